@@ -1,0 +1,41 @@
+# Trendscope: `make run` installs everything into .venv and starts the app; `make test` runs every test.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+TS := $(VENV)/bin/trendscope
+SNAPSHOT ?=
+PORT ?= 8501
+
+.PHONY: install run test browser bench clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	# torch first: the CPU build on this disk (any other pulls gigabytes of CUDA wheels)
+	$(PY) -m pip install -q torch==2.13.0
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+# Import SNAPSHOT if given, fetch the last days of arXiv when reachable, index, then serve the app.
+run: install
+	@if [ -n "$(SNAPSHOT)" ]; then $(TS) ingest --snapshot "$(SNAPSHOT)"; fi
+	-@$(TS) ingest --since 3d || echo "arXiv not reachable: the app starts with what is stored. Import a snapshot with: make run SNAPSHOT=path/to/file.jsonl.gz"
+	$(TS) index
+	$(TS) serve --port $(PORT)
+
+# Headless Chromium + chromedriver for the browser tests (Debian packages), installed when missing.
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+	  { (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null) || \
+	    echo "could not install chromium: browser tests will fail"; }
+
+test: install browser
+	$(PY) -m pytest -q -ra
+
+bench: install
+	$(PY) bench/run_all.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

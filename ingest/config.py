@@ -1,0 +1,68 @@
+"""Where Trendscope keeps its state: the data home and the paths inside it.
+
+Every other module asks this one for paths; nothing else builds file names under the home.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_CATEGORIES = ("cs.LG", "cs.CL", "cs.CV", "cs.AI", "stat.ML")
+DEFAULT_ARXIV_URL = "https://export.arxiv.org/api/query"
+
+
+def default_home() -> Path:
+    """`TRENDSCOPE_HOME`, else `$XDG_DATA_HOME/trendscope`, else `~/.local/share/trendscope`."""
+    env = os.environ.get("TRENDSCOPE_HOME")
+    if env:
+        return Path(env).expanduser()
+    xdg = os.environ.get("XDG_DATA_HOME")
+    base = Path(xdg).expanduser() if xdg else Path.home() / ".local" / "share"
+    return base / "trendscope"
+
+
+@dataclass(frozen=True)
+class Home:
+    """The data home: one SQLite database plus derived, rebuildable files."""
+
+    root: Path
+
+    @classmethod
+    def resolve(cls, home: str | os.PathLike | None = None) -> "Home":
+        root = Path(home).expanduser() if home else default_home()
+        return cls(root)
+
+    def ensure(self) -> "Home":
+        self.root.mkdir(parents=True, exist_ok=True)
+        return self
+
+    @property
+    def db_path(self) -> Path:
+        return self.root / "trendscope.db"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.root / "index"
+
+    @property
+    def feeds_dir(self) -> Path:
+        return self.root / "feeds"
+
+    @property
+    def taxonomy_path(self) -> Path:
+        """The user's own taxonomy overrides (optional)."""
+        return self.root / "taxonomy.toml"
+
+    @property
+    def config_path(self) -> Path:
+        return self.root / "config.toml"
+
+    @property
+    def lock_path(self) -> Path:
+        return self.root / "schedule.lock"
+
+
+def arxiv_api_url() -> str:
+    """The arXiv API query URL; `TRENDSCOPE_ARXIV_URL` points it at a mirror or a test server."""
+    return os.environ.get("TRENDSCOPE_ARXIV_URL", DEFAULT_ARXIV_URL)

@@ -1,0 +1,74 @@
+"""The paper record and pure helpers for arXiv identifiers."""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+# New-style ids (0704.0001, 2106.09685) and old-style ids (cs/0112017, math.GT/0309136), optional version.
+_ID_RE = re.compile(
+    r"^(?P<id>(?:\d{4}\.\d{4,5})|(?:[a-z\-]+(?:\.[A-Z]{2})?/\d{7}))(?:v(?P<version>\d+))?$"
+)
+_URL_PREFIX_RE = re.compile(r"^(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/", re.I)
+
+
+class BadArxivId(ValueError):
+    """A string that is not an arXiv identifier or arXiv URL."""
+
+
+def parse_arxiv_id(text: str) -> tuple[str, int | None]:
+    """Split an arXiv id, versioned id or arXiv URL into (id without version, version or None).
+
+    >>> parse_arxiv_id("https://arxiv.org/abs/2106.09685v2")
+    ('2106.09685', 2)
+    """
+    s = (text or "").strip()
+    s = _URL_PREFIX_RE.sub("", s)
+    s = re.sub(r"^arxiv:", "", s, flags=re.I)
+    s = re.sub(r"\.pdf$", "", s)
+    s = s.rstrip("/")
+    m = _ID_RE.match(s)
+    if not m:
+        raise BadArxivId(f"not an arXiv id or URL: {text!r}")
+    version = m.group("version")
+    return m.group("id"), int(version) if version else None
+
+
+@dataclass
+class Paper:
+    """One arXiv paper as Trendscope stores it (latest known version)."""
+
+    id: str
+    title: str
+    abstract: str
+    authors: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    primary_category: str | None = None
+    published: str | None = None  # ISO date of v1
+    updated: str | None = None  # ISO date of the latest version
+    version: int | None = None
+    doi: str | None = None
+    journal_ref: str | None = None
+    comment: str | None = None
+    links: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.primary_category and self.categories:
+            self.primary_category = self.categories[0]
+
+    @property
+    def content_hash(self) -> str:
+        """Hash of the text that gets embedded and tagged (title + abstract)."""
+        return content_hash(self.title, self.abstract)
+
+    @property
+    def abs_url(self) -> str:
+        return f"https://arxiv.org/abs/{self.id}"
+
+    @property
+    def pdf_url(self) -> str:
+        return f"https://arxiv.org/pdf/{self.id}"
+
+
+def content_hash(title: str, abstract: str) -> str:
+    return hashlib.sha1(f"{title}\n{abstract}".encode("utf-8")).hexdigest()[:16]

@@ -1,0 +1,306 @@
+"""The SQLite store of papers: schema (through migrations), upserts with version rules, FTS5, lookups.
+
+This module and the other `*store*` modules are the only ones that know SQL. The database is the
+single source of truth; everything else (FAISS files, feeds) is rebuilt from it.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator, Sequence
+
+import sqlite_utils
+from sqlite_utils import Migrations
+
+from .records import Paper, content_hash
+
+log = logging.getLogger(__name__)
+
+migrations = Migrations("trendscope.ingest")
+
+PAPER_COLUMNS = (
+    "id", "version", "title", "abstract", "authors", "categories", "primary_category",
+    "published", "updated", "doi", "journal_ref", "comment", "links", "content_hash",
+)
+
+
+@migrations()
+def m001_papers(db: sqlite_utils.Database) -> None:
+    db.execute(
+        """
+        CREATE TABLE papers (
+            pk INTEGER PRIMARY KEY,           -- stable rowid: FAISS ids and tags refer to it
+            id TEXT NOT NULL UNIQUE,          -- arXiv id without version
+            version INTEGER,
+            title TEXT NOT NULL,
+            abstract TEXT NOT NULL,
+            authors TEXT NOT NULL DEFAULT '[]',     -- JSON list
+            categories TEXT NOT NULL DEFAULT '[]',  -- JSON list, primary first
+            primary_category TEXT,
+            published TEXT,                   -- ISO date of v1
+            updated TEXT,
+            doi TEXT,
+            journal_ref TEXT,
+            comment TEXT,
+            links TEXT NOT NULL DEFAULT '[]',       -- JSON list
+            content_hash TEXT NOT NULL,
+            ingested_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+        )
+        """
+    )
+    db.execute("CREATE INDEX idx_papers_published ON papers(published)")
+    db.execute(
+        "CREATE TABLE paper_categories (pk INTEGER NOT NULL REFERENCES papers(pk), "
+        "category TEXT NOT NULL, PRIMARY KEY (category, pk)) WITHOUT ROWID"
+    )
+    db.execute("CREATE INDEX idx_paper_categories_pk ON paper_categories(pk)")
+    db["papers"].enable_fts(
+        ["title", "abstract", "authors"], fts_version="FTS5", create_triggers=True,
+        tokenize="porter unicode61 remove_diacritics 2",
+    )
+
+
+@migrations()
+def m002_ingest_runs(db: sqlite_utils.Database) -> None:
+    db.execute(
+        """
+        CREATE TABLE ingest_runs (
+            run_id INTEGER PRIMARY KEY,
+            source TEXT NOT NULL,          -- 'arxiv-api' | 'snapshot'
+            query TEXT,
+            window_start TEXT,
+            window_end TEXT,
+            pages INTEGER NOT NULL DEFAULT 0,
+            seen INTEGER NOT NULL DEFAULT 0,
+            new INTEGER NOT NULL DEFAULT 0,
+            updated INTEGER NOT NULL DEFAULT 0,
+            skipped INTEGER NOT NULL DEFAULT 0,
+            errors INTEGER NOT NULL DEFAULT 0,
+            error_messages TEXT NOT NULL DEFAULT '[]',
+            started_at TEXT NOT NULL,
+            ended_at TEXT,
+            outcome TEXT NOT NULL DEFAULT 'running'  -- running | ok | partial | failed
+        )
+        """
+    )
+
+
+def open_database(path: str | Path) -> sqlite_utils.Database:
+    """Open (creating if needed) the Trendscope database in WAL mode with the ingest schema applied."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite_utils.Database(path)
+    db.execute("PRAGMA busy_timeout = 30000")
+    db.enable_wal()
+    db.execute("PRAGMA synchronous = NORMAL")
+    db.execute("PRAGMA foreign_keys = ON")
+    migrations.apply(db)
+    return db
+
+
+@dataclass
+class UpsertCounts:
+    """What an upsert did."""
+
+    new: int = 0
+    updated: int = 0
+    skipped: int = 0
+
+    def __iadd__(self, other: "UpsertCounts") -> "UpsertCounts":
+        self.new += other.new
+        self.updated += other.updated
+        self.skipped += other.skipped
+        return self
+
+    @property
+    def written(self) -> int:
+        return self.new + self.updated
+
+
+def _row(p: Paper) -> dict:
+    return {
+        "id": p.id,
+        "version": p.version,
+        "title": p.title,
+        "abstract": p.abstract,
+        "authors": json.dumps(p.authors, ensure_ascii=False),
+        "categories": json.dumps(p.categories),
+        "primary_category": p.primary_category,
+        "published": p.published,
+        "updated": p.updated,
+        "doi": p.doi,
+        "journal_ref": p.journal_ref,
+        "comment": p.comment,
+        "links": json.dumps(p.links),
+        "content_hash": content_hash(p.title, p.abstract),
+    }
+
+
+def row_to_paper(row: dict) -> Paper:
+    return Paper(
+        id=row["id"],
+        title=row["title"],
+        abstract=row["abstract"],
+        authors=json.loads(row["authors"] or "[]"),
+        categories=json.loads(row["categories"] or "[]"),
+        primary_category=row["primary_category"],
+        published=row["published"],
+        updated=row["updated"],
+        version=row["version"],
+        doi=row["doi"],
+        journal_ref=row["journal_ref"],
+        comment=row["comment"],
+        links=json.loads(row["links"] or "[]"),
+    )
+
+
+def _is_newer(incoming: int | None, stored: int | None) -> bool:
+    """A newer version replaces the stored one; an older or equal one changes nothing."""
+    return (incoming or 0) > (stored or 0)
+
+
+class PaperStore:
+    """Reads and writes the `papers` table (plus its FTS index and category table)."""
+
+    def __init__(self, db: sqlite_utils.Database):
+        self.db = db
+
+    # -- writes ---------------------------------------------------------------------------
+    def upsert(self, papers: Iterable[Paper], batch_size: int = 2000) -> UpsertCounts:
+        """Insert new papers, replace stored ones by newer versions, skip the rest.
+
+        Each batch is one transaction, so a killed process leaves whole batches only.
+        """
+        total = UpsertCounts()
+        batch: list[Paper] = []
+        for p in papers:
+            batch.append(p)
+            if len(batch) >= batch_size:
+                total += self._upsert_batch(batch)
+                batch = []
+        if batch:
+            total += self._upsert_batch(batch)
+        return total
+
+    def _upsert_batch(self, batch: Sequence[Paper]) -> UpsertCounts:
+        counts = UpsertCounts()
+        # Within one batch the newest version of an id wins.
+        latest: dict[str, Paper] = {}
+        for p in batch:
+            cur = latest.get(p.id)
+            if cur is None or _is_newer(p.version, cur.version):
+                latest[p.id] = p
+            else:
+                counts.skipped += 1
+        conn = self.db.conn
+        with self.db.atomic():
+            existing = self._versions(list(latest))
+            for pid, p in latest.items():
+                row = _row(p)
+                if pid not in existing:
+                    cur = conn.execute(
+                        f"INSERT INTO papers ({', '.join(PAPER_COLUMNS)}) "
+                        f"VALUES ({', '.join('?' for _ in PAPER_COLUMNS)})",
+                        [row[c] for c in PAPER_COLUMNS],
+                    )
+                    pk = cur.lastrowid
+                    counts.new += 1
+                elif _is_newer(p.version, existing[pid][1]):
+                    pk = existing[pid][0]
+                    sets = ", ".join(f"{c} = ?" for c in PAPER_COLUMNS if c != "id")
+                    conn.execute(
+                        f"UPDATE papers SET {sets}, ingested_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') "
+                        "WHERE pk = ?",
+                        [row[c] for c in PAPER_COLUMNS if c != "id"] + [pk],
+                    )
+                    conn.execute("DELETE FROM paper_categories WHERE pk = ?", [pk])
+                    counts.updated += 1
+                else:
+                    counts.skipped += 1
+                    continue
+                conn.executemany(
+                    "INSERT OR IGNORE INTO paper_categories (pk, category) VALUES (?, ?)",
+                    [(pk, c) for c in p.categories],
+                )
+        return counts
+
+    def _versions(self, ids: list[str]) -> dict[str, tuple[int, int | None]]:
+        out: dict[str, tuple[int, int | None]] = {}
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            q = f"SELECT id, pk, version FROM papers WHERE id IN ({', '.join('?' for _ in chunk)})"
+            for pid, pk, version in self.db.execute(q, chunk).fetchall():
+                out[pid] = (pk, version)
+        return out
+
+    # -- reads ----------------------------------------------------------------------------
+    def count(self) -> int:
+        return self.db.execute("SELECT count(*) FROM papers").fetchone()[0]
+
+    def has(self, arxiv_id: str) -> bool:
+        return self.db.execute("SELECT 1 FROM papers WHERE id = ?", [arxiv_id]).fetchone() is not None
+
+    def known_ids(self, ids: Iterable[str]) -> set[str]:
+        return set(self._versions(list(ids)))
+
+    def get(self, arxiv_id: str) -> Paper | None:
+        rows = list(self.db.query("SELECT * FROM papers WHERE id = ?", [arxiv_id]))
+        return row_to_paper(rows[0]) if rows else None
+
+    def pk_of(self, arxiv_id: str) -> int | None:
+        row = self.db.execute("SELECT pk FROM papers WHERE id = ?", [arxiv_id]).fetchone()
+        return row[0] if row else None
+
+    def get_by_pks(self, pks: Sequence[int]) -> dict[int, Paper]:
+        """Papers by rowid (`pk`), as a dict keyed by pk (missing pks are absent)."""
+        out: dict[int, Paper] = {}
+        pks = list(pks)
+        for i in range(0, len(pks), 500):
+            chunk = pks[i : i + 500]
+            q = f"SELECT * FROM papers WHERE pk IN ({', '.join('?' for _ in chunk)})"
+            for row in self.db.query(q, chunk):
+                out[row["pk"]] = row_to_paper(row)
+        return out
+
+    def get_many(self, ids: Sequence[str]) -> dict[str, Paper]:
+        out: dict[str, Paper] = {}
+        ids = list(ids)
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            q = f"SELECT * FROM papers WHERE id IN ({', '.join('?' for _ in chunk)})"
+            for row in self.db.query(q, chunk):
+                out[row["id"]] = row_to_paper(row)
+        return out
+
+    def iter_texts(self, since_pk: int = 0) -> Iterator[tuple[int, str, str, str]]:
+        """(pk, title, abstract, content_hash) for every paper, in pk order."""
+        yield from self.db.execute(
+            "SELECT pk, title, abstract, content_hash FROM papers WHERE pk > ? ORDER BY pk", [since_pk]
+        )
+
+    def latest_published(self, categories: Sequence[str] | None = None) -> str | None:
+        if categories:
+            q = (
+                "SELECT max(p.published) FROM papers p JOIN paper_categories c ON c.pk = p.pk "
+                f"WHERE c.category IN ({', '.join('?' for _ in categories)})"
+            )
+            return self.db.execute(q, list(categories)).fetchone()[0]
+        return self.db.execute("SELECT max(published) FROM papers").fetchone()[0]
+
+    def papers_per_day(self, since: str) -> list[tuple[str, int]]:
+        """(published date, count) for papers published on or after `since` (ISO date)."""
+        return self.db.execute(
+            "SELECT published, count(*) FROM papers WHERE published >= ? GROUP BY published ORDER BY published",
+            [since],
+        ).fetchall()
+
+    def category_counts(self, limit: int = 20) -> list[tuple[str, int]]:
+        return self.db.execute(
+            "SELECT category, count(*) AS n FROM paper_categories GROUP BY category ORDER BY n DESC LIMIT ?",
+            [limit],
+        ).fetchall()
+
+    def date_range(self) -> tuple[str | None, str | None]:
+        return tuple(self.db.execute("SELECT min(published), max(published) FROM papers").fetchone())

@@ -1,0 +1,61 @@
+"""The `trendscope` command: one click group; each stage adds its commands from its own module."""
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+import click
+
+from ingest.config import Home
+from ingest.errors import TrendscopeError
+
+
+class AppContext:
+    """What every command gets: the data home (paths) and the verbosity."""
+
+    def __init__(self, home: Home, verbose: int = 0):
+        self.home = home
+        self.verbose = verbose
+
+
+class TrendscopeGroup(click.Group):
+    """Turns domain errors into one-line CLI errors instead of tracebacks."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except TrendscopeError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+@click.group(cls=TrendscopeGroup)
+@click.option(
+    "--home",
+    type=click.Path(file_okay=False),
+    envvar="TRENDSCOPE_HOME",
+    help="Data home (database and derived files). Default: $TRENDSCOPE_HOME or ~/.local/share/trendscope.",
+)
+@click.option("-v", "--verbose", count=True, help="More logging (-vv for debug).")
+@click.version_option(package_name="trendscope")
+@click.pass_context
+def main(ctx: click.Context, home: str | None, verbose: int) -> None:
+    """Trendscope: track arXiv research trends, search and read papers, get weekly digests."""
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    ctx.obj = AppContext(Home.resolve(home).ensure(), verbose)
+
+
+def _register_all() -> None:
+    from . import cli_digest, cli_index, cli_ingest, cli_lists, cli_serve, cli_trends
+
+    for module in (cli_ingest, cli_index, cli_trends, cli_digest, cli_lists, cli_serve):
+        module.register(main)
+
+
+_register_all()
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
