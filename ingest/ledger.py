@@ -31,6 +31,12 @@ class IngestRun:
     ended_at: str | None = None
     outcome: str = "running"
     run_id: int | None = None
+    categories: list[str] | None = None  # live runs: the categories asked for
+    covered_from: str | None = None  # live runs: first day of the window seen completely
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome == "ok"
 
     def error(self, message: str, keep: int = 50) -> None:
         self.errors += 1
@@ -48,19 +54,48 @@ class LedgerStore:
     def __init__(self, db: sqlite_utils.Database):
         self.db = db
 
-    def start(self, run: IngestRun) -> IngestRun:
+    @staticmethod
+    def _row(run: IngestRun) -> dict:
         row = asdict(run)
         row.pop("run_id")
         row["error_messages"] = json.dumps(run.error_messages)
-        run.run_id = self.db["ingest_runs"].insert(row).last_pk
+        row["categories"] = json.dumps(run.categories) if run.categories is not None else None
+        return row
+
+    def start(self, run: IngestRun) -> IngestRun:
+        with self.db.atomic():
+            run.run_id = self.db["ingest_runs"].insert(self._row(run)).last_pk
         return run
 
     def save(self, run: IngestRun) -> None:
         """Write the run's current counters (call it as the run goes, so a killed run still shows)."""
-        row = asdict(run)
-        row.pop("run_id")
-        row["error_messages"] = json.dumps(run.error_messages)
-        self.db["ingest_runs"].update(run.run_id, row)
+        with self.db.atomic():
+            self.db["ingest_runs"].update(run.run_id, self._row(run))
+
+    def mark_interrupted(self) -> int:
+        """Runs still 'running' -> 'interrupted'. Call only while holding the ingest lock (no run is live)."""
+        with self.db.atomic():
+            cur = self.db.execute(
+                "UPDATE ingest_runs SET outcome = 'interrupted', ended_at = coalesce(ended_at, ?) "
+                "WHERE outcome = 'running'",
+                [utc_now_iso()],
+            )
+        return cur.rowcount
+
+    def covered_windows(self, source: str, categories: list[str]) -> list[tuple[str, str]]:
+        """(first day, last day) windows that successful runs of `source` saw completely for `categories`
+        (runs that asked for a superset of them count too)."""
+        rows = self.db.execute(
+            "SELECT categories, covered_from, window_end FROM ingest_runs "
+            "WHERE source = ? AND outcome = 'ok' AND covered_from IS NOT NULL AND window_end IS NOT NULL",
+            [source],
+        ).fetchall()
+        want = set(categories)
+        out = []
+        for cats, start, end in rows:
+            if want <= set(json.loads(cats or "[]")):
+                out.append((start, end))
+        return out
 
     def finish(self, run: IngestRun, outcome: str) -> IngestRun:
         run.outcome = outcome
@@ -74,6 +109,7 @@ class LedgerStore:
         for r in rows:
             r = dict(r)
             r["error_messages"] = json.loads(r["error_messages"] or "[]")
+            r["categories"] = json.loads(r["categories"]) if r.get("categories") else None
             out.append(IngestRun(**r))
         return out
 
@@ -86,4 +122,24 @@ class LedgerStore:
         row = self.db.execute(q + " ORDER BY run_id DESC LIMIT 1", args).fetchone()
         if not row:
             return None
-        return next(r for r in self.recent(10_000) if r.run_id == row[0])
+        return self.get(row[0])
+
+    def get(self, run_id: int) -> IngestRun | None:
+        rows = list(self.db.query("SELECT * FROM ingest_runs WHERE run_id = ?", [run_id]))
+        if not rows:
+            return None
+        r = dict(rows[0])
+        r["error_messages"] = json.loads(r["error_messages"] or "[]")
+        r["categories"] = json.loads(r["categories"]) if r.get("categories") else None
+        return IngestRun(**r)
+
+    def last(self, source: str | None = None) -> IngestRun | None:
+        q, args = "SELECT run_id FROM ingest_runs", []
+        if source:
+            q, args = q + " WHERE source = ?", [source]
+        row = self.db.execute(q + " ORDER BY run_id DESC LIMIT 1", args).fetchone()
+        return self.get(row[0]) if row else None
+
+    def running(self) -> list[IngestRun]:
+        ids = [r[0] for r in self.db.execute("SELECT run_id FROM ingest_runs WHERE outcome = 'running'")]
+        return [r for r in (self.get(i) for i in ids) if r]

@@ -1,8 +1,131 @@
-"""CLI commands for this stage (placeholder: filled in by the stage's work)."""
+"""`trendscope subscriptions ...` and `trendscope digest`: weekly topic digests (email, Atom, Markdown)."""
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import click
+
+from ingest.errors import TrendscopeError
+from ingest.store import open_database
+
+
+def _db(ctx: click.Context):
+    return open_database(ctx.find_root().obj.home.db_path)
+
+
+def _home(ctx: click.Context):
+    return ctx.find_root().obj.home
+
+
+@click.group("subscriptions", invoke_without_command=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the subscriptions as JSON.")
+@click.pass_context
+def subscriptions_group(ctx: click.Context, as_json: bool) -> None:
+    """Weekly digest subscriptions: add, list, remove. Alone it lists them."""
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(list_cmd, as_json=as_json)
+
+
+@subscriptions_group.command("add")
+@click.argument("name")
+@click.option("--trend", "trends", multiple=True, metavar="TREND", help="A trend to follow (repeatable).")
+@click.option("--query", default=None, help="A saved search query.")
+@click.option("--category", "categories", multiple=True, metavar="CAT", help="Only these arXiv categories (any of).")
+@click.option("--exclude", "exclude", multiple=True, metavar="WORD", help="Leave out papers containing this word.")
+@click.option("--size", default=10, show_default=True, type=int, help="Papers per digest.")
+@click.option("--email", "emails", multiple=True, metavar="ADDR", help="Email the digest here (repeatable).")
+@click.option("--no-feed", is_flag=True, help="Don't write an Atom feed file for it.")
+@click.pass_context
+def add_cmd(ctx, name, trends, query, categories, exclude, size, emails, no_feed) -> None:
+    """Add a subscription NAME following trends and/or a saved query."""
+    from digest.api import add_subscription
+
+    sub = add_subscription(_db(ctx), _home(ctx), name, trends=trends, query=query, categories=categories,
+                           exclude=exclude, size=size, emails=emails, feed=not no_feed)
+    targets = ", ".join(sub.emails + (["Atom feed"] if sub.feed else [])) or "no delivery target (preview only)"
+    click.echo(f"Added subscription {sub.name!r}: {sub.describe()}; {sub.size} papers a week to {targets}.")
+
+
+@subscriptions_group.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.pass_context
+def list_cmd(ctx: click.Context, as_json: bool) -> None:
+    """Show every subscription."""
+    from digest.api import list_subscriptions
+
+    subs = list_subscriptions(_db(ctx))
+    if as_json:
+        click.echo(json.dumps([s.to_json() for s in subs], ensure_ascii=False, indent=2))
+        return
+    if not subs:
+        click.echo("No subscriptions yet. Add one: trendscope subscriptions add NAME --trend multimodal")
+        return
+    for s in subs:
+        targets = ", ".join(s.emails + (["feed"] if s.feed else [])) or "-"
+        click.echo(f"{s.name}: {s.describe()}; size {s.size}; to {targets}")
+
+
+@subscriptions_group.command("remove")
+@click.argument("name")
+@click.pass_context
+def remove_cmd(ctx: click.Context, name: str) -> None:
+    """Remove subscription NAME (and its delivery records)."""
+    from digest.api import remove_subscription
+
+    remove_subscription(_db(ctx), name)
+    click.echo(f"Removed subscription {name!r}.")
+
+
+@click.command("digest")
+@click.option("--week", default=None, metavar="YYYY-Www", help="ISO week (default: the last complete week).")
+@click.option("--subscription", "names", multiple=True, metavar="NAME", help="Only this subscription (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["md", "html", "atom"]), default="md", show_default=True,
+              help="Output format when not sending.")
+@click.option("--out", type=click.Path(dir_okay=True), default=None,
+              help="Write here instead of stdout (a directory when there are several subscriptions).")
+@click.option("--send", is_flag=True, help="Email each digest to its addresses not served yet and write feeds.")
+@click.pass_context
+def digest_cmd(ctx, week, names, fmt, out, send) -> None:
+    """Build the weekly digests; print/write them, or --send them (a rerun sends nothing twice)."""
+    from digest import api
+    from digest.model import last_complete_week, parse_week
+
+    db, home = _db(ctx), _home(ctx)
+    week = parse_week(week) if week else last_complete_week()
+    if send:
+        from digest.weekly import run_weekly
+
+        result = run_weekly(db, home, week=week, send=True, subscriptions=list(names) or None, progress=True)
+        click.echo(result.summary())
+        for err in result.errors:
+            click.echo(f"error: {err}", err=True)
+        if result.failed:
+            ctx.exit(1)
+        return
+    subs = [api.get_subscription(db, n) for n in names] if names else api.list_subscriptions(db)
+    if not subs:
+        raise TrendscopeError("no subscriptions yet: add one with `trendscope subscriptions add NAME --trend T`")
+    ext = {"md": "md", "html": "html", "atom": "xml"}[fmt]
+    target = Path(out) if out else None
+    if target is not None and len(subs) > 1:
+        if target.exists() and not target.is_dir():
+            raise TrendscopeError(f"--out {out}: several subscriptions need a directory")
+        target.mkdir(parents=True, exist_ok=True)
+    for sub in subs:
+        data = api.render(api.build(db, home, sub.name, week), fmt)
+        if target is None:
+            click.echo(data.decode("utf-8"))
+            continue
+        from digest.weekly import feed_slug
+
+        path = target / f"{feed_slug(sub.name)}-{week}.{ext}" if (len(subs) > 1 or target.is_dir()) else target
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        click.echo(f"Wrote {path}")
 
 
 def register(group: click.Group) -> None:
     """Add this module's commands to the top-level group."""
+    group.add_command(subscriptions_group)
+    group.add_command(digest_cmd)

@@ -1,8 +1,157 @@
-"""CLI commands for this stage (placeholder: filled in by the stage's work)."""
+"""CLI commands of the ingest stage: `ingest`, `status`, `schedule`."""
 from __future__ import annotations
 
+import json
+import sys
+
 import click
+
+from ingest.config import DEFAULT_CATEGORIES
+from ingest.errors import TrendscopeError
+
+
+def _progress(ctx: click.Context) -> bool:
+    return not ctx.obj.verbose and sys.stderr.isatty()
+
+
+@click.command("ingest")
+@click.option("--snapshot", "snapshot", type=click.Path(dir_okay=False),
+              help="Import a snapshot file instead of asking arXiv: arXiv's official metadata JSON lines or "
+                   "Trendscope JSON lines, optionally .gz.")
+@click.option("--category", "-c", "categories", multiple=True, metavar="CAT",
+              help=f"arXiv category (repeatable). Default: {' '.join(DEFAULT_CATEGORIES)}.")
+@click.option("--since", default="7d", show_default=True, help="First submission day: YYYY-MM-DD or Nd (N days ago).")
+@click.option("--until", default=None, help="Last submission day, YYYY-MM-DD. Default: today (UTC).")
+@click.option("--max", "max_results", type=click.IntRange(min=1), default=None, help="Fetch at most N papers.")
+@click.option("--page-size", type=click.IntRange(1, 2000), default=200, show_default=True, hidden=True)
+@click.option("--batch-size", type=click.IntRange(min=1), default=2000, hidden=True,
+              help="Papers per transaction for snapshot imports.")
+@click.option("--json", "as_json", is_flag=True, help="Print the run record as JSON.")
+@click.pass_context
+def ingest_cmd(ctx, snapshot, categories, since, until, max_results, page_size, batch_size, as_json):
+    """Fetch new papers from arXiv (polite: one request per 3 s), or import a snapshot with --snapshot."""
+    from ingest.ledger import LedgerStore
+    from ingest.runlock import ingest_lock
+    from ingest.store import open_database
+
+    home = ctx.obj.home
+    with ingest_lock(home):
+        db = open_database(home.db_path)
+        LedgerStore(db).mark_interrupted()
+        if snapshot:
+            from ingest.snapshot import import_snapshot
+
+            res = import_snapshot(db, snapshot, batch_size=batch_size, progress=_progress(ctx))
+            run = res.run
+            if as_json:
+                out = dict(_run_dict(run), lines=res.lines, bad_count=res.bad_count,
+                           bad_lines=[{"line": b.line_no, "reason": b.reason} for b in res.bad_lines])
+                click.echo(json.dumps(out, indent=2))
+                return
+            click.echo(f"imported {snapshot}: {res.lines} lines, {run.new} new, {run.updated} updated, "
+                       f"{run.skipped} unchanged, {res.bad_count} bad lines skipped")
+            for b in res.bad_lines[:20]:
+                click.echo(f"  line {b.line_no}: {b.reason}", err=True)
+            if res.bad_count > 20:
+                click.echo(f"  ... and {res.bad_count - 20} more bad lines", err=True)
+            return
+        from ingest.arxiv_live import LiveConfig, ingest_live
+
+        cfg = LiveConfig(categories=list(categories) or list(DEFAULT_CATEGORIES), since=since, until=until,
+                         max_results=max_results, page_size=page_size)
+        run = ingest_live(db, cfg, progress=_progress(ctx))
+    if as_json:
+        click.echo(json.dumps(_run_dict(run), indent=2))
+    else:
+        click.echo(run.summary())
+        if run.outcome != "ok":
+            click.echo(f"  last error: {run.error_messages[-1] if run.error_messages else '?'}", err=True)
+
+
+def _run_dict(run) -> dict:
+    from dataclasses import asdict
+
+    return asdict(run)
+
+
+@click.command("status")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output (top-level integer `papers`).")
+@click.option("--weeks", type=click.IntRange(1, 52), default=4, show_default=True, help="Weeks of papers per day.")
+@click.pass_context
+def status_cmd(ctx, as_json, weeks):
+    """Corpus counts, papers per day, the last ingest runs, and anything stale."""
+    from ingest.status import collect_status
+    from ingest.store import open_database
+
+    home = ctx.obj.home
+    st = collect_status(open_database(home.db_path), home, weeks=weeks)
+    if as_json:
+        click.echo(json.dumps(st, indent=2))
+        return
+    click.echo(f"Trendscope home: {st['home']}")
+    click.echo(f"Papers: {st['papers']:,}  (published {st['published_from'] or '-'} .. {st['published_to'] or '-'})")
+    if st["embeddings"] is not None:
+        click.echo(f"Embedded: {st['embeddings']:,}   not indexed: {st['unindexed'] or 0:,}")
+    if st["categories"]:
+        click.echo("Top categories: " + ", ".join(f"{c['category']} {c['papers']:,}" for c in st["categories"][:10]))
+    days = st["per_day"]
+    if days:
+        peak = max(d["papers"] for d in days) or 1
+        click.echo(f"Papers per day ({days[0]['date']} .. {days[-1]['date']}):")
+        for d in days:
+            click.echo(f"  {d['date']} {d['papers']:6d} {'#' * round(40 * d['papers'] / peak)}")
+    click.echo("Last runs:")
+    if not st["runs"]:
+        click.echo("  (none)")
+    for r in st["runs"]:
+        window = f" {r['window_start']}..{r['window_end']}" if r["window_start"] else ""
+        click.echo(f"  #{r['run_id']} {r['started_at']} {r['source']}{window}: {r['outcome']}; pages {r['pages']}, "
+                   f"seen {r['seen']}, new {r['new']}, updated {r['updated']}, skipped {r['skipped']}, "
+                   f"errors {r['errors']}")
+    if st["stale"]:
+        click.echo("Stale / needs attention:")
+        for s in st["stale"]:
+            click.echo(f"  - {s}")
+    else:
+        click.echo("Nothing stale.")
+
+
+@click.command("schedule")
+@click.option("--every", default="6h", show_default=True, help="Ingest interval: e.g. 30m, 6h, 1d.")
+@click.option("--digest-day", default="mon", show_default=True,
+              type=click.Choice(["mon", "tue", "wed", "thu", "fri", "sat", "sun", "none"]),
+              help="Weekday for the weekly digests ('none' = never).")
+@click.option("--digest-hour", type=click.IntRange(0, 23), default=7, show_default=True, help="UTC hour of the digests.")
+@click.option("--since", default="3d", show_default=True, help="Window of each ingest (early stop makes reruns cheap).")
+@click.option("--category", "-c", "categories", multiple=True, metavar="CAT", help="arXiv category (repeatable).")
+@click.option("--once", is_flag=True, help="Run one cycle (ingest, index, digests on the digest day) and exit: for cron.")
+@click.pass_context
+def schedule_cmd(ctx, every, digest_day, digest_hour, since, categories, once):
+    """Keep the corpus fresh: ingest, then index update and weekly digests, on a schedule (never overlapping).
+
+    Equivalent cron line (instead of the long-running process):
+    `0 */6 * * * trendscope --home DIR schedule --once`
+    """
+    from ui.schedule import ScheduleConfig, parse_every, run_cycle, run_forever
+
+    cfg = ScheduleConfig(every=parse_every(every), digest_day=None if digest_day == "none" else digest_day,
+                         digest_hour=digest_hour, since=since,
+                         categories=tuple(categories) or DEFAULT_CATEGORIES)
+    home = ctx.obj.home
+    if once:
+        res = run_cycle(home, cfg, digest=None)
+        for line in res.lines:
+            click.echo(line)
+        if res.failed:
+            raise TrendscopeError(f"scheduled cycle had failures: {'; '.join(res.failed)}")
+        return
+    click.echo(f"trendscope scheduler: ingest every {every}, digests "
+               f"{'never' if cfg.digest_day is None else f'{digest_day} {digest_hour:02d}:00 UTC'}; Ctrl-C stops it")
+    run_forever(home, cfg)
 
 
 def register(group: click.Group) -> None:
     """Add this module's commands to the top-level group."""
+    group.add_command(ingest_cmd)
+    group.add_command(status_cmd)
+    group.add_command(schedule_cmd)

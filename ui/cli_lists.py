@@ -1,8 +1,302 @@
-"""CLI commands for this stage (placeholder: filled in by the stage's work)."""
+"""`trendscope lists ...`: reading lists (the list name always comes first after the subcommand).
+
+Ids may be given with or without version or as arXiv URLs. When some ids (or import lines) are bad, the
+good ones are still applied, each bad one is reported on stderr, and the command exits with status 1.
+"""
 from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
 
 import click
 
+from ingest.store import open_database
+from reading.exporters import FORMATS, to_records
+from reading.importers import IMPORT_FORMATS
+from reading.list_store import STATUSES
+from reading.lists import ReadingLists, parse_since
+
+_MARKS = {"unread": "[ ]", "reading": "[~]", "read": "[x]"}
+
+
+def _lists(ctx: click.Context) -> ReadingLists:
+    return ReadingLists(open_database(ctx.find_root().obj.home.db_path))
+
+
+def _echo_json(data) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _report_bad(ctx: click.Context, bad: list[str]) -> None:
+    """Each bad input on stderr; exit status 1 when there was any (after the good ones were applied)."""
+    for msg in bad:
+        click.echo(f"error: {msg}", err=True)
+    if bad:
+        ctx.exit(1)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def _short(text: str, width: int) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+@click.group("lists", invoke_without_command=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the lists as JSON.")
+@click.pass_context
+def lists_group(ctx: click.Context, as_json: bool) -> None:
+    """Reading lists: create, fill, annotate, export/import and get recommendations.
+
+    `trendscope lists` alone shows every list with its counts.
+    """
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(list_cmd, as_json=as_json)
+
+
+@lists_group.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.pass_context
+def list_cmd(ctx: click.Context, as_json: bool) -> None:
+    """Show all reading lists with counts."""
+    summaries = _lists(ctx).lists()
+    if as_json:
+        _echo_json([s.__dict__ for s in summaries])
+        return
+    if not summaries:
+        click.echo("No reading lists yet. Create one: trendscope lists create NAME")
+        return
+    for s in summaries:
+        extra = f", {s.not_ingested} not ingested yet" if s.not_ingested else ""
+        click.echo(
+            f"{s.name}: {_plural(s.items, 'paper')} ({s.unread} unread, {s.reading} reading, {s.read} read{extra})"
+            f"  created {s.created[:10]}"
+        )
+
+
+@lists_group.command("create")
+@click.argument("name")
+@click.pass_context
+def create_cmd(ctx: click.Context, name: str) -> None:
+    """Create an empty reading list NAME."""
+    click.echo(f"Created list {_lists(ctx).create(name)!r}.")
+
+
+@lists_group.command("rename")
+@click.argument("name")
+@click.argument("new_name")
+@click.pass_context
+def rename_cmd(ctx: click.Context, name: str, new_name: str) -> None:
+    """Rename list NAME to NEW_NAME (refused if NEW_NAME exists)."""
+    click.echo(f"Renamed {name!r} to {_lists(ctx).rename(name, new_name)!r}.")
+
+
+@lists_group.command("delete")
+@click.argument("name")
+@click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_context
+def delete_cmd(ctx: click.Context, name: str, yes: bool) -> None:
+    """Delete list NAME and its items (papers stay in the corpus)."""
+    rl = _lists(ctx)
+    n = len(rl.items(name))
+    if n and not yes:
+        click.confirm(f"Delete list {name!r} with {_plural(n, 'paper')}?", abort=True)
+    rl.delete(name)
+    click.echo(f"Deleted list {name!r} ({_plural(n, 'paper')}).")
+
+
+@lists_group.command("show")
+@click.argument("name")
+@click.option("--status", "status", type=click.Choice(STATUSES), help="Only papers with this status.")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.pass_context
+def show_cmd(ctx: click.Context, name: str, status: str | None, as_json: bool) -> None:
+    """Show the papers of list NAME (with status, note and date added)."""
+    rl = _lists(ctx)
+    items = rl.items(name)
+    if status:
+        items = [it for it in items if it.status == status]
+    if as_json:
+        _echo_json({"list": rl.canonical(name), "items": to_records(items)})
+        return
+    missing = sum(1 for it in items if not it.ingested)
+    extra = f", {missing} not ingested yet" if missing else ""
+    click.echo(f"{rl.canonical(name)}: {_plural(len(items), 'paper')}{extra}")
+    for it in items:
+        p = it.paper
+        if p is None:
+            head = f"{it.arxiv_id}  (not ingested yet: details appear once it is ingested)"
+        else:
+            head = f"{it.arxiv_id}  {_short(p.title, 90)}  ({p.published or '?'}, {p.primary_category or '?'})"
+        click.echo(f"{_MARKS[it.status]} {head}  added {it.added[:10]}")
+        if it.note:
+            click.echo(f"      note: {it.note}")
+
+
+@lists_group.command("add")
+@click.argument("name")
+@click.argument("ids", nargs=-1, required=True)
+@click.option("--note", default="", help="Note for the added papers.")
+@click.option("--status", default="unread", help="Status for the added papers: unread, reading or read.")
+@click.option("--create", "create", is_flag=True, help="Create the list if it does not exist.")
+@click.pass_context
+def add_cmd(ctx: click.Context, name: str, ids: tuple[str, ...], note: str, status: str, create: bool) -> None:
+    """Add papers (arXiv ids, versioned ids or arXiv URLs) to list NAME."""
+    rl = _lists(ctx)
+    if create and not rl.exists(name):
+        rl.create(name)
+        click.echo(f"Created list {name!r}.")
+    res = rl.add(name, ids, note=note, status=status)
+    click.echo(f"Added {_plural(len(res.added), 'paper')} to {res.list!r}.")
+    if res.already:
+        click.echo(f"Already in the list: {', '.join(res.already)}")
+    for aid in res.not_ingested:
+        click.echo(f"{aid}: not ingested yet (stored; its details fill in once it is ingested)")
+    _report_bad(ctx, res.bad)
+
+
+@lists_group.command("remove")
+@click.argument("name")
+@click.argument("ids", nargs=-1, required=True)
+@click.pass_context
+def remove_cmd(ctx: click.Context, name: str, ids: tuple[str, ...]) -> None:
+    """Remove papers from list NAME."""
+    res = _lists(ctx).remove(name, ids)
+    click.echo(f"Removed {_plural(len(res.removed), 'paper')} from {res.list!r}.")
+    if res.missing:
+        click.echo(f"Not in the list: {', '.join(res.missing)}")
+    _report_bad(ctx, res.bad)
+
+
+@lists_group.command("note")
+@click.argument("name")
+@click.argument("paper")
+@click.argument("text", nargs=-1)
+@click.pass_context
+def note_cmd(ctx: click.Context, name: str, paper: str, text: tuple[str, ...]) -> None:
+    """Set the note of PAPER in list NAME (no TEXT clears it)."""
+    aid = _lists(ctx).set_note(name, paper, " ".join(text))
+    click.echo(f"{'Noted' if text else 'Cleared the note of'} {aid}.")
+
+
+@lists_group.command("status")
+@click.argument("name")
+@click.argument("args", nargs=-1, required=True, metavar="ID... STATUS")
+@click.pass_context
+def status_cmd(ctx: click.Context, name: str, args: tuple[str, ...]) -> None:
+    """Set the status (unread, reading, read) of papers in list NAME.
+
+    The status may come before or after the ids: `lists status NAME 2106.09685 read`.
+    """
+    at = [i for i, a in enumerate(args) if a.strip().lower() in STATUSES]
+    if len(at) > 1:
+        raise click.UsageError(f"give one status ({', '.join(STATUSES)}), got {len(at)}: {' '.join(args)!r}")
+    pos = at[0] if at else len(args) - 1  # no known status word: the last one is meant as the status
+    status, ids = args[pos], [a for i, a in enumerate(args) if i != pos]
+    if not ids:
+        raise click.UsageError("give one or more arXiv ids and a status")
+    res = _lists(ctx).set_status(name, ids, status)
+    click.echo(f"Marked {_plural(len(res.removed), 'paper')} as {status.strip().lower()}.")
+    _report_bad(ctx, res.bad + [f"{a} is not in list {res.list!r}" for a in res.missing])
+
+
+@lists_group.command("export")
+@click.argument("name")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="bibtex", show_default=True)
+@click.option("--out", "out", type=click.Path(dir_okay=False), help="Write to this file (default: stdout).")
+@click.option("--abstract", is_flag=True, help="BibTeX: include the abstracts.")
+@click.pass_context
+def export_cmd(ctx: click.Context, name: str, fmt: str, out: str | None, abstract: bool) -> None:
+    """Export list NAME as BibTeX, Markdown, CSV or JSON."""
+    data = _lists(ctx).export(name, fmt, include_abstract=abstract)
+    if not out:
+        click.echo(data, nl=False)
+        return
+    target = Path(out)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    os.replace(tmp, target)
+    click.echo(f"Wrote {fmt} export of {name!r} to {target}.", err=True)
+
+
+@lists_group.command("import")
+@click.argument("name")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(IMPORT_FORMATS), default="auto", show_default=True,
+              help="ids: one arXiv id/URL per line; bibtex: entries with arXiv eprints; csv/json/md: exports.")
+@click.pass_context
+def import_cmd(ctx: click.Context, name: str, file: str, fmt: str) -> None:
+    """Add the arXiv ids in FILE to list NAME (created if missing)."""
+    res = _lists(ctx).import_file(name, file, fmt)
+    if res.created:
+        click.echo(f"Created list {res.list!r}.")
+    click.echo(f"Imported {_plural(len(res.added), 'paper')} into {res.list!r} from {file} ({res.fmt}).")
+    if res.already:
+        click.echo(f"Already in the list: {_plural(len(res.already), 'paper')}")
+    if res.not_ingested:
+        click.echo(f"Not ingested yet (stored; details fill in once ingested): {', '.join(res.not_ingested)}")
+    _report_bad(ctx, res.bad)
+
+
+@lists_group.command("recommend")
+@click.argument("name")
+@click.option("-n", "--limit", default=10, show_default=True, help="How many recommendations.")
+@click.option("--since", help="Only papers published on/after this date (YYYY-MM-DD, or 30d, 6m, 1y back).")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.pass_context
+def recommend_cmd(ctx: click.Context, name: str, limit: int, since: str | None, as_json: bool) -> None:
+    """Papers close to list NAME (not in it, not marked not interested), each with its reason."""
+    rl = _lists(ctx)
+    res = rl.recommend(name, limit=limit, since=parse_since(since))
+    if as_json:
+        _echo_json({
+            "list": rl.canonical(name), "since": parse_since(since), "model": res.model, "based_on": res.used,
+            "not_indexed": res.not_indexed, "items": [r.to_dict() for r in res.items],
+        })
+        return
+    if res.list_size == 0:
+        click.echo(f"List {name!r} is empty: add papers first.")
+        return
+    if res.used == 0:
+        click.echo(f"None of the papers of {name!r} is indexed yet: run `trendscope ingest` / `trendscope index`.")
+        return
+    if res.not_indexed:
+        click.echo(f"(based on {res.used} of {res.list_size} papers; not indexed yet: {', '.join(res.not_indexed)})")
+    if not res.items:
+        click.echo("No recommendations" + (f" published since {parse_since(since)}." if since else "."))
+    for i, r in enumerate(res.items, 1):
+        click.echo(f"{i:2d}. {r.arxiv_id}  {_short(r.title, 90)}  ({r.published or '?'})  score {r.score:.3f}")
+        click.echo(f"    {_short(r.reason, 110)}")
+
+
+@lists_group.command("not-interested")
+@click.argument("name")
+@click.argument("ids", nargs=-1)
+@click.option("--undo", is_flag=True, help="Clear the mark instead.")
+@click.option("--json", "as_json", is_flag=True, help="With no ids: print the marked ids as JSON.")
+@click.pass_context
+def not_interested_cmd(ctx: click.Context, name: str, ids: tuple[str, ...], undo: bool, as_json: bool) -> None:
+    """Never recommend these papers for list NAME (no ids: show the marked ones)."""
+    rl = _lists(ctx)
+    if not ids:
+        marked = rl.not_interested(name)
+        if as_json:
+            _echo_json({"list": rl.canonical(name), "not_interested": marked})
+            return
+        click.echo("\n".join(marked) if marked else f"No papers marked not interested for {name!r}.")
+        return
+    res = rl.mark_not_interested(name, ids, undo=undo)
+    verb = "Unmarked" if undo else "Marked"
+    click.echo(f"{verb} {_plural(len(res.added), 'paper')} as not interested for {res.list!r}.")
+    _report_bad(ctx, res.bad)
+
 
 def register(group: click.Group) -> None:
-    """Add this module's commands to the top-level group."""
+    """Add `trendscope lists ...` to the top-level group."""
+    group.add_command(lists_group)

@@ -1,8 +1,159 @@
-"""CLI commands for this stage (placeholder: filled in by the stage's work)."""
+"""CLI commands for trend tags: `tag` and `eval-tags` (files, no database) and `trends` (over time)."""
 from __future__ import annotations
 
+import json
+import sys
+from pathlib import Path
+
 import click
+from tqdm import tqdm
+
+from ingest.errors import TrendscopeError
+
+
+def _load(ctx_obj, no_vectors: bool):
+    from index.taxonomy import load_taxonomy
+
+    taxonomy = load_taxonomy(ctx_obj.home.taxonomy_path)
+    embedder = None
+    if not no_vectors:
+        from index.embedder import load_embedder
+
+        embedder = load_embedder()
+    return taxonomy, embedder
+
+
+def _tag(papers, taxonomy, embedder):
+    from index.tag_files import tag_papers
+
+    with tqdm(total=len(papers), desc="tagging", unit="paper", file=sys.stderr,
+              disable=len(papers) < 200) as bar:
+        return tag_papers(papers, taxonomy, embedder, progress=bar.update)
+
+
+def _report(problems: list[str]) -> None:
+    for p in problems[:20]:
+        click.echo(f"warning: {p}", err=True)
+    if len(problems) > 20:
+        click.echo(f"warning: ... and {len(problems) - 20} more bad lines", err=True)
+
+
+@click.command("tag")
+@click.option("--input", "input_path", required=True, type=click.Path(dir_okay=False),
+              help="JSONL file, one paper per line with id, title, abstract (categories optional).")
+@click.option("--output", "output_path", type=click.Path(dir_okay=False), default=None,
+              help="Write JSONL tags here (default: standard output).")
+@click.option("--evidence/--no-evidence", default=False, help="Include the evidence of each tag.")
+@click.option("--no-vectors", is_flag=True, help="Rules only: do not load the embedding model.")
+@click.pass_obj
+def tag_cmd(obj, input_path: str, output_path: str | None, evidence: bool, no_vectors: bool) -> None:
+    """Tag papers from a JSONL file with trends (no database needed).
+
+    Writes one line per input paper, in input order:
+    {"id": ..., "trends": [{"name": ..., "score": ...}, ...]}.
+    """
+    from index.tag_files import read_papers
+
+    papers, problems = read_papers(input_path)
+    _report(problems)
+    taxonomy, embedder = _load(obj, no_vectors)
+    tags = _tag(papers, taxonomy, embedder)
+    out = open(output_path, "w", encoding="utf-8") if output_path else sys.stdout
+    try:
+        for p, ts in zip(papers, tags):
+            items = []
+            for t in ts:
+                item = {"name": t.trend, "score": t.score}
+                if evidence:
+                    item["evidence"] = t.evidence
+                items.append(item)
+            out.write(json.dumps({"id": p.id, "trends": items}, ensure_ascii=False) + "\n")
+    finally:
+        if output_path:
+            out.close()
+    if output_path:
+        n = sum(1 for ts in tags if ts)
+        click.echo(f"tagged {len(papers)} papers ({n} with at least one trend) -> {output_path}", err=True)
+
+
+@click.command("eval-tags")
+@click.option("--input", "input_path", required=True, type=click.Path(dir_okay=False),
+              help="JSONL file with id, title, abstract and labels (list of trend names).")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@click.option("--no-vectors", is_flag=True, help="Rules only: do not load the embedding model.")
+@click.pass_obj
+def eval_tags_cmd(obj, input_path: str, as_json: bool, no_vectors: bool) -> None:
+    """Per-trend precision, recall and F1 (and macro-F1) of the tagger against hand labels."""
+    from index.tag_files import evaluate, read_papers
+
+    papers, problems = read_papers(input_path, need_labels=True)
+    _report(problems)
+    if not papers:
+        raise TrendscopeError(f"{input_path}: no labelled papers to evaluate")
+    taxonomy, embedder = _load(obj, no_vectors)
+    unknown = sorted({lab for p in papers for lab in p.labels} - set(taxonomy.names))
+    if unknown:
+        click.echo(f"warning: labels not in the taxonomy (ignored): {', '.join(unknown)}", err=True)
+    tags = _tag(papers, taxonomy, embedder)
+    scores, macro = evaluate([p.labels for p in papers], [[t.trend for t in ts] for ts in tags], taxonomy.names)
+    if as_json:
+        click.echo(json.dumps({
+            "papers": len(papers), "macro_f1": macro, "vectors": embedder is not None,
+            "trends": {s.trend: {"precision": s.precision, "recall": s.recall, "f1": s.f1,
+                                 "support": s.support, "predicted": s.predicted} for s in scores},
+        }, indent=2))
+        return
+    click.echo(f"{'trend':18s} {'support':>7s} {'pred':>5s} {'P':>6s} {'R':>6s} {'F1':>6s}")
+    for s in scores:
+        click.echo(f"{s.trend:18s} {s.support:7d} {s.predicted:5d} {s.precision:6.3f} {s.recall:6.3f} {s.f1:6.3f}")
+    click.echo(f"macro-F1 {macro:.4f} over {len(scores)} trends, {len(papers)} papers"
+               f" ({'rules + vectors' if embedder is not None else 'rules only'})")
+
+
+@click.command("trends")
+@click.option("--freq", type=click.Choice(["week", "month"]), default="month", show_default=True)
+@click.option("--since", default=None, help="Only papers published on or after this ISO date (YYYY-MM-DD).")
+@click.option("--json", "as_json", is_flag=True, help="Print the whole trend x period table as JSON records.")
+@click.option("--png", "png", type=click.Path(dir_okay=False), default=None, help="Draw share over time to this PNG.")
+@click.option("--last", default=1, show_default=True, help="Periods to show per trend in the text table.")
+@click.pass_obj
+def trends_cmd(obj, freq: str, since: str | None, as_json: bool, png: str | None, last: int) -> None:
+    """Trends over time: tagged papers per period, share, growth, emerging score and new terms."""
+    from datetime import date
+
+    from index.trends_over_time import plot_trends, trend_table
+    from ingest.store import open_database
+
+    if since:
+        try:
+            date.fromisoformat(since)
+        except ValueError as exc:
+            raise TrendscopeError(f"--since {since!r}: expected an ISO date like 2024-01-31") from exc
+    if not obj.home.db_path.exists():
+        raise TrendscopeError(f"no database at {obj.home.db_path}; run `trendscope ingest` and `trendscope index` first")
+    db = open_database(obj.home.db_path)
+    df = trend_table(db, freq=freq, since=since)
+    if png:
+        smooth = 4 if freq == "week" else None
+        path = plot_trends(df, png, title=f"Trend share per {freq}" + (f" since {since}" if since else ""),
+                           smooth=smooth)
+        click.echo(f"chart -> {path}", err=True)
+    if as_json:
+        click.echo(json.dumps(df.to_dict(orient="records"), ensure_ascii=False))
+        return
+    if df.empty:
+        click.echo("no tagged papers yet: run `trendscope index` first")
+        return
+    click.echo(f"{'trend':18s} {'period':10s} {'count':>6s} {'total':>6s} {'share':>7s} {'growth':>7s} "
+               f"{'emerg':>6s}  new terms")
+    for trend, g in df.groupby("trend", sort=True):
+        for r in g.sort_values("period").tail(max(1, last)).itertuples():
+            click.echo(f"{trend:18s} {r.period:10s} {r.count:6d} {r.total:6d} {r.share:7.2%} {r.growth:+7.2f} "
+                       f"{r.emerging_score:+6.1f}  {', '.join(r.terms)}")
 
 
 def register(group: click.Group) -> None:
     """Add this module's commands to the top-level group."""
+    group.add_command(tag_cmd)
+    group.add_command(eval_tags_cmd)
+    group.add_command(trends_cmd)

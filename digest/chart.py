@@ -1,0 +1,43 @@
+"""The digest's small chart: papers per week over the last 9 ISO weeks, as PNG bytes (matplotlib Agg)."""
+from __future__ import annotations
+
+import io
+from typing import Sequence
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from .model import TrendLine
+
+_COLORS = ("#1f6feb", "#d1242f", "#1a7f37", "#8250df", "#bf8700", "#0a7ea4", "#cf222e", "#57606a")
+
+
+def render_chart(lines: Sequence[TrendLine], title: str = "Papers per week", dpi: int = 100) -> bytes:
+    """A 6x2.4 inch line chart of each line's weekly counts; this week's point is drawn larger."""
+    fig = Figure(figsize=(6, 2.4), dpi=dpi)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot(1, 1, 1)
+    labels: list[str] = []
+    for i, line in enumerate(lines):
+        weeks = [w for w, _ in line.weekly_counts]
+        counts = [c for _, c in line.weekly_counts]
+        labels = [w[-3:] for w in weeks]
+        color = _COLORS[i % len(_COLORS)]
+        ax.plot(range(len(counts)), counts, marker="o", markersize=3, linewidth=1.6, color=color,
+                label=line.label[:40])
+        if counts:
+            ax.plot([len(counts) - 1], [counts[-1]], marker="o", markersize=7, color=color)
+    ax.set_xticks(range(len(labels)))
+    ax.set_xticklabels(labels, fontsize=7)
+    ax.tick_params(axis="y", labelsize=7)
+    ax.set_ylim(bottom=0)
+    ax.set_title(title[:80], fontsize=9)
+    ax.grid(axis="y", alpha=0.3)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    if len(lines) > 1:
+        ax.legend(fontsize=7, frameon=False, loc="upper left")
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return buf.getvalue()

@@ -1,0 +1,204 @@
+"""SMTP delivery: configuration (config.toml [smtp] or TRENDSCOPE_SMTP_* variables), address checks, sending.
+
+Configuration (environment variables override the file):
+
+    [smtp]                      # in Home.config_path (config.toml in the data home)
+    host = "smtp.example.org"   # TRENDSCOPE_SMTP_HOST
+    port = 587                  # TRENDSCOPE_SMTP_PORT (default 25 / 587 / 465 for none / starttls / ssl)
+    tls = "starttls"            # TRENDSCOPE_SMTP_TLS: none | starttls | ssl
+    user = "me"                 # TRENDSCOPE_SMTP_USER
+    password = "secret"         # TRENDSCOPE_SMTP_PASSWORD
+    from = "Trendscope <digest@example.org>"   # TRENDSCOPE_MAIL_FROM
+    timeout = 30                # seconds
+    cafile = "/path/ca.pem"     # optional: trust this CA (a self-signed server)
+
+No user-controlled text reaches a header unchecked: addresses must match a strict pattern (no display names,
+no CR/LF), display names and subjects are made single-line, and Python's email policy refuses CR/LF anyway.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import re
+import smtplib
+import ssl
+import tomllib
+from dataclasses import dataclass
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid, parseaddr
+from pathlib import Path
+from typing import Callable, Mapping
+
+from ingest.errors import TrendscopeError
+
+from .text import one_line
+
+log = logging.getLogger(__name__)
+
+TLS_MODES = ("none", "starttls", "ssl")
+DEFAULT_PORTS = {"none": 25, "starttls": 587, "ssl": 465}
+ENV = {
+    "host": "TRENDSCOPE_SMTP_HOST", "port": "TRENDSCOPE_SMTP_PORT", "user": "TRENDSCOPE_SMTP_USER",
+    "password": "TRENDSCOPE_SMTP_PASSWORD", "tls": "TRENDSCOPE_SMTP_TLS", "from": "TRENDSCOPE_MAIL_FROM",
+}
+_ADDR_RE = re.compile(
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@"
+    r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$"
+)
+
+
+_SENDER_RE = re.compile(r'(?:(?P<name>"[^"<>]*"|[^"<>,;]*?)\s*<(?P<addr>[^<>\s]+)>|(?P<bare>[^<>\s,;"]+))')
+
+
+class DeliveryError(Exception):
+    """The SMTP server could not be reached or did not accept the message (recorded, retried next run)."""
+
+
+def validate_address(addr: str) -> str:
+    """A bare email address (local@domain), stripped; anything else is refused with a TrendscopeError."""
+    a = (addr or "").strip()
+    if len(a) > 254 or not _ADDR_RE.fullmatch(a) or ".." in a or a.startswith(".") or "@." in a:
+        raise TrendscopeError(f"not a valid email address: {addr!r}")
+    return a
+
+
+def format_sender(text: str) -> str:
+    """'Name <addr>' or 'addr' as a safe From header: address validated, name made single-line."""
+    raw = str(text or "")
+    if "\r" in raw or "\n" in raw:
+        raise TrendscopeError("the sender address must be one line")
+    m = _SENDER_RE.fullmatch(raw.strip())
+    if not m:
+        raise TrendscopeError(f"not a valid email address: {raw!r} (expected 'Name <addr>' or 'addr')")
+    name = (m.group("name") or "").strip().strip('"')
+    addr = validate_address(m.group("addr") or m.group("bare"))
+    local, domain = addr.rsplit("@", 1)
+    return str(Address(display_name=one_line(name, 80), username=local, domain=domain))
+
+
+def message_id_for(sender: str) -> str:
+    _, addr = parseaddr(sender)
+    domain = addr.rsplit("@", 1)[-1] if "@" in addr else "trendscope.local"
+    return make_msgid(idstring="digest", domain=domain)
+
+
+@dataclass(frozen=True)
+class SmtpConfig:
+    host: str | None = None
+    port: int = 25
+    tls: str = "none"
+    user: str | None = None
+    password: str | None = None
+    sender: str = "Trendscope <trendscope@localhost.localdomain>"
+    timeout: float = 30.0
+    cafile: str | None = None
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.host)
+
+
+def load_smtp_config(config_path: str | Path | None, env: Mapping[str, str] | None = None) -> SmtpConfig:
+    """The [smtp] section of the config file (if any), overridden by TRENDSCOPE_SMTP_* variables."""
+    env = os.environ if env is None else env
+    values: dict = {}
+    where = "environment"
+    if config_path is not None and Path(config_path).exists():
+        where = str(config_path)
+        try:
+            doc = tomllib.loads(Path(config_path).read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise TrendscopeError(f"{config_path}: invalid TOML: {exc}") from exc
+        section = doc.get("smtp", {})
+        if not isinstance(section, dict):
+            raise TrendscopeError(f"{config_path}: [smtp] must be a table")
+        values.update(section)
+    for key, var in ENV.items():
+        if env.get(var):
+            values[key] = env[var]
+    tls = str(values.get("tls", "none")).strip().lower()
+    if tls in ("", "false", "off", "plain"):
+        tls = "none"
+    if tls in ("true", "tls", "smtps"):
+        tls = "ssl"
+    if tls not in TLS_MODES:
+        raise TrendscopeError(f"{where}: smtp tls must be one of {', '.join(TLS_MODES)}, not {values['tls']!r}")
+    try:
+        port = int(values.get("port") or DEFAULT_PORTS[tls])
+        timeout = float(values.get("timeout", 30))
+    except (TypeError, ValueError) as exc:
+        raise TrendscopeError(f"{where}: smtp port/timeout must be numbers ({exc})") from exc
+    if not 0 < port < 65536:
+        raise TrendscopeError(f"{where}: smtp port out of range: {port}")
+    host = str(values["host"]).strip() if values.get("host") else None
+    if host and not re.fullmatch(r"[A-Za-z0-9.\-:\[\]]+", host):
+        raise TrendscopeError(f"{where}: smtp host is not a host name: {host!r}")
+    sender = format_sender(values["from"]) if values.get("from") else SmtpConfig.sender
+    return SmtpConfig(
+        host=host, port=port, tls=tls, user=(str(values["user"]) if values.get("user") else None),
+        password=(str(values["password"]) if values.get("password") is not None else None),
+        sender=sender, timeout=timeout, cafile=(str(values["cafile"]) if values.get("cafile") else None),
+    )
+
+
+def _tls_context(cfg: SmtpConfig) -> ssl.SSLContext:
+    return ssl.create_default_context(cafile=cfg.cafile) if cfg.cafile else ssl.create_default_context()
+
+
+SmtpFactory = Callable[[SmtpConfig], smtplib.SMTP]
+
+
+def connect(cfg: SmtpConfig) -> smtplib.SMTP:
+    """An SMTP session, TLS set up and logged in as configured."""
+    if not cfg.configured:
+        raise DeliveryError("SMTP is not configured (set [smtp] host in config.toml or TRENDSCOPE_SMTP_HOST)")
+    if cfg.tls == "ssl":
+        smtp = smtplib.SMTP_SSL(cfg.host, cfg.port, timeout=cfg.timeout, context=_tls_context(cfg))
+    else:
+        smtp = smtplib.SMTP(cfg.host, cfg.port, timeout=cfg.timeout)
+    try:
+        smtp.ehlo()
+        if cfg.tls == "starttls":
+            smtp.starttls(context=_tls_context(cfg))
+            smtp.ehlo()
+        if cfg.user:
+            smtp.login(cfg.user, cfg.password or "")
+    except BaseException:
+        smtp.close()
+        raise
+    return smtp
+
+
+def send_message(cfg: SmtpConfig, msg: EmailMessage, recipient: str, connector: SmtpFactory = connect) -> None:
+    """Send `msg` to one recipient; returns only when the server accepted it, else raises DeliveryError."""
+    recipient = validate_address(recipient)
+    _, envelope_from = parseaddr(str(msg["From"]))
+    try:
+        smtp = connector(cfg)
+        try:
+            refused = smtp.send_message(msg, from_addr=envelope_from, to_addrs=[recipient])
+            if refused:
+                raise DeliveryError(f"recipient refused: {refused}")
+        finally:
+            try:
+                smtp.quit()
+            except (smtplib.SMTPException, OSError):
+                smtp.close()
+    except DeliveryError:
+        raise
+    except (smtplib.SMTPException, OSError, ValueError) as exc:
+        raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
+
+
+def send_test_mail(cfg: SmtpConfig, recipient: str, connector: SmtpFactory = connect) -> str:
+    """Send a short test message; returns its Message-ID (raises DeliveryError on failure)."""
+    msg = EmailMessage()
+    msg["Subject"] = "Trendscope test mail"
+    msg["From"] = cfg.sender
+    msg["To"] = validate_address(recipient)
+    msg["Date"] = formatdate(usegmt=True)
+    msg["Message-ID"] = message_id_for(cfg.sender)
+    msg.set_content("This is a test mail from Trendscope. Your SMTP settings work.\n")
+    send_message(cfg, msg, recipient, connector)
+    return str(msg["Message-ID"])

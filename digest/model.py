@@ -1,0 +1,172 @@
+"""Records of the digest stage (subscriptions, deliveries, digests) and pure ISO-week helpers."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+
+from ingest.errors import TrendscopeError
+
+_WEEK_RE = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.I)
+
+#: Trends are filtered by these names until the trends area's taxonomy module exists.
+KNOWN_TRENDS = (
+    "multimodal", "self_supervised", "continual", "zero_shot",
+    "privacy", "interpretability", "efficiency", "ethics",
+)
+
+
+# -- ISO weeks --------------------------------------------------------------------------------
+def parse_week(text: str) -> str:
+    """Normalise an ISO week (`2026-W07`, `2026W7`, `2026-w07`) to `YYYY-Www`; refuse anything else."""
+    m = _WEEK_RE.match((text or "").strip())
+    if not m:
+        raise TrendscopeError(f"not an ISO week: {text!r} (expected YYYY-Www, e.g. 2026-W07)")
+    year, num = int(m.group(1)), int(m.group(2))
+    try:
+        date.fromisocalendar(year, num, 1)
+    except ValueError:
+        raise TrendscopeError(f"not an ISO week: {text!r} ({year} has no week {num})") from None
+    return f"{year}-W{num:02d}"
+
+
+def week_bounds(week: str) -> tuple[date, date]:
+    """(Monday, Sunday) of an ISO week."""
+    week = parse_week(week)
+    year, num = int(week[:4]), int(week[6:])
+    monday = date.fromisocalendar(year, num, 1)
+    return monday, monday + timedelta(days=6)
+
+
+def week_of(day: date) -> str:
+    year, num, _ = day.isocalendar()
+    return f"{year}-W{num:02d}"
+
+
+def shift_week(week: str, weeks: int) -> str:
+    monday, _ = week_bounds(week)
+    return week_of(monday + timedelta(weeks=weeks))
+
+
+def last_complete_week(now: datetime | None = None) -> str:
+    """The ISO week that ended most recently before `now` (UTC)."""
+    now = now or datetime.now(timezone.utc)
+    return week_of(now.date() - timedelta(days=7))
+
+
+# -- records ------------------------------------------------------------------------------------
+@dataclass
+class Subscription:
+    """What a user wants each week: trends and/or a saved query, filters, size and delivery targets."""
+
+    name: str
+    trends: list[str] = field(default_factory=list)
+    query: str | None = None
+    categories: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
+    size: int = 10
+    emails: list[str] = field(default_factory=list)
+    feed: bool = True
+    created: str | None = None
+    id: int | None = None
+
+    def describe(self) -> str:
+        parts = []
+        if self.trends:
+            parts.append("trends " + ", ".join(self.trends))
+        if self.query:
+            parts.append(f"query {self.query!r}")
+        if self.categories:
+            parts.append("in " + ", ".join(self.categories))
+        if self.exclude:
+            parts.append("excluding " + ", ".join(self.exclude))
+        return "; ".join(parts) or "all new papers"
+
+    def to_json(self) -> dict:
+        return {
+            "name": self.name, "trends": self.trends, "query": self.query, "categories": self.categories,
+            "exclude": self.exclude, "size": self.size, "emails": self.emails, "feed": self.feed,
+            "created": self.created,
+        }
+
+
+@dataclass
+class Delivery:
+    """One delivery of one subscription's digest for one week to one target (an address or 'atom')."""
+
+    subscription_id: int
+    week: str
+    target: str
+    status: str  # pending | sent | failed  (pending: an attempt started and never finished)
+    attempts: int = 0
+    last_error: str | None = None
+    sent_at: str | None = None
+    message_id: str | None = None
+
+
+@dataclass
+class DigestPaper:
+    """One paper as a digest shows it."""
+
+    id: str
+    title: str
+    authors: list[str]
+    published: str | None
+    excerpt: str
+    trends: list[str]
+    categories: list[str]
+    score: float = 0.0
+    relevance: float = 0.0
+    novelty: float = 0.0
+
+    @property
+    def abs_url(self) -> str:
+        return f"https://arxiv.org/abs/{self.id}"
+
+    @property
+    def pdf_url(self) -> str:
+        return f"https://arxiv.org/pdf/{self.id}"
+
+
+@dataclass
+class TrendLine:
+    """This week's numbers for one trend (or for a query's keyword matches)."""
+
+    label: str
+    count: int
+    share: float  # of all papers of the week
+    trailing_avg_count: float  # mean over the 8 weeks before
+    trailing_avg_share: float
+    direction: str  # growing | steady | cooling
+    new_terms: list[str] = field(default_factory=list)
+    weekly_counts: list[tuple[str, int]] = field(default_factory=list)  # oldest first, this week last
+
+
+@dataclass
+class Digest:
+    """A subscription's digest for one ISO week."""
+
+    subscription: Subscription
+    week: str
+    start: date
+    end: date
+    papers: list[DigestPaper]
+    lines: list[TrendLine]
+    total_week_papers: int
+    chart_png: bytes | None = None
+    candidates: int = 0  # how many papers matched before the size cut
+
+    @property
+    def empty(self) -> bool:
+        return not self.papers
+
+    @property
+    def title(self) -> str:
+        return f"Trendscope digest: {self.subscription.name}, week {self.week}"
+
+    @property
+    def empty_message(self) -> str:
+        return (
+            f"No new papers for this subscription in week {self.week} "
+            f"({self.start.isoformat()} to {self.end.isoformat()})."
+        )

@@ -1,0 +1,318 @@
+"""SQL of the digest stage: subscriptions, deliveries, what was already sent, and the week's candidates.
+
+Tables (migration set "trendscope.digest"):
+  subscriptions      one row per subscription (JSON list columns)
+  digest_deliveries  (subscription, ISO week, target) -> status pending|sent|failed, attempts, error, message-id
+  digest_items       (subscription, arXiv id) -> the week it was issued in: a paper appears at most once per
+                     subscription, whatever later versions or re-dated copies of it arrive
+It also reads the ingest tables and, when present, the trends area's `paper_trends` table.
+"""
+from __future__ import annotations
+
+import json
+from typing import Sequence
+
+import sqlite_utils
+from sqlite_utils import Migrations
+
+from ingest.ledger import utc_now_iso
+
+from .model import Delivery, Subscription
+
+migrations = Migrations("trendscope.digest")
+
+
+@migrations()
+def m001_digest(db: sqlite_utils.Database) -> None:
+    db.execute(
+        """
+        CREATE TABLE subscriptions (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            trends TEXT NOT NULL DEFAULT '[]',       -- JSON list of trend names
+            query TEXT,                              -- saved search query or NULL
+            categories TEXT NOT NULL DEFAULT '[]',   -- JSON list of arXiv categories (any of)
+            exclude TEXT NOT NULL DEFAULT '[]',      -- JSON list of words/phrases to exclude
+            size INTEGER NOT NULL DEFAULT 10,
+            emails TEXT NOT NULL DEFAULT '[]',       -- JSON list of addresses
+            feed INTEGER NOT NULL DEFAULT 1,         -- write an Atom feed file
+            created TEXT NOT NULL
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE digest_deliveries (
+            subscription_id INTEGER NOT NULL REFERENCES subscriptions(id) ON DELETE CASCADE,
+            week TEXT NOT NULL,                      -- ISO week YYYY-Www
+            target TEXT NOT NULL,                    -- an email address or 'atom'
+            status TEXT NOT NULL,                    -- pending | sent | failed
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            sent_at TEXT,
+            message_id TEXT,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (subscription_id, week, target)
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE digest_items (
+            subscription_id INTEGER NOT NULL REFERENCES subscriptions(id) ON DELETE CASCADE,
+            arxiv_id TEXT NOT NULL,                  -- without version: revisions never come back
+            week TEXT NOT NULL,
+            rank INTEGER NOT NULL,
+            recorded_at TEXT NOT NULL,
+            PRIMARY KEY (subscription_id, arxiv_id)
+        )
+        """
+    )
+    db.execute("CREATE INDEX idx_digest_items_week ON digest_items(subscription_id, week)")
+
+
+def _ph(items: Sequence) -> str:
+    return ", ".join("?" for _ in items)
+
+
+def _sub_from_row(row: dict) -> Subscription:
+    return Subscription(
+        id=row["id"], name=row["name"], trends=json.loads(row["trends"]), query=row["query"],
+        categories=json.loads(row["categories"]), exclude=json.loads(row["exclude"]), size=row["size"],
+        emails=json.loads(row["emails"]), feed=bool(row["feed"]), created=row["created"],
+    )
+
+
+class SubscriptionStore:
+    """Subscriptions, deliveries and sent items; plus the reads a digest needs from papers and tags."""
+
+    def __init__(self, db: sqlite_utils.Database):
+        self.db = db
+        migrations.apply(db)
+
+    # -- subscriptions ------------------------------------------------------------------------
+    def add(self, sub: Subscription) -> Subscription:
+        sub.created = sub.created or utc_now_iso()
+        with self.db.atomic():
+            cur = self.db.conn.execute(
+                "INSERT INTO subscriptions (name, trends, query, categories, exclude, size, emails, feed, created) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [sub.name, json.dumps(sub.trends), sub.query, json.dumps(sub.categories),
+                 json.dumps(sub.exclude, ensure_ascii=False), sub.size, json.dumps(sub.emails),
+                 int(sub.feed), sub.created],
+            )
+        sub.id = cur.lastrowid
+        return sub
+
+    def exists(self, name: str) -> bool:
+        return self.db.execute("SELECT 1 FROM subscriptions WHERE name = ?", [name]).fetchone() is not None
+
+    def get(self, name: str) -> Subscription | None:
+        rows = list(self.db.query("SELECT * FROM subscriptions WHERE name = ?", [name]))
+        return _sub_from_row(rows[0]) if rows else None
+
+    def all(self) -> list[Subscription]:
+        return [_sub_from_row(r) for r in self.db.query("SELECT * FROM subscriptions ORDER BY name")]
+
+    def remove(self, name: str) -> bool:
+        with self.db.atomic():
+            row = self.db.execute("SELECT id FROM subscriptions WHERE name = ?", [name]).fetchone()
+            if not row:
+                return False
+            # Explicit deletes: the cascade needs foreign_keys=ON, which a foreign connection may lack.
+            for table in ("digest_items", "digest_deliveries"):
+                self.db.conn.execute(f"DELETE FROM {table} WHERE subscription_id = ?", [row[0]])
+            self.db.conn.execute("DELETE FROM subscriptions WHERE id = ?", [row[0]])
+        return True
+
+    # -- deliveries -----------------------------------------------------------------------------
+    def delivery(self, sub_id: int, week: str, target: str) -> Delivery | None:
+        rows = list(self.db.query(
+            "SELECT subscription_id, week, target, status, attempts, last_error, sent_at, message_id "
+            "FROM digest_deliveries WHERE subscription_id = ? AND week = ? AND target = ?",
+            [sub_id, week, target],
+        ))
+        return Delivery(**rows[0]) if rows else None
+
+    def deliveries(self, sub_id: int | None = None, week: str | None = None) -> list[Delivery]:
+        q = ("SELECT subscription_id, week, target, status, attempts, last_error, sent_at, message_id "
+             "FROM digest_deliveries WHERE 1=1")
+        args: list = []
+        if sub_id is not None:
+            q += " AND subscription_id = ?"
+            args.append(sub_id)
+        if week is not None:
+            q += " AND week = ?"
+            args.append(week)
+        return [Delivery(**r) for r in self.db.query(q + " ORDER BY week, subscription_id, target", args)]
+
+    def begin_attempt(self, sub_id: int, week: str, target: str, message_id: str | None) -> Delivery:
+        """Mark an attempt as started (status pending, attempts + 1) and keep the first Message-ID."""
+        now = utc_now_iso()
+        with self.db.atomic():
+            self.db.conn.execute(
+                "INSERT INTO digest_deliveries (subscription_id, week, target, status, attempts, message_id, "
+                "updated_at) VALUES (?, ?, ?, 'pending', 1, ?, ?) "
+                "ON CONFLICT (subscription_id, week, target) DO UPDATE SET status = 'pending', "
+                "attempts = attempts + 1, message_id = coalesce(message_id, excluded.message_id), "
+                "updated_at = excluded.updated_at",
+                [sub_id, week, target, message_id, now],
+            )
+        return self.delivery(sub_id, week, target)
+
+    def finish_attempt(self, sub_id: int, week: str, target: str, error: str | None) -> None:
+        now = utc_now_iso()
+        with self.db.atomic():
+            if error is None:
+                self.db.conn.execute(
+                    "UPDATE digest_deliveries SET status = 'sent', sent_at = ?, last_error = NULL, updated_at = ? "
+                    "WHERE subscription_id = ? AND week = ? AND target = ?",
+                    [now, now, sub_id, week, target],
+                )
+            else:
+                self.db.conn.execute(
+                    "UPDATE digest_deliveries SET status = 'failed', last_error = ?, updated_at = ? "
+                    "WHERE subscription_id = ? AND week = ? AND target = ?",
+                    [error[:2000], now, sub_id, week, target],
+                )
+
+    # -- items already issued ---------------------------------------------------------------------
+    def issued_ids(self, sub_id: int, week: str) -> list[str]:
+        """arXiv ids issued in this week's digest, in rank order (empty if the week was never issued)."""
+        return [r[0] for r in self.db.execute(
+            "SELECT arxiv_id FROM digest_items WHERE subscription_id = ? AND week = ? ORDER BY rank",
+            [sub_id, week],
+        )]
+
+    def ids_sent_elsewhere(self, sub_id: int, week: str) -> set[str]:
+        """arXiv ids issued to this subscription in any other week."""
+        return {r[0] for r in self.db.execute(
+            "SELECT arxiv_id FROM digest_items WHERE subscription_id = ? AND week != ?", [sub_id, week]
+        )}
+
+    def record_issue(self, sub_id: int, week: str, arxiv_ids: Sequence[str]) -> int:
+        """Freeze a week's digest: its papers in rank order, once (a week already issued keeps its papers).
+
+        Returns the number of papers recorded now."""
+        now = utc_now_iso()
+        with self.db.atomic():
+            if self.db.execute(
+                "SELECT 1 FROM digest_items WHERE subscription_id = ? AND week = ? LIMIT 1", [sub_id, week]
+            ).fetchone():
+                return 0
+            added = 0
+            for rank, aid in enumerate(arxiv_ids):
+                added += self.db.conn.execute(
+                    "INSERT OR IGNORE INTO digest_items (subscription_id, arxiv_id, week, rank, recorded_at) "
+                    "VALUES (?, ?, ?, ?, ?)", [sub_id, aid, week, rank, now],
+                ).rowcount
+        return added
+
+    def issued_items(self, sub_id: int, limit: int = 200) -> list[tuple[str, str, str]]:
+        """(arxiv_id, week, recorded_at) of the most recently issued papers, newest week first, by rank."""
+        return self.db.execute(
+            "SELECT arxiv_id, week, recorded_at FROM digest_items WHERE subscription_id = ? "
+            "ORDER BY week DESC, rank LIMIT ?", [sub_id, limit],
+        ).fetchall()
+
+    # -- papers and tags ------------------------------------------------------------------------
+    def has_trend_table(self) -> bool:
+        return self.db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'paper_trends'"
+        ).fetchone() is not None
+
+    def week_papers(self, start: str, end_exclusive: str, categories: Sequence[str] = ()) -> list[dict]:
+        """Rows of the papers published in [start, end) (any of `categories` when given)."""
+        q = ("SELECT p.pk, p.id, p.title, p.abstract, p.authors, p.categories, p.published FROM papers p "
+             "WHERE p.published >= ? AND p.published < ?")
+        args: list = [start, end_exclusive]
+        if categories:
+            q += (f" AND p.pk IN (SELECT pk FROM paper_categories WHERE category IN ({_ph(categories)}))")
+            args += list(categories)
+        return list(self.db.query(q + " ORDER BY p.pk", args))
+
+    def papers_by_ids(self, ids: Sequence[str]) -> dict[str, dict]:
+        out: dict[str, dict] = {}
+        ids = list(ids)
+        for i in range(0, len(ids), 500):
+            chunk = ids[i: i + 500]
+            for r in self.db.query(
+                "SELECT pk, id, title, abstract, authors, categories, published FROM papers "
+                f"WHERE id IN ({_ph(chunk)})", chunk,
+            ):
+                out[r["id"]] = r
+        return out
+
+    def count_between(self, start: str, end_exclusive: str) -> int:
+        return self.db.execute(
+            "SELECT count(*) FROM papers WHERE published >= ? AND published < ?", [start, end_exclusive]
+        ).fetchone()[0]
+
+    def tags_for(self, pks: Sequence[int]) -> dict[int, dict[str, float]]:
+        """pk -> {trend: score} for the given papers (empty when no tags exist)."""
+        out: dict[int, dict[str, float]] = {}
+        if not self.has_trend_table():
+            return out
+        pks = list(pks)
+        for i in range(0, len(pks), 500):
+            chunk = pks[i: i + 500]
+            for pk, trend, score in self.db.execute(
+                f"SELECT pk, trend, score FROM paper_trends WHERE pk IN ({_ph(chunk)})", chunk
+            ):
+                out.setdefault(pk, {})[trend] = float(score if score is not None else 0.0)
+        return out
+
+    def weekly_counts(self, start: str, end_exclusive: str) -> dict[str, int]:
+        """Week Monday (ISO date) -> number of papers published that week, for [start, end)."""
+        return dict(self.db.execute(
+            "SELECT date(published, 'weekday 0', '-6 days') AS wk, count(*) FROM papers "
+            "WHERE published >= ? AND published < ? GROUP BY wk", [start, end_exclusive],
+        ).fetchall())
+
+    def weekly_trend_counts(self, trends: Sequence[str], start: str, end_exclusive: str) -> dict[str, dict[str, int]]:
+        """trend -> {week Monday: tagged papers published that week}, for [start, end)."""
+        out: dict[str, dict[str, int]] = {t: {} for t in trends}
+        if not trends or not self.has_trend_table():
+            return out
+        for trend, wk, n in self.db.execute(
+            "SELECT t.trend, date(p.published, 'weekday 0', '-6 days') AS wk, count(*) FROM paper_trends t "
+            "JOIN papers p ON p.pk = t.pk WHERE p.published >= ? AND p.published < ? "
+            f"AND t.trend IN ({_ph(trends)}) GROUP BY t.trend, wk",
+            [start, end_exclusive, *trends],
+        ):
+            out[trend][wk] = n
+        return out
+
+    def trend_texts(self, trend: str, start: str, end_exclusive: str) -> list[tuple[int, str, str, str]]:
+        """(pk, published, title, abstract) of the papers tagged `trend` published in [start, end)."""
+        if not self.has_trend_table():
+            return []
+        return self.db.execute(
+            "SELECT p.pk, p.published, p.title, p.abstract FROM paper_trends t JOIN papers p ON p.pk = t.pk "
+            "WHERE t.trend = ? AND p.published >= ? AND p.published < ?", [trend, start, end_exclusive],
+        ).fetchall()
+
+    def texts_between(self, start: str, end_exclusive: str) -> list[tuple[int, str, str, str]]:
+        """(pk, published, title, abstract) of every paper published in [start, end)."""
+        return self.db.execute(
+            "SELECT pk, published, title, abstract FROM papers WHERE published >= ? AND published < ?",
+            [start, end_exclusive],
+        ).fetchall()
+
+    def fts_matches(self, match: str, start: str, end_exclusive: str) -> list[tuple[int, str, float]]:
+        """(pk, published, bm25 rank; lower is better) of papers matching an FTS5 expression in [start, end)."""
+        return self.db.execute(
+            "SELECT p.pk, p.published, bm25(papers_fts) FROM papers_fts JOIN papers p ON p.pk = papers_fts.rowid "
+            "WHERE papers_fts MATCH ? AND p.published >= ? AND p.published < ?",
+            [match, start, end_exclusive],
+        ).fetchall()
+
+    def texts_for(self, pks: Sequence[int]) -> list[tuple[int, str, str]]:
+        """(pk, title, abstract) of the given papers."""
+        out: list[tuple[int, str, str]] = []
+        pks = list(pks)
+        for i in range(0, len(pks), 500):
+            chunk = pks[i: i + 500]
+            out += self.db.execute(
+                f"SELECT pk, title, abstract FROM papers WHERE pk IN ({_ph(chunk)})", chunk).fetchall()
+        return out

@@ -1,0 +1,222 @@
+"""The weekly run: build each subscription's digest, email it to every target not yet served, write its feed.
+
+Delivery rules:
+- a (subscription, week, address) is recorded 'sent' only after the SMTP server accepted the message;
+- a failure is recorded ('failed', attempts, last error) and retried by the next run, for up to
+  RETRY_WEEKS weeks after the digest's week, with the same Message-ID and the same (frozen) papers;
+- a rerun never sends a delivery that is already 'sent';
+- one run at a time (a file lock in the data home), so the scheduler and the CLI can't double-send.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Sequence
+
+import sqlite_utils
+from filelock import FileLock, Timeout
+from tqdm import tqdm
+
+from ingest.config import Home
+from ingest.errors import TrendscopeError
+
+from .content import QueryScorer, WeekContext, build_digest, paper_from_row
+from .mailer import DeliveryError, SmtpConfig, SmtpFactory, connect, load_smtp_config, message_id_for, send_message
+from .model import Digest, Subscription, last_complete_week, parse_week, shift_week
+from .render import build_message, render_atom
+from .subscription_store import SubscriptionStore
+
+log = logging.getLogger(__name__)
+
+RETRY_WEEKS = 4
+FEED_ENTRIES = 100
+ATOM = "atom"
+
+
+@dataclass
+class WeeklyResult:
+    """What one weekly run did."""
+
+    week: str
+    digests: int = 0          # digests built
+    papers: int = 0           # papers in them
+    sent: int = 0             # emails accepted by the server in this run
+    failed: int = 0           # emails that failed in this run (retried next run)
+    already_sent: int = 0     # deliveries skipped because they were sent before
+    retried_weeks: list[str] = field(default_factory=list)
+    feeds_written: int = 0    # feed files written or changed
+    errors: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        s = (f"week {self.week}: {self.digests} digests, {self.papers} papers; emails sent {self.sent}, "
+             f"failed {self.failed}, already sent {self.already_sent}; feeds written {self.feeds_written}")
+        if self.retried_weeks:
+            s += f"; retried weeks {', '.join(sorted(set(self.retried_weeks)))}"
+        return s
+
+
+def feed_slug(name: str) -> str:
+    """File name stem for a subscription's feed: lower-case letters, digits and dashes."""
+    slug = "".join(c if c.isalnum() and c.isascii() else "-" for c in name.lower())
+    slug = "-".join(p for p in slug.split("-") if p)
+    return slug or "subscription"
+
+
+def feed_path(home: Home, sub: Subscription) -> Path:
+    return home.feeds_dir / f"{feed_slug(sub.name)}-{sub.id}.xml"
+
+
+def feed_bytes(store: SubscriptionStore, sub: Subscription) -> bytes:
+    """The subscription's Atom feed: every paper issued to it (newest weeks first, at most FEED_ENTRIES)."""
+    items = store.issued_items(sub.id, FEED_ENTRIES)
+    rows = store.papers_by_ids([aid for aid, _, _ in items])
+    tags = store.tags_for([r["pk"] for r in rows.values()])
+    entries = []
+    for aid, week, recorded in items:
+        r = rows.get(aid)
+        if r is not None:
+            entries.append((paper_from_row(r, tags.get(r["pk"], {})), week, recorded))
+    return render_atom(sub, entries)
+
+
+def write_feed(home: Home, store: SubscriptionStore, sub: Subscription) -> bool:
+    """Write the feed file atomically; False when it already had this content."""
+    path = feed_path(home, sub)
+    data = feed_bytes(store, sub)
+    if path.exists() and path.read_bytes() == data:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".xml.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+    return True
+
+
+class _Mailer:
+    """Sends one digest to its addresses that are not served yet, recording every attempt."""
+
+    def __init__(self, store: SubscriptionStore, cfg: SmtpConfig | None, cfg_error: str | None,
+                 connector: SmtpFactory, now: datetime, result: WeeklyResult):
+        self.store, self.cfg, self.cfg_error = store, cfg, cfg_error
+        self.connector, self.now, self.result = connector, now, result
+
+    def pending(self, sub: Subscription, week: str) -> list[str]:
+        out = []
+        for addr in sub.emails:
+            d = self.store.delivery(sub.id, week, addr)
+            if d is not None and d.status == "sent":
+                self.result.already_sent += 1
+            else:
+                out.append(addr)
+        return out
+
+    def deliver(self, digest: Digest, addrs: Sequence[str]) -> None:
+        sub, week = digest.subscription, digest.week
+        for addr in addrs:
+            prior = self.store.delivery(sub.id, week, addr)
+            sender = self.cfg.sender if self.cfg else SmtpConfig.sender
+            mid = prior.message_id if prior and prior.message_id else message_id_for(sender)
+            self.store.begin_attempt(sub.id, week, addr, mid)
+            try:
+                if self.cfg is None:
+                    raise DeliveryError(self.cfg_error or "SMTP is not configured")
+                msg = build_message(digest, sender, addr, mid, self.now)
+                send_message(self.cfg, msg, addr, self.connector)
+            except DeliveryError as exc:
+                log.warning("digest %r week %s to %s failed: %s", sub.name, week, addr, exc)
+                self.store.finish_attempt(sub.id, week, addr, str(exc))
+                self.result.failed += 1
+                self.result.errors.append(f"{sub.name} {week} {addr}: {exc}")
+            else:
+                self.store.finish_attempt(sub.id, week, addr, None)
+                self.result.sent += 1
+
+
+def run_weekly(
+    db: sqlite_utils.Database,
+    home: Home,
+    week: str | None = None,
+    send: bool = True,
+    *,
+    subscriptions: Sequence[str] | None = None,
+    now: datetime | None = None,
+    connector: SmtpFactory = connect,
+    smtp_config: SmtpConfig | None = None,
+    query_scorer: QueryScorer | None = None,
+    progress: bool = False,
+    lock_timeout: float = 60.0,
+) -> WeeklyResult:
+    """Build, send and publish each subscription's digest for `week` (default: the last complete ISO week).
+
+    Also retries failed emails of the RETRY_WEEKS weeks before. `send=False` builds and writes feeds only.
+    """
+    now = now or datetime.now(timezone.utc)
+    week = parse_week(week) if week else last_complete_week(now)
+    home.ensure()
+    try:
+        with FileLock(str(home.root / "digest.lock"), timeout=lock_timeout):
+            return _run(db, home, week, send, subscriptions, now, connector, smtp_config, query_scorer, progress)
+    except Timeout as exc:
+        raise TrendscopeError("another digest run is in progress (lock held on digest.lock)") from exc
+
+
+def _run(db, home, week, send, names, now, connector, smtp_config, query_scorer, progress) -> WeeklyResult:
+    store = SubscriptionStore(db)
+    subs = store.all()
+    if names:
+        wanted = {n.lower() for n in names}
+        missing = wanted - {s.name.lower() for s in subs}
+        if missing:
+            raise TrendscopeError(f"no subscription named {', '.join(sorted(missing))}")
+        subs = [s for s in subs if s.name.lower() in wanted]
+    result = WeeklyResult(week=week)
+    cfg, cfg_error = smtp_config, None
+    if send and cfg is None and any(s.emails for s in subs):
+        try:
+            cfg = load_smtp_config(home.config_path)
+            if not cfg.configured:
+                cfg, cfg_error = None, "SMTP is not configured (set [smtp] host in config.toml or TRENDSCOPE_SMTP_HOST)"
+        except TrendscopeError as exc:
+            cfg, cfg_error = None, str(exc)
+    if query_scorer is None and any(s.query for s in subs):
+        from .api import default_query_scorer
+        query_scorer = default_query_scorer(db, home)
+    mailer = _Mailer(store, cfg, cfg_error, connector, now, result)
+    contexts: dict[str, WeekContext] = {}
+
+    def digest_for(sub: Subscription, wk: str) -> Digest:
+        ctx = contexts.setdefault(wk, WeekContext(store, wk))
+        return build_digest(db, sub, wk, context=ctx, query_scorer=query_scorer)
+
+    for sub in tqdm(subs, desc=f"digests {week}", unit="sub", disable=not progress):
+        addrs = mailer.pending(sub, week) if send else []
+        digest = digest_for(sub, week)
+        result.digests += 1
+        result.papers += len(digest.papers)
+        if addrs or sub.feed:
+            store.record_issue(sub.id, week, [p.id for p in digest.papers])
+        mailer.deliver(digest, addrs)
+        if send:
+            _retry_older(store, mailer, sub, week, digest_for, result)
+        if sub.feed:
+            if write_feed(home, store, sub):
+                result.feeds_written += 1
+            if store.delivery(sub.id, week, ATOM) is None:
+                store.begin_attempt(sub.id, week, ATOM, None)
+                store.finish_attempt(sub.id, week, ATOM, None)
+    log.info(result.summary())
+    return result
+
+
+def _retry_older(store, mailer: _Mailer, sub: Subscription, week: str, digest_for, result: WeeklyResult) -> None:
+    oldest = shift_week(week, -RETRY_WEEKS)
+    todo: dict[str, list[str]] = {}
+    for d in store.deliveries(sub.id):
+        if d.target != ATOM and d.status != "sent" and oldest <= d.week < week and d.target in sub.emails:
+            todo.setdefault(d.week, []).append(d.target)
+    for wk, addrs in sorted(todo.items()):
+        result.retried_weeks.append(wk)
+        mailer.deliver(digest_for(sub, wk), addrs)

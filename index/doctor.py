@@ -1,0 +1,104 @@
+"""`trendscope doctor`: check the FAISS cache against the stored vectors and repair it.
+
+Problems found: index file missing, unreadable or not matching its sidecar (corrupt), built from other
+vectors or another model (stale), temp files left by a killed write. Repair rebuilds the index from
+the `embeddings` table (no model needed). Papers without a current vector are reported, not embedded:
+that is `trendscope index`'s job.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+import sqlite_utils
+
+from ingest.config import Home
+
+from .faiss_index import IndexFileError, index_paths, leftover_temp_files, load_index
+from .indexer import rebuild_faiss
+from .vector_store import VectorStore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class DoctorReport:
+    status: str = "ok"  # ok | missing | corrupt | stale | no-vectors
+    problems: list[str] = field(default_factory=list)
+    model: str | None = None
+    vectors: int = 0
+    indexed: int | None = None
+    index_kind: str | None = None
+    not_embedded: int = 0
+    repaired: bool = False
+    actions: list[str] = field(default_factory=list)
+    found: list[str] = field(default_factory=list)  # problems found before a repair
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("ok", "no-vectors") and not self.problems
+
+    def lines(self) -> list[str]:
+        out = [f"status: {self.status}" + (" (repaired)" if self.repaired else "")]
+        out.append(f"model: {self.model or '-'}; stored vectors: {self.vectors}; "
+                   f"in FAISS index: {self.indexed if self.indexed is not None else '-'} ({self.index_kind or '-'})")
+        out += [f"found: {p}" for p in self.found]
+        out += [f"problem: {p}" for p in self.problems]
+        out += [f"done: {a}" for a in self.actions]
+        if self.not_embedded:
+            out.append(f"note: {self.not_embedded} papers have no current embedding: run `trendscope index`")
+        return out
+
+
+def check(db: sqlite_utils.Database, home: Home, verify_checksum: bool = True) -> DoctorReport:
+    vectors = VectorStore(db)
+    rep = DoctorReport(model=vectors.model_in_use())
+    rep.vectors = vectors.count(rep.model) if rep.model else 0
+    if rep.model:
+        rep.not_embedded = vectors.count_pending(rep.model)
+        others = {m: n for m, n in vectors.models().items() if m != rep.model}
+        if others:
+            rep.problems.append(f"vectors from other models are stored too: {others} (run `trendscope index --rebuild`)")
+    temps = leftover_temp_files(home.index_dir)
+    if temps:
+        rep.problems.append(f"{len(temps)} temp file(s) left by an interrupted write: {', '.join(p.name for p in temps)}")
+    ipath, _ = index_paths(home.index_dir)
+    try:
+        vi = load_index(home.index_dir, verify_checksum=verify_checksum)
+    except IndexFileError as exc:
+        if exc.kind == "missing" and rep.vectors == 0 and not ipath.exists():
+            rep.status = "no-vectors"
+            return rep
+        rep.status = exc.kind
+        rep.problems.append(str(exc))
+        return rep
+    rep.indexed, rep.index_kind = vi.ntotal, vi.kind
+    if rep.vectors == 0:
+        rep.status = "stale"
+        rep.problems.append("an index exists but no vectors are stored")
+        return rep
+    fp = vectors.fingerprint(rep.model)
+    if vi.meta.model != rep.model:
+        rep.status = "stale"
+        rep.problems.append(f"index built with model {vi.meta.model!r}, stored vectors are {rep.model!r}")
+    elif vi.meta.digest != fp.digest or vi.ntotal != fp.count:
+        rep.status = "stale"
+        rep.problems.append(f"index holds {vi.ntotal} vectors that do not match the {fp.count} stored ones")
+    return rep
+
+
+def repair(db: sqlite_utils.Database, home: Home) -> DoctorReport:
+    """Check, then fix what was found (rebuild the index, drop temp files); returns the re-check."""
+    before = check(db, home)
+    actions: list[str] = []
+    for p in leftover_temp_files(home.index_dir):
+        p.unlink()
+        actions.append(f"removed {p.name}")
+    if before.status in ("missing", "corrupt", "stale"):
+        vi = rebuild_faiss(db, home)
+        actions.append(f"rebuilt the FAISS index ({vi.ntotal} vectors, {vi.kind})" if vi else "removed the FAISS index")
+    after = check(db, home)
+    after.repaired = bool(actions)
+    after.actions = actions
+    after.found = before.problems
+    return after

@@ -1,0 +1,167 @@
+"""Pure parser: a user's search query -> a safe SQLite FTS5 MATCH expression plus filters.
+
+Syntax (case-insensitive field names):
+
+    word                  the word anywhere (title, abstract, authors); porter stemming applies
+    "a phrase"            the words adjacent, in order (an unclosed quote runs to the end)
+    ti:word  ti:"phrase"  in the title (also title:)
+    au:name               in the authors (also author:)
+    abs:word              in the abstract (also abstract:)
+    cat:cs.CL             a category filter (not text search; several cat: items mean any of them)
+    -word  -"phrase"  -ti:word  -cat:cs.CV   exclude papers that match
+    word*                 prefix match
+    a OR b                either; AND is implied between items, NOT x is the same as -x
+
+Every word is emitted as a quoted FTS5 string built from `\\w+` runs only, so no input can produce
+an FTS5 syntax error: anything else is dropped, and a query with nothing left to look for raises a
+TrendscopeError with a message for the user.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from ingest.errors import TrendscopeError
+
+MAX_QUERY_CHARS = 2000
+MAX_ITEMS = 64
+
+FIELDS = {
+    "ti": "title", "title": "title",
+    "au": "authors", "author": "authors", "authors": "authors",
+    "abs": "abstract", "abstract": "abstract",
+    "cat": "category", "category": "category",
+}
+_TOKEN_RE = re.compile(
+    r"""(?P<neg>-+)?(?:(?P<field>[A-Za-z]+):)?(?:"(?P<phrase>[^"]*)"?|(?P<bare>[^\s"]+))|(?P<lone>")""",
+)
+_WORD_RE = re.compile(r"\w+")
+_CATEGORY_RE = re.compile(r"^[A-Za-z][A-Za-z\-]*(?:\.[A-Za-z][A-Za-z\-]*)?$")
+
+
+@dataclass(frozen=True)
+class Item:
+    """One search item: words (a phrase if several) in an optional column, maybe a prefix."""
+
+    words: tuple[str, ...]
+    column: str | None = None  # title | abstract | authors | None (all columns)
+    prefix: bool = False
+
+    def fts(self) -> str:
+        s = '"' + " ".join(self.words) + '"' + ("*" if self.prefix else "")
+        return f"{self.column} : {s}" if self.column else s
+
+
+@dataclass
+class ParsedQuery:
+    """What a query asks for: FTS5 expressions for the text, plain text to embed, and filters."""
+
+    groups: list[list[Item]] = field(default_factory=list)  # AND of ORs
+    excluded: list[Item] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    excluded_categories: list[str] = field(default_factory=list)
+
+    @property
+    def has_text(self) -> bool:
+        return bool(self.groups)
+
+    @property
+    def match(self) -> str | None:
+        """The full FTS5 MATCH expression (None when the query has no positive text item)."""
+        if not self.groups:
+            return None
+        pos = " AND ".join(_group(g) for g in self.groups)
+        if self.excluded:
+            return f"({pos}) NOT ({' OR '.join(i.fts() for i in self.excluded)})"
+        return pos
+
+    @property
+    def exclude_match(self) -> str | None:
+        """FTS5 expression matching the papers to exclude (for searches that do not use `match`)."""
+        return " OR ".join(i.fts() for i in self.excluded) or None
+
+    @property
+    def author_match(self) -> str | None:
+        """FTS5 expression of the author items that every result must satisfy (for semantic search)."""
+        groups = [g for g in self.groups if all(i.column == "authors" for i in g)]
+        return " AND ".join(_group(g) for g in groups) or None
+
+    @property
+    def semantic_text(self) -> str:
+        """The words to embed: every positive non-author item, in query order."""
+        return " ".join(" ".join(i.words) for g in self.groups for i in g if i.column != "authors")
+
+
+def _group(items: list[Item]) -> str:
+    if len(items) == 1:
+        return items[0].fts()
+    return "(" + " OR ".join(i.fts() for i in items) + ")"
+
+
+def normalize(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text or "")
+    return "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
+
+
+def parse_query(text: str) -> ParsedQuery:
+    """Parse a user query; raises TrendscopeError when nothing searchable is left."""
+    if text is not None and len(text) > MAX_QUERY_CHARS:
+        raise TrendscopeError(f"query too long ({len(text)} characters, at most {MAX_QUERY_CHARS})")
+    s = normalize(text)
+    out = ParsedQuery()
+    pending_or = False
+    negate_next = False
+    count = 0
+    for m in _TOKEN_RE.finditer(s):
+        if m.group("lone") is not None:
+            continue
+        neg = bool(m.group("neg")) or negate_next
+        negate_next = False
+        fname = (m.group("field") or "").lower()
+        raw = m.group("phrase") if m.group("phrase") is not None else (m.group("bare") or "")
+        is_phrase = m.group("phrase") is not None
+        if m.group("field") and fname not in FIELDS:
+            # not a field we know ("http://x", "re:act"): the whole token is text
+            raw = f"{m.group('field')}:{raw}"
+            fname = ""
+        if not fname and not is_phrase and not neg:
+            if raw == "OR":
+                pending_or = bool(out.groups)
+                continue
+            if raw == "AND":
+                continue
+            if raw == "NOT":
+                negate_next = True
+                continue
+        column = FIELDS.get(fname) if fname else None
+        if column == "category":
+            cat = raw.strip().strip(",;")
+            if not cat:
+                continue
+            if not _CATEGORY_RE.match(cat):
+                raise TrendscopeError(f"not an arXiv category: {cat!r} (write e.g. cat:cs.CL)")
+            (out.excluded_categories if neg else out.categories).append(cat)
+            continue
+        words = tuple(_WORD_RE.findall(raw))
+        if not words:
+            pending_or = False
+            continue
+        prefix = (not is_phrase) and raw.endswith("*") and len(words) == 1
+        item = Item(words=words, column=column, prefix=prefix)
+        count += 1
+        if count > MAX_ITEMS:
+            raise TrendscopeError(f"query has too many terms (at most {MAX_ITEMS})")
+        if neg:
+            out.excluded.append(item)
+            pending_or = False
+        elif pending_or and out.groups:
+            out.groups[-1].append(item)
+            pending_or = False
+        else:
+            out.groups.append([item])
+    if not out.groups and not out.categories and not out.excluded_categories:
+        if out.excluded:
+            raise TrendscopeError("the query only excludes words: add at least one word to look for")
+        raise TrendscopeError("empty query: give at least one word to look for (or a cat: filter)")
+    return out

@@ -1,0 +1,194 @@
+"""`trendscope index`: embed new or changed papers, update the FAISS index, then re-tag trends.
+
+Incremental: a paper is embedded when it has no vector or its text (content_hash) changed; the FAISS
+index is updated in place (remove + add) when it is in step with the stored vectors, rebuilt otherwise.
+A rerun with nothing new embeds nothing and leaves the index file untouched. One model per database:
+asking for another model is refused unless `rebuild` re-embeds everything.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+import sqlite_utils
+from filelock import FileLock, Timeout
+
+from ingest.config import Home
+from ingest.errors import TrendscopeError
+
+from .embedder import Embedder, load_embedder, paper_text, resolve_model
+from .faiss_index import (
+    IndexFileError, VectorIndex, build_index, exact_max_default, load_index, remove_index_files, save_index,
+)
+from .trend_update import TagUpdateResult, update_trend_tags
+from .vector_store import VectorStore
+
+log = logging.getLogger(__name__)
+
+CHUNK = 256  # papers embedded and stored per transaction
+
+
+@dataclass
+class IndexResult:
+    model: str
+    embedded: int = 0  # new + re-embedded papers
+    new: int = 0
+    changed: int = 0
+    removed: int = 0  # vectors of papers no longer in the database
+    total: int = 0  # vectors stored for the model after the run
+    faiss: str = "unchanged"  # unchanged | updated | built
+    faiss_kind: str | None = None
+    seconds: float = 0.0
+    embed_seconds: float = 0.0
+    tags: TagUpdateResult | None = field(default=None)
+
+    def summary(self) -> str:
+        rate = f" ({self.embedded / self.embed_seconds:.1f} papers/s)" if self.embedded and self.embed_seconds else ""
+        s = (f"index ({self.model}): embedded {self.embedded} (new {self.new}, changed {self.changed}){rate}, "
+             f"removed {self.removed}, total {self.total}; FAISS {self.faiss} ({self.faiss_kind}); "
+             f"{self.seconds:.1f}s")
+        if self.tags is not None:
+            s += f"; trend tags: {self.tags}"
+        return s
+
+
+def choose_model(vectors: VectorStore, model: str | None, rebuild: bool) -> str:
+    """The model to use: explicit, else TRENDSCOPE_MODEL, else the one in use, else the default.
+
+    Mixing models is refused unless `rebuild` (which re-embeds everything)."""
+    in_use = vectors.model_in_use()
+    wanted = model or os.environ.get("TRENDSCOPE_MODEL") or in_use or resolve_model(None)
+    if in_use is not None and wanted != in_use and not rebuild:
+        raise TrendscopeError(
+            f"the stored embeddings ({vectors.count(in_use)} papers) were made with model {in_use!r}, not "
+            f"{wanted!r}; models cannot be mixed: run `trendscope index --model {wanted} --rebuild` to re-embed "
+            f"everything with it, or drop --model to keep {in_use!r}"
+        )
+    return wanted
+
+
+def run_index(
+    db: sqlite_utils.Database, home: Home, model: str | None = None, progress: bool = True,
+    rebuild: bool = False, embedder: Embedder | None = None,
+    embedder_factory: Callable[[str], Embedder] | None = None, exact_max: int | None = None,
+    update_tags: bool = True,
+) -> IndexResult:
+    """Embed what is new or changed, bring the FAISS index up to date, then update trend tags."""
+    home.index_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(home.index_dir / ".index.lock"))
+    try:
+        lock.acquire(timeout=1)
+    except Timeout:
+        raise TrendscopeError("another `trendscope index` is running on this home; try again when it ends") from None
+    try:
+        return _run(db, home, model, progress, rebuild, embedder, embedder_factory, exact_max, update_tags)
+    finally:
+        lock.release()
+
+
+def _run(db, home, model, progress, rebuild, embedder, embedder_factory, exact_max, update_tags) -> IndexResult:
+    t0 = time.perf_counter()
+    vectors = VectorStore(db)
+    if embedder is not None and model is None:
+        model = embedder.model_id
+    model = choose_model(vectors, model, rebuild)
+    if embedder is not None and embedder.model_id != model:
+        raise TrendscopeError(f"embedder is {embedder.model_id!r} but the index needs {model!r}")
+    res = IndexResult(model=model)
+    if rebuild:
+        n = vectors.delete_all()
+        remove_index_files(home.index_dir)
+        log.info("rebuild: dropped %d stored vectors and the FAISS files", n)
+    before = vectors.fingerprint(model)
+    res.removed = len(vectors.delete_orphans())
+    pending = vectors.count_pending(model)
+    touched: list[np.ndarray] = []
+    if pending:
+        if embedder is None:
+            embedder = (embedder_factory or load_embedder)(model)
+        had = set()
+        te = time.perf_counter()
+        bar = _bar(pending, progress)
+        try:
+            for batch in vectors.iter_pending(model, batch_size=CHUNK):
+                known = vectors.get([p.pk for p in batch], model)
+                had.update(pk for pk in known)
+                vecs = embedder.encode([paper_text(p.title, p.abstract) for p in batch])
+                vectors.put(model, [(p.pk, p.content_hash, v) for p, v in zip(batch, vecs)])
+                touched.append(np.fromiter((p.pk for p in batch), dtype=np.int64, count=len(batch)))
+                res.embedded += len(batch)
+                bar.update(len(batch))
+        finally:
+            bar.close()
+        res.embed_seconds = time.perf_counter() - te
+        res.changed = len(had)
+        res.new = res.embedded - res.changed
+    after = vectors.fingerprint(model)
+    res.total = after.count
+    pks_touched = np.concatenate(touched) if touched else np.zeros(0, np.int64)
+    res.faiss, res.faiss_kind = _update_faiss(
+        vectors, home, model, before.digest, after, pks_touched, res.removed, exact_max
+    )
+    if update_tags:
+        res.tags = update_trend_tags(db, home, progress=progress)
+    res.seconds = time.perf_counter() - t0
+    return res
+
+
+def _bar(total: int, progress: bool):
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc="embedding", unit="paper", disable=not progress, smoothing=0.1)
+
+
+def _update_faiss(vectors: VectorStore, home: Home, model: str, before_digest: str, after, touched: np.ndarray,
+                  removed: int, exact_max: int | None) -> tuple[str, str | None]:
+    """Bring the FAISS files in line with the stored vectors; returns (action, index kind)."""
+    if after.count == 0:
+        remove_index_files(home.index_dir)
+        return "unchanged", None
+    try:
+        vi = load_index(home.index_dir)
+    except IndexFileError as exc:
+        log.info("FAISS index %s: building it", exc.kind)
+        vi = None
+    if vi is not None and vi.meta.model == model and vi.meta.digest == after.digest:
+        return "unchanged", vi.kind
+    exact_max = exact_max_default() if exact_max is None else exact_max
+    incremental = (
+        vi is not None and vi.meta.model == model and vi.meta.digest == before_digest and removed == 0
+        and (vi.kind != "flat" or after.count <= exact_max)
+        # an approximate index was trained on older data: rebuild once it has grown by half
+        and (vi.kind == "flat" or after.count <= 1.5 * vi.meta.count)
+    )
+    if incremental:
+        new_vecs = vectors.get(touched.tolist(), model)
+        pks = np.fromiter(new_vecs.keys(), dtype=np.int64, count=len(new_vecs))
+        vi.remove(pks)
+        vi.add(pks, np.stack(list(new_vecs.values())) if len(pks) else np.zeros((0, vi.meta.dim), np.float32))
+        vi.meta.digest, vi.meta.max_pk = after.digest, max(vi.meta.max_pk, after.max_pk)
+        save_index(vi, home.index_dir)
+        return "updated", vi.kind
+    pks, vecs = vectors.load_all(model)
+    vi = build_index(pks, vecs, model, digest=after.digest, exact_max=exact_max)
+    save_index(vi, home.index_dir)
+    return "built", vi.kind
+
+
+def rebuild_faiss(db: sqlite_utils.Database, home: Home, exact_max: int | None = None) -> VectorIndex | None:
+    """Rebuild the FAISS files from the stored vectors (used by doctor); None when there are no vectors."""
+    vectors = VectorStore(db)
+    model = vectors.model_in_use()
+    if model is None:
+        remove_index_files(home.index_dir)
+        return None
+    fp = vectors.fingerprint(model)
+    pks, vecs = vectors.load_all(model)
+    remove_index_files(home.index_dir)
+    vi = build_index(pks, vecs, model, digest=fp.digest, exact_max=exact_max)
+    save_index(vi, home.index_dir)
+    return vi

@@ -1,0 +1,273 @@
+"""Search papers: keyword (FTS5 BM25), semantic (FAISS over the query embedding) and hybrid (both,
+fused by reciprocal rank), with category / trend / date filters applied before the top-k cut.
+
+`Searcher` is long-lived (the app keeps one): it loads the embedding model and the FAISS index on first
+use and reloads the index when `trendscope index` rewrites it.
+"""
+from __future__ import annotations
+
+import calendar
+import logging
+import re
+from collections import OrderedDict
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import sqlite_utils
+
+from ingest.config import Home
+from ingest.errors import TrendscopeError
+from ingest.records import BadArxivId, parse_arxiv_id
+
+from .embedder import Embedder, load_embedder
+from .faiss_index import IndexFileError, VectorIndex, build_index, index_paths, load_index
+from .fts_query import ParsedQuery, parse_query
+from .search_store import HitRow, SearchStore, SqlFilter
+from .vector_store import VectorStore
+
+log = logging.getLogger(__name__)
+
+MODES = ("hybrid", "semantic", "keyword")
+SORTS = ("relevance", "date")
+MAX_LIMIT = 1000
+# Reciprocal-rank fusion: score = sum_i weight_i / (RRF_K + rank_i); tuned on bench/search_quality.py.
+RRF_K = 60
+RRF_WEIGHTS = {"keyword": 1.0, "semantic": 1.0}
+FUSION_DEPTH = 100  # candidates taken from each side before fusing
+
+
+@dataclass
+class SearchRequest:
+    query: str
+    mode: str = "hybrid"
+    categories: list[str] = field(default_factory=list)
+    trends: list[str] = field(default_factory=list)
+    since: str | None = None
+    until: str | None = None
+    sort: str = "relevance"
+    limit: int = 10
+
+
+@dataclass
+class SearchHit:
+    pk: int
+    id: str
+    title: str
+    score: float
+    published: str | None
+    categories: list[str]
+    authors: list[str]
+    abstract: str
+    snippet: str
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+def _date_bound(text: str | None, end: bool, name: str) -> str | None:
+    """'2024' / '2024-03' / '2024-03-05' -> an ISO date (first or last day of the period)."""
+    if text is None or str(text).strip() == "":
+        return None
+    s = str(text).strip()
+    m = re.fullmatch(r"(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?", s)
+    try:
+        if not m:
+            raise ValueError
+        y, mo, d = int(m.group(1)), m.group(2), m.group(3)
+        if d is not None:
+            import datetime as _dt
+
+            return _dt.date(y, int(mo), int(d)).isoformat()
+        if mo is not None:
+            mo = int(mo)
+            if not 1 <= mo <= 12:
+                raise ValueError
+            return f"{y:04d}-{mo:02d}-{calendar.monthrange(y, mo)[1] if end else 1:02d}"
+        return f"{y:04d}-12-31" if end else f"{y:04d}-01-01"
+    except ValueError:
+        raise TrendscopeError(f"--{name}: not a date: {s!r} (use YYYY, YYYY-MM or YYYY-MM-DD)") from None
+
+
+def validate(req: SearchRequest) -> None:
+    if req.mode not in MODES:
+        raise TrendscopeError(f"unknown search mode {req.mode!r} (one of: {', '.join(MODES)})")
+    if req.sort not in SORTS:
+        raise TrendscopeError(f"unknown sort {req.sort!r} (one of: {', '.join(SORTS)})")
+    if not 1 <= int(req.limit) <= MAX_LIMIT:
+        raise TrendscopeError(f"limit must be between 1 and {MAX_LIMIT}")
+
+
+def rrf_fuse(ranked: dict[str, list[int]], k: int = RRF_K, weights: dict[str, float] | None = None) -> list[tuple[int, float]]:
+    """Reciprocal-rank fusion of several ranked pk lists -> (pk, fused score), best first."""
+    weights = weights or RRF_WEIGHTS
+    fused: dict[int, float] = {}
+    for name, pks in ranked.items():
+        w = weights.get(name, 1.0)
+        for rank, pk in enumerate(pks, start=1):
+            fused[pk] = fused.get(pk, 0.0) + w / (k + rank)
+    return sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+class Searcher:
+    """Answers SearchRequests against one database (+ its FAISS index under the home)."""
+
+    def __init__(self, db: sqlite_utils.Database, home: Home | str | Path,
+                 embedder_factory: Callable[[str], Embedder] | None = None,
+                 rrf_k: int = RRF_K, rrf_weights: dict[str, float] | None = None, depth: int = FUSION_DEPTH):
+        self.db = db
+        self.home = home if isinstance(home, Home) else Home.resolve(home)
+        self.store = SearchStore(db)
+        self.vectors = VectorStore(db)
+        self._factory = embedder_factory or load_embedder
+        self._embedder: Embedder | None = None
+        self._index: VectorIndex | None = None
+        self._index_stamp: tuple | None = None
+        self._qcache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self.rrf_k = rrf_k
+        self.rrf_weights = rrf_weights or dict(RRF_WEIGHTS)
+        self.depth = depth
+
+    # -- resources ------------------------------------------------------------------------
+    def model(self) -> str | None:
+        return self.vectors.model_in_use()
+
+    def embedder(self) -> Embedder:
+        model = self.model()
+        if model is None:
+            raise TrendscopeError("no paper embeddings yet: run `trendscope index` first")
+        if self._embedder is None or self._embedder.model_id != model:
+            self._embedder = self._factory(model)
+            self._qcache.clear()
+        return self._embedder
+
+    def vector_index(self) -> VectorIndex:
+        """The FAISS index (reloaded when its files change; built in memory if missing or unreadable)."""
+        ipath, mpath = index_paths(self.home.index_dir)
+        stamp = tuple((p.stat().st_mtime_ns, p.stat().st_size) if p.exists() else None for p in (ipath, mpath))
+        if self._index is not None and stamp == self._index_stamp:
+            return self._index
+        model = self.model()
+        if model is None:
+            raise TrendscopeError("no paper embeddings yet: run `trendscope index` first")
+        try:
+            vi = load_index(self.home.index_dir)
+            if vi.meta.model != model:
+                raise IndexFileError("stale", f"index was built with {vi.meta.model}, vectors are {model}")
+        except IndexFileError as exc:
+            log.warning("FAISS index unusable (%s); building it in memory -- run `trendscope doctor --repair`", exc)
+            pks, vecs = self.vectors.load_all(model)
+            if not len(pks):
+                raise TrendscopeError("no paper embeddings yet: run `trendscope index` first") from exc
+            vi = build_index(pks, vecs, model)
+        self._index, self._index_stamp = vi, stamp
+        return vi
+
+    def embed_query(self, text: str) -> np.ndarray:
+        if text in self._qcache:
+            self._qcache.move_to_end(text)
+            return self._qcache[text]
+        vec = self.embedder().encode([text])[0]
+        self._qcache[text] = vec
+        if len(self._qcache) > 512:
+            self._qcache.popitem(last=False)
+        return vec
+
+    # -- search ---------------------------------------------------------------------------
+    def search(self, req: SearchRequest) -> list[SearchHit]:
+        validate(req)
+        pq = parse_query(req.query)
+        base = SqlFilter(
+            categories=list(dict.fromkeys([*req.categories, *pq.categories])),
+            excluded_categories=pq.excluded_categories,
+            trends=list(req.trends),
+            since=_date_bound(req.since, False, "since"),
+            until=_date_bound(req.until, True, "until"),
+        )
+        limit = int(req.limit)
+        mode = req.mode
+        if mode == "semantic" and not pq.semantic_text:
+            raise TrendscopeError("semantic search needs words to embed (author-only or category-only "
+                                  "queries work with --mode keyword)")
+        if mode == "hybrid" and (not pq.semantic_text or self.model() is None):
+            if pq.semantic_text:
+                log.warning("no embeddings yet: keyword results only (run `trendscope index`)")
+            mode = "keyword"
+        if mode == "keyword":
+            flt = SqlFilter(**{**asdict(base), "exclude_match": None if pq.match else pq.exclude_match})
+            ranked = self.store.keyword(pq.match, flt, limit, order=req.sort)
+        elif mode == "semantic":
+            ranked = self._semantic(pq, base, limit)
+        else:
+            depth = max(self.depth, limit)
+            kw = self.store.keyword(pq.match, base, depth) if pq.match else []
+            sem = self._semantic(pq, base, depth)
+            ranked = rrf_fuse({"keyword": [pk for pk, _ in kw], "semantic": [pk for pk, _ in sem]},
+                              self.rrf_k, self.rrf_weights)[:limit]
+        hits = self._hits(ranked, pq)
+        if req.sort == "date" and mode != "keyword":
+            hits.sort(key=lambda h: (h.published or "", h.pk), reverse=True)
+        return hits
+
+    def _semantic(self, pq: ParsedQuery, base: SqlFilter, k: int) -> list[tuple[int, float]]:
+        flt = SqlFilter(**{**asdict(base), "require_match": pq.author_match, "exclude_match": pq.exclude_match})
+        qv = self.embed_query(pq.semantic_text)
+        return self.nearest(qv, k, flt)
+
+    def nearest(self, qv: np.ndarray, k: int, flt: SqlFilter | None = None,
+                exclude: set[int] | None = None) -> list[tuple[int, float]]:
+        """Top-k (pk, cosine) for a query vector, among papers passing `flt` (filtered before the cut)."""
+        vi = self.vector_index()
+        exclude = exclude or set()
+        kk = k + len(exclude)
+        if flt is None or not flt.active:
+            scores, ids = vi.search(qv, kk)
+        else:
+            # Broad filters: over-fetch and keep the candidates that pass. Narrow ones: search only
+            # among the allowed pks (an id selector inside FAISS), which still yields k when k exist.
+            scores, ids = vi.search(qv, kk * 8)
+            cand = [int(i) for i in ids[0] if i >= 0]
+            passing = set(self.store.filtered_pks(flt, among=cand).tolist())
+            keep = [(int(i), float(s)) for s, i in zip(scores[0], ids[0]) if int(i) in passing]
+            if len(keep) >= kk or len(cand) >= vi.ntotal:
+                return [(pk, s) for pk, s in keep if pk not in exclude][:k]
+            allowed = self.store.filtered_pks(flt)
+            scores, ids = vi.search(qv, kk, allowed=allowed)
+        out = [(int(i), float(s)) for s, i in zip(scores[0], ids[0]) if i >= 0 and int(i) not in exclude]
+        return out[:k]
+
+    def similar(self, arxiv_id: str, limit: int = 10, categories: list[str] | None = None,
+                since: str | None = None, until: str | None = None) -> list[SearchHit]:
+        """Papers nearest to a stored paper's vector (the paper itself excluded)."""
+        try:
+            aid, _ = parse_arxiv_id(arxiv_id)
+        except BadArxivId as exc:
+            raise TrendscopeError(str(exc)) from None
+        if not 1 <= int(limit) <= MAX_LIMIT:
+            raise TrendscopeError(f"limit must be between 1 and {MAX_LIMIT}")
+        pk = self.store.pk_of(aid)
+        if pk is None:
+            raise TrendscopeError(f"paper {aid} is not in the database")
+        model = self.model()
+        vec = self.vectors.get([pk], model).get(pk) if model else None
+        if vec is None:
+            raise TrendscopeError(f"paper {aid} has no embedding yet: run `trendscope index`")
+        flt = SqlFilter(categories=list(categories or []), since=_date_bound(since, False, "since"),
+                        until=_date_bound(until, True, "until"))
+        return self._hits(self.nearest(vec, int(limit), flt, exclude={pk}), None)
+
+    def _hits(self, ranked: list[tuple[int, float]], pq: ParsedQuery | None) -> list[SearchHit]:
+        pks = [pk for pk, _ in ranked]
+        rows = self.store.rows(pks)
+        snips = self.store.snippets(pq.match, pks) if pq is not None and pq.match else {}
+        hits = []
+        for pk, score in ranked:
+            r: HitRow | None = rows.get(pk)
+            if r is None:  # vector of a paper that is gone (index older than the database)
+                continue
+            snippet = snips.get(pk) or (r.abstract[:240] + ("…" if len(r.abstract) > 240 else ""))
+            hits.append(SearchHit(pk=pk, id=r.id, title=r.title, score=round(float(score), 6),
+                                  published=r.published, categories=r.categories, authors=r.authors,
+                                  abstract=r.abstract, snippet=snippet))
+        return hits

@@ -1,0 +1,172 @@
+"""The SQL behind search: FTS5/BM25 matching, filters (categories, trend tags, dates) and hit rows.
+
+Filters are plain SQL conditions on `papers p`, so keyword search applies them inside the ranked
+query and semantic search turns them into the set of allowed pks before the vector search.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import numpy as np
+import sqlite_utils
+
+from ingest.errors import TrendscopeError
+
+log = logging.getLogger(__name__)
+
+# bm25() column weights for (title, abstract, authors), the column order of papers_fts.
+BM25_WEIGHTS = (3.0, 1.0, 1.0)
+
+
+@dataclass
+class SqlFilter:
+    categories: list[str] = field(default_factory=list)  # any of
+    excluded_categories: list[str] = field(default_factory=list)
+    trends: list[str] = field(default_factory=list)  # any of
+    since: str | None = None  # published >= since (ISO date)
+    until: str | None = None  # published <= until (ISO date)
+    require_match: str | None = None  # FTS5 expression every result must match
+    exclude_match: str | None = None  # FTS5 expression no result may match
+
+    @property
+    def active(self) -> bool:
+        return bool(self.categories or self.excluded_categories or self.trends or self.since or self.until
+                    or self.require_match or self.exclude_match)
+
+
+@dataclass
+class HitRow:
+    pk: int
+    id: str
+    title: str
+    abstract: str
+    published: str | None
+    categories: list[str]
+    authors: list[str]
+
+
+def _marks(n: int) -> str:
+    return ", ".join("?" for _ in range(n))
+
+
+class SearchStore:
+    def __init__(self, db: sqlite_utils.Database):
+        self.db = db
+
+    def has_trends_table(self) -> bool:
+        return self.db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'paper_trends'"
+        ).fetchone() is not None
+
+    def known_trends(self) -> list[str]:
+        if not self.has_trends_table():
+            return []
+        return [r[0] for r in self.db.execute("SELECT DISTINCT trend FROM paper_trends ORDER BY trend")]
+
+    def _where(self, flt: SqlFilter) -> tuple[list[str], list]:
+        conds: list[str] = []
+        args: list = []
+        if flt.categories:
+            conds.append(f"p.pk IN (SELECT pk FROM paper_categories WHERE category IN ({_marks(len(flt.categories))}))")
+            args += flt.categories
+        if flt.excluded_categories:
+            conds.append("p.pk NOT IN (SELECT pk FROM paper_categories WHERE category IN "
+                         f"({_marks(len(flt.excluded_categories))}))")
+            args += flt.excluded_categories
+        if flt.trends:
+            if self.has_trends_table():
+                conds.append(f"p.pk IN (SELECT pk FROM paper_trends WHERE trend IN ({_marks(len(flt.trends))}))")
+                args += flt.trends
+            else:
+                conds.append("0")  # no trend tags yet: nothing has the tag
+        if flt.since:
+            conds.append("p.published >= ?")
+            args.append(flt.since)
+        if flt.until:
+            conds.append("p.published <= ?")
+            args.append(flt.until)
+        if flt.require_match:
+            conds.append("p.pk IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?)")
+            args.append(flt.require_match)
+        if flt.exclude_match:
+            conds.append("p.pk NOT IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?)")
+            args.append(flt.exclude_match)
+        return conds, args
+
+    def _run(self, sql: str, args: Sequence) -> list[tuple]:
+        try:
+            return self.db.execute(sql, list(args)).fetchall()
+        except sqlite3.OperationalError as exc:
+            # The parser only emits quoted strings, so this is not expected; never show raw SQL errors.
+            log.debug("search SQL failed: %s -- %s %r", exc, sql, args)
+            raise TrendscopeError(f"cannot run this search: {exc}") from exc
+
+    def keyword(self, match: str | None, flt: SqlFilter, limit: int, order: str = "relevance") -> list[tuple[int, float]]:
+        """(pk, score) of papers matching `match` and the filter, best first (score = -bm25, higher is better).
+
+        With no `match` (a filter-only query) the newest filtered papers come back with score 0.
+        """
+        conds, args = self._where(flt)
+        if match is None:
+            where = " AND ".join(conds) or "1"
+            return [(pk, 0.0) for pk, in self._run(
+                f"SELECT p.pk FROM papers p WHERE {where} ORDER BY p.published DESC, p.pk DESC LIMIT ?",
+                args + [limit],
+            )]
+        w = ", ".join(str(x) for x in BM25_WEIGHTS)
+        where = " AND ".join(["papers_fts MATCH ?"] + conds)
+        order_by = "s" if order == "relevance" else "p.published DESC, s"
+        rows = self._run(
+            f"SELECT papers_fts.rowid, bm25(papers_fts, {w}) AS s FROM papers_fts "
+            f"JOIN papers p ON p.pk = papers_fts.rowid WHERE {where} ORDER BY {order_by} LIMIT ?",
+            [match] + args + [limit],
+        )
+        return [(pk, -float(s)) for pk, s in rows]
+
+    def filtered_pks(self, flt: SqlFilter, among: Sequence[int] | None = None) -> np.ndarray:
+        """Every pk passing the filter (int64, ascending), optionally only among the given pks."""
+        conds, args = self._where(flt)
+        if among is not None:
+            among = [int(p) for p in among]
+            if not among:
+                return np.zeros(0, dtype=np.int64)
+            conds.append(f"p.pk IN ({_marks(len(among))})")
+            args += among
+        where = " AND ".join(conds) or "1"
+        rows = self._run(f"SELECT p.pk FROM papers p WHERE {where} ORDER BY p.pk", args)
+        return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+
+    def rows(self, pks: Sequence[int]) -> dict[int, HitRow]:
+        out: dict[int, HitRow] = {}
+        pks = [int(p) for p in pks]
+        for i in range(0, len(pks), 500):
+            chunk = pks[i : i + 500]
+            for r in self.db.execute(
+                "SELECT pk, id, title, abstract, published, categories, authors FROM papers "
+                f"WHERE pk IN ({_marks(len(chunk))})", chunk,
+            ):
+                out[r[0]] = HitRow(r[0], r[1], r[2], r[3], r[4], json.loads(r[5] or "[]"), json.loads(r[6] or "[]"))
+        return out
+
+    def snippets(self, match: str, pks: Sequence[int], tokens: int = 24) -> dict[int, str]:
+        """FTS5 snippets of the abstract around the matched words ([brackets] mark them)."""
+        if not pks:
+            return {}
+        pks = [int(p) for p in pks]
+        rows = self._run(
+            f"SELECT rowid, snippet(papers_fts, 1, '[', ']', '…', {int(tokens)}) FROM papers_fts "
+            f"WHERE papers_fts MATCH ? AND rowid IN ({_marks(len(pks))})",
+            [match] + pks,
+        )
+        return {pk: s for pk, s in rows}
+
+    def pk_of(self, arxiv_id: str) -> int | None:
+        row = self.db.execute("SELECT pk FROM papers WHERE id = ?", [arxiv_id]).fetchone()
+        return row[0] if row else None
+
+    def published_of(self, pks: Sequence[int]) -> dict[int, str | None]:
+        return {pk: r.published for pk, r in self.rows(pks).items()}

@@ -1,0 +1,121 @@
+"""Tag papers given as a JSONL file (no database) and evaluate tags against hand labels.
+
+Used by `trendscope tag` and `trendscope eval-tags`. The vectors come from the embedder when one is
+given (the packaged weak-label model then adds its term), otherwise the rules alone decide.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+
+from ingest.errors import TrendscopeError
+
+from .embedder import paper_text
+from .tagger import Tagger, TrendTag
+from .taxonomy import Taxonomy
+from .weak_model import load_packaged_model
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class InputPaper:
+    id: str
+    title: str
+    abstract: str
+    categories: list[str] = field(default_factory=list)
+    labels: list[str] | None = None
+    line: int = 0
+
+
+def read_papers(path: str | Path, need_labels: bool = False) -> tuple[list[InputPaper], list[str]]:
+    """Papers from a JSONL file; bad lines are skipped with a message naming file, line and field."""
+    path = Path(path)
+    papers: list[InputPaper] = []
+    problems: list[str] = []
+    try:
+        fh = path.open(encoding="utf-8")
+    except OSError as exc:
+        raise TrendscopeError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    with fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                problems.append(f"{path}:{n}: not valid JSON ({exc.msg}); skipped")
+                continue
+            if not isinstance(obj, dict):
+                problems.append(f"{path}:{n}: expected a JSON object; skipped")
+                continue
+            missing = [k for k in ("id", "title", "abstract") if not isinstance(obj.get(k), str) or not obj[k].strip()]
+            if missing:
+                problems.append(f"{path}:{n}: missing or empty field(s) {', '.join(missing)}; skipped")
+                continue
+            labels = obj.get("labels")
+            if need_labels and not (isinstance(labels, list) and all(isinstance(x, str) for x in labels)):
+                problems.append(f"{path}:{n}: field 'labels' must be a list of trend names; skipped")
+                continue
+            cats = obj.get("categories") or []
+            papers.append(InputPaper(obj["id"], obj["title"], obj["abstract"],
+                                     [c for c in cats if isinstance(c, str)], labels, n))
+    return papers, problems
+
+
+def tag_papers(
+    papers: Sequence[InputPaper], taxonomy: Taxonomy, embedder=None,
+    progress: Callable[[int], None] | None = None,
+) -> list[list[TrendTag]]:
+    """Tags (only those the paper gets, best first) for each paper, in input order."""
+    model = None
+    vecs = None
+    if embedder is not None:
+        model = load_packaged_model(taxonomy, embedder.model_id)
+        if model is None or not model.weights:
+            log.warning("no packaged vector model for %s matches this taxonomy; rules only", embedder.model_id)
+            model = None
+        else:
+            vecs = embedder.encode([paper_text(p.title, p.abstract) for p in papers])
+    tagger = Tagger(taxonomy, model)
+    logits = model.logits(vecs) if model is not None and len(papers) else None
+    out = []
+    for i, p in enumerate(papers):
+        ml = {t: float(v[i]) for t, v in logits.items()} if logits is not None else None
+        out.append(tagger.tag(p.title, p.abstract, None, p.categories, model_logits=ml))
+        if progress:
+            progress(1)
+    return out
+
+
+@dataclass
+class TrendScore:
+    trend: str
+    support: int
+    predicted: int
+    tp: int
+    precision: float
+    recall: float
+    f1: float
+
+
+def evaluate(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]], trends: Sequence[str]) -> tuple[list[TrendScore], float]:
+    """Per-trend precision/recall/F1 and the macro-F1 over `trends`."""
+    if len(gold) != len(pred):
+        raise ValueError("gold and predicted label lists differ in length")
+    scores = []
+    for t in trends:
+        g = np.array([t in x for x in gold])
+        p = np.array([t in x for x in pred])
+        tp = int((g & p).sum())
+        prec = tp / p.sum() if p.sum() else 0.0
+        rec = tp / g.sum() if g.sum() else 0.0
+        f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
+        scores.append(TrendScore(t, int(g.sum()), int(p.sum()), tp, round(prec, 4), round(rec, 4), round(f1, 4)))
+    macro = float(np.mean([s.f1 for s in scores])) if scores else 0.0
+    return scores, round(macro, 4)

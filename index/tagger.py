@@ -1,0 +1,178 @@
+"""Tag a paper with trends: weighted phrase rules plus (optionally) a linear model on its vector.
+
+Pure: text (+ optional unit vector) in, scored tags with evidence out. No I/O, no model loading.
+
+Rule score of a trend: each include pattern that matches contributes its weight times the factor of
+the best place it matched (title > contribution sentence > first sentence > other sentence; a sentence
+that marks the mention as passing, e.g. "zero-shot" in an evaluation sentence, counts much less), plus
+a small bonus when it matches in several sentences; exclude patterns subtract. The final logit is
+`rule_scale * (rules - rule_offset) + model_weight * model_logit` (the model term only when a vector and
+a weak model for that trend are available); the score is its sigmoid, and the paper gets the tag iff
+score >= the trend's threshold.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from .taxonomy import Taxonomy, Trend
+
+_LATEX_CMD = re.compile(r"\\[a-zA-Z]+\*?")
+_SENT_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\[\"'])")
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass
+class TrendTag:
+    trend: str
+    score: float
+    evidence: list[str] = field(default_factory=list)
+
+
+@dataclass
+class LinearModel:
+    """Per-trend logistic-regression weights over unit vectors of one embedding model."""
+
+    model_id: str
+    weights: dict[str, np.ndarray]  # trend -> (dim,)
+    biases: dict[str, float]
+
+    def logits(self, vecs: np.ndarray) -> dict[str, np.ndarray]:
+        vecs = np.atleast_2d(np.asarray(vecs, dtype=np.float32))
+        return {t: vecs @ w + self.biases[t] for t, w in self.weights.items()}
+
+
+def clean_text(text: str) -> str:
+    """Strip LaTeX commands, math delimiters and braces; collapse whitespace."""
+    text = _LATEX_CMD.sub(" ", text or "")
+    text = text.replace("$", " ").replace("{", "").replace("}", "").replace("~", " ")
+    return _SPACES.sub(" ", text).strip()
+
+
+def split_sentences(abstract: str) -> list[str]:
+    return [s for s in _SENT_SPLIT.split(clean_text(abstract)) if s]
+
+
+def sigmoid(x: float) -> float:
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    z = math.exp(x)
+    return z / (1.0 + z)
+
+
+@dataclass
+class RuleResult:
+    raw: float
+    evidence: list[str]
+
+
+def _segments(taxonomy: Taxonomy, title: str, abstract: str) -> list[tuple[str, float, bool]]:
+    """(text, position factor, globally passing?) for the title and each abstract sentence."""
+    s = taxonomy.scoring
+    segs = [(clean_text(title), s.title_factor, False)]
+    for i, sent in enumerate(split_sentences(abstract)):
+        if s.contribution_cues is not None and s.contribution_cues.search(sent):
+            factor = s.contribution_factor
+        elif i == 0:
+            factor = s.first_factor
+        else:
+            factor = s.body_factor
+        passing = bool(s.global_passing is not None and s.global_passing.search(sent))
+        segs.append((sent, factor, passing))
+    return segs
+
+
+def rule_score(trend: Trend, taxonomy: Taxonomy, segments: Sequence[tuple[str, float, bool]]) -> RuleResult:
+    s = taxonomy.scoring
+    raw = 0.0
+    evidence: list[tuple[float, str]] = []
+    full = " \n ".join(seg[0] for seg in segments)
+    for phrase in trend.include:
+        if not phrase.regex.search(full):
+            continue
+        best = 0.0
+        best_text = ""
+        hits = 0
+        for idx, (text, factor, globally_passing) in enumerate(segments):
+            m = phrase.regex.search(text)
+            if not m:
+                continue
+            hits += 1
+            f = factor
+            if idx > 0:  # the title is never a passing mention
+                if any(p.search(text) for p in trend.passing):
+                    f *= s.passing_factor
+                elif globally_passing:
+                    f *= (1.0 + s.passing_factor) / 2
+            if f > best:
+                best, best_text = f, m.group(0)
+        if hits:
+            contrib = phrase.weight * (best + s.repeat_bonus * min(hits - 1, 3))
+            raw += contrib
+            where = "title" if phrase.regex.search(segments[0][0]) else "abstract"
+            evidence.append((contrib, f"{best_text.strip()} ({where})"))
+    for phrase in trend.exclude:
+        if not phrase.regex.search(full):
+            continue
+        for text, _f, _p in segments:
+            m = phrase.regex.search(text)
+            if m:
+                raw -= phrase.weight
+                evidence.append((-phrase.weight, f"not: {m.group(0).strip()}"))
+                break
+    evidence.sort(key=lambda x: -x[0])
+    return RuleResult(raw=raw, evidence=[e for _c, e in evidence])
+
+
+class Tagger:
+    """Scores papers against a taxonomy; `model` adds a per-trend linear term over the paper vector."""
+
+    def __init__(self, taxonomy: Taxonomy, model: LinearModel | None = None):
+        self.taxonomy = taxonomy
+        self.model = model
+
+    def rules(self, title: str, abstract: str) -> dict[str, RuleResult]:
+        segs = _segments(self.taxonomy, title, abstract)
+        return {t.name: rule_score(t, self.taxonomy, segs) for t in self.taxonomy.trends}
+
+    def score(
+        self,
+        title: str,
+        abstract: str,
+        vector: np.ndarray | None = None,
+        categories: Sequence[str] = (),
+        trends: Sequence[str] | None = None,
+        model_logits: Mapping[str, float] | None = None,
+    ) -> list[TrendTag]:
+        """A scored TrendTag for every trend (or the named ones), tagged or not."""
+        s = self.taxonomy.scoring
+        segs = _segments(self.taxonomy, title, abstract)
+        if model_logits is None and vector is not None and self.model is not None:
+            model_logits = {t: float(v[0]) for t, v in self.model.logits(vector).items()}
+        out = []
+        for trend in self.taxonomy.trends:
+            if trends is not None and trend.name not in trends:
+                continue
+            rr = rule_score(trend, self.taxonomy, segs)
+            logit = s.rule_scale * (rr.raw - s.rule_offset)
+            evidence = list(rr.evidence[:6])
+            if trend.categories and set(categories) & set(trend.categories):
+                logit += 0.5
+                evidence.append("category: " + ", ".join(sorted(set(categories) & set(trend.categories))))
+            if model_logits is not None and trend.name in model_logits:
+                ml = float(model_logits[trend.name])
+                logit += s.model_weight * ml
+                evidence.append(f"vector model: {ml:+.2f}")
+            out.append(TrendTag(trend.name, round(sigmoid(logit), 4), evidence))
+        return out
+
+    def tag(self, title: str, abstract: str, vector: np.ndarray | None = None,
+            categories: Sequence[str] = (), **kw) -> list[TrendTag]:
+        """Only the tags the paper gets (score >= the trend's threshold), best first."""
+        thresholds = {t.name: t.threshold for t in self.taxonomy.trends}
+        tags = [t for t in self.score(title, abstract, vector, categories, **kw) if t.score >= thresholds[t.trend]]
+        return sorted(tags, key=lambda t: -t.score)

@@ -1,0 +1,209 @@
+"""SQL for trend tags: `paper_trends` (the contract other areas read), tagging state, per-trend versions,
+vector models trained on the user's corpus, and the reads that trends-over-time needs.
+
+Tables (migration set "trendscope.trends"):
+- paper_trends(pk, trend, score, evidence JSON list, PRIMARY KEY(trend, pk)): only papers that HAVE the tag.
+- trend_tag_state(pk PRIMARY KEY, content_hash, taxonomy_hash, with_vector): what each paper was tagged from.
+- trend_versions(trend PRIMARY KEY, taxonomy_hash, model_sig): the definition each trend's tags come from.
+- trend_models(trend PRIMARY KEY, rules_hash, model_id, weights BLOB float32, bias, positives, negatives).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Iterable, Iterator, Sequence
+
+import numpy as np
+import sqlite_utils
+from sqlite_utils import Migrations
+
+migrations = Migrations("trendscope.trends")
+
+
+@migrations()
+def m001_paper_trends(db: sqlite_utils.Database) -> None:
+    db.execute(
+        """
+        CREATE TABLE IF NOT EXISTS paper_trends (
+            pk INTEGER NOT NULL,
+            trend TEXT NOT NULL,
+            score REAL NOT NULL,
+            evidence TEXT NOT NULL DEFAULT '[]',  -- JSON list of strings
+            PRIMARY KEY (trend, pk)
+        )
+        """
+    )
+    db.execute("CREATE INDEX IF NOT EXISTS idx_paper_trends_pk ON paper_trends(pk)")
+    db.execute(
+        """
+        CREATE TABLE IF NOT EXISTS trend_tag_state (
+            pk INTEGER PRIMARY KEY,
+            content_hash TEXT NOT NULL,
+            taxonomy_hash TEXT NOT NULL,
+            with_vector INTEGER NOT NULL DEFAULT 0,
+            tagged_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+        )
+        """
+    )
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS trend_versions (trend TEXT PRIMARY KEY, taxonomy_hash TEXT NOT NULL, "
+        "model_sig TEXT NOT NULL DEFAULT '')"
+    )
+    db.execute(
+        """
+        CREATE TABLE IF NOT EXISTS trend_models (
+            trend TEXT PRIMARY KEY,
+            rules_hash TEXT NOT NULL,
+            model_id TEXT NOT NULL,
+            weights BLOB NOT NULL,
+            bias REAL NOT NULL,
+            positives INTEGER NOT NULL,
+            negatives INTEGER NOT NULL
+        )
+        """
+    )
+
+
+@dataclass
+class PaperRow:
+    pk: int
+    title: str
+    abstract: str
+    categories: list[str]
+    content_hash: str
+
+
+@dataclass
+class TagState:
+    content_hash: str
+    taxonomy_hash: str
+    with_vector: bool
+
+
+class TrendStore:
+    """Reads and writes trend tags and their bookkeeping."""
+
+    def __init__(self, db: sqlite_utils.Database):
+        self.db = db
+        migrations.apply(db)
+
+    # -- papers (read-only view of the ingest tables) ----------------------------------------
+    def paper_states(self) -> Iterator[tuple[int, str]]:
+        """(pk, content_hash) of every paper."""
+        yield from self.db.execute("SELECT pk, content_hash FROM papers ORDER BY pk")
+
+    def papers(self, pks: Sequence[int]) -> list[PaperRow]:
+        out = []
+        pks = list(pks)
+        for i in range(0, len(pks), 500):
+            chunk = pks[i : i + 500]
+            q = (f"SELECT pk, title, abstract, categories, content_hash FROM papers "
+                 f"WHERE pk IN ({', '.join('?' for _ in chunk)}) ORDER BY pk")
+            for pk, title, abstract, cats, h in self.db.execute(q, chunk):
+                out.append(PaperRow(pk, title, abstract, json.loads(cats or "[]"), h))
+        return out
+
+    # -- state -----------------------------------------------------------------------------
+    def tag_states(self) -> dict[int, TagState]:
+        return {
+            pk: TagState(h, th, bool(v))
+            for pk, h, th, v in self.db.execute(
+                "SELECT pk, content_hash, taxonomy_hash, with_vector FROM trend_tag_state")
+        }
+
+    def versions(self) -> dict[str, tuple[str, str]]:
+        return {t: (h, m) for t, h, m in self.db.execute(
+            "SELECT trend, taxonomy_hash, model_sig FROM trend_versions")}
+
+    def set_versions(self, versions: dict[str, tuple[str, str]]) -> None:
+        with self.db.atomic():
+            self.db.execute("DELETE FROM trend_versions")
+            self.db.conn.executemany(
+                "INSERT INTO trend_versions (trend, taxonomy_hash, model_sig) VALUES (?, ?, ?)",
+                [(t, h, m) for t, (h, m) in versions.items()])
+
+    # -- tags ------------------------------------------------------------------------------
+    def write_tags(
+        self,
+        results: Iterable[tuple[int, str, bool, list[tuple[str, float, list[str]]]]],
+        trends: Sequence[str],
+        taxonomy_hash: str,
+    ) -> int:
+        """Replace the tags of `trends` for each (pk, content_hash, with_vector, tags) and record its state.
+
+        One transaction per call; returns the number of tag rows written.
+        """
+        written = 0
+        conn = self.db.conn
+        marks = ", ".join("?" for _ in trends)
+        with self.db.atomic():
+            for pk, chash, with_vector, tags in results:
+                conn.execute(f"DELETE FROM paper_trends WHERE pk = ? AND trend IN ({marks})", [pk, *trends])
+                rows = [(pk, t, float(s), json.dumps(ev, ensure_ascii=False)) for t, s, ev in tags]
+                conn.executemany(
+                    "INSERT INTO paper_trends (pk, trend, score, evidence) VALUES (?, ?, ?, ?)", rows)
+                written += len(rows)
+                conn.execute(
+                    "INSERT INTO trend_tag_state (pk, content_hash, taxonomy_hash, with_vector) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT(pk) DO UPDATE SET content_hash = excluded.content_hash, "
+                    "taxonomy_hash = excluded.taxonomy_hash, with_vector = excluded.with_vector, "
+                    "tagged_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
+                    [pk, chash, taxonomy_hash, int(with_vector)])
+        return written
+
+    def restamp(self, pks: Sequence[int], taxonomy_hash: str) -> None:
+        """Record that `pks` are up to date with `taxonomy_hash` (nothing to re-tag, e.g. a trend was removed)."""
+        with self.db.atomic():
+            self.db.conn.executemany("UPDATE trend_tag_state SET taxonomy_hash = ? WHERE pk = ?",
+                                     [(taxonomy_hash, pk) for pk in pks])
+
+    def delete_trend(self, trend: str) -> int:
+        with self.db.atomic():
+            n = self.db.execute("DELETE FROM paper_trends WHERE trend = ?", [trend]).rowcount
+            self.db.execute("DELETE FROM trend_models WHERE trend = ?", [trend])
+        return n
+
+    def delete_orphans(self) -> int:
+        """Tags and state of papers that no longer exist."""
+        with self.db.atomic():
+            n = self.db.execute("DELETE FROM paper_trends WHERE pk NOT IN (SELECT pk FROM papers)").rowcount
+            self.db.execute("DELETE FROM trend_tag_state WHERE pk NOT IN (SELECT pk FROM papers)")
+        return n
+
+    def tags_of(self, pk: int) -> list[tuple[str, float, list[str]]]:
+        return [(t, s, json.loads(e)) for t, s, e in self.db.execute(
+            "SELECT trend, score, evidence FROM paper_trends WHERE pk = ? ORDER BY score DESC", [pk])]
+
+    def tag_counts(self) -> dict[str, int]:
+        return dict(self.db.execute("SELECT trend, count(*) FROM paper_trends GROUP BY trend").fetchall())
+
+    # -- corpus-trained vector models -------------------------------------------------------
+    def save_model(self, trend: str, rules_hash: str, model_id: str, weights: np.ndarray, bias: float,
+                   positives: int, negatives: int) -> None:
+        with self.db.atomic():
+            self.db.execute(
+                "INSERT OR REPLACE INTO trend_models VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [trend, rules_hash, model_id, np.asarray(weights, dtype=np.float32).tobytes(), float(bias),
+                 positives, negatives])
+
+    def load_models(self) -> dict[str, tuple[str, str, np.ndarray, float]]:
+        """trend -> (rules_hash, model_id, weights, bias)."""
+        return {
+            t: (rh, mid, np.frombuffer(w, dtype=np.float32).copy(), b)
+            for t, rh, mid, w, b in self.db.execute(
+                "SELECT trend, rules_hash, model_id, weights, bias FROM trend_models")
+        }
+
+    # -- trends over time ---------------------------------------------------------------------
+    def dated_papers(self, since: str | None = None) -> list[tuple[int, str, str, str]]:
+        """(pk, published, title, abstract) of papers with a publication date (on/after `since`)."""
+        q = "SELECT pk, published, title, abstract FROM papers WHERE published IS NOT NULL AND published != ''"
+        args: list = []
+        if since:
+            q += " AND published >= ?"
+            args.append(since)
+        return self.db.execute(q + " ORDER BY published, pk", args).fetchall()
+
+    def tag_pairs(self) -> list[tuple[int, str]]:
+        """(pk, trend) for every tag."""
+        return self.db.execute("SELECT pk, trend FROM paper_trends").fetchall()

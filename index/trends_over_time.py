@@ -1,0 +1,170 @@
+"""Trends over time: per trend and period, how many papers carry the tag, their share of all papers,
+growth against a trailing window, an emerging/cooling score, and the terms that newly characterise the
+trend in that period (class-based TF-IDF per trend and period, as BERTopic's topics_over_time does).
+
+Definitions (W = `window`, default 8 previous periods):
+- count: papers of the period tagged with the trend; total: all papers of the period (count <= total).
+- share = count / total (0 when total is 0).
+- trailing share: pooled share of the previous W periods, smoothed: (sum counts + 0.5) / (sum totals + 1).
+- growth = smoothed share of the period / trailing share - 1 (0 when there is no previous period).
+- emerging_score: binomial z-score of the period's share against the trailing share, clipped to [-10, 10];
+  > 2 reads as emerging, < -2 as cooling.
+- terms: up to `n_terms` words whose c-TF-IDF for (trend, period) rose most over their mean in the trailing
+  window; c-TF-IDF(t, c) = tf(t, c) / |c| * log(1 + A / f(t)) with A the mean class size in words and f(t)
+  the frequency of t over all (trend, period) classes.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from datetime import date, timedelta
+from pathlib import Path
+
+import pandas as pd
+
+from .trend_store import TrendStore
+
+COLUMNS = ["trend", "period", "count", "total", "share", "growth", "emerging_score", "terms"]
+_WORD = re.compile(r"[a-z][a-z0-9\-]{2,}")
+STOPWORDS = frozenset(
+    """about above after again against all also although among and any are around based because been before
+    being below between both but can could did does doing done down during each either else even ever every few
+    for from further had has have having here how however into its itself just large less many may more most much
+    must new not now off once only other our ours out over own per same several should show shows shown since some
+    such than that the their them then there these they this those through thus too two under until upon use used
+    uses using very via was way well were what when where whether which while who whom whose why will with within
+    without would yet you your first second three one also paper propose proposed proposes present presents
+    approach approaches method methods model models results result task tasks data dataset datasets work works
+    performance state-of-the-art art existing study studies novel framework frameworks achieve achieves achieved
+    significantly significant improve improves improved improvement better different provide provides including
+    respectively extensive experiments experimental demonstrate demonstrates evaluate evaluation learning neural
+    network networks deep based problem problems however further towards toward""".split()
+)
+
+
+def period_start(day: str, freq: str) -> str:
+    """ISO start date of the week (Monday) or month containing ISO date `day`."""
+    d = date.fromisoformat(day[:10])
+    if freq == "week":
+        return (d - timedelta(days=d.weekday())).isoformat()
+    if freq == "month":
+        return d.replace(day=1).isoformat()
+    raise ValueError(f"freq must be 'week' or 'month', not {freq!r}")
+
+
+def tokens(text: str) -> list[str]:
+    return [w for w in _WORD.findall(text.lower()) if w not in STOPWORDS and not w.isdigit()]
+
+
+def _ctfidf(counters: dict, n_classes: int) -> dict:
+    """c-TF-IDF weights for every class counter (BERTopic's formula)."""
+    df_total: Counter = Counter()
+    sizes = {}
+    for key, c in counters.items():
+        df_total.update(c)
+        sizes[key] = sum(c.values()) or 1
+    avg = (sum(sizes.values()) / max(n_classes, 1)) or 1.0
+    out = {}
+    for key, c in counters.items():
+        out[key] = {t: (n / sizes[key]) * math.log(1 + avg / df_total[t]) for t, n in c.items()}
+    return out
+
+
+def trend_table(db, freq: str = "week", since: str | None = None, window: int = 8, n_terms: int = 5,
+                trends: list[str] | None = None) -> pd.DataFrame:
+    """Tidy long table trend x period (see the module docstring for the columns)."""
+    if freq not in ("week", "month"):
+        raise ValueError(f"freq must be 'week' or 'month', not {freq!r}")
+    store = TrendStore(db)
+    papers = store.dated_papers(since)
+    if not papers:
+        return pd.DataFrame(columns=COLUMNS)
+    period_of = {pk: period_start(pub, freq) for pk, pub, _t, _a in papers}
+    text_of = {pk: f"{t} {a}" for pk, _p, t, a in papers}
+    periods = sorted(set(period_of.values()))
+    totals = Counter(period_of.values())
+    by_trend: dict[str, Counter] = defaultdict(Counter)
+    words: dict[tuple[str, str], Counter] = defaultdict(Counter)
+    for pk, trend in store.tag_pairs():
+        if pk in period_of and (trends is None or trend in trends):
+            p = period_of[pk]
+            by_trend[trend][p] += 1
+            words[(trend, p)].update(set(tokens(text_of[pk])))
+    names = sorted(trends if trends is not None else by_trend)
+    weights = _ctfidf(words, len(words))
+    rows = []
+    for trend in names:
+        counts = by_trend.get(trend, Counter())
+        for i, p in enumerate(periods):
+            c, tot = counts.get(p, 0), totals[p]
+            share = c / tot if tot else 0.0
+            prev = periods[max(0, i - window): i]
+            if prev:
+                pc = sum(counts.get(q, 0) for q in prev)
+                pt = sum(totals[q] for q in prev)
+                trail = (pc + 0.5) / (pt + 1)
+                growth = ((c + 0.5) / (tot + 1)) / trail - 1
+                sd = math.sqrt(trail * (1 - trail) / tot) if tot else 0.0
+                z = (share - trail) / sd if sd > 0 else 0.0
+                emerging = max(-10.0, min(10.0, z))
+            else:
+                growth, emerging = 0.0, 0.0
+            rows.append({
+                "trend": trend, "period": p, "count": c, "total": tot, "share": share,
+                "growth": round(growth, 4), "emerging_score": round(emerging, 3),
+                "terms": _new_terms(weights, trend, p, prev, n_terms, words.get((trend, p)), c),
+            })
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _new_terms(weights: dict, trend: str, period: str, prev: list[str], n: int, counter: Counter | None,
+               n_papers: int) -> list[str]:
+    now = weights.get((trend, period))
+    if not now:
+        return []
+    before = [weights.get((trend, q), {}) for q in prev]
+    # a term needs two papers in the period when the period has several tagged papers
+    min_docs = 2 if n_papers >= 5 else 1
+    scored = []
+    for t, w in now.items():
+        if counter is not None and counter[t] < min_docs:
+            continue
+        base = sum(b.get(t, 0.0) for b in before) / len(before) if before else 0.0
+        scored.append((w - base, t))
+    scored.sort(key=lambda x: (-x[0], x[1]))
+    return [t for d, t in scored[:n] if d > 0]
+
+
+def plot_trends(df: pd.DataFrame, path: str | Path, title: str | None = None, smooth: int | None = None) -> Path:
+    """Draw share over time per trend (one line each) to a PNG; returns the path."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    path = Path(path)
+    fig, ax = plt.subplots(figsize=(11, 6), dpi=110)
+    if df.empty:
+        ax.text(0.5, 0.5, "no tagged papers yet", ha="center", va="center", transform=ax.transAxes)
+    for trend, g in df.groupby("trend", sort=True):
+        g = g.sort_values("period")
+        x = pd.to_datetime(g["period"])
+        y = g["share"] * 100
+        if smooth and smooth > 1:
+            # pooled share over a centred window, so thin periods do not dominate
+            y = (g["count"].rolling(smooth, min_periods=1, center=True).sum()
+                 / g["total"].rolling(smooth, min_periods=1, center=True).sum().clip(lower=1) * 100)
+        ax.plot(x, y, label=trend, linewidth=1.8)
+    ax.set_xlabel("period start (publication date)")
+    ax.set_ylabel("share of papers in period (%)")
+    ax.set_title(title or "Trend share over time")
+    ax.grid(True, alpha=0.3)
+    if not df.empty:
+        ax.legend(loc="upper left", ncol=2, fontsize=9, title="trend")
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path)
+    plt.close(fig)
+    return path

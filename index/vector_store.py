@@ -1,0 +1,180 @@
+"""Paper embeddings in SQLite: one float32 vector per paper, tagged with the model and the text hash.
+
+The `embeddings` table is the truth for vectors; the FAISS file is a cache rebuilt from it. This module
+(with the other `*store*` modules) is the only one in `index/` that knows SQL.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from typing import Iterable, Iterator, Sequence
+
+import numpy as np
+import sqlite_utils
+from sqlite_utils import Migrations
+
+log = logging.getLogger(__name__)
+
+migrations = Migrations("trendscope.vectors")
+
+
+@migrations()
+def m001_embeddings(db: sqlite_utils.Database) -> None:
+    db.execute(
+        """
+        CREATE TABLE IF NOT EXISTS embeddings (
+            pk INTEGER PRIMARY KEY,      -- papers.pk (the FAISS id)
+            model TEXT NOT NULL,         -- model id the vector was computed with
+            content_hash TEXT NOT NULL,  -- papers.content_hash of the embedded text
+            vector BLOB NOT NULL         -- float32, L2-normalised
+        )
+        """
+    )
+
+
+@dataclass(frozen=True)
+class PendingText:
+    """A paper whose vector is missing, stale (text changed) or from another model."""
+
+    pk: int
+    title: str
+    abstract: str
+    content_hash: str
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """What identifies a set of stored vectors: which papers, with which text, from which model."""
+
+    model: str | None
+    count: int
+    max_pk: int
+    digest: str
+
+
+def to_blob(vec: np.ndarray) -> bytes:
+    return np.ascontiguousarray(vec, dtype=np.float32).tobytes()
+
+
+def from_blobs(blobs: Sequence[bytes], dim: int | None = None) -> np.ndarray:
+    if not blobs:
+        return np.zeros((0, dim or 0), dtype=np.float32)
+    arr = np.frombuffer(b"".join(blobs), dtype=np.float32)
+    return arr.reshape(len(blobs), -1).copy()
+
+
+class VectorStore:
+    """Reads and writes the `embeddings` table."""
+
+    def __init__(self, db: sqlite_utils.Database):
+        self.db = db
+        migrations.apply(db)
+
+    # -- reads ----------------------------------------------------------------------------
+    def model_in_use(self) -> str | None:
+        """The model of the stored vectors (the most common one if a crash left a mix), or None."""
+        row = self.db.execute(
+            "SELECT model FROM embeddings GROUP BY model ORDER BY count(*) DESC LIMIT 1"
+        ).fetchone()
+        return row[0] if row else None
+
+    def models(self) -> dict[str, int]:
+        return dict(self.db.execute("SELECT model, count(*) FROM embeddings GROUP BY model").fetchall())
+
+    def count(self, model: str | None = None) -> int:
+        if model is None:
+            return self.db.execute("SELECT count(*) FROM embeddings").fetchone()[0]
+        return self.db.execute("SELECT count(*) FROM embeddings WHERE model = ?", [model]).fetchone()[0]
+
+    def dim(self, model: str) -> int | None:
+        row = self.db.execute("SELECT length(vector) FROM embeddings WHERE model = ? LIMIT 1", [model]).fetchone()
+        return row[0] // 4 if row else None
+
+    def count_pending(self, model: str) -> int:
+        return self.db.execute(
+            "SELECT count(*) FROM papers p LEFT JOIN embeddings e ON e.pk = p.pk "
+            "WHERE e.pk IS NULL OR e.model != ? OR e.content_hash != p.content_hash",
+            [model],
+        ).fetchone()[0]
+
+    def iter_pending(self, model: str, batch_size: int = 1000) -> Iterator[list[PendingText]]:
+        """Papers to (re-)embed for `model`, in pk order, a batch at a time."""
+        last = 0
+        while True:
+            rows = self.db.execute(
+                "SELECT p.pk, p.title, p.abstract, p.content_hash FROM papers p "
+                "LEFT JOIN embeddings e ON e.pk = p.pk "
+                "WHERE p.pk > ? AND (e.pk IS NULL OR e.model != ? OR e.content_hash != p.content_hash) "
+                "ORDER BY p.pk LIMIT ?",
+                [last, model, batch_size],
+            ).fetchall()
+            if not rows:
+                return
+            yield [PendingText(*r) for r in rows]
+            last = rows[-1][0]
+
+    def load_all(self, model: str) -> tuple[np.ndarray, np.ndarray]:
+        """(pks int64 [n], vectors float32 [n, dim]) of every stored vector of `model`, in pk order."""
+        pks: list[int] = []
+        blobs: list[bytes] = []
+        for pk, blob in self.db.execute("SELECT pk, vector FROM embeddings WHERE model = ? ORDER BY pk", [model]):
+            pks.append(pk)
+            blobs.append(blob)
+        return np.asarray(pks, dtype=np.int64), from_blobs(blobs, self.dim(model))
+
+    def get(self, pks: Iterable[int], model: str) -> dict[int, np.ndarray]:
+        """Vectors of the given papers (absent when not embedded with `model`)."""
+        out: dict[int, np.ndarray] = {}
+        pks = [int(p) for p in pks]
+        for i in range(0, len(pks), 500):
+            chunk = pks[i : i + 500]
+            q = f"SELECT pk, vector FROM embeddings WHERE model = ? AND pk IN ({', '.join('?' for _ in chunk)})"
+            for pk, blob in self.db.execute(q, [model, *chunk]):
+                out[pk] = np.frombuffer(blob, dtype=np.float32).copy()
+        return out
+
+    def fingerprint(self, model: str | None = None) -> Fingerprint:
+        """A digest of (pk, content_hash) of the stored vectors of `model` (default: the model in use)."""
+        model = model or self.model_in_use()
+        h = hashlib.sha1()
+        count = 0
+        max_pk = 0
+        cur = self.db.execute("SELECT pk, content_hash FROM embeddings WHERE model = ? ORDER BY pk", [model])
+        while True:
+            rows = cur.fetchmany(20_000)
+            if not rows:
+                break
+            count += len(rows)
+            max_pk = rows[-1][0]
+            h.update("\n".join(f"{pk}:{ch}" for pk, ch in rows).encode())
+            h.update(b"\n")
+        return Fingerprint(model=model, count=count, max_pk=max_pk, digest=h.hexdigest())
+
+    # -- writes ---------------------------------------------------------------------------
+    def put(self, model: str, rows: Sequence[tuple[int, str, np.ndarray]]) -> None:
+        """Store (pk, content_hash, vector) rows for `model` in one transaction."""
+        with self.db.atomic():
+            self.db.conn.executemany(
+                "INSERT OR REPLACE INTO embeddings (pk, model, content_hash, vector) VALUES (?, ?, ?, ?)",
+                [(int(pk), model, ch, to_blob(v)) for pk, ch, v in rows],
+            )
+
+    def delete_all(self) -> int:
+        with self.db.atomic():
+            n = self.db.execute("DELETE FROM embeddings").rowcount
+        return n
+
+    def delete_other_models(self, model: str) -> int:
+        with self.db.atomic():
+            return self.db.execute("DELETE FROM embeddings WHERE model != ?", [model]).rowcount
+
+    def delete_orphans(self) -> list[int]:
+        """Remove vectors of papers that no longer exist; returns their pks."""
+        pks = [r[0] for r in self.db.execute(
+            "SELECT e.pk FROM embeddings e LEFT JOIN papers p ON p.pk = e.pk WHERE p.pk IS NULL"
+        )]
+        if pks:
+            with self.db.atomic():
+                self.db.conn.executemany("DELETE FROM embeddings WHERE pk = ?", [(p,) for p in pks])
+        return pks

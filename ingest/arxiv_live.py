@@ -1,0 +1,363 @@
+"""Live ingest from the arXiv API with the `arxiv` package client, made polite and robust.
+
+The `arxiv` 4.0.2 client pages and parses, but it has no HTTP timeout, retries 4xx errors without backoff,
+sleeps with the real clock, and parses damaged (truncated) pages leniently. So the client is given a
+`PoliteSession` (a `requests.Session`) that does the transport work instead:
+
+* one connection, at least `delay_s` (>= 3 s in production) between requests, measured with an injected clock
+  and waited out with an injected sleep;
+* an HTTP timeout on every request;
+* bounded retries with exponential backoff on timeouts, connection errors, 429/5xx, malformed or truncated
+  XML, and an empty page in the middle of a result set; other 4xx fail at once (a retry cannot fix them).
+
+The client itself runs with `num_retries=0` and `delay_seconds=0`: retries and delay live in the session.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from typing import Callable, Sequence
+from urllib.parse import parse_qs, urlparse
+
+import requests
+import sqlite_utils
+
+from .atom import AtomParseError, parse_feed
+from .config import DEFAULT_CATEGORIES, arxiv_api_url
+from .errors import TrendscopeError
+from .ledger import IngestRun, LedgerStore
+from .records import BadArxivId, Paper, parse_arxiv_id
+from .store import PaperStore
+
+log = logging.getLogger(__name__)
+
+SOURCE = "arxiv-api"
+USER_AGENT = "trendscope/0.1 (+https://github.com/; polite ingest, one request per 3 s)"
+SNAPSHOT_HINT = "import a snapshot instead: trendscope ingest --snapshot PATH"
+
+
+class PageFailed(TrendscopeError):
+    """A page of results could not be fetched after all retries."""
+
+    def __init__(self, url: str, problem: str, attempts: int, reachable: bool):
+        self.url = url
+        self.problem = problem
+        self.attempts = attempts
+        self.reachable = reachable
+        super().__init__(f"arXiv API request failed after {attempts} tries ({problem}): {url}")
+
+
+@dataclass
+class SessionStats:
+    pages: int = 0  # successful responses
+    requests: int = 0  # every attempt
+    retries: int = 0
+    problems: list[str] = field(default_factory=list)
+    request_times: list[float] = field(default_factory=list)  # injected-clock time of each attempt
+
+
+class PoliteSession(requests.Session):
+    """A requests session for the arXiv client: delay, timeout, validation and bounded retries with backoff."""
+
+    def __init__(
+        self,
+        *,
+        delay_s: float = 3.0,
+        timeout_s: float = 30.0,
+        retries: int = 4,
+        backoff_s: float = 5.0,
+        max_backoff_s: float = 120.0,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ):
+        super().__init__()
+        self.delay_s = delay_s
+        self.timeout_s = timeout_s
+        self.retries = retries
+        self.backoff_s = backoff_s
+        self.max_backoff_s = max_backoff_s
+        self.sleep = sleep
+        self.clock = clock
+        self.stats = SessionStats()
+        self._last_request_end: float | None = None
+        # One connection to arXiv, reused.
+        adapter = requests.adapters.HTTPAdapter(pool_connections=1, pool_maxsize=1, max_retries=0)
+        self.mount("http://", adapter)
+        self.mount("https://", adapter)
+        self.headers["User-Agent"] = USER_AGENT
+
+    def _wait_turn(self) -> None:
+        if self._last_request_end is None:
+            return
+        wait = self.delay_s - (self.clock() - self._last_request_end)
+        if wait > 0:
+            log.debug("politeness delay: sleeping %.2f s", wait)
+            self.sleep(wait)
+
+    @staticmethod
+    def _check(resp: requests.Response, url: str) -> str | None:
+        """None when the response is a complete, usable page; else what is wrong with it."""
+        if resp.status_code != 200:
+            return f"HTTP {resp.status_code}"
+        try:
+            feed = parse_feed(resp.content)
+        except AtomParseError as exc:
+            return f"malformed page ({str(exc)[:120]})"
+        start = int((parse_qs(urlparse(url).query).get("start") or ["0"])[0])
+        if start > 0 and not feed.entries:
+            return "empty page"
+        if feed.errors:
+            return "API error: " + feed.errors[0].summary
+        return None
+
+    def request(self, method, url, *args, **kwargs):  # type: ignore[override]
+        kwargs.setdefault("timeout", (min(10.0, self.timeout_s), self.timeout_s))
+        problem = "no attempt"
+        reachable = self.stats.pages > 0
+        attempts = self.retries + 1
+        for attempt in range(attempts):
+            if attempt:
+                self.stats.retries += 1
+                pause = min(self.max_backoff_s, self.backoff_s * 2 ** (attempt - 1))
+                if not reachable:  # nothing answered yet: probably offline, so find out fast
+                    pause = min(pause, 1.0)
+                self.sleep(pause)
+            self._wait_turn()
+            self.stats.requests += 1
+            self.stats.request_times.append(self.clock())
+            connected = True
+            try:
+                resp = super().request(method, url, *args, **kwargs)
+            except requests.ConnectionError as exc:  # includes ConnectTimeout: the server was never reached
+                problem = f"cannot connect ({type(exc).__name__})"
+                connected = False
+            except requests.Timeout:
+                problem = f"timeout after {self.timeout_s:g} s"
+                reachable = True
+            else:
+                reachable = True
+                problem = self._check(resp, url)
+                if problem is None:
+                    self._last_request_end = self.clock()
+                    self.stats.pages += 1
+                    return resp
+                if 400 <= resp.status_code < 500 and resp.status_code != 429:
+                    self._last_request_end = self.clock()
+                    raise PageFailed(url, problem, attempt + 1, reachable=True)
+                retry_after = resp.headers.get("Retry-After", "")
+                if retry_after.isdigit():
+                    self.sleep(min(float(retry_after), self.max_backoff_s))
+            if connected:  # the politeness delay counts from the last request that reached the server
+                self._last_request_end = self.clock()
+            self.stats.problems.append(problem)
+            log.info("arXiv request failed (try %d of %d): %s: %s", attempt + 1, attempts, problem, url)
+            if not reachable and attempt >= min(1, self.retries):
+                raise PageFailed(url, problem, attempt + 1, reachable=False)
+        raise PageFailed(url, problem, attempts, reachable=reachable)
+
+
+# ---------------------------------------------------------------------------------------------
+# queries and windows
+
+
+def parse_since(text: str | None, today: date) -> date:
+    """`YYYY-MM-DD` or `Nd` (N days before today)."""
+    if not text:
+        return today - timedelta(days=7)
+    t = text.strip().lower()
+    if t.endswith("d") and t[:-1].isdigit():
+        return today - timedelta(days=int(t[:-1]))
+    try:
+        return date.fromisoformat(t)
+    except ValueError:
+        raise TrendscopeError(f"--since must be YYYY-MM-DD or Nd (e.g. 7d), got {text!r}") from None
+
+
+def parse_until(text: str | None, today: date) -> date:
+    if not text:
+        return today
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise TrendscopeError(f"--until must be YYYY-MM-DD, got {text!r}") from None
+
+
+def build_query(categories: Sequence[str], since: date, until: date) -> str:
+    """`(cat:A OR cat:B) AND submittedDate:[YYYYMMDD0000 TO YYYYMMDD2359]`."""
+    cats = " OR ".join(f"cat:{c}" for c in categories)
+    return f"({cats}) AND submittedDate:[{since:%Y%m%d}0000 TO {until:%Y%m%d}2359]"
+
+
+def result_to_paper(result) -> Paper:
+    """An `arxiv.Result` -> Paper (id without version; the version kept)."""
+    pid, version = parse_arxiv_id(result.entry_id)
+    cats = list(dict.fromkeys(result.categories))
+    return Paper(
+        id=pid,
+        title=" ".join(result.title.split()),
+        abstract=" ".join(result.summary.split()),
+        authors=[a.name for a in result.authors],
+        categories=cats,
+        primary_category=result.primary_category or (cats[0] if cats else None),
+        published=result.published.date().isoformat() if result.published else None,
+        updated=result.updated.date().isoformat() if result.updated else None,
+        version=version,
+        doi=result.doi or None,
+        journal_ref=result.journal_ref or None,
+        comment=result.comment or None,
+        links=[link.href for link in result.links],
+    )
+
+
+@dataclass
+class LiveConfig:
+    categories: Sequence[str] = DEFAULT_CATEGORIES
+    since: str | None = None  # YYYY-MM-DD or Nd; default 7d
+    until: str | None = None  # YYYY-MM-DD; default today (UTC)
+    max_results: int | None = None
+    page_size: int = 200
+    delay_s: float = 3.0
+    timeout_s: float = 30.0
+    retries: int = 4
+    backoff_s: float = 5.0
+    stop_after_known: int = 25  # consecutive already-stored papers (in covered windows) before stopping early
+    api_url: str | None = None  # default: TRENDSCOPE_ARXIV_URL or export.arxiv.org
+
+
+def ingest_live(
+    db: sqlite_utils.Database,
+    config: LiveConfig | None = None,
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+    today: date | None = None,
+    session: PoliteSession | None = None,
+    progress: bool = False,
+) -> IngestRun:
+    """Fetch the window newest-first, store each page as it comes, stop early at already-stored papers.
+
+    Raises TrendscopeError (after recording the run as failed) when arXiv cannot be reached at all.
+    """
+    import arxiv  # the real client; imported here so snapshot-only use never needs it
+
+    cfg = config or LiveConfig()
+    if cfg.delay_s < 0 or cfg.page_size < 1:
+        raise TrendscopeError("page size must be >= 1 and the delay >= 0")
+    today = today or datetime.now(timezone.utc).date()
+    categories = list(dict.fromkeys(cfg.categories))
+    since, until = parse_since(cfg.since, today), parse_until(cfg.until, today)
+    if since > until:
+        raise TrendscopeError(f"empty window: --since {since} is after --until {until}")
+    query = build_query(categories, since, until)
+    store, ledger = PaperStore(db), LedgerStore(db)
+    covered = ledger.covered_windows(SOURCE, categories)
+    run = ledger.start(
+        IngestRun(source=SOURCE, query=query, window_start=since.isoformat(), window_end=until.isoformat(),
+                  categories=categories)
+    )
+    session = session or PoliteSession(
+        delay_s=cfg.delay_s, timeout_s=cfg.timeout_s, retries=cfg.retries, backoff_s=cfg.backoff_s,
+        sleep=sleep, clock=clock,
+    )
+    client = arxiv.Client(page_size=cfg.page_size, delay_seconds=0, num_retries=0)
+    client._session = session  # the documented seam is the session; 4.0.2 builds its own otherwise
+    client.query_url_format = (cfg.api_url or arxiv_api_url()) + "?{}"
+    search = arxiv.Search(
+        query=query, max_results=cfg.max_results,
+        sort_by=arxiv.SortCriterion.SubmittedDate, sort_order=arxiv.SortOrder.Descending,
+    )
+
+    def is_covered(day: str | None) -> bool:
+        return bool(day) and any(a <= day <= b for a, b in covered)
+
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(desc="arXiv", unit=" papers", total=cfg.max_results)
+    page: list[Paper] = []
+    known_streak = 0
+    stopped_early = False
+    oldest_seen: str | None = None
+
+    def flush() -> None:
+        nonlocal known_streak, stopped_early
+        versions = store.versions([p.id for p in page])
+        for p in page:
+            stored = versions.get(p.id)
+            if stored is not None and (p.version or 0) <= (stored[1] or 0) and is_covered(p.published):
+                known_streak += 1
+            else:
+                known_streak = 0
+            if known_streak >= cfg.stop_after_known:
+                stopped_early = True
+        counts = store.upsert(page)
+        run.new += counts.new
+        run.updated += counts.updated
+        run.skipped += counts.skipped
+        run.pages = session.stats.pages
+        ledger.save(run)
+        if bar is not None:
+            bar.update(len(page))
+            bar.set_postfix(new=run.new, updated=run.updated, skipped=run.skipped)
+        page.clear()
+
+    failure: PageFailed | None = None
+    try:
+        for result in client.results(search):
+            run.seen += 1
+            try:
+                paper = result_to_paper(result)
+            except (BadArxivId, AttributeError, ValueError) as exc:
+                run.error(f"unusable entry {getattr(result, 'entry_id', '?')}: {exc}")
+                continue
+            if paper.published and (oldest_seen is None or paper.published < oldest_seen):
+                oldest_seen = paper.published
+            page.append(paper)
+            if len(page) >= cfg.page_size:
+                flush()
+                if stopped_early:
+                    log.info("reached %d already-stored papers in a covered window: stopping early",
+                             cfg.stop_after_known)
+                    break
+        if page:
+            flush()
+    except PageFailed as exc:
+        failure = exc
+    except (arxiv.HTTPError, arxiv.UnexpectedEmptyPageError, requests.RequestException) as exc:
+        failure = PageFailed(getattr(exc, "url", "?"), str(exc), 1, reachable=True)
+    except BaseException:  # e.g. Ctrl-C: what was committed stays; the rest comes next run
+        ledger.finish(run, "failed")
+        raise
+    finally:
+        if bar is not None:
+            bar.close()
+    if page:
+        flush()
+    run.pages = session.stats.pages
+    for problem in session.stats.problems:
+        run.error(problem)
+    if failure is None:
+        hit_max = cfg.max_results is not None and run.seen >= cfg.max_results and not stopped_early
+        # A run cut short by --max saw the window only down to the oldest paper it got.
+        if hit_max and oldest_seen:
+            run.covered_from = (date.fromisoformat(oldest_seen) + timedelta(days=1)).isoformat()
+        else:
+            run.covered_from = since.isoformat()
+        ledger.finish(run, "ok")
+        return run
+    run.error(str(failure))
+    if session.stats.pages == 0:
+        ledger.finish(run, "failed")
+        if not failure.reachable:
+            raise TrendscopeError(
+                f"arXiv API at {cfg.api_url or arxiv_api_url()} is unreachable ({failure.problem}); "
+                f"check the network or TRENDSCOPE_ARXIV_URL, or {SNAPSHOT_HINT}"
+            )
+        raise TrendscopeError(
+            f"arXiv API request failed ({failure.problem}); try again later, or {SNAPSHOT_HINT}"
+        )
+    ledger.finish(run, "partial")
+    return run

@@ -1,0 +1,80 @@
+"""`trendscope status`: what is stored, what ran, and what is stale — as one JSON-able dict."""
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date, datetime, timedelta, timezone
+
+import sqlite_utils
+
+from .config import Home
+from .ledger import LedgerStore
+from .runlock import ingest_running
+from .store import PaperStore
+
+LIVE_STALE_DAYS = 2
+
+
+def _days_ago(iso: str, now: datetime) -> float:
+    t = datetime.strptime(iso[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=timezone.utc)
+    return (now - t).total_seconds() / 86400
+
+
+def collect_status(db: sqlite_utils.Database, home: Home, *, now: datetime | None = None,
+                   weeks: int = 4, runs: int = 10) -> dict:
+    """Corpus counts, papers per day over the last `weeks` weeks, category counts, recent runs, stale items."""
+    now = now or datetime.now(timezone.utc)
+    store, ledger = PaperStore(db), LedgerStore(db)
+    total = store.count()
+    first, last = store.date_range()
+    today = now.date()
+    end = today
+    if last and date.fromisoformat(last[:10]) < today - timedelta(days=7 * weeks):
+        end = date.fromisoformat(last[:10])  # old snapshot only: show its last weeks instead of zeros
+    start = end - timedelta(days=7 * weeks - 1)
+    counts = {d[:10]: n for d, n in store.papers_per_day(start.isoformat()) if d and d[:10] <= end.isoformat()}
+    per_day = [{"date": (start + timedelta(days=i)).isoformat(),
+                "papers": counts.get((start + timedelta(days=i)).isoformat(), 0)}
+               for i in range((end - start).days + 1)]
+    recent = ledger.recent(runs)
+    stale: list[str] = []
+    if total == 0:
+        stale.append("no papers stored: import a snapshot (trendscope ingest --snapshot PATH) or run trendscope ingest")
+    live_ok = ledger.last_success("arxiv-api")
+    if live_ok is None:
+        stale.append("no successful live arXiv ingest yet (trendscope ingest)")
+    else:
+        age = _days_ago(live_ok.ended_at or live_ok.started_at, now)
+        if age > LIVE_STALE_DAYS:
+            stale.append(f"last successful live arXiv ingest was {age:.1f} days ago ({live_ok.ended_at})")
+    last_live = ledger.last("arxiv-api")
+    if last_live and last_live.outcome in ("failed", "partial"):
+        stale.append(f"last live ingest (run {last_live.run_id}) ended '{last_live.outcome}': "
+                     + (last_live.error_messages[-1] if last_live.error_messages else "see trendscope status"))
+    running = ledger.running()
+    if running:
+        if ingest_running(home):
+            stale.append(f"ingest run {running[-1].run_id} is in progress")
+        else:
+            for r in running:
+                stale.append(f"run {r.run_id} ({r.source}, started {r.started_at}) was interrupted and left "
+                             "'running'; rerun the ingest to finish it")
+    optional = store.table_counts(["embeddings", "paper_trends"])
+    unindexed = store.papers_without_embeddings()
+    if unindexed:
+        stale.append(f"{unindexed} papers are not indexed yet: run trendscope index")
+    return {
+        "papers": total,
+        "home": str(home.root),
+        "database": str(home.db_path),
+        "published_from": first,
+        "published_to": last,
+        "per_day": per_day,
+        "categories": [{"category": c, "papers": n} for c, n in store.category_counts(20)],
+        "runs": [asdict(r) for r in recent],
+        "last_live_success": live_ok.ended_at if live_ok else None,
+        "embeddings": optional["embeddings"],
+        "unindexed": unindexed,
+        "tagged_rows": optional["paper_trends"],
+        "stale": stale,
+        "generated_at": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }

@@ -1,0 +1,222 @@
+"""Export a reading list as BibTeX, Markdown, CSV or JSON (pure functions over `ListItem`s).
+
+BibTeX entries follow arXiv's own style (`@misc` with eprint, archivePrefix, primaryClass, url).
+Keys look like `hu2021lora` (first author's last name, year, first significant title word); when two
+entries of one export would get the same key, the one with the smaller arXiv id keeps it and the
+others get `b`, `c`, ... — computed from the list content alone, so an unchanged list exports the
+same keys every time. Title, author and note text is escaped for LaTeX (& % $ # _ { } ~ ^ \\);
+non-ASCII characters are kept as UTF-8 (biber, bibtexparser and modern BibTeX handle them).
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import unicodedata
+from typing import Callable, Sequence
+
+from .list_store import ListItem
+
+FORMATS = ("bibtex", "md", "csv", "json")
+CSV_COLUMNS = (
+    "arxiv_id", "title", "authors", "published", "primary_category", "status", "note", "added", "url", "ingested",
+)
+
+_LATEX_SPECIALS = {
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
+_STOPWORDS = {
+    "a", "an", "the", "on", "of", "for", "in", "to", "and", "with", "towards", "toward", "via", "from",
+    "is", "are", "at", "by", "do", "does", "can", "what", "how", "why", "when", "we", "your", "its", "as",
+}
+
+
+def latex_escape(text: str) -> str:
+    """Escape LaTeX/BibTeX special characters so the text prints literally (and braces stay balanced)."""
+    text = re.sub(r"\s+", " ", text or "").strip()
+    return "".join(_LATEX_SPECIALS.get(ch, ch) for ch in text)
+
+
+def _ascii_word(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]", "", folded.lower())
+
+
+def _last_name(author: str) -> str:
+    parts = [p for p in re.split(r"[\s,]+", author.strip()) if p]
+    if "," in author:  # "Last, First"
+        parts = [author.split(",")[0]]
+    while len(parts) > 1 and _ascii_word(parts[-1]) in {"jr", "sr", "ii", "iii", "iv", ""}:
+        parts.pop()
+    return _ascii_word(parts[-1]) if parts else ""
+
+
+def base_key(item: ListItem) -> str:
+    """`<lastname><year><titleword>`, e.g. `hu2021lora`; `arxiv<id>` for papers not ingested yet."""
+    p = item.paper
+    if p is None:
+        return "arxiv" + re.sub(r"[^A-Za-z0-9]", "_", item.arxiv_id)
+    name = _last_name(p.authors[0]) if p.authors else ""
+    year = (p.published or "")[:4]
+    word = ""
+    for w in re.split(r"[\s\-:/]+", p.title or ""):
+        w = _ascii_word(w)
+        if w and w not in _STOPWORDS:
+            word = w
+            break
+    key = f"{name or 'arxiv'}{year}{word}"
+    return key if key[0].isalpha() else "x" + key
+
+
+def bibtex_keys(items: Sequence[ListItem]) -> dict[str, str]:
+    """arxiv_id -> unique citation key, deterministic given the set of items."""
+    by_base: dict[str, list[str]] = {}
+    for it in items:
+        by_base.setdefault(base_key(it), []).append(it.arxiv_id)
+    used: set[str] = set(by_base)
+    keys: dict[str, str] = {}
+    for base in sorted(by_base):
+        ids = sorted(set(by_base[base]))
+        keys[ids[0]] = base
+        suffix = ord("b")
+        for aid in ids[1:]:
+            while True:
+                candidate = base + _suffix(suffix)
+                suffix += 1
+                if candidate not in used:
+                    break
+            used.add(candidate)
+            keys[aid] = candidate
+    return keys
+
+
+def _suffix(n: int) -> str:
+    """b, c, ..., z, aa, ab, ... (n is an ord() starting at 'b')."""
+    i = n - ord("a")
+    out = ""
+    while True:
+        out = chr(ord("a") + i % 26) + out
+        i = i // 26 - 1
+        if i < 0:
+            return out
+
+
+def _bib_author(name: str) -> str:
+    esc = latex_escape(name)
+    # a literal " and " inside one name (an organisation) must not split it into two authors
+    return "{" + esc + "}" if re.search(r"\sand\s", esc, re.I) else esc
+
+
+def bibtex_entry(item: ListItem, key: str, include_abstract: bool = False) -> str:
+    p = item.paper
+    fields: list[tuple[str, str]] = []
+    if p is not None:
+        fields.append(("title", latex_escape(p.title)))
+        if p.authors:
+            fields.append(("author", " and ".join(_bib_author(a) for a in p.authors)))
+        if p.published:
+            fields.append(("year", p.published[:4]))
+    fields.append(("eprint", item.arxiv_id))
+    fields.append(("archivePrefix", "arXiv"))
+    if p is not None and p.primary_category:
+        fields.append(("primaryClass", p.primary_category))
+    fields.append(("url", f"https://arxiv.org/abs/{item.arxiv_id}"))
+    if p is not None and p.doi:
+        fields.append(("doi", latex_escape(p.doi)))
+    if p is not None and p.journal_ref:
+        fields.append(("journal", latex_escape(p.journal_ref)))
+    if item.note:
+        fields.append(("annote", latex_escape(item.note)))
+    if include_abstract and p is not None and p.abstract:
+        fields.append(("abstract", latex_escape(p.abstract)))
+    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
+    return f"@misc{{{key},\n{body}\n}}\n"
+
+
+def to_bibtex(items: Sequence[ListItem], include_abstract: bool = False) -> str:
+    keys = bibtex_keys(items)
+    return "\n".join(bibtex_entry(it, keys[it.arxiv_id], include_abstract) for it in items)
+
+
+def _md_escape(text: str) -> str:
+    return re.sub(r"([\\`*_\[\]<>|#])", r"\\\1", re.sub(r"\s+", " ", text or "").strip())
+
+
+def to_markdown(items: Sequence[ListItem], name: str = "Reading list") -> str:
+    lines = [f"# {_md_escape(name)}", ""]
+    marks = {"read": "x", "reading": "~", "unread": " "}
+    for it in items:
+        url = f"https://arxiv.org/abs/{it.arxiv_id}"
+        p = it.paper
+        title = _md_escape(p.title) if p else f"arXiv:{it.arxiv_id} (not ingested yet)"
+        line = f"- [{marks.get(it.status, ' ')}] [{title}]({url})"
+        if p is not None:
+            who = ", ".join(p.authors[:3]) + (" et al." if len(p.authors) > 3 else "")
+            meta = "; ".join(x for x in (_md_escape(who), p.published or "", p.primary_category or "") if x)
+            if meta:
+                line += f" — {meta}"
+        line += f" — *{it.status}*"
+        lines.append(line)
+        if it.note:
+            lines.append(f"  > {_md_escape(it.note)}")
+    return "\n".join(lines) + "\n"
+
+
+def _record(it: ListItem) -> dict:
+    p = it.paper
+    return {
+        "arxiv_id": it.arxiv_id,
+        "title": p.title if p else None,
+        "authors": list(p.authors) if p else [],
+        "published": p.published if p else None,
+        "primary_category": p.primary_category if p else None,
+        "categories": list(p.categories) if p else [],
+        "doi": p.doi if p else None,
+        "status": it.status,
+        "note": it.note,
+        "added": it.added,
+        "url": f"https://arxiv.org/abs/{it.arxiv_id}",
+        "ingested": p is not None,
+    }
+
+
+def to_records(items: Sequence[ListItem]) -> list[dict]:
+    """Plain dicts (also what `--json` shows)."""
+    return [_record(it) for it in items]
+
+
+def to_csv(items: Sequence[ListItem]) -> str:
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
+    w.writeheader()
+    for rec in to_records(items):
+        rec = dict(rec, authors="; ".join(rec["authors"]), ingested="yes" if rec["ingested"] else "no")
+        w.writerow({k: ("" if v is None else v) for k, v in rec.items()})
+    return buf.getvalue()
+
+
+def to_json(items: Sequence[ListItem], name: str = "") -> str:
+    return json.dumps({"list": name, "items": to_records(items)}, ensure_ascii=False, indent=2) + "\n"
+
+
+def export(items: Sequence[ListItem], fmt: str, name: str = "", include_abstract: bool = False) -> bytes:
+    """The list in one of FORMATS, as UTF-8 bytes."""
+    makers: dict[str, Callable[[], str]] = {
+        "bibtex": lambda: to_bibtex(items, include_abstract),
+        "md": lambda: to_markdown(items, name or "Reading list"),
+        "csv": lambda: to_csv(items),
+        "json": lambda: to_json(items, name),
+    }
+    if fmt not in makers:
+        raise ValueError(f"unknown export format {fmt!r} (choose from {', '.join(FORMATS)})")
+    return makers[fmt]().encode("utf-8")

@@ -1,0 +1,241 @@
+"""The SQLite store of reading lists: lists, their items and "not interested" marks.
+
+Items refer to papers by arXiv id WITHOUT version (not by `papers.pk`), so they survive re-ingest, new
+versions and re-indexing, and can exist before the paper is ingested: reads join to `papers` by id.
+This is the only module of `reading/` that knows SQL.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+import sqlite_utils
+from sqlite_utils import Migrations
+
+from ingest.store import row_to_paper
+from ingest.records import Paper
+
+log = logging.getLogger(__name__)
+
+migrations = Migrations("trendscope.reading")
+
+STATUSES = ("unread", "reading", "read")
+
+
+@migrations()
+def m001_reading_lists(db: sqlite_utils.Database) -> None:
+    db.execute(
+        """
+        CREATE TABLE reading_lists (
+            list_id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            created TEXT NOT NULL
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE reading_list_items (
+            list_id INTEGER NOT NULL REFERENCES reading_lists(list_id) ON DELETE CASCADE,
+            arxiv_id TEXT NOT NULL,           -- arXiv id without version; papers.id once ingested
+            note TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL DEFAULT 'unread' CHECK (status IN ('unread', 'reading', 'read')),
+            added TEXT NOT NULL,              -- ISO UTC timestamp
+            PRIMARY KEY (list_id, arxiv_id)
+        )
+        """
+    )
+    db.execute("CREATE INDEX idx_reading_list_items_arxiv_id ON reading_list_items(arxiv_id)")
+    db.execute(
+        """
+        CREATE TABLE reading_not_interested (
+            list_id INTEGER NOT NULL REFERENCES reading_lists(list_id) ON DELETE CASCADE,
+            arxiv_id TEXT NOT NULL,
+            marked TEXT NOT NULL,
+            PRIMARY KEY (list_id, arxiv_id)
+        )
+        """
+    )
+
+
+def apply_migrations(db: sqlite_utils.Database) -> None:
+    migrations.apply(db)
+
+
+@dataclass
+class ListSummary:
+    """One reading list with its counts."""
+
+    name: str
+    created: str
+    items: int = 0
+    unread: int = 0
+    reading: int = 0
+    read: int = 0
+    not_ingested: int = 0
+
+
+@dataclass
+class ListItem:
+    """One paper of a list; `paper` is None while the paper is not ingested."""
+
+    arxiv_id: str
+    note: str
+    status: str
+    added: str
+    pk: int | None = None
+    paper: Paper | None = None
+
+    @property
+    def ingested(self) -> bool:
+        return self.paper is not None
+
+
+class ListStore:
+    """Reads and writes the reading-list tables. Names are matched case-insensitively."""
+
+    def __init__(self, db: sqlite_utils.Database):
+        self.db = db
+        apply_migrations(db)
+
+    # -- lists ----------------------------------------------------------------------------
+    def list_id(self, name: str) -> int | None:
+        row = self.db.execute("SELECT list_id FROM reading_lists WHERE name = ?", [name]).fetchone()
+        return row[0] if row else None
+
+    def canonical_name(self, name: str) -> str | None:
+        row = self.db.execute("SELECT name FROM reading_lists WHERE name = ?", [name]).fetchone()
+        return row[0] if row else None
+
+    def create(self, name: str, created: str) -> int:
+        with self.db.atomic():
+            cur = self.db.conn.execute(
+                "INSERT INTO reading_lists (name, created) VALUES (?, ?)", [name, created]
+            )
+        return cur.lastrowid
+
+    def rename(self, list_id: int, new_name: str) -> None:
+        with self.db.atomic():
+            self.db.conn.execute("UPDATE reading_lists SET name = ? WHERE list_id = ?", [new_name, list_id])
+
+    def delete(self, list_id: int) -> None:
+        with self.db.atomic():
+            # explicit deletes, so it does not depend on PRAGMA foreign_keys
+            self.db.conn.execute("DELETE FROM reading_list_items WHERE list_id = ?", [list_id])
+            self.db.conn.execute("DELETE FROM reading_not_interested WHERE list_id = ?", [list_id])
+            self.db.conn.execute("DELETE FROM reading_lists WHERE list_id = ?", [list_id])
+
+    def summaries(self) -> list[ListSummary]:
+        rows = self.db.execute(
+            """
+            SELECT l.name, l.created, count(i.arxiv_id),
+                   sum(i.status = 'unread'), sum(i.status = 'reading'), sum(i.status = 'read'),
+                   sum(i.arxiv_id IS NOT NULL AND p.pk IS NULL)
+            FROM reading_lists l
+            LEFT JOIN reading_list_items i ON i.list_id = l.list_id
+            LEFT JOIN papers p ON p.id = i.arxiv_id
+            GROUP BY l.list_id ORDER BY l.name COLLATE NOCASE
+            """
+        ).fetchall()
+        return [
+            ListSummary(name, created, n, u or 0, r or 0, d or 0, ni or 0)
+            for name, created, n, u, r, d, ni in rows
+        ]
+
+    # -- items ----------------------------------------------------------------------------
+    def item_ids(self, list_id: int) -> set[str]:
+        rows = self.db.execute("SELECT arxiv_id FROM reading_list_items WHERE list_id = ?", [list_id])
+        return {r[0] for r in rows}
+
+    def add_items(self, list_id: int, items: Sequence[tuple[str, str, str, str]]) -> int:
+        """Insert (arxiv_id, note, status, added) rows; ids already in the list are left as they are."""
+        with self.db.atomic():
+            before = self.db.conn.total_changes
+            self.db.conn.executemany(
+                "INSERT OR IGNORE INTO reading_list_items (list_id, arxiv_id, note, status, added) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [(list_id, a, n, s, d) for a, n, s, d in items],
+            )
+            return self.db.conn.total_changes - before
+
+    def remove_items(self, list_id: int, arxiv_ids: Iterable[str]) -> int:
+        ids = list(arxiv_ids)
+        with self.db.atomic():
+            before = self.db.conn.total_changes
+            self.db.conn.executemany(
+                "DELETE FROM reading_list_items WHERE list_id = ? AND arxiv_id = ?", [(list_id, a) for a in ids]
+            )
+            return self.db.conn.total_changes - before
+
+    def set_note(self, list_id: int, arxiv_id: str, note: str) -> bool:
+        with self.db.atomic():
+            cur = self.db.conn.execute(
+                "UPDATE reading_list_items SET note = ? WHERE list_id = ? AND arxiv_id = ?", [note, list_id, arxiv_id]
+            )
+        return cur.rowcount > 0
+
+    def set_status(self, list_id: int, arxiv_ids: Sequence[str], status: str) -> int:
+        with self.db.atomic():
+            before = self.db.conn.total_changes
+            self.db.conn.executemany(
+                "UPDATE reading_list_items SET status = ? WHERE list_id = ? AND arxiv_id = ?",
+                [(status, list_id, a) for a in arxiv_ids],
+            )
+            return self.db.conn.total_changes - before
+
+    def items(self, list_id: int) -> list[ListItem]:
+        """The list's items joined with whatever is ingested now, oldest added first."""
+        cur = self.db.execute(
+            """
+            SELECT i.arxiv_id AS _arxiv_id, i.note AS _note, i.status AS _status, i.added AS _added, p.*
+            FROM reading_list_items i LEFT JOIN papers p ON p.id = i.arxiv_id
+            WHERE i.list_id = ? ORDER BY i.added, i.rowid
+            """,
+            [list_id],
+        )
+        cols = [d[0] for d in cur.description]
+        out = []
+        for values in cur.fetchall():
+            row = dict(zip(cols, values))
+            paper = row_to_paper(row) if row.get("pk") is not None else None
+            out.append(
+                ListItem(row["_arxiv_id"], row["_note"], row["_status"], row["_added"], row.get("pk"), paper)
+            )
+        return out
+
+    # -- not interested -------------------------------------------------------------------
+    def mark_not_interested(self, list_id: int, arxiv_ids: Sequence[str], marked: str) -> int:
+        with self.db.atomic():
+            before = self.db.conn.total_changes
+            self.db.conn.executemany(
+                "INSERT OR IGNORE INTO reading_not_interested (list_id, arxiv_id, marked) VALUES (?, ?, ?)",
+                [(list_id, a, marked) for a in arxiv_ids],
+            )
+            return self.db.conn.total_changes - before
+
+    def unmark_not_interested(self, list_id: int, arxiv_ids: Sequence[str]) -> int:
+        with self.db.atomic():
+            before = self.db.conn.total_changes
+            self.db.conn.executemany(
+                "DELETE FROM reading_not_interested WHERE list_id = ? AND arxiv_id = ?",
+                [(list_id, a) for a in arxiv_ids],
+            )
+            return self.db.conn.total_changes - before
+
+    def not_interested_ids(self, list_id: int) -> set[str]:
+        rows = self.db.execute("SELECT arxiv_id FROM reading_not_interested WHERE list_id = ?", [list_id])
+        return {r[0] for r in rows}
+
+    # -- papers (read-only lookups for recommendations) -----------------------------------
+    def pks_of(self, arxiv_ids: Iterable[str]) -> dict[str, int]:
+        ids = list(arxiv_ids)
+        out: dict[str, int] = {}
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            q = f"SELECT id, pk FROM papers WHERE id IN ({', '.join('?' for _ in chunk)})"
+            out.update(dict(self.db.execute(q, chunk).fetchall()))
+        return out
+
+    def pks_published_since(self, since: str) -> list[int]:
+        return [r[0] for r in self.db.execute("SELECT pk FROM papers WHERE published >= ? ORDER BY pk", [since])]

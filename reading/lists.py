@@ -1,0 +1,285 @@
+"""Reading lists: the Python API the CLI and the Streamlit app call.
+
+    rl = ReadingLists(db)
+    rl.create("to read")
+    rl.add("to read", ["2106.09685v2", "https://arxiv.org/abs/1706.03762"])
+    rl.items("to read")                # ListItems joined with paper metadata (None until ingested)
+    rl.export("to read", "bibtex")      # bytes
+    rl.recommend("to read", limit=10, since="2025-01-01")
+
+Ids may carry a version or be arXiv URLs; they are stored without version. Bad ids never stop the good
+ones: results list them (`bad`) with a message naming the input. User mistakes raise TrendscopeError.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Callable, Iterable
+
+import sqlite_utils
+
+from ingest.errors import TrendscopeError
+from ingest.records import BadArxivId, parse_arxiv_id
+
+from . import exporters, importers
+from .list_store import STATUSES, ListItem, ListStore, ListSummary
+from .recommend import RecommendResult, VectorSource, recommend
+
+log = logging.getLogger(__name__)
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass
+class AddResult:
+    list: str
+    added: list[str] = field(default_factory=list)
+    already: list[str] = field(default_factory=list)  # were in the list: left as they were
+    not_ingested: list[str] = field(default_factory=list)  # stored; filled in once ingested
+    bad: list[str] = field(default_factory=list)  # messages naming each bad input
+
+
+@dataclass
+class RemoveResult:
+    list: str
+    removed: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    bad: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportResult:
+    list: str
+    path: str
+    fmt: str
+    created: bool = False
+    added: list[str] = field(default_factory=list)
+    already: list[str] = field(default_factory=list)
+    not_ingested: list[str] = field(default_factory=list)
+    bad: list[str] = field(default_factory=list)
+
+
+def parse_ids(inputs: Iterable[str]) -> tuple[list[str], list[str]]:
+    """(unique ids without version in input order, messages for bad inputs)."""
+    good: list[str] = []
+    bad: list[str] = []
+    for raw in inputs:
+        try:
+            aid, _ = parse_arxiv_id(raw)
+        except BadArxivId:
+            bad.append(f"not an arXiv id or URL: {raw!r}")
+            continue
+        if aid not in good:
+            good.append(aid)
+    return good, bad
+
+
+def _check_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise TrendscopeError("a list name cannot be empty")
+    if any(ord(ch) < 32 for ch in name):
+        raise TrendscopeError(f"a list name cannot contain control characters: {name!r}")
+    return name
+
+
+def _check_status(status: str) -> str:
+    s = (status or "").strip().lower()
+    if s not in STATUSES:
+        raise TrendscopeError(f"unknown status {status!r}: use one of {', '.join(STATUSES)}")
+    return s
+
+
+class ReadingLists:
+    """Operations on reading lists, by list name (case-insensitive)."""
+
+    def __init__(self, db: sqlite_utils.Database, clock: Callable[[], str] = utc_now):
+        self.store = ListStore(db)
+        self.clock = clock
+
+    # -- lists ----------------------------------------------------------------------------
+    def lists(self) -> list[ListSummary]:
+        return self.store.summaries()
+
+    def exists(self, name: str) -> bool:
+        return self.store.list_id((name or "").strip()) is not None
+
+    def canonical(self, name: str) -> str:
+        """The stored spelling of a list name (names match case-insensitively)."""
+        return self.store.canonical_name((name or "").strip()) or name
+
+    def _id(self, name: str) -> int:
+        lid = self.store.list_id((name or "").strip())
+        if lid is None:
+            known = ", ".join(s.name for s in self.store.summaries()) or "none yet"
+            raise TrendscopeError(f"no reading list named {name!r} (lists: {known})")
+        return lid
+
+    def create(self, name: str) -> str:
+        name = _check_name(name)
+        if self.store.list_id(name) is not None:
+            raise TrendscopeError(f"a reading list named {self.store.canonical_name(name)!r} already exists")
+        self.store.create(name, self.clock())
+        return name
+
+    def rename(self, old: str, new: str) -> str:
+        lid = self._id(old)
+        new = _check_name(new)
+        other = self.store.list_id(new)
+        if other is not None and other != lid:
+            raise TrendscopeError(
+                f"cannot rename {old!r} to {new!r}: a list named {self.store.canonical_name(new)!r} already exists"
+            )
+        self.store.rename(lid, new)
+        return new
+
+    def delete(self, name: str) -> int:
+        """Delete a list and its items; returns how many items it had."""
+        lid = self._id(name)
+        n = len(self.store.item_ids(lid))
+        self.store.delete(lid)
+        return n
+
+    # -- items ----------------------------------------------------------------------------
+    def items(self, name: str) -> list[ListItem]:
+        return self.store.items(self._id(name))
+
+    def add(self, name: str, ids: Iterable[str], note: str = "", status: str = "unread") -> AddResult:
+        lid = self._id(name)
+        status = _check_status(status)
+        good, bad = parse_ids(ids)
+        res = AddResult(self.canonical(name), bad=bad)
+        self._add_parsed(lid, [importers.ImportedItem(a, note=note, status=status) for a in good], res)
+        return res
+
+    def _add_parsed(self, lid: int, items: list[importers.ImportedItem], res) -> None:
+        present = self.store.item_ids(lid)
+        now = self.clock()
+        rows = []
+        for it in items:
+            if it.arxiv_id in present:
+                res.already.append(it.arxiv_id)
+                continue
+            status = it.status if it.status in STATUSES else "unread"
+            rows.append((it.arxiv_id, it.note or "", status, now))
+            res.added.append(it.arxiv_id)
+        self.store.add_items(lid, rows)
+        known = self.store.pks_of(res.added)
+        res.not_ingested = [a for a in res.added if a not in known]
+
+    def remove(self, name: str, ids: Iterable[str]) -> RemoveResult:
+        lid = self._id(name)
+        good, bad = parse_ids(ids)
+        present = self.store.item_ids(lid)
+        res = RemoveResult(self.canonical(name), bad=bad)
+        res.removed = [a for a in good if a in present]
+        res.missing = [a for a in good if a not in present]
+        self.store.remove_items(lid, res.removed)
+        return res
+
+    def _member(self, lid: int, name: str, raw: str) -> str:
+        good, bad = parse_ids([raw])
+        if bad:
+            raise TrendscopeError(bad[0])
+        if good[0] not in self.store.item_ids(lid):
+            raise TrendscopeError(f"{good[0]} is not in list {name!r}")
+        return good[0]
+
+    def set_note(self, name: str, arxiv_id: str, note: str) -> str:
+        lid = self._id(name)
+        aid = self._member(lid, name, arxiv_id)
+        self.store.set_note(lid, aid, note or "")
+        return aid
+
+    def set_status(self, name: str, ids: Iterable[str], status: str) -> RemoveResult:
+        """Set the status of papers in the list; `removed` holds the ids changed, `missing` those not in it."""
+        lid = self._id(name)
+        status = _check_status(status)
+        good, bad = parse_ids(ids)
+        present = self.store.item_ids(lid)
+        res = RemoveResult(self.canonical(name), bad=bad)
+        res.removed = [a for a in good if a in present]
+        res.missing = [a for a in good if a not in present]
+        self.store.set_status(lid, res.removed, status)
+        return res
+
+    # -- not interested -------------------------------------------------------------------
+    def mark_not_interested(self, name: str, ids: Iterable[str], undo: bool = False) -> AddResult:
+        """Mark papers "not interested" for this list (never recommended); `undo` clears the marks."""
+        lid = self._id(name)
+        good, bad = parse_ids(ids)
+        res = AddResult(self.canonical(name), bad=bad)
+        marked = self.store.not_interested_ids(lid)
+        if undo:
+            res.added = [a for a in good if a in marked]
+            res.already = [a for a in good if a not in marked]
+            self.store.unmark_not_interested(lid, res.added)
+        else:
+            res.added = [a for a in good if a not in marked]
+            res.already = [a for a in good if a in marked]
+            self.store.mark_not_interested(lid, res.added, self.clock())
+        return res
+
+    def not_interested(self, name: str) -> list[str]:
+        return sorted(self.store.not_interested_ids(self._id(name)))
+
+    # -- export / import ------------------------------------------------------------------
+    def export(self, name: str, fmt: str, include_abstract: bool = False) -> bytes:
+        lid = self._id(name)
+        if fmt not in exporters.FORMATS:
+            raise TrendscopeError(f"unknown export format {fmt!r}: use one of {', '.join(exporters.FORMATS)}")
+        return exporters.export(self.store.items(lid), fmt, self.canonical(name), include_abstract)
+
+    def import_file(self, name: str, path: str | Path, fmt: str = "auto", create: bool = True) -> ImportResult:
+        """Add the arXiv ids of a file. Bad lines/entries are reported, good ones added; a file with no
+        usable id at all changes nothing and raises TrendscopeError. Creates the list if missing."""
+        parsed = importers.parse_file(path, fmt)
+        lid = self.store.list_id((name or "").strip())
+        if lid is None and not create:
+            self._id(name)
+        if not parsed.items:
+            details = "; ".join(parsed.problems[:5]) or f"{path}: no arXiv ids found"
+            more = f" (and {len(parsed.problems) - 5} more)" if len(parsed.problems) > 5 else ""
+            raise TrendscopeError(f"nothing imported: {details}{more}")
+        res = ImportResult(name, str(path), parsed.fmt, bad=parsed.problems)
+        if lid is None:
+            res.list = self.create(name)
+            res.created = True
+            lid = self._id(name)
+        else:
+            res.list = self.canonical(name)
+        self._add_parsed(lid, parsed.items, res)
+        return res
+
+    # -- recommendations ------------------------------------------------------------------
+    def recommend(
+        self, name: str, limit: int = 10, since: str | None = None, vectors: VectorSource | None = None
+    ) -> RecommendResult:
+        if limit < 1:
+            raise TrendscopeError(f"the number of recommendations must be at least 1 (got {limit})")
+        return recommend(self.store, self._id(name), limit=limit, since=since, vectors=vectors)
+
+
+
+def parse_since(text: str | None, today: str | None = None) -> str | None:
+    """`YYYY-MM-DD` (or YYYY-MM / YYYY), or a span back from today: `30d`, `8w`, `6m`, `1y`."""
+    if text is None or not str(text).strip():
+        return None
+    s = str(text).strip().lower()
+    m = re.fullmatch(r"(\d+)\s*([dwmy])", s)
+    if m:
+        n, unit = int(m.group(1)), m.group(2)
+        base = date.fromisoformat(today) if today else datetime.now(timezone.utc).date()
+        return (base - timedelta(days=n * {"d": 1, "w": 7, "m": 30, "y": 365}[unit])).isoformat()
+    for fmt, width in (("%Y-%m-%d", 10), ("%Y-%m", 7), ("%Y", 4)):
+        if len(s) == width:
+            try:
+                return datetime.strptime(s, fmt).date().isoformat()
+            except ValueError:
+                break
+    raise TrendscopeError(f"bad date {text!r}: use YYYY-MM-DD, YYYY-MM, YYYY or a span like 30d, 8w, 6m, 1y")

@@ -1,0 +1,150 @@
+"""Recommendations for a reading list: stored papers closest to any paper in the list.
+
+Score of a candidate = its best cosine similarity to one paper of the list (vectors are L2-normalised,
+so a dot product); the reason names that list paper. Papers already in the list and papers marked
+"not interested" for the list are never returned. `since` keeps only papers published on or after a
+date, so recommendations can favour new work. Vectors come from the stored embeddings (the truth the
+FAISS cache is built from), so this needs `trendscope index` to have run.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from ingest.errors import TrendscopeError
+from ingest.store import PaperStore
+
+from .list_store import ListStore
+
+log = logging.getLogger(__name__)
+
+_BLOCK = 8192  # candidate rows scored at once (bounds memory for long lists)
+
+
+class VectorSource(Protocol):
+    """What recommendations need from `index.vector_store.VectorStore`."""
+
+    def load_all(self, model: str) -> tuple[np.ndarray, np.ndarray]: ...
+
+    def get(self, pks, model: str) -> dict: ...
+
+    def model_in_use(self) -> str | None: ...
+
+
+@dataclass
+class Recommendation:
+    arxiv_id: str
+    pk: int
+    title: str
+    score: float
+    published: str | None
+    authors: list[str]
+    primary_category: str | None
+    because_id: str
+    because_title: str
+
+    @property
+    def reason(self) -> str:
+        return f"close to {self.because_title}"
+
+    def to_dict(self) -> dict:
+        return {
+            "arxiv_id": self.arxiv_id, "title": self.title, "score": round(self.score, 4),
+            "published": self.published, "authors": self.authors, "primary_category": self.primary_category,
+            "reason": self.reason, "because_id": self.because_id, "url": f"https://arxiv.org/abs/{self.arxiv_id}",
+        }
+
+
+@dataclass
+class RecommendResult:
+    items: list[Recommendation] = field(default_factory=list)
+    model: str | None = None
+    list_size: int = 0
+    used: int = 0  # list papers that had a vector
+    not_indexed: list[str] = field(default_factory=list)  # list papers without a vector (or not ingested)
+    excluded: int = 0  # candidates dropped because in the list or not interested
+    candidates: int = 0
+
+
+def default_vector_source(db) -> VectorSource:
+    try:
+        from index.vector_store import VectorStore
+    except ImportError as exc:  # pragma: no cover - the index layer ships it
+        raise TrendscopeError("recommendations need the vector store (index/vector_store.py)") from exc
+    return VectorStore(db)
+
+
+def recommend(
+    store: ListStore,
+    list_id: int,
+    limit: int = 10,
+    since: str | None = None,
+    vectors: VectorSource | None = None,
+) -> RecommendResult:
+    """Top `limit` papers closest to the list, never one in it or marked not interested."""
+    vectors = vectors or default_vector_source(store.db)
+    model = vectors.model_in_use()
+    member_ids = store.item_ids(list_id)
+    res = RecommendResult(model=model, list_size=len(member_ids))
+    if not member_ids:
+        return res
+    if model is None:
+        raise TrendscopeError("no paper vectors stored yet: run `trendscope index` first")
+    excluded_ids = member_ids | store.not_interested_ids(list_id)
+    member_pks = store.pks_of(member_ids)
+    excluded_pks = set(store.pks_of(excluded_ids).values())
+    member_vecs = vectors.get(list(member_pks.values()), model)
+    q_pks = np.array(sorted(member_vecs), dtype=np.int64)
+    res.used = len(q_pks)
+    pk_to_id = {pk: aid for aid, pk in member_pks.items()}
+    res.not_indexed = sorted(a for a in member_ids if member_pks.get(a) not in member_vecs)
+    if res.used == 0:
+        return res
+    q = np.stack([np.asarray(member_vecs[int(pk)], dtype=np.float32) for pk in q_pks])
+
+    if since:
+        cand = store.pks_published_since(since)
+        got = vectors.get(cand, model)
+        c_pks = np.array(sorted(got), dtype=np.int64)
+        c = (np.stack([np.asarray(got[int(pk)], dtype=np.float32) for pk in c_pks])
+             if len(c_pks) else np.zeros((0, q.shape[1]), dtype=np.float32))
+    else:
+        c_pks, c = vectors.load_all(model)
+        c_pks = np.asarray(c_pks, dtype=np.int64)
+    keep = ~np.isin(c_pks, np.fromiter(excluded_pks, dtype=np.int64, count=len(excluded_pks)))
+    res.excluded = int((~keep).sum())
+    c_pks, c = c_pks[keep], c[keep]
+    res.candidates = len(c_pks)
+    if not len(c_pks) or limit <= 0:
+        return res
+
+    best = np.empty(len(c_pks), dtype=np.float32)
+    which = np.empty(len(c_pks), dtype=np.int64)
+    for start in range(0, len(c_pks), _BLOCK):
+        sims = c[start : start + _BLOCK] @ q.T
+        which[start : start + _BLOCK] = sims.argmax(axis=1)
+        best[start : start + _BLOCK] = sims.max(axis=1)
+    k = min(limit, len(best))
+    top = np.argpartition(-best, k - 1)[:k]
+    # highest score first; ties: newer paper (larger pk = ingested later) first
+    top = sorted(top.tolist(), key=lambda i: (-float(best[i]), -int(c_pks[i])))
+
+    papers = PaperStore(store.db).get_by_pks([int(c_pks[i]) for i in top] + [int(p) for p in q_pks])
+    for i in top:
+        pk = int(c_pks[i])
+        p = papers.get(pk)
+        if p is None:  # vector of a paper that is gone: skip
+            continue
+        src_pk = int(q_pks[which[i]])
+        src = papers.get(src_pk)
+        res.items.append(
+            Recommendation(
+                arxiv_id=p.id, pk=pk, title=p.title, score=float(best[i]), published=p.published,
+                authors=list(p.authors), primary_category=p.primary_category,
+                because_id=pk_to_id.get(src_pk, ""), because_title=src.title if src else pk_to_id.get(src_pk, ""),
+            )
+        )
+    return res

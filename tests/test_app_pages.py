@@ -1,0 +1,335 @@
+"""The Streamlit app driven page by page with AppTest over an empty and a seeded data home."""
+from __future__ import annotations
+
+import shutil
+from datetime import date
+
+import pytest
+
+from app_harness import all_markdown, check, new_app, open_page, search, texts
+from app_seed import LIST_NAME, SUBSCRIPTION, session_seed
+
+NASTY_QUERIES = ['"unbalanced', "ti:", "AND OR NOT", "*", "'; DROP TABLE papers; --", "", "   ", "NEAR(",
+                 "title:(", "a" * 600, "ünïcödé ∑ $x^2$", "-", "()", "\\", "%_%"]
+
+
+@pytest.fixture(scope="session")
+def seed(tmp_path_factory, sample_rows, embedder):
+    return session_seed(tmp_path_factory, sample_rows, embedder)
+
+
+@pytest.fixture
+def app_home(seed, tmp_path, monkeypatch):
+    """A private copy of the seeded home (tests that write don't disturb each other)."""
+    dst = tmp_path / "home"
+    shutil.copytree(seed.home, dst)
+    monkeypatch.setenv("TRENDSCOPE_HOME", str(dst))
+    for var in [v for v in __import__("os").environ if v.startswith("TRENDSCOPE_SMTP") or v == "TRENDSCOPE_MAIL_FROM"]:
+        monkeypatch.delenv(var)
+    return dst
+
+
+# -- empty home ---------------------------------------------------------------------------------------
+def test_every_page_has_a_useful_empty_state(home):
+    at = check(new_app().run())
+    assert any("trendscope ingest --snapshot" in m for m in texts(at.info))
+    for page in ("paper", "trends", "status"):
+        at = open_page(at, page)
+        assert any("trendscope ingest --snapshot" in m for m in texts(at.info)), page
+    at = open_page(at, "digests")
+    assert any("No subscriptions yet" in m for m in texts(at.info))
+    at = open_page(at, "lists")
+    assert any("No reading lists yet" in m for m in texts(at.info))
+
+
+# -- search -------------------------------------------------------------------------------------------
+def test_search_shows_result_cards_and_opens_the_paper(app_home, seed):
+    at = check(new_app().run())
+    assert at.text_input(key="q").value == ""
+    title = seed.titles[seed.ids[-1]]
+    at = search(at, title)
+    captions = texts(at.caption)
+    assert any(c.startswith(tuple(f"{n} results" for n in range(1, 101))) for c in captions), captions
+    md = all_markdown(at)
+    first_word = next(w for w in title.split() if len(w) > 3 and w.isalpha())
+    assert f"**{first_word}" in md  # highlighted query words
+    open_buttons = [b for b in at.button if b.key and b.key.startswith("open_")]
+    assert open_buttons and open_buttons[0].key == f"open_{seed.ids[-1]}"  # the exact title ranks first
+    assert any(b.key == f"add_{seed.ids[-1]}_add" for b in at.button)  # add-to-list inside each card
+    open_buttons[0].click()
+    at = check(at.run())
+    assert at.query_params.get("id") == seed.ids[-1]
+    assert at.title[0].value.replace("\\", "").startswith(title.split()[0])
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "semantic", "keyword"])
+def test_nasty_queries_get_messages_not_exceptions(app_home, mode):
+    at = check(new_app().run())
+    for q in NASTY_QUERIES:
+        at = search(at, q, mode=mode)
+        shown = texts(at.info) + texts(at.warning) + texts(at.caption)
+        assert shown, f"no message for {q!r} in {mode}"
+        if not q.strip():
+            assert any("Type a few words" in m for m in texts(at.info))
+
+
+def test_search_filters_and_sort(app_home, seed):
+    from ingest.store import PaperStore, open_database
+
+    at = check(new_app().run())
+    at = search(at, "language models", mode="keyword", sort="date", categories=["cs.CL"],
+                since=date(2026, 6, 1), until=date(2026, 6, 30), limit=50)
+    ids = [b.key[5:] for b in at.button if b.key and b.key.startswith("open_")]
+    assert ids, texts(at.info)
+    db = open_database(app_home / "trendscope.db")
+    papers = PaperStore(db).get_many(ids)
+    published = [papers[i].published for i in ids]
+    assert all("2026-06-01" <= p <= "2026-06-30" for p in published)
+    assert published == sorted(published, reverse=True)
+    assert all("cs.CL" in papers[i].categories for i in ids)
+    # a trend filter keeps only papers tagged with that trend
+    at = search(at, "learning", mode="hybrid", sort="relevance", categories=[], since=None, until=None,
+                trends=["efficiency"])
+    ids = [b.key[5:] for b in at.button if b.key and b.key.startswith("open_")]
+    tagged = {r[0] for r in db.execute(
+        "SELECT p.id FROM paper_trends t JOIN papers p ON p.pk = t.pk WHERE t.trend = 'efficiency'")}
+    assert ids and set(ids) <= tagged
+    # an inverted date range is explained
+    at = search(at, "learning", trends=[], since=date(2026, 6, 30), until=date(2026, 6, 1))
+    assert any("after the 'until' date" in m for m in texts(at.info))
+
+
+def test_search_from_a_shared_link(app_home, seed):
+    at = new_app()
+    at.query_params["q"] = "diffusion"
+    at = check(at.run())
+    assert at.text_input(key="q").value == "diffusion"
+    assert any(" results for " in c for c in texts(at.caption))
+
+
+def test_add_to_list_from_search_creates_a_list(app_home, seed):
+    from reading.lists import ReadingLists
+    from ingest.store import open_database
+
+    at = search(check(new_app().run()), "transformer")
+    first = next(b.key[5:] for b in at.button if b.key and b.key.startswith("open_"))
+    at.selectbox(key=f"add_{first}_list").set_value("＋ New list…")
+    at = check(at.run())
+    at.text_input(key=f"add_{first}_new").set_value("Search picks")
+    at.button(key=f"add_{first}_add").click()
+    at = check(at.run())
+    assert any("Added to" in s for s in texts(at.success))
+    rl = ReadingLists(open_database(app_home / "trendscope.db"))
+    assert [i.arxiv_id for i in rl.items("Search picks")] == [first]
+
+
+# -- paper --------------------------------------------------------------------------------------------
+def test_paper_page_renders_latex_links_trends_similar(app_home, seed):
+    at = open_page(check(new_app().run()), "paper", id=seed.math_id)
+    md = all_markdown(at)
+    assert "$" in md  # math kept for KaTeX
+    links = {b.proto.url for b in at.link_button}
+    assert links == {f"https://arxiv.org/{k}/{seed.math_id}" for k in ("abs", "pdf", "html")}
+    assert [s.value for s in at.subheader][:2] == ["Abstract", "Trends"] or "Abstract" in texts(at.subheader)
+    assert "Similar papers" in texts(at.subheader)
+    assert [b for b in at.button if b.key and b.key.startswith("sim_")]  # similar papers can be opened
+    assert "Reading lists" in texts(at.subheader)  # the math paper is in the seeded list: note + status form
+    assert at.text_area(key=f"note_{LIST_NAME}").value == ""
+
+
+def test_paper_page_note_and_status_are_saved(app_home, seed):
+    from reading.lists import ReadingLists
+    from ingest.store import open_database
+
+    pid = seed.list_ids[0]
+    at = open_page(check(new_app().run()), "paper", id=pid)
+    assert at.text_area(key=f"note_{LIST_NAME}").value == "Read section 3 first"
+    at.segmented_control(key=f"status_{LIST_NAME}").set_value("read")
+    at.text_area(key=f"note_{LIST_NAME}").set_value("Great *ablation* <b>study</b>")
+    at.button(key=f"FormSubmitter:item_form_{LIST_NAME}-Save").click()
+    at = check(at.run())
+    assert "Saved." in texts(at.success)
+    item = next(i for i in ReadingLists(open_database(app_home / "trendscope.db")).items(LIST_NAME)
+                if i.arxiv_id == pid)
+    assert (item.status, item.note) == ("read", "Great *ablation* <b>study</b>")
+
+
+@pytest.mark.parametrize("raw, message", [
+    ("not an id", "is not an arXiv id"),
+    ("<script>alert(1)</script>", "is not an arXiv id"),
+    ("2101.99999", "not in your corpus"),
+])
+def test_paper_page_bad_or_unknown_ids(app_home, raw, message):
+    at = open_page(check(new_app().run()), "paper", id=raw)
+    assert any(message in w for w in texts(at.warning)), texts(at.warning)
+    assert all("<script>" not in m for m in texts(at.warning))
+
+
+def test_hostile_paper_text_is_escaped(app_home):
+    from ingest.records import Paper
+    from ingest.store import PaperStore, open_database
+
+    db = open_database(app_home / "trendscope.db")
+    PaperStore(db).upsert([Paper(
+        id="2607.00001", version=1, published="2026-07-01", categories=["cs.LG"], authors=["<img src=x onerror=1>"],
+        title="<script>alert(1)</script> **Bold** [click](javascript:alert(1)) :red[x]",
+        abstract="# Heading\n\n<iframe src=x></iframe> costs $5 and $10; loss $\\mathcal{L}=\\sum_i x_i^2$ | a | b |",
+    )])
+    db.close()
+    at = open_page(check(new_app().run()), "paper", id="2607.00001")
+    title = at.title[0].value
+    assert "\\<script\\>" in title and "\\*\\*Bold\\*\\*" in title and "\\[click\\]" in title
+    md = all_markdown(at)
+    assert "\\# Heading" in md and "\\<iframe" in md and "$\\mathcal{L}=\\sum_i x_i^2$" in md
+    assert "\\$5 and \\$10" in md  # prices are not math
+    assert "\\<img src=x onerror=1\\>" in md
+
+
+# -- trends -------------------------------------------------------------------------------------------
+def test_trends_page_charts_tables_terms_and_top_papers(app_home):
+    at = open_page(check(new_app().run()), "trends")
+    assert at.dataframe, texts(at.info)
+    assert any(s.startswith("Growing and cooling") for s in texts(at.subheader))
+    assert "Newly characteristic terms" in texts(at.subheader)
+    assert any(s.startswith("Top papers of each trend") for s in texts(at.subheader))
+    assert len(at.tabs) == 8
+    assert any(b.key.startswith("top_") for b in at.button if b.key)
+    for freq, metric in (("month", "share"), ("week", "share"), ("month", "count")):
+        at.segmented_control(key="freq").set_value(freq)
+        at.segmented_control(key="metric").set_value(metric)
+        at = check(at.run())
+        assert at.dataframe
+    at.selectbox(key="window_month").set_value("all")
+    check(at.run())
+
+
+# -- digests ------------------------------------------------------------------------------------------
+def test_digests_preview_downloads_and_subscription_management(app_home):
+    at = open_page(check(new_app().run()), "digests")
+    assert at.selectbox(key="digest_sub").value == SUBSCRIPTION
+    assert {b.label for b in at.download_button} == {"HTML email", "Markdown", "Email (.eml)", "Atom feed"}
+    assert any("Trendscope digest" in m for m in texts(at.markdown))
+    weeks = at.selectbox(key="digest_week").options
+    at.selectbox(key="digest_week").set_value(weeks[-1])
+    at = check(at.run())
+    # a bad subscription is refused with a message, a good one is added and can be removed
+    at.button(key="FormSubmitter:add_subscription-Add subscription").click()
+    at = check(at.run())
+    assert any("needs a name" in e for e in texts(at.error))
+    at.text_input(key="sub_name").set_value("Privacy watch")
+    at.multiselect(key="sub_trends").set_value(["privacy"])
+    at.text_input(key="sub_emails").set_value("not an address")
+    at.button(key="FormSubmitter:add_subscription-Add subscription").click()
+    at = check(at.run())
+    assert any("not a valid email address" in e for e in texts(at.error))
+    at.text_input(key="sub_emails").set_value("me@example.org")
+    at.button(key="FormSubmitter:add_subscription-Add subscription").click()
+    at = check(at.run())
+    assert at.selectbox(key="digest_sub").value == "Privacy watch"
+    remove = [b for b in at.button if b.key and b.key.startswith("rm_sub_")]
+    assert len(remove) == 2
+    remove[-1].click()
+    at = check(at.run())
+    assert len([b for b in at.button if b.key and b.key.startswith("rm_sub_")]) == 1
+
+
+def test_digest_test_mail_reaches_a_real_smtp_server(app_home, monkeypatch):
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Message
+
+    received = []
+
+    class Collect(Message):
+        def handle_message(self, message):
+            received.append(message)
+
+    server = Controller(Collect(), hostname="127.0.0.1", port=0)
+    server.start()
+    try:
+        monkeypatch.setenv("TRENDSCOPE_SMTP_HOST", "127.0.0.1")
+        monkeypatch.setenv("TRENDSCOPE_SMTP_PORT", str(server.server.sockets[0].getsockname()[1]))
+        monkeypatch.setenv("TRENDSCOPE_SMTP_TLS", "none")
+        monkeypatch.setenv("TRENDSCOPE_MAIL_FROM", "Trendscope <digest@example.org>")
+        at = open_page(check(new_app().run()), "digests")
+        at.text_input(key="test_mail_to").set_value("reader@example.org")
+        at.button(key="FormSubmitter:test_mail-Send test mail").click()
+        at = check(at.run())
+        assert any("Sent to reader@example.org" in s for s in texts(at.success)), texts(at.error)
+    finally:
+        server.stop()
+    assert len(received) == 1
+    assert received[0]["To"] == "reader@example.org"
+    assert received[0]["Subject"].startswith(f"Trendscope digest: {SUBSCRIPTION}")
+
+
+# -- reading lists ------------------------------------------------------------------------------------
+def test_reading_lists_page_items_exports_recommendations(app_home, seed):
+    from reading.lists import ReadingLists
+    from ingest.store import open_database
+
+    at = open_page(check(new_app().run()), "lists")
+    assert at.selectbox(key="list_pick").value == LIST_NAME
+    assert {b.label for b in at.download_button} == {"BibTeX", "Markdown", "CSV", "JSON"}
+    assert {b.key for b in at.button if b.key and b.key.startswith("rm_")} == {f"rm_{i}" for i in seed.list_ids}
+    assert at.text_input(key=f"note_{seed.list_ids[0]}").value == "Read section 3 first"
+    # status and note edits are stored
+    at.selectbox(key=f"st_{seed.list_ids[0]}").set_value("read")
+    at = check(at.run())
+    at.text_input(key=f"note_{seed.list_ids[1]}").set_value("compare with baseline")
+    at = check(at.run())
+    rl = ReadingLists(open_database(app_home / "trendscope.db"))
+    items = {i.arxiv_id: i for i in rl.items(LIST_NAME)}
+    assert items[seed.list_ids[0]].status == "read"
+    assert items[seed.list_ids[1]].note == "compare with baseline"
+    # recommendations: reasons shown, "not interested" removes one for good
+    at.selectbox(key="rec_since").set_value("any time")
+    at = check(at.run())
+    recs = [b.key[len("rec_no_"):] for b in at.button if b.key and b.key.startswith("rec_no_")]
+    assert recs and not set(recs) & set(seed.list_ids)
+    assert any(c.startswith("Because it is close to") for c in texts(at.caption))
+    at.button(key=f"rec_no_{recs[0]}").click()
+    at = check(at.run())
+    assert recs[0] not in [b.key[len("rec_no_"):] for b in at.button if b.key and b.key.startswith("rec_no_")]
+    assert rl.not_interested(LIST_NAME) == [recs[0]]
+    # remove an item
+    at.button(key=f"rm_{seed.list_ids[2]}").click()
+    at = check(at.run())
+    assert seed.list_ids[2] not in {i.arxiv_id for i in rl.items(LIST_NAME)}
+
+
+def test_reading_lists_create_rename_delete(app_home):
+    at = open_page(check(new_app().run()), "lists")
+    at.text_input(key="new_list_name").set_value("")
+    at.button(key="FormSubmitter:create_list-Create").click()
+    at = check(at.run())
+    assert any("cannot be empty" in e for e in texts(at.error))
+    at.text_input(key="new_list_name").set_value("Ideas")
+    at.button(key="FormSubmitter:create_list-Create").click()
+    at = check(at.run())
+    assert at.selectbox(key="list_pick").value == "Ideas"
+    at.text_input(key="rename_to").set_value("To read")  # taken
+    at.button(key="FormSubmitter:rename_list-Rename").click()
+    at = check(at.run())
+    assert any("already exists" in e for e in texts(at.error))
+    at.text_input(key="rename_to").set_value("Later")
+    at.button(key="FormSubmitter:rename_list-Rename").click()
+    at = check(at.run())
+    assert at.selectbox(key="list_pick").value == "Later"
+    at.checkbox(key="confirm_delete").check()
+    at = check(at.run())
+    at.button(key="delete_list").click()
+    at = check(at.run())
+    assert at.selectbox(key="list_pick").options == [LIST_NAME] or \
+        [o.split(" — ")[0] for o in at.selectbox(key="list_pick").options] == [LIST_NAME]
+
+
+# -- status -------------------------------------------------------------------------------------------
+def test_status_page_ledger_index_and_counts(app_home, seed):
+    at = open_page(check(new_app().run()), "status")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Papers"] == f"{len(seed.ids):,}"
+    assert "Ingest runs" in texts(at.subheader) and "Search index and model" in texts(at.subheader)
+    assert any("not a date" in m for m in texts(at.markdown))  # the ledger's error messages
+    assert len(at.dataframe) >= 2  # runs + index health
+    at.selectbox(key="days").set_value(365)
+    check(at.run())

@@ -1,0 +1,84 @@
+"""A real headless Chromium against a real `trendscope serve` over the seeded data home: every page loads
+without an exception, search -> paper -> add to list works by clicking, screenshots are saved, and a warm
+search is timed in the browser."""
+from __future__ import annotations
+
+import shutil
+import statistics
+
+import pytest
+
+from app_seed import LIST_NAME, session_seed
+from browser_harness import (browser_missing, chromium, click_button, exceptions_on_page, full_screenshot, load,
+                             page_text, serve, timed_search, wait_idle, wait_text)
+
+pytestmark = [pytest.mark.browser, pytest.mark.skipif(bool(browser_missing()), reason=browser_missing() or "")]
+
+PAGES = {"search": "Search", "trends": "Trends", "digests": "Digests", "lists": "Reading lists", "status": "Status"}
+
+
+@pytest.fixture(scope="module")
+def seed(tmp_path_factory, sample_rows, embedder):
+    return session_seed(tmp_path_factory, sample_rows, embedder)
+
+
+@pytest.fixture(scope="module")
+def app_url(seed, tmp_path_factory):
+    home = tmp_path_factory.mktemp("browser") / "home"
+    shutil.copytree(seed.home, home)
+    with serve(home, log_path=home.parent / "serve.log") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def driver():
+    with chromium() as d:
+        yield d
+
+
+def test_every_page_loads_without_an_exception(app_url, driver, seed, tmp_path):
+    for path, title in PAGES.items():
+        load(driver, f"{app_url}/{path}")
+        wait_text(driver, title)
+        assert not exceptions_on_page(driver), (path, exceptions_on_page(driver))
+        assert "Internal error" not in page_text(driver), path
+        full_screenshot(driver, tmp_path / f"{path}.png")
+    load(driver, f"{app_url}/paper?id={seed.math_id}")
+    wait_text(driver, "Abstract")
+    assert driver.find_elements("css selector", ".katex"), "LaTeX in the abstract is rendered by KaTeX"
+    assert not exceptions_on_page(driver)
+    full_screenshot(driver, tmp_path / "paper.png")
+    assert all((tmp_path / f"{p}.png").stat().st_size > 10_000 for p in [*PAGES, "paper"])
+
+
+def test_search_open_paper_add_to_list(app_url, driver, seed, tmp_path):
+    load(driver, f"{app_url}/search")
+    result = timed_search(driver, "low-rank adaptation")
+    assert result["done"] is not None, result
+    text = page_text(driver)
+    assert "results for “low-rank adaptation”" in text
+    full_screenshot(driver, tmp_path / "search.png")
+    click_button(driver, "Open")
+    wait_text(driver, "Abstract")
+    wait_idle(driver)
+    assert "/paper?id=" in driver.current_url
+    opened = driver.current_url.split("id=")[1]
+    click_button(driver, "Add to list")
+    click_button(driver, "Add")
+    wait_text(driver, f"Added to {LIST_NAME}")
+    assert not exceptions_on_page(driver)
+    # the list page shows it
+    load(driver, f"{app_url}/lists")
+    wait_text(driver, LIST_NAME)
+    assert seed.titles[opened][:30] in page_text(driver).replace("\n", " ")
+
+
+def test_warm_search_is_under_a_second_in_the_browser(app_url, driver):
+    load(driver, f"{app_url}/search")
+    for q in ("warm up the model", "graph neural networks"):
+        timed_search(driver, q)
+    times = [timed_search(driver, q)["done"] for q in
+             ("diffusion models", "speech recognition", "reinforcement learning from human feedback",
+              "privacy", "vision transformer")]
+    assert all(t is not None for t in times), times
+    assert statistics.median(times) < 1000, times

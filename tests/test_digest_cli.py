@@ -1,0 +1,112 @@
+"""The digest CLI end to end (a new user's path), and SMTP configuration parsing."""
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+
+import pytest
+from click.testing import CliRunner
+
+from digest.mailer import load_smtp_config
+from digest_support import WEEK, dhome, digest_base, smtp_server  # noqa: F401 (fixtures)
+from ingest.errors import TrendscopeError
+
+
+def cli(home, *args):
+    from ui.cli import main
+
+    return CliRunner().invoke(main, ["--home", str(home.root), *args], catch_exceptions=False)
+
+
+def test_subscriptions_add_list_remove(dhome):
+    r = cli(dhome, "subscriptions", "add", "vision", "--trend", "multimodal", "--category", "cs.CV",
+            "--exclude", "medical", "--size", "5", "--email", "me@example.org", "--no-feed")
+    assert r.exit_code == 0, r.output
+    assert "Added subscription 'vision'" in r.output
+    r = cli(dhome, "subscriptions", "add", "llm", "--query", "language models")
+    assert r.exit_code == 0
+    listed = json.loads(cli(dhome, "subscriptions", "list", "--json").output)
+    assert [s["name"] for s in listed] == ["llm", "vision"]
+    v = listed[1]
+    assert (v["trends"], v["categories"], v["exclude"], v["size"], v["emails"], v["feed"]) == (
+        ["multimodal"], ["cs.CV"], ["medical"], 5, ["me@example.org"], False)
+    assert "vision: trends multimodal" in cli(dhome, "subscriptions").output
+    bad = cli(dhome, "subscriptions", "add", "x", "--trend", "astrology")
+    assert bad.exit_code != 0 and "unknown trend(s): astrology" in bad.output
+    bad = cli(dhome, "subscriptions", "add", "x", "--trend", "privacy", "--email", "not-an-address")
+    assert bad.exit_code != 0 and "not a valid email address" in bad.output
+    assert cli(dhome, "subscriptions", "remove", "vision").exit_code == 0
+    assert [s["name"] for s in json.loads(cli(dhome, "subscriptions", "list", "--json").output)] == ["llm"]
+    assert "no subscription named 'vision'" in cli(dhome, "subscriptions", "remove", "vision").output
+
+
+def test_digest_formats_to_stdout_and_files(dhome, tmp_path):
+    cli(dhome, "subscriptions", "add", "mm", "--trend", "multimodal", "--size", "3")
+    md = cli(dhome, "digest", "--week", WEEK)
+    assert md.exit_code == 0 and md.output.startswith(f"# Trendscope digest: mm, week {WEEK}")
+    out = tmp_path / "d.html"
+    r = cli(dhome, "digest", "--week", WEEK, "--subscription", "mm", "--format", "html", "--out", str(out))
+    assert r.exit_code == 0 and out.read_text().startswith("<!DOCTYPE html>")
+    atom = tmp_path / "mm.xml"
+    cli(dhome, "digest", "--week", WEEK, "--format", "atom", "--out", str(atom))
+    assert len(ET.parse(atom).getroot().findall("{http://www.w3.org/2005/Atom}entry")) == 3
+    cli(dhome, "subscriptions", "add", "priv", "--trend", "privacy")
+    r = cli(dhome, "digest", "--week", WEEK, "--format", "md", "--out", str(tmp_path / "all"))
+    assert r.exit_code == 0
+    assert sorted(p.name for p in (tmp_path / "all").iterdir()) == [f"mm-{WEEK}.md", f"priv-{WEEK}.md"]
+    bad = cli(dhome, "digest", "--week", "2026-W99")
+    assert bad.exit_code != 0 and "2026 has no week 99" in bad.output
+
+
+def test_new_user_sends_digest_with_env_config(dhome, monkeypatch):
+    cli(dhome, "subscriptions", "add", "mm", "--trend", "multimodal", "--email", "me@example.org")
+    with smtp_server() as (rec, port):
+        monkeypatch.setenv("TRENDSCOPE_SMTP_HOST", "127.0.0.1")
+        monkeypatch.setenv("TRENDSCOPE_SMTP_PORT", str(port))
+        monkeypatch.setenv("TRENDSCOPE_SMTP_TLS", "none")
+        monkeypatch.setenv("TRENDSCOPE_MAIL_FROM", "Digest Bot <bot@example.org>")
+        first = cli(dhome, "digest", "--week", WEEK, "--send")
+        second = cli(dhome, "digest", "--week", WEEK, "--send")
+    assert first.exit_code == 0, first.output
+    assert "emails sent 1, failed 0" in first.output
+    assert "emails sent 0, failed 0, already sent 1" in second.output
+    assert len(rec.envelopes) == 1
+    msg = rec.messages[0]
+    assert msg["From"] == "Digest Bot <bot@example.org>" and msg["To"] == "me@example.org"
+    assert (dhome.feeds_dir).is_dir() and len(list(dhome.feeds_dir.glob("*.xml"))) == 1
+
+
+def test_send_failure_exits_nonzero(dhome, monkeypatch):
+    for var in ("TRENDSCOPE_SMTP_HOST", "TRENDSCOPE_SMTP_PORT"):
+        monkeypatch.delenv(var, raising=False)
+    cli(dhome, "subscriptions", "add", "mm", "--trend", "multimodal", "--email", "me@example.org")
+    r = CliRunner().invoke(__import__("ui.cli", fromlist=["main"]).main,
+                           ["--home", str(dhome.root), "digest", "--week", WEEK, "--send"])
+    assert r.exit_code == 1 and "SMTP is not configured" in r.output
+
+
+def test_smtp_config_from_file_and_environment(tmp_path):
+    cfg_file = tmp_path / "config.toml"
+    cfg_file.write_text('[smtp]\nhost = "mail.example.org"\ntls = "starttls"\nuser = "me"\npassword = "pw"\n'
+                        'from = "Trendscope <digest@example.org>"\n')
+    c = load_smtp_config(cfg_file, env={})
+    assert (c.host, c.port, c.tls, c.user, c.password) == ("mail.example.org", 587, "starttls", "me", "pw")
+    assert c.sender == "Trendscope <digest@example.org>"
+    c = load_smtp_config(cfg_file, env={"TRENDSCOPE_SMTP_TLS": "ssl", "TRENDSCOPE_SMTP_HOST": "other.example.org"})
+    assert (c.host, c.port, c.tls) == ("other.example.org", 465, "ssl")
+    c = load_smtp_config(cfg_file, env={"TRENDSCOPE_SMTP_TLS": "none", "TRENDSCOPE_SMTP_PORT": "2525"})
+    assert (c.port, c.tls) == (2525, "none")
+    assert not load_smtp_config(tmp_path / "missing.toml", env={}).configured
+    with pytest.raises(TrendscopeError, match="tls must be one of"):
+        load_smtp_config(cfg_file, env={"TRENDSCOPE_SMTP_TLS": "maybe"})
+    with pytest.raises(TrendscopeError, match="port"):
+        load_smtp_config(cfg_file, env={"TRENDSCOPE_SMTP_PORT": "abc"})
+    with pytest.raises(TrendscopeError, match="sender address must be one line"):
+        load_smtp_config(cfg_file, env={"TRENDSCOPE_MAIL_FROM": "Bot <bot@example.org>\r\nBcc: x@example.org"})
+    with pytest.raises(TrendscopeError, match="not a valid email address"):
+        load_smtp_config(cfg_file, env={"TRENDSCOPE_MAIL_FROM": "Bot <bot@example.org>, x@example.org"})
+    with pytest.raises(TrendscopeError, match="not a host name"):
+        load_smtp_config(cfg_file, env={"TRENDSCOPE_SMTP_HOST": "evil.org\r\nRCPT TO:<x@y.z>"})
+    cfg_file.write_text("[smtp\nhost=")
+    with pytest.raises(TrendscopeError, match="invalid TOML"):
+        load_smtp_config(cfg_file, env={})

@@ -1,0 +1,194 @@
+"""Digest content on real, really-tagged sample papers: ranking, filters, once-per-subscription, summary."""
+from __future__ import annotations
+
+import pytest
+
+from digest import api
+from digest.content import NOVELTY_WEIGHT, WeekContext, build_digest
+from digest.model import Subscription, parse_week, week_bounds, last_complete_week, shift_week
+from digest.subscription_store import SubscriptionStore
+from digest_support import NEXT_WEEK, WEEK, db, dhome, digest_base, to_paper  # noqa: F401 (fixtures)
+from ingest.errors import TrendscopeError
+from ingest.store import PaperStore
+
+
+def _tags(db, trend):
+    return dict(db.execute("SELECT pk, score FROM paper_trends WHERE trend = ?", [trend]).fetchall())
+
+
+def _pk(db, arxiv_id):
+    return PaperStore(db).pk_of(arxiv_id)
+
+
+def _week_ids(db, week):
+    start, end = week_bounds(week)
+    return {r[0] for r in db.execute("SELECT id FROM papers WHERE published >= ? AND published <= ?",
+                                     [start.isoformat(), end.isoformat()])}
+
+
+def test_weeks_parse_and_shift():
+    assert parse_week("2026w7") == "2026-W07"
+    assert week_bounds("2026-W21")[0].isoformat() == "2026-05-18"
+    assert shift_week("2026-W01", -1) == "2025-W52"
+    from datetime import datetime, timezone
+    assert last_complete_week(datetime(2026, 5, 27, tzinfo=timezone.utc)) == "2026-W21"
+    for bad in ("2026-W54", "W21", "2026-21", ""):
+        with pytest.raises(TrendscopeError):
+            parse_week(bad)
+
+
+def test_trend_digest_ranks_the_weeks_tagged_papers(db, dhome):
+    sub = api.add_subscription(db, dhome, "mm", trends=["multimodal"], size=3)
+    d = api.build(db, dhome, "mm", WEEK)
+    tags = _tags(db, "multimodal")
+    in_week = _week_ids(db, WEEK)
+    tagged_in_week = {i for i in in_week if _pk(db, i) in tags}
+    assert len(tagged_in_week) >= 4, "the fixture week should have more tagged papers than the digest size"
+    assert d.candidates == len(tagged_in_week)
+    assert len(d.papers) == sub.size == 3
+    for p in d.papers:
+        assert p.id in tagged_in_week and "multimodal" in p.trends
+        assert p.relevance == pytest.approx(tags[_pk(db, p.id)])
+        assert p.score == pytest.approx(p.relevance + NOVELTY_WEIGHT * p.novelty)
+        assert p.abs_url == f"https://arxiv.org/abs/{p.id}" and p.pdf_url == f"https://arxiv.org/pdf/{p.id}"
+        assert p.excerpt and len(p.excerpt) <= 321
+    scores = [p.score for p in d.papers]
+    assert scores == sorted(scores, reverse=True)
+    # nothing left out scores higher than the last paper shown
+    ranked, _ = __import__("digest.content", fromlist=["rank_week"]).rank_week(
+        sub, WeekContext(SubscriptionStore(db), WEEK), None)
+    assert [p.id for p in ranked[:3]] == [p.id for p in d.papers]
+    assert all(p.score <= d.papers[-1].score for p in ranked[3:])
+
+
+def test_trend_summary_counts_share_and_chart(db, dhome):
+    api.add_subscription(db, dhome, "eff", trends=["efficiency", "multimodal"])
+    d = api.build(db, dhome, "eff", WEEK)
+    start, end = week_bounds(WEEK)
+    total = db.execute("SELECT count(*) FROM papers WHERE published BETWEEN ? AND ?",
+                       [start.isoformat(), end.isoformat()]).fetchone()[0]
+    assert d.total_week_papers == total
+    assert [line.label for line in d.lines] == ["efficiency", "multimodal"]
+    for line in d.lines:
+        n = db.execute(
+            "SELECT count(*) FROM paper_trends t JOIN papers p ON p.pk = t.pk WHERE t.trend = ? "
+            "AND p.published BETWEEN ? AND ?", [line.label, start.isoformat(), end.isoformat()]).fetchone()[0]
+        assert line.count == n and line.share == pytest.approx(n / total)
+        assert len(line.weekly_counts) == 9 and line.weekly_counts[-1] == (WEEK, n)
+        trailing = [c for _, c in line.weekly_counts[:-1]]
+        assert line.trailing_avg_count == pytest.approx(sum(trailing) / 8)
+        assert line.direction in ("growing", "steady", "cooling")
+        assert all(isinstance(t, str) and t for t in line.new_terms)
+    assert d.chart_png.startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_a_paper_appears_once_per_subscription_even_when_revised(db, dhome, sample_rows):
+    sub = api.add_subscription(db, dhome, "mm", trends=["multimodal"], size=3)
+    store = SubscriptionStore(db)
+    first = api.build(db, dhome, "mm", WEEK)
+    store.record_issue(sub.id, WEEK, [p.id for p in first.papers])
+    sent = first.papers[0]
+    # v2 of a sent paper arrives, re-dated into the next week (as a listing-date source would do)
+    row = next(r for r in sample_rows if r["id"] == sent.id)
+    start_next = week_bounds(NEXT_WEEK)[0].isoformat()
+    counts = PaperStore(db).upsert([to_paper(row, version=(row.get("version") or 1) + 1, published=start_next)])
+    assert counts.updated == 1
+    db.execute("INSERT OR REPLACE INTO paper_trends (pk, trend, score, evidence) VALUES (?, 'multimodal', 0.999, '[]')",
+               [_pk(db, sent.id)])
+    assert sent.id in _week_ids(db, NEXT_WEEK)
+    nxt = api.build(db, dhome, "mm", NEXT_WEEK)
+    assert sent.id not in {p.id for p in nxt.papers}
+    assert not {p.id for p in first.papers} & {p.id for p in nxt.papers}
+    # another subscription has not seen it: it gets it (top score)
+    api.add_subscription(db, dhome, "mm2", trends=["multimodal"], size=3)
+    assert api.build(db, dhome, "mm2", NEXT_WEEK).papers[0].id == sent.id
+
+
+def test_an_issued_week_is_frozen(db, dhome):
+    sub = api.add_subscription(db, dhome, "mm", trends=["multimodal"], size=3)
+    d = api.build(db, dhome, "mm", WEEK)
+    SubscriptionStore(db).record_issue(sub.id, WEEK, [p.id for p in d.papers])
+    # a re-tag makes another paper the best one: the issued week still shows what it was issued with
+    others = [i for i in _week_ids(db, WEEK) if i not in {p.id for p in d.papers}]
+    db.execute("INSERT OR REPLACE INTO paper_trends (pk, trend, score, evidence) VALUES (?, 'multimodal', 1.5, '[]')",
+               [_pk(db, others[0])])
+    again = api.build(db, dhome, "mm", WEEK)
+    assert [p.id for p in again.papers] == [p.id for p in d.papers]
+    api.add_subscription(db, dhome, "fresh", trends=["multimodal"], size=3)
+    assert api.build(db, dhome, "fresh", WEEK).papers[0].id == others[0]
+
+
+def test_exclude_words_and_categories(db, dhome):
+    api.add_subscription(db, dhome, "all", trends=["multimodal"], size=50)
+    full = api.build(db, dhome, "all", WEEK)
+    word = next(w for w in full.papers[0].title.split() if len(w) > 4 and w.isalpha())
+    api.add_subscription(db, dhome, "ex", trends=["multimodal"], size=50, exclude=[word.upper()])
+    ex = api.build(db, dhome, "ex", WEEK)
+    assert full.papers[0].id not in {p.id for p in ex.papers}
+    import re
+    for p in ex.papers:
+        row = db.execute("SELECT title, abstract FROM papers WHERE id = ?", [p.id]).fetchone()
+        assert not re.search(rf"(?<!\w){re.escape(word)}(?!\w)", f"{row[0]} {row[1]}", re.I)
+    cat = full.papers[0].categories[0]
+    api.add_subscription(db, dhome, "cat", trends=["multimodal"], size=50, categories=[cat])
+    only = api.build(db, dhome, "cat", WEEK)
+    assert only.papers and all(cat in p.categories for p in only.papers)
+    assert len(only.papers) <= len(full.papers)
+
+
+def test_query_subscription_uses_keyword_matches(db, dhome):
+    api.add_subscription(db, dhome, "llm", query="language models", size=20)
+    d = build_digest(db, api.get_subscription(db, "llm"), WEEK)  # FTS5 scorer (no search index needed)
+    assert d.papers
+    for p in d.papers:
+        row = db.execute("SELECT title, abstract FROM papers WHERE id = ?", [p.id]).fetchone()
+        text = f"{row[0]} {row[1]}".lower()
+        assert "languag" in text and "model" in text
+    assert d.lines[0].label == "matches for 'language models'" and d.lines[0].count >= len(d.papers)
+
+
+def test_empty_week_says_so(db, dhome):
+    api.add_subscription(db, dhome, "mm", trends=["multimodal"])
+    d = api.build(db, dhome, "mm", "2030-W02")
+    assert d.empty and d.candidates == 0
+    for fmt in ("md", "html", "text"):
+        assert "No new papers for this subscription in week 2030-W02" in api.render(d, fmt).decode()
+
+
+def test_subscription_validation(db, dhome):
+    with pytest.raises(TrendscopeError, match="unknown trend"):
+        api.add_subscription(db, dhome, "x", trends=["astrology"])
+    with pytest.raises(TrendscopeError, match="at least one"):
+        api.add_subscription(db, dhome, "x")
+    with pytest.raises(TrendscopeError, match="email"):
+        api.add_subscription(db, dhome, "x", trends=["privacy"], emails=["me@example.org\r\nBcc: evil@example.org"])
+    with pytest.raises(TrendscopeError, match="single line"):
+        api.add_subscription(db, dhome, "x\r\nBcc: evil@example.org", trends=["privacy"])
+    with pytest.raises(TrendscopeError, match="category"):
+        api.add_subscription(db, dhome, "x", trends=["privacy"], categories=["cs.LG; DROP"])
+    with pytest.raises(TrendscopeError, match="size"):
+        api.add_subscription(db, dhome, "x", trends=["privacy"], size=0)
+    api.add_subscription(db, dhome, "Privacy", trends=["privacy"])
+    with pytest.raises(TrendscopeError, match="already exists"):
+        api.add_subscription(db, dhome, "privacy", trends=["privacy"])
+    api.remove_subscription(db, "privacy")
+    assert api.list_subscriptions(db) == []
+    with pytest.raises(TrendscopeError, match="no subscription"):
+        api.remove_subscription(db, "privacy")
+
+
+def test_query_subscription_through_hybrid_search(db, dhome, embedder):
+    """Real embeddings of the week's papers (and the 8 weeks before): the Searcher's hybrid ranking is used."""
+    from digest.query import SearchQueryScorer
+    from index.indexer import run_index
+
+    run_index(db, dhome, embedder=embedder, progress=False)
+    api.add_subscription(db, dhome, "vlm", query="vision language model", size=5)
+    scorer = SearchQueryScorer.create(db, dhome, embedder_factory=lambda model: embedder)
+    d = api.build(db, dhome, "vlm", WEEK, query_scorer=scorer)
+    sub = api.get_subscription(db, "vlm")
+    start, end = week_bounds(WEEK)
+    scores = scorer(sub, start, end)
+    assert len(d.papers) == 5 and all(_pk(db, p.id) in scores for p in d.papers)
+    titles = " ".join(p.title.lower() for p in d.papers[:3])
+    assert "vision" in titles or "visual" in titles or "multimodal" in titles

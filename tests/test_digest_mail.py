@@ -1,0 +1,164 @@
+"""Delivery through a real SMTP server on 127.0.0.1 (aiosmtpd): MIME structure, idempotence, failures, retries,
+header injection, TLS."""
+from __future__ import annotations
+
+import re
+import ssl
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+
+import pytest
+
+from digest import api
+from digest.mailer import send_test_mail
+from digest.model import Subscription
+from digest.subscription_store import SubscriptionStore
+from digest.weekly import feed_path, run_weekly
+from ingest.errors import TrendscopeError
+from digest_support import (  # noqa: F401 (fixtures)
+    NEXT_WEEK, SENDER, WEEK, db, dhome, digest_base, self_signed_cert, smtp_config, smtp_server,
+)
+
+NOW = datetime(2026, 5, 27, 6, 0, tzinfo=timezone.utc)  # Wednesday of NEXT_WEEK: WEEK is the last complete one
+
+
+def _run(db, dhome, port, **kw):
+    return run_weekly(db, dhome, now=NOW, smtp_config=smtp_config(port), **kw)
+
+
+def test_digest_mail_is_a_well_formed_mime_message(db, dhome):
+    api.add_subscription(db, dhome, "Vision & language", trends=["multimodal"], size=3,
+                         emails=["reader@example.org", "second@example.org"])
+    with smtp_server() as (rec, port):
+        result = _run(db, dhome, port)
+    assert result.week == WEEK and result.sent == 2 and result.failed == 0
+    assert sorted(e.rcpt_tos[0] for e in rec.envelopes) == ["reader@example.org", "second@example.org"]
+    assert all(len(e.rcpt_tos) == 1 and e.mail_from == "digest@example.org" for e in rec.envelopes)
+    msg = next(m for m in rec.messages if m["To"] == "reader@example.org")
+    assert msg["From"] == SENDER
+    assert msg["Subject"] == f"Trendscope digest: Vision & language, week {WEEK}"
+    assert parsedate_to_datetime(msg["Date"]) == NOW
+    assert re.fullmatch(r"<[^<>@\s]+@example\.org>", msg["Message-ID"])
+    assert msg.get_content_type() == "multipart/alternative"
+    plain, related = msg.get_payload()
+    assert plain.get_content_type() == "text/plain"
+    assert related.get_content_type() == "multipart/related"
+    html_part, image = related.get_payload()
+    assert html_part.get_content_type() == "text/html" and image.get_content_type() == "image/png"
+    html = html_part.get_content()
+    cid = image["Content-ID"].strip("<>")
+    assert f'src="cid:{cid}"' in html
+    assert image.get_content().startswith(b"\x89PNG")
+    stored = SubscriptionStore(db)
+    sub = api.get_subscription(db, "Vision & language")
+    papers = stored.issued_ids(sub.id, WEEK)
+    assert len(papers) == 3
+    text = plain.get_content()
+    for aid in papers:
+        for body in (text, html):
+            assert f"https://arxiv.org/abs/{aid}" in body and f"https://arxiv.org/pdf/{aid}" in body
+    d = stored.delivery(sub.id, WEEK, "reader@example.org")
+    assert d.status == "sent" and d.attempts == 1 and d.message_id == msg["Message-ID"] and d.sent_at
+    assert feed_path(dhome, sub).exists()
+
+
+def test_rerun_sends_nothing_more(db, dhome):
+    api.add_subscription(db, dhome, "mm", trends=["multimodal"], emails=["reader@example.org"])
+    with smtp_server() as (rec, port):
+        first = _run(db, dhome, port)
+        second = _run(db, dhome, port)
+        third = run_weekly(db, dhome, week=WEEK, smtp_config=smtp_config(port))
+    assert first.sent == 1
+    assert (second.sent, second.already_sent, second.feeds_written) == (0, 1, 0)
+    assert third.sent == 0
+    assert len(rec.envelopes) == 1
+
+
+def test_rejected_then_retried_once(db, dhome):
+    api.add_subscription(db, dhome, "mm", trends=["multimodal"], emails=["reader@example.org"])
+    sub = api.get_subscription(db, "mm")
+    store = SubscriptionStore(db)
+    with smtp_server() as (rec, port):
+        rec.reject = "554 5.7.1 Message rejected for testing"
+        failed = _run(db, dhome, port)
+        d = store.delivery(sub.id, WEEK, "reader@example.org")
+        assert failed.failed == 1 and failed.sent == 0
+        assert d.status == "failed" and d.attempts == 1 and "554" in d.last_error
+        rec.reject = None
+        retried = _run(db, dhome, port)
+        again = _run(db, dhome, port)
+    assert retried.sent == 1 and again.sent == 0
+    assert len(rec.envelopes) == 1
+    d2 = store.delivery(sub.id, WEEK, "reader@example.org")
+    assert d2.status == "sent" and d2.attempts == 2 and d2.last_error is None
+    assert rec.messages[0]["Message-ID"] == d.message_id  # the retry keeps the first Message-ID
+
+
+def test_server_down_is_retried_by_next_weeks_run(db, dhome):
+    api.add_subscription(db, dhome, "mm", trends=["multimodal"], emails=["reader@example.org"])
+    sub = api.get_subscription(db, "mm")
+    with smtp_server() as (_, port):
+        pass  # the port is free again: nothing listens there
+    down = _run(db, dhome, port)
+    d = SubscriptionStore(db).delivery(sub.id, WEEK, "reader@example.org")
+    assert down.failed == 1 and d.status == "failed" and "Connection refused" in d.last_error
+    next_week = datetime(2026, 6, 3, 6, 0, tzinfo=timezone.utc)
+    with smtp_server() as (rec, port2):
+        result = run_weekly(db, dhome, now=next_week, smtp_config=smtp_config(port2))
+        rerun = run_weekly(db, dhome, now=next_week, smtp_config=smtp_config(port2))
+    assert result.week == NEXT_WEEK and result.sent == 2 and WEEK in result.retried_weeks
+    assert rerun.sent == 0
+    weeks = sorted(m["X-Trendscope-Week"] for m in rec.messages)
+    assert weeks == [WEEK, NEXT_WEEK]
+
+
+def test_unconfigured_smtp_is_recorded_as_failure(db, dhome, monkeypatch):
+    for var in ("TRENDSCOPE_SMTP_HOST", "TRENDSCOPE_SMTP_PORT", "TRENDSCOPE_SMTP_TLS"):
+        monkeypatch.delenv(var, raising=False)
+    api.add_subscription(db, dhome, "mm", trends=["multimodal"], emails=["reader@example.org"])
+    result = run_weekly(db, dhome, now=NOW)
+    d = SubscriptionStore(db).delivery(api.get_subscription(db, "mm").id, WEEK, "reader@example.org")
+    assert result.failed == 1 and d.status == "failed" and "not configured" in d.last_error
+
+
+def test_header_injection_is_neutralised(db, dhome):
+    store = SubscriptionStore(db)
+    # stored directly, as if an older version or another tool had let it through validation
+    sub = store.add(Subscription(name="evil\r\nBcc: victim@example.org\r\nX-Injected: 1", trends=["multimodal"],
+                                 size=2, emails=["reader@example.org"]))
+    top = api.build(db, dhome, sub.name, WEEK).papers[0]
+    db.execute("UPDATE papers SET title = ? WHERE id = ?",
+               ["Title\r\nBcc: victim2@example.org\nSubject: spoof <script>", top.id])
+    with smtp_server() as (rec, port):
+        result = _run(db, dhome, port)
+    assert result.sent == 1
+    (env,) = rec.envelopes
+    assert env.rcpt_tos == ["reader@example.org"]
+    msg = rec.messages[0]
+    assert msg["Bcc"] is None and msg["X-Injected"] is None
+    assert len(msg.get_all("Subject")) == 1 and "\n" not in msg["Subject"] and "\r" not in msg["Subject"]
+    header_block = env.content.split(b"\r\n\r\n", 1)[0]
+    assert b"\r\nBcc:" not in header_block and b"\nBcc:" not in header_block
+    assert "&lt;script&gt;" in msg.get_payload()[1].get_payload()[0].get_content()
+    with pytest.raises(TrendscopeError, match="not a valid email address"):
+        send_test_mail(smtp_config(port), "reader@example.org\r\nBcc: victim@example.org")
+
+
+def test_test_mail(dhome):
+    with smtp_server() as (rec, port):
+        mid = send_test_mail(smtp_config(port), "reader@example.org")
+    assert rec.messages[0]["Message-ID"] == mid and rec.envelopes[0].rcpt_tos == ["reader@example.org"]
+
+
+@pytest.mark.parametrize("mode", ["starttls", "ssl"])
+def test_tls_modes_against_a_real_tls_server(db, dhome, tmp_path, mode):
+    cert, key = self_signed_cert(tmp_path)
+    server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_ctx.load_cert_chain(cert, key)
+    kwargs = {"tls_context": server_ctx, "require_starttls": True} if mode == "starttls" else {"ssl_context": server_ctx}
+    api.add_subscription(db, dhome, "mm", trends=["multimodal"], emails=["reader@example.org"])
+    with smtp_server(**kwargs) as (rec, port):
+        untrusted = run_weekly(db, dhome, now=NOW, smtp_config=smtp_config(port, tls=mode))
+        assert untrusted.failed == 1 and "CERTIFICATE_VERIFY_FAILED" in untrusted.errors[0]
+        ok = run_weekly(db, dhome, now=NOW, smtp_config=smtp_config(port, tls=mode, cafile=str(cert)))
+    assert ok.sent == 1 and len(rec.envelopes) == 1

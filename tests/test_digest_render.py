@@ -1,0 +1,102 @@
+"""Rendering: escaping of hostile titles, readable LaTeX, Markdown/HTML output and a valid Atom feed."""
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from datetime import datetime, timezone
+from html.parser import HTMLParser
+
+from digest import api
+from digest.text import excerpt, readable_latex
+from digest.weekly import feed_path, run_weekly
+from digest_support import WEEK, db, dhome, digest_base  # noqa: F401 (fixtures)
+
+A = "{http://www.w3.org/2005/Atom}"
+HOSTILE = 'Attention <script>alert("x")</script> & <b>bold</b> [link](javascript:alert(1)) *stars*'
+LATEX = (r"We bound the error by $\mathcal{O}(\epsilon^{2} \log n)$ for $\alpha \leq 0.5$ on $\mathbb{R}^d$, "
+         r"a $\sim$3\% gain; \emph{surprisingly} $\begin{cases} x \end{cases}$ stays as source & 5 < 6.")
+
+
+class _Tags(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+
+
+def _hostile_digest(db, dhome):
+    api.add_subscription(db, dhome, "mm", trends=["multimodal"], size=3)
+    top = api.build(db, dhome, "mm", WEEK).papers[0]
+    db.execute("UPDATE papers SET title = ?, abstract = ? WHERE id = ?", [HOSTILE, LATEX, top.id])
+    d = api.build(db, dhome, "mm", WEEK)
+    assert d.papers[0].id == top.id
+    return d
+
+
+def test_latex_becomes_readable_text():
+    out = readable_latex(LATEX)
+    assert "O(ε^2 log n)" in out and "α ≤ 0.5" in out and "ℝ^d" in out and "~3% gain" in out
+    assert "surprisingly" in out and "\\emph" not in out
+    assert r"$\begin{cases} x \end{cases}$" in out  # unknown commands keep their source
+    assert readable_latex("it costs $5 and $10") == "it costs $5 and $10"
+    assert excerpt("word " * 200).endswith("…") and len(excerpt("word " * 200)) <= 321
+
+
+def test_html_escapes_titles_and_abstracts(db, dhome):
+    d = _hostile_digest(db, dhome)
+    html = api.render(d, "html").decode()
+    parser = _Tags()
+    parser.feed(html)
+    assert "script" not in parser.tags and "b" not in parser.tags
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in html
+    assert "O(ε^2 log n)" in html and "5 &lt; 6" in html and "&amp; 5" in html
+    assert 'src="data:image/png;base64,' in html  # standalone file: chart inline as data URI
+    assert 'href="javascript' not in html
+
+
+def test_markdown_escapes_titles(db, dhome):
+    d = _hostile_digest(db, dhome)
+    md = api.render(d, "md").decode()
+    assert "<script>" not in md and "\\<script\\>" in md
+    assert "\\[link\\](javascript:alert(1))" in md and "\\*stars\\*" in md and "\\&" in md
+    assert f"[abs](https://arxiv.org/abs/{d.papers[0].id})" in md
+
+
+def test_atom_feed_is_valid_and_escaped(db, dhome):
+    d = _hostile_digest(db, dhome)
+    root = ET.fromstring(api.render(d, "atom"))
+    assert root.tag == f"{A}feed"
+    assert root.findtext(f"{A}id") == "urn:trendscope:subscription:mm"
+    assert root.findtext(f"{A}title") and root.findtext(f"{A}updated")
+    entries = root.findall(f"{A}entry")
+    assert [e.findtext(f"{A}id") for e in entries] == [p.abs_url for p in d.papers]
+    first = entries[0]
+    assert first.findtext(f"{A}title") == HOSTILE
+    assert "O(ε^2 log n)" in first.findtext(f"{A}summary")
+    links = {(link.get("rel"), link.get("type")): link.get("href") for link in first.findall(f"{A}link")}
+    assert links[("alternate", "text/html")] == d.papers[0].abs_url
+    assert links[("related", "application/pdf")] == d.papers[0].pdf_url
+    for e in entries:
+        datetime.fromisoformat(e.findtext(f"{A}updated"))
+        datetime.fromisoformat(e.findtext(f"{A}published"))
+
+
+def test_weekly_run_writes_the_feed_file_of_all_issued_weeks(db, dhome):
+    api.add_subscription(db, dhome, "Multi modal!", trends=["multimodal"], size=2)
+    api.add_subscription(db, dhome, "no feed", trends=["multimodal"], size=2, feed=False)
+    r1 = run_weekly(db, dhome, week="2026-W20", send=False)
+    r2 = run_weekly(db, dhome, week=WEEK, send=False, now=datetime(2026, 5, 27, tzinfo=timezone.utc))
+    assert r1.feeds_written == 1 and r2.feeds_written == 1
+    sub = api.get_subscription(db, "Multi modal!")
+    path = feed_path(dhome, sub)
+    assert path.parent == dhome.feeds_dir and path.name == f"multi-modal-{sub.id}.xml"
+    root = ET.parse(path).getroot()
+    entries = root.findall(f"{A}entry")
+    assert len(entries) == 4
+    summaries = [e.findtext(f"{A}summary") for e in entries]
+    assert sum(f"digest week {WEEK}" in s for s in summaries) == 2  # newest week first
+    assert f"digest week {WEEK}" in summaries[0]
+    assert len({e.findtext(f"{A}id") for e in entries}) == 4
+    assert sorted(p.name for p in dhome.feeds_dir.iterdir()) == [path.name]
+    assert run_weekly(db, dhome, week=WEEK, send=False).feeds_written == 0  # unchanged: not rewritten

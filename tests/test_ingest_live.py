@@ -1,0 +1,196 @@
+"""Live ingest through the fake arXiv server: faults, politeness, early stop, versions, unreachable arXiv."""
+from __future__ import annotations
+
+import math
+import socket
+from datetime import date
+
+import pytest
+from click.testing import CliRunner
+
+from ingest.arxiv_live import LiveConfig, PoliteSession, build_query, ingest_live
+from ingest.errors import TrendscopeError
+from ingest.ledger import LedgerStore
+from ingest.store import PaperStore, open_database
+from ui.cli import main
+
+from arxiv_server import FakeArxiv, Fault
+
+CATS = ["cs.CL", "cs.LG"]
+SINCE, UNTIL = "2024-01-01", "2024-12-31"
+TODAY = date(2025, 1, 2)
+
+
+class FakeTime:
+    """Injected clock + sleep: sleeping advances the clock instantly and is recorded."""
+
+    def __init__(self):
+        self.now = 1000.0
+        self.sleeps: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, s: float) -> None:
+        self.sleeps.append(s)
+        self.now += s
+
+
+def expected_ids(rows, cats=CATS, since=SINCE, until=UNTIL) -> set[str]:
+    return {r["id"] for r in rows if set(cats) & set(r["categories"]) and since <= r["published"] <= until}
+
+
+def config(srv, **kw) -> LiveConfig:
+    base = dict(categories=CATS, since=SINCE, until=UNTIL, page_size=20, timeout_s=0.3, api_url=srv.url,
+                delay_s=3.0, backoff_s=5.0, retries=3)
+    base.update(kw)
+    return LiveConfig(**base)
+
+
+@pytest.fixture
+def rows(sample_rows):
+    return [r for r in sample_rows if r["published"] >= "2023-06-01"]
+
+
+def test_query_and_window():
+    q = build_query(["cs.LG", "stat.ML"], date(2024, 5, 1), date(2024, 5, 7))
+    assert q == "(cat:cs.LG OR cat:stat.ML) AND submittedDate:[202405010000 TO 202405072359]"
+
+
+def test_faults_end_with_exactly_the_expected_papers(tmp_path, rows):
+    want = expected_ids(rows)
+    n_pages = math.ceil(len(want) / 20)
+    assert len(want) > 200 and n_pages > 8
+    faults_by_request = {2: Fault("http", status=503)}
+    faults_by_start = {
+        40: Fault("slow", seconds=1.0),     # longer than the 0.3 s client timeout
+        60: Fault("truncate"),              # half an XML document
+        100: Fault("empty"),                # a valid feed with no entries mid-stream
+        120: Fault("http", status=503, times=2),  # twice in a row: backoff doubles
+    }
+    t = FakeTime()
+    db = open_database(tmp_path / "db.sqlite")
+    with FakeArxiv(rows, faults_by_request=faults_by_request, faults_by_start=faults_by_start) as srv:
+        run = ingest_live(db, config(srv), sleep=t.sleep, clock=t.clock, today=TODAY)
+        log = list(srv.log)
+    store = PaperStore(db)
+    stored = {r[0] for r in db.execute("SELECT id FROM papers")}
+    assert stored == want
+    assert (run.outcome, run.new, run.updated, run.seen, run.pages) == ("ok", len(want), 0, len(want), n_pages)
+    assert run.errors == 6 and len(log) == n_pages + 6
+    assert sorted(run.error_messages) == sorted(
+        ["HTTP 503", "HTTP 503", "HTTP 503", "empty page", "timeout after 0.3 s"]
+        + [m for m in run.error_messages if m.startswith("malformed page")])
+    assert [l.fault for l in log if l.fault] == ["http", "slow", "truncate", "empty", "http", "http"]
+    # backoff: 5 s after each first failure, 10 s after the second failure in a row
+    backoffs = [s for s in t.sleeps if s in (5.0, 10.0)]
+    assert backoffs.count(5.0) == 5 and backoffs.count(10.0) == 1
+    assert store.fts_integrity_ok()
+    saved = LedgerStore(db).get(run.run_id)
+    assert (saved.outcome, saved.pages, saved.new, saved.errors) == ("ok", n_pages, len(want), 6)
+    assert saved.window_start == SINCE and saved.window_end == UNTIL and saved.categories == CATS
+
+
+def test_politeness_delay_is_enforced_between_all_requests(tmp_path, rows):
+    t = FakeTime()
+    db = open_database(tmp_path / "db.sqlite")
+    with FakeArxiv(rows, faults_by_start={20: Fault("http", status=503)}) as srv:
+        session = PoliteSession(delay_s=3.0, timeout_s=2, retries=2, backoff_s=0.5, sleep=t.sleep, clock=t.clock)
+        run = ingest_live(db, config(srv, max_results=100), session=session, today=TODAY)
+    gaps = [b - a for a, b in zip(session.stats.request_times, session.stats.request_times[1:])]
+    assert run.outcome == "ok" and run.seen == 100 and len(gaps) == 5  # 5 pages + 1 retry
+    assert all(g >= 3.0 for g in gaps), gaps
+
+
+def test_page_that_keeps_failing_gives_partial_run_then_rerun_completes(tmp_path, rows):
+    want = expected_ids(rows)
+    t = FakeTime()
+    db = open_database(tmp_path / "db.sqlite")
+    with FakeArxiv(rows, faults_by_start={60: Fault("truncate", times=4)}) as srv:
+        run = ingest_live(db, config(srv), sleep=t.sleep, clock=t.clock, today=TODAY)
+        assert (run.outcome, run.new, run.pages) == ("partial", 60, 3)
+        assert "malformed page" in run.error_messages[-1]
+        # the partial run covers nothing, so the rerun does not stop early at the 60 stored papers
+        again = ingest_live(db, config(srv), sleep=t.sleep, clock=t.clock, today=TODAY)
+    assert (again.outcome, again.new, again.skipped) == ("ok", len(want) - 60, 60)
+    assert {r[0] for r in db.execute("SELECT id FROM papers")} == want
+
+
+def test_rerun_stops_early_and_picks_up_only_new_papers(tmp_path, rows):
+    want = expected_ids(rows)
+    window = sorted((r for r in rows if r["id"] in want), key=lambda r: r["published"], reverse=True)
+    newest = {r["id"] for r in window[:5]}
+    older_rows = [r for r in rows if r["id"] not in newest]
+    t = FakeTime()
+    db = open_database(tmp_path / "db.sqlite")
+    with FakeArxiv(older_rows) as srv:
+        first = ingest_live(db, config(srv), sleep=t.sleep, clock=t.clock, today=TODAY)
+        assert first.outcome == "ok" and first.new == len(want) - 5
+        changes = db.conn.total_changes
+        nothing = ingest_live(db, config(srv), sleep=t.sleep, clock=t.clock, today=TODAY)
+        # 25 known papers in a row: page 1 (20) + page 2 -> stop; no paper written
+        assert (nothing.new, nothing.updated, nothing.pages) == (0, 0, 2)
+        assert db.conn.total_changes - changes <= 4  # ledger start + 2 progress saves + finish only
+        srv.set_rows(rows)
+        second = ingest_live(db, config(srv), sleep=t.sleep, clock=t.clock, today=TODAY)
+    assert (second.outcome, second.new, second.pages) == ("ok", 5, 2)
+    assert {r[0] for r in db.execute("SELECT id FROM papers")} == want
+
+
+def test_newer_version_from_arxiv_replaces_older(tmp_path, rows):
+    want = sorted(expected_ids(rows))[:3]
+    subset = [r for r in rows if r["id"] in want]
+    t = FakeTime()
+    db = open_database(tmp_path / "db.sqlite")
+    cfg = dict(stop_after_known=1000)
+    with FakeArxiv([{**r, "version": 2} for r in subset]) as srv:
+        assert ingest_live(db, config(srv, **cfg), sleep=t.sleep, clock=t.clock, today=TODAY).new == 3
+        srv.set_rows([{**r, "version": 3, "title": "Revised " + r["title"]} if r["id"] == want[0]
+                      else {**r, "version": 1} for r in subset])
+        run = ingest_live(db, config(srv, **cfg), sleep=t.sleep, clock=t.clock, today=TODAY)
+    assert (run.new, run.updated, run.skipped) == (0, 1, 2)
+    store = PaperStore(db)
+    assert store.get(want[0]).version == 3 and store.get(want[0]).title.startswith("Revised ")
+    assert store.get(want[1]).version == 2 and store.fts_integrity_ok()
+
+
+def test_client_error_is_not_retried(tmp_path, rows):
+    t = FakeTime()
+    db = open_database(tmp_path / "db.sqlite")
+    with FakeArxiv(rows, faults_by_request={1: Fault("http", status=400, times=5)}) as srv:
+        with pytest.raises(TrendscopeError, match="HTTP 400"):
+            ingest_live(db, config(srv), sleep=t.sleep, clock=t.clock, today=TODAY)
+        assert len(srv.log) == 1
+    assert LedgerStore(db).last("arxiv-api").outcome == "failed"
+
+
+def _closed_port_url() -> str:
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return f"http://127.0.0.1:{port}/api/query"
+
+
+def test_cli_unreachable_arxiv_is_one_line(home, monkeypatch):
+    monkeypatch.setenv("TRENDSCOPE_ARXIV_URL", _closed_port_url())
+    res = CliRunner().invoke(main, ["--home", str(home), "ingest", "--since", "2d"])
+    assert res.exit_code == 1
+    out = res.output.strip()
+    assert "\n" not in out and "Traceback" not in out, out
+    assert out.startswith("Error: arXiv API") and "unreachable" in out and "trendscope ingest --snapshot PATH" in out
+    run = LedgerStore(open_database(home / "trendscope.db")).last("arxiv-api")
+    assert run.outcome == "failed" and run.pages == 0 and run.errors >= 1
+
+
+def test_cli_live_ingest_against_fake_server(home, monkeypatch, rows):
+    want = expected_ids(rows, ["stat.ML"], "2024-06-01", "2024-12-31")
+    assert 0 < len(want) <= 200
+    with FakeArxiv(rows) as srv:
+        monkeypatch.setenv("TRENDSCOPE_ARXIV_URL", srv.url)
+        res = CliRunner().invoke(main, ["--home", str(home), "ingest", "-c", "stat.ML", "--since", "2024-06-01",
+                                        "--until", "2024-12-31"])
+    assert res.exit_code == 0, res.output
+    assert f"new {len(want)}" in res.output and "arxiv-api: ok" in res.output
+    db = open_database(home / "trendscope.db")
+    assert {r[0] for r in db.execute("SELECT id FROM papers")} == want

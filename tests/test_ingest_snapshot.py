@@ -1,0 +1,160 @@
+"""Snapshot import: both line formats, .gz, malformed lines, version rules, reruns that write nothing."""
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from ingest.records import Paper
+from ingest.snapshot import BadLine, detect_format, import_snapshot, parse_line
+from ingest.store import PaperStore, open_database
+from ui.cli import main
+
+KAGGLE = {
+    "id": "0704.0001", "submitter": "Pavel Nadolsky",
+    "authors": "C. Bal\\'azs, E. L. Berger, P. M. Nadolsky, C.-P. Yuan",
+    "title": "Calculation of prompt diphoton production cross sections at Tevatron and\n  LHC energies",
+    "comments": "37 pages, 15 figures; published version", "journal-ref": "Phys.Rev.D76:013009,2007",
+    "doi": "10.1103/PhysRevD.76.013009", "report-no": "ANL-HEP-PR-07-12", "categories": "hep-ph cs.LG",
+    "license": None,
+    "abstract": "  A fully differential calculation in perturbative quantum chromodynamics is\npresented.\n",
+    "versions": [{"version": "v1", "created": "Mon, 2 Apr 2007 19:18:42 GMT"},
+                 {"version": "v2", "created": "Tue, 24 Jul 2007 20:10:27 GMT"}],
+    "update_date": "2008-11-13",
+    "authors_parsed": [["Balázs", "C.", ""], ["Berger", "E. L.", ""], ["Nadolsky", "P. M.", ""],
+                       ["Yuan", "C. -P.", ""]],
+}
+
+
+def write_lines(path: Path, lines: list[str]) -> Path:
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "wt", encoding="utf-8") as fh:
+        for line in lines:
+            fh.write(line + "\n")
+    return path
+
+
+def test_parse_official_arxiv_snapshot_line():
+    assert detect_format(KAGGLE) == "arxiv-oai"
+    p = parse_line(json.dumps(KAGGLE))
+    assert p.id == "0704.0001" and p.version == 2
+    assert p.published == "2007-04-02" and p.updated == "2007-07-24"
+    assert p.categories == ["hep-ph", "cs.LG"] and p.primary_category == "hep-ph"
+    assert p.authors == ["C. Balázs", "E. L. Berger", "P. M. Nadolsky", "C. -P. Yuan"]
+    assert p.title == "Calculation of prompt diphoton production cross sections at Tevatron and LHC energies"
+    assert p.abstract.startswith("A fully differential") and "\n" not in p.abstract
+    assert p.doi == "10.1103/PhysRevD.76.013009" and p.journal_ref == "Phys.Rev.D76:013009,2007"
+
+
+def test_parse_corpus_line(sample_rows):
+    row = sample_rows[0]
+    assert detect_format(row) == "trendscope"
+    p = parse_line(json.dumps(row))
+    assert (p.id, p.title, p.categories, p.published) == (row["id"], row["title"], row["categories"], row["published"])
+    assert p.version is None
+
+
+@pytest.mark.parametrize("line, reason", [
+    ("{not json", "invalid JSON"),
+    ("[1, 2]", "expected a JSON object"),
+    (json.dumps({"title": "t", "abstract": "a", "categories": ["cs.LG"]}), "missing field 'id'"),
+    (json.dumps({"id": "nonsense id", "title": "t", "abstract": "a"}), "not an arXiv id"),
+    (json.dumps({"id": "2101.00001", "abstract": "a", "categories": ["cs.LG"]}), "missing field 'title'"),
+    (json.dumps({"id": "2101.00001", "title": "t", "abstract": "a", "published": "yesterday"}), "not an ISO date"),
+    (json.dumps({"id": "2101.00001", "title": "t", "abstract": "a", "categories": "cs.LG",
+                 "versions": [{"version": "one", "created": "x"}]}), "bad version label"),
+])
+def test_bad_lines_say_why(line, reason):
+    with pytest.raises(BadLine, match=reason):
+        parse_line(line)
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".jsonl.gz"])
+def test_malformed_snapshot_stores_every_valid_line(tmp_path, sample_rows, suffix):
+    good = sample_rows[:300]
+    lines = [json.dumps(r) for r in good]
+    bad = {5: "{truncated", 50: json.dumps({"id": "2101.00001"}), 120: "42", 299: json.dumps({**good[0], "id": "x y"})}
+    for line_no in sorted(bad):  # 1-based line numbers in the final file
+        lines.insert(line_no - 1, bad[line_no])
+    lines.insert(10, "")  # blank lines are not papers and not errors
+    path = write_lines(tmp_path / f"snap{suffix}", lines)
+    blank_shift = {n if n <= 10 else n + 1 for n in bad}
+    db = open_database(tmp_path / "db.sqlite")
+    res = import_snapshot(db, path, batch_size=64)
+    assert res.bad_count == len(bad)
+    assert [b.line_no for b in res.bad_lines] == sorted(blank_shift)
+    assert res.run.new == len(good) and res.run.seen == len(good)
+    store = PaperStore(db)
+    assert store.count() == len(good)
+    assert set(store.get_many([r["id"] for r in good])) == {r["id"] for r in good}
+    assert store.fts_integrity_ok()
+    assert res.run.outcome == "partial" and res.run.errors == len(bad)
+    assert any("line 5:" in m for m in res.run.error_messages)
+
+
+def test_newer_version_replaces_older_equal_or_older_changes_nothing(tmp_path):
+    db = open_database(tmp_path / "db.sqlite")
+    store = PaperStore(db)
+    v1 = Paper(id="2101.00001", title="Old title", abstract="old abstract about cats", categories=["cs.LG"],
+               version=1, published="2021-01-01")
+    v2 = Paper(id="2101.00001", title="New title", abstract="new abstract about dogs", categories=["cs.CL", "cs.AI"],
+               version=2, published="2021-01-01", updated="2021-02-01")
+    assert store.upsert([v1]).new == 1
+    pk = store.pk_of("2101.00001")
+    c = store.upsert([v2])
+    assert (c.new, c.updated) == (0, 1)
+    got = store.get("2101.00001")
+    assert (got.version, got.title, got.categories) == (2, "New title", ["cs.CL", "cs.AI"])
+    assert store.pk_of("2101.00001") == pk  # the stable rowid survives the update
+    before = db.conn.total_changes
+    for older in (v1, v2):
+        c = store.upsert([older])
+        assert (c.new, c.updated, c.skipped) == (0, 0, 1)
+    assert db.conn.total_changes == before
+    assert store.get("2101.00001").title == "New title"
+    assert sorted(r[0] for r in db.execute("SELECT category FROM paper_categories WHERE pk = ?", [pk])) == ["cs.AI", "cs.CL"]
+    hits = [r[0] for r in db.execute("SELECT rowid FROM papers_fts WHERE papers_fts MATCH 'dogs'")]
+    assert hits == [pk] and not list(db.execute("SELECT rowid FROM papers_fts WHERE papers_fts MATCH 'cats'"))
+    assert store.fts_integrity_ok()
+    # within one batch the newest version wins whatever the order
+    c = store.upsert([Paper(id="2102.00002", title="a", abstract="b", version=3),
+                      Paper(id="2102.00002", title="c", abstract="d", version=1)])
+    assert (c.new, c.skipped) == (1, 1) and store.get("2102.00002").version == 3
+
+
+def test_snapshot_rerun_writes_nothing(tmp_path, sample_rows):
+    path = write_lines(tmp_path / "s.jsonl.gz", [json.dumps(r) for r in sample_rows[:2500]])
+    db = open_database(tmp_path / "db.sqlite")
+    first = import_snapshot(db, path)
+    assert first.run.new == 2500
+    state = list(db.execute("SELECT pk, id, version, ingested_at FROM papers ORDER BY pk"))
+    papers_changes = db.conn.total_changes
+    second = import_snapshot(db, path)
+    assert (second.run.new, second.run.updated, second.run.skipped) == (0, 0, 2500)
+    # only the ledger row of the run itself was written (insert + finish)
+    assert db.conn.total_changes - papers_changes == 2
+    assert list(db.execute("SELECT pk, id, version, ingested_at FROM papers ORDER BY pk")) == state
+
+
+def test_cli_snapshot_import_and_status(home, tmp_path, sample_rows):
+    path = write_lines(tmp_path / "s.jsonl", [json.dumps(r) for r in sample_rows[:200]] + ["oops"])
+    runner = CliRunner()
+    res = runner.invoke(main, ["--home", str(home), "ingest", "--snapshot", str(path)])
+    assert res.exit_code == 0, res.output
+    assert "200 new" in res.output and "1 bad lines" in res.output and "line 201: invalid JSON" in res.output
+    res = runner.invoke(main, ["--home", str(home), "ingest", "--snapshot", str(tmp_path / "missing.jsonl")])
+    assert res.exit_code == 1 and "snapshot not found" in res.output and "Traceback" not in res.output
+    st = json.loads(runner.invoke(main, ["--home", str(home), "status", "--json"]).output)
+    assert st["papers"] == 200 and isinstance(st["papers"], int)
+    assert len(st["per_day"]) == 28
+    last_day = max(r["published"] for r in sample_rows[:200])
+    assert st["per_day"][-1]["date"] == last_day
+    per_day_expected = sum(1 for r in sample_rows[:200] if st["per_day"][0]["date"] <= r["published"] <= last_day)
+    assert sum(d["papers"] for d in st["per_day"]) == per_day_expected
+    assert st["runs"][0]["source"] == "snapshot" and st["runs"][0]["new"] == 200
+    assert any("no successful live arXiv ingest" in s for s in st["stale"])
+    text = runner.invoke(main, ["--home", str(home), "status"]).output
+    assert "Papers: 200" in text and "Last runs:" in text

@@ -1,0 +1,227 @@
+"""Export/import round trips (BibTeX through bibtexparser 2.x), bad files, and BibTeX keys/escaping."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import bibtexparser
+import pytest
+from bibtexparser import middlewares as mw
+
+from ingest.errors import TrendscopeError
+from ingest.store import PaperStore
+from lists_support import cli, ingest_rows, to_paper
+from reading.exporters import latex_escape
+from reading.lists import ReadingLists
+
+TRICKY = r"Fast & Accurate: 50% $O(n)$ {Nets} for C_1 ~ #tags ^ back\slash — Ünïcödé"
+
+
+@pytest.fixture
+def rows(sample_rows):
+    with_authors = [r for r in sample_rows if r["authors"] and "/" not in r["id"]]
+    return with_authors[:40]
+
+
+@pytest.fixture
+def db(home, rows):
+    return ingest_rows(home, rows[:30])
+
+
+def _parse(text: str):
+    return bibtexparser.parse_string(text, append_middleware=[mw.LatexDecodingMiddleware()])
+
+
+def _filled_list(db, rows, name="L"):
+    rl = ReadingLists(db)
+    rl.create(name)
+    ids = [r["id"] for r in rows[:12]] + [rows[35]["id"]]  # 12 ingested, 1 not ingested yet
+    rl.add(name, ids)
+    rl.set_note(name, ids[0], "50% done & {braces} $x$")
+    rl.set_status(name, ids[1:3], "read")
+    return rl, ids
+
+
+def test_bibtex_export_parses_with_unique_keys_and_fields(db, rows):
+    rl, ids = _filled_list(db, rows)
+    text = rl.export("L", "bibtex").decode("utf-8")
+    lib = _parse(text)
+    assert lib.failed_blocks == []
+    assert len(lib.entries) == len(ids)
+    keys = [e.key for e in lib.entries]
+    assert len(set(keys)) == len(keys)
+    by_eprint = {e.fields_dict["eprint"].value: e for e in lib.entries}
+    assert set(by_eprint) == set(ids)
+    for r in rows[:12]:
+        e = by_eprint[r["id"]]
+        f = {k: v.value for k, v in e.fields_dict.items()}
+        assert e.entry_type == "misc"
+        assert f["archivePrefix"] == "arXiv"
+        assert f["primaryClass"] == r["primary_category"]
+        assert f["year"] == r["published"][:4]
+        assert f["url"] == f"https://arxiv.org/abs/{r['id']}"
+        assert [a.strip() for a in f["author"].split(" and ")] == [" ".join(a.split()) for a in r["authors"]]
+        assert " ".join(f["title"].split()) == " ".join(r["title"].split())
+    assert by_eprint[ids[0]].fields_dict["annote"].value == "50% done & {braces} $x$"
+    assert "title" not in by_eprint[rows[35]["id"]].fields_dict  # not ingested: eprint + url only
+    # stable: same list content, same text
+    assert rl.export("L", "bibtex").decode("utf-8") == text
+
+
+def test_bibtex_escaping_and_key_collisions(db, rows):
+    base = rows[0]
+    # Three real papers re-titled so they collide on the key (same first author, year and first title word)
+    tricky = [
+        to_paper(base, title=TRICKY),
+        to_paper(rows[1], authors=base["authors"], published=base["published"], title="Fast nets again"),
+        to_paper(rows[2], authors=base["authors"], published=base["published"], title="Fast & furious"),
+    ]
+    PaperStore(db).upsert([to_paper(p.__dict__, version=9) for p in tricky])
+    rl = ReadingLists(db)
+    rl.create("K")
+    order = [rows[2]["id"], rows[0]["id"], rows[1]["id"]]
+    rl.add("K", order)
+    text = rl.export("K", "bibtex").decode("utf-8")
+    lib = _parse(text)
+    assert lib.failed_blocks == []
+    keys = {e.fields_dict["eprint"].value: e.key for e in lib.entries}
+    first_base = min(keys.values(), key=len)
+    assert first_base.endswith(base["published"][:4] + "fast")
+    ranked = sorted(keys)  # smaller arXiv id keeps the plain key, the others get b, c
+    assert [keys[i] for i in ranked] == [first_base, first_base + "b", first_base + "c"]
+    title = next(e for e in lib.entries if e.fields_dict["eprint"].value == rows[0]["id"]).fields_dict["title"].value
+    # pylatexenc renders \textasciicircum as U+02C6; everything else must come back exactly
+    assert title.replace("ˆ", "^") == TRICKY
+    raw = next(e for e in bibtexparser.parse_string(text).entries if e.key == keys[rows[0]["id"]])
+    assert raw.fields_dict["title"].value == latex_escape(TRICKY)
+    for ch in "&%$#_":
+        assert "\\" + ch in raw.fields_dict["title"].value
+    # keys do not depend on the order papers were added in
+    rl.create("K2")
+    rl.add("K2", list(reversed(order)))
+    lib2 = _parse(rl.export("K2", "bibtex").decode("utf-8"))
+    assert {e.fields_dict["eprint"].value: e.key for e in lib2.entries} == keys
+
+
+@pytest.mark.parametrize("fmt", ["bibtex", "csv", "json", "md"])
+def test_round_trip_through_files(home, db, rows, tmp_path, fmt):
+    rl, ids = _filled_list(db, rows)
+    out = tmp_path / f"export.{ {'bibtex': 'bib'}.get(fmt, fmt) }"
+    r = cli(home, "lists", "export", "L", "--format", fmt, "--out", str(out))
+    assert r.exit_code == 0, r.output
+    r = cli(home, "lists", "import", "Copy", str(out))
+    assert r.exit_code == 0, r.output
+    assert "Created list 'Copy'" in r.output and f"Imported {len(ids)} papers" in r.output
+    copy = {it.arxiv_id: it for it in rl.items("Copy")}
+    assert list(copy) == ids
+    if fmt in ("csv", "json", "md"):
+        assert [copy[i].status for i in ids] == [it.status for it in rl.items("L")]
+    if fmt in ("csv", "json", "bibtex"):
+        assert copy[ids[0]].note == "50% done & {braces} $x$"
+    # importing again adds nothing and loses nothing
+    r = cli(home, "lists", "import", "Copy", str(out))
+    assert r.exit_code == 0 and "Imported 0 papers" in r.output
+    assert len(rl.items("Copy")) == len(ids)
+
+
+def test_export_to_stdout_and_formats(home, db, rows):
+    rl, ids = _filled_list(db, rows)
+    r = cli(home, "lists", "export", "L", "--format", "csv")
+    got = list(csv.DictReader(io.StringIO(r.stdout)))
+    assert [g["arxiv_id"] for g in got] == ids and got[0]["title"] == rows[0]["title"]
+    data = json.loads(cli(home, "lists", "export", "L", "--format", "json").stdout)
+    assert data["list"] == "L" and [x["arxiv_id"] for x in data["items"]] == ids
+    md = cli(home, "lists", "export", "L", "--format", "md").stdout
+    assert md.startswith("# L\n") and md.count("- [") == len(ids)
+    r = cli(home, "lists", "export", "L", "--format", "pdf")
+    assert r.exit_code == 2 and "pdf" in r.output
+
+
+def test_import_ids_file_with_comments_and_bad_lines(home, db, rows, tmp_path):
+    rl = ReadingLists(db)
+    rl.create("L")
+    rl.add("L", [rows[0]["id"]])
+    f = tmp_path / "ids.txt"
+    f.write_text(
+        "# my reading\n\n"
+        f"{rows[1]['id']}v2\n"
+        f"https://arxiv.org/abs/{rows[2]['id']}  # a comment\n"
+        "this is not an id\n"
+        f"arXiv:{rows[36]['id']}\n"
+        f"{rows[0]['id']}\n"
+        "https://example.org/abs/2106.09685\n",
+        encoding="utf-8",
+    )
+    r = cli(home, "lists", "import", "L", str(f))
+    assert r.exit_code == 1
+    assert "Imported 3 papers" in r.stdout and rows[36]["id"] in r.stdout  # not ingested yet
+    assert f"{f}: line 5: not an arXiv id or URL: 'this is not an id'" in r.stderr
+    assert f"{f}: line 8:" in r.stderr
+    assert [it.arxiv_id for it in rl.items("L")] == [rows[0]["id"], rows[1]["id"], rows[2]["id"], rows[36]["id"]]
+
+
+def test_import_bibtex_variants(home, db, rows, tmp_path):
+    a, b, c, d, e = (rows[i]["id"] for i in range(5))
+    bib = tmp_path / "refs.bib"
+    bib.write_text(
+        f"@misc{{k1, title={{One}}, eprint={{{a}v2}}, archivePrefix={{arXiv}}, primaryClass={{cs.LG}}}}\n"
+        f"@article{{k2, title={{Two}}, journal={{arXiv preprint arXiv:{b}}}, year={{2020}}}}\n"
+        f"@misc{{k3, title={{Three}}, doi={{10.48550/arXiv.{c}}}}}\n"
+        f"@online{{k4, title={{Four}}, url={{https://arxiv.org/abs/{d}v1}}}}\n"
+        "@article{k5, title={Not on arXiv}, journal={Nature}, year={2019}}\n"
+        f"@misc{{k6, title={{Six}}, eprint={{{e}}}, eprinttype={{arxiv}}}}\n",
+        encoding="utf-8",
+    )
+    rl = ReadingLists(db)
+    res = rl.import_file("B", bib)
+    assert res.created and res.fmt == "bibtex"
+    assert res.added == [a, b, c, d, e]
+    assert len(res.bad) == 1 and "line 5" in res.bad[0] and "'k5'" in res.bad[0] and "no arXiv id" in res.bad[0]
+
+
+def test_corrupt_and_unreadable_files_change_nothing(home, db, rows, tmp_path):
+    rl = ReadingLists(db)
+    rl.create("L")
+    rl.add("L", [r["id"] for r in rows[:3]])
+    rl.set_note("L", rows[0]["id"], "precious")
+    before = [(it.arxiv_id, it.note, it.status) for it in rl.items("L")]
+
+    corrupt = tmp_path / "broken.bib"
+    corrupt.write_text("@misc{broken, title = {unclosed, eprint = {2106.09685}\n\n@article{x,, }}}", encoding="utf-8")
+    r = cli(home, "lists", "import", "L", str(corrupt))
+    assert r.exit_code == 1 and "nothing imported: " in r.output and f"{corrupt}: line 1: broken BibTeX entry" in r.output
+    binary = tmp_path / "blob.bib"
+    binary.write_bytes(b"\x00\x01\x02garbage\xff")
+    r = cli(home, "lists", "import", "L", str(binary))
+    assert r.exit_code == 1 and "binary" in r.output
+    latin = tmp_path / "latin.txt"
+    latin.write_bytes("2106.09685 caf\xe9".encode("latin-1"))
+    with pytest.raises(TrendscopeError, match="not UTF-8"):
+        rl.import_file("L", latin)
+    r = cli(home, "lists", "import", "L", str(tmp_path / "missing.txt"))
+    assert r.exit_code == 1 and "no such file" in r.output
+    bad_json = tmp_path / "x.json"
+    bad_json.write_text('{"items": [', encoding="utf-8")
+    with pytest.raises(TrendscopeError, match="invalid JSON"):
+        rl.import_file("L", bad_json)
+    r = cli(home, "lists", "import", "Fresh", str(corrupt))
+    assert r.exit_code == 1
+    assert [s.name for s in rl.lists()] == ["L"]  # a failed import does not create its list
+    assert [(it.arxiv_id, it.note, it.status) for it in rl.items("L")] == before
+
+
+def test_partly_broken_bibtex_adds_good_entries(db, rows, tmp_path):
+    rl = ReadingLists(db)
+    rl.create("L")
+    rl.add("L", [rows[0]["id"]])
+    bib = tmp_path / "mixed.bib"
+    bib.write_text(
+        f"@misc{{good, eprint={{{rows[1]['id']}}}, archivePrefix={{arXiv}}}}\n\n"
+        "@misc{bad, title = {never closed\n",
+        encoding="utf-8",
+    )
+    res = rl.import_file("L", bib)
+    assert res.added == [rows[1]["id"]]
+    assert len(res.bad) == 1 and "line 3: broken BibTeX entry" in res.bad[0]
+    assert [it.arxiv_id for it in rl.items("L")] == [rows[0]["id"], rows[1]["id"]]

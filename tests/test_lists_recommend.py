@@ -1,0 +1,153 @@
+"""Recommendations for a reading list, from real MiniLM vectors of real sample papers.
+
+Never a paper already in the list or marked not interested (whatever id form was used), each with the
+reason "close to <title of a list paper>", ranked by best cosine match, filterable by date.
+"""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from index.embedder import paper_text
+from ingest.errors import TrendscopeError
+from ingest.store import PaperStore
+from lists_support import cli, ingest_rows
+from reading.lists import ReadingLists
+
+N_PAPERS = 160
+
+
+@pytest.fixture(scope="module")
+def corpus(sample_rows, embedder):
+    """160 real papers (with authors, new-style ids) and their real embeddings, computed once."""
+    rows = [r for r in sample_rows if r["authors"] and "/" not in r["id"]][:N_PAPERS]
+    vecs = embedder.encode([paper_text(r["title"], r["abstract"]) for r in rows])
+    return rows, vecs, embedder.model_id
+
+
+def write_vectors(db, pks, vecs, model) -> None:
+    """Store vectors through the index layer's VectorStore (the real write path)."""
+    from index.vector_store import VectorStore
+
+    vs = VectorStore(db)
+    hashes = {pk: h for pk, h in db.execute("SELECT pk, content_hash FROM papers")}
+    vs.put(model, [(int(pk), hashes[int(pk)], v) for pk, v in zip(pks, np.asarray(vecs, dtype=np.float32))])
+
+
+@pytest.fixture
+def indexed(home, corpus):
+    """A home with the papers ingested and all but the last 10 indexed (the last 10 have no vector)."""
+    rows, vecs, model = corpus
+    db = ingest_rows(home, rows)
+    store = PaperStore(db)
+    pks = [store.pk_of(r["id"]) for r in rows]
+    assert None not in pks
+    write_vectors(db, pks[:-10], vecs[:-10], model)
+    return db, rows, vecs
+
+
+def expected_ranking(rows, vecs, member_idx, excluded_idx, since=None, indexed=None):
+    """Brute-force reference: candidates sorted by best cosine to a member (independent of reading/)."""
+    indexed = indexed if indexed is not None else len(rows) - 10
+    q = vecs[[i for i in member_idx if i < indexed]]
+    out = []
+    for i in range(indexed):
+        if i in excluded_idx or (since and rows[i]["published"] < since):
+            continue
+        sims = vecs[i] @ q.T
+        out.append((float(sims.max()), rows[i]["id"]))
+    out.sort(key=lambda t: -t[0])
+    return [aid for _, aid in out]
+
+
+def test_recommend_ranks_by_best_match_and_never_returns_excluded(indexed):
+    db, rows, vecs = indexed
+    rl = ReadingLists(db)
+    rl.create("R")
+    members = [3, 40, 77]
+    # versioned id, URL, plain id: all stored without version
+    rl.add("R", [f"{rows[3]['id']}v2", f"https://arxiv.org/abs/{rows[40]['id']}", rows[77]["id"]])
+    first = rl.recommend("R", limit=10)
+    exp = expected_ranking(rows, vecs, members, set(members))
+    assert [r.arxiv_id for r in first.items] == exp[:10]
+    assert first.used == 3 and first.not_indexed == []
+    titles = {rows[i]["id"]: rows[i]["title"] for i in members}
+    for r in first.items:
+        assert r.because_id in titles and r.reason == f"close to {titles[r.because_id]}"
+        i = next(k for k, row in enumerate(rows) if row["id"] == r.arxiv_id)
+        sims = {rows[m]["id"]: float(vecs[i] @ vecs[m]) for m in members}
+        assert r.because_id == max(sims, key=sims.get)
+        assert r.score == pytest.approx(max(sims.values()), abs=1e-4)
+
+    # mark the top two "not interested" (URL with version, and versioned id): they never come back
+    top2 = [first.items[0].arxiv_id, first.items[1].arxiv_id]
+    rl.mark_not_interested("R", [f"http://arxiv.org/abs/{top2[0]}v3", f"{top2[1]}v1"])
+    again = rl.recommend("R", limit=len(rows))
+    got = [r.arxiv_id for r in again.items]
+    excluded = {rows[i]["id"] for i in members} | set(top2)
+    assert not excluded & set(got)
+    idx = {r["id"]: k for k, r in enumerate(rows)}
+    assert got == expected_ranking(rows, vecs, members, {idx[a] for a in excluded})
+    assert got[:8] == [r.arxiv_id for r in first.items[2:10]]
+
+
+def test_recommend_since_and_unindexed_members(indexed):
+    db, rows, vecs = indexed
+    rl = ReadingLists(db)
+    rl.create("R")
+    since = sorted(r["published"] for r in rows[:-10])[len(rows) // 2]
+    unindexed = len(rows) - 3  # ingested, no vector
+    rl.add("R", [rows[5]["id"], rows[unindexed]["id"], "2401.99999"])  # last one: not ingested at all
+    res = rl.recommend("R", limit=15, since=since)
+    assert res.used == 1 and sorted(res.not_indexed) == sorted([rows[unindexed]["id"], "2401.99999"])
+    assert res.items and all(r.published >= since for r in res.items)
+    assert [r.arxiv_id for r in res.items] == expected_ranking(rows, vecs, [5], {5}, since=since)[:15]
+    assert all(r.because_id == rows[5]["id"] for r in res.items)
+    assert rl.recommend("R", limit=5, since="2999-01-01").items == []
+
+
+def test_recommend_empty_list_and_no_vectors(home, sample_rows):
+    db = ingest_rows(home, sample_rows[:20])
+    rl = ReadingLists(db)
+    rl.create("E")
+    assert rl.recommend("E").items == []
+    rl.add("E", [sample_rows[0]["id"]])
+    with pytest.raises(TrendscopeError, match="trendscope index"):
+        rl.recommend("E")
+    with pytest.raises(TrendscopeError, match="at least 1"):
+        rl.recommend("E", limit=0)
+
+
+def test_cli_recommend(home, indexed):
+    db, rows, vecs = indexed
+    assert cli(home, "lists", "create", "R").exit_code == 0
+    assert cli(home, "lists", "add", "R", f"{rows[10]['id']}v1", rows[11]["id"]).exit_code == 0
+    assert cli(home, "lists", "not-interested", "R", f"arxiv.org/abs/{rows[12]['id']}").exit_code == 0
+    r = cli(home, "lists", "recommend", "R", "-n", "5", "--json")
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    got = [x["arxiv_id"] for x in data["items"]]
+    assert len(got) == 5 and not {rows[10]["id"], rows[11]["id"], rows[12]["id"]} & set(got)
+    assert got == expected_ranking(rows, vecs, [10, 11], {10, 11, 12})[:5]
+    assert all(x["reason"].startswith("close to ") for x in data["items"])
+    r = cli(home, "lists", "recommend", "R", "-n", "3", "--since", "2020-01-01")
+    assert r.exit_code == 0 and r.output.count("close to ") <= 3
+    r = cli(home, "lists", "recommend", "R", "--since", "last tuesday")
+    assert r.exit_code == 1 and "bad date 'last tuesday'" in r.output
+
+    # re-indexing from scratch (vectors dropped, then rebuilt) leaves the list and its marks alone
+    from index.vector_store import VectorStore
+
+    model = VectorStore(db).model_in_use()
+    VectorStore(db).delete_all()
+    r = cli(home, "lists", "recommend", "R")
+    assert r.exit_code == 1 and "trendscope index" in r.output
+    store = PaperStore(db)
+    write_vectors(db, [store.pk_of(x["id"]) for x in rows[:-10]], vecs[:-10], model)
+    r = cli(home, "lists", "recommend", "R", "-n", "5", "--json")
+    assert [x["arxiv_id"] for x in json.loads(r.stdout)["items"]] == got
+    assert [x["arxiv_id"] for x in json.loads(cli(home, "lists", "show", "R", "--json").stdout)["items"]] == [
+        rows[10]["id"], rows[11]["id"]]
+    assert cli(home, "lists", "not-interested", "R").stdout.split() == [rows[12]["id"]]

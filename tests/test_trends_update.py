@@ -1,0 +1,135 @@
+"""Incremental tagging from stored vectors: new papers, edited/added/removed trends, changed papers."""
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from index.embedder import paper_text
+from index.trend_update import update_trend_tags
+from index.vector_store import VectorStore
+from ingest.config import Home
+from ingest.records import Paper
+from ingest.store import PaperStore, open_database
+
+USER_TAXONOMY = """
+[trends.ethics]
+threshold = 0.65
+
+[trends.robotics]
+label = "Robot learning"
+description = "Learning for robots: manipulation, locomotion, sim-to-real transfer."
+include = [{ pattern = '\\brobot(s|ic|ics)?\\b', weight = 4.0 }, { pattern = 'sim-to-real', weight = 3.0 }]
+prototypes = ["A robot learns to grasp objects."]
+"""
+
+
+def _paper(row: dict, **changes) -> Paper:
+    p = Paper(id=row["id"], title=row["title"], abstract=row["abstract"], categories=row["categories"],
+              published=row["published"], version=1)
+    return dataclasses.replace(p, **changes)
+
+
+@pytest.fixture(scope="module")
+def corpus(sample_rows, embedder):
+    rows = sample_rows[::100][:60]
+    vecs = embedder.encode([paper_text(r["title"], r["abstract"]) for r in rows])
+    return rows, vecs, embedder.model_id
+
+
+def _setup(home_path, corpus):
+    rows, vecs, model_id = corpus
+    home = Home.resolve(home_path)
+    db = open_database(home.db_path)
+    PaperStore(db).upsert(_paper(r) for r in rows)
+    pks = {r["id"]: PaperStore(db).pk_of(r["id"]) for r in rows}
+    from ingest.records import content_hash
+
+    VectorStore(db).put(model_id, [(pks[r["id"]], content_hash(r["title"], r["abstract"]), v)
+                                   for r, v in zip(rows, vecs)])
+    return home, db, pks
+
+
+def _tags(db, trends=None):
+    rows = db.execute("SELECT pk, trend, score, evidence FROM paper_trends ORDER BY trend, pk").fetchall()
+    return [r for r in rows if trends is None or r[1] in trends]
+
+
+def test_update_tags_then_does_nothing(home, corpus):
+    hm, db, pks = _setup(home, corpus)
+    r1 = update_trend_tags(db, hm, progress=False)
+    assert r1.tagged == len(pks) and r1.skipped == 0
+    assert sorted(r1.trends_changed) == sorted(
+        ["multimodal", "self_supervised", "continual", "zero_shot", "privacy", "interpretability",
+         "efficiency", "ethics"])
+    tags = _tags(db)
+    assert r1.tags == len(tags) > 0
+    for _pk, _trend, score, evidence in tags:
+        assert 0.0 <= score <= 1.0 and evidence.startswith("[")
+    r2 = update_trend_tags(db, hm, progress=False)
+    assert (r2.tagged, r2.tags, r2.removed, r2.trends_changed) == (0, 0, 0, [])
+    assert r2.skipped == len(pks)
+    assert _tags(db) == tags
+
+
+def test_taxonomy_edit_retags_only_what_changed(home, corpus):
+    hm, db, pks = _setup(home, corpus)
+    update_trend_tags(db, hm, progress=False)
+    untouched = ["multimodal", "self_supervised", "continual", "zero_shot", "privacy", "interpretability",
+                 "efficiency"]
+    before = _tags(db, untouched)
+    ethics_before = _tags(db, ["ethics"])
+
+    hm.taxonomy_path.write_text(USER_TAXONOMY, encoding="utf-8")
+    r = update_trend_tags(db, hm, progress=False)
+    assert sorted(r.trends_changed) == ["ethics", "robotics"]
+    assert r.tagged == len(pks)
+    assert _tags(db, untouched) == before  # other trends' rows are left alone
+    # ethics: same papers scored the same, only those under the new threshold dropped
+    assert {(p, s) for p, _t, s, _e in _tags(db, ["ethics"])} == {
+        (p, s) for p, _t, s, _e in ethics_before if s >= 0.65}
+    robots = _tags(db, ["robotics"])
+    robot_ids = {pk for pk, *_ in robots}
+    expected = {pks[row["id"]] for row in corpus[0] if "robot" in (row["title"] + row["abstract"]).lower()}
+    assert robot_ids <= expected
+    assert update_trend_tags(db, hm, progress=False).tagged == 0
+
+    # one paper changes: only it is re-tagged
+    row = corpus[0][3]
+    PaperStore(db).upsert([_paper(row, version=2, abstract=row["abstract"] + " We also use a robot.")])
+    r = update_trend_tags(db, hm, progress=False)
+    assert r.tagged == 1
+
+    # the added trend is removed again: its tags go, nothing is re-tagged
+    hm.taxonomy_path.write_text("[trends.ethics]\nthreshold = 0.65\n", encoding="utf-8")
+    n_robot = len(_tags(db, ["robotics"]))
+    r = update_trend_tags(db, hm, progress=False)
+    assert r.removed == n_robot and r.tagged == 0
+    assert _tags(db, ["robotics"]) == []
+
+
+def test_added_trend_gets_a_vector_model_from_the_corpus(home, corpus):
+    hm, db, pks = _setup(home, corpus)
+    hm.taxonomy_path.write_text(
+        """
+[trends.language_topic]
+label = "Language"
+description = "Papers about natural language."
+include = [{ pattern = '\\blanguage\\b', weight = 10.0 }]
+""", encoding="utf-8")
+    r = update_trend_tags(db, hm, progress=False)
+    assert r.models_trained == ["language_topic"]
+    ev = db.execute("SELECT evidence FROM paper_trends WHERE trend = 'language_topic' LIMIT 1").fetchone()[0]
+    assert "vector model" in ev
+    again = update_trend_tags(db, hm, progress=False)
+    assert again.models_trained == [] and again.tagged == 0
+
+
+def test_without_vectors_rules_alone_tag(home, sample_rows):
+    hm = Home.resolve(home)
+    db = open_database(hm.db_path)
+    PaperStore(db).upsert(_paper(r) for r in sample_rows[:30])
+    r = update_trend_tags(db, hm, progress=False)
+    assert r.tagged == 30 and r.models_trained == []
+    for (ev,) in db.execute("SELECT evidence FROM paper_trends"):
+        assert "vector model" not in ev

@@ -1,0 +1,408 @@
+"""The app's thin facade over the lower layers: data home, one database connection per script run, cached
+resources, and the guard that turns errors into messages.
+
+Streamlit rules followed here:
+- A SQLite connection is never shared across sessions or threads: every script run opens its own (`run_scope`,
+  `db()`), and it is closed when the run ends.
+- Heavy, read-only resources (the embedding model) are loaded once per process with `st.cache_resource`.
+- Read-only aggregates are cached with `st.cache_data` and a short TTL, keyed by the data home.
+"""
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import time
+from pathlib import Path
+from typing import Iterator
+
+import sqlite_utils
+import streamlit as st
+
+from ingest.config import Home
+from ingest.errors import TrendscopeError
+from ingest.store import PaperStore, open_database
+
+log = logging.getLogger(__name__)
+
+INGEST_HINT = (
+    "Import papers with `trendscope ingest --snapshot PATH` (or `make run SNAPSHOT=PATH`), fetch the latest days "
+    "with `trendscope ingest --since 3d`, then build the search index with `trendscope index`."
+)
+
+_local = threading.local()
+
+
+def home() -> Home:
+    """The data home of this app (`TRENDSCOPE_HOME`, set by `trendscope serve`)."""
+    return Home.resolve()
+
+
+def db() -> sqlite_utils.Database:
+    """This script run's database connection (opened on first use, closed by `run_scope`)."""
+    h = home()
+    conn = getattr(_local, "db", None)
+    if conn is None or getattr(_local, "db_path", None) != h.db_path:
+        h.ensure()
+        conn = open_database(h.db_path)
+        _local.db, _local.db_path = conn, h.db_path
+    return conn
+
+
+def close_db() -> None:
+    conn = getattr(_local, "db", None)
+    _local.db = None
+    _local.db_path = None
+    if conn is not None:
+        conn.close()
+
+
+@contextlib.contextmanager
+def run_scope() -> Iterator[None]:
+    """Wrap one script run: whatever connection it opened is closed at the end (also on rerun/stop)."""
+    try:
+        yield
+    finally:
+        close_db()
+
+
+@contextlib.contextmanager
+def guarded() -> Iterator[None]:
+    """Domain errors become `st.error(message)`; anything else a short message (traceback in the log only).
+
+    Streamlit's own control flow (rerun, stop, switch_page) derives from BaseException and passes through.
+    """
+    try:
+        yield
+    except TrendscopeError as exc:
+        st.error(str(exc))
+    except Exception as exc:  # noqa: BLE001 - the app must never show a traceback
+        log.exception("page failed")
+        st.error(f"Internal error ({exc.__class__.__name__}): {exc}. The server log has the details.")
+
+
+def papers() -> PaperStore:
+    return PaperStore(db())
+
+
+@st.cache_data(ttl=30, show_spinner=False)
+def corpus_summary(home_key: str) -> dict:
+    """Counts the app shows in several places (cached briefly; `home_key` keys the cache by data home)."""
+    store = papers()
+    first, last = store.date_range()
+    return {
+        "papers": store.count(),
+        "first": first,
+        "last": last,
+        "categories": store.category_counts(limit=200),
+    }
+
+
+def summary() -> dict:
+    return corpus_summary(str(home().root))
+
+
+def empty_corpus_notice() -> bool:
+    """Show how to ingest when there is nothing yet; True when the corpus is empty."""
+    if summary()["papers"]:
+        return False
+    st.info(f"**No papers yet.** The data home `{home().root}` is empty. {INGEST_HINT}", icon=":material/inbox:")
+    return True
+
+
+@st.cache_resource(show_spinner="Loading the embedding model…")
+def embedder(model: str | None = None):
+    """The sentence-transformers model, loaded once per server process."""
+    from index.embedder import load_embedder
+
+    return load_embedder(model)
+
+
+# -- trends taxonomy ----------------------------------------------------------------------------------
+@st.cache_resource(ttl=300, show_spinner=False)
+def _taxonomy(user_path: str, mtime: float):
+    from index.taxonomy import load_taxonomy
+
+    return load_taxonomy(user_path)
+
+
+def taxonomy():
+    path = home().taxonomy_path
+    return _taxonomy(str(path), path.stat().st_mtime if path.exists() else 0.0)
+
+
+def trend_names() -> list[str]:
+    return taxonomy().names
+
+
+def trend_labels() -> dict[str, str]:
+    return {t.name: t.label for t in taxonomy().trends}
+
+
+# -- reading lists --------------------------------------------------------------------------------------
+def reading_lists():
+    from reading.lists import ReadingLists
+
+    return ReadingLists(db())
+
+
+# -- search -------------------------------------------------------------------------------------------
+def _index_stamp(h: Home) -> tuple:
+    from index.faiss_index import index_paths
+
+    return tuple((p.stat().st_mtime_ns, p.stat().st_size) if p.exists() else None for p in index_paths(h.index_dir))
+
+
+@st.cache_resource(max_entries=4, show_spinner="Loading the search index…")
+def _shared_index(root: str, stamp: tuple, model: str):
+    """The FAISS index, loaded once per index version (file stamp) and shared read-only by all sessions.
+
+    Loaded through a Searcher on its own short-lived connection (closed here), so the search area's rules
+    (stale/missing index -> built in memory from the stored vectors) apply unchanged.
+    """
+    from index.search import Searcher
+
+    conn = open_database(Home(Path(root)).db_path)
+    try:
+        return Searcher(conn, Home(Path(root)), embedder).vector_index()
+    finally:
+        conn.close()
+
+
+def _app_searcher_class():
+    from index.search import Searcher
+
+    class AppSearcher(Searcher):
+        """A Searcher for one script run: its own connection, the process-wide model and FAISS index."""
+
+        def vector_index(self):
+            model = self.model()
+            if model is None:
+                return super().vector_index()  # raises the "run trendscope index" error
+            return _shared_index(str(self.home.root), _index_stamp(self.home), model)
+
+    return AppSearcher
+
+
+def searcher():
+    """A Searcher over this run's connection (no connection outlives the run or crosses sessions)."""
+    return _app_searcher_class()(db(), home(), embedder)
+
+
+def search(params: dict) -> list:
+    from index.search import SearchRequest
+
+    req = SearchRequest(
+        query=params["query"], mode=params["mode"], categories=list(params["categories"]),
+        trends=list(params["trends"]), since=params["since"], until=params["until"], sort=params["sort"],
+        limit=int(params["limit"]),
+    )
+    return searcher().search(req)
+
+
+def similar(arxiv_id: str, limit: int = 8) -> list:
+    return searcher().similar(arxiv_id, limit)
+
+
+def index_health() -> dict:
+    """What the Status page shows about embeddings, the FAISS index and the model."""
+    from index.faiss_index import IndexFileError, read_meta
+    from index.vector_store import VectorStore
+
+    h = home()
+    vectors = VectorStore(db())
+    model = vectors.model_in_use()
+    papers_n = papers().count()
+    if model is None:
+        return {"ok": False, "problem": "No embeddings yet: run `trendscope index`.", "papers": papers_n}
+    stored = vectors.count(model)
+    pending = vectors.count_pending(model)
+    out: dict = {"model": model, "papers": papers_n, "papers embedded": stored, "waiting to be embedded": pending}
+    try:
+        meta = read_meta(h.index_dir)
+    except IndexFileError as exc:
+        out.update(ok=False, problem=f"FAISS index: {exc} (search builds it in memory; run `trendscope index`).")
+        return out
+    fresh = meta.digest == vectors.fingerprint(model).digest and meta.model == model
+    out.update({
+        "FAISS index": f"{meta.kind}, {meta.count:,} vectors of dimension {meta.dim}"
+                       + (f", nlist {meta.nlist}, nprobe {meta.nprobe}" if meta.nlist else ""),
+        "recall@10 at build": f"{meta.recall_at_10:.3f}" if meta.recall_at_10 is not None else "exact",
+        "index built": time.strftime("%Y-%m-%d %H:%M", time.localtime(meta.built_at)),
+        "index file": f"{meta.file_size / 1e6:.1f} MB",
+    })
+    tags = trend_store().tag_counts()
+    out["trend tags"] = ", ".join(f"{k} {v:,}" for k, v in sorted(tags.items())) or "none"
+    ok = fresh and pending == 0
+    out["ok"] = ok
+    if not ok:
+        out["problem"] = (f"{pending:,} papers are not embedded yet" if pending else
+                          "The FAISS index is older than the stored vectors") + ": run `trendscope index`."
+    return out
+
+
+# -- trend tags and trends over time ------------------------------------------------------------------
+def trend_store():
+    from index.trend_store import TrendStore
+
+    return TrendStore(db())
+
+
+def trend_tags(pks) -> dict[int, list[tuple[str, float]]]:
+    """pk -> [(trend, score)] best first, for a page of results."""
+    store = trend_store()
+    return {pk: [(t, s) for t, s, _ in store.tags_of(pk)] for pk in pks}
+
+
+def paper_trend_details(pk: int | None) -> list[dict]:
+    if pk is None:
+        return []
+    return [{"trend": t, "score": s, "evidence": list(e)} for t, s, e in trend_store().tags_of(pk)]
+
+
+@st.cache_data(ttl=300, show_spinner="Counting papers per trend…")
+def _trend_table(home_key: str, freq: str, since: str | None):
+    from index.trends_over_time import trend_table as build
+
+    return build(db(), freq=freq, since=since)
+
+
+def trend_table(freq: str, periods: int | None):
+    """The tidy trends-over-time table for the last `periods` weeks/months of data (all when None)."""
+    since = None
+    last = summary()["last"]
+    if periods and last:
+        from datetime import date, timedelta
+
+        days = periods * (7 if freq == "week" else 30.44)
+        since = (date.fromisoformat(last[:10]) - timedelta(days=int(days))).isoformat()
+    return _trend_table(str(home().root), freq, since)
+
+
+def latest_week() -> tuple[str, str] | None:
+    """(Monday, Sunday) ISO dates of the latest week that has papers."""
+    last = summary()["last"]
+    if not last:
+        return None
+    from datetime import date, timedelta
+
+    day = date.fromisoformat(last[:10])
+    monday = day - timedelta(days=day.weekday())
+    return monday.isoformat(), (monday + timedelta(days=6)).isoformat()
+
+
+# -- status -------------------------------------------------------------------------------------------
+def ingest_runs(limit: int = 20) -> list:
+    from ingest.ledger import LedgerStore
+
+    return LedgerStore(db()).recent(limit)
+
+
+# -- digests ------------------------------------------------------------------------------------------
+def subscription_store():
+    from digest.subscription_store import SubscriptionStore
+
+    return SubscriptionStore(db())
+
+
+def subscriptions() -> list:
+    return subscription_store().all()
+
+
+def add_subscription(name: str, trends: list[str], query: str | None, exclude: list[str], size: int,
+                     emails: list[str]):
+    from digest.mailer import validate_address
+    from digest.model import Subscription
+
+    name = (name or "").strip()
+    if not name:
+        raise TrendscopeError("a subscription needs a name")
+    if not trends and not (query or "").strip():
+        raise TrendscopeError("a subscription needs at least one trend or a search query")
+    store = subscription_store()
+    if store.exists(name):
+        raise TrendscopeError(f"a subscription named {name!r} already exists")
+    sub = Subscription(name=name, trends=list(trends), query=(query or "").strip() or None, exclude=exclude,
+                       size=size, emails=[validate_address(e) for e in emails])
+    return store.add(sub)
+
+
+def remove_subscription(name: str) -> bool:
+    return subscription_store().remove(name)
+
+
+def recent_weeks(n: int = 16) -> list[str]:
+    """The last `n` ISO weeks up to the latest week with papers, newest first."""
+    from digest.model import shift_week, week_of
+
+    last = summary()["last"]
+    if not last:
+        return []
+    from datetime import date
+
+    newest = week_of(date.fromisoformat(last[:10]))
+    return [shift_week(newest, -i) for i in range(n)]
+
+
+def build_digest(sub, week: str):
+    from digest.content import build_digest as build
+
+    return build(db(), sub, week)
+
+
+def digest_files(digest) -> dict[str, bytes]:
+    from digest import render
+
+    cfg = smtp_config()
+    msg = render.build_message(digest, cfg.sender, digest.subscription.emails[0] if digest.subscription.emails
+                               else "you@example.org", "<preview@trendscope>")
+    return {
+        "md": render.render_markdown(digest).encode("utf-8"),
+        "text": render.render_text(digest).encode("utf-8"),
+        "html": render.render_html(digest).encode("utf-8"),
+        "eml": msg.as_bytes(),
+    }
+
+
+def atom_feed(sub) -> bytes:
+    from digest import render
+
+    return render.render_atom(sub, [])
+
+
+def smtp_config():
+    from digest.mailer import load_smtp_config
+
+    return load_smtp_config(home().config_path)
+
+
+def send_test_digest(digest, recipient: str) -> str:
+    """Mail the previewed digest to one address (not recorded as a delivery); returns the Message-ID."""
+    from digest import render
+    from digest.mailer import DeliveryError, message_id_for, send_message, validate_address
+
+    cfg = smtp_config()
+    recipient = validate_address(recipient)
+    message_id = message_id_for(cfg.sender)
+    msg = render.build_message(digest, cfg.sender, recipient, message_id)
+    try:
+        send_message(cfg, msg, recipient)
+    except DeliveryError as exc:
+        raise TrendscopeError(f"the SMTP server did not take the mail: {exc}") from exc
+    return message_id
+
+
+# -- set-up -------------------------------------------------------------------------------------------
+def migrate_all(h: Home) -> None:
+    """Create the database and apply every area's migrations (done once by `trendscope serve`)."""
+    from digest.subscription_store import SubscriptionStore
+    from index.trend_store import TrendStore
+    from reading.list_store import ListStore
+
+    h.ensure()
+    conn = open_database(h.db_path)
+    try:
+        for store in (TrendStore, SubscriptionStore, ListStore):
+            store(conn)
+    finally:
+        conn.close()

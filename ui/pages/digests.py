@@ -1,0 +1,142 @@
+"""Digests page: pick a subscription and an ISO week, preview the digest as it will be mailed, send it as a test
+mail, download the Atom feed, and add or remove subscriptions.
+
+The preview shows the digest's Markdown rendering (escaped by the digest renderer) with `st.markdown` — never
+the HTML part as raw HTML; the HTML email itself is offered as a download.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from ingest.errors import TrendscopeError
+from ui import app_state as app
+from ui.text import safe_inline
+
+
+def _pick_week() -> str | None:
+    weeks = app.recent_weeks(16)
+    if not weeks:
+        return None
+    return st.selectbox("Week", weeks, key="digest_week", help="ISO week (Monday to Sunday) of publication.")
+
+
+def _preview(sub, week: str) -> None:
+    with st.spinner("Building the digest…"):
+        digest = app.build_digest(sub, week)
+    files = app.digest_files(digest)
+    st.caption(f"{len(digest.papers)} papers (of {digest.candidates} candidates) · "
+               f"{digest.total_week_papers:,} papers published that week")
+    c1, c2, c3, c4 = st.columns(4)
+    stem = f"trendscope-{''.join(ch if ch.isalnum() else '-' for ch in sub.name)}-{week}"
+    c1.download_button("HTML email", files["html"], file_name=f"{stem}.html", mime="text/html",
+                       icon=":material/download:", key="dl_html", use_container_width=True)
+    c2.download_button("Markdown", files["md"], file_name=f"{stem}.md", mime="text/markdown",
+                       icon=":material/download:", key="dl_md", use_container_width=True)
+    c3.download_button("Email (.eml)", files["eml"], file_name=f"{stem}.eml", mime="message/rfc822",
+                       icon=":material/download:", key="dl_eml", use_container_width=True)
+    c4.download_button("Atom feed", app.atom_feed(sub), file_name=f"{stem.rsplit('-', 2)[0]}.atom",
+                       mime="application/atom+xml", icon=":material/rss_feed:", key="dl_atom",
+                       use_container_width=True)
+    tab_mail, tab_text = st.tabs(["Preview", "Plain-text part"])
+    with tab_mail:
+        with st.container(border=True):
+            if digest.chart_png:
+                st.image(digest.chart_png, caption="Papers per week", width=600)
+            st.markdown(files["md"].decode("utf-8"))
+    with tab_text:
+        st.code(files["text"].decode("utf-8"), language=None, wrap_lines=True)
+    _test_mail(digest)
+
+
+def _test_mail(digest) -> None:
+    with st.expander("Send this digest as a test mail", icon=":material/send:"):
+        cfg = app.smtp_config()
+        if not cfg.configured:
+            st.info("No SMTP server configured. Set `TRENDSCOPE_SMTP_HOST` (and `TRENDSCOPE_SMTP_PORT`, "
+                    "`TRENDSCOPE_SMTP_TLS`, `TRENDSCOPE_SMTP_USER`, `TRENDSCOPE_SMTP_PASSWORD`, "
+                    "`TRENDSCOPE_MAIL_FROM`) or an `[smtp]` section in the data home's config.toml, then restart "
+                    "`trendscope serve`.")
+            return
+        with st.form("test_mail", border=False):
+            to = st.text_input("Send to", key="test_mail_to", placeholder="you@example.org")
+            if st.form_submit_button("Send test mail", icon=":material/send:"):
+                try:
+                    message_id = app.send_test_digest(digest, to)
+                except TrendscopeError as exc:
+                    st.error(str(exc))
+                else:
+                    st.success(f"Sent to {safe_inline(to)} via {safe_inline(cfg.host)} ({safe_inline(message_id)}). "
+                               "Test mails are not recorded as deliveries.")
+
+
+def _add_form() -> None:
+    labels = app.trend_labels()
+    with st.form("add_subscription", clear_on_submit=False):
+        st.markdown("**New subscription**")
+        name = st.text_input("Name", key="sub_name", placeholder="e.g. efficiency weekly")
+        trends = st.multiselect("Trends", list(labels), format_func=labels.get, key="sub_trends")
+        query = st.text_input("Saved search query (optional)", key="sub_query")
+        c1, c2 = st.columns(2)
+        exclude = c1.text_input("Exclude words (comma separated)", key="sub_exclude")
+        size = c2.number_input("Papers per digest", min_value=1, max_value=100, value=10, key="sub_size")
+        emails = st.text_input("Email addresses (comma separated, optional)", key="sub_emails")
+        if st.form_submit_button("Add subscription", icon=":material/add:", type="primary"):
+            try:
+                sub = app.add_subscription(
+                    name=name, trends=trends, query=query,
+                    exclude=[w.strip() for w in (exclude or "").split(",") if w.strip()], size=int(size),
+                    emails=[e.strip() for e in (emails or "").split(",") if e.strip()],
+                )
+            except TrendscopeError as exc:
+                st.error(str(exc))
+            else:
+                st.session_state["digest_sub_next"] = sub.name
+                st.session_state["digests_flash"] = f"Added subscription **{safe_inline(sub.name)}**."
+                st.rerun()
+
+
+def _manage(subs) -> None:
+    st.subheader("Subscriptions")
+    for sub in subs:
+        with st.container(border=True, key=f"sub_{sub.id}"):
+            c_text, c_rm = st.columns([5, 1], vertical_alignment="center")
+            targets = ", ".join(sub.emails) or "no email"
+            c_text.markdown(f"**{safe_inline(sub.name)}** · {safe_inline(sub.describe())} · {sub.size} papers · "
+                            f"{safe_inline(targets)}{' · Atom feed' if sub.feed else ''}")
+            if c_rm.button("Remove", key=f"rm_sub_{sub.id}", icon=":material/delete:"):
+                app.remove_subscription(sub.name)
+                st.session_state["digests_flash"] = f"Removed subscription **{safe_inline(sub.name)}**."
+                st.rerun()
+    _add_form()
+
+
+def render() -> None:
+    st.title("Digests")
+    flash = st.session_state.pop("digests_flash", None)
+    if flash:
+        st.success(flash)
+    subs = app.subscriptions()
+    if not subs:
+        st.info("No subscriptions yet. Add one below (or with `trendscope subscriptions add NAME --trend T`).")
+    elif app.empty_corpus_notice():
+        pass
+    else:
+        names = [s.name for s in subs]
+        wanted = st.session_state.pop("digest_sub_next", None)
+        if wanted in names:
+            st.session_state["digest_sub"] = wanted
+        if st.session_state.get("digest_sub") not in names:
+            st.session_state["digest_sub"] = names[0]
+        c_sub, c_week = st.columns(2)
+        with c_sub:
+            name = st.selectbox("Subscription", names, key="digest_sub")
+        with c_week:
+            week = _pick_week()
+        if week:
+            _preview(next(s for s in subs if s.name == name), week)
+    _manage(subs)
+
+
+if __name__ == "__main__":
+    with app.guarded():
+        render()

@@ -1,0 +1,154 @@
+"""Paper page (the reader): abstract with LaTeX, metadata, arXiv links, trends with evidence, similar papers,
+reading lists with note and status. The paper comes from `?id=ARXIVID` (or the session's last opened paper)."""
+from __future__ import annotations
+
+import streamlit as st
+
+from ingest.errors import TrendscopeError
+from ingest.records import BadArxivId, parse_arxiv_id
+from ui import app_state as app
+from ui import widgets
+from ui.text import safe_inline, safe_markdown
+
+STATUS_ICONS = {"unread": ":material/radio_button_unchecked:", "reading": ":material/auto_stories:",
+                "read": ":material/check_circle:"}
+
+
+def _current_id() -> str | None:
+    raw = st.query_params.get("id") or st.session_state.get("paper_id")
+    if not raw:
+        return None
+    try:
+        arxiv_id, _ = parse_arxiv_id(str(raw))
+    except BadArxivId:
+        st.warning(f"“{safe_inline(str(raw))}” is not an arXiv id or URL (try e.g. 2106.09685).")
+        return None
+    st.session_state["paper_id"] = arxiv_id
+    return arxiv_id
+
+
+def _picker() -> None:
+    with st.form("open_form", border=False):
+        c_in, c_go = st.columns([5, 1], vertical_alignment="bottom")
+        raw = c_in.text_input("Open a paper", key="open_id", placeholder="arXiv id or URL, e.g. 2106.09685")
+        if c_go.form_submit_button("Open", use_container_width=True):
+            try:
+                arxiv_id, _ = parse_arxiv_id(raw or "")
+            except BadArxivId:
+                st.warning(f"“{safe_inline(raw or '')}” is not an arXiv id or URL (try e.g. 2106.09685).")
+                return
+            widgets.open_paper(arxiv_id)
+
+
+def _links(arxiv_id: str) -> None:
+    c1, c2, c3, _ = st.columns([1, 1, 1, 3])
+    c1.link_button("arXiv abstract", f"https://arxiv.org/abs/{arxiv_id}", icon=":material/open_in_new:")
+    c2.link_button("PDF", f"https://arxiv.org/pdf/{arxiv_id}", icon=":material/picture_as_pdf:")
+    c3.link_button("HTML", f"https://arxiv.org/html/{arxiv_id}", icon=":material/html:")
+
+
+def _metadata(paper) -> None:
+    rows = [
+        ("Authors", safe_inline(", ".join(paper.authors)) or "*unknown*"),
+        ("Published", paper.published or "unknown"),
+        ("Updated", paper.updated or "—"),
+        ("Version", f"v{paper.version}" if paper.version else "—"),
+        ("Categories", " ".join(f"`{c}`" for c in paper.categories if c.replace(".", "").replace("-", "").isalnum())),
+    ]
+    for label, value in (("DOI", paper.doi), ("Journal", paper.journal_ref), ("Comment", paper.comment)):
+        if value:
+            rows.append((label, safe_inline(value)))
+    st.markdown("\n".join(f"- **{label}:** {value}" for label, value in rows))
+
+
+def _trends(pk: int) -> None:
+    st.subheader("Trends")
+    tags = app.paper_trend_details(pk)
+    if not tags:
+        st.caption("Not tagged with any of the trends (or tags are not computed yet: run `trendscope index`).")
+        return
+    labels = app.trend_labels()
+    for tag in tags:
+        with st.expander(f"{labels.get(tag['trend'], tag['trend'])} · score {tag['score']:.2f}", expanded=True):
+            st.progress(min(max(float(tag["score"]), 0.0), 1.0))
+            if tag["evidence"]:
+                st.markdown("\n".join(f"- {safe_inline(e)}" for e in tag["evidence"]))
+            else:
+                st.caption("No evidence recorded.")
+
+
+def _similar(arxiv_id: str) -> None:
+    st.subheader("Similar papers")
+    hits = app.similar(arxiv_id, limit=8)
+    if not hits:
+        st.caption("No similar papers (the paper may not be indexed yet: run `trendscope index`).")
+        return
+    for hit in hits:
+        c_text, c_btn = st.columns([6, 1], vertical_alignment="center")
+        who = safe_inline(", ".join(hit.authors[:3])) + (" et al\\." if len(hit.authors) > 3 else "")
+        c_text.markdown(f"{safe_inline(hit.title)}  \n:gray[{hit.published or 'undated'} · {who}]")
+        with c_btn:
+            widgets.open_button(hit.id, key=f"sim_{hit.id}")
+
+
+def _lists(arxiv_id: str) -> None:
+    st.subheader("Reading lists")
+    rl = app.reading_lists()
+    memberships = []
+    for summary in rl.lists():
+        for item in rl.items(summary.name):
+            if item.arxiv_id == arxiv_id:
+                memberships.append((summary.name, item))
+    if not memberships:
+        st.caption("Not in any reading list yet.")
+    for name, item in memberships:
+        with st.container(border=True, key=f"member_{name}"):
+            st.markdown(f"**{safe_inline(name)}** · added {item.added[:10]}")
+            with st.form(f"item_form_{name}", border=False):
+                status = st.segmented_control(
+                    "Status", ["unread", "reading", "read"], default=item.status, key=f"status_{name}",
+                    format_func=lambda s: s.capitalize())
+                note = st.text_area("Note", value=item.note or "", key=f"note_{name}", height=80)
+                if st.form_submit_button("Save", icon=":material/save:"):
+                    try:
+                        if status and status != item.status:
+                            rl.set_status(name, [arxiv_id], status)
+                        if (note or "") != (item.note or ""):
+                            rl.set_note(name, arxiv_id, note or "")
+                    except TrendscopeError as exc:
+                        st.error(str(exc))
+                    else:
+                        st.success("Saved.")
+    widgets.add_to_list(arxiv_id, key="paper_add")
+
+
+def render() -> None:
+    _picker()
+    if app.empty_corpus_notice():
+        return
+    arxiv_id = _current_id()
+    if not arxiv_id:
+        st.info("Open a paper from the search results, or type an arXiv id above.", icon=":material/article:")
+        return
+    paper = app.papers().get(arxiv_id)
+    if paper is None:
+        st.warning(f"{arxiv_id} is not in your corpus yet. Fetch it with `trendscope ingest --since 3d` or "
+                   "import a snapshot; meanwhile it is on arXiv:")
+        _links(arxiv_id)
+        return
+    st.title(safe_inline(paper.title), anchor=False)
+    _links(arxiv_id)
+    main, side = st.columns([3, 2], gap="large")
+    with main:
+        st.subheader("Abstract")
+        st.markdown(safe_markdown(paper.abstract))
+        _metadata(paper)
+        _trends(app.papers().pk_of(arxiv_id))
+    with side:
+        _lists(arxiv_id)
+        _similar(arxiv_id)
+
+
+if __name__ == "__main__":
+    with app.guarded():
+        render()

@@ -1,0 +1,209 @@
+"""Reading lists page: lists, papers with status and notes, export downloads, import, and recommendations with
+reasons and "not interested"."""
+from __future__ import annotations
+
+import tempfile
+from datetime import date, timedelta
+from pathlib import Path
+
+import streamlit as st
+
+from ingest.errors import TrendscopeError
+from ui import app_state as app
+from ui import widgets
+from ui.text import safe_inline
+
+EXPORTS = {"bibtex": ("BibTeX", "bib", "application/x-bibtex"), "md": ("Markdown", "md", "text/markdown"),
+           "csv": ("CSV", "csv", "text/csv"), "json": ("JSON", "json", "application/json")}
+STATUSES = ["unread", "reading", "read"]
+SINCE = {"3 months": 91, "6 months": 182, "1 year": 365, "any time": None}
+
+
+def _flash(message: str, kind: str = "success") -> None:
+    """A message that survives the rerun that follows a change."""
+    st.session_state["lists_flash"] = (kind, message)
+
+
+def _select(name: str) -> None:
+    """Make `name` the selected list on the next run."""
+    st.session_state["select_list"] = name
+    st.session_state["select_list_now"] = True
+
+
+def _show_flash() -> None:
+    kind, message = st.session_state.pop("lists_flash", (None, None))
+    if message:
+        getattr(st, kind)(message)
+
+
+def _manage(rl, names: list[str], current: str | None) -> None:
+    with st.expander("New, rename, delete, import", icon=":material/edit:", expanded=not names):
+        with st.form("create_list", border=False):
+            new = st.text_input("New list", key="new_list_name", placeholder="e.g. to read")
+            if st.form_submit_button("Create", icon=":material/add:"):
+                try:
+                    name = rl.create(new)
+                except TrendscopeError as exc:
+                    st.error(str(exc))
+                else:
+                    _select(name)
+                    _flash(f"Created **{safe_inline(name)}**.")
+                    st.rerun()
+        if current is None:
+            return
+        with st.form("rename_list", border=False):
+            to = st.text_input(f"Rename “{current}” to", key="rename_to")
+            if st.form_submit_button("Rename", icon=":material/drive_file_rename_outline:"):
+                try:
+                    name = rl.rename(current, to)
+                except TrendscopeError as exc:
+                    st.error(str(exc))
+                else:
+                    _select(name)
+                    _flash(f"Renamed to **{safe_inline(name)}**.")
+                    st.rerun()
+        confirm = st.checkbox(f"Yes, delete “{current}” and its notes", key="confirm_delete")
+        if st.button("Delete list", icon=":material/delete:", disabled=not confirm, key="delete_list"):
+            n = rl.delete(current)
+            st.session_state.pop("current_list", None)
+            _flash(f"Deleted **{safe_inline(current)}** ({n} papers).")
+            st.rerun()
+        upload = st.file_uploader("Import arXiv ids, BibTeX, CSV, JSON or Markdown into this list",
+                                  type=["txt", "bib", "csv", "json", "md"], key="import_file")
+        if upload is not None and st.button("Import", key="import_go", icon=":material/upload:"):
+            _import(rl, current, upload)
+
+
+def _import(rl, name: str, upload) -> None:
+    suffix = Path(upload.name).suffix or ".txt"
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"import{suffix}"
+        path.write_bytes(upload.getvalue())
+        try:
+            res = rl.import_file(name, path)
+        except TrendscopeError as exc:
+            st.error(str(exc).replace(str(path), upload.name))
+            return
+    msg = f"Imported {len(res.added)} papers ({len(res.already)} already there"
+    msg += f", {len(res.not_ingested)} not ingested yet)." if res.not_ingested else ")."
+    _flash(msg + (" Problems: " + "; ".join(safe_inline(b) for b in res.bad[:5]) if res.bad else ""),
+           "warning" if res.bad else "success")
+    st.rerun()
+
+
+def _exports(rl, name: str) -> None:
+    cols = st.columns(len(EXPORTS))
+    stem = "".join(ch if ch.isalnum() else "-" for ch in name).strip("-") or "reading-list"
+    for col, (fmt, (label, ext, mime)) in zip(cols, EXPORTS.items()):
+        col.download_button(label, rl.export(name, fmt), file_name=f"{stem}.{ext}", mime=mime,
+                            icon=":material/download:", key=f"export_{fmt}", use_container_width=True)
+
+
+def _items(rl, name: str) -> None:
+    items = rl.items(name)
+    if not items:
+        st.info("This list is empty. Add papers from **Search** or a paper's page (“Add to list”).")
+        return
+    show = st.segmented_control("Show", ["all"] + STATUSES, default="all", key="status_filter")
+    for item in items:
+        if show and show != "all" and item.status != show:
+            continue
+        with st.container(border=True, key=f"item_{item.arxiv_id}"):
+            c_text, c_status = st.columns([4, 1])
+            if item.paper:
+                c_text.markdown(f"**{safe_inline(item.paper.title)}**  \n"
+                                + widgets.meta_line(item.paper.authors, item.paper.published, item.paper.categories))
+            else:
+                c_text.markdown(f"**{item.arxiv_id}** · :orange[not ingested yet]")
+            status = c_status.selectbox("Status", STATUSES, index=STATUSES.index(item.status),
+                                        key=f"st_{item.arxiv_id}", label_visibility="collapsed")
+            if status != item.status:
+                rl.set_status(name, [item.arxiv_id], status)
+                st.rerun()
+            note = st.text_input("Note", value=item.note or "", key=f"note_{item.arxiv_id}",
+                                 placeholder="Add a note…", label_visibility="collapsed")
+            if note != (item.note or ""):
+                rl.set_note(name, item.arxiv_id, note)
+                st.toast("Note saved.")
+            c_open, c_rm, _ = st.columns([1, 1, 4])
+            with c_open:
+                if item.paper:
+                    widgets.open_button(item.arxiv_id, key=f"open_{item.arxiv_id}")
+            if c_rm.button("Remove", key=f"rm_{item.arxiv_id}", icon=":material/remove_circle_outline:"):
+                rl.remove(name, [item.arxiv_id])
+                _flash(f"Removed {item.arxiv_id}.")
+                st.rerun()
+
+
+def _recommendations(rl, name: str, latest: str | None) -> None:
+    st.subheader("Recommended for this list")
+    c_since, c_n = st.columns(2)
+    span = c_since.selectbox("Published in the last", list(SINCE), key="rec_since")
+    limit = c_n.selectbox("How many", [5, 10, 20], index=1, key="rec_limit")
+    since = None
+    if SINCE[span] and latest:
+        since = (date.fromisoformat(latest[:10]) - timedelta(days=SINCE[span])).isoformat()
+    try:
+        res = rl.recommend(name, limit=limit, since=since)
+    except TrendscopeError as exc:
+        st.info(str(exc))
+        return
+    if not res.list_size:
+        st.caption("Add papers to this list to get recommendations.")
+        return
+    if not res.items:
+        st.caption("No recommendations: " + ("none of the list's papers is indexed yet (run `trendscope index`)."
+                                             if not res.used else "no indexed paper in that period."))
+        return
+    for rec in res.items:
+        with st.container(border=True, key=f"rec_{rec.arxiv_id}"):
+            st.markdown(f"**{safe_inline(rec.title)}**  \n"
+                        f":gray[{rec.published or 'undated'} · {safe_inline(', '.join(rec.authors[:4]))}]")
+            st.caption(f"Because it is close to “{safe_inline(rec.because_title)}” (similarity {rec.score:.2f})")
+            c_open, c_add, c_no, _ = st.columns([1, 1, 1.4, 2])
+            with c_open:
+                widgets.open_button(rec.arxiv_id, key=f"rec_open_{rec.arxiv_id}")
+            if c_add.button("Add", key=f"rec_add_{rec.arxiv_id}", icon=":material/add:"):
+                rl.add(name, [rec.arxiv_id])
+                _flash(f"Added {rec.arxiv_id} to **{safe_inline(name)}**.")
+                st.rerun()
+            if c_no.button("Not interested", key=f"rec_no_{rec.arxiv_id}", icon=":material/thumb_down:"):
+                rl.mark_not_interested(name, [rec.arxiv_id])
+                _flash(f"{rec.arxiv_id} will not be recommended for this list again.", "info")
+                st.rerun()
+
+
+def render() -> None:
+    st.title("Reading lists")
+    _show_flash()
+    rl = app.reading_lists()
+    summaries = rl.lists()
+    names = [s.name for s in summaries]
+    current = None
+    if names:
+        # The selectbox's own state is lost when the user visits another page; "current_list" remembers it.
+        wanted = st.session_state.pop("select_list", None) or st.session_state.get("current_list")
+        if wanted in names and (st.session_state.get("list_pick") not in names or "select_list_now" in st.session_state):
+            st.session_state["list_pick"] = wanted
+        st.session_state.pop("select_list_now", None)
+        if st.session_state.get("list_pick") not in names:
+            st.session_state["list_pick"] = names[0]
+        by_name = {s.name: s for s in summaries}
+        current = st.selectbox(
+            "List", names, key="list_pick",
+            format_func=lambda n: f"{n} — {by_name[n].items} papers, {by_name[n].unread} unread",
+        )
+        st.session_state["current_list"] = current
+    else:
+        st.info("No reading lists yet. Create one below, or use “Add to list” on a search result.")
+    _manage(rl, names, current)
+    if current is None:
+        return
+    _exports(rl, current)
+    _items(rl, current)
+    _recommendations(rl, current, app.summary()["last"])
+
+
+if __name__ == "__main__":
+    with app.guarded():
+        render()

@@ -1,0 +1,143 @@
+"""Search page: one query box, mode, filters (dates, categories, trends), sort; result cards with trend chips,
+a highlighted snippet, and buttons to open the paper and to add it to a reading list."""
+from __future__ import annotations
+
+import time
+from datetime import date
+
+import streamlit as st
+
+from ingest.errors import TrendscopeError
+from ui import app_state as app
+from ui import widgets
+from ui.text import highlight, query_terms, safe_inline, snippet_markdown
+
+MODES = {"hybrid": "Hybrid", "semantic": "Semantic", "keyword": "Keyword"}
+SORTS = {"relevance": "Relevance", "date": "Newest first"}
+EXAMPLES = ("parameter-efficient fine-tuning", "vision-language models for robotics", "differential privacy LLM")
+
+
+def _to_iso(value) -> str | None:
+    return value.isoformat() if isinstance(value, date) else None
+
+
+def _form(summary: dict) -> dict | None:
+    """The search form; returns the submitted parameters (or None when nothing was submitted this run)."""
+    first = date.fromisoformat(summary["first"][:10]) if summary["first"] else None
+    last = date.fromisoformat(summary["last"][:10]) if summary["last"] else None
+    with st.form("search_form", border=False):
+        c_query, c_button = st.columns([6, 1], vertical_alignment="bottom")
+        query = c_query.text_input(
+            "Query", key="q", placeholder="e.g. " + " · ".join(EXAMPLES),
+            help="Words or a phrase. Keyword mode also understands \"exact phrases\", OR and NOT.",
+        )
+        submitted = c_button.form_submit_button("Search", type="primary", icon=":material/search:",
+                                                use_container_width=True)
+        c_mode, c_sort, c_limit = st.columns(3)
+        mode = c_mode.segmented_control("Mode", list(MODES), format_func=MODES.get, key="mode", default="hybrid")
+        sort = c_sort.segmented_control("Sort", list(SORTS), format_func=SORTS.get, key="sort", default="relevance")
+        limit = c_limit.selectbox("Results", [10, 20, 50, 100], index=1, key="limit")
+        with st.expander("Filters", icon=":material/filter_list:"):
+            c_since, c_until = st.columns(2)
+            since = c_since.date_input("Published from", value=None, min_value=first, max_value=last, key="since")
+            until = c_until.date_input("Published until", value=None, min_value=first, max_value=last, key="until")
+            categories = st.multiselect(
+                "Categories", [c for c, _ in summary["categories"]], key="categories",
+                format_func=lambda c: f"{c} ({dict(summary['categories'])[c]:,})",
+            )
+            labels = app.trend_labels()
+            trends = st.multiselect("Trends", list(labels), format_func=labels.get, key="trends")
+    if not submitted:
+        return None
+    return {
+        "query": (query or "").strip(), "mode": mode or "hybrid", "sort": sort or "relevance", "limit": limit,
+        "since": _to_iso(since), "until": _to_iso(until), "categories": categories, "trends": trends,
+    }
+
+
+def _validate(params: dict) -> str | None:
+    """A helpful message for queries that cannot be searched, else None."""
+    if not params["query"]:
+        return "Type a few words to search, for example: " + ", ".join(f"*{e}*" for e in EXAMPLES) + "."
+    if not query_terms(params["query"]):
+        return (f"“{safe_inline(params['query'])}” has no words to search for. "
+                "Use letters or numbers, e.g. *contrastive learning*.")
+    if params["since"] and params["until"] and params["since"] > params["until"]:
+        return "The 'from' date is after the 'until' date: swap them or clear one."
+    return None
+
+
+def _run(params: dict) -> dict:
+    started = time.perf_counter()
+    hits = app.search(params)
+    elapsed = time.perf_counter() - started
+    tags = app.trend_tags([h.pk for h in hits])
+    return {"params": params, "hits": hits, "tags": tags, "seconds": elapsed}
+
+
+def _results(state: dict) -> None:
+    params, hits = state["params"], state["hits"]
+    terms = query_terms(params["query"])
+    q = safe_inline(params["query"])
+    if not hits:
+        st.info(f"No papers match “{q}” with these filters. Try another mode (semantic finds related wording), "
+                "fewer filters, or a wider date range.", icon=":material/search_off:")
+        return
+    st.caption(f"{len(hits)} results for “{q}” · {MODES[params['mode']].lower()} · "
+               f"{state['seconds'] * 1000:.0f} ms", help="Server time for the search itself.")
+    for i, hit in enumerate(hits):
+        with st.container(border=True, key=f"hit_{i}"):
+            st.markdown(f"**{highlight(hit.title, terms)}**")
+            st.markdown(widgets.meta_line(hit.authors, hit.published, hit.categories))
+            chips = widgets.trend_chips(state["tags"].get(hit.pk, []))
+            if chips:
+                st.markdown(chips)
+            st.markdown(snippet_markdown(hit.snippet or hit.abstract[:300], terms))
+            c_open, c_add, _ = st.columns([1, 1, 4])
+            with c_open:
+                widgets.open_button(hit.id, key=f"open_{hit.id}")
+            with c_add:
+                widgets.add_to_list(hit.id, key=f"add_{hit.id}")
+
+
+def render() -> None:
+    st.title("Search")
+    if app.empty_corpus_notice():
+        return
+    summary = app.summary()
+    if not st.session_state.get("search_state") and "q" in st.query_params and "q" not in st.session_state:
+        st.session_state["q"] = st.query_params["q"]  # a shared link: fill the box and search once
+        st.session_state["search_from_url"] = True
+    previous = st.session_state.get("search_state")
+    if previous and "q" not in st.session_state:  # back from another page: widgets forget, the last search doesn't
+        for key in ("mode", "sort", "limit", "since", "until", "categories", "trends"):
+            st.session_state[key] = previous["params"][key] if key not in ("since", "until") or \
+                not previous["params"][key] else date.fromisoformat(previous["params"][key])
+        st.session_state["q"] = previous["params"]["query"]
+    params = _form(summary)
+    if params is None and st.session_state.pop("search_from_url", False):
+        params = {"query": st.session_state["q"].strip(), "mode": "hybrid", "sort": "relevance", "limit": 20,
+                  "since": None, "until": None, "categories": [], "trends": []}
+    if params is not None:
+        problem = _validate(params)
+        if problem:
+            st.session_state.pop("search_state", None)
+            st.info(problem, icon=":material/info:")
+            return
+        st.query_params["q"] = params["query"]
+        try:
+            st.session_state["search_state"] = _run(params)
+        except TrendscopeError as exc:
+            st.session_state.pop("search_state", None)
+            st.warning(f"{exc}", icon=":material/warning:")
+            return
+    state = st.session_state.get("search_state")
+    if state:
+        _results(state)
+    else:
+        st.caption(f"{summary['papers']:,} papers from {summary['first']} to {summary['last']}.")
+
+
+if __name__ == "__main__":
+    with app.guarded():
+        render()

@@ -1,0 +1,91 @@
+"""Status page: corpus counts, papers per day, the ingest ledger (last runs and their errors), index health, model."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pandas as pd
+import streamlit as st
+
+from ui import app_state as app
+from ui.text import safe_inline
+
+OUTCOME_ICONS = {"ok": "✅", "partial": "⚠️", "failed": "❌", "running": "⏳"}
+
+
+def _corpus(summary: dict) -> None:
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("Papers", f"{summary['papers']:,}")
+    c2.metric("First published", summary["first"] or "—")
+    c3.metric("Last published", summary["last"] or "—")
+    c4.metric("Categories", f"{len(summary['categories']):,}")
+    if summary["categories"]:
+        top = pd.DataFrame(summary["categories"][:15], columns=["category", "papers"]).set_index("category")
+        st.bar_chart(top, horizontal=True, height=320)
+
+
+def _per_day(summary: dict) -> None:
+    st.subheader("Papers per day")
+    if not summary["last"]:
+        st.caption("No papers yet.")
+        return
+    days = st.selectbox("Period", [30, 90, 365], format_func=lambda d: f"last {d} days of data", key="days")
+    since = (date.fromisoformat(summary["last"][:10]) - timedelta(days=days)).isoformat()
+    rows = app.papers().papers_per_day(since)
+    if not rows:
+        st.caption("No papers in that period.")
+        return
+    frame = pd.DataFrame(rows, columns=["published", "papers"])
+    frame["published"] = pd.to_datetime(frame["published"], errors="coerce")
+    st.bar_chart(frame.dropna().set_index("published"), height=220)
+
+
+def _ledger() -> None:
+    st.subheader("Ingest runs")
+    runs = app.ingest_runs(limit=20)
+    if not runs:
+        st.caption(f"No ingest run recorded yet. {app.INGEST_HINT}")
+        return
+    frame = pd.DataFrame([{
+        "": OUTCOME_ICONS.get(r.outcome, "?"), "run": r.run_id, "source": r.source, "outcome": r.outcome,
+        "started": r.started_at, "ended": r.ended_at, "window": f"{r.window_start or ''} → {r.window_end or ''}",
+        "seen": r.seen, "new": r.new, "updated": r.updated, "skipped": r.skipped, "errors": r.errors,
+        "pages": r.pages,
+    } for r in runs])
+    st.dataframe(frame, hide_index=True, use_container_width=True)
+    failing = [r for r in runs if r.error_messages]
+    for r in failing[:5]:
+        with st.expander(f"Run {r.run_id} ({r.source}, {r.outcome}): {r.errors} errors", icon=":material/error:"):
+            st.markdown("\n".join(f"- {safe_inline(m)}" for m in r.error_messages[:20]))
+
+
+def _index() -> None:
+    st.subheader("Search index and model")
+    health = app.index_health()
+    if not health:
+        st.caption("No index information yet: run `trendscope index`.")
+        return
+    ok = health.pop("ok", None)
+    if ok is True:
+        st.success("Index is up to date.", icon=":material/check_circle:")
+    elif ok is False:
+        st.warning(health.pop("problem", "The index needs `trendscope index`."), icon=":material/warning:")
+    st.dataframe(pd.DataFrame([(k, str(v)) for k, v in health.items()], columns=["what", "value"]),
+                 hide_index=True, use_container_width=True)
+
+
+def render() -> None:
+    st.title("Status")
+    st.caption(f"Data home: `{app.home().root}`")
+    summary = app.summary()
+    if app.empty_corpus_notice():
+        _ledger()
+        return
+    _corpus(summary)
+    _per_day(summary)
+    _ledger()
+    _index()
+
+
+if __name__ == "__main__":
+    with app.guarded():
+        render()

@@ -1,0 +1,122 @@
+"""Trends page: the eight trends over time (count or share, by week or month), what is growing and cooling,
+the newly characteristic terms, and the top papers of each trend in the latest week with data."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from ui import app_state as app
+from ui import widgets
+from ui.text import safe_inline
+
+FREQS = {"week": "Weekly", "month": "Monthly"}
+METRICS = {"count": "Papers", "share": "Share of all papers"}
+WINDOWS = {"week": {"6 months": 26, "1 year": 52, "2 years": 104, "all": None},
+           "month": {"1 year": 12, "2 years": 24, "5 years": 60, "all": None}}
+
+
+def _direction(growth: float | None) -> str:
+    if growth is None or pd.isna(growth):
+        return "—"
+    if growth >= 0.15:
+        return "▲ growing"
+    if growth <= -0.15:
+        return "▼ cooling"
+    return "● steady"
+
+
+def _chart(table: pd.DataFrame, metric: str, labels: dict[str, str]) -> None:
+    wide = table.pivot_table(index="period", columns="trend", values=metric, aggfunc="sum").sort_index()
+    wide.index = pd.to_datetime(wide.index)
+    wide = wide.rename(columns=labels)
+    if metric == "share":
+        wide = wide * 100
+    st.line_chart(wide, height=380, y_label="% of all papers" if metric == "share" else "papers",
+                  x_label=None)
+
+
+def _movers(latest: pd.DataFrame, labels: dict[str, str], period: str, freq: str) -> None:
+    st.subheader(f"Growing and cooling ({freq} of {period})")
+    frame = latest.assign(
+        trend=latest["trend"].map(lambda t: labels.get(t, t)),
+        direction=latest["growth"].map(_direction),
+        share=latest["share"] * 100,
+        growth=latest["growth"] * 100,
+    ).sort_values("growth", ascending=False, na_position="last")
+    st.dataframe(
+        frame[["trend", "direction", "count", "share", "growth", "emerging_score"]],
+        hide_index=True, use_container_width=True,
+        column_config={
+            "trend": "Trend", "direction": "Direction", "count": st.column_config.NumberColumn("Papers"),
+            "share": st.column_config.NumberColumn("Share", format="%.1f %%"),
+            "growth": st.column_config.NumberColumn("Growth vs. before", format="%+.0f %%"),
+            "emerging_score": st.column_config.NumberColumn("Emerging score", format="%.2f"),
+        },
+    )
+
+
+def _terms(latest: pd.DataFrame, labels: dict[str, str]) -> None:
+    st.subheader("Newly characteristic terms")
+    rows = [(labels.get(r.trend, r.trend), r.terms) for r in latest.itertuples() if len(r.terms)]
+    if not rows:
+        st.caption("No new terms stand out in this period.")
+        return
+    for label, terms in rows:
+        st.markdown(f"**{safe_inline(label)}:** " + ", ".join(f"`{safe_inline(t)}`" for t in list(terms)[:10]))
+
+
+def _top_papers(labels: dict[str, str]) -> None:
+    week = app.latest_week()
+    if week is None:
+        return
+    start, end = week
+    st.subheader(f"Top papers of each trend, week of {start}")
+    tops = app.top_trend_papers(start, end, per_trend=5)
+    if not any(tops.values()):
+        st.caption("No tagged papers that week.")
+        return
+    tabs = st.tabs([labels.get(t, t) for t in tops])
+    for tab, (trend, papers) in zip(tabs, tops.items()):
+        with tab:
+            if not papers:
+                st.caption("No paper of this trend that week.")
+            for p in papers:
+                c_text, c_btn = st.columns([6, 1], vertical_alignment="center")
+                c_text.markdown(f"**{safe_inline(p['title'])}**  \n"
+                                f":gray[{p['published']} · score {p['score']:.2f} · "
+                                f"{safe_inline(', '.join(p['authors'][:3]))}]")
+                with c_btn:
+                    widgets.open_button(p["id"], key=f"top_{trend}_{p['id']}")
+
+
+def render() -> None:
+    st.title("Trends")
+    if app.empty_corpus_notice():
+        return
+    labels = app.trend_labels()
+    c_freq, c_metric, c_window = st.columns(3)
+    freq = c_freq.segmented_control("Granularity", list(FREQS), format_func=FREQS.get, default="week", key="freq")
+    freq = freq or "week"
+    metric = c_metric.segmented_control("Show", list(METRICS), format_func=METRICS.get, default="count",
+                                        key="metric") or "count"
+    window = c_window.selectbox("Period", list(WINDOWS[freq]), key=f"window_{freq}")
+    table = app.trend_table(freq, WINDOWS[freq][window])
+    if table.empty or not table["count"].sum():
+        st.info("No trend tags yet. Run `trendscope index` (it embeds new papers and tags them by trend).",
+                icon=":material/trending_flat:")
+        return
+    _chart(table, metric, labels)
+    periods = sorted(table["period"].unique())
+    latest_period = periods[-1]
+    latest = table[table["period"] == latest_period]
+    c_left, c_right = st.columns([3, 2], gap="large")
+    with c_left:
+        _movers(latest, labels, latest_period, freq)
+    with c_right:
+        _terms(latest, labels)
+    _top_papers(labels)
+
+
+if __name__ == "__main__":
+    with app.guarded():
+        render()

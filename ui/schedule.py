@@ -1,0 +1,164 @@
+"""The long-running scheduler behind `trendscope schedule` (APScheduler 3.x) and its run-once cycle.
+
+A cycle is: live ingest, then the index update (`index.indexer.run_index`, when that module exists), then, on
+the digest day, the weekly digests (`digest.weekly.run_weekly`, when it exists). Steps of later stages are
+looked up lazily so the scheduler works before they are written; a missing one is logged and skipped.
+Every cycle holds `schedule.lock` in the data home, so two cycles (from this process, another
+`trendscope schedule`, or cron) never overlap: a cycle that finds the lock held is skipped and says so.
+"""
+from __future__ import annotations
+
+import importlib
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Callable, Sequence
+
+from filelock import FileLock, Timeout
+
+from ingest.config import DEFAULT_CATEGORIES, Home
+from ingest.errors import TrendscopeError
+
+log = logging.getLogger("trendscope.schedule")
+
+_EVERY = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def parse_every(text: str) -> timedelta:
+    m = _EVERY.match(text or "")
+    if not m or int(m.group(1)) == 0:
+        raise TrendscopeError(f"--every must look like 30m, 6h or 1d, got {text!r}")
+    return timedelta(**{_UNITS[m.group(2)]: int(m.group(1))})
+
+
+@dataclass
+class ScheduleConfig:
+    every: timedelta = timedelta(hours=6)
+    digest_day: str | None = "mon"
+    digest_hour: int = 7
+    since: str = "3d"
+    categories: Sequence[str] = DEFAULT_CATEGORIES
+    lock_wait_s: float = 0.0  # how long a cycle waits for a running one before skipping
+
+
+@dataclass
+class CycleResult:
+    ran: bool = False
+    skipped_reason: str | None = None
+    lines: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+    def say(self, line: str) -> None:
+        log.info(line)
+        self.lines.append(line)
+
+
+def lookup(module: str, name: str) -> Callable | None:
+    """The function `module.name`, or None when that stage is not installed/written yet."""
+    try:
+        mod = importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name and (module == exc.name or module.startswith(exc.name + ".")):
+            return None
+        raise
+    return getattr(mod, name, None)
+
+
+def _ingest_step(home: Home, cfg: ScheduleConfig, db, res: CycleResult) -> None:
+    from ingest.arxiv_live import LiveConfig, ingest_live
+    from ingest.ledger import LedgerStore
+    from ingest.runlock import ingest_lock
+
+    with ingest_lock(home):
+        LedgerStore(db).mark_interrupted()
+        run = ingest_live(db, LiveConfig(categories=list(cfg.categories), since=cfg.since))
+    res.say(f"ingest: {run.summary()}")
+    if run.outcome != "ok":
+        res.failed.append(f"ingest {run.outcome}")
+
+
+def run_cycle(home: Home, cfg: ScheduleConfig, *, digest: bool | None = None,
+              now: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+              steps: dict[str, Callable] | None = None, lock_wait_s: float | None = None) -> CycleResult:
+    """One cycle under the schedule lock. `digest=None`: run digests only on the configured day.
+
+    `steps` overrides step functions by name ('ingest', 'index', 'digest'), for tests.
+    """
+    res = CycleResult()
+    home.ensure()
+    lock = FileLock(str(home.lock_path), timeout=cfg.lock_wait_s if lock_wait_s is None else lock_wait_s)
+    try:
+        lock.acquire()
+    except Timeout:
+        res.skipped_reason = f"another scheduled run holds {home.lock_path.name}; skipped this cycle"
+        res.say(res.skipped_reason)
+        return res
+    try:
+        from ingest.store import open_database
+
+        res.ran = True
+        db = open_database(home.db_path)
+        steps = dict(steps or {})
+        try:
+            (steps.get("ingest") or (lambda: _ingest_step(home, cfg, db, res)))()
+        except TrendscopeError as exc:
+            res.failed.append(f"ingest: {exc}")
+            res.say(f"ingest failed: {exc}")
+        run_index = steps.get("index") or lookup("index.indexer", "run_index")
+        if run_index is None:
+            res.say("index: step not available yet (index.indexer.run_index missing); skipped")
+        else:
+            try:
+                out = run_index(db, home) if "index" not in steps else run_index()
+                res.say(f"index: {out}")
+            except TrendscopeError as exc:
+                res.failed.append(f"index: {exc}")
+                res.say(f"index failed: {exc}")
+        today = WEEKDAYS[now().weekday()]
+        want_digest = digest if digest is not None else (cfg.digest_day is not None and today == cfg.digest_day)
+        if want_digest:
+            run_weekly = steps.get("digest") or lookup("digest.weekly", "run_weekly")
+            if run_weekly is None:
+                res.say("digest: step not available yet (digest.weekly.run_weekly missing); skipped")
+            else:
+                try:
+                    out = run_weekly(db, home) if "digest" not in steps else run_weekly()
+                    res.say(f"digest: {out}")
+                except TrendscopeError as exc:
+                    res.failed.append(f"digest: {exc}")
+                    res.say(f"digest failed: {exc}")
+        return res
+    finally:
+        lock.release()
+
+
+def run_forever(home: Home, cfg: ScheduleConfig) -> None:  # pragma: no cover - blocks; tested via run_cycle
+    """Ingest+index every `cfg.every` (first run now) and digests weekly, until interrupted."""
+    from apscheduler.schedulers.blocking import BlockingScheduler
+    from apscheduler.triggers.cron import CronTrigger
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    logging.getLogger("trendscope.schedule").setLevel(logging.INFO)
+    sched = BlockingScheduler(timezone=timezone.utc)
+
+    def cycle(digest: bool) -> None:
+        try:
+            # The weekly digest waits for a running ingest cycle instead of being skipped.
+            res = run_cycle(home, cfg, digest=digest, lock_wait_s=7200 if digest else None)
+            for line in res.lines:
+                log.warning(line) if res.failed or res.skipped_reason else log.info(line)
+        except Exception:  # keep the scheduler alive; the next cycle retries
+            log.exception("scheduled cycle crashed")
+
+    sched.add_job(cycle, IntervalTrigger(seconds=cfg.every.total_seconds()), args=[False], id="ingest",
+                  next_run_time=datetime.now(timezone.utc), max_instances=1, coalesce=True)
+    if cfg.digest_day:
+        sched.add_job(cycle, CronTrigger(day_of_week=cfg.digest_day, hour=cfg.digest_hour, timezone=timezone.utc),
+                      args=[True], id="digest", max_instances=1, coalesce=True, misfire_grace_time=6 * 3600)
+    try:
+        sched.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass

@@ -1,0 +1,80 @@
+"""Pieces several pages share: paper cards, trend chips, the open-paper button and the add-to-list control.
+
+Paper text goes through `ui.text` (escaped Markdown, math kept) and never through `unsafe_allow_html`.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import streamlit as st
+
+from ingest.errors import TrendscopeError
+from ui import app_state as app
+from ui.text import safe_inline
+
+PAPER_PAGE = "pages/paper.py"
+NEW_LIST = "＋ New list…"
+_CHIP_COLOURS = ("blue", "green", "orange", "violet", "red", "gray", "yellow", "primary")
+
+
+def open_paper(arxiv_id: str) -> None:
+    """Go to the reader for one paper (query param `?id=` makes the URL shareable)."""
+    st.session_state["paper_id"] = arxiv_id
+    st.switch_page(PAPER_PAGE, query_params={"id": arxiv_id})
+
+
+def open_button(arxiv_id: str, key: str, label: str = "Open") -> None:
+    if st.button(label, key=key, icon=":material/article:", help=f"Read {arxiv_id} in Trendscope"):
+        open_paper(arxiv_id)
+
+
+def trend_chips(trends: Sequence[tuple[str, float]] | Sequence[str]) -> str:
+    """Markdown badges for trends (labels come from the taxonomy, not from paper text; escaped anyway)."""
+    labels = app.trend_labels()
+    names = app.trend_names()
+    chips = []
+    for item in trends:
+        name = item[0] if isinstance(item, (tuple, list)) else item
+        colour = _CHIP_COLOURS[names.index(name) % len(_CHIP_COLOURS)] if name in names else "gray"
+        label = safe_inline(labels.get(name, name)).replace("]", "\\]")
+        chips.append(f":{colour}-badge[{label}]")
+    return " ".join(chips)
+
+
+def meta_line(authors: Sequence[str], published: str | None, categories: Sequence[str], max_authors: int = 6) -> str:
+    shown = list(authors[:max_authors])
+    more = f" +{len(authors) - max_authors}" if len(authors) > max_authors else ""
+    who = safe_inline(", ".join(shown)) + more if shown else "*authors unknown*"
+    cats = " ".join(f"`{c}`" for c in categories if c.replace(".", "").replace("-", "").isalnum())
+    return f"{who} · {published or 'undated'} · {cats}"
+
+
+def add_to_list(arxiv_id: str, key: str) -> None:
+    """A popover to add one paper to an existing or a new reading list."""
+    with st.popover("Add to list", icon=":material/bookmark_add:"):
+        rl = app.reading_lists()
+        names = [s.name for s in rl.lists()]
+        last = st.session_state.get("last_list")
+        options = names + [NEW_LIST]
+        index = options.index(last) if last in options else 0
+        choice = st.selectbox("Reading list", options, index=index, key=f"{key}_list")
+        new_name = st.text_input("New list name", key=f"{key}_new") if choice == NEW_LIST else None
+        if st.button("Add", key=f"{key}_add", type="primary"):
+            name = (new_name or "").strip() if choice == NEW_LIST else choice
+            try:
+                if choice == NEW_LIST:
+                    if not name:
+                        raise TrendscopeError("type a name for the new list")
+                    if not rl.exists(name):
+                        rl.create(name)
+                res = rl.add(name, [arxiv_id])
+            except TrendscopeError as exc:
+                st.error(str(exc))
+                return
+            st.session_state["last_list"] = res.list
+            if res.added:
+                st.success(f"Added to **{safe_inline(res.list)}**.")
+            elif res.already:
+                st.info(f"Already in **{safe_inline(res.list)}**.")
+            for msg in res.bad:
+                st.error(msg)
