@@ -37,7 +37,7 @@ def render_chart(lines: Sequence[TrendLine], title: str = "Papers per week", dpi
         ax.spines[side].set_visible(False)
     if len(lines) > 1:
         ax.legend(fontsize=7, frameon=False, loc="upper left")
-    fig.tight_layout()
+    fig.subplots_adjust(left=0.07, right=0.98, top=0.88, bottom=0.12)
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
     return buf.getvalue()

@@ -1,10 +1,13 @@
 """Build a subscription's digest for one ISO week: ranked new papers plus a trend summary and chart.
 
 Ranking: relevance (the trend tag score for trend subscriptions, the search score for query subscriptions,
-their mean for both) plus NOVELTY_WEIGHT x novelty (how unusual the paper's vocabulary is against the 8 weeks
-before). Papers already issued to the subscription in another week, and papers containing an excluded
+their mean for both) plus NOVELTY_WEIGHT x novelty (how unusual the paper's vocabulary is against what the
+subscription matched in the 8 weeks before), a tie-breaker among equally relevant papers. Papers already issued to the subscription in another week, and papers containing an excluded
 word, are left out. Once a week was issued (see `SubscriptionStore.record_issue`) its paper list is frozen,
 so retries and feeds show the same papers.
+
+Trend summary: a trend line comes from `index.trends_over_time.trend_table` (the numbers the trends page shows);
+a query subscription's line counts its keyword (FTS5) matches per week.
 """
 from __future__ import annotations
 
@@ -17,7 +20,6 @@ from typing import Callable, Protocol
 
 import sqlite_utils
 
-from ingest.config import Home
 
 from .chart import render_chart
 from .model import Digest, DigestPaper, Subscription, TrendLine, shift_week, week_bounds, week_of
@@ -27,9 +29,11 @@ from .text import excerpt, one_line
 
 log = logging.getLogger(__name__)
 
-NOVELTY_WEIGHT = 0.15
+NOVELTY_WEIGHT = 0.02  # a tie-breaker: tag scores of confident tags sit within a few hundredths of 1
 TRAILING_WEEKS = 8
-GROWING, COOLING = 1.2, 0.8  # share ratio against the trailing average
+GROWING, COOLING = 1.2, 0.8  # query lines: share ratio against the trailing average
+NOVELTY_BACKGROUND = 3000  # most recent papers a novelty background holds
+EMERGING_Z = 2.0  # trend lines: trend_table's emerging score that reads as growing / cooling
 
 
 class QueryScorer(Protocol):
@@ -82,35 +86,57 @@ class WeekContext:
 
     def terms_of(self, row: dict) -> set[str]:
         """Term set of a paper row (cached by pk)."""
-        cache = self._cache.setdefault("terms", {})
-        if row["pk"] not in cache:
-            cache[row["pk"]] = terms(f"{row['title']} {row['abstract']}")
-        return cache[row["pk"]]
+        return self.doc_terms([(row["pk"], row["title"], row["abstract"])])[0]
 
     @property
     def week_docs(self) -> list[set[str]]:
         """Term sets of every paper of the week (the background for characteristic terms)."""
         return self._cached("week_docs", lambda: [self.terms_of(r) for r in self.week_rows(())])
 
-    @property
-    def novelty(self) -> NoveltyScorer:
-        def build() -> NoveltyScorer:
-            rows = self.store.texts_between(self.trailing_start, self.start.isoformat())
-            return NoveltyScorer(terms(f"{t} {a}") for _, _, t, a in rows)
-        return self._cached("novelty", build)
+    def doc_terms(self, rows: list[tuple[int, str, str]]) -> list[set[str]]:
+        """Term sets of (pk, title, abstract) rows, cached by pk."""
+        cache = self._cache.setdefault("terms", {})
+        out = []
+        for pk, title, abstract in rows:
+            if pk not in cache:
+                cache[pk] = terms(f"{title} {abstract}")
+            out.append(cache[pk])
+        return out
 
-    def trend_docs(self, trend: str) -> tuple[list[set[str]], list[set[str]]]:
-        """(term sets of this week's papers tagged `trend`, of the 8 weeks before)."""
+    def query_matches(self, query: str) -> list[tuple[int, str, float]]:
+        """(pk, published, bm25) of the query's keyword matches over the 9 weeks."""
+        return self._cached(("matches", query), lambda: FtsQueryScorer(self.store).matches(
+            query, self.trailing_start, self.end_excl))
+
+    def novelty_for(self, sub: Subscription) -> NoveltyScorer:
+        """Novelty against what the subscription would have seen in the 8 weeks before: the papers of its
+        trends, else its query's keyword matches, else its categories (at most NOVELTY_BACKGROUND papers)."""
+        key = ("novelty", tuple(sub.trends), sub.query if not sub.trends else None, tuple(sub.categories))
+
+        def build() -> NoveltyScorer:
+            start = self.start.isoformat()
+            if sub.trends or not sub.query:
+                rows = self.store.background_texts(self.trailing_start, start, trends=sub.trends,
+                                                   categories=sub.categories, limit=NOVELTY_BACKGROUND)
+            else:
+                pks = [pk for pk, published, _ in self.query_matches(sub.query) if published < start]
+                rows = self.store.texts_for(pks[-NOVELTY_BACKGROUND:])
+            return NoveltyScorer(self.doc_terms(rows))
+        return self._cached(key, build)
+
+    def trend_rows(self) -> dict[tuple[str, str], dict]:
+        """(trend, period Monday) -> row of `index.trends_over_time.trend_table` for the 9 weeks (computed once)."""
         def build():
-            now, before = [], []
-            this_monday = self.start.isoformat()
-            for _, published, title, abstract in self.store.trend_texts(trend, self.trailing_start, self.end_excl):
-                (now if published >= this_monday else before).append(terms(f"{title} {abstract}"))
-            return now, before
-        return self._cached(("trend_docs", trend), build)
+            from index.trends_over_time import trend_table
+
+            df = trend_table(self.store.db, freq="week", since=self.trailing_start, window=TRAILING_WEEKS)
+            df = df[df["period"] <= self.mondays[-1]]
+            return {(r["trend"], r["period"]): r for r in df.to_dict("records")}
+        return self._cached("trend_rows", build)
 
 
 def _direction(share: float, trailing_share: float, count: int) -> str:
+    """For query lines: growing / cooling when the share moved by 20% against the trailing average."""
     if trailing_share <= 0:
         return "growing" if count > 0 else "steady"
     ratio = share / trailing_share
@@ -121,33 +147,53 @@ def _direction(share: float, trailing_share: float, count: int) -> str:
     return "steady"
 
 
-def _line(label: str, per_week: dict[str, int], ctx: WeekContext, new_terms: list[str]) -> TrendLine:
+def _series(per_week: dict[str, int], ctx: WeekContext) -> tuple[list[int], list[float], float, float]:
     counts = [per_week.get(m, 0) for m in ctx.mondays]
     totals = [ctx.totals.get(m, 0) for m in ctx.mondays]
     shares = [c / t if t else 0.0 for c, t in zip(counts, totals)]
-    trailing_counts, trailing_shares = counts[:-1], shares[:-1]
-    avg_count = sum(trailing_counts) / len(trailing_counts)
-    avg_share = sum(trailing_shares) / len(trailing_shares)
-    return TrendLine(
-        label=label, count=counts[-1], share=shares[-1], trailing_avg_count=avg_count,
-        trailing_avg_share=avg_share, direction=_direction(shares[-1], avg_share, counts[-1]),
-        new_terms=new_terms, weekly_counts=list(zip(ctx.weeks, counts)),
-    )
+    return counts, shares, sum(counts[:-1]) / TRAILING_WEEKS, sum(shares[:-1]) / TRAILING_WEEKS
 
 
-def trend_lines(sub: Subscription, ctx: WeekContext, query_counts: dict[str, int] | None,
-                query_docs: tuple[list[set[str]], list[set[str]]] | None) -> list[TrendLine]:
-    lines = []
+def trend_line(trend: str, ctx: WeekContext) -> TrendLine:
+    """This week's numbers for a trend, as the trends page computes them (`trend_table`): count, share,
+    the trailing 8-week average, growing/cooling by the emerging score (>= 2 / <= -2) and its new terms."""
+    rows = ctx.trend_rows()
+    counts, shares, avg_count, avg_share = _series(
+        {m: int(rows[(trend, m)]["count"]) for m in ctx.mondays if (trend, m) in rows}, ctx)
+    row = rows.get((trend, ctx.mondays[-1]))
+    z = float(row["emerging_score"]) if row is not None else 0.0
+    direction = "growing" if z >= EMERGING_Z else "cooling" if z <= -EMERGING_Z else "steady"
+    return TrendLine(label=trend, count=counts[-1], share=shares[-1], trailing_avg_count=avg_count,
+                     trailing_avg_share=avg_share, direction=direction,
+                     new_terms=list(row["terms"]) if row is not None else [],
+                     weekly_counts=list(zip(ctx.weeks, counts)))
+
+
+def query_line(sub: Subscription, ctx: WeekContext) -> TrendLine:
+    """Weekly keyword matches of a query subscription (FTS5), with its newly characteristic terms."""
+    matches = ctx.query_matches(sub.query or "")
+    per_week: dict[str, int] = {}
+    now, before = [], []
+    this_monday = ctx.start.isoformat()
+    docs = dict(zip([pk for pk, _, _ in matches], ctx.doc_terms(ctx.store.texts_for([pk for pk, _, _ in matches]))))
+    for pk, published, _ in matches:
+        monday = week_bounds(week_of(date.fromisoformat(published[:10])))[0].isoformat()
+        per_week[monday] = per_week.get(monday, 0) + 1
+        (now if published >= this_monday else before).append(docs[pk])
+    counts, shares, avg_count, avg_share = _series(per_week, ctx)
+    return TrendLine(label=f"matches for {sub.query!r}", count=counts[-1], share=shares[-1],
+                     trailing_avg_count=avg_count, trailing_avg_share=avg_share,
+                     direction=_direction(shares[-1], avg_share, counts[-1]),
+                     new_terms=characteristic_terms(now, before, ctx.week_docs),
+                     weekly_counts=list(zip(ctx.weeks, counts)))
+
+
+def trend_lines(sub: Subscription, ctx: WeekContext) -> list[TrendLine]:
     if sub.trends:
-        per_trend = ctx._cached(("trend_counts", tuple(sub.trends)), lambda: ctx.store.weekly_trend_counts(
-            sub.trends, ctx.trailing_start, ctx.end_excl))
-        for trend in sub.trends:
-            now, before = ctx.trend_docs(trend)
-            lines.append(_line(trend, per_trend.get(trend, {}), ctx, characteristic_terms(now, before, ctx.week_docs)))
-    elif query_counts is not None:
-        now, before = query_docs or ([], [])
-        lines.append(_line(f"matches for {sub.query!r}", query_counts, ctx, characteristic_terms(now, before, ctx.week_docs)))
-    return lines
+        return [trend_line(t, ctx) for t in sub.trends]
+    if sub.query:
+        return [query_line(sub, ctx)]
+    return []
 
 
 class FtsQueryScorer:
@@ -205,7 +251,8 @@ def rank_week(sub: Subscription, ctx: WeekContext, query_scorer: QueryScorer | N
         return [], 0
     trend_rel = [max(tags.get(r["pk"], {}).get(t, 0.0) for t in sub.trends) if sub.trends else 0.0 for r in rows]
     query_rel = rescale([qscores[r["pk"]] for r in rows]) if sub.query else [0.0] * len(rows)
-    novelty = rescale([ctx.novelty.novelty(ctx.terms_of(r)) for r in rows])
+    scorer = ctx.novelty_for(sub)
+    novelty = rescale([scorer.novelty(ctx.terms_of(r)) for r in rows])
     papers = []
     for r, tr, qr, nov in zip(rows, trend_rel, query_rel, novelty):
         rel = (tr + qr) / 2 if sub.trends and sub.query else tr if sub.trends else qr
@@ -249,21 +296,8 @@ def build_digest(
     issued = ctx.store.issued_ids(sub.id, week) if sub.id is not None else []
     papers = _frozen(sub, ctx, issued, ranked) if issued else ranked[: sub.size]
 
-    query_counts = query_docs = None
-    if sub.query and not sub.trends:
-        fts = FtsQueryScorer(ctx.store)
-        matches = fts.matches(sub.query, ctx.trailing_start, ctx.end_excl)
-        query_counts = {}
-        now, before = [], []
-        this_monday = ctx.start.isoformat()
-        texts = {pk: (t, a) for pk, t, a in ctx.store.texts_for([pk for pk, _, _ in matches])}
-        for pk, published, _ in matches:
-            monday = week_bounds(week_of(date.fromisoformat(published[:10])))[0].isoformat()
-            query_counts[monday] = query_counts.get(monday, 0) + 1
-            if pk in texts:
-                (now if published >= this_monday else before).append(terms(" ".join(texts[pk])))
-        query_docs = (now, before)
-    lines = trend_lines(sub, ctx, query_counts, query_docs)
-    png = render_chart(lines, title=one_line(f"Papers per week: {sub.name}", 80)) if chart and lines else None
+    lines = trend_lines(sub, ctx)
+    png = render_chart(lines, title=one_line(
+        f"Papers per week: {lines[0].label if len(lines) == 1 else sub.name}", 80)) if chart and lines else None
     return Digest(subscription=sub, week=week, start=ctx.start, end=ctx.end, papers=papers, lines=lines,
                   total_week_papers=ctx.total_this_week, chart_png=png, candidates=n)

@@ -269,35 +269,21 @@ class SubscriptionStore:
             "WHERE published >= ? AND published < ? GROUP BY wk", [start, end_exclusive],
         ).fetchall())
 
-    def weekly_trend_counts(self, trends: Sequence[str], start: str, end_exclusive: str) -> dict[str, dict[str, int]]:
-        """trend -> {week Monday: tagged papers published that week}, for [start, end)."""
-        out: dict[str, dict[str, int]] = {t: {} for t in trends}
-        if not trends or not self.has_trend_table():
-            return out
-        for trend, wk, n in self.db.execute(
-            "SELECT t.trend, date(p.published, 'weekday 0', '-6 days') AS wk, count(*) FROM paper_trends t "
-            "JOIN papers p ON p.pk = t.pk WHERE p.published >= ? AND p.published < ? "
-            f"AND t.trend IN ({_ph(trends)}) GROUP BY t.trend, wk",
-            [start, end_exclusive, *trends],
-        ):
-            out[trend][wk] = n
-        return out
-
-    def trend_texts(self, trend: str, start: str, end_exclusive: str) -> list[tuple[int, str, str, str]]:
-        """(pk, published, title, abstract) of the papers tagged `trend` published in [start, end)."""
-        if not self.has_trend_table():
-            return []
-        return self.db.execute(
-            "SELECT p.pk, p.published, p.title, p.abstract FROM paper_trends t JOIN papers p ON p.pk = t.pk "
-            "WHERE t.trend = ? AND p.published >= ? AND p.published < ?", [trend, start, end_exclusive],
-        ).fetchall()
-
-    def texts_between(self, start: str, end_exclusive: str) -> list[tuple[int, str, str, str]]:
-        """(pk, published, title, abstract) of every paper published in [start, end)."""
-        return self.db.execute(
-            "SELECT pk, published, title, abstract FROM papers WHERE published >= ? AND published < ?",
-            [start, end_exclusive],
-        ).fetchall()
+    def background_texts(self, start: str, end_exclusive: str, *, trends: Sequence[str] = (),
+                         categories: Sequence[str] = (), limit: int = 3000) -> list[tuple[int, str, str]]:
+        """(pk, title, abstract) of the most recent papers in [start, end) having any of `trends` (when given)
+        and any of `categories` (when given); at most `limit`."""
+        q = "SELECT p.pk, p.title, p.abstract FROM papers p WHERE p.published >= ? AND p.published < ?"
+        args: list = [start, end_exclusive]
+        if trends:
+            if not self.has_trend_table():
+                return []
+            q += f" AND p.pk IN (SELECT pk FROM paper_trends WHERE trend IN ({_ph(trends)}))"
+            args += list(trends)
+        if categories:
+            q += f" AND p.pk IN (SELECT pk FROM paper_categories WHERE category IN ({_ph(categories)}))"
+            args += list(categories)
+        return self.db.execute(q + " ORDER BY p.published DESC, p.pk DESC LIMIT ?", [*args, limit]).fetchall()
 
     def fts_matches(self, match: str, start: str, end_exclusive: str) -> list[tuple[int, str, float]]:
         """(pk, published, bm25 rank; lower is better) of papers matching an FTS5 expression in [start, end)."""

@@ -70,60 +70,84 @@ class RuleResult:
     evidence: list[str]
 
 
-def _segments(taxonomy: Taxonomy, title: str, abstract: str) -> list[tuple[str, float, bool]]:
-    """(text, position factor, globally passing?) for the title and each abstract sentence."""
+@dataclass
+class _Doc:
+    """A paper split for scoring: segment texts, position factors, global passing flags, and offsets."""
+
+    texts: list[str]
+    factors: list[float]
+    passing: list[bool]
+    full: str
+    starts: list[int]
+
+    def segment_at(self, pos: int) -> int:
+        lo, hi = 0, len(self.starts) - 1
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if self.starts[mid] <= pos:
+                lo = mid
+            else:
+                hi = mid - 1
+        return lo
+
+
+_JOIN = " \n "
+
+
+def _doc(taxonomy: Taxonomy, title: str, abstract: str) -> _Doc:
+    """The title and each abstract sentence with its position factor (title > contribution > first > other)."""
     s = taxonomy.scoring
-    segs = [(clean_text(title), s.title_factor, False)]
+    texts, factors, passing = [clean_text(title)], [s.title_factor], [False]
     for i, sent in enumerate(split_sentences(abstract)):
         if s.contribution_cues is not None and s.contribution_cues.search(sent):
-            factor = s.contribution_factor
+            factors.append(s.contribution_factor)
         elif i == 0:
-            factor = s.first_factor
+            factors.append(s.first_factor)
         else:
-            factor = s.body_factor
-        passing = bool(s.global_passing is not None and s.global_passing.search(sent))
-        segs.append((sent, factor, passing))
-    return segs
+            factors.append(s.body_factor)
+        texts.append(sent)
+        passing.append(bool(s.global_passing is not None and s.global_passing.search(sent)))
+    starts, pos = [], 0
+    for t in texts:
+        starts.append(pos)
+        pos += len(t) + len(_JOIN)
+    return _Doc(texts, factors, passing, _JOIN.join(texts), starts)
 
 
-def rule_score(trend: Trend, taxonomy: Taxonomy, segments: Sequence[tuple[str, float, bool]]) -> RuleResult:
+def rule_score(trend: Trend, taxonomy: Taxonomy, doc: _Doc) -> RuleResult:
     s = taxonomy.scoring
     raw = 0.0
     evidence: list[tuple[float, str]] = []
-    full = " \n ".join(seg[0] for seg in segments)
+    trend_passing: dict[int, bool] = {}
     for phrase in trend.include:
-        if not phrase.regex.search(full):
-            continue
-        best = 0.0
-        best_text = ""
-        hits = 0
-        for idx, (text, factor, globally_passing) in enumerate(segments):
-            m = phrase.regex.search(text)
-            if not m:
+        best, best_text, in_title = 0.0, "", False
+        segs: set[int] = set()
+        for m in phrase.regex.finditer(doc.full):
+            idx = doc.segment_at(m.start())
+            if idx in segs:
                 continue
-            hits += 1
-            f = factor
-            if idx > 0:  # the title is never a passing mention
-                if any(p.search(text) for p in trend.passing):
+            segs.add(idx)
+            f = doc.factors[idx]
+            if idx == 0:  # the title is never a passing mention
+                in_title = True
+            else:
+                if idx not in trend_passing:
+                    trend_passing[idx] = any(p.search(doc.texts[idx]) for p in trend.passing)
+                if trend_passing[idx]:
                     f *= s.passing_factor
-                elif globally_passing:
+                elif doc.passing[idx]:
                     f *= (1.0 + s.passing_factor) / 2
             if f > best:
                 best, best_text = f, m.group(0)
-        if hits:
-            contrib = phrase.weight * (best + s.repeat_bonus * min(hits - 1, 3))
+        if segs:
+            contrib = phrase.weight * (best + s.repeat_bonus * min(len(segs) - 1, 3))
             raw += contrib
-            where = "title" if phrase.regex.search(segments[0][0]) else "abstract"
-            evidence.append((contrib, f"{best_text.strip()} ({where})"))
+            evidence.append((contrib, f"{best_text.strip()} ({'title' if in_title else 'abstract'})"))
     for phrase in trend.exclude:
-        if not phrase.regex.search(full):
-            continue
-        for text, _f, _p in segments:
-            m = phrase.regex.search(text)
-            if m:
-                raw -= phrase.weight
-                evidence.append((-phrase.weight, f"not: {m.group(0).strip()}"))
-                break
+        m = phrase.regex.search(doc.full)
+        if m:
+            raw -= phrase.weight
+            evidence.append((-phrase.weight, f"not: {m.group(0).strip()}"))
     evidence.sort(key=lambda x: -x[0])
     return RuleResult(raw=raw, evidence=[e for _c, e in evidence])
 
@@ -136,8 +160,8 @@ class Tagger:
         self.model = model
 
     def rules(self, title: str, abstract: str) -> dict[str, RuleResult]:
-        segs = _segments(self.taxonomy, title, abstract)
-        return {t.name: rule_score(t, self.taxonomy, segs) for t in self.taxonomy.trends}
+        doc = _doc(self.taxonomy, title, abstract)
+        return {t.name: rule_score(t, self.taxonomy, doc) for t in self.taxonomy.trends}
 
     def score(
         self,
@@ -150,14 +174,14 @@ class Tagger:
     ) -> list[TrendTag]:
         """A scored TrendTag for every trend (or the named ones), tagged or not."""
         s = self.taxonomy.scoring
-        segs = _segments(self.taxonomy, title, abstract)
+        doc = _doc(self.taxonomy, title, abstract)
         if model_logits is None and vector is not None and self.model is not None:
             model_logits = {t: float(v[0]) for t, v in self.model.logits(vector).items()}
         out = []
         for trend in self.taxonomy.trends:
             if trends is not None and trend.name not in trends:
                 continue
-            rr = rule_score(trend, self.taxonomy, segs)
+            rr = rule_score(trend, self.taxonomy, doc)
             logit = s.rule_scale * (rr.raw - s.rule_offset)
             evidence = list(rr.evidence[:6])
             if trend.categories and set(categories) & set(trend.categories):

@@ -174,7 +174,7 @@ def _trend_hash(name: str, spec: Mapping[str, Any], scoring_spec: Mapping[str, A
 
 
 _RULE_SCORING_KEYS = ("title_factor", "contribution_factor", "first_factor", "body_factor", "passing_factor",
-                      "repeat_bonus", "rule_offset", "contribution_cues", "global_passing")
+                      "repeat_bonus", "contribution_cues", "global_passing")
 
 
 def _rules_hash(name: str, spec: Mapping[str, Any], scoring_spec: Mapping[str, Any]) -> str:

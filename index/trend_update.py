@@ -26,7 +26,7 @@ from ingest.config import Home
 from .tagger import LinearModel, Tagger
 from .taxonomy import Taxonomy, load_taxonomy
 from .trend_store import TrendStore
-from .weak_model import MIN_POSITIVES, fit_logistic, load_packaged_model, weak_labels
+from .weak_model import MIN_POSITIVES, fit_standardised, load_packaged_model, packaged_model_path, weak_labels
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +92,7 @@ def _corpus_models(
             continue
         idx = np.concatenate([wl.pos, wl.neg])
         y = np.concatenate([np.ones(len(wl.pos)), np.zeros(len(wl.neg))])
-        w, b = fit_logistic(vecs[idx], y)
+        w, b = fit_standardised(vecs[idx], y, vecs)
         store.save_model(name, taxonomy.get(name).rules_hash, model_id, w, b, len(wl.pos), len(wl.neg))
         out[name] = (w, b)
         trained.append(name)
@@ -109,9 +109,10 @@ def build_linear_model(
     weights, biases = {}, {}
     packaged = load_packaged_model(taxonomy, model_id)
     if packaged is not None:
+        digest = hashlib.sha1(packaged_model_path().read_bytes()).hexdigest()
         for name, w in packaged.weights.items():
             weights[name], biases[name] = w, packaged.biases[name]
-            sigs[name] = _sig("packaged", model_id, taxonomy.get(name).rules_hash)
+            sigs[name] = _sig("packaged", model_id, taxonomy.get(name).rules_hash, digest)
     rest = [t for t in taxonomy.names if t not in weights]
     trained: list[str] = []
     if rest:

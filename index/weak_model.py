@@ -25,7 +25,7 @@ from .taxonomy import Taxonomy
 log = logging.getLogger(__name__)
 
 PACKAGED_MODEL = "trend_model.npz"
-POS_MARGIN = 2.0     # positive: raw rule score >= rule_offset + POS_MARGIN
+POS_MIN_RAW = 6.0    # positive: raw rule score >= POS_MIN_RAW (e.g. a strong phrase in the title plus one more)
 NEG_MAX = 1.0        # negative: raw rule score <= NEG_MAX
 MIN_POSITIVES = 15   # fewer weak positives than this: no model for the trend
 L2 = 1.0             # ridge penalty on the weights (not the bias)
@@ -39,13 +39,12 @@ class WeakLabels:
 
 def weak_labels(tagger: Tagger, titles: Sequence[str], abstracts: Sequence[str]) -> dict[str, WeakLabels]:
     """Per trend, indices of confident positives and negatives according to the rules alone."""
-    offset = tagger.taxonomy.scoring.rule_offset
     raws = {t: np.zeros(len(titles)) for t in tagger.taxonomy.names}
     for i, (title, abstract) in enumerate(zip(titles, abstracts)):
         for name, rr in tagger.rules(title, abstract).items():
             raws[name][i] = rr.raw
     return {
-        t: WeakLabels(np.flatnonzero(r >= offset + POS_MARGIN), np.flatnonzero(r <= NEG_MAX))
+        t: WeakLabels(np.flatnonzero(r >= POS_MIN_RAW), np.flatnonzero(r <= NEG_MAX))
         for t, r in raws.items()
     }
 
@@ -69,6 +68,17 @@ def fit_logistic(X: np.ndarray, y: np.ndarray, l2: float = L2, iters: int = 25) 
     return w[:-1].astype(np.float32), float(w[-1])
 
 
+def fit_standardised(X: np.ndarray, y: np.ndarray, X_all: np.ndarray) -> tuple[np.ndarray, float]:
+    """Fit on (X, y), then rescale so that the logit over the whole corpus `X_all` has mean 0 and sd 1.
+
+    Weak-label models differ in how confident they are; standardised logits can share one weight.
+    """
+    w, b = fit_logistic(X, y)
+    z = X_all @ w + b
+    mu, sd = float(z.mean()), float(z.std()) or 1.0
+    return (w / sd).astype(np.float32), (b - mu) / sd
+
+
 def train_weak_model(
     taxonomy: Taxonomy, titles: Sequence[str], abstracts: Sequence[str], vecs: np.ndarray, model_id: str,
     trends: Sequence[str] | None = None,
@@ -85,7 +95,7 @@ def train_weak_model(
             continue
         idx = np.concatenate([wl.pos, wl.neg])
         y = np.concatenate([np.ones(len(wl.pos)), np.zeros(len(wl.neg))])
-        w, b = fit_logistic(vecs[idx], y)
+        w, b = fit_standardised(vecs[idx], y, vecs)
         weights[name], biases[name] = w, b
         log.info("trend %s: %d weak positives, %d negatives", name, len(wl.pos), len(wl.neg))
     return LinearModel(model_id=model_id, weights=weights, biases=biases)

@@ -33,6 +33,7 @@ class IngestRun:
     run_id: int | None = None
     categories: list[str] | None = None  # live runs: the categories asked for
     covered_from: str | None = None  # live runs: first day of the window seen completely
+    fingerprint: str | None = None  # snapshot runs: sha256 of the file
 
     @property
     def ok(self) -> bool:
@@ -81,6 +82,15 @@ class LedgerStore:
                 [utc_now_iso()],
             )
         return cur.rowcount
+
+    def completed_snapshot(self, fingerprint: str) -> IngestRun | None:
+        """The last snapshot run that read this exact file to the end (bad lines allowed)."""
+        row = self.db.execute(
+            "SELECT run_id FROM ingest_runs WHERE source = 'snapshot' AND fingerprint = ? "
+            "AND outcome IN ('ok', 'partial') ORDER BY run_id DESC LIMIT 1",
+            [fingerprint],
+        ).fetchone()
+        return self.get(row[0]) if row else None
 
     def covered_windows(self, source: str, categories: list[str]) -> list[tuple[str, str]]:
         """(first day, last day) windows that successful runs of `source` saw completely for `categories`

@@ -13,6 +13,7 @@ Plain or gzip files (detected by content, not by name).
 from __future__ import annotations
 
 import gzip
+import hashlib
 import io
 import json
 import logging
@@ -56,6 +57,7 @@ class SnapshotResult:
     lines: int = 0
     bad_lines: list[BadLineReport] = field(default_factory=list)
     bad_count: int = 0
+    unchanged_since: int | None = None  # run id of the earlier complete import of the same file
 
     @property
     def new(self) -> int:
@@ -223,6 +225,14 @@ def parse_line(text: str) -> Paper:
 # streaming
 
 
+def file_fingerprint(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
 class _CountingReader(io.RawIOBase):
     """Wraps a binary file and reports how many bytes were read (for a progress bar over the file size)."""
 
@@ -281,15 +291,28 @@ def import_snapshot(
     *,
     batch_size: int = 2000,
     progress: bool = False,
+    force: bool = False,
 ) -> SnapshotResult:
-    """Stream a snapshot into the store, one transaction per batch; recorded in the ledger."""
+    """Stream a snapshot into the store, one transaction per batch; recorded in the ledger.
+
+    A file whose exact content (sha256) was already read to the end into this database is not rescanned
+    (papers are never deleted and older versions change nothing, so it cannot bring anything new) unless
+    `force`.
+    """
     path = Path(path)
     if not path.is_file():
         raise TrendscopeError(f"snapshot not found: {path}")
     store = PaperStore(db)
     ledger = LedgerStore(db)
-    run = ledger.start(IngestRun(source="snapshot", query=str(path.resolve())))
+    fp = file_fingerprint(path)
+    previous = None if force else ledger.completed_snapshot(fp)
+    run = ledger.start(IngestRun(source="snapshot", query=str(path.resolve()), fingerprint=fp))
     result = SnapshotResult(run=run)
+    if previous is not None:
+        log.info("%s is unchanged since run %s: nothing new (use --force to rescan)", path, previous.run_id)
+        result.unchanged_since = previous.run_id
+        ledger.finish(run, "ok")
+        return result
     bar = None
     on_read = None
     if progress:

@@ -101,6 +101,12 @@ def m003_ingest_runs_coverage(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX idx_ingest_runs_source ON ingest_runs(source, outcome)")
 
 
+@migrations()
+def m004_ingest_runs_fingerprint(db: sqlite_utils.Database) -> None:
+    # snapshot runs: sha256 of the file, so an unchanged file that was fully imported is not rescanned
+    db.execute("ALTER TABLE ingest_runs ADD COLUMN fingerprint TEXT")
+
+
 def open_database(path: str | Path) -> sqlite_utils.Database:
     """Open (creating if needed) the Trendscope database in WAL mode with the ingest schema applied."""
     path = Path(path)

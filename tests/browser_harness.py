@@ -201,7 +201,7 @@ def click_button(driver, label: str, within=None, timeout: float = 30.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for b in root.find_elements(By.TAG_NAME, "button"):
-            if b.is_displayed() and b.text.strip().split("\n")[-1].strip() == label:
+            if b.is_displayed() and label in [line.strip() for line in b.text.split("\n")]:
                 driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", b)
                 b.click()
                 return b
@@ -209,10 +209,15 @@ def click_button(driver, label: str, within=None, timeout: float = 30.0):
     raise TimeoutError(f"no button {label!r}")
 
 
+def body_text(driver) -> str:
+    """All visible text, popovers and dialogs (rendered outside the main area) included."""
+    return driver.execute_script("return document.body.innerText || ''")
+
+
 def wait_text(driver, text: str, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if text in page_text(driver):
+        if text in body_text(driver):
             return
         time.sleep(0.1)
     raise TimeoutError(f"{text!r} never appeared; page says: {page_text(driver)[:500]!r}")

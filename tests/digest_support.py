@@ -22,6 +22,7 @@ WEEK = "2026-W21"        # 2026-05-18 .. 2026-05-24
 NEXT_WEEK = "2026-W22"   # 2026-05-25 .. 2026-05-31
 SENDER = "Trendscope <digest@example.org>"
 
+_BASE: list[Path] = []
 _FIELDS = {f.name for f in dataclasses.fields(Paper)}
 
 
@@ -33,9 +34,13 @@ def to_paper(row: dict, **changes) -> Paper:
 
 @pytest.fixture(scope="session")
 def digest_base(tmp_path_factory, sample_rows) -> Path:
-    """A database file with the sample papers of FIRST_DAY..LAST_DAY, tagged (built once per session)."""
+    """A database file with the sample papers of FIRST_DAY..LAST_DAY, tagged (built once per session).
+
+    Each test module imports this fixture, which gives it one definition per module: the file is cached here."""
     from index.trend_update import update_trend_tags
 
+    if _BASE:
+        return _BASE[0]
     root = tmp_path_factory.mktemp("digest_base")
     db = open_database(root / "trendscope.db")
     rows = [r for r in sample_rows if FIRST_DAY <= (r["published"] or "") <= LAST_DAY]
@@ -43,7 +48,8 @@ def digest_base(tmp_path_factory, sample_rows) -> Path:
     update_trend_tags(db, Home(root), progress=False)
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.conn.close()
-    return root / "trendscope.db"
+    _BASE.append(root / "trendscope.db")
+    return _BASE[0]
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import pytest
 
 from app_harness import all_markdown, check, new_app, open_page, search, texts
 from app_seed import LIST_NAME, SUBSCRIPTION, session_seed
+from browser_harness import free_port
 
 NASTY_QUERIES = ['"unbalanced', "ti:", "AND OR NOT", "*", "'; DROP TABLE papers; --", "", "   ", "NEAR(",
                  "title:(", "a" * 600, "ünïcödé ∑ $x^2$", "-", "()", "\\", "%_%"]
@@ -182,7 +183,7 @@ def test_hostile_paper_text_is_escaped(app_home):
     md = all_markdown(at)
     assert "\\# Heading" in md and "\\<iframe" in md and "$\\mathcal{L}=\\sum_i x_i^2$" in md
     assert "\\$5 and \\$10" in md  # prices are not math
-    assert "\\<img src=x onerror=1\\>" in md
+    assert "\\<img src\\=x onerror\\=1\\>" in md
 
 
 # -- trends -------------------------------------------------------------------------------------------
@@ -243,18 +244,19 @@ def test_digest_test_mail_reaches_a_real_smtp_server(app_home, monkeypatch):
         def handle_message(self, message):
             received.append(message)
 
-    server = Controller(Collect(), hostname="127.0.0.1", port=0)
+    port = free_port()
+    server = Controller(Collect(), hostname="127.0.0.1", port=port)
     server.start()
     try:
         monkeypatch.setenv("TRENDSCOPE_SMTP_HOST", "127.0.0.1")
-        monkeypatch.setenv("TRENDSCOPE_SMTP_PORT", str(server.server.sockets[0].getsockname()[1]))
+        monkeypatch.setenv("TRENDSCOPE_SMTP_PORT", str(port))
         monkeypatch.setenv("TRENDSCOPE_SMTP_TLS", "none")
         monkeypatch.setenv("TRENDSCOPE_MAIL_FROM", "Trendscope <digest@example.org>")
         at = open_page(check(new_app().run()), "digests")
         at.text_input(key="test_mail_to").set_value("reader@example.org")
         at.button(key="FormSubmitter:test_mail-Send test mail").click()
         at = check(at.run())
-        assert any("Sent to reader@example.org" in s for s in texts(at.success)), texts(at.error)
+        assert any("Sent to `reader@example.org`" in s for s in texts(at.success)), texts(at.error)
     finally:
         server.stop()
     assert len(received) == 1

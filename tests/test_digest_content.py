@@ -5,7 +5,7 @@ import pytest
 
 from digest import api
 from digest.content import NOVELTY_WEIGHT, WeekContext, build_digest
-from digest.model import Subscription, parse_week, week_bounds, last_complete_week, shift_week
+from digest.model import last_complete_week, parse_week, shift_week, week_bounds
 from digest.subscription_store import SubscriptionStore
 from digest_support import NEXT_WEEK, WEEK, db, dhome, digest_base, to_paper  # noqa: F401 (fixtures)
 from ingest.errors import TrendscopeError
@@ -178,16 +178,20 @@ def test_subscription_validation(db, dhome):
 
 
 def test_query_subscription_through_hybrid_search(db, dhome, embedder):
-    """Real embeddings of the week's papers (and the 8 weeks before): the Searcher's hybrid ranking is used."""
+    """Real embeddings of the week's papers: the Searcher's hybrid ranking is used."""
     from digest.query import SearchQueryScorer
     from index.indexer import run_index
 
-    run_index(db, dhome, embedder=embedder, progress=False)
+    start, end = week_bounds(WEEK)
+    # keep the test small: only the week's papers get embeddings (the others are removed)
+    outside = "SELECT pk FROM papers WHERE published < ? OR published > ?"
+    db.execute(f"DELETE FROM paper_categories WHERE pk IN ({outside})", [start.isoformat(), end.isoformat()])
+    db.execute(f"DELETE FROM papers WHERE pk IN ({outside})", [start.isoformat(), end.isoformat()])
+    run_index(db, dhome, embedder=embedder, progress=False, update_tags=False)
     api.add_subscription(db, dhome, "vlm", query="vision language model", size=5)
     scorer = SearchQueryScorer.create(db, dhome, embedder_factory=lambda model: embedder)
     d = api.build(db, dhome, "vlm", WEEK, query_scorer=scorer)
     sub = api.get_subscription(db, "vlm")
-    start, end = week_bounds(WEEK)
     scores = scorer(sub, start, end)
     assert len(d.papers) == 5 and all(_pk(db, p.id) in scores for p in d.papers)
     titles = " ".join(p.title.lower() for p in d.papers[:3])

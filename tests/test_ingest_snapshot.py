@@ -132,11 +132,20 @@ def test_snapshot_rerun_writes_nothing(tmp_path, sample_rows):
     assert first.run.new == 2500
     state = list(db.execute("SELECT pk, id, version, ingested_at FROM papers ORDER BY pk"))
     papers_changes = db.conn.total_changes
-    second = import_snapshot(db, path)
-    assert (second.run.new, second.run.updated, second.run.skipped) == (0, 0, 2500)
-    # only the ledger row of the run itself was written (insert + finish)
-    assert db.conn.total_changes - papers_changes == 2
+    second = import_snapshot(db, path)  # same file, fully imported before: not even rescanned
+    assert second.unchanged_since == first.run.run_id and (second.run.new, second.run.updated) == (0, 0)
+    assert db.conn.total_changes - papers_changes == 2  # only the run's own ledger row (insert + finish)
+    rescan = import_snapshot(db, path, force=True)  # every line parsed and checked: still nothing written
+    assert rescan.unchanged_since is None
+    assert (rescan.run.new, rescan.run.updated, rescan.run.skipped) == (0, 0, 2500)
+    assert db.conn.total_changes - papers_changes == 4
     assert list(db.execute("SELECT pk, id, version, ingested_at FROM papers ORDER BY pk")) == state
+    # a killed (never finished) import of the same file does not count as complete
+    path2 = write_lines(tmp_path / "t.jsonl", [json.dumps(r) for r in sample_rows[2500:2600]])
+    from ingest.ledger import IngestRun, LedgerStore
+    from ingest.snapshot import file_fingerprint
+    LedgerStore(db).start(IngestRun(source="snapshot", query=str(path2), fingerprint=file_fingerprint(path2)))
+    assert import_snapshot(db, path2).run.new == 100
 
 
 def test_cli_snapshot_import_and_status(home, tmp_path, sample_rows):

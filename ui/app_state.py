@@ -291,6 +291,28 @@ def latest_week() -> tuple[str, str] | None:
     return monday.isoformat(), (monday + timedelta(days=6)).isoformat()
 
 
+def top_trend_papers(start: str, end: str, per_trend: int = 5) -> dict[str, list[dict]]:
+    """trend -> its `per_trend` highest-scoring papers published in [start, end] (ISO dates), best first."""
+    import json
+    from datetime import date, timedelta
+
+    from digest.subscription_store import SubscriptionStore
+
+    store = SubscriptionStore(db())
+    end_excl = (date.fromisoformat(end) + timedelta(days=1)).isoformat()
+    rows = {r["pk"]: r for r in store.week_papers(start, end_excl)}
+    out: dict[str, list[dict]] = {name: [] for name in trend_names()}
+    for pk, tags in store.tags_for(list(rows)).items():
+        for trend, score in tags.items():
+            r = rows[pk]
+            out.setdefault(trend, []).append({"id": r["id"], "title": r["title"], "published": r["published"],
+                                              "authors": json.loads(r["authors"] or "[]"), "score": score})
+    for papers_ in out.values():
+        papers_.sort(key=lambda p: (-p["score"], p["id"]))
+        del papers_[per_trend:]
+    return out
+
+
 # -- status -------------------------------------------------------------------------------------------
 def ingest_runs(limit: int = 20) -> list:
     from ingest.ledger import LedgerStore

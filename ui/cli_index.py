@@ -1,8 +1,149 @@
-"""CLI commands for this stage (placeholder: filled in by the stage's work)."""
+"""CLI commands of the index/search stage: `index`, `search`, `similar`, `doctor`."""
 from __future__ import annotations
 
+import json
+import sys
+from dataclasses import asdict
+
 import click
+
+from ingest.errors import TrendscopeError
+
+
+def _progress(ctx: click.Context) -> bool:
+    return not ctx.obj.verbose and sys.stderr.isatty()
+
+
+def _db(ctx: click.Context):
+    from ingest.store import open_database
+
+    return open_database(ctx.obj.home.db_path)
+
+
+def _searcher(ctx: click.Context):
+    from index.search import Searcher
+
+    return Searcher(_db(ctx), ctx.obj.home)
+
+
+@click.command("index")
+@click.option("--model", default=None, metavar="M",
+              help="sentence-transformers model name or path (default: the one in use, else all-MiniLM-L6-v2).")
+@click.option("--rebuild", is_flag=True, help="Drop every stored vector and the FAISS index, re-embed everything.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result record as JSON.")
+@click.pass_context
+def index_cmd(ctx, model, rebuild, as_json):
+    """Embed new or changed papers, update the FAISS index, then update trend tags."""
+    from index.indexer import run_index
+
+    res = run_index(_db(ctx), ctx.obj.home, model=model, progress=_progress(ctx), rebuild=rebuild)
+    if as_json:
+        click.echo(json.dumps(asdict(res), indent=2, default=str))
+    else:
+        click.echo(res.summary())
+
+
+def _hit_line(rank: int, h) -> str:
+    cats = ",".join(h.categories[:3])
+    return f"{rank:>3}. {h.id:<12} {h.published or '?':<10} {h.score:8.4f}  [{cats}] {h.title}"
+
+
+def _print_hits(hits, as_json: bool, verbose: int) -> None:
+    if as_json:
+        for h in hits:
+            click.echo(json.dumps({"id": h.id, "title": h.title, "score": h.score, "published": h.published,
+                                   "categories": h.categories, "authors": h.authors, "snippet": h.snippet},
+                                  ensure_ascii=False))
+        return
+    if not hits:
+        click.echo("no results")
+        return
+    for i, h in enumerate(hits, 1):
+        click.echo(_hit_line(i, h))
+        if verbose:
+            click.echo(f"       {h.snippet}")
+
+
+@click.command("search")
+@click.argument("query", required=False)
+@click.option("--mode", type=click.Choice(["hybrid", "semantic", "keyword"]), default="hybrid", show_default=True)
+@click.option("--category", "-c", "categories", multiple=True, metavar="C", help="Only papers in category C (repeatable: any of).")
+@click.option("--trend", "-t", "trends", multiple=True, metavar="T", help="Only papers tagged with trend T (repeatable: any of).")
+@click.option("--since", default=None, help="Published on or after: YYYY, YYYY-MM or YYYY-MM-DD.")
+@click.option("--until", default=None, help="Published on or before: YYYY, YYYY-MM or YYYY-MM-DD.")
+@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
+@click.option("-n", "--limit", type=click.IntRange(1, 1000), default=10, show_default=True, help="Number of results.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per hit.")
+@click.option("--batch", "batch", type=click.File("r", encoding="utf-8"), default=None,
+              help="Run every query in FILE (one per line, '-' for stdin); one JSON line per query.")
+@click.pass_context
+def search_cmd(ctx, query, mode, categories, trends, since, until, sort, limit, as_json, batch):
+    """Search papers: keyword (FTS5 BM25), semantic (embeddings) or hybrid (both, the default).
+
+    Query syntax: words, "quoted phrases", ti:/au:/abs: fields, cat:cs.CL, -excluded, prefix*, a OR b.
+    """
+    from index.search import SearchRequest
+
+    if batch is None and not query:
+        raise click.UsageError("give a QUERY or --batch FILE")
+    if batch is not None and query:
+        raise click.UsageError("give either a QUERY or --batch FILE, not both")
+    searcher = _searcher(ctx)
+
+    def req(q: str) -> SearchRequest:
+        return SearchRequest(query=q, mode=mode, categories=list(categories), trends=list(trends),
+                             since=since, until=until, sort=sort, limit=limit)
+
+    if batch is None:
+        _print_hits(searcher.search(req(query)), as_json, ctx.obj.verbose)
+        return
+    for line in batch:
+        q = line.rstrip("\r\n")
+        if not q.strip():
+            continue
+        try:
+            hits = searcher.search(req(q))
+            out = {"query": q, "hits": [{"id": h.id, "score": h.score} for h in hits]}
+        except TrendscopeError as exc:
+            out = {"query": q, "hits": [], "error": str(exc)}
+        click.echo(json.dumps(out, ensure_ascii=False))
+
+
+@click.command("similar")
+@click.argument("arxiv_id")
+@click.option("-n", "--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
+@click.option("--category", "-c", "categories", multiple=True, metavar="C", help="Only papers in category C.")
+@click.option("--since", default=None, help="Published on or after this date.")
+@click.option("--until", default=None, help="Published on or before this date.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per hit.")
+@click.pass_context
+def similar_cmd(ctx, arxiv_id, limit, categories, since, until, as_json):
+    """Papers most similar to ARXIV_ID (an id or arXiv URL), by embedding."""
+    hits = _searcher(ctx).similar(arxiv_id, limit, categories=list(categories), since=since, until=until)
+    _print_hits(hits, as_json, ctx.obj.verbose)
+
+
+@click.command("doctor")
+@click.option("--repair/--check", default=True, show_default=True,
+              help="Repair what is found (default) or only report it (exit status 1 on problems).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.pass_context
+def doctor_cmd(ctx, repair, as_json):
+    """Check the FAISS index against the stored vectors; rebuild it when missing, corrupt or stale."""
+    from index import doctor
+
+    db = _db(ctx)
+    rep = doctor.repair(db, ctx.obj.home) if repair else doctor.check(db, ctx.obj.home)
+    if as_json:
+        click.echo(json.dumps(asdict(rep), indent=2))
+    else:
+        for line in rep.lines():
+            click.echo(line)
+    if not rep.ok:
+        ctx.exit(1)
 
 
 def register(group: click.Group) -> None:
     """Add this module's commands to the top-level group."""
+    for cmd in (index_cmd, search_cmd, similar_cmd, doctor_cmd):
+        group.add_command(cmd)

@@ -26,9 +26,10 @@ def _progress(ctx: click.Context) -> bool:
 @click.option("--page-size", type=click.IntRange(1, 2000), default=200, show_default=True, hidden=True)
 @click.option("--batch-size", type=click.IntRange(min=1), default=2000, hidden=True,
               help="Papers per transaction for snapshot imports.")
+@click.option("--force", is_flag=True, help="Rescan a snapshot file even if it was fully imported before.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run record as JSON.")
 @click.pass_context
-def ingest_cmd(ctx, snapshot, categories, since, until, max_results, page_size, batch_size, as_json):
+def ingest_cmd(ctx, snapshot, categories, since, until, max_results, page_size, batch_size, force, as_json):
     """Fetch new papers from arXiv (polite: one request per 3 s), or import a snapshot with --snapshot."""
     from ingest.ledger import LedgerStore
     from ingest.runlock import ingest_lock
@@ -41,10 +42,15 @@ def ingest_cmd(ctx, snapshot, categories, since, until, max_results, page_size, 
         if snapshot:
             from ingest.snapshot import import_snapshot
 
-            res = import_snapshot(db, snapshot, batch_size=batch_size, progress=_progress(ctx))
+            res = import_snapshot(db, snapshot, batch_size=batch_size, progress=_progress(ctx), force=force)
             run = res.run
+            if res.unchanged_since is not None and not as_json:
+                click.echo(f"{snapshot} is unchanged since run {res.unchanged_since} and was fully imported: "
+                           "nothing new (use --force to rescan)")
+                return
             if as_json:
                 out = dict(_run_dict(run), lines=res.lines, bad_count=res.bad_count,
+                           unchanged_since=res.unchanged_since,
                            bad_lines=[{"line": b.line_no, "reason": b.reason} for b in res.bad_lines])
                 click.echo(json.dumps(out, indent=2))
                 return

@@ -65,7 +65,7 @@ def _test_mail(digest) -> None:
                 except TrendscopeError as exc:
                     st.error(str(exc))
                 else:
-                    st.success(f"Sent to {safe_inline(to)} via {safe_inline(cfg.host)} ({safe_inline(message_id)}). "
+                    st.success(f"Sent to `{to.strip()}` via `{cfg.host}` (Message-ID `{message_id}`). "
                                "Test mails are not recorded as deliveries.")
 
 

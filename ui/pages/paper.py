@@ -84,10 +84,9 @@ def _similar(arxiv_id: str) -> None:
         st.caption("No similar papers (the paper may not be indexed yet: run `trendscope index`).")
         return
     for hit in hits:
-        c_text, c_btn = st.columns([6, 1], vertical_alignment="center")
-        who = safe_inline(", ".join(hit.authors[:3])) + (" et al\\." if len(hit.authors) > 3 else "")
-        c_text.markdown(f"{safe_inline(hit.title)}  \n:gray[{hit.published or 'undated'} · {who}]")
-        with c_btn:
+        with st.container(border=True, key=f"similar_{hit.id}"):
+            who = safe_inline(", ".join(hit.authors[:3])) + (" et al\\." if len(hit.authors) > 3 else "")
+            st.markdown(f"{safe_inline(hit.title)}  \n:gray[{hit.published or 'undated'} · {who}]")
             widgets.open_button(hit.id, key=f"sim_{hit.id}")
 
 

@@ -1,0 +1,118 @@
+"""The scheduler: one cycle at a time (file lock), lazily found later steps, `schedule --once`, and status."""
+from __future__ import annotations
+
+import json
+import threading
+import time
+from datetime import datetime, timezone
+
+from click.testing import CliRunner
+from filelock import FileLock
+
+from ingest.config import Home
+from ingest.ledger import IngestRun, LedgerStore
+from ingest.store import open_database
+from ui.cli import main
+from ui.schedule import ScheduleConfig, lookup, parse_every, run_cycle
+
+from arxiv_server import FakeArxiv, Fault
+
+
+def test_parse_every():
+    assert parse_every("6h").total_seconds() == 6 * 3600
+    assert parse_every("30m").total_seconds() == 1800
+    assert parse_every("1d").days == 1
+
+
+def test_two_cycles_never_overlap(tmp_path, sample_rows, monkeypatch):
+    """Two cycles started together: one ingests (slowly), the other finds the lock held and skips."""
+    home = Home(tmp_path / "home").ensure()
+    rows = [r for r in sample_rows if r["published"] >= "2026-06-01"]
+    with FakeArxiv(rows, faults_by_request={1: Fault("slow", seconds=1.5)}) as srv:
+        monkeypatch.setenv("TRENDSCOPE_ARXIV_URL", srv.url)
+        cfg = ScheduleConfig(since="2026-06-01", categories=("cs.CL",))
+        active = []
+        overlap = []
+
+        def index_step():
+            active.append(1)
+            if len(active) > 1:
+                overlap.append(True)
+            time.sleep(0.2)
+            active.pop()
+            return "indexed"
+
+        results = []
+        threads = [threading.Thread(target=lambda: results.append(
+            run_cycle(home, cfg, digest=False, steps={"index": index_step}))) for _ in range(2)]
+        for th in threads:
+            th.start()
+            time.sleep(0.3)
+        for th in threads:
+            th.join(30)
+    ran = [r for r in results if r.ran]
+    skipped = [r for r in results if not r.ran]
+    assert len(ran) == 1 and len(skipped) == 1 and not overlap
+    assert "skipped" in skipped[0].skipped_reason
+    assert any(line.startswith("ingest: arxiv-api: ok") for line in ran[0].lines)
+    db = open_database(home.db_path)
+    assert len(LedgerStore(db).recent(10)) == 1  # exactly one ingest ran
+    assert db.execute("SELECT count(*) FROM papers").fetchone()[0] == sum(
+        1 for r in rows if "cs.CL" in r["categories"] and r["published"] <= datetime.now(timezone.utc).date().isoformat())
+
+
+def test_cycle_runs_steps_in_order_and_digest_only_on_its_day(tmp_path):
+    home = Home(tmp_path / "home").ensure()
+    calls = []
+    steps = {"ingest": lambda: calls.append("ingest"), "index": lambda: calls.append("index"),
+             "digest": lambda: calls.append("digest")}
+    monday = datetime(2026, 6, 1, 7, tzinfo=timezone.utc)
+    tuesday = datetime(2026, 6, 2, 7, tzinfo=timezone.utc)
+    run_cycle(home, ScheduleConfig(digest_day="mon"), now=lambda: tuesday, steps=steps)
+    assert calls == ["ingest", "index"]
+    calls.clear()
+    run_cycle(home, ScheduleConfig(digest_day="mon"), now=lambda: monday, steps=steps)
+    assert calls == ["ingest", "index", "digest"]
+
+
+def test_missing_later_stage_is_reported_not_fatal():
+    assert lookup("index.no_such_module", "run_index") is None
+    assert lookup("ingest.store", "no_such_function") is None
+    assert lookup("ingest.store", "open_database") is not None
+
+
+def test_schedule_once_cli_skips_when_locked(home):
+    lock = FileLock(str(Home(home).lock_path))
+    with lock:
+        res = CliRunner().invoke(main, ["--home", str(home), "schedule", "--once"])
+    assert res.exit_code == 0, res.output
+    assert "skipped" in res.output
+    assert LedgerStore(open_database(home / "trendscope.db")).recent(5) == []
+
+
+def test_status_json_flags_stale_and_interrupted_runs(home, tmp_path, sample_rows):
+    from ingest.snapshot import import_snapshot
+
+    snap = tmp_path / "s.jsonl"
+    snap.write_text("".join(json.dumps(r) + "\n" for r in sample_rows[-300:]))
+    db = open_database(home / "trendscope.db")
+    import_snapshot(db, snap)
+    ledger = LedgerStore(db)
+    old = ledger.start(IngestRun(source="arxiv-api", query="q", window_start="2026-01-01", window_end="2026-01-07",
+                                 started_at="2026-01-07T00:00:00Z"))
+    ledger.finish(old, "ok")
+    old.ended_at = "2026-01-07T00:05:00Z"  # a week-old success
+    ledger.save(old)
+    ledger.start(IngestRun(source="snapshot", query="killed"))  # left 'running' by a killed process
+    res = CliRunner().invoke(main, ["--home", str(home), "status", "--json"])
+    assert res.exit_code == 0, res.output
+    st = json.loads(res.output)
+    assert st["papers"] == 300 and isinstance(st["papers"], int)
+    assert [r["outcome"] for r in st["runs"]] == ["running", "ok", "ok"]
+    assert any("last successful live arXiv ingest was" in s for s in st["stale"])
+    assert any("interrupted" in s for s in st["stale"])
+    counts = {c["category"]: c["papers"] for c in st["categories"]}
+    assert counts["cs.CL"] == sum(1 for r in sample_rows[-300:] if "cs.CL" in r["categories"])
+    # the next ingest marks the orphaned run as interrupted
+    CliRunner().invoke(main, ["--home", str(home), "ingest", "--snapshot", str(snap)])
+    assert LedgerStore(open_database(home / "trendscope.db")).running() == []
