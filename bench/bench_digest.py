@@ -94,7 +94,8 @@ def tag_window(db, home: Home, weeks: list[str], vectors: bool) -> None:
         model = load_packaged_model(taxonomy, model_id)
     stamp = "bench-window-vectors" if vectors else "bench-window-rules"
     states = store.tag_states()
-    todo = sorted(pk for pk in window if pk not in states or states[pk].taxonomy_hash != stamp)
+    # untagged papers; with --vectors also those tagged from rules alone before
+    todo = sorted(pk for pk in window if pk not in states or (vectors and states[pk].taxonomy_hash != stamp))
     if not todo:
         return
     tagger = Tagger(taxonomy, model)

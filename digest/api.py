@@ -153,3 +153,24 @@ def send_test_mail(home: Home, recipient: str) -> str:
         return _send_test(cfg, recipient)
     except DeliveryError as exc:
         raise TrendscopeError(f"test mail to {recipient} failed: {exc}") from exc
+
+
+def send_digest_test(home: Home, digest: Digest, recipient: str) -> str:
+    """Mail a built digest to one address as a test (not recorded as a delivery); returns its Message-ID."""
+    from .mailer import send_message
+
+    cfg = load_smtp_config(home.config_path)
+    recipient = validate_address(recipient)
+    message_id = message_id_for(cfg.sender)
+    try:
+        send_message(cfg, build_message(digest, cfg.sender, recipient, message_id), recipient)
+    except DeliveryError as exc:
+        raise TrendscopeError(f"test digest to {recipient} failed: {exc}") from exc
+    return message_id
+
+
+def feed(db: sqlite_utils.Database, name: str) -> bytes:
+    """The subscription's Atom feed as the weekly run writes it (every paper issued to it, newest week first)."""
+    from .weekly import feed_bytes
+
+    return feed_bytes(SubscriptionStore(db), get_subscription(db, name))

@@ -1,8 +1,10 @@
 """Build a subscription's digest for one ISO week: ranked new papers plus a trend summary and chart.
 
-Ranking: relevance (the trend tag score for trend subscriptions, the search score for query subscriptions,
-their mean for both) plus NOVELTY_WEIGHT x novelty (how unusual the paper's vocabulary is against what the
-subscription matched in the 8 weeks before), a tie-breaker among equally relevant papers. Papers already issued to the subscription in another week, and papers containing an excluded
+Ranking: relevance (the trend tag score for trend subscriptions, only tags scored >= MIN_TAG_SCORE; the search
+score for query subscriptions; their mean for both) + CENTRALITY_WEIGHT x centrality (trend subscriptions,
+when vectors are stored: cosine to the mean vector of the trend's papers of the 8 weeks before, so papers
+typical of the trend beat those that only mention it) + NOVELTY_WEIGHT x novelty (how unusual the paper's
+vocabulary is against what the subscription matched in the 8 weeks before; a tie-breaker). Papers already issued to the subscription in another week, and papers containing an excluded
 word, are left out. Once a week was issued (see `SubscriptionStore.record_issue`) its paper list is frozen,
 so retries and feeds show the same papers.
 
@@ -18,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Callable, Protocol
 
+import numpy as np
 import sqlite_utils
 
 
@@ -29,7 +32,9 @@ from .text import excerpt, one_line
 
 log = logging.getLogger(__name__)
 
+CENTRALITY_WEIGHT = 0.5  # trend subscriptions with vectors: how typical of the trend a paper is
 NOVELTY_WEIGHT = 0.02  # a tie-breaker: tag scores of confident tags sit within a few hundredths of 1
+MIN_TAG_SCORE = 0.8  # a trend digest shows only confidently tagged papers (the summary counts all tags)
 TRAILING_WEEKS = 8
 GROWING, COOLING = 1.2, 0.8  # query lines: share ratio against the trailing average
 NOVELTY_BACKGROUND = 3000  # most recent papers a novelty background holds
@@ -123,6 +128,42 @@ class WeekContext:
                 rows = self.store.texts_for(pks[-NOVELTY_BACKGROUND:])
             return NoveltyScorer(self.doc_terms(rows))
         return self._cached(key, build)
+
+    def _vectors(self):
+        """(VectorStore, model) of the search area when paper vectors are stored, else None."""
+        def build():
+            try:
+                from index.vector_store import VectorStore
+            except ImportError:  # pragma: no cover - the search area ships it
+                return None
+            if "embeddings" not in self.store.db.table_names():
+                return None
+            vs = VectorStore(self.store.db)
+            model = vs.model_in_use()
+            return (vs, model) if model else None
+        return self._cached("vectors", build)
+
+    def centrality_for(self, sub: Subscription, pks: list[int]) -> dict[int, float]:
+        """Trend subscriptions with stored vectors: pk -> cosine between the paper and the mean vector of the
+        subscription's papers of the 8 weeks before (how typical of the trend it is). Empty otherwise."""
+        got = self._vectors()
+        if not sub.trends or got is None or not pks:
+            return {}
+        vs, model = got
+
+        def centroid():
+            rows = self.store.background_texts(self.trailing_start, self.start.isoformat(), trends=sub.trends,
+                                               categories=sub.categories, limit=NOVELTY_BACKGROUND)
+            vecs = list(vs.get([pk for pk, _, _ in rows], model).values())
+            if not vecs:
+                return None
+            c = np.mean(np.stack(vecs), axis=0)
+            n = float(np.linalg.norm(c))
+            return c / n if n > 0 else None
+        c = self._cached(("centroid", tuple(sub.trends), tuple(sub.categories)), centroid)
+        if c is None:
+            return {}
+        return {pk: float(np.dot(v, c)) for pk, v in vs.get(pks, model).items()}
 
     def trend_rows(self) -> dict[tuple[str, str], dict]:
         """(trend, period Monday) -> row of `index.trends_over_time.trend_table` for the 9 weeks (computed once)."""
@@ -240,7 +281,7 @@ def rank_week(sub: Subscription, ctx: WeekContext, query_scorer: QueryScorer | N
         rows = [r for r in rows if r["pk"] in qscores]
     tags = ctx.store.tags_for([r["pk"] for r in rows])
     if sub.trends:
-        rows = [r for r in rows if any(t in tags.get(r["pk"], {}) for t in sub.trends)]
+        rows = [r for r in rows if max((tags.get(r["pk"], {}).get(t, -1.0) for t in sub.trends)) >= MIN_TAG_SCORE]
     pattern = exclude_pattern(sub.exclude)
     if pattern:
         rows = [r for r in rows if not pattern.search(f"{r['title']}\n{r['abstract']}")]
@@ -253,12 +294,13 @@ def rank_week(sub: Subscription, ctx: WeekContext, query_scorer: QueryScorer | N
     query_rel = rescale([qscores[r["pk"]] for r in rows]) if sub.query else [0.0] * len(rows)
     scorer = ctx.novelty_for(sub)
     novelty = rescale([scorer.novelty(ctx.terms_of(r)) for r in rows])
+    central = ctx.centrality_for(sub, [r["pk"] for r in rows])
     papers = []
     for r, tr, qr, nov in zip(rows, trend_rel, query_rel, novelty):
         rel = (tr + qr) / 2 if sub.trends and sub.query else tr if sub.trends else qr
         p = paper_from_row(r, tags.get(r["pk"], {}))
-        p.relevance, p.novelty = rel, nov
-        p.score = rel + NOVELTY_WEIGHT * nov
+        p.relevance, p.novelty, p.centrality = rel, nov, central.get(r["pk"], 0.0)
+        p.score = rel + CENTRALITY_WEIGHT * p.centrality + NOVELTY_WEIGHT * nov
         papers.append(p)
     papers.sort(key=lambda p: (-p.score, p.id))
     return papers, len(papers)

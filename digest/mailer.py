@@ -20,13 +20,15 @@ from __future__ import annotations
 import logging
 import os
 import re
+import secrets
 import smtplib
 import ssl
+import time
 import tomllib
 from dataclasses import dataclass
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid, parseaddr
+from email.utils import formatdate, parseaddr
 from pathlib import Path
 from typing import Callable, Mapping
 
@@ -78,9 +80,10 @@ def format_sender(text: str) -> str:
 
 
 def message_id_for(sender: str) -> str:
+    """A new Message-ID in the sender's domain, short enough never to be folded."""
     _, addr = parseaddr(sender)
     domain = addr.rsplit("@", 1)[-1] if "@" in addr else "trendscope.local"
-    return make_msgid(idstring="digest", domain=domain)
+    return f"<{int(time.time())}.{secrets.token_hex(8)}@{domain[:60]}>"
 
 
 @dataclass(frozen=True)

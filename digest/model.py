@@ -117,6 +117,7 @@ class DigestPaper:
     categories: list[str]
     score: float = 0.0
     relevance: float = 0.0
+    centrality: float = 0.0  # cosine to the centroid of the trend's recent papers (0 without vectors)
     novelty: float = 0.0
 
     @property

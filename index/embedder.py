@@ -168,6 +168,13 @@ def load_embedder(model: str | None = None, precision: str | None = None,
     prec = choose_precision(precision)
     from sentence_transformers import SentenceTransformer
 
+    try:  # no "Loading weights" progress bars or info chatter on the CLI's stderr
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+        hf_logging.set_verbosity_error()
+    except Exception:  # pragma: no cover - older/newer transformers
+        pass
     try:
         st = SentenceTransformer(_model_location(name), device="cpu")
     except Exception as exc:

@@ -147,29 +147,49 @@ def recall_at_k(found: np.ndarray, truth: np.ndarray, k: int = 10) -> float:
     return hits / float(truth[:, :k].size)
 
 
+def calibration_queries(vecs: np.ndarray, sample: int = 300, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Queries to calibrate nprobe with, and the row each one came from (-1: none).
+
+    A third are stored vectors (what `similar` asks), a third midpoints of two random stored vectors
+    and a third stored vectors plus isotropic noise of the same norm: text queries land between
+    clusters, where an IVF index needs more probes than stored vectors suggest.
+    """
+    rng = np.random.default_rng(seed)
+    n, dim = vecs.shape
+    m = max(1, min(sample, n) // 3)
+    a = rng.choice(n, size=m, replace=False)
+    b = rng.choice(n, size=m)
+    c = rng.choice(n, size=m)
+    noise = rng.normal(size=(m, dim)).astype(np.float32)
+    noise /= np.linalg.norm(noise, axis=1, keepdims=True)
+    q = np.concatenate([vecs[a], vecs[a] + vecs[b], vecs[c] + noise]).astype(np.float32)
+    q /= np.maximum(np.linalg.norm(q, axis=1, keepdims=True), 1e-12)
+    own = np.concatenate([a, np.full(2 * m, -1)])
+    return q, own
+
+
 def calibrate_nprobe(
     index: faiss.Index, pks: np.ndarray, vecs: np.ndarray, nlist: int, target: float,
-    sample: int = 200, seed: int = 0, k: int = 10,
+    sample: int = 300, seed: int = 0, k: int = 10,
 ) -> tuple[int, float]:
     """Smallest nprobe (power of two) whose recall@k against exact search reaches `target`.
 
-    Queries are stored vectors; the query's own vector is excluded from both result lists.
+    Measured on `calibration_queries`; a stored vector used as a query is dropped from both lists.
     """
-    rng = np.random.default_rng(seed)
-    qi = rng.choice(len(vecs), size=min(sample, len(vecs)), replace=False)
-    queries = vecs[qi]
+    queries, own_rows = calibration_queries(vecs, sample, seed)
+    own = np.where(own_rows >= 0, pks[np.maximum(own_rows, 0)], -3)
     _, truth_rows = exact_topk(vecs, queries, k + 1)
-    truth = np.where(truth_rows >= 0, pks[truth_rows], -1)
+    truth = pks[truth_rows]
 
     def drop_self(rows: np.ndarray) -> np.ndarray:
         out = np.full((len(rows), k), -2, np.int64)
-        for r, (row, own) in enumerate(zip(rows, pks[qi])):
-            kept = [x for x in row.tolist() if x != own][:k]
+        for r, (row, me) in enumerate(zip(rows, own)):
+            kept = [x for x in row.tolist() if x != me][:k]
             out[r, : len(kept)] = kept
         return out
 
     truth = drop_self(truth)
-    nprobe, recall = 1, 0.0
+    nprobe = 1
     while True:
         _, ids = index.search(queries, k + 1, params=faiss.SearchParametersIVF(nprobe=nprobe))
         recall = recall_at_k(drop_self(ids), truth, k)

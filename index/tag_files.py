@@ -71,6 +71,7 @@ def read_papers(path: str | Path, need_labels: bool = False) -> tuple[list[Input
 def tag_papers(
     papers: Sequence[InputPaper], taxonomy: Taxonomy, embedder=None,
     progress: Callable[[int], None] | None = None,
+    embed_progress: Callable[[int], None] | None = None,
 ) -> list[list[TrendTag]]:
     """Tags (only those the paper gets, best first) for each paper, in input order."""
     model = None
@@ -81,9 +82,11 @@ def tag_papers(
             log.warning("no packaged vector model for %s matches this taxonomy; rules only", embedder.model_id)
             model = None
         else:
-            vecs = embedder.encode([paper_text(p.title, p.abstract) for p in papers])
+            texts = [paper_text(p.title, p.abstract) for p in papers]
+            chunks = [embedder.encode(texts[i : i + 256], progress=embed_progress) for i in range(0, len(texts), 256)]
+            vecs = np.concatenate(chunks) if chunks else None
     tagger = Tagger(taxonomy, model)
-    logits = model.logits(vecs) if model is not None and len(papers) else None
+    logits = model.logits(vecs) if model is not None and vecs is not None else None
     out = []
     for i, p in enumerate(papers):
         ml = {t: float(v[i]) for t, v in logits.items()} if logits is not None else None

@@ -6,8 +6,9 @@ Rule score of a trend: each include pattern that matches contributes its weight 
 the best place it matched (title > contribution sentence > first sentence > other sentence; a sentence
 that marks the mention as passing, e.g. "zero-shot" in an evaluation sentence, counts much less), plus
 a small bonus when it matches in several sentences; exclude patterns subtract. The final logit is
-`rule_scale * (rules - rule_offset) + model_weight * model_logit` (the model term only when a vector and
-a weak model for that trend are available); the score is its sigmoid, and the paper gets the tag iff
+`rule_scale * (rules - rule_offset) + model_weight * model_logit` when a vector and a weak model for the
+trend are available (the model logit is standardised over the training corpus), else
+`rule_scale * (rules - rules_only_offset)`; a listed arXiv category adds 0.5. The score is its sigmoid, and the paper gets the tag iff
 score >= the trend's threshold.
 """
 from __future__ import annotations
@@ -51,6 +52,11 @@ def clean_text(text: str) -> str:
     text = _LATEX_CMD.sub(" ", text or "")
     text = text.replace("$", " ").replace("{", "").replace("}", "").replace("~", " ")
     return _SPACES.sub(" ", text).strip()
+
+
+def _lower(text: str) -> str:
+    """Lower-case for matching (patterns are written in lower case; see taxonomy._compile)."""
+    return text.lower()
 
 
 def split_sentences(abstract: str) -> list[str]:
@@ -97,8 +103,9 @@ _JOIN = " \n "
 def _doc(taxonomy: Taxonomy, title: str, abstract: str) -> _Doc:
     """The title and each abstract sentence with its position factor (title > contribution > first > other)."""
     s = taxonomy.scoring
-    texts, factors, passing = [clean_text(title)], [s.title_factor], [False]
+    texts, factors, passing = [_lower(clean_text(title))], [s.title_factor], [False]
     for i, sent in enumerate(split_sentences(abstract)):
+        sent = _lower(sent)
         if s.contribution_cues is not None and s.contribution_cues.search(sent):
             factors.append(s.contribution_factor)
         elif i == 0:
@@ -182,15 +189,16 @@ class Tagger:
             if trends is not None and trend.name not in trends:
                 continue
             rr = rule_score(trend, self.taxonomy, doc)
-            logit = s.rule_scale * (rr.raw - s.rule_offset)
             evidence = list(rr.evidence[:6])
+            if model_logits is not None and trend.name in model_logits:
+                ml = float(model_logits[trend.name])
+                logit = s.rule_scale * (rr.raw - s.rule_offset) + s.model_weight * ml
+                evidence.append(f"vector model: {ml:+.2f}")
+            else:
+                logit = s.rule_scale * (rr.raw - s.rules_only_offset)
             if trend.categories and set(categories) & set(trend.categories):
                 logit += 0.5
                 evidence.append("category: " + ", ".join(sorted(set(categories) & set(trend.categories))))
-            if model_logits is not None and trend.name in model_logits:
-                ml = float(model_logits[trend.name])
-                logit += s.model_weight * ml
-                evidence.append(f"vector model: {ml:+.2f}")
             out.append(TrendTag(trend.name, round(sigmoid(logit), 4), evidence))
         return out
 

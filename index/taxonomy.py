@@ -65,6 +65,7 @@ class Scoring:
     rule_scale: float = 1.0
     rule_offset: float = 2.0
     model_weight: float = 1.0
+    rules_only_offset: float = 4.0
     contribution_cues: re.Pattern | None = None
     global_passing: re.Pattern | None = None
 
@@ -132,9 +133,14 @@ def merge_taxonomy(base: Mapping[str, Any], user: Mapping[str, Any], source: str
     return out
 
 
+_ESCAPE = re.compile(r"\\.")
+
+
 def _compile(pattern: str, where: str) -> re.Pattern:
+    """Patterns are matched against lower-cased text; only those with upper-case letters pay for IGNORECASE."""
+    flags = re.IGNORECASE if any(c.isupper() for c in _ESCAPE.sub("", pattern)) else 0
     try:
-        return re.compile(pattern, re.IGNORECASE)
+        return re.compile(pattern, flags)
     except re.error as exc:
         raise TrendscopeError(f"{where}: bad regular expression {pattern!r}: {exc}") from exc
 
@@ -158,7 +164,7 @@ def _scoring(doc: Mapping[str, Any]) -> Scoring:
     spec = dict(doc.get("scoring", {}))
     kwargs: dict[str, Any] = {}
     for key in ("title_factor", "contribution_factor", "first_factor", "body_factor", "passing_factor",
-                "repeat_bonus", "rule_scale", "rule_offset", "model_weight"):
+                "repeat_bonus", "rule_scale", "rule_offset", "model_weight", "rules_only_offset"):
         if key in spec:
             kwargs[key] = float(spec[key])
     for key in ("contribution_cues", "global_passing"):

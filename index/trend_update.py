@@ -43,6 +43,16 @@ class TagUpdateResult:
     trends_changed: list[str] = field(default_factory=list)
     models_trained: list[str] = field(default_factory=list)
 
+    def __str__(self) -> str:
+        s = f"tagged {self.tagged} papers ({self.tags} tags), {self.skipped} up to date"
+        if self.removed:
+            s += f", {self.removed} tags removed"
+        if self.trends_changed:
+            s += f"; re-tagged trends: {', '.join(self.trends_changed)}"
+        if self.models_trained:
+            s += f"; vector models trained on the corpus: {', '.join(self.models_trained)}"
+        return s
+
 
 def _vector_store(db):
     """The search area's VectorStore, or None when that module or its table is absent."""
@@ -162,11 +172,15 @@ def update_trend_tags(db, home: Home, progress: bool = True, taxonomy: Taxonomy 
         for i in range(0, len(pks), BATCH):
             rows = store.papers(pks[i : i + BATCH])
             vecs = vs.get([r.pk for r in rows], model_id) if model is not None else {}
+            with_vec = [r.pk for r in rows if r.pk in vecs]
+            logits = model.logits(np.stack([vecs[pk] for pk in with_vec])) if with_vec else {}
+            row_of = {pk: i for i, pk in enumerate(with_vec)}
             results = []
             for r in rows:
-                v = vecs.get(r.pk)
-                tags = tagger.tag(r.title, r.abstract, v, r.categories, trends=trends)
-                results.append((r.pk, r.content_hash, v is not None,
+                i = row_of.get(r.pk)
+                ml = {t: float(v[i]) for t, v in logits.items()} if i is not None else None
+                tags = tagger.tag(r.title, r.abstract, None, r.categories, trends=trends, model_logits=ml)
+                results.append((r.pk, r.content_hash, i is not None,
                                 [(t.trend, t.score, t.evidence) for t in tags]))
             result.tags += store.write_tags(results, trends, combined)
             result.tagged += len(rows)

@@ -6,12 +6,14 @@ Definitions (W = `window`, default 8 previous periods):
 - count: papers of the period tagged with the trend; total: all papers of the period (count <= total).
 - share = count / total (0 when total is 0).
 - trailing share: pooled share of the previous W periods, smoothed: (sum counts + 0.5) / (sum totals + 1).
-- growth = smoothed share of the period / trailing share - 1 (0 when there is no previous period).
+- growth = smoothed share of the period / trailing share - 1 (0 when there is no previous period); the period's
+  share is smoothed towards the trailing share with PRIOR pseudo-papers, so a period with one paper cannot
+  show a huge swing.
 - emerging_score: binomial z-score of the period's share against the trailing share, clipped to [-10, 10];
   > 2 reads as emerging, < -2 as cooling.
 - terms: up to `n_terms` words whose c-TF-IDF for (trend, period) rose most over their mean in the trailing
   window; c-TF-IDF(t, c) = tf(t, c) / |c| * log(1 + A / f(t)) with A the mean class size in words and f(t)
-  the frequency of t over all (trend, period) classes.
+  the frequency of t over all (trend, period) classes plus the whole corpus (scaled), see `_ctfidf`.
 """
 from __future__ import annotations
 
@@ -23,8 +25,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from .tagger import clean_text
 from .trend_store import TrendStore
 
+PRIOR = 5.0
+MIN_TERM_SHARE = 0.15  # a new term must occur in this share of the period's tagged papers (at least 2)
+BACKGROUND_MAX = 20000  # papers (evenly spread) whose words form the c-TF-IDF background
 COLUMNS = ["trend", "period", "count", "total", "share", "growth", "emerging_score", "terms"]
 _WORD = re.compile(r"[a-z][a-z0-9\-]{2,}")
 STOPWORDS = frozenset(
@@ -39,7 +45,11 @@ STOPWORDS = frozenset(
     performance state-of-the-art art existing study studies novel framework frameworks achieve achieves achieved
     significantly significant improve improves improved improvement better different provide provides including
     respectively extensive experiments experimental demonstrate demonstrates evaluate evaluation learning neural
-    network networks deep based problem problems however further towards toward""".split()
+    network networks deep based problem problems however further towards toward introduce introduced
+    introduces baseline baselines main key often across make makes made given high low end well-known
+    observed observe observes assume leaving termed still yet thereby whereas various remains remain
+    challenge challenges challenging capabilities capability address addresses effectively
+    furthermore moreover additionally specifically particular particularly""".split()
 )
 
 
@@ -54,20 +64,27 @@ def period_start(day: str, freq: str) -> str:
 
 
 def tokens(text: str) -> list[str]:
-    return [w for w in _WORD.findall(text.lower()) if w not in STOPWORDS and not w.isdigit()]
+    return [w for w in _WORD.findall(clean_text(text).lower()) if w not in STOPWORDS and not w.isdigit()]
 
 
-def _ctfidf(counters: dict, n_classes: int) -> dict:
-    """c-TF-IDF weights for every class counter (BERTopic's formula)."""
-    df_total: Counter = Counter()
-    sizes = {}
-    for key, c in counters.items():
-        df_total.update(c)
-        sizes[key] = sum(c.values()) or 1
-    avg = (sum(sizes.values()) / max(n_classes, 1)) or 1.0
+def _ctfidf(counters: dict, background: Counter, n_background: int) -> dict:
+    """c-TF-IDF weights for every class counter (BERTopic's formula, with the corpus as background).
+
+    tf is the share of the class's word occurrences; f(t) counts t over all classes plus the whole corpus
+    (scaled to the classes' size), so words common in any paper (not specific to a trend) get a low weight.
+    """
+    sizes = {key: (sum(c.values()) or 1) for key, c in counters.items()}
+    class_total = sum(sizes.values()) or 1
+    bg_total = sum(background.values()) or 1
+    scale = class_total / bg_total
+    freq: Counter = Counter()
+    for c in counters.values():
+        freq.update(c)
+    avg = class_total / max(len(counters), 1)
     out = {}
     for key, c in counters.items():
-        out[key] = {t: (n / sizes[key]) * math.log(1 + avg / df_total[t]) for t, n in c.items()}
+        out[key] = {t: (n / sizes[key]) * math.log(1 + avg / (freq[t] + scale * background[t]))
+                    for t, n in c.items()}
     return out
 
 
@@ -92,7 +109,11 @@ def trend_table(db, freq: str = "week", since: str | None = None, window: int = 
             by_trend[trend][p] += 1
             words[(trend, p)].update(set(tokens(text_of[pk])))
     names = sorted(trends if trends is not None else by_trend)
-    weights = _ctfidf(words, len(words))
+    background: Counter = Counter()
+    step = max(1, len(papers) // BACKGROUND_MAX)
+    for pk, _p, _t, _a in papers[::step]:
+        background.update(set(tokens(text_of[pk])))
+    weights = _ctfidf(words, background, len(papers[::step]))
     rows = []
     for trend in names:
         counts = by_trend.get(trend, Counter())
@@ -104,7 +125,7 @@ def trend_table(db, freq: str = "week", since: str | None = None, window: int = 
                 pc = sum(counts.get(q, 0) for q in prev)
                 pt = sum(totals[q] for q in prev)
                 trail = (pc + 0.5) / (pt + 1)
-                growth = ((c + 0.5) / (tot + 1)) / trail - 1
+                growth = ((c + PRIOR * trail) / (tot + PRIOR)) / trail - 1
                 sd = math.sqrt(trail * (1 - trail) / tot) if tot else 0.0
                 z = (share - trail) / sd if sd > 0 else 0.0
                 emerging = max(-10.0, min(10.0, z))
@@ -125,7 +146,7 @@ def _new_terms(weights: dict, trend: str, period: str, prev: list[str], n: int, 
         return []
     before = [weights.get((trend, q), {}) for q in prev]
     # a term needs two papers in the period when the period has several tagged papers
-    min_docs = 2 if n_papers >= 5 else 1
+    min_docs = max(2, math.ceil(MIN_TERM_SHARE * n_papers)) if n_papers >= 5 else 1
     scored = []
     for t, w in now.items():
         if counter is not None and counter[t] < min_docs:
@@ -158,7 +179,7 @@ def plot_trends(df: pd.DataFrame, path: str | Path, title: str | None = None, sm
         ax.plot(x, y, label=trend, linewidth=1.8)
     ax.set_xlabel("period start (publication date)")
     ax.set_ylabel("share of papers in period (%)")
-    ax.set_title(title or "Trend share over time")
+    ax.set_title((title or "Trend share over time") + (f" (pooled over {smooth} periods)" if smooth and smooth > 1 else ""))
     ax.grid(True, alpha=0.3)
     if not df.empty:
         ax.legend(loc="upper left", ncol=2, fontsize=9, title="trend")

@@ -131,6 +131,13 @@ def exceptions_on_page(driver) -> list[str]:
     return [e.text for e in driver.find_elements(By.CSS_SELECTOR, '[data-testid="stException"]')]
 
 
+def dialogs(driver) -> list[str]:
+    """Texts of open dialogs (Streamlit's "Page not found" is one)."""
+    from selenium.webdriver.common.by import By
+
+    return [e.text for e in driver.find_elements(By.CSS_SELECTOR, '[data-testid="stDialog"]')]
+
+
 def page_text(driver) -> str:
     return driver.execute_script("return document.querySelector('[data-testid=\"stMain\"]')?.innerText || ''")
 
@@ -179,10 +186,21 @@ def type_query(driver, query: str) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
-    box = driver.find_element(By.CSS_SELECTOR, 'input[aria-label="Query"]')
-    box.send_keys(Keys.CONTROL, "a")
-    box.send_keys(Keys.DELETE)
-    box.send_keys(query)
+    from selenium.common.exceptions import ElementNotInteractableException, StaleElementReferenceException
+
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            box = driver.find_element(By.CSS_SELECTOR, 'input[aria-label="Query"]')
+            box.click()
+            box.send_keys(Keys.CONTROL, "a")
+            box.send_keys(Keys.DELETE)
+            box.send_keys(query)
+            return
+        except (ElementNotInteractableException, StaleElementReferenceException):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
 
 
 def timed_search(driver, query: str) -> dict:

@@ -9,12 +9,13 @@ import statistics
 import pytest
 
 from app_seed import LIST_NAME, session_seed
-from browser_harness import (browser_missing, chromium, click_button, exceptions_on_page, full_screenshot, load,
+from browser_harness import (browser_missing, chromium, click_button, dialogs, exceptions_on_page, full_screenshot,
+                             load,
                              page_text, serve, timed_search, wait_idle, wait_text)
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(bool(browser_missing()), reason=browser_missing() or "")]
 
-PAGES = {"search": "Search", "trends": "Trends", "digests": "Digests", "lists": "Reading lists", "status": "Status"}
+PAGES = {"": "Search", "trends": "Trends", "digests": "Digests", "lists": "Reading lists", "status": "Status"}
 
 
 @pytest.fixture(scope="module")
@@ -42,17 +43,19 @@ def test_every_page_loads_without_an_exception(app_url, driver, seed, tmp_path):
         wait_text(driver, title)
         assert not exceptions_on_page(driver), (path, exceptions_on_page(driver))
         assert "Internal error" not in page_text(driver), path
-        full_screenshot(driver, tmp_path / f"{path}.png")
+        assert not dialogs(driver), (path, dialogs(driver))
+        full_screenshot(driver, tmp_path / f"{path or 'search'}.png")
     load(driver, f"{app_url}/paper?id={seed.math_id}")
     wait_text(driver, "Abstract")
     assert driver.find_elements("css selector", ".katex"), "LaTeX in the abstract is rendered by KaTeX"
     assert not exceptions_on_page(driver)
     full_screenshot(driver, tmp_path / "paper.png")
-    assert all((tmp_path / f"{p}.png").stat().st_size > 10_000 for p in [*PAGES, "paper"])
+    assert all((tmp_path / f"{p}.png").stat().st_size > 10_000
+               for p in ["search", "trends", "digests", "lists", "status", "paper"])
 
 
 def test_search_open_paper_add_to_list(app_url, driver, seed, tmp_path):
-    load(driver, f"{app_url}/search")
+    load(driver, f"{app_url}/")
     result = timed_search(driver, "low-rank adaptation")
     assert result["done"] is not None, result
     text = page_text(driver)
@@ -69,12 +72,12 @@ def test_search_open_paper_add_to_list(app_url, driver, seed, tmp_path):
     assert not exceptions_on_page(driver)
     # the list page shows it
     load(driver, f"{app_url}/lists")
-    wait_text(driver, LIST_NAME)
-    assert seed.titles[opened][:30] in page_text(driver).replace("\n", " ")
+    wait_text(driver, seed.titles[opened][:30])
+    assert not exceptions_on_page(driver)
 
 
 def test_warm_search_is_under_a_second_in_the_browser(app_url, driver):
-    load(driver, f"{app_url}/search")
+    load(driver, f"{app_url}/")
     for q in ("warm up the model", "graph neural networks"):
         timed_search(driver, q)
     times = [timed_search(driver, q)["done"] for q in

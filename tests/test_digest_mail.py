@@ -162,3 +162,18 @@ def test_tls_modes_against_a_real_tls_server(db, dhome, tmp_path, mode):
         assert untrusted.failed == 1 and "CERTIFICATE_VERIFY_FAILED" in untrusted.errors[0]
         ok = run_weekly(db, dhome, now=NOW, smtp_config=smtp_config(port, tls=mode, cafile=str(cert)))
     assert ok.sent == 1 and len(rec.envelopes) == 1
+
+
+def test_api_feed_and_test_digest(db, dhome, monkeypatch):
+    api.add_subscription(db, dhome, "mm", trends=["multimodal"], size=2)
+    run_weekly(db, dhome, now=NOW)
+    import xml.etree.ElementTree as ET
+    entries = ET.fromstring(api.feed(db, "mm")).findall("{http://www.w3.org/2005/Atom}entry")
+    assert len(entries) == 2
+    d = api.build(db, dhome, "mm", WEEK)
+    with smtp_server() as (rec, port):
+        monkeypatch.setenv("TRENDSCOPE_SMTP_HOST", "127.0.0.1")
+        monkeypatch.setenv("TRENDSCOPE_SMTP_PORT", str(port))
+        mid = api.send_digest_test(dhome, d, "me@example.org")
+    assert rec.messages[0]["Message-ID"] == mid
+    assert SubscriptionStore(db).delivery(api.get_subscription(db, "mm").id, WEEK, "me@example.org") is None

@@ -10,7 +10,7 @@ from ui.cli import main
 
 # The macro-F1 measured on the 400-paper dev set with `trendscope eval-tags` (rules + vectors); the guard
 # fails if a change costs more than 0.02.
-REACHED_MACRO_F1 = 0.0
+REACHED_MACRO_F1 = 0.8078
 GUARD = 0.02
 
 PAPERS = [
@@ -40,7 +40,8 @@ def test_tag_command(home, tmp_path, vectors, embedder):
     args = ["--home", str(home), "tag", "--input", str(src), "--output", str(out), "--evidence"]
     res = CliRunner().invoke(main, args + ([] if vectors else ["--no-vectors"]))
     assert res.exit_code == 0, res.output
-    assert "line 4" in res.output.replace(":4:", " line 4") and "abstract" in res.output
+    assert f"{src}:4: missing or empty field(s) abstract" in res.output
+    assert f"{src}:5: not valid JSON" in res.output
     lines = [json.loads(line) for line in out.read_text().splitlines()]
     assert [line["id"] for line in lines] == ["x1", "x2", "x3"]  # input order, bad lines skipped
     names = [{t["name"] for t in line["trends"]} for line in lines]

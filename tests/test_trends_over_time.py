@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from index.trend_update import update_trend_tags
-from index.trends_over_time import COLUMNS, period_start, plot_trends, trend_table
+from index.trends_over_time import COLUMNS, STOPWORDS, period_start, plot_trends, tokens, trend_table
 from ingest.config import Home
 from ingest.records import Paper
 from ingest.store import PaperStore, open_database
@@ -66,19 +66,21 @@ def test_since_filters_and_growth_reacts(tagged_db):
     assert (first["growth"] == 0).all() and (first["emerging_score"] == 0).all()
 
 
-def test_new_terms_come_from_the_trend_papers(tagged_db):
+def test_new_terms_come_from_the_trend_papers_of_the_period(tagged_db):
     db, _rows = tagged_db
     df = trend_table(db, freq="month")
-    texts = {pk: (t + " " + a).lower() for pk, _p, t, a in
-             db.execute("SELECT pk, published, title, abstract FROM papers").fetchall()}
+    words = {}
+    for pk, published, title, abstract in db.execute("SELECT pk, published, title, abstract FROM papers"):
+        words[pk] = (period_start(published, "month"), set(tokens(title + " " + abstract)))
     tagged = {}
     for pk, trend in db.execute("SELECT pk, trend FROM paper_trends").fetchall():
-        tagged.setdefault(trend, []).append(texts[pk])
+        period, ws = words[pk]
+        tagged.setdefault((trend, period), set()).update(ws)
     some = df[df["terms"].map(len) > 0]
     assert len(some) > 0
     for r in some.itertuples():
-        for term in r.terms:
-            assert any(term in t for t in tagged[r.trend])
+        assert set(r.terms) <= tagged[(r.trend, r.period)]
+        assert not set(r.terms) & STOPWORDS
 
 
 def test_png_chart(tagged_db, tmp_path):

@@ -26,9 +26,11 @@ def _load(ctx_obj, no_vectors: bool):
 def _tag(papers, taxonomy, embedder):
     from index.tag_files import tag_papers
 
-    with tqdm(total=len(papers), desc="tagging", unit="paper", file=sys.stderr,
-              disable=len(papers) < 200) as bar:
-        return tag_papers(papers, taxonomy, embedder, progress=bar.update)
+    quiet = len(papers) < 200
+    with tqdm(total=len(papers) if embedder is not None else 0, desc="embedding", unit="paper", file=sys.stderr,
+              disable=quiet or embedder is None) as ebar, \
+            tqdm(total=len(papers), desc="tagging", unit="paper", file=sys.stderr, disable=quiet) as bar:
+        return tag_papers(papers, taxonomy, embedder, progress=bar.update, embed_progress=ebar.update)
 
 
 def _report(problems: list[str]) -> None:
@@ -134,7 +136,7 @@ def trends_cmd(obj, freq: str, since: str | None, as_json: bool, png: str | None
     db = open_database(obj.home.db_path)
     df = trend_table(db, freq=freq, since=since)
     if png:
-        smooth = 4 if freq == "week" else None
+        smooth = 4 if freq == "week" else 3
         path = plot_trends(df, png, title=f"Trend share per {freq}" + (f" since {since}" if since else ""),
                            smooth=smooth)
         click.echo(f"chart -> {path}", err=True)

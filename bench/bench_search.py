@@ -1,0 +1,134 @@
+"""Warm search latency over the full 162,699-paper corpus, end to end (query embedding, FTS5, FAISS,
+fusion, fetching the rows), as `Searcher.search` answers it for the CLI and the app.
+
+Builds a bench home under /tmp (reused on later runs): imports the full corpus with the ingest snapshot
+importer (real FTS), copies the real vectors of papers already embedded in --vectors-from (e.g. the
+sample home made by `bench/bench_embed.py --index-sample`) and writes synthetic vectors for the rest
+(a real vector plus noise, normalised, so the collection is clustered like real data), then builds the
+FAISS index the way `trendscope index` does (IVF-SQ8 above TRENDSCOPE_FAISS_EXACT_MAX vectors).
+
+    .venv/bin/python bench/bench_search.py --queries 200
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+SHARED = Path(os.environ.get("TRENDSCOPE_SHARED", REPO.parent / "shared"))
+CORPUS = SHARED / "data" / "arxiv_corpus.jsonl.gz"
+MODEL = "all-MiniLM-L6-v2"
+
+
+def build_home(args):
+    from index.indexer import rebuild_faiss
+    from index.vector_store import VectorStore
+    from ingest.config import Home
+    from ingest.snapshot import import_snapshot
+    from ingest.store import open_database
+
+    home = Home.resolve(args.home).ensure()
+    db = open_database(home.db_path)
+    n = db.execute("SELECT count(*) FROM papers").fetchone()[0]
+    if n < 160_000:
+        t0 = time.perf_counter()
+        res = import_snapshot(db, CORPUS, progress=False)
+        print(f"imported the corpus: {res.run.new} papers in {time.perf_counter() - t0:.0f}s")
+    vs = VectorStore(db)
+    papers = db.execute("SELECT pk, id, content_hash FROM papers ORDER BY pk").fetchall()
+    if vs.count(MODEL) < len(papers):
+        real: dict[str, np.ndarray] = {}
+        src = Path(args.vectors_from) / "trendscope.db"
+        if src.exists():
+            sdb = open_database(src)
+            spk, svec = VectorStore(sdb).load_all(MODEL)
+            ids = dict(sdb.execute("SELECT pk, id FROM papers").fetchall())
+            real = {ids[int(p)]: v for p, v in zip(spk, svec)}
+        if not real:
+            raise SystemExit(f"no real vectors in {src}: run bench/bench_embed.py --index-sample first")
+        centers = np.stack(list(real.values()))
+        rng = np.random.default_rng(0)
+        t0 = time.perf_counter()
+        rows, synthetic = [], 0
+        for pk, pid, ch in papers:
+            v = real.get(pid)
+            if v is None:
+                noise = rng.normal(size=centers.shape[1]).astype(np.float32)
+                v = centers[rng.integers(len(centers))] + 0.5 * noise / np.linalg.norm(noise)
+                v /= np.linalg.norm(v)
+                synthetic += 1
+            rows.append((pk, ch, v))
+            if len(rows) == 20_000:
+                vs.put(MODEL, rows)
+                rows = []
+        vs.put(MODEL, rows)
+        print(f"vectors: {len(papers) - synthetic} real (from {src}), {synthetic} synthetic; "
+              f"{time.perf_counter() - t0:.0f}s")
+        t0 = time.perf_counter()
+        vi = rebuild_faiss(db, home)
+        print(f"FAISS {vi.kind} over {vi.ntotal} vectors (nlist {vi.meta.nlist}, nprobe {vi.meta.nprobe}, "
+              f"calibrated recall@10 {vi.meta.recall_at_10}): built in {time.perf_counter() - t0:.0f}s")
+    return home, db
+
+
+def pct(xs, p):
+    return float(np.percentile(np.asarray(xs) * 1000, p))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--home", default="/tmp/ts-bench-full")
+    ap.add_argument("--vectors-from", default="/tmp/ts-bench-sample")
+    ap.add_argument("--queries", type=int, default=200)
+    ap.add_argument("--limit", type=int, default=10)
+    args = ap.parse_args()
+
+    from bench.search_quality import make_queries
+    from index.search import SearchRequest, Searcher
+    from index.faiss_index import read_meta
+
+    home, db = build_home(args)
+    meta = read_meta(home.index_dir)
+    print(f"index: {meta.kind}, {meta.count} vectors, nlist {meta.nlist}, nprobe {meta.nprobe}, "
+          f"build-time recall@10 {meta.recall_at_10}")
+    rng = np.random.default_rng(1)
+    pool = db.execute("SELECT id, title, abstract FROM papers WHERE pk % 97 = 3").fetchall()
+    queries = [q.text for q in make_queries([tuple(r) for r in pool], args.queries, seed=5)]
+    searcher = Searcher(db, home)
+    t0 = time.perf_counter()
+    searcher.search(SearchRequest("warm up the model and the index", limit=args.limit))
+    print(f"cold start (model + index load, first query): {time.perf_counter() - t0:.2f}s")
+    for q in ["attention", "graph neural network", "diffusion models for video"]:  # warm caches, not measured
+        searcher.search(SearchRequest(q, limit=args.limit))
+    cats = ["cs.CL", "cs.CV", "cs.LG", "stat.ML", "eess.AS"]
+    scenarios = {
+        "hybrid": lambda q, i: SearchRequest(q, mode="hybrid", limit=args.limit),
+        "keyword": lambda q, i: SearchRequest(q, mode="keyword", limit=args.limit),
+        "semantic": lambda q, i: SearchRequest(q, mode="semantic", limit=args.limit),
+        "hybrid+category": lambda q, i: SearchRequest(q, mode="hybrid", categories=[cats[i % len(cats)]],
+                                                      limit=args.limit),
+        "hybrid+since": lambda q, i: SearchRequest(q, mode="hybrid", since="2024-06", limit=args.limit),
+    }
+    print(f"{len(queries)} distinct queries per scenario (each query embedded afresh), limit {args.limit}; "
+          f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cpus")
+    for name, make in scenarios.items():
+        lat, short = [], 0
+        for i, q in enumerate(queries):
+            searcher._qcache.clear()
+            t0 = time.perf_counter()
+            hits = searcher.search(make(q, i))
+            lat.append(time.perf_counter() - t0)
+            short += len(hits) < args.limit
+        print(f"  {name:<16} p50 {pct(lat, 50):6.1f} ms  p95 {pct(lat, 95):6.1f} ms  max {pct(lat, 100):6.1f} ms"
+              f"  (queries with < {args.limit} hits: {short})", flush=True)
+    del rng
+
+
+if __name__ == "__main__":
+    main()

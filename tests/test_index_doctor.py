@@ -1,0 +1,109 @@
+"""`trendscope doctor`: finds a missing, corrupt or stale FAISS index (and temp files) and repairs it."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from index import doctor
+from index.faiss_index import INDEX_NAME, index_paths, load_index
+from index.indexer import rebuild_faiss
+from index.vector_store import VectorStore
+from ingest.store import PaperStore
+from ui.cli import main
+
+from index_support import make_home, paper_from_row, spread
+
+MODEL = "test-model"
+
+
+def put_vectors(db, pks, seed=0):
+    rng = np.random.default_rng(seed)
+    vecs = rng.normal(size=(len(pks), 16)).astype(np.float32)
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    hashes = dict(db.execute("SELECT pk, content_hash FROM papers").fetchall())
+    VectorStore(db).put(MODEL, [(pk, hashes[pk], v) for pk, v in zip(pks, vecs)])
+
+
+@pytest.fixture
+def healthy(tmp_path, sample_rows):
+    home, db = make_home(tmp_path / "h", spread(sample_rows, 40))
+    pks = [r[0] for r in db.execute("SELECT pk FROM papers ORDER BY pk").fetchall()]
+    put_vectors(db, pks[:30])
+    rebuild_faiss(db, home)
+    assert doctor.check(db, home).status == "ok"
+    return home, db, pks
+
+
+def test_missing_index_is_rebuilt(healthy):
+    home, db, _ = healthy
+    ipath, _ = index_paths(home.index_dir)
+    ipath.unlink()
+    rep = doctor.check(db, home)
+    assert rep.status == "missing" and not rep.ok
+    fixed = doctor.repair(db, home)
+    assert fixed.status == "ok" and fixed.repaired and fixed.indexed == 30
+    assert load_index(home.index_dir, verify_checksum=True).ntotal == 30
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncate", "flip", "sidecar"])
+def test_corrupt_index_is_rebuilt(healthy, damage):
+    home, db, _ = healthy
+    ipath, mpath = index_paths(home.index_dir)
+    data = bytearray(ipath.read_bytes())
+    if damage == "garbage":
+        ipath.write_bytes(bytes(len(data)))
+    elif damage == "truncate":
+        ipath.write_bytes(bytes(data[: len(data) // 2]))
+    elif damage == "flip":
+        data[-20] ^= 0xFF  # same size, readable by FAISS: only the checksum notices
+        ipath.write_bytes(bytes(data))
+    else:
+        mpath.write_text("{not json")
+    rep = doctor.check(db, home)
+    assert rep.status == "corrupt", rep.problems
+    assert doctor.repair(db, home).status == "ok"
+    assert doctor.check(db, home).ok
+
+
+def test_stale_index_is_rebuilt(healthy):
+    home, db, pks = healthy
+    put_vectors(db, pks[30:], seed=1)  # vectors stored after the index was written
+    rep = doctor.check(db, home)
+    assert rep.status == "stale" and rep.indexed == 30 and rep.vectors == 40
+    fixed = doctor.repair(db, home)
+    assert fixed.status == "ok" and fixed.indexed == 40
+
+
+def test_changed_text_makes_vectors_pending_and_index_stale_after_reembedding(healthy):
+    home, db, pks = healthy
+    paper = PaperStore(db).get_by_pks([pks[0]])[pks[0]]
+    paper.abstract += " Revised."
+    paper.version = (paper.version or 1) + 1
+    PaperStore(db).upsert([paper])
+    rep = doctor.check(db, home)
+    assert rep.status == "ok" and rep.not_embedded == 11  # 10 never embedded + the changed one
+    put_vectors(db, [pks[0]], seed=2)
+    assert doctor.check(db, home).status == "stale"
+
+
+def test_temp_files_are_removed(healthy):
+    home, db, _ = healthy
+    leftover = home.index_dir / f".{INDEX_NAME}.tmp-999"
+    leftover.write_bytes(b"half written")
+    rep = doctor.check(db, home)
+    assert not rep.ok and any("temp file" in p for p in rep.problems)
+    assert doctor.repair(db, home).ok
+    assert not leftover.exists()
+
+
+def test_cli_check_and_repair(healthy):
+    home, db, _ = healthy
+    index_paths(home.index_dir)[0].unlink()
+    runner = CliRunner()
+    out = runner.invoke(main, ["--home", str(home.root), "doctor", "--check"])
+    assert out.exit_code == 1 and "status: missing" in out.output
+    out = runner.invoke(main, ["--home", str(home.root), "doctor"])
+    assert out.exit_code == 0 and "rebuilt the FAISS index (30 vectors" in out.output
+    out = runner.invoke(main, ["--home", str(home.root), "doctor", "--check"])
+    assert out.exit_code == 0 and "status: ok" in out.output

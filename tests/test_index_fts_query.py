@@ -1,0 +1,88 @@
+"""The query parser: field syntax, phrases, exclusions; any input gives a safe MATCH or a clear error."""
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from index.fts_query import parse_query
+from ingest.errors import TrendscopeError
+
+NASTY = [
+    '"', '""', '"""', '"unbalanced quote', 'unbalanced" quote', "'", "''", "-", "--", "---x", "*", "**", "a*", "*a",
+    "AND", "OR", "NOT", "AND OR", "a AND", "OR b", "a OR OR b", "NOT NOT a", "NEAR(", "NEAR(a b)", "NEAR", "a NEAR b",
+    "(", ")", "(a OR b", "a)", "{title}: x", "title:", "ti:", "au:", "abs:", "cat:", "ti:\"", 'ti:"unclosed', "-ti:",
+    "ti:-x", "x:y", "http://arxiv.org/abs/2106.09685", "a:b:c", ":", "::", "^a", "a^", "+a", "a + b", "a - b",
+    "'; DROP TABLE papers; --", "\" OR 1=1 --", "x' OR '1'='1", "1; SELECT * FROM sqlite_master", "papers_fts MATCH 'x'",
+    "\\", "\\\"", "%", "_", "a%b_c", "\x00", "tab\tsep", "new\nline", "émotion détection", "ニューラルネットワーク",
+    "нейронные сети", "🙂 emoji 🚀", "a\u200bb", "ＡＩ full-width", "self-supervised", "GPT-4o", "C++", "k-NN",
+    "O'Reilly", "x" * 300, " ".join(["w"] * 60), "cat:cs.CL", "-cat:cs.CL", "cat:cs.CL -foo", "au:\"Yann LeCun\"",
+]
+
+
+@pytest.fixture(scope="module")
+def fts():
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE VIRTUAL TABLE papers_fts USING fts5(title, abstract, authors, "
+                 "tokenize='porter unicode61 remove_diacritics 2')")
+    conn.execute("INSERT INTO papers_fts VALUES ('Deep learning for graphs', 'We study neural networks.', "
+                 "'[\"Yann LeCun\"]')")
+    return conn
+
+
+@pytest.mark.parametrize("text", NASTY)
+def test_nasty_input_gives_valid_fts5_or_a_clear_error(fts, text):
+    try:
+        pq = parse_query(text)
+    except TrendscopeError as exc:
+        assert str(exc)
+        return
+    for expr in (pq.match, pq.exclude_match, pq.author_match):
+        if expr is not None:
+            fts.execute("SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?", [expr]).fetchall()
+    assert pq.has_text or pq.categories or pq.excluded_categories
+
+
+def _rows(fts, expr):
+    return fts.execute("SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?", [expr]).fetchall()
+
+
+def test_fields_phrases_and_exclusions(fts):
+    pq = parse_query('ti:graphs "neural networks" -image au:lecun')
+    assert pq.match == '(title : "graphs" AND "neural networks" AND authors : "lecun") NOT ("image")'
+    assert _rows(fts, pq.match) == [(1,)]
+    assert pq.semantic_text == "graphs neural networks"
+    assert pq.author_match == 'authors : "lecun"'
+    assert pq.exclude_match == '"image"'
+    assert _rows(fts, parse_query("ti:networks").match) == []  # "networks" is in the abstract only
+    assert _rows(fts, parse_query("abs:networks").match) == [(1,)]
+    assert _rows(fts, parse_query("deep -graphs").match) == []
+
+
+def test_or_not_prefix_and_categories():
+    pq = parse_query("diffusion OR flow NOT video cat:cs.CV -cat:cs.RO learn*")
+    assert pq.groups and len(pq.groups[0]) == 2
+    assert pq.match == '(("diffusion" OR "flow") AND "learn"*) NOT ("video")'
+    assert pq.categories == ["cs.CV"] and pq.excluded_categories == ["cs.RO"]
+
+
+def test_unbalanced_quote_runs_to_the_end():
+    pq = parse_query('attention "is all you need')
+    assert pq.match == '"attention" AND "is all you need"'
+
+
+def test_hyphenated_words_become_phrases():
+    assert parse_query("self-supervised").match == '"self supervised"'
+
+
+def test_unknown_field_is_plain_text():
+    assert parse_query("re:act").match == '"re act"'
+
+
+@pytest.mark.parametrize("text,needle", [
+    ("", "empty query"), ("   ", "empty query"), ("AND OR", "empty query"), ("-foo -bar", "only excludes"),
+    ("cat:'; DROP", "not an arXiv category"), ("x" * 5000, "too long"),
+])
+def test_clear_errors(text, needle):
+    with pytest.raises(TrendscopeError, match=needle):
+        parse_query(text)

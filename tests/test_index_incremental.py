@@ -1,0 +1,91 @@
+"""`trendscope index`: embeds only new or changed papers, refuses to mix models, keeps FAISS in step."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from index.faiss_index import index_paths, load_index
+from index.indexer import run_index
+from index.vector_store import VectorStore
+from ingest.errors import TrendscopeError
+from ingest.store import PaperStore
+from ui.cli import main
+
+from index_support import CachingEmbedder, make_home, paper_from_row, spread
+
+
+def no_model(name):
+    raise AssertionError(f"the model {name} should not be loaded when nothing needs embedding")
+
+
+@pytest.fixture
+def indexed(tmp_path, sample_rows, embedder):
+    rows = spread(sample_rows, 60)
+    home, db = make_home(tmp_path / "h", rows)
+    emb = CachingEmbedder(embedder)
+    res = run_index(db, home, progress=False, embedder=emb)
+    return home, db, rows, emb, res
+
+
+def test_first_run_embeds_everything_and_rerun_does_nothing(indexed):
+    home, db, rows, emb, res = indexed
+    assert (res.embedded, res.new, res.changed, res.total, res.faiss) == (60, 60, 0, 60, "built")
+    assert res.tags is not None
+    ipath, mpath = index_paths(home.index_dir)
+    stamp = (ipath.stat().st_mtime_ns, mpath.stat().st_mtime_ns)
+    again = run_index(db, home, progress=False, embedder_factory=no_model)
+    assert (again.embedded, again.faiss, again.total) == (0, "unchanged", 60)
+    assert (ipath.stat().st_mtime_ns, mpath.stat().st_mtime_ns) == stamp
+    pks, vecs = VectorStore(db).load_all(res.model)
+    assert len(pks) == 60 and vecs.shape == (60, 384)
+    np.testing.assert_allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-4)
+
+
+def test_changed_abstract_reembeds_only_that_paper(indexed, embedder):
+    home, db, rows, emb, res = indexed
+    row = rows[7]
+    store = PaperStore(db)
+    pk = store.pk_of(row["id"])
+    old = VectorStore(db).get([pk], res.model)[pk]
+    new_abstract = "We present a reinforcement learning agent that plays chess and go from self-play."
+    store.upsert([paper_from_row(row, abstract=new_abstract, version=(row.get("version") or 1) + 5)])
+    before = emb.computed
+    again = run_index(db, home, progress=False, embedder=emb)
+    assert (again.embedded, again.changed, again.new, again.faiss) == (1, 1, 0, "updated")
+    assert emb.computed == before + 1
+    new = VectorStore(db).get([pk], res.model)[pk]
+    assert float(old @ new) < 0.99
+    vi = load_index(home.index_dir, verify_checksum=True)
+    assert vi.ntotal == 60
+    q = embedder.encode(["reinforcement learning agent playing chess and go by self-play"])
+    assert int(vi.search(q, 1)[1][0][0]) == pk
+
+
+def test_new_paper_is_added_incrementally(indexed, sample_rows):
+    home, db, rows, emb, res = indexed
+    extra = next(r for r in sample_rows if r["id"] not in {x["id"] for x in rows})
+    PaperStore(db).upsert([paper_from_row(extra)])
+    again = run_index(db, home, progress=False, embedder=emb)
+    assert (again.embedded, again.new, again.total, again.faiss) == (1, 1, 61, "updated")
+    assert load_index(home.index_dir).ntotal == 61
+
+
+def test_other_model_is_refused_with_a_clear_message(indexed, monkeypatch):
+    home, db, rows, emb, res = indexed
+    with pytest.raises(TrendscopeError, match=r"--rebuild") as e:
+        run_index(db, home, model="some/other-model", progress=False, embedder_factory=no_model)
+    assert "all-MiniLM-L6-v2" in str(e.value) and "some/other-model" in str(e.value)
+    assert VectorStore(db).count() == 60
+    monkeypatch.setenv("TRENDSCOPE_MODEL", "another-model")
+    with pytest.raises(TrendscopeError, match="cannot be mixed"):
+        run_index(db, home, progress=False, embedder_factory=no_model)
+    monkeypatch.delenv("TRENDSCOPE_MODEL")
+    out = CliRunner().invoke(main, ["--home", str(home.root), "index", "--model", "some/other-model"])
+    assert out.exit_code == 1 and "--rebuild" in out.output and "Traceback" not in out.output
+
+
+def test_rebuild_reembeds_everything(indexed):
+    home, db, rows, emb, res = indexed
+    again = run_index(db, home, progress=False, embedder=emb, rebuild=True)
+    assert (again.embedded, again.total, again.faiss) == (60, 60, "built")

@@ -1,0 +1,70 @@
+"""The CLI: `search` (text, --json, --batch, filters), `similar`, `index` on a real (small) home."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from ui.cli import main
+
+from search_fixture import searchable  # noqa: F401 (fixture)
+
+
+@pytest.fixture(scope="module")
+def cli(searchable):
+    home, db, _ = searchable
+    runner = CliRunner()
+
+    def run(*args, input=None):
+        return runner.invoke(main, ["--home", str(home.root), *args], input=input)
+
+    return run
+
+
+def test_search_text_and_json(cli, searchable):
+    out = cli("search", "speech recognition", "-n", "4")
+    assert out.exit_code == 0, out.output
+    assert len([line for line in out.output.splitlines() if line.strip()[:2].rstrip(".").isdigit()]) == 4
+    out = cli("search", "speech recognition", "--mode", "keyword", "--json", "-n", "3", "--since", "2016")
+    assert out.exit_code == 0, out.output
+    hits = [json.loads(line) for line in out.output.splitlines()]
+    assert len(hits) == 3
+    for h in hits:
+        assert {"id", "title", "score", "published", "categories"} <= set(h)
+        assert h["published"] >= "2016-01-01"
+
+
+def test_search_batch(cli, tmp_path):
+    f = tmp_path / "queries.txt"
+    f.write_text("graph neural networks\n\nti:\"unclosed\n-only -exclusions\nmachine translation\n", encoding="utf-8")
+    out = cli("search", "--batch", str(f), "-n", "3", "--mode", "hybrid")
+    assert out.exit_code == 0, out.output
+    lines = [json.loads(x) for x in out.output.splitlines()]
+    assert [x["query"] for x in lines] == ["graph neural networks", 'ti:"unclosed', "-only -exclusions",
+                                           "machine translation"]
+    assert len(lines[0]["hits"]) == 3 and all({"id", "score"} <= set(h) for h in lines[0]["hits"])
+    assert lines[2]["hits"] == [] and "only excludes" in lines[2]["error"]
+    out = cli("search", "--batch", "-", "-n", "2", input="robots\n")
+    assert out.exit_code == 0 and len(json.loads(out.output)["hits"]) == 2
+
+
+def test_similar_and_errors(cli, searchable):
+    home, db, _ = searchable
+    pid = db.execute("SELECT id FROM papers ORDER BY pk LIMIT 1 OFFSET 5").fetchone()[0]
+    out = cli("similar", pid, "-n", "3", "--json")
+    assert out.exit_code == 0, out.output
+    ids = [json.loads(x)["id"] for x in out.output.splitlines()]
+    assert len(ids) == 3 and pid not in ids
+    out = cli("similar", "9999.99999")
+    assert out.exit_code == 1 and "not in the database" in out.output
+    out = cli("search", "x", "--since", "yesterday")
+    assert out.exit_code == 1 and "not a date" in out.output and "Traceback" not in out.output
+    out = cli("search")
+    assert out.exit_code == 2 and "QUERY" in out.output
+
+
+def test_index_command_with_nothing_new(cli):
+    out = cli("index")
+    assert out.exit_code == 0, out.output
+    assert "embedded 0" in out.output and "FAISS unchanged" in out.output

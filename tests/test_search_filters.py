@@ -1,0 +1,138 @@
+"""Search with filters: categories, trends and dates apply before the top-k cut; modes; similar."""
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+import pytest
+
+from index.search import SearchRequest, rrf_fuse
+from index.vector_store import VectorStore
+from ingest.errors import TrendscopeError
+
+from search_fixture import TEST_TREND, searchable, tag  # noqa: F401 (fixture)
+
+MODES = ("keyword", "semantic", "hybrid")
+
+
+def all_rows(db):
+    return db.execute("SELECT pk, id, title, published, categories FROM papers").fetchall()
+
+
+def rare_category(db, at_least=12):
+    counts = Counter(c for (c,) in db.execute("SELECT category FROM paper_categories").fetchall())
+    return min((n, c) for c, n in counts.items() if n >= at_least)[1]
+
+
+def brute_force(db, searcher, text, allowed_pks, k):
+    model = searcher.model()
+    vecs = VectorStore(db).get(allowed_pks, model)
+    q = searcher.embed_query(text)
+    ranked = sorted(vecs, key=lambda pk: -float(vecs[pk] @ q))
+    return ranked[:k]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_category_filter_still_returns_k(searchable, mode):
+    home, db, searcher = searchable
+    cat = rare_category(db)
+    members = {pk for (pk,) in db.execute("SELECT pk FROM paper_categories WHERE category = ?", [cat]).fetchall()}
+    query = "learning" if mode == "keyword" else "neural networks for language and vision"
+    hits = searcher.search(SearchRequest(query, mode=mode, categories=[cat], limit=10))
+    matching = len(members) if mode != "keyword" else len(
+        searcher.search(SearchRequest(query, mode="keyword", categories=[cat], limit=1000)))
+    assert len(hits) == min(10, matching) and len(hits) > 0
+    assert all(h.pk in members and cat in h.categories for h in hits)
+
+
+def test_selective_semantic_filter_equals_brute_force_over_the_allowed_set(searchable):
+    home, db, searcher = searchable
+    cat = rare_category(db)
+    members = [pk for (pk,) in db.execute("SELECT pk FROM paper_categories WHERE category = ?", [cat]).fetchall()]
+    text = "probabilistic models of data"
+    hits = searcher.search(SearchRequest(text, mode="semantic", categories=[cat], limit=10))
+    assert [h.pk for h in hits] == brute_force(db, searcher, text, members, 10)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_trend_filter(searchable, mode):
+    home, db, searcher = searchable
+    pks = [r[0] for r in all_rows(db)][::13]  # 16 papers with a test tag
+    tag(db, pks)
+    hits = searcher.search(SearchRequest("model", mode=mode, trends=[TEST_TREND], limit=10))
+    assert hits and all(h.pk in set(pks) for h in hits)
+    if mode != "keyword":
+        assert len(hits) == 10
+    assert searcher.search(SearchRequest("model", mode=mode, trends=["no_such_trend"])) == []
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_date_filters_are_inclusive_and_accept_years_and_months(searchable, mode):
+    home, db, searcher = searchable
+    hits = searcher.search(SearchRequest("learning", mode=mode, since="2018", until="2019-06", limit=50))
+    assert hits and all("2018-01-01" <= h.published <= "2019-06-30" for h in hits)
+    in_range = db.execute("SELECT count(*) FROM papers WHERE published BETWEEN '2018-01-01' AND '2019-06-30'").fetchone()[0]
+    if mode == "semantic":
+        assert len(hits) == min(50, in_range)
+
+
+def test_sort_by_date(searchable):
+    home, db, searcher = searchable
+    for mode in MODES:
+        hits = searcher.search(SearchRequest("neural network", mode=mode, sort="date", limit=15))
+        dates = [h.published for h in hits]
+        assert len(hits) == 15 and dates == sorted(dates, reverse=True)
+
+
+def test_semantic_finds_a_paper_from_its_title(searchable):
+    home, db, searcher = searchable
+    for pk, pid, title, *_ in all_rows(db)[::40]:
+        hits = searcher.search(SearchRequest(title, mode="semantic", limit=3))
+        assert pid in [h.id for h in hits]
+
+
+def test_hybrid_fuses_both_rankings(searchable):
+    home, db, searcher = searchable
+    q = "speech recognition"
+    kw = [h.pk for h in searcher.search(SearchRequest(q, mode="keyword", limit=100))]
+    sem = [h.pk for h in searcher.search(SearchRequest(q, mode="semantic", limit=100))]
+    hyb = searcher.search(SearchRequest(q, mode="hybrid", limit=10))
+    expected = [pk for pk, _ in rrf_fuse({"keyword": kw, "semantic": sem}, searcher.rrf_k, searcher.rrf_weights)[:10]]
+    assert [h.pk for h in hyb] == expected
+    assert all(h.title and h.published and h.categories is not None for h in hyb)
+
+
+def test_exclusion_and_author_items_apply_in_semantic_mode(searchable):
+    home, db, searcher = searchable
+    hits = searcher.search(SearchRequest("neural network -learning", mode="semantic", limit=20))
+    assert hits and all("learn" not in (h.title + " " + h.abstract).lower() for h in hits)
+    author = next(a for (a,) in db.execute("SELECT authors FROM papers WHERE authors != '[]'").fetchall())
+    surname = __import__("json").loads(author)[0].split()[-1]
+    hits = searcher.search(SearchRequest(f"au:{surname} models", mode="semantic", limit=5))
+    assert hits and all(any(surname.lower() in a.lower() for a in h.authors) for h in hits)
+
+
+def test_similar(searchable):
+    home, db, searcher = searchable
+    pk, pid, *_ = all_rows(db)[17]
+    hits = searcher.similar(f"https://arxiv.org/abs/{pid}v3", 5)
+    assert len(hits) == 5 and pid not in [h.id for h in hits]
+    vecs = VectorStore(db).get([r[0] for r in all_rows(db)], searcher.model())
+    ranked = sorted((p for p in vecs if p != pk), key=lambda p: -float(vecs[p] @ vecs[pk]))
+    assert [h.pk for h in hits] == ranked[:5]
+    scores = [h.score for h in hits]
+    assert scores == sorted(scores, reverse=True) and np.isclose(scores[0], float(vecs[ranked[0]] @ vecs[pk]), atol=1e-4)
+    with pytest.raises(TrendscopeError, match="not in the database"):
+        searcher.similar("1234.56789")
+    with pytest.raises(TrendscopeError, match="not an arXiv id"):
+        searcher.similar("'; DROP TABLE papers")
+
+
+@pytest.mark.parametrize("req,needle", [
+    (dict(mode="fuzzy"), "unknown search mode"), (dict(sort="stars"), "unknown sort"), (dict(limit=0), "limit"),
+    (dict(since="last week"), "--since: not a date"), (dict(until="2024-13"), "--until: not a date"),
+])
+def test_bad_requests_are_clear_errors(searchable, req, needle):
+    home, db, searcher = searchable
+    with pytest.raises(TrendscopeError, match=needle):
+        searcher.search(SearchRequest("graphs", **req))
