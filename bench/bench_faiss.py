@@ -25,8 +25,10 @@ def unit(x: np.ndarray) -> np.ndarray:
     return (x / np.linalg.norm(x, axis=1, keepdims=True)).astype(np.float32)
 
 
-def synthetic(n: int, dim: int, clusters: int, rng, chunk: int = 100_000) -> tuple[np.ndarray, np.ndarray]:
-    centers = unit(rng.normal(size=(clusters, dim)).astype(np.float32))
+def synthetic(n: int, dim: int, clusters: int, rng, chunk: int = 100_000,
+              centers: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    if centers is None:
+        centers = unit(rng.normal(size=(clusters, dim)).astype(np.float32))
     out = np.empty((n, dim), np.float32)
     for s in range(0, n, chunk):
         m = min(chunk, n - s)
@@ -79,7 +81,7 @@ def bench_synthetic(args) -> None:
     print(f"built {vi.kind}: nlist {vi.meta.nlist}, calibrated nprobe {vi.meta.nprobe} "
           f"(recall@10 {vi.meta.recall_at_10:.4f} on calibration queries) in {build_s:.0f}s; "
           f"index {nbytes / 1e6:.0f} MB = {nbytes / args.n:.0f} bytes/vector")
-    queries, _ = synthetic(args.queries, args.dim, args.clusters, np.random.default_rng(99))
+    queries, _ = synthetic(args.queries, args.dim, args.clusters, np.random.default_rng(99), centers=centers)
     # held-out queries from the same distribution (not in the index), and harder ones between clusters
     hard = unit(queries[: args.queries // 2] + queries[args.queries // 2 :][: args.queries // 2])
     t0 = time.perf_counter()

@@ -29,7 +29,7 @@ from .vector_store import VectorStore
 
 log = logging.getLogger(__name__)
 
-CHUNK = 256  # papers embedded and stored per transaction
+CHUNK = 1024  # papers embedded (length-sorted inside) and stored per transaction
 
 
 @dataclass
@@ -117,11 +117,10 @@ def _run(db, home, model, progress, rebuild, embedder, embedder_factory, exact_m
             for batch in vectors.iter_pending(model, batch_size=CHUNK):
                 known = vectors.get([p.pk for p in batch], model)
                 had.update(pk for pk in known)
-                vecs = embedder.encode([paper_text(p.title, p.abstract) for p in batch])
+                vecs = embedder.encode([paper_text(p.title, p.abstract) for p in batch], progress=bar.update)
                 vectors.put(model, [(p.pk, p.content_hash, v) for p, v in zip(batch, vecs)])
                 touched.append(np.fromiter((p.pk for p in batch), dtype=np.int64, count=len(batch)))
                 res.embedded += len(batch)
-                bar.update(len(batch))
         finally:
             bar.close()
         res.embed_seconds = time.perf_counter() - te

@@ -153,16 +153,17 @@ class SearchStore:
         return out
 
     def snippets(self, match: str, pks: Sequence[int], tokens: int = 24) -> dict[int, str]:
-        """FTS5 snippets of the abstract around the matched words ([brackets] mark them)."""
-        if not pks:
-            return {}
-        pks = [int(p) for p in pks]
-        rows = self._run(
-            f"SELECT rowid, snippet(papers_fts, 1, '[', ']', '…', {int(tokens)}) FROM papers_fts "
-            f"WHERE papers_fts MATCH ? AND rowid IN ({_marks(len(pks))})",
-            [match] + pks,
-        )
-        return {pk: s for pk, s in rows}
+        """FTS5 snippets of the abstract around the matched words ([brackets] mark them).
+
+        One lookup per pk (`rowid = ?` lets FTS5 test just that row instead of every match)."""
+        out: dict[int, str] = {}
+        sql = (f"SELECT snippet(papers_fts, 1, '[', ']', '…', {int(tokens)}) FROM papers_fts "
+               "WHERE papers_fts MATCH ? AND rowid = ?")
+        for pk in pks:
+            rows = self._run(sql, [match, int(pk)])
+            if rows and rows[0][0]:
+                out[int(pk)] = rows[0][0]
+        return out
 
     def pk_of(self, arxiv_id: str) -> int | None:
         row = self.db.execute("SELECT pk FROM papers WHERE id = ?", [arxiv_id]).fetchone()

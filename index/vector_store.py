@@ -14,6 +14,8 @@ import numpy as np
 import sqlite_utils
 from sqlite_utils import Migrations
 
+from ingest.store import write_transaction
+
 log = logging.getLogger(__name__)
 
 migrations = Migrations("trendscope.vectors")
@@ -154,19 +156,18 @@ class VectorStore:
     # -- writes ---------------------------------------------------------------------------
     def put(self, model: str, rows: Sequence[tuple[int, str, np.ndarray]]) -> None:
         """Store (pk, content_hash, vector) rows for `model` in one transaction."""
-        with self.db.atomic():
+        with write_transaction(self.db):
             self.db.conn.executemany(
                 "INSERT OR REPLACE INTO embeddings (pk, model, content_hash, vector) VALUES (?, ?, ?, ?)",
                 [(int(pk), model, ch, to_blob(v)) for pk, ch, v in rows],
             )
 
     def delete_all(self) -> int:
-        with self.db.atomic():
-            n = self.db.execute("DELETE FROM embeddings").rowcount
-        return n
+        with write_transaction(self.db):
+            return self.db.execute("DELETE FROM embeddings").rowcount
 
     def delete_other_models(self, model: str) -> int:
-        with self.db.atomic():
+        with write_transaction(self.db):
             return self.db.execute("DELETE FROM embeddings WHERE model != ?", [model]).rowcount
 
     def delete_orphans(self) -> list[int]:
@@ -175,6 +176,6 @@ class VectorStore:
             "SELECT e.pk FROM embeddings e LEFT JOIN papers p ON p.pk = e.pk WHERE p.pk IS NULL"
         )]
         if pks:
-            with self.db.atomic():
+            with write_transaction(self.db):
                 self.db.conn.executemany("DELETE FROM embeddings WHERE pk = ?", [(p,) for p in pks])
         return pks

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from digest import api
-from digest.content import NOVELTY_WEIGHT, WeekContext, build_digest
+from digest.content import CENTRALITY_WEIGHT, MIN_TAG_SCORE, NOVELTY_WEIGHT, WeekContext, build_digest
 from digest.model import last_complete_week, parse_week, shift_week, week_bounds
 from digest.subscription_store import SubscriptionStore
 from digest_support import NEXT_WEEK, WEEK, db, dhome, digest_base, to_paper  # noqa: F401 (fixtures)
@@ -42,13 +42,14 @@ def test_trend_digest_ranks_the_weeks_tagged_papers(db, dhome):
     d = api.build(db, dhome, "mm", WEEK)
     tags = _tags(db, "multimodal")
     in_week = _week_ids(db, WEEK)
-    tagged_in_week = {i for i in in_week if _pk(db, i) in tags}
+    tagged_in_week = {i for i in in_week if tags.get(_pk(db, i), 0) >= MIN_TAG_SCORE}
     assert len(tagged_in_week) >= 4, "the fixture week should have more tagged papers than the digest size"
     assert d.candidates == len(tagged_in_week)
     assert len(d.papers) == sub.size == 3
     for p in d.papers:
         assert p.id in tagged_in_week and "multimodal" in p.trends
         assert p.relevance == pytest.approx(tags[_pk(db, p.id)])
+        assert p.centrality == 0.0  # no vectors stored
         assert p.score == pytest.approx(p.relevance + NOVELTY_WEIGHT * p.novelty)
         assert p.abs_url == f"https://arxiv.org/abs/{p.id}" and p.pdf_url == f"https://arxiv.org/pdf/{p.id}"
         assert p.excerpt and len(p.excerpt) <= 321
@@ -177,22 +178,43 @@ def test_subscription_validation(db, dhome):
         api.remove_subscription(db, "privacy")
 
 
-def test_query_subscription_through_hybrid_search(db, dhome, embedder):
-    """Real embeddings of the week's papers: the Searcher's hybrid ranking is used."""
+def test_with_vectors_hybrid_search_and_trend_centrality(db, dhome, embedder):
+    """Real embeddings of the papers of WEEK and the week before: the Searcher's hybrid ranking serves query
+    subscriptions, and trend subscriptions rank by tag score + centrality (cosine to the trend's recent papers)."""
+    import numpy as np
+
     from digest.query import SearchQueryScorer
     from index.indexer import run_index
+    from index.vector_store import VectorStore
 
     start, end = week_bounds(WEEK)
-    # keep the test small: only the week's papers get embeddings (the others are removed)
+    prev = week_bounds(shift_week(WEEK, -1))[0]
+    # keep the test small: only these two weeks' papers get embeddings (the others are removed)
     outside = "SELECT pk FROM papers WHERE published < ? OR published > ?"
-    db.execute(f"DELETE FROM paper_categories WHERE pk IN ({outside})", [start.isoformat(), end.isoformat()])
-    db.execute(f"DELETE FROM papers WHERE pk IN ({outside})", [start.isoformat(), end.isoformat()])
+    for table in ("paper_trends", "paper_categories"):
+        db.execute(f"DELETE FROM {table} WHERE pk IN ({outside})", [prev.isoformat(), end.isoformat()])
+    db.execute(f"DELETE FROM papers WHERE pk IN ({outside})", [prev.isoformat(), end.isoformat()])
     run_index(db, dhome, embedder=embedder, progress=False, update_tags=False)
+
     api.add_subscription(db, dhome, "vlm", query="vision language model", size=5)
     scorer = SearchQueryScorer.create(db, dhome, embedder_factory=lambda model: embedder)
     d = api.build(db, dhome, "vlm", WEEK, query_scorer=scorer)
-    sub = api.get_subscription(db, "vlm")
-    scores = scorer(sub, start, end)
+    scores = scorer(api.get_subscription(db, "vlm"), start, end)
     assert len(d.papers) == 5 and all(_pk(db, p.id) in scores for p in d.papers)
     titles = " ".join(p.title.lower() for p in d.papers[:3])
     assert "vision" in titles or "visual" in titles or "multimodal" in titles
+
+    api.add_subscription(db, dhome, "mm", trends=["multimodal"], size=3)
+    t = api.build(db, dhome, "mm", WEEK)
+    vs = VectorStore(db)
+    model = vs.model_in_use()
+    prev_pks = [pk for (pk,) in db.execute(
+        "SELECT t.pk FROM paper_trends t JOIN papers p ON p.pk = t.pk WHERE t.trend = 'multimodal' "
+        "AND p.published < ?", [start.isoformat()])]
+    c = np.mean(np.stack(list(vs.get(prev_pks, model).values())), axis=0)
+    c /= np.linalg.norm(c)
+    for p in t.papers:
+        v = vs.get([_pk(db, p.id)], model)[_pk(db, p.id)]
+        assert p.centrality == pytest.approx(float(v @ c), abs=1e-5) and p.centrality > 0
+        assert p.score == pytest.approx(p.relevance + CENTRALITY_WEIGHT * p.centrality + NOVELTY_WEIGHT * p.novelty)
+    assert [p.score for p in t.papers] == sorted((p.score for p in t.papers), reverse=True)

@@ -49,10 +49,19 @@ def db() -> sqlite_utils.Database:
     return conn
 
 
+def run_cache() -> dict:
+    """A dict that lives for this script run only (values many widgets of one run share)."""
+    cache = getattr(_local, "cache", None)
+    if cache is None:
+        cache = _local.cache = {}
+    return cache
+
+
 def close_db() -> None:
     conn = getattr(_local, "db", None)
     _local.db = None
     _local.db_path = None
+    _local.cache = None
     if conn is not None:
         conn.close()
 

@@ -49,11 +49,18 @@ def meta_line(authors: Sequence[str], published: str | None, categories: Sequenc
     return f"{who} · {published or 'undated'} · {cats}"
 
 
+def list_names() -> list[str]:
+    """Reading-list names, read once per script run (many cards share them)."""
+    cache = app.run_cache()
+    if "list_names" not in cache:
+        cache["list_names"] = [s.name for s in app.reading_lists().lists()]
+    return cache["list_names"]
+
+
 def add_to_list(arxiv_id: str, key: str) -> None:
     """A popover to add one paper to an existing or a new reading list."""
     with st.popover("Add to list", icon=":material/bookmark_add:"):
-        rl = app.reading_lists()
-        names = [s.name for s in rl.lists()]
+        names = list_names()
         last = st.session_state.get("last_list")
         options = names + [NEW_LIST]
         index = options.index(last) if last in options else 0
@@ -61,6 +68,7 @@ def add_to_list(arxiv_id: str, key: str) -> None:
         new_name = st.text_input("New list name", key=f"{key}_new") if choice == NEW_LIST else None
         if st.button("Add", key=f"{key}_add", type="primary"):
             name = (new_name or "").strip() if choice == NEW_LIST else choice
+            rl = app.reading_lists()
             try:
                 if choice == NEW_LIST:
                     if not name:
