@@ -44,6 +44,7 @@ def main() -> None:
     out = Path(args.out)
     with serve(home, log_path=Path("/tmp/screenshots.serve.log")) as url, chromium(width=1400, height=1000) as d:
         load(d, f"{url}/")
+        timed_search(d, "warm up the model and the index")
         timed_search(d, args.query)
         wait_idle(d)
         print(full_screenshot(d, out / "search.png"))

@@ -4,9 +4,10 @@ Ranking: relevance (the trend tag score for trend subscriptions, only tags score
 score for query subscriptions; their mean for both) + CENTRALITY_WEIGHT x centrality (trend subscriptions,
 when vectors are stored: cosine to the mean vector of the trend's papers of the 8 weeks before, so papers
 typical of the trend beat those that only mention it) + NOVELTY_WEIGHT x novelty (how unusual the paper's
-vocabulary is against what the subscription matched in the 8 weeks before; a tie-breaker). Papers already issued to the subscription in another week, and papers containing an excluded
-word, are left out. Once a week was issued (see `SubscriptionStore.record_issue`) its paper list is frozen,
-so retries and feeds show the same papers.
+vocabulary is against what the subscription matched in the 8 weeks before; a tie-breaker). Papers already
+issued to the subscription in another week, and papers containing an excluded word, are left out. Once a
+week was issued (see `SubscriptionStore.record_issue`) its paper list is frozen, so retries and feeds show
+the same papers.
 
 Trend summary: a trend line comes from `index.trends_over_time.trend_table` (the numbers the trends page shows);
 a query subscription's line counts its keyword (FTS5) matches per week.
@@ -22,7 +23,6 @@ from typing import Callable, Protocol
 
 import numpy as np
 import sqlite_utils
-
 
 from .chart import render_chart
 from .model import Digest, DigestPaper, Subscription, TrendLine, shift_week, week_bounds, week_of

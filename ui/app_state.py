@@ -288,6 +288,15 @@ def trend_table(freq: str, periods: int | None):
     return _trend_table(str(home().root), freq, since)
 
 
+def week_bounds(day: str) -> tuple[str, str]:
+    """(Monday, Sunday) ISO dates of the week containing `day`."""
+    from datetime import date, timedelta
+
+    d = date.fromisoformat(day[:10])
+    monday = d - timedelta(days=d.weekday())
+    return monday.isoformat(), (monday + timedelta(days=6)).isoformat()
+
+
 def latest_week() -> tuple[str, str] | None:
     """(Monday, Sunday) ISO dates of the latest week that has papers."""
     last = summary()["last"]

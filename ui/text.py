@@ -85,10 +85,14 @@ def highlight(text: str | None, terms: list[str]) -> str:
     return "".join(out)
 
 
+_STOP = frozenset("""a an and are as at be by for from has have in into is it its of on or our that the their
+this to was we were with without via using based towards toward not near""".split())
+
+
 def query_terms(query: str) -> list[str]:
-    """The plain words of a search query (operators, field prefixes and punctuation dropped)."""
+    """The words of a search query worth highlighting (operators, stop words, 1-2 letter words dropped)."""
     words = re.findall(r"[^\W_]+", query or "")
-    return [w for w in words if w.upper() not in {"AND", "OR", "NOT", "NEAR"}]
+    return [w for w in words if len(w) >= 3 and w.lower() not in _STOP]
 
 
 _MARK_RE = re.compile(r"\[([^\[\]\s]{1,80})\]")

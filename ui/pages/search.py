@@ -2,6 +2,7 @@
 a highlighted snippet, and buttons to open the paper and to add it to a reading list."""
 from __future__ import annotations
 
+import re
 import time
 from datetime import date
 
@@ -59,7 +60,7 @@ def _validate(params: dict) -> str | None:
     """A helpful message for queries that cannot be searched, else None."""
     if not params["query"]:
         return "Type a few words to search, for example: " + ", ".join(f"*{e}*" for e in EXAMPLES) + "."
-    if not query_terms(params["query"]):
+    if not re.search(r"[^\W_]", params["query"]):
         return (f"“{safe_inline(params['query'])}” has no words to search for. "
                 "Use letters or numbers, e.g. *contrastive learning*.")
     if params["since"] and params["until"] and params["since"] > params["until"]:

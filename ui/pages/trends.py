@@ -15,12 +15,13 @@ WINDOWS = {"week": {"6 months": 26, "1 year": 52, "2 years": 104, "all": None},
            "month": {"1 year": 12, "2 years": 24, "5 years": 60, "all": None}}
 
 
-def _direction(growth: float | None) -> str:
-    if growth is None or pd.isna(growth):
+def _direction(z: float | None) -> str:
+    """The trends area's reading of the emerging score: > 2 emerging, < -2 cooling."""
+    if z is None or pd.isna(z):
         return "—"
-    if growth >= 0.15:
+    if z > 2:
         return "▲ growing"
-    if growth <= -0.15:
+    if z < -2:
         return "▼ cooling"
     return "● steady"
 
@@ -39,7 +40,7 @@ def _movers(latest: pd.DataFrame, labels: dict[str, str], period: str, freq: str
     st.subheader(f"Growing and cooling ({freq} of {period})")
     frame = latest.assign(
         trend=latest["trend"].map(lambda t: labels.get(t, t)),
-        direction=latest["growth"].map(_direction),
+        direction=latest["emerging_score"].map(_direction),
         share=latest["share"] * 100,
         growth=latest["growth"] * 100,
     ).sort_values("growth", ascending=False, na_position="last")
@@ -62,11 +63,11 @@ def _terms(latest: pd.DataFrame, labels: dict[str, str]) -> None:
         st.caption("No new terms stand out in this period.")
         return
     for label, terms in rows:
-        st.markdown(f"**{safe_inline(label)}:** " + ", ".join(f"`{safe_inline(t)}`" for t in list(terms)[:10]))
+        st.markdown(f"**{safe_inline(label)}:** " + ", ".join(f"`{str(t).replace('`', '')}`" for t in list(terms)[:10]))
 
 
-def _top_papers(labels: dict[str, str]) -> None:
-    week = app.latest_week()
+def _top_papers(labels: dict[str, str], week_start: str | None) -> None:
+    week = app.week_bounds(week_start) if week_start else app.latest_week()
     if week is None:
         return
     start, end = week
@@ -106,15 +107,13 @@ def render() -> None:
                 icon=":material/trending_flat:")
         return
     _chart(table, metric, labels)
-    periods = sorted(table["period"].unique())
-    latest_period = periods[-1]
-    latest = table[table["period"] == latest_period]
-    c_left, c_right = st.columns([3, 2], gap="large")
-    with c_left:
-        _movers(latest, labels, latest_period, freq)
-    with c_right:
-        _terms(latest, labels)
-    _top_papers(labels)
+    periods = sorted(table["period"].unique(), reverse=True)
+    period = st.selectbox("Period to compare", periods, key=f"period_{freq}",
+                          help="The latest period may still be filling up with papers.")
+    latest = table[table["period"] == period]
+    _movers(latest, labels, period, freq)
+    _terms(latest, labels)
+    _top_papers(labels, period if freq == "week" else None)
 
 
 if __name__ == "__main__":
