@@ -7,6 +7,7 @@ use and reloads the index when `trendscope index` rewrites it.
 from __future__ import annotations
 
 import calendar
+import datetime
 import logging
 import re
 from collections import OrderedDict
@@ -33,8 +34,8 @@ MODES = ("hybrid", "semantic", "keyword")
 SORTS = ("relevance", "date")
 MAX_LIMIT = 1000
 # Reciprocal-rank fusion: score = sum_i weight_i / (RRF_K + rank_i); tuned on bench/search_quality.py.
-RRF_K = 60
-RRF_WEIGHTS = {"keyword": 1.0, "semantic": 1.0}
+RRF_K = 5
+RRF_WEIGHTS = {"keyword": 1.0, "semantic": 0.75}
 FUSION_DEPTH = 100  # candidates taken from each side before fusing
 
 
@@ -77,9 +78,7 @@ def _date_bound(text: str | None, end: bool, name: str) -> str | None:
             raise ValueError
         y, mo, d = int(m.group(1)), m.group(2), m.group(3)
         if d is not None:
-            import datetime as _dt
-
-            return _dt.date(y, int(mo), int(d)).isoformat()
+            return datetime.date(y, int(mo), int(d)).isoformat()
         if mo is not None:
             mo = int(mo)
             if not 1 <= mo <= 12:
@@ -125,13 +124,23 @@ class Searcher:
         self._index: VectorIndex | None = None
         self._index_stamp: tuple | None = None
         self._qcache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._model_id: str | None = None
+        self._model_stamp: tuple | None = None
         self.rrf_k = rrf_k
         self.rrf_weights = rrf_weights or dict(RRF_WEIGHTS)
         self.depth = depth
 
     # -- resources ------------------------------------------------------------------------
+    def _stamp(self) -> tuple:
+        return tuple((p.stat().st_mtime_ns, p.stat().st_size) if p.exists() else None
+                     for p in index_paths(self.home.index_dir))
+
     def model(self) -> str | None:
-        return self.vectors.model_in_use()
+        """The model of the stored vectors (re-read when `trendscope index` rewrites the index files)."""
+        stamp = self._stamp()
+        if self._model_stamp != stamp or self._model_id is None:
+            self._model_id, self._model_stamp = self.vectors.model_in_use(), stamp
+        return self._model_id
 
     def embedder(self) -> Embedder:
         model = self.model()
@@ -144,8 +153,7 @@ class Searcher:
 
     def vector_index(self) -> VectorIndex:
         """The FAISS index (reloaded when its files change; built in memory if missing or unreadable)."""
-        ipath, mpath = index_paths(self.home.index_dir)
-        stamp = tuple((p.stat().st_mtime_ns, p.stat().st_size) if p.exists() else None for p in (ipath, mpath))
+        stamp = self._stamp()
         if self._index is not None and stamp == self._index_stamp:
             return self._index
         model = self.model()

@@ -67,20 +67,31 @@ class SearchStore:
             return []
         return [r[0] for r in self.db.execute("SELECT DISTINCT trend FROM paper_trends ORDER BY trend")]
 
-    def _where(self, flt: SqlFilter) -> tuple[list[str], list]:
+    def _where(self, flt: SqlFilter, correlated: bool = True) -> tuple[list[str], list]:
+        """SQL conditions on `papers p` for the filter.
+
+        `correlated`: category/trend tests as per-row EXISTS lookups (primary keys (category, pk) and
+        (trend, pk)), cheap when few rows are tested; otherwise as IN (subquery), built once, cheaper
+        when every paper is tested."""
         conds: list[str] = []
         args: list = []
+
+        def member(table: str, col: str, values: list[str], negate: bool = False) -> None:
+            marks = _marks(len(values))
+            if correlated:
+                conds.append(f"{'NOT ' if negate else ''}EXISTS (SELECT 1 FROM {table} x WHERE x.{col} IN ({marks}) "
+                             "AND x.pk = p.pk)")
+            else:
+                conds.append(f"p.pk {'NOT ' if negate else ''}IN (SELECT pk FROM {table} WHERE {col} IN ({marks}))")
+            args.extend(values)
+
         if flt.categories:
-            conds.append(f"p.pk IN (SELECT pk FROM paper_categories WHERE category IN ({_marks(len(flt.categories))}))")
-            args += flt.categories
+            member("paper_categories", "category", flt.categories)
         if flt.excluded_categories:
-            conds.append("p.pk NOT IN (SELECT pk FROM paper_categories WHERE category IN "
-                         f"({_marks(len(flt.excluded_categories))}))")
-            args += flt.excluded_categories
+            member("paper_categories", "category", flt.excluded_categories, negate=True)
         if flt.trends:
             if self.has_trends_table():
-                conds.append(f"p.pk IN (SELECT pk FROM paper_trends WHERE trend IN ({_marks(len(flt.trends))}))")
-                args += flt.trends
+                member("paper_trends", "trend", flt.trends)
             else:
                 conds.append("0")  # no trend tags yet: nothing has the tag
         if flt.since:
@@ -129,7 +140,7 @@ class SearchStore:
 
     def filtered_pks(self, flt: SqlFilter, among: Sequence[int] | None = None) -> np.ndarray:
         """Every pk passing the filter (int64, ascending), optionally only among the given pks."""
-        conds, args = self._where(flt)
+        conds, args = self._where(flt, correlated=among is not None)
         if among is not None:
             among = [int(p) for p in among]
             if not among:

@@ -35,6 +35,12 @@ def m001_embeddings(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m002_embeddings_model_index(db: sqlite_utils.Database) -> None:
+    # model_in_use() / count(model) read this index instead of the vectors
+    db.execute("CREATE INDEX IF NOT EXISTS idx_embeddings_model ON embeddings(model)")
+
+
 @dataclass(frozen=True)
 class PendingText:
     """A paper whose vector is missing, stale (text changed) or from another model."""

@@ -56,11 +56,15 @@ def test_search_shows_result_cards_and_opens_the_paper(app_home, seed):
     assert f"**{first_word}" in md  # highlighted query words
     open_buttons = [b for b in at.button if b.key and b.key.startswith("open_")]
     assert open_buttons and open_buttons[0].key == f"open_{seed.ids[-1]}"  # the exact title ranks first
-    assert any(b.key == f"add_{seed.ids[-1]}_add" for b in at.button)  # add-to-list inside each card
+    assert any(b.key == f"add_{seed.ids[-1]}" for b in at.button)  # add-to-list in each card
     open_buttons[0].click()
     at = check(at.run())
     assert at.query_params.get("id") == seed.ids[-1]
     assert at.title[0].value.replace("\\", "").startswith(title.split()[0])
+    # back on Search, the query and its results are still there
+    at = open_page(at, "search")
+    assert at.text_input(key="q").value == title
+    assert [b.key for b in at.button if b.key and b.key.startswith("open_")][0] == f"open_{seed.ids[-1]}"
 
 
 @pytest.mark.parametrize("mode", ["hybrid", "semantic", "keyword"])
@@ -114,14 +118,25 @@ def test_add_to_list_from_search_creates_a_list(app_home, seed):
 
     at = search(check(new_app().run()), "transformer")
     first = next(b.key[5:] for b in at.button if b.key and b.key.startswith("open_"))
-    at.selectbox(key=f"add_{first}_list").set_value("＋ New list…")
-    at = check(at.run())
-    at.text_input(key=f"add_{first}_new").set_value("Search picks")
-    at.button(key=f"add_{first}_add").click()
+    second = [b.key[5:] for b in at.button if b.key and b.key.startswith("open_")][1]
+    assert at.selectbox(key="target_list").value == LIST_NAME
+    at.button(key=f"add_{first}").click()
     at = check(at.run())
     assert any("Added to" in s for s in texts(at.success))
+    at.selectbox(key="target_list").set_value("＋ New list…")
+    at = check(at.run())
+    at.button(key=f"add_{second}").click()  # no name yet: refused with a message
+    at = check(at.run())
+    assert any("type a name" in e for e in texts(at.error))
+    at.text_input(key="target_new").set_value("Search picks")
+    at.button(key=f"add_{second}").click()
+    at = check(at.run())
+    assert any("Created **Search picks**" in s for s in texts(at.success))
     rl = ReadingLists(open_database(app_home / "trendscope.db"))
-    assert [i.arxiv_id for i in rl.items("Search picks")] == [first]
+    assert first in {i.arxiv_id for i in rl.items(LIST_NAME)}
+    assert [i.arxiv_id for i in rl.items("Search picks")] == [second]
+    target = [s for s in at.selectbox if s.label == "Add results to"]
+    assert len(target) == 1 and target[0].value == "Search picks"  # the new list is the target from now on
 
 
 # -- paper --------------------------------------------------------------------------------------------
@@ -216,7 +231,7 @@ def test_digests_preview_downloads_and_subscription_management(app_home):
     # a bad subscription is refused with a message, a good one is added and can be removed
     at.button(key="FormSubmitter:add_subscription-Add subscription").click()
     at = check(at.run())
-    assert any("needs a name" in e for e in texts(at.error))
+    assert any("name must not be empty" in e for e in texts(at.error))
     at.text_input(key="sub_name").set_value("Privacy watch")
     at.multiselect(key="sub_trends").set_value(["privacy"])
     at.text_input(key="sub_emails").set_value("not an address")
@@ -335,3 +350,24 @@ def test_status_page_ledger_index_and_counts(app_home, seed):
     assert len(at.dataframe) >= 2  # runs + index health
     at.selectbox(key="days").set_value(365)
     check(at.run())
+
+
+def test_papers_without_an_index_get_messages_not_errors(home, sample_rows):
+    """Ingested but never indexed: keyword search works, semantic search and similar papers explain why not."""
+    from app_seed import to_paper
+    from ingest.store import PaperStore, open_database
+
+    db = open_database(home / "trendscope.db")
+    rows = sample_rows[-40:]
+    PaperStore(db).upsert(to_paper(r) for r in rows)
+    db.close()
+    at = search(check(new_app().run()), "learning", mode="keyword")
+    assert any(" results for " in c for c in texts(at.caption))
+    at = search(at, "learning", mode="semantic")
+    assert any("trendscope index" in w for w in texts(at.warning))
+    at = open_page(at, "paper", id=rows[-1]["id"])
+    assert any("trendscope index" in c for c in texts(at.caption))
+    at = open_page(at, "status")
+    assert any("trendscope index" in w for w in texts(at.warning))
+    at = open_page(at, "trends")
+    assert any("trendscope index" in i for i in texts(at.info))

@@ -12,7 +12,7 @@ from index.vector_store import VectorStore
 from ingest.store import PaperStore
 from ui.cli import main
 
-from index_support import make_home, paper_from_row, spread
+from index_support import make_home, spread
 
 MODEL = "test-model"
 

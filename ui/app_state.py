@@ -68,7 +68,9 @@ def close_db() -> None:
 
 @contextlib.contextmanager
 def run_scope() -> Iterator[None]:
-    """Wrap one script run: whatever connection it opened is closed at the end (also on rerun/stop)."""
+    """Wrap one script run: it starts with a fresh run cache, and whatever connection it opened is closed at
+    the end (also on rerun/stop)."""
+    close_db()  # a run interrupted by a rerun request may not have reached its own cleanup
     try:
         yield
     finally:
@@ -338,76 +340,57 @@ def ingest_runs(limit: int = 20) -> list:
     return LedgerStore(db()).recent(limit)
 
 
-# -- digests ------------------------------------------------------------------------------------------
-def subscription_store():
-    from digest.subscription_store import SubscriptionStore
-
-    return SubscriptionStore(db())
-
-
+# -- digests (through digest.api, the digest stage's own validation and rendering) -----------------------
 def subscriptions() -> list:
-    return subscription_store().all()
+    from digest import api
+
+    return api.list_subscriptions(db())
 
 
 def add_subscription(name: str, trends: list[str], query: str | None, exclude: list[str], size: int,
                      emails: list[str]):
-    from digest.mailer import validate_address
-    from digest.model import Subscription
+    from digest import api
 
-    name = (name or "").strip()
-    if not name:
-        raise TrendscopeError("a subscription needs a name")
-    if not trends and not (query or "").strip():
-        raise TrendscopeError("a subscription needs at least one trend or a search query")
-    store = subscription_store()
-    if store.exists(name):
-        raise TrendscopeError(f"a subscription named {name!r} already exists")
-    sub = Subscription(name=name, trends=list(trends), query=(query or "").strip() or None, exclude=exclude,
-                       size=size, emails=[validate_address(e) for e in emails])
-    return store.add(sub)
+    return api.add_subscription(db(), home(), name, trends=trends, query=query, exclude=exclude, size=size,
+                                emails=emails)
 
 
-def remove_subscription(name: str) -> bool:
-    return subscription_store().remove(name)
+def remove_subscription(name: str) -> None:
+    from digest import api
+
+    api.remove_subscription(db(), name)
 
 
 def recent_weeks(n: int = 16) -> list[str]:
     """The last `n` ISO weeks up to the latest week with papers, newest first."""
+    from datetime import date
+
     from digest.model import shift_week, week_of
 
     last = summary()["last"]
     if not last:
         return []
-    from datetime import date
-
     newest = week_of(date.fromisoformat(last[:10]))
     return [shift_week(newest, -i) for i in range(n)]
 
 
 def build_digest(sub, week: str):
-    from digest.content import build_digest as build
+    from digest import api
 
-    return build(db(), sub, week)
+    return api.build(db(), home(), sub.name, week)
 
 
 def digest_files(digest) -> dict[str, bytes]:
-    from digest import render
+    from digest import api
 
-    cfg = smtp_config()
-    msg = render.build_message(digest, cfg.sender, digest.subscription.emails[0] if digest.subscription.emails
-                               else "you@example.org", "<preview@trendscope>")
-    return {
-        "md": render.render_markdown(digest).encode("utf-8"),
-        "text": render.render_text(digest).encode("utf-8"),
-        "html": render.render_html(digest).encode("utf-8"),
-        "eml": msg.as_bytes(),
-    }
+    sender = smtp_config().sender
+    return {fmt: api.render(digest, fmt, sender=sender) for fmt in ("md", "text", "html", "eml")}
 
 
 def atom_feed(sub) -> bytes:
-    from digest import render
+    from digest import api
 
-    return render.render_atom(sub, [])
+    return api.feed(db(), sub.name)
 
 
 def smtp_config():
@@ -418,18 +401,9 @@ def smtp_config():
 
 def send_test_digest(digest, recipient: str) -> str:
     """Mail the previewed digest to one address (not recorded as a delivery); returns the Message-ID."""
-    from digest import render
-    from digest.mailer import DeliveryError, message_id_for, send_message, validate_address
+    from digest import api
 
-    cfg = smtp_config()
-    recipient = validate_address(recipient)
-    message_id = message_id_for(cfg.sender)
-    msg = render.build_message(digest, cfg.sender, recipient, message_id)
-    try:
-        send_message(cfg, msg, recipient)
-    except DeliveryError as exc:
-        raise TrendscopeError(f"the SMTP server did not take the mail: {exc}") from exc
-    return message_id
+    return api.send_digest_test(home(), digest, recipient)
 
 
 # -- set-up -------------------------------------------------------------------------------------------

@@ -13,7 +13,10 @@ import string
 _PUNCT = set(string.punctuation)
 # $$...$$ first, then $...$ whose content neither starts nor ends with a space (so "$5 and $10" is not math)
 # and whose closing $ is not followed by a digit.
-_MATH_RE = re.compile(r"\$\$(?!\s)(?P<display>[^$]+?)(?<!\s)\$\$|\$(?!\s)(?P<inline>(?:\\\$|[^$\n])+?)(?<![\s\\])\$(?!\d)")
+_MATH_RE = re.compile(
+    r"\$\$(?!\s)(?P<display>[^$]+?)(?<!\s)\$\$"
+    r"|\$(?!\s)(?P<inline>(?:\\\$|[^$\n])+?)(?<![\s\\])\$(?!\d)"
+)
 _SPACES_RE = re.compile(r"[ \t\r\f\v]+")
 
 
@@ -66,10 +69,10 @@ def highlight(text: str | None, terms: list[str]) -> str:
 
     Math segments are never split or bolded.
     """
-    text = " ".join((text or "").split())
+    text = re.sub(r"\s+", " ", text or "")  # boundary spaces kept: snippets are highlighted piece by piece
     words = sorted({t.lower() for t in terms if len(t) >= 2}, key=len, reverse=True)
     if not words:
-        return safe_inline(text)
+        return "".join(seg if is_math else escape_plain(seg) for is_math, seg in math_segments(text))
     pattern = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\w*", re.I)
     out: list[str] = []
     for is_math, seg in math_segments(text):

@@ -57,32 +57,76 @@ def list_names() -> list[str]:
     return cache["list_names"]
 
 
+def _add(arxiv_id: str, choice: str, new_name: str | None) -> str | None:
+    """Add one paper to the chosen list (creating a new one when asked) and say what happened; returns the
+    list's name when the paper was added."""
+    rl = app.reading_lists()
+    name = (new_name or "").strip() if choice == NEW_LIST else choice
+    try:
+        if choice == NEW_LIST:
+            if not name:
+                raise TrendscopeError("type a name for the new list")
+            if not rl.exists(name):
+                rl.create(name)
+                app.run_cache().pop("list_names", None)
+        res = rl.add(name, [arxiv_id])
+    except TrendscopeError as exc:
+        st.error(str(exc))
+        return None
+    st.session_state["last_list"] = res.list
+    if res.added:
+        st.success(f"Added to **{safe_inline(res.list)}**.")
+    elif res.already:
+        st.info(f"Already in **{safe_inline(res.list)}**.")
+    for msg in res.bad:
+        st.error(msg)
+    return res.list if res.added else None
+
+
+def _list_choice(key: str, label: str) -> tuple[str, str | None]:
+    names = list_names()
+    options = names + [NEW_LIST]
+    last = st.session_state.get("last_list")
+    choice = st.selectbox(label, options, index=options.index(last) if last in options else 0, key=f"{key}_list")
+    new_name = st.text_input("New list name", key=f"{key}_new") if choice == NEW_LIST else None
+    return choice, new_name
+
+
 def add_to_list(arxiv_id: str, key: str) -> None:
     """A popover to add one paper to an existing or a new reading list."""
     with st.popover("Add to list", icon=":material/bookmark_add:"):
-        names = list_names()
-        last = st.session_state.get("last_list")
-        options = names + [NEW_LIST]
-        index = options.index(last) if last in options else 0
-        choice = st.selectbox("Reading list", options, index=index, key=f"{key}_list")
-        new_name = st.text_input("New list name", key=f"{key}_new") if choice == NEW_LIST else None
+        choice, new_name = _list_choice(key, "Reading list")
         if st.button("Add", key=f"{key}_add", type="primary"):
-            name = (new_name or "").strip() if choice == NEW_LIST else choice
-            rl = app.reading_lists()
-            try:
-                if choice == NEW_LIST:
-                    if not name:
-                        raise TrendscopeError("type a name for the new list")
-                    if not rl.exists(name):
-                        rl.create(name)
-                res = rl.add(name, [arxiv_id])
-            except TrendscopeError as exc:
-                st.error(str(exc))
-                return
-            st.session_state["last_list"] = res.list
-            if res.added:
-                st.success(f"Added to **{safe_inline(res.list)}**.")
-            elif res.already:
-                st.info(f"Already in **{safe_inline(res.list)}**.")
-            for msg in res.bad:
-                st.error(msg)
+            _add(arxiv_id, choice, new_name)
+
+
+def list_target(key: str) -> tuple[str, str | None]:
+    """One "add results to" choice for a whole page of results (one widget instead of one per card)."""
+    flash = st.session_state.pop(f"{key}_flash", None)
+    if flash:
+        st.success(flash)
+    if st.session_state.pop(f"{key}_next", None):
+        # A list just created from here becomes the target: a fresh widget (new key) starts on it.
+        st.session_state[f"{key}_v"] = st.session_state.get(f"{key}_v", 0) + 1
+    version = st.session_state.get(f"{key}_v", 0)
+    names = list_names()
+    c_list, c_new, _ = st.columns([2, 2, 3], vertical_alignment="bottom")
+    with c_list:
+        options = names + [NEW_LIST]
+        last = st.session_state.get("last_list")
+        choice = st.selectbox("Add results to", options, index=options.index(last) if last in options else 0,
+                              key=f"{key}_list" + (str(version) if version else ""))
+    new_name = c_new.text_input("New list name", key=f"{key}_new") if choice == NEW_LIST else None
+    return choice, new_name
+
+
+def add_button(arxiv_id: str, target: tuple[str, str | None], key: str, target_key: str) -> None:
+    """The per-result "Add to list" button (adds to the page's chosen list, see `list_target`)."""
+    choice, new_name = target
+    where = f"the new list “{new_name}”" if choice == NEW_LIST else f"“{choice}”"
+    if st.button("Add to list", key=key, icon=":material/bookmark_add:", help=f"Add {arxiv_id} to {where}"):
+        added_to = _add(arxiv_id, choice, new_name)
+        if added_to and choice == NEW_LIST:  # make the new list the target, keeping the message
+            st.session_state[f"{target_key}_next"] = added_to
+            st.session_state[f"{target_key}_flash"] = f"Created **{safe_inline(added_to)}** and added {arxiv_id}."
+            st.rerun()

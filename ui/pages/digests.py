@@ -21,8 +21,12 @@ def _pick_week() -> str | None:
 
 
 def _preview(sub, week: str) -> None:
-    with st.spinner("Building the digest…"):
-        digest = app.build_digest(sub, week)
+    try:
+        with st.spinner("Building the digest…"):
+            digest = app.build_digest(sub, week)
+    except TrendscopeError as exc:
+        st.error(str(exc))
+        return
     files = app.digest_files(digest)
     st.caption(f"{len(digest.papers)} papers (of {digest.candidates} candidates) · "
                f"{digest.total_week_papers:,} papers published that week")

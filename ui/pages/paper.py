@@ -79,7 +79,11 @@ def _trends(pk: int) -> None:
 
 def _similar(arxiv_id: str) -> None:
     st.subheader("Similar papers")
-    hits = app.similar(arxiv_id, limit=8)
+    try:
+        hits = app.similar(arxiv_id, limit=8)
+    except TrendscopeError as exc:
+        st.caption(f"No similar papers: {exc}")
+        return
     if not hits:
         st.caption("No similar papers (the paper may not be indexed yet: run `trendscope index`).")
         return

@@ -183,7 +183,8 @@ def render() -> None:
     if names:
         # The selectbox's own state is lost when the user visits another page; "current_list" remembers it.
         wanted = st.session_state.pop("select_list", None) or st.session_state.get("current_list")
-        if wanted in names and (st.session_state.get("list_pick") not in names or "select_list_now" in st.session_state):
+        jump = "select_list_now" in st.session_state
+        if wanted in names and (jump or st.session_state.get("list_pick") not in names):
             st.session_state["list_pick"] = wanted
         st.session_state.pop("select_list_now", None)
         if st.session_state.get("list_pick") not in names:

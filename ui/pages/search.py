@@ -37,7 +37,7 @@ def _form(summary: dict) -> dict | None:
         c_mode, c_sort, c_limit = st.columns(3)
         mode = c_mode.segmented_control("Mode", list(MODES), format_func=MODES.get, key="mode", default="hybrid")
         sort = c_sort.segmented_control("Sort", list(SORTS), format_func=SORTS.get, key="sort", default="relevance")
-        limit = c_limit.selectbox("Results", [10, 20, 50, 100], index=1, key="limit")
+        limit = c_limit.selectbox("Results", [10, 20, 50, 100], index=0, key="limit")
         with st.expander("Filters", icon=":material/filter_list:"):
             c_since, c_until = st.columns(2)
             since = c_since.date_input("Published from", value=None, min_value=first, max_value=last, key="since")
@@ -86,19 +86,29 @@ def _results(state: dict) -> None:
         return
     st.caption(f"{len(hits)} results for “{q}” · {MODES[params['mode']].lower()} · "
                f"{state['seconds'] * 1000:.0f} ms", help="Server time for the search itself.")
+    target = widgets.list_target("target")
     for i, hit in enumerate(hits):
         with st.container(border=True, key=f"hit_{i}"):
-            st.markdown(f"**{highlight(hit.title, terms)}**")
+            st.markdown(f"**{highlight(hit.title.strip(), terms)}**")
             st.markdown(widgets.meta_line(hit.authors, hit.published, hit.categories))
             chips = widgets.trend_chips(state["tags"].get(hit.pk, []))
             if chips:
                 st.markdown(chips)
             st.markdown(snippet_markdown(hit.snippet or hit.abstract[:300], terms))
-            c_open, c_add, _ = st.columns([1, 1, 4])
+            c_open, c_add = st.columns([1, 5])
             with c_open:
                 widgets.open_button(hit.id, key=f"open_{hit.id}")
             with c_add:
-                widgets.add_to_list(hit.id, key=f"add_{hit.id}")
+                widgets.add_button(hit.id, target, key=f"add_{hit.id}", target_key="target")
+
+
+def _restore(params: dict) -> None:
+    """Put the last search's parameters back into the form's widgets."""
+    for key in ("mode", "sort", "limit", "categories", "trends"):
+        st.session_state[key] = params[key]
+    for key in ("since", "until"):
+        st.session_state[key] = date.fromisoformat(params[key]) if params[key] else None
+    st.session_state["q"] = params["query"]
 
 
 def render() -> None:
@@ -111,13 +121,10 @@ def render() -> None:
         st.session_state["search_from_url"] = True
     previous = st.session_state.get("search_state")
     if previous and "q" not in st.session_state:  # back from another page: widgets forget, the last search doesn't
-        for key in ("mode", "sort", "limit", "since", "until", "categories", "trends"):
-            st.session_state[key] = previous["params"][key] if key not in ("since", "until") or \
-                not previous["params"][key] else date.fromisoformat(previous["params"][key])
-        st.session_state["q"] = previous["params"]["query"]
+        _restore(previous["params"])
     params = _form(summary)
     if params is None and st.session_state.pop("search_from_url", False):
-        params = {"query": st.session_state["q"].strip(), "mode": "hybrid", "sort": "relevance", "limit": 20,
+        params = {"query": st.session_state["q"].strip(), "mode": "hybrid", "sort": "relevance", "limit": 10,
                   "since": None, "until": None, "categories": [], "trends": []}
     if params is not None:
         problem = _validate(params)

@@ -9,7 +9,7 @@ import streamlit as st
 from ui import app_state as app
 from ui.text import safe_inline
 
-OUTCOME_ICONS = {"ok": "✅", "partial": "⚠️", "failed": "❌", "running": "⏳"}
+OUTCOME_ICONS = {"ok": "✅", "partial": "⚠️", "failed": "❌", "running": "⏳", "interrupted": "⛔"}
 
 
 def _corpus(summary: dict) -> None:
@@ -19,8 +19,8 @@ def _corpus(summary: dict) -> None:
     c3.metric("Last published", summary["last"] or "—")
     c4.metric("Categories", f"{len(summary['categories']):,}")
     if summary["categories"]:
-        top = pd.DataFrame(summary["categories"][:15], columns=["category", "papers"]).set_index("category")
-        st.bar_chart(top, horizontal=True, height=320)
+        top = pd.DataFrame(summary["categories"][:15], columns=["category", "papers"])
+        st.bar_chart(top, x="category", y="papers", horizontal=True, sort="-papers", height=380)
 
 
 def _per_day(summary: dict) -> None:

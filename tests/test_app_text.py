@@ -1,0 +1,41 @@
+"""Paper text -> safe Markdown (ui/text.py): everything escaped except $...$ math."""
+from __future__ import annotations
+
+import string
+
+import pytest
+
+from ui.text import highlight, math_segments, query_terms, safe_inline, safe_markdown, snippet_markdown
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("A *bold* [link](x) <b>", "A \\*bold\\* \\[link\\]\\(x\\) \\<b\\>"),
+    ("# Title\n\n    code?", "\\# Title\n\ncode\\?"),
+    (":red[x] :material/home:", "\\:red\\[x\\] \\:material\\/home\\:"),
+    ("costs $5 and $10", "costs \\$5 and \\$10"),
+    ("we get $O(n^2)$ and $$\\sum_i x_i$$ here", "we get $O(n^2)$ and $$\\sum_i x_i$$ here"),
+    ("&amp; | a | b |", "\\&amp\\; \\| a \\| b \\|"),
+])
+def test_safe_markdown(text, expected):
+    assert safe_markdown(text) == expected
+
+
+def test_every_ascii_punctuation_outside_math_is_escaped():
+    out = safe_inline(string.punctuation.replace("$", ""))
+    assert out == "".join("\\" + c for c in string.punctuation.replace("$", ""))
+
+
+def test_math_segments_need_tight_delimiters():
+    assert math_segments("a $x$ b") == [(False, "a "), (True, "$x$"), (False, " b")]
+    assert all(not m for m, _ in math_segments("between $ 5 and $ 6"))
+
+
+def test_highlight_bolds_query_words_but_never_inside_math():
+    out = highlight("Transformers attend: $n_transformer$ tokens", query_terms("transformer n"))
+    assert out == "**Transformers** attend\\: $n_transformer$ tokens"
+    assert query_terms('"unbalanced AND of ti: *') == ["unbalanced"]
+
+
+def test_snippet_marks_become_bold_and_stay_escaped():
+    assert snippet_markdown("…uses [LoRA] for *fast* tuning", ["tuning"]) == "…uses **LoRA** for \\*fast\\* **tuning**"
+    assert snippet_markdown("[a b] stays", []) == "\\[a b\\] stays"
