@@ -371,3 +371,14 @@ def test_papers_without_an_index_get_messages_not_errors(home, sample_rows):
     assert any("trendscope index" in w for w in texts(at.warning))
     at = open_page(at, "trends")
     assert any("trendscope index" in i for i in texts(at.info))
+
+
+def test_a_broken_index_is_reported_and_search_still_works(app_home):
+    from index.faiss_index import index_paths
+
+    ipath, _ = index_paths(app_home / "index")
+    ipath.write_bytes(b"not a faiss index")
+    at = open_page(check(new_app().run()), "status")
+    assert any("doctor --repair" in w for w in texts(at.warning)), texts(at.warning)
+    at = search(open_page(at, "search"), "speech recognition", mode="semantic")
+    assert any(" results for " in c for c in texts(at.caption))

@@ -215,40 +215,49 @@ def similar(arxiv_id: str, limit: int = 8) -> list:
     return searcher().similar(arxiv_id, limit)
 
 
+@st.cache_data(ttl=60, show_spinner="Checking the search index…")
+def _doctor_report(root: str, stamp: tuple):
+    """The search stage's `doctor` check (no checksum: that reads the whole file), cached per index version."""
+    from index.doctor import check
+
+    conn = open_database(Home(Path(root)).db_path)
+    try:
+        return check(conn, Home(Path(root)), verify_checksum=False)
+    finally:
+        conn.close()
+
+
 def index_health() -> dict:
-    """What the Status page shows about embeddings, the FAISS index and the model."""
+    """What the Status page shows about embeddings, the FAISS index and the model (from `index.doctor`)."""
     from index.faiss_index import IndexFileError, read_meta
-    from index.vector_store import VectorStore
 
     h = home()
-    vectors = VectorStore(db())
-    model = vectors.model_in_use()
-    papers_n = papers().count()
-    if model is None:
-        return {"ok": False, "problem": "No embeddings yet: run `trendscope index`.", "papers": papers_n}
-    stored = vectors.count(model)
-    pending = vectors.count_pending(model)
-    out: dict = {"model": model, "papers": papers_n, "papers embedded": stored, "waiting to be embedded": pending}
-    try:
-        meta = read_meta(h.index_dir)
-    except IndexFileError as exc:
-        out.update(ok=False, problem=f"FAISS index: {exc} (search builds it in memory; run `trendscope index`).")
-        return out
-    fresh = meta.digest == vectors.fingerprint(model).digest and meta.model == model
-    out.update({
-        "FAISS index": f"{meta.kind}, {meta.count:,} vectors of dimension {meta.dim}"
-                       + (f", nlist {meta.nlist}, nprobe {meta.nprobe}" if meta.nlist else ""),
-        "recall@10 at build": f"{meta.recall_at_10:.3f}" if meta.recall_at_10 is not None else "exact",
-        "index built": time.strftime("%Y-%m-%d %H:%M", time.localtime(meta.built_at)),
-        "index file": f"{meta.file_size / 1e6:.1f} MB",
-    })
+    rep = _doctor_report(str(h.root), _index_stamp(h))
+    out: dict = {"model": rep.model or "—", "papers": papers().count(), "papers embedded": rep.vectors,
+                 "waiting to be embedded": rep.not_embedded, "index status": rep.status}
+    if rep.indexed is not None:
+        out["FAISS index"] = f"{rep.index_kind}, {rep.indexed:,} vectors"
+        try:
+            meta = read_meta(h.index_dir)
+        except IndexFileError:
+            meta = None
+        if meta is not None:
+            if meta.nlist:
+                out["FAISS index"] += f", nlist {meta.nlist}, nprobe {meta.nprobe}"
+            out["recall@10 at build"] = f"{meta.recall_at_10:.3f}" if meta.recall_at_10 is not None else "exact"
+            out["index built"] = time.strftime("%Y-%m-%d %H:%M", time.localtime(meta.built_at))
+            out["index file"] = f"{meta.file_size / 1e6:.1f} MB"
     tags = trend_store().tag_counts()
     out["trend tags"] = ", ".join(f"{k} {v:,}" for k, v in sorted(tags.items())) or "none"
-    ok = fresh and pending == 0
-    out["ok"] = ok
-    if not ok:
-        out["problem"] = (f"{pending:,} papers are not embedded yet" if pending else
-                          "The FAISS index is older than the stored vectors") + ": run `trendscope index`."
+    if rep.status == "no-vectors":
+        out.update(ok=False, problem="No embeddings yet: run `trendscope index`.")
+    elif not rep.ok:
+        out.update(ok=False, problem="; ".join(rep.problems) + ". Run `trendscope doctor --repair` "
+                   "(search meanwhile uses an index built in memory).")
+    elif rep.not_embedded:
+        out.update(ok=False, problem=f"{rep.not_embedded:,} papers are not embedded yet: run `trendscope index`.")
+    else:
+        out["ok"] = True
     return out
 
 
@@ -338,72 +347,6 @@ def ingest_runs(limit: int = 20) -> list:
     from ingest.ledger import LedgerStore
 
     return LedgerStore(db()).recent(limit)
-
-
-# -- digests (through digest.api, the digest stage's own validation and rendering) -----------------------
-def subscriptions() -> list:
-    from digest import api
-
-    return api.list_subscriptions(db())
-
-
-def add_subscription(name: str, trends: list[str], query: str | None, exclude: list[str], size: int,
-                     emails: list[str]):
-    from digest import api
-
-    return api.add_subscription(db(), home(), name, trends=trends, query=query, exclude=exclude, size=size,
-                                emails=emails)
-
-
-def remove_subscription(name: str) -> None:
-    from digest import api
-
-    api.remove_subscription(db(), name)
-
-
-def recent_weeks(n: int = 16) -> list[str]:
-    """The last `n` ISO weeks up to the latest week with papers, newest first."""
-    from datetime import date
-
-    from digest.model import shift_week, week_of
-
-    last = summary()["last"]
-    if not last:
-        return []
-    newest = week_of(date.fromisoformat(last[:10]))
-    return [shift_week(newest, -i) for i in range(n)]
-
-
-def build_digest(sub, week: str):
-    from digest import api
-
-    return api.build(db(), home(), sub.name, week)
-
-
-def digest_files(digest) -> dict[str, bytes]:
-    from digest import api
-
-    sender = smtp_config().sender
-    return {fmt: api.render(digest, fmt, sender=sender) for fmt in ("md", "text", "html", "eml")}
-
-
-def atom_feed(sub) -> bytes:
-    from digest import api
-
-    return api.feed(db(), sub.name)
-
-
-def smtp_config():
-    from digest.mailer import load_smtp_config
-
-    return load_smtp_config(home().config_path)
-
-
-def send_test_digest(digest, recipient: str) -> str:
-    """Mail the previewed digest to one address (not recorded as a delivery); returns the Message-ID."""
-    from digest import api
-
-    return api.send_digest_test(home(), digest, recipient)
 
 
 # -- set-up -------------------------------------------------------------------------------------------

@@ -9,12 +9,13 @@ from __future__ import annotations
 import streamlit as st
 
 from ingest.errors import TrendscopeError
+from ui import app_digest as dg
 from ui import app_state as app
 from ui.text import safe_inline
 
 
 def _pick_week() -> str | None:
-    weeks = app.recent_weeks(16)
+    weeks = dg.recent_weeks(16)
     if not weeks:
         return None
     return st.selectbox("Week", weeks, key="digest_week", help="ISO week (Monday to Sunday) of publication.")
@@ -23,11 +24,11 @@ def _pick_week() -> str | None:
 def _preview(sub, week: str) -> None:
     try:
         with st.spinner("Building the digest…"):
-            digest = app.build_digest(sub, week)
+            digest = dg.build_digest(sub, week)
     except TrendscopeError as exc:
         st.error(str(exc))
         return
-    files = app.digest_files(digest)
+    files = dg.digest_files(digest)
     st.caption(f"{len(digest.papers)} papers (of {digest.candidates} candidates) · "
                f"{digest.total_week_papers:,} papers published that week")
     c1, c2, c3, c4 = st.columns(4)
@@ -38,7 +39,7 @@ def _preview(sub, week: str) -> None:
                        icon=":material/download:", key="dl_md", use_container_width=True)
     c3.download_button("Email (.eml)", files["eml"], file_name=f"{stem}.eml", mime="message/rfc822",
                        icon=":material/download:", key="dl_eml", use_container_width=True)
-    c4.download_button("Atom feed", app.atom_feed(sub), file_name=f"{stem.rsplit('-', 2)[0]}.atom",
+    c4.download_button("Atom feed", dg.atom_feed(sub), file_name=f"{stem.rsplit('-', 2)[0]}.atom",
                        mime="application/atom+xml", icon=":material/rss_feed:", key="dl_atom",
                        use_container_width=True)
     tab_mail, tab_text = st.tabs(["Preview", "Plain-text part"])
@@ -54,7 +55,7 @@ def _preview(sub, week: str) -> None:
 
 def _test_mail(digest) -> None:
     with st.expander("Send this digest as a test mail", icon=":material/send:"):
-        cfg = app.smtp_config()
+        cfg = dg.smtp_config()
         if not cfg.configured:
             st.info("No SMTP server configured. Set `TRENDSCOPE_SMTP_HOST` (and `TRENDSCOPE_SMTP_PORT`, "
                     "`TRENDSCOPE_SMTP_TLS`, `TRENDSCOPE_SMTP_USER`, `TRENDSCOPE_SMTP_PASSWORD`, "
@@ -65,7 +66,7 @@ def _test_mail(digest) -> None:
             to = st.text_input("Send to", key="test_mail_to", placeholder="you@example.org")
             if st.form_submit_button("Send test mail", icon=":material/send:"):
                 try:
-                    message_id = app.send_test_digest(digest, to)
+                    message_id = dg.send_test_digest(digest, to)
                 except TrendscopeError as exc:
                     st.error(str(exc))
                 else:
@@ -86,7 +87,7 @@ def _add_form() -> None:
         emails = st.text_input("Email addresses (comma separated, optional)", key="sub_emails")
         if st.form_submit_button("Add subscription", icon=":material/add:", type="primary"):
             try:
-                sub = app.add_subscription(
+                sub = dg.add_subscription(
                     name=name, trends=trends, query=query,
                     exclude=[w.strip() for w in (exclude or "").split(",") if w.strip()], size=int(size),
                     emails=[e.strip() for e in (emails or "").split(",") if e.strip()],
@@ -108,7 +109,7 @@ def _manage(subs) -> None:
             c_text.markdown(f"**{safe_inline(sub.name)}** · {safe_inline(sub.describe())} · {sub.size} papers · "
                             f"{safe_inline(targets)}{' · Atom feed' if sub.feed else ''}")
             if c_rm.button("Remove", key=f"rm_sub_{sub.id}", icon=":material/delete:"):
-                app.remove_subscription(sub.name)
+                dg.remove_subscription(sub.name)
                 st.session_state["digests_flash"] = f"Removed subscription **{safe_inline(sub.name)}**."
                 st.rerun()
     _add_form()
@@ -119,7 +120,7 @@ def render() -> None:
     flash = st.session_state.pop("digests_flash", None)
     if flash:
         st.success(flash)
-    subs = app.subscriptions()
+    subs = dg.subscriptions()
     if not subs:
         st.info("No subscriptions yet. Add one below (or with `trendscope subscriptions add NAME --trend T`).")
     elif app.empty_corpus_notice():
