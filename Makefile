@@ -6,7 +6,7 @@ TS := $(VENV)/bin/trendscope
 SNAPSHOT ?=
 PORT ?= 8501
 
-.PHONY: install run test browser bench clean
+.PHONY: install run test browser clean
 
 install: $(VENV)/.installed
 
@@ -33,9 +33,6 @@ browser:
 
 test: install browser
 	$(PY) -m pytest -q -ra
-
-bench: install
-	$(PY) bench/run_all.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -129,7 +129,7 @@ def main() -> None:
                   + (f" | judged on {on}, off {off}, unjudged {len(top) - on - off}" if judged else ""))
             for i, p in enumerate(top, 1):
                 mark = judged.get((trend, p.id), ("??", ""))
-                print(f"{i:2d}. {mark[0] if judged else '':3s} [{p.id}] score {p.score:.3f} (tag {p.relevance:.3f}, "
+                print(f"{i:2d}. {mark[0] if judged else '':3s} [{p.id}] score {p.score:.3f} (rel {p.relevance:.3f}, "
                       f"typ {p.centrality:.2f}) {p.title}" + (f"   <- {mark[1]}" if judged and mark[1] else ""))
                 if args.sentences:
                     text = " ".join(split_sentences(abstracts.get(p.id, ""))[: args.sentences])

@@ -1,6 +1,8 @@
 """Build a subscription's digest for one ISO week: ranked new papers plus a trend summary and chart.
 
-Ranking: relevance (the trend tag score for trend subscriptions, only tags scored >= MIN_TAG_SCORE; the search
+Ranking: relevance (for trend subscriptions the tag's strength -- the tagger's logit, which keeps growing with
+the evidence where the score saturates near 1 -- mapped to [0, 1], only tags scored >= MIN_TAG_SCORE and as strong
+as MIN_STRENGTH, so a paper that merely touches the trend or names it as a tool is left out; the search
 score for query subscriptions; their mean for both) + CENTRALITY_WEIGHT x centrality (trend subscriptions,
 when vectors are stored: cosine to the mean vector of the trend's papers of the 8 weeks before, so papers
 typical of the trend beat those that only mention it) + NOVELTY_WEIGHT x novelty (how unusual the paper's
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -23,6 +26,8 @@ from typing import Callable, Protocol
 
 import numpy as np
 import sqlite_utils
+
+from index.tagger import parse_strength
 
 from .chart import render_chart
 from .model import Digest, DigestPaper, Subscription, TrendLine, shift_week, week_bounds, week_of
@@ -35,6 +40,8 @@ log = logging.getLogger(__name__)
 CENTRALITY_WEIGHT = 0.5  # trend subscriptions with vectors: how typical of the trend a paper is
 NOVELTY_WEIGHT = 0.02  # a tie-breaker: tag scores of confident tags sit within a few hundredths of 1
 MIN_TAG_SCORE = 0.8  # a trend digest shows only confidently tagged papers (the summary counts all tags)
+MIN_STRENGTH = 2.0  # ... whose tag strength (logit) shows the trend is their subject, not a side topic
+STRENGTH_SCALE = 30.0  # strength -> relevance: min(strength, STRENGTH_SCALE) / STRENGTH_SCALE
 TRAILING_WEEKS = 8
 GROWING, COOLING = 1.2, 0.8  # query lines: share ratio against the trailing average
 NOVELTY_BACKGROUND = 3000  # most recent papers a novelty background holds
@@ -261,6 +268,16 @@ class FtsQueryScorer:
         return {pk: -rank for pk, _, rank in rows}  # bm25: lower is better
 
 
+def tag_strength(score: float, evidence: list[str] | None) -> float:
+    """A tag's strength: the logit the tagger recorded in its evidence; for tags written before it did, the
+    logit of the (rounded, so capped) score."""
+    got = parse_strength(evidence or [])
+    if got is not None:
+        return got
+    s = min(max(score, 1e-4), 1 - 1e-4)
+    return math.log(s / (1 - s))
+
+
 def paper_from_row(row: dict, trends: dict[str, float]) -> DigestPaper:
     """A DigestPaper from a `papers` row and its {trend: score} tags."""
     return DigestPaper(
@@ -280,8 +297,15 @@ def rank_week(sub: Subscription, ctx: WeekContext, query_scorer: QueryScorer | N
         qscores = query_scorer(sub, ctx.start, ctx.end)
         rows = [r for r in rows if r["pk"] in qscores]
     tags = ctx.store.tags_for([r["pk"] for r in rows])
+    strength: dict[int, float] = {}
     if sub.trends:
         rows = [r for r in rows if max((tags.get(r["pk"], {}).get(t, -1.0) for t in sub.trends)) >= MIN_TAG_SCORE]
+        evidence = ctx.store.tag_evidence([r["pk"] for r in rows], sub.trends)
+        for r in rows:
+            got = tags.get(r["pk"], {})
+            strength[r["pk"]] = max(tag_strength(got[t], evidence.get(r["pk"], {}).get(t))
+                                    for t in sub.trends if got.get(t, -1.0) >= MIN_TAG_SCORE)
+        rows = [r for r in rows if strength[r["pk"]] >= MIN_STRENGTH]
     pattern = exclude_pattern(sub.exclude)
     if pattern:
         rows = [r for r in rows if not pattern.search(f"{r['title']}\n{r['abstract']}")]
@@ -290,7 +314,7 @@ def rank_week(sub: Subscription, ctx: WeekContext, query_scorer: QueryScorer | N
         rows = [r for r in rows if r["id"] not in sent]
     if not rows:
         return [], 0
-    trend_rel = [max(tags.get(r["pk"], {}).get(t, 0.0) for t in sub.trends) if sub.trends else 0.0 for r in rows]
+    trend_rel = [min(strength[r["pk"]], STRENGTH_SCALE) / STRENGTH_SCALE if sub.trends else 0.0 for r in rows]
     query_rel = rescale([qscores[r["pk"]] for r in rows]) if sub.query else [0.0] * len(rows)
     scorer = ctx.novelty_for(sub)
     novelty = rescale([scorer.novelty(ctx.terms_of(r)) for r in rows])

@@ -262,6 +262,25 @@ class SubscriptionStore:
                 out.setdefault(pk, {})[trend] = float(score if score is not None else 0.0)
         return out
 
+    def tag_evidence(self, pks: Sequence[int], trends: Sequence[str]) -> dict[int, dict[str, list[str]]]:
+        """pk -> {trend: evidence list} for the given papers and trends (empty when no tags exist)."""
+        out: dict[int, dict[str, list[str]]] = {}
+        if not self.has_trend_table() or not trends:
+            return out
+        pks = list(pks)
+        for i in range(0, len(pks), 500):
+            chunk = pks[i: i + 500]
+            for pk, trend, evidence in self.db.execute(
+                f"SELECT pk, trend, evidence FROM paper_trends WHERE pk IN ({_ph(chunk)}) "
+                f"AND trend IN ({_ph(trends)})", [*chunk, *trends]
+            ):
+                try:
+                    items = json.loads(evidence or "[]")
+                except ValueError:
+                    items = []
+                out.setdefault(pk, {})[trend] = [str(x) for x in items] if isinstance(items, list) else []
+        return out
+
     def weekly_counts(self, start: str, end_exclusive: str) -> dict[str, int]:
         """Week Monday (ISO date) -> number of papers published that week, for [start, end)."""
         return dict(self.db.execute(

@@ -9,7 +9,9 @@ a small bonus when it matches in several sentences; exclude patterns subtract. T
 `rule_scale * (rules - rule_offset) + model_weight * model_logit` when a vector and a weak model for the
 trend are available (the model logit is standardised over the training corpus), else
 `rule_scale * (rules - rules_only_offset)`; a listed arXiv category adds 0.5. The score is its sigmoid, and the paper gets the tag iff
-score >= the trend's threshold.
+score >= the trend's threshold. Each tag also keeps that logit as its `strength` (unbounded, unlike the score,
+which saturates near 1 for every clearly tagged paper), recorded as the last evidence entry
+`strength: +12.34`; it orders tagged papers by how strongly the trend is their subject (see `parse_strength`).
 """
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ from .taxonomy import Taxonomy, Trend
 _LATEX_CMD = re.compile(r"\\[a-zA-Z]+\*?")
 _SENT_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\[\"'])")
 _SPACES = re.compile(r"\s+")
+STRENGTH_PREFIX = "strength: "
 
 
 @dataclass
@@ -32,6 +35,18 @@ class TrendTag:
     trend: str
     score: float
     evidence: list[str] = field(default_factory=list)
+    strength: float = 0.0  # the logit behind the score (not squashed): how strongly the paper is about the trend
+
+
+def parse_strength(evidence: Sequence[str]) -> float | None:
+    """The strength recorded in a tag's evidence (`strength: +12.34`), or None for tags written without it."""
+    for item in reversed(list(evidence or ())):
+        if isinstance(item, str) and item.startswith(STRENGTH_PREFIX):
+            try:
+                return float(item[len(STRENGTH_PREFIX):])
+            except ValueError:
+                return None
+    return None
 
 
 @dataclass
@@ -199,7 +214,8 @@ class Tagger:
             if trend.categories and set(categories) & set(trend.categories):
                 logit += 0.5
                 evidence.append("category: " + ", ".join(sorted(set(categories) & set(trend.categories))))
-            out.append(TrendTag(trend.name, round(sigmoid(logit), 4), evidence))
+            evidence.append(f"{STRENGTH_PREFIX}{logit:+.2f}")
+            out.append(TrendTag(trend.name, round(sigmoid(logit), 4), evidence, round(logit, 2)))
         return out
 
     def tag(self, title: str, abstract: str, vector: np.ndarray | None = None,

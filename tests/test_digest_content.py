@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 
 from digest import api
-from digest.content import CENTRALITY_WEIGHT, MIN_TAG_SCORE, NOVELTY_WEIGHT, WeekContext, build_digest
+from digest.content import (CENTRALITY_WEIGHT, MIN_STRENGTH, MIN_TAG_SCORE, NOVELTY_WEIGHT, STRENGTH_SCALE,
+                            WeekContext, build_digest, tag_strength)
 from digest.model import last_complete_week, parse_week, shift_week, week_bounds
 from digest.subscription_store import SubscriptionStore
 from digest_support import NEXT_WEEK, WEEK, db, dhome, digest_base, to_paper  # noqa: F401 (fixtures)
@@ -14,6 +15,27 @@ from ingest.store import PaperStore
 
 def _tags(db, trend):
     return dict(db.execute("SELECT pk, score FROM paper_trends WHERE trend = ?", [trend]).fetchall())
+
+
+def _strengths(db, trend):
+    """pk -> the tag's strength (the tagger's logit, recorded as the last evidence entry)."""
+    import json
+    return {pk: tag_strength(score, json.loads(ev)) for pk, score, ev in db.execute(
+        "SELECT pk, score, evidence FROM paper_trends WHERE trend = ?", [trend])}
+
+
+def _top_tier(db, name, week, arxiv_id):
+    """The paper has the highest relevance (1.0) and only papers as relevant rank before it (strengths above
+    STRENGTH_SCALE all read as 1.0; typicality and novelty order them)."""
+    from digest.content import rank_week
+
+    ranked, _ = rank_week(SubscriptionStore(db).get(name), WeekContext(SubscriptionStore(db), week), None)
+    ids = [p.id for p in ranked]
+    return arxiv_id in ids and all(p.relevance == 1.0 for p in ranked[: ids.index(arxiv_id) + 1])
+
+
+# a re-tag that makes a paper clearly the best of its week (score and strength beyond any real tag)
+_TOP_TAG = "INSERT OR REPLACE INTO paper_trends (pk, trend, score, evidence) VALUES (?, 'multimodal', 1.0, '[\"strength: +99.00\"]')"
 
 
 def _pk(db, arxiv_id):
@@ -40,15 +62,19 @@ def test_weeks_parse_and_shift():
 def test_trend_digest_ranks_the_weeks_tagged_papers(db, dhome):
     sub = api.add_subscription(db, dhome, "mm", trends=["multimodal"], size=3)
     d = api.build(db, dhome, "mm", WEEK)
-    tags = _tags(db, "multimodal")
+    tags, strengths = _tags(db, "multimodal"), _strengths(db, "multimodal")
     in_week = _week_ids(db, WEEK)
-    tagged_in_week = {i for i in in_week if tags.get(_pk(db, i), 0) >= MIN_TAG_SCORE}
+    tagged_in_week = {i for i in in_week if tags.get(_pk(db, i), 0) >= MIN_TAG_SCORE
+                      and strengths[_pk(db, i)] >= MIN_STRENGTH}
     assert len(tagged_in_week) >= 4, "the fixture week should have more tagged papers than the digest size"
     assert d.candidates == len(tagged_in_week)
     assert len(d.papers) == sub.size == 3
     for p in d.papers:
         assert p.id in tagged_in_week and "multimodal" in p.trends
-        assert p.relevance == pytest.approx(tags[_pk(db, p.id)])
+        # relevance: the tag's strength (recorded by the tagger) mapped to [0, 1]
+        assert any(e.startswith("strength: ") for e in __import__("json").loads(db.execute(
+            "SELECT evidence FROM paper_trends WHERE trend = 'multimodal' AND pk = ?", [_pk(db, p.id)]).fetchone()[0]))
+        assert p.relevance == pytest.approx(min(strengths[_pk(db, p.id)], STRENGTH_SCALE) / STRENGTH_SCALE)
         assert p.centrality == 0.0  # no vectors stored
         assert p.score == pytest.approx(p.relevance + NOVELTY_WEIGHT * p.novelty)
         assert p.abs_url == f"https://arxiv.org/abs/{p.id}" and p.pdf_url == f"https://arxiv.org/pdf/{p.id}"
@@ -94,15 +120,14 @@ def test_a_paper_appears_once_per_subscription_even_when_revised(db, dhome, samp
     start_next = week_bounds(NEXT_WEEK)[0].isoformat()
     counts = PaperStore(db).upsert([to_paper(row, version=(row.get("version") or 1) + 1, published=start_next)])
     assert counts.updated == 1
-    db.execute("INSERT OR REPLACE INTO paper_trends (pk, trend, score, evidence) VALUES (?, 'multimodal', 0.999, '[]')",
-               [_pk(db, sent.id)])
+    db.execute(_TOP_TAG, [_pk(db, sent.id)])
     assert sent.id in _week_ids(db, NEXT_WEEK)
     nxt = api.build(db, dhome, "mm", NEXT_WEEK)
     assert sent.id not in {p.id for p in nxt.papers}
     assert not {p.id for p in first.papers} & {p.id for p in nxt.papers}
     # another subscription has not seen it: it gets it (top score)
     api.add_subscription(db, dhome, "mm2", trends=["multimodal"], size=3)
-    assert api.build(db, dhome, "mm2", NEXT_WEEK).papers[0].id == sent.id
+    assert _top_tier(db, "mm2", NEXT_WEEK, sent.id)
 
 
 def test_an_issued_week_is_frozen(db, dhome):
@@ -111,12 +136,27 @@ def test_an_issued_week_is_frozen(db, dhome):
     SubscriptionStore(db).record_issue(sub.id, WEEK, [p.id for p in d.papers])
     # a re-tag makes another paper the best one: the issued week still shows what it was issued with
     others = [i for i in _week_ids(db, WEEK) if i not in {p.id for p in d.papers}]
-    db.execute("INSERT OR REPLACE INTO paper_trends (pk, trend, score, evidence) VALUES (?, 'multimodal', 1.5, '[]')",
-               [_pk(db, others[0])])
+    db.execute(_TOP_TAG, [_pk(db, others[0])])
     again = api.build(db, dhome, "mm", WEEK)
     assert [p.id for p in again.papers] == [p.id for p in d.papers]
     api.add_subscription(db, dhome, "fresh", trends=["multimodal"], size=3)
-    assert api.build(db, dhome, "fresh", WEEK).papers[0].id == others[0]
+    assert _top_tier(db, "fresh", WEEK, others[0])
+
+
+def test_a_paper_that_only_touches_the_trend_is_left_out(db, dhome):
+    """Tags scored >= MIN_TAG_SCORE but weaker than MIN_STRENGTH (and old tags without a recorded strength,
+    judged by their score's logit) stay out of a trend digest; the strongest tag is in the top tier."""
+    api.add_subscription(db, dhome, "mm", trends=["multimodal"], size=50)
+    ids = sorted(_week_ids(db, WEEK))
+    weak, old, strong = (_pk(db, i) for i in ids[:3])
+    sql = "INSERT OR REPLACE INTO paper_trends (pk, trend, score, evidence) VALUES (?, 'multimodal', ?, ?)"
+    db.execute(sql, [weak, 0.85, f'["multimodal (abstract)", "strength: {MIN_STRENGTH - 0.5:+.2f}"]'])
+    db.execute(sql, [old, 0.9999, '["multimodal (title)"]'])  # written before strengths were recorded
+    db.execute(sql, [strong, 1.0, '["strength: +99.00"]'])
+    shown = [p.id for p in api.build(db, dhome, "mm", WEEK).papers]
+    assert ids[0] not in shown
+    assert ids[1] in shown and _top_tier(db, "mm", WEEK, ids[2])
+    assert tag_strength(0.9999, []) == pytest.approx(9.21, abs=0.01)
 
 
 def test_exclude_words_and_categories(db, dhome):

@@ -1,4 +1,4 @@
-"""The scheduler: one cycle at a time (file lock), lazily found later steps, `schedule --once`, and status."""
+"""The scheduler: one cycle at a time (file lock), steps in order, `schedule --once`, and status."""
 from __future__ import annotations
 
 import json
@@ -13,7 +13,7 @@ from ingest.config import Home
 from ingest.ledger import IngestRun, LedgerStore
 from ingest.store import open_database
 from ui.cli import main
-from ui.schedule import ScheduleConfig, lookup, parse_every, run_cycle
+from ui.schedule import ScheduleConfig, parse_every, run_cycle
 
 from arxiv_server import FakeArxiv, Fault
 
@@ -73,12 +73,6 @@ def test_cycle_runs_steps_in_order_and_digest_only_on_its_day(tmp_path):
     calls.clear()
     run_cycle(home, ScheduleConfig(digest_day="mon"), now=lambda: monday, steps=steps)
     assert calls == ["ingest", "index", "digest"]
-
-
-def test_missing_later_stage_is_reported_not_fatal():
-    assert lookup("index.no_such_module", "run_index") is None
-    assert lookup("ingest.store", "no_such_function") is None
-    assert lookup("ingest.store", "open_database") is not None
 
 
 def test_schedule_once_cli_skips_when_locked(home):

@@ -10,7 +10,7 @@ from ui.cli import main
 
 # The macro-F1 measured on the 400-paper dev set with `trendscope eval-tags` (rules + vectors); the guard
 # fails if a change costs more than 0.02.
-REACHED_MACRO_F1 = 0.8078
+REACHED_MACRO_F1 = 0.8103
 GUARD = 0.02
 
 PAPERS = [

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from index.tagger import Tagger, clean_text, split_sentences
 from index.taxonomy import load_taxonomy
@@ -99,3 +100,12 @@ def test_fit_logistic_separates_separable_data():
     y = (X[:, 0] > 0).astype(float)
     w, b = fit_logistic(X, y, l2=0.1)
     assert ((X @ w + b > 0) == (y > 0)).mean() > 0.95
+
+
+def test_strength_is_the_unsquashed_logit_recorded_in_the_evidence():
+    from index.tagger import parse_strength, sigmoid
+
+    for tag in Tagger(load_taxonomy()).score(*FEDERATED):
+        assert tag.score == pytest.approx(sigmoid(tag.strength), abs=1e-3)
+        assert parse_strength(tag.evidence) == pytest.approx(tag.strength)
+    assert parse_strength(["federated (title)"]) is None and parse_strength(["strength: nan?"]) is None

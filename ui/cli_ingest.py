@@ -124,7 +124,7 @@ def status_cmd(ctx, as_json, weeks):
 
 @click.command("schedule")
 @click.option("--every", default="6h", show_default=True, help="Ingest interval: e.g. 30m, 6h, 1d.")
-@click.option("--digest-day", default="mon", show_default=True,
+@click.option("--digest-day", default="wed", show_default=True,
               type=click.Choice(["mon", "tue", "wed", "thu", "fri", "sat", "sun", "none"]),
               help="Weekday for the weekly digests ('none' = never).")
 @click.option("--digest-hour", type=click.IntRange(0, 23), default=7, show_default=True, help="UTC hour of the digests.")

@@ -1,14 +1,13 @@
 """The long-running scheduler behind `trendscope schedule` (APScheduler 3.x) and its run-once cycle.
 
-A cycle is: live ingest, then the index update (`index.indexer.run_index`, when that module exists), then, on
-the digest day, the weekly digests (`digest.weekly.run_weekly`, when it exists). Steps of later stages are
-looked up lazily so the scheduler works before they are written; a missing one is logged and skipped.
+A cycle is: live ingest, then the index update (`index.indexer.run_index`: embeddings, FAISS, trend tags), then,
+on the digest day, the weekly digests (`digest.weekly.run_weekly`: mail and Atom feeds). A failing step is logged
+and recorded in the cycle's result; the next steps still run.
 Every cycle holds `schedule.lock` in the data home, so two cycles (from this process, another
 `trendscope schedule`, or cron) never overlap: a cycle that finds the lock held is skipped and says so.
 """
 from __future__ import annotations
 
-import importlib
 import logging
 import re
 from dataclasses import dataclass, field
@@ -37,7 +36,7 @@ def parse_every(text: str) -> timedelta:
 @dataclass
 class ScheduleConfig:
     every: timedelta = timedelta(hours=6)
-    digest_day: str | None = "mon"
+    digest_day: str | None = "wed"
     digest_hour: int = 7
     since: str = "3d"
     categories: Sequence[str] = DEFAULT_CATEGORIES
@@ -56,15 +55,9 @@ class CycleResult:
         self.lines.append(line)
 
 
-def lookup(module: str, name: str) -> Callable | None:
-    """The function `module.name`, or None when that stage is not installed/written yet."""
-    try:
-        mod = importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name and (module == exc.name or module.startswith(exc.name + ".")):
-            return None
-        raise
-    return getattr(mod, name, None)
+def _summary(name: str, out: object, res: CycleResult) -> None:
+    summary = getattr(out, "summary", None)
+    res.say(f"{name}: {summary() if callable(summary) else out}")
 
 
 def _ingest_step(home: Home, cfg: ScheduleConfig, db, res: CycleResult) -> None:
@@ -97,39 +90,26 @@ def run_cycle(home: Home, cfg: ScheduleConfig, *, digest: bool | None = None,
         res.say(res.skipped_reason)
         return res
     try:
+        from digest.weekly import run_weekly
+        from index.indexer import run_index
         from ingest.store import open_database
 
         res.ran = True
         db = open_database(home.db_path)
-        steps = dict(steps or {})
-        try:
-            (steps.get("ingest") or (lambda: _ingest_step(home, cfg, db, res)))()
-        except TrendscopeError as exc:
-            res.failed.append(f"ingest: {exc}")
-            res.say(f"ingest failed: {exc}")
-        run_index = steps.get("index") or lookup("index.indexer", "run_index")
-        if run_index is None:
-            res.say("index: step not available yet (index.indexer.run_index missing); skipped")
-        else:
-            try:
-                out = run_index(db, home) if "index" not in steps else run_index()
-                res.say(f"index: {out}")
-            except TrendscopeError as exc:
-                res.failed.append(f"index: {exc}")
-                res.say(f"index failed: {exc}")
+        actions = {
+            "ingest": lambda: _ingest_step(home, cfg, db, res),
+            "index": lambda: _summary("index", run_index(db, home, progress=False), res),
+            "digest": lambda: _summary("digest", run_weekly(db, home), res),
+        }
+        actions.update(steps or {})
         today = WEEKDAYS[now().weekday()]
         want_digest = digest if digest is not None else (cfg.digest_day is not None and today == cfg.digest_day)
-        if want_digest:
-            run_weekly = steps.get("digest") or lookup("digest.weekly", "run_weekly")
-            if run_weekly is None:
-                res.say("digest: step not available yet (digest.weekly.run_weekly missing); skipped")
-            else:
-                try:
-                    out = run_weekly(db, home) if "digest" not in steps else run_weekly()
-                    res.say(f"digest: {out}")
-                except TrendscopeError as exc:
-                    res.failed.append(f"digest: {exc}")
-                    res.say(f"digest failed: {exc}")
+        for name in ("ingest", "index", "digest") if want_digest else ("ingest", "index"):
+            try:
+                actions[name]()
+            except TrendscopeError as exc:
+                res.failed.append(f"{name}: {exc}")
+                res.say(f"{name} failed: {exc}")
         return res
     finally:
         lock.release()
