@@ -96,7 +96,7 @@ def bench_throughput(args) -> None:
     print(f"{len(texts)} abstracts; model {model}; torch {torch.__version__}, {torch.get_num_threads()} threads, "
           f"cpu capability {torch.backends.cpu.get_cpu_capability()}, bf16 flag {cpu_has_bf16()}, "
           f"{os.cpu_count()} cpus, load average {os.getloadavg()[0]:.2f}")
-    fast = load_embedder(model)
+    fast = load_embedder(model, batch_tokens=args.batch_tokens)
     plain_st = SentenceTransformer(_model_location(model), device="cpu")
     plain = PlainEmbedder(plain_st, model)
     fast.encode(texts[:8])  # warm both (first call allocates)
@@ -162,6 +162,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=1000, help="abstracts to embed (default 1000)")
     ap.add_argument("--repeats", type=int, default=2, help="alternating runs of each (best is reported)")
     ap.add_argument("--model", default=None)
+    ap.add_argument("--batch-tokens", type=int, default=None, help="token budget per batch (default: the embedder's)")
     ap.add_argument("--queries", type=int, default=200, help="quality queries (0 to skip the quality check)")
     ap.add_argument("--index-sample", action="store_true", help="time `trendscope index` on the 6,000 sample")
     ap.add_argument("--home", default="/tmp/ts-bench-sample", help="home for --index-sample")
