@@ -10,7 +10,7 @@ paper that has a stored vector with the current tagger (taxonomy rules + package
 `trendscope index` does); it is skipped when the tagger, taxonomy and model did not change since the last run.
 
 For each week and trend it ranks the week exactly as a digest of a one-trend subscription does
-(`digest.content.rank_week`) and prints rank, arXiv id, digest score, tag score, title and the first
+(`digest.content.rank_week`) and prints rank, arXiv id, digest score, relevance, typicality ("no core": no core evidence), title and the first
 sentence(s) of the abstract. With `--judgements FILE` (Markdown table rows `| trend | id | on/off | why |`)
 each paper is marked with its recorded judgement (`??` when none) and a per-trend/per-week count of
 on-trend papers in the top N is printed at the end.
@@ -106,16 +106,23 @@ def main() -> None:
     ap.add_argument("--retag", action="store_true")
     ap.add_argument("--judgements", type=Path, default=None)
     ap.add_argument("--summary", action="store_true", help="only the counts (needs --judgements)")
+    ap.add_argument("--noncore-min-strength", type=float, default=None,
+                    help="override digest.content.NONCORE_MIN_STRENGTH (0: papers without core evidence are only "
+                         "ranked last, never left out)")
     args = ap.parse_args()
 
     home = Home(Path(args.home))
+    if args.noncore_min_strength is not None:
+        import digest.content
+
+        digest.content.NONCORE_MIN_STRENGTH = args.noncore_min_strength
     db = open_database(home.db_path)
     if args.retag:
         retag(db, home)
     judged = read_judgements(args.judgements) if args.judgements else {}
     counts: dict[tuple[str, str], tuple[int, int, int, int]] = {}
     for week in args.weeks:
-        ctx = WeekContext(SubscriptionStore(db), week)
+        ctx = WeekContext(SubscriptionStore(db), week, taxonomy_path=home.taxonomy_path)
         for trend in args.trends:
             papers, n = rank_week(Subscription(name=trend, trends=[trend], size=args.top), ctx, None)
             top = papers[: args.top]
@@ -130,7 +137,7 @@ def main() -> None:
             for i, p in enumerate(top, 1):
                 mark = judged.get((trend, p.id), ("??", ""))
                 print(f"{i:2d}. {mark[0] if judged else '':3s} [{p.id}] score {p.score:.3f} (rel {p.relevance:.3f}, "
-                      f"typ {p.centrality:.2f}) {p.title}" + (f"   <- {mark[1]}" if judged and mark[1] else ""))
+                      f"typ {p.centrality:.2f}{'' if p.core else ', no core'}) {p.title}" + (f"   <- {mark[1]}" if judged and mark[1] else ""))
                 if args.sentences:
                     text = " ".join(split_sentences(abstracts.get(p.id, ""))[: args.sentences])
                     print(f"      {text[:600]}")

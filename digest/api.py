@@ -126,7 +126,8 @@ def build(db: sqlite_utils.Database, home: Home, name: str, week: str | None = N
     sub = get_subscription(db, name)
     week = parse_week(week) if week else last_complete_week()
     scorer = query_scorer if query_scorer is not None else (default_query_scorer(db, home) if sub.query else None)
-    return build_digest(db, sub, week, context=WeekContext(SubscriptionStore(db), week), query_scorer=scorer)
+    return build_digest(db, sub, week, context=WeekContext(SubscriptionStore(db), week, taxonomy_path=home.taxonomy_path),
+                        query_scorer=scorer)
 
 
 def render(digest: Digest, fmt: str, sender: str | None = None) -> bytes:

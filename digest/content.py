@@ -6,7 +6,13 @@ as MIN_STRENGTH, so a paper that merely touches the trend or names it as a tool 
 score for query subscriptions; their mean for both) + CENTRALITY_WEIGHT x centrality (trend subscriptions,
 when vectors are stored: cosine to the mean vector of the trend's papers of the 8 weeks before, so papers
 typical of the trend beat those that only mention it) + NOVELTY_WEIGHT x novelty (how unusual the paper's
-vocabulary is against what the subscription matched in the 8 weeks before; a tie-breaker). Papers already
+vocabulary is against what the subscription matched in the 8 weeks before; a tie-breaker). Trend subscriptions
+also check each paper for core evidence: a match of one of the trend's `digest_core` patterns (taxonomy) in the
+title or a subject sentence of the abstract (the first sentence or a contribution sentence, not an evaluation
+or passing one), i.e. the trend is what the paper is about rather than an adjective or a tool it uses. Papers
+with core evidence rank above all papers without it; those without it are shown only when their tag strength
+is at least NONCORE_MIN_STRENGTH (trends without `digest_core` patterns: every tagged paper counts as core).
+Papers already
 issued to the subscription in another week, and papers containing an excluded word, are left out. Once a
 week was issued (see `SubscriptionStore.record_issue`) its paper list is frozen, so retries and feeds show
 the same papers.
@@ -22,12 +28,13 @@ import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Callable, Protocol
 
 import numpy as np
 import sqlite_utils
 
-from index.tagger import parse_strength
+from index.tagger import clean_text, parse_strength, split_sentences
 
 from .chart import render_chart
 from .model import Digest, DigestPaper, Subscription, TrendLine, shift_week, week_bounds, week_of
@@ -42,6 +49,10 @@ NOVELTY_WEIGHT = 0.02  # a tie-breaker: tag scores of confident tags sit within 
 MIN_TAG_SCORE = 0.8  # a trend digest shows only confidently tagged papers (the summary counts all tags)
 MIN_STRENGTH = 2.0  # ... whose tag strength (logit) shows the trend is their subject, not a side topic
 STRENGTH_SCALE = 30.0  # strength -> relevance: min(strength, STRENGTH_SCALE) / STRENGTH_SCALE
+NONCORE_MIN_STRENGTH = 10.0  # papers without core evidence of the trend need a tag this strong to be shown
+# sentences that report an evaluation are not subject sentences ("We evaluate ... in semi-supervised settings")
+_EVALUATION = re.compile(r"^\W*we (also |further |then |additionally )?(evaluate|assess|test|benchmark|validate|"
+                         r"compare|report|experiment|conduct)")
 TRAILING_WEEKS = 8
 GROWING, COOLING = 1.2, 0.8  # query lines: share ratio against the trailing average
 NOVELTY_BACKGROUND = 3000  # most recent papers a novelty background holds
@@ -69,6 +80,7 @@ class WeekContext:
 
     store: SubscriptionStore
     week: str
+    taxonomy_path: Path | str | None = None  # the user's taxonomy file (its digest_core patterns); None: packaged
     _cache: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -172,6 +184,34 @@ class WeekContext:
             return {}
         return {pk: float(np.dot(v, c)) for pk, v in vs.get(pks, model).items()}
 
+    def core_rules(self) -> tuple[dict[str, tuple[re.Pattern, ...]], re.Pattern | None, re.Pattern | None]:
+        """(trend -> its digest_core patterns, contribution cues, passing cues) of the taxonomy (loaded once)."""
+        def build():
+            from index.taxonomy import load_taxonomy
+
+            from ingest.errors import TrendscopeError
+            try:
+                tax = load_taxonomy(self.taxonomy_path)
+            except TrendscopeError as exc:  # a broken user file: rank without core evidence, don't fail
+                log.warning("digest ranking without core evidence: %s", exc)
+                return {}, None, None
+            return ({t.name: t.digest_core for t in tax.trends if t.digest_core},
+                    tax.scoring.contribution_cues, tax.scoring.global_passing)
+        return self._cached("core_rules", build)
+
+    def core_for(self, trends: list[str], rows: list[dict], tags: dict[int, dict[str, float]]) -> dict[int, bool]:
+        """pk -> whether the paper has core evidence of one of `trends` it is tagged with (see has_core)."""
+        patterns, cues, passing = self.core_rules()
+        out = {}
+        for r in rows:
+            mine = [t for t in trends if tags.get(r["pk"], {}).get(t, -1.0) >= MIN_TAG_SCORE]
+            if any(t not in patterns for t in mine):
+                out[r["pk"]] = True
+                continue
+            texts = subject_texts(r["title"], r["abstract"], cues, passing)
+            out[r["pk"]] = any(has_core(patterns[t], texts) for t in mine)
+        return out
+
     def trend_rows(self) -> dict[tuple[str, str], dict]:
         """(trend, period Monday) -> row of `index.trends_over_time.trend_table` for the 9 weeks (computed once)."""
         def build():
@@ -268,6 +308,27 @@ class FtsQueryScorer:
         return {pk: -rank for pk, _, rank in rows}  # bm25: lower is better
 
 
+def subject_texts(title: str, abstract: str, contribution_cues: re.Pattern | None = None,
+                  passing: re.Pattern | None = None) -> list[str]:
+    """Where a paper states its subject, lower-cased: the title, the abstract's first sentence and its
+    contribution sentences (`contribution_cues`), leaving out evaluation sentences and (except the title)
+    sentences with a passing cue (`passing`: "such as", "also", numbered lists ...)."""
+    out = [clean_text(title).lower()]
+    for i, sent in enumerate(split_sentences(abstract or "")):
+        sent = sent.lower()
+        if i > 0 and (contribution_cues is None or not contribution_cues.search(sent)):
+            continue
+        if _EVALUATION.search(sent) or (passing is not None and passing.search(sent)):
+            continue
+        out.append(sent)
+    return out
+
+
+def has_core(patterns: tuple[re.Pattern, ...] | list[re.Pattern], texts: list[str]) -> bool:
+    """Whether one of a trend's digest_core patterns matches one of the subject texts."""
+    return any(p.search(t) for p in patterns for t in texts)
+
+
 def tag_strength(score: float, evidence: list[str] | None) -> float:
     """A tag's strength: the logit the tagger recorded in its evidence; for tags written before it did, the
     logit of the (rounded, so capped) score."""
@@ -306,6 +367,10 @@ def rank_week(sub: Subscription, ctx: WeekContext, query_scorer: QueryScorer | N
             strength[r["pk"]] = max(tag_strength(got[t], evidence.get(r["pk"], {}).get(t))
                                     for t in sub.trends if got.get(t, -1.0) >= MIN_TAG_SCORE)
         rows = [r for r in rows if strength[r["pk"]] >= MIN_STRENGTH]
+        core = ctx.core_for(sub.trends, rows, tags)
+        rows = [r for r in rows if core[r["pk"]] or strength[r["pk"]] >= NONCORE_MIN_STRENGTH]
+    else:
+        core = {}
     pattern = exclude_pattern(sub.exclude)
     if pattern:
         rows = [r for r in rows if not pattern.search(f"{r['title']}\n{r['abstract']}")]
@@ -325,8 +390,9 @@ def rank_week(sub: Subscription, ctx: WeekContext, query_scorer: QueryScorer | N
         p = paper_from_row(r, tags.get(r["pk"], {}))
         p.relevance, p.novelty, p.centrality = rel, nov, central.get(r["pk"], 0.0)
         p.score = rel + CENTRALITY_WEIGHT * p.centrality + NOVELTY_WEIGHT * nov
+        p.core = core.get(r["pk"], True)
         papers.append(p)
-    papers.sort(key=lambda p: (-p.score, p.id))
+    papers.sort(key=lambda p: (not p.core, -p.score, p.id))  # core evidence first
     return papers, len(papers)
 
 

@@ -119,6 +119,7 @@ class DigestPaper:
     relevance: float = 0.0
     centrality: float = 0.0  # cosine to the centroid of the trend's recent papers (0 without vectors)
     novelty: float = 0.0
+    core: bool = True  # trend subscriptions: the trend is the paper's subject (digest_core evidence); ranked first
 
     @property
     def abs_url(self) -> str:

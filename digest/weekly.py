@@ -188,7 +188,7 @@ def _run(db, home, week, send, names, now, connector, smtp_config, query_scorer,
     contexts: dict[str, WeekContext] = {}
 
     def digest_for(sub: Subscription, wk: str) -> Digest:
-        ctx = contexts.setdefault(wk, WeekContext(store, wk))
+        ctx = contexts.setdefault(wk, WeekContext(store, wk, taxonomy_path=home.taxonomy_path))
         return build_digest(db, sub, wk, context=ctx, query_scorer=query_scorer)
 
     for sub in tqdm(subs, desc=f"digests {week}", unit="sub", disable=not progress):

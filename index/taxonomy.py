@@ -2,7 +2,9 @@
 
 The packaged file (`index/taxonomy.toml`) defines the eight trends. A user file (`Home.taxonomy_path`)
 can add a trend (a new `[trends.<name>]` table) or override any field of a shipped one; the keys
-`add_include`, `add_exclude`, `add_prototypes` and `add_passing` append to the shipped lists.
+`add_include`, `add_exclude`, `add_prototypes`, `add_passing` and `add_digest_core` append to the shipped lists.
+The optional `digest_core` patterns are read by the digest ranking only (see `digest.content`); they are left
+out of the trend's hashes, so editing them re-tags nothing.
 
 Each trend gets a hash of everything that affects its tags (its merged definition, the shared scoring
 parameters and the tagger version), so editing one trend re-tags that trend only.
@@ -24,8 +26,10 @@ from ingest.errors import TrendscopeError
 TAGGER_VERSION = "1"
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _LIST_APPENDS = {"add_include": "include", "add_exclude": "exclude", "add_prototypes": "prototypes",
-                 "add_passing": "passing"}
-_TREND_KEYS = {"label", "description", "threshold", "categories", "prototypes", "include", "exclude", "passing"}
+                 "add_passing": "passing", "add_digest_core": "digest_core"}
+_TREND_KEYS = {"label", "description", "threshold", "categories", "prototypes", "include", "exclude", "passing",
+               "digest_core"}
+_NOT_HASHED = ("digest_core",)  # digest-only fields: editing them changes no tag
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,9 @@ class Trend:
     passing: tuple[re.Pattern, ...]
     hash: str         # everything that affects the tags: edit it and the trend is re-tagged
     rules_hash: str   # only what affects the weak labels: edit it and the trend's vector model is retrained
+    # digest ranking only: a paper whose title or subject sentence matches one of these has the trend as its
+    # subject (see digest.content.has_core); empty: every tagged paper counts as core
+    digest_core: tuple[re.Pattern, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -205,6 +212,7 @@ def build_taxonomy(doc: Mapping[str, Any], sources: tuple[str, ...] = ("packaged
         if not 0.0 <= threshold <= 1.0:
             raise TrendscopeError(f"{where}: threshold must be in [0, 1], got {threshold}")
         include = _phrases(spec.get("include"), f"{where}.include")
+        hashed = {k: v for k, v in spec.items() if k not in _NOT_HASHED}
         if not include and not spec.get("prototypes"):
             raise TrendscopeError(f"{where}: needs at least one 'include' pattern or 'prototypes' sentence")
         trends.append(
@@ -218,8 +226,9 @@ def build_taxonomy(doc: Mapping[str, Any], sources: tuple[str, ...] = ("packaged
                 include=include,
                 exclude=_phrases(spec.get("exclude"), f"{where}.exclude"),
                 passing=tuple(_compile(p.strip(), f"{where}.passing") for p in spec.get("passing", ())),
-                hash=_trend_hash(name, spec, scoring_spec),
-                rules_hash=_rules_hash(name, spec, scoring_spec),
+                hash=_trend_hash(name, hashed, scoring_spec),
+                rules_hash=_rules_hash(name, hashed, scoring_spec),
+                digest_core=tuple(_compile(p.strip(), f"{where}.digest_core") for p in spec.get("digest_core", ())),
             )
         )
     if not trends:
