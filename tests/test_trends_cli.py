@@ -91,3 +91,20 @@ def test_dev_set_regression_guard(home, shared_dir, embedder):
     data = json.loads(res.output[res.output.index("{"):])
     assert data["papers"] == 400 and data["vectors"]
     assert data["macro_f1"] >= REACHED_MACRO_F1 - GUARD, data
+
+
+def test_text_table_skips_a_thin_trailing_period():
+    import pandas as pd
+
+    from ui.cli_trends import drop_thin_tail
+
+    periods = [f"2026-0{m}-01" for m in range(1, 8)]
+    totals = [100, 120, 90, 110, 100, 95, 2]  # July has barely started
+    df = pd.DataFrame([{"trend": t, "period": p, "count": 1, "total": n}
+                       for t in ("a", "b") for p, n in zip(periods, totals)])
+    kept = drop_thin_tail(df)
+    assert kept["period"].max() == "2026-06-01"
+    assert len(kept) == 12
+    # a full last period stays
+    df.loc[df["period"] == "2026-07-01", "total"] = 80
+    assert drop_thin_tail(df)["period"].max() == "2026-07-01"

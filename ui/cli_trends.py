@@ -111,14 +111,30 @@ def eval_tags_cmd(obj, input_path: str, as_json: bool, no_vectors: bool) -> None
                f" ({'rules + vectors' if embedder is not None else 'rules only'})")
 
 
+def drop_thin_tail(df, window: int = 12, fraction: float = 0.25):
+    """Drop trailing periods whose paper total is under `fraction` of the median of the last `window` periods."""
+    totals = df.groupby("period")["total"].first().sort_index()
+    if totals.empty:
+        return df
+    usual = totals.tail(window).median()
+    keep = list(totals.index)
+    while len(keep) > 1 and totals[keep[-1]] < fraction * usual:
+        keep.pop()
+    return df[df["period"] <= keep[-1]]
+
+
 @click.command("trends")
 @click.option("--freq", type=click.Choice(["week", "month"]), default="month", show_default=True)
 @click.option("--since", default=None, help="Only papers published on or after this ISO date (YYYY-MM-DD).")
 @click.option("--json", "as_json", is_flag=True, help="Print the whole trend x period table as JSON records.")
 @click.option("--png", "png", type=click.Path(dir_okay=False), default=None, help="Draw share over time to this PNG.")
 @click.option("--last", default=1, show_default=True, help="Periods to show per trend in the text table.")
+@click.option("--include-thin", is_flag=True,
+              help="Text table: also show trailing periods with under a quarter of the usual paper volume "
+                   "(e.g. the current, incomplete week).")
 @click.pass_obj
-def trends_cmd(obj, freq: str, since: str | None, as_json: bool, png: str | None, last: int) -> None:
+def trends_cmd(obj, freq: str, since: str | None, as_json: bool, png: str | None, last: int,
+               include_thin: bool) -> None:
     """Trends over time: tagged papers per period, share, growth, emerging score and new terms."""
     from datetime import date
 
@@ -145,6 +161,8 @@ def trends_cmd(obj, freq: str, since: str | None, as_json: bool, png: str | None
     if df.empty:
         click.echo("no tagged papers yet: run `trendscope index` first")
         return
+    if not include_thin:
+        df = drop_thin_tail(df)
     click.echo(f"{'trend':18s} {'period':10s} {'count':>6s} {'total':>6s} {'share':>7s} {'growth':>7s} "
                f"{'emerg':>6s}  new terms")
     for trend, g in df.groupby("trend", sort=True):
