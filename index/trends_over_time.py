@@ -145,8 +145,9 @@ def _new_terms(weights: dict, trend: str, period: str, prev: list[str], n: int, 
     if not now:
         return []
     before = [weights.get((trend, q), {}) for q in prev]
-    # a term needs two papers in the period when the period has several tagged papers
-    min_docs = max(2, math.ceil(MIN_TERM_SHARE * n_papers)) if n_papers >= 5 else 1
+    # a term needs at least two papers of the trend in the period: one paper's rare words (names, typos) are
+    # not a trend's vocabulary, so a period with a single tagged paper has no new terms
+    min_docs = max(2, math.ceil(MIN_TERM_SHARE * n_papers))
     scored = []
     for t, w in now.items():
         if counter is not None and counter[t] < min_docs:
@@ -155,6 +156,18 @@ def _new_terms(weights: dict, trend: str, period: str, prev: list[str], n: int, 
         scored.append((w - base, t))
     scored.sort(key=lambda x: (-x[0], x[1]))
     return [t for d, t in scored[:n] if d > 0]
+
+
+def drop_thin_tail(df, window: int = 12, fraction: float = 0.25):
+    """Drop trailing periods whose paper total is under `fraction` of the median of the last `window` periods."""
+    totals = df.groupby("period")["total"].first().sort_index()
+    if totals.empty:
+        return df
+    usual = totals.tail(window).median()
+    keep = list(totals.index)
+    while len(keep) > 1 and totals[keep[-1]] < fraction * usual:
+        keep.pop()
+    return df[df["period"] <= keep[-1]]
 
 
 def plot_trends(df: pd.DataFrame, path: str | Path, title: str | None = None, smooth: int | None = None) -> Path:

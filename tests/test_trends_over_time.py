@@ -73,14 +73,20 @@ def test_new_terms_come_from_the_trend_papers_of_the_period(tagged_db):
     for pk, published, title, abstract in db.execute("SELECT pk, published, title, abstract FROM papers"):
         words[pk] = (period_start(published, "month"), set(tokens(title + " " + abstract)))
     tagged = {}
+    doc_freq = {}
     for pk, trend in db.execute("SELECT pk, trend FROM paper_trends").fetchall():
         period, ws = words[pk]
         tagged.setdefault((trend, period), set()).update(ws)
+        for w in ws:
+            doc_freq[(trend, period, w)] = doc_freq.get((trend, period, w), 0) + 1
     some = df[df["terms"].map(len) > 0]
     assert len(some) > 0
     for r in some.itertuples():
         assert set(r.terms) <= tagged[(r.trend, r.period)]
         assert not set(r.terms) & STOPWORDS
+        # one paper's rare words are not a trend's new vocabulary: every term is in >= 2 of its papers
+        assert all(doc_freq[(r.trend, r.period, t)] >= 2 for t in r.terms)
+    assert (df[df["count"] <= 1]["terms"].map(len) == 0).all()
 
 
 def test_png_chart(tagged_db, tmp_path):

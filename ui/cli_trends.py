@@ -111,18 +111,6 @@ def eval_tags_cmd(obj, input_path: str, as_json: bool, no_vectors: bool) -> None
                f" ({'rules + vectors' if embedder is not None else 'rules only'})")
 
 
-def drop_thin_tail(df, window: int = 12, fraction: float = 0.25):
-    """Drop trailing periods whose paper total is under `fraction` of the median of the last `window` periods."""
-    totals = df.groupby("period")["total"].first().sort_index()
-    if totals.empty:
-        return df
-    usual = totals.tail(window).median()
-    keep = list(totals.index)
-    while len(keep) > 1 and totals[keep[-1]] < fraction * usual:
-        keep.pop()
-    return df[df["period"] <= keep[-1]]
-
-
 @click.command("trends")
 @click.option("--freq", type=click.Choice(["week", "month"]), default="month", show_default=True)
 @click.option("--since", default=None, help="Only papers published on or after this ISO date (YYYY-MM-DD).")
@@ -138,7 +126,7 @@ def trends_cmd(obj, freq: str, since: str | None, as_json: bool, png: str | None
     """Trends over time: tagged papers per period, share, growth, emerging score and new terms."""
     from datetime import date
 
-    from index.trends_over_time import plot_trends, trend_table
+    from index.trends_over_time import drop_thin_tail, plot_trends, trend_table
     from ingest.store import open_database
 
     if since:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from index.trends_over_time import drop_thin_tail
 from ui import app_state as app
 from ui import widgets
 from ui.text import safe_inline
@@ -98,8 +99,8 @@ def render() -> None:
     c_freq, c_metric, c_window = st.columns(3)
     freq = c_freq.segmented_control("Granularity", list(FREQS), format_func=FREQS.get, default="week", key="freq")
     freq = freq or "week"
-    metric = c_metric.segmented_control("Show", list(METRICS), format_func=METRICS.get, default="count",
-                                        key="metric") or "count"
+    metric = c_metric.segmented_control("Show", list(METRICS), format_func=METRICS.get, default="share",
+                                        key="metric") or "share"
     window = c_window.selectbox("Period", list(WINDOWS[freq]), key=f"window_{freq}")
     table = app.trend_table(freq, WINDOWS[freq][window])
     if table.empty or not table["count"].sum():
@@ -108,8 +109,10 @@ def render() -> None:
         return
     _chart(table, metric, labels)
     periods = sorted(table["period"].unique(), reverse=True)
-    period = st.selectbox("Period to compare", periods, key=f"period_{freq}",
-                          help="The latest period may still be filling up with papers.")
+    latest_full = drop_thin_tail(table)["period"].max()
+    period = st.selectbox("Period to compare", periods, index=periods.index(latest_full), key=f"period_{freq}",
+                          help="Starts at the latest period with a usual volume of papers; the newest one may "
+                               "still be filling up.")
     latest = table[table["period"] == period]
     _movers(latest, labels, period, freq)
     _terms(latest, labels)
