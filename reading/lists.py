@@ -26,7 +26,7 @@ from ingest.records import BadArxivId, parse_arxiv_id
 
 from . import exporters, importers
 from .list_store import STATUSES, ListItem, ListStore, ListSummary
-from .recommend import RecommendResult, VectorSource, recommend
+from .recommend import NearestSource, RecommendResult, VectorSource, recommend
 
 log = logging.getLogger(__name__)
 
@@ -258,11 +258,13 @@ class ReadingLists:
 
     # -- recommendations ------------------------------------------------------------------
     def recommend(
-        self, name: str, limit: int = 10, since: str | None = None, vectors: VectorSource | None = None
+        self, name: str, limit: int = 10, since: str | None = None, vectors: VectorSource | None = None,
+        nearest: NearestSource | None = None,
     ) -> RecommendResult:
+        """`nearest`: the FAISS cache (`index.list_nearest.faiss_nearest`); None scans every stored vector."""
         if limit < 1:
             raise TrendscopeError(f"the number of recommendations must be at least 1 (got {limit})")
-        return recommend(self.store, self._id(name), limit=limit, since=since, vectors=vectors)
+        return recommend(self.store, self._id(name), limit=limit, since=since, vectors=vectors, nearest=nearest)
 
 
 

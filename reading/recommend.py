@@ -5,6 +5,13 @@ so a dot product); the reason names that list paper. Papers already in the list 
 "not interested" for the list are never returned. `since` keeps only papers published on or after a
 date, so recommendations can favour new work. Vectors come from the stored embeddings (the truth the
 FAISS cache is built from), so this needs `trendscope index` to have run.
+
+Two ways to find candidates, same scores: brute force over every stored vector (the default), or, given a
+`NearestSource` (the FAISS cache, `index.list_nearest.FaissNearest`), the union of each list paper's top
+`limit + excluded + margin` neighbours. With an exact index that union holds the exact top `limit` by
+best match (a paper's best list paper ranks it above all but < limit non-excluded papers); with an IVF
+index it is approximate. Either way the candidates are re-scored from their stored vectors, so scores
+and reasons are the exact cosines.
 """
 from __future__ import annotations
 
@@ -22,6 +29,7 @@ from .list_store import ListStore
 log = logging.getLogger(__name__)
 
 _BLOCK = 8192  # candidate rows scored at once (bounds memory for long lists)
+NEAREST_MARGIN = 10  # extra neighbours asked per list paper (ties at the cut)
 
 
 class VectorSource(Protocol):
@@ -32,6 +40,16 @@ class VectorSource(Protocol):
     def get(self, pks, model: str) -> dict: ...
 
     def model_in_use(self) -> str | None: ...
+
+
+class NearestSource(Protocol):
+    """Top-k stored papers per query vector (what `index.list_nearest.FaissNearest` provides).
+
+    `since` keeps only papers published on/after that ISO date, applied before the top-k cut.
+    Returns (pks [n_queries, k] int64, -1 where missing; scores [n_queries, k]).
+    """
+
+    def nearest(self, queries: np.ndarray, k: int, since: str | None = None) -> tuple[np.ndarray, np.ndarray]: ...
 
 
 @dataclass
@@ -65,8 +83,9 @@ class RecommendResult:
     list_size: int = 0
     used: int = 0  # list papers that had a vector
     not_indexed: list[str] = field(default_factory=list)  # list papers without a vector (or not ingested)
-    excluded: int = 0  # candidates dropped because in the list or not interested
-    candidates: int = 0
+    excluded: int = 0  # candidates dropped because in the list or not interested (faiss: among its neighbours)
+    candidates: int = 0  # candidates scored (brute force: every stored vector passing `since`)
+    method: str = "brute-force"  # or "faiss" (candidates from a NearestSource)
 
 
 def default_vector_source(db) -> VectorSource:
@@ -83,8 +102,11 @@ def recommend(
     limit: int = 10,
     since: str | None = None,
     vectors: VectorSource | None = None,
+    nearest: NearestSource | None = None,
 ) -> RecommendResult:
-    """Top `limit` papers closest to the list, never one in it or marked not interested."""
+    """Top `limit` papers closest to the list, never one in it or marked not interested.
+
+    With `nearest` the candidates come from it (FAISS) instead of a scan of every stored vector."""
     vectors = vectors or default_vector_source(store.db)
     model = vectors.model_in_use()
     member_ids = store.item_ids(list_id)
@@ -105,7 +127,17 @@ def recommend(
         return res
     q = np.stack([np.asarray(member_vecs[int(pk)], dtype=np.float32) for pk in q_pks])
 
-    if since:
+    if nearest is not None and limit > 0:
+        res.method = "faiss"
+        k = limit + len(excluded_pks) + NEAREST_MARGIN
+        n_pks, _ = nearest.nearest(q, k, since)
+        n_pks = np.asarray(n_pks, dtype=np.int64).ravel()
+        cand = np.unique(n_pks[n_pks >= 0]).tolist()
+        got = vectors.get(cand, model)
+        c_pks = np.array(sorted(got), dtype=np.int64)
+        c = (np.stack([np.asarray(got[int(pk)], dtype=np.float32) for pk in c_pks])
+             if len(c_pks) else np.zeros((0, q.shape[1]), dtype=np.float32))
+    elif since:
         cand = store.pks_published_since(since)
         got = vectors.get(cand, model)
         c_pks = np.array(sorted(got), dtype=np.int64)

@@ -215,6 +215,14 @@ def similar(arxiv_id: str, limit: int = 8) -> list:
     return searcher().similar(arxiv_id, limit)
 
 
+def list_nearest():
+    """Neighbours for reading-list recommendations from the shared FAISS index (None: no index file yet, so
+    recommendations scan the stored vectors)."""
+    from index.list_nearest import faiss_nearest
+
+    return faiss_nearest(db(), home(), searcher())
+
+
 @st.cache_data(ttl=60, show_spinner="Checking the search index…")
 def _doctor_report(root: str, stamp: tuple):
     """The search stage's `doctor` check (no checksum: that reads the whole file), cached per index version."""

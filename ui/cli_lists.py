@@ -252,12 +252,15 @@ def import_cmd(ctx: click.Context, name: str, file: str, fmt: str) -> None:
 @click.pass_context
 def recommend_cmd(ctx: click.Context, name: str, limit: int, since: str | None, as_json: bool) -> None:
     """Papers close to list NAME (not in it, not marked not interested), each with its reason."""
+    from index.list_nearest import faiss_nearest
+
     rl = _lists(ctx)
-    res = rl.recommend(name, limit=limit, since=parse_since(since))
+    home = ctx.find_root().obj.home
+    res = rl.recommend(name, limit=limit, since=parse_since(since), nearest=faiss_nearest(rl.store.db, home))
     if as_json:
         _echo_json({
-            "list": rl.canonical(name), "since": parse_since(since), "model": res.model, "based_on": res.used,
-            "not_indexed": res.not_indexed, "items": [r.to_dict() for r in res.items],
+            "list": rl.canonical(name), "since": parse_since(since), "model": res.model, "method": res.method,
+            "based_on": res.used, "not_indexed": res.not_indexed, "items": [r.to_dict() for r in res.items],
         })
         return
     if res.list_size == 0:

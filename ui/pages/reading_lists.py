@@ -144,7 +144,7 @@ def _recommendations(rl, name: str, latest: str | None) -> None:
     if SINCE[span] and latest:
         since = (date.fromisoformat(latest[:10]) - timedelta(days=SINCE[span])).isoformat()
     try:
-        res = rl.recommend(name, limit=limit, since=since)
+        res = rl.recommend(name, limit=limit, since=since, nearest=app.list_nearest())
     except TrendscopeError as exc:
         st.info(str(exc))
         return
