@@ -23,6 +23,7 @@ import faiss
 import numpy as np
 
 from ingest.errors import TrendscopeError
+from ingest.snapshot import file_fingerprint
 
 log = logging.getLogger(__name__)
 
@@ -275,7 +276,7 @@ def load_index(index_dir: Path, verify_checksum: bool = False) -> VectorIndex:
     size = ipath.stat().st_size
     if size != meta.file_size:
         raise IndexFileError("corrupt", f"{ipath} has {size} bytes, its metadata says {meta.file_size}")
-    if verify_checksum and file_sha256(ipath) != meta.file_sha256:
+    if verify_checksum and file_fingerprint(ipath) != meta.file_sha256:
         raise IndexFileError("corrupt", f"{ipath} does not match the checksum in its metadata")
     try:
         index = faiss.read_index(str(ipath))
@@ -285,14 +286,6 @@ def load_index(index_dir: Path, verify_checksum: bool = False) -> VectorIndex:
         raise IndexFileError("corrupt", f"{ipath} holds {index.ntotal}x{index.d}, metadata says "
                                         f"{meta.count}x{meta.dim}")
     return VectorIndex(index, meta)
-
-
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def remove_index_files(index_dir: Path) -> list[Path]:

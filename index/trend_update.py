@@ -26,7 +26,7 @@ from ingest.config import Home
 from .tagger import LinearModel, Tagger
 from .taxonomy import Taxonomy, load_taxonomy
 from .trend_store import TrendStore
-from .weak_model import MIN_POSITIVES, fit_standardised, load_packaged_model, packaged_model_path, weak_labels
+from .weak_model import fit_weak_labels, load_packaged_model, packaged_model_path, weak_labels
 
 log = logging.getLogger(__name__)
 
@@ -97,12 +97,11 @@ def _corpus_models(
     trained = []
     for name in need:
         wl = labels[name]
-        if len(wl.pos) < MIN_POSITIVES or len(wl.neg) < MIN_POSITIVES:
+        fitted = fit_weak_labels(wl, vecs)
+        if fitted is None:
             log.info("trend %s: %d weak positives in the corpus; rules only", name, len(wl.pos))
             continue
-        idx = np.concatenate([wl.pos, wl.neg])
-        y = np.concatenate([np.ones(len(wl.pos)), np.zeros(len(wl.neg))])
-        w, b = fit_standardised(vecs[idx], y, vecs)
+        w, b = fitted
         store.save_model(name, taxonomy.get(name).rules_hash, model_id, w, b, len(wl.pos), len(wl.neg))
         out[name] = (w, b)
         trained.append(name)

@@ -79,6 +79,15 @@ def fit_standardised(X: np.ndarray, y: np.ndarray, X_all: np.ndarray) -> tuple[n
     return (w / sd).astype(np.float32), (b - mu) / sd
 
 
+def fit_weak_labels(wl: WeakLabels, vecs: np.ndarray) -> tuple[np.ndarray, float] | None:
+    """Logistic regression on one trend's confident weak labels; None when either side is too small."""
+    if len(wl.pos) < MIN_POSITIVES or len(wl.neg) < MIN_POSITIVES:
+        return None
+    idx = np.concatenate([wl.pos, wl.neg])
+    y = np.concatenate([np.ones(len(wl.pos)), np.zeros(len(wl.neg))])
+    return fit_standardised(vecs[idx], y, vecs)
+
+
 def train_weak_model(
     taxonomy: Taxonomy, titles: Sequence[str], abstracts: Sequence[str], vecs: np.ndarray, model_id: str,
     trends: Sequence[str] | None = None,
@@ -90,13 +99,11 @@ def train_weak_model(
     for name, wl in labels.items():
         if trends is not None and name not in trends:
             continue
-        if len(wl.pos) < MIN_POSITIVES or len(wl.neg) < MIN_POSITIVES:
+        fitted = fit_weak_labels(wl, vecs)
+        if fitted is None:
             log.info("trend %s: only %d weak positives; no vector model", name, len(wl.pos))
             continue
-        idx = np.concatenate([wl.pos, wl.neg])
-        y = np.concatenate([np.ones(len(wl.pos)), np.zeros(len(wl.neg))])
-        w, b = fit_standardised(vecs[idx], y, vecs)
-        weights[name], biases[name] = w, b
+        weights[name], biases[name] = fitted
         log.info("trend %s: %d weak positives, %d negatives", name, len(wl.pos), len(wl.neg))
     return LinearModel(model_id=model_id, weights=weights, biases=biases)
 

@@ -63,11 +63,23 @@ class Paper:
 
     @property
     def abs_url(self) -> str:
-        return f"https://arxiv.org/abs/{self.id}"
+        return abs_url(self.id)
 
     @property
     def pdf_url(self) -> str:
-        return f"https://arxiv.org/pdf/{self.id}"
+        return pdf_url(self.id)
+
+
+def abs_url(arxiv_id: str) -> str:
+    return f"https://arxiv.org/abs/{arxiv_id}"
+
+
+def pdf_url(arxiv_id: str) -> str:
+    return f"https://arxiv.org/pdf/{arxiv_id}"
+
+
+def html_url(arxiv_id: str) -> str:
+    return f"https://arxiv.org/html/{arxiv_id}"
 
 
 def content_hash(title: str, abstract: str) -> str:

@@ -16,6 +16,8 @@ import re
 import unicodedata
 from typing import Callable, Sequence
 
+from ingest.records import abs_url
+
 from .list_store import ListItem
 
 FORMATS = ("bibtex", "md", "csv", "json")
@@ -130,7 +132,7 @@ def bibtex_entry(item: ListItem, key: str, include_abstract: bool = False) -> st
     fields.append(("archivePrefix", "arXiv"))
     if p is not None and p.primary_category:
         fields.append(("primaryClass", p.primary_category))
-    fields.append(("url", f"https://arxiv.org/abs/{item.arxiv_id}"))
+    fields.append(("url", abs_url(item.arxiv_id)))
     if p is not None and p.doi:
         fields.append(("doi", latex_escape(p.doi)))
     if p is not None and p.journal_ref:
@@ -156,7 +158,7 @@ def to_markdown(items: Sequence[ListItem], name: str = "Reading list") -> str:
     lines = [f"# {_md_escape(name)}", ""]
     marks = {"read": "x", "reading": "~", "unread": " "}
     for it in items:
-        url = f"https://arxiv.org/abs/{it.arxiv_id}"
+        url = abs_url(it.arxiv_id)
         p = it.paper
         title = _md_escape(p.title) if p else f"arXiv:{it.arxiv_id} (not ingested yet)"
         line = f"- [{marks.get(it.status, ' ')}] [{title}]({url})"
@@ -185,7 +187,7 @@ def _record(it: ListItem) -> dict:
         "status": it.status,
         "note": it.note,
         "added": it.added,
-        "url": f"https://arxiv.org/abs/{it.arxiv_id}",
+        "url": abs_url(it.arxiv_id),
         "ingested": p is not None,
     }
 

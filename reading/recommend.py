@@ -22,6 +22,7 @@ from typing import Protocol
 import numpy as np
 
 from ingest.errors import TrendscopeError
+from ingest.records import abs_url
 from ingest.store import PaperStore
 
 from .list_store import ListStore
@@ -72,7 +73,7 @@ class Recommendation:
         return {
             "arxiv_id": self.arxiv_id, "title": self.title, "score": round(self.score, 4),
             "published": self.published, "authors": self.authors, "primary_category": self.primary_category,
-            "reason": self.reason, "because_id": self.because_id, "url": f"https://arxiv.org/abs/{self.arxiv_id}",
+            "reason": self.reason, "because_id": self.because_id, "url": abs_url(self.arxiv_id),
         }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ingest.errors import TrendscopeError
-from ingest.records import BadArxivId, parse_arxiv_id
+from ingest.records import BadArxivId, abs_url, html_url, parse_arxiv_id, pdf_url
 from ui import app_state as app
 from ui import widgets
 from ui.text import safe_inline, safe_markdown
@@ -42,9 +42,9 @@ def _picker() -> None:
 
 def _links(arxiv_id: str) -> None:
     c1, c2, c3, _ = st.columns([1, 1, 1, 3])
-    c1.link_button("arXiv abstract", f"https://arxiv.org/abs/{arxiv_id}", icon=":material/open_in_new:")
-    c2.link_button("PDF", f"https://arxiv.org/pdf/{arxiv_id}", icon=":material/picture_as_pdf:")
-    c3.link_button("HTML", f"https://arxiv.org/html/{arxiv_id}", icon=":material/html:")
+    c1.link_button("arXiv abstract", abs_url(arxiv_id), icon=":material/open_in_new:")
+    c2.link_button("PDF", pdf_url(arxiv_id), icon=":material/picture_as_pdf:")
+    c3.link_button("HTML", html_url(arxiv_id), icon=":material/html:")
 
 
 def _metadata(paper) -> None:
