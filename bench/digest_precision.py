@@ -13,12 +13,16 @@ For each week and trend it ranks the week exactly as a digest of a one-trend sub
 (`digest.content.rank_week`) and prints rank, arXiv id, digest score, relevance, typicality ("no core": no core evidence), title and the first
 sentence(s) of the abstract. With `--judgements FILE` (Markdown table rows `| trend | id | on/off | why |`)
 each paper is marked with its recorded judgement (`??` when none) and a per-trend/per-week count of
-on-trend papers in the top N is printed at the end.
+on-trend papers in the top N is printed at the end. With `--blind FILE` it also writes every (trend, paper) of
+the printed top lists as JSON lines {trend, id, title, abstract}, shuffled and without ranks or scores, for
+readers who judge them blind (round 4 of docs/digest_precision.md).
 """
 from __future__ import annotations
 
 import argparse
 import hashlib
+import json
+import random
 import re
 import sys
 import time
@@ -106,23 +110,28 @@ def main() -> None:
     ap.add_argument("--retag", action="store_true")
     ap.add_argument("--judgements", type=Path, default=None)
     ap.add_argument("--summary", action="store_true", help="only the counts (needs --judgements)")
-    ap.add_argument("--noncore-min-strength", type=float, default=None,
-                    help="override digest.content.NONCORE_MIN_STRENGTH (0: papers without core evidence are only "
-                         "ranked last, never left out)")
+    ap.add_argument("--blind", type=Path, default=None,
+                    help="write the top lists' papers here as shuffled JSON lines for blind judging")
+    ap.add_argument("--target", type=float, default=None,
+                    help="override the packaged calibration's target (0: no cut, the top N of every candidate)")
     args = ap.parse_args()
 
     home = Home(Path(args.home))
-    if args.noncore_min_strength is not None:
-        import digest.content
+    calibration = None
+    if args.target is not None:
+        from dataclasses import replace
 
-        digest.content.NONCORE_MIN_STRENGTH = args.noncore_min_strength
+        from digest.confidence import load_calibration
+
+        calibration = replace(load_calibration(), target=args.target)
     db = open_database(home.db_path)
     if args.retag:
         retag(db, home)
     judged = read_judgements(args.judgements) if args.judgements else {}
     counts: dict[tuple[str, str], tuple[int, int, int, int]] = {}
+    blind: dict[tuple[str, str], dict] = {}
     for week in args.weeks:
-        ctx = WeekContext(SubscriptionStore(db), week, taxonomy_path=home.taxonomy_path)
+        ctx = WeekContext(SubscriptionStore(db), week, taxonomy_path=home.taxonomy_path, calibration=calibration)
         for trend in args.trends:
             papers, n = rank_week(Subscription(name=trend, trends=[trend], size=args.top), ctx, None)
             top = papers[: args.top]
@@ -130,17 +139,24 @@ def main() -> None:
             on = sum(judged.get((trend, p.id), ("",))[0] == "on" for p in top)
             off = sum(judged.get((trend, p.id), ("",))[0] == "off" for p in top)
             counts[(trend, week)] = (on, off, len(top), n)
+            for p in top:
+                blind[(trend, p.id)] = {"trend": trend, "id": p.id, "title": p.title, "abstract": abstracts.get(p.id, "")}
             if args.summary:
                 continue
             print(f"\n=== {trend} {week}: top {len(top)} of {n} candidates"
                   + (f" | judged on {on}, off {off}, unjudged {len(top) - on - off}" if judged else ""))
             for i, p in enumerate(top, 1):
                 mark = judged.get((trend, p.id), ("??", ""))
-                print(f"{i:2d}. {mark[0] if judged else '':3s} [{p.id}] score {p.score:.3f} (rel {p.relevance:.3f}, "
+                print(f"{i:2d}. {mark[0] if judged else '':3s} [{p.id}] P {p.confidence or 0:.2f} score {p.score:.3f} (rel {p.relevance:.3f}, "
                       f"typ {p.centrality:.2f}{'' if p.core else ', no core'}) {p.title}" + (f"   <- {mark[1]}" if judged and mark[1] else ""))
                 if args.sentences:
                     text = " ".join(split_sentences(abstracts.get(p.id, ""))[: args.sentences])
                     print(f"      {text[:600]}")
+    if args.blind:
+        items = list(blind.values())
+        random.Random(7).shuffle(items)
+        args.blind.write_text("".join(json.dumps(i, ensure_ascii=False) + "\n" for i in items), encoding="utf-8")
+        print(f"wrote {len(items)} (trend, paper) items for blind judging to {args.blind}")
     if judged:
         print("\ntrend              " + "  ".join(f"{w:>12s}" for w in args.weeks))
         for trend in args.trends:

@@ -2,16 +2,18 @@
 
 Ranking: relevance (for trend subscriptions the tag's strength -- the tagger's logit, which keeps growing with
 the evidence where the score saturates near 1 -- mapped to [0, 1], only tags scored >= MIN_TAG_SCORE and as strong
-as MIN_STRENGTH, so a paper that merely touches the trend or names it as a tool is left out; the search
-score for query subscriptions; their mean for both) + CENTRALITY_WEIGHT x centrality (trend subscriptions,
-when vectors are stored: cosine to the mean vector of the trend's papers of the 8 weeks before, so papers
-typical of the trend beat those that only mention it) + NOVELTY_WEIGHT x novelty (how unusual the paper's
-vocabulary is against what the subscription matched in the 8 weeks before; a tie-breaker). Trend subscriptions
-also check each paper for core evidence: a match of one of the trend's `digest_core` patterns (taxonomy) in the
-title or a subject sentence of the abstract (the first sentence or a contribution sentence, not an evaluation
-or passing one), i.e. the trend is what the paper is about rather than an adjective or a tool it uses. Papers
-with core evidence rank above all papers without it; those without it are shown only when their tag strength
-is at least NONCORE_MIN_STRENGTH (trends without `digest_core` patterns: every tagged paper counts as core).
+as MIN_STRENGTH, or a trend's `digest_min_strength` where the user's taxonomy sets one; the search score for
+query subscriptions; their mean for both) + CENTRALITY_WEIGHT x centrality (trend subscriptions, when vectors
+are stored: cosine to the mean vector of the trend's papers of the 8 weeks before, so papers typical of the
+trend beat those that only mention it) + NOVELTY_WEIGHT x novelty (how unusual the paper's vocabulary is
+against what the subscription matched in the 8 weeks before; a tie-breaker). Trend subscriptions also check
+each paper for core evidence: a match of one of the trend's `digest_core` patterns (taxonomy) in the title or
+a subject sentence of the abstract (the first sentence or a contribution sentence, not an evaluation or passing
+one), i.e. the trend is what the paper is about rather than an adjective or a tool it uses; papers with core
+evidence rank first. Which trend papers are shown at all: each gets P(truly about the trend) from its
+strength, core evidence and trend (`digest.confidence`, a logistic fit of hand judgements), and the digest
+shows the largest set of the most likely ones, at most the subscription's size, whose mean P reaches the
+calibration's target (94%): a week with many clear papers gives a full list, a thin week a short one.
 Papers already
 issued to the subscription in another week, and papers containing an excluded word, are left out. Once a
 week was issued (see `SubscriptionStore.record_issue`) its paper list is frozen, so retries and feeds show
@@ -37,6 +39,7 @@ import sqlite_utils
 from index.tagger import clean_text, parse_strength, split_sentences
 
 from .chart import render_chart
+from .confidence import Calibration, confident_count, load_calibration
 from .model import Digest, DigestPaper, Subscription, TrendLine, shift_week, week_bounds, week_of
 from .subscription_store import SubscriptionStore
 from .terms import NoveltyScorer, characteristic_terms, rescale, terms
@@ -49,7 +52,6 @@ NOVELTY_WEIGHT = 0.02  # a tie-breaker: tag scores of confident tags sit within 
 MIN_TAG_SCORE = 0.8  # a trend digest shows only confidently tagged papers (the summary counts all tags)
 MIN_STRENGTH = 2.0  # ... whose tag strength (logit) shows the trend is their subject, not a side topic
 STRENGTH_SCALE = 30.0  # strength -> relevance: min(strength, STRENGTH_SCALE) / STRENGTH_SCALE
-NONCORE_MIN_STRENGTH = 10.0  # papers without core evidence of the trend need a tag this strong to be shown
 # sentences that report an evaluation are not subject sentences ("We evaluate ... in semi-supervised settings")
 _EVALUATION = re.compile(r"^\W*we (also |further |then |additionally )?(evaluate|assess|test|benchmark|validate|"
                          r"compare|report|experiment|conduct)")
@@ -75,12 +77,27 @@ def exclude_pattern(words: list[str]) -> re.Pattern | None:
 
 
 @dataclass
+class DigestRules:
+    """The digest-only rules of a taxonomy: per-trend core patterns and minimum tag strengths."""
+
+    core: dict[str, tuple[re.Pattern, ...]] = field(default_factory=dict)
+    min_strength: dict[str, float] = field(default_factory=dict)  # trend -> its digest_min_strength
+    contribution_cues: re.Pattern | None = None
+    passing: re.Pattern | None = None
+
+    def strength_floor(self, trend: str) -> float:
+        """The strength a tag of `trend` needs to be shown: the trend's own minimum, never below MIN_STRENGTH."""
+        return max(MIN_STRENGTH, self.min_strength.get(trend, MIN_STRENGTH))
+
+
+@dataclass
 class WeekContext:
     """What every digest of one week shares (counts and term statistics), computed once per run."""
 
     store: SubscriptionStore
     week: str
     taxonomy_path: Path | str | None = None  # the user's taxonomy file (its digest_core patterns); None: packaged
+    calibration: Calibration | None = None  # P(on-trend) of trend papers; None: the packaged fit
     _cache: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -89,6 +106,11 @@ class WeekContext:
         self.trailing_start = (self.start - timedelta(weeks=TRAILING_WEEKS)).isoformat()
         self.weeks = [shift_week(self.week, -k) for k in range(TRAILING_WEEKS, -1, -1)]  # oldest .. this
         self.mondays = [week_bounds(w)[0].isoformat() for w in self.weeks]
+
+    def confidence_model(self) -> Calibration:
+        if self.calibration is None:
+            self.calibration = load_calibration()
+        return self.calibration
 
     def _cached(self, key, fn: Callable):
         if key not in self._cache:
@@ -184,32 +206,36 @@ class WeekContext:
             return {}
         return {pk: float(np.dot(v, c)) for pk, v in vs.get(pks, model).items()}
 
-    def core_rules(self) -> tuple[dict[str, tuple[re.Pattern, ...]], re.Pattern | None, re.Pattern | None]:
-        """(trend -> its digest_core patterns, contribution cues, passing cues) of the taxonomy (loaded once)."""
+    def rules(self) -> DigestRules:
+        """The taxonomy's digest-only fields (digest_core patterns, digest_min_strength), loaded once."""
         def build():
             from index.taxonomy import load_taxonomy
 
             from ingest.errors import TrendscopeError
             try:
                 tax = load_taxonomy(self.taxonomy_path)
-            except TrendscopeError as exc:  # a broken user file: rank without core evidence, don't fail
-                log.warning("digest ranking without core evidence: %s", exc)
-                return {}, None, None
-            return ({t.name: t.digest_core for t in tax.trends if t.digest_core},
-                    tax.scoring.contribution_cues, tax.scoring.global_passing)
-        return self._cached("core_rules", build)
+            except TrendscopeError as exc:  # a broken user file: rank with the global rules, don't fail
+                log.warning("digest ranking without the taxonomy's digest rules: %s", exc)
+                return DigestRules()
+            return DigestRules(
+                core={t.name: t.digest_core for t in tax.trends if t.digest_core},
+                min_strength={t.name: t.digest_min_strength for t in tax.trends
+                              if t.digest_min_strength is not None},
+                contribution_cues=tax.scoring.contribution_cues, passing=tax.scoring.global_passing)
+        return self._cached("rules", build)
 
-    def core_for(self, trends: list[str], rows: list[dict], tags: dict[int, dict[str, float]]) -> dict[int, bool]:
-        """pk -> whether the paper has core evidence of one of `trends` it is tagged with (see has_core)."""
-        patterns, cues, passing = self.core_rules()
+    def core_for(self, trends: dict[int, list[str]], rows: list[dict]) -> dict[int, bool]:
+        """pk -> whether the paper has core evidence of one of its qualifying trends `trends[pk]` (see has_core);
+        a trend without digest_core patterns counts as core evidence."""
+        rules = self.rules()
         out = {}
         for r in rows:
-            mine = [t for t in trends if tags.get(r["pk"], {}).get(t, -1.0) >= MIN_TAG_SCORE]
-            if any(t not in patterns for t in mine):
+            mine = trends.get(r["pk"], [])
+            if any(t not in rules.core for t in mine):
                 out[r["pk"]] = True
                 continue
-            texts = subject_texts(r["title"], r["abstract"], cues, passing)
-            out[r["pk"]] = any(has_core(patterns[t], texts) for t in mine)
+            texts = subject_texts(r["title"], r["abstract"], rules.contribution_cues, rules.passing)
+            out[r["pk"]] = any(has_core(rules.core[t], texts) for t in mine)
         return out
 
     def trend_rows(self) -> dict[tuple[str, str], dict]:
@@ -349,7 +375,9 @@ def paper_from_row(row: dict, trends: dict[str, float]) -> DigestPaper:
 
 
 def rank_week(sub: Subscription, ctx: WeekContext, query_scorer: QueryScorer | None) -> tuple[list[DigestPaper], int]:
-    """All eligible papers of the week for `sub`, best first, and how many there were."""
+    """The week's papers for `sub`, best first, and how many were eligible. Query-only subscriptions: every
+    match; trend subscriptions: at most `sub.size`, the most likely to be truly about the trend, as many as keep
+    the list's expected precision at the calibration's target (see digest.confidence)."""
     rows = ctx.week_rows(tuple(sub.categories))
     qscores: dict[int, float] = {}
     if sub.query:
@@ -362,15 +390,23 @@ def rank_week(sub: Subscription, ctx: WeekContext, query_scorer: QueryScorer | N
     if sub.trends:
         rows = [r for r in rows if max((tags.get(r["pk"], {}).get(t, -1.0) for t in sub.trends)) >= MIN_TAG_SCORE]
         evidence = ctx.store.tag_evidence([r["pk"] for r in rows], sub.trends)
+        rules = ctx.rules()
+        qualifying: dict[int, list[str]] = {}  # pk -> its trends of the subscription tagged strongly enough
+        by_trend: dict[int, dict[str, float]] = {}  # pk -> trend -> strength
         for r in rows:
             got = tags.get(r["pk"], {})
-            strength[r["pk"]] = max(tag_strength(got[t], evidence.get(r["pk"], {}).get(t))
-                                    for t in sub.trends if got.get(t, -1.0) >= MIN_TAG_SCORE)
-        rows = [r for r in rows if strength[r["pk"]] >= MIN_STRENGTH]
-        core = ctx.core_for(sub.trends, rows, tags)
-        rows = [r for r in rows if core[r["pk"]] or strength[r["pk"]] >= NONCORE_MIN_STRENGTH]
+            strengths = {t: tag_strength(got[t], evidence.get(r["pk"], {}).get(t))
+                         for t in sub.trends if got.get(t, -1.0) >= MIN_TAG_SCORE}
+            qualifying[r["pk"]] = [t for t, v in strengths.items() if v >= rules.strength_floor(t)]
+            by_trend[r["pk"]] = {t: strengths[t] for t in qualifying[r["pk"]]}
+            strength[r["pk"]] = max(by_trend[r["pk"]].values(), default=0.0)
+        rows = [r for r in rows if qualifying[r["pk"]]]
+        core = ctx.core_for(qualifying, rows)
+        cal = ctx.confidence_model()
+        confidence = {r["pk"]: max(cal.probability(t, v, core[r["pk"]]) for t, v in by_trend[r["pk"]].items())
+                      for r in rows}
     else:
-        core = {}
+        core, confidence = {}, {}
     pattern = exclude_pattern(sub.exclude)
     if pattern:
         rows = [r for r in rows if not pattern.search(f"{r['title']}\n{r['abstract']}")]
@@ -391,9 +427,15 @@ def rank_week(sub: Subscription, ctx: WeekContext, query_scorer: QueryScorer | N
         p.relevance, p.novelty, p.centrality = rel, nov, central.get(r["pk"], 0.0)
         p.score = rel + CENTRALITY_WEIGHT * p.centrality + NOVELTY_WEIGHT * nov
         p.core = core.get(r["pk"], True)
+        p.confidence = confidence.get(r["pk"])
         papers.append(p)
+    n = len(papers)
+    if sub.trends:  # the most likely papers, as many as keep the list's expected precision at the target
+        cal = ctx.confidence_model()
+        papers.sort(key=lambda p: (-(p.confidence or 0.0), -p.score, p.id))
+        papers = papers[:confident_count([p.confidence or 0.0 for p in papers], sub.size, cal.target)]
     papers.sort(key=lambda p: (not p.core, -p.score, p.id))  # core evidence first
-    return papers, len(papers)
+    return papers, n
 
 
 def _frozen(sub: Subscription, ctx: WeekContext, issued: list[str], ranked: list[DigestPaper]) -> list[DigestPaper]:

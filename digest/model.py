@@ -121,6 +121,7 @@ class DigestPaper:
     centrality: float = 0.0  # cosine to the centroid of the trend's recent papers (0 without vectors)
     novelty: float = 0.0
     core: bool = True  # trend subscriptions: the trend is the paper's subject (digest_core evidence); ranked first
+    confidence: float | None = None  # trend subscriptions: P(truly about the trend), see digest.confidence
 
     @property
     def abs_url(self) -> str:
@@ -157,7 +158,7 @@ class Digest:
     lines: list[TrendLine]
     total_week_papers: int
     chart_png: bytes | None = None
-    candidates: int = 0  # how many papers matched before the size cut
+    candidates: int = 0  # how many papers matched before the size (and, for trends, the confidence) cut
 
     @property
     def empty(self) -> bool:
@@ -169,7 +170,11 @@ class Digest:
 
     @property
     def empty_message(self) -> str:
-        return (
-            f"No new papers for this subscription in week {self.week} "
-            f"({self.start.isoformat()} to {self.end.isoformat()})."
-        )
+        span = f"week {self.week} ({self.start.isoformat()} to {self.end.isoformat()})"
+        if self.candidates:  # trend papers there were, but none clearly about the trend (digest.confidence)
+            n = self.candidates
+            return (f"No new paper in {span} is clearly about this subscription's "
+                    f"{'trend' if len(self.subscription.trends) == 1 else 'trends'}: {n} tagged "
+                    f"paper{'s' if n != 1 else ''} only touch{'es' if n == 1 else ''} on "
+                    f"{'it' if len(self.subscription.trends) == 1 else 'them'}.")
+        return f"No new papers for this subscription in {span}."

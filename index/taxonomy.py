@@ -3,8 +3,8 @@
 The packaged file (`index/taxonomy.toml`) defines the eight trends. A user file (`Home.taxonomy_path`)
 can add a trend (a new `[trends.<name>]` table) or override any field of a shipped one; the keys
 `add_include`, `add_exclude`, `add_prototypes`, `add_passing` and `add_digest_core` append to the shipped lists.
-The optional `digest_core` patterns are read by the digest ranking only (see `digest.content`); they are left
-out of the trend's hashes, so editing them re-tags nothing.
+The optional `digest_core` patterns and `digest_min_strength` are read by the digest ranking only (see
+`digest.content`); they are left out of the trend's hashes, so editing them re-tags nothing.
 
 Each trend gets a hash of everything that affects its tags (its merged definition, the shared scoring
 parameters and the tagger version), so editing one trend re-tags that trend only.
@@ -28,8 +28,8 @@ _NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _LIST_APPENDS = {"add_include": "include", "add_exclude": "exclude", "add_prototypes": "prototypes",
                  "add_passing": "passing", "add_digest_core": "digest_core"}
 _TREND_KEYS = {"label", "description", "threshold", "categories", "prototypes", "include", "exclude", "passing",
-               "digest_core"}
-_NOT_HASHED = ("digest_core",)  # digest-only fields: editing them changes no tag
+               "digest_core", "digest_min_strength"}
+_NOT_HASHED = ("digest_core", "digest_min_strength")  # digest-only fields: editing them changes no tag
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,9 @@ class Trend:
     # digest ranking only: a paper whose title or subject sentence matches one of these has the trend as its
     # subject (see digest.content.has_core); empty: every tagged paper counts as core
     digest_core: tuple[re.Pattern, ...] = ()
+    # digest ranking only: the tag strength (logit) a paper needs before a trend digest shows it; None: the
+    # digest's global minimum (calibrated per trend on hand judgements, see bench/calibrate_digest.py)
+    digest_min_strength: float | None = None
 
 
 @dataclass(frozen=True)
@@ -212,6 +215,11 @@ def build_taxonomy(doc: Mapping[str, Any], sources: tuple[str, ...] = ("packaged
         if not 0.0 <= threshold <= 1.0:
             raise TrendscopeError(f"{where}: threshold must be in [0, 1], got {threshold}")
         include = _phrases(spec.get("include"), f"{where}.include")
+        min_strength = spec.get("digest_min_strength")
+        if min_strength is not None:
+            if isinstance(min_strength, bool) or not isinstance(min_strength, (int, float)) or min_strength < 0:
+                raise TrendscopeError(f"{where}: digest_min_strength must be a number >= 0, got {min_strength!r}")
+            min_strength = float(min_strength)
         hashed = {k: v for k, v in spec.items() if k not in _NOT_HASHED}
         if not include and not spec.get("prototypes"):
             raise TrendscopeError(f"{where}: needs at least one 'include' pattern or 'prototypes' sentence")
@@ -229,6 +237,7 @@ def build_taxonomy(doc: Mapping[str, Any], sources: tuple[str, ...] = ("packaged
                 hash=_trend_hash(name, hashed, scoring_spec),
                 rules_hash=_rules_hash(name, hashed, scoring_spec),
                 digest_core=tuple(_compile(p.strip(), f"{where}.digest_core") for p in spec.get("digest_core", ())),
+                digest_min_strength=min_strength,
             )
         )
     if not trends:

@@ -3,9 +3,13 @@ taxonomy's `digest_core` patterns) rank above those that only use the trend's wo
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+
+import pytest
 
 from digest import api
-from digest.content import NONCORE_MIN_STRENGTH, WeekContext, has_core, rank_week, subject_texts
+from digest.confidence import Calibration, confident_count, fit_calibration, load_calibration
+from digest.content import WeekContext, has_core, rank_week, subject_texts
 from digest.subscription_store import SubscriptionStore
 from digest_support import WEEK, db, dhome, digest_base  # noqa: F401 (fixtures)
 from index.taxonomy import load_taxonomy
@@ -56,17 +60,23 @@ def test_digest_core_is_not_part_of_the_tag_hashes(tmp_path):
     assert mine.hashes() == base.hashes() and mine.rules_hashes() == base.rules_hashes()
 
 
-def test_core_papers_rank_first_and_weak_papers_without_core_stay_out(db, dhome):
-    """Three papers of the week tagged interpretability: `loud` strongly but without core evidence, `core` weakly
-    with it (the user's digest_core pattern matches its title), `weak` weakly without it."""
+# a test calibration, independent of the packaged fit: P(on) = sigmoid(-2 + 2 * strength / 10 + 2 * core)
+_CAL = Calibration(w_strength=2.0, w_core=2.0, bias={"interpretability": -2.0, "privacy": -2.0}, target=0.9)
+
+
+def test_core_papers_rank_first_and_unlikely_papers_stay_out(db, dhome):
+    """Three papers of the week tagged interpretability: `loud` strongly but without core evidence (P 0.95),
+    `core` less strongly with it (the user's digest_core pattern matches its title; P 0.92), `weak` weakly
+    without it (P 0.20). Target 0.9: the two likely papers are shown, core first; `weak` would pull the list's
+    expected precision down to 0.69, so it stays out."""
     api.add_subscription(db, dhome, "xai", trends=["interpretability"], size=50)
     db.execute("DELETE FROM paper_trends WHERE trend = 'interpretability'")
     rows = [r for r in db.query("SELECT pk, id, title FROM papers WHERE published >= '2026-05-18' "
                                 "AND published <= '2026-05-24' ORDER BY id")]
     loud, core, weak = rows[:3]
     db.execute(_TAG, [loud["pk"], 1.0, json.dumps(["strength: +25.00"])])
-    db.execute(_TAG, [core["pk"], 0.95, json.dumps(["strength: +3.00"])])
-    db.execute(_TAG, [weak["pk"], 0.95, json.dumps([f"strength: {NONCORE_MIN_STRENGTH - 1:+.2f}"])])
+    db.execute(_TAG, [core["pk"], 0.95, json.dumps(["strength: +12.00"])])
+    db.execute(_TAG, [weak["pk"], 0.95, json.dumps(["strength: +3.00"])])
     db.conn.commit()
     # a user core pattern that matches only `core`'s title (the packaged ones may match any of the three)
     from index.tagger import clean_text
@@ -74,13 +84,112 @@ def test_core_papers_rank_first_and_weak_papers_without_core_stay_out(db, dhome)
     title = re.escape(clean_text(core["title"]).lower())
     dhome.taxonomy_path.write_text(f"[trends.interpretability]\ndigest_core = ['''{title}''']\n", encoding="utf-8")
 
-    shown = api.build(db, dhome, "xai", WEEK).papers
-    assert [p.id for p in shown] == [core["id"], loud["id"]]  # core first although `loud` scores higher
-    assert [p.core for p in shown] == [True, False] and shown[1].score > shown[0].score
+    def ranked(calibration=_CAL):
+        ctx = WeekContext(SubscriptionStore(db), WEEK, taxonomy_path=dhome.taxonomy_path, calibration=calibration)
+        return rank_week(SubscriptionStore(db).get("xai"), ctx, None)
 
-    # without core patterns every tagged paper counts as core: order by score, the weak paper shown too
-    dhome.taxonomy_path.write_text("[trends.interpretability]\ndigest_core = []\n", encoding="utf-8")
-    ranked, n = rank_week(SubscriptionStore(db).get("xai"),
-                          WeekContext(SubscriptionStore(db), WEEK, taxonomy_path=dhome.taxonomy_path), None)
-    assert n == 3 and ranked[0].id == loud["id"] and all(p.core for p in ranked)
-    assert {p.id for p in ranked} == {loud["id"], core["id"], weak["id"]}
+    shown, n = ranked()
+    assert n == 3 and [p.id for p in shown] == [core["id"], loud["id"]]  # core first although `loud` scores higher
+    assert [p.core for p in shown] == [True, False] and shown[1].score > shown[0].score
+    assert [round(p.confidence, 2) for p in shown] == [0.92, 0.95]
+    # a stricter target keeps only the most likely paper; no cut lists all three
+    assert [p.id for p in ranked(replace(_CAL, target=0.95))[0]] == [loud["id"]]
+    assert {p.id for p in ranked(replace(_CAL, target=0.0))[0]} == {loud["id"], core["id"], weak["id"]}
+    # the subscription's size caps the list: the most likely papers are kept
+    db.execute("UPDATE subscriptions SET size = 1 WHERE name = 'xai'")
+    db.conn.commit()
+    assert [p.id for p in ranked(replace(_CAL, target=0.0))[0]] == [loud["id"]]
+    # a week where no paper is likely enough says so, naming how many only touch on the trend
+    from digest.content import build_digest
+    ctx = WeekContext(SubscriptionStore(db), WEEK, taxonomy_path=dhome.taxonomy_path, calibration=replace(_CAL, target=0.99))
+    empty = build_digest(db, SubscriptionStore(db).get("xai"), WEEK, context=ctx, chart=False)
+    assert empty.empty and empty.candidates == 3
+    assert "is clearly about this subscription's trend: 3 tagged papers only touch on it" in empty.empty_message
+    assert "clearly about" in api.render(empty, "md").decode()
+    # through the API (packaged calibration): every shown paper carries its probability, the list is best-first
+    db.execute("UPDATE subscriptions SET size = 50 WHERE name = 'xai'")
+    db.conn.commit()
+    built = api.build(db, dhome, "xai", WEEK).papers
+    assert built and all(p.confidence is not None and 0 < p.confidence <= 1 for p in built)
+    assert loud["id"] in [p.id for p in built] and weak["id"] not in [p.id for p in built]
+
+
+def test_digest_min_strength_is_validated_and_not_part_of_the_tag_hashes(tmp_path):
+    """The per-trend digest cut (digest only) re-tags nothing; a bad value is refused with the trend's name."""
+
+
+    from ingest.errors import TrendscopeError
+
+    base = load_taxonomy(None)
+    assert base.get("interpretability").digest_min_strength is None  # shipped unset: a user's floor
+    user = tmp_path / "taxonomy.toml"
+    user.write_text("[trends.multimodal]\ndigest_min_strength = 9\n", encoding="utf-8")
+    mine = load_taxonomy(user)
+    assert mine.get("multimodal").digest_min_strength == 9.0
+    assert mine.hashes() == base.hashes() and mine.rules_hashes() == base.rules_hashes()
+    for bad in ("-1", "'high'", "true"):
+        user.write_text(f"[trends.multimodal]\ndigest_min_strength = {bad}\n", encoding="utf-8")
+        with pytest.raises(TrendscopeError, match="trends.multimodal: digest_min_strength"):
+            load_taxonomy(user)
+
+
+def test_a_trends_digest_min_strength_hides_weaker_tags(db, dhome):
+    """Two core papers tagged interpretability at strengths 4 and 8: a digest shows both under a cut of 3,
+    only the strong one under the user's cut of 6 (a weaker tag of a second subscribed trend still counts)."""
+    api.add_subscription(db, dhome, "xai", trends=["interpretability"], size=50)
+    api.add_subscription(db, dhome, "both", trends=["interpretability", "privacy"], size=50)
+    db.execute("DELETE FROM paper_trends WHERE trend IN ('interpretability', 'privacy')")
+    rows = [r for r in db.query("SELECT pk, id, title FROM papers WHERE published >= '2026-05-18' "
+                                "AND published <= '2026-05-24' ORDER BY id")]
+    strong, weak = rows[:2]
+    db.execute(_TAG, [strong["pk"], 1.0, json.dumps(["strength: +8.00"])])
+    db.execute(_TAG, [weak["pk"], 0.98, json.dumps(["strength: +4.00"])])
+    db.execute("INSERT INTO paper_trends (pk, trend, score, evidence) VALUES (?, 'privacy', 0.98, ?)",
+               [weak["pk"], json.dumps(["strength: +4.00"])])
+    db.conn.commit()
+
+    def shown(name: str, cut: float) -> list[str]:
+        # every paper counts as core (no core patterns), so only the strength cut decides
+        dhome.taxonomy_path.write_text(f"[trends.interpretability]\ndigest_core = []\ndigest_min_strength = {cut}\n"
+                                       "[trends.privacy]\ndigest_min_strength = 2\n", encoding="utf-8")
+        ctx = WeekContext(SubscriptionStore(db), WEEK, taxonomy_path=dhome.taxonomy_path,
+                          calibration=replace(_CAL, target=0.0))  # no confidence cut: only the floor acts
+        ranked, _n = rank_week(SubscriptionStore(db).get(name), ctx, None)
+        return [p.id for p in ranked]
+
+    assert shown("xai", 3) == [strong["id"], weak["id"]]
+    assert shown("xai", 6) == [strong["id"]]
+    assert shown("both", 6) == [strong["id"], weak["id"]]  # `weak` qualifies through privacy (cut 2)
+
+
+def test_confident_count_keeps_the_largest_list_that_reaches_the_target():
+    assert confident_count([0.99, 0.97, 0.95, 0.80, 0.70], size=10, target=0.94) == 3
+    assert confident_count([0.99, 0.97, 0.95, 0.91, 0.91], size=10, target=0.94) == 5  # mean 0.946
+    assert confident_count([0.99, 0.97, 0.95, 0.91, 0.91], size=2, target=0.94) == 2
+    assert confident_count([0.80, 0.99], size=10, target=0.94) == 1  # the most likely first, whatever the order
+    assert confident_count([0.90], size=10, target=0.94) == 0 and confident_count([], size=10, target=0.5) == 0
+
+
+def test_calibration_fit_and_the_packaged_model():
+    """digest.confidence.fit_calibration: more strength and core evidence make a paper more likely on-trend; a
+    trend whose weak tags are often off gets a lower bias. The packaged fit covers every shipped trend, and a
+    trend it does not know (a user's) gets the mean bias."""
+    rows = []
+    for k in range(40):  # (trend, strength, core, on)
+        s = 1 + k * 0.5
+        rows.append(("clean", s, True, k % 10 != 0 or s > 6))  # mostly on everywhere
+        rows.append(("noisy", s, True, s > 10 or k % 3 == 0))  # weak tags mostly off
+        rows.append(("noisy", s, False, s > 16))  # without core evidence: on only when very strong
+    cal = fit_calibration(rows, ["clean", "noisy"], target=0.9)
+    assert cal.w_strength > 0 and cal.w_core > 0 and cal.bias["noisy"] < cal.bias["clean"]
+    assert cal.probability("noisy", 5, True) < cal.probability("noisy", 15, True)
+    assert cal.probability("noisy", 15, False) < cal.probability("noisy", 15, True)
+    again = load_calibration(cal.to_json())  # stored rounded to 4 decimals
+    assert again.w_strength == pytest.approx(cal.w_strength, abs=1e-4) and again.bias == pytest.approx(cal.bias, abs=1e-4)
+
+    packaged = load_calibration()
+    assert set(packaged.bias) == set(load_taxonomy(None).names) and 0.5 < packaged.target < 1
+    assert packaged.meta["judged_candidates"] > 1000
+    mean = sum(packaged.bias.values()) / len(packaged.bias)
+    assert packaged.probability("my_new_trend", 8, True) == pytest.approx(
+        Calibration(packaged.w_strength, packaged.w_core, {"my_new_trend": mean}).probability("my_new_trend", 8, True))
