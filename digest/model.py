@@ -178,3 +178,13 @@ class Digest:
                     f"paper{'s' if n != 1 else ''} only touch{'es' if n == 1 else ''} on "
                     f"{'it' if len(self.subscription.trends) == 1 else 'them'}.")
         return f"No new papers for this subscription in {span}."
+
+    @property
+    def held_back_message(self) -> str | None:
+        """For a trend digest that shows fewer papers than it had: how many were left out and why."""
+        left = self.candidates - len(self.papers)
+        if self.empty or not self.subscription.trends or left <= 0:
+            return None
+        why = ("the list shows the most likely ones" if len(self.papers) >= self.subscription.size
+               else "they are less clearly about the trend")
+        return f"{left} more tagged paper{'s' if left != 1 else ''} this week {'are' if left != 1 else 'is'} not shown: {why}."

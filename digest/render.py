@@ -74,6 +74,8 @@ def render_markdown(d: Digest) -> str:
             " · ".join(meta) + f" · [abs]({p.abs_url}) · [PDF]({p.pdf_url})", "",
             f"> {md_escape(p.excerpt)}", "",
         ]
+    if d.held_back_message:
+        out += [f"_{md_escape(d.held_back_message)}_", ""]
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -91,6 +93,8 @@ def render_text(d: Digest) -> str:
         meta = [x for x in (_authors(p), p.published or "", ", ".join(p.trends)) if x]
         out += [f"{i}. {p.title}", f"   {' · '.join(meta)}", f"   {p.excerpt}",
                 f"   abs: {p.abs_url}", f"   PDF: {p.pdf_url}", ""]
+    if d.held_back_message:
+        out.append(d.held_back_message)
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -155,6 +159,8 @@ def render_html(d: Digest, image_src: str | None = None) -> str:
             f'<a href="{_e(p.pdf_url)}" style="{_CSS["link"]}">PDF</a>',
             "</div>",
         ]
+    if d.held_back_message:
+        h.append(f'<p style="{_CSS["empty"]}">{_e(d.held_back_message)}</p>')
     h += [f'<p style="{_CSS["foot"]}">Sent by Trendscope for the subscription {_e(d.subscription.name)}.</p>',
           "</div></body></html>"]
     return "\n".join(h) + "\n"

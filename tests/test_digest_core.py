@@ -99,16 +99,26 @@ def test_core_papers_rank_first_and_unlikely_papers_stay_out(db, dhome):
     db.execute("UPDATE subscriptions SET size = 1 WHERE name = 'xai'")
     db.conn.commit()
     assert [p.id for p in ranked(replace(_CAL, target=0.0))[0]] == [loud["id"]]
-    # a week where no paper is likely enough says so, naming how many only touch on the trend
     from digest.content import build_digest
+    ctx = WeekContext(SubscriptionStore(db), WEEK, taxonomy_path=dhome.taxonomy_path, calibration=replace(_CAL, target=0.0))
+    one = build_digest(db, SubscriptionStore(db).get("xai"), WEEK, context=ctx, chart=False)
+    assert one.held_back_message == "2 more tagged papers this week are not shown: the list shows the most likely ones."
+    db.execute("UPDATE subscriptions SET size = 50 WHERE name = 'xai'")
+    db.conn.commit()
+    # the digest says how many tagged papers it left out, in every format
+    ctx = WeekContext(SubscriptionStore(db), WEEK, taxonomy_path=dhome.taxonomy_path, calibration=_CAL)
+    two = build_digest(db, SubscriptionStore(db).get("xai"), WEEK, context=ctx, chart=False)
+    assert len(two.papers) == 2 and two.candidates == 3
+    assert two.held_back_message == "1 more tagged paper this week is not shown: they are less clearly about the trend."
+    for fmt in ("md", "html"):
+        assert "1 more tagged paper this week is not shown" in api.render(two, fmt).decode()
+    # a week where no paper is likely enough says so, naming how many only touch on the trend
     ctx = WeekContext(SubscriptionStore(db), WEEK, taxonomy_path=dhome.taxonomy_path, calibration=replace(_CAL, target=0.99))
     empty = build_digest(db, SubscriptionStore(db).get("xai"), WEEK, context=ctx, chart=False)
     assert empty.empty and empty.candidates == 3
     assert "is clearly about this subscription's trend: 3 tagged papers only touch on it" in empty.empty_message
     assert "clearly about" in api.render(empty, "md").decode()
     # through the API (packaged calibration): every shown paper carries its probability, the list is best-first
-    db.execute("UPDATE subscriptions SET size = 50 WHERE name = 'xai'")
-    db.conn.commit()
     built = api.build(db, dhome, "xai", WEEK).papers
     assert built and all(p.confidence is not None and 0 < p.confidence <= 1 for p in built)
     assert loud["id"] in [p.id for p in built] and weak["id"] not in [p.id for p in built]
