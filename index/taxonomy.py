@@ -58,7 +58,7 @@ class Trend:
     # subject (see digest.content.has_core); empty: every tagged paper counts as core
     digest_core: tuple[re.Pattern, ...] = ()
     # digest ranking only: the tag strength (logit) a paper needs before a trend digest shows it; None: the
-    # digest's global minimum (calibrated per trend on hand judgements, see bench/calibrate_digest.py)
+    # digest's global minimum; unset for the shipped trends (digest/calibration.json decides what is shown)
     digest_min_strength: float | None = None
 
 
