@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -48,7 +47,6 @@ def judged_candidates(db, home: Home, weeks: list[str], trends: list[str], judge
     out = []
     for week in weeks:
         ctx = content.WeekContext(SubscriptionStore(db), week, taxonomy_path=home.taxonomy_path, calibration=NO_CUT)
-        ctx._cache["rules"] = replace(ctx.rules(), min_strength={})
         for trend in trends:
             papers, _n = content.rank_week(Subscription(name=trend, trends=[trend], size=10**6), ctx, None)
             for p in papers:
