@@ -38,8 +38,8 @@ QUERIES = [
 def main() -> None:
     from browser_harness import browser_missing, chromium, load, serve, timed_search
 
-    from ingest.config import Home
-    from ingest.store import open_database
+    from trendscope.foundation.home import Home
+    from trendscope.ingest.store import open_database
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--home", default="/tmp/ts-bench-full")

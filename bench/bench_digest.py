@@ -7,7 +7,8 @@ Usage:
 The bench home is built once (snapshot import) and reused. Tags: by default only the papers a digest of the
 week reads (the week and the 8 weeks before) are tagged by the real tagger, from its rules alone, or with
 --vectors from rules + the packaged vector model after embedding those papers (as `trendscope index` does);
---full-tags runs `update_trend_tags` over the whole corpus instead (about an hour on 2 busy cores). Each run creates one subscription per trend plus two query
+--full-tags runs `update_trend_tags` over the whole corpus instead (about an hour on 2 busy cores). Each run
+creates one subscription per trend plus two query
 subscriptions and one category subscription (if missing), then, in this process, times:
   build  = build_digest for every subscription (shared WeekContext, as run_weekly does; charts included)
   render = Markdown + HTML + Atom + the MIME email for each digest
@@ -26,13 +27,13 @@ from tqdm import tqdm
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from digest import api  # noqa: E402
-from digest.content import WeekContext, build_digest  # noqa: E402
-from digest.render import build_message, digest_entries, render_atom, render_html, render_markdown  # noqa: E402
-from digest.subscription_store import SubscriptionStore  # noqa: E402
-from digest.model import week_bounds  # noqa: E402
-from ingest.config import Home  # noqa: E402
-from ingest.store import PaperStore, open_database  # noqa: E402
+from trendscope.digest import api  # noqa: E402
+from trendscope.digest.content import WeekContext, build_digest  # noqa: E402
+from trendscope.digest.render import build_message, digest_entries, render_atom, render_html, render_markdown  # noqa: E402
+from trendscope.digest.subscription_store import SubscriptionStore  # noqa: E402
+from trendscope.foundation.clock import week_bounds  # noqa: E402
+from trendscope.foundation.home import Home  # noqa: E402
+from trendscope.ingest.store import PaperStore, open_database  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO.parent / "shared" / "data" / "arxiv_corpus.jsonl.gz"
@@ -43,13 +44,13 @@ def ensure_home(home: Home, corpus: Path, weeks: list[str], full_tags: bool, vec
     """Import the corpus once; tag the papers the digests of `weeks` read (or, with full_tags, every paper)."""
     db = open_database(home.db_path)
     if PaperStore(db).count() == 0:
-        from ingest.snapshot import import_snapshot
+        from trendscope.ingest.snapshot import import_snapshot
 
         t = time.perf_counter()
         res = import_snapshot(db, corpus, progress=True)
         print(f"imported {corpus.name}: {res.run.new} papers in {time.perf_counter() - t:.0f}s")
     if full_tags:
-        from index.trend_update import update_trend_tags
+        from trendscope.index.trend_update import update_trend_tags
 
         t = time.perf_counter()
         print(f"tagging: {update_trend_tags(db, home, progress=True)} in {time.perf_counter() - t:.0f}s")
@@ -62,9 +63,9 @@ def tag_window(db, home: Home, weeks: list[str], vectors: bool) -> None:
     """Tag the papers of each week and of the 8 weeks before it (exactly what a digest of those weeks reads)
     with the real tagger. With `vectors`, those papers are embedded first (the packaged MiniLM) and tagged
     with rules + the packaged vector model, as `trendscope index` does; else by the rules alone."""
-    from index.tagger import Tagger
-    from index.taxonomy import load_taxonomy
-    from index.trend_store import TrendStore
+    from trendscope.index.tagger import Tagger
+    from trendscope.index.taxonomy import load_taxonomy
+    from trendscope.index.trend_store import TrendStore
 
     store = TrendStore(db)
     window: set[int] = set()
@@ -76,9 +77,9 @@ def tag_window(db, home: Home, weeks: list[str], vectors: bool) -> None:
     taxonomy = load_taxonomy(home.taxonomy_path)
     model, vs, model_id = None, None, None
     if vectors:
-        from index.embedder import load_embedder, paper_text
-        from index.vector_store import VectorStore
-        from index.weak_model import load_packaged_model
+        from trendscope.index.embedder import load_embedder, paper_text
+        from trendscope.index.vector_store import VectorStore
+        from trendscope.index.weak_model import load_packaged_model
 
         emb = load_embedder()
         vs, model_id = VectorStore(db), emb.model_id
@@ -174,7 +175,9 @@ def main() -> None:
                 continue
             print(f"\n=== {d.subscription.name} {args.week} | new terms: {', '.join(d.lines[0].new_terms)}")
             for i, p in enumerate(d.papers[: args.show], 1):
-                print(f"{i:2d}. [{p.id}] {p.title}  (rel {p.relevance:.2f}, nov {p.novelty:.2f}, {', '.join(p.trends)})")
+                print(
+                    f"{i:2d}. [{p.id}] {p.title}  (rel {p.relevance:.2f}, nov {p.novelty:.2f}, {', '.join(p.trends)})"
+                )
                 print(f"    {p.excerpt[:300]}")
 
 

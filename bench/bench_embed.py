@@ -55,12 +55,12 @@ class PlainEmbedder:
 def quality(rows: list[dict], vecs_by_name: dict, embedders: dict, n_queries: int) -> dict:
     """nDCG@10/recall@10 of semantic and hybrid search over `rows` with each vector set."""
     from bench.search_quality import evaluate, make_queries
-    from index.indexer import rebuild_faiss
-    from index.search import Searcher
-    from index.vector_store import VectorStore
-    from ingest.config import Home
-    from ingest.records import Paper, content_hash
-    from ingest.store import PaperStore, open_database
+    from trendscope.foundation.home import Home
+    from trendscope.index.indexer import rebuild_faiss
+    from trendscope.index.search import Searcher
+    from trendscope.index.vector_store import VectorStore
+    from trendscope.ingest.records import Paper, content_hash
+    from trendscope.ingest.store import PaperStore, open_database
 
     tmp = Path(tempfile.mkdtemp(prefix="ts-bench-embed-"))
     try:
@@ -88,7 +88,7 @@ def bench_throughput(args) -> None:
     import torch
     from sentence_transformers import SentenceTransformer
 
-    from index.embedder import _model_location, cpu_has_bf16, load_embedder, paper_text, resolve_model
+    from trendscope.index.embedder import _model_location, cpu_has_bf16, load_embedder, paper_text, resolve_model
 
     rows = load_rows(args.n)
     texts = [paper_text(r["title"], r["abstract"]) for r in rows]
@@ -135,10 +135,10 @@ def bench_throughput(args) -> None:
 
 
 def bench_index_sample(args) -> None:
-    from index.indexer import run_index
-    from ingest.config import Home
-    from ingest.snapshot import import_snapshot
-    from ingest.store import open_database
+    from trendscope.foundation.home import Home
+    from trendscope.index.indexer import run_index
+    from trendscope.ingest.snapshot import import_snapshot
+    from trendscope.ingest.store import open_database
 
     home = Home.resolve(args.home)
     if home.root.exists() and args.fresh:

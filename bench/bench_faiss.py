@@ -40,7 +40,7 @@ def synthetic(n: int, dim: int, clusters: int, rng, chunk: int = 100_000,
 def measure(vi, queries: np.ndarray, truth: np.ndarray, nprobes, k: int = 10) -> list[tuple]:
     import faiss
 
-    from index.faiss_index import recall_at_k
+    from trendscope.index.faiss_index import recall_at_k
 
     rows = []
     for nprobe in nprobes:
@@ -66,7 +66,7 @@ def print_rows(rows, chosen) -> None:
 def bench_synthetic(args) -> None:
     import faiss
 
-    from index.faiss_index import build_index, exact_topk
+    from trendscope.index.faiss_index import build_index, exact_topk
 
     rng = np.random.default_rng(0)
     t0 = time.perf_counter()
@@ -98,10 +98,10 @@ def bench_synthetic(args) -> None:
 
 def bench_real(args) -> None:
     from bench.search_quality import make_queries
-    from index.embedder import load_embedder
-    from index.faiss_index import build_index, exact_topk
-    from index.vector_store import VectorStore
-    from ingest.store import open_database
+    from trendscope.index.embedder import load_embedder
+    from trendscope.index.faiss_index import build_index, exact_topk
+    from trendscope.index.vector_store import VectorStore
+    from trendscope.ingest.store import open_database
 
     db = open_database(Path(args.real_home) / "trendscope.db")
     vs = VectorStore(db)
@@ -128,7 +128,7 @@ def main() -> None:
     ap.add_argument("--real-home", default=None, help="an indexed home whose real vectors to test too")
     ap.add_argument("--real-nlist", type=int, default=None)
     args = ap.parse_args()
-    from index.faiss_index import DEFAULT_TARGET_RECALL
+    from trendscope.index.faiss_index import DEFAULT_TARGET_RECALL
 
     args.target = args.target or DEFAULT_TARGET_RECALL
     if args.n:

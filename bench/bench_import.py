@@ -24,8 +24,8 @@ sys.path.insert(0, str(REPO))
 
 import sqlite_utils  # noqa: E402
 
-from ingest.snapshot import iter_snapshot, import_snapshot  # noqa: E402
-from ingest.store import PaperStore, _row, open_database  # noqa: E402
+from trendscope.ingest.snapshot import import_snapshot, iter_snapshot  # noqa: E402
+from trendscope.ingest.store import PaperStore, _row, open_database  # noqa: E402
 
 DEFAULT = REPO.parent / "shared" / "data" / "arxiv_corpus.jsonl.gz"
 

@@ -31,11 +31,11 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
 
-    from index.list_nearest import faiss_nearest
-    from index.search import Searcher
-    from ingest.config import Home
-    from ingest.store import open_database
-    from reading.lists import ReadingLists
+    from trendscope.foundation.home import Home
+    from trendscope.index.list_nearest import faiss_nearest
+    from trendscope.index.search import Searcher
+    from trendscope.ingest.store import open_database
+    from trendscope.reading.lists import ReadingLists
 
     home = Home.resolve(args.home)
     db = open_database(home.db_path)
@@ -69,7 +69,9 @@ def main() -> None:
     same_scores = all(abs(a.score - b.score) < 1e-5 and a.because_id == b.because_id
                       for a, b in zip(brute.items, fast.items) if a.arxiv_id == b.arxiv_id)
     meta = searcher.vector_index().meta
-    print(f"corpus vectors {searcher.vector_index().ntotal:,}, index {meta.kind} nlist {meta.nlist} nprobe {meta.nprobe}")
+    print(
+        f"corpus vectors {searcher.vector_index().ntotal:,}, index {meta.kind} nlist {meta.nlist} nprobe {meta.nprobe}"
+    )
     print(f"list {name!r}: {args.size} papers, limit {args.limit}, since {args.since}")
     fmt = lambda ts: ", ".join(f"{t:.3f}" for t in ts)  # noqa: E731
     print(f"brute force          s: {fmt(t_brute)}  (method {brute.method})")

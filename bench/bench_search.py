@@ -27,11 +27,11 @@ MODEL = "all-MiniLM-L6-v2"
 
 
 def build_home(args):
-    from index.indexer import rebuild_faiss
-    from index.vector_store import VectorStore
-    from ingest.config import Home
-    from ingest.snapshot import import_snapshot
-    from ingest.store import open_database
+    from trendscope.foundation.home import Home
+    from trendscope.index.indexer import rebuild_faiss
+    from trendscope.index.vector_store import VectorStore
+    from trendscope.ingest.snapshot import import_snapshot
+    from trendscope.ingest.store import open_database
 
     home = Home.resolve(args.home).ensure()
     db = open_database(home.db_path)
@@ -96,8 +96,8 @@ def main() -> None:
     args = ap.parse_args()
 
     from bench.search_quality import make_queries
-    from index.search import SearchRequest, Searcher
-    from index.faiss_index import read_meta
+    from trendscope.index.faiss_index import read_meta
+    from trendscope.index.search import Searcher, SearchRequest
 
     home, db = build_home(args)
     meta = read_meta(home.index_dir)

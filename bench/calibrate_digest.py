@@ -28,13 +28,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import digest.content as content  # noqa: E402
-from digest.confidence import PACKAGED, Calibration, confident_count, fit_calibration  # noqa: E402
-from digest.model import Subscription  # noqa: E402
-from digest.subscription_store import SubscriptionStore  # noqa: E402
 from digest_precision import TRENDS, read_judgements  # noqa: E402
-from ingest.config import Home  # noqa: E402
-from ingest.store import open_database  # noqa: E402
+
+import trendscope.digest.content as content  # noqa: E402
+from trendscope.digest.confidence import PACKAGED, Calibration, confident_count, fit_calibration  # noqa: E402
+from trendscope.digest.model import Subscription  # noqa: E402
+from trendscope.digest.subscription_store import SubscriptionStore  # noqa: E402
+from trendscope.foundation.home import Home  # noqa: E402
+from trendscope.ingest.store import open_database  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 WEEKS = [f"2026-W{w:02d}" for w in (10, 11, 12, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26)]
@@ -83,8 +84,10 @@ def cross_validate(rows: list[tuple], trends: list[str], weeks: list[str], targe
                 one_off += k - o <= 1
                 if o < 0.9 * k:
                     fails.append(f"{trend} {week} {o}/{k}")
-        print(f"  target {target:.2f}: precision {on}/{n} = {on / max(n, 1):.3f}; {lists} lists, {strict} reach the bar "
-              f"({strict / max(lists, 1):.0%}), {one_off} with at most one miss ({one_off / max(lists, 1):.0%})")
+        print(
+            f"  target {target:.2f}: precision {on}/{n} = {on / max(n, 1):.3f}; {lists} lists, {strict} reach the bar "
+            f"({strict / max(lists, 1):.0%}), {one_off} with at most one miss ({one_off / max(lists, 1):.0%})"
+        )
         print(f"      below the bar: {'; '.join(fails) or 'none'}")
 
 
@@ -114,7 +117,9 @@ def main() -> None:
     meta = {"judged_candidates": len(rows), "weeks": args.weeks, "fitted": date.today().isoformat(),
             "by": "bench/calibrate_digest.py", "judgements": "docs/digest_precision.md"}
     cal = fit(rows, args.trends, args.target, meta)
-    print(f"\nfit: P(on) = sigmoid(bias[trend] + {cal.w_strength:.3f} * min(strength, 30) / 10 + {cal.w_core:.3f} * core)")
+    print(
+        f"\nfit: P(on) = sigmoid(bias[trend] + {cal.w_strength:.3f} * min(strength, 30) / 10 + {cal.w_core:.3f} * core)"
+    )
     for trend in args.trends:
         print(f"  {trend:18s} bias {cal.bias[trend]:+.3f}   P(on) at strength 3 / 8 / 15 (core): "
               + " / ".join(f"{cal.probability(trend, s, True):.2f}" for s in (3, 8, 15)))

@@ -10,7 +10,8 @@ paper that has a stored vector with the current tagger (taxonomy rules + package
 `trendscope index` does); it is skipped when the tagger, taxonomy and model did not change since the last run.
 
 For each week and trend it ranks the week exactly as a digest of a one-trend subscription does
-(`digest.content.rank_week`) and prints rank, arXiv id, digest score, relevance, typicality ("no core": no core evidence), title and the first
+(`digest.content.rank_week`) and prints rank, arXiv id, digest score, relevance, typicality ("no core": no core
+evidence), title and the first
 sentence(s) of the abstract. With `--judgements FILE` (Markdown table rows `| trend | id | on/off | why |`)
 each paper is marked with its recorded judgement (`??` when none) and a per-trend/per-week count of
 on-trend papers in the top N is printed at the end. With `--blind FILE` it also writes every (trend, paper) of
@@ -30,12 +31,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from digest.content import WeekContext, rank_week  # noqa: E402
-from digest.model import Subscription  # noqa: E402
-from digest.subscription_store import SubscriptionStore  # noqa: E402
-from index.tagger import split_sentences  # noqa: E402
-from ingest.config import Home  # noqa: E402
-from ingest.store import open_database  # noqa: E402
+from trendscope.digest.content import WeekContext, rank_week  # noqa: E402
+from trendscope.digest.model import Subscription  # noqa: E402
+from trendscope.digest.subscription_store import SubscriptionStore  # noqa: E402
+from trendscope.foundation.home import Home  # noqa: E402
+from trendscope.index.tagger import split_sentences  # noqa: E402
+from trendscope.ingest.store import open_database  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 TRENDS = ["multimodal", "self_supervised", "continual", "zero_shot", "privacy", "interpretability",
@@ -55,11 +56,11 @@ def retag(db, home: Home) -> None:
     """Re-tag every paper with a stored vector (rules + packaged vector model), unless already done."""
     import numpy as np
 
-    from index.tagger import Tagger
-    from index.taxonomy import load_taxonomy
-    from index.trend_store import TrendStore
-    from index.vector_store import VectorStore
-    from index.weak_model import load_packaged_model
+    from trendscope.index.tagger import Tagger
+    from trendscope.index.taxonomy import load_taxonomy
+    from trendscope.index.trend_store import TrendStore
+    from trendscope.index.vector_store import VectorStore
+    from trendscope.index.weak_model import load_packaged_model
 
     stamp = tagger_stamp()
     store = TrendStore(db)
@@ -121,7 +122,7 @@ def main() -> None:
     if args.target is not None:
         from dataclasses import replace
 
-        from digest.confidence import load_calibration
+        from trendscope.digest.confidence import load_calibration
 
         calibration = replace(load_calibration(), target=args.target)
     db = open_database(home.db_path)
@@ -140,15 +141,24 @@ def main() -> None:
             off = sum(judged.get((trend, p.id), ("",))[0] == "off" for p in top)
             counts[(trend, week)] = (on, off, len(top), n)
             for p in top:
-                blind[(trend, p.id)] = {"trend": trend, "id": p.id, "title": p.title, "abstract": abstracts.get(p.id, "")}
+                blind[(trend, p.id)] = {
+                    "trend": trend,
+                    "id": p.id,
+                    "title": p.title,
+                    "abstract": abstracts.get(p.id, ""),
+                }
             if args.summary:
                 continue
             print(f"\n=== {trend} {week}: top {len(top)} of {n} candidates"
                   + (f" | judged on {on}, off {off}, unjudged {len(top) - on - off}" if judged else ""))
             for i, p in enumerate(top, 1):
                 mark = judged.get((trend, p.id), ("??", ""))
-                print(f"{i:2d}. {mark[0] if judged else '':3s} [{p.id}] P {p.confidence or 0:.2f} score {p.score:.3f} (rel {p.relevance:.3f}, "
-                      f"typ {p.centrality:.2f}{'' if p.core else ', no core'}) {p.title}" + (f"   <- {mark[1]}" if judged and mark[1] else ""))
+                print(
+                    f"{i:2d}. {mark[0] if judged else '':3s} [{p.id}] P {p.confidence or 0:.2f} "
+                    f"score {p.score:.3f} (rel {p.relevance:.3f}, "
+                    f"typ {p.centrality:.2f}{'' if p.core else ', no core'}) {p.title}"
+                    + (f"   <- {mark[1]}" if judged and mark[1] else "")
+                )
                 if args.sentences:
                     text = " ".join(split_sentences(abstracts.get(p.id, ""))[: args.sentences])
                     print(f"      {text[:600]}")

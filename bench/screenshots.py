@@ -23,7 +23,7 @@ SAMPLE = REPO.parent / "shared" / "data" / "arxiv_corpus_sample.jsonl.gz"
 def seeded_home(root: Path):
     from app_seed import build_seed
 
-    from index.embedder import load_embedder
+    from trendscope.index.embedder import load_embedder
 
     if (root / "trendscope.db").exists():
         return root

@@ -101,8 +101,8 @@ def ndcg_at_k(ranked: list[str], relevant: str, k: int = 10) -> float:
 
 
 def evaluate(searcher, queries: list[Query], modes=("keyword", "semantic", "hybrid"), k: int = 10) -> dict:
-    from index.search import SearchRequest
-    from ingest.errors import TrendscopeError
+    from trendscope.foundation.errors import TrendscopeError
+    from trendscope.index.search import SearchRequest
 
     out = {}
     for mode in modes:
@@ -147,9 +147,9 @@ def main() -> None:
     ap.add_argument("--show", type=int, default=0, help="print N example queries")
     args = ap.parse_args()
 
-    from index.search import Searcher
-    from ingest.config import Home
-    from ingest.store import open_database
+    from trendscope.foundation.home import Home
+    from trendscope.index.search import Searcher
+    from trendscope.ingest.store import open_database
 
     home = Home.resolve(args.home)
     db = open_database(home.db_path)

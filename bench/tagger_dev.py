@@ -13,9 +13,9 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from index.tagger import Tagger  # noqa: E402
-from index.taxonomy import load_taxonomy  # noqa: E402
-from index.weak_model import load_packaged_model  # noqa: E402
+from trendscope.index.tagger import Tagger  # noqa: E402
+from trendscope.index.taxonomy import load_taxonomy  # noqa: E402
+from trendscope.index.weak_model import load_packaged_model  # noqa: E402
 
 DEV = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "trend_dev_set.jsonl"
 
@@ -61,10 +61,12 @@ def main() -> None:
             hf = prf(pred & idx, gold & idx)[2]
             f1h[h].append(hf)
             hs.append(hf)
-        line = f"{t:18s} P={p:.3f} R={rc:.3f} F1={f:.3f}  halves {hs[0]:.3f}/{hs[1]:.3f}  n={len(gold)} pred={len(pred)}"
+        line = (
+            f"{t:18s} P={p:.3f} R={rc:.3f} F1={f:.3f}  halves {hs[0]:.3f}/{hs[1]:.3f}  n={len(gold)} pred={len(pred)}"
+        )
         if args.sweep:
-            best = max(((prf({i for i in range(len(rows)) if scores[t][i] >= th}, gold)[2], th)
-                        for th in np.arange(0.05, 0.96, 0.025)))
+            best = max((prf({i for i in range(len(rows)) if scores[t][i] >= th}, gold)[2], th)
+                        for th in np.arange(0.05, 0.96, 0.025))
             line += f"  best F1={best[0]:.3f}@{best[1]:.3f}"
         print(line)
         if args.errors == t:

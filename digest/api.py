@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Sequence
+from collections.abc import Sequence
 
 import sqlite_utils
 
-from ingest.config import Home
-from ingest.errors import TrendscopeError
+from trendscope.foundation.clock import last_complete_week, parse_week
+from trendscope.foundation.errors import TrendscopeError
+from trendscope.foundation.home import Home
 
 from .content import QueryScorer, WeekContext, build_digest
 from .mailer import DeliveryError, SmtpConfig, load_smtp_config, message_id_for, validate_address
 from .mailer import send_test_mail as _send_test
-from .model import KNOWN_TRENDS, Delivery, Digest, Subscription, last_complete_week, parse_week
+from .model import KNOWN_TRENDS, Delivery, Digest, Subscription
 from .render import build_message, digest_entries, render_atom, render_html, render_markdown, render_text
 from .subscription_store import SubscriptionStore
 
@@ -30,7 +31,7 @@ _CTRL_RE = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\u0085]")
 def known_trends(home: Home | None = None) -> list[str]:
     """Trend names of the taxonomy (packaged + the user's file); the eight defaults if it can't be read."""
     try:
-        from index.taxonomy import load_taxonomy
+        from trendscope.index.taxonomy import load_taxonomy
     except ImportError:  # pragma: no cover - the trends area ships it
         return list(KNOWN_TRENDS)
     return load_taxonomy(home.taxonomy_path if home else None).names
@@ -126,8 +127,13 @@ def build(db: sqlite_utils.Database, home: Home, name: str, week: str | None = N
     sub = get_subscription(db, name)
     week = parse_week(week) if week else last_complete_week()
     scorer = query_scorer if query_scorer is not None else (default_query_scorer(db, home) if sub.query else None)
-    return build_digest(db, sub, week, context=WeekContext(SubscriptionStore(db), week, taxonomy_path=home.taxonomy_path),
-                        query_scorer=scorer)
+    return build_digest(
+        db,
+        sub,
+        week,
+        context=WeekContext(SubscriptionStore(db), week, taxonomy_path=home.taxonomy_path),
+        query_scorer=scorer,
+    )
 
 
 def render(digest: Digest, fmt: str, sender: str | None = None) -> bytes:

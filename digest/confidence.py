@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Sequence
 
 import numpy as np
 
@@ -70,7 +70,7 @@ def fit_calibration(rows: Sequence[tuple[str, float, bool, bool]], trends: Seque
                     l2: float = 1.0, meta: dict | None = None) -> Calibration:
     """Fit P(on) from judged (trend, strength, core, on) rows: logistic regression on (capped strength / 10,
     core, one-hot trend), L2-penalised (`index.weak_model.fit_logistic`)."""
-    from index.weak_model import fit_logistic
+    from trendscope.index.weak_model import fit_logistic
 
     trends = list(trends)
     x = np.array([[min(s, STRENGTH_CAP) / 10, float(core)] + [float(t == u) for u in trends]

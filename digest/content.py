@@ -28,19 +28,21 @@ import json
 import logging
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Callable, Protocol
+from typing import Protocol
 
 import numpy as np
 import sqlite_utils
 
-from index.tagger import clean_text, parse_strength, split_sentences
+from trendscope.foundation.clock import shift_week, week_bounds, week_of
+from trendscope.index.tagger import clean_text, parse_strength, split_sentences
 
 from .chart import render_chart
 from .confidence import Calibration, confident_count, load_calibration
-from .model import Digest, DigestPaper, Subscription, TrendLine, shift_week, week_bounds, week_of
+from .model import Digest, DigestPaper, Subscription, TrendLine
 from .subscription_store import SubscriptionStore
 from .terms import NoveltyScorer, characteristic_terms, rescale, terms
 from .text import excerpt, one_line
@@ -174,7 +176,7 @@ class WeekContext:
         """(VectorStore, model) of the search area when paper vectors are stored, else None."""
         def build():
             try:
-                from index.vector_store import VectorStore
+                from trendscope.index.vector_store import VectorStore
             except ImportError:  # pragma: no cover - the search area ships it
                 return None
             if "embeddings" not in self.store.db.table_names():
@@ -209,9 +211,8 @@ class WeekContext:
     def rules(self) -> DigestRules:
         """The taxonomy's digest-only fields (digest_core patterns, digest_min_strength), loaded once."""
         def build():
-            from index.taxonomy import load_taxonomy
-
-            from ingest.errors import TrendscopeError
+            from trendscope.foundation.errors import TrendscopeError
+            from trendscope.index.taxonomy import load_taxonomy
             try:
                 tax = load_taxonomy(self.taxonomy_path)
             except TrendscopeError as exc:  # a broken user file: rank with the global rules, don't fail
@@ -241,7 +242,7 @@ class WeekContext:
     def trend_rows(self) -> dict[tuple[str, str], dict]:
         """(trend, period Monday) -> row of `index.trends_over_time.trend_table` for the 9 weeks (computed once)."""
         def build():
-            from index.trends_over_time import trend_table
+            from trendscope.index.trends_over_time import trend_table
 
             df = trend_table(self.store.db, freq="week", since=self.trailing_start, window=TRAILING_WEEKS)
             df = df[df["period"] <= self.mondays[-1]]
@@ -388,7 +389,7 @@ def rank_week(sub: Subscription, ctx: WeekContext, query_scorer: QueryScorer | N
     tags = ctx.store.tags_for([r["pk"] for r in rows])
     strength: dict[int, float] = {}
     if sub.trends:
-        rows = [r for r in rows if max((tags.get(r["pk"], {}).get(t, -1.0) for t in sub.trends)) >= MIN_TAG_SCORE]
+        rows = [r for r in rows if max(tags.get(r["pk"], {}).get(t, -1.0) for t in sub.trends) >= MIN_TAG_SCORE]
         evidence = ctx.store.tag_evidence([r["pk"] for r in rows], sub.trends)
         rules = ctx.rules()
         qualifying: dict[int, list[str]] = {}  # pk -> its trends of the subscription tagged strongly enough

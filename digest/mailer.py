@@ -25,14 +25,14 @@ import smtplib
 import ssl
 import time
 import tomllib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, parseaddr
 from pathlib import Path
-from typing import Callable, Mapping
 
-from ingest.errors import TrendscopeError
+from trendscope.foundation.errors import TrendscopeError
 
 from .text import one_line
 

@@ -1,58 +1,16 @@
-"""Records of the digest stage (subscriptions, deliveries, digests) and pure ISO-week helpers."""
+"""Records of the digest stage: subscriptions, deliveries, digests."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 
-from ingest.errors import TrendscopeError
-from ingest.records import abs_url, pdf_url
-
-_WEEK_RE = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.I)
+from trendscope.ingest.records import abs_url, pdf_url
 
 #: Trends are filtered by these names until the trends area's taxonomy module exists.
 KNOWN_TRENDS = (
     "multimodal", "self_supervised", "continual", "zero_shot",
     "privacy", "interpretability", "efficiency", "ethics",
 )
-
-
-# -- ISO weeks --------------------------------------------------------------------------------
-def parse_week(text: str) -> str:
-    """Normalise an ISO week (`2026-W07`, `2026W7`, `2026-w07`) to `YYYY-Www`; refuse anything else."""
-    m = _WEEK_RE.match((text or "").strip())
-    if not m:
-        raise TrendscopeError(f"not an ISO week: {text!r} (expected YYYY-Www, e.g. 2026-W07)")
-    year, num = int(m.group(1)), int(m.group(2))
-    try:
-        date.fromisocalendar(year, num, 1)
-    except ValueError:
-        raise TrendscopeError(f"not an ISO week: {text!r} ({year} has no week {num})") from None
-    return f"{year}-W{num:02d}"
-
-
-def week_bounds(week: str) -> tuple[date, date]:
-    """(Monday, Sunday) of an ISO week."""
-    week = parse_week(week)
-    year, num = int(week[:4]), int(week[6:])
-    monday = date.fromisocalendar(year, num, 1)
-    return monday, monday + timedelta(days=6)
-
-
-def week_of(day: date) -> str:
-    year, num, _ = day.isocalendar()
-    return f"{year}-W{num:02d}"
-
-
-def shift_week(week: str, weeks: int) -> str:
-    monday, _ = week_bounds(week)
-    return week_of(monday + timedelta(weeks=weeks))
-
-
-def last_complete_week(now: datetime | None = None) -> str:
-    """The ISO week that ended most recently before `now` (UTC)."""
-    now = now or datetime.now(timezone.utc)
-    return week_of(now.date() - timedelta(days=7))
 
 
 # -- records ------------------------------------------------------------------------------------
@@ -187,4 +145,5 @@ class Digest:
             return None
         why = ("the list shows the most likely ones" if len(self.papers) >= self.subscription.size
                else "they are less clearly about the trend")
-        return f"{left} more tagged paper{'s' if left != 1 else ''} this week {'are' if left != 1 else 'is'} not shown: {why}."
+        papers, verb = ("papers", "are") if left != 1 else ("paper", "is")
+        return f"{left} more tagged {papers} this week {verb} not shown: {why}."

@@ -10,8 +10,8 @@ from datetime import date
 
 import sqlite_utils
 
-from ingest.config import Home
-from index.search import SearchRequest, Searcher
+from trendscope.foundation.home import Home
+from trendscope.index.search import Searcher, SearchRequest
 
 from .model import Subscription
 
@@ -28,7 +28,7 @@ class SearchQueryScorer:
         self.mode = mode
 
     @classmethod
-    def create(cls, db: sqlite_utils.Database, home: Home, embedder_factory=None) -> "SearchQueryScorer":
+    def create(cls, db: sqlite_utils.Database, home: Home, embedder_factory=None) -> SearchQueryScorer:
         return cls(Searcher(db, home, embedder_factory))
 
     def __call__(self, sub: Subscription, start: date, end: date) -> dict[int, float]:

@@ -9,10 +9,10 @@ from __future__ import annotations
 import base64
 import html
 import re
-from datetime import date, datetime, time, timezone
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime, time
 from email.message import EmailMessage
 from email.utils import format_datetime
-from typing import Iterable, Sequence
 from urllib.parse import quote
 
 from feedgen.feed import FeedGenerator
@@ -174,7 +174,7 @@ def build_message(d: Digest, sender: str, recipient: str, message_id: str,
     msg["Subject"] = one_line(d.title, 150)
     msg["From"] = sender
     msg["To"] = recipient
-    msg["Date"] = format_datetime(when or datetime.now(timezone.utc))
+    msg["Date"] = format_datetime(when or datetime.now(UTC))
     msg["Message-ID"] = message_id
     msg["X-Trendscope-Week"] = d.week
     msg.set_content(render_text(d))
@@ -194,16 +194,16 @@ def feed_id(sub: Subscription) -> str:
 
 def _as_datetime(value: str | date | datetime | None) -> datetime:
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
     if isinstance(value, date):
-        return datetime.combine(value, time(0, 0), tzinfo=timezone.utc)
+        return datetime.combine(value, time(0, 0), tzinfo=UTC)
     if value:
         text = str(value).replace("Z", "+00:00")
         try:
             return _as_datetime(datetime.fromisoformat(text))
         except ValueError:
             return _as_datetime(date.fromisoformat(text[:10]))
-    return datetime(1970, 1, 1, tzinfo=timezone.utc)
+    return datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def render_atom(sub: Subscription, entries: Iterable[tuple[DigestPaper, str, str | None]],

@@ -10,12 +10,13 @@ It also reads the ingest tables and, when present, the trends area's `paper_tren
 from __future__ import annotations
 
 import json
-from typing import Sequence
+from collections.abc import Sequence
 
 import sqlite_utils
 from sqlite_utils import Migrations
 
-from ingest.ledger import utc_now_iso
+from trendscope.foundation.clock import utc_now_iso
+from trendscope.foundation.db import apply_migrations
 
 from .model import Delivery, Subscription
 
@@ -88,7 +89,7 @@ class SubscriptionStore:
 
     def __init__(self, db: sqlite_utils.Database):
         self.db = db
-        migrations.apply(db)
+        apply_migrations(db, migrations)
 
     # -- subscriptions ------------------------------------------------------------------------
     def add(self, sub: Subscription) -> Subscription:

@@ -11,21 +11,22 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Sequence
 
 import sqlite_utils
 from filelock import FileLock, Timeout
 from tqdm import tqdm
 
-from ingest.config import Home
-from ingest.errors import TrendscopeError
+from trendscope.foundation.clock import last_complete_week, parse_week, shift_week
+from trendscope.foundation.errors import TrendscopeError
+from trendscope.foundation.home import Home
 
 from .content import QueryScorer, WeekContext, build_digest, paper_from_row
 from .mailer import DeliveryError, SmtpConfig, SmtpFactory, connect, load_smtp_config, message_id_for, send_message
-from .model import Digest, Subscription, last_complete_week, parse_week, shift_week
+from .model import Digest, Subscription
 from .render import build_message, render_atom
 from .subscription_store import SubscriptionStore
 
@@ -153,11 +154,11 @@ def run_weekly(
 
     Also retries failed emails of the RETRY_WEEKS weeks before. `send=False` builds and writes feeds only.
     """
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     week = parse_week(week) if week else last_complete_week(now)
     home.ensure()
     try:
-        with FileLock(str(home.root / "digest.lock"), timeout=lock_timeout):
+        with FileLock(str(home.lock_path("digest")), timeout=lock_timeout):
             return _run(db, home, week, send, subscriptions, now, connector, smtp_config, query_scorer, progress)
     except Timeout as exc:
         raise TrendscopeError("another digest run is in progress (lock held on digest.lock)") from exc

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
-from ingest.config import Home
+from trendscope.foundation.home import Home
 
 from .faiss_index import IndexFileError, index_paths, leftover_temp_files, load_index
 from .indexer import rebuild_faiss
@@ -58,10 +58,14 @@ def check(db: sqlite_utils.Database, home: Home, verify_checksum: bool = True) -
         rep.not_embedded = vectors.count_pending(rep.model)
         others = {m: n for m, n in vectors.models().items() if m != rep.model}
         if others:
-            rep.problems.append(f"vectors from other models are stored too: {others} (run `trendscope index --rebuild`)")
+            rep.problems.append(
+                f"vectors from other models are stored too: {others} (run `trendscope index --rebuild`)"
+            )
     temps = leftover_temp_files(home.index_dir)
     if temps:
-        rep.problems.append(f"{len(temps)} temp file(s) left by an interrupted write: {', '.join(p.name for p in temps)}")
+        rep.problems.append(
+            f"{len(temps)} temp file(s) left by an interrupted write: {', '.join(p.name for p in temps)}"
+        )
     ipath, _ = index_paths(home.index_dir)
     try:
         vi = load_index(home.index_dir, verify_checksum=verify_checksum)

@@ -15,14 +15,15 @@ from __future__ import annotations
 import copy
 import logging
 import os
+from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Callable, Protocol, Sequence
+from typing import Protocol
 
 import numpy as np
 
-from ingest.errors import TrendscopeError
+from trendscope.foundation.errors import TrendscopeError
 
 log = logging.getLogger(__name__)
 

@@ -22,8 +22,8 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from ingest.errors import TrendscopeError
-from ingest.snapshot import file_fingerprint
+from trendscope.foundation.errors import TrendscopeError
+from trendscope.foundation.hashing import file_fingerprint
 
 log = logging.getLogger(__name__)
 

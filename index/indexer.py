@@ -10,19 +10,25 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 import sqlite_utils
 from filelock import FileLock, Timeout
 
-from ingest.config import Home
-from ingest.errors import TrendscopeError
+from trendscope.foundation.errors import TrendscopeError
+from trendscope.foundation.home import Home
 
 from .embedder import Embedder, load_embedder, paper_text, resolve_model
 from .faiss_index import (
-    IndexFileError, VectorIndex, build_index, exact_max_default, load_index, remove_index_files, save_index,
+    IndexFileError,
+    VectorIndex,
+    build_index,
+    exact_max_default,
+    load_index,
+    remove_index_files,
+    save_index,
 )
 from .trend_update import TagUpdateResult, update_trend_tags
 from .vector_store import VectorStore
@@ -79,7 +85,7 @@ def run_index(
 ) -> IndexResult:
     """Embed what is new or changed, bring the FAISS index up to date, then update trend tags."""
     home.index_dir.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(home.index_dir / ".index.lock"))
+    lock = FileLock(str(home.lock_path("index")))
     try:
         lock.acquire(timeout=1)
     except Timeout:

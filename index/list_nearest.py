@@ -4,7 +4,8 @@ recommendations, which ask for the top-k neighbours of each paper in a list).
 `FaissNearest.nearest(queries, k, since)` returns, per query row, the top-k (pks, scores) among papers
 published on or after `since`. The date filter is applied before the top-k cut, as semantic search
 does it: over-fetch and keep the neighbours that pass, or, when too few pass, search only among the
-allowed pks (an id selector inside FAISS), so k results come back whenever k such papers exist. Missing results are pk -1. `faiss_nearest(db, home)` gives one only when a usable
+allowed pks (an id selector inside FAISS), so k results come back whenever k such papers exist. Missing results
+are pk -1. `faiss_nearest(db, home)` gives one only when a usable
 index file for the stored vectors' model exists (callers fall back to brute force otherwise).
 """
 from __future__ import annotations
@@ -14,7 +15,7 @@ import logging
 import numpy as np
 import sqlite_utils
 
-from ingest.config import Home
+from trendscope.foundation.home import Home
 
 from .faiss_index import IndexFileError, index_paths, read_meta
 from .search import Searcher

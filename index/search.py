@@ -11,16 +11,16 @@ import datetime
 import logging
 import re
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import sqlite_utils
 
-from ingest.config import Home
-from ingest.errors import TrendscopeError
-from ingest.records import BadArxivId, parse_arxiv_id
+from trendscope.foundation.errors import TrendscopeError
+from trendscope.foundation.home import Home
+from trendscope.ingest.records import BadArxivId, parse_arxiv_id
 
 from .embedder import Embedder, load_embedder
 from .faiss_index import IndexFileError, VectorIndex, build_index, index_paths, load_index
@@ -98,7 +98,9 @@ def validate(req: SearchRequest) -> None:
         raise TrendscopeError(f"limit must be between 1 and {MAX_LIMIT}")
 
 
-def rrf_fuse(ranked: dict[str, list[int]], k: int = RRF_K, weights: dict[str, float] | None = None) -> list[tuple[int, float]]:
+def rrf_fuse(
+    ranked: dict[str, list[int]], k: int = RRF_K, weights: dict[str, float] | None = None
+) -> list[tuple[int, float]]:
     """Reciprocal-rank fusion of several ranked pk lists -> (pk, fused score), best first."""
     weights = weights or RRF_WEIGHTS
     fused: dict[int, float] = {}

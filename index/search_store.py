@@ -8,13 +8,13 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 import numpy as np
 import sqlite_utils
 
-from ingest.errors import TrendscopeError
+from trendscope.foundation.errors import TrendscopeError
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +116,9 @@ class SearchStore:
             log.debug("search SQL failed: %s -- %s %r", exc, sql, args)
             raise TrendscopeError(f"cannot run this search: {exc}") from exc
 
-    def keyword(self, match: str | None, flt: SqlFilter, limit: int, order: str = "relevance") -> list[tuple[int, float]]:
+    def keyword(
+        self, match: str | None, flt: SqlFilter, limit: int, order: str = "relevance"
+    ) -> list[tuple[int, float]]:
         """(pk, score) of papers matching `match` and the filter, best first (score = -bm25, higher is better).
 
         With no `match` (a filter-only query) the newest filtered papers come back with score 0.

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
 
 import numpy as np
 
-from ingest.errors import TrendscopeError
+from trendscope.foundation.errors import TrendscopeError
 
 from .embedder import paper_text
 from .tagger import Tagger, TrendTag
@@ -107,7 +107,9 @@ class TrendScore:
     f1: float
 
 
-def evaluate(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]], trends: Sequence[str]) -> tuple[list[TrendScore], float]:
+def evaluate(
+    gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]], trends: Sequence[str]
+) -> tuple[list[TrendScore], float]:
     """Per-trend precision/recall/F1 and the macro-F1 over `trends`."""
     if len(gold) != len(pred):
         raise ValueError("gold and predicted label lists differ in length")

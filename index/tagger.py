@@ -8,7 +8,8 @@ that marks the mention as passing, e.g. "zero-shot" in an evaluation sentence, c
 a small bonus when it matches in several sentences; exclude patterns subtract. The final logit is
 `rule_scale * (rules - rule_offset) + model_weight * model_logit` when a vector and a weak model for the
 trend are available (the model logit is standardised over the training corpus), else
-`rule_scale * (rules - rules_only_offset)`; a listed arXiv category adds 0.5. The score is its sigmoid, and the paper gets the tag iff
+`rule_scale * (rules - rules_only_offset)`; a listed arXiv category adds 0.5. The score is its sigmoid, and the
+paper gets the tag iff
 score >= the trend's threshold. Each tag also keeps that logit as its `strength` (unbounded, unlike the score,
 which saturates near 1 for every clearly tagged paper), recorded as the last evidence entry
 `strength: +12.34`; it orders tagged papers by how strongly the trend is their subject (see `parse_strength`).
@@ -17,8 +18,8 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
 
 import numpy as np
 

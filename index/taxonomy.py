@@ -16,12 +16,13 @@ import hashlib
 import json
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
-from ingest.errors import TrendscopeError
+from trendscope.foundation.errors import TrendscopeError
 
 TAGGER_VERSION = "1"
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")

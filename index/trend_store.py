@@ -10,12 +10,14 @@ Tables (migration set "trendscope.trends"):
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 import sqlite_utils
 from sqlite_utils import Migrations
+
+from trendscope.foundation.db import apply_migrations
 
 migrations = Migrations("trendscope.trends")
 
@@ -85,7 +87,7 @@ class TrendStore:
 
     def __init__(self, db: sqlite_utils.Database):
         self.db = db
-        migrations.apply(db)
+        apply_migrations(db, migrations)
 
     # -- papers (read-only view of the ingest tables) ----------------------------------------
     def paper_states(self) -> Iterator[tuple[int, str]]:

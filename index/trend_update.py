@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 import numpy as np
 from tqdm import tqdm
 
-from ingest.config import Home
+from trendscope.foundation.home import Home
 
 from .tagger import LinearModel, Tagger
 from .taxonomy import Taxonomy, load_taxonomy
@@ -153,7 +153,6 @@ def update_trend_tags(db, home: Home, progress: bool = True, taxonomy: Taxonomy 
 
     states = store.tag_states()
     full, partial, stamp_only = [], [], []
-    have_vectors: set[int] = set()
     for pk, chash in store.paper_states():
         st = states.get(pk)
         if st is None or st.content_hash != chash:

@@ -192,7 +192,9 @@ def plot_trends(df: pd.DataFrame, path: str | Path, title: str | None = None, sm
         ax.plot(x, y, label=trend, linewidth=1.8)
     ax.set_xlabel("period start (publication date)")
     ax.set_ylabel("share of papers in period (%)")
-    ax.set_title((title or "Trend share over time") + (f" (pooled over {smooth} periods)" if smooth and smooth > 1 else ""))
+    ax.set_title(
+        (title or "Trend share over time") + (f" (pooled over {smooth} periods)" if smooth and smooth > 1 else "")
+    )
     ax.grid(True, alpha=0.3)
     if not df.empty:
         ax.legend(loc="upper left", ncol=2, fontsize=9, title="trend")

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 import sqlite_utils
 from sqlite_utils import Migrations
 
-from ingest.store import write_transaction
+from trendscope.foundation.db import apply_migrations, write_transaction
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +77,7 @@ class VectorStore:
 
     def __init__(self, db: sqlite_utils.Database):
         self.db = db
-        migrations.apply(db)
+        apply_migrations(db, migrations)
 
     # -- reads ----------------------------------------------------------------------------
     def model_in_use(self) -> str | None:

@@ -15,18 +15,20 @@ The client itself runs with `num_retries=0` and `delay_seconds=0`: retries and d
 from __future__ import annotations
 
 import logging
+import os
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
-from typing import Callable, Sequence
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import parse_qs, urlparse
 
 import requests
 import sqlite_utils
 
+from trendscope.foundation.errors import TrendscopeError
+from trendscope.foundation.home import DEFAULT_CATEGORIES
+
 from .atom import AtomParseError, parse_feed
-from .config import DEFAULT_CATEGORIES, arxiv_api_url
-from .errors import TrendscopeError
 from .ledger import IngestRun, LedgerStore
 from .records import BadArxivId, Paper, parse_arxiv_id
 from .store import PaperStore
@@ -34,6 +36,13 @@ from .store import PaperStore
 log = logging.getLogger(__name__)
 
 SOURCE = "arxiv-api"
+DEFAULT_ARXIV_URL = "https://export.arxiv.org/api/query"
+
+
+def arxiv_api_url() -> str:
+    """The arXiv API query URL; `TRENDSCOPE_ARXIV_URL` points it at a mirror or a test server."""
+    return os.environ.get("TRENDSCOPE_ARXIV_URL", DEFAULT_ARXIV_URL)
+
 USER_AGENT = "trendscope/0.1 (+https://github.com/; polite ingest, one request per 3 s)"
 SNAPSHOT_HINT = "import a snapshot instead: trendscope ingest --snapshot PATH"
 
@@ -245,7 +254,7 @@ def ingest_live(
     cfg = config or LiveConfig()
     if cfg.delay_s < 0 or cfg.page_size < 1:
         raise TrendscopeError("page size must be >= 1 and the delay >= 0")
-    today = today or datetime.now(timezone.utc).date()
+    today = today or datetime.now(UTC).date()
     categories = list(dict.fromkeys(cfg.categories))
     since, until = parse_since(cfg.since, today), parse_until(cfg.until, today)
     if since > until:

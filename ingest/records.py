@@ -83,4 +83,4 @@ def html_url(arxiv_id: str) -> str:
 
 
 def content_hash(title: str, abstract: str) -> str:
-    return hashlib.sha1(f"{title}\n{abstract}".encode("utf-8")).hexdigest()[:16]
+    return hashlib.sha1(f"{title}\n{abstract}".encode()).hexdigest()[:16]

@@ -2,16 +2,16 @@
 from __future__ import annotations
 
 import contextlib
-from typing import Iterator
+from collections.abc import Iterator
 
 from filelock import FileLock, Timeout
 
-from .config import Home
-from .errors import TrendscopeError
+from trendscope.foundation.errors import TrendscopeError
+from trendscope.foundation.home import Home
 
 
 def ingest_lock_path(home: Home):
-    return home.root / "ingest.lock"
+    return home.lock_path("ingest")
 
 
 @contextlib.contextmanager

@@ -13,19 +13,20 @@ Plain or gzip files (detected by content, not by name).
 from __future__ import annotations
 
 import gzip
-import hashlib
 import io
 import json
 import logging
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Callable, Iterator
 
 import sqlite_utils
 
-from .errors import TrendscopeError
+from trendscope.foundation.errors import TrendscopeError
+from trendscope.foundation.hashing import file_fingerprint
+
 from .ledger import IngestRun, LedgerStore
 from .records import BadArxivId, Paper, parse_arxiv_id
 from .store import PaperStore
@@ -223,14 +224,6 @@ def parse_line(text: str) -> Paper:
 
 # ---------------------------------------------------------------------------------------------
 # streaming
-
-
-def file_fingerprint(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 class _CountingReader(io.RawIOBase):

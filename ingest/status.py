@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import sqlite_utils
 
-from .config import Home
+from trendscope.foundation.home import Home
+
 from .ledger import LedgerStore
 from .runlock import ingest_running
 from .store import PaperStore
@@ -15,14 +16,14 @@ LIVE_STALE_DAYS = 2
 
 
 def _days_ago(iso: str, now: datetime) -> float:
-    t = datetime.strptime(iso[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=timezone.utc)
+    t = datetime.strptime(iso[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=UTC)
     return (now - t).total_seconds() / 86400
 
 
 def collect_status(db: sqlite_utils.Database, home: Home, *, now: datetime | None = None,
                    weeks: int = 4, runs: int = 10) -> dict:
     """Corpus counts, papers per day over the last `weeks` weeks, category counts, recent runs, stale items."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     store, ledger = PaperStore(db), LedgerStore(db)
     total = store.count()
     first, last = store.date_range()

@@ -5,16 +5,17 @@ single source of truth; everything else (FAISS files, feeds) is rebuilt from it.
 """
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
 
 import sqlite_utils
 from sqlite_utils import Migrations
+
+from trendscope.foundation.db import apply_migrations, connect, write_transaction
 
 from .records import Paper, content_hash
 
@@ -108,38 +109,10 @@ def m004_ingest_runs_fingerprint(db: sqlite_utils.Database) -> None:
 
 
 def open_database(path: str | Path) -> sqlite_utils.Database:
-    """Open (creating if needed) the Trendscope database in WAL mode with the ingest schema applied."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite_utils.Database(path)
-    db.execute("PRAGMA busy_timeout = 30000")
-    db.enable_wal()
-    db.execute("PRAGMA synchronous = NORMAL")
-    db.execute("PRAGMA foreign_keys = ON")
-    migrations.apply(db)
+    """Open (creating if needed) the Trendscope database with the ingest schema applied."""
+    db = connect(path)
+    apply_migrations(db, migrations)
     return db
-
-
-@contextlib.contextmanager
-def write_transaction(db: sqlite_utils.Database) -> Iterator[None]:
-    """`BEGIN IMMEDIATE` ... `COMMIT` (rollback on any error, KeyboardInterrupt included).
-
-    IMMEDIATE takes the write lock up front, so two writers wait for each other (busy_timeout) instead
-    of failing with SQLITE_BUSY when a read transaction tries to upgrade. Nested use joins the outer one.
-    """
-    conn = db.conn
-    if conn.in_transaction:
-        with db.atomic():
-            yield
-        return
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
 
 
 @dataclass
@@ -150,7 +123,7 @@ class UpsertCounts:
     updated: int = 0
     skipped: int = 0
 
-    def __iadd__(self, other: "UpsertCounts") -> "UpsertCounts":
+    def __iadd__(self, other: UpsertCounts) -> UpsertCounts:
         self.new += other.new
         self.updated += other.updated
         self.skipped += other.skipped

@@ -14,9 +14,9 @@ import io
 import json
 import re
 import unicodedata
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
-from ingest.records import abs_url
+from trendscope.ingest.records import abs_url
 
 from .list_store import ListItem
 

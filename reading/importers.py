@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest.errors import TrendscopeError
-from ingest.records import BadArxivId, parse_arxiv_id
+from trendscope.foundation.errors import TrendscopeError
+from trendscope.ingest.records import BadArxivId, parse_arxiv_id
 
 IMPORT_FORMATS = ("auto", "ids", "bibtex", "csv", "json", "md")
 

@@ -7,14 +7,15 @@ This is the only module of `reading/` that knows SQL.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 import sqlite_utils
 from sqlite_utils import Migrations
 
-from ingest.store import row_to_paper
-from ingest.records import Paper
+from trendscope.foundation.db import apply_migrations
+from trendscope.ingest.records import Paper
+from trendscope.ingest.store import row_to_paper
 
 log = logging.getLogger(__name__)
 
@@ -59,10 +60,6 @@ def m001_reading_lists(db: sqlite_utils.Database) -> None:
     )
 
 
-def apply_migrations(db: sqlite_utils.Database) -> None:
-    migrations.apply(db)
-
-
 @dataclass
 class ListSummary:
     """One reading list with its counts."""
@@ -97,7 +94,7 @@ class ListStore:
 
     def __init__(self, db: sqlite_utils.Database):
         self.db = db
-        apply_migrations(db)
+        apply_migrations(db, migrations)
 
     # -- lists ----------------------------------------------------------------------------
     def list_id(self, name: str) -> int | None:

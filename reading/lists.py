@@ -14,25 +14,22 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Callable, Iterable
 
 import sqlite_utils
 
-from ingest.errors import TrendscopeError
-from ingest.records import BadArxivId, parse_arxiv_id
+from trendscope.foundation.clock import utc_now_iso
+from trendscope.foundation.errors import TrendscopeError
+from trendscope.ingest.records import BadArxivId, parse_arxiv_id
 
 from . import exporters, importers
 from .list_store import STATUSES, ListItem, ListStore, ListSummary
 from .recommend import NearestSource, RecommendResult, VectorSource, recommend
 
 log = logging.getLogger(__name__)
-
-
-def utc_now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass
@@ -98,7 +95,7 @@ def _check_status(status: str) -> str:
 class ReadingLists:
     """Operations on reading lists, by list name (case-insensitive)."""
 
-    def __init__(self, db: sqlite_utils.Database, clock: Callable[[], str] = utc_now):
+    def __init__(self, db: sqlite_utils.Database, clock: Callable[[], str] = utc_now_iso):
         self.store = ListStore(db)
         self.clock = clock
 
@@ -276,7 +273,7 @@ def parse_since(text: str | None, today: str | None = None) -> str | None:
     m = re.fullmatch(r"(\d+)\s*([dwmy])", s)
     if m:
         n, unit = int(m.group(1)), m.group(2)
-        base = date.fromisoformat(today) if today else datetime.now(timezone.utc).date()
+        base = date.fromisoformat(today) if today else datetime.now(UTC).date()
         return (base - timedelta(days=n * {"d": 1, "w": 7, "m": 30, "y": 365}[unit])).isoformat()
     for fmt, width in (("%Y-%m-%d", 10), ("%Y-%m", 7), ("%Y", 4)):
         if len(s) == width:

@@ -21,9 +21,9 @@ from typing import Protocol
 
 import numpy as np
 
-from ingest.errors import TrendscopeError
-from ingest.records import abs_url
-from ingest.store import PaperStore
+from trendscope.foundation.errors import TrendscopeError
+from trendscope.ingest.records import abs_url
+from trendscope.ingest.store import PaperStore
 
 from .list_store import ListStore
 
@@ -91,7 +91,7 @@ class RecommendResult:
 
 def default_vector_source(db) -> VectorSource:
     try:
-        from index.vector_store import VectorStore
+        from trendscope.index.vector_store import VectorStore
     except ImportError as exc:  # pragma: no cover - the index layer ships it
         raise TrendscopeError("recommendations need the vector store (index/vector_store.py)") from exc
     return VectorStore(db)

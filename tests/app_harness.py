@@ -5,12 +5,11 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from trendscope.ui.app import navigation
+
 REPO = Path(__file__).resolve().parent.parent
-APP = REPO / "ui" / "app.py"
-PAGES = {
-    "search": "pages/search.py", "paper": "pages/paper.py", "trends": "pages/trends.py",
-    "digests": "pages/digests.py", "lists": "pages/reading_lists.py", "status": "pages/status.py",
-}
+APP = REPO / "ui" / "app" / "launch" / "trendscope_app.py"
+PAGES = {p.key: f"../views/{p.file}" for p in navigation.PAGES}
 
 
 def new_app() -> AppTest:

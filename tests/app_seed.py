@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest.config import Home
-from ingest.ledger import IngestRun, LedgerStore
-from ingest.records import Paper
-from ingest.store import PaperStore, open_database
+from trendscope.foundation.home import Home
+from trendscope.ingest.ledger import IngestRun, LedgerStore
+from trendscope.ingest.records import Paper
+from trendscope.ingest.store import PaperStore, open_database
 
 LIST_NAME = "To read"
 SUBSCRIPTION = "Efficiency weekly"
@@ -41,11 +41,11 @@ def to_paper(r: dict) -> Paper:
 
 def build_seed(root: Path, rows: list[dict], embedder) -> Seed:
     """Fill a fresh data home through the real APIs of every area."""
-    from digest.model import Subscription
-    from digest.subscription_store import SubscriptionStore
-    from index.indexer import run_index
-    from index.trend_update import update_trend_tags
-    from reading.lists import ReadingLists
+    from trendscope.digest.model import Subscription
+    from trendscope.digest.subscription_store import SubscriptionStore
+    from trendscope.index.indexer import run_index
+    from trendscope.index.trend_update import update_trend_tags
+    from trendscope.reading.lists import ReadingLists
 
     home = Home(root).ensure()
     chosen = pick_rows(rows)

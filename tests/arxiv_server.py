@@ -16,12 +16,12 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlparse
 from xml.sax.saxutils import escape, quoteattr
 
-from ingest.records import parse_arxiv_id
+from trendscope.ingest.records import parse_arxiv_id
 
 NS_DECL = (
     'xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/" '
@@ -49,7 +49,7 @@ class LoggedRequest:
 
 def submitted_at(row: dict) -> datetime:
     """A deterministic submission time within the paper's published day (the corpus keeps dates only)."""
-    day = datetime.fromisoformat(row["published"]).replace(tzinfo=timezone.utc)
+    day = datetime.fromisoformat(row["published"]).replace(tzinfo=UTC)
     secs = int(hashlib.sha1(row["id"].encode()).hexdigest()[:8], 16) % 86_000
     return day.replace(hour=secs // 3600, minute=secs % 3600 // 60, second=secs % 60)
 
@@ -130,8 +130,8 @@ def parse_query(query: str):
             op = peek()[1]
             i += 1
             right = atom()
-            left = (lambda l, r: lambda row, s: l(row, s) and r(row, s))(left, right) if op == "AND" else \
-                (lambda l, r: lambda row, s: l(row, s) and not r(row, s))(left, right)
+            left = (lambda a, b: lambda row, s: a(row, s) and b(row, s))(left, right) if op == "AND" else \
+                (lambda a, b: lambda row, s: a(row, s) and not b(row, s))(left, right)
         return left
 
     def expr():
@@ -140,7 +140,7 @@ def parse_query(query: str):
         while peek() == ("op", "OR"):
             i += 1
             right = conj()
-            left = (lambda l, r: lambda row, s: l(row, s) or r(row, s))(left, right)
+            left = (lambda a, b: lambda row, s: a(row, s) or b(row, s))(left, right)
         return left
 
     e = expr()
@@ -157,7 +157,7 @@ def _ts(dt: datetime) -> str:
 def render_entry(row: dict) -> str:
     sub = submitted_at(row)
     version = row.get("version") or 1
-    upd = datetime.fromisoformat(row["updated"]).replace(tzinfo=timezone.utc) if row.get("updated") else sub
+    upd = datetime.fromisoformat(row["updated"]).replace(tzinfo=UTC) if row.get("updated") else sub
     vid = f"{row['id']}v{version}"
     parts = [
         "  <entry>",
@@ -192,7 +192,7 @@ def render_feed(params: dict, rows: list[dict], total: int, start: int, per_page
         f"<feed {NS_DECL}>",
         f"  <id>https://arxiv.org/api/{hashlib.sha1(title.encode()).hexdigest()[:27]}</id>",
         f"  <title>{escape(title)}</title>",
-        f"  <updated>{_ts(datetime.now(timezone.utc))}</updated>",
+        f"  <updated>{_ts(datetime.now(UTC))}</updated>",
         f'  <link href={quoteattr("https://arxiv.org/api/query?" + urlencode(q))} type="application/atom+xml"/>',
         f"  <opensearch:itemsPerPage>{per_page}</opensearch:itemsPerPage>",
         f"  <opensearch:totalResults>{total}</opensearch:totalResults>",
@@ -204,7 +204,7 @@ def render_feed(params: dict, rows: list[dict], total: int, start: int, per_page
 def render_error(message: str) -> str:
     return "\n".join([
         "<?xml version='1.0' encoding='UTF-8'?>", f"<feed {NS_DECL}>", "  <id>https://arxiv.org/</id>",
-        "  <title>arXiv Search Results</title>", f"  <updated>{_ts(datetime.now(timezone.utc))}</updated>",
+        "  <title>arXiv Search Results</title>", f"  <updated>{_ts(datetime.now(UTC))}</updated>",
         "  <opensearch:itemsPerPage>1</opensearch:itemsPerPage>",
         "  <opensearch:totalResults>1</opensearch:totalResults>",
         "  <opensearch:startIndex>0</opensearch:startIndex>", "  <entry>",
@@ -230,7 +230,7 @@ class FakeArxiv:
         self._by_id = {r["id"]: r for r in self.rows}
 
     # lifecycle
-    def start(self) -> "FakeArxiv":
+    def start(self) -> FakeArxiv:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -252,7 +252,7 @@ class FakeArxiv:
             self._server.shutdown()
             self._server.server_close()
 
-    def __enter__(self) -> "FakeArxiv":
+    def __enter__(self) -> FakeArxiv:
         return self.start()
 
     def __exit__(self, *exc) -> None:

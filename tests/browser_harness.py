@@ -14,8 +14,8 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("TRENDSCOPE_CHROMIUM", "/usr/bin/chromium")
@@ -183,10 +183,9 @@ requestAnimationFrame(tick);
 
 
 def type_query(driver, query: str) -> None:
+    from selenium.common.exceptions import ElementNotInteractableException, StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
-
-    from selenium.common.exceptions import ElementNotInteractableException, StaleElementReferenceException
 
     deadline = time.monotonic() + 30
     while True:

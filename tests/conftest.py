@@ -4,9 +4,18 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
+from digest_support import FIRST_DAY, LAST_DAY, to_paper
+from index_support import CachingEmbedder, make_home, spread
+from search_fixture import N_PAPERS
+
+from trendscope.foundation.home import Home
+from trendscope.index.indexer import run_index
+from trendscope.index.search import Searcher
+from trendscope.ingest.store import PaperStore, open_database
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -45,7 +54,7 @@ def sample_rows(shared_dir) -> list[dict]:
 @pytest.fixture(scope="session")
 def embedder():
     """The real default model (all-MiniLM-L6-v2 from site-packages), loaded once per test session."""
-    from index.embedder import load_embedder
+    from trendscope.index.embedder import load_embedder
 
     return load_embedder()
 
@@ -57,3 +66,45 @@ def home(tmp_path, monkeypatch) -> Path:
     h.mkdir()
     monkeypatch.setenv("TRENDSCOPE_HOME", str(h))
     return h
+
+
+# -- digest tests: a tagged home of real sample papers ------------------------------------------------------
+@pytest.fixture(scope="session")
+def digest_base(tmp_path_factory, sample_rows) -> Path:
+    """A database file with the sample papers of FIRST_DAY..LAST_DAY, tagged (built once per session).
+
+   """
+    from trendscope.index.trend_update import update_trend_tags
+
+    root = tmp_path_factory.mktemp("digest_base")
+    db = open_database(root / "trendscope.db")
+    rows = [r for r in sample_rows if FIRST_DAY <= (r["published"] or "") <= LAST_DAY]
+    PaperStore(db).upsert(to_paper(r) for r in rows)
+    update_trend_tags(db, Home(root), progress=False)
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.conn.close()
+    return root / "trendscope.db"
+
+
+@pytest.fixture
+def dhome(home, digest_base) -> Home:
+    """The test's data home (conftest `home`) with a copy of the tagged database."""
+    shutil.copy(digest_base, home / "trendscope.db")
+    return Home(home)
+
+
+@pytest.fixture
+def db(dhome):
+    d = open_database(dhome.db_path)
+    yield d
+    d.conn.close()
+
+
+# -- search tests: a module-scoped searchable home of 200 sample papers ---------------------------------------
+@pytest.fixture(scope="module")
+def searchable(tmp_path_factory, sample_rows, embedder):
+    rows = spread(sample_rows, N_PAPERS)
+    home, db = make_home(tmp_path_factory.mktemp("search") / "home", rows)
+    res = run_index(db, home, progress=False, embedder=CachingEmbedder(embedder))
+    assert res.total == N_PAPERS
+    return home, db, Searcher(db, home, lambda model: embedder)

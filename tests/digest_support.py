@@ -12,9 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.config import Home
-from ingest.records import Paper
-from ingest.store import PaperStore, open_database
+from trendscope.ingest.records import Paper
 
 # Real sample papers published in these dates (about 300) are imported and tagged by the real tagger (rules).
 FIRST_DAY, LAST_DAY = "2026-03-16", "2026-06-07"
@@ -30,40 +28,6 @@ def to_paper(row: dict, **changes) -> Paper:
     data = {k: v for k, v in row.items() if k in _FIELDS}
     data.update(changes)
     return Paper(**data)
-
-
-@pytest.fixture(scope="session")
-def digest_base(tmp_path_factory, sample_rows) -> Path:
-    """A database file with the sample papers of FIRST_DAY..LAST_DAY, tagged (built once per session).
-
-    Each test module imports this fixture, which gives it one definition per module: the file is cached here."""
-    from index.trend_update import update_trend_tags
-
-    if _BASE:
-        return _BASE[0]
-    root = tmp_path_factory.mktemp("digest_base")
-    db = open_database(root / "trendscope.db")
-    rows = [r for r in sample_rows if FIRST_DAY <= (r["published"] or "") <= LAST_DAY]
-    PaperStore(db).upsert(to_paper(r) for r in rows)
-    update_trend_tags(db, Home(root), progress=False)
-    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    db.conn.close()
-    _BASE.append(root / "trendscope.db")
-    return _BASE[0]
-
-
-@pytest.fixture
-def dhome(home, digest_base) -> Home:
-    """The test's data home (conftest `home`) with a copy of the tagged database."""
-    shutil.copy(digest_base, home / "trendscope.db")
-    return Home(home)
-
-
-@pytest.fixture
-def db(dhome):
-    d = open_database(dhome.db_path)
-    yield d
-    d.conn.close()
 
 
 def free_port() -> int:
@@ -106,7 +70,7 @@ def smtp_server(**kwargs):
 
 
 def smtp_config(port: int, **changes):
-    from digest.mailer import SmtpConfig
+    from trendscope.digest.mailer import SmtpConfig
 
     return SmtpConfig(**{"host": "127.0.0.1", "port": port, "tls": "none", "sender": SENDER, "timeout": 5.0,
                          **changes})

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ingest.config import Home
-from ingest.records import Paper
-from ingest.store import PaperStore, open_database
+from trendscope.foundation.home import Home
+from trendscope.ingest.records import Paper
+from trendscope.ingest.store import PaperStore, open_database
 
 _FIELDS = {f.name for f in dataclasses.fields(Paper)}
 _CACHE: dict[str, np.ndarray] = {}

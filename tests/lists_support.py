@@ -5,8 +5,8 @@ import dataclasses
 
 from click.testing import CliRunner
 
-from ingest.records import Paper
-from ingest.store import PaperStore, open_database
+from trendscope.ingest.records import Paper
+from trendscope.ingest.store import PaperStore, open_database
 
 _PAPER_FIELDS = {f.name for f in dataclasses.fields(Paper)}
 
@@ -25,6 +25,6 @@ def ingest_rows(home, rows) -> object:
 
 
 def cli(home, *args: str, input: str | None = None):
-    from ui.cli import main
+    from trendscope.ui.cli import main
 
     return CliRunner().invoke(main, ["--home", str(home), *args], input=input, catch_exceptions=False)

@@ -1,13 +1,6 @@
 """A module-scoped searchable home: 200 sample papers embedded with the real model (shared by search tests)."""
 from __future__ import annotations
 
-import pytest
-
-from index.indexer import run_index
-from index.search import Searcher
-
-from index_support import CachingEmbedder, make_home, spread
-
 N_PAPERS = 200
 TEST_TREND = "zz_test_trend"
 
@@ -19,12 +12,3 @@ def tag(db, pks, trend=TEST_TREND):
     with db.conn:
         db.conn.executemany("INSERT OR REPLACE INTO paper_trends (pk, trend, score, evidence) VALUES (?, ?, 1.0, '[]')",
                             [(int(p), trend) for p in pks])
-
-
-@pytest.fixture(scope="module")
-def searchable(tmp_path_factory, sample_rows, embedder):
-    rows = spread(sample_rows, N_PAPERS)
-    home, db = make_home(tmp_path_factory.mktemp("search") / "home", rows)
-    res = run_index(db, home, progress=False, embedder=CachingEmbedder(embedder))
-    assert res.total == N_PAPERS
-    return home, db, Searcher(db, home, lambda model: embedder)

@@ -5,7 +5,6 @@ import shutil
 from datetime import date
 
 import pytest
-
 from app_harness import all_markdown, check, new_app, open_page, search, texts
 from app_seed import LIST_NAME, SUBSCRIPTION, session_seed
 from browser_harness import free_port
@@ -79,7 +78,7 @@ def test_nasty_queries_get_messages_not_exceptions(app_home, mode):
 
 
 def test_search_filters_and_sort(app_home, seed):
-    from ingest.store import PaperStore, open_database
+    from trendscope.ingest.store import PaperStore, open_database
 
     at = check(new_app().run())
     at = search(at, "language models", mode="keyword", sort="date", categories=["cs.CL"],
@@ -113,8 +112,8 @@ def test_search_from_a_shared_link(app_home, seed):
 
 
 def test_add_to_list_from_search_creates_a_list(app_home, seed):
-    from reading.lists import ReadingLists
-    from ingest.store import open_database
+    from trendscope.ingest.store import open_database
+    from trendscope.reading.lists import ReadingLists
 
     at = search(check(new_app().run()), "transformer")
     first = next(b.key[5:] for b in at.button if b.key and b.key.startswith("open_"))
@@ -154,8 +153,8 @@ def test_paper_page_renders_latex_links_trends_similar(app_home, seed):
 
 
 def test_paper_page_note_and_status_are_saved(app_home, seed):
-    from reading.lists import ReadingLists
-    from ingest.store import open_database
+    from trendscope.ingest.store import open_database
+    from trendscope.reading.lists import ReadingLists
 
     pid = seed.list_ids[0]
     at = open_page(check(new_app().run()), "paper", id=pid)
@@ -182,8 +181,8 @@ def test_paper_page_bad_or_unknown_ids(app_home, raw, message):
 
 
 def test_hostile_paper_text_is_escaped(app_home):
-    from ingest.records import Paper
-    from ingest.store import PaperStore, open_database
+    from trendscope.ingest.records import Paper
+    from trendscope.ingest.store import PaperStore, open_database
 
     db = open_database(app_home / "trendscope.db")
     PaperStore(db).upsert([Paper(
@@ -281,8 +280,8 @@ def test_digest_test_mail_reaches_a_real_smtp_server(app_home, monkeypatch):
 
 # -- reading lists ------------------------------------------------------------------------------------
 def test_reading_lists_page_items_exports_recommendations(app_home, seed):
-    from reading.lists import ReadingLists
-    from ingest.store import open_database
+    from trendscope.ingest.store import open_database
+    from trendscope.reading.lists import ReadingLists
 
     at = open_page(check(new_app().run()), "lists")
     assert at.selectbox(key="list_pick").value == LIST_NAME
@@ -355,7 +354,8 @@ def test_status_page_ledger_index_and_counts(app_home, seed):
 def test_papers_without_an_index_get_messages_not_errors(home, sample_rows):
     """Ingested but never indexed: keyword search works, semantic search and similar papers explain why not."""
     from app_seed import to_paper
-    from ingest.store import PaperStore, open_database
+
+    from trendscope.ingest.store import PaperStore, open_database
 
     db = open_database(home / "trendscope.db")
     rows = sample_rows[-40:]
@@ -374,7 +374,7 @@ def test_papers_without_an_index_get_messages_not_errors(home, sample_rows):
 
 
 def test_a_broken_index_is_reported_and_search_still_works(app_home):
-    from index.faiss_index import index_paths
+    from trendscope.index.faiss_index import index_paths
 
     ipath, _ = index_paths(app_home / "index")
     ipath.write_bytes(b"not a faiss index")

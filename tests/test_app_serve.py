@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import urllib.request
 
+from browser_harness import serve
 from click.testing import CliRunner
 
-from browser_harness import serve
-from ui.cli import main
-from ui.cli_serve import APP, serve_command
+from trendscope.ui.cli import main
+from trendscope.ui.cli.serve import APP, serve_command
 
 
 def test_serve_command_is_headless_local_and_private():

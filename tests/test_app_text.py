@@ -5,7 +5,7 @@ import string
 
 import pytest
 
-from ui.text import highlight, math_segments, query_terms, safe_inline, safe_markdown, snippet_markdown
+from trendscope.ui.app.text import highlight, math_segments, query_terms, safe_inline, safe_markdown, snippet_markdown
 
 
 @pytest.mark.parametrize("text, expected", [

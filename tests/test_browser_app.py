@@ -7,11 +7,21 @@ import shutil
 import statistics
 
 import pytest
-
 from app_seed import LIST_NAME, session_seed
-from browser_harness import (browser_missing, chromium, click_button, dialogs, exceptions_on_page, full_screenshot,
-                             load,
-                             page_text, serve, timed_search, wait_idle, wait_text)
+from browser_harness import (
+    browser_missing,
+    chromium,
+    click_button,
+    dialogs,
+    exceptions_on_page,
+    full_screenshot,
+    load,
+    page_text,
+    serve,
+    timed_search,
+    wait_idle,
+    wait_text,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(bool(browser_missing()), reason=browser_missing() or "")]
 

@@ -6,14 +6,14 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from click.testing import CliRunner
+from digest_support import WEEK, smtp_server
 
-from digest.mailer import load_smtp_config
-from digest_support import WEEK, dhome, digest_base, smtp_server  # noqa: F401 (fixtures)
-from ingest.errors import TrendscopeError
+from trendscope.digest.mailer import load_smtp_config
+from trendscope.foundation.errors import TrendscopeError
 
 
 def cli(home, *args):
-    from ui.cli import main
+    from trendscope.ui.cli import main
 
     return CliRunner().invoke(main, ["--home", str(home.root), *args], catch_exceptions=False)
 
@@ -80,7 +80,7 @@ def test_send_failure_exits_nonzero(dhome, monkeypatch):
     for var in ("TRENDSCOPE_SMTP_HOST", "TRENDSCOPE_SMTP_PORT"):
         monkeypatch.delenv(var, raising=False)
     cli(dhome, "subscriptions", "add", "mm", "--trend", "multimodal", "--email", "me@example.org")
-    r = CliRunner().invoke(__import__("ui.cli", fromlist=["main"]).main,
+    r = CliRunner().invoke(__import__("trendscope.ui.cli", fromlist=["main"]).main,
                            ["--home", str(dhome.root), "digest", "--week", WEEK, "--send"])
     assert r.exit_code == 1 and "SMTP is not configured" in r.output
 

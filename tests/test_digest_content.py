@@ -1,16 +1,26 @@
 """Digest content on real, really-tagged sample papers: ranking, filters, once-per-subscription, summary."""
 from __future__ import annotations
 
-import pytest
+from datetime import UTC
 
-from digest import api
-from digest.content import (CENTRALITY_WEIGHT, MIN_STRENGTH, MIN_TAG_SCORE, NOVELTY_WEIGHT, STRENGTH_SCALE,
-                            WeekContext, build_digest, tag_strength)
-from digest.model import last_complete_week, parse_week, shift_week, week_bounds
-from digest.subscription_store import SubscriptionStore
-from digest_support import NEXT_WEEK, WEEK, db, dhome, digest_base, to_paper  # noqa: F401 (fixtures)
-from ingest.errors import TrendscopeError
-from ingest.store import PaperStore
+import pytest
+from digest_support import NEXT_WEEK, WEEK, to_paper
+
+from trendscope.digest import api
+from trendscope.digest.content import (
+    CENTRALITY_WEIGHT,
+    MIN_STRENGTH,
+    MIN_TAG_SCORE,
+    NOVELTY_WEIGHT,
+    STRENGTH_SCALE,
+    WeekContext,
+    build_digest,
+    tag_strength,
+)
+from trendscope.digest.subscription_store import SubscriptionStore
+from trendscope.foundation.clock import last_complete_week, parse_week, shift_week, week_bounds
+from trendscope.foundation.errors import TrendscopeError
+from trendscope.ingest.store import PaperStore
 
 
 def _tags(db, trend):
@@ -27,7 +37,7 @@ def _strengths(db, trend):
 def _top_tier(db, name, week, arxiv_id):
     """The paper has the highest relevance (1.0) and only papers as relevant rank before it (strengths above
     STRENGTH_SCALE all read as 1.0; typicality and novelty order them)."""
-    from digest.content import rank_week
+    from trendscope.digest.content import rank_week
 
     ranked, _ = rank_week(SubscriptionStore(db).get(name), WeekContext(SubscriptionStore(db), week), None)
     ids = [p.id for p in ranked]
@@ -35,7 +45,8 @@ def _top_tier(db, name, week, arxiv_id):
 
 
 # a re-tag that makes a paper clearly the best of its week (score and strength beyond any real tag)
-_TOP_TAG = "INSERT OR REPLACE INTO paper_trends (pk, trend, score, evidence) VALUES (?, 'multimodal', 1.0, '[\"strength: +99.00\"]')"
+_TOP_TAG = ("INSERT OR REPLACE INTO paper_trends (pk, trend, score, evidence) "
+            "VALUES (?, 'multimodal', 1.0, '[\"strength: +99.00\"]')")
 
 
 def _pk(db, arxiv_id):
@@ -52,8 +63,8 @@ def test_weeks_parse_and_shift():
     assert parse_week("2026w7") == "2026-W07"
     assert week_bounds("2026-W21")[0].isoformat() == "2026-05-18"
     assert shift_week("2026-W01", -1) == "2025-W52"
-    from datetime import datetime, timezone
-    assert last_complete_week(datetime(2026, 5, 27, tzinfo=timezone.utc)) == "2026-W21"
+    from datetime import datetime
+    assert last_complete_week(datetime(2026, 5, 27, tzinfo=UTC)) == "2026-W21"
     for bad in ("2026-W54", "W21", "2026-21", ""):
         with pytest.raises(TrendscopeError):
             parse_week(bad)
@@ -82,7 +93,7 @@ def test_trend_digest_ranks_the_weeks_tagged_papers(db, dhome):
     scores = [p.score for p in d.papers]
     assert scores == sorted(scores, reverse=True)
     # nothing left out scores higher than the last paper shown
-    ranked, _ = __import__("digest.content", fromlist=["rank_week"]).rank_week(
+    ranked, _ = __import__("trendscope.digest.content", fromlist=["rank_week"]).rank_week(
         sub, WeekContext(SubscriptionStore(db), WEEK), None)
     assert [p.id for p in ranked[:3]] == [p.id for p in d.papers]
     assert all(p.score <= d.papers[-1].score for p in ranked[3:])
@@ -223,9 +234,9 @@ def test_with_vectors_hybrid_search_and_trend_centrality(db, dhome, embedder):
     subscriptions, and trend subscriptions rank by tag score + centrality (cosine to the trend's recent papers)."""
     import numpy as np
 
-    from digest.query import SearchQueryScorer
-    from index.indexer import run_index
-    from index.vector_store import VectorStore
+    from trendscope.digest.query import SearchQueryScorer
+    from trendscope.index.indexer import run_index
+    from trendscope.index.vector_store import VectorStore
 
     start, end = week_bounds(WEEK)
     prev = week_bounds(shift_week(WEEK, -1))[0]

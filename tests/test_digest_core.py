@@ -6,13 +6,13 @@ import json
 from dataclasses import replace
 
 import pytest
+from digest_support import WEEK
 
-from digest import api
-from digest.confidence import Calibration, confident_count, fit_calibration, load_calibration
-from digest.content import WeekContext, has_core, rank_week, subject_texts
-from digest.subscription_store import SubscriptionStore
-from digest_support import WEEK, db, dhome, digest_base  # noqa: F401 (fixtures)
-from index.taxonomy import load_taxonomy
+from trendscope.digest import api
+from trendscope.digest.confidence import Calibration, confident_count, fit_calibration, load_calibration
+from trendscope.digest.content import WeekContext, has_core, rank_week, subject_texts
+from trendscope.digest.subscription_store import SubscriptionStore
+from trendscope.index.taxonomy import load_taxonomy
 
 _TAG = "INSERT OR REPLACE INTO paper_trends (pk, trend, score, evidence) VALUES (?, 'interpretability', ?, ?)"
 
@@ -79,8 +79,9 @@ def test_core_papers_rank_first_and_unlikely_papers_stay_out(db, dhome):
     db.execute(_TAG, [weak["pk"], 0.95, json.dumps(["strength: +3.00"])])
     db.conn.commit()
     # a user core pattern that matches only `core`'s title (the packaged ones may match any of the three)
-    from index.tagger import clean_text
     import re
+
+    from trendscope.index.tagger import clean_text
     title = re.escape(clean_text(core["title"]).lower())
     dhome.taxonomy_path.write_text(f"[trends.interpretability]\ndigest_core = ['''{title}''']\n", encoding="utf-8")
 
@@ -99,8 +100,11 @@ def test_core_papers_rank_first_and_unlikely_papers_stay_out(db, dhome):
     db.execute("UPDATE subscriptions SET size = 1 WHERE name = 'xai'")
     db.conn.commit()
     assert [p.id for p in ranked(replace(_CAL, target=0.0))[0]] == [loud["id"]]
-    from digest.content import build_digest
-    ctx = WeekContext(SubscriptionStore(db), WEEK, taxonomy_path=dhome.taxonomy_path, calibration=replace(_CAL, target=0.0))
+    from trendscope.digest.content import build_digest
+
+    ctx = WeekContext(
+        SubscriptionStore(db), WEEK, taxonomy_path=dhome.taxonomy_path, calibration=replace(_CAL, target=0.0)
+    )
     one = build_digest(db, SubscriptionStore(db).get("xai"), WEEK, context=ctx, chart=False)
     assert one.held_back_message == "2 more tagged papers this week are not shown: the list shows the most likely ones."
     db.execute("UPDATE subscriptions SET size = 50 WHERE name = 'xai'")
@@ -113,7 +117,9 @@ def test_core_papers_rank_first_and_unlikely_papers_stay_out(db, dhome):
     for fmt in ("md", "html"):
         assert "1 more tagged paper this week is not shown" in api.render(two, fmt).decode()
     # a week where no paper is likely enough says so, naming how many only touch on the trend
-    ctx = WeekContext(SubscriptionStore(db), WEEK, taxonomy_path=dhome.taxonomy_path, calibration=replace(_CAL, target=0.99))
+    ctx = WeekContext(
+        SubscriptionStore(db), WEEK, taxonomy_path=dhome.taxonomy_path, calibration=replace(_CAL, target=0.99)
+    )
     empty = build_digest(db, SubscriptionStore(db).get("xai"), WEEK, context=ctx, chart=False)
     assert empty.empty and empty.candidates == 3
     assert "is clearly about this subscription's trend: 3 tagged papers only touch on it" in empty.empty_message
@@ -128,7 +134,7 @@ def test_digest_min_strength_is_validated_and_not_part_of_the_tag_hashes(tmp_pat
     """The per-trend digest cut (digest only) re-tags nothing; a bad value is refused with the trend's name."""
 
 
-    from ingest.errors import TrendscopeError
+    from trendscope.foundation.errors import TrendscopeError
 
     base = load_taxonomy(None)
     assert base.get("interpretability").digest_min_strength is None  # shipped unset: a user's floor
@@ -195,7 +201,9 @@ def test_calibration_fit_and_the_packaged_model():
     assert cal.probability("noisy", 5, True) < cal.probability("noisy", 15, True)
     assert cal.probability("noisy", 15, False) < cal.probability("noisy", 15, True)
     again = load_calibration(cal.to_json())  # stored rounded to 4 decimals
-    assert again.w_strength == pytest.approx(cal.w_strength, abs=1e-4) and again.bias == pytest.approx(cal.bias, abs=1e-4)
+    assert again.w_strength == pytest.approx(cal.w_strength, abs=1e-4) and again.bias == pytest.approx(
+        cal.bias, abs=1e-4
+    )
 
     packaged = load_calibration()
     assert set(packaged.bias) == set(load_taxonomy(None).names) and 0.5 < packaged.target < 1

@@ -4,22 +4,27 @@ from __future__ import annotations
 
 import re
 import ssl
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 import pytest
-
-from digest import api
-from digest.mailer import send_test_mail
-from digest.model import Subscription
-from digest.subscription_store import SubscriptionStore
-from digest.weekly import feed_path, run_weekly
-from ingest.errors import TrendscopeError
-from digest_support import (  # noqa: F401 (fixtures)
-    NEXT_WEEK, SENDER, WEEK, db, dhome, digest_base, self_signed_cert, smtp_config, smtp_server,
+from digest_support import (
+    NEXT_WEEK,
+    SENDER,
+    WEEK,
+    self_signed_cert,
+    smtp_config,
+    smtp_server,
 )
 
-NOW = datetime(2026, 5, 27, 6, 0, tzinfo=timezone.utc)  # Wednesday of NEXT_WEEK: WEEK is the last complete one
+from trendscope.digest import api
+from trendscope.digest.mailer import send_test_mail
+from trendscope.digest.model import Subscription
+from trendscope.digest.subscription_store import SubscriptionStore
+from trendscope.digest.weekly import feed_path, run_weekly
+from trendscope.foundation.errors import TrendscopeError
+
+NOW = datetime(2026, 5, 27, 6, 0, tzinfo=UTC)  # Wednesday of NEXT_WEEK: WEEK is the last complete one
 
 
 def _run(db, dhome, port, **kw):
@@ -102,7 +107,7 @@ def test_server_down_is_retried_by_next_weeks_run(db, dhome):
     down = _run(db, dhome, port)
     d = SubscriptionStore(db).delivery(sub.id, WEEK, "reader@example.org")
     assert down.failed == 1 and d.status == "failed" and "Connection refused" in d.last_error
-    next_week = datetime(2026, 6, 3, 6, 0, tzinfo=timezone.utc)
+    next_week = datetime(2026, 6, 3, 6, 0, tzinfo=UTC)
     with smtp_server() as (rec, port2):
         result = run_weekly(db, dhome, now=next_week, smtp_config=smtp_config(port2))
         rerun = run_weekly(db, dhome, now=next_week, smtp_config=smtp_config(port2))
@@ -155,7 +160,9 @@ def test_tls_modes_against_a_real_tls_server(db, dhome, tmp_path, mode):
     cert, key = self_signed_cert(tmp_path)
     server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     server_ctx.load_cert_chain(cert, key)
-    kwargs = {"tls_context": server_ctx, "require_starttls": True} if mode == "starttls" else {"ssl_context": server_ctx}
+    kwargs = (
+        {"tls_context": server_ctx, "require_starttls": True} if mode == "starttls" else {"ssl_context": server_ctx}
+    )
     api.add_subscription(db, dhome, "mm", trends=["multimodal"], emails=["reader@example.org"])
     with smtp_server(**kwargs) as (rec, port):
         untrusted = run_weekly(db, dhome, now=NOW, smtp_config=smtp_config(port, tls=mode))

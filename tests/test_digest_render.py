@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 
-from digest import api
-from digest.text import excerpt, readable_latex
-from digest.weekly import feed_path, run_weekly
-from digest_support import WEEK, db, dhome, digest_base  # noqa: F401 (fixtures)
+from digest_support import WEEK
+
+from trendscope.digest import api
+from trendscope.digest.text import excerpt, readable_latex
+from trendscope.digest.weekly import feed_path, run_weekly
 
 A = "{http://www.w3.org/2005/Atom}"
 HOSTILE = 'Attention <script>alert("x")</script> & <b>bold</b> [link](javascript:alert(1)) *stars*'
@@ -86,7 +87,7 @@ def test_weekly_run_writes_the_feed_file_of_all_issued_weeks(db, dhome):
     api.add_subscription(db, dhome, "Multi modal!", trends=["multimodal"], size=2)
     api.add_subscription(db, dhome, "no feed", trends=["multimodal"], size=2, feed=False)
     r1 = run_weekly(db, dhome, week="2026-W20", send=False)
-    r2 = run_weekly(db, dhome, week=WEEK, send=False, now=datetime(2026, 5, 27, tzinfo=timezone.utc))
+    r2 = run_weekly(db, dhome, week=WEEK, send=False, now=datetime(2026, 5, 27, tzinfo=UTC))
     assert r1.feeds_written == 1 and r2.feeds_written == 1
     sub = api.get_subscription(db, "Multi modal!")
     path = feed_path(dhome, sub)

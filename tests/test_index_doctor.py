@@ -4,15 +4,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from click.testing import CliRunner
-
-from index import doctor
-from index.faiss_index import INDEX_NAME, index_paths, load_index
-from index.indexer import rebuild_faiss
-from index.vector_store import VectorStore
-from ingest.store import PaperStore
-from ui.cli import main
-
 from index_support import make_home, spread
+
+from trendscope.index import doctor
+from trendscope.index.faiss_index import INDEX_NAME, index_paths, load_index
+from trendscope.index.indexer import rebuild_faiss
+from trendscope.index.vector_store import VectorStore
+from trendscope.ingest.store import PaperStore
+from trendscope.ui.cli import main
 
 MODEL = "test-model"
 

@@ -6,8 +6,8 @@ import os
 import numpy as np
 import pytest
 
-from index import faiss_index as fi
-from index.faiss_index import IndexFileError, build_index, exact_topk, load_index, recall_at_k, save_index
+from trendscope.index import faiss_index as fi
+from trendscope.index.faiss_index import IndexFileError, build_index, exact_topk, load_index, recall_at_k, save_index
 
 
 def unit(x: np.ndarray) -> np.ndarray:

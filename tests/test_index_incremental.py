@@ -4,15 +4,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from click.testing import CliRunner
-
-from index.faiss_index import index_paths, load_index
-from index.indexer import run_index
-from index.vector_store import VectorStore
-from ingest.errors import TrendscopeError
-from ingest.store import PaperStore
-from ui.cli import main
-
 from index_support import CachingEmbedder, make_home, paper_from_row, spread
+
+from trendscope.foundation.errors import TrendscopeError
+from trendscope.index.faiss_index import index_paths, load_index
+from trendscope.index.indexer import run_index
+from trendscope.index.vector_store import VectorStore
+from trendscope.ingest.store import PaperStore
+from trendscope.ui.cli import main
 
 
 def no_model(name):

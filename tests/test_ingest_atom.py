@@ -6,11 +6,11 @@ import json
 import arxiv._feed as arxiv_feed
 import pytest
 import requests
+from arxiv_server import FakeArxiv, parse_query, submitted_at
 from lxml import etree
 
-from ingest.atom import NS, AtomParseError, parse_feed
+from trendscope.ingest.atom import NS, AtomParseError, parse_feed
 
-from arxiv_server import FakeArxiv, parse_query, submitted_at
 
 def fixture_bodies(shared_dir) -> list[tuple[str, bytes]]:
     root = shared_dir / "data" / "fixtures" / "arxiv_api"
@@ -90,7 +90,12 @@ def test_fake_server_matches_recorded_structure(shared_dir, sample_rows):
     for e, r in zip(ours.entries, theirs.results):
         p = e.to_paper()
         src = next(x for x in rows if x["id"] == p.id)
-        assert (p.title, p.abstract, p.authors, p.categories) == (src["title"], src["abstract"], src["authors"], src["categories"])
+        assert (p.title, p.abstract, p.authors, p.categories) == (
+            src["title"],
+            src["abstract"],
+            src["authors"],
+            src["categories"],
+        )
         assert r.get_short_id() == f"{p.id}v1" and r.primary_category == src["primary_category"]
     dates = [e.published for e in ours.entries]
     assert dates == sorted(dates, reverse=True)
@@ -101,7 +106,9 @@ def test_fake_query_language(sample_rows):
     rows = sample_rows
     pred = parse_query("(cat:cs.CL OR cat:cs.CV) AND submittedDate:[201801010000 TO 201912312359]")
     got = {r["id"] for r in rows if pred(r, submitted_at(r))}
-    want = {r["id"] for r in rows if {"cs.CL", "cs.CV"} & set(r["categories"]) and "2018" <= r["published"][:4] <= "2019"}
+    want = {
+        r["id"] for r in rows if {"cs.CL", "cs.CV"} & set(r["categories"]) and "2018" <= r["published"][:4] <= "2019"
+    }
     assert got == want and got
     pred = parse_query("cat:cs.CL ANDNOT cat:cs.LG")
     assert {r["id"] for r in rows if pred(r, submitted_at(r))} == {

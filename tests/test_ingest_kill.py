@@ -11,15 +11,15 @@ import sys
 import time
 from pathlib import Path
 
-from ingest.ledger import LedgerStore
-from ingest.store import PaperStore, open_database
+from trendscope.ingest.ledger import LedgerStore
+from trendscope.ingest.store import PaperStore, open_database
 
 REPO = Path(__file__).resolve().parent.parent
 TRIALS = 10
 
 
 def cli(home: Path, snapshot: Path) -> list[str]:
-    return [sys.executable, "-m", "ui.cli", "--home", str(home), "ingest", "--snapshot", str(snapshot),
+    return [sys.executable, "-m", "trendscope", "--home", str(home), "ingest", "--snapshot", str(snapshot),
             "--batch-size", "100"]
 
 

@@ -6,15 +6,14 @@ import socket
 from datetime import date
 
 import pytest
+from arxiv_server import FakeArxiv, Fault
 from click.testing import CliRunner
 
-from ingest.arxiv_live import LiveConfig, PoliteSession, build_query, ingest_live
-from ingest.errors import TrendscopeError
-from ingest.ledger import LedgerStore
-from ingest.store import PaperStore, open_database
-from ui.cli import main
-
-from arxiv_server import FakeArxiv, Fault
+from trendscope.foundation.errors import TrendscopeError
+from trendscope.ingest.arxiv_live import LiveConfig, PoliteSession, build_query, ingest_live
+from trendscope.ingest.ledger import LedgerStore
+from trendscope.ingest.store import PaperStore, open_database
+from trendscope.ui.cli import main
 
 CATS = ["cs.CL", "cs.LG"]
 SINCE, UNTIL = "2024-01-01", "2024-12-31"
@@ -81,7 +80,7 @@ def test_faults_end_with_exactly_the_expected_papers(tmp_path, rows):
     assert sorted(run.error_messages) == sorted(
         ["HTTP 503", "HTTP 503", "HTTP 503", "empty page", "timeout after 0.3 s"]
         + [m for m in run.error_messages if m.startswith("malformed page")])
-    assert [l.fault for l in log if l.fault] == ["http", "slow", "truncate", "empty", "http", "http"]
+    assert [entry.fault for entry in log if entry.fault] == ["http", "slow", "truncate", "empty", "http", "http"]
     # backoff: 5 s after each first failure, 10 s after the second failure in a row
     backoffs = [s for s in t.sleeps if s in (5.0, 10.0)]
     assert backoffs.count(5.0) == 5 and backoffs.count(10.0) == 1

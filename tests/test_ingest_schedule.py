@@ -4,18 +4,17 @@ from __future__ import annotations
 import json
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
+from arxiv_server import FakeArxiv, Fault
 from click.testing import CliRunner
 from filelock import FileLock
 
-from ingest.config import Home
-from ingest.ledger import IngestRun, LedgerStore
-from ingest.store import open_database
-from ui.cli import main
-from ui.schedule import ScheduleConfig, parse_every, run_cycle
-
-from arxiv_server import FakeArxiv, Fault
+from trendscope.foundation.home import Home
+from trendscope.ingest.ledger import IngestRun, LedgerStore
+from trendscope.ingest.store import open_database
+from trendscope.ui.cli import main
+from trendscope.ui.scheduler import ScheduleConfig, parse_every, run_cycle
 
 
 def test_parse_every():
@@ -58,7 +57,7 @@ def test_two_cycles_never_overlap(tmp_path, sample_rows, monkeypatch):
     db = open_database(home.db_path)
     assert len(LedgerStore(db).recent(10)) == 1  # exactly one ingest ran
     assert db.execute("SELECT count(*) FROM papers").fetchone()[0] == sum(
-        1 for r in rows if "cs.CL" in r["categories"] and r["published"] <= datetime.now(timezone.utc).date().isoformat())
+        1 for r in rows if "cs.CL" in r["categories"] and r["published"] <= datetime.now(UTC).date().isoformat())
 
 
 def test_cycle_runs_steps_in_order_and_digest_only_on_its_day(tmp_path):
@@ -66,8 +65,8 @@ def test_cycle_runs_steps_in_order_and_digest_only_on_its_day(tmp_path):
     calls = []
     steps = {"ingest": lambda: calls.append("ingest"), "index": lambda: calls.append("index"),
              "digest": lambda: calls.append("digest")}
-    monday = datetime(2026, 6, 1, 7, tzinfo=timezone.utc)
-    tuesday = datetime(2026, 6, 2, 7, tzinfo=timezone.utc)
+    monday = datetime(2026, 6, 1, 7, tzinfo=UTC)
+    tuesday = datetime(2026, 6, 2, 7, tzinfo=UTC)
     run_cycle(home, ScheduleConfig(digest_day="mon"), now=lambda: tuesday, steps=steps)
     assert calls == ["ingest", "index"]
     calls.clear()
@@ -76,7 +75,7 @@ def test_cycle_runs_steps_in_order_and_digest_only_on_its_day(tmp_path):
 
 
 def test_schedule_once_cli_skips_when_locked(home):
-    lock = FileLock(str(Home(home).lock_path))
+    lock = FileLock(str(Home(home).lock_path("schedule")))
     with lock:
         res = CliRunner().invoke(main, ["--home", str(home), "schedule", "--once"])
     assert res.exit_code == 0, res.output
@@ -85,7 +84,7 @@ def test_schedule_once_cli_skips_when_locked(home):
 
 
 def test_status_json_flags_stale_and_interrupted_runs(home, tmp_path, sample_rows):
-    from ingest.snapshot import import_snapshot
+    from trendscope.ingest.snapshot import import_snapshot
 
     snap = tmp_path / "s.jsonl"
     snap.write_text("".join(json.dumps(r) + "\n" for r in sample_rows[-300:]))

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from ingest.records import Paper
-from ingest.snapshot import BadLine, detect_format, import_snapshot, parse_line
-from ingest.store import PaperStore, open_database
-from ui.cli import main
+from trendscope.ingest.records import Paper
+from trendscope.ingest.snapshot import BadLine, detect_format, import_snapshot, parse_line
+from trendscope.ingest.store import PaperStore, open_database
+from trendscope.ui.cli import main
 
 KAGGLE = {
     "id": "0704.0001", "submitter": "Pavel Nadolsky",
@@ -115,7 +115,10 @@ def test_newer_version_replaces_older_equal_or_older_changes_nothing(tmp_path):
         assert (c.new, c.updated, c.skipped) == (0, 0, 1)
     assert db.conn.total_changes == before
     assert store.get("2101.00001").title == "New title"
-    assert sorted(r[0] for r in db.execute("SELECT category FROM paper_categories WHERE pk = ?", [pk])) == ["cs.AI", "cs.CL"]
+    assert sorted(r[0] for r in db.execute("SELECT category FROM paper_categories WHERE pk = ?", [pk])) == [
+        "cs.AI",
+        "cs.CL",
+    ]
     hits = [r[0] for r in db.execute("SELECT rowid FROM papers_fts WHERE papers_fts MATCH 'dogs'")]
     assert hits == [pk] and not list(db.execute("SELECT rowid FROM papers_fts WHERE papers_fts MATCH 'cats'"))
     assert store.fts_integrity_ok()
@@ -142,8 +145,8 @@ def test_snapshot_rerun_writes_nothing(tmp_path, sample_rows):
     assert list(db.execute("SELECT pk, id, version, ingested_at FROM papers ORDER BY pk")) == state
     # a killed (never finished) import of the same file does not count as complete
     path2 = write_lines(tmp_path / "t.jsonl", [json.dumps(r) for r in sample_rows[2500:2600]])
-    from ingest.ledger import IngestRun, LedgerStore
-    from ingest.snapshot import file_fingerprint
+    from trendscope.foundation.hashing import file_fingerprint
+    from trendscope.ingest.ledger import IngestRun, LedgerStore
     LedgerStore(db).start(IngestRun(source="snapshot", query=str(path2), fingerprint=file_fingerprint(path2)))
     assert import_snapshot(db, path2).run.new == 100
 

@@ -8,12 +8,12 @@ import json
 import bibtexparser
 import pytest
 from bibtexparser import middlewares as mw
-
-from ingest.errors import TrendscopeError
-from ingest.store import PaperStore
 from lists_support import cli, ingest_rows, to_paper
-from reading.exporters import latex_escape
-from reading.lists import ReadingLists
+
+from trendscope.foundation.errors import TrendscopeError
+from trendscope.ingest.store import PaperStore
+from trendscope.reading.exporters import latex_escape
+from trendscope.reading.lists import ReadingLists
 
 TRICKY = r"Fast & Accurate: 50% $O(n)$ {Nets} for C_1 ~ #tags ^ back\slash — Ünïcödé"
 
@@ -190,7 +190,9 @@ def test_corrupt_and_unreadable_files_change_nothing(home, db, rows, tmp_path):
     corrupt = tmp_path / "broken.bib"
     corrupt.write_text("@misc{broken, title = {unclosed, eprint = {2106.09685}\n\n@article{x,, }}}", encoding="utf-8")
     r = cli(home, "lists", "import", "L", str(corrupt))
-    assert r.exit_code == 1 and "nothing imported: " in r.output and f"{corrupt}: line 1: broken BibTeX entry" in r.output
+    assert (
+        r.exit_code == 1 and "nothing imported: " in r.output and f"{corrupt}: line 1: broken BibTeX entry" in r.output
+    )
     binary = tmp_path / "blob.bib"
     binary.write_bytes(b"\x00\x01\x02garbage\xff")
     r = cli(home, "lists", "import", "L", str(binary))

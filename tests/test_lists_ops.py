@@ -4,11 +4,11 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from ingest.errors import TrendscopeError
-from ingest.store import PaperStore, open_database
 from lists_support import cli, ingest_rows, to_paper
-from reading.lists import ReadingLists, parse_since
+
+from trendscope.foundation.errors import TrendscopeError
+from trendscope.ingest.store import PaperStore, open_database
+from trendscope.reading.lists import ReadingLists, parse_since
 
 
 @pytest.fixture

@@ -9,12 +9,12 @@ import json
 
 import numpy as np
 import pytest
-
-from index.embedder import paper_text
-from ingest.errors import TrendscopeError
-from ingest.store import PaperStore
 from lists_support import cli, ingest_rows
-from reading.lists import ReadingLists
+
+from trendscope.foundation.errors import TrendscopeError
+from trendscope.index.embedder import paper_text
+from trendscope.ingest.store import PaperStore
+from trendscope.reading.lists import ReadingLists
 
 N_PAPERS = 160
 
@@ -29,7 +29,7 @@ def corpus(sample_rows, embedder):
 
 def write_vectors(db, pks, vecs, model) -> None:
     """Store vectors through the index layer's VectorStore (the real write path)."""
-    from index.vector_store import VectorStore
+    from trendscope.index.vector_store import VectorStore
 
     vs = VectorStore(db)
     hashes = {pk: h for pk, h in db.execute("SELECT pk, content_hash FROM papers")}
@@ -138,7 +138,7 @@ def test_cli_recommend(home, indexed):
     assert r.exit_code == 1 and "bad date 'last tuesday'" in r.output
 
     # re-indexing from scratch (vectors dropped, then rebuilt) leaves the list and its marks alone
-    from index.vector_store import VectorStore
+    from trendscope.index.vector_store import VectorStore
 
     model = VectorStore(db).model_in_use()
     VectorStore(db).delete_all()

@@ -10,15 +10,15 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from index.indexer import run_index
-from index.list_nearest import FaissNearest, faiss_nearest
-from index.search import Searcher
-from ingest.config import Home
-from ingest.store import PaperStore
 from lists_support import cli, ingest_rows
-from reading.lists import ReadingLists
 from test_lists_recommend import corpus, expected_ranking, write_vectors  # noqa: F401 (fixture)
+
+from trendscope.foundation.home import Home
+from trendscope.index.indexer import run_index
+from trendscope.index.list_nearest import FaissNearest, faiss_nearest
+from trendscope.index.search import Searcher
+from trendscope.ingest.store import PaperStore
+from trendscope.reading.lists import ReadingLists
 
 N_INDEXED = 150
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ui.cli import main
+from trendscope.ui.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
 README = (REPO / "README.md").read_text(encoding="utf-8")

@@ -6,9 +6,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from ui.cli import main
-
-from search_fixture import searchable  # noqa: F401 (fixture)
+from trendscope.ui.cli import main
 
 
 @pytest.fixture(scope="module")

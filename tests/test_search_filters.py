@@ -5,12 +5,11 @@ from collections import Counter
 
 import numpy as np
 import pytest
+from search_fixture import TEST_TREND, tag
 
-from index.search import SearchRequest, rrf_fuse
-from index.vector_store import VectorStore
-from ingest.errors import TrendscopeError
-
-from search_fixture import TEST_TREND, searchable, tag  # noqa: F401 (fixture)
+from trendscope.foundation.errors import TrendscopeError
+from trendscope.index.search import SearchRequest, rrf_fuse
+from trendscope.index.vector_store import VectorStore
 
 MODES = ("keyword", "semantic", "hybrid")
 
@@ -71,7 +70,9 @@ def test_date_filters_are_inclusive_and_accept_years_and_months(searchable, mode
     home, db, searcher = searchable
     hits = searcher.search(SearchRequest("learning", mode=mode, since="2018", until="2019-06", limit=50))
     assert hits and all("2018-01-01" <= h.published <= "2019-06-30" for h in hits)
-    in_range = db.execute("SELECT count(*) FROM papers WHERE published BETWEEN '2018-01-01' AND '2019-06-30'").fetchone()[0]
+    in_range = db.execute(
+        "SELECT count(*) FROM papers WHERE published BETWEEN '2018-01-01' AND '2019-06-30'"
+    ).fetchone()[0]
     if mode == "semantic":
         assert len(hits) == min(50, in_range)
 
@@ -121,7 +122,9 @@ def test_similar(searchable):
     ranked = sorted((p for p in vecs if p != pk), key=lambda p: -float(vecs[p] @ vecs[pk]))
     assert [h.pk for h in hits] == ranked[:5]
     scores = [h.score for h in hits]
-    assert scores == sorted(scores, reverse=True) and np.isclose(scores[0], float(vecs[ranked[0]] @ vecs[pk]), atol=1e-4)
+    assert scores == sorted(scores, reverse=True) and np.isclose(
+        scores[0], float(vecs[ranked[0]] @ vecs[pk]), atol=1e-4
+    )
     with pytest.raises(TrendscopeError, match="not in the database"):
         searcher.similar("1234.56789")
     with pytest.raises(TrendscopeError, match="not an arXiv id"):

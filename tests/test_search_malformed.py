@@ -2,12 +2,10 @@
 from __future__ import annotations
 
 import pytest
-
-from index.search import SearchRequest
-from ingest.errors import TrendscopeError
-
-from search_fixture import searchable  # noqa: F401 (fixture)
 from test_index_fts_query import NASTY
+
+from trendscope.foundation.errors import TrendscopeError
+from trendscope.index.search import SearchRequest
 
 
 @pytest.mark.parametrize("mode", ["keyword", "semantic", "hybrid"])

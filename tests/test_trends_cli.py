@@ -6,7 +6,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from ui.cli import main
+from trendscope.ui.cli import main
 
 # The macro-F1 measured on the 400-paper dev set with `trendscope eval-tags` (rules + vectors); the guard
 # fails if a change costs more than 0.02.
@@ -96,7 +96,7 @@ def test_dev_set_regression_guard(home, shared_dir, embedder):
 def test_text_table_skips_a_thin_trailing_period():
     import pandas as pd
 
-    from index.trends_over_time import drop_thin_tail
+    from trendscope.index.trends_over_time import drop_thin_tail
 
     periods = [f"2026-0{m}-01" for m in range(1, 8)]
     totals = [100, 120, 90, 110, 100, 95, 2]  # July has barely started

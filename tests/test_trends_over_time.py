@@ -7,12 +7,12 @@ from collections import Counter
 import pytest
 from click.testing import CliRunner
 
-from index.trend_update import update_trend_tags
-from index.trends_over_time import COLUMNS, STOPWORDS, period_start, plot_trends, tokens, trend_table
-from ingest.config import Home
-from ingest.records import Paper
-from ingest.store import PaperStore, open_database
-from ui.cli import main
+from trendscope.foundation.home import Home
+from trendscope.index.trend_update import update_trend_tags
+from trendscope.index.trends_over_time import COLUMNS, STOPWORDS, period_start, plot_trends, tokens, trend_table
+from trendscope.ingest.records import Paper
+from trendscope.ingest.store import PaperStore, open_database
+from trendscope.ui.cli import main
 
 
 @pytest.fixture

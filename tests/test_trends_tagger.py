@@ -4,9 +4,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from index.tagger import Tagger, clean_text, split_sentences
-from index.taxonomy import load_taxonomy
-from index.weak_model import fit_logistic, load_packaged_model
+from trendscope.index.tagger import Tagger, clean_text, split_sentences
+from trendscope.index.taxonomy import load_taxonomy
+from trendscope.index.weak_model import fit_logistic, load_packaged_model
 
 FEDERATED = (
     "Federated Averaging with Differential Privacy for Clinical Text Classification",
@@ -69,11 +69,16 @@ def test_central_beats_passing_mention():
 
 def test_text_cleaning_and_sentences():
     assert clean_text(r"$\textit{Agents}$ under  {siege}") == "Agents under siege"
-    assert split_sentences("We propose X. It works! Does it? Yes.") == ["We propose X.", "It works!", "Does it?", "Yes."]
+    assert split_sentences("We propose X. It works! Does it? Yes.") == [
+        "We propose X.",
+        "It works!",
+        "Does it?",
+        "Yes.",
+    ]
 
 
 def test_packaged_vector_model_is_small_and_matches_the_taxonomy():
-    from index.weak_model import packaged_model_path
+    from trendscope.index.weak_model import packaged_model_path
 
     assert packaged_model_path().stat().st_size < 200_000
     model = load_packaged_model(load_taxonomy(), "all-MiniLM-L6-v2")
@@ -103,7 +108,7 @@ def test_fit_logistic_separates_separable_data():
 
 
 def test_strength_is_the_unsquashed_logit_recorded_in_the_evidence():
-    from index.tagger import parse_strength, sigmoid
+    from trendscope.index.tagger import parse_strength, sigmoid
 
     for tag in Tagger(load_taxonomy()).score(*FEDERATED):
         assert tag.score == pytest.approx(sigmoid(tag.strength), abs=1e-3)

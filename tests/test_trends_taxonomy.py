@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from index.taxonomy import load_taxonomy
-from ingest.errors import TrendscopeError
+from trendscope.foundation.errors import TrendscopeError
+from trendscope.index.taxonomy import load_taxonomy
 
 EIGHT = {"multimodal", "self_supervised", "continual", "zero_shot", "privacy", "interpretability",
          "efficiency", "ethics"}

@@ -5,12 +5,12 @@ import dataclasses
 
 import pytest
 
-from index.embedder import paper_text
-from index.trend_update import update_trend_tags
-from index.vector_store import VectorStore
-from ingest.config import Home
-from ingest.records import Paper
-from ingest.store import PaperStore, open_database
+from trendscope.foundation.home import Home
+from trendscope.index.embedder import paper_text
+from trendscope.index.trend_update import update_trend_tags
+from trendscope.index.vector_store import VectorStore
+from trendscope.ingest.records import Paper
+from trendscope.ingest.store import PaperStore, open_database
 
 USER_TAXONOMY = """
 [trends.ethics]
@@ -43,7 +43,7 @@ def _setup(home_path, corpus):
     db = open_database(home.db_path)
     PaperStore(db).upsert(_paper(r) for r in rows)
     pks = {r["id"]: PaperStore(db).pk_of(r["id"]) for r in rows}
-    from ingest.records import content_hash
+    from trendscope.ingest.records import content_hash
 
     VectorStore(db).put(model_id, [(pks[r["id"]], content_hash(r["title"], r["abstract"]), v)
                                    for r, v in zip(rows, vecs)])

@@ -6,8 +6,8 @@ import sys
 
 import click
 
-from ingest.config import DEFAULT_CATEGORIES
-from ingest.errors import TrendscopeError
+from trendscope.foundation.errors import TrendscopeError
+from trendscope.foundation.home import DEFAULT_CATEGORIES
 
 
 def _progress(ctx: click.Context) -> bool:
@@ -31,16 +31,16 @@ def _progress(ctx: click.Context) -> bool:
 @click.pass_context
 def ingest_cmd(ctx, snapshot, categories, since, until, max_results, page_size, batch_size, force, as_json):
     """Fetch new papers from arXiv (polite: one request per 3 s), or import a snapshot with --snapshot."""
-    from ingest.ledger import LedgerStore
-    from ingest.runlock import ingest_lock
-    from ingest.store import open_database
+    from trendscope.ingest.ledger import LedgerStore
+    from trendscope.ingest.runlock import ingest_lock
+    from trendscope.ingest.store import open_database
 
     home = ctx.obj.home
     with ingest_lock(home):
         db = open_database(home.db_path)
         LedgerStore(db).mark_interrupted()
         if snapshot:
-            from ingest.snapshot import import_snapshot
+            from trendscope.ingest.snapshot import import_snapshot
 
             res = import_snapshot(db, snapshot, batch_size=batch_size, progress=_progress(ctx), force=force)
             run = res.run
@@ -61,7 +61,7 @@ def ingest_cmd(ctx, snapshot, categories, since, until, max_results, page_size, 
             if res.bad_count > 20:
                 click.echo(f"  ... and {res.bad_count - 20} more bad lines", err=True)
             return
-        from ingest.arxiv_live import LiveConfig, ingest_live
+        from trendscope.ingest.arxiv_live import LiveConfig, ingest_live
 
         cfg = LiveConfig(categories=list(categories) or list(DEFAULT_CATEGORIES), since=since, until=until,
                          max_results=max_results, page_size=page_size)
@@ -86,8 +86,8 @@ def _run_dict(run) -> dict:
 @click.pass_context
 def status_cmd(ctx, as_json, weeks):
     """Corpus counts, papers per day, the last ingest runs, and anything stale."""
-    from ingest.status import collect_status
-    from ingest.store import open_database
+    from trendscope.ingest.status import collect_status
+    from trendscope.ingest.store import open_database
 
     home = ctx.obj.home
     st = collect_status(open_database(home.db_path), home, weeks=weeks)
@@ -127,10 +127,14 @@ def status_cmd(ctx, as_json, weeks):
 @click.option("--digest-day", default="wed", show_default=True,
               type=click.Choice(["mon", "tue", "wed", "thu", "fri", "sat", "sun", "none"]),
               help="Weekday for the weekly digests ('none' = never).")
-@click.option("--digest-hour", type=click.IntRange(0, 23), default=7, show_default=True, help="UTC hour of the digests.")
+@click.option(
+    "--digest-hour", type=click.IntRange(0, 23), default=7, show_default=True, help="UTC hour of the digests."
+)
 @click.option("--since", default="3d", show_default=True, help="Window of each ingest (early stop makes reruns cheap).")
 @click.option("--category", "-c", "categories", multiple=True, metavar="CAT", help="arXiv category (repeatable).")
-@click.option("--once", is_flag=True, help="Run one cycle (ingest, index, digests on the digest day) and exit: for cron.")
+@click.option(
+    "--once", is_flag=True, help="Run one cycle (ingest, index, digests on the digest day) and exit: for cron."
+)
 @click.pass_context
 def schedule_cmd(ctx, every, digest_day, digest_hour, since, categories, once):
     """Keep the corpus fresh: ingest, then index update and weekly digests, on a schedule (never overlapping).
@@ -138,7 +142,7 @@ def schedule_cmd(ctx, every, digest_day, digest_hour, since, categories, once):
     Equivalent cron line (instead of the long-running process):
     `0 */6 * * * trendscope --home DIR schedule --once`
     """
-    from ui.schedule import ScheduleConfig, parse_every, run_cycle, run_forever
+    from trendscope.ui.scheduler import ScheduleConfig, parse_every, run_cycle, run_forever
 
     cfg = ScheduleConfig(every=parse_every(every), digest_day=None if digest_day == "none" else digest_day,
                          digest_hour=digest_hour, since=since,

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from typing import Callable, Sequence
+from datetime import UTC, datetime, timedelta
 
 from filelock import FileLock, Timeout
 
-from ingest.config import DEFAULT_CATEGORIES, Home
-from ingest.errors import TrendscopeError
+from trendscope.foundation.errors import TrendscopeError
+from trendscope.foundation.home import DEFAULT_CATEGORIES, Home
 
 log = logging.getLogger("trendscope.schedule")
 
@@ -61,9 +61,9 @@ def _summary(name: str, out: object, res: CycleResult) -> None:
 
 
 def _ingest_step(home: Home, cfg: ScheduleConfig, db, res: CycleResult) -> None:
-    from ingest.arxiv_live import LiveConfig, ingest_live
-    from ingest.ledger import LedgerStore
-    from ingest.runlock import ingest_lock
+    from trendscope.ingest.arxiv_live import LiveConfig, ingest_live
+    from trendscope.ingest.ledger import LedgerStore
+    from trendscope.ingest.runlock import ingest_lock
 
     with ingest_lock(home):
         LedgerStore(db).mark_interrupted()
@@ -74,7 +74,7 @@ def _ingest_step(home: Home, cfg: ScheduleConfig, db, res: CycleResult) -> None:
 
 
 def run_cycle(home: Home, cfg: ScheduleConfig, *, digest: bool | None = None,
-              now: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+              now: Callable[[], datetime] = lambda: datetime.now(UTC),
               steps: dict[str, Callable] | None = None, lock_wait_s: float | None = None) -> CycleResult:
     """One cycle under the schedule lock. `digest=None`: run digests only on the configured day.
 
@@ -82,17 +82,17 @@ def run_cycle(home: Home, cfg: ScheduleConfig, *, digest: bool | None = None,
     """
     res = CycleResult()
     home.ensure()
-    lock = FileLock(str(home.lock_path), timeout=cfg.lock_wait_s if lock_wait_s is None else lock_wait_s)
+    lock = FileLock(str(home.lock_path("schedule")), timeout=cfg.lock_wait_s if lock_wait_s is None else lock_wait_s)
     try:
         lock.acquire()
     except Timeout:
-        res.skipped_reason = f"another scheduled run holds {home.lock_path.name}; skipped this cycle"
+        res.skipped_reason = f"another scheduled run holds {home.lock_path('schedule').name}; skipped this cycle"
         res.say(res.skipped_reason)
         return res
     try:
-        from digest.weekly import run_weekly
-        from index.indexer import run_index
-        from ingest.store import open_database
+        from trendscope.digest.weekly import run_weekly
+        from trendscope.index.indexer import run_index
+        from trendscope.ingest.store import open_database
 
         res.ran = True
         db = open_database(home.db_path)
@@ -122,7 +122,7 @@ def run_forever(home: Home, cfg: ScheduleConfig) -> None:  # pragma: no cover - 
     from apscheduler.triggers.interval import IntervalTrigger
 
     logging.getLogger("trendscope.schedule").setLevel(logging.INFO)
-    sched = BlockingScheduler(timezone=timezone.utc)
+    sched = BlockingScheduler(timezone=UTC)
 
     def cycle(digest: bool) -> None:
         try:
@@ -134,9 +134,9 @@ def run_forever(home: Home, cfg: ScheduleConfig) -> None:  # pragma: no cover - 
             log.exception("scheduled cycle crashed")
 
     sched.add_job(cycle, IntervalTrigger(seconds=cfg.every.total_seconds()), args=[False], id="ingest",
-                  next_run_time=datetime.now(timezone.utc), max_instances=1, coalesce=True)
+                  next_run_time=datetime.now(UTC), max_instances=1, coalesce=True)
     if cfg.digest_day:
-        sched.add_job(cycle, CronTrigger(day_of_week=cfg.digest_day, hour=cfg.digest_hour, timezone=timezone.utc),
+        sched.add_job(cycle, CronTrigger(day_of_week=cfg.digest_day, hour=cfg.digest_hour, timezone=UTC),
                       args=[True], id="digest", max_instances=1, coalesce=True, misfire_grace_time=6 * 3600)
     try:
         sched.start()

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ingest.errors import TrendscopeError
-from ingest.records import BadArxivId, abs_url, html_url, parse_arxiv_id, pdf_url
-from ui import app_state as app
-from ui import widgets
-from ui.text import safe_inline, safe_markdown
+from trendscope.foundation.errors import TrendscopeError
+from trendscope.ingest.records import BadArxivId, abs_url, html_url, parse_arxiv_id, pdf_url
+from trendscope.ui.app import state as app
+from trendscope.ui.app import widgets
+from trendscope.ui.app.text import safe_inline, safe_markdown
 
 STATUS_ICONS = {"unread": ":material/radio_button_unchecked:", "reading": ":material/auto_stories:",
                 "read": ":material/check_circle:"}

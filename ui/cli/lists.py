@@ -12,11 +12,11 @@ from pathlib import Path
 
 import click
 
-from ingest.store import open_database
-from reading.exporters import FORMATS, to_records
-from reading.importers import IMPORT_FORMATS
-from reading.list_store import STATUSES
-from reading.lists import ReadingLists, parse_since
+from trendscope.ingest.store import open_database
+from trendscope.reading.exporters import FORMATS, to_records
+from trendscope.reading.importers import IMPORT_FORMATS
+from trendscope.reading.list_store import STATUSES
+from trendscope.reading.lists import ReadingLists, parse_since
 
 _MARKS = {"unread": "[ ]", "reading": "[~]", "read": "[x]"}
 
@@ -252,7 +252,7 @@ def import_cmd(ctx: click.Context, name: str, file: str, fmt: str) -> None:
 @click.pass_context
 def recommend_cmd(ctx: click.Context, name: str, limit: int, since: str | None, as_json: bool) -> None:
     """Papers close to list NAME (not in it, not marked not interested), each with its reason."""
-    from index.list_nearest import faiss_nearest
+    from trendscope.index.list_nearest import faiss_nearest
 
     rl = _lists(ctx)
     home = ctx.find_root().obj.home

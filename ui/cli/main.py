@@ -7,8 +7,8 @@ import sys
 
 import click
 
-from ingest.config import Home
-from ingest.errors import TrendscopeError
+from trendscope.foundation.errors import TrendscopeError
+from trendscope.foundation.home import Home
 
 
 class AppContext:
@@ -49,9 +49,9 @@ def main(ctx: click.Context, home: str | None, verbose: int) -> None:
 
 
 def _register_all() -> None:
-    from . import cli_digest, cli_index, cli_ingest, cli_lists, cli_serve, cli_trends
+    from . import digest, index, ingest, lists, serve, trends
 
-    for module in (cli_ingest, cli_index, cli_trends, cli_digest, cli_lists, cli_serve):
+    for module in (ingest, index, trends, digest, lists, serve):
         module.register(main)
 
 

@@ -7,23 +7,23 @@ import sys
 import click
 from tqdm import tqdm
 
-from ingest.errors import TrendscopeError
+from trendscope.foundation.errors import TrendscopeError
 
 
 def _load(ctx_obj, no_vectors: bool):
-    from index.taxonomy import load_taxonomy
+    from trendscope.index.taxonomy import load_taxonomy
 
     taxonomy = load_taxonomy(ctx_obj.home.taxonomy_path)
     embedder = None
     if not no_vectors:
-        from index.embedder import load_embedder
+        from trendscope.index.embedder import load_embedder
 
         embedder = load_embedder()
     return taxonomy, embedder
 
 
 def _tag(papers, taxonomy, embedder):
-    from index.tag_files import tag_papers
+    from trendscope.index.tag_files import tag_papers
 
     quiet = len(papers) < 200
     with tqdm(total=len(papers) if embedder is not None else 0, desc="embedding", unit="paper", file=sys.stderr,
@@ -53,7 +53,7 @@ def tag_cmd(obj, input_path: str, output_path: str | None, evidence: bool, no_ve
     Writes one line per input paper, in input order:
     {"id": ..., "trends": [{"name": ..., "score": ...}, ...]}.
     """
-    from index.tag_files import read_papers
+    from trendscope.index.tag_files import read_papers
 
     papers, problems = read_papers(input_path)
     _report(problems)
@@ -85,7 +85,7 @@ def tag_cmd(obj, input_path: str, output_path: str | None, evidence: bool, no_ve
 @click.pass_obj
 def eval_tags_cmd(obj, input_path: str, as_json: bool, no_vectors: bool) -> None:
     """Per-trend precision, recall and F1 (and macro-F1) of the tagger against hand labels."""
-    from index.tag_files import evaluate, read_papers
+    from trendscope.index.tag_files import evaluate, read_papers
 
     papers, problems = read_papers(input_path, need_labels=True)
     _report(problems)
@@ -126,8 +126,8 @@ def trends_cmd(obj, freq: str, since: str | None, as_json: bool, png: str | None
     """Trends over time: tagged papers per period, share, growth, emerging score and new terms."""
     from datetime import date
 
-    from index.trends_over_time import drop_thin_tail, plot_trends, trend_table
-    from ingest.store import open_database
+    from trendscope.index.trends_over_time import drop_thin_tail, plot_trends, trend_table
+    from trendscope.ingest.store import open_database
 
     if since:
         try:
@@ -135,7 +135,9 @@ def trends_cmd(obj, freq: str, since: str | None, as_json: bool, png: str | None
         except ValueError as exc:
             raise TrendscopeError(f"--since {since!r}: expected an ISO date like 2024-01-31") from exc
     if not obj.home.db_path.exists():
-        raise TrendscopeError(f"no database at {obj.home.db_path}; run `trendscope ingest` and `trendscope index` first")
+        raise TrendscopeError(
+            f"no database at {obj.home.db_path}; run `trendscope ingest` and `trendscope index` first"
+        )
     db = open_database(obj.home.db_path)
     df = trend_table(db, freq=freq, since=since)
     if png:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from index.trends_over_time import drop_thin_tail
-from ui import app_state as app
-from ui import widgets
-from ui.text import safe_inline
+from trendscope.index.trends_over_time import drop_thin_tail
+from trendscope.ui.app import state as app
+from trendscope.ui.app import widgets
+from trendscope.ui.app.text import safe_inline
 
 FREQS = {"week": "Weekly", "month": "Monthly"}
 METRICS = {"count": "Papers", "share": "Share of all papers"}

@@ -7,7 +7,7 @@ from dataclasses import asdict
 
 import click
 
-from ingest.errors import TrendscopeError
+from trendscope.foundation.errors import TrendscopeError
 
 
 def _progress(ctx: click.Context) -> bool:
@@ -15,13 +15,13 @@ def _progress(ctx: click.Context) -> bool:
 
 
 def _db(ctx: click.Context):
-    from ingest.store import open_database
+    from trendscope.ingest.store import open_database
 
     return open_database(ctx.obj.home.db_path)
 
 
 def _searcher(ctx: click.Context):
-    from index.search import Searcher
+    from trendscope.index.search import Searcher
 
     return Searcher(_db(ctx), ctx.obj.home)
 
@@ -34,7 +34,7 @@ def _searcher(ctx: click.Context):
 @click.pass_context
 def index_cmd(ctx, model, rebuild, as_json):
     """Embed new or changed papers, update the FAISS index, then update trend tags."""
-    from index.indexer import run_index
+    from trendscope.index.indexer import run_index
 
     res = run_index(_db(ctx), ctx.obj.home, model=model, progress=_progress(ctx), rebuild=rebuild)
     if as_json:
@@ -67,8 +67,12 @@ def _print_hits(hits, as_json: bool, verbose: int) -> None:
 @click.command("search")
 @click.argument("query", required=False)
 @click.option("--mode", type=click.Choice(["hybrid", "semantic", "keyword"]), default="hybrid", show_default=True)
-@click.option("--category", "-c", "categories", multiple=True, metavar="C", help="Only papers in category C (repeatable: any of).")
-@click.option("--trend", "-t", "trends", multiple=True, metavar="T", help="Only papers tagged with trend T (repeatable: any of).")
+@click.option(
+    "--category", "-c", "categories", multiple=True, metavar="C", help="Only papers in category C (repeatable: any of)."
+)
+@click.option(
+    "--trend", "-t", "trends", multiple=True, metavar="T", help="Only papers tagged with trend T (repeatable: any of)."
+)
 @click.option("--since", default=None, help="Published on or after: YYYY, YYYY-MM or YYYY-MM-DD.")
 @click.option("--until", default=None, help="Published on or before: YYYY, YYYY-MM or YYYY-MM-DD.")
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
@@ -82,7 +86,7 @@ def search_cmd(ctx, query, mode, categories, trends, since, until, sort, limit, 
 
     Query syntax: words, "quoted phrases", ti:/au:/abs: fields, cat:cs.CL, -excluded, prefix*, a OR b.
     """
-    from index.search import SearchRequest
+    from trendscope.index.search import SearchRequest
 
     if batch is None and not query:
         raise click.UsageError("give a QUERY or --batch FILE")
@@ -130,7 +134,7 @@ def similar_cmd(ctx, arxiv_id, limit, categories, since, until, as_json):
 @click.pass_context
 def doctor_cmd(ctx, repair, as_json):
     """Check the FAISS index against the stored vectors; rebuild it when missing, corrupt or stale."""
-    from index import doctor
+    from trendscope.index import doctor
 
     db = _db(ctx)
     rep = doctor.repair(db, ctx.obj.home) if repair else doctor.check(db, ctx.obj.home)

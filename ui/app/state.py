@@ -13,15 +13,15 @@ import contextlib
 import logging
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import sqlite_utils
 import streamlit as st
 
-from ingest.config import Home
-from ingest.errors import TrendscopeError
-from ingest.store import PaperStore, open_database
+from trendscope.foundation.errors import TrendscopeError
+from trendscope.foundation.home import Home
+from trendscope.ingest.store import PaperStore, open_database
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +124,7 @@ def empty_corpus_notice() -> bool:
 @st.cache_resource(show_spinner="Loading the embedding model…")
 def embedder(model: str | None = None):
     """The sentence-transformers model, loaded once per server process."""
-    from index.embedder import load_embedder
+    from trendscope.index.embedder import load_embedder
 
     return load_embedder(model)
 
@@ -132,7 +132,7 @@ def embedder(model: str | None = None):
 # -- trends taxonomy ----------------------------------------------------------------------------------
 @st.cache_resource(ttl=300, show_spinner=False)
 def _taxonomy(user_path: str, mtime: float):
-    from index.taxonomy import load_taxonomy
+    from trendscope.index.taxonomy import load_taxonomy
 
     return load_taxonomy(user_path)
 
@@ -152,14 +152,14 @@ def trend_labels() -> dict[str, str]:
 
 # -- reading lists --------------------------------------------------------------------------------------
 def reading_lists():
-    from reading.lists import ReadingLists
+    from trendscope.reading.lists import ReadingLists
 
     return ReadingLists(db())
 
 
 # -- search -------------------------------------------------------------------------------------------
 def _index_stamp(h: Home) -> tuple:
-    from index.faiss_index import index_paths
+    from trendscope.index.faiss_index import index_paths
 
     return tuple((p.stat().st_mtime_ns, p.stat().st_size) if p.exists() else None for p in index_paths(h.index_dir))
 
@@ -171,7 +171,7 @@ def _shared_index(root: str, stamp: tuple, model: str):
     Loaded through a Searcher on its own short-lived connection (closed here), so the search area's rules
     (stale/missing index -> built in memory from the stored vectors) apply unchanged.
     """
-    from index.search import Searcher
+    from trendscope.index.search import Searcher
 
     conn = open_database(Home(Path(root)).db_path)
     try:
@@ -181,7 +181,7 @@ def _shared_index(root: str, stamp: tuple, model: str):
 
 
 def _app_searcher_class():
-    from index.search import Searcher
+    from trendscope.index.search import Searcher
 
     class AppSearcher(Searcher):
         """A Searcher for one script run: its own connection, the process-wide model and FAISS index."""
@@ -201,7 +201,7 @@ def searcher():
 
 
 def search(params: dict) -> list:
-    from index.search import SearchRequest
+    from trendscope.index.search import SearchRequest
 
     req = SearchRequest(
         query=params["query"], mode=params["mode"], categories=list(params["categories"]),
@@ -218,7 +218,7 @@ def similar(arxiv_id: str, limit: int = 8) -> list:
 def list_nearest():
     """Neighbours for reading-list recommendations from the shared FAISS index (None: no index file yet, so
     recommendations scan the stored vectors)."""
-    from index.list_nearest import faiss_nearest
+    from trendscope.index.list_nearest import faiss_nearest
 
     return faiss_nearest(db(), home(), searcher())
 
@@ -226,7 +226,7 @@ def list_nearest():
 @st.cache_data(ttl=60, show_spinner="Checking the search index…")
 def _doctor_report(root: str, stamp: tuple):
     """The search stage's `doctor` check (no checksum: that reads the whole file), cached per index version."""
-    from index.doctor import check
+    from trendscope.index.doctor import check
 
     conn = open_database(Home(Path(root)).db_path)
     try:
@@ -237,7 +237,7 @@ def _doctor_report(root: str, stamp: tuple):
 
 def index_health() -> dict:
     """What the Status page shows about embeddings, the FAISS index and the model (from `index.doctor`)."""
-    from index.faiss_index import IndexFileError, read_meta
+    from trendscope.index.faiss_index import IndexFileError, read_meta
 
     h = home()
     rep = _doctor_report(str(h.root), _index_stamp(h))
@@ -271,7 +271,7 @@ def index_health() -> dict:
 
 # -- trend tags and trends over time ------------------------------------------------------------------
 def trend_store():
-    from index.trend_store import TrendStore
+    from trendscope.index.trend_store import TrendStore
 
     return TrendStore(db())
 
@@ -290,7 +290,7 @@ def paper_trend_details(pk: int | None) -> list[dict]:
 
 @st.cache_data(ttl=300, show_spinner="Counting papers per trend…")
 def _trend_table(home_key: str, freq: str, since: str | None):
-    from index.trends_over_time import trend_table as build
+    from trendscope.index.trends_over_time import trend_table as build
 
     return build(db(), freq=freq, since=since)
 
@@ -333,7 +333,7 @@ def top_trend_papers(start: str, end: str, per_trend: int = 5) -> dict[str, list
     import json
     from datetime import date, timedelta
 
-    from digest.subscription_store import SubscriptionStore
+    from trendscope.digest.subscription_store import SubscriptionStore
 
     store = SubscriptionStore(db())
     end_excl = (date.fromisoformat(end) + timedelta(days=1)).isoformat()
@@ -352,22 +352,7 @@ def top_trend_papers(start: str, end: str, per_trend: int = 5) -> dict[str, list
 
 # -- status -------------------------------------------------------------------------------------------
 def ingest_runs(limit: int = 20) -> list:
-    from ingest.ledger import LedgerStore
+    from trendscope.ingest.ledger import LedgerStore
 
     return LedgerStore(db()).recent(limit)
 
-
-# -- set-up -------------------------------------------------------------------------------------------
-def migrate_all(h: Home) -> None:
-    """Create the database and apply every area's migrations (done once by `trendscope serve`)."""
-    from digest.subscription_store import SubscriptionStore
-    from index.trend_store import TrendStore
-    from reading.list_store import ListStore
-
-    h.ensure()
-    conn = open_database(h.db_path)
-    try:
-        for store in (TrendStore, SubscriptionStore, ListStore):
-            store(conn)
-    finally:
-        conn.close()

@@ -8,10 +8,10 @@ from datetime import date
 
 import streamlit as st
 
-from ingest.errors import TrendscopeError
-from ui import app_state as app
-from ui import widgets
-from ui.text import highlight, query_terms, safe_inline, snippet_markdown
+from trendscope.foundation.errors import TrendscopeError
+from trendscope.ui.app import state as app
+from trendscope.ui.app import widgets
+from trendscope.ui.app.text import highlight, query_terms, safe_inline, snippet_markdown
 
 MODES = {"hybrid": "Hybrid", "semantic": "Semantic", "keyword": "Keyword"}
 SORTS = {"relevance": "Relevance", "date": "Newest first"}

@@ -1,18 +1,18 @@
 """Pieces several pages share: paper cards, trend chips, the open-paper button and the add-to-list control.
 
-Paper text goes through `ui.text` (escaped Markdown, math kept) and never through `unsafe_allow_html`.
+Paper text goes through `text` (escaped Markdown, math kept) and never through `unsafe_allow_html`.
 """
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import streamlit as st
 
-from ingest.errors import TrendscopeError
-from ui import app_state as app
-from ui.text import safe_inline
+from trendscope.foundation.errors import TrendscopeError
+from trendscope.ui.app import navigation
+from trendscope.ui.app import state as app
+from trendscope.ui.app.text import safe_inline
 
-PAPER_PAGE = "pages/paper.py"
 NEW_LIST = "＋ New list…"
 _CHIP_COLOURS = ("blue", "green", "orange", "violet", "red", "gray", "yellow", "primary")
 
@@ -20,7 +20,7 @@ _CHIP_COLOURS = ("blue", "green", "orange", "violet", "red", "gray", "yellow", "
 def open_paper(arxiv_id: str) -> None:
     """Go to the reader for one paper (query param `?id=` makes the URL shareable)."""
     st.session_state["paper_id"] = arxiv_id
-    st.switch_page(PAPER_PAGE, query_params={"id": arxiv_id})
+    st.switch_page(navigation.page_path("paper"), query_params={"id": arxiv_id})
 
 
 def open_button(arxiv_id: str, key: str, label: str = "Open") -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-APP = Path(__file__).resolve().parent / "app.py"
+APP = Path(__file__).resolve().parent.parent / "app" / "launch" / "trendscope_app.py"
 
 
 def serve_command(host: str, port: int) -> list[str]:
@@ -39,9 +39,9 @@ def serve_env(home_root: Path) -> dict[str, str]:
 
 def prepare_home(home) -> None:
     """Create the database and apply every area's migrations once, before any browser session opens it."""
-    from ui import app_state
+    from trendscope.schema import migrate_all
 
-    app_state.migrate_all(home)
+    migrate_all(home)
 
 
 def register(group: click.Group) -> None:

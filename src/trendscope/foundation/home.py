@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_CATEGORIES = ("cs.LG", "cs.CL", "cs.CV", "cs.AI", "stat.ML")
-DEFAULT_ARXIV_URL = "https://export.arxiv.org/api/query"
 
 
 def default_home() -> Path:
@@ -29,11 +28,11 @@ class Home:
     root: Path
 
     @classmethod
-    def resolve(cls, home: str | os.PathLike | None = None) -> "Home":
+    def resolve(cls, home: str | os.PathLike | None = None) -> Home:
         root = Path(home).expanduser() if home else default_home()
         return cls(root)
 
-    def ensure(self) -> "Home":
+    def ensure(self) -> Home:
         self.root.mkdir(parents=True, exist_ok=True)
         return self
 
@@ -58,11 +57,6 @@ class Home:
     def config_path(self) -> Path:
         return self.root / "config.toml"
 
-    @property
-    def lock_path(self) -> Path:
-        return self.root / "schedule.lock"
-
-
-def arxiv_api_url() -> str:
-    """The arXiv API query URL; `TRENDSCOPE_ARXIV_URL` points it at a mirror or a test server."""
-    return os.environ.get("TRENDSCOPE_ARXIV_URL", DEFAULT_ARXIV_URL)
+    def lock_path(self, stage: str) -> Path:
+        """The lock file a stage holds while it writes: `ingest`, `index`, `digest` or `schedule`."""
+        return self.root / f"{stage}.lock"

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ingest.errors import TrendscopeError
-from ui import app_digest as dg
-from ui import app_state as app
-from ui.text import safe_inline
+from trendscope.foundation.errors import TrendscopeError
+from trendscope.ui.app import digest_view as dg
+from trendscope.ui.app import state as app
+from trendscope.ui.app.text import safe_inline
 
 
 def _pick_week() -> str | None:

@@ -6,8 +6,8 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
-from ui import app_state as app
-from ui.text import safe_inline
+from trendscope.ui.app import state as app
+from trendscope.ui.app.text import safe_inline
 
 OUTCOME_ICONS = {"ok": "✅", "partial": "⚠️", "failed": "❌", "running": "⏳", "interrupted": "⛔"}
 

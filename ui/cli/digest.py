@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from ingest.errors import TrendscopeError
-from ingest.store import open_database
+from trendscope.foundation.errors import TrendscopeError
+from trendscope.ingest.store import open_database
 
 
 def _db(ctx: click.Context):
@@ -39,7 +39,7 @@ def subscriptions_group(ctx: click.Context, as_json: bool) -> None:
 @click.pass_context
 def add_cmd(ctx, name, trends, query, categories, exclude, size, emails, no_feed) -> None:
     """Add a subscription NAME following trends and/or a saved query."""
-    from digest.api import add_subscription
+    from trendscope.digest.api import add_subscription
 
     sub = add_subscription(_db(ctx), _home(ctx), name, trends=trends, query=query, categories=categories,
                            exclude=exclude, size=size, emails=emails, feed=not no_feed)
@@ -52,7 +52,7 @@ def add_cmd(ctx, name, trends, query, categories, exclude, size, emails, no_feed
 @click.pass_context
 def list_cmd(ctx: click.Context, as_json: bool) -> None:
     """Show every subscription."""
-    from digest.api import list_subscriptions
+    from trendscope.digest.api import list_subscriptions
 
     subs = list_subscriptions(_db(ctx))
     if as_json:
@@ -71,7 +71,7 @@ def list_cmd(ctx: click.Context, as_json: bool) -> None:
 @click.pass_context
 def remove_cmd(ctx: click.Context, name: str) -> None:
     """Remove subscription NAME (and its delivery records)."""
-    from digest.api import remove_subscription
+    from trendscope.digest.api import remove_subscription
 
     remove_subscription(_db(ctx), name)
     click.echo(f"Removed subscription {name!r}.")
@@ -88,13 +88,13 @@ def remove_cmd(ctx: click.Context, name: str) -> None:
 @click.pass_context
 def digest_cmd(ctx, week, names, fmt, out, send) -> None:
     """Build the weekly digests; print/write them, or --send them (a rerun sends nothing twice)."""
-    from digest import api
-    from digest.model import last_complete_week, parse_week
+    from trendscope.digest import api
+    from trendscope.foundation.clock import last_complete_week, parse_week
 
     db, home = _db(ctx), _home(ctx)
     week = parse_week(week) if week else last_complete_week()
     if send:
-        from digest.weekly import run_weekly
+        from trendscope.digest.weekly import run_weekly
 
         result = run_weekly(db, home, week=week, send=True, subscriptions=list(names) or None, progress=True)
         click.echo(result.summary())
@@ -117,7 +117,7 @@ def digest_cmd(ctx, week, names, fmt, out, send) -> None:
         if target is None:
             click.echo(data.decode("utf-8"))
             continue
-        from digest.weekly import feed_slug
+        from trendscope.digest.weekly import feed_slug
 
         path = target / f"{feed_slug(sub.name)}-{week}.{ext}" if (len(subs) > 1 or target.is_dir()) else target
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from ingest.errors import TrendscopeError
-from ui import app_state as app
-from ui import widgets
-from ui.text import safe_inline
+from trendscope.foundation.errors import TrendscopeError
+from trendscope.ui.app import state as app
+from trendscope.ui.app import widgets
+from trendscope.ui.app.text import safe_inline
 
 EXPORTS = {"bibtex": ("BibTeX", "bib", "application/x-bibtex"), "md": ("Markdown", "md", "text/markdown"),
            "csv": ("CSV", "csv", "text/csv"), "json": ("JSON", "json", "application/json")}

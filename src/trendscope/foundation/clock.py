@@ -1,0 +1,66 @@
+"""Time in one place: UTC timestamps and ISO weeks (`YYYY-Www`), pure functions with the clock injected."""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+
+from .errors import TrendscopeError
+
+Clock = Callable[[], datetime]
+
+_WEEK_RE = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.I)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def utc_now_iso(now: datetime | None = None) -> str:
+    """`2026-12-01T23:42:55Z`: the one timestamp format stored in the database."""
+    return (now or utc_now()).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_week(text: str) -> str:
+    """Normalise an ISO week (`2026-W07`, `2026W7`, `2026-w07`) to `YYYY-Www`; refuse anything else."""
+    m = _WEEK_RE.match((text or "").strip())
+    if not m:
+        raise TrendscopeError(f"not an ISO week: {text!r} (expected YYYY-Www, e.g. 2026-W07)")
+    year, num = int(m.group(1)), int(m.group(2))
+    try:
+        date.fromisocalendar(year, num, 1)
+    except ValueError:
+        raise TrendscopeError(f"not an ISO week: {text!r} ({year} has no week {num})") from None
+    return f"{year}-W{num:02d}"
+
+
+def week_bounds(week: str) -> tuple[date, date]:
+    """(Monday, Sunday) of an ISO week."""
+    week = parse_week(week)
+    year, num = int(week[:4]), int(week[6:])
+    monday = date.fromisocalendar(year, num, 1)
+    return monday, monday + timedelta(days=6)
+
+
+def week_of(day: date) -> str:
+    """The ISO week (`YYYY-Www`) a day falls in."""
+    year, num, _ = day.isocalendar()
+    return f"{year}-W{num:02d}"
+
+
+def week_days_of(day: str | date) -> tuple[str, str]:
+    """(Monday, Sunday) ISO dates of the week containing `day` (a date or an ISO date/timestamp string)."""
+    d = date.fromisoformat(day[:10]) if isinstance(day, str) else day
+    monday, sunday = week_bounds(week_of(d))
+    return monday.isoformat(), sunday.isoformat()
+
+
+def shift_week(week: str, weeks: int) -> str:
+    monday, _ = week_bounds(week)
+    return week_of(monday + timedelta(weeks=weeks))
+
+
+def last_complete_week(now: datetime | None = None) -> str:
+    """The ISO week that ended most recently before `now` (UTC)."""
+    now = now or utc_now()
+    return week_of(now.date() - timedelta(days=7))

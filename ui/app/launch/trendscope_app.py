@@ -1,0 +1,15 @@
+"""The Trendscope Streamlit app: `trendscope serve` runs `streamlit run` on this file with TRENDSCOPE_HOME set.
+
+This entry file is the router: page config, navigation and the per-run scope (one database connection per
+script run, closed when the run ends). It sits alone in its folder: Streamlit puts that folder on `sys.path`,
+and nothing else there becomes importable. The pages live in `trendscope/ui/app/views/`.
+"""
+import streamlit as st
+
+from trendscope.ui.app import navigation, state
+
+st.set_page_config(page_title="Trendscope", page_icon=":material/insights:", layout="wide")
+
+page = st.navigation(navigation.streamlit_pages())
+with state.run_scope():
+    page.run()

@@ -1,0 +1,42 @@
+"""The app's pages: one table, used by the entry script (`st.navigation`) and by links between pages.
+
+The page scripts live in `views/`, a folder Streamlit does not auto-discover (only `pages/` next to the entry
+script is), so the first paint already shows this navigation.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+VIEWS = Path(__file__).resolve().parent / "views"
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    key: str  # also the URL path
+    file: str
+    title: str
+    icon: str
+
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("search", "search.py", "Search", ":material/search:"),
+    PageSpec("paper", "paper.py", "Paper", ":material/article:"),
+    PageSpec("trends", "trends.py", "Trends", ":material/trending_up:"),
+    PageSpec("digests", "digests.py", "Digests", ":material/mail:"),
+    PageSpec("lists", "reading_lists.py", "Reading lists", ":material/bookmarks:"),
+    PageSpec("status", "status.py", "Status", ":material/monitor_heart:"),
+)
+DEFAULT_PAGE = "search"
+
+
+def page_path(key: str) -> Path:
+    """Absolute path of a page script (what `st.switch_page` takes)."""
+    return VIEWS / next(p.file for p in PAGES if p.key == key)
+
+
+def streamlit_pages() -> list:
+    import streamlit as st
+
+    return [st.Page(VIEWS / p.file, title=p.title, icon=p.icon, url_path=p.key, default=p.key == DEFAULT_PAGE)
+            for p in PAGES]
