@@ -6,7 +6,7 @@ TS := $(VENV)/bin/trendscope
 SNAPSHOT ?=
 PORT ?= 8501
 
-.PHONY: install run test browser clean
+.PHONY: install run test test-fast lint docs browser clean
 
 install: $(VENV)/.installed
 
@@ -31,8 +31,20 @@ browser:
 	  { (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null) || \
 	    echo "could not install chromium: browser tests will fail"; }
 
+# Every test: the real MiniLM model, headless Chromium, SIGKILL and dev-set quality guards.
 test: install browser
-	$(PY) -m pytest -q -ra
+	$(VENV)/bin/pytest -q -ra
+
+# The fast tier: a deterministic hashing embedder instead of the model; no browser, no slow tests (< 1 min).
+test-fast: install
+	TRENDSCOPE_MODEL=hash-384 $(VENV)/bin/pytest -q -ra -m "not slow and not browser"
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+# Regenerate the CLI reference (docs/cli.md) from --help; CI checks it is current (tests/test_docs.py).
+docs: install
+	$(VENV)/bin/cog -r docs/cli.md
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

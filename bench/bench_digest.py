@@ -79,7 +79,7 @@ def tag_window(db, home: Home, weeks: list[str], vectors: bool) -> None:
     if vectors:
         from trendscope.index.embedder import load_embedder, paper_text
         from trendscope.index.vector_store import VectorStore
-        from trendscope.index.weak_model import load_packaged_model
+        from trendscope.index.tag_model import load_tag_model
 
         emb = load_embedder()
         vs, model_id = VectorStore(db), emb.model_id
@@ -92,7 +92,7 @@ def tag_window(db, home: Home, weeks: list[str], vectors: bool) -> None:
             vs.put(model_id, [(r.pk, r.content_hash, v) for r, v in zip(rows, vecs)])
         if need:
             print(f"embedded {len(need)} papers in {time.perf_counter() - t:.0f}s")
-        model = load_packaged_model(taxonomy, model_id)
+        model = load_tag_model(home.root)
     stamp = "bench-window-vectors" if vectors else "bench-window-rules"
     states = store.tag_states()
     # untagged papers; with --vectors also those tagged from rules alone before
@@ -105,7 +105,7 @@ def tag_window(db, home: Home, weeks: list[str], vectors: bool) -> None:
         rows = store.papers(todo[i: i + 1000])
         vecs = vs.get([r.pk for r in rows], model_id) if vs is not None else {}
         results = [(r.pk, r.content_hash, r.pk in vecs,
-                    [(g.trend, g.score, g.evidence)
+                    [(g.trend, g.score, g.evidence, g.strength)
                      for g in tagger.tag(r.title, r.abstract, vecs.get(r.pk), r.categories)])
                    for r in rows]
         store.write_tags(results, taxonomy.names, stamp)

@@ -60,7 +60,7 @@ def retag(db, home: Home) -> None:
     from trendscope.index.taxonomy import load_taxonomy
     from trendscope.index.trend_store import TrendStore
     from trendscope.index.vector_store import VectorStore
-    from trendscope.index.weak_model import load_packaged_model
+    from trendscope.index.tag_model import load_tag_model
 
     stamp = tagger_stamp()
     store = TrendStore(db)
@@ -72,21 +72,21 @@ def retag(db, home: Home) -> None:
         print(f"tags up to date ({stamp})")
         return
     taxonomy = load_taxonomy(home.taxonomy_path)
-    model = load_packaged_model(taxonomy, model_id)
+    tagger = Tagger(taxonomy, load_tag_model(home.root))
+    model = tagger.model if tagger.model is not None and tagger.model.model_id == model_id else None
     missing = [t for t in taxonomy.names if model is None or t not in model.weights]
     if missing:
-        print(f"WARNING: no packaged vector model for {missing} (rules edited? run python -m index.train_weak)")
-    tagger = Tagger(taxonomy, model)
+        print(f"WARNING: no fitted vector model for {missing} (rules edited? run trendscope train-tags)")
     t = time.perf_counter()
     for i in range(0, len(pks), 1000):
         rows = store.papers(pks[i: i + 1000])
         vecs = vs.get([r.pk for r in rows], model_id)
-        logits = model.logits(np.stack([vecs[r.pk] for r in rows])) if model is not None else {}
+        logits = model.vector_terms(np.stack([vecs[r.pk] for r in rows])) if model is not None else {}
         results = []
         for j, r in enumerate(rows):
             ml = {k: float(v[j]) for k, v in logits.items()} if logits else None
-            tags = tagger.tag(r.title, r.abstract, None, r.categories, model_logits=ml)
-            results.append((r.pk, r.content_hash, True, [(g.trend, g.score, g.evidence) for g in tags]))
+            tags = tagger.tag(r.title, r.abstract, None, r.categories, vector_terms=ml)
+            results.append((r.pk, r.content_hash, True, [(g.trend, g.score, g.evidence, g.strength) for g in tags]))
         store.write_tags(results, taxonomy.names, stamp)
     print(f"re-tagged {len(pks)} papers in {time.perf_counter() - t:.0f}s ({stamp})")
 

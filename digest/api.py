@@ -12,13 +12,16 @@ import sqlite_utils
 from trendscope.foundation.clock import last_complete_week, parse_week
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.home import Home
+from trendscope.index.taxonomy import load_taxonomy
 
 from .content import QueryScorer, WeekContext, build_digest
 from .mailer import DeliveryError, SmtpConfig, load_smtp_config, message_id_for, validate_address
 from .mailer import send_test_mail as _send_test
-from .model import KNOWN_TRENDS, Delivery, Digest, Subscription
+from .model import Delivery, Digest, Subscription
+from .query import SearchQueryScorer
 from .render import build_message, digest_entries, render_atom, render_html, render_markdown, render_text
 from .subscription_store import SubscriptionStore
+from .weekly import feed_bytes
 
 log = logging.getLogger(__name__)
 
@@ -29,11 +32,7 @@ _CTRL_RE = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\u0085]")
 
 
 def known_trends(home: Home | None = None) -> list[str]:
-    """Trend names of the taxonomy (packaged + the user's file); the eight defaults if it can't be read."""
-    try:
-        from trendscope.index.taxonomy import load_taxonomy
-    except ImportError:  # pragma: no cover - the trends area ships it
-        return list(KNOWN_TRENDS)
+    """Trend names of the taxonomy (packaged + the user's file)."""
     return load_taxonomy(home.taxonomy_path if home else None).names
 
 
@@ -59,10 +58,11 @@ def _unique(items: Sequence[str]) -> list[str]:
 def make_subscription(
     name: str, *, trends: Sequence[str] = (), query: str | None = None, categories: Sequence[str] = (),
     exclude: Sequence[str] = (), size: int = 10, emails: Sequence[str] = (), feed: bool = True,
-    valid_trends: Sequence[str] = KNOWN_TRENDS,
+    valid_trends: Sequence[str] | None = None,
 ) -> Subscription:
     """A validated Subscription (not stored)."""
     name = _line(name, "subscription name", 80)
+    valid_trends = known_trends() if valid_trends is None else valid_trends
     bad = [t for t in trends if t not in valid_trends]
     if bad:
         raise TrendscopeError(f"unknown trend(s): {', '.join(bad)} (known: {', '.join(valid_trends)})")
@@ -113,11 +113,7 @@ def deliveries(db: sqlite_utils.Database, name: str) -> list[Delivery]:
 
 
 def default_query_scorer(db: sqlite_utils.Database, home: Home) -> QueryScorer | None:
-    """The search area's hybrid search when available, else None (keyword search through FTS5)."""
-    try:
-        from .query import SearchQueryScorer
-    except ImportError:  # pragma: no cover - the search area ships index.search
-        return None
+    """The index stage's hybrid search (None when it cannot run: keyword search through FTS5 then)."""
     return SearchQueryScorer.create(db, home)
 
 
@@ -178,6 +174,5 @@ def send_digest_test(home: Home, digest: Digest, recipient: str) -> str:
 
 def feed(db: sqlite_utils.Database, name: str) -> bytes:
     """The subscription's Atom feed as the weekly run writes it (every paper issued to it, newest week first)."""
-    from .weekly import feed_bytes
 
     return feed_bytes(SubscriptionStore(db), get_subscription(db, name))

@@ -51,7 +51,9 @@ class Calibration:
 
 def load_calibration(text: str | None = None) -> Calibration:
     """The packaged calibration (or one from JSON text)."""
-    doc = json.loads(text if text is not None else resources.files("digest").joinpath(PACKAGED).read_text("utf-8"))
+    if text is None:
+        text = resources.files("trendscope.digest").joinpath(PACKAGED).read_text("utf-8")
+    doc = json.loads(text)
     return Calibration(w_strength=float(doc["w_strength"]), w_core=float(doc["w_core"]),
                        bias={str(t): float(b) for t, b in doc["bias"].items()}, target=float(doc["target"]),
                        meta=dict(doc.get("meta", {})))
@@ -69,14 +71,14 @@ def confident_count(probabilities: Sequence[float], size: int, target: float) ->
 def fit_calibration(rows: Sequence[tuple[str, float, bool, bool]], trends: Sequence[str], target: float,
                     l2: float = 1.0, meta: dict | None = None) -> Calibration:
     """Fit P(on) from judged (trend, strength, core, on) rows: logistic regression on (capped strength / 10,
-    core, one-hot trend), L2-penalised (`index.weak_model.fit_logistic`)."""
-    from trendscope.index.weak_model import fit_logistic
+    core, one-hot trend), L2-penalised (`index.tag_training.fit_logistic`)."""
+    from trendscope.index.tag_training import fit_logistic
 
     trends = list(trends)
     x = np.array([[min(s, STRENGTH_CAP) / 10, float(core)] + [float(t == u) for u in trends]
                   for t, s, core, _on in rows])
     y = np.array([float(on) for *_rest, on in rows])
-    w, b = fit_logistic(x, y, l2=l2)
+    w, b = fit_logistic(x, y, np.full(x.shape[1], l2))
     return Calibration(w_strength=float(w[0]), w_core=float(w[1]),
                        bias={t: float(b + w[2 + i]) for i, t in enumerate(trends)}, target=target,
                        meta=dict(meta or {}))

@@ -38,7 +38,7 @@ import numpy as np
 import sqlite_utils
 
 from trendscope.foundation.clock import shift_week, week_bounds, week_of
-from trendscope.index.tagger import clean_text, parse_strength, split_sentences
+from trendscope.index.tagger import clean_text, split_sentences
 
 from .chart import render_chart
 from .confidence import Calibration, confident_count, load_calibration
@@ -175,12 +175,8 @@ class WeekContext:
     def _vectors(self):
         """(VectorStore, model) of the search area when paper vectors are stored, else None."""
         def build():
-            try:
-                from trendscope.index.vector_store import VectorStore
-            except ImportError:  # pragma: no cover - the search area ships it
-                return None
-            if "embeddings" not in self.store.db.table_names():
-                return None
+            from trendscope.index.vector_store import VectorStore
+
             vs = VectorStore(self.store.db)
             model = vs.model_in_use()
             return (vs, model) if model else None
@@ -356,12 +352,11 @@ def has_core(patterns: tuple[re.Pattern, ...] | list[re.Pattern], texts: list[st
     return any(p.search(t) for p in patterns for t in texts)
 
 
-def tag_strength(score: float, evidence: list[str] | None) -> float:
-    """A tag's strength: the logit the tagger recorded in its evidence; for tags written before it did, the
-    logit of the (rounded, so capped) score."""
-    got = parse_strength(evidence or [])
-    if got is not None:
-        return got
+def tag_strength(score: float, strength: float | None) -> float:
+    """A tag's strength: the logit the tagger recorded; for tags written before it did, the logit of the
+    (rounded, so capped) score."""
+    if strength is not None:
+        return strength
     s = min(max(score, 1e-4), 1 - 1e-4)
     return math.log(s / (1 - s))
 
@@ -390,13 +385,13 @@ def rank_week(sub: Subscription, ctx: WeekContext, query_scorer: QueryScorer | N
     strength: dict[int, float] = {}
     if sub.trends:
         rows = [r for r in rows if max(tags.get(r["pk"], {}).get(t, -1.0) for t in sub.trends) >= MIN_TAG_SCORE]
-        evidence = ctx.store.tag_evidence([r["pk"] for r in rows], sub.trends)
+        stored = ctx.store.tag_strengths([r["pk"] for r in rows], sub.trends)
         rules = ctx.rules()
         qualifying: dict[int, list[str]] = {}  # pk -> its trends of the subscription tagged strongly enough
         by_trend: dict[int, dict[str, float]] = {}  # pk -> trend -> strength
         for r in rows:
             got = tags.get(r["pk"], {})
-            strengths = {t: tag_strength(got[t], evidence.get(r["pk"], {}).get(t))
+            strengths = {t: tag_strength(got[t], stored.get(r["pk"], {}).get(t))
                          for t in sub.trends if got.get(t, -1.0) >= MIN_TAG_SCORE}
             qualifying[r["pk"]] = [t for t, v in strengths.items() if v >= rules.strength_floor(t)]
             by_trend[r["pk"]] = {t: strengths[t] for t in qualifying[r["pk"]]}

@@ -6,12 +6,6 @@ from datetime import date
 
 from trendscope.ingest.records import abs_url, pdf_url
 
-#: Trends are filtered by these names until the trends area's taxonomy module exists.
-KNOWN_TRENDS = (
-    "multimodal", "self_supervised", "continual", "zero_shot",
-    "privacy", "interpretability", "efficiency", "ethics",
-)
-
 
 # -- records ------------------------------------------------------------------------------------
 @dataclass

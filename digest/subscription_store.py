@@ -17,6 +17,7 @@ from sqlite_utils import Migrations
 
 from trendscope.foundation.clock import utc_now_iso
 from trendscope.foundation.db import apply_migrations
+from trendscope.index.trend_store import TrendStore
 
 from .model import Delivery, Subscription
 
@@ -250,37 +251,12 @@ class SubscriptionStore:
         ).fetchone()[0]
 
     def tags_for(self, pks: Sequence[int]) -> dict[int, dict[str, float]]:
-        """pk -> {trend: score} for the given papers (empty when no tags exist)."""
-        out: dict[int, dict[str, float]] = {}
-        if not self.has_trend_table():
-            return out
-        pks = list(pks)
-        for i in range(0, len(pks), 500):
-            chunk = pks[i: i + 500]
-            for pk, trend, score in self.db.execute(
-                f"SELECT pk, trend, score FROM paper_trends WHERE pk IN ({_ph(chunk)})", chunk
-            ):
-                out.setdefault(pk, {})[trend] = float(score if score is not None else 0.0)
-        return out
+        """pk -> {trend: score} for the given papers (through the index stage's TrendStore)."""
+        return TrendStore(self.db).scores_for(pks)
 
-    def tag_evidence(self, pks: Sequence[int], trends: Sequence[str]) -> dict[int, dict[str, list[str]]]:
-        """pk -> {trend: evidence list} for the given papers and trends (empty when no tags exist)."""
-        out: dict[int, dict[str, list[str]]] = {}
-        if not self.has_trend_table() or not trends:
-            return out
-        pks = list(pks)
-        for i in range(0, len(pks), 500):
-            chunk = pks[i: i + 500]
-            for pk, trend, evidence in self.db.execute(
-                f"SELECT pk, trend, evidence FROM paper_trends WHERE pk IN ({_ph(chunk)}) "
-                f"AND trend IN ({_ph(trends)})", [*chunk, *trends]
-            ):
-                try:
-                    items = json.loads(evidence or "[]")
-                except ValueError:
-                    items = []
-                out.setdefault(pk, {})[trend] = [str(x) for x in items] if isinstance(items, list) else []
-        return out
+    def tag_strengths(self, pks: Sequence[int], trends: Sequence[str]) -> dict[int, dict[str, float | None]]:
+        """pk -> {trend: tag strength} for the given papers and trends (through the index stage's TrendStore)."""
+        return TrendStore(self.db).strengths_for(pks, trends)
 
     def weekly_counts(self, start: str, end_exclusive: str) -> dict[str, int]:
         """Week Monday (ISO date) -> number of papers published that week, for [start, end)."""

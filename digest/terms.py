@@ -6,35 +6,15 @@ LaTeX commands. Everything here works on document frequencies (in how many paper
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-_WORD_RE = re.compile(r"[a-z][a-z0-9\-]*[a-z0-9]|[a-z]")
-_LATEX_RE = re.compile(r"\$[^$]*\$|\\[a-zA-Z]+")
-
-STOP_WORDS = frozenset("""
-a about above across after again against all almost along also although always am among an and another any are
-around as at available based be because been before being below between both but by can cannot could did do does
-doing done due during each either enable enables et etc even ever every few first for from further furthermore
-given had has have having here how however i if in including into is it its itself just large less like made
-make makes many may might more moreover most much must new no nor not novel of on one only or other our out over
-own paper per performance perform performs proposed propose proposes present presents previous provide provides
-rather recent recently results result same several shall should show shows shown significant significantly
-since so some state-of-the-art still such than that the their them then there therefore these they this those
-through thus to too two under until up upon us use used uses using various very via was we well were what when
-where whether which while who whose why will with within without would yet approach approaches method methods
-work works study studies existing task tasks framework model models learning data achieve achieves achieved
-demonstrate demonstrates experiments experimental extensive outperforms outperform compared different effective
-improve improves improved improvement address addresses problem problems however introduce introduces key
-across three further both code publicly available benchmark benchmarks datasets dataset leverage leverages
-""".split())
+from trendscope.foundation.words import content_words
 
 
 def tokens(text: str) -> list[str]:
-    """Content words of a text, in order (stop words, numbers and LaTeX removed)."""
-    text = _LATEX_RE.sub(" ", text or "").lower()
-    return [w for w in _WORD_RE.findall(text) if w not in STOP_WORDS and len(w) > 2 and not w[0].isdigit()]
+    """Content words of a text, in order (see `trendscope.foundation.words`)."""
+    return content_words(text)
 
 
 def terms(text: str) -> set[str]:

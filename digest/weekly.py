@@ -27,6 +27,7 @@ from trendscope.foundation.home import Home
 from .content import QueryScorer, WeekContext, build_digest, paper_from_row
 from .mailer import DeliveryError, SmtpConfig, SmtpFactory, connect, load_smtp_config, message_id_for, send_message
 from .model import Digest, Subscription
+from .query import SearchQueryScorer
 from .render import build_message, render_atom
 from .subscription_store import SubscriptionStore
 
@@ -183,8 +184,7 @@ def _run(db, home, week, send, names, now, connector, smtp_config, query_scorer,
         except TrendscopeError as exc:
             cfg, cfg_error = None, str(exc)
     if query_scorer is None and any(s.query for s in subs):
-        from .api import default_query_scorer
-        query_scorer = default_query_scorer(db, home)
+        query_scorer = SearchQueryScorer.create(db, home)
     mailer = _Mailer(store, cfg, cfg_error, connector, now, result)
     contexts: dict[str, WeekContext] = {}
 

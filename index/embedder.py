@@ -25,6 +25,8 @@ import numpy as np
 
 from trendscope.foundation.errors import TrendscopeError
 
+from .hash_embedder import HashingEmbedder, is_hash_model
+
 log = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
@@ -183,11 +185,14 @@ class SentenceTransformerEmbedder:
 
 
 def load_embedder(model: str | None = None, precision: str | None = None,
-                  batch_tokens: int | None = None) -> SentenceTransformerEmbedder:
-    """Load a sentence-transformers model offline; a clear error if it cannot be found."""
+                  batch_tokens: int | None = None) -> Embedder:
+    """Load a sentence-transformers model offline (or the model-free `hash-N` embedder); a clear error if it
+    cannot be found."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     name = resolve_model(model)
+    if is_hash_model(name):
+        return HashingEmbedder.from_name(name)
     prec = choose_precision(precision)
     from sentence_transformers import SentenceTransformer
 

@@ -1,7 +1,7 @@
 """Tag papers given as a JSONL file (no database) and evaluate tags against hand labels.
 
 Used by `trendscope tag` and `trendscope eval-tags`. The vectors come from the embedder when one is
-given (the packaged weak-label model then adds its term), otherwise the rules alone decide.
+given (the fitted model then uses the paper vectors), otherwise its rules-only formula decides.
 """
 from __future__ import annotations
 
@@ -16,9 +16,9 @@ import numpy as np
 from trendscope.foundation.errors import TrendscopeError
 
 from .embedder import paper_text
+from .tag_model import TagModel, load_tag_model
 from .tagger import Tagger, TrendTag
 from .taxonomy import Taxonomy
-from .weak_model import load_packaged_model
 
 log = logging.getLogger(__name__)
 
@@ -72,25 +72,28 @@ def tag_papers(
     papers: Sequence[InputPaper], taxonomy: Taxonomy, embedder=None,
     progress: Callable[[int], None] | None = None,
     embed_progress: Callable[[int], None] | None = None,
+    model: TagModel | None = None,
 ) -> list[list[TrendTag]]:
-    """Tags (only those the paper gets, best first) for each paper, in input order."""
-    model = None
+    """Tags (only those the paper gets, best first) for each paper, in input order.
+
+    `model`: the fitted tag model (default: the packaged one). Vectors are used when `embedder` is given and
+    is the model's embedding model; otherwise the model's rules-only formula decides."""
+    model = model if model is not None else load_tag_model()
     vecs = None
-    if embedder is not None:
-        model = load_packaged_model(taxonomy, embedder.model_id)
-        if model is None or not model.weights:
-            log.warning("no packaged vector model for %s matches this taxonomy; rules only", embedder.model_id)
-            model = None
+    if embedder is not None and model is not None:
+        if model.model_id != embedder.model_id:
+            log.warning("the tag model was fitted on %s vectors, not %s: rules only", model.model_id,
+                        embedder.model_id)
         else:
             texts = [paper_text(p.title, p.abstract) for p in papers]
             chunks = [embedder.encode(texts[i : i + 256], progress=embed_progress) for i in range(0, len(texts), 256)]
             vecs = np.concatenate(chunks) if chunks else None
     tagger = Tagger(taxonomy, model)
-    logits = model.logits(vecs) if model is not None and vecs is not None else None
+    terms = tagger.model.vector_terms(vecs) if tagger.model is not None and vecs is not None else None
     out = []
     for i, p in enumerate(papers):
-        ml = {t: float(v[i]) for t, v in logits.items()} if logits is not None else None
-        out.append(tagger.tag(p.title, p.abstract, None, p.categories, model_logits=ml))
+        vt = {t: float(v[i]) for t, v in terms.items()} if terms is not None else None
+        out.append(tagger.tag(p.title, p.abstract, None, p.categories, vector_terms=vt))
         if progress:
             progress(1)
     return out

@@ -1,18 +1,18 @@
-"""Tag a paper with trends: weighted phrase rules plus (optionally) a linear model on its vector.
+"""Tag a paper with trends: weighted phrase rules plus a model fitted on blind-labelled papers.
 
 Pure: text (+ optional unit vector) in, scored tags with evidence out. No I/O, no model loading.
 
 Rule score of a trend: each include pattern that matches contributes its weight times the factor of
 the best place it matched (title > contribution sentence > first sentence > other sentence; a sentence
 that marks the mention as passing, e.g. "zero-shot" in an evaluation sentence, counts much less), plus
-a small bonus when it matches in several sentences; exclude patterns subtract. The final logit is
-`rule_scale * (rules - rule_offset) + model_weight * model_logit` when a vector and a weak model for the
-trend are available (the model logit is standardised over the training corpus), else
-`rule_scale * (rules - rules_only_offset)`; a listed arXiv category adds 0.5. The score is its sigmoid, and the
-paper gets the tag iff
-score >= the trend's threshold. Each tag also keeps that logit as its `strength` (unbounded, unlike the score,
-which saturates near 1 for every clearly tagged paper), recorded as the last evidence entry
-`strength: +12.34`; it orders tagged papers by how strongly the trend is their subject (see `parse_strength`).
+a small bonus when it matches in several sentences; exclude patterns subtract. The tag's logit comes from the
+fitted model (`tag_model.TagModel`: the paper's vector, the rule score and the category flag, or its
+rules-only formula for papers without a vector); a trend the model does not cover (one the user added or
+whose rules the user edited) uses `rule_scale * (rules - rules_only_offset)`, plus 0.5 for a listed arXiv
+category. The score is the logit's sigmoid, and the paper gets the tag iff score >= the trend's threshold.
+Each tag also keeps that logit as its `strength` (unbounded, unlike the score, which saturates near 1 for
+every clearly tagged paper), stored in the `strength` column of `paper_trends`; it orders tagged papers by
+how strongly the trend is their subject.
 """
 from __future__ import annotations
 
@@ -23,12 +23,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .tag_model import TagModel
 from .taxonomy import Taxonomy, Trend
 
 _LATEX_CMD = re.compile(r"\\[a-zA-Z]+\*?")
 _SENT_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\[\"'])")
 _SPACES = re.compile(r"\s+")
-STRENGTH_PREFIX = "strength: "
 
 
 @dataclass
@@ -37,30 +37,6 @@ class TrendTag:
     score: float
     evidence: list[str] = field(default_factory=list)
     strength: float = 0.0  # the logit behind the score (not squashed): how strongly the paper is about the trend
-
-
-def parse_strength(evidence: Sequence[str]) -> float | None:
-    """The strength recorded in a tag's evidence (`strength: +12.34`), or None for tags written without it."""
-    for item in reversed(list(evidence or ())):
-        if isinstance(item, str) and item.startswith(STRENGTH_PREFIX):
-            try:
-                return float(item[len(STRENGTH_PREFIX):])
-            except ValueError:
-                return None
-    return None
-
-
-@dataclass
-class LinearModel:
-    """Per-trend logistic-regression weights over unit vectors of one embedding model."""
-
-    model_id: str
-    weights: dict[str, np.ndarray]  # trend -> (dim,)
-    biases: dict[str, float]
-
-    def logits(self, vecs: np.ndarray) -> dict[str, np.ndarray]:
-        vecs = np.atleast_2d(np.asarray(vecs, dtype=np.float32))
-        return {t: vecs @ w + self.biases[t] for t, w in self.weights.items()}
 
 
 def clean_text(text: str) -> str:
@@ -178,9 +154,9 @@ def rule_score(trend: Trend, taxonomy: Taxonomy, doc: _Doc) -> RuleResult:
 class Tagger:
     """Scores papers against a taxonomy; `model` adds a per-trend linear term over the paper vector."""
 
-    def __init__(self, taxonomy: Taxonomy, model: LinearModel | None = None):
+    def __init__(self, taxonomy: Taxonomy, model: TagModel | None = None):
         self.taxonomy = taxonomy
-        self.model = model
+        self.model = model.for_taxonomy(taxonomy.rules_hashes()) if model is not None else None
 
     def rules(self, title: str, abstract: str) -> dict[str, RuleResult]:
         doc = _doc(self.taxonomy, title, abstract)
@@ -193,29 +169,35 @@ class Tagger:
         vector: np.ndarray | None = None,
         categories: Sequence[str] = (),
         trends: Sequence[str] | None = None,
-        model_logits: Mapping[str, float] | None = None,
+        vector_terms: Mapping[str, float] | None = None,
     ) -> list[TrendTag]:
-        """A scored TrendTag for every trend (or the named ones), tagged or not."""
+        """A scored TrendTag for every trend (or the named ones), tagged or not.
+
+        `vector_terms` (trend -> the fitted model's w . vector) may be passed precomputed for a batch; else it
+        is computed from `vector` when given. Without either, the fitted model's rules-only formula decides.
+        Trends the model does not cover (added or edited by the user) use the taxonomy's rules formula.
+        """
         s = self.taxonomy.scoring
         doc = _doc(self.taxonomy, title, abstract)
-        if model_logits is None and vector is not None and self.model is not None:
-            model_logits = {t: float(v[0]) for t, v in self.model.logits(vector).items()}
+        if vector_terms is None and vector is not None and self.model is not None:
+            vector_terms = {t: float(v[0]) for t, v in self.model.vector_terms(vector).items()}
         out = []
         for trend in self.taxonomy.trends:
             if trends is not None and trend.name not in trends:
                 continue
             rr = rule_score(trend, self.taxonomy, doc)
             evidence = list(rr.evidence[:6])
-            if model_logits is not None and trend.name in model_logits:
-                ml = float(model_logits[trend.name])
-                logit = s.rule_scale * (rr.raw - s.rule_offset) + s.model_weight * ml
-                evidence.append(f"vector model: {ml:+.2f}")
+            cats = sorted(set(categories) & set(trend.categories)) if trend.categories else []
+            fitted = self.model.weights.get(trend.name) if self.model is not None else None
+            if fitted is not None:
+                vt = vector_terms.get(trend.name) if vector_terms is not None else None
+                logit = fitted.logit(rr.raw, bool(cats), vt)
+                if vt is not None and fitted.vector.size:
+                    evidence.append(f"vector model: {vt + fitted.bias:+.2f}")
             else:
-                logit = s.rule_scale * (rr.raw - s.rules_only_offset)
-            if trend.categories and set(categories) & set(trend.categories):
-                logit += 0.5
-                evidence.append("category: " + ", ".join(sorted(set(categories) & set(trend.categories))))
-            evidence.append(f"{STRENGTH_PREFIX}{logit:+.2f}")
+                logit = s.rule_scale * (rr.raw - s.rules_only_offset) + (0.5 if cats else 0.0)
+            if cats:
+                evidence.append("category: " + ", ".join(cats))
             out.append(TrendTag(trend.name, round(sigmoid(logit), 4), evidence, round(logit, 2)))
         return out
 

@@ -105,7 +105,7 @@ class Taxonomy:
 
 
 def packaged_taxonomy_text() -> str:
-    return resources.files("index").joinpath("taxonomy.toml").read_text(encoding="utf-8")
+    return resources.files("trendscope.index").joinpath("taxonomy.toml").read_text(encoding="utf-8")
 
 
 def _parse(text: str, source: str) -> dict:

@@ -17,7 +17,7 @@ import numpy as np
 import sqlite_utils
 from sqlite_utils import Migrations
 
-from trendscope.foundation.db import apply_migrations
+from trendscope.foundation.db import apply_migrations, placeholders, select_in
 
 migrations = Migrations("trendscope.trends")
 
@@ -64,6 +64,32 @@ def m001_paper_trends(db: sqlite_utils.Database) -> None:
         )
         """
     )
+
+
+STRENGTH_PREFIX = "strength: "  # how tags written before m002 kept their strength: inside the evidence list
+
+
+@migrations()
+def m002_tag_strength_column(db: sqlite_utils.Database) -> None:
+    """Tag strength (the tagger's logit) becomes a column; older rows had it as a `strength: +x` evidence item."""
+    db.execute("ALTER TABLE paper_trends ADD COLUMN strength REAL")
+    updates = []
+    for pk, trend, evidence in db.execute("SELECT pk, trend, evidence FROM paper_trends "
+                                          "WHERE evidence LIKE '%strength: %'").fetchall():
+        try:
+            items = json.loads(evidence)
+        except ValueError:
+            continue
+        strength = None
+        for item in items:
+            if isinstance(item, str) and item.startswith(STRENGTH_PREFIX):
+                try:
+                    strength = float(item[len(STRENGTH_PREFIX):])
+                except ValueError:
+                    pass
+        kept = [x for x in items if not (isinstance(x, str) and x.startswith(STRENGTH_PREFIX))]
+        updates.append((strength, json.dumps(kept, ensure_ascii=False), pk, trend))
+    db.conn.executemany("UPDATE paper_trends SET strength = ?, evidence = ? WHERE pk = ? AND trend = ?", updates)
 
 
 @dataclass
@@ -127,11 +153,12 @@ class TrendStore:
     # -- tags ------------------------------------------------------------------------------
     def write_tags(
         self,
-        results: Iterable[tuple[int, str, bool, list[tuple[str, float, list[str]]]]],
+        results: Iterable[tuple[int, str, bool, list[tuple[str, float, list[str], float]]]],
         trends: Sequence[str],
         taxonomy_hash: str,
     ) -> int:
-        """Replace the tags of `trends` for each (pk, content_hash, with_vector, tags) and record its state.
+        """Replace the tags of `trends` for each (pk, content_hash, with_vector, tags) and record its state;
+        each tag is (trend, score, evidence, strength).
 
         One transaction per call; returns the number of tag rows written.
         """
@@ -141,9 +168,10 @@ class TrendStore:
         with self.db.atomic():
             for pk, chash, with_vector, tags in results:
                 conn.execute(f"DELETE FROM paper_trends WHERE pk = ? AND trend IN ({marks})", [pk, *trends])
-                rows = [(pk, t, float(s), json.dumps(ev, ensure_ascii=False)) for t, s, ev in tags]
+                rows = [(pk, t, float(s), json.dumps(ev, ensure_ascii=False), float(strength))
+                        for t, s, ev, strength in tags]
                 conn.executemany(
-                    "INSERT INTO paper_trends (pk, trend, score, evidence) VALUES (?, ?, ?, ?)", rows)
+                    "INSERT INTO paper_trends (pk, trend, score, evidence, strength) VALUES (?, ?, ?, ?, ?)", rows)
                 written += len(rows)
                 conn.execute(
                     "INSERT INTO trend_tag_state (pk, content_hash, taxonomy_hash, with_vector) VALUES (?, ?, ?, ?) "
@@ -175,6 +203,47 @@ class TrendStore:
     def tags_of(self, pk: int) -> list[tuple[str, float, list[str]]]:
         return [(t, s, json.loads(e)) for t, s, e in self.db.execute(
             "SELECT trend, score, evidence FROM paper_trends WHERE pk = ? ORDER BY score DESC", [pk])]
+
+    def top_papers(self, start: str, end_exclusive: str, per_trend: int) -> dict[str, list[dict]]:
+        """trend -> its `per_trend` highest-scoring papers published in [start, end_exclusive), best first."""
+        out: dict[str, list[dict]] = {}
+        rows = self.db.query(
+            """
+            SELECT trend, id, title, published, authors, score FROM (
+                SELECT t.trend, p.id, p.title, p.published, p.authors, t.score,
+                       row_number() OVER (PARTITION BY t.trend ORDER BY t.score DESC, p.id) AS rank
+                FROM paper_trends t JOIN papers p ON p.pk = t.pk
+                WHERE p.published >= ? AND p.published < ?
+            ) WHERE rank <= ? ORDER BY trend, rank
+            """,
+            [start, end_exclusive, per_trend],
+        )
+        for r in rows:
+            out.setdefault(r["trend"], []).append({
+                "id": r["id"], "title": r["title"], "published": r["published"],
+                "authors": json.loads(r["authors"] or "[]"), "score": r["score"]})
+        return out
+
+    def scores_for(self, pks: Sequence[int]) -> dict[int, dict[str, float]]:
+        """pk -> {trend: score} for the given papers."""
+        out: dict[int, dict[str, float]] = {}
+        for pk, trend, score in select_in(self.db, "SELECT pk, trend, score FROM paper_trends WHERE pk IN ({in})",
+                                          pks):
+            out.setdefault(pk, {})[trend] = float(score if score is not None else 0.0)
+        return out
+
+    def strengths_for(self, pks: Sequence[int], trends: Sequence[str]) -> dict[int, dict[str, float | None]]:
+        """pk -> {trend: strength (the tagger's logit; None for tags written without one)}."""
+        out: dict[int, dict[str, float | None]] = {}
+        if not trends:
+            return out
+        sql = f"SELECT pk, trend, strength FROM paper_trends WHERE trend IN ({placeholders(trends)}) AND pk IN ({{in}})"
+        for pk, trend, strength in select_in(self.db, sql, pks, params=list(trends)):
+            out.setdefault(pk, {})[trend] = strength
+        return out
+
+    def tag_rows(self) -> int:
+        return self.db.execute("SELECT count(*) FROM paper_trends").fetchone()[0]
 
     def tag_counts(self) -> dict[str, int]:
         return dict(self.db.execute("SELECT trend, count(*) FROM paper_trends GROUP BY trend").fetchall())

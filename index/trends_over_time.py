@@ -18,41 +18,20 @@ Definitions (W = `window`, default 8 previous periods):
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter, defaultdict
 from datetime import date, timedelta
 from pathlib import Path
 
 import pandas as pd
 
-from .tagger import clean_text
+from trendscope.foundation.words import content_words
+
 from .trend_store import TrendStore
 
 PRIOR = 5.0
 MIN_TERM_SHARE = 0.15  # a new term must occur in this share of the period's tagged papers (at least 2)
 BACKGROUND_MAX = 20000  # papers (evenly spread) whose words form the c-TF-IDF background
 COLUMNS = ["trend", "period", "count", "total", "share", "growth", "emerging_score", "terms"]
-_WORD = re.compile(r"[a-z][a-z0-9\-]{2,}")
-STOPWORDS = frozenset(
-    """about above after again against all also although among and any are around based because been before
-    being below between both but can could did does doing done down during each either else even ever every few
-    for from further had has have having here how however into its itself just large less many may more most much
-    must new not now off once only other our ours out over own per same several should show shows shown since some
-    such than that the their them then there these they this those through thus too two under until upon use used
-    uses using very via was way well were what when where whether which while who whom whose why will with within
-    without would yet you your first second three one also paper propose proposed proposes present presents
-    approach approaches method methods model models results result task tasks data dataset datasets work works
-    performance state-of-the-art art existing study studies novel framework frameworks achieve achieves achieved
-    significantly significant improve improves improved improvement better different provide provides including
-    respectively extensive experiments experimental demonstrate demonstrates evaluate evaluation learning neural
-    network networks deep based problem problems however further towards toward introduce introduced
-    introduces baseline baselines main key often across make makes made given high low end well-known
-    observed observe observes assume leaving termed still yet thereby whereas various remains remain
-    challenge challenges challenging capabilities capability address addresses effectively
-    furthermore moreover additionally specifically particular particularly""".split()
-)
-
-
 def period_start(day: str, freq: str) -> str:
     """ISO start date of the week (Monday) or month containing ISO date `day`."""
     d = date.fromisoformat(day[:10])
@@ -64,7 +43,7 @@ def period_start(day: str, freq: str) -> str:
 
 
 def tokens(text: str) -> list[str]:
-    return [w for w in _WORD.findall(clean_text(text).lower()) if w not in STOPWORDS and not w.isdigit()]
+    return content_words(text)
 
 
 def _ctfidf(counters: dict, background: Counter, n_background: int) -> dict:

@@ -106,6 +106,11 @@ class VectorStore:
             [model],
         ).fetchone()[0]
 
+    def count_unembedded(self) -> int:
+        """Papers with no vector of any model."""
+        return self.db.execute(
+            "SELECT count(*) FROM papers p LEFT JOIN embeddings e ON e.pk = p.pk WHERE e.pk IS NULL").fetchone()[0]
+
     def iter_pending(self, model: str, batch_size: int = 1000) -> Iterator[list[PendingText]]:
         """Papers to (re-)embed for `model`, in pk order, a batch at a time."""
         last = 0

@@ -1,4 +1,6 @@
-"""`trendscope status`: what is stored, what ran, and what is stale — as one JSON-able dict."""
+"""The ingest stage's status: what is stored, what ran, and what is stale, as one JSON-able dict.
+
+The index stage adds its own part (`trendscope.index.status`); `trendscope status` shows both."""
 from __future__ import annotations
 
 from dataclasses import asdict
@@ -59,10 +61,6 @@ def collect_status(db: sqlite_utils.Database, home: Home, *, now: datetime | Non
             for r in running:
                 stale.append(f"run {r.run_id} ({r.source}, started {r.started_at}) was interrupted and left "
                              "'running'; rerun the ingest to finish it")
-    optional = store.table_counts(["embeddings", "paper_trends"])
-    unindexed = store.papers_without_embeddings()
-    if unindexed:
-        stale.append(f"{unindexed} papers are not indexed yet: run trendscope index")
     return {
         "papers": total,
         "home": str(home.root),
@@ -73,9 +71,6 @@ def collect_status(db: sqlite_utils.Database, home: Home, *, now: datetime | Non
         "categories": [{"category": c, "papers": n} for c, n in store.category_counts(20)],
         "runs": [asdict(r) for r in recent],
         "last_live_success": live_ok.ended_at if live_ok else None,
-        "embeddings": optional["embeddings"],
-        "unindexed": unindexed,
-        "tagged_rows": optional["paper_trends"],
         "stale": stale,
         "generated_at": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
     }

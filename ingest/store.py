@@ -368,23 +368,5 @@ class PaperStore:
             [limit],
         ).fetchall()
 
-    def table_counts(self, tables: Sequence[str]) -> dict[str, int | None]:
-        """Row counts of optional tables (None when a table does not exist yet)."""
-        existing = set(self.db.table_names())
-        return {t: (self.db.execute(f"SELECT count(*) FROM [{t}]").fetchone()[0] if t in existing else None)
-                for t in tables}
-
-    def papers_without_embeddings(self) -> int | None:
-        """Papers with no current vector (missing or stale content hash); None without an embeddings table."""
-        if "embeddings" not in self.db.table_names():
-            return None
-        cols = {c.name for c in self.db["embeddings"].columns}
-        if "content_hash" in cols:
-            q = ("SELECT count(*) FROM papers p LEFT JOIN embeddings e ON e.pk = p.pk "
-                 "WHERE e.pk IS NULL OR e.content_hash IS NOT p.content_hash")
-        else:
-            q = "SELECT count(*) FROM papers p LEFT JOIN embeddings e ON e.pk = p.pk WHERE e.pk IS NULL"
-        return self.db.execute(q).fetchone()[0]
-
     def date_range(self) -> tuple[str | None, str | None]:
         return tuple(self.db.execute("SELECT min(published), max(published) FROM papers").fetchone())

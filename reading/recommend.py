@@ -90,10 +90,8 @@ class RecommendResult:
 
 
 def default_vector_source(db) -> VectorSource:
-    try:
-        from trendscope.index.vector_store import VectorStore
-    except ImportError as exc:  # pragma: no cover - the index layer ships it
-        raise TrendscopeError("recommendations need the vector store (index/vector_store.py)") from exc
+    from trendscope.index.vector_store import VectorStore
+
     return VectorStore(db)
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import urllib.request
 
+import pytest
 from browser_harness import serve
 from click.testing import CliRunner
 
@@ -28,6 +29,7 @@ def test_serve_print_command_and_bad_port(home):
     assert res.exit_code == 2 and "99999" in res.output
 
 
+@pytest.mark.slow
 def test_serve_starts_the_app_over_an_empty_home(tmp_path):
     home = tmp_path / "fresh"
     with serve(home, log_path=tmp_path / "serve.log") as url:

@@ -28,10 +28,9 @@ def _tags(db, trend):
 
 
 def _strengths(db, trend):
-    """pk -> the tag's strength (the tagger's logit, recorded as the last evidence entry)."""
-    import json
-    return {pk: tag_strength(score, json.loads(ev)) for pk, score, ev in db.execute(
-        "SELECT pk, score, evidence FROM paper_trends WHERE trend = ?", [trend])}
+    """pk -> the tag's strength (the tagger's logit, stored beside the score)."""
+    return {pk: tag_strength(score, strength) for pk, score, strength in db.execute(
+        "SELECT pk, score, strength FROM paper_trends WHERE trend = ?", [trend])}
 
 
 def _top_tier(db, name, week, arxiv_id):
@@ -45,8 +44,8 @@ def _top_tier(db, name, week, arxiv_id):
 
 
 # a re-tag that makes a paper clearly the best of its week (score and strength beyond any real tag)
-_TOP_TAG = ("INSERT OR REPLACE INTO paper_trends (pk, trend, score, evidence) "
-            "VALUES (?, 'multimodal', 1.0, '[\"strength: +99.00\"]')")
+_TOP_TAG = ("INSERT OR REPLACE INTO paper_trends (pk, trend, score, evidence, strength) "
+            "VALUES (?, 'multimodal', 1.0, '[]', 99.0)")
 
 
 def _pk(db, arxiv_id):
@@ -83,8 +82,8 @@ def test_trend_digest_ranks_the_weeks_tagged_papers(db, dhome):
     for p in d.papers:
         assert p.id in tagged_in_week and "multimodal" in p.trends
         # relevance: the tag's strength (recorded by the tagger) mapped to [0, 1]
-        assert any(e.startswith("strength: ") for e in __import__("json").loads(db.execute(
-            "SELECT evidence FROM paper_trends WHERE trend = 'multimodal' AND pk = ?", [_pk(db, p.id)]).fetchone()[0]))
+        assert db.execute("SELECT strength FROM paper_trends WHERE trend = 'multimodal' AND pk = ?",
+                          [_pk(db, p.id)]).fetchone()[0] is not None
         assert p.relevance == pytest.approx(min(strengths[_pk(db, p.id)], STRENGTH_SCALE) / STRENGTH_SCALE)
         assert p.centrality == 0.0  # no vectors stored
         assert p.score == pytest.approx(p.relevance + NOVELTY_WEIGHT * p.novelty)
@@ -160,14 +159,15 @@ def test_a_paper_that_only_touches_the_trend_is_left_out(db, dhome):
     api.add_subscription(db, dhome, "mm", trends=["multimodal"], size=50)
     ids = sorted(_week_ids(db, WEEK))
     weak, old, strong = (_pk(db, i) for i in ids[:3])
-    sql = "INSERT OR REPLACE INTO paper_trends (pk, trend, score, evidence) VALUES (?, 'multimodal', ?, ?)"
-    db.execute(sql, [weak, 0.85, f'["multimodal (abstract)", "strength: {MIN_STRENGTH - 0.5:+.2f}"]'])
-    db.execute(sql, [old, 0.9999, '["multimodal (title)"]'])  # written before strengths were recorded
-    db.execute(sql, [strong, 1.0, '["strength: +99.00"]'])
+    sql = ("INSERT OR REPLACE INTO paper_trends (pk, trend, score, evidence, strength) "
+           "VALUES (?, 'multimodal', ?, ?, ?)")
+    db.execute(sql, [weak, 0.85, '["multimodal (abstract)"]', MIN_STRENGTH - 0.5])
+    db.execute(sql, [old, 0.9999, '["multimodal (title)"]', None])  # written before strengths were recorded
+    db.execute(sql, [strong, 1.0, '[]', 99.0])
     shown = [p.id for p in api.build(db, dhome, "mm", WEEK).papers]
     assert ids[0] not in shown
     assert ids[1] in shown and _top_tier(db, "mm", WEEK, ids[2])
-    assert tag_strength(0.9999, []) == pytest.approx(9.21, abs=0.01)
+    assert tag_strength(0.9999, None) == pytest.approx(9.21, abs=0.01)
 
 
 def test_exclude_words_and_categories(db, dhome):

@@ -2,7 +2,6 @@
 taxonomy's `digest_core` patterns) rank above those that only use the trend's words; weak ones without it stay out."""
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 
 import pytest
@@ -14,7 +13,8 @@ from trendscope.digest.content import WeekContext, has_core, rank_week, subject_
 from trendscope.digest.subscription_store import SubscriptionStore
 from trendscope.index.taxonomy import load_taxonomy
 
-_TAG = "INSERT OR REPLACE INTO paper_trends (pk, trend, score, evidence) VALUES (?, 'interpretability', ?, ?)"
+_TAG = ("INSERT OR REPLACE INTO paper_trends (pk, trend, score, evidence, strength) "
+        "VALUES (?, 'interpretability', ?, '[]', ?)")
 
 
 def _core(trend: str, title: str, abstract: str) -> bool:
@@ -74,9 +74,9 @@ def test_core_papers_rank_first_and_unlikely_papers_stay_out(db, dhome):
     rows = [r for r in db.query("SELECT pk, id, title FROM papers WHERE published >= '2026-05-18' "
                                 "AND published <= '2026-05-24' ORDER BY id")]
     loud, core, weak = rows[:3]
-    db.execute(_TAG, [loud["pk"], 1.0, json.dumps(["strength: +25.00"])])
-    db.execute(_TAG, [core["pk"], 0.95, json.dumps(["strength: +12.00"])])
-    db.execute(_TAG, [weak["pk"], 0.95, json.dumps(["strength: +3.00"])])
+    db.execute(_TAG, [loud["pk"], 1.0, 25.00])
+    db.execute(_TAG, [core["pk"], 0.95, 12.00])
+    db.execute(_TAG, [weak["pk"], 0.95, 3.00])
     db.conn.commit()
     # a user core pattern that matches only `core`'s title (the packaged ones may match any of the three)
     import re
@@ -158,10 +158,10 @@ def test_a_trends_digest_min_strength_hides_weaker_tags(db, dhome):
     rows = [r for r in db.query("SELECT pk, id, title FROM papers WHERE published >= '2026-05-18' "
                                 "AND published <= '2026-05-24' ORDER BY id")]
     strong, weak = rows[:2]
-    db.execute(_TAG, [strong["pk"], 1.0, json.dumps(["strength: +8.00"])])
-    db.execute(_TAG, [weak["pk"], 0.98, json.dumps(["strength: +4.00"])])
-    db.execute("INSERT INTO paper_trends (pk, trend, score, evidence) VALUES (?, 'privacy', 0.98, ?)",
-               [weak["pk"], json.dumps(["strength: +4.00"])])
+    db.execute(_TAG, [strong["pk"], 1.0, 8.00])
+    db.execute(_TAG, [weak["pk"], 0.98, 4.00])
+    db.execute("INSERT INTO paper_trends (pk, trend, score, evidence, strength) VALUES (?, 'privacy', 0.98, '[]', ?)",
+               [weak["pk"], 4.00])
     db.conn.commit()
 
     def shown(name: str, cut: float) -> list[str]:

@@ -83,6 +83,7 @@ def test_eval_tags_missing_file(home, tmp_path):
     assert res.exit_code != 0 and "cannot read" in res.output
 
 
+@pytest.mark.slow
 def test_dev_set_regression_guard(home, shared_dir, embedder):
     """The whole dev-set evaluation (rules + vectors) must stay within 0.02 of the reached macro-F1."""
     dev = shared_dir / "eval" / "trend_dev_set.jsonl"

@@ -8,8 +8,9 @@ import pytest
 from click.testing import CliRunner
 
 from trendscope.foundation.home import Home
+from trendscope.foundation.words import STOP_WORDS as STOPWORDS
 from trendscope.index.trend_update import update_trend_tags
-from trendscope.index.trends_over_time import COLUMNS, STOPWORDS, period_start, plot_trends, tokens, trend_table
+from trendscope.index.trends_over_time import COLUMNS, period_start, plot_trends, tokens, trend_table
 from trendscope.ingest.records import Paper
 from trendscope.ingest.store import PaperStore, open_database
 from trendscope.ui.cli import main

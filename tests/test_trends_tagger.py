@@ -37,16 +37,20 @@ def test_scores_in_unit_interval_and_tag_iff_threshold():
         assert tagged == {s.trend for s in scores if s.score >= tax.get(s.trend).threshold}
 
 
+KEYBOARD = ("Keyboard prediction on phones",
+            "We train a next-word prediction model across many user devices with federated averaging and report "
+            "accuracy.")
+
+
 def test_threshold_override_changes_tags(tmp_path):
     tagger = Tagger(load_taxonomy())
-    score = {s.trend: s.score for s in tagger.score(*FEDERATED)}["privacy"]
+    score = {s.trend: s.score for s in tagger.score(*KEYBOARD)}["privacy"]
+    assert 0.0 < score < 0.99  # a middling privacy score, so a threshold just above it excludes the paper
     user = tmp_path / "taxonomy.toml"
-    user.write_text(f"[trends.privacy]\nthreshold = {min(1.0, score + 0.0001)}\n", encoding="utf-8")
-    strict = Tagger(load_taxonomy(user))
-    if score < 1.0:
-        assert "privacy" not in {t.trend for t in strict.tag(*FEDERATED)}
+    user.write_text(f"[trends.privacy]\nthreshold = {score + 0.0001}\n", encoding="utf-8")
+    assert "privacy" not in {t.trend for t in Tagger(load_taxonomy(user)).tag(*KEYBOARD)}
     user.write_text(f"[trends.privacy]\nthreshold = {score}\n", encoding="utf-8")
-    assert "privacy" in {t.trend for t in Tagger(load_taxonomy(user)).tag(*FEDERATED)}
+    assert "privacy" in {t.trend for t in Tagger(load_taxonomy(user)).tag(*KEYBOARD)}
 
 
 def test_evidence_names_the_matched_phrases():
@@ -107,10 +111,11 @@ def test_fit_logistic_separates_separable_data():
     assert ((X @ w + b > 0) == (y > 0)).mean() > 0.95
 
 
-def test_strength_is_the_unsquashed_logit_recorded_in_the_evidence():
-    from trendscope.index.tagger import parse_strength, sigmoid
+def test_strength_is_the_unsquashed_logit_kept_beside_the_evidence():
+    from trendscope.index.tagger import sigmoid
 
-    for tag in Tagger(load_taxonomy()).score(*FEDERATED):
+    tags = Tagger(load_taxonomy()).score(*FEDERATED)
+    assert tags
+    for tag in tags:
         assert tag.score == pytest.approx(sigmoid(tag.strength), abs=1e-3)
-        assert parse_strength(tag.evidence) == pytest.approx(tag.strength)
-    assert parse_strength(["federated (title)"]) is None and parse_strength(["strength: nan?"]) is None
+        assert not any(e.startswith("strength") for e in tag.evidence)

@@ -60,14 +60,11 @@ def _summary(name: str, out: object, res: CycleResult) -> None:
     res.say(f"{name}: {summary() if callable(summary) else out}")
 
 
-def _ingest_step(home: Home, cfg: ScheduleConfig, db, res: CycleResult) -> None:
-    from trendscope.ingest.arxiv_live import LiveConfig, ingest_live
-    from trendscope.ingest.ledger import LedgerStore
-    from trendscope.ingest.runlock import ingest_lock
+def _ingest_step(home: Home, cfg: ScheduleConfig, res: CycleResult) -> None:
+    from trendscope.ingest.arxiv_live import LiveConfig
+    from trendscope.ingest.runner import run_live
 
-    with ingest_lock(home):
-        LedgerStore(db).mark_interrupted()
-        run = ingest_live(db, LiveConfig(categories=list(cfg.categories), since=cfg.since))
+    run = run_live(home, LiveConfig(categories=list(cfg.categories), since=cfg.since))
     res.say(f"ingest: {run.summary()}")
     if run.outcome != "ok":
         res.failed.append(f"ingest {run.outcome}")
@@ -97,7 +94,7 @@ def run_cycle(home: Home, cfg: ScheduleConfig, *, digest: bool | None = None,
         res.ran = True
         db = open_database(home.db_path)
         actions = {
-            "ingest": lambda: _ingest_step(home, cfg, db, res),
+            "ingest": lambda: _ingest_step(home, cfg, res),
             "index": lambda: _summary("index", run_index(db, home, progress=False), res),
             "digest": lambda: _summary("digest", run_weekly(db, home), res),
         }
@@ -105,11 +102,15 @@ def run_cycle(home: Home, cfg: ScheduleConfig, *, digest: bool | None = None,
         today = WEEKDAYS[now().weekday()]
         want_digest = digest if digest is not None else (cfg.digest_day is not None and today == cfg.digest_day)
         for name in ("ingest", "index", "digest") if want_digest else ("ingest", "index"):
-            try:
+            try:  # each step isolated: a failing step is recorded and the next one still runs
                 actions[name]()
             except TrendscopeError as exc:
                 res.failed.append(f"{name}: {exc}")
                 res.say(f"{name} failed: {exc}")
+            except Exception as exc:  # an unexpected bug in one step must not stop the cycle
+                log.exception("%s step crashed", name)
+                res.failed.append(f"{name}: unexpected {exc.__class__.__name__}: {exc}")
+                res.say(f"{name} failed unexpectedly: {exc.__class__.__name__}: {exc}")
         return res
     finally:
         lock.release()

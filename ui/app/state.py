@@ -19,6 +19,7 @@ from pathlib import Path
 import sqlite_utils
 import streamlit as st
 
+from trendscope.foundation.clock import week_days_of
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.home import Home
 from trendscope.ingest.store import PaperStore, open_database
@@ -309,45 +310,22 @@ def trend_table(freq: str, periods: int | None):
 
 def week_bounds(day: str) -> tuple[str, str]:
     """(Monday, Sunday) ISO dates of the week containing `day`."""
-    from datetime import date, timedelta
-
-    d = date.fromisoformat(day[:10])
-    monday = d - timedelta(days=d.weekday())
-    return monday.isoformat(), (monday + timedelta(days=6)).isoformat()
+    return week_days_of(day)
 
 
 def latest_week() -> tuple[str, str] | None:
     """(Monday, Sunday) ISO dates of the latest week that has papers."""
     last = summary()["last"]
-    if not last:
-        return None
-    from datetime import date, timedelta
-
-    day = date.fromisoformat(last[:10])
-    monday = day - timedelta(days=day.weekday())
-    return monday.isoformat(), (monday + timedelta(days=6)).isoformat()
+    return week_days_of(last) if last else None
 
 
 def top_trend_papers(start: str, end: str, per_trend: int = 5) -> dict[str, list[dict]]:
     """trend -> its `per_trend` highest-scoring papers published in [start, end] (ISO dates), best first."""
-    import json
     from datetime import date, timedelta
 
-    from trendscope.digest.subscription_store import SubscriptionStore
-
-    store = SubscriptionStore(db())
     end_excl = (date.fromisoformat(end) + timedelta(days=1)).isoformat()
-    rows = {r["pk"]: r for r in store.week_papers(start, end_excl)}
-    out: dict[str, list[dict]] = {name: [] for name in trend_names()}
-    for pk, tags in store.tags_for(list(rows)).items():
-        for trend, score in tags.items():
-            r = rows[pk]
-            out.setdefault(trend, []).append({"id": r["id"], "title": r["title"], "published": r["published"],
-                                              "authors": json.loads(r["authors"] or "[]"), "score": score})
-    for papers_ in out.values():
-        papers_.sort(key=lambda p: (-p["score"], p["id"]))
-        del papers_[per_trend:]
-    return out
+    top = trend_store().top_papers(start, end_excl, per_trend)
+    return {name: top.get(name, []) for name in trend_names()} | top
 
 
 # -- status -------------------------------------------------------------------------------------------

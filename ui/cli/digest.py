@@ -9,6 +9,8 @@ import click
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.ingest.store import open_database
 
+from .options import json_option
+
 
 def _db(ctx: click.Context):
     return open_database(ctx.find_root().obj.home.db_path)
@@ -19,10 +21,16 @@ def _home(ctx: click.Context):
 
 
 @click.group("subscriptions", invoke_without_command=True)
-@click.option("--json", "as_json", is_flag=True, help="Print the subscriptions as JSON.")
+@json_option("Print the subscriptions as JSON.")
 @click.pass_context
 def subscriptions_group(ctx: click.Context, as_json: bool) -> None:
-    """Weekly digest subscriptions: add, list, remove. Alone it lists them."""
+    """Weekly digest subscriptions: add, list, remove. Alone it lists them.
+
+    \b
+    Examples:
+      trendscope subscriptions add peft --trend efficiency --query "parameter-efficient fine-tuning"
+      trendscope subscriptions --json
+    """
     if ctx.invoked_subcommand is None:
         ctx.invoke(list_cmd, as_json=as_json)
 
@@ -38,7 +46,13 @@ def subscriptions_group(ctx: click.Context, as_json: bool) -> None:
 @click.option("--no-feed", is_flag=True, help="Don't write an Atom feed file for it.")
 @click.pass_context
 def add_cmd(ctx, name, trends, query, categories, exclude, size, emails, no_feed) -> None:
-    """Add a subscription NAME following trends and/or a saved query."""
+    """Add a subscription NAME following trends and/or a saved query.
+
+    \b
+    Examples:
+      trendscope subscriptions add vlm --trend multimodal --category cs.CV --email me@example.org
+      trendscope subscriptions add peft --query "low-rank adaptation" --exclude survey --size 5
+    """
     from trendscope.digest.api import add_subscription
 
     sub = add_subscription(_db(ctx), _home(ctx), name, trends=trends, query=query, categories=categories,
@@ -48,10 +62,15 @@ def add_cmd(ctx, name, trends, query, categories, exclude, size, emails, no_feed
 
 
 @subscriptions_group.command("list")
-@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@json_option()
 @click.pass_context
 def list_cmd(ctx: click.Context, as_json: bool) -> None:
-    """Show every subscription."""
+    """Show every subscription.
+
+    \b
+    Example:
+      trendscope subscriptions list --json
+    """
     from trendscope.digest.api import list_subscriptions
 
     subs = list_subscriptions(_db(ctx))
@@ -70,7 +89,12 @@ def list_cmd(ctx: click.Context, as_json: bool) -> None:
 @click.argument("name")
 @click.pass_context
 def remove_cmd(ctx: click.Context, name: str) -> None:
-    """Remove subscription NAME (and its delivery records)."""
+    """Remove subscription NAME (and its delivery records).
+
+    \b
+    Example:
+      trendscope subscriptions remove peft
+    """
     from trendscope.digest.api import remove_subscription
 
     remove_subscription(_db(ctx), name)
@@ -87,7 +111,14 @@ def remove_cmd(ctx: click.Context, name: str) -> None:
 @click.option("--send", is_flag=True, help="Email each digest to its addresses not served yet and write feeds.")
 @click.pass_context
 def digest_cmd(ctx, week, names, fmt, out, send) -> None:
-    """Build the weekly digests; print/write them, or --send them (a rerun sends nothing twice)."""
+    """Build the weekly digests; print/write them, or --send them (a rerun sends nothing twice).
+
+    \b
+    Examples:
+      trendscope digest --week 2026-W21 --subscription peft
+      trendscope digest --week 2026-W21 --format html --out digests/
+      trendscope digest --send
+    """
     from trendscope.digest import api
     from trendscope.foundation.clock import last_complete_week, parse_week
 

@@ -9,6 +9,8 @@ import click
 
 from trendscope.foundation.errors import TrendscopeError
 
+from .options import categories_option, json_option, limit_option, published_since_option, published_until_option
+
 
 def _progress(ctx: click.Context) -> bool:
     return not ctx.obj.verbose and sys.stderr.isatty()
@@ -30,10 +32,16 @@ def _searcher(ctx: click.Context):
 @click.option("--model", default=None, metavar="M",
               help="sentence-transformers model name or path (default: the one in use, else all-MiniLM-L6-v2).")
 @click.option("--rebuild", is_flag=True, help="Drop every stored vector and the FAISS index, re-embed everything.")
-@click.option("--json", "as_json", is_flag=True, help="Print the result record as JSON.")
+@json_option("Print the result record as JSON.")
 @click.pass_context
 def index_cmd(ctx, model, rebuild, as_json):
-    """Embed new or changed papers, update the FAISS index, then update trend tags."""
+    """Embed new or changed papers, update the FAISS index, then update trend tags.
+
+    \b
+    Examples:
+      trendscope index
+      trendscope index --rebuild --json
+    """
     from trendscope.index.indexer import run_index
 
     res = run_index(_db(ctx), ctx.obj.home, model=model, progress=_progress(ctx), rebuild=rebuild)
@@ -67,17 +75,15 @@ def _print_hits(hits, as_json: bool, verbose: int) -> None:
 @click.command("search")
 @click.argument("query", required=False)
 @click.option("--mode", type=click.Choice(["hybrid", "semantic", "keyword"]), default="hybrid", show_default=True)
-@click.option(
-    "--category", "-c", "categories", multiple=True, metavar="C", help="Only papers in category C (repeatable: any of)."
-)
+@categories_option("Only papers in category CAT (repeatable: any of).")
 @click.option(
     "--trend", "-t", "trends", multiple=True, metavar="T", help="Only papers tagged with trend T (repeatable: any of)."
 )
-@click.option("--since", default=None, help="Published on or after: YYYY, YYYY-MM or YYYY-MM-DD.")
-@click.option("--until", default=None, help="Published on or before: YYYY, YYYY-MM or YYYY-MM-DD.")
+@published_since_option()
+@published_until_option()
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
-@click.option("-n", "--limit", type=click.IntRange(1, 1000), default=10, show_default=True, help="Number of results.")
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per hit.")
+@limit_option()
+@json_option("One JSON object per hit.")
 @click.option("--batch", "batch", type=click.File("r", encoding="utf-8"), default=None,
               help="Run every query in FILE (one per line, '-' for stdin); one JSON line per query.")
 @click.pass_context
@@ -85,6 +91,12 @@ def search_cmd(ctx, query, mode, categories, trends, since, until, sort, limit, 
     """Search papers: keyword (FTS5 BM25), semantic (embeddings) or hybrid (both, the default).
 
     Query syntax: words, "quoted phrases", ti:/au:/abs: fields, cat:cs.CL, -excluded, prefix*, a OR b.
+
+    \b
+    Examples:
+      trendscope search "graph neural networks for molecules" -c cs.LG --since 2025
+      trendscope search 'ti:"low-rank adaptation" -quantization' --mode keyword --sort date -n 20
+      trendscope search --batch - < queries.txt > results.jsonl
     """
     from trendscope.index.search import SearchRequest
 
@@ -115,14 +127,20 @@ def search_cmd(ctx, query, mode, categories, trends, since, until, sort, limit, 
 
 @click.command("similar")
 @click.argument("arxiv_id")
-@click.option("-n", "--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
-@click.option("--category", "-c", "categories", multiple=True, metavar="C", help="Only papers in category C.")
-@click.option("--since", default=None, help="Published on or after this date.")
-@click.option("--until", default=None, help="Published on or before this date.")
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per hit.")
+@limit_option()
+@categories_option("Only papers in category CAT (repeatable: any of).")
+@published_since_option()
+@published_until_option()
+@json_option("One JSON object per hit.")
 @click.pass_context
 def similar_cmd(ctx, arxiv_id, limit, categories, since, until, as_json):
-    """Papers most similar to ARXIV_ID (an id or arXiv URL), by embedding."""
+    """Papers most similar to ARXIV_ID (an id or arXiv URL), by embedding.
+
+    \b
+    Examples:
+      trendscope similar 2106.09685 -n 5
+      trendscope similar https://arxiv.org/abs/1706.03762 -c cs.CL --since 2024-01 --json
+    """
     hits = _searcher(ctx).similar(arxiv_id, limit, categories=list(categories), since=since, until=until)
     _print_hits(hits, as_json, ctx.obj.verbose)
 
@@ -130,10 +148,16 @@ def similar_cmd(ctx, arxiv_id, limit, categories, since, until, as_json):
 @click.command("doctor")
 @click.option("--repair/--check", default=True, show_default=True,
               help="Repair what is found (default) or only report it (exit status 1 on problems).")
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@json_option("Print the report as JSON.")
 @click.pass_context
 def doctor_cmd(ctx, repair, as_json):
-    """Check the FAISS index against the stored vectors; rebuild it when missing, corrupt or stale."""
+    """Check the FAISS index against the stored vectors; rebuild it when missing, corrupt or stale.
+
+    \b
+    Examples:
+      trendscope doctor --check
+      trendscope doctor
+    """
     from trendscope.index import doctor
 
     db = _db(ctx)

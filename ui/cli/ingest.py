@@ -9,6 +9,8 @@ import click
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.home import DEFAULT_CATEGORIES
 
+from .options import categories_option, json_option
+
 
 def _progress(ctx: click.Context) -> bool:
     return not ctx.obj.verbose and sys.stderr.isatty()
@@ -18,8 +20,7 @@ def _progress(ctx: click.Context) -> bool:
 @click.option("--snapshot", "snapshot", type=click.Path(dir_okay=False),
               help="Import a snapshot file instead of asking arXiv: arXiv's official metadata JSON lines or "
                    "Trendscope JSON lines, optionally .gz.")
-@click.option("--category", "-c", "categories", multiple=True, metavar="CAT",
-              help=f"arXiv category (repeatable). Default: {' '.join(DEFAULT_CATEGORIES)}.")
+@categories_option(f"arXiv category (repeatable). Default: {' '.join(DEFAULT_CATEGORIES)}.")
 @click.option("--since", default="7d", show_default=True, help="First submission day: YYYY-MM-DD or Nd (N days ago).")
 @click.option("--until", default=None, help="Last submission day, YYYY-MM-DD. Default: today (UTC).")
 @click.option("--max", "max_results", type=click.IntRange(min=1), default=None, help="Fetch at most N papers.")
@@ -27,45 +28,43 @@ def _progress(ctx: click.Context) -> bool:
 @click.option("--batch-size", type=click.IntRange(min=1), default=2000, hidden=True,
               help="Papers per transaction for snapshot imports.")
 @click.option("--force", is_flag=True, help="Rescan a snapshot file even if it was fully imported before.")
-@click.option("--json", "as_json", is_flag=True, help="Print the run record as JSON.")
+@json_option("Print the run record as JSON.")
 @click.pass_context
 def ingest_cmd(ctx, snapshot, categories, since, until, max_results, page_size, batch_size, force, as_json):
-    """Fetch new papers from arXiv (polite: one request per 3 s), or import a snapshot with --snapshot."""
-    from trendscope.ingest.ledger import LedgerStore
-    from trendscope.ingest.runlock import ingest_lock
-    from trendscope.ingest.store import open_database
+    """Fetch new papers from arXiv (polite: one request per 3 s), or import a snapshot with --snapshot.
+
+    \b
+    Examples:
+      trendscope ingest --since 2026-05-01 -c cs.CL -c cs.LG
+      trendscope ingest --snapshot papers.jsonl.gz
+    """
+    from trendscope.ingest.arxiv_live import LiveConfig
+    from trendscope.ingest.runner import run_live, run_snapshot
 
     home = ctx.obj.home
-    with ingest_lock(home):
-        db = open_database(home.db_path)
-        LedgerStore(db).mark_interrupted()
-        if snapshot:
-            from trendscope.ingest.snapshot import import_snapshot
-
-            res = import_snapshot(db, snapshot, batch_size=batch_size, progress=_progress(ctx), force=force)
-            run = res.run
-            if res.unchanged_since is not None and not as_json:
-                click.echo(f"{snapshot} is unchanged since run {res.unchanged_since} and was fully imported: "
-                           "nothing new (use --force to rescan)")
-                return
-            if as_json:
-                out = dict(_run_dict(run), lines=res.lines, bad_count=res.bad_count,
-                           unchanged_since=res.unchanged_since,
-                           bad_lines=[{"line": b.line_no, "reason": b.reason} for b in res.bad_lines])
-                click.echo(json.dumps(out, indent=2))
-                return
-            click.echo(f"imported {snapshot}: {res.lines} lines, {run.new} new, {run.updated} updated, "
-                       f"{run.skipped} unchanged, {res.bad_count} bad lines skipped")
-            for b in res.bad_lines[:20]:
-                click.echo(f"  line {b.line_no}: {b.reason}", err=True)
-            if res.bad_count > 20:
-                click.echo(f"  ... and {res.bad_count - 20} more bad lines", err=True)
+    if snapshot:
+        res = run_snapshot(home, snapshot, batch_size=batch_size, progress=_progress(ctx), force=force)
+        run = res.run
+        if res.unchanged_since is not None and not as_json:
+            click.echo(f"{snapshot} is unchanged since run {res.unchanged_since} and was fully imported: "
+                       "nothing new (use --force to rescan)")
             return
-        from trendscope.ingest.arxiv_live import LiveConfig, ingest_live
-
-        cfg = LiveConfig(categories=list(categories) or list(DEFAULT_CATEGORIES), since=since, until=until,
-                         max_results=max_results, page_size=page_size)
-        run = ingest_live(db, cfg, progress=_progress(ctx))
+        if as_json:
+            out = dict(_run_dict(run), lines=res.lines, bad_count=res.bad_count,
+                       unchanged_since=res.unchanged_since,
+                       bad_lines=[{"line": b.line_no, "reason": b.reason} for b in res.bad_lines])
+            click.echo(json.dumps(out, indent=2))
+            return
+        click.echo(f"imported {snapshot}: {res.lines} lines, {run.new} new, {run.updated} updated, "
+                   f"{run.skipped} unchanged, {res.bad_count} bad lines skipped")
+        for b in res.bad_lines[:20]:
+            click.echo(f"  line {b.line_no}: {b.reason}", err=True)
+        if res.bad_count > 20:
+            click.echo(f"  ... and {res.bad_count - 20} more bad lines", err=True)
+        return
+    cfg = LiveConfig(categories=list(categories) or list(DEFAULT_CATEGORIES), since=since, until=until,
+                     max_results=max_results, page_size=page_size)
+    run = run_live(home, cfg, progress=_progress(ctx))
     if as_json:
         click.echo(json.dumps(_run_dict(run), indent=2))
     else:
@@ -81,16 +80,20 @@ def _run_dict(run) -> dict:
 
 
 @click.command("status")
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output (top-level integer `papers`).")
+@json_option("Machine-readable output (top-level integer `papers`).")
 @click.option("--weeks", type=click.IntRange(1, 52), default=4, show_default=True, help="Weeks of papers per day.")
 @click.pass_context
 def status_cmd(ctx, as_json, weeks):
-    """Corpus counts, papers per day, the last ingest runs, and anything stale."""
-    from trendscope.ingest.status import collect_status
-    from trendscope.ingest.store import open_database
+    """Corpus counts, papers per day, the last ingest runs, and anything stale.
 
-    home = ctx.obj.home
-    st = collect_status(open_database(home.db_path), home, weeks=weeks)
+    \b
+    Examples:
+      trendscope status
+      trendscope status --weeks 8 --json
+    """
+    from trendscope.ui.status_report import full_status
+
+    st = full_status(ctx.obj.home, weeks=weeks)
     if as_json:
         click.echo(json.dumps(st, indent=2))
         return
@@ -131,7 +134,7 @@ def status_cmd(ctx, as_json, weeks):
     "--digest-hour", type=click.IntRange(0, 23), default=7, show_default=True, help="UTC hour of the digests."
 )
 @click.option("--since", default="3d", show_default=True, help="Window of each ingest (early stop makes reruns cheap).")
-@click.option("--category", "-c", "categories", multiple=True, metavar="CAT", help="arXiv category (repeatable).")
+@categories_option()
 @click.option(
     "--once", is_flag=True, help="Run one cycle (ingest, index, digests on the digest day) and exit: for cron."
 )
@@ -139,8 +142,14 @@ def status_cmd(ctx, as_json, weeks):
 def schedule_cmd(ctx, every, digest_day, digest_hour, since, categories, once):
     """Keep the corpus fresh: ingest, then index update and weekly digests, on a schedule (never overlapping).
 
-    Equivalent cron line (instead of the long-running process):
-    `0 */6 * * * trendscope --home DIR schedule --once`
+    \b
+    Examples:
+      trendscope schedule --every 6h --digest-day wed --digest-hour 7
+      trendscope --home ~/ts schedule --once
+
+    \b
+    Or, instead of the long-running process, one cycle every 6 hours from cron:
+      0 */6 * * * trendscope --home ~/ts schedule --once
     """
     from trendscope.ui.scheduler import ScheduleConfig, parse_every, run_cycle, run_forever
 

@@ -18,6 +18,8 @@ from trendscope.reading.importers import IMPORT_FORMATS
 from trendscope.reading.list_store import STATUSES
 from trendscope.reading.lists import ReadingLists, parse_since
 
+from .options import json_option
+
 _MARKS = {"unread": "[ ]", "reading": "[~]", "read": "[x]"}
 
 
@@ -47,22 +49,34 @@ def _short(text: str, width: int) -> str:
 
 
 @click.group("lists", invoke_without_command=True)
-@click.option("--json", "as_json", is_flag=True, help="Print the lists as JSON.")
+@json_option("Print the lists as JSON.")
 @click.pass_context
 def lists_group(ctx: click.Context, as_json: bool) -> None:
     """Reading lists: create, fill, annotate, export/import and get recommendations.
 
     `trendscope lists` alone shows every list with its counts.
+
+    \b
+    Examples:
+      trendscope lists create to-read
+      trendscope lists add to-read 2106.09685 --note "LoRA"
+      trendscope lists recommend to-read
+      trendscope lists
     """
     if ctx.invoked_subcommand is None:
         ctx.invoke(list_cmd, as_json=as_json)
 
 
 @lists_group.command("list")
-@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@json_option()
 @click.pass_context
 def list_cmd(ctx: click.Context, as_json: bool) -> None:
-    """Show all reading lists with counts."""
+    """Show all reading lists with counts.
+
+    \b
+    Example:
+      trendscope lists list --json
+    """
     summaries = _lists(ctx).lists()
     if as_json:
         _echo_json([s.__dict__ for s in summaries])
@@ -82,7 +96,12 @@ def list_cmd(ctx: click.Context, as_json: bool) -> None:
 @click.argument("name")
 @click.pass_context
 def create_cmd(ctx: click.Context, name: str) -> None:
-    """Create an empty reading list NAME."""
+    """Create an empty reading list NAME.
+
+    \b
+    Example:
+      trendscope lists create to-read
+    """
     click.echo(f"Created list {_lists(ctx).create(name)!r}.")
 
 
@@ -91,7 +110,12 @@ def create_cmd(ctx: click.Context, name: str) -> None:
 @click.argument("new_name")
 @click.pass_context
 def rename_cmd(ctx: click.Context, name: str, new_name: str) -> None:
-    """Rename list NAME to NEW_NAME (refused if NEW_NAME exists)."""
+    """Rename list NAME to NEW_NAME (refused if NEW_NAME exists).
+
+    \b
+    Example:
+      trendscope lists rename to-read reading-group
+    """
     click.echo(f"Renamed {name!r} to {_lists(ctx).rename(name, new_name)!r}.")
 
 
@@ -100,7 +124,12 @@ def rename_cmd(ctx: click.Context, name: str, new_name: str) -> None:
 @click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.pass_context
 def delete_cmd(ctx: click.Context, name: str, yes: bool) -> None:
-    """Delete list NAME and its items (papers stay in the corpus)."""
+    """Delete list NAME and its items (papers stay in the corpus).
+
+    \b
+    Example:
+      trendscope lists delete reading-group --yes
+    """
     rl = _lists(ctx)
     n = len(rl.items(name))
     if n and not yes:
@@ -112,10 +141,16 @@ def delete_cmd(ctx: click.Context, name: str, yes: bool) -> None:
 @lists_group.command("show")
 @click.argument("name")
 @click.option("--status", "status", type=click.Choice(STATUSES), help="Only papers with this status.")
-@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@json_option()
 @click.pass_context
 def show_cmd(ctx: click.Context, name: str, status: str | None, as_json: bool) -> None:
-    """Show the papers of list NAME (with status, note and date added)."""
+    """Show the papers of list NAME (with status, note and date added).
+
+    \b
+    Examples:
+      trendscope lists show to-read
+      trendscope lists show to-read --status unread --json
+    """
     rl = _lists(ctx)
     items = rl.items(name)
     if status:
@@ -145,7 +180,13 @@ def show_cmd(ctx: click.Context, name: str, status: str | None, as_json: bool) -
 @click.option("--create", "create", is_flag=True, help="Create the list if it does not exist.")
 @click.pass_context
 def add_cmd(ctx: click.Context, name: str, ids: tuple[str, ...], note: str, status: str, create: bool) -> None:
-    """Add papers (arXiv ids, versioned ids or arXiv URLs) to list NAME."""
+    """Add papers (arXiv ids, versioned ids or arXiv URLs) to list NAME.
+
+    \b
+    Examples:
+      trendscope lists add to-read 2106.09685 --note "LoRA"
+      trendscope lists add classics 1706.03762v7 https://arxiv.org/abs/2005.14165 --create
+    """
     rl = _lists(ctx)
     if create and not rl.exists(name):
         rl.create(name)
@@ -164,7 +205,12 @@ def add_cmd(ctx: click.Context, name: str, ids: tuple[str, ...], note: str, stat
 @click.argument("ids", nargs=-1, required=True)
 @click.pass_context
 def remove_cmd(ctx: click.Context, name: str, ids: tuple[str, ...]) -> None:
-    """Remove papers from list NAME."""
+    """Remove papers from list NAME.
+
+    \b
+    Example:
+      trendscope lists remove to-read 2106.09685 1706.03762
+    """
     res = _lists(ctx).remove(name, ids)
     click.echo(f"Removed {_plural(len(res.removed), 'paper')} from {res.list!r}.")
     if res.missing:
@@ -178,7 +224,13 @@ def remove_cmd(ctx: click.Context, name: str, ids: tuple[str, ...]) -> None:
 @click.argument("text", nargs=-1)
 @click.pass_context
 def note_cmd(ctx: click.Context, name: str, paper: str, text: tuple[str, ...]) -> None:
-    """Set the note of PAPER in list NAME (no TEXT clears it)."""
+    """Set the note of PAPER in list NAME (no TEXT clears it).
+
+    \b
+    Examples:
+      trendscope lists note to-read 2106.09685 "read section 4 (rank ablation) first"
+      trendscope lists note to-read 2106.09685
+    """
     aid = _lists(ctx).set_note(name, paper, " ".join(text))
     click.echo(f"{'Noted' if text else 'Cleared the note of'} {aid}.")
 
@@ -190,7 +242,12 @@ def note_cmd(ctx: click.Context, name: str, paper: str, text: tuple[str, ...]) -
 def status_cmd(ctx: click.Context, name: str, args: tuple[str, ...]) -> None:
     """Set the status (unread, reading, read) of papers in list NAME.
 
-    The status may come before or after the ids: `lists status NAME 2106.09685 read`.
+    The status may come before or after the ids.
+
+    \b
+    Examples:
+      trendscope lists status to-read 2106.09685 read
+      trendscope lists status to-read reading 1706.03762 2005.14165
     """
     at = [i for i, a in enumerate(args) if a.strip().lower() in STATUSES]
     if len(at) > 1:
@@ -211,7 +268,13 @@ def status_cmd(ctx: click.Context, name: str, args: tuple[str, ...]) -> None:
 @click.option("--abstract", is_flag=True, help="BibTeX: include the abstracts.")
 @click.pass_context
 def export_cmd(ctx: click.Context, name: str, fmt: str, out: str | None, abstract: bool) -> None:
-    """Export list NAME as BibTeX, Markdown, CSV or JSON."""
+    """Export list NAME as BibTeX, Markdown, CSV or JSON.
+
+    \b
+    Examples:
+      trendscope lists export to-read --out to-read.bib --abstract
+      trendscope lists export to-read --format md
+    """
     data = _lists(ctx).export(name, fmt, include_abstract=abstract)
     if not out:
         click.echo(data, nl=False)
@@ -232,7 +295,13 @@ def export_cmd(ctx: click.Context, name: str, fmt: str, out: str | None, abstrac
               help="ids: one arXiv id/URL per line; bibtex: entries with arXiv eprints; csv/json/md: exports.")
 @click.pass_context
 def import_cmd(ctx: click.Context, name: str, file: str, fmt: str) -> None:
-    """Add the arXiv ids in FILE to list NAME (created if missing)."""
+    """Add the arXiv ids in FILE to list NAME (created if missing).
+
+    \b
+    Examples:
+      trendscope lists import to-read references.bib
+      trendscope lists import to-read ids.txt --format ids
+    """
     res = _lists(ctx).import_file(name, file, fmt)
     if res.created:
         click.echo(f"Created list {res.list!r}.")
@@ -248,10 +317,16 @@ def import_cmd(ctx: click.Context, name: str, file: str, fmt: str) -> None:
 @click.argument("name")
 @click.option("-n", "--limit", default=10, show_default=True, help="How many recommendations.")
 @click.option("--since", help="Only papers published on/after this date (YYYY-MM-DD, or 30d, 6m, 1y back).")
-@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@json_option()
 @click.pass_context
 def recommend_cmd(ctx: click.Context, name: str, limit: int, since: str | None, as_json: bool) -> None:
-    """Papers close to list NAME (not in it, not marked not interested), each with its reason."""
+    """Papers close to list NAME (not in it, not marked not interested), each with its reason.
+
+    \b
+    Examples:
+      trendscope lists recommend to-read
+      trendscope lists recommend to-read -n 20 --since 6m --json
+    """
     from trendscope.index.list_nearest import faiss_nearest
 
     rl = _lists(ctx)
@@ -282,10 +357,17 @@ def recommend_cmd(ctx: click.Context, name: str, limit: int, since: str | None, 
 @click.argument("name")
 @click.argument("ids", nargs=-1)
 @click.option("--undo", is_flag=True, help="Clear the mark instead.")
-@click.option("--json", "as_json", is_flag=True, help="With no ids: print the marked ids as JSON.")
+@json_option("With no ids: print the marked ids as JSON.")
 @click.pass_context
 def not_interested_cmd(ctx: click.Context, name: str, ids: tuple[str, ...], undo: bool, as_json: bool) -> None:
-    """Never recommend these papers for list NAME (no ids: show the marked ones)."""
+    """Never recommend these papers for list NAME (no ids: show the marked ones).
+
+    \b
+    Examples:
+      trendscope lists not-interested to-read 2303.08774
+      trendscope lists not-interested to-read 2303.08774 --undo
+      trendscope lists not-interested to-read --json
+    """
     rl = _lists(ctx)
     if not ids:
         marked = rl.not_interested(name)

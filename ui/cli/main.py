@@ -1,4 +1,12 @@
-"""The `trendscope` command: one click group; each stage adds its commands from its own module."""
+"""The `trendscope` command: one click group; each stage adds its commands from its own module.
+
+Conventions of the command modules (`ingest`, `index`, `trends`, `digest`, `lists`, `serve`):
+- commands and subgroups are defined at module level with `@click.command` / `@click.group`, and the module's
+  `register(group)` adds them to `main`;
+- options that several commands share with one meaning come from `options.py` (`--json`, `--category/-c`, ...);
+- every help text ends with a `\\b` + `Example:` block of real invocations; `tests/test_cli_help.py` checks
+  that each one parses.
+"""
 from __future__ import annotations
 
 import logging
@@ -40,7 +48,17 @@ class TrendscopeGroup(click.Group):
 @click.version_option(package_name="trendscope")
 @click.pass_context
 def main(ctx: click.Context, home: str | None, verbose: int) -> None:
-    """Trendscope: track arXiv research trends, search and read papers, get weekly digests."""
+    """Trendscope: track arXiv research trends, search and read papers, get weekly digests.
+
+    \b
+    Examples:
+      trendscope ingest --snapshot papers.jsonl.gz
+      trendscope index
+      trendscope search "graph neural networks for molecules"
+      trendscope serve
+
+    Every command's --help ends with examples of its own.
+    """
     level = logging.WARNING - 10 * min(verbose, 2)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")

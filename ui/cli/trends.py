@@ -9,6 +9,8 @@ from tqdm import tqdm
 
 from trendscope.foundation.errors import TrendscopeError
 
+from .options import json_option, no_vectors_option
+
 
 def _load(ctx_obj, no_vectors: bool):
     from trendscope.index.taxonomy import load_taxonomy
@@ -22,14 +24,16 @@ def _load(ctx_obj, no_vectors: bool):
     return taxonomy, embedder
 
 
-def _tag(papers, taxonomy, embedder):
+def _tag(papers, taxonomy, embedder, home_root=None):
     from trendscope.index.tag_files import tag_papers
+    from trendscope.index.tag_model import load_tag_model
 
+    model = load_tag_model(home_root)
     quiet = len(papers) < 200
     with tqdm(total=len(papers) if embedder is not None else 0, desc="embedding", unit="paper", file=sys.stderr,
               disable=quiet or embedder is None) as ebar, \
             tqdm(total=len(papers), desc="tagging", unit="paper", file=sys.stderr, disable=quiet) as bar:
-        return tag_papers(papers, taxonomy, embedder, progress=bar.update, embed_progress=ebar.update)
+        return tag_papers(papers, taxonomy, embedder, progress=bar.update, embed_progress=ebar.update, model=model)
 
 
 def _report(problems: list[str]) -> None:
@@ -45,20 +49,25 @@ def _report(problems: list[str]) -> None:
 @click.option("--output", "output_path", type=click.Path(dir_okay=False), default=None,
               help="Write JSONL tags here (default: standard output).")
 @click.option("--evidence/--no-evidence", default=False, help="Include the evidence of each tag.")
-@click.option("--no-vectors", is_flag=True, help="Rules only: do not load the embedding model.")
+@no_vectors_option()
 @click.pass_obj
 def tag_cmd(obj, input_path: str, output_path: str | None, evidence: bool, no_vectors: bool) -> None:
     """Tag papers from a JSONL file with trends (no database needed).
 
     Writes one line per input paper, in input order:
     {"id": ..., "trends": [{"name": ..., "score": ...}, ...]}.
+
+    \b
+    Examples:
+      trendscope tag --input papers.jsonl --output tags.jsonl --evidence
+      trendscope tag --input papers.jsonl --no-vectors
     """
     from trendscope.index.tag_files import read_papers
 
     papers, problems = read_papers(input_path)
     _report(problems)
     taxonomy, embedder = _load(obj, no_vectors)
-    tags = _tag(papers, taxonomy, embedder)
+    tags = _tag(papers, taxonomy, embedder, obj.home.root)
     out = open(output_path, "w", encoding="utf-8") if output_path else sys.stdout
     try:
         for p, ts in zip(papers, tags):
@@ -77,14 +86,127 @@ def tag_cmd(obj, input_path: str, output_path: str | None, evidence: bool, no_ve
         click.echo(f"tagged {len(papers)} papers ({n} with at least one trend) -> {output_path}", err=True)
 
 
-@click.command("eval-tags")
-@click.option("--input", "input_path", required=True, type=click.Path(dir_okay=False),
-              help="JSONL file with id, title, abstract and labels (list of trend names).")
-@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
-@click.option("--no-vectors", is_flag=True, help="Rules only: do not load the embedding model.")
+def _labelled_papers(obj, label_paths, corpus: str | None, taxonomy):
+    """Labelled papers with their text: from the data home's database, else from the --corpus file."""
+    from trendscope.index.tag_training import labelled_papers, read_corpus_texts, read_label_file
+    from trendscope.ingest.store import PaperStore, open_database
+
+    rows = [row for path in label_paths for row in read_label_file(path, taxonomy.names)]
+    ids = [pid for pid, _ in rows]
+    if len(set(ids)) != len(ids):
+        raise TrendscopeError("a paper is labelled in more than one label file")
+    texts = {}
+    if obj.home.db_path.exists():
+        stored = PaperStore(open_database(obj.home.db_path)).get_many(ids)
+        texts = {pid: (p.title, p.abstract, list(p.categories)) for pid, p in stored.items()}
+    need = set(ids) - set(texts)
+    if need and corpus:
+        texts.update(read_corpus_texts(corpus, need))
+    papers, missing = labelled_papers(rows, texts)
+    if missing:
+        click.echo(f"warning: no text for {len(missing)} labelled papers (not in the data home"
+                   f"{' or ' + corpus if corpus else '; give --corpus'}): skipped", err=True)
+    if not papers:
+        raise TrendscopeError("no labelled paper has text: ingest them or give --corpus FILE")
+    return papers
+
+
+def _vectors(papers, embedder):
+    import numpy as np
+
+    from trendscope.index.embedder import paper_text
+
+    texts = [paper_text(p.title, p.abstract) for p in papers]
+    with tqdm(total=len(texts), desc="embedding", unit="paper", file=sys.stderr, disable=len(texts) < 200) as bar:
+        chunks = [embedder.encode(texts[i: i + 256], progress=bar.update) for i in range(0, len(texts), 256)]
+    return np.concatenate(chunks)
+
+
+def _print_scores(figures: dict, how: str) -> None:
+    click.echo(f"{'trend':18s} {'support':>7s} {'pred':>5s} {'P':>6s} {'R':>6s} {'F1':>6s}")
+    for t, s in figures["trends"].items():
+        click.echo(f"{t:18s} {s['support']:7d} {s['predicted']:5d} {s['precision']:6.3f} {s['recall']:6.3f} "
+                   f"{s['f1']:6.3f}")
+    click.echo(f"macro-F1 {figures['macro_f1']:.4f} over {len(figures['trends'])} trends, {figures['papers']} papers"
+               f" ({how})")
+
+
+@click.command("train-tags")
+@click.option("--labels", "label_paths", multiple=True, required=True, type=click.Path(dir_okay=False, exists=True),
+              help="JSONL label file(s): one {\"id\": ..., \"labels\": [...]} per line (repeatable).")
+@click.option("--corpus", type=click.Path(dir_okay=False, exists=True), default=None,
+              help="JSONL(.gz) corpus to read titles and abstracts from, for papers not in the data home.")
+@click.option("--out", type=click.Path(dir_okay=False), default=None,
+              help="Write the model here (default: trend_model.npz in the data home, which tagging then uses).")
+@no_vectors_option()
 @click.pass_obj
-def eval_tags_cmd(obj, input_path: str, as_json: bool, no_vectors: bool) -> None:
-    """Per-trend precision, recall and F1 (and macro-F1) of the tagger against hand labels."""
+def train_tags_cmd(obj, label_paths, corpus: str | None, out: str | None, no_vectors: bool) -> None:
+    """Fit the trend tagger on labelled papers (deterministic: same labels, same model).
+
+    Per trend, a logistic regression on the paper's embedding, its rule score and its arXiv categories;
+    the penalty and the threshold are chosen by cross-validation on the labels. The model is written to
+    the data home and used by the next `trendscope index` (which re-tags every paper).
+
+    \b
+    Examples:
+      trendscope train-tags --labels bench/data/trend_labels.jsonl --labels my_labels.jsonl
+      trendscope train-tags --labels my_labels.jsonl --corpus ../shared/data/arxiv_corpus.jsonl.gz
+    """
+    from trendscope.index.tag_model import save_model, user_model_path
+    from trendscope.index.tag_training import train
+
+    taxonomy, embedder = _load(obj, no_vectors)
+    papers = _labelled_papers(obj, label_paths, corpus, taxonomy)
+    vectors = _vectors(papers, embedder) if embedder is not None else None
+    model = train(taxonomy, papers, vectors, embedder.model_id if embedder is not None else "")
+    path = out or str(user_model_path(obj.home.root))
+    save_model(path, model)
+    fitted = ", ".join(f"{t} ({i['positives']} positives, threshold {i['threshold']:.3f})"
+                       for t, i in model.meta["trends"].items())
+    click.echo(f"fitted on {len(papers)} papers: {fitted}")
+    click.echo(f"model written to {path}")
+
+
+@click.command("eval-tags")
+@click.option("--input", "input_path", type=click.Path(dir_okay=False),
+              help="JSONL file with id, title, abstract and labels (list of trend names): score the tagger on it.")
+@click.option("--cv", "cv_labels", multiple=True, type=click.Path(dir_okay=False, exists=True),
+              help="Label file(s) (id + labels): 5-fold cross-validation of fitting the tagger on them.")
+@click.option("--corpus", type=click.Path(dir_okay=False, exists=True), default=None,
+              help="With --cv: JSONL(.gz) corpus for the text of papers not in the data home.")
+@click.option("--folds", type=click.IntRange(2, 20), default=5, show_default=True, help="With --cv: folds.")
+@json_option("Print the figures as JSON.")
+@no_vectors_option()
+@click.pass_obj
+def eval_tags_cmd(obj, input_path: str | None, cv_labels, corpus: str | None, folds: int, as_json: bool,
+                  no_vectors: bool) -> None:
+    """Per-trend precision, recall and F1 (and macro-F1) of the tagger against labels.
+
+    --input scores the tagger in use (the data home's model, else the packaged one) on a labelled file;
+    --cv fits the tagger on all but one fold of the labels and scores the held-out fold (split by paper).
+
+    \b
+    Examples:
+      trendscope eval-tags --input labelled.jsonl
+      trendscope eval-tags --input labelled.jsonl --no-vectors --json
+      trendscope eval-tags --cv bench/data/trend_labels.jsonl --corpus ../shared/data/arxiv_corpus.jsonl.gz
+    """
+    if bool(input_path) == bool(cv_labels):
+        raise click.UsageError("give either --input FILE or --cv LABELS")
+    if cv_labels:
+        from trendscope.index.tag_training import cross_validate, decisions_metrics
+
+        taxonomy, embedder = _load(obj, no_vectors)
+        papers = _labelled_papers(obj, cv_labels, corpus, taxonomy)
+        vectors = _vectors(papers, embedder) if embedder is not None else None
+        decisions = cross_validate(taxonomy, papers, vectors, embedder.model_id if embedder else "", k=folds)
+        figures = decisions_metrics(papers, decisions, taxonomy.names)
+        figures.update(vectors=embedder is not None, folds=folds)
+        if as_json:
+            click.echo(json.dumps(figures, indent=2))
+        else:
+            _print_scores(figures, f"{folds}-fold cross-validation, {'rules + vectors' if embedder else 'rules only'}")
+        return
     from trendscope.index.tag_files import evaluate, read_papers
 
     papers, problems = read_papers(input_path, need_labels=True)
@@ -95,7 +217,7 @@ def eval_tags_cmd(obj, input_path: str, as_json: bool, no_vectors: bool) -> None
     unknown = sorted({lab for p in papers for lab in p.labels} - set(taxonomy.names))
     if unknown:
         click.echo(f"warning: labels not in the taxonomy (ignored): {', '.join(unknown)}", err=True)
-    tags = _tag(papers, taxonomy, embedder)
+    tags = _tag(papers, taxonomy, embedder, obj.home.root)
     scores, macro = evaluate([p.labels for p in papers], [[t.trend for t in ts] for ts in tags], taxonomy.names)
     if as_json:
         click.echo(json.dumps({
@@ -114,7 +236,7 @@ def eval_tags_cmd(obj, input_path: str, as_json: bool, no_vectors: bool) -> None
 @click.command("trends")
 @click.option("--freq", type=click.Choice(["week", "month"]), default="month", show_default=True)
 @click.option("--since", default=None, help="Only papers published on or after this ISO date (YYYY-MM-DD).")
-@click.option("--json", "as_json", is_flag=True, help="Print the whole trend x period table as JSON records.")
+@json_option("Print the whole trend x period table as JSON records.")
 @click.option("--png", "png", type=click.Path(dir_okay=False), default=None, help="Draw share over time to this PNG.")
 @click.option("--last", default=1, show_default=True, help="Periods to show per trend in the text table.")
 @click.option("--include-thin", is_flag=True,
@@ -123,7 +245,13 @@ def eval_tags_cmd(obj, input_path: str, as_json: bool, no_vectors: bool) -> None
 @click.pass_obj
 def trends_cmd(obj, freq: str, since: str | None, as_json: bool, png: str | None, last: int,
                include_thin: bool) -> None:
-    """Trends over time: tagged papers per period, share, growth, emerging score and new terms."""
+    """Trends over time: tagged papers per period, share, growth, emerging score and new terms.
+
+    \b
+    Examples:
+      trendscope trends --freq week --since 2026-01-01 --last 4
+      trendscope trends --png trends.png
+    """
     from datetime import date
 
     from trendscope.index.trends_over_time import drop_thin_tail, plot_trends, trend_table
@@ -165,4 +293,5 @@ def register(group: click.Group) -> None:
     """Add this module's commands to the top-level group."""
     group.add_command(tag_cmd)
     group.add_command(eval_tags_cmd)
+    group.add_command(train_tags_cmd)
     group.add_command(trends_cmd)

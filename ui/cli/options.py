@@ -1,0 +1,51 @@
+"""Option decorators shared by several commands, so one flag means one thing everywhere.
+
+Each function returns a `click.option` decorator; pass `help=` to say what the option does for that command
+(the flag, its destination and its meaning stay the same):
+
+    @click.command("similar")
+    @json_option("One JSON object per hit.")
+    def similar_cmd(as_json): ...
+
+Only options whose flag, destination and meaning are identical in every command that uses them belong here.
+Options that merely share a name (`--since` is a fetch window for `ingest`, a publication-date filter for
+`search`) stay with their command.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable)
+
+
+def json_option(help: str = "Print JSON.") -> Callable[[F], F]:
+    """`--json` (into `as_json`): print machine-readable JSON instead of text."""
+    return click.option("--json", "as_json", is_flag=True, help=help)
+
+
+def categories_option(help: str = "arXiv category (repeatable).") -> Callable[[F], F]:
+    """`--category/-c CAT` (into `categories`, a tuple; empty when not given): arXiv categories, e.g. cs.CL."""
+    return click.option("--category", "-c", "categories", multiple=True, metavar="CAT", help=help)
+
+
+def published_since_option(help: str = "Published on or after: YYYY, YYYY-MM or YYYY-MM-DD.") -> Callable[[F], F]:
+    """`--since DATE` (into `since`, default None): lower bound on the publication date, inclusive."""
+    return click.option("--since", default=None, metavar="DATE", help=help)
+
+
+def published_until_option(help: str = "Published on or before: YYYY, YYYY-MM or YYYY-MM-DD.") -> Callable[[F], F]:
+    """`--until DATE` (into `until`, default None): upper bound on the publication date, inclusive."""
+    return click.option("--until", default=None, metavar="DATE", help=help)
+
+
+def limit_option(help: str = "Number of results.") -> Callable[[F], F]:
+    """`-n/--limit N` (into `limit`): how many results, 1 to 1000, default 10."""
+    return click.option("-n", "--limit", type=click.IntRange(1, 1000), default=10, show_default=True, help=help)
+
+
+def no_vectors_option(help: str = "Rules only: do not load the embedding model.") -> Callable[[F], F]:
+    """`--no-vectors` (into `no_vectors`): tag with the taxonomy's rules alone, without the embedding model."""
+    return click.option("--no-vectors", is_flag=True, help=help)
