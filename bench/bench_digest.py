@@ -78,8 +78,8 @@ def tag_window(db, home: Home, weeks: list[str], vectors: bool) -> None:
     model, vs, model_id = None, None, None
     if vectors:
         from trendscope.index.embedder import load_embedder, paper_text
-        from trendscope.index.vector_store import VectorStore
         from trendscope.index.tag_model import load_tag_model
+        from trendscope.index.vector_store import VectorStore
 
         emb = load_embedder()
         vs, model_id = VectorStore(db), emb.model_id

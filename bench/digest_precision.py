@@ -56,11 +56,11 @@ def retag(db, home: Home) -> None:
     """Re-tag every paper with a stored vector (rules + packaged vector model), unless already done."""
     import numpy as np
 
+    from trendscope.index.tag_model import load_tag_model
     from trendscope.index.tagger import Tagger
     from trendscope.index.taxonomy import load_taxonomy
     from trendscope.index.trend_store import TrendStore
     from trendscope.index.vector_store import VectorStore
-    from trendscope.index.tag_model import load_tag_model
 
     stamp = tagger_stamp()
     store = TrendStore(db)

@@ -67,7 +67,7 @@ def enrich(args, rows_by_id: dict[str, dict], dev_ids: set[str]) -> list[dict]:
             (cache / "pool_ids.json").write_text(json.dumps(pool))
     seeds = {t: ids for t, ids in json.loads(args.seeds.read_text()).items() if not t.startswith("_")}
     emb = emb or load_embedder()
-    out, chosen = [], set()
+    out, chosen = [], set(args.exclude_ids)
     for trend, seed_ids in seeds.items():
         qv = emb.encode([paper_text(rows_by_id[i]["title"], rows_by_id[i]["abstract"]) for i in seed_ids])
         k = args.rare_k if trend in RARE else args.k
@@ -78,7 +78,7 @@ def enrich(args, rows_by_id: dict[str, dict], dev_ids: set[str]) -> list[dict]:
                 if pid in chosen or pid in seed_ids or sims[j] < args.min_sim:
                     continue
                 chosen.add(pid)
-                out.append({"id": pid, "sampling": f"nn:{trend}", "seed": sid,
+                out.append({"id": pid, "sampling": f"nn:{trend}{args.round_tag}", "seed": sid,
                             "year": int(rows_by_id[pid]["published"][:4])})
     return out
 
@@ -98,7 +98,11 @@ def main() -> None:
     ap.add_argument("--k", type=int, default=20)
     ap.add_argument("--rare-k", type=int, default=32)
     ap.add_argument("--min-sim", type=float, default=0.3)
+    ap.add_argument("--round-tag", default="", help="appended to `sampling`, e.g. ':r2'")
+    ap.add_argument("--exclude", type=Path, nargs="*", default=[],
+                    help="earlier enrichment rounds: their papers are not drawn again (the pool stays the same)")
     args = ap.parse_args()
+    args.exclude_ids = {json.loads(line)["id"] for path in args.exclude for line in path.open(encoding="utf-8")}
 
     dev_ids = {json.loads(line)["id"] for line in args.dev.open(encoding="utf-8")}
     if args.enrich:

@@ -1,11 +1,19 @@
 """The digest stage's Python API (the CLI and the Streamlit app call these): manage subscriptions, build
 and render a digest, send a test mail. Every user input is validated here; errors are TrendscopeErrors.
+
+Who may cause mail to whom:
+- addresses added by the operator (the CLI passes `confirmed=True`) are mailed every week; addresses added
+  anywhere else (the app) wait in `pending` until the operator runs `trendscope subscriptions confirm`;
+- test mails go only to the operator's own address (`[smtp] operator`, else the `from` address), at most
+  TEST_MAIL_LIMIT per TEST_MAIL_WINDOW per data home (counted in the database, across sessions and restarts).
 """
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
 
 import sqlite_utils
 
@@ -15,20 +23,31 @@ from trendscope.foundation.home import Home
 from trendscope.index.taxonomy import load_taxonomy
 
 from .content import QueryScorer, WeekContext, build_digest
-from .mailer import DeliveryError, SmtpConfig, load_smtp_config, message_id_for, validate_address
-from .mailer import send_test_mail as _send_test
+from .mailer import (
+    DeliveryError,
+    SmtpConfig,
+    config_file_warnings,
+    load_smtp_config,
+    make_test_mail,
+    message_id_for,
+    send_message,
+    validate_address,
+)
 from .model import Delivery, Digest, Subscription
 from .query import SearchQueryScorer
 from .render import build_message, digest_entries, render_atom, render_html, render_markdown, render_text
 from .subscription_store import SubscriptionStore
+from .text import has_encoded_word, header_problem
 from .weekly import feed_bytes
 
 log = logging.getLogger(__name__)
 
 FORMATS = ("md", "html", "atom", "text", "eml")
 MAX_SIZE = 100
+TEST_MAIL_LIMIT = 3
+TEST_MAIL_WINDOW = timedelta(minutes=10)
 _CATEGORY_RE = re.compile(r"^[a-z][a-z\-]*(\.[A-Za-z][A-Za-z\-]*)?$")
-_CTRL_RE = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\u0085]")
+_CTRL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def known_trends(home: Home | None = None) -> list[str]:
@@ -44,6 +63,13 @@ def _line(value: str, what: str, limit: int) -> str:
         raise TrendscopeError(f"{what} must be a single line without control characters: {value!r}")
     if len(v) > limit:
         raise TrendscopeError(f"{what} is longer than {limit} characters")
+    # Names end up in mail headers (the Subject) and the email package decodes RFC 2047 encoded words there:
+    # judge the text by what it decodes to, not by how it looks.
+    problem = header_problem(v)
+    if problem is not None:
+        if has_encoded_word(v):
+            raise TrendscopeError(f"{what} must not contain an RFC 2047 encoded word (=?...?=): {value!r}")
+        raise TrendscopeError(f"{what} must be plain text, not {problem}: {value!r}")
     return v
 
 
@@ -81,13 +107,52 @@ def make_subscription(
                         exclude=_unique(words), size=int(size), emails=_unique(addrs), feed=bool(feed))
 
 
-def add_subscription(db: sqlite_utils.Database, home: Home | None, name: str, **fields) -> Subscription:
-    """Validate and store a new subscription (names are unique, case-insensitively)."""
+def add_subscription(db: sqlite_utils.Database, home: Home | None, name: str, *, confirmed: bool = False,
+                     **fields) -> Subscription:
+    """Validate and store a new subscription (names are unique, case-insensitively).
+
+    `confirmed=True` only where the operator added the addresses (the CLI); otherwise they are stored as
+    pending and get no mail until `confirm_addresses`."""
     sub = make_subscription(name, valid_trends=known_trends(home), **fields)
+    sub.pending = [] if confirmed else list(sub.emails)
     store = SubscriptionStore(db)
     if store.exists(sub.name):
         raise TrendscopeError(f"a subscription named {sub.name!r} already exists")
     return store.add(sub)
+
+
+def confirm_addresses(db: sqlite_utils.Database, name: str, email: str | None = None) -> list[str]:
+    """The operator confirms the pending addresses of subscription `name` (all, or just `email`); returns the
+    addresses confirmed now (empty when none was pending)."""
+    sub = get_subscription(db, name)
+    if email is not None:
+        addr = validate_address(email).lower()
+        if addr not in {a.lower() for a in sub.emails}:
+            raise TrendscopeError(f"{email} is not an address of the subscription {sub.name!r}")
+        now = [a for a in sub.pending if a.lower() == addr]
+    else:
+        now = list(sub.pending)
+    if now:
+        done = {a.lower() for a in now}
+        SubscriptionStore(db).set_recipients(sub.id, sub.emails, [a for a in sub.pending if a.lower() not in done])
+    return now
+
+
+def unsubscribe(db: sqlite_utils.Database, token_or_name: str, email: str) -> Subscription:
+    """Remove `email` from a subscription, found by its unsubscribe token (from a List-Unsubscribe request) or
+    by its name; the subscription stays. Returns it as it is now."""
+    store = SubscriptionStore(db)
+    key = (token_or_name or "").strip()
+    sub = store.by_token(key) or store.get(key)
+    if sub is None:
+        raise TrendscopeError(f"no subscription with the token or name {token_or_name!r}")
+    addr = validate_address(email).lower()
+    if addr not in {a.lower() for a in sub.emails}:
+        raise TrendscopeError(f"{email} is not an address of the subscription {sub.name!r}")
+    sub.emails = [a for a in sub.emails if a.lower() != addr]
+    sub.pending = [a for a in sub.pending if a.lower() != addr]
+    store.set_recipients(sub.id, sub.emails, sub.pending)
+    return sub
 
 
 def list_subscriptions(db: sqlite_utils.Database) -> list[Subscription]:
@@ -132,7 +197,7 @@ def build(db: sqlite_utils.Database, home: Home, name: str, week: str | None = N
     )
 
 
-def render(digest: Digest, fmt: str, sender: str | None = None) -> bytes:
+def render(digest: Digest, fmt: str, sender: str | None = None, operator: str | None = None) -> bytes:
     """The digest as md | html (standalone, chart as data: URI) | atom | text | eml (the MIME email) bytes."""
     if fmt == "md":
         return render_markdown(digest).encode("utf-8")
@@ -145,31 +210,77 @@ def render(digest: Digest, fmt: str, sender: str | None = None) -> bytes:
     if fmt == "eml":
         to = digest.subscription.emails[0] if digest.subscription.emails else "reader@example.org"
         sender = sender or SmtpConfig.sender
-        return bytes(build_message(digest, sender, to, message_id_for(sender)))
+        return bytes(build_message(digest, sender, to, message_id_for(sender), operator=operator))
     raise TrendscopeError(f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
 
 
-def send_test_mail(home: Home, recipient: str) -> str:
-    """Send a test mail with the configured SMTP settings; returns its Message-ID."""
+def config_warnings(home: Home) -> list[str]:
+    """Warnings about the data home's config.toml (a password others can read) for the CLI and the app."""
+    return config_file_warnings(home.config_path)
+
+
+def operator_address(cfg: SmtpConfig) -> str:
+    """The only address test mails go to: `[smtp] operator`, else the `from` address."""
+    if not cfg.operator:
+        raise TrendscopeError("test mails go only to the operator: set operator = \"you@example.org\" (or from) "
+                              "in the [smtp] section of config.toml, or TRENDSCOPE_MAIL_OPERATOR")
+    return cfg.operator
+
+
+def _send_to_operator(home: Home, recipient: str | None, make: Callable[[SmtpConfig, str], EmailMessage],
+                      what: str, db: sqlite_utils.Database | None, now: datetime | None) -> str:
     cfg = load_smtp_config(home.config_path)
+    to = operator_address(cfg)
+    if recipient is not None and validate_address(recipient).lower() != to.lower():
+        raise TrendscopeError(f"{what} goes only to the operator address {to} ([smtp] operator in config.toml); "
+                              "to mail someone else, add the address to a subscription and confirm it with "
+                              "`trendscope subscriptions confirm`")
+    if not cfg.configured:
+        raise TrendscopeError("SMTP is not configured (set [smtp] host in config.toml or TRENDSCOPE_SMTP_HOST)")
+    msg = make(cfg, to)
+    own = db is None
+    if own:
+        from trendscope.ingest.store import open_database
+
+        db = open_database(home.db_path)
     try:
-        return _send_test(cfg, recipient)
-    except DeliveryError as exc:
-        raise TrendscopeError(f"test mail to {recipient} failed: {exc}") from exc
+        store = SubscriptionStore(db)
+        now = now or datetime.now(UTC)
+        slot, free_at = store.reserve_test_mail(now, TEST_MAIL_WINDOW, TEST_MAIL_LIMIT)
+        if slot is None:
+            wait = max(1, int((free_at - now).total_seconds() // 60) + 1)
+            raise TrendscopeError(f"at most {TEST_MAIL_LIMIT} test mails per "
+                                  f"{int(TEST_MAIL_WINDOW.total_seconds() // 60)} minutes from this data home: "
+                                  f"try again in {wait} minute{'s' if wait != 1 else ''}")
+        try:
+            send_message(cfg, msg, to)
+        except DeliveryError as exc:
+            store.release_test_mail(slot)  # nothing was sent: the attempt does not count
+            raise TrendscopeError(f"{what} to {to} failed: {exc}") from exc
+        return str(msg["Message-ID"])
+    finally:
+        if own:
+            db.conn.close()
 
 
-def send_digest_test(home: Home, digest: Digest, recipient: str) -> str:
-    """Mail a built digest to one address as a test (not recorded as a delivery); returns its Message-ID."""
-    from .mailer import send_message
+def send_test_mail(home: Home, recipient: str | None = None, *, db: sqlite_utils.Database | None = None,
+                   now: datetime | None = None) -> str:
+    """Send a short test mail to the operator (a `recipient` other than the operator is refused); rate-limited.
+    Returns its Message-ID."""
+    return _send_to_operator(home, recipient, make_test_mail, "test mail", db, now)
 
-    cfg = load_smtp_config(home.config_path)
-    recipient = validate_address(recipient)
-    message_id = message_id_for(cfg.sender)
-    try:
-        send_message(cfg, build_message(digest, cfg.sender, recipient, message_id), recipient)
-    except DeliveryError as exc:
-        raise TrendscopeError(f"test digest to {recipient} failed: {exc}") from exc
-    return message_id
+
+def send_digest_test(home: Home, digest: Digest, recipient: str | None = None, *,
+                     db: sqlite_utils.Database | None = None, now: datetime | None = None) -> str:
+    """Mail a built digest to the operator as a test (not recorded as a delivery; a `recipient` other than the
+    operator is refused); rate-limited. Returns its Message-ID."""
+    def make(cfg: SmtpConfig, to: str) -> EmailMessage:
+        try:
+            return build_message(digest, cfg.sender, to, message_id_for(cfg.sender), operator=to)
+        except ValueError as exc:
+            raise TrendscopeError(f"cannot build the test digest: {exc}") from exc
+
+    return _send_to_operator(home, recipient, make, "test digest", db, now)
 
 
 def feed(db: sqlite_utils.Database, name: str) -> bytes:

@@ -4,16 +4,23 @@ Configuration (environment variables override the file):
 
     [smtp]                      # in Home.config_path (config.toml in the data home)
     host = "smtp.example.org"   # TRENDSCOPE_SMTP_HOST
-    port = 587                  # TRENDSCOPE_SMTP_PORT (default 25 / 587 / 465 for none / starttls / ssl)
-    tls = "starttls"            # TRENDSCOPE_SMTP_TLS: none | starttls | ssl
+    port = 587                  # TRENDSCOPE_SMTP_PORT (default 25 / 25 / 587 / 465 for auto / none / starttls / ssl)
+    tls = "auto"                # TRENDSCOPE_SMTP_TLS: auto (default) | starttls | ssl | none
     user = "me"                 # TRENDSCOPE_SMTP_USER
     password = "secret"         # TRENDSCOPE_SMTP_PASSWORD
     from = "Trendscope <digest@example.org>"   # TRENDSCOPE_MAIL_FROM
+    operator = "me@example.org" # TRENDSCOPE_MAIL_OPERATOR: test mails and unsubscribe requests (default: from)
+    allow_plaintext_auth = false   # TRENDSCOPE_SMTP_ALLOW_PLAINTEXT_AUTH: send the password without TLS
     timeout = 30                # seconds
     cafile = "/path/ca.pem"     # optional: trust this CA (a self-signed server)
 
+TLS: `auto` upgrades with STARTTLS whenever the server offers it (a certificate that does not verify is an
+error, never a fallback to cleartext); `starttls` requires it; `ssl` is TLS from the first byte. A password is
+never sent over a connection without TLS unless `allow_plaintext_auth = true`.
+
 No user-controlled text reaches a header unchecked: addresses must match a strict pattern (no display names,
-no CR/LF), display names and subjects are made single-line, and Python's email policy refuses CR/LF anyway.
+no CR/LF), display names must not hold RFC 2047 encoded words, and subjects are made single-line and inert
+(`text.header_text`).
 """
 from __future__ import annotations
 
@@ -34,16 +41,22 @@ from pathlib import Path
 
 from trendscope.foundation.errors import TrendscopeError
 
-from .text import one_line
+from .text import has_encoded_word, one_line
 
 log = logging.getLogger(__name__)
 
-TLS_MODES = ("none", "starttls", "ssl")
-DEFAULT_PORTS = {"none": 25, "starttls": 587, "ssl": 465}
+TLS_MODES = ("auto", "none", "starttls", "ssl")
+DEFAULT_PORTS = {"auto": 25, "none": 25, "starttls": 587, "ssl": 465}
 ENV = {
     "host": "TRENDSCOPE_SMTP_HOST", "port": "TRENDSCOPE_SMTP_PORT", "user": "TRENDSCOPE_SMTP_USER",
     "password": "TRENDSCOPE_SMTP_PASSWORD", "tls": "TRENDSCOPE_SMTP_TLS", "from": "TRENDSCOPE_MAIL_FROM",
+    "operator": "TRENDSCOPE_MAIL_OPERATOR", "allow_plaintext_auth": "TRENDSCOPE_SMTP_ALLOW_PLAINTEXT_AUTH",
 }
+PLAINTEXT_AUTH_REFUSED = (
+    "refusing to send the SMTP password over an unencrypted connection to {host}:{port} ({why}): set "
+    "tls = \"starttls\" or \"ssl\" in [smtp] (with the server's TLS port), or, only on a trusted network, "
+    "allow_plaintext_auth = true"
+)
 _ADDR_RE = re.compile(
     r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@"
     r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$"
@@ -74,6 +87,9 @@ def format_sender(text: str) -> str:
     if not m:
         raise TrendscopeError(f"not a valid email address: {raw!r} (expected 'Name <addr>' or 'addr')")
     name = (m.group("name") or "").strip().strip('"')
+    if has_encoded_word(name):
+        raise TrendscopeError(f"the sender's display name must not contain an RFC 2047 encoded word (=?...?=): "
+                              f"{raw!r}")
     addr = validate_address(m.group("addr") or m.group("bare"))
     local, domain = addr.rsplit("@", 1)
     return str(Address(display_name=one_line(name, 80), username=local, domain=domain))
@@ -90,16 +106,61 @@ def message_id_for(sender: str) -> str:
 class SmtpConfig:
     host: str | None = None
     port: int = 25
-    tls: str = "none"
+    tls: str = "auto"
     user: str | None = None
     password: str | None = None
     sender: str = "Trendscope <trendscope@localhost.localdomain>"
     timeout: float = 30.0
     cafile: str | None = None
+    operator: str | None = None  # the operator's address: `operator`, else the `from` address (None: neither set)
+    allow_plaintext_auth: bool = False
 
     @property
     def configured(self) -> bool:
         return bool(self.host)
+
+    @property
+    def sender_address(self) -> str:
+        return parseaddr(self.sender)[1]
+
+    @property
+    def operator_address(self) -> str:
+        """Where unsubscribe requests go: the operator, else the sender's address."""
+        return self.operator or self.sender_address
+
+
+def _flag(value, what: str, where: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("", "0", "false", "no", "off"):
+        return False
+    raise TrendscopeError(f"{where}: smtp {what} must be true or false, not {value!r}")
+
+
+_WARNED: set[tuple[str, int]] = set()
+
+
+def config_file_warnings(config_path: str | Path | None) -> list[str]:
+    """Warnings about the config file itself: a file holding the SMTP password that others can read."""
+    if config_path is None or os.name == "nt":
+        return []
+    path = Path(config_path)
+    try:
+        mode = path.stat().st_mode
+        if not mode & 0o044:
+            return []
+        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return []
+    section = doc.get("smtp")
+    if not isinstance(section, dict) or not section.get("password"):
+        return []
+    who = " and ".join(w for w, bit in (("its group", 0o040), ("every user", 0o004)) if mode & bit)
+    return [f"{path} holds the SMTP password and is readable by {who} (mode {mode & 0o777:o}): "
+            f"run `chmod 600 {path}`"]
 
 
 def load_smtp_config(config_path: str | Path | None, env: Mapping[str, str] | None = None) -> SmtpConfig:
@@ -120,8 +181,8 @@ def load_smtp_config(config_path: str | Path | None, env: Mapping[str, str] | No
     for key, var in ENV.items():
         if env.get(var):
             values[key] = env[var]
-    tls = str(values.get("tls", "none")).strip().lower()
-    if tls in ("", "false", "off", "plain"):
+    tls = str(values.get("tls", "auto")).strip().lower() or "auto"
+    if tls in ("false", "off", "plain"):
         tls = "none"
     if tls in ("true", "tls", "smtps"):
         tls = "ssl"
@@ -138,10 +199,24 @@ def load_smtp_config(config_path: str | Path | None, env: Mapping[str, str] | No
     if host and not re.fullmatch(r"[A-Za-z0-9.\-:\[\]]+", host):
         raise TrendscopeError(f"{where}: smtp host is not a host name: {host!r}")
     sender = format_sender(values["from"]) if values.get("from") else SmtpConfig.sender
+    if values.get("operator"):
+        try:
+            operator = validate_address(str(values["operator"]))
+        except TrendscopeError as exc:
+            raise TrendscopeError(f"{where}: smtp operator: {exc}") from exc
+    else:
+        operator = parseaddr(sender)[1] if values.get("from") else None
+    for warning in config_file_warnings(config_path):
+        key = (str(config_path), Path(config_path).stat().st_mode)
+        if key not in _WARNED:
+            _WARNED.add(key)
+            log.warning(warning)
     return SmtpConfig(
         host=host, port=port, tls=tls, user=(str(values["user"]) if values.get("user") else None),
         password=(str(values["password"]) if values.get("password") is not None else None),
         sender=sender, timeout=timeout, cafile=(str(values["cafile"]) if values.get("cafile") else None),
+        operator=operator,
+        allow_plaintext_auth=_flag(values.get("allow_plaintext_auth", False), "allow_plaintext_auth", where),
     )
 
 
@@ -153,19 +228,29 @@ SmtpFactory = Callable[[SmtpConfig], smtplib.SMTP]
 
 
 def connect(cfg: SmtpConfig) -> smtplib.SMTP:
-    """An SMTP session, TLS set up and logged in as configured."""
+    """An SMTP session, TLS set up and logged in as configured.
+
+    `auto` upgrades with STARTTLS whenever the server offers it; a password goes out only over TLS unless
+    `allow_plaintext_auth` is set (else a DeliveryError, before the password leaves this machine)."""
     if not cfg.configured:
         raise DeliveryError("SMTP is not configured (set [smtp] host in config.toml or TRENDSCOPE_SMTP_HOST)")
+    if cfg.user and cfg.tls == "none" and not cfg.allow_plaintext_auth:
+        raise DeliveryError(PLAINTEXT_AUTH_REFUSED.format(host=cfg.host, port=cfg.port, why='tls = "none"'))
     if cfg.tls == "ssl":
         smtp = smtplib.SMTP_SSL(cfg.host, cfg.port, timeout=cfg.timeout, context=_tls_context(cfg))
     else:
         smtp = smtplib.SMTP(cfg.host, cfg.port, timeout=cfg.timeout)
     try:
         smtp.ehlo()
-        if cfg.tls == "starttls":
+        encrypted = cfg.tls == "ssl"
+        if cfg.tls == "starttls" or (cfg.tls == "auto" and smtp.has_extn("starttls")):
             smtp.starttls(context=_tls_context(cfg))
             smtp.ehlo()
+            encrypted = True
         if cfg.user:
+            if not encrypted and not cfg.allow_plaintext_auth:
+                raise DeliveryError(PLAINTEXT_AUTH_REFUSED.format(host=cfg.host, port=cfg.port,
+                                                                  why="the server offers no STARTTLS"))
             smtp.login(cfg.user, cfg.password or "")
     except BaseException:
         smtp.close()
@@ -194,8 +279,8 @@ def send_message(cfg: SmtpConfig, msg: EmailMessage, recipient: str, connector: 
         raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
 
 
-def send_test_mail(cfg: SmtpConfig, recipient: str, connector: SmtpFactory = connect) -> str:
-    """Send a short test message; returns its Message-ID (raises DeliveryError on failure)."""
+def make_test_mail(cfg: SmtpConfig, recipient: str) -> EmailMessage:
+    """A short test message from the configured sender to `recipient`."""
     msg = EmailMessage()
     msg["Subject"] = "Trendscope test mail"
     msg["From"] = cfg.sender
@@ -203,5 +288,12 @@ def send_test_mail(cfg: SmtpConfig, recipient: str, connector: SmtpFactory = con
     msg["Date"] = formatdate(usegmt=True)
     msg["Message-ID"] = message_id_for(cfg.sender)
     msg.set_content("This is a test mail from Trendscope. Your SMTP settings work.\n")
+    return msg
+
+
+def send_test_mail(cfg: SmtpConfig, recipient: str, connector: SmtpFactory = connect) -> str:
+    """Send a short test message; returns its Message-ID (raises DeliveryError on failure). The low-level
+    sender: `api.send_test_mail` is the one that limits it to the operator and rate-limits it."""
+    msg = make_test_mail(cfg, recipient)
     send_message(cfg, msg, recipient, connector)
     return str(msg["Message-ID"])

@@ -18,10 +18,18 @@ class Subscription:
     categories: list[str] = field(default_factory=list)
     exclude: list[str] = field(default_factory=list)
     size: int = 10
-    emails: list[str] = field(default_factory=list)
+    emails: list[str] = field(default_factory=list)  # every address, confirmed or not
     feed: bool = True
     created: str | None = None
     id: int | None = None
+    pending: list[str] = field(default_factory=list)  # addresses awaiting the operator's confirmation (no mail)
+    token: str | None = None  # per-subscription token of unsubscribe requests (List-Unsubscribe)
+
+    @property
+    def confirmed_emails(self) -> list[str]:
+        """The addresses the weekly run mails: every address the operator added or confirmed."""
+        waiting = {a.lower() for a in self.pending}
+        return [a for a in self.emails if a.lower() not in waiting]
 
     def describe(self) -> str:
         parts = []
@@ -38,8 +46,8 @@ class Subscription:
     def to_json(self) -> dict:
         return {
             "name": self.name, "trends": self.trends, "query": self.query, "categories": self.categories,
-            "exclude": self.exclude, "size": self.size, "emails": self.emails, "feed": self.feed,
-            "created": self.created,
+            "exclude": self.exclude, "size": self.size, "emails": self.emails, "pending": self.pending,
+            "feed": self.feed, "created": self.created, "unsubscribe_token": self.token,
         }
 
 

@@ -2,7 +2,8 @@
 
 Every title, author and abstract is user-controlled text from arXiv: HTML escapes it with html.escape,
 Markdown backslash-escapes its punctuation, feedgen/lxml escapes XML, and header values go through
-`text.one_line` (no CR/LF can reach a header).
+`text.header_text` (one line, no RFC 2047 encoded word can form); `build_message` checks that every header it
+sets reads back exactly as written, so nothing the email package decodes can add a header or a body.
 """
 from __future__ import annotations
 
@@ -12,13 +13,13 @@ import re
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time
 from email.message import EmailMessage
-from email.utils import format_datetime
+from email.utils import format_datetime, parseaddr
 from urllib.parse import quote
 
 from feedgen.feed import FeedGenerator
 
 from .model import Digest, DigestPaper, Subscription, TrendLine
-from .text import one_line
+from .text import has_control, header_text, one_line, slug
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -79,7 +80,7 @@ def render_markdown(d: Digest) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-def render_text(d: Digest) -> str:
+def render_text(d: Digest, footer: Sequence[str] = ()) -> str:
     title, sub = _header(d)
     out = [title, "=" * min(len(title), 78), sub, ""]
     if d.lines:
@@ -95,6 +96,8 @@ def render_text(d: Digest) -> str:
                 f"   abs: {p.abs_url}", f"   PDF: {p.pdf_url}", ""]
     if d.held_back_message:
         out.append(d.held_back_message)
+    if footer:
+        out += ["", "-- ", *footer]
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -123,7 +126,7 @@ def _e(text: str) -> str:
     return html.escape(text or "", quote=True)
 
 
-def render_html(d: Digest, image_src: str | None = None) -> str:
+def render_html(d: Digest, image_src: str | None = None, footer: Sequence[str] = ()) -> str:
     """The digest as an HTML document with inline CSS.
 
     `image_src`: where the chart comes from: `cid:...` in the email, a `data:` URI for a standalone file
@@ -161,25 +164,77 @@ def render_html(d: Digest, image_src: str | None = None) -> str:
         ]
     if d.held_back_message:
         h.append(f'<p style="{_CSS["empty"]}">{_e(d.held_back_message)}</p>')
-    h += [f'<p style="{_CSS["foot"]}">Sent by Trendscope for the subscription {_e(d.subscription.name)}.</p>',
-          "</div></body></html>"]
+    h.append(f'<p style="{_CSS["foot"]}">Sent by Trendscope for the subscription {_e(d.subscription.name)}.</p>')
+    h += [f'<p style="{_CSS["foot"]}">{_e(line)}</p>' for line in footer]
+    h.append("</div></body></html>")
     return "\n".join(h) + "\n"
 
 
 # -- the email ------------------------------------------------------------------------------------
+def _domain(address: str) -> str:
+    domain = address.rsplit("@", 1)[-1].lower() if "@" in address else ""
+    return domain if re.fullmatch(r"[a-z0-9.-]{1,200}", domain) else "trendscope.local"
+
+
+def list_id(sub: Subscription, sender: str) -> str:
+    """RFC 2919 List-Id: `<name-slug-ID.trendscope.SENDER-DOMAIN>` (letters, digits, dashes and dots only)."""
+    label = f"{slug(sub.name)}-{sub.id}" if sub.id is not None else slug(sub.name)
+    return f"<{label}.trendscope.{_domain(parseaddr(sender)[1])}>"
+
+
+def unsubscribe_address(sub: Subscription, operator: str) -> str:
+    """RFC 2369 List-Unsubscribe: a mailto: of the operator with the subscription's token in the subject."""
+    subject = f"unsubscribe%20{sub.token}" if sub.token else "unsubscribe"
+    return f"<mailto:{operator}?subject={subject}>"
+
+
+def unsubscribe_note(sub: Subscription, operator: str) -> list[str]:
+    """The mail's footer: why the reader gets it and how to stop it."""
+    request = f'"unsubscribe {sub.token}"' if sub.token else '"unsubscribe" and the subscription name'
+    return [
+        "You get this digest because the Trendscope operator added your address to this subscription.",
+        f"To stop it, mail {operator} with the subject {request}; the operator then runs "
+        f"`trendscope subscriptions unsubscribe {sub.token or 'TOKEN'} YOUR-ADDRESS` "
+        "(or `trendscope subscriptions remove NAME` for the whole subscription).",
+    ]
+
+
+def _set_header(msg: EmailMessage, name: str, value: str, *, address: bool = False) -> None:
+    """Set a header and check what the email package made of it: one line, read back exactly as written
+    (for From/To: exactly one address), so no decoded encoded word can add a header or a body."""
+    msg[name] = value
+    got = msg[name]
+    text = str(got)
+    if has_control(text):
+        raise ValueError(f"the {name} header holds control characters once parsed: {value!r}")
+    if address:
+        if len(getattr(got, "addresses", ())) != 1:
+            raise ValueError(f"the {name} header must hold exactly one address: {value!r}")
+    elif text != value:
+        raise ValueError(f"the {name} header does not read back as written: {value!r}")
+
+
 def build_message(d: Digest, sender: str, recipient: str, message_id: str,
-                  when: datetime | None = None) -> EmailMessage:
-    """multipart/alternative: text/plain + multipart/related(text/html + image/png referenced by cid)."""
+                  when: datetime | None = None, *, operator: str | None = None) -> EmailMessage:
+    """multipart/alternative: text/plain + multipart/related(text/html + image/png referenced by cid).
+
+    `operator`: where unsubscribe requests go (List-Unsubscribe and the footer); default the sender's address.
+    Raises ValueError when a header would not read back exactly as written (never for validated input)."""
+    operator = operator or parseaddr(sender)[1]
     msg = EmailMessage()
-    msg["Subject"] = one_line(d.title, 150)
-    msg["From"] = sender
-    msg["To"] = recipient
-    msg["Date"] = format_datetime(when or datetime.now(UTC))
-    msg["Message-ID"] = message_id
-    msg["X-Trendscope-Week"] = d.week
-    msg.set_content(render_text(d))
+    _set_header(msg, "Subject", header_text(d.title, 150))
+    _set_header(msg, "From", sender, address=True)
+    _set_header(msg, "To", recipient, address=True)
+    _set_header(msg, "Date", format_datetime(when or datetime.now(UTC)))
+    _set_header(msg, "Message-ID", message_id)
+    _set_header(msg, "List-Id", list_id(d.subscription, sender))
+    _set_header(msg, "List-Unsubscribe", unsubscribe_address(d.subscription, operator))
+    _set_header(msg, "X-Trendscope-Week", header_text(d.week, 20))
+    footer = unsubscribe_note(d.subscription, operator)
+    msg.set_content(render_text(d, footer=footer))
     has_chart = bool(d.chart_png and d.lines)
-    msg.add_alternative(render_html(d, image_src=f"cid:{CHART_CID}" if has_chart else ""), subtype="html")
+    msg.add_alternative(render_html(d, image_src=f"cid:{CHART_CID}" if has_chart else "", footer=footer),
+                        subtype="html")
     if has_chart:
         html_part = msg.get_payload()[1]
         html_part.add_related(d.chart_png, maintype="image", subtype="png", cid=f"<{CHART_CID}>",

@@ -1,22 +1,26 @@
 """SQL of the digest stage: subscriptions, deliveries, what was already sent, and the week's candidates.
 
 Tables (migration set "trendscope.digest"):
-  subscriptions      one row per subscription (JSON list columns)
+  subscriptions      one row per subscription (JSON list columns; `pending`: addresses awaiting the operator's
+                     confirmation; `token`: the subscription's unsubscribe token)
   digest_deliveries  (subscription, ISO week, target) -> status pending|sent|failed, attempts, error, message-id
   digest_items       (subscription, arXiv id) -> the week it was issued in: a paper appears at most once per
                      subscription, whatever later versions or re-dated copies of it arrive
+  digest_test_mails  one row per test mail sent (its time): the rate limit of test mails per data home
 It also reads the ingest tables and, when present, the trends area's `paper_trends` table.
 """
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 
 import sqlite_utils
 from sqlite_utils import Migrations
 
 from trendscope.foundation.clock import utc_now_iso
-from trendscope.foundation.db import apply_migrations
+from trendscope.foundation.db import apply_migrations, write_transaction
 from trendscope.index.trend_store import TrendStore
 
 from .model import Delivery, Subscription
@@ -73,6 +77,22 @@ def m001_digest(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX idx_digest_items_week ON digest_items(subscription_id, week)")
 
 
+def new_token() -> str:
+    """A subscription's unsubscribe token: 16 hex digits."""
+    return secrets.token_hex(8)
+
+
+@migrations()
+def m002_recipients_tokens_test_mails(db: sqlite_utils.Database) -> None:
+    # Addresses stored before confirmations existed were added by whoever ran that version: they stay confirmed.
+    db.execute("ALTER TABLE subscriptions ADD COLUMN pending TEXT NOT NULL DEFAULT '[]'")
+    db.execute("ALTER TABLE subscriptions ADD COLUMN token TEXT")
+    for (sub_id,) in db.execute("SELECT id FROM subscriptions").fetchall():
+        db.execute("UPDATE subscriptions SET token = ? WHERE id = ?", [new_token(), sub_id])
+    db.execute("CREATE UNIQUE INDEX idx_subscriptions_token ON subscriptions(token)")
+    db.execute("CREATE TABLE digest_test_mails (id INTEGER PRIMARY KEY, sent_at TEXT NOT NULL)")
+
+
 def _ph(items: Sequence) -> str:
     return ", ".join("?" for _ in items)
 
@@ -82,6 +102,7 @@ def _sub_from_row(row: dict) -> Subscription:
         id=row["id"], name=row["name"], trends=json.loads(row["trends"]), query=row["query"],
         categories=json.loads(row["categories"]), exclude=json.loads(row["exclude"]), size=row["size"],
         emails=json.loads(row["emails"]), feed=bool(row["feed"]), created=row["created"],
+        pending=json.loads(row.get("pending") or "[]"), token=row.get("token"),
     )
 
 
@@ -94,17 +115,29 @@ class SubscriptionStore:
 
     # -- subscriptions ------------------------------------------------------------------------
     def add(self, sub: Subscription) -> Subscription:
+        """Store a new subscription as given (the API decides which addresses are pending)."""
         sub.created = sub.created or utc_now_iso()
+        sub.token = sub.token or new_token()
         with self.db.atomic():
             cur = self.db.conn.execute(
-                "INSERT INTO subscriptions (name, trends, query, categories, exclude, size, emails, feed, created) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO subscriptions (name, trends, query, categories, exclude, size, emails, feed, created, "
+                "pending, token) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [sub.name, json.dumps(sub.trends), sub.query, json.dumps(sub.categories),
                  json.dumps(sub.exclude, ensure_ascii=False), sub.size, json.dumps(sub.emails),
-                 int(sub.feed), sub.created],
+                 int(sub.feed), sub.created, json.dumps(sub.pending), sub.token],
             )
         sub.id = cur.lastrowid
         return sub
+
+    def set_recipients(self, sub_id: int, emails: Sequence[str], pending: Sequence[str]) -> None:
+        """Replace a subscription's addresses and which of them await confirmation."""
+        with self.db.atomic():
+            self.db.conn.execute("UPDATE subscriptions SET emails = ?, pending = ? WHERE id = ?",
+                                 [json.dumps(list(emails)), json.dumps(list(pending)), sub_id])
+
+    def by_token(self, token: str) -> Subscription | None:
+        rows = list(self.db.query("SELECT * FROM subscriptions WHERE token = ?", [token]))
+        return _sub_from_row(rows[0]) if rows else None
 
     def exists(self, name: str) -> bool:
         return self.db.execute("SELECT 1 FROM subscriptions WHERE name = ?", [name]).fetchone() is not None
@@ -126,6 +159,27 @@ class SubscriptionStore:
                 self.db.conn.execute(f"DELETE FROM {table} WHERE subscription_id = ?", [row[0]])
             self.db.conn.execute("DELETE FROM subscriptions WHERE id = ?", [row[0]])
         return True
+
+    # -- test mails (rate limit) ----------------------------------------------------------------
+    def reserve_test_mail(self, now: datetime, window: timedelta, limit: int) -> tuple[int | None, datetime | None]:
+        """Take one of `limit` test-mail slots per `window` (atomically, so concurrent sessions share the count).
+
+        Returns (slot id, None), or (None, when the oldest slot in the window frees up) when all are taken."""
+        start = utc_now_iso(now - window)
+        with write_transaction(self.db):
+            self.db.conn.execute("DELETE FROM digest_test_mails WHERE sent_at <= ?", [start])
+            rows = self.db.conn.execute(
+                "SELECT sent_at FROM digest_test_mails WHERE sent_at > ? ORDER BY sent_at", [start]).fetchall()
+            if len(rows) >= limit:
+                oldest = datetime.fromisoformat(rows[0][0].replace("Z", "+00:00"))
+                return None, oldest + window
+            cur = self.db.conn.execute("INSERT INTO digest_test_mails (sent_at) VALUES (?)", [utc_now_iso(now)])
+        return cur.lastrowid, None
+
+    def release_test_mail(self, slot: int) -> None:
+        """Give a slot back (the mail was not sent)."""
+        with self.db.atomic():
+            self.db.conn.execute("DELETE FROM digest_test_mails WHERE id = ?", [slot])
 
     # -- deliveries -----------------------------------------------------------------------------
     def delivery(self, sub_id: int, week: str, target: str) -> Delivery | None:

@@ -171,3 +171,61 @@ def one_line(text: str, limit: int = 200) -> str:
     s = _CTRL_RE.sub(" ", str(text or ""))
     s = re.sub(r"\s+", " ", s).strip()
     return s if len(s) <= limit else s[: limit - 1].rstrip() + "…"
+
+
+# -- header values ------------------------------------------------------------------------------------
+# RFC 2047 encoded words (`=?charset?q?...?=`): Python's email package decodes them when a header is set or
+# parsed, so `=?utf-8?q?=0D=0A?=` would put a CR LF back into a header that looked like one clean line.
+_ENCODED_WORD_RE = re.compile(r"=\?.*?\?=", re.S)
+_HEADER_CTRL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def has_control(text: str) -> bool:
+    """Whether `text` holds a control character (C0, DEL, C1) or a Unicode line/paragraph separator."""
+    return bool(_HEADER_CTRL_RE.search(str(text or "")))
+
+
+def has_encoded_word(text: str) -> bool:
+    """Whether `text` holds something shaped like an RFC 2047 encoded word (`=?...?=`)."""
+    return bool(_ENCODED_WORD_RE.search(str(text or "")))
+
+
+def decoded_header(value: str) -> str:
+    """What Python's email package makes of `value` as an unstructured header (encoded words decoded)."""
+    from email.policy import default
+
+    return str(default.header_factory("Subject", value))
+
+
+def header_problem(text: str) -> str | None:
+    """Why `text` must not go into a mail header (None when it may): control characters, an encoded word, or
+    any text whose decoded form differs from itself."""
+    s = str(text or "")
+    if _HEADER_CTRL_RE.search(s):
+        return "control characters"
+    if has_encoded_word(s):
+        return "an RFC 2047 encoded word (=?...?=)"
+    try:
+        decoded = decoded_header(s)
+    except Exception:  # noqa: BLE001 - whatever the parser refuses is refused here
+        return "text the email header parser refuses"
+    if _HEADER_CTRL_RE.search(decoded) or decoded != s.strip():
+        return "text that changes when decoded as a mail header"
+    return None
+
+
+def header_text(text: str, limit: int = 150) -> str:
+    """A header value that is one line and decodes to itself: `one_line`, then every `=?` is broken up so no
+    encoded word can form (a stored name from before encoded words were refused stays visible, inert)."""
+    s = one_line(text, limit).replace("=?", "= ?")
+    if header_problem(s) is not None:  # cannot happen for one_line output without `=?`; kept as a last guard
+        s = re.sub(r"[^A-Za-z0-9 .,:;_()/&+#@'!-]", " ", s)
+        s = re.sub(r"\s+", " ", s).strip()
+    return s
+
+
+def slug(text: str, limit: int = 40) -> str:
+    """Lower-case ASCII letters, digits and dashes (file names, List-Id labels); 'subscription' when empty."""
+    s = "".join(c if c.isalnum() and c.isascii() else "-" for c in str(text or "").lower())
+    s = "-".join(p for p in s.split("-") if p)[:limit].strip("-")
+    return s or "subscription"

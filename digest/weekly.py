@@ -5,6 +5,8 @@ Delivery rules:
 - a failure is recorded ('failed', attempts, last error) and retried by the next run, for up to
   RETRY_WEEKS weeks after the digest's week, with the same Message-ID and the same (frozen) papers;
 - a rerun never sends a delivery that is already 'sent';
+- only confirmed addresses are mailed: an address added in the app waits for the operator's
+  `trendscope subscriptions confirm` (counted as `unconfirmed` in the result);
 - one run at a time (a file lock in the data home), so the scheduler and the CLI can't double-send.
 """
 from __future__ import annotations
@@ -50,6 +52,7 @@ class WeeklyResult:
     already_sent: int = 0     # deliveries skipped because they were sent before
     retried_weeks: list[str] = field(default_factory=list)
     feeds_written: int = 0    # feed files written or changed
+    unconfirmed: int = 0      # addresses skipped because the operator has not confirmed them yet
     errors: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -57,6 +60,9 @@ class WeeklyResult:
              f"failed {self.failed}, already sent {self.already_sent}; feeds written {self.feeds_written}")
         if self.retried_weeks:
             s += f"; retried weeks {', '.join(sorted(set(self.retried_weeks)))}"
+        if self.unconfirmed:
+            s += (f"; {self.unconfirmed} unconfirmed address{'es' if self.unconfirmed != 1 else ''} skipped "
+                  "(trendscope subscriptions confirm NAME)")
         return s
 
 
@@ -106,8 +112,10 @@ class _Mailer:
         self.connector, self.now, self.result = connector, now, result
 
     def pending(self, sub: Subscription, week: str) -> list[str]:
+        """The confirmed addresses not served yet this week."""
+        self.result.unconfirmed += len(sub.emails) - len(sub.confirmed_emails)
         out = []
-        for addr in sub.emails:
+        for addr in sub.confirmed_emails:
             d = self.store.delivery(sub.id, week, addr)
             if d is not None and d.status == "sent":
                 self.result.already_sent += 1
@@ -120,12 +128,16 @@ class _Mailer:
         for addr in addrs:
             prior = self.store.delivery(sub.id, week, addr)
             sender = self.cfg.sender if self.cfg else SmtpConfig.sender
+            operator = self.cfg.operator_address if self.cfg else None
             mid = prior.message_id if prior and prior.message_id else message_id_for(sender)
             self.store.begin_attempt(sub.id, week, addr, mid)
             try:
                 if self.cfg is None:
                     raise DeliveryError(self.cfg_error or "SMTP is not configured")
-                msg = build_message(digest, sender, addr, mid, self.now)
+                try:
+                    msg = build_message(digest, sender, addr, mid, self.now, operator=operator)
+                except ValueError as exc:  # a header that would not survive (render.build_message checks each)
+                    raise DeliveryError(f"cannot build the message: {exc}") from exc
                 send_message(self.cfg, msg, addr, self.connector)
             except DeliveryError as exc:
                 log.warning("digest %r week %s to %s failed: %s", sub.name, week, addr, exc)
@@ -176,7 +188,7 @@ def _run(db, home, week, send, names, now, connector, smtp_config, query_scorer,
         subs = [s for s in subs if s.name.lower() in wanted]
     result = WeeklyResult(week=week)
     cfg, cfg_error = smtp_config, None
-    if send and cfg is None and any(s.emails for s in subs):
+    if send and cfg is None and any(s.confirmed_emails for s in subs):
         try:
             cfg = load_smtp_config(home.config_path)
             if not cfg.configured:
@@ -216,7 +228,8 @@ def _retry_older(store, mailer: _Mailer, sub: Subscription, week: str, digest_fo
     oldest = shift_week(week, -RETRY_WEEKS)
     todo: dict[str, list[str]] = {}
     for d in store.deliveries(sub.id):
-        if d.target != ATOM and d.status != "sent" and oldest <= d.week < week and d.target in sub.emails:
+        if (d.target != ATOM and d.status != "sent" and oldest <= d.week < week
+                and d.target in sub.confirmed_emails):
             todo.setdefault(d.week, []).append(d.target)
     for wk, addrs in sorted(todo.items()):
         result.retried_weeks.append(wk)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,7 +18,8 @@ import numpy as np
 import sqlite_utils
 from filelock import FileLock, Timeout
 
-from trendscope.foundation.errors import TrendscopeError
+from trendscope.foundation.db import database_path, storage_error
+from trendscope.foundation.errors import StorageError, TrendscopeError, os_reason
 from trendscope.foundation.home import Home
 
 from .embedder import Embedder, load_embedder, paper_text, resolve_model
@@ -27,6 +29,7 @@ from .faiss_index import (
     build_index,
     exact_max_default,
     load_index,
+    rebuilt_message,
     remove_index_files,
     save_index,
 )
@@ -46,11 +49,12 @@ class IndexResult:
     changed: int = 0
     removed: int = 0  # vectors of papers no longer in the database
     total: int = 0  # vectors stored for the model after the run
-    faiss: str = "unchanged"  # unchanged | updated | built
+    faiss: str = "unchanged"  # unchanged | updated | built | rebuilt (the file failed its checksum)
     faiss_kind: str | None = None
     seconds: float = 0.0
     embed_seconds: float = 0.0
     tags: TagUpdateResult | None = field(default=None)
+    notes: list[str] = field(default_factory=list)  # said plainly after the summary (e.g. a rebuilt FAISS file)
 
     def summary(self) -> str:
         rate = f" ({self.embedded / self.embed_seconds:.1f} papers/s)" if self.embedded and self.embed_seconds else ""
@@ -59,6 +63,8 @@ class IndexResult:
              f"{self.seconds:.1f}s")
         if self.tags is not None:
             s += f"; trend tags: {self.tags}"
+        for note in self.notes:
+            s += f"\n{note}"
         return s
 
 
@@ -83,15 +89,29 @@ def run_index(
     embedder_factory: Callable[[str], Embedder] | None = None, exact_max: int | None = None,
     update_tags: bool = True,
 ) -> IndexResult:
-    """Embed what is new or changed, bring the FAISS index up to date, then update trend tags."""
-    home.index_dir.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(home.lock_path("index")))
+    """Embed what is new or changed, bring the FAISS index up to date, then update trend tags.
+
+    A read-only data home or a full disk is a one-line StorageError naming the file, never a traceback.
+    """
+    try:
+        home.index_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StorageError(f"cannot create {home.index_dir}: {os_reason(exc)}") from exc
+    lock_path = home.lock_path("index")
+    lock = FileLock(str(lock_path))
     try:
         lock.acquire(timeout=1)
     except Timeout:
         raise TrendscopeError("another `trendscope index` is running on this home; try again when it ends") from None
+    except OSError as exc:
+        raise StorageError(f"cannot lock {lock_path}: {os_reason(exc)} (is the data home read-only?)") from exc
     try:
         return _run(db, home, model, progress, rebuild, embedder, embedder_factory, exact_max, update_tags)
+    except sqlite3.DatabaseError as exc:  # connections not opened by foundation.db.connect
+        err = storage_error(exc, database_path(db))
+        if err is None:
+            raise
+        raise err from exc
     finally:
         lock.release()
 
@@ -135,9 +155,11 @@ def _run(db, home, model, progress, rebuild, embedder, embedder_factory, exact_m
     after = vectors.fingerprint(model)
     res.total = after.count
     pks_touched = np.concatenate(touched) if touched else np.zeros(0, np.int64)
-    res.faiss, res.faiss_kind = _update_faiss(
+    res.faiss, res.faiss_kind, note = _update_faiss(
         vectors, home, model, before.digest, after, pks_touched, res.removed, exact_max
     )
+    if note:
+        res.notes.append(note)
     if update_tags:
         res.tags = update_trend_tags(db, home, progress=progress)
     res.seconds = time.perf_counter() - t0
@@ -151,18 +173,27 @@ def _bar(total: int, progress: bool):
 
 
 def _update_faiss(vectors: VectorStore, home: Home, model: str, before_digest: str, after, touched: np.ndarray,
-                  removed: int, exact_max: int | None) -> tuple[str, str | None]:
-    """Bring the FAISS files in line with the stored vectors; returns (action, index kind)."""
+                  removed: int, exact_max: int | None) -> tuple[str, str | None, str | None]:
+    """Bring the FAISS files in line with the stored vectors; returns (action, index kind, note for the user).
+
+    The file is checked against its sidecar's sha256 on load: a damaged file is rebuilt ("rebuilt", with a
+    note saying so), never reported as unchanged.
+    """
     if after.count == 0:
         remove_index_files(home.index_dir)
-        return "unchanged", None
+        return "unchanged", None, None
+    damaged: IndexFileError | None = None
     try:
         vi = load_index(home.index_dir)
     except IndexFileError as exc:
-        log.info("FAISS index %s: building it", exc.kind)
+        if exc.kind == "corrupt":
+            damaged = exc
+            log.info("%s", exc)
+        else:
+            log.info("FAISS index %s: building it", exc.kind)
         vi = None
     if vi is not None and vi.meta.model == model and vi.meta.digest == after.digest:
-        return "unchanged", vi.kind
+        return "unchanged", vi.kind, None
     exact_max = exact_max_default() if exact_max is None else exact_max
     incremental = (
         vi is not None and vi.meta.model == model and vi.meta.digest == before_digest and removed == 0
@@ -177,11 +208,15 @@ def _update_faiss(vectors: VectorStore, home: Home, model: str, before_digest: s
         vi.add(pks, np.stack(list(new_vecs.values())) if len(pks) else np.zeros((0, vi.meta.dim), np.float32))
         vi.meta.digest, vi.meta.max_pk = after.digest, max(vi.meta.max_pk, after.max_pk)
         save_index(vi, home.index_dir)
-        return "updated", vi.kind
+        return "updated", vi.kind, None
     pks, vecs = vectors.load_all(model)
     vi = build_index(pks, vecs, model, digest=after.digest, exact_max=exact_max)
     save_index(vi, home.index_dir)
-    return "built", vi.kind
+    if damaged is not None:
+        note = rebuilt_message(damaged, vi.ntotal)
+        log.info("%s", note)  # said in the result's summary
+        return "rebuilt", vi.kind, note
+    return "built", vi.kind, None
 
 
 def rebuild_faiss(db: sqlite_utils.Database, home: Home, exact_max: int | None = None) -> VectorIndex | None:

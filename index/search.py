@@ -2,7 +2,8 @@
 fused by reciprocal rank), with category / trend / date filters applied before the top-k cut.
 
 `Searcher` is long-lived (the app keeps one): it loads the embedding model and the FAISS index on first
-use and reloads the index when `trendscope index` rewrites it.
+use and reloads the index when `trendscope index` rewrites it. An index file that fails its checksum is rebuilt
+from the stored vectors and written again (said in the log), never searched.
 """
 from __future__ import annotations
 
@@ -17,13 +18,22 @@ from pathlib import Path
 
 import numpy as np
 import sqlite_utils
+from filelock import FileLock, Timeout
 
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.home import Home
 from trendscope.ingest.records import BadArxivId, parse_arxiv_id
 
 from .embedder import Embedder, load_embedder
-from .faiss_index import IndexFileError, VectorIndex, build_index, index_paths, load_index
+from .faiss_index import (
+    IndexFileError,
+    VectorIndex,
+    build_index,
+    index_paths,
+    load_index,
+    rebuilt_message,
+    save_index,
+)
 from .fts_query import ParsedQuery, parse_query
 from .search_store import HitRow, SearchStore, SqlFilter
 from .vector_store import VectorStore
@@ -162,17 +172,52 @@ class Searcher:
         if model is None:
             raise TrendscopeError("no paper embeddings yet: run `trendscope index` first")
         try:
-            vi = load_index(self.home.index_dir)
+            vi = load_index(self.home.index_dir)  # checks the file's sha256 against its sidecar
             if vi.meta.model != model:
                 raise IndexFileError("stale", f"index was built with {vi.meta.model}, vectors are {model}")
         except IndexFileError as exc:
-            log.warning("FAISS index unusable (%s); building it in memory -- run `trendscope doctor --repair`", exc)
-            pks, vecs = self.vectors.load_all(model)
-            if not len(pks):
-                raise TrendscopeError("no paper embeddings yet: run `trendscope index` first") from exc
-            vi = build_index(pks, vecs, model)
+            if exc.kind == "corrupt":
+                vi = self._rebuild_damaged(model, exc)
+                stamp = self._stamp()
+            else:
+                log.warning("FAISS index unusable (%s); building it in memory -- run `trendscope doctor --repair`",
+                            exc)
+                vi = self._build_in_memory(model, exc)
         self._index, self._index_stamp = vi, stamp
         return vi
+
+    def _build_in_memory(self, model: str, cause: Exception) -> VectorIndex:
+        pks, vecs = self.vectors.load_all(model)
+        if not len(pks):
+            raise TrendscopeError("no paper embeddings yet: run `trendscope index` first") from cause
+        return build_index(pks, vecs, model)
+
+    def _rebuild_damaged(self, model: str, problem: IndexFileError) -> VectorIndex:
+        """The file failed its checksum (or cannot be read): SQLite is the truth, so build the index again from
+        the stored vectors and replace the file, under the index lock so no `trendscope index` writes meanwhile.
+        When the lock is taken or the home is read-only, the rebuilt index serves from memory only."""
+        lock = FileLock(str(self.home.lock_path("index")))
+        try:
+            lock.acquire(timeout=0)
+        except (Timeout, OSError) as exc:
+            log.warning("%s; `trendscope index` is running or the home is read-only (%s): building it in memory",
+                        problem, exc.__class__.__name__)
+            return self._build_in_memory(model, problem)
+        try:
+            fp = self.vectors.fingerprint(model)
+            pks, vecs = self.vectors.load_all(model)
+            if not len(pks):
+                raise TrendscopeError("no paper embeddings yet: run `trendscope index` first") from problem
+            vi = build_index(pks, vecs, model, digest=fp.digest)
+            try:
+                save_index(vi, self.home.index_dir)
+            except TrendscopeError as exc:
+                log.warning("%s; rebuilt from %d stored vectors in memory only: %s", problem, len(pks), exc)
+                return vi
+            log.warning("%s", rebuilt_message(problem, vi.ntotal))
+            return vi
+        finally:
+            lock.release()
 
     def embed_query(self, text: str) -> np.ndarray:
         if text in self._qcache:

@@ -39,17 +39,22 @@ def read_papers(path: str | Path, need_labels: bool = False) -> tuple[list[Input
     papers: list[InputPaper] = []
     problems: list[str] = []
     try:
-        fh = path.open(encoding="utf-8")
+        fh = path.open("rb")
     except OSError as exc:
         raise TrendscopeError(f"cannot read {path}: {exc.strerror or exc}") from exc
     with fh:
-        for n, line in enumerate(fh, 1):
+        for n, raw in enumerate(fh, 1):
+            try:  # line by line: one bad byte costs its own line, never the rest of the file
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                problems.append(f"{path}:{n}: not UTF-8 (byte {exc.start + 1}); skipped")
+                continue
             if not line.strip():
                 continue
             try:
                 obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                problems.append(f"{path}:{n}: not valid JSON ({exc.msg}); skipped")
+            except (json.JSONDecodeError, RecursionError) as exc:
+                problems.append(f"{path}:{n}: not valid JSON ({getattr(exc, 'msg', 'nested too deeply')}); skipped")
                 continue
             if not isinstance(obj, dict):
                 problems.append(f"{path}:{n}: expected a JSON object; skipped")

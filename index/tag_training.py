@@ -228,13 +228,22 @@ def read_corpus_texts(path: str | Path, ids: set[str]) -> dict[str, tuple[str, s
     """id -> (title, abstract, categories) from a JSONL(.gz) corpus file, for the wanted ids only."""
     import gzip
 
+    from trendscope.foundation.errors import TrendscopeError
+
     opener = gzip.open if str(path).endswith(".gz") else open
     out: dict[str, tuple[str, str, list[str]]] = {}
-    with opener(path, "rt", encoding="utf-8") as fh:
-        for line in fh:
-            row = json.loads(line)
-            if row.get("id") in ids:
-                out[row["id"]] = (row["title"], row["abstract"], list(row.get("categories") or []))
+    try:
+        with opener(path, "rt", encoding="utf-8", errors="replace") as fh:
+            for n, line in enumerate(fh, 1):
+                try:
+                    row = json.loads(line)
+                except ValueError:
+                    continue  # not a paper line; a wanted paper missing from the corpus is reported by the caller
+                if isinstance(row, dict) and row.get("id") in ids and isinstance(row.get("title"), str) \
+                        and isinstance(row.get("abstract"), str):
+                    out[row["id"]] = (row["title"], row["abstract"], list(row.get("categories") or []))
+    except (OSError, EOFError) as exc:
+        raise TrendscopeError(f"cannot read corpus {path}: {exc}") from exc
     return out
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import math
 import re
 import tomllib
 from collections.abc import Mapping
@@ -22,7 +23,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from trendscope.foundation.errors import TrendscopeError
+from trendscope.foundation.errors import TrendscopeError, os_reason
 
 TAGGER_VERSION = "1"
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -115,25 +116,140 @@ def _parse(text: str, source: str) -> dict:
         raise TrendscopeError(f"{source}: invalid TOML: {exc}") from exc
 
 
+# -- validation: every field of a user file is checked before it is used, with a message naming the file,
+# the trend and the field (`taxonomy.toml: trends.privacy: threshold must be a number between 0 and 1, got 'high'`)
+
+_TOP_KEYS = {"version", "scoring", "trends"}
+_SCORING_NUMBERS = ("title_factor", "contribution_factor", "first_factor", "body_factor", "passing_factor",
+                    "repeat_bonus", "rule_scale", "rule_offset", "model_weight", "rules_only_offset")
+_SCORING_PATTERNS = ("contribution_cues", "global_passing")
+_PHRASE_LISTS = ("include", "exclude", "add_include", "add_exclude")
+_PATTERN_LISTS = ("passing", "digest_core", "add_passing", "add_digest_core")
+_STRING_LISTS = ("categories", "prototypes", "add_prototypes")
+
+
+def _show(value: Any) -> str:
+    """A value as the user wrote it in TOML (true, not True), shortened."""
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, (dict, list)):
+        text = json.dumps(value, ensure_ascii=False, default=str)
+    else:
+        text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _got(value: Any) -> str:
+    if isinstance(value, str):
+        return f"got the string {_show(value)}"
+    if isinstance(value, dict):
+        return "got a table"
+    return f"got {_show(value)}"
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _check_pattern(value: Any, where: str, source: str) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise TrendscopeError(f"{source}: {where} must be a string (a regular expression), got {_show(value)}")
+    _compile(value.strip(), f"{source}: {where}")
+
+
+def _check_list(value: Any, where: str, source: str, what: str) -> list:
+    if not isinstance(value, list):
+        hint = f" (write [{_show(value)}])" if isinstance(value, str) else ""
+        raise TrendscopeError(f"{source}: {where} must be a list of {what}, {_got(value)}{hint}")
+    return value
+
+
+def _check_trend(name: str, spec: Mapping[str, Any], source: str) -> None:
+    """Types and ranges of every field a trend table sets (a user table before merging, or a merged one)."""
+    for key, value in spec.items():
+        where = f"trends.{name}: {key}"
+        if key in ("label", "description"):
+            if not isinstance(value, str) or not value.strip():
+                raise TrendscopeError(f"{source}: {where} must be a non-empty string, got {_show(value)}")
+        elif key == "threshold":
+            if not _is_number(value) or not 0.0 <= value <= 1.0:
+                raise TrendscopeError(f"{source}: {where} must be a number between 0 and 1, got {_show(value)}")
+        elif key == "enabled":
+            if not isinstance(value, bool):
+                raise TrendscopeError(f"{source}: {where} must be true or false, got {_show(value)}")
+        elif key == "digest_min_strength":
+            if not _is_number(value) or value < 0:
+                raise TrendscopeError(f"{source}: {where} must be a number >= 0, got {_show(value)}")
+        elif key in _STRING_LISTS:
+            for i, item in enumerate(_check_list(value, where, source, "strings")):
+                if not isinstance(item, str) or not item.strip():
+                    raise TrendscopeError(f"{source}: {where}[{i}] must be a string, got {_show(item)}")
+        elif key in _PATTERN_LISTS:
+            for i, item in enumerate(_check_list(value, where, source, "patterns (regular expressions)")):
+                _check_pattern(item, f"{where}[{i}]", source)
+        elif key in _PHRASE_LISTS:
+            for i, item in enumerate(_check_list(value, where, source, "patterns")):
+                if isinstance(item, str):
+                    _check_pattern(item, f"{where}[{i}]", source)
+                    continue
+                if not isinstance(item, dict):
+                    raise TrendscopeError(f"{source}: {where}[{i}] must be a pattern string or "
+                                          f"{{ pattern = '...', weight = N }}, got {_show(item)}")
+                extra = set(item) - {"pattern", "weight"}
+                if extra:
+                    raise TrendscopeError(f"{source}: {where}[{i}]: unknown field(s) {', '.join(sorted(extra))}")
+                if "pattern" not in item:
+                    raise TrendscopeError(f"{source}: {where}[{i}].pattern is required")
+                _check_pattern(item["pattern"], f"{where}[{i}].pattern", source)
+                weight = item.get("weight", 1.0)
+                if not _is_number(weight):
+                    raise TrendscopeError(f"{source}: {where}[{i}].weight must be a number, got {_show(weight)}")
+
+
+def _check_scoring(spec: Any, source: str) -> None:
+    if not isinstance(spec, dict):
+        raise TrendscopeError(f"{source}: [scoring] must be a table, {_got(spec)}")
+    unknown = set(spec) - set(_SCORING_NUMBERS) - set(_SCORING_PATTERNS)
+    if unknown:
+        raise TrendscopeError(f"{source}: scoring: unknown field(s) {', '.join(sorted(unknown))}")
+    for key, value in spec.items():
+        if key in _SCORING_NUMBERS and not _is_number(value):
+            raise TrendscopeError(f"{source}: scoring: {key} must be a number, got {_show(value)}")
+        if key in _SCORING_PATTERNS:
+            if not isinstance(value, str):
+                raise TrendscopeError(f"{source}: scoring: {key} must be a string (a regular expression), "
+                                      f"got {_show(value)}")
+            if value.strip():
+                _compile(value.strip(), f"{source}: scoring: {key}")
+
+
 def merge_taxonomy(base: Mapping[str, Any], user: Mapping[str, Any], source: str = "user taxonomy") -> dict:
-    """Merge a user taxonomy document into the packaged one (pure; returns a new dict)."""
+    """Merge a user taxonomy document into the packaged one (pure; returns a new dict).
+
+    Every field of the user document is validated first; a bad one is a TrendscopeError naming `source`, the
+    trend and the field.
+    """
+    unknown = set(user) - _TOP_KEYS
+    if unknown:
+        raise TrendscopeError(f"{source}: unknown table(s) or key(s) {', '.join(sorted(unknown))} "
+                              "(expected [scoring] and [trends.<name>] tables)")
     out = copy.deepcopy(dict(base))
     out.setdefault("trends", {})
     if "scoring" in user:
-        if not isinstance(user["scoring"], dict):
-            raise TrendscopeError(f"{source}: [scoring] must be a table")
+        _check_scoring(user["scoring"], source)
         out.setdefault("scoring", {}).update(user["scoring"])
     trends = user.get("trends", {})
     if not isinstance(trends, dict):
         raise TrendscopeError(f"{source}: 'trends' must be a table of [trends.<name>] tables")
     for name, spec in trends.items():
-        if not isinstance(spec, dict):
-            raise TrendscopeError(f"{source}: trends.{name} must be a table")
         if not _NAME_RE.match(name):
             raise TrendscopeError(f"{source}: trend name {name!r} must be lower_snake_case (a-z, 0-9, _)")
+        if not isinstance(spec, dict):
+            raise TrendscopeError(f"{source}: trends.{name} must be a table, {_got(spec)}")
         unknown = set(spec) - _TREND_KEYS - set(_LIST_APPENDS) - {"enabled"}
         if unknown:
             raise TrendscopeError(f"{source}: trends.{name}: unknown field(s) {', '.join(sorted(unknown))}")
+        _check_trend(name, spec, source)
         target = out["trends"].setdefault(name, {})
         for key, value in spec.items():
             if key in _LIST_APPENDS:
@@ -161,24 +277,17 @@ def _phrases(items: Any, where: str) -> tuple[Phrase, ...]:
     for i, item in enumerate(items or []):
         if isinstance(item, str):
             item = {"pattern": item, "weight": 1.0}
-        if not isinstance(item, dict) or "pattern" not in item:
-            raise TrendscopeError(f"{where}[{i}]: expected {{pattern = '...', weight = N}}")
-        try:
-            weight = float(item.get("weight", 1.0))
-        except (TypeError, ValueError) as exc:
-            raise TrendscopeError(f"{where}[{i}]: weight must be a number") from exc
-        out.append(Phrase(item["pattern"], weight, _compile(item["pattern"], f"{where}[{i}]")))
+        out.append(Phrase(item["pattern"], float(item.get("weight", 1.0)), _compile(item["pattern"], f"{where}[{i}]")))
     return tuple(out)
 
 
 def _scoring(doc: Mapping[str, Any]) -> Scoring:
     spec = dict(doc.get("scoring", {}))
     kwargs: dict[str, Any] = {}
-    for key in ("title_factor", "contribution_factor", "first_factor", "body_factor", "passing_factor",
-                "repeat_bonus", "rule_scale", "rule_offset", "model_weight", "rules_only_offset"):
+    for key in _SCORING_NUMBERS:
         if key in spec:
             kwargs[key] = float(spec[key])
-    for key in ("contribution_cues", "global_passing"):
+    for key in _SCORING_PATTERNS:
         if spec.get(key):
             kwargs[key] = _compile(spec[key].strip(), f"scoring.{key}")
     return Scoring(**kwargs)
@@ -201,29 +310,33 @@ def _rules_hash(name: str, spec: Mapping[str, Any], scoring_spec: Mapping[str, A
 
 
 def build_taxonomy(doc: Mapping[str, Any], sources: tuple[str, ...] = ("packaged",)) -> Taxonomy:
-    """Validate and compile a (merged) taxonomy document."""
+    """Validate and compile a (merged) taxonomy document; errors name the user's file when there is one."""
+    source = sources[-1] if len(sources) > 1 else "packaged taxonomy.toml"
+    _check_scoring(doc.get("scoring", {}), source)
     scoring = _scoring(doc)
     scoring_spec = doc.get("scoring", {})
     trends = []
-    for name, spec in doc.get("trends", {}).items():
+    all_trends = doc.get("trends", {})
+    if not isinstance(all_trends, dict):
+        raise TrendscopeError(f"{source}: 'trends' must be a table of [trends.<name>] tables")
+    for name, spec in all_trends.items():
+        if not isinstance(spec, dict):
+            raise TrendscopeError(f"{source}: trends.{name} must be a table, {_got(spec)}")
+        _check_trend(name, spec, source)
         if spec.get("enabled", True) is False:
             continue
         where = f"trends.{name}"
         for key in ("label", "description"):
-            if not isinstance(spec.get(key), str) or not spec[key].strip():
-                raise TrendscopeError(f"{where}: '{key}' is required (a non-empty string)")
+            if key not in spec:
+                raise TrendscopeError(f"{source}: {where}: {key} is required (a non-empty string)")
         threshold = float(spec.get("threshold", 0.5))
-        if not 0.0 <= threshold <= 1.0:
-            raise TrendscopeError(f"{where}: threshold must be in [0, 1], got {threshold}")
         include = _phrases(spec.get("include"), f"{where}.include")
         min_strength = spec.get("digest_min_strength")
         if min_strength is not None:
-            if isinstance(min_strength, bool) or not isinstance(min_strength, (int, float)) or min_strength < 0:
-                raise TrendscopeError(f"{where}: digest_min_strength must be a number >= 0, got {min_strength!r}")
             min_strength = float(min_strength)
         hashed = {k: v for k, v in spec.items() if k not in _NOT_HASHED}
         if not include and not spec.get("prototypes"):
-            raise TrendscopeError(f"{where}: needs at least one 'include' pattern or 'prototypes' sentence")
+            raise TrendscopeError(f"{source}: {where}: needs at least one 'include' pattern or 'prototypes' sentence")
         trends.append(
             Trend(
                 name=name,
@@ -242,16 +355,27 @@ def build_taxonomy(doc: Mapping[str, Any], sources: tuple[str, ...] = ("packaged
             )
         )
     if not trends:
-        raise TrendscopeError("the taxonomy defines no trends")
+        raise TrendscopeError(f"{source}: the taxonomy defines no trends")
     return Taxonomy(tuple(trends), scoring, sources)
 
 
 def load_taxonomy(user_path: str | Path | None = None) -> Taxonomy:
-    """The packaged taxonomy merged with the user's file (if it exists)."""
+    """The packaged taxonomy merged with the user's file (if it exists); a bad user file is a one-line
+    TrendscopeError naming the file and the field."""
     doc = _parse(packaged_taxonomy_text(), "packaged taxonomy.toml")
     sources = ("packaged",)
     if user_path is not None and Path(user_path).exists():
         path = Path(user_path)
-        doc = merge_taxonomy(doc, _parse(path.read_text(encoding="utf-8"), str(path)), str(path))
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise TrendscopeError(f"{path}: cannot read it: {os_reason(exc)}") from exc
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = raw.count(b"\n", 0, exc.start) + 1
+            raise TrendscopeError(f"{path}: not UTF-8 text (byte 0x{raw[exc.start]:02x} on line {line}); "
+                                  "save it as UTF-8") from None
+        doc = merge_taxonomy(doc, _parse(text, str(path)), str(path))
         sources = ("packaged", str(path))
     return build_taxonomy(doc, sources)

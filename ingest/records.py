@@ -5,6 +5,8 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
+from trendscope.foundation.text import clean_optional, clean_text
+
 # New-style ids (0704.0001, 2106.09685) and old-style ids (cs/0112017, math.GT/0309136), optional version.
 _ID_RE = re.compile(
     r"^(?P<id>(?:\d{4}\.\d{4,5})|(?:[a-z\-]+(?:\.[A-Z]{2})?/\d{7}))(?:v(?P<version>\d+))?$"
@@ -53,6 +55,17 @@ class Paper:
     links: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        # Untrusted text enters here (snapshots, the arXiv API, imports): no lone surrogate or control character
+        # is ever stored, so nothing can break UTF-8 encoding or an XML export later (foundation.text).
+        self.title = clean_text(self.title)
+        self.abstract = clean_text(self.abstract)
+        self.authors = [clean_text(a) if isinstance(a, str) else a for a in self.authors]
+        self.categories = [clean_text(c) if isinstance(c, str) else c for c in self.categories]
+        self.links = [clean_text(u) if isinstance(u, str) else u for u in self.links]
+        self.primary_category = clean_optional(self.primary_category)
+        self.doi = clean_optional(self.doi)
+        self.journal_ref = clean_optional(self.journal_ref)
+        self.comment = clean_optional(self.comment)
         if not self.primary_category and self.categories:
             self.primary_category = self.categories[0]
 
@@ -83,4 +96,6 @@ def html_url(arxiv_id: str) -> str:
 
 
 def content_hash(title: str, abstract: str) -> str:
-    return hashlib.sha1(f"{title}\n{abstract}".encode()).hexdigest()[:16]
+    """Never raises: a lone surrogate that slipped past `Paper` is hashed as its code point (surrogatepass);
+    clean text hashes exactly as before."""
+    return hashlib.sha1(f"{title}\n{abstract}".encode("utf-8", "surrogatepass")).hexdigest()[:16]

@@ -7,29 +7,38 @@ Two line formats, detected per line:
     `{"version": "v1", "created": "Mon, 2 Apr 2007 19:18:42 GMT"}`.
 (b) Trendscope corpus lines (`arxiv_corpus.jsonl.gz`): `authors`/`categories` are lists, `published` an ISO date.
 
-A bad line is reported with its line number and reason, counted and skipped; every good line is stored.
+A bad line is reported with its true 1-based line number and reason, counted and skipped; every good line is
+stored. The file is read as bytes and each line decoded on its own, so a byte that is not UTF-8 costs its line
+only; a record that cannot be parsed or stored costs its line only (a batch that fails is retried paper by
+paper). Text is cleaned where it enters (`Paper`: lone surrogates and control characters never reach the
+database). A read-only database or a full disk ends the import with one line naming the file.
 Plain or gzip files (detected by content, not by name).
 """
 from __future__ import annotations
 
+import contextlib
 import gzip
 import io
 import json
 import logging
 import re
+import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from pathlib import Path
+from zlib import error as zlib_error
 
 import sqlite_utils
 
-from trendscope.foundation.errors import TrendscopeError
+from trendscope.foundation.db import database_path, storage_error
+from trendscope.foundation.errors import StorageError, TrendscopeError
 from trendscope.foundation.hashing import file_fingerprint
+from trendscope.foundation.text import clean_text
 
 from .ledger import IngestRun, LedgerStore
 from .records import BadArxivId, Paper, parse_arxiv_id
-from .store import PaperStore
+from .store import PaperStore, UpsertCounts
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +47,10 @@ _WS = re.compile(r"\s+")
 _VERSION = re.compile(r"^v(\d+)$")
 _AUTHOR_SPLIT = re.compile(r",\s*|\s+and\s+")
 MAX_REPORTED_BAD_LINES = 1000
+MAX_LINE_BYTES = 8 << 20  # a longer line is one bad line (read and dropped in pieces, never held whole)
+# errors of one record's data (not of the database or the disk): that record is skipped, the others are stored
+_RECORD_ERRORS = (ValueError, TypeError, OverflowError, sqlite3.IntegrityError, sqlite3.InterfaceError,
+                  sqlite3.DataError)
 
 
 class BadLine(ValueError):
@@ -84,7 +97,7 @@ def _clean(text: object, name: str, required: bool = True) -> str | None:
         return None
     if not isinstance(text, str):
         raise BadLine(f"field '{name}' must be a string, got {type(text).__name__}")
-    out = _WS.sub(" ", text).strip()
+    out = _WS.sub(" ", clean_text(text)).strip()
     if required and not out:
         raise BadLine(f"empty field '{name}'")
     return out or None
@@ -103,7 +116,8 @@ def _string_list(value: object, name: str) -> list[str]:
         return []
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise BadLine(f"field '{name}' must be a list of strings")
-    return [_WS.sub(" ", v).strip() for v in value if v and v.strip()]
+    cleaned = (_WS.sub(" ", clean_text(v)).strip() for v in value)
+    return [v for v in cleaned if v]
 
 
 def _arxiv_id(value: object) -> tuple[str, int | None]:
@@ -151,7 +165,7 @@ def parse_kaggle_record(obj: dict) -> Paper:
     if isinstance(parsed, list) and parsed and all(isinstance(a, list) for a in parsed):
         authors = []
         for a in parsed:
-            parts = [str(x).strip() for x in a if x and str(x).strip()]
+            parts = [p for p in (clean_text(str(x)).strip() for x in a if x) if p]
             # [last, first, suffix] -> "first last suffix"
             name = " ".join(parts[1:2] + parts[:1] + parts[2:])
             if name:
@@ -215,6 +229,10 @@ def parse_line(text: str) -> Paper:
         obj = json.loads(text)
     except json.JSONDecodeError as exc:
         raise BadLine(f"invalid JSON ({exc.msg} at column {exc.colno})") from None
+    except RecursionError:
+        raise BadLine("invalid JSON (nested too deeply)") from None
+    except ValueError as exc:  # e.g. an integer with more digits than Python converts
+        raise BadLine(f"invalid JSON ({exc})") from None
     if not isinstance(obj, dict):
         raise BadLine(f"expected a JSON object, got {type(obj).__name__}")
     if detect_format(obj) == "arxiv-oai":
@@ -243,39 +261,73 @@ class _CountingReader(io.RawIOBase):
         return n
 
 
-def open_snapshot(path: Path, on_read: Callable[[int], None] | None = None) -> io.TextIOBase:
-    """Open a snapshot as text lines, gunzipping when the file starts with the gzip magic bytes."""
+def open_snapshot(path: Path, on_read: Callable[[int], None] | None = None) -> io.BufferedIOBase:
+    """Open a snapshot as a binary stream, gunzipping when the file starts with the gzip magic bytes.
+
+    Bytes, not text: each line is decoded on its own (`iter_snapshot`), so one byte that is not UTF-8 costs
+    one line and every line number stays true.
+    """
     raw = open(path, "rb")
     magic = raw.peek(2)[:2] if hasattr(raw, "peek") else b""
     stream = io.BufferedReader(_CountingReader(raw, on_read), 1 << 20) if on_read else raw
     if magic == b"\x1f\x8b":
-        stream = gzip.GzipFile(fileobj=stream, mode="rb")
-    return io.TextIOWrapper(stream, encoding="utf-8", errors="strict", newline=None)
+        stream = io.BufferedReader(gzip.GzipFile(fileobj=stream, mode="rb"), 1 << 20)
+    return stream
+
+
+def _decode(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        reason = f"not UTF-8 (byte 0x{raw[exc.start]:02x} at byte {exc.start + 1} of the line: {exc.reason})"
+    raise BadLine(reason)
+
+
+def _split_lines(chunk: bytes) -> list[bytes]:
+    """One read line -> its lines (a lone CR also ends a line, as universal newlines read it)."""
+    if b"\r" not in chunk:
+        return [chunk.rstrip(b"\n")]
+    return chunk.splitlines() or [b""]
 
 
 def iter_snapshot(path: Path, on_read: Callable[[int], None] | None = None) -> Iterator[tuple[int, Paper | BadLine]]:
-    """(line number, Paper or BadLine) for every non-blank line of the file."""
+    """(line number, Paper or BadLine) for every non-blank line of the file (line numbers are 1-based and true).
+
+    Nothing one line holds can stop the others: bytes that are not UTF-8, JSON that is invalid or nested too
+    deeply, a line longer than MAX_LINE_BYTES, a record no parser expected. Only a damaged gzip stream (the
+    rest cannot be read) ends the file early, with the line it ended on reported.
+    """
     with open_snapshot(path, on_read) as fh:
         line_no = 0
         while True:
             try:
-                line = fh.readline()
-            except UnicodeDecodeError as exc:
+                chunk = fh.readline(MAX_LINE_BYTES + 1)
+                too_long = len(chunk) > MAX_LINE_BYTES and not chunk.endswith(b"\n")
+                if too_long:  # drop the rest of this line without holding it
+                    while True:
+                        rest = fh.readline(MAX_LINE_BYTES)
+                        if not rest or rest.endswith(b"\n"):
+                            break
+            except (EOFError, gzip.BadGzipFile, OSError, zlib_error) as exc:
+                yield line_no + 1, BadLine(f"file ends early or is corrupt ({exc}); the rest is unreadable")
+                return
+            if not chunk:
+                return
+            if too_long:
                 line_no += 1
-                yield line_no, BadLine(f"not UTF-8 ({exc.reason}); rest of file unreadable")
-                return
-            except (EOFError, gzip.BadGzipFile, OSError) as exc:
-                yield line_no + 1, BadLine(f"file ends early or is corrupt ({exc})")
-                return
-            if not line:
-                return
-            line_no += 1
-            if not line.strip():
+                yield line_no, BadLine(f"line too long (more than {MAX_LINE_BYTES:,} bytes)")
                 continue
-            try:
-                yield line_no, parse_line(line)
-            except BadLine as exc:
-                yield line_no, exc
+            for raw in _split_lines(chunk):
+                line_no += 1
+                if not raw.strip():
+                    continue
+                try:
+                    yield line_no, parse_line(_decode(raw))
+                except BadLine as exc:
+                    yield line_no, exc
+                except Exception as exc:  # a record no parser rule expected: this line only
+                    log.debug("%s:%d: unexpected %r", path, line_no, exc, exc_info=True)
+                    yield line_no, BadLine(f"unreadable record ({exc.__class__.__name__}: {exc})")
 
 
 def import_snapshot(
@@ -290,14 +342,27 @@ def import_snapshot(
 
     A file whose exact content (sha256) was already read to the end into this database is not rescanned
     (papers are never deleted and older versions change nothing, so it cannot bring anything new) unless
-    `force`.
+    `force`. A read-only database or a full disk raises a one-line StorageError naming the file.
     """
     path = Path(path)
     if not path.is_file():
         raise TrendscopeError(f"snapshot not found: {path}")
+    try:
+        return _import(db, path, batch_size, progress, force)
+    except sqlite3.DatabaseError as exc:  # connections not opened by foundation.db.connect
+        err = storage_error(exc, database_path(db))
+        if err is None:
+            raise
+        raise err from exc
+
+
+def _import(db: sqlite_utils.Database, path: Path, batch_size: int, progress: bool, force: bool) -> SnapshotResult:
     store = PaperStore(db)
     ledger = LedgerStore(db)
-    fp = file_fingerprint(path)
+    try:
+        fp = file_fingerprint(path)
+    except OSError as exc:
+        raise TrendscopeError(f"cannot read snapshot {path}: {exc.strerror or exc}") from exc
     previous = None if force else ledger.completed_snapshot(fp)
     run = ledger.start(IngestRun(source="snapshot", query=str(path.resolve()), fingerprint=fp))
     result = SnapshotResult(run=run)
@@ -313,10 +378,34 @@ def import_snapshot(
 
         bar = tqdm(total=path.stat().st_size, unit="B", unit_scale=True, desc=f"import {path.name}")
         on_read = bar.update
-    batch: list[Paper] = []
+    batch: list[tuple[int, Paper]] = []
+
+    def bad(line_no: int, reason: str) -> None:
+        result.bad_count += 1
+        run.error(f"line {line_no}: {reason}")
+        if len(result.bad_lines) < MAX_REPORTED_BAD_LINES:
+            result.bad_lines.append(BadLineReport(line_no, reason))
+        log.warning("%s:%d: skipped: %s", path, line_no, reason)
+
+    def store_batch() -> UpsertCounts:
+        try:
+            return store.upsert([p for _, p in batch], batch_size=len(batch) or 1)
+        except StorageError:
+            raise
+        except _RECORD_ERRORS as exc:  # one bad record must not take the batch with it: one paper at a time
+            log.info("a batch of %d papers failed (%s): storing them one by one", len(batch), exc)
+        counts = UpsertCounts()
+        for line_no, paper in batch:
+            try:
+                counts += store.upsert([paper], batch_size=1)
+            except StorageError:
+                raise
+            except _RECORD_ERRORS as exc:
+                bad(line_no, f"cannot be stored ({exc.__class__.__name__}: {exc})")
+        return counts
 
     def flush() -> None:
-        counts = store.upsert(batch, batch_size=len(batch) or 1)
+        counts = store_batch()
         run.new += counts.new
         run.updated += counts.updated
         run.skipped += counts.skipped
@@ -330,20 +419,17 @@ def import_snapshot(
         for line_no, item in iter_snapshot(path, on_read):
             result.lines = line_no
             if isinstance(item, BadLine):
-                result.bad_count += 1
-                run.error(f"line {line_no}: {item}")
-                if len(result.bad_lines) < MAX_REPORTED_BAD_LINES:
-                    result.bad_lines.append(BadLineReport(line_no, str(item)))
-                log.warning("%s:%d: skipped: %s", path, line_no, item)
+                bad(line_no, str(item))
                 continue
             run.seen += 1
-            batch.append(item)
+            batch.append((line_no, item))
             if len(batch) >= batch_size:
                 flush()
         if batch:
             flush()
     except BaseException:
-        ledger.finish(run, "failed")
+        with contextlib.suppress(Exception):  # a full or read-only database cannot record it: keep the cause
+            ledger.finish(run, "failed")
         raise
     finally:
         if bar is not None:

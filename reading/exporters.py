@@ -4,8 +4,17 @@ BibTeX entries follow arXiv's own style (`@misc` with eprint, archivePrefix, pri
 Keys look like `hu2021lora` (first author's last name, year, first significant title word); when two
 entries of one export would get the same key, the one with the smaller arXiv id keeps it and the
 others get `b`, `c`, ... — computed from the list content alone, so an unchanged list exports the
-same keys every time. Title, author and note text is escaped for LaTeX (& % $ # _ { } ~ ^ \\);
-non-ASCII characters are kept as UTF-8 (biber, bibtexparser and modern BibTeX handle them).
+same keys every time. Title, author and note text is escaped for LaTeX (& % $ # _ { } ~ ^ \\); a brace
+without its partner is written `\\textbraceleft{}` / `\\textbraceright{}`, so every value has balanced braces even
+for classic BibTeX (which counts escaped braces too) and no value can close its field and add another. TeX
+ligatures (`--`, ``` `` ```, `''`, ...) are broken with `{}` so the text prints as typed. `primaryClass` must look
+like an arXiv category and `year` like a year, else they are left out. Non-ASCII characters are kept as UTF-8
+(biber, bibtexparser and modern BibTeX handle them).
+
+Every format: control characters are removed from every field (CR LF and lone CR become LF, kept only where the
+format keeps line breaks: CSV and JSON; tab is kept there too). CSV cells that a spreadsheet would run as a formula
+(starting with = + - @ tab or CR, after any leading `'`) get a leading `'` (OWASP's advice); `lists import` removes
+it again (`csv_unguard`).
 """
 from __future__ import annotations
 
@@ -37,16 +46,52 @@ _LATEX_SPECIALS = {
     "~": r"\textasciitilde{}",
     "^": r"\textasciicircum{}",
 }
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # C0/C1 controls and DEL, but tab and LF
+_FORMULA_RE = re.compile(r"'*[=+\-@\t\r]")
+_GUARDED_RE = re.compile(r"'+[=+\-@\t\r]")
+_ARXIV_CATEGORY_RE = re.compile(r"[a-z]+(?:-[a-z]+)*(?:\.[A-Za-z]+(?:-[A-Za-z]+)*)?")
+_TOKEN_RE = re.compile(r"[A-Za-z0-9./:\-]+")
+# TeX ligatures that would not print as typed: -- --- `` '' !` ?` ,, << >>
+_LIGATURE_RE = re.compile(r"(?<=-)(?=-)|(?<=`)(?=`)|(?<=')(?=')|(?<=[!?])(?=`)|(?<=,)(?=,)|(?<=<)(?=<)|(?<=>)(?=>)")
 _STOPWORDS = {
     "a", "an", "the", "on", "of", "for", "in", "to", "and", "with", "towards", "toward", "via", "from",
     "is", "are", "at", "by", "do", "does", "can", "what", "how", "why", "when", "we", "your", "its", "as",
 }
 
 
+def clean_text(text: str | None) -> str:
+    """Text without control characters: CR LF and lone CR become LF; tab and LF are kept, the rest removed."""
+    return _CONTROL_RE.sub("", re.sub(r"\r\n?", "\n", text or ""))
+
+
+def csv_guard(cell: str) -> str:
+    """A CSV cell a spreadsheet will not run as a formula: `'` before = + - @ tab CR (and before `'`s leading to
+    one, so that `csv_unguard` gives back exactly the original)."""
+    return "'" + cell if _FORMULA_RE.match(cell) else cell
+
+
+def csv_unguard(cell: str) -> str:
+    """The inverse of `csv_guard`."""
+    return cell[1:] if _GUARDED_RE.match(cell) else cell
+
+
 def latex_escape(text: str) -> str:
     """Escape LaTeX/BibTeX special characters so the text prints literally (and braces stay balanced)."""
-    text = re.sub(r"\s+", " ", text or "").strip()
-    return "".join(_LATEX_SPECIALS.get(ch, ch) for ch in text)
+    text = re.sub(r"\s+", " ", clean_text(text)).strip()
+    partner: set[int] = set()  # positions of braces that have their partner
+    opened: list[int] = []
+    for i, ch in enumerate(text):
+        if ch == "{":
+            opened.append(i)
+        elif ch == "}" and opened:
+            partner.update((opened.pop(), i))
+    out = []
+    for i, ch in enumerate(text):
+        if ch in "{}" and i not in partner:
+            out.append(r"\textbraceleft{}" if ch == "{" else r"\textbraceright{}")
+        else:
+            out.append(_LATEX_SPECIALS.get(ch, ch))
+    return _LIGATURE_RE.sub("{}", "".join(out))
 
 
 def _ascii_word(text: str) -> str:
@@ -126,13 +171,16 @@ def bibtex_entry(item: ListItem, key: str, include_abstract: bool = False) -> st
         fields.append(("title", latex_escape(p.title)))
         if p.authors:
             fields.append(("author", " and ".join(_bib_author(a) for a in p.authors)))
-        if p.published:
-            fields.append(("year", p.published[:4]))
-    fields.append(("eprint", item.arxiv_id))
+        year = (p.published or "")[:4]
+        if re.fullmatch(r"\d{4}", year):
+            fields.append(("year", year))
+    if _TOKEN_RE.fullmatch(item.arxiv_id):  # ids are canonical; anything else never reaches a field verbatim
+        fields.append(("eprint", item.arxiv_id))
     fields.append(("archivePrefix", "arXiv"))
-    if p is not None and p.primary_category:
+    if p is not None and p.primary_category and _ARXIV_CATEGORY_RE.fullmatch(p.primary_category):
         fields.append(("primaryClass", p.primary_category))
-    fields.append(("url", abs_url(item.arxiv_id)))
+    if _TOKEN_RE.fullmatch(item.arxiv_id):
+        fields.append(("url", abs_url(item.arxiv_id)))
     if p is not None and p.doi:
         fields.append(("doi", latex_escape(p.doi)))
     if p is not None and p.journal_ref:
@@ -141,7 +189,7 @@ def bibtex_entry(item: ListItem, key: str, include_abstract: bool = False) -> st
         fields.append(("annote", latex_escape(item.note)))
     if include_abstract and p is not None and p.abstract:
         fields.append(("abstract", latex_escape(p.abstract)))
-    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
+    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields if value)
     return f"@misc{{{key},\n{body}\n}}\n"
 
 
@@ -151,7 +199,7 @@ def to_bibtex(items: Sequence[ListItem], include_abstract: bool = False) -> str:
 
 
 def _md_escape(text: str) -> str:
-    return re.sub(r"([\\`*_\[\]<>|#])", r"\\\1", re.sub(r"\s+", " ", text or "").strip())
+    return re.sub(r"([\\`*_\[\]<>|#])", r"\\\1", re.sub(r"\s+", " ", clean_text(text)).strip())
 
 
 def to_markdown(items: Sequence[ListItem], name: str = "Reading list") -> str:
@@ -164,29 +212,33 @@ def to_markdown(items: Sequence[ListItem], name: str = "Reading list") -> str:
         line = f"- [{marks.get(it.status, ' ')}] [{title}]({url})"
         if p is not None:
             who = ", ".join(p.authors[:3]) + (" et al." if len(p.authors) > 3 else "")
-            meta = "; ".join(x for x in (_md_escape(who), p.published or "", p.primary_category or "") if x)
+            meta = "; ".join(_md_escape(x) for x in (who, p.published or "", p.primary_category or "") if x)
             if meta:
                 line += f" — {meta}"
         line += f" — *{it.status}*"
         lines.append(line)
-        if it.note:
+        if it.note and _md_escape(it.note):
             lines.append(f"  > {_md_escape(it.note)}")
     return "\n".join(lines) + "\n"
 
 
 def _record(it: ListItem) -> dict:
     p = it.paper
+
+    def text(value: str | None) -> str | None:
+        return None if value is None else clean_text(value)
+
     return {
         "arxiv_id": it.arxiv_id,
-        "title": p.title if p else None,
-        "authors": list(p.authors) if p else [],
-        "published": p.published if p else None,
-        "primary_category": p.primary_category if p else None,
-        "categories": list(p.categories) if p else [],
-        "doi": p.doi if p else None,
+        "title": text(p.title) if p else None,
+        "authors": [clean_text(a) for a in p.authors] if p else [],
+        "published": text(p.published) if p else None,
+        "primary_category": text(p.primary_category) if p else None,
+        "categories": [clean_text(c) for c in p.categories] if p else [],
+        "doi": text(p.doi) if p else None,
         "status": it.status,
-        "note": it.note,
-        "added": it.added,
+        "note": clean_text(it.note),
+        "added": text(it.added),
         "url": abs_url(it.arxiv_id),
         "ingested": p is not None,
     }
@@ -203,12 +255,12 @@ def to_csv(items: Sequence[ListItem]) -> str:
     w.writeheader()
     for rec in to_records(items):
         rec = dict(rec, authors="; ".join(rec["authors"]), ingested="yes" if rec["ingested"] else "no")
-        w.writerow({k: ("" if v is None else v) for k, v in rec.items()})
+        w.writerow({k: csv_guard("" if v is None else str(v)) for k, v in rec.items()})
     return buf.getvalue()
 
 
 def to_json(items: Sequence[ListItem], name: str = "") -> str:
-    return json.dumps({"list": name, "items": to_records(items)}, ensure_ascii=False, indent=2) + "\n"
+    return json.dumps({"list": clean_text(name), "items": to_records(items)}, ensure_ascii=False, indent=2) + "\n"
 
 
 def export(items: Sequence[ListItem], fmt: str, name: str = "", include_abstract: bool = False) -> bytes:

@@ -1,7 +1,13 @@
 """Read arXiv ids out of files: a plain list of ids/URLs, BibTeX, or Trendscope's own CSV/JSON/Markdown exports.
 
 Pure parsing: each parser returns the entries it understood plus one problem message per bad line or
-entry (with its line number); nothing is written here.
+entry (with its line number); nothing is written here. Messages name the file as the user knows it (`display_name`,
+e.g. the name of a file uploaded through the app), never a temporary path.
+
+CSV and JSON rows are validated field by field (`status` must be one of the list statuses, `note` and the id must
+be text); a bad row is reported (`item 3: ...`, `line 4: ...`) and skipped. JSON nested deeper than
+`MAX_JSON_DEPTH` is refused before it is parsed. Everything Trendscope's exports write imports back: the CSV
+formula guard (`'` before = + - @ tab CR) is removed, control characters are dropped from notes.
 """
 from __future__ import annotations
 
@@ -16,7 +22,16 @@ from pathlib import Path
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.ingest.records import BadArxivId, parse_arxiv_id
 
+from .exporters import clean_text, csv_unguard
+from .list_store import STATUSES
+
 IMPORT_FORMATS = ("auto", "ids", "bibtex", "csv", "json", "md")
+MAX_JSON_DEPTH = 64  # Trendscope's own export nests 3 deep
+_JSON_STRING_RE = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
+_JSON_BRACKET_RE = re.compile(r"[\[\]{}]")
+# a line of Trendscope's Markdown export: "- [x] [escaped title](https://arxiv.org/abs/ID) — ..."
+_MD_ITEM_RE = re.compile(r"^\s*[-*+]\s+\[(.)\]\s+\[((?:\\.|[^\\\]])*)\]\((\S+?)\)")
+_MD_NOTE_RE = re.compile(r"^ {2}> ")
 
 _ARXIV_IN_TEXT = re.compile(
     r"(?:arxiv\.org/(?:abs|pdf|html)/|arxiv:\s*|10\.48550/arxiv\.)"
@@ -64,35 +79,39 @@ def detect_format(path: Path, text: str) -> str:
     return "ids"
 
 
-def read_text(path: str | Path) -> str:
+def read_text(path: str | Path, display_name: str | None = None) -> str:
     p = Path(path)
+    label = display_name or str(p)
     if not p.is_file():
-        raise TrendscopeError(f"{p}: no such file")
+        raise TrendscopeError(f"{label}: no such file")
     try:
         data = p.read_bytes()
     except OSError as exc:
-        raise TrendscopeError(f"{p}: cannot read ({exc.strerror})") from exc
+        raise TrendscopeError(f"{label}: cannot read ({exc.strerror})") from exc
     if b"\x00" in data[:4096]:
-        raise TrendscopeError(f"{p}: looks like a binary file, not a list of arXiv ids or BibTeX")
+        raise TrendscopeError(f"{label}: looks like a binary file, not a list of arXiv ids or BibTeX")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise TrendscopeError(f"{p}: not UTF-8 text (byte {exc.start})") from exc
+        raise TrendscopeError(f"{label}: not UTF-8 text (byte {exc.start})") from exc
 
 
-def parse_file(path: str | Path, fmt: str = "auto") -> ParsedFile:
-    """Parse a file in `fmt` (or detect it); raises TrendscopeError if the file cannot be read at all."""
+def parse_file(path: str | Path, fmt: str = "auto", display_name: str | None = None) -> ParsedFile:
+    """Parse a file in `fmt` (or detect it); raises TrendscopeError if the file cannot be read at all.
+
+    `display_name` (default: the path) names the file in every message."""
     if fmt not in IMPORT_FORMATS:
         raise TrendscopeError(f"unknown import format {fmt!r} (choose from {', '.join(IMPORT_FORMATS)})")
     p = Path(path)
-    text = read_text(p)
+    label = display_name or str(p)
+    text = read_text(p, label)
     if fmt == "auto":
-        fmt = detect_format(p, text)
+        fmt = detect_format(Path(display_name) if display_name and Path(display_name).suffix else p, text)
     parser = {"ids": parse_ids, "bibtex": parse_bibtex, "csv": parse_csv, "json": parse_json, "md": parse_markdown}
     out = parser[fmt](text)
-    out.path = str(p)
+    out.path = label
     out.fmt = fmt
-    out.problems = [f"{p}: {m}" for m in out.problems]
+    out.problems = [f"{label}: {m}" for m in out.problems]
     return out
 
 
@@ -129,6 +148,23 @@ def arxiv_id_from_fields(fields: dict[str, str]) -> str | None:
     return None
 
 
+def latex_decoder():
+    """pylatexenc's LaTeX -> text decoder as bibtexparser sets it up, plus the macros the exporter writes
+    (`\\textbraceleft{}`, `\\textbraceright{}`) and `\\textasciicircum{}` as `^`."""
+    from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
+
+    db = get_default_latex_context_db()
+    db.add_context_category("trendscope", prepend=True, macros=[
+        MacroTextSpec("url", simplify_repl="%s"),
+        MacroTextSpec("textbraceleft", "{"),
+        MacroTextSpec("textbraceright", "}"),
+        MacroTextSpec("textasciicircum", "^"),
+        MacroTextSpec("textless", "<"),
+        MacroTextSpec("textgreater", ">"),
+    ])
+    return LatexNodes2Text(latex_context=db, keep_braced_groups=False, math_mode="verbatim")
+
+
 def parse_bibtex(text: str) -> ParsedFile:
     """Entries with an arXiv eprint (or arXiv URL / DOI 10.48550/arXiv.X / 'arXiv preprint arXiv:X')."""
     import bibtexparser
@@ -139,7 +175,7 @@ def parse_bibtex(text: str) -> ParsedFile:
     level = splitter_log.level
     splitter_log.setLevel(logging.ERROR)
     try:
-        lib = bibtexparser.parse_string(text, append_middleware=[mw.LatexDecodingMiddleware()])
+        lib = bibtexparser.parse_string(text, append_middleware=[mw.LatexDecodingMiddleware(decoder=latex_decoder())])
     except Exception as exc:  # the parser itself gave up: report it as a file problem
         out.problems.append(f"not parseable as BibTeX ({exc.__class__.__name__}: {exc})")
         return out
@@ -157,65 +193,138 @@ def parse_bibtex(text: str) -> ParsedFile:
         if aid is None:
             out.problems.append(f"line {line}: entry {entry.key!r} has no arXiv id (eprint, arXiv URL or DOI)")
             continue
-        note = fields.get("annote", "").replace("ˆ", "^")  # pylatexenc decodes \textasciicircum to U+02C6
-        out.add(ImportedItem(aid, note=note, line=line))
+        out.add(ImportedItem(aid, note=clean_text(fields.get("annote", "")), line=line))
     if not lib.entries and not lib.failed_blocks and text.strip():
         out.problems.append("no BibTeX entries found")
     return out
 
 
+def _kind(value: object) -> str:
+    if isinstance(value, str):
+        return repr(value[:60])
+    if isinstance(value, bool) or value is None:
+        return json.dumps(value)
+    if isinstance(value, (int, float)):
+        return "a number"
+    return "an object" if isinstance(value, dict) else "a list"
+
+
 def _item_from_record(rec: dict, where: str, out: ParsedFile, line: int | None) -> None:
-    raw = str(rec.get("arxiv_id") or rec.get("id") or rec.get("url") or "").strip()
+    """One CSV row / JSON object: its id, note and status, each checked; a bad row is reported and skipped."""
+    key = next((k for k in ("arxiv_id", "id", "url") if rec.get(k) not in (None, "")), "arxiv_id")
+    raw = rec.get(key)
+    if raw is not None and not isinstance(raw, str):
+        out.problems.append(f"{where}: {key} must be text (got {_kind(raw)})")
+        return
+    raw = (raw or "").strip()
     try:
         aid, _ = parse_arxiv_id(raw)
     except BadArxivId:
         out.problems.append(f"{where}: not an arXiv id or URL: {raw[:80]!r}")
         return
-    status = (rec.get("status") or "").strip().lower() or None
-    out.add(ImportedItem(aid, note=str(rec.get("note") or ""), status=status, line=line))
+    status = rec.get("status")
+    if isinstance(status, str):
+        status = status.strip().lower() or None
+    if status is not None and status not in STATUSES:
+        got = repr(status[:40]) if isinstance(status, str) else json.dumps(status)[:40]
+        out.problems.append(f"{where}: status must be one of {', '.join(STATUSES)} (got {got})")
+        return
+    note = rec.get("note")
+    if note is not None and not isinstance(note, str):
+        out.problems.append(f"{where}: note must be text (got {_kind(note)})")
+        return
+    out.add(ImportedItem(aid, note=clean_text(note), status=status, line=line))
 
 
 def parse_csv(text: str) -> ParsedFile:
-    """A CSV with an `arxiv_id` (or `id` / `url`) column; `note` and `status` columns are kept."""
+    """A CSV with an `arxiv_id` (or `id` / `url`) column; `note` and `status` columns are kept.
+
+    Cells written with Trendscope's formula guard (`'=...`) get their original text back."""
     out = ParsedFile("", "csv")
     reader = csv.DictReader(io.StringIO(text))
-    cols = {c.strip().lower() for c in (reader.fieldnames or [])}
+    try:
+        cols = {c.strip().lower() for c in (reader.fieldnames or [])}
+    except csv.Error as exc:
+        out.problems.append(f"line 1: not valid CSV ({exc})")
+        return out
     if not cols & {"arxiv_id", "id", "url"}:
         out.problems.append("line 1: CSV header has no arxiv_id, id or url column")
         return out
-    for rec in reader:
-        rec = {(k or "").strip().lower(): v for k, v in rec.items()}
-        _item_from_record(rec, f"line {reader.line_num}", out, reader.line_num)
+    start = reader.line_num + 1
+    while True:
+        try:
+            rec = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:  # e.g. a field over the csv module's size limit: the rest cannot be trusted
+            out.problems.append(f"line {start}: not valid CSV ({exc})")
+            break
+        rec = {(k or "").strip().lower(): csv_unguard(v) if isinstance(v, str) else v for k, v in rec.items()}
+        _item_from_record(rec, f"line {start}", out, start)
+        start = reader.line_num + 1
     return out
+
+
+def _json_depth_exceeds(text: str, limit: int) -> bool:
+    """Whether arrays/objects nest deeper than `limit` (counted without parsing, so without recursion)."""
+    depth = 0
+    for m in _JSON_BRACKET_RE.finditer(_JSON_STRING_RE.sub('""', text)):
+        depth += 1 if m.group(0) in "[{" else -1
+        if depth > limit:
+            return True
+    return False
 
 
 def parse_json(text: str) -> ParsedFile:
     """Trendscope's JSON export ({"items": [...]}) or a plain JSON list of ids / objects."""
     out = ParsedFile("", "json")
+    too_deep = f"too deeply nested (more than {MAX_JSON_DEPTH} levels of arrays and objects)"
+    if _json_depth_exceeds(text, MAX_JSON_DEPTH):
+        out.problems.append(too_deep)
+        return out
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         out.problems.append(f"line {exc.lineno}: invalid JSON ({exc.msg})")
         return out
+    except RecursionError:
+        out.problems.append(too_deep)
+        return out
     items = data.get("items") if isinstance(data, dict) else data
     if not isinstance(items, list):
         out.problems.append("expected a JSON list of ids or an object with an 'items' list")
         return out
-    for i, rec in enumerate(items):
+    for i, rec in enumerate(items, 1):
         if isinstance(rec, str):
             rec = {"arxiv_id": rec}
         if not isinstance(rec, dict):
-            out.problems.append(f"item {i}: expected an id or an object, got {type(rec).__name__}")
+            out.problems.append(f"item {i}: expected an arXiv id or an object (got {_kind(rec)})")
             continue
         _item_from_record(rec, f"item {i}", out, None)
     return out
 
 
 def parse_markdown(text: str) -> ParsedFile:
-    """Markdown (e.g. Trendscope's own export): every arXiv link or `arXiv:ID` on a list line."""
+    """Markdown (e.g. Trendscope's own export): every arXiv link or `arXiv:ID` on a list line.
+
+    A line of Trendscope's own export gives the id of its link target (never an id quoted in the title), and
+    the note line under it (`  > ...`) is skipped."""
     out = ParsedFile("", "md")
     status_marks = {"x": "read", "~": "reading", " ": "unread"}
+    last_item = 0
     for n, raw in enumerate(text.splitlines(), 1):
+        own = _MD_ITEM_RE.match(raw)
+        if own:
+            try:
+                aid, _ = parse_arxiv_id(own.group(3))
+            except BadArxivId:
+                pass
+            else:
+                out.add(ImportedItem(aid, status=status_marks.get(own.group(1)), line=n))
+                last_item = n
+                continue
+        if last_item == n - 1 and _MD_NOTE_RE.match(raw):
+            continue  # the note under an item of our own export
         m = _ARXIV_IN_TEXT.search(raw)
         if not m:
             continue

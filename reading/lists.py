@@ -232,18 +232,23 @@ class ReadingLists:
             raise TrendscopeError(f"unknown export format {fmt!r}: use one of {', '.join(exporters.FORMATS)}")
         return exporters.export(self.store.items(lid), fmt, self.canonical(name), include_abstract)
 
-    def import_file(self, name: str, path: str | Path, fmt: str = "auto", create: bool = True) -> ImportResult:
-        """Add the arXiv ids of a file. Bad lines/entries are reported, good ones added; a file with no
-        usable id at all changes nothing and raises TrendscopeError. Creates the list if missing."""
-        parsed = importers.parse_file(path, fmt)
+    def import_file(
+        self, name: str, path: str | Path, fmt: str = "auto", create: bool = True, display_name: str | None = None,
+    ) -> ImportResult:
+        """Add the arXiv ids of a file. Bad lines/entries/rows are reported and skipped, good ones added; a file
+        with no usable id at all changes nothing (creates no list) and raises TrendscopeError. Creates the list if
+        missing. `display_name` names the file in messages instead of `path` (e.g. an upload's own name when
+        `path` is a temporary copy)."""
+        label = display_name or str(path)
+        parsed = importers.parse_file(path, fmt, display_name=label)
         lid = self.store.list_id((name or "").strip())
         if lid is None and not create:
             self._id(name)
         if not parsed.items:
-            details = "; ".join(parsed.problems[:5]) or f"{path}: no arXiv ids found"
+            details = "; ".join(parsed.problems[:5]) or f"{label}: no arXiv ids found"
             more = f" (and {len(parsed.problems) - 5} more)" if len(parsed.problems) > 5 else ""
             raise TrendscopeError(f"nothing imported: {details}{more}")
-        res = ImportResult(name, str(path), parsed.fmt, bad=parsed.problems)
+        res = ImportResult(name, label, parsed.fmt, bad=parsed.problems)
         if lid is None:
             res.list = self.create(name)
             res.created = True

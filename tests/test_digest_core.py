@@ -207,7 +207,7 @@ def test_calibration_fit_and_the_packaged_model():
 
     packaged = load_calibration()
     assert set(packaged.bias) == set(load_taxonomy(None).names) and 0.5 < packaged.target < 1
-    assert packaged.meta["judged_candidates"] > 1000
+    assert packaged.meta["judged_candidates"] > 900  # judged papers the shipped tagger makes candidates
     mean = sum(packaged.bias.values()) / len(packaged.bias)
     assert packaged.probability("my_new_trend", 8, True) == pytest.approx(
         Calibration(packaged.w_strength, packaged.w_core, {"my_new_trend": mean}).probability("my_new_trend", 8, True))

@@ -33,7 +33,7 @@ def _run(db, dhome, port, **kw):
 
 def test_digest_mail_is_a_well_formed_mime_message(db, dhome):
     api.add_subscription(db, dhome, "Vision & language", trends=["multimodal"], size=3,
-                         emails=["reader@example.org", "second@example.org"])
+                         emails=["reader@example.org", "second@example.org"], confirmed=True)
     with smtp_server() as (rec, port):
         result = _run(db, dhome, port)
     assert result.week == WEEK and result.sent == 2 and result.failed == 0
@@ -68,7 +68,7 @@ def test_digest_mail_is_a_well_formed_mime_message(db, dhome):
 
 
 def test_rerun_sends_nothing_more(db, dhome):
-    api.add_subscription(db, dhome, "mm", trends=["multimodal"], emails=["reader@example.org"])
+    api.add_subscription(db, dhome, "mm", trends=["multimodal"], emails=["reader@example.org"], confirmed=True)
     with smtp_server() as (rec, port):
         first = _run(db, dhome, port)
         second = _run(db, dhome, port)
@@ -80,7 +80,7 @@ def test_rerun_sends_nothing_more(db, dhome):
 
 
 def test_rejected_then_retried_once(db, dhome):
-    api.add_subscription(db, dhome, "mm", trends=["multimodal"], emails=["reader@example.org"])
+    api.add_subscription(db, dhome, "mm", trends=["multimodal"], emails=["reader@example.org"], confirmed=True)
     sub = api.get_subscription(db, "mm")
     store = SubscriptionStore(db)
     with smtp_server() as (rec, port):
@@ -100,7 +100,7 @@ def test_rejected_then_retried_once(db, dhome):
 
 
 def test_server_down_is_retried_by_next_weeks_run(db, dhome):
-    api.add_subscription(db, dhome, "mm", trends=["multimodal"], emails=["reader@example.org"])
+    api.add_subscription(db, dhome, "mm", trends=["multimodal"], emails=["reader@example.org"], confirmed=True)
     sub = api.get_subscription(db, "mm")
     with smtp_server() as (_, port):
         pass  # the port is free again: nothing listens there
@@ -120,7 +120,7 @@ def test_server_down_is_retried_by_next_weeks_run(db, dhome):
 def test_unconfigured_smtp_is_recorded_as_failure(db, dhome, monkeypatch):
     for var in ("TRENDSCOPE_SMTP_HOST", "TRENDSCOPE_SMTP_PORT", "TRENDSCOPE_SMTP_TLS"):
         monkeypatch.delenv(var, raising=False)
-    api.add_subscription(db, dhome, "mm", trends=["multimodal"], emails=["reader@example.org"])
+    api.add_subscription(db, dhome, "mm", trends=["multimodal"], emails=["reader@example.org"], confirmed=True)
     result = run_weekly(db, dhome, now=NOW)
     d = SubscriptionStore(db).delivery(api.get_subscription(db, "mm").id, WEEK, "reader@example.org")
     assert result.failed == 1 and d.status == "failed" and "not configured" in d.last_error
@@ -163,7 +163,7 @@ def test_tls_modes_against_a_real_tls_server(db, dhome, tmp_path, mode):
     kwargs = (
         {"tls_context": server_ctx, "require_starttls": True} if mode == "starttls" else {"ssl_context": server_ctx}
     )
-    api.add_subscription(db, dhome, "mm", trends=["multimodal"], emails=["reader@example.org"])
+    api.add_subscription(db, dhome, "mm", trends=["multimodal"], emails=["reader@example.org"], confirmed=True)
     with smtp_server(**kwargs) as (rec, port):
         untrusted = run_weekly(db, dhome, now=NOW, smtp_config=smtp_config(port, tls=mode))
         assert untrusted.failed == 1 and "CERTIFICATE_VERIFY_FAILED" in untrusted.errors[0]
@@ -181,6 +181,7 @@ def test_api_feed_and_test_digest(db, dhome, monkeypatch):
     with smtp_server() as (rec, port):
         monkeypatch.setenv("TRENDSCOPE_SMTP_HOST", "127.0.0.1")
         monkeypatch.setenv("TRENDSCOPE_SMTP_PORT", str(port))
+        monkeypatch.setenv("TRENDSCOPE_MAIL_OPERATOR", "me@example.org")
         mid = api.send_digest_test(dhome, d, "me@example.org")
     assert rec.messages[0]["Message-ID"] == mid
     assert SubscriptionStore(db).delivery(api.get_subscription(db, "mm").id, WEEK, "me@example.org") is None

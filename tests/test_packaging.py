@@ -48,3 +48,54 @@ def test_the_package_and_its_data_load_from_any_directory(tmp_path):
 def test_stage_folders_are_not_top_level_modules(tmp_path, name):
     done = _run(f"import {name}", tmp_path)
     assert done.returncode != 0 and "ModuleNotFoundError" in done.stderr
+
+
+# -- layering: data flows one way (ingest <- index <- digest/reading <- ui), foundation imports no stage ---------
+STAGE_DIRS = {"foundation": REPO / "src" / "trendscope" / "foundation", "ingest": REPO / "ingest",
+              "index": REPO / "index", "digest": REPO / "digest", "reading": REPO / "reading", "ui": REPO / "ui"}
+MAY_IMPORT = {
+    "foundation": set(),
+    "ingest": {"foundation"},
+    "index": {"foundation", "ingest"},
+    "digest": {"foundation", "ingest", "index"},
+    "reading": {"foundation", "ingest", "index"},
+    "ui": {"foundation", "ingest", "index", "digest", "reading"},
+}
+
+
+def _imported_stages(path: Path) -> set[str]:
+    import ast
+
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+            [node.module or ""] if isinstance(node, ast.ImportFrom) and node.level == 0 else []
+        for name in names:
+            parts = name.split(".")
+            if parts[0] == "trendscope" and len(parts) > 1 and parts[1] in STAGE_DIRS:
+                found.add(parts[1])
+    return found
+
+
+@pytest.mark.parametrize("stage", sorted(STAGE_DIRS))
+def test_stages_import_only_what_lies_below_them(stage):
+    bad = {}
+    for path in STAGE_DIRS[stage].rglob("*.py"):
+        wrong = _imported_stages(path) - MAY_IMPORT[stage] - {stage}
+        if wrong:
+            bad[str(path.relative_to(REPO))] = sorted(wrong)
+    assert not bad, bad
+
+
+def test_the_app_entry_script_sits_alone_and_no_pages_folder_is_auto_discovered():
+    launch = REPO / "ui" / "app" / "launch"
+    assert sorted(p.name for p in launch.iterdir() if not p.name.startswith((".", "__"))) == ["trendscope_app.py"]
+    assert not (launch / "pages").exists() and not (REPO / "ui" / "app" / "pages").exists()
+
+
+def test_opening_the_database_does_not_import_streamlit(tmp_path):
+    code = ("import sys; from trendscope.foundation.home import Home; from trendscope.schema import migrate_all; "
+            f"migrate_all(Home.resolve({str(tmp_path / 'h')!r})); print('streamlit' in sys.modules)")
+    done = _run(code, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"

@@ -4,9 +4,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from trendscope.index.tag_training import fit_logistic
 from trendscope.index.tagger import Tagger, clean_text, split_sentences
 from trendscope.index.taxonomy import load_taxonomy
-from trendscope.index.weak_model import fit_logistic, load_packaged_model
 
 FEDERATED = (
     "Federated Averaging with Differential Privacy for Clinical Text Classification",
@@ -81,20 +81,24 @@ def test_text_cleaning_and_sentences():
     ]
 
 
-def test_packaged_vector_model_is_small_and_matches_the_taxonomy():
-    from trendscope.index.weak_model import packaged_model_path
+def test_packaged_model_is_small_and_fitted_for_the_shipped_taxonomy():
+    from trendscope.index.tag_model import load_tag_model, packaged_model_path
 
     assert packaged_model_path().stat().st_size < 200_000
-    model = load_packaged_model(load_taxonomy(), "all-MiniLM-L6-v2")
-    assert model is not None and set(model.weights) == set(load_taxonomy().names)
-    assert all(w.shape == (384,) for w in model.weights.values())
-    assert load_packaged_model(load_taxonomy(), "some-other-model") is None
+    model = load_tag_model()
+    tax = load_taxonomy()
+    assert model is not None and model.model_id == "all-MiniLM-L6-v2"
+    assert set(model.for_taxonomy(tax.rules_hashes()).weights) == set(tax.names)
+    assert all(w.vector.shape == (384,) for w in model.weights.values())
+    assert model.meta["papers"] >= 1500
 
 
 def test_vector_model_term_moves_the_score():
+    from trendscope.index.tag_model import load_tag_model
+
     tax = load_taxonomy()
-    model = load_packaged_model(tax, "all-MiniLM-L6-v2")
-    w = model.weights["privacy"]
+    model = load_tag_model()
+    w = model.weights["privacy"].vector
     toward = (w / np.linalg.norm(w)).astype(np.float32)
     tagger = Tagger(tax, model)
     up = {s.trend: s.score for s in tagger.score(*PASSING, vector=toward)}["privacy"]
@@ -107,7 +111,7 @@ def test_fit_logistic_separates_separable_data():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(200, 5)).astype(np.float32)
     y = (X[:, 0] > 0).astype(float)
-    w, b = fit_logistic(X, y, l2=0.1)
+    w, b = fit_logistic(X, y, np.full(5, 0.1))
     assert ((X @ w + b > 0) == (y > 0)).mean() > 0.95
 
 

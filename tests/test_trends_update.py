@@ -108,7 +108,9 @@ def test_taxonomy_edit_retags_only_what_changed(home, corpus):
     assert _tags(db, ["robotics"]) == []
 
 
-def test_added_trend_gets_a_vector_model_from_the_corpus(home, corpus):
+def test_added_trend_uses_the_rules_and_a_refit_model_retags(home, corpus):
+    from trendscope.index.tag_model import load_tag_model, save_model, user_model_path
+
     hm, db, pks = _setup(home, corpus)
     hm.taxonomy_path.write_text(
         """
@@ -117,12 +119,16 @@ label = "Language"
 description = "Papers about natural language."
 include = [{ pattern = '\\blanguage\\b', weight = 10.0 }]
 """, encoding="utf-8")
-    r = update_trend_tags(db, hm, progress=False)
-    assert r.models_trained == ["language_topic"]
+    update_trend_tags(db, hm, progress=False)
     ev = db.execute("SELECT evidence FROM paper_trends WHERE trend = 'language_topic' LIMIT 1").fetchone()[0]
-    assert "vector model" in ev
+    assert "vector model" not in ev  # no fitted model for a trend the user added: its rules decide
+    assert update_trend_tags(db, hm, progress=False).tagged == 0
+    # a model fitted by the user (here: the packaged one with a changed bias) re-tags every paper
+    model = load_tag_model()
+    model.weights["privacy"].bias -= 1.0
+    save_model(user_model_path(hm.root), model)
     again = update_trend_tags(db, hm, progress=False)
-    assert again.models_trained == [] and again.tagged == 0
+    assert "privacy" in again.trends_changed and again.tagged == len(pks)
 
 
 def test_without_vectors_rules_alone_tag(home, sample_rows):
@@ -130,6 +136,6 @@ def test_without_vectors_rules_alone_tag(home, sample_rows):
     db = open_database(hm.db_path)
     PaperStore(db).upsert(_paper(r) for r in sample_rows[:30])
     r = update_trend_tags(db, hm, progress=False)
-    assert r.tagged == 30 and r.models_trained == []
+    assert r.tagged == 30
     for (ev,) in db.execute("SELECT evidence FROM paper_trends"):
         assert "vector model" not in ev

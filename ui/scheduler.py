@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 from filelock import FileLock, Timeout
 
-from trendscope.foundation.errors import TrendscopeError
+from trendscope.foundation.errors import StorageError, TrendscopeError, os_reason
 from trendscope.foundation.home import DEFAULT_CATEGORIES, Home
 
 log = logging.getLogger("trendscope.schedule")
@@ -79,13 +79,17 @@ def run_cycle(home: Home, cfg: ScheduleConfig, *, digest: bool | None = None,
     """
     res = CycleResult()
     home.ensure()
-    lock = FileLock(str(home.lock_path("schedule")), timeout=cfg.lock_wait_s if lock_wait_s is None else lock_wait_s)
+    lock_path = home.lock_path("schedule")
+    lock = FileLock(str(lock_path), timeout=cfg.lock_wait_s if lock_wait_s is None else lock_wait_s)
     try:
         lock.acquire()
     except Timeout:
-        res.skipped_reason = f"another scheduled run holds {home.lock_path('schedule').name}; skipped this cycle"
+        res.skipped_reason = f"another scheduled run holds {lock_path.name}; skipped this cycle"
         res.say(res.skipped_reason)
         return res
+    except OSError as exc:
+        raise StorageError(f"cannot lock {lock_path}: {os_reason(exc)} (is the data home read-only?)") from exc
+    db = None
     try:
         from trendscope.digest.weekly import run_weekly
         from trendscope.index.indexer import run_index
@@ -108,11 +112,14 @@ def run_cycle(home: Home, cfg: ScheduleConfig, *, digest: bool | None = None,
                 res.failed.append(f"{name}: {exc}")
                 res.say(f"{name} failed: {exc}")
             except Exception as exc:  # an unexpected bug in one step must not stop the cycle
-                log.exception("%s step crashed", name)
+                # one line where the cycle's lines go; the traceback at debug level (`-vv`), for a bug report
+                log.debug("%s step crashed", name, exc_info=True)
                 res.failed.append(f"{name}: unexpected {exc.__class__.__name__}: {exc}")
                 res.say(f"{name} failed unexpectedly: {exc.__class__.__name__}: {exc}")
         return res
     finally:
+        if db is not None:
+            db.close()
         lock.release()
 
 

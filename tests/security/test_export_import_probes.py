@@ -24,6 +24,7 @@ from lists_support import cli
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.ingest.records import Paper
 from trendscope.ingest.store import PaperStore, open_database
+from trendscope.reading.importers import latex_decoder
 from trendscope.reading.lists import ReadingLists
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -42,6 +43,7 @@ NASTY = [
     "Windows\r\nline\r\nbreaks\rand a lone CR",
     "Emoji 🎉🚀 and a ZWJ sequence 👩‍💻",
     "RTL עברית والعربية \u202eevil\u202c mixed",
+    "Unicode line\u2028separator\u2029paragraph, NEL\x85 and form\x0cfeed",
     "Comment on arXiv:1706.03762 and https://arxiv.org/abs/2101.00001",
     "% comment # hash & amp _ under ~ tilde ^ caret \\ backslash $x$ {ok}",
     "[x](javascript:alert(1)) <img src=x onerror=alert(1)> | a | b |",
@@ -152,7 +154,8 @@ def test_bibtex_values_cannot_add_fields_or_unbalance_braces(home):
     for entry in entries:
         names = _classic_bibtex_fields(entry)
         assert set(names) <= allowed and len(names) == len(set(names)), names
-    lib = bibtexparser.parse_string(text, append_middleware=[mw.LatexDecodingMiddleware()])
+    decoding = mw.LatexDecodingMiddleware(decoder=latex_decoder())  # knows \textbraceleft{} and \textbraceright{}
+    lib = bibtexparser.parse_string(text, append_middleware=[decoding])
     assert lib.failed_blocks == []
     assert len(lib.entries) == len(ids)
     for e in lib.entries:
@@ -282,7 +285,7 @@ def test_csv_rows_are_validated_per_line_and_field(home, tmp_path):
     assert res.added == ["2607.00002", "2607.00004", "2607.00005"]
     assert res.bad == [
         "mine.csv: line 3: status must be one of unread, reading, read (got 'finished')",
-        "mine.csv: line 6: not an arXiv id or URL: 'not-an-id'",
+        "mine.csv: line 7: not an arXiv id or URL: 'not-an-id'",
     ]
     assert [(i.note, i.status) for i in rl.items("L")][1:] == [("fine", "read"), ("note\nwith lines", "reading"),
                                                                ("", "unread")]

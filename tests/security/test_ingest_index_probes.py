@@ -14,7 +14,6 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -224,20 +223,20 @@ def test_long_lived_searcher_notices_corruption_and_a_read_only_index_dir_still_
 
 @pytest.mark.parametrize("text, needle", [
     ('[trends.privacy]\nthreshold = "high"\n',
-     "trends.privacy.threshold must be a number between 0 and 1, got 'high'"),
-    ("[trends.privacy]\nthreshold = true\n", "trends.privacy.threshold must be a number between 0 and 1, got true"),
-    ('[scoring]\ntitle_factor = "x"\n', "scoring.title_factor must be a number, got 'x'"),
-    ("[trends.privacy]\npassing = [5]\n", "trends.privacy.passing[0] must be a string (a regular expression), got 5"),
+     "trends.privacy: threshold must be a number between 0 and 1, got 'high'"),
+    ("[trends.privacy]\nthreshold = true\n", "trends.privacy: threshold must be a number between 0 and 1, got true"),
+    ('[scoring]\ntitle_factor = "x"\n', "scoring: title_factor must be a number, got 'x'"),
+    ("[trends.privacy]\npassing = [5]\n", "trends.privacy: passing[0] must be a string (a regular expression), got 5"),
     ('[trends.privacy]\nadd_include = "privacy"\n',
-     "trends.privacy.add_include must be a list of patterns, got the string 'privacy'"),
-    ('[trends.privacy]\nprototypes = "one sentence"\n', "trends.privacy.prototypes must be a list of strings"),
-    ("[trends.privacy]\ncategories = [1]\n", "trends.privacy.categories[0] must be a string, got 1"),
+     "trends.privacy: add_include must be a list of patterns, got the string 'privacy'"),
+    ('[trends.privacy]\nprototypes = "one sentence"\n', "trends.privacy: prototypes must be a list of strings"),
+    ("[trends.privacy]\ncategories = [1]\n", "trends.privacy: categories[0] must be a string, got 1"),
     ('[trends.privacy]\ninclude = [{ pattern = "x", weight = "heavy" }]\n',
-     "trends.privacy.include[0].weight must be a number, got 'heavy'"),
-    ("[trends.privacy]\ninclude = [{ pattern = 5 }]\n", "trends.privacy.include[0].pattern must be a string"),
-    ('[trends.privacy]\nenabled = "no"\n', "trends.privacy.enabled must be true or false, got 'no'"),
-    ('[trends.privacy]\nlabel = 3\n', "trends.privacy.label must be a non-empty string, got 3"),
-    ('[scoring]\ncontribution_cues = 3\n', "scoring.contribution_cues must be a string"),
+     "trends.privacy: include[0].weight must be a number, got 'heavy'"),
+    ("[trends.privacy]\ninclude = [{ pattern = 5 }]\n", "trends.privacy: include[0].pattern must be a string"),
+    ('[trends.privacy]\nenabled = "no"\n', "trends.privacy: enabled must be true or false, got 'no'"),
+    ('[trends.privacy]\nlabel = 3\n', "trends.privacy: label must be a non-empty string, got 3"),
+    ('[scoring]\ncontribution_cues = 3\n', "scoring: contribution_cues must be a string"),
     ('[scoring]\ntitle_factr = 2.0\n', "scoring: unknown field(s) title_factr"),
     ('[trend.privacy]\nthreshold = 0.4\n', "unknown table(s) or key(s) trend"),
     ('trends = 3\n', "'trends' must be a table"),
@@ -273,7 +272,7 @@ def test_cli_bad_taxonomy_is_one_error_line(home, tmp_path):
     res = CliRunner().invoke(main, ["--home", str(home), "tag", "--input", str(papers), "--no-vectors"])
     assert res.exit_code == 1 and "Traceback" not in res.output
     assert res.output.strip().splitlines() == [
-        f"Error: {home / 'taxonomy.toml'}: trends.privacy.threshold must be a number between 0 and 1, got 'high'"]
+        f"Error: {home / 'taxonomy.toml'}: trends.privacy: threshold must be a number between 0 and 1, got 'high'"]
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -301,7 +300,7 @@ def reopen_as(monkeypatch, db_path: Path, how: str) -> None:
             return real(target, *args, **kwargs)
         if how in ("ro", "immutable"):
             flag = "mode=ro" if how == "ro" else "immutable=1"
-            return real(f"file:{db_path}?{flag}", *args, uri=True, **kwargs)
+            return real(f"file:{db_path}?{flag}", *args, **dict(kwargs, uri=True))
         conn = real(target, *args, **kwargs)
         if how == "query_only":
             conn.execute("PRAGMA query_only = ON")
@@ -376,42 +375,53 @@ def test_faiss_write_failure_is_one_line(full_home, sample_rows, monkeypatch):
     db.close()
 
 
-def run_as_other_user(home: Path, *args: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ, TRENDSCOPE_MODEL="hash-384", HOME="/tmp")
+def _drop_root_file_powers() -> None:  # pragma: no cover - runs in the child before exec
+    """As root: drop CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH and CAP_FOWNER from the bounding set, so the program
+    exec'd next obeys file permissions like any user (root cannot be stopped by chmod otherwise)."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    for cap in (1, 2, 3):
+        if libc.prctl(24, cap, 0, 0, 0) != 0:  # PR_CAPBSET_DROP
+            os._exit(97)
+
+
+def run_without_write_permission(home: Path, *args: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, TRENDSCOPE_MODEL="hash-384")
     env.pop("TRENDSCOPE_HOME", None)
     cmd = [sys.executable, "-m", "trendscope", "--home", str(home), *args]
-    if os.geteuid() == 0:
-        return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120, user=65534, group=65534,
-                              extra_groups=[])
-    return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+    pre = _drop_root_file_powers if os.geteuid() == 0 else None
+    out = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120, preexec_fn=pre)
+    if out.returncode == 97:
+        pytest.skip("cannot drop root's file capabilities here")
+    return out
 
 
-def test_really_read_only_home(full_home):
-    """A home the user cannot write (as root: run the CLI as `nobody`; otherwise: chmod)."""
-    base = Path(tempfile.mkdtemp(prefix="ts-ro-"))
+def test_really_read_only_home(full_home, tmp_path):
+    """A home whose files and folders are not writable (chmod; as root, the CLI runs without the capabilities
+    that let root ignore file permissions)."""
+    root = tmp_path / "readonly-home"
+    shutil.copytree(full_home.root, root)
+    paths = [root, *root.rglob("*")]
     try:
-        os.chmod(base, 0o755)
-        root = base / "home"
-        shutil.copytree(full_home.root, root)
-        for p in [root, *root.rglob("*")]:
+        for p in paths:
             os.chmod(p, 0o555 if p.is_dir() else 0o444)
-        st = run_as_other_user(root, "status", "--json")
+        st = run_without_write_permission(root, "status", "--json")
         assert st.returncode == 0 and "Traceback" not in st.stderr, st.stderr
         assert json.loads(st.stdout)["papers"] == 60
-        hits = run_as_other_user(root, "search", "learning")
+        hits = run_without_write_permission(root, "search", "learning")
         assert hits.returncode == 0 and "Traceback" not in hits.stderr, hits.stderr
         assert " 1. " in hits.stdout
-        idx = run_as_other_user(root, "index")
+        idx = run_without_write_permission(root, "index")
         assert idx.returncode == 1 and "Traceback" not in idx.stderr, idx.stderr
-        assert idx.stderr.strip().splitlines()[-1].startswith("Error: ")
+        assert idx.stderr.strip().splitlines() == [idx.stderr.strip()] and idx.stderr.startswith("Error: ")
         assert str(root) in idx.stderr
-        missing = run_as_other_user(root / "sub", "status")  # cannot even create the home
-        assert missing.returncode == 1 and "Traceback" not in missing.stderr
-        assert missing.stderr.strip().startswith("Error: ") and str(root / "sub") in missing.stderr
+        sub = run_without_write_permission(root / "sub", "status")  # cannot even create the home
+        assert sub.returncode == 1 and "Traceback" not in sub.stderr, sub.stderr
+        assert sub.stderr.startswith("Error: ") and str(root / "sub") in sub.stderr
     finally:
-        for p in [base, *base.rglob("*")]:
+        for p in paths:
             os.chmod(p, 0o755 if p.is_dir() else 0o644)
-        shutil.rmtree(base, ignore_errors=True)
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ import pytest
 from app_harness import check, new_app, open_page, texts
 from app_seed import SUBSCRIPTION, session_seed
 from click.testing import CliRunner
-from digest_support import SENDER, WEEK, free_port, self_signed_cert, smtp_config, smtp_server
+from digest_support import SENDER, WEEK, self_signed_cert, smtp_config, smtp_server
 
 from trendscope.digest import api
 from trendscope.digest.mailer import DeliveryError, load_smtp_config, send_test_mail
@@ -52,8 +52,9 @@ def assert_clean_digest(envelope, to: str) -> None:
     """The received bytes: exactly one Subject, no Reply-To, From/To intact, the MIME body intact."""
     raw = envelope.content
     head = header_block(raw)
-    assert b"Reply-To" not in head and b"FAKE" not in head, head
-    assert b"\r\n\r\nFAKE" not in raw
+    names = [line.split(b":", 1)[0].lower() for line in head.split(b"\r\n") if line[:1] not in (b" ", b"\t")]
+    assert b"reply-to" not in names and names.count(b"subject") == 1, head
+    assert b"\r\n\r\nFAKE" not in raw and b"\nFAKE" not in raw
     msg = message_from_bytes(raw, policy=policy.default)
     assert len(msg.get_all("Subject")) == 1
     assert "\r" not in msg["Subject"] and "\n" not in msg["Subject"]
@@ -101,7 +102,8 @@ def test_stored_encoded_word_name_cannot_inject_headers(db, dhome):
     assert result.sent == 1 and result.failed == 0, result.errors
     (env,) = rec.envelopes
     assert_clean_digest(env, "reader@example.org")
-    assert "Reply-To" not in message_from_bytes(env.content, policy=policy.default)["Subject"]
+    subject = message_from_bytes(env.content, policy=policy.default)["Subject"]
+    assert subject.startswith("Trendscope digest: ") and subject.endswith(f", week {WEEK}")  # the name stayed in
 
 
 def test_test_digest_of_a_stored_encoded_word_name_cannot_inject_headers(db, dhome, monkeypatch):
@@ -273,7 +275,7 @@ def test_cli_added_addresses_are_confirmed_by_the_operator(dhome):
 
 def test_every_digest_mail_has_list_unsubscribe_and_list_id(db, dhome, monkeypatch):
     api.add_subscription(db, dhome, "Vision & language", trends=["multimodal"], size=2,
-                         emails=["reader@example.org"])
+                         emails=["reader@example.org"], confirmed=True)
     sub = api.get_subscription(db, "Vision & language")
     assert re.fullmatch(r"[0-9a-f]{16,}", sub.token or "")
     with smtp_server() as (rec, port):
@@ -363,7 +365,7 @@ def test_default_tls_upgrades_with_starttls_when_offered(tmp_path):
 def test_weekly_run_reports_the_cleartext_refusal_once_per_address(db, dhome, tmp_path, monkeypatch):
     for var in [v for v in os.environ if v.startswith(("TRENDSCOPE_SMTP", "TRENDSCOPE_MAIL"))]:
         monkeypatch.delenv(var)
-    api.add_subscription(db, dhome, "mm", trends=["multimodal"], emails=["reader@example.org"])
+    api.add_subscription(db, dhome, "mm", trends=["multimodal"], emails=["reader@example.org"], confirmed=True)
     auth = AuthLog()
     with smtp_server(authenticator=auth, auth_require_tls=False) as (rec, port):
         _write_config(dhome.config_path, port)

@@ -14,6 +14,7 @@ Bare URLs in paper text are shown as inline code: readable and copyable, never c
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from markdown_it import MarkdownIt
@@ -195,8 +196,12 @@ def test_math_with_link_material_is_shown_as_text(text):
     assert all(not is_math for is_math, _ in math_segments(text))
 
 
-def test_adjacent_math_segments_are_not_both_math():
-    assert math_segments("$x$$y$") == [(True, "$x$"), (False, "$y$")]
+def test_adjacent_math_segments_are_joined_or_text():
+    assert math_segments("$x$$y$") == [(True, "$x$$y$")]
+    assert safe_markdown(r"up to $2.0\times$$\sim$$2.7\times$ faster") == r"up to $2.0\times \sim 2.7\times$ faster"
+    assert safe_markdown(r"$a\$$$b$") == r"$a\text{\textdollar} b$"
+    assert math_segments("$$x$$$y$") == [(True, "$$x$$"), (False, "$y$")]
+    assert safe_markdown("$$x$$$y$") == "$$x$$\\$y\\$"
 
 
 def test_bare_urls_are_inline_code():
@@ -224,3 +229,19 @@ def test_paper_page_shows_the_hostile_abstract_without_links(home):
     assert "evil" in md  # the abstract is on the page
     assert problems(md) == []
     assert problems(at.title[0].value) == []
+
+
+# -- no catastrophic backtracking ------------------------------------------------------------------------------
+@pytest.mark.parametrize("text", [
+    "\\$" * 20_000,  # the old math pattern tried every `$` against the rest of the text: minutes
+    "$" + "\\$" * 20_000,
+    "https://" + ")" * 20_000,
+    "https://" + "." * 20_000 + "x",
+    "a" * 100_000 + "@",
+    "x.y+z-" * 20_000,
+])
+def test_hostile_text_renders_in_linear_time(text):
+    start = time.perf_counter()
+    safe_markdown(text)
+    highlight(text, ["abc"])
+    assert time.perf_counter() - start < 5

@@ -14,8 +14,9 @@ def add_subscription(name: str, trends: list[str], query: str | None, exclude: l
                      emails: list[str]):
     from trendscope.digest import api
 
+    # Addresses typed here are not the operator's: they wait for `trendscope subscriptions confirm`.
     return api.add_subscription(db(), home(), name, trends=trends, query=query, exclude=exclude, size=size,
-                                emails=emails)
+                                emails=emails, confirmed=False)
 
 
 def remove_subscription(name: str) -> None:
@@ -46,8 +47,9 @@ def build_digest(sub, week: str):
 def digest_files(digest) -> dict[str, bytes]:
     from trendscope.digest import api
 
-    sender = smtp_config().sender
-    return {fmt: api.render(digest, fmt, sender=sender) for fmt in ("md", "text", "html", "eml")}
+    cfg = smtp_config()
+    return {fmt: api.render(digest, fmt, sender=cfg.sender, operator=cfg.operator_address)
+            for fmt in ("md", "text", "html", "eml")}
 
 
 def atom_feed(sub) -> bytes:
@@ -62,8 +64,22 @@ def smtp_config():
     return load_smtp_config(home().config_path)
 
 
-def send_test_digest(digest, recipient: str) -> str:
-    """Mail the previewed digest to one address (not recorded as a delivery); returns the Message-ID."""
+def rate_limit_text() -> str:
+    """How many test mails the data home allows, in words ("at most 3 per 10 minutes")."""
     from trendscope.digest import api
 
-    return api.send_digest_test(home(), digest, recipient)
+    return f"at most {api.TEST_MAIL_LIMIT} per {int(api.TEST_MAIL_WINDOW.total_seconds() // 60)} minutes"
+
+
+def config_warnings() -> list[str]:
+    from trendscope.digest import api
+
+    return api.config_warnings(home())
+
+
+def send_test_digest(digest) -> str:
+    """Mail the previewed digest to the operator's address only (not recorded as a delivery; rate-limited per
+    data home); returns the Message-ID."""
+    from trendscope.digest import api
+
+    return api.send_digest_test(home(), digest, db=db())

@@ -3,7 +3,20 @@
 Paper titles and abstracts are untrusted text. The app never renders them with `unsafe_allow_html`; on top of
 that, this module backslash-escapes every ASCII punctuation character outside math so that no Markdown construct
 (links, images, emphasis, headings, tables, Streamlit's `:color[...]` directives, HTML tags) can come from a paper.
-Math segments (`$...$`, `$$...$$`) are kept verbatim so Streamlit renders them with KaTeX.
+
+Math segments (`$...$`, `$$...$$`) go to KaTeX. They must start and end exactly where Streamlit's remark-math
+sees them, and stay harmless even if a renderer read them as plain Markdown:
+
+- math never contains a `$`: an escaped dollar inside math (`\\$`) is written `\\text{\\textdollar}` (remark-math
+  does not honour backslashes inside math, so `$a\\$ [x](y) b$` would end the math early and free the link);
+- inline math right after inline math (`$x$$y$`, which remark-math reads as one segment with `$$` inside) is
+  joined into one (`$x y$`); any other math touching the previous one is text;
+- `<` and `>` in math become `\\lt` and `\\gt`; display math is put on one line;
+- a segment containing `](`, a backtick, `://`, `www.`, `@` or a KaTeX link/HTML command (`\\href`, `\\url`,
+  `\\includegraphics`, `\\html...`) is not treated as math: it is escaped like the rest of the text.
+
+Bare URLs (`http://`, `https://`, `www.`) and e-mail addresses are shown as inline code: readable and copyable,
+never clickable (Streamlit's remark-gfm would otherwise turn them into links even with their punctuation escaped).
 """
 from __future__ import annotations
 
@@ -12,11 +25,19 @@ import string
 
 _PUNCT = set(string.punctuation)
 # $$...$$ first, then $...$ whose content neither starts nor ends with a space (so "$5 and $10" is not math)
-# and whose closing $ is not followed by a digit.
+# and whose closing $ is not followed by a digit. A `$` right after a backslash is a literal dollar, never an
+# opening one (this also keeps the search linear: `\$\$\$...` used to take quadratic time).
 _MATH_RE = re.compile(
-    r"\$\$(?!\s)(?P<display>[^$]+?)(?<!\s)\$\$"
-    r"|\$(?!\s)(?P<inline>(?:\\\$|[^$\n])+?)(?<![\s\\])\$(?!\d)"
+    r"(?<!\\)\$\$(?!\s)(?P<display>[^$]+?)(?<!\s)\$\$"
+    r"|(?<!\\)\$(?!\s)(?P<inline>(?:\\\$|[^$\n])+?)(?<![\s\\])\$(?!\d)"
 )
+# math that could carry a link, an image, HTML or a URL is not math
+_UNSAFE_MATH_RE = re.compile(r"\]\(|`|://|www\.|@|\\(?:href|url|includegraphics|html[a-z]*)(?![a-z])", re.I)
+# what remark-gfm turns into a link in plain text (its own patterns, a little wider): URLs and e-mail addresses
+# (an address is taken from the start of its run of name characters: linear time, and it covers any address
+# remark-gfm could find inside that run)
+_LINKY_RE = re.compile(r"(?:https?://|www\.)[^\s<>`]+|(?<![-.\w+])[-.\w+]+@[-\w]+(?:\.[-\w]+)+", re.I)
+_TRAILING = frozenset(".,;:!?'\"*_~")
 _SPACES_RE = re.compile(r"[ \t\r\f\v]+")
 
 
@@ -36,17 +57,91 @@ def _normalise(text: str) -> str:
 
 
 def math_segments(text: str) -> list[tuple[bool, str]]:
-    """Split text into (is_math, segment) parts; math parts include their `$` delimiters."""
+    """Split text into (is_math, segment) parts; math parts include their `$` delimiters.
+
+    A candidate holding link/HTML/URL material is plain text. Inline math right after inline math (`$a$$b$`, as
+    in `$2\\times$$\\sim$`) joins it as one segment; anything else that touches the previous math is plain text.
+    """
     parts: list[tuple[bool, str]] = []
     pos = 0
+    last_end = -1
     for m in _MATH_RE.finditer(text):
+        if _UNSAFE_MATH_RE.search(m.group(0)):
+            continue
+        if m.start() == last_end:
+            if m.group("inline") is None or parts[-1][1].startswith("$$"):
+                continue
+            parts[-1] = (True, parts[-1][1] + m.group(0))
+            pos = last_end = m.end()
+            continue
         if m.start() > pos:
             parts.append((False, text[pos : m.start()]))
         parts.append((True, m.group(0)))
-        pos = m.end()
+        pos = last_end = m.end()
     if pos < len(text):
         parts.append((False, text[pos:]))
     return parts
+
+
+def math_markdown(segment: str) -> str:
+    """A math segment (with its delimiters) as it is handed to KaTeX: no `$`, `<`, `>` or line break inside."""
+    fence = "$$" if segment.startswith("$$") and segment.endswith("$$") and len(segment) > 4 else "$"
+    body = segment[len(fence) : -len(fence)].replace("\\$", "\\text{\\textdollar}")
+    if fence == "$":
+        body = body.replace("$$", " ")  # where inline segments were joined: $a$$b$ -> $a b$
+    body = body.replace("$", "")  # (none is left; a `$` inside would end the math early in remark-math)
+    body = body.replace("<", "\\lt ").replace(">", "\\gt ")
+    body = re.sub(r"\s*\n\s*", " ", body)
+    return fence + body + fence
+
+
+def _trim_url(url: str) -> str:
+    """Drop trailing punctuation and unbalanced closing brackets (as GFM does): "(see x.org/a)." -> "x.org/a"."""
+    opened = {")": url.count("("), "]": url.count("["), "}": url.count("{")}
+    closed = {ch: url.count(ch) for ch in opened}
+    end = len(url)
+    while end:
+        ch = url[end - 1]
+        if ch in _TRAILING:
+            end -= 1
+        elif ch in closed and closed[ch] > opened[ch]:
+            closed[ch] -= 1
+            end -= 1
+        else:
+            break
+    return url[:end]
+
+
+def _plain(text: str, words: re.Pattern | None = None) -> str:
+    """Text outside math: URLs and e-mail addresses as inline code, the rest escaped (`words` in bold)."""
+    out: list[str] = []
+    pos = 0
+    for m in _LINKY_RE.finditer(text):
+        url = _trim_url(m.group(0))
+        if not url:
+            continue
+        out.append(_escaped(text[pos : m.start()], words))
+        out.append(f"`{url}`")
+        pos = m.start() + len(url)
+    out.append(_escaped(text[pos:], words))
+    return "".join(out)
+
+
+def _escaped(text: str, words: re.Pattern | None) -> str:
+    if words is None:
+        return escape_plain(text)
+    out: list[str] = []
+    pos = 0
+    for m in words.finditer(text):
+        out.append(escape_plain(text[pos : m.start()]))
+        out.append(f"**{escape_plain(m.group(0))}**")
+        pos = m.end()
+    out.append(escape_plain(text[pos:]))
+    return "".join(out)
+
+
+def _render(text: str, words: re.Pattern | None = None) -> str:
+    return "".join(math_markdown(seg) if is_math else _plain(seg, words) for is_math, seg in math_segments(text))
 
 
 def safe_markdown(text: str | None) -> str:
@@ -55,8 +150,7 @@ def safe_markdown(text: str | None) -> str:
     >>> safe_markdown("A *bold* [link](x) with $O(n^2)$ cost <b>")
     'A \\\\*bold\\\\* \\\\[link\\\\]\\\\(x\\\\) with $O(n^2)$ cost \\\\<b\\\\>'
     """
-    text = _normalise(text or "")
-    return "".join(seg if is_math else escape_plain(seg) for is_math, seg in math_segments(text))
+    return _render(_normalise(text or ""))
 
 
 def safe_inline(text: str | None) -> str:
@@ -67,25 +161,13 @@ def safe_inline(text: str | None) -> str:
 def highlight(text: str | None, terms: list[str]) -> str:
     """One-line escaped text with whole-word, case-insensitive matches of `terms` (word prefixes count) in bold.
 
-    Math segments are never split or bolded.
+    Math segments and URLs are never split or bolded.
     """
     text = re.sub(r"\s+", " ", text or "")  # boundary spaces kept: snippets are highlighted piece by piece
     words = sorted({t.lower() for t in terms if len(t) >= 2}, key=len, reverse=True)
     if not words:
-        return "".join(seg if is_math else escape_plain(seg) for is_math, seg in math_segments(text))
-    pattern = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\w*", re.I)
-    out: list[str] = []
-    for is_math, seg in math_segments(text):
-        if is_math:
-            out.append(seg)
-            continue
-        pos = 0
-        for m in pattern.finditer(seg):
-            out.append(escape_plain(seg[pos : m.start()]))
-            out.append(f"**{escape_plain(m.group(0))}**")
-            pos = m.end()
-        out.append(escape_plain(seg[pos:]))
-    return "".join(out)
+        return _render(text)
+    return _render(text, re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\w*", re.I))
 
 
 _STOP = frozenset("""a an and are as at be by for from has have in into is it its of on or our that the their
@@ -109,7 +191,7 @@ def snippet_markdown(snippet: str | None, terms: list[str]) -> str:
     pos = 0
     for m in _MARK_RE.finditer(snippet):
         out.append(highlight(snippet[pos : m.start()], terms))
-        out.append(f"**{escape_plain(m.group(1))}**")
+        out.append(f"**{_plain(m.group(1))}**")
         pos = m.end()
     out.append(highlight(snippet[pos:], terms))
     return "".join(out)

@@ -24,7 +24,7 @@ def _home(ctx: click.Context):
 @json_option("Print the subscriptions as JSON.")
 @click.pass_context
 def subscriptions_group(ctx: click.Context, as_json: bool) -> None:
-    """Weekly digest subscriptions: add, list, remove. Alone it lists them.
+    """Weekly digest subscriptions: add, list, confirm, unsubscribe, remove. Alone it lists them.
 
     \b
     Examples:
@@ -42,11 +42,15 @@ def subscriptions_group(ctx: click.Context, as_json: bool) -> None:
 @click.option("--category", "categories", multiple=True, metavar="CAT", help="Only these arXiv categories (any of).")
 @click.option("--exclude", "exclude", multiple=True, metavar="WORD", help="Leave out papers containing this word.")
 @click.option("--size", default=10, show_default=True, type=int, help="Papers per digest.")
-@click.option("--email", "emails", multiple=True, metavar="ADDR", help="Email the digest here (repeatable).")
+@click.option("--email", "emails", multiple=True, metavar="ADDR",
+              help="Email the digest here (repeatable; confirmed: you add it as the operator).")
 @click.option("--no-feed", is_flag=True, help="Don't write an Atom feed file for it.")
 @click.pass_context
 def add_cmd(ctx, name, trends, query, categories, exclude, size, emails, no_feed) -> None:
     """Add a subscription NAME following trends and/or a saved query.
+
+    Addresses given with --email are mailed from the next weekly run: adding them here is the operator's
+    confirmation (addresses added in the app wait for `subscriptions confirm`).
 
     \b
     Examples:
@@ -56,7 +60,7 @@ def add_cmd(ctx, name, trends, query, categories, exclude, size, emails, no_feed
     from trendscope.digest.api import add_subscription
 
     sub = add_subscription(_db(ctx), _home(ctx), name, trends=trends, query=query, categories=categories,
-                           exclude=exclude, size=size, emails=emails, feed=not no_feed)
+                           exclude=exclude, size=size, emails=emails, feed=not no_feed, confirmed=True)
     targets = ", ".join(sub.emails + (["Atom feed"] if sub.feed else [])) or "no delivery target (preview only)"
     click.echo(f"Added subscription {sub.name!r}: {sub.describe()}; {sub.size} papers a week to {targets}.")
 
@@ -81,8 +85,56 @@ def list_cmd(ctx: click.Context, as_json: bool) -> None:
         click.echo("No subscriptions yet. Add one: trendscope subscriptions add NAME --trend multimodal")
         return
     for s in subs:
-        targets = ", ".join(s.emails + (["feed"] if s.feed else [])) or "-"
+        waiting = {a.lower() for a in s.pending}
+        emails = [f"{a} (unconfirmed)" if a.lower() in waiting else a for a in s.emails]
+        targets = ", ".join(emails + (["feed"] if s.feed else [])) or "-"
         click.echo(f"{s.name}: {s.describe()}; size {s.size}; to {targets}")
+    if any(s.pending for s in subs):
+        click.echo("Unconfirmed addresses get no mail until you run: trendscope subscriptions confirm NAME [EMAIL]")
+
+
+@subscriptions_group.command("confirm")
+@click.argument("name")
+@click.argument("email", required=False)
+@click.pass_context
+def confirm_cmd(ctx: click.Context, name: str, email: str | None) -> None:
+    """Confirm the unconfirmed addresses of subscription NAME (or only EMAIL) so the weekly run mails them.
+
+    Addresses typed into the app's new-subscription form wait for this; addresses you add with
+    `subscriptions add --email` are confirmed already.
+
+    \b
+    Examples:
+      trendscope subscriptions confirm "efficiency weekly"
+      trendscope subscriptions confirm "efficiency weekly" colleague@example.org
+    """
+    from trendscope.digest.api import confirm_addresses
+
+    done = confirm_addresses(_db(ctx), name, email)
+    if done:
+        click.echo(f"Confirmed {', '.join(done)} for {name!r}: mailed from the next weekly run.")
+    else:
+        click.echo(f"Nothing to confirm: no unconfirmed address{' ' + email if email else ''} in {name!r}.")
+
+
+@subscriptions_group.command("unsubscribe")
+@click.argument("token")
+@click.argument("email")
+@click.pass_context
+def unsubscribe_cmd(ctx: click.Context, token: str, email: str) -> None:
+    """Remove EMAIL from the subscription whose unsubscribe TOKEN (or name) is given; the subscription stays.
+
+    Each digest mail carries a List-Unsubscribe header and a footer asking readers to mail the operator
+    with the subject "unsubscribe TOKEN"; run this with the TOKEN and the sender's address.
+
+    \b
+    Example:
+      trendscope subscriptions unsubscribe 3f9c2a7b1d0e4f65 reader@example.org
+    """
+    from trendscope.digest.api import unsubscribe
+
+    sub = unsubscribe(_db(ctx), token, email)
+    click.echo(f"Removed {email.strip()} from {sub.name!r}.")
 
 
 @subscriptions_group.command("remove")
@@ -127,6 +179,8 @@ def digest_cmd(ctx, week, names, fmt, out, send) -> None:
     if send:
         from trendscope.digest.weekly import run_weekly
 
+        for warning in api.config_warnings(home):
+            click.echo(f"warning: {warning}", err=True)
         result = run_weekly(db, home, week=week, send=True, subscriptions=list(names) or None, progress=True)
         click.echo(result.summary())
         for err in result.errors:

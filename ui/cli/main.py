@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 import sys
 
 import click
 
+from trendscope.foundation.db import storage_error
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.home import Home
 
@@ -35,6 +37,13 @@ class TrendscopeGroup(click.Group):
             return super().invoke(ctx)
         except TrendscopeError as exc:
             raise click.ClickException(str(exc)) from exc
+        except (sqlite3.DatabaseError, OSError) as exc:
+            # a read-only, full or unreadable data home, from any stage: one line naming the file
+            home = getattr(ctx.obj, "home", None)
+            err = storage_error(exc, home.db_path if home is not None else None)
+            if err is None:
+                raise
+            raise click.ClickException(str(err)) from exc
 
 
 @click.group(cls=TrendscopeGroup)

@@ -1,17 +1,49 @@
 """`trendscope serve`: run the Streamlit app on this machine, reading the same data home as the CLI."""
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
 
 APP = Path(__file__).resolve().parent.parent / "app" / "launch" / "trendscope_app.py"
+LOCAL_HOSTS = ("127.0.0.1", "localhost")
+_WILDCARD_BINDS = {"", "0.0.0.0", "::", "[::]"}
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_HOST_NAME_RE = re.compile(rf"^(?:\*\.)?{_LABEL}(?:\.{_LABEL})*\.?$")
 
 
-def serve_command(host: str, port: int) -> list[str]:
-    """The `streamlit run` command line: headless, no usage statistics, no file watcher."""
+def check_host_name(value: str) -> str:
+    """A host name (optionally `*.` + a domain) or an IP address, as Streamlit's `server.allowedHosts` takes
+    it; ValueError for anything else (`*`, URLs, ports, spaces, control characters)."""
+    v = (value or "").strip()
+    try:
+        return str(ipaddress.ip_address(v.strip("[]")))
+    except ValueError:
+        pass
+    if len(v) > 253 or not _HOST_NAME_RE.match(v):
+        raise ValueError(f"not a host name or IP address: {value!r} (e.g. ts.lab.example, *.lab.example, 10.0.0.5)")
+    return v.lower().rstrip(".")
+
+
+def served_hosts(host: str, extra: Sequence[str] = ()) -> list[str]:
+    """The Host names the server accepts: loopback, the bind address (unless it is a wildcard) and `extra`."""
+    out: list[str] = []
+    for h in (*LOCAL_HOSTS, *([] if host.strip() in _WILDCARD_BINDS else [host]), *extra):
+        h = check_host_name(h)
+        if h not in out:
+            out.append(h)
+    return out
+
+
+def serve_command(host: str, port: int, allowed_hosts: Sequence[str] = ()) -> list[str]:
+    """The `streamlit run` command line: headless, no usage statistics, no file watcher; the WebSocket accepts
+    only the Host names it serves (DNS rebinding), with XSRF and CORS protection on."""
+    hosts = served_hosts(host, allowed_hosts)
     return [
         sys.executable, "-m", "streamlit", "run", str(APP),
         "--server.address", host,
@@ -19,10 +51,20 @@ def serve_command(host: str, port: int) -> list[str]:
         "--server.headless", "true",
         "--server.fileWatcherType", "none",
         "--server.runOnSave", "false",
+        "--server.enableXsrfProtection", "true",
+        "--server.enableCORS", "true",
+        *[arg for h in hosts for arg in ("--server.allowedHosts", h)],
         "--browser.gatherUsageStats", "false",
         "--client.toolbarMode", "minimal",
         "--theme.base", "light",
     ]
+
+
+def _allowed_host_option(ctx, param, values) -> tuple[str, ...]:
+    try:
+        return tuple(check_host_name(v) for v in values)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), ctx=ctx, param=param) from exc
 
 
 def serve_env(home_root: Path) -> dict[str, str]:
@@ -49,22 +91,38 @@ def prepare_home(home) -> None:
 @click.option("--port", type=click.IntRange(1, 65535), default=8501, show_default=True, help="Port to listen on.")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to bind (0.0.0.0 exposes the app to your network).")
+@click.option("--allowed-host", "extra_hosts", multiple=True, metavar="NAME", callback=_allowed_host_option,
+              help="Also accept this Host name or IP (repeatable; `*.example.org` for subdomains). "
+                   "127.0.0.1, localhost and --host are always accepted; any other name is refused.")
 @click.option("--print-command", is_flag=True, help="Print the streamlit command instead of running it.")
 @click.pass_obj
-def serve_cmd(obj, port: int, host: str, print_command: bool) -> None:
+def serve_cmd(obj, port: int, host: str, extra_hosts: tuple[str, ...], print_command: bool) -> None:
     """Start the Trendscope app (Streamlit) on http://HOST:PORT over the data home.
+
+    The app answers only to the host names it serves (127.0.0.1, localhost, --host and each --allowed-host),
+    so a web page whose name was rebound to this machine (DNS rebinding) cannot open the app.
 
     \b
     Examples:
       trendscope serve                      # http://127.0.0.1:8501
       trendscope --home ~/ts serve --port 8600
-      trendscope serve --host 0.0.0.0 --print-command
+      trendscope serve --host 0.0.0.0 --allowed-host ts.lab.example --print-command
     """
-    cmd = serve_command(host, port)
+    try:
+        cmd = serve_command(host, port, extra_hosts)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--host") from exc
+    if host.strip() in _WILDCARD_BINDS and not extra_hosts:
+        click.echo(f"note: --host {host} accepts only 127.0.0.1 and localhost as the Host name; add "
+                   "--allowed-host NAME for each name or IP address your readers type", err=True)
     if print_command:
         click.echo(" ".join(cmd))
         return
     prepare_home(obj.home)
+    from trendscope.digest.mailer import config_file_warnings
+
+    for warning in config_file_warnings(obj.home.config_path):
+        click.echo(f"warning: {warning}", err=True)
     click.echo(f"Trendscope app on http://{host}:{port}  (data home {obj.home.root}; Ctrl-C stops it)", err=True)
     sys.stdout.flush()
     sys.stderr.flush()

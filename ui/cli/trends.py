@@ -111,15 +111,32 @@ def _labelled_papers(obj, label_paths, corpus: str | None, taxonomy):
     return papers
 
 
-def _vectors(papers, embedder):
+def _vectors(obj, papers, embedder):
+    """Paper vectors: stored ones from the data home when they are current and of this model, the rest embedded."""
     import numpy as np
 
     from trendscope.index.embedder import paper_text
+    from trendscope.index.vector_store import VectorStore
+    from trendscope.ingest.records import content_hash
+    from trendscope.ingest.store import PaperStore, open_database
 
-    texts = [paper_text(p.title, p.abstract) for p in papers]
+    stored: dict[str, np.ndarray] = {}
+    if obj.home.db_path.exists():
+        db = open_database(obj.home.db_path)
+        store = PaperStore(db)
+        wanted = {p.id: p for p in papers}
+        by_pk = {store.pk_of(pid): pid for pid in store.get_many(list(wanted))}
+        for pk, v in VectorStore(db).get([pk for pk in by_pk if pk is not None], embedder.model_id).items():
+            paper = wanted[by_pk[pk]]
+            stored_paper = store.get(paper.id)
+            if content_hash(paper.title, paper.abstract) == content_hash(stored_paper.title, stored_paper.abstract):
+                stored[paper.id] = v
+    todo = [p for p in papers if p.id not in stored]
+    texts = [paper_text(p.title, p.abstract) for p in todo]
     with tqdm(total=len(texts), desc="embedding", unit="paper", file=sys.stderr, disable=len(texts) < 200) as bar:
         chunks = [embedder.encode(texts[i: i + 256], progress=bar.update) for i in range(0, len(texts), 256)]
-    return np.concatenate(chunks)
+    fresh = dict(zip([p.id for p in todo], np.concatenate(chunks))) if chunks else {}
+    return np.stack([stored.get(p.id, fresh.get(p.id)) for p in papers]).astype(np.float32)
 
 
 def _print_scores(figures: dict, how: str) -> None:
@@ -132,9 +149,9 @@ def _print_scores(figures: dict, how: str) -> None:
 
 
 @click.command("train-tags")
-@click.option("--labels", "label_paths", multiple=True, required=True, type=click.Path(dir_okay=False, exists=True),
+@click.option("--labels", "label_paths", multiple=True, required=True, type=click.Path(dir_okay=False),
               help="JSONL label file(s): one {\"id\": ..., \"labels\": [...]} per line (repeatable).")
-@click.option("--corpus", type=click.Path(dir_okay=False, exists=True), default=None,
+@click.option("--corpus", type=click.Path(dir_okay=False), default=None,
               help="JSONL(.gz) corpus to read titles and abstracts from, for papers not in the data home.")
 @click.option("--out", type=click.Path(dir_okay=False), default=None,
               help="Write the model here (default: trend_model.npz in the data home, which tagging then uses).")
@@ -157,7 +174,7 @@ def train_tags_cmd(obj, label_paths, corpus: str | None, out: str | None, no_vec
 
     taxonomy, embedder = _load(obj, no_vectors)
     papers = _labelled_papers(obj, label_paths, corpus, taxonomy)
-    vectors = _vectors(papers, embedder) if embedder is not None else None
+    vectors = _vectors(obj, papers, embedder) if embedder is not None else None
     model = train(taxonomy, papers, vectors, embedder.model_id if embedder is not None else "")
     path = out or str(user_model_path(obj.home.root))
     save_model(path, model)
@@ -170,9 +187,9 @@ def train_tags_cmd(obj, label_paths, corpus: str | None, out: str | None, no_vec
 @click.command("eval-tags")
 @click.option("--input", "input_path", type=click.Path(dir_okay=False),
               help="JSONL file with id, title, abstract and labels (list of trend names): score the tagger on it.")
-@click.option("--cv", "cv_labels", multiple=True, type=click.Path(dir_okay=False, exists=True),
+@click.option("--cv", "cv_labels", multiple=True, type=click.Path(dir_okay=False),
               help="Label file(s) (id + labels): 5-fold cross-validation of fitting the tagger on them.")
-@click.option("--corpus", type=click.Path(dir_okay=False, exists=True), default=None,
+@click.option("--corpus", type=click.Path(dir_okay=False), default=None,
               help="With --cv: JSONL(.gz) corpus for the text of papers not in the data home.")
 @click.option("--folds", type=click.IntRange(2, 20), default=5, show_default=True, help="With --cv: folds.")
 @json_option("Print the figures as JSON.")
@@ -198,7 +215,7 @@ def eval_tags_cmd(obj, input_path: str | None, cv_labels, corpus: str | None, fo
 
         taxonomy, embedder = _load(obj, no_vectors)
         papers = _labelled_papers(obj, cv_labels, corpus, taxonomy)
-        vectors = _vectors(papers, embedder) if embedder is not None else None
+        vectors = _vectors(obj, papers, embedder) if embedder is not None else None
         decisions = cross_validate(taxonomy, papers, vectors, embedder.model_id if embedder else "", k=folds)
         figures = decisions_metrics(papers, decisions, taxonomy.names)
         figures.update(vectors=embedder is not None, folds=folds)

@@ -1,47 +1,200 @@
 """The database: one SQLite file per data home, opened in WAL mode; transactions, chunked `IN`, migrations.
 
 Only `*store*` modules write SQL; they get their connection and helpers from here.
+
+A connection opened by `connect` turns the failures a user has to fix in the file system (a read-only data home,
+a full disk, a file that cannot be opened or is damaged) into `DatabaseStorageError`: a `TrendscopeError` whose
+one-line message names the database file, and still a `sqlite3.OperationalError` for code that handles those.
 """
 from __future__ import annotations
 
 import contextlib
+import errno
+import logging
 import sqlite3
+import urllib.parse
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 import sqlite_utils
-from filelock import FileLock
+from filelock import FileLock, Timeout
 from sqlite_utils import Migrations
 
-from .errors import TrendscopeError
+from .errors import FileStorageError, StorageError, TrendscopeError, os_reason
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 #: SQLite's host-parameter limit is 999 on old builds; 500 leaves room for other parameters.
 IN_CHUNK = 500
+MIGRATION_LOCK_TIMEOUT = 120
+
+
+class DatabaseStorageError(StorageError, sqlite3.OperationalError):
+    """SQLite could not read or write the database file for a reason outside Trendscope (see `storage_error`)."""
+
+    def __init__(self, message: str, path: str = "", reason: str = "", detail: str = ""):
+        super().__init__(message)
+        self.path, self.reason, self.detail = path, reason, detail
+
+
+# primary SQLite result code -> (what could not be done, why)
+_SQLITE_FAILURES = {
+    3: ("write to", "permission denied"),  # SQLITE_PERM
+    8: ("write to", "the database is read-only"),  # SQLITE_READONLY
+    10: ("write to", "disk I/O error"),  # SQLITE_IOERR
+    11: ("read", "the database file is damaged"),  # SQLITE_CORRUPT
+    13: ("write to", "the disk is full"),  # SQLITE_FULL
+    14: ("open", "the file cannot be opened (missing, or its folder is not accessible or read-only)"),  # CANTOPEN
+    26: ("read", "the file is not a SQLite database"),  # SQLITE_NOTADB
+}
+_SQLITE_MESSAGES = {
+    "readonly database": 8, "disk is full": 13, "unable to open database file": 14, "disk I/O error": 10,
+    "database disk image is malformed": 11, "file is not a database": 26,
+}
+_OS_REASONS = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.ENOENT}
+
+
+def storage_error(exc: BaseException, path: str | Path | None) -> StorageError | None:
+    """The one-line error for a read-only, full, unopenable or damaged database (or a file-system error of the
+    same kind), naming `path`; None for any other error (a bug or a constraint: not the user's to fix)."""
+    if isinstance(exc, StorageError):
+        return exc
+    where = str(path) if path else "the database"
+    if isinstance(exc, sqlite3.DatabaseError):
+        code = getattr(exc, "sqlite_errorcode", None)
+        primary = code & 0xFF if isinstance(code, int) else None
+        if primary not in _SQLITE_FAILURES:
+            primary = next((c for m, c in _SQLITE_MESSAGES.items() if m in str(exc)), None)
+        if primary is None:
+            return None
+        action, reason = _SQLITE_FAILURES[primary]
+        return DatabaseStorageError(f"cannot {action} {where}: {reason} ({exc})", where, reason, str(exc))
+    if isinstance(exc, OSError) and exc.errno in _OS_REASONS:
+        target = exc.filename or where
+        return FileStorageError(f"cannot write to {target}: {os_reason(exc)}", exc)
+    return None
+
+
+def _translating(base: type, method_name: str, path_of):
+    """`base`'s method, turning a storage failure into DatabaseStorageError (naming the file)."""
+    call = getattr(base, method_name)
+
+    def method(self, *args):
+        try:
+            return call(self, *args)
+        except sqlite3.DatabaseError as exc:
+            if isinstance(exc, StorageError):
+                raise
+            err = storage_error(exc, path_of(self))
+            if err is None:
+                raise
+            raise err from exc
+
+    method.__name__ = method_name
+    return method
+
+
+class _Cursor(sqlite3.Cursor):
+    execute = _translating(sqlite3.Cursor, "execute", lambda cur: getattr(cur.connection, "path", ""))
+    executemany = _translating(sqlite3.Cursor, "executemany", lambda cur: getattr(cur.connection, "path", ""))
+    executescript = _translating(sqlite3.Cursor, "executescript", lambda cur: getattr(cur.connection, "path", ""))
+
+
+class _Connection(sqlite3.Connection):
+    """A connection whose storage failures name the database file (see `storage_error`)."""
+
+    path = ""
+
+    def cursor(self, factory=_Cursor):
+        return super().cursor(factory)
+
+    execute = _translating(sqlite3.Connection, "execute", lambda conn: conn.path)
+    executemany = _translating(sqlite3.Connection, "executemany", lambda conn: conn.path)
+    executescript = _translating(sqlite3.Connection, "executescript", lambda conn: conn.path)
+    commit = _translating(sqlite3.Connection, "commit", lambda conn: conn.path)
+    __exit__ = _translating(sqlite3.Connection, "__exit__", lambda conn: conn.path)
+
+
+def _raise_storage_error(exc: BaseException, db: sqlite_utils.Database) -> None:
+    """Raise the StorageError for `exc` when it is one (a no-op otherwise: the caller re-raises `exc`)."""
+    if isinstance(exc, StorageError):
+        return
+    err = storage_error(exc, database_path(db))
+    if err is not None:
+        raise err from exc
+
+
+_READ_ONLY = _SQLITE_FAILURES[8][1]
+_CANNOT_OPEN = _SQLITE_FAILURES[14][1]
+
+
+def _open(target: str, path: Path, uri: bool = False) -> sqlite_utils.Database:
+    conn = sqlite3.connect(target, uri=uri, factory=_Connection)
+    if isinstance(conn, _Connection):
+        conn.path = str(path)
+    try:
+        db = sqlite_utils.Database(conn)
+        db.execute("PRAGMA busy_timeout = 30000")
+        if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            try:
+                db.enable_wal()
+            except DatabaseStorageError as exc:
+                if exc.reason not in (_READ_ONLY, _CANNOT_OPEN):
+                    raise
+                log.info("%s is read-only: opened for reading without WAL", path)
+        db.execute("PRAGMA synchronous = NORMAL")
+        db.execute("PRAGMA foreign_keys = ON")
+    except BaseException:
+        conn.close()
+        raise
+    return db
 
 
 def connect(path: str | Path) -> sqlite_utils.Database:
-    """Open (creating if needed) a database in WAL mode with Trendscope's pragmas; applies no migrations."""
+    """Open (creating if needed) a database in WAL mode with Trendscope's pragmas; applies no migrations.
+
+    A database that cannot be written is still opened for reading; its first write raises `DatabaseStorageError`.
+    When the folder is read-only too, SQLite cannot create the WAL's shared-memory file; a database with no
+    pending WAL is then opened as immutable (read-only, no locking: nobody can write it from here).
+    """
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite_utils.Database(path)
-        db.execute("PRAGMA busy_timeout = 30000")
-        if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-            db.enable_wal()
-        db.execute("PRAGMA synchronous = NORMAL")
-        db.execute("PRAGMA foreign_keys = ON")
+    except OSError as exc:
+        raise StorageError(f"cannot create {path.parent}: {os_reason(exc)}") from exc
+    try:
+        try:
+            return _open(str(path), path)
+        except DatabaseStorageError as exc:
+            wal = path.with_name(path.name + "-wal")
+            if exc.reason not in (_READ_ONLY, _CANNOT_OPEN) or not path.is_file() or (
+                    wal.exists() and wal.stat().st_size > 0):
+                raise
+            log.info("%s: %s; opened read-only", path, exc.reason)
+            return _open(f"file:{urllib.parse.quote(str(path.resolve()))}?mode=ro&immutable=1", path, uri=True)
+    except StorageError:
+        raise
     except (sqlite3.DatabaseError, OSError) as exc:
-        raise TrendscopeError(f"cannot open database {path}: {exc}") from exc
-    return db
+        raise storage_error(exc, path) or TrendscopeError(f"cannot open database {path}: {exc}") from exc
+
+
+def database_path(db: sqlite_utils.Database) -> str:
+    """The file behind a connection ('' for an in-memory database)."""
+    path = getattr(db.conn, "path", "")
+    if path:
+        return path
+    try:
+        row = db.conn.execute("PRAGMA database_list").fetchone()
+    except sqlite3.Error:
+        return ""
+    return row[2] if row else ""
 
 
 def migration_lock_path(db: sqlite_utils.Database) -> Path | None:
     """The lock file beside the database that serialises migrations (None for in-memory databases)."""
-    row = db.execute("PRAGMA database_list").fetchone()
-    file = row[2] if row else ""
+    file = database_path(db)
     return Path(file + ".migrate.lock") if file else None
 
 
@@ -49,16 +202,38 @@ def apply_migrations(db: sqlite_utils.Database, *sets: Migrations) -> None:
     """Apply the pending migrations of each set, deciding what is pending only while holding the lock.
 
     Two processes opening a fresh home at once both see "nothing applied"; the lock makes the second wait
-    and then find the first one's work done, instead of failing with "table already exists".
+    and then find the first one's work done, instead of failing with "table already exists". A database with
+    nothing pending is left alone (no lock file, no write), so a read-only data home can still be read.
     """
+    path = database_path(db) or "the database"
+    try:
+        if not any(migrations.pending(db) for migrations in sets):
+            return
+    except sqlite3.DatabaseError as exc:
+        err = storage_error(exc, path)
+        raise TrendscopeError(f"cannot read the database schema of {path}: {exc}") if err is None else err from exc
     lock_path = migration_lock_path(db)
-    lock = FileLock(str(lock_path), timeout=120) if lock_path else contextlib.nullcontext()
+    lock = FileLock(str(lock_path), timeout=MIGRATION_LOCK_TIMEOUT) if lock_path else contextlib.nullcontext()
     try:
         with lock:
             for migrations in sets:
                 migrations.apply(db)
+    except Timeout:
+        raise TrendscopeError(f"cannot update the database schema of {path}: another process held {lock_path} "
+                              f"for {MIGRATION_LOCK_TIMEOUT} s") from None
+    except DatabaseStorageError as exc:
+        raise DatabaseStorageError(f"cannot update the database schema of {path}: {exc.reason} ({exc.detail})",
+                                   exc.path, exc.reason, exc.detail) from exc
+    except StorageError:
+        raise
+    except OSError as exc:  # the lock file cannot be created: the data home is read-only
+        raise StorageError(f"cannot update the database schema of {path}: cannot create {lock_path}: "
+                           f"{os_reason(exc)}") from exc
     except sqlite3.OperationalError as exc:
-        raise TrendscopeError(f"cannot update the database schema: {exc}") from exc
+        err = storage_error(exc, path)
+        if err is not None:
+            raise err from exc
+        raise TrendscopeError(f"cannot update the database schema of {path}: {exc}") from exc
 
 
 @contextlib.contextmanager
@@ -67,20 +242,29 @@ def write_transaction(db: sqlite_utils.Database) -> Iterator[None]:
 
     IMMEDIATE takes the write lock up front, so two writers wait for each other (busy_timeout) instead
     of failing with SQLITE_BUSY when a read transaction tries to upgrade. Nested use joins the outer one.
+    A read-only or full database raises `DatabaseStorageError` (a one-line `TrendscopeError` naming the file).
     """
     conn = db.conn
     if conn.in_transaction:
         with db.atomic():
             yield
         return
-    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.DatabaseError as exc:
+        _raise_storage_error(exc, db)
+        raise
     try:
         yield
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
-    conn.execute("COMMIT")
+    try:
+        conn.execute("COMMIT")
+    except sqlite3.DatabaseError as exc:
+        _raise_storage_error(exc, db)
+        raise
 
 
 def chunked(items: Iterable[T], size: int = IN_CHUNK) -> Iterator[list[T]]:

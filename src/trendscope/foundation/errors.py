@@ -6,3 +6,27 @@ Defined in the lowest layer so every layer can raise them.
 
 class TrendscopeError(Exception):
     """Base for errors whose message is meant for the user."""
+
+
+class StorageError(TrendscopeError):
+    """The data home cannot be read or written (read-only, full, missing, no permission); the message names the
+    path and says why in one line."""
+
+
+def os_reason(exc: OSError) -> str:
+    """A short reason for a file-system error ("Permission denied", "No space left on device", ...)."""
+    return exc.strerror or str(exc) or exc.__class__.__name__
+
+
+class FileStorageError(StorageError, OSError):
+    """A file of the data home cannot be written (read-only, full): one line naming the file; still an OSError
+    for code that handles those."""
+
+    def __init__(self, message: str, cause: OSError | None = None):
+        super().__init__(message)
+        self.message = message
+        if cause is not None:
+            self.errno, self.filename = cause.errno, cause.filename
+
+    def __str__(self) -> str:
+        return self.message

@@ -8,6 +8,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from .errors import StorageError, os_reason
+
 DEFAULT_CATEGORIES = ("cs.LG", "cs.CL", "cs.CV", "cs.AI", "stat.ML")
 
 
@@ -33,7 +35,11 @@ class Home:
         return cls(root)
 
     def ensure(self) -> Home:
-        self.root.mkdir(parents=True, exist_ok=True)
+        """Create the home folder when missing; a StorageError (one line) when that is not allowed."""
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageError(f"cannot create the data home {self.root}: {os_reason(exc)}") from exc
         return self
 
     @property

@@ -1,5 +1,8 @@
 """Digests page: pick a subscription and an ISO week, preview the digest as it will be mailed, send it as a test
-mail, download the Atom feed, and add or remove subscriptions.
+mail to the operator, download the Atom feed, and add or remove subscriptions.
+
+The page mails nobody but the operator: the test mail goes to the configured operator address only (rate-limited
+per data home), and addresses typed into a new subscription wait for `trendscope subscriptions confirm`.
 
 The preview shows the digest's Markdown rendering (escaped by the digest renderer) with `st.markdown` — never
 the HTML part as raw HTML; the HTML email itself is offered as a download.
@@ -59,18 +62,25 @@ def _test_mail(digest) -> None:
         if not cfg.configured:
             st.info("No SMTP server configured. Set `TRENDSCOPE_SMTP_HOST` (and `TRENDSCOPE_SMTP_PORT`, "
                     "`TRENDSCOPE_SMTP_TLS`, `TRENDSCOPE_SMTP_USER`, `TRENDSCOPE_SMTP_PASSWORD`, "
-                    "`TRENDSCOPE_MAIL_FROM`) or an `[smtp]` section in the data home's config.toml, then restart "
-                    "`trendscope serve`.")
+                    "`TRENDSCOPE_MAIL_FROM`, `TRENDSCOPE_MAIL_OPERATOR`) or an `[smtp]` section in the data home's "
+                    "config.toml, then restart `trendscope serve`.")
             return
+        for warning in dg.config_warnings():
+            st.warning(warning)
+        if not cfg.operator:
+            st.info("Test mails go only to the operator: set `operator = \"you@example.org\"` (or `from`) in the "
+                    "`[smtp]` section of the data home's config.toml, or `TRENDSCOPE_MAIL_OPERATOR`.")
+            return
+        st.caption(f"Test mails go only to the operator address `{cfg.operator}` (`[smtp] operator`, else `from`, "
+                   f"in config.toml), {dg.rate_limit_text()}.")
         with st.form("test_mail", border=False):
-            to = st.text_input("Send to", key="test_mail_to", placeholder="you@example.org")
             if st.form_submit_button("Send test mail", icon=":material/send:"):
                 try:
-                    message_id = dg.send_test_digest(digest, to)
+                    message_id = dg.send_test_digest(digest)
                 except TrendscopeError as exc:
                     st.error(str(exc))
                 else:
-                    st.success(f"Sent to `{to.strip()}` via `{cfg.host}` (Message-ID `{message_id}`). "
+                    st.success(f"Sent to `{cfg.operator}` via `{cfg.host}` (Message-ID `{message_id}`). "
                                "Test mails are not recorded as deliveries.")
 
 
@@ -84,7 +94,9 @@ def _add_form() -> None:
         c1, c2 = st.columns(2)
         exclude = c1.text_input("Exclude words (comma separated)", key="sub_exclude")
         size = c2.number_input("Papers per digest", min_value=1, max_value=100, value=10, key="sub_size")
-        emails = st.text_input("Email addresses (comma separated, optional)", key="sub_emails")
+        emails = st.text_input("Email addresses (comma separated, optional)", key="sub_emails",
+                               help="Addresses get no mail until the operator confirms them with "
+                                    "`trendscope subscriptions confirm NAME`.")
         if st.form_submit_button("Add subscription", icon=":material/add:", type="primary"):
             try:
                 sub = dg.add_subscription(
@@ -96,7 +108,12 @@ def _add_form() -> None:
                 st.error(str(exc))
             else:
                 st.session_state["digest_sub_next"] = sub.name
-                st.session_state["digests_flash"] = f"Added subscription **{safe_inline(sub.name)}**."
+                flash = f"Added subscription **{safe_inline(sub.name)}**."
+                if sub.pending:
+                    n = len(sub.pending)
+                    flash += (f" Its {n} email address{'es get' if n != 1 else ' gets'} no mail until the operator "
+                              "confirms with `trendscope subscriptions confirm NAME`.")
+                st.session_state["digests_flash"] = flash
                 st.rerun()
 
 
@@ -105,7 +122,9 @@ def _manage(subs) -> None:
     for sub in subs:
         with st.container(border=True, key=f"sub_{sub.id}"):
             c_text, c_rm = st.columns([5, 1], vertical_alignment="center")
-            targets = ", ".join(sub.emails) or "no email"
+            waiting = {a.lower() for a in sub.pending}
+            targets = ", ".join(f"{a} (awaiting confirmation)" if a.lower() in waiting else a
+                                for a in sub.emails) or "no email"
             c_text.markdown(f"**{safe_inline(sub.name)}** · {safe_inline(sub.describe())} · {sub.size} papers · "
                             f"{safe_inline(targets)}{' · Atom feed' if sub.feed else ''}")
             if c_rm.button("Remove", key=f"rm_sub_{sub.id}", icon=":material/delete:"):

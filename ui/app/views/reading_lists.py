@@ -80,9 +80,9 @@ def _import(rl, name: str, upload) -> None:
         path = Path(tmp) / f"import{suffix}"
         path.write_bytes(upload.getvalue())
         try:
-            res = rl.import_file(name, path)
+            res = rl.import_file(name, path, display_name=upload.name)
         except TrendscopeError as exc:
-            st.error(str(exc).replace(str(path), upload.name))
+            st.error(str(exc))
             return
     msg = f"Imported {len(res.added)} papers ({len(res.already)} already there"
     msg += f", {len(res.not_ingested)} not ingested yet)." if res.not_ingested else ")."

@@ -1,0 +1,38 @@
+"""Untrusted text at the door: one cleaner for every title, abstract, author name and comment that enters.
+
+`clean_text` removes what no stored text may hold, because it breaks UTF-8 encoding or the XML of feeds and
+exports later: lone surrogates (from JSON escapes like `"\\ud800"`; replaced by U+FFFD), C0 control characters
+other than tab, newline and carriage return (NUL, bell, escape, form feed ...), DEL, the C1 controls and the
+noncharacters U+FFFE/U+FFFF (removed). Everything else, tabs and newlines included, is kept as it is.
+"""
+from __future__ import annotations
+
+import re
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
+_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+_ANY = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_C0_BYTES = bytes(range(0x00, 0x09)) + b"\x0b\x0c" + bytes(range(0x0e, 0x20)) + b"\x7f"
+
+
+def _needs_cleaning(text: str) -> bool:
+    """Fast (C loops, no regex scan) for the common clean text: about 2x cheaper than searching with `_ANY`."""
+    try:
+        raw = text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate
+        return True
+    if len(raw.translate(None, _C0_BYTES)) != len(raw):
+        return True
+    # C1 controls are encoded as C2 80..C2 9F, U+FFFE/U+FFFF as EF BF BE/BF: only then look closer
+    return not text.isascii() and (b"\xc2" in raw or b"\xef\xbf" in raw) and _ANY.search(text) is not None
+
+
+def clean_text(text: str) -> str:
+    """`text` without control characters and with each lone surrogate replaced by U+FFFD."""
+    if not text or not _needs_cleaning(text):  # the common case: nothing to do, no copy
+        return text
+    return _UNSAFE.sub("", _SURROGATES.sub("\ufffd", text))
+
+
+def clean_optional(text: str | None) -> str | None:
+    return clean_text(text) if isinstance(text, str) else text

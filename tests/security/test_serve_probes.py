@@ -1,0 +1,111 @@
+"""Audit probes of `trendscope serve`: DNS rebinding. A page on attacker.example whose name was rebound to
+127.0.0.1 reaches the app with `Host: attacker.example:PORT`; the server must refuse its WebSocket, which is
+where every page's data flows. Each test failed on the code the audit found.
+"""
+from __future__ import annotations
+
+import base64
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from browser_harness import TRENDSCOPE, free_port
+from click.testing import CliRunner
+
+from trendscope.ui.cli import main
+from trendscope.ui.cli.serve import serve_command
+
+
+def _opts(cmd: list[str]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for key, value in zip(cmd[5::2], cmd[6::2], strict=False):
+        out.setdefault(key, []).append(value)
+    return out
+
+
+def test_serve_command_allows_only_the_hosts_it_serves():
+    opts = _opts(serve_command("127.0.0.1", 8600))
+    assert opts["--server.allowedHosts"] == ["127.0.0.1", "localhost"]
+    assert opts["--server.enableXsrfProtection"] == ["true"] and opts["--server.enableCORS"] == ["true"]
+    opts = _opts(serve_command("192.168.1.20", 8600, allowed_hosts=["ts.lab.example", "*.lab.example"]))
+    assert opts["--server.allowedHosts"] == ["127.0.0.1", "localhost", "192.168.1.20", "ts.lab.example",
+                                             "*.lab.example"]
+    # a wildcard bind address is no host name: only what --allowed-host adds
+    assert _opts(serve_command("0.0.0.0", 8600))["--server.allowedHosts"] == ["127.0.0.1", "localhost"]
+
+
+def test_allowed_host_option(home):
+    runner = CliRunner()
+    res = runner.invoke(main, ["--home", str(home), "serve", "--host", "0.0.0.0", "--allowed-host", "ts.lab.example",
+                               "--allowed-host", "*.lab.example", "--print-command"])
+    assert res.exit_code == 0, res.output
+    assert "--server.allowedHosts ts.lab.example" in res.output
+    assert "--server.allowedHosts *.lab.example" in res.output
+    for bad in ("*", "evil.example\r\nX: 1", "a b", "http://x.example/", "*.com*"):
+        res = runner.invoke(main, ["--home", str(home), "serve", "--allowed-host", bad, "--print-command"])
+        assert res.exit_code == 2 and "--allowed-host" in res.output, (bad, res.output)
+
+
+def _handshake(port: int, host: str) -> str:
+    """The status line of a WebSocket handshake on /_stcore/stream sent with this Host header."""
+    key = base64.b64encode(os.urandom(16)).decode()
+    request = (f"GET /_stcore/stream HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+               f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
+               "Sec-WebSocket-Protocol: streamlit\r\n\r\n")
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        s.sendall(request.encode())
+        data = b""
+        while b"\r\n" not in data:
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            data += chunk
+    return data.split(b"\r\n", 1)[0].decode("latin-1")
+
+
+@contextlib.contextmanager
+def _serve(home: Path, *extra: str, log_path: Path):
+    port = free_port()
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen([str(TRENDSCOPE), "--home", str(home), "serve", "--port", str(port), *extra],
+                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                                env=dict(os.environ, TRENDSCOPE_HOME=str(home)))
+        try:
+            deadline = time.monotonic() + 90
+            while True:
+                assert proc.poll() is None, log_path.read_text()
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
+                        if r.status == 200:
+                            break
+                except OSError:
+                    pass
+                assert time.monotonic() < deadline, "serve did not start"
+                time.sleep(0.25)
+            yield port
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=5)
+
+
+@pytest.mark.slow
+def test_websocket_refuses_a_rebound_host_name(tmp_path):
+    with _serve(tmp_path / "home", "--allowed-host", "ts.lab.example", log_path=tmp_path / "serve.log") as port:
+        assert " 101 " in _handshake(port, f"127.0.0.1:{port}") + " "
+        assert " 101 " in _handshake(port, f"localhost:{port}") + " "
+        assert " 101 " in _handshake(port, f"ts.lab.example:{port}") + " "
+        for host in (f"attacker.example:{port}", "attacker.example", f"127.0.0.1.attacker.example:{port}",
+                     f"localhost.attacker.example:{port}"):
+            status = _handshake(port, host)
+            assert status and " 101 " not in status + " ", (host, status)

@@ -1,0 +1,126 @@
+"""Fitting the trend tagger on labelled papers: label files, determinism, the saved model in use, CLI."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from trendscope.foundation.errors import TrendscopeError
+from trendscope.index.hash_embedder import HashingEmbedder
+from trendscope.index.tag_model import load_model, save_model
+from trendscope.index.tag_training import (
+    LabelledPaper,
+    cross_validate,
+    decisions_metrics,
+    fold_of,
+    read_label_file,
+    train,
+)
+from trendscope.index.tagger import Tagger
+from trendscope.index.taxonomy import load_taxonomy
+from trendscope.ui.cli import main
+
+PRIVACY = "Federated learning with differential privacy keeps client data on the device."
+OTHER = "We study parsing of sentences with a grammar for low-resource languages."
+
+
+def _papers(n: int = 60) -> list[LabelledPaper]:
+    """A toy labelled set: half privacy papers, half not, with varied wording."""
+    out = []
+    for i in range(n):
+        if i % 2:
+            out.append(LabelledPaper(f"2101.{i:05d}", f"Private training {i}", f"{PRIVACY} Variant {i}.",
+                                     ["cs.CR"], {"privacy"}))
+        else:
+            out.append(LabelledPaper(f"2101.{i:05d}", f"Parsing study {i}", f"{OTHER} Variant {i}.",
+                                     ["cs.CL"], set()))
+    return out
+
+
+def test_label_files_are_validated_with_file_and_line(tmp_path):
+    known = load_taxonomy().names
+    good = tmp_path / "l.jsonl"
+    good.write_text('{"id": "2101.00001", "labels": ["privacy"]}\n\n{"id": "2101.00002", "labels": []}\n')
+    assert read_label_file(good, known) == [("2101.00001", {"privacy"}), ("2101.00002", set())]
+    for text, msg in [('{"id": "x", "labels": ["robots"]}', r"l\.jsonl:1: unknown trend\(s\) robots"),
+                      ('{"id": "x", "labels": "privacy"}', r"l\.jsonl:1: field 'labels'"),
+                      ("not json", r"l\.jsonl:1: not JSON"),
+                      ('{"id": "a", "labels": []}\n{"id": "a", "labels": []}',
+                       r"l\.jsonl:2: paper a is labelled twice")]:
+        good.write_text(text)
+        with pytest.raises(TrendscopeError, match=msg):
+            read_label_file(good, known)
+
+
+def test_folds_split_by_paper_deterministically():
+    ids = [f"2101.{i:05d}" for i in range(500)]
+    folds = [fold_of(i, 5) for i in ids]
+    assert folds == [fold_of(i, 5) for i in ids]
+    assert all(60 <= folds.count(k) <= 140 for k in range(5))
+
+
+def test_training_is_deterministic_and_the_model_tags_with_vectors(tmp_path):
+    tax = load_taxonomy()
+    papers = _papers()
+    emb = HashingEmbedder()
+    vecs = emb.encode([f"{p.title}. {p.abstract}" for p in papers])
+    m1, m2 = train(tax, papers, vecs, emb.model_id), train(tax, papers, vecs, emb.model_id)
+    assert set(m1.weights) == {"privacy"}  # the only trend with positives
+    assert m1.signature() == m2.signature()
+    save_model(tmp_path / "m.npz", m1)
+    loaded = load_model(tmp_path / "m.npz")
+    assert loaded.signature() == m1.signature() and loaded.model_id == "hash-384"
+    tagger = Tagger(tax, loaded)
+    v = emb.encode([f"Private training. {PRIVACY}"])
+    tags = {t.trend: t for t in tagger.score("Private training", PRIVACY, vector=v, categories=["cs.CR"])}
+    assert tags["privacy"].score >= 0.5 and any(e.startswith("vector model") for e in tags["privacy"].evidence)
+    off = {t.trend: t for t in tagger.score("Parsing study", OTHER, vector=emb.encode([OTHER]))}
+    assert off["privacy"].score < 0.5
+    # without a vector the fitted rules-only formula decides
+    assert {t.trend for t in tagger.tag("Private training", PRIVACY, categories=["cs.CR"])} >= {"privacy"}
+
+
+def test_cross_validation_scores_held_out_folds():
+    tax = load_taxonomy()
+    papers = _papers(80)
+    emb = HashingEmbedder()
+    vecs = emb.encode([f"{p.title}. {p.abstract}" for p in papers])
+    decisions = cross_validate(tax, papers, vecs, emb.model_id, k=4)
+    figures = decisions_metrics(papers, decisions, ["privacy"])
+    assert figures["trends"]["privacy"]["support"] == 40
+    assert figures["trends"]["privacy"]["f1"] > 0.9
+
+
+def test_train_tags_cli_writes_the_home_model_and_index_uses_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("TRENDSCOPE_MODEL", "hash-384")
+    papers = _papers()
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text("".join(json.dumps({"id": p.id, "title": p.title, "abstract": p.abstract,
+                                          "categories": p.categories}) + "\n" for p in papers))
+    labels = tmp_path / "labels.jsonl"
+    labels.write_text("".join(json.dumps({"id": p.id, "labels": sorted(p.labels)}) + "\n" for p in papers))
+    home = tmp_path / "home"
+    res = CliRunner().invoke(main, ["--home", str(home), "train-tags", "--labels", str(labels),
+                                    "--corpus", str(corpus)])
+    assert res.exit_code == 0, res.output
+    assert "fitted on 60 papers" in res.output and (home / "trend_model.npz").exists()
+    res = CliRunner().invoke(main, ["--home", str(home), "eval-tags", "--cv", str(labels), "--corpus", str(corpus),
+                                    "--json", "--folds", "3"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.output[res.output.index("{"):])["trends"]["privacy"]["f1"] > 0.9
+    res = CliRunner().invoke(main, ["--home", str(home), "eval-tags", "--cv", str(labels), "--input", "x"])
+    assert res.exit_code != 0 and "either --input" in res.output
+
+
+def test_a_model_fitted_on_other_rules_falls_back_for_that_trend(tmp_path):
+    tax = load_taxonomy()
+    papers = _papers()
+    model = train(tax, papers, None, "")
+    user = tmp_path / "taxonomy.toml"
+    user.write_text("[trends.privacy]\nadd_include = [{ pattern = 'secret', weight = 3.0 }]\n", encoding="utf-8")
+    edited = load_taxonomy(user)
+    assert "privacy" not in Tagger(edited, model).model.weights  # rules changed: the taxonomy's formula
+    assert "privacy" in Tagger(tax, model).model.weights
+    assert np.isfinite(Tagger(edited, model).score("Private training", PRIVACY)[0].strength)
