@@ -20,7 +20,7 @@ import sqlite_utils
 from sqlite_utils import Migrations
 
 from trendscope.foundation.clock import utc_now_iso
-from trendscope.foundation.db import apply_migrations, write_transaction
+from trendscope.foundation.db import apply_migrations, placeholders, select_in, write_transaction
 from trendscope.index.trend_store import TrendStore
 
 from .model import Delivery, Subscription
@@ -91,10 +91,6 @@ def m002_recipients_tokens_test_mails(db: sqlite_utils.Database) -> None:
         db.execute("UPDATE subscriptions SET token = ? WHERE id = ?", [new_token(), sub_id])
     db.execute("CREATE UNIQUE INDEX idx_subscriptions_token ON subscriptions(token)")
     db.execute("CREATE TABLE digest_test_mails (id INTEGER PRIMARY KEY, sent_at TEXT NOT NULL)")
-
-
-def _ph(items: Sequence) -> str:
-    return ", ".join("?" for _ in items)
 
 
 def _sub_from_row(row: dict) -> Subscription:
@@ -283,21 +279,13 @@ class SubscriptionStore:
              "WHERE p.published >= ? AND p.published < ?")
         args: list = [start, end_exclusive]
         if categories:
-            q += (f" AND p.pk IN (SELECT pk FROM paper_categories WHERE category IN ({_ph(categories)}))")
+            q += (f" AND p.pk IN (SELECT pk FROM paper_categories WHERE category IN ({placeholders(categories)}))")
             args += list(categories)
         return list(self.db.query(q + " ORDER BY p.pk", args))
 
     def papers_by_ids(self, ids: Sequence[str]) -> dict[str, dict]:
-        out: dict[str, dict] = {}
-        ids = list(ids)
-        for i in range(0, len(ids), 500):
-            chunk = ids[i: i + 500]
-            for r in self.db.query(
-                "SELECT pk, id, title, abstract, authors, categories, published FROM papers "
-                f"WHERE id IN ({_ph(chunk)})", chunk,
-            ):
-                out[r["id"]] = r
-        return out
+        sql = "SELECT pk, id, title, abstract, authors, categories, published FROM papers WHERE id IN ({in})"
+        return {r["id"]: r for r in select_in(self.db, sql, ids, as_dicts=True)}
 
     def count_between(self, start: str, end_exclusive: str) -> int:
         return self.db.execute(
@@ -328,10 +316,10 @@ class SubscriptionStore:
         if trends:
             if not self.has_trend_table():
                 return []
-            q += f" AND p.pk IN (SELECT pk FROM paper_trends WHERE trend IN ({_ph(trends)}))"
+            q += f" AND p.pk IN (SELECT pk FROM paper_trends WHERE trend IN ({placeholders(trends)}))"
             args += list(trends)
         if categories:
-            q += f" AND p.pk IN (SELECT pk FROM paper_categories WHERE category IN ({_ph(categories)}))"
+            q += f" AND p.pk IN (SELECT pk FROM paper_categories WHERE category IN ({placeholders(categories)}))"
             args += list(categories)
         return self.db.execute(q + " ORDER BY p.published DESC, p.pk DESC LIMIT ?", [*args, limit]).fetchall()
 
@@ -345,10 +333,4 @@ class SubscriptionStore:
 
     def texts_for(self, pks: Sequence[int]) -> list[tuple[int, str, str]]:
         """(pk, title, abstract) of the given papers."""
-        out: list[tuple[int, str, str]] = []
-        pks = list(pks)
-        for i in range(0, len(pks), 500):
-            chunk = pks[i: i + 500]
-            out += self.db.execute(
-                f"SELECT pk, title, abstract FROM papers WHERE pk IN ({_ph(chunk)})", chunk).fetchall()
-        return out
+        return list(select_in(self.db, "SELECT pk, title, abstract FROM papers WHERE pk IN ({in})", pks))

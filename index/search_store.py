@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import sqlite_utils
 
+from trendscope.foundation.db import placeholders, select_in
 from trendscope.foundation.errors import TrendscopeError
 
 log = logging.getLogger(__name__)
@@ -49,10 +50,6 @@ class HitRow:
     authors: list[str]
 
 
-def _marks(n: int) -> str:
-    return ", ".join("?" for _ in range(n))
-
-
 class SearchStore:
     def __init__(self, db: sqlite_utils.Database):
         self.db = db
@@ -77,7 +74,7 @@ class SearchStore:
         args: list = []
 
         def member(table: str, col: str, values: list[str], negate: bool = False) -> None:
-            marks = _marks(len(values))
+            marks = placeholders(values)
             if correlated:
                 conds.append(f"{'NOT ' if negate else ''}EXISTS (SELECT 1 FROM {table} x WHERE x.{col} IN ({marks}) "
                              "AND x.pk = p.pk)")
@@ -147,23 +144,16 @@ class SearchStore:
             among = [int(p) for p in among]
             if not among:
                 return np.zeros(0, dtype=np.int64)
-            conds.append(f"p.pk IN ({_marks(len(among))})")
+            conds.append(f"p.pk IN ({placeholders(among)})")
             args += among
         where = " AND ".join(conds) or "1"
         rows = self._run(f"SELECT p.pk FROM papers p WHERE {where} ORDER BY p.pk", args)
         return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
 
     def rows(self, pks: Sequence[int]) -> dict[int, HitRow]:
-        out: dict[int, HitRow] = {}
-        pks = [int(p) for p in pks]
-        for i in range(0, len(pks), 500):
-            chunk = pks[i : i + 500]
-            for r in self.db.execute(
-                "SELECT pk, id, title, abstract, published, categories, authors FROM papers "
-                f"WHERE pk IN ({_marks(len(chunk))})", chunk,
-            ):
-                out[r[0]] = HitRow(r[0], r[1], r[2], r[3], r[4], json.loads(r[5] or "[]"), json.loads(r[6] or "[]"))
-        return out
+        sql = "SELECT pk, id, title, abstract, published, categories, authors FROM papers WHERE pk IN ({in})"
+        return {r[0]: HitRow(r[0], r[1], r[2], r[3], r[4], json.loads(r[5] or "[]"), json.loads(r[6] or "[]"))
+                for r in select_in(self.db, sql, [int(p) for p in pks])}
 
     def snippets(self, match: str, pks: Sequence[int], tokens: int = 24) -> dict[int, str]:
         """FTS5 snippets of the abstract around the matched words ([brackets] mark them).

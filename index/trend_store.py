@@ -121,15 +121,9 @@ class TrendStore:
         yield from self.db.execute("SELECT pk, content_hash FROM papers ORDER BY pk")
 
     def papers(self, pks: Sequence[int]) -> list[PaperRow]:
-        out = []
-        pks = list(pks)
-        for i in range(0, len(pks), 500):
-            chunk = pks[i : i + 500]
-            q = (f"SELECT pk, title, abstract, categories, content_hash FROM papers "
-                 f"WHERE pk IN ({', '.join('?' for _ in chunk)}) ORDER BY pk")
-            for pk, title, abstract, cats, h in self.db.execute(q, chunk):
-                out.append(PaperRow(pk, title, abstract, json.loads(cats or "[]"), h))
-        return out
+        sql = "SELECT pk, title, abstract, categories, content_hash FROM papers WHERE pk IN ({in})"
+        return sorted((PaperRow(pk, title, abstract, json.loads(cats or "[]"), h)
+                       for pk, title, abstract, cats, h in select_in(self.db, sql, pks)), key=lambda r: r.pk)
 
     # -- state -----------------------------------------------------------------------------
     def tag_states(self) -> dict[int, TagState]:

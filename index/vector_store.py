@@ -14,7 +14,7 @@ import numpy as np
 import sqlite_utils
 from sqlite_utils import Migrations
 
-from trendscope.foundation.db import apply_migrations, write_transaction
+from trendscope.foundation.db import apply_migrations, select_in, write_transaction
 
 log = logging.getLogger(__name__)
 
@@ -138,14 +138,9 @@ class VectorStore:
 
     def get(self, pks: Iterable[int], model: str) -> dict[int, np.ndarray]:
         """Vectors of the given papers (absent when not embedded with `model`)."""
-        out: dict[int, np.ndarray] = {}
-        pks = [int(p) for p in pks]
-        for i in range(0, len(pks), 500):
-            chunk = pks[i : i + 500]
-            q = f"SELECT pk, vector FROM embeddings WHERE model = ? AND pk IN ({', '.join('?' for _ in chunk)})"
-            for pk, blob in self.db.execute(q, [model, *chunk]):
-                out[pk] = np.frombuffer(blob, dtype=np.float32).copy()
-        return out
+        sql = "SELECT pk, vector FROM embeddings WHERE model = ? AND pk IN ({in})"
+        return {pk: np.frombuffer(blob, dtype=np.float32).copy()
+                for pk, blob in select_in(self.db, sql, [int(p) for p in pks], params=[model])}
 
     def fingerprint(self, model: str | None = None) -> Fingerprint:
         """A digest of (pk, content_hash) of the stored vectors of `model` (default: the model in use)."""

@@ -15,7 +15,7 @@ from pathlib import Path
 import sqlite_utils
 from sqlite_utils import Migrations
 
-from trendscope.foundation.db import apply_migrations, connect, write_transaction
+from trendscope.foundation.db import apply_migrations, connect, select_in, write_transaction
 
 from .records import Paper, content_hash
 
@@ -293,13 +293,8 @@ class PaperStore:
         return self._versions(list(ids))
 
     def _versions(self, ids: list[str]) -> dict[str, tuple[int, int | None]]:
-        out: dict[str, tuple[int, int | None]] = {}
-        for i in range(0, len(ids), 500):
-            chunk = ids[i : i + 500]
-            q = f"SELECT id, pk, version FROM papers WHERE id IN ({', '.join('?' for _ in chunk)})"
-            for pid, pk, version in self.db.execute(q, chunk).fetchall():
-                out[pid] = (pk, version)
-        return out
+        return {pid: (pk, version) for pid, pk, version in
+                select_in(self.db, "SELECT id, pk, version FROM papers WHERE id IN ({in})", ids)}
 
     # -- reads ----------------------------------------------------------------------------
     def count(self) -> int:
@@ -321,24 +316,12 @@ class PaperStore:
 
     def get_by_pks(self, pks: Sequence[int]) -> dict[int, Paper]:
         """Papers by rowid (`pk`), as a dict keyed by pk (missing pks are absent)."""
-        out: dict[int, Paper] = {}
-        pks = list(pks)
-        for i in range(0, len(pks), 500):
-            chunk = pks[i : i + 500]
-            q = f"SELECT * FROM papers WHERE pk IN ({', '.join('?' for _ in chunk)})"
-            for row in self.db.query(q, chunk):
-                out[row["pk"]] = row_to_paper(row)
-        return out
+        return {row["pk"]: row_to_paper(row) for row in
+                select_in(self.db, "SELECT * FROM papers WHERE pk IN ({in})", pks, as_dicts=True)}
 
     def get_many(self, ids: Sequence[str]) -> dict[str, Paper]:
-        out: dict[str, Paper] = {}
-        ids = list(ids)
-        for i in range(0, len(ids), 500):
-            chunk = ids[i : i + 500]
-            q = f"SELECT * FROM papers WHERE id IN ({', '.join('?' for _ in chunk)})"
-            for row in self.db.query(q, chunk):
-                out[row["id"]] = row_to_paper(row)
-        return out
+        return {row["id"]: row_to_paper(row) for row in
+                select_in(self.db, "SELECT * FROM papers WHERE id IN ({in})", ids, as_dicts=True)}
 
     def iter_texts(self, since_pk: int = 0) -> Iterator[tuple[int, str, str, str]]:
         """(pk, title, abstract, content_hash) for every paper, in pk order."""

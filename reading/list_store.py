@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import sqlite_utils
 from sqlite_utils import Migrations
 
-from trendscope.foundation.db import apply_migrations
+from trendscope.foundation.db import apply_migrations, select_in
 from trendscope.ingest.records import Paper
 from trendscope.ingest.store import row_to_paper
 
@@ -226,13 +226,7 @@ class ListStore:
 
     # -- papers (read-only lookups for recommendations) -----------------------------------
     def pks_of(self, arxiv_ids: Iterable[str]) -> dict[str, int]:
-        ids = list(arxiv_ids)
-        out: dict[str, int] = {}
-        for i in range(0, len(ids), 500):
-            chunk = ids[i : i + 500]
-            q = f"SELECT id, pk FROM papers WHERE id IN ({', '.join('?' for _ in chunk)})"
-            out.update(dict(self.db.execute(q, chunk).fetchall()))
-        return out
+        return dict(select_in(self.db, "SELECT id, pk FROM papers WHERE id IN ({in})", arxiv_ids))
 
     def pks_published_since(self, since: str) -> list[int]:
         return [r[0] for r in self.db.execute("SELECT pk FROM papers WHERE published >= ? ORDER BY pk", [since])]

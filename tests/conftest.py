@@ -108,3 +108,22 @@ def searchable(tmp_path_factory, sample_rows, embedder):
     res = run_index(db, home, progress=False, embedder=CachingEmbedder(embedder))
     assert res.total == N_PAPERS
     return home, db, Searcher(db, home, lambda model: embedder)
+
+
+# -- app tests: one seeded home per session (tests/app_seed.py), a private copy per test ----------------------
+@pytest.fixture(scope="session")
+def seed(tmp_path_factory, sample_rows, embedder):
+    from app_seed import session_seed
+
+    return session_seed(tmp_path_factory, sample_rows, embedder)
+
+
+@pytest.fixture
+def app_home(seed, tmp_path, monkeypatch):
+    """A private copy of the seeded home (tests that write don't disturb each other), no mail settings."""
+    dst = tmp_path / "home"
+    shutil.copytree(seed.home, dst)
+    monkeypatch.setenv("TRENDSCOPE_HOME", str(dst))
+    for var in [v for v in os.environ if v.startswith(("TRENDSCOPE_SMTP", "TRENDSCOPE_MAIL_"))]:
+        monkeypatch.delenv(var)
+    return dst

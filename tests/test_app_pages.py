@@ -1,32 +1,17 @@
 """The Streamlit app driven page by page with AppTest over an empty and a seeded data home."""
 from __future__ import annotations
 
-import shutil
 from datetime import date
 
 import pytest
 from app_harness import all_markdown, check, new_app, open_page, search, texts
-from app_seed import LIST_NAME, SUBSCRIPTION, session_seed
+from app_seed import LIST_NAME, SUBSCRIPTION
 from browser_harness import free_port
 
 NASTY_QUERIES = ['"unbalanced', "ti:", "AND OR NOT", "*", "'; DROP TABLE papers; --", "", "   ", "NEAR(",
                  "title:(", "a" * 600, "ünïcödé ∑ $x^2$", "-", "()", "\\", "%_%"]
 
 
-@pytest.fixture(scope="session")
-def seed(tmp_path_factory, sample_rows, embedder):
-    return session_seed(tmp_path_factory, sample_rows, embedder)
-
-
-@pytest.fixture
-def app_home(seed, tmp_path, monkeypatch):
-    """A private copy of the seeded home (tests that write don't disturb each other)."""
-    dst = tmp_path / "home"
-    shutil.copytree(seed.home, dst)
-    monkeypatch.setenv("TRENDSCOPE_HOME", str(dst))
-    for var in [v for v in __import__("os").environ if v.startswith(("TRENDSCOPE_SMTP", "TRENDSCOPE_MAIL_"))]:
-        monkeypatch.delenv(var)
-    return dst
 
 
 # -- empty home ---------------------------------------------------------------------------------------

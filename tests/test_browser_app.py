@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from app_seed import LIST_NAME, session_seed
+from app_seed import LIST_NAME
 from browser_harness import (
     browser_missing,
     chromium,
@@ -25,11 +25,6 @@ from browser_harness import (
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(bool(browser_missing()), reason=browser_missing() or "")]
 
 PAGES = {"": "Search", "trends": "Trends", "digests": "Digests", "lists": "Reading lists", "status": "Status"}
-
-
-@pytest.fixture(scope="module")
-def seed(tmp_path_factory, sample_rows, embedder):
-    return session_seed(tmp_path_factory, sample_rows, embedder)
 
 
 @pytest.fixture(scope="module")

@@ -124,3 +124,24 @@ def test_a_model_fitted_on_other_rules_falls_back_for_that_trend(tmp_path):
     assert "privacy" not in Tagger(edited, model).model.weights  # rules changed: the taxonomy's formula
     assert "privacy" in Tagger(tax, model).model.weights
     assert np.isfinite(Tagger(edited, model).score("Private training", PRIVACY)[0].strength)
+
+
+def test_index_tags_only_tags_without_vectors_and_a_plain_index_retags_with_them(tmp_path, monkeypatch,
+                                                                                   sample_rows):
+    from trendscope.ingest.records import Paper
+    from trendscope.ingest.store import PaperStore, open_database
+
+    monkeypatch.setenv("TRENDSCOPE_MODEL", "hash-384")
+    home = tmp_path / "home"
+    db = open_database(home / "trendscope.db")
+    fields = set(Paper.__dataclass_fields__)
+    PaperStore(db).upsert(Paper(**{k: v for k, v in r.items() if k in fields}) for r in sample_rows[:40])
+    res = CliRunner().invoke(main, ["--home", str(home), "index", "--tags-only", "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.output)["tagged"] == 40
+    assert db.execute("SELECT count(*) FROM embeddings").fetchone()[0] == 0
+    assert db.execute("SELECT count(*) FROM trend_tag_state WHERE with_vector = 0").fetchone()[0] == 40
+    again = CliRunner().invoke(main, ["--home", str(home), "index", "--tags-only", "--json"])
+    assert json.loads(again.output)["tagged"] == 0  # incremental
+    bad = CliRunner().invoke(main, ["--home", str(home), "index", "--tags-only", "--rebuild"])
+    assert bad.exit_code != 0 and "--tags-only" in bad.output

@@ -10,7 +10,6 @@ import contextlib
 import logging
 import os
 import re
-import shutil
 import ssl
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
@@ -18,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from app_harness import check, new_app, open_page, texts
-from app_seed import SUBSCRIPTION, session_seed
+from app_seed import SUBSCRIPTION
 from click.testing import CliRunner
 from digest_support import SENDER, WEEK, self_signed_cert, smtp_config, smtp_server
 
@@ -136,19 +135,10 @@ def _smtp_env(monkeypatch, port: int, operator: str | None = OPERATOR) -> None:
         monkeypatch.delenv("TRENDSCOPE_MAIL_OPERATOR", raising=False)
 
 
-@pytest.fixture(scope="session")
-def seed(tmp_path_factory, sample_rows, embedder):
-    return session_seed(tmp_path_factory, sample_rows, embedder)
-
-
 @pytest.fixture
-def app_home(seed, tmp_path, monkeypatch):
-    """A private copy of the seeded app home, with the operator address in its config.toml."""
-    dst = tmp_path / "home"
-    shutil.copytree(seed.home, dst)
-    monkeypatch.setenv("TRENDSCOPE_HOME", str(dst))
-    for var in [v for v in os.environ if v.startswith(("TRENDSCOPE_SMTP", "TRENDSCOPE_MAIL"))]:
-        monkeypatch.delenv(var)
+def operator_home(app_home):
+    """The seeded app home (conftest `app_home`) with the operator address in its config.toml."""
+    dst = app_home
     (dst / "config.toml").write_text(f'[smtp]\noperator = "{OPERATOR}"\n')
     return dst
 
@@ -162,7 +152,7 @@ def _send_test_mail_in_app(at, to: str | None = None):
     return check(at.run())
 
 
-def test_app_test_mail_never_reaches_a_typed_stranger(app_home, monkeypatch):
+def test_app_test_mail_never_reaches_a_typed_stranger(operator_home, monkeypatch):
     with smtp_server() as (rec, port):
         _smtp_env(monkeypatch, port, operator=None)  # the operator address comes from config.toml
         at = open_page(check(new_app().run()), "digests")
@@ -186,7 +176,7 @@ def test_api_test_mail_refuses_any_address_but_the_operators(db, dhome, monkeypa
     assert [e.rcpt_tos for e in rec.envelopes] == [[OPERATOR], [OPERATOR]]
 
 
-def test_test_mail_rate_limit_holds_across_sessions(app_home, monkeypatch):
+def test_test_mail_rate_limit_holds_across_sessions(operator_home, monkeypatch):
     with smtp_server() as (rec, port):
         _smtp_env(monkeypatch, port)
         at = open_page(check(new_app().run()), "digests")
@@ -228,7 +218,7 @@ def test_failed_test_mail_does_not_use_up_the_limit(dhome, monkeypatch):
     assert len(rec.envelopes) == 1
 
 
-def test_app_subscription_mails_nobody_until_the_operator_confirms(app_home, monkeypatch):
+def test_app_subscription_mails_nobody_until_the_operator_confirms(operator_home, monkeypatch):
     at = open_page(check(new_app().run()), "digests")
     at.text_input(key="sub_name").set_value("Stranger watch")
     at.multiselect(key="sub_trends").set_value(["privacy"])
@@ -237,7 +227,7 @@ def test_app_subscription_mails_nobody_until_the_operator_confirms(app_home, mon
     at = check(at.run())
     assert at.selectbox(key="digest_sub").value == "Stranger watch"
     assert "subscriptions confirm" in "\n".join(texts(at.markdown) + texts(at.info) + texts(at.success))
-    home = Home(app_home)
+    home = Home(operator_home)
     db = open_database(home.db_path)
     try:
         with smtp_server() as (rec, port):
@@ -245,20 +235,20 @@ def test_app_subscription_mails_nobody_until_the_operator_confirms(app_home, mon
             before = run_weekly(db, home, now=NOW, smtp_config=cfg, subscriptions=["Stranger watch"])
             assert rec.envelopes == [] and before.sent == 0
             assert "2 unconfirmed" in before.summary()
-            listed = cli(app_home, "subscriptions", "list", "--json")
+            listed = cli(operator_home, "subscriptions", "list", "--json")
             sub = next(s for s in __import__("json").loads(listed.output) if s["name"] == "Stranger watch")
             assert sub["pending"] == [STRANGER, OPERATOR]
-            r = cli(app_home, "subscriptions", "confirm", "Stranger watch", STRANGER)
+            r = cli(operator_home, "subscriptions", "confirm", "Stranger watch", STRANGER)
             assert r.exit_code == 0, r.output
             after = run_weekly(db, home, now=NOW, smtp_config=cfg, subscriptions=["Stranger watch"])
             assert [e.rcpt_tos for e in rec.envelopes] == [[STRANGER]] and after.sent == 1
-            r = cli(app_home, "subscriptions", "confirm", "Stranger watch")  # every pending address
+            r = cli(operator_home, "subscriptions", "confirm", "Stranger watch")  # every pending address
             assert r.exit_code == 0 and OPERATOR in r.output
             run_weekly(db, home, now=NOW, smtp_config=cfg, subscriptions=["Stranger watch"])
             assert sorted(e.rcpt_tos[0] for e in rec.envelopes) == [OPERATOR, STRANGER]
     finally:
         db.conn.close()
-    bad = cli(app_home, "subscriptions", "confirm", "Stranger watch", "nobody@example.org")
+    bad = cli(operator_home, "subscriptions", "confirm", "Stranger watch", "nobody@example.org")
     assert bad.exit_code == 1 and "nobody@example.org" in bad.output
 
 
@@ -399,6 +389,6 @@ def test_config_without_password_does_not_warn(tmp_path, caplog):
     assert not [r for r in caplog.records if "readable" in r.getMessage()]
 
 
-def test_seeded_subscription_still_previews(app_home):
+def test_seeded_subscription_still_previews(operator_home):
     at = open_page(check(new_app().run()), "digests")
     assert at.selectbox(key="digest_sub").value == SUBSCRIPTION

@@ -32,16 +32,31 @@ def _searcher(ctx: click.Context):
 @click.option("--model", default=None, metavar="M",
               help="sentence-transformers model name or path (default: the one in use, else all-MiniLM-L6-v2).")
 @click.option("--rebuild", is_flag=True, help="Drop every stored vector and the FAISS index, re-embed everything.")
+@click.option("--tags-only", is_flag=True,
+              help="Only tag papers (those without a vector by the tagger's rules-only formula): minutes instead of "
+                   "hours after a bulk import; a later plain `index` adds the vectors and re-tags those papers.")
 @json_option("Print the result record as JSON.")
 @click.pass_context
-def index_cmd(ctx, model, rebuild, as_json):
+def index_cmd(ctx, model, rebuild, tags_only, as_json):
     """Embed new or changed papers, update the FAISS index, then update trend tags.
 
     \b
     Examples:
       trendscope index
       trendscope index --rebuild --json
+      trendscope index --tags-only        # quick first look after a bulk import
     """
+    if tags_only:
+        from trendscope.index.trend_update import update_trend_tags
+
+        if rebuild or model:
+            raise click.UsageError("--tags-only embeds nothing: it takes neither --rebuild nor --model")
+        res = update_trend_tags(_db(ctx), ctx.obj.home, progress=_progress(ctx))
+        if as_json:
+            click.echo(json.dumps(asdict(res), indent=2, default=str))
+        else:
+            click.echo(f"trend tags: {res}")
+        return
     from trendscope.index.indexer import run_index
 
     res = run_index(_db(ctx), ctx.obj.home, model=model, progress=_progress(ctx), rebuild=rebuild)
