@@ -37,7 +37,7 @@ test: install browser
 
 # The fast tier: a deterministic hashing embedder instead of the model; no browser, no slow tests (< 1 min).
 test-fast: install
-	TRENDSCOPE_MODEL=hash-384 $(VENV)/bin/pytest -q -ra -m "not slow and not browser"
+	TRENDSCOPE_MODEL=hash-384 $(VENV)/bin/pytest -q -ra -m "not slow and not browser" -n 2 --dist loadfile
 
 lint: install
 	$(VENV)/bin/ruff check .

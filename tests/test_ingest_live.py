@@ -56,6 +56,7 @@ def test_query_and_window():
     assert q == "(cat:cs.LG OR cat:stat.ML) AND submittedDate:[202405010000 TO 202405072359]"
 
 
+@pytest.mark.slow  # a real HTTP server with real time-outs
 def test_faults_end_with_exactly_the_expected_papers(tmp_path, rows):
     want = expected_ids(rows)
     n_pages = math.ceil(len(want) / 20)
@@ -101,6 +102,7 @@ def test_politeness_delay_is_enforced_between_all_requests(tmp_path, rows):
     assert all(g >= 3.0 for g in gaps), gaps
 
 
+@pytest.mark.slow  # a real HTTP server with real time-outs
 def test_page_that_keeps_failing_gives_partial_run_then_rerun_completes(tmp_path, rows):
     want = expected_ids(rows)
     t = FakeTime()
@@ -115,6 +117,7 @@ def test_page_that_keeps_failing_gives_partial_run_then_rerun_completes(tmp_path
     assert {r[0] for r in db.execute("SELECT id FROM papers")} == want
 
 
+@pytest.mark.slow  # a real HTTP server with real time-outs
 def test_rerun_stops_early_and_picks_up_only_new_papers(tmp_path, rows):
     want = expected_ids(rows)
     window = sorted((r for r in rows if r["id"] in want), key=lambda r: r["published"], reverse=True)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections import Counter
 
 import pytest
@@ -16,17 +17,27 @@ from trendscope.ingest.store import PaperStore, open_database
 from trendscope.ui.cli import main
 
 
-@pytest.fixture
-def tagged_db(home, sample_rows):
-    """300 sample papers (spread over 2015-2026), tagged by the rules."""
-    hm = Home.resolve(home)
+@pytest.fixture(scope="module")
+def tagged_base(tmp_path_factory, sample_rows):
+    """A database of 300 sample papers (spread over 2015-2026), tagged; built once per module."""
+    hm = Home.resolve(tmp_path_factory.mktemp("trends_base"))
     db = open_database(hm.db_path)
     rows = sample_rows[::20]
     PaperStore(db).upsert(
         Paper(id=r["id"], title=r["title"], abstract=r["abstract"], categories=r["categories"],
               published=r["published"], version=1) for r in rows)
     update_trend_tags(db, hm, progress=False)
-    return db, rows
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    return hm.db_path, rows
+
+
+@pytest.fixture
+def tagged_db(home, tagged_base):
+    """The test's data home (conftest `home`) with a copy of the tagged database."""
+    path, rows = tagged_base
+    shutil.copy(path, Home.resolve(home).db_path)
+    return open_database(Home.resolve(home).db_path), rows
 
 
 def test_period_start():

@@ -397,6 +397,7 @@ def run_without_write_permission(home: Path, *args: str) -> subprocess.Completed
     return out
 
 
+@pytest.mark.slow  # subprocesses without root's capabilities
 def test_really_read_only_home(full_home, tmp_path):
     """A home whose files and folders are not writable (chmod; as root, the CLI runs without the capabilities
     that let root ignore file permissions)."""
