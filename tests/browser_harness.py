@@ -38,13 +38,15 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve(home: Path, port: int | None = None, timeout: float = 90.0, log_path: Path | None = None) -> Iterator[str]:
-    """Run `trendscope --home HOME serve --port PORT` and yield its URL once the health check answers."""
+def serve(home: Path, port: int | None = None, timeout: float = 90.0, log_path: Path | None = None,
+          extra_args: tuple[str, ...] = ()) -> Iterator[str]:
+    """Run `trendscope --home HOME serve --port PORT [EXTRA_ARGS]` and yield its URL once the health check
+    answers."""
     port = port or free_port()
     log = open(log_path or os.devnull, "wb")
     env = dict(os.environ, TRENDSCOPE_HOME=str(home))
     proc = subprocess.Popen(
-        [str(TRENDSCOPE), "--home", str(home), "serve", "--port", str(port), "--host", "127.0.0.1"],
+        [str(TRENDSCOPE), "--home", str(home), "serve", "--port", str(port), "--host", "127.0.0.1", *extra_args],
         stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"

@@ -5,17 +5,11 @@ where every page's data flows. Each test failed on the code the audit found.
 from __future__ import annotations
 
 import base64
-import contextlib
 import os
-import signal
 import socket
-import subprocess
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
-from browser_harness import TRENDSCOPE, free_port
+from browser_harness import serve
 from click.testing import CliRunner
 
 from trendscope.ui.cli import main
@@ -69,39 +63,11 @@ def _handshake(port: int, host: str) -> str:
     return data.split(b"\r\n", 1)[0].decode("latin-1")
 
 
-@contextlib.contextmanager
-def _serve(home: Path, *extra: str, log_path: Path):
-    port = free_port()
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen([str(TRENDSCOPE), "--home", str(home), "serve", "--port", str(port), *extra],
-                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-                                env=dict(os.environ, TRENDSCOPE_HOME=str(home)))
-        try:
-            deadline = time.monotonic() + 90
-            while True:
-                assert proc.poll() is None, log_path.read_text()
-                try:
-                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
-                        if r.status == 200:
-                            break
-                except OSError:
-                    pass
-                assert time.monotonic() < deadline, "serve did not start"
-                time.sleep(0.25)
-            yield port
-        finally:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=5)
-
-
 @pytest.mark.slow
 def test_websocket_refuses_a_rebound_host_name(tmp_path):
-    with _serve(tmp_path / "home", "--allowed-host", "ts.lab.example", log_path=tmp_path / "serve.log") as port:
+    with serve(tmp_path / "home", extra_args=("--allowed-host", "ts.lab.example"),
+               log_path=tmp_path / "serve.log") as url:
+        port = int(url.rsplit(":", 1)[1])
         assert " 101 " in _handshake(port, f"127.0.0.1:{port}") + " "
         assert " 101 " in _handshake(port, f"localhost:{port}") + " "
         assert " 101 " in _handshake(port, f"ts.lab.example:{port}") + " "
