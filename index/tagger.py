@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .regex_literals import may_match
 from .tag_model import TagModel
 from .taxonomy import Taxonomy, Trend
 
@@ -119,6 +120,8 @@ def rule_score(trend: Trend, taxonomy: Taxonomy, doc: _Doc) -> RuleResult:
     evidence: list[tuple[float, str]] = []
     trend_passing: dict[int, bool] = {}
     for phrase in trend.include:
+        if not may_match(phrase.literals, doc.full):
+            continue
         best, best_text, in_title = 0.0, "", False
         segs: set[int] = set()
         for m in phrase.regex.finditer(doc.full):
@@ -143,7 +146,7 @@ def rule_score(trend: Trend, taxonomy: Taxonomy, doc: _Doc) -> RuleResult:
             raw += contrib
             evidence.append((contrib, f"{best_text.strip()} ({'title' if in_title else 'abstract'})"))
     for phrase in trend.exclude:
-        m = phrase.regex.search(doc.full)
+        m = phrase.regex.search(doc.full) if may_match(phrase.literals, doc.full) else None
         if m:
             raw -= phrase.weight
             evidence.append((-phrase.weight, f"not: {m.group(0).strip()}"))

@@ -12,6 +12,7 @@ parameters and the tagger version), so editing one trend re-tags that trend only
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import json
 import math
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from trendscope.foundation.errors import TrendscopeError, os_reason
+from trendscope.index.regex_literals import required_literals
 
 TAGGER_VERSION = "1"
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -41,6 +43,8 @@ class Phrase:
     pattern: str
     weight: float
     regex: re.Pattern = field(compare=False, repr=False)
+    # one of these lower-cased strings is in every match (None: unknown); text without any skips the regex
+    literals: frozenset[str] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -277,7 +281,8 @@ def _phrases(items: Any, where: str) -> tuple[Phrase, ...]:
     for i, item in enumerate(items or []):
         if isinstance(item, str):
             item = {"pattern": item, "weight": 1.0}
-        out.append(Phrase(item["pattern"], float(item.get("weight", 1.0)), _compile(item["pattern"], f"{where}[{i}]")))
+        regex = _compile(item["pattern"], f"{where}[{i}]")
+        out.append(Phrase(item["pattern"], float(item.get("weight", 1.0)), regex, required_literals(regex)))
     return tuple(out)
 
 
@@ -361,21 +366,31 @@ def build_taxonomy(doc: Mapping[str, Any], sources: tuple[str, ...] = ("packaged
 
 def load_taxonomy(user_path: str | Path | None = None) -> Taxonomy:
     """The packaged taxonomy merged with the user's file (if it exists); a bad user file is a one-line
-    TrendscopeError naming the file and the field."""
-    doc = _parse(packaged_taxonomy_text(), "packaged taxonomy.toml")
-    sources = ("packaged",)
+    TrendscopeError naming the file and the field. Parsed once per distinct file content (the taxonomy is
+    immutable, so every caller may share it)."""
     if user_path is not None and Path(user_path).exists():
         path = Path(user_path)
         try:
             raw = path.read_bytes()
         except OSError as exc:
             raise TrendscopeError(f"{path}: cannot read it: {os_reason(exc)}") from exc
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            line = raw.count(b"\n", 0, exc.start) + 1
-            raise TrendscopeError(f"{path}: not UTF-8 text (byte 0x{raw[exc.start]:02x} on line {line}); "
-                                  "save it as UTF-8") from None
-        doc = merge_taxonomy(doc, _parse(text, str(path)), str(path))
-        sources = ("packaged", str(path))
-    return build_taxonomy(doc, sources)
+        return _load_merged(str(path), raw)
+    return _load_packaged()
+
+
+@functools.lru_cache(maxsize=1)
+def _load_packaged() -> Taxonomy:
+    return build_taxonomy(_parse(packaged_taxonomy_text(), "packaged taxonomy.toml"), ("packaged",))
+
+
+@functools.lru_cache(maxsize=16)
+def _load_merged(path: str, raw: bytes) -> Taxonomy:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise TrendscopeError(f"{path}: not UTF-8 text (byte 0x{raw[exc.start]:02x} on line {line}); "
+                              "save it as UTF-8") from None
+    doc = _parse(packaged_taxonomy_text(), "packaged taxonomy.toml")
+    doc = merge_taxonomy(doc, _parse(text, path), path)
+    return build_taxonomy(doc, ("packaged", path))

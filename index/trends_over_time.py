@@ -78,6 +78,13 @@ def trend_table(db, freq: str = "week", since: str | None = None, window: int = 
         return pd.DataFrame(columns=COLUMNS)
     period_of = {pk: period_start(pub, freq) for pk, pub, _t, _a in papers}
     text_of = {pk: f"{t} {a}" for pk, _p, t, a in papers}
+    token_sets: dict[int, set[str]] = {}
+
+    def words_of(pk: int) -> set[str]:
+        if pk not in token_sets:
+            token_sets[pk] = set(tokens(text_of[pk]))
+        return token_sets[pk]
+
     periods = sorted(set(period_of.values()))
     totals = Counter(period_of.values())
     by_trend: dict[str, Counter] = defaultdict(Counter)
@@ -86,12 +93,12 @@ def trend_table(db, freq: str = "week", since: str | None = None, window: int = 
         if pk in period_of and (trends is None or trend in trends):
             p = period_of[pk]
             by_trend[trend][p] += 1
-            words[(trend, p)].update(set(tokens(text_of[pk])))
+            words[(trend, p)].update(words_of(pk))
     names = sorted(trends if trends is not None else by_trend)
     background: Counter = Counter()
     step = max(1, len(papers) // BACKGROUND_MAX)
     for pk, _p, _t, _a in papers[::step]:
-        background.update(set(tokens(text_of[pk])))
+        background.update(words_of(pk))
     weights = _ctfidf(words, background, len(papers[::step]))
     rows = []
     for trend in names:

@@ -79,6 +79,7 @@ def test_rerun_sends_nothing_more(db, dhome):
     assert len(rec.envelopes) == 1
 
 
+@pytest.mark.slow  # real SMTP server across retries / TLS handshakes
 def test_rejected_then_retried_once(db, dhome):
     api.add_subscription(db, dhome, "mm", trends=["multimodal"], emails=["reader@example.org"], confirmed=True)
     sub = api.get_subscription(db, "mm")
@@ -99,6 +100,7 @@ def test_rejected_then_retried_once(db, dhome):
     assert rec.messages[0]["Message-ID"] == d.message_id  # the retry keeps the first Message-ID
 
 
+@pytest.mark.slow  # real SMTP server across retries / TLS handshakes
 def test_server_down_is_retried_by_next_weeks_run(db, dhome):
     api.add_subscription(db, dhome, "mm", trends=["multimodal"], emails=["reader@example.org"], confirmed=True)
     sub = api.get_subscription(db, "mm")
@@ -155,6 +157,7 @@ def test_test_mail(dhome):
     assert rec.messages[0]["Message-ID"] == mid and rec.envelopes[0].rcpt_tos == ["reader@example.org"]
 
 
+@pytest.mark.slow  # real SMTP server across retries / TLS handshakes
 @pytest.mark.parametrize("mode", ["starttls", "ssl"])
 def test_tls_modes_against_a_real_tls_server(db, dhome, tmp_path, mode):
     cert, key = self_signed_cert(tmp_path)

@@ -6,6 +6,7 @@ import threading
 import time
 from datetime import UTC, datetime
 
+import pytest
 from arxiv_server import FakeArxiv, Fault
 from click.testing import CliRunner
 from filelock import FileLock
@@ -23,6 +24,7 @@ def test_parse_every():
     assert parse_every("1d").days == 1
 
 
+@pytest.mark.slow  # a real server held slow for 1.5 s
 def test_two_cycles_never_overlap(tmp_path, sample_rows, monkeypatch):
     """Two cycles started together: one ingests (slowly), the other finds the lock held and skips."""
     home = Home(tmp_path / "home").ensure()

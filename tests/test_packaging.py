@@ -21,6 +21,7 @@ def wheel(tmp_path_factory) -> zipfile.ZipFile:
     return zipfile.ZipFile(path)
 
 
+@pytest.mark.slow  # builds and unpacks a wheel
 def test_the_wheel_installs_only_the_trendscope_package(wheel):
     tops = {name.split("/")[0] for name in wheel.namelist()}
     assert tops == {"trendscope", next(t for t in tops if t.endswith(".dist-info"))}

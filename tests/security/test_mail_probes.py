@@ -152,6 +152,7 @@ def _send_test_mail_in_app(at, to: str | None = None):
     return check(at.run())
 
 
+@pytest.mark.slow  # the app against a real SMTP server
 def test_app_test_mail_never_reaches_a_typed_stranger(operator_home, monkeypatch):
     with smtp_server() as (rec, port):
         _smtp_env(monkeypatch, port, operator=None)  # the operator address comes from config.toml
@@ -176,6 +177,7 @@ def test_api_test_mail_refuses_any_address_but_the_operators(db, dhome, monkeypa
     assert [e.rcpt_tos for e in rec.envelopes] == [[OPERATOR], [OPERATOR]]
 
 
+@pytest.mark.slow  # the app against a real SMTP server
 def test_test_mail_rate_limit_holds_across_sessions(operator_home, monkeypatch):
     with smtp_server() as (rec, port):
         _smtp_env(monkeypatch, port)
@@ -218,6 +220,7 @@ def test_failed_test_mail_does_not_use_up_the_limit(dhome, monkeypatch):
     assert len(rec.envelopes) == 1
 
 
+@pytest.mark.slow  # the app against a real SMTP server
 def test_app_subscription_mails_nobody_until_the_operator_confirms(operator_home, monkeypatch):
     at = open_page(check(new_app().run()), "digests")
     at.text_input(key="sub_name").set_value("Stranger watch")
@@ -389,6 +392,7 @@ def test_config_without_password_does_not_warn(tmp_path, caplog):
     assert not [r for r in caplog.records if "readable" in r.getMessage()]
 
 
+@pytest.mark.slow  # the app against a real SMTP server
 def test_seeded_subscription_still_previews(operator_home):
     at = open_page(check(new_app().run()), "digests")
     assert at.selectbox(key="digest_sub").value == SUBSCRIPTION
