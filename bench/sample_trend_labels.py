@@ -38,22 +38,28 @@ def read_corpus(path: Path):
 RARE = ("continual", "privacy", "zero_shot", "interpretability")
 
 
+def draw_pool(rows_by_id: dict[str, dict], excluded: set[str], per_year: int = 2000, seed: int = 99) -> list[str]:
+    """Up to `per_year` random paper ids per year 2015-2026 (ids in `excluded` are never drawn), year by year."""
+    by_year: dict[str, list[str]] = defaultdict(list)
+    for pid, row in rows_by_id.items():
+        year = row["published"][:4]
+        if "2015" <= year <= "2026" and pid not in excluded:
+            by_year[year].append(pid)
+    rng = random.Random(seed)
+    pool: list[str] = []
+    for year in sorted(by_year):
+        ids = sorted(by_year[year])
+        pool += rng.sample(ids, min(len(ids), per_year))
+    return pool
+
+
 def enrich(args, rows_by_id: dict[str, dict], dev_ids: set[str]) -> list[dict]:
     import numpy as np
 
     from trendscope.index.embedder import load_embedder, paper_text
 
     taken = {json.loads(line)["id"] for line in args.enrich.open(encoding="utf-8")}
-    by_year: dict[str, list[str]] = defaultdict(list)
-    for pid, row in rows_by_id.items():
-        year = row["published"][:4]
-        if "2015" <= year <= "2026" and pid not in dev_ids and pid not in taken:
-            by_year[year].append(pid)
-    rng = random.Random(args.pool_seed)
-    pool: list[str] = []
-    for year in sorted(by_year):
-        ids = sorted(by_year[year])
-        pool += rng.sample(ids, min(len(ids), args.pool_per_year))
+    pool = draw_pool(rows_by_id, dev_ids | taken, args.pool_per_year, args.pool_seed)
     cache = args.pool_cache
     emb = None
     if cache and (cache / "pool_ids.json").exists() and json.loads((cache / "pool_ids.json").read_text()) == pool:

@@ -2,15 +2,19 @@
 
 Syntax (case-insensitive field names):
 
-    word                  the word anywhere (title, abstract, authors); porter stemming applies
-    "a phrase"            the words adjacent, in order (an unclosed quote runs to the end)
-    ti:word  ti:"phrase"  in the title (also title:)
+    word                  the word anywhere (title, abstract, authors); porter stemming applies. Plain words
+                          rank, they do not filter: papers with more of them (by BM25) come first, papers with
+                          only some still come back. English function words are ignored when other words are
+                          left; an ML abbreviation also matches its expansion ("LLM" / "large language model")
+    +word  +"phrase"      required: every result contains it (`all_words=True` requires every plain word)
+    "a phrase"            required, the words adjacent, in order (an unclosed quote runs to the end)
+    ti:word  ti:"phrase"  required, in the title (also title:)
     au:name               in the authors (also author:)
     abs:word              in the abstract (also abstract:)
     cat:cs.CL             a category filter (not text search; several cat: items mean any of them)
     -word  -"phrase"  -ti:word  -cat:cs.CV   exclude papers that match
     word*                 prefix match
-    a OR b                either; AND is implied between items, NOT x is the same as -x
+    a OR b                either; NOT x is the same as -x
 
 Every word is emitted as a quoted FTS5 string built from `\\w+` runs only, so no input can produce
 an FTS5 syntax error: anything else is dropped, and a query with nothing left to look for raises a
@@ -24,6 +28,8 @@ from dataclasses import dataclass, field
 
 from trendscope.foundation.errors import TrendscopeError
 
+from .query_terms import expansions_of, find_expansion, is_stop_word
+
 MAX_QUERY_CHARS = 2000
 MAX_ITEMS = 64
 
@@ -34,7 +40,7 @@ FIELDS = {
     "cat": "category", "category": "category",
 }
 _TOKEN_RE = re.compile(
-    r"""(?P<neg>-+)?(?:(?P<field>[A-Za-z]+):)?(?:"(?P<phrase>[^"]*)"?|(?P<bare>[^\s"]+))|(?P<lone>")""",
+    r"""(?:(?P<neg>-+)|(?P<plus>\++))?(?:(?P<field>[A-Za-z]+):)?(?:"(?P<phrase>[^"]*)"?|(?P<bare>[^\s"]+))|(?P<lone>")""",
 )
 _WORD_RE = re.compile(r"\w+")
 _CATEGORY_RE = re.compile(r"^[A-Za-z][A-Za-z\-]*(?:\.[A-Za-z][A-Za-z\-]*)?$")
@@ -54,27 +60,70 @@ class Item:
 
 
 @dataclass
+class Group:
+    """Items of which a paper must contain one (OR); `required` groups filter, the others only rank."""
+
+    items: list[Item]
+    required: bool
+    label: str  # as the user wrote it, for "missing: ..." notes
+    plain_word: str = ""  # the single plain word behind the group ("" for phrases, fields, OR groups...)
+
+    def fts(self) -> str:
+        if len(self.items) == 1:
+            return self.items[0].fts()
+        return "(" + " OR ".join(i.fts() for i in self.items) + ")"
+
+
+@dataclass
 class ParsedQuery:
     """What a query asks for: FTS5 expressions for the text, plain text to embed, and filters."""
 
-    groups: list[list[Item]] = field(default_factory=list)  # AND of ORs
+    groups: list[Group] = field(default_factory=list)
     excluded: list[Item] = field(default_factory=list)
     categories: list[str] = field(default_factory=list)
     excluded_categories: list[str] = field(default_factory=list)
+    embed_words: list[str] = field(default_factory=list)  # every positive non-author word, stop words too
 
     @property
     def has_text(self) -> bool:
         return bool(self.groups)
 
     @property
-    def match(self) -> str | None:
-        """The full FTS5 MATCH expression (None when the query has no positive text item)."""
+    def required(self) -> list[Group]:
+        return [g for g in self.groups if g.required]
+
+    @property
+    def optional(self) -> list[Group]:
+        return [g for g in self.groups if not g.required]
+
+    @property
+    def positive_match(self) -> str | None:
+        """Required groups AND-ed, optional ones OR-ed into the same expression: every optional word counts in
+        BM25, none is needed (`R1 AND R2 AND (R1 OR R2 OR o1 OR o2)` matches exactly what `R1 AND R2` does)."""
         if not self.groups:
             return None
-        pos = " AND ".join(_group(g) for g in self.groups)
+        req, opt = self.required, self.optional
+        if not opt:
+            return " AND ".join(g.fts() for g in req)
+        any_of = " OR ".join(g.fts() for g in self.groups)
+        if not req:
+            return any_of if len(self.groups) == 1 else f"({any_of})"
+        return " AND ".join(g.fts() for g in req) + f" AND ({any_of})"
+
+    @property
+    def match(self) -> str | None:
+        """The full FTS5 MATCH expression (None when the query has no positive text item)."""
+        pos = self.positive_match
+        if pos is None:
+            return None
         if self.excluded:
             return f"({pos}) NOT ({' OR '.join(i.fts() for i in self.excluded)})"
         return pos
+
+    @property
+    def all_match(self) -> str | None:
+        """Every group required: the papers that contain all of the query's words."""
+        return " AND ".join(g.fts() for g in self.groups) or None
 
     @property
     def exclude_match(self) -> str | None:
@@ -84,19 +133,13 @@ class ParsedQuery:
     @property
     def author_match(self) -> str | None:
         """FTS5 expression of the author items that every result must satisfy (for semantic search)."""
-        groups = [g for g in self.groups if all(i.column == "authors" for i in g)]
-        return " AND ".join(_group(g) for g in groups) or None
+        groups = [g for g in self.groups if all(i.column == "authors" for i in g.items)]
+        return " AND ".join(g.fts() for g in groups) or None
 
     @property
     def semantic_text(self) -> str:
-        """The words to embed: every positive non-author item, in query order."""
-        return " ".join(" ".join(i.words) for g in self.groups for i in g if i.column != "authors")
-
-
-def _group(items: list[Item]) -> str:
-    if len(items) == 1:
-        return items[0].fts()
-    return "(" + " OR ".join(i.fts() for i in items) + ")"
+        """The words to embed: every positive non-author word, in query order."""
+        return " ".join(self.embed_words)
 
 
 def normalize(text: str) -> str:
@@ -104,12 +147,16 @@ def normalize(text: str) -> str:
     return "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
 
 
-def parse_query(text: str) -> ParsedQuery:
-    """Parse a user query; raises TrendscopeError when nothing searchable is left."""
+
+def parse_query(text: str, all_words: bool = False) -> ParsedQuery:
+    """Parse a user query; raises TrendscopeError when nothing searchable is left.
+
+    `all_words`: every plain word is required (as if each were written `+word`)."""
     if text is not None and len(text) > MAX_QUERY_CHARS:
         raise TrendscopeError(f"query too long ({len(text)} characters, at most {MAX_QUERY_CHARS})")
     s = normalize(text)
     out = ParsedQuery()
+    groups: list[Group] = []
     pending_or = False
     negate_next = False
     count = 0
@@ -117,6 +164,7 @@ def parse_query(text: str) -> ParsedQuery:
         if m.group("lone") is not None:
             continue
         neg = bool(m.group("neg")) or negate_next
+        plus = bool(m.group("plus"))
         negate_next = False
         fname = (m.group("field") or "").lower()
         raw = m.group("phrase") if m.group("phrase") is not None else (m.group("bare") or "")
@@ -125,9 +173,9 @@ def parse_query(text: str) -> ParsedQuery:
             # not a field we know ("http://x", "re:act"): the whole token is text
             raw = f"{m.group('field')}:{raw}"
             fname = ""
-        if not fname and not is_phrase and not neg:
+        if not fname and not is_phrase and not neg and not plus:
             if raw == "OR":
-                pending_or = bool(out.groups)
+                pending_or = bool(groups)
                 continue
             if raw == "AND":
                 continue
@@ -155,13 +203,48 @@ def parse_query(text: str) -> ParsedQuery:
         if neg:
             out.excluded.append(item)
             pending_or = False
-        elif pending_or and out.groups:
-            out.groups[-1].append(item)
+            continue
+        if column != "authors":
+            out.embed_words.extend(words)
+        plain = not (is_phrase or column or plus)
+        required = all_words or not plain
+        label = " ".join(words) if len(words) > 1 or is_phrase else raw.strip().rstrip("*") or words[0]
+        if pending_or and groups:
+            last = groups[-1]
+            groups[-1] = Group(last.items + [item], last.required and required, f"{last.label} OR {label}")
             pending_or = False
         else:
-            out.groups.append([item])
-    if not out.groups and not out.categories and not out.excluded_categories:
+            single = plain and len(words) == 1 and not prefix
+            groups.append(Group([item], required, label, words[0] if single else ""))
+    if not groups and not out.categories and not out.excluded_categories:
         if out.excluded:
             raise TrendscopeError("the query only excludes words: add at least one word to look for")
         raise TrendscopeError("empty query: give at least one word to look for (or a cat: filter)")
+    out.groups = _meaningful(groups)
     return out
+
+
+def _meaningful(groups: list[Group]) -> list[Group]:
+    """Groups as searched: an abbreviation and its expansion are alternatives of one group, and stop words are
+    dropped when anything else is left. Only plain words (no quotes, fields, + or OR) are rewritten."""
+    words = [g.plain_word for g in groups]
+    out: list[Group] = []
+    i = 0
+    while i < len(groups):
+        g = groups[i]
+        hit = find_expansion(words, i) if g.plain_word else None
+        if hit is not None and all(words[i:i + hit[0]]):
+            n, abbr = hit
+            span = groups[i:i + n]
+            out.append(Group([Item(words=tuple(words[i:i + n])), Item(words=(abbr,))],
+                             any(x.required for x in span), " ".join(x.label for x in span)))
+            i += n
+            continue
+        if g.plain_word and expansions_of(g.plain_word):
+            alts = [Item(words=tuple(e.split())) for e in expansions_of(g.plain_word)]
+            out.append(Group([*g.items, *alts], g.required, g.label))
+        else:
+            out.append(g)
+        i += 1
+    content = [g for g in out if not (g.plain_word and is_stop_word(g.plain_word))]
+    return content if content else out

@@ -35,7 +35,7 @@ from .faiss_index import (
     save_index,
 )
 from .fts_query import ParsedQuery, parse_query
-from .search_store import HitRow, SearchStore, SqlFilter
+from .search_store import BM25_WEIGHTS, HitRow, SearchStore, SqlFilter
 from .vector_store import VectorStore
 
 log = logging.getLogger(__name__)
@@ -59,6 +59,7 @@ class SearchRequest:
     until: str | None = None
     sort: str = "relevance"
     limit: int = 10
+    all_words: bool = False  # every plain word required (else plain words rank and only +word filters)
 
 
 @dataclass
@@ -72,6 +73,7 @@ class SearchHit:
     authors: list[str]
     abstract: str
     snippet: str
+    missing: list[str] = field(default_factory=list)  # query words (optional ones) this paper does not contain
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -126,7 +128,8 @@ class Searcher:
 
     def __init__(self, db: sqlite_utils.Database, home: Home | str | Path,
                  embedder_factory: Callable[[str], Embedder] | None = None,
-                 rrf_k: int = RRF_K, rrf_weights: dict[str, float] | None = None, depth: int = FUSION_DEPTH):
+                 rrf_k: int = RRF_K, rrf_weights: dict[str, float] | None = None, depth: int = FUSION_DEPTH,
+                 bm25_weights: tuple[float, float, float] = BM25_WEIGHTS):
         self.db = db
         self.home = home if isinstance(home, Home) else Home.resolve(home)
         self.store = SearchStore(db)
@@ -141,6 +144,7 @@ class Searcher:
         self.rrf_k = rrf_k
         self.rrf_weights = rrf_weights or dict(RRF_WEIGHTS)
         self.depth = depth
+        self.bm25_weights = bm25_weights
 
     # -- resources ------------------------------------------------------------------------
     def _stamp(self) -> tuple:
@@ -232,7 +236,7 @@ class Searcher:
     # -- search ---------------------------------------------------------------------------
     def search(self, req: SearchRequest) -> list[SearchHit]:
         validate(req)
-        pq = parse_query(req.query)
+        pq = parse_query(req.query, all_words=req.all_words)
         base = SqlFilter(
             categories=list(dict.fromkeys([*req.categories, *pq.categories])),
             excluded_categories=pq.excluded_categories,
@@ -251,12 +255,12 @@ class Searcher:
             mode = "keyword"
         if mode == "keyword":
             flt = SqlFilter(**{**asdict(base), "exclude_match": None if pq.match else pq.exclude_match})
-            ranked = self.store.keyword(pq.match, flt, limit, order=req.sort)
+            ranked = self.store.keyword(pq.match, flt, limit, order=req.sort, weights=self.bm25_weights)
         elif mode == "semantic":
             ranked = self._semantic(pq, base, limit)
         else:
             depth = max(self.depth, limit)
-            kw = self.store.keyword(pq.match, base, depth) if pq.match else []
+            kw = self.store.keyword(pq.match, base, depth, weights=self.bm25_weights) if pq.match else []
             sem = self._semantic(pq, base, depth)
             ranked = rrf_fuse({"keyword": [pk for pk, _ in kw], "semantic": [pk for pk, _ in sem]},
                               self.rrf_k, self.rrf_weights)[:limit]
@@ -316,6 +320,13 @@ class Searcher:
         pks = [pk for pk, _ in ranked]
         rows = self.store.rows(pks)
         snips = self.store.snippets(pq.match, pks) if pq is not None and pq.match else {}
+        missing: dict[int, list[str]] = {}
+        if pq is not None and len(pq.groups) > 1:
+            for g in pq.optional:
+                found = self.store.matching(g.fts(), pks)
+                for pk in pks:
+                    if pk not in found:
+                        missing.setdefault(pk, []).append(g.label)
         hits = []
         for pk, score in ranked:
             r: HitRow | None = rows.get(pk)
@@ -324,5 +335,5 @@ class Searcher:
             snippet = snips.get(pk) or (r.abstract[:240] + ("…" if len(r.abstract) > 240 else ""))
             hits.append(SearchHit(pk=pk, id=r.id, title=r.title, score=round(float(score), 6),
                                   published=r.published, categories=r.categories, authors=r.authors,
-                                  abstract=r.abstract, snippet=snippet))
+                                  abstract=r.abstract, snippet=snippet, missing=missing.get(pk, [])))
         return hits

@@ -114,7 +114,8 @@ class SearchStore:
             raise TrendscopeError(f"cannot run this search: {exc}") from exc
 
     def keyword(
-        self, match: str | None, flt: SqlFilter, limit: int, order: str = "relevance"
+        self, match: str | None, flt: SqlFilter, limit: int, order: str = "relevance",
+        weights: Sequence[float] = BM25_WEIGHTS,
     ) -> list[tuple[int, float]]:
         """(pk, score) of papers matching `match` and the filter, best first (score = -bm25, higher is better).
 
@@ -127,7 +128,7 @@ class SearchStore:
                 f"SELECT p.pk FROM papers p WHERE {where} ORDER BY p.published DESC, p.pk DESC LIMIT ?",
                 args + [limit],
             )]
-        w = ", ".join(str(x) for x in BM25_WEIGHTS)
+        w = ", ".join(str(float(x)) for x in weights)
         where = " AND ".join(["papers_fts MATCH ?"] + conds)
         order_by = "s" if order == "relevance" else "p.published DESC, s"
         rows = self._run(
@@ -167,6 +168,15 @@ class SearchStore:
             if rows and rows[0][0]:
                 out[int(pk)] = rows[0][0]
         return out
+
+    def matching(self, match: str, pks: Sequence[int]) -> set[int]:
+        """The pks among `pks` whose text matches the FTS5 expression."""
+        pks = [int(p) for p in pks]
+        if not pks:
+            return set()
+        rows = self._run(f"SELECT rowid FROM papers_fts WHERE papers_fts MATCH ? AND rowid IN ({placeholders(pks)})",
+                         [match, *pks])
+        return {r[0] for r in rows}
 
     def pk_of(self, arxiv_id: str) -> int | None:
         row = self.db.execute("SELECT pk FROM papers WHERE id = ?", [arxiv_id]).fetchone()

@@ -133,14 +133,44 @@ def test_fields_phrases_and_exclusions(fts):
 
 def test_or_not_prefix_and_categories():
     pq = parse_query("diffusion OR flow NOT video cat:cs.CV -cat:cs.RO learn*")
-    assert pq.groups and len(pq.groups[0]) == 2
-    assert pq.match == '(("diffusion" OR "flow") AND "learn"*) NOT ("video")'
+    assert pq.groups and len(pq.groups[0].items) == 2
+    assert pq.match == '((("diffusion" OR "flow") OR "learn"*)) NOT ("video")'
+    assert pq.all_match == '("diffusion" OR "flow") AND "learn"*'
     assert pq.categories == ["cs.CV"] and pq.excluded_categories == ["cs.RO"]
 
 
 def test_unbalanced_quote_runs_to_the_end():
     pq = parse_query('attention "is all you need')
-    assert pq.match == '"attention" AND "is all you need"'
+    assert pq.match == '"is all you need" AND ("attention" OR "is all you need")'  # the phrase is required
+
+
+def test_plain_words_rank_and_only_required_items_filter(fts):
+    pq = parse_query("graphs molecules proteins")
+    assert pq.match == '("graphs" OR "molecules" OR "proteins")' and not pq.required
+    assert _rows(fts, pq.match) == [(1,)]  # one word of three is enough to match
+    assert _rows(fts, pq.all_match) == []
+    assert _rows(fts, parse_query("graphs molecules", all_words=True).match) == []
+    assert _rows(fts, parse_query("+molecules graphs").match) == []  # +word is required
+    assert _rows(fts, parse_query("+graphs molecules").match) == [(1,)]
+    assert [g.label for g in parse_query("+graphs molecules").required] == ["graphs"]
+
+
+def test_stop_words_are_dropped_unless_nothing_else_is_left():
+    assert [g.label for g in parse_query("learning for the graphs").groups] == ["learning", "graphs"]
+    assert parse_query("learning for the graphs").semantic_text == "learning for the graphs"  # embedded as typed
+    assert [g.label for g in parse_query("the of").groups] == ["the", "of"]
+    assert [g.label for g in parse_query('"the of" graphs').groups] == ["the of", "graphs"]  # phrases stay
+
+
+def test_abbreviations_and_expansions_are_alternatives(fts):
+    pq = parse_query("LLM agents")
+    assert pq.groups[0].fts() == '("LLM" OR "large language model")' and pq.groups[0].label == "LLM"
+    pq = parse_query("graph neural networks for molecules")
+    assert pq.groups[0].fts() == '("graph neural networks" OR "gnn")'
+    assert pq.groups[0].label == "graph neural networks"
+    assert _rows(fts, parse_query("GNNs", all_words=True).match) == []
+    assert _rows(fts, parse_query("+ti:graphs +NLP").match) == []
+    assert parse_query('"LLM" agents').groups[0].fts() == '"LLM"'  # quoted: exactly as written
 
 
 def test_hyphenated_words_become_phrases():

@@ -75,7 +75,8 @@ def _print_hits(hits, as_json: bool, verbose: int) -> None:
     if as_json:
         for h in hits:
             click.echo(json.dumps({"id": h.id, "title": h.title, "score": h.score, "published": h.published,
-                                   "categories": h.categories, "authors": h.authors, "snippet": h.snippet},
+                                   "categories": h.categories, "authors": h.authors, "snippet": h.snippet,
+                                   "missing": h.missing},
                                   ensure_ascii=False))
         return
     if not hits:
@@ -83,6 +84,8 @@ def _print_hits(hits, as_json: bool, verbose: int) -> None:
         return
     for i, h in enumerate(hits, 1):
         click.echo(_hit_line(i, h))
+        if h.missing:
+            click.echo(f"       missing: {', '.join(h.missing)}")
         if verbose:
             click.echo(f"       {h.snippet}")
 
@@ -97,15 +100,19 @@ def _print_hits(hits, as_json: bool, verbose: int) -> None:
 @published_since_option()
 @published_until_option()
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
+@click.option("--all-words", is_flag=True,
+              help="Every plain word must occur (default: plain words rank, +word and \"phrases\" are required).")
 @limit_option()
 @json_option("One JSON object per hit.")
 @click.option("--batch", "batch", type=click.File("r", encoding="utf-8"), default=None,
               help="Run every query in FILE (one per line, '-' for stdin); one JSON line per query.")
 @click.pass_context
-def search_cmd(ctx, query, mode, categories, trends, since, until, sort, limit, as_json, batch):
+def search_cmd(ctx, query, mode, categories, trends, since, until, sort, all_words, limit, as_json, batch):
     """Search papers: keyword (FTS5 BM25), semantic (embeddings) or hybrid (both, the default).
 
-    Query syntax: words, "quoted phrases", ti:/au:/abs: fields, cat:cs.CL, -excluded, prefix*, a OR b.
+    Query syntax: words, "quoted phrases", ti:/au:/abs: fields, cat:cs.CL, -excluded, prefix*, a OR b,
+    +required. Plain words rank rather than filter: papers with more of them come first, and a result that
+    lacks some says which ("missing: ...").
 
     \b
     Examples:
@@ -123,7 +130,7 @@ def search_cmd(ctx, query, mode, categories, trends, since, until, sort, limit, 
 
     def req(q: str) -> SearchRequest:
         return SearchRequest(query=q, mode=mode, categories=list(categories), trends=list(trends),
-                             since=since, until=until, sort=sort, limit=limit)
+                             since=since, until=until, sort=sort, limit=limit, all_words=all_words)
 
     if batch is None:
         _print_hits(searcher.search(req(query)), as_json, ctx.obj.verbose)

@@ -1,0 +1,137 @@
+"""Search quality on the blind-graded dev set: nDCG@10 and recall@10 of every mode and the BM25-OR baseline.
+
+The queries (bench/data/search_dev_queries.jsonl) are split by number: odd qids are the tuning half, even qids
+the report half. `--tune` searches the fusion settings on the tuning half only and prints both halves for the
+best; the shipped defaults (index/search.py) are what the report half is quoted for.
+
+    .venv/bin/python bench/search_dev_eval.py --home /tmp/trendscope-homes/search            # every mode
+    .venv/bin/python bench/search_dev_eval.py --home /tmp/trendscope-homes/search --tune     # + grid
+
+Gains are 2^grade - 1 (grades 0/1/2 from bench/data/search_dev_qrels.jsonl); unjudged papers count as
+not relevant, and the share of the top 10 that was judged is printed next to every figure. recall@10 is over
+the papers graded >= 1 for the query.
+"""
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import math
+import os
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from search_dev_pool import bm25_or  # noqa: E402
+
+from trendscope.foundation.home import Home  # noqa: E402
+from trendscope.index.search import Searcher, SearchRequest  # noqa: E402
+from trendscope.index.search_store import SearchStore  # noqa: E402
+from trendscope.ingest.store import open_database  # noqa: E402
+
+QUERIES = ROOT / "bench/data/search_dev_queries.jsonl"
+QRELS = ROOT / "bench/data/search_dev_qrels.jsonl"
+MODES = ("bm25_or", "keyword", "semantic", "hybrid")
+
+
+def load_dev(qrels_path: Path = QRELS) -> tuple[list[dict], dict[str, dict[str, int]]]:
+    queries = [json.loads(x) for x in QUERIES.open(encoding="utf-8")]
+    qrels: dict[str, dict[str, int]] = defaultdict(dict)
+    for line in qrels_path.open(encoding="utf-8"):
+        r = json.loads(line)
+        qrels[r["qid"]][r["id"]] = int(r["grade"])
+    return queries, qrels
+
+
+def half_of(qid: str) -> str:
+    return "tune" if int(qid.lstrip("q")) % 2 == 1 else "report"
+
+
+def ndcg10(ranked: list[str], grades: dict[str, int]) -> float:
+    dcg = sum((2 ** grades.get(pid, 0) - 1) / math.log2(i + 2) for i, pid in enumerate(ranked[:10]))
+    ideal = sorted(grades.values(), reverse=True)[:10]
+    idcg = sum((2 ** g - 1) / math.log2(i + 2) for i, g in enumerate(ideal))
+    return dcg / idcg if idcg else 0.0
+
+
+def recall10(ranked: list[str], grades: dict[str, int]) -> float:
+    rel = {p for p, g in grades.items() if g >= 1}
+    return len(rel & set(ranked[:10])) / len(rel) if rel else 0.0
+
+
+def run(searcher: Searcher, store: SearchStore, mode: str, query: str) -> list[str]:
+    if mode == "bm25_or":
+        pks = bm25_or(store, query, 10)
+        return [store.rows(pks)[pk].id for pk in pks]
+    return [h.id for h in searcher.search(SearchRequest(query, mode=mode, limit=10))]
+
+
+def evaluate(searcher: Searcher, store: SearchStore, queries: list[dict], qrels, modes=MODES) -> dict:
+    """{mode: {half: (nDCG@10, recall@10, judged share, number of queries, empty results)}}"""
+    out: dict = {}
+    for mode in modes:
+        per: dict[str, list[tuple[float, float, float, int]]] = defaultdict(list)
+        for q in queries:
+            grades = qrels.get(q["qid"], {})
+            if not any(g >= 1 for g in grades.values()):
+                continue
+            ranked = run(searcher, store, mode, q["query"])
+            judged = sum(pid in grades for pid in ranked[:10]) / max(len(ranked[:10]), 1)
+            row = (ndcg10(ranked, grades), recall10(ranked, grades), judged, int(not ranked))
+            per[half_of(q["qid"])].append(row)
+            per["all"].append(row)
+        out[mode] = {h: tuple([*(sum(x[i] for x in rows) / len(rows) for i in range(3)), len(rows),
+                               sum(x[3] for x in rows)]) for h, rows in per.items()}
+    return out
+
+
+def show(results: dict) -> None:
+    print(f"{'system':<10} {'half':<7} {'nDCG@10':>8} {'R@10':>6} {'judged':>7} {'queries':>7} {'empty':>5}")
+    for mode, halves in results.items():
+        for h in ("tune", "report", "all"):
+            if h in halves:
+                n, r, j, k, e = halves[h]
+                print(f"{mode:<10} {h:<7} {n:>8.3f} {r:>6.3f} {j:>7.2f} {k:>7d} {e:>5d}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--home", type=Path, required=True)
+    ap.add_argument("--qrels", type=Path, default=QRELS)
+    ap.add_argument("--tune", action="store_true")
+    ap.add_argument("--json", type=Path, help="write the figures here as JSON")
+    args = ap.parse_args()
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    home = Home(args.home)
+    db = open_database(home.db_path)
+    store = SearchStore(db)
+    queries, qrels = load_dev(args.qrels)
+    searcher = Searcher(db, home)
+    results = evaluate(searcher, store, queries, qrels)
+    print("shipped defaults:")
+    show(results)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1))
+    if not args.tune:
+        return
+    tune = [q for q in queries if half_of(q["qid"]) == "tune"]
+    grid = []
+    for k, w_sem, title_w, depth in itertools.product((5, 20, 60), (0.5, 0.75, 1.0, 1.5, 2.0), (1.0, 2.0, 3.0),
+                                                      (50, 100)):
+        s = Searcher(db, home, rrf_k=k, rrf_weights={"keyword": 1.0, "semantic": w_sem}, depth=depth,
+                     bm25_weights=(title_w, 1.0, 1.0))
+        s._embedder, s._index = searcher._embedder, searcher._index  # share the loaded model and index
+        s._index_stamp, s._model_id, s._model_stamp = searcher._index_stamp, searcher._model_id, searcher._model_stamp
+        r = evaluate(s, store, tune, qrels, modes=("hybrid",))["hybrid"]["tune"]
+        grid.append((r[0], k, w_sem, title_w, depth))
+        print(f"k={k:<3} w_sem={w_sem:<4} title={title_w:<3} depth={depth:<4} tune nDCG@10 {r[0]:.3f}", flush=True)
+    best = max(grid)
+    print(f"best on the tuning half: k={best[1]} w_sem={best[2]} title={best[3]} depth={best[4]} ({best[0]:.3f})")
+
+
+if __name__ == "__main__":
+    main()
