@@ -89,12 +89,12 @@ def evaluate(searcher: Searcher, store: SearchStore, queries: list[dict], qrels,
     return out
 
 
-def show(results: dict) -> None:
+def show(results: dict, halves=("tune", "report", "all")) -> None:
     print(f"{'system':<10} {'half':<7} {'nDCG@10':>8} {'R@10':>6} {'judged':>7} {'queries':>7} {'empty':>5}")
-    for mode, halves in results.items():
-        for h in ("tune", "report", "all"):
-            if h in halves:
-                n, r, j, k, e = halves[h]
+    for mode, by_half in results.items():
+        for h in halves:
+            if h in by_half:
+                n, r, j, k, e = by_half[h]
                 print(f"{mode:<10} {h:<7} {n:>8.3f} {r:>6.3f} {j:>7.2f} {k:>7d} {e:>5d}")
 
 
@@ -104,6 +104,7 @@ def main() -> None:
     ap.add_argument("--qrels", type=Path, default=QRELS)
     ap.add_argument("--tune", action="store_true")
     ap.add_argument("--json", type=Path, help="write the figures here as JSON")
+    ap.add_argument("--tune-half-only", action="store_true", help="print the tuning half only (while tuning)")
     args = ap.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     home = Home(args.home)
@@ -113,24 +114,27 @@ def main() -> None:
     searcher = Searcher(db, home)
     results = evaluate(searcher, store, queries, qrels)
     print("shipped defaults:")
-    show(results)
+    show(results, ("tune",) if args.tune_half_only else ("tune", "report", "all"))
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))
     if not args.tune:
         return
     tune = [q for q in queries if half_of(q["qid"]) == "tune"]
     grid = []
-    for k, w_sem, title_w, depth in itertools.product((5, 20, 60), (0.5, 0.75, 1.0, 1.5, 2.0), (1.0, 2.0, 3.0),
-                                                      (50, 100)):
-        s = Searcher(db, home, rrf_k=k, rrf_weights={"keyword": 1.0, "semantic": w_sem}, depth=depth,
-                     bm25_weights=(title_w, 1.0, 1.0))
-        s._embedder, s._index = searcher._embedder, searcher._index  # share the loaded model and index
-        s._index_stamp, s._model_id, s._model_stamp = searcher._index_stamp, searcher._model_id, searcher._model_stamp
-        r = evaluate(s, store, tune, qrels, modes=("hybrid",))["hybrid"]["tune"]
-        grid.append((r[0], k, w_sem, title_w, depth))
-        print(f"k={k:<3} w_sem={w_sem:<4} title={title_w:<3} depth={depth:<4} tune nDCG@10 {r[0]:.3f}", flush=True)
+    for k, w_sem, title_w, prf_docs, prf_weight in itertools.product(
+            (5, 10, 20, 60), (0.75, 1.0, 1.5), (2.0, 3.0), (0, 5, 10, 20), (0.5, 1.0, 1.5)):
+        if prf_docs == 0 and prf_weight != 1.0:
+            continue
+        for attr, value in (("rrf_k", k), ("rrf_weights", {"keyword": 1.0, "semantic": w_sem}),
+                            ("bm25_weights", (title_w, 1.0, 1.0)), ("prf_docs", prf_docs), ("prf_weight", prf_weight)):
+            setattr(searcher, attr, value)  # one Searcher: the model and index stay loaded
+        r = evaluate(searcher, store, tune, qrels, modes=("hybrid",))["hybrid"]["tune"]
+        grid.append((round(r[0], 4), k, w_sem, title_w, prf_docs, prf_weight))
+        print(f"k={k:<3} w_sem={w_sem:<4} title={title_w:<3} prf={prf_docs:>2}x{prf_weight:<4} tune nDCG@10 {r[0]:.3f}",
+              flush=True)
     best = max(grid)
-    print(f"best on the tuning half: k={best[1]} w_sem={best[2]} title={best[3]} depth={best[4]} ({best[0]:.3f})")
+    print(f"best on the tuning half: k={best[1]} w_sem={best[2]} title={best[3]} prf={best[4]}x{best[5]} "
+          f"({best[0]:.3f})")
 
 
 if __name__ == "__main__":

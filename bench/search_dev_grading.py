@@ -6,6 +6,8 @@
     # 2. after two readers graded every batch (DIR/grades_<reader>_<batch>.jsonl: {"pair": n, "grade": 0|1|2}):
     .venv/bin/python bench/search_dev_grading.py merge --pool bench/data/search_dev_pool.jsonl --dir DIR \
         [--adjudicated FILE] --out bench/data/search_dev_qrels.jsonl
+    # 3. a third reader grades the disagreements (written to DIR/disagreements.jsonl by `merge`) blind:
+    .venv/bin/python bench/search_dev_grading.py adjudication --pool bench/data/search_dev_pool.jsonl --dir DIR
 
 `merge` reports Cohen's kappa (unweighted and linearly weighted, over 0/1/2) and writes the disagreements
 to DIR/disagreements.jsonl for a third reader; with `--adjudicated` their grades settle those pairs.
@@ -40,17 +42,17 @@ def corpus_texts(ids: set[str]) -> dict[str, dict]:
     return out
 
 
-def batches(pool: list[dict], out: Path) -> None:
+def batches(pool: list[dict], out: Path, only: set[int] | None = None, name: str = "batch_{b}.txt",
+            n_batches: int = N_BATCHES) -> None:
+    """Reader batches; `only`: just these pair numbers (the adjudication batch of the disagreements)."""
     queries = {q["qid"]: q for q in read_jsonl(QUERIES)}
     texts = corpus_texts({r["id"] for r in pool})
-    qids = sorted({r["qid"] for r in pool})
     out.mkdir(parents=True, exist_ok=True)
-    pairs = []
-    for n, r in enumerate(pool):
-        pairs.append({"pair": n, **r})
-    for b in range(N_BATCHES):
-        mine = qids[b::N_BATCHES]
-        with (out / f"batch_{b}.txt").open("w", encoding="utf-8") as fh:
+    pairs = [{"pair": n, **r} for n, r in enumerate(pool) if only is None or n in only]
+    qids = sorted({p["qid"] for p in pairs})
+    for b in range(n_batches):
+        mine = qids[b::n_batches]
+        with (out / name.format(b=b)).open("w", encoding="utf-8") as fh:
             for qid in mine:
                 q = queries[qid]
                 fh.write(f"=== QUERY {qid}: \"{q['query']}\"\nTopic: {q['topic']}\nRelevance: {q['relevance']}\n\n")
@@ -60,7 +62,7 @@ def batches(pool: list[dict], out: Path) -> None:
                     t = texts[p["id"]]
                     abstract = t["abstract"][:ABSTRACT_CHARS] + ("…" if len(t["abstract"]) > ABSTRACT_CHARS else "")
                     fh.write(f"[pair {p['pair']}] {t['title']}\n{abstract}\n\n")
-        print(f"batch_{b}: {len(mine)} queries, {sum(p['qid'] in mine for p in pairs)} pairs")
+        print(f"{name.format(b=b)}: {len(mine)} queries, {sum(p['qid'] in mine for p in pairs)} pairs")
 
 
 def kappa(a: list[int], b: list[int], weighted: bool = False) -> float:
@@ -113,6 +115,9 @@ def main() -> None:
     b = sub.add_parser("batches")
     b.add_argument("--pool", type=Path, required=True)
     b.add_argument("--out", type=Path, required=True)
+    a = sub.add_parser("adjudication", help="one batch of the pairs in DIR/disagreements.jsonl, for a third reader")
+    a.add_argument("--pool", type=Path, required=True)
+    a.add_argument("--dir", type=Path, required=True)
     m = sub.add_parser("merge")
     m.add_argument("--pool", type=Path, required=True)
     m.add_argument("--dir", type=Path, required=True)
@@ -122,6 +127,9 @@ def main() -> None:
     pool = read_jsonl(args.pool)
     if args.cmd == "batches":
         batches(pool, args.out)
+    elif args.cmd == "adjudication":
+        only = {int(r["pair"]) for r in read_jsonl(args.dir / "disagreements.jsonl")}
+        batches(pool, args.dir, only, "adjudicate.txt", 1)
     else:
         merge(pool, args.dir, args.adjudicated, args.out)
 

@@ -5,7 +5,7 @@ Syntax (case-insensitive field names):
     word                  the word anywhere (title, abstract, authors); porter stemming applies. Plain words
                           rank, they do not filter: papers with more of them (by BM25) come first, papers with
                           only some still come back. English function words are ignored when other words are
-                          left; an ML abbreviation also matches its expansion ("LLM" / "large language model")
+                          left
     +word  +"phrase"      required: every result contains it (`all_words=True` requires every plain word)
     "a phrase"            required, the words adjacent, in order (an unclosed quote runs to the end)
     ti:word  ti:"phrase"  required, in the title (also title:)
@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 from trendscope.foundation.errors import TrendscopeError
 
-from .query_terms import expansions_of, find_expansion, is_stop_word
+from .query_terms import is_stop_word
 
 MAX_QUERY_CHARS = 2000
 MAX_ITEMS = 64
@@ -124,6 +124,14 @@ class ParsedQuery:
     def all_match(self) -> str | None:
         """Every group required: the papers that contain all of the query's words."""
         return " AND ".join(g.fts() for g in self.groups) or None
+
+    @property
+    def all_match_excluding(self) -> str | None:
+        """`all_match` with the query's exclusions applied."""
+        pos = self.all_match
+        if pos is None or not self.excluded:
+            return pos
+        return f"({pos}) NOT ({' OR '.join(i.fts() for i in self.excluded)})"
 
     @property
     def exclude_match(self) -> str | None:
@@ -225,26 +233,6 @@ def parse_query(text: str, all_words: bool = False) -> ParsedQuery:
 
 
 def _meaningful(groups: list[Group]) -> list[Group]:
-    """Groups as searched: an abbreviation and its expansion are alternatives of one group, and stop words are
-    dropped when anything else is left. Only plain words (no quotes, fields, + or OR) are rewritten."""
-    words = [g.plain_word for g in groups]
-    out: list[Group] = []
-    i = 0
-    while i < len(groups):
-        g = groups[i]
-        hit = find_expansion(words, i) if g.plain_word else None
-        if hit is not None and all(words[i:i + hit[0]]):
-            n, abbr = hit
-            span = groups[i:i + n]
-            out.append(Group([Item(words=tuple(words[i:i + n])), Item(words=(abbr,))],
-                             any(x.required for x in span), " ".join(x.label for x in span)))
-            i += n
-            continue
-        if g.plain_word and expansions_of(g.plain_word):
-            alts = [Item(words=tuple(e.split())) for e in expansions_of(g.plain_word)]
-            out.append(Group([*g.items, *alts], g.required, g.label))
-        else:
-            out.append(g)
-        i += 1
-    content = [g for g in out if not (g.plain_word and is_stop_word(g.plain_word))]
-    return content if content else out
+    """Groups as searched: plain stop words dropped when anything else is left."""
+    content = [g for g in groups if not (g.plain_word and is_stop_word(g.plain_word))]
+    return content if content else groups

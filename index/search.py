@@ -43,10 +43,15 @@ log = logging.getLogger(__name__)
 MODES = ("hybrid", "semantic", "keyword")
 SORTS = ("relevance", "date")
 MAX_LIMIT = 1000
-# Reciprocal-rank fusion: score = sum_i weight_i / (RRF_K + rank_i); tuned on bench/search_quality.py.
+# Reciprocal-rank fusion: score = sum_i weight_i / (RRF_K + rank_i); tuned on the tuning half of the blind
+# search dev set (bench/search_dev_eval.py --tune).
 RRF_K = 5
-RRF_WEIGHTS = {"keyword": 1.0, "semantic": 0.75}
+RRF_WEIGHTS = {"keyword": 1.0, "semantic": 1.0}
 FUSION_DEPTH = 100  # candidates taken from each side before fusing
+# Pseudo-relevance feedback (hybrid only): the query vector moves towards the mean vector of the first fused
+# results, then the semantic side is searched again and fused again; 0 documents turns it off.
+PRF_DOCS = 10
+PRF_WEIGHT = 1.0
 
 
 @dataclass
@@ -129,7 +134,8 @@ class Searcher:
     def __init__(self, db: sqlite_utils.Database, home: Home | str | Path,
                  embedder_factory: Callable[[str], Embedder] | None = None,
                  rrf_k: int = RRF_K, rrf_weights: dict[str, float] | None = None, depth: int = FUSION_DEPTH,
-                 bm25_weights: tuple[float, float, float] = BM25_WEIGHTS):
+                 bm25_weights: tuple[float, float, float] = BM25_WEIGHTS, all_words_first: bool = False,
+                 prf_docs: int = PRF_DOCS, prf_weight: float = PRF_WEIGHT):
         self.db = db
         self.home = home if isinstance(home, Home) else Home.resolve(home)
         self.store = SearchStore(db)
@@ -145,6 +151,8 @@ class Searcher:
         self.rrf_weights = rrf_weights or dict(RRF_WEIGHTS)
         self.depth = depth
         self.bm25_weights = bm25_weights
+        self.all_words_first = all_words_first
+        self.prf_docs, self.prf_weight = prf_docs, prf_weight
 
     # -- resources ------------------------------------------------------------------------
     def _stamp(self) -> tuple:
@@ -255,23 +263,44 @@ class Searcher:
             mode = "keyword"
         if mode == "keyword":
             flt = SqlFilter(**{**asdict(base), "exclude_match": None if pq.match else pq.exclude_match})
-            ranked = self.store.keyword(pq.match, flt, limit, order=req.sort, weights=self.bm25_weights)
+            ranked = self._keyword(pq, flt, limit, req.sort)
         elif mode == "semantic":
             ranked = self._semantic(pq, base, limit)
         else:
             depth = max(self.depth, limit)
-            kw = self.store.keyword(pq.match, base, depth, weights=self.bm25_weights) if pq.match else []
+            kw = self._keyword(pq, base, depth, "relevance") if pq.match else []
             sem = self._semantic(pq, base, depth)
-            ranked = rrf_fuse({"keyword": [pk for pk, _ in kw], "semantic": [pk for pk, _ in sem]},
-                              self.rrf_k, self.rrf_weights)[:limit]
+            fused = rrf_fuse({"keyword": [pk for pk, _ in kw], "semantic": [pk for pk, _ in sem]},
+                             self.rrf_k, self.rrf_weights)
+            if self.prf_docs > 0 and self.prf_weight > 0 and fused:
+                sem = self._semantic(pq, base, depth, feedback=[pk for pk, _ in fused[:self.prf_docs]])
+                fused = rrf_fuse({"keyword": [pk for pk, _ in kw], "semantic": [pk for pk, _ in sem]},
+                                 self.rrf_k, self.rrf_weights)
+            ranked = fused[:limit]
         hits = self._hits(ranked, pq)
         if req.sort == "date" and mode != "keyword":
             hits.sort(key=lambda h: (h.published or "", h.pk), reverse=True)
         return hits
 
-    def _semantic(self, pq: ParsedQuery, base: SqlFilter, k: int) -> list[tuple[int, float]]:
+    def _keyword(self, pq: ParsedQuery, flt: SqlFilter, k: int, order: str) -> list[tuple[int, float]]:
+        """BM25 over the query's words, required items filtering; by relevance, the papers that hold every word
+        come first (each tier in BM25 order), then the papers that hold only some."""
+        ranked = self.store.keyword(pq.match, flt, k, order=order, weights=self.bm25_weights)
+        if order != "relevance" or not self.all_words_first or len(pq.optional) < 2 or pq.match is None:
+            return ranked
+        complete = self.store.keyword(pq.all_match_excluding, flt, k, weights=self.bm25_weights)
+        seen = {pk for pk, _ in complete}
+        return (complete + [(pk, s) for pk, s in ranked if pk not in seen])[:k]
+
+    def _semantic(self, pq: ParsedQuery, base: SqlFilter, k: int,
+                  feedback: list[int] | None = None) -> list[tuple[int, float]]:
         flt = SqlFilter(**{**asdict(base), "require_match": pq.author_match, "exclude_match": pq.exclude_match})
         qv = self.embed_query(pq.semantic_text)
+        if feedback:
+            vecs = list(self.vectors.get(feedback, self.model()).values())
+            if vecs:
+                qv = qv + self.prf_weight * np.mean(vecs, axis=0)
+                qv = (qv / np.linalg.norm(qv)).astype(np.float32)
         return self.nearest(qv, k, flt)
 
     def nearest(self, qv: np.ndarray, k: int, flt: SqlFilter | None = None,

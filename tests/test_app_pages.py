@@ -51,6 +51,17 @@ def test_search_shows_result_cards_and_opens_the_paper(app_home, seed):
     assert [b.key for b in at.button if b.key and b.key.startswith("open_")][0] == f"open_{seed.ids[-1]}"
 
 
+def test_a_partly_matching_query_still_finds_papers_and_says_what_is_missing(app_home, seed):
+    title = seed.titles[seed.ids[-1]]
+    word = next(w for w in title.split() if len(w) > 3 and w.isalpha())
+    at = search(check(new_app().run()), f"{word} zzqxunfindable", mode="keyword")
+    assert [b for b in at.button if b.key and b.key.startswith("open_")]  # ranked, not filtered away
+    assert any(c.startswith("Missing:") and "zzqxunfindable" in c for c in texts(at.caption))
+    assert any("No paper has every word" in t for t in texts(at.info))
+    at = search(at, f"+{word} +zzqxunfindable", mode="keyword")  # required words still filter
+    assert not [b for b in at.button if b.key and b.key.startswith("open_")]
+
+
 @pytest.mark.parametrize("mode", ["hybrid", "semantic", "keyword"])
 def test_nasty_queries_get_messages_not_exceptions(app_home, mode):
     at = check(new_app().run())

@@ -160,31 +160,3 @@ def test_stop_words_are_dropped_unless_nothing_else_is_left():
     assert parse_query("learning for the graphs").semantic_text == "learning for the graphs"  # embedded as typed
     assert [g.label for g in parse_query("the of").groups] == ["the", "of"]
     assert [g.label for g in parse_query('"the of" graphs').groups] == ["the of", "graphs"]  # phrases stay
-
-
-def test_abbreviations_and_expansions_are_alternatives(fts):
-    pq = parse_query("LLM agents")
-    assert pq.groups[0].fts() == '("LLM" OR "large language model")' and pq.groups[0].label == "LLM"
-    pq = parse_query("graph neural networks for molecules")
-    assert pq.groups[0].fts() == '("graph neural networks" OR "gnn")'
-    assert pq.groups[0].label == "graph neural networks"
-    assert _rows(fts, parse_query("GNNs", all_words=True).match) == []
-    assert _rows(fts, parse_query("+ti:graphs +NLP").match) == []
-    assert parse_query('"LLM" agents').groups[0].fts() == '"LLM"'  # quoted: exactly as written
-
-
-def test_hyphenated_words_become_phrases():
-    assert parse_query("self-supervised").match == '"self supervised"'
-
-
-def test_unknown_field_is_plain_text():
-    assert parse_query("re:act").match == '"re act"'
-
-
-@pytest.mark.parametrize("text,needle", [
-    ("", "empty query"), ("   ", "empty query"), ("AND OR", "empty query"), ("-foo -bar", "only excludes"),
-    ("cat:'; DROP", "not an arXiv category"), ("x" * 5000, "too long"),
-])
-def test_clear_errors(text, needle):
-    with pytest.raises(TrendscopeError, match=needle):
-        parse_query(text)

@@ -30,7 +30,8 @@ def _form(summary: dict) -> dict | None:
         c_query, c_button = st.columns([6, 1], vertical_alignment="bottom")
         query = c_query.text_input(
             "Query", key="q", placeholder="e.g. " + " · ".join(EXAMPLES),
-            help="Words or a phrase. Keyword mode also understands \"exact phrases\", OR and NOT.",
+            help="Words or a phrase. Papers with more of your words come first; \"exact phrases\", +required "
+                 "words, ti:/au:/abs: fields, -excluded words, OR and NOT narrow the results.",
         )
         submitted = c_button.form_submit_button("Search", type="primary", icon=":material/search:",
                                                 use_container_width=True)
@@ -86,6 +87,9 @@ def _results(state: dict) -> None:
         return
     st.caption(f"{len(hits)} results for “{q}” · {MODES[params['mode']].lower()} · "
                f"{state['seconds'] * 1000:.0f} ms", help="Server time for the search itself.")
+    if params["mode"] != "semantic" and all(hit.missing for hit in hits):
+        st.info("No paper has every word of your query: these match some of them (each card says which are "
+                "missing). Mark a word that must occur with +, e.g. *+diffusion*.", icon=":material/rule:")
     target = widgets.list_target("target")
     for i, hit in enumerate(hits):
         with st.container(border=True, key=f"hit_{i}"):
@@ -95,6 +99,8 @@ def _results(state: dict) -> None:
             if chips:
                 st.markdown(chips)
             st.markdown(snippet_markdown(hit.snippet or hit.abstract[:300], terms))
+            if hit.missing:
+                st.caption("Missing: " + ", ".join(f"~~{safe_inline(w)}~~" for w in hit.missing))
             c_open, c_add = st.columns([1, 5])
             with c_open:
                 widgets.open_button(hit.id, key=f"open_{hit.id}")
