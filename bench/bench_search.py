@@ -12,6 +12,7 @@ FAISS index the way `trendscope index` does (IVF-SQ8 above TRENDSCOPE_FAISS_EXAC
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -91,6 +92,8 @@ def main() -> None:
     ap.add_argument("--home", default="/tmp/ts-bench-full")
     ap.add_argument("--vectors-from", default="/tmp/ts-bench-sample")
     ap.add_argument("--queries", type=int, default=200)
+    ap.add_argument("--dev-queries", action="store_true",
+                    help="the 72 blind topic queries of bench/data/search_dev_queries.jsonl instead of generated ones")
     ap.add_argument("--limit", type=int, default=10)
     ap.add_argument("--rebuild-index", action="store_true", help="rebuild the FAISS index of the bench home")
     args = ap.parse_args()
@@ -104,7 +107,11 @@ def main() -> None:
     print(f"index: {meta.kind}, {meta.count} vectors, nlist {meta.nlist}, nprobe {meta.nprobe}, "
           f"build-time recall@10 {meta.recall_at_10}")
     pool = db.execute("SELECT id, title, abstract FROM papers WHERE pk % 97 = 3").fetchall()
-    queries = [q.text for q in make_queries([tuple(r) for r in pool], args.queries, seed=5)]
+    if args.dev_queries:
+        dev = REPO / "bench/data/search_dev_queries.jsonl"
+        queries = [json.loads(x)["query"] for x in dev.open(encoding="utf-8")]
+    else:
+        queries = [q.text for q in make_queries([tuple(r) for r in pool], args.queries, seed=5)]
     searcher = Searcher(db, home)
     t0 = time.perf_counter()
     searcher.search(SearchRequest("warm up the model and the index", limit=args.limit))

@@ -98,12 +98,31 @@ def show(results: dict, halves=("tune", "report", "all")) -> None:
                 print(f"{mode:<10} {h:<7} {n:>8.3f} {r:>6.3f} {j:>7.2f} {k:>7d} {e:>5d}")
 
 
+def latency(searcher: Searcher, queries: list[dict]) -> None:
+    import time
+
+    for mode in ("keyword", "semantic", "hybrid"):
+        times = []
+        for q in queries:
+            req = SearchRequest(q["query"], mode=mode, limit=10)
+            searcher.search(req)
+            for _ in range(3):
+                t = time.perf_counter()
+                searcher.search(req)
+                times.append(time.perf_counter() - t)
+        times.sort()
+        p50, p95 = times[len(times) // 2], times[int(len(times) * 0.95)]
+        print(f"{mode:<9} warm latency over {len(times)} searches: p50 {p50 * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--home", type=Path, required=True)
     ap.add_argument("--qrels", type=Path, default=QRELS)
     ap.add_argument("--tune", action="store_true")
     ap.add_argument("--json", type=Path, help="write the figures here as JSON")
+    ap.add_argument("--latency", action="store_true",
+                    help="also time every dev query (warm: each run 3 times after a first untimed run), per mode")
     ap.add_argument("--tune-half-only", action="store_true", help="print the tuning half only (while tuning)")
     args = ap.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -117,6 +136,8 @@ def main() -> None:
     show(results, ("tune",) if args.tune_half_only else ("tune", "report", "all"))
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))
+    if args.latency:
+        latency(searcher, queries)
     if not args.tune:
         return
     tune = [q for q in queries if half_of(q["qid"]) == "tune"]

@@ -22,6 +22,7 @@ TrendscopeError with a message for the user.
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -143,6 +144,10 @@ class ParsedQuery:
         """FTS5 expression of the author items that every result must satisfy (for semantic search)."""
         groups = [g for g in self.groups if all(i.column == "authors" for i in g.items)]
         return " AND ".join(g.fts() for g in groups) or None
+
+    def without(self, labels: set[str]) -> ParsedQuery:
+        """The query without the optional groups of these labels (required ones always stay)."""
+        return dataclasses.replace(self, groups=[g for g in self.groups if g.required or g.label not in labels])
 
     @property
     def semantic_text(self) -> str:

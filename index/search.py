@@ -52,6 +52,10 @@ FUSION_DEPTH = 100  # candidates taken from each side before fusing
 # results, then the semantic side is searched again and fused again; 0 documents turns it off.
 PRF_DOCS = 10
 PRF_WEIGHT = 1.0
+# A plain query word found in more than this share of all papers ("model", "learning") adds almost nothing to
+# BM25 but makes FTS5 score most of the corpus: it is left out of the keyword match (it stays in the embedded
+# text) whenever rarer words remain. 1.0 keeps every word.
+COMMON_SHARE = 0.3
 
 
 @dataclass
@@ -135,7 +139,7 @@ class Searcher:
                  embedder_factory: Callable[[str], Embedder] | None = None,
                  rrf_k: int = RRF_K, rrf_weights: dict[str, float] | None = None, depth: int = FUSION_DEPTH,
                  bm25_weights: tuple[float, float, float] = BM25_WEIGHTS, all_words_first: bool = False,
-                 prf_docs: int = PRF_DOCS, prf_weight: float = PRF_WEIGHT):
+                 prf_docs: int = PRF_DOCS, prf_weight: float = PRF_WEIGHT, common_share: float = COMMON_SHARE):
         self.db = db
         self.home = home if isinstance(home, Home) else Home.resolve(home)
         self.store = SearchStore(db)
@@ -153,6 +157,9 @@ class Searcher:
         self.bm25_weights = bm25_weights
         self.all_words_first = all_words_first
         self.prf_docs, self.prf_weight = prf_docs, prf_weight
+        self.common_share = common_share
+        self._df: dict[str, int] = {}
+        self._df_version: int | None = None
 
     # -- resources ------------------------------------------------------------------------
     def _stamp(self) -> tuple:
@@ -282,9 +289,27 @@ class Searcher:
             hits.sort(key=lambda h: (h.published or "", h.pk), reverse=True)
         return hits
 
+    def _doc_share(self, match: str) -> float:
+        version = self.store.data_version()
+        if version != self._df_version:
+            self._df, self._df_version = {"": self.store.doc_count()}, version
+        if match not in self._df:
+            self._df[match] = self.store.doc_count(match)
+        return self._df[match] / max(self._df[""], 1)
+
+    def lexical_query(self, pq: ParsedQuery) -> ParsedQuery:
+        """The query as BM25 sees it: plain words in more than `common_share` of the papers left out while rarer
+        words remain."""
+        if self.common_share >= 1.0 or len(pq.optional) < 2:
+            return pq
+        common = {g.label for g in pq.optional if g.plain_word and self._doc_share(g.fts()) > self.common_share}
+        rare_left = [g for g in pq.groups if g.required or g.label not in common]
+        return pq.without(common) if common and rare_left else pq
+
     def _keyword(self, pq: ParsedQuery, flt: SqlFilter, k: int, order: str) -> list[tuple[int, float]]:
-        """BM25 over the query's words, required items filtering; by relevance, the papers that hold every word
-        come first (each tier in BM25 order), then the papers that hold only some."""
+        """BM25 over the query's words, required items filtering; with `all_words_first`, the papers that hold
+        every word come first (each tier in BM25 order), then the papers that hold only some."""
+        pq = self.lexical_query(pq)
         ranked = self.store.keyword(pq.match, flt, k, order=order, weights=self.bm25_weights)
         if order != "relevance" or not self.all_words_first or len(pq.optional) < 2 or pq.match is None:
             return ranked

@@ -129,6 +129,10 @@ class SearchStore:
                 args + [limit],
             )]
         w = ", ".join(str(float(x)) for x in weights)
+        if not conds and order == "relevance":  # no filter: FTS5 alone (joining papers doubles the cost)
+            rows = self._run(f"SELECT rowid, bm25(papers_fts, {w}) AS s FROM papers_fts WHERE papers_fts MATCH ? "
+                             "ORDER BY s LIMIT ?", [match, limit])
+            return [(pk, -float(s)) for pk, s in rows]
         where = " AND ".join(["papers_fts MATCH ?"] + conds)
         order_by = "s" if order == "relevance" else "p.published DESC, s"
         rows = self._run(
@@ -168,6 +172,16 @@ class SearchStore:
             if rows and rows[0][0]:
                 out[int(pk)] = rows[0][0]
         return out
+
+    def data_version(self) -> int:
+        """Changes whenever another connection commits (cached counts are stale then)."""
+        return int(self.db.execute("PRAGMA data_version").fetchone()[0])
+
+    def doc_count(self, match: str | None = None) -> int:
+        """How many papers match the FTS5 expression (every paper when None)."""
+        if match is None:
+            return int(self._run("SELECT count(*) FROM papers_fts", [])[0][0])
+        return int(self._run("SELECT count(*) FROM papers_fts WHERE papers_fts MATCH ?", [match])[0][0])
 
     def matching(self, match: str, pks: Sequence[int]) -> set[int]:
         """The pks among `pks` whose text matches the FTS5 expression."""
