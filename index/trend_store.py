@@ -269,6 +269,10 @@ class TrendStore:
             args.append(since)
         return self.db.execute(q + " ORDER BY published, pk", args).fetchall()
 
+    def ids_for(self, pks) -> dict[int, str]:
+        """arXiv id of each pk."""
+        return dict(select_in(self.db, "SELECT pk, id FROM papers WHERE pk IN ({in})", sorted({int(p) for p in pks})))
+
     def tag_pairs(self) -> list[tuple[int, str]]:
         """(pk, trend) for every tag."""
         return self.db.execute("SELECT pk, trend FROM paper_trends").fetchall()

@@ -251,7 +251,11 @@ def eval_tags_cmd(obj, input_path: str | None, cv_labels, corpus: str | None, fo
 
 
 @click.command("trends")
-@click.option("--freq", type=click.Choice(["week", "month"]), default="month", show_default=True)
+@click.option("--freq", type=click.Choice(["week", "month", "quarter"]), default="month", show_default=True,
+              help="Period length (quarter: with --topics only).")
+@click.option("--topics", is_flag=True,
+              help="Rising topics per trend and period: named phrases whose share of the trend's papers bursts "
+                   "(at most 10, most rising first), with their first and most typical papers.")
 @click.option("--since", default=None, help="Only papers published on or after this ISO date (YYYY-MM-DD).")
 @json_option("Print the whole trend x period table as JSON records.")
 @click.option("--png", "png", type=click.Path(dir_okay=False), default=None, help="Draw share over time to this PNG.")
@@ -260,7 +264,7 @@ def eval_tags_cmd(obj, input_path: str | None, cv_labels, corpus: str | None, fo
               help="Text table: also show trailing periods with under a quarter of the usual paper volume "
                    "(e.g. the current, incomplete week).")
 @click.pass_obj
-def trends_cmd(obj, freq: str, since: str | None, as_json: bool, png: str | None, last: int,
+def trends_cmd(obj, freq: str, topics: bool, since: str | None, as_json: bool, png: str | None, last: int,
                include_thin: bool) -> None:
     """Trends over time: tagged papers per period, share, growth, emerging score and new terms.
 
@@ -268,6 +272,8 @@ def trends_cmd(obj, freq: str, since: str | None, as_json: bool, png: str | None
     Examples:
       trendscope trends --freq week --since 2026-01-01 --last 4
       trendscope trends --png trends.png
+      trendscope trends --topics --freq quarter --since 2024-01-01 --last 2
+      trendscope trends --topics --freq month --json > topics.jsonl
     """
     from datetime import date
 
@@ -284,6 +290,11 @@ def trends_cmd(obj, freq: str, since: str | None, as_json: bool, png: str | None
             f"no database at {obj.home.db_path}; run `trendscope ingest` and `trendscope index` first"
         )
     db = open_database(obj.home.db_path)
+    if topics:
+        _print_topics(db, freq, since, as_json, last)
+        return
+    if freq == "quarter":
+        raise click.UsageError("--freq quarter needs --topics")
     df = trend_table(db, freq=freq, since=since)
     if png:
         smooth = 4 if freq == "week" else 3
@@ -304,6 +315,31 @@ def trends_cmd(obj, freq: str, since: str | None, as_json: bool, png: str | None
         for r in g.sort_values("period").tail(max(1, last)).itertuples():
             click.echo(f"{trend:18s} {r.period:10s} {r.count:6d} {r.total:6d} {r.share:7.2%} {r.growth:+7.2f} "
                        f"{r.emerging_score:+6.1f}  {', '.join(r.terms)}")
+
+
+def _print_topics(db, freq: str, since: str | None, as_json: bool, last: int) -> None:
+    from trendscope.index.emerging_topics import emerging_topics
+
+    res = emerging_topics(db, freq=freq, since=since)
+    if as_json:
+        for r in res.records:
+            click.echo(json.dumps(r, ensure_ascii=False))
+        click.echo(f"topics for {res.papers} papers in {res.seconds:.1f}s", err=True)
+        return
+    if not res.records:
+        click.echo("no tagged papers yet: run `trendscope index` first")
+        return
+    by_trend: dict[str, list[dict]] = {}
+    for r in res.records:
+        by_trend.setdefault(r["trend"], []).append(r)
+    for trend, recs in sorted(by_trend.items()):
+        for r in recs[-max(1, last):]:
+            click.echo(f"{trend} {r['period']} ({r['papers']} papers)")
+            for t in r["details"]:
+                click.echo(f"  {t['name']}: {t['papers']} papers, {t['growth']:.1f}x its share before; "
+                           f"first: {', '.join(t['first_papers'])}")
+            if not r["details"]:
+                click.echo("  (nothing rising)")
 
 
 def register(group: click.Group) -> None:

@@ -1,0 +1,216 @@
+"""Rising topics inside each trend: named phrases whose share of the trend's papers bursts in a period.
+
+For every trend T and period p (month or quarter), a candidate phrase t (index/topic_phrases.py) is scored by
+how its share of T's papers in p compares with its share of T's papers in the `window` periods before:
+
+- **burst**: Dunning's log-likelihood ratio G2 of the two shares (counts of papers with and without t, now and
+  before), signed; shares, not counts, so a trend that grows as a whole does not make its words rise;
+- **background model**: t must be associated with T over the whole corpus (its share of T's papers at least
+  `min_lift` times its share of all papers), which filters generic ML vocabulary ("neural network", "large
+  language model") by the corpus itself, not by a hand list;
+- **source mix**: t must rise more inside T than in the rest of the corpus in the same periods (a change in the
+  corpus's sources lifts a word everywhere);
+- **support**: at least `min_papers` papers of T in p, published in at least 2 different weeks, and at least
+  twice the share it had before.
+
+Each topic comes with its first papers in the trend and its most typical papers in the period (those holding
+the most of the period's rising phrases), so a reader can check it.
+"""
+from __future__ import annotations
+
+import math
+import time
+from collections import Counter, defaultdict
+from dataclasses import asdict, dataclass, field
+from datetime import date
+
+from .topic_phrases import AcronymMap, display_names, normalise, paper_phrases
+from .trend_store import TrendStore
+from .trends_over_time import period_start
+
+MAX_TOPICS = 10
+
+
+@dataclass
+class Topic:
+    name: str
+    key: str
+    papers: int          # papers of the trend in the period that use it
+    before: float        # its share of the trend's papers in the window before (0-1)
+    share: float         # its share now
+    growth: float        # share now / share before (smoothed)
+    score: float         # G2 burst statistic
+    first_papers: list[str] = field(default_factory=list)
+    central_papers: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class TopicsResult:
+    freq: str
+    records: list[dict]   # {"trend", "period", "papers", "topics": [names], "details": [Topic json]}
+    seconds: float
+    papers: int
+
+
+def _quarter_start(day: str) -> str:
+    d = date.fromisoformat(day[:10])
+    return date(d.year, 3 * ((d.month - 1) // 3) + 1, 1).isoformat()
+
+
+def period_of(day: str, freq: str) -> str:
+    return _quarter_start(day) if freq == "quarter" else period_start(day, freq)
+
+
+def _g2(a: int, n1: int, b: float, n2: float) -> float:
+    """Log-likelihood ratio of a/n1 vs b/n2 (signed: positive when the first share is larger)."""
+    def ll(k, n, p):
+        p = min(max(p, 1e-12), 1 - 1e-12)
+        return k * math.log(p) + (n - k) * math.log(1 - p)
+    p = (a + b) / (n1 + n2)
+    g = 2 * (ll(a, n1, a / n1) + ll(b, n2, b / n2) - ll(a, n1, p) - ll(b, n2, p)) if n1 and n2 else 0.0
+    return g if a / max(n1, 1) >= b / max(n2, 1) else -g
+
+
+def emerging_topics(db, freq: str = "month", since: str | None = None, trends: list[str] | None = None,
+                    window: int = 6, n_topics: int = MAX_TOPICS, min_papers: int = 4, min_lift: float = 2.0,
+                    progress=None) -> TopicsResult:
+    """Rising topics per trend and period (see the module docstring)."""
+    if freq not in ("week", "month", "quarter"):
+        raise ValueError(f"freq must be week, month or quarter, not {freq!r}")
+    started = time.perf_counter()
+    store = TrendStore(db)
+    papers = store.dated_papers()
+    tags: dict[int, list[str]] = defaultdict(list)
+    for pk, trend in store.tag_pairs():
+        if trends is None or trend in trends:
+            tags[pk].append(trend)
+    acronyms = AcronymMap()
+    phrase_sets: dict[int, set[str]] = {}
+    surfaces: dict[str, Counter] = defaultdict(Counter)
+    period: dict[int, str] = {}
+    week: dict[int, str] = {}
+    raw: dict[int, list[str]] = {}
+    for i, (pk, published, title, abstract) in enumerate(papers):
+        pp = paper_phrases(title, abstract)
+        acronyms.add(pp.definitions)
+        raw[pk] = list(pp.surfaces)
+        for key, surface in pp.surfaces.items():
+            surfaces[key][surface] += 1
+        period[pk] = period_of(published, freq)
+        week[pk] = period_start(published, "week")
+        if progress and i % 20000 == 0:
+            progress(i, len(papers))
+    for pk, keys in raw.items():
+        phrase_sets[pk] = {acronyms.key(k) for k in keys}
+    del raw
+
+    # corpus-wide background and per-period totals
+    df_all: Counter = Counter()
+    per_period_all: dict[str, Counter] = defaultdict(Counter)
+    n_period_all: Counter = Counter()
+    for pk, keys in phrase_sets.items():
+        df_all.update(keys)
+        per_period_all[period[pk]].update(keys)
+        n_period_all[period[pk]] += 1
+    n_all = len(phrase_sets)
+    periods = sorted(n_period_all)
+    records = []
+    names_for: set[str] = set()
+    by_trend: dict[str, list[int]] = defaultdict(list)
+    for pk, ts in tags.items():
+        if pk in period:
+            for t in ts:
+                by_trend[t].append(pk)
+    for trend in sorted(by_trend):
+        pks = by_trend[trend]
+        df_trend: Counter = Counter()
+        per_period: dict[str, Counter] = defaultdict(Counter)
+        n_period: Counter = Counter()
+        members: dict[str, list[int]] = defaultdict(list)
+        for pk in pks:
+            keys = phrase_sets[pk]
+            df_trend.update(keys)
+            per_period[period[pk]].update(keys)
+            n_period[period[pk]] += 1
+            members[period[pk]].append(pk)
+        n_trend = len(pks)
+        associated = {k for k, n in df_trend.items()
+                      if n >= min_papers and (n / n_trend) >= min_lift * (df_all[k] / n_all)}
+        first_seen: dict[str, list[int]] = defaultdict(list)
+        for pk in sorted(pks, key=lambda p: (period[p], p)):
+            for k in phrase_sets[pk] & associated:
+                if len(first_seen[k]) < 3:
+                    first_seen[k].append(pk)
+        for i, p in enumerate(periods):
+            if since and p < since:
+                continue
+            now_n = n_period.get(p, 0)
+            prev = periods[max(0, i - window):i]
+            before_n = sum(n_period.get(q, 0) for q in prev)
+            if now_n < min_papers or not prev or before_n == 0:
+                records.append({"trend": trend, "period": p, "papers": now_n, "topics": [], "details": []})
+                continue
+            rest_now = n_period_all[p] - now_n
+            rest_before = sum(n_period_all[q] for q in prev) - before_n
+            scored = []
+            for k, a in per_period[p].items():
+                if k not in associated or a < min_papers:
+                    continue
+                b = sum(per_period[q].get(k, 0) for q in prev)
+                share, share_before = a / now_n, (b + 0.5) / (before_n + 1)
+                growth = share / share_before
+                if growth < 2.0:
+                    continue
+                ra = per_period_all[p].get(k, 0) - a
+                rb = sum(per_period_all[q].get(k, 0) for q in prev) - b
+                rest_growth = ((ra + 0.5) / (rest_now + 1)) / ((rb + 0.5) / (rest_before + 1))
+                if growth <= rest_growth:
+                    continue
+                weeks = {week[pk] for pk in members[p] if k in phrase_sets[pk]}
+                if len(weeks) < 2:
+                    continue
+                scored.append((_g2(a, now_n, b, before_n), k, a, share_before, share, growth))
+            scored.sort(key=lambda x: (-x[0], x[1]))
+            chosen = _drop_nested(scored, n_topics)
+            rising = {c[1] for c in chosen}
+            central = sorted(members[p], key=lambda pk: (-len(phrase_sets[pk] & rising), pk))
+            details = []
+            for g, k, a, sb, sh, gr in chosen:
+                holders = [pk for pk in central if k in phrase_sets[pk]][:3]
+                details.append(Topic(name=k, key=k, papers=a, before=round(sb, 4), share=round(sh, 4),
+                                     growth=round(gr, 2), score=round(g, 2), first_papers=first_seen[k],
+                                     central_papers=holders))
+                names_for.add(k)
+            records.append({"trend": trend, "period": p, "papers": now_n, "details": details})
+    names = display_names(surfaces, acronyms, names_for)
+    pk_ids = store.ids_for([pk for r in records for t in r["details"] for pk in (*t.first_papers, *t.central_papers)])
+    for r in records:
+        for t in r["details"]:
+            t.name = names.get(t.key, t.key)
+            t.first_papers = [pk_ids.get(pk, str(pk)) for pk in t.first_papers]
+            t.central_papers = [pk_ids.get(pk, str(pk)) for pk in t.central_papers]
+        r["topics"] = [t.name for t in r["details"]]
+        r["details"] = [t.to_json() for t in r["details"]]
+    return TopicsResult(freq, records, time.perf_counter() - started, len(papers))
+
+
+def _drop_nested(scored: list[tuple], n: int) -> list[tuple]:
+    """The best `n`, skipping a phrase inside (or around) a better-ranked one ("augmented generation" after
+    "retrieval augmented generation")."""
+    out: list[tuple] = []
+    for item in scored:
+        k = f" {item[1]} "
+        if any(k in f" {o[1]} " or f" {o[1]} " in k for o in out):
+            continue
+        out.append(item)
+        if len(out) == n:
+            break
+    return out
+
+
+def topic_key(name: str) -> str:
+    """The merge key of a topic name written by a person (for matching names against the listed topics)."""
+    return normalise(name)

@@ -1,0 +1,149 @@
+"""Candidate topic phrases of a paper, as researchers write them (pure functions, no I/O).
+
+A paper's candidates are
+- multi-word terms: runs of 2-4 words between function words and punctuation ("retrieval augmented generation",
+  "vision language model", "few shot learning"), whose first and last words are not generic paper vocabulary
+  ("proposed", "novel", "results", "performance"...);
+- acronyms as written ("RAG", "LoRA", "DPO", "GPT-4"): a word with at least two capitals;
+- acronym definitions ("retrieval-augmented generation (RAG)"), which let the corpus merge an acronym with its
+  expansion (`AcronymMap`).
+
+Keys are normalised: lower case, hyphens as spaces, a plural last word made singular ("models" -> "model").
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from trendscope.foundation.words import STOP_WORDS
+
+from .query_terms import QUERY_STOP_WORDS
+
+# Words that head or end a topic name although the generic-vocabulary list names them.
+_TOPIC_WORDS = frozenset("""
+learning model models network networks neural deep large data dataset datasets benchmark benchmarks code low high
+few one end language languages
+""".split())
+EDGE_STOP = (STOP_WORDS - _TOPIC_WORDS) | frozenset("""
+propose proposed proposes novel various several significant significantly recent recently existing different
+show shows shown results result performance task tasks approach approaches method methods framework frameworks
+study studies analysis problem problems paper work works use used uses using based new state art well way ways
+however also two three first second many much general specific given important wide set sets number numbers
+""".split())
+_SPLIT_RE = re.compile(r"[^\w\s-]+|\s-\s|--")
+_TOKEN_RE = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*")
+_LATEX_URL_RE = re.compile(r"\$[^$]*\$|\\[a-zA-Z]+|https?://\S+|www\.\S+")
+_ACRONYM_RE = re.compile(r"^(?=[A-Za-z0-9]*[A-Z][A-Za-z0-9]*[A-Z])[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)?$")
+_DEFINITION_RE = re.compile(r"((?:[A-Za-z][\w-]*\s+){0,5}[A-Za-z][\w-]*)\s*\(\s*([A-Z][A-Za-z0-9-]{1,9}?)s?\s*\)")
+MAX_WORDS = 4
+
+
+def normalise(phrase: str) -> str:
+    """The merge key of a phrase: lower case, hyphens as spaces, a plural last word singular."""
+    words = phrase.lower().replace("-", " ").split()
+    if words:
+        last = words[-1]
+        if len(last) > 4 and last.endswith("s") and not last.endswith(("ss", "is", "us")):
+            words[-1] = last[:-1]
+    return " ".join(words)
+
+
+@dataclass
+class PaperPhrases:
+    """One paper's candidates: merge keys -> the surface form seen, and the acronyms it defines."""
+
+    surfaces: dict[str, str] = field(default_factory=dict)
+    definitions: dict[str, str] = field(default_factory=dict)  # acronym -> long-form key
+
+
+def paper_phrases(title: str, abstract: str) -> PaperPhrases:
+    text = _LATEX_URL_RE.sub(" ", f"{title or ''}. {abstract or ''}")
+    out = PaperPhrases()
+    for m in _DEFINITION_RE.finditer(text):
+        words, acronym = m.group(1).split(), m.group(2)
+        letters = re.sub(r"[^a-z]", "", acronym.lower())
+        # the shortest tail of the words whose initials spell the acronym
+        for n in range(1, len(words) + 1):
+            tail = words[-n:]
+            initials = "".join(p[0] for w in tail for p in w.split("-") if p).lower()
+            if initials == letters and tail[0].lower() not in QUERY_STOP_WORDS:
+                out.definitions[acronym] = normalise(" ".join(tail))
+                break
+    for chunk in _SPLIT_RE.split(text):
+        run: list[str] = []
+        for token in _TOKEN_RE.findall(chunk):
+            if token.lower() in QUERY_STOP_WORDS:
+                _add_ngrams(run, out.surfaces)
+                run = []
+                continue
+            if _ACRONYM_RE.match(token) and token.lower() not in QUERY_STOP_WORDS:
+                out.surfaces.setdefault(token.upper() if token.isupper() else token, token)
+            run.append(token)
+        _add_ngrams(run, out.surfaces)
+    return out
+
+
+def _add_ngrams(run: list[str], surfaces: dict[str, str]) -> None:
+    words = run
+    for n in range(2, MAX_WORDS + 1):
+        for i in range(len(words) - n + 1):
+            gram = words[i:i + n]
+            first, last = gram[0].lower(), gram[-1].lower()
+            if first in EDGE_STOP or last in EDGE_STOP or not first[0].isalpha():
+                continue
+            key = normalise(" ".join(gram))
+            if len(key.split()) > MAX_WORDS:
+                continue
+            surfaces.setdefault(key, " ".join(gram))
+
+
+class AcronymMap:
+    """Corpus-wide acronym -> expansion, from the definitions papers write; an acronym is merged with the long form
+    most papers give it when at least `min_papers` define it and most of them agree."""
+
+    def __init__(self, min_papers: int = 3, min_agreement: float = 0.5):
+        self.counts: dict[str, Counter] = defaultdict(Counter)
+        self.min_papers, self.min_agreement = min_papers, min_agreement
+        self._map: dict[str, str] | None = None
+
+    def add(self, definitions: dict[str, str]) -> None:
+        for acronym, long_key in definitions.items():
+            self.counts[acronym][long_key] += 1
+        self._map = None
+
+    def mapping(self) -> dict[str, str]:
+        if self._map is None:
+            self._map = {}
+            for acronym, forms in self.counts.items():
+                total = sum(forms.values())
+                form, n = forms.most_common(1)[0]
+                if total >= self.min_papers and n / total >= self.min_agreement:
+                    self._map[acronym] = form
+        return self._map
+
+    def key(self, phrase_key: str) -> str:
+        """The merged key of a phrase (an acronym becomes its expansion's key)."""
+        return self.mapping().get(phrase_key, phrase_key)
+
+    def acronym_of(self) -> dict[str, str]:
+        """expansion key -> its acronym (for display: "retrieval augmented generation (RAG)")."""
+        return {long_key: acr for acr, long_key in self.mapping().items()}
+
+
+def merged_keys(phrases: PaperPhrases, acronyms: AcronymMap) -> set[str]:
+    return {acronyms.key(k) for k in phrases.surfaces}
+
+
+def display_names(surface_counts: dict[str, Counter], acronyms: AcronymMap, keys: Iterable[str]) -> dict[str, str]:
+    """The most common way papers write each key, with its acronym when it has one."""
+    acr_of = acronyms.acronym_of()
+    out = {}
+    for key in keys:
+        forms = surface_counts.get(key)
+        name = forms.most_common(1)[0][0] if forms else key
+        if key in acr_of and acr_of[key].lower() != name.lower():
+            name = f"{name} ({acr_of[key]})"
+        out[key] = name
+    return out
