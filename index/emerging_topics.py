@@ -10,8 +10,8 @@ how its share of T's papers in p compares with its share of T's papers in the `w
   language model") by the corpus itself, not by a hand list;
 - **source mix**: t must rise more inside T than in the rest of the corpus in the same periods (a change in the
   corpus's sources lifts a word everywhere);
-- **support**: at least `min_papers` papers of T in p, published in at least 2 different weeks, and at least
-  twice the share it had before.
+- **support**: at least `min_papers` papers of T in p, published in at least 2 different weeks, at least twice
+  the share it had before, and G2 >= 10.83 (p < 0.001 for one degree of freedom).
 
 Each topic comes with its first papers in the trend and its most typical papers in the period (those holding
 the most of the period's rising phrases), so a reader can check it.
@@ -76,6 +76,7 @@ def _g2(a: int, n1: int, b: float, n2: float) -> float:
 
 def emerging_topics(db, freq: str = "month", since: str | None = None, trends: list[str] | None = None,
                     window: int = 6, n_topics: int = MAX_TOPICS, min_papers: int = 4, min_lift: float = 2.0,
+                    min_g2: float = 10.83,
                     progress=None) -> TopicsResult:
     """Rising topics per trend and period (see the module docstring)."""
     if freq not in ("week", "month", "quarter"):
@@ -172,7 +173,9 @@ def emerging_topics(db, freq: str = "month", since: str | None = None, trends: l
                 weeks = {week[pk] for pk in members[p] if k in phrase_sets[pk]}
                 if len(weeks) < 2:
                     continue
-                scored.append((_g2(a, now_n, b, before_n), k, a, share_before, share, growth))
+                g2 = _g2(a, now_n, b, before_n)
+                if g2 >= min_g2:
+                    scored.append((g2, k, a, share_before, share, growth))
             scored.sort(key=lambda x: (-x[0], x[1]))
             chosen = _drop_nested(scored, n_topics)
             rising = {c[1] for c in chosen}

@@ -74,7 +74,7 @@ def paper_phrases(title: str, abstract: str) -> PaperPhrases:
     for chunk in _SPLIT_RE.split(text):
         run: list[str] = []
         for token in _TOKEN_RE.findall(chunk):
-            if token.lower() in QUERY_STOP_WORDS:
+            if token.lower() in QUERY_STOP_WORDS or len(token) < 2:
                 _add_ngrams(run, out.surfaces)
                 run = []
                 continue
@@ -85,13 +85,18 @@ def paper_phrases(title: str, abstract: str) -> PaperPhrases:
     return out
 
 
+def _edge_ok(word: str) -> bool:
+    """A topic name starts and ends with a content word: not generic paper vocabulary, not an adverb."""
+    w = word.lower()
+    return w not in EDGE_STOP and not (w.endswith("ly") and len(w) > 4) and w[0].isalpha()
+
+
 def _add_ngrams(run: list[str], surfaces: dict[str, str]) -> None:
     words = run
     for n in range(2, MAX_WORDS + 1):
         for i in range(len(words) - n + 1):
             gram = words[i:i + n]
-            first, last = gram[0].lower(), gram[-1].lower()
-            if first in EDGE_STOP or last in EDGE_STOP or not first[0].isalpha():
+            if not (_edge_ok(gram[0]) and _edge_ok(gram[-1])) or any(len(w) < 2 for w in gram):
                 continue
             key = normalise(" ".join(gram))
             if len(key.split()) > MAX_WORDS:

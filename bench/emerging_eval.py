@@ -1,0 +1,93 @@
+"""Recall of known rises: does `trendscope trends --topics` list each documented rise in its trend and window?
+
+bench/data/emerging_known_rises.jsonl holds topics whose rise inside one of the trends in a given half-year is
+documented outside the corpus (surveys, well-known papers); it was written before the system's topics were
+looked at. A rise counts as found when, in any month of its window, the trend's listed topics (at most 10)
+include one of its names or aliases: the same normalised key, the same acronym, or a name of two or more words
+contained in the other as whole words.
+
+    .venv/bin/python bench/emerging_eval.py --home /tmp/trendscope-homes/full [--freq month] [--out topics.jsonl]
+
+Also writes every listed topic to `--out` (for the precision judging of bench/emerging_judging.md).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from trendscope.foundation.home import Home  # noqa: E402
+from trendscope.index.emerging_topics import emerging_topics, topic_key  # noqa: E402
+from trendscope.ingest.store import open_database  # noqa: E402
+
+KNOWN = ROOT / "bench/data/emerging_known_rises.jsonl"
+
+
+def window_months(window: str) -> set[str]:
+    year, half = window.split("-H")
+    months = range(1, 7) if half == "1" else range(7, 13)
+    return {f"{year}-{m:02d}" for m in months}
+
+
+def match_keys(name: str) -> set[str]:
+    keys = {topic_key(name)}
+    m = re.match(r"^(.*?)\s*\(([^()]+)\)$", name)
+    if m:
+        keys |= {topic_key(m.group(1)), topic_key(m.group(2))}
+    return keys
+
+
+def matches(alias: str, listed: str) -> bool:
+    a, keys = topic_key(alias), match_keys(listed)
+    if a in keys:
+        return True
+    for k in keys:
+        if len(k.split()) >= 2 and len(a.split()) >= 2 and (f" {k} " in f" {a} " or f" {a} " in f" {k} "):
+            return True
+    return False
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--home", type=Path, required=True)
+    ap.add_argument("--freq", default="month", choices=["month", "quarter"])
+    ap.add_argument("--out", type=Path, help="write every listed topic (trend, period, name, papers) here")
+    args = ap.parse_args()
+    db = open_database(Home(args.home).db_path)
+    t0 = time.perf_counter()
+    res = emerging_topics(db, freq=args.freq)
+    print(f"topics for {res.papers} papers, every trend and {args.freq}: {time.perf_counter() - t0:.1f}s")
+    listed = defaultdict(list)
+    for r in res.records:
+        listed[(r["trend"], r["period"][:7])] += r["topics"]
+    known = [json.loads(x) for x in KNOWN.open(encoding="utf-8")]
+    per_trend = defaultdict(lambda: [0, 0])
+    for k in known:
+        names = [k["topic"], *k.get("aliases", [])]
+        hit = next(((p, t) for p in sorted(window_months(k["window"])) for t in listed.get((k["trend"], p), [])
+                    if any(matches(n, t) for n in names)), None)
+        per_trend[k["trend"]][1] += 1
+        per_trend[k["trend"]][0] += hit is not None
+        print(f"{'FOUND' if hit else 'missed'}  {k['trend']:<17} {k['window']}  {k['topic']}"
+              + (f"  <- {hit[1]} ({hit[0]})" if hit else ""))
+    found, total = sum(v[0] for v in per_trend.values()), sum(v[1] for v in per_trend.values())
+    print(f"\nrecall of known rises: {found}/{total} = {found / total:.2f}")
+    for trend, (f, t) in sorted(per_trend.items()):
+        print(f"  {trend:<17} {f}/{t}")
+    if args.out:
+        with args.out.open("w", encoding="utf-8") as fh:
+            for r in res.records:
+                for d in r["details"]:
+                    fh.write(json.dumps({"trend": r["trend"], "period": r["period"], "name": d["name"],
+                                         "papers": d["papers"], "central_papers": d["central_papers"]}) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,79 @@
+"""Rising topics: phrase candidates, acronym merging, and a burst that the statistic finds while steady or
+corpus-wide words stay out."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+from index_support import make_home, paper_from_row
+
+from trendscope.index.emerging_topics import emerging_topics
+from trendscope.index.indexer import run_index
+from trendscope.index.topic_phrases import AcronymMap, normalise, paper_phrases
+from trendscope.ingest.store import PaperStore
+from trendscope.ui.cli import main
+
+
+def test_candidates_are_multiword_terms_and_acronyms_with_their_expansions():
+    pp = paper_phrases("Retrieval-Augmented Generation for Knowledge-Intensive NLP Tasks",
+                       "We propose a novel recipe for retrieval-augmented generation (RAG) models, which "
+                       "substantially improves direct preference optimization (DPO) with LoRA adapters.")
+    assert {"retrieval augmented generation", "direct preference optimization", "RAG", "DPO", "LoRA", "NLP"} \
+        <= set(pp.surfaces)
+    assert pp.definitions == {"RAG": "retrieval augmented generation", "DPO": "direct preference optimization"}
+    assert not any(k.startswith(("novel", "substantially", "propose")) for k in pp.surfaces)
+    assert "Retrieval-Augmented" not in pp.surfaces  # a title-case word is not an acronym
+    assert normalise("Vision-Language Models") == "vision language model" == normalise("vision language model")
+
+
+def test_an_acronym_merges_with_the_expansion_most_papers_give():
+    acr = AcronymMap(min_papers=2)
+    acr.add({"RAG": "retrieval augmented generation"})
+    acr.add({"RAG": "retrieval augmented generation"})
+    acr.add({"RAG": "random anchor graph"})
+    assert acr.key("RAG") == "retrieval augmented generation"
+    acr.add({"XYZ": "x y z"})
+    assert acr.key("XYZ") == "XYZ"  # one definition is not enough
+
+
+RISING = ("Banana routing for efficient inference: model compression with quantization",
+          "We study banana routing, a quantization scheme for model compression that reduces inference cost.")
+
+
+@pytest.fixture(scope="module")
+def rising_home(tmp_path_factory, sample_rows, embedder):
+    rows = [r for r in sample_rows if "2023-01-01" <= r["published"] < "2024-01-01"]
+    home, db = make_home(tmp_path_factory.mktemp("topics") / "home", rows)
+    extra = []
+    for i in range(12):  # a burst in 2023-11 and 2023-12, spread over weeks
+        day = f"2023-{11 + i % 2}-{2 + 2 * (i // 2):02d}"
+        extra.append(paper_from_row(rows[0], id=f"2399.{90000 + i}", title=RISING[0], abstract=RISING[1],
+                                    published=f"{day}T00:00:00Z", updated=f"{day}T00:00:00Z", version=1,
+                                    categories=["cs.LG"]))
+    PaperStore(db).upsert(extra)
+    run_index(db, home, progress=False, embedder=embedder)
+    return home, db
+
+
+def test_a_burst_inside_a_trend_is_listed_with_its_first_papers(rising_home):
+    _home, db = rising_home
+    res = emerging_topics(db, freq="month", trends=["efficiency"])
+    by_period = {r["period"]: r for r in res.records}
+    assert any("banana routing" in t.lower() for t in by_period["2023-11-01"]["topics"]), by_period["2023-11-01"]
+    detail = next(d for d in by_period["2023-11-01"]["details"] if "banana routing" in d["name"].lower())
+    assert detail["papers"] >= 4 and detail["growth"] >= 2 and detail["first_papers"][0].startswith("2399.")
+    assert not any("banana" in t.lower() for p, r in by_period.items() if p < "2023-11-01" for t in r["topics"])
+    for r in res.records:
+        assert len(r["topics"]) <= 10
+        assert not any(t.lower() in ("neural network", "large language model") for t in r["topics"])
+
+
+def test_cli_topics_json_has_the_interface_fields(rising_home):
+    home, _db = rising_home
+    out = CliRunner().invoke(main, ["--home", str(home.root), "trends", "--topics", "--json"])
+    assert out.exit_code == 0, out.output
+    recs = [json.loads(x) for x in out.output.splitlines() if x.startswith("{")]
+    assert recs and all({"trend", "period", "topics"} <= set(r) for r in recs)
+    out = CliRunner().invoke(main, ["--home", str(home.root), "trends", "--freq", "quarter"])
+    assert out.exit_code != 0 and "--topics" in out.output
