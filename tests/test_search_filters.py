@@ -8,7 +8,7 @@ import pytest
 from search_fixture import TEST_TREND, tag
 
 from trendscope.foundation.errors import TrendscopeError
-from trendscope.index.search import SearchRequest, rrf_fuse
+from trendscope.index.search import Searcher, SearchRequest, rrf_fuse
 from trendscope.index.vector_store import VectorStore
 
 MODES = ("keyword", "semantic", "hybrid")
@@ -98,6 +98,7 @@ def test_semantic_finds_a_paper_from_its_title(searchable):
 
 def test_hybrid_fuses_both_rankings(searchable):
     home, db, searcher = searchable
+    searcher = Searcher(db, home, searcher._factory, prf_docs=0)  # plain fusion (feedback: the next test)
     q = "speech recognition"
     kw = [h.pk for h in searcher.search(SearchRequest(q, mode="keyword", limit=100))]
     sem = [h.pk for h in searcher.search(SearchRequest(q, mode="semantic", limit=100))]
@@ -105,6 +106,19 @@ def test_hybrid_fuses_both_rankings(searchable):
     expected = [pk for pk, _ in rrf_fuse({"keyword": kw, "semantic": sem}, searcher.rrf_k, searcher.rrf_weights)[:10]]
     assert [h.pk for h in hyb] == expected
     assert all(h.title and h.published and h.categories is not None for h in hyb)
+
+
+def test_hybrid_feedback_searches_again_from_the_first_fused_papers(searchable):
+    home, db, searcher = searchable
+    q = "speech recognition"
+    plain = Searcher(db, home, searcher._factory, prf_docs=0)
+    first = [h.pk for h in plain.search(SearchRequest(q, mode="hybrid", limit=searcher.prf_docs))]
+    kw = [h.pk for h in searcher.search(SearchRequest(q, mode="keyword", limit=100))]
+    vecs = searcher.vectors.get(first, searcher.model())
+    qv = searcher.embed_query(q) + searcher.prf_weight * np.mean(list(vecs.values()), axis=0)
+    sem = [pk for pk, _ in searcher.nearest((qv / np.linalg.norm(qv)).astype(np.float32), 100)]
+    expected = [pk for pk, _ in rrf_fuse({"keyword": kw, "semantic": sem}, searcher.rrf_k, searcher.rrf_weights)[:10]]
+    assert [h.pk for h in searcher.search(SearchRequest(q, mode="hybrid", limit=10))] == expected
 
 
 def test_exclusion_and_author_items_apply_in_semantic_mode(searchable):

@@ -23,7 +23,7 @@ def test_a_query_with_an_absent_word_still_ranks_the_papers_with_the_others(sear
 def test_papers_with_every_word_can_be_put_first(searchable):
     """Off by default (it lost nDCG@10 on the dev set), the strict tier puts every all-word paper first."""
     _home, db, searcher = searchable
-    searcher = Searcher(db, searcher.home, searcher._factory, all_words_first=True)
+    searcher = Searcher(db, searcher.home, searcher._factory, all_words_first=True, common_share=1.0)
     hits = searcher.search(SearchRequest("language model evaluation", mode="keyword", limit=30))
     complete = [not h.missing for h in hits]
     assert any(complete) and not all(complete)
@@ -50,3 +50,16 @@ def test_cli_all_words_flag_and_missing_in_json(searchable):
     assert out.exit_code == 0 and "no results" in out.output
     out = run(main, ["--home", str(home.root), "search", "speech zzqxunfindable", "--mode", "keyword"])
     assert "missing: zzqxunfindable" in out.output
+
+
+def test_very_common_words_only_rank_the_semantic_side(searchable):
+    _home, db, searcher = searchable
+    from trendscope.index.fts_query import parse_query
+
+    pq = parse_query("language model evaluation")
+    lexical = searcher.lexical_query(pq)
+    assert [g.label for g in lexical.groups] == ["evaluation"]  # "language" and "model": > 30% of these papers
+    assert lexical.semantic_text == pq.semantic_text == "language model evaluation"
+    assert [g.label for g in searcher.lexical_query(parse_query("language model")).groups] == ["language", "model"]
+    everything = Searcher(db, searcher.home, searcher._factory, common_share=1.0)
+    assert everything.lexical_query(pq).groups == pq.groups
