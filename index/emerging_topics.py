@@ -24,7 +24,8 @@ from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
-from .topic_phrases import AcronymMap, display_names, normalise, paper_phrases
+from .topic_phrases import AcronymMap, display_names, normalise
+from .topic_store import TopicStore
 from .trend_store import TrendStore
 from .trends_over_time import period_start
 
@@ -83,29 +84,31 @@ def emerging_topics(db, freq: str = "month", since: str | None = None, trends: l
         raise ValueError(f"freq must be week, month or quarter, not {freq!r}")
     started = time.perf_counter()
     store = TrendStore(db)
+    topic_store = TopicStore(db)
+    topic_store.refresh()  # new or changed papers only (`trendscope index` keeps it current)
     papers = store.dated_papers()
     tags: dict[int, list[str]] = defaultdict(list)
     for pk, trend in store.tag_pairs():
         if trends is None or trend in trends:
             tags[pk].append(trend)
-    acronyms = AcronymMap()
-    phrase_sets: dict[int, set[str]] = {}
-    surfaces: dict[str, Counter] = defaultdict(Counter)
     period: dict[int, str] = {}
     week: dict[int, str] = {}
+    for pk, published, _title, _abstract in papers:
+        period[pk] = period_of(published, freq)
+        week[pk] = period_start(published, "week")
+    acronyms = AcronymMap()
+    surfaces: dict[str, Counter] = defaultdict(Counter)
     raw: dict[int, list[str]] = {}
-    for i, (pk, published, title, abstract) in enumerate(papers):
-        pp = paper_phrases(title, abstract)
+    for i, (pk, pp) in enumerate(topic_store.iter_all()):
+        if pk not in period:
+            continue
         acronyms.add(pp.definitions)
         raw[pk] = list(pp.surfaces)
         for key, surface in pp.surfaces.items():
             surfaces[key][surface] += 1
-        period[pk] = period_of(published, freq)
-        week[pk] = period_start(published, "week")
         if progress and i % 20000 == 0:
             progress(i, len(papers))
-    for pk, keys in raw.items():
-        phrase_sets[pk] = {acronyms.key(k) for k in keys}
+    phrase_sets = {pk: {acronyms.key(k) for k in keys} for pk, keys in raw.items()}
     del raw
 
     # corpus-wide background and per-period totals

@@ -36,7 +36,8 @@ _SPLIT_RE = re.compile(r"[^\w\s-]+|\s-\s|--")
 _TOKEN_RE = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*")
 _LATEX_URL_RE = re.compile(r"\$[^$]*\$|\\[a-zA-Z]+|https?://\S+|www\.\S+")
 _ACRONYM_RE = re.compile(r"^(?=[A-Za-z0-9]*[A-Z][A-Za-z0-9]*[A-Z])[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)?$")
-_DEFINITION_RE = re.compile(r"((?:[A-Za-z][\w-]*\s+){0,5}[A-Za-z][\w-]*)\s*\(\s*([A-Z][A-Za-z0-9-]{1,9}?)s?\s*\)")
+_PAREN_ACRONYM_RE = re.compile(r"\(\s*([A-Z][A-Za-z0-9-]{1,9}?)s?\s*\)")
+_WORDS_BEFORE_RE = re.compile(r"((?:[A-Za-z][\w-]*\s+){0,5}[A-Za-z][\w-]*)\s*$")
 MAX_WORDS = 4
 
 
@@ -61,8 +62,11 @@ class PaperPhrases:
 def paper_phrases(title: str, abstract: str) -> PaperPhrases:
     text = _LATEX_URL_RE.sub(" ", f"{title or ''}. {abstract or ''}")
     out = PaperPhrases()
-    for m in _DEFINITION_RE.finditer(text):
-        words, acronym = m.group(1).split(), m.group(2)
+    for m in _PAREN_ACRONYM_RE.finditer(text):
+        before = _WORDS_BEFORE_RE.search(text[max(0, m.start() - 120):m.start()])
+        if before is None:
+            continue
+        words, acronym = before.group(1).split(), m.group(1)
         letters = re.sub(r"[^a-z]", "", acronym.lower())
         # the shortest tail of the words whose initials spell the acronym
         for n in range(1, len(words) + 1):

@@ -77,3 +77,18 @@ def test_cli_topics_json_has_the_interface_fields(rising_home):
     assert recs and all({"trend", "period", "topics"} <= set(r) for r in recs)
     out = CliRunner().invoke(main, ["--home", str(home.root), "trends", "--freq", "quarter"])
     assert out.exit_code != 0 and "--topics" in out.output
+
+
+def test_phrase_cache_is_incremental(rising_home):
+    from trendscope.index.topic_store import TopicStore
+
+    _home, db = rising_home
+    store = TopicStore(db)
+    store.refresh()
+    assert store.count_pending() == 0
+    assert store.refresh().extracted == 0  # nothing new
+    pk = db.execute("SELECT pk FROM papers WHERE id = '2399.90000'").fetchone()[0]
+    db.execute("UPDATE papers SET content_hash = 'changed' WHERE pk = ?", [pk])
+    assert store.refresh().extracted == 1
+    phrases = dict(store.iter_all())[pk]
+    assert "banana routing" in phrases.surfaces
