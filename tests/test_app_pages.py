@@ -8,6 +8,8 @@ from app_harness import all_markdown, check, new_app, open_page, search, texts
 from app_seed import LIST_NAME, SUBSCRIPTION
 from browser_harness import free_port
 
+from trendscope.foundation.home import Home
+
 NASTY_QUERIES = ['"unbalanced', "ti:", "AND OR NOT", "*", "'; DROP TABLE papers; --", "", "   ", "NEAR(",
                  "title:(", "a" * 600, "ünïcödé ∑ $x^2$", "-", "()", "\\", "%_%"]
 
@@ -197,11 +199,11 @@ def test_hostile_paper_text_is_escaped(app_home):
 
 
 # -- trends -------------------------------------------------------------------------------------------
-def test_trends_page_charts_tables_terms_and_top_papers(app_home):
+def test_trends_page_charts_tables_topics_and_top_papers(app_home, embedder):
     at = open_page(check(new_app().run()), "trends")
     assert at.dataframe, texts(at.info)
     assert any(s.startswith("Growing and cooling") for s in texts(at.subheader))
-    assert "Newly characteristic terms" in texts(at.subheader)
+    assert any(s.startswith("Rising topics") for s in texts(at.subheader))
     assert any(s.startswith("Top papers of each trend") for s in texts(at.subheader))
     assert len(at.tabs) == 8
     assert any(b.key.startswith("top_") for b in at.button if b.key)
@@ -212,6 +214,36 @@ def test_trends_page_charts_tables_terms_and_top_papers(app_home):
         assert at.dataframe
     at.selectbox(key="window_month").set_value("all")
     check(at.run())
+
+
+def test_trends_page_lists_a_rising_topic_with_its_papers(app_home, embedder):
+    """A burst of a made-up topic in June 2026 (after `index`): the page names it and opens its papers."""
+    from index_support import paper_from_row
+
+    from trendscope.index.indexer import run_index
+    from trendscope.ingest.store import PaperStore, open_database
+
+    db = open_database(app_home / "trendscope.db")
+    row = dict(zip(("id", "title", "abstract"), db.execute("SELECT id, title, abstract FROM papers").fetchone()))
+    PaperStore(db).upsert([paper_from_row(
+        {**row, "authors": ["A. Tester"], "categories": ["cs.LG"], "version": 1}, id=f"2606.{90000 + i}",
+        title="Banana routing for efficient inference: model compression with quantization",
+        abstract="We study banana routing, a quantization scheme for model compression that reduces inference cost.",
+        published=f"2026-06-{1 + 2 * i:02d}T00:00:00Z", updated=f"2026-06-{1 + 2 * i:02d}T00:00:00Z")
+        for i in range(14)])
+    run_index(db, Home(app_home), progress=False, embedder=embedder)
+    at = open_page(check(new_app().run()), "trends")
+    at.segmented_control(key="freq").set_value("month")
+    at = check(at.run())
+    at.selectbox(key="period_month").set_value("2026-06-01")
+    at = check(at.run())
+    labels = [e.label for e in at.expander if e.label.startswith("Rising in")]
+    assert any("banana routing" in x.lower() for x in labels), (labels, texts(at.caption))
+    buttons = [b for b in at.button if b.key and b.key.startswith("topic_efficiency_banana")]
+    assert buttons
+    buttons[0].click()
+    at = check(at.run())
+    assert at.query_params.get("id", "").startswith("2606.9")
 
 
 # -- digests ------------------------------------------------------------------------------------------

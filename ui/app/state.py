@@ -296,6 +296,20 @@ def _trend_table(home_key: str, freq: str, since: str | None):
     return build(db(), freq=freq, since=since)
 
 
+@st.cache_data(ttl=600, show_spinner="Finding rising topics…")
+def _rising_topics(home_key: str, freq: str, stamp: tuple) -> dict[tuple[str, str], list[dict]]:
+    from trendscope.index.emerging_topics import emerging_topics
+
+    res = emerging_topics(db(), freq=freq)
+    return {(r["trend"], r["period"]): r["details"] for r in res.records}
+
+
+def rising_topics(freq: str, period: str) -> dict[str, list[dict]]:
+    """trend -> its rising topics in the month (or quarter) starting at `period`, most rising first."""
+    found = _rising_topics(str(home().root), freq, _index_stamp(home()))  # recomputed after `trendscope index`
+    return {trend: details for (trend, p), details in found.items() if p == period}
+
+
 def trend_table(freq: str, periods: int | None):
     """The tidy trends-over-time table for the last `periods` weeks/months of data (all when None)."""
     since = None

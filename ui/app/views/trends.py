@@ -57,14 +57,26 @@ def _movers(latest: pd.DataFrame, labels: dict[str, str], period: str, freq: str
     )
 
 
-def _terms(latest: pd.DataFrame, labels: dict[str, str]) -> None:
-    st.subheader("Newly characteristic terms")
-    rows = [(labels.get(r.trend, r.trend), r.terms) for r in latest.itertuples() if len(r.terms)]
-    if not rows:
-        st.caption("No new terms stand out in this period.")
+def _rising(labels: dict[str, str], period: str, freq: str) -> None:
+    month = period[:7] + "-01"
+    st.subheader(f"Rising topics, {'month of ' if freq == 'week' else ''}{month[:7]}")
+    found = app.rising_topics("month", month)
+    shown = [(t, d) for t, d in found.items() if d]
+    if not shown:
+        st.caption("No topic rises clearly inside a trend this month (a topic needs at least 4 papers in 2 "
+                   "different weeks and twice its earlier share).")
         return
-    for label, terms in rows:
-        st.markdown(f"**{safe_inline(label)}:** " + ", ".join(f"`{str(t).replace('`', '')}`" for t in list(terms)[:10]))
+    for trend, details in sorted(shown, key=lambda x: labels.get(x[0], x[0])):
+        names = ", ".join(f"{safe_inline(d['name'])} ({d['papers']} papers, {d['growth']:.1f}x)" for d in details[:5])
+        with st.expander(f"Rising in {labels.get(trend, trend)}: {names}"):
+            for d in details:
+                st.markdown(f"**{safe_inline(d['name'])}**: {d['papers']} papers this month, {d['share']:.0%} of the "
+                            f"trend's papers (before: {d['before']:.1%})")
+                cols = st.columns(len(d["central_papers"][:3]) + len(d["first_papers"][:2]) or 1)
+                for col, (what, pid) in zip(cols, [("typical", p) for p in d["central_papers"][:3]] +
+                                            [("first", p) for p in d["first_papers"][:2]]):
+                    with col:
+                        widgets.open_button(pid, key=f"topic_{trend}_{d['key']}_{what}_{pid}", label=f"{what}: {pid}")
 
 
 def _top_papers(labels: dict[str, str], week_start: str | None) -> None:
@@ -115,7 +127,7 @@ def render() -> None:
                                "still be filling up.")
     latest = table[table["period"] == period]
     _movers(latest, labels, period, freq)
-    _terms(latest, labels)
+    _rising(labels, period, freq)
     _top_papers(labels, period if freq == "week" else None)
 
 
