@@ -170,7 +170,8 @@ def emerging_topics(db, freq: str = "month", since: str | None = None, trends: l
                     continue
                 ra = per_period_all[p].get(k, 0) - a
                 rb = sum(per_period_all[q].get(k, 0) for q in prev) - b
-                rest_growth = ((ra + 0.5) / (rest_now + 1)) / ((rb + 0.5) / (rest_before + 1))
+                prior = df_all[k] / n_all  # both shares shrink towards the corpus-wide share (20 papers' worth)
+                rest_growth = ((ra + 20 * prior) / (rest_now + 20)) / ((rb + 20 * prior) / (rest_before + 20))
                 if growth <= rest_growth:
                     continue
                 weeks = {week[pk] for pk in members[p] if k in phrase_sets[pk]}

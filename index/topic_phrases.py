@@ -95,12 +95,19 @@ def _edge_ok(word: str) -> bool:
     return w not in EDGE_STOP and not (w.endswith("ly") and len(w) > 4) and w[0].isalpha()
 
 
+def _third_person_or_plural(word: str) -> bool:
+    w = word.lower()
+    return word.islower() and len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "is", "us"))
+
+
 def _add_ngrams(run: list[str], surfaces: dict[str, str]) -> None:
     words = run
     for n in range(2, MAX_WORDS + 1):
         for i in range(len(words) - n + 1):
             gram = words[i:i + n]
             if not (_edge_ok(gram[0]) and _edge_ok(gram[-1])) or any(len(w) < 2 for w in gram):
+                continue
+            if _third_person_or_plural(gram[0]):  # "reduces inference", "yields strong": a verb, not a name
                 continue
             key = normalise(" ".join(gram))
             if len(key.split()) > MAX_WORDS:
