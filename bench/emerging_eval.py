@@ -31,6 +31,7 @@ KNOWN = ROOT / "bench/data/emerging_known_rises.jsonl"
 
 
 def window_months(window: str) -> set[str]:
+    """The months of a half-year window ("2024-H2"); quarters start on months of the set too."""
     year, half = window.split("-H")
     months = range(1, 7) if half == "1" else range(7, 13)
     return {f"{year}-{m:02d}" for m in months}
@@ -59,26 +60,35 @@ def main() -> None:
     ap.add_argument("--home", type=Path, required=True)
     ap.add_argument("--freq", default="month", choices=["month", "quarter"])
     ap.add_argument("--out", type=Path, help="write every listed topic (trend, period, name, papers) here")
+    ap.add_argument("--min-g2", type=float, default=None, help="override the burst threshold (tuning)")
+    ap.add_argument("--window", type=int, default=None, help="override the baseline window (tuning)")
     args = ap.parse_args()
     db = open_database(Home(args.home).db_path)
     t0 = time.perf_counter()
-    res = emerging_topics(db, freq=args.freq)
+    overrides = {k: v for k, v in (("min_g2", args.min_g2), ("window", args.window)) if v is not None}
+    res = emerging_topics(db, freq=args.freq, **overrides)
     print(f"topics for {res.papers} papers, every trend and {args.freq}: {time.perf_counter() - t0:.1f}s")
     listed = defaultdict(list)
     for r in res.records:
         listed[(r["trend"], r["period"][:7])] += r["topics"]
     known = [json.loads(x) for x in KNOWN.open(encoding="utf-8")]
     per_trend = defaultdict(lambda: [0, 0])
+    per_half = defaultdict(lambda: [0, 0])  # odd ids: the tuning half; even ids: the report half
     for k in known:
         names = [k["topic"], *k.get("aliases", [])]
         hit = next(((p, t) for p in sorted(window_months(k["window"])) for t in listed.get((k["trend"], p), [])
                     if any(matches(n, t) for n in names)), None)
         per_trend[k["trend"]][1] += 1
         per_trend[k["trend"]][0] += hit is not None
+        half = "tune" if int(k["id"].lstrip("k")) % 2 else "report"
+        per_half[half][1] += 1
+        per_half[half][0] += hit is not None
         print(f"{'FOUND' if hit else 'missed'}  {k['trend']:<17} {k['window']}  {k['topic']}"
               + (f"  <- {hit[1]} ({hit[0]})" if hit else ""))
     found, total = sum(v[0] for v in per_trend.values()), sum(v[1] for v in per_trend.values())
     print(f"\nrecall of known rises: {found}/{total} = {found / total:.2f}")
+    for half, (f, t) in sorted(per_half.items()):
+        print(f"  {half} half: {f}/{t}")
     for trend, (f, t) in sorted(per_trend.items()):
         print(f"  {trend:<17} {f}/{t}")
     if args.out:

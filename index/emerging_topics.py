@@ -11,7 +11,7 @@ how its share of T's papers in p compares with its share of T's papers in the `w
 - **source mix**: t must rise more inside T than in the rest of the corpus in the same periods (a change in the
   corpus's sources lifts a word everywhere);
 - **support**: at least `min_papers` papers of T in p, published in at least 2 different weeks, at least twice
-  the share it had before, and G2 >= 10.83 (p < 0.001 for one degree of freedom).
+  the share it had before, and G2 >= 3.84 (p < 0.05 for one degree of freedom).
 
 Each topic comes with its first papers in the trend and its most typical papers in the period (those holding
 the most of the period's rising phrases), so a reader can check it.
@@ -77,7 +77,7 @@ def _g2(a: int, n1: int, b: float, n2: float) -> float:
 
 def emerging_topics(db, freq: str = "month", since: str | None = None, trends: list[str] | None = None,
                     window: int = 6, n_topics: int = MAX_TOPICS, min_papers: int = 4, min_lift: float = 2.0,
-                    min_g2: float = 10.83,
+                    min_g2: float = 3.84,
                     progress=None) -> TopicsResult:
     """Rising topics per trend and period (see the module docstring)."""
     if freq not in ("week", "month", "quarter"):
