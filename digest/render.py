@@ -18,6 +18,8 @@ from urllib.parse import quote
 
 from feedgen.feed import FeedGenerator
 
+from trendscope.foundation.wording import count
+
 from .model import Digest, DigestPaper, Subscription, TrendLine
 from .text import has_control, header_text, one_line, slug
 
@@ -44,7 +46,7 @@ def _authors(p: DigestPaper, limit: int = 6) -> str:
 
 
 def _line_sentence(line: TrendLine, total: int) -> str:
-    s = (f"{line.label}: {line.count} papers this week ({line.share:.1%} of {total}), 8-week average "
+    s = (f"{line.label}: {count(line.count, 'paper')} this week ({line.share:.1%} of {total}), 8-week average "
          f"{line.trailing_avg_count:.1f} ({line.trailing_avg_share:.1%}) — {line.direction}.")
     if line.new_terms:
         s += " Newly characteristic terms: " + ", ".join(line.new_terms) + "."

@@ -38,6 +38,16 @@ def recent_weeks(n: int = 16) -> list[str]:
     return [shift_week(newest, -i) for i in range(n)]
 
 
+def partial_newest_week() -> bool:
+    """True when the newest week with papers has not ended in the data (its Sunday is after the last paper)."""
+    from datetime import date
+
+    from trendscope.foundation.clock import week_days_of
+
+    last = summary()["last"]
+    return bool(last) and week_days_of(last[:10])[1] > date.fromisoformat(last[:10]).isoformat()
+
+
 def build_digest(sub, week: str):
     from trendscope.digest import api
 

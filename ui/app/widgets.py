@@ -13,7 +13,7 @@ from trendscope.ui.app import navigation
 from trendscope.ui.app import state as app
 from trendscope.ui.app.text import safe_inline
 
-NEW_LIST = "＋ New list…"
+NEW_LIST = "+ New list…"
 _CHIP_COLOURS = ("blue", "green", "orange", "violet", "red", "gray", "yellow", "primary")
 
 

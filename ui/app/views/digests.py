@@ -12,6 +12,7 @@ from __future__ import annotations
 import streamlit as st
 
 from trendscope.foundation.errors import TrendscopeError
+from trendscope.foundation.wording import count
 from trendscope.ui.app import digest_view as dg
 from trendscope.ui.app import state as app
 from trendscope.ui.app.text import safe_inline
@@ -21,7 +22,10 @@ def _pick_week() -> str | None:
     weeks = dg.recent_weeks(16)
     if not weeks:
         return None
-    return st.selectbox("Week", weeks, key="digest_week", help="ISO week (Monday to Sunday) of publication.")
+    # the newest week may still be filling up: start on the last complete one
+    default = 1 if len(weeks) > 1 and dg.partial_newest_week() else 0
+    return st.selectbox("Week", weeks, index=default, key="digest_week",
+                        help="ISO week (Monday to Sunday) of publication; the newest may be incomplete.")
 
 
 def _preview(sub, week: str) -> None:
@@ -32,19 +36,19 @@ def _preview(sub, week: str) -> None:
         st.error(str(exc))
         return
     files = dg.digest_files(digest)
-    st.caption(f"{len(digest.papers)} papers (of {digest.candidates} candidates) · "
-               f"{digest.total_week_papers:,} papers published that week")
+    st.caption(f"{count(len(digest.papers), 'paper')} (of {count(digest.candidates, 'candidate')}) · "
+               f"{count(digest.total_week_papers, 'paper')} published that week")
     c1, c2, c3, c4 = st.columns(4)
     stem = f"trendscope-{''.join(ch if ch.isalnum() else '-' for ch in sub.name)}-{week}"
     c1.download_button("HTML email", files["html"], file_name=f"{stem}.html", mime="text/html",
-                       icon=":material/download:", key="dl_html", use_container_width=True)
+                       icon=":material/download:", key="dl_html", width="stretch")
     c2.download_button("Markdown", files["md"], file_name=f"{stem}.md", mime="text/markdown",
-                       icon=":material/download:", key="dl_md", use_container_width=True)
+                       icon=":material/download:", key="dl_md", width="stretch")
     c3.download_button("Email (.eml)", files["eml"], file_name=f"{stem}.eml", mime="message/rfc822",
-                       icon=":material/download:", key="dl_eml", use_container_width=True)
+                       icon=":material/download:", key="dl_eml", width="stretch")
     c4.download_button("Atom feed", dg.atom_feed(sub), file_name=f"{stem.rsplit('-', 2)[0]}.atom",
                        mime="application/atom+xml", icon=":material/rss_feed:", key="dl_atom",
-                       use_container_width=True)
+                       width="stretch")
     tab_mail, tab_text = st.tabs(["Preview", "Plain-text part"])
     with tab_mail:
         with st.container(border=True):
@@ -125,7 +129,8 @@ def _manage(subs) -> None:
             waiting = {a.lower() for a in sub.pending}
             targets = ", ".join(f"{a} (awaiting confirmation)" if a.lower() in waiting else a
                                 for a in sub.emails) or "no email"
-            c_text.markdown(f"**{safe_inline(sub.name)}** · {safe_inline(sub.describe())} · {sub.size} papers · "
+            size = count(sub.size, "paper")
+            c_text.markdown(f"**{safe_inline(sub.name)}** · {safe_inline(sub.describe())} · {size} · "
                             f"{safe_inline(targets)}{' · Atom feed' if sub.feed else ''}")
             if c_rm.button("Remove", key=f"rm_sub_{sub.id}", icon=":material/delete:"):
                 dg.remove_subscription(sub.name)

@@ -31,7 +31,7 @@ def _picker() -> None:
     with st.form("open_form", border=False):
         c_in, c_go = st.columns([5, 1], vertical_alignment="bottom")
         raw = c_in.text_input("Open a paper", key="open_id", placeholder="arXiv id or URL, e.g. 2106.09685")
-        if c_go.form_submit_button("Open", use_container_width=True):
+        if c_go.form_submit_button("Open", width="stretch"):
             try:
                 arxiv_id, _ = parse_arxiv_id(raw or "")
             except BadArxivId:

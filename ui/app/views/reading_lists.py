@@ -9,6 +9,7 @@ from pathlib import Path
 import streamlit as st
 
 from trendscope.foundation.errors import TrendscopeError
+from trendscope.foundation.wording import count
 from trendscope.ui.app import state as app
 from trendscope.ui.app import widgets
 from trendscope.ui.app.text import safe_inline
@@ -66,7 +67,7 @@ def _manage(rl, names: list[str], current: str | None) -> None:
         if st.button("Delete list", icon=":material/delete:", disabled=not confirm, key="delete_list"):
             n = rl.delete(current)
             st.session_state.pop("current_list", None)
-            _flash(f"Deleted **{safe_inline(current)}** ({n} papers).")
+            _flash(f"Deleted **{safe_inline(current)}** ({count(n, 'paper')}).")
             st.rerun()
         upload = st.file_uploader("Import arXiv ids, BibTeX, CSV, JSON or Markdown into this list",
                                   type=["txt", "bib", "csv", "json", "md"], key="import_file")
@@ -84,7 +85,7 @@ def _import(rl, name: str, upload) -> None:
         except TrendscopeError as exc:
             st.error(str(exc))
             return
-    msg = f"Imported {len(res.added)} papers ({len(res.already)} already there"
+    msg = f"Imported {count(len(res.added), 'paper')} ({len(res.already)} already there"
     msg += f", {len(res.not_ingested)} not ingested yet)." if res.not_ingested else ")."
     _flash(msg + (" Problems: " + "; ".join(safe_inline(b) for b in res.bad[:5]) if res.bad else ""),
            "warning" if res.bad else "success")
@@ -96,7 +97,7 @@ def _exports(rl, name: str) -> None:
     stem = "".join(ch if ch.isalnum() else "-" for ch in name).strip("-") or "reading-list"
     for col, (fmt, (label, ext, mime)) in zip(cols, EXPORTS.items()):
         col.download_button(label, rl.export(name, fmt), file_name=f"{stem}.{ext}", mime=mime,
-                            icon=":material/download:", key=f"export_{fmt}", use_container_width=True)
+                            icon=":material/download:", key=f"export_{fmt}", width="stretch")
 
 
 def _items(rl, name: str) -> None:
@@ -192,7 +193,7 @@ def render() -> None:
         by_name = {s.name: s for s in summaries}
         current = st.selectbox(
             "List", names, key="list_pick",
-            format_func=lambda n: f"{n} — {by_name[n].items} papers, {by_name[n].unread} unread",
+            format_func=lambda n: f"{n} — {count(by_name[n].items, 'paper')}, {by_name[n].unread} unread",
         )
         st.session_state["current_list"] = current
     else:

@@ -34,7 +34,7 @@ def _form(summary: dict) -> dict | None:
                  "words, ti:/au:/abs: fields, -excluded words, OR and NOT narrow the results.",
         )
         submitted = c_button.form_submit_button("Search", type="primary", icon=":material/search:",
-                                                use_container_width=True)
+                                                width="stretch")
         c_mode, c_sort, c_limit = st.columns(3)
         mode = c_mode.segmented_control("Mode", list(MODES), format_func=MODES.get, key="mode", default="hybrid")
         sort = c_sort.segmented_control("Sort", list(SORTS), format_func=SORTS.get, key="sort", default="relevance")

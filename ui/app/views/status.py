@@ -9,8 +9,6 @@ import streamlit as st
 from trendscope.ui.app import state as app
 from trendscope.ui.app.text import safe_inline
 
-OUTCOME_ICONS = {"ok": "✅", "partial": "⚠️", "failed": "❌", "running": "⏳", "interrupted": "⛔"}
-
 
 def _corpus(summary: dict) -> None:
     c1, c2, c3, c4 = st.columns(4)
@@ -46,12 +44,12 @@ def _ledger() -> None:
         st.caption(f"No ingest run recorded yet. {app.INGEST_HINT}")
         return
     frame = pd.DataFrame([{
-        "": OUTCOME_ICONS.get(r.outcome, "?"), "run": r.run_id, "source": r.source, "outcome": r.outcome,
+        "run": r.run_id, "source": r.source, "outcome": r.outcome,
         "started": r.started_at, "ended": r.ended_at, "window": f"{r.window_start or ''} → {r.window_end or ''}",
         "seen": r.seen, "new": r.new, "updated": r.updated, "skipped": r.skipped, "errors": r.errors,
         "pages": r.pages,
     } for r in runs])
-    st.dataframe(frame, hide_index=True, use_container_width=True)
+    st.dataframe(frame, hide_index=True, width="stretch")
     failing = [r for r in runs if r.error_messages]
     for r in failing[:5]:
         with st.expander(f"Run {r.run_id} ({r.source}, {r.outcome}): {r.errors} errors", icon=":material/error:"):
@@ -70,7 +68,7 @@ def _index() -> None:
     elif ok is False:
         st.warning(health.pop("problem", "The index needs `trendscope index`."), icon=":material/warning:")
     st.dataframe(pd.DataFrame([(k, str(v)) for k, v in health.items()], columns=["what", "value"]),
-                 hide_index=True, use_container_width=True)
+                 hide_index=True, width="stretch")
 
 
 def render() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from trendscope.foundation.wording import count
 from trendscope.index.trends_over_time import drop_thin_tail
 from trendscope.ui.app import state as app
 from trendscope.ui.app import widgets
@@ -47,7 +48,7 @@ def _movers(latest: pd.DataFrame, labels: dict[str, str], period: str, freq: str
     ).sort_values("growth", ascending=False, na_position="last")
     st.dataframe(
         frame[["trend", "direction", "count", "share", "growth", "emerging_score"]],
-        hide_index=True, use_container_width=True,
+        hide_index=True, width="stretch",
         column_config={
             "trend": "Trend", "direction": "Direction", "count": st.column_config.NumberColumn("Papers"),
             "share": st.column_config.NumberColumn("Share", format="%.1f %%"),
@@ -67,11 +68,12 @@ def _rising(labels: dict[str, str], period: str, freq: str) -> None:
                    "different weeks and twice its earlier share).")
         return
     for trend, details in sorted(shown, key=lambda x: labels.get(x[0], x[0])):
-        names = ", ".join(f"{safe_inline(d['name'])} ({d['papers']} papers, {d['growth']:.1f}x)" for d in details[:5])
+        names = ", ".join(f"{safe_inline(d['name'])} ({count(d['papers'], 'paper')}, {d['growth']:.1f}x)"
+                          for d in details[:5])
         with st.expander(f"Rising in {labels.get(trend, trend)}: {names}"):
             for d in details:
-                st.markdown(f"**{safe_inline(d['name'])}**: {d['papers']} papers this month, {d['share']:.0%} of the "
-                            f"trend's papers (before: {d['before']:.1%})")
+                st.markdown(f"**{safe_inline(d['name'])}**: {count(d['papers'], 'paper')} this month, "
+                            f"{d['share']:.0%} of the trend's papers (before: {d['before']:.1%})")
                 cols = st.columns(len(d["central_papers"][:3]) + len(d["first_papers"][:2]) or 1)
                 for col, (what, pid) in zip(cols, [("typical", p) for p in d["central_papers"][:3]] +
                                             [("first", p) for p in d["first_papers"][:2]]):
@@ -109,8 +111,8 @@ def render() -> None:
         return
     labels = app.trend_labels()
     c_freq, c_metric, c_window = st.columns(3)
-    freq = c_freq.segmented_control("Granularity", list(FREQS), format_func=FREQS.get, default="week", key="freq")
-    freq = freq or "week"
+    freq = c_freq.segmented_control("Granularity", list(FREQS), format_func=FREQS.get, default="month", key="freq")
+    freq = freq or "month"
     metric = c_metric.segmented_control("Show", list(METRICS), format_func=METRICS.get, default="share",
                                         key="metric") or "share"
     window = c_window.selectbox("Period", list(WINDOWS[freq]), key=f"window_{freq}")
