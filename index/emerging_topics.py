@@ -7,7 +7,9 @@ how its share of T's papers in p compares with its share of T's papers in the `w
   before), signed; shares, not counts, so a trend that grows as a whole does not make its words rise;
 - **background model**: t must be associated with T over the whole corpus (its share of T's papers at least
   `min_lift` times its share of all papers), which filters generic ML vocabulary ("neural network", "large
-  language model") by the corpus itself, not by a hand list;
+  language model") by the corpus itself, not by a hand list; and papers must name it in their titles (at least
+  `min_title_share` of the papers that use it), as researchers do with topics and rarely with phrases such as
+  "promising solution" or "trainable parameters";
 - **source mix**: t must rise more inside T than in the rest of the corpus in the same periods (a change in the
   corpus's sources lifts a word everywhere);
 - **support**: at least `min_papers` papers of T in p, published in at least 2 different weeks, at least twice
@@ -77,7 +79,7 @@ def _g2(a: int, n1: int, b: float, n2: float) -> float:
 
 def emerging_topics(db, freq: str = "month", since: str | None = None, trends: list[str] | None = None,
                     window: int = 6, n_topics: int = MAX_TOPICS, min_papers: int = 4, min_lift: float = 2.0,
-                    min_g2: float = 3.84,
+                    min_g2: float = 3.84, min_title_share: float = 0.1,
                     progress=None) -> TopicsResult:
     """Rising topics per trend and period (see the module docstring)."""
     if freq not in ("week", "month", "quarter"):
@@ -99,17 +101,22 @@ def emerging_topics(db, freq: str = "month", since: str | None = None, trends: l
     acronyms = AcronymMap()
     surfaces: dict[str, Counter] = defaultdict(Counter)
     raw: dict[int, list[str]] = {}
+    raw_title: dict[int, list[str]] = {}
     for i, (pk, pp) in enumerate(topic_store.iter_all()):
         if pk not in period:
             continue
         acronyms.add(pp.definitions)
         raw[pk] = list(pp.surfaces)
+        raw_title[pk] = pp.in_title
         for key, surface in pp.surfaces.items():
             surfaces[key][surface] += 1
         if progress and i % 20000 == 0:
             progress(i, len(papers))
     phrase_sets = {pk: {acronyms.key(k) for k in keys} for pk, keys in raw.items()}
-    del raw
+    title_df: Counter = Counter()
+    for keys in raw_title.values():
+        title_df.update({acronyms.key(k) for k in keys})
+    del raw, raw_title
 
     # corpus-wide background and per-period totals
     df_all: Counter = Counter()
@@ -142,7 +149,8 @@ def emerging_topics(db, freq: str = "month", since: str | None = None, trends: l
             members[period[pk]].append(pk)
         n_trend = len(pks)
         associated = {k for k, n in df_trend.items()
-                      if n >= min_papers and (n / n_trend) >= min_lift * (df_all[k] / n_all)}
+                      if n >= min_papers and (n / n_trend) >= min_lift * (df_all[k] / n_all)
+                      and title_df[k] >= min_title_share * df_all[k]}
         first_seen: dict[str, list[int]] = defaultdict(list)
         for pk in sorted(pks, key=lambda p: (period[p], p)):
             for k in phrase_sets[pk] & associated:

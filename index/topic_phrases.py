@@ -57,6 +57,7 @@ class PaperPhrases:
 
     surfaces: dict[str, str] = field(default_factory=dict)
     definitions: dict[str, str] = field(default_factory=dict)  # acronym -> long-form key
+    in_title: list[str] = field(default_factory=list)  # the keys that occur in the title
 
 
 def paper_phrases(title: str, abstract: str) -> PaperPhrases:
@@ -75,18 +76,25 @@ def paper_phrases(title: str, abstract: str) -> PaperPhrases:
             if initials == letters and tail[0].lower() not in QUERY_STOP_WORDS:
                 out.definitions[acronym] = normalise(" ".join(tail))
                 break
+    _candidates(text, out.surfaces)
+    title_keys: dict[str, str] = {}
+    _candidates(_LATEX_URL_RE.sub(" ", title or ""), title_keys)
+    out.in_title = sorted(title_keys)
+    return out
+
+
+def _candidates(text: str, surfaces: dict[str, str]) -> None:
     for chunk in _SPLIT_RE.split(text):
         run: list[str] = []
         for token in _TOKEN_RE.findall(chunk):
             if token.lower() in QUERY_STOP_WORDS or len(token) < 2:
-                _add_ngrams(run, out.surfaces)
+                _add_ngrams(run, surfaces)
                 run = []
                 continue
             if _ACRONYM_RE.match(token) and token.lower() not in QUERY_STOP_WORDS:
-                out.surfaces.setdefault(token.upper() if token.isupper() else token, token)
+                surfaces.setdefault(token.upper() if token.isupper() else token, token)
             run.append(token)
-        _add_ngrams(run, out.surfaces)
-    return out
+        _add_ngrams(run, surfaces)
 
 
 def _edge_ok(word: str) -> bool:

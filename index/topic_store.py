@@ -23,7 +23,7 @@ from .topic_phrases import PaperPhrases, paper_phrases
 log = logging.getLogger(__name__)
 
 migrations = Migrations("trendscope.topics")
-EXTRACTOR_VERSION = "2"  # bump when topic_phrases changes what it extracts: every paper is extracted again
+EXTRACTOR_VERSION = "3"  # bump when topic_phrases changes what it extracts: every paper is extracted again
 
 
 @migrations()
@@ -38,6 +38,11 @@ def m001_paper_phrases(db: sqlite_utils.Database) -> None:
         )
         """
     )
+
+
+@migrations()
+def m002_title_phrases(db: sqlite_utils.Database) -> None:
+    db.execute("ALTER TABLE paper_phrases ADD COLUMN title_phrases TEXT NOT NULL DEFAULT '[]'")  # keys in the title
 
 
 @dataclass
@@ -79,11 +84,12 @@ class TopicStore:
             out = []
             for pk, title, abstract, stamp in rows:
                 pp = paper_phrases(title, abstract)
-                out.append((pk, stamp, json.dumps(pp.surfaces, ensure_ascii=False),
-                            json.dumps(pp.definitions, ensure_ascii=False)))
+                out.append((pk, stamp, *(json.dumps(x, ensure_ascii=False)
+                                         for x in (pp.surfaces, pp.definitions, pp.in_title))))
             with write_transaction(self.db):
                 self.db.conn.executemany(
-                    "INSERT OR REPLACE INTO paper_phrases (pk, content_hash, phrases, definitions) VALUES (?, ?, ?, ?)",
+                    "INSERT OR REPLACE INTO paper_phrases (pk, content_hash, phrases, definitions, title_phrases) "
+                    "VALUES (?, ?, ?, ?, ?)",
                     out)
             done += len(rows)
             if progress:
@@ -93,5 +99,6 @@ class TopicStore:
         return RefreshResult(done, removed, time.perf_counter() - started)
 
     def iter_all(self) -> Iterator[tuple[int, PaperPhrases]]:
-        for pk, phrases, definitions in self.db.execute("SELECT pk, phrases, definitions FROM paper_phrases"):
-            yield pk, PaperPhrases(json.loads(phrases), json.loads(definitions))
+        rows = self.db.execute("SELECT pk, phrases, definitions, title_phrases FROM paper_phrases")
+        for pk, phrases, definitions, in_title in rows:
+            yield pk, PaperPhrases(json.loads(phrases), json.loads(definitions), json.loads(in_title))

@@ -38,7 +38,8 @@ def test_an_acronym_merges_with_the_expansion_most_papers_give():
 
 
 RISING = ("Banana routing for efficient inference: model compression with quantization",
-          "We study banana routing, a quantization scheme for model compression that reduces inference cost.")
+          "We study banana routing, a quantization scheme for model compression that reduces inference cost, "
+          "through a mango pipeline.")
 
 
 @pytest.fixture(scope="module")
@@ -64,6 +65,8 @@ def test_a_burst_inside_a_trend_is_listed_with_its_first_papers(rising_home):
     detail = next(d for d in by_period["2023-11-01"]["details"] if "banana routing" in d["name"].lower())
     assert detail["papers"] >= 4 and detail["growth"] >= 2 and detail["first_papers"][0].startswith("2399.")
     assert not any("banana" in t.lower() for p, r in by_period.items() if p < "2023-11-01" for t in r["topics"])
+    # bursting just as much, but never named in a title: a phrase, not a topic
+    assert not any("mango" in t.lower() for r in res.records for t in r["topics"])
     for r in res.records:
         assert len(r["topics"]) <= 10
         assert not any(t.lower() in ("neural network", "large language model") for t in r["topics"])
