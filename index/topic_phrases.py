@@ -156,10 +156,6 @@ class AcronymMap:
         return {long_key: acr for acr, long_key in self.mapping().items()}
 
 
-def merged_keys(phrases: PaperPhrases, acronyms: AcronymMap) -> set[str]:
-    return {acronyms.key(k) for k in phrases.surfaces}
-
-
 def display_names(surface_counts: dict[str, Counter], acronyms: AcronymMap, keys: Iterable[str]) -> dict[str, str]:
     """The most common way papers write each key, with its acronym when it has one."""
     acr_of = acronyms.acronym_of()
