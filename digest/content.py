@@ -24,7 +24,6 @@ a query subscription's line counts its keyword (FTS5) matches per week.
 """
 from __future__ import annotations
 
-import json
 import logging
 import math
 import re
@@ -364,9 +363,9 @@ def tag_strength(score: float, strength: float | None) -> float:
 def paper_from_row(row: dict, trends: dict[str, float]) -> DigestPaper:
     """A DigestPaper from a `papers` row and its {trend: score} tags."""
     return DigestPaper(
-        id=row["id"], title=one_line(row["title"], 500), authors=json.loads(row["authors"] or "[]"),
+        id=row["id"], title=one_line(row["title"], 500), authors=list(row["authors"]),
         published=row["published"], excerpt=excerpt(row["abstract"]),
-        trends=sorted(trends, key=lambda t: -trends[t]), categories=json.loads(row["categories"] or "[]"),
+        trends=sorted(trends, key=lambda t: -trends[t]), categories=list(row["categories"]),
     )
 
 

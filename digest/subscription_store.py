@@ -7,7 +7,7 @@ Tables (migration set "trendscope.digest"):
   digest_items       (subscription, arXiv id) -> the week it was issued in: a paper appears at most once per
                      subscription, whatever later versions or re-dated copies of it arrive
   digest_test_mails  one row per test mail sent (its time): the rate limit of test mails per data home
-It also reads the ingest tables and, when present, the trends area's `paper_trends` table.
+Papers come through the ingest stage's `PaperReads`, trend tags through the index stage's `TrendStore`.
 """
 from __future__ import annotations
 
@@ -20,12 +20,19 @@ import sqlite_utils
 from sqlite_utils import Migrations
 
 from trendscope.foundation.clock import utc_now_iso
-from trendscope.foundation.db import apply_migrations, placeholders, select_in, write_transaction
+from trendscope.foundation.db import apply_migrations, write_transaction
 from trendscope.index.trend_store import TrendStore
+from trendscope.ingest.paper_reads import PaperFilter, PaperReads, PaperRow
 
 from .model import Delivery, Subscription
 
 migrations = Migrations("trendscope.digest")
+
+
+def _as_dict(r: PaperRow) -> dict:
+    """The paper fields a digest shows (`authors` and `categories` as lists)."""
+    return {"pk": r.pk, "id": r.id, "title": r.title, "abstract": r.abstract, "authors": r.authors,
+            "categories": r.categories, "published": r.published}
 
 
 @migrations()
@@ -107,6 +114,8 @@ class SubscriptionStore:
 
     def __init__(self, db: sqlite_utils.Database):
         self.db = db
+        self.papers = PaperReads(db)
+        self._trend_store: TrendStore | None = None
         apply_migrations(db, migrations)
 
     # -- subscriptions ------------------------------------------------------------------------
@@ -267,70 +276,47 @@ class SubscriptionStore:
             "ORDER BY week DESC, rank LIMIT ?", [sub_id, limit],
         ).fetchall()
 
-    # -- papers and tags ------------------------------------------------------------------------
-    def has_trend_table(self) -> bool:
-        return self.db.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'paper_trends'"
-        ).fetchone() is not None
+    # -- papers and tags (through the ingest stage's PaperReads and the index stage's TrendStore) -------------
+    def _trends(self) -> TrendStore:
+        if self._trend_store is None:
+            self._trend_store = TrendStore(self.db)
+        return self._trend_store
 
     def week_papers(self, start: str, end_exclusive: str, categories: Sequence[str] = ()) -> list[dict]:
-        """Rows of the papers published in [start, end) (any of `categories` when given)."""
-        q = ("SELECT p.pk, p.id, p.title, p.abstract, p.authors, p.categories, p.published FROM papers p "
-             "WHERE p.published >= ? AND p.published < ?")
-        args: list = [start, end_exclusive]
-        if categories:
-            q += (f" AND p.pk IN (SELECT pk FROM paper_categories WHERE category IN ({placeholders(categories)}))")
-            args += list(categories)
-        return list(self.db.query(q + " ORDER BY p.pk", args))
+        """Rows of the papers published in [start, end) (any of `categories` when given), in pk order."""
+        flt = PaperFilter(categories=list(categories), since=start, before=end_exclusive)
+        return [_as_dict(r) for r in sorted(self.papers.newest(flt, None), key=lambda r: r.pk)]
 
     def papers_by_ids(self, ids: Sequence[str]) -> dict[str, dict]:
-        sql = "SELECT pk, id, title, abstract, authors, categories, published FROM papers WHERE id IN ({in})"
-        return {r["id"]: r for r in select_in(self.db, sql, ids, as_dicts=True)}
+        return {i: _as_dict(r) for i, r in self.papers.rows_by_ids(ids).items()}
 
     def count_between(self, start: str, end_exclusive: str) -> int:
-        return self.db.execute(
-            "SELECT count(*) FROM papers WHERE published >= ? AND published < ?", [start, end_exclusive]
-        ).fetchone()[0]
+        return self.papers.count_between(start, end_exclusive)
 
     def tags_for(self, pks: Sequence[int]) -> dict[int, dict[str, float]]:
-        """pk -> {trend: score} for the given papers (through the index stage's TrendStore)."""
-        return TrendStore(self.db).scores_for(pks)
+        """pk -> {trend: score} for the given papers."""
+        return self._trends().scores_for(pks)
 
     def tag_strengths(self, pks: Sequence[int], trends: Sequence[str]) -> dict[int, dict[str, float | None]]:
-        """pk -> {trend: tag strength} for the given papers and trends (through the index stage's TrendStore)."""
-        return TrendStore(self.db).strengths_for(pks, trends)
+        """pk -> {trend: tag strength} for the given papers and trends."""
+        return self._trends().strengths_for(pks, trends)
 
     def weekly_counts(self, start: str, end_exclusive: str) -> dict[str, int]:
         """Week Monday (ISO date) -> number of papers published that week, for [start, end)."""
-        return dict(self.db.execute(
-            "SELECT date(published, 'weekday 0', '-6 days') AS wk, count(*) FROM papers "
-            "WHERE published >= ? AND published < ? GROUP BY wk", [start, end_exclusive],
-        ).fetchall())
+        return self.papers.weekly_counts(start, end_exclusive)
 
     def background_texts(self, start: str, end_exclusive: str, *, trends: Sequence[str] = (),
                          categories: Sequence[str] = (), limit: int = 3000) -> list[tuple[int, str, str]]:
         """(pk, title, abstract) of the most recent papers in [start, end) having any of `trends` (when given)
         and any of `categories` (when given); at most `limit`."""
-        q = "SELECT p.pk, p.title, p.abstract FROM papers p WHERE p.published >= ? AND p.published < ?"
-        args: list = [start, end_exclusive]
-        if trends:
-            if not self.has_trend_table():
-                return []
-            q += f" AND p.pk IN (SELECT pk FROM paper_trends WHERE trend IN ({placeholders(trends)}))"
-            args += list(trends)
-        if categories:
-            q += f" AND p.pk IN (SELECT pk FROM paper_categories WHERE category IN ({placeholders(categories)}))"
-            args += list(categories)
-        return self.db.execute(q + " ORDER BY p.published DESC, p.pk DESC LIMIT ?", [*args, limit]).fetchall()
+        within = self._trends().tagged_pks(trends) if trends else None
+        flt = PaperFilter(categories=list(categories), since=start, before=end_exclusive, within=within)
+        return [(r.pk, r.title, r.abstract) for r in self.papers.newest(flt, limit)]
 
     def fts_matches(self, match: str, start: str, end_exclusive: str) -> list[tuple[int, str, float]]:
         """(pk, published, bm25 rank; lower is better) of papers matching an FTS5 expression in [start, end)."""
-        return self.db.execute(
-            "SELECT p.pk, p.published, bm25(papers_fts) FROM papers_fts JOIN papers p ON p.pk = papers_fts.rowid "
-            "WHERE papers_fts MATCH ? AND p.published >= ? AND p.published < ?",
-            [match, start, end_exclusive],
-        ).fetchall()
+        return self.papers.matches_between(match, start, end_exclusive)
 
     def texts_for(self, pks: Sequence[int]) -> list[tuple[int, str, str]]:
         """(pk, title, abstract) of the given papers."""
-        return list(select_in(self.db, "SELECT pk, title, abstract FROM papers WHERE pk IN ({in})", pks))
+        return [(pk, title, abstract) for pk, title, abstract, _ in self.papers.texts(pks)]

@@ -17,6 +17,7 @@ import sqlite_utils
 from sqlite_utils import Migrations
 
 from trendscope.foundation.db import apply_migrations, write_transaction
+from trendscope.ingest.paper_reads import PaperReads
 
 from .topic_phrases import PaperPhrases, paper_phrases
 
@@ -57,35 +58,32 @@ class TopicStore:
 
     def __init__(self, db: sqlite_utils.Database):
         self.db = db
+        self.paper_reads = PaperReads(db)
         apply_migrations(db, migrations)
 
-    def _pending(self, batch: int) -> list[tuple]:
-        return self.db.execute(
-            "SELECT p.pk, p.title, p.abstract, p.content_hash || ':' || ? FROM papers p "
-            "LEFT JOIN paper_phrases x ON x.pk = p.pk "
-            "WHERE x.pk IS NULL OR x.content_hash != p.content_hash || ':' || ? LIMIT ?",
-            [EXTRACTOR_VERSION, EXTRACTOR_VERSION, batch],
-        ).fetchall()
+    def _stamp(self, content_hash: str) -> str:
+        return f"{content_hash}:{EXTRACTOR_VERSION}"
+
+    def pending_pks(self) -> list[int]:
+        """pks of the papers that are new or whose text (or the extractor) changed since their phrases, ascending."""
+        stored = dict(self.db.execute("SELECT pk, content_hash FROM paper_phrases"))
+        return sorted(pk for pk, h in self.paper_reads.states().items() if stored.get(pk) != self._stamp(h))
 
     def count_pending(self) -> int:
-        return self.db.execute(
-            "SELECT count(*) FROM papers p LEFT JOIN paper_phrases x ON x.pk = p.pk "
-            "WHERE x.pk IS NULL OR x.content_hash != p.content_hash || ':' || ?", [EXTRACTOR_VERSION]
-        ).fetchone()[0]
+        return len(self.pending_pks())
 
     def refresh(self, progress: Callable[[int, int], None] | None = None, batch: int = 2000) -> RefreshResult:
         """Extract the phrases of new and changed papers; drop the rows of papers that are gone."""
         started = time.perf_counter()
-        total, done = self.count_pending(), 0
-        while True:
-            rows = self._pending(batch)
-            if not rows:
-                break
+        pending = self.pending_pks()
+        total, done = len(pending), 0
+        for i in range(0, total, batch):
+            rows = self.paper_reads.texts(pending[i:i + batch])
             out = []
-            for pk, title, abstract, stamp in rows:
+            for pk, title, abstract, chash in rows:
                 pp = paper_phrases(title, abstract)
-                out.append((pk, stamp, *(json.dumps(x, ensure_ascii=False)
-                                         for x in (pp.surfaces, pp.definitions, pp.in_title))))
+                out.append((pk, self._stamp(chash), *(json.dumps(x, ensure_ascii=False)
+                                                      for x in (pp.surfaces, pp.definitions, pp.in_title))))
             with write_transaction(self.db):
                 self.db.conn.executemany(
                     "INSERT OR REPLACE INTO paper_phrases (pk, content_hash, phrases, definitions, title_phrases) "
@@ -94,9 +92,12 @@ class TopicStore:
             done += len(rows)
             if progress:
                 progress(done, total)
-        with write_transaction(self.db):
-            removed = self.db.execute("DELETE FROM paper_phrases WHERE pk NOT IN (SELECT pk FROM papers)").rowcount
-        return RefreshResult(done, removed, time.perf_counter() - started)
+        existing = self.paper_reads.states()
+        gone = [(pk,) for pk, in self.db.execute("SELECT pk FROM paper_phrases") if pk not in existing]
+        if gone:
+            with write_transaction(self.db):
+                self.db.conn.executemany("DELETE FROM paper_phrases WHERE pk = ?", gone)
+        return RefreshResult(done, len(gone), time.perf_counter() - started)
 
     def iter_all(self) -> Iterator[tuple[int, PaperPhrases]]:
         rows = self.db.execute("SELECT pk, phrases, definitions, title_phrases FROM paper_phrases")

@@ -18,6 +18,7 @@ import sqlite_utils
 from sqlite_utils import Migrations
 
 from trendscope.foundation.db import apply_migrations, placeholders, select_in
+from trendscope.ingest.paper_reads import PaperReads
 
 migrations = Migrations("trendscope.trends")
 
@@ -113,17 +114,17 @@ class TrendStore:
 
     def __init__(self, db: sqlite_utils.Database):
         self.db = db
+        self.paper_reads = PaperReads(db)
         apply_migrations(db, migrations)
 
-    # -- papers (read-only view of the ingest tables) ----------------------------------------
+    # -- papers (through the ingest stage's API) ---------------------------------------------
     def paper_states(self) -> Iterator[tuple[int, str]]:
-        """(pk, content_hash) of every paper."""
-        yield from self.db.execute("SELECT pk, content_hash FROM papers ORDER BY pk")
+        """(pk, content_hash) of every paper, in pk order."""
+        yield from sorted(self.paper_reads.states().items())
 
     def papers(self, pks: Sequence[int]) -> list[PaperRow]:
-        sql = "SELECT pk, title, abstract, categories, content_hash FROM papers WHERE pk IN ({in})"
-        return sorted((PaperRow(pk, title, abstract, json.loads(cats or "[]"), h)
-                       for pk, title, abstract, cats, h in select_in(self.db, sql, pks)), key=lambda r: r.pk)
+        rows = self.paper_reads.rows(pks)
+        return [PaperRow(pk, r.title, r.abstract, r.categories, r.content_hash) for pk, r in sorted(rows.items())]
 
     # -- state -----------------------------------------------------------------------------
     def tag_states(self) -> dict[int, TagState]:
@@ -189,9 +190,16 @@ class TrendStore:
 
     def delete_orphans(self) -> int:
         """Tags and state of papers that no longer exist."""
+        existing = self.paper_reads.states()
+        tagged = {r[0] for r in self.db.execute("SELECT pk FROM trend_tag_state UNION SELECT pk FROM paper_trends")}
+        gone = [(pk,) for pk in sorted(tagged - existing.keys())]
+        if not gone:
+            return 0
         with self.db.atomic():
-            n = self.db.execute("DELETE FROM paper_trends WHERE pk NOT IN (SELECT pk FROM papers)").rowcount
-            self.db.execute("DELETE FROM trend_tag_state WHERE pk NOT IN (SELECT pk FROM papers)")
+            before = self.db.conn.total_changes
+            self.db.conn.executemany("DELETE FROM paper_trends WHERE pk = ?", gone)
+            n = self.db.conn.total_changes - before
+            self.db.conn.executemany("DELETE FROM trend_tag_state WHERE pk = ?", gone)
         return n
 
     def tags_of(self, pk: int) -> list[tuple[str, float, list[str]]]:
@@ -200,23 +208,17 @@ class TrendStore:
 
     def top_papers(self, start: str, end_exclusive: str, per_trend: int) -> dict[str, list[dict]]:
         """trend -> its `per_trend` highest-scoring papers published in [start, end_exclusive), best first."""
-        out: dict[str, list[dict]] = {}
-        rows = self.db.query(
-            """
-            SELECT trend, id, title, published, authors, score FROM (
-                SELECT t.trend, p.id, p.title, p.published, p.authors, t.score,
-                       row_number() OVER (PARTITION BY t.trend ORDER BY t.score DESC, p.id) AS rank
-                FROM paper_trends t JOIN papers p ON p.pk = t.pk
-                WHERE p.published >= ? AND p.published < ?
-            ) WHERE rank <= ? ORDER BY trend, rank
-            """,
-            [start, end_exclusive, per_trend],
-        )
-        for r in rows:
-            out.setdefault(r["trend"], []).append({
-                "id": r["id"], "title": r["title"], "published": r["published"],
-                "authors": json.loads(r["authors"] or "[]"), "score": r["score"]})
-        return out
+        in_window = self.paper_reads.published(start, end_exclusive)
+        ids = self.paper_reads.ids_of(in_window)
+        by_trend: dict[str, list[tuple[float, str, int]]] = {}
+        for pk, trend, score in select_in(self.db, "SELECT pk, trend, score FROM paper_trends WHERE pk IN ({in})",
+                                          sorted(in_window)):
+            by_trend.setdefault(trend, []).append((-float(score), ids[pk], pk))
+        best = {t: sorted(c)[:per_trend] for t, c in sorted(by_trend.items())}
+        rows = self.paper_reads.rows([pk for c in best.values() for _, _, pk in c])
+        return {t: [{"id": rows[pk].id, "title": rows[pk].title, "published": rows[pk].published,
+                     "authors": rows[pk].authors, "score": -neg} for neg, _, pk in c]
+                for t, c in best.items()}
 
     def scores_for(self, pks: Sequence[int]) -> dict[int, dict[str, float]]:
         """pk -> {trend: score} for the given papers."""
@@ -235,6 +237,13 @@ class TrendStore:
         for pk, trend, strength in select_in(self.db, sql, pks, params=list(trends)):
             out.setdefault(pk, {})[trend] = strength
         return out
+
+    def tagged_pks(self, trends: Sequence[str]) -> list[int]:
+        """pks of the papers having any of `trends`, ascending."""
+        if not trends:
+            return []
+        return [r[0] for r in self.db.execute(
+            f"SELECT DISTINCT pk FROM paper_trends WHERE trend IN ({placeholders(trends)}) ORDER BY pk", list(trends))]
 
     def tag_rows(self) -> int:
         return self.db.execute("SELECT count(*) FROM paper_trends").fetchone()[0]
@@ -262,16 +271,11 @@ class TrendStore:
     # -- trends over time ---------------------------------------------------------------------
     def dated_papers(self, since: str | None = None) -> list[tuple[int, str, str, str]]:
         """(pk, published, title, abstract) of papers with a publication date (on/after `since`)."""
-        q = "SELECT pk, published, title, abstract FROM papers WHERE published IS NOT NULL AND published != ''"
-        args: list = []
-        if since:
-            q += " AND published >= ?"
-            args.append(since)
-        return self.db.execute(q + " ORDER BY published, pk", args).fetchall()
+        return self.paper_reads.dated(since)
 
     def ids_for(self, pks) -> dict[int, str]:
         """arXiv id of each pk."""
-        return dict(select_in(self.db, "SELECT pk, id FROM papers WHERE pk IN ({in})", sorted({int(p) for p in pks})))
+        return self.paper_reads.ids_of(pks)
 
     def tag_pairs(self) -> list[tuple[int, str]]:
         """(pk, trend) for every tag."""

@@ -15,6 +15,7 @@ import sqlite_utils
 from sqlite_utils import Migrations
 
 from trendscope.foundation.db import apply_migrations, select_in, write_transaction
+from trendscope.ingest.paper_reads import PaperReads
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +78,7 @@ class VectorStore:
 
     def __init__(self, db: sqlite_utils.Database):
         self.db = db
+        self.paper_reads = PaperReads(db)
         apply_migrations(db, migrations)
 
     # -- reads ----------------------------------------------------------------------------
@@ -99,33 +101,28 @@ class VectorStore:
         row = self.db.execute("SELECT length(vector) FROM embeddings WHERE model = ? LIMIT 1", [model]).fetchone()
         return row[0] // 4 if row else None
 
+    def _stored(self) -> dict[int, tuple[str, str]]:
+        """pk -> (model, content_hash) of every stored vector."""
+        return {pk: (m, h) for pk, m, h in self.db.execute("SELECT pk, model, content_hash FROM embeddings")}
+
+    def pending_pks(self, model: str) -> list[int]:
+        """pks of the papers whose vector for `model` is missing or stale (their text changed), ascending."""
+        stored = self._stored()
+        return sorted(pk for pk, h in self.paper_reads.states().items() if stored.get(pk) != (model, h))
+
     def count_pending(self, model: str) -> int:
-        return self.db.execute(
-            "SELECT count(*) FROM papers p LEFT JOIN embeddings e ON e.pk = p.pk "
-            "WHERE e.pk IS NULL OR e.model != ? OR e.content_hash != p.content_hash",
-            [model],
-        ).fetchone()[0]
+        return len(self.pending_pks(model))
 
     def count_unembedded(self) -> int:
         """Papers with no vector of any model."""
-        return self.db.execute(
-            "SELECT count(*) FROM papers p LEFT JOIN embeddings e ON e.pk = p.pk WHERE e.pk IS NULL").fetchone()[0]
+        stored = self._stored()
+        return sum(1 for pk in self.paper_reads.states() if pk not in stored)
 
     def iter_pending(self, model: str, batch_size: int = 1000) -> Iterator[list[PendingText]]:
         """Papers to (re-)embed for `model`, in pk order, a batch at a time."""
-        last = 0
-        while True:
-            rows = self.db.execute(
-                "SELECT p.pk, p.title, p.abstract, p.content_hash FROM papers p "
-                "LEFT JOIN embeddings e ON e.pk = p.pk "
-                "WHERE p.pk > ? AND (e.pk IS NULL OR e.model != ? OR e.content_hash != p.content_hash) "
-                "ORDER BY p.pk LIMIT ?",
-                [last, model, batch_size],
-            ).fetchall()
-            if not rows:
-                return
-            yield [PendingText(*r) for r in rows]
-            last = rows[-1][0]
+        pending = self.pending_pks(model)
+        for i in range(0, len(pending), batch_size):
+            yield [PendingText(*r) for r in self.paper_reads.texts(pending[i:i + batch_size])]
 
     def load_all(self, model: str) -> tuple[np.ndarray, np.ndarray]:
         """(pks int64 [n], vectors float32 [n, dim]) of every stored vector of `model`, in pk order."""
@@ -178,9 +175,8 @@ class VectorStore:
 
     def delete_orphans(self) -> list[int]:
         """Remove vectors of papers that no longer exist; returns their pks."""
-        pks = [r[0] for r in self.db.execute(
-            "SELECT e.pk FROM embeddings e LEFT JOIN papers p ON p.pk = e.pk WHERE p.pk IS NULL"
-        )]
+        existing = self.paper_reads.states()
+        pks = [r[0] for r in self.db.execute("SELECT pk FROM embeddings ORDER BY pk") if r[0] not in existing]
         if pks:
             with write_transaction(self.db):
                 self.db.conn.executemany("DELETE FROM embeddings WHERE pk = ?", [(p,) for p in pks])

@@ -1,7 +1,8 @@
 """The SQLite store of reading lists: lists, their items and "not interested" marks.
 
 Items refer to papers by arXiv id WITHOUT version (not by `papers.pk`), so they survive re-ingest, new
-versions and re-indexing, and can exist before the paper is ingested: reads join to `papers` by id.
+versions and re-indexing, and can exist before the paper is ingested: reads look them up by id through the
+ingest stage's `PaperReads`.
 This is the only module of `reading/` that knows SQL.
 """
 from __future__ import annotations
@@ -13,9 +14,9 @@ from dataclasses import dataclass
 import sqlite_utils
 from sqlite_utils import Migrations
 
-from trendscope.foundation.db import apply_migrations, select_in
+from trendscope.foundation.db import apply_migrations
+from trendscope.ingest.paper_reads import PaperReads
 from trendscope.ingest.records import Paper
-from trendscope.ingest.store import row_to_paper
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +95,7 @@ class ListStore:
 
     def __init__(self, db: sqlite_utils.Database):
         self.db = db
+        self.paper_reads = PaperReads(db)
         apply_migrations(db, migrations)
 
     # -- lists ----------------------------------------------------------------------------
@@ -126,18 +128,22 @@ class ListStore:
     def summaries(self) -> list[ListSummary]:
         rows = self.db.execute(
             """
-            SELECT l.name, l.created, count(i.arxiv_id),
-                   sum(i.status = 'unread'), sum(i.status = 'reading'), sum(i.status = 'read'),
-                   sum(i.arxiv_id IS NOT NULL AND p.pk IS NULL)
+            SELECT l.list_id, l.name, l.created, count(i.arxiv_id),
+                   sum(i.status = 'unread'), sum(i.status = 'reading'), sum(i.status = 'read')
             FROM reading_lists l
             LEFT JOIN reading_list_items i ON i.list_id = l.list_id
-            LEFT JOIN papers p ON p.id = i.arxiv_id
             GROUP BY l.list_id ORDER BY l.name COLLATE NOCASE
             """
         ).fetchall()
+        members = self.db.execute("SELECT list_id, arxiv_id FROM reading_list_items").fetchall()
+        ingested = set(self.paper_reads.pks_of({aid for _, aid in members}))
+        missing: dict[int, int] = {}
+        for list_id, aid in members:
+            if aid not in ingested:
+                missing[list_id] = missing.get(list_id, 0) + 1
         return [
-            ListSummary(name, created, n, u or 0, r or 0, d or 0, ni or 0)
-            for name, created, n, u, r, d, ni in rows
+            ListSummary(name, created, n, u or 0, r or 0, d or 0, missing.get(list_id, 0))
+            for list_id, name, created, n, u, r, d in rows
         ]
 
     # -- items ----------------------------------------------------------------------------
@@ -183,22 +189,15 @@ class ListStore:
 
     def items(self, list_id: int) -> list[ListItem]:
         """The list's items joined with whatever is ingested now, oldest added first."""
-        cur = self.db.execute(
-            """
-            SELECT i.arxiv_id AS _arxiv_id, i.note AS _note, i.status AS _status, i.added AS _added, p.*
-            FROM reading_list_items i LEFT JOIN papers p ON p.id = i.arxiv_id
-            WHERE i.list_id = ? ORDER BY i.added, i.rowid
-            """,
+        rows = self.db.execute(
+            "SELECT arxiv_id, note, status, added FROM reading_list_items WHERE list_id = ? ORDER BY added, rowid",
             [list_id],
-        )
-        cols = [d[0] for d in cur.description]
+        ).fetchall()
+        papers = self.paper_reads.papers_by_ids({r[0] for r in rows})
         out = []
-        for values in cur.fetchall():
-            row = dict(zip(cols, values))
-            paper = row_to_paper(row) if row.get("pk") is not None else None
-            out.append(
-                ListItem(row["_arxiv_id"], row["_note"], row["_status"], row["_added"], row.get("pk"), paper)
-            )
+        for aid, note, status, added in rows:
+            pk, paper = papers.get(aid, (None, None))
+            out.append(ListItem(aid, note, status, added, pk, paper))
         return out
 
     # -- not interested -------------------------------------------------------------------
@@ -224,9 +223,9 @@ class ListStore:
         rows = self.db.execute("SELECT arxiv_id FROM reading_not_interested WHERE list_id = ?", [list_id])
         return {r[0] for r in rows}
 
-    # -- papers (read-only lookups for recommendations) -----------------------------------
+    # -- papers (read-only lookups for recommendations, through the ingest stage's PaperReads) -------------
     def pks_of(self, arxiv_ids: Iterable[str]) -> dict[str, int]:
-        return dict(select_in(self.db, "SELECT id, pk FROM papers WHERE id IN ({in})", arxiv_ids))
+        return self.paper_reads.pks_of(arxiv_ids)
 
     def pks_published_since(self, since: str) -> list[int]:
-        return [r[0] for r in self.db.execute("SELECT pk FROM papers WHERE published >= ? ORDER BY pk", [since])]
+        return self.paper_reads.pks_published_since(since)

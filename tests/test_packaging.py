@@ -2,6 +2,7 @@
 works from any directory, without the repository's folders on `sys.path`."""
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import zipfile
@@ -85,6 +86,45 @@ def test_stages_import_only_what_lies_below_them(stage):
         wrong = _imported_stages(path) - MAY_IMPORT[stage] - {stage}
         if wrong:
             bad[str(path.relative_to(REPO))] = sorted(wrong)
+    assert not bad, bad
+
+
+# -- tables: a stage's SQL names only its own tables; it reads the others through their stage's API ----------
+def _sql_text(path: Path) -> str:
+    """Every string constant of the module (f-string parts included), where its SQL lives."""
+    import ast
+
+    return "\n".join(n.value for n in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+                     if isinstance(n, ast.Constant) and isinstance(n.value, str))
+
+
+# SQL keywords are written in capitals here, so prose ("reads from papers") does not count
+_TABLE_REF = re.compile(r"\b(?:FROM|JOIN|INTO|UPDATE|TABLE(?: IF NOT EXISTS)?|MATCH|bm25\(|snippet\()\s*(\w+)")
+
+
+def _created_tables(stage: str) -> set[str]:
+    made = re.compile(r"CREATE (?:VIRTUAL )?TABLE (?:IF NOT EXISTS )?(\w+)|enable_fts\(|db\[\"(\w+)\"\]")
+    out: set[str] = set()
+    for path in STAGE_DIRS[stage].rglob("*.py"):
+        for m in made.finditer(path.read_text(encoding="utf-8")):
+            out.update(x for x in m.groups() if x)
+    return out
+
+
+def test_each_table_belongs_to_one_stage_and_no_stage_names_another_stages_tables():
+    owner: dict[str, str] = {}
+    for stage in STAGE_DIRS:
+        for table in _created_tables(stage):
+            assert table not in owner, f"{table} created by {owner[table]} and {stage}"
+            owner[table] = stage
+    owner["papers_fts"] = "ingest"  # made by sqlite-utils' enable_fts on `papers`
+    assert {"papers", "paper_categories", "embeddings", "paper_trends", "reading_lists", "subscriptions"} <= set(owner)
+    bad = {}
+    for stage in STAGE_DIRS:
+        for path in STAGE_DIRS[stage].rglob("*.py"):
+            foreign = {t for t in _TABLE_REF.findall(_sql_text(path)) if owner.get(t, stage) != stage}
+            if foreign:
+                bad[str(path.relative_to(REPO))] = sorted(foreign)
     assert not bad, bad
 
 

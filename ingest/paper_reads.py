@@ -1,0 +1,267 @@
+"""The ingest stage's read API for the stages above it (index, digest, reading): papers, dates, full text.
+
+Later stages never name `papers`, `papers_fts` or `paper_categories` in their SQL; they ask this module and
+combine the answer with their own tables in Python (or pass a set of their own pks as `within`). So the ingest
+schema can change without touching them, and `tests/test_packaging.py` checks that no other stage's SQL names
+these tables.
+
+A paper is identified by `pk` (the `papers` rowid, also the FAISS id and the key of every later stage's rows)
+and by its arXiv id without version.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import sqlite_utils
+
+from trendscope.foundation.db import placeholders, select_in
+from trendscope.foundation.errors import TrendscopeError
+
+from .records import Paper
+from .store import row_to_paper
+
+log = logging.getLogger(__name__)
+
+# bm25() column weights for (title, abstract, authors), the column order of papers_fts.
+BM25_WEIGHTS = (3.0, 1.0, 1.0)
+_ROW_COLUMNS = "pk, id, title, abstract, published, categories, authors, content_hash"
+
+
+@dataclass
+class PaperRow:
+    """The columns later stages show and compute with (the full record is `Paper`, through `papers_by_ids`)."""
+    pk: int
+    id: str
+    title: str
+    abstract: str
+    published: str | None
+    categories: list[str]
+    authors: list[str]
+    content_hash: str
+
+
+@dataclass
+class PaperFilter:
+    """Conditions on papers; all given conditions must hold."""
+    categories: list[str] = field(default_factory=list)  # any of
+    excluded_categories: list[str] = field(default_factory=list)
+    since: str | None = None  # published >= since (ISO date)
+    until: str | None = None  # published <= until (ISO date)
+    before: str | None = None  # published < before (ISO date)
+    require_match: str | None = None  # FTS5 expression every paper must match
+    exclude_match: str | None = None  # FTS5 expression no paper may match
+    within: Sequence[int] | None = None  # only these pks (a later stage's selection, e.g. papers with a tag)
+
+    @property
+    def active(self) -> bool:
+        return bool(self.categories or self.excluded_categories or self.since or self.until or self.before
+                    or self.require_match or self.exclude_match or self.within is not None)
+
+
+def _row(r: Sequence) -> PaperRow:
+    return PaperRow(r[0], r[1], r[2], r[3], r[4], json.loads(r[5] or "[]"), json.loads(r[6] or "[]"), r[7])
+
+
+class PaperReads:
+    """Read-only queries over the ingest tables."""
+
+    def __init__(self, db: sqlite_utils.Database):
+        self.db = db
+
+    def _run(self, sql: str, args: Sequence) -> list[tuple]:
+        try:
+            return self.db.execute(sql, list(args)).fetchall()
+        except sqlite3.OperationalError as exc:
+            # Search expressions come from the query parser, which only emits quoted strings; never show raw SQL.
+            log.debug("paper query failed: %s -- %s %r", exc, sql, args)
+            raise TrendscopeError(f"cannot run this search: {exc}") from exc
+
+    # -- identity ---------------------------------------------------------------------------
+    def states(self) -> dict[int, str]:
+        """pk -> content_hash of every paper (what later stages compare their derived rows with)."""
+        return dict(self.db.execute("SELECT pk, content_hash FROM papers"))
+
+    def pk_of(self, arxiv_id: str) -> int | None:
+        row = self.db.execute("SELECT pk FROM papers WHERE id = ?", [arxiv_id]).fetchone()
+        return row[0] if row else None
+
+    def pks_of(self, arxiv_ids: Iterable[str]) -> dict[str, int]:
+        return dict(select_in(self.db, "SELECT id, pk FROM papers WHERE id IN ({in})", list(arxiv_ids)))
+
+    def ids_of(self, pks: Iterable[int]) -> dict[int, str]:
+        return dict(select_in(self.db, "SELECT pk, id FROM papers WHERE pk IN ({in})", sorted({int(p) for p in pks})))
+
+    def data_version(self) -> int:
+        """Changes whenever another connection commits (cached counts are stale then)."""
+        return int(self.db.execute("PRAGMA data_version").fetchone()[0])
+
+    # -- rows -------------------------------------------------------------------------------
+    def rows(self, pks: Iterable[int]) -> dict[int, PaperRow]:
+        sql = f"SELECT {_ROW_COLUMNS} FROM papers WHERE pk IN ({{in}})"
+        return {r[0]: _row(r) for r in select_in(self.db, sql, [int(p) for p in pks])}
+
+    def rows_by_ids(self, arxiv_ids: Iterable[str]) -> dict[str, PaperRow]:
+        sql = f"SELECT {_ROW_COLUMNS} FROM papers WHERE id IN ({{in}})"
+        return {r[1]: _row(r) for r in select_in(self.db, sql, list(arxiv_ids))}
+
+    def papers_by_ids(self, arxiv_ids: Iterable[str]) -> dict[str, tuple[int, Paper]]:
+        """arXiv id -> (pk, full record) of the ids that are stored."""
+        return {row["id"]: (row["pk"], row_to_paper(row)) for row in
+                select_in(self.db, "SELECT * FROM papers WHERE id IN ({in})", list(arxiv_ids), as_dicts=True)}
+
+    def texts(self, pks: Iterable[int]) -> list[tuple[int, str, str, str]]:
+        """(pk, title, abstract, content_hash) of the given papers, in pk order."""
+        sql = "SELECT pk, title, abstract, content_hash FROM papers WHERE pk IN ({in})"
+        return sorted(select_in(self.db, sql, sorted({int(p) for p in pks})))
+
+    # -- by date ----------------------------------------------------------------------------
+    def dated(self, since: str | None = None) -> list[tuple[int, str, str, str]]:
+        """(pk, published, title, abstract) of papers with a publication date (on/after `since`), oldest first."""
+        q = "SELECT pk, published, title, abstract FROM papers WHERE published IS NOT NULL AND published != ''"
+        args: list = []
+        if since:
+            q += " AND published >= ?"
+            args.append(since)
+        return self.db.execute(q + " ORDER BY published, pk", args).fetchall()
+
+    def published(self, start: str, end_exclusive: str) -> dict[int, str]:
+        """pk -> publication date of the papers published in [start, end_exclusive)."""
+        return dict(self.db.execute("SELECT pk, published FROM papers WHERE published >= ? AND published < ?",
+                                    [start, end_exclusive]))
+
+    def count_between(self, start: str, end_exclusive: str) -> int:
+        return self.db.execute(
+            "SELECT count(*) FROM papers WHERE published >= ? AND published < ?", [start, end_exclusive]
+        ).fetchone()[0]
+
+    def weekly_counts(self, start: str, end_exclusive: str) -> dict[str, int]:
+        """Week Monday (ISO date) -> number of papers published that week, for [start, end)."""
+        return dict(self.db.execute(
+            "SELECT date(published, 'weekday 0', '-6 days') AS wk, count(*) FROM papers "
+            "WHERE published >= ? AND published < ? GROUP BY wk", [start, end_exclusive],
+        ).fetchall())
+
+    def pks_published_since(self, since: str) -> list[int]:
+        return [r[0] for r in self.db.execute("SELECT pk FROM papers WHERE published >= ? ORDER BY pk", [since])]
+
+    # -- filters ----------------------------------------------------------------------------
+    def _where(self, flt: PaperFilter, correlated: bool = True) -> tuple[list[str], list]:
+        """SQL conditions on `papers p`. `correlated`: category tests as per-row EXISTS lookups (cheap when few
+        rows are tested); otherwise as IN (subquery), built once (cheaper when every paper is tested)."""
+        conds: list[str] = []
+        args: list = []
+
+        def member(values: list[str], negate: bool = False) -> None:
+            marks = placeholders(values)
+            if correlated:
+                conds.append(f"{'NOT ' if negate else ''}EXISTS (SELECT 1 FROM paper_categories x "
+                             f"WHERE x.category IN ({marks}) AND x.pk = p.pk)")
+            else:
+                conds.append(f"p.pk {'NOT ' if negate else ''}IN "
+                             f"(SELECT pk FROM paper_categories WHERE category IN ({marks}))")
+            args.extend(values)
+
+        if flt.within is not None:
+            conds.append("p.pk IN (SELECT value FROM json_each(?))")
+            args.append(json.dumps([int(p) for p in flt.within]))
+        if flt.categories:
+            member(flt.categories)
+        if flt.excluded_categories:
+            member(flt.excluded_categories, negate=True)
+        for op, value in ((">=", flt.since), ("<=", flt.until), ("<", flt.before)):
+            if value:
+                conds.append(f"p.published {op} ?")
+                args.append(value)
+        if flt.require_match:
+            conds.append("p.pk IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?)")
+            args.append(flt.require_match)
+        if flt.exclude_match:
+            conds.append("p.pk NOT IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?)")
+            args.append(flt.exclude_match)
+        return conds, args
+
+    def filtered_pks(self, flt: PaperFilter, among: Sequence[int] | None = None) -> np.ndarray:
+        """Every pk passing the filter (int64, ascending), optionally only among the given pks."""
+        conds, args = self._where(flt, correlated=among is not None)
+        if among is not None:
+            among = [int(p) for p in among]
+            if not among:
+                return np.zeros(0, dtype=np.int64)
+            conds.append("p.pk IN (SELECT value FROM json_each(?))")
+            args.append(json.dumps(among))
+        where = " AND ".join(conds) or "1"
+        rows = self._run(f"SELECT p.pk FROM papers p WHERE {where} ORDER BY p.pk", args)
+        return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+
+    def newest(self, flt: PaperFilter, limit: int | None) -> list[PaperRow]:
+        """The most recently published papers passing the filter, newest first (all of them when no limit)."""
+        conds, args = self._where(flt, correlated=False)
+        where = " AND ".join(conds) or "1"
+        cols = ", ".join(f"p.{c.strip()}" for c in _ROW_COLUMNS.split(","))
+        rows = self._run(f"SELECT {cols} FROM papers p WHERE {where} ORDER BY p.published DESC, p.pk DESC LIMIT ?",
+                         [*args, -1 if limit is None else limit])
+        return [_row(r) for r in rows]
+
+    # -- full text (FTS5 over title, abstract, authors) -------------------------------------
+    def keyword(
+        self, match: str | None, flt: PaperFilter, limit: int, order: str = "relevance",
+        weights: Sequence[float] = BM25_WEIGHTS,
+    ) -> list[tuple[int, float]]:
+        """(pk, score) of papers matching `match` and the filter, best first (score = -bm25, higher is better;
+        `order="newest"` puts the newest first). With no `match`, the newest filtered papers with score 0."""
+        if match is None:
+            return [(r.pk, 0.0) for r in self.newest(flt, limit)]
+        conds, args = self._where(flt)
+        w = ", ".join(str(float(x)) for x in weights)
+        if not conds and order == "relevance":  # no filter: FTS5 alone (joining papers doubles the cost)
+            rows = self._run(f"SELECT rowid, bm25(papers_fts, {w}) AS s FROM papers_fts WHERE papers_fts MATCH ? "
+                             "ORDER BY s LIMIT ?", [match, limit])
+            return [(pk, -float(s)) for pk, s in rows]
+        where = " AND ".join(["papers_fts MATCH ?"] + conds)
+        order_by = "s" if order == "relevance" else "p.published DESC, s"
+        rows = self._run(
+            f"SELECT papers_fts.rowid, bm25(papers_fts, {w}) AS s FROM papers_fts "
+            f"JOIN papers p ON p.pk = papers_fts.rowid WHERE {where} ORDER BY {order_by} LIMIT ?",
+            [match] + args + [limit],
+        )
+        return [(pk, -float(s)) for pk, s in rows]
+
+    def matches_between(self, match: str, start: str, end_exclusive: str) -> list[tuple[int, str, float]]:
+        """(pk, published, bm25 rank with equal column weights; lower is better) of the papers matching an FTS5
+        expression published in [start, end_exclusive)."""
+        return self._run(
+            "SELECT p.pk, p.published, bm25(papers_fts) FROM papers_fts JOIN papers p ON p.pk = papers_fts.rowid "
+            "WHERE papers_fts MATCH ? AND p.published >= ? AND p.published < ?", [match, start, end_exclusive])
+
+    def snippets(self, match: str, pks: Sequence[int], tokens: int = 24) -> dict[int, str]:
+        """FTS5 snippets of the abstract around the matched words ([brackets] mark them).
+
+        One lookup per pk (`rowid = ?` lets FTS5 test just that row instead of every match)."""
+        out: dict[int, str] = {}
+        sql = (f"SELECT snippet(papers_fts, 1, '[', ']', '…', {int(tokens)}) FROM papers_fts "
+               "WHERE papers_fts MATCH ? AND rowid = ?")
+        for pk in pks:
+            rows = self._run(sql, [match, int(pk)])
+            if rows and rows[0][0]:
+                out[int(pk)] = rows[0][0]
+        return out
+
+    def doc_count(self, match: str | None = None) -> int:
+        """How many papers match the FTS5 expression (every paper when None)."""
+        if match is None:
+            return int(self._run("SELECT count(*) FROM papers_fts", [])[0][0])
+        return int(self._run("SELECT count(*) FROM papers_fts WHERE papers_fts MATCH ?", [match])[0][0])
+
+    def matching(self, match: str, pks: Sequence[int]) -> set[int]:
+        """The pks among `pks` whose text matches the FTS5 expression."""
+        pks = [int(p) for p in pks]
+        if not pks:
+            return set()
+        rows = self._run("SELECT rowid FROM papers_fts WHERE papers_fts MATCH ? AND rowid IN "
+                         "(SELECT value FROM json_each(?))", [match, json.dumps(pks)])
+        return {r[0] for r in rows}
