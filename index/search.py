@@ -48,6 +48,9 @@ MAX_LIMIT = 1000
 RRF_K = 5
 RRF_WEIGHTS = {"keyword": 1.0, "semantic": 1.0}
 FUSION_DEPTH = 100  # candidates taken from each side before fusing
+# "Newest first" orders the most relevant papers by date: this many (or 5x the limit), in every mode, so a date
+# sort neither re-sorts only the first page nor lists the newest paper that happens to contain one query word.
+DATE_SORT_POOL = 100
 # Pseudo-relevance feedback (hybrid only): the query vector moves towards the mean vector of the first fused
 # results, then the semantic side is searched again and fused again; 0 documents turns it off.
 PRF_DOCS = 10
@@ -260,6 +263,9 @@ class Searcher:
             until=_date_bound(req.until, True, "until"),
         )
         limit = int(req.limit)
+        wanted = limit
+        if req.sort == "date":
+            limit = min(max(DATE_SORT_POOL, 5 * wanted), MAX_LIMIT)
         mode = req.mode
         if mode == "semantic" and not pq.semantic_text:
             raise TrendscopeError("semantic search needs words to embed (author-only or category-only "
@@ -270,7 +276,7 @@ class Searcher:
             mode = "keyword"
         if mode == "keyword":
             flt = SqlFilter(**{**asdict(base), "exclude_match": None if pq.match else pq.exclude_match})
-            ranked = self._keyword(pq, flt, limit, req.sort)
+            ranked = self._keyword(pq, flt, limit, "relevance")
         elif mode == "semantic":
             ranked = self._semantic(pq, base, limit)
         else:
@@ -284,10 +290,10 @@ class Searcher:
                 fused = rrf_fuse({"keyword": [pk for pk, _ in kw], "semantic": [pk for pk, _ in sem]},
                                  self.rrf_k, self.rrf_weights)
             ranked = fused[:limit]
-        hits = self._hits(ranked, pq)
-        if req.sort == "date" and mode != "keyword":
-            hits.sort(key=lambda h: (h.published or "", h.pk), reverse=True)
-        return hits
+        if req.sort == "date":
+            published = self.store.published_of([pk for pk, _ in ranked])
+            ranked = sorted(ranked, key=lambda r: (published.get(r[0]) or "", r[0]), reverse=True)[:wanted]
+        return self._hits(ranked, pq)
 
     def _doc_share(self, match: str) -> float:
         version = self.store.data_version()

@@ -156,6 +156,23 @@ def drop_thin_tail(df, window: int = 12, fraction: float = 0.25):
     return df[df["period"] <= keep[-1]]
 
 
+def pooled(df: pd.DataFrame, periods: int, center: bool = False) -> pd.DataFrame:
+    """The table with `count` and `share` pooled over `periods` periods per trend (trailing, or centred), so
+    thin periods do not dominate a chart: share = sum of counts / sum of totals over the window, count = the
+    mean count per period of the window."""
+    if df.empty or periods <= 1:
+        return df
+    parts = []
+    for _, g in df.groupby("trend", sort=True):
+        g = g.sort_values("period").copy()
+        counts = g["count"].rolling(periods, min_periods=1, center=center)
+        totals = g["total"].rolling(periods, min_periods=1, center=center).sum()
+        g["share"] = counts.sum() / totals.clip(lower=1)
+        g["count"] = counts.mean()  # papers per period over the window
+        parts.append(g)
+    return pd.concat(parts, ignore_index=True)
+
+
 def plot_trends(df: pd.DataFrame, path: str | Path, title: str | None = None, smooth: int | None = None) -> Path:
     """Draw share over time per trend (one line each) to a PNG; returns the path."""
     import matplotlib
@@ -170,11 +187,7 @@ def plot_trends(df: pd.DataFrame, path: str | Path, title: str | None = None, sm
     for trend, g in df.groupby("trend", sort=True):
         g = g.sort_values("period")
         x = pd.to_datetime(g["period"])
-        y = g["share"] * 100
-        if smooth and smooth > 1:
-            # pooled share over a centred window, so thin periods do not dominate
-            y = (g["count"].rolling(smooth, min_periods=1, center=True).sum()
-                 / g["total"].rolling(smooth, min_periods=1, center=True).sum().clip(lower=1) * 100)
+        y = (pooled(g, smooth, center=True) if smooth and smooth > 1 else g)["share"] * 100
         ax.plot(x, y, label=trend, linewidth=1.8)
     ax.set_xlabel("period start (publication date)")
     ax.set_ylabel("share of papers in period (%)")

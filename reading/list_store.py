@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import sqlite_utils
 from sqlite_utils import Migrations
 
-from trendscope.foundation.db import apply_migrations
+from trendscope.foundation.db import apply_migrations, select_in
 from trendscope.ingest.paper_reads import PaperReads
 from trendscope.ingest.records import Paper
 
@@ -147,6 +147,15 @@ class ListStore:
         ]
 
     # -- items ----------------------------------------------------------------------------
+    def memberships(self, arxiv_ids: Iterable[str]) -> dict[str, list[str]]:
+        """arXiv id -> names of the lists holding it (ids in no list are absent)."""
+        out: dict[str, list[str]] = {}
+        sql = ("SELECT i.arxiv_id, l.name FROM reading_list_items i JOIN reading_lists l ON l.list_id = i.list_id "
+               "WHERE i.arxiv_id IN ({in}) ORDER BY l.name COLLATE NOCASE")
+        for aid, name in select_in(self.db, sql, list(arxiv_ids)):
+            out.setdefault(aid, []).append(name)
+        return out
+
     def item_ids(self, list_id: int) -> set[str]:
         rows = self.db.execute("SELECT arxiv_id FROM reading_list_items WHERE list_id = ?", [list_id])
         return {r[0] for r in rows}

@@ -143,6 +143,10 @@ class ReadingLists:
         return n
 
     # -- items ----------------------------------------------------------------------------
+    def memberships(self, ids: Iterable[str]) -> dict[str, list[str]]:
+        """arXiv id (without version) -> names of the lists it is in; ids in no list are absent."""
+        return self.store.memberships(ids)
+
     def items(self, name: str) -> list[ListItem]:
         return self.store.items(self._id(name))
 

@@ -1,6 +1,8 @@
 """The Streamlit app driven page by page with AppTest over an empty and a seeded data home."""
 from __future__ import annotations
 
+import json
+import urllib.parse
 from datetime import date
 
 import pytest
@@ -37,9 +39,9 @@ def test_search_shows_result_cards_and_opens_the_paper(app_home, seed):
     at = search(at, title)
     captions = texts(at.caption)
     assert any(c.startswith(tuple(f"{n} results" for n in range(1, 101))) for c in captions), captions
-    md = all_markdown(at)
     first_word = next(w for w in title.split() if len(w) > 3 and w.isalpha())
-    assert f"**{first_word}" in md  # highlighted query words
+    labels = [link.proto.label for link in at.get("page_link")]
+    assert any(f"**{first_word}" in label for label in labels), labels  # query words highlighted in titles
     open_buttons = [b for b in at.button if b.key and b.key.startswith("open_")]
     assert open_buttons and open_buttons[0].key == f"open_{seed.ids[-1]}"  # the exact title ranks first
     assert any(b.key == f"add_{seed.ids[-1]}" for b in at.button)  # add-to-list in each card
@@ -117,9 +119,13 @@ def test_add_to_list_from_search_creates_a_list(app_home, seed):
     first = next(b.key[5:] for b in at.button if b.key and b.key.startswith("open_"))
     second = [b.key[5:] for b in at.button if b.key and b.key.startswith("open_")][1]
     assert at.selectbox(key="target_list").value == LIST_NAME
+    assert not any(f"in **{LIST_NAME}**" in m for m in all_markdown(at).split("\n") if first in m)
     at.button(key=f"add_{first}").click()
     at = check(at.run())
-    assert any("Added to" in s for s in texts(at.success))
+    assert any(f"Added {first} to" in s for s in texts(at.success))
+    # the card says at once (no reload) that the paper is in the list
+    card = next(c for c in at.get("flex_container") if any(b.key == f"open_{first}" for b in c.button))
+    assert any(f"in **{LIST_NAME}**" in m.value for m in card.markdown)
     at.selectbox(key="target_list").set_value("+ New list…")
     at = check(at.run())
     at.button(key=f"add_{second}").click()  # no name yet: refused with a message
@@ -137,6 +143,18 @@ def test_add_to_list_from_search_creates_a_list(app_home, seed):
 
 
 # -- paper --------------------------------------------------------------------------------------------
+def test_result_cards_link_the_title_to_the_reader_and_the_paper_to_arxiv(app_home, seed):
+    at = search(check(new_app().run()), "transformer")
+    ids = [b.key[5:] for b in at.button if b.key and b.key.startswith("open_")]
+    assert ids
+    to_reader = {dict(urllib.parse.parse_qsl(link.proto.query_string)).get("id") for link in at.get("page_link")
+                 if link.proto.page.endswith("paper")}
+    assert set(ids) <= to_reader, (ids, [(link.proto.page, link.proto.query_string) for link in at.get("page_link")])
+    urls = {b.proto.url for b in at.link_button}
+    for i in ids:
+        assert {f"https://arxiv.org/abs/{i}", f"https://arxiv.org/pdf/{i}"} <= urls
+
+
 def test_paper_page_renders_latex_links_trends_similar(app_home, seed):
     at = open_page(check(new_app().run()), "paper", id=seed.math_id)
     md = all_markdown(at)
@@ -199,6 +217,27 @@ def test_hostile_paper_text_is_escaped(app_home):
 
 
 # -- trends -------------------------------------------------------------------------------------------
+def test_trend_directions_never_contradict_the_growth():
+    import importlib
+
+    view = importlib.import_module("trendscope.ui.app.views.trends")
+    assert view._direction(5.0, 0.8) == "▲ growing" and view._direction(-5.0, -0.5) == "▼ cooling"
+    assert view._direction(0.5, -0.79) == "▽ down (noisy)" and view._direction(1.0, 0.4) == "△ up (noisy)"
+    assert view._direction(0.3, 0.05) == "● steady" and view._direction(3.0, -0.1) == "● steady"
+
+
+def test_weekly_lines_pool_thin_weeks():
+    import pandas as pd
+
+    from trendscope.index.trends_over_time import pooled
+
+    table = pd.DataFrame({"trend": ["a"] * 4, "period": ["2026-01-05", "2026-01-12", "2026-01-19", "2026-01-26"],
+                          "count": [0, 4, 0, 4], "total": [10, 10, 10, 10], "share": [0.0, 0.4, 0.0, 0.4]})
+    out = pooled(table, 4)
+    assert list(out["share"].round(3)) == [0.0, 0.2, 0.133, 0.2]
+    assert list(out["count"]) == [0.0, 2.0, 4 / 3, 2.0]
+
+
 def test_trends_page_charts_tables_topics_and_top_papers(app_home, embedder):
     at = open_page(check(new_app().run()), "trends")
     assert at.dataframe, texts(at.info)
@@ -207,11 +246,22 @@ def test_trends_page_charts_tables_topics_and_top_papers(app_home, embedder):
     assert any(s.startswith("Top papers of each trend") for s in texts(at.subheader))
     assert len(at.tabs) == 8
     assert any(b.key.startswith("top_") for b in at.button if b.key)
+    # the default is monthly: the top papers are the month's, not a week's
+    assert any(s.startswith("Top papers of each trend, month of") for s in texts(at.subheader))
+    # all 8 trends in the legend, each its own colour, labels never cut
+    spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+    colour = spec["encoding"]["color"]
+    assert len(colour["scale"]["domain"]) == 8 and len(set(colour["scale"]["range"][:8])) == 8
+    assert colour["legend"]["labelLimit"] == 0
     for freq, metric in (("month", "share"), ("week", "share"), ("month", "count")):
         at.segmented_control(key="freq").set_value(freq)
         at.segmented_control(key="metric").set_value(metric)
         at = check(at.run())
         assert at.dataframe
+        if freq == "week":
+            assert any(s.startswith("Top papers of each trend, week of") for s in texts(at.subheader))
+            spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+            assert "4-week average" in spec["encoding"]["y"]["title"]
     at.selectbox(key="window_month").set_value("all")
     check(at.run())
 

@@ -87,6 +87,11 @@ def test_sort_by_date(searchable):
         hits = searcher.search(SearchRequest("neural network", mode=mode, sort="date", limit=15))
         dates = [h.published for h in hits]
         assert len(hits) == 15 and dates == sorted(dates, reverse=True)
+        # the newest of the most relevant papers, not a re-sort of the first page
+        pool = searcher.search(SearchRequest("neural network", mode=mode, limit=100))
+        newest = sorted(pool, key=lambda h: (h.published, h.pk), reverse=True)[:15]
+        assert [h.id for h in hits] == [h.id for h in newest]
+        assert {h.id for h in hits} != {h.id for h in pool[:15]}
 
 
 def test_semantic_finds_a_paper_from_its_title(searchable):

@@ -9,9 +9,10 @@ from collections.abc import Sequence
 import streamlit as st
 
 from trendscope.foundation.errors import TrendscopeError
+from trendscope.ingest.records import abs_url, pdf_url
 from trendscope.ui.app import navigation
 from trendscope.ui.app import state as app
-from trendscope.ui.app.text import safe_inline
+from trendscope.ui.app.text import highlight, safe_inline
 
 NEW_LIST = "+ New list…"
 _CHIP_COLOURS = ("blue", "green", "orange", "violet", "red", "gray", "yellow", "primary")
@@ -26,6 +27,31 @@ def open_paper(arxiv_id: str) -> None:
 def open_button(arxiv_id: str, key: str, label: str = "Open") -> None:
     if st.button(label, key=key, icon=":material/article:", help=f"Read {arxiv_id} in Trendscope"):
         open_paper(arxiv_id)
+
+
+def title_link(title: str, arxiv_id: str, terms: Sequence[str] = ()) -> None:
+    """The paper's title as a link to its page in the reader, query words in bold."""
+    label = highlight(" ".join((title or arxiv_id).split()), list(terms)) or arxiv_id
+    st.page_link(navigation.page_path("paper"), label=label, query_params={"id": arxiv_id})
+
+
+def source_links(arxiv_id: str) -> None:
+    """Buttons to the paper on arXiv: its abstract page and its PDF."""
+    c_abs, c_pdf = st.columns(2)
+    c_abs.link_button("arXiv", abs_url(arxiv_id), icon=":material/open_in_new:", help=f"{arxiv_id} on arXiv")
+    c_pdf.link_button("PDF", pdf_url(arxiv_id), icon=":material/picture_as_pdf:", help="The PDF on arXiv")
+
+
+def list_marks(names: Sequence[str]) -> str:
+    """Markdown saying which reading lists already hold a paper ("" when none)."""
+    if not names:
+        return ""
+    return ":material/bookmark: in " + ", ".join(f"**{safe_inline(n)}**" for n in names)
+
+
+def memberships(arxiv_ids: Sequence[str]) -> dict[str, list[str]]:
+    """arXiv id -> the reading lists holding it, read once per script run for a page of cards."""
+    return app.reading_lists().memberships(arxiv_ids)
 
 
 def trend_chips(trends: Sequence[tuple[str, float]] | Sequence[str]) -> str:
@@ -75,12 +101,20 @@ def _add(arxiv_id: str, choice: str, new_name: str | None) -> str | None:
         return None
     st.session_state["last_list"] = res.list
     if res.added:
-        st.success(f"Added to **{safe_inline(res.list)}**.")
+        app.run_cache().pop("list_names", None)
+        st.session_state["list_flash"] = f"Added {arxiv_id} to **{safe_inline(res.list)}**."
     elif res.already:
         st.info(f"Already in **{safe_inline(res.list)}**.")
     for msg in res.bad:
         st.error(msg)
     return res.list if res.added else None
+
+
+def list_flash() -> None:
+    """The message of the last add, shown after the rerun that refreshed the page's marks and counts."""
+    msg = st.session_state.pop("list_flash", None)
+    if msg:
+        st.success(msg, icon=":material/bookmark_added:")
 
 
 def _list_choice(key: str, label: str) -> tuple[str, str | None]:
@@ -96,8 +130,8 @@ def add_to_list(arxiv_id: str, key: str) -> None:
     """A popover to add one paper to an existing or a new reading list."""
     with st.popover("Add to list", icon=":material/bookmark_add:"):
         choice, new_name = _list_choice(key, "Reading list")
-        if st.button("Add", key=f"{key}_add", type="primary"):
-            _add(arxiv_id, choice, new_name)
+        if st.button("Add", key=f"{key}_add", type="primary") and _add(arxiv_id, choice, new_name):
+            st.rerun()
 
 
 def list_target(key: str) -> tuple[str, str | None]:
@@ -127,6 +161,8 @@ def add_button(arxiv_id: str, target: tuple[str, str | None], key: str, target_k
     if st.button("Add to list", key=key, icon=":material/bookmark_add:", help=f"Add {arxiv_id} to {where}"):
         added_to = _add(arxiv_id, choice, new_name)
         if added_to and choice == NEW_LIST:  # make the new list the target, keeping the message
+            st.session_state.pop("list_flash", None)
             st.session_state[f"{target_key}_next"] = added_to
             st.session_state[f"{target_key}_flash"] = f"Created **{safe_inline(added_to)}** and added {arxiv_id}."
-            st.rerun()
+        if added_to:
+            st.rerun()  # every card's "in list" mark and the page's counts are read again

@@ -11,7 +11,7 @@ import streamlit as st
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.ui.app import state as app
 from trendscope.ui.app import widgets
-from trendscope.ui.app.text import highlight, query_terms, safe_inline, snippet_markdown
+from trendscope.ui.app.text import query_terms, safe_inline, snippet_markdown
 
 MODES = {"hybrid": "Hybrid", "semantic": "Semantic", "keyword": "Keyword"}
 SORTS = {"relevance": "Relevance", "date": "Newest first"}
@@ -91,21 +91,27 @@ def _results(state: dict) -> None:
         st.info("No paper has every word of your query: these match some of them (each card says which are "
                 "missing). Mark a word that must occur with +, e.g. *+diffusion*.", icon=":material/rule:")
     target = widgets.list_target("target")
+    widgets.list_flash()
+    held = widgets.memberships([h.id for h in hits])
     for i, hit in enumerate(hits):
         with st.container(border=True, key=f"hit_{i}"):
-            st.markdown(f"**{highlight(hit.title.strip(), terms)}**")
+            widgets.title_link(hit.title, hit.id, terms)
             st.markdown(widgets.meta_line(hit.authors, hit.published, hit.categories))
+            if held.get(hit.id):
+                st.markdown(widgets.list_marks(held[hit.id]))
             chips = widgets.trend_chips(state["tags"].get(hit.pk, []))
             if chips:
                 st.markdown(chips)
             st.markdown(snippet_markdown(hit.snippet or hit.abstract[:300], terms))
             if hit.missing:
                 st.caption("Missing: " + ", ".join(f"~~{safe_inline(w)}~~" for w in hit.missing))
-            c_open, c_add = st.columns([1, 5])
+            c_open, c_add, c_links = st.columns([1, 2, 2])
             with c_open:
                 widgets.open_button(hit.id, key=f"open_{hit.id}")
             with c_add:
                 widgets.add_button(hit.id, target, key=f"add_{hit.id}", target_key="target")
+            with c_links:
+                widgets.source_links(hit.id)
 
 
 def _restore(params: dict) -> None:

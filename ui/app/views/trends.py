@@ -1,12 +1,15 @@
-"""Trends page: the eight trends over time (count or share, by week or month), what is growing and cooling,
-the newly characteristic terms, and the top papers of each trend in the latest week with data."""
+"""Trends page: the eight trends over time (count or share, by week or month; weekly lines pooled over 4 weeks),
+what is growing and cooling, rising topics, and the top papers of each trend in the chosen week or month."""
 from __future__ import annotations
 
+from datetime import date, timedelta
+
+import altair as alt
 import pandas as pd
 import streamlit as st
 
 from trendscope.foundation.wording import count
-from trendscope.index.trends_over_time import drop_thin_tail
+from trendscope.index.trends_over_time import drop_thin_tail, pooled
 from trendscope.ui.app import state as app
 from trendscope.ui.app import widgets
 from trendscope.ui.app.text import safe_inline
@@ -17,32 +20,65 @@ WINDOWS = {"week": {"6 months": 26, "1 year": 52, "2 years": 104, "all": None},
            "month": {"1 year": 12, "2 years": 24, "5 years": 60, "all": None}}
 
 
-def _direction(z: float | None) -> str:
-    """The trends area's reading of the emerging score: > 2 emerging, < -2 cooling."""
+# Okabe-Ito's colour-blind-safe qualitative palette (8 colours; black swapped for a grey that reads on dark themes)
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999")
+WEEKS_POOLED = 4
+NOISE_GROWTH = 0.25  # a change under 25% is "steady" whatever the score
+
+
+def _direction(z: float | None, growth: float | None) -> str:
+    """The emerging score (> 2 emerging, < -2 cooling) read together with the growth, so the words never
+    contradict the number: a large change the score does not support is "up"/"down (noisy)"."""
     if z is None or pd.isna(z):
         return "—"
-    if z > 2:
+    g = 0.0 if growth is None or pd.isna(growth) else float(growth)
+    if z > 2 and g > 0:
         return "▲ growing"
-    if z < -2:
+    if z < -2 and g < 0:
         return "▼ cooling"
+    if g >= NOISE_GROWTH:
+        return "△ up (noisy)"
+    if g <= -NOISE_GROWTH:
+        return "▽ down (noisy)"
     return "● steady"
 
 
-def _chart(table: pd.DataFrame, metric: str, labels: dict[str, str]) -> None:
-    wide = table.pivot_table(index="period", columns="trend", values=metric, aggfunc="sum").sort_index()
-    wide.index = pd.to_datetime(wide.index)
-    wide = wide.rename(columns=labels)
-    if metric == "share":
-        wide = wide * 100
-    st.line_chart(wide, height=380, y_label="% of all papers" if metric == "share" else "papers",
-                  x_label=None)
+def chart_frame(table: pd.DataFrame, metric: str, freq: str, labels: dict[str, str]) -> pd.DataFrame:
+    """The long (period, trend label, value) frame the chart draws; weekly values pooled over 4 weeks."""
+    if freq == "week":
+        table = pooled(table, WEEKS_POOLED)
+    frame = pd.DataFrame({
+        "period": pd.to_datetime(table["period"]),
+        "trend": table["trend"].map(lambda t: labels.get(t, t)),
+        "value": table[metric] * (100 if metric == "share" else 1),
+    })
+    return frame.sort_values(["trend", "period"])
+
+
+def _chart(table: pd.DataFrame, metric: str, freq: str, labels: dict[str, str]) -> None:
+    frame = chart_frame(table, metric, freq, labels)
+    order = [labels.get(t, t) for t in app.trend_names()]
+    order += sorted(set(frame["trend"]) - set(order))
+    unit = "% of all papers" if metric == "share" else "papers"
+    if freq == "week":
+        unit += f" ({WEEKS_POOLED}-week average)"
+    chart = alt.Chart(frame).mark_line(strokeWidth=2).encode(
+        x=alt.X("period:T", title=None),
+        y=alt.Y("value:Q", title=unit),
+        color=alt.Color("trend:N", title=None, sort=order,
+                        scale=alt.Scale(domain=order, range=list(PALETTE) * (len(order) // len(PALETTE) + 1)),
+                        legend=alt.Legend(orient="bottom", columns=4, labelLimit=0, symbolStrokeWidth=4)),
+        tooltip=[alt.Tooltip("trend:N", title="Trend"), alt.Tooltip("period:T", title="Period"),
+                 alt.Tooltip("value:Q", title=unit, format=".1f")],
+    ).properties(height=380)
+    st.altair_chart(chart, width="stretch")
 
 
 def _movers(latest: pd.DataFrame, labels: dict[str, str], period: str, freq: str) -> None:
     st.subheader(f"Growing and cooling ({freq} of {period})")
     frame = latest.assign(
         trend=latest["trend"].map(lambda t: labels.get(t, t)),
-        direction=latest["emerging_score"].map(_direction),
+        direction=[_direction(z, g) for z, g in zip(latest["emerging_score"], latest["growth"])],
         share=latest["share"] * 100,
         growth=latest["growth"] * 100,
     ).sort_values("growth", ascending=False, na_position="last")
@@ -81,26 +117,31 @@ def _rising(labels: dict[str, str], period: str, freq: str) -> None:
                         widgets.open_button(pid, key=f"topic_{trend}_{d['key']}_{what}_{pid}", label=f"{what}: {pid}")
 
 
-def _top_papers(labels: dict[str, str], week_start: str | None) -> None:
-    week = app.week_bounds(week_start) if week_start else app.latest_week()
-    if week is None:
-        return
-    start, end = week
-    st.subheader(f"Top papers of each trend, week of {start}")
+def _month_bounds(period: str) -> tuple[str, str]:
+    first = date.fromisoformat(period[:7] + "-01")
+    nxt = (first + timedelta(days=32)).replace(day=1)
+    return first.isoformat(), (nxt - timedelta(days=1)).isoformat()
+
+
+def _top_papers(labels: dict[str, str], period: str, freq: str) -> None:
+    start, end = _month_bounds(period) if freq == "month" else app.week_bounds(period)
+    what = "month" if freq == "month" else "week"
+    st.subheader(f"Top papers of each trend, {what} of {start[:7] if freq == 'month' else start}")
     tops = app.top_trend_papers(start, end, per_trend=5)
     if not any(tops.values()):
-        st.caption("No tagged papers that week.")
+        st.caption(f"No tagged papers that {what}.")
         return
     tabs = st.tabs([labels.get(t, t) for t in tops])
     for tab, (trend, papers) in zip(tabs, tops.items()):
         with tab:
             if not papers:
-                st.caption("No paper of this trend that week.")
+                st.caption(f"No paper of this trend that {what}.")
             for p in papers:
                 c_text, c_btn = st.columns([6, 1], vertical_alignment="center")
-                c_text.markdown(f"**{safe_inline(p['title'])}**  \n"
-                                f":gray[{p['published']} · score {p['score']:.2f} · "
-                                f"{safe_inline(', '.join(p['authors'][:3]))}]")
+                with c_text:
+                    widgets.title_link(p["title"], p["id"])
+                    who = safe_inline(", ".join(p["authors"][:3]))
+                    st.markdown(f":gray[{' · '.join(x for x in (p['published'], who) if x)}]")
                 with c_btn:
                     widgets.open_button(p["id"], key=f"top_{trend}_{p['id']}")
 
@@ -121,7 +162,7 @@ def render() -> None:
         st.info("No trend tags yet. Run `trendscope index` (it embeds new papers and tags them by trend).",
                 icon=":material/trending_flat:")
         return
-    _chart(table, metric, labels)
+    _chart(table, metric, freq, labels)
     periods = sorted(table["period"].unique(), reverse=True)
     latest_full = drop_thin_tail(table)["period"].max()
     period = st.selectbox("Period to compare", periods, index=periods.index(latest_full), key=f"period_{freq}",
@@ -130,7 +171,7 @@ def render() -> None:
     latest = table[table["period"] == period]
     _movers(latest, labels, period, freq)
     _rising(labels, period, freq)
-    _top_papers(labels, period if freq == "week" else None)
+    _top_papers(labels, period, freq)
 
 
 if __name__ == "__main__":
