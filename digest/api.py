@@ -22,7 +22,7 @@ from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.home import Home
 from trendscope.index.taxonomy import load_taxonomy
 
-from .content import QueryScorer, WeekContext, build_digest
+from .content import QueryScorer, WeekContext, build_digest, trend_labels
 from .mailer import (
     DeliveryError,
     SmtpConfig,
@@ -102,7 +102,7 @@ def make_subscription(
         raise TrendscopeError(f"size must be between 1 and {MAX_SIZE}, not {size}")
     addrs = [validate_address(e) for e in emails]
     if not (trends or query or cats):
-        raise TrendscopeError("a subscription needs at least one --trend, a --query or a --category")
+        raise TrendscopeError("a subscription needs at least one trend, a saved search query or a category")
     return Subscription(name=name, trends=_unique(list(trends)), query=query, categories=_unique(cats),
                         exclude=_unique(words), size=int(size), emails=_unique(addrs), feed=bool(feed))
 
@@ -283,7 +283,7 @@ def send_digest_test(home: Home, digest: Digest, recipient: str | None = None, *
     return _send_to_operator(home, recipient, make, "test digest", db, now)
 
 
-def feed(db: sqlite_utils.Database, name: str) -> bytes:
+def feed(db: sqlite_utils.Database, name: str, home: Home | None = None) -> bytes:
     """The subscription's Atom feed as the weekly run writes it (every paper issued to it, newest week first)."""
-
-    return feed_bytes(SubscriptionStore(db), get_subscription(db, name))
+    labels = trend_labels(home.taxonomy_path if home else None)
+    return feed_bytes(SubscriptionStore(db), get_subscription(db, name), labels)

@@ -85,6 +85,7 @@ class DigestRules:
     min_strength: dict[str, float] = field(default_factory=dict)  # trend -> its digest_min_strength
     contribution_cues: re.Pattern | None = None
     passing: re.Pattern | None = None
+    labels: dict[str, str] = field(default_factory=dict)  # trend id -> the label readers see
 
     def strength_floor(self, trend: str) -> float:
         """The strength a tag of `trend` needs to be shown: the trend's own minimum, never below MIN_STRENGTH."""
@@ -217,7 +218,8 @@ class WeekContext:
                 core={t.name: t.digest_core for t in tax.trends if t.digest_core},
                 min_strength={t.name: t.digest_min_strength for t in tax.trends
                               if t.digest_min_strength is not None},
-                contribution_cues=tax.scoring.contribution_cues, passing=tax.scoring.global_passing)
+                contribution_cues=tax.scoring.contribution_cues, passing=tax.scoring.global_passing,
+                labels={t.name: t.label for t in tax.trends})
         return self._cached("rules", build)
 
     def core_for(self, trends: dict[int, list[str]], rows: list[dict]) -> dict[int, bool]:
@@ -273,8 +275,8 @@ def trend_line(trend: str, ctx: WeekContext) -> TrendLine:
     row = rows.get((trend, ctx.mondays[-1]))
     z = float(row["emerging_score"]) if row is not None else 0.0
     direction = "growing" if z >= EMERGING_Z else "cooling" if z <= -EMERGING_Z else "steady"
-    return TrendLine(label=trend, count=counts[-1], share=shares[-1], trailing_avg_count=avg_count,
-                     trailing_avg_share=avg_share, direction=direction,
+    return TrendLine(label=ctx.rules().labels.get(trend, trend), count=counts[-1], share=shares[-1],
+                     trailing_avg_count=avg_count, trailing_avg_share=avg_share, direction=direction,
                      new_terms=list(row["terms"]) if row is not None else [],
                      weekly_counts=list(zip(ctx.weeks, counts)))
 
@@ -358,6 +360,16 @@ def tag_strength(score: float, strength: float | None) -> float:
         return strength
     s = min(max(score, 1e-4), 1 - 1e-4)
     return math.log(s / (1 - s))
+
+
+def trend_labels(taxonomy_path: Path | str | None = None) -> dict[str, str]:
+    """Trend id -> label from the taxonomy (the packaged one when no user file); {} when it cannot be read."""
+    from trendscope.foundation.errors import TrendscopeError
+    from trendscope.index.taxonomy import load_taxonomy
+    try:
+        return {t.name: t.label for t in load_taxonomy(taxonomy_path).trends}
+    except TrendscopeError:
+        return {}
 
 
 def paper_from_row(row: dict, trends: dict[str, float]) -> DigestPaper:
@@ -465,6 +477,9 @@ def build_digest(
     issued = ctx.store.issued_ids(sub.id, week) if sub.id is not None else []
     papers = _frozen(sub, ctx, issued, ranked) if issued else ranked[: sub.size]
 
+    labels = ctx.rules().labels
+    for p in papers:
+        p.trend_labels = [labels.get(t, t) for t in p.trends]
     lines = trend_lines(sub, ctx)
     png = render_chart(lines, title=one_line(
         f"Papers per week: {lines[0].label if len(lines) == 1 else sub.name}", 80)) if chart and lines else None

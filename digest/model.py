@@ -82,6 +82,11 @@ class DigestPaper:
     novelty: float = 0.0
     core: bool = True  # trend subscriptions: the trend is the paper's subject (digest_core evidence); ranked first
     confidence: float | None = None  # trend subscriptions: P(truly about the trend), see digest.confidence
+    trend_labels: list[str] = field(default_factory=list)  # the trends as readers see them (labels, not ids)
+
+    @property
+    def shown_trends(self) -> list[str]:
+        return self.trend_labels or self.trends
 
     @property
     def abs_url(self) -> str:

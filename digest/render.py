@@ -71,7 +71,7 @@ def render_markdown(d: Digest) -> str:
     for i, p in enumerate(d.papers, 1):
         meta = [x for x in (md_escape(_authors(p)), p.published or "") if x]
         if p.trends:
-            meta.append("trends: " + md_escape(", ".join(p.trends)))
+            meta.append("trends: " + md_escape(", ".join(p.shown_trends)))
         out += [
             f"### {i}. [{md_escape(p.title)}]({p.abs_url})", "",
             " · ".join(meta) + f" · [abs]({p.abs_url}) · [PDF]({p.pdf_url})", "",
@@ -93,7 +93,7 @@ def render_text(d: Digest, footer: Sequence[str] = ()) -> str:
     if d.empty:
         out.append(d.empty_message)
     for i, p in enumerate(d.papers, 1):
-        meta = [x for x in (_authors(p), p.published or "", ", ".join(p.trends)) if x]
+        meta = [x for x in (_authors(p), p.published or "", ", ".join(p.shown_trends)) if x]
         out += [f"{i}. {p.title}", f"   {' · '.join(meta)}", f"   {p.excerpt}",
                 f"   abs: {p.abs_url}", f"   PDF: {p.pdf_url}", ""]
     if d.held_back_message:
@@ -154,7 +154,7 @@ def render_html(d: Digest, image_src: str | None = None, footer: Sequence[str] =
         h.append(f'<p style="{_CSS["empty"]}">{_e(d.empty_message)}</p>')
     for i, p in enumerate(d.papers, 1):
         meta = " · ".join(_e(x) for x in (_authors(p), p.published or "") if x)
-        tags = "".join(f'<span style="{_CSS["tag"]}">{_e(t)}</span>' for t in p.trends)
+        tags = "".join(f'<span style="{_CSS["tag"]}">{_e(t)}</span>' for t in p.shown_trends)
         h += [
             f'<div style="{_CSS["paper"]}">',
             f'<a href="{_e(p.abs_url)}" style="{_CSS["title"]}">{i}. {_e(p.title)}</a>',
@@ -287,11 +287,11 @@ def render_atom(sub: Subscription, entries: Iterable[tuple[DigestPaper, str, str
         fe.updated(when)
         for name in paper.authors[:20]:
             fe.author({"name": xml_safe(one_line(name, 120)) or "unknown"})
-        for trend in paper.trends:
-            fe.category(term=xml_safe(trend))
+        for trend, label in zip(paper.trends, paper.shown_trends):
+            fe.category(term=xml_safe(trend), label=xml_safe(label))
         summary = paper.excerpt
         if paper.trends:
-            summary += f" [trends: {', '.join(paper.trends)}; digest week {week}]"
+            summary += f" [trends: {', '.join(paper.shown_trends)}; digest week {week}]"
         fe.summary(xml_safe(summary))
     fg.updated(latest or _as_datetime(sub.created))
     return _fix_entry_links(fg.atom_str(pretty=True))

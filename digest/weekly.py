@@ -26,7 +26,7 @@ from trendscope.foundation.clock import last_complete_week, parse_week, shift_we
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.home import Home
 
-from .content import QueryScorer, WeekContext, build_digest, paper_from_row
+from .content import QueryScorer, WeekContext, build_digest, paper_from_row, trend_labels
 from .mailer import DeliveryError, SmtpConfig, SmtpFactory, connect, load_smtp_config, message_id_for, send_message
 from .model import Digest, Subscription
 from .query import SearchQueryScorer
@@ -77,8 +77,9 @@ def feed_path(home: Home, sub: Subscription) -> Path:
     return home.feeds_dir / f"{feed_slug(sub.name)}-{sub.id}.xml"
 
 
-def feed_bytes(store: SubscriptionStore, sub: Subscription) -> bytes:
-    """The subscription's Atom feed: every paper issued to it (newest weeks first, at most FEED_ENTRIES)."""
+def feed_bytes(store: SubscriptionStore, sub: Subscription, labels: dict[str, str] | None = None) -> bytes:
+    """The subscription's Atom feed: every paper issued to it (newest weeks first, at most FEED_ENTRIES);
+    `labels` (trend id -> label) names the trends as readers see them."""
     items = store.issued_items(sub.id, FEED_ENTRIES)
     rows = store.papers_by_ids([aid for aid, _, _ in items])
     tags = store.tags_for([r["pk"] for r in rows.values()])
@@ -86,14 +87,16 @@ def feed_bytes(store: SubscriptionStore, sub: Subscription) -> bytes:
     for aid, week, recorded in items:
         r = rows.get(aid)
         if r is not None:
-            entries.append((paper_from_row(r, tags.get(r["pk"], {})), week, recorded))
+            paper = paper_from_row(r, tags.get(r["pk"], {}))
+            paper.trend_labels = [(labels or {}).get(t, t) for t in paper.trends]
+            entries.append((paper, week, recorded))
     return render_atom(sub, entries)
 
 
 def write_feed(home: Home, store: SubscriptionStore, sub: Subscription) -> bool:
     """Write the feed file atomically; False when it already had this content."""
     path = feed_path(home, sub)
-    data = feed_bytes(store, sub)
+    data = feed_bytes(store, sub, trend_labels(home.taxonomy_path))
     if path.exists() and path.read_bytes() == data:
         return False
     path.parent.mkdir(parents=True, exist_ok=True)

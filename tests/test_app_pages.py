@@ -320,10 +320,23 @@ def test_digests_preview_downloads_and_subscription_management(app_home):
     at.button(key="FormSubmitter:add_subscription-Add subscription").click()
     at = check(at.run())
     assert any("not a valid email address" in e for e in texts(at.error))
+    at.text_input(key="sub_name").set_value("Privacy watch")
+    at.multiselect(key="sub_trends").set_value([])
+    at.text_input(key="sub_emails").set_value("")
+    at.button(key="FormSubmitter:add_subscription-Add subscription").click()
+    at = check(at.run())
+    errors = texts(at.error)
+    assert any("needs at least one trend, a saved search query or a category" in e for e in errors), errors
+    assert not any("--" in e for e in errors)  # plain language, not CLI flags
+    at.multiselect(key="sub_categories").set_value(["cs.CL"])
     at.text_input(key="sub_emails").set_value("me@example.org")
     at.button(key="FormSubmitter:add_subscription-Add subscription").click()
     at = check(at.run())
     assert at.selectbox(key="digest_sub").value == "Privacy watch"
+    assert at.text_input(key="sub_name").value in ("", None)  # the form starts empty for the next one
+    assert not at.multiselect(key="sub_categories").value
+    lines = [m.replace("\\", "") for m in all_markdown(at).split("\n") if "Privacy watch" in m]
+    assert any("in cs.CL" in m for m in lines), lines
     remove = [b for b in at.button if b.key and b.key.startswith("rm_sub_")]
     assert len(remove) == 2
     remove[-1].click()

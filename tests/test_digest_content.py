@@ -20,6 +20,7 @@ from trendscope.digest.content import (
 from trendscope.digest.subscription_store import SubscriptionStore
 from trendscope.foundation.clock import last_complete_week, parse_week, shift_week, week_bounds
 from trendscope.foundation.errors import TrendscopeError
+from trendscope.index.taxonomy import load_taxonomy
 from trendscope.ingest.store import PaperStore
 
 
@@ -105,11 +106,16 @@ def test_trend_summary_counts_share_and_chart(db, dhome):
     total = db.execute("SELECT count(*) FROM papers WHERE published BETWEEN ? AND ?",
                        [start.isoformat(), end.isoformat()]).fetchone()[0]
     assert d.total_week_papers == total
-    assert [line.label for line in d.lines] == ["efficiency", "multimodal"]
-    for line in d.lines:
+    labels = {t.name: t.label for t in load_taxonomy(None).trends}
+    # readers see the trends' labels, never their ids
+    assert [line.label for line in d.lines] == [labels["efficiency"], labels["multimodal"]]
+    assert all(p.shown_trends == [labels[t] for t in p.trends] for p in d.papers)
+    md = api.render(d, "md").decode()
+    assert all(f"trends: {labels[p.trends[0]]}" in md for p in d.papers if p.trends)
+    for trend, line in zip(["efficiency", "multimodal"], d.lines):
         n = db.execute(
             "SELECT count(*) FROM paper_trends t JOIN papers p ON p.pk = t.pk WHERE t.trend = ? "
-            "AND p.published BETWEEN ? AND ?", [line.label, start.isoformat(), end.isoformat()]).fetchone()[0]
+            "AND p.published BETWEEN ? AND ?", [trend, start.isoformat(), end.isoformat()]).fetchone()[0]
         assert line.count == n and line.share == pytest.approx(n / total)
         assert len(line.weekly_counts) == 9 and line.weekly_counts[-1] == (WEEK, n)
         trailing = [c for _, c in line.weekly_counts[:-1]]

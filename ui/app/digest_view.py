@@ -11,12 +11,12 @@ def subscriptions() -> list:
 
 
 def add_subscription(name: str, trends: list[str], query: str | None, exclude: list[str], size: int,
-                     emails: list[str]):
+                     emails: list[str], categories: list[str] = ()):
     from trendscope.digest import api
 
     # Addresses typed here are not the operator's: they wait for `trendscope subscriptions confirm`.
-    return api.add_subscription(db(), home(), name, trends=trends, query=query, exclude=exclude, size=size,
-                                emails=emails, confirmed=False)
+    return api.add_subscription(db(), home(), name, trends=trends, query=query, categories=list(categories),
+                                exclude=exclude, size=size, emails=emails, confirmed=False)
 
 
 def remove_subscription(name: str) -> None:
@@ -65,7 +65,7 @@ def digest_files(digest) -> dict[str, bytes]:
 def atom_feed(sub) -> bytes:
     from trendscope.digest import api
 
-    return api.feed(db(), sub.name)
+    return api.feed(db(), sub.name, home())
 
 
 def smtp_config():

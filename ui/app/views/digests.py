@@ -88,13 +88,19 @@ def _test_mail(digest) -> None:
                                "Test mails are not recorded as deliveries.")
 
 
+FORM_KEYS = ("sub_name", "sub_trends", "sub_query", "sub_categories", "sub_exclude", "sub_size", "sub_emails")
+
+
 def _add_form() -> None:
     labels = app.trend_labels()
-    with st.form("add_subscription", clear_on_submit=False):
+    cats = dict(app.summary()["categories"])
+    with st.form("add_subscription", clear_on_submit=False):  # kept on errors, reset after a successful add
         st.markdown("**New subscription**")
         name = st.text_input("Name", key="sub_name", placeholder="e.g. efficiency weekly")
         trends = st.multiselect("Trends", list(labels), format_func=labels.get, key="sub_trends")
         query = st.text_input("Saved search query (optional)", key="sub_query")
+        categories = st.multiselect("Only these arXiv categories (optional)", list(cats), key="sub_categories",
+                                    format_func=lambda c: f"{c} ({cats[c]:,})")
         c1, c2 = st.columns(2)
         exclude = c1.text_input("Exclude words (comma separated)", key="sub_exclude")
         size = c2.number_input("Papers per digest", min_value=1, max_value=100, value=10, key="sub_size")
@@ -104,7 +110,7 @@ def _add_form() -> None:
         if st.form_submit_button("Add subscription", icon=":material/add:", type="primary"):
             try:
                 sub = dg.add_subscription(
-                    name=name, trends=trends, query=query,
+                    name=name, trends=trends, query=query, categories=categories,
                     exclude=[w.strip() for w in (exclude or "").split(",") if w.strip()], size=int(size),
                     emails=[e.strip() for e in (emails or "").split(",") if e.strip()],
                 )
@@ -118,6 +124,8 @@ def _add_form() -> None:
                     flash += (f" Its {n} email address{'es get' if n != 1 else ' gets'} no mail until the operator "
                               "confirms with `trendscope subscriptions confirm NAME`.")
                 st.session_state["digests_flash"] = flash
+                for key in FORM_KEYS:  # an empty form for the next subscription
+                    st.session_state.pop(key, None)
                 st.rerun()
 
 
