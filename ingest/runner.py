@@ -5,10 +5,12 @@ Each run holds the ingest lock, first marks runs left 'running' by a killed proc
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from trendscope.foundation.home import Home
 
+from .arxiv_ids import fetch_ids
 from .arxiv_live import LiveConfig, ingest_live
 from .ledger import IngestRun, LedgerStore
 from .runlock import ingest_lock
@@ -23,6 +25,17 @@ def run_live(home: Home, cfg: LiveConfig, *, progress: bool = False, **io) -> In
         try:
             LedgerStore(db).mark_interrupted()
             return ingest_live(db, cfg, progress=progress, **io)
+        finally:
+            db.close()
+
+
+def run_ids(home: Home, ids: Sequence[str], cfg: LiveConfig | None = None, **io) -> IngestRun:
+    """Fetch the named papers from the arXiv API (politely) into the home's database."""
+    with ingest_lock(home):
+        db = open_database(home.db_path)
+        try:
+            LedgerStore(db).mark_interrupted()
+            return fetch_ids(db, ids, cfg, **io)
         finally:
             db.close()
 

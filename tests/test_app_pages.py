@@ -196,6 +196,33 @@ def test_paper_page_bad_or_unknown_ids(app_home, raw, message):
     assert all("<script>" not in m for m in texts(at.warning))
 
 
+def test_a_paper_not_in_the_corpus_is_added_from_arxiv(app_home, sample_rows, monkeypatch):
+    from arxiv_server import FakeArxiv
+
+    from trendscope.ingest.store import PaperStore, open_database
+
+    db = open_database(app_home / "trendscope.db")
+    known = {r[0] for r in db.execute("SELECT id FROM papers")}
+    row = next(r for r in sample_rows if r["id"] not in known)
+    db.close()
+    with FakeArxiv(sample_rows) as srv:
+        monkeypatch.setenv("TRENDSCOPE_ARXIV_URL", srv.url)
+        at = open_page(check(new_app().run()), "paper", id=row["id"])
+        assert any("not in your corpus" in w for w in texts(at.warning))
+        at.button(key="fetch_paper").click()
+        at = check(at.run())
+        assert [e.params.get("id_list") for e in srv.log] == [row["id"]]
+    assert at.title and at.title[0].value.replace("\\", "").startswith(row["title"].split()[0])
+    assert PaperStore(open_database(app_home / "trendscope.db")).has(row["id"])
+    # an id arXiv does not know: one clear message, nothing stored
+    with FakeArxiv(sample_rows) as srv:
+        monkeypatch.setenv("TRENDSCOPE_ARXIV_URL", srv.url)
+        at = open_page(at, "paper", id="2101.99999")
+        at.button(key="fetch_paper").click()
+        at = check(at.run())
+    assert any("2101.99999: not found on arXiv" in e for e in texts(at.error)), texts(at.error)
+
+
 def test_hostile_paper_text_is_escaped(app_home):
     from trendscope.ingest.records import Paper
     from trendscope.ingest.store import PaperStore, open_database

@@ -196,3 +196,35 @@ def test_cli_live_ingest_against_fake_server(home, monkeypatch, rows):
     assert f"new {len(want)}" in res.output and "arxiv-api: ok" in res.output
     db = open_database(home / "trendscope.db")
     assert {r[0] for r in db.execute("SELECT id FROM papers")} == want
+
+
+# -- fetching named papers (`ingest --id`) ------------------------------------------------------------
+def test_fetch_by_id_through_the_real_client_politely(tmp_path, rows):
+    from trendscope.ingest.arxiv_ids import fetch_ids
+
+    want = [rows[3]["id"], rows[40]["id"]]
+    t = FakeTime()
+    db = open_database(tmp_path / "db.sqlite")
+    with FakeArxiv(rows) as srv:
+        run = fetch_ids(db, [f"https://arxiv.org/abs/{want[0]}v1", want[1], "2101.99999", "not-an-id"],
+                        config(srv), sleep=t.sleep, clock=t.clock)
+        asked = [r.params.get("id_list", "") for r in srv.log]
+    assert run.outcome == "ok" and run.new == 2, run
+    assert {r[0] for r in db.execute("SELECT id FROM papers")} == set(want)
+    assert any("2101.99999: not found on arXiv" in m for m in run.error_messages)
+    assert any("'not-an-id' is not an arXiv id" in m for m in run.error_messages)
+    assert len(asked) == 1 and set(asked[0].split(",")) == {*want, "2101.99999"}  # one request for all ids
+    assert LedgerStore(db).last("arxiv-id").outcome == "ok"
+    assert LedgerStore(db).last("arxiv-api") is None  # a by-id run covers no window
+
+
+def test_cli_ingest_by_id(home, monkeypatch, rows):
+    with FakeArxiv(rows) as srv:
+        monkeypatch.setenv("TRENDSCOPE_ARXIV_URL", srv.url)
+        res = CliRunner().invoke(main, ["--home", str(home), "ingest", "--id", rows[5]["id"]])
+    assert res.exit_code == 0, res.output
+    assert "arxiv-id: ok" in res.output and "new 1" in res.output
+    assert PaperStore(open_database(home / "trendscope.db")).has(rows[5]["id"])
+    monkeypatch.setenv("TRENDSCOPE_ARXIV_URL", _closed_port_url())
+    res = CliRunner().invoke(main, ["--home", str(home), "ingest", "--id", "1706.03762"])
+    assert res.exit_code == 1 and res.output.startswith("Error: arXiv API") and "\n" not in res.output.strip()

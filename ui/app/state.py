@@ -342,6 +342,22 @@ def top_trend_papers(start: str, end: str, per_trend: int = 5) -> dict[str, list
     return {name: top.get(name, []) for name in trend_names()} | top
 
 
+def fetch_papers(ids: list[str]):
+    """Fetch papers by id from the arXiv API into the corpus (the ingest stage's runner: lock, ledger,
+    politeness); returns the run record. They are searchable by meaning after the next `trendscope index`."""
+    from trendscope.ingest.runner import run_ids
+
+    close_db()  # the runner opens its own connection; this run reopens after
+    try:
+        return run_ids(home(), ids)
+    finally:
+        summary_cache_clear()
+
+
+def summary_cache_clear() -> None:
+    corpus_summary.clear()
+
+
 # -- status -------------------------------------------------------------------------------------------
 def ingest_runs(limit: int = 20) -> list:
     from trendscope.ingest.ledger import LedgerStore

@@ -20,6 +20,8 @@ def _progress(ctx: click.Context) -> bool:
 @click.option("--snapshot", "snapshot", type=click.Path(dir_okay=False),
               help="Import a snapshot file instead of asking arXiv: arXiv's official metadata JSON lines or "
                    "Trendscope JSON lines, optionally .gz.")
+@click.option("--id", "ids", multiple=True, metavar="ID",
+              help="Fetch these papers by arXiv id or URL (repeatable, or comma separated) instead of a window.")
 @categories_option(f"arXiv category (repeatable). Default: {' '.join(DEFAULT_CATEGORIES)}.")
 @click.option("--since", default="7d", show_default=True, help="First submission day: YYYY-MM-DD or Nd (N days ago).")
 @click.option("--until", default=None, help="Last submission day, YYYY-MM-DD. Default: today (UTC).")
@@ -30,18 +32,31 @@ def _progress(ctx: click.Context) -> bool:
 @click.option("--force", is_flag=True, help="Rescan a snapshot file even if it was fully imported before.")
 @json_option("Print the run record as JSON.")
 @click.pass_context
-def ingest_cmd(ctx, snapshot, categories, since, until, max_results, page_size, batch_size, force, as_json):
-    """Fetch new papers from arXiv (polite: one request per 3 s), or import a snapshot with --snapshot.
+def ingest_cmd(ctx, snapshot, ids, categories, since, until, max_results, page_size, batch_size, force, as_json):
+    """Fetch new papers from arXiv (polite: one request per 3 s), a few by id with --id, or import a snapshot
+    with --snapshot.
 
     \b
     Examples:
       trendscope ingest --since 2026-05-01 -c cs.CL -c cs.LG
+      trendscope ingest --id 1706.03762 --id https://arxiv.org/abs/2106.09685
       trendscope ingest --snapshot papers.jsonl.gz
     """
     from trendscope.ingest.arxiv_live import LiveConfig
-    from trendscope.ingest.runner import run_live, run_snapshot
+    from trendscope.ingest.runner import run_ids, run_live, run_snapshot
 
     home = ctx.obj.home
+    if snapshot and ids:
+        raise click.UsageError("give either --snapshot or --id, not both")
+    if ids:
+        run = run_ids(home, ids)
+        if as_json:
+            click.echo(json.dumps(_run_dict(run), indent=2))
+            return
+        click.echo(run.summary())
+        for message in run.error_messages:
+            click.echo(f"  {message}", err=True)
+        return
     if snapshot:
         res = run_snapshot(home, snapshot, batch_size=batch_size, progress=_progress(ctx), force=force)
         run = res.run

@@ -125,6 +125,22 @@ def _lists(arxiv_id: str) -> None:
     widgets.add_to_list(arxiv_id, key="paper_add")
 
 
+def _not_in_corpus(arxiv_id: str) -> None:
+    st.warning(f"{arxiv_id} is not in your corpus yet. Add it from arXiv (one polite API request; "
+               f"`trendscope ingest --id {arxiv_id}` does the same), or read it on arXiv:", icon=":material/info:")
+    if st.button("Add from arXiv", key="fetch_paper", icon=":material/cloud_download:", type="primary"):
+        try:
+            with st.spinner(f"Fetching {arxiv_id} from arXiv…"):
+                run = app.fetch_papers([arxiv_id])
+        except TrendscopeError as exc:
+            st.error(str(exc))
+        else:
+            if run.new or run.updated or run.skipped:
+                st.rerun()  # now stored: the page shows it
+            st.error(next((m for m in run.error_messages if arxiv_id in m), f"{arxiv_id}: not found on arXiv"))
+    _links(arxiv_id)
+
+
 def render() -> None:
     _picker()
     if app.empty_corpus_notice():
@@ -135,9 +151,7 @@ def render() -> None:
         return
     paper = app.papers().get(arxiv_id)
     if paper is None:
-        st.warning(f"{arxiv_id} is not in your corpus yet. Fetch it with `trendscope ingest --since 3d` or "
-                   "import a snapshot; meanwhile it is on arXiv:")
-        _links(arxiv_id)
+        _not_in_corpus(arxiv_id)
         return
     st.title(safe_inline(paper.title), anchor=False)
     _links(arxiv_id)
