@@ -474,6 +474,22 @@ def test_status_page_ledger_index_and_counts(app_home, seed):
     check(at.run())
 
 
+def test_status_page_says_how_old_the_data_is_and_what_is_stale(app_home, seed):
+    """The seeded data ends in 2026 and no live ingest ever succeeded: the page says both, never 'up to date'
+    in green above them (as `trendscope status` does)."""
+    from trendscope.ui.status_report import full_status
+
+    at = open_page(check(new_app().run()), "status")
+    assert "Freshness" in texts(at.subheader)
+    warnings = texts(at.warning)
+    assert any("The newest paper was published on" in w and "days ago" in w for w in warnings), warnings
+    stale = full_status(Home(app_home))["stale"]
+    assert stale and any("no successful live arXiv ingest yet" in s for s in stale)
+    for item in stale:
+        assert any(item.split(":")[0].split("(")[0].strip() in w.replace("\\", "") for w in warnings), (item, warnings)
+    assert not any("Nothing is stale" in s for s in texts(at.success))
+
+
 def test_papers_without_an_index_get_messages_not_errors(home, sample_rows):
     """Ingested but never indexed: keyword search works, semantic search and similar papers explain why not."""
     from app_seed import to_paper

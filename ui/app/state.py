@@ -359,6 +359,29 @@ def summary_cache_clear() -> None:
 
 
 # -- status -------------------------------------------------------------------------------------------
+@st.cache_data(ttl=30, show_spinner=False)
+def _stale(home_key: str) -> list[str]:
+    from trendscope.ui.status_report import full_status
+
+    return list(full_status(Home(Path(home_key)))["stale"])
+
+
+def stale_items() -> list[str]:
+    """What `trendscope status` lists as stale (no recent live ingest, interrupted runs, unindexed papers...)."""
+    return _stale(str(home().root))
+
+
+def data_age_days(today=None) -> int | None:
+    """Days since the newest stored paper was published (None without papers)."""
+    from datetime import UTC, date, datetime
+
+    last = summary()["last"]
+    if not last:
+        return None
+    today = today or datetime.now(UTC).date()
+    return max(0, (today - date.fromisoformat(last[:10])).days)
+
+
 def ingest_runs(limit: int = 20) -> list:
     from trendscope.ingest.ledger import LedgerStore
 

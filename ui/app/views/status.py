@@ -6,8 +6,11 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
+from trendscope.foundation.wording import count
 from trendscope.ui.app import state as app
 from trendscope.ui.app.text import safe_inline
+
+STALE_DAYS = 7  # data older than this (newest paper) is called out
 
 
 def _corpus(summary: dict) -> None:
@@ -56,6 +59,24 @@ def _ledger() -> None:
             st.markdown("\n".join(f"- {safe_inline(m)}" for m in r.error_messages[:20]))
 
 
+def _freshness(summary: dict) -> None:
+    """How old the data is and everything `trendscope status` lists as stale, at the top of the page."""
+    st.subheader("Freshness")
+    age = app.data_age_days()
+    if age is not None:
+        text = f"The newest paper was published on {summary['last'][:10]}, {count(age, 'day')} ago."
+        if age > STALE_DAYS:
+            st.warning(text + " Fetch the latest papers with `trendscope ingest` (or set up `trendscope schedule`).",
+                       icon=":material/schedule:")
+        else:
+            st.caption(text)
+    stale = app.stale_items()
+    for item in stale:
+        st.warning(safe_inline(item), icon=":material/warning:")
+    if not stale and (age is None or age <= STALE_DAYS):
+        st.success("Nothing is stale: papers are recent and every paper is indexed.", icon=":material/check_circle:")
+
+
 def _index() -> None:
     st.subheader("Search index and model")
     health = app.index_health()
@@ -64,7 +85,7 @@ def _index() -> None:
         return
     ok = health.pop("ok", None)
     if ok is True:
-        st.success("Index is up to date.", icon=":material/check_circle:")
+        st.success("Every stored paper is embedded and in the search index.", icon=":material/check_circle:")
     elif ok is False:
         st.warning(health.pop("problem", "The index needs `trendscope index`."), icon=":material/warning:")
     st.dataframe(pd.DataFrame([(k, str(v)) for k, v in health.items()], columns=["what", "value"]),
@@ -78,6 +99,7 @@ def render() -> None:
     if app.empty_corpus_notice():
         _ledger()
         return
+    _freshness(summary)
     _corpus(summary)
     _per_day(summary)
     _ledger()
