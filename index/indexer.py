@@ -21,6 +21,7 @@ from filelock import FileLock, Timeout
 from trendscope.foundation.db import database_path, storage_error
 from trendscope.foundation.errors import StorageError, TrendscopeError, os_reason
 from trendscope.foundation.home import Home
+from trendscope.foundation.progress import progress_bar
 
 from .embedder import Embedder, load_embedder, paper_text, resolve_model
 from .faiss_index import (
@@ -172,9 +173,7 @@ def _run(db, home, model, progress, rebuild, embedder, embedder_factory, exact_m
 
 
 def _bar(total: int, progress: bool):
-    from tqdm import tqdm
-
-    return tqdm(total=total, desc="embedding", unit="paper", disable=not progress, smoothing=0.1)
+    return progress_bar(total, "embedding", "paper", enabled=progress, smoothing=0.1)
 
 
 def _update_faiss(vectors: VectorStore, home: Home, model: str, before_digest: str, after, touched: np.ndarray,

@@ -18,9 +18,9 @@ import logging
 from dataclasses import dataclass, field
 
 import numpy as np
-from tqdm import tqdm
 
 from trendscope.foundation.home import Home
+from trendscope.foundation.progress import progress_bar
 
 from .tag_model import TagModel, load_tag_model
 from .tagger import Tagger
@@ -104,7 +104,7 @@ def update_trend_tags(db, home: Home, progress: bool = True, taxonomy: Taxonomy 
             result.skipped += 1
     todo = [(pks, taxonomy.names) for pks in (full,) if pks] + [(pks, changed) for pks in (partial,) if pks]
     tagger = Tagger(taxonomy, model)
-    bar = tqdm(total=len(full) + len(partial), desc="tagging", unit="paper", disable=not progress or not todo)
+    bar = progress_bar(len(full) + len(partial), "tagging", "paper", enabled=bool(progress and todo))
     for pks, trends in todo:
         for i in range(0, len(pks), BATCH):
             rows = store.papers(pks[i : i + BATCH])

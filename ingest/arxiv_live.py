@@ -27,6 +27,7 @@ import sqlite_utils
 
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.home import DEFAULT_CATEGORIES
+from trendscope.foundation.progress import progress_bar
 
 from .atom import AtomParseError, parse_feed
 from .ledger import IngestRun, LedgerStore
@@ -283,9 +284,7 @@ def ingest_live(
 
     bar = None
     if progress:
-        from tqdm import tqdm
-
-        bar = tqdm(desc="arXiv", unit=" papers", total=cfg.max_results)
+        bar = progress_bar(cfg.max_results, "arXiv", "papers")
     page: list[Paper] = []
     known_streak = 0
     stopped_early = False

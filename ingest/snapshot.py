@@ -34,6 +34,7 @@ import sqlite_utils
 from trendscope.foundation.db import database_path, storage_error
 from trendscope.foundation.errors import StorageError, TrendscopeError
 from trendscope.foundation.hashing import file_fingerprint
+from trendscope.foundation.progress import progress_bar
 from trendscope.foundation.text import clean_text
 
 from .ledger import IngestRun, LedgerStore
@@ -374,9 +375,7 @@ def _import(db: sqlite_utils.Database, path: Path, batch_size: int, progress: bo
     bar = None
     on_read = None
     if progress:
-        from tqdm import tqdm
-
-        bar = tqdm(total=path.stat().st_size, unit="B", unit_scale=True, desc=f"import {path.name}")
+        bar = progress_bar(path.stat().st_size, f"import {path.name}", "B", unit_scale=True)
         on_read = bar.update
     batch: list[tuple[int, Paper]] = []
 

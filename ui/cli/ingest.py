@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import sys
 
 import click
 
@@ -13,7 +12,8 @@ from .options import categories_option, json_option
 
 
 def _progress(ctx: click.Context) -> bool:
-    return not ctx.obj.verbose and sys.stderr.isatty()
+    """Show progress unless -v logging is on: a bar on a terminal, a line every 30 s in a log or pipe."""
+    return not ctx.obj.verbose
 
 
 @click.command("ingest")
