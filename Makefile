@@ -18,10 +18,10 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q -e '.[dev]'
 	touch $@
 
-# Import SNAPSHOT if given, fetch the last days of arXiv when reachable, index, then serve the app.
+# Import SNAPSHOT if given, else fetch the last days of arXiv when reachable; index; then serve the app.
 run: install
-	@if [ -n "$(SNAPSHOT)" ]; then $(TS) ingest --snapshot "$(SNAPSHOT)"; fi
-	-@$(TS) ingest --since 3d || echo "arXiv not reachable: the app starts with what is stored. Import a snapshot with: make run SNAPSHOT=path/to/file.jsonl.gz"
+	@if [ -n "$(SNAPSHOT)" ]; then $(TS) ingest --snapshot "$(SNAPSHOT)"; \
+	else $(TS) ingest --since 3d || echo "arXiv is not reachable from here: the app starts with the papers already stored (import more with: make run SNAPSHOT=path/to/file.jsonl.gz)"; fi
 	$(TS) index
 	$(TS) serve --port $(PORT)
 
