@@ -32,7 +32,7 @@ def test_every_page_has_a_useful_empty_state(home):
 
 
 # -- search -------------------------------------------------------------------------------------------
-def test_search_shows_result_cards_and_opens_the_paper(app_home, seed):
+def test_search_shows_result_cards_and_opens_the_paper(app_home, seed, caplog):
     at = check(new_app().run())
     assert at.text_input(key="q").value == ""
     title = seed.titles[seed.ids[-1]]
@@ -50,8 +50,10 @@ def test_search_shows_result_cards_and_opens_the_paper(app_home, seed):
     assert at.query_params.get("id") == seed.ids[-1]
     assert at.title[0].value.replace("\\", "").startswith(title.split()[0])
     # back on Search, the query and its results are still there
-    at = open_page(at, "search")
+    at = open_page(at, "search", id=seed.ids[-1])
     assert at.text_input(key="q").value == title
+    assert "id" not in at.query_params  # Back from the paper never lands on /?id=…
+    assert not [r for r in caplog.records if "default value" in r.getMessage()]  # no widget-state warning
     assert [b.key for b in at.button if b.key and b.key.startswith("open_")][0] == f"open_{seed.ids[-1]}"
 
 
@@ -164,6 +166,7 @@ def test_paper_page_renders_latex_links_trends_similar(app_home, seed):
     assert [s.value for s in at.subheader][:2] == ["Abstract", "Trends"] or "Abstract" in texts(at.subheader)
     assert "Similar papers" in texts(at.subheader)
     assert [b for b in at.button if b.key and b.key.startswith("sim_")]  # similar papers can be opened
+    assert "vector model:" not in md and "(title)" not in md  # evidence in words, no internal numbers
     assert "Reading lists" in texts(at.subheader)  # the math paper is in the seeded list: note + status form
     assert at.text_area(key=f"note_{LIST_NAME}").value == ""
 

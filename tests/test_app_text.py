@@ -39,3 +39,16 @@ def test_highlight_bolds_query_words_but_never_inside_math():
 def test_snippet_marks_become_bold_and_stay_escaped():
     assert snippet_markdown("…uses [LoRA] for *fast* tuning", ["tuning"]) == "…uses **LoRA** for \\*fast\\* **tuning**"
     assert snippet_markdown("[a b] stays", []) == "\\[a b\\] stays"
+
+
+def test_evidence_reads_as_words_without_internal_numbers():
+    from trendscope.ui.app.text import evidence_sentence
+
+    assert evidence_sentence("vision-language (title)") == "“vision\\-language” in the title"
+    assert evidence_sentence("vector model: +2.31") == (
+        "papers with similar wording: the vector model votes strongly for this trend")
+    assert "against" in evidence_sentence("vector model: -0.50")
+    assert "2.31" not in evidence_sentence("vector model: +2.31")
+    assert evidence_sentence("category: cs.MM") == "listed in arXiv category `cs.MM`"
+    assert evidence_sentence("not: data efficiency") == "“data efficiency” weighs against it"
+    assert evidence_sentence("<b>odd</b>") == safe_inline("<b>odd</b>")  # anything else: escaped as it is

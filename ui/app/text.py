@@ -195,3 +195,27 @@ def snippet_markdown(snippet: str | None, terms: list[str]) -> str:
         pos = m.end()
     out.append(highlight(snippet[pos:], terms))
     return "".join(out)
+
+
+_WHERE = re.compile(r"^(?P<what>.+) \((?P<where>title|abstract)\)$")
+_VOTE = re.compile(r"^vector model: (?P<v>[+-]?\d+(?:\.\d+)?)$")
+
+
+def evidence_sentence(item: str) -> str:
+    """A tagger evidence item in plain words (escaped Markdown): matched phrases say where they matched, the
+    vector model's vote says which way it leans instead of showing its internal number."""
+    m = _WHERE.match(item)
+    if m:
+        return f"“{safe_inline(m['what'])}” in the {m['where']}"
+    m = _VOTE.match(item)
+    if m:
+        v = float(m["v"])
+        lean = ("strongly for" if v >= 2 else "for" if v > 0 else "against" if v > -2 else "strongly against")
+        return f"papers with similar wording: the vector model votes {lean} this trend"
+    if item.startswith("category: "):
+        cat = item[len("category: "):]
+        shown = f"`{cat}`" if cat.replace(".", "").replace("-", "").isalnum() else safe_inline(cat)
+        return f"listed in arXiv category {shown}"
+    if item.startswith("not: "):
+        return f"“{safe_inline(item[len('not: '):])}” weighs against it"
+    return safe_inline(item)

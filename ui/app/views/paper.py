@@ -8,7 +8,7 @@ from trendscope.foundation.errors import TrendscopeError
 from trendscope.ingest.records import BadArxivId, abs_url, html_url, parse_arxiv_id, pdf_url
 from trendscope.ui.app import state as app
 from trendscope.ui.app import widgets
-from trendscope.ui.app.text import safe_inline, safe_markdown
+from trendscope.ui.app.text import evidence_sentence, safe_inline, safe_markdown
 
 STATUS_ICONS = {"unread": ":material/radio_button_unchecked:", "reading": ":material/auto_stories:",
                 "read": ":material/check_circle:"}
@@ -72,7 +72,7 @@ def _trends(pk: int) -> None:
         with st.expander(f"{labels.get(tag['trend'], tag['trend'])} · score {tag['score']:.2f}", expanded=True):
             st.progress(min(max(float(tag["score"]), 0.0), 1.0))
             if tag["evidence"]:
-                st.markdown("\n".join(f"- {safe_inline(e)}" for e in tag["evidence"]))
+                st.markdown("\n".join(f"- {evidence_sentence(e)}" for e in tag["evidence"]))
             else:
                 st.caption("No evidence recorded.")
 
@@ -90,7 +90,8 @@ def _similar(arxiv_id: str) -> None:
     for hit in hits:
         with st.container(border=True, key=f"similar_{hit.id}"):
             who = safe_inline(", ".join(hit.authors[:3])) + (" et al\\." if len(hit.authors) > 3 else "")
-            st.markdown(f"{safe_inline(hit.title)}  \n:gray[{hit.published or 'undated'} · {who}]")
+            widgets.title_link(hit.title, hit.id)
+            st.markdown(f":gray[{' · '.join(x for x in (hit.published or 'undated', who) if x)}]")
             widgets.open_button(hit.id, key=f"sim_{hit.id}")
 
 

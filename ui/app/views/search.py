@@ -24,6 +24,9 @@ def _to_iso(value) -> str | None:
 
 def _form(summary: dict) -> dict | None:
     """The search form; returns the submitted parameters (or None when nothing was submitted this run)."""
+    # defaults through Session State only (a widget given both a default and a state value logs a warning)
+    st.session_state.setdefault("mode", "hybrid")
+    st.session_state.setdefault("sort", "relevance")
     first = date.fromisoformat(summary["first"][:10]) if summary["first"] else None
     last = date.fromisoformat(summary["last"][:10]) if summary["last"] else None
     with st.form("search_form", border=False):
@@ -36,8 +39,8 @@ def _form(summary: dict) -> dict | None:
         submitted = c_button.form_submit_button("Search", type="primary", icon=":material/search:",
                                                 width="stretch")
         c_mode, c_sort, c_limit = st.columns(3)
-        mode = c_mode.segmented_control("Mode", list(MODES), format_func=MODES.get, key="mode", default="hybrid")
-        sort = c_sort.segmented_control("Sort", list(SORTS), format_func=SORTS.get, key="sort", default="relevance")
+        mode = c_mode.segmented_control("Mode", list(MODES), format_func=MODES.get, key="mode")
+        sort = c_sort.segmented_control("Sort", list(SORTS), format_func=SORTS.get, key="sort")
         limit = c_limit.selectbox("Results", [10, 20, 50, 100], index=0, key="limit")
         with st.expander("Filters", icon=":material/filter_list:"):
             c_since, c_until = st.columns(2)
@@ -125,6 +128,8 @@ def _restore(params: dict) -> None:
 
 def render() -> None:
     st.title("Search")
+    if "id" in st.query_params:  # left by a switch to the Paper page: Back must not land on /?id=…
+        del st.query_params["id"]
     if app.empty_corpus_notice():
         return
     summary = app.summary()
