@@ -57,6 +57,33 @@ def test_search_shows_result_cards_and_opens_the_paper(app_home, seed, caplog):
     assert [b.key for b in at.button if b.key and b.key.startswith("open_")][0] == f"open_{seed.ids[-1]}"
 
 
+def test_warm_up_loads_the_model_and_index_in_the_background(app_home, seed):
+    from trendscope.index.faiss_index import index_paths, load_index
+    from trendscope.ui.app import warmup
+
+    ipath, _ = index_paths(app_home / "index")
+    ipath.write_bytes(b"damaged")  # the warm-up also finds a damaged index and rebuilds it from SQLite
+    w = warmup.start(str(app_home))
+    assert warmup.start(str(app_home)) is w  # once per process and home
+    assert w.done.wait(60) and w.error is None, w.error
+    assert warmup.ready(str(app_home)) and w.seconds is not None
+    assert load_index(app_home / "index").ntotal > 0
+
+
+def test_a_search_during_warm_up_answers_by_keyword_and_says_so(app_home, seed, monkeypatch):
+    from trendscope.ui.app import warmup
+
+    monkeypatch.setattr(warmup, "SEARCH_WAIT_S", 0.01)
+    monkeypatch.setitem(warmup._runs, str(app_home), warmup.Warmup(str(app_home)))  # still loading
+    at = search(check(new_app().run()), seed.titles[seed.ids[-1]])
+    assert any("still loading" in i for i in texts(at.info)), texts(at.info)
+    assert any(" · keyword · " in c for c in texts(at.caption))
+    assert [b for b in at.button if b.key and b.key.startswith("open_")]  # results, not a frozen page
+    warmup._runs[str(app_home)].done.set()
+    at = search(at, seed.titles[seed.ids[-1]])
+    assert not any("still loading" in i for i in texts(at.info)) and any(" · hybrid · " in c for c in texts(at.caption))
+
+
 def test_a_partly_matching_query_still_finds_papers_and_says_what_is_missing(app_home, seed):
     title = seed.titles[seed.ids[-1]]
     word = next(w for w in title.split() if len(w) > 3 and w.isalpha())
@@ -155,6 +182,22 @@ def test_result_cards_link_the_title_to_the_reader_and_the_paper_to_arxiv(app_ho
     urls = {b.proto.url for b in at.link_button}
     for i in ids:
         assert {f"https://arxiv.org/abs/{i}", f"https://arxiv.org/pdf/{i}"} <= urls
+
+
+def test_adding_from_the_paper_page_shows_the_membership_at_once(app_home, seed):
+    from trendscope.ingest.store import open_database
+    from trendscope.reading.lists import ReadingLists
+
+    rl = ReadingLists(open_database(app_home / "trendscope.db"))
+    held = set(rl.memberships(seed.ids))
+    pid = next(i for i in seed.ids if i not in held)
+    at = open_page(check(new_app().run()), "paper", id=pid)
+    assert "Not in any reading list yet." in texts(at.caption)
+    at.button(key="paper_add_add").click()
+    at = check(at.run())
+    assert any(f"Added {pid} to" in s for s in texts(at.success)), texts(at.success)
+    assert "Not in any reading list yet." not in texts(at.caption)
+    assert at.text_area(key=f"note_{LIST_NAME}").value == ""  # its note and status form is there now
 
 
 def test_paper_page_renders_latex_links_trends_similar(app_home, seed):
@@ -515,11 +558,15 @@ def test_papers_without_an_index_get_messages_not_errors(home, sample_rows):
     assert any("trendscope index" in i for i in texts(at.info))
 
 
-def test_a_broken_index_is_reported_and_search_still_works(app_home):
+def test_a_broken_index_is_reported_and_search_still_works(app_home, monkeypatch):
     from trendscope.index.faiss_index import index_paths
+    from trendscope.ui.app import warmup
 
     ipath, _ = index_paths(app_home / "index")
     ipath.write_bytes(b"not a faiss index")
+    done = warmup.Warmup(str(app_home))
+    done.done.set()
+    monkeypatch.setitem(warmup._runs, str(app_home), done)  # no background warm-up: it would repair the file
     at = open_page(check(new_app().run()), "status")
     assert any("doctor --repair" in w for w in texts(at.warning)), texts(at.warning)
     at = search(open_page(at, "search"), "speech recognition", mode="semantic")

@@ -13,8 +13,8 @@ from trendscope.ui.cli.serve import APP, serve_command
 
 def test_serve_command_is_headless_local_and_private():
     cmd = serve_command("127.0.0.1", 8600)
-    assert cmd[1:4] == ["-m", "streamlit", "run"] and cmd[4] == str(APP)
-    opts = dict(zip(cmd[5::2], cmd[6::2]))
+    assert cmd[1:3] == ["-m", "trendscope.ui.app.server"] and cmd[3] == str(APP)  # `streamlit run` + warm-up
+    opts = dict(zip(cmd[4::2], cmd[5::2]))
     assert opts["--server.address"] == "127.0.0.1" and opts["--server.port"] == "8600"
     assert opts["--server.headless"] == "true" and opts["--browser.gatherUsageStats"] == "false"
 

@@ -18,7 +18,7 @@ from trendscope.ui.cli.serve import serve_command
 
 def _opts(cmd: list[str]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
-    for key, value in zip(cmd[5::2], cmd[6::2], strict=False):
+    for key, value in zip(cmd[4::2], cmd[5::2], strict=False):
         out.setdefault(key, []).append(value)
     return out
 

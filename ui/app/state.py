@@ -4,7 +4,8 @@ resources, and the guard that turns errors into messages.
 Streamlit rules followed here:
 - A SQLite connection is never shared across sessions or threads: every script run opens its own (`run_scope`,
   `db()`), and it is closed when the run ends.
-- Heavy, read-only resources (the embedding model) are loaded once per process with `st.cache_resource`.
+- Heavy, read-only resources (the embedding model, the FAISS index) are loaded once per process (`resources`),
+  from server start by a background warm-up (`warmup`).
 - Read-only aggregates are cached with `st.cache_data` and a short TTL, keyed by the data home.
 """
 from __future__ import annotations
@@ -23,6 +24,7 @@ from trendscope.foundation.clock import week_days_of
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.home import Home
 from trendscope.ingest.store import PaperStore, open_database
+from trendscope.ui.app import resources
 
 log = logging.getLogger(__name__)
 
@@ -122,12 +124,9 @@ def empty_corpus_notice() -> bool:
     return True
 
 
-@st.cache_resource(show_spinner="Loading the embedding model…")
 def embedder(model: str | None = None):
-    """The sentence-transformers model, loaded once per server process."""
-    from trendscope.index.embedder import load_embedder
-
-    return load_embedder(model)
+    """The sentence-transformers model, loaded once per server process (see `resources`)."""
+    return resources.embedder(model)
 
 
 # -- trends taxonomy ----------------------------------------------------------------------------------
@@ -165,22 +164,6 @@ def _index_stamp(h: Home) -> tuple:
     return tuple((p.stat().st_mtime_ns, p.stat().st_size) if p.exists() else None for p in index_paths(h.index_dir))
 
 
-@st.cache_resource(max_entries=4, show_spinner="Loading the search index…")
-def _shared_index(root: str, stamp: tuple, model: str):
-    """The FAISS index, loaded once per index version (file stamp) and shared read-only by all sessions.
-
-    Loaded through a Searcher on its own short-lived connection (closed here), so the search area's rules
-    (stale/missing index -> built in memory from the stored vectors) apply unchanged.
-    """
-    from trendscope.index.search import Searcher
-
-    conn = open_database(Home(Path(root)).db_path)
-    try:
-        return Searcher(conn, Home(Path(root)), embedder).vector_index()
-    finally:
-        conn.close()
-
-
 def _app_searcher_class():
     from trendscope.index.search import Searcher
 
@@ -191,7 +174,7 @@ def _app_searcher_class():
             model = self.model()
             if model is None:
                 return super().vector_index()  # raises the "run trendscope index" error
-            return _shared_index(str(self.home.root), _index_stamp(self.home), model)
+            return resources.shared_index(str(self.home.root), _index_stamp(self.home), model)
 
     return AppSearcher
 

@@ -41,11 +41,12 @@ def served_hosts(host: str, extra: Sequence[str] = ()) -> list[str]:
 
 
 def serve_command(host: str, port: int, allowed_hosts: Sequence[str] = ()) -> list[str]:
-    """The `streamlit run` command line: headless, no usage statistics, no file watcher; the WebSocket accepts
-    only the Host names it serves (DNS rebinding), with XSRF and CORS protection on."""
+    """The server command line (`streamlit run`'s arguments, through the launcher that starts the warm-up):
+    headless, no usage statistics, no file watcher; the WebSocket accepts only the Host names it serves (DNS
+    rebinding), with XSRF and CORS protection on."""
     hosts = served_hosts(host, allowed_hosts)
     return [
-        sys.executable, "-m", "streamlit", "run", str(APP),
+        sys.executable, "-m", "trendscope.ui.app.server", str(APP),
         "--server.address", host,
         "--server.port", str(port),
         "--server.headless", "true",

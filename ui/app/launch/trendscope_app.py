@@ -6,9 +6,10 @@ and nothing else there becomes importable. The pages live in `trendscope/ui/app/
 """
 import streamlit as st
 
-from trendscope.ui.app import navigation, state
+from trendscope.ui.app import navigation, state, warmup
 
 st.set_page_config(page_title="Trendscope", page_icon=":material/insights:", layout="wide")
+warmup.start(str(state.home().root))  # model + FAISS index load in the background from the first page view
 
 page = st.navigation(navigation.streamlit_pages())
 with state.run_scope():

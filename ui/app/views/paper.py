@@ -97,6 +97,7 @@ def _similar(arxiv_id: str) -> None:
 
 def _lists(arxiv_id: str) -> None:
     st.subheader("Reading lists")
+    widgets.list_flash()
     rl = app.reading_lists()
     memberships = []
     for summary in rl.lists():

@@ -10,7 +10,7 @@ import streamlit as st
 
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.ui.app import state as app
-from trendscope.ui.app import widgets
+from trendscope.ui.app import warmup, widgets
 from trendscope.ui.app.text import query_terms, safe_inline, snippet_markdown
 
 MODES = {"hybrid": "Hybrid", "semantic": "Semantic", "keyword": "Keyword"}
@@ -74,10 +74,13 @@ def _validate(params: dict) -> str | None:
 
 def _run(params: dict) -> dict:
     started = time.perf_counter()
-    hits = app.search(params)
+    root = str(app.home().root)
+    # right after the server starts the model may still be loading: wait briefly, then answer by keyword
+    warming = params["mode"] != "keyword" and not warmup.ready(root, warmup.SEARCH_WAIT_S)
+    hits = app.search({**params, "mode": "keyword"} if warming else params)
     elapsed = time.perf_counter() - started
     tags = app.trend_tags([h.pk for h in hits])
-    return {"params": params, "hits": hits, "tags": tags, "seconds": elapsed}
+    return {"params": params, "hits": hits, "tags": tags, "seconds": elapsed, "warming": warming}
 
 
 def _results(state: dict) -> None:
@@ -88,8 +91,13 @@ def _results(state: dict) -> None:
         st.info(f"No papers match “{q}” with these filters. Try another mode (semantic finds related wording), "
                 "fewer filters, or a wider date range.", icon=":material/search_off:")
         return
-    st.caption(f"{len(hits)} results for “{q}” · {MODES[params['mode']].lower()} · "
+    shown_mode = "keyword" if state.get("warming") else params["mode"]
+    st.caption(f"{len(hits)} results for “{q}” · {MODES[shown_mode].lower()} · "
                f"{state['seconds'] * 1000:.0f} ms", help="Server time for the search itself.")
+    if state.get("warming"):
+        st.info(f"The language model is still loading (the server started moments ago), so these are keyword "
+                f"results. Search again in a few seconds for {MODES[params['mode']].lower()} results.",
+                icon=":material/hourglass_top:")
     if params["mode"] != "semantic" and all(hit.missing for hit in hits):
         st.info("No paper has every word of your query: these match some of them (each card says which are "
                 "missing). Mark a word that must occur with +, e.g. *+diffusion*.", icon=":material/rule:")

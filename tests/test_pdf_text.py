@@ -1,0 +1,292 @@
+"""The PDF full-text parser on the four real arXiv PDFs in ../shared/data/fixtures/pdf (each parsed once per
+module) and on bad inputs. The expected headings, captions, sentences and reference counts were read off the PDFs."""
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from trendscope.foundation.errors import TrendscopeError
+from trendscope.ingest.pdf_text import HYPHEN, PaperText, PdfError, clean_text, extract, join_lines, render_page_png
+
+PAGES = {"2203.00130v1": 39, "2206.10883v3": 37, "2302.07302v1": 15, "2304.02623v1": 4}
+
+
+@pytest.fixture(scope="module")
+def pdf_dir(shared_dir) -> Path:
+    return shared_dir / "data" / "fixtures" / "pdf"
+
+
+@pytest.fixture(scope="module")
+def paper(pdf_dir):
+    """paper(name) -> PaperText, parsed at most once per module."""
+    cache: dict[str, PaperText] = {}
+
+    def get(name: str) -> PaperText:
+        if name not in cache:
+            cache[name] = extract((pdf_dir / f"{name}.pdf").read_bytes(), source=f"arXiv {name}")
+        return cache[name]
+
+    return get
+
+
+def headings(p: PaperText) -> list[str]:
+    return [s.heading for s in p.sections]
+
+
+def paragraphs(p: PaperText) -> list[str]:
+    return [para.text for s in p.sections for para in s.paragraphs]
+
+
+def section(p: PaperText, heading: str):
+    return next(s for s in p.sections if s.heading == heading)
+
+
+def in_order(wanted: list[str], got: list[str]) -> bool:
+    it = iter(got)
+    return all(w in it for w in wanted)
+
+
+# -- structure -----------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_pages_and_reading_order_of_pages(paper, name):
+    p = paper(name)
+    assert p.pages == PAGES[name]
+    pages = [para.page for s in p.sections for para in s.paragraphs if not s.heading.upper() == "REFERENCES"]
+    assert pages == sorted(pages) and 1 <= pages[0] and pages[-1] <= p.pages
+    assert all(para.text == para.text.strip() and "\n" not in para.text for s in p.sections for para in s.paragraphs)
+
+
+def test_two_column_chi_paper_headings(paper):
+    p = paper("2302.07302v1")
+    h = headings(p)
+    assert h[0] == "" and p.sections[0].level == 0  # title and authors, before ABSTRACT
+    assert p.sections[0].paragraphs[0].text == (
+        "CiteSee: Augmenting Citations in Scientific Papers with Persistent and Personalized Historical Context")
+    assert in_order(["ABSTRACT", "CCS CONCEPTS", "KEYWORDS", "1 INTRODUCTION", "2 RELATED WORK",
+                     "2.1 Scientific Paper Reading Interfaces", "2.2 Paper Recommendation and Exploration",
+                     "3 PRELIMINARY INTERVIEWS", "3.3 DESIGN GOALS", "4 SYSTEM DESIGN",
+                     "4.5 [D3] Paper Cards with Personalized Context",  # printed on two lines
+                     "5 STUDY 1: DISCOVER RELEVANT CITATIONS", "6.1.3 Triaging between and within Papers (D1,D2)",
+                     "7 LIMITATIONS AND FUTURE WORK", "8 CONCLUSION", "ACKNOWLEDGMENTS", "REFERENCES"], h)
+    # 8 sections, 14 subsections, 5 sub-subsections on lines of their own (6.1.6 is run into its paragraph)
+    assert len([x for x in h if re.match(r"\d", x)]) == 27
+    levels = {s.heading: s.level for s in p.sections}
+    assert (levels["1 INTRODUCTION"], levels["2.1 Scientific Paper Reading Interfaces"],
+            levels["6.1.3 Triaging between and within Papers (D1,D2)"], levels["REFERENCES"]) == (1, 2, 3, 1)
+    abstract = section(p, "ABSTRACT").paragraphs[0].text
+    assert abstract.startswith("When reading a scholarly article, inline citations help researchers")
+    assert abstract.endswith("when conducting real-world literature reviews.")
+
+
+def test_single_column_acm_paper_headings_and_unheaded_abstract(paper):
+    p = paper("2203.00130v1")
+    h = headings(p)
+    # no ABSTRACT heading in this layout: title, authors and abstract make the first section
+    assert h[0] == "Abstract" and p.sections[0].paragraphs[0].text.startswith("Paper Plain: Making Medical Research")
+    assert any(t.startswith("When seeking information not covered in patient-friendly documents")
+               for t in (x.text for x in p.sections[0].paragraphs))
+    assert in_order(["1 INTRODUCTION", "2 BACKGROUND AND RELATED WORK", "2.1 Healthcare consumers reading medical "
+                     "research", "3 OBSERVATIONS OF NON-EXPERT READERS", "5.3 Key Question Index and Answer Gists",
+                     "7.2 How does Paper Plain affect participants’ self-reported reading difficulty, understanding, "
+                     "and ability to identify relevant information?", "9 CONCLUSION", "ACKNOWLEDGMENTS",
+                     "REFERENCES", "A INTERVIEWS WITH HEALTHCARE CONSUMERS AND PROVIDERS", "B ITERATIVE DESIGN",
+                     "C PAPER PLAIN IMPLEMENTATION", "C.1 GPT-3 Simplification", "D STATISTICAL ANALYSIS",
+                     "D.4 Ordinal Regression for Likert-Scale Variables"], h)
+    assert {int(x.split()[0]) for x in h if re.match(r"\d+ ", x)} == set(range(1, 10))
+    levels = {s.heading: s.level for s in p.sections}
+    assert levels["A INTERVIEWS WITH HEALTHCARE CONSUMERS AND PROVIDERS"] == 1
+    assert levels["D.4 Ordinal Regression for Likert-Scale Variables"] == 2
+
+
+def test_neurips_paper_headings_and_appendix(paper):
+    p = paper("2206.10883v3")
+    h = headings(p)
+    assert h[0] == "" and p.sections[0].paragraphs[0].text == (
+        "Multi-LexSum: Real-World Summaries of Civil Rights Lawsuits at Multiple Granularities")
+    assert in_order(["Abstract", "1 Introduction", "2 Related work", "2.1 Natural language processing for legal "
+                     "documents", "3 Multi-LexSum", "3.3 Dataset characterization", "4 Experiments",
+                     "4.4 Multitask training for summaries of different lengths", "5 Human evaluation", "6 Conclusion",
+                     "Acknowledgements", "References", "A Multi-LexSum release", "A.1 Accessing Multi-LexSum",
+                     "B Multi-LexSum summary writing and reviewing guidelines", "B.3 Reviewing summaries",
+                     "C Usability study system design", "F Multi-LexSum datasheet"], h)
+    # the datasheet's sections (bold, larger type, unnumbered) come under "F ..."
+    assert in_order(["F Multi-LexSum datasheet", "MOTIVATION", "COMPOSITION", "MAINTENANCE"], h)
+    assert section(p, "MOTIVATION").level > 1
+    assert not any(x.startswith(("Tiny", "Long", "Checklist of Facts")) for x in h)  # bold text inside tables
+
+
+def test_short_workshop_paper_headings(paper):
+    h = headings(paper("2304.02623v1"))
+    assert h == ["", "ABSTRACT", "KEYWORDS", "1 INTRODUCTION", "2 CHARACTERIZING EXPOSITORY WRITING",
+                 "3 DESIGNING AI SUPPORTS FOR EXPOSITORY WRITING", "4 CONCLUSION", "ACKNOWLEDGMENTS", "REFERENCES"]
+
+
+# -- text quality ----------------------------------------------------------------------------------------------------
+
+
+def test_sentences_run_across_columns_and_pages(paper):
+    chi = paragraphs(paper("2302.07302v1"))
+    # page 2: bottom of the left column -> top of the right column
+    assert any("the cited paper was expected to be more relevant and salient to the reader’s interest of text "
+               "analysis techniques." in t for t in chi)
+    # page 1 -> page 2, past the full-width Figure 2 caption at the top of page 2
+    assert any("between all inline citations and the citing paper, only a subset of them will be relevant to the "
+               "reader’s interests" in t for t in chi)
+    # page 1 of the workshop paper: the footnotes under the left column are not in the sentence
+    short = paragraphs(paper("2304.02623v1"))
+    assert any("For example, this could be researchers collecting and reading multiple papers to write a survey "
+               "paper [23]" in t for t in short)
+
+
+def test_line_break_hyphens_repaired_and_ligatures_plain(paper):
+    short, chi, neurips = (paragraphs(paper(n)) for n in ("2304.02623v1", "2302.07302v1", "2206.10883v3"))
+    assert any("leveraging this new technology can transform writing" in t for t in short)  # "tech-" / "nology"
+    assert any("to provide personalized visual augmentations" in t for t in chi)  # "per-" / "sonalized"
+    assert any("applications to aid knowledge workers" in t for t in neurips)  # "knowl-" / "edge"
+    assert any("shorter-term research interests" in t for t in chi)  # a real compound keeps its hyphen
+    everything = " ".join(short + chi + neurips)
+    assert not re.search("[\ufb00-\ufb06\x02\ufffe]", everything)
+    assert "would benefit both the legal field" in everything  # set with the "fi" ligature glyph
+
+
+def test_running_headers_page_numbers_footnotes_and_stamp_are_dropped(paper):
+    for name, header in [("2302.07302v1", "CHI ’23, April 23–28, 2023, Hamburg, Germany"),
+                         ("2203.00130v1", "Paper Plain: Making Medical Research Papers Approachable to Healthcare"),
+                         ("2304.02623v1", "Beyond Summarization: Designing AI Support")]:
+        p = paper(name)
+        body = [para.text for s in p.sections[1:] for para in s.paragraphs]
+        assert not any(t.startswith(header) for t in body), name
+        assert not any(re.fullmatch(r"\d{1,3}", t) for t in body), name
+        assert not any("arXiv:" + name in t for t in paragraphs(p)), name
+    short = paragraphs(paper("2304.02623v1"))
+    assert not any("In the remainder of this work, unless otherwise specified" in t for t in short)  # footnote 1
+
+
+def test_captions_are_moved_out_of_the_text(paper):
+    chi = paper("2302.07302v1")
+    labels = [(c.kind, c.label, c.page) for c in chi.captions]
+    assert [x[1] for x in labels] == [f"Figure {i}" for i in range(1, 9)] + ["Table 1", "Table 2"]
+    assert labels[0] == ("figure", "Figure 1", 1) and labels[-1] == ("table", "Table 2", 12)
+    fig2 = chi.captions[1]
+    assert fig2.text.startswith("[Left] To help users discover important prior work")
+    assert fig2.text.endswith("the citing sentence where the cited paper was saved.")  # its last line spans no column
+    assert not any("To help users discover important prior work, unexplored citations" in t for t in paragraphs(chi))
+
+    acm = paper("2203.00130v1")
+    by_label = {c.label: c for c in acm.captions}
+    assert by_label["Figure 1"].text.startswith("Paper Plain helps healthcare consumers consult medical research")
+    assert by_label["Table 1"].kind == "table" and by_label["Table 1"].text.startswith("Five barriers readers")
+    assert {f"Figure {i}" for i in range(1, 11)} <= set(by_label)
+    # the cells of Table 1 (above its caption) are not paragraphs
+    assert not any(t.startswith(("Barrier", "Encountering technical jargon", "“What does this word"))
+                   for t in paragraphs(acm))
+
+    neurips = {c.label: c for c in paper("2206.10883v3").captions}
+    assert neurips["Table 1"].text.startswith("Three different summaries for one case in Multi-LexSum.")
+    assert neurips["Figure 1"].text == "The pipeline of creating summaries and structured data for lawsuits."
+
+
+# -- references ------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name,low,high", [("2203.00130v1", 105, 115), ("2206.10883v3", 60, 68),
+                                           ("2302.07302v1", 60, 70), ("2304.02623v1", 32, 38)])
+def test_reference_list_size_and_numbering(paper, name, low, high):
+    refs = paper(name).references
+    assert low <= len(refs) <= high
+    assert [r.number for r in refs] == list(range(1, len(refs) + 1))  # "[1]" ... "[n]", none merged or split
+    assert all("\n" not in r.text and not r.text.startswith("[") for r in refs)
+    assert sum(r.year is not None for r in refs) >= 0.9 * len(refs)
+    assert sum(r.title is not None for r in refs) >= 0.9 * len(refs)
+
+
+def test_reference_entries_title_and_year(paper):
+    def ref(name: str, number: int):
+        return next(r for r in paper(name).references if r.number == number)
+
+    r = ref("2304.02623v1", 30)  # ACM style: Authors. Year. Title. Venue.
+    assert (r.title, r.year) == ("Multi-LexSum: Real-World Summaries of Civil Rights Lawsuits at Multiple "
+                                 "Granularities", 2022)
+    assert ref("2304.02623v1", 1).title == ("What’s in a Summary? Laying the Groundwork for Advances in "
+                                            "Hospital-Course Summarization")
+    r = ref("2302.07302v1", 10)  # an entry running over three lines
+    assert (r.title, r.year) == ("SciCo: Hierarchical Cross-Document Coreference for Scientific Concepts", 2021)
+    assert r.text.startswith("Arie Cattan, Sophie Johnson") and r.text.endswith("arXiv:2104.08809 (2021).")
+    r = ref("2206.10883v3", 1)  # NeurIPS style: Authors. Title. Venue, year.
+    assert (r.title, r.year) == ("Longformer: The long-document transformer", 2020)
+    r = ref("2206.10883v3", 3)  # 100+ authors over two pages
+    assert r.title == "On the Opportunities and Risks of Foundation Models" and r.year == 2021
+    r = ref("2203.00130v1", 111)  # the last one, on page 34
+    assert (r.title, r.year) == ("Open access and civic scientific information literacy", 2010)
+
+
+# -- helpers ---------------------------------------------------------------------------------------------------------
+
+
+def test_join_lines_and_clean_text():
+    assert join_lines(["new tech" + HYPHEN, "nology can"]) == "new technology can"
+    assert join_lines(["state-of-the" + HYPHEN, "art models"]) == "state-of-the-art models"
+    assert join_lines(["or author" + HYPHEN, "year keys"], {"author-year"}) == "or author-year keys"
+    assert join_lines(["see https://example.org/", "path/x and", "more"]) == "see https://example.org/path/x and more"
+    assert clean_text("ﬁne-tuning  the ﬂow of 𝑥 ²") == "fine-tuning the flow of x ²"
+
+
+# -- pages as images -------------------------------------------------------------------------------------------------
+
+
+def test_render_page_png(pdf_dir):
+    data = (pdf_dir / "2304.02623v1.pdf").read_bytes()
+    png = render_page_png(data, 2, width=600)
+    image = Image.open(io.BytesIO(png))
+    assert image.format == "PNG" and image.width == 600 and image.height > 700  # US letter, portrait
+    with pytest.raises(ValueError):
+        render_page_png(data, 5)
+
+
+# -- bad input -------------------------------------------------------------------------------------------------------
+
+
+def _encrypted(data: bytes) -> bytes:
+    pypdf = pytest.importorskip("pypdf")
+    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(data)))
+    writer.encrypt(user_password="secret", owner_password="owner")
+    buf = io.BytesIO()
+    writer.write(buf)
+    return buf.getvalue()
+
+
+def _scanned() -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (850, 1100), "white").save(buf, "PDF")
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("case,kind", [
+    ("html", "not_pdf"), ("empty", "not_pdf"), ("first half", "damaged"), ("last bytes cut", "damaged"),
+    ("encrypted", "encrypted"), ("scanned", "no_text"),
+])
+def test_bad_input_raises_pdf_error(pdf_dir, case, kind):
+    data = (pdf_dir / "2304.02623v1.pdf").read_bytes()
+    body = {
+        "html": b"<!DOCTYPE html>\n<html><head><title>403 Forbidden</title></head><body>Forbidden</body></html>",
+        "empty": b"",
+        "first half": data[: len(data) // 2],
+        "last bytes cut": data[: len(data) - 100],
+        "encrypted": _encrypted(data) if case == "encrypted" else b"",
+        "scanned": _scanned() if case == "scanned" else b"",
+    }[case]
+    with pytest.raises(PdfError) as info:
+        extract(body, source="arXiv 2304.02623")
+    err = info.value
+    assert err.kind == kind and isinstance(err, TrendscopeError)
+    assert "arXiv 2304.02623" in str(err) and "\n" not in str(err)
+    assert err.__cause__ is None and (err.__context__ is None or err.__suppress_context__)  # no PDFium traceback
+    if case in ("html", "first half", "encrypted"):
+        with pytest.raises(PdfError):
+            render_page_png(body, 1)
