@@ -251,6 +251,15 @@ class PaperReads:
                 out[int(pk)] = rows[0][0]
         return out
 
+    def title_candidates(self, words: Sequence[str], limit: int = 5) -> list[tuple[str, str]]:
+        """(arXiv id, title) of papers whose title holds every one of `words`, best BM25 first."""
+        terms = [w.replace('"', "") for w in words if w.replace('"', "")]
+        if not terms:
+            return []
+        match = "title : (" + " ".join(f'"{w}"' for w in terms) + ")"
+        return self._run("SELECT p.id, p.title FROM papers_fts JOIN papers p ON p.pk = papers_fts.rowid "
+                         "WHERE papers_fts MATCH ? ORDER BY bm25(papers_fts) LIMIT ?", [match, int(limit)])
+
     def doc_count(self, match: str | None = None) -> int:
         """How many papers match the FTS5 expression (every paper when None)."""
         if match is None:

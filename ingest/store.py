@@ -108,6 +108,26 @@ def m004_ingest_runs_fingerprint(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE ingest_runs ADD COLUMN fingerprint TEXT")
 
 
+@migrations()
+def m005_fulltext(db: sqlite_utils.Database) -> None:
+    """Full text of fetched papers (read and written by `fulltext_store`)."""
+    db.execute("""
+        CREATE TABLE IF NOT EXISTS paper_fulltext (
+            arxiv_id TEXT PRIMARY KEY, status TEXT NOT NULL, sha256 TEXT, bytes INTEGER, pages INTEGER,
+            fetched_at TEXT NOT NULL, extractor TEXT, error TEXT)""")
+    db.execute("""
+        CREATE TABLE IF NOT EXISTS paper_passages (
+            arxiv_id TEXT NOT NULL, seq INTEGER NOT NULL, section INTEGER NOT NULL, heading TEXT NOT NULL,
+            level INTEGER NOT NULL, kind TEXT NOT NULL, label TEXT, text TEXT NOT NULL, page INTEGER,
+            PRIMARY KEY (arxiv_id, seq))""")
+    db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5("
+               "text, heading, arxiv_id UNINDEXED, seq UNINDEXED, tokenize = 'porter unicode61')")
+    db.execute("""
+        CREATE TABLE IF NOT EXISTS paper_references (
+            arxiv_id TEXT NOT NULL, n INTEGER NOT NULL, number INTEGER, text TEXT NOT NULL, title TEXT,
+            year INTEGER, matched_id TEXT, PRIMARY KEY (arxiv_id, n))""")
+
+
 def open_database(path: str | Path) -> sqlite_utils.Database:
     """Open (creating if needed) the Trendscope database with the ingest schema applied."""
     db = connect(path)

@@ -222,6 +222,7 @@ class FakeArxiv:
     faults_by_request: dict[int, Fault] = field(default_factory=dict)
     faults_by_start: dict[int, Fault] = field(default_factory=dict)
     log: list[LoggedRequest] = field(default_factory=list)
+    pdfs: dict[str, bytes | Fault] = field(default_factory=dict)  # /pdf/<id> -> bytes (or a Fault to answer with)
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -261,6 +262,28 @@ class FakeArxiv:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self._server.server_address[1]}/api/query"
+
+    @property
+    def pdf_url(self) -> str:
+        """The PDF base URL (`TRENDSCOPE_ARXIV_PDF_URL`): PDFs are at `<pdf_url>/<id>`."""
+        return f"http://127.0.0.1:{self._server.server_address[1]}/pdf"
+
+    def _pdf(self, h, u, entry) -> None:
+        pid = u.path[len("/pdf/"):]
+        body = self.pdfs.get(pid) or self.pdfs.get(pid.split("v")[0])
+        if isinstance(body, Fault):
+            if body.kind == "slow":
+                time.sleep(body.seconds)
+            return self._send(h, body.status or 503, "<html><body>unavailable</body></html>", entry,
+                              ctype="text/html")
+        if body is None:
+            return self._send(h, 404, "<html><body>not found</body></html>", entry, ctype="text/html")
+        entry.status = 200
+        h.send_response(200)
+        h.send_header("Content-Type", "application/pdf")
+        h.send_header("Content-Length", str(len(body)))
+        h.end_headers()
+        h.wfile.write(body)
 
     def set_rows(self, rows: list[dict]) -> None:
         with self._lock:
@@ -309,6 +332,8 @@ class FakeArxiv:
             fault = self._fault_for(number, start)
         entry = LoggedRequest(number, params, fault.kind if fault else None, 200, 0, time.monotonic())
         self.log.append(entry)
+        if u.path.startswith("/pdf/"):
+            return self._pdf(h, u, entry)
         if u.path != "/api/query":
             return self._send(h, 404, "not found", entry)
         if fault and fault.kind == "drop":

@@ -76,9 +76,9 @@ def main(ctx: click.Context, home: str | None, verbose: int) -> None:
 
 
 def _register_all() -> None:
-    from . import digest, index, ingest, lists, serve, trends
+    from . import digest, fulltext, index, ingest, lists, serve, trends
 
-    for module in (ingest, index, trends, digest, lists, serve):
+    for module in (ingest, fulltext, index, trends, digest, lists, serve):
         module.register(main)
 
 

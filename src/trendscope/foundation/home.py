@@ -51,6 +51,11 @@ class Home:
         return self.root / "index"
 
     @property
+    def pdf_dir(self) -> Path:
+        """Fetched PDFs, content-addressed (`<sha256[:2]>/<sha256>.pdf`)."""
+        return self.root / "pdf"
+
+    @property
     def feeds_dir(self) -> Path:
         return self.root / "feeds"
 

@@ -1,0 +1,238 @@
+"""Fetch papers' PDFs from arXiv politely, structure them (`pdf_text`), and store the passages and references.
+
+    outcomes = fetch_fulltext(db, home, ["2302.07302"])      # `trendscope fetch 2302.07302`
+
+* Politeness as for the API: one request per `delay_s` (3 s), a timeout, bounded retries with backoff on
+  timeouts, 429 and 5xx; a 404 fails at once. The PDF base URL is `TRENDSCOPE_ARXIV_PDF_URL` (default
+  https://arxiv.org/pdf; the file is `<base>/<id>`, the newest version).
+* Cache policy: each PDF is kept once, content-addressed, under `<home>/pdf/` (a few MB each; a paper fetched
+  again with the same bytes reuses its file); PDFs over `MAX_PDF_BYTES` are refused. A paper already fetched is
+  not downloaded again unless `refetch` is asked for.
+* Bad input (not a PDF, truncated, encrypted, scanned without text, 404, timeout) gives one clear message per
+  paper; nothing of it is stored except the failure itself, and a later retry works. Passages and references
+  are written in one transaction.
+* References are matched to corpus papers by title (every title word in the corpus title, then a close
+  string match).
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from pathlib import Path
+
+import requests
+import sqlite_utils
+
+from trendscope.foundation.clock import utc_now_iso
+from trendscope.foundation.errors import TrendscopeError
+from trendscope.foundation.home import Home
+
+from .arxiv_live import PageFailed, PoliteSession
+from .fulltext_store import FulltextRecord, FulltextStore, Passage, StoredReference
+from .paper_reads import PaperReads
+from .pdf_text import PaperText, PdfError, extract
+from .records import BadArxivId, parse_arxiv_id
+
+log = logging.getLogger(__name__)
+
+DEFAULT_PDF_URL = "https://arxiv.org/pdf"
+MAX_PDF_BYTES = 50_000_000
+EXTRACTOR = "pdf_text/1"
+TITLE_MATCH = 0.9  # SequenceMatcher ratio of normalised titles for a reference to count as that corpus paper
+
+
+def pdf_base_url() -> str:
+    return os.environ.get("TRENDSCOPE_ARXIV_PDF_URL", DEFAULT_PDF_URL).rstrip("/")
+
+
+class PdfSession(PoliteSession):
+    """The polite session for PDF downloads: any 200 is a complete answer (the PDF is checked afterwards)."""
+
+    @staticmethod
+    def _check(resp: requests.Response, url: str) -> str | None:
+        return None if resp.status_code == 200 else f"HTTP {resp.status_code}"
+
+
+@dataclass
+class FetchOutcome:
+    arxiv_id: str
+    status: str  # fetched | cached | failed
+    message: str
+    sections: int = 0
+    references: int = 0
+    matched: int = 0
+    seconds: float = 0.0
+
+
+def pdf_path(home: Home, sha256: str) -> Path:
+    return home.pdf_dir / sha256[:2] / f"{sha256}.pdf"
+
+
+def stored_pdf(home: Home, record: FulltextRecord | None) -> bytes | None:
+    """The stored PDF of a fetched paper (None when there is none or the file is gone)."""
+    if record is None or not record.sha256:
+        return None
+    path = pdf_path(home, record.sha256)
+    return path.read_bytes() if path.exists() else None
+
+
+def _save_pdf(home: Home, data: bytes) -> str:
+    sha = hashlib.sha256(data).hexdigest()
+    path = pdf_path(home, sha)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    return sha
+
+
+def passages_of(paper: PaperText) -> list[Passage]:
+    """Headings, paragraphs and captions in reading order; each caption after the paragraphs of the section its
+    page belongs to."""
+    out: list[Passage] = []
+    starts = [s.page for s in paper.sections]
+    by_section: dict[int, list] = {}
+    for c in paper.captions:
+        idx = max((i for i, p in enumerate(starts) if p <= c.page), default=0)
+        by_section.setdefault(idx, []).append(c)
+    for i, s in enumerate(paper.sections):
+        if s.heading:
+            out.append(Passage(len(out), i, s.heading, s.level, "heading", s.heading, s.page))
+        if _REFERENCE_HEADING.match(s.heading):
+            continue  # the entries are stored as references (matched to the corpus), not as paragraphs
+        for p in s.paragraphs:
+            out.append(Passage(len(out), i, s.heading, s.level, "paragraph", p.text, p.page))
+        for c in by_section.get(i, []):
+            out.append(Passage(len(out), i, s.heading, s.level, "caption", c.text, c.page, c.label))
+    return out
+
+
+_REFERENCE_HEADING = re.compile(r"^\W*(?:\d+\.?\s*)?(?:references|bibliography|literature cited)\W*$", re.I)
+
+
+def _norm(title: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", title.lower()))
+
+
+def match_references(reads: PaperReads, paper: PaperText, own_id: str) -> list[StoredReference]:
+    out = []
+    for n, ref in enumerate(paper.references):
+        matched = None
+        words = _norm(ref.title or "").split()
+        if len(words) >= 3:
+            for pid, title in reads.title_candidates(words[:12]):
+                if pid != own_id and SequenceMatcher(None, _norm(title), " ".join(words)).ratio() >= TITLE_MATCH:
+                    matched = pid
+                    break
+        out.append(StoredReference(n, ref.number, ref.text, ref.title, ref.year, matched))
+    return out
+
+
+def fetch_fulltext(
+    db: sqlite_utils.Database,
+    home: Home,
+    ids: Sequence[str],
+    *,
+    refetch: bool = False,
+    base_url: str | None = None,
+    session: PoliteSession | None = None,
+    delay_s: float = 3.0,
+    timeout_s: float = 60.0,
+    retries: int = 3,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+    progress: Callable[[FetchOutcome], None] | None = None,
+) -> list[FetchOutcome]:
+    """Fetch, structure and store the full text of each paper (see the module docstring); one outcome each."""
+    store, reads = FulltextStore(db), PaperReads(db)
+    base = (base_url or pdf_base_url()).rstrip("/")
+    session = session or PdfSession(delay_s=delay_s, timeout_s=timeout_s, retries=retries, sleep=sleep, clock=clock)
+    outcomes = []
+    for raw in ids:
+        started = time.perf_counter()
+        try:
+            aid, _ = parse_arxiv_id(raw)
+        except BadArxivId:
+            outcome = FetchOutcome(str(raw), "failed", f"{raw!r} is not an arXiv id or URL (e.g. 2302.07302)")
+        else:
+            outcome = _fetch_one(store, reads, home, session, base, aid, refetch)
+        outcome.seconds = time.perf_counter() - started
+        outcomes.append(outcome)
+        if progress:
+            progress(outcome)
+    return outcomes
+
+
+def _fetch_one(store: FulltextStore, reads: PaperReads, home: Home, session: PoliteSession, base: str, aid: str,
+               refetch: bool) -> FetchOutcome:
+    known = store.record(aid)
+    if known is not None and known.status == "ok" and not refetch and stored_pdf(home, known) is not None:
+        n = len(store.references(aid))
+        return FetchOutcome(aid, "cached", f"{aid}: already fetched ({known.pages} pages)", references=n)
+    url = f"{base}/{aid}"
+    try:
+        resp = session.get(url, stream=False)
+    except PageFailed as exc:
+        if exc.problem in ("HTTP 404", "HTTP 410"):
+            return _failed(store, aid, f"{aid}: arXiv has no PDF at {url} ({exc.problem})")
+        return _failed(store, aid, f"{aid}: could not download the PDF from {url} ({exc.problem}); try again later")
+    except requests.RequestException as exc:
+        return _failed(store, aid, f"{aid}: could not download the PDF from {url} ({exc.__class__.__name__})")
+    data = resp.content
+    if len(data) > MAX_PDF_BYTES:
+        return _failed(store, aid, f"{aid}: the PDF is {len(data) / 1e6:.0f} MB, over the {MAX_PDF_BYTES / 1e6:.0f} "
+                                   "MB limit")
+    try:
+        paper = extract(data, source=f"the PDF of {aid}")
+    except PdfError as exc:
+        return _failed(store, aid, str(exc))
+    refs = match_references(reads, paper, aid)
+    passages = passages_of(paper)
+    sha = _save_pdf(home, data)
+    store.save(FulltextRecord(aid, "ok", sha, len(data), paper.pages, utc_now_iso(), EXTRACTOR, None), passages, refs)
+    heads = sum(1 for s in paper.sections if s.heading)
+    matched = sum(1 for r in refs if r.matched_id)
+    return FetchOutcome(aid, "fetched", f"{aid}: {paper.pages} pages, {heads} sections, {len(refs)} references "
+                                        f"({matched} in your corpus)", heads, len(refs), matched)
+
+
+def _failed(store: FulltextStore, aid: str, message: str) -> FetchOutcome:
+    store.record_failure(aid, message)
+    log.info("%s", message)
+    return FetchOutcome(aid, "failed", message)
+
+
+def document(db: sqlite_utils.Database, arxiv_id: str) -> dict:
+    """The stored structure of a fetched paper: `sections` (heading, level, page, paragraphs, captions and every
+    passage with its `seq`) and `references` (text, title, year, the matched corpus id or null)."""
+    try:
+        aid, _ = parse_arxiv_id(arxiv_id)
+    except BadArxivId as exc:
+        raise TrendscopeError(f"{arxiv_id!r} is not an arXiv id or URL (e.g. 2302.07302)") from exc
+    store = FulltextStore(db)
+    record = store.record(aid)
+    if record is None or record.status != "ok":
+        why = f" (the last attempt failed: {record.error})" if record is not None and record.error else ""
+        raise TrendscopeError(f"the full text of {aid} is not stored{why}: fetch it with `trendscope fetch {aid}`")
+    sections: list[dict] = []
+    for p in store.passages(aid):
+        if not sections or sections[-1]["index"] != p.section:
+            sections.append({"index": p.section, "heading": p.heading, "level": p.level, "page": p.page,
+                             "paragraphs": [], "captions": [], "passages": []})
+        sec = sections[-1]
+        sec["passages"].append({"seq": p.seq, "kind": p.kind, "text": p.text, "page": p.page, "label": p.label})
+        if p.kind == "paragraph":
+            sec["paragraphs"].append(p.text)
+        elif p.kind == "caption":
+            sec["captions"].append({"label": p.label, "text": p.text, "page": p.page})
+    refs = [{"number": r.number, "text": r.text, "title": r.title, "year": r.year, "matched_id": r.matched_id}
+            for r in store.references(aid)]
+    return {"id": aid, "pages": record.pages, "fetched_at": record.fetched_at, "sections": sections,
+            "references": refs}

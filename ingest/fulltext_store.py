@@ -1,0 +1,153 @@
+"""SQL of papers' full text: the fetched PDF's record, its passages (headings, paragraphs, captions) with an FTS5
+index, and its reference list (each matched to a corpus paper when possible).
+
+Tables (created by the ingest stage's migration m005 in `store.py`):
+  paper_fulltext    arxiv_id -> status ok|failed, the PDF's sha256 and size (the file lives content-addressed in
+                    the data home), pages, when, the extractor version, the last error
+  paper_passages    (arxiv_id, seq) -> section number, heading, level, kind heading|paragraph|caption, label, text, page
+  passages_fts      FTS5 over passage text and heading (arxiv_id, seq unindexed)
+  paper_references  (arxiv_id, n) -> the entry's printed number, text, title and year guesses, matched corpus id
+A paper's passages and references are replaced in one transaction: a failed fetch or parse stores nothing of them.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import sqlite_utils
+
+from trendscope.foundation.clock import utc_now_iso
+from trendscope.foundation.db import write_transaction
+
+
+@dataclass
+class Passage:
+    seq: int
+    section: int
+    heading: str
+    level: int
+    kind: str  # heading | paragraph | caption
+    text: str
+    page: int | None = None
+    label: str | None = None
+
+
+@dataclass
+class StoredReference:
+    n: int
+    number: int | None
+    text: str
+    title: str | None
+    year: int | None
+    matched_id: str | None
+
+
+@dataclass
+class FulltextRecord:
+    arxiv_id: str
+    status: str  # ok | failed
+    sha256: str | None
+    bytes: int | None
+    pages: int | None
+    fetched_at: str
+    extractor: str | None
+    error: str | None
+
+
+@dataclass
+class PassageHit:
+    arxiv_id: str
+    seq: int
+    heading: str
+    snippet: str
+    score: float  # -bm25: higher is better
+
+
+_PHRASE = re.compile(r'"([^"]+)"')
+_WORD = re.compile(r"[^\W_]+")
+
+
+def fts_expression(query: str) -> str | None:
+    """A safe FTS5 expression: "quoted phrases" kept as phrases, every other word OR-ed (papers with more of
+    them rank first); None when the query has no word."""
+    parts = [" ".join(_WORD.findall(p)) for p in _PHRASE.findall(query)]
+    parts = [f'"{p}"' for p in parts if p]
+    rest = _PHRASE.sub(" ", query)
+    parts += [f'"{w}"' for w in _WORD.findall(rest)]
+    return " OR ".join(dict.fromkeys(parts)) or None
+
+
+class FulltextStore:
+    def __init__(self, db: sqlite_utils.Database):
+        self.db = db
+
+    # -- writes -------------------------------------------------------------------------------
+    def save(self, record: FulltextRecord, passages: Sequence[Passage], references: Sequence[StoredReference]) -> None:
+        """Replace the paper's full text (passages, references, record) in one transaction."""
+        aid = record.arxiv_id
+        with write_transaction(self.db):
+            conn = self.db.conn
+            conn.execute("DELETE FROM paper_passages WHERE arxiv_id = ?", [aid])
+            conn.execute("DELETE FROM passages_fts WHERE arxiv_id = ?", [aid])
+            conn.execute("DELETE FROM paper_references WHERE arxiv_id = ?", [aid])
+            conn.executemany(
+                "INSERT INTO paper_passages (arxiv_id, seq, section, heading, level, kind, label, text, page) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(aid, p.seq, p.section, p.heading, p.level, p.kind, p.label, p.text, p.page) for p in passages])
+            conn.executemany("INSERT INTO passages_fts (text, heading, arxiv_id, seq) VALUES (?, ?, ?, ?)",
+                             [(p.text, p.heading, aid, p.seq) for p in passages if p.kind != "heading"])
+            conn.executemany(
+                "INSERT INTO paper_references (arxiv_id, n, number, text, title, year, matched_id) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(aid, r.n, r.number, r.text, r.title, r.year, r.matched_id) for r in references])
+            self._put_record(record)
+
+    def record_failure(self, arxiv_id: str, error: str) -> None:
+        """Remember a failed attempt (a paper fetched before keeps its stored text)."""
+        with write_transaction(self.db):
+            if self.db.execute("SELECT 1 FROM paper_fulltext WHERE arxiv_id = ? AND status = 'ok'",
+                               [arxiv_id]).fetchone():
+                self.db.execute("UPDATE paper_fulltext SET error = ? WHERE arxiv_id = ?", [error, arxiv_id])
+            else:
+                self._put_record(FulltextRecord(arxiv_id, "failed", None, None, None, utc_now_iso(), None, error))
+
+    def _put_record(self, r: FulltextRecord) -> None:
+        self.db.conn.execute(
+            "INSERT OR REPLACE INTO paper_fulltext (arxiv_id, status, sha256, bytes, pages, fetched_at, extractor, "
+            "error) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [r.arxiv_id, r.status, r.sha256, r.bytes, r.pages, r.fetched_at, r.extractor, r.error])
+
+    # -- reads --------------------------------------------------------------------------------
+    def record(self, arxiv_id: str) -> FulltextRecord | None:
+        row = self.db.execute("SELECT arxiv_id, status, sha256, bytes, pages, fetched_at, extractor, error "
+                              "FROM paper_fulltext WHERE arxiv_id = ?", [arxiv_id]).fetchone()
+        return FulltextRecord(*row) if row else None
+
+    def passages(self, arxiv_id: str) -> list[Passage]:
+        return [Passage(*r) for r in self.db.execute(
+            "SELECT seq, section, heading, level, kind, text, page, label FROM paper_passages WHERE arxiv_id = ? "
+            "ORDER BY seq", [arxiv_id])]
+
+    def references(self, arxiv_id: str) -> list[StoredReference]:
+        return [StoredReference(*r) for r in self.db.execute(
+            "SELECT n, number, text, title, year, matched_id FROM paper_references WHERE arxiv_id = ? ORDER BY n",
+            [arxiv_id])]
+
+    def fetched_ids(self) -> list[str]:
+        return [r[0] for r in self.db.execute(
+            "SELECT arxiv_id FROM paper_fulltext WHERE status = 'ok' ORDER BY arxiv_id")]
+
+    def search(self, query: str, limit: int = 20, arxiv_id: str | None = None) -> list[PassageHit]:
+        """Passages matching the query's words (any of them; more first), best first, with a [bracketed] snippet."""
+        expr = fts_expression(query)
+        if expr is None:
+            return []
+        sql = ("SELECT arxiv_id, seq, heading, snippet(passages_fts, 0, '[', ']', '…', 28), bm25(passages_fts) AS s "
+               "FROM passages_fts WHERE passages_fts MATCH ?")
+        args: list = [expr]
+        if arxiv_id:
+            sql += " AND arxiv_id = ?"
+            args.append(arxiv_id)
+        rows = self.db.execute(sql + " ORDER BY s LIMIT ?", [*args, int(limit)]).fetchall()
+        return [PassageHit(a, int(q), h, snip, -float(s)) for a, q, h, snip, s in rows]

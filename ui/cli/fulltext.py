@@ -1,0 +1,113 @@
+"""CLI commands for papers' full text: `fetch` (download and structure PDFs), `read` (the stored structure),
+`search-text` (search inside fetched papers)."""
+from __future__ import annotations
+
+import json
+
+import click
+
+from trendscope.foundation.errors import TrendscopeError
+
+from .options import json_option
+
+
+def _db(ctx: click.Context):
+    from trendscope.schema import open_home_database
+
+    return open_home_database(ctx.obj.home)
+
+
+@click.command("fetch")
+@click.argument("ids", nargs=-1, required=True)
+@click.option("--refetch", is_flag=True, help="Download again even if the paper was fetched before.")
+@json_option("Print one record per paper as JSON.")
+@click.pass_context
+def fetch_cmd(ctx, ids, refetch, as_json):
+    """Download the PDFs of papers from arXiv (one request per 3 s, with timeouts and retries), extract their
+    sections, captions and references, and store them for reading and for `search-text`.
+
+    \b
+    Examples:
+      trendscope fetch 2302.07302
+      trendscope fetch 2302.07302 https://arxiv.org/abs/2203.00130 --json
+    """
+    from dataclasses import asdict
+
+    from trendscope.ingest.fulltext import fetch_fulltext
+
+    def show(o) -> None:
+        if not as_json:
+            click.echo(o.message, err=o.status == "failed")
+
+    outcomes = fetch_fulltext(_db(ctx), ctx.obj.home, ids, refetch=refetch, progress=show)
+    if as_json:
+        click.echo(json.dumps([asdict(o) for o in outcomes], indent=2))
+    if any(o.status == "failed" for o in outcomes):
+        ctx.exit(1)
+
+
+@click.command("read")
+@click.argument("arxiv_id")
+@json_option("Print the structure as JSON: sections (heading, level, paragraphs, captions) and references.")
+@click.pass_context
+def read_cmd(ctx, arxiv_id, as_json):
+    """Show the full text of a fetched paper, section by section (fetch it first with `trendscope fetch`).
+
+    \b
+    Examples:
+      trendscope read 2302.07302
+      trendscope read 2302.07302 --json | jq '.sections[].heading'
+    """
+    from trendscope.ingest.fulltext import document
+
+    doc = document(_db(ctx), arxiv_id)
+    if as_json:
+        click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+        return
+    for s in doc["sections"]:
+        if s["heading"]:
+            click.echo(("#" * max(1, s["level"])) + " " + s["heading"])
+        for p in s["paragraphs"]:
+            click.echo(p + "\n")
+        for c in s["captions"]:
+            click.echo(f"[{c['label']}] {c['text']}\n")
+    click.echo(f"References ({len(doc['references'])}):")
+    for r in doc["references"]:
+        mark = f"  -> {r['matched_id']}" if r["matched_id"] else ""
+        click.echo(f"  [{r['number'] or '-'}] {r['text']}{mark}")
+
+
+@click.command("search-text")
+@click.argument("query")
+@click.option("--paper", "arxiv_id", default=None, help="Only inside this paper.")
+@click.option("--limit", type=click.IntRange(1, 200), default=10, show_default=True)
+@json_option("Print the matching passages as JSON.")
+@click.pass_context
+def search_text_cmd(ctx, query, arxiv_id, limit, as_json):
+    """Search inside the papers you fetched: the passages (paragraphs and captions) that match, best first.
+
+    \b
+    Examples:
+      trendscope search-text "citation context"
+      trendscope search-text "user study" --paper 2302.07302 --json
+    """
+    from dataclasses import asdict
+
+    from trendscope.ingest.fulltext_store import FulltextStore
+
+    store = FulltextStore(_db(ctx))
+    if not store.fetched_ids():
+        raise TrendscopeError("no paper's full text is stored yet: fetch some with `trendscope fetch ID`")
+    hits = store.search(query, limit=limit, arxiv_id=arxiv_id)
+    if as_json:
+        click.echo(json.dumps([asdict(h) for h in hits], indent=2, ensure_ascii=False))
+        return
+    if not hits:
+        click.echo(f"no passage matches {query!r}")
+    for h in hits:
+        click.echo(f"{h.arxiv_id} #{h.seq} {h.heading or '(front matter)'}\n    {h.snippet}")
+
+
+def register(group: click.Group) -> None:
+    for command in (fetch_cmd, read_cmd, search_text_cmd):
+        group.add_command(command)
