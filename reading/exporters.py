@@ -219,6 +219,11 @@ def to_markdown(items: Sequence[ListItem], name: str = "Reading list") -> str:
         lines.append(line)
         if it.note and _md_escape(it.note):
             lines.append(f"  > {_md_escape(it.note)}")
+        for n in it.passage_notes:
+            where = f"“{_md_escape(n.section)}”, passage {n.seq}" if n.section else f"passage {n.seq}"
+            lines.append(f"  - Note on {where}: {_md_escape(n.note)}")
+            if n.quote:
+                lines.append(f"    > {_md_escape(n.quote)}")
     return "\n".join(lines) + "\n"
 
 
@@ -238,6 +243,8 @@ def _record(it: ListItem) -> dict:
         "doi": text(p.doi) if p else None,
         "status": it.status,
         "note": clean_text(it.note),
+        "passage_notes": [{"passage": n.seq, "section": clean_text(n.section), "quote": clean_text(n.quote),
+                           "note": clean_text(n.note), "created": n.created} for n in it.passage_notes],
         "added": text(it.added),
         "url": abs_url(it.arxiv_id),
         "ingested": p is not None,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlite_utils
 from sqlite_utils import Migrations
@@ -74,6 +74,37 @@ class ListSummary:
     not_ingested: int = 0
 
 
+@migrations()
+def m002_passage_notes(db: sqlite_utils.Database) -> None:
+    """Notes on passages of a paper's full text (`seq` of the ingest stage's passages; the quote kept, so a
+    note reads on its own even if the full text is fetched again)."""
+    db.execute(
+        """
+        CREATE TABLE passage_notes (
+            note_id INTEGER PRIMARY KEY,
+            arxiv_id TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            section TEXT NOT NULL DEFAULT '',
+            quote TEXT NOT NULL,
+            note TEXT NOT NULL,
+            created TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX passage_notes_paper ON passage_notes(arxiv_id, seq)")
+
+
+@dataclass
+class PassageNote:
+    note_id: int
+    arxiv_id: str
+    seq: int
+    section: str
+    quote: str
+    note: str
+    created: str
+
+
 @dataclass
 class ListItem:
     """One paper of a list; `paper` is None while the paper is not ingested."""
@@ -84,6 +115,7 @@ class ListItem:
     added: str
     pk: int | None = None
     paper: Paper | None = None
+    passage_notes: list[PassageNote] = field(default_factory=list)
 
     @property
     def ingested(self) -> bool:
@@ -203,10 +235,32 @@ class ListStore:
             [list_id],
         ).fetchall()
         papers = self.paper_reads.papers_by_ids({r[0] for r in rows})
+        notes = self.passage_notes({r[0] for r in rows})
         out = []
         for aid, note, status, added in rows:
             pk, paper = papers.get(aid, (None, None))
-            out.append(ListItem(aid, note, status, added, pk, paper))
+            out.append(ListItem(aid, note, status, added, pk, paper, notes.get(aid, [])))
+        return out
+
+    # -- notes on passages -----------------------------------------------------------------
+    def add_passage_note(self, arxiv_id: str, seq: int, section: str, quote: str, note: str, created: str) -> int:
+        with self.db.atomic():
+            cur = self.db.conn.execute(
+                "INSERT INTO passage_notes (arxiv_id, seq, section, quote, note, created) VALUES (?, ?, ?, ?, ?, ?)",
+                [arxiv_id, int(seq), section, quote, note, created])
+        return cur.lastrowid
+
+    def delete_passage_note(self, note_id: int) -> bool:
+        with self.db.atomic():
+            return self.db.conn.execute("DELETE FROM passage_notes WHERE note_id = ?", [int(note_id)]).rowcount > 0
+
+    def passage_notes(self, arxiv_ids: Iterable[str]) -> dict[str, list[PassageNote]]:
+        """arXiv id -> its passage notes in reading order (then oldest first)."""
+        out: dict[str, list[PassageNote]] = {}
+        sql = ("SELECT note_id, arxiv_id, seq, section, quote, note, created FROM passage_notes "
+               "WHERE arxiv_id IN ({in}) ORDER BY arxiv_id, seq, note_id")
+        for row in select_in(self.db, sql, list(arxiv_ids)):
+            out.setdefault(row[1], []).append(PassageNote(*row))
         return out
 
     # -- not interested -------------------------------------------------------------------

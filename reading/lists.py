@@ -31,6 +31,9 @@ from .recommend import NearestSource, RecommendResult, VectorSource, recommend
 
 log = logging.getLogger(__name__)
 
+MAX_NOTE = 5000
+MAX_QUOTE = 2000
+
 
 @dataclass
 class AddResult:
@@ -146,6 +149,29 @@ class ReadingLists:
     def memberships(self, ids: Iterable[str]) -> dict[str, list[str]]:
         """arXiv id (without version) -> names of the lists it is in; ids in no list are absent."""
         return self.store.memberships(ids)
+
+    # -- notes on passages of a paper's full text ----------------------------------------------
+    def add_passage_note(self, arxiv_id: str, seq: int, note: str, quote: str = "", section: str = "") -> int:
+        """Attach a note to passage `seq` of a paper's full text (`quote`: the passage or the part of it the note
+        is about); shown in the reader and on every list holding the paper, and exported with it."""
+        try:
+            aid, _ = parse_arxiv_id(arxiv_id)
+        except BadArxivId as exc:
+            raise TrendscopeError(f"{arxiv_id!r} is not an arXiv id") from exc
+        note, quote = (note or "").strip(), " ".join((quote or "").split())
+        if not note:
+            raise TrendscopeError("type a note first")
+        if len(note) > MAX_NOTE or len(quote) > MAX_QUOTE:
+            raise TrendscopeError(f"a note holds at most {MAX_NOTE:,} characters and a quote {MAX_QUOTE:,}")
+        if int(seq) < 0:
+            raise TrendscopeError("not a passage of the paper")
+        return self.store.add_passage_note(aid, int(seq), " ".join(section.split())[:300], quote, note, self.clock())
+
+    def delete_passage_note(self, note_id: int) -> bool:
+        return self.store.delete_passage_note(note_id)
+
+    def passage_notes(self, arxiv_id: str) -> list:
+        return self.store.passage_notes([arxiv_id]).get(arxiv_id, [])
 
     def items(self, name: str) -> list[ListItem]:
         return self.store.items(self._id(name))

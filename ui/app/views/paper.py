@@ -1,13 +1,14 @@
-"""Paper page (the reader): abstract with LaTeX, metadata, arXiv links, trends with evidence, similar papers,
-reading lists with note and status. The paper comes from `?id=ARXIVID` (or the session's last opened paper)."""
+"""Paper page (the reader): abstract with LaTeX, metadata, arXiv links, trends with evidence, the full text
+(`reader_view`: sections, notes on passages, references), similar papers, reading lists with note and status.
+The paper comes from `?id=ARXIVID` (or the session's last opened paper)."""
 from __future__ import annotations
 
 import streamlit as st
 
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.ingest.records import BadArxivId, abs_url, html_url, parse_arxiv_id, pdf_url
+from trendscope.ui.app import reader_view, widgets
 from trendscope.ui.app import state as app
-from trendscope.ui.app import widgets
 from trendscope.ui.app.text import evidence_sentence, safe_inline, safe_markdown
 
 STATUS_ICONS = {"unread": ":material/radio_button_unchecked:", "reading": ":material/auto_stories:",
@@ -163,6 +164,7 @@ def render() -> None:
         st.markdown(safe_markdown(paper.abstract))
         _metadata(paper)
         _trends(app.papers().pk_of(arxiv_id))
+        reader_view.render(arxiv_id)
     with side:
         _lists(arxiv_id)
         _similar(arxiv_id)

@@ -126,6 +126,10 @@ def _items(rl, name: str) -> None:
             if note != (item.note or ""):
                 rl.set_note(name, item.arxiv_id, note)
                 st.toast("Note saved.")
+            for n in item.passage_notes:  # notes left on passages in the reader
+                where = f"{safe_inline(n.section)}, passage {n.seq}" if n.section else f"passage {n.seq}"
+                st.caption(f":material/sticky_note_2: **{where}:** {safe_inline(n.note)}  \n"
+                           f"“{safe_inline(n.quote[:240])}”")
             c_open, c_rm, _ = st.columns([1, 1, 4])
             with c_open:
                 if item.paper:

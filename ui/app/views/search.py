@@ -9,11 +9,12 @@ from datetime import date
 import streamlit as st
 
 from trendscope.foundation.errors import TrendscopeError
+from trendscope.foundation.wording import count
+from trendscope.ui.app import navigation, warmup, widgets
 from trendscope.ui.app import state as app
-from trendscope.ui.app import warmup, widgets
 from trendscope.ui.app.text import query_terms, safe_inline, snippet_markdown
 
-MODES = {"hybrid": "Hybrid", "semantic": "Semantic", "keyword": "Keyword"}
+MODES = {"hybrid": "Hybrid", "semantic": "Semantic", "keyword": "Keyword", "inside": "Inside papers"}
 SORTS = {"relevance": "Relevance", "date": "Newest first"}
 EXAMPLES = ("parameter-efficient fine-tuning", "vision-language models for robotics", "differential privacy LLM")
 
@@ -72,7 +73,41 @@ def _validate(params: dict) -> str | None:
     return None
 
 
+def _run_inside(params: dict) -> dict:
+    """Search the passages of the papers whose full text is fetched."""
+    started = time.perf_counter()
+    passages = app.search_passages(params["query"], limit=int(params["limit"]))
+    titles = {aid: p.title for aid, p in app.papers().get_many(list({h.arxiv_id for h in passages})).items()}
+    return {"params": params, "passages": passages, "titles": titles, "seconds": time.perf_counter() - started}
+
+
+def _inside_results(state: dict) -> None:
+    q, terms = safe_inline(state["params"]["query"]), query_terms(state["params"]["query"])
+    if not app.fetched_count():
+        st.info("No paper's full text is fetched yet: open a paper and press **Fetch full text** (or run "
+                "`trendscope fetch ID`), then search inside it here.", icon=":material/description:")
+        return
+    hits = state["passages"]
+    if not hits:
+        st.info(f"No passage of your {count(app.fetched_count(), 'fetched paper')} matches “{q}”.",
+                icon=":material/search_off:")
+        return
+    st.caption(f"{count(len(hits), 'passage')} for “{q}” inside {count(app.fetched_count(), 'fetched paper')} · "
+               f"{state['seconds'] * 1000:.0f} ms")
+    for h in hits:
+        with st.container(border=True, key=f"passage_hit_{h.arxiv_id}_{h.seq}"):
+            title = state["titles"].get(h.arxiv_id) or h.arxiv_id
+            widgets.title_link(title, h.arxiv_id, terms)
+            st.caption(safe_inline(h.heading) if h.heading else "Title and abstract")
+            st.markdown(snippet_markdown(h.snippet, terms))
+            if st.button("Open at this passage", key=f"goto_{h.arxiv_id}_{h.seq}", icon=":material/menu_book:"):
+                st.session_state["paper_id"] = h.arxiv_id
+                st.switch_page(navigation.page_path("paper"), query_params={"id": h.arxiv_id, "passage": str(h.seq)})
+
+
 def _run(params: dict) -> dict:
+    if params["mode"] == "inside":
+        return _run_inside(params)
     started = time.perf_counter()
     root = str(app.home().root)
     # right after the server starts the model may still be loading: wait briefly, then answer by keyword
@@ -84,6 +119,9 @@ def _run(params: dict) -> dict:
 
 
 def _results(state: dict) -> None:
+    if "passages" in state:
+        _inside_results(state)
+        return
     params, hits = state["params"], state["hits"]
     terms = query_terms(params["query"])
     q = safe_inline(params["query"])

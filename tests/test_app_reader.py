@@ -1,0 +1,95 @@
+"""The reader in the app (AppTest): fetch a paper's full text from the local fake arXiv, read it section by
+section, see a page image, leave a note on a passage, find the passage again by searching inside papers, and
+export the list with the note."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from app_harness import all_markdown, check, new_app, open_page, search, texts
+from app_seed import LIST_NAME
+from arxiv_server import FakeArxiv
+
+
+@pytest.fixture
+def pdf_server(shared_dir, monkeypatch):
+    pdf = (shared_dir / "data" / "fixtures" / "pdf" / "2302.07302v1.pdf").read_bytes()
+    pdfs: dict[str, bytes] = {}
+    with FakeArxiv([], pdfs=pdfs) as srv:
+        monkeypatch.setenv("TRENDSCOPE_ARXIV_PDF_URL", srv.pdf_url)
+        yield pdf, pdfs, srv
+
+
+def test_read_a_paper_note_a_passage_find_it_and_export_it(app_home, seed, pdf_server):
+    from trendscope.ingest.store import open_database
+    from trendscope.reading.lists import ReadingLists
+
+    pdf, pdfs, srv = pdf_server
+    pid = seed.list_ids[0]  # a paper of the seeded list; arXiv serves the CiteSee PDF for it
+    pdfs[pid] = pdf
+    at = open_page(check(new_app().run()), "paper", id=pid)
+    assert "Full text" in texts(at.subheader)
+    at.button(key="fetch_fulltext").click()
+    at = check(at.run())
+    assert [e.status for e in srv.log] == [200]
+    toc = at.selectbox(key=f"reader_section_{pid}")
+    headings = list(toc.options)  # AppTest lists the formatted labels
+    assert "1 INTRODUCTION" in headings and "3.2 Progress Tracking and Loss of Context" in headings
+    # read a section: its paragraphs, escaped, never raw HTML (check() also asserts no unsafe HTML)
+    toc.set_value(headings.index("1 INTRODUCTION"))
+    at = check(at.run())
+    md = all_markdown(at)
+    assert "citation" in md.lower()
+    seqs = sorted(int(k.split("_")[-1]) for k in (t.key for t in at.text_area) if k and k.startswith("note_text_"))
+    assert seqs
+    # a note on a passage
+    at.text_area(key=f"note_text_{seqs[0]}").set_value("Their survey: readers lose track of cited papers.")
+    at.button(key=f"FormSubmitter:note_form_{seqs[0]}-Save note").click()
+    at = check(at.run())
+    assert any("Note saved" in s for s in texts(at.success)), texts(at.success)
+    assert any("readers lose track" in i for i in texts(at.info))
+    # the page image of a figure, on demand (the first section with a caption)
+    for i in range(len(headings)):
+        at.selectbox(key=f"reader_section_{pid}").set_value(i)
+        at = check(at.run())
+        pages = [b for b in at.button if b.key and b.key.startswith("page_")]
+        if pages:
+            break
+    assert pages
+    pages[0].click()
+    at = check(at.run())
+    assert at.get("image"), "no page image shown"
+    # find the passage again: search inside papers, then jump to it
+    at = search(open_page(at, "search"), "personalized citation context", mode="inside")
+    goto = [b for b in at.button if b.key and b.key.startswith(f"goto_{pid}_")]
+    assert goto, texts(at.info) + texts(at.caption)
+    seq = int(goto[0].key.rsplit("_", 1)[1])
+    goto[0].click()
+    at = check(at.run())
+    assert at.query_params.get("passage") == str(seq) and at.query_params.get("id") == pid
+    shown = at.selectbox(key=f"reader_section_{pid}")
+    assert shown.value is not None and at.get("flex_container")
+    # the list's page and its export carry the note
+    at = open_page(at, "lists")
+    assert any("readers lose track" in c for c in texts(at.caption))
+    rl = ReadingLists(open_database(app_home / "trendscope.db"))
+    data = json.loads(rl.export(LIST_NAME, "json"))
+    item = next(i for i in data["items"] if i["arxiv_id"] == pid)
+    assert item["passage_notes"][0]["note"] == "Their survey: readers lose track of cited papers."
+    assert item["passage_notes"][0]["passage"] == seqs[0] and item["passage_notes"][0]["section"] == "1 INTRODUCTION"
+    md_export = rl.export(LIST_NAME, "md").decode()
+    assert "Note on “1 INTRODUCTION”" in md_export and "readers lose track" in md_export
+
+
+def test_a_failed_fetch_keeps_the_abstract_and_says_why(app_home, seed, pdf_server):
+    _, pdfs, _ = pdf_server
+    pid = seed.ids[0]
+    pdfs[pid] = b"<html>rate limited</html>"
+    at = open_page(check(new_app().run()), "paper", id=pid)
+    at.button(key="fetch_fulltext").click()
+    at = check(at.run())
+    assert any("not a PDF" in e for e in texts(at.error)), texts(at.error)
+    assert "Abstract" in texts(at.subheader)  # the abstract view keeps working
+    at = open_page(at, "paper", id=pid)
+    assert any("last attempt to get the full text failed" in w for w in texts(at.warning))
+    assert at.button(key="fetch_fulltext")  # and it can be retried

@@ -1,0 +1,140 @@
+"""The Paper page's reader: the fetched full text section by section (a table of contents to jump), captions with
+the page image on demand, notes on passages, the reference list (matched references open in Trendscope and
+can be added to a list), and the PDF itself.
+
+Paper text goes through `safe_markdown` (escaped, math kept), never through `unsafe_allow_html`. `?passage=N`
+in the URL opens the section holding passage N and marks it (links from "search inside papers").
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from trendscope.foundation.errors import TrendscopeError
+from trendscope.foundation.wording import count
+from trendscope.ui.app import state as app
+from trendscope.ui.app import widgets
+from trendscope.ui.app.text import safe_inline, safe_markdown
+
+
+def _fetch_button(arxiv_id: str) -> None:
+    rec = app.fulltext_record(arxiv_id)
+    if rec is not None and rec.error:
+        st.warning(f"The last attempt to get the full text failed: {safe_inline(rec.error)}",
+                   icon=":material/warning:")
+    st.caption("Fetch the PDF from arXiv to read the paper here: sections, figures and references, with notes "
+               "and search inside the text.")
+    if st.button("Fetch full text", key="fetch_fulltext", icon=":material/download:", type="primary"):
+        with st.status(f"Fetching the PDF of {arxiv_id} from arXiv…", expanded=True) as status:
+            st.write("Downloading (arXiv asks for at most one request every 3 seconds), then reading its text…")
+            outcome = app.fetch_fulltext(arxiv_id)
+            if outcome.status == "failed":
+                status.update(label="Could not get the full text", state="error")
+                st.error(safe_inline(outcome.message))
+                return
+            status.update(label=safe_inline(outcome.message), state="complete")
+        st.rerun()
+
+
+def _section_label(s: dict) -> str:
+    return s["heading"] or ("Title and abstract" if s["index"] == 0 else "(untitled)")
+
+
+def _notes(arxiv_id: str) -> dict[int, list]:
+    out: dict[int, list] = {}
+    for n in app.reading_lists().passage_notes(arxiv_id):
+        out.setdefault(n.seq, []).append(n)
+    return out
+
+
+def _note_form(arxiv_id: str, section: str, passage: dict) -> None:
+    seq = passage["seq"]
+    with st.popover("Note", icon=":material/edit_note:", help="Leave a note on this passage"):
+        with st.form(f"note_form_{seq}", clear_on_submit=True, border=False):
+            quote = st.text_input("Quote (optional: the words the note is about)", key=f"quote_{seq}")
+            note = st.text_area("Note", key=f"note_text_{seq}", height=100)
+            if st.form_submit_button("Save note", icon=":material/save:"):
+                try:
+                    app.reading_lists().add_passage_note(arxiv_id, seq, note, quote or passage["text"][:300],
+                                                         section)
+                except TrendscopeError as exc:
+                    st.error(str(exc))
+                else:
+                    st.session_state["reader_flash"] = f"Note saved on passage {seq}."
+                    st.rerun()
+
+
+def _passage(arxiv_id: str, section: str, p: dict, notes: list, marked: bool) -> None:
+    with st.container(border=marked, key=f"passage_{p['seq']}"):
+        if p["kind"] == "caption":
+            st.caption(f"**{safe_inline(p['label'] or 'Caption')}.** {safe_inline(p['text'])}")
+            if p["page"] and st.button(f"Show page {p['page']}", key=f"page_{p['seq']}", icon=":material/image:"):
+                st.image(app.page_png(arxiv_id, p["page"]), caption=f"Page {p['page']}")
+        else:
+            st.markdown(safe_markdown(p["text"]))
+        for n in notes:
+            c_text, c_rm = st.columns([12, 1], vertical_alignment="center")
+            c_text.info(f"“{safe_inline(n.quote[:200])}” — {safe_inline(n.note)}", icon=":material/sticky_note_2:")
+            if c_rm.button("", key=f"rm_note_{n.note_id}", icon=":material/delete:", help="Delete this note"):
+                app.reading_lists().delete_passage_note(n.note_id)
+                st.rerun()
+        if p["kind"] == "paragraph":
+            _note_form(arxiv_id, section, p)
+
+
+def _references(doc: dict) -> None:
+    refs = doc["references"]
+    matched = sum(1 for r in refs if r["matched_id"])
+    with st.expander(f"References ({len(refs)}; {count(matched, 'paper')} in your corpus)",
+                     icon=":material/format_quote:"):
+        for i, r in enumerate(refs):
+            number = f"[{r['number']}] " if r["number"] else ""
+            st.markdown(f"{number}{safe_inline(r['text'])}")
+            if r["matched_id"]:
+                c_open, c_add = st.columns([2, 3])
+                with c_open:
+                    widgets.open_button(r["matched_id"], key=f"ref_open_{i}", label=f"Open {r['matched_id']}")
+                with c_add:
+                    widgets.add_to_list(r["matched_id"], key=f"ref_add_{i}")
+
+
+def render(arxiv_id: str) -> None:
+    st.subheader("Full text")
+    rec = app.fulltext_record(arxiv_id)
+    if rec is None or rec.status != "ok":
+        _fetch_button(arxiv_id)
+        return
+    flash = st.session_state.pop("reader_flash", None)
+    if flash:
+        st.success(flash, icon=":material/sticky_note_2:")
+    doc = app.fulltext_document(arxiv_id)
+    sections = doc["sections"]
+    pdf = app.stored_pdf(arxiv_id)
+    if pdf is not None:
+        st.download_button("Download PDF", pdf, file_name=f"{arxiv_id}.pdf", mime="application/pdf",
+                           icon=":material/picture_as_pdf:", key="dl_pdf")
+    wanted = st.query_params.get("passage")
+    marked = int(wanted) if wanted and str(wanted).isdigit() else None
+    start = next((i for i, s in enumerate(sections) if any(p["seq"] == marked for p in s["passages"])), None)
+    key = f"reader_section_{arxiv_id}"
+    if start is not None and st.session_state.get(f"{key}_for") != marked:
+        st.session_state[key] = start  # a link to a passage opens its section (once; then the reader is free)
+        st.session_state[f"{key}_for"] = marked
+    idx = st.selectbox("Section", range(len(sections)), format_func=lambda i: _section_label(sections[i]),
+                       key=key, help="The paper's table of contents")
+    section = sections[idx]
+    notes = _notes(arxiv_id)
+    with st.container(border=True, key="reader_text"):
+        st.markdown(f"**{safe_inline(_section_label(section))}** · page {section['page']}")
+        for p in section["passages"]:
+            if p["kind"] != "heading":
+                _passage(arxiv_id, section["heading"], p, notes.get(p["seq"], []), p["seq"] == marked)
+    c_prev, c_next, _ = st.columns([1, 1, 4])
+
+    def go(to: int) -> None:
+        st.session_state[key] = to
+
+    if idx > 0:
+        c_prev.button("Previous section", key="reader_prev", icon=":material/arrow_back:", on_click=go, args=(idx - 1,))
+    if idx + 1 < len(sections):
+        c_next.button("Next section", key="reader_next", icon=":material/arrow_forward:", on_click=go, args=(idx + 1,))
+    _references(doc)
