@@ -1,0 +1,90 @@
+"""The reader in a real headless Chromium against a real `trendscope serve`: fetch a paper's PDF from the local
+fake arXiv, read a section, leave a note on a passage, find the passage by searching inside papers and jump to it,
+and see the note on the reading-list page."""
+from __future__ import annotations
+
+import shutil
+import time
+
+import pytest
+from arxiv_server import FakeArxiv
+from browser_harness import (
+    body_text,
+    browser_missing,
+    chromium,
+    click_button,
+    exceptions_on_page,
+    load,
+    page_text,
+    serve,
+    type_query,
+    wait_idle,
+    wait_text,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.skipif(bool(browser_missing()), reason=browser_missing() or "")]
+
+NOTE = "Readers lose track of the papers they cited before"
+
+
+def _visible(driver, css: str):
+    from selenium.webdriver.common.by import By
+
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        found = [e for e in driver.find_elements(By.CSS_SELECTOR, css) if e.is_displayed()]
+        if found:
+            return found
+        time.sleep(0.1)
+    raise TimeoutError(f"nothing visible matches {css}")
+
+
+def test_fetch_read_note_search_inside_in_a_real_browser(seed, shared_dir, tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    shutil.copytree(seed.home, home)
+    pid = seed.list_ids[0]
+    pdf = (shared_dir / "data" / "fixtures" / "pdf" / "2302.07302v1.pdf").read_bytes()
+    with FakeArxiv([], pdfs={pid: pdf}) as arxiv:
+        monkeypatch.setenv("TRENDSCOPE_ARXIV_PDF_URL", arxiv.pdf_url)
+        with serve(home, log_path=tmp_path / "serve.log") as url, chromium() as d:
+            load(d, f"{url}/paper?id={pid}")
+            wait_text(d, "Full text")
+            click_button(d, "Fetch full text")
+            wait_text(d, "Download PDF", timeout=60)
+            wait_idle(d)
+            assert "references (" in body_text(d).lower() and not exceptions_on_page(d)
+            # read on to the introduction, section by section
+            for _ in range(8):
+                reader = _visible(d, '[class*="st-key-reader_text"]')[0].text
+                if reader.startswith("1 INTRODUCTION"):
+                    break
+                click_button(d, "Next section")
+                wait_idle(d)
+            assert _visible(d, '[class*="st-key-reader_text"]')[0].text.startswith("1 INTRODUCTION")
+            # a note on the first paragraph of the section
+            click_button(d, "Note")
+            area = _visible(d, '[data-testid="stPopoverBody"] textarea')[0]
+            area.send_keys(NOTE)
+            click_button(d, "Save note")
+            wait_text(d, "Note saved on passage")
+            wait_idle(d)
+            assert NOTE in body_text(d)
+            # search inside papers and jump to the passage
+            load(d, f"{url}/")
+            click_button(d, "Inside papers")
+            type_query(d, "personalized citation context")
+            click_button(d, "Search")
+            wait_text(d, "inside 1 fetched paper")
+            click_button(d, "Open at this passage")
+            deadline = time.monotonic() + 30
+            while "passage=" not in d.current_url and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert f"id={pid}" in d.current_url and "passage=" in d.current_url
+            wait_text(d, "Full text")
+            wait_idle(d)
+            assert not exceptions_on_page(d)
+            # the reading list shows the note
+            load(d, f"{url}/lists")
+            wait_text(d, NOTE)  # under the paper, in the list (the seeded list holds it)
+            assert "Internal error" not in page_text(d)
+    assert [e.status for e in arxiv.log] == [200]  # one download
