@@ -38,7 +38,7 @@ test: install browser
 # The fast tier: a deterministic hashing embedder instead of the model; no browser, no slow tests (< 1 min).
 # Bytecode is cached even where PYTHONDONTWRITEBYTECODE is set (pytest's rewritten test modules: ~5 s a run).
 test-fast: install
-	env -u PYTHONDONTWRITEBYTECODE TRENDSCOPE_MODEL=hash-384 $(VENV)/bin/pytest -q -ra -m "not slow and not browser" -n 2 --dist load
+	env -u PYTHONDONTWRITEBYTECODE TRENDSCOPE_MODEL=hash-384 $(VENV)/bin/pytest -q -ra -m "not slow and not browser" -n 2 --dist worksteal
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -95,7 +95,7 @@ def test_a_partly_matching_query_still_finds_papers_and_says_what_is_missing(app
     assert not [b for b in at.button if b.key and b.key.startswith("open_")]
 
 
-@pytest.mark.parametrize("mode", ["hybrid", "semantic", "keyword"])
+@pytest.mark.parametrize("mode", ["hybrid", pytest.param("semantic", marks=pytest.mark.slow), "keyword"])
 def test_nasty_queries_get_messages_not_exceptions(app_home, mode):
     at = check(new_app().run())
     for q in NASTY_QUERIES:

@@ -20,6 +20,7 @@ def pdf_server(shared_dir, monkeypatch):
         yield pdf, pdfs, srv
 
 
+@pytest.mark.slow  # parses a 15-page PDF and walks the reader: ~4 s (the failure path below stays in the fast tier)
 def test_read_a_paper_note_a_passage_find_it_and_export_it(app_home, seed, pdf_server):
     from trendscope.ingest.store import open_database
     from trendscope.reading.lists import ReadingLists

@@ -1,7 +1,7 @@
 """Full text: PDFs fetched from the local fake arXiv through the real (polite) session, structured, stored, read
 back (`trendscope read --json`), searched (`trendscope search-text`); headings and reference counts checked
 against hand-written ground truth (bench/data/pdf_fixture_truth.json, written blind by a reader who never ran
-the parser); every kind of bad input."""
+the parser); every kind of bad input. The four-paper tests are `slow` (full tier): parsing 95 pages takes ~10 s."""
 from __future__ import annotations
 
 import io
@@ -60,6 +60,7 @@ def _read(root, pid) -> dict:
     return json.loads(res.stdout)
 
 
+@pytest.mark.slow
 def test_fetch_downloads_each_pdf_once_and_reports(fetched, pdfs):
     root, res, log = fetched
     assert sorted(e.params == {} and e.number for e in log) == sorted(e.number for e in log)
@@ -70,6 +71,7 @@ def test_fetch_downloads_each_pdf_once_and_reports(fetched, pdfs):
     assert again.exit_code == 0 and "already fetched" in again.output  # cached: no download
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("pid", sorted(TRUTH["papers"]))
 def test_headings_and_references_match_the_hand_written_truth(fetched, pid):
     root, _, _ = fetched
@@ -87,6 +89,7 @@ def test_headings_and_references_match_the_hand_written_truth(fetched, pid):
     assert all(s["paragraphs"] or s["captions"] or s["heading"] for s in doc["sections"])
 
 
+@pytest.mark.slow
 def test_a_reference_is_resolved_to_the_corpus_paper(fetched):
     root, _, _ = fetched
     refs = _read(root, "2302.07302")["references"]
@@ -94,6 +97,7 @@ def test_a_reference_is_resolved_to_the_corpus_paper(fetched):
     assert sum(1 for r in refs if r["matched_id"]) == 1  # nothing else of it is in this corpus
 
 
+@pytest.mark.slow
 def test_search_inside_papers_finds_the_passage(fetched):
     root, _, _ = fetched
     res = CliRunner().invoke(main, ["--home", str(root), "search-text", "personalized citation context", "--json"])
@@ -149,12 +153,12 @@ def test_bad_pdfs_and_failures_store_nothing_and_a_retry_works(tmp_path, pdfs):
         "2401.00003": _encrypted(good),
         "2401.00004": _scanned(),
         "2401.00006": Fault("http", status=503, times=99),
-        "2401.00007": Fault("slow", seconds=1.5, times=99),
+        "2401.00007": Fault("slow", seconds=0.6, times=99),
     }
     t = FakeTime()
     with FakeArxiv([], pdfs=served) as srv:
         out = fetch_fulltext(db, home, [*served, "2401.00005"], base_url=srv.pdf_url, sleep=t.sleep, clock=t.clock,
-                             retries=1, timeout_s=0.5)
+                             retries=1, timeout_s=0.25)
     msgs = {o.arxiv_id: o.message for o in out}
     assert all(o.status == "failed" for o in out)
     assert "it is not a PDF" in msgs["2401.00001"], msgs

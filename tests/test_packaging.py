@@ -37,6 +37,7 @@ def _run(code: str, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True)
 
 
+@pytest.mark.slow  # a fresh interpreter importing everything: ~2 s
 def test_the_package_and_its_data_load_from_any_directory(tmp_path):
     done = _run("from trendscope.index.taxonomy import load_taxonomy; from trendscope.digest.confidence import "
                 "load_calibration; print(len(load_taxonomy().names), bool(load_calibration().bias))", tmp_path)
@@ -134,6 +135,7 @@ def test_the_app_entry_script_sits_alone_and_no_pages_folder_is_auto_discovered(
     assert not (launch / "pages").exists() and not (REPO / "ui" / "app" / "pages").exists()
 
 
+@pytest.mark.slow  # a fresh interpreter: ~2 s
 def test_opening_the_database_does_not_import_streamlit(tmp_path):
     code = ("import sys; from trendscope.foundation.home import Home; from trendscope.schema import migrate_all; "
             f"migrate_all(Home.resolve({str(tmp_path / 'h')!r})); print('streamlit' in sys.modules)")

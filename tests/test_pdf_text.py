@@ -12,6 +12,8 @@ from PIL import Image
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.ingest.pdf_text import HYPHEN, PaperText, PdfError, clean_text, extract, join_lines, render_page_png
 
+pytestmark = pytest.mark.slow  # ~10 s of PDF parsing: the full tier (bad inputs are also in test_fulltext.py)
+
 PAGES = {"2203.00130v1": 39, "2206.10883v3": 37, "2302.07302v1": 15, "2304.02623v1": 4}
 
 

@@ -101,6 +101,7 @@ def test_new_terms_come_from_the_trend_papers_of_the_period(tagged_db):
     assert (df[df["count"] <= 1]["terms"].map(len) == 0).all()
 
 
+@pytest.mark.slow  # matplotlib: ~1.7 s
 def test_png_chart(tagged_db, tmp_path):
     db, _rows = tagged_db
     out = plot_trends(trend_table(db, freq="month"), tmp_path / "c.png", smooth=3)

@@ -78,7 +78,8 @@ def snapshot_bytes(rows: list[dict], bad_byte_at: int, surrogate_at: int, nested
     return b"\n".join(lines) + b"\n", surrogate
 
 
-@pytest.mark.parametrize("gz", [pytest.param(False, marks=pytest.mark.slow), True], ids=["plain", "gzip"])
+@pytest.mark.slow  # ~3 s each: the full tier
+@pytest.mark.parametrize("gz", [False, True], ids=["plain", "gzip"])
 def test_snapshot_bad_byte_and_surrogate_lose_no_good_line(tmp_path, sample_rows, gz):
     rows = sample_rows  # all 6,000: the bad byte sits in the middle, as in the audit
     data, surrogate = snapshot_bytes(rows, bad_byte_at=3000, surrogate_at=3002, nested_at=4500)
