@@ -94,6 +94,12 @@ def m002_passage_notes(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX passage_notes_paper ON passage_notes(arxiv_id, seq)")
 
 
+@migrations()
+def m003_paper_feedback(db: sqlite_utils.Database) -> None:
+    """Thumbs up (+1) or down (-1) on any paper card: what the "new for you" ranking learns from."""
+    db.execute("CREATE TABLE paper_feedback (arxiv_id TEXT PRIMARY KEY, vote INTEGER NOT NULL, at TEXT NOT NULL)")
+
+
 @dataclass
 class PassageNote:
     note_id: int
@@ -262,6 +268,25 @@ class ListStore:
         for row in select_in(self.db, sql, list(arxiv_ids)):
             out.setdefault(row[1], []).append(PassageNote(*row))
         return out
+
+    # -- feedback ---------------------------------------------------------------------------
+    def set_feedback(self, arxiv_id: str, vote: int, at: str) -> None:
+        with self.db.atomic():
+            if vote:
+                self.db.conn.execute("INSERT OR REPLACE INTO paper_feedback (arxiv_id, vote, at) VALUES (?, ?, ?)",
+                                     [arxiv_id, 1 if vote > 0 else -1, at])
+            else:
+                self.db.conn.execute("DELETE FROM paper_feedback WHERE arxiv_id = ?", [arxiv_id])
+
+    def feedback(self) -> dict[str, int]:
+        return dict(self.db.execute("SELECT arxiv_id, vote FROM paper_feedback"))
+
+    def kept_ids(self) -> set[str]:
+        """Every paper in any reading list."""
+        return {r[0] for r in self.db.execute("SELECT DISTINCT arxiv_id FROM reading_list_items")}
+
+    def not_interested_anywhere(self) -> set[str]:
+        return {r[0] for r in self.db.execute("SELECT DISTINCT arxiv_id FROM reading_not_interested")}
 
     # -- not interested -------------------------------------------------------------------
     def mark_not_interested(self, list_id: int, arxiv_ids: Sequence[str], marked: str) -> int:

@@ -150,6 +150,24 @@ class ReadingLists:
         """arXiv id (without version) -> names of the lists it is in; ids in no list are absent."""
         return self.store.memberships(ids)
 
+    # -- "new for you" and the thumbs that train it ----------------------------------------------
+    def set_feedback(self, arxiv_id: str, vote: int) -> None:
+        """Thumbs up (+1), down (-1) or neither (0) on a paper; the next `for_you` uses it."""
+        try:
+            aid, _ = parse_arxiv_id(arxiv_id)
+        except BadArxivId as exc:
+            raise TrendscopeError(f"{arxiv_id!r} is not an arXiv id") from exc
+        self.store.set_feedback(aid, int(vote), self.clock())
+
+    def feedback(self) -> dict[str, int]:
+        return self.store.feedback()
+
+    def for_you(self, vectors: VectorSource, limit: int = 10, days: int = 30, categories=()):
+        """The latest papers ranked for this reader (see `reading.for_you`)."""
+        from .for_you import for_you
+
+        return for_you(self.store.db, vectors, limit=limit, days=days, categories=categories)
+
     # -- notes on passages of a paper's full text ----------------------------------------------
     def add_passage_note(self, arxiv_id: str, seq: int, note: str, quote: str = "", section: str = "") -> int:
         """Attach a note to passage `seq` of a paper's full text (`quote`: the passage or the part of it the note

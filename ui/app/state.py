@@ -337,6 +337,14 @@ def fetch_papers(ids: list[str]):
         summary_cache_clear()
 
 
+def for_you(limit: int = 10):
+    """The latest papers ranked by what this reader keeps (reading lists, thumbs), with reasons."""
+    from trendscope.foundation.home import DEFAULT_CATEGORIES
+    from trendscope.index.vector_store import VectorStore
+
+    return reading_lists().for_you(VectorStore(db()), limit=limit, categories=DEFAULT_CATEGORIES)
+
+
 # -- full text (the ingest stage's fetched PDFs) ---------------------------------------------------------
 def fulltext_record(arxiv_id: str):
     from trendscope.ingest.fulltext_store import FulltextStore

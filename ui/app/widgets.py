@@ -54,6 +54,20 @@ def memberships(arxiv_ids: Sequence[str]) -> dict[str, list[str]]:
     return app.reading_lists().memberships(arxiv_ids)
 
 
+def feedback_buttons(arxiv_id: str, votes: dict[str, int], key: str) -> None:
+    """Thumbs up / down for a paper (what "New for you" learns from); pressing the active one clears it."""
+    vote = votes.get(arxiv_id, 0)
+    c_up, c_down = st.columns(2)
+    for col, value, icon, words in ((c_up, 1, ":material/thumb_up:", "More like this"),
+                                    (c_down, -1, ":material/thumb_down:", "Less like this")):
+        if col.button("", key=f"{key}_{'up' if value > 0 else 'down'}_{arxiv_id}", icon=icon, help=words,
+                      type="primary" if vote == value else "secondary"):
+            app.reading_lists().set_feedback(arxiv_id, 0 if vote == value else value)
+            st.session_state["list_flash"] = ("Noted: " + words.lower() + ". “New for you” on the Search page "
+                                              "is ranked with it now.") if vote != value else "Cleared."
+            st.rerun()
+
+
 def trend_chips(trends: Sequence[tuple[str, float]] | Sequence[str]) -> str:
     """Markdown badges for trends (labels come from the taxonomy, not from paper text; escaped anyway)."""
     labels = app.trend_labels()

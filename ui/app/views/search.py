@@ -142,6 +142,7 @@ def _results(state: dict) -> None:
     target = widgets.list_target("target")
     widgets.list_flash()
     held = widgets.memberships([h.id for h in hits])
+    votes = app.reading_lists().feedback()
     for i, hit in enumerate(hits):
         with st.container(border=True, key=f"hit_{i}"):
             widgets.title_link(hit.title, hit.id, terms)
@@ -154,13 +155,15 @@ def _results(state: dict) -> None:
             st.markdown(snippet_markdown(hit.snippet or hit.abstract[:300], terms))
             if hit.missing:
                 st.caption("Missing: " + ", ".join(f"~~{safe_inline(w)}~~" for w in hit.missing))
-            c_open, c_add, c_links = st.columns([1, 2, 2])
+            c_open, c_add, c_links, c_vote = st.columns([1, 2, 2, 1])
             with c_open:
                 widgets.open_button(hit.id, key=f"open_{hit.id}")
             with c_add:
                 widgets.add_button(hit.id, target, key=f"add_{hit.id}", target_key="target")
             with c_links:
                 widgets.source_links(hit.id)
+            with c_vote:
+                widgets.feedback_buttons(hit.id, votes, key="hitvote")
 
 
 def _restore(params: dict) -> None:
@@ -207,6 +210,39 @@ def render() -> None:
         _results(state)
     else:
         st.caption(f"{summary['papers']:,} papers from {summary['first']} to {summary['last']}.")
+        _for_you()
+
+
+def _for_you() -> None:
+    """The landing view: the latest papers chosen for this reader (until they search)."""
+    st.subheader("New for you")
+    widgets.list_flash()
+    res = app.for_you(10)
+    if res.mode == "svm":
+        st.caption(f"Papers from {res.since} on, ranked by the {count(res.kept, 'paper')} you keep in reading lists "
+                   "or gave a thumbs up (a linear SVM over their embeddings, as arxiv-sanity does).")
+    else:
+        st.caption("You keep no papers yet, so these are simply the newest. Add papers to a reading list or give "
+                   "them a thumbs up or down, and this list is ranked by your interests.")
+    if not res.picks:
+        st.info("No recent papers to show yet.", icon=":material/inbox:")
+        return
+    held = widgets.memberships([p.arxiv_id for p in res.picks])
+    votes = app.reading_lists().feedback()
+    for p in res.picks:
+        with st.container(border=True, key=f"foryou_{p.arxiv_id}"):
+            widgets.title_link(p.title, p.arxiv_id)
+            st.markdown(widgets.meta_line(p.authors, p.published, p.categories))
+            st.caption(safe_inline(p.reason))
+            if held.get(p.arxiv_id):
+                st.markdown(widgets.list_marks(held[p.arxiv_id]))
+            c_add, c_links, c_vote = st.columns([2, 2, 1])
+            with c_add:
+                widgets.add_to_list(p.arxiv_id, key=f"fy_{p.arxiv_id}")
+            with c_links:
+                widgets.source_links(p.arxiv_id)
+            with c_vote:
+                widgets.feedback_buttons(p.arxiv_id, votes, key="fyvote")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,119 @@
+""""New for you": the latest papers ranked by what the user keeps, as arxiv-sanity-lite does it.
+
+Positives are every paper in any reading list plus every thumbs-up; explicit negatives are thumbs-down and
+"not interested" marks. A linear SVM (scikit-learn's LinearSVC, class-balanced, C=0.1) is fitted on the
+papers' stored embeddings with the positives against every other paper of the window (and the explicit
+negatives), then scores the window's papers: the latest `days` days of data, newest paper included. Each pick
+says why: the kept paper it is closest to ("close to “…”"). Feedback is stored at once and the next ranking
+uses it.
+
+With nothing kept yet (or no embeddings), it falls back to the newest papers in the user's categories, saying so.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import numpy as np
+
+from trendscope.ingest.paper_reads import PaperFilter, PaperReads
+
+from .list_store import ListStore
+from .recommend import VectorSource
+
+log = logging.getLogger(__name__)
+
+WINDOW_DAYS = 30
+SVM_C = 0.1
+
+
+@dataclass
+class Pick:
+    arxiv_id: str
+    pk: int
+    title: str
+    authors: list[str]
+    published: str | None
+    categories: list[str]
+    score: float
+    reason: str
+    reason_id: str | None = None  # the kept paper it is closest to
+
+
+@dataclass
+class ForYou:
+    picks: list[Pick]
+    mode: str  # "svm" (ranked by what you keep) | "newest" (nothing kept yet, or no embeddings)
+    kept: int  # positives used
+    since: str | None  # first day of the window
+    categories: list[str] = field(default_factory=list)
+
+
+def for_you(db, vectors: VectorSource, *, limit: int = 10, days: int = WINDOW_DAYS,
+            categories: Sequence[str] = ()) -> ForYou:
+    """The `limit` best papers of the latest `days` days of data for this data home's reader."""
+    reads, store = PaperReads(db), ListStore(db)
+    last = reads.newest(PaperFilter(), 1)
+    if not last or not last[0].published:
+        return ForYou([], "newest", 0, None, list(categories))
+    since = (date.fromisoformat(last[0].published[:10]) - timedelta(days=days - 1)).isoformat()
+    feedback = store.feedback()
+    kept_ids = store.kept_ids() | {a for a, v in feedback.items() if v > 0}
+    shunned_ids = store.not_interested_anywhere() | {a for a, v in feedback.items() if v < 0}
+    window = [int(p) for p in reads.filtered_pks(PaperFilter(since=since))]
+    kept_pks = reads.pks_of(kept_ids)
+    shunned_pks = reads.pks_of(shunned_ids)
+    excluded = set(kept_pks.values()) | set(shunned_pks.values())
+    candidates = [p for p in window if p not in excluded]
+    model = vectors.model_in_use()
+    if kept_pks and model is not None:
+        picks = _svm(reads, vectors, model, kept_pks, shunned_pks, candidates, limit)
+        if picks is not None:
+            return ForYou(picks, "svm", len(kept_pks), since)
+    return ForYou(_newest(reads, candidates, categories, limit), "newest", 0, since, list(categories))
+
+
+def _svm(reads: PaperReads, vectors: VectorSource, model: str, kept: dict[str, int], shunned: dict[str, int],
+         candidates: list[int], limit: int) -> list[Pick] | None:
+    from sklearn.svm import LinearSVC
+
+    pos = vectors.get(kept.values(), model)
+    if not pos or not candidates:
+        return None
+    cand = vectors.get(candidates, model)
+    neg = vectors.get(shunned.values(), model)
+    cand_pks = [p for p in candidates if p in cand]
+    if not cand_pks:
+        return None
+    pos_pks = sorted(pos)
+    x = np.vstack([np.stack([pos[p] for p in pos_pks]), np.stack([cand[p] for p in cand_pks])]
+                  + ([np.stack([neg[p] for p in sorted(neg)])] if neg else []))
+    y = np.r_[np.ones(len(pos_pks)), np.zeros(len(cand_pks) + len(neg))]
+    clf = LinearSVC(C=SVM_C, class_weight="balanced", max_iter=10000, tol=1e-6)
+    clf.fit(x, y)
+    cx = np.stack([cand[p] for p in cand_pks])
+    scores = clf.decision_function(cx)
+    order = np.argsort(-scores, kind="stable")[:limit]
+    top = [cand_pks[i] for i in order]
+    rows = reads.rows(top + pos_pks)
+    px = np.stack([pos[p] for p in pos_pks])
+    out = []
+    for i in order:
+        pk = cand_pks[i]
+        near = pos_pks[int(np.argmax(px @ cand[pk]))]
+        r, n = rows[pk], rows.get(near)
+        reason = f"close to “{n.title}”" if n else "close to a paper you keep"
+        out.append(Pick(r.id, pk, r.title, r.authors, r.published, r.categories, float(scores[i]), reason,
+                        n.id if n else None))
+    return out
+
+
+def _newest(reads: PaperReads, candidates: list[int], categories: Sequence[str], limit: int) -> list[Pick]:
+    flt = PaperFilter(categories=list(categories), within=candidates)
+    rows = reads.newest(flt, limit)
+    where = ", ".join(categories) if categories else "your corpus"
+    return [Pick(r.id, r.pk, r.title, r.authors, r.published, r.categories, 0.0,
+                 f"new in {where} (keep papers in a list or give a thumbs up to rank by your interests)")
+            for r in rows]
