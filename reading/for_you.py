@@ -75,10 +75,21 @@ def for_you(db, vectors: VectorSource, *, limit: int = 10, days: int = WINDOW_DA
     return ForYou(_newest(reads, candidates, categories, limit), "newest", 0, since, list(categories))
 
 
-def _svm(reads: PaperReads, vectors: VectorSource, model: str, kept: dict[str, int], shunned: dict[str, int],
-         candidates: list[int], limit: int) -> list[Pick] | None:
+def svm_scores(positives: np.ndarray, candidates: np.ndarray, negatives: np.ndarray | None = None) -> np.ndarray:
+    """Decision values of a linear SVM fitted on `positives` (label 1) against `candidates` and `negatives`
+    (label 0), for each candidate: arxiv-sanity-lite's ranking, on embeddings."""
     from sklearn.svm import LinearSVC
 
+    parts = [positives, candidates] + ([negatives] if negatives is not None and len(negatives) else [])
+    x = np.vstack(parts)
+    y = np.r_[np.ones(len(positives)), np.zeros(len(x) - len(positives))]
+    clf = LinearSVC(C=SVM_C, class_weight="balanced", max_iter=10000, tol=1e-6)
+    clf.fit(x, y)
+    return clf.decision_function(candidates)
+
+
+def _svm(reads: PaperReads, vectors: VectorSource, model: str, kept: dict[str, int], shunned: dict[str, int],
+         candidates: list[int], limit: int) -> list[Pick] | None:
     pos = vectors.get(kept.values(), model)
     if not pos or not candidates:
         return None
@@ -88,13 +99,9 @@ def _svm(reads: PaperReads, vectors: VectorSource, model: str, kept: dict[str, i
     if not cand_pks:
         return None
     pos_pks = sorted(pos)
-    x = np.vstack([np.stack([pos[p] for p in pos_pks]), np.stack([cand[p] for p in cand_pks])]
-                  + ([np.stack([neg[p] for p in sorted(neg)])] if neg else []))
-    y = np.r_[np.ones(len(pos_pks)), np.zeros(len(cand_pks) + len(neg))]
-    clf = LinearSVC(C=SVM_C, class_weight="balanced", max_iter=10000, tol=1e-6)
-    clf.fit(x, y)
     cx = np.stack([cand[p] for p in cand_pks])
-    scores = clf.decision_function(cx)
+    scores = svm_scores(np.stack([pos[p] for p in pos_pks]), cx,
+                        np.stack([neg[p] for p in sorted(neg)]) if neg else None)
     order = np.argsort(-scores, kind="stable")[:limit]
     top = [cand_pks[i] for i in order]
     rows = reads.rows(top + pos_pks)
