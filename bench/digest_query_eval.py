@@ -18,8 +18,6 @@ import json
 import sys
 from pathlib import Path
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 QUERIES = ROOT / "bench/data/digest_queries.jsonl"
@@ -48,7 +46,7 @@ def pool(home: str, out: Path) -> None:
         for week in WEEKS:
             start, end = week_bounds(week)
             sub = Subscription(name=q["qid"], query=q["query"])
-            ranked = sorted(scorer(sub, start, end).items(), key=lambda kv: -kv[1])[:TOP]
+            ranked = [(h.pk, h.score) for h in scorer.ranked(sub, start, end)][:TOP]
             feats = query_features(searcher, q["query"], [pk for pk, _ in ranked])
             ids = searcher.store.papers.ids_of([pk for pk, _ in ranked])
             for rank, (pk, _) in enumerate(ranked, 1):
@@ -64,43 +62,45 @@ def _precision(rows: list[dict], keep) -> tuple[float, int, int]:
     return (rel / len(listed) if listed else 1.0), len(listed), rel
 
 
-def _floor(t: float, lex: bool):
-    def keep(r: dict) -> bool:
-        return r["cosine"] >= t or (lex and r["all_words"])
-    return keep
+RULES = {  # candidate floors, chosen on the tuning half
+    "phrase": lambda r: r["phrase"],
+    "phrase | all words & z>=3 | z>=4": lambda r: r["phrase"] or (r["all_words"] and r["z"] >= 3) or r["z"] >= 4,
+    "phrase | all words & z>=2.5 | z>=3.5":
+        lambda r: r["phrase"] or (r["all_words"] and r["z"] >= 2.5) or r["z"] >= 3.5,
+    "phrase | all words & z>=2 | z>=3.5": lambda r: r["phrase"] or (r["all_words"] and r["z"] >= 2) or r["z"] >= 3.5,
+    "phrase | all words | z>=3.5": lambda r: r["phrase"] or r["all_words"] or r["z"] >= 3.5,
+    "phrase | z>=3": lambda r: r["phrase"] or r["z"] >= 3,
+    "z>=3": lambda r: r["z"] >= 3,
+    "cosine>=0.45": lambda r: r["cosine"] >= 0.45,
+}
 
 
 def calibrate(pool_path: Path, qrels_path: Path) -> None:
+    """Pick the floor that keeps the most graded-relevant papers at >= 90% precision on the odd queries; report
+    it on the even ones (never used to choose)."""
     grades = {(r["qid"], r["id"]): r["grade"] for r in read_jsonl(qrels_path)}
     rows = [{**r, "grade": grades[(r["qid"], r["id"])]} for r in read_jsonl(pool_path)
             if (r["qid"], r["id"]) in grades]
     tune = [r for r in rows if int(r["qid"][1:]) % 2 == 1]
     report = [r for r in rows if int(r["qid"][1:]) % 2 == 0]
-    grid = [round(x, 2) for x in np.arange(0.20, 0.66, 0.01)]
-    print("cosine floor on the tuning half (lexical all-words matches always kept / never kept):")
     best = None
-    for lex in (True, False):
-        for t in grid:
-            p, n, rel = _precision(tune, _floor(t, lex))
-            total_rel = sum(1 for r in tune if r["grade"] >= 1)
-            if p >= 0.9 and (best is None or rel > best[3]):
-                best = (t, lex, p, rel, n, total_rel)
-    t, lex, p, rel, n, total_rel = best
-    print(f"  chosen: cosine >= {t}{' or every query word' if lex else ''}: precision {p:.3f}, "
-          f"{rel} of {total_rel} relevant kept ({n} listed)")
-    keep = _floor(t, lex)
-    for name, part in (("tuning", tune), ("report", report)):
-        p, n, rel = _precision(part, keep)
+    for name, keep in RULES.items():
+        p, n, rel = _precision(tune, keep)
+        print(f"tuning  {name:40} precision {p:.3f} ({rel}/{n} listed)")
+        if p >= 0.9 and (best is None or rel > best[2]):
+            best = (name, p, rel)
+    name = best[0]
+    print(f"chosen on the tuning half: {name}")
+    for label, part in (("tuning", tune), ("report", report)):
+        p, n, rel = _precision(part, RULES[name])
         total_rel = sum(1 for r in part if r["grade"] >= 1)
         p0, n0, _ = _precision(part, lambda r: True)
         weeks = {(r["qid"], r["week"]) for r in part}
-        empty_ok = sum(1 for w in weeks if not any(r["grade"] >= 1 for r in part if (r["qid"], r["week"]) == w)
-                       and not any(keep(r) for r in part if (r["qid"], r["week"]) == w))
-        no_rel = sum(1 for w in weeks if not any(r["grade"] >= 1 for r in part if (r["qid"], r["week"]) == w))
-        print(f"{name}: listed precision {p:.3f} ({rel}/{n}), recall of graded-relevant {rel}/{total_rel}; "
-              f"without the floor {p0:.3f} ({n0} listed); weeks with nothing relevant: {no_rel}, "
-              f"of which the digest is empty: {empty_ok}")
-    print(json.dumps({"cosine_floor": t, "all_words_kept": lex}))
+        none_rel = [w for w in weeks if not any(r["grade"] >= 1 for r in part if (r["qid"], r["week"]) == w)]
+        empty = sum(1 for w in none_rel if not any(RULES[name](r) for r in part if (r["qid"], r["week"]) == w))
+        print(f"{label}: listed precision {p:.3f} ({rel}/{n}); {rel} of {total_rel} graded-relevant listed; without "
+              f"the floor {p0:.3f} ({n0} listed); {len(none_rel)} query-weeks with nothing relevant, {empty} of them "
+              "empty digests")
 
 
 def main() -> None:

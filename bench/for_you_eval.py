@@ -55,7 +55,8 @@ def main() -> None:
         for line in Path(args.extra_qrels).read_text().splitlines():
             r = json.loads(line)
             qrels.setdefault(r["qid"], {}).setdefault(r["id"], r["grade"])
-    queries = {json.loads(x)["qid"]: json.loads(x) for x in (ROOT / "bench/data/search_dev_queries.jsonl").read_text().splitlines()}
+    query_lines = (ROOT / "bench/data/search_dev_queries.jsonl").read_text().splitlines()
+    queries = {json.loads(x)["qid"]: json.loads(x) for x in query_lines}
     rows = []
     for qid, grades in sorted(qrels.items()):
         rel2 = reads.rows_by_ids([i for i, g in kept_from.get(qid, {}).items() if g == 2])

@@ -202,7 +202,7 @@ def test_query_subscription_uses_keyword_matches(db, dhome):
         row = db.execute("SELECT title, abstract FROM papers WHERE id = ?", [p.id]).fetchone()
         text = f"{row[0]} {row[1]}".lower()
         assert "languag" in text and "model" in text
-    assert d.lines[0].label == "matches for 'language models'" and d.lines[0].count >= len(d.papers)
+    assert d.lines[0].label == "papers with every word of 'language models'"
 
 
 def test_empty_week_says_so(db, dhome):
@@ -257,9 +257,17 @@ def test_with_vectors_hybrid_search_and_trend_centrality(db, dhome, embedder):
     scorer = SearchQueryScorer.create(db, dhome, embedder_factory=lambda model: embedder)
     d = api.build(db, dhome, "vlm", WEEK, query_scorer=scorer)
     scores = scorer(api.get_subscription(db, "vlm"), start, end)
-    assert len(d.papers) == 5 and all(_pk(db, p.id) in scores for p in d.papers)
-    titles = " ".join(p.title.lower() for p in d.papers[:3])
-    assert "vision" in titles or "visual" in titles or "multimodal" in titles
+    assert 1 <= len(d.papers) <= 5 and all(_pk(db, p.id) in scores for p in d.papers)
+    # the relevance floor: the hybrid ranking orders the week, only papers clearly about the query are listed
+    sub = api.get_subscription(db, "vlm")
+    ranked = scorer.ranked(sub, start, end)
+    assert len(ranked) > len(scores)  # the floor left papers out
+    for p in d.papers:
+        text = db.execute("SELECT title || ' ' || abstract FROM papers WHERE id = ?", [p.id]).fetchone()[0].lower()
+        assert "vision" in text and "language" in text
+    api.add_subscription(db, dhome, "cryo", query="cryo-electron microscopy protein folding", size=5)
+    empty = api.build(db, dhome, "cryo", WEEK, query_scorer=scorer)
+    assert empty.papers == [] and empty.empty  # nothing about it this week: an empty digest, not filler
 
     api.add_subscription(db, dhome, "mm", trends=["multimodal"], size=3)
     t = api.build(db, dhome, "mm", WEEK)
