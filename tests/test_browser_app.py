@@ -48,11 +48,17 @@ def test_every_page_loads_without_an_exception(app_url, driver, seed, tmp_path):
         assert not exceptions_on_page(driver), (path, exceptions_on_page(driver))
         assert "Internal error" not in page_text(driver), path
         assert not dialogs(driver), (path, dialogs(driver))
+        outside = [u for u in driver.execute_script(
+            "return performance.getEntriesByType('resource').map(e => e.name)")
+            if not u.startswith((app_url, "data:", "blob:"))]
+        assert not outside, (path, outside)  # icons, fonts and scripts all come from the app itself
         full_screenshot(driver, tmp_path / f"{path or 'search'}.png")
     load(driver, f"{app_url}/paper?id={seed.math_id}")
     wait_text(driver, "Abstract")
     assert driver.find_elements("css selector", ".katex"), "LaTeX in the abstract is rendered by KaTeX"
     assert not exceptions_on_page(driver)
+    assert not [u for u in driver.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+                if not u.startswith((app_url, "data:", "blob:"))]  # KaTeX's fonts too
     full_screenshot(driver, tmp_path / "paper.png")
     assert all((tmp_path / f"{p}.png").stat().st_size > 10_000
                for p in ["search", "trends", "digests", "lists", "status", "paper"])

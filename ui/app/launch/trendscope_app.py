@@ -8,7 +8,7 @@ import streamlit as st
 
 from trendscope.ui.app import navigation, state, warmup
 
-st.set_page_config(page_title="Trendscope", page_icon=":material/insights:", layout="wide")
+st.set_page_config(page_title="Trendscope", page_icon=navigation.favicon(), layout="wide")
 warmup.start(str(state.home().root))  # model + FAISS index load in the background from the first page view
 
 page = st.navigation(navigation.streamlit_pages())
