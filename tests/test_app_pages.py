@@ -184,6 +184,21 @@ def test_result_cards_link_the_title_to_the_reader_and_the_paper_to_arxiv(app_ho
         assert {f"https://arxiv.org/abs/{i}", f"https://arxiv.org/pdf/{i}"} <= urls
 
 
+def test_with_no_list_yet_adding_a_result_creates_a_named_list(app_home, seed):
+    from trendscope.ingest.store import open_database
+    from trendscope.reading.lists import ReadingLists
+
+    rl = ReadingLists(open_database(app_home / "trendscope.db"))
+    for summary in rl.lists():
+        rl.delete(summary.name)
+    at = search(check(new_app().run()), "transformer")
+    assert at.text_input(key="target_new").value == "To read"  # never an unnamed new list
+    first = next(b.key[5:] for b in at.button if b.key and b.key.startswith("open_"))
+    at.button(key=f"add_{first}").click()
+    at = check(at.run())
+    assert [s.name for s in rl.lists()] == ["To read"] and rl.memberships([first]) == {first: ["To read"]}
+
+
 def test_adding_from_the_paper_page_shows_the_membership_at_once(app_home, seed):
     from trendscope.ingest.store import open_database
     from trendscope.reading.lists import ReadingLists

@@ -15,6 +15,7 @@ from trendscope.ui.app import state as app
 from trendscope.ui.app.text import highlight, safe_inline
 
 NEW_LIST = "+ New list…"
+DEFAULT_LIST = "To read"
 _CHIP_COLOURS = ("blue", "green", "orange", "violet", "red", "gray", "yellow", "primary")
 
 
@@ -136,6 +137,8 @@ def _list_choice(key: str, label: str) -> tuple[str, str | None]:
     options = names + [NEW_LIST]
     last = st.session_state.get("last_list")
     choice = st.selectbox(label, options, index=options.index(last) if last in options else 0, key=f"{key}_list")
+    if choice == NEW_LIST and not names:
+        st.session_state.setdefault(f"{key}_new", DEFAULT_LIST)
     new_name = st.text_input("New list name", key=f"{key}_new") if choice == NEW_LIST else None
     return choice, new_name
 
@@ -164,6 +167,8 @@ def list_target(key: str) -> tuple[str, str | None]:
         last = st.session_state.get("last_list")
         choice = st.selectbox("Add results to", options, index=options.index(last) if last in options else 0,
                               key=f"{key}_list" + (str(version) if version else ""))
+    if choice == NEW_LIST and not names:
+        st.session_state.setdefault(f"{key}_new", DEFAULT_LIST)  # a first list gets a name, not an empty box
     new_name = c_new.text_input("New list name", key=f"{key}_new") if choice == NEW_LIST else None
     return choice, new_name
 
