@@ -21,7 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 QUERIES = ROOT / "bench/data/digest_queries.jsonl"
-WEEKS = ("2023-W20", "2024-W10", "2024-W40", "2025-W15")
+WEEKS = ("2023-W20", "2024-W10", "2024-W40", "2025-W15")  # graded first; the floor was chosen on these
+FRESH_WEEKS = ("2023-W45", "2024-W25", "2025-W05", "2025-W30")  # graded after the floor was fixed: a fresh check
 TOP = 12
 
 
@@ -29,7 +30,7 @@ def read_jsonl(path: Path) -> list[dict]:
     return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
 
 
-def pool(home: str, out: Path) -> None:
+def pool(home: str, out: Path, weeks=WEEKS) -> None:
     from trendscope.digest.model import Subscription
     from trendscope.digest.query import SearchQueryScorer, query_features
     from trendscope.foundation.clock import week_bounds
@@ -43,7 +44,7 @@ def pool(home: str, out: Path) -> None:
     scorer = SearchQueryScorer(searcher)
     rows = []
     for q in read_jsonl(QUERIES):
-        for week in WEEKS:
+        for week in weeks:
             start, end = week_bounds(week)
             sub = Subscription(name=q["qid"], query=q["query"])
             ranked = [(h.pk, h.score) for h in scorer.ranked(sub, start, end)][:TOP]
@@ -103,18 +104,44 @@ def calibrate(pool_path: Path, qrels_path: Path) -> None:
               "empty digests")
 
 
+def check(pool_path: Path, qrels_path: Path, rule: str) -> None:
+    """The shipped floor (`rule`, fixed beforehand) on fresh weeks: every query, no choice made here."""
+    grades = {(r["qid"], r["id"]): r["grade"] for r in read_jsonl(qrels_path)}
+    rows = [{**r, "grade": grades[(r["qid"], r["id"])]} for r in read_jsonl(pool_path)
+            if (r["qid"], r["id"]) in grades]
+    for label, part in (("odd queries", [r for r in rows if int(r["qid"][1:]) % 2 == 1]),
+                        ("even queries", [r for r in rows if int(r["qid"][1:]) % 2 == 0]), ("all", rows)):
+        p, n, rel = _precision(part, RULES[rule])
+        p0, n0, _ = _precision(part, lambda r: True)
+        weeks = {(r["qid"], r["week"]) for r in part}
+        none_rel = [w for w in weeks if not any(r["grade"] >= 1 for r in part if (r["qid"], r["week"]) == w)]
+        empty = sum(1 for w in none_rel if not any(RULES[rule](r) for r in part if (r["qid"], r["week"]) == w))
+        total_rel = sum(1 for r in part if r["grade"] >= 1)
+        print(f"fresh weeks, {label}: listed precision {p:.3f} ({rel}/{n}); {rel} of {total_rel} graded-relevant "
+              f"listed; without the floor {p0:.3f}; {len(none_rel)} query-weeks with nothing relevant, {empty} empty")
+
+
+SHIPPED = "phrase | all words & z>=2 | z>=3.5"  # digest/query.py passes_floor
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
     a = sub.add_parser("pool")
     a.add_argument("--home", default="/tmp/trendscope-homes/search")
     a.add_argument("--out", type=Path, default=ROOT / "bench/data/digest_query_pool.jsonl")
+    a.add_argument("--fresh", action="store_true", help="the fresh weeks (FRESH_WEEKS) instead")
     c = sub.add_parser("calibrate")
     c.add_argument("--pool", type=Path, default=ROOT / "bench/data/digest_query_pool.jsonl")
     c.add_argument("--qrels", type=Path, default=ROOT / "bench/data/digest_query_qrels.jsonl")
+    k = sub.add_parser("check", help="the shipped floor on the fresh weeks")
+    k.add_argument("--pool", type=Path, default=ROOT / "bench/data/digest_query_pool_fresh.jsonl")
+    k.add_argument("--qrels", type=Path, default=ROOT / "bench/data/digest_query_qrels_fresh.jsonl")
     args = ap.parse_args()
-    if args.cmd == "pool":
-        pool(args.home, args.out)
+    if args.cmd == "check":
+        check(args.pool, args.qrels, SHIPPED)
+    elif args.cmd == "pool":
+        pool(args.home, args.out, FRESH_WEEKS if args.fresh else WEEKS)
     else:
         calibrate(args.pool, args.qrels)
 
