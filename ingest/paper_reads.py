@@ -195,8 +195,9 @@ class PaperReads:
             conds.append("p.pk IN (SELECT value FROM json_each(?))")
             args.append(json.dumps(among))
         where = " AND ".join(conds) or "1"
-        rows = self._run(f"SELECT p.pk FROM papers p WHERE {where} ORDER BY p.pk", args)
-        return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+        # sorted here, not by SQL: an ORDER BY pk would make SQLite walk the table instead of the date index
+        rows = self._run(f"SELECT p.pk FROM papers p WHERE {where}", args)
+        return np.sort(np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows)))
 
     def newest(self, flt: PaperFilter, limit: int | None) -> list[PaperRow]:
         """The most recently published papers passing the filter, newest first (all of them when no limit)."""

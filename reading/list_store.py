@@ -285,6 +285,19 @@ class ListStore:
         """Every paper in any reading list."""
         return {r[0] for r in self.db.execute("SELECT DISTINCT arxiv_id FROM reading_list_items")}
 
+    def taste_signature(self) -> str:
+        """Changes whenever what "new for you" learns from changes (list items, thumbs, not-interested marks)."""
+        import hashlib
+
+        h = hashlib.sha1()
+        for sql in ("SELECT arxiv_id FROM reading_list_items ORDER BY arxiv_id",
+                    "SELECT arxiv_id, vote FROM paper_feedback ORDER BY arxiv_id",
+                    "SELECT arxiv_id FROM reading_not_interested ORDER BY arxiv_id"):
+            for row in self.db.execute(sql):
+                h.update(repr(row).encode())
+            h.update(b"|")
+        return h.hexdigest()
+
     def not_interested_anywhere(self) -> set[str]:
         return {r[0] for r in self.db.execute("SELECT DISTINCT arxiv_id FROM reading_not_interested")}
 

@@ -337,12 +337,28 @@ def fetch_papers(ids: list[str]):
         summary_cache_clear()
 
 
-def for_you(limit: int = 10):
-    """The latest papers ranked by what this reader keeps (reading lists, thumbs), with reasons."""
+@st.cache_data(ttl=3600, max_entries=16, show_spinner="Choosing papers for you…")
+def _for_you(root: str, corpus: tuple, taste: str, limit: int):
+    """Computed once per corpus state and reader taste (the SVM takes about a second on a month of the full
+    corpus); any new list item, thumb or mark changes `taste`, so feedback is used at once."""
     from trendscope.foundation.home import DEFAULT_CATEGORIES
     from trendscope.index.vector_store import VectorStore
+    from trendscope.reading.lists import ReadingLists
 
-    return reading_lists().for_you(VectorStore(db()), limit=limit, categories=DEFAULT_CATEGORIES)
+    conn = open_database(Home(Path(root)).db_path)
+    try:
+        return ReadingLists(conn).for_you(VectorStore(conn), limit=limit, categories=DEFAULT_CATEGORIES)
+    finally:
+        conn.close()
+
+
+def for_you(limit: int = 10):
+    """The latest papers ranked by what this reader keeps (reading lists, thumbs), with reasons."""
+    from trendscope.index.vector_store import VectorStore
+
+    vectors = VectorStore(db())
+    corpus = (summary()["papers"], summary()["last"], vectors.model_in_use(), vectors.count())
+    return _for_you(str(home().root), corpus, reading_lists().store.taste_signature(), limit)
 
 
 # -- full text (the ingest stage's fetched PDFs) ---------------------------------------------------------
