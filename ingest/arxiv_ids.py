@@ -15,7 +15,15 @@ import sqlite_utils
 
 from trendscope.foundation.errors import TrendscopeError
 
-from .arxiv_live import SNAPSHOT_HINT, LiveConfig, PageFailed, PoliteSession, arxiv_api_url, result_to_paper
+from .arxiv_live import (
+    SNAPSHOT_HINT,
+    LiveConfig,
+    PageFailed,
+    PoliteSession,
+    arxiv_api_url,
+    arxiv_client,
+    result_to_paper,
+)
 from .ledger import IngestRun, LedgerStore
 from .records import BadArxivId, Paper, parse_arxiv_id
 from .store import PaperStore
@@ -65,9 +73,7 @@ def fetch_ids(
         run.error(message)
     session = session or PoliteSession(delay_s=cfg.delay_s, timeout_s=cfg.timeout_s, retries=cfg.retries,
                                        backoff_s=cfg.backoff_s, sleep=sleep, clock=clock)
-    client = arxiv.Client(page_size=IDS_PER_REQUEST, delay_seconds=0, num_retries=0)
-    client._session = session  # as in arxiv_live: the transport (delay, timeouts, retries) is the session's
-    client.query_url_format = (cfg.api_url or arxiv_api_url()) + "?{}"
+    client = arxiv_client(cfg, session, IDS_PER_REQUEST)
     found: set[str] = set()
     failure: PageFailed | None = None
     try:

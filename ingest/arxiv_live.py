@@ -236,6 +236,16 @@ class LiveConfig:
     api_url: str | None = None  # default: TRENDSCOPE_ARXIV_URL or export.arxiv.org
 
 
+def arxiv_client(cfg: LiveConfig, session: PoliteSession, page_size: int):
+    """The real `arxiv` client on the polite session (which does delay, timeouts and retries), at the API URL."""
+    import arxiv
+
+    client = arxiv.Client(page_size=page_size, delay_seconds=0, num_retries=0)
+    client._session = session  # the documented seam is the session; 4.0.2 builds its own otherwise
+    client.query_url_format = (cfg.api_url or arxiv_api_url()) + "?{}"
+    return client
+
+
 def ingest_live(
     db: sqlite_utils.Database,
     config: LiveConfig | None = None,
@@ -271,9 +281,7 @@ def ingest_live(
         delay_s=cfg.delay_s, timeout_s=cfg.timeout_s, retries=cfg.retries, backoff_s=cfg.backoff_s,
         sleep=sleep, clock=clock,
     )
-    client = arxiv.Client(page_size=cfg.page_size, delay_seconds=0, num_retries=0)
-    client._session = session  # the documented seam is the session; 4.0.2 builds its own otherwise
-    client.query_url_format = (cfg.api_url or arxiv_api_url()) + "?{}"
+    client = arxiv_client(cfg, session, cfg.page_size)
     search = arxiv.Search(
         query=query, max_results=cfg.max_results,
         sort_by=arxiv.SortCriterion.SubmittedDate, sort_order=arxiv.SortOrder.Descending,

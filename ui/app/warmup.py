@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 log = logging.getLogger(__name__)
 
-SEARCH_WAIT_S = 0.5
+SEARCH_WAIT_S = 0.1
 
 
 @dataclass
