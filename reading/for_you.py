@@ -119,8 +119,10 @@ def _svm(reads: PaperReads, vectors: VectorSource, model: str, kept: dict[str, i
 
 
 def _newest(reads: PaperReads, candidates: list[int], categories: Sequence[str], limit: int) -> list[Pick]:
-    flt = PaperFilter(categories=list(categories), within=candidates)
-    rows = reads.newest(flt, limit)
+    rows = reads.newest(PaperFilter(categories=list(categories), within=candidates), limit) if categories else []
+    if not rows:  # none of the window is in those categories: the newest of the window
+        categories = ()
+        rows = reads.newest(PaperFilter(within=candidates), limit)
     where = ", ".join(categories) if categories else "your corpus"
     return [Pick(r.id, r.pk, r.title, r.authors, r.published, r.categories, 0.0,
                  f"new in {where} (keep papers in a list or give a thumbs up to rank by your interests)")

@@ -61,3 +61,19 @@ def test_search_cards_take_thumbs_too(app_home, seed):
     at = check(at.run())
     assert ReadingLists(open_database(app_home / "trendscope.db")).feedback() == {first: 1}
     assert any("Noted: more like this" in s for s in texts(at.success))
+
+
+def test_newest_fallback_outside_the_default_categories(tmp_path):
+    from trendscope.foundation.home import Home
+    from trendscope.index.vector_store import VectorStore
+    from trendscope.ingest.records import Paper
+    from trendscope.ingest.store import PaperStore
+    from trendscope.schema import open_home_database
+
+    db = open_home_database(Home(tmp_path / "home"))
+    PaperStore(db).upsert([Paper(id=f"2601.0000{i}", version=1, title=f"Neural coding {i}", abstract="Spikes.",
+                                 authors=["A. B"], categories=["q-bio.NC"], published=f"2026-01-0{i}")
+                           for i in range(1, 6)])
+    res = ReadingLists(db).for_you(VectorStore(db), limit=3, categories=("cs.LG", "cs.CL"))
+    assert res.mode == "newest" and [p.arxiv_id for p in res.picks] == ["2601.00005", "2601.00004", "2601.00003"]
+    assert all(p.reason.startswith("new in your corpus") for p in res.picks)
