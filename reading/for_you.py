@@ -1,7 +1,7 @@
 """"New for you": the latest papers ranked by what the user keeps, as arxiv-sanity-lite does it.
 
 Positives are every paper in any reading list plus every thumbs-up; explicit negatives are thumbs-down and
-"not interested" marks. A linear SVM (scikit-learn's LinearSVC, class-balanced, C=0.1) is fitted on the
+"not interested" marks. A linear SVM (LinearSVC's objective, class-balanced, C=0.1; see `svm_scores`) is fitted on the
 papers' stored embeddings with the positives against every other paper of the window (and the explicit
 negatives), then scores the window's papers: the latest `days` days of data, newest paper included. Each pick
 says why: the kept paper it is closest to ("close to “…”"). Feedback is stored at once and the next ranking
@@ -27,7 +27,8 @@ log = logging.getLogger(__name__)
 
 WINDOW_DAYS = 30
 SVM_C = 0.1
-SVM_TOL = 1e-4  # liblinear's default (arxiv-sanity-lite: 1e-6, up to 2x slower here)
+SVM_TOL = 1e-6  # gradient norm (relative) at which Newton's method stops
+SVM_MAX_STEPS = 50
 
 
 @dataclass
@@ -77,16 +78,30 @@ def for_you(db, vectors: VectorSource, *, limit: int = 10, days: int = WINDOW_DA
 
 
 def svm_scores(positives: np.ndarray, candidates: np.ndarray, negatives: np.ndarray | None = None) -> np.ndarray:
-    """Decision values of a linear SVM fitted on `positives` (label 1) against `candidates` and `negatives`
-    (label 0), for each candidate: arxiv-sanity-lite's ranking, on embeddings."""
-    from sklearn.svm import LinearSVC
+    """Decision values, for each candidate, of a linear SVM fitted on `positives` (label +1) against `candidates`
+    and `negatives` (label -1): arxiv-sanity-lite's ranking, on embeddings.
 
+    The same objective as scikit-learn's LinearSVC(C=SVM_C, class_weight="balanced") (squared hinge loss, L2
+    penalty, the intercept as a penalised constant feature), minimised by Newton's method on the primal
+    (Chapelle 2007): each step solves a (d+1) x (d+1) system over the margin violators; a handful of steps
+    converge. Written out because importing scikit-learn costs 3 s of the app's first page here."""
     parts = [positives, candidates] + ([negatives] if negatives is not None and len(negatives) else [])
-    x = np.vstack(parts)
-    y = np.r_[np.ones(len(positives)), np.zeros(len(x) - len(positives))]
-    clf = LinearSVC(C=SVM_C, class_weight="balanced", max_iter=10000, tol=SVM_TOL)
-    clf.fit(x, y)
-    return clf.decision_function(candidates)
+    x = np.hstack([np.vstack(parts).astype(np.float64), np.ones((sum(len(p) for p in parts), 1))])
+    y = np.r_[np.ones(len(positives)), -np.ones(len(x) - len(positives))]
+    n_pos, n_neg = len(positives), len(x) - len(positives)
+    c = SVM_C * np.where(y > 0, len(x) / (2 * n_pos), len(x) / (2 * max(n_neg, 1)))
+    w = np.zeros(x.shape[1])
+    for _ in range(SVM_MAX_STEPS):
+        margin = 1 - y * (x @ w)
+        active = margin > 0
+        xa, ca, ya = x[active], c[active], y[active]
+        grad = w - 2 * (xa.T @ (ca * ya * margin[active]))
+        if np.linalg.norm(grad) <= SVM_TOL * max(1.0, np.linalg.norm(w)):
+            break
+        hess = np.eye(x.shape[1]) + 2 * (xa.T * ca) @ xa
+        w = w - np.linalg.solve(hess, grad)
+    cx = np.hstack([candidates.astype(np.float64), np.ones((len(candidates), 1))])
+    return cx @ w
 
 
 def _svm(reads: PaperReads, vectors: VectorSource, model: str, kept: dict[str, int], shunned: dict[str, int],

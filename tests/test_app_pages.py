@@ -95,7 +95,8 @@ def test_a_partly_matching_query_still_finds_papers_and_says_what_is_missing(app
     assert not [b for b in at.button if b.key and b.key.startswith("open_")]
 
 
-@pytest.mark.parametrize("mode", ["hybrid", pytest.param("semantic", marks=pytest.mark.slow), "keyword"])
+@pytest.mark.parametrize("mode", [*(pytest.param(m, marks=pytest.mark.slow) for m in ("hybrid", "semantic")),
+                                  "keyword"])
 def test_nasty_queries_get_messages_not_exceptions(app_home, mode):
     at = check(new_app().run())
     for q in NASTY_QUERIES:
@@ -326,6 +327,7 @@ def test_weekly_lines_pool_thin_weeks():
     assert list(out["count"]) == [0.0, 2.0, 4 / 3, 2.0]
 
 
+@pytest.mark.slow  # full tier: keeps `make test-fast` under a minute
 def test_trends_page_charts_tables_topics_and_top_papers(app_home, embedder):
     at = open_page(check(new_app().run()), "trends")
     assert at.dataframe, texts(at.info)
@@ -432,6 +434,7 @@ def test_digests_preview_downloads_and_subscription_management(app_home):
     assert len([b for b in at.button if b.key and b.key.startswith("rm_sub_")]) == 1
 
 
+@pytest.mark.slow  # a real SMTP server (aiosmtpd) round trip
 def test_digest_test_mail_reaches_a_real_smtp_server(app_home, monkeypatch):
     from aiosmtpd.controller import Controller
     from aiosmtpd.handlers import Message
@@ -497,6 +500,7 @@ def test_reading_lists_page_items_exports_recommendations(app_home, seed):
     assert seed.list_ids[2] not in {i.arxiv_id for i in rl.items(LIST_NAME)}
 
 
+@pytest.mark.slow  # full tier: keeps `make test-fast` under a minute
 def test_reading_lists_create_rename_delete(app_home):
     at = open_page(check(new_app().run()), "lists")
     at.text_input(key="new_list_name").set_value("")

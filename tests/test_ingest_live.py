@@ -174,6 +174,7 @@ def _closed_port_url() -> str:
     return f"http://127.0.0.1:{port}/api/query"
 
 
+@pytest.mark.slow  # full tier: keeps `make test-fast` under a minute
 def test_cli_unreachable_arxiv_is_one_line(home, monkeypatch):
     monkeypatch.setenv("TRENDSCOPE_ARXIV_URL", _closed_port_url())
     res = CliRunner().invoke(main, ["--home", str(home), "ingest", "--since", "2d"])

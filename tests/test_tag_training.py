@@ -93,6 +93,7 @@ def test_cross_validation_scores_held_out_folds():
     assert figures["trends"]["privacy"]["f1"] > 0.9
 
 
+@pytest.mark.slow  # full tier: keeps `make test-fast` under a minute
 def test_train_tags_cli_writes_the_home_model_and_index_uses_it(tmp_path, monkeypatch):
     monkeypatch.setenv("TRENDSCOPE_MODEL", "hash-384")
     papers = _papers()

@@ -41,8 +41,6 @@ def _load(w: Warmup) -> None:
     from trendscope.ui.app import state
 
     try:
-        import sklearn.svm  # noqa: F401 - "new for you" needs it on the landing page: 3 s to import here
-
         home = Home(Path(w.root))
         conn = open_database(home.db_path)
         try:
