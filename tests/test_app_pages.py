@@ -356,6 +356,7 @@ def test_trends_page_charts_tables_topics_and_top_papers(app_home, embedder):
     check(at.run())
 
 
+@pytest.mark.slow  # full tier: keeps `make test-fast` under a minute
 def test_trends_page_lists_a_rising_topic_with_its_papers(app_home, embedder):
     """A burst of a made-up topic in June 2026 (after `index`): the page names it and opens its papers."""
     from index_support import paper_from_row
@@ -387,6 +388,7 @@ def test_trends_page_lists_a_rising_topic_with_its_papers(app_home, embedder):
 
 
 # -- digests ------------------------------------------------------------------------------------------
+@pytest.mark.slow  # full tier: keeps `make test-fast` under a minute
 def test_digests_preview_downloads_and_subscription_management(app_home):
     at = open_page(check(new_app().run()), "digests")
     assert at.selectbox(key="digest_sub").value == SUBSCRIPTION

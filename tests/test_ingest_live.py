@@ -226,6 +226,10 @@ def test_cli_ingest_by_id(home, monkeypatch, rows):
     assert res.exit_code == 0, res.output
     assert "arxiv-id: ok" in res.output and "new 1" in res.output
     assert PaperStore(open_database(home / "trendscope.db")).has(rows[5]["id"])
+
+
+@pytest.mark.slow  # real retry pauses against a closed port
+def test_cli_ingest_by_id_unreachable_arxiv_is_one_line(home, monkeypatch):
     monkeypatch.setenv("TRENDSCOPE_ARXIV_URL", _closed_port_url())
     res = CliRunner().invoke(main, ["--home", str(home), "ingest", "--id", "1706.03762"])
     assert res.exit_code == 1 and res.output.startswith("Error: arXiv API") and "\n" not in res.output.strip()
