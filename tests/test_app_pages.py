@@ -19,6 +19,7 @@ NASTY_QUERIES = ['"unbalanced', "ti:", "AND OR NOT", "*", "'; DROP TABLE papers;
 
 
 # -- empty home ---------------------------------------------------------------------------------------
+@pytest.mark.slow  # full tier: keeps `make test-fast` under a minute
 def test_every_page_has_a_useful_empty_state(home):
     at = check(new_app().run())
     assert any("trendscope ingest --snapshot" in m for m in texts(at.info))
@@ -107,6 +108,7 @@ def test_nasty_queries_get_messages_not_exceptions(app_home, mode):
             assert any("Type a few words" in m for m in texts(at.info))
 
 
+@pytest.mark.slow  # full tier: keeps `make test-fast` under a minute
 def test_search_filters_and_sort(app_home, seed):
     from trendscope.ingest.store import PaperStore, open_database
 

@@ -12,6 +12,7 @@ import contextlib
 import errno
 import logging
 import sqlite3
+import time
 import urllib.parse
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -217,7 +218,7 @@ def apply_migrations(db: sqlite_utils.Database, *sets: Migrations) -> None:
     try:
         with lock:
             for migrations in sets:
-                migrations.apply(db)
+                _apply_retrying(db, migrations)
     except Timeout:
         raise TrendscopeError(f"cannot update the database schema of {path}: another process held {lock_path} "
                               f"for {MIGRATION_LOCK_TIMEOUT} s") from None
@@ -234,6 +235,23 @@ def apply_migrations(db: sqlite_utils.Database, *sets: Migrations) -> None:
         if err is not None:
             raise err from exc
         raise TrendscopeError(f"cannot update the database schema of {path}: {exc}") from exc
+
+
+def _apply_retrying(db: sqlite_utils.Database, migrations: Migrations, attempts: int = 8) -> None:
+    """`migrations.apply`, again when SQLite answers "database is locked" at once.
+
+    In WAL mode a transaction that read before it writes fails immediately (SQLITE_BUSY_SNAPSHOT, no busy
+    wait) when another process committed in between; every migration runs in its own transaction and is rolled
+    back on that error, so applying the set again is safe and continues where it stopped."""
+    for attempt in range(attempts):
+        try:
+            migrations.apply(db)
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == attempts - 1:
+                raise
+            log.info("schema update of %s met a concurrent commit (%s); again", database_path(db), exc)
+            time.sleep(0.05 * (attempt + 1))
 
 
 @contextlib.contextmanager
