@@ -22,7 +22,7 @@ from .arxiv_live import (
     PoliteSession,
     arxiv_api_url,
     arxiv_client,
-    result_to_paper,
+    usable_papers,
 )
 from .ledger import IngestRun, LedgerStore
 from .records import BadArxivId, Paper, parse_arxiv_id
@@ -80,13 +80,7 @@ def fetch_ids(
         for i in range(0, len(wanted), IDS_PER_REQUEST):
             chunk = wanted[i:i + IDS_PER_REQUEST]
             papers: list[Paper] = []
-            for result in client.results(arxiv.Search(id_list=chunk, max_results=len(chunk))):
-                run.seen += 1
-                try:
-                    paper = result_to_paper(result)
-                except (BadArxivId, AttributeError, ValueError) as exc:
-                    run.error(f"unusable entry {getattr(result, 'entry_id', '?')}: {exc}")
-                    continue
+            for paper in usable_papers(client.results(arxiv.Search(id_list=chunk, max_results=len(chunk))), run):
                 found.add(paper.id)
                 papers.append(paper)
             counts = store.upsert(papers)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import parse_qs, urlparse
@@ -236,6 +236,17 @@ class LiveConfig:
     api_url: str | None = None  # default: TRENDSCOPE_ARXIV_URL or export.arxiv.org
 
 
+def usable_papers(results, run: IngestRun) -> Iterator[Paper]:
+    """The client's results as Papers, counted in `run.seen`; an entry that cannot be read is recorded in the
+    run's errors and skipped."""
+    for result in results:
+        run.seen += 1
+        try:
+            yield result_to_paper(result)
+        except (BadArxivId, AttributeError, ValueError) as exc:
+            run.error(f"unusable entry {getattr(result, 'entry_id', '?')}: {exc}")
+
+
 def arxiv_client(cfg: LiveConfig, session: PoliteSession, page_size: int):
     """The real `arxiv` client on the polite session (which does delay, timeouts and retries), at the API URL."""
     import arxiv
@@ -322,13 +333,7 @@ def ingest_live(
 
     failure: PageFailed | None = None
     try:
-        for result in client.results(search):
-            run.seen += 1
-            try:
-                paper = result_to_paper(result)
-            except (BadArxivId, AttributeError, ValueError) as exc:
-                run.error(f"unusable entry {getattr(result, 'entry_id', '?')}: {exc}")
-                continue
+        for paper in usable_papers(client.results(search), run):
             if paper.published and (oldest_seen is None or paper.published < oldest_seen):
                 oldest_seen = paper.published
             page.append(paper)

@@ -4,7 +4,6 @@ against hand-written ground truth (bench/data/pdf_fixture_truth.json, written bl
 the parser); every kind of bad input. The four-paper tests are `slow` (full tier): parsing 95 pages takes ~10 s."""
 from __future__ import annotations
 
-import io
 import json
 import re
 from pathlib import Path
@@ -12,6 +11,7 @@ from pathlib import Path
 import pytest
 from arxiv_server import FakeArxiv, Fault
 from click.testing import CliRunner
+from pdf_samples import encrypted, scanned
 
 from trendscope.foundation.home import Home
 from trendscope.ingest.fulltext import fetch_fulltext
@@ -113,24 +113,6 @@ def test_search_inside_papers_finds_the_passage(fetched):
     assert "References (35):" in text.output
 
 
-def _encrypted(pdf: bytes) -> bytes:
-    from pypdf import PdfReader, PdfWriter
-
-    w = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
-    w.encrypt("secret")
-    buf = io.BytesIO()
-    w.write(buf)
-    return buf.getvalue()
-
-
-def _scanned() -> bytes:
-    from PIL import Image
-
-    buf = io.BytesIO()
-    Image.new("RGB", (600, 800), "white").save(buf, "PDF")
-    return buf.getvalue()
-
-
 class FakeTime:
     def __init__(self):
         self.now, self.sleeps = 0.0, []
@@ -150,8 +132,8 @@ def test_bad_pdfs_and_failures_store_nothing_and_a_retry_works(tmp_path, pdfs):
     served = {
         "2401.00001": b"<html><body>Please wait...</body></html>",
         "2401.00002": good[: len(good) // 2],
-        "2401.00003": _encrypted(good),
-        "2401.00004": _scanned(),
+        "2401.00003": encrypted(good),
+        "2401.00004": scanned(),
         "2401.00006": Fault("http", status=503, times=99),
         "2401.00007": Fault("slow", seconds=0.6, times=99),
     }

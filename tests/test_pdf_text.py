@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from pdf_samples import encrypted, scanned
 from PIL import Image
 
 from trendscope.foundation.errors import TrendscopeError
@@ -254,21 +255,6 @@ def test_render_page_png(pdf_dir):
 # -- bad input -------------------------------------------------------------------------------------------------------
 
 
-def _encrypted(data: bytes) -> bytes:
-    pypdf = pytest.importorskip("pypdf")
-    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(data)))
-    writer.encrypt(user_password="secret", owner_password="owner")
-    buf = io.BytesIO()
-    writer.write(buf)
-    return buf.getvalue()
-
-
-def _scanned() -> bytes:
-    buf = io.BytesIO()
-    Image.new("RGB", (850, 1100), "white").save(buf, "PDF")
-    return buf.getvalue()
-
-
 @pytest.mark.parametrize("case,kind", [
     ("html", "not_pdf"), ("empty", "not_pdf"), ("first half", "damaged"), ("last bytes cut", "damaged"),
     ("encrypted", "encrypted"), ("scanned", "no_text"),
@@ -280,8 +266,8 @@ def test_bad_input_raises_pdf_error(pdf_dir, case, kind):
         "empty": b"",
         "first half": data[: len(data) // 2],
         "last bytes cut": data[: len(data) - 100],
-        "encrypted": _encrypted(data) if case == "encrypted" else b"",
-        "scanned": _scanned() if case == "scanned" else b"",
+        "encrypted": encrypted(data) if case == "encrypted" else b"",
+        "scanned": scanned() if case == "scanned" else b"",
     }[case]
     with pytest.raises(PdfError) as info:
         extract(body, source="arXiv 2304.02623")
