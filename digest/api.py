@@ -17,6 +17,7 @@ from email.message import EmailMessage
 
 import sqlite_utils
 
+from trendscope.foundation.actor import LAB, OWNER, Actor
 from trendscope.foundation.clock import last_complete_week, parse_week
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.home import Home
@@ -108,23 +109,29 @@ def make_subscription(
 
 
 def add_subscription(db: sqlite_utils.Database, home: Home | None, name: str, *, confirmed: bool = False,
-                     **fields) -> Subscription:
-    """Validate and store a new subscription (names are unique, case-insensitively).
+                     user: Actor = OWNER, lab: bool = False, **fields) -> Subscription:
+    """Validate and store a new subscription of `user` (names are unique per owner, case-insensitively);
+    `lab=True` makes it lab-wide (admins only): every user sees it, admins manage it.
 
     `confirmed=True` only where the operator added the addresses (the CLI); otherwise they are stored as
     pending and get no mail until `confirm_addresses`."""
+    if lab:
+        user.require_admin("adding a lab-wide subscription")
     sub = make_subscription(name, valid_trends=known_trends(home), **fields)
     sub.pending = [] if confirmed else list(sub.emails)
+    sub.owner = LAB if lab else user.name
     store = SubscriptionStore(db)
-    if store.exists(sub.name):
+    if store.exists(sub.name, sub.owner):
         raise TrendscopeError(f"a subscription named {sub.name!r} already exists")
     return store.add(sub)
 
 
-def confirm_addresses(db: sqlite_utils.Database, name: str, email: str | None = None) -> list[str]:
-    """The operator confirms the pending addresses of subscription `name` (all, or just `email`); returns the
-    addresses confirmed now (empty when none was pending)."""
-    sub = get_subscription(db, name)
+def confirm_addresses(db: sqlite_utils.Database, name: str, email: str | None = None, *,
+                      user: Actor = OWNER) -> list[str]:
+    """An admin confirms the pending addresses of subscription `name` (all, or just `email`; another user's
+    subscription as `owner/name`); returns the addresses confirmed now (empty when none was pending)."""
+    user.require_admin("confirming addresses")
+    sub = get_subscription(db, name, user=user)
     if email is not None:
         addr = validate_address(email).lower()
         if addr not in {a.lower() for a in sub.emails}:
@@ -138,12 +145,12 @@ def confirm_addresses(db: sqlite_utils.Database, name: str, email: str | None = 
     return now
 
 
-def unsubscribe(db: sqlite_utils.Database, token_or_name: str, email: str) -> Subscription:
-    """Remove `email` from a subscription, found by its unsubscribe token (from a List-Unsubscribe request) or
-    by its name; the subscription stays. Returns it as it is now."""
+def unsubscribe(db: sqlite_utils.Database, token_or_name: str, email: str, *, user: Actor = OWNER) -> Subscription:
+    """Remove `email` from a subscription, found by its unsubscribe token (from a List-Unsubscribe request:
+    whoever holds the token) or by its name (among `user`'s); the subscription stays. Returns it as it is now."""
     store = SubscriptionStore(db)
     key = (token_or_name or "").strip()
-    sub = store.by_token(key) or store.get(key)
+    sub = store.by_token(key) or _find(store, key, user)
     if sub is None:
         raise TrendscopeError(f"no subscription with the token or name {token_or_name!r}")
     addr = validate_address(email).lower()
@@ -155,26 +162,60 @@ def unsubscribe(db: sqlite_utils.Database, token_or_name: str, email: str) -> Su
     return sub
 
 
-def list_subscriptions(db: sqlite_utils.Database) -> list[Subscription]:
+def list_subscriptions(db: sqlite_utils.Database, *, user: Actor = OWNER) -> list[Subscription]:
+    """`user`'s subscriptions and the lab-wide ones."""
+    return SubscriptionStore(db).of([user.name, LAB])
+
+
+def all_subscriptions(db: sqlite_utils.Database) -> list[Subscription]:
+    """Every user's subscriptions: what the weekly run (the operator's job) builds and sends."""
     return SubscriptionStore(db).all()
 
 
-def get_subscription(db: sqlite_utils.Database, name: str) -> Subscription:
-    sub = SubscriptionStore(db).get(name)
+def _find(store: SubscriptionStore, name: str, user: Actor) -> Subscription | None:
+    """`user`'s subscription `name`, else the lab-wide one; an admin may name anyone's as `owner/name`."""
+    key = (name or "").strip()
+    sub = store.get(key, user.name) or store.get(key, LAB)
+    if sub is None and user.admin and "/" in key:
+        owner, _, rest = key.partition("/")
+        sub = store.get(rest.strip(), owner.strip().lower())
+    return sub
+
+
+def get_subscription(db: sqlite_utils.Database, name: str, *, user: Actor = OWNER) -> Subscription:
+    sub = _find(SubscriptionStore(db), name, user)
     if sub is None:
         raise TrendscopeError(f"no subscription named {name!r}")
     return sub
 
 
-def remove_subscription(db: sqlite_utils.Database, name: str) -> None:
-    """Delete a subscription with its delivery records (its feed file stays until removed by hand)."""
-    if not SubscriptionStore(db).remove(name):
-        raise TrendscopeError(f"no subscription named {name!r}")
+def _check_may_change(sub: Subscription, user: Actor) -> None:
+    if sub.owner != user.name:
+        user.require_admin(f"changing the {'lab-wide ' if sub.lab_wide else ''}subscription {sub.name!r}")
 
 
-def deliveries(db: sqlite_utils.Database, name: str) -> list[Delivery]:
-    sub = get_subscription(db, name)
+def remove_subscription(db: sqlite_utils.Database, name: str | Subscription, *, user: Actor = OWNER) -> None:
+    """Delete a subscription (by name among `user`'s, or the Subscription as listed) with its delivery records
+    (its feed file stays until removed by hand)."""
+    store = SubscriptionStore(db)
+    if isinstance(name, Subscription):
+        sub = store.get(name.name, name.owner)
+        if sub is None or sub.id != name.id or (sub.owner not in (user.name, LAB) and not user.admin):
+            raise TrendscopeError(f"no subscription named {name.name!r}")
+    else:
+        sub = get_subscription(db, name, user=user)
+    _check_may_change(sub, user)
+    store.remove(sub.name, sub.owner)
+
+
+def deliveries(db: sqlite_utils.Database, name: str, *, user: Actor = OWNER) -> list[Delivery]:
+    sub = get_subscription(db, name, user=user)
     return SubscriptionStore(db).deliveries(sub.id)
+
+
+def owned_count(db: sqlite_utils.Database, owner: str) -> int:
+    """How many subscriptions `owner` has (what `users remove` reports)."""
+    return SubscriptionStore(db).owned_count(owner)
 
 
 def default_query_scorer(db: sqlite_utils.Database, home: Home) -> QueryScorer | None:
@@ -182,10 +223,11 @@ def default_query_scorer(db: sqlite_utils.Database, home: Home) -> QueryScorer |
     return SearchQueryScorer.create(db, home)
 
 
-def build(db: sqlite_utils.Database, home: Home, name: str, week: str | None = None,
-          query_scorer: QueryScorer | None = None) -> Digest:
-    """The digest of subscription `name` for `week` (default: the last complete ISO week)."""
-    sub = get_subscription(db, name)
+def build(db: sqlite_utils.Database, home: Home, name: str | Subscription, week: str | None = None,
+          query_scorer: QueryScorer | None = None, *, user: Actor = OWNER) -> Digest:
+    """The digest of subscription `name` (one of `user`'s, or the Subscription itself) for `week` (default: the
+    last complete ISO week)."""
+    sub = name if isinstance(name, Subscription) else get_subscription(db, name, user=user)
     week = parse_week(week) if week else last_complete_week()
     scorer = query_scorer if query_scorer is not None else (default_query_scorer(db, home) if sub.query else None)
     return build_digest(
@@ -283,7 +325,7 @@ def send_digest_test(home: Home, digest: Digest, recipient: str | None = None, *
     return _send_to_operator(home, recipient, make, "test digest", db, now)
 
 
-def feed(db: sqlite_utils.Database, name: str, home: Home | None = None) -> bytes:
+def feed(db: sqlite_utils.Database, name: str, home: Home | None = None, *, user: Actor = OWNER) -> bytes:
     """The subscription's Atom feed as the weekly run writes it (every paper issued to it, newest week first)."""
     labels = trend_labels(home.taxonomy_path if home else None)
-    return feed_bytes(SubscriptionStore(db), get_subscription(db, name), labels)
+    return feed_bytes(SubscriptionStore(db), get_subscription(db, name, user=user), labels)

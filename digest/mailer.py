@@ -39,6 +39,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, parseaddr
 from pathlib import Path
 
+from trendscope.foundation.address import validate_address  # noqa: F401 - re-exported: the digest API's callers
 from trendscope.foundation.errors import TrendscopeError
 
 from .text import has_encoded_word, one_line
@@ -57,25 +58,11 @@ PLAINTEXT_AUTH_REFUSED = (
     "tls = \"starttls\" or \"ssl\" in [smtp] (with the server's TLS port), or, only on a trusted network, "
     "allow_plaintext_auth = true"
 )
-_ADDR_RE = re.compile(
-    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@"
-    r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$"
-)
-
-
 _SENDER_RE = re.compile(r'(?:(?P<name>"[^"<>]*"|[^"<>,;]*?)\s*<(?P<addr>[^<>\s]+)>|(?P<bare>[^<>\s,;"]+))')
 
 
 class DeliveryError(Exception):
     """The SMTP server could not be reached or did not accept the message (recorded, retried next run)."""
-
-
-def validate_address(addr: str) -> str:
-    """A bare email address (local@domain), stripped; anything else is refused with a TrendscopeError."""
-    a = (addr or "").strip()
-    if len(a) > 254 or not _ADDR_RE.fullmatch(a) or ".." in a or a.startswith(".") or "@." in a:
-        raise TrendscopeError(f"not a valid email address: {addr!r}")
-    return a
 
 
 def format_sender(text: str) -> str:

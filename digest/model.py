@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from trendscope.foundation.actor import LAB, LOCAL_OWNER
 from trendscope.ingest.records import abs_url, pdf_url
 
 
@@ -24,6 +25,11 @@ class Subscription:
     id: int | None = None
     pending: list[str] = field(default_factory=list)  # addresses awaiting the operator's confirmation (no mail)
     token: str | None = None  # per-subscription token of unsubscribe requests (List-Unsubscribe)
+    owner: str = LOCAL_OWNER  # the user it belongs to; "*" (foundation.actor.LAB): lab-wide, kept by admins
+
+    @property
+    def lab_wide(self) -> bool:
+        return self.owner == LAB
 
     @property
     def confirmed_emails(self) -> list[str]:

@@ -19,8 +19,9 @@ from datetime import datetime, timedelta
 import sqlite_utils
 from sqlite_utils import Migrations
 
+from trendscope.foundation.actor import LOCAL_OWNER
 from trendscope.foundation.clock import utc_now_iso
-from trendscope.foundation.db import apply_migrations, write_transaction
+from trendscope.foundation.db import apply_migrations, rebuild_table, write_transaction
 from trendscope.index.trend_store import TrendStore
 from trendscope.ingest.paper_reads import PaperFilter, PaperReads, PaperRow
 
@@ -100,12 +101,43 @@ def m002_recipients_tokens_test_mails(db: sqlite_utils.Database) -> None:
     db.execute("CREATE TABLE digest_test_mails (id INTEGER PRIMARY KEY, sent_at TEXT NOT NULL)")
 
 
+@migrations(transactional=False)
+def m003_owners(db: sqlite_utils.Database) -> None:
+    """Subscriptions belong to a user (names unique per owner; a table rebuild, since SQLite cannot drop a
+    column's UNIQUE); those made before accounts existed go to the local owner. Owner "*": lab-wide."""
+    if "owner" in {r[1] for r in db.execute("PRAGMA table_info(subscriptions)").fetchall()}:
+        return
+    rebuild_table(
+        db, "subscriptions",
+        f"""CREATE TABLE subscriptions__new (
+            id INTEGER PRIMARY KEY,
+            owner TEXT NOT NULL DEFAULT '{LOCAL_OWNER}',
+            name TEXT NOT NULL COLLATE NOCASE,
+            trends TEXT NOT NULL DEFAULT '[]',
+            query TEXT,
+            categories TEXT NOT NULL DEFAULT '[]',
+            exclude TEXT NOT NULL DEFAULT '[]',
+            size INTEGER NOT NULL DEFAULT 10,
+            emails TEXT NOT NULL DEFAULT '[]',
+            feed INTEGER NOT NULL DEFAULT 1,
+            created TEXT NOT NULL,
+            pending TEXT NOT NULL DEFAULT '[]',
+            token TEXT,
+            UNIQUE (owner, name)
+        )""",
+        f"INSERT INTO subscriptions__new (id, owner, name, trends, query, categories, exclude, size, emails, feed, "
+        f"created, pending, token) SELECT id, '{LOCAL_OWNER}', name, trends, query, categories, exclude, size, "
+        f"emails, feed, created, pending, token FROM subscriptions",
+        after=["CREATE UNIQUE INDEX idx_subscriptions_token ON subscriptions(token)"],
+    )
+
+
 def _sub_from_row(row: dict) -> Subscription:
     return Subscription(
         id=row["id"], name=row["name"], trends=json.loads(row["trends"]), query=row["query"],
         categories=json.loads(row["categories"]), exclude=json.loads(row["exclude"]), size=row["size"],
         emails=json.loads(row["emails"]), feed=bool(row["feed"]), created=row["created"],
-        pending=json.loads(row.get("pending") or "[]"), token=row.get("token"),
+        pending=json.loads(row.get("pending") or "[]"), token=row.get("token"), owner=row["owner"],
     )
 
 
@@ -125,9 +157,9 @@ class SubscriptionStore:
         sub.token = sub.token or new_token()
         with self.db.atomic():
             cur = self.db.conn.execute(
-                "INSERT INTO subscriptions (name, trends, query, categories, exclude, size, emails, feed, created, "
-                "pending, token) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [sub.name, json.dumps(sub.trends), sub.query, json.dumps(sub.categories),
+                "INSERT INTO subscriptions (owner, name, trends, query, categories, exclude, size, emails, feed, "
+                "created, pending, token) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [sub.owner, sub.name, json.dumps(sub.trends), sub.query, json.dumps(sub.categories),
                  json.dumps(sub.exclude, ensure_ascii=False), sub.size, json.dumps(sub.emails),
                  int(sub.feed), sub.created, json.dumps(sub.pending), sub.token],
             )
@@ -144,19 +176,31 @@ class SubscriptionStore:
         rows = list(self.db.query("SELECT * FROM subscriptions WHERE token = ?", [token]))
         return _sub_from_row(rows[0]) if rows else None
 
-    def exists(self, name: str) -> bool:
-        return self.db.execute("SELECT 1 FROM subscriptions WHERE name = ?", [name]).fetchone() is not None
+    def exists(self, name: str, owner: str) -> bool:
+        return self.db.execute("SELECT 1 FROM subscriptions WHERE owner = ? AND name = ?",
+                               [owner, name]).fetchone() is not None
 
-    def get(self, name: str) -> Subscription | None:
-        rows = list(self.db.query("SELECT * FROM subscriptions WHERE name = ?", [name]))
+    def get(self, name: str, owner: str) -> Subscription | None:
+        rows = list(self.db.query("SELECT * FROM subscriptions WHERE owner = ? AND name = ?", [owner, name]))
         return _sub_from_row(rows[0]) if rows else None
 
     def all(self) -> list[Subscription]:
-        return [_sub_from_row(r) for r in self.db.query("SELECT * FROM subscriptions ORDER BY name")]
+        """Every subscription of every user (the weekly run's work)."""
+        return [_sub_from_row(r) for r in self.db.query("SELECT * FROM subscriptions ORDER BY name, owner")]
 
-    def remove(self, name: str) -> bool:
+    def of(self, owners: Sequence[str]) -> list[Subscription]:
+        """The subscriptions of these owners, by name."""
+        return [_sub_from_row(r) for r in self.db.query(
+            "SELECT * FROM subscriptions WHERE owner IN (SELECT value FROM json_each(?)) ORDER BY name, owner",
+            [json.dumps(list(owners))])]
+
+    def owned_count(self, owner: str) -> int:
+        return self.db.execute("SELECT count(*) FROM subscriptions WHERE owner = ?", [owner]).fetchone()[0]
+
+    def remove(self, name: str, owner: str) -> bool:
         with self.db.atomic():
-            row = self.db.execute("SELECT id FROM subscriptions WHERE name = ?", [name]).fetchone()
+            row = self.db.execute("SELECT id FROM subscriptions WHERE owner = ? AND name = ?",
+                                  [owner, name]).fetchone()
             if not row:
                 return False
             # Explicit deletes: the cascade needs foreign_keys=ON, which a foreign connection may lack.

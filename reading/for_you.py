@@ -18,6 +18,7 @@ from datetime import date, timedelta
 
 import numpy as np
 
+from trendscope.foundation.actor import LOCAL_OWNER
 from trendscope.ingest.paper_reads import PaperFilter, PaperReads
 
 from .list_store import ListStore
@@ -54,16 +55,17 @@ class ForYou:
 
 
 def for_you(db, vectors: VectorSource, *, limit: int = 10, days: int = WINDOW_DAYS,
-            categories: Sequence[str] = ()) -> ForYou:
-    """The `limit` best papers of the latest `days` days of data for this data home's reader."""
+            categories: Sequence[str] = (), owner: str = LOCAL_OWNER) -> ForYou:
+    """The `limit` best papers of the latest `days` days of data for reader `owner` (their lists, thumbs and
+    not-interested marks)."""
     reads, store = PaperReads(db), ListStore(db)
     last = reads.newest(PaperFilter(), 1)
     if not last or not last[0].published:
         return ForYou([], "newest", 0, None, list(categories))
     since = (date.fromisoformat(last[0].published[:10]) - timedelta(days=days - 1)).isoformat()
-    feedback = store.feedback()
-    kept_ids = store.kept_ids() | {a for a, v in feedback.items() if v > 0}
-    shunned_ids = store.not_interested_anywhere() | {a for a, v in feedback.items() if v < 0}
+    feedback = store.feedback(owner)
+    kept_ids = store.kept_ids(owner) | {a for a, v in feedback.items() if v > 0}
+    shunned_ids = store.not_interested_anywhere(owner) | {a for a, v in feedback.items() if v < 0}
     window = [int(p) for p in reads.filtered_pks(PaperFilter(since=since))]
     kept_pks = reads.pks_of(kept_ids)
     shunned_pks = reads.pks_of(shunned_ids)

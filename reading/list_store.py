@@ -7,6 +7,7 @@ This is the only module of `reading/` that knows SQL.
 """
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -14,7 +15,8 @@ from dataclasses import dataclass, field
 import sqlite_utils
 from sqlite_utils import Migrations
 
-from trendscope.foundation.db import apply_migrations, select_in
+from trendscope.foundation.actor import LAB, LOCAL_OWNER
+from trendscope.foundation.db import apply_migrations, rebuild_table, select_in, write_transaction
 from trendscope.ingest.paper_reads import PaperReads
 from trendscope.ingest.records import Paper
 
@@ -72,6 +74,14 @@ class ListSummary:
     reading: int = 0
     read: int = 0
     not_ingested: int = 0
+    owner: str = LOCAL_OWNER
+    access: str = "own"  # own | edit | read: what the reader may do with it
+    shared_with: list[tuple[str, bool]] = field(default_factory=list)  # (grantee, can edit); owner's view only
+
+    @property
+    def ref(self) -> str:
+        """How the reader names it: the bare name for their own lists, `owner/name` for others'."""
+        return self.name if self.access == "own" else f"{self.owner}/{self.name}"
 
 
 @migrations()
@@ -98,6 +108,61 @@ def m002_passage_notes(db: sqlite_utils.Database) -> None:
 def m003_paper_feedback(db: sqlite_utils.Database) -> None:
     """Thumbs up (+1) or down (-1) on any paper card: what the "new for you" ranking learns from."""
     db.execute("CREATE TABLE paper_feedback (arxiv_id TEXT PRIMARY KEY, vote INTEGER NOT NULL, at TEXT NOT NULL)")
+
+
+def _columns(db: sqlite_utils.Database, table: str) -> set[str]:
+    return {r[1] for r in db.execute(f"PRAGMA table_info([{table}])").fetchall()}
+
+
+@migrations(transactional=False)
+def m004_owners_and_shares(db: sqlite_utils.Database) -> None:
+    """Lists, thumbs and passage notes belong to a user; what existed before goes to the local owner.
+
+    List names become unique per owner (a table rebuild: SQLite cannot drop a column's UNIQUE). Lists can be
+    shared with one user or with everyone (`grantee` "*"), read-only or editable. Each step is skipped when
+    already done, so an interrupted run completes on the next start."""
+    if "owner" not in _columns(db, "reading_lists"):
+        rebuild_table(
+            db, "reading_lists",
+            f"""CREATE TABLE reading_lists__new (
+                list_id INTEGER PRIMARY KEY,
+                owner TEXT NOT NULL DEFAULT '{LOCAL_OWNER}',
+                name TEXT NOT NULL COLLATE NOCASE,
+                created TEXT NOT NULL,
+                UNIQUE (owner, name)
+            )""",
+            f"INSERT INTO reading_lists__new (list_id, owner, name, created) "
+            f"SELECT list_id, '{LOCAL_OWNER}', name, created FROM reading_lists",
+        )
+    if "owner" not in _columns(db, "paper_feedback"):
+        rebuild_table(
+            db, "paper_feedback",
+            f"""CREATE TABLE paper_feedback__new (
+                owner TEXT NOT NULL DEFAULT '{LOCAL_OWNER}',
+                arxiv_id TEXT NOT NULL,
+                vote INTEGER NOT NULL,
+                at TEXT NOT NULL,
+                PRIMARY KEY (owner, arxiv_id)
+            )""",
+            f"INSERT INTO paper_feedback__new (owner, arxiv_id, vote, at) "
+            f"SELECT '{LOCAL_OWNER}', arxiv_id, vote, at FROM paper_feedback",
+        )
+    with write_transaction(db):
+        if "owner" not in _columns(db, "passage_notes"):
+            db.execute(f"ALTER TABLE passage_notes ADD COLUMN owner TEXT NOT NULL DEFAULT '{LOCAL_OWNER}'")
+            db.execute("CREATE INDEX passage_notes_owner ON passage_notes(owner, arxiv_id, seq)")
+        db.execute(
+            """
+            CREATE TABLE IF NOT EXISTS reading_list_shares (
+                list_id INTEGER NOT NULL REFERENCES reading_lists(list_id) ON DELETE CASCADE,
+                grantee TEXT NOT NULL,            -- a user name, or '*' for every signed-in user
+                can_edit INTEGER NOT NULL DEFAULT 0,
+                shared TEXT NOT NULL,
+                PRIMARY KEY (list_id, grantee)
+            )
+            """
+        )
+        db.execute("CREATE INDEX IF NOT EXISTS reading_list_shares_grantee ON reading_list_shares(grantee)")
 
 
 @dataclass
@@ -129,7 +194,7 @@ class ListItem:
 
 
 class ListStore:
-    """Reads and writes the reading-list tables. Names are matched case-insensitively."""
+    """Reads and writes the reading-list tables. Names are matched case-insensitively, within one owner."""
 
     def __init__(self, db: sqlite_utils.Database):
         self.db = db
@@ -137,18 +202,22 @@ class ListStore:
         apply_migrations(db, migrations)
 
     # -- lists ----------------------------------------------------------------------------
-    def list_id(self, name: str) -> int | None:
-        row = self.db.execute("SELECT list_id FROM reading_lists WHERE name = ?", [name]).fetchone()
+    def list_id(self, name: str, owner: str) -> int | None:
+        row = self.db.execute("SELECT list_id FROM reading_lists WHERE owner = ? AND name = ?",
+                              [owner, name]).fetchone()
         return row[0] if row else None
 
-    def canonical_name(self, name: str) -> str | None:
-        row = self.db.execute("SELECT name FROM reading_lists WHERE name = ?", [name]).fetchone()
+    def canonical_name(self, name: str, owner: str) -> str | None:
+        row = self.db.execute("SELECT name FROM reading_lists WHERE owner = ? AND name = ?", [owner, name]).fetchone()
         return row[0] if row else None
 
-    def create(self, name: str, created: str) -> int:
+    def owner_and_name(self, list_id: int) -> tuple[str, str] | None:
+        return self.db.execute("SELECT owner, name FROM reading_lists WHERE list_id = ?", [list_id]).fetchone()
+
+    def create(self, name: str, created: str, owner: str) -> int:
         with self.db.atomic():
             cur = self.db.conn.execute(
-                "INSERT INTO reading_lists (name, created) VALUES (?, ?)", [name, created]
+                "INSERT INTO reading_lists (owner, name, created) VALUES (?, ?, ?)", [owner, name, created]
             )
         return cur.lastrowid
 
@@ -161,36 +230,103 @@ class ListStore:
             # explicit deletes, so it does not depend on PRAGMA foreign_keys
             self.db.conn.execute("DELETE FROM reading_list_items WHERE list_id = ?", [list_id])
             self.db.conn.execute("DELETE FROM reading_not_interested WHERE list_id = ?", [list_id])
+            self.db.conn.execute("DELETE FROM reading_list_shares WHERE list_id = ?", [list_id])
             self.db.conn.execute("DELETE FROM reading_lists WHERE list_id = ?", [list_id])
 
-    def summaries(self) -> list[ListSummary]:
+    def summaries(self, owner: str) -> list[ListSummary]:
+        """The owner's lists, with whom each is shared."""
+        out = self._summaries("WHERE l.owner = ?", [owner], "own")
+        shares: dict[int, list[tuple[str, bool]]] = {}
+        for lid, grantee, edit in self.db.execute(
+                "SELECT s.list_id, s.grantee, s.can_edit FROM reading_list_shares s JOIN reading_lists l "
+                "ON l.list_id = s.list_id WHERE l.owner = ? ORDER BY s.grantee", [owner]):
+            shares.setdefault(lid, []).append((grantee, bool(edit)))
+        for lid, summary in out:
+            summary.shared_with = shares.get(lid, [])
+        return [s for _, s in out]
+
+    def shared_summaries(self, user: str) -> list[ListSummary]:
+        """Lists of other users shared with `user` or with everyone (editable when either share allows it)."""
         rows = self.db.execute(
-            """
-            SELECT l.list_id, l.name, l.created, count(i.arxiv_id),
+            "SELECT s.list_id, max(s.can_edit) FROM reading_list_shares s "
+            "JOIN reading_lists l ON l.list_id = s.list_id WHERE s.grantee IN (?, ?) AND l.owner != ? "
+            "GROUP BY s.list_id", [user, LAB, user]).fetchall()
+        edit = {lid: bool(e) for lid, e in rows}
+        if not edit:
+            return []
+        out = self._summaries("WHERE l.list_id IN (SELECT value FROM json_each(?))", [json.dumps(list(edit))], "read")
+        for lid, summary in out:
+            summary.access = "edit" if edit[lid] else "read"
+        return sorted((s for _, s in out), key=lambda s: (s.owner, s.name.lower()))
+
+    def _summaries(self, where: str, args: list, access: str) -> list[tuple[int, ListSummary]]:
+        rows = self.db.execute(
+            f"""
+            SELECT l.list_id, l.owner, l.name, l.created, count(i.arxiv_id),
                    sum(i.status = 'unread'), sum(i.status = 'reading'), sum(i.status = 'read')
             FROM reading_lists l
             LEFT JOIN reading_list_items i ON i.list_id = l.list_id
+            {where}
             GROUP BY l.list_id ORDER BY l.name COLLATE NOCASE
-            """
+            """, args,
         ).fetchall()
-        members = self.db.execute("SELECT list_id, arxiv_id FROM reading_list_items").fetchall()
+        ids = [r[0] for r in rows]
+        members = list(select_in(self.db, "SELECT list_id, arxiv_id FROM reading_list_items WHERE list_id IN ({in})",
+                                 ids))
         ingested = set(self.paper_reads.pks_of({aid for _, aid in members}))
         missing: dict[int, int] = {}
         for list_id, aid in members:
             if aid not in ingested:
                 missing[list_id] = missing.get(list_id, 0) + 1
         return [
-            ListSummary(name, created, n, u or 0, r or 0, d or 0, missing.get(list_id, 0))
-            for list_id, name, created, n, u, r, d in rows
+            (list_id, ListSummary(name, created, n, u or 0, r or 0, d or 0, missing.get(list_id, 0), owner, access))
+            for list_id, owner, name, created, n, u, r, d in rows
         ]
 
+    # -- sharing ----------------------------------------------------------------------------
+    def share(self, list_id: int, grantee: str, can_edit: bool, shared: str) -> None:
+        with self.db.atomic():
+            self.db.conn.execute(
+                "INSERT INTO reading_list_shares (list_id, grantee, can_edit, shared) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (list_id, grantee) DO UPDATE SET can_edit = excluded.can_edit",
+                [list_id, grantee, int(can_edit), shared])
+
+    def unshare(self, list_id: int, grantee: str) -> bool:
+        with self.db.atomic():
+            return self.db.conn.execute("DELETE FROM reading_list_shares WHERE list_id = ? AND grantee = ?",
+                                        [list_id, grantee]).rowcount > 0
+
+    def access(self, list_id: int, user: str) -> str | None:
+        """own | edit | read | None (the list is not `user`'s and not shared with them or with everyone)."""
+        row = self.db.execute("SELECT owner FROM reading_lists WHERE list_id = ?", [list_id]).fetchone()
+        if row is None:
+            return None
+        if row[0] == user:
+            return "own"
+        share = self.db.execute("SELECT max(can_edit) FROM reading_list_shares WHERE list_id = ? AND grantee IN (?, ?)",
+                                [list_id, user, LAB]).fetchone()[0]
+        return None if share is None else ("edit" if share else "read")
+
+    def shared_ids_by_name(self, name: str, user: str, owner: str | None = None) -> list[tuple[int, str]]:
+        """(list id, owner) of lists named `name` shared with `user` (of `owner` only, when given)."""
+        sql = ("SELECT DISTINCT l.list_id, l.owner FROM reading_lists l JOIN reading_list_shares s "
+               "ON s.list_id = l.list_id WHERE l.name = ? AND s.grantee IN (?, ?) AND l.owner != ?")
+        args = [name, user, LAB, user]
+        if owner is not None:
+            sql += " AND l.owner = ?"
+            args.append(owner)
+        return [(r[0], r[1]) for r in self.db.execute(sql + " ORDER BY l.owner", args)]
+
+    def owned_count(self, owner: str) -> int:
+        return self.db.execute("SELECT count(*) FROM reading_lists WHERE owner = ?", [owner]).fetchone()[0]
+
     # -- items ----------------------------------------------------------------------------
-    def memberships(self, arxiv_ids: Iterable[str]) -> dict[str, list[str]]:
-        """arXiv id -> names of the lists holding it (ids in no list are absent)."""
+    def memberships(self, arxiv_ids: Iterable[str], owner: str) -> dict[str, list[str]]:
+        """arXiv id -> names of the owner's lists holding it (ids in none of them are absent)."""
         out: dict[str, list[str]] = {}
         sql = ("SELECT i.arxiv_id, l.name FROM reading_list_items i JOIN reading_lists l ON l.list_id = i.list_id "
-               "WHERE i.arxiv_id IN ({in}) ORDER BY l.name COLLATE NOCASE")
-        for aid, name in select_in(self.db, sql, list(arxiv_ids)):
+               "WHERE l.owner = ? AND i.arxiv_id IN ({in}) ORDER BY l.name COLLATE NOCASE")
+        for aid, name in select_in(self.db, sql, list(arxiv_ids), params=[owner]):
             out.setdefault(aid, []).append(name)
         return out
 
@@ -234,14 +370,15 @@ class ListStore:
             )
             return self.db.conn.total_changes - before
 
-    def items(self, list_id: int) -> list[ListItem]:
-        """The list's items joined with whatever is ingested now, oldest added first."""
+    def items(self, list_id: int, notes_of: str) -> list[ListItem]:
+        """The list's items joined with whatever is ingested now, oldest added first, with the passage notes
+        of user `notes_of`."""
         rows = self.db.execute(
             "SELECT arxiv_id, note, status, added FROM reading_list_items WHERE list_id = ? ORDER BY added, rowid",
             [list_id],
         ).fetchall()
         papers = self.paper_reads.papers_by_ids({r[0] for r in rows})
-        notes = self.passage_notes({r[0] for r in rows})
+        notes = self.passage_notes({r[0] for r in rows}, notes_of)
         out = []
         for aid, note, status, added in rows:
             pk, paper = papers.get(aid, (None, None))
@@ -249,57 +386,65 @@ class ListStore:
         return out
 
     # -- notes on passages -----------------------------------------------------------------
-    def add_passage_note(self, arxiv_id: str, seq: int, section: str, quote: str, note: str, created: str) -> int:
+    def add_passage_note(self, owner: str, arxiv_id: str, seq: int, section: str, quote: str, note: str,
+                         created: str) -> int:
         with self.db.atomic():
             cur = self.db.conn.execute(
-                "INSERT INTO passage_notes (arxiv_id, seq, section, quote, note, created) VALUES (?, ?, ?, ?, ?, ?)",
-                [arxiv_id, int(seq), section, quote, note, created])
+                "INSERT INTO passage_notes (owner, arxiv_id, seq, section, quote, note, created) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)", [owner, arxiv_id, int(seq), section, quote, note, created])
         return cur.lastrowid
 
-    def delete_passage_note(self, note_id: int) -> bool:
+    def delete_passage_note(self, note_id: int, owner: str) -> bool:
         with self.db.atomic():
-            return self.db.conn.execute("DELETE FROM passage_notes WHERE note_id = ?", [int(note_id)]).rowcount > 0
+            return self.db.conn.execute("DELETE FROM passage_notes WHERE note_id = ? AND owner = ?",
+                                        [int(note_id), owner]).rowcount > 0
 
-    def passage_notes(self, arxiv_ids: Iterable[str]) -> dict[str, list[PassageNote]]:
-        """arXiv id -> its passage notes in reading order (then oldest first)."""
+    def passage_notes(self, arxiv_ids: Iterable[str], owner: str) -> dict[str, list[PassageNote]]:
+        """arXiv id -> the owner's passage notes in reading order (then oldest first)."""
         out: dict[str, list[PassageNote]] = {}
         sql = ("SELECT note_id, arxiv_id, seq, section, quote, note, created FROM passage_notes "
-               "WHERE arxiv_id IN ({in}) ORDER BY arxiv_id, seq, note_id")
-        for row in select_in(self.db, sql, list(arxiv_ids)):
+               "WHERE owner = ? AND arxiv_id IN ({in}) ORDER BY arxiv_id, seq, note_id")
+        for row in select_in(self.db, sql, list(arxiv_ids), params=[owner]):
             out.setdefault(row[1], []).append(PassageNote(*row))
         return out
 
     # -- feedback ---------------------------------------------------------------------------
-    def set_feedback(self, arxiv_id: str, vote: int, at: str) -> None:
+    def set_feedback(self, owner: str, arxiv_id: str, vote: int, at: str) -> None:
         with self.db.atomic():
             if vote:
-                self.db.conn.execute("INSERT OR REPLACE INTO paper_feedback (arxiv_id, vote, at) VALUES (?, ?, ?)",
-                                     [arxiv_id, 1 if vote > 0 else -1, at])
+                self.db.conn.execute("INSERT OR REPLACE INTO paper_feedback (owner, arxiv_id, vote, at) "
+                                     "VALUES (?, ?, ?, ?)", [owner, arxiv_id, 1 if vote > 0 else -1, at])
             else:
-                self.db.conn.execute("DELETE FROM paper_feedback WHERE arxiv_id = ?", [arxiv_id])
+                self.db.conn.execute("DELETE FROM paper_feedback WHERE owner = ? AND arxiv_id = ?", [owner, arxiv_id])
 
-    def feedback(self) -> dict[str, int]:
-        return dict(self.db.execute("SELECT arxiv_id, vote FROM paper_feedback"))
+    def feedback(self, owner: str) -> dict[str, int]:
+        return dict(self.db.execute("SELECT arxiv_id, vote FROM paper_feedback WHERE owner = ?", [owner]))
 
-    def kept_ids(self) -> set[str]:
-        """Every paper in any reading list."""
-        return {r[0] for r in self.db.execute("SELECT DISTINCT arxiv_id FROM reading_list_items")}
+    _OWN_ITEMS = ("SELECT DISTINCT i.arxiv_id FROM reading_list_items i JOIN reading_lists l "
+                  "ON l.list_id = i.list_id WHERE l.owner = ?")
+    _OWN_MARKS = ("SELECT DISTINCT n.arxiv_id FROM reading_not_interested n JOIN reading_lists l "
+                  "ON l.list_id = n.list_id WHERE l.owner = ?")
 
-    def taste_signature(self) -> str:
-        """Changes whenever what "new for you" learns from changes (list items, thumbs, not-interested marks)."""
+    def kept_ids(self, owner: str) -> set[str]:
+        """Every paper in any of the owner's reading lists."""
+        return {r[0] for r in self.db.execute(self._OWN_ITEMS, [owner])}
+
+    def taste_signature(self, owner: str) -> str:
+        """Changes whenever what the owner's "new for you" learns from changes (their list items, thumbs and
+        not-interested marks)."""
         import hashlib
 
-        h = hashlib.sha1()
-        for sql in ("SELECT arxiv_id FROM reading_list_items ORDER BY arxiv_id",
-                    "SELECT arxiv_id, vote FROM paper_feedback ORDER BY arxiv_id",
-                    "SELECT arxiv_id FROM reading_not_interested ORDER BY arxiv_id"):
-            for row in self.db.execute(sql):
+        h = hashlib.sha1(owner.encode())
+        for sql in (self._OWN_ITEMS + " ORDER BY 1",
+                    "SELECT arxiv_id, vote FROM paper_feedback WHERE owner = ? ORDER BY arxiv_id",
+                    self._OWN_MARKS + " ORDER BY 1"):
+            for row in self.db.execute(sql, [owner]):
                 h.update(repr(row).encode())
             h.update(b"|")
         return h.hexdigest()
 
-    def not_interested_anywhere(self) -> set[str]:
-        return {r[0] for r in self.db.execute("SELECT DISTINCT arxiv_id FROM reading_not_interested")}
+    def not_interested_anywhere(self, owner: str) -> set[str]:
+        return {r[0] for r in self.db.execute(self._OWN_MARKS, [owner])}
 
     # -- not interested -------------------------------------------------------------------
     def mark_not_interested(self, list_id: int, arxiv_ids: Sequence[str], marked: str) -> int:

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import sqlite_utils
 
+from trendscope.accounts.users import Accounts
+from trendscope.foundation.actor import LAB, OWNER, Actor, check_user_name
 from trendscope.foundation.clock import utc_now_iso
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.ingest.records import BadArxivId, parse_arxiv_id
@@ -88,6 +90,11 @@ def _check_name(name: str) -> str:
     return name
 
 
+def _check_grantee(name: str) -> str:
+    n = (name or "").strip().lower()
+    return LAB if n in (LAB, "everyone", "all") else check_user_name(n)
+
+
 def _check_status(status: str) -> str:
     s = (status or "").strip().lower()
     if s not in STATUSES:
@@ -96,59 +103,134 @@ def _check_status(status: str) -> str:
 
 
 class ReadingLists:
-    """Operations on reading lists, by list name (case-insensitive)."""
+    """Operations on reading lists, by list name (case-insensitive), as one user (`user`, default: the local
+    owner).
 
-    def __init__(self, db: sqlite_utils.Database, clock: Callable[[], str] = utc_now_iso):
+    A user sees their own lists and the lists others shared with them or with everyone; they name their own
+    by name and others' as `owner/name` (the bare name works while it is unambiguous). Lists shared read-only
+    can be read and exported; editable ones also changed; only the owner renames, deletes or shares a list.
+    Whatever is not visible to the user is reported as missing, so names of others' lists do not leak."""
+
+    def __init__(self, db: sqlite_utils.Database, clock: Callable[[], str] = utc_now_iso, user: Actor = OWNER):
         self.store = ListStore(db)
         self.clock = clock
+        self.user = user
+
+    @property
+    def me(self) -> str:
+        return self.user.name
 
     # -- lists ----------------------------------------------------------------------------
     def lists(self) -> list[ListSummary]:
-        return self.store.summaries()
+        """The user's own lists, then those shared with them."""
+        return self.store.summaries(self.me) + self.store.shared_summaries(self.me)
+
+    def own_lists(self) -> list[ListSummary]:
+        return self.store.summaries(self.me)
 
     def exists(self, name: str) -> bool:
-        return self.store.list_id((name or "").strip()) is not None
+        try:
+            self._resolve(name)
+        except TrendscopeError:
+            return False
+        return True
 
     def canonical(self, name: str) -> str:
-        """The stored spelling of a list name (names match case-insensitively)."""
-        return self.store.canonical_name((name or "").strip()) or name
+        """How the user names a list: its stored spelling, `owner/name` for others' lists."""
+        try:
+            lid, access = self._resolve(name)
+        except TrendscopeError:
+            return name
+        owner, stored = self.store.owner_and_name(lid)
+        return stored if access == "own" else f"{owner}/{stored}"
 
-    def _id(self, name: str) -> int:
-        lid = self.store.list_id((name or "").strip())
-        if lid is None:
-            known = ", ".join(s.name for s in self.store.summaries()) or "none yet"
-            raise TrendscopeError(f"no reading list named {name!r} (lists: {known})")
+    def _resolve(self, name: str) -> tuple[int, str]:
+        """(list id, access) of the list the user means by `name`."""
+        raw = (name or "").strip()
+        lid = self.store.list_id(raw, self.me)
+        if lid is not None:
+            return lid, "own"
+        owner, sep, rest = raw.partition("/")
+        if sep and owner.strip().lower() == self.me:
+            lid = self.store.list_id(rest.strip(), self.me)
+            if lid is not None:
+                return lid, "own"
+        cands = (self.store.shared_ids_by_name(rest.strip(), self.me, owner.strip().lower()) if sep else [])
+        if not cands:
+            cands = self.store.shared_ids_by_name(raw, self.me)
+        if len(cands) > 1:
+            refs = ", ".join(f"{o}/{raw}" for _, o in cands)
+            raise TrendscopeError(f"several lists named {raw!r} are shared with you ({refs}): say whose")
+        if cands:
+            return cands[0][0], self.store.access(cands[0][0], self.me) or "read"
+        known = ", ".join(s.ref for s in self.lists()) or "none yet"
+        raise TrendscopeError(f"no reading list named {name!r} (lists: {known})")
+
+    def _id(self, name: str, need: str = "read") -> int:
+        """The list's id, when the user may `need` (read | edit | own) it."""
+        lid, access = self._resolve(name)
+        if need == "edit" and access == "read":
+            raise TrendscopeError(f"{self.canonical(name)!r} is shared with you read-only: ask its owner for "
+                                  "edit rights")
+        if need == "own" and access != "own":
+            raise TrendscopeError(f"only the owner of {self.canonical(name)!r} may rename, delete or share it")
         return lid
+
+    def access(self, name: str) -> str:
+        """own | edit | read."""
+        return self._resolve(name)[1]
 
     def create(self, name: str) -> str:
         name = _check_name(name)
-        if self.store.list_id(name) is not None:
-            raise TrendscopeError(f"a reading list named {self.store.canonical_name(name)!r} already exists")
-        self.store.create(name, self.clock())
+        if self.store.list_id(name, self.me) is not None:
+            raise TrendscopeError(f"a reading list named {self.store.canonical_name(name, self.me)!r} already exists")
+        self.store.create(name, self.clock(), self.me)
         return name
 
     def rename(self, old: str, new: str) -> str:
-        lid = self._id(old)
+        lid = self._id(old, "own")
         new = _check_name(new)
-        other = self.store.list_id(new)
+        other = self.store.list_id(new, self.me)
         if other is not None and other != lid:
             raise TrendscopeError(
-                f"cannot rename {old!r} to {new!r}: a list named {self.store.canonical_name(new)!r} already exists"
+                f"cannot rename {old!r} to {new!r}: a list named {self.store.canonical_name(new, self.me)!r} "
+                "already exists"
             )
         self.store.rename(lid, new)
         return new
 
     def delete(self, name: str) -> int:
         """Delete a list and its items; returns how many items it had."""
-        lid = self._id(name)
+        lid = self._id(name, "own")
         n = len(self.store.item_ids(lid))
         self.store.delete(lid)
         return n
 
+    # -- sharing --------------------------------------------------------------------------
+    def share(self, name: str, with_user: str, edit: bool = False) -> str:
+        """Share one of the user's lists with another user (or "*" / "everyone": every signed-in user),
+        read-only or editable; sharing again changes the right. Returns the grantee."""
+        lid = self._id(name, "own")
+        grantee = _check_grantee(with_user)
+        if grantee == self.me:
+            raise TrendscopeError("a list is always yours to read and edit: share it with someone else")
+        if grantee != LAB and not Accounts(self.store.db).exists(grantee):
+            raise TrendscopeError(f"no user named {grantee!r}")
+        self.store.share(lid, grantee, edit, self.clock())
+        return grantee
+
+    def unshare(self, name: str, with_user: str) -> bool:
+        lid = self._id(name, "own")
+        return self.store.unshare(lid, _check_grantee(with_user))
+
+    def owned_count(self, user: str) -> int:
+        """How many lists `user` owns (what `users remove` reports)."""
+        return self.store.owned_count(user)
+
     # -- items ----------------------------------------------------------------------------
     def memberships(self, ids: Iterable[str]) -> dict[str, list[str]]:
         """arXiv id (without version) -> names of the lists it is in; ids in no list are absent."""
-        return self.store.memberships(ids)
+        return self.store.memberships(ids, self.me)
 
     # -- "new for you" and the thumbs that train it ----------------------------------------------
     def set_feedback(self, arxiv_id: str, vote: int) -> None:
@@ -157,16 +239,16 @@ class ReadingLists:
             aid, _ = parse_arxiv_id(arxiv_id)
         except BadArxivId as exc:
             raise TrendscopeError(f"{arxiv_id!r} is not an arXiv id") from exc
-        self.store.set_feedback(aid, int(vote), self.clock())
+        self.store.set_feedback(self.me, aid, int(vote), self.clock())
 
     def feedback(self) -> dict[str, int]:
-        return self.store.feedback()
+        return self.store.feedback(self.me)
 
     def for_you(self, vectors: VectorSource, limit: int = 10, days: int = 30, categories=()):
         """The latest papers ranked for this reader (see `reading.for_you`)."""
         from .for_you import for_you
 
-        return for_you(self.store.db, vectors, limit=limit, days=days, categories=categories)
+        return for_you(self.store.db, vectors, limit=limit, days=days, categories=categories, owner=self.me)
 
     # -- notes on passages of a paper's full text ----------------------------------------------
     def add_passage_note(self, arxiv_id: str, seq: int, note: str, quote: str = "", section: str = "") -> int:
@@ -183,19 +265,20 @@ class ReadingLists:
             raise TrendscopeError(f"a note holds at most {MAX_NOTE:,} characters and a quote {MAX_QUOTE:,}")
         if int(seq) < 0:
             raise TrendscopeError("not a passage of the paper")
-        return self.store.add_passage_note(aid, int(seq), " ".join(section.split())[:300], quote, note, self.clock())
+        return self.store.add_passage_note(self.me, aid, int(seq), " ".join(section.split())[:300], quote, note,
+                                           self.clock())
 
     def delete_passage_note(self, note_id: int) -> bool:
-        return self.store.delete_passage_note(note_id)
+        return self.store.delete_passage_note(note_id, self.me)
 
     def passage_notes(self, arxiv_id: str) -> list:
-        return self.store.passage_notes([arxiv_id]).get(arxiv_id, [])
+        return self.store.passage_notes([arxiv_id], self.me).get(arxiv_id, [])
 
     def items(self, name: str) -> list[ListItem]:
-        return self.store.items(self._id(name))
+        return self.store.items(self._id(name), self.me)
 
     def add(self, name: str, ids: Iterable[str], note: str = "", status: str = "unread") -> AddResult:
-        lid = self._id(name)
+        lid = self._id(name, "edit")
         status = _check_status(status)
         good, bad = parse_ids(ids)
         res = AddResult(self.canonical(name), bad=bad)
@@ -218,7 +301,7 @@ class ReadingLists:
         res.not_ingested = [a for a in res.added if a not in known]
 
     def remove(self, name: str, ids: Iterable[str]) -> RemoveResult:
-        lid = self._id(name)
+        lid = self._id(name, "edit")
         good, bad = parse_ids(ids)
         present = self.store.item_ids(lid)
         res = RemoveResult(self.canonical(name), bad=bad)
@@ -236,14 +319,14 @@ class ReadingLists:
         return good[0]
 
     def set_note(self, name: str, arxiv_id: str, note: str) -> str:
-        lid = self._id(name)
+        lid = self._id(name, "edit")
         aid = self._member(lid, name, arxiv_id)
         self.store.set_note(lid, aid, note or "")
         return aid
 
     def set_status(self, name: str, ids: Iterable[str], status: str) -> RemoveResult:
         """Set the status of papers in the list; `removed` holds the ids changed, `missing` those not in it."""
-        lid = self._id(name)
+        lid = self._id(name, "edit")
         status = _check_status(status)
         good, bad = parse_ids(ids)
         present = self.store.item_ids(lid)
@@ -256,7 +339,7 @@ class ReadingLists:
     # -- not interested -------------------------------------------------------------------
     def mark_not_interested(self, name: str, ids: Iterable[str], undo: bool = False) -> AddResult:
         """Mark papers "not interested" for this list (never recommended); `undo` clears the marks."""
-        lid = self._id(name)
+        lid = self._id(name, "edit")
         good, bad = parse_ids(ids)
         res = AddResult(self.canonical(name), bad=bad)
         marked = self.store.not_interested_ids(lid)
@@ -278,7 +361,7 @@ class ReadingLists:
         lid = self._id(name)
         if fmt not in exporters.FORMATS:
             raise TrendscopeError(f"unknown export format {fmt!r}: use one of {', '.join(exporters.FORMATS)}")
-        return exporters.export(self.store.items(lid), fmt, self.canonical(name), include_abstract)
+        return exporters.export(self.store.items(lid, self.me), fmt, self.canonical(name), include_abstract)
 
     def import_file(
         self, name: str, path: str | Path, fmt: str = "auto", create: bool = True, display_name: str | None = None,
@@ -289,7 +372,7 @@ class ReadingLists:
         `path` is a temporary copy)."""
         label = display_name or str(path)
         parsed = importers.parse_file(path, fmt, display_name=label)
-        lid = self.store.list_id((name or "").strip())
+        lid = self._id(name, "edit") if self.exists(name) else None
         if lid is None and not create:
             self._id(name)
         if not parsed.items:

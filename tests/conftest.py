@@ -127,3 +127,13 @@ def app_home(seed, tmp_path, monkeypatch):
     for var in [v for v in os.environ if v.startswith(("TRENDSCOPE_SMTP", "TRENDSCOPE_MAIL_"))]:
         monkeypatch.delenv(var)
     return dst
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _app_served_on_loopback():
+    """AppTest runs the app without a server; say it listens where `trendscope serve` binds by default
+    (127.0.0.1), as the sign-in gate refuses to run without sign-in on any other or unknown address."""
+    from streamlit import config
+
+    config.set_option("server.address", "127.0.0.1")
+    yield

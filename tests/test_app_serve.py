@@ -21,7 +21,7 @@ def test_serve_command_is_headless_local_and_private():
 
 def test_serve_print_command_and_bad_port(home):
     runner = CliRunner()
-    res = runner.invoke(main, ["--home", str(home), "serve", "--port", "8765", "--host", "0.0.0.0",
+    res = runner.invoke(main, ["--home", str(home), "serve", "--port", "8765", "--host", "0.0.0.0", "--no-auth",
                                "--print-command"])
     assert res.exit_code == 0, res.output
     assert "--server.port 8765" in res.output and "--server.address 0.0.0.0" in res.output
@@ -38,3 +38,60 @@ def test_serve_starts_the_app_over_an_empty_home(tmp_path):
         with urllib.request.urlopen(f"{url}/search", timeout=5) as r:
             assert b"<noscript>" in r.read()  # the Streamlit front end is served
     assert (home / "trendscope.db").exists()  # serve created the database and applied every migration
+
+
+SECRETS = """[auth]
+redirect_uri = "https://ts.lab.example/oauth2callback"
+cookie_secret = "a long random string for the cookie"
+client_id = "trendscope"
+client_secret = "not-a-real-secret"
+server_metadata_url = "https://idp.lab.example/.well-known/openid-configuration"
+"""
+
+
+def test_serve_refuses_other_addresses_until_sign_in_is_configured(home):
+    runner = CliRunner()
+    for host in ("0.0.0.0", "10.1.2.3", "::"):
+        res = runner.invoke(main, ["--home", str(home), "serve", "--host", host, "--print-command"])
+        assert res.exit_code == 1, res.output
+        (line,) = [x for x in res.output.splitlines() if x.startswith("Error:")]
+        assert f"refusing to serve on {host} without sign-in" in line and "--no-auth" in line
+    for host in ("127.0.0.1", "localhost", "::1"):  # loopback: the local owner, as before
+        res = runner.invoke(main, ["--home", str(home), "serve", "--host", host, "--print-command"])
+        assert res.exit_code == 0, res.output
+    runner.invoke(main, ["--home", str(home), "users", "add", "ana"], input="correct horse battery\n")
+    res = runner.invoke(main, ["--home", str(home), "serve", "--host", "0.0.0.0", "--print-command"])
+    assert res.exit_code == 0 and "--secrets.files" not in res.output
+
+
+def test_serve_hands_streamlit_the_data_homes_secrets_for_openid_connect(home):
+    runner = CliRunner()
+    (home / "secrets.toml").write_text(SECRETS)
+    res = runner.invoke(main, ["--home", str(home), "serve", "--host", "0.0.0.0", "--print-command"])
+    assert res.exit_code == 0, res.output
+    assert f"--secrets.files {home / 'secrets.toml'}" in res.output
+    (home / "secrets.toml").write_text(SECRETS.replace("client_secret", "#"))
+    res = runner.invoke(main, ["--home", str(home), "serve", "--host", "0.0.0.0", "--print-command"])
+    assert res.exit_code == 1 and "secrets.toml: [auth] needs client_secret" in res.output
+
+
+def test_no_auth_reaches_the_app_only_when_asked(tmp_path, monkeypatch):
+    from trendscope.ui.cli.serve import serve_env
+
+    monkeypatch.setenv("TRENDSCOPE_NO_AUTH", "1")  # an inherited variable does not switch sign-in off
+    assert "TRENDSCOPE_NO_AUTH" not in serve_env(tmp_path)
+    assert serve_env(tmp_path, no_auth=True)["TRENDSCOPE_NO_AUTH"] == "1"
+
+
+@pytest.mark.slow  # a fresh interpreter: ~2 s
+def test_the_real_command_exits_non_zero_with_one_line_on_an_open_address(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    trendscope = Path(sys.executable).with_name("trendscope")
+    done = subprocess.run([str(trendscope), "--home", str(tmp_path / "h"), "serve", "--host", "0.0.0.0"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0
+    assert done.stderr.strip().splitlines() == [done.stderr.strip()]  # one line
+    assert "refusing to serve on 0.0.0.0 without sign-in" in done.stderr

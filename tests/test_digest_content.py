@@ -39,7 +39,7 @@ def _top_tier(db, name, week, arxiv_id):
     STRENGTH_SCALE all read as 1.0; typicality and novelty order them)."""
     from trendscope.digest.content import rank_week
 
-    ranked, _ = rank_week(SubscriptionStore(db).get(name), WeekContext(SubscriptionStore(db), week), None)
+    ranked, _ = rank_week(SubscriptionStore(db).get(name, "owner"), WeekContext(SubscriptionStore(db), week), None)
     ids = [p.id for p in ranked]
     return arxiv_id in ids and all(p.relevance == 1.0 for p in ranked[: ids.index(arxiv_id) + 1])
 

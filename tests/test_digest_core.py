@@ -87,7 +87,7 @@ def test_core_papers_rank_first_and_unlikely_papers_stay_out(db, dhome):
 
     def ranked(calibration=_CAL):
         ctx = WeekContext(SubscriptionStore(db), WEEK, taxonomy_path=dhome.taxonomy_path, calibration=calibration)
-        return rank_week(SubscriptionStore(db).get("xai"), ctx, None)
+        return rank_week(SubscriptionStore(db).get("xai", "owner"), ctx, None)
 
     shown, n = ranked()
     assert n == 3 and [p.id for p in shown] == [core["id"], loud["id"]]  # core first although `loud` scores higher
@@ -105,13 +105,13 @@ def test_core_papers_rank_first_and_unlikely_papers_stay_out(db, dhome):
     ctx = WeekContext(
         SubscriptionStore(db), WEEK, taxonomy_path=dhome.taxonomy_path, calibration=replace(_CAL, target=0.0)
     )
-    one = build_digest(db, SubscriptionStore(db).get("xai"), WEEK, context=ctx, chart=False)
+    one = build_digest(db, SubscriptionStore(db).get("xai", "owner"), WEEK, context=ctx, chart=False)
     assert one.held_back_message == "2 more tagged papers this week are not shown: the list shows the most likely ones."
     db.execute("UPDATE subscriptions SET size = 50 WHERE name = 'xai'")
     db.conn.commit()
     # the digest says how many tagged papers it left out, in every format
     ctx = WeekContext(SubscriptionStore(db), WEEK, taxonomy_path=dhome.taxonomy_path, calibration=_CAL)
-    two = build_digest(db, SubscriptionStore(db).get("xai"), WEEK, context=ctx, chart=False)
+    two = build_digest(db, SubscriptionStore(db).get("xai", "owner"), WEEK, context=ctx, chart=False)
     assert len(two.papers) == 2 and two.candidates == 3
     assert two.held_back_message == "1 more tagged paper this week is not shown: they are less clearly about the trend."
     for fmt in ("md", "html"):
@@ -120,7 +120,7 @@ def test_core_papers_rank_first_and_unlikely_papers_stay_out(db, dhome):
     ctx = WeekContext(
         SubscriptionStore(db), WEEK, taxonomy_path=dhome.taxonomy_path, calibration=replace(_CAL, target=0.99)
     )
-    empty = build_digest(db, SubscriptionStore(db).get("xai"), WEEK, context=ctx, chart=False)
+    empty = build_digest(db, SubscriptionStore(db).get("xai", "owner"), WEEK, context=ctx, chart=False)
     assert empty.empty and empty.candidates == 3
     assert "is clearly about this subscription's trend: 3 tagged papers only touch on it" in empty.empty_message
     assert "clearly about" in api.render(empty, "md").decode()
@@ -170,7 +170,7 @@ def test_a_trends_digest_min_strength_hides_weaker_tags(db, dhome):
                                        "[trends.privacy]\ndigest_min_strength = 2\n", encoding="utf-8")
         ctx = WeekContext(SubscriptionStore(db), WEEK, taxonomy_path=dhome.taxonomy_path,
                           calibration=replace(_CAL, target=0.0))  # no confidence cut: only the floor acts
-        ranked, _n = rank_week(SubscriptionStore(db).get(name), ctx, None)
+        ranked, _n = rank_week(SubscriptionStore(db).get(name, "owner"), ctx, None)
         return [p.id for p in ranked]
 
     assert shown("xai", 3) == [strong["id"], weak["id"]]

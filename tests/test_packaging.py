@@ -47,7 +47,8 @@ def test_the_package_and_its_data_load_from_any_directory(tmp_path):
     assert cli.returncode == 0 and "Commands:" in cli.stdout
 
 
-@pytest.mark.parametrize("name", ["ingest", "index", "digest", "reading", "ui", "schedule", "widgets", "cli"])
+@pytest.mark.parametrize("name", ["ingest", "index", "accounts", "digest", "reading", "ui", "schedule", "widgets",
+                                  "cli"])
 def test_stage_folders_are_not_top_level_modules(tmp_path, name):
     done = _run(f"import {name}", tmp_path)
     assert done.returncode != 0 and "ModuleNotFoundError" in done.stderr
@@ -55,14 +56,16 @@ def test_stage_folders_are_not_top_level_modules(tmp_path, name):
 
 # -- layering: data flows one way (ingest <- index <- digest/reading <- ui), foundation imports no stage ---------
 STAGE_DIRS = {"foundation": REPO / "src" / "trendscope" / "foundation", "ingest": REPO / "ingest",
-              "index": REPO / "index", "digest": REPO / "digest", "reading": REPO / "reading", "ui": REPO / "ui"}
-MAY_IMPORT = {
+              "index": REPO / "index", "accounts": REPO / "accounts", "digest": REPO / "digest",
+              "reading": REPO / "reading", "ui": REPO / "ui"}
+MAY_IMPORT = {  # accounts (users, sessions) sits beside ingest: reading and digest check user names through it
     "foundation": set(),
     "ingest": {"foundation"},
+    "accounts": {"foundation"},
     "index": {"foundation", "ingest"},
-    "digest": {"foundation", "ingest", "index"},
-    "reading": {"foundation", "ingest", "index"},
-    "ui": {"foundation", "ingest", "index", "digest", "reading"},
+    "digest": {"foundation", "ingest", "index", "accounts"},
+    "reading": {"foundation", "ingest", "index", "accounts"},
+    "ui": {"foundation", "ingest", "index", "accounts", "digest", "reading"},
 }
 
 
@@ -119,7 +122,8 @@ def test_each_table_belongs_to_one_stage_and_no_stage_names_another_stages_table
             assert table not in owner, f"{table} created by {owner[table]} and {stage}"
             owner[table] = stage
     owner["papers_fts"] = "ingest"  # made by sqlite-utils' enable_fts on `papers`
-    assert {"papers", "paper_categories", "embeddings", "paper_trends", "reading_lists", "subscriptions"} <= set(owner)
+    assert {"papers", "paper_categories", "embeddings", "paper_trends", "reading_lists", "subscriptions",
+            "users", "auth_sessions", "reading_list_shares"} <= set(owner)
     bad = {}
     for stage in STAGE_DIRS:
         for path in STAGE_DIRS[stage].rglob("*.py"):

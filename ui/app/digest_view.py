@@ -1,28 +1,39 @@
 """The Digests page's facade over `digest.api` (the digest stage validates, builds, renders and sends)."""
 from __future__ import annotations
 
-from trendscope.ui.app.state import db, home, summary
+from trendscope.ui.app.state import actor, db, home, summary
 
 
 def subscriptions() -> list:
+    """The signed-in user's subscriptions and the lab-wide ones."""
     from trendscope.digest import api
 
-    return api.list_subscriptions(db())
+    return api.list_subscriptions(db(), user=actor())
 
 
 def add_subscription(name: str, trends: list[str], query: str | None, exclude: list[str], size: int,
-                     emails: list[str], categories: list[str] = ()):
+                     emails: list[str], categories: list[str] = (), lab: bool = False):
     from trendscope.digest import api
 
     # Addresses typed here are not the operator's: they wait for `trendscope subscriptions confirm`.
     return api.add_subscription(db(), home(), name, trends=trends, query=query, categories=list(categories),
-                                exclude=exclude, size=size, emails=emails, confirmed=False)
+                                exclude=exclude, size=size, emails=emails, confirmed=False, user=actor(), lab=lab)
 
 
-def remove_subscription(name: str) -> None:
+def may_change(sub) -> bool:
+    """The owner changes a subscription; lab-wide ones only admins."""
+    me = actor()
+    return sub.owner == me.name or me.admin
+
+
+def remove_subscription(sub) -> None:
     from trendscope.digest import api
 
-    api.remove_subscription(db(), name)
+    api.remove_subscription(db(), sub, user=actor())
+
+
+def is_admin() -> bool:
+    return actor().admin
 
 
 def recent_weeks(n: int = 16) -> list[str]:
@@ -51,7 +62,7 @@ def partial_newest_week() -> bool:
 def build_digest(sub, week: str):
     from trendscope.digest import api
 
-    return api.build(db(), home(), sub.name, week)
+    return api.build(db(), home(), sub, week)
 
 
 def digest_files(digest) -> dict[str, bytes]:
@@ -65,7 +76,7 @@ def digest_files(digest) -> dict[str, bytes]:
 def atom_feed(sub) -> bytes:
     from trendscope.digest import api
 
-    return api.feed(db(), sub.name, home())
+    return api.feed(db(), sub.name, home(), user=actor())
 
 
 def smtp_config():
@@ -92,4 +103,5 @@ def send_test_digest(digest) -> str:
     data home); returns the Message-ID."""
     from trendscope.digest import api
 
+    actor().require_admin("sending test mails")
     return api.send_digest_test(home(), digest, db=db())

@@ -20,6 +20,7 @@ from pathlib import Path
 import sqlite_utils
 import streamlit as st
 
+from trendscope.foundation.actor import Actor
 from trendscope.foundation.clock import week_days_of
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.home import Home
@@ -60,11 +61,25 @@ def run_cache() -> dict:
     return cache
 
 
+def actor() -> Actor:
+    """Who this script run acts for: set by the sign-in gate of the entry script (`auth_gate`) before any page
+    runs. Outside a gated run (a page script run alone) nobody: pages never fall back to the local owner."""
+    who = getattr(_local, "actor", None)
+    if who is None:
+        raise TrendscopeError("not signed in")
+    return who
+
+
+def set_actor(who: Actor | None) -> None:
+    _local.actor = who
+
+
 def close_db() -> None:
     conn = getattr(_local, "db", None)
     _local.db = None
     _local.db_path = None
     _local.cache = None
+    _local.actor = None
     if conn is not None:
         conn.close()
 
@@ -154,7 +169,7 @@ def trend_labels() -> dict[str, str]:
 def reading_lists():
     from trendscope.reading.lists import ReadingLists
 
-    return ReadingLists(db())
+    return ReadingLists(db(), user=actor())
 
 
 # -- search -------------------------------------------------------------------------------------------
@@ -338,7 +353,7 @@ def fetch_papers(ids: list[str]):
 
 
 @st.cache_data(ttl=3600, max_entries=16, show_spinner="Choosing papers for you…")
-def _for_you(root: str, corpus: tuple, taste: str, limit: int):
+def _for_you(root: str, corpus: tuple, taste: str, limit: int, user: str):
     """Computed once per corpus state and reader taste (the SVM takes about a second on a month of the full
     corpus); any new list item, thumb or mark changes `taste`, so feedback is used at once."""
     from trendscope.foundation.home import DEFAULT_CATEGORIES
@@ -347,7 +362,8 @@ def _for_you(root: str, corpus: tuple, taste: str, limit: int):
 
     conn = open_database(Home(Path(root)).db_path)
     try:
-        return ReadingLists(conn).for_you(VectorStore(conn), limit=limit, categories=DEFAULT_CATEGORIES)
+        return ReadingLists(conn, user=Actor(user, admin=False)).for_you(VectorStore(conn), limit=limit,
+                                                                         categories=DEFAULT_CATEGORIES)
     finally:
         conn.close()
 
@@ -358,7 +374,8 @@ def for_you(limit: int = 10):
 
     vectors = VectorStore(db())
     corpus = (summary()["papers"], summary()["last"], vectors.model_in_use(), vectors.count())
-    return _for_you(str(home().root), corpus, reading_lists().store.taste_signature(), limit)
+    me = actor().name
+    return _for_you(str(home().root), corpus, reading_lists().store.taste_signature(me), limit, me)
 
 
 # -- full text (the ingest stage's fetched PDFs) ---------------------------------------------------------

@@ -20,11 +20,19 @@ def _home(ctx: click.Context):
     return ctx.find_root().obj.home
 
 
+def _actor(ctx: click.Context):
+    """Who acts: `trendscope --user NAME ...` (default: the local owner)."""
+    return ctx.find_root().obj.actor
+
+
 @click.group("subscriptions", invoke_without_command=True)
 @json_option("Print the subscriptions as JSON.")
 @click.pass_context
 def subscriptions_group(ctx: click.Context, as_json: bool) -> None:
     """Weekly digest subscriptions: add, list, confirm, unsubscribe, remove. Alone it lists them.
+
+    Each subscription belongs to a user (`trendscope --user NAME subscriptions ...`; default the local owner);
+    lab-wide ones (`add --lab`, admins only) are seen by every user.
 
     \b
     Examples:
@@ -45,8 +53,9 @@ def subscriptions_group(ctx: click.Context, as_json: bool) -> None:
 @click.option("--email", "emails", multiple=True, metavar="ADDR",
               help="Email the digest here (repeatable; confirmed: you add it as the operator).")
 @click.option("--no-feed", is_flag=True, help="Don't write an Atom feed file for it.")
+@click.option("--lab", is_flag=True, help="Lab-wide: every user sees it (admin only).")
 @click.pass_context
-def add_cmd(ctx, name, trends, query, categories, exclude, size, emails, no_feed) -> None:
+def add_cmd(ctx, name, trends, query, categories, exclude, size, emails, no_feed, lab) -> None:
     """Add a subscription NAME following trends and/or a saved query.
 
     Addresses given with --email are mailed from the next weekly run: adding them here is the operator's
@@ -60,7 +69,8 @@ def add_cmd(ctx, name, trends, query, categories, exclude, size, emails, no_feed
     from trendscope.digest.api import add_subscription
 
     sub = add_subscription(_db(ctx), _home(ctx), name, trends=trends, query=query, categories=categories,
-                           exclude=exclude, size=size, emails=emails, feed=not no_feed, confirmed=True)
+                           exclude=exclude, size=size, emails=emails, feed=not no_feed, confirmed=True,
+                           user=_actor(ctx), lab=lab)
     targets = ", ".join(sub.emails + (["Atom feed"] if sub.feed else [])) or "no delivery target (preview only)"
     click.echo(f"Added subscription {sub.name!r}: {sub.describe()}; {sub.size} papers a week to {targets}.")
 
@@ -69,7 +79,7 @@ def add_cmd(ctx, name, trends, query, categories, exclude, size, emails, no_feed
 @json_option()
 @click.pass_context
 def list_cmd(ctx: click.Context, as_json: bool) -> None:
-    """Show every subscription.
+    """Show your subscriptions and the lab-wide ones.
 
     \b
     Example:
@@ -77,7 +87,7 @@ def list_cmd(ctx: click.Context, as_json: bool) -> None:
     """
     from trendscope.digest.api import list_subscriptions
 
-    subs = list_subscriptions(_db(ctx))
+    subs = list_subscriptions(_db(ctx), user=_actor(ctx))
     if as_json:
         click.echo(json.dumps([s.to_json() for s in subs], ensure_ascii=False, indent=2))
         return
@@ -88,7 +98,8 @@ def list_cmd(ctx: click.Context, as_json: bool) -> None:
         waiting = {a.lower() for a in s.pending}
         emails = [f"{a} (unconfirmed)" if a.lower() in waiting else a for a in s.emails]
         targets = ", ".join(emails + (["feed"] if s.feed else [])) or "-"
-        click.echo(f"{s.name}: {s.describe()}; size {s.size}; to {targets}")
+        lab = " [lab-wide]" if s.lab_wide else ""
+        click.echo(f"{s.name}{lab}: {s.describe()}; size {s.size}; to {targets}")
     if any(s.pending for s in subs):
         click.echo("Unconfirmed addresses get no mail until you run: trendscope subscriptions confirm NAME [EMAIL]")
 
@@ -98,10 +109,10 @@ def list_cmd(ctx: click.Context, as_json: bool) -> None:
 @click.argument("email", required=False)
 @click.pass_context
 def confirm_cmd(ctx: click.Context, name: str, email: str | None) -> None:
-    """Confirm the unconfirmed addresses of subscription NAME (or only EMAIL) so the weekly run mails them.
+    """(Admin only) Confirm the unconfirmed addresses of subscription NAME (or only EMAIL) for mailing.
 
     Addresses typed into the app's new-subscription form wait for this; addresses you add with
-    `subscriptions add --email` are confirmed already.
+    `subscriptions add --email` are confirmed already. Another user's subscription is named `owner/NAME`.
 
     \b
     Examples:
@@ -110,7 +121,7 @@ def confirm_cmd(ctx: click.Context, name: str, email: str | None) -> None:
     """
     from trendscope.digest.api import confirm_addresses
 
-    done = confirm_addresses(_db(ctx), name, email)
+    done = confirm_addresses(_db(ctx), name, email, user=_actor(ctx))
     if done:
         click.echo(f"Confirmed {', '.join(done)} for {name!r}: mailed from the next weekly run.")
     else:
@@ -133,7 +144,7 @@ def unsubscribe_cmd(ctx: click.Context, token: str, email: str) -> None:
     """
     from trendscope.digest.api import unsubscribe
 
-    sub = unsubscribe(_db(ctx), token, email)
+    sub = unsubscribe(_db(ctx), token, email, user=_actor(ctx))
     click.echo(f"Removed {email.strip()} from {sub.name!r}.")
 
 
@@ -141,7 +152,7 @@ def unsubscribe_cmd(ctx: click.Context, token: str, email: str) -> None:
 @click.argument("name")
 @click.pass_context
 def remove_cmd(ctx: click.Context, name: str) -> None:
-    """Remove subscription NAME (and its delivery records).
+    """Remove your subscription NAME (and its delivery records); lab-wide ones only as an admin.
 
     \b
     Example:
@@ -149,7 +160,7 @@ def remove_cmd(ctx: click.Context, name: str) -> None:
     """
     from trendscope.digest.api import remove_subscription
 
-    remove_subscription(_db(ctx), name)
+    remove_subscription(_db(ctx), name, user=_actor(ctx))
     click.echo(f"Removed subscription {name!r}.")
 
 
@@ -165,6 +176,9 @@ def remove_cmd(ctx: click.Context, name: str) -> None:
 def digest_cmd(ctx, week, names, fmt, out, send) -> None:
     """Build the weekly digests; print/write them, or --send them (a rerun sends nothing twice).
 
+    Without --subscription it builds yours and the lab-wide ones (an admin: every user's). --send, the
+    operator's weekly run over every user's subscriptions, is admin only.
+
     \b
     Examples:
       trendscope digest --week 2026-W21 --subscription peft
@@ -176,9 +190,11 @@ def digest_cmd(ctx, week, names, fmt, out, send) -> None:
 
     db, home = _db(ctx), _home(ctx)
     week = parse_week(week) if week else last_complete_week()
+    actor = _actor(ctx)
     if send:
         from trendscope.digest.weekly import run_weekly
 
+        actor.require_admin("sending the weekly digests (--send)")
         for warning in api.config_warnings(home):
             click.echo(f"warning: {warning}", err=True)
         result = run_weekly(db, home, week=week, send=True, subscriptions=list(names) or None, progress=True)
@@ -188,7 +204,10 @@ def digest_cmd(ctx, week, names, fmt, out, send) -> None:
         if result.failed:
             ctx.exit(1)
         return
-    subs = [api.get_subscription(db, n) for n in names] if names else api.list_subscriptions(db)
+    if names:
+        subs = [api.get_subscription(db, n, user=actor) for n in names]
+    else:
+        subs = api.all_subscriptions(db) if actor.admin else api.list_subscriptions(db, user=actor)
     if not subs:
         raise TrendscopeError("no subscriptions yet: add one with `trendscope subscriptions add NAME --trend T`")
     ext = {"md": "md", "html": "html", "atom": "xml"}[fmt]
@@ -198,7 +217,7 @@ def digest_cmd(ctx, week, names, fmt, out, send) -> None:
             raise TrendscopeError(f"--out {out}: several subscriptions need a directory")
         target.mkdir(parents=True, exist_ok=True)
     for sub in subs:
-        data = api.render(api.build(db, home, sub.name, week), fmt)
+        data = api.render(api.build(db, home, sub, week), fmt)
         if target is None:
             click.echo(data.decode("utf-8"))
             continue

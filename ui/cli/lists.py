@@ -24,7 +24,8 @@ _MARKS = {"unread": "[ ]", "reading": "[~]", "read": "[x]"}
 
 
 def _lists(ctx: click.Context) -> ReadingLists:
-    return ReadingLists(open_database(ctx.find_root().obj.home.db_path))
+    obj = ctx.find_root().obj
+    return ReadingLists(open_database(obj.home.db_path), user=obj.actor)
 
 
 def _echo_json(data) -> None:
@@ -54,7 +55,8 @@ def _short(text: str, width: int) -> str:
 def lists_group(ctx: click.Context, as_json: bool) -> None:
     """Reading lists: create, fill, annotate, export/import and get recommendations.
 
-    `trendscope lists` alone shows every list with its counts.
+    `trendscope lists` alone shows every list with its counts: yours, then those others shared with you
+    (named `owner/name`). `--user NAME` before `lists` acts as another account.
 
     \b
     Examples:
@@ -86,8 +88,13 @@ def list_cmd(ctx: click.Context, as_json: bool) -> None:
         return
     for s in summaries:
         extra = f", {s.not_ingested} not ingested yet" if s.not_ingested else ""
+        if s.access != "own":
+            extra += f"; shared with you, {'editable' if s.access == 'edit' else 'read-only'}"
+        elif s.shared_with:
+            extra += "; shared with " + ", ".join(
+                f"{'everyone' if g == '*' else g} ({'edit' if e else 'read'})" for g, e in s.shared_with)
         click.echo(
-            f"{s.name}: {_plural(s.items, 'paper')} ({s.unread} unread, {s.reading} reading, {s.read} read{extra})"
+            f"{s.ref}: {_plural(s.items, 'paper')} ({s.unread} unread, {s.reading} reading, {s.read} read{extra})"
             f"  created {s.created[:10]}"
         )
 
@@ -380,6 +387,33 @@ def not_interested_cmd(ctx: click.Context, name: str, ids: tuple[str, ...], undo
     verb = "Unmarked" if undo else "Marked"
     click.echo(f"{verb} {_plural(len(res.added), 'paper')} as not interested for {res.list!r}.")
     _report_bad(ctx, res.bad)
+
+
+@lists_group.command("share")
+@click.argument("name")
+@click.argument("user")
+@click.option("--edit", is_flag=True, help="Let them change the list too (default: read-only).")
+@click.option("--stop", is_flag=True, help="Stop sharing the list with USER.")
+@click.pass_context
+def share_cmd(ctx: click.Context, name: str, user: str, edit: bool, stop: bool) -> None:
+    """Share your list NAME with USER (a user name, or `everyone`), read-only or with --edit.
+
+    They see it as `YOURNAME/NAME`. Sharing again changes the right; --stop ends it.
+
+    \b
+    Examples:
+      trendscope lists share to-read ana
+      trendscope lists share reading-group everyone --edit
+      trendscope lists share to-read ana --stop
+    """
+    rl = _lists(ctx)
+    if stop:
+        done = rl.unshare(name, user)
+        click.echo(f"{rl.canonical(name)!r} is {'no longer' if done else 'not'} shared with {user}.")
+        return
+    grantee = rl.share(name, user, edit=edit)
+    who = "everyone" if grantee == "*" else grantee
+    click.echo(f"Shared {rl.canonical(name)!r} with {who} ({'editable' if edit else 'read-only'}).")
 
 
 def register(group: click.Group) -> None:

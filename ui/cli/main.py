@@ -16,17 +16,35 @@ import sys
 
 import click
 
+from trendscope.foundation.actor import LOCAL_OWNER, Actor
 from trendscope.foundation.db import storage_error
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.home import Home
 
 
 class AppContext:
-    """What every command gets: the data home (paths) and the verbosity."""
+    """What every command gets: the data home (paths), the verbosity and who acts (`--user`)."""
 
-    def __init__(self, home: Home, verbose: int = 0):
+    def __init__(self, home: Home, verbose: int = 0, user: str | None = None):
         self.home = home
         self.verbose = verbose
+        self.user_name = user
+        self._actor: Actor | None = None
+
+    @property
+    def actor(self) -> Actor:
+        """The account the command acts as (`--user`, default the local owner); checked on first use, so
+        commands that keep no per-user data never open the accounts table."""
+        if self._actor is None:
+            from trendscope.accounts.users import Accounts
+            from trendscope.ingest.store import open_database
+
+            db = open_database(self.home.db_path)
+            try:
+                self._actor = Accounts(db).actor(self.user_name or LOCAL_OWNER)
+            finally:
+                db.conn.close()
+        return self._actor
 
 
 class TrendscopeGroup(click.Group):
@@ -53,10 +71,13 @@ class TrendscopeGroup(click.Group):
     envvar="TRENDSCOPE_HOME",
     help="Data home (database and derived files). Default: $TRENDSCOPE_HOME or ~/.local/share/trendscope.",
 )
+@click.option("--user", "user", metavar="NAME", envvar="TRENDSCOPE_USER",
+              help="Act as this account for reading lists, notes and subscriptions (default: the local owner, "
+                   "\"owner\"; $TRENDSCOPE_USER).")
 @click.option("-v", "--verbose", count=True, help="More logging (-vv for debug).")
 @click.version_option(package_name="trendscope")
 @click.pass_context
-def main(ctx: click.Context, home: str | None, verbose: int) -> None:
+def main(ctx: click.Context, home: str | None, user: str | None, verbose: int) -> None:
     """Trendscope: track arXiv research trends, search and read papers, get weekly digests.
 
     \b
@@ -72,13 +93,13 @@ def main(ctx: click.Context, home: str | None, verbose: int) -> None:
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    ctx.obj = AppContext(Home.resolve(home).ensure(), verbose)
+    ctx.obj = AppContext(Home.resolve(home).ensure(), verbose, user)
 
 
 def _register_all() -> None:
-    from . import digest, fulltext, index, ingest, lists, serve, trends
+    from . import digest, fulltext, index, ingest, lists, serve, trends, users
 
-    for module in (ingest, fulltext, index, trends, digest, lists, serve):
+    for module in (ingest, fulltext, index, trends, digest, lists, users, serve):
         module.register(main)
 
 

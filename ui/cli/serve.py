@@ -40,7 +40,7 @@ def served_hosts(host: str, extra: Sequence[str] = ()) -> list[str]:
     return out
 
 
-def serve_command(host: str, port: int, allowed_hosts: Sequence[str] = ()) -> list[str]:
+def serve_command(host: str, port: int, allowed_hosts: Sequence[str] = (), secrets: Path | None = None) -> list[str]:
     """The server command line (`streamlit run`'s arguments, through the launcher that starts the warm-up):
     headless, no usage statistics, no file watcher; the WebSocket accepts only the Host names it serves (DNS
     rebinding), with XSRF and CORS protection on."""
@@ -58,6 +58,8 @@ def serve_command(host: str, port: int, allowed_hosts: Sequence[str] = ()) -> li
         "--browser.gatherUsageStats", "false",
         "--client.toolbarMode", "minimal",
         "--theme.base", "light",
+        # OpenID Connect settings (st.login) from the data home only, never from ~/.streamlit or the cwd
+        *(["--secrets.files", str(secrets)] if secrets is not None else []),
     ]
 
 
@@ -68,10 +70,13 @@ def _allowed_host_option(ctx, param, values) -> tuple[str, ...]:
         raise click.BadParameter(str(exc), ctx=ctx, param=param) from exc
 
 
-def serve_env(home_root: Path) -> dict[str, str]:
+def serve_env(home_root: Path, no_auth: bool = False) -> dict[str, str]:
     """The server's environment: this one, pointed at the data home, offline, without usage statistics."""
     env = dict(os.environ)
     env["TRENDSCOPE_HOME"] = str(home_root)
+    env.pop("TRENDSCOPE_NO_AUTH", None)
+    if no_auth:
+        env["TRENDSCOPE_NO_AUTH"] = "1"
     env.setdefault("HF_HUB_OFFLINE", "1")
     env.setdefault("TRANSFORMERS_OFFLINE", "1")
     env["STREAMLIT_BROWSER_GATHER_USAGE_STATS"] = "false"
@@ -79,6 +84,40 @@ def serve_env(home_root: Path) -> dict[str, str]:
     # OpenMP spin-waits that made a 13 ms query encoding take ~1 s (measured with 2 threads under load).
     env.setdefault("OMP_NUM_THREADS", "1")
     return env
+
+
+def _is_loopback(host: str) -> bool:
+    h = host.strip().strip("[]")
+    if h == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(h).is_loopback
+    except ValueError:
+        return False
+
+
+def sign_in_methods(home) -> list[str]:
+    """How people sign in to the app on this data home: "password" (any account with a password) and/or
+    "openid-connect" (a provider in secrets.toml); empty when nobody has to. Bad settings: a ClickException
+    naming the file and key."""
+    from trendscope.accounts.sign_in_config import read_oidc_settings
+    from trendscope.accounts.users import Accounts
+    from trendscope.foundation.errors import TrendscopeError
+    from trendscope.ingest.store import open_database
+
+    try:
+        oidc = read_oidc_settings(home.secrets_path)
+    except TrendscopeError as exc:
+        raise click.ClickException(str(exc)) from exc
+    methods = ["openid-connect"] if oidc is not None else []
+    if home.db_path.exists():
+        db = open_database(home.db_path)
+        try:
+            if Accounts(db).password_sign_in_configured():
+                methods.insert(0, "password")
+        finally:
+            db.conn.close()
+    return methods
 
 
 def prepare_home(home) -> None:
@@ -95,13 +134,18 @@ def prepare_home(home) -> None:
 @click.option("--allowed-host", "extra_hosts", multiple=True, metavar="NAME", callback=_allowed_host_option,
               help="Also accept this Host name or IP (repeatable; `*.example.org` for subdomains). "
                    "127.0.0.1, localhost and --host are always accepted; any other name is refused.")
+@click.option("--no-auth", is_flag=True,
+              help="Serve another address without sign-in: everyone who reaches it acts as the owner (a banner "
+                   "says so). Only on a network you trust.")
 @click.option("--print-command", is_flag=True, help="Print the streamlit command instead of running it.")
 @click.pass_obj
-def serve_cmd(obj, port: int, host: str, extra_hosts: tuple[str, ...], print_command: bool) -> None:
+def serve_cmd(obj, port: int, host: str, extra_hosts: tuple[str, ...], no_auth: bool, print_command: bool) -> None:
     """Start the Trendscope app (Streamlit) on http://HOST:PORT over the data home.
 
-    The app answers only to the host names it serves (127.0.0.1, localhost, --host and each --allowed-host),
-    so a web page whose name was rebound to this machine (DNS rebinding) cannot open the app.
+    On 127.0.0.1 with no accounts it runs as the local owner. Any other address needs sign-in (password
+    accounts from `trendscope users add`, or OpenID Connect in the data home's secrets.toml; docs/accounts.md),
+    or an explicit --no-auth. The app answers only to the host names it serves (127.0.0.1, localhost, --host and
+    each --allowed-host), so a web page whose name was rebound to this machine (DNS rebinding) cannot open it.
 
     \b
     Examples:
@@ -109,8 +153,15 @@ def serve_cmd(obj, port: int, host: str, extra_hosts: tuple[str, ...], print_com
       trendscope --home ~/ts serve --port 8600
       trendscope serve --host 0.0.0.0 --allowed-host ts.lab.example --print-command
     """
+    sign_in = sign_in_methods(obj.home)
+    if not _is_loopback(host) and not sign_in and not no_auth:
+        raise click.ClickException(
+            f"refusing to serve on {host} without sign-in: add accounts (`trendscope users add NAME --email "
+            "ADDRESS`) or OpenID Connect (docs/accounts.md), or pass --no-auth to let everyone who reaches "
+            "the port act as the owner")
+    secrets = obj.home.secrets_path if "openid-connect" in sign_in else None
     try:
-        cmd = serve_command(host, port, extra_hosts)
+        cmd = serve_command(host, port, extra_hosts, secrets)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--host") from exc
     if host.strip() in _WILDCARD_BINDS and not extra_hosts:
@@ -120,15 +171,21 @@ def serve_cmd(obj, port: int, host: str, extra_hosts: tuple[str, ...], print_com
         click.echo(" ".join(cmd))
         return
     prepare_home(obj.home)
+    from trendscope.accounts.sign_in_config import secrets_warnings
     from trendscope.digest.mailer import config_file_warnings
 
-    for warning in config_file_warnings(obj.home.config_path):
+    for warning in [*config_file_warnings(obj.home.config_path), *secrets_warnings(obj.home.secrets_path)]:
         click.echo(f"warning: {warning}", err=True)
-    click.echo(f"Trendscope app on http://{host}:{port}  (data home {obj.home.root}; Ctrl-C stops it)", err=True)
+    if no_auth:
+        click.echo("warning: --no-auth: everyone who reaches the port reads and changes every list and "
+                   "subscription as the owner", err=True)
+    how = "sign-in: " + " and ".join(sign_in) if sign_in and not no_auth else "no sign-in (local owner)"
+    click.echo(f"Trendscope app on http://{host}:{port}  (data home {obj.home.root}; {how}; Ctrl-C stops it)",
+               err=True)
     sys.stdout.flush()
     sys.stderr.flush()
     # exec: the server replaces this process, so signals (Ctrl-C, SIGTERM) reach Streamlit directly.
-    os.execve(sys.executable, cmd, serve_env(obj.home.root))
+    os.execve(sys.executable, cmd, serve_env(obj.home.root, no_auth))
 
 
 def register(group: click.Group) -> None:

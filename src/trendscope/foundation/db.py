@@ -315,3 +315,36 @@ def select_in(db: sqlite_utils.Database, sql: str, values: Iterable[Any], *, par
             yield from db.query(q, [*params, *chunk])
         else:
             yield from db.execute(q, [*params, *chunk]).fetchall()
+
+
+def rebuild_table(db: sqlite_utils.Database, table: str, create_sql: str, copy_sql: str,
+                  after: Sequence[str] = ()) -> None:
+    """Rebuild `table` with a new definition, keeping every row (SQLite's 12-step ALTER TABLE procedure).
+
+    For a constraint that ALTER TABLE cannot change (a column-level UNIQUE). `create_sql` creates the new table
+    under the name `<table>__new`; `copy_sql` fills it from `table` (an INSERT INTO ... SELECT); `after`
+    recreates indexes. Runs with foreign keys off, so dropping the old table cascades nothing to the tables
+    that refer to it, and checks every reference before committing. Call it from a migration registered with
+    `transactional=False`: it is one transaction of its own, and the migration must skip it when already done.
+    """
+    conn = db.conn
+    if conn.in_transaction:
+        raise RuntimeError("rebuild_table must run outside a transaction (PRAGMA foreign_keys is ignored inside)")
+    conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        with write_transaction(db):
+            before = conn.execute(f"SELECT count(*) FROM [{table}]").fetchone()[0]
+            conn.execute(create_sql)
+            conn.execute(copy_sql)
+            after_count = conn.execute(f"SELECT count(*) FROM [{table}__new]").fetchone()[0]
+            if after_count != before:
+                raise RuntimeError(f"rebuilding {table}: {before} rows before, {after_count} after")
+            conn.execute(f"DROP TABLE [{table}]")
+            conn.execute(f"ALTER TABLE [{table}__new] RENAME TO [{table}]")
+            for sql in after:
+                conn.execute(sql)
+            problems = conn.execute("PRAGMA foreign_key_check").fetchall()
+            if problems:
+                raise RuntimeError(f"rebuilding {table} broke references: {problems[:3]}")
+    finally:
+        conn.execute("PRAGMA foreign_keys = ON")

@@ -68,6 +68,11 @@ class Home:
     def config_path(self) -> Path:
         return self.root / "config.toml"
 
+    @property
+    def secrets_path(self) -> Path:
+        """Streamlit's secrets for OpenID Connect sign-in (`[auth]`: provider, client secret, cookie secret)."""
+        return self.root / "secrets.toml"
+
     def lock_path(self, stage: str) -> Path:
         """The lock file a stage holds while it writes: `ingest`, `index`, `digest` or `schedule`."""
         return self.root / f"{stage}.lock"

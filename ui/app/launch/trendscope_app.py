@@ -1,16 +1,18 @@
 """The Trendscope Streamlit app: `trendscope serve` runs `streamlit run` on this file with TRENDSCOPE_HOME set.
 
-This entry file is the router: page config, navigation and the per-run scope (one database connection per
-script run, closed when the run ends). It sits alone in its folder: Streamlit puts that folder on `sys.path`,
-and nothing else there becomes importable. The pages live in `trendscope/ui/app/views/`.
+This entry file is the router: page config, the sign-in gate (who acts in this run), navigation and the
+per-run scope (one database connection per script run, closed when the run ends). It sits alone in its folder:
+Streamlit puts that folder on `sys.path`, and nothing else there becomes importable. The pages live in
+`trendscope/ui/app/views/`.
 """
 import streamlit as st
 
-from trendscope.ui.app import navigation, state, warmup
+from trendscope.ui.app import auth_gate, navigation, state, warmup
 
 st.set_page_config(page_title="Trendscope", page_icon=navigation.favicon(), layout="wide")
 warmup.start(str(state.home().root))  # model + FAISS index load in the background from the first page view
 
-page = st.navigation(navigation.streamlit_pages())
 with state.run_scope():
+    state.set_actor(auth_gate.gate())  # the sign-in page, and a stop, when nobody is signed in
+    page = st.navigation(navigation.streamlit_pages())
     page.run()

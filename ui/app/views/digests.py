@@ -61,6 +61,8 @@ def _preview(sub, week: str) -> None:
 
 
 def _test_mail(digest) -> None:
+    if not dg.is_admin():
+        return  # test mails go to the operator: an admin's tool
     with st.expander("Send this digest as a test mail", icon=":material/send:"):
         cfg = dg.smtp_config()
         if not cfg.configured:
@@ -88,7 +90,8 @@ def _test_mail(digest) -> None:
                                "Test mails are not recorded as deliveries.")
 
 
-FORM_KEYS = ("sub_name", "sub_trends", "sub_query", "sub_categories", "sub_exclude", "sub_size", "sub_emails")
+FORM_KEYS = ("sub_name", "sub_trends", "sub_query", "sub_categories", "sub_exclude", "sub_size", "sub_emails",
+             "sub_lab")
 
 
 def _add_form() -> None:
@@ -107,9 +110,10 @@ def _add_form() -> None:
         emails = st.text_input("Email addresses (comma separated, optional)", key="sub_emails",
                                help="Addresses get no mail until the operator confirms them with "
                                     "`trendscope subscriptions confirm NAME`.")
+        lab = dg.is_admin() and st.checkbox("Lab-wide (every user sees it; only admins change it)", key="sub_lab")
         if st.form_submit_button("Add subscription", icon=":material/add:", type="primary"):
             try:
-                sub = dg.add_subscription(
+                sub = dg.add_subscription(lab=bool(lab),
                     name=name, trends=trends, query=query, categories=categories,
                     exclude=[w.strip() for w in (exclude or "").split(",") if w.strip()], size=int(size),
                     emails=[e.strip() for e in (emails or "").split(",") if e.strip()],
@@ -138,10 +142,11 @@ def _manage(subs) -> None:
             targets = ", ".join(f"{a} (awaiting confirmation)" if a.lower() in waiting else a
                                 for a in sub.emails) or "no email"
             size = count(sub.size, "paper")
-            c_text.markdown(f"**{safe_inline(sub.name)}** · {safe_inline(sub.describe())} · {size} · "
+            lab = " · lab-wide" if sub.lab_wide else ""
+            c_text.markdown(f"**{safe_inline(sub.name)}**{lab} · {safe_inline(sub.describe())} · {size} · "
                             f"{safe_inline(targets)}{' · Atom feed' if sub.feed else ''}")
-            if c_rm.button("Remove", key=f"rm_sub_{sub.id}", icon=":material/delete:"):
-                dg.remove_subscription(sub.name)
+            if dg.may_change(sub) and c_rm.button("Remove", key=f"rm_sub_{sub.id}", icon=":material/delete:"):
+                dg.remove_subscription(sub)
                 st.session_state["digests_flash"] = f"Removed subscription **{safe_inline(sub.name)}**."
                 st.rerun()
     _add_form()

@@ -37,7 +37,8 @@ def _show_flash() -> None:
         getattr(st, kind)(message)
 
 
-def _manage(rl, names: list[str], current: str | None) -> None:
+def _manage(rl, names: list[str], current: str | None, summary=None) -> None:
+    access = summary.access if summary is not None else "own"
     with st.expander("New, rename, delete, import", icon=":material/edit:", expanded=not names):
         with st.form("create_list", border=False):
             new = st.text_input("New list", key="new_list_name", placeholder="e.g. to read")
@@ -50,29 +51,65 @@ def _manage(rl, names: list[str], current: str | None) -> None:
                     _select(name)
                     _flash(f"Created **{safe_inline(name)}**.")
                     st.rerun()
-        if current is None:
+        if current is None or access == "read":
             return
-        with st.form("rename_list", border=False):
-            to = st.text_input(f"Rename “{current}” to", key="rename_to")
-            if st.form_submit_button("Rename", icon=":material/drive_file_rename_outline:"):
-                try:
-                    name = rl.rename(current, to)
-                except TrendscopeError as exc:
-                    st.error(str(exc))
-                else:
-                    _select(name)
-                    _flash(f"Renamed to **{safe_inline(name)}**.")
-                    st.rerun()
-        confirm = st.checkbox(f"Yes, delete “{current}” and its notes", key="confirm_delete")
-        if st.button("Delete list", icon=":material/delete:", disabled=not confirm, key="delete_list"):
-            n = rl.delete(current)
-            st.session_state.pop("current_list", None)
-            _flash(f"Deleted **{safe_inline(current)}** ({count(n, 'paper')}).")
-            st.rerun()
+        if access == "own":
+            _rename_delete(rl, current)
         upload = st.file_uploader("Import arXiv ids, BibTeX, CSV, JSON or Markdown into this list",
                                   type=["txt", "bib", "csv", "json", "md"], key="import_file")
         if upload is not None and st.button("Import", key="import_go", icon=":material/upload:"):
             _import(rl, current, upload)
+    if current is not None and access == "own":
+        _sharing(rl, current, summary)
+
+
+def _rename_delete(rl, current: str) -> None:
+    with st.form("rename_list", border=False):
+        to = st.text_input(f"Rename “{current}” to", key="rename_to")
+        if st.form_submit_button("Rename", icon=":material/drive_file_rename_outline:"):
+            try:
+                name = rl.rename(current, to)
+            except TrendscopeError as exc:
+                st.error(str(exc))
+            else:
+                _select(name)
+                _flash(f"Renamed to **{safe_inline(name)}**.")
+                st.rerun()
+    confirm = st.checkbox(f"Yes, delete “{current}” and its notes", key="confirm_delete")
+    if st.button("Delete list", icon=":material/delete:", disabled=not confirm, key="delete_list"):
+        n = rl.delete(current)
+        st.session_state.pop("current_list", None)
+        _flash(f"Deleted **{safe_inline(current)}** ({count(n, 'paper')}).")
+        st.rerun()
+
+
+def _sharing(rl, current: str, summary) -> None:
+    """Who else sees the list: share with a user or everyone, read-only or editable; stop sharing."""
+    shares = summary.shared_with if summary is not None else []
+    label = f"Shared with {count(len(shares), 'reader')}" if shares else "Share"
+    with st.expander(label, icon=":material/group:"):
+        for grantee, can_edit in shares:
+            c_who, c_stop = st.columns([4, 1], vertical_alignment="center")
+            who = "everyone" if grantee == "*" else grantee
+            c_who.markdown(f"**{safe_inline(who)}** · {'can edit' if can_edit else 'read-only'}")
+            if c_stop.button("Stop", key=f"unshare_{grantee}", icon=":material/person_remove:"):
+                rl.unshare(current, grantee)
+                _flash(f"**{safe_inline(current)}** is no longer shared with {safe_inline(who)}.", "info")
+                st.rerun()
+        with st.form("share_list", border=False):
+            c_user, c_edit = st.columns([3, 1], vertical_alignment="bottom")
+            whom = c_user.text_input("Share with (a user name, or everyone)", key="share_with")
+            edit = c_edit.checkbox("Can edit", key="share_edit")
+            if st.form_submit_button("Share", icon=":material/share:"):
+                try:
+                    grantee = rl.share(current, whom, edit=edit)
+                except TrendscopeError as exc:
+                    st.error(str(exc))
+                else:
+                    who = "everyone" if grantee == "*" else grantee
+                    _flash(f"Shared **{safe_inline(current)}** with {safe_inline(who)} "
+                           f"({'editable' if edit else 'read-only'}).")
+                    st.rerun()
 
 
 def _import(rl, name: str, upload) -> None:
@@ -100,7 +137,7 @@ def _exports(rl, name: str) -> None:
                             icon=":material/download:", key=f"export_{fmt}", width="stretch")
 
 
-def _items(rl, name: str) -> None:
+def _items(rl, name: str, editable: bool = True) -> None:
     items = rl.items(name)
     if not items:
         st.info("This list is empty. Add papers from **Search** or a paper's page (“Add to list”).")
@@ -117,12 +154,13 @@ def _items(rl, name: str) -> None:
             else:
                 c_text.markdown(f"**{item.arxiv_id}** · :orange[not ingested yet]")
             status = c_status.selectbox("Status", STATUSES, index=STATUSES.index(item.status),
-                                        key=f"st_{item.arxiv_id}", label_visibility="collapsed")
+                                        key=f"st_{item.arxiv_id}", label_visibility="collapsed",
+                                        disabled=not editable)
             if status != item.status:
                 rl.set_status(name, [item.arxiv_id], status)
                 st.rerun()
             note = st.text_input("Note", value=item.note or "", key=f"note_{item.arxiv_id}",
-                                 placeholder="Add a note…", label_visibility="collapsed")
+                                 placeholder="Add a note…", label_visibility="collapsed", disabled=not editable)
             if note != (item.note or ""):
                 rl.set_note(name, item.arxiv_id, note)
                 st.toast("Note saved.")
@@ -134,13 +172,14 @@ def _items(rl, name: str) -> None:
             with c_open:
                 if item.paper:
                     widgets.open_button(item.arxiv_id, key=f"open_{item.arxiv_id}")
-            if c_rm.button("Remove", key=f"rm_{item.arxiv_id}", icon=":material/remove_circle_outline:"):
+            if editable and c_rm.button("Remove", key=f"rm_{item.arxiv_id}",
+                                        icon=":material/remove_circle_outline:"):
                 rl.remove(name, [item.arxiv_id])
                 _flash(f"Removed {item.arxiv_id}.")
                 st.rerun()
 
 
-def _recommendations(rl, name: str, latest: str | None) -> None:
+def _recommendations(rl, name: str, latest: str | None, editable: bool = True) -> None:
     st.subheader("Recommended for this list")
     c_since, c_n = st.columns(2)
     span = c_since.selectbox("Published in the last", list(SINCE), key="rec_since")
@@ -168,6 +207,8 @@ def _recommendations(rl, name: str, latest: str | None) -> None:
             c_open, c_add, c_no, _ = st.columns([1, 1, 1.4, 2])
             with c_open:
                 widgets.open_button(rec.arxiv_id, key=f"rec_open_{rec.arxiv_id}")
+            if not editable:
+                continue
             if c_add.button("Add", key=f"rec_add_{rec.arxiv_id}", icon=":material/add:"):
                 rl.add(name, [rec.arxiv_id])
                 _flash(f"Added {rec.arxiv_id} to **{safe_inline(name)}**.")
@@ -183,7 +224,7 @@ def render() -> None:
     _show_flash()
     rl = app.reading_lists()
     summaries = rl.lists()
-    names = [s.name for s in summaries]
+    names = [s.ref for s in summaries]  # own lists by name, others' as owner/name
     current = None
     if names:
         # The selectbox's own state is lost when the user visits another page; "current_list" remembers it.
@@ -194,20 +235,26 @@ def render() -> None:
         st.session_state.pop("select_list_now", None)
         if st.session_state.get("list_pick") not in names:
             st.session_state["list_pick"] = names[0]
-        by_name = {s.name: s for s in summaries}
+        by_name = {s.ref: s for s in summaries}
         current = st.selectbox(
             "List", names, key="list_pick",
-            format_func=lambda n: f"{n} — {count(by_name[n].items, 'paper')}, {by_name[n].unread} unread",
+            format_func=lambda n: f"{n} — {count(by_name[n].items, 'paper')}, {by_name[n].unread} unread"
+                                  + {"own": "", "edit": " · shared with you", "read": " · shared with you, read-only"}[
+                                      by_name[n].access],
         )
         st.session_state["current_list"] = current
     else:
         st.info("No reading lists yet. Create one below, or use “Add to list” on a search result.")
-    _manage(rl, names, current)
+    summary = by_name[current] if current is not None else None
+    _manage(rl, names, current, summary)
     if current is None:
         return
+    editable = summary.access != "read"
+    if not editable:
+        st.caption(f"Shared with you read-only by **{safe_inline(summary.owner)}**: you can read and export it.")
     _exports(rl, current)
-    _items(rl, current)
-    _recommendations(rl, current, app.summary()["last"])
+    _items(rl, current, editable)
+    _recommendations(rl, current, app.summary()["last"], editable)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,107 @@
+"""What sign-in the data home configures: password accounts, OpenID Connect providers, allowed domains.
+
+OpenID Connect uses Streamlit's own `st.login`, whose settings live in the data home's `secrets.toml`
+(`trendscope serve` hands Streamlit exactly that file):
+
+    [auth]
+    redirect_uri = "https://ts.lab.example/oauth2callback"
+    cookie_secret = "a long random string"
+    client_id = "..."
+    client_secret = "..."
+    server_metadata_url = "https://accounts.google.com/.well-known/openid-configuration"
+
+or one `[auth.NAME]` table per provider (NAME without "_"; the button says "Sign in with Name"). Which emails may sign in is Trendscope's own
+setting, in `config.toml`:
+
+    [auth]
+    oidc_domains = ["lab.example"]   # anyone with a verified address here gets an account at first sign-in
+
+(without it, only the emails of accounts made with `trendscope users add NAME --email ...`). Problems come back as
+one line naming the file and the key.
+"""
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from trendscope.foundation.errors import TrendscopeError
+
+PROVIDER_KEYS = ("client_id", "client_secret", "server_metadata_url")
+
+
+@dataclass
+class OidcSettings:
+    providers: list[str] = field(default_factory=list)  # "default" for a flat [auth], else the [auth.NAME] names
+    redirect_uri: str = ""
+    labels: dict[str, str] = field(default_factory=dict)  # provider -> the sign-in button's "Sign in with ..."
+
+
+def _read_toml(path: Path) -> dict:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except UnicodeDecodeError as exc:
+        raise TrendscopeError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise TrendscopeError(f"{path}: not valid TOML: {exc}") from exc
+    except OSError as exc:
+        raise TrendscopeError(f"cannot read {path}: {exc.strerror or exc}") from exc
+
+
+def read_oidc_settings(secrets_path: Path) -> OidcSettings | None:
+    """The OpenID Connect providers of `secrets.toml` (None when the file or its [auth] is absent); a
+    TrendscopeError naming the file and key when a setting Streamlit needs is missing."""
+    auth = _read_toml(Path(secrets_path)).get("auth")
+    if auth is None:
+        return None
+    if not isinstance(auth, dict):
+        raise TrendscopeError(f"{secrets_path}: [auth] must be a table")
+    for key in ("redirect_uri", "cookie_secret"):
+        if not isinstance(auth.get(key), str) or not auth[key].strip():
+            raise TrendscopeError(f"{secrets_path}: [auth] needs {key} (see docs/accounts.md)")
+    if not auth["redirect_uri"].rstrip("/").endswith("/oauth2callback"):
+        raise TrendscopeError(f"{secrets_path}: [auth] redirect_uri must end with /oauth2callback, "
+                              f"e.g. https://ts.lab.example/oauth2callback")
+    settings = OidcSettings(redirect_uri=auth["redirect_uri"])
+    tables = {k: v for k, v in auth.items() if isinstance(v, dict)}
+    if any(k in auth for k in PROVIDER_KEYS):
+        tables = {"default": auth, **tables}
+    for name, table in tables.items():
+        if "_" in name:
+            raise TrendscopeError(f"{secrets_path}: [auth.{name}]: provider names cannot contain '_'")
+        where = "[auth]" if name == "default" else f"[auth.{name}]"
+        for key in PROVIDER_KEYS:
+            if not isinstance(table.get(key), str) or not table[key].strip():
+                raise TrendscopeError(f"{secrets_path}: {where} needs {key} (see docs/accounts.md)")
+        settings.providers.append(name)
+        settings.labels[name] = "your identity provider" if name == "default" else name.capitalize()
+    if not settings.providers:
+        raise TrendscopeError(f"{secrets_path}: [auth] has no provider: give client_id, client_secret and "
+                              "server_metadata_url (see docs/accounts.md)")
+    return settings
+
+
+def oidc_domains(config_path: Path) -> tuple[str, ...]:
+    """`[auth] oidc_domains` of config.toml: email domains whose verified users get an account at first
+    sign-in."""
+    auth = _read_toml(Path(config_path)).get("auth", {})
+    domains = auth.get("oidc_domains", []) if isinstance(auth, dict) else None
+    if not isinstance(domains, list) or not all(isinstance(d, str) and d.strip() for d in domains):
+        raise TrendscopeError(f"{config_path}: [auth] oidc_domains must be a list of domains, "
+                              'e.g. oidc_domains = ["lab.example"]')
+    return tuple(d.strip().lower().lstrip("@") for d in domains)
+
+
+def secrets_warnings(secrets_path: Path) -> list[str]:
+    """A secrets file others can read holds the client and cookie secrets: say so."""
+    try:
+        mode = Path(secrets_path).stat().st_mode
+    except OSError:
+        return []
+    if os.name == "nt" or not mode & 0o044:
+        return []
+    return [f"{secrets_path} holds the sign-in secrets and is readable by others (mode {mode & 0o777:o}): "
+            f"run `chmod 600 {secrets_path}`"]

@@ -1,0 +1,208 @@
+"""Accounts: users, argon2 passwords, throttled sign-in, expiring sessions, OpenID Connect mapping, and the
+`trendscope users` commands (passwords from standard input, admin-only commands)."""
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from argon2 import PasswordHasher
+from lists_support import cli
+
+from trendscope.accounts.sign_in_config import oidc_domains, read_oidc_settings
+from trendscope.accounts.users import SESSION_IDLE, SESSION_MAX, SIGN_IN_REFUSED, Accounts
+from trendscope.foundation.actor import LOCAL_OWNER, Actor
+from trendscope.foundation.errors import TrendscopeError
+from trendscope.ingest.store import open_database
+
+PW = "correct horse battery"
+FAST = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)  # the real scheme, cheap parameters
+
+
+class Clock:
+    def __init__(self):
+        self.now = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+@pytest.fixture
+def accounts(home, clock):
+    slept: list[float] = []
+    acc = Accounts(open_database(home / "trendscope.db"), clock=clock, sleep=slept.append, hasher=FAST)
+    acc.slept = slept
+    return acc
+
+
+def test_the_local_owner_exists_from_the_start_as_an_admin_without_password(accounts):
+    owner = accounts.get(LOCAL_OWNER)
+    assert owner is not None and owner.admin and not owner.password
+    assert not accounts.password_sign_in_configured()
+
+
+def test_passwords_are_stored_as_argon2_hashes_only(home, accounts):
+    accounts.add("Ana", email="ana@lab.example", password=PW)
+    assert accounts.get("ana").password and not accounts.get("ana").admin
+    stored = accounts.store.get("ana").password_hash
+    assert stored.startswith("$argon2id$") and PW not in stored
+    accounts.store.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    assert PW.encode() not in (home / "trendscope.db").read_bytes()
+    assert accounts.password_sign_in_configured()
+
+
+@pytest.mark.parametrize("name", ["", "a b", "Ana!", "-x", "x" * 41, "a/b", "*"])
+def test_bad_user_names_are_refused(accounts, name):
+    with pytest.raises(TrendscopeError, match="not a user name"):
+        accounts.add(name, password=PW)
+
+
+def test_weak_or_odd_passwords_and_duplicate_names_or_emails_are_refused(accounts):
+    with pytest.raises(TrendscopeError, match="at least 10"):
+        accounts.add("bo", password="short")
+    with pytest.raises(TrendscopeError, match="control characters"):
+        accounts.add("bo", password="0123456789\n")
+    accounts.add("bo", email="bo@lab.example", password=PW)
+    with pytest.raises(TrendscopeError, match="already exists"):
+        accounts.add("BO", password=PW)
+    with pytest.raises(TrendscopeError, match="already the address"):
+        accounts.add("cy", email="BO@lab.example", password=PW)
+    with pytest.raises(TrendscopeError, match="not a valid email"):
+        accounts.add("cy", email="cy@lab.example\r\nBcc: x@evil.example", password=PW)
+
+
+def test_sign_in_gives_the_same_answer_for_unknown_names_and_wrong_passwords(accounts):
+    accounts.add("ana", password=PW)
+    assert accounts.sign_in("ANA ", PW) == Actor("ana", admin=False)
+    for name, pw in (("ana", "wrong password!"), ("nobody", PW), ("owner", "")):
+        with pytest.raises(TrendscopeError) as err:
+            accounts.sign_in(name, pw)
+        assert str(err.value) == SIGN_IN_REFUSED
+    assert accounts.slept == [1.0, 1.0, 1.0]  # each failure costs time
+
+
+def test_failed_sign_ins_lock_the_name_for_a_growing_wait(accounts, clock):
+    accounts.add("ana", password=PW)
+    for _ in range(3):
+        with pytest.raises(TrendscopeError, match=SIGN_IN_REFUSED):
+            accounts.sign_in("ana", "not the password")
+    with pytest.raises(TrendscopeError, match=r"too many failed sign-ins for 'ana': try again in 1[56] s"):
+        accounts.sign_in("ana", PW)  # even the right password waits
+    clock.now += timedelta(seconds=16)
+    with pytest.raises(TrendscopeError, match=SIGN_IN_REFUSED):
+        accounts.sign_in("ana", "still wrong!")
+    with pytest.raises(TrendscopeError, match="try again in (29|30|31) s"):
+        accounts.sign_in("ana", PW)  # doubled
+    clock.now += timedelta(seconds=31)
+    assert accounts.sign_in("ana", PW).name == "ana"
+    assert accounts.retry_after("ana") == 0  # a success forgets the failures
+
+
+def test_sessions_end_when_idle_too_long_at_their_maximum_age_or_on_a_new_password(accounts, clock):
+    accounts.add("ana", password=PW)
+    token = accounts.start_session("ana")
+    assert accounts.session_actor(token) == Actor("ana", admin=False)
+    assert accounts.session_actor(token + "x") is None and accounts.session_actor(None) is None
+    assert token not in json.dumps([list(r) for r in accounts.store.db.execute("SELECT * FROM auth_sessions")])
+    clock.now += SESSION_IDLE + timedelta(minutes=1)
+    assert accounts.session_actor(token) is None  # idle
+    token = accounts.start_session("ana")
+    for _ in range(int(SESSION_MAX / timedelta(hours=6))):
+        clock.now += timedelta(hours=6)  # active all along
+        accounts.session_actor(token)
+    assert accounts.session_actor(token) is None  # too old
+    token = accounts.start_session("ana")
+    accounts.set_password("ana", "another good one", by=Actor("ana", admin=False))
+    assert accounts.session_actor(token) is None
+
+
+def test_only_admins_manage_users_and_the_last_admin_stays(accounts):
+    ana = accounts.add("ana", password=PW).actor()
+    with pytest.raises(TrendscopeError, match="admins only"):
+        accounts.add("bo", password=PW, by=ana)
+    with pytest.raises(TrendscopeError, match="admins only"):
+        accounts.set_password(LOCAL_OWNER, PW, by=ana)
+    with pytest.raises(TrendscopeError, match="last admin"):
+        accounts.remove(LOCAL_OWNER)
+    accounts.set_admin("ana", True)
+    accounts.remove(LOCAL_OWNER)
+    assert [u.name for u in accounts.users()] == ["ana"]
+
+
+def test_identity_provider_emails_map_to_accounts_or_allowed_domains(accounts):
+    accounts.add("ana", email="Ana@Lab.example")
+    assert accounts.oidc_actor("ana@lab.example") == Actor("ana", admin=False)
+    with pytest.raises(TrendscopeError, match="no Trendscope account"):
+        accounts.oidc_actor("eve@elsewhere.example", domains=("lab.example",))
+    with pytest.raises(TrendscopeError, match="verified"):
+        accounts.oidc_actor("new@lab.example", verified=False, domains=("lab.example",))
+    made = accounts.oidc_actor("ana.b+x@lab.example", domains=("lab.example",))
+    assert made.name == "ana.b-x" and not made.admin
+    assert accounts.get("ana.b-x").email == "ana.b+x@lab.example" and not accounts.get("ana.b-x").password
+    assert accounts.oidc_actor("owner@lab.example", domains=("lab.example",)).name == "owner2"
+
+
+def test_sign_in_settings_are_read_and_bad_ones_named_in_one_line(tmp_path):
+    secrets = tmp_path / "secrets.toml"
+    assert read_oidc_settings(secrets) is None
+    secrets.write_text('[auth]\nredirect_uri = "https://ts.lab.example/oauth2callback"\ncookie_secret = "s3cret"\n'
+                       '[auth.keycloak]\nclient_id = "ts"\nclient_secret = "x"\n'
+                       'server_metadata_url = "https://kc.lab.example/.well-known/openid-configuration"\n')
+    settings = read_oidc_settings(secrets)
+    assert settings.providers == ["keycloak"] and settings.labels["keycloak"] == "Keycloak"
+    secrets.write_text('[auth]\nredirect_uri = "https://ts.lab.example/oauth2callback"\ncookie_secret = "s"\n'
+                       'client_id = "ts"\nclient_secret = "x"\n')
+    with pytest.raises(TrendscopeError, match=r"secrets.toml: \[auth\] needs server_metadata_url"):
+        read_oidc_settings(secrets)
+    secrets.write_text("[auth\n")
+    with pytest.raises(TrendscopeError, match="not valid TOML"):
+        read_oidc_settings(secrets)
+    config = tmp_path / "config.toml"
+    config.write_text('[auth]\noidc_domains = ["@Lab.example"]\n')
+    assert oidc_domains(config) == ("lab.example",)
+    config.write_text('[auth]\noidc_domains = "lab.example"\n')
+    with pytest.raises(TrendscopeError, match="must be a list"):
+        oidc_domains(config)
+
+
+# -- the CLI ---------------------------------------------------------------------------------------------
+def test_users_add_reads_the_password_from_standard_input_and_never_prints_it(home):
+    done = cli(home, "users", "add", "ana", "--email", "ana@lab.example", input=PW + "\n")
+    assert done.exit_code == 0, done.output
+    assert "Added user 'ana'" in done.output and PW not in done.output
+    listed = json.loads(cli(home, "users", "list", "--json").output)
+    assert {u["name"]: (u["email"], u["password"], u["admin"]) for u in listed} == {
+        "ana": ("ana@lab.example", True, False), "owner": (None, False, True)}
+    assert PW not in cli(home, "users").output
+    acc = Accounts(open_database(home / "trendscope.db"))
+    assert acc.sign_in("ana", PW).name == "ana"
+
+
+def test_users_passwd_changes_a_password_and_admins_commands_say_they_are_admin_only(home):
+    cli(home, "users", "add", "ana", input=PW + "\n")
+    done = cli(home, "--user", "ana", "users", "passwd", input="a brand new secret\n")
+    assert done.exit_code == 0 and "changed" in done.output
+    assert Accounts(open_database(home / "trendscope.db")).sign_in("ana", "a brand new secret").name == "ana"
+    for args in (["users", "add", "bo"], ["users", "list"], ["users", "remove", "owner", "-y"],
+                 ["users", "passwd", "owner"], ["users", "admin", "ana"]):
+        done = cli(home, "--user", "ana", *args, input=PW + "\n")
+        assert done.exit_code == 1 and "for admins only (ana is not an admin)" in done.output, args
+    for args in (["users", "add"], ["users", "list"], ["users", "remove"], ["users", "admin"]):
+        assert "(Admin only)" in cli(home, *args, "--help").output
+    done = cli(home, "--user", "nobody", "lists")
+    assert done.exit_code == 1 and "no user named 'nobody'" in done.output
+
+
+def test_users_remove_keeps_their_lists_for_when_the_name_comes_back(home):
+    cli(home, "users", "add", "ana", input=PW + "\n")
+    cli(home, "--user", "ana", "lists", "create", "to read")
+    done = cli(home, "users", "remove", "ana", "--yes")
+    assert done.exit_code == 0 and "their 1 reading lists and 0 subscriptions stay stored" in done.output
+    assert cli(home, "--user", "ana", "lists").exit_code == 1
+    cli(home, "users", "add", "ana", "--no-password")
+    assert "to read" in cli(home, "--user", "ana", "lists").output

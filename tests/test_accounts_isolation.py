@@ -1,0 +1,226 @@
+"""Each user's lists, notes, thumbs and subscriptions are theirs: another user cannot read, change, export or
+delete them through the Python API, the CLI or the app, unless shared. Lab-wide subscriptions: everyone reads
+them, only admins change them."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from app_harness import all_markdown, check, new_app, open_page
+from app_seed import LIST_NAME, SUBSCRIPTION
+from argon2 import PasswordHasher
+from lists_support import cli, ingest_rows
+
+from trendscope.accounts.users import Accounts
+from trendscope.digest import api
+from trendscope.foundation.actor import OWNER, Actor
+from trendscope.foundation.errors import TrendscopeError
+from trendscope.ingest.store import open_database
+from trendscope.reading.lists import ReadingLists
+
+PW = "correct horse battery"
+ANA, BO = Actor("ana", admin=False), Actor("bo", admin=False)
+IDS = ["2409.01001", "2409.01002", "2409.01003"]
+
+
+@pytest.fixture
+def db(home, sample_rows):
+    db = ingest_rows(home, sample_rows[:5])
+    acc = Accounts(db, hasher=PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    acc.add("ana", email="ana@lab.example", password=PW)
+    acc.add("bo", email="bo@lab.example", password=PW)
+    return db
+
+
+def test_a_users_lists_are_invisible_and_untouchable_for_another_user(db):
+    ana, bo = ReadingLists(db, user=ANA), ReadingLists(db, user=BO)
+    ana.create("to read")
+    ana.add("to read", IDS[:2], note="ana's note")
+    ana.set_feedback(IDS[0], 1)
+    ana.add_passage_note(IDS[0], 3, "ana's passage note", quote="quoted")
+    bo.create("to read")  # the same name, another list
+    assert [s.ref for s in bo.lists()] == ["to read"] and bo.items("to read") == []
+    for attempt in (lambda: bo.items("ana/to read"), lambda: bo.export("ana/to read", "md"),
+                    lambda: bo.add("ana/to read", IDS[2:]), lambda: bo.remove("ana/to read", IDS[:1]),
+                    lambda: bo.delete("ana/to read"), lambda: bo.rename("ana/to read", "mine"),
+                    lambda: bo.share("ana/to read", "bo", edit=True), lambda: bo.set_note("ana/to read", IDS[0], "x"),
+                    lambda: bo.recommend("ana/to read")):
+        with pytest.raises(TrendscopeError, match="no reading list named 'ana/to read'"):
+            attempt()
+    assert bo.feedback() == {} and bo.passage_notes(IDS[0]) == []
+    assert bo.memberships(IDS) == {} and ana.memberships(IDS) == {IDS[0]: ["to read"], IDS[1]: ["to read"]}
+    assert [i.arxiv_id for i in ana.items("to read")] == IDS[:2]
+    assert ReadingLists(db).lists() == []  # nor does the local owner see it
+    assert ana.store.taste_signature("ana") != ana.store.taste_signature("bo")
+
+
+def test_shared_lists_are_read_only_or_editable_and_only_the_owner_shares_renames_or_deletes(db):
+    ana, bo = ReadingLists(db, user=ANA), ReadingLists(db, user=BO)
+    ana.create("group")
+    ana.add("group", IDS[:1])
+    ana.share("group", "bo")
+    assert [(s.ref, s.access) for s in bo.lists()] == [("ana/group", "read")]
+    assert [i.arxiv_id for i in bo.items("group")] == IDS[:1]  # the bare name while it is unambiguous
+    assert b"ana/group" in bo.export("ana/group", "md")
+    with pytest.raises(TrendscopeError, match="read-only"):
+        bo.add("ana/group", IDS[1:2])
+    with pytest.raises(TrendscopeError, match="read-only"):
+        bo.set_status("ana/group", IDS[:1], "read")
+    ana.share("group", "bo", edit=True)
+    assert bo.add("ana/group", IDS[1:2]).added == IDS[1:2]
+    for attempt in (lambda: bo.delete("ana/group"), lambda: bo.rename("ana/group", "x"),
+                    lambda: bo.share("ana/group", "owner")):
+        with pytest.raises(TrendscopeError, match="only the owner"):
+            attempt()
+    assert [s.shared_with for s in ana.own_lists()] == [[("bo", True)]]
+    ana.unshare("group", "bo")
+    assert bo.lists() == []
+    ana.share("group", "everyone")
+    assert [(s.ref, s.access) for s in ReadingLists(db).lists()] == [("ana/group", "read")]
+    with pytest.raises(TrendscopeError, match="no user named 'zed'"):
+        ana.share("group", "zed")
+
+
+def test_an_ambiguous_bare_name_asks_whose_list_is_meant(db):
+    for who in (ANA, OWNER):
+        rl = ReadingLists(db, user=who)
+        rl.create("papers")
+        rl.share("papers", "bo")
+    with pytest.raises(TrendscopeError, match="several lists named 'papers'.*ana/papers, owner/papers"):
+        ReadingLists(db, user=BO).items("papers")
+
+
+def test_subscriptions_belong_to_their_user_and_lab_wide_ones_to_admins(db, home):
+    from trendscope.foundation.home import Home
+
+    h = Home(home)
+    api.add_subscription(db, h, "mine", trends=["privacy"], user=ANA)
+    api.add_subscription(db, h, "mine", trends=["ethics"], user=BO)  # the same name, another owner
+    with pytest.raises(TrendscopeError, match="admins only"):
+        api.add_subscription(db, h, "lab", trends=["ethics"], user=ANA, lab=True)
+    api.add_subscription(db, h, "lab news", trends=["efficiency"], user=OWNER, lab=True)
+    assert [(s.name, s.owner) for s in api.list_subscriptions(db, user=BO)] == [("lab news", "*"), ("mine", "bo")]
+    assert api.get_subscription(db, "mine", user=BO).trends == ["ethics"]
+    with pytest.raises(TrendscopeError, match="no subscription named 'ana/mine'"):
+        api.get_subscription(db, "ana/mine", user=BO)
+    with pytest.raises(TrendscopeError, match="admins only"):
+        api.remove_subscription(db, "lab news", user=BO)
+    with pytest.raises(TrendscopeError, match="admins only"):
+        api.confirm_addresses(db, "mine", user=BO)
+    ana_sub = api.get_subscription(db, "mine", user=ANA)
+    with pytest.raises(TrendscopeError, match="no subscription"):
+        api.remove_subscription(db, ana_sub, user=BO)  # a Subscription object is checked too
+    api.remove_subscription(db, "mine", user=BO)
+    assert [s.owner for s in api.all_subscriptions(db)] == ["*", "ana"]
+    assert api.get_subscription(db, "ana/mine", user=OWNER).owner == "ana"  # admins reach anyone's
+
+
+# -- the CLI ----------------------------------------------------------------------------------------------
+def test_the_cli_acts_as_the_user_named_by_user(home, db):
+    assert cli(home, "--user", "ana", "lists", "create", "to read").exit_code == 0
+    assert cli(home, "--user", "ana", "lists", "add", "to read", IDS[0]).exit_code == 0
+    assert cli(home, "--user", "bo", "lists", "--json").output.strip() == "[]"
+    for args in (["lists", "show", "ana/to read"], ["lists", "export", "ana/to read", "--format", "md"],
+                 ["lists", "delete", "ana/to read", "--yes"], ["lists", "add", "ana/to read", IDS[1]]):
+        done = cli(home, "--user", "bo", *args)
+        assert done.exit_code == 1 and "no reading list named 'ana/to read'" in done.output, args
+    assert cli(home, "--user", "ana", "lists", "share", "to read", "bo").exit_code == 0
+    shown = cli(home, "--user", "bo", "lists", "show", "ana/to read", "--json")
+    assert shown.exit_code == 0 and IDS[0] in shown.output
+    done = cli(home, "--user", "bo", "lists", "add", "ana/to read", IDS[1])
+    assert done.exit_code == 1 and "read-only" in done.output
+    assert cli(home, "--user", "bo", "subscriptions", "add", "bo's", "--trend", "privacy").exit_code == 0
+    assert json.loads(cli(home, "--user", "ana", "subscriptions", "--json").output) == []
+    done = cli(home, "--user", "ana", "subscriptions", "remove", "bo's")
+    assert done.exit_code == 1 and "no subscription named" in done.output
+    done = cli(home, "--user", "bo", "subscriptions", "add", "lab", "--trend", "privacy", "--lab")
+    assert done.exit_code == 1 and "admins only" in done.output
+    done = cli(home, "--user", "bo", "digest", "--send")
+    assert done.exit_code == 1 and "admins only" in done.output
+    assert "bo's" in cli(home, "--user", "bo", "subscriptions").output
+
+
+# -- the app ----------------------------------------------------------------------------------------------
+@pytest.fixture
+def lab_home(app_home):
+    """The seeded app home (the owner's list and subscription) plus ana and bo with passwords, ana's own list
+    and subscription."""
+    db = open_database(app_home / "trendscope.db")
+    acc = Accounts(db)
+    acc.add("ana", email="ana@lab.example", password=PW)
+    acc.add("bo", email="bo@lab.example", password=PW)
+    rl = ReadingLists(db, user=ANA)
+    rl.create("Ana private")
+    rl.add("Ana private", IDS[:1])
+    db.conn.close()
+    return app_home
+
+
+def _list_choices(at) -> list[str]:
+    return [o.split(" — ")[0] for o in at.selectbox(key="list_pick").options]
+
+
+def _signed_in(home, name: str):
+    at = new_app()
+    at.session_state["ts_session"] = Accounts(open_database(home / "trendscope.db")).start_session(name)
+    return at
+
+
+def test_with_accounts_the_app_asks_everyone_to_sign_in_and_shows_no_page_before(lab_home):
+    at = check(new_app().run())
+    assert [t.value for t in at.title] == ["Sign in to Trendscope"]
+    assert "To read" not in all_markdown(at) and not at.selectbox
+    at.text_input(key="sign_in_name").set_value("ana")
+    at.text_input(key="sign_in_password").set_value("wrong password")
+    at = check(at.button(key="FormSubmitter:sign_in-Sign in").click().run(timeout=60))
+    assert [e.value for e in at.error] == ["wrong user name or password"]
+    at.text_input(key="sign_in_password").set_value(PW)
+    at = check(at.button(key="FormSubmitter:sign_in-Sign in").click().run(timeout=60))
+    assert "Sign in to Trendscope" not in [t.value for t in at.title]
+    assert any("Signed in as **ana**" in c.value for c in at.sidebar.caption)
+    at = open_page(at, "lists")
+    assert _list_choices(at) == ["Ana private"]
+
+
+def test_in_the_app_each_user_sees_only_their_lists_and_subscriptions_unless_shared(lab_home):
+    at = open_page(_signed_in(lab_home, "bo").run(), "lists")
+    assert not at.selectbox  # bo has none; ana's and the owner's are not shown
+    assert "No reading lists yet" in [i.value for i in at.info][0]
+    at = open_page(at, "digests")
+    assert SUBSCRIPTION not in all_markdown(at)
+    db = open_database(lab_home / "trendscope.db")
+    ReadingLists(db).share(LIST_NAME, "bo")  # the owner shares theirs read-only
+    at = open_page(_signed_in(lab_home, "bo").run(), "lists")
+    assert _list_choices(at) == [f"owner/{LIST_NAME}"]
+    assert "read-only" in all_markdown(at) + " ".join(c.value for c in at.caption)
+    assert all(sb.disabled for sb in at.selectbox if sb.key and sb.key.startswith("st_"))
+    assert not [b for b in at.button if b.key and b.key.startswith(("rm_", "delete_list", "rec_add_"))]
+    at = open_page(_signed_in(lab_home, "owner").run(), "lists")  # the owner has no password: a session only
+    assert _list_choices(at) == [LIST_NAME]
+
+
+def test_an_expired_or_ended_session_returns_to_the_sign_in_page(lab_home):
+    at = _signed_in(lab_home, "ana").run()
+    assert "Sign in to Trendscope" not in [t.value for t in at.title]
+    at = check(at.sidebar.button(key="sign_out").click().run())
+    assert [t.value for t in at.title] == ["Sign in to Trendscope"]
+    at = new_app()
+    at.session_state["ts_session"] = "forged-or-expired-token"
+    at = check(at.run())
+    assert [t.value for t in at.title] == ["Sign in to Trendscope"]
+    assert "Your session ended" in [i.value for i in at.info][0]
+
+
+def test_no_auth_shows_a_banner_and_an_exposed_address_without_sign_in_is_refused(app_home, monkeypatch):
+    from streamlit import config
+
+    monkeypatch.setenv("TRENDSCOPE_NO_AUTH", "1")
+    at = check(new_app().run())
+    assert "Sign-in is off" in at.warning[0].value
+    monkeypatch.delenv("TRENDSCOPE_NO_AUTH")
+    config.set_option("server.address", "0.0.0.0")
+    try:
+        at = new_app().run()
+    finally:
+        config.set_option("server.address", "127.0.0.1")
+    assert "no sign-in is configured" in at.error[0].value and not at.selectbox

@@ -1,0 +1,173 @@
+"""The sign-in gate: who uses this browser session, decided by the entry script before any page runs.
+
+- No sign-in configured (no password account, no OpenID Connect provider in the data home's secrets.toml):
+  the app runs as the local owner, as a single-user install always did, but only while the server listens on
+  a loopback address (`trendscope serve` refuses any other address, and this gate checks again).
+- `trendscope serve --no-auth` (TRENDSCOPE_NO_AUTH=1): everyone is the owner, under a banner saying so.
+- Otherwise everyone signs in: with a password (built-in accounts) or with an OpenID Connect provider
+  (`st.login`; the provider's verified email picks the account, Streamlit keeps the sign-in in its own
+  HttpOnly cookie).
+
+A password sign-in gets a random session token: kept in this browser session's state and in a cookie
+(`trendscope_session`: SameSite=Strict, Secure over https, Max-Age the session's maximum age) so a reload or a
+new tab stays signed in. Streamlit cannot set HttpOnly cookies from a script run, so a small script sets it;
+the database keeps only the token's SHA-256, and the session ends when idle, at its maximum age, on sign-out
+or on a new password, whatever the browser still holds.
+"""
+from __future__ import annotations
+
+import ipaddress
+import os
+
+import streamlit as st
+
+from trendscope.foundation.actor import OWNER, Actor
+from trendscope.foundation.errors import TrendscopeError
+from trendscope.ui.app import state
+from trendscope.ui.app.text import safe_inline
+
+SESSION_KEY = "ts_session"
+COOKIE = "trendscope_session"
+COOKIE_KEY = "ts_cookie"  # "set" or "clear": what the next run writes to the cookie
+NO_AUTH_ENV = "TRENDSCOPE_NO_AUTH"
+NO_AUTH_BANNER = ("**Sign-in is off** (`trendscope serve --no-auth`): anyone who reaches this address reads and "
+                  "changes every reading list and subscription as the owner.")
+
+
+def _accounts():
+    from trendscope.accounts.users import Accounts
+
+    return Accounts(state.db())
+
+
+def _oidc():
+    from trendscope.accounts.sign_in_config import read_oidc_settings
+
+    return read_oidc_settings(state.home().secrets_path)
+
+
+def is_loopback(address: str | None) -> bool:
+    a = (address or "").strip().strip("[]")
+    if a in ("localhost",):
+        return True
+    try:
+        return ipaddress.ip_address(a).is_loopback
+    except ValueError:
+        return False
+
+
+def gate() -> Actor:
+    """The Actor of this session; renders the sign-in page and stops the run when nobody is signed in."""
+    if os.environ.get(NO_AUTH_ENV) == "1":
+        st.warning(NO_AUTH_BANNER, icon=":material/lock_open:")
+        return OWNER
+    try:
+        oidc = _oidc()
+    except TrendscopeError as exc:
+        st.error(f"Sign-in is misconfigured: {exc}")
+        st.stop()
+    accounts = _accounts()
+    password = accounts.password_sign_in_configured()
+    if oidc is None and not password:
+        if not is_loopback(st.get_option("server.address")):
+            st.error("This server listens beyond this machine but no sign-in is configured: add accounts "
+                     "(`trendscope users add NAME --email ADDRESS`) or OpenID Connect (docs/accounts.md), or start "
+                     "it with `trendscope serve --no-auth`.")
+            st.stop()
+        return OWNER
+    who = None
+    if oidc is not None and st.user.is_logged_in:
+        from trendscope.accounts.sign_in_config import oidc_domains
+
+        try:
+            who = accounts.oidc_actor(st.user.get("email"), verified=st.user.get("email_verified") is not False,
+                                      domains=oidc_domains(state.home().config_path))
+        except TrendscopeError as exc:
+            st.error(f"Signed in with the identity provider, but {exc}")
+            st.button("Sign out", on_click=st.logout)
+            st.stop()
+        st.session_state["ts_signed_in_with"] = "oidc"
+    if who is None:
+        token = st.session_state.get(SESSION_KEY) or _cookie_token()
+        who = accounts.session_actor(token)
+        if who is not None:
+            st.session_state[SESSION_KEY] = token
+        elif token:
+            st.session_state.pop(SESSION_KEY, None)
+            st.session_state[COOKIE_KEY] = "clear"
+            st.session_state["ts_sign_in_note"] = "Your session ended: sign in again."
+    if who is None:
+        _sign_in_page(accounts, oidc, password)
+        st.stop()
+    if st.session_state.pop(COOKIE_KEY, None) == "set":
+        _write_cookie(st.session_state.get(SESSION_KEY))
+    _signed_in_sidebar(who)
+    return who
+
+
+def _cookie_token() -> str | None:
+    try:
+        value = st.context.cookies.get(COOKIE)
+    except Exception:  # noqa: BLE001 - no request behind this run (tests)
+        return None
+    return value if isinstance(value, str) and 20 <= len(value) <= 100 else None
+
+
+def _write_cookie(token: str | None) -> None:
+    """Set (or, with None, clear) the session cookie of this app's origin."""
+    import streamlit.components.v1 as components
+
+    from trendscope.accounts.users import SESSION_MAX
+
+    value = token if token and token.replace("-", "").replace("_", "").isalnum() else ""
+    age = int(SESSION_MAX.total_seconds()) if value else 0
+    components.html(
+        "<script>const p = window.parent; const secure = p.location.protocol === 'https:' ? '; Secure' : '';"
+        f"p.document.cookie = '{COOKIE}={value}; Path=/; SameSite=Strict; Max-Age={age}' + secure;</script>",
+        height=0)
+
+
+def _sign_in_page(accounts, oidc, password: bool) -> None:
+    st.title("Sign in to Trendscope")
+    if st.session_state.pop(COOKIE_KEY, None) == "clear":
+        _write_cookie(None)
+    note = st.session_state.pop("ts_sign_in_note", None)
+    if note:
+        st.info(note)
+    if oidc is not None:
+        for provider in oidc.providers:
+            label = oidc.labels.get(provider, provider)
+            if st.button(f"Sign in with {label}", key=f"login_{provider}", type="primary",
+                         icon=":material/login:"):
+                st.login() if provider == "default" else st.login(provider)
+    if password:
+        with st.form("sign_in"):
+            name = st.text_input("User name", key="sign_in_name", autocomplete="username")
+            secret = st.text_input("Password", type="password", key="sign_in_password",
+                                   autocomplete="current-password")
+            if st.form_submit_button("Sign in", icon=":material/login:"):
+                try:
+                    who = accounts.sign_in(name, secret)
+                except TrendscopeError as exc:
+                    st.error(str(exc))
+                else:
+                    st.session_state[SESSION_KEY] = accounts.start_session(who.name)
+                    st.session_state[COOKIE_KEY] = "set"
+                    st.session_state.pop("sign_in_password", None)
+                    st.rerun()
+        st.caption("No account yet? An admin adds one with `trendscope users add NAME --email ADDRESS`.")
+
+
+def sign_out() -> None:
+    if st.session_state.get("ts_signed_in_with") == "oidc":
+        st.session_state.pop("ts_signed_in_with", None)
+        st.logout()
+        return
+    _accounts().end_session(st.session_state.pop(SESSION_KEY, None))
+    st.session_state[COOKIE_KEY] = "clear"
+
+
+def _signed_in_sidebar(who: Actor) -> None:
+    with st.sidebar:
+        st.caption(f"Signed in as **{safe_inline(who.name)}**{' (admin)' if who.admin else ''}")
+        st.button("Sign out", key="sign_out", on_click=sign_out, icon=":material/logout:")
