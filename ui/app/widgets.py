@@ -91,10 +91,11 @@ def meta_line(authors: Sequence[str], published: str | None, categories: Sequenc
 
 
 def list_names() -> list[str]:
-    """Reading-list names, read once per script run (many cards share them)."""
+    """The lists a paper can be added to: the reader's own and those shared with them editable (as
+    `owner/name`); read once per script run (many cards share them)."""
     cache = app.run_cache()
     if "list_names" not in cache:
-        cache["list_names"] = [s.name for s in app.reading_lists().lists()]
+        cache["list_names"] = [s.ref for s in app.reading_lists().lists() if s.access != "read"]
     return cache["list_names"]
 
 
