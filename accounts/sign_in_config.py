@@ -10,8 +10,8 @@ OpenID Connect uses Streamlit's own `st.login`, whose settings live in the data 
     client_secret = "..."
     server_metadata_url = "https://accounts.google.com/.well-known/openid-configuration"
 
-or one `[auth.NAME]` table per provider (NAME without "_"; the button says "Sign in with Name"). Which emails may sign in is Trendscope's own
-setting, in `config.toml`:
+or one `[auth.NAME]` table per provider (NAME without "_"; the button says "Sign in with Name"). Which emails
+may sign in is Trendscope's own setting, in `config.toml`:
 
     [auth]
     oidc_domains = ["lab.example"]   # anyone with a verified address here gets an account at first sign-in
