@@ -99,58 +99,66 @@ def emerging_topics(db, freq: str = "month", since: str | None = None, trends: l
         period[pk] = period_of(published, freq)
         week[pk] = period_start(published, "week")
     acronyms = AcronymMap()
-    surfaces: dict[str, Counter] = defaultdict(Counter)
-    raw: dict[int, list[str]] = {}
+    raw: dict[int, dict[str, str]] = {}   # pk -> {phrase key: the surface the paper wrote}
     raw_title: dict[int, list[str]] = {}
     for i, (pk, pp) in enumerate(topic_store.iter_all()):
         if pk not in period:
             continue
         acronyms.add(pp.definitions)
-        raw[pk] = list(pp.surfaces)
+        raw[pk] = pp.surfaces
         raw_title[pk] = pp.in_title
-        for key, surface in pp.surfaces.items():
-            surfaces[key][surface] += 1
         if progress and i % 20000 == 0:
             progress(i, len(papers))
-    phrase_sets = {pk: {acronyms.key(k) for k in keys} for pk, keys in raw.items()}
+    merge = acronyms.mapping()  # acronym key -> its expansion's key
+    phrase_sets = {pk: {merge.get(k, k) for k in keys} for pk, keys in raw.items()}
+
+    by_trend: dict[str, list[int]] = defaultdict(list)
+    for pk, ts in tags.items():
+        if pk in period:
+            for t in ts:
+                by_trend[t].append(pk)
+    # Only phrases that some trend could list (in at least `min_papers` of its papers) are counted corpus-wide:
+    # the background model needs nothing else, and most phrases occur in a handful of papers.
+    df_by_trend: dict[str, Counter] = {}
+    candidates: set[str] = set()
+    for trend, pks in by_trend.items():
+        df_trend = Counter()
+        for pk in pks:
+            df_trend.update(phrase_sets[pk])
+        df_by_trend[trend] = df_trend
+        candidates.update(k for k, n in df_trend.items() if n >= min_papers)
     title_df: Counter = Counter()
     for keys in raw_title.values():
-        title_df.update({acronyms.key(k) for k in keys})
-    del raw, raw_title
+        title_df.update({merge.get(k, k) for k in keys} & candidates)
+    del raw_title
 
     # corpus-wide background and per-period totals
     df_all: Counter = Counter()
     per_period_all: dict[str, Counter] = defaultdict(Counter)
     n_period_all: Counter = Counter()
     for pk, keys in phrase_sets.items():
-        df_all.update(keys)
-        per_period_all[period[pk]].update(keys)
+        kept = keys & candidates
+        df_all.update(kept)
+        per_period_all[period[pk]].update(kept)
         n_period_all[period[pk]] += 1
     n_all = len(phrase_sets)
     periods = sorted(n_period_all)
     records = []
     names_for: set[str] = set()
-    by_trend: dict[str, list[int]] = defaultdict(list)
-    for pk, ts in tags.items():
-        if pk in period:
-            for t in ts:
-                by_trend[t].append(pk)
     for trend in sorted(by_trend):
         pks = by_trend[trend]
-        df_trend: Counter = Counter()
-        per_period: dict[str, Counter] = defaultdict(Counter)
-        n_period: Counter = Counter()
-        members: dict[str, list[int]] = defaultdict(list)
-        for pk in pks:
-            keys = phrase_sets[pk]
-            df_trend.update(keys)
-            per_period[period[pk]].update(keys)
-            n_period[period[pk]] += 1
-            members[period[pk]].append(pk)
+        df_trend = df_by_trend[trend]
         n_trend = len(pks)
         associated = {k for k, n in df_trend.items()
                       if n >= min_papers and (n / n_trend) >= min_lift * (df_all[k] / n_all)
                       and title_df[k] >= min_title_share * df_all[k]}
+        per_period: dict[str, Counter] = defaultdict(Counter)
+        n_period: Counter = Counter()
+        members: dict[str, list[int]] = defaultdict(list)
+        for pk in pks:
+            per_period[period[pk]].update(phrase_sets[pk] & associated)
+            n_period[period[pk]] += 1
+            members[period[pk]].append(pk)
         first_seen: dict[str, list[int]] = defaultdict(list)
         for pk in sorted(pks, key=lambda p: (period[p], p)):
             for k in phrase_sets[pk] & associated:
@@ -200,6 +208,11 @@ def emerging_topics(db, freq: str = "month", since: str | None = None, trends: l
                                      central_papers=holders))
                 names_for.add(k)
             records.append({"trend": trend, "period": p, "papers": now_n, "details": details})
+    surfaces: dict[str, Counter] = defaultdict(Counter)  # how papers write the listed topics
+    for written in raw.values():
+        for key in names_for.intersection(written):
+            surfaces[key][written[key]] += 1
+    del raw
     names = display_names(surfaces, acronyms, names_for)
     pk_ids = store.ids_for([pk for r in records for t in r["details"] for pk in (*t.first_papers, *t.central_papers)])
     for r in records:

@@ -213,17 +213,25 @@ def timed_search(driver, query: str) -> dict:
 
 
 def click_button(driver, label: str, within=None, timeout: float = 30.0):
-    """Click the first visible button whose text is `label`."""
+    """Click the first visible button whose text is `label` (looking again when the page changed under it, e.g.
+    while a sign-in redirect is loading)."""
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
     from selenium.webdriver.common.by import By
 
     root = within or driver
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        for b in root.find_elements(By.TAG_NAME, "button"):
-            if b.is_displayed() and label in [line.strip() for line in b.text.split("\n")]:
-                driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", b)
-                b.click()
-                return b
+        try:
+            for b in root.find_elements(By.TAG_NAME, "button"):
+                if b.is_displayed() and label in [line.strip() for line in b.text.split("\n")]:
+                    driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", b)
+                    b.click()
+                    return b
+        except StaleElementReferenceException:
+            pass
+        except WebDriverException as exc:  # "Node ... does not belong to the document": a page replaced
+            if "does not belong to the document" not in str(exc):
+                raise
         time.sleep(0.1)
     raise TimeoutError(f"no button {label!r}")
 

@@ -58,6 +58,17 @@ def sign_in_with_password(driver, url: str, name: str, password: str) -> None:
     wait_idle(driver)
 
 
+def wait_url(driver, prefix: str, timeout: float = 30.0) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not driver.current_url.startswith(prefix):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"never reached {prefix} (at {driver.current_url})")
+        time.sleep(0.05)
+    wait_text(driver, "")  # a body is there
+
+
 def list_choices(driver, url: str) -> list[str]:
     """The lists the reading-lists page offers (its list picker's options, opened by a click)."""
     import time
@@ -124,17 +135,17 @@ def test_openid_connect_sign_in_against_a_local_provider(seed, tmp_path):
             wait_text(driver, "Sign in to Trendscope")
             assert "Password" not in page_text(driver)  # no built-in account has a password here
             click_button(driver, "Sign in with your identity provider")
-            wait_text(driver, "Authorize")  # the provider's page
-            assert driver.current_url.startswith(f"{issuer}/oauth2/authorize")
+            wait_url(driver, f"{issuer}/oauth2/authorize")  # the provider's page
             click_button(driver, "ana-sub")
             wait_text(driver, "Signed in as ana", timeout=60)
             assert list_choices(driver, url) == ["Ana private"]
             click_button(driver, "Sign out")
+            wait_url(driver, f"{issuer}/oauth2/end_session")
             click_button(driver, "End session")  # the provider asks before ending its own session
             wait_text(driver, "Sign in to Trendscope", timeout=60)
             # someone the provider knows but this lab does not: refused, with what an admin must do
             click_button(driver, "Sign in with your identity provider")
-            wait_text(driver, "Authorize")
+            wait_url(driver, f"{issuer}/oauth2/authorize")
             click_button(driver, "eve-sub")
             wait_text(driver, "has no Trendscope account here", timeout=60)
             assert "Reading lists" not in [e.text for e in driver.find_elements(By.TAG_NAME, "h1")]
