@@ -224,9 +224,11 @@ def default_query_scorer(db: sqlite_utils.Database, home: Home) -> QueryScorer |
 
 
 def build(db: sqlite_utils.Database, home: Home, name: str | Subscription, week: str | None = None,
-          query_scorer: QueryScorer | None = None, *, user: Actor = OWNER) -> Digest:
+          query_scorer: QueryScorer | None = None, *, user: Actor = OWNER,
+          topics: Callable[[str, str], list[dict]] | None = None) -> Digest:
     """The digest of subscription `name` (one of `user`'s, or the Subscription itself) for `week` (default: the
-    last complete ISO week)."""
+    last complete ISO week). `topics(trend, month start)`: rising topics already at hand (the app's cache);
+    None computes them."""
     sub = name if isinstance(name, Subscription) else get_subscription(db, name, user=user)
     week = parse_week(week) if week else last_complete_week()
     scorer = query_scorer if query_scorer is not None else (default_query_scorer(db, home) if sub.query else None)
@@ -234,7 +236,7 @@ def build(db: sqlite_utils.Database, home: Home, name: str | Subscription, week:
         db,
         sub,
         week,
-        context=WeekContext(SubscriptionStore(db), week, taxonomy_path=home.taxonomy_path),
+        context=WeekContext(SubscriptionStore(db), week, taxonomy_path=home.taxonomy_path, topics=topics),
         query_scorer=scorer,
     )
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 import logging
 import math
 import re
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -37,6 +38,7 @@ import numpy as np
 import sqlite_utils
 
 from trendscope.foundation.clock import shift_week, week_bounds, week_of
+from trendscope.foundation.errors import TrendscopeError
 from trendscope.index.tagger import clean_text, split_sentences
 
 from .chart import render_chart
@@ -59,6 +61,7 @@ _EVALUATION = re.compile(r"^\W*we (also |further |then |additionally )?(evaluate
 TRAILING_WEEKS = 8
 GROWING, COOLING = 1.2, 0.8  # query lines: share ratio against the trailing average
 NOVELTY_BACKGROUND = 3000  # most recent papers a novelty background holds
+RISING_SHOWN = 5  # rising topics named per trend line
 EMERGING_Z = 2.0  # trend lines: trend_table's emerging score that reads as growing / cooling
 
 
@@ -100,6 +103,8 @@ class WeekContext:
     week: str
     taxonomy_path: Path | str | None = None  # the user's taxonomy file (its digest_core patterns); None: packaged
     calibration: Calibration | None = None  # P(on-trend) of trend papers; None: the packaged fit
+    # (trend, month start YYYY-MM-01) -> that trend's rising topics that month; None: computed here, once
+    topics: Callable[[str, str], list[dict]] | None = None
     _cache: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -118,6 +123,32 @@ class WeekContext:
         if key not in self._cache:
             self._cache[key] = fn()
         return self._cache[key]
+
+    def rising_topics(self, trend: str) -> tuple[str, list[dict]]:
+        """(YYYY-MM, topics) rising in `trend` in the month of this week's Sunday, or in the month before when
+        that month lists none yet (early in a month); ("", []) when none or they cannot be computed."""
+        this = self.end.replace(day=1)
+        prev = (this - timedelta(days=1)).replace(day=1)
+        lookup = self.topics or self._computed_topics(prev.isoformat())
+        for month in (this, prev):
+            found = lookup(trend, month.isoformat())
+            if found:
+                return month.isoformat()[:7], found
+        return "", []
+
+    def _computed_topics(self, since: str) -> Callable[[str, str], list[dict]]:
+        def build() -> dict[tuple[str, str], list[dict]]:
+            from trendscope.index.emerging_topics import emerging_topics
+
+            try:
+                res = emerging_topics(self.store.db, freq="month", since=since)
+            except (TrendscopeError, sqlite3.Error) as exc:  # e.g. a read-only home whose phrase cache is stale
+                log.warning("rising topics left out of the digest: %s", exc)
+                return {}
+            return {(r["trend"], r["period"]): r["details"] for r in res.records}
+
+        found = self._cached(("topics", since), build)
+        return lambda trend, month: found.get((trend, month), [])
 
     @property
     def totals(self) -> dict[str, int]:
@@ -268,17 +299,18 @@ def _series(per_week: dict[str, int], ctx: WeekContext) -> tuple[list[int], list
 
 def trend_line(trend: str, ctx: WeekContext) -> TrendLine:
     """This week's numbers for a trend, as the trends page computes them (`trend_table`): count, share,
-    the trailing 8-week average, growing/cooling by the emerging score (>= 2 / <= -2) and its new terms."""
+    the trailing 8-week average, growing/cooling by the emerging score (>= 2 / <= -2), and the topics rising in
+    the trend this month (`index.emerging_topics`, as the trends page lists them)."""
     rows = ctx.trend_rows()
     counts, shares, avg_count, avg_share = _series(
         {m: int(rows[(trend, m)]["count"]) for m in ctx.mondays if (trend, m) in rows}, ctx)
     row = rows.get((trend, ctx.mondays[-1]))
     z = float(row["emerging_score"]) if row is not None else 0.0
     direction = "growing" if z >= EMERGING_Z else "cooling" if z <= -EMERGING_Z else "steady"
+    month, rising = ctx.rising_topics(trend)
     return TrendLine(label=ctx.rules().labels.get(trend, trend), count=counts[-1], share=shares[-1],
                      trailing_avg_count=avg_count, trailing_avg_share=avg_share, direction=direction,
-                     new_terms=list(row["terms"]) if row is not None else [],
-                     weekly_counts=list(zip(ctx.weeks, counts)))
+                     weekly_counts=list(zip(ctx.weeks, counts)), rising=rising[:RISING_SHOWN], rising_month=month)
 
 
 def query_line(sub: Subscription, ctx: WeekContext) -> TrendLine:

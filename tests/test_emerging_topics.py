@@ -95,3 +95,21 @@ def test_phrase_cache_is_incremental(rising_home):
     assert store.refresh().extracted == 1
     phrases = dict(store.iter_all())[pk]
     assert "banana routing" in phrases.surfaces
+
+
+def test_the_weekly_digest_names_the_topics_rising_in_its_trends(rising_home):
+    from trendscope.digest import api
+
+    home, db = rising_home
+    if not api.list_subscriptions(db):
+        api.add_subscription(db, home, "efficiency weekly", trends=["efficiency"])
+    digest = api.build(db, home, "efficiency weekly", "2023-W47")  # a week of 2023-11, the burst's month
+    (line,) = digest.lines
+    assert line.rising_month == "2023-11" and any("banana routing" in t["name"].lower() for t in line.rising)
+    md = api.render(digest, "md").decode()
+    assert "Rising in" in md and "(2023-11)" in md and "banana routing" in md.lower()
+    early = api.build(db, home, "efficiency weekly", "2023-W48",  # the month of 2023-W48's Sunday lists none:
+                      topics=lambda trend, month: [{"name": "*x*", "papers": 5, "growth": 3.0}]
+                      if month == "2023-11-01" else [])  # the month before is shown, its names escaped
+    assert early.lines[0].rising_month == "2023-11"
+    assert "\\*x\\*" in api.render(early, "md").decode()

@@ -60,9 +60,12 @@ def partial_newest_week() -> bool:
 
 
 def build_digest(sub, week: str):
+    """The digest as the weekly run builds it; its rising topics come from the trends page's cache."""
     from trendscope.digest import api
+    from trendscope.ui.app.state import rising_topics
 
-    return api.build(db(), home(), sub, week)
+    return api.build(db(), home(), sub, week,
+                     topics=lambda trend, month: rising_topics("month", month).get(trend, []))
 
 
 def digest_files(digest) -> dict[str, bytes]:
