@@ -126,6 +126,25 @@ def add_subscription(db: sqlite_utils.Database, home: Home | None, name: str, *,
     return store.add(sub)
 
 
+def topic_query(topic: str) -> str:
+    """The saved query that follows a rising topic: its name as a phrase, without the acronym the topic list
+    adds in parentheses ("retrieval augmented generation (RAG)" -> '"retrieval augmented generation"')."""
+    name = re.sub(r"\s*\([^()]*\)\s*$", "", _line(topic, "topic", 200)).replace('"', " ")
+    words = re.findall(r"[^\W_]+(?:[-'][^\W_]+)*", name)
+    if not words:
+        raise TrendscopeError(f"not a topic name: {topic!r}")
+    return words[0] if len(words) == 1 else '"' + " ".join(words) + '"'
+
+
+def follow_topic(db: sqlite_utils.Database, home: Home | None, topic: str, *, user: Actor = OWNER,
+                 emails: Sequence[str] = (), size: int = 10, confirmed: bool = False) -> Subscription:
+    """Follow a rising topic like a trend: a subscription "topic: NAME" whose saved query is the topic's name
+    (`topic_query`), so each week's digest lists the papers about it (the query digest's relevance floor)."""
+    name = f"topic: {_line(topic, 'topic', 200)}"[:80].rstrip()
+    return add_subscription(db, home, name, query=topic_query(topic), emails=emails, size=size,
+                            confirmed=confirmed, user=user)
+
+
 def confirm_addresses(db: sqlite_utils.Database, name: str, email: str | None = None, *,
                       user: Actor = OWNER) -> list[str]:
     """An admin confirms the pending addresses of subscription `name` (all, or just `email`; another user's

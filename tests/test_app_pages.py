@@ -382,6 +382,13 @@ def test_trends_page_lists_a_rising_topic_with_its_papers(app_home, embedder):
     at = check(at.run())
     labels = [e.label for e in at.expander if e.label.startswith("Rising in")]
     assert any("banana routing" in x.lower() for x in labels), (labels, texts(at.caption))
+    follow = next(b for b in at.button if b.key and b.key.startswith("follow_efficiency_banana"))
+    at = check(follow.click().run())
+    assert any("Following **Banana routing**" in s.value for s in at.success), texts(at.success)
+    from trendscope.digest import api
+
+    sub = api.get_subscription(db, "topic: Banana routing")
+    assert sub.query == '"Banana routing"' and sub.owner == "owner"
     buttons = [b for b in at.button if b.key and b.key.startswith("topic_efficiency_banana")]
     assert buttons
     buttons[0].click()

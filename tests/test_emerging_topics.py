@@ -113,3 +113,37 @@ def test_the_weekly_digest_names_the_topics_rising_in_its_trends(rising_home):
                       if month == "2023-11-01" else [])  # the month before is shown, its names escaped
     assert early.lines[0].rising_month == "2023-11"
     assert "\\*x\\*" in api.render(early, "md").decode()
+
+
+def test_following_a_topic_makes_a_subscription_whose_digest_lists_its_papers(rising_home):
+    from trendscope.digest import api
+    from trendscope.foundation.actor import Actor
+
+    home, db = rising_home
+    ana = Actor("ana", admin=False)
+    sub = api.follow_topic(db, home, "Banana routing", user=ana)
+    assert (sub.name, sub.query, sub.owner, sub.trends) == ("topic: Banana routing", '"Banana routing"', "ana", [])
+    digest = api.build(db, home, sub.name, "2023-W45", user=ana)  # 2023-11-06..12: papers of the burst
+    assert digest.papers and all("banana routing" in p.title.lower() for p in digest.papers)
+    assert api.list_subscriptions(db) == [s for s in api.list_subscriptions(db) if s.owner != "ana"]
+
+
+@pytest.mark.parametrize("topic, query", [
+    ("retrieval augmented generation (RAG)", '"retrieval augmented generation"'),
+    ("GRPO", "GRPO"),
+    ('KV "compression"', '"KV compression"'),
+    ("vision-language models", '"vision-language models"'),
+])
+def test_a_topics_saved_query_is_its_name_as_a_phrase(topic, query):
+    from trendscope.digest.api import topic_query
+
+    assert topic_query(topic) == query
+
+
+@pytest.mark.parametrize("topic", ["", "()", "x\nBcc: a@b.example"])
+def test_a_bad_topic_name_is_refused(topic):
+    from trendscope.digest.api import topic_query
+    from trendscope.foundation.errors import TrendscopeError
+
+    with pytest.raises(TrendscopeError):
+        topic_query(topic)

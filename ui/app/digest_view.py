@@ -20,6 +20,14 @@ def add_subscription(name: str, trends: list[str], query: str | None, exclude: l
                                 exclude=exclude, size=size, emails=emails, confirmed=False, user=actor(), lab=lab)
 
 
+def follow_topic(topic: str):
+    """A subscription of the signed-in user following a rising topic (its addresses: none; add them on the
+    Digests page)."""
+    from trendscope.digest import api
+
+    return api.follow_topic(db(), home(), topic, user=actor())
+
+
 def may_change(sub) -> bool:
     """The owner changes a subscription; lab-wide ones only admins."""
     me = actor()

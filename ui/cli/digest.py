@@ -47,6 +47,8 @@ def subscriptions_group(ctx: click.Context, as_json: bool) -> None:
 @click.argument("name")
 @click.option("--trend", "trends", multiple=True, metavar="TREND", help="A trend to follow (repeatable).")
 @click.option("--query", default=None, help="A saved search query.")
+@click.option("--topic", default=None, metavar="TOPIC",
+              help="Follow a rising topic (as `trends --topics` names it): its name becomes the saved query.")
 @click.option("--category", "categories", multiple=True, metavar="CAT", help="Only these arXiv categories (any of).")
 @click.option("--exclude", "exclude", multiple=True, metavar="WORD", help="Leave out papers containing this word.")
 @click.option("--size", default=10, show_default=True, type=int, help="Papers per digest.")
@@ -55,7 +57,7 @@ def subscriptions_group(ctx: click.Context, as_json: bool) -> None:
 @click.option("--no-feed", is_flag=True, help="Don't write an Atom feed file for it.")
 @click.option("--lab", is_flag=True, help="Lab-wide: every user sees it (admin only).")
 @click.pass_context
-def add_cmd(ctx, name, trends, query, categories, exclude, size, emails, no_feed, lab) -> None:
+def add_cmd(ctx, name, trends, query, topic, categories, exclude, size, emails, no_feed, lab) -> None:
     """Add a subscription NAME following trends and/or a saved query.
 
     Addresses given with --email are mailed from the next weekly run: adding them here is the operator's
@@ -65,9 +67,14 @@ def add_cmd(ctx, name, trends, query, categories, exclude, size, emails, no_feed
     Examples:
       trendscope subscriptions add vlm --trend multimodal --category cs.CV --email me@example.org
       trendscope subscriptions add peft --query "low-rank adaptation" --exclude survey --size 5
+      trendscope subscriptions add kv --topic "KV compression"
     """
-    from trendscope.digest.api import add_subscription
+    from trendscope.digest.api import add_subscription, topic_query
 
+    if topic is not None:
+        if query is not None:
+            raise click.UsageError("give --query or --topic, not both")
+        query = topic_query(topic)
     sub = add_subscription(_db(ctx), _home(ctx), name, trends=trends, query=query, categories=categories,
                            exclude=exclude, size=size, emails=emails, feed=not no_feed, confirmed=True,
                            user=_actor(ctx), lab=lab)

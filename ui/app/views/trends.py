@@ -8,8 +8,10 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.wording import count
 from trendscope.index.trends_over_time import drop_thin_tail, pooled
+from trendscope.ui.app import digest_view as dg
 from trendscope.ui.app import state as app
 from trendscope.ui.app import widgets
 from trendscope.ui.app.text import safe_inline
@@ -108,13 +110,27 @@ def _rising(labels: dict[str, str], period: str, freq: str) -> None:
                           for d in details[:5])
         with st.expander(f"Rising in {labels.get(trend, trend)}: {names}"):
             for d in details:
-                st.markdown(f"**{safe_inline(d['name'])}**: {count(d['papers'], 'paper')} this month, "
-                            f"{d['share']:.0%} of the trend's papers (before: {d['before']:.1%})")
+                c_text, c_follow = st.columns([5, 1], vertical_alignment="center")
+                c_text.markdown(f"**{safe_inline(d['name'])}**: {count(d['papers'], 'paper')} this month, "
+                                f"{d['share']:.0%} of the trend's papers (before: {d['before']:.1%})")
+                if c_follow.button("Follow", key=f"follow_{trend}_{d['key']}", icon=":material/add_alert:",
+                                   help="A weekly digest of the papers about this topic (Digests page)"):
+                    _follow(d["name"])
                 cols = st.columns(len(d["central_papers"][:3]) + len(d["first_papers"][:2]) or 1)
                 for col, (what, pid) in zip(cols, [("typical", p) for p in d["central_papers"][:3]] +
                                             [("first", p) for p in d["first_papers"][:2]]):
                     with col:
                         widgets.open_button(pid, key=f"topic_{trend}_{d['key']}_{what}_{pid}", label=f"{what}: {pid}")
+
+
+def _follow(topic: str) -> None:
+    try:
+        sub = dg.follow_topic(topic)
+    except TrendscopeError as exc:
+        st.error(str(exc))
+        return
+    st.success(f"Following **{safe_inline(topic)}**: the subscription “{safe_inline(sub.name)}” on the Digests "
+               "page lists its papers each week.")
 
 
 def _month_bounds(period: str) -> tuple[str, str]:
