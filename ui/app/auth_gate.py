@@ -16,12 +16,12 @@ or on a new password, whatever the browser still holds.
 """
 from __future__ import annotations
 
-import ipaddress
 import os
 
 import streamlit as st
 
 from trendscope.foundation.actor import OWNER, Actor
+from trendscope.foundation.address import is_loopback_host
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.ui.app import state
 from trendscope.ui.app.text import safe_inline
@@ -46,16 +46,6 @@ def _oidc():
     return read_oidc_settings(state.home().secrets_path)
 
 
-def is_loopback(address: str | None) -> bool:
-    a = (address or "").strip().strip("[]")
-    if a in ("localhost",):
-        return True
-    try:
-        return ipaddress.ip_address(a).is_loopback
-    except ValueError:
-        return False
-
-
 def gate() -> Actor:
     """The Actor of this session; renders the sign-in page and stops the run when nobody is signed in."""
     if os.environ.get(NO_AUTH_ENV) == "1":
@@ -69,7 +59,7 @@ def gate() -> Actor:
     accounts = _accounts()
     password = accounts.password_sign_in_configured()
     if oidc is None and not password:
-        if not is_loopback(st.get_option("server.address")):
+        if not is_loopback_host(st.get_option("server.address")):
             st.error("This server listens beyond this machine but no sign-in is configured: add accounts "
                      "(`trendscope users add NAME --email ADDRESS`) or OpenID Connect (docs/accounts.md), or start "
                      "it with `trendscope serve --no-auth`.")

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import click
 
+from trendscope.foundation.address import is_loopback_host
+
 APP = Path(__file__).resolve().parent.parent / "app" / "launch" / "trendscope_app.py"
 LOCAL_HOSTS = ("127.0.0.1", "localhost")
 _WILDCARD_BINDS = {"", "0.0.0.0", "::", "[::]"}
@@ -86,16 +88,6 @@ def serve_env(home_root: Path, no_auth: bool = False) -> dict[str, str]:
     return env
 
 
-def _is_loopback(host: str) -> bool:
-    h = host.strip().strip("[]")
-    if h == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(h).is_loopback
-    except ValueError:
-        return False
-
-
 def sign_in_methods(home) -> list[str]:
     """How people sign in to the app on this data home: "password" (any account with a password) and/or
     "openid-connect" (a provider in secrets.toml); empty when nobody has to. Bad settings: a ClickException
@@ -154,7 +146,7 @@ def serve_cmd(obj, port: int, host: str, extra_hosts: tuple[str, ...], no_auth: 
       trendscope serve --host 0.0.0.0 --allowed-host ts.lab.example --print-command
     """
     sign_in = sign_in_methods(obj.home)
-    if not _is_loopback(host) and not sign_in and not no_auth:
+    if not is_loopback_host(host) and not sign_in and not no_auth:
         raise click.ClickException(
             f"refusing to serve on {host} without sign-in: add accounts (`trendscope users add NAME --email "
             "ADDRESS`) or OpenID Connect (docs/accounts.md), or pass --no-auth to let everyone who reaches "

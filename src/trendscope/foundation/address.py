@@ -1,6 +1,8 @@
-"""Email addresses: the one check every stage applies where an address enters (subscriptions, accounts)."""
+"""Addresses: the one email check every stage applies where an address enters (subscriptions, accounts), and
+whether a server address stays on this machine (`serve` and the app's sign-in gate)."""
 from __future__ import annotations
 
+import ipaddress
 import re
 
 from .errors import TrendscopeError
@@ -18,3 +20,15 @@ def validate_address(addr: str) -> str:
     if len(a) > 254 or not _ADDR_RE.fullmatch(a) or ".." in a or a.startswith(".") or "@." in a:
         raise TrendscopeError(f"not a valid email address: {addr!r}")
     return a
+
+
+def is_loopback_host(host: str | None) -> bool:
+    """True for `localhost` and loopback IP addresses (127.0.0.0/8, ::1, bracketed or not); False for anything
+    else, wildcards ("0.0.0.0", "::", "") and unknown values included."""
+    h = (host or "").strip().strip("[]")
+    if h == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(h).is_loopback
+    except ValueError:
+        return False
