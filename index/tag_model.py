@@ -1,11 +1,10 @@
 """The trend tagger's learned part: per-trend logistic regressions fitted on blind-labelled papers.
 
 For each trend the model combines the paper's embedding with two features from the taxonomy's rules, the
-trend's own rule score (signed log) and whether one of the trend's arXiv categories is listed, and with the
-log-odds of the word model (`tag_words`: TF-IDF of the paper's words and word pairs):
+trend's own rule score (signed log) and whether one of the trend's arXiv categories is listed:
 
-    logit = w_vec . vector + w_rule * f(rule score) + w_cat * category + w_words * words + bias   (with a vector)
-    logit = u_rule * f(rule score) + u_cat * category + bias_rules                             (rules only)
+    logit = w_vec . vector + w_rule * f(rule score) + w_cat * category + bias        (with a vector)
+    logit = u_rule * f(rule score) + u_cat * category + bias_rules                  (rules only)
 
 Each trend's decision threshold (chosen by cross-validation for F1) is folded into its biases, so a paper
 gets the tag iff logit >= 0, i.e. score = sigmoid(logit) >= 0.5 (the taxonomy's default threshold). The logit
@@ -23,11 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .tag_words import Vocabulary, WordModel
-
 PACKAGED_MODEL = "trend_model.npz"
-FORMAT = "trendscope-tag-model/3"
-READABLE_FORMATS = ("trendscope-tag-model/2", FORMAT)  # /2: no word model
+FORMAT = "trendscope-tag-model/2"
 
 
 def rule_feature(raw: float) -> float:
@@ -42,18 +38,16 @@ class TrendWeights:
     category: float
     bias: float
     rules_only: tuple[float, float, float]  # (u_rule, u_cat, bias) for papers without a vector
-    words: float = 0.0   # weight of the word model's log-odds (with a vector only)
 
-    def logit(self, rule_raw: float, category: bool, vector_term: float | None, words: float = 0.0) -> float:
-        """The tag's logit (strength) from a rule score, the category flag, w_vec . vector (None: rules only) and
-        the word model's log-odds."""
-        return self.logit_from_features(rule_feature(rule_raw), float(category), vector_term, words)
+    def logit(self, rule_raw: float, category: bool, vector_term: float | None) -> float:
+        """The tag's logit (strength) from a rule score, the category flag and w_vec . vector (None: rules only)."""
+        return self.logit_from_features(rule_feature(rule_raw), float(category), vector_term)
 
-    def logit_from_features(self, f: float, c: float, vector_term: float | None, words: float = 0.0) -> float:
+    def logit_from_features(self, f: float, c: float, vector_term: float | None) -> float:
         if vector_term is None or self.vector.size == 0:
             u_rule, u_cat, b = self.rules_only
             return u_rule * f + u_cat * c + b
-        return vector_term + self.rule * f + self.category * c + self.words * words + self.bias
+        return vector_term + self.rule * f + self.category * c + self.bias
 
 
 @dataclass
@@ -62,7 +56,6 @@ class TagModel:
     weights: dict[str, TrendWeights]
     rules_hashes: dict[str, str] = field(default_factory=dict)
     meta: dict = field(default_factory=dict)
-    words: WordModel | None = None       # the word model whose log-odds `TrendWeights.words` weighs
 
     def vector_terms(self, vecs: np.ndarray) -> dict[str, np.ndarray]:
         """trend -> w_vec . vector for each row of `vecs` (the embedding model's vote)."""
@@ -72,7 +65,7 @@ class TagModel:
     def for_taxonomy(self, current_hashes: dict[str, str]) -> TagModel:
         """The trends whose rules are unchanged since fitting (the others use the rules-only formula)."""
         keep = {t: w for t, w in self.weights.items() if current_hashes.get(t) == self.rules_hashes.get(t)}
-        return TagModel(self.model_id, keep, self.rules_hashes, self.meta, self.words)
+        return TagModel(self.model_id, keep, self.rules_hashes, self.meta)
 
     def signature(self) -> str:
         """Changes whenever the fitted numbers change (part of the tag-state hash: a new model re-tags)."""
@@ -83,34 +76,20 @@ class TagModel:
             w = self.weights[t]
             h.update(t.encode())
             h.update(w.vector.tobytes())
-            h.update(np.array([w.rule, w.category, w.bias, *w.rules_only, w.words], dtype=np.float64).tobytes())
-        if self.words is not None:
-            h.update("\n".join(self.words.vocabulary.terms).encode())
-            for t in sorted(self.words.weights):
-                h.update(self.words.weights[t][0].tobytes())
+            h.update(np.array([w.rule, w.category, w.bias, *w.rules_only], dtype=np.float64).tobytes())
         return h.hexdigest()[:16]
 
 
 def save_model(path: str | Path, model: TagModel) -> None:
     names = sorted(model.weights)
-    words = model.words
-    word_arrays = {}
-    if words is not None:
-        word_arrays = dict(
-            word_terms=np.array(words.vocabulary.terms), word_idf=words.vocabulary.idf.astype(np.float32),
-            word_stop=np.array(words.vocabulary.stop_words),
-            word_weights=np.stack([words.weights[n][0] if n in words.weights
-                                   else np.zeros(len(words.vocabulary), np.float32) for n in names]),
-            word_bias=np.array([words.weights[n][1] if n in words.weights else 0.0 for n in names]))
     np.savez_compressed(
         path,
         trends=np.array(names),
         vectors=np.stack([model.weights[n].vector for n in names]).astype(np.float32),
         scalars=np.array([[model.weights[n].rule, model.weights[n].category, model.weights[n].bias,
-                           *model.weights[n].rules_only, model.weights[n].words] for n in names], dtype=np.float64),
+                           *model.weights[n].rules_only] for n in names], dtype=np.float64),
         meta=np.array(json.dumps({"format": FORMAT, "model_id": model.model_id,
                                   "rules_hashes": model.rules_hashes, **model.meta})),
-        **word_arrays,
     )
 
 
@@ -121,24 +100,17 @@ def load_model(path: str | Path) -> TagModel | None:
         return None
     with np.load(path, allow_pickle=False) as z:
         meta = json.loads(str(z["meta"]))
-        if meta.get("format") not in READABLE_FORMATS:
+        if meta.get("format") != FORMAT:
             return None
         weights = {}
         for name, vec, s in zip(z["trends"], z["vectors"], z["scalars"]):
             weights[str(name)] = TrendWeights(vector=vec.astype(np.float32), rule=float(s[0]),
                                               category=float(s[1]), bias=float(s[2]),
-                                              rules_only=(float(s[3]), float(s[4]), float(s[5])),
-                                              words=float(s[6]) if len(s) > 6 else 0.0)
-        words = None
-        if "word_terms" in z.files:
-            vocab = Vocabulary(tuple(str(t) for t in z["word_terms"]), z["word_idf"].astype(np.float32),
-                               tuple(str(t) for t in z["word_stop"]))
-            words = WordModel(vocab, {str(n): (w.astype(np.float32), float(b))
-                                      for n, w, b in zip(z["trends"], z["word_weights"], z["word_bias"])})
+                                              rules_only=(float(s[3]), float(s[4]), float(s[5])))
     hashes = meta.pop("rules_hashes", {})
     model_id = meta.pop("model_id")
     meta.pop("format", None)
-    return TagModel(model_id=model_id, weights=weights, rules_hashes=hashes, meta=meta, words=words)
+    return TagModel(model_id=model_id, weights=weights, rules_hashes=hashes, meta=meta)
 
 
 def packaged_model_path() -> Path:

@@ -1,14 +1,10 @@
 """Fitting and honestly evaluating the trend tagger on blind-labelled papers (`trendscope train-tags`,
 `trendscope eval-tags --cv`).
 
-Per trend: an L2-regularised logistic regression on [embedding, f(rule score), category, word model] (see
-`tag_model`). The word model (`tag_words`) is itself a logistic regression over the TF-IDF of the papers'
-words and word pairs; its input to the main model is stacked: each training paper gets the word model's
-log-odds from a model fitted on the other training papers (`WORD_FOLDS`), so the main model learns how far to
-trust it on papers it did not see. The penalty and the decision threshold are chosen by an inner
-cross-validation for F1 on the training papers only; the threshold is then folded into the bias. Folds are
-split by paper (a hash of the arXiv id), so the same paper never sits on both sides. Everything is
-deterministic: same labels and vectors, same model.
+Per trend: an L2-regularised logistic regression on [embedding, f(rule score), category] (see `tag_model`).
+The penalty and the decision threshold are chosen by an inner cross-validation for F1 on the training papers
+only; the threshold is then folded into the bias. Folds are split by paper (a hash of the arXiv id), so the
+same paper never sits on both sides. Everything is deterministic: same labels and vectors, same model.
 """
 from __future__ import annotations
 
@@ -23,7 +19,6 @@ import numpy as np
 from scipy.optimize import minimize
 
 from .tag_model import TagModel, TrendWeights, rule_feature
-from .tag_words import Vocabulary, WordModel, fit_vocabulary
 from .tagger import Tagger
 from .taxonomy import Taxonomy
 
@@ -33,8 +28,6 @@ L2_GRID = (0.3, 1.0, 3.0, 10.0)   # ridge penalty on the vector weights (the rul
 RULES_ONLY_L2 = 0.1
 THRESHOLDS = np.round(np.arange(0.10, 0.91, 0.025), 3)
 INNER_FOLDS = 4
-WORDS_L2 = 0.1       # ridge penalty of the word model
-WORD_FOLDS = 3       # folds for the stacked word-model input of training papers
 
 
 @dataclass
@@ -54,11 +47,10 @@ class Features:
     rule: np.ndarray             # (n, T) f(rule score) per trend
     category: np.ndarray         # (n, T) 1.0 when a trend category is listed
     trends: tuple[str, ...]
-    words: np.ndarray | None = None   # (n, T) the word model's log-odds per trend (with vectors only)
 
     def subset(self, idx: np.ndarray) -> Features:
         return Features(None if self.vectors is None else self.vectors[idx], self.rule[idx], self.category[idx],
-                        self.trends, None if self.words is None else self.words[idx])
+                        self.trends)
 
 
 def features(taxonomy: Taxonomy, papers: Sequence[LabelledPaper], vectors: np.ndarray | None) -> Features:
@@ -97,45 +89,11 @@ def fit_logistic(X: np.ndarray, y: np.ndarray, penalty: np.ndarray) -> tuple[np.
 
 
 def _design(f: Features, j: int, with_vectors: bool) -> tuple[np.ndarray, np.ndarray]:
-    """(X, penalty scale per column) for trend column j: [vector, rule, category(, words)] or [rule, category]."""
+    """(X, penalty scale per column) for trend column j."""
     extra = np.column_stack([f.rule[:, j], f.category[:, j]])
     if with_vectors and f.vectors is not None:
-        words = f.words[:, j:j + 1] if f.words is not None else np.zeros((len(extra), 1))
-        return np.hstack([f.vectors, extra, words]), np.r_[np.ones(f.vectors.shape[1]), 0.1, 0.1, 0.1]
+        return np.hstack([f.vectors, extra]), np.r_[np.ones(f.vectors.shape[1]), 0.1, 0.1]
     return extra, np.array([1.0, 1.0])
-
-
-# -- the word model ------------------------------------------------------------------------------------------
-def fit_words(vocab: Vocabulary, matrix, papers: Sequence[LabelledPaper],
-              trends: Sequence[str]) -> tuple[WordModel, np.ndarray]:
-    """The word model fitted on `papers`, and each paper's stacked input: (n, T) log-odds from word models fitted
-    on the other folds (so a training paper's input never comes from a model that saw its label)."""
-    folds = np.array([fold_of(p.id, WORD_FOLDS, salt="words") for p in papers])
-    stacked = np.zeros((len(papers), len(trends)))
-    weights = {}
-    for j, t in enumerate(trends):
-        y = np.array([t in p.labels for p in papers], dtype=float)
-        if y.sum() < 5:
-            continue
-        penalty = np.full(matrix.shape[1], WORDS_L2)
-        for k in range(WORD_FOLDS):
-            tr, te = np.flatnonzero(folds != k), np.flatnonzero(folds == k)
-            if len(te) and y[tr].sum():
-                w, b = fit_logistic(matrix[tr], y[tr], penalty)
-                stacked[te, j] = matrix[te] @ w + b
-        w, b = fit_logistic(matrix, y, penalty)
-        weights[t] = (w.astype(np.float32), b)
-    return WordModel(vocab, weights), stacked
-
-
-def word_logits(model: WordModel, matrix, trends: Sequence[str]) -> np.ndarray:
-    """(n, T) log-odds of a fitted word model for the rows of a TF-IDF matrix (0 for trends it lacks)."""
-    out = np.zeros((matrix.shape[0], len(trends)))
-    for j, t in enumerate(trends):
-        if t in model.weights:
-            w, b = model.weights[t]
-            out[:, j] = matrix @ w.astype(np.float64) + b
-    return out
 
 
 def _fit(f: Features, j: int, y: np.ndarray, l2: float, with_vectors: bool) -> tuple[np.ndarray, float]:
@@ -184,14 +142,12 @@ def _fit_trend(f: Features, ids: Sequence[str], j: int, y: np.ndarray) -> tuple[
     l2_r, thr_r = _choose(f, ids, j, y, False, (RULES_ONLY_L2,))
     u, ub = _fit(f, j, y, l2_r, False)
     shift_r = float(np.log(thr_r / (1 - thr_r)))
-    words = 0.0
     if with_vectors:
-        vec, rule, cat, words, bias = (w[:-3].astype(np.float32), float(w[-3]), float(w[-2]), float(w[-1]),
-                                       b - shift)
+        vec, rule, cat, bias = w[:-2].astype(np.float32), float(w[-2]), float(w[-1]), b - shift
     else:
         vec, rule, cat, bias = np.zeros(0, np.float32), float(u[0]), float(u[1]), ub - shift_r
     tw = TrendWeights(vector=vec, rule=rule, category=cat, bias=bias,
-                      rules_only=(float(u[0]), float(u[1]), ub - shift_r), words=words)
+                      rules_only=(float(u[0]), float(u[1]), ub - shift_r))
     return tw, {"l2": l2, "threshold": thr, "rules_only_threshold": thr_r, "positives": int(y.sum())}
 
 
@@ -200,10 +156,6 @@ def train(taxonomy: Taxonomy, papers: Sequence[LabelledPaper], vectors: np.ndarr
     """Fit every trend of the taxonomy that has positives among the labelled papers."""
     f = features(taxonomy, papers, vectors)
     ids = [p.id for p in papers]
-    words = None
-    if vectors is not None:
-        vocab = fit_vocabulary([(p.title, p.abstract) for p in papers])
-        words, f.words = fit_words(vocab, vocab.matrix((p.title, p.abstract) for p in papers), papers, f.trends)
     weights, info = {}, {}
     for j, t in enumerate(f.trends):
         y = np.array([t in p.labels for p in papers], dtype=float)
@@ -212,7 +164,7 @@ def train(taxonomy: Taxonomy, papers: Sequence[LabelledPaper], vectors: np.ndarr
             continue
         weights[t], info[t] = _fit_trend(f, ids, j, y)
     return TagModel(model_id=model_id, weights=weights, rules_hashes=taxonomy.rules_hashes(),
-                    meta={"papers": len(papers), "trends": info}, words=words)
+                    meta={"papers": len(papers), "trends": info})
 
 
 def cross_validate(taxonomy: Taxonomy, papers: Sequence[LabelledPaper], vectors: np.ndarray | None,
@@ -225,12 +177,6 @@ def cross_validate(taxonomy: Taxonomy, papers: Sequence[LabelledPaper], vectors:
         tr, te = np.flatnonzero(folds != fold), np.flatnonzero(folds == fold)
         ids = [papers[i].id for i in tr]
         ftr, fte = f.subset(tr), f.subset(te)
-        if vectors is not None:  # the word model sees the training fold only, its vocabulary included
-            train_papers = [papers[i] for i in tr]
-            vocab = fit_vocabulary([(p.title, p.abstract) for p in train_papers])
-            wm, ftr.words = fit_words(vocab, vocab.matrix((p.title, p.abstract) for p in train_papers),
-                                      train_papers, f.trends)
-            fte.words = word_logits(wm, vocab.matrix((papers[i].title, papers[i].abstract) for i in te), f.trends)
         for j, t in enumerate(f.trends):
             y = np.array([t in papers[i].labels for i in tr], dtype=float)
             if y.sum() < 5:
@@ -239,8 +185,7 @@ def cross_validate(taxonomy: Taxonomy, papers: Sequence[LabelledPaper], vectors:
             vt = fte.vectors @ tw.vector if fte.vectors is not None else None
             for row, i in enumerate(te):
                 out[t][i] = tw.logit_from_features(fte.rule[row, j], fte.category[row, j],
-                                                   None if vt is None else float(vt[row]),
-                                                   0.0 if fte.words is None else float(fte.words[row, j])) >= 0
+                                                   None if vt is None else float(vt[row])) >= 0
     return out
 
 

@@ -6,11 +6,10 @@ Rule score of a trend: each include pattern that matches contributes its weight 
 the best place it matched (title > contribution sentence > first sentence > other sentence; a sentence
 that marks the mention as passing, e.g. "zero-shot" in an evaluation sentence, counts much less), plus
 a small bonus when it matches in several sentences; exclude patterns subtract. The tag's logit comes from the
-fitted model (`tag_model.TagModel`: the paper's vector, the rule score, the category flag and the word
-model's vote on the paper's words, or its rules-only formula for papers without a vector); a trend the
-model does not cover (one the user added or whose rules the user edited) uses
-`rule_scale * (rules - rules_only_offset)`, plus 0.5 for a listed arXiv category.
-The score is the logit's sigmoid, and the paper gets the tag iff score >= the trend's threshold.
+fitted model (`tag_model.TagModel`: the paper's vector, the rule score and the category flag, or its
+rules-only formula for papers without a vector); a trend the model does not cover (one the user added or
+whose rules the user edited) uses `rule_scale * (rules - rules_only_offset)`, plus 0.5 for a listed arXiv
+category. The score is the logit's sigmoid, and the paper gets the tag iff score >= the trend's threshold.
 Each tag also keeps that logit as its `strength` (unbounded, unlike the score, which saturates near 1 for
 every clearly tagged paper), stored in the `strength` column of `paper_trends`; it orders tagged papers by
 how strongly the trend is their subject.
@@ -185,9 +184,6 @@ class Tagger:
         doc = _doc(self.taxonomy, title, abstract)
         if vector_terms is None and vector is not None and self.model is not None:
             vector_terms = {t: float(v[0]) for t, v in self.model.vector_terms(vector).items()}
-        words = None
-        if vector_terms is not None and self.model is not None and self.model.words is not None:
-            words = self.model.words.logits(title, abstract)
         out = []
         for trend in self.taxonomy.trends:
             if trends is not None and trend.name not in trends:
@@ -198,13 +194,9 @@ class Tagger:
             fitted = self.model.weights.get(trend.name) if self.model is not None else None
             if fitted is not None:
                 vt = vector_terms.get(trend.name) if vector_terms is not None else None
-                wz, wtop = words.get(trend.name, (0.0, [])) if words is not None else (0.0, [])
-                logit = fitted.logit(rr.raw, bool(cats), vt, wz)
+                logit = fitted.logit(rr.raw, bool(cats), vt)
                 if vt is not None and fitted.vector.size:
                     evidence.append(f"vector model: {vt + fitted.bias:+.2f}")
-                    if fitted.words and words is not None:
-                        evidence.append(f"word model: {fitted.words * wz:+.2f}"
-                                        + (f" ({', '.join(wtop)})" if wtop else ""))
             else:
                 logit = s.rule_scale * (rr.raw - s.rules_only_offset) + (0.5 if cats else 0.0)
             if cats:

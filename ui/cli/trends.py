@@ -160,9 +160,8 @@ def _print_scores(figures: dict, how: str) -> None:
 def train_tags_cmd(obj, label_paths, corpus: str | None, out: str | None, no_vectors: bool) -> None:
     """Fit the trend tagger on labelled papers (deterministic: same labels, same model).
 
-    Per trend, a logistic regression on the paper's embedding, its rule score, its arXiv categories and a
-    word model (TF-IDF of its words and word pairs); the penalty and the threshold are chosen by
-    cross-validation on the labels. The model is written to
+    Per trend, a logistic regression on the paper's embedding, its rule score and its arXiv categories;
+    the penalty and the threshold are chosen by cross-validation on the labels. The model is written to
     the data home and used by the next `trendscope index` (which re-tags every paper).
 
     \b
