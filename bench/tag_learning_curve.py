@@ -29,22 +29,10 @@ from trendscope.index.embedder import load_embedder, paper_text  # noqa: E402
 from trendscope.index.taxonomy import load_taxonomy  # noqa: E402
 
 
-def curve_point(tax, papers, vectors, fraction: float, k: int = 5) -> dict:
+def curve_point(tax, papers, vectors, fraction: float, k: int = 5) -> tuple[dict[str, np.ndarray], int]:
+    """Out-of-fold decisions when only `fraction` of every training fold is fitted on, and that number of papers."""
     keep = np.array([tt.fold_of(p.id, 100, salt="learning-curve") < fraction * 100 for p in papers])
-    f = tt.features(tax, papers, vectors)
-    folds = np.array([tt.fold_of(p.id, k) for p in papers])
-    out = {t: np.zeros(len(papers), dtype=bool) for t in tax.names}
-    for fold in range(k):
-        tr, te = np.flatnonzero((folds != fold) & keep), np.flatnonzero(folds == fold)
-        ftr, fte = f.subset(tr), f.subset(te)
-        ids = [papers[i].id for i in tr]
-        for j, t in enumerate(f.trends):
-            y = np.array([t in papers[i].labels for i in tr], dtype=float)
-            tw, _ = tt._fit_trend(ftr, ids, j, y)
-            vt = fte.vectors @ tw.vector
-            for row, i in enumerate(te):
-                out[t][i] = tw.logit_from_features(fte.rule[row, j], fte.category[row, j], float(vt[row])) >= 0
-    return out, int(keep.sum() * (k - 1) / k)
+    return tt.cross_validate(tax, papers, vectors, "", k=k, fit_on=keep), int(keep.sum() * (k - 1) / k)
 
 
 def main() -> None:

@@ -168,13 +168,17 @@ def train(taxonomy: Taxonomy, papers: Sequence[LabelledPaper], vectors: np.ndarr
 
 
 def cross_validate(taxonomy: Taxonomy, papers: Sequence[LabelledPaper], vectors: np.ndarray | None,
-                   model_id: str, k: int = 5) -> dict[str, np.ndarray]:
-    """trend -> out-of-fold tag decisions (bool per paper): each fold tagged by a model fitted on the others."""
+                   model_id: str, k: int = 5, fit_on: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """trend -> out-of-fold tag decisions (bool per paper): each fold tagged by a model fitted on the others.
+
+    `fit_on` (bool per paper) restricts fitting to those papers while every paper is still tagged by the model
+    of its fold (a learning curve: same test folds, fewer training papers)."""
     folds = np.array([fold_of(p.id, k) for p in papers])
+    usable = np.ones(len(papers), dtype=bool) if fit_on is None else np.asarray(fit_on, dtype=bool)
     out = {t: np.zeros(len(papers), dtype=bool) for t in taxonomy.names}
     f = features(taxonomy, papers, vectors)
     for fold in range(k):
-        tr, te = np.flatnonzero(folds != fold), np.flatnonzero(folds == fold)
+        tr, te = np.flatnonzero((folds != fold) & usable), np.flatnonzero(folds == fold)
         ids = [papers[i].id for i in tr]
         ftr, fte = f.subset(tr), f.subset(te)
         for j, t in enumerate(f.trends):

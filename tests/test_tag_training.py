@@ -91,6 +91,13 @@ def test_cross_validation_scores_held_out_folds():
     figures = decisions_metrics(papers, decisions, ["privacy"])
     assert figures["trends"]["privacy"]["support"] == 40
     assert figures["trends"]["privacy"]["f1"] > 0.9
+    # fitting on part of each training fold (a learning curve): the same papers are tagged, only fewer fit on
+    half = np.array([i % 4 < 2 for i in range(len(papers))])
+    fewer = cross_validate(tax, papers, vecs, emb.model_id, k=4, fit_on=half)
+    assert decisions_metrics(papers, fewer, ["privacy"])["trends"]["privacy"]["support"] == 40
+    positives = np.array(["privacy" in p.labels for p in papers])
+    assert fewer["privacy"][~half & positives].any()  # papers left out of fitting are still tagged
+    assert not cross_validate(tax, papers, vecs, emb.model_id, k=4, fit_on=~positives)["privacy"].any()
 
 
 @pytest.mark.slow  # full tier: keeps `make test-fast` under a minute
