@@ -43,10 +43,16 @@ def main() -> None:
     args = ap.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     tax = load_taxonomy()
-    rows = [r for path in args.labels for r in tt.read_label_file(path, tax.names)]
-    part = {json.loads(line)["id"]: json.loads(line).get("sampling", "") for path in args.labels
-            for line in path.open(encoding="utf-8") if line.strip()}
+    rows = [r for path in args.labels for r in tt.read_label_file(path, tax.names)]  # validated, one error line
+    part = {}  # id -> how the paper was drawn ("random" or "nn:<trend>...")
+    for path in args.labels:
+        for line in path.open(encoding="utf-8"):
+            if line.strip():
+                row = json.loads(line)
+                part[row["id"]] = row.get("sampling", "")
     papers, missing = tt.labelled_papers(rows, tt.read_corpus_texts(args.corpus, {r[0] for r in rows}))
+    if missing:
+        print(f"warning: no text in {args.corpus} for {len(missing)} labelled papers: skipped", file=sys.stderr)
     emb = load_embedder()
     texts = [paper_text(p.title, p.abstract) for p in papers]
     vectors = np.concatenate([emb.encode(texts[i:i + 256]) for i in range(0, len(texts), 256)]).astype(np.float32)
