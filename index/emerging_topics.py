@@ -1,8 +1,13 @@
 """Rising topics inside each trend: named phrases whose share of the trend's papers bursts in a period.
 
-For every trend T and period p (month or quarter), a candidate phrase t (index/topic_phrases.py) is scored by
-how its share of T's papers in p compares with its share of T's papers in the `window` periods before:
+For every trend T and period p (week, month or quarter), a candidate phrase t (index/topic_phrases.py) is scored by
+how its share of T's papers *now* compares with its share in the year *before*:
 
+- **now** is p widened back, period by period, until T has at least `min_now` papers in it (at most a year, and
+  only while the year before still holds a quarter as many papers, so there is something to compare with): a
+  trend with 300 papers a month is judged month by month, one with 20 a month over the last year, so a thin
+  trend's topics are not lost to noise and a busy trend's are not averaged away. Each record says its span.
+- **before** is the year (`window` periods; a year by default) that ends where now starts.
 - **burst**: Dunning's log-likelihood ratio G2 of the two shares (counts of papers with and without t, now and
   before), signed; shares, not counts, so a trend that grows as a whole does not make its words rise;
 - **background model**: t must be associated with T over the whole corpus (its share of T's papers at least
@@ -10,13 +15,16 @@ how its share of T's papers in p compares with its share of T's papers in the `w
   language model") by the corpus itself, not by a hand list; and papers must name it in their titles (at least
   `min_title_share` of the papers that use it), as researchers do with topics and rarely with phrases such as
   "promising solution" or "trainable parameters";
+- **fragments**: t is dropped when one longer candidate holds it in at least `fragment_share` of the tagged
+  papers that use it ("visual question" inside "visual question answering", "elastic weight" inside "elastic
+  weight consolidation"); a name written inside many different longer ones ("vision language model") stays;
 - **source mix**: t must rise more inside T than in the rest of the corpus in the same periods (a change in the
   corpus's sources lifts a word everywhere);
-- **support**: at least `min_papers` papers of T in p, published in at least 2 different weeks, at least twice
-  the share it had before, and G2 >= 3.84 (p < 0.05 for one degree of freedom).
+- **support**: at least `min_papers` papers of T now, published in at least 2 different weeks, at least
+  `min_growth` times the share it had before, and G2 >= 3.84 (p < 0.05 for one degree of freedom).
 
-Each topic comes with its first papers in the trend and its most typical papers in the period (those holding
-the most of the period's rising phrases), so a reader can check it.
+Each topic comes with its first papers in the trend and its most typical papers now (those holding the most of
+the period's rising phrases), so a reader can check it.
 """
 from __future__ import annotations
 
@@ -32,6 +40,7 @@ from .trend_store import TrendStore
 from .trends_over_time import period_start
 
 MAX_TOPICS = 10
+PERIODS_PER_YEAR = {"week": 52, "month": 12, "quarter": 4}
 
 
 @dataclass
@@ -43,6 +52,7 @@ class Topic:
     share: float         # its share now
     growth: float        # share now / share before (smoothed)
     score: float         # G2 burst statistic
+    since: str = ""      # the first period of "now" (the record's period itself unless the trend is thin)
     first_papers: list[str] = field(default_factory=list)
     central_papers: list[str] = field(default_factory=list)
 
@@ -53,7 +63,8 @@ class Topic:
 @dataclass
 class TopicsResult:
     freq: str
-    records: list[dict]   # {"trend", "period", "papers", "topics": [names], "details": [Topic json]}
+    records: list[dict]   # {"trend", "period", "papers", "since", "window_papers", "topics": [names],
+    #                         "details": [Topic json]}: papers in the period, and in the span now = since..period
     seconds: float
     papers: int
 
@@ -78,12 +89,14 @@ def _g2(a: int, n1: int, b: float, n2: float) -> float:
 
 
 def emerging_topics(db, freq: str = "month", since: str | None = None, trends: list[str] | None = None,
-                    window: int = 6, n_topics: int = MAX_TOPICS, min_papers: int = 4, min_lift: float = 2.0,
-                    min_g2: float = 3.84, min_title_share: float = 0.1,
-                    progress=None) -> TopicsResult:
+                    window: int | None = None, n_topics: int = MAX_TOPICS, min_papers: int = 4,
+                    min_lift: float = 2.0, min_g2: float = 3.84, min_title_share: float = 0.1, min_now: int = 300,
+                    min_growth: float = 1.5, fragment_share: float = 0.6, progress=None) -> TopicsResult:
     """Rising topics per trend and period (see the module docstring)."""
-    if freq not in ("week", "month", "quarter"):
+    if freq not in PERIODS_PER_YEAR:
         raise ValueError(f"freq must be week, month or quarter, not {freq!r}")
+    year = PERIODS_PER_YEAR[freq]
+    window = window or year
     started = time.perf_counter()
     store = TrendStore(db)
     topic_store = TopicStore(db)
@@ -127,6 +140,7 @@ def emerging_topics(db, freq: str = "month", since: str | None = None, trends: l
             df_trend.update(phrase_sets[pk])
         df_by_trend[trend] = df_trend
         candidates.update(k for k, n in df_trend.items() if n >= min_papers)
+    fragments = _fragments(df_by_trend.values(), candidates, fragment_share)
     title_df: Counter = Counter()
     for keys in raw_title.values():
         title_df.update({merge.get(k, k) for k in keys} & candidates)
@@ -151,7 +165,7 @@ def emerging_topics(db, freq: str = "month", since: str | None = None, trends: l
         n_trend = len(pks)
         associated = {k for k, n in df_trend.items()
                       if n >= min_papers and (n / n_trend) >= min_lift * (df_all[k] / n_all)
-                      and title_df[k] >= min_title_share * df_all[k]}
+                      and title_df[k] >= min_title_share * df_all[k] and k not in fragments}
         per_period: dict[str, Counter] = defaultdict(Counter)
         n_period: Counter = Counter()
         members: dict[str, list[int]] = defaultdict(list)
@@ -167,30 +181,42 @@ def emerging_topics(db, freq: str = "month", since: str | None = None, trends: l
         for i, p in enumerate(periods):
             if since and p < since:
                 continue
-            now_n = n_period.get(p, 0)
-            prev = periods[max(0, i - window):i]
+            start, now_n = i, n_period.get(p, 0)  # widen now back until the trend has min_now papers in it,
+            while now_n < min_now and start > 1 and i - start + 1 < year:  # while the year before holds a quarter
+                wider = now_n + n_period.get(periods[start - 1], 0)          # as many (a growing corpus)
+                if 4 * sum(n_period.get(q, 0) for q in periods[max(0, start - 1 - window):start - 1]) < wider:
+                    break
+                start -= 1
+                now_n = wider
+            now = periods[start:i + 1]
+            prev = periods[max(0, start - window):start]
             before_n = sum(n_period.get(q, 0) for q in prev)
+            record = {"trend": trend, "period": p, "papers": n_period.get(p, 0), "since": periods[start],
+                      "window_papers": now_n}
             if now_n < min_papers or not prev or before_n == 0:
-                records.append({"trend": trend, "period": p, "papers": now_n, "topics": [], "details": []})
+                records.append({**record, "topics": [], "details": []})
                 continue
-            rest_now = n_period_all[p] - now_n
+            rest_now = sum(n_period_all[q] for q in now) - now_n
             rest_before = sum(n_period_all[q] for q in prev) - before_n
+            counts_now = _sum_counts(per_period, now)
+            counts_before = _sum_counts(per_period, prev)
+            holders_now = [pk for q in now for pk in members[q]]
             scored = []
-            for k, a in per_period[p].items():
-                if k not in associated or a < min_papers:
+            for k, a in counts_now.items():
+                if a < min_papers:
                     continue
-                b = sum(per_period[q].get(k, 0) for q in prev)
+                b = counts_before.get(k, 0)
                 share, share_before = a / now_n, (b + 0.5) / (before_n + 1)
                 growth = share / share_before
-                if growth < 2.0:
+                if growth < min_growth:
                     continue
-                ra = per_period_all[p].get(k, 0) - a
+                ra = sum(per_period_all[q].get(k, 0) for q in now) - a
                 rb = sum(per_period_all[q].get(k, 0) for q in prev) - b
                 prior = df_all[k] / n_all  # both shares shrink towards the corpus-wide share (20 papers' worth)
                 rest_growth = ((ra + 20 * prior) / (rest_now + 20)) / ((rb + 20 * prior) / (rest_before + 20))
                 if growth <= rest_growth:
                     continue
-                weeks = {week[pk] for pk in members[p] if k in phrase_sets[pk]}
+                weeks = {week[pk] for pk in holders_now if k in phrase_sets[pk]}
                 if len(weeks) < 2:
                     continue
                 g2 = _g2(a, now_n, b, before_n)
@@ -199,15 +225,16 @@ def emerging_topics(db, freq: str = "month", since: str | None = None, trends: l
             scored.sort(key=lambda x: (-x[0], x[1]))
             chosen = _drop_nested(scored, n_topics)
             rising = {c[1] for c in chosen}
-            central = sorted(members[p], key=lambda pk: (-len(phrase_sets[pk] & rising), pk))
+            central = sorted(holders_now, key=lambda pk: (-len(phrase_sets[pk] & rising), pk))
             details = []
             for g, k, a, sb, sh, gr in chosen:
                 holders = [pk for pk in central if k in phrase_sets[pk]][:3]
                 details.append(Topic(name=k, key=k, papers=a, before=round(sb, 4), share=round(sh, 4),
-                                     growth=round(gr, 2), score=round(g, 2), first_papers=first_seen[k],
+                                     growth=round(gr, 2), score=round(g, 2), since=periods[start],
+                                     first_papers=first_seen[k],
                                      central_papers=holders))
                 names_for.add(k)
-            records.append({"trend": trend, "period": p, "papers": now_n, "details": details})
+            records.append({**record, "details": details})
     surfaces: dict[str, Counter] = defaultdict(Counter)  # how papers write the listed topics
     for written in raw.values():
         for key in names_for.intersection(written):
@@ -223,6 +250,29 @@ def emerging_topics(db, freq: str = "month", since: str | None = None, trends: l
         r["topics"] = [t.name for t in r["details"]]
         r["details"] = [t.to_json() for t in r["details"]]
     return TopicsResult(freq, records, time.perf_counter() - started, len(papers))
+
+
+def _sum_counts(per_period: dict[str, Counter], periods: list[str]) -> Counter:
+    total: Counter = Counter()
+    for q in periods:
+        total.update(per_period.get(q, {}))
+    return total
+
+
+def _fragments(dfs, candidates: set[str], share: float) -> set[str]:
+    """Candidates that one longer candidate (a word more on either side) holds in at least `share` of the papers
+    that use them; `dfs` count papers per phrase (here: each trend's papers)."""
+    df: Counter = Counter()
+    for d in dfs:
+        df.update(d)
+    longest: dict[str, int] = defaultdict(int)  # phrase -> papers of its most common one-word-longer extension
+    for k, n in df.items():
+        words = k.split()
+        if len(words) >= 3:
+            for part in (" ".join(words[:-1]), " ".join(words[1:])):
+                if part in candidates and n > longest[part]:
+                    longest[part] = n
+    return {k for k in candidates if longest.get(k, 0) >= share * df[k]}
 
 
 def _drop_nested(scored: list[tuple], n: int) -> list[tuple]:

@@ -45,10 +45,20 @@ def normalise(phrase: str) -> str:
     """The merge key of a phrase: lower case, hyphens as spaces, a plural last word singular."""
     words = phrase.lower().replace("-", " ").split()
     if words:
-        last = words[-1]
-        if len(last) > 4 and last.endswith("s") and not last.endswith(("ss", "is", "us")):
-            words[-1] = last[:-1]
+        words[-1] = _singular(words[-1])
     return " ".join(words)
+
+
+def _singular(word: str) -> str:
+    """"models" -> "model", "studies" -> "study", "biases" -> "bias", "classes" -> "class", "patches" -> "patch";
+    short words, "series", "analysis", "corpus" stay."""
+    if len(word) <= 4 or not word.endswith("s") or word.endswith(("ss", "is", "us", "series", "species")):
+        return word
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith(("sses", "xes", "tches", "rches", "nches", "oaches", "shes", "iases")):
+        return word[:-2]
+    return word[:-1]
 
 
 @dataclass

@@ -3,6 +3,7 @@ corpus-wide words stay out."""
 from __future__ import annotations
 
 import json
+from collections import Counter
 
 import pytest
 from click.testing import CliRunner
@@ -27,6 +28,27 @@ def test_candidates_are_multiword_terms_and_acronyms_with_their_expansions():
     assert normalise("Vision-Language Models") == "vision language model" == normalise("vision language model")
 
 
+@pytest.mark.parametrize("written, key", [
+    ("social biases", "social bias"), ("task families", "task family"), ("object classes", "object class"),
+    ("image patches", "image patch"), ("KV caches", "kv cache"), ("time series", "time series"),
+    ("data analysis", "data analysis"), ("text corpus", "text corpus"), ("bounding boxes", "bounding box"),
+])
+def test_a_plural_last_word_becomes_singular(written, key):
+    assert normalise(written) == key
+
+
+def test_a_name_nearly_always_written_inside_one_longer_name_is_a_fragment():
+    from trendscope.index.emerging_topics import _fragments
+
+    df = Counter({"visual question": 100, "visual question answering": 95, "vision language model": 100,
+                  "large vision language model": 30, "vision language model based": 20, "elastic weight": 10,
+                  "elastic weight consolidation": 4, "weight consolidation": 20})
+    candidates = {"visual question", "vision language model", "elastic weight", "weight consolidation"}
+    assert _fragments([df], candidates, 0.6) == {"visual question"}
+    df2 = Counter({"elastic weight consolidation": 5})  # counts add up over the trends
+    assert _fragments([df, df2], candidates, 0.6) == {"visual question", "elastic weight"}
+
+
 def test_an_acronym_merges_with_the_expansion_most_papers_give():
     acr = AcronymMap(min_papers=2)
     acr.add({"RAG": "retrieval augmented generation"})
@@ -42,14 +64,23 @@ RISING = ("Banana routing for efficient inference: model compression with quanti
           "through a mango pipeline.")
 
 
+SLOW = ("Kiwi sparsity for efficient inference: pruning large models",
+        "We study kiwi sparsity, a pruning scheme that makes inference efficient and cheap.")
+
+
 @pytest.fixture(scope="module")
 def rising_home(tmp_path_factory, sample_rows, embedder):
-    rows = [r for r in sample_rows if "2023-01-01" <= r["published"] < "2024-01-01"]
+    rows = [r for r in sample_rows if "2022-01-01" <= r["published"] < "2024-01-01"]
     home, db = make_home(tmp_path_factory.mktemp("topics") / "home", rows)
     extra = []
     for i in range(12):  # a burst in 2023-11 and 2023-12, spread over weeks
         day = f"2023-{11 + i % 2}-{2 + 2 * (i // 2):02d}"
         extra.append(paper_from_row(rows[0], id=f"2399.{90000 + i}", title=RISING[0], abstract=RISING[1],
+                                    published=f"{day}T00:00:00Z", updated=f"{day}T00:00:00Z", version=1,
+                                    categories=["cs.LG"]))
+    for i in range(6):  # a slow rise: one paper a month from 2023-05, never 4 in one month
+        day = f"2023-{5 + i:02d}-{3 + 4 * (i % 4):02d}"
+        extra.append(paper_from_row(rows[0], id=f"2399.{91000 + i}", title=SLOW[0], abstract=SLOW[1],
                                     published=f"{day}T00:00:00Z", updated=f"{day}T00:00:00Z", version=1,
                                     categories=["cs.LG"]))
     PaperStore(db).upsert(extra)
@@ -70,6 +101,21 @@ def test_a_burst_inside_a_trend_is_listed_with_its_first_papers(rising_home):
     for r in res.records:
         assert len(r["topics"]) <= 10
         assert not any(t.lower() in ("neural network", "large language model") for t in r["topics"])
+
+
+def test_a_thin_trend_is_judged_over_a_longer_span_so_a_slow_rise_is_found(rising_home):
+    _home, db = rising_home
+    res = emerging_topics(db, freq="month", trends=["efficiency"])
+    by_period = {r["period"]: r for r in res.records}
+    oct_ = by_period["2023-10-01"]
+    assert oct_["window_papers"] >= oct_["papers"] and oct_["since"] < "2023-10-01"  # fewer than 300 a month
+    listed = [p for p, r in by_period.items() if any("kiwi sparsity" in t.lower() for t in r["topics"])]
+    assert listed and min(listed) >= "2023-08-01", listed  # listed once 4 papers are in the span, not before
+    assert all(by_period[p]["since"] <= "2023-05-01" for p in listed[:1])
+    # judged month by month (min_now=1), the same papers never make 4 in one month
+    monthly = emerging_topics(db, freq="month", trends=["efficiency"], min_now=1)
+    assert not any("kiwi" in t.lower() for r in monthly.records for t in r["topics"])
+    assert all(r["since"] == r["period"] for r in monthly.records if r["papers"])
 
 
 def test_cli_topics_json_has_the_interface_fields(rising_home):

@@ -334,9 +334,10 @@ def _print_topics(db, freq: str, since: str | None, as_json: bool, last: int) ->
         by_trend.setdefault(r["trend"], []).append(r)
     for trend, recs in sorted(by_trend.items()):
         for r in recs[-max(1, last):]:
-            click.echo(f"{trend} {r['period']} ({r['papers']} papers)")
+            span = "" if r["since"] == r["period"] else f"; topics judged on {r['since']}..{r['period']}"
+            click.echo(f"{trend} {r['period']} ({r['papers']} papers{span})")
             for t in r["details"]:
-                click.echo(f"  {t['name']}: {t['papers']} papers, {t['growth']:.1f}x its share before; "
+                click.echo(f"  {t['name']}: {t['papers']} papers, {t['growth']:.1f}x its share the year before; "
                            f"first: {', '.join(t['first_papers'])}")
             if not r["details"]:
                 click.echo("  (nothing rising)")

@@ -103,7 +103,7 @@ def _rising(labels: dict[str, str], period: str, freq: str) -> None:
     shown = [(t, d) for t, d in found.items() if d]
     if not shown:
         st.caption("No topic rises clearly inside a trend this month (a topic needs at least 4 papers in 2 "
-                   "different weeks and twice its earlier share).")
+                   "different weeks and 1.5 times its share in the year before).")
         return
     for trend, details in sorted(shown, key=lambda x: labels.get(x[0], x[0])):
         names = ", ".join(f"{safe_inline(d['name'])} ({count(d['papers'], 'paper')}, {d['growth']:.1f}x)"
@@ -111,8 +111,9 @@ def _rising(labels: dict[str, str], period: str, freq: str) -> None:
         with st.expander(f"Rising in {labels.get(trend, trend)}: {names}"):
             for d in details:
                 c_text, c_follow = st.columns([5, 1], vertical_alignment="center")
-                c_text.markdown(f"**{safe_inline(d['name'])}**: {count(d['papers'], 'paper')} this month, "
-                                f"{d['share']:.0%} of the trend's papers (before: {d['before']:.1%})")
+                c_text.markdown(f"**{safe_inline(d['name'])}**: {count(d['papers'], 'paper')} "
+                                f"{_span(d.get('since') or month, month)}, {d['share']:.0%} of the trend's papers "
+                                f"(the year before: {d['before']:.1%})")
                 if c_follow.button("Follow", key=f"follow_{trend}_{d['key']}", icon=":material/add_alert:",
                                    help="A weekly digest of the papers about this topic (Digests page)"):
                     _follow(d["name"])
@@ -121,6 +122,14 @@ def _rising(labels: dict[str, str], period: str, freq: str) -> None:
                                             [("first", p) for p in d["first_papers"][:2]]):
                     with col:
                         widgets.open_button(pid, key=f"topic_{trend}_{d['key']}_{what}_{pid}", label=f"{what}: {pid}")
+
+
+def _span(since: str, month: str) -> str:
+    """"this month", or "in the 5 months to 2020-06" when a thin trend's topics are judged over a longer span."""
+    if since[:7] >= month[:7]:
+        return "this month"
+    n = (int(month[:4]) - int(since[:4])) * 12 + int(month[5:7]) - int(since[5:7]) + 1
+    return f"in the {n} months to {month[:7]}"
 
 
 def _follow(topic: str) -> None:
