@@ -17,7 +17,8 @@ how its share of T's papers *now* compares with its share in the year *before*:
   "promising solution" or "trainable parameters";
 - **fragments**: t is dropped when one longer candidate holds it in at least `fragment_share` of the tagged
   papers that use it ("visual question" inside "visual question answering", "elastic weight" inside "elastic
-  weight consolidation"); a name written inside many different longer ones ("vision language model") stays;
+  weight consolidation"), and so is a name of 4+ words ending in such a fragment or an event with its year
+  ("SemEval-2019"); a name written inside many different longer ones ("vision language model") stays;
 - **source mix**: t must rise more inside T than in the rest of the corpus in the same periods (a change in the
   corpus's sources lifts a word everywhere);
 - **support**: at least `min_papers` papers of T now, published in at least 2 different weeks, at least
@@ -29,6 +30,7 @@ the period's rising phrases), so a reader can check it.
 from __future__ import annotations
 
 import math
+import re
 import time
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
@@ -41,6 +43,7 @@ from .trends_over_time import period_start
 
 MAX_TOPICS = 10
 PERIODS_PER_YEAR = {"week": 52, "month": 12, "quarter": 4}
+_EVENT_RE = re.compile(r"^[a-z]+[ -]?(19|20)\d\d$", re.IGNORECASE)  # "AAAI2021", "SemEval-2019": events, not topics
 
 
 @dataclass
@@ -139,7 +142,7 @@ def emerging_topics(db, freq: str = "month", since: str | None = None, trends: l
         for pk in pks:
             df_trend.update(phrase_sets[pk])
         df_by_trend[trend] = df_trend
-        candidates.update(k for k, n in df_trend.items() if n >= min_papers)
+        candidates.update(k for k, n in df_trend.items() if n >= min_papers and not _EVENT_RE.match(k))
     fragments = _fragments(df_by_trend.values(), candidates, fragment_share)
     title_df: Counter = Counter()
     for keys in raw_title.values():
@@ -164,7 +167,7 @@ def emerging_topics(db, freq: str = "month", since: str | None = None, trends: l
         df_trend = df_by_trend[trend]
         n_trend = len(pks)
         associated = {k for k, n in df_trend.items()
-                      if n >= min_papers and (n / n_trend) >= min_lift * (df_all[k] / n_all)
+                      if n >= min_papers and k in candidates and (n / n_trend) >= min_lift * (df_all[k] / n_all)
                       and title_df[k] >= min_title_share * df_all[k] and k not in fragments}
         per_period: dict[str, Counter] = defaultdict(Counter)
         n_period: Counter = Counter()
@@ -261,18 +264,31 @@ def _sum_counts(per_period: dict[str, Counter], periods: list[str]) -> Counter:
 
 def _fragments(dfs, candidates: set[str], share: float) -> set[str]:
     """Candidates that one longer candidate (a word more on either side) holds in at least `share` of the papers
-    that use them; `dfs` count papers per phrase (here: each trend's papers)."""
+    that use them, and names of four words or more (whose longer forms are not candidates) that end in a two-word
+    fragment ("red teaming large language", where "large language" goes on as "large language model"); `dfs`
+    count papers per phrase (here: each trend's papers)."""
     df: Counter = Counter()
     for d in dfs:
         df.update(d)
+    tails = {k: " ".join(k.split()[-2:]) for k in candidates if k.count(" ") >= 3}  # 4+ words: no longer kept
+    wanted = candidates | set(tails.values())
     longest: dict[str, int] = defaultdict(int)  # phrase -> papers of its most common one-word-longer extension
+    longest_right: dict[str, int] = defaultdict(int)  # the same, going on to the right only
     for k, n in df.items():
         words = k.split()
         if len(words) >= 3:
-            for part in (" ".join(words[:-1]), " ".join(words[1:])):
-                if part in candidates and n > longest[part]:
+            head, tail = " ".join(words[:-1]), " ".join(words[1:])
+            for part in (head, tail):
+                if part in wanted and n > longest[part]:
                     longest[part] = n
-    return {k for k in candidates if longest.get(k, 0) >= share * df[k]}
+            if head in wanted and n > longest_right[head]:
+                longest_right[head] = n
+    out = {k for k in candidates if longest.get(k, 0) >= share * df[k]}
+    # (a tail rarer than the name is written as one hyphenated word inside it: not a sub-phrase to judge). Names
+    # ending in a hyphenated word that usually goes on ("few-shot fine-tuning": "fine-tuning large ...") are
+    # dropped too: a known cost of judging by the key's words.
+    out |= {k for k, tail in tails.items() if df[tail] >= df[k] and longest_right.get(tail, 0) >= share * df[tail]}
+    return out
 
 
 def _drop_nested(scored: list[tuple], n: int) -> list[tuple]:

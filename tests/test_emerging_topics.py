@@ -49,6 +49,24 @@ def test_a_name_nearly_always_written_inside_one_longer_name_is_a_fragment():
     assert _fragments([df, df2], candidates, 0.6) == {"visual question", "elastic weight"}
 
 
+def test_a_long_name_ending_in_a_fragment_is_a_fragment_unless_its_tail_is_one_hyphenated_word():
+    from trendscope.index.emerging_topics import _fragments
+
+    df = Counter({"red teaming large language": 7, "large language": 100, "large language model": 95,
+                  "memory efficient fine tuning": 20, "fine tuning": 5, "fine tuning large": 4,
+                  "open domain question answering": 9, "question answering": 80, "question answering task": 10})
+    candidates = {"red teaming large language", "memory efficient fine tuning", "open domain question answering"}
+    assert _fragments([df], candidates, 0.6) == {"red teaming large language"}
+
+
+@pytest.mark.parametrize("name, event", [("AAAI2021", True), ("SemEval-2019", True), ("wmt 2014", True),
+                                         ("GPT-4", False), ("COVID-19", False), ("YOLOv8", False)])
+def test_an_event_named_by_its_year_is_not_a_topic(name, event):
+    from trendscope.index.emerging_topics import _EVENT_RE
+
+    assert bool(_EVENT_RE.match(name)) is event
+
+
 def test_an_acronym_merges_with_the_expansion_most_papers_give():
     acr = AcronymMap(min_papers=2)
     acr.add({"RAG": "retrieval augmented generation"})
