@@ -5,11 +5,12 @@ With --real-home, the same on real MiniLM vectors of an indexed home with real t
 many more probes real data needs than synthetic data suggests.
 
     .venv/bin/python bench/bench_faiss.py --n 1000000
-    .venv/bin/python bench/bench_faiss.py --n 0 --real-home /tmp/ts-bench-sample
+    .venv/bin/python bench/bench_faiss.py --n 0 --real-home /tmp/ts-bench-sample [--dev-queries]
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -108,8 +109,11 @@ def bench_real(args) -> None:
     model = vs.model_in_use()
     pks, vecs = vs.load_all(model)
     emb = load_embedder(model)
-    texts = [q.text for q in make_queries([tuple(r) for r in db.execute("SELECT id, title, abstract FROM papers")],
-                                          args.queries, seed=3)]
+    if args.dev_queries:  # the blind topic queries people type, not queries made from titles
+        texts = [json.loads(x)["query"] for x in (REPO / "bench/data/search_dev_queries.jsonl").open(encoding="utf-8")]
+    else:
+        texts = [q.text for q in make_queries([tuple(r) for r in db.execute("SELECT id, title, abstract FROM papers")],
+                                              args.queries, seed=3)]
     queries = emb.encode(texts)
     _, truth = exact_topk(vecs, queries, 10)
     vi = build_index(pks, vecs, model, exact_max=0, target_recall=args.target, nlist=args.real_nlist)
@@ -127,6 +131,8 @@ def main() -> None:
     ap.add_argument("--target", type=float, default=None, help="calibration recall target (default: the index's)")
     ap.add_argument("--real-home", default=None, help="an indexed home whose real vectors to test too")
     ap.add_argument("--real-nlist", type=int, default=None)
+    ap.add_argument("--dev-queries", action="store_true",
+                    help="with --real-home: the 72 topic queries of bench/data/search_dev_queries.jsonl")
     args = ap.parse_args()
     from trendscope.index.faiss_index import DEFAULT_TARGET_RECALL
 
