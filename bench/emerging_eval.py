@@ -95,13 +95,13 @@ def main() -> None:
                     if any(matches(n, t) for n in names)), None)
         strict = any(matches_strictly(n, t) for p in sorted(window_months(k["window"]))
                      for t in listed.get((k["trend"], p), []) for n in names)
-        per_half["strict " + ("tune" if int(k["id"].lstrip("k")) % 2 else "report")][0] += strict
+        half = "tune" if int(k["id"].lstrip("k")) % 2 else "report"
         per_trend[k["trend"]][1] += 1
         per_trend[k["trend"]][0] += hit is not None
-        half = "tune" if int(k["id"].lstrip("k")) % 2 else "report"
         per_half[half][1] += 1
-        per_half["strict " + half][1] += 1
         per_half[half][0] += hit is not None
+        per_half["strict " + half][1] += 1
+        per_half["strict " + half][0] += strict
         if half == "tune" or args.show_report_half:
             print(f"{'FOUND' if hit else 'missed'}  {k['trend']:<17} {k['window']}  {k['topic']}"
                   + (f"  <- {hit[1]} ({hit[0]})" if hit else ""))
