@@ -96,6 +96,10 @@ def main() -> None:
                     help="the 72 blind topic queries of bench/data/search_dev_queries.jsonl instead of generated ones")
     ap.add_argument("--limit", type=int, default=10)
     ap.add_argument("--rebuild-index", action="store_true", help="rebuild the FAISS index of the bench home")
+    ap.add_argument("--sequential", action="store_true",
+                    help="hybrid: run the keyword side after the semantic side, not beside it on a second connection")
+    ap.add_argument("--no-prune", action="store_true",
+                    help="score every paper holding any query word (no MaxScore pruning of the keyword side)")
     args = ap.parse_args()
 
     from bench.search_quality import make_queries
@@ -112,7 +116,8 @@ def main() -> None:
         queries = [json.loads(x)["query"] for x in dev.open(encoding="utf-8")]
     else:
         queries = [q.text for q in make_queries([tuple(r) for r in pool], args.queries, seed=5)]
-    searcher = Searcher(db, home)
+    searcher = Searcher(db, home, parallel=not args.sequential, prune=not args.no_prune)
+    print(f"keyword side beside the semantic side: {searcher.parallel}; keyword pruning: {searcher.prune}")
     t0 = time.perf_counter()
     searcher.search(SearchRequest("warm up the model and the index", limit=args.limit))
     print(f"cold start (model + index load, first query): {time.perf_counter() - t0:.2f}s")

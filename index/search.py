@@ -13,6 +13,7 @@ import logging
 import re
 from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from filelock import FileLock, Timeout
 
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.home import Home
+from trendscope.foundation.side_reader import read_beside
 from trendscope.ingest.records import BadArxivId, parse_arxiv_id
 
 from .embedder import Embedder, load_embedder
@@ -35,6 +37,7 @@ from .faiss_index import (
     save_index,
 )
 from .fts_query import ParsedQuery, parse_query
+from .keyword_pruning import Split, exact_top, plan
 from .search_store import BM25_WEIGHTS, HitRow, SearchStore, SqlFilter
 from .vector_store import VectorStore
 
@@ -142,7 +145,8 @@ class Searcher:
                  embedder_factory: Callable[[str], Embedder] | None = None,
                  rrf_k: int = RRF_K, rrf_weights: dict[str, float] | None = None, depth: int = FUSION_DEPTH,
                  bm25_weights: tuple[float, float, float] = BM25_WEIGHTS, all_words_first: bool = False,
-                 prf_docs: int = PRF_DOCS, prf_weight: float = PRF_WEIGHT, common_share: float = COMMON_SHARE):
+                 prf_docs: int = PRF_DOCS, prf_weight: float = PRF_WEIGHT, common_share: float = COMMON_SHARE,
+                 parallel: bool = True, prune: bool = True):
         self.db = db
         self.home = home if isinstance(home, Home) else Home.resolve(home)
         self.store = SearchStore(db)
@@ -161,7 +165,9 @@ class Searcher:
         self.all_words_first = all_words_first
         self.prf_docs, self.prf_weight = prf_docs, prf_weight
         self.common_share = common_share
-        self._df: dict[str, int] = {}
+        self.prune = prune  # exact top-k BM25 without scoring papers that hold only common words
+        self.parallel = parallel  # hybrid: the keyword side on a second connection while the query is embedded
+        self._df: dict[str, int] = {}  # FTS5 expression ("" for every paper) -> matching papers
         self._df_version: int | None = None
 
     # -- resources ------------------------------------------------------------------------
@@ -281,8 +287,12 @@ class Searcher:
             ranked = self._semantic(pq, base, limit)
         else:
             depth = max(self.depth, limit)
-            kw = self._keyword(pq, base, depth, "relevance") if pq.match else []
+            kw_job = self._keyword_beside(pq, base, depth) if pq.match else None
             sem = self._semantic(pq, base, depth)
+            if kw_job is not None:
+                kw = kw_job.result()
+            else:
+                kw = self._keyword(pq, base, depth, "relevance") if pq.match else []
             fused = rrf_fuse({"keyword": [pk for pk, _ in kw], "semantic": [pk for pk, _ in sem]},
                              self.rrf_k, self.rrf_weights)
             if self.prf_docs > 0 and self.prf_weight > 0 and fused:
@@ -295,13 +305,18 @@ class Searcher:
             ranked = sorted(ranked, key=lambda r: (published.get(r[0]) or "", r[0]), reverse=True)[:wanted]
         return self._hits(ranked, pq)
 
-    def _doc_share(self, match: str) -> float:
+    def _doc_count(self, match: str | None) -> int:
+        """Papers matching an FTS5 expression (every paper for None), cached until the database changes."""
         version = self.store.data_version()
         if version != self._df_version:
-            self._df, self._df_version = {"": self.store.doc_count()}, version
-        if match not in self._df:
-            self._df[match] = self.store.doc_count(match)
-        return self._df[match] / max(self._df[""], 1)
+            self._df, self._df_version = {}, version
+        key = match or ""
+        if key not in self._df:
+            self._df[key] = self.store.doc_count(match)
+        return self._df[key]
+
+    def _doc_share(self, match: str) -> float:
+        return self._doc_count(match) / max(self._doc_count(None), 1)
 
     def lexical_query(self, pq: ParsedQuery) -> ParsedQuery:
         """The query as BM25 sees it: plain words in more than `common_share` of the papers left out while rarer
@@ -316,12 +331,38 @@ class Searcher:
         """BM25 over the query's words, required items filtering; with `all_words_first`, the papers that hold
         every word come first (each tier in BM25 order), then the papers that hold only some."""
         pq = self.lexical_query(pq)
-        ranked = self.store.keyword(pq.match, flt, k, order=order, weights=self.bm25_weights)
+        if order == "relevance":
+            ranked = self._ranked(self.store, pq.match, flt, k, self._splits(pq, flt, k))
+        else:
+            ranked = self.store.keyword(pq.match, flt, k, order=order, weights=self.bm25_weights)
         if order != "relevance" or not self.all_words_first or len(pq.optional) < 2 or pq.match is None:
             return ranked
         complete = self.store.keyword(pq.all_match_excluding, flt, k, weights=self.bm25_weights)
         seen = {pk for pk, _ in complete}
         return (complete + [(pk, s) for pk, s in ranked if pk not in seen])[:k]
+
+    def _splits(self, lexical: ParsedQuery, flt: SqlFilter, k: int) -> list[Split]:
+        """How the keyword side may skip the papers holding only common words (keyword_pruning.py)."""
+        if not self.prune or flt.active or lexical.match is None:
+            return []
+        return plan(lexical, self._doc_count(None), self._doc_count, k)
+
+    def _ranked(self, store: SearchStore, match: str | None, flt: SqlFilter, k: int,
+                splits: list[Split]) -> list[tuple[int, float]]:
+        """The top k by BM25: among the papers holding the rare words when that is provably the same top k."""
+        for split in splits:
+            top = store.keyword_among(match, split.essential, k, self.bm25_weights)
+            if exact_top(top, split, k):
+                return top
+        return store.keyword(match, flt, k, weights=self.bm25_weights)
+
+    def _keyword_beside(self, pq: ParsedQuery, flt: SqlFilter, k: int) -> Future[list[tuple[int, float]]] | None:
+        """The hybrid's keyword side started on a worker thread (None: run it here, see `read_beside`)."""
+        if not self.parallel or self.all_words_first:
+            return None
+        lexical = self.lexical_query(pq)
+        splits = self._splits(lexical, flt, k)
+        return read_beside(self.db, lambda db: self._ranked(SearchStore(db), lexical.match, flt, k, splits))
 
     def _semantic(self, pq: ParsedQuery, base: SqlFilter, k: int,
                   feedback: list[int] | None = None) -> list[tuple[int, float]]:
