@@ -10,8 +10,8 @@ query's phrases, and one phrase adds at most (k1 + 1) x its IDF however often a 
    is above that sum, no such paper can enter the top k and the answer is exact; otherwise take one more word
    into the essential set (twice at most) and then run the full query.
 
-Only queries of plain optional items (no required item, no exclusion, no filter) are pruned; everything else,
-and a home too small to gain, runs the full query as before.
+Only queries of plain optional items (no required item, no exclusion) are pruned; filters (categories, dates,
+trends) apply to both sides alike. Everything else, and a home too small to gain, runs the full query as before.
 """
 from __future__ import annotations
 

@@ -343,7 +343,7 @@ class Searcher:
 
     def _splits(self, lexical: ParsedQuery, flt: SqlFilter, k: int) -> list[Split]:
         """How the keyword side may skip the papers holding only common words (keyword_pruning.py)."""
-        if not self.prune or flt.active or lexical.match is None:
+        if not self.prune or lexical.match is None:
             return []
         return plan(lexical, self._doc_count(None), self._doc_count, k)
 
@@ -351,7 +351,7 @@ class Searcher:
                 splits: list[Split]) -> list[tuple[int, float]]:
         """The top k by BM25: among the papers holding the rare words when that is provably the same top k."""
         for split in splits:
-            top = store.keyword_among(match, split.essential, k, self.bm25_weights)
+            top = store.keyword_among(match, split.essential, flt, k, self.bm25_weights)
             if exact_top(top, split, k):
                 return top
         return store.keyword(match, flt, k, weights=self.bm25_weights)

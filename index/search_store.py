@@ -79,10 +79,10 @@ class SearchStore:
         """
         return self.papers.keyword(match, self.paper_filter(flt), limit, order, weights)
 
-    def keyword_among(self, match: str, among: str, limit: int,
+    def keyword_among(self, match: str, among: str, flt: SqlFilter, limit: int,
                       weights: Sequence[float] = BM25_WEIGHTS) -> list[tuple[int, float]]:
-        """`keyword(match)` over the papers that also match `among` (a part of `match`), unfiltered."""
-        return self.papers.keyword_among(match, among, limit, weights)
+        """`keyword(match, flt)` over the papers that also match `among` (a part of `match`)."""
+        return self.papers.keyword_among(match, among, self.paper_filter(flt), limit, weights)
 
     def filtered_pks(self, flt: SqlFilter, among: Sequence[int] | None = None) -> np.ndarray:
         """Every pk passing the filter (int64, ascending), optionally only among the given pks."""

@@ -232,23 +232,25 @@ class PaperReads:
         )
         return [(pk, -float(s)) for pk, s in rows]
 
-    def keyword_among(self, match: str, among: str, limit: int,
+    def keyword_among(self, match: str, among: str, flt: PaperFilter, limit: int,
                       weights: Sequence[float] = BM25_WEIGHTS) -> list[tuple[int, float]]:
-        """`keyword(match)` for the papers that also match `among`, which must be a sub-expression OR-ed into
-        `match`: (pk, score), best first, the same scores as `keyword` gives them.
+        """`keyword(match, flt)` for the papers that also match `among`, which must be a sub-expression OR-ed
+        into `match`: (pk, score), best first, the same scores as `keyword` gives them.
 
         FTS5's BM25 is a sum over the phrases of the expression, so `among AND match` scores each paper with
         `among`'s phrases twice; subtracting the BM25 of `among` alone leaves the score under `match`. Both
         queries visit only the papers matching `among`, which is cheap when `among` holds the rare words."""
         w = ", ".join(str(float(x)) for x in weights)
+        conds, args = self._where(flt)
+        where = ("JOIN papers p ON p.pk = twice.pk WHERE " + " AND ".join(conds)) if conds else ""
         rows = self._run(
             f"WITH twice AS MATERIALIZED (SELECT rowid AS pk, bm25(papers_fts, {w}) AS s FROM papers_fts "
             "WHERE papers_fts MATCH ?), "
             f"once AS MATERIALIZED (SELECT rowid AS pk, bm25(papers_fts, {w}) AS s FROM papers_fts "
             "WHERE papers_fts MATCH ?) "
-            "SELECT twice.pk, twice.s - once.s AS s FROM twice JOIN once ON once.pk = twice.pk "
+            f"SELECT twice.pk, twice.s - once.s AS s FROM twice JOIN once ON once.pk = twice.pk {where} "
             "ORDER BY s, twice.pk LIMIT ?",
-            [f"({among}) AND ({match})", among, limit])
+            [f"({among}) AND ({match})", among, *args, limit])
         return [(pk, -float(s)) for pk, s in rows]
 
     def matches_between(self, match: str, start: str, end_exclusive: str) -> list[tuple[int, str, float]]:

@@ -73,20 +73,22 @@ def test_pruned_keyword_side_gives_the_full_querys_top_k(keyword_home, monkeypat
 
     def spy(store, match, flt, k, splits):
         out = original(store, match, flt, k, splits)
-        used.append(any(exact_top(store.keyword_among(match, s.essential, k, pruned.bm25_weights), s, k)
+        used.append(any(exact_top(store.keyword_among(match, s.essential, flt, k, pruned.bm25_weights), s, k)
                         for s in splits))
         return out
 
     pruned._ranked = spy
+    filters = [SqlFilter(), SqlFilter(categories=["cs.CL"], since="2019-01-01"), SqlFilter(until="2017-12-31")]
     for q in QUERIES:
         pq = parse_query(q)
-        for k in (10, 100):
-            a = full._keyword(pq, SqlFilter(), k, "relevance")
-            b = pruned._keyword(pq, SqlFilter(), k, "relevance")
-            assert [pk for pk, _ in a] == [pk for pk, _ in b], q
+        for k, flt in ((10, filters[0]), (100, filters[0]), (10, filters[1]), (30, filters[2])):
+            a = full._keyword(pq, flt, k, "relevance")
+            b = pruned._keyword(pq, flt, k, "relevance")
+            assert [pk for pk, _ in a] == [pk for pk, _ in b], (q, flt)
             assert all(math.isclose(x, y, rel_tol=1e-9) for (_, x), (_, y) in zip(a, b))
-    assert sum(used) >= len(QUERIES)  # most queries really were answered from the rare words alone
+    assert sum(used) >= 2 * len(QUERIES)  # most queries really were answered from the rare words alone
     assert not all(used)  # and some fell back to the full query
     for q in QUERIES[:4]:
-        req = SearchRequest(q, mode="keyword", limit=25)
-        assert [h.id for h in pruned.search(req)] == [h.id for h in full.search(req)]
+        for req in (SearchRequest(q, mode="keyword", limit=25),
+                    SearchRequest(q, mode="keyword", limit=25, categories=["cs.LG"], since="2020")):
+            assert [h.id for h in pruned.search(req)] == [h.id for h in full.search(req)]
