@@ -63,6 +63,18 @@ class PaperFilter:
                     or self.require_match or self.exclude_match or self.within is not None)
 
 
+def _leading_varint(blob: bytes) -> int:
+    """The SQLite varint at the start of `blob` (7 bits a byte, big-endian, high bit set on all but the last)."""
+    value = 0
+    for i, byte in enumerate(blob[:9]):
+        if i == 8:
+            return (value << 8) | byte
+        value = (value << 7) | (byte & 0x7F)
+        if not byte & 0x80:
+            return value
+    return value
+
+
 def _row(r: Sequence) -> PaperRow:
     return PaperRow(r[0], r[1], r[2], r[3], r[4], json.loads(r[5] or "[]"), json.loads(r[6] or "[]"), r[7])
 
@@ -285,6 +297,11 @@ class PaperReads:
     def doc_count(self, match: str | None = None) -> int:
         """How many papers match the FTS5 expression (every paper when None)."""
         if match is None:
+            # FTS5 keeps its row count (the N of its BM25) at the head of its "averages" record; counting the rows
+            # instead reads the whole table (0.2 s for 160,000 papers).
+            rows = self._run("SELECT block FROM papers_fts_data WHERE id = 1", [])
+            if rows and rows[0][0]:
+                return _leading_varint(bytes(rows[0][0]))
             return int(self._run("SELECT count(*) FROM papers_fts", [])[0][0])
         return int(self._run("SELECT count(*) FROM papers_fts WHERE papers_fts MATCH ?", [match])[0][0])
 

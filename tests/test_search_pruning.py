@@ -12,6 +12,7 @@ from trendscope.index.fts_query import parse_query
 from trendscope.index.keyword_pruning import BM25_K1, exact_top, fts5_idf, plan
 from trendscope.index.search import Searcher, SearchRequest
 from trendscope.index.search_store import SearchStore, SqlFilter
+from trendscope.ingest.store import PaperStore
 
 QUERIES = [
     "low-resource neural machine translation", "graph neural networks for molecule property prediction",
@@ -92,3 +93,16 @@ def test_pruned_keyword_side_gives_the_full_querys_top_k(keyword_home, monkeypat
         for req in (SearchRequest(q, mode="keyword", limit=25),
                     SearchRequest(q, mode="keyword", limit=25, categories=["cs.LG"], since="2020")):
             assert [h.id for h in pruned.search(req)] == [h.id for h in full.search(req)]
+
+
+def test_the_paper_count_is_the_one_fts5_scores_with(tmp_path, sample_rows):
+    """`doc_count()` reads FTS5's own row count (its BM25's N): right when empty, after imports and rebuilds."""
+    home, db = make_home(tmp_path / "home", [])
+    store = SearchStore(db)
+    assert store.doc_count() == 0
+    for rows in (sample_rows[:3], sample_rows[:300], sample_rows[:2100]):  # 2,100 rows: a 2-byte varint and more
+        home, db = make_home(tmp_path / "home", rows)
+        store = SearchStore(db)
+        assert store.doc_count() == len(rows) == db.execute("SELECT count(*) FROM papers_fts").fetchone()[0]
+    PaperStore(db).rebuild_fts()
+    assert SearchStore(db).doc_count() == 2100
