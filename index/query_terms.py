@@ -2,7 +2,7 @@
 
 The list was written from general usage before the search dev set was graded. Expanding ML abbreviations
 ("LLM" <-> "large language model") was measured on the dev set's tuning half and lost nDCG@10 (0.798 -> 0.785
-in keyword mode), so queries are matched as typed (docs/search.md).
+in keyword mode), so queries are matched as typed (docs/performance.md#search-quality).
 """
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Guard on the blind search dev set (bench/data/search_dev_*.jsonl): hybrid search over the papers pooled for
 the report half's 36 queries, with the real MiniLM model. The figures below were measured by this test's own
 setup (a corpus of just the pooled papers, so they are higher than the 22,423-paper bench figures in
-docs/search.md); a change that loses more than GUARD fails."""
+docs/performance.md#search-quality); a change that loses more than GUARD fails."""
 from __future__ import annotations
 
 import sys
