@@ -100,6 +100,9 @@ def main() -> None:
                     help="hybrid: run the keyword side after the semantic side, not beside it on a second connection")
     ap.add_argument("--no-prune", action="store_true",
                     help="score every paper holding any query word (no MaxScore pruning of the keyword side)")
+    ap.add_argument("--keyword-depth", type=int, default=None,
+                    help="hybrid: keyword candidates fused (default: index/search.py's KEYWORD_DEPTH; 100 was the "
+                         "earlier release's)")
     args = ap.parse_args()
 
     from bench.search_quality import make_queries
@@ -117,7 +120,10 @@ def main() -> None:
     else:
         queries = [q.text for q in make_queries([tuple(r) for r in pool], args.queries, seed=5)]
     searcher = Searcher(db, home, parallel=not args.sequential, prune=not args.no_prune)
-    print(f"keyword side beside the semantic side: {searcher.parallel}; keyword pruning: {searcher.prune}")
+    if args.keyword_depth:
+        searcher.keyword_depth = args.keyword_depth
+    print(f"keyword side beside the semantic side: {searcher.parallel}; keyword pruning: {searcher.prune}; "
+          f"keyword depth: {searcher.keyword_depth}")
     t0 = time.perf_counter()
     searcher.search(SearchRequest("warm up the model and the index", limit=args.limit))
     print(f"cold start (model + index load, first query): {time.perf_counter() - t0:.2f}s")

@@ -67,3 +67,26 @@ def test_hybrid_gives_the_same_results_with_the_keyword_side_on_a_worker(searcha
             req = SearchRequest(q, mode="hybrid", limit=20, **kw)
             assert [(h.id, h.score) for h in parallel.search(req)] == [(h.id, h.score) for h in sequential.search(req)]
     assert calls and all(calls)  # the file-backed home really took the worker path
+
+
+def test_hybrid_fuses_the_keyword_sides_top_keyword_depth_but_never_fewer_than_the_limit(searchable):
+    home, db, searcher = searchable
+    asked: list[int] = []
+    s = Searcher(db, home, searcher._factory, parallel=False, keyword_depth=30)
+    original = s._keyword
+
+    def spy(pq, flt, k, order):
+        asked.append(k)
+        return original(pq, flt, k, order)
+
+    s._keyword = spy
+    hits = s.search(SearchRequest("speech enhancement with deep learning", mode="hybrid", limit=10))
+    assert asked == [30] and len(hits) == 10
+    asked.clear()
+    hits = s.search(SearchRequest("speech enhancement with deep learning", mode="hybrid", limit=60))
+    assert asked == [60] and len(hits) == 60
+    # the keyword side's own 30 first papers all stay within reach of the fused list
+    kw = [h.id for h in s.search(SearchRequest("speech enhancement with deep learning", mode="keyword", limit=30))]
+    fused = {h.id for h in s.search(SearchRequest("speech enhancement with deep learning", mode="hybrid",
+                                                   limit=200))}
+    assert set(kw) <= fused
