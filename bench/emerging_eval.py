@@ -74,13 +74,16 @@ def main() -> None:
     ap.add_argument("--out", type=Path, help="write every listed topic (trend, period, name, papers) here")
     ap.add_argument("--min-g2", type=float, default=None, help="override the burst threshold (tuning)")
     ap.add_argument("--window", type=int, default=None, help="override the baseline window (tuning)")
+    ap.add_argument("--min-coherence", type=float, default=None,
+                    help="override the coherence floor (0 turns it off; it applies only where papers have vectors)")
     ap.add_argument("--show-report-half", action="store_true",
                     help="also print which rises of the report half (even ids) were found; by default only their "
                          "count is printed, so that tuning never reads them")
     args = ap.parse_args()
     db = open_database(Home(args.home).db_path)
     t0 = time.perf_counter()
-    overrides = {k: v for k, v in (("min_g2", args.min_g2), ("window", args.window)) if v is not None}
+    overrides = {k: v for k, v in (("min_g2", args.min_g2), ("window", args.window),
+                                                     ("min_coherence", args.min_coherence)) if v is not None}
     res = emerging_topics(db, freq=args.freq, **overrides)
     print(f"topics for {res.papers} papers, every trend and {args.freq}: {time.perf_counter() - t0:.1f}s")
     listed = defaultdict(list)

@@ -19,6 +19,9 @@ how its share of T's papers *now* compares with its share in the year *before*:
   papers that use it ("visual question" inside "visual question answering", "elastic weight" inside "elastic
   weight consolidation"), and so is a name of 4+ words ending in such a fragment or an event with its year
   ("SemEval-2019"); a name written inside many different longer ones ("vision language model") stays;
+- **coherence**: when the papers have vectors, the papers using t must be about one thing: the mean cosine
+  between their vectors at least `min_coherence` (topic_coherence.py; "efficient inference" or "best practices"
+  are written by papers on everything);
 - **source mix**: t must rise more inside T than in the rest of the corpus in the same periods (a change in the
   corpus's sources lifts a word everywhere);
 - **support**: at least `min_papers` papers of T now, published in at least 2 different weeks, at least
@@ -36,6 +39,7 @@ from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
+from .topic_coherence import phrase_coherence
 from .topic_phrases import AcronymMap, display_names, normalise
 from .topic_store import TopicStore
 from .trend_store import TrendStore
@@ -94,7 +98,8 @@ def _g2(a: int, n1: int, b: float, n2: float) -> float:
 def emerging_topics(db, freq: str = "month", since: str | None = None, trends: list[str] | None = None,
                     window: int | None = None, n_topics: int = MAX_TOPICS, min_papers: int = 4,
                     min_lift: float = 2.0, min_g2: float = 3.84, min_title_share: float = 0.1, min_now: int = 300,
-                    min_growth: float = 1.5, fragment_share: float = 0.6, progress=None) -> TopicsResult:
+                    min_growth: float = 1.5, fragment_share: float = 0.6, min_coherence: float = 0.4,
+                    progress=None) -> TopicsResult:
     """Rising topics per trend and period (see the module docstring)."""
     if freq not in PERIODS_PER_YEAR:
         raise ValueError(f"freq must be week, month or quarter, not {freq!r}")
@@ -148,6 +153,7 @@ def emerging_topics(db, freq: str = "month", since: str | None = None, trends: l
     for keys in raw_title.values():
         title_df.update({merge.get(k, k) for k in keys} & candidates)
     del raw_title
+    coherence = phrase_coherence(db, phrase_sets, candidates - fragments) if min_coherence > 0 else None
 
     # corpus-wide background and per-period totals
     df_all: Counter = Counter()
@@ -168,7 +174,8 @@ def emerging_topics(db, freq: str = "month", since: str | None = None, trends: l
         n_trend = len(pks)
         associated = {k for k, n in df_trend.items()
                       if n >= min_papers and k in candidates and (n / n_trend) >= min_lift * (df_all[k] / n_all)
-                      and title_df[k] >= min_title_share * df_all[k] and k not in fragments}
+                      and title_df[k] >= min_title_share * df_all[k] and k not in fragments
+                      and (coherence is None or coherence.get(k, 1.0) >= min_coherence)}
         per_period: dict[str, Counter] = defaultdict(Counter)
         n_period: Counter = Counter()
         members: dict[str, list[int]] = defaultdict(list)

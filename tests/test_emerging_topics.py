@@ -211,3 +211,34 @@ def test_a_bad_topic_name_is_refused(topic):
 
     with pytest.raises(TrendscopeError):
         topic_query(topic)
+
+
+def test_mean_pair_cosine_of_unit_vectors():
+    import numpy as np
+
+    from trendscope.index.topic_coherence import mean_pair_cosine
+
+    e = np.eye(4, dtype=np.float32)
+    assert mean_pair_cosine(e) == pytest.approx(0.0)
+    assert mean_pair_cosine(np.stack([e[0]] * 5)) == pytest.approx(1.0)
+    v = np.stack([e[0], e[0], (e[0] + e[1]) / np.sqrt(2)])
+    assert mean_pair_cosine(v) == pytest.approx((1 + 2 / np.sqrt(2)) / 3)
+    assert mean_pair_cosine(e[:1]) == 1.0
+
+
+def test_a_name_whose_papers_are_about_many_things_is_not_a_topic(rising_home, tmp_path, sample_rows):
+    from trendscope.index.topic_coherence import phrase_coherence
+    from trendscope.index.topic_store import TopicStore
+
+    _home, db = rising_home
+    phrase_sets = {pk: set(pp.surfaces) for pk, pp in TopicStore(db).iter_all()}
+    coherence = phrase_coherence(db, phrase_sets, {"banana routing", "large language model"})
+    assert coherence["banana routing"] > 0.95  # the burst's papers say the same thing
+    assert coherence["large language model"] < coherence["banana routing"] - 0.3
+    listed = lambda **kw: any("banana routing" in t.lower() for r in emerging_topics(  # noqa: E731
+        db, freq="month", trends=["efficiency"], **kw).records for t in r["topics"])
+    assert listed(min_coherence=0.4) and listed(min_coherence=0.0)
+    assert not listed(min_coherence=1.01)  # the floor is applied
+    # no vectors (a home tagged by rules alone): coherence is not judged, nothing is left out for it
+    _h, bare = make_home(tmp_path / "bare", sample_rows[:50])
+    assert phrase_coherence(bare, {1: {"x"}}, {"x"}) is None

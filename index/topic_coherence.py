@@ -1,0 +1,53 @@
+"""How much the papers that use a phrase are about one thing: the mean cosine between their abstracts' vectors.
+
+A research topic ("knowledge editing", "non-IID data", "speculative decoding") is written by papers that sit close
+together in embedding space; a broad phrase ("efficient inference", "best practices", "data streams", "linear
+regression") is written by papers about many different things. For unit vectors v_1..v_n with sum S, the mean
+cosine over all pairs is (|S|^2 - n) / (n (n - 1)), so one sum per phrase is enough.
+
+Rising topics (emerging_topics.py) leave out phrases below a coherence floor when the papers have vectors; a
+home tagged by rules alone (`index --tags-only`) has none, and then nothing is left out.
+"""
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+
+from .vector_store import VectorStore
+
+log = logging.getLogger(__name__)
+
+MIN_VECTOR_SHARE = 0.5  # below this share of papers with vectors, coherence is not judged at all
+
+
+def mean_pair_cosine(vectors: np.ndarray) -> float:
+    """Mean cosine over all pairs of (unit) row vectors; 1.0 for fewer than two."""
+    n = len(vectors)
+    if n < 2:
+        return 1.0
+    s = vectors.sum(axis=0, dtype=np.float64)
+    return float((s @ s - n) / (n * (n - 1)))
+
+
+def phrase_coherence(db, phrase_sets: Mapping[int, Iterable[str]], keys: set[str]) -> dict[str, float] | None:
+    """{phrase key: mean pair cosine of the vectors of the papers using it} for `keys`; None when too few of the
+    papers have vectors (a home tagged by rules alone)."""
+    store = VectorStore(db)
+    model = store.model_in_use()
+    if model is None:
+        return None
+    pks, vectors = store.load_all(model)
+    if len(pks) < MIN_VECTOR_SHARE * max(len(phrase_sets), 1):
+        log.info("coherence of topic names not judged: %d of %d papers have vectors", len(pks), len(phrase_sets))
+        return None
+    row_of = {int(pk): i for i, pk in enumerate(pks)}
+    rows: dict[str, list[int]] = defaultdict(list)
+    for pk, phrases in phrase_sets.items():
+        row = row_of.get(pk)
+        if row is not None:
+            for k in keys.intersection(phrases):
+                rows[k].append(row)
+    return {k: mean_pair_cosine(vectors[r]) for k, r in rows.items()}
