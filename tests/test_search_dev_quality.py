@@ -21,7 +21,7 @@ sys.path.insert(0, str(REPO / "bench"))
 from search_dev_eval import half_of, load_dev, ndcg10  # noqa: E402
 from search_dev_pool import bm25_or  # noqa: E402
 
-REACHED = {"hybrid": 0.8433, "keyword": 0.7949}  # measured 2026-12-02; BM25-OR here: 0.7810
+REACHED = {"hybrid": 0.8476, "keyword": 0.8009}  # measured 2026-12-02 (third run); BM25-OR here: 0.7810
 GUARD = 0.02
 
 pytestmark = pytest.mark.slow
@@ -56,5 +56,6 @@ def test_hybrid_beats_bm25_and_holds_its_measured_score(dev_home):
                             report, qrels) for mode in ("keyword", "hybrid")},
     }
     assert got["hybrid"] > got["bm25_or"] and got["hybrid"] >= got["keyword"], got
+    assert got["keyword"] >= got["bm25_or"], got
     for mode, reached in REACHED.items():
         assert got[mode] >= reached - GUARD, (mode, got)

@@ -75,9 +75,9 @@ def test_hybrid_fuses_the_keyword_sides_top_keyword_depth_but_never_fewer_than_t
     s = Searcher(db, home, searcher._factory, parallel=False, keyword_depth=30)
     original = s._keyword
 
-    def spy(pq, flt, k, order):
+    def spy(pq, flt, k, *rest):
         asked.append(k)
-        return original(pq, flt, k, order)
+        return original(pq, flt, k, *rest)
 
     s._keyword = spy
     hits = s.search(SearchRequest("speech enhancement with deep learning", mode="hybrid", limit=10))

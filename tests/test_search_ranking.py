@@ -63,3 +63,17 @@ def test_very_common_words_only_rank_the_semantic_side(searchable):
     assert [g.label for g in searcher.lexical_query(parse_query("language model")).groups] == ["language", "model"]
     everything = Searcher(db, searcher.home, searcher._factory, common_share=1.0)
     assert everything.lexical_query(pq).groups == pq.groups
+
+
+def test_keyword_mode_keeps_the_common_words_that_hybrids_keyword_side_leaves_out(searchable):
+    _home, db, searcher = searchable
+    from trendscope.index.search import SearchRequest
+
+    req = SearchRequest("language model evaluation", mode="keyword", limit=200)
+    every_word = searcher.search(req)
+    # papers holding only the common words ("language", "model") are ranked too
+    assert any("evaluation" in h.missing for h in every_word)
+    assert "evaluation" not in every_word[0].missing
+    cut = Searcher(db, searcher.home, searcher._factory, keyword_mode_common_share=0.3).search(req)
+    assert cut and all("evaluation" not in h.missing for h in cut)
+    assert len(every_word) > len(cut)
