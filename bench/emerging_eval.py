@@ -76,6 +76,8 @@ def main() -> None:
     ap.add_argument("--window", type=int, default=None, help="override the baseline window (tuning)")
     ap.add_argument("--min-coherence", type=float, default=None,
                     help="override the coherence floor (0 turns it off; it applies only where papers have vectors)")
+    ap.add_argument("--min-closed-share", type=float, default=None,
+                    help="override the share of papers where a name must stand on its own (0 turns it off)")
     ap.add_argument("--show-report-half", action="store_true",
                     help="also print which rises of the report half (even ids) were found; by default only their "
                          "count is printed, so that tuning never reads them")
@@ -83,7 +85,8 @@ def main() -> None:
     db = open_database(Home(args.home).db_path)
     t0 = time.perf_counter()
     overrides = {k: v for k, v in (("min_g2", args.min_g2), ("window", args.window),
-                                                     ("min_coherence", args.min_coherence)) if v is not None}
+                                                     ("min_coherence", args.min_coherence),
+                                                     ("min_closed_share", args.min_closed_share)) if v is not None}
     res = emerging_topics(db, freq=args.freq, **overrides)
     print(f"topics for {res.papers} papers, every trend and {args.freq}: {time.perf_counter() - t0:.1f}s")
     listed = defaultdict(list)

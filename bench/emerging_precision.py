@@ -27,6 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.build_trend_labels import kappa  # noqa: E402
 from trendscope.index.emerging_topics import topic_key  # noqa: E402
 
 
@@ -65,14 +66,6 @@ def _verdicts(path: Path) -> dict[int, int]:
             continue
         out[int(parts[0])] = int(parts[-1])
     return out
-
-
-def kappa(a: list[int], b: list[int]) -> float:
-    n = len(a)
-    po = sum(x == y for x, y in zip(a, b)) / n
-    pa, pb = sum(a) / n, sum(b) / n
-    pe = pa * pb + (1 - pa) * (1 - pb)
-    return (po - pe) / (1 - pe) if pe < 1 else 1.0
 
 
 def score(args) -> None:

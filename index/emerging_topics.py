@@ -19,6 +19,9 @@ how its share of T's papers *now* compares with its share in the year *before*:
   papers that use it ("visual question" inside "visual question answering", "elastic weight" inside "elastic
   weight consolidation"), and so is a name of 4+ words ending in such a fragment or an event with its year
   ("SemEval-2019"); a name written inside many different longer ones ("vision language model") stays;
+- **standing alone**: in at least `min_closed_share` of the papers using t (corpus-wide), t must stand on its
+  own at least once, with no content word right before or after it (topic_phrases.py): "medical image" or
+  "pre-trained vision" are nearly always the start of a longer name, spread over many different ones;
 - **coherence**: when the papers have vectors, the papers using t must be about one thing: the mean cosine
   between their vectors at least `min_coherence` (topic_coherence.py; "efficient inference" or "best practices"
   are written by papers on everything);
@@ -99,7 +102,7 @@ def emerging_topics(db, freq: str = "month", since: str | None = None, trends: l
                     window: int | None = None, n_topics: int = MAX_TOPICS, min_papers: int = 4,
                     min_lift: float = 2.0, min_g2: float = 3.84, min_title_share: float = 0.1, min_now: int = 300,
                     min_growth: float = 1.5, fragment_share: float = 0.6, min_coherence: float = 0.4,
-                    progress=None) -> TopicsResult:
+                    min_closed_share: float = 0.2, progress=None) -> TopicsResult:
     """Rising topics per trend and period (see the module docstring)."""
     if freq not in PERIODS_PER_YEAR:
         raise ValueError(f"freq must be week, month or quarter, not {freq!r}")
@@ -122,12 +125,14 @@ def emerging_topics(db, freq: str = "month", since: str | None = None, trends: l
     acronyms = AcronymMap()
     raw: dict[int, dict[str, str]] = {}   # pk -> {phrase key: the surface the paper wrote}
     raw_title: dict[int, list[str]] = {}
+    raw_closed: dict[int, list[str]] = {}
     for i, (pk, pp) in enumerate(topic_store.iter_all()):
         if pk not in period:
             continue
         acronyms.add(pp.definitions)
         raw[pk] = pp.surfaces
         raw_title[pk] = pp.in_title
+        raw_closed[pk] = pp.closed
         if progress and i % 20000 == 0:
             progress(i, len(papers))
     merge = acronyms.mapping()  # acronym key -> its expansion's key
@@ -153,6 +158,10 @@ def emerging_topics(db, freq: str = "month", since: str | None = None, trends: l
     for keys in raw_title.values():
         title_df.update({merge.get(k, k) for k in keys} & candidates)
     del raw_title
+    closed_df: Counter = Counter()
+    for keys in raw_closed.values():
+        closed_df.update({merge.get(k, k) for k in keys} & candidates)
+    del raw_closed
     coherence = phrase_coherence(db, phrase_sets, candidates - fragments) if min_coherence > 0 else None
 
     # corpus-wide background and per-period totals
@@ -175,6 +184,7 @@ def emerging_topics(db, freq: str = "month", since: str | None = None, trends: l
         associated = {k for k, n in df_trend.items()
                       if n >= min_papers and k in candidates and (n / n_trend) >= min_lift * (df_all[k] / n_all)
                       and title_df[k] >= min_title_share * df_all[k] and k not in fragments
+                      and closed_df[k] >= min_closed_share * df_all[k]
                       and (coherence is None or coherence.get(k, 1.0) >= min_coherence)}
         per_period: dict[str, Counter] = defaultdict(Counter)
         n_period: Counter = Counter()

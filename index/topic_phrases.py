@@ -8,6 +8,11 @@ A paper's candidates are
 - acronym definitions ("retrieval-augmented generation (RAG)"), which let the corpus merge an acronym with its
   expansion (`AcronymMap`).
 
+A candidate is *closed* in a paper when at least once it stands on its own there: no content word right before
+or after it inside its run ("federated learning (FL)", "... with knowledge distillation.", "a federated learning
+framework"), as opposed to only inside a longer name ("medical image" in "medical image segmentation",
+"pre-trained vision" in "pre-trained vision transformers"). Acronyms are always closed.
+
 Keys are normalised: lower case, hyphens as spaces, a plural last word made singular ("models" -> "model").
 """
 from __future__ import annotations
@@ -68,6 +73,7 @@ class PaperPhrases:
     surfaces: dict[str, str] = field(default_factory=dict)
     definitions: dict[str, str] = field(default_factory=dict)  # acronym -> long-form key
     in_title: list[str] = field(default_factory=list)  # the keys that occur in the title
+    closed: list[str] = field(default_factory=list)  # the keys that stand on their own at least once (see above)
 
 
 def paper_phrases(title: str, abstract: str) -> PaperPhrases:
@@ -86,25 +92,29 @@ def paper_phrases(title: str, abstract: str) -> PaperPhrases:
             if initials == letters and tail[0].lower() not in QUERY_STOP_WORDS:
                 out.definitions[acronym] = normalise(" ".join(tail))
                 break
-    _candidates(text, out.surfaces)
+    closed: set[str] = set()
+    _candidates(text, out.surfaces, closed)
     title_keys: dict[str, str] = {}
-    _candidates(_LATEX_URL_RE.sub(" ", title or ""), title_keys)
+    _candidates(_LATEX_URL_RE.sub(" ", title or ""), title_keys, set())
     out.in_title = sorted(title_keys)
+    out.closed = sorted(closed)
     return out
 
 
-def _candidates(text: str, surfaces: dict[str, str]) -> None:
+def _candidates(text: str, surfaces: dict[str, str], closed: set[str]) -> None:
     for chunk in _SPLIT_RE.split(text):
         run: list[str] = []
         for token in _TOKEN_RE.findall(chunk):
             if token.lower() in QUERY_STOP_WORDS or len(token) < 2:
-                _add_ngrams(run, surfaces)
+                _add_ngrams(run, surfaces, closed)
                 run = []
                 continue
             if _ACRONYM_RE.match(token) and token.lower() not in QUERY_STOP_WORDS:
-                surfaces.setdefault(token.upper() if token.isupper() else token, token)
+                key = token.upper() if token.isupper() else token
+                surfaces.setdefault(key, token)
+                closed.add(key)
             run.append(token)
-        _add_ngrams(run, surfaces)
+        _add_ngrams(run, surfaces, closed)
 
 
 def _edge_ok(word: str) -> bool:
@@ -118,7 +128,12 @@ def _third_person_or_plural(word: str) -> bool:
     return word.islower() and len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "is", "us"))
 
 
-def _add_ngrams(run: list[str], surfaces: dict[str, str]) -> None:
+def _bounded(words: list[str], i: int) -> bool:
+    """No content word at position i of the run (its start or end, or generic vocabulary such as "framework")."""
+    return i < 0 or i >= len(words) or words[i].lower() in EDGE_STOP
+
+
+def _add_ngrams(run: list[str], surfaces: dict[str, str], closed: set[str]) -> None:
     words = run
     for n in range(2, MAX_WORDS + 1):
         for i in range(len(words) - n + 1):
@@ -131,6 +146,8 @@ def _add_ngrams(run: list[str], surfaces: dict[str, str]) -> None:
             if len(key.split()) > MAX_WORDS:
                 continue
             surfaces.setdefault(key, " ".join(gram))
+            if _bounded(words, i - 1) and _bounded(words, i + n):
+                closed.add(key)
 
 
 class AcronymMap:

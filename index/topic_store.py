@@ -24,7 +24,7 @@ from .topic_phrases import PaperPhrases, paper_phrases
 log = logging.getLogger(__name__)
 
 migrations = Migrations("trendscope.topics")
-EXTRACTOR_VERSION = "4"  # bump when topic_phrases changes what it extracts: every paper is extracted again
+EXTRACTOR_VERSION = "5"  # bump when topic_phrases changes what it extracts: every paper is extracted again
 
 
 @migrations()
@@ -44,6 +44,12 @@ def m001_paper_phrases(db: sqlite_utils.Database) -> None:
 @migrations()
 def m002_title_phrases(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE paper_phrases ADD COLUMN title_phrases TEXT NOT NULL DEFAULT '[]'")  # keys in the title
+
+
+@migrations()
+def m003_closed_phrases(db: sqlite_utils.Database) -> None:
+    # keys that stand on their own at least once in the paper (topic_phrases.py)
+    db.execute("ALTER TABLE paper_phrases ADD COLUMN closed_phrases TEXT NOT NULL DEFAULT '[]'")
 
 
 @dataclass
@@ -83,11 +89,12 @@ class TopicStore:
             for pk, title, abstract, chash in rows:
                 pp = paper_phrases(title, abstract)
                 out.append((pk, self._stamp(chash), *(json.dumps(x, ensure_ascii=False)
-                                                      for x in (pp.surfaces, pp.definitions, pp.in_title))))
+                                                      for x in (pp.surfaces, pp.definitions, pp.in_title,
+                                                                pp.closed))))
             with write_transaction(self.db):
                 self.db.conn.executemany(
-                    "INSERT OR REPLACE INTO paper_phrases (pk, content_hash, phrases, definitions, title_phrases) "
-                    "VALUES (?, ?, ?, ?, ?)",
+                    "INSERT OR REPLACE INTO paper_phrases "
+                    "(pk, content_hash, phrases, definitions, title_phrases, closed_phrases) VALUES (?, ?, ?, ?, ?, ?)",
                     out)
             done += len(rows)
             if progress:
@@ -100,6 +107,7 @@ class TopicStore:
         return RefreshResult(done, len(gone), time.perf_counter() - started)
 
     def iter_all(self) -> Iterator[tuple[int, PaperPhrases]]:
-        rows = self.db.execute("SELECT pk, phrases, definitions, title_phrases FROM paper_phrases")
-        for pk, phrases, definitions, in_title in rows:
-            yield pk, PaperPhrases(json.loads(phrases), json.loads(definitions), json.loads(in_title))
+        rows = self.db.execute("SELECT pk, phrases, definitions, title_phrases, closed_phrases FROM paper_phrases")
+        for pk, phrases, definitions, in_title, closed in rows:
+            yield pk, PaperPhrases(json.loads(phrases), json.loads(definitions), json.loads(in_title),
+                                   json.loads(closed))

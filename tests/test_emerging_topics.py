@@ -242,3 +242,27 @@ def test_a_name_whose_papers_are_about_many_things_is_not_a_topic(rising_home, t
     # no vectors (a home tagged by rules alone): coherence is not judged, nothing is left out for it
     _h, bare = make_home(tmp_path / "bare", sample_rows[:50])
     assert phrase_coherence(bare, {1: {"x"}}, {"x"}) is None
+
+
+def test_a_name_standing_on_its_own_is_closed_and_one_written_only_inside_longer_names_is_not():
+    pp = paper_phrases("Medical image segmentation with federated learning",
+                       "We train medical image classifiers and a medical image segmentation network with federated "
+                       "learning (FL). A federated learning framework protects the pre-trained vision transformers.")
+    closed = set(pp.closed)
+    assert {"medical image segmentation", "federated learning", "FL", "pre trained vision transformer"} <= closed
+    # always followed (or preceded) by another content word: a fragment of longer names here
+    assert {"medical image", "pre trained vision", "vision transformer", "image segmentation"} <= set(pp.surfaces)
+    assert not {"medical image", "pre trained vision", "vision transformer", "image segmentation"} & closed
+    assert set(pp.closed) <= set(pp.surfaces)
+
+
+def test_a_name_that_seldom_stands_on_its_own_is_not_listed(rising_home):
+    from trendscope.index.topic_store import TopicStore
+
+    _home, db = rising_home
+    papers = [pp for _pk, pp in TopicStore(db).iter_all() if "banana routing" in pp.surfaces]
+    assert papers and all("banana routing" in pp.closed for pp in papers)  # "We study banana routing, a ..."
+    listed = lambda **kw: any("banana routing" in t.lower() for r in emerging_topics(  # noqa: E731
+        db, freq="month", trends=["efficiency"], **kw).records for t in r["topics"])
+    assert listed(min_closed_share=0.2) and listed(min_closed_share=1.0)
+    assert not listed(min_closed_share=1.01)  # the share is applied
