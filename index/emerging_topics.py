@@ -162,7 +162,6 @@ def emerging_topics(db, freq: str = "month", since: str | None = None, trends: l
     for keys in raw_closed.values():
         closed_df.update({merge.get(k, k) for k in keys} & candidates)
     del raw_closed
-    coherence = phrase_coherence(db, phrase_sets, candidates - fragments) if min_coherence > 0 else None
 
     # corpus-wide background and per-period totals
     df_all: Counter = Counter()
@@ -174,6 +173,10 @@ def emerging_topics(db, freq: str = "month", since: str | None = None, trends: l
         per_period_all[period[pk]].update(kept)
         n_period_all[period[pk]] += 1
     n_all = len(phrase_sets)
+    # the corpus-wide tests first: coherence (reading every vector) is judged only for what passes them
+    passing = {k for k in candidates - fragments
+               if title_df[k] >= min_title_share * df_all[k] and closed_df[k] >= min_closed_share * df_all[k]}
+    coherence = phrase_coherence(db, phrase_sets, passing) if min_coherence > 0 else None
     periods = sorted(n_period_all)
     records = []
     names_for: set[str] = set()
@@ -183,8 +186,7 @@ def emerging_topics(db, freq: str = "month", since: str | None = None, trends: l
         n_trend = len(pks)
         associated = {k for k, n in df_trend.items()
                       if n >= min_papers and k in candidates and (n / n_trend) >= min_lift * (df_all[k] / n_all)
-                      and title_df[k] >= min_title_share * df_all[k] and k not in fragments
-                      and closed_df[k] >= min_closed_share * df_all[k]
+                      and k in passing
                       and (coherence is None or coherence.get(k, 1.0) >= min_coherence)}
         per_period: dict[str, Counter] = defaultdict(Counter)
         n_period: Counter = Counter()

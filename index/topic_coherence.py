@@ -11,10 +11,10 @@ home tagged by rules alone (`index --tags-only`) has none, and then nothing is l
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
 import numpy as np
+from scipy.sparse import csr_matrix
 
 from .vector_store import VectorStore
 
@@ -44,10 +44,20 @@ def phrase_coherence(db, phrase_sets: Mapping[int, Iterable[str]], keys: set[str
         log.info("coherence of topic names not judged: %d of %d papers have vectors", len(pks), len(phrase_sets))
         return None
     row_of = {int(pk): i for i, pk in enumerate(pks)}
-    rows: dict[str, list[int]] = defaultdict(list)
+    index = {k: i for i, k in enumerate(sorted(keys))}
+    key_rows: list[int] = []
+    paper_rows: list[int] = []
     for pk, phrases in phrase_sets.items():
         row = row_of.get(pk)
         if row is not None:
             for k in keys.intersection(phrases):
-                rows[k].append(row)
-    return {k: mean_pair_cosine(vectors[r]) for k, r in rows.items()}
+                key_rows.append(index[k])
+                paper_rows.append(row)
+    # one sparse product gives every name's vector sum (no per-name copies of its papers' vectors)
+    uses = csr_matrix((np.ones(len(paper_rows), dtype=np.float32), (key_rows, paper_rows)),
+                      shape=(len(index), len(pks)))
+    sums = np.asarray(uses @ vectors, dtype=np.float64)
+    n = np.asarray(uses.sum(axis=1), dtype=np.float64).ravel()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = np.where(n >= 2, (np.einsum("ij,ij->i", sums, sums) - n) / (n * (n - 1)), 1.0)
+    return {k: float(mean[i]) for k, i in index.items() if n[i] > 0}
