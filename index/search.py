@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import calendar
 import datetime
-import json
 import logging
 import re
 from collections import OrderedDict
@@ -56,7 +55,6 @@ FUSION_DEPTH = 100  # candidates taken from the semantic side before fusing
 # score, so deeper keyword ranks seldom change the top 10 (tuning half: nDCG@10 0.847 at 30, 0.845 at 100), while
 # BM25's top 30 prunes far better than its top 100 (bench/bench_search.py: hybrid p50 about 10 ms lower).
 KEYWORD_DEPTH = 30
-ALLOWED_CACHE = 8  # filters whose passing pks a Searcher keeps for filtered vector search
 # "Newest first" orders the most relevant papers by date: this many (or 5x the limit), in every mode, so a date
 # sort neither re-sorts only the first page nor lists the newest paper that happens to contain one query word.
 DATE_SORT_POOL = 100
@@ -180,9 +178,6 @@ class Searcher:
         self.parallel = parallel  # hybrid: the keyword side on a second connection while the query is embedded
         self._df: dict[str, int] = {}  # FTS5 expression ("" for every paper) -> matching papers
         self._df_version: int | None = None
-        # filter (as JSON) -> every pk passing it, for filtered vector search; dropped when the database changes
-        self._allowed: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._allowed_stamp: tuple[int, int] | None = None
 
     # -- resources ------------------------------------------------------------------------
     def _stamp(self) -> tuple:
@@ -404,36 +399,14 @@ class Searcher:
             # among the allowed pks (an id selector inside FAISS), which still yields k when k exist.
             scores, ids = vi.search(qv, kk * 8)
             cand = [int(i) for i in ids[0] if i >= 0]
-            allowed = self._allowed_pks(flt, compute=False)
-            if allowed is not None:
-                passing = set(np.asarray(cand, dtype=np.int64)[np.isin(cand, allowed)].tolist())
-            else:
-                passing = set(self.store.filtered_pks(flt, among=cand).tolist())
+            passing = set(self.store.filtered_pks(flt, among=cand).tolist())
             keep = [(int(i), float(s)) for s, i in zip(scores[0], ids[0]) if int(i) in passing]
             if len(keep) >= kk or len(cand) >= vi.ntotal:
                 return [(pk, s) for pk, s in keep if pk not in exclude][:k]
-            allowed = self._allowed_pks(flt)
+            allowed = self.store.filtered_pks(flt)
             scores, ids = vi.search(qv, kk, allowed=allowed)
         out = [(int(i), float(s)) for s, i in zip(scores[0], ids[0]) if i >= 0 and int(i) not in exclude]
         return out[:k]
-
-    def _allowed_pks(self, flt: SqlFilter, compute: bool = True) -> np.ndarray | None:
-        """Every pk passing `flt`, kept for the next searches with the same filter (a user keeps a category while
-        trying queries) until the database changes: another connection's commit moves PRAGMA data_version, and
-        this connection's own writes move its total_changes."""
-        stamp = (self.store.data_version(), self.db.conn.total_changes)
-        if stamp != self._allowed_stamp:
-            self._allowed.clear()
-            self._allowed_stamp = stamp
-        key = json.dumps(asdict(flt), sort_keys=True)
-        pks = self._allowed.get(key)
-        if pks is None and compute:
-            pks = self._allowed[key] = self.store.filtered_pks(flt)
-            while len(self._allowed) > ALLOWED_CACHE:
-                self._allowed.popitem(last=False)
-        elif pks is not None:
-            self._allowed.move_to_end(key)
-        return pks
 
     def similar(self, arxiv_id: str, limit: int = 10, categories: list[str] | None = None,
                 since: str | None = None, until: str | None = None) -> list[SearchHit]:

@@ -162,30 +162,3 @@ def test_bad_requests_are_clear_errors(searchable, req, needle):
     home, db, searcher = searchable
     with pytest.raises(TrendscopeError, match=needle):
         searcher.search(SearchRequest("graphs", **req))
-
-
-def test_a_filters_papers_are_kept_for_the_next_search_until_the_database_changes(tmp_path, sample_rows, embedder):
-    from index_support import make_home, paper_from_row, spread
-
-    from trendscope.index.indexer import run_index
-    from trendscope.ingest.store import PaperStore
-
-    rows = spread(sample_rows, 300)
-    home, db = make_home(tmp_path / "home", rows)
-    run_index(db, home, progress=False, embedder=embedder)
-    searcher = Searcher(db, home, lambda model: embedder)
-    cat = rare_category(db, at_least=3)
-    members = db.execute("SELECT count(*) FROM paper_categories WHERE category = ?", [cat]).fetchone()[0]
-    assert members < 10  # 80 candidates hold fewer than 10 of them: the search runs over the filter's papers
-    req = SearchRequest("neural networks for language", mode="semantic", categories=[cat], limit=10)
-    first = [h.id for h in searcher.search(req)]
-    assert len(first) == members and all(cat in h.categories for h in searcher.search(req))
-    assert len(searcher._allowed) == 1  # the filter's papers, kept
-    assert [h.id for h in searcher.search(req)] == first  # the kept papers give the same answer
-    # this same connection moves a paper into the category: the next search sees it
-    outsider = next(r for r in rows if cat not in r["categories"])
-    counts = PaperStore(db).upsert([paper_from_row(outsider, categories=[*outsider["categories"], cat],
-                                                   version=int(outsider.get("version") or 1) + 1)])
-    assert counts.updated == 1
-    after = [h.id for h in searcher.search(req)]
-    assert outsider["id"] in after and set(first) <= set(after)
