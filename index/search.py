@@ -21,11 +21,13 @@ import numpy as np
 import sqlite_utils
 from filelock import FileLock, Timeout
 
+from trendscope.foundation.db import database_path
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.home import Home
 from trendscope.foundation.side_reader import read_beside
 from trendscope.ingest.records import BadArxivId, parse_arxiv_id
 
+from .doc_counts import DocCounts
 from .embedder import Embedder, load_embedder
 from .faiss_index import (
     IndexFileError,
@@ -176,8 +178,7 @@ class Searcher:
         self.common_share, self.keyword_mode_common_share = common_share, keyword_mode_common_share
         self.prune = prune  # exact top-k BM25 without scoring papers that hold only common words
         self.parallel = parallel  # hybrid: the keyword side on a second connection while the query is embedded
-        self._df: dict[str, int] = {}  # FTS5 expression ("" for every paper) -> matching papers
-        self._df_version: int | None = None
+        self._doc_counts = DocCounts(self.store, database_path(db) or None)
 
     # -- resources ------------------------------------------------------------------------
     def _stamp(self) -> tuple:
@@ -315,14 +316,8 @@ class Searcher:
         return self._hits(ranked, pq)
 
     def _doc_count(self, match: str | None) -> int:
-        """Papers matching an FTS5 expression (every paper for None), cached until the database changes."""
-        version = self.store.data_version()
-        if version != self._df_version:
-            self._df, self._df_version = {}, version
-        key = match or ""
-        if key not in self._df:
-            self._df[key] = self.store.doc_count(match)
-        return self._df[key]
+        """Papers matching an FTS5 expression (every paper for None), remembered until the text changes."""
+        return self._doc_counts.count(match)
 
     def _doc_share(self, match: str) -> float:
         return self._doc_count(match) / max(self._doc_count(None), 1)

@@ -94,11 +94,11 @@ class SearchStore:
     def snippets(self, match: str, pks: Sequence[int], tokens: int = 24) -> dict[int, str]:
         return self.papers.snippets(match, pks, tokens)
 
-    def data_version(self) -> int:
-        return self.papers.data_version()
-
     def doc_count(self, match: str | None = None) -> int:
         return self.papers.doc_count(match)
+
+    def fts_stamp(self) -> bytes:
+        return self.papers.fts_stamp()
 
     def matching(self, match: str, pks: Sequence[int]) -> set[int]:
         return self.papers.matching(match, pks)

@@ -83,11 +83,21 @@ class VectorStore:
 
     # -- reads ----------------------------------------------------------------------------
     def model_in_use(self) -> str | None:
-        """The model of the stored vectors (the most common one if a crash left a mix), or None."""
-        row = self.db.execute(
-            "SELECT model FROM embeddings GROUP BY model ORDER BY count(*) DESC LIMIT 1"
-        ).fetchone()
-        return row[0] if row else None
+        """The model of the stored vectors (the most common one if a crash left a mix), or None.
+
+        The distinct models are walked by seeks in the model index (counting every vector took 10 ms on 160,000
+        papers, paid by every search in the app); only a mix is counted."""
+        models: list[str] = []
+        row = self.db.execute("SELECT model FROM embeddings ORDER BY model LIMIT 1").fetchone()
+        while row is not None:
+            models.append(row[0])
+            row = self.db.execute("SELECT model FROM embeddings WHERE model > ? ORDER BY model LIMIT 1",
+                                  [row[0]]).fetchone()
+        if len(models) <= 1:
+            return models[0] if models else None
+        counts = {m: self.db.execute("SELECT count(*) FROM embeddings WHERE model = ?", [m]).fetchone()[0]
+                  for m in models}
+        return max(models, key=lambda m: (counts[m], m))
 
     def models(self) -> dict[str, int]:
         return dict(self.db.execute("SELECT model, count(*) FROM embeddings GROUP BY model").fetchall())

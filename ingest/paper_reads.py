@@ -108,10 +108,6 @@ class PaperReads:
     def ids_of(self, pks: Iterable[int]) -> dict[int, str]:
         return dict(select_in(self.db, "SELECT pk, id FROM papers WHERE pk IN ({in})", sorted({int(p) for p in pks})))
 
-    def data_version(self) -> int:
-        """Changes whenever another connection commits (cached counts are stale then)."""
-        return int(self.db.execute("PRAGMA data_version").fetchone()[0])
-
     # -- rows -------------------------------------------------------------------------------
     def rows(self, pks: Iterable[int]) -> dict[int, PaperRow]:
         sql = f"SELECT {_ROW_COLUMNS} FROM papers WHERE pk IN ({{in}})"
@@ -294,14 +290,20 @@ class PaperReads:
         return self._run("SELECT p.id, p.title FROM papers_fts JOIN papers p ON p.pk = papers_fts.rowid "
                          "WHERE papers_fts MATCH ? ORDER BY bm25(papers_fts) LIMIT ?", [match, int(limit)])
 
+    def fts_stamp(self) -> bytes:
+        """FTS5's "averages" record: its row count and the token total of every column, so it changes with any
+        paper added, removed or rewritten (b"" for an empty index). Cheap enough to read before every search."""
+        rows = self._run("SELECT block FROM papers_fts_data WHERE id = 1", [])
+        return bytes(rows[0][0]) if rows and rows[0][0] else b""
+
     def doc_count(self, match: str | None = None) -> int:
         """How many papers match the FTS5 expression (every paper when None)."""
         if match is None:
             # FTS5 keeps its row count (the N of its BM25) at the head of its "averages" record; counting the rows
             # instead reads the whole table (0.2 s for 160,000 papers).
-            rows = self._run("SELECT block FROM papers_fts_data WHERE id = 1", [])
-            if rows and rows[0][0]:
-                return _leading_varint(bytes(rows[0][0]))
+            stamp = self.fts_stamp()
+            if stamp:
+                return _leading_varint(stamp)
             return int(self._run("SELECT count(*) FROM papers_fts", [])[0][0])
         return int(self._run("SELECT count(*) FROM papers_fts WHERE papers_fts MATCH ?", [match])[0][0])
 

@@ -88,3 +88,17 @@ def test_rebuild_reembeds_everything(indexed):
     home, db, rows, emb, res = indexed
     again = run_index(db, home, progress=False, embedder=emb, rebuild=True)
     assert (again.embedded, again.total, again.faiss) == (60, 60, "built")
+
+
+def test_the_model_in_use_is_the_most_common_one_when_a_crash_left_a_mix(tmp_path, sample_rows):
+    _home, db = make_home(tmp_path / "home", sample_rows[:6])
+    vs = VectorStore(db)
+    assert vs.model_in_use() is None
+    pks = [pk for (pk,) in db.execute("SELECT pk FROM papers ORDER BY pk")]
+    vec = np.ones(4, dtype=np.float32) / 2
+    vs.put("b-model", [(pk, "h", vec) for pk in pks[:2]])
+    assert vs.model_in_use() == "b-model"
+    vs.put("a-model", [(pk, "h", vec) for pk in pks[2:5]])  # three vectors against two
+    assert vs.model_in_use() == "a-model"
+    vs.put("c-model", [(pk, "h", vec) for pk in pks[5:]])
+    assert vs.model_in_use() == "a-model"

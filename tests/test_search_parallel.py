@@ -27,6 +27,7 @@ def test_read_beside_uses_its_own_connection_on_another_thread(tmp_path):
 
 def test_read_beside_declines_where_the_worker_would_not_see_the_callers_rows(tmp_path):
     assert read_beside(sqlite_utils.Database(memory=True), lambda wdb: 1) is None
+    assert read_beside(connect(":memory:"), lambda wdb: 1) is None  # not a file named ":memory:"
     db = connect(tmp_path / "t.db")
     db["t"].insert({"x": 1})
     db.conn.execute("BEGIN")

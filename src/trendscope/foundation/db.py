@@ -185,7 +185,7 @@ def database_path(db: sqlite_utils.Database) -> str:
     """The file behind a connection ('' for an in-memory database)."""
     path = getattr(db.conn, "path", "")
     if path:
-        return path
+        return "" if path == ":memory:" or path.startswith("file::memory:") else path
     try:
         row = db.conn.execute("PRAGMA database_list").fetchone()
     except sqlite3.Error:
