@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import json
 import logging
 import re
 from collections import OrderedDict
@@ -270,6 +271,7 @@ class Searcher:
     # -- search ---------------------------------------------------------------------------
     def search(self, req: SearchRequest) -> list[SearchHit]:
         validate(req)
+        allowed: dict[str, np.ndarray] = {}  # filter -> every pk passing it: the feedback round filters again
         pq = parse_query(req.query, all_words=req.all_words)
         base = SqlFilter(
             categories=list(dict.fromkeys([*req.categories, *pq.categories])),
@@ -294,11 +296,11 @@ class Searcher:
             flt = SqlFilter(**{**asdict(base), "exclude_match": None if pq.match else pq.exclude_match})
             ranked = self._keyword(pq, flt, limit, "relevance", self.keyword_mode_common_share)
         elif mode == "semantic":
-            ranked = self._semantic(pq, base, limit)
+            ranked = self._semantic(pq, base, limit, allowed=allowed)
         else:
             depth, kw_depth = max(self.depth, limit), max(self.keyword_depth, limit)
             kw_job = self._keyword_beside(pq, base, kw_depth) if pq.match else None
-            sem = self._semantic(pq, base, depth)
+            sem = self._semantic(pq, base, depth, allowed=allowed)
             if kw_job is not None:
                 kw = kw_job.result()
             else:
@@ -306,7 +308,8 @@ class Searcher:
             fused = rrf_fuse({"keyword": [pk for pk, _ in kw], "semantic": [pk for pk, _ in sem]},
                              self.rrf_k, self.rrf_weights)
             if self.prf_docs > 0 and self.prf_weight > 0 and fused:
-                sem = self._semantic(pq, base, depth, feedback=[pk for pk, _ in fused[:self.prf_docs]])
+                sem = self._semantic(pq, base, depth, feedback=[pk for pk, _ in fused[:self.prf_docs]],
+                                     allowed=allowed)
                 fused = rrf_fuse({"keyword": [pk for pk, _ in kw], "semantic": [pk for pk, _ in sem]},
                                  self.rrf_k, self.rrf_weights)
             ranked = fused[:limit]
@@ -370,8 +373,8 @@ class Searcher:
         splits = self._splits(lexical, flt, k)
         return read_beside(self.db, lambda db: self._ranked(SearchStore(db), lexical.match, flt, k, splits))
 
-    def _semantic(self, pq: ParsedQuery, base: SqlFilter, k: int,
-                  feedback: list[int] | None = None) -> list[tuple[int, float]]:
+    def _semantic(self, pq: ParsedQuery, base: SqlFilter, k: int, feedback: list[int] | None = None,
+                  allowed: dict[str, np.ndarray] | None = None) -> list[tuple[int, float]]:
         flt = SqlFilter(**{**asdict(base), "require_match": pq.author_match, "exclude_match": pq.exclude_match})
         qv = self.embed_query(pq.semantic_text)
         if feedback:
@@ -379,11 +382,12 @@ class Searcher:
             if vecs:
                 qv = qv + self.prf_weight * np.mean(vecs, axis=0)
                 qv = (qv / np.linalg.norm(qv)).astype(np.float32)
-        return self.nearest(qv, k, flt)
+        return self.nearest(qv, k, flt, allowed=allowed)
 
-    def nearest(self, qv: np.ndarray, k: int, flt: SqlFilter | None = None,
-                exclude: set[int] | None = None) -> list[tuple[int, float]]:
-        """Top-k (pk, cosine) for a query vector, among papers passing `flt` (filtered before the cut)."""
+    def nearest(self, qv: np.ndarray, k: int, flt: SqlFilter | None = None, exclude: set[int] | None = None,
+                allowed: dict[str, np.ndarray] | None = None) -> list[tuple[int, float]]:
+        """Top-k (pk, cosine) for a query vector, among papers passing `flt` (filtered before the cut). `allowed`
+        keeps each filter's passing pks for the caller's next call (one search's feedback round)."""
         vi = self.vector_index()
         exclude = exclude or set()
         kk = k + len(exclude)
@@ -394,12 +398,18 @@ class Searcher:
             # among the allowed pks (an id selector inside FAISS), which still yields k when k exist.
             scores, ids = vi.search(qv, kk * 8)
             cand = [int(i) for i in ids[0] if i >= 0]
-            passing = set(self.store.filtered_pks(flt, among=cand).tolist())
+            memo = {} if allowed is None else allowed
+            key = json.dumps(asdict(flt), sort_keys=True)
+            if key in memo:
+                passing = set(np.asarray(cand, dtype=np.int64)[np.isin(cand, memo[key])].tolist())
+            else:
+                passing = set(self.store.filtered_pks(flt, among=cand).tolist())
             keep = [(int(i), float(s)) for s, i in zip(scores[0], ids[0]) if int(i) in passing]
             if len(keep) >= kk or len(cand) >= vi.ntotal:
                 return [(pk, s) for pk, s in keep if pk not in exclude][:k]
-            allowed = self.store.filtered_pks(flt)
-            scores, ids = vi.search(qv, kk, allowed=allowed)
+            if key not in memo:
+                memo[key] = self.store.filtered_pks(flt)
+            scores, ids = vi.search(qv, kk, allowed=memo[key])
         out = [(int(i), float(s)) for s, i in zip(scores[0], ids[0]) if i >= 0 and int(i) not in exclude]
         return out[:k]
 

@@ -162,3 +162,39 @@ def test_bad_requests_are_clear_errors(searchable, req, needle):
     home, db, searcher = searchable
     with pytest.raises(TrendscopeError, match=needle):
         searcher.search(SearchRequest("graphs", **req))
+
+
+def test_one_search_asks_for_a_filters_papers_once_and_the_next_search_sees_changes(tmp_path, sample_rows,
+                                                                                   embedder, monkeypatch):
+    from index_support import make_home, paper_from_row, spread
+
+    from trendscope.index.indexer import run_index
+    from trendscope.index.search_store import SearchStore
+    from trendscope.ingest.store import PaperStore
+
+    rows = spread(sample_rows, 300)
+    home, db = make_home(tmp_path / "home", rows)
+    run_index(db, home, progress=False, embedder=embedder)
+    searcher = Searcher(db, home, lambda model: embedder, depth=20)  # 8 x 20 candidates of 300 papers
+    cat = rare_category(db, at_least=3)
+    members = db.execute("SELECT count(*) FROM paper_categories WHERE category = ?", [cat]).fetchone()[0]
+    assert members < 10  # 160 candidates hold fewer than 20 of them: the search runs over the filter's papers
+    full_lists = []
+    original = SearchStore.filtered_pks
+
+    def spy(self, flt, among=None):
+        if among is None:
+            full_lists.append(flt.categories)
+        return original(self, flt, among)
+
+    monkeypatch.setattr(SearchStore, "filtered_pks", spy)
+    req = SearchRequest("neural networks for language", mode="hybrid", categories=[cat], limit=10)
+    first = searcher.search(req)
+    assert len(first) == members and all(cat in h.categories for h in first)
+    assert full_lists == [[cat]]  # the feedback round reused the filter's papers
+    # a paper moved into the category: the next search with the same Searcher sees it
+    outsider = next(r for r in rows if cat not in r["categories"])
+    counts = PaperStore(db).upsert([paper_from_row(outsider, categories=[*outsider["categories"], cat],
+                                                   version=int(outsider.get("version") or 1) + 1)])
+    assert counts.updated == 1
+    assert outsider["id"] in [h.id for h in searcher.search(req)]
