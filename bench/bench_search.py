@@ -138,9 +138,8 @@ def main() -> None:
         if args.one_searcher:
             searcher._qcache.clear()
             return searcher
-        fresh = PerQuery(db, home, lambda model: searcher.embedder(), parallel=searcher.parallel,
-                         prune=searcher.prune, keyword_depth=searcher.keyword_depth)
-        return fresh
+        return PerQuery(db, home, lambda model: searcher.embedder(), parallel=searcher.parallel,
+                        prune=searcher.prune, keyword_depth=searcher.keyword_depth)
     t0 = time.perf_counter()
     searcher.search(SearchRequest("warm up the model and the index", limit=args.limit))
     print(f"cold start (model + index load, first query): {time.perf_counter() - t0:.2f}s")

@@ -154,14 +154,9 @@ def emerging_topics(db, freq: str = "month", since: str | None = None, trends: l
         df_by_trend[trend] = df_trend
         candidates.update(k for k, n in df_trend.items() if n >= min_papers and not _EVENT_RE.match(k))
     fragments = _fragments(df_by_trend.values(), candidates, fragment_share)
-    title_df: Counter = Counter()
-    for keys in raw_title.values():
-        title_df.update({merge.get(k, k) for k in keys} & candidates)
-    del raw_title
-    closed_df: Counter = Counter()
-    for keys in raw_closed.values():
-        closed_df.update({merge.get(k, k) for k in keys} & candidates)
-    del raw_closed
+    title_df = _papers_with(raw_title.values(), merge, candidates)
+    closed_df = _papers_with(raw_closed.values(), merge, candidates)
+    del raw_title, raw_closed
 
     # corpus-wide background and per-period totals
     df_all: Counter = Counter()
@@ -185,8 +180,7 @@ def emerging_topics(db, freq: str = "month", since: str | None = None, trends: l
         df_trend = df_by_trend[trend]
         n_trend = len(pks)
         associated = {k for k, n in df_trend.items()
-                      if n >= min_papers and k in candidates and (n / n_trend) >= min_lift * (df_all[k] / n_all)
-                      and k in passing
+                      if n >= min_papers and k in passing and (n / n_trend) >= min_lift * (df_all[k] / n_all)
                       and (coherence is None or coherence.get(k, 1.0) >= min_coherence)}
         per_period: dict[str, Counter] = defaultdict(Counter)
         n_period: Counter = Counter()
@@ -279,6 +273,14 @@ def _sum_counts(per_period: dict[str, Counter], periods: list[str]) -> Counter:
     for q in periods:
         total.update(per_period.get(q, {}))
     return total
+
+
+def _papers_with(key_lists, merge: dict[str, str], candidates: set[str]) -> Counter:
+    """Per candidate, how many papers list it (each paper's keys merged through the acronym map first)."""
+    out: Counter = Counter()
+    for keys in key_lists:
+        out.update({merge.get(k, k) for k in keys} & candidates)
+    return out
 
 
 def _fragments(dfs, candidates: set[str], share: float) -> set[str]:

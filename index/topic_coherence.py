@@ -23,13 +23,12 @@ log = logging.getLogger(__name__)
 MIN_VECTOR_SHARE = 0.5  # below this share of papers with vectors, coherence is not judged at all
 
 
-def mean_pair_cosine(vectors: np.ndarray) -> float:
-    """Mean cosine over all pairs of (unit) row vectors; 1.0 for fewer than two."""
-    n = len(vectors)
-    if n < 2:
-        return 1.0
-    s = vectors.sum(axis=0, dtype=np.float64)
-    return float((s @ s - n) / (n * (n - 1)))
+def mean_pair_cosines(sums: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """Per row, the mean cosine over all pairs of n unit vectors whose sum is that row; 1.0 for fewer than two."""
+    sums = np.asarray(sums, dtype=np.float64)
+    n = np.asarray(n, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(n >= 2, (np.einsum("ij,ij->i", sums, sums) - n) / (n * (n - 1)), 1.0)
 
 
 def phrase_coherence(db, phrase_sets: Mapping[int, Iterable[str]], keys: set[str]) -> dict[str, float] | None:
@@ -56,8 +55,6 @@ def phrase_coherence(db, phrase_sets: Mapping[int, Iterable[str]], keys: set[str
     # one sparse product gives every name's vector sum (no per-name copies of its papers' vectors)
     uses = csr_matrix((np.ones(len(paper_rows), dtype=np.float32), (key_rows, paper_rows)),
                       shape=(len(index), len(pks)))
-    sums = np.asarray(uses @ vectors, dtype=np.float64)
-    n = np.asarray(uses.sum(axis=1), dtype=np.float64).ravel()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        mean = np.where(n >= 2, (np.einsum("ij,ij->i", sums, sums) - n) / (n * (n - 1)), 1.0)
+    n = np.asarray(uses.sum(axis=1)).ravel()
+    mean = mean_pair_cosines(uses @ vectors, n)
     return {k: float(mean[i]) for k, i in index.items() if n[i] > 0}
