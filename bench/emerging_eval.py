@@ -78,6 +78,10 @@ def main() -> None:
                     help="override the coherence floor (0 turns it off; it applies only where papers have vectors)")
     ap.add_argument("--min-closed-share", type=float, default=None,
                     help="override the share of papers where a name must stand on its own (0 turns it off)")
+    ap.add_argument("--min-topic-probability", type=float, default=None,
+                    help="override the topic-name model's threshold (index/topic_names.py)")
+    ap.add_argument("--no-name-model", action="store_true", help="list names without the topic-name model")
+    ap.add_argument("--min-title-share", type=float, default=None, help="override the title-share floor (tuning)")
     ap.add_argument("--show-report-half", action="store_true",
                     help="also print which rises of the report half (even ids) were found; by default only their "
                          "count is printed, so that tuning never reads them")
@@ -86,7 +90,12 @@ def main() -> None:
     t0 = time.perf_counter()
     overrides = {k: v for k, v in (("min_g2", args.min_g2), ("window", args.window),
                                                      ("min_coherence", args.min_coherence),
-                                                     ("min_closed_share", args.min_closed_share)) if v is not None}
+                                                     ("min_closed_share", args.min_closed_share),
+                                                     ("min_title_share", args.min_title_share),
+                                                     ("min_topic_probability", args.min_topic_probability))
+                 if v is not None}
+    if args.no_name_model:
+        overrides["name_model"] = None
     res = emerging_topics(db, freq=args.freq, **overrides)
     print(f"topics for {res.papers} papers, every trend and {args.freq}: {time.perf_counter() - t0:.1f}s")
     listed = defaultdict(list)

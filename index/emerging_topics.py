@@ -15,6 +15,11 @@ how its share of T's papers *now* compares with its share in the year *before*:
   language model") by the corpus itself, not by a hand list; and papers must name it in their titles (at least
   `min_title_share` of the papers that use it), as researchers do with topics and rarely with phrases such as
   "promising solution" or "trainable parameters";
+- **a research topic of its own**: the topic-name model (topic_names.py), fitted on blind readers' judgements
+  of earlier listings, weighs how papers use the name (title share, standing alone, coherence, below) into the
+  probability that readers take it for a specific research topic; a name below its threshold is not listed.
+  The title share above and the standing-alone share and coherence below are floors that leave out what is
+  plainly not a topic; the model weighs the three together for the names that pass them;
 - **fragments**: t is dropped when one longer candidate holds it in at least `fragment_share` of the tagged
   papers that use it ("visual question" inside "visual question answering", "elastic weight" inside "elastic
   weight consolidation"), and so is a name of 4+ words ending in such a fragment or an event with its year
@@ -28,7 +33,8 @@ how its share of T's papers *now* compares with its share in the year *before*:
 - **source mix**: t must rise more inside T than in the rest of the corpus in the same periods (a change in the
   corpus's sources lifts a word everywhere);
 - **support**: at least `min_papers` papers of T now, published in at least 2 different weeks, at least
-  `min_growth` times the share it had before, and G2 >= 3.84 (p < 0.05 for one degree of freedom).
+  `min_growth` times the share it had before, and G2 >= 2.0 (p < 0.16 for one degree of freedom: with the
+  topic-name model guarding what is listed, a lower bar finds more of the known rises; each topic's G2 is shown).
 
 Each topic comes with its first papers in the trend and its most typical papers now (those holding the most of
 the period's rising phrases), so a reader can check it.
@@ -39,10 +45,13 @@ import math
 import re
 import time
 from collections import Counter, defaultdict
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 
+import numpy as np
+
 from .topic_coherence import phrase_coherence
+from .topic_names import FEATURES, NameCounts, TopicNameModel, load_name_model, name_features
 from .topic_phrases import AcronymMap, display_names, normalise
 from .topic_store import TopicStore
 from .trend_store import TrendStore
@@ -100,9 +109,10 @@ def _g2(a: int, n1: int, b: float, n2: float) -> float:
 
 def emerging_topics(db, freq: str = "month", since: str | None = None, trends: list[str] | None = None,
                     window: int | None = None, n_topics: int = MAX_TOPICS, min_papers: int = 4,
-                    min_lift: float = 2.0, min_g2: float = 3.84, min_title_share: float = 0.1, min_now: int = 300,
+                    min_lift: float = 2.0, min_g2: float = 2.0, min_title_share: float = 0.1, min_now: int = 300,
                     min_growth: float = 1.5, fragment_share: float = 0.6, min_coherence: float = 0.4,
-                    min_closed_share: float = 0.2, progress=None) -> TopicsResult:
+                    min_closed_share: float = 0.2, name_model: TopicNameModel | str | None = "packaged",
+                    min_topic_probability: float | None = None, progress=None) -> TopicsResult:
     """Rising topics per trend and period (see the module docstring)."""
     if freq not in PERIODS_PER_YEAR:
         raise ValueError(f"freq must be week, month or quarter, not {freq!r}")
@@ -110,78 +120,29 @@ def emerging_topics(db, freq: str = "month", since: str | None = None, trends: l
     window = window or year
     started = time.perf_counter()
     store = TrendStore(db)
-    topic_store = TopicStore(db)
-    topic_store.refresh()  # new or changed papers only (`trendscope index` keeps it current)
-    papers = store.dated_papers()
-    tags: dict[int, list[str]] = defaultdict(list)
-    for pk, trend in store.tag_pairs():
-        if trends is None or trend in trends:
-            tags[pk].append(trend)
-    period: dict[int, str] = {}
-    week: dict[int, str] = {}
-    for pk, published, _title, _abstract in papers:
-        period[pk] = period_of(published, freq)
-        week[pk] = period_start(published, "week")
-    acronyms = AcronymMap()
-    raw: dict[int, dict[str, str]] = {}   # pk -> {phrase key: the surface the paper wrote}
-    raw_title: dict[int, list[str]] = {}
-    raw_closed: dict[int, list[str]] = {}
-    for i, (pk, pp) in enumerate(topic_store.iter_all()):
-        if pk not in period:
-            continue
-        acronyms.add(pp.definitions)
-        raw[pk] = pp.surfaces
-        raw_title[pk] = pp.in_title
-        raw_closed[pk] = pp.closed
-        if progress and i % 20000 == 0:
-            progress(i, len(papers))
-    merge = acronyms.mapping()  # acronym key -> its expansion's key
-    phrase_sets = {pk: {merge.get(k, k) for k in keys} for pk, keys in raw.items()}
-
-    by_trend: dict[str, list[int]] = defaultdict(list)
-    for pk, ts in tags.items():
-        if pk in period:
-            for t in ts:
-                by_trend[t].append(pk)
-    # Only phrases that some trend could list (in at least `min_papers` of its papers) are counted corpus-wide:
-    # the background model needs nothing else, and most phrases occur in a handful of papers.
-    df_by_trend: dict[str, Counter] = {}
-    candidates: set[str] = set()
-    for trend, pks in by_trend.items():
-        df_trend = Counter()
-        for pk in pks:
-            df_trend.update(phrase_sets[pk])
-        df_by_trend[trend] = df_trend
-        candidates.update(k for k, n in df_trend.items() if n >= min_papers and not _EVENT_RE.match(k))
-    fragments = _fragments(df_by_trend.values(), candidates, fragment_share)
-    title_df = _papers_with(raw_title.values(), merge, candidates)
-    closed_df = _papers_with(raw_closed.values(), merge, candidates)
-    del raw_title, raw_closed
-
-    # corpus-wide background and per-period totals
-    df_all: Counter = Counter()
-    per_period_all: dict[str, Counter] = defaultdict(Counter)
-    n_period_all: Counter = Counter()
-    for pk, keys in phrase_sets.items():
-        kept = keys & candidates
-        df_all.update(kept)
-        per_period_all[period[pk]].update(kept)
-        n_period_all[period[pk]] += 1
-    n_all = len(phrase_sets)
+    c = _count_corpus(db, store, freq, trends, min_papers, fragment_share, progress)
+    period, week, phrase_sets, by_trend = c.period, c.week, c.phrase_sets, c.by_trend
+    df_all, per_period_all, n_period_all, n_all = c.df_all, c.per_period_all, c.n_period_all, c.n_all
     # the corpus-wide tests first: coherence (reading every vector) is judged only for what passes them
-    passing = {k for k in candidates - fragments
-               if title_df[k] >= min_title_share * df_all[k] and closed_df[k] >= min_closed_share * df_all[k]}
-    coherence = phrase_coherence(db, phrase_sets, passing) if min_coherence > 0 else None
+    passing = {k for k in c.candidates - c.fragments
+               if c.title_df[k] >= min_title_share * df_all[k] and c.closed_df[k] >= min_closed_share * df_all[k]}
+    coherence = phrase_coherence(db, phrase_sets, passing) if (min_coherence > 0 or name_model) else None
+    if name_model == "packaged":
+        name_model = load_name_model()
+    if name_model is not None and min_topic_probability is not None:
+        name_model = replace(name_model, threshold=min_topic_probability)
     periods = sorted(n_period_all)
     records = []
     names_for: set[str] = set()
     for trend in sorted(by_trend):
         pks = by_trend[trend]
-        df_trend = df_by_trend[trend]
+        df_trend = c.df_by_trend[trend]
         n_trend = len(pks)
         associated = {k for k, n in df_trend.items()
                       if n >= min_papers and k in passing and (n / n_trend) >= min_lift * (df_all[k] / n_all)
                       and (coherence is None or coherence.get(k, 1.0) >= min_coherence)}
+        if name_model is not None:
+            associated = name_model.keep(sorted(associated), _name_counts(c, trend, coherence))
         per_period: dict[str, Counter] = defaultdict(Counter)
         n_period: Counter = Counter()
         members: dict[str, list[int]] = defaultdict(list)
@@ -252,11 +213,10 @@ def emerging_topics(db, freq: str = "month", since: str | None = None, trends: l
                 names_for.add(k)
             records.append({**record, "details": details})
     surfaces: dict[str, Counter] = defaultdict(Counter)  # how papers write the listed topics
-    for written in raw.values():
+    for written in c.raw.values():
         for key in names_for.intersection(written):
             surfaces[key][written[key]] += 1
-    del raw
-    names = display_names(surfaces, acronyms, names_for)
+    names = display_names(surfaces, c.acronyms, names_for)
     pk_ids = store.ids_for([pk for r in records for t in r["details"] for pk in (*t.first_papers, *t.central_papers)])
     for r in records:
         for t in r["details"]:
@@ -265,7 +225,108 @@ def emerging_topics(db, freq: str = "month", since: str | None = None, trends: l
             t.central_papers = [pk_ids.get(pk, str(pk)) for pk in t.central_papers]
         r["topics"] = [t.name for t in r["details"]]
         r["details"] = [t.to_json() for t in r["details"]]
-    return TopicsResult(freq, records, time.perf_counter() - started, len(papers))
+    return TopicsResult(freq, records, time.perf_counter() - started, len(period))
+
+
+@dataclass
+class _Corpus:
+    """Per-paper phrase sets and the corpus-wide counts of the names some trend could list."""
+    period: dict[int, str]
+    week: dict[int, str]
+    raw: dict[int, dict[str, str]]          # pk -> {phrase key: the surface the paper wrote}
+    acronyms: AcronymMap
+    phrase_sets: dict[int, set[str]]        # pk -> phrase keys, acronyms merged into their expansions
+    by_trend: dict[str, list[int]]
+    df_by_trend: dict[str, Counter]
+    candidates: set[str]
+    fragments: set[str]
+    title_df: Counter
+    closed_df: Counter
+    df_all: Counter
+    per_period_all: dict[str, Counter]
+    n_period_all: Counter
+    n_all: int
+
+
+def _count_corpus(db, store: TrendStore, freq: str, trends: list[str] | None, min_papers: int,
+                  fragment_share: float, progress=None, extra: frozenset[str] = frozenset()) -> _Corpus:
+    """Counts over the dated papers; `extra` keys are counted as candidates too (for judging given names)."""
+    topic_store = TopicStore(db)
+    topic_store.refresh()  # new or changed papers only (`trendscope index` keeps it current)
+    papers = store.dated_papers()
+    tags: dict[int, list[str]] = defaultdict(list)
+    for pk, trend in store.tag_pairs():
+        if trends is None or trend in trends:
+            tags[pk].append(trend)
+    period: dict[int, str] = {}
+    week: dict[int, str] = {}
+    for pk, published, _title, _abstract in papers:
+        period[pk] = period_of(published, freq)
+        week[pk] = period_start(published, "week")
+    acronyms = AcronymMap()
+    raw: dict[int, dict[str, str]] = {}
+    raw_title: dict[int, list[str]] = {}
+    raw_closed: dict[int, list[str]] = {}
+    for i, (pk, pp) in enumerate(topic_store.iter_all()):
+        if pk not in period:
+            continue
+        acronyms.add(pp.definitions)
+        raw[pk] = pp.surfaces
+        raw_title[pk] = pp.in_title
+        raw_closed[pk] = pp.closed
+        if progress and i % 20000 == 0:
+            progress(i, len(papers))
+    merge = acronyms.mapping()  # acronym key -> its expansion's key
+    phrase_sets = {pk: {merge.get(k, k) for k in keys} for pk, keys in raw.items()}
+
+    by_trend: dict[str, list[int]] = defaultdict(list)
+    for pk, ts in tags.items():
+        if pk in period:
+            for t in ts:
+                by_trend[t].append(pk)
+    # Only phrases that some trend could list (in at least `min_papers` of its papers) are counted corpus-wide:
+    # the background model needs nothing else, and most phrases occur in a handful of papers.
+    df_by_trend: dict[str, Counter] = {}
+    candidates: set[str] = {merge.get(k, k) for k in extra}
+    for trend, pks in by_trend.items():
+        df_trend = Counter()
+        for pk in pks:
+            df_trend.update(phrase_sets[pk])
+        df_by_trend[trend] = df_trend
+        candidates.update(k for k, n in df_trend.items() if n >= min_papers and not _EVENT_RE.match(k))
+    fragments = _fragments(df_by_trend.values(), candidates, fragment_share)
+    title_df = _papers_with(raw_title.values(), merge, candidates)
+    closed_df = _papers_with(raw_closed.values(), merge, candidates)
+    del raw_title, raw_closed
+    df_all: Counter = Counter()
+    per_period_all: dict[str, Counter] = defaultdict(Counter)
+    n_period_all: Counter = Counter()
+    for pk, keys in phrase_sets.items():
+        kept = keys & candidates
+        df_all.update(kept)
+        per_period_all[period[pk]].update(kept)
+        n_period_all[period[pk]] += 1
+    return _Corpus(period, week, raw, acronyms, phrase_sets, by_trend, df_by_trend, candidates, fragments,
+                   title_df, closed_df, df_all, per_period_all, n_period_all, len(phrase_sets))
+
+
+def _name_counts(c: _Corpus, trend: str, coherence: dict[str, float] | None) -> NameCounts:
+    return NameCounts(df_all=c.df_all, n_all=c.n_all, title_df=c.title_df, closed_df=c.closed_df,
+                      df_trend=c.df_by_trend[trend], n_trend=len(c.by_trend[trend]), coherence=coherence)
+
+
+def name_feature_table(db, pairs: list[tuple[str, str]], freq: str = "month",
+                       min_papers: int = 4) -> tuple[list[tuple[str, str]], np.ndarray]:
+    """The topic-name model's features (topic_names.FEATURES) for given (trend, key) pairs, counted as
+    `emerging_topics` counts them (acronyms merged into their expansions: keys are returned merged), for fitting
+    the model on judged names. Pairs whose trend has no papers are left out."""
+    store = TrendStore(db)
+    c = _count_corpus(db, store, freq, None, min_papers, 0.6, extra=frozenset(k for _, k in pairs))
+    merge = c.acronyms.mapping()
+    merged = [(t, merge.get(k, k)) for t, k in pairs if t in c.by_trend]
+    coherence = phrase_coherence(db, c.phrase_sets, {k for _, k in merged})
+    rows = [name_features([k], _name_counts(c, t, coherence), float("nan"))[0] for t, k in merged]
+    return merged, np.array(rows).reshape(len(rows), len(FEATURES))
 
 
 def _sum_counts(per_period: dict[str, Counter], periods: list[str]) -> Counter:

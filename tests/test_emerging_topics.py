@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 from collections import Counter
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 from index_support import make_home, paper_from_row
 
-from trendscope.index.emerging_topics import emerging_topics
+from trendscope.index.emerging_topics import emerging_topics, name_feature_table
 from trendscope.index.indexer import run_index
+from trendscope.index.topic_names import FEATURES
 from trendscope.index.topic_phrases import AcronymMap, normalise, paper_phrases
 from trendscope.ingest.store import PaperStore
 from trendscope.ui.cli import main
@@ -269,3 +271,22 @@ def test_a_name_that_seldom_stands_on_its_own_is_not_listed(rising_home):
         db, freq="month", trends=["efficiency"], **kw).records for t in r["topics"])
     assert listed(min_closed_share=0.2) and listed(min_closed_share=1.0)
     assert not listed(min_closed_share=1.01)  # the share is applied
+
+
+def test_the_name_model_decides_which_names_are_listed(rising_home):
+    _home, db = rising_home
+    listed = lambda **kw: [t for r in emerging_topics(  # noqa: E731
+        db, freq="month", trends=["efficiency"], **kw).records for t in r["topics"]]
+    assert any("banana routing" in t.lower() for t in listed())  # the packaged model keeps it
+    assert listed(name_model=None)
+    assert listed(min_topic_probability=1.01) == []  # nothing reaches the threshold: nothing listed
+
+
+def test_feature_table_counts_given_names_even_when_no_trend_could_list_them(rising_home):
+    _home, db = rising_home
+    pairs, X = name_feature_table(db, [("efficiency", "banana routing"), ("efficiency", "no such phrase here"),
+                                       ("no_such_trend", "banana routing")])
+    assert pairs == [("efficiency", "banana routing"), ("efficiency", "no such phrase here")]
+    row = dict(zip(FEATURES, X[0]))
+    assert row["title_share"] == 1.0 and row["closed_share"] == 1.0 and row["coherence"] > 0.95
+    assert X[1][FEATURES.index("title_share")] == 0 and np.isnan(X[1][FEATURES.index("coherence")])
