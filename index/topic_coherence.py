@@ -5,8 +5,9 @@ together in embedding space; a broad phrase ("efficient inference", "best practi
 regression") is written by papers about many different things. For unit vectors v_1..v_n with sum S, the mean
 cosine over all pairs is (|S|^2 - n) / (n (n - 1)), so one sum per phrase is enough.
 
-Rising topics (emerging_topics.py) leave out phrases below a coherence floor when the papers have vectors; a
-home tagged by rules alone (`index --tags-only`) has none, and then nothing is left out.
+Rising topics (emerging_topics.py) leave out phrases below a coherence floor, and weigh coherence in the
+topic-name model (topic_names.py), when the papers have vectors; a home tagged by rules alone (`index
+--tags-only`) has none, and then coherence neither leaves out nor weighs anything.
 """
 from __future__ import annotations
 
