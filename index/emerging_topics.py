@@ -71,6 +71,7 @@ class Topic:
     share: float         # its share now
     growth: float        # share now / share before (smoothed)
     score: float         # G2 burst statistic
+    topic_probability: float | None = None  # the topic-name model's vote (None: no model)
     since: str = ""      # the first period of "now" (the record's period itself unless the trend is thin)
     first_papers: list[str] = field(default_factory=list)
     central_papers: list[str] = field(default_factory=list)
@@ -142,7 +143,10 @@ def emerging_topics(db, freq: str = "month", since: str | None = None, trends: l
                       if n >= min_papers and k in passing and (n / n_trend) >= min_lift * (df_all[k] / n_all)
                       and (coherence is None or coherence.get(k, 1.0) >= min_coherence)}
         if name_model is not None:
-            associated = name_model.keep(sorted(associated), _name_counts(c, trend, coherence))
+            votes = name_model.keep(sorted(associated), _name_counts(c, trend, coherence))
+            associated = set(votes)
+        else:
+            votes = {}
         per_period: dict[str, Counter] = defaultdict(Counter)
         n_period: Counter = Counter()
         members: dict[str, list[int]] = defaultdict(list)
@@ -208,6 +212,7 @@ def emerging_topics(db, freq: str = "month", since: str | None = None, trends: l
                 holders = [pk for pk in central if k in phrase_sets[pk]][:3]
                 details.append(Topic(name=k, key=k, papers=a, before=round(sb, 4), share=round(sh, 4),
                                      growth=round(gr, 2), score=round(g, 2), since=periods[start],
+                                     topic_probability=round(votes[k], 3) if k in votes else None,
                                      first_papers=first_seen[k],
                                      central_papers=holders))
                 names_for.add(k)

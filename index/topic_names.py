@@ -74,12 +74,12 @@ class TopicNameModel:
         z = (np.asarray(X, dtype=np.float64) - self.mean) / self.scale @ np.asarray(self.weights) + self.bias
         return 1.0 / (1.0 + np.exp(-np.clip(z, -35, 35)))
 
-    def keep(self, keys: Sequence[str], counts: NameCounts) -> set[str]:
-        """The keys whose probability of being a research topic reaches the threshold."""
+    def keep(self, keys: Sequence[str], counts: NameCounts) -> dict[str, float]:
+        """{key: its probability of being a research topic} for the keys reaching the threshold."""
         if not keys:
-            return set()
+            return {}
         p = self.probability(name_features(keys, counts, self.mean[FEATURES.index("coherence")]))
-        return {k for k, pk in zip(keys, p) if pk >= self.threshold}
+        return {k: float(pk) for k, pk in zip(keys, p) if pk >= self.threshold}
 
     def explain(self) -> dict[str, float]:
         """Weight per feature on its standardised scale (the bigger, the more it says "a topic")."""

@@ -12,7 +12,7 @@ from index_support import make_home, paper_from_row
 
 from trendscope.index.emerging_topics import emerging_topics, name_feature_table
 from trendscope.index.indexer import run_index
-from trendscope.index.topic_names import FEATURES
+from trendscope.index.topic_names import FEATURES, load_name_model
 from trendscope.index.topic_phrases import AcronymMap, normalise, paper_phrases
 from trendscope.ingest.store import PaperStore
 from trendscope.ui.cli import main
@@ -278,6 +278,12 @@ def test_the_name_model_decides_which_names_are_listed(rising_home):
     listed = lambda **kw: [t for r in emerging_topics(  # noqa: E731
         db, freq="month", trends=["efficiency"], **kw).records for t in r["topics"]]
     assert any("banana routing" in t.lower() for t in listed())  # the packaged model keeps it
+    res = emerging_topics(db, freq="month", trends=["efficiency"])
+    votes = [d["topic_probability"] for r in res.records for d in r["details"]]
+    threshold = load_name_model().threshold
+    assert votes and all(threshold <= v <= 1 for v in votes)  # each listed topic shows the model's vote
+    bare = emerging_topics(db, freq="month", trends=["efficiency"], name_model=None)
+    assert all(d["topic_probability"] is None for r in bare.records for d in r["details"])
     assert listed(name_model=None)
     assert listed(min_topic_probability=1.01) == []  # nothing reaches the threshold: nothing listed
 
