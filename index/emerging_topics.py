@@ -30,8 +30,11 @@ how its share of T's papers *now* compares with its share in the year *before*:
 - **coherence**: when the papers have vectors, the papers using t must be about one thing: the mean cosine
   between their vectors at least `min_coherence` (topic_coherence.py; "efficient inference" or "best practices"
   are written by papers on everything);
-- **source mix**: t must rise more inside T than in the rest of the corpus in the same periods (a change in the
-  corpus's sources lifts a word everywhere);
+- **source mix**: when the rest of the corpus writes t in at least half of t's papers now (`min_rest_share`), t
+  must rise more inside T than in the rest in the same periods (a change in the corpus's sources lifts a word
+  everywhere); a name the trend writes most of ("in-context learning" in zero/few-shot papers, 2023) is the
+  trend's rise even when the field took it up faster. The rest's growth adds 2 papers to its two counts in
+  proportion to the spans' sizes, so that a name the rest never writes did not "grow" there;
 - **support**: at least `min_papers` papers of T now, published in at least 2 different weeks, at least
   `min_growth` times the share it had before, and G2 >= 2.0 (p < 0.16 for one degree of freedom: with the
   topic-name model guarding what is listed, a lower bar finds more of the known rises; each topic's G2 is shown).
@@ -42,24 +45,19 @@ the period's rising phrases), so a reader can check it.
 from __future__ import annotations
 
 import math
-import re
 import time
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field, replace
-from datetime import date
-
-import numpy as np
 
 from .topic_coherence import phrase_coherence
-from .topic_names import FEATURES, NameCounts, TopicNameModel, load_name_model, name_features
-from .topic_phrases import AcronymMap, display_names, normalise
-from .topic_store import TopicStore
+from .topic_corpus import count_corpus, name_counts
+from .topic_names import TopicNameModel, load_name_model
+from .topic_phrases import display_names, normalise
 from .trend_store import TrendStore
-from .trends_over_time import period_start
 
 MAX_TOPICS = 10
 PERIODS_PER_YEAR = {"week": 52, "month": 12, "quarter": 4}
-_EVENT_RE = re.compile(r"^[a-z]+[ -]?(19|20)\d\d$", re.IGNORECASE)  # "AAAI2021", "SemEval-2019": events, not topics
+
 
 
 @dataclass
@@ -89,13 +87,22 @@ class TopicsResult:
     papers: int
 
 
-def _quarter_start(day: str) -> str:
-    d = date.fromisoformat(day[:10])
-    return date(d.year, 3 * ((d.month - 1) // 3) + 1, 1).isoformat()
+def _rest_growth(ra: int, rb: int, rest_now: int, rest_before: int, pseudo: float = 2.0) -> float:
+    """How much a name's share grew in the rest of the corpus: (ra/rest_now) / (rb/rest_before), with `pseudo`
+    papers added to the two counts in proportion to the spans' sizes, so that no evidence (ra = rb = 0) means no
+    growth (1.0) whatever the spans' sizes."""
+    if rest_now <= 0 or rest_before <= 0:
+        return 1.0
+    f_now = rest_now / (rest_now + rest_before)
+    return ((ra + pseudo * f_now) / rest_now) / ((rb + pseudo * (1 - f_now)) / rest_before)
 
 
-def period_of(day: str, freq: str) -> str:
-    return _quarter_start(day) if freq == "quarter" else period_start(day, freq)
+def _the_rests_rise(a: int, growth: float, ra: int, rb: int, rest_now: int, rest_before: int,
+                    min_rest_share: float) -> bool:
+    """The source-mix test: a name that the rest of the corpus writes in at least `min_rest_share` of its papers
+    now, and whose share grew there at least as much as inside the trend (`growth`), rises with the corpus (a change
+    in its sources, or a topic of the whole field), not with the trend."""
+    return ra >= min_rest_share * (a + ra) and growth <= _rest_growth(ra, rb, rest_now, rest_before)
 
 
 def _g2(a: int, n1: int, b: float, n2: float) -> float:
@@ -113,7 +120,8 @@ def emerging_topics(db, freq: str = "month", since: str | None = None, trends: l
                     min_lift: float = 2.0, min_g2: float = 2.0, min_title_share: float = 0.1, min_now: int = 300,
                     min_growth: float = 1.5, fragment_share: float = 0.6, min_coherence: float = 0.4,
                     min_closed_share: float = 0.2, name_model: TopicNameModel | str | None = "packaged",
-                    min_topic_probability: float | None = None, progress=None) -> TopicsResult:
+                    min_topic_probability: float | None = None, min_rest_share: float = 0.5,
+                    progress=None) -> TopicsResult:
     """Rising topics per trend and period (see the module docstring)."""
     if freq not in PERIODS_PER_YEAR:
         raise ValueError(f"freq must be week, month or quarter, not {freq!r}")
@@ -121,7 +129,7 @@ def emerging_topics(db, freq: str = "month", since: str | None = None, trends: l
     window = window or year
     started = time.perf_counter()
     store = TrendStore(db)
-    c = _count_corpus(db, store, freq, trends, min_papers, fragment_share, progress)
+    c = count_corpus(db, store, freq, trends, min_papers, fragment_share, progress)
     period, week, phrase_sets, by_trend = c.period, c.week, c.phrase_sets, c.by_trend
     df_all, per_period_all, n_period_all, n_all = c.df_all, c.per_period_all, c.n_period_all, c.n_all
     # the corpus-wide tests first: coherence (reading every vector) is judged only for what passes them
@@ -143,7 +151,7 @@ def emerging_topics(db, freq: str = "month", since: str | None = None, trends: l
                       if n >= min_papers and k in passing and (n / n_trend) >= min_lift * (df_all[k] / n_all)
                       and (coherence is None or coherence.get(k, 1.0) >= min_coherence)}
         if name_model is not None:
-            votes = name_model.keep(sorted(associated), _name_counts(c, trend, coherence))
+            votes = name_model.keep(sorted(associated), name_counts(c, trend, coherence))
             associated = set(votes)
         else:
             votes = {}
@@ -193,9 +201,7 @@ def emerging_topics(db, freq: str = "month", since: str | None = None, trends: l
                     continue
                 ra = sum(per_period_all[q].get(k, 0) for q in now) - a
                 rb = sum(per_period_all[q].get(k, 0) for q in prev) - b
-                prior = df_all[k] / n_all  # both shares shrink towards the corpus-wide share (20 papers' worth)
-                rest_growth = ((ra + 20 * prior) / (rest_now + 20)) / ((rb + 20 * prior) / (rest_before + 20))
-                if growth <= rest_growth:
+                if _the_rests_rise(a, growth, ra, rb, rest_now, rest_before, min_rest_share):
                     continue
                 weeks = {week[pk] for pk in holders_now if k in phrase_sets[pk]}
                 if len(weeks) < 2:
@@ -233,149 +239,11 @@ def emerging_topics(db, freq: str = "month", since: str | None = None, trends: l
     return TopicsResult(freq, records, time.perf_counter() - started, len(period))
 
 
-@dataclass
-class _Corpus:
-    """Per-paper phrase sets and the corpus-wide counts of the names some trend could list."""
-    period: dict[int, str]
-    week: dict[int, str]
-    raw: dict[int, dict[str, str]]          # pk -> {phrase key: the surface the paper wrote}
-    acronyms: AcronymMap
-    phrase_sets: dict[int, set[str]]        # pk -> phrase keys, acronyms merged into their expansions
-    by_trend: dict[str, list[int]]
-    df_by_trend: dict[str, Counter]
-    candidates: set[str]
-    fragments: set[str]
-    title_df: Counter
-    closed_df: Counter
-    df_all: Counter
-    per_period_all: dict[str, Counter]
-    n_period_all: Counter
-    n_all: int
-
-
-def _count_corpus(db, store: TrendStore, freq: str, trends: list[str] | None, min_papers: int,
-                  fragment_share: float, progress=None, extra: frozenset[str] = frozenset()) -> _Corpus:
-    """Counts over the dated papers; `extra` keys are counted as candidates too (for judging given names)."""
-    topic_store = TopicStore(db)
-    topic_store.refresh()  # new or changed papers only (`trendscope index` keeps it current)
-    papers = store.dated_papers()
-    tags: dict[int, list[str]] = defaultdict(list)
-    for pk, trend in store.tag_pairs():
-        if trends is None or trend in trends:
-            tags[pk].append(trend)
-    period: dict[int, str] = {}
-    week: dict[int, str] = {}
-    for pk, published, _title, _abstract in papers:
-        period[pk] = period_of(published, freq)
-        week[pk] = period_start(published, "week")
-    acronyms = AcronymMap()
-    raw: dict[int, dict[str, str]] = {}
-    raw_title: dict[int, list[str]] = {}
-    raw_closed: dict[int, list[str]] = {}
-    for i, (pk, pp) in enumerate(topic_store.iter_all()):
-        if pk not in period:
-            continue
-        acronyms.add(pp.definitions)
-        raw[pk] = pp.surfaces
-        raw_title[pk] = pp.in_title
-        raw_closed[pk] = pp.closed
-        if progress and i % 20000 == 0:
-            progress(i, len(papers))
-    merge = acronyms.mapping()  # acronym key -> its expansion's key
-    phrase_sets = {pk: {merge.get(k, k) for k in keys} for pk, keys in raw.items()}
-
-    by_trend: dict[str, list[int]] = defaultdict(list)
-    for pk, ts in tags.items():
-        if pk in period:
-            for t in ts:
-                by_trend[t].append(pk)
-    # Only phrases that some trend could list (in at least `min_papers` of its papers) are counted corpus-wide:
-    # the background model needs nothing else, and most phrases occur in a handful of papers.
-    df_by_trend: dict[str, Counter] = {}
-    candidates: set[str] = {merge.get(k, k) for k in extra}
-    for trend, pks in by_trend.items():
-        df_trend = Counter()
-        for pk in pks:
-            df_trend.update(phrase_sets[pk])
-        df_by_trend[trend] = df_trend
-        candidates.update(k for k, n in df_trend.items() if n >= min_papers and not _EVENT_RE.match(k))
-    fragments = _fragments(df_by_trend.values(), candidates, fragment_share)
-    title_df = _papers_with(raw_title.values(), merge, candidates)
-    closed_df = _papers_with(raw_closed.values(), merge, candidates)
-    del raw_title, raw_closed
-    df_all: Counter = Counter()
-    per_period_all: dict[str, Counter] = defaultdict(Counter)
-    n_period_all: Counter = Counter()
-    for pk, keys in phrase_sets.items():
-        kept = keys & candidates
-        df_all.update(kept)
-        per_period_all[period[pk]].update(kept)
-        n_period_all[period[pk]] += 1
-    return _Corpus(period, week, raw, acronyms, phrase_sets, by_trend, df_by_trend, candidates, fragments,
-                   title_df, closed_df, df_all, per_period_all, n_period_all, len(phrase_sets))
-
-
-def _name_counts(c: _Corpus, trend: str, coherence: dict[str, float] | None) -> NameCounts:
-    return NameCounts(df_all=c.df_all, n_all=c.n_all, title_df=c.title_df, closed_df=c.closed_df,
-                      df_trend=c.df_by_trend[trend], n_trend=len(c.by_trend[trend]), coherence=coherence)
-
-
-def name_feature_table(db, pairs: list[tuple[str, str]], freq: str = "month",
-                       min_papers: int = 4) -> tuple[list[tuple[str, str]], np.ndarray]:
-    """The topic-name model's features (topic_names.FEATURES) for given (trend, key) pairs, counted as
-    `emerging_topics` counts them (acronyms merged into their expansions: keys are returned merged), for fitting
-    the model on judged names. Pairs whose trend has no papers are left out."""
-    store = TrendStore(db)
-    c = _count_corpus(db, store, freq, None, min_papers, 0.6, extra=frozenset(k for _, k in pairs))
-    merge = c.acronyms.mapping()
-    merged = [(t, merge.get(k, k)) for t, k in pairs if t in c.by_trend]
-    coherence = phrase_coherence(db, c.phrase_sets, {k for _, k in merged})
-    rows = [name_features([k], _name_counts(c, t, coherence), float("nan"))[0] for t, k in merged]
-    return merged, np.array(rows).reshape(len(rows), len(FEATURES))
-
-
 def _sum_counts(per_period: dict[str, Counter], periods: list[str]) -> Counter:
     total: Counter = Counter()
     for q in periods:
         total.update(per_period.get(q, {}))
     return total
-
-
-def _papers_with(key_lists, merge: dict[str, str], candidates: set[str]) -> Counter:
-    """Per candidate, how many papers list it (each paper's keys merged through the acronym map first)."""
-    out: Counter = Counter()
-    for keys in key_lists:
-        out.update({merge.get(k, k) for k in keys} & candidates)
-    return out
-
-
-def _fragments(dfs, candidates: set[str], share: float) -> set[str]:
-    """Candidates that one longer candidate (a word more on either side) holds in at least `share` of the papers
-    that use them, and names of four words or more (whose longer forms are not candidates) that end in a two-word
-    fragment ("red teaming large language", where "large language" goes on as "large language model"); `dfs`
-    count papers per phrase (here: each trend's papers)."""
-    df: Counter = Counter()
-    for d in dfs:
-        df.update(d)
-    tails = {k: " ".join(k.split()[-2:]) for k in candidates if k.count(" ") >= 3}  # 4+ words: no longer kept
-    wanted = candidates | set(tails.values())
-    longest: dict[str, int] = defaultdict(int)  # phrase -> papers of its most common one-word-longer extension
-    longest_right: dict[str, int] = defaultdict(int)  # the same, going on to the right only
-    for k, n in df.items():
-        words = k.split()
-        if len(words) >= 3:
-            head, tail = " ".join(words[:-1]), " ".join(words[1:])
-            for part in (head, tail):
-                if part in wanted and n > longest[part]:
-                    longest[part] = n
-            if head in wanted and n > longest_right[head]:
-                longest_right[head] = n
-    out = {k for k in candidates if longest.get(k, 0) >= share * df[k]}
-    # (a tail rarer than the name is written as one hyphenated word inside it: not a sub-phrase to judge). Names
-    # ending in a hyphenated word that usually goes on ("few-shot fine-tuning": "fine-tuning large ...") are
-    # dropped too: a known cost of judging by the key's words.
-    out |= {k for k, tail in tails.items() if df[tail] >= df[k] and longest_right.get(tail, 0) >= share * df[tail]}
-    return out
 
 
 def _drop_nested(scored: list[tuple], n: int) -> list[tuple]:

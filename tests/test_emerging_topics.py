@@ -10,8 +10,9 @@ import pytest
 from click.testing import CliRunner
 from index_support import make_home, paper_from_row
 
-from trendscope.index.emerging_topics import emerging_topics, name_feature_table
+from trendscope.index.emerging_topics import emerging_topics
 from trendscope.index.indexer import run_index
+from trendscope.index.topic_corpus import name_feature_table
 from trendscope.index.topic_names import FEATURES, load_name_model
 from trendscope.index.topic_phrases import AcronymMap, normalise, paper_phrases
 from trendscope.ingest.store import PaperStore
@@ -40,7 +41,7 @@ def test_a_plural_last_word_becomes_singular(written, key):
 
 
 def test_a_name_nearly_always_written_inside_one_longer_name_is_a_fragment():
-    from trendscope.index.emerging_topics import _fragments
+    from trendscope.index.topic_corpus import _fragments
 
     df = Counter({"visual question": 100, "visual question answering": 95, "vision language model": 100,
                   "large vision language model": 30, "vision language model based": 20, "elastic weight": 10,
@@ -52,7 +53,7 @@ def test_a_name_nearly_always_written_inside_one_longer_name_is_a_fragment():
 
 
 def test_a_long_name_ending_in_a_fragment_is_a_fragment_unless_its_tail_is_one_hyphenated_word():
-    from trendscope.index.emerging_topics import _fragments
+    from trendscope.index.topic_corpus import _fragments
 
     df = Counter({"red teaming large language": 7, "large language": 100, "large language model": 95,
                   "memory efficient fine tuning": 20, "fine tuning": 5, "fine tuning large": 4,
@@ -64,7 +65,7 @@ def test_a_long_name_ending_in_a_fragment_is_a_fragment_unless_its_tail_is_one_h
 @pytest.mark.parametrize("name, event", [("AAAI2021", True), ("SemEval-2019", True), ("wmt 2014", True),
                                          ("GPT-4", False), ("COVID-19", False), ("YOLOv8", False)])
 def test_an_event_named_by_its_year_is_not_a_topic(name, event):
-    from trendscope.index.emerging_topics import _EVENT_RE
+    from trendscope.index.topic_corpus import EVENT_RE as _EVENT_RE
 
     assert bool(_EVENT_RE.match(name)) is event
 
@@ -121,6 +122,29 @@ def test_a_burst_inside_a_trend_is_listed_with_its_first_papers(rising_home):
     for r in res.records:
         assert len(r["topics"]) <= 10
         assert not any(t.lower() in ("neural network", "large language model") for t in r["topics"])
+
+
+def test_a_name_rising_as_much_in_the_rest_of_the_corpus_is_the_corpus_rise_not_the_trends():
+    from trendscope.index.emerging_topics import _the_rests_rise
+
+    # 2023-05, zero-shot papers and in-context learning (measured): the rest writes it in 41% of its papers now,
+    # less than half: the trend's rise, listed although the field as a whole took it up faster
+    assert not _the_rests_rise(68, 3.7, 48, 11, 5176, 7544, min_rest_share=0.5)
+    assert _the_rests_rise(68, 3.7, 48, 11, 5176, 7544, min_rest_share=0.0)  # the test applied everywhere
+    # a new source lifts a name five-fold in the rest, which writes most of it: not the trend's rise
+    assert _the_rests_rise(10, 2.0, 100, 60, 3000, 9000, min_rest_share=0.5)
+    # the rest writes most of it but it did not rise there: the trend's own rise
+    assert not _the_rests_rise(10, 2.0, 100, 300, 3000, 9000, min_rest_share=0.5)
+
+
+def test_rest_growth_without_evidence_is_one_whatever_the_spans_sizes():
+    from trendscope.index.emerging_topics import _rest_growth
+
+    assert _rest_growth(0, 0, 2500, 8500) == pytest.approx(1.0)
+    assert _rest_growth(0, 0, 8500, 2500) == pytest.approx(1.0)
+    assert _rest_growth(6, 2, 3000, 9000) > 3  # 6 in 3,000 now against 2 in 9,000 before
+    assert _rest_growth(2, 6, 3000, 9000) == pytest.approx(1.0, abs=0.05)  # the same share now and before
+    assert _rest_growth(3, 0, 0, 9000) == 1.0  # an empty span: nothing to compare
 
 
 def test_a_thin_trend_is_judged_over_a_longer_span_so_a_slow_rise_is_found(rising_home):

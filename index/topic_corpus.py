@@ -1,0 +1,188 @@
+"""The corpus counts behind rising topics: each dated paper's phrase keys (acronyms merged into their
+expansions), each trend's papers, and the corpus-wide counts of every name some trend could list.
+
+`emerging_topics` counts once per call; `name_feature_table` (fitting the topic-name model on judged names) and
+`trend_papers_naming` (how many papers of a trend use given names in given periods: which known rises the corpus
+holds at all) count the same way, so that what they report is what the listing sees.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+
+from .topic_coherence import phrase_coherence
+from .topic_names import FEATURES, NameCounts, name_features
+from .topic_phrases import AcronymMap, normalise
+from .topic_store import TopicStore
+from .trend_store import TrendStore
+from .trends_over_time import period_start
+
+EVENT_RE = re.compile(r"^[a-z]+[ -]?(19|20)\d\d$", re.IGNORECASE)  # "AAAI2021", "SemEval-2019": events, not topics
+
+
+def _quarter_start(day: str) -> str:
+    d = date.fromisoformat(day[:10])
+    return date(d.year, 3 * ((d.month - 1) // 3) + 1, 1).isoformat()
+
+
+def period_of(day: str, freq: str) -> str:
+    return _quarter_start(day) if freq == "quarter" else period_start(day, freq)
+
+
+@dataclass
+class TopicCorpus:
+    """Per-paper phrase sets and the corpus-wide counts of the names some trend could list."""
+    period: dict[int, str]
+    week: dict[int, str]
+    raw: dict[int, dict[str, str]]          # pk -> {phrase key: the surface the paper wrote}
+    acronyms: AcronymMap
+    phrase_sets: dict[int, set[str]]        # pk -> phrase keys, acronyms merged into their expansions
+    by_trend: dict[str, list[int]]
+    df_by_trend: dict[str, Counter]
+    candidates: set[str]
+    fragments: set[str]
+    title_df: Counter
+    closed_df: Counter
+    df_all: Counter
+    per_period_all: dict[str, Counter]
+    n_period_all: Counter
+    n_all: int
+
+
+def count_corpus(db, store: TrendStore, freq: str, trends: list[str] | None, min_papers: int,
+                  fragment_share: float, progress=None, extra: frozenset[str] = frozenset()) -> TopicCorpus:
+    """Counts over the dated papers; `extra` keys are counted as candidates too (for judging given names)."""
+    topic_store = TopicStore(db)
+    topic_store.refresh()  # new or changed papers only (`trendscope index` keeps it current)
+    papers = store.dated_papers()
+    tags: dict[int, list[str]] = defaultdict(list)
+    for pk, trend in store.tag_pairs():
+        if trends is None or trend in trends:
+            tags[pk].append(trend)
+    period: dict[int, str] = {}
+    week: dict[int, str] = {}
+    for pk, published, _title, _abstract in papers:
+        period[pk] = period_of(published, freq)
+        week[pk] = period_start(published, "week")
+    acronyms = AcronymMap()
+    raw: dict[int, dict[str, str]] = {}
+    raw_title: dict[int, list[str]] = {}
+    raw_closed: dict[int, list[str]] = {}
+    for i, (pk, pp) in enumerate(topic_store.iter_all()):
+        if pk not in period:
+            continue
+        acronyms.add(pp.definitions)
+        raw[pk] = pp.surfaces
+        raw_title[pk] = pp.in_title
+        raw_closed[pk] = pp.closed
+        if progress and i % 20000 == 0:
+            progress(i, len(papers))
+    merge = acronyms.mapping()  # acronym key -> its expansion's key
+    phrase_sets = {pk: {merge.get(k, k) for k in keys} for pk, keys in raw.items()}
+
+    by_trend: dict[str, list[int]] = defaultdict(list)
+    for pk, ts in tags.items():
+        if pk in period:
+            for t in ts:
+                by_trend[t].append(pk)
+    # Only phrases that some trend could list (in at least `min_papers` of its papers) are counted corpus-wide:
+    # the background model needs nothing else, and most phrases occur in a handful of papers.
+    df_by_trend: dict[str, Counter] = {}
+    candidates: set[str] = {merge.get(k, k) for k in extra}
+    for trend, pks in by_trend.items():
+        df_trend = Counter()
+        for pk in pks:
+            df_trend.update(phrase_sets[pk])
+        df_by_trend[trend] = df_trend
+        candidates.update(k for k, n in df_trend.items() if n >= min_papers and not EVENT_RE.match(k))
+    fragments = _fragments(df_by_trend.values(), candidates, fragment_share)
+    title_df = _papers_with(raw_title.values(), merge, candidates)
+    closed_df = _papers_with(raw_closed.values(), merge, candidates)
+    del raw_title, raw_closed
+    df_all: Counter = Counter()
+    per_period_all: dict[str, Counter] = defaultdict(Counter)
+    n_period_all: Counter = Counter()
+    for pk, keys in phrase_sets.items():
+        kept = keys & candidates
+        df_all.update(kept)
+        per_period_all[period[pk]].update(kept)
+        n_period_all[period[pk]] += 1
+    return TopicCorpus(period, week, raw, acronyms, phrase_sets, by_trend, df_by_trend, candidates, fragments,
+                   title_df, closed_df, df_all, per_period_all, n_period_all, len(phrase_sets))
+
+
+def name_counts(c: TopicCorpus, trend: str, coherence: dict[str, float] | None) -> NameCounts:
+    return NameCounts(df_all=c.df_all, n_all=c.n_all, title_df=c.title_df, closed_df=c.closed_df,
+                      df_trend=c.df_by_trend[trend], n_trend=len(c.by_trend[trend]), coherence=coherence)
+
+
+def name_feature_table(db, pairs: list[tuple[str, str]], freq: str = "month",
+                       min_papers: int = 4) -> tuple[list[tuple[str, str]], np.ndarray]:
+    """The topic-name model's features (topic_names.FEATURES) for given (trend, key) pairs, counted as
+    `emerging_topics` counts them (acronyms merged into their expansions: keys are returned merged), for fitting
+    the model on judged names. Pairs whose trend has no papers are left out."""
+    store = TrendStore(db)
+    c = count_corpus(db, store, freq, None, min_papers, 0.6, extra=frozenset(k for _, k in pairs))
+    merge = c.acronyms.mapping()
+    merged = [(t, merge.get(k, k)) for t, k in pairs if t in c.by_trend]
+    coherence = phrase_coherence(db, c.phrase_sets, {k for _, k in merged})
+    rows = [name_features([k], name_counts(c, t, coherence), float("nan"))[0] for t, k in merged]
+    return merged, np.array(rows).reshape(len(rows), len(FEATURES))
+
+
+def _papers_with(key_lists, merge: dict[str, str], candidates: set[str]) -> Counter:
+    """Per candidate, how many papers list it (each paper's keys merged through the acronym map first)."""
+    out: Counter = Counter()
+    for keys in key_lists:
+        out.update({merge.get(k, k) for k in keys} & candidates)
+    return out
+
+
+def _fragments(dfs, candidates: set[str], share: float) -> set[str]:
+    """Candidates that one longer candidate (a word more on either side) holds in at least `share` of the papers
+    that use them, and names of four words or more (whose longer forms are not candidates) that end in a two-word
+    fragment ("red teaming large language", where "large language" goes on as "large language model"); `dfs`
+    count papers per phrase (here: each trend's papers)."""
+    df: Counter = Counter()
+    for d in dfs:
+        df.update(d)
+    tails = {k: " ".join(k.split()[-2:]) for k in candidates if k.count(" ") >= 3}  # 4+ words: no longer kept
+    wanted = candidates | set(tails.values())
+    longest: dict[str, int] = defaultdict(int)  # phrase -> papers of its most common one-word-longer extension
+    longest_right: dict[str, int] = defaultdict(int)  # the same, going on to the right only
+    for k, n in df.items():
+        words = k.split()
+        if len(words) >= 3:
+            head, tail = " ".join(words[:-1]), " ".join(words[1:])
+            for part in (head, tail):
+                if part in wanted and n > longest[part]:
+                    longest[part] = n
+            if head in wanted and n > longest_right[head]:
+                longest_right[head] = n
+    out = {k for k in candidates if longest.get(k, 0) >= share * df[k]}
+    # (a tail rarer than the name is written as one hyphenated word inside it: not a sub-phrase to judge). Names
+    # ending in a hyphenated word that usually goes on ("few-shot fine-tuning": "fine-tuning large ...") are
+    # dropped too: a known cost of judging by the key's words.
+    out |= {k for k, tail in tails.items() if df[tail] >= df[k] and longest_right.get(tail, 0) >= share * df[tail]}
+    return out
+
+
+def trend_papers_naming(db, queries: list[tuple[str, list[str], set[str]]], freq: str = "month",
+                        min_papers: int = 4) -> list[int]:
+    """For each (trend, names, periods) query, how many of the trend's papers in those periods use one of the
+    names (as phrase keys, acronyms merged): whether the corpus holds a topic at all where it should rise.
+    Periods are given as their first days' "YYYY-MM" (months) or the period keys themselves."""
+    store = TrendStore(db)
+    keys = [{normalise(n) for n in names} for _, names, _ in queries]
+    c = count_corpus(db, store, freq, None, min_papers, 0.6, extra=frozenset().union(*keys))
+    merge = c.acronyms.mapping()
+    out = []
+    for (trend, _names, periods), ks in zip(queries, keys):
+        merged = {merge.get(k, k) for k in ks}
+        out.append(sum(1 for pk in c.by_trend.get(trend, [])
+                       if (c.period[pk] in periods or c.period[pk][:7] in periods) and c.phrase_sets[pk] & merged))
+    return out
