@@ -85,6 +85,8 @@ def main() -> None:
     ap.add_argument("--min-rest-share", type=float, default=None,
                     help="override the source-mix test's reach: it applies when the rest of the corpus writes the "
                          "name in at least this share of its papers now (tuning)")
+    ap.add_argument("--min-now", type=int, default=None,
+                    help="override how many papers of the trend a span must hold (tuning)")
     ap.add_argument("--min-growth", type=float, default=None, help="override the growth floor (tuning)")
     ap.add_argument("--no-name-model", action="store_true", help="list names without the topic-name model")
     ap.add_argument("--min-title-share", type=float, default=None, help="override the title-share floor (tuning)")
@@ -100,7 +102,8 @@ def main() -> None:
                                                      ("min_title_share", args.min_title_share),
                                                      ("min_topic_probability", args.min_topic_probability),
                                                      ("min_rest_share", args.min_rest_share),
-                                                     ("min_growth", args.min_growth))
+                                                     ("min_growth", args.min_growth),
+                                                     ("min_now", args.min_now))
                  if v is not None}
     if args.no_name_model:
         overrides["name_model"] = None

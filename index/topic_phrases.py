@@ -2,8 +2,9 @@
 
 A paper's candidates are
 - multi-word terms: runs of 2-4 words between function words and punctuation ("retrieval augmented generation",
-  "vision language model", "few shot learning"), whose first and last words are not generic paper vocabulary
-  ("proposed", "novel", "results", "performance"...);
+  "vision language model", "few shot learning"), a hyphenated word counting once ("text-to-image diffusion
+  models": three words, at most six once hyphens are spaces), whose first and last words are not generic paper
+  vocabulary ("proposed", "novel", "results", "performance"...);
 - acronyms as written ("RAG", "LoRA", "DPO", "GPT-4"): a word with at least two capitals;
 - acronym definitions ("retrieval-augmented generation (RAG)"), which let the corpus merge an acronym with its
   expansion (`AcronymMap`).
@@ -43,7 +44,8 @@ _LATEX_URL_RE = re.compile(r"\$[^$]*\$|\\[a-zA-Z]+|https?://\S+|www\.\S+")
 _ACRONYM_RE = re.compile(r"^(?=[A-Za-z0-9]*[A-Z][A-Za-z0-9]*[A-Z])[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)?$")
 _PAREN_ACRONYM_RE = re.compile(r"\(\s*([A-Z][A-Za-z0-9-]{1,9}?)s?\s*\)")
 _WORDS_BEFORE_RE = re.compile(r"((?:[A-Za-z][\w-]*\s+){0,5}[A-Za-z][\w-]*)\s*$")
-MAX_WORDS = 4
+MAX_WORDS = 4  # words as written: "text-to-image diffusion models" is three
+MAX_KEY_WORDS = 6  # and at most six once hyphens are spaces ("text to image diffusion model")
 
 
 def normalise(phrase: str) -> str:
@@ -143,7 +145,7 @@ def _add_ngrams(run: list[str], surfaces: dict[str, str], closed: set[str]) -> N
             if _third_person_or_plural(gram[0]):  # "reduces inference", "yields strong": a verb, not a name
                 continue
             key = normalise(" ".join(gram))
-            if len(key.split()) > MAX_WORDS:
+            if len(key.split()) > MAX_KEY_WORDS:
                 continue
             surfaces.setdefault(key, " ".join(gram))
             if _bounded(words, i - 1) and _bounded(words, i + n):
