@@ -41,8 +41,9 @@ how its share of T's papers *now* compares with its share in the year *before*:
   `min_growth` times the share it had before, and G2 >= 2.0 (p < 0.16 for one degree of freedom: with the
   topic-name model guarding what is listed, a lower bar finds more of the known rises; each topic's G2 is shown).
 
-Each topic comes with its first papers in the trend and its most typical papers now (those holding the most of
-the period's rising phrases), so a reader can check it.
+Each topic comes with its first papers in the trend, its most typical papers now (those holding the most of the
+period's rising phrases), so a reader can check it, and its own curve: its papers in the trend, period by period,
+over the two years up to the period.
 """
 from __future__ import annotations
 
@@ -75,6 +76,8 @@ class Topic:
     since: str = ""      # the first period of "now" (the record's period itself unless the trend is thin)
     first_papers: list[str] = field(default_factory=list)
     central_papers: list[str] = field(default_factory=list)
+    curve: list[list] = field(default_factory=list)  # its own curve: [period, the trend's papers using it, the
+    #                                                  trend's papers] for the two years up to this period
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -222,7 +225,9 @@ def emerging_topics(db, freq: str = "month", since: str | None = None, trends: l
                                      growth=round(gr, 2), score=round(g, 2), since=periods[start],
                                      topic_probability=round(votes[k], 3) if k in votes else None,
                                      first_papers=first_seen[k],
-                                     central_papers=holders))
+                                     central_papers=holders,
+                                     curve=[[q, per_period.get(q, {}).get(k, 0), n_period.get(q, 0)]
+                                            for q in periods[max(0, i - 2 * year + 1):i + 1]]))
                 names_for.add(k)
             records.append({**record, "details": details})
     surfaces: dict[str, Counter] = defaultdict(Counter)  # how papers write the listed topics

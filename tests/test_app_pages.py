@@ -382,6 +382,11 @@ def test_trends_page_lists_a_rising_topic_with_its_papers(app_home, embedder):
     at = check(at.run())
     labels = [e.label for e in at.expander if e.label.startswith("Rising in")]
     assert any("banana routing" in x.lower() for x in labels), (labels, texts(at.caption))
+    # the topic's own curve (its share of the trend, month by month) and a link to all its papers
+    curves = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+    assert any(c["encoding"]["y"]["title"].startswith("% of ") and c["mark"]["type"] == "bar" for c in curves)
+    links = {dict(urllib.parse.parse_qsl(link.proto.query_string)).get("q") for link in at.get("page_link")}
+    assert '"Banana routing"' in links, links
     follow = next(b for b in at.button if b.key and b.key.startswith("follow_efficiency_banana"))
     at = check(follow.click().run())
     assert any("Following **Banana routing**" in s.value for s in at.success), texts(at.success)

@@ -125,6 +125,13 @@ def test_a_burst_inside_a_trend_is_listed_with_its_first_papers(rising_home):
     assert any("banana routing" in t.lower() for t in by_period["2023-11-01"]["topics"]), by_period["2023-11-01"]
     detail = next(d for d in by_period["2023-11-01"]["details"] if "banana routing" in d["name"].lower())
     assert detail["papers"] >= 4 and detail["growth"] >= 2 and detail["first_papers"][0].startswith("2399.")
+    # its own curve: the trend's papers using it and all the trend's papers, month by month up to 2023-11
+    curve = detail["curve"]
+    assert curve[-1][:2] == ["2023-11-01", 6] and curve[-1][2] >= 6  # 6 of the 12 burst papers are in 2023-11
+    assert [c[0] for c in curve] == sorted(c[0] for c in curve) and len(curve) <= 24
+    assert all(n == 0 for period, n, _total in curve if period < "2023-11-01")
+    dec = next(d for d in by_period["2023-12-01"]["details"] if "banana routing" in d["name"].lower())
+    assert [c[1] for c in dec["curve"][-2:]] == [6, 6]
     assert not any("banana" in t.lower() for p, r in by_period.items() if p < "2023-11-01" for t in r["topics"])
     # bursting just as much, but never named in a title: a phrase, not a topic
     assert not any("mango" in t.lower() for r in res.records for t in r["topics"])

@@ -8,12 +8,13 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from trendscope.digest.api import topic_query
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.wording import count
 from trendscope.index.trends_over_time import drop_thin_tail, pooled
 from trendscope.ui.app import digest_view as dg
+from trendscope.ui.app import navigation, widgets
 from trendscope.ui.app import state as app
-from trendscope.ui.app import widgets
 from trendscope.ui.app.text import safe_inline
 
 FREQS = {"week": "Weekly", "month": "Monthly"}
@@ -122,6 +123,34 @@ def _rising(labels: dict[str, str], period: str, freq: str) -> None:
                                             [("first", p) for p in d["first_papers"][:2]]):
                     with col:
                         widgets.open_button(pid, key=f"topic_{trend}_{d['key']}_{what}_{pid}", label=f"{what}: {pid}")
+                _topic_curve(d, labels.get(trend, trend))
+
+
+def topic_curve_frame(detail: dict) -> pd.DataFrame:
+    """A rising topic's own curve: per month, its papers in the trend and their share of the trend's papers."""
+    rows = [(p, n, (100 * n / total) if total else 0.0) for p, n, total in detail.get("curve") or []]
+    return pd.DataFrame({"month": pd.to_datetime([r[0] for r in rows]), "papers": [r[1] for r in rows],
+                         "share": [r[2] for r in rows]})
+
+
+def _topic_curve(detail: dict, trend_label: str) -> None:
+    frame = topic_curve_frame(detail)
+    c_chart, c_link = st.columns([5, 1], vertical_alignment="center")
+    if len(frame):
+        chart = alt.Chart(frame).mark_bar(color=PALETTE[0], width=alt.RelativeBandSize(0.8)).encode(
+            x=alt.X("yearmonth(month):T", title=None),
+            y=alt.Y("share:Q", title="% of trend"),
+            tooltip=[alt.Tooltip("month:T", title="Month", format="%Y-%m"),
+                     alt.Tooltip("papers:Q", title="Papers"),
+                     alt.Tooltip("share:Q", title=f"% of {trend_label} papers", format=".1f")],
+        ).properties(height=120)
+        c_chart.altair_chart(chart, width="stretch")
+    try:
+        query = topic_query(detail["name"])
+    except TrendscopeError:
+        return
+    c_link.page_link(navigation.page_path("search"), label="All its papers", icon=":material/search:",
+                     query_params={"q": query}, help=f"Search for {query}")
 
 
 def _span(since: str, month: str) -> str:
