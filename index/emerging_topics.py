@@ -72,6 +72,7 @@ class Topic:
     share: float         # its share now
     growth: float        # share now / share before (smoothed)
     score: float         # G2 burst statistic
+    growth_interval: tuple[float, float] = (0.0, 0.0)  # 90% interval of the growth (its uncertainty)
     topic_probability: float | None = None  # the topic-name model's vote (None: no model)
     since: str = ""      # the first period of "now" (the record's period itself unless the trend is thin)
     first_papers: list[str] = field(default_factory=list)
@@ -100,6 +101,16 @@ def _rest_growth(ra: int, rb: int, rest_now: int, rest_before: int, pseudo: floa
         return 1.0
     f_now = rest_now / (rest_now + rest_before)
     return ((ra + pseudo * f_now) / rest_now) / ((rb + pseudo * (1 - f_now)) / rest_before)
+
+
+def growth_interval(a: int, n_now: int, b: int, n_before: int, z: float = 1.645) -> tuple[float, float]:
+    """A 90% interval (z = 1.645) of the growth (a / n_now) / ((b + 0.5) / (n_before + 1)), from the normal
+    approximation of its logarithm (the delta method for a ratio of two binomial shares)."""
+    if not (a and n_now and n_before):
+        return (0.0, 0.0)
+    growth = (a / n_now) / ((b + 0.5) / (n_before + 1))
+    se = math.sqrt(max(1 / a - 1 / n_now + 1 / (b + 0.5) - 1 / (n_before + 1), 0.0))
+    return (round(growth * math.exp(-z * se), 2), round(growth * math.exp(z * se), 2))
 
 
 def _the_rests_rise(a: int, growth: float, ra: int, rb: int, rest_now: int, rest_before: int,
@@ -223,6 +234,7 @@ def emerging_topics(db, freq: str = "month", since: str | None = None, trends: l
                 holders = [pk for pk in central if k in phrase_sets[pk]][:3]
                 details.append(Topic(name=k, key=k, papers=a, before=round(sb, 4), share=round(sh, 4),
                                      growth=round(gr, 2), score=round(g, 2), since=periods[start],
+                                     growth_interval=growth_interval(a, now_n, counts_before.get(k, 0), before_n),
                                      topic_probability=round(votes[k], 3) if k in votes else None,
                                      first_papers=first_seen[k],
                                      central_papers=holders,

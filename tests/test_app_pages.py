@@ -382,6 +382,7 @@ def test_trends_page_lists_a_rising_topic_with_its_papers(app_home, embedder):
     at = check(at.run())
     labels = [e.label for e in at.expander if e.label.startswith("Rising in")]
     assert any("banana routing" in x.lower() for x in labels), (labels, texts(at.caption))
+    assert any("Banana routing" in m and "90% interval" in m for m in texts(at.markdown))  # growth, uncertainty
     # the topic's own curve (its share of the trend, month by month) and a link to all its papers
     curves = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
     assert any(c["encoding"]["y"]["title"].startswith("% of ") and c["mark"]["type"] == "bar" for c in curves)

@@ -125,6 +125,8 @@ def test_a_burst_inside_a_trend_is_listed_with_its_first_papers(rising_home):
     assert any("banana routing" in t.lower() for t in by_period["2023-11-01"]["topics"]), by_period["2023-11-01"]
     detail = next(d for d in by_period["2023-11-01"]["details"] if "banana routing" in d["name"].lower())
     assert detail["papers"] >= 4 and detail["growth"] >= 2 and detail["first_papers"][0].startswith("2399.")
+    low, high = detail["growth_interval"]  # its uncertainty: a 90% interval around the growth (6 papers and
+    assert 0 < low < detail["growth"] < high and high / low > 10  # none before: a wide one)
     # its own curve: the trend's papers using it and all the trend's papers, month by month up to 2023-11
     curve = detail["curve"]
     assert curve[-1][:2] == ["2023-11-01", 6] and curve[-1][2] >= 6  # 6 of the 12 burst papers are in 2023-11
@@ -151,6 +153,16 @@ def test_a_name_rising_as_much_in_the_rest_of_the_corpus_is_the_corpus_rise_not_
     assert _the_rests_rise(10, 2.0, 100, 60, 3000, 9000, min_rest_share=0.5)
     # the rest writes most of it but it did not rise there: the trend's own rise
     assert not _the_rests_rise(10, 2.0, 100, 300, 3000, 9000, min_rest_share=0.5)
+
+
+def test_growth_interval_narrows_with_more_papers_and_holds_the_growth():
+    from trendscope.index.emerging_topics import growth_interval
+
+    few, many = growth_interval(6, 300, 4, 900), growth_interval(60, 3000, 40, 9000)
+    growth = (6 / 300) / (4.5 / 901)
+    assert few[0] < growth < few[1] and many[0] < (60 / 3000) / (40.5 / 9001) < many[1]
+    assert many[1] / many[0] < few[1] / few[0]  # ten times the papers: a narrower interval
+    assert growth_interval(0, 300, 4, 900) == (0.0, 0.0)
 
 
 def test_rest_growth_without_evidence_is_one_whatever_the_spans_sizes():

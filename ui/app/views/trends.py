@@ -114,7 +114,7 @@ def _rising(labels: dict[str, str], period: str, freq: str) -> None:
                 c_text, c_follow = st.columns([5, 1], vertical_alignment="center")
                 c_text.markdown(f"**{safe_inline(d['name'])}**: {count(d['papers'], 'paper')} "
                                 f"{_span(d.get('since') or month, month)}, {d['share']:.0%} of the trend's papers "
-                                f"(the year before: {d['before']:.1%})")
+                                f"(the year before: {d['before']:.1%}; {_growth_text(d)})")
                 if c_follow.button("Follow", key=f"follow_{trend}_{d['key']}", icon=":material/add_alert:",
                                    help="A weekly digest of the papers about this topic (Digests page)"):
                     _follow(d["name"])
@@ -151,6 +151,13 @@ def _topic_curve(detail: dict, trend_label: str) -> None:
         return
     c_link.page_link(navigation.page_path("search"), label="All its papers", icon=":material/search:",
                      query_params={"q": query}, help=f"Search for {query}")
+
+
+def _growth_text(detail: dict) -> str:
+    """"2.0x, 90% interval 1.3-3.1x": the growth with its uncertainty."""
+    low, high = detail.get("growth_interval") or (0.0, 0.0)
+    text = f"{detail['growth']:.1f}x"
+    return f"{text}, 90% interval {low:.1f}-{high:.1f}x" if high else text
 
 
 def _span(since: str, month: str) -> str:
