@@ -200,6 +200,14 @@ def test_cli_topics_json_has_the_interface_fields(rising_home):
     assert out.exit_code != 0 and "--topics" in out.output
 
 
+def test_cli_topics_text_names_each_topic_with_its_growth_interval_and_first_papers(rising_home):
+    home, _db = rising_home
+    out = CliRunner().invoke(main, ["--home", str(home.root), "trends", "--topics", "--last", "2"])
+    assert out.exit_code == 0, out.output
+    line = next(x for x in out.output.splitlines() if "banana routing" in x.lower())
+    assert "x its share the year before (90% interval " in line and "first: 2399." in line, line
+
+
 def test_phrase_cache_is_incremental(rising_home):
     from trendscope.index.topic_store import TopicStore
 

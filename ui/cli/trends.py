@@ -337,8 +337,10 @@ def _print_topics(db, freq: str, since: str | None, as_json: bool, last: int) ->
             span = "" if r["since"] == r["period"] else f"; topics judged on {r['since']}..{r['period']}"
             click.echo(f"{trend} {r['period']} ({r['papers']} papers{span})")
             for t in r["details"]:
-                click.echo(f"  {t['name']}: {t['papers']} papers, {t['growth']:.1f}x its share the year before; "
-                           f"first: {', '.join(t['first_papers'])}")
+                low, high = t.get("growth_interval") or (0.0, 0.0)
+                interval = f" (90% interval {low:.1f}-{high:.1f}x)" if high else ""
+                click.echo(f"  {t['name']}: {t['papers']} papers, {t['growth']:.1f}x its share the year before"
+                           f"{interval}; first: {', '.join(t['first_papers'])}")
             if not r["details"]:
                 click.echo("  (nothing rising)")
 
