@@ -62,7 +62,6 @@ MAX_TOPICS = 10
 PERIODS_PER_YEAR = {"week": 52, "month": 12, "quarter": 4}
 
 
-
 @dataclass
 class Topic:
     name: str

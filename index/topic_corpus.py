@@ -54,7 +54,7 @@ class TopicCorpus:
 
 
 def count_corpus(db, store: TrendStore, freq: str, trends: list[str] | None, min_papers: int,
-                  fragment_share: float, progress=None, extra: frozenset[str] = frozenset()) -> TopicCorpus:
+                 fragment_share: float, progress=None, extra: frozenset[str] = frozenset()) -> TopicCorpus:
     """Counts over the dated papers; `extra` keys are counted as candidates too (for judging given names)."""
     topic_store = TopicStore(db)
     topic_store.refresh()  # new or changed papers only (`trendscope index` keeps it current)
