@@ -126,7 +126,7 @@ def _rising(labels: dict[str, str], period: str, freq: str) -> None:
                 _topic_curve(d, labels.get(trend, trend))
 
 
-def topic_curve_frame(detail: dict) -> pd.DataFrame:
+def _topic_curve_frame(detail: dict) -> pd.DataFrame:
     """A rising topic's own curve: per month, its papers in the trend and their share of the trend's papers."""
     rows = [(p, n, (100 * n / total) if total else 0.0) for p, n, total in detail.get("curve") or []]
     return pd.DataFrame({"month": pd.to_datetime([r[0] for r in rows]), "papers": [r[1] for r in rows],
@@ -134,7 +134,7 @@ def topic_curve_frame(detail: dict) -> pd.DataFrame:
 
 
 def _topic_curve(detail: dict, trend_label: str) -> None:
-    frame = topic_curve_frame(detail)
+    frame = _topic_curve_frame(detail)
     c_chart, c_link = st.columns([5, 1], vertical_alignment="center")
     if len(frame):
         chart = alt.Chart(frame).mark_bar(color=PALETTE[0], width=alt.RelativeBandSize(0.8)).encode(
@@ -150,7 +150,7 @@ def _topic_curve(detail: dict, trend_label: str) -> None:
     except TrendscopeError:
         return
     c_link.page_link(navigation.page_path("search"), label="All its papers", icon=":material/search:",
-                     query_params={"q": query}, help=f"Search for {query}")
+                     query_params={"q": query}, help=f"Search for {safe_inline(query)}")
 
 
 def _growth_text(detail: dict) -> str:
