@@ -102,12 +102,12 @@ def _rest_growth(ra: int, rb: int, rest_now: int, rest_before: int, pseudo: floa
     return ((ra + pseudo * f_now) / rest_now) / ((rb + pseudo * (1 - f_now)) / rest_before)
 
 
-def growth_interval(a: int, n_now: int, b: int, n_before: int, z: float = 1.645) -> tuple[float, float]:
-    """A 90% interval (z = 1.645) of the growth (a / n_now) / ((b + 0.5) / (n_before + 1)), from the normal
+def growth_interval(growth: float, a: int, n_now: int, b: int, n_before: int,
+                    z: float = 1.645) -> tuple[float, float]:
+    """A 90% interval (z = 1.645) of `growth` = (a / n_now) / ((b + 0.5) / (n_before + 1)), from the normal
     approximation of its logarithm (the delta method for a ratio of two binomial shares)."""
     if not (a and n_now and n_before):
         return (0.0, 0.0)
-    growth = (a / n_now) / ((b + 0.5) / (n_before + 1))
     se = math.sqrt(max(1 / a - 1 / n_now + 1 / (b + 0.5) - 1 / (n_before + 1), 0.0))
     return (round(growth * math.exp(-z * se), 2), round(growth * math.exp(z * se), 2))
 
@@ -233,7 +233,7 @@ def emerging_topics(db, freq: str = "month", since: str | None = None, trends: l
                 holders = [pk for pk in central if k in phrase_sets[pk]][:3]
                 details.append(Topic(name=k, key=k, papers=a, before=round(sb, 4), share=round(sh, 4),
                                      growth=round(gr, 2), score=round(g, 2), since=periods[start],
-                                     growth_interval=growth_interval(a, now_n, counts_before.get(k, 0), before_n),
+                                     growth_interval=growth_interval(gr, a, now_n, counts_before.get(k, 0), before_n),
                                      topic_probability=round(votes[k], 3) if k in votes else None,
                                      first_papers=first_seen[k],
                                      central_papers=holders,

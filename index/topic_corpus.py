@@ -144,13 +144,13 @@ def _papers_with(key_lists, merge: dict[str, str], candidates: set[str]) -> Coun
 
 def _fragments(dfs, candidates: set[str], share: float) -> set[str]:
     """Candidates that one longer candidate (a word more on either side) holds in at least `share` of the papers
-    that use them, and names of four words or more (whose longer forms are not candidates) that end in a two-word
-    fragment ("red teaming large language", where "large language" goes on as "large language model"); `dfs`
-    count papers per phrase (here: each trend's papers)."""
+    that use them, and names of four words or more (once hyphens are spaces) that end in a two-word fragment ("red
+    teaming large language", where "large language" goes on as "large language model"); `dfs` count papers per
+    phrase (here: each trend's papers)."""
     df: Counter = Counter()
     for d in dfs:
         df.update(d)
-    tails = {k: " ".join(k.split()[-2:]) for k in candidates if k.count(" ") >= 3}  # 4+ words: no longer kept
+    tails = {k: " ".join(k.split()[-2:]) for k in candidates if k.count(" ") >= 3}  # names of 4+ words
     wanted = candidates | set(tails.values())
     longest: dict[str, int] = defaultdict(int)  # phrase -> papers of its most common one-word-longer extension
     longest_right: dict[str, int] = defaultdict(int)  # the same, going on to the right only

@@ -158,11 +158,11 @@ def test_a_name_rising_as_much_in_the_rest_of_the_corpus_is_the_corpus_rise_not_
 def test_growth_interval_narrows_with_more_papers_and_holds_the_growth():
     from trendscope.index.emerging_topics import growth_interval
 
-    few, many = growth_interval(6, 300, 4, 900), growth_interval(60, 3000, 40, 9000)
-    growth = (6 / 300) / (4.5 / 901)
-    assert few[0] < growth < few[1] and many[0] < (60 / 3000) / (40.5 / 9001) < many[1]
+    g_few, g_many = (6 / 300) / (4.5 / 901), (60 / 3000) / (40.5 / 9001)
+    few, many = growth_interval(g_few, 6, 300, 4, 900), growth_interval(g_many, 60, 3000, 40, 9000)
+    assert few[0] < g_few < few[1] and many[0] < g_many < many[1]
     assert many[1] / many[0] < few[1] / few[0]  # ten times the papers: a narrower interval
-    assert growth_interval(0, 300, 4, 900) == (0.0, 0.0)
+    assert growth_interval(0.0, 0, 300, 4, 900) == (0.0, 0.0)
 
 
 def test_rest_growth_without_evidence_is_one_whatever_the_spans_sizes():
