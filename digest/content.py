@@ -138,10 +138,10 @@ class WeekContext:
 
     def _computed_topics(self, since: str) -> Callable[[str, str], list[dict]]:
         def build() -> dict[tuple[str, str], list[dict]]:
-            from trendscope.index.emerging_topics import emerging_topics
+            from trendscope.index.topic_listings import listed_topics
 
             try:
-                res = emerging_topics(self.store.db, freq="month", since=since)
+                res = listed_topics(self.store.db, freq="month", since=since)
             except (TrendscopeError, sqlite3.Error) as exc:  # e.g. a read-only home whose phrase cache is stale
                 log.warning("rising topics left out of the digest: %s", exc)
                 return {}

@@ -50,7 +50,7 @@ from __future__ import annotations
 import math
 import time
 from collections import Counter, defaultdict
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 
 from .topic_coherence import phrase_coherence
 from .topic_corpus import count_corpus, name_counts
@@ -80,7 +80,8 @@ class Topic:
     #                                                  trend's papers] for the two years up to this period
 
     def to_json(self) -> dict:
-        return asdict(self)
+        """JSON's own types (lists, not tuples), so that a listing read back from JSON equals the one computed."""
+        return {**vars(self), "growth_interval": list(self.growth_interval)}
 
 
 @dataclass
@@ -88,8 +89,9 @@ class TopicsResult:
     freq: str
     records: list[dict]   # {"trend", "period", "papers", "since", "window_papers", "topics": [names],
     #                         "details": [Topic json]}: papers in the period, and in the span now = since..period
-    seconds: float
+    seconds: float        # how long computing it took
     papers: int
+    kept_since: str | None = None  # when it was computed, if it was read back (topic_listings.py)
 
 
 def _rest_growth(ra: int, rb: int, rest_now: int, rest_before: int, pseudo: float = 2.0) -> float:

@@ -18,6 +18,7 @@ import sqlite_utils
 from sqlite_utils import Migrations
 
 from trendscope.foundation.db import apply_migrations, placeholders, select_in
+from trendscope.foundation.hashing import rows_digest
 from trendscope.ingest.paper_reads import PaperReads
 
 migrations = Migrations("trendscope.trends")
@@ -280,3 +281,7 @@ class TrendStore:
     def tag_pairs(self) -> list[tuple[int, str]]:
         """(pk, trend) for every tag."""
         return self.db.execute("SELECT pk, trend FROM paper_trends").fetchall()
+
+    def tags_fingerprint(self) -> str:
+        """A digest of every (pk, trend) tag: changes when any paper gains or loses a tag."""
+        return rows_digest(self.db.execute("SELECT pk, trend FROM paper_trends ORDER BY pk, trend"))[1]

@@ -5,7 +5,6 @@ The `embeddings` table is the truth for vectors; the FAISS file is a cache rebui
 """
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ import sqlite_utils
 from sqlite_utils import Migrations
 
 from trendscope.foundation.db import apply_migrations, select_in, write_transaction
+from trendscope.foundation.hashing import rows_digest
 from trendscope.ingest.paper_reads import PaperReads
 
 log = logging.getLogger(__name__)
@@ -69,8 +69,8 @@ def to_blob(vec: np.ndarray) -> bytes:
 def from_blobs(blobs: Sequence[bytes], dim: int | None = None) -> np.ndarray:
     if not blobs:
         return np.zeros((0, dim or 0), dtype=np.float32)
-    arr = np.frombuffer(b"".join(blobs), dtype=np.float32)
-    return arr.reshape(len(blobs), -1).copy()
+    arr = np.frombuffer(bytearray().join(blobs), dtype=np.float32)  # writable, and one allocation, not two
+    return arr.reshape(len(blobs), -1)
 
 
 class VectorStore:
@@ -152,19 +152,9 @@ class VectorStore:
     def fingerprint(self, model: str | None = None) -> Fingerprint:
         """A digest of (pk, content_hash) of the stored vectors of `model` (default: the model in use)."""
         model = model or self.model_in_use()
-        h = hashlib.sha1()
-        count = 0
-        max_pk = 0
         cur = self.db.execute("SELECT pk, content_hash FROM embeddings WHERE model = ? ORDER BY pk", [model])
-        while True:
-            rows = cur.fetchmany(20_000)
-            if not rows:
-                break
-            count += len(rows)
-            max_pk = rows[-1][0]
-            h.update("\n".join(f"{pk}:{ch}" for pk, ch in rows).encode())
-            h.update(b"\n")
-        return Fingerprint(model=model, count=count, max_pk=max_pk, digest=h.hexdigest())
+        count, digest, last = rows_digest(cur)
+        return Fingerprint(model=model, count=count, max_pk=last or 0, digest=digest)
 
     # -- writes ---------------------------------------------------------------------------
     def put(self, model: str, rows: Sequence[tuple[int, str, np.ndarray]]) -> None:

@@ -21,6 +21,7 @@ import sqlite_utils
 
 from trendscope.foundation.db import placeholders, select_in
 from trendscope.foundation.errors import TrendscopeError
+from trendscope.foundation.hashing import rows_digest
 
 from .records import Paper
 from .store import row_to_paper
@@ -97,6 +98,11 @@ class PaperReads:
     def states(self) -> dict[int, str]:
         """pk -> content_hash of every paper (what later stages compare their derived rows with)."""
         return dict(self.db.execute("SELECT pk, content_hash FROM papers"))
+
+    def fingerprint(self) -> str:
+        """A digest of every paper's (pk, id, published, content_hash): changes when a paper is added, removed,
+        redated or its text changes."""
+        return rows_digest(self.db.execute("SELECT pk, id, published, content_hash FROM papers ORDER BY pk"))[1]
 
     def pk_of(self, arxiv_id: str) -> int | None:
         row = self.db.execute("SELECT pk FROM papers WHERE id = ?", [arxiv_id]).fetchone()

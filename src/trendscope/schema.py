@@ -14,13 +14,15 @@ from trendscope.foundation.home import Home
 def stage_migrations() -> tuple:
     from trendscope.accounts.user_store import migrations as account_migrations
     from trendscope.digest.subscription_store import migrations as digest_migrations
+    from trendscope.index.topic_listings import migrations as listing_migrations
     from trendscope.index.topic_store import migrations as topic_migrations
     from trendscope.index.trend_store import migrations as trend_migrations
     from trendscope.index.vector_store import migrations as vector_migrations
     from trendscope.ingest.store import migrations as ingest_migrations
     from trendscope.reading.list_store import migrations as reading_migrations
 
-    return (ingest_migrations, vector_migrations, trend_migrations, topic_migrations, account_migrations,
+    return (ingest_migrations, vector_migrations, trend_migrations, topic_migrations, listing_migrations,
+            account_migrations,
             digest_migrations, reading_migrations)
 
 

@@ -296,9 +296,9 @@ def _trend_table(home_key: str, freq: str, since: str | None):
 
 @st.cache_data(ttl=600, show_spinner="Finding rising topics…")
 def _rising_topics(home_key: str, freq: str, stamp: tuple) -> dict[tuple[str, str], list[dict]]:
-    from trendscope.index.emerging_topics import emerging_topics
+    from trendscope.index.topic_listings import listed_topics
 
-    res = emerging_topics(db(), freq=freq)
+    res = listed_topics(db(), freq=freq)  # read back when the data has not changed since it was computed
     return {(r["trend"], r["period"]): r["details"] for r in res.records}
 
 

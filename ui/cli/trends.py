@@ -256,6 +256,8 @@ def eval_tags_cmd(obj, input_path: str | None, cv_labels, corpus: str | None, fo
 @click.option("--topics", is_flag=True,
               help="Rising topics per trend and period: named phrases whose share of the trend's papers bursts "
                    "(at most 10, most rising first), with their first and most typical papers.")
+@click.option("--recompute", is_flag=True,
+              help="With --topics: compute the listing afresh even when the one kept for this data is current.")
 @click.option("--since", default=None, help="Only papers published on or after this ISO date (YYYY-MM-DD).")
 @json_option("Print the whole trend x period table as JSON records.")
 @click.option("--png", "png", type=click.Path(dir_okay=False), default=None, help="Draw share over time to this PNG.")
@@ -264,8 +266,8 @@ def eval_tags_cmd(obj, input_path: str | None, cv_labels, corpus: str | None, fo
               help="Text table: also show trailing periods with under a quarter of the usual paper volume "
                    "(e.g. the current, incomplete week).")
 @click.pass_obj
-def trends_cmd(obj, freq: str, topics: bool, since: str | None, as_json: bool, png: str | None, last: int,
-               include_thin: bool) -> None:
+def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None, as_json: bool, png: str | None,
+               last: int, include_thin: bool) -> None:
     """Trends over time: tagged papers per period, share, growth, emerging score and new terms.
 
     \b
@@ -291,7 +293,7 @@ def trends_cmd(obj, freq: str, topics: bool, since: str | None, as_json: bool, p
         )
     db = open_database(obj.home.db_path)
     if topics:
-        _print_topics(db, freq, since, as_json, last)
+        _print_topics(db, freq, since, as_json, last, recompute)
         return
     if freq == "quarter":
         raise click.UsageError("--freq quarter needs --topics")
@@ -317,14 +319,16 @@ def trends_cmd(obj, freq: str, topics: bool, since: str | None, as_json: bool, p
                        f"{r.emerging_score:+6.1f}  {', '.join(r.terms)}")
 
 
-def _print_topics(db, freq: str, since: str | None, as_json: bool, last: int) -> None:
-    from trendscope.index.emerging_topics import emerging_topics
+def _print_topics(db, freq: str, since: str | None, as_json: bool, last: int, recompute: bool) -> None:
+    from trendscope.index.topic_listings import listed_topics
 
-    res = emerging_topics(db, freq=freq, since=since)
+    res = listed_topics(db, freq=freq, since=since, recompute=recompute)
+    how = (f"kept since {res.kept_since} (computed in {res.seconds:.1f}s; --recompute computes it again)"
+           if res.kept_since else f"computed in {res.seconds:.1f}s")
+    click.echo(f"topics for {res.papers} papers, {how}", err=True)
     if as_json:
         for r in res.records:
             click.echo(json.dumps(r, ensure_ascii=False))
-        click.echo(f"topics for {res.papers} papers in {res.seconds:.1f}s", err=True)
         return
     if not res.records:
         click.echo("no tagged papers yet: run `trendscope index` first")

@@ -1,0 +1,143 @@
+"""Rising-topic listings kept in SQLite: computed once for each state of the data, read back until it changes.
+
+Computing every trend and month over a large corpus takes tens of seconds (docs/performance.md#rising-topics),
+and the app, the digests and `trendscope trends --topics` ask for the same listing again and again between two
+`trendscope index` runs. `listed_topics` keeps each listing (one per frequency) with a stamp of everything it is
+computed from: the papers (ids, dates, text hashes), the trend tags, the stored vectors, and the code and packaged
+model that compute it. A call whose stamp matches reads the kept listing back (for the full corpus about a second,
+most of it the stamp); any change (a paper added, redated, re-tagged or re-embedded; a new release) computes it
+afresh and replaces it, so what is read back is always what computing it now would give.
+
+The listing holds every period; `since` only filters what is returned. This module is the only one that knows
+the `topic_listings` table's SQL.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import sqlite3
+import zlib
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import sqlite_utils
+from sqlite_utils import Migrations
+
+from trendscope.foundation.clock import Clock, utc_now, utc_now_iso
+from trendscope.foundation.db import apply_migrations, write_transaction
+from trendscope.foundation.errors import StorageError
+from trendscope.ingest.paper_reads import PaperReads
+
+from .emerging_topics import TopicsResult, emerging_topics
+from .trend_store import TrendStore
+from .vector_store import VectorStore
+
+log = logging.getLogger(__name__)
+
+migrations = Migrations("trendscope.topic_listings")
+
+# what computes a listing: a change to any of these files computes every kept listing afresh
+_CODE = ("emerging_topics.py", "topic_corpus.py", "topic_names.py", "topic_name_model.json", "topic_phrases.py",
+         "topic_coherence.py", "topic_store.py", "trends_over_time.py")
+
+
+@migrations()
+def m001_topic_listings(db: sqlite_utils.Database) -> None:
+    db.execute(
+        """
+        CREATE TABLE IF NOT EXISTS topic_listings (
+            freq TEXT PRIMARY KEY,     -- month or quarter (week listings are not kept)
+            stamp TEXT NOT NULL,       -- data_stamp() of what the listing was computed from
+            papers INTEGER NOT NULL,   -- dated papers counted
+            seconds REAL NOT NULL,     -- how long computing it took
+            computed_at TEXT NOT NULL,
+            records BLOB NOT NULL      -- zlib-compressed JSON list of the listing's records
+        )
+        """
+    )
+
+
+def code_stamp() -> str:
+    h = hashlib.sha1()
+    for name in _CODE:
+        h.update(name.encode() + b"\0" + (Path(__file__).parent / name).read_bytes())
+    return h.hexdigest()
+
+
+def data_stamp(db: sqlite_utils.Database) -> str:
+    """A digest of everything a listing is computed from: papers, tags, vectors (of the model in use), code."""
+    vectors = VectorStore(db).fingerprint()
+    parts = [PaperReads(db).fingerprint(), TrendStore(db).tags_fingerprint(),
+             f"{vectors.model}:{vectors.count}:{vectors.digest}", code_stamp()]
+    return hashlib.sha1("\n".join(parts).encode()).hexdigest()
+
+
+@dataclass
+class KeptListing:
+    stamp: str
+    papers: int
+    seconds: float
+    computed_at: str
+    records: list[dict]
+
+
+class TopicListingStore:
+    """Reads and writes the `topic_listings` table."""
+
+    def __init__(self, db: sqlite_utils.Database):
+        self.db = db
+        apply_migrations(db, migrations)
+
+    def get(self, freq: str) -> KeptListing | None:
+        row = self.db.execute("SELECT stamp, papers, seconds, computed_at, records FROM topic_listings "
+                              "WHERE freq = ?", [freq]).fetchone()
+        if row is None:
+            return None
+        stamp, papers, seconds, computed_at, blob = row
+        try:
+            records = json.loads(zlib.decompress(blob))
+        except (zlib.error, ValueError) as exc:  # a damaged row is computed again, never trusted
+            log.warning("kept %s topic listing is unreadable (%s): computing it again", freq, exc)
+            return None
+        return KeptListing(stamp, papers, seconds, computed_at, records)
+
+    def put(self, freq: str, listing: KeptListing) -> None:
+        blob = zlib.compress(json.dumps(listing.records, ensure_ascii=False).encode(), 6)
+        with write_transaction(self.db):
+            self.db.execute("INSERT OR REPLACE INTO topic_listings (freq, stamp, papers, seconds, computed_at, "
+                            "records) VALUES (?, ?, ?, ?, ?, ?)",
+                            [freq, listing.stamp, listing.papers, listing.seconds, listing.computed_at, blob])
+
+    def clear(self) -> int:
+        with write_transaction(self.db):
+            return self.db.execute("DELETE FROM topic_listings").rowcount
+
+
+def listed_topics(db: sqlite_utils.Database, freq: str = "month", since: str | None = None,
+                  recompute: bool = False, clock: Clock = utc_now, progress=None) -> TopicsResult:
+    """`emerging_topics(db, freq)` for every trend and period, read back when nothing it depends on has changed
+    since it was kept (`recompute` computes it anyway); periods before `since` are left out of what is returned.
+    A home that cannot be written (read-only) computes the listing without keeping it."""
+    if freq == "week":  # not kept: weeks are for a quick look over a few months
+        return emerging_topics(db, freq=freq, since=since, progress=progress)
+    try:
+        store: TopicListingStore | None = TopicListingStore(db)
+    except (StorageError, sqlite3.Error) as exc:  # a read-only home without the table
+        log.warning("rising topics will be computed but not kept: %s", exc)
+        store = None
+    stamp = data_stamp(db)
+    kept = None if recompute or store is None else store.get(freq)
+    if kept is not None and kept.stamp == stamp:
+        result = TopicsResult(freq, kept.records, kept.seconds, kept.papers, kept_since=kept.computed_at)
+    else:
+        result = emerging_topics(db, freq=freq, progress=progress)
+        try:
+            if store is not None:
+                store.put(freq, KeptListing(stamp, result.papers, result.seconds, utc_now_iso(clock()),
+                                            result.records))
+        except (StorageError, sqlite3.Error) as exc:
+            log.warning("rising topics computed but not kept: %s", exc)
+    if since:
+        result = replace(result, records=[r for r in result.records if r["period"] >= since])
+    return result

@@ -1,0 +1,104 @@
+"""Kept rising-topic listings: read back while the data is unchanged, computed afresh when anything it depends on
+changes, and always what computing it now would give."""
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+import sqlite_utils
+from click.testing import CliRunner
+from index_support import CachingEmbedder, make_home, paper_from_row
+
+from trendscope.index.emerging_topics import emerging_topics
+from trendscope.index.indexer import run_index
+from trendscope.index.topic_listings import TopicListingStore, listed_topics
+from trendscope.index.trend_store import TrendStore
+from trendscope.ingest.store import PaperStore
+from trendscope.ui.cli import main
+
+BURST = ("Plum caching for efficient inference: quantization of attention",
+         "We study plum caching, a quantization scheme that makes inference efficient and cheap.")
+
+
+def _burst(rows, first: int, n: int, month: str) -> list:
+    return [paper_from_row(rows[0], id=f"2398.{first + i}", title=BURST[0], abstract=BURST[1],
+                           published=f"{month}-{2 + 3 * i:02d}T00:00:00Z", updated=f"{month}-{2 + 3 * i:02d}T00:00:00Z",
+                           version=1, categories=["cs.LG"]) for i in range(n)]
+
+
+@pytest.fixture
+def topic_home(tmp_path, sample_rows, embedder):
+    rows = [r for r in sample_rows if "2022-06-01" <= r["published"] < "2024-01-01"]
+    home, db = make_home(tmp_path / "home", rows)
+    PaperStore(db).upsert(_burst(rows, 100, 8, "2023-10"))
+    embedder = CachingEmbedder(embedder)  # the same papers in every test: embedded once
+    run_index(db, home, progress=False, embedder=embedder)
+    return home, db, rows, embedder
+
+
+def test_a_listing_is_kept_and_read_back_while_the_data_is_unchanged(topic_home):
+    _home, db, _rows, _embedder = topic_home
+    first = listed_topics(db, freq="month")
+    assert first.kept_since is None and first.records == emerging_topics(db, freq="month").records
+    assert any(r["topics"] for r in first.records)  # something is listed: the comparison means something
+    again = listed_topics(db, freq="month")
+    assert again.kept_since is not None and again.records == first.records and again.papers == first.papers
+    assert listed_topics(db, freq="month", recompute=True).kept_since is None
+    # `since` filters the kept listing as emerging_topics filters what it computes
+    assert listed_topics(db, freq="month", since="2023-09-01").records == \
+        emerging_topics(db, freq="month", since="2023-09-01").records
+    # quarters are kept apart from months
+    assert listed_topics(db, freq="quarter").kept_since is None
+    assert listed_topics(db, freq="quarter").kept_since is not None
+
+
+def test_new_papers_or_changed_tags_compute_the_listing_afresh(topic_home):
+    home, db, rows, embedder = topic_home
+    listed_topics(db, freq="month")
+    PaperStore(db).upsert(_burst(rows, 200, 6, "2023-12"))
+    run_index(db, home, progress=False, embedder=embedder)
+    after = listed_topics(db, freq="month")
+    assert after.kept_since is None and after.records == emerging_topics(db, freq="month").records
+    assert listed_topics(db, freq="month").kept_since is not None
+    TrendStore(db).delete_trend("ethics")  # a trend's tags gone (a taxonomy edit): the listing changes
+    fresh = listed_topics(db, freq="month")
+    assert fresh.kept_since is None and not any(r["trend"] == "ethics" for r in fresh.records)
+    db.execute("UPDATE papers SET published = '2023-11-20T00:00:00Z' WHERE id = '2398.100'")  # redated
+    assert listed_topics(db, freq="month").kept_since is None
+
+
+def test_a_damaged_kept_listing_is_computed_again_not_trusted(topic_home, caplog):
+    _home, db, _rows, _embedder = topic_home
+    computed = listed_topics(db, freq="month")
+    db.execute("UPDATE topic_listings SET records = x'00ff00' WHERE freq = 'month'")
+    again = listed_topics(db, freq="month")
+    assert again.kept_since is None and again.records == computed.records
+    assert "unreadable" in caplog.text
+    kept = TopicListingStore(db).get("month")
+    assert kept is not None and kept.records == computed.records  # and kept again
+
+
+def test_a_read_only_home_computes_the_listing_without_keeping_it(topic_home, caplog):
+    home, db, _rows, _embedder = topic_home
+    expected = listed_topics(db, freq="month").records
+    TopicListingStore(db).clear()
+    ro = sqlite_utils.Database(sqlite3.connect(f"file:{home.db_path}?mode=ro", uri=True))
+    res = listed_topics(ro, freq="month")
+    assert res.kept_since is None and res.records == expected
+    assert "not kept" in caplog.text
+    assert TopicListingStore(db).get("month") is None
+
+
+def test_cli_says_whether_the_listing_was_kept_or_computed(topic_home):
+    home, _db, _rows, _embedder = topic_home
+    runner = CliRunner()
+    args = ["--home", str(home.root), "trends", "--topics", "--json", "--since", "2023-10-01"]
+    first = runner.invoke(main, args)
+    assert first.exit_code == 0 and "computed in" in first.stderr and "kept since" not in first.stderr
+    second = runner.invoke(main, args)
+    assert second.exit_code == 0 and "kept since" in second.stderr
+    assert second.stdout == first.stdout and all(json.loads(x)["period"] >= "2023-10-01"
+                                                 for x in second.stdout.splitlines())
+    third = runner.invoke(main, [*args, "--recompute"])
+    assert "kept since" not in third.stderr and third.stdout == first.stdout
