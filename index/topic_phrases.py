@@ -42,6 +42,10 @@ _SPLIT_RE = re.compile(r"[^\w\s-]+|\s-\s|--")
 _TOKEN_RE = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*")
 _LATEX_URL_RE = re.compile(r"\$[^$]*\$|\\[a-zA-Z]+|https?://\S+|www\.\S+")
 _ACRONYM_RE = re.compile(r"^(?=[A-Za-z0-9]*[A-Z][A-Za-z0-9]*[A-Z])[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)?$")
+# "of", "to" or "and" joined by a hyphen on one side and a space on the other ("mixture-of experts", "text
+# to-speech"): a spelling some paper mixed up; shown hyphenated on both sides ("mixture-of-experts")
+_HALF_HYPHENATED_RE = re.compile(r"(?<=[A-Za-z0-9])(?:-(of|to|and)\s+|\s+(of|to|and)-)(?=[A-Za-z0-9])",
+                                 re.IGNORECASE)  # not "in" or "on": "few-shot in-context", "plug-in model"
 _PAREN_ACRONYM_RE = re.compile(r"\(\s*([A-Z][A-Za-z0-9-]{1,9}?)s?\s*\)")
 _WORDS_BEFORE_RE = re.compile(r"((?:[A-Za-z][\w-]*\s+){0,5}[A-Za-z][\w-]*)\s*$")
 MAX_WORDS = 4  # words as written: "text-to-image diffusion models" is three
@@ -192,6 +196,7 @@ def display_names(surface_counts: dict[str, Counter], acronyms: AcronymMap, keys
     for key in keys:
         forms = surface_counts.get(key)
         name = forms.most_common(1)[0][0] if forms else key
+        name = _HALF_HYPHENATED_RE.sub(lambda m: f"-{m.group(1) or m.group(2)}-", name)
         if key in acr_of and acr_of[key].lower() != name.lower():
             name = f"{name} ({acr_of[key]})"
         out[key] = name

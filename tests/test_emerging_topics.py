@@ -71,6 +71,21 @@ def test_a_long_name_ending_in_a_fragment_is_a_fragment_unless_its_tail_is_one_h
     assert _fragments([df], candidates, 0.6) == {"red teaming large language"}
 
 
+@pytest.mark.parametrize("written, shown", [
+    ("mixture-of experts", "mixture-of-experts (MoE)"), ("Text-to Speech", "Text-to-Speech"),
+    ("text to-speech", "text-to-speech"), ("chain of thought", "chain of thought"),
+    ("vision-and-language navigation", "vision-and-language navigation"),
+    ("Many-Shot In-Context Learning", "Many-Shot In-Context Learning"), ("plug-in modules", "plug-in modules"),
+])
+def test_a_name_hyphenated_on_one_side_of_a_short_word_is_shown_hyphenated_on_both(written, shown):
+    from trendscope.index.topic_phrases import display_names
+
+    acr = AcronymMap(min_papers=1)
+    acr.add({"MoE": "mixture of expert"})
+    key = normalise(written)
+    assert display_names({key: Counter({written: 2})}, acr, [key])[key] == shown
+
+
 @pytest.mark.parametrize("name, event", [("AAAI2021", True), ("SemEval-2019", True), ("wmt 2014", True),
                                          ("GPT-4", False), ("COVID-19", False), ("YOLOv8", False)])
 def test_an_event_named_by_its_year_is_not_a_topic(name, event):
