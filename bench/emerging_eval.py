@@ -69,6 +69,55 @@ def matches_strictly(alias: str, listed: str) -> bool:
     return a in keys or any(len(a.split()) >= 2 and f" {a} " in f" {k} " for k in keys)
 
 
+def report(db, records: list[dict], show_report_half: bool) -> None:
+    """Print which known rises `records` (one per trend and period, with the listed names in "topics") find, per
+    half and per trend; the report half's rises only with `show_report_half`."""
+    listed = defaultdict(list)
+    for r in records:
+        listed[(r["trend"], r["period"][:7])] += r["topics"]
+    known = [json.loads(x) for x in KNOWN.open(encoding="utf-8")]
+    # how many of the trend's papers in the window use one of the rise's names: below the listing's own support
+    # floor (4 papers) the corpus does not hold the rise, whatever the method
+    held = trend_papers_naming(db, [(k["trend"], [k["topic"], *k.get("aliases", [])], window_months(k["window"]))
+                                    for k in known])
+    per_trend = defaultdict(lambda: [0, 0])
+    per_half = defaultdict(lambda: [0, 0])  # odd ids: the tuning half; even ids: the report half
+    for k, n_held in zip(known, held):
+        names = [k["topic"], *k.get("aliases", [])]
+        hit = next(((p, t) for p in sorted(window_months(k["window"])) for t in listed.get((k["trend"], p), [])
+                    if any(matches(n, t) for n in names)), None)
+        strict = any(matches_strictly(n, t) for p in sorted(window_months(k["window"]))
+                     for t in listed.get((k["trend"], p), []) for n in names)
+        half = "tune" if int(k["id"].lstrip("k")) % 2 else "report"
+        per_trend[k["trend"]][1] += 1
+        per_trend[k["trend"]][0] += hit is not None
+        per_half[half][1] += 1
+        per_half[half][0] += hit is not None
+        per_half["strict " + half][1] += 1
+        per_half["strict " + half][0] += strict
+        if n_held >= HELD_PAPERS:
+            per_half["held " + half][1] += 1
+            per_half["held " + half][0] += hit is not None
+        if half == "tune" or show_report_half:
+            print(f"{'FOUND' if hit else 'missed'}  {k['trend']:<17} {k['window']}  {n_held:>4} papers  {k['topic']}"
+                  + (f"  <- {hit[1]} ({hit[0]})" if hit else ""))
+    found, total = sum(v[0] for v in per_trend.values()), sum(v[1] for v in per_trend.values())
+    if show_report_half:
+        print(f"\nrecall of known rises: {found}/{total} = {found / total:.2f}")
+        fh = per_half["held tune"][0] + per_half["held report"][0]
+        th = per_half["held tune"][1] + per_half["held report"][1]
+        print(f"  of the rises the corpus holds ({HELD_PAPERS}+ papers name them in the window): {fh}/{th}")
+        for half, (f, t) in sorted(per_half.items()):
+            print(f"  {half} half: {f}/{t}")
+        for trend, (f, t) in sorted(per_trend.items()):
+            print(f"  {trend:<17} {f}/{t}")
+    else:
+        (f, t), (fs, _), (fh, th) = per_half["tune"], per_half["strict tune"], per_half["held tune"]
+        print(f"\nrecall of known rises, tuning half: {f}/{t}; strictly (the listed name holds a whole alias): "
+              f"{fs}/{t}; of the rises the corpus holds ({HELD_PAPERS}+ papers name them in the window): {fh}/{th} "
+              f"(--show-report-half for the rest)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--home", type=Path, required=True)
@@ -109,50 +158,7 @@ def main() -> None:
         overrides["name_model"] = None
     res = emerging_topics(db, freq=args.freq, **overrides)
     print(f"topics for {res.papers} papers, every trend and {args.freq}: {time.perf_counter() - t0:.1f}s")
-    listed = defaultdict(list)
-    for r in res.records:
-        listed[(r["trend"], r["period"][:7])] += r["topics"]
-    known = [json.loads(x) for x in KNOWN.open(encoding="utf-8")]
-    # how many of the trend's papers in the window use one of the rise's names: below the listing's own support
-    # floor (4 papers) the corpus does not hold the rise, whatever the method
-    held = trend_papers_naming(db, [(k["trend"], [k["topic"], *k.get("aliases", [])], window_months(k["window"]))
-                                    for k in known])
-    per_trend = defaultdict(lambda: [0, 0])
-    per_half = defaultdict(lambda: [0, 0])  # odd ids: the tuning half; even ids: the report half
-    for k, n_held in zip(known, held):
-        names = [k["topic"], *k.get("aliases", [])]
-        hit = next(((p, t) for p in sorted(window_months(k["window"])) for t in listed.get((k["trend"], p), [])
-                    if any(matches(n, t) for n in names)), None)
-        strict = any(matches_strictly(n, t) for p in sorted(window_months(k["window"]))
-                     for t in listed.get((k["trend"], p), []) for n in names)
-        half = "tune" if int(k["id"].lstrip("k")) % 2 else "report"
-        per_trend[k["trend"]][1] += 1
-        per_trend[k["trend"]][0] += hit is not None
-        per_half[half][1] += 1
-        per_half[half][0] += hit is not None
-        per_half["strict " + half][1] += 1
-        per_half["strict " + half][0] += strict
-        if n_held >= HELD_PAPERS:
-            per_half["held " + half][1] += 1
-            per_half["held " + half][0] += hit is not None
-        if half == "tune" or args.show_report_half:
-            print(f"{'FOUND' if hit else 'missed'}  {k['trend']:<17} {k['window']}  {n_held:>4} papers  {k['topic']}"
-                  + (f"  <- {hit[1]} ({hit[0]})" if hit else ""))
-    found, total = sum(v[0] for v in per_trend.values()), sum(v[1] for v in per_trend.values())
-    if args.show_report_half:
-        print(f"\nrecall of known rises: {found}/{total} = {found / total:.2f}")
-        fh = per_half["held tune"][0] + per_half["held report"][0]
-        th = per_half["held tune"][1] + per_half["held report"][1]
-        print(f"  of the rises the corpus holds ({HELD_PAPERS}+ papers name them in the window): {fh}/{th}")
-        for half, (f, t) in sorted(per_half.items()):
-            print(f"  {half} half: {f}/{t}")
-        for trend, (f, t) in sorted(per_trend.items()):
-            print(f"  {trend:<17} {f}/{t}")
-    else:
-        (f, t), (fs, _), (fh, th) = per_half["tune"], per_half["strict tune"], per_half["held tune"]
-        print(f"\nrecall of known rises, tuning half: {f}/{t}; strictly (the listed name holds a whole alias): "
-              f"{fs}/{t}; of the rises the corpus holds ({HELD_PAPERS}+ papers name them in the window): {fh}/{th} "
-              f"(--show-report-half for the rest)")
+    report(db, res.records, args.show_report_half)
     if args.out:
         with args.out.open("w", encoding="utf-8") as fh:
             for r in res.records:

@@ -122,6 +122,21 @@ def _the_rests_rise(a: int, growth: float, ra: int, rb: int, rest_now: int, rest
     return ra >= min_rest_share * (a + ra) and growth <= _rest_growth(ra, rb, rest_now, rest_before)
 
 
+def span_start(periods: list[str], n_period: Counter, i: int, min_now: int, year: int,
+               window: int) -> tuple[int, int]:
+    """(index of the first period of "now", the trend's papers in it) for the period `periods[i]`: widened back
+    until the trend has `min_now` papers in it, at most a year, and only while the `window` periods before still
+    hold a quarter as many (a growing corpus)."""
+    start, now_n = i, n_period.get(periods[i], 0)
+    while now_n < min_now and start > 1 and i - start + 1 < year:
+        wider = now_n + n_period.get(periods[start - 1], 0)
+        if 4 * sum(n_period.get(q, 0) for q in periods[max(0, start - 1 - window):start - 1]) < wider:
+            break
+        start -= 1
+        now_n = wider
+    return start, now_n
+
+
 def _g2(a: int, n1: int, b: float, n2: float) -> float:
     """Log-likelihood ratio of a/n1 vs b/n2 (signed: positive when the first share is larger)."""
     def ll(k, n, p):
@@ -187,13 +202,7 @@ def emerging_topics(db, freq: str = "month", since: str | None = None, trends: l
         for i, p in enumerate(periods):
             if since and p < since:
                 continue
-            start, now_n = i, n_period.get(p, 0)  # widen now back until the trend has min_now papers in it,
-            while now_n < min_now and start > 1 and i - start + 1 < year:  # while the year before holds a quarter
-                wider = now_n + n_period.get(periods[start - 1], 0)          # as many (a growing corpus)
-                if 4 * sum(n_period.get(q, 0) for q in periods[max(0, start - 1 - window):start - 1]) < wider:
-                    break
-                start -= 1
-                now_n = wider
+            start, now_n = span_start(periods, n_period, i, min_now, year, window)
             now = periods[start:i + 1]
             prev = periods[max(0, start - window):start]
             before_n = sum(n_period.get(q, 0) for q in prev)
