@@ -66,14 +66,32 @@ def test_cycle_runs_steps_in_order_and_digest_only_on_its_day(tmp_path):
     home = Home(tmp_path / "home").ensure()
     calls = []
     steps = {"ingest": lambda: calls.append("ingest"), "index": lambda: calls.append("index"),
-             "digest": lambda: calls.append("digest")}
+             "topics": lambda: calls.append("topics"), "digest": lambda: calls.append("digest")}
     monday = datetime(2026, 6, 1, 7, tzinfo=UTC)
     tuesday = datetime(2026, 6, 2, 7, tzinfo=UTC)
     run_cycle(home, ScheduleConfig(digest_day="mon"), now=lambda: tuesday, steps=steps)
-    assert calls == ["ingest", "index"]
+    assert calls == ["ingest", "index", "topics"]
     calls.clear()
     run_cycle(home, ScheduleConfig(digest_day="mon"), now=lambda: monday, steps=steps)
-    assert calls == ["ingest", "index", "digest"]
+    assert calls == ["ingest", "index", "topics", "digest"]
+
+
+def test_a_cycle_keeps_the_rising_topics_and_reuses_them_while_nothing_changed(tmp_path, sample_rows):
+    from index_support import make_home
+
+    from trendscope.index.hash_embedder import HashingEmbedder
+    from trendscope.index.indexer import run_index
+    from trendscope.index.topic_listings import TopicListingStore
+
+    home, db = make_home(tmp_path / "home", [r for r in sample_rows if r["published"] >= "2025-01-01"][:600])
+    steps = {"ingest": lambda: None,
+             "index": lambda: run_index(db, home, progress=False, embedder=HashingEmbedder())}
+    first = run_cycle(home, ScheduleConfig(digest_day=None), steps=steps)
+    assert not first.failed and any(x.startswith("topics: computed for 600 papers") for x in first.lines), first.lines
+    kept = TopicListingStore(db).get("month")
+    assert kept is not None and kept.papers == 600
+    second = run_cycle(home, ScheduleConfig(digest_day=None), steps=steps)
+    assert any(x == f"topics: unchanged since {kept.computed_at}" for x in second.lines), second.lines
 
 
 def test_schedule_once_cli_skips_when_locked(home):

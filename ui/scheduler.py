@@ -1,8 +1,10 @@
 """The long-running scheduler behind `trendscope schedule` (APScheduler 3.x) and its run-once cycle.
 
-A cycle is: live ingest, then the index update (`index.indexer.run_index`: embeddings, FAISS, trend tags), then,
-on the digest day, the weekly digests (`digest.weekly.run_weekly`: mail and Atom feeds). A failing step is logged
-and recorded in the cycle's result; the next steps still run.
+A cycle is: live ingest, then the index update (`index.indexer.run_index`: embeddings, FAISS, trend tags), then
+the month-by-month rising topics (`index.topic_listings.listed_topics`: computed and kept when the papers or tags
+changed, so the app and the digests read them back at once), then, on the digest day, the weekly digests
+(`digest.weekly.run_weekly`: mail and Atom feeds). A failing step is logged and recorded in the cycle's result;
+the next steps still run.
 Every cycle holds `schedule.lock` in the data home, so two cycles (from this process, another
 `trendscope schedule`, or cron) never overlap: a cycle that finds the lock held is skipped and says so.
 """
@@ -70,12 +72,20 @@ def _ingest_step(home: Home, cfg: ScheduleConfig, res: CycleResult) -> None:
         res.failed.append(f"ingest {run.outcome}")
 
 
+def _topics_step(db, res: CycleResult) -> None:
+    from trendscope.index.topic_listings import listed_topics
+
+    out = listed_topics(db, freq="month")
+    res.say(f"topics: unchanged since {out.kept_since}" if out.kept_since
+            else f"topics: computed for {out.papers} papers in {out.seconds:.1f}s and kept")
+
+
 def run_cycle(home: Home, cfg: ScheduleConfig, *, digest: bool | None = None,
               now: Callable[[], datetime] = lambda: datetime.now(UTC),
               steps: dict[str, Callable] | None = None, lock_wait_s: float | None = None) -> CycleResult:
     """One cycle under the schedule lock. `digest=None`: run digests only on the configured day.
 
-    `steps` overrides step functions by name ('ingest', 'index', 'digest'), for tests.
+    `steps` overrides step functions by name ('ingest', 'index', 'topics', 'digest'), for tests.
     """
     res = CycleResult()
     home.ensure()
@@ -100,12 +110,13 @@ def run_cycle(home: Home, cfg: ScheduleConfig, *, digest: bool | None = None,
         actions = {
             "ingest": lambda: _ingest_step(home, cfg, res),
             "index": lambda: _summary("index", run_index(db, home, progress=False), res),
+            "topics": lambda: _topics_step(db, res),
             "digest": lambda: _summary("digest", run_weekly(db, home), res),
         }
         actions.update(steps or {})
         today = WEEKDAYS[now().weekday()]
         want_digest = digest if digest is not None else (cfg.digest_day is not None and today == cfg.digest_day)
-        for name in ("ingest", "index", "digest") if want_digest else ("ingest", "index"):
+        for name in ("ingest", "index", "topics", "digest") if want_digest else ("ingest", "index", "topics"):
             try:  # each step isolated: a failing step is recorded and the next one still runs
                 actions[name]()
             except TrendscopeError as exc:

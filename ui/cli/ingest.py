@@ -155,7 +155,8 @@ def status_cmd(ctx, as_json, weeks):
 )
 @click.pass_context
 def schedule_cmd(ctx, every, digest_day, digest_hour, since, categories, once):
-    """Keep the corpus fresh: ingest, then index update and weekly digests, on a schedule (never overlapping).
+    """Keep the corpus fresh: ingest, index update, rising topics and weekly digests, on a schedule (never
+    overlapping).
 
     \b
     Examples:
