@@ -8,54 +8,33 @@ model that compute it. A call whose stamp matches reads the kept listing back (f
 most of it the stamp); any change (a paper added, redated, re-tagged or re-embedded; a new release) computes it
 afresh and replaces it, so what is read back is always what computing it now would give.
 
-The listing holds every period; `since` only filters what is returned. This module is the only one that knows
-the `topic_listings` table's SQL.
+The listing holds every period; `since` only filters what is returned. The rows are read and written by
+`topic_listing_store.py`.
 """
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import sqlite3
-import zlib
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 import sqlite_utils
-from sqlite_utils import Migrations
 
 from trendscope.foundation.clock import Clock, utc_now, utc_now_iso
-from trendscope.foundation.db import apply_migrations, write_transaction
 from trendscope.foundation.errors import StorageError
 from trendscope.ingest.paper_reads import PaperReads
 
 from .emerging_topics import TopicsResult, emerging_topics
+from .topic_listing_store import KeptListing, TopicListingStore
 from .trend_store import TrendStore
 from .vector_store import VectorStore
 
 log = logging.getLogger(__name__)
 
-migrations = Migrations("trendscope.topic_listings")
-
 # what computes a listing: a change to any of these files computes every kept listing afresh
 _CODE = ("emerging_topics.py", "topic_corpus.py", "topic_names.py", "topic_name_model.json", "topic_phrases.py",
          "topic_coherence.py", "topic_store.py", "trends_over_time.py")
-
-
-@migrations()
-def m001_topic_listings(db: sqlite_utils.Database) -> None:
-    db.execute(
-        """
-        CREATE TABLE IF NOT EXISTS topic_listings (
-            freq TEXT PRIMARY KEY,     -- month or quarter (week listings are not kept)
-            stamp TEXT NOT NULL,       -- data_stamp() of what the listing was computed from
-            papers INTEGER NOT NULL,   -- dated papers counted
-            seconds REAL NOT NULL,     -- how long computing it took
-            computed_at TEXT NOT NULL,
-            records BLOB NOT NULL      -- zlib-compressed JSON list of the listing's records
-        )
-        """
-    )
 
 
 def code_stamp() -> str:
@@ -71,47 +50,6 @@ def data_stamp(db: sqlite_utils.Database) -> str:
     parts = [PaperReads(db).fingerprint(), TrendStore(db).tags_fingerprint(),
              f"{vectors.model}:{vectors.count}:{vectors.digest}", code_stamp()]
     return hashlib.sha1("\n".join(parts).encode()).hexdigest()
-
-
-@dataclass
-class KeptListing:
-    stamp: str
-    papers: int
-    seconds: float
-    computed_at: str
-    records: list[dict]
-
-
-class TopicListingStore:
-    """Reads and writes the `topic_listings` table."""
-
-    def __init__(self, db: sqlite_utils.Database):
-        self.db = db
-        apply_migrations(db, migrations)
-
-    def get(self, freq: str) -> KeptListing | None:
-        row = self.db.execute("SELECT stamp, papers, seconds, computed_at, records FROM topic_listings "
-                              "WHERE freq = ?", [freq]).fetchone()
-        if row is None:
-            return None
-        stamp, papers, seconds, computed_at, blob = row
-        try:
-            records = json.loads(zlib.decompress(blob))
-        except (zlib.error, ValueError) as exc:  # a damaged row is computed again, never trusted
-            log.warning("kept %s topic listing is unreadable (%s): computing it again", freq, exc)
-            return None
-        return KeptListing(stamp, papers, seconds, computed_at, records)
-
-    def put(self, freq: str, listing: KeptListing) -> None:
-        blob = zlib.compress(json.dumps(listing.records, ensure_ascii=False).encode(), 6)
-        with write_transaction(self.db):
-            self.db.execute("INSERT OR REPLACE INTO topic_listings (freq, stamp, papers, seconds, computed_at, "
-                            "records) VALUES (?, ?, ?, ?, ?, ?)",
-                            [freq, listing.stamp, listing.papers, listing.seconds, listing.computed_at, blob])
-
-    def clear(self) -> int:
-        with write_transaction(self.db):
-            return self.db.execute("DELETE FROM topic_listings").rowcount
 
 
 def listed_topics(db: sqlite_utils.Database, freq: str = "month", since: str | None = None,

@@ -81,7 +81,7 @@ def test_a_cycle_keeps_the_rising_topics_and_reuses_them_while_nothing_changed(t
 
     from trendscope.index.hash_embedder import HashingEmbedder
     from trendscope.index.indexer import run_index
-    from trendscope.index.topic_listings import TopicListingStore
+    from trendscope.index.topic_listing_store import TopicListingStore
 
     home, db = make_home(tmp_path / "home", [r for r in sample_rows if r["published"] >= "2025-01-01"][:600])
     steps = {"ingest": lambda: None,

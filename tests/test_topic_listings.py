@@ -12,7 +12,8 @@ from index_support import CachingEmbedder, make_home, paper_from_row
 
 from trendscope.index.emerging_topics import emerging_topics
 from trendscope.index.indexer import run_index
-from trendscope.index.topic_listings import TopicListingStore, listed_topics
+from trendscope.index.topic_listing_store import TopicListingStore
+from trendscope.index.topic_listings import listed_topics
 from trendscope.index.trend_store import TrendStore
 from trendscope.ingest.store import PaperStore
 from trendscope.ui.cli import main
