@@ -38,10 +38,15 @@ sys.path.insert(0, str(ROOT / "bench"))
 from emerging_eval import report  # noqa: E402
 
 from trendscope.foundation.home import Home  # noqa: E402
-from trendscope.index.emerging_topics import MAX_TOPICS, PERIODS_PER_YEAR, _g2, span_start, topic_key  # noqa: E402
-from trendscope.index.topic_coherence import phrase_coherence  # noqa: E402
-from trendscope.index.topic_corpus import count_corpus, name_counts  # noqa: E402
-from trendscope.index.topic_names import load_name_model  # noqa: E402
+from trendscope.index.emerging_topics import (  # noqa: E402
+    MAX_TOPICS,
+    PERIODS_PER_YEAR,
+    _g2,
+    listable_names,
+    span_start,
+    topic_key,
+)
+from trendscope.index.topic_corpus import count_corpus  # noqa: E402
 from trendscope.index.topic_phrases import display_names  # noqa: E402
 from trendscope.index.trend_store import TrendStore  # noqa: E402
 from trendscope.index.vector_store import VectorStore  # noqa: E402
@@ -73,23 +78,6 @@ def c_tf_idf_names(members: dict[int, list[int]], phrase_sets: dict[int, set[str
     return names
 
 
-def listable_names(db, c) -> dict[str, set[str]]:
-    """Per trend, the names `emerging_topics` could list there with its default settings (corpus-wide floors,
-    lift, coherence, the topic-name model): the same tests, applied to cluster names."""
-    passing = {k for k in c.candidates - c.fragments
-               if c.title_df[k] >= 0.1 * c.df_all[k] and c.closed_df[k] >= 0.2 * c.df_all[k]}
-    coherence = phrase_coherence(db, c.phrase_sets, passing)
-    model = load_name_model()
-    out = {}
-    for trend, pks in c.by_trend.items():
-        df_trend = c.df_by_trend[trend]
-        associated = {k for k, n in df_trend.items()
-                      if n >= MIN_PAPERS and k in passing and n / len(pks) >= 2 * c.df_all[k] / c.n_all
-                      and (coherence is None or coherence.get(k, 1.0) >= 0.4)}
-        out[trend] = set(model.keep(sorted(associated), name_counts(c, trend, coherence)))
-    return out
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--home", type=Path, required=True)
@@ -109,7 +97,7 @@ def main() -> None:
     vectors = VectorStore(db)
     pks, x = vectors.load_all(vectors.model_in_use())
     row_of = {int(pk): i for i, pk in enumerate(pks)}
-    listable = listable_names(db, c) if args.listable_names else {}
+    listable = listable_names(db, c) if args.listable_names else {}  # the listing's defaults
     year = PERIODS_PER_YEAR["month"]
     periods = sorted(c.n_period_all)
     records, chosen_keys, kmeans_seconds = [], set(), 0.0
@@ -121,7 +109,7 @@ def main() -> None:
         members: dict[int, list[int]] = defaultdict(list)
         for pk, lab in zip(tpks, labels):
             members[int(lab)].append(pk)
-        names = c_tf_idf_names(members, c.phrase_sets, listable[trend] if args.listable_names else usable)
+        names = c_tf_idf_names(members, c.phrase_sets, set(listable[trend]) if args.listable_names else usable)
         chosen_keys |= set(names.values())
         n_period, per_period = Counter(), defaultdict(Counter)
         weeks = defaultdict(lambda: defaultdict(set))

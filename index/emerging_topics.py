@@ -53,7 +53,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 
 from .topic_coherence import phrase_coherence
-from .topic_corpus import count_corpus, name_counts
+from .topic_corpus import TopicCorpus, count_corpus, name_counts
 from .topic_names import TopicNameModel, load_name_model
 from .topic_phrases import display_names, normalise
 from .trend_store import TrendStore
@@ -147,6 +147,34 @@ def _g2(a: int, n1: int, b: float, n2: float) -> float:
     return g if a / max(n1, 1) >= b / max(n2, 1) else -g
 
 
+def listable_names(db, c: TopicCorpus, min_papers: int = 4, min_lift: float = 2.0, min_title_share: float = 0.1,
+                   min_closed_share: float = 0.2, min_coherence: float = 0.4,
+                   name_model: TopicNameModel | str | None = "packaged",
+                   min_topic_probability: float | None = None) -> dict[str, dict[str, float | None]]:
+    """Per trend, the names that may be listed there (every test of the module docstring but the burst), each with
+    the topic-name model's vote (None without a model)."""
+    df_all, n_all = c.df_all, c.n_all
+    # the corpus-wide tests first: coherence (reading every vector) is judged only for what passes them
+    passing = {k for k in c.candidates - c.fragments
+               if c.title_df[k] >= min_title_share * df_all[k] and c.closed_df[k] >= min_closed_share * df_all[k]}
+    coherence = phrase_coherence(db, c.phrase_sets, passing) if (min_coherence > 0 or name_model) else None
+    if name_model == "packaged":
+        name_model = load_name_model()
+    if name_model is not None and min_topic_probability is not None:
+        name_model = replace(name_model, threshold=min_topic_probability)
+    out: dict[str, dict[str, float | None]] = {}
+    for trend, pks in c.by_trend.items():
+        n_trend = len(pks)
+        associated = {k for k, n in c.df_by_trend[trend].items()
+                      if n >= min_papers and k in passing and (n / n_trend) >= min_lift * (df_all[k] / n_all)
+                      and (coherence is None or coherence.get(k, 1.0) >= min_coherence)}
+        if name_model is not None:
+            out[trend] = dict(name_model.keep(sorted(associated), name_counts(c, trend, coherence)))
+        else:
+            out[trend] = dict.fromkeys(associated)
+    return out
+
+
 def emerging_topics(db, freq: str = "month", since: str | None = None, trends: list[str] | None = None,
                     window: int | None = None, n_topics: int = MAX_TOPICS, min_papers: int = 4,
                     min_lift: float = 2.0, min_g2: float = 2.0, min_title_share: float = 0.1, min_now: int = 600,
@@ -163,30 +191,17 @@ def emerging_topics(db, freq: str = "month", since: str | None = None, trends: l
     store = TrendStore(db)
     c = count_corpus(db, store, freq, trends, min_papers, fragment_share, progress)
     period, week, phrase_sets, by_trend = c.period, c.week, c.phrase_sets, c.by_trend
-    df_all, per_period_all, n_period_all, n_all = c.df_all, c.per_period_all, c.n_period_all, c.n_all
-    # the corpus-wide tests first: coherence (reading every vector) is judged only for what passes them
-    passing = {k for k in c.candidates - c.fragments
-               if c.title_df[k] >= min_title_share * df_all[k] and c.closed_df[k] >= min_closed_share * df_all[k]}
-    coherence = phrase_coherence(db, phrase_sets, passing) if (min_coherence > 0 or name_model) else None
-    if name_model == "packaged":
-        name_model = load_name_model()
-    if name_model is not None and min_topic_probability is not None:
-        name_model = replace(name_model, threshold=min_topic_probability)
+    per_period_all, n_period_all = c.per_period_all, c.n_period_all
+    listable = listable_names(db, c, min_papers=min_papers, min_lift=min_lift, min_title_share=min_title_share,
+                              min_closed_share=min_closed_share, min_coherence=min_coherence, name_model=name_model,
+                              min_topic_probability=min_topic_probability)
     periods = sorted(n_period_all)
     records = []
     names_for: set[str] = set()
     for trend in sorted(by_trend):
         pks = by_trend[trend]
-        df_trend = c.df_by_trend[trend]
-        n_trend = len(pks)
-        associated = {k for k, n in df_trend.items()
-                      if n >= min_papers and k in passing and (n / n_trend) >= min_lift * (df_all[k] / n_all)
-                      and (coherence is None or coherence.get(k, 1.0) >= min_coherence)}
-        if name_model is not None:
-            votes = name_model.keep(sorted(associated), name_counts(c, trend, coherence))
-            associated = set(votes)
-        else:
-            votes = {}
+        votes = listable[trend]
+        associated = set(votes)
         per_period: dict[str, Counter] = defaultdict(Counter)
         n_period: Counter = Counter()
         members: dict[str, list[int]] = defaultdict(list)
@@ -245,7 +260,7 @@ def emerging_topics(db, freq: str = "month", since: str | None = None, trends: l
                 details.append(Topic(name=k, key=k, papers=a, before=round(sb, 4), share=round(sh, 4),
                                      growth=round(gr, 2), score=round(g, 2), since=periods[start],
                                      growth_interval=growth_interval(gr, a, now_n, counts_before.get(k, 0), before_n),
-                                     topic_probability=round(votes[k], 3) if k in votes else None,
+                                     topic_probability=None if votes[k] is None else round(votes[k], 3),
                                      first_papers=first_seen[k],
                                      central_papers=holders,
                                      curve=[[q, per_period.get(q, {}).get(k, 0), n_period.get(q, 0)]
