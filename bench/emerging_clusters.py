@@ -1,8 +1,8 @@
 """Rising topics from clusters of papers (BERTopic-style), measured against the phrase listing on the known rises.
 
-The issue behind `trendscope trends --topics` asks to measure whether clusters of papers inside a trend
-(embeddings -> clusters -> c-TF-IDF labels) find rising topics better than named phrases. This bench builds that
-alternative from the same home and scores it with `bench/emerging_eval.py`'s recall of known rises:
+Do clusters of papers inside a trend (embeddings -> clusters -> c-TF-IDF labels) find rising topics better than
+the named phrases `trendscope trends --topics` lists? This bench builds that alternative from the same home and
+scores it with `bench/emerging_eval.py`'s recall of known rises:
 
 - each trend's papers (their stored MiniLM vectors) are clustered with k-means (faiss; one cluster per
   `--per-cluster` papers, fitted once over all years, as BERTopic's topics_over_time does);
@@ -15,6 +15,11 @@ alternative from the same home and scores it with `bench/emerging_eval.py`'s rec
 
     .venv/bin/python bench/emerging_clusters.py --home /tmp/trendscope-homes/full [--per-cluster 50] \\
         [--out clusters.jsonl] [--show-report-half]
+
+`--listable-names` names clusters only by names the phrase listing could list in the trend (its own name tests,
+`emerging_topics.listable_names`); with `--fill phrases.jsonl` (from `bench/emerging_eval.py --out`) each
+trend-month lists the phrase listing's names first and fills up to 10 with rising clusters not already named.
+Measured results: docs/performance.md#rising-topics.
 
 Only the tuning half's rises are printed unless `--show-report-half` (run it once, for the figure reported).
 """
