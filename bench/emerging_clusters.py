@@ -26,6 +26,7 @@ Only the tuning half's rises are printed unless `--show-report-half` (run it onc
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import math
 import sys
@@ -47,6 +48,7 @@ from trendscope.index.emerging_topics import (  # noqa: E402
     MAX_TOPICS,
     PERIODS_PER_YEAR,
     _g2,
+    emerging_topics,
     listable_names,
     span_start,
     topic_key,
@@ -102,7 +104,10 @@ def main() -> None:
     vectors = VectorStore(db)
     pks, x = vectors.load_all(vectors.model_in_use())
     row_of = {int(pk): i for i, pk in enumerate(pks)}
-    listable = listable_names(db, c) if args.listable_names else {}  # the listing's defaults
+    defaults = {k: v.default for k, v in inspect.signature(emerging_topics).parameters.items()}
+    settings = {p.name: defaults[p.name] for p in inspect.signature(listable_names).parameters.values()
+                if p.kind is inspect.Parameter.KEYWORD_ONLY}  # the listing's own defaults
+    listable = listable_names(db, c, **settings) if args.listable_names else {}
     year = PERIODS_PER_YEAR["month"]
     periods = sorted(c.n_period_all)
     records, chosen_keys, kmeans_seconds = [], set(), 0.0

@@ -147,12 +147,11 @@ def _g2(a: int, n1: int, b: float, n2: float) -> float:
     return g if a / max(n1, 1) >= b / max(n2, 1) else -g
 
 
-def listable_names(db, c: TopicCorpus, min_papers: int = 4, min_lift: float = 2.0, min_title_share: float = 0.1,
-                   min_closed_share: float = 0.2, min_coherence: float = 0.4,
-                   name_model: TopicNameModel | str | None = "packaged",
-                   min_topic_probability: float | None = None) -> dict[str, dict[str, float | None]]:
+def listable_names(db, c: TopicCorpus, *, min_papers: int, min_lift: float, min_title_share: float,
+                   min_closed_share: float, min_coherence: float, name_model: TopicNameModel | str | None,
+                   min_topic_probability: float | None) -> dict[str, dict[str, float | None]]:
     """Per trend, the names that may be listed there (every test of the module docstring but the burst), each with
-    the topic-name model's vote (None without a model)."""
+    the topic-name model's vote (None without a model). The settings are `emerging_topics`' own."""
     df_all, n_all = c.df_all, c.n_all
     # the corpus-wide tests first: coherence (reading every vector) is judged only for what passes them
     passing = {k for k in c.candidates - c.fragments
