@@ -59,7 +59,8 @@ from trendscope.index.trend_store import TrendStore  # noqa: E402
 from trendscope.index.vector_store import VectorStore  # noqa: E402
 from trendscope.ingest.store import open_database  # noqa: E402
 
-MIN_PAPERS, MIN_GROWTH, MIN_G2, MIN_NOW = 4, 1.5, 2.0, 600
+DEFAULTS = {k: v.default for k, v in inspect.signature(emerging_topics).parameters.items()}  # the listing's
+MIN_PAPERS, MIN_GROWTH, MIN_G2, MIN_NOW = (DEFAULTS[k] for k in ("min_papers", "min_growth", "min_g2", "min_now"))
 
 
 def cluster_labels(x: np.ndarray, per_cluster: int, seed: int = 1) -> np.ndarray:
@@ -99,14 +100,13 @@ def main() -> None:
     args = ap.parse_args()
     db = open_database(Home(args.home).db_path)
     started = time.perf_counter()
-    c = count_corpus(db, TrendStore(db), "month", None, MIN_PAPERS, 0.6)
+    c = count_corpus(db, TrendStore(db), "month", None, MIN_PAPERS, DEFAULTS["fragment_share"])
     usable = c.candidates - c.fragments
     vectors = VectorStore(db)
     pks, x = vectors.load_all(vectors.model_in_use())
     row_of = {int(pk): i for i, pk in enumerate(pks)}
-    defaults = {k: v.default for k, v in inspect.signature(emerging_topics).parameters.items()}
-    settings = {p.name: defaults[p.name] for p in inspect.signature(listable_names).parameters.values()
-                if p.kind is inspect.Parameter.KEYWORD_ONLY}  # the listing's own defaults
+    settings = {p.name: DEFAULTS[p.name] for p in inspect.signature(listable_names).parameters.values()
+                if p.kind is inspect.Parameter.KEYWORD_ONLY}
     listable = listable_names(db, c, **settings) if args.listable_names else {}
     year = PERIODS_PER_YEAR["month"]
     periods = sorted(c.n_period_all)
