@@ -114,6 +114,12 @@ def growth_interval(growth: float, a: int, n_now: int, b: int, n_before: int,
     return (round(growth * math.exp(-z * se), 2), round(growth * math.exp(z * se), 2))
 
 
+def interval_text(detail: dict) -> str:
+    """"90% interval 1.3-3.1x" for a listed topic's JSON details ("" when it has none), as the CLI and app show it."""
+    low, high = detail.get("growth_interval") or (0.0, 0.0)
+    return f"90% interval {low:.1f}-{high:.1f}x" if high else ""
+
+
 def _the_rests_rise(a: int, growth: float, ra: int, rb: int, rest_now: int, rest_before: int,
                     min_rest_share: float) -> bool:
     """The source-mix test: a name that the rest of the corpus writes in at least `min_rest_share` of its papers

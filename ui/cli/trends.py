@@ -320,6 +320,7 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
 
 
 def _print_topics(db, freq: str, since: str | None, as_json: bool, last: int, recompute: bool) -> None:
+    from trendscope.index.emerging_topics import interval_text
     from trendscope.index.topic_listings import listed_topics
 
     res = listed_topics(db, freq=freq, since=since, recompute=recompute)
@@ -341,10 +342,9 @@ def _print_topics(db, freq: str, since: str | None, as_json: bool, last: int, re
             span = "" if r["since"] == r["period"] else f"; topics judged on {r['since']}..{r['period']}"
             click.echo(f"{trend} {r['period']} ({r['papers']} papers{span})")
             for t in r["details"]:
-                low, high = t.get("growth_interval") or (0.0, 0.0)
-                interval = f" (90% interval {low:.1f}-{high:.1f}x)" if high else ""
+                interval = interval_text(t)
                 click.echo(f"  {t['name']}: {t['papers']} papers, {t['growth']:.1f}x its share the year before"
-                           f"{interval}; first: {', '.join(t['first_papers'])}")
+                           f"{f' ({interval})' if interval else ''}; first: {', '.join(t['first_papers'])}")
             if not r["details"]:
                 click.echo("  (nothing rising)")
 

@@ -11,6 +11,7 @@ import streamlit as st
 from trendscope.digest.api import topic_query
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.wording import count
+from trendscope.index.emerging_topics import interval_text
 from trendscope.index.trends_over_time import drop_thin_tail, pooled
 from trendscope.ui.app import digest_view as dg
 from trendscope.ui.app import navigation, widgets
@@ -155,9 +156,8 @@ def _topic_curve(detail: dict, trend_label: str) -> None:
 
 def _growth_text(detail: dict) -> str:
     """"2.0x, 90% interval 1.3-3.1x": the growth with its uncertainty."""
-    low, high = detail.get("growth_interval") or (0.0, 0.0)
-    text = f"{detail['growth']:.1f}x"
-    return f"{text}, 90% interval {low:.1f}-{high:.1f}x" if high else text
+    text, interval = f"{detail['growth']:.1f}x", interval_text(detail)
+    return f"{text}, {interval}" if interval else text
 
 
 def _span(since: str, month: str) -> str:
