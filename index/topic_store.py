@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+import orjson
 import sqlite_utils
 from sqlite_utils import Migrations
 
@@ -108,6 +109,6 @@ class TopicStore:
 
     def iter_all(self) -> Iterator[tuple[int, PaperPhrases]]:
         rows = self.db.execute("SELECT pk, phrases, definitions, title_phrases, closed_phrases FROM paper_phrases")
+        loads = orjson.loads  # about twice as fast as json.loads on these 162,699 x 4 small documents
         for pk, phrases, definitions, in_title, closed in rows:
-            yield pk, PaperPhrases(json.loads(phrases), json.loads(definitions), json.loads(in_title),
-                                   json.loads(closed))
+            yield pk, PaperPhrases(loads(phrases), loads(definitions), loads(in_title), loads(closed))

@@ -71,6 +71,53 @@ def test_a_long_name_ending_in_a_fragment_is_a_fragment_unless_its_tail_is_one_h
     assert _fragments([df], candidates, 0.6) == {"red teaming large language"}
 
 
+def _fragments_by_every_phrase(dfs, candidates, share):
+    """`_fragments` as first written: every phrase split, no floor (the reference the faster one must equal)."""
+    df = Counter()
+    for d in dfs:
+        df.update(d)
+    tails = {k: " ".join(k.split()[-2:]) for k in candidates if k.count(" ") >= 3}
+    wanted = candidates | set(tails.values())
+    longest, longest_right = Counter(), Counter()
+    for k, n in df.items():
+        words = k.split()
+        if len(words) >= 3:
+            for part in (" ".join(words[:-1]), " ".join(words[1:])):
+                if part in wanted:
+                    longest[part] = max(longest[part], n)
+            head = " ".join(words[:-1])
+            if head in wanted:
+                longest_right[head] = max(longest_right[head], n)
+    out = {k for k in candidates if longest[k] >= share * df[k]}
+    return out | {k for k, t in tails.items() if df[t] >= df[k] and longest_right[t] >= share * df[t]}
+
+
+def test_fragments_skipping_rare_phrases_finds_what_splitting_every_phrase_finds():
+    import random
+
+    from trendscope.index.topic_corpus import _fragments
+
+    rng = random.Random(7)
+    words = ["large", "language", "model", "fine", "tuning", "vision", "red", "teaming"]
+    for _ in range(300):
+        phrases = {" ".join(rng.choice(words) for _ in range(rng.randint(1, 5))) for _ in range(40)}
+        dfs = [Counter({p: rng.choice([0, 1, 2, 3, 5, 8, 20]) for p in phrases}) for _ in range(2)]
+        candidates = set(rng.sample(sorted(phrases), 12)) | {"never written at all"}
+        if rng.random() < 0.5:
+            candidates.discard("never written at all")
+        assert _fragments(dfs, candidates, 0.6) == _fragments_by_every_phrase(dfs, candidates, 0.6)
+
+
+def test_merging_acronyms_replaces_each_acronym_key_by_its_expansion_key():
+    from trendscope.index.topic_corpus import _merger
+
+    merge = {"rag": "retrieval augmented generation", "llm": "large language model"}
+    merged = _merger(merge)
+    for keys in (["rag", "in context learning", "llm"], ["in context learning"], [],
+                 ["rag", "retrieval augmented generation"]):
+        assert merged(keys) == {merge.get(k, k) for k in keys}
+
+
 @pytest.mark.parametrize("written, shown", [
     ("mixture-of experts", "mixture-of-experts (MoE)"), ("Text-to Speech", "Text-to-Speech"),
     ("text to-speech", "text-to-speech"), ("chain of thought", "chain of thought"),
