@@ -199,16 +199,15 @@ def _fragments(dfs, candidates: set[str], share: float) -> set[str]:
     longest: dict[str, int] = defaultdict(int)  # phrase -> papers of its most common one-word-longer extension
     longest_right: dict[str, int] = defaultdict(int)  # the same, going on to the right only
     for k, n in df.items():
-        if n < floor or k.count(" ") < 2:
+        if n < floor or k.count(" ") < 2:  # keys are words joined by single spaces: 3 words at least
             continue
         words = k.split()
-        if len(words) >= 3:
-            head, tail = " ".join(words[:-1]), " ".join(words[1:])
-            for part in (head, tail):
-                if part in wanted and n > longest[part]:
-                    longest[part] = n
-            if head in wanted and n > longest_right[head]:
-                longest_right[head] = n
+        head, tail = " ".join(words[:-1]), " ".join(words[1:])
+        for part in (head, tail):
+            if part in wanted and n > longest[part]:
+                longest[part] = n
+        if head in wanted and n > longest_right[head]:
+            longest_right[head] = n
     out = {k for k in candidates if longest.get(k, 0) >= share * df[k]}
     # (a tail rarer than the name is written as one hyphenated word inside it: not a sub-phrase to judge). Names
     # ending in a hyphenated word that usually goes on ("few-shot fine-tuning": "fine-tuning large ...") are
