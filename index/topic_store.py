@@ -85,19 +85,7 @@ class TopicStore:
         pending = self.pending_pks()
         total, done = len(pending), 0
         for i in range(0, total, batch):
-            rows = self.paper_reads.texts(pending[i:i + batch])
-            out = []
-            for pk, title, abstract, chash in rows:
-                pp = paper_phrases(title, abstract)
-                out.append((pk, self._stamp(chash), *(json.dumps(x, ensure_ascii=False)
-                                                      for x in (pp.surfaces, pp.definitions, pp.in_title,
-                                                                pp.closed))))
-            with write_transaction(self.db):
-                self.db.conn.executemany(
-                    "INSERT OR REPLACE INTO paper_phrases "
-                    "(pk, content_hash, phrases, definitions, title_phrases, closed_phrases) VALUES (?, ?, ?, ?, ?, ?)",
-                    out)
-            done += len(rows)
+            done += len(self._extract(pending[i:i + batch]))
             if progress:
                 progress(done, total)
         existing = self.paper_reads.states()
@@ -107,8 +95,39 @@ class TopicStore:
                 self.db.conn.executemany("DELETE FROM paper_phrases WHERE pk = ?", gone)
         return RefreshResult(done, len(gone), time.perf_counter() - started)
 
+    def _extract(self, pks: list[int]) -> list[tuple[int, PaperPhrases]]:
+        """Extract the given papers' phrases from their text and store them (replacing their rows)."""
+        extracted, out = [], []
+        for pk, title, abstract, chash in self.paper_reads.texts(pks):
+            pp = paper_phrases(title, abstract)
+            extracted.append((pk, pp))
+            out.append((pk, self._stamp(chash), *(json.dumps(x, ensure_ascii=False)
+                                                  for x in (pp.surfaces, pp.definitions, pp.in_title, pp.closed))))
+        with write_transaction(self.db):
+            self.db.conn.executemany(
+                "INSERT OR REPLACE INTO paper_phrases "
+                "(pk, content_hash, phrases, definitions, title_phrases, closed_phrases) VALUES (?, ?, ?, ?, ?, ?)",
+                out)
+        return extracted
+
     def iter_all(self) -> Iterator[tuple[int, PaperPhrases]]:
+        """Every cached paper's phrases. A row that cannot be read (damaged outside Trendscope) is extracted again
+        from its paper's text and rewritten once the rest has been read, with one warning line naming it."""
         rows = self.db.execute("SELECT pk, phrases, definitions, title_phrases, closed_phrases FROM paper_phrases")
         loads = orjson.loads  # about twice as fast as json.loads on these 162,699 x 4 small documents
+        damaged: list[int] = []
         for pk, phrases, definitions, in_title, closed in rows:
-            yield pk, PaperPhrases(loads(phrases), loads(definitions), loads(in_title), loads(closed))
+            try:
+                pp = PaperPhrases(loads(phrases), loads(definitions), loads(in_title), loads(closed))
+            except (orjson.JSONDecodeError, TypeError):
+                damaged.append(pk)
+                continue
+            if not (isinstance(pp.surfaces, dict) and isinstance(pp.definitions, dict)
+                    and isinstance(pp.in_title, list) and isinstance(pp.closed, list)):
+                damaged.append(pk)
+                continue
+            yield pk, pp
+        if damaged:
+            log.warning("paper_phrases: %d damaged row(s) (pk %s) extracted again from the papers' text",
+                        len(damaged), ", ".join(map(str, damaged[:10])) + (" ..." if len(damaged) > 10 else ""))
+            yield from self._extract(damaged)

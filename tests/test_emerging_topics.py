@@ -285,6 +285,25 @@ def test_phrase_cache_is_incremental(rising_home):
     assert "banana routing" in phrases.surfaces
 
 
+def test_a_damaged_phrase_cache_row_is_extracted_again_not_trusted(rising_home, caplog):
+    from trendscope.index.topic_store import TopicStore
+
+    _home, db = rising_home
+    store = TopicStore(db)
+    store.refresh()
+    before = dict(store.iter_all())
+    a, b = (r[0] for r in db.execute("SELECT pk FROM papers WHERE id IN ('2399.90001', '2399.90002') ORDER BY pk"))
+    db.execute("UPDATE paper_phrases SET phrases = '{\"banana routing\": ' WHERE pk = ?", [a])  # cut off
+    db.execute("UPDATE paper_phrases SET title_phrases = '{}' WHERE pk = ?", [b])  # JSON, not a list
+    with caplog.at_level("WARNING"):
+        after = dict(store.iter_all())
+    assert after == before  # the same phrases, extracted again from the papers
+    assert f"2 damaged row(s) (pk {a}, {b})" in caplog.text
+    caplog.clear()
+    assert dict(store.iter_all()) == before and "damaged" not in caplog.text  # and stored again
+    assert store.count_pending() == 0
+
+
 def test_the_weekly_digest_names_the_topics_rising_in_its_trends(rising_home):
     from trendscope.digest import api
 
