@@ -53,7 +53,7 @@ from trendscope.index.emerging_topics import (  # noqa: E402
     span_start,
     topic_key,
 )
-from trendscope.index.topic_corpus import count_corpus  # noqa: E402
+from trendscope.index.topic_corpus import count_corpus, written_forms  # noqa: E402
 from trendscope.index.topic_phrases import display_names  # noqa: E402
 from trendscope.index.trend_store import TrendStore  # noqa: E402
 from trendscope.index.vector_store import VectorStore  # noqa: E402
@@ -148,11 +148,7 @@ def main() -> None:
             scored.sort(key=lambda s: (-s[0], s[1]))
             records.append({"trend": trend, "period": p, "keys": [names[lab] for _, lab, _ in scored[:MAX_TOPICS]],
                             "papers": [a for _, _, a in scored[:MAX_TOPICS]]})
-    surfaces: dict[str, Counter] = defaultdict(Counter)
-    for written in c.raw.values():
-        for key in chosen_keys.intersection(written):
-            surfaces[key][written[key]] += 1
-    shown = display_names(surfaces, c.acronyms, chosen_keys)
+    shown = display_names(written_forms(db, c, chosen_keys), c.acronyms, chosen_keys)
     for r in records:
         r["topics"] = [shown.get(k, k) for k in r["keys"]]
     if args.fill:

@@ -53,7 +53,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 
 from .topic_coherence import phrase_coherence
-from .topic_corpus import TopicCorpus, count_corpus, name_counts
+from .topic_corpus import TopicCorpus, count_corpus, name_counts, written_forms
 from .topic_names import TopicNameModel, load_name_model
 from .topic_phrases import display_names, normalise
 from .trend_store import TrendStore
@@ -272,11 +272,7 @@ def emerging_topics(db, freq: str = "month", since: str | None = None, trends: l
                                             for q in periods[max(0, i - 2 * year + 1):i + 1]]))
                 names_for.add(k)
             records.append({**record, "details": details})
-    surfaces: dict[str, Counter] = defaultdict(Counter)  # how papers write the listed topics
-    for written in c.raw.values():
-        for key in names_for.intersection(written):
-            surfaces[key][written[key]] += 1
-    names = display_names(surfaces, c.acronyms, names_for)
+    names = display_names(written_forms(db, c, names_for), c.acronyms, names_for)
     pk_ids = store.ids_for([pk for r in records for t in r["details"] for pk in (*t.first_papers, *t.central_papers)])
     for r in records:
         for t in r["details"]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -41,7 +41,6 @@ class TopicCorpus:
     """Per-paper phrase sets and the corpus-wide counts of the names some trend could list."""
     period: dict[int, str]
     week: dict[int, str]
-    raw: dict[int, dict[str, str]]          # pk -> {phrase key: the surface the paper wrote}
     acronyms: AcronymMap
     phrase_sets: dict[int, set[str]]        # pk -> its candidate phrase keys, acronyms merged into their expansions
     by_trend: dict[str, list[int]]
@@ -92,20 +91,21 @@ def _count_corpus(db, store: TrendStore, freq: str, trends: list[str] | None, mi
         period[pk] = period_of(published, freq)
         week[pk] = period_start(published, "week")
     acronyms = AcronymMap()
-    raw: dict[int, dict[str, str]] = {}
+    phrase_sets: dict[int, set[str]] = {}  # the keys as written first; acronyms are merged once all are read
     raw_title: dict[int, list[str]] = {}
     raw_closed: dict[int, list[str]] = {}
     for i, (pk, pp) in enumerate(topic_store.iter_all()):
         if pk not in period:
             continue
         acronyms.add(pp.definitions)
-        raw[pk] = pp.surfaces
+        phrase_sets[pk] = set(pp.surfaces)  # how each key is written is read again for the listed names only
         raw_title[pk] = pp.in_title
         raw_closed[pk] = pp.closed
         if progress and i % 20000 == 0:
             progress(i, len(papers))
     merged = _merger(acronyms.mapping())
-    phrase_sets = {pk: merged(keys) for pk, keys in raw.items()}
+    for keys in phrase_sets.values():
+        merged(keys)
 
     by_trend: dict[str, list[int]] = defaultdict(list)
     for pk, ts in tags.items():
@@ -115,7 +115,7 @@ def _count_corpus(db, store: TrendStore, freq: str, trends: list[str] | None, mi
     # Only phrases that some trend could list (in at least `min_papers` of its papers) are counted corpus-wide:
     # the background model needs nothing else, and most phrases occur in a handful of papers.
     df_by_trend: dict[str, Counter] = {}
-    candidates: set[str] = merged(extra)
+    candidates: set[str] = merged(set(extra))
     for trend, pks in by_trend.items():
         df_trend = Counter()
         for pk in pks:
@@ -135,7 +135,7 @@ def _count_corpus(db, store: TrendStore, freq: str, trends: list[str] | None, mi
         df_all.update(kept)
         per_period_all[period[pk]].update(kept)
         n_period_all[period[pk]] += 1
-    return TopicCorpus(period, week, raw, acronyms, phrase_sets, by_trend, df_by_trend, candidates, fragments,
+    return TopicCorpus(period, week, acronyms, phrase_sets, by_trend, df_by_trend, candidates, fragments,
                    title_df, closed_df, df_all, per_period_all, n_period_all, len(phrase_sets))
 
 
@@ -158,27 +158,38 @@ def name_feature_table(db, pairs: list[tuple[str, str]], freq: str = "month",
     return merged, np.array(rows).reshape(len(rows), len(FEATURES))
 
 
-def _merger(merge: dict[str, str]) -> Callable[[Iterable[str]], set[str]]:
-    """A function giving the set of a paper's keys with each acronym key replaced by its expansion's key (`merge`:
-    acronym key -> expansion key). Set operations instead of a lookup per key: most keys are no acronym."""
+def _merger(merge: dict[str, str]) -> Callable[[set[str]], set[str]]:
+    """A function that replaces, in a set of a paper's keys, each acronym key by its expansion's key (`merge`:
+    acronym key -> expansion key) and returns the set. Set operations instead of a lookup per key: most keys are
+    no acronym, and the set is changed in place, not copied."""
     acronym_keys = frozenset(merge)
 
-    def merged(keys: Iterable[str]) -> set[str]:
-        out = set(keys)
-        hit = out & acronym_keys
+    def merged(keys: set[str]) -> set[str]:
+        hit = keys & acronym_keys
         if hit:
-            out -= hit
-            out.update(merge[k] for k in hit)
-        return out
+            keys -= hit
+            keys.update(merge[k] for k in hit)
+        return keys
     return merged
 
 
-def _papers_with(key_lists, merged: Callable[[Iterable[str]], set[str]], candidates: set[str]) -> Counter:
+def _papers_with(key_lists, merged: Callable[[set[str]], set[str]], candidates: set[str]) -> Counter:
     """Per candidate, how many papers list it (each paper's keys merged through the acronym map first)."""
     out: Counter = Counter()
     for keys in key_lists:
         if keys:
-            out.update(merged(keys) & candidates)
+            out.update(merged(set(keys)) & candidates)
+    return out
+
+
+def written_forms(db, c: TopicCorpus, keys: set[str]) -> dict[str, Counter]:
+    """Per key, how the papers that use it write it (surface form -> papers), read back from the phrase cache for
+    those papers only (for display names: `topic_phrases.display_names`)."""
+    holders = [pk for pk, ks in c.phrase_sets.items() if not ks.isdisjoint(keys)]
+    out: dict[str, Counter] = defaultdict(Counter)
+    for _pk, written in TopicStore(db).surfaces(holders):
+        for key in keys.intersection(written):
+            out[key][written[key]] += 1
     return out
 
 

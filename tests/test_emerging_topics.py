@@ -115,7 +115,7 @@ def test_merging_acronyms_replaces_each_acronym_key_by_its_expansion_key():
     merged = _merger(merge)
     for keys in (["rag", "in context learning", "llm"], ["in context learning"], [],
                  ["rag", "retrieval augmented generation"]):
-        assert merged(keys) == {merge.get(k, k) for k in keys}
+        assert merged(set(keys)) == {merge.get(k, k) for k in keys}
 
 
 @pytest.mark.parametrize("written, shown", [
@@ -295,12 +295,14 @@ def test_a_damaged_phrase_cache_row_is_extracted_again_not_trusted(rising_home, 
     a, b = (r[0] for r in db.execute("SELECT pk FROM papers WHERE id IN ('2399.90001', '2399.90002') ORDER BY pk"))
     db.execute("UPDATE paper_phrases SET phrases = '{\"banana routing\": ' WHERE pk = ?", [a])  # cut off
     db.execute("UPDATE paper_phrases SET title_phrases = '{}' WHERE pk = ?", [b])  # JSON, not a list
+    assert dict(store.surfaces([b, a])) == {b: before[b].surfaces}  # how papers write their phrases: a is left out
     with caplog.at_level("WARNING"):
         after = dict(store.iter_all())
     assert after == before  # the same phrases, extracted again from the papers
     assert f"2 damaged row(s) (pk {a}, {b})" in caplog.text
     caplog.clear()
     assert dict(store.iter_all()) == before and "damaged" not in caplog.text  # and stored again
+    assert dict(store.surfaces([b, a])) == {a: before[a].surfaces, b: before[b].surfaces}
     assert store.count_pending() == 0
 
 
