@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ import sqlite_utils
 from sqlite_utils import Migrations
 
 from trendscope.foundation.db import apply_migrations, select_in, write_transaction
+from trendscope.foundation.errors import StorageError
 from trendscope.ingest.paper_reads import PaperReads
 
 from .topic_phrases import PaperPhrases, paper_phrases
@@ -85,7 +87,9 @@ class TopicStore:
         pending = self.pending_pks()
         total, done = len(pending), 0
         for i in range(0, total, batch):
-            done += len(self._extract(pending[i:i + batch]))
+            _extracted, rows = self._extract(pending[i:i + batch])
+            self._store(rows)
+            done += len(rows)
             if progress:
                 progress(done, total)
         existing = self.paper_reads.states()
@@ -95,20 +99,22 @@ class TopicStore:
                 self.db.conn.executemany("DELETE FROM paper_phrases WHERE pk = ?", gone)
         return RefreshResult(done, len(gone), time.perf_counter() - started)
 
-    def _extract(self, pks: list[int]) -> list[tuple[int, PaperPhrases]]:
-        """Extract the given papers' phrases from their text and store them (replacing their rows)."""
-        extracted, out = [], []
+    def _extract(self, pks: list[int]) -> tuple[list[tuple[int, PaperPhrases]], list[tuple]]:
+        """The given papers' phrases, extracted from their text, and the rows that store them."""
+        extracted, rows = [], []
         for pk, title, abstract, chash in self.paper_reads.texts(pks):
             pp = paper_phrases(title, abstract)
             extracted.append((pk, pp))
-            out.append((pk, self._stamp(chash), *(json.dumps(x, ensure_ascii=False)
-                                                  for x in (pp.surfaces, pp.definitions, pp.in_title, pp.closed))))
+            rows.append((pk, self._stamp(chash), *(json.dumps(x, ensure_ascii=False)
+                                                   for x in (pp.surfaces, pp.definitions, pp.in_title, pp.closed))))
+        return extracted, rows
+
+    def _store(self, out: list[tuple]) -> None:
         with write_transaction(self.db):
             self.db.conn.executemany(
                 "INSERT OR REPLACE INTO paper_phrases "
                 "(pk, content_hash, phrases, definitions, title_phrases, closed_phrases) VALUES (?, ?, ?, ?, ?, ?)",
                 out)
-        return extracted
 
     def surfaces(self, pks: Iterable[int]) -> Iterator[tuple[int, dict[str, str]]]:
         """(pk, {phrase key: the surface form the paper wrote}) of the given papers, in pk order; a damaged row is
@@ -143,4 +149,9 @@ class TopicStore:
         if damaged:
             log.warning("paper_phrases: %d damaged row(s) (pk %s) extracted again from the papers' text",
                         len(damaged), ", ".join(map(str, damaged[:10])) + (" ..." if len(damaged) > 10 else ""))
-            yield from self._extract(damaged)
+            extracted, rows = self._extract(damaged)
+            try:
+                self._store(rows)
+            except (StorageError, sqlite3.Error) as exc:  # a read-only home: used as extracted, not kept
+                log.warning("paper_phrases: the %d row(s) extracted again could not be stored: %s", len(rows), exc)
+            yield from extracted

@@ -303,6 +303,19 @@ def test_a_damaged_phrase_cache_row_is_extracted_again_not_trusted(rising_home, 
     caplog.clear()
     assert dict(store.iter_all()) == before and "damaged" not in caplog.text  # and stored again
     assert dict(store.surfaces([b, a])) == {a: before[a].surfaces, b: before[b].surfaces}
+    # a home opened read-only uses the phrases extracted again without storing them
+    import sqlite3
+
+    import sqlite_utils
+
+    db.execute("UPDATE paper_phrases SET definitions = '[' WHERE pk = ?", [a])
+    db.conn.commit()
+    ro = sqlite_utils.Database(sqlite3.connect(f"file:{db.conn.execute('PRAGMA database_list').fetchone()[2]}"
+                                               "?mode=ro", uri=True))
+    with caplog.at_level("WARNING"):
+        assert dict(TopicStore(ro).iter_all()) == before
+    assert "could not be stored" in caplog.text
+    assert dict(store.iter_all()) == before  # repaired by the writable connection
     assert store.count_pending() == 0
 
 
