@@ -64,7 +64,7 @@ def listed_topics(db: sqlite_utils.Database, freq: str = "month", since: str | N
     except (StorageError, sqlite3.Error) as exc:  # a read-only home without the table
         log.warning("rising topics will be computed but not kept: %s", exc)
         store = None
-    stamp = data_stamp(db)
+    stamp = data_stamp(db) if store is not None else ""  # (nothing to compare with or to keep on a read-only home)
     kept = None if recompute or store is None else store.get(freq)
     if kept is not None and kept.stamp == stamp:
         result = TopicsResult(freq, kept.records, kept.seconds, kept.papers, kept_since=kept.computed_at)
