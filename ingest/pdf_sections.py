@@ -3,10 +3,8 @@ captions and references. Pure Python on `Line` records (no PDF library here), so
 
 The steps, in order (`structure`):
 
-1. drop the arXiv side stamp, rotated text, running headers/footers and page numbers (text that repeats at the
-   top or bottom of several pages, digits ignored, or a small line alone at the very top or bottom of a page);
-2. per page, find two columns (many lines lie wholly left or wholly right of a gutter) and order the lines:
-   horizontal bands cut by full-width lines, in each band the left column before the right one, top to bottom;
+1. drop the arXiv side stamp, rotated text, running headers/footers and page numbers, and
+2. per page, find the columns and order the lines (both in `pdf_layout`, with the document's measures);
 3. mark figure/table captions ("Figure 3:", "Fig. 3.", "Table 2:" at the start of a block), headings (numbered
    "3.2 Study Design" / lettered "A.1 ..." in bold or a larger size, the usual unnumbered names such as ABSTRACT
    or References, other short bold lines of a larger size), footnotes (small text under the last body line of a
@@ -20,8 +18,9 @@ from __future__ import annotations
 
 import logging
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 
+from .pdf_layout import Layout, drop_furniture, order_page
 from .pdf_text import (
     HYPHEN,
     Caption,
@@ -37,8 +36,6 @@ from .pdf_text import (
 
 log = logging.getLogger(__name__)
 
-_STAMP = re.compile(r"^arXiv:\d{4}\.\d{4,5}v\d+\s*\[[\w.-]+\]\s+\d{1,2}\s+\w{3}\s+\d{4}$")
-_PAGE_NO = re.compile(r"^(\d{1,4}|[ivxlc]{1,6}|page \d+( of \d+)?)$", re.I)
 _CAPTION = re.compile(r"^(Figure|FIGURE|Fig\.|Table|TABLE)\s*((?:[A-Z]\.?)?\d{1,3}|[IVX]{1,5})\s*(?:[:.|]|\s-)\s*")
 _NUMBERED = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+(\S.*)$")
 _LETTERED = re.compile(r"^(?:Appendix\s+|APPENDIX\s+)?([A-H](?:\.\d{1,2}){0,2})[.:]?\s+(\S.*)$")
@@ -56,164 +53,10 @@ _WORDLIKE = re.compile(r"[^\W\d_]{2,}")
 _LIST_MARK = re.compile(r"^([•●◦▪‣∙·\-–—*]\s|\(?\d{1,2}[.)]\s|\(?[a-z][.)]\s|\([ivx]{1,4}\)\s)")
 
 
-def _mode(values, default: float) -> float:
-    c = Counter(values)
-    return c.most_common(1)[0][0] if c else default
-
-
-class _Layout:
-    """Document-wide measures: body size, line pitch, column edges."""
-
-    def __init__(self, lines: list[Line]):
-        self.body = _body_size(lines)
-        pitches = []
-        for a, b in zip(lines, lines[1:]):
-            if a.page == b.page and a.col == b.col and self.is_body(a) and self.is_body(b):
-                d = b.bottom - a.bottom
-                if 0.8 * self.body < d < 2.5 * self.body:
-                    pitches.append(round(d * 4) / 4)
-        self.pitch = _mode(pitches, 1.2 * self.body)
-        body = [ln for ln in lines if self.is_body(ln)]
-        # most body lines are full lines: their usual width is the column width
-        self.width = _mode((round(ln.x1 - ln.x0) // 4 * 4 for ln in body if ln.col != -1 and not ln.cells), 300)
-        xs0, xs1 = defaultdict(list), defaultdict(list)
-        for ln in body:
-            if ln.x1 - ln.x0 >= 0.7 * self.width:
-                xs0[ln.page, ln.col].append(round(ln.x0))
-                xs1[ln.page, ln.col].append(round(ln.x1))
-        self.left = {k: _mode(v, min(v)) for k, v in xs0.items()}
-        self.right = {k: _mode(v, max(v)) for k, v in xs1.items()}
-
-    def is_body(self, ln: Line) -> bool:
-        return abs(ln.size - self.body) <= 0.45
-
-    def edges(self, ln: Line) -> tuple[float, float]:
-        key = (ln.page, ln.col)
-        return self.left.get(key, ln.x0), self.right.get(key, ln.x1)
-
-    def pitch_for(self, size: float) -> float:
-        return self.pitch * size / self.body
-
-    def is_full(self, ln: Line) -> bool:
-        return ln.x1 >= self.edges(ln)[1] - 1.5 * ln.size
-
-    def is_indented(self, ln: Line) -> bool:
-        return ln.x0 - self.edges(ln)[0] > 0.6 * ln.size
-
-
-# -- 1. page furniture --------------------------------------------------------------------------------------------
-
-
-def _drop_furniture(lines: list[Line], sizes: list[tuple[float, float]]) -> list[Line]:
-    body = _body_size(lines)
-    keep = [ln for ln in lines if ln.text.strip() and not ln.rotated and not _STAMP.match(ln.text.strip())
-            and not (ln.size < 0.8 * body and len(ln.text.strip()) <= 3)]  # sub- and superscripts on their own
-    outer: dict[str, set[int]] = defaultdict(set)
-
-    def in_margin(ln: Line) -> bool:
-        h = sizes[ln.page - 1][1]
-        return ln.top < 0.11 * h or ln.bottom > 0.9 * h
-
-    def key(ln: Line) -> str:
-        return re.sub(r"\d+", "#", re.sub(r"\s+", " ", ln.text.strip().lower()))
-
-    for ln in keep:
-        if in_margin(ln):
-            outer[key(ln)].add(ln.page)
-    pages = len(sizes)
-    repeat = max(2, min(3, pages // 3))
-    by_page: dict[int, list[Line]] = defaultdict(list)
-    for ln in keep:
-        by_page[ln.page].append(ln)
-    lone: set[int] = set()  # a small line alone at the top or bottom edge of its page, far from the rest
-    for page_lines in by_page.values():
-        page_lines.sort(key=lambda ln: ln.top)
-        for edge, other in ((page_lines[0], page_lines[1:]), (page_lines[-1], page_lines[:-1])):
-            if not in_margin(edge) or edge.size > body - 0.5 or not other:
-                continue
-            gap = min(abs(o.top - edge.bottom) if edge is page_lines[0] else abs(edge.top - o.bottom) for o in other)
-            if gap > 1.2 * body:
-                lone.add(id(edge))
-    out = []
-    for ln in keep:
-        if in_margin(ln) and (_PAGE_NO.match(ln.text.strip()) or len(outer[key(ln)]) >= repeat or id(ln) in lone):
-            continue
-        out.append(ln)
-    return out
-
-
-def _body_size(lines: list[Line]) -> float:
-    sizes: Counter = Counter()
-    for ln in lines:
-        sizes[round(ln.size * 2) / 2] += len(ln.text)
-    return sizes.most_common(1)[0][0] if sizes else 10.0
-
-
-# -- 2. columns and reading order ---------------------------------------------------------------------------------
-
-
-def _order_page(lines: list[Line], width: float) -> list[Line]:
-    mid = width / 2
-    wide = [ln for ln in lines if ln.x1 - ln.x0 >= 0.3 * width]
-    left = [ln for ln in wide if ln.x1 <= mid + 0.03 * width]
-    right = [ln for ln in wide if ln.x0 >= mid - 0.03 * width]
-    full = sum(ln.x1 - ln.x0 >= 0.6 * width for ln in wide)
-    two = (len(left) >= 2 and len(right) >= 2 and full <= len(left) + len(right)) or \
-        (len(left) + len(right) >= 5 and min(len(left), len(right)) >= 1 and full == 0)
-    if two:
-        split = (sorted(ln.x1 for ln in left)[len(left) // 2] + sorted(ln.x0 for ln in right)[len(right) // 2]) / 2
-        tol = 0.015 * width
-        for ln in lines:
-            ln.col = 0 if ln.x1 <= split + tol else 1 if ln.x0 >= split - tol else -1
-    else:
-        for ln in lines:
-            ln.col = 0
-    # rows: lines of one column whose tops are within half a line of each other, read left to right
-    rows: list[list[Line]] = []
-    open_row: dict[int, list[Line]] = {}
-    for ln in sorted(lines, key=lambda ln: (ln.top, ln.x0)):
-        row = open_row.get(ln.col)
-        if row and ln.top - row[0].top < 0.4 * max(ln.size, 4):
-            row.append(ln)
-        else:
-            open_row[ln.col] = [ln]
-            rows.append(open_row[ln.col])
-    out: list[Line] = []
-    band: list[Line] = []
-    for row in rows:
-        row = _merge_row(sorted(row, key=lambda ln: ln.x0))
-        if row[0].col == -1:
-            out += [ln for ln in band if ln.col == 0] + [ln for ln in band if ln.col == 1] + row
-            band = []
-        else:
-            band += row
-    return out + [ln for ln in band if ln.col == 0] + [ln for ln in band if ln.col == 1]
-
-
-def _merge_row(row: list[Line]) -> list[Line]:
-    """Fragments of one printed line (split by the PDF at a superscript, say) become one line again; what is
-    left side by side with a wide gap is table cells or figure labels."""
-    out = [row[0]]
-    for ln in row[1:]:
-        a = out[-1]
-        gap = ln.x0 - a.x1
-        if -1 < gap < 0.8 * max(a.size, ln.size) and not a.text.endswith(HYPHEN):
-            main = a if len(a.text) >= len(ln.text) else ln
-            out[-1] = Line(a.page, a.text + (" " if gap > 0.1 * a.size else "") + ln.text, a.x0, max(a.x1, ln.x1),
-                           main.top, main.bottom, main.size, a.bold and ln.bold, col=a.col,
-                           italic=a.italic and ln.italic)
-        else:
-            out.append(ln)
-    if len(out) > 1:
-        for ln in out:
-            ln.cells = True
-    return out
-
-
 # -- 3. captions, headings, footnotes, figure text ----------------------------------------------------------------
 
 
-def _mark_captions(lines: list[Line], lay: _Layout) -> list[tuple[str, str, list[Line]]]:
+def _mark_captions(lines: list[Line], lay: Layout) -> list[tuple[str, str, list[Line]]]:
     found = []
     i = 0
     while i < len(lines):
@@ -273,7 +116,7 @@ class _Numbering:
         return True
 
 
-def _heading_kind(ln: Line, nxt: Line | None, lay: _Layout, numbering: _Numbering, after_refs: bool,
+def _heading_kind(ln: Line, nxt: Line | None, lay: Layout, numbering: _Numbering, after_refs: bool,
                   front: bool) -> tuple[str, int] | None:
     """(heading text, level) when the line (followed by `nxt`) is a heading, else None."""
     text = ln.text.strip().replace(HYPHEN, "-")
@@ -303,7 +146,7 @@ def _heading_kind(ln: Line, nxt: Line | None, lay: _Layout, numbering: _Numberin
     return None
 
 
-def _mark_headings(lines: list[Line], lay: _Layout) -> dict[int, tuple[str, int, int]]:
+def _mark_headings(lines: list[Line], lay: Layout) -> dict[int, tuple[str, int, int]]:
     """{index of first line: (heading, level, lines used)}; marks the lines' kind."""
     numbering = _Numbering()
     heads: dict[int, tuple[str, int, int]] = {}
@@ -356,7 +199,7 @@ def _streams(lines: list[Line]) -> dict[tuple[int, int], list[int]]:
     return s
 
 
-def _prose_flags(lines: list[Line], lay: _Layout) -> list[bool]:
+def _prose_flags(lines: list[Line], lay: Layout) -> list[bool]:
     """Body-size lines of running text: wide, or following such a line at the normal line pitch."""
     prose = [False] * len(lines)
     for idx in _streams(lines).values():
@@ -374,7 +217,7 @@ def _prose_flags(lines: list[Line], lay: _Layout) -> list[bool]:
     return prose
 
 
-def _drop_float_text(lines: list[Line], lay: _Layout, captions, in_refs: list[bool]) -> None:
+def _drop_float_text(lines: list[Line], lay: Layout, captions, in_refs: list[bool]) -> None:
     """Text inside a figure or table next to its caption is not prose: drop the lines between the caption and
     the nearest running text: above a figure caption, below a table caption, and on the other side too when
     those lines look like a table (cells side by side, or not body size)."""
@@ -398,7 +241,7 @@ def _drop_float_text(lines: list[Line], lay: _Layout, captions, in_refs: list[bo
                     ln.kind = ln.kind or "drop"
 
 
-def _drop_footnotes(lines: list[Line], lay: _Layout, sizes, in_refs: list[bool]) -> None:
+def _drop_footnotes(lines: list[Line], lay: Layout, sizes, in_refs: list[bool]) -> None:
     for (page, _col), idx in _streams(lines).items():
         h = sizes[page - 1][1]
         last_body = max((i for i in idx if lay.is_body(lines[i]) and lines[i].kind != "drop"), default=-1)
@@ -412,7 +255,7 @@ def _drop_footnotes(lines: list[Line], lay: _Layout, sizes, in_refs: list[bool])
 # -- 4. paragraphs --------------------------------------------------------------------------------------------------
 
 
-def _new_paragraph(first: Line, prev: Line, ln: Line, lay: _Layout, interrupted: bool) -> bool:
+def _new_paragraph(first: Line, prev: Line, ln: Line, lay: Layout, interrupted: bool) -> bool:
     """Does `ln` start a new paragraph after `prev` (the last line of the paragraph that began with `first`)?"""
     if abs(prev.size - ln.size) > 0.6:
         return True
@@ -438,7 +281,7 @@ _REF_NUM = re.compile(r"^\[(\d{1,4})\]\s*")
 _REF_NUM_DOT = re.compile(r"^(\d{1,4})\.\s+(?=\S)")
 
 
-def _split_references(lines: list[Line], lay: _Layout) -> list[list[Line]]:
+def _split_references(lines: list[Line], lay: Layout) -> list[list[Line]]:
     texts = [ln.text.strip() for ln in lines]
     for rx in (_REF_NUM, _REF_NUM_DOT):
         if sum(bool(rx.match(t)) for t in texts) >= max(2, len(lines) // 6):
@@ -476,14 +319,14 @@ def _split_references(lines: list[Line], lay: _Layout) -> list[list[Line]]:
 
 def structure(lines: list[Line], sizes: list[tuple[float, float]]) -> PaperText:
     """Sections, captions and references from the lines of all pages (`sizes`: (width, height) per page)."""
-    lines = _drop_furniture(lines, sizes)
+    lines = drop_furniture(lines, sizes)
     by_page: dict[int, list[Line]] = defaultdict(list)
     for ln in lines:
         by_page[ln.page].append(ln)
     ordered: list[Line] = []
     for page in sorted(by_page):
-        ordered += _order_page(by_page[page], sizes[page - 1][0])
-    lay = _Layout(ordered)
+        ordered += order_page(by_page[page], sizes[page - 1][0])
+    lay = Layout(ordered)
 
     found = _mark_captions(ordered, lay)
     heads = _mark_headings(ordered, lay)
