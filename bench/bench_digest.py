@@ -28,9 +28,10 @@ from tqdm import tqdm
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from trendscope.digest import api  # noqa: E402
-from trendscope.digest.content import WeekContext, build_digest  # noqa: E402
+from trendscope.digest.content import build_digest  # noqa: E402
 from trendscope.digest.render import build_message, digest_entries, render_atom, render_html, render_markdown  # noqa: E402
 from trendscope.digest.subscription_store import SubscriptionStore  # noqa: E402
+from trendscope.digest.week_context import WeekContext  # noqa: E402
 from trendscope.foundation.clock import week_bounds  # noqa: E402
 from trendscope.foundation.home import Home  # noqa: E402
 from trendscope.ingest.store import PaperStore, open_database  # noqa: E402

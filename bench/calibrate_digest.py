@@ -34,6 +34,7 @@ import trendscope.digest.content as content  # noqa: E402
 from trendscope.digest.confidence import PACKAGED, Calibration, confident_count, fit_calibration  # noqa: E402
 from trendscope.digest.model import Subscription  # noqa: E402
 from trendscope.digest.subscription_store import SubscriptionStore  # noqa: E402
+from trendscope.digest.week_context import WeekContext  # noqa: E402
 from trendscope.foundation.home import Home  # noqa: E402
 from trendscope.ingest.store import open_database  # noqa: E402
 
@@ -47,7 +48,7 @@ def judged_candidates(db, home: Home, weeks: list[str], trends: list[str], judge
     """(trend, week, id, strength, core, on) for every judged candidate of one-trend digests, uncut."""
     out = []
     for week in weeks:
-        ctx = content.WeekContext(SubscriptionStore(db), week, taxonomy_path=home.taxonomy_path, calibration=NO_CUT)
+        ctx = WeekContext(SubscriptionStore(db), week, taxonomy_path=home.taxonomy_path, calibration=NO_CUT)
         for trend in trends:
             papers, _n = content.rank_week(Subscription(name=trend, trends=[trend], size=10**6), ctx, None)
             for p in papers:

@@ -31,9 +31,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from trendscope.digest.content import WeekContext, rank_week  # noqa: E402
+from trendscope.digest.content import rank_week  # noqa: E402
 from trendscope.digest.model import Subscription  # noqa: E402
 from trendscope.digest.subscription_store import SubscriptionStore  # noqa: E402
+from trendscope.digest.week_context import WeekContext  # noqa: E402
 from trendscope.foundation.home import Home  # noqa: E402
 from trendscope.index.tagger import split_sentences  # noqa: E402
 from trendscope.ingest.store import open_database  # noqa: E402

@@ -23,7 +23,7 @@ from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.home import Home
 from trendscope.index.taxonomy import load_taxonomy
 
-from .content import QueryScorer, WeekContext, build_digest, trend_labels
+from .content import QueryScorer, build_digest, trend_labels
 from .mailer import (
     DeliveryError,
     SmtpConfig,
@@ -39,6 +39,7 @@ from .query import SearchQueryScorer
 from .render import build_message, digest_entries, render_atom, render_html, render_markdown, render_text
 from .subscription_store import SubscriptionStore
 from .text import has_encoded_word, header_problem
+from .week_context import WeekContext
 from .weekly import feed_bytes
 
 log = logging.getLogger(__name__)

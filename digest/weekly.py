@@ -26,12 +26,13 @@ from trendscope.foundation.clock import last_complete_week, parse_week, shift_we
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.home import Home
 
-from .content import QueryScorer, WeekContext, build_digest, paper_from_row, trend_labels
+from .content import QueryScorer, build_digest, paper_from_row, trend_labels
 from .mailer import DeliveryError, SmtpConfig, SmtpFactory, connect, load_smtp_config, message_id_for, send_message
 from .model import Digest, Subscription
 from .query import SearchQueryScorer
 from .render import build_message, render_atom
 from .subscription_store import SubscriptionStore
+from .week_context import WeekContext
 
 log = logging.getLogger(__name__)
 

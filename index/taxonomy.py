@@ -61,7 +61,7 @@ class Trend:
     hash: str         # everything that affects the tags: edit it and the trend is re-tagged
     rules_hash: str   # only what affects the weak labels: edit it and the trend's vector model is retrained
     # digest ranking only: a paper whose title or subject sentence matches one of these has the trend as its
-    # subject (see digest.content.has_core); empty: every tagged paper counts as core
+    # subject (see digest.week_context.has_core); empty: every tagged paper counts as core
     digest_core: tuple[re.Pattern, ...] = ()
     # digest ranking only: the tag strength (logit) a paper needs before a trend digest shows it; None: the
     # digest's global minimum; unset for the shipped trends (digest/calibration.json decides what is shown)

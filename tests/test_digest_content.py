@@ -9,15 +9,14 @@ from digest_support import NEXT_WEEK, WEEK, to_paper
 from trendscope.digest import api
 from trendscope.digest.content import (
     CENTRALITY_WEIGHT,
-    MIN_STRENGTH,
     MIN_TAG_SCORE,
     NOVELTY_WEIGHT,
     STRENGTH_SCALE,
-    WeekContext,
     build_digest,
     tag_strength,
 )
 from trendscope.digest.subscription_store import SubscriptionStore
+from trendscope.digest.week_context import MIN_STRENGTH, WeekContext
 from trendscope.foundation.clock import last_complete_week, parse_week, shift_week, week_bounds
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.index.taxonomy import load_taxonomy

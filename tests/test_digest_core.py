@@ -9,8 +9,9 @@ from digest_support import WEEK
 
 from trendscope.digest import api
 from trendscope.digest.confidence import Calibration, confident_count, fit_calibration, load_calibration
-from trendscope.digest.content import WeekContext, has_core, rank_week, subject_texts
+from trendscope.digest.content import rank_week
 from trendscope.digest.subscription_store import SubscriptionStore
+from trendscope.digest.week_context import WeekContext, has_core, subject_texts
 from trendscope.index.taxonomy import load_taxonomy
 
 _TAG = ("INSERT OR REPLACE INTO paper_trends (pk, trend, score, evidence, strength) "
