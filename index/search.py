@@ -1,5 +1,6 @@
 """Search papers: keyword (FTS5 BM25), semantic (FAISS over the query embedding) and hybrid (both,
-fused by reciprocal rank), with category / trend / date filters applied before the top-k cut.
+fused by reciprocal rank), with category / trend / date filters applied before the top-k cut. What a search asks
+for and returns (`SearchRequest`, `SearchHit`) is in `search_request`.
 
 `Searcher` is long-lived (the app keeps one): it loads the embedding model and the FAISS index on first
 use and reloads the index when `trendscope index` rewrites it. An index file that fails its checksum is rebuilt
@@ -7,15 +8,12 @@ from the stored vectors and written again (said in the log), never searched.
 """
 from __future__ import annotations
 
-import calendar
-import datetime
 import json
 import logging
-import re
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -41,14 +39,12 @@ from .faiss_index import (
 )
 from .fts_query import ParsedQuery, parse_query
 from .keyword_pruning import Split, exact_top, plan
+from .search_request import MAX_LIMIT, SearchHit, SearchRequest, date_bound, validate
 from .search_store import BM25_WEIGHTS, HitRow, SearchStore, SqlFilter
 from .vector_store import VectorStore
 
 log = logging.getLogger(__name__)
 
-MODES = ("hybrid", "semantic", "keyword")
-SORTS = ("relevance", "date")
-MAX_LIMIT = 1000
 # Reciprocal-rank fusion: score = sum_i weight_i / (RRF_K + rank_i); tuned on the tuning half of the blind
 # search dev set (bench/search_dev_eval.py --tune).
 RRF_K = 5
@@ -72,67 +68,6 @@ PRF_WEIGHT = 1.0
 # (nDCG@10 0.792 -> 0.798) while hybrid ranks slightly better without (0.847 against 0.844).
 COMMON_SHARE = 0.3
 KEYWORD_MODE_COMMON_SHARE = 1.0
-
-
-@dataclass
-class SearchRequest:
-    query: str
-    mode: str = "hybrid"
-    categories: list[str] = field(default_factory=list)
-    trends: list[str] = field(default_factory=list)
-    since: str | None = None
-    until: str | None = None
-    sort: str = "relevance"
-    limit: int = 10
-    all_words: bool = False  # every plain word required (else plain words rank and only +word filters)
-
-
-@dataclass
-class SearchHit:
-    pk: int
-    id: str
-    title: str
-    score: float
-    published: str | None
-    categories: list[str]
-    authors: list[str]
-    abstract: str
-    snippet: str
-    missing: list[str] = field(default_factory=list)  # query words (optional ones) this paper does not contain
-
-    def to_json(self) -> dict:
-        return asdict(self)
-
-
-def _date_bound(text: str | None, end: bool, name: str) -> str | None:
-    """'2024' / '2024-03' / '2024-03-05' -> an ISO date (first or last day of the period)."""
-    if text is None or str(text).strip() == "":
-        return None
-    s = str(text).strip()
-    m = re.fullmatch(r"(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?", s)
-    try:
-        if not m:
-            raise ValueError
-        y, mo, d = int(m.group(1)), m.group(2), m.group(3)
-        if d is not None:
-            return datetime.date(y, int(mo), int(d)).isoformat()
-        if mo is not None:
-            mo = int(mo)
-            if not 1 <= mo <= 12:
-                raise ValueError
-            return f"{y:04d}-{mo:02d}-{calendar.monthrange(y, mo)[1] if end else 1:02d}"
-        return f"{y:04d}-12-31" if end else f"{y:04d}-01-01"
-    except ValueError:
-        raise TrendscopeError(f"--{name}: not a date: {s!r} (use YYYY, YYYY-MM or YYYY-MM-DD)") from None
-
-
-def validate(req: SearchRequest) -> None:
-    if req.mode not in MODES:
-        raise TrendscopeError(f"unknown search mode {req.mode!r} (one of: {', '.join(MODES)})")
-    if req.sort not in SORTS:
-        raise TrendscopeError(f"unknown sort {req.sort!r} (one of: {', '.join(SORTS)})")
-    if not 1 <= int(req.limit) <= MAX_LIMIT:
-        raise TrendscopeError(f"limit must be between 1 and {MAX_LIMIT}")
 
 
 def rrf_fuse(
@@ -277,8 +212,8 @@ class Searcher:
             categories=list(dict.fromkeys([*req.categories, *pq.categories])),
             excluded_categories=pq.excluded_categories,
             trends=list(req.trends),
-            since=_date_bound(req.since, False, "since"),
-            until=_date_bound(req.until, True, "until"),
+            since=date_bound(req.since, False, "since"),
+            until=date_bound(req.until, True, "until"),
         )
         limit = int(req.limit)
         wanted = limit
@@ -429,8 +364,8 @@ class Searcher:
         vec = self.vectors.get([pk], model).get(pk) if model else None
         if vec is None:
             raise TrendscopeError(f"paper {aid} has no embedding yet: run `trendscope index`")
-        flt = SqlFilter(categories=list(categories or []), since=_date_bound(since, False, "since"),
-                        until=_date_bound(until, True, "until"))
+        flt = SqlFilter(categories=list(categories or []), since=date_bound(since, False, "since"),
+                        until=date_bound(until, True, "until"))
         return self._hits(self.nearest(vec, int(limit), flt, exclude={pk}), None)
 
     def _hits(self, ranked: list[tuple[int, float]], pq: ParsedQuery | None) -> list[SearchHit]:
