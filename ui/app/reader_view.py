@@ -11,13 +11,14 @@ import streamlit as st
 
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.wording import count
+from trendscope.ui.app import fulltext_state as fulltext
 from trendscope.ui.app import state as app
 from trendscope.ui.app import widgets
 from trendscope.ui.app.text import safe_inline, safe_markdown
 
 
 def _fetch_button(arxiv_id: str) -> None:
-    rec = app.fulltext_record(arxiv_id)
+    rec = fulltext.fulltext_record(arxiv_id)
     if rec is not None and rec.error:
         st.warning(f"The last attempt to get the full text failed: {safe_inline(rec.error)}",
                    icon=":material/warning:")
@@ -26,7 +27,7 @@ def _fetch_button(arxiv_id: str) -> None:
     if st.button("Fetch full text", key="fetch_fulltext", icon=":material/download:", type="primary"):
         with st.status(f"Fetching the PDF of {arxiv_id} from arXiv…", expanded=True) as status:
             st.write("Downloading (arXiv asks for at most one request every 3 seconds), then reading its text…")
-            outcome = app.fetch_fulltext(arxiv_id)
+            outcome = fulltext.fetch_fulltext(arxiv_id)
             if outcome.status == "failed":
                 status.update(label="Could not get the full text", state="error")
                 st.error(safe_inline(outcome.message))
@@ -68,7 +69,7 @@ def _passage(arxiv_id: str, section: str, p: dict, notes: list, marked: bool) ->
         if p["kind"] == "caption":
             st.caption(f"**{safe_inline(p['label'] or 'Caption')}.** {safe_inline(p['text'])}")
             if p["page"] and st.button(f"Show page {p['page']}", key=f"page_{p['seq']}", icon=":material/image:"):
-                st.image(app.page_png(arxiv_id, p["page"]), caption=f"Page {p['page']}")
+                st.image(fulltext.page_png(arxiv_id, p["page"]), caption=f"Page {p['page']}")
         else:
             st.markdown(safe_markdown(p["text"]))
         for n in notes:
@@ -99,16 +100,16 @@ def _references(doc: dict) -> None:
 
 def render(arxiv_id: str) -> None:
     st.subheader("Full text")
-    rec = app.fulltext_record(arxiv_id)
+    rec = fulltext.fulltext_record(arxiv_id)
     if rec is None or rec.status != "ok":
         _fetch_button(arxiv_id)
         return
     flash = st.session_state.pop("reader_flash", None)
     if flash:
         st.success(flash, icon=":material/sticky_note_2:")
-    doc = app.fulltext_document(arxiv_id)
+    doc = fulltext.fulltext_document(arxiv_id)
     sections = doc["sections"]
-    pdf = app.stored_pdf(arxiv_id)
+    pdf = fulltext.stored_pdf(arxiv_id)
     if pdf is not None:
         st.download_button("Download PDF", pdf, file_name=f"{arxiv_id}.pdf", mime="application/pdf",
                            icon=":material/picture_as_pdf:", key="dl_pdf")

@@ -378,60 +378,6 @@ def for_you(limit: int = 10):
     return _for_you(str(home().root), corpus, reading_lists().store.taste_signature(me), limit, me)
 
 
-# -- full text (the ingest stage's fetched PDFs) ---------------------------------------------------------
-def fulltext_record(arxiv_id: str):
-    from trendscope.ingest.fulltext_store import FulltextStore
-
-    return FulltextStore(db()).record(arxiv_id)
-
-
-def fulltext_document(arxiv_id: str) -> dict:
-    from trendscope.ingest.fulltext import document
-
-    return document(db(), arxiv_id)
-
-
-def fetch_fulltext(arxiv_id: str):
-    """Download and structure one paper's PDF (politely, through the ingest stage); returns its outcome."""
-    from trendscope.ingest.fulltext import fetch_fulltext as fetch
-
-    return fetch(db(), home(), [arxiv_id])[0]
-
-
-def stored_pdf(arxiv_id: str) -> bytes | None:
-    from trendscope.ingest.fulltext import stored_pdf as read
-
-    return read(home(), fulltext_record(arxiv_id))
-
-
-@st.cache_data(max_entries=32, show_spinner="Rendering the page…")
-def _page_png(sha256: str, page: int, root: str) -> bytes:
-    from trendscope.ingest.fulltext import pdf_path
-    from trendscope.ingest.pdf_text import render_page_png
-
-    return render_page_png(pdf_path(Home(Path(root)), sha256).read_bytes(), page, width=1000)
-
-
-def page_png(arxiv_id: str, page: int) -> bytes:
-    """A page of the stored PDF as an image (the reader's fallback for figures)."""
-    rec = fulltext_record(arxiv_id)
-    if rec is None or not rec.sha256:
-        raise TrendscopeError(f"the PDF of {arxiv_id} is not stored")
-    return _page_png(rec.sha256, int(page), str(home().root))
-
-
-def search_passages(query: str, limit: int = 20) -> list:
-    from trendscope.ingest.fulltext_store import FulltextStore
-
-    return FulltextStore(db()).search(query, limit=limit)
-
-
-def fetched_count() -> int:
-    from trendscope.ingest.fulltext_store import FulltextStore
-
-    return len(FulltextStore(db()).fetched_ids())
-
-
 def summary_cache_clear() -> None:
     corpus_summary.clear()
 

@@ -10,6 +10,7 @@ import streamlit as st
 
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.wording import count
+from trendscope.ui.app import fulltext_state as fulltext
 from trendscope.ui.app import navigation, warmup, widgets
 from trendscope.ui.app import state as app
 from trendscope.ui.app.text import query_terms, safe_inline, snippet_markdown
@@ -76,23 +77,23 @@ def _validate(params: dict) -> str | None:
 def _run_inside(params: dict) -> dict:
     """Search the passages of the papers whose full text is fetched."""
     started = time.perf_counter()
-    passages = app.search_passages(params["query"], limit=int(params["limit"]))
+    passages = fulltext.search_passages(params["query"], limit=int(params["limit"]))
     titles = {aid: p.title for aid, p in app.papers().get_many(list({h.arxiv_id for h in passages})).items()}
     return {"params": params, "passages": passages, "titles": titles, "seconds": time.perf_counter() - started}
 
 
 def _inside_results(state: dict) -> None:
     q, terms = safe_inline(state["params"]["query"]), query_terms(state["params"]["query"])
-    if not app.fetched_count():
+    if not fulltext.fetched_count():
         st.info("No paper's full text is fetched yet: open a paper and press **Fetch full text** (or run "
                 "`trendscope fetch ID`), then search inside it here.", icon=":material/description:")
         return
     hits = state["passages"]
     if not hits:
-        st.info(f"No passage of your {count(app.fetched_count(), 'fetched paper')} matches “{q}”.",
+        st.info(f"No passage of your {count(fulltext.fetched_count(), 'fetched paper')} matches “{q}”.",
                 icon=":material/search_off:")
         return
-    st.caption(f"{count(len(hits), 'passage')} for “{q}” inside {count(app.fetched_count(), 'fetched paper')} · "
+    st.caption(f"{count(len(hits), 'passage')} for “{q}” inside {count(fulltext.fetched_count(), 'fetched paper')} · "
                f"{state['seconds'] * 1000:.0f} ms")
     for h in hits:
         with st.container(border=True, key=f"passage_hit_{h.arxiv_id}_{h.seq}"):
