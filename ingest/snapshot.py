@@ -1,11 +1,5 @@
-"""Bulk import of snapshot files: pure line parsers for both formats plus the streaming importer.
-
-Two line formats, detected per line:
-
-(a) arXiv's official metadata snapshot (Kaggle `arxiv-metadata-oai-snapshot.json`): `categories` is a
-    space-separated string, `authors` a string (with `authors_parsed`), `versions` a list of
-    `{"version": "v1", "created": "Mon, 2 Apr 2007 19:18:42 GMT"}`.
-(b) Trendscope corpus lines (`arxiv_corpus.jsonl.gz`): `authors`/`categories` are lists, `published` an ISO date.
+"""Bulk import of snapshot files: the streaming importer. Both line formats (arXiv's official metadata snapshot
+and Trendscope corpus lines) are parsed, and detected per line, by `snapshot_lines.parse_line`.
 
 A bad line is reported with its true 1-based line number and reason, counted and skipped; every good line is
 stored. The file is read as bytes and each line decoded on its own, so a byte that is not UTF-8 costs its line
@@ -19,13 +13,10 @@ from __future__ import annotations
 import contextlib
 import gzip
 import io
-import json
 import logging
-import re
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from zlib import error as zlib_error
 
@@ -35,27 +26,19 @@ from trendscope.foundation.db import database_path, storage_error
 from trendscope.foundation.errors import StorageError, TrendscopeError
 from trendscope.foundation.hashing import file_fingerprint
 from trendscope.foundation.progress import progress_bar
-from trendscope.foundation.text import clean_text
 
 from .ledger import IngestRun, LedgerStore
-from .records import BadArxivId, Paper, parse_arxiv_id
+from .records import Paper
+from .snapshot_lines import BadLine, parse_line
 from .store import PaperStore, UpsertCounts
 
 log = logging.getLogger(__name__)
 
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
-_WS = re.compile(r"\s+")
-_VERSION = re.compile(r"^v(\d+)$")
-_AUTHOR_SPLIT = re.compile(r",\s*|\s+and\s+")
 MAX_REPORTED_BAD_LINES = 1000
 MAX_LINE_BYTES = 8 << 20  # a longer line is one bad line (read and dropped in pieces, never held whole)
 # errors of one record's data (not of the database or the disk): that record is skipped, the others are stored
 _RECORD_ERRORS = (ValueError, TypeError, OverflowError, sqlite3.IntegrityError, sqlite3.InterfaceError,
                   sqlite3.DataError)
-
-
-class BadLine(ValueError):
-    """A snapshot line that cannot be stored; the message says why."""
 
 
 @dataclass
@@ -85,160 +68,6 @@ class SnapshotResult:
     @property
     def skipped(self) -> int:
         return self.run.skipped
-
-
-# ---------------------------------------------------------------------------------------------
-# pure parsers
-
-
-def _clean(text: object, name: str, required: bool = True) -> str | None:
-    if text is None or text == "":
-        if required:
-            raise BadLine(f"missing field '{name}'")
-        return None
-    if not isinstance(text, str):
-        raise BadLine(f"field '{name}' must be a string, got {type(text).__name__}")
-    out = _WS.sub(" ", clean_text(text)).strip()
-    if required and not out:
-        raise BadLine(f"empty field '{name}'")
-    return out or None
-
-
-def _iso_date(value: object, name: str) -> str | None:
-    if value in (None, ""):
-        return None
-    if not isinstance(value, str) or not _ISO_DATE.match(value):
-        raise BadLine(f"field '{name}' is not an ISO date: {value!r}")
-    return value[:10]
-
-
-def _string_list(value: object, name: str) -> list[str]:
-    if value is None:
-        return []
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise BadLine(f"field '{name}' must be a list of strings")
-    cleaned = (_WS.sub(" ", clean_text(v)).strip() for v in value)
-    return [v for v in cleaned if v]
-
-
-def _arxiv_id(value: object) -> tuple[str, int | None]:
-    if not isinstance(value, str) or not value.strip():
-        raise BadLine("missing field 'id'")
-    try:
-        return parse_arxiv_id(value)
-    except BadArxivId:
-        raise BadLine(f"field 'id' is not an arXiv id: {value!r}") from None
-
-
-def _rfc2822_date(text: object) -> str:
-    try:
-        return parsedate_to_datetime(str(text)).date().isoformat()
-    except (TypeError, ValueError, IndexError):
-        raise BadLine(f"bad version date {text!r}") from None
-
-
-def parse_kaggle_record(obj: dict) -> Paper:
-    """A record of arXiv's official metadata snapshot -> Paper."""
-    pid, id_version = _arxiv_id(obj.get("id"))
-    cats = obj.get("categories")
-    if not isinstance(cats, str):
-        raise BadLine("field 'categories' must be a space-separated string")
-    categories = list(dict.fromkeys(cats.split()))
-    versions = obj.get("versions") or []
-    if not isinstance(versions, list):
-        raise BadLine("field 'versions' must be a list")
-    numbered: list[tuple[int, str]] = []
-    for v in versions:
-        if not isinstance(v, dict):
-            raise BadLine("field 'versions' must hold objects")
-        m = _VERSION.match(str(v.get("version", "")))
-        if not m:
-            raise BadLine(f"bad version label {v.get('version')!r}")
-        numbered.append((int(m.group(1)), _rfc2822_date(v.get("created"))))
-    numbered.sort()
-    version = numbered[-1][0] if numbered else id_version
-    published = numbered[0][1] if numbered else None
-    updated = numbered[-1][1] if len(numbered) > 1 else None
-    if published is None:
-        published = _iso_date(obj.get("update_date"), "update_date")
-    parsed = obj.get("authors_parsed")
-    authors: list[str]
-    if isinstance(parsed, list) and parsed and all(isinstance(a, list) for a in parsed):
-        authors = []
-        for a in parsed:
-            parts = [p for p in (clean_text(str(x)).strip() for x in a if x) if p]
-            # [last, first, suffix] -> "first last suffix"
-            name = " ".join(parts[1:2] + parts[:1] + parts[2:])
-            if name:
-                authors.append(_WS.sub(" ", name))
-    else:
-        raw = _clean(obj.get("authors"), "authors", required=False) or ""
-        authors = [a.strip() for a in _AUTHOR_SPLIT.split(raw) if a.strip()]
-    return Paper(
-        id=pid,
-        title=_clean(obj.get("title"), "title"),
-        abstract=_clean(obj.get("abstract"), "abstract"),
-        authors=authors,
-        categories=categories,
-        primary_category=categories[0] if categories else None,
-        published=published,
-        updated=updated,
-        version=version,
-        doi=_clean(obj.get("doi"), "doi", required=False),
-        journal_ref=_clean(obj.get("journal-ref"), "journal-ref", required=False),
-        comment=_clean(obj.get("comments"), "comments", required=False),
-    )
-
-
-def parse_corpus_record(obj: dict) -> Paper:
-    """A Trendscope corpus record (see shared/data/README.md) -> Paper."""
-    pid, id_version = _arxiv_id(obj.get("id"))
-    categories = _string_list(obj.get("categories"), "categories")
-    primary = obj.get("primary_category")
-    if primary is not None and not isinstance(primary, str):
-        raise BadLine("field 'primary_category' must be a string")
-    version = obj.get("version", id_version)
-    if version is not None and (not isinstance(version, int) or isinstance(version, bool) or version < 1):
-        raise BadLine(f"field 'version' must be a positive integer, got {version!r}")
-    return Paper(
-        id=pid,
-        title=_clean(obj.get("title"), "title"),
-        abstract=_clean(obj.get("abstract"), "abstract"),
-        authors=_string_list(obj.get("authors"), "authors"),
-        categories=list(dict.fromkeys(categories)),
-        primary_category=primary or (categories[0] if categories else None),
-        published=_iso_date(obj.get("published"), "published"),
-        updated=_iso_date(obj.get("updated"), "updated"),
-        version=version,
-        doi=_clean(obj.get("doi"), "doi", required=False),
-        journal_ref=_clean(obj.get("journal_ref"), "journal_ref", required=False),
-        comment=_clean(obj.get("comment"), "comment", required=False),
-        links=_string_list(obj.get("links"), "links"),
-    )
-
-
-def detect_format(obj: dict) -> str:
-    """'arxiv-oai' for the official snapshot, 'trendscope' for corpus lines."""
-    if isinstance(obj.get("categories"), str) or "versions" in obj or "authors_parsed" in obj:
-        return "arxiv-oai"
-    return "trendscope"
-
-
-def parse_line(text: str) -> Paper:
-    """One snapshot line (either format) -> Paper; raises BadLine with the reason."""
-    try:
-        obj = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise BadLine(f"invalid JSON ({exc.msg} at column {exc.colno})") from None
-    except RecursionError:
-        raise BadLine("invalid JSON (nested too deeply)") from None
-    except ValueError as exc:  # e.g. an integer with more digits than Python converts
-        raise BadLine(f"invalid JSON ({exc})") from None
-    if not isinstance(obj, dict):
-        raise BadLine(f"expected a JSON object, got {type(obj).__name__}")
-    if detect_format(obj) == "arxiv-oai":
-        return parse_kaggle_record(obj)
-    return parse_corpus_record(obj)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -9,7 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from trendscope.ingest.records import Paper
-from trendscope.ingest.snapshot import BadLine, detect_format, import_snapshot, parse_line
+from trendscope.ingest.snapshot import import_snapshot
+from trendscope.ingest.snapshot_lines import BadLine, detect_format, parse_line
 from trendscope.ingest.store import PaperStore, open_database
 from trendscope.ui.cli import main
 
