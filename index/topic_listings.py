@@ -8,6 +8,9 @@ model that compute it. A call whose stamp matches reads the kept listing back (f
 most of it the stamp); any change (a paper added, redated, re-tagged or re-embedded; a new release) computes it
 afresh and replaces it, so what is read back is always what computing it now would give.
 
+`keep_listing` brings the month-by-month listing up to date as the last step of `trendscope index` and of each
+scheduled cycle, so that the first call after them reads it back too.
+
 The listing holds every period; `since` only filters what is returned. The rows are read and written by
 `topic_listing_store.py`.
 """
@@ -16,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import sqlite3
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import sqlite_utils
@@ -79,3 +82,25 @@ def listed_topics(db: sqlite_utils.Database, freq: str = "month", since: str | N
     if since:
         result = replace(result, records=[r for r in result.records if r["period"] >= since])
     return result
+
+
+
+@dataclass
+class ListingUpdate:
+    """What `keep_listing` did, as `trendscope index` and the scheduler report it."""
+
+    computed: bool          # computed afresh (the data changed) rather than found current
+    papers: int
+    seconds: float          # the computation's time (of the kept one when it was current)
+    kept_since: str | None  # when the kept listing was computed, if it was current
+
+    def __str__(self) -> str:
+        if not self.computed:
+            return f"unchanged since {self.kept_since}"
+        return f"computed for {self.papers} papers in {self.seconds:.1f}s and kept"
+
+
+def keep_listing(db: sqlite_utils.Database, freq: str = "month") -> ListingUpdate:
+    """Bring the kept listing up to date: computed only when its data changed."""
+    out = listed_topics(db, freq=freq)
+    return ListingUpdate(out.kept_since is None, out.papers, round(out.seconds, 1), out.kept_since)

@@ -10,6 +10,7 @@ import sqlite_utils
 from click.testing import CliRunner
 from index_support import CachingEmbedder, make_home, paper_from_row
 
+from trendscope.foundation.errors import TrendscopeError
 from trendscope.index.emerging_topics import emerging_topics
 from trendscope.index.indexer import run_index
 from trendscope.index.topic_listing_store import TopicListingStore
@@ -103,3 +104,40 @@ def test_cli_says_whether_the_listing_was_kept_or_computed(topic_home):
                                                  for x in second.stdout.splitlines())
     third = runner.invoke(main, [*args, "--recompute"])
     assert "kept since" not in third.stderr and third.stdout == first.stdout
+
+
+def test_index_keeps_the_listing_so_trends_reads_it_back_at_once(topic_home):
+    home, db, rows, _embedder = topic_home
+    TopicListingStore(db).clear()
+    runner = CliRunner()
+    base = ["--home", str(home.root)]
+    first = runner.invoke(main, [*base, "index", "--tags-only"])
+    assert first.exit_code == 0 and "rising topics: computed for" in first.stdout, first.output
+    assert TopicListingStore(db).get("month") is not None
+    again = json.loads(runner.invoke(main, [*base, "index", "--tags-only", "--json"]).stdout)["topics"]
+    assert again["computed"] is False and again["kept_since"] and again["line"].startswith("unchanged since")
+    shown = runner.invoke(main, [*base, "trends", "--topics", "--json"])
+    assert shown.exit_code == 0 and "kept since" in shown.stderr  # read back, not computed
+    PaperStore(db).upsert(_burst(rows, 200, 4, "2023-11"))  # new papers: a plain index computes it afresh
+    after = runner.invoke(main, [*base, "index", "--json"])
+    assert after.exit_code == 0, after.output
+    res = json.loads(after.stdout)
+    assert res["new"] == 4 and res["topics"]["computed"] is True and res["topics"]["papers"] == len(rows) + 12
+    assert listed_topics(db, freq="month").kept_since is not None
+
+
+def test_index_no_topics_leaves_the_listing_and_a_failure_does_not_fail_the_index(topic_home, monkeypatch):
+    home, db, _rows, _embedder = topic_home
+    TopicListingStore(db).clear()
+    runner = CliRunner()
+    out = runner.invoke(main, ["--home", str(home.root), "index", "--tags-only", "--no-topics"])
+    assert out.exit_code == 0 and "rising topics" not in out.output
+    assert TopicListingStore(db).get("month") is None
+
+    def broken(db, freq="month"):
+        raise TrendscopeError("the phrase cache is locked")
+    monkeypatch.setattr("trendscope.index.topic_listings.keep_listing", broken)
+    failed = runner.invoke(main, ["--home", str(home.root), "index", "--tags-only", "--json"])
+    assert failed.exit_code == 0
+    assert "warning: rising topics not updated: the phrase cache is locked" in failed.stderr
+    assert json.loads(failed.stdout)["topics"] == {"error": "the phrase cache is locked"}

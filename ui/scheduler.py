@@ -73,11 +73,9 @@ def _ingest_step(home: Home, cfg: ScheduleConfig, res: CycleResult) -> None:
 
 
 def _topics_step(db, res: CycleResult) -> None:
-    from trendscope.index.topic_listings import listed_topics
+    from trendscope.index.topic_listings import keep_listing
 
-    out = listed_topics(db, freq="month")
-    res.say(f"topics: unchanged since {out.kept_since}" if out.kept_since
-            else f"topics: computed for {out.papers} papers in {out.seconds:.1f}s and kept")
+    res.say(f"topics: {keep_listing(db)}")
 
 
 def run_cycle(home: Home, cfg: ScheduleConfig, *, digest: bool | None = None,

@@ -35,10 +35,13 @@ def _searcher(ctx: click.Context):
 @click.option("--tags-only", is_flag=True,
               help="Only tag papers (those without a vector by the tagger's rules-only formula): minutes instead of "
                    "hours after a bulk import; a later plain `index` adds the vectors and re-tags those papers.")
+@click.option("--no-topics", is_flag=True,
+              help="Leave the kept rising-topic listing as it is (by default it is computed again when the papers, "
+                   "tags or vectors changed, so `trends --topics`, the app and the digests read it back at once).")
 @json_option("Print the result record as JSON.")
 @click.pass_context
-def index_cmd(ctx, model, rebuild, tags_only, as_json):
-    """Embed new or changed papers, update the FAISS index, then update trend tags.
+def index_cmd(ctx, model, rebuild, tags_only, no_topics, as_json):
+    """Embed new or changed papers, update the FAISS index, then update trend tags and the rising topics.
 
     \b
     Examples:
@@ -46,24 +49,41 @@ def index_cmd(ctx, model, rebuild, tags_only, as_json):
       trendscope index --rebuild --json
       trendscope index --tags-only        # quick first look after a bulk import
     """
+    db = _db(ctx)
     if tags_only:
         from trendscope.index.trend_update import update_trend_tags
 
         if rebuild or model:
             raise click.UsageError("--tags-only embeds nothing: it takes neither --rebuild nor --model")
-        res = update_trend_tags(_db(ctx), ctx.obj.home, progress=_progress(ctx))
-        if as_json:
-            click.echo(json.dumps(asdict(res), indent=2, default=str))
-        else:
-            click.echo(f"trend tags: {res}")
-        return
-    from trendscope.index.indexer import run_index
-
-    res = run_index(_db(ctx), ctx.obj.home, model=model, progress=_progress(ctx), rebuild=rebuild)
-    if as_json:
-        click.echo(json.dumps(asdict(res), indent=2, default=str))
+        res = update_trend_tags(db, ctx.obj.home, progress=_progress(ctx))
+        line = f"trend tags: {res}"
     else:
-        click.echo(res.summary())
+        from trendscope.index.indexer import run_index
+
+        res = run_index(db, ctx.obj.home, model=model, progress=_progress(ctx), rebuild=rebuild)
+        line = res.summary()
+    topics = None if no_topics else _keep_topics(db)
+    if as_json:
+        click.echo(json.dumps({**asdict(res), "topics": topics}, indent=2, default=str))
+    else:
+        click.echo(line)
+        if topics is not None and "error" not in topics:
+            click.echo(f"rising topics: {topics['line']}")
+
+
+def _keep_topics(db) -> dict:
+    """The kept month-by-month listing brought up to date ({"line", "computed", "papers", "seconds",
+    "kept_since"}); a failure is reported as {"error"} and a warning line, not raised: the index is done."""
+    import sqlite3
+
+    from trendscope.index.topic_listings import keep_listing
+
+    try:
+        done = keep_listing(db)
+    except (TrendscopeError, sqlite3.Error, OSError) as exc:
+        click.echo(f"warning: rising topics not updated: {exc}", err=True)
+        return {"error": str(exc)}
+    return {"line": str(done), **asdict(done)}
 
 
 def _hit_line(rank: int, h) -> str:
