@@ -131,20 +131,41 @@ _READ_ONLY = _SQLITE_FAILURES[8][1]
 _CANNOT_OPEN = _SQLITE_FAILURES[14][1]
 
 
+BUSY_TIMEOUT_MS = 30000
+
+
+def _enable_wal(db: sqlite_utils.Database, path: Path, sleep=time.sleep) -> None:
+    """Switch the file to WAL (once per database: the mode is kept in the file). Another connection writing the
+    file (a first run's migrations, say) makes `PRAGMA journal_mode=wal` fail at once with "database is locked",
+    without waiting: SQLite's busy timeout does not cover it. So it is tried again, with backoff, for as long as
+    the busy timeout, and it is done when the other connection switched the file itself. A read-only file stays
+    as it is (opened for reading)."""
+    waited, delay = 0.0, 0.02
+    while db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        try:
+            db.enable_wal()
+            return
+        except DatabaseStorageError as exc:
+            if exc.reason not in (_READ_ONLY, _CANNOT_OPEN):
+                raise
+            log.info("%s is read-only: opened for reading without WAL", path)
+            return
+        except sqlite3.OperationalError as exc:
+            if ("locked" not in str(exc) and "busy" not in str(exc)) or waited * 1000 >= BUSY_TIMEOUT_MS:
+                raise
+        sleep(delay)
+        waited += delay
+        delay = min(2 * delay, 0.5)
+
+
 def _open(target: str, path: Path, uri: bool = False) -> sqlite_utils.Database:
     conn = sqlite3.connect(target, uri=uri, factory=_Connection)
     if isinstance(conn, _Connection):
         conn.path = str(path)
     try:
         db = sqlite_utils.Database(conn)
-        db.execute("PRAGMA busy_timeout = 30000")
-        if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-            try:
-                db.enable_wal()
-            except DatabaseStorageError as exc:
-                if exc.reason not in (_READ_ONLY, _CANNOT_OPEN):
-                    raise
-                log.info("%s is read-only: opened for reading without WAL", path)
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        _enable_wal(db, path)
         db.execute("PRAGMA synchronous = NORMAL")
         db.execute("PRAGMA foreign_keys = ON")
     except BaseException:

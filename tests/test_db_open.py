@@ -1,0 +1,56 @@
+"""Opening a home's database while another connection writes it (the app's warm-up thread running a first run's
+migrations while the page opens the same file): the switch to WAL waits for the writer instead of failing."""
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+import sqlite_utils
+
+from trendscope.foundation.db import _enable_wal, connect
+
+
+def _writer_holding_a_write_lock(path) -> sqlite3.Connection:
+    writer = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    writer.execute("CREATE TABLE t (x)")
+    writer.execute("BEGIN IMMEDIATE")  # a write transaction: PRAGMA journal_mode=wal now fails at once
+    writer.execute("INSERT INTO t VALUES (1)")
+    return writer
+
+
+def test_the_wal_switch_waits_for_a_writer_and_then_succeeds(tmp_path):
+    path = tmp_path / "trendscope.db"
+    writer = _writer_holding_a_write_lock(path)
+    db = sqlite_utils.Database(sqlite3.connect(path))
+    with pytest.raises(sqlite3.OperationalError, match="locked"):  # what the first open used to fail with
+        db.execute("PRAGMA journal_mode=wal")
+    waits = []
+
+    def sleep(seconds: float) -> None:  # the writer commits while the opener waits
+        waits.append(seconds)
+        if len(waits) == 2:
+            writer.execute("COMMIT")
+
+    _enable_wal(db, path, sleep=sleep)
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal" and len(waits) == 2
+    assert db.execute("SELECT x FROM t").fetchall() == [(1,)]  # the writer's row is there: nothing lost
+    writer.close()
+
+
+def test_a_writer_that_never_finishes_still_fails_after_the_busy_timeout(tmp_path):
+    path = tmp_path / "trendscope.db"
+    writer = _writer_holding_a_write_lock(path)
+    db = sqlite_utils.Database(sqlite3.connect(path))
+    waits = []
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        _enable_wal(db, path, sleep=waits.append)
+    assert 29.0 <= sum(waits) <= 31.0  # the busy timeout's 30 s, in backoff steps, then the error
+    writer.close()
+
+
+def test_connect_opens_a_file_another_connection_switched_to_wal_meanwhile(tmp_path):
+    path = tmp_path / "trendscope.db"
+    first = connect(path)
+    assert first.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    second = connect(path)  # nothing to switch: the mode is kept in the file
+    assert second.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
