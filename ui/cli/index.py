@@ -49,12 +49,12 @@ def index_cmd(ctx, model, rebuild, tags_only, no_topics, as_json):
       trendscope index --rebuild --json
       trendscope index --tags-only        # quick first look after a bulk import
     """
+    if tags_only and (rebuild or model):
+        raise click.UsageError("--tags-only embeds nothing: it takes neither --rebuild nor --model")
     db = _db(ctx)
     if tags_only:
         from trendscope.index.trend_update import update_trend_tags
 
-        if rebuild or model:
-            raise click.UsageError("--tags-only embeds nothing: it takes neither --rebuild nor --model")
         res = update_trend_tags(db, ctx.obj.home, progress=_progress(ctx))
         line = f"trend tags: {res}"
     else:
@@ -62,13 +62,13 @@ def index_cmd(ctx, model, rebuild, tags_only, no_topics, as_json):
 
         res = run_index(db, ctx.obj.home, model=model, progress=_progress(ctx), rebuild=rebuild)
         line = res.summary()
+    if not as_json:
+        click.echo(line)  # before the listing: that can take a minute on a large corpus
     topics = None if no_topics else _keep_topics(db)
     if as_json:
         click.echo(json.dumps({**asdict(res), "topics": topics}, indent=2, default=str))
-    else:
-        click.echo(line)
-        if topics is not None and "error" not in topics:
-            click.echo(f"rising topics: {topics['line']}")
+    elif topics is not None and "error" not in topics:
+        click.echo(f"rising topics: {topics['line']}")
 
 
 def _keep_topics(db) -> dict:
