@@ -80,14 +80,14 @@ def _count_corpus(db, store: TrendStore, freq: str, trends: list[str] | None, mi
                   fragment_share: float, progress, extra: frozenset[str]) -> TopicCorpus:
     topic_store = TopicStore(db)
     topic_store.refresh()  # new or changed papers only (`trendscope index` keeps it current)
-    papers = store.dated_papers()
+    papers = store.publication_dates()  # dates only: the phrases come from the phrase cache, not the text
     tags: dict[int, list[str]] = defaultdict(list)
     for pk, trend in store.tag_pairs():
         if trends is None or trend in trends:
             tags[pk].append(trend)
     period: dict[int, str] = {}
     week: dict[int, str] = {}
-    for pk, published, _title, _abstract in papers:
+    for pk, published in papers:
         period[pk] = period_of(published, freq)
         week[pk] = period_start(published, "week")
     acronyms = AcronymMap()

@@ -274,6 +274,10 @@ class TrendStore:
         """(pk, published, title, abstract) of papers with a publication date (on/after `since`)."""
         return self.paper_reads.dated(since)
 
+    def publication_dates(self) -> list[tuple[int, str]]:
+        """(pk, published) of papers with a publication date, oldest first (no text: see `dated_papers`)."""
+        return self.paper_reads.publication_dates()
+
     def ids_for(self, pks) -> dict[int, str]:
         """arXiv id of each pk."""
         return self.paper_reads.ids_of(pks)

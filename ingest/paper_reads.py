@@ -143,6 +143,12 @@ class PaperReads:
             args.append(since)
         return self.db.execute(q + " ORDER BY published, pk", args).fetchall()
 
+    def publication_dates(self) -> list[tuple[int, str]]:
+        """(pk, published) of papers with a publication date, oldest first: read from the index on `published`
+        alone (no paper text), for counting by period."""
+        return self.db.execute("SELECT pk, published FROM papers WHERE published IS NOT NULL AND published != '' "
+                               "ORDER BY published, pk").fetchall()
+
     def published(self, start: str, end_exclusive: str) -> dict[int, str]:
         """pk -> publication date of the papers published in [start, end_exclusive)."""
         return dict(self.db.execute("SELECT pk, published FROM papers WHERE published >= ? AND published < ?",

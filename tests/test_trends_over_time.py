@@ -127,3 +127,13 @@ def test_trends_cli(tagged_db, home, tmp_path):
 def test_trends_cli_without_database(tmp_path):
     res = CliRunner().invoke(main, ["--home", str(tmp_path / "empty"), "trends"])
     assert res.exit_code != 0 and "no database" in res.output
+
+
+def test_publication_dates_are_the_dated_papers_without_their_text(tagged_db):
+    db, rows = tagged_db
+    from trendscope.ingest.paper_reads import PaperReads
+
+    reads = PaperReads(db)
+    dates = reads.publication_dates()
+    assert dates == [(pk, published) for pk, published, _t, _a in reads.dated()]
+    assert len(dates) == len(rows) and dates == sorted(dates, key=lambda r: (r[1], r[0]))
