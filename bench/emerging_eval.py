@@ -10,7 +10,8 @@ contained in the other as whole words. "Strictly" counts only listed names that 
     .venv/bin/python bench/emerging_eval.py --home /tmp/trendscope-homes/full [--freq month] [--out topics.jsonl]
 
 While tuning, only the tuning half (odd ids) is shown; `--show-report-half` prints every rise and both halves'
-figures (run it once, for the figure reported).
+figures (run it once, for the figure reported). `--rises FILE` measures another list of the same format, never
+tuned on, and shows it whole (bench/data/emerging_known_rises_fresh.jsonl: written later by two blind helpers).
 
 Also writes every listed topic to `--out` (for the precision judging described in
 docs/performance.md#rising-topics).
@@ -69,13 +70,23 @@ def matches_strictly(alias: str, listed: str) -> bool:
     return a in keys or any(len(a.split()) >= 2 and f" {a} " in f" {k} " for k in keys)
 
 
-def report(db, records: list[dict], show_report_half: bool) -> None:
+def half_of(rise_id: str, tuned: bool) -> str:
+    """"tune" (odd ids) or "report" (even ids) for the list the listing was tuned on; "held-out" for any other."""
+    if not tuned:
+        return "held-out"
+    return "tune" if int(rise_id.lstrip("k")) % 2 else "report"
+
+
+def report(db, records: list[dict], show_report_half: bool, known_path: Path = KNOWN) -> None:
     """Print which known rises `records` (one per trend and period, with the listed names in "topics") find, per
-    half and per trend; the report half's rises only with `show_report_half`."""
+    half and per trend; the report half's rises only with `show_report_half`. A list other than the tuned one
+    (`known_path`) is shown whole: it was never tuned on."""
     listed = defaultdict(list)
     for r in records:
         listed[(r["trend"], r["period"][:7])] += r["topics"]
-    known = [json.loads(x) for x in KNOWN.open(encoding="utf-8")]
+    known = [json.loads(x) for x in known_path.open(encoding="utf-8") if x.strip()]
+    tuned = known_path.resolve() == KNOWN.resolve()
+    show_report_half = show_report_half or not tuned
     # how many of the trend's papers in the window use one of the rise's names: below the listing's own support
     # floor (4 papers) the corpus does not hold the rise, whatever the method
     held = trend_papers_naming(db, [(k["trend"], [k["topic"], *k.get("aliases", [])], window_months(k["window"]))
@@ -88,7 +99,7 @@ def report(db, records: list[dict], show_report_half: bool) -> None:
                     if any(matches(n, t) for n in names)), None)
         strict = any(matches_strictly(n, t) for p in sorted(window_months(k["window"]))
                      for t in listed.get((k["trend"], p), []) for n in names)
-        half = "tune" if int(k["id"].lstrip("k")) % 2 else "report"
+        half = half_of(k["id"], tuned)
         per_trend[k["trend"]][1] += 1
         per_trend[k["trend"]][0] += hit is not None
         per_half[half][1] += 1
@@ -104,11 +115,12 @@ def report(db, records: list[dict], show_report_half: bool) -> None:
     found, total = sum(v[0] for v in per_trend.values()), sum(v[1] for v in per_trend.values())
     if show_report_half:
         print(f"\nrecall of known rises: {found}/{total} = {found / total:.2f}")
-        fh = per_half["held tune"][0] + per_half["held report"][0]
-        th = per_half["held tune"][1] + per_half["held report"][1]
+        fh = sum(v[0] for h, v in per_half.items() if h.startswith("held "))
+        th = sum(v[1] for h, v in per_half.items() if h.startswith("held "))
         print(f"  of the rises the corpus holds ({HELD_PAPERS}+ papers name them in the window): {fh}/{th}")
         for half, (f, t) in sorted(per_half.items()):
-            print(f"  {half} half: {f}/{t}")
+            if tuned or not half.startswith("held "):  # (a list not tuned on: given just above)
+                print(f"  {half}{' half' if tuned else ''}: {f}/{t}")
         for trend, (f, t) in sorted(per_trend.items()):
             print(f"  {trend:<17} {f}/{t}")
     else:
@@ -139,6 +151,9 @@ def main() -> None:
     ap.add_argument("--min-growth", type=float, default=None, help="override the growth floor (tuning)")
     ap.add_argument("--no-name-model", action="store_true", help="list names without the topic-name model")
     ap.add_argument("--min-title-share", type=float, default=None, help="override the title-share floor (tuning)")
+    ap.add_argument("--rises", type=Path, default=KNOWN,
+                    help="a list of known rises in the same format; any list but the default is shown whole "
+                         "(it was never tuned on)")
     ap.add_argument("--show-report-half", action="store_true",
                     help="also print which rises of the report half (even ids) were found; by default only their "
                          "count is printed, so that tuning never reads them")
@@ -158,7 +173,7 @@ def main() -> None:
         overrides["name_model"] = None
     res = emerging_topics(db, freq=args.freq, **overrides)
     print(f"topics for {res.papers} papers, every trend and {args.freq}: {time.perf_counter() - t0:.1f}s")
-    report(db, res.records, args.show_report_half)
+    report(db, res.records, args.show_report_half, args.rises)
     if args.out:
         with args.out.open("w", encoding="utf-8") as fh:
             for r in res.records:
