@@ -34,7 +34,7 @@ from .faiss_index import (
     remove_index_files,
     save_index,
 )
-from .topic_store import TopicStore
+from .topic_store import refresh_phrases
 from .trend_update import TagUpdateResult, update_trend_tags
 from .vector_store import VectorStore
 
@@ -164,10 +164,9 @@ def _run(db, home, model, progress, rebuild, embedder, embedder_factory, exact_m
         res.notes.append(note)
     if update_tags:
         res.tags = update_trend_tags(db, home, progress=progress)
-        topics = TopicStore(db).refresh()
+        topics = refresh_phrases(db, progress)
         if topics.extracted or topics.removed:
-            res.notes.append(f"topic phrases: {topics.extracted} papers extracted, {topics.removed} removed "
-                             f"({topics.seconds:.1f}s)")
+            res.notes.append(str(topics))
     res.seconds = time.perf_counter() - t0
     return res
 

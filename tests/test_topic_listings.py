@@ -118,8 +118,11 @@ def test_index_keeps_the_listing_so_trends_reads_it_back_at_once(topic_home):
     assert again["computed"] is False and again["kept_since"] and again["line"].startswith("unchanged since")
     shown = runner.invoke(main, [*base, "trends", "--topics", "--json"])
     assert shown.exit_code == 0 and "kept since" in shown.stderr  # read back, not computed
-    PaperStore(db).upsert(_burst(rows, 200, 4, "2023-11"))  # new papers: a plain index computes it afresh
-    after = runner.invoke(main, [*base, "index", "--json"])
+    PaperStore(db).upsert(_burst(rows, 200, 4, "2023-11"))  # new papers: their phrases, then the listing afresh
+    quick = runner.invoke(main, [*base, "index", "--tags-only"])
+    assert quick.exit_code == 0 and "topic phrases: 4 papers extracted" in quick.stdout, quick.output
+    assert "rising topics: computed for" in quick.stdout
+    after = runner.invoke(main, [*base, "index", "--json"])  # the vectors: tags and listing computed again
     assert after.exit_code == 0, after.output
     res = json.loads(after.stdout)
     assert res["new"] == 4 and res["topics"]["computed"] is True and res["topics"]["papers"] == len(rows) + 12

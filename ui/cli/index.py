@@ -33,8 +33,9 @@ def _searcher(ctx: click.Context):
               help="sentence-transformers model name or path (default: the one in use, else all-MiniLM-L6-v2).")
 @click.option("--rebuild", is_flag=True, help="Drop every stored vector and the FAISS index, re-embed everything.")
 @click.option("--tags-only", is_flag=True,
-              help="Only tag papers (those without a vector by the tagger's rules-only formula): minutes instead of "
-                   "hours after a bulk import; a later plain `index` adds the vectors and re-tags those papers.")
+              help="Embed nothing: tag papers (those without a vector by the tagger's rules-only formula) and bring "
+                   "the rising topics up to date: minutes instead of hours after a bulk import; a later plain "
+                   "`index` adds the vectors and re-tags those papers.")
 @click.option("--no-topics", is_flag=True,
               help="Leave the kept rising-topic listing as it is (by default it is computed again when the papers, "
                    "tags or vectors changed, so `trends --topics`, the app and the digests read it back at once).")
@@ -53,10 +54,12 @@ def index_cmd(ctx, model, rebuild, tags_only, no_topics, as_json):
         raise click.UsageError("--tags-only embeds nothing: it takes neither --rebuild nor --model")
     db = _db(ctx)
     if tags_only:
+        from trendscope.index.topic_store import refresh_phrases
         from trendscope.index.trend_update import update_trend_tags
 
         res = update_trend_tags(db, ctx.obj.home, progress=_progress(ctx))
-        line = f"trend tags: {res}"
+        phrases = refresh_phrases(db, _progress(ctx))  # as a plain index does: the listing counts them
+        line = f"trend tags: {res}" + (f"\n{phrases}" if phrases.extracted or phrases.removed else "")
     else:
         from trendscope.index.indexer import run_index
 
