@@ -84,7 +84,6 @@ def listed_topics(db: sqlite_utils.Database, freq: str = "month", since: str | N
     return result
 
 
-
 @dataclass
 class ListingUpdate:
     """What `keep_listing` did, as `trendscope index` and the scheduler report it."""
