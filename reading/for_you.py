@@ -63,7 +63,7 @@ def for_you(db, vectors: VectorSource, *, limit: int = 10, days: int = WINDOW_DA
     if not last or not last[0].published:
         return ForYou([], "newest", 0, None, list(categories))
     since = (date.fromisoformat(last[0].published[:10]) - timedelta(days=days - 1)).isoformat()
-    feedback = store.feedback(owner)
+    feedback = store.marks.feedback(owner)
     kept_ids = store.kept_ids(owner) | {a for a, v in feedback.items() if v > 0}
     shunned_ids = store.not_interested_anywhere(owner) | {a for a, v in feedback.items() if v < 0}
     window = [int(p) for p in reads.filtered_pks(PaperFilter(since=since))]

@@ -2,8 +2,8 @@
 
 Items refer to papers by arXiv id WITHOUT version (not by `papers.pk`), so they survive re-ingest, new
 versions and re-indexing, and can exist before the paper is ingested: reads look them up by id through the
-ingest stage's `PaperReads`.
-This is the only module of `reading/` that knows SQL.
+ingest stage's `PaperReads`. The tables are defined in `reading_schema`; passage notes and thumbs have their own
+store (`paper_marks_store`). Only these three modules of `reading/` know SQL.
 """
 from __future__ import annotations
 
@@ -13,54 +13,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import sqlite_utils
-from sqlite_utils import Migrations
 
 from trendscope.foundation.actor import LAB, LOCAL_OWNER
-from trendscope.foundation.db import apply_migrations, rebuild_table, select_in, write_transaction
+from trendscope.foundation.db import select_in
 from trendscope.ingest.paper_reads import PaperReads
 from trendscope.ingest.records import Paper
 
+from .paper_marks_store import PaperMarksStore, PassageNote
+from .reading_schema import ensure_schema
+
 log = logging.getLogger(__name__)
 
-migrations = Migrations("trendscope.reading")
-
 STATUSES = ("unread", "reading", "read")
-
-
-@migrations()
-def m001_reading_lists(db: sqlite_utils.Database) -> None:
-    db.execute(
-        """
-        CREATE TABLE reading_lists (
-            list_id INTEGER PRIMARY KEY,
-            name TEXT NOT NULL UNIQUE COLLATE NOCASE,
-            created TEXT NOT NULL
-        )
-        """
-    )
-    db.execute(
-        """
-        CREATE TABLE reading_list_items (
-            list_id INTEGER NOT NULL REFERENCES reading_lists(list_id) ON DELETE CASCADE,
-            arxiv_id TEXT NOT NULL,           -- arXiv id without version; papers.id once ingested
-            note TEXT NOT NULL DEFAULT '',
-            status TEXT NOT NULL DEFAULT 'unread' CHECK (status IN ('unread', 'reading', 'read')),
-            added TEXT NOT NULL,              -- ISO UTC timestamp
-            PRIMARY KEY (list_id, arxiv_id)
-        )
-        """
-    )
-    db.execute("CREATE INDEX idx_reading_list_items_arxiv_id ON reading_list_items(arxiv_id)")
-    db.execute(
-        """
-        CREATE TABLE reading_not_interested (
-            list_id INTEGER NOT NULL REFERENCES reading_lists(list_id) ON DELETE CASCADE,
-            arxiv_id TEXT NOT NULL,
-            marked TEXT NOT NULL,
-            PRIMARY KEY (list_id, arxiv_id)
-        )
-        """
-    )
 
 
 @dataclass
@@ -82,98 +46,6 @@ class ListSummary:
     def ref(self) -> str:
         """How the reader names it: the bare name for their own lists, `owner/name` for others'."""
         return self.name if self.access == "own" else f"{self.owner}/{self.name}"
-
-
-@migrations()
-def m002_passage_notes(db: sqlite_utils.Database) -> None:
-    """Notes on passages of a paper's full text (`seq` of the ingest stage's passages; the quote kept, so a
-    note reads on its own even if the full text is fetched again)."""
-    db.execute(
-        """
-        CREATE TABLE passage_notes (
-            note_id INTEGER PRIMARY KEY,
-            arxiv_id TEXT NOT NULL,
-            seq INTEGER NOT NULL,
-            section TEXT NOT NULL DEFAULT '',
-            quote TEXT NOT NULL,
-            note TEXT NOT NULL,
-            created TEXT NOT NULL
-        )
-        """
-    )
-    db.execute("CREATE INDEX passage_notes_paper ON passage_notes(arxiv_id, seq)")
-
-
-@migrations()
-def m003_paper_feedback(db: sqlite_utils.Database) -> None:
-    """Thumbs up (+1) or down (-1) on any paper card: what the "new for you" ranking learns from."""
-    db.execute("CREATE TABLE paper_feedback (arxiv_id TEXT PRIMARY KEY, vote INTEGER NOT NULL, at TEXT NOT NULL)")
-
-
-def _columns(db: sqlite_utils.Database, table: str) -> set[str]:
-    return {r[1] for r in db.execute(f"PRAGMA table_info([{table}])").fetchall()}
-
-
-@migrations(transactional=False)
-def m004_owners_and_shares(db: sqlite_utils.Database) -> None:
-    """Lists, thumbs and passage notes belong to a user; what existed before goes to the local owner.
-
-    List names become unique per owner (a table rebuild: SQLite cannot drop a column's UNIQUE). Lists can be
-    shared with one user or with everyone (`grantee` "*"), read-only or editable. Each step is skipped when
-    already done, so an interrupted run completes on the next start."""
-    if "owner" not in _columns(db, "reading_lists"):
-        rebuild_table(
-            db, "reading_lists",
-            f"""CREATE TABLE reading_lists__new (
-                list_id INTEGER PRIMARY KEY,
-                owner TEXT NOT NULL DEFAULT '{LOCAL_OWNER}',
-                name TEXT NOT NULL COLLATE NOCASE,
-                created TEXT NOT NULL,
-                UNIQUE (owner, name)
-            )""",
-            f"INSERT INTO reading_lists__new (list_id, owner, name, created) "
-            f"SELECT list_id, '{LOCAL_OWNER}', name, created FROM reading_lists",
-        )
-    if "owner" not in _columns(db, "paper_feedback"):
-        rebuild_table(
-            db, "paper_feedback",
-            f"""CREATE TABLE paper_feedback__new (
-                owner TEXT NOT NULL DEFAULT '{LOCAL_OWNER}',
-                arxiv_id TEXT NOT NULL,
-                vote INTEGER NOT NULL,
-                at TEXT NOT NULL,
-                PRIMARY KEY (owner, arxiv_id)
-            )""",
-            f"INSERT INTO paper_feedback__new (owner, arxiv_id, vote, at) "
-            f"SELECT '{LOCAL_OWNER}', arxiv_id, vote, at FROM paper_feedback",
-        )
-    with write_transaction(db):
-        if "owner" not in _columns(db, "passage_notes"):
-            db.execute(f"ALTER TABLE passage_notes ADD COLUMN owner TEXT NOT NULL DEFAULT '{LOCAL_OWNER}'")
-            db.execute("CREATE INDEX passage_notes_owner ON passage_notes(owner, arxiv_id, seq)")
-        db.execute(
-            """
-            CREATE TABLE IF NOT EXISTS reading_list_shares (
-                list_id INTEGER NOT NULL REFERENCES reading_lists(list_id) ON DELETE CASCADE,
-                grantee TEXT NOT NULL,            -- a user name, or '*' for every signed-in user
-                can_edit INTEGER NOT NULL DEFAULT 0,
-                shared TEXT NOT NULL,
-                PRIMARY KEY (list_id, grantee)
-            )
-            """
-        )
-        db.execute("CREATE INDEX IF NOT EXISTS reading_list_shares_grantee ON reading_list_shares(grantee)")
-
-
-@dataclass
-class PassageNote:
-    note_id: int
-    arxiv_id: str
-    seq: int
-    section: str
-    quote: str
-    note: str
-    created: str
 
 
 @dataclass
@@ -199,7 +71,8 @@ class ListStore:
     def __init__(self, db: sqlite_utils.Database):
         self.db = db
         self.paper_reads = PaperReads(db)
-        apply_migrations(db, migrations)
+        self.marks = PaperMarksStore(db)
+        ensure_schema(db)
 
     # -- lists ----------------------------------------------------------------------------
     def list_id(self, name: str, owner: str) -> int | None:
@@ -378,47 +251,12 @@ class ListStore:
             [list_id],
         ).fetchall()
         papers = self.paper_reads.papers_by_ids({r[0] for r in rows})
-        notes = self.passage_notes({r[0] for r in rows}, notes_of)
+        notes = self.marks.passage_notes({r[0] for r in rows}, notes_of)
         out = []
         for aid, note, status, added in rows:
             pk, paper = papers.get(aid, (None, None))
             out.append(ListItem(aid, note, status, added, pk, paper, notes.get(aid, [])))
         return out
-
-    # -- notes on passages -----------------------------------------------------------------
-    def add_passage_note(self, owner: str, arxiv_id: str, seq: int, section: str, quote: str, note: str,
-                         created: str) -> int:
-        with self.db.atomic():
-            cur = self.db.conn.execute(
-                "INSERT INTO passage_notes (owner, arxiv_id, seq, section, quote, note, created) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)", [owner, arxiv_id, int(seq), section, quote, note, created])
-        return cur.lastrowid
-
-    def delete_passage_note(self, note_id: int, owner: str) -> bool:
-        with self.db.atomic():
-            return self.db.conn.execute("DELETE FROM passage_notes WHERE note_id = ? AND owner = ?",
-                                        [int(note_id), owner]).rowcount > 0
-
-    def passage_notes(self, arxiv_ids: Iterable[str], owner: str) -> dict[str, list[PassageNote]]:
-        """arXiv id -> the owner's passage notes in reading order (then oldest first)."""
-        out: dict[str, list[PassageNote]] = {}
-        sql = ("SELECT note_id, arxiv_id, seq, section, quote, note, created FROM passage_notes "
-               "WHERE owner = ? AND arxiv_id IN ({in}) ORDER BY arxiv_id, seq, note_id")
-        for row in select_in(self.db, sql, list(arxiv_ids), params=[owner]):
-            out.setdefault(row[1], []).append(PassageNote(*row))
-        return out
-
-    # -- feedback ---------------------------------------------------------------------------
-    def set_feedback(self, owner: str, arxiv_id: str, vote: int, at: str) -> None:
-        with self.db.atomic():
-            if vote:
-                self.db.conn.execute("INSERT OR REPLACE INTO paper_feedback (owner, arxiv_id, vote, at) "
-                                     "VALUES (?, ?, ?, ?)", [owner, arxiv_id, 1 if vote > 0 else -1, at])
-            else:
-                self.db.conn.execute("DELETE FROM paper_feedback WHERE owner = ? AND arxiv_id = ?", [owner, arxiv_id])
-
-    def feedback(self, owner: str) -> dict[str, int]:
-        return dict(self.db.execute("SELECT arxiv_id, vote FROM paper_feedback WHERE owner = ?", [owner]))
 
     _OWN_ITEMS = ("SELECT DISTINCT i.arxiv_id FROM reading_list_items i JOIN reading_lists l "
                   "ON l.list_id = i.list_id WHERE l.owner = ?")

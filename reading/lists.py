@@ -113,6 +113,7 @@ class ReadingLists:
 
     def __init__(self, db: sqlite_utils.Database, clock: Callable[[], str] = utc_now_iso, user: Actor = OWNER):
         self.store = ListStore(db)
+        self.marks = self.store.marks
         self.clock = clock
         self.user = user
 
@@ -239,10 +240,10 @@ class ReadingLists:
             aid, _ = parse_arxiv_id(arxiv_id)
         except BadArxivId as exc:
             raise TrendscopeError(f"{arxiv_id!r} is not an arXiv id") from exc
-        self.store.set_feedback(self.me, aid, int(vote), self.clock())
+        self.marks.set_feedback(self.me, aid, int(vote), self.clock())
 
     def feedback(self) -> dict[str, int]:
-        return self.store.feedback(self.me)
+        return self.marks.feedback(self.me)
 
     def for_you(self, vectors: VectorSource, limit: int = 10, days: int = 30, categories=()):
         """The latest papers ranked for this reader (see `reading.for_you`)."""
@@ -265,14 +266,14 @@ class ReadingLists:
             raise TrendscopeError(f"a note holds at most {MAX_NOTE:,} characters and a quote {MAX_QUOTE:,}")
         if int(seq) < 0:
             raise TrendscopeError("not a passage of the paper")
-        return self.store.add_passage_note(self.me, aid, int(seq), " ".join(section.split())[:300], quote, note,
+        return self.marks.add_passage_note(self.me, aid, int(seq), " ".join(section.split())[:300], quote, note,
                                            self.clock())
 
     def delete_passage_note(self, note_id: int) -> bool:
-        return self.store.delete_passage_note(note_id, self.me)
+        return self.marks.delete_passage_note(note_id, self.me)
 
     def passage_notes(self, arxiv_id: str) -> list:
-        return self.store.passage_notes([arxiv_id], self.me).get(arxiv_id, [])
+        return self.marks.passage_notes([arxiv_id], self.me).get(arxiv_id, [])
 
     def items(self, name: str) -> list[ListItem]:
         return self.store.items(self._id(name), self.me)

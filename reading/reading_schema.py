@@ -1,0 +1,134 @@
+"""The reading stage's tables: reading lists, their items and shares, "not interested" marks, passage notes and
+thumbs, as `sqlite_utils` migrations. The store modules (`list_store`, `paper_marks_store`) apply them.
+"""
+from __future__ import annotations
+
+import sqlite_utils
+from sqlite_utils import Migrations
+
+from trendscope.foundation.actor import LOCAL_OWNER
+from trendscope.foundation.db import apply_migrations, rebuild_table, write_transaction
+
+migrations = Migrations("trendscope.reading")
+
+
+def ensure_schema(db: sqlite_utils.Database) -> None:
+    """Bring the reading tables of `db` up to date (a no-op once they are)."""
+    apply_migrations(db, migrations)
+
+
+@migrations()
+def m001_reading_lists(db: sqlite_utils.Database) -> None:
+    db.execute(
+        """
+        CREATE TABLE reading_lists (
+            list_id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            created TEXT NOT NULL
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE reading_list_items (
+            list_id INTEGER NOT NULL REFERENCES reading_lists(list_id) ON DELETE CASCADE,
+            arxiv_id TEXT NOT NULL,           -- arXiv id without version; papers.id once ingested
+            note TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL DEFAULT 'unread' CHECK (status IN ('unread', 'reading', 'read')),
+            added TEXT NOT NULL,              -- ISO UTC timestamp
+            PRIMARY KEY (list_id, arxiv_id)
+        )
+        """
+    )
+    db.execute("CREATE INDEX idx_reading_list_items_arxiv_id ON reading_list_items(arxiv_id)")
+    db.execute(
+        """
+        CREATE TABLE reading_not_interested (
+            list_id INTEGER NOT NULL REFERENCES reading_lists(list_id) ON DELETE CASCADE,
+            arxiv_id TEXT NOT NULL,
+            marked TEXT NOT NULL,
+            PRIMARY KEY (list_id, arxiv_id)
+        )
+        """
+    )
+
+
+@migrations()
+def m002_passage_notes(db: sqlite_utils.Database) -> None:
+    """Notes on passages of a paper's full text (`seq` of the ingest stage's passages; the quote kept, so a
+    note reads on its own even if the full text is fetched again)."""
+    db.execute(
+        """
+        CREATE TABLE passage_notes (
+            note_id INTEGER PRIMARY KEY,
+            arxiv_id TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            section TEXT NOT NULL DEFAULT '',
+            quote TEXT NOT NULL,
+            note TEXT NOT NULL,
+            created TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX passage_notes_paper ON passage_notes(arxiv_id, seq)")
+
+
+@migrations()
+def m003_paper_feedback(db: sqlite_utils.Database) -> None:
+    """Thumbs up (+1) or down (-1) on any paper card: what the "new for you" ranking learns from."""
+    db.execute("CREATE TABLE paper_feedback (arxiv_id TEXT PRIMARY KEY, vote INTEGER NOT NULL, at TEXT NOT NULL)")
+
+
+def _columns(db: sqlite_utils.Database, table: str) -> set[str]:
+    return {r[1] for r in db.execute(f"PRAGMA table_info([{table}])").fetchall()}
+
+
+@migrations(transactional=False)
+def m004_owners_and_shares(db: sqlite_utils.Database) -> None:
+    """Lists, thumbs and passage notes belong to a user; what existed before goes to the local owner.
+
+    List names become unique per owner (a table rebuild: SQLite cannot drop a column's UNIQUE). Lists can be
+    shared with one user or with everyone (`grantee` "*"), read-only or editable. Each step is skipped when
+    already done, so an interrupted run completes on the next start."""
+    if "owner" not in _columns(db, "reading_lists"):
+        rebuild_table(
+            db, "reading_lists",
+            f"""CREATE TABLE reading_lists__new (
+                list_id INTEGER PRIMARY KEY,
+                owner TEXT NOT NULL DEFAULT '{LOCAL_OWNER}',
+                name TEXT NOT NULL COLLATE NOCASE,
+                created TEXT NOT NULL,
+                UNIQUE (owner, name)
+            )""",
+            f"INSERT INTO reading_lists__new (list_id, owner, name, created) "
+            f"SELECT list_id, '{LOCAL_OWNER}', name, created FROM reading_lists",
+        )
+    if "owner" not in _columns(db, "paper_feedback"):
+        rebuild_table(
+            db, "paper_feedback",
+            f"""CREATE TABLE paper_feedback__new (
+                owner TEXT NOT NULL DEFAULT '{LOCAL_OWNER}',
+                arxiv_id TEXT NOT NULL,
+                vote INTEGER NOT NULL,
+                at TEXT NOT NULL,
+                PRIMARY KEY (owner, arxiv_id)
+            )""",
+            f"INSERT INTO paper_feedback__new (owner, arxiv_id, vote, at) "
+            f"SELECT '{LOCAL_OWNER}', arxiv_id, vote, at FROM paper_feedback",
+        )
+    with write_transaction(db):
+        if "owner" not in _columns(db, "passage_notes"):
+            db.execute(f"ALTER TABLE passage_notes ADD COLUMN owner TEXT NOT NULL DEFAULT '{LOCAL_OWNER}'")
+            db.execute("CREATE INDEX passage_notes_owner ON passage_notes(owner, arxiv_id, seq)")
+        db.execute(
+            """
+            CREATE TABLE IF NOT EXISTS reading_list_shares (
+                list_id INTEGER NOT NULL REFERENCES reading_lists(list_id) ON DELETE CASCADE,
+                grantee TEXT NOT NULL,            -- a user name, or '*' for every signed-in user
+                can_edit INTEGER NOT NULL DEFAULT 0,
+                shared TEXT NOT NULL,
+                PRIMARY KEY (list_id, grantee)
+            )
+            """
+        )
+        db.execute("CREATE INDEX IF NOT EXISTS reading_list_shares_grantee ON reading_list_shares(grantee)")
