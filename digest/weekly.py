@@ -12,7 +12,6 @@ Delivery rules:
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -24,6 +23,7 @@ from tqdm import tqdm
 
 from trendscope.foundation.clock import last_complete_week, parse_week, shift_week
 from trendscope.foundation.errors import TrendscopeError
+from trendscope.foundation.files import atomic_write
 from trendscope.foundation.home import Home
 
 from .content import QueryScorer, build_digest, paper_from_row, trend_labels
@@ -100,10 +100,7 @@ def write_feed(home: Home, store: SubscriptionStore, sub: Subscription) -> bool:
     data = feed_bytes(store, sub, trend_labels(home.taxonomy_path))
     if path.exists() and path.read_bytes() == data:
         return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".xml.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    atomic_write(path, data)
     return True
 
 

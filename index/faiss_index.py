@@ -25,6 +25,7 @@ import faiss
 import numpy as np
 
 from trendscope.foundation.errors import FileStorageError, TrendscopeError, os_reason
+from trendscope.foundation.files import atomic_write
 from trendscope.foundation.hashing import file_fingerprint
 
 log = logging.getLogger(__name__)
@@ -238,19 +239,6 @@ def build_index(
     return VectorIndex(index, meta)
 
 
-def _atomic_write(path: Path, data: bytes | memoryview) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-
-
 def save_index(vi: VectorIndex, index_dir: Path) -> IndexMeta:
     """Write the index then its sidecar (with the index's size and sha256), each atomically; returns the
     metadata written. A StorageError (one line naming the file) when the folder is read-only or the disk full."""
@@ -262,8 +250,8 @@ def save_index(vi: VectorIndex, index_dir: Path) -> IndexMeta:
     vi.meta.file_sha256 = hashlib.sha256(memoryview(data)).hexdigest()
     try:
         index_dir.mkdir(parents=True, exist_ok=True)
-        _atomic_write(ipath, memoryview(data))
-        _atomic_write(mpath, json.dumps(asdict(vi.meta), indent=1).encode())
+        atomic_write(ipath, memoryview(data))
+        atomic_write(mpath, json.dumps(asdict(vi.meta), indent=1).encode())
     except OSError as exc:
         raise FileStorageError(f"cannot write the FAISS index {ipath}: {os_reason(exc)}", exc) from exc
     return vi.meta

@@ -14,6 +14,7 @@ Fitted by `trendscope train-tags` (`index/tag_training.py`); packaged as `index/
 """
 from __future__ import annotations
 
+import io
 import json
 import math
 from dataclasses import dataclass, field
@@ -21,6 +22,8 @@ from importlib import resources
 from pathlib import Path
 
 import numpy as np
+
+from trendscope.foundation.files import atomic_write
 
 PACKAGED_MODEL = "trend_model.npz"
 FORMAT = "trendscope-tag-model/2"
@@ -82,8 +85,9 @@ class TagModel:
 
 def save_model(path: str | Path, model: TagModel) -> None:
     names = sorted(model.weights)
+    buf = io.BytesIO()
     np.savez_compressed(
-        path,
+        buf,
         trends=np.array(names),
         vectors=np.stack([model.weights[n].vector for n in names]).astype(np.float32),
         scalars=np.array([[model.weights[n].rule, model.weights[n].category, model.weights[n].bias,
@@ -91,6 +95,7 @@ def save_model(path: str | Path, model: TagModel) -> None:
         meta=np.array(json.dumps({"format": FORMAT, "model_id": model.model_id,
                                   "rules_hashes": model.rules_hashes, **model.meta})),
     )
+    atomic_write(Path(path), buf.getbuffer())  # a crash mid-write leaves the previous model, not a broken one
 
 
 def load_model(path: str | Path) -> TagModel | None:

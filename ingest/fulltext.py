@@ -31,6 +31,7 @@ import sqlite_utils
 
 from trendscope.foundation.clock import utc_now_iso
 from trendscope.foundation.errors import TrendscopeError
+from trendscope.foundation.files import atomic_write
 from trendscope.foundation.home import Home
 
 from .arxiv_live import PageFailed, PoliteSession
@@ -86,10 +87,7 @@ def _save_pdf(home: Home, data: bytes) -> str:
     sha = hashlib.sha256(data).hexdigest()
     path = pdf_path(home, sha)
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
+        atomic_write(path, data)
     return sha
 
 

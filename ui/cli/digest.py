@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from trendscope.foundation.errors import TrendscopeError
+from trendscope.foundation.files import atomic_write
 from trendscope.ingest.store import open_database
 
 from .options import json_option
@@ -231,8 +232,7 @@ def digest_cmd(ctx, week, names, fmt, out, send) -> None:
         from trendscope.digest.weekly import feed_slug
 
         path = target / f"{feed_slug(sub.name)}-{week}.{ext}" if (len(subs) > 1 or target.is_dir()) else target
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+        atomic_write(path, data)
         click.echo(f"Wrote {path}")
 
 

@@ -6,12 +6,11 @@ good ones are still applied, each bad one is reported on stderr, and the command
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import click
 
+from trendscope.foundation.files import atomic_write
 from trendscope.ingest.store import open_database
 from trendscope.reading.exporters import FORMATS, to_records
 from trendscope.reading.importers import IMPORT_FORMATS
@@ -287,11 +286,7 @@ def export_cmd(ctx: click.Context, name: str, fmt: str, out: str | None, abstrac
         click.echo(data, nl=False)
         return
     target = Path(out)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-    os.replace(tmp, target)
+    atomic_write(target, data)
     click.echo(f"Wrote {fmt} export of {name!r} to {target}.", err=True)
 
 

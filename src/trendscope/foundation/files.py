@@ -1,0 +1,32 @@
+"""Writing files so that a reader never sees half of one: a temp file beside the target, then a rename."""
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+from pathlib import Path
+
+
+def temp_name(path: Path) -> Path:
+    """A hidden, unique temp path beside `path` (`.NAME.tmp-PID-TOKEN`): same file system, so the rename is
+    atomic; `index doctor` finds leftovers of a crashed write by the `.tmp-` in the name."""
+    return path.with_name(f".{path.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
+
+
+def atomic_write(path: Path, data: bytes | memoryview, durable: bool = True) -> None:
+    """Replace `path` with `data` in one step: readers see the old file or the new one, never a mix, and a crash
+    leaves no partial target. The parent folder is created; `durable` also fsyncs the data before the rename.
+    The file gets the usual permissions (umask), not a temp file's private ones."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = temp_name(path)
+    try:
+        with open(tmp, "xb") as fh:
+            fh.write(data)
+            if durable:
+                fh.flush()
+                os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        raise
