@@ -1,14 +1,13 @@
 """What a search asks for and what it returns: `SearchRequest` (query, mode, filters, sort, limit), checked by
-`validate` before anything runs, with dates given as a year, a month or a day (`date_bound`); `SearchHit` is one
-result as the CLI, the app and `--json` show it. `search.Searcher` answers the requests.
+`validate` before anything runs, with dates given as a year, a month, a day or a span back from today
+(`date_bound`); `SearchHit` is one result as the CLI, the app and `--json` show it. `search.Searcher` answers the
+requests.
 """
 from __future__ import annotations
 
-import calendar
-import datetime
-import re
 from dataclasses import asdict, dataclass, field
 
+from trendscope.foundation.clock import parse_day
 from trendscope.foundation.errors import TrendscopeError
 
 MODES = ("hybrid", "semantic", "keyword")
@@ -47,25 +46,9 @@ class SearchHit:
 
 
 def date_bound(text: str | None, end: bool, name: str) -> str | None:
-    """'2024' / '2024-03' / '2024-03-05' -> an ISO date (first or last day of the period)."""
-    if text is None or str(text).strip() == "":
-        return None
-    s = str(text).strip()
-    m = re.fullmatch(r"(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?", s)
-    try:
-        if not m:
-            raise ValueError
-        y, mo, d = int(m.group(1)), m.group(2), m.group(3)
-        if d is not None:
-            return datetime.date(y, int(mo), int(d)).isoformat()
-        if mo is not None:
-            mo = int(mo)
-            if not 1 <= mo <= 12:
-                raise ValueError
-            return f"{y:04d}-{mo:02d}-{calendar.monthrange(y, mo)[1] if end else 1:02d}"
-        return f"{y:04d}-12-31" if end else f"{y:04d}-01-01"
-    except ValueError:
-        raise TrendscopeError(f"--{name}: not a date: {s!r} (use YYYY, YYYY-MM or YYYY-MM-DD)") from None
+    """'2024' / '2024-03' / '2024-03-05' / '30d' -> an ISO date (a period's first day, or its last when `end`)."""
+    day = parse_day(text, f"--{name}", end=end)
+    return day.isoformat() if day else None
 
 
 def validate(req: SearchRequest) -> None:

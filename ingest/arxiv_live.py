@@ -25,6 +25,7 @@ from urllib.parse import parse_qs, urlparse
 import requests
 import sqlite_utils
 
+from trendscope.foundation.clock import parse_day
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.home import DEFAULT_CATEGORIES
 from trendscope.foundation.progress import progress_bar
@@ -172,26 +173,16 @@ class PoliteSession(requests.Session):
 # queries and windows
 
 
-def parse_since(text: str | None, today: date) -> date:
-    """`YYYY-MM-DD` or `Nd` (N days before today)."""
-    if not text:
-        return today - timedelta(days=7)
-    t = text.strip().lower()
-    if t.endswith("d") and t[:-1].isdigit():
-        return today - timedelta(days=int(t[:-1]))
-    try:
-        return date.fromisoformat(t)
-    except ValueError:
-        raise TrendscopeError(f"--since must be YYYY-MM-DD or Nd (e.g. 7d), got {text!r}") from None
+DEFAULT_DAYS = 7  # the window when --since is not given
 
 
-def parse_until(text: str | None, today: date) -> date:
-    if not text:
-        return today
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise TrendscopeError(f"--until must be YYYY-MM-DD, got {text!r}") from None
+def live_window(cfg: LiveConfig, today: date) -> tuple[date, date]:
+    """(first, last) submission day of a window ingest; one error line when it is not a date or empty."""
+    since = parse_day(cfg.since, "--since", today=today) or today - timedelta(days=DEFAULT_DAYS)
+    until = parse_day(cfg.until, "--until", end=True, today=today) or today
+    if since > until:
+        raise TrendscopeError(f"empty window: --since {since} is after --until {until}")
+    return since, until
 
 
 def build_query(categories: Sequence[str], since: date, until: date) -> str:
@@ -224,8 +215,8 @@ def result_to_paper(result) -> Paper:
 @dataclass
 class LiveConfig:
     categories: Sequence[str] = DEFAULT_CATEGORIES
-    since: str | None = None  # YYYY-MM-DD or Nd; default 7d
-    until: str | None = None  # YYYY-MM-DD; default today (UTC)
+    since: str | None = None  # as `foundation.clock.parse_day` reads it (2024-03-05, 2024-03, 7d); default 7d
+    until: str | None = None  # the same (a month or year means its last day); default today (UTC)
     max_results: int | None = None
     page_size: int = 200
     delay_s: float = 3.0
@@ -278,9 +269,7 @@ def ingest_live(
         raise TrendscopeError("page size must be >= 1 and the delay >= 0")
     today = today or datetime.now(UTC).date()
     categories = list(dict.fromkeys(cfg.categories))
-    since, until = parse_since(cfg.since, today), parse_until(cfg.until, today)
-    if since > until:
-        raise TrendscopeError(f"empty window: --since {since} is after --until {until}")
+    since, until = live_window(cfg, today)
     query = build_query(categories, since, until)
     store, ledger = PaperStore(db), LedgerStore(db)
     covered = ledger.covered_windows(SOURCE, categories)

@@ -13,10 +13,8 @@ ones: results list them (`bad`) with a message naming the input. User mistakes r
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import sqlite_utils
@@ -399,23 +397,3 @@ class ReadingLists:
         if limit < 1:
             raise TrendscopeError(f"the number of recommendations must be at least 1 (got {limit})")
         return recommend(self.store, self._id(name), limit=limit, since=since, vectors=vectors, nearest=nearest)
-
-
-
-def parse_since(text: str | None, today: str | None = None) -> str | None:
-    """`YYYY-MM-DD` (or YYYY-MM / YYYY), or a span back from today: `30d`, `8w`, `6m`, `1y`."""
-    if text is None or not str(text).strip():
-        return None
-    s = str(text).strip().lower()
-    m = re.fullmatch(r"(\d+)\s*([dwmy])", s)
-    if m:
-        n, unit = int(m.group(1)), m.group(2)
-        base = date.fromisoformat(today) if today else datetime.now(UTC).date()
-        return (base - timedelta(days=n * {"d": 1, "w": 7, "m": 30, "y": 365}[unit])).isoformat()
-    for fmt, width in (("%Y-%m-%d", 10), ("%Y-%m", 7), ("%Y", 4)):
-        if len(s) == width:
-            try:
-                return datetime.strptime(s, fmt).date().isoformat()
-            except ValueError:
-                break
-    raise TrendscopeError(f"bad date {text!r}: use YYYY-MM-DD, YYYY-MM, YYYY or a span like 30d, 8w, 6m, 1y")

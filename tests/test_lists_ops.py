@@ -8,7 +8,7 @@ from lists_support import cli, ingest_rows, to_paper
 
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.ingest.store import PaperStore, open_database
-from trendscope.reading.lists import ReadingLists, parse_since
+from trendscope.reading.lists import ReadingLists
 
 
 @pytest.fixture
@@ -134,15 +134,6 @@ def test_not_interested_marks(db, rows):
     assert rl.not_interested("L") == sorted([rows[3]["id"], rows[4]["id"]])
     assert rl.mark_not_interested("L", [rows[4]["id"]], undo=True).added == [rows[4]["id"]]
     assert rl.not_interested("L") == [rows[3]["id"]]
-
-
-def test_parse_since():
-    assert parse_since("2024-03-05") == "2024-03-05"
-    assert parse_since("2024-03") == "2024-03-01"
-    assert parse_since("30d", today="2026-07-01") == "2026-06-01"
-    assert parse_since(None) is None
-    with pytest.raises(TrendscopeError, match="bad date 'yesterday'"):
-        parse_since("yesterday")
 
 
 # -- CLI -----------------------------------------------------------------------------------------

@@ -135,7 +135,7 @@ def test_cli_recommend(home, indexed):
     r = cli(home, "lists", "recommend", "R", "-n", "3", "--since", "2020-01-01")
     assert r.exit_code == 0 and r.output.count("close to ") <= 3
     r = cli(home, "lists", "recommend", "R", "--since", "last tuesday")
-    assert r.exit_code == 1 and "bad date 'last tuesday'" in r.output
+    assert r.exit_code == 1 and "--since: not a date: 'last tuesday'" in r.output
 
     # re-indexing from scratch (vectors dropped, then rebuilt) leaves the list and its marks alone
     from trendscope.index.vector_store import VectorStore

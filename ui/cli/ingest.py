@@ -23,8 +23,10 @@ def _progress(ctx: click.Context) -> bool:
 @click.option("--id", "ids", multiple=True, metavar="ID",
               help="Fetch these papers by arXiv id or URL (repeatable, or comma separated) instead of a window.")
 @categories_option(f"arXiv category (repeatable). Default: {' '.join(DEFAULT_CATEGORIES)}.")
-@click.option("--since", default="7d", show_default=True, help="First submission day: YYYY-MM-DD or Nd (N days ago).")
-@click.option("--until", default=None, help="Last submission day, YYYY-MM-DD. Default: today (UTC).")
+@click.option("--since", default="7d", show_default=True, metavar="DATE",
+              help="First submission day: YYYY-MM-DD, YYYY-MM, YYYY or a span back such as 7d, 2w.")
+@click.option("--until", default=None, metavar="DATE",
+              help="Last submission day: YYYY-MM-DD, or YYYY-MM / YYYY for its last day. Default: today (UTC).")
 @click.option("--max", "max_results", type=click.IntRange(min=1), default=None, help="Fetch at most N papers.")
 @click.option("--page-size", type=click.IntRange(1, 2000), default=200, show_default=True, hidden=True)
 @click.option("--batch-size", type=click.IntRange(min=1), default=2000, hidden=True,
@@ -167,8 +169,10 @@ def schedule_cmd(ctx, every, digest_day, digest_hour, since, categories, once):
     Or, instead of the long-running process, one cycle every 6 hours from cron:
       0 */6 * * * trendscope --home ~/ts schedule --once
     """
+    from trendscope.foundation.clock import parse_day
     from trendscope.ui.scheduler import ScheduleConfig, parse_every, run_cycle, run_forever
 
+    parse_day(since, "--since")  # refused now, not at every cycle
     cfg = ScheduleConfig(every=parse_every(every), digest_day=None if digest_day == "none" else digest_day,
                          digest_hour=digest_hour, since=since,
                          categories=tuple(categories) or DEFAULT_CATEGORIES)

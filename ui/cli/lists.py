@@ -10,12 +10,13 @@ from pathlib import Path
 
 import click
 
+from trendscope.foundation.clock import parse_day
 from trendscope.foundation.files import atomic_write
 from trendscope.ingest.store import open_database
 from trendscope.reading.exporters import FORMATS, to_records
 from trendscope.reading.importers import IMPORT_FORMATS
 from trendscope.reading.list_store import STATUSES
-from trendscope.reading.lists import ReadingLists, parse_since
+from trendscope.reading.lists import ReadingLists
 
 from .options import json_option
 
@@ -318,7 +319,8 @@ def import_cmd(ctx: click.Context, name: str, file: str, fmt: str) -> None:
 @lists_group.command("recommend")
 @click.argument("name")
 @click.option("-n", "--limit", default=10, show_default=True, help="How many recommendations.")
-@click.option("--since", help="Only papers published on/after this date (YYYY-MM-DD, or 30d, 6m, 1y back).")
+@click.option("--since", metavar="DATE",
+              help="Only papers published on or after: YYYY-MM-DD, YYYY-MM, YYYY or a span back: 30d, 6m, 1y.")
 @json_option()
 @click.pass_context
 def recommend_cmd(ctx: click.Context, name: str, limit: int, since: str | None, as_json: bool) -> None:
@@ -331,12 +333,13 @@ def recommend_cmd(ctx: click.Context, name: str, limit: int, since: str | None, 
     """
     from trendscope.index.list_nearest import faiss_nearest
 
+    since = (day := parse_day(since, "--since")) and day.isoformat()
     rl = _lists(ctx)
     home = ctx.find_root().obj.home
-    res = rl.recommend(name, limit=limit, since=parse_since(since), nearest=faiss_nearest(rl.store.db, home))
+    res = rl.recommend(name, limit=limit, since=since, nearest=faiss_nearest(rl.store.db, home))
     if as_json:
         _echo_json({
-            "list": rl.canonical(name), "since": parse_since(since), "model": res.model, "method": res.method,
+            "list": rl.canonical(name), "since": since, "model": res.model, "method": res.method,
             "based_on": res.used, "not_indexed": res.not_indexed, "items": [r.to_dict() for r in res.items],
         })
         return
@@ -349,7 +352,7 @@ def recommend_cmd(ctx: click.Context, name: str, limit: int, since: str | None, 
     if res.not_indexed:
         click.echo(f"(based on {res.used} of {res.list_size} papers; not indexed yet: {', '.join(res.not_indexed)})")
     if not res.items:
-        click.echo("No recommendations" + (f" published since {parse_since(since)}." if since else "."))
+        click.echo("No recommendations" + (f" published since {since}." if since else "."))
     for i, r in enumerate(res.items, 1):
         click.echo(f"{i:2d}. {r.arxiv_id}  {_short(r.title, 90)}  ({r.published or '?'})  score {r.score:.3f}")
         click.echo(f"    {_short(r.reason, 110)}")

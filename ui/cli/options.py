@@ -31,12 +31,16 @@ def categories_option(help: str = "arXiv category (repeatable).") -> Callable[[F
     return click.option("--category", "-c", "categories", multiple=True, metavar="CAT", help=help)
 
 
-def published_since_option(help: str = "Published on or after: YYYY, YYYY-MM or YYYY-MM-DD.") -> Callable[[F], F]:
+def published_since_option(
+        help: str = "Published on or after: YYYY, YYYY-MM, YYYY-MM-DD or a span back such as 30d, 8w, 6m, 1y.",
+) -> Callable[[F], F]:
     """`--since DATE` (into `since`, default None): lower bound on the publication date, inclusive."""
     return click.option("--since", default=None, metavar="DATE", help=help)
 
 
-def published_until_option(help: str = "Published on or before: YYYY, YYYY-MM or YYYY-MM-DD.") -> Callable[[F], F]:
+def published_until_option(
+        help: str = "Published on or before: YYYY-MM-DD, or YYYY-MM / YYYY (its last day).",
+) -> Callable[[F], F]:
     """`--until DATE` (into `until`, default None): upper bound on the publication date, inclusive."""
     return click.option("--until", default=None, metavar="DATE", help=help)
 

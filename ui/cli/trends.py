@@ -258,7 +258,8 @@ def eval_tags_cmd(obj, input_path: str | None, cv_labels, corpus: str | None, fo
                    "(at most 10, most rising first), with their first and most typical papers.")
 @click.option("--recompute", is_flag=True,
               help="With --topics: compute the listing afresh even when the one kept for this data is current.")
-@click.option("--since", default=None, help="Only papers published on or after this ISO date (YYYY-MM-DD).")
+@click.option("--since", default=None, metavar="DATE",
+              help="Only papers published on or after: YYYY-MM-DD, YYYY-MM, YYYY or a span back such as 2y.")
 @json_option("Print the whole trend x period table as JSON records.")
 @click.option("--png", "png", type=click.Path(dir_okay=False), default=None, help="Draw share over time to this PNG.")
 @click.option("--last", default=1, show_default=True, help="Periods to show per trend in the text table.")
@@ -277,16 +278,11 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
       trendscope trends --topics --freq quarter --since 2024-01-01 --last 2
       trendscope trends --topics --freq month --json > topics.jsonl
     """
-    from datetime import date
-
+    from trendscope.foundation.clock import parse_day
     from trendscope.index.trends_over_time import drop_thin_tail, plot_trends, trend_table
     from trendscope.ingest.store import open_database
 
-    if since:
-        try:
-            date.fromisoformat(since)
-        except ValueError as exc:
-            raise TrendscopeError(f"--since {since!r}: expected an ISO date like 2024-01-31") from exc
+    since = (day := parse_day(since, "--since")) and day.isoformat()
     if not obj.home.db_path.exists():
         raise TrendscopeError(
             f"no database at {obj.home.db_path}; run `trendscope ingest` and `trendscope index` first"

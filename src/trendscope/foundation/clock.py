@@ -1,6 +1,8 @@
-"""Time in one place: UTC timestamps and ISO weeks (`YYYY-Www`), pure functions with the clock injected."""
+"""Time in one place: UTC timestamps, ISO weeks (`YYYY-Www`) and the dates users type, pure functions with the
+clock injected."""
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
@@ -10,6 +12,9 @@ from .errors import TrendscopeError
 Clock = Callable[[], datetime]
 
 _WEEK_RE = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.I)
+_DATE_RE = re.compile(r"(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?")
+_SPAN_RE = re.compile(r"(\d{1,5})\s*([dwmy])")
+_SPAN_DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
 
 
 def utc_now() -> datetime:
@@ -64,3 +69,32 @@ def last_complete_week(now: datetime | None = None) -> str:
     """The ISO week that ended most recently before `now` (UTC)."""
     now = now or utc_now()
     return week_of(now.date() - timedelta(days=7))
+
+
+def parse_day(text: str | None, what: str, end: bool = False, today: date | None = None) -> date | None:
+    """The day a user means by `text`, for every `--since`/`--until` of the CLI and the app: `YYYY-MM-DD`,
+    `YYYY-MM` or `YYYY` (the period's first day, or its last when `end`), or a span back from `today` (default:
+    today in UTC): `30d`, `8w`, `6m` (30 days each), `1y` (365 days). None for empty text; anything else is
+    refused with one line naming `what` (e.g. "--since")."""
+    if text is None or not str(text).strip():
+        return None
+    s = str(text).strip().lower()
+    span = _SPAN_RE.fullmatch(s)
+    if span:
+        return (today or utc_now().date()) - timedelta(days=int(span.group(1)) * _SPAN_DAYS[span.group(2)])
+    m = _DATE_RE.fullmatch(s)
+    try:
+        if not m:
+            raise ValueError
+        year, month, day = int(m.group(1)), m.group(2), m.group(3)
+        if day is not None:
+            return date(year, int(month), int(day))
+        if month is not None:
+            month = int(month)
+            if not 1 <= month <= 12:
+                raise ValueError
+            return date(year, month, calendar.monthrange(year, month)[1] if end else 1)
+        return date(year, 12, 31) if end else date(year, 1, 1)
+    except ValueError:
+        raise TrendscopeError(f"{what}: not a date: {str(text).strip()!r} (use YYYY-MM-DD, YYYY-MM, YYYY or a span "
+                              f"back from today such as 30d, 8w, 6m, 1y)") from None
