@@ -121,7 +121,7 @@ def test_trends_cli(tagged_db, home, tmp_path):
     assert png.exists() and png.stat().st_size > 10_000
     assert "share" in res.output and "multimodal" in res.output
     res = runner.invoke(main, ["--home", str(home), "trends", "--since", "last week"])
-    assert res.exit_code != 0 and "ISO date" in res.output
+    assert res.exit_code != 0 and "--since: not a date: 'last week'" in res.output
 
 
 def test_trends_cli_without_database(tmp_path):

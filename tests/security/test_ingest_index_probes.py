@@ -210,7 +210,7 @@ def test_long_lived_searcher_notices_corruption_and_a_read_only_index_dir_still_
     def cannot_write(*_a, **_k):
         raise OSError(errno.EROFS, "Read-only file system")
 
-    monkeypatch.setattr(faiss_index, "_atomic_write", cannot_write)
+    monkeypatch.setattr(faiss_index, "atomic_write", cannot_write)
     assert results(searcher, rows) == before  # rebuilt in memory; the file could not be replaced
     monkeypatch.undo()
     with pytest.raises(faiss_index.IndexFileError):
@@ -370,7 +370,7 @@ def test_faiss_write_failure_is_one_line(full_home, sample_rows, monkeypatch):
     def no_space(path, data):
         raise OSError(errno.ENOSPC, "No space left on device", str(path))
 
-    monkeypatch.setattr(faiss_index, "_atomic_write", no_space)
+    monkeypatch.setattr(faiss_index, "atomic_write", no_space)
     with pytest.raises(TrendscopeError, match="cannot write the FAISS index .*papers.faiss.*No space left"):
         run_index(db, full_home, progress=False, embedder=HashingEmbedder(), update_tags=False)
     db.close()
