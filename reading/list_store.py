@@ -20,7 +20,6 @@ from trendscope.ingest.paper_reads import PaperReads
 from trendscope.ingest.records import Paper
 
 from .paper_marks_store import PaperMarksStore, PassageNote
-from .reading_schema import ensure_schema
 
 log = logging.getLogger(__name__)
 
@@ -71,8 +70,7 @@ class ListStore:
     def __init__(self, db: sqlite_utils.Database):
         self.db = db
         self.paper_reads = PaperReads(db)
-        self.marks = PaperMarksStore(db)
-        ensure_schema(db)
+        self.marks = PaperMarksStore(db)  # applies the reading stage's migrations (`reading_schema`)
 
     # -- lists ----------------------------------------------------------------------------
     def list_id(self, name: str, owner: str) -> int | None:

@@ -29,7 +29,8 @@ def test_days_months_years_and_spans():
     assert parse_day(None, "--since") is None and parse_day("  ", "--since") is None
 
 
-@pytest.mark.parametrize("bad", ["yesterday", "2024-13", "2024-02-30", "24-03-05", "30 days", "-7d", "2024/03/05"])
+@pytest.mark.parametrize("bad", ["yesterday", "2024-13", "2024-02-30", "24-03-05", "30 days", "-7d", "2024/03/05",
+                                 "99999y", "0000"])
 def test_anything_else_is_one_line_naming_the_option(bad):
     with pytest.raises(TrendscopeError) as err:
         parse_day(bad, "--until", end=True)

@@ -79,11 +79,10 @@ def parse_day(text: str | None, what: str, end: bool = False, today: date | None
     if text is None or not str(text).strip():
         return None
     s = str(text).strip().lower()
-    span = _SPAN_RE.fullmatch(s)
-    if span:
-        return (today or utc_now().date()) - timedelta(days=int(span.group(1)) * _SPAN_DAYS[span.group(2)])
-    m = _DATE_RE.fullmatch(s)
+    span, m = _SPAN_RE.fullmatch(s), _DATE_RE.fullmatch(s)
     try:
+        if span:
+            return (today or utc_now().date()) - timedelta(days=int(span.group(1)) * _SPAN_DAYS[span.group(2)])
         if not m:
             raise ValueError
         year, month, day = int(m.group(1)), m.group(2), m.group(3)
@@ -95,6 +94,6 @@ def parse_day(text: str | None, what: str, end: bool = False, today: date | None
                 raise ValueError
             return date(year, month, calendar.monthrange(year, month)[1] if end else 1)
         return date(year, 12, 31) if end else date(year, 1, 1)
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: a span reaching before year 1
         raise TrendscopeError(f"{what}: not a date: {str(text).strip()!r} (use YYYY-MM-DD, YYYY-MM, YYYY or a span "
                               f"back from today such as 30d, 8w, 6m, 1y)") from None
