@@ -11,6 +11,7 @@ from arxiv_server import FakeArxiv, Fault
 from click.testing import CliRunner
 from filelock import FileLock
 
+from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.home import Home
 from trendscope.ingest.ledger import IngestRun, LedgerStore
 from trendscope.ingest.store import open_database
@@ -22,6 +23,10 @@ def test_parse_every():
     assert parse_every("6h").total_seconds() == 6 * 3600
     assert parse_every("30m").total_seconds() == 1800
     assert parse_every("1d").days == 1
+    assert parse_every("31d").days == 31
+    for bad in ("0h", "6 hours", "32d", "745h", "99999999999d"):  # the last overflowed a C int
+        with pytest.raises(TrendscopeError, match="--every"):
+            parse_every(bad)
 
 
 @pytest.mark.slow  # a real server held slow for 1.5 s

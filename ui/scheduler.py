@@ -28,11 +28,18 @@ _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
+MAX_EVERY = timedelta(days=31)
+
+
 def parse_every(text: str) -> timedelta:
+    """`30m`, `6h`, `1d`: the time between cycles, more than nothing and at most 31 days."""
     m = _EVERY.match(text or "")
     if not m or int(m.group(1)) == 0:
         raise TrendscopeError(f"--every must look like 30m, 6h or 1d, got {text!r}")
-    return timedelta(**{_UNITS[m.group(2)]: int(m.group(1))})
+    n, unit = int(m.group(1)), _UNITS[m.group(2)]
+    if n > MAX_EVERY / timedelta(**{unit: 1}):
+        raise TrendscopeError(f"--every is at most {MAX_EVERY.days}d, got {text!r}")
+    return timedelta(**{unit: n})
 
 
 @dataclass
