@@ -122,6 +122,8 @@ def test_trends_cli(tagged_db, home, tmp_path):
     assert "share" in res.output and "multimodal" in res.output
     res = runner.invoke(main, ["--home", str(home), "trends", "--since", "last week"])
     assert res.exit_code != 0 and "--since: not a date: 'last week'" in res.output
+    res = runner.invoke(main, ["--home", str(home), "trends", "--last", "-3"])
+    assert res.exit_code == 2 and "Invalid value for '--last'" in res.output
 
 
 def test_trends_cli_without_database(tmp_path):

@@ -262,7 +262,8 @@ def eval_tags_cmd(obj, input_path: str | None, cv_labels, corpus: str | None, fo
               help="Only papers published on or after: YYYY-MM-DD, YYYY-MM, YYYY or a span back such as 2y.")
 @json_option("Print the whole trend x period table as JSON records.")
 @click.option("--png", "png", type=click.Path(dir_okay=False), default=None, help="Draw share over time to this PNG.")
-@click.option("--last", default=1, show_default=True, help="Periods to show per trend in the text table.")
+@click.option("--last", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Periods to show per trend in the text table.")
 @click.option("--include-thin", is_flag=True,
               help="Text table: also show trailing periods with under a quarter of the usual paper volume "
                    "(e.g. the current, incomplete week).")
@@ -310,7 +311,7 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
     click.echo(f"{'trend':18s} {'period':10s} {'count':>6s} {'total':>6s} {'share':>7s} {'growth':>7s} "
                f"{'emerg':>6s}  new terms")
     for trend, g in df.groupby("trend", sort=True):
-        for r in g.sort_values("period").tail(max(1, last)).itertuples():
+        for r in g.sort_values("period").tail(last).itertuples():
             click.echo(f"{trend:18s} {r.period:10s} {r.count:6d} {r.total:6d} {r.share:7.2%} {r.growth:+7.2f} "
                        f"{r.emerging_score:+6.1f}  {', '.join(r.terms)}")
 
@@ -334,7 +335,7 @@ def _print_topics(db, freq: str, since: str | None, as_json: bool, last: int, re
     for r in res.records:
         by_trend.setdefault(r["trend"], []).append(r)
     for trend, recs in sorted(by_trend.items()):
-        for r in recs[-max(1, last):]:
+        for r in recs[-last:]:
             span = "" if r["since"] == r["period"] else f"; topics judged on {r['since']}..{r['period']}"
             click.echo(f"{trend} {r['period']} ({r['papers']} papers{span})")
             for t in r["details"]:
