@@ -2,7 +2,7 @@
 
 Items refer to papers by arXiv id WITHOUT version (not by `papers.pk`), so they survive re-ingest, new
 versions and re-indexing, and can exist before the paper is ingested: reads look them up by id through the
-ingest stage's `PaperReads`. The tables are defined in `reading_schema`; passage notes and thumbs have their own
+ingest stage's `PaperReads`. The tables are defined in `store_schema`; passage notes and thumbs have their own
 store (`paper_marks_store`). Only these three modules of `reading/` know SQL.
 """
 from __future__ import annotations
@@ -70,7 +70,7 @@ class ListStore:
     def __init__(self, db: sqlite_utils.Database):
         self.db = db
         self.paper_reads = PaperReads(db)
-        self.marks = PaperMarksStore(db)  # applies the reading stage's migrations (`reading_schema`)
+        self.marks = PaperMarksStore(db)  # applies the reading stage's migrations (`store_schema`)
 
     # -- lists ----------------------------------------------------------------------------
     def list_id(self, name: str, owner: str) -> int | None:

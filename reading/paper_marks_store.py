@@ -11,7 +11,7 @@ import sqlite_utils
 
 from trendscope.foundation.db import select_in
 
-from .reading_schema import ensure_schema
+from .store_schema import ensure_schema
 
 
 @dataclass
