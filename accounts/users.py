@@ -107,17 +107,23 @@ class Accounts:
     def exists(self, name: str) -> bool:
         return self.store.get((name or "").strip().lower()) is not None
 
+    def check_new(self, name: str, email: str | None = None) -> tuple[str, str | None]:
+        """(user name, address) as a new account would store them; one error line when either is not valid or
+        taken. `add` checks the same; a caller asking for a password checks first, so no one types it in vain."""
+        name = check_user_name(name)
+        addr = validate_address(email) if email else None
+        if self.store.get(name) is not None:
+            raise TrendscopeError(f"a user named {name!r} already exists")
+        if addr and (holder := self.store.by_email(addr)) is not None:
+            raise TrendscopeError(f"{addr} is already the address of user {holder.name!r}")
+        return name, addr
+
     def add(self, name: str, *, email: str | None = None, password: str | None = None, admin: bool = False,
             by: Actor | None = None) -> UserInfo:
         """Create an account (`by`: who asks; must be an admin when given)."""
         if by is not None:
             by.require_admin("adding users")
-        name = check_user_name(name)
-        addr = validate_address(email) if email else None
-        if self.store.get(name) is not None:
-            raise TrendscopeError(f"a user named {name!r} already exists")
-        if addr and self.store.by_email(addr) is not None:
-            raise TrendscopeError(f"{addr} is already the address of user {self.store.by_email(addr).name!r}")
+        name, addr = self.check_new(name, email)
         digest = self.hasher.hash(check_password(password)) if password is not None else None
         row = UserRow(name, addr, digest, bool(admin), utc_now_iso(self.clock()))
         self.store.add(row)

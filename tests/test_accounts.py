@@ -183,6 +183,15 @@ def test_users_add_reads_the_password_from_standard_input_and_never_prints_it(ho
     assert acc.sign_in("ana", PW).name == "ana"
 
 
+def test_users_add_refuses_a_bad_or_taken_name_or_address_before_asking_for_a_password(home):
+    cli(home, "users", "add", "ana", "--email", "ana@lab.example", input=PW + "\n")
+    for args, needle in ((["Bad Name!"], "Bad Name!"), (["ana"], "a user named 'ana' already exists"),
+                         (["bo", "--email", "not an address"], "not a valid email address"),
+                         (["bo", "--email", "ana@lab.example"], "already the address of user 'ana'")):
+        done = cli(home, "users", "add", *args, input="")  # no password given: the check must come first
+        assert done.exit_code == 1 and needle in done.output and "password" not in done.output, (args, done.output)
+
+
 def test_users_passwd_changes_a_password_and_admins_commands_say_they_are_admin_only(home):
     cli(home, "users", "add", "ana", input=PW + "\n")
     done = cli(home, "--user", "ana", "users", "passwd", input="a brand new secret\n")

@@ -34,6 +34,17 @@ def test_a_failed_rename_keeps_the_old_file_and_removes_the_temp_file(tmp_path, 
     assert [p.name for p in tmp_path.iterdir()] == ["model.npz"]
 
 
+def test_an_error_names_the_file_asked_for_not_the_temp_file(tmp_path, monkeypatch):
+    target = tmp_path / "x.bib"
+    taken = tmp_path / ".x.bib.tmp-taken"
+    taken.write_bytes(b"another writer's")  # open(..., "x") refuses it: an OSError about the temp path
+    monkeypatch.setattr(files, "temp_name", lambda path: taken)
+    with pytest.raises(FileExistsError) as err:
+        atomic_write(target, b"x")
+    assert err.value.filename == str(target)
+    assert taken.read_bytes() == b"another writer's" and not target.exists()  # not ours: left alone
+
+
 def test_the_file_gets_the_usual_permissions_not_a_private_temp_files(tmp_path):
     old = os.umask(0o022)
     try:

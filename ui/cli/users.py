@@ -73,8 +73,7 @@ def add_cmd(ctx: click.Context, name: str, email: str | None, admin: bool, no_pa
     actor = _actor(ctx)
     actor.require_admin("adding users")
     accounts = _accounts(ctx)
-    if accounts.exists(name):
-        raise TrendscopeError(f"a user named {name.strip().lower()!r} already exists")
+    accounts.check_new(name, email)  # before the password prompt
     password = None if no_password else read_password(f"Password for {name}")
     user = accounts.add(name, email=email, password=password, admin=admin, by=actor)
     how = "password" if user.password else "identity provider only"

@@ -16,17 +16,28 @@ def temp_name(path: Path) -> Path:
 def atomic_write(path: Path, data: bytes | memoryview, durable: bool = True) -> None:
     """Replace `path` with `data` in one step: readers see the old file or the new one, never a mix, and a crash
     leaves no partial target. The parent folder is created; `durable` also fsyncs the data before the rename.
-    The file gets the usual permissions (umask), not a temp file's private ones."""
+    The file gets the usual permissions (umask), not a temp file's private ones. An OSError names `path`."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = temp_name(path)
     try:
-        with open(tmp, "xb") as fh:
+        fh = open(tmp, "xb")
+    except OSError as exc:
+        raise _naming(exc, tmp, path)
+    try:
+        with fh:
             fh.write(data)
             if durable:
                 fh.flush()
                 os.fsync(fh.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
-        raise
+        raise _naming(exc, tmp, path) if isinstance(exc, OSError) else exc
+
+
+def _naming(exc: OSError, tmp: Path, path: Path) -> OSError:
+    """The error, naming the file the caller asked for instead of the temp file."""
+    if exc.filename == str(tmp):
+        exc.filename = str(path)
+    return exc
