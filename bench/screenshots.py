@@ -12,6 +12,7 @@ import argparse
 import gzip
 import json
 import sys
+import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -33,7 +34,7 @@ def seeded_home(root: Path):
 
 
 def main() -> None:
-    from browser_harness import chromium, click_button, full_screenshot, load, serve, timed_search, wait_idle
+    from browser_harness import chromium, click_button, full_screenshot, load, page_text, serve, timed_search, wait_idle
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--home", default="/tmp/ts-app-shots")
@@ -44,9 +45,12 @@ def main() -> None:
     out = Path(args.out)
     with serve(home, log_path=Path("/tmp/screenshots.serve.log")) as url, chromium(width=1400, height=1000) as d:
         load(d, f"{url}/")
-        timed_search(d, "warm up the model and the index")
-        timed_search(d, args.query)
-        wait_idle(d)
+        for _ in range(30):  # until the model has loaded and the search is hybrid, not the keyword fallback
+            timed_search(d, args.query)
+            wait_idle(d)
+            if "· hybrid ·" in page_text(d):
+                break
+            time.sleep(2)
         print(full_screenshot(d, out / "search.png"))
         d.set_window_size(1400, 1000)
         load(d, f"{url}/trends")

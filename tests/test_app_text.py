@@ -52,3 +52,22 @@ def test_evidence_reads_as_words_without_internal_numbers():
     assert evidence_sentence("category: cs.MM") == "listed in arXiv category `cs.MM`"
     assert evidence_sentence("not: data efficiency") == "“data efficiency” weighs against it"
     assert evidence_sentence("<b>odd</b>") == safe_inline("<b>odd</b>")  # anything else: escaped as it is
+
+
+def test_latex_text_markup_outside_math_reads_as_prose():
+    abstract = (r"we propose \emph{Core Parameter Isolation} (CPI-FT) against the ``seesaw phenomenon'', "
+                r"50\% of \textbf{all} runs, R\&D and $\emph{x}^2$")
+    out = safe_markdown(abstract)
+    assert "emph" not in out.split("$")[0] and "textbf" not in out
+    assert "Core Parameter Isolation \\(CPI\\-FT\\)" in out and "\u201cseesaw phenomenon\u201d" in out
+    assert "50\\% of all runs\\, R\\&D" in out
+    assert out.endswith("$\\emph{x}^2$")  # math is KaTeX's: left as it is
+    assert highlight(r"\emph{Fine-Tuning} matters", ["tuning"]) == "Fine\\-**Tuning** matters"
+
+
+@pytest.mark.parametrize("text", [r"\emph{[a](javascript:alert(1))}", r"\textbf{<b>x</b>}", r"\emph{\emph{x}}",
+                                  r"\emph{a $b$ c}", r"\emph{**x**}"])
+def test_latex_markup_never_lets_markdown_through(text):
+    out = safe_markdown(text)
+    for ch in "[]()<>*":
+        assert ch not in out.replace("\\" + ch, ""), (text, out)

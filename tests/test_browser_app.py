@@ -70,6 +70,14 @@ def test_search_open_paper_add_to_list(app_url, driver, seed, tmp_path):
     assert result["done"] is not None, result
     text = page_text(driver)
     assert "results for “low-rank adaptation”" in text
+    # a result's title (a link into the reader) reads as a title: larger than its byline, wrapped when long
+    title_px, byline_px, wraps = driver.execute_script("""
+        const p = document.querySelector('[data-testid="stMain"] a[href*="paper?id="] p');
+        const byline = p.closest('[data-testid="stVerticalBlock"]')
+            .querySelector('[data-testid="stCaptionContainer"], [data-testid="stMarkdownContainer"]:not(a *)');
+        return [parseFloat(getComputedStyle(p).fontSize), parseFloat(getComputedStyle(byline).fontSize),
+                getComputedStyle(p).whiteSpace];""")
+    assert title_px > byline_px and wraps == "normal", (title_px, byline_px, wraps)
     full_screenshot(driver, tmp_path / "search.png")
     click_button(driver, "Open")
     wait_text(driver, "Abstract")

@@ -42,6 +42,31 @@ def favicon():
     return img
 
 
+# One constant style sheet (no user text in it). A paper's title in a list of papers is a link into the reader
+# (`widgets.title_link`, an `st.page_link`), which Streamlit draws at the size of a sidebar link: smaller than the
+# authors' line under it, on one line cut at the edge. Links to the Paper page read as titles, wrapped when long;
+# other page links keep Streamlit's look.
+STYLE = """<style>
+[data-testid="stMain"] a[data-testid="stPageLink-NavLink"][href*="paper?id="] p {
+  font-size: 1.1rem; font-weight: 500; line-height: 1.4;
+}
+[data-testid="stMain"] a[data-testid="stPageLink-NavLink"][href*="paper?id="],
+[data-testid="stMain"] a[data-testid="stPageLink-NavLink"][href*="paper?id="] * {
+  white-space: normal; overflow: visible; text-overflow: clip; height: auto;
+}
+[data-testid="stMain"] a[data-testid="stPageLink-NavLink"][href*="paper?id="]:not(:hover) {
+  background-color: transparent;  /* on the Paper page itself Streamlit marks them as the current page */
+}
+</style>"""
+
+
+def apply_style() -> None:
+    """Add `STYLE` to the page (a style-only `st.html` takes no room on it)."""
+    import streamlit as st
+
+    st.html(STYLE)
+
+
 def page_path(key: str) -> Path:
     """Absolute path of a page script (what `st.switch_page` takes)."""
     return VIEWS / next(p.file for p in PAGES if p.key == key)

@@ -15,6 +15,10 @@ sees them, and stay harmless even if a renderer read them as plain Markdown:
 - a segment containing `](`, a backtick, `://`, `www.`, `@` or a KaTeX link/HTML command (`\\href`, `\\url`,
   `\\includegraphics`, `\\html...`) is not treated as math: it is escaped like the rest of the text.
 
+LaTeX text markup that arXiv abstracts carry outside math reads as prose: `\\emph{x}`, `\\textbf{x}` and their kin
+show `x`, ``` ``quotes'' ``` show curly quotes, `\\%`, `\\&`, `\\_`, `\\#` their character (only characters are removed
+or swapped for quotes, before escaping).
+
 Bare URLs (`http://`, `https://`, `www.`) and e-mail addresses are shown as inline code: readable and copyable,
 never clickable (Streamlit's remark-gfm would otherwise turn them into links even with their punctuation escaped).
 """
@@ -37,6 +41,9 @@ _UNSAFE_MATH_RE = re.compile(r"\]\(|`|://|www\.|@|\\(?:href|url|includegraphics|
 # (an address is taken from the start of its run of name characters: linear time, and it covers any address
 # remark-gfm could find inside that run)
 _LINKY_RE = re.compile(r"(?:https?://|www\.)[^\s<>`]+|(?<![-.\w+])[-.\w+]+@[-\w]+(?:\.[-\w]+)+", re.I)
+# LaTeX text commands whose argument is shown as it is (no braces or `$` inside: anything else stays literal)
+_TEX_TEXT_RE = re.compile(r"\\(?:emph|textit|textbf|texttt|textsc|textsf|textrm|textsl|underline|mbox)\{([^{}$\\]*)\}")
+_TEX_CHAR_RE = re.compile(r"\\([%&_#])")
 _TRAILING = frozenset(".,;:!?'\"*_~")
 _SPACES_RE = re.compile(r"[ \t\r\f\v]+")
 
@@ -112,8 +119,17 @@ def _trim_url(url: str) -> str:
     return url[:end]
 
 
+def untex(text: str) -> str:
+    """LaTeX text markup outside math as prose: `\\emph{new}` -> `new`, ``` ``a'' ``` -> `“a”`, `\\%` -> `%`."""
+    text = _TEX_TEXT_RE.sub(r"\1", text)
+    text = _TEX_CHAR_RE.sub(r"\1", text)
+    return text.replace("``", "\u201c").replace("''", "\u201d")
+
+
 def _plain(text: str, words: re.Pattern | None = None) -> str:
-    """Text outside math: URLs and e-mail addresses as inline code, the rest escaped (`words` in bold)."""
+    """Text outside math: LaTeX text markup as prose, URLs and e-mail addresses as inline code, the rest escaped
+    (`words` in bold)."""
+    text = untex(text)
     out: list[str] = []
     pos = 0
     for m in _LINKY_RE.finditer(text):

@@ -10,6 +10,7 @@ import streamlit as st
 from trendscope.ui.app import auth_gate, navigation, state, warmup
 
 st.set_page_config(page_title="Trendscope", page_icon=navigation.favicon(), layout="wide")
+navigation.apply_style()
 warmup.start(str(state.home().root))  # model + FAISS index load in the background from the first page view
 
 with state.run_scope():

@@ -40,7 +40,7 @@ def _form(summary: dict) -> dict | None:
         )
         submitted = c_button.form_submit_button("Search", type="primary", icon=":material/search:",
                                                 width="stretch")
-        c_mode, c_sort, c_limit = st.columns(3)
+        c_mode, c_sort, c_limit = st.columns([5, 3, 2])  # Mode's four options fit on one line
         mode = c_mode.segmented_control("Mode", list(MODES), format_func=MODES.get, key="mode")
         sort = c_sort.segmented_control("Sort", list(SORTS), format_func=SORTS.get, key="sort")
         limit = c_limit.selectbox("Results", [10, 20, 50, 100], index=0, key="limit")
