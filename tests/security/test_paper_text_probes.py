@@ -245,3 +245,21 @@ def test_hostile_text_renders_in_linear_time(text):
     safe_markdown(text)
     highlight(text, ["abc"])
     assert time.perf_counter() - start < 5
+
+
+def test_the_app_sends_raw_html_only_as_its_constant_style_sheet():
+    """No `unsafe_allow_html` anywhere in the app, and `st.html` once: the constant `navigation.STYLE`."""
+    from pathlib import Path
+
+    from trendscope.ui.app import navigation
+
+    app_dir = Path(navigation.__file__).resolve().parent
+    calls = {}
+    for path in app_dir.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert "unsafe_allow_html=True" not in text, path
+        for m in re.finditer(r"\bst\.html\((.*?)\)", text):
+            calls[str(path.relative_to(app_dir))] = m.group(1)
+    assert calls == {"navigation.py": "STYLE"}
+    style = navigation.STYLE.strip()
+    assert style.startswith("<style>") and style.endswith("</style>") and style.count("<") == 2  # nothing else
