@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from trendscope.foundation.text import latex_text_as_prose
+
 _GREEK = {
     "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "varepsilon": "ε", "zeta": "ζ",
     "eta": "η", "theta": "θ", "vartheta": "ϑ", "iota": "ι", "kappa": "κ", "lambda": "λ", "mu": "μ", "nu": "ν",
@@ -109,7 +111,6 @@ _FONT_CMDS = ("mathcal", "mathbb", "mathbf", "mathrm", "mathit", "mathsf", "math
 # (so "costs $5 and $10" is not math).
 _MATH_RE = re.compile(r"(?<![\\$])\$(?=[^\s$])([^$]{1,200}?)(?<=[^\s\\])\$")
 _FONT_RE = re.compile(r"\\(?:" + "|".join(_FONT_CMDS) + r")\s*\{([^{}]*)\}")
-_TEXT_FONT_RE = re.compile(r"\\(?:emph|textbf|textit|texttt|textrm|textsc|underline)\s*\{([^{}$\\]*)\}")
 _CMD_RE = re.compile(r"\\([A-Za-z]+|[%&_#{},;! |])")
 _BB = {"R": "ℝ", "N": "ℕ", "Z": "ℤ", "Q": "ℚ", "C": "ℂ", "E": "𝔼", "P": "ℙ"}
 _CTRL_RE = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\u0085]+")
@@ -149,8 +150,7 @@ def readable_latex(text: str) -> str:
         return out if out is not None else m.group(0)
 
     text = _MATH_RE.sub(repl, text or "")
-    text = _TEXT_FONT_RE.sub(r"\1", text)  # \emph{x}, \textbf{x} ... outside math
-    return text.replace("\\%", "%").replace("\\&", "&")
+    return latex_text_as_prose(text)  # \emph{x}, ``quotes'', \% ... outside math
 
 
 def excerpt(text: str, limit: int = 320) -> str:

@@ -41,6 +41,9 @@ def test_latex_becomes_readable_text():
     assert "surprisingly" in out and "\\emph" not in out
     assert r"$\begin{cases} x \end{cases}$" in out  # unknown commands keep their source
     assert readable_latex("it costs $5 and $10") == "it costs $5 and $10"
+    # the same text markup as the app shows (foundation.text.latex_text_as_prose)
+    assert readable_latex(r"the ``seesaw'' effect of \textit{fine\_tuning} in R\&D") == \
+        "the \u201cseesaw\u201d effect of fine_tuning in R&D"
     assert excerpt("word " * 200).endswith("…") and len(excerpt("word " * 200)) <= 321
 
 

@@ -27,6 +27,8 @@ from __future__ import annotations
 import re
 import string
 
+from trendscope.foundation.text import latex_text_as_prose
+
 _PUNCT = set(string.punctuation)
 # $$...$$ first, then $...$ whose content neither starts nor ends with a space (so "$5 and $10" is not math)
 # and whose closing $ is not followed by a digit. A `$` right after a backslash is a literal dollar, never an
@@ -41,9 +43,6 @@ _UNSAFE_MATH_RE = re.compile(r"\]\(|`|://|www\.|@|\\(?:href|url|includegraphics|
 # (an address is taken from the start of its run of name characters: linear time, and it covers any address
 # remark-gfm could find inside that run)
 _LINKY_RE = re.compile(r"(?:https?://|www\.)[^\s<>`]+|(?<![-.\w+])[-.\w+]+@[-\w]+(?:\.[-\w]+)+", re.I)
-# LaTeX text commands whose argument is shown as it is (no braces or `$` inside: anything else stays literal)
-_TEX_TEXT_RE = re.compile(r"\\(?:emph|textit|textbf|texttt|textsc|textsf|textrm|textsl|underline|mbox)\{([^{}$\\]*)\}")
-_TEX_CHAR_RE = re.compile(r"\\([%&_#])")
 _TRAILING = frozenset(".,;:!?'\"*_~")
 _SPACES_RE = re.compile(r"[ \t\r\f\v]+")
 
@@ -119,17 +118,10 @@ def _trim_url(url: str) -> str:
     return url[:end]
 
 
-def untex(text: str) -> str:
-    """LaTeX text markup outside math as prose: `\\emph{new}` -> `new`, ``` ``a'' ``` -> `“a”`, `\\%` -> `%`."""
-    text = _TEX_TEXT_RE.sub(r"\1", text)
-    text = _TEX_CHAR_RE.sub(r"\1", text)
-    return text.replace("``", "\u201c").replace("''", "\u201d")
-
-
 def _plain(text: str, words: re.Pattern | None = None) -> str:
     """Text outside math: LaTeX text markup as prose, URLs and e-mail addresses as inline code, the rest escaped
     (`words` in bold)."""
-    text = untex(text)
+    text = latex_text_as_prose(text)
     out: list[str] = []
     pos = 0
     for m in _LINKY_RE.finditer(text):

@@ -4,6 +4,8 @@
 exports later: lone surrogates (from JSON escapes like `"\\ud800"`; replaced by U+FFFD), C0 control characters
 other than tab, newline and carriage return (NUL, bell, escape, form feed ...), DEL, the C1 controls and the
 noncharacters U+FFFE/U+FFFF (removed). Everything else, tabs and newlines included, is kept as it is.
+
+`latex_text_as_prose` is for the way out: the app and the digests show LaTeX text markup of abstracts as prose.
 """
 from __future__ import annotations
 
@@ -36,3 +38,16 @@ def clean_text(text: str) -> str:
 
 def clean_optional(text: str | None) -> str | None:
     return clean_text(text) if isinstance(text, str) else text
+
+
+# LaTeX text markup that arXiv abstracts carry outside math: font commands whose argument is plain text (no braces,
+# `$` or backslash inside; anything else stays literal), escaped special characters, TeX quotes
+_TEX_FONT = re.compile(r"\\(?:emph|textbf|textit|texttt|textrm|textsc|textsf|textsl|underline|mbox)\s*\{([^{}$\\]*)\}")
+_TEX_CHAR = re.compile(r"\\([%&_#])")
+
+
+def latex_text_as_prose(text: str) -> str:
+    """LaTeX text markup as prose, for text outside `$...$` math: `\\emph{new}` -> `new`, ``` ``a'' ``` -> `“a”`,
+    `\\%` -> `%`. Only removes characters or swaps quotes, so whatever escaping comes after still holds."""
+    text = _TEX_FONT.sub(r"\1", _TEX_CHAR.sub(r"\1", text))
+    return text.replace("``", "\u201c").replace("''", "\u201d")
