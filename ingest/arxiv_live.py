@@ -14,6 +14,7 @@ The client itself runs with `num_retries=0` and `delay_seconds=0`: retries and d
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import time
@@ -339,7 +340,8 @@ def ingest_live(
     except (arxiv.HTTPError, arxiv.UnexpectedEmptyPageError, requests.RequestException) as exc:
         failure = PageFailed(getattr(exc, "url", "?"), str(exc), 1, reachable=True)
     except BaseException:  # e.g. Ctrl-C: what was committed stays; the rest comes next run
-        ledger.finish(run, "failed")
+        with contextlib.suppress(Exception):  # a full or read-only database cannot record it: keep the cause
+            ledger.finish(run, "failed")
         raise
     finally:
         if bar is not None:

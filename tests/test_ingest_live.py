@@ -56,6 +56,25 @@ def test_query_and_window():
     assert q == "(cat:cs.LG OR cat:stat.ML) AND submittedDate:[202405010000 TO 202405072359]"
 
 
+def test_an_interrupted_run_keeps_its_cause_when_the_ledger_cannot_record_it(tmp_path, rows, monkeypatch):
+    """Ctrl-C (or any failure) mid-run on a full disk: the run cannot be marked failed, and the user sees why the
+    run stopped, not the ledger's own error."""
+    import sqlite3
+
+    def interrupted(self, papers):
+        raise KeyboardInterrupt
+
+    def cannot_record(self, run, outcome):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(PaperStore, "upsert", interrupted)
+    monkeypatch.setattr(LedgerStore, "finish", cannot_record)
+    t = FakeTime()
+    db = open_database(tmp_path / "db.sqlite")
+    with FakeArxiv(rows) as srv, pytest.raises(KeyboardInterrupt):
+        ingest_live(db, config(srv), sleep=t.sleep, clock=t.clock, today=TODAY)
+
+
 @pytest.mark.slow  # a real HTTP server with real time-outs
 def test_faults_end_with_exactly_the_expected_papers(tmp_path, rows):
     want = expected_ids(rows)
