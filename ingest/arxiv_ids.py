@@ -93,7 +93,7 @@ def fetch_ids(
     except (arxiv.HTTPError, arxiv.UnexpectedEmptyPageError, requests.RequestException) as exc:
         failure = PageFailed(getattr(exc, "url", "?"), str(exc), 1, reachable=True)
     except BaseException:
-        ledger.finish(run, "failed")
+        ledger.mark_failed(run)
         raise
     for pid in wanted:
         if pid not in found and failure is None:

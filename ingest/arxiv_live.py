@@ -14,7 +14,6 @@ The client itself runs with `num_retries=0` and `delay_seconds=0`: retries and d
 """
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import time
@@ -340,8 +339,7 @@ def ingest_live(
     except (arxiv.HTTPError, arxiv.UnexpectedEmptyPageError, requests.RequestException) as exc:
         failure = PageFailed(getattr(exc, "url", "?"), str(exc), 1, reachable=True)
     except BaseException:  # e.g. Ctrl-C: what was committed stays; the rest comes next run
-        with contextlib.suppress(Exception):  # a full or read-only database cannot record it: keep the cause
-            ledger.finish(run, "failed")
+        ledger.mark_failed(run)
         raise
     finally:
         if bar is not None:

@@ -1,6 +1,7 @@
 """The ingest ledger: one row per ingest run, saying what it did and how it ended."""
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import asdict, dataclass, field
 
@@ -109,6 +110,12 @@ class LedgerStore:
         run.ended_at = utc_now_iso()
         self.save(run)
         return run
+
+    def mark_failed(self, run: IngestRun) -> None:
+        """Record an interrupted run (Ctrl-C, an error) as failed, if the database lets us. Never raises: a full or
+        read-only database cannot record it, and the caller's own error is the one the user must see."""
+        with contextlib.suppress(Exception):
+            self.finish(run, "failed")
 
     def recent(self, limit: int = 10) -> list[IngestRun]:
         rows = self.db.query("SELECT * FROM ingest_runs ORDER BY run_id DESC LIMIT ?", [limit])

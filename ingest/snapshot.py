@@ -10,7 +10,6 @@ Plain or gzip files (detected by content, not by name).
 """
 from __future__ import annotations
 
-import contextlib
 import gzip
 import io
 import logging
@@ -256,8 +255,7 @@ def _import(db: sqlite_utils.Database, path: Path, batch_size: int, progress: bo
         if batch:
             flush()
     except BaseException:
-        with contextlib.suppress(Exception):  # a full or read-only database cannot record it: keep the cause
-            ledger.finish(run, "failed")
+        ledger.mark_failed(run)
         raise
     finally:
         if bar is not None:

@@ -56,10 +56,13 @@ def test_query_and_window():
     assert q == "(cat:cs.LG OR cat:stat.ML) AND submittedDate:[202405010000 TO 202405072359]"
 
 
-def test_an_interrupted_run_keeps_its_cause_when_the_ledger_cannot_record_it(tmp_path, rows, monkeypatch):
+@pytest.mark.parametrize("by_id", [False, True])
+def test_an_interrupted_run_keeps_its_cause_when_the_ledger_cannot_record_it(tmp_path, rows, monkeypatch, by_id):
     """Ctrl-C (or any failure) mid-run on a full disk: the run cannot be marked failed, and the user sees why the
-    run stopped, not the ledger's own error."""
+    run stopped, not the ledger's own error (a window ingest and a fetch by id alike)."""
     import sqlite3
+
+    from trendscope.ingest.arxiv_ids import fetch_ids
 
     def interrupted(self, papers):
         raise KeyboardInterrupt
@@ -72,7 +75,10 @@ def test_an_interrupted_run_keeps_its_cause_when_the_ledger_cannot_record_it(tmp
     t = FakeTime()
     db = open_database(tmp_path / "db.sqlite")
     with FakeArxiv(rows) as srv, pytest.raises(KeyboardInterrupt):
-        ingest_live(db, config(srv), sleep=t.sleep, clock=t.clock, today=TODAY)
+        if by_id:
+            fetch_ids(db, [rows[3]["id"]], config(srv), sleep=t.sleep, clock=t.clock)
+        else:
+            ingest_live(db, config(srv), sleep=t.sleep, clock=t.clock, today=TODAY)
 
 
 @pytest.mark.slow  # a real HTTP server with real time-outs
