@@ -10,8 +10,8 @@ from pathlib import Path
 
 import click
 
-from trendscope.foundation.clock import parse_day
 from trendscope.foundation.files import atomic_write
+from trendscope.foundation.wording import count
 from trendscope.ingest.store import open_database
 from trendscope.reading.exporters import FORMATS, to_records
 from trendscope.reading.importers import IMPORT_FORMATS
@@ -23,16 +23,16 @@ from .options import json_option
 _MARKS = {"unread": "[ ]", "reading": "[~]", "read": "[x]"}
 
 
-def _lists(ctx: click.Context) -> ReadingLists:
+def open_lists(ctx: click.Context) -> ReadingLists:
     obj = ctx.find_root().obj
     return ReadingLists(open_database(obj.home.db_path), user=obj.actor)
 
 
-def _echo_json(data) -> None:
+def echo_json(data) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
-def _report_bad(ctx: click.Context, bad: list[str]) -> None:
+def report_bad(ctx: click.Context, bad: list[str]) -> None:
     """Each bad input on stderr; exit status 1 when there was any (after the good ones were applied)."""
     for msg in bad:
         click.echo(f"error: {msg}", err=True)
@@ -40,11 +40,7 @@ def _report_bad(ctx: click.Context, bad: list[str]) -> None:
         ctx.exit(1)
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")
-
-
-def _short(text: str, width: int) -> str:
+def short(text: str, width: int) -> str:
     text = " ".join((text or "").split())
     return text if len(text) <= width else text[: width - 1] + "…"
 
@@ -79,9 +75,9 @@ def list_cmd(ctx: click.Context, as_json: bool) -> None:
     Example:
       trendscope lists list --json
     """
-    summaries = _lists(ctx).lists()
+    summaries = open_lists(ctx).lists()
     if as_json:
-        _echo_json([s.__dict__ for s in summaries])
+        echo_json([s.__dict__ for s in summaries])
         return
     if not summaries:
         click.echo("No reading lists yet. Create one: trendscope lists create NAME")
@@ -94,7 +90,7 @@ def list_cmd(ctx: click.Context, as_json: bool) -> None:
             extra += "; shared with " + ", ".join(
                 f"{'everyone' if g == '*' else g} ({'edit' if e else 'read'})" for g, e in s.shared_with)
         click.echo(
-            f"{s.ref}: {_plural(s.items, 'paper')} ({s.unread} unread, {s.reading} reading, {s.read} read{extra})"
+            f"{s.ref}: {count(s.items, 'paper')} ({s.unread} unread, {s.reading} reading, {s.read} read{extra})"
             f"  created {s.created[:10]}"
         )
 
@@ -109,7 +105,7 @@ def create_cmd(ctx: click.Context, name: str) -> None:
     Example:
       trendscope lists create to-read
     """
-    click.echo(f"Created list {_lists(ctx).create(name)!r}.")
+    click.echo(f"Created list {open_lists(ctx).create(name)!r}.")
 
 
 @lists_group.command("rename")
@@ -123,7 +119,7 @@ def rename_cmd(ctx: click.Context, name: str, new_name: str) -> None:
     Example:
       trendscope lists rename to-read reading-group
     """
-    click.echo(f"Renamed {name!r} to {_lists(ctx).rename(name, new_name)!r}.")
+    click.echo(f"Renamed {name!r} to {open_lists(ctx).rename(name, new_name)!r}.")
 
 
 @lists_group.command("delete")
@@ -137,12 +133,12 @@ def delete_cmd(ctx: click.Context, name: str, yes: bool) -> None:
     Example:
       trendscope lists delete reading-group --yes
     """
-    rl = _lists(ctx)
+    rl = open_lists(ctx)
     n = len(rl.items(name))
     if n and not yes:
-        click.confirm(f"Delete list {name!r} with {_plural(n, 'paper')}?", abort=True)
+        click.confirm(f"Delete list {name!r} with {count(n, 'paper')}?", abort=True)
     rl.delete(name)
-    click.echo(f"Deleted list {name!r} ({_plural(n, 'paper')}).")
+    click.echo(f"Deleted list {name!r} ({count(n, 'paper')}).")
 
 
 @lists_group.command("show")
@@ -158,22 +154,22 @@ def show_cmd(ctx: click.Context, name: str, status: str | None, as_json: bool) -
       trendscope lists show to-read
       trendscope lists show to-read --status unread --json
     """
-    rl = _lists(ctx)
+    rl = open_lists(ctx)
     items = rl.items(name)
     if status:
         items = [it for it in items if it.status == status]
     if as_json:
-        _echo_json({"list": rl.canonical(name), "items": to_records(items)})
+        echo_json({"list": rl.canonical(name), "items": to_records(items)})
         return
     missing = sum(1 for it in items if not it.ingested)
     extra = f", {missing} not ingested yet" if missing else ""
-    click.echo(f"{rl.canonical(name)}: {_plural(len(items), 'paper')}{extra}")
+    click.echo(f"{rl.canonical(name)}: {count(len(items), 'paper')}{extra}")
     for it in items:
         p = it.paper
         if p is None:
             head = f"{it.arxiv_id}  (not ingested yet: details appear once it is ingested)"
         else:
-            head = f"{it.arxiv_id}  {_short(p.title, 90)}  ({p.published or '?'}, {p.primary_category or '?'})"
+            head = f"{it.arxiv_id}  {short(p.title, 90)}  ({p.published or '?'}, {p.primary_category or '?'})"
         click.echo(f"{_MARKS[it.status]} {head}  added {it.added[:10]}")
         if it.note:
             click.echo(f"      note: {it.note}")
@@ -194,17 +190,17 @@ def add_cmd(ctx: click.Context, name: str, ids: tuple[str, ...], note: str, stat
       trendscope lists add to-read 2106.09685 --note "LoRA"
       trendscope lists add classics 1706.03762v7 https://arxiv.org/abs/2005.14165 --create
     """
-    rl = _lists(ctx)
+    rl = open_lists(ctx)
     if create and not rl.exists(name):
         rl.create(name)
         click.echo(f"Created list {name!r}.")
     res = rl.add(name, ids, note=note, status=status)
-    click.echo(f"Added {_plural(len(res.added), 'paper')} to {res.list!r}.")
+    click.echo(f"Added {count(len(res.added), 'paper')} to {res.list!r}.")
     if res.already:
         click.echo(f"Already in the list: {', '.join(res.already)}")
     for aid in res.not_ingested:
         click.echo(f"{aid}: not ingested yet (stored; its details fill in once it is ingested)")
-    _report_bad(ctx, res.bad)
+    report_bad(ctx, res.bad)
 
 
 @lists_group.command("remove")
@@ -218,11 +214,11 @@ def remove_cmd(ctx: click.Context, name: str, ids: tuple[str, ...]) -> None:
     Example:
       trendscope lists remove to-read 2106.09685 1706.03762
     """
-    res = _lists(ctx).remove(name, ids)
-    click.echo(f"Removed {_plural(len(res.removed), 'paper')} from {res.list!r}.")
+    res = open_lists(ctx).remove(name, ids)
+    click.echo(f"Removed {count(len(res.removed), 'paper')} from {res.list!r}.")
     if res.missing:
         click.echo(f"Not in the list: {', '.join(res.missing)}")
-    _report_bad(ctx, res.bad)
+    report_bad(ctx, res.bad)
 
 
 @lists_group.command("note")
@@ -238,7 +234,7 @@ def note_cmd(ctx: click.Context, name: str, paper: str, text: tuple[str, ...]) -
       trendscope lists note to-read 2106.09685 "read section 4 (rank ablation) first"
       trendscope lists note to-read 2106.09685
     """
-    aid = _lists(ctx).set_note(name, paper, " ".join(text))
+    aid = open_lists(ctx).set_note(name, paper, " ".join(text))
     click.echo(f"{'Noted' if text else 'Cleared the note of'} {aid}.")
 
 
@@ -263,9 +259,9 @@ def status_cmd(ctx: click.Context, name: str, args: tuple[str, ...]) -> None:
     status, ids = args[pos], [a for i, a in enumerate(args) if i != pos]
     if not ids:
         raise click.UsageError("give one or more arXiv ids and a status")
-    res = _lists(ctx).set_status(name, ids, status)
-    click.echo(f"Marked {_plural(len(res.removed), 'paper')} as {status.strip().lower()}.")
-    _report_bad(ctx, res.bad + [f"{a} is not in list {res.list!r}" for a in res.missing])
+    res = open_lists(ctx).set_status(name, ids, status)
+    click.echo(f"Marked {count(len(res.removed), 'paper')} as {status.strip().lower()}.")
+    report_bad(ctx, res.bad + [f"{a} is not in list {res.list!r}" for a in res.missing])
 
 
 @lists_group.command("export")
@@ -282,7 +278,7 @@ def export_cmd(ctx: click.Context, name: str, fmt: str, out: str | None, abstrac
       trendscope lists export to-read --out to-read.bib --abstract
       trendscope lists export to-read --format md
     """
-    data = _lists(ctx).export(name, fmt, include_abstract=abstract)
+    data = open_lists(ctx).export(name, fmt, include_abstract=abstract)
     if not out:
         click.echo(data, nl=False)
         return
@@ -305,86 +301,15 @@ def import_cmd(ctx: click.Context, name: str, file: str, fmt: str) -> None:
       trendscope lists import to-read references.bib
       trendscope lists import to-read ids.txt --format ids
     """
-    res = _lists(ctx).import_file(name, file, fmt)
+    res = open_lists(ctx).import_file(name, file, fmt)
     if res.created:
         click.echo(f"Created list {res.list!r}.")
-    click.echo(f"Imported {_plural(len(res.added), 'paper')} into {res.list!r} from {file} ({res.fmt}).")
+    click.echo(f"Imported {count(len(res.added), 'paper')} into {res.list!r} from {file} ({res.fmt}).")
     if res.already:
-        click.echo(f"Already in the list: {_plural(len(res.already), 'paper')}")
+        click.echo(f"Already in the list: {count(len(res.already), 'paper')}")
     if res.not_ingested:
         click.echo(f"Not ingested yet (stored; details fill in once ingested): {', '.join(res.not_ingested)}")
-    _report_bad(ctx, res.bad)
-
-
-@lists_group.command("recommend")
-@click.argument("name")
-@click.option("-n", "--limit", default=10, show_default=True, help="How many recommendations.")
-@click.option("--since", metavar="DATE",
-              help="Only papers published on or after: YYYY-MM-DD, YYYY-MM, YYYY or a span back: 30d, 6m, 1y.")
-@json_option()
-@click.pass_context
-def recommend_cmd(ctx: click.Context, name: str, limit: int, since: str | None, as_json: bool) -> None:
-    """Papers close to list NAME (not in it, not marked not interested), each with its reason.
-
-    \b
-    Examples:
-      trendscope lists recommend to-read
-      trendscope lists recommend to-read -n 20 --since 6m --json
-    """
-    from trendscope.index.list_nearest import faiss_nearest
-
-    since = (day := parse_day(since, "--since")) and day.isoformat()
-    rl = _lists(ctx)
-    home = ctx.find_root().obj.home
-    res = rl.recommend(name, limit=limit, since=since, nearest=faiss_nearest(rl.store.db, home))
-    if as_json:
-        _echo_json({
-            "list": rl.canonical(name), "since": since, "model": res.model, "method": res.method,
-            "based_on": res.used, "not_indexed": res.not_indexed, "items": [r.to_dict() for r in res.items],
-        })
-        return
-    if res.list_size == 0:
-        click.echo(f"List {name!r} is empty: add papers first.")
-        return
-    if res.used == 0:
-        click.echo(f"None of the papers of {name!r} is indexed yet: run `trendscope ingest` / `trendscope index`.")
-        return
-    if res.not_indexed:
-        click.echo(f"(based on {res.used} of {res.list_size} papers; not indexed yet: {', '.join(res.not_indexed)})")
-    if not res.items:
-        click.echo("No recommendations" + (f" published since {since}." if since else "."))
-    for i, r in enumerate(res.items, 1):
-        click.echo(f"{i:2d}. {r.arxiv_id}  {_short(r.title, 90)}  ({r.published or '?'})  score {r.score:.3f}")
-        click.echo(f"    {_short(r.reason, 110)}")
-
-
-@lists_group.command("not-interested")
-@click.argument("name")
-@click.argument("ids", nargs=-1)
-@click.option("--undo", is_flag=True, help="Clear the mark instead.")
-@json_option("With no ids: print the marked ids as JSON.")
-@click.pass_context
-def not_interested_cmd(ctx: click.Context, name: str, ids: tuple[str, ...], undo: bool, as_json: bool) -> None:
-    """Never recommend these papers for list NAME (no ids: show the marked ones).
-
-    \b
-    Examples:
-      trendscope lists not-interested to-read 2303.08774
-      trendscope lists not-interested to-read 2303.08774 --undo
-      trendscope lists not-interested to-read --json
-    """
-    rl = _lists(ctx)
-    if not ids:
-        marked = rl.not_interested(name)
-        if as_json:
-            _echo_json({"list": rl.canonical(name), "not_interested": marked})
-            return
-        click.echo("\n".join(marked) if marked else f"No papers marked not interested for {name!r}.")
-        return
-    res = rl.mark_not_interested(name, ids, undo=undo)
-    verb = "Unmarked" if undo else "Marked"
-    click.echo(f"{verb} {_plural(len(res.added), 'paper')} as not interested for {res.list!r}.")
-    _report_bad(ctx, res.bad)
+    report_bad(ctx, res.bad)
 
 
 @lists_group.command("share")
@@ -404,7 +329,7 @@ def share_cmd(ctx: click.Context, name: str, user: str, edit: bool, stop: bool) 
       trendscope lists share reading-group everyone --edit
       trendscope lists share to-read ana --stop
     """
-    rl = _lists(ctx)
+    rl = open_lists(ctx)
     if stop:
         done = rl.unshare(name, user)
         click.echo(f"{rl.canonical(name)!r} is {'no longer' if done else 'not'} shared with {user}.")
@@ -415,5 +340,9 @@ def share_cmd(ctx: click.Context, name: str, user: str, edit: bool, stop: bool) 
 
 
 def register(group: click.Group) -> None:
-    """Add `trendscope lists ...` to the top-level group."""
+    """Add `trendscope lists ...` (with the recommendation commands of list_recommend.py) to the top-level group."""
+    from .list_recommend import not_interested_cmd, recommend_cmd
+
+    lists_group.add_command(recommend_cmd)
+    lists_group.add_command(not_interested_cmd)
     group.add_command(lists_group)

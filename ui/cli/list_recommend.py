@@ -1,0 +1,84 @@
+"""`trendscope lists recommend` and `lists not-interested`: papers close to a list, and the ones never to suggest.
+
+Registered on the `lists` group by lists.register (the group and its helpers live in lists.py).
+"""
+from __future__ import annotations
+
+import click
+
+from trendscope.foundation.clock import parse_day
+from trendscope.foundation.wording import count
+
+from .lists import echo_json, open_lists, report_bad, short
+from .options import json_option
+
+
+@click.command("recommend")
+@click.argument("name")
+@click.option("-n", "--limit", default=10, show_default=True, help="How many recommendations.")
+@click.option("--since", metavar="DATE",
+              help="Only papers published on or after: YYYY-MM-DD, YYYY-MM, YYYY or a span back: 30d, 6m, 1y.")
+@json_option()
+@click.pass_context
+def recommend_cmd(ctx: click.Context, name: str, limit: int, since: str | None, as_json: bool) -> None:
+    """Papers close to list NAME (not in it, not marked not interested), each with its reason.
+
+    \b
+    Examples:
+      trendscope lists recommend to-read
+      trendscope lists recommend to-read -n 20 --since 6m --json
+    """
+    from trendscope.index.list_nearest import faiss_nearest
+
+    since = (day := parse_day(since, "--since")) and day.isoformat()
+    rl = open_lists(ctx)
+    home = ctx.find_root().obj.home
+    res = rl.recommend(name, limit=limit, since=since, nearest=faiss_nearest(rl.store.db, home))
+    if as_json:
+        echo_json({
+            "list": rl.canonical(name), "since": since, "model": res.model, "method": res.method,
+            "based_on": res.used, "not_indexed": res.not_indexed, "items": [r.to_dict() for r in res.items],
+        })
+        return
+    if res.list_size == 0:
+        click.echo(f"List {name!r} is empty: add papers first.")
+        return
+    if res.used == 0:
+        click.echo(f"None of the papers of {name!r} is indexed yet: run `trendscope ingest` / `trendscope index`.")
+        return
+    if res.not_indexed:
+        click.echo(f"(based on {res.used} of {res.list_size} papers; not indexed yet: {', '.join(res.not_indexed)})")
+    if not res.items:
+        click.echo("No recommendations" + (f" published since {since}." if since else "."))
+    for i, r in enumerate(res.items, 1):
+        click.echo(f"{i:2d}. {r.arxiv_id}  {short(r.title, 90)}  ({r.published or '?'})  score {r.score:.3f}")
+        click.echo(f"    {short(r.reason, 110)}")
+
+
+@click.command("not-interested")
+@click.argument("name")
+@click.argument("ids", nargs=-1)
+@click.option("--undo", is_flag=True, help="Clear the mark instead.")
+@json_option("With no ids: print the marked ids as JSON.")
+@click.pass_context
+def not_interested_cmd(ctx: click.Context, name: str, ids: tuple[str, ...], undo: bool, as_json: bool) -> None:
+    """Never recommend these papers for list NAME (no ids: show the marked ones).
+
+    \b
+    Examples:
+      trendscope lists not-interested to-read 2303.08774
+      trendscope lists not-interested to-read 2303.08774 --undo
+      trendscope lists not-interested to-read --json
+    """
+    rl = open_lists(ctx)
+    if not ids:
+        marked = rl.not_interested(name)
+        if as_json:
+            echo_json({"list": rl.canonical(name), "not_interested": marked})
+            return
+        click.echo("\n".join(marked) if marked else f"No papers marked not interested for {name!r}.")
+        return
+    res = rl.mark_not_interested(name, ids, undo=undo)
+    verb = "Unmarked" if undo else "Marked"
+    click.echo(f"{verb} {count(len(res.added), 'paper')} as not interested for {res.list!r}.")
+    report_bad(ctx, res.bad)
