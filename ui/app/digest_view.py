@@ -70,7 +70,7 @@ def partial_newest_week() -> bool:
 def build_digest(sub, week: str):
     """The digest as the weekly run builds it; its rising topics come from the trends page's cache."""
     from trendscope.digest import api
-    from trendscope.ui.app.state import rising_topics
+    from trendscope.ui.app.trend_state import rising_topics
 
     return api.build(db(), home(), sub, week,
                      topics=lambda trend, month: rising_topics("month", month).get(trend, []))

@@ -21,7 +21,6 @@ import sqlite_utils
 import streamlit as st
 
 from trendscope.foundation.actor import Actor
-from trendscope.foundation.clock import week_days_of
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.home import Home
 from trendscope.ingest.store import PaperStore, open_database
@@ -173,7 +172,7 @@ def reading_lists():
 
 
 # -- search -------------------------------------------------------------------------------------------
-def _index_stamp(h: Home) -> tuple:
+def index_stamp(h: Home) -> tuple:
     from trendscope.index.faiss_index import index_paths
 
     return tuple((p.stat().st_mtime_ns, p.stat().st_size) if p.exists() else None for p in index_paths(h.index_dir))
@@ -189,7 +188,7 @@ def _app_searcher_class():
             model = self.model()
             if model is None:
                 return super().vector_index()  # raises the "run trendscope index" error
-            return resources.shared_index(str(self.home.root), _index_stamp(self.home), model)
+            return resources.shared_index(str(self.home.root), index_stamp(self.home), model)
 
     return AppSearcher
 
@@ -239,7 +238,7 @@ def index_health() -> dict:
     from trendscope.index.faiss_index import IndexFileError, read_meta
 
     h = home()
-    rep = _doctor_report(str(h.root), _index_stamp(h))
+    rep = _doctor_report(str(h.root), index_stamp(h))
     out: dict = {"model": rep.model or "—", "papers": papers().count(), "papers embedded": rep.vectors,
                  "waiting to be embedded": rep.not_embedded, "index status": rep.status}
     if rep.indexed is not None:
@@ -254,7 +253,9 @@ def index_health() -> dict:
             out["recall@10 at build"] = f"{meta.recall_at_10:.3f}" if meta.recall_at_10 is not None else "exact"
             out["index built"] = time.strftime("%Y-%m-%d %H:%M", time.localtime(meta.built_at))
             out["index file"] = f"{meta.file_size / 1e6:.1f} MB"
-    tags = trend_store().tag_counts()
+    from trendscope.index.trend_store import TrendStore
+
+    tags = TrendStore(db()).tag_counts()
     out["trend tags"] = ", ".join(f"{k} {v:,}" for k, v in sorted(tags.items())) or "none"
     if rep.status == "no-vectors":
         out.update(ok=False, problem="No embeddings yet: run `trendscope index`.")
@@ -266,78 +267,6 @@ def index_health() -> dict:
     else:
         out["ok"] = True
     return out
-
-
-# -- trend tags and trends over time ------------------------------------------------------------------
-def trend_store():
-    from trendscope.index.trend_store import TrendStore
-
-    return TrendStore(db())
-
-
-def trend_tags(pks) -> dict[int, list[tuple[str, float]]]:
-    """pk -> [(trend, score)] best first, for a page of results."""
-    store = trend_store()
-    return {pk: [(t, s) for t, s, _ in store.tags_of(pk)] for pk in pks}
-
-
-def paper_trend_details(pk: int | None) -> list[dict]:
-    if pk is None:
-        return []
-    return [{"trend": t, "score": s, "evidence": list(e)} for t, s, e in trend_store().tags_of(pk)]
-
-
-@st.cache_data(ttl=300, show_spinner="Counting papers per trend…")
-def _trend_table(home_key: str, freq: str, since: str | None):
-    from trendscope.index.trends_over_time import trend_table as build
-
-    return build(db(), freq=freq, since=since)
-
-
-@st.cache_data(ttl=600, show_spinner="Finding rising topics…")
-def _rising_topics(home_key: str, freq: str, stamp: tuple) -> dict[tuple[str, str], list[dict]]:
-    from trendscope.index.topic_listings import listed_topics
-
-    res = listed_topics(db(), freq=freq)  # read back when the data has not changed since it was computed
-    return {(r["trend"], r["period"]): r["details"] for r in res.records}
-
-
-def rising_topics(freq: str, period: str) -> dict[str, list[dict]]:
-    """trend -> its rising topics in the month (or quarter) starting at `period`, most rising first."""
-    found = _rising_topics(str(home().root), freq, _index_stamp(home()))  # recomputed after `trendscope index`
-    return {trend: details for (trend, p), details in found.items() if p == period}
-
-
-def trend_table(freq: str, periods: int | None):
-    """The tidy trends-over-time table for the last `periods` weeks/months of data (all when None)."""
-    since = None
-    last = summary()["last"]
-    if periods and last:
-        from datetime import date, timedelta
-
-        days = periods * (7 if freq == "week" else 30.44)
-        since = (date.fromisoformat(last[:10]) - timedelta(days=int(days))).isoformat()
-    return _trend_table(str(home().root), freq, since)
-
-
-def week_bounds(day: str) -> tuple[str, str]:
-    """(Monday, Sunday) ISO dates of the week containing `day`."""
-    return week_days_of(day)
-
-
-def latest_week() -> tuple[str, str] | None:
-    """(Monday, Sunday) ISO dates of the latest week that has papers."""
-    last = summary()["last"]
-    return week_days_of(last) if last else None
-
-
-def top_trend_papers(start: str, end: str, per_trend: int = 5) -> dict[str, list[dict]]:
-    """trend -> its `per_trend` highest-scoring papers published in [start, end] (ISO dates), best first."""
-    from datetime import date, timedelta
-
-    end_excl = (date.fromisoformat(end) + timedelta(days=1)).isoformat()
-    top = trend_store().top_papers(start, end_excl, per_trend)
-    return {name: top.get(name, []) for name in trend_names()} | top
 
 
 def fetch_papers(ids: list[str]):

@@ -7,7 +7,7 @@ import streamlit as st
 
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.ingest.records import BadArxivId, abs_url, html_url, parse_arxiv_id, pdf_url
-from trendscope.ui.app import reader_view, widgets
+from trendscope.ui.app import reader_view, trend_state, widgets
 from trendscope.ui.app import state as app
 from trendscope.ui.app.text import evidence_sentence, safe_inline, safe_markdown
 
@@ -64,7 +64,7 @@ def _metadata(paper) -> None:
 
 def _trends(pk: int) -> None:
     st.subheader("Trends")
-    tags = app.paper_trend_details(pk)
+    tags = trend_state.paper_trend_details(pk)
     if not tags:
         st.caption("Not tagged with any of the trends (or tags are not computed yet: run `trendscope index`).")
         return

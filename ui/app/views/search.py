@@ -11,7 +11,7 @@ import streamlit as st
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.wording import count
 from trendscope.ui.app import fulltext_state as fulltext
-from trendscope.ui.app import navigation, warmup, widgets
+from trendscope.ui.app import navigation, trend_state, warmup, widgets
 from trendscope.ui.app import state as app
 from trendscope.ui.app.text import query_terms, safe_inline, snippet_markdown
 
@@ -115,7 +115,7 @@ def _run(params: dict) -> dict:
     warming = params["mode"] != "keyword" and not warmup.ready(root, warmup.SEARCH_WAIT_S)
     hits = app.search({**params, "mode": "keyword"} if warming else params)
     elapsed = time.perf_counter() - started
-    tags = app.trend_tags([h.pk for h in hits])
+    tags = trend_state.trend_tags([h.pk for h in hits])
     return {"params": params, "hits": hits, "tags": tags, "seconds": elapsed, "warming": warming}
 
 

@@ -14,7 +14,7 @@ from trendscope.foundation.wording import count
 from trendscope.index.emerging_topics import interval_text
 from trendscope.index.trends_over_time import drop_thin_tail, pooled
 from trendscope.ui.app import digest_view as dg
-from trendscope.ui.app import navigation, widgets
+from trendscope.ui.app import navigation, trend_state, widgets
 from trendscope.ui.app import state as app
 from trendscope.ui.app.text import safe_inline
 
@@ -101,7 +101,7 @@ def _movers(latest: pd.DataFrame, labels: dict[str, str], period: str, freq: str
 def _rising(labels: dict[str, str], period: str, freq: str) -> None:
     month = period[:7] + "-01"
     st.subheader(f"Rising topics, {'month of ' if freq == 'week' else ''}{month[:7]}")
-    found = app.rising_topics("month", month)
+    found = trend_state.rising_topics("month", month)
     shown = [(t, d) for t, d in found.items() if d]
     if not shown:
         st.caption("No topic rises clearly inside a trend this month (a topic needs at least 4 papers in 2 "
@@ -185,10 +185,10 @@ def _month_bounds(period: str) -> tuple[str, str]:
 
 
 def _top_papers(labels: dict[str, str], period: str, freq: str) -> None:
-    start, end = _month_bounds(period) if freq == "month" else app.week_bounds(period)
+    start, end = _month_bounds(period) if freq == "month" else trend_state.week_bounds(period)
     what = "month" if freq == "month" else "week"
     st.subheader(f"Top papers of each trend, {what} of {start[:7] if freq == 'month' else start}")
-    tops = app.top_trend_papers(start, end, per_trend=5)
+    tops = trend_state.top_trend_papers(start, end, per_trend=5)
     if not any(tops.values()):
         st.caption(f"No tagged papers that {what}.")
         return
@@ -218,7 +218,7 @@ def render() -> None:
     metric = c_metric.segmented_control("Show", list(METRICS), format_func=METRICS.get, default="share",
                                         key="metric") or "share"
     window = c_window.selectbox("Period", list(WINDOWS[freq]), key=f"window_{freq}")
-    table = app.trend_table(freq, WINDOWS[freq][window])
+    table = trend_state.trend_table(freq, WINDOWS[freq][window])
     if table.empty or not table["count"].sum():
         st.info("No trend tags yet. Run `trendscope index` (it embeds new papers and tags them by trend).",
                 icon=":material/trending_flat:")

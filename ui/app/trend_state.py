@@ -1,0 +1,73 @@
+"""The app's access to trend tags, trends over time and rising topics (the index stage's tables, read through
+its API). Each call uses the script run's connection and data home from `state`; aggregates are cached with
+`st.cache_data`, keyed by the data home (and the index's stamp where `trendscope index` changes them).
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import streamlit as st
+
+from trendscope.foundation.clock import week_days_of
+from trendscope.ui.app.state import db, home, index_stamp, summary, trend_names
+
+
+def trend_store():
+    from trendscope.index.trend_store import TrendStore
+
+    return TrendStore(db())
+
+
+def trend_tags(pks) -> dict[int, list[tuple[str, float]]]:
+    """pk -> [(trend, score)] best first, for a page of results."""
+    store = trend_store()
+    return {pk: [(t, s) for t, s, _ in store.tags_of(pk)] for pk in pks}
+
+
+def paper_trend_details(pk: int | None) -> list[dict]:
+    if pk is None:
+        return []
+    return [{"trend": t, "score": s, "evidence": list(e)} for t, s, e in trend_store().tags_of(pk)]
+
+
+@st.cache_data(ttl=300, show_spinner="Counting papers per trend…")
+def _trend_table(home_key: str, freq: str, since: str | None):
+    from trendscope.index.trends_over_time import trend_table as build
+
+    return build(db(), freq=freq, since=since)
+
+
+@st.cache_data(ttl=600, show_spinner="Finding rising topics…")
+def _rising_topics(home_key: str, freq: str, stamp: tuple) -> dict[tuple[str, str], list[dict]]:
+    from trendscope.index.topic_listings import listed_topics
+
+    res = listed_topics(db(), freq=freq)  # read back when the data has not changed since it was computed
+    return {(r["trend"], r["period"]): r["details"] for r in res.records}
+
+
+def rising_topics(freq: str, period: str) -> dict[str, list[dict]]:
+    """trend -> its rising topics in the month (or quarter) starting at `period`, most rising first."""
+    found = _rising_topics(str(home().root), freq, index_stamp(home()))  # recomputed after `trendscope index`
+    return {trend: details for (trend, p), details in found.items() if p == period}
+
+
+def trend_table(freq: str, periods: int | None):
+    """The tidy trends-over-time table for the last `periods` weeks/months of data (all when None)."""
+    since = None
+    last = summary()["last"]
+    if periods and last:
+        days = periods * (7 if freq == "week" else 30.44)
+        since = (date.fromisoformat(last[:10]) - timedelta(days=int(days))).isoformat()
+    return _trend_table(str(home().root), freq, since)
+
+
+def week_bounds(day: str) -> tuple[str, str]:
+    """(Monday, Sunday) ISO dates of the week containing `day`."""
+    return week_days_of(day)
+
+
+def top_trend_papers(start: str, end: str, per_trend: int = 5) -> dict[str, list[dict]]:
+    """trend -> its `per_trend` highest-scoring papers published in [start, end] (ISO dates), best first."""
+    end_excl = (date.fromisoformat(end) + timedelta(days=1)).isoformat()
+    top = trend_store().top_papers(start, end_excl, per_trend)
+    return {name: top.get(name, []) for name in trend_names()} | top
