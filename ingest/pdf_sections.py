@@ -21,6 +21,7 @@ import re
 from collections import defaultdict
 
 from .pdf_layout import Layout, drop_furniture, order_page
+from .pdf_references import parse_reference
 from .pdf_text import (
     HYPHEN,
     Caption,
@@ -31,7 +32,6 @@ from .pdf_text import (
     clean_text,
     compounds,
     join_lines,
-    parse_reference,
 )
 
 log = logging.getLogger(__name__)
