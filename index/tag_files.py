@@ -5,7 +5,6 @@ given (the fitted model then uses the paper vectors), otherwise its rules-only f
 """
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -13,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from trendscope.foundation.errors import TrendscopeError
+from trendscope.foundation.json_lines import BadJsonLine, read_json_objects
 
 from .embedder import paper_text
 from .tag_model import TagModel, load_tag_model
@@ -35,41 +34,23 @@ class InputPaper:
 
 def read_papers(path: str | Path, need_labels: bool = False) -> tuple[list[InputPaper], list[str]]:
     """Papers from a JSONL file; bad lines are skipped with a message naming file, line and field."""
-    path = Path(path)
     papers: list[InputPaper] = []
     problems: list[str] = []
-    try:
-        fh = path.open("rb")
-    except OSError as exc:
-        raise TrendscopeError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    with fh:
-        for n, raw in enumerate(fh, 1):
-            try:  # line by line: one bad byte costs its own line, never the rest of the file
-                line = raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                problems.append(f"{path}:{n}: not UTF-8 (byte {exc.start + 1}); skipped")
-                continue
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except (json.JSONDecodeError, RecursionError) as exc:
-                problems.append(f"{path}:{n}: not valid JSON ({getattr(exc, 'msg', 'nested too deeply')}); skipped")
-                continue
-            if not isinstance(obj, dict):
-                problems.append(f"{path}:{n}: expected a JSON object; skipped")
-                continue
-            missing = [k for k in ("id", "title", "abstract") if not isinstance(obj.get(k), str) or not obj[k].strip()]
-            if missing:
-                problems.append(f"{path}:{n}: missing or empty field(s) {', '.join(missing)}; skipped")
-                continue
-            labels = obj.get("labels")
-            if need_labels and not (isinstance(labels, list) and all(isinstance(x, str) for x in labels)):
-                problems.append(f"{path}:{n}: field 'labels' must be a list of trend names; skipped")
-                continue
-            cats = obj.get("categories") or []
-            papers.append(InputPaper(obj["id"], obj["title"], obj["abstract"],
-                                     [c for c in cats if isinstance(c, str)], labels, n))
+    for n, obj in read_json_objects(path):
+        if isinstance(obj, BadJsonLine):
+            problems.append(str(obj))
+            continue
+        missing = [k for k in ("id", "title", "abstract") if not isinstance(obj.get(k), str) or not obj[k].strip()]
+        if missing:
+            problems.append(f"{path}:{n}: missing or empty field(s) {', '.join(missing)}; skipped")
+            continue
+        labels = obj.get("labels")
+        if need_labels and not (isinstance(labels, list) and all(isinstance(x, str) for x in labels)):
+            problems.append(f"{path}:{n}: field 'labels' must be a list of trend names; skipped")
+            continue
+        cats = obj.get("categories") or []
+        papers.append(InputPaper(obj["id"], obj["title"], obj["abstract"],
+                                 [c for c in cats if isinstance(c, str)], labels, n))
     return papers, problems
 
 

@@ -9,7 +9,6 @@ same paper never sits on both sides. Everything is deterministic: same labels an
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -197,22 +196,14 @@ def cross_validate(taxonomy: Taxonomy, papers: Sequence[LabelledPaper], vectors:
 def read_label_file(path: str | Path, known: Sequence[str]) -> list[tuple[str, set[str]]]:
     """(arXiv id, labels) rows of a JSONL label file; one clear error naming the file, line and field."""
     from trendscope.foundation.errors import TrendscopeError
+    from trendscope.foundation.json_lines import BadJsonLine, read_json_objects
 
     rows: list[tuple[str, set[str]]] = []
     seen: set[str] = set()
-    try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise TrendscopeError(f"cannot read label file {path}: {exc}") from exc
-    for n, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except ValueError as exc:
-            raise TrendscopeError(f"{path}:{n}: not JSON ({exc})") from None
-        if not isinstance(obj, dict):
-            raise TrendscopeError(f"{path}:{n}: expected a JSON object with 'id' and 'labels'")
+    for n, obj in read_json_objects(path, "label file"):
+        if isinstance(obj, BadJsonLine):
+            raise TrendscopeError(f"{obj.path}:{n}: {obj.reason} (a label line is a JSON object with 'id' and "
+                                  "'labels')")
         pid, labels = obj.get("id"), obj.get("labels")
         if not isinstance(pid, str) or not pid:
             raise TrendscopeError(f"{path}:{n}: field 'id' must be an arXiv id")
@@ -230,24 +221,14 @@ def read_label_file(path: str | Path, known: Sequence[str]) -> list[tuple[str, s
 
 def read_corpus_texts(path: str | Path, ids: set[str]) -> dict[str, tuple[str, str, list[str]]]:
     """id -> (title, abstract, categories) from a JSONL(.gz) corpus file, for the wanted ids only."""
-    import gzip
+    from trendscope.foundation.json_lines import read_json_objects
 
-    from trendscope.foundation.errors import TrendscopeError
-
-    opener = gzip.open if str(path).endswith(".gz") else open
     out: dict[str, tuple[str, str, list[str]]] = {}
-    try:
-        with opener(path, "rt", encoding="utf-8", errors="replace") as fh:
-            for n, line in enumerate(fh, 1):
-                try:
-                    row = json.loads(line)
-                except ValueError:
-                    continue  # not a paper line; a wanted paper missing from the corpus is reported by the caller
-                if isinstance(row, dict) and row.get("id") in ids and isinstance(row.get("title"), str) \
-                        and isinstance(row.get("abstract"), str):
-                    out[row["id"]] = (row["title"], row["abstract"], list(row.get("categories") or []))
-    except (OSError, EOFError) as exc:
-        raise TrendscopeError(f"cannot read corpus {path}: {exc}") from exc
+    for _, row in read_json_objects(path, "corpus"):
+        # a line that is not a paper is passed over: a wanted paper missing from the corpus is reported by the caller
+        if isinstance(row, dict) and row.get("id") in ids and isinstance(row.get("title"), str) \
+                and isinstance(row.get("abstract"), str):
+            out[row["id"]] = (row["title"], row["abstract"], list(row.get("categories") or []))
     return out
 
 

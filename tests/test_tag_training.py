@@ -46,7 +46,7 @@ def test_label_files_are_validated_with_file_and_line(tmp_path):
     assert read_label_file(good, known) == [("2101.00001", {"privacy"}), ("2101.00002", set())]
     for text, msg in [('{"id": "x", "labels": ["robots"]}', r"l\.jsonl:1: unknown trend\(s\) robots"),
                       ('{"id": "x", "labels": "privacy"}', r"l\.jsonl:1: field 'labels'"),
-                      ("not json", r"l\.jsonl:1: not JSON"),
+                      ("not json", r"l\.jsonl:1: not valid JSON"),
                       ('{"id": "a", "labels": []}\n{"id": "a", "labels": []}',
                        r"l\.jsonl:2: paper a is labelled twice")]:
         good.write_text(text)
