@@ -28,6 +28,12 @@ def test_every_object_is_read_and_every_bad_line_named(tmp_path):
                                      "skipped"]
 
 
+def test_a_byte_order_mark_is_not_an_error(tmp_path):
+    path = tmp_path / "bom.jsonl"
+    path.write_bytes(b'\xef\xbb\xbf{"id": "a"}\r\n{"id": "b"}\r\n')  # as Notepad saves it
+    assert list(read_json_objects(path)) == [(1, {"id": "a"}), (2, {"id": "b"})]
+
+
 def test_gzip_is_read_by_content_whatever_the_name(tmp_path):
     path = tmp_path / "corpus.jsonl"  # no .gz suffix
     path.write_bytes(gzip.compress(b'{"id": "2101.00001", "title": "T", "abstract": "A", "categories": ["cs.LG"]}\n'

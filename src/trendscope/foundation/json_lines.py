@@ -7,7 +7,7 @@ labelled papers to tag or evaluate, label files, a corpus to take texts from.
             continue
         use(item)                # a dict
 
-Each line is decoded on its own, so a byte that is not UTF-8 costs its own line, never the rest of the file;
+Each line is decoded on its own (a leading byte-order mark is allowed), so a byte that is not UTF-8 costs its own line, never the rest of the file;
 blank lines are passed over. What to do with a bad line (skip it, refuse the file) is the caller's choice: this
 module only names the file, the line and what is wrong. A file that cannot be opened or read (missing, a
 truncated gzip stream) raises TrendscopeError naming it.
@@ -59,6 +59,8 @@ def read_json_objects(path: str | Path, what: str = "file") -> Iterator[tuple[in
                 except UnicodeDecodeError as exc:
                     yield n, BadJsonLine(str(path), n, f"not UTF-8 (byte {exc.start + 1})")
                     continue
+                if n == 1:
+                    line = line.removeprefix("\ufeff")  # a byte-order mark, as some editors on Windows write
                 if not line.strip():
                     continue
                 try:
