@@ -9,8 +9,8 @@ labelled papers to tag or evaluate, label files, a corpus to take texts from.
 
 Each line is decoded on its own (a leading byte-order mark is allowed), so a byte that is not UTF-8 costs its
 own line, never the rest of the file; blank lines are passed over. What to do with a bad line (skip it, refuse
-the file) is the caller's choice: this module only names the file, the line and what is wrong. A file that cannot be opened or read (missing, a
-truncated gzip stream) raises TrendscopeError naming it.
+the file) is the caller's choice: this module only names the file, the line and what is wrong. A file that
+cannot be opened or read (missing, a truncated gzip stream) raises TrendscopeError naming it.
 """
 from __future__ import annotations
 
