@@ -28,6 +28,14 @@ WINDOWS = {"week": {"6 months": 26, "1 year": 52, "2 years": 104, "all": None},
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999")
 WEEKS_POOLED = 4
 NOISE_GROWTH = 0.25  # a change under 25% is "steady" whatever the score
+LEGEND_COLUMNS = 2  # the long trend names, uncut, side by side still fit a laptop-wide page (4 ran off its edge)
+
+
+def period_label(period: str, freq: str) -> str:
+    """"June 2026" for a month, "the week of 2026-06-01" for a week (periods are ISO dates of their first day)."""
+    if freq == "month":
+        return date.fromisoformat(period[:10]).strftime("%B %Y")
+    return f"the week of {period[:10]}"
 
 
 def _direction(z: float | None, growth: float | None) -> str:
@@ -71,7 +79,8 @@ def _chart(table: pd.DataFrame, metric: str, freq: str, labels: dict[str, str]) 
         y=alt.Y("value:Q", title=unit),
         color=alt.Color("trend:N", title=None, sort=order,
                         scale=alt.Scale(domain=order, range=list(PALETTE) * (len(order) // len(PALETTE) + 1)),
-                        legend=alt.Legend(orient="bottom", columns=4, labelLimit=0, symbolStrokeWidth=4)),
+                        legend=alt.Legend(orient="bottom", columns=LEGEND_COLUMNS, labelLimit=0,
+                                           symbolStrokeWidth=4)),
         tooltip=[alt.Tooltip("trend:N", title="Trend"), alt.Tooltip("period:T", title="Period"),
                  alt.Tooltip("value:Q", title=unit, format=".1f")],
     ).properties(height=380)
@@ -79,7 +88,7 @@ def _chart(table: pd.DataFrame, metric: str, freq: str, labels: dict[str, str]) 
 
 
 def _movers(latest: pd.DataFrame, labels: dict[str, str], period: str, freq: str) -> None:
-    st.subheader(f"Growing and cooling ({freq} of {period})")
+    st.subheader(f"Growing and cooling, {period_label(period, freq)}")
     frame = latest.assign(
         trend=latest["trend"].map(lambda t: labels.get(t, t)),
         direction=[_direction(z, g) for z, g in zip(latest["emerging_score"], latest["growth"])],
@@ -100,7 +109,7 @@ def _movers(latest: pd.DataFrame, labels: dict[str, str], period: str, freq: str
 
 def _rising(labels: dict[str, str], period: str, freq: str) -> None:
     month = period[:7] + "-01"
-    st.subheader(f"Rising topics, {'month of ' if freq == 'week' else ''}{month[:7]}")
+    st.subheader(f"Rising topics, {period_label(month, 'month')}")
     found = trend_state.rising_topics("month", month)
     shown = [(t, d) for t, d in found.items() if d]
     if not shown:
@@ -187,7 +196,7 @@ def _month_bounds(period: str) -> tuple[str, str]:
 def _top_papers(labels: dict[str, str], period: str, freq: str) -> None:
     start, end = _month_bounds(period) if freq == "month" else trend_state.week_bounds(period)
     what = "month" if freq == "month" else "week"
-    st.subheader(f"Top papers of each trend, {what} of {start[:7] if freq == 'month' else start}")
+    st.subheader(f"Top papers of each trend, {period_label(period, freq)}")
     tops = trend_state.top_trend_papers(start, end, per_trend=5)
     if not any(tops.values()):
         st.caption(f"No tagged papers that {what}.")
@@ -227,6 +236,7 @@ def render() -> None:
     periods = sorted(table["period"].unique(), reverse=True)
     latest_full = drop_thin_tail(table)["period"].max()
     period = st.selectbox("Period to compare", periods, index=periods.index(latest_full), key=f"period_{freq}",
+                          format_func=lambda p: period_label(p, freq),
                           help="Starts at the latest period with a usual volume of papers; the newest one may "
                                "still be filling up.")
     latest = table[table["period"] == period]
