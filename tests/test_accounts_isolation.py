@@ -138,6 +138,17 @@ def test_the_cli_acts_as_the_user_named_by_user(home, db):
     done = cli(home, "--user", "bo", "digest", "--send")
     assert done.exit_code == 1 and "admins only" in done.output
     assert "bo's" in cli(home, "--user", "bo", "subscriptions").output
+    # a non-admin's --email waits for an admin, as in the app; the owner's own is the operator's confirmation
+    done = cli(home, "--user", "bo", "subscriptions", "add", "to-them", "--trend", "privacy",
+               "--email", "someone@elsewhere.example")
+    assert done.exit_code == 0 and "someone@elsewhere.example (unconfirmed)" in done.output
+    assert "subscriptions confirm bo/to-them" in done.output
+    subs = {s["name"]: s for s in json.loads(cli(home, "--user", "bo", "subscriptions", "--json").output)}
+    assert subs["to-them"]["pending"] == ["someone@elsewhere.example"]
+    assert cli(home, "--user", "bo", "subscriptions", "confirm", "to-them").exit_code == 1  # admins only
+    assert "someone@elsewhere.example" in cli(home, "subscriptions", "confirm", "bo/to-them").output
+    done = cli(home, "subscriptions", "add", "mine", "--trend", "privacy", "--email", "me@lab.example")
+    assert done.exit_code == 0 and "unconfirmed" not in done.output
 
 
 # -- the app ----------------------------------------------------------------------------------------------

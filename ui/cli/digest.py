@@ -8,6 +8,7 @@ import click
 
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.files import atomic_write
+from trendscope.foundation.wording import count
 from trendscope.ingest.store import open_database
 
 from .options import json_option
@@ -54,15 +55,17 @@ def subscriptions_group(ctx: click.Context, as_json: bool) -> None:
 @click.option("--exclude", "exclude", multiple=True, metavar="WORD", help="Leave out papers containing this word.")
 @click.option("--size", default=10, show_default=True, type=int, help="Papers per digest.")
 @click.option("--email", "emails", multiple=True, metavar="ADDR",
-              help="Email the digest here (repeatable; confirmed: you add it as the operator).")
+              help="Email the digest here (repeatable; confirmed when an admin adds it, else it waits for "
+                   "`subscriptions confirm`).")
 @click.option("--no-feed", is_flag=True, help="Don't write an Atom feed file for it.")
 @click.option("--lab", is_flag=True, help="Lab-wide: every user sees it (admin only).")
 @click.pass_context
 def add_cmd(ctx, name, trends, query, topic, categories, exclude, size, emails, no_feed, lab) -> None:
     """Add a subscription NAME following trends and/or a saved query.
 
-    Addresses given with --email are mailed from the next weekly run: adding them here is the operator's
-    confirmation (addresses added in the app wait for `subscriptions confirm`).
+    Addresses given with --email are mailed from the next weekly run when an admin (the local owner is one)
+    adds them: that is the operator's confirmation. Added `--user` a non-admin, or in the app, they wait for
+    an admin's `subscriptions confirm`.
 
     \b
     Examples:
@@ -77,10 +80,15 @@ def add_cmd(ctx, name, trends, query, topic, categories, exclude, size, emails, 
             raise click.UsageError("give --query or --topic, not both")
         query = topic_query(topic)
     sub = add_subscription(_db(ctx), _home(ctx), name, trends=trends, query=query, categories=categories,
-                           exclude=exclude, size=size, emails=emails, feed=not no_feed, confirmed=True,
-                           user=_actor(ctx), lab=lab)
-    targets = ", ".join(sub.emails + (["Atom feed"] if sub.feed else [])) or "no delivery target (preview only)"
-    click.echo(f"Added subscription {sub.name!r}: {sub.describe()}; {sub.size} papers a week to {targets}.")
+                           exclude=exclude, size=size, emails=emails, feed=not no_feed,
+                           confirmed=_actor(ctx).admin, user=_actor(ctx), lab=lab)
+    waiting = {a.lower() for a in sub.pending}
+    targets = ", ".join([f"{a} (unconfirmed)" if a.lower() in waiting else a for a in sub.emails]
+                        + (["an Atom feed"] if sub.feed else [])) or "no delivery target (preview only)"
+    click.echo(f"Added subscription {sub.name!r}: {sub.describe()}; {count(sub.size, 'paper')} a week to {targets}.")
+    if waiting:
+        click.echo("Unconfirmed addresses get no mail until an admin runs: trendscope subscriptions confirm "
+                   f"{_actor(ctx).name}/{sub.name}")
 
 
 @subscriptions_group.command("list")
@@ -119,8 +127,8 @@ def list_cmd(ctx: click.Context, as_json: bool) -> None:
 def confirm_cmd(ctx: click.Context, name: str, email: str | None) -> None:
     """(Admin only) Confirm the unconfirmed addresses of subscription NAME (or only EMAIL) for mailing.
 
-    Addresses typed into the app's new-subscription form wait for this; addresses you add with
-    `subscriptions add --email` are confirmed already. Another user's subscription is named `owner/NAME`.
+    Addresses typed into the app's new-subscription form, or given to `subscriptions add --email` by a
+    non-admin, wait for this; an admin's are confirmed already. Another user's subscription is `owner/NAME`.
 
     \b
     Examples:
