@@ -145,6 +145,12 @@ class ParsedQuery:
         groups = [g for g in self.groups if all(i.column == "authors" for i in g.items)]
         return " AND ".join(g.fts() for g in groups) or None
 
+    @property
+    def required_match(self) -> str | None:
+        """FTS5 expression of every required item (phrases, `+word`, `ti:`/`abs:`/`au:` fields), which every
+        hybrid result must satisfy, whichever side found it."""
+        return " AND ".join(g.fts() for g in self.required) or None
+
     def without(self, labels: set[str]) -> ParsedQuery:
         """The query without the optional groups of these labels (required ones always stay)."""
         return dataclasses.replace(self, groups=[g for g in self.groups if g.required or g.label not in labels])

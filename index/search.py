@@ -235,7 +235,7 @@ class Searcher:
         else:
             depth, kw_depth = max(self.depth, limit), max(self.keyword_depth, limit)
             kw_job = self._keyword_beside(pq, base, kw_depth) if pq.match else None
-            sem = self._semantic(pq, base, depth, allowed=allowed)
+            sem = self._semantic(pq, base, depth, allowed=allowed, strict=True)
             if kw_job is not None:
                 kw = kw_job.result()
             else:
@@ -244,7 +244,7 @@ class Searcher:
                              self.rrf_k, self.rrf_weights)
             if self.prf_docs > 0 and self.prf_weight > 0 and fused:
                 sem = self._semantic(pq, base, depth, feedback=[pk for pk, _ in fused[:self.prf_docs]],
-                                     allowed=allowed)
+                                     allowed=allowed, strict=True)
                 fused = rrf_fuse({"keyword": [pk for pk, _ in kw], "semantic": [pk for pk, _ in sem]},
                                  self.rrf_k, self.rrf_weights)
             ranked = fused[:limit]
@@ -309,8 +309,11 @@ class Searcher:
         return read_beside(self.db, lambda db: self._ranked(SearchStore(db), lexical.match, flt, k, splits))
 
     def _semantic(self, pq: ParsedQuery, base: SqlFilter, k: int, feedback: list[int] | None = None,
-                  allowed: dict[str, np.ndarray] | None = None) -> list[tuple[int, float]]:
-        flt = SqlFilter(**{**asdict(base), "require_match": pq.author_match, "exclude_match": pq.exclude_match})
+                  allowed: dict[str, np.ndarray] | None = None, strict: bool = False) -> list[tuple[int, float]]:
+        """Nearest papers to the query's words. Semantic mode requires only the `au:` items (the other words are
+        embedded); hybrid's semantic side (`strict`) every required item, as its keyword side does."""
+        required = pq.required_match if strict else pq.author_match
+        flt = SqlFilter(**{**asdict(base), "require_match": required, "exclude_match": pq.exclude_match})
         qv = self.embed_query(pq.semantic_text)
         if feedback:
             vecs = list(self.vectors.get(feedback, self.model()).values())

@@ -94,6 +94,24 @@ def test_sort_by_date(searchable):
         assert {h.id for h in hits} != {h.id for h in pool[:15]}
 
 
+def test_hybrid_results_from_either_side_hold_the_required_items(searchable):
+    """`ti:word`, "a phrase" and +word filter hybrid's semantic side too: the date sort's deeper pool used to
+    bring in papers without them (only `au:` was applied there)."""
+    home, db, searcher = searchable
+    words = Counter(w for (t,) in db.execute("SELECT title FROM papers").fetchall()
+                    for w in set(t.lower().split()) if w.isalpha() and len(w) > 6)
+    word = next(w for w, n in words.most_common() if 3 <= n <= 8)
+    for query, match in ((f"ti:{word} neural network", f'title : "{word}"'),
+                         (f'"{word}" neural network', f'"{word}"'), (f"+{word} neural network", f'"{word}"')):
+        holding = {pk for (pk,) in db.execute("SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?", [match])}
+        for sort in ("relevance", "date"):
+            hits = searcher.search(SearchRequest(query, mode="hybrid", sort=sort, limit=15))
+            assert hits and {h.pk for h in hits} <= holding, (query, sort)
+    # semantic mode embeds those words instead (only au: and exclusions filter there)
+    hits = searcher.search(SearchRequest(f"ti:{word} neural network", mode="semantic", limit=15))
+    assert len(hits) == 15
+
+
 def test_semantic_finds_a_paper_from_its_title(searchable):
     home, db, searcher = searchable
     for pk, pid, title, *_ in all_rows(db)[::40]:
