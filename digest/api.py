@@ -22,6 +22,7 @@ from trendscope.foundation.clock import last_complete_week, parse_week
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.home import Home
 from trendscope.index.taxonomy import load_taxonomy
+from trendscope.ingest.paper_reads import PaperReads
 
 from .content import QueryScorer, build_digest, trend_labels
 from .mailer import (
@@ -119,6 +120,8 @@ def add_subscription(db: sqlite_utils.Database, home: Home | None, name: str, *,
     if lab:
         user.require_admin("adding a lab-wide subscription")
     sub = make_subscription(name, valid_trends=known_trends(home), **fields)
+    reads = PaperReads(db)  # a category in the stored papers' own spelling ("cs.sd" -> "cs.SD")
+    sub.categories = _unique([reads.category_spelling(c) or c for c in sub.categories])
     sub.pending = [] if confirmed else list(sub.emails)
     sub.owner = LAB if lab else user.name
     store = SubscriptionStore(db)

@@ -37,7 +37,11 @@ class SearchQueryScorer:
 
     def ranked(self, sub: Subscription, start: date, end: date) -> list:
         """The week's hybrid hits for the query, best first, before the relevance floor."""
-        req = SearchRequest(query=sub.query or "", mode=self.mode, categories=list(sub.categories),
+        # a category no stored paper has yet (a subscription made before its first paper) lists nothing this week
+        categories = [c for c in map(self.searcher.store.category_spelling, sub.categories) if c]
+        if sub.categories and not categories:
+            return []
+        req = SearchRequest(query=sub.query or "", mode=self.mode, categories=categories,
                             since=start.isoformat(), until=end.isoformat(), sort="relevance",
                             limit=max(DEPTH, 10 * sub.size))
         return self.searcher.search(req)

@@ -39,8 +39,9 @@ from .faiss_index import (
 )
 from .fts_query import ParsedQuery, parse_query
 from .keyword_pruning import Split, exact_top, plan
-from .search_request import MAX_LIMIT, SearchHit, SearchRequest, date_bound, validate
+from .search_request import MAX_LIMIT, SearchHit, SearchRequest, checked_filters, date_window, validate
 from .search_store import BM25_WEIGHTS, HitRow, SearchStore, SqlFilter
+from .taxonomy import load_taxonomy
 from .vector_store import VectorStore
 
 log = logging.getLogger(__name__)
@@ -208,12 +209,13 @@ class Searcher:
         validate(req)
         allowed: dict[str, np.ndarray] = {}  # filter -> every pk passing it: the feedback round filters again
         pq = parse_query(req.query, all_words=req.all_words)
+        since, until = date_window(req.since, req.until)
         base = SqlFilter(
-            categories=list(dict.fromkeys([*req.categories, *pq.categories])),
+            categories=self._categories([*req.categories, *pq.categories], req.trends),
             excluded_categories=pq.excluded_categories,
             trends=list(req.trends),
-            since=date_bound(req.since, False, "since"),
-            until=date_bound(req.until, True, "until"),
+            since=since,
+            until=until,
         )
         limit = int(req.limit)
         wanted = limit
@@ -367,9 +369,15 @@ class Searcher:
         vec = self.vectors.get([pk], model).get(pk) if model else None
         if vec is None:
             raise TrendscopeError(f"paper {aid} has no embedding yet: run `trendscope index`")
-        flt = SqlFilter(categories=list(categories or []), since=date_bound(since, False, "since"),
-                        until=date_bound(until, True, "until"))
+        since, until = date_window(since, until)
+        flt = SqlFilter(categories=self._categories(categories or [], []), since=since, until=until)
         return self._hits(self.nearest(vec, int(limit), flt, exclude={pk}), None)
+
+    def _categories(self, categories: list[str], trends: list[str]) -> list[str]:
+        known = []
+        if trends:  # the taxonomy's trends, and any a paper is tagged with (a trend since removed from it)
+            known = list(dict.fromkeys([*load_taxonomy(self.home.taxonomy_path).names, *self.store.known_trends()]))
+        return checked_filters(categories, trends, known, self.store.category_spelling)
 
     def _hits(self, ranked: list[tuple[int, float]], pq: ParsedQuery | None) -> list[SearchHit]:
         pks = [pk for pk, _ in ranked]

@@ -5,6 +5,7 @@ requests.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 
 from trendscope.foundation.clock import parse_day
@@ -58,3 +59,33 @@ def validate(req: SearchRequest) -> None:
         raise TrendscopeError(f"unknown sort {req.sort!r} (one of: {', '.join(SORTS)})")
     if not 1 <= int(req.limit) <= MAX_LIMIT:
         raise TrendscopeError(f"limit must be between 1 and {MAX_LIMIT}")
+
+
+def date_window(since: str | None, until: str | None) -> tuple[str | None, str | None]:
+    """`--since`/`--until` as ISO dates, both ends included; an empty window is one clear error, not no results."""
+    lo, hi = date_bound(since, False, "since"), date_bound(until, True, "until")
+    if lo and hi and lo > hi:
+        raise TrendscopeError(f"empty window: --since {since} ({lo}) is after --until {until} ({hi})")
+    return lo, hi
+
+
+def checked_filters(categories: Sequence[str], trends: Sequence[str], known_trends: Sequence[str],
+                    spelled: Callable[[str], str | None]) -> list[str]:
+    """The categories as the corpus spells them (`cs.sd` -> `cs.SD`), after checking that every trend exists and
+    every category occurs: a typo is one clear error instead of a silently empty result. `spelled(category)`
+    gives the corpus's spelling, or None when no paper has the category."""
+    bad = [t for t in trends if t not in known_trends]
+    if bad:
+        raise TrendscopeError(f"unknown trend(s): {', '.join(bad)} (known: {', '.join(known_trends)})")
+    out, missing = [], []
+    for c in dict.fromkeys(categories):
+        found = spelled(c)
+        if found is None:
+            missing.append(c)
+        elif found not in out:
+            out.append(found)
+    if missing:
+        raise TrendscopeError(f"no paper in category {', '.join(missing)} (categories are written like cs.CL or "
+                              "stat.ML; `trendscope status` lists the largest)")
+    return out
+

@@ -62,6 +62,9 @@ class SearchStore:
             return []
         return TrendStore(self.db).tagged_pks(trends)
 
+    def category_spelling(self, category: str) -> str | None:
+        return self.papers.category_spelling(category)
+
     def paper_filter(self, flt: SqlFilter) -> PaperFilter:
         return PaperFilter(
             categories=flt.categories, excluded_categories=flt.excluded_categories, since=flt.since,

@@ -169,6 +169,15 @@ class PaperReads:
     def pks_published_since(self, since: str) -> list[int]:
         return [r[0] for r in self.db.execute("SELECT pk FROM papers WHERE published >= ? ORDER BY pk", [since])]
 
+    def category_spelling(self, category: str) -> str | None:
+        """`category` as the stored papers spell it (matched ignoring case), or None when no paper has it."""
+        for collate in ("", " COLLATE NOCASE"):  # the exact spelling is an index seek; ignoring case, a scan
+            row = self.db.execute(f"SELECT category FROM paper_categories WHERE category = ?{collate} LIMIT 1",
+                                  [category]).fetchone()
+            if row:
+                return row[0]
+        return None
+
     # -- filters ----------------------------------------------------------------------------
     def _where(self, flt: PaperFilter, correlated: bool = True) -> tuple[list[str], list]:
         """SQL conditions on `papers p`. `correlated`: category tests as per-row EXISTS lookups (cheap when few

@@ -31,6 +31,17 @@ def test_subscriptions_add_list_remove(dhome):
     assert (v["trends"], v["categories"], v["exclude"], v["size"], v["emails"], v["feed"]) == (
         ["multimodal"], ["cs.CV"], ["medical"], 5, ["me@example.org"], False)
     assert "vision: trends multimodal" in cli(dhome, "subscriptions").output
+    # categories take the stored papers' spelling; one no paper has is kept, with a note, and lists nothing
+    r = cli(dhome, "subscriptions", "add", "cased", "--query", "language models", "--category", "cs.cv")
+    assert r.exit_code == 0 and "note:" not in r.output
+    r = cli(dhome, "subscriptions", "add", "later", "--query", "language models", "--category", "cs.XX")
+    assert r.exit_code == 0 and "note: no stored paper is in cs.XX yet" in r.output
+    cats = {s["name"]: s["categories"] for s in json.loads(cli(dhome, "subscriptions", "list", "--json").output)}
+    assert cats["cased"] == ["cs.CV"] and cats["later"] == ["cs.XX"]
+    r = cli(dhome, "digest", "--week", WEEK, "--subscription", "later")
+    assert r.exit_code == 0, r.output
+    for name in ("cased", "later"):
+        assert cli(dhome, "subscriptions", "remove", name).exit_code == 0
     bad = cli(dhome, "subscriptions", "add", "x", "--trend", "astrology")
     assert bad.exit_code != 0 and "unknown trend(s): astrology" in bad.output
     bad = cli(dhome, "subscriptions", "add", "x", "--trend", "privacy", "--email", "not-an-address")

@@ -66,7 +66,30 @@ def test_trend_filter(searchable, mode):
     assert hits and all(h.pk in set(pks) for h in hits)
     if mode != "keyword":
         assert len(hits) == 10
-    assert searcher.search(SearchRequest("model", mode=mode, trends=["no_such_trend"])) == []
+    with pytest.raises(TrendscopeError, match=r"unknown trend\(s\): no_such_trend \(known: multimodal, "):
+        searcher.search(SearchRequest("model", mode=mode, trends=["no_such_trend"]))  # a typo, not "no results"
+
+
+def test_a_category_is_matched_ignoring_case_and_an_absent_one_is_an_error(searchable):
+    home, db, searcher = searchable
+    cat = rare_category(db)
+    for mode in MODES:
+        exact = searcher.search(SearchRequest("learning", mode=mode, categories=[cat], limit=20))
+        assert exact and [h.id for h in searcher.search(SearchRequest(
+            "learning", mode=mode, categories=[cat.swapcase()], limit=20))] == [h.id for h in exact]
+        assert [h.id for h in searcher.search(SearchRequest(f"learning cat:{cat.lower()}", mode=mode, limit=20))] \
+            == [h.id for h in exact]
+        with pytest.raises(TrendscopeError, match=r"no paper in category cs\.XX \(categories are written like"):
+            searcher.search(SearchRequest("learning", mode=mode, categories=[cat, "cs.XX"]))
+    with pytest.raises(TrendscopeError, match=r"no paper in category cs\.XX"):
+        searcher.similar(all_rows(db)[0][1], categories=["cs.XX"])
+
+
+def test_a_window_that_ends_before_it_starts_is_an_error(searchable):
+    home, db, searcher = searchable
+    with pytest.raises(TrendscopeError, match=r"empty window: --since 2025 \(2025-01-01\) is after --until 2024 "):
+        searcher.search(SearchRequest("learning", since="2025", until="2024"))
+    assert searcher.search(SearchRequest("learning", since="2019-03", until="2019-03"))  # one month: both ends in
 
 
 @pytest.mark.parametrize("mode", MODES)

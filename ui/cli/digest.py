@@ -82,6 +82,12 @@ def add_cmd(ctx, name, trends, query, topic, categories, exclude, size, emails, 
     sub = add_subscription(_db(ctx), _home(ctx), name, trends=trends, query=query, categories=categories,
                            exclude=exclude, size=size, emails=emails, feed=not no_feed,
                            confirmed=_actor(ctx).admin, user=_actor(ctx), lab=lab)
+    from trendscope.ingest.paper_reads import PaperReads
+
+    absent = [c for c in sub.categories if PaperReads(_db(ctx)).category_spelling(c) is None]
+    if absent:
+        click.echo(f"note: no stored paper is in {', '.join(absent)} yet (categories are written like cs.CL or "
+                   "stat.ML); the subscription lists nothing until one is", err=True)
     waiting = {a.lower() for a in sub.pending}
     targets = ", ".join([f"{a} (unconfirmed)" if a.lower() in waiting else a for a in sub.emails]
                         + (["an Atom feed"] if sub.feed else [])) or "no delivery target (preview only)"
