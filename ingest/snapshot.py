@@ -212,7 +212,7 @@ def _import(db: sqlite_utils.Database, path: Path, batch_size: int, progress: bo
         run.error(f"line {line_no}: {reason}")
         if len(result.bad_lines) < MAX_REPORTED_BAD_LINES:
             result.bad_lines.append(BadLineReport(line_no, reason))
-        log.warning("%s:%d: skipped: %s", path, line_no, reason)
+        log.info("%s:%d: skipped: %s", path, line_no, reason)  # the caller reports the first ones (CLI: 20)
 
     def store_batch() -> UpsertCounts:
         try:
@@ -260,5 +260,10 @@ def _import(db: sqlite_utils.Database, path: Path, batch_size: int, progress: bo
     finally:
         if bar is not None:
             bar.close()
+    if run.seen == 0 and result.bad_count:  # not a snapshot at all (a README, an HTML error page): refused
+        ledger.finish(run, "failed")
+        first = result.bad_lines[0]
+        raise TrendscopeError(f"{path} holds no paper record, nothing imported: all {result.bad_count} lines are "
+                              f"bad; line {first.line_no}: {first.reason}")
     ledger.finish(run, "ok" if result.bad_count == 0 else "partial")
     return result

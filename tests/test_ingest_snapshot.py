@@ -171,3 +171,11 @@ def test_cli_snapshot_import_and_status(home, tmp_path, sample_rows):
     assert any("no successful live arXiv ingest" in s for s in st["stale"])
     text = runner.invoke(main, ["--home", str(home), "status"]).output
     assert "Papers: 200" in text and "Last runs:" in text
+    # a file that is no snapshot at all is refused in one line, and is not taken as "fully imported"
+    readme = write_lines(tmp_path / "README.md", ["# Title", "", "Some *text*.", "{not json"])
+    for _ in range(2):
+        res = runner.invoke(main, ["--home", str(home), "ingest", "--snapshot", str(readme)])
+        assert res.exit_code == 1 and "Traceback" not in res.output, res.output
+        assert res.output.strip().splitlines() == [
+            f"Error: {readme} holds no paper record, nothing imported: all 3 lines are bad; line 1: invalid JSON "
+            "(Expecting value at column 1)"]
