@@ -65,6 +65,12 @@ def test_digest_formats_to_stdout_and_files(dhome, tmp_path):
     r = cli(dhome, "digest", "--week", WEEK, "--format", "md", "--out", str(tmp_path / "all"))
     assert r.exit_code == 0
     assert sorted(p.name for p in (tmp_path / "all").iterdir()) == [f"mm-{WEEK}.md", f"priv-{WEEK}.md"]
+    # a trailing slash means a directory even for one digest; a file name for several is refused
+    r = cli(dhome, "digest", "--week", WEEK, "--subscription", "mm", "--out", str(tmp_path / "one") + "/")
+    assert r.exit_code == 0 and (tmp_path / "one" / f"mm-{WEEK}.md").is_file()
+    r = cli(dhome, "digest", "--week", WEEK, "--out", str(tmp_path / "all.md"))
+    assert r.exit_code == 1 and "names a file, but 2 subscriptions need a directory" in r.output
+    assert not (tmp_path / "all.md").exists()
     bad = cli(dhome, "digest", "--week", "2026-W99")
     assert bad.exit_code != 0 and "2026 has no week 99" in bad.output
 
@@ -121,3 +127,19 @@ def test_smtp_config_from_file_and_environment(tmp_path):
     cfg_file.write_text("[smtp\nhost=")
     with pytest.raises(TrendscopeError, match="invalid TOML"):
         load_smtp_config(cfg_file, env={})
+
+
+def test_digest_files_never_share_a_name():
+    """Two users' "mine", and two names with the same slug, used to overwrite each other's file."""
+    from types import SimpleNamespace as S
+
+    from trendscope.foundation.actor import LAB
+    from trendscope.ui.cli.digest import _file_names
+
+    subs = [S(name="mine", owner="local"), S(name="mine", owner="bo"), S(name="my sub/with slash", owner="local"),
+            S(name="my sub-with slash", owner="local"), S(name="my-sub-with-slash-2", owner="local"),
+            S(name="Lab news", owner=LAB)]
+    names = _file_names(subs, "local", "-2026-W21.md")
+    assert names == ["mine-2026-W21.md", "bo-mine-2026-W21.md", "my-sub-with-slash-2026-W21.md",
+                     "my-sub-with-slash-2-2026-W21.md", "my-sub-with-slash-2-2-2026-W21.md", "lab-news-2026-W21.md"]
+    assert len(set(names)) == len(names)

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import click
 
+from trendscope.foundation.actor import LAB
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.files import atomic_write
 from trendscope.foundation.wording import count
@@ -192,7 +194,8 @@ def remove_cmd(ctx: click.Context, name: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(["md", "html", "atom"]), default="md", show_default=True,
               help="Output format when not sending.")
 @click.option("--out", type=click.Path(dir_okay=True), default=None,
-              help="Write here instead of stdout (a directory when there are several subscriptions).")
+              help="Write here instead of stdout: a file, or a directory (one that exists, a name ending in /, "
+                   "or whenever there are several subscriptions; files NAME-WEEK.EXT, another user's OWNER-NAME-...).")
 @click.option("--send", is_flag=True, help="Email each digest to its addresses not served yet and write feeds.")
 @click.pass_context
 def digest_cmd(ctx, week, names, fmt, out, send) -> None:
@@ -234,20 +237,43 @@ def digest_cmd(ctx, week, names, fmt, out, send) -> None:
         raise TrendscopeError("no subscriptions yet: add one with `trendscope subscriptions add NAME --trend T`")
     ext = {"md": "md", "html": "html", "atom": "xml"}[fmt]
     target = Path(out) if out else None
-    if target is not None and len(subs) > 1:
+    # a directory when it is one, when the name ends with a slash, or when there are several digests
+    into_dir = target is not None and (target.is_dir() or out.endswith(("/", os.sep)) or len(subs) > 1)
+    if target is not None and into_dir:
         if target.exists() and not target.is_dir():
-            raise TrendscopeError(f"--out {out}: several subscriptions need a directory")
+            raise TrendscopeError(f"--out {out}: several subscriptions need a directory, and this is a file")
+        if not target.exists() and target.suffix.lower() in (".md", ".html", ".xml") and len(subs) > 1:
+            raise TrendscopeError(f"--out {out} names a file, but {len(subs)} subscriptions need a directory "
+                                  "(e.g. --out digests/)")
         target.mkdir(parents=True, exist_ok=True)
-    for sub in subs:
+    names = _file_names(subs, actor.name, f"-{week}.{ext}")
+    for sub, name in zip(subs, names):
         data = api.render(api.build(db, home, sub, week), fmt)
         if target is None:
             click.echo(data.decode("utf-8"))
             continue
-        from trendscope.digest.weekly import feed_slug
-
-        path = target / f"{feed_slug(sub.name)}-{week}.{ext}" if (len(subs) > 1 or target.is_dir()) else target
+        path = target / name if into_dir else target
         atomic_write(path, data)
         click.echo(f"Wrote {path}")
+
+
+def _file_names(subs, me: str, suffix: str) -> list[str]:
+    """One file name per digest, never two alike: the subscription's name as a slug, another owner's prefixed
+    with the owner ("bo-mine-2026-W21.md"), a slug two names share numbered ("my-sub-2-2026-W21.md")."""
+    from trendscope.digest.weekly import feed_slug
+
+    stems = [feed_slug(s.name) if s.owner in (me, LAB) else f"{feed_slug(s.owner)}-{feed_slug(s.name)}"
+             for s in subs]
+    used: set[str] = set()
+    out = []
+    for stem in stems:
+        name, n = stem, 1
+        while name in used:
+            n += 1
+            name = f"{stem}-{n}"
+        used.add(name)
+        out.append(name + suffix)
+    return out
 
 
 def register(group: click.Group) -> None:
