@@ -56,6 +56,13 @@ def _line_sentence(line: TrendLine, total: int) -> str:
     return s
 
 
+def _summary_heading(d: Digest) -> str:
+    """The trend lines count every paper of the week: say so when the subscription lists only some of them."""
+    s = d.subscription
+    return "Trend summary" + (" (all papers of the week, before this digest's filters)"
+                              if s.categories or s.exclude or s.query else "")
+
+
 def _header(d: Digest) -> tuple[str, str]:
     return (f"{d.title}", f"{d.start.isoformat()} to {d.end.isoformat()} · {d.subscription.describe()}")
 
@@ -65,7 +72,7 @@ def render_markdown(d: Digest) -> str:
     title, sub = _header(d)
     out = [f"# {md_escape(title)}", "", f"_{md_escape(sub)}_", ""]
     if d.lines:
-        out += ["## Trend summary", ""]
+        out += [f"## {_summary_heading(d)}", ""]
         out += [f"- {md_escape(_line_sentence(line, d.total_week_papers))}" for line in d.lines]
         out.append("")
     out += ["## Papers", ""]
@@ -89,7 +96,7 @@ def render_text(d: Digest, footer: Sequence[str] = ()) -> str:
     title, sub = _header(d)
     out = [title, "=" * min(len(title), 78), sub, ""]
     if d.lines:
-        out += ["Trend summary", "-------------"]
+        out += [_summary_heading(d), "-" * len(_summary_heading(d))]
         out += [f"* {_line_sentence(line, d.total_week_papers)}" for line in d.lines]
         out.append("")
     out += ["Papers", "------"]
@@ -146,7 +153,7 @@ def render_html(d: Digest, image_src: str | None = None, footer: Sequence[str] =
         f'<h1 style="{_CSS["h1"]}">{_e(title)}</h1>', f'<p style="{_CSS["sub"]}">{_e(sub)}</p>',
     ]
     if d.lines:
-        h.append(f'<h2 style="{_CSS["h2"]}">Trend summary</h2><ul>')
+        h.append(f'<h2 style="{_CSS["h2"]}">{html.escape(_summary_heading(d))}</h2><ul>')
         h += [f'<li style="{_CSS["li"]}">{_e(_line_sentence(line, d.total_week_papers))}</li>' for line in d.lines]
         h.append("</ul>")
         if image_src:

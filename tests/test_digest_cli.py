@@ -55,6 +55,12 @@ def test_digest_formats_to_stdout_and_files(dhome, tmp_path):
     cli(dhome, "subscriptions", "add", "mm", "--trend", "multimodal", "--size", "3")
     md = cli(dhome, "digest", "--week", WEEK)
     assert md.exit_code == 0 and md.output.startswith(f"# Trendscope digest: mm, week {WEEK}")
+    assert "\n## Trend summary\n" in md.output
+    # the trend lines count the whole week: said when the digest lists only some of those papers
+    cli(dhome, "subscriptions", "add", "mmcv", "--trend", "multimodal", "--category", "cs.CV")
+    cv = cli(dhome, "digest", "--week", WEEK, "--subscription", "mmcv")
+    assert "## Trend summary (all papers of the week, before this digest's filters)" in cv.output
+    assert cli(dhome, "subscriptions", "remove", "mmcv").exit_code == 0
     out = tmp_path / "d.html"
     r = cli(dhome, "digest", "--week", WEEK, "--subscription", "mm", "--format", "html", "--out", str(out))
     assert r.exit_code == 0 and out.read_text().startswith("<!DOCTYPE html>")
