@@ -43,7 +43,7 @@ def parse_ids(raw: Sequence[str]) -> tuple[list[str], list[str]]:
             try:
                 pid, _ = parse_arxiv_id(part)
             except BadArxivId as exc:
-                bad.append(f"{part!r} is not an arXiv id or URL ({exc})")
+                bad.append(str(exc))
                 continue
             if pid not in ids:
                 ids.append(pid)

@@ -157,8 +157,8 @@ def fetch_fulltext(
         started = time.perf_counter()
         try:
             aid, _ = parse_arxiv_id(raw)
-        except BadArxivId:
-            outcome = FetchOutcome(str(raw), "failed", f"{raw!r} is not an arXiv id or URL (e.g. 2302.07302)")
+        except BadArxivId as exc:
+            outcome = FetchOutcome(str(raw), "failed", str(exc))
         else:
             outcome = _fetch_one(store, reads, home, session, base, aid, refetch)
         outcome.seconds = time.perf_counter() - started
@@ -213,7 +213,7 @@ def document(db: sqlite_utils.Database, arxiv_id: str) -> dict:
     try:
         aid, _ = parse_arxiv_id(arxiv_id)
     except BadArxivId as exc:
-        raise TrendscopeError(f"{arxiv_id!r} is not an arXiv id or URL (e.g. 2302.07302)") from exc
+        raise TrendscopeError(str(exc)) from exc
     store = FulltextStore(db)
     record = store.record(aid)
     if record is None or record.status != "ok":

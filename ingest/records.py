@@ -31,7 +31,15 @@ def parse_arxiv_id(text: str) -> tuple[str, int | None]:
     s = s.rstrip("/")
     m = _ID_RE.match(s)
     if not m:
-        raise BadArxivId(f"not an arXiv id or URL: {text!r}")
+        raise BadArxivId(f"not an arXiv id or URL: {text!r} (e.g. 2106.09685 or https://arxiv.org/abs/2106.09685)")
+    new_style = re.fullmatch(r"(\d\d)(\d\d)\.(\d+)", m.group("id"))
+    if new_style:
+        yymm, digits = int(new_style[1] + new_style[2]), len(new_style[3])
+        if not 1 <= int(new_style[2]) <= 12 or yymm < 704:
+            raise BadArxivId(f"not an arXiv id: {text!r} (YYMM.NNNNN: a year and month from 0704 on)")
+        if digits != (5 if yymm >= 1501 else 4):
+            raise BadArxivId(f"not an arXiv id: {text!r} (from 1501 on the number after the dot has 5 digits, "
+                             "before it 4)")
     version = m.group("version")
     return m.group("id"), int(version) if version else None
 

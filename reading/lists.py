@@ -237,7 +237,7 @@ class ReadingLists:
         try:
             aid, _ = parse_arxiv_id(arxiv_id)
         except BadArxivId as exc:
-            raise TrendscopeError(f"{arxiv_id!r} is not an arXiv id") from exc
+            raise TrendscopeError(str(exc)) from exc
         self.marks.set_feedback(self.me, aid, int(vote), self.clock())
 
     def feedback(self) -> dict[str, int]:
@@ -256,7 +256,7 @@ class ReadingLists:
         try:
             aid, _ = parse_arxiv_id(arxiv_id)
         except BadArxivId as exc:
-            raise TrendscopeError(f"{arxiv_id!r} is not an arXiv id") from exc
+            raise TrendscopeError(str(exc)) from exc
         note, quote = (note or "").strip(), " ".join((quote or "").split())
         if not note:
             raise TrendscopeError("type a note first")

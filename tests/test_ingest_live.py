@@ -238,7 +238,7 @@ def test_fetch_by_id_through_the_real_client_politely(tmp_path, rows):
     assert run.outcome == "ok" and run.new == 2, run
     assert {r[0] for r in db.execute("SELECT id FROM papers")} == set(want)
     assert any("2101.99999: not found on arXiv" in m for m in run.error_messages)
-    assert any("'not-an-id' is not an arXiv id" in m for m in run.error_messages)
+    assert any("not an arXiv id or URL: 'not-an-id' (e.g. 2106.09685" in m for m in run.error_messages)
     assert len(asked) == 1 and set(asked[0].split(",")) == {*want, "2101.99999"}  # one request for all ids
     assert LedgerStore(db).last("arxiv-id").outcome == "ok"
     assert LedgerStore(db).last("arxiv-api") is None  # a by-id run covers no window

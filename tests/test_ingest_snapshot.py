@@ -1,14 +1,15 @@
-"""Snapshot import: both line formats, .gz, malformed lines, version rules, reruns that write nothing."""
+"""Snapshot import: both line formats, .gz, malformed lines, version rules, reruns that write nothing; arXiv ids."""
 from __future__ import annotations
 
 import gzip
 import json
+import re
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from trendscope.ingest.records import Paper
+from trendscope.ingest.records import BadArxivId, Paper, parse_arxiv_id
 from trendscope.ingest.snapshot import import_snapshot
 from trendscope.ingest.snapshot_lines import BadLine, detect_format, parse_line
 from trendscope.ingest.store import PaperStore, open_database
@@ -179,3 +180,22 @@ def test_cli_snapshot_import_and_status(home, tmp_path, sample_rows):
         assert res.output.strip().splitlines() == [
             f"Error: {readme} holds no paper record, nothing imported: all 3 lines are bad; line 1: invalid JSON "
             "(Expecting value at column 1)"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2106.09685", ("2106.09685", None)), ("https://arxiv.org/pdf/2106.09685v3", ("2106.09685", 3)),
+    ("0704.0001", ("0704.0001", None)), ("1412.6980v9", ("1412.6980", 9)), ("1501.00001", ("1501.00001", None)),
+    ("arXiv:cs/0112017v1", ("cs/0112017", 1)), ("math.GT/0309136", ("math.GT/0309136", None)),
+])
+def test_arxiv_ids_are_parsed(text, expected):
+    assert parse_arxiv_id(text) == expected
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("2106.9685", "from 1501 on the number after the dot has 5 digits"),  # a digit lost: it could never fill in
+    ("1412.69800", "before it 4"), ("2613.00001", "a year and month from 0704 on"),
+    ("0612.0001", "a year and month from 0704 on"), ("foo", "not an arXiv id or URL: 'foo' (e.g. 2106.09685"),
+])
+def test_ids_that_cannot_exist_are_refused_with_the_reason(text, reason):
+    with pytest.raises(BadArxivId, match=re.escape(reason)):
+        parse_arxiv_id(text)

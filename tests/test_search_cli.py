@@ -54,7 +54,7 @@ def test_similar_and_errors(cli, searchable):
     assert out.exit_code == 0, out.output
     ids = [json.loads(x)["id"] for x in out.output.splitlines()]
     assert len(ids) == 3 and pid not in ids
-    out = cli("similar", "9999.99999")
+    out = cli("similar", "2512.99999")
     assert out.exit_code == 1 and "not in the database" in out.output
     out = cli("search", "x", "--since", "yesterday")
     assert out.exit_code == 1 and "not a date" in out.output and "Traceback" not in out.output

@@ -190,7 +190,7 @@ def test_similar(searchable):
         scores[0], float(vecs[ranked[0]] @ vecs[pk]), atol=1e-4
     )
     with pytest.raises(TrendscopeError, match="not in the database"):
-        searcher.similar("1234.56789")
+        searcher.similar("2512.99998")
     with pytest.raises(TrendscopeError, match="not an arXiv id"):
         searcher.similar("'; DROP TABLE papers")
 
