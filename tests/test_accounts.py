@@ -211,7 +211,7 @@ def test_users_remove_keeps_their_lists_for_when_the_name_comes_back(home):
     cli(home, "users", "add", "ana", input=PW + "\n")
     cli(home, "--user", "ana", "lists", "create", "to read")
     done = cli(home, "users", "remove", "ana", "--yes")
-    assert done.exit_code == 0 and "their 1 reading lists and 0 subscriptions stay stored" in done.output
+    assert done.exit_code == 0 and "their 1 reading list and 0 subscriptions stay stored" in done.output
     assert cli(home, "--user", "ana", "lists").exit_code == 1
     cli(home, "users", "add", "ana", "--no-password")
     assert "to read" in cli(home, "--user", "ana", "lists").output

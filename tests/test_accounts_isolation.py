@@ -129,6 +129,14 @@ def test_the_cli_acts_as_the_user_named_by_user(home, db):
     assert shown.exit_code == 0 and IDS[0] in shown.output
     done = cli(home, "--user", "bo", "lists", "add", "ana/to read", IDS[1])
     assert done.exit_code == 1 and "read-only" in done.output
+    # stopping one user's share says when the list stays open to them through "everyone"
+    assert cli(home, "--user", "ana", "lists", "share", "to read", "everyone", "--edit").exit_code == 0
+    done = cli(home, "--user", "ana", "lists", "share", "to read", "bo", "--stop")
+    assert done.output.strip() == ("'to read' is no longer shared with bo. They can still edit it: it is shared "
+                                   "with everyone.")
+    done = cli(home, "--user", "ana", "lists", "share", "to read", "everyone", "--stop")
+    assert done.output.strip() == "'to read' is no longer shared with everyone."
+    assert cli(home, "--user", "ana", "lists", "share", "to read", "bo").exit_code == 0
     assert cli(home, "--user", "bo", "subscriptions", "add", "bo's", "--trend", "privacy").exit_code == 0
     assert json.loads(cli(home, "--user", "ana", "subscriptions", "--json").output) == []
     done = cli(home, "--user", "ana", "subscriptions", "remove", "bo's")

@@ -27,8 +27,8 @@ def test_lines_every_interval_with_counts_rate_and_eta():
     bar.update(300)
     bar.close()
     lines = out.getvalue().splitlines()
-    assert lines[0] == "embedding: 300/5,000 paper (6%), 10.0 paper/s, ETA 7m50s"
-    assert lines[1] == "embedding: 600/5,000 paper (12%), 10.0 paper/s, ETA 7m20s, new 3"
+    assert lines[0] == "embedding: 300/5,000 papers (6%), 10.0 paper/s, ETA 7m50s"
+    assert lines[1] == "embedding: 600/5,000 papers (12%), 10.0 paper/s, ETA 7m20s, new 3"
     assert lines[-1] == lines[1] and len(lines) == 3  # the closing line says where it ended
     bar.close()
     assert len(out.getvalue().splitlines()) == 3

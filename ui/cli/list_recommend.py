@@ -47,7 +47,8 @@ def recommend_cmd(ctx: click.Context, name: str, limit: int, since: str | None, 
         click.echo(f"None of the papers of {name!r} is indexed yet: run `trendscope ingest` / `trendscope index`.")
         return
     if res.not_indexed:
-        click.echo(f"(based on {res.used} of {res.list_size} papers; not indexed yet: {', '.join(res.not_indexed)})")
+        click.echo(f"(based on {res.used} of {res.list_size} papers; not ingested or not embedded yet: "
+                   f"{', '.join(res.not_indexed)})")
     if not res.items:
         click.echo("No recommendations" + (f" published since {since}." if since else "."))
     for i, r in enumerate(res.items, 1):

@@ -332,7 +332,11 @@ def share_cmd(ctx: click.Context, name: str, user: str, edit: bool, stop: bool) 
     rl = open_lists(ctx)
     if stop:
         done = rl.unshare(name, user)
-        click.echo(f"{rl.canonical(name)!r} is {'no longer' if done else 'not'} shared with {user}.")
+        ref = rl.canonical(name)
+        left = next((dict(s.shared_with) for s in rl.lists() if s.ref == ref and s.access == "own"), {})
+        still = (f" They can still {'edit' if left['*'] else 'read'} it: it is shared with everyone."
+                 if "*" in left and user.strip().lower() not in ("*", "everyone") else "")
+        click.echo(f"{ref!r} is {'no longer' if done else 'not'} shared with {user}.{still}")
         return
     grantee = rl.share(name, user, edit=edit)
     who = "everyone" if grantee == "*" else grantee

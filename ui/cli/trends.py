@@ -8,6 +8,7 @@ import click
 from tqdm import tqdm
 
 from trendscope.foundation.errors import TrendscopeError
+from trendscope.foundation.wording import count
 
 from .options import json_option, no_vectors_option
 
@@ -304,7 +305,8 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
         click.echo(json.dumps(df.to_dict(orient="records"), ensure_ascii=False))
         return
     if df.empty:
-        click.echo("no tagged papers yet: run `trendscope index` first")
+        click.echo(f"no tagged papers published since {since}" if since
+                   else "no tagged papers yet: run `trendscope index` first")
         return
     if not include_thin:
         df = drop_thin_tail(df)
@@ -329,18 +331,20 @@ def _print_topics(db, freq: str, since: str | None, as_json: bool, last: int, re
             click.echo(json.dumps(r, ensure_ascii=False))
         return
     if not res.records:
-        click.echo("no tagged papers yet: run `trendscope index` first")
+        click.echo(f"no tagged papers published since {since}" if since
+                   else "no tagged papers yet: run `trendscope index` first")
         return
     by_trend: dict[str, list[dict]] = {}
     for r in res.records:
-        by_trend.setdefault(r["trend"], []).append(r)
+        if r["papers"]:  # a period the trend has no paper in yet (the newest month, filling up) lists nothing
+            by_trend.setdefault(r["trend"], []).append(r)
     for trend, recs in sorted(by_trend.items()):
         for r in recs[-last:]:
             span = "" if r["since"] == r["period"] else f"; topics judged on {r['since']}..{r['period']}"
-            click.echo(f"{trend} {r['period']} ({r['papers']} papers{span})")
+            click.echo(f"{trend} {r['period']} ({count(r['papers'], 'paper')}{span})")
             for t in r["details"]:
                 interval = interval_text(t)
-                click.echo(f"  {t['name']}: {t['papers']} papers, {t['growth']:.1f}x its share the year before"
+                click.echo(f"  {t['name']}: {count(t['papers'], 'paper')}, {t['growth']:.1f}x its share the year before"
                            f"{f' ({interval})' if interval else ''}; first: {', '.join(t['first_papers'])}")
             if not r["details"]:
                 click.echo("  (nothing rising)")

@@ -12,6 +12,7 @@ import sys
 import click
 
 from trendscope.foundation.errors import TrendscopeError
+from trendscope.foundation.wording import count
 from trendscope.ingest.store import open_database
 
 from .options import json_option
@@ -124,9 +125,11 @@ def remove_cmd(ctx: click.Context, name: str, yes: bool) -> None:
     db = accounts.store.db
     lists, subs = ReadingLists(db).owned_count(user.name), subscriptions_of(db, user.name)
     if not yes:
-        click.confirm(f"Remove user {user.name!r} ({lists} reading lists, {subs} subscriptions kept)?", abort=True)
+        click.confirm(f"Remove user {user.name!r} ({count(lists, 'reading list')}, {count(subs, 'subscription')} "
+                      "kept)?", abort=True)
     accounts.remove(user.name, by=actor)
-    click.echo(f"Removed user {user.name!r}; their {lists} reading lists and {subs} subscriptions stay stored.")
+    click.echo(f"Removed user {user.name!r}; their {count(lists, 'reading list')} and "
+               f"{count(subs, 'subscription')} stay stored.")
 
 
 @users_group.command("passwd")

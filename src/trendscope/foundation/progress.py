@@ -55,7 +55,8 @@ class LineProgress:
         done = _amount(self.n, self.unit, self.unit_scale)
         parts = [f"{done}/{_amount(self.total, self.unit, self.unit_scale)}" if self.total else done]
         if not (self.unit_scale and self.unit == "B"):
-            parts[0] += f" {self.unit}"
+            many = (self.total or self.n) != 1 and self.unit not in ("B", "it")
+            parts[0] += f" {self.unit}s" if many else f" {self.unit}"  # "300/5,000 papers", a rate "paper/s"
         if self.total:
             parts[0] += f" ({min(self.n / self.total, 1.0):.0%})"
         if self.n:
