@@ -26,6 +26,7 @@ from trendscope.foundation.home import Home
 from trendscope.foundation.side_reader import read_beside
 from trendscope.ingest.records import BadArxivId, parse_arxiv_id
 
+from .compound_words import with_compound_spellings
 from .doc_counts import DocCounts
 from .embedder import Embedder, load_embedder
 from .faiss_index import (
@@ -94,7 +95,7 @@ class Searcher:
                  bm25_weights: tuple[float, float, float] = BM25_WEIGHTS, all_words_first: bool = False,
                  prf_docs: int = PRF_DOCS, prf_weight: float = PRF_WEIGHT, common_share: float = COMMON_SHARE,
                  keyword_mode_common_share: float = KEYWORD_MODE_COMMON_SHARE,
-                 parallel: bool = True, prune: bool = True):
+                 parallel: bool = True, prune: bool = True, compounds: bool = True):
         self.db = db
         self.home = home if isinstance(home, Home) else Home.resolve(home)
         self.store = SearchStore(db)
@@ -115,6 +116,7 @@ class Searcher:
         self.common_share, self.keyword_mode_common_share = common_share, keyword_mode_common_share
         self.prune = prune  # exact top-k BM25 without scoring papers that hold only common words
         self.parallel = parallel  # hybrid: the keyword side on a second connection while the query is embedded
+        self.compounds = compounds  # notes: "pretraining" is found in "pre-training" (compound_words.py)
         self._doc_counts = DocCounts(self.store, database_path(db) or None)
 
     # -- resources ------------------------------------------------------------------------
@@ -253,7 +255,9 @@ class Searcher:
         if req.sort == "date":
             published = self.store.published_of([pk for pk, _ in ranked])
             ranked = sorted(ranked, key=lambda r: (published.get(r[0]) or "", r[0]), reverse=True)[:wanted]
-        return self._hits(ranked, pq)
+        # the "missing: ..." notes and snippets know "pre-training" is "pretraining"; the ranking does not (it lost
+        # 0.01 nDCG@10 on both halves of the dev set: docs/performance.md)
+        return self._hits(ranked, with_compound_spellings(pq, self._doc_count) if self.compounds else pq)
 
     def _doc_count(self, match: str | None) -> int:
         """Papers matching an FTS5 expression (every paper for None), remembered until the text changes."""
