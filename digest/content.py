@@ -38,6 +38,7 @@ import sqlite_utils
 
 from trendscope.foundation.clock import week_bounds, week_of
 from trendscope.foundation.errors import TrendscopeError
+from trendscope.foundation.latex_math import readable_latex
 
 from .chart import render_chart
 from .confidence import confident_count
@@ -156,7 +157,7 @@ def trend_labels(taxonomy_path: Path | str | None = None) -> dict[str, str]:
 def paper_from_row(row: dict, trends: dict[str, float]) -> DigestPaper:
     """A DigestPaper from a `papers` row and its {trend: score} tags."""
     return DigestPaper(
-        id=row["id"], title=one_line(row["title"], 500), authors=list(row["authors"]),
+        id=row["id"], title=one_line(readable_latex(row["title"]), 500), authors=list(row["authors"]),
         published=row["published"], excerpt=excerpt(row["abstract"]),
         trends=sorted(trends, key=lambda t: -trends[t]), categories=list(row["categories"]),
     )

@@ -8,8 +8,9 @@ from html.parser import HTMLParser
 from digest_support import WEEK
 
 from trendscope.digest import api
-from trendscope.digest.text import excerpt, readable_latex
+from trendscope.digest.text import excerpt
 from trendscope.digest.weekly import feed_path, run_weekly
+from trendscope.foundation.latex_math import readable_latex
 
 A = "{http://www.w3.org/2005/Atom}"
 HOSTILE = 'Attention <script>alert("x")</script> & <b>bold</b> [link](javascript:alert(1)) *stars*'

@@ -7,6 +7,7 @@ from dataclasses import asdict
 import click
 
 from trendscope.foundation.errors import TrendscopeError
+from trendscope.foundation.latex_math import readable_latex
 
 from .options import categories_option, json_option, limit_option, published_since_option, published_until_option
 
@@ -90,8 +91,9 @@ def _keep_topics(db) -> dict:
 
 
 def _hit_line(rank: int, h) -> str:
-    cats = ",".join(h.categories[:3])
-    return f"{rank:>3}. {h.id:<12} {h.published or '?':<10} {h.score:8.4f}  [{cats}] {h.title}"
+    cats = ",".join(h.categories[:3]) + (",…" if len(h.categories) > 3 else "")
+    title = " ".join(readable_latex(h.title).split())  # "$k$NN-LMs" -> "kNN-LMs"; --json keeps the source
+    return f"{rank:>3}. {h.id:<12} {h.published or '?':<10} {h.score:8.4f}  [{cats}] {title}"
 
 
 def _print_hits(hits, as_json: bool, verbose: int) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from trendscope.foundation.files import atomic_write
+from trendscope.foundation.latex_math import readable_latex
 from trendscope.foundation.wording import count
 from trendscope.ingest.store import open_database
 from trendscope.reading.exporters import FORMATS, to_records
@@ -41,7 +42,8 @@ def report_bad(ctx: click.Context, bad: list[str]) -> None:
 
 
 def short(text: str, width: int) -> str:
-    text = " ".join((text or "").split())
+    """One line of at most `width` characters, LaTeX made readable ("$\\cap$" -> "∩")."""
+    text = " ".join(readable_latex(text or "").split())
     return text if len(text) <= width else text[: width - 1] + "…"
 
 

@@ -44,10 +44,12 @@ def clean_optional(text: str | None) -> str | None:
 # `$` or backslash inside; anything else stays literal), escaped special characters, TeX quotes
 _TEX_FONT = re.compile(r"\\(?:emph|textbf|textit|texttt|textrm|textsc|textsf|textsl|underline|mbox)\s*\{([^{}$\\]*)\}")
 _TEX_CHAR = re.compile(r"\\([%&_#])")
+_TEX_BRACED_LETTER = re.compile(r"(\\[A-Za-z]+\s*)?\{([^\W\d_])\}")  # one letter in braces, as BibTeX keeps case
 
 
 def latex_text_as_prose(text: str) -> str:
     """LaTeX text markup as prose, for text outside `$...$` math: `\\emph{new}` -> `new`, ``` ``a'' ``` -> `“a”`,
     `\\%` -> `%`. Only removes characters or swaps quotes, so whatever escaping comes after still holds."""
     text = _TEX_FONT.sub(r"\1", _TEX_CHAR.sub(r"\1", text))
+    text = _TEX_BRACED_LETTER.sub(lambda m: m[0] if m[1] else m[2], text)  # D{\u00e9}tection; not \mathbb{R}
     return text.replace("``", "\u201c").replace("''", "\u201d")

@@ -1,0 +1,154 @@
+"""LaTeX in paper titles and abstracts as readable plain text, for output that cannot typeset math: the CLI,
+digests (email, Markdown, Atom). `readable_latex("PPAD $\\cap$ PLS")` -> "PPAD ∩ PLS".
+
+Only `$...$` math segments are converted: simple commands (Greek letters, relations, arrows, font commands,
+`\\%`) become Unicode text and the dollars go; a segment with anything these tables do not know keeps its `$...$`
+source unchanged, so nothing is silently lost. Text markup outside math (`\\emph{x}`, TeX quotes, `D{\u00e9}tection`'s
+braces) goes through `text.latex_text_as_prose`.
+"""
+from __future__ import annotations
+
+import re
+
+from .text import latex_text_as_prose
+
+_GREEK = {
+    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "varepsilon": "ε", "zeta": "ζ",
+    "eta": "η", "theta": "θ", "vartheta": "ϑ", "iota": "ι", "kappa": "κ", "lambda": "λ", "mu": "μ", "nu": "ν",
+    "xi": "ξ", "pi": "π", "rho": "ρ", "sigma": "σ", "tau": "τ", "upsilon": "υ", "phi": "φ", "varphi": "φ",
+    "chi": "χ", "psi": "ψ", "omega": "ω", "Gamma": "Γ", "Delta": "Δ", "Theta": "Θ", "Lambda": "Λ", "Xi": "Ξ",
+    "Pi": "Π", "Sigma": "Σ", "Phi": "Φ", "Psi": "Ψ", "Omega": "Ω",
+}
+_SYMBOLS = {
+    "times": "×",
+    "cdot": "·",
+    "cdots": "⋯",
+    "ldots": "…",
+    "dots": "…",
+    "leq": "≤",
+    "le": "≤",
+    "geq": "≥",
+    "ge": "≥",
+    "neq": "≠",
+    "ne": "≠",
+    "approx": "≈",
+    "sim": "~",
+    "simeq": "≃",
+    "propto": "∝",
+    "infty": "∞",
+    "pm": "±",
+    "mp": "∓",
+    "to": "→",
+    "rightarrow": "→",
+    "leftarrow": "←",
+    "Rightarrow": "⇒",
+    "mapsto": "↦",
+    "in": "∈",
+    "notin": "∉",
+    "subset": "⊂",
+    "subseteq": "⊆",
+    "cup": "∪",
+    "cap": "∩",
+    "forall": "∀",
+    "exists": "∃",
+    "partial": "∂",
+    "nabla": "∇",
+    "sum": "Σ",
+    "prod": "∏",
+    "int": "∫",
+    "sqrt": "√",
+    "log": "log",
+    "exp": "exp",
+    "min": "min",
+    "max": "max",
+    "arg": "arg",
+    "lim": "lim",
+    "sin": "sin",
+    "cos": "cos",
+    "gcd": "gcd",
+    "dim": "dim",
+    "det": "det",
+    "Pr": "Pr",
+    "ker": "ker",
+    "ell": "ℓ",
+    "circ": "∘",
+    "star": "⋆",
+    "ast": "∗",
+    "%": "%",
+    "&": "&",
+    "_": "_",
+    "#": "#",
+    "{": "{",
+    "}": "}",
+    ",": " ",
+    ";": " ",
+    "!": "",
+    " ": " ",
+    "quad": " ",
+    "qquad": " ",
+    "left": "",
+    "right": "",
+    "big": "",
+    "Big": "",
+    "mid": "|",
+    "vert": "|",
+    "|": "‖",
+    "lVert": "‖",
+    "rVert": "‖",
+    "langle": "⟨",
+    "rangle": "⟩",
+    "top": "ᵀ",
+    "prime": "′",
+    "emptyset": "∅",
+    "neg": "¬",
+    "land": "∧",
+    "lor": "∨",
+    "oplus": "⊕",
+    "otimes": "⊗",
+    "odot": "⊙",
+}
+_FONT_CMDS = ("mathcal", "mathbb", "mathbf", "mathrm", "mathit", "mathsf", "mathtt", "text", "textbf",
+              "textit", "textrm", "texttt", "operatorname", "boldsymbol", "bm", "emph", "rm", "bf", "it")
+# Opening `$` followed by a non-space, closing `$` preceded by a non-space
+# (so "costs $5 and $10" is not math).
+_MATH_RE = re.compile(r"(?<![\\$])\$(?=[^\s$])([^$]{1,200}?)(?<=[^\s\\])\$")
+_FONT_RE = re.compile(r"\\(?:" + "|".join(_FONT_CMDS) + r")\s*\{([^{}]*)\}")
+_CMD_RE = re.compile(r"\\([A-Za-z]+|[%&_#{},;! |])")
+_BB = {"R": "ℝ", "N": "ℕ", "Z": "ℤ", "Q": "ℚ", "C": "ℂ", "E": "𝔼", "P": "ℙ"}
+
+
+def _convert_math(src: str) -> str | None:
+    s = re.sub(r"\\mathbb\s*\{([A-Z])\}", lambda m: _BB.get(m.group(1), m.group(1)), src)
+    for _ in range(3):  # nested font commands
+        s = _FONT_RE.sub(r"\1", s)
+    s = re.sub(r"\\frac\s*\{([^{}]*)\}\s*\{([^{}]*)\}", r"(\1)/(\2)", s)
+    unknown = False
+
+    def cmd(m: re.Match) -> str:
+        nonlocal unknown
+        name = m.group(1)
+        if name in _GREEK:
+            return _GREEK[name]
+        if name in _SYMBOLS:
+            return _SYMBOLS[name]
+        unknown = True
+        return m.group(0)
+
+    s = _CMD_RE.sub(cmd, s)
+    if unknown or "\\" in s:
+        return None
+    s = re.sub(r"([\^_])\{([^{}]*)\}", r"\1\2", s)  # x^{2} -> x^2 (kept readable, braces dropped)
+    s = s.replace("{", "").replace("}", "")
+    s = re.sub(r"\s+", " ", s).strip()
+    s = re.sub(r"\(\s*([^()/\s]+)\s*\)/\(\s*([^()/\s]+)\s*\)", r"\1/\2", s)
+    return s or None
+
+
+def readable_latex(text: str) -> str:
+    """Abstract text with simple inline math turned into Unicode; anything complex keeps its `$...$` source."""
+    def repl(m: re.Match) -> str:
+        out = _convert_math(m.group(1))
+        return out if out is not None else m.group(0)
+
+    text = _MATH_RE.sub(repl, text or "")
+    return latex_text_as_prose(text)  # \emph{x}, ``quotes'', \% ... outside math
