@@ -44,6 +44,9 @@ _TOKEN_RE = re.compile(
     r"""(?:(?P<neg>-+)|(?P<plus>\++))?(?:(?P<field>[A-Za-z]+):)?(?:"(?P<phrase>[^"]*)"?|(?P<bare>[^\s"]+))|(?P<lone>")""",
 )
 _WORD_RE = re.compile(r"\w+")
+_FIELD_NAMES = "|".join(sorted(FIELDS, key=len, reverse=True))
+_FIELD_SPACE_RE = re.compile(rf"(?i)(?<![\w:])((?:{_FIELD_NAMES})):[ \t]+(?=[^\s\-+])")
+_DANGLING_FIELD_RE = re.compile(rf"(?i)(?:^|\s)[-+]?((?:{_FIELD_NAMES})):\s*$")
 _CATEGORY_RE = re.compile(r"^[A-Za-z][A-Za-z\-]*(?:\.[A-Za-z][A-Za-z\-]*)?$")
 
 
@@ -173,7 +176,12 @@ def parse_query(text: str, all_words: bool = False) -> ParsedQuery:
     `all_words`: every plain word is required (as if each were written `+word`)."""
     if text is not None and len(text) > MAX_QUERY_CHARS:
         raise TrendscopeError(f"query too long ({len(text)} characters, at most {MAX_QUERY_CHARS})")
-    s = normalize(text)
+    s = _FIELD_SPACE_RE.sub(r"\1:", normalize(text))  # "ti: lora" is ti:lora
+    dangling = _DANGLING_FIELD_RE.search(s)
+    if dangling:
+        example = {"authors": "hinton", "category": "cs.CL"}.get(FIELDS[dangling[1].lower()], "diffusion")
+        raise TrendscopeError(f'"{dangling[1]}:" needs a word or a "phrase" right after it (e.g. '
+                              f'{dangling[1]}:{example})')
     out = ParsedQuery()
     groups: list[Group] = []
     pending_or = False

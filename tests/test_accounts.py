@@ -205,6 +205,13 @@ def test_users_passwd_changes_a_password_and_admins_commands_say_they_are_admin_
         assert "(Admin only)" in cli(home, *args, "--help").output
     done = cli(home, "--user", "nobody", "lists")
     assert done.exit_code == 1 and "no user named 'nobody'" in done.output
+    # an account that cannot sign in is said to be one; clearing a password that is not there says so
+    done = cli(home, "users", "add", "carla", "--no-password")
+    assert done.exit_code == 0 and "note: 'carla' has neither a password nor an email" in done.output
+    assert "note:" not in cli(home, "users", "add", "dan", "--email", "dan@lab.example", "--no-password").output
+    done = cli(home, "users", "passwd", "carla", "--clear")
+    assert done.exit_code == 0 and done.output.strip() == "'carla' has no password: nothing to remove."
+    assert "removed" in cli(home, "users", "passwd", "ana", "--clear").output
 
 
 def test_users_remove_keeps_their_lists_for_when_the_name_comes_back(home):

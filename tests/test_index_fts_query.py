@@ -1,6 +1,7 @@
 """The query parser: field syntax, phrases, exclusions; any input gives a safe MATCH or a clear error."""
 from __future__ import annotations
 
+import re
 import sqlite3
 
 import pytest
@@ -129,6 +130,15 @@ def test_fields_phrases_and_exclusions(fts):
     assert _rows(fts, parse_query("ti:networks").match) == []  # "networks" is in the abstract only
     assert _rows(fts, parse_query("abs:networks").match) == [(1,)]
     assert _rows(fts, parse_query("deep -graphs").match) == []
+
+
+def test_a_field_takes_the_word_after_a_space_and_a_field_alone_is_an_error():
+    assert parse_query("ti: graphs au:  lecun").match == 'title : "graphs" AND authors : "lecun"'
+    assert parse_query("note: graphs").match == '("note" OR "graphs")'  # not a field: two plain words
+    for text, needle in (("ti:", '"ti:" needs a word or a "phrase" right after it (e.g. ti:diffusion)'),
+                         ("graphs AU:", '"AU:" needs a word'), ("graphs -cat:  ", "(e.g. cat:cs.CL)")):
+        with pytest.raises(TrendscopeError, match=re.escape(needle)):
+            parse_query(text)
 
 
 def test_or_not_prefix_and_categories():

@@ -66,3 +66,14 @@ def test_index_command_with_nothing_new(cli):
     out = cli("index")
     assert out.exit_code == 0, out.output
     assert "embedded 0" in out.output and "FAISS unchanged" in out.output
+
+
+def test_a_query_starting_with_a_dash_is_told_how_and_verbose_hides_faiss_noise(searchable):
+    import logging
+
+    home, db, searcher = searchable
+    done = CliRunner().invoke(main, ["--home", str(home.root), "search", "-survey transformers"])
+    assert done.exit_code == 2 and "needs -- before it: trendscope search -- '-survey gans'" in done.output
+    done = CliRunner().invoke(main, ["--home", str(home.root), "-v", "search", "ti:", "--mode", "keyword"])
+    assert done.exit_code == 1 and '"ti:" needs a word' in done.output
+    assert logging.getLogger("faiss.loader").level == logging.WARNING  # -v: ours at INFO, faiss's loader not

@@ -115,7 +115,18 @@ def _print_hits(hits, as_json: bool, verbose: int) -> None:
             click.echo(f"       {h.snippet}")
 
 
-@click.command("search")
+class _QueryCommand(click.Command):
+    """`search "-survey transformers"` reads as options: say how to search for a query that starts with '-'."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.NoSuchOption as exc:
+            exc.message += " (a query that starts with '-' needs -- before it: trendscope search -- '-survey gans')"
+            raise
+
+
+@click.command("search", cls=_QueryCommand)
 @click.argument("query", required=False)
 @click.option("--mode", type=click.Choice(["hybrid", "semantic", "keyword"]), default="hybrid", show_default=True)
 @categories_option("Only papers in category CAT (repeatable: any of).")

@@ -91,6 +91,8 @@ def main(ctx: click.Context, home: str | None, user: str | None, verbose: int) -
     """
     level = logging.WARNING - 10 * min(verbose, 2)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    if verbose < 2:  # faiss tells at INFO which CPU build it could not load ("AVX512 ... ModuleNotFoundError")
+        logging.getLogger("faiss.loader").setLevel(logging.WARNING)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     ctx.obj = AppContext(Home.resolve(home).ensure(), verbose, user)

@@ -79,6 +79,10 @@ def add_cmd(ctx: click.Context, name: str, email: str | None, admin: bool, no_pa
     user = accounts.add(name, email=email, password=password, admin=admin, by=actor)
     how = "password" if user.password else "identity provider only"
     click.echo(f"Added user {user.name!r}{' (admin)' if user.admin else ''}: signs in with {how}.")
+    if not user.password and not user.email:
+        click.echo(f"note: {user.name!r} has neither a password nor an email, so cannot sign in to the app (give "
+                   f"them a password: `trendscope users passwd {user.name}`); the CLI can still act as them with "
+                   "--user", err=True)
 
 
 @users_group.command("list")
@@ -152,6 +156,10 @@ def passwd_cmd(ctx: click.Context, name: str | None, clear: bool) -> None:
         actor.require_admin("setting another user's password")
     accounts = _accounts(ctx)
     accounts.actor(target)
+    had = next((u.password for u in accounts.users() if u.name == target), False)
+    if clear and not had:
+        click.echo(f"{target!r} has no password: nothing to remove.")
+        return
     accounts.set_password(target, None if clear else read_password(f"New password for {target}"), by=actor)
     click.echo(f"Password of {target!r} {'removed' if clear else 'changed'}; their sessions ended.")
 
