@@ -35,3 +35,5 @@ def test_cli_result_lines_show_readable_titles_and_say_when_categories_are_cut()
                           categories=["cs.CL", "cs.LG", "cs.AI", "stat.ML"])
     assert _hit_line(1, hit).endswith("[cs.CL,cs.LG,cs.AI,…] Limits of kNN-LMs")
     assert short(r"PPAD $\cap$ PLS", 90) == "PPAD ∩ PLS"
+    cut = _hit_line(1, hit, width=60)  # in a terminal 60 columns wide
+    assert len(cut) == 60 and cut.endswith("…") and _hit_line(1, hit, width=200) == _hit_line(1, hit)

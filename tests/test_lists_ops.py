@@ -176,6 +176,8 @@ def test_cli_every_operation(home, db, rows):
 
     r = cli(home, "lists", "show", "to read")
     assert r.exit_code == 0 and "1 not ingested yet" in r.output and "note: skim the proofs" in r.output
+    assert cli(home, "lists", "note", "to read", b, "line one\nline two").exit_code == 0
+    assert "      note: line one\n            line two\n" in cli(home, "lists", "show", "to read").output
 
     r = cli(home, "lists", "remove", "to read", f"{b}v7", c)
     assert r.exit_code == 0 and "Removed 1 paper" in r.output and f"Not in the list: {c}" in r.output

@@ -53,7 +53,8 @@ def subscriptions_group(ctx: click.Context, as_json: bool) -> None:
 @click.option("--query", default=None, help="A saved search query.")
 @click.option("--topic", default=None, metavar="TOPIC",
               help="Follow a rising topic (as `trends --topics` names it): its name becomes the saved query.")
-@click.option("--category", "categories", multiple=True, metavar="CAT", help="Only these arXiv categories (any of).")
+@click.option("--category", "-c", "categories", multiple=True, metavar="CAT",
+              help="Only these arXiv categories (any of).")
 @click.option("--exclude", "exclude", multiple=True, metavar="WORD", help="Leave out papers containing this word.")
 @click.option("--size", default=10, show_default=True, type=int, help="Papers per digest.")
 @click.option("--email", "emails", multiple=True, metavar="ADDR",

@@ -80,7 +80,7 @@ def read_cmd(ctx, arxiv_id, as_json):
 @click.command("search-text")
 @click.argument("query")
 @click.option("--paper", "arxiv_id", default=None, help="Only inside this paper.")
-@click.option("--limit", type=click.IntRange(1, 200), default=10, show_default=True)
+@click.option("-n", "--limit", type=click.IntRange(1, 200), default=10, show_default=True)
 @json_option("Print the matching passages as JSON.")
 @click.pass_context
 def search_text_cmd(ctx, query, arxiv_id, limit, as_json):

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+import sys
 from dataclasses import asdict
 
 import click
@@ -90,10 +92,17 @@ def _keep_topics(db) -> dict:
     return {"line": str(done), **asdict(done)}
 
 
-def _hit_line(rank: int, h) -> str:
+def _hit_line(rank: int, h, width: int | None = None) -> str:
+    """One result on one line; cut to `width` characters (a terminal's) with "…"."""
     cats = ",".join(h.categories[:3]) + (",…" if len(h.categories) > 3 else "")
     title = " ".join(readable_latex(h.title).split())  # "$k$NN-LMs" -> "kNN-LMs"; --json keeps the source
-    return f"{rank:>3}. {h.id:<12} {h.published or '?':<10} {h.score:8.4f}  [{cats}] {title}"
+    line = f"{rank:>3}. {h.id:<12} {h.published or '?':<10} {h.score:8.4f}  [{cats}] {title}"
+    return line if not width or len(line) <= width else line[: max(width - 1, 1)] + "…"
+
+
+def _terminal_width() -> int | None:
+    """The terminal's width when output goes to one (a pipe or file gets whole lines)."""
+    return shutil.get_terminal_size().columns if sys.stdout.isatty() else None
 
 
 def _print_hits(hits, as_json: bool, verbose: int) -> None:
@@ -107,8 +116,9 @@ def _print_hits(hits, as_json: bool, verbose: int) -> None:
     if not hits:
         click.echo("no results")
         return
+    width = _terminal_width()
     for i, h in enumerate(hits, 1):
-        click.echo(_hit_line(i, h))
+        click.echo(_hit_line(i, h, width))
         if h.missing:
             click.echo(f"       missing: {', '.join(h.missing)}")
         if verbose:

@@ -173,8 +173,8 @@ def show_cmd(ctx: click.Context, name: str, status: str | None, as_json: bool) -
         else:
             head = f"{it.arxiv_id}  {short(p.title, 90)}  ({p.published or '?'}, {p.primary_category or '?'})"
         click.echo(f"{_MARKS[it.status]} {head}  added {it.added[:10]}")
-        if it.note:
-            click.echo(f"      note: {it.note}")
+        if it.note:  # a note of several lines stays indented under its paper
+            click.echo("      note: " + "\n            ".join(it.note.splitlines()))
 
 
 @lists_group.command("add")
