@@ -134,6 +134,8 @@ def test_export_to_stdout_and_formats(home, db, rows):
     assert data["list"] == "L" and [x["arxiv_id"] for x in data["items"]] == ids
     md = cli(home, "lists", "export", "L", "--format", "md").stdout
     assert md.startswith("# L\n") and md.count("- [") == len(ids)
+    r = cli(home, "lists", "export", "L", "--format", "md", "--abstract")  # was silently ignored
+    assert r.exit_code == 2 and "--abstract applies to --format bibtex" in r.output
     r = cli(home, "lists", "export", "L", "--format", "pdf")
     assert r.exit_code == 2 and "pdf" in r.output
 

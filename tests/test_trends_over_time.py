@@ -124,6 +124,8 @@ def test_trends_cli(tagged_db, home, tmp_path):
     assert res.exit_code != 0 and "--since: not a date: 'last week'" in res.output
     res = runner.invoke(main, ["--home", str(home), "trends", "--last", "-3"])
     assert res.exit_code == 2 and "Invalid value for '--last'" in res.output
+    res = runner.invoke(main, ["--home", str(home), "trends", "--recompute"])  # was silently ignored
+    assert res.exit_code == 2 and "--recompute applies to --topics" in res.output
     for topics in ([], ["--topics"]):  # not "run `trendscope index` first": every paper is tagged
         res = runner.invoke(main, ["--home", str(home), "trends", "--since", "2099", *topics])
         assert res.exit_code == 0 and res.stdout.strip() == "no tagged papers published since 2099-01-01", topics

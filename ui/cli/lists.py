@@ -280,6 +280,8 @@ def export_cmd(ctx: click.Context, name: str, fmt: str, out: str | None, abstrac
       trendscope lists export to-read --out to-read.bib --abstract
       trendscope lists export to-read --format md
     """
+    if abstract and fmt != "bibtex":
+        raise click.UsageError(f"--abstract applies to --format bibtex ({fmt} exports never hold abstracts)")
     data = open_lists(ctx).export(name, fmt, include_abstract=abstract)
     if not out:
         click.echo(data, nl=False)

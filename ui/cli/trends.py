@@ -295,6 +295,8 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
         return
     if freq == "quarter":
         raise click.UsageError("--freq quarter needs --topics")
+    if recompute:
+        raise click.UsageError("--recompute applies to --topics (the trend counts are always computed afresh)")
     df = trend_table(db, freq=freq, since=since)
     if png:
         smooth = 4 if freq == "week" else 3
