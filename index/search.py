@@ -378,9 +378,9 @@ class Searcher:
         return self._hits(self.nearest(vec, int(limit), flt, exclude={pk}), None)
 
     def _categories(self, categories: list[str], trends: list[str]) -> list[str]:
-        known = []
-        if trends:  # the taxonomy's trends, and any a paper is tagged with (a trend since removed from it)
-            known = list(dict.fromkeys([*load_taxonomy(self.home.taxonomy_path).names, *self.store.known_trends()]))
+        known = load_taxonomy(self.home.taxonomy_path).names if trends else []
+        if any(t not in known for t in trends):  # also a trend papers are tagged with, since removed from it
+            known = list(dict.fromkeys([*known, *self.store.known_trends()]))
         return checked_filters(categories, trends, known, self.store.category_spelling)
 
     def _hits(self, ranked: list[tuple[int, float]], pq: ParsedQuery | None) -> list[SearchHit]:

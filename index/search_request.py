@@ -88,4 +88,3 @@ def checked_filters(categories: Sequence[str], trends: Sequence[str], known_tren
         raise TrendscopeError(f"no paper in category {', '.join(missing)} (categories are written like cs.CL or "
                               "stat.ML; `trendscope status` lists the largest)")
     return out
-
