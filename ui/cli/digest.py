@@ -67,8 +67,8 @@ def add_cmd(ctx, name, trends, query, topic, categories, exclude, size, emails, 
     """Add a subscription NAME following trends and/or a saved query.
 
     Addresses given with --email are mailed from the next weekly run when an admin (the local owner is one)
-    adds them: that is the operator's confirmation. Added `--user` a non-admin, or in the app, they wait for
-    an admin's `subscriptions confirm`.
+    adds them: that is the operator's confirmation. Given by a non-admin (`--user NAME`), or in the app,
+    they wait for an admin's `subscriptions confirm`.
 
     \b
     Examples:
@@ -242,7 +242,7 @@ def digest_cmd(ctx, week, names, fmt, out, send) -> None:
     into_dir = target is not None and (target.is_dir() or out.endswith(("/", os.sep)) or len(subs) > 1)
     if target is not None and into_dir:
         if target.exists() and not target.is_dir():
-            raise TrendscopeError(f"--out {out}: several subscriptions need a directory, and this is a file")
+            raise TrendscopeError(f"--out {out} must be a directory here, and it is a file")
         if not target.exists() and target.suffix.lower() in (".md", ".html", ".xml") and len(subs) > 1:
             raise TrendscopeError(f"--out {out} names a file, but {len(subs)} subscriptions need a directory "
                                   "(e.g. --out digests/)")
