@@ -258,3 +258,12 @@ def test_cli_ingest_by_id_unreachable_arxiv_is_one_line(home, monkeypatch):
     monkeypatch.setenv("TRENDSCOPE_ARXIV_URL", _closed_port_url())
     res = CliRunner().invoke(main, ["--home", str(home), "ingest", "--id", "1706.03762"])
     assert res.exit_code == 1 and res.output.startswith("Error: arXiv API") and "\n" not in res.output.strip()
+
+
+def test_status_lines_cut_long_request_urls():
+    from trendscope.ui.cli.ingest import short_urls
+
+    url = "http://export.arxiv.org/api/query?search_query=cat:cs.LG+AND+submittedDate:[202611010000+TO+2026]&start=0"
+    assert short_urls(f"last live ingest failed: cannot reach {url} (timed out)") == \
+        f"last live ingest failed: cannot reach {url[:47]}… (timed out)"
+    assert short_urls("see https://arxiv.org/abs/2106.09685") == "see https://arxiv.org/abs/2106.09685"

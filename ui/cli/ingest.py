@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import click
 
@@ -137,7 +138,7 @@ def status_cmd(ctx, as_json, weeks):
     if st["stale"]:
         click.echo("Stale / needs attention:")
         for s in st["stale"]:
-            click.echo(f"  - {s}")
+            click.echo(f"  - {short_urls(s)}")
     else:
         click.echo("Nothing stale.")
 
@@ -194,3 +195,9 @@ def register(group: click.Group) -> None:
     group.add_command(ingest_cmd)
     group.add_command(status_cmd)
     group.add_command(schedule_cmd)
+
+
+def short_urls(text: str) -> str:
+    """A failed request's URL (often 250+ characters of query) cut after 40 characters, for a terminal line;
+    `status --json` keeps it whole."""
+    return re.sub(r"(https?://\S{40})\S{8,}", r"\1…", text)
