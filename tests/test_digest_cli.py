@@ -12,10 +12,10 @@ from trendscope.digest.mailer import load_smtp_config
 from trendscope.foundation.errors import TrendscopeError
 
 
-def cli(home, *args):
+def cli(home, *args, input=None):
     from trendscope.ui.cli import main
 
-    return CliRunner().invoke(main, ["--home", str(home.root), *args], catch_exceptions=False)
+    return CliRunner().invoke(main, ["--home", str(home.root), *args], input=input, catch_exceptions=False)
 
 
 def test_subscriptions_add_list_remove(dhome):
@@ -46,7 +46,10 @@ def test_subscriptions_add_list_remove(dhome):
     assert bad.exit_code != 0 and "unknown trend(s): astrology" in bad.output
     bad = cli(dhome, "subscriptions", "add", "x", "--trend", "privacy", "--email", "not-an-address")
     assert bad.exit_code != 0 and "not a valid email address" in bad.output
-    assert cli(dhome, "subscriptions", "remove", "vision").exit_code == 0
+    kept = cli(dhome, "subscriptions", "remove", "vision", input="n\n")
+    assert kept.exit_code == 1 and "mailed to me@example.org?" in kept.output  # it mails someone: asked, kept
+    assert "vision" in cli(dhome, "subscriptions").output
+    assert cli(dhome, "subscriptions", "remove", "vision", "--yes").exit_code == 0
     assert [s["name"] for s in json.loads(cli(dhome, "subscriptions", "list", "--json").output)] == ["llm"]
     assert "no subscription named 'vision'" in cli(dhome, "subscriptions", "remove", "vision").output
 

@@ -175,16 +175,21 @@ def unsubscribe_cmd(ctx: click.Context, token: str, email: str) -> None:
 
 @subscriptions_group.command("remove")
 @click.argument("name")
+@click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.pass_context
-def remove_cmd(ctx: click.Context, name: str) -> None:
-    """Remove your subscription NAME (and its delivery records); lab-wide ones only as an admin.
+def remove_cmd(ctx: click.Context, name: str, yes: bool) -> None:
+    """Remove your subscription NAME (and its delivery records); lab-wide ones only as an admin. One that
+    mails someone asks first (as `lists delete` does for a list with papers).
 
     \b
     Example:
-      trendscope subscriptions remove peft
+      trendscope subscriptions remove peft --yes
     """
-    from trendscope.digest.api import remove_subscription
+    from trendscope.digest.api import get_subscription, remove_subscription
 
+    sub = get_subscription(_db(ctx), name, user=_actor(ctx))
+    if sub.emails and not yes:
+        click.confirm(f"Remove subscription {name!r}, mailed to {', '.join(sub.emails)}?", abort=True)
     remove_subscription(_db(ctx), name, user=_actor(ctx))
     click.echo(f"Removed subscription {name!r}.")
 
