@@ -124,6 +124,14 @@ def test_trends_cli(tagged_db, home, tmp_path):
     assert res.exit_code != 0 and "--since: not a date: 'last week'" in res.output
     res = runner.invoke(main, ["--home", str(home), "trends", "--last", "-3"])
     assert res.exit_code == 2 and "Invalid value for '--last'" in res.output
+    res = runner.invoke(main, ["--home", str(home), "trends", "--json", "-t", "privacy", "--trend", "efficiency"])
+    only = json.loads(res.output)
+    assert only and {r["trend"] for r in only} == {"privacy", "efficiency"}
+    assert only == [r for r in records if r["trend"] in ("privacy", "efficiency")]  # the same rows and shares
+    res = runner.invoke(main, ["--home", str(home), "trends", "-t", "privacy", "--topics", "--json"])
+    assert res.exit_code == 0 and {json.loads(x)["trend"] for x in res.stdout.splitlines()} == {"privacy"}
+    res = runner.invoke(main, ["--home", str(home), "trends", "-t", "privacy-ish"])
+    assert res.exit_code == 1 and "unknown trend(s): privacy-ish (known: multimodal" in res.output
     res = runner.invoke(main, ["--home", str(home), "trends", "--recompute"])  # was silently ignored
     assert res.exit_code == 2 and "--recompute applies to --topics" in res.output
     for topics in ([], ["--topics"]):  # not "run `trendscope index` first": every paper is tagged

@@ -268,9 +268,12 @@ def eval_tags_cmd(obj, input_path: str | None, cv_labels, corpus: str | None, fo
 @click.option("--include-thin", is_flag=True,
               help="Text table: also show trailing periods with under a quarter of the usual paper volume "
                    "(e.g. the current, incomplete week).")
+@click.option("--trend", "-t", "only", multiple=True, metavar="T",
+              help="Only this trend (repeatable), in the table, JSON, chart and topics; shares stay shares of "
+                   "all papers.")
 @click.pass_obj
 def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None, as_json: bool, png: str | None,
-               last: int, include_thin: bool) -> None:
+               last: int, include_thin: bool, only: tuple[str, ...]) -> None:
     """Trends over time: tagged papers per period, share, growth, emerging score and new terms.
 
     \b
@@ -279,6 +282,7 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
       trendscope trends --png trends.png
       trendscope trends --topics --freq quarter --since 2024-01-01 --last 2
       trendscope trends --topics --freq month --json > topics.jsonl
+      trendscope trends -t efficiency -t privacy --last 6
     """
     from trendscope.foundation.clock import parse_day
     from trendscope.index.trends_over_time import drop_thin_tail, plot_trends, trend_table
@@ -290,14 +294,23 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
             f"no database at {obj.home.db_path}; run `trendscope ingest` and `trendscope index` first"
         )
     db = open_database(obj.home.db_path)
+    if only:
+        from trendscope.index.taxonomy import load_taxonomy
+
+        known = load_taxonomy(obj.home.taxonomy_path).names
+        bad = [t for t in only if t not in known]
+        if bad:
+            raise TrendscopeError(f"unknown trend(s): {', '.join(bad)} (known: {', '.join(known)})")
     if topics:
-        _print_topics(db, freq, since, as_json, last, recompute)
+        _print_topics(db, freq, since, as_json, last, recompute, set(only))
         return
     if freq == "quarter":
         raise click.UsageError("--freq quarter needs --topics")
     if recompute:
         raise click.UsageError("--recompute applies to --topics (the trend counts are always computed afresh)")
     df = trend_table(db, freq=freq, since=since)
+    if only:  # shares stay shares of all the period's papers
+        df = df[df["trend"].isin(only)]
     if png:
         smooth = 4 if freq == "week" else 3
         path = plot_trends(df, png, title=f"Trend share per {freq}" + (f" since {since}" if since else ""),
@@ -320,7 +333,8 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
                        f"{r.emerging_score:+6.1f}  {', '.join(r.terms)}")
 
 
-def _print_topics(db, freq: str, since: str | None, as_json: bool, last: int, recompute: bool) -> None:
+def _print_topics(db, freq: str, since: str | None, as_json: bool, last: int, recompute: bool,
+                  only: set[str]) -> None:
     from trendscope.index.emerging_topics import interval_text
     from trendscope.index.topic_listings import listed_topics
 
@@ -328,8 +342,9 @@ def _print_topics(db, freq: str, since: str | None, as_json: bool, last: int, re
     how = (f"kept since {res.kept_since} (computed in {res.seconds:.1f}s; --recompute computes it again)"
            if res.kept_since else f"computed in {res.seconds:.1f}s")
     click.echo(f"topics for {res.papers} papers, {how}", err=True)
+    records = [r for r in res.records if not only or r["trend"] in only]
     if as_json:
-        for r in res.records:
+        for r in records:
             click.echo(json.dumps(r, ensure_ascii=False))
         return
     if not res.records:
@@ -337,7 +352,7 @@ def _print_topics(db, freq: str, since: str | None, as_json: bool, last: int, re
                    else "no tagged papers yet: run `trendscope index` first")
         return
     by_trend: dict[str, list[dict]] = {}
-    for r in res.records:
+    for r in records:
         if r["papers"]:  # a period the trend has no paper in yet (the newest month, filling up) lists nothing
             by_trend.setdefault(r["trend"], []).append(r)
     for trend, recs in sorted(by_trend.items()):
