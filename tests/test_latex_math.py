@@ -37,3 +37,18 @@ def test_cli_result_lines_show_readable_titles_and_say_when_categories_are_cut()
     assert short(r"PPAD $\cap$ PLS", 90) == "PPAD ∩ PLS"
     cut = _hit_line(1, hit, width=60)  # in a terminal 60 columns wide
     assert len(cut) == 60 and cut.endswith("…") and _hit_line(1, hit, width=200) == _hit_line(1, hit)
+
+
+def test_tex_spaces_and_dashes_read_as_text_but_urls_keep_their_tilde():
+    assert latex_text_as_prose(r"PSNR 30.23\,dB, denoiser--noise, 1990--2000, a---b, Fig.~3") == \
+        "PSNR 30.23 dB, denoiser\u2013noise, 1990\u20132000, a\u2014b, Fig. 3"
+    assert latex_text_as_prose("https://www.cs.toronto.edu/~hinton --flag") == "https://www.cs.toronto.edu/~hinton --flag"
+
+
+def test_a_title_link_label_holds_no_math_for_katex(monkeypatch):
+    from trendscope.ui.app import widgets
+
+    labels = []
+    monkeypatch.setattr(widgets.st, "page_link", lambda page, label, query_params: labels.append(label))
+    widgets.title_link(r"UniD$^3$: a graph of $\mathcal{Z}\unknown{x}$", "2606.01394")
+    assert "$" not in labels[0] and labels[0].startswith(r"UniD\^3")  # Markdown-escaped: shows UniD^3

@@ -44,12 +44,17 @@ def clean_optional(text: str | None) -> str | None:
 # `$` or backslash inside; anything else stays literal), escaped special characters, TeX quotes
 _TEX_FONT = re.compile(r"\\(?:emph|textbf|textit|texttt|textrm|textsc|textsf|textsl|underline|mbox)\s*\{([^{}$\\]*)\}")
 _TEX_CHAR = re.compile(r"\\([%&_#])")
+_TEX_SPACE = re.compile(r"\\[,;:!](?=\s|\w)|(?<=[A-Za-z.])~(?=\w)")  # \, \; \: \! and Fig.~3 (not a URL's /~user)
+_TEX_DASH = re.compile(r"(?<=\w)-{2,3}(?=\w)")  # TeX's en and em dashes between words or numbers
 _TEX_BRACED_LETTER = re.compile(r"(\\[A-Za-z]+\s*)?\{([^\W\d_])\}")  # one letter in braces, as BibTeX keeps case
 
 
 def latex_text_as_prose(text: str) -> str:
     """LaTeX text markup as prose, for text outside `$...$` math: `\\emph{new}` -> `new`, ``` ``a'' ``` -> `“a”`,
-    `\\%` -> `%`. Only removes characters or swaps quotes, so whatever escaping comes after still holds."""
+    `\\%` -> `%`, `30\\,dB` -> `30 dB`, `a--b` -> `a–b`. Only removes characters or swaps them for quotes, spaces or
+    dashes, so whatever escaping comes after still holds."""
     text = _TEX_FONT.sub(r"\1", _TEX_CHAR.sub(r"\1", text))
     text = _TEX_BRACED_LETTER.sub(lambda m: m[0] if m[1] else m[2], text)  # D{\u00e9}tection; not \mathbb{R}
+    text = _TEX_SPACE.sub(" ", text)  # 30.23\,dB
+    text = _TEX_DASH.sub(lambda m: "\u2014" if len(m[0]) == 3 else "\u2013", text)  # denoiser--noise, 1990--2000
     return text.replace("``", "\u201c").replace("''", "\u201d")
