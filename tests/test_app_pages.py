@@ -131,6 +131,14 @@ def test_search_filters_and_sort(app_home, seed):
     tagged = {r[0] for r in db.execute(
         "SELECT p.id FROM paper_trends t JOIN papers p ON p.pk = t.pk WHERE t.trend = 'efficiency'")}
     assert ids and set(ids) <= tagged
+    # Sort applies at once to the results shown (it sat inside the form: nothing changed until Search)
+    at = search(at, "language models", mode="hybrid", sort="relevance", trends=[], limit=20)
+    by_relevance = [b.key[5:] for b in at.button if b.key and b.key.startswith("open_")]
+    at.segmented_control(key="sort").set_value("date")
+    at = check(at.run())
+    newest = [b.key[5:] for b in at.button if b.key and b.key.startswith("open_")]
+    dates = [PaperStore(db).get_many(newest)[i].published for i in newest]
+    assert newest and dates == sorted(dates, reverse=True) and newest != by_relevance
     # an inverted date range is explained
     at = search(at, "learning", trends=[], since=date(2026, 6, 30), until=date(2026, 6, 1))
     assert any("after the 'until' date" in m for m in texts(at.info))

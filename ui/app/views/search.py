@@ -40,9 +40,8 @@ def _form(summary: dict) -> dict | None:
         )
         submitted = c_button.form_submit_button("Search", type="primary", icon=":material/search:",
                                                 width="stretch")
-        c_mode, c_sort, c_limit = st.columns([5, 3, 2])  # Mode's four options fit on one line
+        c_mode, c_limit = st.columns([5, 2])  # Mode's four options fit on one line
         mode = c_mode.segmented_control("Mode", list(MODES), format_func=MODES.get, key="mode")
-        sort = c_sort.segmented_control("Sort", list(SORTS), format_func=SORTS.get, key="sort")
         limit = c_limit.selectbox("Results", [10, 20, 50, 100], index=0, key="limit")
         with st.expander("Filters", icon=":material/filter_list:"):
             c_since, c_until = st.columns(2)
@@ -54,6 +53,8 @@ def _form(summary: dict) -> dict | None:
             )
             labels = app.trend_labels()
             trends = st.multiselect("Trends", list(labels), format_func=labels.get, key="trends")
+    # outside the form, so that a click re-sorts the results at once (inside it, nothing changed until Search)
+    sort = st.segmented_control("Sort", list(SORTS), format_func=SORTS.get, key="sort")
     if not submitted:
         return None
     return {
@@ -190,6 +191,9 @@ def render() -> None:
     if previous and "q" not in st.session_state:  # back from another page: widgets forget, the last search doesn't
         _restore(previous["params"])
     params = _form(summary)
+    sort = st.session_state.get("sort") or "relevance"
+    if params is None and previous and previous["params"]["sort"] != sort:
+        params = {**previous["params"], "sort": sort}  # the Sort control changed: the same search, sorted anew
     if params is None and st.session_state.pop("search_from_url", False):
         params = {"query": st.session_state["q"].strip(), "mode": "hybrid", "sort": "relevance", "limit": 10,
                   "since": None, "until": None, "categories": [], "trends": []}
