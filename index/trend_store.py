@@ -135,6 +135,10 @@ class TrendStore:
                 "SELECT pk, content_hash, taxonomy_hash, with_vector FROM trend_tag_state")
         }
 
+    def is_tagged(self, pk: int) -> bool:
+        """Whether the tagger has looked at the paper (it may have found no trend)."""
+        return self.db.execute("SELECT 1 FROM trend_tag_state WHERE pk = ?", [int(pk)]).fetchone() is not None
+
     def versions(self) -> dict[str, tuple[str, str]]:
         return {t: (h, m) for t, h, m in self.db.execute(
             "SELECT trend, taxonomy_hash, model_sig FROM trend_versions")}

@@ -618,3 +618,20 @@ def test_a_broken_index_is_reported_and_search_still_works(app_home, monkeypatch
     assert any("doctor --repair" in w for w in texts(at.warning)), texts(at.warning)
     at = search(open_page(at, "search"), "speech recognition", mode="semantic")
     assert any(" results for " in c for c in texts(at.caption))
+
+
+def test_empty_views_say_why(app_home, seed):
+    """A status filter with no paper, a paper the tagger found no trend in, a search whose required word no
+    paper holds: each says so instead of showing nothing or blaming filters that are not set."""
+    from trendscope.index.trend_store import TrendStore
+    from trendscope.ingest.store import open_database
+
+    at = search(check(new_app().run()), "+zzzqqqxx transformer", mode="keyword")
+    shown = " ".join(texts(at.info))
+    assert "No paper holds every required word" in shown and "with these filters" not in shown
+    db = open_database(app_home / "trendscope.db")
+    store = TrendStore(db)
+    untagged = next(pid for pk, pid in db.execute("SELECT pk, id FROM papers") if store.is_tagged(pk)
+                    and not store.tags_of(pk))
+    at = open_page(check(new_app().run()), "paper", id=untagged)
+    assert "About none of the trends, by the tagger's rules and model." in texts(at.caption)

@@ -24,6 +24,10 @@ def trend_tags(pks) -> dict[int, list[tuple[str, float]]]:
     return {pk: [(t, s) for t, s, _ in store.tags_of(pk)] for pk in pks}
 
 
+def is_tagged(pk: int) -> bool:
+    return trend_store().is_tagged(pk)
+
+
 def paper_trend_details(pk: int | None) -> list[dict]:
     if pk is None:
         return []

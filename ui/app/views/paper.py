@@ -66,7 +66,8 @@ def _trends(pk: int) -> None:
     st.subheader("Trends")
     tags = trend_state.paper_trend_details(pk)
     if not tags:
-        st.caption("Not tagged with any of the trends (or tags are not computed yet: run `trendscope index`).")
+        st.caption("About none of the trends, by the tagger's rules and model." if trend_state.is_tagged(pk)
+                   else "Not tagged yet: the next `trendscope index` tags it.")
         return
     labels = app.trend_labels()
     for tag in tags:

@@ -143,6 +143,8 @@ def _items(rl, name: str, editable: bool = True) -> None:
         st.info("This list is empty. Add papers from **Search** or a paper's page (“Add to list”).")
         return
     show = st.segmented_control("Show", ["all"] + STATUSES, default="all", key="status_filter")
+    if show and show != "all" and not any(item.status == show for item in items):
+        st.caption(f"No paper of this list is marked {show}.")
     for item in items:
         if show and show != "all" and item.status != show:
             continue

@@ -128,8 +128,13 @@ def _results(state: dict) -> None:
     terms = query_terms(params["query"])
     q = safe_inline(params["query"])
     if not hits:
-        st.info(f"No papers match “{q}” with these filters. Try another mode (semantic finds related wording), "
-                "fewer filters, or a wider date range.", icon=":material/search_off:")
+        filtered = any(params[k] for k in ("since", "until", "categories", "trends"))
+        why = ("with these filters. Try fewer filters or a wider date range, or another mode (semantic finds "
+               "related wording)." if filtered else
+               "No paper holds every required word or phrase (quoted, +word or ti:/au:/abs:), or the keyword side "
+               "finds none of the words. Try fewer required items, or semantic mode (it finds related wording).")
+        st.info(f"No papers match “{q}” {why}" if filtered else f"No papers match “{q}”. {why}",
+                icon=":material/search_off:")
         return
     shown_mode = "keyword" if state.get("warming") else params["mode"]
     st.caption(f"{len(hits)} results for “{q}” · {MODES[shown_mode].lower()} · "
