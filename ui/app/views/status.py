@@ -48,14 +48,16 @@ def _ledger() -> None:
         return
     frame = pd.DataFrame([{
         "run": r.run_id, "source": r.source, "outcome": r.outcome,
-        "started": r.started_at, "ended": r.ended_at, "window": f"{r.window_start or ''} → {r.window_end or ''}",
+        "started": _when(r.started_at), "ended": _when(r.ended_at),
+        "window": f"{r.window_start} → {r.window_end}" if r.window_start or r.window_end else "",
         "seen": r.seen, "new": r.new, "updated": r.updated, "skipped": r.skipped, "errors": r.errors,
         "pages": r.pages,
     } for r in runs])
     st.dataframe(frame, hide_index=True, width="stretch")
     failing = [r for r in runs if r.error_messages]
     for r in failing[:5]:
-        with st.expander(f"Run {r.run_id} ({r.source}, {r.outcome}): {r.errors} errors", icon=":material/error:"):
+        with st.expander(f"Run {r.run_id} ({r.source}, {r.outcome}): {count(r.errors, 'error')}",
+                         icon=":material/error:"):
             st.markdown("\n".join(f"- {safe_inline(m)}" for m in r.error_messages[:20]))
 
 
@@ -104,6 +106,11 @@ def render() -> None:
     _per_day(summary)
     _ledger()
     _index()
+
+
+def _when(stamp: str | None) -> str:
+    """"2026-12-03T16:06:49Z" -> "2026-12-03 16:06" (UTC), as the index's build time is shown."""
+    return (stamp or "")[:16].replace("T", " ")
 
 
 if __name__ == "__main__":
