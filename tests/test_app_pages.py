@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import re
 import urllib.parse
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from app_harness import all_markdown, check, new_app, open_page, search, texts
@@ -355,6 +355,13 @@ def test_trends_page_charts_tables_topics_and_top_papers(app_home, embedder):
     colour = spec["encoding"]["color"]
     assert len(colour["scale"]["domain"]) == 8 and len(set(colour["scale"]["range"][:8])) == 8
     assert colour["legend"]["labelLimit"] == 0 and colour["legend"]["columns"] <= 2  # 4 columns ran off the page
+    # the period compared by default has ended by the newest paper: not a week or month still filling up
+    from trendscope.ingest.store import open_database
+
+    newest = open_database(app_home / "trendscope.db").execute("SELECT max(published) FROM papers").fetchone()[0]
+    chosen = date.fromisoformat(at.selectbox(key="period_month").value)
+    month_end = (chosen.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    assert month_end.isoformat() <= newest[:10]
     for freq, metric in (("month", "share"), ("week", "share"), ("month", "count")):
         at.segmented_control(key="freq").set_value(freq)
         at.segmented_control(key="metric").set_value(metric)
@@ -363,6 +370,8 @@ def test_trends_page_charts_tables_topics_and_top_papers(app_home, embedder):
         if freq == "week":
             assert any(re.fullmatch(r"Top papers of each trend, the week of 20\d\d-\d\d-\d\d", s)
                        for s in texts(at.subheader))
+            week = date.fromisoformat(at.selectbox(key="period_week").value)
+            assert (week + timedelta(days=6)).isoformat() <= newest[:10]
             spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
             assert "4-week average" in spec["encoding"]["y"]["title"]
     at.selectbox(key="window_month").set_value("all")

@@ -187,6 +187,18 @@ def _follow(topic: str) -> None:
                "page lists its papers each week.")
 
 
+def _complete(table: pd.DataFrame, freq: str, last: str | None) -> pd.DataFrame:
+    """The table without a trailing period that ends after the newest paper (an incomplete week or month reads
+    as a collapse of every trend); kept when it is the only one."""
+    if not last or table.empty:
+        return table
+    newest = table["period"].max()
+    end = _month_bounds(newest)[1] if freq == "month" else trend_state.week_bounds(newest)[1]
+    if end <= last[:10] or table["period"].nunique() < 2:
+        return table
+    return table[table["period"] < newest]
+
+
 def _month_bounds(period: str) -> tuple[str, str]:
     first = date.fromisoformat(period[:7] + "-01")
     nxt = (first + timedelta(days=32)).replace(day=1)
@@ -232,9 +244,13 @@ def render() -> None:
         st.info("No trend tags yet. Run `trendscope index` (it embeds new papers and tags them by trend).",
                 icon=":material/trending_flat:")
         return
-    _chart(table, metric, freq, labels)
+    complete = _complete(drop_thin_tail(table), freq, app.summary()["last"])
+    if complete["period"].max() < table["period"].max():
+        st.caption(f"Left out of the chart: {period_label(table['period'].max(), freq)}, still filling up (the "
+                   f"newest paper is from {app.summary()['last'][:10]}).")
+    _chart(complete, metric, freq, labels)
     periods = sorted(table["period"].unique(), reverse=True)
-    latest_full = drop_thin_tail(table)["period"].max()
+    latest_full = complete["period"].max()
     period = st.selectbox("Period to compare", periods, index=periods.index(latest_full), key=f"period_{freq}",
                           format_func=lambda p: period_label(p, freq),
                           help="Starts at the latest period with a usual volume of papers; the newest one may "
