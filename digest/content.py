@@ -266,4 +266,4 @@ def build_digest(
     png = render_chart(lines, title=one_line(
         f"Papers per week: {lines[0].label if len(lines) == 1 else sub.name}", 80)) if chart and lines else None
     return Digest(subscription=sub, week=week, start=ctx.start, end=ctx.end, papers=papers, lines=lines,
-                  total_week_papers=ctx.total_this_week, chart_png=png, candidates=n)
+                  total_week_papers=ctx.total_this_week, chart_png=png, candidates=n, labels=dict(labels))

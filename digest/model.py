@@ -37,12 +37,14 @@ class Subscription:
         waiting = {a.lower() for a in self.pending}
         return [a for a in self.emails if a.lower() not in waiting]
 
-    def describe(self) -> str:
+    def describe(self, labels: dict[str, str] | None = None) -> str:
+        """What it follows, in a line: trends by their labels when given (readers see labels; the CLI's users
+        type ids), the query as written."""
         parts = []
         if self.trends:
-            parts.append("trends " + ", ".join(self.trends))
+            parts.append("trends " + ", ".join((labels or {}).get(t, t) for t in self.trends))
         if self.query:
-            parts.append(f"query {self.query!r}")
+            parts.append(f"query {self.query}" if '"' in self.query else f"query \u201c{self.query}\u201d")
         if self.categories:
             parts.append("in " + ", ".join(self.categories))
         if self.exclude:
@@ -132,6 +134,7 @@ class Digest:
     total_week_papers: int
     chart_png: bytes | None = None
     candidates: int = 0  # how many papers matched before the size (and, for trends, the confidence) cut
+    labels: dict[str, str] = field(default_factory=dict)  # trend id -> label, for the header
 
     @property
     def empty(self) -> bool:

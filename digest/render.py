@@ -64,7 +64,7 @@ def _summary_heading(d: Digest) -> str:
 
 
 def _header(d: Digest) -> tuple[str, str]:
-    return (f"{d.title}", f"{d.start.isoformat()} to {d.end.isoformat()} · {d.subscription.describe()}")
+    return (f"{d.title}", f"{d.start.isoformat()} to {d.end.isoformat()} · {d.subscription.describe(d.labels)}")
 
 
 # -- Markdown and plain text --------------------------------------------------------------------

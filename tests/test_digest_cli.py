@@ -59,6 +59,7 @@ def test_digest_formats_to_stdout_and_files(dhome, tmp_path):
     md = cli(dhome, "digest", "--week", WEEK)
     assert md.exit_code == 0 and md.output.startswith(f"# Trendscope digest: mm, week {WEEK}")
     assert "\n## Trend summary\n" in md.output
+    assert "· trends Multimodal learning_" in md.output  # readers see the trend's label, not its id
     # the trend lines count the whole week: said when the digest lists only some of those papers
     cli(dhome, "subscriptions", "add", "mmcv", "--trend", "multimodal", "--category", "cs.CV")
     cv = cli(dhome, "digest", "--week", WEEK, "--subscription", "mmcv")
@@ -152,3 +153,12 @@ def test_digest_files_never_share_a_name():
     assert names == ["mine-2026-W21.md", "bo-mine-2026-W21.md", "my-sub-with-slash-2026-W21.md",
                      "my-sub-with-slash-2-2026-W21.md", "my-sub-with-slash-2-2-2026-W21.md", "lab-news-2026-W21.md"]
     assert len(set(names)) == len(names)
+
+
+def test_a_subscription_describes_itself_in_readers_words():
+    from trendscope.digest.model import Subscription
+
+    sub = Subscription(name="s", trends=["efficiency"], query='"multimodal large language models"')
+    assert sub.describe() == 'trends efficiency; query "multimodal large language models"'  # not Python's repr
+    assert sub.describe({"efficiency": "Model scale and efficiency"}).startswith("trends Model scale and efficiency")
+    assert Subscription(name="s", query="kv cache").describe() == "query \u201ckv cache\u201d"

@@ -143,7 +143,8 @@ def _manage(subs) -> None:
                                 for a in sub.emails) or "no email"
             size = count(sub.size, "paper")
             lab = " · lab-wide" if sub.lab_wide else ""
-            c_text.markdown(f"**{safe_inline(sub.name)}**{lab} · {safe_inline(sub.describe())} · {size} · "
+            follows = safe_inline(sub.describe(app.trend_labels()))
+            c_text.markdown(f"**{safe_inline(sub.name)}**{lab} · {follows} · {size} · "
                             f"{safe_inline(targets)}{' · Atom feed' if sub.feed else ''}")
             if dg.may_change(sub) and c_rm.button("Remove", key=f"rm_sub_{sub.id}", icon=":material/delete:"):
                 dg.remove_subscription(sub)
