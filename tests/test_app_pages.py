@@ -416,7 +416,8 @@ def test_trends_page_lists_a_rising_topic_with_its_papers(app_home, embedder):
     sub = api.get_subscription(db, "topic: Banana routing")
     assert sub.query == '"Banana routing"' and sub.owner == "owner"
     buttons = [b for b in at.button if b.key and b.key.startswith("topic_efficiency_banana")]
-    assert buttons
+    assert buttons and all(b.label.startswith(("typical: Banana routing", "first: Banana routing")) for b in buttons)
+    assert len({b.key.rsplit("_", 1)[1] for b in buttons}) == len(buttons)  # no paper offered twice
     buttons[0].click()
     at = check(at.run())
     assert at.query_params.get("id", "").startswith("2606.9")

@@ -10,6 +10,7 @@ import streamlit as st
 
 from trendscope.digest.api import topic_query
 from trendscope.foundation.errors import TrendscopeError
+from trendscope.foundation.latex_math import readable_latex
 from trendscope.foundation.wording import count
 from trendscope.index.emerging_topics import interval_text
 from trendscope.index.trends_over_time import drop_thin_tail, pooled
@@ -128,11 +129,17 @@ def _rising(labels: dict[str, str], period: str, freq: str) -> None:
                 if c_follow.button("Follow", key=f"follow_{trend}_{d['key']}", icon=":material/add_alert:",
                                    help="A weekly digest of the papers about this topic (Digests page)"):
                     _follow(d["name"])
-                cols = st.columns(len(d["central_papers"][:3]) + len(d["first_papers"][:2]) or 1)
-                for col, (what, pid) in zip(cols, [("typical", p) for p in d["central_papers"][:3]] +
-                                            [("first", p) for p in d["first_papers"][:2]]):
+                typical = d["central_papers"][:3]
+                picks = [("typical", p) for p in typical] + [("first", p) for p in d["first_papers"][:2]
+                                                             if p not in typical]  # one button per paper
+                titles = {aid: p.title for aid, p in app.papers().get_many([p for _, p in picks]).items()}
+                cols = st.columns(len(picks) or 1)
+                for col, (what, pid) in zip(cols, picks):
                     with col:
-                        widgets.open_button(pid, key=f"topic_{trend}_{d['key']}_{what}_{pid}", label=f"{what}: {pid}")
+                        name = readable_latex(" ".join(titles.get(pid, pid).split())).replace("$", "")
+                        name = name if len(name) <= 38 else name[:37] + "…"
+                        widgets.open_button(pid, key=f"topic_{trend}_{d['key']}_{what}_{pid}",
+                                            label=f"{what}: {name}")
                 _topic_curve(d, labels.get(trend, trend))
 
 
