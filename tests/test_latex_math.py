@@ -53,3 +53,12 @@ def test_a_title_link_label_holds_no_math_for_katex(monkeypatch):
     monkeypatch.setattr(widgets.st, "page_link", lambda page, label, query_params: labels.append(label))
     widgets.title_link(r"UniD$^3$: a graph of $\mathcal{Z}\unknown{x}$", "2606.01394")
     assert "$" not in labels[0] and labels[0].startswith(r"UniD\^3")  # Markdown-escaped: shows UniD^3
+
+
+def test_a_rising_topic_button_label_is_escaped_plain_text():
+    from trendscope.ui.app.text import safe_inline, title_text
+
+    assert title_text(r"**Bold** [x](http://e.vil) UniD$^3$ and a long tail of words", 30) == \
+        "**Bold** [x](http://e.vil) Un…"
+    label = safe_inline(title_text("**Bold** [x](javascript:alert(1)) title", 38))
+    assert "**Bold**" not in label and "](" not in label  # shown as text, never bold or a link

@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 import string
 
+from trendscope.foundation.latex_math import readable_latex
 from trendscope.foundation.text import latex_text_as_prose
 
 _PUNCT = set(string.punctuation)
@@ -159,6 +160,14 @@ def safe_markdown(text: str | None) -> str:
     'A \\\\*bold\\\\* \\\\[link\\\\]\\\\(x\\\\) with $O(n^2)$ cost \\\\<b\\\\>'
     """
     return _render(_normalise(text or ""))
+
+
+def title_text(title: str, width: int | None = None) -> str:
+    """A paper title as one line of plain text for a link or button label: math as readable Unicode, math it
+    cannot read as its source without the dollars (KaTeX in a label floated a superscript above its card), cut to
+    `width` characters with "…". Not escaped: pass it through `safe_inline` or `highlight`."""
+    text = readable_latex(" ".join((title or "").split())).replace("$", "")
+    return text if width is None or len(text) <= width else text[: width - 1] + "…"
 
 
 def safe_inline(text: str | None) -> str:

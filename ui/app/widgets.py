@@ -9,11 +9,10 @@ from collections.abc import Sequence
 import streamlit as st
 
 from trendscope.foundation.errors import TrendscopeError
-from trendscope.foundation.latex_math import readable_latex
 from trendscope.ingest.records import abs_url, pdf_url
 from trendscope.ui.app import navigation
 from trendscope.ui.app import state as app
-from trendscope.ui.app.text import highlight, safe_inline
+from trendscope.ui.app.text import highlight, safe_inline, title_text
 
 NEW_LIST = "+ New list…"
 DEFAULT_LIST = "To read"
@@ -33,10 +32,7 @@ def open_button(arxiv_id: str, key: str, label: str = "Open") -> None:
 
 def title_link(title: str, arxiv_id: str, terms: Sequence[str] = ()) -> None:
     """The paper's title as a link to its page in the reader, query words in bold."""
-    # a link label set as one line of text: math as Unicode ("UniD$^3$" -> "UniD^3"; KaTeX in a link floated the
-    # superscript above the card), any math it cannot read shown as its source without the dollars
-    text = readable_latex(" ".join((title or arxiv_id).split())).replace("$", "")
-    label = highlight(text, list(terms)) or arxiv_id
+    label = highlight(title_text(title or arxiv_id), list(terms)) or arxiv_id
     st.page_link(navigation.page_path("paper"), label=label, query_params={"id": arxiv_id})
 
 

@@ -10,14 +10,13 @@ import streamlit as st
 
 from trendscope.digest.api import topic_query
 from trendscope.foundation.errors import TrendscopeError
-from trendscope.foundation.latex_math import readable_latex
 from trendscope.foundation.wording import count
 from trendscope.index.emerging_topics import interval_text
 from trendscope.index.trends_over_time import drop_thin_tail, pooled
 from trendscope.ui.app import digest_view as dg
 from trendscope.ui.app import navigation, trend_state, widgets
 from trendscope.ui.app import state as app
-from trendscope.ui.app.text import safe_inline
+from trendscope.ui.app.text import safe_inline, title_text
 
 FREQS = {"week": "Weekly", "month": "Monthly"}
 METRICS = {"count": "Papers", "share": "Share of all papers"}
@@ -136,8 +135,7 @@ def _rising(labels: dict[str, str], period: str, freq: str) -> None:
                 cols = st.columns(len(picks) or 1)
                 for col, (what, pid) in zip(cols, picks):
                     with col:
-                        name = readable_latex(" ".join(titles.get(pid, pid).split())).replace("$", "")
-                        name = name if len(name) <= 38 else name[:37] + "…"
+                        name = safe_inline(title_text(titles.get(pid, pid), 38))  # a label renders Markdown
                         widgets.open_button(pid, key=f"topic_{trend}_{d['key']}_{what}_{pid}",
                                             label=f"{what}: {name}")
                 _topic_curve(d, labels.get(trend, trend))
