@@ -88,7 +88,7 @@ def bench_throughput(args) -> None:
     import torch
     from sentence_transformers import SentenceTransformer
 
-    from trendscope.index.embedder import _model_location, cpu_has_bf16, load_embedder, paper_text, resolve_model
+    from trendscope.index.embedder import cpu_has_bf16, load_embedder, model_location, paper_text, resolve_model
 
     rows = load_rows(args.n)
     texts = [paper_text(r["title"], r["abstract"]) for r in rows]
@@ -97,7 +97,7 @@ def bench_throughput(args) -> None:
           f"cpu capability {torch.backends.cpu.get_cpu_capability()}, bf16 flag {cpu_has_bf16()}, "
           f"{os.cpu_count()} cpus, load average {os.getloadavg()[0]:.2f}")
     fast = load_embedder(model, batch_tokens=args.batch_tokens)
-    plain_st = SentenceTransformer(_model_location(model), device="cpu")
+    plain_st = SentenceTransformer(model_location(model), device="cpu")
     plain = PlainEmbedder(plain_st, model)
     fast.encode(texts[:8])  # warm both (first call allocates)
     plain_st.encode(texts[:8])

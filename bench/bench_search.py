@@ -106,10 +106,15 @@ def main() -> None:
     ap.add_argument("--one-searcher", action="store_true",
                     help="answer every query with one Searcher (its own caches warm); by default each query gets a "
                          "new Searcher sharing the model and the FAISS index, as the app and the CLI do")
+    ap.add_argument("--query-encoder", choices=["torch", "numpy"], default="torch",
+                    help="how queries are embedded: sentence-transformers, as the app keeps it loaded (default), or "
+                         "index/query_encoder.py's NumPy encoder, as one-shot CLI commands load it")
     args = ap.parse_args()
 
     from bench.search_quality import make_queries
+    from trendscope.index.embedder import load_embedder
     from trendscope.index.faiss_index import read_meta
+    from trendscope.index.query_encoder import load_query_embedder
     from trendscope.index.search import Searcher, SearchRequest
 
     home, db = build_home(args)
@@ -122,11 +127,13 @@ def main() -> None:
         queries = [json.loads(x)["query"] for x in dev.open(encoding="utf-8")]
     else:
         queries = [q.text for q in make_queries([tuple(r) for r in pool], args.queries, seed=5)]
-    searcher = Searcher(db, home, parallel=not args.sequential, prune=not args.no_prune)
+    factory = load_embedder if args.query_encoder == "torch" else load_query_embedder
+    searcher = Searcher(db, home, factory, parallel=not args.sequential, prune=not args.no_prune)
     if args.keyword_depth:
         searcher.keyword_depth = args.keyword_depth
     print(f"keyword side beside the semantic side: {searcher.parallel}; keyword pruning: {searcher.prune}; "
-          f"keyword depth: {searcher.keyword_depth}; a new Searcher per query: {not args.one_searcher}")
+          f"keyword depth: {searcher.keyword_depth}; a new Searcher per query: {not args.one_searcher}; "
+          f"query encoder: {args.query_encoder}")
 
     class PerQuery(Searcher):
         """What the app makes for each search: a new Searcher, the process-wide model and index."""

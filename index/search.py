@@ -28,7 +28,7 @@ from trendscope.ingest.records import BadArxivId, parse_arxiv_id
 
 from .compound_words import with_compound_spellings
 from .doc_counts import DocCounts
-from .embedder import Embedder, load_embedder
+from .embedder import Embedder
 from .faiss_index import (
     IndexFileError,
     VectorIndex,
@@ -40,6 +40,7 @@ from .faiss_index import (
 )
 from .fts_query import ParsedQuery, parse_query
 from .keyword_pruning import Split, exact_top, plan
+from .query_encoder import load_query_embedder
 from .search_request import MAX_LIMIT, SearchHit, SearchRequest, checked_filters, date_window, validate
 from .search_store import BM25_WEIGHTS, HitRow, SearchStore, SqlFilter
 from .taxonomy import load_taxonomy
@@ -100,7 +101,7 @@ class Searcher:
         self.home = home if isinstance(home, Home) else Home.resolve(home)
         self.store = SearchStore(db)
         self.vectors = VectorStore(db)
-        self._factory = embedder_factory or load_embedder
+        self._factory = embedder_factory or load_query_embedder
         self._embedder: Embedder | None = None
         self._index: VectorIndex | None = None
         self._index_stamp: tuple | None = None
