@@ -4,7 +4,7 @@ for and returns (`SearchRequest`, `SearchHit`) is in `search_request`.
 
 `Searcher` is long-lived (the app keeps one): it loads the embedding model and the FAISS index on first
 use and reloads the index when `trendscope index` rewrites it. An index file that fails its checksum is rebuilt
-from the stored vectors and written again (said in the log), never searched.
+from the stored vectors and written again (said in the log), never searched (`search_index`).
 """
 from __future__ import annotations
 
@@ -18,7 +18,6 @@ from pathlib import Path
 
 import numpy as np
 import sqlite_utils
-from filelock import FileLock, Timeout
 
 from trendscope.foundation.db import database_path
 from trendscope.foundation.errors import TrendscopeError
@@ -29,18 +28,11 @@ from trendscope.ingest.records import BadArxivId, parse_arxiv_id
 from .compound_words import with_compound_spellings
 from .doc_counts import DocCounts
 from .embedder import Embedder
-from .faiss_index import (
-    IndexFileError,
-    VectorIndex,
-    build_index,
-    index_paths,
-    load_index,
-    rebuilt_message,
-    save_index,
-)
+from .faiss_index import VectorIndex, index_paths
 from .fts_query import ParsedQuery, parse_query
 from .keyword_pruning import Split, exact_top, plan
 from .query_encoder import load_query_embedder
+from .search_index import NO_VECTORS, open_search_index
 from .search_request import MAX_LIMIT, SearchHit, SearchRequest, checked_filters, date_window, validate
 from .search_store import BM25_WEIGHTS, HitRow, SearchStore, SqlFilter
 from .taxonomy import load_taxonomy
@@ -135,7 +127,7 @@ class Searcher:
     def embedder(self) -> Embedder:
         model = self.model()
         if model is None:
-            raise TrendscopeError("no paper embeddings yet: run `trendscope index` first")
+            raise TrendscopeError(NO_VECTORS)
         if self._embedder is None or self._embedder.model_id != model:
             self._embedder = self._factory(model)
             self._qcache.clear()
@@ -148,54 +140,12 @@ class Searcher:
             return self._index
         model = self.model()
         if model is None:
-            raise TrendscopeError("no paper embeddings yet: run `trendscope index` first")
-        try:
-            vi = load_index(self.home.index_dir)  # checks the file's sha256 against its sidecar
-            if vi.meta.model != model:
-                raise IndexFileError("stale", f"index was built with {vi.meta.model}, vectors are {model}")
-        except IndexFileError as exc:
-            if exc.kind == "corrupt":
-                vi = self._rebuild_damaged(model, exc)
-                stamp = self._stamp()
-            else:
-                log.warning("FAISS index unusable (%s); building it in memory -- run `trendscope doctor --repair`",
-                            exc)
-                vi = self._build_in_memory(model, exc)
+            raise TrendscopeError(NO_VECTORS)
+        vi = open_search_index(self.home, self.vectors, model)
+        # the stamp from before loading: files rewritten meanwhile (by `index`, or a damaged file written again
+        # here) are loaded afresh by the next search, never taken for the version in memory
         self._index, self._index_stamp = vi, stamp
         return vi
-
-    def _build_in_memory(self, model: str, cause: Exception) -> VectorIndex:
-        pks, vecs = self.vectors.load_all(model)
-        if not len(pks):
-            raise TrendscopeError("no paper embeddings yet: run `trendscope index` first") from cause
-        return build_index(pks, vecs, model)
-
-    def _rebuild_damaged(self, model: str, problem: IndexFileError) -> VectorIndex:
-        """The file failed its checksum (or cannot be read): SQLite is the truth, so build the index again from
-        the stored vectors and replace the file, under the index lock so no `trendscope index` writes meanwhile.
-        When the lock is taken or the home is read-only, the rebuilt index serves from memory only."""
-        lock = FileLock(str(self.home.lock_path("index")))
-        try:
-            lock.acquire(timeout=0)
-        except (Timeout, OSError) as exc:
-            log.warning("%s; `trendscope index` is running or the home is read-only (%s): building it in memory",
-                        problem, exc.__class__.__name__)
-            return self._build_in_memory(model, problem)
-        try:
-            fp = self.vectors.fingerprint(model)
-            pks, vecs = self.vectors.load_all(model)
-            if not len(pks):
-                raise TrendscopeError("no paper embeddings yet: run `trendscope index` first") from problem
-            vi = build_index(pks, vecs, model, digest=fp.digest)
-            try:
-                save_index(vi, self.home.index_dir)
-            except TrendscopeError as exc:
-                log.warning("%s; rebuilt from %d stored vectors in memory only: %s", problem, len(pks), exc)
-                return vi
-            log.warning("%s", rebuilt_message(problem, vi.ntotal))
-            return vi
-        finally:
-            lock.release()
 
     def embed_query(self, text: str) -> np.ndarray:
         if text in self._qcache:
