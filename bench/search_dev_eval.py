@@ -115,6 +115,15 @@ def latency(searcher: Searcher, queries: list[dict]) -> None:
         print(f"{mode:<9} warm latency over {len(times)} searches: p50 {p50 * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms")
 
 
+def show_query(searcher: Searcher, store: SearchStore, query: dict, grades: dict[str, int]) -> None:
+    """One query's top 10 per mode: papers graded relevant (>= 1), highly relevant (2) and judged at all."""
+    print(f"{query['qid']} {query['query']!r}: {sum(g >= 1 for g in grades.values())} papers graded relevant")
+    for mode in MODES:
+        top = run(searcher, store, mode, query["query"])[:10]
+        print(f"  {mode:<9} relevant {sum(grades.get(p, 0) >= 1 for p in top)}/10, grade 2: "
+              f"{sum(grades.get(p, 0) == 2 for p in top)}, judged {sum(p in grades for p in top)}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--home", type=Path, required=True)
@@ -124,6 +133,9 @@ def main() -> None:
     ap.add_argument("--latency", action="store_true",
                     help="also time every dev query (warm: each run 3 times after a first untimed run), per mode")
     ap.add_argument("--tune-half-only", action="store_true", help="print the tuning half only (while tuning)")
+    ap.add_argument("--query", action="append", default=[], metavar="QID",
+                    help="also show how many of each mode's top 10 are graded relevant for this query (repeatable; "
+                         "q40 is 'graph neural networks for molecule property prediction')")
     args = ap.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     home = Home(args.home)
@@ -138,6 +150,8 @@ def main() -> None:
         args.json.write_text(json.dumps(results, indent=1))
     if args.latency:
         latency(searcher, queries)
+    for qid in args.query:
+        show_query(searcher, store, next(q for q in queries if q["qid"] == qid), qrels.get(qid, {}))
     if not args.tune:
         return
     tune = [q for q in queries if half_of(q["qid"]) == "tune"]
