@@ -45,9 +45,15 @@ def _authors(p: DigestPaper, limit: int = 6) -> str:
     return ", ".join(names) + (f" and {len(p.authors) - limit} more" if len(p.authors) > limit else "")
 
 
+# "steady" is a change the statistic cannot tell from noise (3 papers against an average of 7.5 can be), not a flat
+# line: the sentence says that rather than "steady" beside a number that fell by half
+DIRECTION_TEXT = {"growing": "growing", "cooling": "cooling", "steady": "within the usual week-to-week variation"}
+
+
 def _line_sentence(line: TrendLine, total: int) -> str:
     s = (f"{line.label}: {count(line.count, 'paper')} this week ({line.share:.1%} of {total}), 8-week average "
-         f"{line.trailing_avg_count:.1f} ({line.trailing_avg_share:.1%}) — {line.direction}.")
+         f"{line.trailing_avg_count:.1f} ({line.trailing_avg_share:.1%}) — "
+         f"{DIRECTION_TEXT.get(line.direction, line.direction)}.")
     if line.rising:
         s += f" Rising in {line.label} ({line.rising_month}): " + "; ".join(
             f"{one_line(t['name'], 80)} ({count(t['papers'], 'paper')}, {t['growth']:.1f}x)" for t in line.rising) + "."

@@ -339,7 +339,7 @@ class Searcher:
         rows = self.store.rows(pks)
         snips = self.store.snippets(pq.match, pks) if pq is not None and pq.match else {}
         missing: dict[int, list[str]] = {}
-        if pq is not None and len(pq.groups) > 1:
+        if pq is not None and pq.groups:  # one word too: a paper found by meaning alone says so
             for g in pq.optional:
                 found = self.store.matching(g.fts(), pks)
                 for pk in pks:

@@ -109,5 +109,8 @@ class SearchStore:
     def pk_of(self, arxiv_id: str) -> int | None:
         return self.papers.pk_of(arxiv_id)
 
+    def published_range(self) -> tuple[str | None, str | None]:
+        return self.papers.published_range()
+
     def published_of(self, pks: Sequence[int]) -> dict[int, str | None]:
         return {pk: r.published for pk, r in self.rows(pks).items()}

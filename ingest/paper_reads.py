@@ -149,6 +149,13 @@ class PaperReads:
         return self.db.execute("SELECT pk, published FROM papers WHERE published IS NOT NULL AND published != '' "
                                "ORDER BY published, pk").fetchall()
 
+    def published_range(self) -> tuple[str | None, str | None]:
+        """The oldest and newest publication dates stored (two seeks in the index on `published`)."""
+        where = "WHERE published IS NOT NULL AND published != ''"
+        first = self.db.execute(f"SELECT min(published) FROM papers {where}").fetchone()[0]
+        last = self.db.execute(f"SELECT max(published) FROM papers {where}").fetchone()[0]
+        return first, last
+
     def published(self, start: str, end_exclusive: str) -> dict[int, str]:
         """pk -> publication date of the papers published in [start, end_exclusive)."""
         return dict(self.db.execute("SELECT pk, published FROM papers WHERE published >= ? AND published < ?",

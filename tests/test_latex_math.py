@@ -35,8 +35,15 @@ def test_cli_result_lines_show_readable_titles_and_say_when_categories_are_cut()
                           categories=["cs.CL", "cs.LG", "cs.AI", "stat.ML"])
     assert _hit_line(1, hit).endswith("[cs.CL,cs.LG,cs.AI,…] Limits of kNN-LMs")
     assert short(r"PPAD $\cap$ PLS", 90) == "PPAD ∩ PLS"
-    cut = _hit_line(1, hit, width=60)  # in a terminal 60 columns wide
-    assert len(cut) == 60 and cut.endswith("…") and _hit_line(1, hit, width=200) == _hit_line(1, hit)
+    cut = _hit_line(1, hit, width=75)  # in a terminal 75 columns wide: the primary category, then the title
+    assert len(cut) <= 75 and cut.endswith("[cs.CL,…] Limits of kNN-LMs")
+    cut = _hit_line(1, hit, width=60)
+    assert len(cut) == 60 and cut.endswith("…")
+    assert _hit_line(1, hit, width=200) == _hit_line(1, hit)
+    long = SimpleNamespace(**{**vars(hit), "title": "SE(3)-Equivariant Graph Neural Networks for Data-Efficient "
+                                                    "and Accurate Interatomic Potentials"})
+    cut = _hit_line(1, long, width=80)  # an 80-column terminal used to show the categories and no title
+    assert len(cut) == 80 and "[cs.CL,…] SE(3)-Equivariant Graph Neural" in cut and cut.endswith("…")
 
 
 def test_tex_spaces_and_dashes_read_as_text_but_urls_keep_their_tilde():

@@ -33,6 +33,15 @@ def test_search_text_and_json(cli, searchable):
         assert h["published"] >= "2016-01-01"
 
 
+def test_an_empty_date_window_says_when_the_stored_papers_were_published(cli, searchable):
+    _home, db, _ = searchable
+    first, last = db.execute("SELECT min(published), max(published) FROM papers").fetchone()
+    out = cli("search", "speech recognition", "--since", "2031-01")
+    assert out.exit_code == 0 and "no results" in out.output
+    assert f"(the stored papers were published from {first[:10]} to {last[:10]})" in out.output
+    assert "stored papers were published" not in cli("search", "speech recognition", "--since", "2016").output
+
+
 def test_search_batch(cli, tmp_path):
     f = tmp_path / "queries.txt"
     f.write_text("graph neural networks\n\nti:\"unclosed\n-only -exclusions\nmachine translation\n", encoding="utf-8")
@@ -73,7 +82,12 @@ def test_a_query_starting_with_a_dash_is_told_how_and_verbose_hides_faiss_noise(
 
     home, db, searcher = searchable
     done = CliRunner().invoke(main, ["--home", str(home.root), "search", "-survey transformers"])
-    assert done.exit_code == 2 and "needs -- before it: trendscope search -- '-survey gans'" in done.output
+    assert done.exit_code == 2 and "needs -- before it, after any options: trendscope search -n 5 -- '-survey gans'" \
+        in done.output
+    # a short option's letter first: "-transformers" is -t ransformers, leaving no query
+    done = CliRunner().invoke(main, ["--home", str(home.root), "search", "-transformers"])
+    assert done.exit_code == 2 and "'-transformers' was read as options" in done.output, done.output
+    assert "trendscope search -n 5 -- '-transformers'" in done.output
     done = CliRunner().invoke(main, ["--home", str(home.root), "-v", "search", "ti:", "--mode", "keyword"])
     assert done.exit_code == 1 and '"ti:" needs a word' in done.output
     assert logging.getLogger("faiss.loader").level == logging.WARNING  # -v: ours at INFO, faiss's loader not

@@ -20,6 +20,17 @@ def test_a_query_with_an_absent_word_still_ranks_the_papers_with_the_others(sear
     assert searcher.search(SearchRequest("speech +zzqxunfindable", mode="keyword")) == []
 
 
+def test_a_one_word_query_says_which_papers_lack_the_word(searchable):
+    """A paper found by meaning alone says so for a one-word query too (it used to be said only for two or more)."""
+    _home, db, searcher = searchable
+    hits = searcher.search(SearchRequest("transformers", mode="semantic", limit=30))
+    holds = {pk for (pk,) in db.execute("SELECT rowid FROM papers_fts WHERE papers_fts MATCH 'transformers'")}
+    assert any(h.pk not in holds for h in hits) and any(h.pk in holds for h in hits)
+    for h in hits:
+        assert h.missing == ([] if h.pk in holds else ["transformers"]), (h.id, h.title)
+    assert all(not h.missing for h in searcher.search(SearchRequest("transformers", mode="keyword", limit=10)))
+
+
 def test_papers_with_every_word_can_be_put_first(searchable):
     """Off by default (it lost nDCG@10 on the dev set), the strict tier puts every all-word paper first."""
     _home, db, searcher = searchable

@@ -93,11 +93,19 @@ def _keep_topics(db) -> dict:
 
 
 def _hit_line(rank: int, h, width: int | None = None) -> str:
-    """One result on one line; cut to `width` characters (a terminal's) with "…"."""
-    cats = ",".join(h.categories[:3]) + (",…" if len(h.categories) > 3 else "")
+    """One result on one line; cut to `width` characters (a terminal's) with "…". The title matters most: in a
+    narrow terminal the categories shrink to the primary one before the title is cut."""
     title = " ".join(readable_latex(h.title).split())  # "$k$NN-LMs" -> "kNN-LMs"; --json keeps the source
-    line = f"{rank:>3}. {h.id:<12} {h.published or '?':<10} {h.score:8.4f}  [{cats}] {title}"
-    return line if not width or len(line) <= width else line[: max(width - 1, 1)] + "…"
+
+    def line(shown: int) -> str:
+        cats = ",".join(h.categories[:shown]) + (",…" if len(h.categories) > shown else "")
+        return f"{rank:>3}. {h.id:<12} {h.published or '?':<10} {h.score:8.4f}  [{cats}] {title}"
+
+    full = line(3)
+    if not width or len(full) <= width:
+        return full
+    short = line(1)
+    return short if len(short) <= width else short[: max(width - 1, 1)] + "…"
 
 
 def _terminal_width() -> int | None:
@@ -129,10 +137,13 @@ class _QueryCommand(click.Command):
     """`search "-survey transformers"` reads as options: say how to search for a query that starts with '-'."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # "-transformers" parses as -t ransformers (a trend) and leaves no query: search_cmd says how, from these
+        ctx.meta["dash_words"] = [a for a in args if a.startswith("-") and not a.startswith("--") and len(a) > 2]
         try:
             return super().parse_args(ctx, args)
         except click.NoSuchOption as exc:
-            exc.message += " (a query that starts with '-' needs -- before it: trendscope search -- '-survey gans')"
+            exc.message += (" (a query that starts with '-' needs -- before it, after any options: "
+                            "trendscope search -n 5 -- '-survey gans')")
             raise
 
 
@@ -169,7 +180,10 @@ def search_cmd(ctx, query, mode, categories, trends, since, until, sort, all_wor
     from trendscope.index.search import SearchRequest
 
     if batch is None and not query:
-        raise click.UsageError("give a QUERY or --batch FILE")
+        dashed = ctx.meta.get("dash_words") or []
+        hint = (f" ({dashed[0]!r} was read as options; a query that starts with '-' needs -- before it, after any "
+                f"options: trendscope search -n 5 -- {dashed[0]!r})") if dashed else ""
+        raise click.UsageError(f"give a QUERY or --batch FILE{hint}")
     if batch is not None and query:
         raise click.UsageError("give either a QUERY or --batch FILE, not both")
     searcher = _searcher(ctx)
@@ -179,7 +193,11 @@ def search_cmd(ctx, query, mode, categories, trends, since, until, sort, all_wor
                              since=since, until=until, sort=sort, limit=limit, all_words=all_words)
 
     if batch is None:
-        _print_hits(searcher.search(req(query)), as_json, ctx.obj.verbose)
+        hits = searcher.search(req(query))
+        _print_hits(hits, as_json, ctx.obj.verbose)
+        first, last = searcher.store.published_range() if not hits and (since or until) else (None, None)
+        if first and last:  # "--since 30d" on a home last filled months ago: say what the dates could be
+            click.echo(f"(the stored papers were published from {first[:10]} to {last[:10]})", err=True)
         return
     for line in batch:
         q = line.rstrip("\r\n")
