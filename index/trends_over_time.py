@@ -73,7 +73,10 @@ def trend_table(db, freq: str = "week", since: str | None = None, window: int = 
     if freq not in ("week", "month"):
         raise ValueError(f"freq must be 'week' or 'month', not {freq!r}")
     store = TrendStore(db)
-    papers = store.dated_papers(since)
+    # `since` chooses the periods shown, not the data: each shown period is compared with the `window` periods
+    # (that hold papers) before it, exactly as without `since` (the first one shown used to read +0.00)
+    first = period_start(since, freq) if since else None
+    papers = store.dated_papers()
     if not papers:
         return pd.DataFrame(columns=COLUMNS)
     period_of = {pk: period_start(pub, freq) for pk, pub, _t, _a in papers}
@@ -104,6 +107,8 @@ def trend_table(db, freq: str = "week", since: str | None = None, window: int = 
     for trend in names:
         counts = by_trend.get(trend, Counter())
         for i, p in enumerate(periods):
+            if first and p < first:
+                continue
             c, tot = counts.get(p, 0), totals[p]
             share = c / tot if tot else 0.0
             prev = periods[max(0, i - window): i]

@@ -121,7 +121,8 @@ def test_trend_summary_counts_share_and_chart(db, dhome):
         assert line.trailing_avg_count == pytest.approx(sum(trailing) / 8)
         assert line.direction in ("growing", "steady", "cooling")
         assert all(isinstance(t, str) and t for t in line.new_terms)
-        said = {"growing": "— growing.", "cooling": "— cooling.", "steady": "— within the usual week-to-week variation."}
+        said = {"growing": "— growing.", "cooling": "— cooling.",
+                "steady": "— within the usual week-to-week variation."}
         assert said[line.direction] in md  # never "steady" beside a count that may have halved
     assert "— steady" not in md
     assert d.chart_png.startswith(b"\x89PNG\r\n\x1a\n")

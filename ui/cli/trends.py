@@ -274,7 +274,7 @@ def eval_tags_cmd(obj, input_path: str | None, cv_labels, corpus: str | None, fo
 @click.pass_obj
 def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None, as_json: bool, png: str | None,
                last: int, include_thin: bool, only: tuple[str, ...]) -> None:
-    """Trends over time: tagged papers per period, share, growth, emerging score and new terms.
+    """Trends over time: tagged papers per period, share, growth and emerging score; --topics names what rises.
 
     \b
     Examples:
@@ -325,12 +325,14 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
         return
     if not include_thin:
         df = drop_thin_tail(df)
-    click.echo(f"{'trend':18s} {'period':10s} {'count':>6s} {'total':>6s} {'share':>7s} {'growth':>7s} "
-               f"{'emerg':>6s}  new terms")
+    # the single "newly characteristic" words (the JSON's `terms`) are mostly not topics ("com", "retains"): the
+    # table leaves them out and points at the named rising topics
+    click.echo(f"{'trend':18s} {'period':10s} {'count':>6s} {'total':>6s} {'share':>7s} {'growth':>7s} {'emerg':>6s}")
     for trend, g in df.groupby("trend", sort=True):
         for r in g.sort_values("period").tail(last).itertuples():
             click.echo(f"{trend:18s} {r.period:10s} {r.count:6d} {r.total:6d} {r.share:7.2%} {r.growth:+7.2f} "
-                       f"{r.emerging_score:+6.1f}  {', '.join(r.terms)}")
+                       f"{r.emerging_score:+6.1f}")
+    click.echo("what is rising inside each trend, by name: trendscope trends --topics", err=True)
 
 
 def _print_topics(db, freq: str, since: str | None, as_json: bool, last: int, recompute: bool,
@@ -361,8 +363,9 @@ def _print_topics(db, freq: str, since: str | None, as_json: bool, last: int, re
             click.echo(f"{trend} {r['period']} ({count(r['papers'], 'paper')}{span})")
             for t in r["details"]:
                 interval = interval_text(t)
-                click.echo(f"  {t['name']}: {count(t['papers'], 'paper')}, {t['growth']:.1f}x its share the year before"
-                           f"{f' ({interval})' if interval else ''}; first: {', '.join(t['first_papers'])}")
+                also = f" (also written: {'; '.join(t['also'])})" if t.get("also") else ""
+                click.echo(f"  {t['name']}{also}: {count(t['papers'], 'paper')}, {t['growth']:.1f}x its share the "
+                           f"year before{f' ({interval})' if interval else ''}; first: {', '.join(t['first_papers'])}")
             if not r["details"]:
                 click.echo("  (nothing rising)")
 
