@@ -171,6 +171,11 @@ def search_cmd(ctx, query, mode, categories, trends, since, until, sort, all_wor
     +required. Plain words rank rather than filter: papers with more of them come first, and a result that
     lacks some says which ("missing: ...").
 
+    Each line: rank, arXiv id, date, score, [categories] title. The score orders one result list; its scale
+    depends on how the list was made (hybrid: fused ranks, about 0.03-0.4; keyword, and hybrid when the query is
+    only fields such as au:: BM25, unbounded; semantic: cosine similarity, up to 1), so compare it only within
+    one list.
+
     \b
     Examples:
       trendscope search "graph neural networks for molecules" -c cs.LG --since 2025
