@@ -83,7 +83,9 @@ def report(db, records: list[dict], show_report_half: bool, known_path: Path = K
     (`known_path`) is shown whole: it was never tuned on."""
     listed = defaultdict(list)
     for r in records:
-        listed[(r["trend"], r["period"][:7])] += r["topics"]
+        # a topic's other names ("also") are shown with it, so they count as listed
+        also = [a for d in r.get("details", []) for a in d.get("also", [])]
+        listed[(r["trend"], r["period"][:7])] += r["topics"] + also
     known = [json.loads(x) for x in known_path.open(encoding="utf-8") if x.strip()]
     tuned = known_path.resolve() == KNOWN.resolve()
     show_report_half = show_report_half or not tuned
@@ -149,6 +151,9 @@ def main() -> None:
     ap.add_argument("--min-now", type=int, default=None,
                     help="override how many papers of the trend a span must hold (tuning)")
     ap.add_argument("--min-growth", type=float, default=None, help="override the growth floor (tuning)")
+    ap.add_argument("--same-papers", type=float, default=None,
+                    help="override the overlap (Jaccard of their papers now) at which a rising name is listed as "
+                         "another name of a better-ranked one; above 1 never (tuning)")
     ap.add_argument("--no-name-model", action="store_true", help="list names without the topic-name model")
     ap.add_argument("--min-title-share", type=float, default=None, help="override the title-share floor (tuning)")
     ap.add_argument("--rises", type=Path, default=KNOWN,
@@ -167,7 +172,8 @@ def main() -> None:
                                                      ("min_topic_probability", args.min_topic_probability),
                                                      ("min_rest_share", args.min_rest_share),
                                                      ("min_growth", args.min_growth),
-                                                     ("min_now", args.min_now))
+                                                     ("min_now", args.min_now),
+                                                     ("same_papers", args.same_papers))
                  if v is not None}
     if args.no_name_model:
         overrides["name_model"] = None
@@ -179,7 +185,8 @@ def main() -> None:
             for r in res.records:
                 for d in r["details"]:
                     fh.write(json.dumps({"trend": r["trend"], "period": r["period"], "name": d["name"],
-                                         "papers": d["papers"], "central_papers": d["central_papers"]}) + "\n")
+                                         "papers": d["papers"], "central_papers": d["central_papers"],
+                                         "also": d.get("also", [])}) + "\n")
 
 
 if __name__ == "__main__":

@@ -50,6 +50,7 @@ from __future__ import annotations
 import math
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from .topic_coherence import phrase_coherence
@@ -59,6 +60,9 @@ from .topic_phrases import display_names, normalise
 from .trend_store import TrendStore
 
 MAX_TOPICS = 10
+# A rising name written by nearly the same papers in the span as a better-ranked rising name (the overlap at least
+# this share of the union, Jaccard) is listed with it as another name, not on its own (above 1.0: never).
+MERGE_SHARE = 0.7
 PERIODS_PER_YEAR = {"week": 52, "month": 12, "quarter": 4}
 
 
@@ -76,6 +80,7 @@ class Topic:
     since: str = ""      # the first period of "now" (the record's period itself unless the trend is thin)
     first_papers: list[str] = field(default_factory=list)
     central_papers: list[str] = field(default_factory=list)
+    also: list[str] = field(default_factory=list)  # other rising names written by mostly the same papers now
     curve: list[list] = field(default_factory=list)  # its own curve: [period, the trend's papers using it, the
     #                                                  trend's papers] for the two years up to this period
 
@@ -115,9 +120,12 @@ def growth_interval(growth: float, a: int, n_now: int, b: int, n_before: int,
 
 
 def interval_text(detail: dict) -> str:
-    """"90% interval 1.3-3.1x" for a listed topic's JSON details ("" when it has none), as the CLI and app show it."""
+    """"90% interval 1.3-3.1x" for a listed topic's JSON details ("" when it has none), as the CLI and app show it;
+    an interval reaching down to 1x or below says so: with few papers the rise may be chance."""
     low, high = detail.get("growth_interval") or (0.0, 0.0)
-    return f"90% interval {low:.1f}-{high:.1f}x" if high else ""
+    if not high:
+        return ""
+    return f"90% interval {low:.1f}-{high:.1f}x" + (": may be chance, few papers" if low <= 1.0 else "")
 
 
 def _the_rests_rise(a: int, growth: float, ra: int, rb: int, rest_now: int, rest_before: int,
@@ -186,7 +194,7 @@ def emerging_topics(db, freq: str = "month", since: str | None = None, trends: l
                     min_growth: float = 1.5, fragment_share: float = 0.6, min_coherence: float = 0.4,
                     min_closed_share: float = 0.2, name_model: TopicNameModel | str | None = "packaged",
                     min_topic_probability: float | None = None, min_rest_share: float = 0.5,
-                    progress=None) -> TopicsResult:
+                    same_papers: float = MERGE_SHARE, progress=None) -> TopicsResult:
     """Rising topics per trend and period (see the module docstring)."""
     if freq not in PERIODS_PER_YEAR:
         raise ValueError(f"freq must be week, month or quarter, not {freq!r}")
@@ -256,7 +264,8 @@ def emerging_topics(db, freq: str = "month", since: str | None = None, trends: l
                 if g2 >= min_g2:
                     scored.append((g2, k, a, share_before, share, growth))
             scored.sort(key=lambda x: (-x[0], x[1]))
-            chosen = _drop_nested(scored, n_topics)
+            chosen, merged = _choose(scored, n_topics, same_papers,
+                                     lambda key: {pk for pk in holders_now if key in phrase_sets[pk]})
             rising = {c[1] for c in chosen}
             central = sorted(holders_now, key=lambda pk: (-len(phrase_sets[pk] & rising), pk))
             details = []
@@ -267,16 +276,17 @@ def emerging_topics(db, freq: str = "month", since: str | None = None, trends: l
                                      growth_interval=growth_interval(gr, a, now_n, counts_before.get(k, 0), before_n),
                                      topic_probability=None if votes[k] is None else round(votes[k], 3),
                                      first_papers=first_seen[k],
-                                     central_papers=holders,
+                                     central_papers=holders, also=merged.get(k, []),
                                      curve=[[q, per_period.get(q, {}).get(k, 0), n_period.get(q, 0)]
                                             for q in periods[max(0, i - 2 * year + 1):i + 1]]))
-                names_for.add(k)
+                names_for.update([k, *merged.get(k, [])])
             records.append({**record, "details": details})
     names = display_names(written_forms(db, c, names_for), c.acronyms, names_for)
     pk_ids = store.ids_for([pk for r in records for t in r["details"] for pk in (*t.first_papers, *t.central_papers)])
     for r in records:
         for t in r["details"]:
             t.name = names.get(t.key, t.key)
+            t.also = [names.get(k, k) for k in t.also]
             t.first_papers = [pk_ids.get(pk, str(pk)) for pk in t.first_papers]
             t.central_papers = [pk_ids.get(pk, str(pk)) for pk in t.central_papers]
         r["topics"] = [t.name for t in r["details"]]
@@ -291,18 +301,33 @@ def _sum_counts(per_period: dict[str, Counter], periods: list[str]) -> Counter:
     return total
 
 
-def _drop_nested(scored: list[tuple], n: int) -> list[tuple]:
-    """The best `n`, skipping a phrase inside (or around) a better-ranked one ("augmented generation" after
-    "retrieval augmented generation")."""
+def _choose(scored: list[tuple], n: int, same_papers: float,
+            holders: Callable[[str], set[int]]) -> tuple[list[tuple], dict[str, list[str]]]:
+    """The best `n` names, and for each the lower-ranked names it stands for. A phrase inside (or around) a
+    better-ranked one is skipped ("augmented generation" after "retrieval augmented generation"); a name written
+    by nearly the same papers now as a better-ranked one (their overlap at least `same_papers` of their union) is
+    another name for that topic ("MLLMs" beside "Multimodal Large Language Models (MLLM)") and is shown with it
+    instead of taking a place of its own. An overlap of the smaller set alone would fold subtopics into an
+    umbrella name that most of a trend's papers write ("GPT-4o" and "DPO" into "MLLM")."""
     out: list[tuple] = []
+    merged: dict[str, list[str]] = defaultdict(list)
+    papers: dict[str, set[int]] = {}
     for item in scored:
         k = f" {item[1]} "
         if any(k in f" {o[1]} " or f" {o[1]} " in k for o in out):
             continue
+        if same_papers <= 1.0:
+            mine = holders(item[1])
+            home = next((o[1] for o in out if len(mine & papers[o[1]]) >= same_papers * len(mine | papers[o[1]])),
+                        None)
+            if home is not None:
+                merged[home].append(item[1])
+                continue
+            papers[item[1]] = mine
         out.append(item)
         if len(out) == n:
             break
-    return out
+    return out, merged
 
 
 def topic_key(name: str) -> str:

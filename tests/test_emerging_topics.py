@@ -184,7 +184,8 @@ def test_a_burst_inside_a_trend_is_listed_with_its_first_papers(rising_home):
     _home, db = rising_home
     res = emerging_topics(db, freq="month", trends=["efficiency"])
     by_period = {r["period"]: r for r in res.records}
-    assert any("banana routing" in t.lower() for t in by_period["2023-11-01"]["topics"]), by_period["2023-11-01"]
+    listed = [(d["name"], d["also"]) for d in by_period["2023-11-01"]["details"]]
+    assert any("banana routing" in t.lower() for t in by_period["2023-11-01"]["topics"]), listed
     detail = next(d for d in by_period["2023-11-01"]["details"] if "banana routing" in d["name"].lower())
     assert detail["papers"] >= 4 and detail["growth"] >= 2 and detail["first_papers"][0].startswith("2399.")
     low, high = detail["growth_interval"]  # its uncertainty: a 90% interval around the growth (6 papers and
@@ -202,6 +203,26 @@ def test_a_burst_inside_a_trend_is_listed_with_its_first_papers(rising_home):
     for r in res.records:
         assert len(r["topics"]) <= 10
         assert not any(t.lower() in ("neural network", "large language model") for t in r["topics"])
+
+
+def test_two_names_of_the_same_papers_are_listed_as_one_topic_but_a_subtopic_keeps_its_place():
+    from trendscope.index.emerging_topics import _choose
+
+    papers = {"multimodal large language model": set(range(20)), "mllms": set(range(2, 20)),
+              "gpt-4o": {1, 2, 3, 4}, "augmented generation": {30, 31}, "retrieval augmented generation": {30, 31, 32},
+              "visual tokens": set(range(10, 30))}
+    # (G2, key, ...) best first, as emerging_topics scores them
+    scored = [(9.0, "multimodal large language model"), (8.0, "retrieval augmented generation"), (7.0, "mllms"),
+              (6.0, "gpt-4o"), (5.0, "augmented generation"), (4.0, "visual tokens")]
+    chosen, also = _choose(scored, 3, 0.7, papers.__getitem__)
+    # "mllms": 18 of the 20 papers (Jaccard 0.9) -> another name of the first; "gpt-4o" is written by few of the
+    # MLLM papers (4 of 20: a subtopic, its own place); "augmented generation" sits inside a listed name; the
+    # merged name does not use up one of the 3 places, so "visual tokens" (Jaccard 10/30 with the first) is not
+    # reached only because 3 are listed
+    assert [c[1] for c in chosen] == ["multimodal large language model", "retrieval augmented generation", "gpt-4o"]
+    assert also == {"multimodal large language model": ["mllms"]}
+    chosen, also = _choose(scored, 10, 1.01, papers.__getitem__)  # above 1: never merged
+    assert "mllms" in [c[1] for c in chosen] and not also
 
 
 def test_a_name_rising_as_much_in_the_rest_of_the_corpus_is_the_corpus_rise_not_the_trends():
@@ -225,6 +246,14 @@ def test_growth_interval_narrows_with_more_papers_and_holds_the_growth():
     assert few[0] < g_few < few[1] and many[0] < g_many < many[1]
     assert many[1] / many[0] < few[1] / few[0]  # ten times the papers: a narrower interval
     assert growth_interval(0.0, 0, 300, 4, 900) == (0.0, 0.0)
+
+
+def test_an_interval_reaching_one_says_the_rise_may_be_chance():
+    from trendscope.index.emerging_topics import interval_text
+
+    assert interval_text({"growth_interval": [1.3, 3.1]}) == "90% interval 1.3-3.1x"
+    assert interval_text({"growth_interval": [0.6, 51.9]}) == "90% interval 0.6-51.9x: may be chance, few papers"
+    assert interval_text({"growth_interval": [0.0, 0.0]}) == interval_text({}) == ""
 
 
 def test_rest_growth_without_evidence_is_one_whatever_the_spans_sizes():
@@ -268,6 +297,21 @@ def test_cli_topics_text_names_each_topic_with_its_growth_interval_and_first_pap
     assert out.exit_code == 0, out.output
     line = next(x for x in out.output.splitlines() if "banana routing" in x.lower())
     assert "x its share the year before (90% interval " in line and "first: 2399." in line, line
+
+
+def test_cli_topics_text_shows_a_topics_other_names(rising_home, monkeypatch):
+    from trendscope.index import topic_listings
+    from trendscope.index.emerging_topics import TopicsResult
+
+    home, _db = rising_home
+    detail = {"name": "Multimodal Large Language Models (MLLM)", "also": ["MLLMs"], "papers": 40, "growth": 2.0,
+              "growth_interval": [1.4, 2.9], "first_papers": ["2301.00001"]}
+    record = {"trend": "multimodal", "period": "2025-05-01", "papers": 900, "since": "2025-05-01",
+              "topics": [detail["name"]], "details": [detail]}
+    monkeypatch.setattr(topic_listings, "listed_topics", lambda *a, **k: TopicsResult("month", [record], 0.1, 900))
+    out = CliRunner().invoke(main, ["--home", str(home.root), "trends", "--topics", "--last", "1"])
+    assert out.exit_code == 0, out.output
+    assert "Multimodal Large Language Models (MLLM) (also written: MLLMs): 40 papers, 2.0x" in out.output
 
 
 def test_phrase_cache_is_incremental(rising_home):

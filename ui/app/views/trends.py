@@ -122,7 +122,8 @@ def _rising(labels: dict[str, str], period: str, freq: str) -> None:
         with st.expander(f"Rising in {labels.get(trend, trend)}: {names}"):
             for d in details:
                 c_text, c_follow = st.columns([5, 1], vertical_alignment="center")
-                c_text.markdown(f"**{safe_inline(d['name'])}**: {count(d['papers'], 'paper')} "
+                also = f" (also written: {'; '.join(safe_inline(a) for a in d['also'])})" if d.get("also") else ""
+                c_text.markdown(f"**{safe_inline(d['name'])}**{also}: {count(d['papers'], 'paper')} "
                                 f"{_span(d.get('since') or month, month)}, {d['share']:.0%} of the trend's papers "
                                 f"(the year before: {d['before']:.1%}; {_growth_text(d)})")
                 if c_follow.button("Follow", key=f"follow_{trend}_{d['key']}", icon=":material/add_alert:",
