@@ -85,6 +85,22 @@ def test_digest_formats_to_stdout_and_files(dhome, tmp_path):
     assert bad.exit_code != 0 and "2026 has no week 99" in bad.output
 
 
+def test_a_week_not_over_is_a_preview_and_one_not_begun_is_refused(dhome):
+    from trendscope.foundation.clock import shift_week, utc_now, week_of
+
+    cli(dhome, "subscriptions", "add", "mm", "--trend", "multimodal", "--size", "3")
+    this_week = week_of(utc_now().date())
+    r = cli(dhome, "digest", "--week", this_week)
+    assert r.exit_code == 0 and f"note: week {this_week} is not over yet" in r.output
+    # sending freezes a week for good: an unfinished one is not sent
+    r = cli(dhome, "digest", "--week", this_week, "--send")
+    assert r.exit_code == 2 and "is not over yet: it can be sent from" in r.output
+    future = shift_week(this_week, 3)
+    r = cli(dhome, "digest", "--week", future)
+    assert r.exit_code == 2 and f"week {future} has not begun" in r.output
+    assert "not over yet" not in cli(dhome, "digest", "--week", WEEK).output
+
+
 def test_new_user_sends_digest_with_env_config(dhome, monkeypatch):
     cli(dhome, "subscriptions", "add", "mm", "--trend", "multimodal", "--email", "me@example.org")
     with smtp_server() as (rec, port):

@@ -216,11 +216,22 @@ def digest_cmd(ctx, week, names, fmt, out, send) -> None:
       trendscope digest --week 2026-W21 --format html --out digests/
       trendscope digest --send
     """
+    from datetime import timedelta
+
     from trendscope.digest import api
-    from trendscope.foundation.clock import last_complete_week, parse_week
+    from trendscope.foundation.clock import last_complete_week, parse_week, utc_now, week_bounds
 
     db, home = _db(ctx), _home(ctx)
     week = parse_week(week) if week else last_complete_week()
+    today = utc_now().date()
+    start, end = week_bounds(week)
+    if start > today:
+        raise click.UsageError(f"week {week} has not begun (today is {today.isoformat()}; the last complete week is "
+                               f"{last_complete_week()})")
+    if end >= today:
+        if send:  # a sent week is frozen (never sent twice): an unfinished one would stay incomplete for good
+            raise click.UsageError(f"week {week} is not over yet: it can be sent from {(end + timedelta(days=1))}")
+        click.echo(f"note: week {week} is not over yet: its digest holds the papers published so far", err=True)
     actor = _actor(ctx)
     if send:
         from trendscope.digest.weekly import run_weekly
