@@ -85,6 +85,8 @@ def _check_name(name: str) -> str:
         raise TrendscopeError("a list name cannot be empty")
     if any(ord(ch) < 32 for ch in name):
         raise TrendscopeError(f"a list name cannot contain control characters: {name!r}")
+    if "/" in name:  # "alice/to read" names alice's list shared with you: a list of yours named so would hide it
+        raise TrendscopeError(f"a list name cannot contain '/' ({name!r}): owner/name is how others' lists are named")
     return name
 
 

@@ -38,6 +38,11 @@ def test_create_rename_delete_api(db):
         rl.items("nope")
     with pytest.raises(TrendscopeError, match="empty"):
         rl.create("   ")
+    # "alice/to read" is how alice's list shared with you is named: a list of yours may not take that form
+    with pytest.raises(TrendscopeError, match="cannot contain '/'"):
+        rl.create("alice/to read")
+    with pytest.raises(TrendscopeError, match="cannot contain '/'"):
+        rl.rename("Theory", "bob/theory")
     assert rl.delete("Theory") == 0
     assert [s.name for s in rl.lists()] == ["Other"]
 
