@@ -17,6 +17,7 @@ Definitions (W = `window`, default 8 previous periods):
 """
 from __future__ import annotations
 
+import bisect
 import math
 from collections import Counter, defaultdict
 from datetime import date, timedelta
@@ -40,6 +41,21 @@ def period_start(day: str, freq: str) -> str:
     if freq == "month":
         return d.replace(day=1).isoformat()
     raise ValueError(f"freq must be 'week' or 'month', not {freq!r}")
+
+
+def _baseline_start(store: TrendStore, first: str, freq: str, window: int) -> str:
+    """The start of the `window`-th period holding papers before period `first` (`first` when there is none):
+    the earliest paper a table shown from `first` compares with. Read from the dates alone, newest first."""
+    dates = store.publication_dates()  # oldest first
+    i = bisect.bisect_left([d for _pk, d in dates], first)
+    seen: list[str] = []
+    for _pk, published in reversed(dates[:i]):
+        p = period_start(published, freq)
+        if not seen or p != seen[-1]:
+            seen.append(p)
+            if len(seen) == window:
+                break
+    return seen[-1] if seen else first
 
 
 def tokens(text: str) -> list[str]:
@@ -76,7 +92,7 @@ def trend_table(db, freq: str = "week", since: str | None = None, window: int = 
     # `since` chooses the periods shown, not the data: each shown period is compared with the `window` periods
     # (that hold papers) before it, exactly as without `since` (the first one shown used to read +0.00)
     first = period_start(since, freq) if since else None
-    papers = store.dated_papers()
+    papers = store.dated_papers(_baseline_start(store, first, freq, window) if first else None)
     if not papers:
         return pd.DataFrame(columns=COLUMNS)
     period_of = {pk: period_start(pub, freq) for pk, pub, _t, _a in papers}
