@@ -26,6 +26,8 @@ how its share of T's papers *now* compares with its share in the year *before*:
   papers that use it ("visual question" inside "visual question answering", "elastic weight" inside "elastic
   weight consolidation"), and so is a name of 4+ words ending in such a fragment or an event with its year
   ("SemEval-2019"); a name written inside many different longer ones ("vision language model") stays;
+- **one topic, two names**: a rising name written by nearly the same papers in the span as a better-ranked one
+  (Jaccard >= `same_papers`) is shown with it ("also": "KV cache" / "key value (KV)"), not on its own;
 - **standing alone**: in at least `min_closed_share` of the papers using t (corpus-wide), t must stand on its
   own at least once, with no content word right before or after it (topic_phrases.py): "medical image" or
   "pre-trained vision" are nearly always the start of a longer name, spread over many different ones;
