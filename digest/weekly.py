@@ -14,14 +14,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import sqlite_utils
 from filelock import FileLock, Timeout
 from tqdm import tqdm
 
-from trendscope.foundation.clock import last_complete_week, parse_week, shift_week
+from trendscope.foundation.clock import last_complete_week, parse_week, shift_week, week_bounds
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.files import atomic_write
 from trendscope.foundation.home import Home
@@ -170,6 +170,10 @@ def run_weekly(
     """
     now = now or datetime.now(UTC)
     week = parse_week(week) if week else last_complete_week(now)
+    sunday = week_bounds(week)[1]
+    if sunday >= now.date():  # an issued week's paper list is fixed for good: an unfinished one would stay short
+        raise TrendscopeError(f"week {week} is not over yet: its digests can be issued from "
+                              f"{(sunday + timedelta(days=1)).isoformat()}")
     home.ensure()
     try:
         with FileLock(str(home.lock_path("digest")), timeout=lock_timeout):

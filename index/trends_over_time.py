@@ -47,7 +47,7 @@ def _baseline_start(store: TrendStore, first: str, freq: str, window: int) -> st
     """The start of the `window`-th period holding papers before period `first` (`first` when there is none):
     the earliest paper a table shown from `first` compares with. Read from the dates alone, newest first."""
     dates = store.publication_dates()  # oldest first
-    i = bisect.bisect_left([d for _pk, d in dates], first)
+    i = bisect.bisect_left(dates, first, key=lambda row: row[1])
     seen: list[str] = []
     for _pk, published in reversed(dates[:i]):
         p = period_start(published, freq)

@@ -119,6 +119,18 @@ def test_server_down_is_retried_by_next_weeks_run(db, dhome):
     assert weeks == [WEEK, NEXT_WEEK]
 
 
+def test_a_week_not_over_is_never_issued(db, dhome):
+    """An issued week's paper list is fixed for good, so the weekly run refuses one still going on (whoever asks:
+    the CLI, the scheduler, a script), and nothing is sent or recorded."""
+    api.add_subscription(db, dhome, "mm", trends=["multimodal"], emails=["reader@example.org"], confirmed=True)
+    saturday = datetime(2026, 5, 23, 12, 0, tzinfo=UTC)  # inside WEEK (2026-W21)
+    with smtp_server() as (rec, port):
+        with pytest.raises(TrendscopeError, match=f"week {WEEK} is not over yet: .* issued from 2026-05-25"):
+            run_weekly(db, dhome, week=WEEK, now=saturday, smtp_config=smtp_config(port))
+        assert not rec.envelopes
+    assert SubscriptionStore(db).delivery(api.get_subscription(db, "mm").id, WEEK, "reader@example.org") is None
+
+
 def test_unconfigured_smtp_is_recorded_as_failure(db, dhome, monkeypatch):
     for var in ("TRENDSCOPE_SMTP_HOST", "TRENDSCOPE_SMTP_PORT", "TRENDSCOPE_SMTP_TLS"):
         monkeypatch.delenv(var, raising=False)

@@ -216,8 +216,6 @@ def digest_cmd(ctx, week, names, fmt, out, send) -> None:
       trendscope digest --week 2026-W21 --format html --out digests/
       trendscope digest --send
     """
-    from datetime import timedelta
-
     from trendscope.digest import api
     from trendscope.foundation.clock import last_complete_week, parse_week, utc_now, week_bounds
 
@@ -228,9 +226,7 @@ def digest_cmd(ctx, week, names, fmt, out, send) -> None:
     if start > today:
         raise click.UsageError(f"week {week} has not begun (today is {today.isoformat()}; the last complete week is "
                                f"{last_complete_week()})")
-    if end >= today:
-        if send:  # a sent week is frozen (never sent twice): an unfinished one would stay incomplete for good
-            raise click.UsageError(f"week {week} is not over yet: it can be sent from {(end + timedelta(days=1))}")
+    if end >= today and not send:  # (run_weekly refuses to issue such a week)
         click.echo(f"note: week {week} is not over yet: its digest holds the papers published so far", err=True)
     actor = _actor(ctx)
     if send:
