@@ -14,7 +14,11 @@ or after it inside its run ("federated learning (FL)", "... with knowledge disti
 framework"), as opposed to only inside a longer name ("medical image" in "medical image segmentation",
 "pre-trained vision" in "pre-trained vision transformers"). Acronyms are always closed.
 
-Keys are normalised: lower case, hyphens as spaces, a plural last word made singular ("models" -> "model").
+Keys are normalised: lower case, hyphens as spaces, a plural last word made singular ("models" -> "model"); an
+acronym on its own keeps its case and loses its plural "s" ("MLLMs" -> "MLLM": one topic with the papers that
+write "MLLM"). Inside a longer name the acronym's plural stays ("compressed LLMs" -> "compressed llms"): made
+singular there, generic names such as "adapting LLMs" gathered enough papers to be listed (judged blind:
+docs/performance.md#rising-topics).
 """
 from __future__ import annotations
 
@@ -58,6 +62,14 @@ def normalise(phrase: str) -> str:
     if words:
         words[-1] = _singular(words[-1])
     return " ".join(words)
+
+
+def singular_acronym(word: str) -> str:
+    """"LLMs" -> "LLM", "ViTs" -> "ViT", "MoEs" -> "MoE": an acronym's plural "s" dropped; other words unchanged."""
+    if len(word) > 2 and word.endswith("s") and (word[-2].isupper() or word[-2].isdigit()) \
+            and _ACRONYM_RE.match(word[:-1]):
+        return word[:-1]
+    return word
 
 
 def _singular(word: str) -> str:
@@ -116,7 +128,8 @@ def _candidates(text: str, surfaces: dict[str, str], closed: set[str]) -> None:
                 run = []
                 continue
             if _ACRONYM_RE.match(token) and token.lower() not in QUERY_STOP_WORDS:
-                key = token.upper() if token.isupper() else token
+                key = singular_acronym(token)
+                key = key.upper() if key.isupper() else key
                 surfaces.setdefault(key, token)
                 closed.add(key)
             run.append(token)

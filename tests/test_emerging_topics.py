@@ -31,6 +31,18 @@ def test_candidates_are_multiword_terms_and_acronyms_with_their_expansions():
     assert normalise("Vision-Language Models") == "vision language model" == normalise("vision language model")
 
 
+def test_an_acronym_written_in_the_plural_is_the_same_candidate_as_the_singular():
+    # "MLLMs" and "MLLM" were listed side by side as two rising topics
+    plural = paper_phrases("Hallucination in MLLMs", "We study ViTs, MoEs and GANs; compressed LLMs too.")
+    assert {"MLLM", "ViT", "MoE", "GAN", "compressed llms"} <= set(plural.surfaces)
+    assert plural.surfaces["MLLM"] == "MLLMs"  # shown as written
+    assert {"MLLMs", "ViTs", "MoEs", "GANs"}.isdisjoint(plural.surfaces)
+    singular = paper_phrases("An MLLM", "Audio TTS and SSL (not plurals: capital S).")
+    assert {"MLLM", "TTS", "SSL"} <= set(singular.surfaces)
+    defined = paper_phrases("", "Multimodal large language models (MLLMs) are popular.")
+    assert defined.definitions == {"MLLM": "multimodal large language model"}
+
+
 def test_a_hyphenated_word_counts_once_towards_the_four_word_limit():
     pp = paper_phrases("Text-to-image diffusion models for zero-shot text-to-speech",
                        "Large text-to-image diffusion models meet few-shot class-incremental learning today.")
@@ -44,6 +56,7 @@ def test_a_hyphenated_word_counts_once_towards_the_four_word_limit():
     ("social biases", "social bias"), ("task families", "task family"), ("object classes", "object class"),
     ("image patches", "image patch"), ("KV caches", "kv cache"), ("time series", "time series"),
     ("data analysis", "data analysis"), ("text corpus", "text corpus"), ("bounding boxes", "bounding box"),
+    ("Gaussian process", "gaussian process"),
 ])
 def test_a_plural_last_word_becomes_singular(written, key):
     assert normalise(written) == key
