@@ -32,9 +32,10 @@ def read_jsonl(path: Path) -> list[dict]:
 
 def pool(home: str, out: Path, weeks=WEEKS) -> None:
     from trendscope.digest.model import Subscription
-    from trendscope.digest.query import SearchQueryScorer, query_features
+    from trendscope.digest.query import SearchQueryScorer
     from trendscope.foundation.clock import week_bounds
     from trendscope.foundation.home import Home
+    from trendscope.index.relevance_floor import query_features
     from trendscope.index.search import Searcher
     from trendscope.ingest.store import open_database
 
@@ -121,7 +122,7 @@ def check(pool_path: Path, qrels_path: Path, rule: str) -> None:
               f"listed; without the floor {p0:.3f}; {len(none_rel)} query-weeks with nothing relevant, {empty} empty")
 
 
-SHIPPED = "phrase | all words & z>=2 | z>=3.5"  # digest/query.py passes_floor
+SHIPPED = "phrase | all words & z>=2 | z>=3.5"  # index/relevance_floor.py passes_floor
 
 
 def main() -> None:

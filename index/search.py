@@ -32,6 +32,7 @@ from .faiss_index import VectorIndex, index_paths
 from .fts_query import ParsedQuery, parse_query
 from .keyword_pruning import Split, exact_top, plan
 from .query_encoder import load_query_embedder
+from .relevance_floor import passes_floor, query_features
 from .search_index import NO_VECTORS, open_search_index
 from .search_request import MAX_LIMIT, SearchHit, SearchRequest, checked_filters, date_window, validate
 from .search_store import BM25_WEIGHTS, HitRow, SearchStore, SqlFilter
@@ -110,6 +111,7 @@ class Searcher:
         self.prune = prune  # exact top-k BM25 without scoring papers that hold only common words
         self.parallel = parallel  # hybrid: the keyword side on a second connection while the query is embedded
         self.compounds = compounds  # notes: "pretraining" is found in "pre-training" (compound_words.py)
+        self.date_floor = True  # newest first lists only papers above the relevance floor (bench: off to compare)
         self._doc_counts = DocCounts(self.store, database_path(db) or None)
 
     # -- resources ------------------------------------------------------------------------
@@ -204,11 +206,21 @@ class Searcher:
                                  self.rrf_k, self.rrf_weights)
             ranked = fused[:limit]
         if req.sort == "date":
-            published = self.store.published_of([pk for pk, _ in ranked])
-            ranked = sorted(ranked, key=lambda r: (published.get(r[0]) or "", r[0]), reverse=True)[:wanted]
+            ranked = self._newest_first(req.query, pq, ranked, wanted)
         # the "missing: ..." notes and snippets know "pre-training" is "pretraining"; the ranking does not (it lost
         # 0.01 nDCG@10 on both halves of the dev set: docs/performance.md)
         return self._hits(ranked, with_compound_spellings(pq, self._doc_count) if self.compounds else pq)
+
+    def _newest_first(self, query: str, pq: ParsedQuery, ranked: list[tuple[int, float]],
+                      wanted: int) -> list[tuple[int, float]]:
+        """The relevance pool ordered by date, newest first, keeping only papers above the query's relevance floor
+        (`relevance_floor.py`): in a narrow date window the pool's tail is papers that share one word, and the
+        newest of them would come first. A query of fields only (au:, cat:) has no floor: every hit matched it."""
+        if pq.semantic_text and self.date_floor:
+            feats = query_features(self, query, [pk for pk, _ in ranked], embed_text=pq.semantic_text)
+            ranked = [r for r in ranked if passes_floor(feats[r[0]], words_without_vectors=True)]
+        published = self.store.published_of([pk for pk, _ in ranked])
+        return sorted(ranked, key=lambda r: (published.get(r[0]) or "", r[0]), reverse=True)[:wanted]
 
     def _doc_count(self, match: str | None) -> int:
         """Papers matching an FTS5 expression (every paper for None), remembered until the text changes."""

@@ -124,6 +124,12 @@ def test_search_filters_and_sort(app_home, seed):
     assert all("2026-06-01" <= p <= "2026-06-30" for p in published)
     assert published == sorted(published, reverse=True)
     assert all("cs.CL" in papers[i].categories for i in ids)
+    assert len(ids) < 50  # the relevance floor kept fewer than asked: said under the results
+    assert any("Newest first lists only the papers clearly about the query" in c for c in texts(at.caption))
+    # nothing clearly about the query in the window: said so, with the way to the nearest matches
+    at = search(at, "banana plantation learning", mode="keyword", sort="date", categories=[],
+                since=date(2026, 6, 1), until=date(2026, 6, 30), limit=10)
+    assert any("No paper is clearly about" in m and "Relevance" in m for m in texts(at.info)), texts(at.info)
     # a trend filter keeps only papers tagged with that trend
     at = search(at, "learning", mode="hybrid", sort="relevance", categories=[], since=None, until=None,
                 trends=["efficiency"])

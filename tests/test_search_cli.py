@@ -42,6 +42,18 @@ def test_an_empty_date_window_says_when_the_stored_papers_were_published(cli, se
     assert "stored papers were published" not in cli("search", "speech recognition", "--since", "2016").output
 
 
+def test_newest_first_says_when_the_relevance_floor_shortened_the_list(cli):
+    note = "newest first lists only papers clearly about the query"
+    out = cli("search", "language models", "--sort", "date", "--since", "2022", "--until", "2022", "-n", "20")
+    listed = [line for line in out.output.splitlines() if line.strip()[:2].rstrip(".").isdigit()]
+    assert out.exit_code == 0 and 0 < len(listed) < 20
+    assert f"({len(listed)} shown: {note}; --sort relevance ranks every paper that matches)" in out.output
+    full = cli("search", "language models", "--since", "2022", "--until", "2022", "-n", "20").output
+    assert len([x for x in full.splitlines() if x.strip()[:2].rstrip(".").isdigit()]) > len(listed)
+    assert note not in full  # sorted by relevance: no floor, no note
+    assert note not in cli("search", "language models", "--sort", "date", "-n", "5").output  # a full list
+
+
 def test_search_batch(cli, tmp_path):
     f = tmp_path / "queries.txt"
     f.write_text("graph neural networks\n\nti:\"unclosed\n-only -exclusions\nmachine translation\n", encoding="utf-8")

@@ -8,6 +8,7 @@ import pytest
 from search_fixture import TEST_TREND, tag
 
 from trendscope.foundation.errors import TrendscopeError
+from trendscope.index.relevance_floor import passes_floor, query_features
 from trendscope.index.search import Searcher, SearchRequest, rrf_fuse
 from trendscope.index.vector_store import VectorStore
 
@@ -110,11 +111,37 @@ def test_sort_by_date(searchable):
         hits = searcher.search(SearchRequest("neural network", mode=mode, sort="date", limit=15))
         dates = [h.published for h in hits]
         assert len(hits) == 15 and dates == sorted(dates, reverse=True)
-        # the newest of the most relevant papers, not a re-sort of the first page
+        # the newest of the most relevant papers above the relevance floor, not a re-sort of the first page
         pool = searcher.search(SearchRequest("neural network", mode=mode, limit=100))
-        newest = sorted(pool, key=lambda h: (h.published, h.pk), reverse=True)[:15]
+        feats = query_features(searcher, "neural network", [h.pk for h in pool], embed_text="neural network")
+        above = [h for h in pool if passes_floor(feats[h.pk], words_without_vectors=True)]
+        newest = sorted(above, key=lambda h: (h.published, h.pk), reverse=True)[:15]
         assert [h.id for h in hits] == [h.id for h in newest]
         assert {h.id for h in hits} != {h.id for h in pool[:15]}
+
+
+def test_newest_first_lists_only_papers_about_the_query(searchable):
+    """In a narrow date window the relevance pool's tail is papers that share one word with the query; newest
+    first used to list the newest of them first ("speculative decoding" in one week: ten unrelated papers)."""
+    home, db, searcher = searchable
+    query, window = "language models", dict(since="2022", until="2022")  # 16 papers in the window
+    by_relevance = searcher.search(SearchRequest(query, mode="hybrid", limit=50, **window))
+    newest = searcher.search(SearchRequest(query, mode="hybrid", sort="date", limit=50, **window))
+    feats = query_features(searcher, query, [h.pk for h in by_relevance], embed_text=query)
+    assert newest and len(newest) < len(by_relevance)
+    assert {h.pk for h in newest} == {h.pk for h in by_relevance
+                                      if passes_floor(feats[h.pk], words_without_vectors=True)}
+    searcher.date_floor = False  # the bench's comparison: the pool by date, as before
+    try:
+        unfloored = searcher.search(SearchRequest(query, mode="hybrid", sort="date", limit=50, **window))
+    finally:
+        searcher.date_floor = True
+    assert {h.pk for h in unfloored} == {h.pk for h in by_relevance}
+    # a query of fields only has no floor: every hit matched the field
+    category = by_relevance[0].categories[0]
+    by_field = searcher.search(SearchRequest(f"cat:{category}", mode="keyword", limit=50, **window))
+    dated = searcher.search(SearchRequest(f"cat:{category}", mode="keyword", sort="date", limit=50, **window))
+    assert by_field and {h.pk for h in dated} == {h.pk for h in by_field}
 
 
 def test_hybrid_results_from_either_side_hold_the_required_items(searchable):

@@ -156,7 +156,9 @@ class _QueryCommand(click.Command):
 )
 @published_since_option()
 @published_until_option()
-@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
+@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True,
+              help="date: newest first among the most relevant papers that are clearly about the query (its "
+                   "phrase, every word with a close meaning, or a very close meaning), so it may list fewer.")
 @click.option("--all-words", is_flag=True,
               help="Every plain word must occur (default: plain words rank, +word and \"phrases\" are required).")
 @limit_option()
@@ -203,6 +205,9 @@ def search_cmd(ctx, query, mode, categories, trends, since, until, sort, all_wor
         first, last = searcher.store.published_range() if not hits and (since or until) else (None, None)
         if first and last:  # "--since 30d" on a home last filled months ago: say what the dates could be
             click.echo(f"(the stored papers were published from {first[:10]} to {last[:10]})", err=True)
+        if sort == "date" and len(hits) < limit and _has_words(query):
+            click.echo(f"({len(hits)} shown: newest first lists only papers clearly about the query; "
+                       "--sort relevance ranks every paper that matches)", err=True)
         return
     for line in batch:
         q = line.rstrip("\r\n")
@@ -214,6 +219,13 @@ def search_cmd(ctx, query, mode, categories, trends, since, until, sort, all_wor
         except TrendscopeError as exc:
             out = {"query": q, "hits": [], "error": str(exc)}
         click.echo(json.dumps(out, ensure_ascii=False))
+
+
+def _has_words(query: str) -> bool:
+    """Whether the query has words to judge relevance by (not only fields such as au: or cat:)."""
+    from trendscope.index.fts_query import parse_query
+
+    return bool(parse_query(query).semantic_text)
 
 
 @click.command("similar")

@@ -120,6 +120,17 @@ def _run(params: dict) -> dict:
     return {"params": params, "hits": hits, "tags": tags, "seconds": elapsed, "warming": warming}
 
 
+def _has_words(query: str) -> bool:
+    """Whether the query has words to judge relevance by (newest first has a relevance floor for those; a query
+    of fields only, such as au:, lists every match)."""
+    from trendscope.index.fts_query import parse_query
+
+    try:
+        return bool(parse_query(query).semantic_text)
+    except TrendscopeError:
+        return False
+
+
 def _results(state: dict) -> None:
     if "passages" in state:
         _inside_results(state)
@@ -127,6 +138,12 @@ def _results(state: dict) -> None:
     params, hits = state["params"], state["hits"]
     terms = query_terms(params["query"])
     q = safe_inline(params["query"])
+    newest = params.get("sort") == "date" and _has_words(params["query"])
+    if not hits and newest:
+        st.info(f"No paper is clearly about “{q}” here. *Newest first* lists only papers that hold the query as a "
+                "phrase, or every word with a close meaning, or a very close meaning; sort by *Relevance* to see "
+                "the nearest matches.", icon=":material/search_off:")
+        return
     if not hits:
         filtered = any(params[k] for k in ("since", "until", "categories", "trends"))
         why = ("with these filters. Try fewer filters or a wider date range, or another mode (semantic finds "
@@ -143,6 +160,9 @@ def _results(state: dict) -> None:
         st.info(f"The language model is still loading (the server started moments ago), so these are keyword "
                 f"results. Search again in a few seconds for {MODES[params['mode']].lower()} results.",
                 icon=":material/hourglass_top:")
+    if newest and len(hits) < int(params["limit"]):
+        st.caption("Newest first lists only the papers clearly about the query; sort by *Relevance* to rank every "
+                   "match.")
     if params["mode"] != "semantic" and all(hit.missing for hit in hits):
         st.info("No paper has every word of your query: these match some of them (each card says which are "
                 "missing). Mark a word that must occur with +, e.g. *+diffusion*.", icon=":material/rule:")

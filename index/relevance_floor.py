@@ -1,0 +1,81 @@
+"""The relevance floor of a query: which of its ranked papers are about it at all.
+
+A ranking always has a first paper, even in a week (or a date window) with nothing about the query. Where papers
+are listed for a reason other than their relevance, a floor decides which are listed: a query digest (its week's
+papers, best first) and a search sorted newest first (`Searcher.search` with `sort="date"`: the most relevant
+papers, ordered by date, must not start with the newest paper that merely shares a word).
+
+A paper passes when it holds the query as a phrase, or every query word with a similarity >= `Z_ALL_WORDS`
+standard deviations above the query's similarity to a random stored paper, or a similarity >= `Z_ALONE` standard
+deviations above it. The thresholds were chosen on the odd half of a blind-graded set of digest queries
+(bench/digest_query_eval.py, docs/performance.md#precision-of-query-digests).
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .fts_query import parse_query
+
+if TYPE_CHECKING:
+    from .search import Searcher
+
+BACKGROUND_PAPERS = 3000  # random stored papers whose similarity to the query sets its scale (z-scores)
+Z_ALL_WORDS = 2.0
+Z_ALONE = 3.5
+
+
+def passes_floor(f: dict, *, words_without_vectors: bool = False) -> bool:
+    """Whether a paper's `query_features` pass the floor. Without vectors (z is 0 for every paper)
+    `words_without_vectors` lets every query word stand in for the similarity it cannot be checked against."""
+    all_words = f["all_words"] and (f["z"] >= Z_ALL_WORDS or (words_without_vectors and not f["vectors"]))
+    return bool(f["phrase"] or all_words or f["z"] >= Z_ALONE)
+
+
+def background_vectors(searcher: Searcher, model: str) -> np.ndarray:
+    """Vectors of a fixed random sample of stored papers (the same sample for every query of one Searcher)."""
+    cached = getattr(searcher, "_floor_background", None)
+    if cached is not None and cached[0] == model:
+        return cached[1]
+    pks = sorted(searcher.store.papers.states())
+    rng = np.random.default_rng(0)
+    pick = [pks[i] for i in rng.choice(len(pks), min(BACKGROUND_PAPERS, len(pks)), replace=False)] if pks else []
+    vecs = np.stack(list(searcher.vectors.get(pick, model).values())) if pick else np.zeros((0, 1), np.float32)
+    searcher._floor_background = (model, vecs)
+    return vecs
+
+
+def query_features(searcher: Searcher, query: str, pks: Sequence[int],
+                   embed_text: str | None = None) -> dict[int, dict]:
+    """Per paper: `cosine` of the query's and the paper's vectors (0.0 without one), `z` (that cosine in standard
+    deviations above the query's mean cosine to random stored papers), `vectors` (whether the similarity could be
+    judged), `all_words` (the paper holds every content word of the query: FTS5 AND over the words keyword search
+    uses) and `phrase` (the query's words as a phrase). `embed_text` is what is embedded (default: the query as
+    written; search passes its words without fields and operators, as its semantic side embeds them)."""
+    out = {pk: {"cosine": 0.0, "z": 0.0, "vectors": False, "all_words": False, "phrase": False} for pk in pks}
+    if not pks:
+        return out
+    model = searcher.model()
+    if model is not None:
+        qv = searcher.embed_query(embed_text or query)
+        background = background_vectors(searcher, model)
+        bg = background @ qv if len(background) > 1 else np.zeros(2)
+        mean, sd = float(bg.mean()), float(bg.std()) or 1.0
+        for pk, v in searcher.vectors.get(list(pks), model).items():
+            c = float(np.dot(qv, v))
+            out[pk].update(cosine=round(c, 4), z=round((c - mean) / sd, 3), vectors=True)
+    strict = parse_query(query, all_words=True)
+    if strict.match:
+        for pk in searcher.store.matching(strict.match, pks):
+            out[pk]["all_words"] = True
+    words = re.findall(r"[^\W_]+", query)
+    if len(words) > 1:
+        for pk in searcher.store.matching('"' + " ".join(words) + '"', pks):
+            out[pk]["phrase"] = True
+    elif strict.match:
+        for pk in pks:
+            out[pk]["phrase"] = out[pk]["all_words"]
+    return out
