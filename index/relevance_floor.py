@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from trendscope.foundation.errors import TrendscopeError
+
 from .fts_query import parse_query
 
 if TYPE_CHECKING:
@@ -26,6 +28,15 @@ if TYPE_CHECKING:
 BACKGROUND_PAPERS = 3000  # random stored papers whose similarity to the query sets its scale (z-scores)
 Z_ALL_WORDS = 2.0
 Z_ALONE = 3.5
+
+
+def has_floor(query: str) -> bool:
+    """Whether a query has words to judge relevance by; a query of fields only (au:, cat:) has no floor, since every
+    paper it finds matched it (and an unparsable query has none either: its search says what is wrong)."""
+    try:
+        return bool(parse_query(query).semantic_text)
+    except TrendscopeError:
+        return False
 
 
 def passes_floor(f: dict, *, words_without_vectors: bool = False) -> bool:

@@ -32,7 +32,7 @@ from .faiss_index import VectorIndex, index_paths
 from .fts_query import ParsedQuery, parse_query
 from .keyword_pruning import Split, exact_top, plan
 from .query_encoder import load_query_embedder
-from .relevance_floor import passes_floor, query_features
+from .relevance_floor import has_floor, passes_floor, query_features
 from .search_index import NO_VECTORS, open_search_index
 from .search_request import MAX_LIMIT, SearchHit, SearchRequest, checked_filters, date_window, validate
 from .search_store import BM25_WEIGHTS, HitRow, SearchStore, SqlFilter
@@ -216,7 +216,7 @@ class Searcher:
         """The relevance pool ordered by date, newest first, keeping only papers above the query's relevance floor
         (`relevance_floor.py`): in a narrow date window the pool's tail is papers that share one word, and the
         newest of them would come first. A query of fields only (au:, cat:) has no floor: every hit matched it."""
-        if pq.semantic_text and self.date_floor:
+        if self.date_floor and has_floor(query):
             feats = query_features(self, query, [pk for pk, _ in ranked], embed_text=pq.semantic_text)
             ranked = [r for r in ranked if passes_floor(feats[r[0]], words_without_vectors=True)]
         published = self.store.published_of([pk for pk, _ in ranked])

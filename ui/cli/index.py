@@ -184,6 +184,7 @@ def search_cmd(ctx, query, mode, categories, trends, since, until, sort, all_wor
       trendscope search 'ti:"low-rank adaptation" -quantization' --mode keyword --sort date -n 20
       trendscope search --batch - < queries.txt > results.jsonl
     """
+    from trendscope.index.relevance_floor import has_floor
     from trendscope.index.search import SearchRequest
 
     if batch is None and not query:
@@ -205,7 +206,7 @@ def search_cmd(ctx, query, mode, categories, trends, since, until, sort, all_wor
         first, last = searcher.store.published_range() if not hits and (since or until) else (None, None)
         if first and last:  # "--since 30d" on a home last filled months ago: say what the dates could be
             click.echo(f"(the stored papers were published from {first[:10]} to {last[:10]})", err=True)
-        if sort == "date" and len(hits) < limit and _has_words(query):
+        if sort == "date" and len(hits) < limit and has_floor(query):
             click.echo(f"({len(hits)} shown: newest first lists only papers clearly about the query; "
                        "--sort relevance ranks every paper that matches)", err=True)
         return
@@ -219,13 +220,6 @@ def search_cmd(ctx, query, mode, categories, trends, since, until, sort, all_wor
         except TrendscopeError as exc:
             out = {"query": q, "hits": [], "error": str(exc)}
         click.echo(json.dumps(out, ensure_ascii=False))
-
-
-def _has_words(query: str) -> bool:
-    """Whether the query has words to judge relevance by (not only fields such as au: or cat:)."""
-    from trendscope.index.fts_query import parse_query
-
-    return bool(parse_query(query).semantic_text)
 
 
 @click.command("similar")

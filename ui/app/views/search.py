@@ -10,6 +10,7 @@ import streamlit as st
 
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.wording import count
+from trendscope.index.relevance_floor import has_floor
 from trendscope.ui.app import fulltext_state as fulltext
 from trendscope.ui.app import navigation, trend_state, warmup, widgets
 from trendscope.ui.app import state as app
@@ -120,17 +121,6 @@ def _run(params: dict) -> dict:
     return {"params": params, "hits": hits, "tags": tags, "seconds": elapsed, "warming": warming}
 
 
-def _has_words(query: str) -> bool:
-    """Whether the query has words to judge relevance by (newest first has a relevance floor for those; a query
-    of fields only, such as au:, lists every match)."""
-    from trendscope.index.fts_query import parse_query
-
-    try:
-        return bool(parse_query(query).semantic_text)
-    except TrendscopeError:
-        return False
-
-
 def _results(state: dict) -> None:
     if "passages" in state:
         _inside_results(state)
@@ -138,7 +128,7 @@ def _results(state: dict) -> None:
     params, hits = state["params"], state["hits"]
     terms = query_terms(params["query"])
     q = safe_inline(params["query"])
-    newest = params.get("sort") == "date" and _has_words(params["query"])
+    newest = params.get("sort") == "date" and has_floor(params["query"])
     if not hits and newest:
         st.info(f"No paper is clearly about “{q}” here. *Newest first* lists only papers that hold the query as a "
                 "phrase, or every word with a close meaning, or a very close meaning; sort by *Relevance* to see "
