@@ -74,8 +74,12 @@ def exclude_pattern(words: list[str]) -> re.Pattern | None:
     return re.compile(rf"(?<!\w)(?:{alts})(?!\w)", re.I)
 
 
-def _direction(share: float, trailing_share: float, count: int) -> str:
-    """For query lines: growing / cooling when the share moved by 20% against the trailing average."""
+def _direction(share: float, trailing_share: float, count: int, trailing_count: float) -> str:
+    """For query lines: growing / cooling when the share moved by 20% against the trailing average and the count
+    by more than Poisson noise (two standard deviations of the trailing average, at least 2 papers): one paper
+    after weeks of none, or none after an average of 0.1, is within the usual variation."""
+    if abs(count - trailing_count) < 2 * max(trailing_count, 1.0) ** 0.5:
+        return "steady"
     if trailing_share <= 0:
         return "growing" if count > 0 else "steady"
     ratio = share / trailing_share
@@ -123,7 +127,7 @@ def query_line(sub: Subscription, ctx: WeekContext) -> TrendLine:
     counts, shares, avg_count, avg_share = _series(per_week, ctx)
     return TrendLine(label=f"papers with every word of {sub.query!r}", count=counts[-1], share=shares[-1],
                      trailing_avg_count=avg_count, trailing_avg_share=avg_share,
-                     direction=_direction(shares[-1], avg_share, counts[-1]),
+                     direction=_direction(shares[-1], avg_share, counts[-1], avg_count),
                      new_terms=characteristic_terms(now, before, ctx.week_docs),
                      weekly_counts=list(zip(ctx.weeks, counts)))
 

@@ -92,7 +92,7 @@ def test_a_partly_matching_query_still_finds_papers_and_says_what_is_missing(app
     at = search(check(new_app().run()), f"{word} zzqxunfindable", mode="keyword")
     assert [b for b in at.button if b.key and b.key.startswith("open_")]  # ranked, not filtered away
     assert any(c.startswith("Missing:") and "zzqxunfindable" in c for c in texts(at.caption))
-    assert any("No paper has every word" in t for t in texts(at.info))
+    assert any("None of these results has every word" in t for t in texts(at.info))
     at = search(at, f"+{word} +zzqxunfindable", mode="keyword")  # required words still filter
     assert not [b for b in at.button if b.key and b.key.startswith("open_")]
 
@@ -125,6 +125,9 @@ def test_search_filters_and_sort(app_home, seed):
     assert published == sorted(published, reverse=True)
     assert all("cs.CL" in papers[i].categories for i in ids)
     assert len(ids) < 50  # the relevance floor kept fewer than asked: said under the results
+    # the line above the results names the filters they were searched with (a changed filter needs Search)
+    assert any("published 2026-06-01 to 2026-06-30 · in cs.CL · newest first" in c.replace("\\", "")
+               for c in texts(at.caption))
     assert any("Newest first lists only the papers clearly about the query" in c for c in texts(at.caption))
     # nothing clearly about the query in the window: said so, with the way to the nearest matches
     at = search(at, "banana plantation learning", mode="keyword", sort="date", categories=[],
@@ -237,6 +240,7 @@ def test_paper_page_renders_latex_links_trends_similar(app_home, seed):
     at = open_page(check(new_app().run()), "paper", id=seed.math_id)
     md = all_markdown(at)
     assert "$" in md  # math kept for KaTeX
+    assert f"**arXiv:** `{seed.math_id}`" in md  # the id to cite, not only in the address bar
     links = {b.proto.url for b in at.link_button}
     assert links == {f"https://arxiv.org/{k}/{seed.math_id}" for k in ("abs", "pdf", "html")}
     assert [s.value for s in at.subheader][:2] == ["Abstract", "Trends"] or "Abstract" in texts(at.subheader)

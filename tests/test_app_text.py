@@ -39,6 +39,9 @@ def test_highlight_bolds_query_words_but_never_inside_math():
 def test_snippet_marks_become_bold_and_stay_escaped():
     assert snippet_markdown("…uses [LoRA] for *fast* tuning", ["tuning"]) == "…uses **LoRA** for \\*fast\\* **tuning**"
     assert snippet_markdown("[a b] stays", []) == "\\[a b\\] stays"
+    # LaTeX text markup around a match reads as prose (it showed "\\textit{Metric Differential Privacy}")
+    assert snippet_markdown("\\textit{Metric [Differential] [Privacy]} adds $\\%x$ noise", []) == (
+        "Metric **Differential** **Privacy** adds $\\%x$ noise")
 
 
 def test_evidence_reads_as_words_without_internal_numbers():

@@ -208,6 +208,18 @@ def test_query_subscription_uses_keyword_matches(db, dhome):
     assert d.lines[0].label == "papers with every word of 'language models'"
 
 
+def test_a_query_line_calls_a_change_only_beyond_the_noise_of_small_counts():
+    from trendscope.digest.content import _direction
+
+    # one paper after eight weeks of none, none after an average of 0.1: the usual variation, not a trend
+    assert _direction(0.029, 0.0, 1, 0.0) == "steady"
+    assert _direction(0.0, 0.004, 0, 0.1) == "steady"
+    assert _direction(0.04, 0.01, 12, 3.0) == "growing"  # 12 against 3: 9 > 2 x sqrt(3)
+    assert _direction(0.001, 0.01, 2, 20.0) == "cooling"
+    assert _direction(0.012, 0.01, 22, 20.0) == "steady"  # +2 papers on 20: noise, though the share rose 20%
+    assert _direction(0.5, 0.0, 5, 0.0) == "growing"  # five papers on a new query
+
+
 def test_empty_week_says_so(db, dhome):
     api.add_subscription(db, dhome, "mm", trends=["multimodal"])
     d = api.build(db, dhome, "mm", "2030-W02")

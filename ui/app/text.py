@@ -204,6 +204,9 @@ def snippet_markdown(snippet: str | None, terms: list[str]) -> str:
     """An FTS5 snippet (matched words in [brackets]) as escaped Markdown with the matches in bold; query
     words outside the marks are bolded too (semantic hits have no marks)."""
     snippet = " ".join((snippet or "").split())
+    # LaTeX text markup as prose first, on the whole snippet: a match mark inside "\textit{Metric [Privacy]}"
+    # would otherwise split the group, and each piece alone is not markup it can read
+    snippet = "".join(seg if is_math else latex_text_as_prose(seg) for is_math, seg in math_segments(snippet))
     out: list[str] = []
     pos = 0
     for m in _MARK_RE.finditer(snippet):

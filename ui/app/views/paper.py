@@ -50,6 +50,7 @@ def _links(arxiv_id: str) -> None:
 
 def _metadata(paper) -> None:
     rows = [
+        ("arXiv", f"`{paper.id}`" + (f" (v{paper.version})" if paper.version else "")),
         ("Authors", safe_inline(", ".join(paper.authors)) or "*unknown*"),
         ("Published", paper.published or "unknown"),
         ("Updated", paper.updated or "—"),

@@ -121,6 +121,21 @@ def _run(params: dict) -> dict:
     return {"params": params, "hits": hits, "tags": tags, "seconds": elapsed, "warming": warming}
 
 
+def _filters_text(params: dict) -> str:
+    """The filters these results were searched with, for the line above them (a filter changed since applies only
+    when Search is pressed again; the line says which ones hold for what is shown)."""
+    parts = []
+    if params.get("since") or params.get("until"):
+        parts.append(f"published {params.get('since') or '…'} to {params.get('until') or 'now'}")
+    if params.get("categories"):
+        parts.append("in " + ", ".join(params["categories"]))
+    if params.get("trends"):
+        labels = app.trend_labels()
+        parts.append("tagged " + ", ".join(labels.get(t, t) for t in params["trends"]))
+    parts.append(SORTS.get(params.get("sort") or "relevance", "").lower())
+    return "".join(f" · {safe_inline(p)}" for p in parts if p)
+
+
 def _results(state: dict) -> None:
     if "passages" in state:
         _inside_results(state)
@@ -144,7 +159,7 @@ def _results(state: dict) -> None:
                 icon=":material/search_off:")
         return
     shown_mode = "keyword" if state.get("warming") else params["mode"]
-    st.caption(f"{len(hits)} results for “{q}” · {MODES[shown_mode].lower()} · "
+    st.caption(f"{len(hits)} results for “{q}” · {MODES[shown_mode].lower()}{_filters_text(params)} · "
                f"{state['seconds'] * 1000:.0f} ms", help="Server time for the search itself.")
     if state.get("warming"):
         st.info(f"The language model is still loading (the server started moments ago), so these are keyword "
@@ -154,8 +169,8 @@ def _results(state: dict) -> None:
         st.caption("Newest first lists only the papers clearly about the query; sort by *Relevance* to rank every "
                    "match.")
     if params["mode"] != "semantic" and all(hit.missing for hit in hits):
-        st.info("No paper has every word of your query: these match some of them (each card says which are "
-                "missing). Mark a word that must occur with +, e.g. *+diffusion*.", icon=":material/rule:")
+        st.info("None of these results has every word of your query: they match some of them (each card says "
+                "which are missing). Mark a word that must occur with +, e.g. *+diffusion*.", icon=":material/rule:")
     target = widgets.list_target("target")
     widgets.list_flash()
     held = widgets.memberships([h.id for h in hits])
