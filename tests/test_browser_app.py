@@ -8,6 +8,7 @@ import shutil
 import pytest
 from app_seed import LIST_NAME
 from browser_harness import (
+    body_text,
     browser_missing,
     chromium,
     click_button,
@@ -92,3 +93,25 @@ def test_search_open_paper_add_to_list(app_url, driver, seed, tmp_path):
     load(driver, f"{app_url}/lists")
     wait_text(driver, seed.titles[opened][:30])
     assert not exceptions_on_page(driver)
+
+
+def test_adding_a_subscription_empties_the_form(app_url, driver):
+    """After a successful add the form is ready for the next subscription (a new user saw their last name and
+    query still in the fields, and could not tell whether the add had happened)."""
+    from selenium.webdriver.common.by import By
+
+    load(driver, f"{app_url}/digests")
+    wait_text(driver, "Add subscription")
+    wait_idle(driver)
+
+    def field(label: str):
+        return driver.find_element(By.CSS_SELECTOR, f'input[aria-label="{label}"]')
+
+    field("Name").send_keys("spec decoding")
+    field("Saved search query (optional)").send_keys("speculative decoding")
+    click_button(driver, "Add subscription")
+    wait_text(driver, "Added subscription")
+    wait_idle(driver)
+    assert field("Name").get_attribute("value") == ""
+    assert field("Saved search query (optional)").get_attribute("value") == ""
+    assert not exceptions_on_page(driver) and "Session State API" not in body_text(driver)

@@ -90,11 +90,16 @@ def _test_mail(digest) -> None:
                                "Test mails are not recorded as deliveries.")
 
 
-FORM_KEYS = ("sub_name", "sub_trends", "sub_query", "sub_categories", "sub_exclude", "sub_size", "sub_emails",
-             "sub_lab")
+# each field of the add form and its empty value
+FORM_DEFAULTS = {"sub_name": "", "sub_trends": [], "sub_query": "", "sub_categories": [], "sub_exclude": "",
+                 "sub_size": 10, "sub_emails": "", "sub_lab": False}
 
 
 def _add_form() -> None:
+    if st.session_state.pop("sub_form_reset", False):
+        # written, not deleted: a browser keeps a deleted widget's last value and sends it back (the fields kept
+        # the added subscription's name and query); a value set before the widget exists reaches the browser
+        st.session_state.update(FORM_DEFAULTS)
     labels = app.trend_labels()
     cats = dict(app.summary()["categories"])
     with st.form("add_subscription", clear_on_submit=False):  # kept on errors, reset after a successful add
@@ -128,8 +133,7 @@ def _add_form() -> None:
                     flash += (f" Its {n} email address{'es get' if n != 1 else ' gets'} no mail until the operator "
                               "confirms with `trendscope subscriptions confirm NAME`.")
                 st.session_state["digests_flash"] = flash
-                for key in FORM_KEYS:  # an empty form for the next subscription
-                    st.session_state.pop(key, None)
+                st.session_state["sub_form_reset"] = True  # an empty form for the next subscription
                 st.rerun()
 
 
