@@ -26,6 +26,9 @@ how its share of T's papers *now* compares with its share in the year *before*:
   papers that use it ("visual question" inside "visual question answering", "elastic weight" inside "elastic
   weight consolidation"), and so is a name of 4+ words ending in such a fragment or an event with its year
   ("SemEval-2019"); a name written inside many different longer ones ("vision language model") stays;
+- **not the trend itself**: a name whose key is the trend's own label's ("Continual Learning (CL)" in continual
+  learning, "multimodal learning" in multimodal learning; labels from the packaged taxonomy) is a change of
+  wording inside T, not a topic rising in it;
 - **one topic, two names**: a rising name written by nearly the same papers in the span as a better-ranked one
   (Jaccard >= `same_papers`) is shown with it ("also": "KV cache" / "key value (KV)"), not on its own;
 - **standing alone**: in at least `min_closed_share` of the papers using t (corpus-wide), t must stand on its
@@ -163,6 +166,13 @@ def _g2(a: int, n1: int, b: float, n2: float) -> float:
     return g if a / max(n1, 1) >= b / max(n2, 1) else -g
 
 
+def own_names() -> dict[str, str]:
+    """trend -> the phrase key of its own label in the packaged taxonomy ("continual learning")."""
+    from .taxonomy import load_taxonomy
+
+    return {t.name: normalise(t.label) for t in load_taxonomy().trends}
+
+
 def listable_names(db, c: TopicCorpus, *, min_papers: int, min_lift: float, min_title_share: float,
                    min_closed_share: float, min_coherence: float, name_model: TopicNameModel | str | None,
                    min_topic_probability: float | None) -> dict[str, dict[str, float | None]]:
@@ -177,12 +187,13 @@ def listable_names(db, c: TopicCorpus, *, min_papers: int, min_lift: float, min_
         name_model = load_name_model()
     if name_model is not None and min_topic_probability is not None:
         name_model = replace(name_model, threshold=min_topic_probability)
+    own = own_names()
     out: dict[str, dict[str, float | None]] = {}
     for trend, pks in c.by_trend.items():
         n_trend = len(pks)
         associated = {k for k, n in c.df_by_trend[trend].items()
                       if n >= min_papers and k in passing and (n / n_trend) >= min_lift * (df_all[k] / n_all)
-                      and (coherence is None or coherence.get(k, 1.0) >= min_coherence)}
+                      and (coherence is None or coherence.get(k, 1.0) >= min_coherence) and k != own.get(trend)}
         if name_model is not None:
             out[trend] = dict(name_model.keep(sorted(associated), name_counts(c, trend, coherence)))
         else:

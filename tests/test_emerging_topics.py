@@ -486,6 +486,19 @@ def test_a_name_that_seldom_stands_on_its_own_is_not_listed(rising_home):
     assert not listed(min_closed_share=1.01)  # the share is applied
 
 
+def test_the_trends_own_name_is_not_a_topic_rising_in_it(rising_home, monkeypatch):
+    """"Continual Learning (CL)" was listed as rising in continual learning: a change of wording, not a topic."""
+    from trendscope.index import emerging_topics as module
+
+    assert module.own_names()["continual"] == "continual learning"
+    _home, db = rising_home
+    listed = lambda: any("banana routing" in t.lower() for r in emerging_topics(  # noqa: E731
+        db, freq="month", trends=["efficiency"]).records for t in r["topics"])
+    assert listed()
+    monkeypatch.setattr(module, "own_names", lambda: {"efficiency": "banana routing"})
+    assert not listed()
+
+
 def test_the_name_model_decides_which_names_are_listed(rising_home):
     _home, db = rising_home
     listed = lambda **kw: [t for r in emerging_topics(  # noqa: E731
