@@ -336,6 +336,15 @@ def test_trend_directions_never_contradict_the_growth():
     assert view._direction(0.3, 0.05) == "● steady" and view._direction(3.0, -0.1) == "● steady"
 
 
+def test_a_rising_topics_count_says_its_span_when_longer_than_the_month():
+    import importlib
+
+    view = importlib.import_module("trendscope.ui.app.views.trends")
+    # "Vision-Language Models (52 papers, 1.6x)" sat beside a table of 31 multimodal papers that month
+    assert view._short_span({"since": "2025-07-01"}, "2026-06-01") == " in 12 months"
+    assert view._short_span({"since": "2026-06-01"}, "2026-06-01") == ""
+
+
 def test_weekly_lines_pool_thin_weeks():
     import pandas as pd
 
@@ -413,6 +422,8 @@ def test_trends_page_lists_a_rising_topic_with_its_papers(app_home, embedder):
     labels = [e.label for e in at.expander if e.label.startswith("Rising in")]
     assert any("banana routing" in x.lower() for x in labels), (labels, texts(at.caption))
     assert any("Banana routing" in m and "90% interval" in m for m in texts(at.markdown))  # growth, uncertainty
+    quiet = [c for c in texts(at.caption) if c.startswith("No topic rises clearly this month in ")]
+    assert quiet and "efficiency" not in quiet[0]  # the trends without a rise are named, not left out silently
     # the topic's own curve (its share of the trend, month by month) and a link to all its papers
     curves = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
     assert any(c["encoding"]["y"]["title"].startswith("% of ") and c["mark"]["type"] == "bar" for c in curves)
@@ -427,6 +438,8 @@ def test_trends_page_lists_a_rising_topic_with_its_papers(app_home, embedder):
     assert sub.query == '"Banana routing"' and sub.owner == "owner"
     buttons = [b for b in at.button if b.key and b.key.startswith("topic_efficiency_banana")]
     assert buttons and all(b.label.startswith(("typical: Banana routing", "first: Banana routing")) for b in buttons)
+    # the title reads whole enough to tell the papers apart (side by side they were cut to "typical: Banana…")
+    assert all("efficient inference" in b.label for b in buttons), [b.label for b in buttons]
     assert len({b.key.rsplit("_", 1)[1] for b in buttons}) == len(buttons)  # no paper offered twice
     buttons[0].click()
     at = check(at.run())

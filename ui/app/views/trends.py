@@ -116,9 +116,12 @@ def _rising(labels: dict[str, str], period: str, freq: str) -> None:
         st.caption("No topic rises clearly inside a trend this month (a topic needs at least 4 papers in 2 "
                    "different weeks and 1.5 times its share in the year before).")
         return
+    quiet = sorted(labels.get(t, t) for t, d in found.items() if not d)
+    if quiet:
+        st.caption("No topic rises clearly this month in " + ", ".join(safe_inline(q) for q in quiet) + ".")
     for trend, details in sorted(shown, key=lambda x: labels.get(x[0], x[0])):
-        names = ", ".join(f"{safe_inline(d['name'])} ({count(d['papers'], 'paper')}, {d['growth']:.1f}x)"
-                          for d in details[:5])
+        names = ", ".join(f"{safe_inline(d['name'])} ({count(d['papers'], 'paper')}{_short_span(d, month)}, "
+                          f"{d['growth']:.1f}x)" for d in details[:5])
         with st.expander(f"Rising in {labels.get(trend, trend)}: {names}"):
             for d in details:
                 c_text, c_follow = st.columns([5, 1], vertical_alignment="center")
@@ -133,12 +136,10 @@ def _rising(labels: dict[str, str], period: str, freq: str) -> None:
                 picks = [("typical", p) for p in typical] + [("first", p) for p in d["first_papers"][:2]
                                                              if p not in typical]  # one button per paper
                 titles = {aid: p.title for aid, p in app.papers().get_many([p for _, p in picks]).items()}
-                cols = st.columns(len(picks) or 1)
-                for col, (what, pid) in zip(cols, picks):
-                    with col:
-                        name = safe_inline(title_text(titles.get(pid, pid), 38))  # a label renders Markdown
-                        widgets.open_button(pid, key=f"topic_{trend}_{d['key']}_{what}_{pid}",
-                                            label=f"{what}: {name}")
+                for what, pid in picks:  # one per line: side by side, titles were cut to a dozen letters
+                    name = safe_inline(title_text(titles.get(pid, pid), 90))  # a label renders Markdown
+                    widgets.open_button(pid, key=f"topic_{trend}_{d['key']}_{what}_{pid}",
+                                        label=f"{what}: {name}")
                 _topic_curve(d, labels.get(trend, trend))
 
 
@@ -173,6 +174,13 @@ def _growth_text(detail: dict) -> str:
     """"2.0x, 90% interval 1.3-3.1x": the growth with its uncertainty."""
     text, interval = f"{detail['growth']:.1f}x", interval_text(detail)
     return f"{text}, {interval}" if interval else text
+
+
+def _short_span(detail: dict, month: str) -> str:
+    """"" for a topic judged over this month, " in 12 months" when over a longer span (its papers are counted over
+    the span, so "52 papers" beside a month of 31 in the table reads right)."""
+    text = _span(detail.get("since") or month, month)
+    return "" if text == "this month" else " " + text.split(" to ")[0].replace("in the ", "in ")
 
 
 def _span(since: str, month: str) -> str:
