@@ -257,8 +257,9 @@ def _for_you() -> None:
         st.caption(f"Papers from {res.since} on, ranked by the {count(res.kept, 'paper')} you keep in reading lists "
                    "or gave a thumbs up (a linear SVM over their embeddings, as arxiv-sanity does).")
     else:
-        st.caption("You keep no papers yet, so these are simply the newest. Add papers to a reading list or give "
-                   "them a thumbs up or down, and this list is ranked by your interests.")
+        where = res.picks[0].reason.split(" (")[0] if res.picks else "new"  # "new in cs.LG, cs.CL"
+        st.caption(f"You keep no papers yet, so these are simply the newest ({safe_inline(where)}). Add papers to "
+                   "a reading list or give them a thumbs up or down, and this list is ranked by your interests.")
     if not res.picks:
         st.info("No recent papers to show yet.", icon=":material/inbox:")
         return
@@ -268,7 +269,8 @@ def _for_you() -> None:
         with st.container(border=True, key=f"foryou_{p.arxiv_id}"):
             widgets.title_link(p.title, p.arxiv_id)
             st.markdown(widgets.meta_line(p.authors, p.published, p.categories))
-            st.caption(safe_inline(p.reason))
+            if res.mode == "svm":  # why this paper; the newest need no reason of their own (said once above)
+                st.caption(safe_inline(p.reason))
             if held.get(p.arxiv_id):
                 st.markdown(widgets.list_marks(held[p.arxiv_id]))
             c_add, c_links, c_vote = st.columns([2, 2, 1])
