@@ -196,7 +196,9 @@ class Tagger:
                 vt = vector_terms.get(trend.name) if vector_terms is not None else None
                 logit = fitted.logit(rr.raw, bool(cats), vt)
                 if vt is not None and fitted.vector.size:
-                    evidence.append(f"vector model: {vt + fitted.bias:+.2f}")
+                    # how far the paper's vector moves the logit from what the rules alone would give: its vote
+                    # (vt + bias alone mostly showed the trend's rarity, "against" on papers the rules tag firmly)
+                    evidence.append(f"vector model: {logit - fitted.logit(rr.raw, bool(cats), None):+.2f}")
             else:
                 logit = s.rule_scale * (rr.raw - s.rules_only_offset) + (0.5 if cats else 0.0)
             if cats:

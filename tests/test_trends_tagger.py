@@ -105,6 +105,15 @@ def test_vector_model_term_moves_the_score():
     down = {s.trend: s.score for s in tagger.score(*PASSING, vector=-toward)}["privacy"]
     assert up > down
     assert any(e.startswith("vector model") for e in tagger.score(*PASSING, vector=toward)[0].evidence)
+    # the vote is the move from the rules-only logit: for a vector toward the trend it is for it, away against it
+    def vote(vector):
+        tag = next(s for s in tagger.score(*PASSING, vector=vector) if s.trend == "privacy")
+        return float(next(e for e in tag.evidence if e.startswith("vector model")).split(": ")[1])
+
+    rules_only = next(s for s in tagger.score(*PASSING) if s.trend == "privacy")
+    assert vote(toward) > 0 > vote(-toward)
+    assert abs(rules_only.strength + vote(toward) - next(
+        s for s in tagger.score(*PASSING, vector=toward) if s.trend == "privacy").strength) < 0.02
 
 
 def test_fit_logistic_separates_separable_data():
