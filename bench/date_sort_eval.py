@@ -10,6 +10,12 @@ it (the relevance pool ordered by date); the shown papers are looked up in the g
 
 Reported per setting: papers shown, how many were graded, and the share of graded ones that are relevant (grade
 >= 1). A paper outside the graded top 12 is counted as unjudged, not as irrelevant.
+
+`--dev-set` asks the other question, newest first over all dates: the 72 queries of the blind search dev set
+(bench/data/search_dev_queries.jsonl, graded pool of three systems' top 20), each query's relevance pool of 100
+ordered by date with no floor, with the shipped floor, and with a relative floor tried on top of it (a paper's
+similarity within D standard deviations of the pool's best one). Most of what a date sort shows lies outside
+that graded pool, so the unjudged count matters as much as the share.
 """
 from __future__ import annotations
 
@@ -26,10 +32,39 @@ from bench.digest_query_eval import FRESH_WEEKS, QUERIES, WEEKS, read_jsonl  # n
 QRELS = (ROOT / "bench/data/digest_query_qrels.jsonl", ROOT / "bench/data/digest_query_qrels_fresh.jsonl")
 
 
+def dev_set(searcher, limit: int) -> None:
+    from trendscope.index.relevance_floor import passes_floor, query_features
+    from trendscope.index.search import SearchRequest
+
+    queries = read_jsonl(ROOT / "bench/data/search_dev_queries.jsonl")
+    grades = {(r["qid"], r["id"]): r["grade"] for r in read_jsonl(ROOT / "bench/data/search_dev_qrels.jsonl")}
+    pools = []
+    for q in queries:
+        pool = searcher.search(SearchRequest(q["query"], limit=100))
+        feats = query_features(searcher, q["query"], [h.pk for h in pool], embed_text=q["query"])
+        best = max((f["z"] for f in feats.values()), default=0.0)
+        pools.append((q["qid"], [(h, feats[h.pk], best) for h in pool]))
+    settings = {"no floor": lambda f, best: True,
+                "the shipped floor": lambda f, best: passes_floor(f, words_without_vectors=True)}
+    for d in (2, 3):
+        settings[f"shipped + within {d} sd of the best"] = (
+            lambda f, best, d=d: passes_floor(f, words_without_vectors=True) and f["z"] >= best - d)
+    for name, keep in settings.items():
+        shown = judged = relevant = 0
+        for qid, pool in pools:
+            kept = sorted((h for h, f, best in pool if keep(f, best)), key=lambda h: (h.published or "", h.pk),
+                          reverse=True)[:limit]
+            g = [grades[(qid, h.id)] for h in kept if (qid, h.id) in grades]
+            shown, judged, relevant = shown + len(kept), judged + len(g), relevant + sum(x >= 1 for x in g)
+        print(f"all dates, {name}: {shown} shown in {len(pools)} lists, {judged} graded, {relevant} relevant "
+              f"({relevant / max(judged, 1):.0%} of the graded); {shown - judged} unjudged")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--home", required=True)
     ap.add_argument("--limit", type=int, default=10)
+    ap.add_argument("--dev-set", action="store_true", help="newest first over all dates on the search dev set")
     args = ap.parse_args()
 
     from trendscope.foundation.clock import week_bounds
@@ -37,9 +72,12 @@ def main() -> None:
     from trendscope.index.search import Searcher, SearchRequest
     from trendscope.ingest.store import open_database
 
-    grades = {(r["qid"], r["id"]): r["grade"] for path in QRELS for r in read_jsonl(path)}
     home = Home(Path(args.home))
     searcher = Searcher(open_database(home.db_path), home)
+    if args.dev_set:
+        dev_set(searcher, args.limit)
+        return
+    grades = {(r["qid"], r["id"]): r["grade"] for path in QRELS for r in read_jsonl(path)}
     totals = {}
     for floor in (False, True):
         searcher.date_floor = floor
