@@ -48,7 +48,7 @@ def passes_floor(f: dict, *, words_without_vectors: bool = False) -> bool:
 
 def background_vectors(searcher: Searcher, model: str) -> np.ndarray:
     """Vectors of a fixed random sample of stored papers (the same sample for every query of one Searcher)."""
-    cached = getattr(searcher, "_floor_background", None)
+    cached = searcher._floor_background
     if cached is not None and cached[0] == model:
         return cached[1]
     pks = sorted(searcher.store.papers.states())

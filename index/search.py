@@ -112,6 +112,7 @@ class Searcher:
         self.parallel = parallel  # hybrid: the keyword side on a second connection while the query is embedded
         self.compounds = compounds  # notes: "pretraining" is found in "pre-training" (compound_words.py)
         self.date_floor = True  # newest first lists only papers above the relevance floor (bench: off to compare)
+        self._floor_background: tuple[str, np.ndarray] | None = None  # relevance_floor.background_vectors' cache
         self._doc_counts = DocCounts(self.store, database_path(db) or None)
 
     # -- resources ------------------------------------------------------------------------

@@ -179,16 +179,19 @@ def _growth_text(detail: dict) -> str:
 def _short_span(detail: dict, month: str) -> str:
     """"" for a topic judged over this month, " in 12 months" when over a longer span (its papers are counted over
     the span, so "52 papers" beside a month of 31 in the table reads right)."""
-    text = _span(detail.get("since") or month, month)
-    return "" if text == "this month" else " " + text.split(" to ")[0].replace("in the ", "in ")
+    n = _span_months(detail.get("since") or month, month)
+    return f" in {n} months" if n > 1 else ""
+
+
+def _span_months(since: str, month: str) -> int:
+    """Months from `since` to `month`, both counted (1 when the span is the month itself)."""
+    return max((int(month[:4]) - int(since[:4])) * 12 + int(month[5:7]) - int(since[5:7]) + 1, 1)
 
 
 def _span(since: str, month: str) -> str:
     """"this month", or "in the 5 months to 2020-06" when a thin trend's topics are judged over a longer span."""
-    if since[:7] >= month[:7]:
-        return "this month"
-    n = (int(month[:4]) - int(since[:4])) * 12 + int(month[5:7]) - int(since[5:7]) + 1
-    return f"in the {n} months to {month[:7]}"
+    n = _span_months(since, month)
+    return "this month" if n == 1 else f"in the {n} months to {month[:7]}"
 
 
 def _follow(topic: str) -> None:
