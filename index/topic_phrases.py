@@ -14,7 +14,10 @@ or after it inside its run ("federated learning (FL)", "... with knowledge disti
 framework"), as opposed to only inside a longer name ("medical image" in "medical image segmentation",
 "pre-trained vision" in "pre-trained vision transformers"). Acronyms are always closed.
 
-Keys are normalised: lower case, hyphens as spaces, a plural last word made singular ("models" -> "model"); an
+Keys are normalised: lower case, hyphens as spaces, a plural last word made singular ("models" -> "model"), a
+prefix that science writes joined, hyphenated or apart joined to its word ("multi-modal", "multi modal" and
+"multimodal large language models" are one key, as are "pre-trained" and "pretrained", "fine-tuning" and
+"finetuning"; not when the key would be one word, so "multi-modal" alone is no candidate); an
 acronym on its own keeps its case and loses its plural "s" ("MLLMs" -> "MLLM": one topic with the papers that
 write "MLLM"). Inside a longer name the acronym's plural stays ("compressed LLMs" -> "compressed llms"): made
 singular there, generic names such as "adapting LLMs" gathered enough papers to be listed (judged blind:
@@ -29,6 +32,7 @@ from dataclasses import dataclass, field
 
 from trendscope.foundation.words import STOP_WORDS
 
+from .compound_words import MIN_REST, PREFIXES
 from .query_terms import QUERY_STOP_WORDS
 
 # Words that head or end a topic name although the generic-vocabulary list names them.
@@ -54,14 +58,35 @@ _PAREN_ACRONYM_RE = re.compile(r"\(\s*([A-Z][A-Za-z0-9-]{1,9}?)s?\s*\)")
 _WORDS_BEFORE_RE = re.compile(r"((?:[A-Za-z][\w-]*\s+){0,5}[A-Za-z][\w-]*)\s*$")
 MAX_WORDS = 4  # words as written: "text-to-image diffusion models" is three
 MAX_KEY_WORDS = 6  # and at most six once hyphens are spaces ("text to image diffusion model")
+# Prefixes joined to the next word in a key; not those that are also words of their own ("over", "under", "few",
+# "zero": "control over generation" is no compound)
+_JOINED_PREFIXES = frozenset(PREFIXES) - {"over", "under", "few", "zero"}
 
 
 def normalise(phrase: str) -> str:
-    """The merge key of a phrase: lower case, hyphens as spaces, a plural last word singular."""
+    """The merge key of a phrase: lower case, hyphens as spaces, a plural last word singular, a compound's prefix
+    joined to its word ("Multi-Modal LLMs" -> "multimodal llms")."""
     words = phrase.lower().replace("-", " ").split()
     if words:
         words[-1] = _singular(words[-1])
-    return " ".join(words)
+    return " ".join(_join_prefixes(words))
+
+
+def _join_prefixes(words: list[str]) -> list[str]:
+    """"pre training" -> "pretraining", as long as at least two words remain ("pre trained model" ->
+    "pretrained model"; "pre training" alone stays)."""
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        w = words[i]
+        if (w in _JOINED_PREFIXES and i + 1 < len(words) and len(words[i + 1]) >= MIN_REST
+                and words[i + 1][0].isalpha()):
+            out.append(w + words[i + 1])
+            i += 2
+        else:
+            out.append(w)
+            i += 1
+    return out if len(out) >= 2 or len(words) < 2 else words
 
 
 def singular_acronym(word: str) -> str:
@@ -198,8 +223,14 @@ class AcronymMap:
         return self.mapping().get(phrase_key, phrase_key)
 
     def acronym_of(self) -> dict[str, str]:
-        """expansion key -> its acronym (for display: "retrieval augmented generation (RAG)")."""
-        return {long_key: acr for acr, long_key in self.mapping().items()}
+        """expansion key -> its acronym (for display: "retrieval augmented generation (RAG)"); of several acronyms
+        for one expansion ("MLLM", "MM-LLM"), the one most papers define it with."""
+        best: dict[str, tuple[int, str]] = {}
+        for acr, long_key in self.mapping().items():
+            n = self.counts[acr][long_key]
+            if long_key not in best or (-n, acr) < (-best[long_key][0], best[long_key][1]):
+                best[long_key] = (n, acr)
+        return {long_key: acr for long_key, (_, acr) in best.items()}
 
 
 def display_names(surface_counts: dict[str, Counter], acronyms: AcronymMap, keys: Iterable[str]) -> dict[str, str]:

@@ -27,7 +27,7 @@ from .topic_phrases import PaperPhrases, paper_phrases
 log = logging.getLogger(__name__)
 
 migrations = Migrations("trendscope.topics")
-EXTRACTOR_VERSION = "7"  # bump when topic_phrases changes what it extracts: every paper is extracted again
+EXTRACTOR_VERSION = "8"  # bump when topic_phrases changes what it extracts: every paper is extracted again
 
 
 @migrations()

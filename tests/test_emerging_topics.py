@@ -14,7 +14,7 @@ from trendscope.index.emerging_topics import emerging_topics
 from trendscope.index.indexer import run_index
 from trendscope.index.topic_corpus import name_feature_table
 from trendscope.index.topic_names import FEATURES, load_name_model
-from trendscope.index.topic_phrases import AcronymMap, normalise, paper_phrases
+from trendscope.index.topic_phrases import AcronymMap, display_names, normalise, paper_phrases
 from trendscope.ingest.store import PaperStore
 from trendscope.ui.cli import main
 
@@ -152,6 +152,41 @@ def test_an_event_named_by_its_year_is_not_a_topic(name, event):
     from trendscope.index.topic_corpus import EVENT_RE as _EVENT_RE
 
     assert bool(_EVENT_RE.match(name)) is event
+
+
+@pytest.mark.parametrize("written", ["multi-modal large language models", "Multimodal Large Language Models",
+                                     "multi modal large language model"])
+def test_a_compound_written_joined_hyphenated_or_apart_is_one_key(written):
+    # "Multi-modal Large Language Models (MM-LLM)" and "Multimodal Large Language Models (MLLM)" were listed side
+    # by side in the same month, as were "pre-trained language models" and "pretrained language models"
+    assert normalise(written) == "multimodal large language model"
+    assert normalise("language model pre-training") == normalise("language model pretraining")
+    assert normalise("fine-tuning LLMs") == normalise("finetuning LLMs") == "finetuning llms"
+    # the trend's own label, however it is spelled, so that "own names" match
+    assert normalise("Self-supervised learning") == normalise("selfsupervised learning")
+
+
+@pytest.mark.parametrize("written, key", [
+    ("pre-training", "pre training"),          # one word once joined: no two-word candidate of its own
+    ("control over generation", "control over generation"),  # "over", "under", "few", "zero" are words too
+    ("zero-shot learning", "zero shot learning"),
+    ("co-training method", "cotraining method"),  # "co" is no word of its own: joined like "pre"
+    ("non-IID data", "non iid data"),           # "iid": too short to be the rest of a compound
+])
+def test_prefixes_are_joined_only_where_a_compound_is_meant(written, key):
+    assert normalise(written) == key
+
+
+def test_an_expansion_with_two_acronyms_is_shown_with_the_one_most_papers_define():
+    acr = AcronymMap(min_papers=2)
+    for _ in range(5):
+        acr.add({"MLLM": "multimodal large language model"})
+    for _ in range(3):
+        acr.add({"MM-LLM": "multimodal large language model"})
+    assert acr.acronym_of() == {"multimodal large language model": "MLLM"}
+    assert display_names({"multimodal large language model": Counter({"Multimodal Large Language Models": 3})},
+                         acr, ["multimodal large language model"]) == {
+        "multimodal large language model": "Multimodal Large Language Models (MLLM)"}
 
 
 def test_an_acronym_merges_with_the_expansion_most_papers_give():
@@ -467,10 +502,10 @@ def test_a_name_standing_on_its_own_is_closed_and_one_written_only_inside_longer
                        "We train medical image classifiers and a medical image segmentation network with federated "
                        "learning (FL). A federated learning framework protects the pre-trained vision transformers.")
     closed = set(pp.closed)
-    assert {"medical image segmentation", "federated learning", "FL", "pre trained vision transformer"} <= closed
+    assert {"medical image segmentation", "federated learning", "FL", "pretrained vision transformer"} <= closed
     # always followed (or preceded) by another content word: a fragment of longer names here
-    assert {"medical image", "pre trained vision", "vision transformer", "image segmentation"} <= set(pp.surfaces)
-    assert not {"medical image", "pre trained vision", "vision transformer", "image segmentation"} & closed
+    assert {"medical image", "pretrained vision", "vision transformer", "image segmentation"} <= set(pp.surfaces)
+    assert not {"medical image", "pretrained vision", "vision transformer", "image segmentation"} & closed
     assert set(pp.closed) <= set(pp.surfaces)
 
 
