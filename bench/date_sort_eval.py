@@ -13,9 +13,12 @@ Reported per setting: papers shown, how many were graded, and the share of grade
 
 `--dev-set` asks the other question, newest first over all dates: the 72 queries of the blind search dev set
 (bench/data/search_dev_queries.jsonl, graded pool of three systems' top 20), each query's relevance pool of 100
-ordered by date with no floor, with the shipped floor, and with a relative floor tried on top of it (a paper's
-similarity within D standard deviations of the pool's best one). Most of what a date sort shows lies outside
-that graded pool, so the unjudged count matters as much as the share.
+ordered by date with no floor, with the floor, and with the floor and a paper's similarity within D standard
+deviations of the best one above the floor (D = 1.5 is shipped), then `search --sort date` as shipped. Most of what
+a date sort shows lies outside the dev set's graded pool: those pairs were graded blind too
+(bench/data/search_date_sort_qrels.jsonl; `--unjudged-out FILE` writes the ones still ungraded). Per half: the
+papers shown, relevant (grade >= 1) and not, and relevant minus not relevant, the criterion D was chosen by on the
+tuning half (odd queries).
 """
 from __future__ import annotations
 
@@ -30,34 +33,54 @@ sys.path.insert(0, str(ROOT))
 from bench.digest_query_eval import FRESH_WEEKS, QUERIES, WEEKS, read_jsonl  # noqa: E402
 
 QRELS = (ROOT / "bench/data/digest_query_qrels.jsonl", ROOT / "bench/data/digest_query_qrels_fresh.jsonl")
+# the dev set's graded pool, and the papers that newest first showed outside it, graded blind the same way
+DEV_QRELS = (ROOT / "bench/data/search_dev_qrels.jsonl", ROOT / "bench/data/search_date_sort_qrels.jsonl")
 
 
-def dev_set(searcher, limit: int) -> None:
+def dev_set(searcher, limit: int, unjudged_out: Path | None = None) -> None:
     from trendscope.index.relevance_floor import passes_floor, query_features
     from trendscope.index.search import SearchRequest
 
     queries = read_jsonl(ROOT / "bench/data/search_dev_queries.jsonl")
-    grades = {(r["qid"], r["id"]): r["grade"] for r in read_jsonl(ROOT / "bench/data/search_dev_qrels.jsonl")}
+    grades = {(r["qid"], r["id"]): r["grade"] for path in DEV_QRELS if path.exists() for r in read_jsonl(path)}
     pools = []
     for q in queries:
         pool = searcher.search(SearchRequest(q["query"], limit=100))
         feats = query_features(searcher, q["query"], [h.pk for h in pool], embed_text=q["query"])
-        best = max((f["z"] for f in feats.values()), default=0.0)
+        best = max((f["z"] for f in feats.values() if passes_floor(f, words_without_vectors=True)), default=0.0)
         pools.append((q["qid"], [(h, feats[h.pk], best) for h in pool]))
     settings = {"no floor": lambda f, best: True,
-                "the shipped floor": lambda f, best: passes_floor(f, words_without_vectors=True)}
-    for d in (2, 3):
-        settings[f"shipped + within {d} sd of the best"] = (
+                "the floor": lambda f, best: passes_floor(f, words_without_vectors=True)}
+    for d in (1, 1.5, 2, 3):
+        settings[f"the floor + within {d} sd of the best"] = (
             lambda f, best, d=d: passes_floor(f, words_without_vectors=True) and f["z"] >= best - d)
+    shipped = {q["qid"]: searcher.search(SearchRequest(q["query"], sort="date", limit=limit)) for q in queries}
+    settings["as shipped: search --sort date"] = None
+    unjudged: dict[tuple[str, str], set[str]] = {}
     for name, keep in settings.items():
-        shown = judged = relevant = 0
+        halves = {"tuning": [0, 0, 0], "report": [0, 0, 0]}  # shown, graded, relevant
         for qid, pool in pools:
-            kept = sorted((h for h, f, best in pool if keep(f, best)), key=lambda h: (h.published or "", h.pk),
-                          reverse=True)[:limit]
+            kept = shipped[qid] if keep is None else sorted(
+                (h for h, f, best in pool if keep(f, best)), key=lambda h: (h.published or "", h.pk),
+                reverse=True)[:limit]
+            for h in kept:
+                if (qid, h.id) not in grades:
+                    unjudged.setdefault((qid, h.id), set()).add(name)
             g = [grades[(qid, h.id)] for h in kept if (qid, h.id) in grades]
-            shown, judged, relevant = shown + len(kept), judged + len(g), relevant + sum(x >= 1 for x in g)
+            half = halves["tuning" if int(qid[1:]) % 2 else "report"]
+            for i, n in enumerate((len(kept), len(g), sum(x >= 1 for x in g))):
+                half[i] += n
+        shown, judged, relevant = (sum(h[i] for h in halves.values()) for i in range(3))
         print(f"all dates, {name}: {shown} shown in {len(pools)} lists, {judged} graded, {relevant} relevant "
               f"({relevant / max(judged, 1):.0%} of the graded); {shown - judged} unjudged")
+        for half, (n, j, r) in halves.items():
+            print(f"    {half} half: {n} shown, {r} relevant, {j - r} graded not relevant, {n - j} unjudged; "
+                  f"relevant minus not relevant {r - (j - r)}")
+    if unjudged_out is not None:
+        with unjudged_out.open("w", encoding="utf-8") as fh:
+            for (qid, pid), names in sorted(unjudged.items()):
+                fh.write(json.dumps({"qid": qid, "id": pid, "systems": sorted(names)}) + "\n")
+        print(f"{len(unjudged)} unjudged (query, paper) pairs written to {unjudged_out}")
 
 
 def main() -> None:
@@ -65,6 +88,8 @@ def main() -> None:
     ap.add_argument("--home", required=True)
     ap.add_argument("--limit", type=int, default=10)
     ap.add_argument("--dev-set", action="store_true", help="newest first over all dates on the search dev set")
+    ap.add_argument("--unjudged-out", type=Path, help="with --dev-set: write the shown pairs nobody graded (a pool "
+                    "for bench/search_dev_grading.py batches)")
     args = ap.parse_args()
 
     from trendscope.foundation.clock import week_bounds
@@ -75,12 +100,16 @@ def main() -> None:
     home = Home(Path(args.home))
     searcher = Searcher(open_database(home.db_path), home)
     if args.dev_set:
-        dev_set(searcher, args.limit)
+        dev_set(searcher, args.limit, args.unjudged_out)
         return
     grades = {(r["qid"], r["id"]): r["grade"] for path in QRELS for r in read_jsonl(path)}
+    from trendscope.index.relevance_floor import Z_FROM_BEST
+
     totals = {}
-    for floor in (False, True):
-        searcher.date_floor = floor
+    for name, floor, from_best in (("without the floor", False, None), ("with the floor", True, None),
+                                   (f"with the floor, within {Z_FROM_BEST} sd of the best (shipped)", True,
+                                    Z_FROM_BEST)):
+        searcher.date_floor, searcher.date_floor_from_best = floor, from_best
         shown = judged = relevant = empty = lists = 0
         for q in read_jsonl(QUERIES):
             for week in (*WEEKS, *FRESH_WEEKS):
@@ -90,8 +119,8 @@ def main() -> None:
                 g = [grades[(q["qid"], h.id)] for h in hits if (q["qid"], h.id) in grades]
                 shown, judged, relevant = shown + len(hits), judged + len(g), relevant + sum(x >= 1 for x in g)
                 empty, lists = empty + (not hits), lists + 1
-        totals[floor] = {"shown": shown, "judged": judged, "relevant": relevant, "empty_lists": empty}
-        print(f"{'with' if floor else 'without'} the floor: {shown} papers shown in {lists} lists ({empty} empty), "
+        totals[name] = {"shown": shown, "judged": judged, "relevant": relevant, "empty_lists": empty}
+        print(f"{name}: {shown} papers shown in {lists} lists ({empty} empty), "
               f"{judged} graded, {relevant} of them relevant "
               f"({relevant / max(judged, 1):.0%}); {shown - judged} unjudged")
     print(json.dumps(totals))

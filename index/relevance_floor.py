@@ -9,6 +9,12 @@ A paper passes when it holds the query as a phrase, or every query word with a s
 standard deviations above the query's similarity to a random stored paper, or a similarity >= `Z_ALONE` standard
 deviations above it. The thresholds were chosen on the odd half of a blind-graded set of digest queries
 (bench/digest_query_eval.py, docs/performance.md#precision-of-query-digests).
+
+A search sorted newest first also keeps only papers whose similarity is within `Z_FROM_BEST` standard deviations of
+the best one above the floor (`near_best`): over all dates the floor still admits papers that hold every query word
+but are about something else, or that are close to the query's field but not its topic, and the newest of them
+came first. Chosen on the odd queries of the blind search dev set, every paper the candidate settings showed
+graded blind (bench/date_sort_eval.py --dev-set, docs/performance.md#newest-first-in-a-narrow-window).
 """
 from __future__ import annotations
 
@@ -28,6 +34,7 @@ if TYPE_CHECKING:
 BACKGROUND_PAPERS = 3000  # random stored papers whose similarity to the query sets its scale (z-scores)
 Z_ALL_WORDS = 2.0
 Z_ALONE = 3.5
+Z_FROM_BEST = 1.5
 
 
 def has_floor(query: str) -> bool:
@@ -44,6 +51,16 @@ def passes_floor(f: dict, *, words_without_vectors: bool = False) -> bool:
     `words_without_vectors` lets every query word stand in for the similarity it cannot be checked against."""
     all_words = f["all_words"] and (f["z"] >= Z_ALL_WORDS or (words_without_vectors and not f["vectors"]))
     return bool(f["phrase"] or all_words or f["z"] >= Z_ALONE)
+
+
+def near_best(ranked: list[tuple[int, float]], feats: dict[int, dict], d: float) -> list[tuple[int, float]]:
+    """The papers of `ranked` (those above the floor) whose similarity `z` is within `d` of the best of them, so the
+    best is always kept; a paper without a vector (no similarity to judge) stays."""
+    judged = [feats[pk]["z"] for pk, _ in ranked if feats[pk]["vectors"]]
+    if not judged:
+        return ranked
+    best = max(judged)
+    return [r for r in ranked if not feats[r[0]]["vectors"] or feats[r[0]]["z"] >= best - d]
 
 
 def background_vectors(searcher: Searcher, model: str) -> np.ndarray:

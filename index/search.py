@@ -32,7 +32,7 @@ from .faiss_index import VectorIndex, index_paths
 from .fts_query import ParsedQuery, parse_query
 from .keyword_pruning import Split, exact_top, plan
 from .query_encoder import load_query_embedder
-from .relevance_floor import has_floor, passes_floor, query_features
+from .relevance_floor import Z_FROM_BEST, has_floor, near_best, passes_floor, query_features
 from .search_index import NO_VECTORS, open_search_index
 from .search_request import MAX_LIMIT, SearchHit, SearchRequest, checked_filters, date_window, validate
 from .search_store import BM25_WEIGHTS, HitRow, SearchStore, SqlFilter
@@ -112,6 +112,7 @@ class Searcher:
         self.parallel = parallel  # hybrid: the keyword side on a second connection while the query is embedded
         self.compounds = compounds  # notes: "pretraining" is found in "pre-training" (compound_words.py)
         self.date_floor = True  # newest first lists only papers above the relevance floor (bench: off to compare)
+        self.date_floor_from_best: float | None = Z_FROM_BEST  # ... and near the pool's best (None: not)
         self._floor_background: tuple[str, np.ndarray] | None = None  # relevance_floor.background_vectors' cache
         self._doc_counts = DocCounts(self.store, database_path(db) or None)
 
@@ -216,10 +217,13 @@ class Searcher:
                       wanted: int) -> list[tuple[int, float]]:
         """The relevance pool ordered by date, newest first, keeping only papers above the query's relevance floor
         (`relevance_floor.py`): in a narrow date window the pool's tail is papers that share one word, and the
-        newest of them would come first. A query of fields only (au:, cat:) has no floor: every hit matched it."""
+        newest of them would come first; over a wide one, papers that share the query's words or field but not its
+        topic. A query of fields only (au:, cat:) has no floor: every hit matched it."""
         if self.date_floor and has_floor(query):
             feats = query_features(self, query, [pk for pk, _ in ranked], embed_text=pq.semantic_text)
             ranked = [r for r in ranked if passes_floor(feats[r[0]], words_without_vectors=True)]
+            if self.date_floor_from_best is not None:
+                ranked = near_best(ranked, feats, self.date_floor_from_best)
         published = self.store.published_of([pk for pk, _ in ranked])
         return sorted(ranked, key=lambda r: (published.get(r[0]) or "", r[0]), reverse=True)[:wanted]
 

@@ -8,7 +8,7 @@ import pytest
 from search_fixture import TEST_TREND, tag
 
 from trendscope.foundation.errors import TrendscopeError
-from trendscope.index.relevance_floor import passes_floor, query_features
+from trendscope.index.relevance_floor import Z_FROM_BEST, near_best, passes_floor, query_features
 from trendscope.index.search import Searcher, SearchRequest, rrf_fuse
 from trendscope.index.vector_store import VectorStore
 
@@ -110,14 +110,41 @@ def test_sort_by_date(searchable):
     for mode in MODES:
         hits = searcher.search(SearchRequest("neural network", mode=mode, sort="date", limit=15))
         dates = [h.published for h in hits]
-        assert len(hits) == 15 and dates == sorted(dates, reverse=True)
-        # the newest of the most relevant papers above the relevance floor, not a re-sort of the first page
+        assert hits and dates == sorted(dates, reverse=True)
+        # the newest of the most relevant papers above the relevance floor and near the best of them
         pool = searcher.search(SearchRequest("neural network", mode=mode, limit=100))
         feats = query_features(searcher, "neural network", [h.pk for h in pool], embed_text="neural network")
-        above = [h for h in pool if passes_floor(feats[h.pk], words_without_vectors=True)]
+        above = [h for h in pool if _date_sorted_keeps(feats, h.pk)]
         newest = sorted(above, key=lambda h: (h.published, h.pk), reverse=True)[:15]
         assert [h.id for h in hits] == [h.id for h in newest]
-        assert {h.id for h in hits} != {h.id for h in pool[:15]}
+        # with the floor alone (the test embedder's similarities are spread unlike MiniLM's, so "near the best"
+        # may keep few here): 15 papers, not a re-sort of the first page
+        shipped, searcher.date_floor_from_best = searcher.date_floor_from_best, None
+        try:
+            floored = searcher.search(SearchRequest("neural network", mode=mode, sort="date", limit=15))
+        finally:
+            searcher.date_floor_from_best = shipped
+        assert len(floored) == 15 and {h.id for h in floored} != {h.id for h in pool[:15]}
+
+
+def _date_sorted_keeps(feats: dict[int, dict], pk: int) -> bool:
+    """What newest first keeps of a relevance pool: above the floor, and near the pool's best similarity."""
+    above = [f for f in feats.values() if passes_floor(f, words_without_vectors=True)]
+    best = max(f["z"] for f in above)
+    return passes_floor(feats[pk], words_without_vectors=True) and feats[pk]["z"] >= best - Z_FROM_BEST
+
+
+def test_near_best_keeps_papers_close_to_the_pools_best_similarity():
+    """Over all dates the floor still admitted papers holding every query word but about something else (a
+    study of a different problem that mentions both words); newest first listed the newest of them first."""
+    feats = {1: {"z": 9.0, "vectors": True}, 2: {"z": 7.6, "vectors": True}, 3: {"z": 7.4, "vectors": True},
+             4: {"z": 2.1, "vectors": False}, 5: {"z": 12.0, "vectors": True}}
+    ranked = [(3, 0.1), (1, 0.15), (2, 0.2), (4, 0.3)]  # those above the floor (5 is not: it is not the best)
+    assert near_best(ranked, feats, 1.5) == [(1, 0.15), (2, 0.2), (4, 0.3)]  # 7.4 < 9.0 - 1.5; 4: not judged
+    assert near_best(ranked, feats, 2.0) == ranked
+    assert near_best([(3, 0.1)], feats, 0.0) == [(3, 0.1)]  # the best above the floor always stays
+    no_vectors = {pk: {**f, "vectors": False} for pk, f in feats.items()}
+    assert near_best(ranked, no_vectors, 0.0) == ranked
 
 
 def test_newest_first_lists_only_papers_about_the_query(searchable):
@@ -129,8 +156,7 @@ def test_newest_first_lists_only_papers_about_the_query(searchable):
     newest = searcher.search(SearchRequest(query, mode="hybrid", sort="date", limit=50, **window))
     feats = query_features(searcher, query, [h.pk for h in by_relevance], embed_text=query)
     assert newest and len(newest) < len(by_relevance)
-    assert {h.pk for h in newest} == {h.pk for h in by_relevance
-                                      if passes_floor(feats[h.pk], words_without_vectors=True)}
+    assert {h.pk for h in newest} == {h.pk for h in by_relevance if _date_sorted_keeps(feats, h.pk)}
     searcher.date_floor = False  # the bench's comparison: the pool by date, as before
     try:
         unfloored = searcher.search(SearchRequest(query, mode="hybrid", sort="date", limit=50, **window))

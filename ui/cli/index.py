@@ -158,7 +158,8 @@ class _QueryCommand(click.Command):
 @published_until_option()
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True,
               help="date: newest first among the most relevant papers that are clearly about the query (its "
-                   "phrase, every word with a close meaning, or a very close meaning), so it may list fewer.")
+                   "phrase, every word with a close meaning, or a very close meaning; and close to the best "
+                   "match's meaning), so it may list fewer.")
 @click.option("--all-words", is_flag=True,
               help="Every plain word must occur (default: plain words rank, +word and \"phrases\" are required).")
 @limit_option()

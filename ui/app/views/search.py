@@ -146,8 +146,8 @@ def _results(state: dict) -> None:
     newest = params.get("sort") == "date" and has_floor(params["query"])
     if not hits and newest:
         st.info(f"No paper is clearly about “{q}” here. *Newest first* lists only papers that hold the query as a "
-                "phrase, or every word with a close meaning, or a very close meaning; sort by *Relevance* to see "
-                "the nearest matches.", icon=":material/search_off:")
+                "phrase, or every word with a close meaning, or a very close meaning, and come close to the best "
+                "match; sort by *Relevance* to see the nearest matches.", icon=":material/search_off:")
         return
     if not hits:
         filtered = any(params[k] for k in ("since", "until", "categories", "trends"))
