@@ -120,7 +120,8 @@ def test_trends_cli(tagged_db, home, tmp_path):
     runner = CliRunner()
     res = runner.invoke(main, ["--home", str(home), "trends", "--freq", "month", "--json"])
     assert res.exit_code == 0, res.output
-    records = json.loads(res.output)
+    # JSON lines, one record per trend and period, as `--topics --json` prints them (it was one JSON array)
+    records = [json.loads(x) for x in res.stdout.splitlines()]
     assert records and set(records[0]) == set(COLUMNS)
     png = tmp_path / "trends.png"
     res = runner.invoke(main, ["--home", str(home), "trends", "--png", str(png), "--since", "2020-01-01"])
@@ -134,7 +135,7 @@ def test_trends_cli(tagged_db, home, tmp_path):
     res = runner.invoke(main, ["--home", str(home), "trends", "--last", "-3"])
     assert res.exit_code == 2 and "Invalid value for '--last'" in res.output
     res = runner.invoke(main, ["--home", str(home), "trends", "--json", "-t", "privacy", "--trend", "efficiency"])
-    only = json.loads(res.output)
+    only = [json.loads(x) for x in res.stdout.splitlines()]
     assert only and {r["trend"] for r in only} == {"privacy", "efficiency"}
     assert only == [r for r in records if r["trend"] in ("privacy", "efficiency")]  # the same rows and shares
     res = runner.invoke(main, ["--home", str(home), "trends", "-t", "privacy", "--topics", "--json"])

@@ -261,7 +261,8 @@ def eval_tags_cmd(obj, input_path: str | None, cv_labels, corpus: str | None, fo
               help="With --topics: compute the listing afresh even when the one kept for this data is current.")
 @click.option("--since", default=None, metavar="DATE",
               help="Only papers published on or after: YYYY-MM-DD, YYYY-MM, YYYY or a span back such as 2y.")
-@json_option("Print the whole trend x period table as JSON records.")
+@json_option("Print the whole trend x period table as JSON lines: one record per trend and period (as --topics "
+             "--json and search --json print theirs).")
 @click.option("--png", "png", type=click.Path(dir_okay=False), default=None, help="Draw share over time to this PNG.")
 @click.option("--last", type=click.IntRange(min=1), default=1, show_default=True,
               help="Periods to show per trend in the text table.")
@@ -316,8 +317,9 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
         path = plot_trends(df, png, title=f"Trend share per {freq}" + (f" since {since}" if since else ""),
                            smooth=smooth)
         click.echo(f"chart -> {path}", err=True)
-    if as_json:
-        click.echo(json.dumps(df.to_dict(orient="records"), ensure_ascii=False))
+    if as_json:  # JSON lines, like every listing the CLI prints as JSON (`--topics --json`, `search --json`)
+        for record in df.to_dict(orient="records"):
+            click.echo(json.dumps(record, ensure_ascii=False))
         return
     if df.empty:
         click.echo(f"no tagged papers published since {since}" if since
