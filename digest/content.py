@@ -40,7 +40,6 @@ from trendscope.foundation.clock import week_bounds, week_of
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.latex_math import readable_latex
 
-from .chart import render_chart
 from .confidence import confident_count
 from .model import Digest, DigestPaper, Subscription, TrendLine
 from .subscription_store import SubscriptionStore
@@ -267,6 +266,8 @@ def build_digest(
     for p in papers:
         p.trend_labels = [labels.get(t, t) for t in p.trends]
     lines = trend_lines(sub, ctx)
+    from .chart import render_chart  # matplotlib: imported only when a digest draws its chart
+
     png = render_chart(lines, title=one_line(
         f"Papers per week: {lines[0].label if len(lines) == 1 else sub.name}", 80)) if chart and lines else None
     return Digest(subscription=sub, week=week, start=ctx.start, end=ctx.end, papers=papers, lines=lines,

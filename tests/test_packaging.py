@@ -146,3 +146,13 @@ def test_opening_the_database_does_not_import_streamlit(tmp_path):
     done = _run(code, tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "False"
+
+
+@pytest.mark.slow  # a fresh interpreter: ~1 s
+def test_the_digest_api_draws_with_matplotlib_only_when_a_chart_is_drawn(tmp_path):
+    """The Trends page imports the digest API (a topic's saved query); matplotlib, which only a digest's chart
+    needs, cost its first load about a second."""
+    code = "import sys, trendscope.digest.api; print('matplotlib' in sys.modules)"
+    done = _run(code, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"
