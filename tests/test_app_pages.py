@@ -389,6 +389,9 @@ def test_trends_page_charts_tables_topics_and_top_papers(app_home, embedder):
         if freq == "week":
             assert any(re.fullmatch(r"Top papers of each trend, the week of 20\d\d-\d\d-\d\d", s)
                        for s in texts(at.subheader))
+            # rising topics are a month's: the week's view says which month (it read as the week's own)
+            assert any(re.fullmatch(r"Rising topics are judged month by month: these are for [A-Z][a-z]+ 20\d\d, "
+                                    r"the month of the week of 20\d\d-\d\d-\d\d\.", c) for c in texts(at.caption))
             week = date.fromisoformat(at.selectbox(key="period_week").value)
             assert (week + timedelta(days=6)).isoformat() <= newest[:10]
             spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)

@@ -110,6 +110,9 @@ def _movers(latest: pd.DataFrame, labels: dict[str, str], period: str, freq: str
 def _rising(labels: dict[str, str], period: str, freq: str) -> None:
     month = period[:7] + "-01"
     st.subheader(f"Rising topics, {period_label(month, 'month')}")
+    if freq == "week":  # topics are judged by month: say which month a week's view shows
+        st.caption(f"Rising topics are judged month by month: these are for {period_label(month, 'month')}, the "
+                   f"month of {period_label(period, freq)}.")
     found = trend_state.rising_topics("month", month)
     shown = [(t, d) for t, d in found.items() if d]
     if not shown:
