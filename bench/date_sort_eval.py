@@ -53,7 +53,7 @@ def dev_set(searcher, limit: int, unjudged_out: Path | None = None) -> None:
                 "the floor": lambda f, best: passes_floor(f, words_without_vectors=True)}
     for d in (1, 1.5, 2, 3):
         settings[f"the floor + within {d} sd of the best"] = (
-            lambda f, best, d=d: passes_floor(f, words_without_vectors=True) and f["z"] >= best - d)
+            lambda f, best, d=d: passes_floor(f, words_without_vectors=True) and (f["phrase"] or f["z"] >= best - d))
     shipped = {q["qid"]: searcher.search(SearchRequest(q["query"], sort="date", limit=limit)) for q in queries}
     settings["as shipped: search --sort date"] = None
     unjudged: dict[tuple[str, str], set[str]] = {}

@@ -11,9 +11,9 @@ deviations above it. The thresholds were chosen on the odd half of a blind-grade
 (bench/digest_query_eval.py, docs/performance.md#precision-of-query-digests).
 
 A search sorted newest first also keeps only papers whose similarity is within `Z_FROM_BEST` standard deviations of
-the best one above the floor (`near_best`): over all dates the floor still admits papers that hold every query word
-but are about something else, or that are close to the query's field but not its topic, and the newest of them
-came first. Chosen on the odd queries of the blind search dev set, every paper the candidate settings showed
+the best one above the floor, or that hold the query as a phrase (`near_best`): over all dates the floor still
+admits papers that hold every query word but are about something else, or that are close to the query's field
+but not its topic, and the newest of them came first. Chosen on the odd queries of the blind search dev set, every paper the candidate settings showed
 graded blind (bench/date_sort_eval.py --dev-set, docs/performance.md#newest-first-in-a-narrow-window).
 """
 from __future__ import annotations
@@ -55,12 +55,15 @@ def passes_floor(f: dict, *, words_without_vectors: bool = False) -> bool:
 
 def near_best(ranked: list[tuple[int, float]], feats: dict[int, dict], d: float) -> list[tuple[int, float]]:
     """The papers of `ranked` (those above the floor) whose similarity `z` is within `d` of the best of them, so the
-    best is always kept; a paper without a vector (no similarity to judge) stays."""
+    best is always kept; a paper holding the query as a phrase stays too (one short paper that is nearly the
+    query's own words must not push out every paper that names it), and so does one without a vector (no
+    similarity to judge)."""
     judged = [feats[pk]["z"] for pk, _ in ranked if feats[pk]["vectors"]]
     if not judged:
         return ranked
     best = max(judged)
-    return [r for r in ranked if not feats[r[0]]["vectors"] or feats[r[0]]["z"] >= best - d]
+    return [r for r in ranked
+            if feats[r[0]]["phrase"] or not feats[r[0]]["vectors"] or feats[r[0]]["z"] >= best - d]
 
 
 def background_vectors(searcher: Searcher, model: str) -> np.ndarray:

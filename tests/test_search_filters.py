@@ -128,10 +128,12 @@ def test_sort_by_date(searchable):
 
 
 def _date_sorted_keeps(feats: dict[int, dict], pk: int) -> bool:
-    """What newest first keeps of a relevance pool: above the floor, and near the pool's best similarity."""
+    """What newest first keeps of a relevance pool: above the floor, and near the best similarity there or holding
+    the query as a phrase."""
     above = [f for f in feats.values() if passes_floor(f, words_without_vectors=True)]
     best = max(f["z"] for f in above)
-    return passes_floor(feats[pk], words_without_vectors=True) and feats[pk]["z"] >= best - Z_FROM_BEST
+    f = feats[pk]
+    return passes_floor(f, words_without_vectors=True) and (f["phrase"] or f["z"] >= best - Z_FROM_BEST)
 
 
 def test_near_best_keeps_papers_close_to_the_pools_best_similarity():
@@ -139,10 +141,16 @@ def test_near_best_keeps_papers_close_to_the_pools_best_similarity():
     study of a different problem that mentions both words); newest first listed the newest of them first."""
     feats = {1: {"z": 9.0, "vectors": True}, 2: {"z": 7.6, "vectors": True}, 3: {"z": 7.4, "vectors": True},
              4: {"z": 2.1, "vectors": False}, 5: {"z": 12.0, "vectors": True}}
+    for f in feats.values():
+        f["phrase"] = False
     ranked = [(3, 0.1), (1, 0.15), (2, 0.2), (4, 0.3)]  # those above the floor (5 is not: it is not the best)
     assert near_best(ranked, feats, 1.5) == [(1, 0.15), (2, 0.2), (4, 0.3)]  # 7.4 < 9.0 - 1.5; 4: not judged
     assert near_best(ranked, feats, 2.0) == ranked
     assert near_best([(3, 0.1)], feats, 0.0) == [(3, 0.1)]  # the best above the floor always stays
+    # a paper naming the query as a phrase stays however close another is: one short paper whose title is the
+    # query's words pushed out every paper with "Speculative Decoding" in its title (a blind walkthrough)
+    feats[3]["phrase"] = True
+    assert near_best(ranked, feats, 1.5) == ranked
     no_vectors = {pk: {**f, "vectors": False} for pk, f in feats.items()}
     assert near_best(ranked, no_vectors, 0.0) == ranked
 
