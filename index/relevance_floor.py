@@ -13,8 +13,9 @@ deviations above it. The thresholds were chosen on the odd half of a blind-grade
 A search sorted newest first also keeps only papers whose similarity is within `Z_FROM_BEST` standard deviations of
 the best one above the floor, or that hold the query as a phrase (`near_best`): over all dates the floor still
 admits papers that hold every query word but are about something else, or that are close to the query's field
-but not its topic, and the newest of them came first. Chosen on the odd queries of the blind search dev set, every paper the candidate settings showed
-graded blind (bench/date_sort_eval.py --dev-set, docs/performance.md#newest-first-in-a-narrow-window).
+but not its topic, and the newest of them came first. Chosen on the odd queries of the blind search dev set,
+every paper the candidate settings showed graded blind (bench/date_sort_eval.py --dev-set,
+docs/performance.md#newest-first-in-a-narrow-window).
 """
 from __future__ import annotations
 
