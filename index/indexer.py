@@ -128,6 +128,8 @@ def _run(db, home, model, progress, rebuild, embedder, embedder_factory, exact_m
         raise TrendscopeError(f"embedder is {embedder.model_id!r} but the index needs {model!r}")
     res = IndexResult(model=model)
     if rebuild:
+        if embedder is None:  # the model must load before every stored vector is dropped (a typo lost them all)
+            embedder = (embedder_factory or load_embedder)(model)
         n = vectors.delete_all()
         remove_index_files(home.index_dir)
         log.info("rebuild: dropped %d stored vectors and the FAISS files", n)

@@ -84,6 +84,21 @@ def test_other_model_is_refused_with_a_clear_message(indexed, monkeypatch):
     assert out.exit_code == 1 and "--rebuild" in out.output and "Traceback" not in out.output
 
 
+def test_a_rebuild_with_a_model_that_does_not_load_keeps_every_stored_vector(indexed):
+    """`index --model <typo> --rebuild` dropped every vector, then failed to load the model (a blind walkthrough:
+    the whole embedding store lost to one wrong name)."""
+    home, db, rows, emb, res = indexed
+    def unloadable(name):
+        raise TrendscopeError(f"cannot load embedding model {name!r}")
+
+    with pytest.raises(TrendscopeError, match="cannot load"):
+        run_index(db, home, model="nosuch-model-typo", progress=False, rebuild=True, embedder_factory=unloadable)
+    assert VectorStore(db).count() == 60 and load_index(home.index_dir).ntotal == 60
+    out = CliRunner().invoke(main, ["--home", str(home.root), "index", "--model", "nosuch-model-typo", "--rebuild"])
+    assert out.exit_code == 1 and "Traceback" not in out.output
+    assert VectorStore(db).count() == 60 and load_index(home.index_dir).ntotal == 60
+
+
 def test_rebuild_reembeds_everything(indexed):
     home, db, rows, emb, res = indexed
     again = run_index(db, home, progress=False, embedder=emb, rebuild=True)
