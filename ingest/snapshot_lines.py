@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 from email.utils import parsedate_to_datetime
 
 from trendscope.foundation.text import clean_text
@@ -19,6 +20,7 @@ from trendscope.foundation.text import clean_text
 from .records import BadArxivId, Paper, parse_arxiv_id
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+_NEW_ID_MONTH = re.compile(r"^(\d\d)(0[1-9]|1[0-2])\.\d{4,5}$")
 _WS = re.compile(r"\s+")
 _VERSION = re.compile(r"^v(\d+)$")
 _AUTHOR_SPLIT = re.compile(r",\s*|\s+and\s+")
@@ -46,7 +48,24 @@ def _iso_date(value: object, name: str) -> str | None:
         return None
     if not isinstance(value, str) or not _ISO_DATE.match(value):
         raise BadLine(f"field '{name}' is not an ISO date: {value!r}")
+    try:
+        date.fromisoformat(value[:10])
+    except ValueError:  # "2026-13-45", "2026-02-30": stored, they broke every count by month
+        raise BadLine(f"field '{name}' is not a calendar date: {value!r}") from None
     return value[:10]
+
+
+def _published_by_id(pid: str, published: str | None, name: str) -> str | None:
+    """A first version's date cannot fall after the month its new-style arXiv id was given in (YYMM.NNNNN: the
+    corpus has none more than one month after, as the id is given on submission)."""
+    m = _NEW_ID_MONTH.match(pid)
+    if published is None or m is None:
+        return published
+    id_month = (2000 + int(m.group(1))) * 12 + int(m.group(2)) - 1
+    if int(published[:4]) * 12 + int(published[5:7]) - 1 > id_month + 1:
+        raise BadLine(f"field '{name}' {published} is after the month of arXiv id {pid} "
+                      f"(20{m.group(1)}-{m.group(2)})")
+    return published
 
 
 def _string_list(value: object, name: str) -> list[str]:
@@ -94,7 +113,7 @@ def parse_kaggle_record(obj: dict) -> Paper:
         numbered.append((int(m.group(1)), _rfc2822_date(v.get("created"))))
     numbered.sort()
     version = numbered[-1][0] if numbered else id_version
-    published = numbered[0][1] if numbered else None
+    published = _published_by_id(pid, numbered[0][1], "versions") if numbered else None
     updated = numbered[-1][1] if len(numbered) > 1 else None
     if published is None:
         published = _iso_date(obj.get("update_date"), "update_date")
@@ -144,7 +163,7 @@ def parse_corpus_record(obj: dict) -> Paper:
         authors=_string_list(obj.get("authors"), "authors"),
         categories=list(dict.fromkeys(categories)),
         primary_category=primary or (categories[0] if categories else None),
-        published=_iso_date(obj.get("published"), "published"),
+        published=_published_by_id(pid, _iso_date(obj.get("published"), "published"), "published"),
         updated=_iso_date(obj.get("updated"), "updated"),
         version=version,
         doi=_clean(obj.get("doi"), "doi", required=False),

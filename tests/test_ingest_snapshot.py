@@ -66,12 +66,32 @@ def test_parse_corpus_line(sample_rows):
     (json.dumps({"id": "nonsense id", "title": "t", "abstract": "a"}), "not an arXiv id"),
     (json.dumps({"id": "2101.00001", "abstract": "a", "categories": ["cs.LG"]}), "missing field 'title'"),
     (json.dumps({"id": "2101.00001", "title": "t", "abstract": "a", "published": "yesterday"}), "not an ISO date"),
+    # shaped like dates but not in the calendar, or years after the id's month: stored, they made `status`,
+    # `trends` and `index` fail with tracebacks (a blind CLI walkthrough)
+    (json.dumps({"id": "2101.00001", "title": "t", "abstract": "a", "published": "2026-13-45"}),
+     "'published' is not a calendar date: '2026-13-45'"),
+    (json.dumps({"id": "2101.00001", "title": "t", "abstract": "a", "published": "2021-02-30"}),
+     "not a calendar date"),
+    (json.dumps({"id": "2101.00001", "title": "t", "abstract": "a", "updated": "2021-02-30"}),
+     "'updated' is not a calendar date"),
+    (json.dumps({"id": "2606.00001", "title": "t", "abstract": "a", "published": "2031-01-01"}),
+     "'published' 2031-01-01 is after the month of arXiv id 2606.00001 \\(2026-06\\)"),
+    (json.dumps({"id": "2101.00001", "title": "t", "abstract": "a", "categories": "cs.LG",
+                 "versions": [{"version": "v1", "created": "Mon, 2 Apr 2029 18:09:58 GMT"}]}),
+     "'versions' 2029-04-02 is after the month of arXiv id 2101.00001"),
     (json.dumps({"id": "2101.00001", "title": "t", "abstract": "a", "categories": "cs.LG",
                  "versions": [{"version": "one", "created": "x"}]}), "bad version label"),
 ])
 def test_bad_lines_say_why(line, reason):
     with pytest.raises(BadLine, match=reason):
         parse_line(line)
+
+
+def test_a_first_version_in_the_month_after_its_ids_or_before_it_is_a_real_date():
+    # the corpus's first versions fall from months before the id's month to one month after it
+    for pid, day in (("2101.00001", "2021-02-28"), ("2101.00001", "2020-11-03"), ("2112.00001", "2022-01-02")):
+        line = json.dumps({"id": pid, "title": "t", "abstract": "a", "published": day})
+        assert parse_line(line).published == day
 
 
 @pytest.mark.parametrize("suffix", [".jsonl", ".jsonl.gz"])
