@@ -12,6 +12,7 @@ import html
 import re
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time
+from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from urllib.parse import quote
@@ -217,6 +218,11 @@ def unsubscribe_note(sub: Subscription, operator: str) -> list[str]:
     ]
 
 
+# Header lines may run to RFC 5322's 998 characters: folded at 78, a header with no space to fold at (List-Unsubscribe's
+# <mailto:...>, List-Id) was written as RFC 2047 encoded words, which mail clients do not read as a link or an id
+MAIL_POLICY = policy.default.clone(max_line_length=998)
+
+
 def _set_header(msg: EmailMessage, name: str, value: str, *, address: bool = False) -> None:
     """Set a header and check what the email package made of it: one line, read back exactly as written
     (for From/To: exactly one address), so no decoded encoded word can add a header or a body."""
@@ -239,7 +245,7 @@ def build_message(d: Digest, sender: str, recipient: str, message_id: str,
     `operator`: where unsubscribe requests go (List-Unsubscribe and the footer); default the sender's address.
     Raises ValueError when a header would not read back exactly as written (never for validated input)."""
     operator = operator or parseaddr(sender)[1]
-    msg = EmailMessage()
+    msg = EmailMessage(policy=MAIL_POLICY)
     _set_header(msg, "Subject", header_text(d.title, 150))
     _set_header(msg, "From", sender, address=True)
     _set_header(msg, "To", recipient, address=True)

@@ -44,6 +44,14 @@ def test_digest_mail_is_a_well_formed_mime_message(db, dhome):
     assert msg["Subject"] == f"Trendscope digest: Vision & language, week {WEEK}"
     assert parsedate_to_datetime(msg["Date"]) == NOW
     assert re.fullmatch(r"<[^<>@\s]+@example\.org>", msg["Message-ID"])
+    # RFC 2369: a plain <mailto:...> that mail clients turn into an unsubscribe button; the email package's
+    # folding at 78 characters wrote it as encoded words (a blind walkthrough), which no client reads as a link
+    sub_token = api.get_subscription(db, "Vision & language").token
+    env = next(e for e in rec.envelopes if e.rcpt_tos == ["reader@example.org"])
+    header_block = env.content.split(b"\r\n\r\n", 1)[0].decode("ascii")
+    assert (f"\r\nList-Unsubscribe: <mailto:digest@example.org?subject=unsubscribe%20{sub_token}>\r\n"
+            in header_block + "\r\n"), header_block
+    assert "=?" not in header_block.split("List-Unsubscribe:", 1)[1].split("\r\n", 1)[0]
     assert msg.get_content_type() == "multipart/alternative"
     plain, related = msg.get_payload()
     assert plain.get_content_type() == "text/plain"
