@@ -169,7 +169,9 @@ def paper_from_row(row: dict, trends: dict[str, float]) -> DigestPaper:
 def rank_week(sub: Subscription, ctx: WeekContext, query_scorer: QueryScorer | None) -> tuple[list[DigestPaper], int]:
     """The week's papers for `sub`, best first, and how many were eligible. Query-only subscriptions: every
     match; trend subscriptions: at most `sub.size`, the most likely to be truly about the trend, as many as keep
-    the list's expected precision at the calibration's target (see digest.confidence)."""
+    the list's expected precision at the calibration's target (see digest.confidence). For a trend subscription
+    the count is of every paper tagged with one of its trends (the trend summary's papers, after the category,
+    exclusion and already-sent filters), so that a digest can say how many it left out and why."""
     rows = ctx.week_rows(tuple(sub.categories))
     qscores: dict[int, float] = {}
     if sub.query:
@@ -180,7 +182,8 @@ def rank_week(sub: Subscription, ctx: WeekContext, query_scorer: QueryScorer | N
     tags = ctx.store.tags_for([r["pk"] for r in rows])
     strength: dict[int, float] = {}
     if sub.trends:
-        rows = [r for r in rows if max(tags.get(r["pk"], {}).get(t, -1.0) for t in sub.trends) >= MIN_TAG_SCORE]
+        tagged = [r for r in rows if any(t in tags.get(r["pk"], {}) for t in sub.trends)]  # as the summary counts
+        rows = [r for r in tagged if max(tags.get(r["pk"], {}).get(t, -1.0) for t in sub.trends) >= MIN_TAG_SCORE]
         stored = ctx.store.tag_strengths([r["pk"] for r in rows], sub.trends)
         rules = ctx.rules()
         qualifying: dict[int, list[str]] = {}  # pk -> its trends of the subscription tagged strongly enough
@@ -200,13 +203,16 @@ def rank_week(sub: Subscription, ctx: WeekContext, query_scorer: QueryScorer | N
     else:
         core, confidence = {}, {}
     pattern = exclude_pattern(sub.exclude)
-    if pattern:
-        rows = [r for r in rows if not pattern.search(f"{r['title']}\n{r['abstract']}")]
-    if sub.id is not None:
-        sent = ctx.store.ids_sent_elsewhere(sub.id, ctx.week)
-        rows = [r for r in rows if r["id"] not in sent]
+    sent = ctx.store.ids_sent_elsewhere(sub.id, ctx.week) if sub.id is not None else set()
+
+    def kept(some: list) -> list:
+        return [r for r in some if r["id"] not in sent
+                and not (pattern and pattern.search(f"{r['title']}\n{r['abstract']}"))]
+
+    rows = kept(rows)
+    n_tagged = len(kept(tagged)) if sub.trends else 0  # (weakly tagged papers included)
     if not rows:
-        return [], 0
+        return [], n_tagged
     trend_rel = [min(strength[r["pk"]], STRENGTH_SCALE) / STRENGTH_SCALE if sub.trends else 0.0 for r in rows]
     query_rel = rescale([qscores[r["pk"]] for r in rows]) if sub.query else [0.0] * len(rows)
     scorer = ctx.novelty_for(sub)
@@ -221,7 +227,7 @@ def rank_week(sub: Subscription, ctx: WeekContext, query_scorer: QueryScorer | N
         p.core = core.get(r["pk"], True)
         p.confidence = confidence.get(r["pk"])
         papers.append(p)
-    n = len(papers)
+    n = max(len(papers), n_tagged)
     if sub.trends:  # the most likely papers, as many as keep the list's expected precision at the target
         cal = ctx.confidence_model()
         papers.sort(key=lambda p: (-(p.confidence or 0.0), -p.score, p.id))

@@ -19,6 +19,7 @@ from urllib.parse import quote
 
 from feedgen.feed import FeedGenerator
 
+from trendscope.foundation.clock import span_months
 from trendscope.foundation.wording import count
 
 from .model import Digest, DigestPaper, Subscription, TrendLine
@@ -57,10 +58,19 @@ def _line_sentence(line: TrendLine, total: int) -> str:
          f"{DIRECTION_TEXT.get(line.direction, line.direction)}.")
     if line.rising:
         s += f" Rising in {line.label} ({line.rising_month}): " + "; ".join(
-            f"{one_line(t['name'], 80)} ({count(t['papers'], 'paper')}, {t['growth']:.1f}x)" for t in line.rising) + "."
+            f"{one_line(t['name'], 80)} ({_topic_counts(t, line.rising_month)})" for t in line.rising) + "."
     if line.new_terms:
         s += " Newly characteristic terms: " + ", ".join(line.new_terms) + "."
     return s
+
+
+def _topic_counts(topic: dict, month: str) -> str:
+    """"8 papers in 12 months, 9.2x, may be chance": a thin trend's topics are counted over a longer span than the
+    month ("52 papers" read as the month's), and a rise whose 90% interval reaches 1x may be chance."""
+    n = span_months(topic.get("since") or month, month)
+    low = (topic.get("growth_interval") or [2.0])[0]
+    return (f"{count(topic['papers'], 'paper')}{f' in {n} months' if n > 1 else ''}, {topic['growth']:.1f}x"
+            f"{', may be chance' if low <= 1.0 else ''}")
 
 
 def _summary_heading(d: Digest) -> str:

@@ -427,6 +427,13 @@ def test_the_weekly_digest_names_the_topics_rising_in_its_trends(rising_home):
                       if month == "2023-11-01" else [])  # the month before is shown, its names escaped
     assert early.lines[0].rising_month == "2023-11"
     assert "\\*x\\*" in api.render(early, "md").decode()
+    # a topic counted over a longer span than the month says so, and a rise whose interval reaches 1x may be
+    # chance ("Vision-Language Models (52 papers, 1.6x)" read as 52 papers that month)
+    spans = api.build(db, home, "efficiency weekly", "2023-W47", topics=lambda trend, month: [
+        {"name": "thin topic", "papers": 52, "growth": 1.6, "since": "2022-12-01", "growth_interval": [1.2, 2.1]},
+        {"name": "noisy topic", "papers": 8, "growth": 9.2, "since": "2023-11-01", "growth_interval": [0.8, 99.9]}])
+    md = api.render(spans, "md").decode()
+    assert "thin topic (52 papers in 12 months, 1.6x)" in md and "noisy topic (8 papers, 9.2x, may be chance)" in md
 
 
 def test_following_a_topic_makes_a_subscription_whose_digest_lists_its_papers(rising_home):

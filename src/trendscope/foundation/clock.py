@@ -97,3 +97,9 @@ def parse_day(text: str | None, what: str, end: bool = False, today: date | None
     except (ValueError, OverflowError):  # OverflowError: a span reaching before year 1
         raise TrendscopeError(f"{what}: not a date: {str(text).strip()!r} (use YYYY-MM-DD, YYYY-MM, YYYY or a span "
                               f"back from today such as 30d, 8w, 6m, 1y)") from None
+
+
+def span_months(since: str, month: str) -> int:
+    """Months from `since` to `month` (ISO dates or YYYY-MM), both counted: 1 when a rising topic was judged over
+    the month itself, more when a thin trend's topics were judged over a longer span (its papers counted there)."""
+    return max((int(month[:4]) - int(since[:4])) * 12 + int(month[5:7]) - int(since[5:7]) + 1, 1)

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from trendscope.digest.api import topic_query
+from trendscope.foundation.clock import span_months
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.wording import count
 from trendscope.index.emerging_topics import interval_text
@@ -182,18 +183,13 @@ def _growth_text(detail: dict) -> str:
 def _short_span(detail: dict, month: str) -> str:
     """"" for a topic judged over this month, " in 12 months" when over a longer span (its papers are counted over
     the span, so "52 papers" beside a month of 31 in the table reads right)."""
-    n = _span_months(detail.get("since") or month, month)
+    n = span_months(detail.get("since") or month, month)
     return f" in {n} months" if n > 1 else ""
-
-
-def _span_months(since: str, month: str) -> int:
-    """Months from `since` to `month`, both counted (1 when the span is the month itself)."""
-    return max((int(month[:4]) - int(since[:4])) * 12 + int(month[5:7]) - int(since[5:7]) + 1, 1)
 
 
 def _span(since: str, month: str) -> str:
     """"this month", or "in the 5 months to 2020-06" when a thin trend's topics are judged over a longer span."""
-    n = _span_months(since, month)
+    n = span_months(since, month)
     return "this month" if n == 1 else f"in the {n} months to {month[:7]}"
 
 
