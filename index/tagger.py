@@ -189,7 +189,7 @@ class Tagger:
             if trends is not None and trend.name not in trends:
                 continue
             rr = rule_score(trend, self.taxonomy, doc)
-            evidence = list(rr.evidence[:6])
+            evidence = list(dict.fromkeys(rr.evidence))[:6]  # two patterns may name the same phrase
             cats = sorted(set(categories) & set(trend.categories)) if trend.categories else []
             fitted = self.model.weights.get(trend.name) if self.model is not None else None
             if fitted is not None:

@@ -50,6 +50,12 @@ class TagUpdateResult:
         return s
 
 
+# bump when the tagger writes a tag's evidence differently: every paper of a fitted trend is tagged again (the
+# vector model's vote became the vector's own pull on the logit; homes tagged before showed "votes against" beside
+# firm tags until re-tagged)
+EVIDENCE_VERSION = "2"
+
+
 def _sig(*parts: str) -> str:
     return hashlib.sha1("|".join(parts).encode()).hexdigest()[:16]
 
@@ -68,7 +74,7 @@ def tag_model_for(taxonomy: Taxonomy, home: Home, model_id: str | None) -> tuple
     use_vectors = model_id is not None and model.model_id == model_id
     for name in model.weights:
         if name in sigs:
-            sigs[name] = _sig(model.signature(), "vectors" if use_vectors else "rules-only")
+            sigs[name] = _sig(model.signature(), "vectors" if use_vectors else "rules-only", EVIDENCE_VERSION)
     return model, use_vectors, sigs
 
 

@@ -132,3 +132,11 @@ def test_strength_is_the_unsquashed_logit_kept_beside_the_evidence():
     for tag in tags:
         assert tag.score == pytest.approx(sigmoid(tag.strength), abs=1e-3)
         assert not any(e.startswith("strength") for e in tag.evidence)
+
+
+def test_a_phrase_two_patterns_match_is_named_once_in_the_evidence():
+    # "“text-to-video” in the abstract" was listed twice on a paper page (a blind walkthrough of the app)
+    (mm,) = [t for t in Tagger(load_taxonomy()).score(
+        "Video diffusion", "We study text-to-video generation and text-to-video retrieval with diffusion.")
+        if t.trend == "multimodal"]
+    assert "text-to-video (abstract)" in mm.evidence and len(mm.evidence) == len(set(mm.evidence))

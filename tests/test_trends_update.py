@@ -72,6 +72,19 @@ def test_update_tags_then_does_nothing(home, corpus):
     assert _tags(db) == tags
 
 
+def test_a_new_way_of_writing_evidence_retags_the_fitted_trends(home, corpus, monkeypatch):
+    """Homes tagged before the vector model's vote was its own pull on the logit kept showing "votes against" beside
+    firm tags: the evidence's version is part of each fitted trend's signature."""
+    from trendscope.index import trend_update
+
+    hm, db, pks = _setup(home, corpus)
+    update_trend_tags(db, hm, progress=False)
+    monkeypatch.setattr(trend_update, "EVIDENCE_VERSION", trend_update.EVIDENCE_VERSION + "-next")
+    again = update_trend_tags(db, hm, progress=False)
+    assert again.tagged == len(pks) and len(again.trends_changed) == 8
+    assert update_trend_tags(db, hm, progress=False).tagged == 0
+
+
 def test_taxonomy_edit_retags_only_what_changed(home, corpus):
     hm, db, pks = _setup(home, corpus)
     update_trend_tags(db, hm, progress=False)
