@@ -258,14 +258,20 @@ def test_paper_page_note_and_status_are_saved(app_home, seed):
     pid = seed.list_ids[0]
     at = open_page(check(new_app().run()), "paper", id=pid)
     assert at.text_area(key=f"note_{LIST_NAME}").value == "Read section 3 first"
+
+    def item():
+        return next(i for i in ReadingLists(open_database(app_home / "trendscope.db")).items(LIST_NAME)
+                    if i.arxiv_id == pid)
+
+    # the status is saved when picked (it was lost unless the note's Save was pressed too: a blind walkthrough)
     at.segmented_control(key=f"status_{LIST_NAME}").set_value("read")
+    at = check(at.run())
+    assert item().status == "read" and "Status saved: read." in texts(at.caption)
     at.text_area(key=f"note_{LIST_NAME}").set_value("Great *ablation* <b>study</b>")
-    at.button(key=f"FormSubmitter:item_form_{LIST_NAME}-Save").click()
+    at.button(key=f"FormSubmitter:item_form_{LIST_NAME}-Save note").click()
     at = check(at.run())
     assert "Saved." in texts(at.success)
-    item = next(i for i in ReadingLists(open_database(app_home / "trendscope.db")).items(LIST_NAME)
-                if i.arxiv_id == pid)
-    assert (item.status, item.note) == ("read", "Great *ablation* <b>study</b>")
+    assert (item().status, item().note) == ("read", "Great *ablation* <b>study</b>")
 
 
 @pytest.mark.parametrize("raw, message", [

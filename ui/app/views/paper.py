@@ -112,15 +112,22 @@ def _lists(arxiv_id: str) -> None:
     for name, item in memberships:
         with st.container(border=True, key=f"member_{name}"):
             st.markdown(f"**{safe_inline(name)}** · added {item.added[:10]}")
+            # the status is saved when it is picked, as on the Reading lists page (inside the note's form it was
+            # lost unless Save was pressed too, with nothing to say so)
+            status = st.segmented_control(
+                "Status", ["unread", "reading", "read"], default=item.status, key=f"status_{name}",
+                format_func=lambda s: s.capitalize())
+            if status and status != item.status:
+                try:
+                    rl.set_status(name, [arxiv_id], status)
+                except TrendscopeError as exc:
+                    st.error(str(exc))
+                else:
+                    st.caption(f"Status saved: {status}.")
             with st.form(f"item_form_{name}", border=False):
-                status = st.segmented_control(
-                    "Status", ["unread", "reading", "read"], default=item.status, key=f"status_{name}",
-                    format_func=lambda s: s.capitalize())
                 note = st.text_area("Note", value=item.note or "", key=f"note_{name}", height=80)
-                if st.form_submit_button("Save", icon=":material/save:"):
+                if st.form_submit_button("Save note", icon=":material/save:"):
                     try:
-                        if status and status != item.status:
-                            rl.set_status(name, [arxiv_id], status)
                         if (note or "") != (item.note or ""):
                             rl.set_note(name, arxiv_id, note or "")
                     except TrendscopeError as exc:
