@@ -96,6 +96,13 @@ def make_subscription(
     if bad:
         raise TrendscopeError(f"unknown trend(s): {', '.join(bad)} (known: {', '.join(valid_trends)})")
     query = _line(query, "query", 500) if query is not None and query.strip() else None
+    if query is not None:  # refused here, not at every later digest run ("ti:" was accepted, then failed each week)
+        from trendscope.index.fts_query import parse_query
+
+        try:
+            parse_query(query)
+        except TrendscopeError as exc:
+            raise TrendscopeError(f"query {query!r}: {exc}") from None
     cats = [c.strip() for c in categories if c.strip()]
     for c in cats:
         if not _CATEGORY_RE.match(c):

@@ -55,12 +55,15 @@ class WeeklyResult:
     feeds_written: int = 0    # feed files written or changed
     unconfirmed: int = 0      # addresses skipped because the operator has not confirmed them yet
     errors: list[str] = field(default_factory=list)
+    broken: int = 0           # subscriptions whose digest could not be built (each named in `errors`)
 
     def summary(self) -> str:
         s = (f"week {self.week}: {self.digests} digests, {self.papers} papers; emails sent {self.sent}, "
              f"failed {self.failed}, already sent {self.already_sent}; feeds written {self.feeds_written}")
         if self.retried_weeks:
             s += f"; retried weeks {', '.join(sorted(set(self.retried_weeks)))}"
+        if self.broken:
+            s += f"; {self.broken} subscription{'s' if self.broken != 1 else ''} could not be built"
         if self.unconfirmed:
             s += (f"; {self.unconfirmed} unconfirmed address{'es' if self.unconfirmed != 1 else ''} skipped "
                   "(trendscope subscriptions confirm NAME)")
@@ -211,7 +214,13 @@ def _run(db, home, week, send, names, now, connector, smtp_config, query_scorer,
 
     for sub in tqdm(subs, desc=f"digests {week}", unit="sub", disable=not progress):
         addrs = mailer.pending(sub, week) if send else []
-        digest = digest_for(sub, week)
+        try:
+            digest = digest_for(sub, week)
+        except TrendscopeError as exc:  # one broken subscription (a query stored by an older version) spares the rest
+            result.errors.append(f"subscription {sub.name!r}: {exc}")
+            result.broken += 1
+            log.error("subscription %r: %s", sub.name, exc)
+            continue
         result.digests += 1
         result.papers += len(digest.papers)
         if addrs or sub.feed:

@@ -184,3 +184,29 @@ def test_a_subscription_describes_itself_in_readers_words():
     assert sub.describe() == 'trends efficiency; query "multimodal large language models"'  # not Python's repr
     assert sub.describe({"efficiency": "Model scale and efficiency"}).startswith("trends Model scale and efficiency")
     assert Subscription(name="s", query="kv cache").describe() == "query \u201ckv cache\u201d"
+
+
+def test_a_query_search_refuses_is_refused_when_the_subscription_is_added(dhome):
+    """`--query 'ti:'` was accepted, and every later `digest` failed without naming the subscription."""
+    for query, reason in (("ti:", '"ti:" needs a word'), ("-medical", "only excludes words")):
+        r = cli(dhome, "subscriptions", "add", "broken", "--query", query)
+        assert r.exit_code == 1 and f"query {query!r}: " in r.output and reason in r.output, r.output
+    assert "broken" not in cli(dhome, "subscriptions").output
+
+
+def test_one_broken_subscription_is_named_and_the_others_are_still_built(dhome, db):
+    from trendscope.digest.model import Subscription
+    from trendscope.digest.subscription_store import SubscriptionStore
+    from trendscope.digest.weekly import run_weekly
+
+    assert cli(dhome, "subscriptions", "add", "mm", "--trend", "multimodal").exit_code == 0
+    # stored directly, as an older version that did not check queries could have stored it
+    SubscriptionStore(db).add(Subscription(name="old query", query="ti:"))
+    db.conn.commit()
+    r = CliRunner().invoke(main_cli(), ["--home", str(dhome.root), "digest", "--week", WEEK])
+    assert r.exit_code == 1 and "# Trendscope digest: mm" in r.stdout
+    assert "error: subscription 'old query': \"ti:\" needs a word" in r.stderr
+    result = run_weekly(db, dhome, week=WEEK)
+    assert result.digests == 1 and result.broken == 1
+    assert result.errors == ["subscription 'old query': \"ti:\" needs a word or a \"phrase\" right after it "
+                             "(e.g. ti:diffusion)"]

@@ -239,7 +239,7 @@ def digest_cmd(ctx, week, names, fmt, out, send) -> None:
         click.echo(result.summary())
         for err in result.errors:
             click.echo(f"error: {err}", err=True)
-        if result.failed:
+        if result.failed or result.broken:
             ctx.exit(1)
         return
     if names:
@@ -260,14 +260,22 @@ def digest_cmd(ctx, week, names, fmt, out, send) -> None:
                                   "(e.g. --out digests/)")
         target.mkdir(parents=True, exist_ok=True)
     names = _file_names(subs, actor.name, f"-{week}.{ext}")
+    broken = 0
     for sub, name in zip(subs, names):
-        data = api.render(api.build(db, home, sub, week), fmt)
+        try:
+            data = api.render(api.build(db, home, sub, week), fmt)
+        except TrendscopeError as exc:  # name the subscription, and still build the others
+            click.echo(f"error: subscription {sub.name!r}: {exc}", err=True)
+            broken += 1
+            continue
         if target is None:
             click.echo(data.decode("utf-8"))
             continue
         path = target / name if into_dir else target
         atomic_write(path, data)
         click.echo(f"Wrote {path}")
+    if broken:
+        ctx.exit(1)
 
 
 def _file_names(subs, me: str, suffix: str) -> list[str]:
