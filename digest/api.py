@@ -21,6 +21,7 @@ from trendscope.foundation.actor import LAB, OWNER, Actor
 from trendscope.foundation.clock import last_complete_week, parse_week
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.home import Home
+from trendscope.foundation.wording import known_names
 from trendscope.index.taxonomy import load_taxonomy
 from trendscope.ingest.paper_reads import PaperReads
 
@@ -92,9 +93,7 @@ def make_subscription(
     """A validated Subscription (not stored)."""
     name = _line(name, "subscription name", 80)
     valid_trends = known_trends() if valid_trends is None else valid_trends
-    bad = [t for t in trends if t not in valid_trends]
-    if bad:
-        raise TrendscopeError(f"unknown trend(s): {', '.join(bad)} (known: {', '.join(valid_trends)})")
+    trends = known_names(trends, valid_trends)
     query = _line(query, "query", 500) if query is not None and query.strip() else None
     if query is not None:  # refused here, not at every later digest run ("ti:" was accepted, then failed each week)
         from trendscope.index.fts_query import parse_query

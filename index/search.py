@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import asdict
 from pathlib import Path
@@ -23,6 +23,7 @@ from trendscope.foundation.db import database_path
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.home import Home
 from trendscope.foundation.side_reader import read_beside
+from trendscope.foundation.wording import known_names
 from trendscope.ingest.records import BadArxivId, parse_arxiv_id
 
 from .compound_words import with_compound_spellings
@@ -167,10 +168,11 @@ class Searcher:
         allowed: dict[str, np.ndarray] = {}  # filter -> every pk passing it: the feedback round filters again
         pq = parse_query(req.query, all_words=req.all_words)
         since, until = date_window(req.since, req.until)
+        trends = self._trend_names(req.trends)
         base = SqlFilter(
-            categories=self._categories([*req.categories, *pq.categories], req.trends),
+            categories=self._categories([*req.categories, *pq.categories], trends),
             excluded_categories=pq.excluded_categories,
-            trends=list(req.trends),
+            trends=trends,
             since=since,
             until=until,
         )
@@ -344,6 +346,14 @@ class Searcher:
         since, until = date_window(since, until)
         flt = SqlFilter(categories=self._categories(categories or [], []), since=since, until=until)
         return self._hits(self.nearest(vec, int(limit), flt, exclude={pk}), None)
+
+    def _trend_names(self, trends: Sequence[str]) -> list[str]:
+        """The trends as the taxonomy (or the stored tags) spell them, whatever their case ("Efficiency")."""
+        if not trends:
+            return []
+        known = load_taxonomy(self.home.taxonomy_path).names
+        known = list(dict.fromkeys([*known, *self.store.known_trends()]))
+        return known_names(trends, known)
 
     def _categories(self, categories: list[str], trends: list[str]) -> list[str]:
         known = load_taxonomy(self.home.taxonomy_path).names if trends else []

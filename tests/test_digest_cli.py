@@ -48,6 +48,9 @@ def test_subscriptions_add_list_remove(dhome):
     assert r.exit_code == 0, r.output
     for name in ("cased", "later"):
         assert cli(dhome, "subscriptions", "remove", name).exit_code == 0
+    r = cli(dhome, "subscriptions", "add", "cased trend", "--trend", "Multimodal", "--trend", "multimodal")
+    assert r.exit_code == 0 and "trends multimodal;" in r.output  # spelled as the taxonomy does, once
+    assert cli(dhome, "subscriptions", "remove", "cased trend").exit_code == 0
     bad = cli(dhome, "subscriptions", "add", "x", "--trend", "astrology")
     assert bad.exit_code != 0 and "unknown trend(s): astrology" in bad.output
     bad = cli(dhome, "subscriptions", "add", "x", "--trend", "privacy", "--email", "not-an-address")

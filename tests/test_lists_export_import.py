@@ -140,6 +140,17 @@ def test_export_to_stdout_and_formats(home, db, rows):
     assert r.exit_code == 2 and "pdf" in r.output
 
 
+def test_export_into_a_folder_that_does_not_exist_is_refused(home, db, rows, tmp_path):
+    """`--out /nonexistent/dir/x.csv` created /nonexistent/dir: a mistyped folder is refused, not made."""
+    _filled_list(db, rows)
+    missing = tmp_path / "no-such-dir" / "x.csv"
+    r = cli(home, "lists", "export", "L", "--format", "csv", "--out", str(missing))
+    assert r.exit_code == 1 and f"there is no folder {missing.parent}" in r.output
+    assert not missing.parent.exists()
+    r = cli(home, "lists", "export", "L", "--format", "csv", "--out", str(tmp_path / "x.csv"))
+    assert r.exit_code == 0 and (tmp_path / "x.csv").read_text(encoding="utf-8").startswith("arxiv_id,")
+
+
 def test_import_ids_file_with_comments_and_bad_lines(home, db, rows, tmp_path):
     rl = ReadingLists(db)
     rl.create("L")

@@ -158,7 +158,7 @@ def test_cli_every_operation(home, db, rows):
     assert "not an arXiv id or URL: '1234'" in r.stderr
 
     r = cli(home, "lists", "add", "nope", a)
-    assert r.exit_code == 1 and "no reading list named 'nope'" in r.output
+    assert r.exit_code == 1 and "no reading list named 'nope'" in r.output and "add --create to make it" in r.output
     r = cli(home, "lists", "add", "new one", a, "--create", "--status", "reading", "--note", "n1")
     assert r.exit_code == 0 and "Created list 'new one'" in r.output
 

@@ -67,6 +67,9 @@ def test_trend_filter(searchable, mode):
     assert hits and all(h.pk in set(pks) for h in hits)
     if mode != "keyword":
         assert len(hits) == 10
+    # a trend's name in another case is the trend, as a category's is
+    cased = searcher.search(SearchRequest("model", mode=mode, trends=[TEST_TREND.upper()], limit=10))
+    assert [h.pk for h in cased] == [h.pk for h in hits]
     with pytest.raises(TrendscopeError, match=r"unknown trend\(s\): no_such_trend \(known: multimodal, "):
         searcher.search(SearchRequest("model", mode=mode, trends=["no_such_trend"]))  # a typo, not "no results"
 

@@ -140,6 +140,9 @@ def test_trends_cli(tagged_db, home, tmp_path):
     assert only == [r for r in records if r["trend"] in ("privacy", "efficiency")]  # the same rows and shares
     res = runner.invoke(main, ["--home", str(home), "trends", "-t", "privacy", "--topics", "--json"])
     assert res.exit_code == 0 and {json.loads(x)["trend"] for x in res.stdout.splitlines()} == {"privacy"}
+    # a trend's name in another case is the trend (categories already were: cs.sd is cs.SD)
+    res = runner.invoke(main, ["--home", str(home), "trends", "--json", "-t", "Privacy", "--trend", "EFFICIENCY"])
+    assert [json.loads(x) for x in res.stdout.splitlines()] == only
     res = runner.invoke(main, ["--home", str(home), "trends", "-t", "privacy-ish"])
     assert res.exit_code == 1 and "unknown trend(s): privacy-ish (known: multimodal" in res.output
     res = runner.invoke(main, ["--home", str(home), "trends", "--recompute"])  # was silently ignored

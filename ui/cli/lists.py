@@ -6,10 +6,10 @@ good ones are still applied, each bad one is reported on stderr, and the command
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import click
 
+from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.files import atomic_write
 from trendscope.foundation.latex_math import readable_latex
 from trendscope.foundation.wording import count
@@ -19,7 +19,7 @@ from trendscope.reading.importers import IMPORT_FORMATS
 from trendscope.reading.list_store import STATUSES
 from trendscope.reading.lists import ReadingLists
 
-from .options import json_option
+from .options import json_option, output_file
 
 _MARKS = {"unread": "[ ]", "reading": "[~]", "read": "[x]"}
 
@@ -196,7 +196,12 @@ def add_cmd(ctx: click.Context, name: str, ids: tuple[str, ...], note: str, stat
     if create and not rl.exists(name):
         rl.create(name)
         click.echo(f"Created list {name!r}.")
-    res = rl.add(name, ids, note=note, status=status)
+    try:
+        res = rl.add(name, ids, note=note, status=status)
+    except TrendscopeError as exc:
+        if not create and not rl.exists(name):  # say how to make it
+            raise TrendscopeError(f"{exc}; add --create to make it") from None
+        raise
     click.echo(f"Added {count(len(res.added), 'paper')} to {res.list!r}.")
     if res.already:
         click.echo(f"Already in the list: {', '.join(res.already)}")
@@ -282,11 +287,11 @@ def export_cmd(ctx: click.Context, name: str, fmt: str, out: str | None, abstrac
     """
     if abstract and fmt != "bibtex":
         raise click.UsageError(f"--abstract applies to --format bibtex ({fmt} exports never hold abstracts)")
+    target = output_file(out) if out else None
     data = open_lists(ctx).export(name, fmt, include_abstract=abstract)
-    if not out:
+    if target is None:
         click.echo(data, nl=False)
         return
-    target = Path(out)
     atomic_write(target, data)
     click.echo(f"Wrote {fmt} export of {name!r} to {target}.", err=True)
 

@@ -14,6 +14,7 @@ Options that merely share a name (`--since` is a fetch window for `ingest`, a pu
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import TypeVar
 
 import click
@@ -53,3 +54,14 @@ def limit_option(help: str = "Number of results.") -> Callable[[F], F]:
 def no_vectors_option(help: str = "Rules only: do not load the embedding model.") -> Callable[[F], F]:
     """`--no-vectors` (into `no_vectors`): tag with the taxonomy's rules alone, without the embedding model."""
     return click.option("--no-vectors", is_flag=True, help=help)
+
+
+def output_file(out: str, option: str = "--out") -> Path:
+    """A file the command writes, whose folder must exist already: a mistyped folder is refused, not created
+    (`lists export --out /nonexistent/dir/x.csv` made /nonexistent/dir)."""
+    from trendscope.foundation.errors import TrendscopeError
+
+    path = Path(out)
+    if not path.parent.is_dir():
+        raise TrendscopeError(f"{option} {out}: there is no folder {path.parent} (create it first)")
+    return path

@@ -10,7 +10,7 @@ from tqdm import tqdm
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.wording import count
 
-from .options import json_option, no_vectors_option
+from .options import json_option, no_vectors_option, output_file
 
 
 def _load(ctx_obj, no_vectors: bool):
@@ -296,12 +296,10 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
         )
     db = open_database(obj.home.db_path)
     if only:
+        from trendscope.foundation.wording import known_names
         from trendscope.index.taxonomy import load_taxonomy
 
-        known = load_taxonomy(obj.home.taxonomy_path).names
-        bad = [t for t in only if t not in known]
-        if bad:
-            raise TrendscopeError(f"unknown trend(s): {', '.join(bad)} (known: {', '.join(known)})")
+        only = tuple(known_names(only, load_taxonomy(obj.home.taxonomy_path).names))
     if topics:
         _print_topics(db, freq, since, as_json, last, recompute, set(only))
         return
@@ -313,6 +311,7 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
     if only:  # shares stay shares of all the period's papers
         df = df[df["trend"].isin(only)]
     if png:
+        output_file(png, "--png")
         smooth = 4 if freq == "week" else 3
         path = plot_trends(df, png, title=f"Trend share per {freq}" + (f" since {since}" if since else ""),
                            smooth=smooth)
