@@ -79,12 +79,17 @@ def parse_ids(inputs: Iterable[str]) -> tuple[list[str], list[str]]:
     return good, bad
 
 
+MAX_NAME = 80
+
+
 def _check_name(name: str) -> str:
     name = (name or "").strip()
     if not name:
         raise TrendscopeError("a list name cannot be empty")
     if any(ord(ch) < 32 for ch in name):
         raise TrendscopeError(f"a list name cannot contain control characters: {name!r}")
+    if len(name) > MAX_NAME:  # a 300-character name filled the app's list picker, hiding its paper count
+        raise TrendscopeError(f"a list name is longer than {MAX_NAME} characters")
     if "/" in name:  # "alice/to read" names alice's list shared with you: a list of yours named so would hide it
         raise TrendscopeError(f"a list name cannot contain '/' ({name!r}): owner/name is how others' lists are named")
     return name

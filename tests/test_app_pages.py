@@ -493,6 +493,8 @@ def test_digests_preview_downloads_and_subscription_management(app_home):
     at.button(key="FormSubmitter:add_subscription-Add subscription").click()
     at = check(at.run())
     assert at.selectbox(key="digest_sub").value == "Privacy watch"
+    # the operator's command names this subscription (it said "confirm NAME")
+    assert any("`trendscope subscriptions confirm 'Privacy watch'`" in s for s in texts(at.success)), texts(at.success)
     assert at.text_input(key="sub_name").value in ("", None)  # the form starts empty for the next one
     assert not at.multiselect(key="sub_categories").value
     lines = [m.replace("\\", "") for m in all_markdown(at).split("\n") if "Privacy watch" in m]
@@ -577,10 +579,13 @@ def test_reading_lists_create_rename_delete(app_home):
     at.button(key="FormSubmitter:create_list-Create").click()
     at = check(at.run())
     assert any("cannot be empty" in e for e in texts(at.error))
-    at.text_input(key="new_list_name").set_value("Ideas")
+    at.text_input(key="new_list_name").set_value("Ideas **bold**")
     at.button(key="FormSubmitter:create_list-Create").click()
     at = check(at.run())
-    assert at.selectbox(key="list_pick").value == "Ideas"
+    assert at.selectbox(key="list_pick").value == "Ideas **bold**"
+    # a list's name is the user's text, never formatting, in the labels that name it (bold there before)
+    assert at.text_input(key="rename_to").label == "Rename “Ideas \\*\\*bold\\*\\*” to"
+    assert at.checkbox(key="confirm_delete").label == "Yes, delete “Ideas \\*\\*bold\\*\\*” and its notes"
     at.text_input(key="rename_to").set_value("To read")  # taken
     at.button(key="FormSubmitter:rename_list-Rename").click()
     at = check(at.run())

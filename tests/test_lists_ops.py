@@ -223,3 +223,10 @@ def test_large_list_no_size_cap(db, rows, tmp_path):
     assert [it.arxiv_id for it in items] == ids
     assert sum(it.ingested for it in items) == 20
     assert rl.lists()[0].items == 5000
+
+
+def test_a_list_name_longer_than_80_characters_is_refused(db):
+    rl = ReadingLists(db)
+    with pytest.raises(TrendscopeError, match="a list name is longer than 80 characters"):
+        rl.create("x" * 81)
+    assert rl.create("x" * 80) == "x" * 80

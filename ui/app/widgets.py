@@ -10,6 +10,7 @@ import streamlit as st
 
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.ingest.records import abs_url, pdf_url
+from trendscope.reading.lists import MAX_NAME
 from trendscope.ui.app import navigation
 from trendscope.ui.app import state as app
 from trendscope.ui.app.text import highlight, safe_inline, title_text
@@ -140,7 +141,7 @@ def _list_choice(key: str, label: str) -> tuple[str, str | None]:
     choice = st.selectbox(label, options, index=options.index(last) if last in options else 0, key=f"{key}_list")
     if choice == NEW_LIST and not names:
         st.session_state.setdefault(f"{key}_new", DEFAULT_LIST)
-    new_name = st.text_input("New list name", key=f"{key}_new") if choice == NEW_LIST else None
+    new_name = st.text_input("New list name", key=f"{key}_new", max_chars=MAX_NAME) if choice == NEW_LIST else None
     return choice, new_name
 
 
@@ -170,7 +171,7 @@ def list_target(key: str) -> tuple[str, str | None]:
                               key=f"{key}_list" + (str(version) if version else ""))
     if choice == NEW_LIST and not names:
         st.session_state.setdefault(f"{key}_new", DEFAULT_LIST)  # a first list gets a name, not an empty box
-    new_name = c_new.text_input("New list name", key=f"{key}_new") if choice == NEW_LIST else None
+    new_name = c_new.text_input("New list name", key=f"{key}_new", max_chars=MAX_NAME) if choice == NEW_LIST else None
     return choice, new_name
 
 

@@ -104,9 +104,9 @@ def _add_form() -> None:
     cats = dict(app.summary()["categories"])
     with st.form("add_subscription", clear_on_submit=False):  # kept on errors, reset after a successful add
         st.markdown("**New subscription**")
-        name = st.text_input("Name", key="sub_name", placeholder="e.g. efficiency weekly")
+        name = st.text_input("Name", key="sub_name", placeholder="e.g. efficiency weekly", max_chars=80)
         trends = st.multiselect("Trends", list(labels), format_func=labels.get, key="sub_trends")
-        query = st.text_input("Saved search query (optional)", key="sub_query")
+        query = st.text_input("Saved search query (optional)", key="sub_query", max_chars=500)
         categories = st.multiselect("Only these arXiv categories (optional)", list(cats), key="sub_categories",
                                     format_func=lambda c: f"{c} ({cats[c]:,})")
         c1, c2 = st.columns(2)
@@ -131,10 +131,19 @@ def _add_form() -> None:
                 if sub.pending:
                     n = len(sub.pending)
                     flash += (f" Its {n} email address{'es get' if n != 1 else ' gets'} no mail until the operator "
-                              "confirms with `trendscope subscriptions confirm NAME`.")
+                              f"confirms with `{_confirm_command(sub.name)}`.")
                 st.session_state["digests_flash"] = flash
                 st.session_state["sub_form_reset"] = True  # an empty form for the next subscription
                 st.rerun()
+
+
+def _confirm_command(name: str) -> str:
+    """The operator's command for this subscription, quoted for a shell (a name with a backtick, which would end
+    the code span, is left as NAME)."""
+    import shlex
+
+    command = f"trendscope subscriptions confirm {shlex.quote(name)}"
+    return command if "`" not in command else "trendscope subscriptions confirm NAME"
 
 
 def _manage(subs) -> None:

@@ -10,6 +10,7 @@ import streamlit as st
 
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.wording import count
+from trendscope.reading.lists import MAX_NAME
 from trendscope.ui.app import state as app
 from trendscope.ui.app import widgets
 from trendscope.ui.app.text import safe_inline
@@ -41,7 +42,7 @@ def _manage(rl, names: list[str], current: str | None, summary=None) -> None:
     access = summary.access if summary is not None else "own"
     with st.expander("New, rename, delete, import", icon=":material/edit:", expanded=not names):
         with st.form("create_list", border=False):
-            new = st.text_input("New list", key="new_list_name", placeholder="e.g. to read")
+            new = st.text_input("New list", key="new_list_name", placeholder="e.g. to read", max_chars=MAX_NAME)
             if st.form_submit_button("Create", icon=":material/add:"):
                 try:
                     name = rl.create(new)
@@ -65,7 +66,7 @@ def _manage(rl, names: list[str], current: str | None, summary=None) -> None:
 
 def _rename_delete(rl, current: str) -> None:
     with st.form("rename_list", border=False):
-        to = st.text_input(f"Rename “{current}” to", key="rename_to")
+        to = st.text_input(f"Rename “{safe_inline(current)}” to", key="rename_to", max_chars=MAX_NAME)
         if st.form_submit_button("Rename", icon=":material/drive_file_rename_outline:"):
             try:
                 name = rl.rename(current, to)
@@ -75,7 +76,7 @@ def _rename_delete(rl, current: str) -> None:
                 _select(name)
                 _flash(f"Renamed to **{safe_inline(name)}**.")
                 st.rerun()
-    confirm = st.checkbox(f"Yes, delete “{current}” and its notes", key="confirm_delete")
+    confirm = st.checkbox(f"Yes, delete “{safe_inline(current)}” and its notes", key="confirm_delete")
     if st.button("Delete list", icon=":material/delete:", disabled=not confirm, key="delete_list"):
         n = rl.delete(current)
         st.session_state.pop("current_list", None)
