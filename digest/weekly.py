@@ -25,6 +25,7 @@ from trendscope.foundation.clock import last_complete_week, parse_week, shift_we
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.files import atomic_write
 from trendscope.foundation.home import Home
+from trendscope.foundation.wording import count
 
 from .content import QueryScorer, build_digest, paper_from_row, trend_labels
 from .mailer import DeliveryError, SmtpConfig, SmtpFactory, connect, load_smtp_config, message_id_for, send_message
@@ -58,7 +59,8 @@ class WeeklyResult:
     broken: int = 0           # subscriptions whose digest could not be built (each named in `errors`)
 
     def summary(self) -> str:
-        s = (f"week {self.week}: {self.digests} digests, {self.papers} papers; emails sent {self.sent}, "
+        s = (f"week {self.week}: {count(self.digests, 'digest')}, {count(self.papers, 'paper')}; "
+             f"emails sent {self.sent}, "
              f"failed {self.failed}, already sent {self.already_sent}; feeds written {self.feeds_written}")
         if self.retried_weeks:
             s += f"; retried weeks {', '.join(sorted(set(self.retried_weeks)))}"

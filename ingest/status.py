@@ -15,6 +15,7 @@ from .runlock import ingest_running
 from .store import PaperStore
 
 LIVE_STALE_DAYS = 2
+NEWEST_STALE_DAYS = 14  # arXiv announces papers every weekday: two weeks without one is an old corpus
 
 
 def _days_ago(iso: str, now: datetime) -> float:
@@ -49,6 +50,10 @@ def collect_status(db: sqlite_utils.Database, home: Home, *, now: datetime | Non
         age = _days_ago(live_ok.ended_at or live_ok.started_at, now)
         if age > LIVE_STALE_DAYS:
             stale.append(f"last successful live arXiv ingest was {age:.1f} days ago ({live_ok.ended_at})")
+    if last and (today - date.fromisoformat(last[:10])).days > NEWEST_STALE_DAYS:
+        stale.append(f"the newest paper was published {last[:10]}, {(today - date.fromisoformat(last[:10])).days} "
+                     "days ago: recent weeks' digests and trends are empty (trendscope ingest, or import a newer "
+                     "snapshot)")
     last_live = ledger.last("arxiv-api")
     if last_live and last_live.outcome in ("failed", "partial"):
         stale.append(f"last live ingest (run {last_live.run_id}) ended '{last_live.outcome}': "

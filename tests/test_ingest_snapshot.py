@@ -178,7 +178,7 @@ def test_cli_snapshot_import_and_status(home, tmp_path, sample_rows):
     runner = CliRunner()
     res = runner.invoke(main, ["--home", str(home), "ingest", "--snapshot", str(path)])
     assert res.exit_code == 0, res.output
-    assert "200 new" in res.output and "1 bad lines" in res.output and "line 201: invalid JSON" in res.output
+    assert "200 new" in res.output and "1 bad line skipped" in res.output and "line 201: invalid JSON" in res.output
     res = runner.invoke(main, ["--home", str(home), "ingest", "--snapshot", str(tmp_path / "missing.jsonl")])
     assert res.exit_code == 1 and "snapshot not found" in res.output and "Traceback" not in res.output
     st = json.loads(runner.invoke(main, ["--home", str(home), "status", "--json"]).output)
@@ -190,6 +190,11 @@ def test_cli_snapshot_import_and_status(home, tmp_path, sample_rows):
     assert sum(d["papers"] for d in st["per_day"]) == per_day_expected
     assert st["runs"][0]["source"] == "snapshot" and st["runs"][0]["new"] == 200
     assert any("no successful live arXiv ingest" in s for s in st["stale"])
+    # an old corpus says so: every digest of a recent week was empty with nothing to say why (a blind walkthrough)
+    from datetime import date
+
+    age = (date.today() - date.fromisoformat(last_day)).days
+    assert age > 14 and f"the newest paper was published {last_day}, {age} days ago" in " ".join(st["stale"])
     text = runner.invoke(main, ["--home", str(home), "status"]).output
     assert "Papers: 200" in text and "Last runs:" in text
     # a file that is no snapshot at all is refused in one line, and is not taken as "fully imported"

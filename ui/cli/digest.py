@@ -93,8 +93,9 @@ def add_cmd(ctx, name, trends, query, topic, categories, exclude, size, emails, 
                    "stat.ML); the subscription lists nothing until one is", err=True)
     waiting = {a.lower() for a in sub.pending}
     targets = ", ".join([f"{a} (unconfirmed)" if a.lower() in waiting else a for a in sub.emails]
-                        + (["an Atom feed"] if sub.feed else [])) or "no delivery target (preview only)"
-    click.echo(f"Added subscription {sub.name!r}: {sub.describe()}; {count(sub.size, 'paper')} a week to {targets}.")
+                        + (["an Atom feed"] if sub.feed else []))
+    where = f"to {targets}" if targets else "for preview only (no email address, no feed)"
+    click.echo(f"Added subscription {sub.name!r}: {sub.describe()}; {count(sub.size, 'paper')} a week {where}.")
     if waiting:
         click.echo("Unconfirmed addresses get no mail until an admin runs: trendscope subscriptions confirm "
                    f"{_actor(ctx).name}/{sub.name}")
@@ -122,7 +123,7 @@ def list_cmd(ctx: click.Context, as_json: bool) -> None:
     for s in subs:
         waiting = {a.lower() for a in s.pending}
         emails = [f"{a} (unconfirmed)" if a.lower() in waiting else a for a in s.emails]
-        targets = ", ".join(emails + (["feed"] if s.feed else [])) or "-"
+        targets = ", ".join(emails + (["feed"] if s.feed else [])) or "nobody (preview only)"
         lab = " [lab-wide]" if s.lab_wide else ""
         click.echo(f"{s.name}{lab}: {s.describe()}; size {s.size}; to {targets}")
     if any(s.pending for s in subs):

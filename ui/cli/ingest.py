@@ -8,6 +8,7 @@ import click
 
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.home import DEFAULT_CATEGORIES
+from trendscope.foundation.wording import count
 
 from .options import categories_option, json_option
 
@@ -73,8 +74,8 @@ def ingest_cmd(ctx, snapshot, ids, categories, since, until, max_results, page_s
                        bad_lines=[{"line": b.line_no, "reason": b.reason} for b in res.bad_lines])
             click.echo(json.dumps(out, indent=2))
             return
-        click.echo(f"imported {snapshot}: {res.lines} lines, {run.new} new, {run.updated} updated, "
-                   f"{run.skipped} unchanged, {res.bad_count} bad lines skipped")
+        click.echo(f"imported {snapshot}: {count(res.lines, 'line')}, {run.new:,} new, {run.updated:,} updated, "
+                   f"{run.skipped:,} unchanged, {count(res.bad_count, 'bad line')} skipped")
         for b in res.bad_lines[:20]:
             click.echo(f"  line {b.line_no}: {b.reason}", err=True)
         if res.bad_count > 20:
