@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import sys
 from dataclasses import asdict, dataclass, field
 
 import sqlite_utils
@@ -112,10 +113,12 @@ class LedgerStore:
         return run
 
     def mark_failed(self, run: IngestRun) -> None:
-        """Record an interrupted run (Ctrl-C, an error) as failed, if the database lets us. Never raises: a full or
-        read-only database cannot record it, and the caller's own error is the one the user must see."""
+        """Record a run stopped by an error as failed, or by Ctrl-C as interrupted (the exception being handled
+        says which), if the database lets us. Never raises: a full or read-only database cannot record it, and the
+        caller's own error is the one the user must see."""
+        outcome = "interrupted" if isinstance(sys.exc_info()[1], KeyboardInterrupt) else "failed"
         with contextlib.suppress(Exception):
-            self.finish(run, "failed")
+            self.finish(run, outcome)
 
     def recent(self, limit: int = 10) -> list[IngestRun]:
         rows = self.db.query("SELECT * FROM ingest_runs ORDER BY run_id DESC LIMIT ?", [limit])

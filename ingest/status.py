@@ -55,7 +55,7 @@ def collect_status(db: sqlite_utils.Database, home: Home, *, now: datetime | Non
                      "days ago: recent weeks' digests and trends are empty (trendscope ingest, or import a newer "
                      "snapshot)")
     last_live = ledger.last("arxiv-api")
-    if last_live and last_live.outcome in ("failed", "partial"):
+    if last_live and last_live.outcome in ("failed", "partial", "interrupted"):
         stale.append(f"last live ingest (run {last_live.run_id}) ended '{last_live.outcome}': "
                      + (last_live.error_messages[-1] if last_live.error_messages else "see trendscope status"))
     running = ledger.running()

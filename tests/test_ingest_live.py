@@ -267,3 +267,20 @@ def test_status_lines_cut_long_request_urls():
     assert short_urls(f"last live ingest failed: cannot reach {url} (timed out)") == \
         f"last live ingest failed: cannot reach {url[:47]}… (timed out)"
     assert short_urls("see https://arxiv.org/abs/2106.09685") == "see https://arxiv.org/abs/2106.09685"
+
+
+def test_ctrl_c_records_the_run_as_interrupted_and_an_error_as_failed(tmp_path, rows, monkeypatch):
+    """Ctrl-C during an import was recorded as 'failed', as if something had gone wrong (a blind walkthrough)."""
+    def interrupted(self, papers):
+        raise KeyboardInterrupt
+
+    def broken(self, papers):
+        raise RuntimeError("boom")
+
+    t = FakeTime()
+    db = open_database(tmp_path / "db.sqlite")
+    for stop, outcome in ((interrupted, "interrupted"), (broken, "failed")):
+        monkeypatch.setattr(PaperStore, "upsert", stop)
+        with FakeArxiv(rows) as srv, pytest.raises((KeyboardInterrupt, RuntimeError)):
+            ingest_live(db, config(srv), sleep=t.sleep, clock=t.clock, today=TODAY)
+        assert LedgerStore(db).recent(1)[0].outcome == outcome
