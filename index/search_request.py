@@ -88,3 +88,15 @@ def checked_filters(categories: Sequence[str], trends: Sequence[str], known_tren
         raise TrendscopeError(f"no paper in category {', '.join(missing)} (categories are written like cs.CL or "
                               "stat.ML; `trendscope status` lists the largest)")
     return out
+
+
+def words_none_holds(hits: Sequence[SearchHit], query: str) -> list[str]:
+    """The query's words when no hit holds any of them (the hits were found by meaning alone: "zzqxv
+    nonexistentword" listed ten papers, each "missing" both, with nothing to say no paper has either); else []."""
+    from .fts_query import parse_query
+
+    pq = parse_query(query)
+    labels = [g.label for g in pq.optional]
+    if not hits or not labels or len(labels) != len(pq.groups):
+        return []
+    return labels if all(set(h.missing) >= set(labels) for h in hits) else []

@@ -95,6 +95,9 @@ def test_a_partly_matching_query_still_finds_papers_and_says_what_is_missing(app
     assert any("None of these results has every word" in t for t in texts(at.info))
     at = search(at, f"+{word} +zzqxunfindable", mode="keyword")  # required words still filter
     assert not [b for b in at.button if b.key and b.key.startswith("open_")]
+    # no paper holds any of the words: the results are by meaning alone, and the page says so
+    at = search(at, "zzqxunfindable qqwvnonword", mode="hybrid")
+    assert any(t.startswith("No paper holds any of the words zzqxunfindable, qqwvnonword") for t in texts(at.info))
 
 
 @pytest.mark.parametrize("mode", [*(pytest.param(m, marks=pytest.mark.slow) for m in ("hybrid", "semantic")),

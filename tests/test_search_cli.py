@@ -42,6 +42,17 @@ def test_an_empty_date_window_says_when_the_stored_papers_were_published(cli, se
     assert "stored papers were published" not in cli("search", "speech recognition", "--since", "2016").output
 
 
+def test_a_query_no_paper_has_a_word_of_says_the_results_are_by_meaning_alone(cli):
+    """"zzqxv nonexistentword" listed ten papers, each "missing" both words, and never said that no paper has
+    either (a blind CLI walkthrough)."""
+    out = cli("search", "zzqxv nonexistentword", "-n", "3")
+    assert out.exit_code == 0 and "missing: zzqxv, nonexistentword" in out.output
+    assert ("(no stored paper holds any of the words zzqxv, nonexistentword: these are the nearest by meaning)"
+            in out.output)
+    assert "no stored paper holds" not in cli("search", "zzqxv language models", "-n", "3").output  # some do
+    assert "no stored paper holds" not in cli("search", "zzqxv", "--mode", "semantic", "-n", "3").output
+
+
 def test_newest_first_says_when_the_relevance_floor_shortened_the_list(cli):
     note = "newest first lists only papers clearly about the query"
     out = cli("search", "language models", "--sort", "date", "--since", "2022", "--until", "2022", "-n", "20")

@@ -187,6 +187,7 @@ def search_cmd(ctx, query, mode, categories, trends, since, until, sort, all_wor
     """
     from trendscope.index.relevance_floor import has_floor
     from trendscope.index.search import SearchRequest
+    from trendscope.index.search_request import words_none_holds
 
     if batch is None and not query:
         dashed = ctx.meta.get("dash_words") or []
@@ -207,6 +208,10 @@ def search_cmd(ctx, query, mode, categories, trends, since, until, sort, all_wor
         first, last = searcher.store.published_range() if not hits and (since or until) else (None, None)
         if first and last:  # "--since 30d" on a home last filled months ago: say what the dates could be
             click.echo(f"(the stored papers were published from {first[:10]} to {last[:10]})", err=True)
+        unmatched = words_none_holds(hits, query) if mode != "semantic" else []
+        if unmatched:
+            click.echo(f"(no stored paper holds any of the words {', '.join(unmatched)}: these are the nearest by "
+                       "meaning)", err=True)
         if sort == "date" and len(hits) < limit and has_floor(query):
             click.echo(f"({len(hits)} shown: newest first lists only papers clearly about the query; "
                        "--sort relevance ranks every paper that matches)", err=True)

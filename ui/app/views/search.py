@@ -11,6 +11,7 @@ import streamlit as st
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.wording import count
 from trendscope.index.relevance_floor import has_floor
+from trendscope.index.search_request import words_none_holds
 from trendscope.ui.app import fulltext_state as fulltext
 from trendscope.ui.app import navigation, trend_state, warmup, widgets
 from trendscope.ui.app import state as app
@@ -168,7 +169,11 @@ def _results(state: dict) -> None:
     if newest and len(hits) < int(params["limit"]):
         st.caption("Newest first lists only the papers clearly about the query; sort by *Relevance* to rank every "
                    "match.")
-    if params["mode"] != "semantic" and all(hit.missing for hit in hits):
+    unmatched = words_none_holds(hits, params["query"]) if params["mode"] != "semantic" else []
+    if unmatched:
+        st.info(f"No paper holds any of the words {safe_inline(', '.join(unmatched))}: these are the nearest by "
+                "meaning. Check the spelling, or try other words.", icon=":material/rule:")
+    elif params["mode"] != "semantic" and all(hit.missing for hit in hits):
         st.info("None of these results has every word of your query: they match some of them (each card says "
                 "which are missing). Mark a word that must occur with +, e.g. *+diffusion*.", icon=":material/rule:")
     target = widgets.list_target("target")
