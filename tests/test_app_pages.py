@@ -97,7 +97,8 @@ def test_a_partly_matching_query_still_finds_papers_and_says_what_is_missing(app
     assert not [b for b in at.button if b.key and b.key.startswith("open_")]
     # no paper holds any of the words: the results are by meaning alone, and the page says so
     at = search(at, "zzqxunfindable qqwvnonword", mode="hybrid")
-    assert any(t.startswith("No paper holds any of the words zzqxunfindable, qqwvnonword") for t in texts(at.info))
+    assert any(t.startswith("No paper holds any of the words zzqxunfindable, qqwvnonword") for t in texts(at.info)), (
+        texts(at.info), texts(at.caption))
 
 
 @pytest.mark.parametrize("mode", [*(pytest.param(m, marks=pytest.mark.slow) for m in ("hybrid", "semantic")),

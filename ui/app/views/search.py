@@ -171,7 +171,8 @@ def _results(state: dict) -> None:
                    "match.")
     unmatched = words_none_holds(hits, params["query"]) if params["mode"] != "semantic" else []
     if unmatched:
-        st.info(f"No paper holds any of the words {safe_inline(', '.join(unmatched))}: these are the nearest by "
+        words = ", ".join(safe_inline(w) for w in unmatched)
+        st.info(f"No paper holds any of the words {words}: these are the nearest by "
                 "meaning. Check the spelling, or try other words.", icon=":material/rule:")
     elif params["mode"] != "semantic" and all(hit.missing for hit in hits):
         st.info("None of these results has every word of your query: they match some of them (each card says "
