@@ -466,6 +466,8 @@ def test_digests_preview_downloads_and_subscription_management(app_home):
     assert at.selectbox(key="digest_sub").value == SUBSCRIPTION
     assert {b.label for b in at.download_button} == {"HTML email", "Markdown", "Email (.eml)", "Atom feed"}
     assert any("Trendscope digest" in m for m in texts(at.markdown))
+    # nothing issued yet: the feed is empty and the page says why (it read as a broken download)
+    assert any(c.startswith("The Atom feed has no weeks yet") for c in texts(at.caption))
     weeks = at.selectbox(key="digest_week").options
     from trendscope.ingest.store import open_database
 

@@ -46,9 +46,14 @@ def _preview(sub, week: str) -> None:
                        icon=":material/download:", key="dl_md", width="stretch")
     c3.download_button("Email (.eml)", files["eml"], file_name=f"{stem}.eml", mime="message/rfc822",
                        icon=":material/download:", key="dl_eml", width="stretch")
-    c4.download_button("Atom feed", dg.atom_feed(sub), file_name=f"{stem.rsplit('-', 2)[0]}.atom",
+    feed = dg.atom_feed(sub)
+    c4.download_button("Atom feed", feed, file_name=f"{stem.rsplit('-', 2)[0]}.atom",
                        mime="application/atom+xml", icon=":material/rss_feed:", key="dl_atom",
-                       width="stretch")
+                       width="stretch", help="Every week issued so far, newest first; a feed reader follows the "
+                       "file `trendscope digest --send` rewrites in the data home's feeds/ folder.")
+    if b"<entry" not in feed:  # the preview above is not an issued week: an empty feed needs saying so
+        st.caption("The Atom feed has no weeks yet: it holds the weeks `trendscope digest --send` (or the "
+                   "scheduler) has issued, not previews.")
     tab_mail, tab_text = st.tabs(["Preview", "Plain-text part"])
     with tab_mail:
         with st.container(border=True):
