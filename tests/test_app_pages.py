@@ -449,6 +449,9 @@ def test_trends_page_lists_a_rising_topic_with_its_papers(app_home, embedder):
 
     sub = api.get_subscription(db, "topic: Banana routing")
     assert sub.query == '"Banana routing"' and sub.owner == "owner"
+    # the button now says so (it read "Follow" again, and a second click said "already exists")
+    following = next(b for b in at.button if b.key and b.key.startswith("follow_efficiency_banana"))
+    assert following.label == "Following" and following.disabled
     buttons = [b for b in at.button if b.key and b.key.startswith("topic_efficiency_banana")]
     assert buttons and all(b.label.startswith(("typical: Banana routing", "first: Banana routing")) for b in buttons)
     # the title reads whole enough to tell the papers apart (side by side they were cut to "typical: Banana…")

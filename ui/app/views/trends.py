@@ -123,6 +123,10 @@ def _rising(labels: dict[str, str], period: str, freq: str) -> None:
     quiet = sorted(labels.get(t, t) for t, d in found.items() if not d)
     if quiet:
         st.caption("No topic rises clearly this month in " + ", ".join(safe_inline(q) for q in quiet) + ".")
+    flash = st.session_state.pop("trends_flash", None)
+    if flash:
+        st.success(flash)
+    followed = {s.query for s in dg.subscriptions() if s.query}
     for trend, details in sorted(shown, key=lambda x: labels.get(x[0], x[0])):
         names = ", ".join(f"{safe_inline(d['name'])} ({count(d['papers'], 'paper')}{_short_span(d, month)}, "
                           f"{d['growth']:.1f}x)" for d in details[:5])
@@ -133,9 +137,13 @@ def _rising(labels: dict[str, str], period: str, freq: str) -> None:
                 c_text.markdown(f"**{safe_inline(d['name'])}**{also}: {count(d['papers'], 'paper')} "
                                 f"{_span(d.get('since') or month, month)}, {d['share']:.0%} of the trend's papers "
                                 f"(the year before: {d['before']:.1%}; {_growth_text(d)})")
-                if c_follow.button("Follow", key=f"follow_{trend}_{d['key']}", icon=":material/add_alert:",
-                                   help="A weekly digest of the papers about this topic (Digests page)"):
-                    _follow(d["name"])
+                if _followed(d["name"], followed):  # a second click said "already exists"
+                    c_follow.button("Following", key=f"follow_{trend}_{d['key']}", icon=":material/check:",
+                                    disabled=True, help="You follow this topic: its digest is on the Digests page")
+                elif c_follow.button("Follow", key=f"follow_{trend}_{d['key']}", icon=":material/add_alert:",
+                                     help="A weekly digest of the papers about this topic (Digests page)"):
+                    if _follow(d["name"]):
+                        st.rerun()  # the button then says "Following"
                 typical = d["central_papers"][:3]
                 picks = [("typical", p) for p in typical] + [("first", p) for p in d["first_papers"][:2]
                                                              if p not in typical]  # one button per paper
@@ -193,14 +201,22 @@ def _span(since: str, month: str) -> str:
     return "this month" if n == 1 else f"in the {n} months to {month[:7]}"
 
 
-def _follow(topic: str) -> None:
+def _followed(topic: str, followed: set[str]) -> bool:
+    try:
+        return topic_query(topic) in followed
+    except TrendscopeError:
+        return False
+
+
+def _follow(topic: str) -> bool:
     try:
         sub = dg.follow_topic(topic)
     except TrendscopeError as exc:
         st.error(str(exc))
-        return
-    st.success(f"Following **{safe_inline(topic)}**: the subscription “{safe_inline(sub.name)}” on the Digests "
-               "page lists its papers each week.")
+        return False
+    st.session_state["trends_flash"] = (f"Following **{safe_inline(topic)}**: the subscription "
+                                        f"“{safe_inline(sub.name)}” on the Digests page lists its papers each week.")
+    return True
 
 
 def _complete(table: pd.DataFrame, freq: str, last: str | None) -> pd.DataFrame:
