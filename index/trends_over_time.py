@@ -128,8 +128,8 @@ def trend_table(db, freq: str = "week", since: str | None = None, window: int = 
             c, tot = counts.get(p, 0), totals[p]
             share = c / tot if tot else 0.0
             prev = periods[max(0, i - window): i]
-            if prev:
-                pc = sum(counts.get(q, 0) for q in prev)
+            pc = sum(counts.get(q, 0) for q in prev) if prev else 0
+            if prev and (c or pc):  # no paper now nor before: no change (the prior's pseudo-count read -83%)
                 pt = sum(totals[q] for q in prev)
                 trail = (pc + 0.5) / (pt + 1)
                 growth = ((c + PRIOR * trail) / (tot + PRIOR)) / trail - 1

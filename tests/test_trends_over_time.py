@@ -69,6 +69,14 @@ def test_counting_invariants(tagged_db, freq):
         assert -10 <= r.emerging_score <= 10
         assert isinstance(r.terms, list)
     assert (df.groupby("trend")["total"].sum() == len(rows)).all()
+    # a trend with no paper in a period nor in the periods before it has not changed (it read -83%)
+    months = sorted(df["period"].unique())
+    for trend, g in df.groupby("trend"):
+        counts = dict(zip(g["period"], g["count"]))
+        for i, p in enumerate(months):
+            if counts.get(p, 0) == 0 and not any(counts.get(q, 0) for q in months[max(0, i - 8):i]):
+                row = g[g["period"] == p].iloc[0]
+                assert (row["growth"], row["emerging_score"]) == (0.0, 0.0), (trend, p)
 
 
 def test_since_filters_and_growth_reacts(tagged_db):
