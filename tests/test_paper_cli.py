@@ -1,0 +1,45 @@
+"""`trendscope paper ID`: one stored paper with its trend tags and their evidence (there was no way to see a
+stored paper's tags from the CLI: a blind walkthrough)."""
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from trendscope.ui.cli import main
+from trendscope.ui.cli.paper import evidence_text
+
+
+def _tagged_paper(db) -> tuple[str, str, str, list[str]]:
+    pk, trend, evidence = db.execute(
+        "SELECT pk, trend, evidence FROM paper_trends WHERE evidence LIKE '%(title)%' ORDER BY pk LIMIT 1").fetchone()
+    aid, title = db.execute("SELECT id, title FROM papers WHERE pk = ?", [pk]).fetchone()
+    return aid, title, trend, json.loads(evidence)
+
+
+def test_a_paper_is_shown_with_its_tags_and_their_evidence(searchable):
+    home, db, _ = searchable
+    aid, title, trend, evidence = _tagged_paper(db)
+    run = CliRunner().invoke(main, ["--home", str(home.root), "paper", f"https://arxiv.org/abs/{aid}v3"])
+    assert run.exit_code == 0, run.output
+    assert run.output.startswith(aid) and title.split()[0] in run.output.splitlines()[0]
+    assert f"({trend}), score " in run.output and "Abstract:" in run.output
+    assert all(f"    - {evidence_text(e)}" in run.output for e in evidence)
+    data = json.loads(CliRunner().invoke(main, ["--home", str(home.root), "paper", aid, "--json"]).output)
+    assert data["id"] == aid and data["url"] == f"https://arxiv.org/abs/{aid}"
+    assert {"trend": trend, "evidence": evidence} in [{k: t[k] for k in ("trend", "evidence")} for t in data["trends"]]
+
+
+def test_a_paper_not_stored_or_not_an_id_is_one_clear_line(searchable):
+    home, _db, _ = searchable
+    missing = CliRunner().invoke(main, ["--home", str(home.root), "paper", "2101.99999"])
+    assert missing.exit_code == 1 and "2101.99999 is not stored: `trendscope ingest --id 2101.99999` adds it" in \
+        missing.output and "Traceback" not in missing.output
+    bad = CliRunner().invoke(main, ["--home", str(home.root), "paper", "<script>"])
+    assert bad.exit_code == 1 and "not an arXiv id or URL: '<script>'" in bad.output
+
+
+def test_the_vector_models_vote_says_which_way_it_leans():
+    assert evidence_text("vector model: +2.89") == "vector model +2.89 (strongly for)"
+    assert evidence_text("vector model: -0.40") == "vector model -0.40 (against)"
+    assert evidence_text("lora (title)") == "lora (title)"

@@ -1,0 +1,99 @@
+"""`trendscope paper ID`: one stored paper, with its trend tags and why each was given.
+
+Search, lists and digests show papers by the dozen; this is the place to look at one: its metadata, its
+abstract, and each trend tag with its score and evidence (the phrases the rules matched, where; the vector
+model's pull on the tag; the arXiv categories that count for the trend).
+"""
+from __future__ import annotations
+
+import json
+import re
+import textwrap
+
+import click
+
+from trendscope.foundation.errors import TrendscopeError
+
+from .options import json_option
+
+_VOTE = re.compile(r"^vector model: (?P<v>[+-]?\d+(?:\.\d+)?)$")
+
+
+def evidence_text(item: str) -> str:
+    """An evidence item for a terminal: the vector model's number says which way it leans, as the app words it."""
+    m = _VOTE.match(item)
+    if not m:
+        return item
+    v = float(m["v"])
+    lean = "strongly for" if v >= 2 else "for" if v > 0 else "against" if v > -2 else "strongly against"
+    return f"vector model {v:+.2f} ({lean})"
+
+
+def paper_record(db, raw_id: str) -> dict:
+    """The stored paper `raw_id` (an arXiv id, versioned id or URL) with its tags; a clear error when it is not
+    an arXiv id or not stored."""
+    from trendscope.index.trend_store import TrendStore
+    from trendscope.ingest.records import BadArxivId, abs_url, parse_arxiv_id
+    from trendscope.ingest.store import PaperStore
+
+    try:
+        aid, _version = parse_arxiv_id(raw_id)
+    except BadArxivId:
+        raise TrendscopeError(f"not an arXiv id or URL: {raw_id!r}") from None
+    store = PaperStore(db)
+    paper, pk = store.get(aid), store.pk_of(aid)
+    if paper is None or pk is None:
+        raise TrendscopeError(f"{aid} is not stored: `trendscope ingest --id {aid}` adds it")
+    tags = [{"trend": t, "score": s, "evidence": e} for t, s, e in TrendStore(db).tags_of(pk)]
+    return {"id": paper.id, "version": paper.version, "title": paper.title, "authors": paper.authors,
+            "published": paper.published, "updated": paper.updated, "categories": paper.categories,
+            "url": abs_url(paper.id), "abstract": paper.abstract, "trends": tags}
+
+
+@click.command("paper")
+@click.argument("paper_id")
+@json_option("Print the paper and its tags as one JSON object.")
+@click.pass_context
+def paper_cmd(ctx: click.Context, paper_id: str, as_json: bool) -> None:
+    """Show one stored paper: metadata, abstract, and its trend tags with their evidence.
+
+    \b
+    Examples:
+      trendscope paper 2106.09685
+      trendscope paper https://arxiv.org/abs/2106.09685v2 --json
+    """
+    from trendscope.index.taxonomy import load_taxonomy
+    from trendscope.schema import open_home_database
+
+    db = open_home_database(ctx.obj.home)
+    try:
+        rec = paper_record(db, paper_id)
+    finally:
+        db.close()
+    if as_json:
+        click.echo(json.dumps(rec, ensure_ascii=False))
+        return
+    try:
+        labels = {t.name: t.label for t in load_taxonomy(ctx.obj.home.taxonomy_path).trends}
+    except TrendscopeError:
+        labels = {}
+    version = f"v{rec['version']}" if rec["version"] else ""
+    click.echo(f"{rec['id']}{version}  {rec['title']}")
+    click.echo(f"Authors: {', '.join(rec['authors']) or 'unknown'}")
+    dates = f"published {rec['published'] or '?'}" + (f", updated {rec['updated']}" if rec["updated"] else "")
+    click.echo(f"{dates} · {', '.join(rec['categories']) or 'no category'} · {rec['url']}")
+    if not rec["trends"]:
+        click.echo("Trends: none (not tagged with any trend; `trendscope index` tags new papers)")
+    else:
+        click.echo("Trends:")
+        for t in rec["trends"]:
+            click.echo(f"  {labels.get(t['trend'], t['trend'])} ({t['trend']}), score {t['score']:.2f}")
+            for item in t["evidence"]:
+                click.echo(f"    - {evidence_text(item)}")
+    click.echo("Abstract:")
+    click.echo(textwrap.fill(rec["abstract"], width=100, initial_indent="  ", subsequent_indent="  "))
+
+
+def register(group: click.Group) -> None:
+    """Add this module's commands to the top-level group."""
+    group.add_command(paper_cmd)
