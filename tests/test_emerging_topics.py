@@ -3,6 +3,7 @@ corpus-wide words stay out."""
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 
 import numpy as np
@@ -345,6 +346,9 @@ def test_cli_topics_text_names_each_topic_with_its_growth_interval_and_first_pap
     assert out.exit_code == 0, out.output
     line = next(x for x in out.output.splitlines() if "banana routing" in x.lower())
     assert "x its share the year before (90% interval " in line and "first: 2399." in line, line
+    # a span over several months names them by month, its last one included ("..2026-06-01" read as ending 1 June)
+    heads = [x for x in out.output.splitlines() if "topics judged over the months from " in x]
+    assert heads and all(re.search(r"from \d{4}-\d\d through \d{4}-\d\d\)$", x) for x in heads), heads
 
 
 def test_cli_topics_text_shows_a_topics_other_names(rising_home, monkeypatch):

@@ -360,7 +360,9 @@ def _print_topics(db, freq: str, since: str | None, as_json: bool, last: int, re
             by_trend.setdefault(r["trend"], []).append(r)
     for trend, recs in sorted(by_trend.items()):
         for r in recs[-last:]:
-            span = "" if r["since"] == r["period"] else f"; topics judged on {r['since']}..{r['period']}"
+            cut = 10 if freq == "week" else 7  # "2025-07..2026-06-01" read as ending on 1 June
+            span = ("" if r["since"] == r["period"] else
+                    f"; topics judged over the {freq}s from {r['since'][:cut]} through {r['period'][:cut]}")
             click.echo(f"{trend} {r['period']} ({count(r['papers'], 'paper')}{span})")
             for t in r["details"]:
                 interval = interval_text(t)
