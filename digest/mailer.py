@@ -53,6 +53,7 @@ ENV = {
     "password": "TRENDSCOPE_SMTP_PASSWORD", "tls": "TRENDSCOPE_SMTP_TLS", "from": "TRENDSCOPE_MAIL_FROM",
     "operator": "TRENDSCOPE_MAIL_OPERATOR", "allow_plaintext_auth": "TRENDSCOPE_SMTP_ALLOW_PLAINTEXT_AUTH",
 }
+SMTP_KEYS = frozenset(ENV) | {"timeout", "cafile"}  # what [smtp] in config.toml may hold
 PLAINTEXT_AUTH_REFUSED = (
     "refusing to send the SMTP password over an unencrypted connection to {host}:{port} ({why}): set "
     "tls = \"starttls\" or \"ssl\" in [smtp] (with the server's TLS port), or, only on a trusted network, "
@@ -164,24 +165,35 @@ def load_smtp_config(config_path: str | Path | None, env: Mapping[str, str] | No
         section = doc.get("smtp", {})
         if not isinstance(section, dict):
             raise TrendscopeError(f"{config_path}: [smtp] must be a table")
+        unknown = sorted(set(section) - SMTP_KEYS)  # a misspelt "prot = 8025" was ignored: port 25, refused
+        if unknown:
+            raise TrendscopeError(f"{config_path}: unknown key(s) in [smtp]: {', '.join(unknown)} "
+                                  f"(known: {', '.join(sorted(SMTP_KEYS))})")
         values.update(section)
+    source = dict.fromkeys(values, where)  # where each value came from, for its error
     for key, var in ENV.items():
         if env.get(var):
-            values[key] = env[var]
+            values[key], source[key] = env[var], var
     tls = str(values.get("tls", "auto")).strip().lower() or "auto"
     if tls in ("false", "off", "plain"):
         tls = "none"
     if tls in ("true", "tls", "smtps"):
         tls = "ssl"
     if tls not in TLS_MODES:
-        raise TrendscopeError(f"{where}: smtp tls must be one of {', '.join(TLS_MODES)}, not {values['tls']!r}")
+        raise TrendscopeError(f"{source.get('tls', where)}: smtp tls must be one of {', '.join(TLS_MODES)}, "
+                              f"not {values['tls']!r}")
     try:
         port = int(values.get("port") or DEFAULT_PORTS[tls])
+    except (TypeError, ValueError):
+        raise TrendscopeError(f"{source.get('port', where)}: smtp port must be a whole number, "
+                              f"not {values.get('port')!r}") from None
+    try:
         timeout = float(values.get("timeout", 30))
-    except (TypeError, ValueError) as exc:
-        raise TrendscopeError(f"{where}: smtp port/timeout must be numbers ({exc})") from exc
+    except (TypeError, ValueError):
+        raise TrendscopeError(f"{source.get('timeout', where)}: smtp timeout must be a number of seconds, "
+                              f"not {values.get('timeout')!r}") from None
     if not 0 < port < 65536:
-        raise TrendscopeError(f"{where}: smtp port out of range: {port}")
+        raise TrendscopeError(f"{source.get('port', where)}: smtp port out of range: {port}")
     host = str(values["host"]).strip() if values.get("host") else None
     if host and not re.fullmatch(r"[A-Za-z0-9.\-:\[\]]+", host):
         raise TrendscopeError(f"{where}: smtp host is not a host name: {host!r}")

@@ -149,10 +149,18 @@ def test_smtp_config_from_file_and_environment(tmp_path):
     c = load_smtp_config(cfg_file, env={"TRENDSCOPE_SMTP_TLS": "none", "TRENDSCOPE_SMTP_PORT": "2525"})
     assert (c.port, c.tls) == (2525, "none")
     assert not load_smtp_config(tmp_path / "missing.toml", env={}).configured
-    with pytest.raises(TrendscopeError, match="tls must be one of"):
+    # each error names where the bad value came from (an environment variable was blamed on the file)
+    with pytest.raises(TrendscopeError, match="^TRENDSCOPE_SMTP_TLS: smtp tls must be one of"):
         load_smtp_config(cfg_file, env={"TRENDSCOPE_SMTP_TLS": "maybe"})
-    with pytest.raises(TrendscopeError, match="port"):
+    with pytest.raises(TrendscopeError, match="^TRENDSCOPE_SMTP_PORT: smtp port must be a whole number, not 'abc'"):
         load_smtp_config(cfg_file, env={"TRENDSCOPE_SMTP_PORT": "abc"})
+    with pytest.raises(TrendscopeError, match=f"^{cfg_file}: smtp port out of range: 99999"):
+        load_smtp_config(cfg_file.write_text('[smtp]\nhost = "m.example.org"\nport = 99999\n') and cfg_file, env={})
+    # a misspelt key is refused, not ignored (it sent to port 25 and failed with "connection refused")
+    cfg_file.write_text('[smtp]\nhost = "m.example.org"\nprot = 8025\n')
+    with pytest.raises(TrendscopeError, match=r"unknown key\(s\) in \[smtp\]: prot \(known: allow_plaintext_auth, "):
+        load_smtp_config(cfg_file, env={})
+    cfg_file.write_text('[smtp]\nhost = "mail.example.org"\ntls = "starttls"\nuser = "me"\npassword = "pw"\n')
     with pytest.raises(TrendscopeError, match="sender address must be one line"):
         load_smtp_config(cfg_file, env={"TRENDSCOPE_MAIL_FROM": "Bot <bot@example.org>\r\nBcc: x@example.org"})
     with pytest.raises(TrendscopeError, match="not a valid email address"):
