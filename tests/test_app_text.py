@@ -39,6 +39,11 @@ def test_highlight_bolds_query_words_but_never_inside_math():
 def test_snippet_marks_become_bold_and_stay_escaped():
     assert snippet_markdown("…uses [LoRA] for *fast* tuning", ["tuning"]) == "…uses **LoRA** for \\*fast\\* **tuning**"
     assert snippet_markdown("[a b] stays", []) == "\\[a b\\] stays"
+    # a phrase's mark holds a space: "[**video generation**]" showed its brackets (a blind walkthrough); the
+    # paper's own brackets around other words stay text
+    assert snippet_markdown("In comparison, [video generation] (see [Section 2])", ["video", "generation"]) == (
+        "In comparison\\, **video generation** \\(see \\[Section 2\\]\\)")
+    assert snippet_markdown("[videos generated] by CRAFT", ["video", "generation"]) == "**videos generated** by CRAFT"
     # LaTeX text markup around a match reads as prose (it showed "\\textit{Metric Differential Privacy}")
     assert snippet_markdown("\\textit{Metric [Differential] [Privacy]} adds $\\%x$ noise", []) == (
         "Metric **Differential** **Privacy** adds $\\%x$ noise")

@@ -197,7 +197,16 @@ def query_terms(query: str) -> list[str]:
     return [w for w in words if len(w) >= 3 and w.lower() not in _STOP]
 
 
-_MARK_RE = re.compile(r"\[([^\[\]\s]{1,80})\]")
+_MARK_RE = re.compile(r"\[([^\[\]]{1,80})\]")  # a phrase's mark holds spaces: "[video generation]"
+
+
+def _holds_a_term(text: str, terms: list[str]) -> bool:
+    """Whether `text` has a word a query term matches as the full-text index does (its stemmer: "videos
+    generated" is a match of "video generation")."""
+    def same(w: str, t: str) -> bool:
+        return w.startswith(t) or t.startswith(w) or (len(w) >= 5 and len(t) >= 5 and w[:5] == t[:5])
+
+    return any(same(w.lower(), t.lower()) for w in re.findall(r"[^\W_]+", text) for t in terms)
 
 
 def snippet_markdown(snippet: str | None, terms: list[str]) -> str:
@@ -210,6 +219,8 @@ def snippet_markdown(snippet: str | None, terms: list[str]) -> str:
     out: list[str] = []
     pos = 0
     for m in _MARK_RE.finditer(snippet):
+        if " " in m.group(1) and not _holds_a_term(m.group(1), terms):
+            continue  # brackets of the paper's own ("[see Section 2]"), not a match mark: left as text
         out.append(highlight(snippet[pos : m.start()], terms))
         out.append(f"**{_plain(m.group(1))}**")
         pos = m.end()
