@@ -272,7 +272,7 @@ def test_paper_page_note_and_status_are_saved(app_home, seed):
     at = check(at.run())
     assert item().status == "read" and "Status saved: read." in texts(at.caption)
     at.text_area(key=f"note_{LIST_NAME}").set_value("Great *ablation* <b>study</b>")
-    at.button(key=f"FormSubmitter:item_form_{LIST_NAME}-Save note").click()
+    at.button(key=f"FormSubmitter:item_form_{LIST_NAME}-Save list note").click()
     at = check(at.run())
     assert "Saved." in texts(at.success)
     assert (item().status, item().note) == ("read", "Great *ablation* <b>study</b>")

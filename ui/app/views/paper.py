@@ -126,7 +126,7 @@ def _lists(arxiv_id: str) -> None:
                     st.caption(f"Status saved: {status}.")
             with st.form(f"item_form_{name}", border=False):
                 note = st.text_area("Note", value=item.note or "", key=f"note_{name}", height=80)
-                if st.form_submit_button("Save note", icon=":material/save:"):
+                if st.form_submit_button("Save list note", icon=":material/save:"):
                     try:
                         if (note or "") != (item.note or ""):
                             rl.set_note(name, arxiv_id, note or "")
