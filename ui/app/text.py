@@ -29,6 +29,7 @@ import string
 
 from trendscope.foundation.latex_math import readable_latex
 from trendscope.foundation.text import latex_text_as_prose
+from trendscope.foundation.wording import vector_vote, vote_lean
 
 _PUNCT = set(string.punctuation)
 # $$...$$ first, then $...$ whose content neither starts nor ends with a space (so "$5 and $10" is not math)
@@ -229,7 +230,6 @@ def snippet_markdown(snippet: str | None, terms: list[str]) -> str:
 
 
 _WHERE = re.compile(r"^(?P<what>.+) \((?P<where>title|abstract)\)$")
-_VOTE = re.compile(r"^vector model: (?P<v>[+-]?\d+(?:\.\d+)?)$")
 
 
 def evidence_sentence(item: str) -> str:
@@ -238,11 +238,9 @@ def evidence_sentence(item: str) -> str:
     m = _WHERE.match(item)
     if m:
         return f"“{safe_inline(m['what'])}” in the {m['where']}"
-    m = _VOTE.match(item)
-    if m:
-        v = float(m["v"])
-        lean = ("strongly for" if v >= 2 else "for" if v > 0 else "against" if v > -2 else "strongly against")
-        return f"papers with similar wording: the vector model votes {lean} this trend"
+    v = vector_vote(item)
+    if v is not None:
+        return f"papers with similar wording: the vector model votes {vote_lean(v)} this trend"
     if item.startswith("category: "):
         cat = item[len("category: "):]
         shown = f"`{cat}`" if cat.replace(".", "").replace("-", "").isalnum() else safe_inline(cat)

@@ -7,26 +7,20 @@ model's pull on the tag; the arXiv categories that count for the trend).
 from __future__ import annotations
 
 import json
-import re
 import textwrap
 
 import click
 
 from trendscope.foundation.errors import TrendscopeError
+from trendscope.foundation.wording import vector_vote, vote_lean
 
 from .options import json_option
-
-_VOTE = re.compile(r"^vector model: (?P<v>[+-]?\d+(?:\.\d+)?)$")
 
 
 def evidence_text(item: str) -> str:
     """An evidence item for a terminal: the vector model's number says which way it leans, as the app words it."""
-    m = _VOTE.match(item)
-    if not m:
-        return item
-    v = float(m["v"])
-    lean = "strongly for" if v >= 2 else "for" if v > 0 else "against" if v > -2 else "strongly against"
-    return f"vector model {v:+.2f} ({lean})"
+    v = vector_vote(item)
+    return item if v is None else f"vector model {v:+.2f} ({vote_lean(v)})"
 
 
 def paper_record(db, raw_id: str) -> dict:

@@ -1,6 +1,8 @@
-"""Names and counts in user-facing text: "1 paper", "2 papers", "12,345 papers"; names matched regardless of case."""
+"""Words in user-facing text: counts ("1 paper", "12,345 papers"), names matched regardless of case, and the
+vector model's vote on a tag said as a lean."""
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 
@@ -19,3 +21,17 @@ def known_names(given: Sequence[str], known: Sequence[str], what: str = "trend")
     if bad:
         raise TrendscopeError(f"unknown {what}(s): {', '.join(bad)} (known: {', '.join(known)})")
     return list(dict.fromkeys(by_fold[g.casefold()] for g in given))
+
+
+def vote_lean(v: float) -> str:
+    """Which way the vector model's pull on a tag leans, in words ("strongly for" from +2 logits)."""
+    return "strongly for" if v >= 2 else "for" if v > 0 else "against" if v > -2 else "strongly against"
+
+
+_VOTE = re.compile(r"^vector model: (?P<v>[+-]?\d+(?:\.\d+)?)$")
+
+
+def vector_vote(evidence_item: str) -> float | None:
+    """The vector model's pull on a tag from its evidence item ("vector model: +2.89"), None for other items."""
+    m = _VOTE.match(evidence_item)
+    return float(m["v"]) if m else None
