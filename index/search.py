@@ -352,14 +352,14 @@ class Searcher:
         if not trends:
             return []
         known = load_taxonomy(self.home.taxonomy_path).names
-        known = list(dict.fromkeys([*known, *self.store.known_trends()]))
+        folded = {k.casefold() for k in known}
+        if any(t.casefold() not in folded for t in trends):  # also a trend papers are tagged with, since removed
+            known = list(dict.fromkeys([*known, *self.store.known_trends()]))
         return known_names(trends, known)
 
     def _categories(self, categories: list[str], trends: list[str]) -> list[str]:
-        known = load_taxonomy(self.home.taxonomy_path).names if trends else []
-        if any(t not in known for t in trends):  # also a trend papers are tagged with, since removed from it
-            known = list(dict.fromkeys([*known, *self.store.known_trends()]))
-        return checked_filters(categories, trends, known, self.store.category_spelling)
+        """The categories as the corpus spells them; `trends` are `_trend_names`' (checked already)."""
+        return checked_filters(categories, trends, trends, self.store.category_spelling)
 
     def _hits(self, ranked: list[tuple[int, float]], pq: ParsedQuery | None) -> list[SearchHit]:
         pks = [pk for pk, _ in ranked]
