@@ -691,3 +691,19 @@ def test_empty_views_say_why(app_home, seed):
                     and not store.tags_of(pk))
     at = open_page(check(new_app().run()), "paper", id=untagged)
     assert "About none of the trends, by the tagger's rules and model." in texts(at.caption)
+
+
+def test_a_trend_with_more_rising_topics_than_its_summary_names_says_how_many_more(app_home, monkeypatch):
+    """The summary named 5 topics and the box opened on 6, with nothing to say so (a blind walkthrough)."""
+    from trendscope.ui.app import trend_state
+
+    def topic(i: int) -> dict:
+        return {"name": f"topic {i}", "key": f"topic {i}", "papers": 5, "growth": 2.0, "share": 0.1, "before": 0.05,
+                "since": "2026-06-01", "growth_interval": [1.5, 3.0], "also": [], "first_papers": [],
+                "central_papers": [], "curve": []}
+
+    monkeypatch.setattr(trend_state, "rising_topics",
+                        lambda freq, period: {"efficiency": [topic(i) for i in range(7)]})
+    at = open_page(check(new_app().run()), "trends")
+    labels = [e.label for e in at.expander if e.label.startswith("Rising in")]
+    assert len(labels) == 1 and labels[0].count("topic ") == 5 and labels[0].endswith(" and 2 more"), labels

@@ -130,6 +130,8 @@ def _rising(labels: dict[str, str], period: str, freq: str) -> None:
     for trend, details in sorted(shown, key=lambda x: labels.get(x[0], x[0])):
         names = ", ".join(f"{safe_inline(d['name'])} ({count(d['papers'], 'paper')}{_short_span(d, month)}, "
                           f"{d['growth']:.1f}x)" for d in details[:5])
+        if len(details) > 5:  # the summary named 5 and the box held 6, with nothing to say so
+            names += f" and {len(details) - 5} more"
         with st.expander(f"Rising in {labels.get(trend, trend)}: {names}"):
             for d in details:
                 c_text, c_follow = st.columns([5, 1], vertical_alignment="center")
