@@ -76,13 +76,15 @@ def _chart(table: pd.DataFrame, metric: str, freq: str, labels: dict[str, str]) 
     if freq == "week":
         unit += f" ({WEEKS_POOLED}-week average)"
     chart = alt.Chart(frame).mark_line(strokeWidth=2).encode(
-        x=alt.X("period:T", title=None),
+        # every tick says its year ("Jan 2026"): by default only January did, as "2026", beside bare month names
+        x=alt.X("period:T", title=None, axis=alt.Axis(format="%b %Y", labelOverlap=True)),
         y=alt.Y("value:Q", title=unit),
         color=alt.Color("trend:N", title=None, sort=order,
                         scale=alt.Scale(domain=order, range=list(PALETTE) * (len(order) // len(PALETTE) + 1)),
                         legend=alt.Legend(orient="bottom", columns=LEGEND_COLUMNS, labelLimit=0,
                                            symbolStrokeWidth=4)),
-        tooltip=[alt.Tooltip("trend:N", title="Trend"), alt.Tooltip("period:T", title="Period"),
+        tooltip=[alt.Tooltip("trend:N", title="Trend"),
+                 alt.Tooltip("period:T", title="Period", format="%Y-%m" if freq == "month" else "%Y-%m-%d"),
                  alt.Tooltip("value:Q", title=unit, format=".1f")],
     ).properties(height=380)
     st.altair_chart(chart, width="stretch")
