@@ -478,6 +478,8 @@ def test_digests_preview_downloads_and_subscription_management(app_home):
     last = open_database(app_home / "trendscope.db").execute("SELECT max(published) FROM papers").fetchone()[0]
     newest_complete = date.fromisoformat(last[:10]).weekday() == 6  # the data ends on a Sunday
     assert at.selectbox(key="digest_week").value == weeks[0 if newest_complete else 1]  # never a partial week
+    # the newest week, when it is still filling up, says so in the list itself (only the hover said it)
+    assert weeks[0].endswith(" (incomplete: its papers so far)") != newest_complete, weeks[:2]
     at.selectbox(key="digest_week").set_value(weeks[-1])
     at = check(at.run())
     # a bad subscription is refused with a message, a good one is added and can be removed

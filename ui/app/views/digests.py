@@ -23,8 +23,10 @@ def _pick_week() -> str | None:
     if not weeks:
         return None
     # the newest week may still be filling up: start on the last complete one
-    default = 1 if len(weeks) > 1 and dg.partial_newest_week() else 0
-    return st.selectbox("Week", weeks, index=default, key="digest_week",
+    partial = len(weeks) > 1 and dg.partial_newest_week()
+    return st.selectbox("Week", weeks, index=1 if partial else 0, key="digest_week",
+                        format_func=lambda w: f"{w} (incomplete: its papers so far)" if partial and w == weeks[0]
+                        else w,  # it looked like any other week; only the hover said so
                         help="ISO week (Monday to Sunday) of publication; the newest may be incomplete.")
 
 
