@@ -71,6 +71,12 @@ def test_latex_text_markup_outside_math_reads_as_prose():
     assert "50\\% of all runs\\, R\\&D" in out
     assert out.endswith("$\\emph{x}^2$")  # math is KaTeX's: left as it is
     assert highlight(r"\emph{Fine-Tuning} matters", ["tuning"]) == "Fine\\-**Tuning** matters"
+    # abbreviation macros a paper defined for itself ("\eg" showed raw in an abstract: a blind walkthrough)
+    from trendscope.foundation.text import latex_text_as_prose
+
+    assert latex_text_as_prose(r"tasks, \eg classification; Smith \etal{} show A \vs. B") == (
+        "tasks, e.g. classification; Smith et al. show A vs. B")
+    assert latex_text_as_prose(r"\egress and \etcetera stay") == r"\egress and \etcetera stay"
 
 
 @pytest.mark.parametrize("text", [r"\emph{[a](javascript:alert(1))}", r"\textbf{<b>x</b>}", r"\emph{\emph{x}}",

@@ -46,6 +46,10 @@ _TEX_FONT = re.compile(r"\\(?:emph|textbf|textit|texttt|textrm|textsc|textsf|tex
 _TEX_CHAR = re.compile(r"\\([%&_#])")
 _TEX_SPACE = re.compile(r"\\[,;:!](?=\s|\w)|(?<=[A-Za-z.])~(?=\w)")  # \, \; \: \! and Fig.~3 (not a URL's /~user)
 _TEX_DASH = re.compile(r"(?<=\w)-{2,3}(?=\w)")  # TeX's en and em dashes between words or numbers
+# the abbreviation macros papers define and then leave in their arXiv abstracts ("\eg" showed raw)
+_TEX_ABBREV = {"eg": "e.g.", "ie": "i.e.", "etal": "et al.", "etc": "etc.", "cf": "cf.", "wrt": "w.r.t.",
+               "vs": "vs."}
+_TEX_ABBREV_RE = re.compile(r"\\(" + "|".join(_TEX_ABBREV) + r")(?![A-Za-z])(?:\{\})?\.?")  # "\vs." is "vs."
 _TEX_BRACED_LETTER = re.compile(r"(\\[A-Za-z]+\s*)?\{([^\W\d_])\}")  # one letter in braces, as BibTeX keeps case
 
 
@@ -54,6 +58,7 @@ def latex_text_as_prose(text: str) -> str:
     `\\%` -> `%`, `30\\,dB` -> `30 dB`, `a--b` -> `a–b`. Only removes characters or swaps them for quotes, spaces or
     dashes, so whatever escaping comes after still holds."""
     text = _TEX_FONT.sub(r"\1", _TEX_CHAR.sub(r"\1", text))
+    text = _TEX_ABBREV_RE.sub(lambda m: _TEX_ABBREV[m[1]], text)  # "\eg" -> "e.g."
     text = _TEX_BRACED_LETTER.sub(lambda m: m[0] if m[1] else m[2], text)  # D{\u00e9}tection; not \mathbb{R}
     text = _TEX_SPACE.sub(" ", text)  # 30.23\,dB
     text = _TEX_DASH.sub(lambda m: "\u2014" if len(m[0]) == 3 else "\u2013", text)  # denoiser--noise, 1990--2000
