@@ -346,6 +346,22 @@ def test_trend_directions_never_contradict_the_growth():
     assert view._direction(0.3, 0.05) == "● steady" and view._direction(3.0, -0.1) == "● steady"
 
 
+def test_a_month_without_papers_is_a_gap_in_the_chart_not_a_line_across_it():
+    """The monthly chart drew straight lines across months the corpus has no paper in (a blind walkthrough):
+    they are in the chart's frame as missing values, which break the line."""
+    import importlib
+
+    import pandas as pd
+
+    view = importlib.import_module("trendscope.ui.app.views.trends")
+    table = pd.DataFrame({"trend": ["privacy"] * 3, "period": ["2021-08-01", "2021-09-01", "2022-01-01"],
+                          "share": [0.1, 0.2, 0.3]})
+    frame = view.chart_frame(table, "share", "month", {"privacy": "Privacy"})
+    assert [p.strftime("%Y-%m") for p in frame["period"]] == ["2021-08", "2021-09", "2021-10", "2021-11",
+                                                              "2021-12", "2022-01"]
+    assert frame["value"].isna().tolist() == [False, False, True, True, True, False]
+
+
 def test_a_rising_topics_count_says_its_span_when_longer_than_the_month():
     import importlib
 

@@ -65,6 +65,10 @@ def chart_frame(table: pd.DataFrame, metric: str, freq: str, labels: dict[str, s
         "trend": table["trend"].map(lambda t: labels.get(t, t)),
         "value": table[metric] * (100 if metric == "share" else 1),
     })
+    if freq == "month" and not frame.empty:  # a month without papers is a gap (NaN breaks the line), not a
+        months = pd.date_range(frame["period"].min(), frame["period"].max(), freq="MS")  # straight line across it
+        full = pd.MultiIndex.from_product([sorted(frame["trend"].unique()), months], names=["trend", "period"])
+        frame = frame.set_index(["trend", "period"]).reindex(full).reset_index()
     return frame.sort_values(["trend", "period"])
 
 
