@@ -72,6 +72,7 @@ def check(db: sqlite_utils.Database, home: Home, verify_checksum: bool = True) -
     except IndexFileError as exc:
         if exc.kind == "missing" and rep.vectors == 0 and not ipath.exists():
             rep.status = "no-vectors"
+            rep.not_embedded = vectors.count_unembedded()  # every paper waits for `index` (it said nothing)
             return rep
         rep.status = exc.kind
         rep.problems.append(str(exc))

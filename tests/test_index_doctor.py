@@ -106,3 +106,12 @@ def test_cli_check_and_repair(healthy):
     assert out.exit_code == 0 and "rebuilt the FAISS index (30 vectors" in out.output
     out = runner.invoke(main, ["--home", str(home.root), "doctor", "--check"])
     assert out.exit_code == 0 and "status: ok" in out.output
+
+
+def test_a_home_without_vectors_says_its_papers_wait_for_index(tmp_path, sample_rows):
+    """`doctor --check` on 6,000 papers and no vectors said "status: no-vectors" and nothing about the papers
+    (a blind walkthrough): the note that they need `trendscope index` is there too."""
+    home, db = make_home(tmp_path / "home", sample_rows[:12])
+    rep = doctor.check(db, home)
+    assert rep.status == "no-vectors" and rep.ok and rep.not_embedded == 12
+    assert "note: 12 papers have no current embedding: run `trendscope index`" in rep.lines()
