@@ -44,6 +44,10 @@ def test_snippet_marks_become_bold_and_stay_escaped():
     assert snippet_markdown("In comparison, [video generation] (see [Section 2])", ["video", "generation"]) == (
         "In comparison\\, **video generation** \\(see \\[Section 2\\]\\)")
     assert snippet_markdown("[videos generated] by CRAFT", ["video", "generation"]) == "**videos generated** by CRAFT"
+    # a snippet cut inside a formula showed half its source ("$\\sqrt{T…"): the cut piece is the ellipsis
+    assert snippet_markdown("…we obtain a [regret] of $\\sqrt{T…", ["regret"]) == "…we obtain a **regret** of …"
+    assert snippet_markdown("…T}$ [regret] and $x$ more…", ["regret"]) == "… **regret** and $x$ more…"
+    assert snippet_markdown("costs $5 and [regret]", ["regret"]) == "costs \\$5 and **regret**"  # no formula cut
     # LaTeX text markup around a match reads as prose (it showed "\\textit{Metric Differential Privacy}")
     assert snippet_markdown("\\textit{Metric [Differential] [Privacy]} adds $\\%x$ noise", []) == (
         "Metric **Differential** **Privacy** adds $\\%x$ noise")

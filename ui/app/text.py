@@ -210,10 +210,30 @@ def _holds_a_term(text: str, terms: list[str]) -> bool:
     return any(same(w.lower(), t.lower()) for w in re.findall(r"[^\W_]+", text) for t in terms)
 
 
+_DOLLAR_RE = re.compile(r"(?<!\\)\$")
+
+
+def _without_cut_math(snippet: str) -> str:
+    """A snippet the full-text index cut inside `$...$` ("…regret $\\sqrt{T…") showed the half formula's source:
+    the cut piece becomes the ellipsis it stands for."""
+    dollars = [m.start() for m in _DOLLAR_RE.finditer(snippet)]
+    if len(dollars) % 2 == 0:
+        return snippet
+
+    def mathy(piece: str) -> bool:
+        return any(ch in piece for ch in "\\{}^_")
+
+    if snippet.endswith("…") and mathy(snippet[dollars[-1] + 1 :]):
+        return snippet[: dollars[-1]].rstrip() + " …"
+    if snippet.startswith("…") and mathy(snippet[: dollars[0]]):
+        return "… " + snippet[dollars[0] + 1 :].lstrip()
+    return snippet
+
+
 def snippet_markdown(snippet: str | None, terms: list[str]) -> str:
     """An FTS5 snippet (matched words in [brackets]) as escaped Markdown with the matches in bold; query
     words outside the marks are bolded too (semantic hits have no marks)."""
-    snippet = " ".join((snippet or "").split())
+    snippet = _without_cut_math(" ".join((snippet or "").split()))
     # LaTeX text markup as prose first, on the whole snippet: a match mark inside "\textit{Metric [Privacy]}"
     # would otherwise split the group, and each piece alone is not markup it can read
     snippet = "".join(seg if is_math else latex_text_as_prose(seg) for is_math, seg in math_segments(snippet))
