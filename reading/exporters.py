@@ -109,8 +109,9 @@ def _last_name(author: str) -> str:
 
 
 def base_key(item: ListItem) -> str:
-    """`<lastname><year><titleword>`, e.g. `hu2021lora`; `arxiv<id>` for papers not ingested yet."""
-    p = item.paper
+    """`<lastname><year><titleword>`, e.g. `hu2021lora`; `arxiv<id>` for papers not ingested yet (unless their
+    import gave a title and authors)."""
+    p = item.metadata
     if p is None:
         return "arxiv" + re.sub(r"[^A-Za-z0-9]", "_", item.arxiv_id)
     name = _last_name(p.authors[0]) if p.authors else ""
@@ -165,7 +166,7 @@ def _bib_author(name: str) -> str:
 
 
 def bibtex_entry(item: ListItem, key: str, include_abstract: bool = False) -> str:
-    p = item.paper
+    p = item.metadata
     fields: list[tuple[str, str]] = []
     if p is not None:
         fields.append(("title", latex_escape(p.title)))
@@ -207,8 +208,8 @@ def to_markdown(items: Sequence[ListItem], name: str = "Reading list") -> str:
     marks = {"read": "x", "reading": "~", "unread": " "}
     for it in items:
         url = abs_url(it.arxiv_id)
-        p = it.paper
-        title = _md_escape(p.title) if p else f"arXiv:{it.arxiv_id} (not ingested yet)"
+        p = it.metadata
+        title = (_md_escape(p.title) if p else f"arXiv:{it.arxiv_id}") + ("" if it.ingested else " (not ingested yet)")
         line = f"- [{marks.get(it.status, ' ')}] [{title}]({url})"
         if p is not None:
             who = ", ".join(p.authors[:3]) + (" et al." if len(p.authors) > 3 else "")
@@ -228,7 +229,7 @@ def to_markdown(items: Sequence[ListItem], name: str = "Reading list") -> str:
 
 
 def _record(it: ListItem) -> dict:
-    p = it.paper
+    p = it.metadata
 
     def text(value: str | None) -> str | None:
         return None if value is None else clean_text(value)
@@ -247,7 +248,7 @@ def _record(it: ListItem) -> dict:
                            "note": clean_text(n.note), "created": n.created} for n in it.passage_notes],
         "added": text(it.added),
         "url": abs_url(it.arxiv_id),
-        "ingested": p is not None,
+        "ingested": it.ingested,
     }
 
 

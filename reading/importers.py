@@ -46,6 +46,8 @@ class ImportedItem:
     note: str = ""
     status: str | None = None
     line: int | None = None
+    title: str = ""  # what a BibTeX entry says, kept for a paper not ingested yet
+    authors: tuple[str, ...] = ()
 
 
 @dataclass
@@ -165,6 +167,15 @@ def latex_decoder():
     return LatexNodes2Text(latex_context=db, keep_braced_groups=False, math_mode="verbatim")
 
 
+MAX_TITLE, MAX_NAME, MAX_AUTHORS = 500, 200, 100
+_AND_RE = re.compile(r"\s+and\s+", re.I)
+
+
+def _bib_text(value: str, limit: int) -> str:
+    """A BibTeX field as one line of plain text: braces that only keep case dropped, capped at `limit`."""
+    return re.sub(r"\s+", " ", clean_text(value).replace("{", "").replace("}", "")).strip()[:limit]
+
+
 def parse_bibtex(text: str) -> ParsedFile:
     """Entries with an arXiv eprint (or arXiv URL / DOI 10.48550/arXiv.X / 'arXiv preprint arXiv:X')."""
     import bibtexparser
@@ -193,7 +204,10 @@ def parse_bibtex(text: str) -> ParsedFile:
         if aid is None:
             out.problems.append(f"line {line}: entry {entry.key!r} has no arXiv id (eprint, arXiv URL or DOI)")
             continue
-        out.add(ImportedItem(aid, note=clean_text(fields.get("annote", "")), line=line))
+        out.add(ImportedItem(aid, note=clean_text(fields.get("annote", "")), line=line,
+                             title=_bib_text(fields.get("title", ""), MAX_TITLE),
+                             authors=tuple(a for a in (_bib_text(x, MAX_NAME) for x in
+                                                       _AND_RE.split(fields.get("author", ""))[:MAX_AUTHORS]) if a)))
     if not lib.entries and not lib.failed_blocks and text.strip():
         out.problems.append("no BibTeX entries found")
     return out

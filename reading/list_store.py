@@ -58,10 +58,16 @@ class ListItem:
     pk: int | None = None
     paper: Paper | None = None
     passage_notes: list[PassageNote] = field(default_factory=list)
+    imported: Paper | None = None  # title and authors an imported BibTeX entry gave, while not ingested
 
     @property
     def ingested(self) -> bool:
         return self.paper is not None
+
+    @property
+    def metadata(self) -> Paper | None:
+        """What is known of the paper: the ingested record, else what its import said (title, authors)."""
+        return self.paper or self.imported
 
 
 class ListStore:
@@ -205,14 +211,15 @@ class ListStore:
         rows = self.db.execute("SELECT arxiv_id FROM reading_list_items WHERE list_id = ?", [list_id])
         return {r[0] for r in rows}
 
-    def add_items(self, list_id: int, items: Sequence[tuple[str, str, str, str]]) -> int:
-        """Insert (arxiv_id, note, status, added) rows; ids already in the list are left as they are."""
+    def add_items(self, list_id: int, items: Sequence[tuple]) -> int:
+        """Insert (arxiv_id, note, status, added[, imported title, imported authors]) rows; ids already in the
+        list are left as they are."""
         with self.db.atomic():
             before = self.db.conn.total_changes
             self.db.conn.executemany(
-                "INSERT OR IGNORE INTO reading_list_items (list_id, arxiv_id, note, status, added) "
-                "VALUES (?, ?, ?, ?, ?)",
-                [(list_id, a, n, s, d) for a, n, s, d in items],
+                "INSERT OR IGNORE INTO reading_list_items (list_id, arxiv_id, note, status, added, imported_title, "
+                "imported_authors) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(list_id, *row[:4], *(row[4:6] if len(row) > 4 else (None, None))) for row in items],
             )
             return self.db.conn.total_changes - before
 
@@ -245,15 +252,18 @@ class ListStore:
         """The list's items joined with whatever is ingested now, oldest added first, with the passage notes
         of user `notes_of`."""
         rows = self.db.execute(
-            "SELECT arxiv_id, note, status, added FROM reading_list_items WHERE list_id = ? ORDER BY added, rowid",
+            "SELECT arxiv_id, note, status, added, imported_title, imported_authors FROM reading_list_items "
+            "WHERE list_id = ? ORDER BY added, rowid",
             [list_id],
         ).fetchall()
         papers = self.paper_reads.papers_by_ids({r[0] for r in rows})
         notes = self.marks.passage_notes({r[0] for r in rows}, notes_of)
         out = []
-        for aid, note, status, added in rows:
+        for aid, note, status, added, title, authors in rows:
             pk, paper = papers.get(aid, (None, None))
-            out.append(ListItem(aid, note, status, added, pk, paper, notes.get(aid, [])))
+            imported = (Paper(id=aid, title=title, abstract="", authors=json.loads(authors or "[]"))
+                        if title and paper is None else None)
+            out.append(ListItem(aid, note, status, added, pk, paper, notes.get(aid, []), imported))
         return out
 
     _OWN_ITEMS = ("SELECT DISTINCT i.arxiv_id FROM reading_list_items i JOIN reading_lists l "

@@ -12,6 +12,7 @@ ones: results list them (`bad`) with a message naming the input. User mistakes r
 """
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -300,7 +301,8 @@ class ReadingLists:
                 res.already.append(it.arxiv_id)
                 continue
             status = it.status if it.status in STATUSES else "unread"
-            rows.append((it.arxiv_id, it.note or "", status, now))
+            rows.append((it.arxiv_id, it.note or "", status, now, it.title or None,
+                         json.dumps(list(it.authors), ensure_ascii=False) if it.authors else None))
             res.added.append(it.arxiv_id)
         self.store.add_items(lid, rows)
         known = self.store.pks_of(res.added)

@@ -132,3 +132,14 @@ def m004_owners_and_shares(db: sqlite_utils.Database) -> None:
             """
         )
         db.execute("CREATE INDEX IF NOT EXISTS reading_list_shares_grantee ON reading_list_shares(grantee)")
+
+
+@migrations()
+def m005_imported_metadata(db: sqlite_utils.Database) -> None:
+    """The title and authors an imported BibTeX entry gave for a paper not ingested yet, so an export before the
+    paper is ingested keeps them (they were dropped: a bare eprint entry came back out)."""
+    cols = _columns(db, "reading_list_items")
+    if "imported_title" not in cols:
+        db.execute("ALTER TABLE reading_list_items ADD COLUMN imported_title TEXT")
+    if "imported_authors" not in cols:
+        db.execute("ALTER TABLE reading_list_items ADD COLUMN imported_authors TEXT")  # a JSON list

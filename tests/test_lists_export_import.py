@@ -193,6 +193,31 @@ def test_import_bibtex_variants(home, db, rows, tmp_path):
     assert len(res.bad) == 1 and "line 5" in res.bad[0] and "'k5'" in res.bad[0] and "no arXiv id" in res.bad[0]
 
 
+def test_a_bibtex_entry_of_a_paper_not_ingested_keeps_its_title_and_authors(home, db, rows, tmp_path):
+    """An imported entry of a paper not ingested yet came back out of an export as a bare eprint: its title and
+    authors were dropped (a blind walkthrough). They are kept until the paper is ingested, then the paper's own
+    record is used."""
+    later = rows[35]["id"]  # not ingested (the fixture ingests the first 30)
+    bib = tmp_path / "refs.bib"
+    bib.write_text(f"@article{{k, title={{Overcoming {{Catastrophic}} Forgetting}}, author={{Kirkpatrick, James and "
+                   f"Pascanu, Razvan}}, eprint={{{later}}}, archivePrefix={{arXiv}}}}\n", encoding="utf-8")
+    rl = ReadingLists(db)
+    assert rl.import_file("CL", bib).not_ingested == [later]
+    (item,) = rl.items("CL")
+    assert not item.ingested and item.imported.title == "Overcoming Catastrophic Forgetting"
+    entry = _parse(rl.export("CL", "bibtex").decode("utf-8")).entries[0]
+    assert entry.key == "kirkpatrickovercoming"  # a key from its author and title, not "arxiv<id>"
+    assert entry["title"] == "Overcoming Catastrophic Forgetting"
+    assert entry["author"] == "Kirkpatrick, James and Pascanu, Razvan" and entry["eprint"] == later
+    md = rl.export("CL", "md").decode("utf-8")
+    assert "[Overcoming Catastrophic Forgetting (not ingested yet)]" in md
+    record = json.loads(rl.export("CL", "json"))["items"][0]
+    assert record["title"] == "Overcoming Catastrophic Forgetting" and record["ingested"] is False
+    ingest_rows(home, [rows[35]])  # once ingested, the paper's own record
+    (item,) = ReadingLists(db).items("CL")
+    assert item.ingested and item.imported is None and item.metadata.title == rows[35]["title"]
+
+
 def test_corrupt_and_unreadable_files_change_nothing(home, db, rows, tmp_path):
     rl = ReadingLists(db)
     rl.create("L")

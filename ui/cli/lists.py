@@ -168,7 +168,9 @@ def show_cmd(ctx: click.Context, name: str, status: str | None, as_json: bool) -
     click.echo(f"{rl.canonical(name)}: {count(len(items), 'paper')}{extra}")
     for it in items:
         p = it.paper
-        if p is None:
+        if p is None and it.imported is not None:  # what its BibTeX entry said
+            head = f"{it.arxiv_id}  {short(it.imported.title, 90)}  (not ingested yet)"
+        elif p is None:
             head = f"{it.arxiv_id}  (not ingested yet: details appear once it is ingested)"
         else:
             head = f"{it.arxiv_id}  {short(p.title, 90)}  ({p.published or '?'}, {p.primary_category or '?'})"

@@ -154,6 +154,8 @@ def _items(rl, name: str, editable: bool = True) -> None:
             if item.paper:
                 c_text.markdown(f"**{safe_inline(item.paper.title)}**  \n"
                                 + widgets.meta_line(item.paper.authors, item.paper.published, item.paper.categories))
+            elif item.imported is not None:  # what its BibTeX entry said, until it is ingested
+                c_text.markdown(f"**{safe_inline(item.imported.title)}** · {item.arxiv_id} · :orange[not ingested yet]")
             else:
                 c_text.markdown(f"**{item.arxiv_id}** · :orange[not ingested yet]")
             status = c_status.selectbox("Status", STATUSES, index=STATUSES.index(item.status),
