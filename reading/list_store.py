@@ -211,15 +211,16 @@ class ListStore:
         rows = self.db.execute("SELECT arxiv_id FROM reading_list_items WHERE list_id = ?", [list_id])
         return {r[0] for r in rows}
 
-    def add_items(self, list_id: int, items: Sequence[tuple]) -> int:
-        """Insert (arxiv_id, note, status, added[, imported title, imported authors]) rows; ids already in the
-        list are left as they are."""
+    def add_items(self, list_id: int,
+                  items: Sequence[tuple[str, str, str, str, str | None, str | None]]) -> int:
+        """Insert (arxiv_id, note, status, added, imported title, imported authors as JSON) rows; ids already in
+        the list are left as they are."""
         with self.db.atomic():
             before = self.db.conn.total_changes
             self.db.conn.executemany(
                 "INSERT OR IGNORE INTO reading_list_items (list_id, arxiv_id, note, status, added, imported_title, "
                 "imported_authors) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [(list_id, *row[:4], *(row[4:6] if len(row) > 4 else (None, None))) for row in items],
+                [(list_id, *row) for row in items],
             )
             return self.db.conn.total_changes - before
 
