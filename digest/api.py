@@ -25,6 +25,7 @@ from trendscope.foundation.wording import known_names
 from trendscope.index.taxonomy import load_taxonomy
 from trendscope.ingest.paper_reads import PaperReads
 
+from .app_link import load_app_url
 from .content import QueryScorer, build_digest, trend_labels
 from .mailer import (
     DeliveryError,
@@ -38,7 +39,7 @@ from .mailer import (
 )
 from .model import Delivery, Digest, Subscription
 from .query import SearchQueryScorer
-from .render import build_message, digest_entries, render_atom, render_html, render_markdown, render_text
+from .render import build_message, digest_atom, render_html, render_markdown, render_text
 from .subscription_store import SubscriptionStore
 from .text import has_encoded_word, header_problem
 from .week_context import WeekContext
@@ -260,14 +261,17 @@ def build(db: sqlite_utils.Database, home: Home, name: str | Subscription, week:
     None computes them."""
     sub = name if isinstance(name, Subscription) else get_subscription(db, name, user=user)
     week = parse_week(week) if week else last_complete_week()
+    app_url = load_app_url(home.config_path)  # [app] url: each paper links to its page in the app too
     scorer = query_scorer if query_scorer is not None else (default_query_scorer(db, home) if sub.query else None)
-    return build_digest(
+    digest = build_digest(
         db,
         sub,
         week,
         context=WeekContext(SubscriptionStore(db), week, taxonomy_path=home.taxonomy_path, topics=topics),
         query_scorer=scorer,
     )
+    digest.app_url = app_url
+    return digest
 
 
 def render(digest: Digest, fmt: str, sender: str | None = None, operator: str | None = None) -> bytes:
@@ -277,7 +281,7 @@ def render(digest: Digest, fmt: str, sender: str | None = None, operator: str | 
     if fmt == "html":
         return render_html(digest).encode("utf-8")
     if fmt == "atom":
-        return render_atom(digest.subscription, digest_entries(digest))
+        return digest_atom(digest)
     if fmt == "text":
         return render_text(digest).encode("utf-8")
     if fmt == "eml":
@@ -285,6 +289,12 @@ def render(digest: Digest, fmt: str, sender: str | None = None, operator: str | 
         sender = sender or SmtpConfig.sender
         return bytes(build_message(digest, sender, to, message_id_for(sender), operator=operator))
     raise TrendscopeError(f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
+
+
+def app_url(home: Home) -> str | None:
+    """Where the lab's app is served (`[app] url` or TRENDSCOPE_APP_URL; None: digests link to arXiv alone); a
+    TrendscopeError naming the file or variable when the address is bad."""
+    return load_app_url(home.config_path)
 
 
 def config_warnings(home: Home) -> list[str]:
@@ -359,4 +369,5 @@ def send_digest_test(home: Home, digest: Digest, recipient: str | None = None, *
 def feed(db: sqlite_utils.Database, name: str, home: Home | None = None, *, user: Actor = OWNER) -> bytes:
     """The subscription's Atom feed as the weekly run writes it (every paper issued to it, newest week first)."""
     labels = trend_labels(home.taxonomy_path if home else None)
-    return feed_bytes(SubscriptionStore(db), get_subscription(db, name, user=user), labels)
+    app_url = load_app_url(home.config_path) if home else None
+    return feed_bytes(SubscriptionStore(db), get_subscription(db, name, user=user), labels, app_url)

@@ -7,6 +7,8 @@ from datetime import date
 from trendscope.foundation.actor import LAB, LOCAL_OWNER
 from trendscope.ingest.records import abs_url, pdf_url
 
+from .app_link import paper_link
+
 
 # -- records ------------------------------------------------------------------------------------
 @dataclass
@@ -104,6 +106,10 @@ class DigestPaper:
     def pdf_url(self) -> str:
         return pdf_url(self.id)
 
+    def reader_url(self, app_url: str | None) -> str | None:
+        """The paper's page in the lab's app (None without an app address)."""
+        return paper_link(app_url, self.id) if app_url else None
+
 
 @dataclass
 class TrendLine:
@@ -135,6 +141,7 @@ class Digest:
     chart_png: bytes | None = None
     candidates: int = 0  # how many papers matched before the size (and, for trends, the confidence) cut
     labels: dict[str, str] = field(default_factory=dict)  # trend id -> label, for the header
+    app_url: str | None = None  # where the lab's app is served ([app] url): each paper links to its reader page
 
     @property
     def empty(self) -> bool:

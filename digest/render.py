@@ -99,9 +99,11 @@ def render_markdown(d: Digest) -> str:
         meta = [x for x in (md_escape(_authors(p)), p.published or "") if x]
         if p.trends:
             meta.append("trends: " + md_escape(", ".join(p.shown_trends)))
+        reader = p.reader_url(d.app_url)
         out += [
-            f"### {i}. [{md_escape(p.title)}]({p.abs_url})", "",
-            " · ".join(meta) + f" · [abs]({p.abs_url}) · [PDF]({p.pdf_url})", "",
+            f"### {i}. [{md_escape(p.title)}]({reader or p.abs_url})", "",
+            " · ".join(meta) + (f" · [read in Trendscope]({reader})" if reader else "")
+            + f" · [abs]({p.abs_url}) · [PDF]({p.pdf_url})", "",
             f"> {md_escape(p.excerpt)}", "",
         ]
     if d.held_back_message:
@@ -121,8 +123,9 @@ def render_text(d: Digest, footer: Sequence[str] = ()) -> str:
         out.append(d.empty_message)
     for i, p in enumerate(d.papers, 1):
         meta = [x for x in (_authors(p), p.published or "", ", ".join(p.shown_trends)) if x]
+        reader = p.reader_url(d.app_url)
         out += [f"{i}. {p.title}", f"   {' · '.join(meta)}", f"   {p.excerpt}",
-                f"   abs: {p.abs_url}", f"   PDF: {p.pdf_url}", ""]
+                *([f"   read: {reader}"] if reader else []), f"   abs: {p.abs_url}", f"   PDF: {p.pdf_url}", ""]
     if d.held_back_message:
         out.append(d.held_back_message)
     if footer:
@@ -182,12 +185,14 @@ def render_html(d: Digest, image_src: str | None = None, footer: Sequence[str] =
     for i, p in enumerate(d.papers, 1):
         meta = " · ".join(_e(x) for x in (_authors(p), p.published or "") if x)
         tags = "".join(f'<span style="{_CSS["tag"]}">{_e(t)}</span>' for t in p.shown_trends)
+        reader = p.reader_url(d.app_url)
         h += [
             f'<div style="{_CSS["paper"]}">',
-            f'<a href="{_e(p.abs_url)}" style="{_CSS["title"]}">{i}. {_e(p.title)}</a>',
+            f'<a href="{_e(reader or p.abs_url)}" style="{_CSS["title"]}">{i}. {_e(p.title)}</a>',
             f'<p style="{_CSS["meta"]}">{meta} {tags}</p>',
             f'<p style="{_CSS["abs"]}">{_e(p.excerpt)}</p>',
-            f'<a href="{_e(p.abs_url)}" style="{_CSS["link"]}">arXiv abstract</a>'
+            (f'<a href="{_e(reader)}" style="{_CSS["link"]}">Read in Trendscope</a>' if reader else "")
+            + f'<a href="{_e(p.abs_url)}" style="{_CSS["link"]}">arXiv abstract</a>'
             f'<a href="{_e(p.pdf_url)}" style="{_CSS["link"]}">PDF</a>',
             "</div>",
         ]
@@ -296,8 +301,9 @@ def _as_datetime(value: str | date | datetime | None) -> datetime:
 
 
 def render_atom(sub: Subscription, entries: Iterable[tuple[DigestPaper, str, str | None]],
-                self_url: str | None = None) -> bytes:
-    """An Atom feed for a subscription. `entries`: (paper, ISO week it was issued in, issue time or None)."""
+                self_url: str | None = None, app_url: str | None = None) -> bytes:
+    """An Atom feed for a subscription. `entries`: (paper, ISO week it was issued in, issue time or None);
+    `app_url`: the lab's app, whose reader page each entry links to as well ([app] url)."""
     fg = FeedGenerator()
     fg.id(feed_id(sub))
     fg.title(xml_safe(one_line(f"Trendscope: {sub.name}", 200)))
@@ -315,6 +321,8 @@ def render_atom(sub: Subscription, entries: Iterable[tuple[DigestPaper, str, str
         fe.title(xml_safe(paper.title))
         fe.link(href=paper.abs_url, rel="alternate", type="text/html")
         fe.link(href=paper.pdf_url, rel="related", type="application/pdf", title="PDF")
+        if app_url:
+            fe.link(href=paper.reader_url(app_url), rel="related", type="text/html", title="Trendscope")
         fe.published(_as_datetime(paper.published))
         fe.updated(when)
         for name in paper.authors[:20]:
@@ -326,13 +334,13 @@ def render_atom(sub: Subscription, entries: Iterable[tuple[DigestPaper, str, str
             summary += f" [trends: {', '.join(paper.shown_trends)}; digest week {week}]"
         fe.summary(xml_safe(summary))
     fg.updated(latest or _as_datetime(sub.created))
-    return _fix_entry_links(fg.atom_str(pretty=True))
+    return _fix_entry_links(fg.atom_str(pretty=True), app_url)
 
 
 _ATOM_NS = "{http://www.w3.org/2005/Atom}"
 
 
-def _fix_entry_links(data: bytes) -> bytes:
+def _fix_entry_links(data: bytes, app_url: str | None = None) -> bytes:
     """feedgen 1.0.0 drops rel/type/title of entry links (a bug in FeedEntry.atom_entry): put them back."""
     from lxml import etree
 
@@ -343,9 +351,16 @@ def _fix_entry_links(data: bytes) -> bytes:
         href = link.get("href", "")
         if href.startswith("https://arxiv.org/pdf/"):
             link.attrib.update({"rel": "related", "type": "application/pdf", "title": "PDF"})
+        elif app_url and href.startswith(f"{app_url}/paper?"):
+            link.attrib.update({"rel": "related", "type": "text/html", "title": "Trendscope"})
         else:
             link.attrib.update({"rel": "alternate", "type": "text/html"})
     return etree.tostring(root, pretty_print=True, xml_declaration=True, encoding="UTF-8")
+
+
+def digest_atom(d: Digest) -> bytes:
+    """One digest's papers as an Atom feed."""
+    return render_atom(d.subscription, digest_entries(d), app_url=d.app_url)
 
 
 def digest_entries(d: Digest) -> Sequence[tuple[DigestPaper, str, str | None]]:

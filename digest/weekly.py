@@ -27,6 +27,7 @@ from trendscope.foundation.files import atomic_write
 from trendscope.foundation.home import Home
 from trendscope.foundation.wording import count
 
+from .app_link import load_app_url
 from .content import QueryScorer, build_digest, paper_from_row, trend_labels
 from .mailer import DeliveryError, SmtpConfig, SmtpFactory, connect, load_smtp_config, message_id_for, send_message
 from .model import Digest, Subscription
@@ -83,9 +84,10 @@ def feed_path(home: Home, sub: Subscription) -> Path:
     return home.feeds_dir / f"{feed_slug(sub.name)}-{sub.id}.xml"
 
 
-def feed_bytes(store: SubscriptionStore, sub: Subscription, labels: dict[str, str] | None = None) -> bytes:
+def feed_bytes(store: SubscriptionStore, sub: Subscription, labels: dict[str, str] | None = None,
+               app_url: str | None = None) -> bytes:
     """The subscription's Atom feed: every paper issued to it (newest weeks first, at most FEED_ENTRIES);
-    `labels` (trend id -> label) names the trends as readers see them."""
+    `labels` (trend id -> label) names the trends as readers see them; `app_url`: the lab's app ([app] url)."""
     items = store.issued_items(sub.id, FEED_ENTRIES)
     rows = store.papers_by_ids([aid for aid, _, _ in items])
     tags = store.tags_for([r["pk"] for r in rows.values()])
@@ -96,13 +98,13 @@ def feed_bytes(store: SubscriptionStore, sub: Subscription, labels: dict[str, st
             paper = paper_from_row(r, tags.get(r["pk"], {}))
             paper.trend_labels = [(labels or {}).get(t, t) for t in paper.trends]
             entries.append((paper, week, recorded))
-    return render_atom(sub, entries)
+    return render_atom(sub, entries, app_url=app_url)
 
 
-def write_feed(home: Home, store: SubscriptionStore, sub: Subscription) -> bool:
+def write_feed(home: Home, store: SubscriptionStore, sub: Subscription, app_url: str | None = None) -> bool:
     """Write the feed file atomically; False when it already had this content."""
     path = feed_path(home, sub)
-    data = feed_bytes(store, sub, trend_labels(home.taxonomy_path))
+    data = feed_bytes(store, sub, trend_labels(home.taxonomy_path), app_url)
     if path.exists() and path.read_bytes() == data:
         return False
     atomic_write(path, data)
@@ -189,6 +191,7 @@ def run_weekly(
 
 def _run(db, home, week, send, names, now, connector, smtp_config, query_scorer, progress) -> WeeklyResult:
     store = SubscriptionStore(db)
+    app_url = load_app_url(home.config_path)  # a bad [app] url is refused before anything is sent
     subs = store.all()
     if names:
         wanted = {n.lower() for n in names}
@@ -212,7 +215,9 @@ def _run(db, home, week, send, names, now, connector, smtp_config, query_scorer,
 
     def digest_for(sub: Subscription, wk: str) -> Digest:
         ctx = contexts.setdefault(wk, WeekContext(store, wk, taxonomy_path=home.taxonomy_path))
-        return build_digest(db, sub, wk, context=ctx, query_scorer=query_scorer)
+        digest = build_digest(db, sub, wk, context=ctx, query_scorer=query_scorer)
+        digest.app_url = app_url
+        return digest
 
     for sub in tqdm(subs, desc=f"digests {week}", unit="sub", disable=not progress):
         addrs = mailer.pending(sub, week) if send else []
@@ -231,7 +236,7 @@ def _run(db, home, week, send, names, now, connector, smtp_config, query_scorer,
         if send:
             _retry_older(store, mailer, sub, week, digest_for, result)
         if sub.feed:
-            if write_feed(home, store, sub):
+            if write_feed(home, store, sub, app_url):
                 result.feeds_written += 1
             if store.delivery(sub.id, week, ATOM) is None:
                 store.begin_attempt(sub.id, week, ATOM, None)

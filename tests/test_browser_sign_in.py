@@ -111,6 +111,23 @@ def test_password_sign_in_shows_only_your_lists_and_sign_out_ends_the_session(se
         assert not exceptions_on_page(driver)
 
 
+def test_a_digest_link_to_a_paper_opens_it_after_the_password_sign_in(seed, tmp_path):
+    """A digest mail links to `<app>/paper?id=...` ([app] url): signing in on the way keeps the paper."""
+    from selenium.webdriver.common.by import By
+
+    home = lab_home(seed, tmp_path)
+    with serve(home, log_path=tmp_path / "serve.log") as url, chromium() as driver:
+        load(driver, f"{url}/paper?id={seed.math_id}")
+        wait_text(driver, "Sign in to Trendscope")
+        driver.find_element(By.CSS_SELECTOR, 'input[aria-label="User name"]').send_keys("ana")
+        driver.find_element(By.CSS_SELECTOR, 'input[aria-label="Password"]').send_keys(PW)
+        click_button(driver, "Sign in")
+        wait_text(driver, "Abstract")
+        wait_text(driver, "Signed in as ana")
+        assert driver.current_url.endswith(f"/paper?id={seed.math_id}")
+        assert not exceptions_on_page(driver)
+
+
 def test_openid_connect_sign_in_against_a_local_provider(seed, tmp_path):
     from oidc_provider_mock import User, run_server_in_thread
 

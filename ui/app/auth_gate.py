@@ -87,12 +87,43 @@ def gate() -> Actor:
             st.session_state[COOKIE_KEY] = "clear"
             st.session_state["ts_sign_in_note"] = "Your session ended: sign in again."
     if who is None:
+        _remember_requested_page()
         _sign_in_page(accounts, oidc, password)
         st.stop()
     if st.session_state.pop(COOKIE_KEY, None) == "set":
         _write_cookie(st.session_state.get(SESSION_KEY))
     _signed_in_sidebar(who)
     return who
+
+
+AFTER_SIGN_IN = "ts_after_sign_in"  # (page key, query parameters) asked for before signing in
+
+
+def _remember_requested_page() -> None:
+    """The page (and its parameters) the browser asked for, e.g. a digest's link to `/paper?id=...`, so that the
+    first run after a password sign-in goes there instead of the start page."""
+    if AFTER_SIGN_IN in st.session_state:
+        return
+    from urllib.parse import urlsplit
+
+    from trendscope.ui.app.navigation import PAGES
+
+    try:
+        path = urlsplit(st.context.url or "").path
+    except Exception:  # noqa: BLE001 - no request behind this run (tests)
+        path = ""
+    key = path.rstrip("/").rsplit("/", 1)[-1]
+    if key in {p.key for p in PAGES}:
+        st.session_state[AFTER_SIGN_IN] = (key, st.query_params.to_dict())
+
+
+def resume_requested_page(current_key: str) -> None:
+    """After signing in: switch to the page asked for before it (once), when this run is on another one."""
+    wanted = st.session_state.pop(AFTER_SIGN_IN, None)
+    if wanted and wanted[0] != current_key:
+        from trendscope.ui.app.navigation import page_path
+
+        st.switch_page(page_path(wanted[0]), query_params=wanted[1] or None)
 
 
 def _cookie_token() -> str | None:

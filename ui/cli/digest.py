@@ -229,6 +229,7 @@ def digest_cmd(ctx, week, names, fmt, out, send) -> None:
                                f"{last_complete_week()})")
     if end >= today and not send:  # (run_weekly refuses to issue such a week)
         click.echo(f"note: week {week} is not over yet: its digest holds the papers published so far", err=True)
+    api.app_url(home)  # a bad [app] url is one error for the run, not one per subscription
     actor = _actor(ctx)
     if send:
         from trendscope.digest.weekly import run_weekly

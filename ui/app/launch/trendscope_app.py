@@ -16,4 +16,5 @@ warmup.start(str(state.home().root))  # model + FAISS index load in the backgrou
 with state.run_scope():
     state.set_actor(auth_gate.gate())  # the sign-in page, and a stop, when nobody is signed in
     page = st.navigation(navigation.streamlit_pages())
+    auth_gate.resume_requested_page(page.url_path)  # a link followed before signing in: open what it named
     page.run()
