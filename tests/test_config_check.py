@@ -1,0 +1,72 @@
+"""`trendscope status` (and the app's Status page) check every settings file of the home with each stage's own
+loader, so a typo shows the day it is made, not on the Wednesday a digest run sends nothing."""
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from trendscope.foundation.home import Home
+from trendscope.ui.config_check import config_problems
+from trendscope.ui.status_report import full_status
+
+
+def _status(home) -> dict:
+    from trendscope.ui.cli import main
+
+    res = CliRunner().invoke(main, ["--home", str(home), "status", "--json"])
+    assert res.exit_code == 0, res.output
+    return json.loads(res.output)
+
+
+def test_good_or_absent_settings_raise_nothing(home, monkeypatch):
+    for var in ("TRENDSCOPE_SMTP_PORT", "TRENDSCOPE_APP_URL", "TRENDSCOPE_SMTP_TLS"):
+        monkeypatch.delenv(var, raising=False)
+    h = Home(home)
+    assert config_problems(h, env={}) == []
+    h.config_path.write_text('[smtp]\nhost = "mail.lab.example"\nport = 587\n[app]\nurl = "https://ts.lab.example"\n'
+                             '[auth]\noidc_domains = ["lab.example"]\n')
+    h.config_path.chmod(0o600)
+    assert config_problems(h, env={}) == []
+    assert _status(home)["config_problems"] == []
+
+
+def test_each_bad_setting_is_one_line_naming_its_file_and_status_lists_it(home, monkeypatch):
+    monkeypatch.delenv("TRENDSCOPE_APP_URL", raising=False)
+    h = Home(home)
+    h.config_path.write_text('[smpt]\nhost = "x"\n[smtp]\nport = "abc"\n[app]\nurl = "javascript:alert(1)"\n'
+                             '[auth]\noidc_domain = ["lab.example"]\n')
+    problems = config_problems(h, env={})
+    assert all("\n" not in p and str(h.config_path) in p for p in problems)
+    text = "\n".join(problems)
+    assert "unknown section(s) [smpt], read by nothing (known: [app], [auth], [smtp])" in text
+    assert "smtp port must be a whole number, not 'abc'" in text
+    assert "[app] url: must be an http(s) address" in text
+    assert "unknown key(s) in [auth]: oidc_domain" in text
+    assert len(problems) == 4
+    stale = _status(home)["stale"]
+    assert sum(s.startswith("settings: ") for s in stale) == 4
+    # a variable is checked as the stage reads it
+    assert any(p.startswith("TRENDSCOPE_SMTP_PORT: smtp port must be a whole number")
+               for p in config_problems(h, env={"TRENDSCOPE_SMTP_PORT": "x"}))
+
+
+def test_a_file_that_is_not_toml_is_said_once_and_the_other_files_are_still_checked(home):
+    h = Home(home)
+    h.config_path.write_text("[smtp\nhost = 1\n")
+    h.taxonomy_path.write_text('[trends.robotics]\nlabel = 5\n')
+    h.secrets_path.write_text('[auth]\nredirect_uri = "https://ts.lab.example/"\ncookie_secret = "s"\n')
+    h.secrets_path.chmod(0o600)
+    problems = config_problems(h, env={})
+    assert sum("not valid TOML" in p for p in problems) == 1 and str(h.config_path) in problems[0]
+    assert any(str(h.taxonomy_path) in p for p in problems)
+    assert any(str(h.secrets_path) in p and "redirect_uri must end with /oauth2callback" in p for p in problems)
+
+
+def test_secrets_others_can_read_need_attention(home):
+    h = Home(home)
+    h.config_path.write_text('[smtp]\nhost = "mail.lab.example"\npassword = "hunter2"\n')
+    h.config_path.chmod(0o644)
+    assert any("holds the SMTP password and is readable by" in s for s in full_status(h)["stale"])
+    h.config_path.chmod(0o600)
+    assert not any("SMTP password" in s for s in full_status(h)["stale"])

@@ -1,0 +1,78 @@
+"""Every setting file of a data home checked at once, for `trendscope status` and the app's Status page.
+
+Each stage reads its own settings when it needs them (the digest stage `[smtp]` and `[app]` when it sends, the
+app `[auth]` and `secrets.toml` at sign-in, the index stage `taxonomy.toml` when it tags), so a typo used to show
+only on the day that stage ran: a Wednesday digest run that sends nothing. This module runs each stage's own
+loader on the files as they are now and collects their one-line errors, plus what no loader looks at: a
+section of `config.toml` none of them reads (`[smpt]`), and files with secrets that others can read.
+"""
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable, Mapping
+
+from trendscope.foundation.errors import TrendscopeError
+from trendscope.foundation.home import Home
+
+CONFIG_SECTIONS = ("app", "auth", "smtp")  # what config.toml may hold (docs/digests.md, docs/accounts.md)
+AUTH_KEYS = ("oidc_domains",)  # config.toml's [auth] (the sign-in providers live in secrets.toml)
+
+
+def _read_config(home: Home) -> tuple[dict | None, str | None]:
+    """(config.toml as a dict, or None when absent or unreadable; the problem reading it, if any)."""
+    path = home.config_path
+    if not path.exists():
+        return None, None
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8")), None
+    except UnicodeDecodeError as exc:
+        return None, f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})"
+    except tomllib.TOMLDecodeError as exc:
+        return None, f"{path}: not valid TOML: {exc}"
+    except OSError as exc:
+        return None, f"cannot read {path}: {exc.strerror or exc}"
+
+
+def config_problems(home: Home, env: Mapping[str, str] | None = None) -> list[str]:
+    """One line per problem in the data home's settings (config.toml, secrets.toml, taxonomy.toml and the
+    TRENDSCOPE_* variables the stages read); [] when every loader accepts them."""
+    from trendscope.accounts.sign_in_config import oidc_domains, read_oidc_settings
+    from trendscope.digest.app_link import load_app_url
+    from trendscope.digest.mailer import load_smtp_config
+    from trendscope.index.taxonomy import load_taxonomy
+
+    problems: list[str] = []
+    doc, unreadable = _read_config(home)
+    if unreadable:
+        problems.append(unreadable)  # the loaders below would each say it again
+    else:
+        unknown = sorted(set(doc or {}) - set(CONFIG_SECTIONS))
+        if unknown:
+            problems.append(f"{home.config_path}: unknown section(s) {', '.join(f'[{k}]' for k in unknown)}, "
+                            f"read by nothing (known: {', '.join(f'[{k}]' for k in CONFIG_SECTIONS)})")
+        auth = (doc or {}).get("auth")
+        extra = sorted(set(auth) - set(AUTH_KEYS)) if isinstance(auth, dict) else []
+        if extra:
+            problems.append(f"{home.config_path}: unknown key(s) in [auth]: {', '.join(extra)}, read by nothing "
+                            f"(known: {', '.join(AUTH_KEYS)}; providers go in {home.secrets_path.name})")
+    checks: list[Callable[[], object]] = [
+        lambda: read_oidc_settings(home.secrets_path),
+        lambda: load_taxonomy(home.taxonomy_path),
+    ]
+    if not unreadable:
+        checks += [lambda: load_smtp_config(home.config_path, env), lambda: load_app_url(home.config_path, env),
+                   lambda: oidc_domains(home.config_path)]
+    for check in checks:
+        try:
+            check()
+        except TrendscopeError as exc:
+            problems.append(str(exc))
+    return problems
+
+
+def config_warnings(home: Home) -> list[str]:
+    """Files holding secrets that others can read (the SMTP password, the sign-in secrets)."""
+    from trendscope.accounts.sign_in_config import secrets_warnings
+    from trendscope.digest.mailer import config_file_warnings
+
+    return config_file_warnings(home.config_path) + secrets_warnings(home.secrets_path)
