@@ -95,3 +95,17 @@ def test_the_real_command_exits_non_zero_with_one_line_on_an_open_address(tmp_pa
     assert done.returncode != 0
     assert done.stderr.strip().splitlines() == [done.stderr.strip()]  # one line
     assert "refusing to serve on 0.0.0.0 without sign-in" in done.stderr
+
+
+def test_serve_warns_of_every_settings_problem_and_still_starts(home, monkeypatch):
+    """A bad [app] url or [smtp] value breaks only the digests: serve says so in one line each, then starts."""
+    import trendscope.ui.cli.serve as serve_mod
+
+    started = []
+    monkeypatch.setattr(serve_mod.os, "execve", lambda exe, cmd, env: started.append(cmd))
+    (home / "config.toml").write_text('[smpt]\nhost = "x"\n[app]\nurl = "ts.lab.example"\n')
+    res = CliRunner().invoke(main, ["--home", str(home), "serve", "--port", "8765"])
+    assert res.exit_code == 0 and started, res.output
+    warnings = [x for x in res.output.splitlines() if x.startswith("warning: ")]
+    assert len(warnings) == 2
+    assert "unknown section(s) [smpt]" in warnings[0] and "[app] url: must be an http(s) address" in warnings[1]

@@ -163,10 +163,10 @@ def serve_cmd(obj, port: int, host: str, extra_hosts: tuple[str, ...], no_auth: 
         click.echo(" ".join(cmd))
         return
     prepare_home(obj.home)
-    from trendscope.accounts.sign_in_config import secrets_warnings
-    from trendscope.digest.mailer import config_file_warnings
+    from trendscope.ui.config_check import config_problems, config_warnings
 
-    for warning in [*config_file_warnings(obj.home.config_path), *secrets_warnings(obj.home.secrets_path)]:
+    # a bad [smtp] or [app] value breaks only the digests: said here, the app still starts
+    for warning in [*config_warnings(obj.home), *config_problems(obj.home)]:
         click.echo(f"warning: {warning}", err=True)
     if no_auth:
         click.echo("warning: --no-auth: everyone who reaches the port reads and changes every list and "
