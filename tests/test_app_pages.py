@@ -12,6 +12,7 @@ from app_seed import LIST_NAME, SUBSCRIPTION
 from browser_harness import free_port
 
 from trendscope.foundation.home import Home
+from trendscope.ui.app.widgets import item_key
 
 NASTY_QUERIES = ['"unbalanced', "ti:", "AND OR NOT", "*", "'; DROP TABLE papers; --", "", "   ", "NEAR(",
                  "title:(", "a" * 600, "ünïcödé ∑ $x^2$", "-", "()", "\\", "%_%"]
@@ -237,7 +238,7 @@ def test_adding_from_the_paper_page_shows_the_membership_at_once(app_home, seed)
     at = check(at.run())
     assert any(f"Added {pid} to" in s for s in texts(at.success)), texts(at.success)
     assert "Not in any reading list yet." not in texts(at.caption)
-    assert at.text_area(key=f"note_{LIST_NAME}").value == ""  # its note and status form is there now
+    assert at.text_area(key=item_key("note", LIST_NAME, pid, "")).value == ""  # its note and status form is there now
 
 
 def test_paper_page_renders_latex_links_trends_similar(app_home, seed):
@@ -252,7 +253,7 @@ def test_paper_page_renders_latex_links_trends_similar(app_home, seed):
     assert [b for b in at.button if b.key and b.key.startswith("sim_")]  # similar papers can be opened
     assert "vector model:" not in md and "(title)" not in md  # evidence in words, no internal numbers
     assert "Reading lists" in texts(at.subheader)  # the math paper is in the seeded list: note + status form
-    assert at.text_area(key=f"note_{LIST_NAME}").value == ""
+    assert at.text_area(key=item_key("note", LIST_NAME, seed.math_id, "")).value == ""
 
 
 def test_paper_page_note_and_status_are_saved(app_home, seed):
@@ -261,21 +262,63 @@ def test_paper_page_note_and_status_are_saved(app_home, seed):
 
     pid = seed.list_ids[0]
     at = open_page(check(new_app().run()), "paper", id=pid)
-    assert at.text_area(key=f"note_{LIST_NAME}").value == "Read section 3 first"
+    assert at.text_area(key=item_key("note", LIST_NAME, pid, "Read section 3 first")).value == "Read section 3 first"
 
     def item():
         return next(i for i in ReadingLists(open_database(app_home / "trendscope.db")).items(LIST_NAME)
                     if i.arxiv_id == pid)
 
     # the status is saved when picked (it was lost unless the note's Save was pressed too: a blind walkthrough)
-    at.segmented_control(key=f"status_{LIST_NAME}").set_value("read")
+    at.segmented_control(key=item_key("status", LIST_NAME, pid, item().status)).set_value("read")
     at = check(at.run())
     assert item().status == "read" and "Status saved: read." in texts(at.caption)
-    at.text_area(key=f"note_{LIST_NAME}").set_value("Great *ablation* <b>study</b>")
-    at.button(key=f"FormSubmitter:item_form_{LIST_NAME}-Save list note").click()
+    note_box = at.text_area(key=item_key("note", LIST_NAME, pid, "Read section 3 first"))
+    note_box.set_value("Great *ablation* <b>study</b>")
+    at.button(key=f"FormSubmitter:{item_key('item_form', LIST_NAME, pid, '')}-Save list note").click()
     at = check(at.run())
     assert "Saved." in texts(at.success)
     assert (item().status, item().note) == ("read", "Great *ablation* <b>study</b>")
+
+
+def _items_of(app_home, name: str) -> dict:
+    from trendscope.ingest.store import open_database
+    from trendscope.reading.lists import ReadingLists
+
+    return {i.arxiv_id: (i.status, i.note) for i in ReadingLists(open_database(app_home / "trendscope.db")).items(name)}
+
+
+def test_moving_between_papers_or_lists_writes_nothing(app_home, seed):
+    """A blind walkthrough: opening one paper after another wrote the first one's note and status into the second
+    (widget keys per list only), and switching lists wrote one list's statuses and notes into the other's (keys per
+    paper only). Nothing may be written unless the user changes it."""
+    from trendscope.ingest.store import open_database
+    from trendscope.reading.lists import ReadingLists
+
+    first, second = seed.list_ids[:2]
+    rl = ReadingLists(open_database(app_home / "trendscope.db"))
+    rl.set_status(LIST_NAME, [first], "read")
+    rl.create("Other list")
+    rl.add("Other list", [first, second])
+    rl.set_note("Other list", first, "the other list's note")
+    rl.set_status("Other list", [second], "read")
+    before = {name: _items_of(app_home, name) for name in (LIST_NAME, "Other list")}
+    at = open_page(check(new_app().run()), "paper", id=first)
+    at = open_page(at, "paper", id=second)  # the same browser session opens another paper
+    assert {name: _items_of(app_home, name) for name in before} == before
+    assert at.text_area(key=item_key("note", LIST_NAME, second, "")).value == ""
+    assert at.segmented_control(key=item_key("status", LIST_NAME, second, "reading")).value == "reading"
+    assert not [c for c in texts(at.caption) if c.startswith("Status saved")]
+    at = open_page(at, "lists")
+    assert at.selectbox(key="list_pick").value in before
+    for name in sorted(before, key=lambda n: n != at.selectbox(key="list_pick").value)[1:]:
+        at.selectbox(key="list_pick").set_value(name)
+        at = check(at.run())
+        assert {n: _items_of(app_home, n) for n in before} == before, name
+        at = check(at.run())  # and a rerun (any click) writes nothing either
+        assert {n: _items_of(app_home, n) for n in before} == before, name
+        assert at.text_input(key=item_key("note", name, first, before[name][first][1] or "")).value == \
+            (before[name][first][1] or "")
+        assert at.selectbox(key=item_key("st", name, second, before[name][second][0])).value == before[name][second][0]
 
 
 @pytest.mark.parametrize("raw, message", [
@@ -574,11 +617,13 @@ def test_reading_lists_page_items_exports_recommendations(app_home, seed):
     assert at.selectbox(key="list_pick").value == LIST_NAME
     assert {b.label for b in at.download_button} == {"BibTeX", "Markdown", "CSV", "JSON"}
     assert {b.key for b in at.button if b.key and b.key.startswith("rm_")} == {f"rm_{i}" for i in seed.list_ids}
-    assert at.text_input(key=f"note_{seed.list_ids[0]}").value == "Read section 3 first"
+    first, second = seed.list_ids[:2]
+    assert at.text_input(key=item_key("note", LIST_NAME, first, "Read section 3 first")).value == "Read section 3 first"
     # status and note edits are stored
-    at.selectbox(key=f"st_{seed.list_ids[0]}").set_value("read")
+    before = {i.arxiv_id: i for i in ReadingLists(open_database(app_home / "trendscope.db")).items(LIST_NAME)}
+    at.selectbox(key=item_key("st", LIST_NAME, first, before[first].status)).set_value("read")
     at = check(at.run())
-    at.text_input(key=f"note_{seed.list_ids[1]}").set_value("compare with baseline")
+    at.text_input(key=item_key("note", LIST_NAME, second, before[second].note or "")).set_value("compare with baseline")
     at = check(at.run())
     rl = ReadingLists(open_database(app_home / "trendscope.db"))
     items = {i.arxiv_id: i for i in rl.items(LIST_NAME)}

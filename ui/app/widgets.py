@@ -127,6 +127,17 @@ def _add(arxiv_id: str, choice: str, new_name: str | None) -> str | None:
     return res.list if res.added else None
 
 
+def item_key(kind: str, list_name: str, arxiv_id: str, stored: str) -> str:
+    """The widget key of a list item's status or note: one per list, paper and stored value. A key per paper alone
+    (or per list alone) kept the widget's state when the page moved to another list (or paper) holding it, and the
+    other one's status or note was written over this one's; with the stored value in it, the widget starts from
+    what is stored whenever that changes (the CLI, another tab)."""
+    import hashlib
+
+    digest = hashlib.sha1("\0".join((list_name, arxiv_id, stored)).encode("utf-8")).hexdigest()[:16]
+    return f"{kind}_{digest}"
+
+
 def list_flash() -> None:
     """The message of the last add, shown after the rerun that refreshed the page's marks and counts."""
     msg = st.session_state.pop("list_flash", None)

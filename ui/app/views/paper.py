@@ -109,13 +109,17 @@ def _lists(arxiv_id: str) -> None:
                 memberships.append((summary.name, item))
     if not memberships:
         st.caption("Not in any reading list yet.")
+    saved = st.session_state.pop("paper_status_saved", None)  # (list, paper, status) the last run saved
     for name, item in memberships:
         with st.container(border=True, key=f"member_{name}"):
             st.markdown(f"**{safe_inline(name)}** · added {item.added[:10]}")
             # the status is saved when it is picked, as on the Reading lists page (inside the note's form it was
             # lost unless Save was pressed too, with nothing to say so)
+            # keys per list, paper and stored value: a key per list alone carried one paper's status and note
+            # over to the next paper opened, and wrote them there
+            status_key = widgets.item_key("status", name, arxiv_id, item.status)
             status = st.segmented_control(
-                "Status", ["unread", "reading", "read"], default=item.status, key=f"status_{name}",
+                "Status", ["unread", "reading", "read"], default=item.status, key=status_key,
                 format_func=lambda s: s.capitalize())
             if status and status != item.status:
                 try:
@@ -123,9 +127,14 @@ def _lists(arxiv_id: str) -> None:
                 except TrendscopeError as exc:
                     st.error(str(exc))
                 else:
-                    st.caption(f"Status saved: {status}.")
-            with st.form(f"item_form_{name}", border=False):
-                note = st.text_area("Note", value=item.note or "", key=f"note_{name}", height=80)
+                    del st.session_state[status_key]
+                    st.session_state["paper_status_saved"] = (name, arxiv_id, status)
+                    st.rerun()
+            if saved and saved[:2] == (name, arxiv_id):
+                st.caption(f"Status saved: {saved[2]}.")
+            note_key = widgets.item_key("note", name, arxiv_id, item.note or "")
+            with st.form(widgets.item_key("item_form", name, arxiv_id, ""), border=False):
+                note = st.text_area("Note", value=item.note or "", key=note_key, height=80)
                 if st.form_submit_button("Save list note", icon=":material/save:"):
                     try:
                         if (note or "") != (item.note or ""):

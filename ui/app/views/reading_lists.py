@@ -158,17 +158,21 @@ def _items(rl, name: str, editable: bool = True) -> None:
                 c_text.markdown(f"**{safe_inline(item.imported.title)}** · {item.arxiv_id} · :orange[not ingested yet]")
             else:
                 c_text.markdown(f"**{item.arxiv_id}** · :orange[not ingested yet]")
-            status = c_status.selectbox("Status", STATUSES, index=STATUSES.index(item.status),
-                                        key=f"st_{item.arxiv_id}", label_visibility="collapsed",
-                                        disabled=not editable)
-            if status != item.status:
+            status_key = widgets.item_key("st", name, item.arxiv_id, item.status)
+            status = c_status.selectbox("Status", STATUSES, index=STATUSES.index(item.status), key=status_key,
+                                        label_visibility="collapsed", disabled=not editable)
+            if editable and status != item.status:  # picked here: this list's item, nobody else's
                 rl.set_status(name, [item.arxiv_id], status)
+                del st.session_state[status_key]
                 st.rerun()
-            note = st.text_input("Note", value=item.note or "", key=f"note_{item.arxiv_id}",
+            note_key = widgets.item_key("note", name, item.arxiv_id, item.note or "")
+            note = st.text_input("Note", value=item.note or "", key=note_key,
                                  placeholder="Add a note…", label_visibility="collapsed", disabled=not editable)
-            if note != (item.note or ""):
+            if editable and note != (item.note or ""):
                 rl.set_note(name, item.arxiv_id, note)
-                st.toast("Note saved.")
+                del st.session_state[note_key]
+                _flash(f"Note saved ({item.arxiv_id}).")
+                st.rerun()
             for n in item.passage_notes:  # notes left on passages in the reader
                 where = f"{safe_inline(n.section)}, passage {n.seq}" if n.section else f"passage {n.seq}"
                 st.caption(f":material/sticky_note_2: **{where}:** {safe_inline(n.note)}  \n"
