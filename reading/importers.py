@@ -48,6 +48,7 @@ class ImportedItem:
     line: int | None = None
     title: str = ""  # what a BibTeX entry says, kept for a paper not ingested yet
     authors: tuple[str, ...] = ()
+    year: str = ""  # the entry's year ("2023"), when it is one
 
 
 @dataclass
@@ -204,10 +205,12 @@ def parse_bibtex(text: str) -> ParsedFile:
         if aid is None:
             out.problems.append(f"line {line}: entry {entry.key!r} has no arXiv id (eprint, arXiv URL or DOI)")
             continue
+        year = _bib_text(fields.get("year", ""), 8)
         out.add(ImportedItem(aid, note=clean_text(fields.get("annote", "")), line=line,
                              title=_bib_text(fields.get("title", ""), MAX_TITLE),
                              authors=tuple(a for a in (_bib_text(x, MAX_NAME) for x in
-                                                       _AND_RE.split(fields.get("author", ""))[:MAX_AUTHORS]) if a)))
+                                                       _AND_RE.split(fields.get("author", ""))[:MAX_AUTHORS]) if a),
+                             year=year if re.fullmatch(r"(19|20)\d\d", year) else ""))
     if not lib.entries and not lib.failed_blocks and text.strip():
         out.problems.append("no BibTeX entries found")
     return out

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import sqlite_utils
 
@@ -58,7 +58,7 @@ class ListItem:
     pk: int | None = None
     paper: Paper | None = None
     passage_notes: list[PassageNote] = field(default_factory=list)
-    imported: Paper | None = None  # title and authors an imported BibTeX entry gave, while not ingested
+    imported: Paper | None = None  # title, authors and year an imported BibTeX entry gave (published = the year)
 
     @property
     def ingested(self) -> bool:
@@ -66,8 +66,13 @@ class ListItem:
 
     @property
     def metadata(self) -> Paper | None:
-        """What is known of the paper: the ingested record, else what its import said (title, authors)."""
-        return self.paper or self.imported
+        """What is known of the paper: the ingested record, else what its import said (title, authors, year). An
+        ingested record without authors (some snapshots carry none) takes the imported entry's authors."""
+        if self.paper is None:
+            return self.imported
+        if self.imported is not None and self.imported.authors and not self.paper.authors:
+            return replace(self.paper, authors=list(self.imported.authors))
+        return self.paper
 
 
 class ListStore:
@@ -212,14 +217,14 @@ class ListStore:
         return {r[0] for r in rows}
 
     def add_items(self, list_id: int,
-                  items: Sequence[tuple[str, str, str, str, str | None, str | None]]) -> int:
-        """Insert (arxiv_id, note, status, added, imported title, imported authors as JSON) rows; ids already in
-        the list are left as they are."""
+                  items: Sequence[tuple[str, str, str, str, str | None, str | None, str | None]]) -> int:
+        """Insert (arxiv_id, note, status, added, imported title, imported authors as JSON, imported year) rows;
+        ids already in the list are left as they are."""
         with self.db.atomic():
             before = self.db.conn.total_changes
             self.db.conn.executemany(
                 "INSERT OR IGNORE INTO reading_list_items (list_id, arxiv_id, note, status, added, imported_title, "
-                "imported_authors) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "imported_authors, imported_year) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [(list_id, *row) for row in items],
             )
             return self.db.conn.total_changes - before
@@ -253,17 +258,18 @@ class ListStore:
         """The list's items joined with whatever is ingested now, oldest added first, with the passage notes
         of user `notes_of`."""
         rows = self.db.execute(
-            "SELECT arxiv_id, note, status, added, imported_title, imported_authors FROM reading_list_items "
-            "WHERE list_id = ? ORDER BY added, rowid",
+            "SELECT arxiv_id, note, status, added, imported_title, imported_authors, imported_year "
+            "FROM reading_list_items WHERE list_id = ? ORDER BY added, rowid",
             [list_id],
         ).fetchall()
         papers = self.paper_reads.papers_by_ids({r[0] for r in rows})
         notes = self.marks.passage_notes({r[0] for r in rows}, notes_of)
         out = []
-        for aid, note, status, added, title, authors in rows:
+        for aid, note, status, added, title, authors, year in rows:
             pk, paper = papers.get(aid, (None, None))
-            imported = (Paper(id=aid, title=title, abstract="", authors=json.loads(authors or "[]"))
-                        if title and paper is None else None)
+            imported = (Paper(id=aid, title=title or "", abstract="", authors=json.loads(authors or "[]"),
+                              published=year or None)
+                        if title or authors else None)
             out.append(ListItem(aid, note, status, added, pk, paper, notes.get(aid, []), imported))
         return out
 

@@ -143,3 +143,11 @@ def m005_imported_metadata(db: sqlite_utils.Database) -> None:
         db.execute("ALTER TABLE reading_list_items ADD COLUMN imported_title TEXT")
     if "imported_authors" not in cols:
         db.execute("ALTER TABLE reading_list_items ADD COLUMN imported_authors TEXT")  # a JSON list
+
+
+@migrations()
+def m006_imported_year(db: sqlite_utils.Database) -> None:
+    """The year an imported BibTeX entry gave (a paper not ingested yet lost it, and with it its citation key's
+    year)."""
+    if "imported_year" not in _columns(db, "reading_list_items"):
+        db.execute("ALTER TABLE reading_list_items ADD COLUMN imported_year TEXT")

@@ -215,7 +215,37 @@ def test_a_bibtex_entry_of_a_paper_not_ingested_keeps_its_title_and_authors(home
     assert record["title"] == "Overcoming Catastrophic Forgetting" and record["ingested"] is False
     ingest_rows(home, [rows[35]])  # once ingested, the paper's own record
     (item,) = ReadingLists(db).items("CL")
-    assert item.ingested and item.imported is None and item.metadata.title == rows[35]["title"]
+    assert item.ingested and item.metadata.title == rows[35]["title"]
+    if rows[35]["authors"]:
+        assert item.metadata.authors == item.paper.authors
+
+
+def test_an_imported_entry_keeps_its_year_and_gives_its_authors_to_a_paper_stored_without(home, db, rows, tmp_path):
+    """A blind walkthrough's round trip: a not-ingested entry came back without its year (and its key without one),
+    and an ingested paper the snapshot gave no authors came back without the authors the user's file had."""
+    later, stored = rows[36]["id"], rows[0]["id"]
+    with db.conn:
+        db.execute("UPDATE papers SET authors = '[]' WHERE id = ?", [stored])  # as 3,926 of the sample's 6,000 are
+    bib = tmp_path / "refs.bib"
+    bib.write_text(f"@inproceedings{{a, title={{Fast Inference from Transformers via Speculative Decoding}},\n"
+                   f"  author={{Leviathan, Yaniv and Kalman, Matan}}, year = 2023, eprint={{{later}}}}}\n"
+                   f"@article{{b, title={{Whatever}}, author={{M{{\\\"u}}ller, Anna and Chen, Bo}}, year={{2022}},\n"
+                   f"  eprint={{{stored}}}}}\n"
+                   f"@misc{{c, title={{No year}}, author={{Doe, J.}}, year={{in press}},\n"
+                   f"  eprint={{{rows[37]['id']}}}}}\n",
+                   encoding="utf-8")
+    rl = ReadingLists(db)
+    assert rl.import_file("Mine", bib).added == [later, stored, rows[37]["id"]]
+    items = {i.arxiv_id: i for i in rl.items("Mine")}
+    assert items[later].metadata.published == "2023" and items[rows[37]["id"]].metadata.published is None
+    assert items[stored].ingested and items[stored].metadata.authors == ["Müller, Anna", "Chen, Bo"]
+    entries = {e["eprint"]: e for e in _parse(rl.export("Mine", "bibtex").decode("utf-8")).entries}
+    assert entries[later].key == "leviathan2023fast" and entries[later]["year"] == "2023"
+    assert entries[stored]["author"].startswith("M") and "Chen, Bo" in entries[stored]["author"]
+    assert "year" not in entries[rows[37]["id"]].fields_dict  # "in press" is not a year
+    shown = cli(home, "lists", "show", "Mine").output
+    assert f"{later}  Fast Inference from Transformers via Speculative Decoding  (Leviathan and Kalman, 2023; " \
+           "not ingested yet)" in shown
 
 
 def test_corrupt_and_unreadable_files_change_nothing(home, db, rows, tmp_path):

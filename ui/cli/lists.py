@@ -169,7 +169,10 @@ def show_cmd(ctx: click.Context, name: str, status: str | None, as_json: bool) -
     for it in items:
         p = it.paper
         if p is None and it.imported is not None:  # what its BibTeX entry said
-            head = f"{it.arxiv_id}  {short(it.imported.title, 90)}  (not ingested yet)"
+            m = it.imported
+            said = ", ".join(x for x in (_authors_short(m.authors), m.published or "") if x)
+            head = (f"{it.arxiv_id}  {short(m.title or '(no title)', 90)}  "
+                    f"({said + '; ' if said else ''}not ingested yet)")
         elif p is None:
             head = f"{it.arxiv_id}  (not ingested yet: details appear once it is ingested)"
         else:
@@ -177,6 +180,14 @@ def show_cmd(ctx: click.Context, name: str, status: str | None, as_json: bool) -
         click.echo(f"{_MARKS[it.status]} {head}  added {it.added[:10]}")
         if it.note:  # a note of several lines stays indented under its paper
             click.echo("      note: " + "\n            ".join(it.note.splitlines()))
+
+
+def _authors_short(authors: list[str]) -> str:
+    """"Kirkpatrick", "Kirkpatrick and Pascanu", "Kirkpatrick et al." (last names as written)."""
+    last = [a.split(",")[0].strip() if "," in a else a.split()[-1] for a in authors if a.strip()]
+    if len(last) > 2:
+        return f"{last[0]} et al."
+    return " and ".join(last)
 
 
 @lists_group.command("add")

@@ -152,10 +152,12 @@ def _items(rl, name: str, editable: bool = True) -> None:
         with st.container(border=True, key=f"item_{item.arxiv_id}"):
             c_text, c_status = st.columns([4, 1])
             if item.paper:
-                c_text.markdown(f"**{safe_inline(item.paper.title)}**  \n"
-                                + widgets.meta_line(item.paper.authors, item.paper.published, item.paper.categories))
+                c_text.markdown(f"**{safe_inline(item.paper.title)}**  \n"  # authors: the import's, when none stored
+                                + widgets.meta_line(item.metadata.authors, item.paper.published, item.paper.categories))
             elif item.imported is not None:  # what its BibTeX entry said, until it is ingested
-                c_text.markdown(f"**{safe_inline(item.imported.title)}** · {item.arxiv_id} · :orange[not ingested yet]")
+                m = item.imported
+                c_text.markdown(f"**{safe_inline(m.title or item.arxiv_id)}** · {item.arxiv_id} · "
+                                ":orange[not ingested yet]  \n" + widgets.meta_line(m.authors, m.published, []))
             else:
                 c_text.markdown(f"**{item.arxiv_id}** · :orange[not ingested yet]")
             status_key = widgets.item_key("st", name, item.arxiv_id, item.status)
