@@ -124,7 +124,7 @@ def query_line(sub: Subscription, ctx: WeekContext) -> TrendLine:
         per_week[monday] = per_week.get(monday, 0) + 1
         (now if published >= this_monday else before).append(docs[pk])
     counts, shares, avg_count, avg_share = _series(per_week, ctx)
-    return TrendLine(label=f"papers with every word of {sub.query!r}", count=counts[-1], share=shares[-1],
+    return TrendLine(label=FtsQueryScorer.describe(sub.query or ""), count=counts[-1], share=shares[-1],
                      trailing_avg_count=avg_count, trailing_avg_share=avg_share,
                      direction=_direction(shares[-1], avg_share, counts[-1], avg_count),
                      new_terms=characteristic_terms(now, before, ctx.week_docs),

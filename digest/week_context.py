@@ -243,10 +243,22 @@ class FtsQueryScorer:
 
     @classmethod
     def match_expression(cls, query: str) -> str | None:
-        """Every word of the query (quoted, so no FTS syntax gets through), small words left out."""
-        words = re.findall(r"\w+", query.lower())
-        words = [w for w in words if w not in cls._STOP] or words
-        return " ".join(f'"{w}"' for w in words) if words else None
+        """Every word of the query (quoted, so no FTS syntax gets through), small words left out; a phrase the
+        query quotes stays a phrase (`"video generation"` counted papers holding both words anywhere, while the
+        digest listed only papers about video generation)."""
+        parts = re.split(r'"([^"]*)"', query.lower())
+        phrases = [" ".join(re.findall(r"\w+", p)) for p in parts[1::2]]
+        words = re.findall(r"\w+", " ".join(parts[0::2]))
+        words = [w for w in words if w not in cls._STOP] or ([] if any(phrases) else words)
+        terms = [f'"{p}"' for p in phrases if p] + [f'"{w}"' for w in words]
+        return " ".join(terms) if terms else None
+
+    @staticmethod
+    def describe(query: str) -> str:
+        """What the keyword matches of `query` are, for the digest's summary line."""
+        if re.search(r'"[^"]*\w[^"]*"', query):
+            return f"papers with {query}"  # its quotes say which words go together
+        return f"papers with every word of {query!r}"
 
     def matches(self, query: str, start: str, end_excl: str) -> list[tuple[int, str, float]]:
         expr = self.match_expression(query)

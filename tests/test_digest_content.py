@@ -1,7 +1,8 @@
 """Digest content on real, really-tagged sample papers: ranking, filters, once-per-subscription, summary."""
 from __future__ import annotations
 
-from datetime import UTC
+import re
+from datetime import UTC, timedelta
 
 import pytest
 from digest_support import NEXT_WEEK, WEEK, to_paper
@@ -211,6 +212,24 @@ def test_query_subscription_uses_keyword_matches(db, dhome):
         text = f"{row[0]} {row[1]}".lower()
         assert "languag" in text and "model" in text
     assert d.lines[0].label == "papers with every word of 'language models'"
+
+
+def test_a_quoted_phrase_is_counted_as_a_phrase_in_the_summary_line(db, dhome):
+    """A followed topic is saved as a quoted phrase ("Video Generation"): its summary line counted papers holding
+    both words anywhere (2 that week, about facial expressions and ultrasound) above "No new papers" (a blind
+    walkthrough). The line counts papers holding the phrase, and says so."""
+    api.add_subscription(db, dhome, "words", query="language models", size=20)
+    api.add_subscription(db, dhome, "phrase", query='"language models"', size=20)
+    words = build_digest(db, api.get_subscription(db, "words"), WEEK).lines[0]
+    phrase = build_digest(db, api.get_subscription(db, "phrase"), WEEK).lines[0]
+    assert phrase.label == 'papers with "language models"'
+    start, end = week_bounds(WEEK)
+    rows = db.execute("SELECT title, abstract FROM papers WHERE published >= ? AND published < ?",
+                      [start.isoformat(), (end + timedelta(days=1)).isoformat()]).fetchall()
+    both_words = [r for r in rows if re.search(r"\blanguag", f"{r[0]} {r[1]}", re.I)
+                  and re.search(r"\bmodel", f"{r[0]} {r[1]}", re.I)]
+    holding = [r for r in both_words if re.search(r"\blanguage[\s-]+models?\b", f"{r[0]} {r[1]}", re.I)]
+    assert words.count > phrase.count == len(holding) > 0
 
 
 def test_a_query_line_calls_a_change_only_beyond_the_noise_of_small_counts():
