@@ -19,6 +19,7 @@ import sqlite_utils
 
 from trendscope.foundation.clock import utc_now_iso
 from trendscope.foundation.db import write_transaction
+from trendscope.foundation.text import MATCH_CLOSE, MATCH_OPEN
 
 
 @dataclass
@@ -139,13 +140,14 @@ class FulltextStore:
             "SELECT arxiv_id FROM paper_fulltext WHERE status = 'ok' ORDER BY arxiv_id")]
 
     def search(self, query: str, limit: int = 20, arxiv_id: str | None = None) -> list[PassageHit]:
-        """Passages matching the query's words (any of them; more first), best first, with a [bracketed] snippet."""
+        """Passages matching the query's words (any of them; more first), best first, with a snippet whose matches
+        foundation.text.MATCH_OPEN/MATCH_CLOSE mark ("⟦dataset⟧")."""
         expr = fts_expression(query)
         if expr is None:
             return []
-        sql = ("SELECT arxiv_id, seq, heading, snippet(passages_fts, 0, '[', ']', '…', 28), bm25(passages_fts) AS s "
+        sql = ("SELECT arxiv_id, seq, heading, snippet(passages_fts, 0, ?, ?, '…', 28), bm25(passages_fts) AS s "
                "FROM passages_fts WHERE passages_fts MATCH ?")
-        args: list = [expr]
+        args: list = [MATCH_OPEN, MATCH_CLOSE, expr]
         if arxiv_id:
             sql += " AND arxiv_id = ?"
             args.append(arxiv_id)

@@ -22,6 +22,7 @@ import sqlite_utils
 from trendscope.foundation.db import placeholders, select_in
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.hashing import rows_digest
+from trendscope.foundation.text import MATCH_CLOSE, MATCH_OPEN
 
 from .records import Paper
 from .store import row_to_paper
@@ -297,14 +298,15 @@ class PaperReads:
             "WHERE papers_fts MATCH ? AND p.published >= ? AND p.published < ?", [match, start, end_exclusive])
 
     def snippets(self, match: str, pks: Sequence[int], tokens: int = 24) -> dict[int, str]:
-        """FTS5 snippets of the abstract around the matched words ([brackets] mark them).
+        """FTS5 snippets of the abstract around the matched words (foundation.text.MATCH_OPEN/MATCH_CLOSE mark them:
+        "⟦LoRA⟧").
 
         One lookup per pk (`rowid = ?` lets FTS5 test just that row instead of every match)."""
         out: dict[int, str] = {}
-        sql = (f"SELECT snippet(papers_fts, 1, '[', ']', '…', {int(tokens)}) FROM papers_fts "
+        sql = (f"SELECT snippet(papers_fts, 1, ?, ?, '…', {int(tokens)}) FROM papers_fts "
                "WHERE papers_fts MATCH ? AND rowid = ?")
         for pk in pks:
-            rows = self._run(sql, [match, int(pk)])
+            rows = self._run(sql, [MATCH_OPEN, MATCH_CLOSE, match, int(pk)])
             if rows and rows[0][0]:
                 out[int(pk)] = rows[0][0]
         return out

@@ -5,6 +5,7 @@ import string
 
 import pytest
 
+from trendscope.foundation.text import MATCH_CLOSE, MATCH_OPEN
 from trendscope.ui.app.text import highlight, math_segments, query_terms, safe_inline, safe_markdown, snippet_markdown
 
 
@@ -37,19 +38,26 @@ def test_highlight_bolds_query_words_but_never_inside_math():
 
 
 def test_snippet_marks_become_bold_and_stay_escaped():
-    assert snippet_markdown("…uses [LoRA] for *fast* tuning", ["tuning"]) == "…uses **LoRA** for \\*fast\\* **tuning**"
+    def m(text: str) -> str:  # a snippet as the full-text index writes it: "[x]" -> "⟦x⟧"
+        return text.replace("[[", MATCH_OPEN).replace("]]", MATCH_CLOSE)
+
+    assert snippet_markdown(m("…uses [[LoRA]] for *fast* tuning"), ["tuning"]) == (
+        "…uses **LoRA** for \\*fast\\* **tuning**")
     assert snippet_markdown("[a b] stays", []) == "\\[a b\\] stays"
-    # a phrase's mark holds a space: "[**video generation**]" showed its brackets (a blind walkthrough); the
-    # paper's own brackets around other words stay text
-    assert snippet_markdown("In comparison, [video generation] (see [Section 2])", ["video", "generation"]) == (
+    # the paper's own brackets are text, never a match mark: "• [D1] Augment" showed "D1" in bold without them,
+    # "[Both] To see" as "Both To see" (a blind walkthrough)
+    assert snippet_markdown(m("• [D1] Augment [[citations]] [12]"), ["citations"]) == (
+        "• \\[D1\\] Augment **citations** \\[12\\]")
+    assert snippet_markdown(m("In comparison, [[video generation]] (see [Section 2])"), ["video", "generation"]) == (
         "In comparison\\, **video generation** \\(see \\[Section 2\\]\\)")
-    assert snippet_markdown("[videos generated] by CRAFT", ["video", "generation"]) == "**videos generated** by CRAFT"
+    assert snippet_markdown(m("[[videos generated]] by CRAFT"), ["video", "generation"]) == (
+        "**videos generated** by CRAFT")
     # a snippet cut inside a formula showed half its source ("$\\sqrt{T…"): the cut piece is the ellipsis
-    assert snippet_markdown("…we obtain a [regret] of $\\sqrt{T…", ["regret"]) == "…we obtain a **regret** of …"
-    assert snippet_markdown("…T}$ [regret] and $x$ more…", ["regret"]) == "… **regret** and $x$ more…"
-    assert snippet_markdown("costs $5 and [regret]", ["regret"]) == "costs \\$5 and **regret**"  # no formula cut
+    assert snippet_markdown(m("…we obtain a [[regret]] of $\\sqrt{T…"), ["regret"]) == "…we obtain a **regret** of …"
+    assert snippet_markdown(m("…T}$ [[regret]] and $x$ more…"), ["regret"]) == "… **regret** and $x$ more…"
+    assert snippet_markdown(m("costs $5 and [[regret]]"), ["regret"]) == "costs \\$5 and **regret**"  # no formula cut
     # LaTeX text markup around a match reads as prose (it showed "\\textit{Metric Differential Privacy}")
-    assert snippet_markdown("\\textit{Metric [Differential] [Privacy]} adds $\\%x$ noise", []) == (
+    assert snippet_markdown(m("\\textit{Metric [[Differential]] [[Privacy]]} adds $\\%x$ noise"), []) == (
         "Metric **Differential** **Privacy** adds $\\%x$ noise")
 
 

@@ -103,7 +103,7 @@ def test_search_inside_papers_finds_the_passage(fetched):
     res = CliRunner().invoke(main, ["--home", str(root), "search-text", "personalized citation context", "--json"])
     assert res.exit_code == 0, res.output
     hits = json.loads(res.stdout)
-    assert hits and hits[0]["arxiv_id"] == "2302.07302" and "[" in hits[0]["snippet"]
+    assert hits and hits[0]["arxiv_id"] == "2302.07302" and "\u27e6" in hits[0]["snippet"]
     doc = _read(root, hits[0]["arxiv_id"])
     seqs = {p["seq"]: p for s in doc["sections"] for p in s["passages"]}
     assert hits[0]["seq"] in seqs  # the hit names a passage the reader can jump to

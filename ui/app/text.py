@@ -28,7 +28,7 @@ import re
 import string
 
 from trendscope.foundation.latex_math import readable_latex
-from trendscope.foundation.text import latex_text_as_prose
+from trendscope.foundation.text import MATCH_CLOSE, MATCH_OPEN, latex_text_as_prose
 from trendscope.foundation.wording import vector_vote, vote_lean
 
 _PUNCT = set(string.punctuation)
@@ -198,16 +198,7 @@ def query_terms(query: str) -> list[str]:
     return [w for w in words if len(w) >= 3 and w.lower() not in _STOP]
 
 
-_MARK_RE = re.compile(r"\[([^\[\]]{1,80})\]")  # a phrase's mark holds spaces: "[video generation]"
-
-
-def _holds_a_term(text: str, terms: list[str]) -> bool:
-    """Whether `text` has a word a query term matches as the full-text index does (its stemmer: "videos
-    generated" is a match of "video generation")."""
-    def same(w: str, t: str) -> bool:
-        return w.startswith(t) or t.startswith(w) or (len(w) >= 5 and len(t) >= 5 and w[:5] == t[:5])
-
-    return any(same(w.lower(), t.lower()) for w in re.findall(r"[^\W_]+", text) for t in terms)
+_MARK_RE = re.compile(f"{MATCH_OPEN}([^{MATCH_OPEN}{MATCH_CLOSE}]{{1,200}}){MATCH_CLOSE}")
 
 
 _DOLLAR_RE = re.compile(r"(?<!\\)\$")
@@ -231,8 +222,9 @@ def _without_cut_math(snippet: str) -> str:
 
 
 def snippet_markdown(snippet: str | None, terms: list[str]) -> str:
-    """An FTS5 snippet (matched words in [brackets]) as escaped Markdown with the matches in bold; query
-    words outside the marks are bolded too (semantic hits have no marks)."""
+    """An FTS5 snippet (matched words between MATCH_OPEN and MATCH_CLOSE) as escaped Markdown with the matches in
+    bold; query words outside the marks are bolded too (semantic hits have no marks). The paper's own brackets
+    ("[12]", "[D1]") stay text."""
     snippet = _without_cut_math(" ".join((snippet or "").split()))
     # LaTeX text markup as prose first, on the whole snippet: a match mark inside "\textit{Metric [Privacy]}"
     # would otherwise split the group, and each piece alone is not markup it can read
@@ -240,8 +232,6 @@ def snippet_markdown(snippet: str | None, terms: list[str]) -> str:
     out: list[str] = []
     pos = 0
     for m in _MARK_RE.finditer(snippet):
-        if " " in m.group(1) and not _holds_a_term(m.group(1), terms):
-            continue  # brackets of the paper's own ("[see Section 2]"), not a match mark: left as text
         out.append(highlight(snippet[pos : m.start()], terms))
         out.append(f"**{_plain(m.group(1))}**")
         pos = m.end()

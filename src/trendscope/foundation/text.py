@@ -11,6 +11,10 @@ from __future__ import annotations
 
 import re
 
+# How a full-text snippet marks the words its query matched ("a ⟦LoRA⟧ adapter"): characters papers do not write,
+# so a paper's own brackets ("[12]", "[D1] Augment citations") are never taken for a match mark (with "[" and "]"
+# they were: the app showed "D1" in bold, without its brackets)
+MATCH_OPEN, MATCH_CLOSE = "\u27e6", "\u27e7"
 _SURROGATES = re.compile("[\ud800-\udfff]")
 _UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 _ANY = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
