@@ -61,6 +61,12 @@ def test_fetch_read_note_search_inside_in_a_real_browser(seed, shared_dir, tmp_p
                 click_button(d, "Next section")
                 wait_idle(d)
             assert _visible(d, '[class*="st-key-reader_text"]')[0].text.startswith("1 INTRODUCTION")
+            # both buttons show their whole label (in narrow columns they read "Pr…" and "N…": a walkthrough)
+            for label in ("Previous section", "Next section"):
+                button = next(b for b in _visible(d, '[data-testid="stMain"] button') if label in b.text)
+                assert d.execute_script(
+                    "const els = [arguments[0], ...arguments[0].querySelectorAll('*')];"
+                    "return els.every(e => e.scrollWidth <= e.clientWidth + 1);", button), label
             # a note on the first paragraph of the section
             click_button(d, "Note")
             area = _visible(d, '[data-testid="stPopoverBody"] textarea')[0]

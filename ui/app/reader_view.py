@@ -129,13 +129,15 @@ def render(arxiv_id: str) -> None:
         for p in section["passages"]:
             if p["kind"] != "heading":
                 _passage(arxiv_id, section["heading"], p, notes.get(p["seq"], []), p["seq"] == marked)
-    c_prev, c_next, _ = st.columns([1, 1, 4])
-
     def go(to: int) -> None:
         st.session_state[key] = to
 
-    if idx > 0:
-        c_prev.button("Previous section", key="reader_prev", icon=":material/arrow_back:", on_click=go, args=(idx - 1,))
-    if idx + 1 < len(sections):
-        c_next.button("Next section", key="reader_next", icon=":material/arrow_forward:", on_click=go, args=(idx + 1,))
+    # one row of buttons as wide as their labels (in columns of a sixth of the reader they read "Pr…" and "N…")
+    with st.container(horizontal=True, key="reader_nav"):
+        if idx > 0:
+            st.button("Previous section", key="reader_prev", icon=":material/arrow_back:", on_click=go,
+                      args=(idx - 1,), help=_section_label(sections[idx - 1]))
+        if idx + 1 < len(sections):
+            st.button("Next section", key="reader_next", icon=":material/arrow_forward:", on_click=go,
+                      args=(idx + 1,), help=_section_label(sections[idx + 1]))
     _references(doc)
