@@ -25,7 +25,7 @@ import sqlite_utils
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from trendscope.foundation.actor import LOCAL_OWNER, Actor, check_user_name
+from trendscope.foundation.actor import LOCAL_OWNER, SHARE_WITH_ALL, Actor, check_user_name
 from trendscope.foundation.address import validate_address
 from trendscope.foundation.clock import utc_now, utc_now_iso
 from trendscope.foundation.errors import TrendscopeError
@@ -112,6 +112,8 @@ class Accounts:
         taken. `add` checks the same; a caller asking for a password checks first, so no one types it in vain."""
         name = check_user_name(name)
         addr = validate_address(email) if email else None
+        if name in SHARE_WITH_ALL:  # `lists share L everyone` shares with every user: no one can be named so
+            raise TrendscopeError(f"{name!r} cannot be a user name: it means every user when a list is shared")
         if self.store.get(name) is not None:
             raise TrendscopeError(f"a user named {name!r} already exists")
         if addr and (holder := self.store.by_email(addr)) is not None:
@@ -134,6 +136,10 @@ class Accounts:
         if by is not None:
             by.require_admin("removing users")
         user = self.actor(name)
+        if user.name == LOCAL_OWNER:  # the CLI acts as it without --user: removed, every plain command failed
+            raise TrendscopeError(f"{LOCAL_OWNER!r} is the local owner, who runs the CLI without --user, and cannot "
+                                  f"be removed; `trendscope users passwd {LOCAL_OWNER} --clear` takes away its "
+                                  "password (no sign-in as it), `users admin` gives admin to others")
         if user.admin and self.store.admins() == [user.name]:
             raise TrendscopeError(f"{user.name} is the last admin: make another user admin first "
                                   "(`trendscope users add NAME --admin` or `users admin NAME`)")
@@ -254,11 +260,16 @@ class Accounts:
             self.store.end_session(_sha(token))
 
     # -- OpenID Connect ------------------------------------------------------------------------------
-    def oidc_actor(self, email: str | None, *, verified: bool = True, domains: tuple[str, ...] = ()) -> Actor:
+    def oidc_actor(self, email: str | None, *, verified: object, domains: tuple[str, ...] = ()) -> Actor:
         """The account of someone the identity provider signed in: the user with that email, or, when the
         email's domain is in `domains` (config `[auth] oidc_domains`), a new account named after the email.
-        Anyone else is refused with a line saying what an admin must do."""
-        if not email or not verified:
+        Anyone else is refused with a line saying what an admin must do.
+
+        `verified` is the provider's `email_verified` claim as it came: only a JSON true (or the string "true",
+        which some providers send) counts. A missing claim, "false", 0 or anything else is unverified: an email
+        the provider did not check must never pick an account (a blind walkthrough signed in as an admin with
+        "email_verified": "false", and with the claim left out)."""
+        if not email or not email_claim_verified(verified):
             raise TrendscopeError("the identity provider did not give a verified email address: ask an admin")
         addr = validate_address(email)
         row = self.store.by_email(addr)
@@ -271,10 +282,14 @@ class Accounts:
         base = "".join(c if c.isalnum() or c in "._-" else "-" for c in addr.split("@")[0].lower())[:36] or "user"
         base = base.lstrip("._-") or "user"
         name, n = base, 1
-        while self.store.get(name) is not None or name == LOCAL_OWNER:
+        while self.store.get(name) is not None or name == LOCAL_OWNER or name in SHARE_WITH_ALL:
             n += 1
             name = f"{base}{n}"
         self.add(name, email=addr)
         log.info("account %s created for %s at first sign-in", name, addr)
         return Actor(name, admin=False)
 
+
+def email_claim_verified(value: object) -> bool:
+    """Whether an OpenID Connect `email_verified` claim says yes: the JSON value true, or the string "true"."""
+    return value is True or (isinstance(value, str) and value.strip().lower() == "true")

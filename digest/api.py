@@ -21,6 +21,7 @@ from trendscope.foundation.actor import LAB, OWNER, Actor
 from trendscope.foundation.clock import last_complete_week, parse_week
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.home import Home
+from trendscope.foundation.text import has_bidi_control
 from trendscope.foundation.wording import known_names
 from trendscope.index.taxonomy import load_taxonomy
 from trendscope.ingest.paper_reads import PaperReads
@@ -64,7 +65,7 @@ def _line(value: str, what: str, limit: int) -> str:
     v = (value or "").strip()
     if not v:
         raise TrendscopeError(f"{what} must not be empty")
-    if _CTRL_RE.search(v):
+    if _CTRL_RE.search(v) or has_bidi_control(v):
         raise TrendscopeError(f"{what} must be a single line without control characters: {value!r}")
     if len(v) > limit:
         raise TrendscopeError(f"{what} is longer than {limit} characters")
@@ -93,6 +94,9 @@ def make_subscription(
 ) -> Subscription:
     """A validated Subscription (not stored)."""
     name = _line(name, "subscription name", 80)
+    if "/" in name:  # "ana/privacy" is how others' subscriptions are named: one named so was another's to commands
+        raise TrendscopeError(f"a subscription name cannot contain '/' ({name!r}): owner/name is how others' "
+                              "subscriptions are named")
     valid_trends = known_trends() if valid_trends is None else valid_trends
     trends = known_names(trends, valid_trends)
     query = _line(query, "query", 500) if query is not None and query.strip() else None

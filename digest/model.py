@@ -34,6 +34,11 @@ class Subscription:
         return self.owner == LAB
 
     @property
+    def command_name(self) -> str:
+        """How an admin's commands name it: its name, `owner/name` when another user owns it."""
+        return self.name if self.owner in (LOCAL_OWNER, LAB) else f"{self.owner}/{self.name}"
+
+    @property
     def confirmed_emails(self) -> list[str]:
         """The addresses the weekly run mails: every address the operator added or confirmed."""
         waiting = {a.lower() for a in self.pending}
@@ -57,7 +62,7 @@ class Subscription:
         return {
             "name": self.name, "trends": self.trends, "query": self.query, "categories": self.categories,
             "exclude": self.exclude, "size": self.size, "emails": self.emails, "pending": self.pending,
-            "feed": self.feed, "created": self.created, "unsubscribe_token": self.token,
+            "feed": self.feed, "created": self.created, "unsubscribe_token": self.token, "owner": self.owner,
         }
 
 

@@ -12,6 +12,7 @@ Delivery rules:
 from __future__ import annotations
 
 import logging
+import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -21,6 +22,8 @@ import sqlite_utils
 from filelock import FileLock, Timeout
 from tqdm import tqdm
 
+from trendscope.accounts.users import Accounts
+from trendscope.foundation.actor import LAB, LOCAL_OWNER
 from trendscope.foundation.clock import last_complete_week, parse_week, shift_week, week_bounds
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.files import atomic_write
@@ -58,6 +61,8 @@ class WeeklyResult:
     unconfirmed: int = 0      # addresses skipped because the operator has not confirmed them yet
     errors: list[str] = field(default_factory=list)
     broken: int = 0           # subscriptions whose digest could not be built (each named in `errors`)
+    unconfirmed_in: list[str] = field(default_factory=list)  # the subscriptions holding them, as commands name them
+    orphaned: list[str] = field(default_factory=list)  # subscriptions of removed users: not built, mailed nor fed
 
     def summary(self) -> str:
         s = (f"week {self.week}: {count(self.digests, 'digest')}, {count(self.papers, 'paper')}; "
@@ -68,8 +73,13 @@ class WeeklyResult:
         if self.broken:
             s += f"; {self.broken} subscription{'s' if self.broken != 1 else ''} could not be built"
         if self.unconfirmed:
-            s += (f"; {self.unconfirmed} unconfirmed address{'es' if self.unconfirmed != 1 else ''} skipped "
-                  "(trendscope subscriptions confirm NAME)")
+            names = self.unconfirmed_in
+            s += (f"; {self.unconfirmed} unconfirmed address{'es' if self.unconfirmed != 1 else ''} skipped, in "
+                  f"{', '.join(repr(n) for n in names)} (see them with `trendscope subscriptions list --all`, "
+                  f"confirm with `trendscope subscriptions confirm {shlex.quote(names[0]) if names else 'NAME'}`)")
+        if self.orphaned:
+            s += (f"; {count(len(self.orphaned), 'subscription')} of removed users skipped "
+                  f"({', '.join(repr(n) for n in self.orphaned)}: kept stored; adding the user again resumes them)")
         return s
 
 
@@ -121,7 +131,10 @@ class _Mailer:
 
     def pending(self, sub: Subscription, week: str) -> list[str]:
         """The confirmed addresses not served yet this week."""
-        self.result.unconfirmed += len(sub.emails) - len(sub.confirmed_emails)
+        waiting = len(sub.emails) - len(sub.confirmed_emails)
+        self.result.unconfirmed += waiting
+        if waiting:
+            self.result.unconfirmed_in.append(sub.command_name)
         out = []
         for addr in sub.confirmed_emails:
             d = self.store.delivery(sub.id, week, addr)
@@ -212,6 +225,12 @@ def _run(db, home, week, send, names, now, connector, smtp_config, query_scorer,
         query_scorer = SearchQueryScorer.create(db, home)
     mailer = _Mailer(store, cfg, cfg_error, connector, now, result)
     contexts: dict[str, WeekContext] = {}
+    # a removed user's subscriptions stay stored (adding the user again gives them back) but get no mail or feed
+    # (a blind walkthrough: `users remove bo` and bo's digests still went out)
+    accounts = Accounts(db)
+    gone = [s for s in subs if s.owner not in (LOCAL_OWNER, LAB) and not accounts.exists(s.owner)]
+    result.orphaned = [s.command_name for s in gone]
+    subs = [s for s in subs if s not in gone]
 
     def digest_for(sub: Subscription, wk: str) -> Digest:
         ctx = contexts.setdefault(wk, WeekContext(store, wk, taxonomy_path=home.taxonomy_path))

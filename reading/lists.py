@@ -21,9 +21,10 @@ from pathlib import Path
 import sqlite_utils
 
 from trendscope.accounts.users import Accounts
-from trendscope.foundation.actor import LAB, OWNER, Actor, check_user_name
+from trendscope.foundation.actor import LAB, OWNER, SHARE_WITH_ALL, Actor, check_user_name
 from trendscope.foundation.clock import utc_now_iso
 from trendscope.foundation.errors import TrendscopeError
+from trendscope.foundation.text import has_bidi_control
 from trendscope.ingest.records import BadArxivId, parse_arxiv_id
 
 from . import exporters, importers
@@ -87,7 +88,7 @@ def _check_name(name: str) -> str:
     name = (name or "").strip()
     if not name:
         raise TrendscopeError("a list name cannot be empty")
-    if any(ord(ch) < 32 for ch in name):
+    if any(ord(ch) < 32 for ch in name) or has_bidi_control(name):
         raise TrendscopeError(f"a list name cannot contain control characters: {name!r}")
     if len(name) > MAX_NAME:  # a 300-character name filled the app's list picker, hiding its paper count
         raise TrendscopeError(f"a list name is longer than {MAX_NAME} characters")
@@ -98,7 +99,7 @@ def _check_name(name: str) -> str:
 
 def _check_grantee(name: str) -> str:
     n = (name or "").strip().lower()
-    return LAB if n in (LAB, "everyone", "all") else check_user_name(n)
+    return LAB if n == LAB or n in SHARE_WITH_ALL else check_user_name(n)
 
 
 def _check_status(status: str) -> str:

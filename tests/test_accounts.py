@@ -128,23 +128,51 @@ def test_only_admins_manage_users_and_the_last_admin_stays(accounts):
     with pytest.raises(TrendscopeError, match="admins only"):
         accounts.set_password(LOCAL_OWNER, PW, by=ana)
     with pytest.raises(TrendscopeError, match="last admin"):
-        accounts.remove(LOCAL_OWNER)
+        accounts.set_admin(LOCAL_OWNER, False)
     accounts.set_admin("ana", True)
-    accounts.remove(LOCAL_OWNER)
-    assert [u.name for u in accounts.users()] == ["ana"]
+    accounts.remove("ana")
+    with pytest.raises(TrendscopeError, match="last admin"):
+        accounts.set_admin(LOCAL_OWNER, False)
+    # the local owner is who the CLI acts as without --user: removed, every plain command failed (a walkthrough)
+    accounts.add("bo", password=PW, admin=True)
+    with pytest.raises(TrendscopeError, match="'owner' is the local owner.*cannot be removed.*passwd owner --clear"):
+        accounts.remove(LOCAL_OWNER)
+    assert sorted(u.name for u in accounts.users()) == ["bo", LOCAL_OWNER]
+
+
+def test_no_account_takes_a_name_that_shares_with_everyone(accounts):
+    for name in ("everyone", "All"):
+        with pytest.raises(TrendscopeError, match="cannot be a user name: it means every user"):
+            accounts.add(name, password=PW)
+    made = accounts.oidc_actor("everyone@lab.example", verified=True, domains=("lab.example",))
+    assert made.name == "everyone2"
+
+
+def test_only_a_verified_email_claim_picks_an_account(accounts):
+    """A blind walkthrough signed in as an admin through a provider that sent "email_verified": "false", 0, or no
+    claim at all: only a true claim (or the string "true") is verified."""
+    accounts.add("carla", email="carla@lab.example", admin=True)
+    for claim in ("false", "False", 0, 1, None, "", "yes", [True], {"v": True}):
+        with pytest.raises(TrendscopeError, match="did not give a verified email address"):
+            accounts.oidc_actor("carla@lab.example", verified=claim, domains=("lab.example",))
+        with pytest.raises(TrendscopeError, match="did not give a verified email address"):
+            accounts.oidc_actor("zed@lab.example", verified=claim, domains=("lab.example",))
+    assert accounts.get("zed") is None
+    assert accounts.oidc_actor("carla@lab.example", verified=True) == Actor("carla", admin=True)
+    assert accounts.oidc_actor("carla@lab.example", verified=" TRUE ") == Actor("carla", admin=True)
 
 
 def test_identity_provider_emails_map_to_accounts_or_allowed_domains(accounts):
     accounts.add("ana", email="Ana@Lab.example")
-    assert accounts.oidc_actor("ana@lab.example") == Actor("ana", admin=False)
+    assert accounts.oidc_actor("ana@lab.example", verified=True) == Actor("ana", admin=False)
     with pytest.raises(TrendscopeError, match="no Trendscope account"):
-        accounts.oidc_actor("eve@elsewhere.example", domains=("lab.example",))
+        accounts.oidc_actor("eve@elsewhere.example", verified=True, domains=("lab.example",))
     with pytest.raises(TrendscopeError, match="verified"):
         accounts.oidc_actor("new@lab.example", verified=False, domains=("lab.example",))
-    made = accounts.oidc_actor("ana.b+x@lab.example", domains=("lab.example",))
+    made = accounts.oidc_actor("ana.b+x@lab.example", verified=True, domains=("lab.example",))
     assert made.name == "ana.b-x" and not made.admin
     assert accounts.get("ana.b-x").email == "ana.b+x@lab.example" and not accounts.get("ana.b-x").password
-    assert accounts.oidc_actor("owner@lab.example", domains=("lab.example",)).name == "owner2"
+    assert accounts.oidc_actor("owner@lab.example", verified=True, domains=("lab.example",)).name == "owner2"
 
 
 def test_sign_in_settings_are_read_and_bad_ones_named_in_one_line(tmp_path):

@@ -159,6 +159,48 @@ def test_the_cli_acts_as_the_user_named_by_user(home, db):
     assert done.exit_code == 0 and "unconfirmed" not in done.output
 
 
+def test_an_admin_finds_whose_addresses_wait_and_a_removed_users_digests_stop(home, db):
+    """A blind lab-admin walkthrough: `digest --send` said "3 unconfirmed addresses skipped" without naming the
+    subscriptions, the suggested `confirm bo/llm agents` was not quoted for a shell, a subscription could be
+    named "ana/privacy" (and then commands reached the wrong one), and `users remove bo` left bo's digests mailed."""
+    from datetime import UTC, datetime
+
+    from digest_support import WEEK, smtp_config, smtp_server
+
+    from trendscope.digest.weekly import run_weekly
+    from trendscope.foundation.home import Home
+
+    done = cli(home, "--user", "bo", "subscriptions", "add", "llm agents", "--trend", "privacy",
+               "--email", "attacker@evil.example")
+    assert done.exit_code == 0 and "trendscope subscriptions confirm 'bo/llm agents'" in done.output
+    assert "until an admin runs" in cli(home, "--user", "bo", "subscriptions").output
+    for bad in ("ana/privacy", "x\u202egnp.exe"):
+        done = cli(home, "--user", "bo", "subscriptions", "add", bad, "--trend", "privacy")
+        assert done.exit_code == 1 and done.output.count("\n") == 1, bad
+    assert cli(home, "--user", "ana", "lists", "create", "\u202eevil").exit_code == 1
+    every = cli(home, "subscriptions", "list", "--all")
+    assert every.exit_code == 0 and "bo/llm agents: trends privacy" in every.output
+    assert "attacker@evil.example (unconfirmed)" in every.output
+    assert cli(home, "--user", "bo", "subscriptions", "list", "--all").exit_code == 1  # admins only
+    assert {(s["name"], s["owner"]) for s in json.loads(cli(home, "subscriptions", "list", "--all", "--json").output)} \
+        == {("llm agents", "bo")}
+    h = Home(home)
+    api.add_subscription(db, h, "mailed", trends=["privacy"], emails=["ana@lab.example"], confirmed=True, user=ANA)
+    with smtp_server() as (rec, port):
+        first = run_weekly(db, h, week=WEEK, send=True, smtp_config=smtp_config(port),
+                           now=datetime(2026, 5, 27, tzinfo=UTC))
+        assert "1 unconfirmed address skipped, in 'bo/llm agents'" in first.summary()
+        assert "confirm with `trendscope subscriptions confirm 'bo/llm agents'`" in first.summary()
+        assert first.digests == 2 and len(rec.messages) == 1
+        Accounts(db).remove("ana")
+        later = run_weekly(db, h, week="2026-W22", send=True, smtp_config=smtp_config(port),
+                           now=datetime(2026, 6, 3, tzinfo=UTC))
+        assert later.digests == 1 and len(rec.messages) == 1  # ana's digest is not built nor mailed
+        assert later.orphaned == ["ana/mailed"] and "1 subscription of removed users skipped ('ana/mailed'" \
+            in later.summary()
+    assert sorted(s.command_name for s in api.all_subscriptions(db)) == ["ana/mailed", "bo/llm agents"]  # kept
+
+
 # -- the app ----------------------------------------------------------------------------------------------
 @pytest.fixture
 def lab_home(app_home):

@@ -70,7 +70,7 @@ def gate() -> Actor:
         from trendscope.accounts.sign_in_config import oidc_domains
 
         try:
-            who = accounts.oidc_actor(st.user.get("email"), verified=st.user.get("email_verified") is not False,
+            who = accounts.oidc_actor(st.user.get("email"), verified=st.user.get("email_verified"),
                                       domains=oidc_domains(state.home().config_path))
         except TrendscopeError as exc:
             st.error(f"Signed in with the identity provider, but {exc}")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 from pathlib import Path
 
 import click
@@ -98,22 +99,28 @@ def add_cmd(ctx, name, trends, query, topic, categories, exclude, size, emails, 
     click.echo(f"Added subscription {sub.name!r}: {sub.describe()}; {count(sub.size, 'paper')} a week {where}.")
     if waiting:
         click.echo("Unconfirmed addresses get no mail until an admin runs: trendscope subscriptions confirm "
-                   f"{_actor(ctx).name}/{sub.name}")
+                   f"{shlex.quote(sub.command_name)}")
 
 
 @subscriptions_group.command("list")
 @json_option()
+@click.option("--all", "every", is_flag=True,
+              help="(Admin only) Every user's subscriptions, others' as owner/name: whose addresses wait.")
 @click.pass_context
-def list_cmd(ctx: click.Context, as_json: bool) -> None:
+def list_cmd(ctx: click.Context, as_json: bool, every: bool) -> None:
     """Show your subscriptions and the lab-wide ones.
 
     \b
-    Example:
+    Examples:
       trendscope subscriptions list --json
+      trendscope subscriptions list --all
     """
-    from trendscope.digest.api import list_subscriptions
+    from trendscope.digest.api import all_subscriptions, list_subscriptions
 
-    subs = list_subscriptions(_db(ctx), user=_actor(ctx))
+    me = _actor(ctx)
+    if every:
+        me.require_admin("listing every user's subscriptions (--all)")
+    subs = all_subscriptions(_db(ctx)) if every else list_subscriptions(_db(ctx), user=me)
     if as_json:
         click.echo(json.dumps([s.to_json() for s in subs], ensure_ascii=False, indent=2))
         return
@@ -125,9 +132,10 @@ def list_cmd(ctx: click.Context, as_json: bool) -> None:
         emails = [f"{a} (unconfirmed)" if a.lower() in waiting else a for a in s.emails]
         targets = ", ".join(emails + (["feed"] if s.feed else [])) or "nobody (preview only)"
         lab = " [lab-wide]" if s.lab_wide else ""
-        click.echo(f"{s.name}{lab}: {s.describe()}; size {s.size}; to {targets}")
+        click.echo(f"{s.command_name if every else s.name}{lab}: {s.describe()}; size {s.size}; to {targets}")
     if any(s.pending for s in subs):
-        click.echo("Unconfirmed addresses get no mail until you run: trendscope subscriptions confirm NAME [EMAIL]")
+        who = "you run" if me.admin else "an admin runs"
+        click.echo(f"Unconfirmed addresses get no mail until {who}: trendscope subscriptions confirm NAME [EMAIL]")
 
 
 @subscriptions_group.command("confirm")

@@ -17,6 +17,7 @@ from .errors import TrendscopeError
 
 LOCAL_OWNER = "owner"
 LAB = "*"
+SHARE_WITH_ALL = ("everyone", "all")  # how `lists share` names LAB; no account may take these names
 _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,39}$")
 
 

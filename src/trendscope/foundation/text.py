@@ -21,6 +21,16 @@ _ANY = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff
 _C0_BYTES = bytes(range(0x00, 0x09)) + b"\x0b\x0c" + bytes(range(0x0e, 0x20)) + b"\x7f"
 
 
+# Bidirectional-text controls: in a name they reorder what follows on screen and in a mail's Subject, so a name can
+# read as another ("\u202egnp.exe" shows as "exe.png")
+_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def has_bidi_control(text: str) -> bool:
+    """Whether `text` holds a bidirectional-text control character (U+202E and its kin)."""
+    return bool(_BIDI.search(text or ""))
+
+
 def _needs_cleaning(text: str) -> bool:
     """Fast (C loops, no regex scan) for the common clean text: about 2x cheaper than searching with `_ANY`."""
     try:

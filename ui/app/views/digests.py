@@ -138,7 +138,7 @@ def _add_form() -> None:
                 if sub.pending:
                     n = len(sub.pending)
                     flash += (f" Its {n} email address{'es get' if n != 1 else ' gets'} no mail until the operator "
-                              f"confirms with `{_confirm_command(sub.name)}`.")
+                              f"confirms with `{_confirm_command(sub.command_name)}`.")
                 st.session_state["digests_flash"] = flash
                 st.session_state["sub_form_reset"] = True  # an empty form for the next subscription
                 st.rerun()
