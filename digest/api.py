@@ -40,7 +40,7 @@ from .mailer import (
 )
 from .model import Delivery, Digest, Subscription
 from .query import SearchQueryScorer
-from .render import build_message, digest_atom, render_html, render_markdown, render_text
+from .render import build_message, digest_atom, render_html, render_markdown, render_text, summary_text
 from .subscription_store import SubscriptionStore
 from .text import has_encoded_word, header_problem
 from .week_context import WeekContext
@@ -293,6 +293,11 @@ def render(digest: Digest, fmt: str, sender: str | None = None, operator: str | 
         sender = sender or SmtpConfig.sender
         return bytes(build_message(digest, sender, to, message_id_for(sender), operator=operator))
     raise TrendscopeError(f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
+
+
+def summary(digest: Digest) -> tuple[str, str, str, list[str]]:
+    """(title, subtitle, summary heading, one sentence per trend line) as plain text, for the app's preview."""
+    return summary_text(digest)
 
 
 def app_url(home: Home) -> str | None:

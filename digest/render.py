@@ -84,6 +84,13 @@ def _header(d: Digest) -> tuple[str, str]:
     return (f"{d.title}", f"{d.start.isoformat()} to {d.end.isoformat()} · {d.subscription.describe(d.labels)}")
 
 
+def summary_text(d: Digest) -> tuple[str, str, str, list[str]]:
+    """(title, subtitle, summary heading, one sentence per trend line) as plain, unescaped text: for a renderer
+    of its own (the app's preview escapes them as it escapes all paper text)."""
+    title, sub = _header(d)
+    return title, sub, _summary_heading(d), [_line_sentence(line, d.total_week_papers) for line in d.lines]
+
+
 # -- Markdown and plain text --------------------------------------------------------------------
 def render_markdown(d: Digest) -> str:
     title, sub = _header(d)

@@ -523,12 +523,42 @@ def test_trends_page_lists_a_rising_topic_with_its_papers(app_home, embedder):
 
 
 # -- digests ------------------------------------------------------------------------------------------
+def test_the_digest_preview_links_nothing_a_paper_wrote(app_home):
+    """A blind walkthrough: the preview (the Markdown rendition through st.markdown) made live links of a bare URL
+    and an address in an abstract, ran KaTeX on a \\href formula and ate ":red[...]". Paper text goes through the
+    app's safe helpers now, as on every other page; the only links are the reader's and arXiv's."""
+    from trendscope.ingest.store import open_database
+
+    hostile = "See http://evil.example/track or user@evil.example; $\\href{javascript:alert(1)}{x}$ :red[RED]"
+    db = open_database(app_home / "trendscope.db")
+    with db.conn:  # after each abstract's first sentence, which says what the paper is about
+        for pk, abstract in db.execute("SELECT pk, abstract FROM papers").fetchall():
+            first, dot, rest = abstract.partition(". ")
+            db.execute("UPDATE papers SET abstract = ? WHERE pk = ?", [f"{first}{dot}{hostile} {rest}", pk])
+    at = open_page(check(new_app().run()), "digests")
+    for week in at.selectbox(key="digest_week").options:  # a week whose digest lists papers
+        at.selectbox(key="digest_week").set_value(week)
+        at = check(at.run())
+        if not texts(at.caption)[0].startswith("0 papers"):
+            break
+    md = all_markdown(at)
+    assert "#### Trendscope digest" in md and "**Papers**" in md
+    assert "`http://evil.example/track`" in md and "`user@evil.example`" in md  # inline code, never a link
+    assert "\\:red\\[RED\\]" in md and "\\$\\\\href" in md  # escaped text: no directive, no math
+    assert "](http" not in md and "](mailto" not in md and "<a " not in md
+    reader = at.get("page_link")  # each title opens the paper's page in the reader
+    assert reader and all(e.proto.query_string.startswith("id=") for e in reader)
+    assert len({e.proto.page_script_hash for e in reader}) == 1
+    urls = {b.proto.url for b in at.link_button}
+    assert urls and all(u.startswith("https://arxiv.org/") for u in urls), urls
+
+
 @pytest.mark.slow  # full tier: keeps `make test-fast` under a minute
 def test_digests_preview_downloads_and_subscription_management(app_home):
     at = open_page(check(new_app().run()), "digests")
     assert at.selectbox(key="digest_sub").value == SUBSCRIPTION
     assert {b.label for b in at.download_button} == {"HTML email", "Markdown", "Email (.eml)", "Atom feed"}
-    assert any("Trendscope digest" in m for m in texts(at.markdown))
+    assert "#### Trendscope digest" in all_markdown(at)  # the preview
     # nothing issued yet: the feed is empty and the page says why (it read as a broken download)
     assert any(c.startswith("The Atom feed has no weeks yet") for c in texts(at.caption))
     weeks = at.selectbox(key="digest_week").options

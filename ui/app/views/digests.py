@@ -13,6 +13,7 @@ import streamlit as st
 
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.wording import count
+from trendscope.ui.app import digest_preview
 from trendscope.ui.app import digest_view as dg
 from trendscope.ui.app import state as app
 from trendscope.ui.app.text import safe_inline
@@ -58,10 +59,8 @@ def _preview(sub, week: str) -> None:
                    "scheduler) has issued, not previews.")
     tab_mail, tab_text = st.tabs(["Preview", "Plain-text part"])
     with tab_mail:
-        with st.container(border=True):
-            if digest.chart_png:
-                st.image(digest.chart_png, caption="Papers per week", width=600)
-            st.markdown(files["md"].decode("utf-8"))
+        with st.container(border=True, key="digest_preview"):
+            digest_preview.show(digest)
     with tab_text:
         st.code(files["text"].decode("utf-8"), language=None, wrap_lines=True)
     _test_mail(digest)
