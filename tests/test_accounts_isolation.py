@@ -227,6 +227,23 @@ def _signed_in(home, name: str):
     return at
 
 
+def test_sign_in_settings_written_after_the_server_started_ask_for_a_restart_not_a_traceback(lab_home):
+    """A blind walkthrough wrote a valid secrets.toml while the app ran: Streamlit reads [auth] only at start, and
+    every visitor got an AttributeError traceback, password sign-in included."""
+    (lab_home / "secrets.toml").write_text(
+        '[auth]\nredirect_uri = "https://ts.lab.example/oauth2callback"\ncookie_secret = "a-long-cookie-secret"\n'
+        'client_id = "trendscope"\nclient_secret = "s"\n'
+        'server_metadata_url = "https://idp.lab.example/.well-known/openid-configuration"\n')
+    at = check(new_app().run())
+    assert any("restart `trendscope serve`" in w.value for w in at.warning)
+    assert [t.value for t in at.title] == ["Sign in to Trendscope"]  # the password form still works
+    at.text_input(key="sign_in_name").set_value("ana")
+    at.text_input(key="sign_in_password").set_value(PW)
+    at.button(key="FormSubmitter:sign_in-Sign in").click()
+    at = check(at.run())
+    assert "Ana private" in _list_choices(open_page(at, "lists"))
+
+
 def test_with_accounts_the_app_asks_everyone_to_sign_in_and_shows_no_page_before(lab_home):
     at = check(new_app().run())
     assert [t.value for t in at.title] == ["Sign in to Trendscope"]

@@ -65,6 +65,14 @@ def gate() -> Actor:
                      "it with `trendscope serve --no-auth`.")
             st.stop()
         return OWNER
+    if oidc is not None and not _oidc_ready():
+        # secrets.toml written (or given [auth]) after the server started: Streamlit reads it only at start, and
+        # st.user then has no is_logged_in (every page showed a traceback, password sign-in included)
+        st.warning("OpenID Connect sign-in was configured after the server started: restart `trendscope serve` "
+                   "to offer it.", icon=":material/restart_alt:")
+        oidc = None
+        if not password:
+            st.stop()
     who = None
     if oidc is not None and st.user.is_logged_in:
         from trendscope.accounts.sign_in_config import oidc_domains
@@ -124,6 +132,15 @@ def resume_requested_page(current_key: str) -> None:
         from trendscope.ui.app.navigation import page_path
 
         st.switch_page(page_path(wanted[0]), query_params=wanted[1] or None)
+
+
+def _oidc_ready() -> bool:
+    """Whether Streamlit loaded sign-in settings when the server started (st.user knows is_logged_in)."""
+    try:
+        st.user.is_logged_in  # noqa: B018 - raises AttributeError when Streamlit started without [auth]
+    except AttributeError:
+        return False
+    return True
 
 
 def _cookie_token() -> str | None:
