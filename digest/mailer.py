@@ -192,6 +192,9 @@ def load_smtp_config(config_path: str | Path | None, env: Mapping[str, str] | No
     except (TypeError, ValueError):
         raise TrendscopeError(f"{source.get('timeout', where)}: smtp timeout must be a number of seconds, "
                               f"not {values.get('timeout')!r}") from None
+    if not 0 < timeout <= 600:  # -5 failed at the first connection as "Timeout value out of range"
+        raise TrendscopeError(f"{source.get('timeout', where)}: smtp timeout must be between 0 and 600 seconds, "
+                              f"not {values.get('timeout')!r}")
     if not 0 < port < 65536:
         raise TrendscopeError(f"{source.get('port', where)}: smtp port out of range: {port}")
     host = str(values["host"]).strip() if values.get("host") else None
@@ -274,8 +277,8 @@ def send_message(cfg: SmtpConfig, msg: EmailMessage, recipient: str, connector: 
                 smtp.close()
     except DeliveryError:
         raise
-    except (smtplib.SMTPException, OSError, ValueError) as exc:
-        raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
+    except (smtplib.SMTPException, OSError, ValueError) as exc:  # which server: "Connection refused" alone
+        raise DeliveryError(f"SMTP server {cfg.host}:{cfg.port} ({cfg.tls}): {type(exc).__name__}: {exc}") from exc
 
 
 def make_test_mail(cfg: SmtpConfig, recipient: str) -> EmailMessage:

@@ -170,6 +170,10 @@ def test_smtp_config_from_file_and_environment(tmp_path):
     cfg_file.write_text("[smtp\nhost=")
     with pytest.raises(TrendscopeError, match="invalid TOML"):
         load_smtp_config(cfg_file, env={})
+    for bad in ("-5", "0", "nan", "1e9"):  # -5 failed at the first connection as "Timeout value out of range"
+        cfg_file.write_text(f'[smtp]\nhost = "m.example.org"\ntimeout = {bad}\n')
+        with pytest.raises(TrendscopeError, match=f"^{cfg_file}: smtp timeout must be between 0 and 600 seconds"):
+            load_smtp_config(cfg_file, env={})
 
 
 def test_digest_files_never_share_a_name():

@@ -117,6 +117,7 @@ def test_server_down_is_retried_by_next_weeks_run(db, dhome):
     down = _run(db, dhome, port)
     d = SubscriptionStore(db).delivery(sub.id, WEEK, "reader@example.org")
     assert down.failed == 1 and d.status == "failed" and "Connection refused" in d.last_error
+    assert d.last_error.startswith(f"SMTP server 127.0.0.1:{port} (none): ")  # which server refused
     next_week = datetime(2026, 6, 3, 6, 0, tzinfo=UTC)
     with smtp_server() as (rec, port2):
         result = run_weekly(db, dhome, now=next_week, smtp_config=smtp_config(port2))
