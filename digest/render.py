@@ -19,6 +19,7 @@ from urllib.parse import quote
 
 from feedgen.feed import FeedGenerator
 
+from trendscope.foundation.actor import LAB, LOCAL_OWNER
 from trendscope.foundation.clock import span_months
 from trendscope.foundation.wording import count
 
@@ -290,7 +291,10 @@ def build_message(d: Digest, sender: str, recipient: str, message_id: str,
 
 # -- Atom -------------------------------------------------------------------------------------------
 def feed_id(sub: Subscription) -> str:
-    return "urn:trendscope:subscription:" + quote(sub.name.lower(), safe="")
+    """The feed's Atom id: the local owner's subscriptions keep the id they always had; another user's, or a
+    lab-wide one, carries its owner (ana's "privacy" and bo's "privacy" shared one id, and one title)."""
+    owner = "" if sub.owner == LOCAL_OWNER else ("lab" if sub.owner == LAB else quote(sub.owner, safe="")) + ":"
+    return "urn:trendscope:subscription:" + owner + quote(sub.name.lower(), safe="")
 
 
 def _as_datetime(value: str | date | datetime | None) -> datetime:
@@ -313,7 +317,8 @@ def render_atom(sub: Subscription, entries: Iterable[tuple[DigestPaper, str, str
     `app_url`: the lab's app, whose reader page each entry links to as well ([app] url)."""
     fg = FeedGenerator()
     fg.id(feed_id(sub))
-    fg.title(xml_safe(one_line(f"Trendscope: {sub.name}", 200)))
+    fg.title(xml_safe(one_line(f"Trendscope: {sub.name}" + ("" if sub.owner in (LOCAL_OWNER, LAB) else
+                                                            f" ({sub.owner})"), 200)))
     fg.subtitle(xml_safe(one_line(sub.describe(), 500)))
     fg.author({"name": "Trendscope"})
     fg.generator("Trendscope")

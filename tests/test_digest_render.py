@@ -87,6 +87,23 @@ def test_atom_feed_is_valid_and_escaped(db, dhome):
         datetime.fromisoformat(e.findtext(f"{A}published"))
 
 
+def test_two_users_feeds_of_one_name_have_their_own_ids_and_titles(db, dhome):
+    """ana's and bo's "privacy" feeds shared one Atom id and title (a blind walkthrough); the local owner's feed
+    keeps the id it always had."""
+    from trendscope.foundation.actor import OWNER, Actor
+
+    for who in (OWNER, Actor("ana", admin=False), Actor("bo", admin=False)):
+        api.add_subscription(db, dhome, "privacy", trends=["privacy"], user=who)
+    api.add_subscription(db, dhome, "lab privacy", trends=["privacy"], user=OWNER, lab=True)
+    subs = {s.owner: s for s in api.all_subscriptions(db)}
+    roots = {o: ET.fromstring(api.render(api.build(db, dhome, s, WEEK), "atom")) for o, s in subs.items()}
+    ids = {o: r.findtext(f"{A}id") for o, r in roots.items()}
+    assert ids == {"owner": "urn:trendscope:subscription:privacy", "ana": "urn:trendscope:subscription:ana:privacy",
+                   "bo": "urn:trendscope:subscription:bo:privacy", "*": "urn:trendscope:subscription:lab:lab%20privacy"}
+    assert roots["ana"].findtext(f"{A}title") == "Trendscope: privacy (ana)"
+    assert roots["owner"].findtext(f"{A}title") == "Trendscope: privacy"
+
+
 def test_weekly_run_writes_the_feed_file_of_all_issued_weeks(db, dhome):
     api.add_subscription(db, dhome, "Multi modal!", trends=["multimodal"], size=2)
     api.add_subscription(db, dhome, "no feed", trends=["multimodal"], size=2, feed=False)
