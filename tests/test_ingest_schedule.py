@@ -24,7 +24,9 @@ def test_parse_every():
     assert parse_every("30m").total_seconds() == 1800
     assert parse_every("1d").days == 1
     assert parse_every("31d").days == 31
-    for bad in ("0h", "6 hours", "32d", "745h", "99999999999d"):  # the last overflowed a C int
+    assert parse_every("15m").total_seconds() == 900
+    # the last overflowed a C int; "5s" (for 5h) queried arXiv almost without pause
+    for bad in ("0h", "6 hours", "32d", "745h", "99999999999d", "5s", "14m", "899s"):
         with pytest.raises(TrendscopeError, match="--every"):
             parse_every(bad)
 

@@ -29,16 +29,22 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 MAX_EVERY = timedelta(days=31)
+# arXiv announces new papers once a day; a cycle every few seconds (a typo: 5s for 5h) would query its API
+# almost without pause, against its request to keep to one request every 3 seconds at most
+MIN_EVERY = timedelta(minutes=15)
 
 
 def parse_every(text: str) -> timedelta:
-    """`30m`, `6h`, `1d`: the time between cycles, more than nothing and at most 31 days."""
+    """`30m`, `6h`, `1d`: the time between cycles, at least 15 minutes and at most 31 days."""
     m = _EVERY.match(text or "")
     if not m or int(m.group(1)) == 0:
         raise TrendscopeError(f"--every must look like 30m, 6h or 1d, got {text!r}")
     n, unit = int(m.group(1)), _UNITS[m.group(2)]
     if n > MAX_EVERY / timedelta(**{unit: 1}):
         raise TrendscopeError(f"--every is at most {MAX_EVERY.days}d, got {text!r}")
+    if timedelta(**{unit: n}) < MIN_EVERY:
+        raise TrendscopeError(f"--every is at least {MIN_EVERY.seconds // 60}m (arXiv announces papers once a day), "
+                              f"got {text!r}")
     return timedelta(**{unit: n})
 
 
@@ -152,8 +158,10 @@ def run_forever(home: Home, cfg: ScheduleConfig) -> None:  # pragma: no cover - 
         try:
             # The weekly digest waits for a running ingest cycle instead of being skipped.
             res = run_cycle(home, cfg, digest=digest, lock_wait_s=7200 if digest else None)
-            for line in res.lines:
-                log.warning(line) if res.failed or res.skipped_reason else log.info(line)
+            # each line was logged as it was said (CycleResult.say); logging them again doubled every line
+            if res.failed or res.skipped_reason:
+                log.warning("cycle %s: %s", "skipped" if res.skipped_reason else "failed",
+                            res.skipped_reason or "; ".join(res.failed))
         except Exception:  # keep the scheduler alive; the next cycle retries
             log.exception("scheduled cycle crashed")
 
