@@ -70,3 +70,24 @@ def test_secrets_others_can_read_need_attention(home):
     assert any("holds the SMTP password and is readable by" in s for s in full_status(h)["stale"])
     h.config_path.chmod(0o600)
     assert not any("SMTP password" in s for s in full_status(h)["stale"])
+
+
+def test_a_new_home_and_its_database_are_their_owners_alone(tmp_path):
+    """The database holds password and session hashes and email addresses; a walkthrough found it created 644 in
+    a 755 home. New ones are 600 in a 700 home (SQLite gives the -wal file the database's mode); an existing file
+    keeps the mode an admin gave it."""
+    import stat
+
+    from trendscope.accounts.users import Accounts
+    from trendscope.schema import open_home_database
+
+    h = Home(tmp_path / "lab" / "home").ensure()
+    db = open_home_database(h)
+    Accounts(db).add("ana", email="ana@lab.example")
+    mode = {p.name: stat.S_IMODE(p.stat().st_mode) for p in h.root.iterdir() if p.name.startswith("trendscope.db")}
+    db.close()
+    assert stat.S_IMODE(h.root.stat().st_mode) == 0o700
+    assert mode["trendscope.db"] == 0o600 and mode.get("trendscope.db-wal", 0o600) == 0o600, mode
+    h.db_path.chmod(0o640)  # shared with a group on purpose: left so
+    open_home_database(h).close()
+    assert stat.S_IMODE(h.db_path.stat().st_mode) == 0o640

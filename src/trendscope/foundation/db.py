@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import logging
+import os
 import sqlite3
 import time
 import urllib.parse
@@ -183,7 +184,8 @@ def connect(path: str | Path) -> sqlite_utils.Database:
     """
     path = Path(path)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        _create_private(path)
     except OSError as exc:
         raise StorageError(f"cannot create {path.parent}: {os_reason(exc)}") from exc
     try:
@@ -200,6 +202,18 @@ def connect(path: str | Path) -> sqlite_utils.Database:
         raise
     except (sqlite3.DatabaseError, OSError) as exc:
         raise storage_error(exc, path) or TrendscopeError(f"cannot open database {path}: {exc}") from exc
+
+
+def _create_private(path: Path) -> None:
+    """A new database file readable by its owner alone (mode 600; SQLite gives its -wal and -shm files the same
+    mode): it holds password and session hashes and email addresses, and was created 644. An existing file is
+    left as it is (an admin may have shared it with a group on purpose)."""
+    if os.name == "nt" or str(path) == ":memory:" or path.exists():
+        return
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:  # created by another process just now
+        pass
 
 
 def database_path(db: sqlite_utils.Database) -> str:

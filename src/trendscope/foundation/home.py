@@ -37,7 +37,7 @@ class Home:
     def ensure(self) -> Home:
         """Create the home folder when missing; a StorageError (one line) when that is not allowed."""
         try:
-            self.root.mkdir(parents=True, exist_ok=True)
+            self.root.mkdir(mode=0o700, parents=True, exist_ok=True)  # a new home is its owner's alone
         except OSError as exc:
             raise StorageError(f"cannot create the data home {self.root}: {os_reason(exc)}") from exc
         return self
