@@ -43,3 +43,14 @@ def test_the_vector_models_vote_says_which_way_it_leans():
     assert evidence_text("vector model: +2.89") == "vector model +2.89 (strongly for)"
     assert evidence_text("vector model: -0.40") == "vector model -0.40 (against)"
     assert evidence_text("lora (title)") == "lora (title)"
+
+
+def test_a_paper_the_tagger_found_no_trend_in_says_so_not_to_run_index(searchable):
+    """After `index` reported "tagged 4 papers (0 tags)", `paper ID` still said `trendscope index` tags new papers
+    (a blind walkthrough): a paper the tagger looked at and found nothing in says that."""
+    home, db, _ = searchable
+    pk, aid = db.execute("SELECT pk, id FROM papers WHERE pk NOT IN (SELECT pk FROM paper_trends) AND pk IN "
+                         "(SELECT pk FROM trend_tag_state) LIMIT 1").fetchone()
+    run = CliRunner().invoke(main, ["--home", str(home.root), "paper", aid])
+    assert "Trends: none (the tagger found none of the trends in it)" in run.output
+    assert json.loads(CliRunner().invoke(main, ["--home", str(home.root), "paper", aid, "--json"]).output)["tagged"]

@@ -96,8 +96,18 @@ def search_text_cmd(ctx, query, arxiv_id, limit, as_json):
     from trendscope.ingest.fulltext_store import FulltextStore
 
     store = FulltextStore(_db(ctx))
-    if not store.fetched_ids():
+    fetched = store.fetched_ids()
+    if not fetched:
         raise TrendscopeError("no paper's full text is stored yet: fetch some with `trendscope fetch ID`")
+    if arxiv_id is not None:  # "no passage matches" read as if the paper had been searched
+        from trendscope.ingest.records import BadArxivId, parse_arxiv_id
+
+        try:
+            arxiv_id, _ = parse_arxiv_id(arxiv_id)
+        except BadArxivId:
+            raise TrendscopeError(f"--paper: not an arXiv id or URL: {arxiv_id!r}") from None
+        if arxiv_id not in fetched:
+            raise TrendscopeError(f"{arxiv_id}'s full text is not fetched: `trendscope fetch {arxiv_id}` fetches it")
     hits = store.search(query, limit=limit, arxiv_id=arxiv_id)
     if as_json:
         click.echo(json.dumps([asdict(h) for h in hits], indent=2, ensure_ascii=False))

@@ -38,10 +38,11 @@ def paper_record(db, raw_id: str) -> dict:
     paper, pk = store.get(aid), store.pk_of(aid)
     if paper is None or pk is None:
         raise TrendscopeError(f"{aid} is not stored: `trendscope ingest --id {aid}` adds it")
-    tags = [{"trend": t, "score": s, "evidence": e} for t, s, e in TrendStore(db).tags_of(pk)]
+    trends = TrendStore(db)
+    tags = [{"trend": t, "score": s, "evidence": e} for t, s, e in trends.tags_of(pk)]
     return {"id": paper.id, "version": paper.version, "title": paper.title, "authors": paper.authors,
             "published": paper.published, "updated": paper.updated, "categories": paper.categories,
-            "url": abs_url(paper.id), "abstract": paper.abstract, "trends": tags}
+            "url": abs_url(paper.id), "abstract": paper.abstract, "trends": tags, "tagged": trends.is_tagged(pk)}
 
 
 @click.command("paper")
@@ -76,8 +77,10 @@ def paper_cmd(ctx: click.Context, paper_id: str, as_json: bool) -> None:
     click.echo(f"Authors: {', '.join(rec['authors']) or 'unknown'}")
     dates = f"published {rec['published'] or '?'}" + (f", updated {rec['updated']}" if rec["updated"] else "")
     click.echo(f"{dates} · {', '.join(rec['categories']) or 'no category'} · {rec['url']}")
-    if not rec["trends"]:
-        click.echo("Trends: none (not tagged with any trend; `trendscope index` tags new papers)")
+    if not rec["trends"] and rec["tagged"]:  # it read "`trendscope index` tags new papers" right after one did
+        click.echo("Trends: none (the tagger found none of the trends in it)")
+    elif not rec["trends"]:
+        click.echo("Trends: none yet (not tagged: `trendscope index` tags new papers)")
     else:
         click.echo("Trends:")
         for t in rec["trends"]:

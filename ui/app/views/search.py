@@ -38,7 +38,7 @@ def _form(summary: dict) -> dict | None:
         query = c_query.text_input(
             "Query", key="q", placeholder="e.g. " + " · ".join(EXAMPLES),
             help="Words or a phrase. Papers with more of your words come first; \"exact phrases\", +required "
-                 "words, ti:/au:/abs: fields, -excluded words, OR and NOT narrow the results.",
+                 "words, ti:/au:/abs: fields, -excluded words and NOT narrow the results, OR widens them.",
         )
         submitted = c_button.form_submit_button("Search", type="primary", icon=":material/search:",
                                                 width="stretch")
