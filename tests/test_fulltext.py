@@ -110,8 +110,8 @@ def test_search_inside_papers_finds_the_passage(fetched):
     one = CliRunner().invoke(main, ["--home", str(root), "search-text", "legal", "--paper", "2206.10883", "--json"])
     assert {h["arxiv_id"] for h in json.loads(one.stdout)} == {"2206.10883"}
     # a paper not fetched is named, not answered "no passage matches" (a blind walkthrough)
-    absent = CliRunner().invoke(main, ["--home", str(root), "search-text", "dataset", "--paper", "9999.99999"])
-    assert absent.exit_code == 1 and "9999.99999's full text is not fetched: `trendscope fetch 9999.99999`" in \
+    absent = CliRunner().invoke(main, ["--home", str(root), "search-text", "dataset", "--paper", "2101.99999"])
+    assert absent.exit_code == 1 and "2101.99999's full text is not fetched: `trendscope fetch 2101.99999`" in \
         absent.output
     text = CliRunner().invoke(main, ["--home", str(root), "read", "2304.02623"])
     assert "References (35):" in text.output
