@@ -63,6 +63,7 @@ class WeeklyResult:
     broken: int = 0           # subscriptions whose digest could not be built (each named in `errors`)
     unconfirmed_in: list[str] = field(default_factory=list)  # the subscriptions holding them, as commands name them
     orphaned: list[str] = field(default_factory=list)  # subscriptions of removed users: not built, mailed nor fed
+    empty_week: bool = False  # the database holds no paper of the week: nothing issued, mailed or fed
 
     def summary(self) -> str:
         s = (f"week {self.week}: {count(self.digests, 'digest')}, {count(self.papers, 'paper')}; "
@@ -77,6 +78,9 @@ class WeeklyResult:
             s += (f"; {self.unconfirmed} unconfirmed address{'es' if self.unconfirmed != 1 else ''} skipped, in "
                   f"{', '.join(repr(n) for n in names)} (see them with `trendscope subscriptions list --all`, "
                   f"confirm with `trendscope subscriptions confirm {shlex.quote(names[0]) if names else 'NAME'}`)")
+        if self.empty_week:
+            s += (f"; the database holds no paper published in {self.week}: nothing was issued or mailed for it "
+                  "(is ingest failing? see `trendscope status`); a later run issues it once papers are in")
         if self.orphaned:
             s += (f"; {count(len(self.orphaned), 'subscription')} of removed users skipped "
                   f"({', '.join(repr(n) for n in self.orphaned)}: kept stored; adding the user again resumes them)")
@@ -249,12 +253,17 @@ def _run(db, home, week, send, names, now, connector, smtp_config, query_scorer,
             continue
         result.digests += 1
         result.papers += len(digest.papers)
-        if addrs or sub.feed:
-            store.record_issue(sub.id, week, [p.id for p in digest.papers])
-        mailer.deliver(digest, addrs)
+        if digest.total_week_papers == 0:
+            # no paper of the week is stored at all: the corpus is behind (ingest failing), not the week quiet.
+            # Nothing is issued (an issued week is fixed for good) and nobody is mailed "0 papers this week"
+            result.empty_week = True
+        else:
+            if addrs or sub.feed:
+                store.record_issue(sub.id, week, [p.id for p in digest.papers])
+            mailer.deliver(digest, addrs)
         if send:
             _retry_older(store, mailer, sub, week, digest_for, result)
-        if sub.feed:
+        if sub.feed and not result.empty_week:
             if write_feed(home, store, sub, app_url):
                 result.feeds_written += 1
             if store.delivery(sub.id, week, ATOM) is None:

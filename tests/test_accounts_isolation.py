@@ -165,7 +165,7 @@ def test_an_admin_finds_whose_addresses_wait_and_a_removed_users_digests_stop(ho
     named "ana/privacy" (and then commands reached the wrong one), and `users remove bo` left bo's digests mailed."""
     from datetime import UTC, datetime
 
-    from digest_support import WEEK, smtp_config, smtp_server
+    from digest_support import smtp_config, smtp_server
 
     from trendscope.digest.weekly import run_weekly
     from trendscope.foundation.home import Home
@@ -186,19 +186,24 @@ def test_an_admin_finds_whose_addresses_wait_and_a_removed_users_digests_stop(ho
         == {("llm agents", "bo")}
     h = Home(home)
     api.add_subscription(db, h, "mailed", trends=["privacy"], emails=["ana@lab.example"], confirmed=True, user=ANA)
+    api.add_subscription(db, h, "bo mailed", trends=["privacy"], emails=["bo@lab.example"], confirmed=True, user=BO)
+    Accounts(db).remove("ana")
+    from datetime import date, timedelta
+
+    from trendscope.foundation.clock import week_bounds, week_of
+
+    newest = date.fromisoformat(db.execute("SELECT max(published) FROM papers").fetchone()[0][:10])
+    week = week_of(newest)  # a week that holds papers (one with none is not issued at all)
+    after = datetime.combine(week_bounds(week)[1] + timedelta(days=3), datetime.min.time(), tzinfo=UTC)
     with smtp_server() as (rec, port):
-        first = run_weekly(db, h, week=WEEK, send=True, smtp_config=smtp_config(port),
-                           now=datetime(2026, 5, 27, tzinfo=UTC))
-        assert "1 unconfirmed address skipped, in 'bo/llm agents'" in first.summary()
-        assert "confirm with `trendscope subscriptions confirm 'bo/llm agents'`" in first.summary()
-        assert first.digests == 2 and len(rec.messages) == 1
-        Accounts(db).remove("ana")
-        later = run_weekly(db, h, week="2026-W22", send=True, smtp_config=smtp_config(port),
-                           now=datetime(2026, 6, 3, tzinfo=UTC))
-        assert later.digests == 1 and len(rec.messages) == 1  # ana's digest is not built nor mailed
-        assert later.orphaned == ["ana/mailed"] and "1 subscription of removed users skipped ('ana/mailed'" \
-            in later.summary()
-    assert sorted(s.command_name for s in api.all_subscriptions(db)) == ["ana/mailed", "bo/llm agents"]  # kept
+        result = run_weekly(db, h, week=week, send=True, smtp_config=smtp_config(port), now=after)
+    assert "1 unconfirmed address skipped, in 'bo/llm agents'" in result.summary()
+    assert "confirm with `trendscope subscriptions confirm 'bo/llm agents'`" in result.summary()
+    assert result.digests == 2 and [m["To"] for m in rec.messages] == ["bo@lab.example"]  # not ana's
+    assert result.orphaned == ["ana/mailed"] and "1 subscription of removed users skipped ('ana/mailed'" \
+        in result.summary()
+    assert sorted(s.command_name for s in api.all_subscriptions(db)) == ["ana/mailed", "bo/bo mailed",
+                                                                         "bo/llm agents"]  # kept stored
 
 
 # -- the app ----------------------------------------------------------------------------------------------

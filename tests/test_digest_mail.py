@@ -108,6 +108,21 @@ def test_rejected_then_retried_once(db, dhome):
     assert rec.messages[0]["Message-ID"] == d.message_id  # the retry keeps the first Message-ID
 
 
+def test_a_week_the_database_holds_no_paper_of_is_not_issued_nor_mailed(db, dhome):
+    """A blind walkthrough: with ingest failing for months, the scheduler mailed every subscriber "0 papers this
+    week". A week with no stored paper at all is held: nothing issued, mailed or fed; a later run issues it."""
+    api.add_subscription(db, dhome, "mm", trends=["multimodal"], emails=["reader@example.org"], confirmed=True)
+    later = datetime(2027, 2, 3, 6, 0, tzinfo=UTC)
+    with smtp_server() as (rec, port):
+        held = run_weekly(db, dhome, week="2027-W04", now=later, smtp_config=smtp_config(port))
+    assert held.empty_week and held.sent == 0 and held.feeds_written == 0 and not rec.envelopes
+    assert "the database holds no paper published in 2027-W04: nothing was issued or mailed" in held.summary()
+    sub = api.get_subscription(db, "mm")
+    assert SubscriptionStore(db).deliveries(sub.id) == [] and not feed_path(dhome, sub).exists()
+    with smtp_server() as (rec, port):
+        assert _run(db, dhome, port).sent == 1  # a week with papers goes out as before
+
+
 @pytest.mark.slow  # real SMTP server across retries / TLS handshakes
 def test_server_down_is_retried_by_next_weeks_run(db, dhome):
     api.add_subscription(db, dhome, "mm", trends=["multimodal"], emails=["reader@example.org"], confirmed=True)
