@@ -368,9 +368,13 @@ def send_digest_test(home: Home, digest: Digest, recipient: str | None = None, *
     operator is refused); rate-limited. Returns its Message-ID."""
     def make(cfg: SmtpConfig, to: str) -> EmailMessage:
         try:
-            return build_message(digest, cfg.sender, to, message_id_for(cfg.sender), operator=to)
+            msg = build_message(digest, cfg.sender, to, message_id_for(cfg.sender), operator=to)
         except ValueError as exc:
             raise TrendscopeError(f"cannot build the test digest: {exc}") from exc
+        subject = str(msg["Subject"])  # said in the subject: a test looked like the real digest in the inbox
+        del msg["Subject"]
+        msg["Subject"] = f"[test] {subject}"
+        return msg
 
     return _send_to_operator(home, recipient, make, "test digest", db, now)
 

@@ -194,8 +194,10 @@ def pooled(df: pd.DataFrame, periods: int, center: bool = False) -> pd.DataFrame
     return pd.concat(parts, ignore_index=True)
 
 
-def plot_trends(df: pd.DataFrame, path: str | Path, title: str | None = None, smooth: int | None = None) -> Path:
-    """Draw share over time per trend (one line each) to a PNG; returns the path."""
+def plot_trends(df: pd.DataFrame, path: str | Path, title: str | None = None, smooth: int | None = None,
+                labels: dict[str, str] | None = None) -> Path:
+    """Draw share over time per trend (one line each) to a PNG, each line named by its label in `labels` (the
+    taxonomy's, as the app names trends) or its id; returns the path."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -209,7 +211,7 @@ def plot_trends(df: pd.DataFrame, path: str | Path, title: str | None = None, sm
         g = g.sort_values("period")
         x = pd.to_datetime(g["period"])
         y = (pooled(g, smooth, center=True) if smooth and smooth > 1 else g)["share"] * 100
-        ax.plot(x, y, label=trend, linewidth=1.8)
+        ax.plot(x, y, label=(labels or {}).get(trend, trend), linewidth=1.8)
     ax.set_xlabel("period start (publication date)")
     ax.set_ylabel("share of papers in period (%)")
     ax.set_title(

@@ -325,11 +325,13 @@ def test_moving_between_papers_or_lists_writes_nothing(app_home, seed):
     ("not an id", "is not an arXiv id"),
     ("<script>alert(1)</script>", "is not an arXiv id"),
     ("2101.99999", "not in your corpus"),
+    ("x" * 5000, "is not an arXiv id"),
 ])
 def test_paper_page_bad_or_unknown_ids(app_home, raw, message):
     at = open_page(check(new_app().run()), "paper", id=raw)
     assert any(message in w for w in texts(at.warning)), texts(at.warning)
     assert all("<script>" not in m for m in texts(at.warning))
+    assert all(len(m) < 300 for m in texts(at.warning))  # 5,000 characters were echoed in full
 
 
 def test_a_paper_not_in_the_corpus_is_added_from_arxiv(app_home, sample_rows, monkeypatch):
@@ -635,7 +637,7 @@ def test_digest_test_mail_reaches_a_real_smtp_server(app_home, monkeypatch):
         server.stop()
     assert len(received) == 1
     assert received[0]["To"] == "reader@example.org"
-    assert received[0]["Subject"].startswith(f"Trendscope digest: {SUBSCRIPTION}")
+    assert received[0]["Subject"].startswith(f"[test] Trendscope digest: {SUBSCRIPTION}")  # says it is a test
 
 
 # -- reading lists ------------------------------------------------------------------------------------

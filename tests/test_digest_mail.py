@@ -223,4 +223,5 @@ def test_api_feed_and_test_digest(db, dhome, monkeypatch):
         monkeypatch.setenv("TRENDSCOPE_MAIL_OPERATOR", "me@example.org")
         mid = api.send_digest_test(dhome, d, "me@example.org")
     assert rec.messages[0]["Message-ID"] == mid
+    assert rec.messages[0]["Subject"] == f"[test] Trendscope digest: mm, week {WEEK}"  # a test says so
     assert SubscriptionStore(db).delivery(api.get_subscription(db, "mm").id, WEEK, "me@example.org") is None

@@ -117,11 +117,20 @@ def test_new_terms_come_from_the_trend_papers_of_the_period(tagged_db):
 
 
 @pytest.mark.slow  # matplotlib: ~1.7 s
-def test_png_chart(tagged_db, tmp_path):
+def test_png_chart(tagged_db, tmp_path, monkeypatch):
+    import matplotlib.pyplot as plt
+
     db, _rows = tagged_db
-    out = plot_trends(trend_table(db, freq="month"), tmp_path / "c.png", smooth=3)
+    figures = []
+    close = plt.close
+    monkeypatch.setattr(plt, "close", lambda fig=None: (figures.append(fig), close(fig)))
+    df = trend_table(db, freq="month")
+    out = plot_trends(df, tmp_path / "c.png", smooth=3, labels={"multimodal": "Multimodal learning"})
     data = out.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
+    legend = [t.get_text() for t in figures[0].axes[0].get_legend().get_texts()]
+    assert "Multimodal learning" in legend and "multimodal" not in legend  # the label, as the app names it
+    assert set(legend) - {"Multimodal learning"} <= set(df["trend"])  # no label given: the id
 
 
 def test_trends_cli(tagged_db, home, tmp_path):

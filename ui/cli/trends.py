@@ -313,8 +313,11 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
     if png:
         output_file(png, "--png")
         smooth = 4 if freq == "week" else 3
+        from trendscope.index.taxonomy import load_taxonomy
+
+        labels = {t.name: t.label for t in load_taxonomy(obj.home.taxonomy_path).trends}
         path = plot_trends(df, png, title=f"Trend share per {freq}" + (f" since {since}" if since else ""),
-                           smooth=smooth)
+                           smooth=smooth, labels=labels)
         click.echo(f"chart -> {path}", err=True)
     if as_json:  # JSON lines, like every listing the CLI prints as JSON (`--topics --json`, `search --json`)
         for record in df.to_dict(orient="records"):

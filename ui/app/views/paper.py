@@ -22,10 +22,15 @@ def _current_id() -> str | None:
     try:
         arxiv_id, _ = parse_arxiv_id(str(raw))
     except BadArxivId:
-        st.warning(f"“{safe_inline(str(raw))}” is not an arXiv id or URL (try e.g. 2106.09685).")
+        st.warning(f"“{safe_inline(_shown(str(raw)))}” is not an arXiv id or URL (try e.g. 2106.09685).")
         return None
     st.session_state["paper_id"] = arxiv_id
     return arxiv_id
+
+
+def _shown(raw: str, width: int = 80) -> str:
+    """What was typed, cut for a message (5,000 characters were echoed in full)."""
+    return raw if len(raw) <= width else raw[: width - 1] + "…"
 
 
 def _picker() -> None:
@@ -36,7 +41,7 @@ def _picker() -> None:
             try:
                 arxiv_id, _ = parse_arxiv_id(raw or "")
             except BadArxivId:
-                st.warning(f"“{safe_inline(raw or '')}” is not an arXiv id or URL (try e.g. 2106.09685).")
+                st.warning(f"“{safe_inline(_shown(raw or ''))}” is not an arXiv id or URL (try e.g. 2106.09685).")
                 return
             widgets.open_paper(arxiv_id)
 
