@@ -94,3 +94,23 @@ def test_a_failed_fetch_keeps_the_abstract_and_says_why(app_home, seed, pdf_serv
     at = open_page(at, "paper", id=pid)
     assert any("last attempt to get the full text failed" in w for w in texts(at.warning))
     assert at.button(key="fetch_fulltext")  # and it can be retried
+
+
+@pytest.mark.slow  # parses a 15-page PDF: ~3 s
+def test_a_fetched_paper_whose_metadata_is_not_stored_can_still_be_read(app_home, pdf_server):
+    """A blind walkthrough fetched PDFs of papers not in the corpus: the CLI read and searched them, "Inside
+    papers" found their passages, but their page said only "not in your corpus yet" (a dead end offline)."""
+    from click.testing import CliRunner
+
+    from trendscope.ui.cli import main
+
+    pdf, pdfs, _srv = pdf_server
+    pdfs["2302.07302"] = pdf
+    done = CliRunner().invoke(main, ["--home", str(app_home), "fetch", "2302.07302"])
+    assert done.exit_code == 0, done.output
+    at = open_page(check(new_app().run()), "paper", id="2302.07302", passage="50")
+    assert any("not in your corpus yet" in w for w in texts(at.warning))
+    assert "Full text" in texts(at.subheader)
+    toc = at.selectbox(key="reader_section_2302.07302")
+    assert "1 INTRODUCTION" in list(toc.options)
+    assert at.get("download_button")  # its PDF too

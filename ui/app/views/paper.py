@@ -7,7 +7,7 @@ import streamlit as st
 
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.ingest.records import BadArxivId, abs_url, html_url, parse_arxiv_id, pdf_url
-from trendscope.ui.app import reader_view, trend_state, widgets
+from trendscope.ui.app import fulltext_state, reader_view, trend_state, widgets
 from trendscope.ui.app import state as app
 from trendscope.ui.app.text import evidence_sentence, safe_inline, safe_markdown
 
@@ -178,6 +178,9 @@ def render() -> None:
     paper = app.papers().get(arxiv_id)
     if paper is None:
         _not_in_corpus(arxiv_id)
+        rec = fulltext_state.fulltext_record(arxiv_id)
+        if rec is not None and rec.status == "ok":  # fetched (`trendscope fetch`) before its metadata came in: it
+            reader_view.render(arxiv_id)             # was a dead end, though "Inside papers" found its passages
         return
     st.title(safe_inline(paper.title), anchor=False)
     _links(arxiv_id)
