@@ -17,6 +17,7 @@ from email.message import EmailMessage
 
 import sqlite_utils
 
+from trendscope.accounts.users import Accounts
 from trendscope.foundation.actor import LAB, OWNER, Actor
 from trendscope.foundation.clock import last_complete_week, parse_week
 from trendscope.foundation.errors import TrendscopeError
@@ -133,7 +134,10 @@ def add_subscription(db: sqlite_utils.Database, home: Home | None, name: str, *,
     sub = make_subscription(name, valid_trends=known_trends(home), **fields)
     reads = PaperReads(db)  # a category in the stored papers' own spelling ("cs.sd" -> "cs.SD")
     sub.categories = _unique([reads.category_spelling(c) or c for c in sub.categories])
-    sub.pending = [] if confirmed else list(sub.emails)
+    # the user's own account address needs nobody's confirmation (an admin set it, or their provider verified it)
+    own = Accounts(db).get(user.name) if not confirmed else None
+    mine = own.email.lower() if own is not None and own.email else None
+    sub.pending = [] if confirmed else [a for a in sub.emails if a.lower() != mine]
     sub.owner = LAB if lab else user.name
     store = SubscriptionStore(db)
     if store.exists(sub.name, sub.owner):

@@ -157,6 +157,11 @@ def test_the_cli_acts_as_the_user_named_by_user(home, db):
     assert "someone@elsewhere.example" in cli(home, "subscriptions", "confirm", "bo/to-them").output
     done = cli(home, "subscriptions", "add", "mine", "--trend", "privacy", "--email", "me@lab.example")
     assert done.exit_code == 0 and "unconfirmed" not in done.output
+    # a user's own account address waits for nobody (it did: a blind walkthrough); another address still waits
+    done = cli(home, "--user", "bo", "subscriptions", "add", "to-me", "--trend", "privacy",
+               "--email", "BO@lab.example", "--email", "friend@elsewhere.example")
+    assert done.exit_code == 0 and "BO@lab.example," in done.output and "BO@lab.example (unconfirmed)" not in \
+        done.output and "friend@elsewhere.example (unconfirmed)" in done.output
 
 
 def test_an_admin_finds_whose_addresses_wait_and_a_removed_users_digests_stop(home, db):
