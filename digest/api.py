@@ -32,11 +32,11 @@ from .content import QueryScorer, build_digest, trend_labels
 from .mailer import (
     DeliveryError,
     SmtpConfig,
-    config_file_warnings,
     load_smtp_config,
     make_test_mail,
     message_id_for,
     send_message,
+    shown_config_warnings,
     validate_address,
 )
 from .model import Delivery, Digest, Subscription
@@ -311,8 +311,9 @@ def app_url(home: Home) -> str | None:
 
 
 def config_warnings(home: Home) -> list[str]:
-    """Warnings about the data home's config.toml (a password others can read) for the CLI and the app."""
-    return config_file_warnings(home.config_path)
+    """Warnings about the data home's config.toml (a password others can read) for the CLI and the app, which
+    show them (so reading the SMTP settings afterwards does not log them again)."""
+    return shown_config_warnings(home.config_path)
 
 
 def operator_address(cfg: SmtpConfig) -> str:

@@ -131,6 +131,27 @@ def _flag(value, what: str, where: str) -> bool:
 _WARNED: set[tuple[str, int]] = set()
 
 
+def _first_warning(config_path: str | Path) -> bool:
+    """True the first time this process warns about this file in this mode (then never again)."""
+    try:
+        key = (str(config_path), Path(config_path).stat().st_mode)
+    except OSError:
+        return False
+    if key in _WARNED:
+        return False
+    _WARNED.add(key)
+    return True
+
+
+def shown_config_warnings(config_path: str | Path | None) -> list[str]:
+    """`config_file_warnings` for a caller that shows them itself (the CLI, the app): the same warnings are then
+    not logged again when the SMTP settings are read (`digest --send` printed the password warning twice)."""
+    out = config_file_warnings(config_path)
+    if out and config_path is not None:
+        _first_warning(config_path)
+    return out
+
+
 def config_file_warnings(config_path: str | Path | None) -> list[str]:
     """Warnings about the config file itself: a file holding the SMTP password that others can read."""
     if config_path is None or os.name == "nt":
@@ -209,9 +230,7 @@ def load_smtp_config(config_path: str | Path | None, env: Mapping[str, str] | No
     else:
         operator = parseaddr(sender)[1] if values.get("from") else None
     for warning in config_file_warnings(config_path):
-        key = (str(config_path), Path(config_path).stat().st_mode)
-        if key not in _WARNED:
-            _WARNED.add(key)
+        if _first_warning(config_path):
             log.warning(warning)
     return SmtpConfig(
         host=host, port=port, tls=tls, user=(str(values["user"]) if values.get("user") else None),

@@ -128,6 +128,25 @@ def test_new_user_sends_digest_with_env_config(dhome, monkeypatch):
     assert (dhome.feeds_dir).is_dir() and len(list(dhome.feeds_dir.glob("*.xml"))) == 1
 
 
+def test_a_readable_password_file_is_warned_of_once(dhome, monkeypatch, caplog):
+    """`digest --send` printed the SMTP-password warning twice (the command's own line, then the log's)."""
+    import logging
+
+    for var in ("TRENDSCOPE_SMTP_HOST", "TRENDSCOPE_SMTP_PORT", "TRENDSCOPE_SMTP_TLS", "TRENDSCOPE_SMTP_USER"):
+        monkeypatch.delenv(var, raising=False)
+    cli(dhome, "subscriptions", "add", "mm", "--trend", "multimodal", "--email", "me@example.org")
+    with smtp_server() as (rec, port):
+        dhome.config_path.write_text(f'[smtp]\nhost = "127.0.0.1"\nport = {port}\ntls = "none"\n'
+                                     'password = "hunter2"\n')
+        dhome.config_path.chmod(0o644)
+        with caplog.at_level(logging.WARNING):
+            done = cli(dhome, "digest", "--week", WEEK, "--send")
+    assert done.exit_code == 0, done.output
+    said = done.output.count("holds the SMTP password") + sum("holds the SMTP password" in r.getMessage()
+                                                              for r in caplog.records)
+    assert said == 1 and len(rec.envelopes) == 1
+
+
 def test_send_failure_exits_nonzero(dhome, monkeypatch):
     for var in ("TRENDSCOPE_SMTP_HOST", "TRENDSCOPE_SMTP_PORT"):
         monkeypatch.delenv(var, raising=False)
