@@ -71,7 +71,7 @@ def _topic_counts(topic: dict, month: str) -> str:
     n = span_months(topic.get("since") or month, month)
     low = (topic.get("growth_interval") or [2.0])[0]
     return (f"{count(topic['papers'], 'paper')}{f' in {n} months' if n > 1 else ''}, {topic['growth']:.1f}x"
-            f"{', may be chance' if low <= 1.0 else ''}")
+            f"{', may be chance' if round(low, 1) <= 1.0 else ''}")
 
 
 def _summary_heading(d: Digest) -> str:

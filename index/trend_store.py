@@ -278,6 +278,10 @@ class TrendStore:
         """(pk, published, title, abstract) of papers with a publication date (on/after `since`)."""
         return self.paper_reads.dated(since)
 
+    def newest_published(self) -> str | None:
+        """The newest stored paper's publication date (None without papers)."""
+        return self.paper_reads.published_range()[1]
+
     def publication_dates(self) -> list[tuple[int, str]]:
         """(pk, published) of papers with a publication date, oldest first (no text: see `dated_papers`)."""
         return self.paper_reads.publication_dates()

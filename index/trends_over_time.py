@@ -34,13 +34,15 @@ MIN_TERM_SHARE = 0.15  # a new term must occur in this share of the period's tag
 BACKGROUND_MAX = 20000  # papers (evenly spread) whose words form the c-TF-IDF background
 COLUMNS = ["trend", "period", "count", "total", "share", "growth", "emerging_score", "terms"]
 def period_start(day: str, freq: str) -> str:
-    """ISO start date of the week (Monday) or month containing ISO date `day`."""
+    """ISO start date of the week (Monday), month or quarter containing ISO date `day`."""
     d = date.fromisoformat(day[:10])
     if freq == "week":
         return (d - timedelta(days=d.weekday())).isoformat()
     if freq == "month":
         return d.replace(day=1).isoformat()
-    raise ValueError(f"freq must be 'week' or 'month', not {freq!r}")
+    if freq == "quarter":
+        return d.replace(month=3 * ((d.month - 1) // 3) + 1, day=1).isoformat()
+    raise ValueError(f"freq must be 'week', 'month' or 'quarter', not {freq!r}")
 
 
 def _baseline_start(store: TrendStore, first: str, freq: str, window: int) -> str:
@@ -163,6 +165,35 @@ def _new_terms(weights: dict, trend: str, period: str, prev: list[str], n: int, 
         scored.append((w - base, t))
     scored.sort(key=lambda x: (-x[0], x[1]))
     return [t for d, t in scored[:n] if d > 0]
+
+
+def period_end(period: str, freq: str) -> str:
+    """The last day (ISO) of the week, month or quarter that starts on `period`."""
+    first = date.fromisoformat(period[:10])
+    if freq == "week":
+        return (first + timedelta(days=6)).isoformat()
+    months = 3 if freq == "quarter" else 1
+    year, month = divmod(first.month - 1 + months, 12)
+    return (date(first.year + year, month + 1, 1) - timedelta(days=1)).isoformat()
+
+
+def is_complete(period: str, freq: str, newest: str | None) -> bool:
+    """Whether a period is over as far as the corpus goes: it ends on or before the newest stored paper's date (a
+    period after it is still filling up: its counts read as a collapse of every trend)."""
+    return not newest or period_end(period, freq) <= newest[:10]
+
+
+def drop_incomplete_tail(df, freq: str, newest: str | None):
+    """The table without a trailing period that ends after the newest paper; kept when it is the only one."""
+    if df.empty or df["period"].nunique() < 2:
+        return df
+    last = df["period"].max()
+    return df if is_complete(last, freq, newest) else df[df["period"] < last]
+
+
+def newest_published(db) -> str | None:
+    """The newest stored paper's publication date."""
+    return TrendStore(db).newest_published()
 
 
 def drop_thin_tail(df, window: int = 12, fraction: float = 0.25):

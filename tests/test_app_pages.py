@@ -391,6 +391,15 @@ def test_trend_directions_never_contradict_the_growth():
     assert view._direction(0.3, 0.05) == "● steady" and view._direction(3.0, -0.1) == "● steady"
 
 
+def test_a_rising_topics_share_is_never_shown_as_zero():
+    """"RoboTwin: 4 papers this month, 0% of the trend's papers (the year before: 0.0%; 28.4x ...)" (a blind
+    walkthrough): a share shows as many decimals as it needs."""
+    import importlib
+
+    view = importlib.import_module("trendscope.ui.app.views.trends")
+    assert [view._percent(x) for x in (0.0, 0.0004, 0.005, 0.034, 0.125)] == ["0%", "<0.1%", "0.5%", "3.4%", "12%"]
+
+
 def test_a_month_without_papers_is_a_gap_in_the_chart_not_a_line_across_it():
     """The monthly chart drew straight lines across months the corpus has no paper in (a blind walkthrough):
     they are in the chart's frame as missing values, which break the line."""

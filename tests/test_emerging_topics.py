@@ -301,7 +301,10 @@ def test_an_interval_reaching_one_says_the_rise_may_be_chance():
     from trendscope.index.emerging_topics import interval_text
 
     assert interval_text({"growth_interval": [1.3, 3.1]}) == "90% interval 1.3-3.1x"
-    assert interval_text({"growth_interval": [0.6, 51.9]}) == "90% interval 0.6-51.9x: may be chance, few papers"
+    assert interval_text({"growth_interval": [0.6, 51.9]}) == "90% interval 0.6-51.9x: may be chance"
+    # flagged by the figure shown: both read "1.0-", and only one was flagged (a blind walkthrough)
+    assert interval_text({"growth_interval": [1.04, 121.7]}) == "90% interval 1.0-121.7x: may be chance"
+    assert interval_text({"growth_interval": [1.05, 17.4]}) == "90% interval 1.1-17.4x"
     assert interval_text({"growth_interval": [0.0, 0.0]}) == interval_text({}) == ""
 
 
@@ -364,6 +367,49 @@ def test_cli_topics_text_shows_a_topics_other_names(rising_home, monkeypatch):
     out = CliRunner().invoke(main, ["--home", str(home.root), "trends", "--topics", "--last", "1"])
     assert out.exit_code == 0, out.output
     assert "Multimodal Large Language Models (MLLM) (also written: MLLMs): 40 papers, 2.0x" in out.output
+
+
+def test_cli_topics_leave_out_a_month_still_filling_up_and_read_since_as_its_month(rising_home, monkeypatch):
+    """A blind walkthrough: `trends --topics` showed the month the corpus had 1 day of (2 papers) as the current
+    one, and `--since 2026-06-15` dropped June while the trend table kept it."""
+    from trendscope.index import topic_listings, trends_over_time
+    from trendscope.index.emerging_topics import TopicsResult
+
+    home, _db = rising_home
+    detail = {"name": "banana routing", "papers": 9, "growth": 3.0, "growth_interval": [1.5, 6.0],
+              "first_papers": ["2399.00001"]}
+    asked = []
+
+    def listed(db, freq, since=None, recompute=False):
+        asked.append(since)
+        return TopicsResult("month", [
+            {"trend": "efficiency", "period": p, "papers": n, "since": p, "topics": [detail["name"]],
+             "details": [detail]} for p, n in (("2026-05-01", 900), ("2026-06-01", 2))], 0.1, 902)
+
+    monkeypatch.setattr(topic_listings, "listed_topics", listed)
+    monkeypatch.setattr(trends_over_time, "newest_published", lambda db: "2026-06-01")
+    out = CliRunner().invoke(main, ["--home", str(home.root), "trends", "--topics", "--last", "2",
+                                    "--since", "2026-05-15"])
+    assert out.exit_code == 0, out.output
+    assert asked == ["2026-05-01"]  # the month holding the date, as the trend table reads --since
+    assert "efficiency 2026-05-01 (900 papers)" in out.stdout and "2026-06-01" not in out.stdout
+    assert "note: left out 2026-06-01, still filling up (the newest paper is from 2026-06-01" in out.stderr
+    thin = CliRunner().invoke(main, ["--home", str(home.root), "trends", "--topics", "--last", "2",
+                                     "--include-thin"])
+    assert "efficiency 2026-06-01 (2 papers)" in thin.stdout
+    recs = [json.loads(x) for x in CliRunner().invoke(main, ["--home", str(home.root), "trends", "--topics",
+                                                             "--json"]).stdout.splitlines()]
+    assert [(r["period"], r["complete"]) for r in recs] == [("2026-05-01", True), ("2026-06-01", False)]
+
+
+def test_periods_end_where_their_week_month_or_quarter_does():
+    from trendscope.index.trends_over_time import is_complete, period_end, period_start
+
+    assert period_end("2026-06-29", "week") == "2026-07-05" and period_end("2024-02-01", "month") == "2024-02-29"
+    assert period_end("2026-07-01", "quarter") == "2026-09-30" and period_end("2026-10-01", "quarter") == "2026-12-31"
+    assert period_start("2026-05-15", "quarter") == "2026-04-01" and period_start("2026-05-15", "month") == "2026-05-01"
+    assert is_complete("2026-06-01", "month", "2026-06-30") and not is_complete("2026-06-01", "month", "2026-06-29")
+    assert is_complete("2026-06-01", "month", None)
 
 
 def test_phrase_cache_is_incremental(rising_home):

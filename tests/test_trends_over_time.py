@@ -182,3 +182,26 @@ def test_publication_dates_are_the_dated_papers_without_their_text(tagged_db):
     dates = reads.publication_dates()
     assert dates == [(pk, published) for pk, published, _t, _a in reads.dated()]
     assert len(dates) == len(rows) and dates == sorted(dates, key=lambda r: (r[1], r[0]))
+
+
+def test_a_trailing_period_after_the_newest_paper_is_left_out_of_the_table_and_chart(tagged_db, home, tmp_path):
+    """A blind walkthrough: the week of 2026-06-29 (3 days of papers) read as every trend cooling in the CLI table
+    and the PNG, while the app left it out. The CLI leaves out, and says so, a trailing period that ends after the
+    newest stored paper; --include-thin and --json keep it."""
+    import pandas as pd
+
+    from trendscope.index.trends_over_time import drop_incomplete_tail
+
+    df = pd.DataFrame({"trend": ["a"] * 3, "period": ["2026-06-15", "2026-06-22", "2026-06-29"], "count": [1, 2, 3]})
+    assert list(drop_incomplete_tail(df, "week", "2026-07-01")["period"]) == ["2026-06-15", "2026-06-22"]
+    assert list(drop_incomplete_tail(df, "week", "2026-07-05")["period"]) == list(df["period"])
+    assert list(drop_incomplete_tail(df.tail(1), "week", "2026-07-01")["period"]) == ["2026-06-29"]  # the only one
+    db, _rows = tagged_db
+    newest = db.execute("SELECT max(published) FROM papers").fetchone()[0][:10]
+    month = newest[:7] + "-01"
+    res = CliRunner().invoke(main, ["--home", str(home), "trends", "--last", "3"])
+    thin = CliRunner().invoke(main, ["--home", str(home), "trends", "--last", "3", "--include-thin"])
+    as_json = CliRunner().invoke(main, ["--home", str(home), "trends", "--json"])
+    assert month in thin.stdout and month in as_json.stdout
+    assert not newest.endswith(("-28", "-29", "-30", "-31")), newest  # the sample's newest month is filling up
+    assert month not in res.stdout and f"note: left out {month}, still filling up" in res.stderr

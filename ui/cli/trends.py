@@ -260,15 +260,16 @@ def eval_tags_cmd(obj, input_path: str | None, cv_labels, corpus: str | None, fo
 @click.option("--recompute", is_flag=True,
               help="With --topics: compute the listing afresh even when the one kept for this data is current.")
 @click.option("--since", default=None, metavar="DATE",
-              help="Only papers published on or after: YYYY-MM-DD, YYYY-MM, YYYY or a span back such as 2y.")
+              help="Show the periods from the one holding DATE on (YYYY-MM-DD, YYYY-MM, YYYY or a span back such "
+                   "as 2y); each is still compared with the periods before it.")
 @json_option("Print the whole trend x period table as JSON lines: one record per trend and period (as --topics "
              "--json and search --json print theirs).")
 @click.option("--png", "png", type=click.Path(dir_okay=False), default=None, help="Draw share over time to this PNG.")
 @click.option("--last", type=click.IntRange(min=1), default=1, show_default=True,
               help="Periods to show per trend in the text table.")
 @click.option("--include-thin", is_flag=True,
-              help="Text table: also show trailing periods with under a quarter of the usual paper volume "
-                   "(e.g. the current, incomplete week).")
+              help="Also show (text table, topics, chart) a trailing period still filling up: one that ends after "
+                   "the newest stored paper, or holds under a quarter of the usual paper volume.")
 @click.option("--trend", "-t", "only", multiple=True, metavar="T",
               help="Only this trend (repeatable), in the table, JSON, chart and topics; shares stay shares of "
                    "all papers.")
@@ -286,7 +287,13 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
       trendscope trends -t efficiency -t privacy --last 6
     """
     from trendscope.foundation.clock import parse_day
-    from trendscope.index.trends_over_time import drop_thin_tail, plot_trends, trend_table
+    from trendscope.index.trends_over_time import (
+        drop_incomplete_tail,
+        drop_thin_tail,
+        newest_published,
+        plot_trends,
+        trend_table,
+    )
     from trendscope.ingest.store import open_database
 
     since = (day := parse_day(since, "--since")) and day.isoformat()
@@ -300,8 +307,9 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
         from trendscope.index.taxonomy import load_taxonomy
 
         only = tuple(known_names(only, load_taxonomy(obj.home.taxonomy_path).names))
+    newest = newest_published(db)
     if topics:
-        _print_topics(db, freq, since, as_json, last, recompute, set(only))
+        _print_topics(db, freq, since, as_json, last, recompute, set(only), newest, include_thin)
         return
     if freq == "quarter":
         raise click.UsageError("--freq quarter needs --topics")
@@ -313,10 +321,11 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
     if png:
         output_file(png, "--png")
         smooth = 4 if freq == "week" else 3
+        drawn = df if include_thin else drop_incomplete_tail(drop_thin_tail(df), freq, newest)
         from trendscope.index.taxonomy import load_taxonomy
 
         labels = {t.name: t.label for t in load_taxonomy(obj.home.taxonomy_path).trends}
-        path = plot_trends(df, png, title=f"Trend share per {freq}" + (f" since {since}" if since else ""),
+        path = plot_trends(drawn, png, title=f"Trend share per {freq}" + (f" since {since}" if since else ""),
                            smooth=smooth, labels=labels)
         click.echo(f"chart -> {path}", err=True)
     if as_json:  # JSON lines, like every listing the CLI prints as JSON (`--topics --json`, `search --json`)
@@ -328,7 +337,11 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
                    else "no tagged papers yet: run `trendscope index` first")
         return
     if not include_thin:
-        df = drop_thin_tail(df)
+        shown = drop_incomplete_tail(drop_thin_tail(df), freq, newest)
+        if shown["period"].max() < df["period"].max():
+            click.echo(f"note: left out {df['period'].max()}, still filling up (the newest paper is from "
+                       f"{(newest or '?')[:10]}; --include-thin shows it)", err=True)
+        df = shown
     # the single "newly characteristic" words (the JSON's `terms`) are mostly not topics ("com", "retains"): the
     # table leaves them out and points at the named rising topics
     click.echo(f"{'trend':18s} {'period':10s} {'count':>6s} {'total':>6s} {'share':>7s} {'growth':>7s} {'emerg':>6s}")
@@ -340,19 +353,28 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
 
 
 def _print_topics(db, freq: str, since: str | None, as_json: bool, last: int, recompute: bool,
-                  only: set[str]) -> None:
+                  only: set[str], newest: str | None, include_thin: bool) -> None:
     from trendscope.index.emerging_topics import interval_text
     from trendscope.index.topic_listings import listed_topics
+    from trendscope.index.trends_over_time import is_complete, period_start
 
+    # from the period holding `since` on, as the trend table reads it (a mid-month date dropped that month)
+    since = period_start(since, freq) if since else None
     res = listed_topics(db, freq=freq, since=since, recompute=recompute)
     how = (f"kept since {res.kept_since} (computed in {res.seconds:.1f}s; --recompute computes it again)"
            if res.kept_since else f"computed in {res.seconds:.1f}s")
     click.echo(f"topics for {res.papers} papers, {how}", err=True)
-    records = [r for r in res.records if not only or r["trend"] in only]
-    if as_json:
+    records = [{**r, "complete": is_complete(r["period"], freq, newest)} for r in res.records
+               if not only or r["trend"] in only]
+    if as_json:  # every period; `complete` false for one still filling up (it ends after the newest paper)
         for r in records:
             click.echo(json.dumps(r, ensure_ascii=False))
         return
+    if not include_thin and any(not r["complete"] for r in records) and any(r["complete"] for r in records):
+        left = sorted({r["period"] for r in records if not r["complete"]})
+        click.echo(f"note: left out {', '.join(left)}, still filling up (the newest paper is from "
+                   f"{(newest or '?')[:10]}; --include-thin shows it)", err=True)
+        records = [r for r in records if r["complete"]]
     if not res.records:
         click.echo(f"no tagged papers published since {since}" if since
                    else "no tagged papers yet: run `trendscope index` first")

@@ -13,7 +13,7 @@ from trendscope.foundation.clock import span_months
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.wording import count
 from trendscope.index.emerging_topics import interval_text
-from trendscope.index.trends_over_time import drop_thin_tail, pooled
+from trendscope.index.trends_over_time import drop_incomplete_tail, drop_thin_tail, pooled
 from trendscope.ui.app import digest_view as dg
 from trendscope.ui.app import navigation, trend_state, widgets
 from trendscope.ui.app import state as app
@@ -143,8 +143,8 @@ def _rising(labels: dict[str, str], period: str, freq: str) -> None:
                 c_text, c_follow = st.columns([5, 1], vertical_alignment="center")
                 also = f" (also written: {'; '.join(safe_inline(a) for a in d['also'])})" if d.get("also") else ""
                 c_text.markdown(f"**{safe_inline(d['name'])}**{also}: {count(d['papers'], 'paper')} "
-                                f"{_span(d.get('since') or month, month)}, {d['share']:.0%} of the trend's papers "
-                                f"(the year before: {d['before']:.1%}; {_growth_text(d)})")
+                                f"{_span(d.get('since') or month, month)}, {_percent(d['share'])} of the trend's "
+                                f"papers (the year before: {_percent(d['before'])}; {_growth_text(d)})")
                 if _followed(d["name"], followed):  # a second click said "already exists"
                     c_follow.button("Following", key=f"follow_{trend}_{d['key']}", icon=":material/check:",
                                     disabled=True, help="You follow this topic: its digest is on the Digests page")
@@ -190,6 +190,16 @@ def _topic_curve(detail: dict, trend_label: str) -> None:
                      query_params={"q": query}, help=f"Search for {safe_inline(query)}")
 
 
+def _percent(share: float) -> str:
+    """A share as readers compare them: "12%", "3.4%", "0.5%", "<0.1%" ("0%" beside "28.4x its share the year
+    before" read as a contradiction: a blind walkthrough)."""
+    if share <= 0:
+        return "0%"
+    if share < 0.001:
+        return "<0.1%"
+    return f"{share:.0%}" if share >= 0.1 else f"{share:.1%}"
+
+
 def _growth_text(detail: dict) -> str:
     """"2.0x, 90% interval 1.3-3.1x": the growth with its uncertainty."""
     text, interval = f"{detail['growth']:.1f}x", interval_text(detail)
@@ -225,18 +235,6 @@ def _follow(topic: str) -> bool:
     st.session_state["trends_flash"] = (f"Following **{safe_inline(topic)}**: the subscription "
                                         f"“{safe_inline(sub.name)}” on the Digests page lists its papers each week.")
     return True
-
-
-def _complete(table: pd.DataFrame, freq: str, last: str | None) -> pd.DataFrame:
-    """The table without a trailing period that ends after the newest paper (an incomplete week or month reads
-    as a collapse of every trend); kept when it is the only one."""
-    if not last or table.empty:
-        return table
-    newest = table["period"].max()
-    end = _month_bounds(newest)[1] if freq == "month" else trend_state.week_bounds(newest)[1]
-    if end <= last[:10] or table["period"].nunique() < 2:
-        return table
-    return table[table["period"] < newest]
 
 
 def _month_bounds(period: str) -> tuple[str, str]:
@@ -284,7 +282,7 @@ def render() -> None:
         st.info("No trend tags yet. Run `trendscope index` (it embeds new papers and tags them by trend).",
                 icon=":material/trending_flat:")
         return
-    complete = _complete(drop_thin_tail(table), freq, app.summary()["last"])
+    complete = drop_incomplete_tail(drop_thin_tail(table), freq, app.summary()["last"])
     if complete["period"].max() < table["period"].max():
         st.caption(f"Left out of the chart: {period_label(table['period'].max(), freq)}, still filling up (the "
                    f"newest paper is from {app.summary()['last'][:10]}).")
