@@ -477,6 +477,7 @@ def test_trends_page_charts_tables_topics_and_top_papers(app_home, embedder):
             assert (week + timedelta(days=6)).isoformat() <= newest[:10]
             spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
             assert "4-week average" in spec["encoding"]["y"]["title"]
+            assert spec["encoding"]["x"]["axis"]["format"] == "%d %b %Y"  # weekly ticks read "Jan 2026" twice
     at.selectbox(key="window_month").set_value("all")
     check(at.run())
 

@@ -81,7 +81,9 @@ def _chart(table: pd.DataFrame, metric: str, freq: str, labels: dict[str, str]) 
         unit += f" ({WEEKS_POOLED}-week average)"
     chart = alt.Chart(frame).mark_line(strokeWidth=2).encode(
         # every tick says its year ("Jan 2026"): by default only January did, as "2026", beside bare month names
-        x=alt.X("period:T", title=None, axis=alt.Axis(format="%b %Y", labelOverlap=True)),
+        # weekly ticks fall several to a month: "Jan 2026, Jan 2026, Feb 2026" read as repeats, so they say the day
+        x=alt.X("period:T", title=None,
+                axis=alt.Axis(format="%b %Y" if freq == "month" else "%d %b %Y", labelOverlap=True)),
         y=alt.Y("value:Q", title=unit),
         color=alt.Color("trend:N", title=None, sort=order,
                         scale=alt.Scale(domain=order, range=list(PALETTE) * (len(order) // len(PALETTE) + 1)),
