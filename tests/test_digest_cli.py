@@ -211,6 +211,15 @@ def test_digest_files_never_share_a_name():
     assert len(set(names)) == len(names)
 
 
+def test_following_a_topic_no_paper_holds_says_so(dhome):
+    """`subscriptions add bogus --topic "not a topic at all"` was saved without a word (a blind walkthrough)."""
+    bogus = cli(dhome, "subscriptions", "add", "bogus", "--topic", "not a topic at all")
+    assert bogus.exit_code == 0 and 'note: no stored paper holds "not a topic at all" yet' in bogus.output
+    real = cli(dhome, "subscriptions", "add", "real", "--topic", "language models (LMs)")
+    assert real.exit_code == 0 and "no stored paper holds" not in real.output
+    assert json.loads(cli(dhome, "subscriptions", "list", "--json").output)[1]["query"] == '"language models"'
+
+
 def test_a_subscription_describes_itself_in_readers_words():
     from trendscope.digest.model import Subscription
 

@@ -92,6 +92,10 @@ def add_cmd(ctx, name, trends, query, topic, categories, exclude, size, emails, 
     if absent:
         click.echo(f"note: no stored paper is in {', '.join(absent)} yet (categories are written like cs.CL or "
                    "stat.ML); the subscription lists nothing until one is", err=True)
+    if topic is not None and sub.query and _holders(ctx, sub.query) == 0:
+        # a typo or a name no listing holds was saved without a word ("not a topic at all": a walkthrough)
+        click.echo(f"note: no stored paper holds {sub.query} yet: its digests list nothing until one does (the "
+                   "listed topics: trendscope trends --topics)", err=True)
     waiting = {a.lower() for a in sub.pending}
     targets = ", ".join([f"{a} (unconfirmed)" if a.lower() in waiting else a for a in sub.emails]
                         + (["an Atom feed"] if sub.feed else []))
@@ -100,6 +104,16 @@ def add_cmd(ctx, name, trends, query, topic, categories, exclude, size, emails, 
     if waiting:
         click.echo("Unconfirmed addresses get no mail until an admin runs: trendscope subscriptions confirm "
                    f"{shlex.quote(sub.command_name)}")
+
+
+def _holders(ctx: click.Context, query: str) -> int | None:
+    """How many stored papers hold a followed topic's query (None when the full-text index cannot say)."""
+    from trendscope.ingest.paper_reads import PaperReads
+
+    try:
+        return PaperReads(_db(ctx)).doc_count(query)
+    except Exception:  # noqa: BLE001 - a note only: a query FTS5 reads otherwise is no reason to fail the add
+        return None
 
 
 @subscriptions_group.command("list")
