@@ -220,6 +220,16 @@ def test_following_a_topic_no_paper_holds_says_so(dhome):
     assert json.loads(cli(dhome, "subscriptions", "list", "--json").output)[1]["query"] == '"language models"'
 
 
+def test_a_digest_of_a_week_the_database_holds_no_paper_of_says_so(dhome):
+    """The default week of a stale home read "0 papers this week (0.0% of 0) ... within the usual variation"."""
+    cli(dhome, "subscriptions", "add", "mm", "--trend", "multimodal")
+    empty = cli(dhome, "digest", "--week", "2012-W10")
+    assert empty.exit_code == 0 and "note: the database holds no paper published in week 2012-W10" in empty.output
+    assert "# Trendscope digest: mm, week 2012-W10" in empty.output  # the digest itself still comes
+    full = cli(dhome, "digest", "--week", WEEK)
+    assert "holds no paper" not in full.output
+
+
 def test_a_subscription_describes_itself_in_readers_words():
     from trendscope.digest.model import Subscription
 

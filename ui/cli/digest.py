@@ -285,13 +285,23 @@ def digest_cmd(ctx, week, names, fmt, out, send) -> None:
         target.mkdir(parents=True, exist_ok=True)
     names = _file_names(subs, actor.name, f"-{week}.{ext}")
     broken = 0
+    said_empty = False
     for sub, name in zip(subs, names):
         try:
-            data = api.render(api.build(db, home, sub, week), fmt)
+            digest = api.build(db, home, sub, week)
+            data = api.render(digest, fmt)
         except TrendscopeError as exc:  # name the subscription, and still build the others
             click.echo(f"error: subscription {sub.name!r}: {exc}", err=True)
             broken += 1
             continue
+        if digest.total_week_papers == 0 and not said_empty:  # "0 papers this week (0.0% of 0)" read as quiet
+            said_empty = True
+            from trendscope.ingest.paper_reads import PaperReads
+
+            newest = PaperReads(db).published_range()[1]
+            click.echo(f"note: the database holds no paper published in week {week} (the newest is from "
+                       f"{(newest or 'no date')[:10]}): `trendscope ingest` fetches new papers, "
+                       "`--week` picks another week", err=True)
         if target is None:
             click.echo(data.decode("utf-8"))
             continue
