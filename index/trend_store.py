@@ -278,6 +278,10 @@ class TrendStore:
         """(pk, published, title, abstract) of papers with a publication date (on/after `since`)."""
         return self.paper_reads.dated(since)
 
+    def primary_category_months(self) -> list[tuple[str, str, int]]:
+        """(YYYY-MM, primary category, papers) for every month holding dated papers (the corpus's mix)."""
+        return self.paper_reads.primary_category_months()
+
     def newest_published(self) -> str | None:
         """The newest stored paper's publication date (None without papers)."""
         return self.paper_reads.published_range()[1]

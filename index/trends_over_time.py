@@ -20,6 +20,7 @@ from __future__ import annotations
 import bisect
 import math
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -194,6 +195,50 @@ def drop_incomplete_tail(df, freq: str, newest: str | None):
 def newest_published(db) -> str | None:
     """The newest stored paper's publication date."""
     return TrendStore(db).newest_published()
+
+
+@dataclass(frozen=True)
+class MixShift:
+    """A month whose papers' primary categories are mixed very differently from the year before: trend shares and
+    rising topics move with such a change of the corpus's sources, not only with the field."""
+
+    month: str      # YYYY-MM
+    category: str
+    before: float   # its share of the papers of the 12 months before (those holding papers)
+    now: float      # its share of the month's papers
+
+    def text(self) -> str:
+        return f"{self.month}: {self.category} {self.now:.0%} of the month's papers ({self.before:.0%} the year before)"
+
+
+def category_mix_shifts(db, since: str | None = None, min_papers: int = 200, min_change: float = 0.15,
+                        window: int = 12) -> list[MixShift]:
+    """Months (from `since` on) where one primary category's share of the papers moved by at least `min_change`
+    and at least doubled or halved against the `window` months before: the largest such change per month."""
+    counts: dict[str, Counter] = defaultdict(Counter)
+    for month, category, n in TrendStore(db).primary_category_months():
+        counts[month][category or "(none)"] += n
+    months = sorted(counts)
+    out = []
+    for i, month in enumerate(months):
+        now = counts[month]
+        total = sum(now.values())
+        prev = months[max(0, i - window):i]
+        before: Counter = Counter()
+        for q in prev:
+            before.update(counts[q])
+        before_total = sum(before.values())
+        if (since and month < since[:7]) or total < min_papers or len(prev) < 3 or before_total < min_papers:
+            continue
+        best = None
+        for category in set(now) | set(before):
+            a, b = now[category] / total, before[category] / before_total
+            if abs(a - b) >= min_change and (a >= 2 * b or a <= b / 2):
+                if best is None or abs(a - b) > abs(best.now - best.before):
+                    best = MixShift(month, category, b, a)
+        if best is not None:
+            out.append(best)
+    return out
 
 
 def drop_thin_tail(df, window: int = 12, fraction: float = 0.25):

@@ -150,6 +150,12 @@ class PaperReads:
         return self.db.execute("SELECT pk, published FROM papers WHERE published IS NOT NULL AND published != '' "
                                "ORDER BY published, pk").fetchall()
 
+    def primary_category_months(self) -> list[tuple[str, str, int]]:
+        """(YYYY-MM, primary category, papers) for every month holding dated papers, oldest month first."""
+        return self.db.execute(
+            "SELECT substr(published, 1, 7) AS m, coalesce(primary_category, ''), count(*) FROM papers "
+            "WHERE published IS NOT NULL AND published != '' GROUP BY 1, 2 ORDER BY 1, 2").fetchall()
+
     def published_range(self) -> tuple[str | None, str | None]:
         """The oldest and newest publication dates stored (two seeks in the index on `published`)."""
         where = "WHERE published IS NOT NULL AND published != ''"

@@ -205,3 +205,25 @@ def test_a_trailing_period_after_the_newest_paper_is_left_out_of_the_table_and_c
     assert month in thin.stdout and month in as_json.stdout
     assert not newest.endswith(("-28", "-29", "-30", "-31")), newest  # the sample's newest month is filling up
     assert month not in res.stdout and f"note: left out {month}, still filling up" in res.stderr
+
+
+def test_a_month_whose_categories_are_mixed_unlike_the_year_before_is_named(tagged_db, home, monkeypatch):
+    """A blind walkthrough: cs.CV went from 4% to 61% of the corpus's papers in 2025-03, and "Vision Transformers"
+    read as rising in efficiency, ethics as halving; neither the CLI nor the app said the corpus had changed."""
+    from trendscope.index import trends_over_time
+    from trendscope.index.trend_store import TrendStore
+
+    rows = [(f"2024-{m:02d}", "cs.CL", 900) for m in range(1, 13)] + \
+           [(f"2024-{m:02d}", "cs.CV", 40) for m in range(1, 13)] + \
+           [("2025-01", "cs.CL", 950), ("2025-01", "cs.CV", 50), ("2025-02", "cs.CL", 60),  # a thin month: skipped
+            ("2025-03", "cs.CL", 400), ("2025-03", "cs.CV", 600)]
+    monkeypatch.setattr(TrendStore, "primary_category_months", lambda self: sorted(rows))
+    db, _rows = tagged_db
+    shifts = trends_over_time.category_mix_shifts(db)
+    assert [(s.month, s.category) for s in shifts] == [("2025-03", "cs.CV")]
+    assert shifts[0].text() == "2025-03: cs.CV 60% of the month's papers (4% the year before)"
+    assert trends_over_time.category_mix_shifts(db, since="2025-04") == []
+    monkeypatch.setattr(trends_over_time, "category_mix_shifts", lambda db, since=None: shifts)
+    res = CliRunner().invoke(main, ["--home", str(home), "trends", "--last", "2"])
+    assert "note: in these months the corpus holds a very different mix of categories" in res.stderr
+    assert "  2025-03: cs.CV 60% of the month's papers (4% the year before)" in res.stderr

@@ -55,6 +55,18 @@ def rising_topics(freq: str, period: str) -> dict[str, list[dict]]:
     return {trend: details for (trend, p), details in found.items() if p == period}
 
 
+@st.cache_data(ttl=300, show_spinner=False)
+def _mix_shifts(home_key: str) -> list:
+    from trendscope.index.trends_over_time import category_mix_shifts
+
+    return category_mix_shifts(db())
+
+
+def mix_shifts(since: str | None) -> list:
+    """Months (from `since` on) whose papers' categories are mixed very differently from the year before."""
+    return [m for m in _mix_shifts(str(home().root)) if not since or m.month >= since[:7]]
+
+
 def trend_table(freq: str, periods: int | None):
     """The tidy trends-over-time table for the last `periods` weeks/months of data (all when None)."""
     since = None

@@ -345,11 +345,31 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
     # the single "newly characteristic" words (the JSON's `terms`) are mostly not topics ("com", "retains"): the
     # table leaves them out and points at the named rising topics
     click.echo(f"{'trend':18s} {'period':10s} {'count':>6s} {'total':>6s} {'share':>7s} {'growth':>7s} {'emerg':>6s}")
+    shown_from = None
     for trend, g in df.groupby("trend", sort=True):
         for r in g.sort_values("period").tail(last).itertuples():
+            shown_from = r.period if shown_from is None else min(shown_from, r.period)
             click.echo(f"{trend:18s} {r.period:10s} {r.count:6d} {r.total:6d} {r.share:7.2%} {r.growth:+7.2f} "
                        f"{r.emerging_score:+6.1f}")
+    _mix_notes(db, shown_from)
     click.echo("what is rising inside each trend, by name: trendscope trends --topics", err=True)
+
+
+def _mix_notes(db, since: str | None, most: int = 4) -> None:
+    """Say (stderr) which months shown hold papers of a very different mix of categories than the year before: a
+    source change of the corpus lifts some trends' shares and topics (cs.CV went from 4% to 61% of the papers in
+    2025-03, and "Vision Transformers" read as rising in efficiency: a blind walkthrough)."""
+    from trendscope.index.trends_over_time import category_mix_shifts
+
+    shifts = category_mix_shifts(db, since=since)
+    if not shifts:
+        return
+    click.echo("note: in these months the corpus holds a very different mix of categories than the year before; "
+               "trend shares and rising topics move with it:", err=True)
+    for shift in shifts[-most:]:
+        click.echo(f"  {shift.text()}", err=True)
+    if len(shifts) > most:
+        click.echo(f"  (and {len(shifts) - most} earlier)", err=True)
 
 
 def _print_topics(db, freq: str, since: str | None, as_json: bool, last: int, recompute: bool,
@@ -396,6 +416,8 @@ def _print_topics(db, freq: str, since: str | None, as_json: bool, last: int, re
                            f"year before{f' ({interval})' if interval else ''}; first: {', '.join(t['first_papers'])}")
             if not r["details"]:
                 click.echo("  (nothing rising)")
+    shown = [r["period"] for recs in by_trend.values() for r in recs[-last:]]
+    _mix_notes(db, min(shown) if shown else since)
 
 
 def register(group: click.Group) -> None:

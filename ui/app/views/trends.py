@@ -289,6 +289,12 @@ def render() -> None:
         st.caption(f"Left out of the chart: {period_label(table['period'].max(), freq)}, still filling up (the "
                    f"newest paper is from {app.summary()['last'][:10]}).")
     _chart(complete, metric, freq, labels)
+    shifts = trend_state.mix_shifts(complete["period"].min())
+    if shifts:  # cs.CV from 4% to 61% of the papers made "Vision Transformers" rise in efficiency (a walkthrough)
+        st.caption(":material/info: In these months the corpus holds a very different mix of categories than the "
+                   "year before, and trend shares and rising topics move with it: "
+                   + "; ".join(safe_inline(m.text()) for m in shifts[-4:])
+                   + (f" (and {len(shifts) - 4} earlier)" if len(shifts) > 4 else "") + ".")
     periods = sorted(table["period"].unique(), reverse=True)
     latest_full = complete["period"].max()
     period = st.selectbox("Period to compare", periods, index=periods.index(latest_full), key=f"period_{freq}",
