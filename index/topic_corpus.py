@@ -94,17 +94,26 @@ def _count_corpus(db, store: TrendStore, freq: str, trends: list[str] | None, mi
     phrase_sets: dict[int, set[str]] = {}  # the keys as written first; acronyms are merged once all are read
     raw_title: dict[int, list[str]] = {}
     raw_closed: dict[int, list[str]] = {}
+    own_definitions: dict[int, dict[str, str]] = {}  # the acronyms a paper defines itself
     for i, (pk, pp) in enumerate(topic_store.iter_all()):
         if pk not in period:
             continue
         acronyms.add(pp.definitions)
+        if pp.definitions:
+            own_definitions[pk] = pp.definitions
         phrase_sets[pk] = set(pp.surfaces)  # how each key is written is read again for the listed names only
         raw_title[pk] = pp.in_title
         raw_closed[pk] = pp.closed
         if progress and i % 20000 == 0:
             progress(i, len(papers))
-    merged = _merger(acronyms.mapping())
-    for keys in phrase_sets.values():
+    mapping = acronyms.mapping()
+    merged = _merger(mapping)
+    for pk, keys in phrase_sets.items():
+        # a paper that defines an acronym otherwise than the corpus does means its own long form, which it writes
+        # too: "Deep learning models (DLMs)" counted among "Diffusion Language Models (DLM)" (a blind walkthrough)
+        for acronym, long_key in own_definitions.get(pk, {}).items():
+            if acronym in keys and mapping.get(acronym, long_key) != long_key:
+                keys.discard(acronym)
         merged(keys)
 
     by_trend: dict[str, list[int]] = defaultdict(list)

@@ -614,3 +614,29 @@ def test_feature_table_counts_given_names_even_when_no_trend_could_list_them(ris
     row = dict(zip(FEATURES, X[0]))
     assert row["title_share"] == 1.0 and row["closed_share"] == 1.0 and row["coherence"] > 0.95
     assert X[1][FEATURES.index("title_share")] == 0 and np.isnan(X[1][FEATURES.index("coherence")])
+
+
+def test_a_paper_defining_an_acronym_its_own_way_is_not_counted_under_the_corpus_meaning(tmp_path, sample_rows,
+                                                                                        embedder):
+    """A blind walkthrough: the first papers of "Diffusion Language Models (DLM)" were "Deep learning models (DLMs)"
+    in acoustic modelling and a "Difference Language Model (DLM)". A paper that defines an acronym otherwise than
+    most papers do is counted under its own long form, not under the corpus's."""
+    from trendscope.index.topic_corpus import count_corpus
+    from trendscope.index.trend_store import TrendStore
+
+    rows = [r for r in sample_rows if "2023-01-01" <= r["published"] < "2024-01-01"][:20]
+    home, db = make_home(tmp_path / "home", rows)
+    texts = [("Diffusion language models (DLM) for text", "We train diffusion language models (DLM) at scale.")] * 3
+    texts.append(("Deep learning models (DLMs) for acoustics", "Deep learning models (DLMs) are trained with SGD."))
+    texts.append(("A DLM study", "We evaluate a DLM on text generation benchmarks."))
+    extra = [paper_from_row(rows[0], id=f"2398.{80000 + i}", title=t, abstract=a, version=1)
+             for i, (t, a) in enumerate(texts)]
+    PaperStore(db).upsert(extra)
+    run_index(db, home, progress=False, embedder=embedder)
+    diffusion, deep = normalise("diffusion language models"), normalise("deep learning models")
+    c = count_corpus(db, TrendStore(db), "month", None, 1, 0.6, extra=frozenset({diffusion, deep, "DLM"}))
+    pks = [PaperStore(db).pk_of(p.id) for p in extra]
+    assert all(diffusion in c.phrase_sets[pk] for pk in pks[:3]), [c.phrase_sets[pk] for pk in pks]
+    assert diffusion not in c.phrase_sets[pks[3]]  # its own meaning, not the corpus's
+    assert deep in c.phrase_sets[pks[3]] and "DLM" not in c.phrase_sets[pks[3]]
+    assert diffusion in c.phrase_sets[pks[4]]  # no definition of its own: the corpus's
