@@ -230,14 +230,13 @@ def category_mix_shifts(db, since: str | None = None, min_papers: int = 200, min
         before_total = sum(before.values())
         if (since and month < since[:7]) or total < min_papers or len(prev) < 3 or before_total < min_papers:
             continue
-        best = None
-        for category in set(now) | set(before):
+        found = []
+        for category in sorted(set(now) | set(before)):
             a, b = now[category] / total, before[category] / before_total
             if abs(a - b) >= min_change and (a >= 2 * b or a <= b / 2):
-                if best is None or abs(a - b) > abs(best.now - best.before):
-                    best = MixShift(month, category, b, a)
-        if best is not None:
-            out.append(best)
+                found.append((round(abs(a - b), 9), a > b, MixShift(month, category, b, a)))
+        if found:  # the largest change; of two as large (one category's gain is another's loss), the gain
+            out.append(max(found, key=lambda f: (f[0], f[1]))[2])
     return out
 
 
