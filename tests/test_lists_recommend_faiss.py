@@ -77,7 +77,7 @@ def test_faiss_path_equals_brute_force_with_exclusions(home, faiss_home):
         assert not excluded & {r.arxiv_id for r in fast.items}
         idx = {r["id"]: k for k, r in enumerate(rows)}
         assert [r.arxiv_id for r in fast.items] == expected_ranking(
-            rows, vecs, members, {idx[a] for a in excluded}, indexed=N_INDEXED)[:limit]
+            rows, vecs, members, {idx[a] for a in excluded}, indexed=N_INDEXED, limit=limit)
 
 
 def test_faiss_path_equals_brute_force_with_since(home, faiss_home):
@@ -122,7 +122,8 @@ def test_no_index_file_falls_back_and_cli_uses_faiss(home, faiss_home):
     data = json.loads(r.stdout)
     assert data["method"] == "faiss"
     with_faiss = [(x["arxiv_id"], x["because_id"]) for x in data["items"]]
-    assert [a for a, _ in with_faiss] == expected_ranking(rows, vecs, [10, 11], {10, 11, 12}, indexed=N_INDEXED)[:5]
+    assert [a for a, _ in with_faiss] == expected_ranking(rows, vecs, [10, 11], {10, 11, 12}, indexed=N_INDEXED,
+                                                          limit=5)
 
     for p in (Home(home).index_dir).iterdir():  # no index file: the CLI scans the stored vectors
         p.unlink()
