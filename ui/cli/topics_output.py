@@ -1,0 +1,74 @@
+"""The text and JSON of `trendscope trends --topics`, and the notes both trend listings add: the months whose
+papers' categories are mixed unlike the year before (`trends`, `trends --topics`)."""
+from __future__ import annotations
+
+import json
+
+import click
+
+from trendscope.foundation.wording import count
+
+
+def mix_notes(db, since: str | None, most: int = 4) -> None:
+    """Say (stderr) which months shown hold papers of a very different mix of categories than the year before: a
+    source change of the corpus lifts some trends' shares and topics (cs.CV went from 4% to 61% of the papers in
+    2025-03, and "Vision Transformers" read as rising in efficiency: a blind walkthrough)."""
+    from trendscope.index.trends_over_time import category_mix_shifts
+
+    shifts = category_mix_shifts(db, since=since)
+    if not shifts:
+        return
+    click.echo("note: in these months the corpus holds a very different mix of categories than the year before; "
+               "trend shares and rising topics move with it:", err=True)
+    for shift in shifts[-most:]:
+        click.echo(f"  {shift.text()}", err=True)
+    if len(shifts) > most:
+        click.echo(f"  (and {len(shifts) - most} earlier)", err=True)
+
+
+def print_topics(db, freq: str, since: str | None, as_json: bool, last: int, recompute: bool,
+                  only: set[str], newest: str | None, include_thin: bool) -> None:
+    from trendscope.index.emerging_topics import interval_text
+    from trendscope.index.topic_listings import listed_topics
+    from trendscope.index.trends_over_time import is_complete, period_start
+
+    # from the period holding `since` on, as the trend table reads it (a mid-month date dropped that month)
+    since = period_start(since, freq) if since else None
+    res = listed_topics(db, freq=freq, since=since, recompute=recompute)
+    how = (f"kept since {res.kept_since} (computed in {res.seconds:.1f}s; --recompute computes it again)"
+           if res.kept_since else f"computed in {res.seconds:.1f}s")
+    click.echo(f"topics for {res.papers} papers, {how}", err=True)
+    records = [{**r, "complete": is_complete(r["period"], freq, newest)} for r in res.records
+               if not only or r["trend"] in only]
+    if as_json:  # every period; `complete` false for one still filling up (it ends after the newest paper)
+        for r in records:
+            click.echo(json.dumps(r, ensure_ascii=False))
+        return
+    if not include_thin and any(not r["complete"] for r in records) and any(r["complete"] for r in records):
+        left = sorted({r["period"] for r in records if not r["complete"]})
+        click.echo(f"note: left out {', '.join(left)}, still filling up (the newest paper is from "
+                   f"{(newest or '?')[:10]}; --include-thin shows it)", err=True)
+        records = [r for r in records if r["complete"]]
+    if not res.records:
+        click.echo(f"no tagged papers published since {since}" if since
+                   else "no tagged papers yet: run `trendscope index` first")
+        return
+    by_trend: dict[str, list[dict]] = {}
+    for r in records:
+        if r["papers"]:  # a period the trend has no paper in yet (the newest month, filling up) lists nothing
+            by_trend.setdefault(r["trend"], []).append(r)
+    for trend, recs in sorted(by_trend.items()):
+        for r in recs[-last:]:
+            cut = 10 if freq == "week" else 7  # "2025-07..2026-06-01" read as ending on 1 June
+            span = ("" if r["since"] == r["period"] else
+                    f"; topics judged over the {freq}s from {r['since'][:cut]} through {r['period'][:cut]}")
+            click.echo(f"{trend} {r['period']} ({count(r['papers'], 'paper')}{span})")
+            for t in r["details"]:
+                interval = interval_text(t)
+                also = f" (also written: {'; '.join(t['also'])})" if t.get("also") else ""
+                click.echo(f"  {t['name']}{also}: {count(t['papers'], 'paper')}, {t['growth']:.1f}x its share the "
+                           f"year before{f' ({interval})' if interval else ''}; first: {', '.join(t['first_papers'])}")
+            if not r["details"]:
+                click.echo("  (nothing rising)")
+    shown = [r["period"] for recs in by_trend.values() for r in recs[-last:]]
+    mix_notes(db, min(shown) if shown else since)
