@@ -22,11 +22,11 @@ one line naming the file and the key.
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from trendscope.foundation.errors import TrendscopeError
+from trendscope.foundation.files import read_toml
 
 PROVIDER_KEYS = ("client_id", "client_secret", "server_metadata_url")
 
@@ -38,23 +38,10 @@ class OidcSettings:
     labels: dict[str, str] = field(default_factory=dict)  # provider -> the sign-in button's "Sign in with ..."
 
 
-def _read_toml(path: Path) -> dict:
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
-    except UnicodeDecodeError as exc:
-        raise TrendscopeError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise TrendscopeError(f"{path}: not valid TOML: {exc}") from exc
-    except OSError as exc:
-        raise TrendscopeError(f"cannot read {path}: {exc.strerror or exc}") from exc
-
-
 def read_oidc_settings(secrets_path: Path) -> OidcSettings | None:
     """The OpenID Connect providers of `secrets.toml` (None when the file or its [auth] is absent); a
     TrendscopeError naming the file and key when a setting Streamlit needs is missing."""
-    auth = _read_toml(Path(secrets_path)).get("auth")
+    auth = read_toml(Path(secrets_path)).get("auth")
     if auth is None:
         return None
     if not isinstance(auth, dict):
@@ -87,7 +74,7 @@ def read_oidc_settings(secrets_path: Path) -> OidcSettings | None:
 def oidc_domains(config_path: Path) -> tuple[str, ...]:
     """`[auth] oidc_domains` of config.toml: email domains whose verified users get an account at first
     sign-in."""
-    auth = _read_toml(Path(config_path)).get("auth", {})
+    auth = read_toml(Path(config_path)).get("auth", {})
     domains = auth.get("oidc_domains", []) if isinstance(auth, dict) else None
     if not isinstance(domains, list) or not all(isinstance(d, str) and d.strip() for d in domains):
         raise TrendscopeError(f"{config_path}: [auth] oidc_domains must be a list of domains, "

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 from trendscope.foundation.errors import TrendscopeError
+from trendscope.foundation.files import read_toml
 
 ENV_VAR = "TRENDSCOPE_APP_URL"
 APP_KEYS = frozenset({"url"})
@@ -50,15 +50,9 @@ def load_app_url(config_path: str | Path | None, env: Mapping[str, str] | None =
     env = os.environ if env is None else env
     if env.get(ENV_VAR, "").strip():
         return check_app_url(env[ENV_VAR], ENV_VAR)
-    if config_path is None or not Path(config_path).exists():
+    if config_path is None:
         return None
-    try:
-        doc = tomllib.loads(Path(config_path).read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise TrendscopeError(f"{config_path}: invalid TOML: {exc}") from exc
-    except OSError as exc:
-        raise TrendscopeError(f"cannot read {config_path}: {exc.strerror or exc}") from exc
-    section = doc.get("app")
+    section = read_toml(config_path).get("app")
     if section is None:
         return None
     if not isinstance(section, dict):

@@ -8,10 +8,10 @@ section of `config.toml` none of them reads (`[smpt]`), and files with secrets t
 """
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Callable, Mapping
 
 from trendscope.foundation.errors import TrendscopeError
+from trendscope.foundation.files import read_toml
 from trendscope.foundation.home import Home
 
 CONFIG_SECTIONS = ("app", "auth", "smtp")  # what config.toml may hold (docs/digests.md, docs/accounts.md)
@@ -20,17 +20,10 @@ AUTH_KEYS = ("oidc_domains",)  # config.toml's [auth] (the sign-in providers liv
 
 def _read_config(home: Home) -> tuple[dict | None, str | None]:
     """(config.toml as a dict, or None when absent or unreadable; the problem reading it, if any)."""
-    path = home.config_path
-    if not path.exists():
-        return None, None
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8")), None
-    except UnicodeDecodeError as exc:
-        return None, f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})"
-    except tomllib.TOMLDecodeError as exc:
-        return None, f"{path}: not valid TOML: {exc}"
-    except OSError as exc:
-        return None, f"cannot read {path}: {exc.strerror or exc}"
+        return read_toml(home.config_path) or None, None
+    except TrendscopeError as exc:
+        return None, str(exc)
 
 
 def config_problems(home: Home, env: Mapping[str, str] | None = None) -> list[str]:

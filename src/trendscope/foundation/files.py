@@ -41,3 +41,23 @@ def _naming(exc: OSError, tmp: Path, path: Path) -> OSError:
     if exc.filename == str(tmp):
         exc.filename = str(path)
     return exc
+
+
+def read_toml(path: str | Path) -> dict:
+    """A settings file as a dict ({} when it does not exist); a TrendscopeError of one line naming the file when it
+    cannot be read, is not UTF-8 or is not TOML."""
+    import tomllib
+
+    from .errors import TrendscopeError
+
+    path = Path(path)
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except UnicodeDecodeError as exc:
+        raise TrendscopeError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise TrendscopeError(f"{path}: not valid TOML: {exc}") from exc
+    except OSError as exc:
+        raise TrendscopeError(f"cannot read {path}: {exc.strerror or exc}") from exc
