@@ -47,12 +47,12 @@ from trendscope.foundation.home import Home  # noqa: E402
 from trendscope.index.emerging_topics import (  # noqa: E402
     MAX_TOPICS,
     PERIODS_PER_YEAR,
-    _g2,
     emerging_topics,
     listable_names,
     span_start,
     topic_key,
 )
+from trendscope.index.rise_statistics import g2 as _g2  # noqa: E402
 from trendscope.index.topic_corpus import count_corpus, written_forms  # noqa: E402
 from trendscope.index.topic_phrases import display_names  # noqa: E402
 from trendscope.index.trend_store import TrendStore  # noqa: E402

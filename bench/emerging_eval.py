@@ -154,6 +154,11 @@ def main() -> None:
     ap.add_argument("--same-papers", type=float, default=None,
                     help="override the overlap (Jaccard of their papers now) at which a rising name is listed as "
                          "another name of a better-ranked one; above 1 never (tuning)")
+    ap.add_argument("--category-prior", type=float, default=None,
+                    help="override the papers' worth by which each primary category's share before is shrunk "
+                         "towards the trend's in the category-standardised baseline (tuning)")
+    ap.add_argument("--no-category-mix", action="store_true",
+                    help="compare against the trend's share before as a whole, not category by category")
     ap.add_argument("--no-name-model", action="store_true", help="list names without the topic-name model")
     ap.add_argument("--min-title-share", type=float, default=None, help="override the title-share floor (tuning)")
     ap.add_argument("--rises", type=Path, default=KNOWN,
@@ -173,10 +178,13 @@ def main() -> None:
                                                      ("min_rest_share", args.min_rest_share),
                                                      ("min_growth", args.min_growth),
                                                      ("min_now", args.min_now),
-                                                     ("same_papers", args.same_papers))
+                                                     ("same_papers", args.same_papers),
+                                                     ("category_prior", args.category_prior))
                  if v is not None}
     if args.no_name_model:
         overrides["name_model"] = None
+    if args.no_category_mix:
+        overrides["category_prior"] = None
     res = emerging_topics(db, freq=args.freq, **overrides)
     print(f"topics for {res.papers} papers, every trend and {args.freq}: {time.perf_counter() - t0:.1f}s")
     report(db, res.records, args.show_report_half, args.rises)

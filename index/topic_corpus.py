@@ -41,6 +41,7 @@ class TopicCorpus:
     """Per-paper phrase sets and the corpus-wide counts of the names some trend could list."""
     period: dict[int, str]
     week: dict[int, str]
+    category: dict[int, str]                # pk -> its primary arXiv category ('' when unknown)
     acronyms: AcronymMap
     phrase_sets: dict[int, set[str]]        # pk -> its candidate phrase keys, acronyms merged into their expansions
     by_trend: dict[str, list[int]]
@@ -144,7 +145,8 @@ def _count_corpus(db, store: TrendStore, freq: str, trends: list[str] | None, mi
         df_all.update(kept)
         per_period_all[period[pk]].update(kept)
         n_period_all[period[pk]] += 1
-    return TopicCorpus(period, week, acronyms, phrase_sets, by_trend, df_by_trend, candidates, fragments,
+    category = store.primary_categories()
+    return TopicCorpus(period, week, category, acronyms, phrase_sets, by_trend, df_by_trend, candidates, fragments,
                    title_df, closed_df, df_all, per_period_all, n_period_all, len(phrase_sets))
 
 

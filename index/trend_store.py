@@ -282,6 +282,10 @@ class TrendStore:
         """(YYYY-MM, primary category, papers) for every month holding dated papers (the corpus's mix)."""
         return self.paper_reads.primary_category_months()
 
+    def primary_categories(self) -> dict[int, str]:
+        """pk -> primary category ('' when unknown) of every dated paper (for comparing like with like)."""
+        return self.paper_reads.primary_categories()
+
     def newest_published(self) -> str | None:
         """The newest stored paper's publication date (None without papers)."""
         return self.paper_reads.published_range()[1]

@@ -150,6 +150,11 @@ class PaperReads:
         return self.db.execute("SELECT pk, published FROM papers WHERE published IS NOT NULL AND published != '' "
                                "ORDER BY published, pk").fetchall()
 
+    def primary_categories(self) -> dict[int, str]:
+        """pk -> primary category ('' when unknown) of every paper with a publication date."""
+        return dict(self.db.execute("SELECT pk, coalesce(primary_category, '') FROM papers "
+                                    "WHERE published IS NOT NULL AND published != ''").fetchall())
+
     def primary_category_months(self) -> list[tuple[str, str, int]]:
         """(YYYY-MM, primary category, papers) for every month holding dated papers, oldest month first."""
         return self.db.execute(

@@ -237,6 +237,7 @@ def test_a_burst_inside_a_trend_is_listed_with_its_first_papers(rising_home):
     assert any("banana routing" in t.lower() for t in by_period["2023-11-01"]["topics"]), listed
     detail = next(d for d in by_period["2023-11-01"]["details"] if "banana routing" in d["name"].lower())
     assert detail["papers"] >= 4 and detail["growth"] >= 2 and detail["first_papers"][0].startswith("2399.")
+    assert detail["growth_same_categories"] >= 2  # its papers' category wrote it more often too
     low, high = detail["growth_interval"]  # its uncertainty: a 90% interval around the growth (6 papers and
     assert 0 < low < detail["growth"] < high and high / low > 10  # none before: a wide one)
     # its own curve: the trend's papers using it and all the trend's papers, month by month up to 2023-11
@@ -275,20 +276,76 @@ def test_two_names_of_the_same_papers_are_listed_as_one_topic_but_a_subtopic_kee
 
 
 def test_a_name_rising_as_much_in_the_rest_of_the_corpus_is_the_corpus_rise_not_the_trends():
-    from trendscope.index.emerging_topics import _the_rests_rise
+    from trendscope.index.rise_statistics import the_rests_rise
 
     # 2023-05, zero-shot papers and in-context learning (measured): the rest writes it in 41% of its papers now,
     # less than half: the trend's rise, listed although the field as a whole took it up faster
-    assert not _the_rests_rise(68, 3.7, 48, 11, 5176, 7544, min_rest_share=0.5)
-    assert _the_rests_rise(68, 3.7, 48, 11, 5176, 7544, min_rest_share=0.0)  # the test applied everywhere
+    assert not the_rests_rise(68, 3.7, 48, 11, 5176, 7544, min_rest_share=0.5)
+    assert the_rests_rise(68, 3.7, 48, 11, 5176, 7544, min_rest_share=0.0)  # the test applied everywhere
     # a new source lifts a name five-fold in the rest, which writes most of it: not the trend's rise
-    assert _the_rests_rise(10, 2.0, 100, 60, 3000, 9000, min_rest_share=0.5)
+    assert the_rests_rise(10, 2.0, 100, 60, 3000, 9000, min_rest_share=0.5)
     # the rest writes most of it but it did not rise there: the trend's own rise
-    assert not _the_rests_rise(10, 2.0, 100, 300, 3000, 9000, min_rest_share=0.5)
+    assert not the_rests_rise(10, 2.0, 100, 300, 3000, 9000, min_rest_share=0.5)
+
+
+def test_the_baseline_in_nows_categories_explains_a_rise_made_by_the_source_mix():
+    from trendscope.index.rise_statistics import mix_standardiser
+
+    # before: 1,000 cs.CL papers of the trend, 10 use the name (1%); 100 cs.CV papers, 20 use it (20%);
+    # now the mix turned: 100 cs.CL, 1,000 cs.CV, each writing it as before (1 and 200 papers)
+    per_category = {"2023-01": {"cs.CL": Counter(k=10, even=100), "cs.CV": Counter(k=20, even=10)},
+                    "2024-01": {"cs.CL": Counter(k=1, even=20), "cs.CV": Counter(k=200, even=200)}}
+    n = {"2023-01": Counter({"cs.CL": 1000, "cs.CV": 100}), "2024-01": Counter({"cs.CL": 100, "cs.CV": 1000})}
+    expected = mix_standardiser(per_category, n, ["2024-01"], ["2023-01"], prior=20.0)
+    share_now, share_before = 201 / 1100, (30 + 0.5) / (1100 + 1)
+    assert share_now / share_before > 6  # the trend's share as a whole: "6.6x"
+    # in now's categories about 1x (1.16x: the 100 cs.CV papers before are shrunk towards the trend's 2.8% by 20
+    # papers' worth), under the listing's 1.5x floor
+    assert 1.0 < share_now / (expected("k", share_before) / 1100) < 1.2
+    # a name every category writes as often (10%) keeps the plain baseline; so does one no category wrote before
+    assert expected("even", (110 + 0.5) / 1101) / 1100 == pytest.approx(110.5 / 1101, rel=0.05)
+    assert expected("new", 0.5 / 1101) / 1100 == pytest.approx(0.5 / 1101, rel=0.05)
+
+
+def test_a_name_rising_only_because_its_category_grew_in_the_trend_is_not_listed(tmp_path, sample_rows,
+                                                                                 embedder):
+    """The corpus's sources changed (cs.CV 4% -> 61% of the papers of 2025-03): the multimodal trend listed
+    "video understanding" and "Vision Transformers" as rising because more of its papers were vision papers, not
+    because vision papers wrote them more often. A rise must hold in the same categories too."""
+    rows = [r for r in sample_rows if "2022-01-01" <= r["published"] < "2024-01-01"]
+    home, db = make_home(tmp_path / "home", rows)
+    zebra = ("Zebra tuning for efficient inference: model compression with quantization",
+             "We study zebra tuning, a quantization scheme for model compression that reduces inference cost.")
+    plain = ("Efficient inference for vision models by quantization",
+             "Model compression with quantization makes inference of vision models cheap and efficient.")
+    language = ("Efficient inference for language models by pruning",
+                "Pruning makes inference of large language models cheap and efficient.")
+    extra = []
+    for month in range(1, 11):  # each month 8 cs.CV papers, a quarter of them on zebra tuning, and 20 cs.CL
+        extra += [(f"2023-{month:02d}-{2 + 3 * i:02d}", "cs.CV", zebra if i % 4 == 0 else plain) for i in range(8)]
+        extra += [(f"2023-{month:02d}-{2 + i:02d}", "cs.CL", language) for i in range(20)]
+    # then a flood of cs.CV papers, a quarter of them on zebra tuning as before, and a few cs.CL ones
+    extra += [(f"2023-11-{2 + i % 25:02d}", "cs.CV", zebra if i % 4 == 0 else plain) for i in range(80)]
+    extra += [(f"2023-11-{2 + i:02d}", "cs.CL", language) for i in range(5)]
+    PaperStore(db).upsert([paper_from_row(rows[0], id=f"2397.{70000 + i}", title=t, abstract=a,
+                                          published=f"{day}T00:00:00Z", updated=f"{day}T00:00:00Z", version=1,
+                                          categories=[cat], primary_category=cat)
+                           for i, (day, cat, (t, a)) in enumerate(extra)])
+    run_index(db, home, progress=False, embedder=embedder)
+
+    def zebra_in_november(**settings) -> list[dict]:
+        res = emerging_topics(db, freq="month", trends=["efficiency"], since="2023-11-01", min_now=1, **settings)
+        return [d for r in res.records if r["period"] == "2023-11-01" for d in r["details"]
+                if "zebra" in d["name"].lower()]
+
+    plain_baseline = zebra_in_november(category_prior=None)  # the trend's share before as a whole
+    assert plain_baseline and plain_baseline[0]["growth"] >= 3, plain_baseline
+    assert plain_baseline[0]["growth_same_categories"] is None
+    assert not zebra_in_november()  # cs.CV papers wrote it in a quarter of theirs before and now: no rise
 
 
 def test_growth_interval_narrows_with_more_papers_and_holds_the_growth():
-    from trendscope.index.emerging_topics import growth_interval
+    from trendscope.index.rise_statistics import growth_interval
 
     g_few, g_many = (6 / 300) / (4.5 / 901), (60 / 3000) / (40.5 / 9001)
     few, many = growth_interval(g_few, 6, 300, 4, 900), growth_interval(g_many, 60, 3000, 40, 9000)
@@ -298,7 +355,7 @@ def test_growth_interval_narrows_with_more_papers_and_holds_the_growth():
 
 
 def test_an_interval_reaching_one_says_the_rise_may_be_chance():
-    from trendscope.index.emerging_topics import interval_text
+    from trendscope.index.rise_statistics import interval_text
 
     assert interval_text({"growth_interval": [1.3, 3.1]}) == "90% interval 1.3-3.1x"
     assert interval_text({"growth_interval": [0.6, 51.9]}) == "90% interval 0.6-51.9x: may be chance"
@@ -308,14 +365,28 @@ def test_an_interval_reaching_one_says_the_rise_may_be_chance():
     assert interval_text({"growth_interval": [0.0, 0.0]}) == interval_text({}) == ""
 
 
-def test_rest_growth_without_evidence_is_one_whatever_the_spans_sizes():
-    from trendscope.index.emerging_topics import _rest_growth
+def test_a_rise_much_smaller_within_the_same_categories_says_so():
+    from trendscope.index.rise_statistics import same_categories_text
+    from trendscope.ui.app.views.trends import _growth_text
 
-    assert _rest_growth(0, 0, 2500, 8500) == pytest.approx(1.0)
-    assert _rest_growth(0, 0, 8500, 2500) == pytest.approx(1.0)
-    assert _rest_growth(6, 2, 3000, 9000) > 3  # 6 in 3,000 now against 2 in 9,000 before
-    assert _rest_growth(2, 6, 3000, 9000) == pytest.approx(1.0, abs=0.05)  # the same share now and before
-    assert _rest_growth(3, 0, 0, 9000) == 1.0  # an empty span: nothing to compare
+    # "Vision Transformers" in efficiency, 2025-04 (measured): 6.6x, of which the cs.CV papers' own rise is 1.9x
+    vit = {"growth": 6.59, "growth_same_categories": 1.93, "growth_interval": [4.5, 9.6]}
+    assert same_categories_text(vit) == "1.9x within the same arXiv categories"
+    assert _growth_text(vit) == "6.6x, 90% interval 4.5-9.6x, 1.9x within the same arXiv categories"
+    # about as large within the categories, or not standardised (a listing kept before): nothing to add
+    assert same_categories_text({"growth": 3.0, "growth_same_categories": 2.5}) == ""
+    assert same_categories_text({"growth": 3.0}) == same_categories_text({"growth": 3.0,
+                                                                          "growth_same_categories": None}) == ""
+
+
+def test_rest_growth_without_evidence_is_one_whatever_the_spans_sizes():
+    from trendscope.index.rise_statistics import rest_growth
+
+    assert rest_growth(0, 0, 2500, 8500) == pytest.approx(1.0)
+    assert rest_growth(0, 0, 8500, 2500) == pytest.approx(1.0)
+    assert rest_growth(6, 2, 3000, 9000) > 3  # 6 in 3,000 now against 2 in 9,000 before
+    assert rest_growth(2, 6, 3000, 9000) == pytest.approx(1.0, abs=0.05)  # the same share now and before
+    assert rest_growth(3, 0, 0, 9000) == 1.0  # an empty span: nothing to compare
 
 
 def test_a_thin_trend_is_judged_over_a_longer_span_so_a_slow_rise_is_found(rising_home):

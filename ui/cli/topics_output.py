@@ -19,7 +19,8 @@ def mix_notes(db, since: str | None, most: int = 4) -> None:
     if not shifts:
         return
     click.echo("note: in these months the corpus holds a very different mix of categories than the year before; "
-               "trend shares and rising topics move with it:", err=True)
+               "trend shares move with it (a topic is listed only when it rises within the same categories too):",
+               err=True)
     for shift in shifts[-most:]:
         click.echo(f"  {shift.text()}", err=True)
     if len(shifts) > most:
@@ -28,7 +29,7 @@ def mix_notes(db, since: str | None, most: int = 4) -> None:
 
 def print_topics(db, freq: str, since: str | None, as_json: bool, last: int, recompute: bool,
                   only: set[str], newest: str | None, include_thin: bool) -> None:
-    from trendscope.index.emerging_topics import interval_text
+    from trendscope.index.rise_statistics import interval_text, same_categories_text
     from trendscope.index.topic_listings import listed_topics
     from trendscope.index.trends_over_time import is_complete, period_start
 
@@ -64,10 +65,10 @@ def print_topics(db, freq: str, since: str | None, as_json: bool, last: int, rec
                     f"; topics judged over the {freq}s from {r['since'][:cut]} through {r['period'][:cut]}")
             click.echo(f"{trend} {r['period']} ({count(r['papers'], 'paper')}{span})")
             for t in r["details"]:
-                interval = interval_text(t)
+                notes = "; ".join(n for n in (interval_text(t), same_categories_text(t)) if n)
                 also = f" (also written: {'; '.join(t['also'])})" if t.get("also") else ""
                 click.echo(f"  {t['name']}{also}: {count(t['papers'], 'paper')}, {t['growth']:.1f}x its share the "
-                           f"year before{f' ({interval})' if interval else ''}; first: {', '.join(t['first_papers'])}")
+                           f"year before{f' ({notes})' if notes else ''}; first: {', '.join(t['first_papers'])}")
             if not r["details"]:
                 click.echo("  (nothing rising)")
     shown = [r["period"] for recs in by_trend.values() for r in recs[-last:]]

@@ -12,7 +12,7 @@ from trendscope.digest.api import topic_query
 from trendscope.foundation.clock import span_months
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.wording import count
-from trendscope.index.emerging_topics import interval_text
+from trendscope.index.rise_statistics import interval_text, same_categories_text
 from trendscope.index.trends_over_time import drop_incomplete_tail, drop_thin_tail, pooled
 from trendscope.ui.app import digest_view as dg
 from trendscope.ui.app import navigation, trend_state, widgets
@@ -204,8 +204,8 @@ def _percent(share: float) -> str:
 
 def _growth_text(detail: dict) -> str:
     """"2.0x, 90% interval 1.3-3.1x": the growth with its uncertainty."""
-    text, interval = f"{detail['growth']:.1f}x", interval_text(detail)
-    return f"{text}, {interval}" if interval else text
+    notes = [n for n in (interval_text(detail), same_categories_text(detail)) if n]
+    return ", ".join([f"{detail['growth']:.1f}x", *notes])
 
 
 def _short_span(detail: dict, month: str) -> str:
@@ -292,7 +292,8 @@ def render() -> None:
     shifts = trend_state.mix_shifts(complete["period"].min())
     if shifts:  # cs.CV from 4% to 61% of the papers made "Vision Transformers" rise in efficiency (a walkthrough)
         st.caption(":material/info: In these months the corpus holds a very different mix of categories than the "
-                   "year before, and trend shares and rising topics move with it: "
+                   "year before, and trend shares move with it (rising topics are listed only when they rise "
+                   "within the same categories too): "
                    + "; ".join(safe_inline(m.text()) for m in shifts[-4:])
                    + (f" (and {len(shifts) - 4} earlier)" if len(shifts) > 4 else "") + ".")
     periods = sorted(table["period"].unique(), reverse=True)
