@@ -59,6 +59,7 @@ over the two years up to the period.
 """
 from __future__ import annotations
 
+import re
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -278,8 +279,7 @@ def emerging_topics(db, freq: str = "month", since: str | None = None, trends: l
     pk_ids = store.ids_for([pk for r in records for t in r["details"] for pk in (*t.first_papers, *t.central_papers)])
     for r in records:
         for t in r["details"]:
-            t.name = names.get(t.key, t.key)
-            t.also = [names.get(k, k) for k in t.also]
+            t.name, t.also = specific_name_first(names.get(t.key, t.key), [names.get(k, k) for k in t.also])
             t.first_papers = [pk_ids.get(pk, str(pk)) for pk in t.first_papers]
             t.central_papers = [pk_ids.get(pk, str(pk)) for pk in t.central_papers]
         r["topics"] = [t.name for t in r["details"]]
@@ -321,6 +321,25 @@ def _choose(scored: list[tuple], n: int, same_papers: float,
         if len(out) == n:
             break
     return out, merged
+
+
+def specific_name_first(name: str, also: list[str]) -> tuple[str, list[str]]:
+    """(the name to show, its other names): another name of the same papers that holds the name's words, or its
+    acronym, and more ("COVID19 Fake News Detection" for "COVID19", "KV cache" for "key value (KV)") says what the
+    papers are about and is shown first; following "key value (KV)" followed every paper on key-value stores."""
+    base = re.sub(r"\s*\([^()]*\)\s*$", "", name)
+    acronym = name[len(base):].strip(" ()")
+    mine = set(_words(base))
+    for other in also:
+        words = _words(other)
+        if ((mine < set(words) and len(words) > len(mine))
+                or (acronym and acronym.lower() in words and len(words) > 1)):
+            return other, [name, *(a for a in also if a != other)]
+    return name, also
+
+
+def _words(name: str) -> list[str]:
+    return re.findall(r"[^\W_]+", name.lower())
 
 
 def topic_key(name: str) -> str:

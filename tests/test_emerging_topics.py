@@ -275,6 +275,24 @@ def test_two_names_of_the_same_papers_are_listed_as_one_topic_but_a_subtopic_kee
     assert "mllms" in [c[1] for c in chosen] and not also
 
 
+@pytest.mark.parametrize("name, also, shown", [
+    # a blind walkthrough: KV-cache work was listed as "key value (KV)", and following it followed '"key value"'
+    ("key value (KV)", ["KV cache"], ("KV cache", ["key value (KV)"])),
+    ("COVID19", ["COVID19 Fake News Detection", "fake news"],
+     ("COVID19 Fake News Detection", ["COVID19", "fake news"])),
+    ("KV cache", ["key value (KV)"], ("KV cache", ["key value (KV)"])),
+    ("Multimodal Large Language Models (MLLM)", ["MLLMs"], ("Multimodal Large Language Models (MLLM)", ["MLLMs"])),
+    ("Grounding DINO", ["DINO"], ("Grounding DINO", ["DINO"])),
+    ("CLEVR", ["visual reasoning"], ("CLEVR", ["visual reasoning"])),
+])
+def test_a_more_specific_name_of_the_same_papers_is_shown_first(name, also, shown):
+    from trendscope.digest.api import topic_query
+    from trendscope.index.emerging_topics import specific_name_first
+
+    assert specific_name_first(name, also) == shown
+    assert topic_query(specific_name_first("key value (KV)", ["KV cache"])[0]) == '"KV cache"'
+
+
 def test_a_name_rising_as_much_in_the_rest_of_the_corpus_is_the_corpus_rise_not_the_trends():
     from trendscope.index.rise_statistics import the_rests_rise
 
