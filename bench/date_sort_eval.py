@@ -34,11 +34,12 @@ from bench.digest_query_eval import FRESH_WEEKS, QUERIES, WEEKS, read_jsonl  # n
 
 QRELS = (ROOT / "bench/data/digest_query_qrels.jsonl", ROOT / "bench/data/digest_query_qrels_fresh.jsonl")
 # the dev set's graded pool, and the papers that newest first showed outside it, graded blind the same way
+SHARES = (0.5, 0.67)  # shares of the query's words tried for papers listed by their similarity alone
 DEV_QRELS = (ROOT / "bench/data/search_dev_qrels.jsonl", ROOT / "bench/data/search_date_sort_qrels.jsonl")
 
 
 def dev_set(searcher, limit: int, unjudged_out: Path | None = None) -> None:
-    from trendscope.index.relevance_floor import passes_floor, query_features
+    from trendscope.index.relevance_floor import holds_enough_words, passes_floor, query_features
     from trendscope.index.search import SearchRequest
 
     queries = read_jsonl(ROOT / "bench/data/search_dev_queries.jsonl")
@@ -48,12 +49,25 @@ def dev_set(searcher, limit: int, unjudged_out: Path | None = None) -> None:
         pool = searcher.search(SearchRequest(q["query"], limit=100))
         feats = query_features(searcher, q["query"], [h.pk for h in pool], embed_text=q["query"])
         best = max((f["z"] for f in feats.values() if passes_floor(f, words_without_vectors=True)), default=0.0)
-        pools.append((q["qid"], [(h, feats[h.pk], best) for h in pool]))
+        best_words = {share: max((f["z"] for f in feats.values()
+                                  if passes_floor(f, words_without_vectors=True) and holds_enough_words(f, share)),
+                                 default=0.0) for share in SHARES}
+        pools.append((q["qid"], [(h, feats[h.pk], (best, best_words)) for h in pool]))
     settings = {"no floor": lambda f, best: True,
                 "the floor": lambda f, best: passes_floor(f, words_without_vectors=True)}
     for d in (1, 1.5, 2, 3):
         settings[f"the floor + within {d} sd of the best"] = (
-            lambda f, best, d=d: passes_floor(f, words_without_vectors=True) and (f["phrase"] or f["z"] >= best - d))
+            lambda f, best, d=d: passes_floor(f, words_without_vectors=True)
+            and (f["phrase"] or f["z"] >= best[0] - d))
+    for share in (0.25, 0.34, 0.5, 0.67):  # a paper listed for its similarity alone holds this share of the words
+        settings[f"the floor + within 1.5 sd + {share:.0%} of the words"] = (
+            lambda f, best, share=share: passes_floor(f, words_without_vectors=True)
+            and (f["phrase"] or f["z"] >= best[0] - 1.5) and holds_enough_words(f, share))
+    for share in SHARES:  # the same, the best taken among the papers that hold that share of the words
+        for d in (1.5, 2, 2.5, 3, 4, 99):
+            settings[f"the floor + {share:.0%} of the words + within {d} sd of the best of those"] = (
+                lambda f, best, d=d, share=share: passes_floor(f, words_without_vectors=True)
+                and holds_enough_words(f, share) and (f["phrase"] or f["z"] >= best[1][share] - d))
     shipped = {q["qid"]: searcher.search(SearchRequest(q["query"], sort="date", limit=limit)) for q in queries}
     settings["as shipped: search --sort date"] = None
     unjudged: dict[tuple[str, str], set[str]] = {}

@@ -235,7 +235,9 @@ def parse_query(text: str, all_words: bool = False) -> ParsedQuery:
             out.embed_words.extend(words)
         plain = not (is_phrase or column or plus)
         required = all_words or not plain
-        label = " ".join(words) if len(words) > 1 or is_phrase else raw.strip().rstrip("*") or words[0]
+        # the word as typed ("pre-training", "GPT-4"), less the punctuation around it ("(survey):" read as
+        # "missing: (survey):" on every hit: a blind walkthrough)
+        label = " ".join(words) if len(words) > 1 or is_phrase else raw.strip().strip(_LABEL_EDGES) or words[0]
         if pending_or and groups:
             last = groups[-1]
             groups[-1] = Group(last.items + [item], last.required and required, f"{last.label} OR {label}")
@@ -251,7 +253,14 @@ def parse_query(text: str, all_words: bool = False) -> ParsedQuery:
     return out
 
 
+_LABEL_EDGES = "()[]{}<>\"'.,;:!?*"
+
+
 def _meaningful(groups: list[Group]) -> list[Group]:
-    """Groups as searched: plain stop words dropped when anything else is left."""
+    """Groups as searched: plain stop words dropped; a query of nothing else is refused."""
     content = [g for g in groups if not (g.plain_word and is_stop_word(g.plain_word))]
-    return content if content else groups
+    if groups and not content:  # "the of and for with" listed ten arbitrary papers without a word (a walkthrough)
+        words = ", ".join(g.plain_word for g in groups[:5])
+        raise TrendscopeError(f"the query has only common words ({words}): give a word that says what to look "
+                              "for, or quote a phrase")
+    return content

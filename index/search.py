@@ -33,7 +33,15 @@ from .faiss_index import VectorIndex, index_paths
 from .fts_query import ParsedQuery, parse_query
 from .keyword_pruning import Split, exact_top, plan
 from .query_encoder import load_query_embedder
-from .relevance_floor import Z_FROM_BEST, has_floor, near_best, passes_floor, query_features
+from .relevance_floor import (
+    WORD_SHARE,
+    Z_FROM_BEST,
+    has_floor,
+    holds_enough_words,
+    near_best,
+    passes_floor,
+    query_features,
+)
 from .search_index import NO_VECTORS, open_search_index
 from .search_request import MAX_LIMIT, SearchHit, SearchRequest, checked_filters, date_window, validate
 from .search_store import BM25_WEIGHTS, HitRow, SearchStore, SqlFilter
@@ -114,6 +122,7 @@ class Searcher:
         self.compounds = compounds  # notes: "pretraining" is found in "pre-training" (compound_words.py)
         self.date_floor = True  # newest first lists only papers above the relevance floor (bench: off to compare)
         self.date_floor_from_best: float | None = Z_FROM_BEST  # ... and near the pool's best (None: not)
+        self.date_floor_word_share: float | None = WORD_SHARE  # ... holding this share of the words (None: any)
         self._floor_background: tuple[str, np.ndarray] | None = None  # relevance_floor.background_vectors' cache
         self._doc_counts = DocCounts(self.store, database_path(db) or None)
 
@@ -224,7 +233,9 @@ class Searcher:
         if self.date_floor and has_floor(query):
             feats = query_features(self, query, [pk for pk, _ in ranked], embed_text=pq.semantic_text)
             ranked = [r for r in ranked if passes_floor(feats[r[0]], words_without_vectors=True)]
-            if self.date_floor_from_best is not None:
+            if self.date_floor_word_share is not None:
+                ranked = [r for r in ranked if holds_enough_words(feats[r[0]], self.date_floor_word_share)]
+            if self.date_floor_from_best is not None:  # near the best of what is left
                 ranked = near_best(ranked, feats, self.date_floor_from_best)
         published = self.store.published_of([pk for pk, _ in ranked])
         return sorted(ranked, key=lambda r: (published.get(r[0]) or "", r[0]), reverse=True)[:wanted]

@@ -165,8 +165,17 @@ def test_plain_words_rank_and_only_required_items_filter(fts):
     assert [g.label for g in parse_query("+graphs molecules").required] == ["graphs"]
 
 
-def test_stop_words_are_dropped_unless_nothing_else_is_left():
+def test_stop_words_are_dropped_and_a_query_of_nothing_else_is_refused():
     assert [g.label for g in parse_query("learning for the graphs").groups] == ["learning", "graphs"]
     assert parse_query("learning for the graphs").semantic_text == "learning for the graphs"  # embedded as typed
-    assert [g.label for g in parse_query("the of").groups] == ["the", "of"]
+    # "the of and for with" listed ten arbitrary papers with no word of a topic (a blind walkthrough)
+    with pytest.raises(TrendscopeError, match=r"only common words \(the, of\)"):
+        parse_query("the of")
+    assert [g.label for g in parse_query('"the of"').groups] == ["the of"]  # a quoted phrase is a choice
     assert [g.label for g in parse_query('"the of" graphs').groups] == ["the of", "graphs"]  # phrases stay
+
+
+def test_a_words_label_leaves_out_the_punctuation_around_it():
+    # 'what is "attention"? (a survey): transformers' said "missing: survey):" on every hit (a blind walkthrough)
+    q = parse_query('what is "attention"? (a survey): transformers lora* C++')
+    assert [g.label for g in q.groups] == ["attention", "survey", "transformers", "lora", "C++"]

@@ -8,7 +8,13 @@ import pytest
 from search_fixture import TEST_TREND, tag
 
 from trendscope.foundation.errors import TrendscopeError
-from trendscope.index.relevance_floor import Z_FROM_BEST, near_best, passes_floor, query_features
+from trendscope.index.relevance_floor import (
+    Z_FROM_BEST,
+    holds_enough_words,
+    near_best,
+    passes_floor,
+    query_features,
+)
 from trendscope.index.search import Searcher, SearchRequest, rrf_fuse
 from trendscope.index.vector_store import VectorStore
 
@@ -131,12 +137,44 @@ def test_sort_by_date(searchable):
 
 
 def _date_sorted_keeps(feats: dict[int, dict], pk: int) -> bool:
-    """What newest first keeps of a relevance pool: above the floor, and near the best similarity there or holding
-    the query as a phrase."""
-    above = [f for f in feats.values() if passes_floor(f, words_without_vectors=True)]
-    best = max(f["z"] for f in above)
+    """What newest first keeps of a relevance pool: above the floor holding enough of the query's words, and near
+    the best similarity of those or holding the query as a phrase."""
+    def above(f: dict) -> bool:
+        return passes_floor(f, words_without_vectors=True) and holds_enough_words(f)
+    best = max(f["z"] for f in feats.values() if above(f))
     f = feats[pk]
-    return passes_floor(f, words_without_vectors=True) and (f["phrase"] or f["z"] >= best - Z_FROM_BEST)
+    return above(f) and (f["phrase"] or f["z"] >= best - Z_FROM_BEST)
+
+
+def test_newest_first_lists_a_paper_found_by_similarity_alone_only_when_it_holds_most_of_the_words(searchable,
+                                                                                                   monkeypatch):
+    """A blind walkthrough: "membership inference attacks on diffusion models" newest first listed "Agent Based
+    Rumor Spreading in a scale-free network" and "Integral Privacy for Sampling" (MiniLM: 5 sd closer than a random
+    paper) above the on-topic papers; by relevance the keyword side kept them down, by date nothing did."""
+    def f(word_share, **kw):
+        return {"z": 5.0, "vectors": True, "phrase": False, "all_words": False, "word_share": word_share, **kw}
+
+    assert not holds_enough_words(f(0.0)) and not holds_enough_words(f(0.25)) and not holds_enough_words(f(0.5))
+    assert holds_enough_words(f(0.75)) and holds_enough_words(f(1.0))  # three of four words, every word
+    assert not holds_enough_words(f(2 / 3))  # two of three words (as measured: 0.67 asks for all of three)
+    assert holds_enough_words(f(0.0, phrase=True)) and holds_enough_words(f(0.5, all_words=True))
+    assert holds_enough_words(f(0.0, vectors=False))  # nothing to judge its similarity by: the words decided
+    # in the search: the pool's papers as the walkthrough saw them, one close by meaning that holds one word of
+    # four (and is the newest), one that holds every word; the similarity of the first no longer sets the best
+    _home, _db, searcher = searchable
+    pool = [h.pk for h in searcher.search(SearchRequest("neural network training", limit=100))]
+    published = searcher.store.published_of(pool)
+    newest, other = sorted(pool, key=lambda pk: published[pk], reverse=True)[:2]
+    fake = {pk: f(0.0, z=0.0) for pk in pool}
+    fake[newest] = f(0.25, z=9.0)
+    fake[other] = f(1.0, z=5.0, all_words=True)
+
+    def features(*_args, **_kw):
+        return fake
+    monkeypatch.setattr("trendscope.index.search.query_features", features)
+    assert [h.pk for h in searcher.search(SearchRequest("neural network training", sort="date"))] == [other]
+    monkeypatch.setattr(searcher, "date_floor_word_share", None)  # without it: the newest, and it is the best
+    assert [h.pk for h in searcher.search(SearchRequest("neural network training", sort="date"))] == [newest]
 
 
 def test_near_best_keeps_papers_close_to_the_pools_best_similarity():

@@ -20,7 +20,7 @@ QUERIES = [
     "reinforcement learning for robot control", "sparse attention for long documents", "image captioning",
     "knowledge distillation for compressing language models", "privacy of deep learning models",
     "convergence of stochastic gradient descent", "question answering over knowledge graphs",
-    "the of and", "zzqxunfindable speech", "transformer* pruning", "recognition OR detection of objects",
+    "\"the of\" and", "zzqxunfindable speech", "transformer* pruning", "recognition OR detection of objects",
 ]
 
 
