@@ -21,6 +21,7 @@ from feedgen.feed import FeedGenerator
 
 from trendscope.foundation.actor import LAB, LOCAL_OWNER
 from trendscope.foundation.clock import span_months
+from trendscope.foundation.text import authors_as_prose
 from trendscope.foundation.wording import count
 
 from .model import Digest, DigestPaper, Subscription, TrendLine
@@ -44,7 +45,7 @@ def xml_safe(text: str) -> str:
 def _authors(p: DigestPaper, limit: int = 6) -> str:
     if not p.authors:
         return ""
-    names = [one_line(a, 80) for a in p.authors[:limit]]
+    names = [one_line(a, 80) for a in authors_as_prose(p.authors[:limit])]
     return ", ".join(names) + (f" and {len(p.authors) - limit} more" if len(p.authors) > limit else "")
 
 

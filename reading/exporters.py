@@ -25,6 +25,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 
+from trendscope.foundation.text import authors_as_prose
 from trendscope.ingest.records import abs_url
 
 from .list_store import ListItem
@@ -171,7 +172,7 @@ def bibtex_entry(item: ListItem, key: str, include_abstract: bool = False) -> st
     if p is not None:
         fields.append(("title", latex_escape(p.title)))
         if p.authors:
-            fields.append(("author", " and ".join(_bib_author(a) for a in p.authors)))
+            fields.append(("author", " and ".join(_bib_author(a) for a in authors_as_prose(p.authors))))
         year = (p.published or "")[:4]
         if re.fullmatch(r"\d{4}", year):
             fields.append(("year", year))
@@ -212,7 +213,7 @@ def to_markdown(items: Sequence[ListItem], name: str = "Reading list") -> str:
         title = (_md_escape(p.title) if p else f"arXiv:{it.arxiv_id}") + ("" if it.ingested else " (not ingested yet)")
         line = f"- [{marks.get(it.status, ' ')}] [{title}]({url})"
         if p is not None:
-            who = ", ".join(p.authors[:3]) + (" et al." if len(p.authors) > 3 else "")
+            who = ", ".join(authors_as_prose(p.authors[:3])) + (" et al." if len(p.authors) > 3 else "")
             meta = "; ".join(_md_escape(x) for x in (who, p.published or "", p.primary_category or "") if x)
             if meta:
                 line += f" — {meta}"
@@ -237,7 +238,7 @@ def _record(it: ListItem) -> dict:
     return {
         "arxiv_id": it.arxiv_id,
         "title": text(p.title) if p else None,
-        "authors": [clean_text(a) for a in p.authors] if p else [],
+        "authors": [clean_text(a) for a in authors_as_prose(p.authors)] if p else [],
         "published": text(p.published) if p else None,
         "primary_category": text(p.primary_category) if p else None,
         "categories": [clean_text(c) for c in p.categories] if p else [],

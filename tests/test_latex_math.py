@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import pytest
 
 from trendscope.foundation.latex_math import readable_latex
-from trendscope.foundation.text import latex_text_as_prose
+from trendscope.foundation.text import latex_accents, latex_text_as_prose
 
 
 @pytest.mark.parametrize("raw, shown", [
@@ -23,8 +23,21 @@ def test_titles_read_as_text(raw, shown):
 
 
 def test_a_braced_letter_after_a_command_is_left_alone():
-    assert latex_text_as_prose(r"\mathbb{R} and {\'e}") == r"\mathbb{R} and {\'e}"
+    assert latex_text_as_prose(r"\mathbb{R} and \unknown{e}") == r"\mathbb{R} and \unknown{e}"
     assert latex_text_as_prose("Na{\u00ef}ve {B}ayes") == "Na\u00efve Bayes"
+
+
+@pytest.mark.parametrize("raw, shown", [
+    # arXiv's author names (a blind walkthrough: "Fokou\'e" in the app, "Fokou\textbackslash{}'e" in BibTeX)
+    (r"Ernest Fokou\'e", "Ernest Fokoué"), (r"Fr{\'e}d{\'e}ric Chyzak", "Frédéric Chyzak"),
+    (r"\v{S}kr\'{a}bal", "Škrábal"), (r"Erd\H{o}s", "Erdős"), (r"G\"{o}del", "Gödel"), (r"Fran\c{c}ois", "François"),
+    (r"Fran\c cois", "François"), (r"J\o rgensen", "Jørgensen"), (r"{\L}ukasz", "Łukasz"), (r"Stra\ss e", "Straße"),
+    (r"Lema\^{\i}tre", "Lemaître"), (r"Nu\~nez", "Nuñez"), (r"\AA{}ngstr\"om", "Ångström"),
+    (r"$\tilde{x}$ and \mathbb{R}", r"$\tilde{x}$ and \mathbb{R}"),  # math and other commands stay as written
+])
+def test_tex_accents_read_as_letters(raw, shown):
+    assert latex_accents(raw) == shown
+    assert latex_text_as_prose(raw) == shown
 
 
 def test_cli_result_lines_show_readable_titles_and_say_when_categories_are_cut():

@@ -11,6 +11,7 @@ from bibtexparser import middlewares as mw
 from lists_support import cli, ingest_rows, to_paper
 
 from trendscope.foundation.errors import TrendscopeError
+from trendscope.foundation.text import authors_as_prose
 from trendscope.ingest.store import PaperStore
 from trendscope.reading.exporters import latex_escape
 from trendscope.reading.lists import ReadingLists
@@ -61,12 +62,28 @@ def test_bibtex_export_parses_with_unique_keys_and_fields(db, rows):
         assert f["primaryClass"] == r["primary_category"]
         assert f["year"] == r["published"][:4]
         assert f["url"] == f"https://arxiv.org/abs/{r['id']}"
-        assert [a.strip() for a in f["author"].split(" and ")] == [" ".join(a.split()) for a in r["authors"]]
+        # as readers write them: "M{\\aa}ns Magnusson" is "Måns Magnusson"
+        assert [a.strip() for a in f["author"].split(" and ")] == [" ".join(a.split())
+                                                                   for a in authors_as_prose(r["authors"])]
         assert " ".join(f["title"].split()) == " ".join(r["title"].split())
     assert by_eprint[ids[0]].fields_dict["annote"].value == "50% done & {braces} $x$"
     assert "title" not in by_eprint[rows[35]["id"]].fields_dict  # not ingested: eprint + url only
     # stable: same list content, same text
     assert rl.export("L", "bibtex").decode("utf-8") == text
+
+
+def test_tex_accents_in_author_names_are_exported_as_letters(db, rows):
+    """A blind walkthrough: arXiv writes "Ernest Fokou\\'e"; BibTeX got "Fokou\\textbackslash{}'e", which prints the
+    backslash, and CSV and Markdown showed it raw."""
+    PaperStore(db).upsert([to_paper(rows[0], authors=["Zichen Ma", r"Ernest Fokou\'e", r"Fr{\'e}d{\'e}ric Chyzak"],
+                                    version=9)])
+    rl = ReadingLists(db)
+    rl.create("A")
+    rl.add("A", [rows[0]["id"]])
+    raw = bibtexparser.parse_string(rl.export("A", "bibtex").decode("utf-8")).entries[0]
+    assert raw.fields_dict["author"].value == "Zichen Ma and Ernest Fokoué and Frédéric Chyzak"
+    assert "Ernest Fokoué; Frédéric Chyzak" in rl.export("A", "csv").decode("utf-8")
+    assert "Fokoué" in rl.export("A", "md").decode("utf-8")
 
 
 def test_bibtex_escaping_and_key_collisions(db, rows):

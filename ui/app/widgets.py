@@ -9,6 +9,7 @@ from collections.abc import Sequence
 import streamlit as st
 
 from trendscope.foundation.errors import TrendscopeError
+from trendscope.foundation.text import authors_as_prose
 from trendscope.ingest.records import abs_url, pdf_url
 from trendscope.reading.lists import MAX_NAME
 from trendscope.ui.app import navigation
@@ -84,7 +85,7 @@ def trend_chips(trends: Sequence[tuple[str, float]] | Sequence[str]) -> str:
 
 
 def meta_line(authors: Sequence[str], published: str | None, categories: Sequence[str], max_authors: int = 6) -> str:
-    shown = list(authors[:max_authors])
+    shown = authors_as_prose(authors[:max_authors])
     more = f" +{len(authors) - max_authors}" if len(authors) > max_authors else ""
     who = safe_inline(", ".join(shown)) + more if shown else "*authors unknown*"
     cats = " ".join(f"`{c}`" for c in categories if c.replace(".", "").replace("-", "").isalnum())

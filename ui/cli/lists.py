@@ -12,6 +12,7 @@ import click
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.files import atomic_write
 from trendscope.foundation.latex_math import readable_latex
+from trendscope.foundation.text import authors_as_prose
 from trendscope.foundation.wording import count
 from trendscope.ingest.store import open_database
 from trendscope.reading.exporters import FORMATS, to_records
@@ -184,7 +185,7 @@ def show_cmd(ctx: click.Context, name: str, status: str | None, as_json: bool) -
 
 def _authors_short(authors: list[str]) -> str:
     """"Kirkpatrick", "Kirkpatrick and Pascanu", "Kirkpatrick et al." (last names as written)."""
-    last = [a.split(",")[0].strip() if "," in a else a.split()[-1] for a in authors if a.strip()]
+    last = [a.split(",")[0].strip() if "," in a else a.split()[-1] for a in authors_as_prose(authors) if a.strip()]
     if len(last) > 2:
         return f"{last[0]} et al."
     return " and ".join(last)

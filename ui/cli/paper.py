@@ -12,6 +12,7 @@ import textwrap
 import click
 
 from trendscope.foundation.errors import TrendscopeError
+from trendscope.foundation.text import authors_as_prose
 from trendscope.foundation.wording import vector_vote, vote_lean
 
 from .options import json_option
@@ -74,7 +75,7 @@ def paper_cmd(ctx: click.Context, paper_id: str, as_json: bool) -> None:
         labels = {}
     version = f"v{rec['version']}" if rec["version"] else ""
     click.echo(f"{rec['id']}{version}  {rec['title']}")
-    click.echo(f"Authors: {', '.join(rec['authors']) or 'unknown'}")
+    click.echo(f"Authors: {', '.join(authors_as_prose(rec['authors'])) or 'unknown'}")
     dates = f"published {rec['published'] or '?'}" + (f", updated {rec['updated']}" if rec["updated"] else "")
     click.echo(f"{dates} · {', '.join(rec['categories']) or 'no category'} · {rec['url']}")
     if not rec["trends"] and rec["tagged"]:  # it read "`trendscope index` tags new papers" right after one did

@@ -5,11 +5,13 @@ exports later: lone surrogates (from JSON escapes like `"\\ud800"`; replaced by 
 other than tab, newline and carriage return (NUL, bell, escape, form feed ...), DEL, the C1 controls and the
 noncharacters U+FFFE/U+FFFF (removed). Everything else, tabs and newlines included, is kept as it is.
 
-`latex_text_as_prose` is for the way out: the app and the digests show LaTeX text markup of abstracts as prose.
+`latex_text_as_prose` is for the way out: the app, the digests and the exports show LaTeX text markup of
+abstracts, titles and author names as prose (`authors_as_prose`).
 """
 from __future__ import annotations
 
 import re
+import unicodedata
 
 # How a full-text snippet marks the words its query matched ("a ⟦LoRA⟧ adapter"): characters papers do not write,
 # so a paper's own brackets ("[12]", "[D1] Augment citations") are never taken for a match mark (with "[" and "]"
@@ -58,7 +60,7 @@ def clean_optional(text: str | None) -> str | None:
 # `$` or backslash inside; anything else stays literal), escaped special characters, TeX quotes
 _TEX_FONT = re.compile(r"\\(?:emph|textbf|textit|texttt|textrm|textsc|textsf|textsl|underline|mbox)\s*\{([^{}$\\]*)\}")
 _TEX_CHAR = re.compile(r"\\([%&_#])")
-_TEX_SPACE = re.compile(r"\\[,;:!](?=\s|\w)|(?<=[A-Za-z.])~(?=\w)")  # \, \; \: \! and Fig.~3 (not a URL's /~user)
+_TEX_SPACE = re.compile(r"\\[,;:!](?=\s|\w)|(?<=[^\s/~])~(?=\w)")  # \, \; \: \! and Fig.~3, T$^\star$~can (not /~user)
 _TEX_DASH = re.compile(r"(?<=\w)-{2,3}(?=\w)")  # TeX's en and em dashes between words or numbers
 # the abbreviation macros papers define and then leave in their arXiv abstracts ("\eg" showed raw)
 _TEX_ABBREV = {"eg": "e.g.", "ie": "i.e.", "etal": "et al.", "etc": "etc.", "cf": "cf.", "wrt": "w.r.t.",
@@ -67,11 +69,46 @@ _TEX_ABBREV_RE = re.compile(r"\\(" + "|".join(_TEX_ABBREV) + r")(?![A-Za-z])(?:\
 _TEX_BRACED_LETTER = re.compile(r"(\\[A-Za-z]+\s*)?\{([^\W\d_])\}")  # one letter in braces, as BibTeX keeps case
 
 
+# TeX accents and letters, as author names and some titles carry them ("Ernest Fokou\'e", "Fr{\'e}d{\'e}ric",
+# "\v{S}kr\'{a}bal", "Erd\H{o}s"): the combining mark each adds, composed with its letter (NFC)
+_ACCENT_MARK = {"'": "\u0301", "`": "\u0300", "^": "\u0302", '"': "\u0308", "~": "\u0303", "=": "\u0304",
+                ".": "\u0307", "u": "\u0306", "v": "\u030c", "H": "\u030b", "c": "\u0327", "k": "\u0328",
+                "r": "\u030a"}
+# \'e, \'{e}, \v{s}, \v s, \'\i (a symbol accent takes its letter directly, a letter accent after braces or a space)
+_ACCENT = (r"\\(?:(?P<s>['`^\"~=.])\s*|(?P<w>[uvHckr])(?:\s+|(?=\{)))"
+           r"(?:\{(?P<b>[A-Za-z]|\\[ij])\}|(?P<p>[A-Za-z]|\\[ij](?![A-Za-z]) ?))")
+_TEX_ACCENT_BRACED = re.compile(r"\{" + _ACCENT + r"\}")  # {\'e}: the braces BibTeX puts around it go too
+_TEX_ACCENT = re.compile(_ACCENT)
+_TEX_LETTER = {"ss": "\u00df", "o": "\u00f8", "O": "\u00d8", "aa": "\u00e5", "AA": "\u00c5", "ae": "\u00e6",
+               "AE": "\u00c6", "oe": "\u0153", "OE": "\u0152", "l": "\u0142", "L": "\u0141", "i": "\u0131"}
+_LETTERS = "|".join(sorted(_TEX_LETTER, key=len, reverse=True))
+# {\o}, \o{}, or \o and the space after it, which TeX takes as the end of the command ("J\o rgensen")
+_TEX_LETTER_RE = re.compile(r"\{\\(" + _LETTERS + r")\}|\\(" + _LETTERS + r")(?![A-Za-z])(?:\{\}| )?")
+
+
+def _accented(m: re.Match) -> str:
+    letter = (m["b"] or m["p"]).rstrip()
+    return unicodedata.normalize("NFC", letter[-1] + _ACCENT_MARK[m["s"] or m["w"]])  # "\i" + accent: "i"
+
+
+def latex_accents(text: str) -> str:
+    r"""TeX accents as the letters they make: `Fokou\'e` -> `Fokoué`, `{\"o}` -> `ö`, `\c{c}` -> `ç`, `\ss` -> `ß`."""
+    if "\\" not in text:
+        return text
+    text = _TEX_ACCENT.sub(_accented, _TEX_ACCENT_BRACED.sub(_accented, text))
+    return _TEX_LETTER_RE.sub(lambda m: _TEX_LETTER[m[1] or m[2]], text)
+
+
+def authors_as_prose(authors) -> list[str]:
+    """Author names as readers write them: arXiv keeps "Ernest Fokou\\'e", the app and exports show "Ernest Fokoué"."""
+    return [latex_text_as_prose(a) for a in authors or []]
+
+
 def latex_text_as_prose(text: str) -> str:
     """LaTeX text markup as prose, for text outside `$...$` math: `\\emph{new}` -> `new`, ``` ``a'' ``` -> `“a”`,
-    `\\%` -> `%`, `30\\,dB` -> `30 dB`, `a--b` -> `a–b`. Only removes characters or swaps them for quotes, spaces or
-    dashes, so whatever escaping comes after still holds."""
-    text = _TEX_FONT.sub(r"\1", _TEX_CHAR.sub(r"\1", text))
+    `\\%` -> `%`, `30\\,dB` -> `30 dB`, `a--b` -> `a–b`, `Fokou\\'e` -> `Fokoué`. Only removes characters or swaps
+    them for letters, quotes, spaces or dashes, so whatever escaping comes after still holds."""
+    text = _TEX_FONT.sub(r"\1", _TEX_CHAR.sub(r"\1", latex_accents(text)))
     text = _TEX_ABBREV_RE.sub(lambda m: _TEX_ABBREV[m[1]], text)  # "\eg" -> "e.g."
     text = _TEX_BRACED_LETTER.sub(lambda m: m[0] if m[1] else m[2], text)  # D{\u00e9}tection; not \mathbb{R}
     text = _TEX_SPACE.sub(" ", text)  # 30.23\,dB

@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from trendscope.foundation.errors import TrendscopeError
+from trendscope.foundation.text import authors_as_prose
 from trendscope.ingest.records import BadArxivId, abs_url, html_url, parse_arxiv_id, pdf_url
 from trendscope.ui.app import fulltext_state, reader_view, trend_state, widgets
 from trendscope.ui.app import state as app
@@ -56,7 +57,7 @@ def _links(arxiv_id: str) -> None:
 def _metadata(paper) -> None:
     rows = [
         ("arXiv", f"`{paper.id}`" + (f" (v{paper.version})" if paper.version else "")),
-        ("Authors", safe_inline(", ".join(paper.authors)) or "*unknown*"),
+        ("Authors", safe_inline(", ".join(authors_as_prose(paper.authors))) or "*unknown*"),
         ("Published", paper.published or "unknown"),
         ("Updated", paper.updated or "—"),
         ("Version", f"v{paper.version}" if paper.version else "—"),
@@ -97,7 +98,8 @@ def _similar(arxiv_id: str) -> None:
         return
     for hit in hits:
         with st.container(border=True, key=f"similar_{hit.id}"):
-            who = safe_inline(", ".join(hit.authors[:3])) + (" et al\\." if len(hit.authors) > 3 else "")
+            who = (safe_inline(", ".join(authors_as_prose(hit.authors[:3])))
+                   + (" et al\\." if len(hit.authors) > 3 else ""))
             widgets.title_link(hit.title, hit.id)
             st.markdown(f":gray[{' · '.join(x for x in (hit.published or 'undated', who) if x)}]")
             widgets.open_button(hit.id, key=f"sim_{hit.id}")

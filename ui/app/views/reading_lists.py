@@ -9,6 +9,7 @@ from pathlib import Path
 import streamlit as st
 
 from trendscope.foundation.errors import TrendscopeError
+from trendscope.foundation.text import authors_as_prose
 from trendscope.foundation.wording import count
 from trendscope.reading.lists import MAX_NAME
 from trendscope.ui.app import state as app
@@ -212,8 +213,8 @@ def _recommendations(rl, name: str, latest: str | None, editable: bool = True) -
         return
     for rec in res.items:
         with st.container(border=True, key=f"rec_{rec.arxiv_id}"):
-            st.markdown(f"**{safe_inline(rec.title)}**  \n"
-                        f":gray[{rec.published or 'undated'} · {safe_inline(', '.join(rec.authors[:4]))}]")
+            who = safe_inline(", ".join(authors_as_prose(rec.authors[:4])))
+            st.markdown(f"**{safe_inline(rec.title)}**  \n:gray[{rec.published or 'undated'} · {who}]")
             st.caption(f"Because it is close to “{safe_inline(rec.because_title)}” (similarity {rec.score:.2f})")
             c_open, c_add, c_no, _ = st.columns([1, 1, 1.4, 2])
             with c_open:

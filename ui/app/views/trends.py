@@ -11,6 +11,7 @@ import streamlit as st
 from trendscope.digest.api import topic_query
 from trendscope.foundation.clock import span_months
 from trendscope.foundation.errors import TrendscopeError
+from trendscope.foundation.text import authors_as_prose
 from trendscope.foundation.wording import count
 from trendscope.index.rise_statistics import interval_text, same_categories_text
 from trendscope.index.trends_over_time import drop_incomplete_tail, drop_thin_tail, pooled
@@ -262,7 +263,7 @@ def _top_papers(labels: dict[str, str], period: str, freq: str) -> None:
                 c_text, c_btn = st.columns([6, 1], vertical_alignment="center")
                 with c_text:
                     widgets.title_link(p["title"], p["id"])
-                    who = safe_inline(", ".join(p["authors"][:3]))
+                    who = safe_inline(", ".join(authors_as_prose(p["authors"][:3])))
                     st.markdown(f":gray[{' · '.join(x for x in (p['published'], who) if x)}]")
                 with c_btn:
                     widgets.open_button(p["id"], key=f"top_{trend}_{p['id']}")
