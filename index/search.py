@@ -172,6 +172,12 @@ class Searcher:
         return vec
 
     # -- search ---------------------------------------------------------------------------
+    def papers_in_window(self, since: str | None, until: str | None) -> int:
+        """How many stored papers were published in the window (`--since`/`--until` as search reads them): an
+        empty result there says nothing about the query."""
+        lo, hi = date_window(since, until)
+        return int(self.store.filtered_pks(SqlFilter(since=lo, until=hi)).size)
+
     def search(self, req: SearchRequest) -> list[SearchHit]:
         validate(req)
         allowed: dict[str, np.ndarray] = {}  # filter -> every pk passing it: the feedback round filters again

@@ -156,6 +156,12 @@ def test_search_filters_and_sort(app_home, seed):
     # an inverted date range is explained
     at = search(at, "learning", trends=[], since=date(2026, 6, 30), until=date(2026, 6, 1))
     assert any("after the 'until' date" in m for m in texts(at.info))
+    # a day no paper was published on: said so, not "no paper is clearly about ..." (a blind walkthrough)
+    days = {r[0] for r in db.execute("SELECT DISTINCT substr(published, 1, 10) FROM papers WHERE published >= '2026'")}
+    empty = next(d for d in (date(2026, 1, 1) + timedelta(n) for n in range(180)) if d.isoformat() not in days)
+    at = search(at, "language models", sort="date", since=empty, until=empty)
+    assert any(f"No paper was published from {empty.isoformat()}" in m for m in texts(at.info)), texts(at.info)
+    assert not any("clearly about" in m for m in texts(at.info))
 
 
 def test_search_from_a_shared_link(app_home, seed):

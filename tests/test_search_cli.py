@@ -38,8 +38,16 @@ def test_an_empty_date_window_says_when_the_stored_papers_were_published(cli, se
     first, last = db.execute("SELECT min(published), max(published) FROM papers").fetchone()
     out = cli("search", "speech recognition", "--since", "2031-01")
     assert out.exit_code == 0 and "no results" in out.output
-    assert f"(the stored papers were published from {first[:10]} to {last[:10]})" in out.output
+    assert (f"(no stored paper was published in this window; the stored papers were published from {first[:10]} "
+            f"to {last[:10]})") in out.output
     assert "stored papers were published" not in cli("search", "speech recognition", "--since", "2016").output
+    # a window holding papers but none about the query: its papers' dates are no explanation (a blind walkthrough),
+    # and newest first says why it listed nothing
+    week = db.execute("SELECT substr(min(published), 1, 10) FROM papers WHERE published >= '2020'").fetchone()[0]
+    out = cli("search", "zzqxunfindable", "--mode", "keyword", "--since", week, "--until", week)
+    assert "no results" in out.output and "published in this window" not in out.output
+    out = cli("search", "speech recognition", "--since", "2031-01", "--sort", "date")  # a window with no paper
+    assert "no stored paper was published in this window" in out.output and "newest first lists" not in out.output
 
 
 def test_a_query_no_paper_has_a_word_of_says_the_results_are_by_meaning_alone(cli):

@@ -209,6 +209,11 @@ def search(params: dict) -> list:
     return searcher().search(req)
 
 
+def papers_in_window(params: dict) -> int:
+    """Stored papers published in the search's date window."""
+    return searcher().papers_in_window(params["since"], params["until"])
+
+
 def similar(arxiv_id: str, limit: int = 8) -> list:
     return searcher().similar(arxiv_id, limit)
 

@@ -158,8 +158,8 @@ class _QueryCommand(click.Command):
 @published_until_option()
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True,
               help="date: newest first among the most relevant papers that are clearly about the query (its "
-                   "phrase, every word with a close meaning, or a very close meaning; and close to the best "
-                   "match's meaning), so it may list fewer.")
+                   "phrase, or most of its words with a close meaning; and close to the best match's meaning), so "
+                   "it may list fewer.")
 @click.option("--all-words", is_flag=True,
               help="Every plain word must occur (default: plain words rank, +word and \"phrases\" are required).")
 @limit_option()
@@ -205,9 +205,12 @@ def search_cmd(ctx, query, mode, categories, trends, since, until, sort, all_wor
     if batch is None:
         hits = searcher.search(req(query))
         _print_hits(hits, as_json, ctx.obj.verbose)
-        first, last = searcher.store.published_range() if not hits and (since or until) else (None, None)
-        if first and last:  # "--since 30d" on a home last filled months ago: say what the dates could be
-            click.echo(f"(the stored papers were published from {first[:10]} to {last[:10]})", err=True)
+        if not hits and (since or until) and not searcher.papers_in_window(since, until):
+            # "--since 30d" on a home last filled months ago, or a weekend: nothing to do with the query
+            first, last = searcher.store.published_range()
+            click.echo(f"(no stored paper was published in this window; the stored papers were published from "
+                       f"{(first or '?')[:10]} to {(last or '?')[:10]})", err=True)
+            return
         unmatched = words_none_holds(hits, query) if mode != "semantic" else []
         if unmatched:
             click.echo(f"(no stored paper holds any of the words {', '.join(unmatched)}: these are the nearest by "

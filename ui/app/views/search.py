@@ -145,10 +145,16 @@ def _results(state: dict) -> None:
     terms = query_terms(params["query"])
     q = safe_inline(params["query"])
     newest = params.get("sort") == "date" and has_floor(params["query"])
+    if not hits and (params.get("since") or params.get("until")) and not app.papers_in_window(params):
+        s = app.summary()  # a weekend, or a window after the newest paper: nothing to do with the query
+        st.info(f"No paper was published from {params.get('since') or '…'} to {params.get('until') or 'now'}: the "
+                f"stored papers run from {(s['first'] or '?')[:10]} to {(s['last'] or '?')[:10]}.",
+                icon=":material/event_busy:")
+        return
     if not hits and newest:
         st.info(f"No paper is clearly about “{q}” here. *Newest first* lists only papers that hold the query as a "
-                "phrase, or every word with a close meaning, or a very close meaning, and come close to the best "
-                "match; sort by *Relevance* to see the nearest matches.", icon=":material/search_off:")
+                "phrase, or most of its words with a close meaning, and come close to the best of them; sort by "
+                "*Relevance* to see the nearest matches.", icon=":material/search_off:")
         return
     if not hits:
         filtered = any(params[k] for k in ("since", "until", "categories", "trends"))
