@@ -156,6 +156,14 @@ def test_search_filters_and_sort(app_home, seed):
     # an inverted date range is explained
     at = search(at, "learning", trends=[], since=date(2026, 6, 30), until=date(2026, 6, 1))
     assert any("after the 'until' date" in m for m in texts(at.info))
+    # Mode searches again at once, as Sort does (a blind walkthrough: the results said "hybrid" under "Semantic")
+    at = search(at, "language models", mode="hybrid", sort="relevance", since=None, until=None, limit=10)
+    at.segmented_control(key="mode").set_value("semantic")
+    at = check(at.run())
+    assert any("results for “language models” · semantic" in c for c in texts(at.caption)), texts(at.caption)
+    # a date before the corpus's first is taken (it turned red and the last window silently stayed)
+    at = search(at, "language models", since=date(2014, 1, 1), until=date(2014, 6, 30))
+    assert any("No paper was published from 2014-01-01 to 2014-06-30" in m for m in texts(at.info)), texts(at.info)
     # a day no paper was published on: said so, not "no paper is clearly about ..." (a blind walkthrough)
     days = {r[0] for r in db.execute("SELECT DISTINCT substr(published, 1, 10) FROM papers WHERE published >= '2026'")}
     empty = next(d for d in (date(2026, 1, 1) + timedelta(n) for n in range(180)) if d.isoformat() not in days)

@@ -19,6 +19,7 @@ from trendscope.ui.app.text import query_terms, safe_inline, snippet_markdown
 
 MODES = {"hybrid": "Hybrid", "semantic": "Semantic", "keyword": "Keyword", "inside": "Inside papers"}
 SORTS = {"relevance": "Relevance", "date": "Newest first"}
+EARLIEST = date(1991, 1, 1)  # arXiv's first year: the date boxes accept anything after it
 EXAMPLES = ("parameter-efficient fine-tuning", "vision-language models for robotics", "differential privacy LLM")
 
 
@@ -31,8 +32,8 @@ def _form(summary: dict) -> dict | None:
     # defaults through Session State only (a widget given both a default and a state value logs a warning)
     st.session_state.setdefault("mode", "hybrid")
     st.session_state.setdefault("sort", "relevance")
-    first = date.fromisoformat(summary["first"][:10]) if summary["first"] else None
     last = date.fromisoformat(summary["last"][:10]) if summary["last"] else None
+    latest = max(date.today(), last) if last else date.today()
     with st.form("search_form", border=False):
         c_query, c_button = st.columns([6, 1], vertical_alignment="bottom")
         query = c_query.text_input(
@@ -42,21 +43,24 @@ def _form(summary: dict) -> dict | None:
         )
         submitted = c_button.form_submit_button("Search", type="primary", icon=":material/search:",
                                                 width="stretch")
-        c_mode, c_limit = st.columns([5, 2])  # Mode's four options fit on one line
-        mode = c_mode.segmented_control("Mode", list(MODES), format_func=MODES.get, key="mode")
-        limit = c_limit.selectbox("Results", [10, 20, 50, 100], index=0, key="limit")
         with st.expander("Filters", icon=":material/filter_list:"):
-            c_since, c_until = st.columns(2)
-            since = c_since.date_input("Published from", value=None, min_value=first, max_value=last, key="since")
-            until = c_until.date_input("Published until", value=None, min_value=first, max_value=last, key="until")
+            c_since, c_until, c_limit = st.columns([2, 2, 1])
+            # any date (a date outside the corpus's turned the box red and silently kept the last one: a blind
+            # walkthrough); a window without papers says so under the results
+            since = c_since.date_input("Published from", value=None, min_value=EARLIEST, max_value=latest, key="since")
+            until = c_until.date_input("Published until", value=None, min_value=EARLIEST, max_value=latest, key="until")
+            limit = c_limit.selectbox("Results", [10, 20, 50, 100], index=0, key="limit")
             categories = st.multiselect(
                 "Categories", [c for c, _ in summary["categories"]], key="categories",
                 format_func=lambda c: f"{c} ({dict(summary['categories'])[c]:,})",
             )
             labels = app.trend_labels()
             trends = st.multiselect("Trends", list(labels), format_func=labels.get, key="trends")
-    # outside the form, so that a click re-sorts the results at once (inside it, nothing changed until Search)
-    sort = st.segmented_control("Sort", list(SORTS), format_func=SORTS.get, key="sort")
+    # outside the form, so that a click searches again at once (inside it, Mode changed nothing until Search while
+    # Sort re-sorted at once: modes were easy to compare wrongly, a blind walkthrough)
+    c_mode, c_sort = st.columns([5, 2])  # Mode's four options fit on one line
+    mode = c_mode.segmented_control("Mode", list(MODES), format_func=MODES.get, key="mode")
+    sort = c_sort.segmented_control("Sort", list(SORTS), format_func=SORTS.get, key="sort")
     if not submitted:
         return None
     return {
@@ -234,8 +238,9 @@ def render() -> None:
         _restore(previous["params"])
     params = _form(summary)
     sort = st.session_state.get("sort") or "relevance"
-    if params is None and previous and previous["params"]["sort"] != sort:
-        params = {**previous["params"], "sort": sort}  # the Sort control changed: the same search, sorted anew
+    mode = st.session_state.get("mode") or "hybrid"
+    if params is None and previous and (previous["params"]["sort"], previous["params"]["mode"]) != (sort, mode):
+        params = {**previous["params"], "sort": sort, "mode": mode}  # Sort or Mode changed: the same search again
     if params is None and st.session_state.pop("search_from_url", False):
         params = {"query": st.session_state["q"].strip(), "mode": "hybrid", "sort": "relevance", "limit": 10,
                   "since": None, "until": None, "categories": [], "trends": []}
