@@ -16,6 +16,7 @@ from .store import PaperStore
 
 LIVE_STALE_DAYS = 2
 NEWEST_STALE_DAYS = 14  # arXiv announces papers every weekday: two weeks without one is an old corpus
+NO_AUTHORS_SHARE = 0.1  # a tenth of the papers without authors is worth a line (most of the shared snapshot)
 
 
 def _days_ago(iso: str, now: datetime) -> float:
@@ -58,6 +59,11 @@ def collect_status(db: sqlite_utils.Database, home: Home, *, now: datetime | Non
     if last_live and last_live.outcome in ("failed", "partial", "interrupted"):
         stale.append(f"last live ingest (run {last_live.run_id}) ended '{last_live.outcome}': "
                      + (last_live.error_messages[-1] if last_live.error_messages else "see trendscope status"))
+    no_authors = store.count_without_authors() if total else 0
+    if no_authors and no_authors >= NO_AUTHORS_SHARE * total:
+        stale.append(f"{no_authors:,} of {total:,} papers ({no_authors / total:.0%}) have no authors (the snapshot "
+                     "they came from has none): au: finds none of them, and their BibTeX entries and author lines "
+                     "have no names; ingesting them from the arXiv API (trendscope ingest --id ...) fills them in")
     running = ledger.running()
     if running:
         if ingest_running(home):
@@ -68,6 +74,7 @@ def collect_status(db: sqlite_utils.Database, home: Home, *, now: datetime | Non
                              "'running'; rerun the ingest to finish it")
     return {
         "papers": total,
+        "papers_without_authors": no_authors,
         "home": str(home.root),
         "database": str(home.db_path),
         "published_from": first,

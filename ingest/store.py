@@ -320,6 +320,11 @@ class PaperStore:
     def count(self) -> int:
         return self.db.execute("SELECT count(*) FROM papers").fetchone()[0]
 
+    def count_without_authors(self) -> int:
+        """Papers stored with no author (a snapshot that carries none: most of the shared corpus)."""
+        return self.db.execute("SELECT count(*) FROM papers WHERE authors IS NULL OR authors IN ('', '[]')"
+                               ).fetchone()[0]
+
     def has(self, arxiv_id: str) -> bool:
         return self.db.execute("SELECT 1 FROM papers WHERE id = ?", [arxiv_id]).fetchone() is not None
 

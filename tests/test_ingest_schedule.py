@@ -136,3 +136,22 @@ def test_status_json_flags_stale_and_interrupted_runs(home, tmp_path, sample_row
     # the next ingest marks the orphaned run as interrupted
     CliRunner().invoke(main, ["--home", str(home), "ingest", "--snapshot", str(snap)])
     assert LedgerStore(open_database(home / "trendscope.db")).running() == []
+
+
+def test_status_says_how_many_papers_have_no_authors(home, tmp_path, sample_rows):
+    """A blind walkthrough: most papers of the shared snapshot have no authors, which quietly empties au: searches
+    and BibTeX author fields; status said nothing."""
+    from trendscope.ingest.snapshot import import_snapshot
+
+    rows = sample_rows[-100:]
+    snap = tmp_path / "s.jsonl"
+    snap.write_text("".join(json.dumps({**r, "authors": [] if i % 4 else r["authors"]}) + "\n"
+                            for i, r in enumerate(rows)))
+    import_snapshot(open_database(home / "trendscope.db"), snap)
+    res = CliRunner().invoke(main, ["--home", str(home), "status", "--json"])
+    assert res.exit_code == 0, res.output
+    st = json.loads(res.output)
+    without = sum(1 for i, r in enumerate(rows) if i % 4 or not r["authors"])
+    assert st["papers_without_authors"] == without
+    assert any(s.startswith(f"{without} of 100 papers ({without / 100:.0%}) have no authors") for s in st["stale"])
+    assert any("trendscope ingest --id" in s for s in st["stale"])
