@@ -57,6 +57,7 @@ _LIGATURE_RE = re.compile(r"(?<=-)(?=-)|(?<=`)(?=`)|(?<=')(?=')|(?<=[!?])(?=`)|(
 _STOPWORDS = {
     "a", "an", "the", "on", "of", "for", "in", "to", "and", "with", "towards", "toward", "via", "from",
     "is", "are", "at", "by", "do", "does", "can", "what", "how", "why", "when", "we", "your", "its", "as",
+    "you", "i", "it", "this", "that", "be", "not", "all", "into", "using", "our", "us", "my", "me",  # "arxiv2020you"
 }
 
 
@@ -74,6 +75,16 @@ def csv_guard(cell: str) -> str:
 def csv_unguard(cell: str) -> str:
     """The inverse of `csv_guard`."""
     return cell[1:] if _GUARDED_RE.match(cell) else cell
+
+
+_CAPITALISED = re.compile(r"(?<![\\{\w])([^\W\d_][\w-]*?[A-Z][\w-]*)")  # QuIP, LLMs, ImageNet, GPT-4
+
+
+def protect_capitals(title: str) -> str:
+    """Words with a capital after their first letter in braces ("{QuIP}: 2-Bit Quantization of {LLMs}"), so that
+    bibliography styles that lower-case titles keep them as written; an escaped title is given (no command is
+    touched: a word right after a backslash or brace is left alone)."""
+    return _CAPITALISED.sub(r"{\1}", title)
 
 
 def latex_escape(text: str) -> str:
@@ -170,7 +181,7 @@ def bibtex_entry(item: ListItem, key: str, include_abstract: bool = False) -> st
     p = item.metadata
     fields: list[tuple[str, str]] = []
     if p is not None:
-        fields.append(("title", latex_escape(p.title)))
+        fields.append(("title", protect_capitals(latex_escape(p.title))))
         if p.authors:
             fields.append(("author", " and ".join(_bib_author(a) for a in authors_as_prose(p.authors))))
         year = (p.published or "")[:4]

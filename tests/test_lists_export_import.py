@@ -86,6 +86,29 @@ def test_tex_accents_in_author_names_are_exported_as_letters(db, rows):
     assert "Fokoué" in rl.export("A", "md").decode("utf-8")
 
 
+@pytest.mark.parametrize("title, shown", [
+    # a blind walkthrough: most bibliography styles lower-case titles, "QuIP" and "LLM" with them
+    ("QuIP: 2-Bit Quantization of Large Language Models", "{QuIP}: 2-Bit Quantization of Large Language Models"),
+    ("ImageNet Classification with GPT-4 and LLMs", "{ImageNet} Classification with {GPT-4} and {LLMs}"),
+    ("A Survey of mRNA Models", "A Survey of {mRNA} Models"),
+    (r"back\slash & {Nets}", r"back\textbackslash{}slash \& \{Nets\}"),  # no command or escape is touched
+])
+def test_bibtex_titles_keep_their_capitals(title, shown):
+    from trendscope.reading.exporters import protect_capitals
+
+    assert protect_capitals(latex_escape(title)) == shown
+
+
+def test_a_key_skips_pronouns_and_other_common_words():
+    from trendscope.reading.exporters import base_key
+    from trendscope.reading.list_store import ListItem
+
+    paper = to_paper({"id": "2005.00001", "title": "Can You Hear Me Now? Robust ASR", "authors": ["Ada Lovelace"],
+                      "published": "2020-05-01", "abstract": "x", "categories": ["cs.CL"]})
+    item = ListItem(arxiv_id="2005.00001", note="", status="unread", added="2026-01-01", paper=paper)
+    assert base_key(item) == "lovelace2020hear"  # was "lovelace2020you"
+
+
 def test_bibtex_escaping_and_key_collisions(db, rows):
     base = rows[0]
     # Three real papers re-titled so they collide on the key (same first author, year and first title word)
