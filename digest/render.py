@@ -21,11 +21,11 @@ from feedgen.feed import FeedGenerator
 
 from trendscope.foundation.actor import LAB, LOCAL_OWNER
 from trendscope.foundation.clock import span_months
-from trendscope.foundation.text import authors_as_prose
+from trendscope.foundation.text import authors_as_prose, slug
 from trendscope.foundation.wording import count
 
 from .model import Digest, DigestPaper, Subscription, TrendLine
-from .text import has_control, header_text, one_line, slug
+from .text import has_control, header_text, one_line
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -221,7 +221,7 @@ def _domain(address: str) -> str:
 
 def list_id(sub: Subscription, sender: str) -> str:
     """RFC 2919 List-Id: `<name-slug-ID.trendscope.SENDER-DOMAIN>` (letters, digits, dashes and dots only)."""
-    label = f"{slug(sub.name)}-{sub.id}" if sub.id is not None else slug(sub.name)
+    label = f"{slug(sub.name, 40)}-{sub.id}" if sub.id is not None else slug(sub.name, 40)
     return f"<{label}.trendscope.{_domain(parseaddr(sender)[1])}>"
 
 

@@ -80,8 +80,3 @@ def header_text(text: str, limit: int = 150) -> str:
     return s
 
 
-def slug(text: str, limit: int = 40) -> str:
-    """Lower-case ASCII letters, digits and dashes (file names, List-Id labels); 'subscription' when empty."""
-    s = "".join(c if c.isalnum() and c.isascii() else "-" for c in str(text or "").lower())
-    s = "-".join(p for p in s.split("-") if p)[:limit].strip("-")
-    return s or "subscription"

@@ -28,6 +28,7 @@ from trendscope.foundation.clock import last_complete_week, parse_week, shift_we
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.files import atomic_write
 from trendscope.foundation.home import Home
+from trendscope.foundation.text import slug
 from trendscope.foundation.wording import count
 
 from .app_link import load_app_url
@@ -89,9 +90,7 @@ class WeeklyResult:
 
 def feed_slug(name: str) -> str:
     """File name stem for a subscription's feed: lower-case letters, digits and dashes."""
-    slug = "".join(c if c.isalnum() and c.isascii() else "-" for c in name.lower())
-    slug = "-".join(p for p in slug.split("-") if p)
-    return slug or "subscription"
+    return slug(name)
 
 
 def feed_path(home: Home, sub: Subscription) -> Path:

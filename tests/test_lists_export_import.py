@@ -335,3 +335,14 @@ def test_partly_broken_bibtex_adds_good_entries(db, rows, tmp_path):
     assert res.added == [rows[1]["id"]]
     assert len(res.bad) == 1 and "line 3: broken BibTeX entry" in res.bad[0]
     assert [it.arxiv_id for it in rl.items("L")] == [rows[0]["id"], rows[1]["id"]]
+
+
+@pytest.mark.parametrize("name, stem", [
+    ('Privacy & "MIA" {review} 100%', "privacy-mia-review-100"),  # was "Privacy----MIA---review--100" (a walkthrough)
+    ("Ünïcödé/..", "n-c-d"), ("%%%", "reading-list"),
+])
+def test_a_download_is_named_by_the_lists_name_as_a_slug(name, stem):
+    from trendscope.foundation.text import slug
+
+    assert slug(name, 60, fallback="reading-list") == stem
+    assert slug("x" * 100, 60) == "x" * 60 and slug("", fallback="subscription") == "subscription"

@@ -28,6 +28,14 @@ _C0_BYTES = bytes(range(0x00, 0x09)) + b"\x0b\x0c" + bytes(range(0x0e, 0x20)) + 
 _BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
+def slug(text: str, limit: int | None = None, fallback: str = "subscription") -> str:
+    """Lower-case ASCII letters, digits and single dashes (file names, feed names, List-Id labels), at most `limit`
+    characters; `fallback` when nothing is left ("Privacy & "MIA" {review} 100%" -> "privacy-mia-review-100")."""
+    s = "".join(c if c.isalnum() and c.isascii() else "-" for c in str(text or "").lower())
+    s = "-".join(p for p in s.split("-") if p)[:limit].strip("-")
+    return s or fallback
+
+
 def has_bidi_control(text: str) -> bool:
     """Whether `text` holds a bidirectional-text control character (U+202E and its kin)."""
     return bool(_BIDI.search(text or ""))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import streamlit as st
 
 from trendscope.foundation.errors import TrendscopeError
+from trendscope.foundation.text import slug
 from trendscope.foundation.wording import count
 from trendscope.ui.app import digest_preview
 from trendscope.ui.app import digest_view as dg
@@ -42,7 +43,7 @@ def _preview(sub, week: str) -> None:
     st.caption(f"{count(len(digest.papers), 'paper')} (of {count(digest.candidates, 'candidate')}) · "
                f"{count(digest.total_week_papers, 'paper')} published that week")
     c1, c2, c3, c4 = st.columns(4)
-    stem = f"trendscope-{''.join(ch if ch.isalnum() else '-' for ch in sub.name)}-{week}"
+    stem = f"trendscope-{slug(sub.name, 60)}-{week}"
     c1.download_button("HTML email", files["html"], file_name=f"{stem}.html", mime="text/html",
                        icon=":material/download:", key="dl_html", width="stretch")
     c2.download_button("Markdown", files["md"], file_name=f"{stem}.md", mime="text/markdown",

@@ -9,7 +9,7 @@ from pathlib import Path
 import streamlit as st
 
 from trendscope.foundation.errors import TrendscopeError
-from trendscope.foundation.text import authors_as_prose
+from trendscope.foundation.text import authors_as_prose, slug
 from trendscope.foundation.wording import count
 from trendscope.reading.lists import MAX_NAME
 from trendscope.ui.app import state as app
@@ -133,7 +133,7 @@ def _import(rl, name: str, upload) -> None:
 
 def _exports(rl, name: str) -> None:
     cols = st.columns(len(EXPORTS))
-    stem = "".join(ch if ch.isalnum() else "-" for ch in name).strip("-") or "reading-list"
+    stem = slug(name, 60, fallback="reading-list")  # "Privacy----MIA---review--100.bib" (a blind walkthrough)
     for col, (fmt, (label, ext, mime)) in zip(cols, EXPORTS.items()):
         col.download_button(label, rl.export(name, fmt), file_name=f"{stem}.{ext}", mime=mime,
                             icon=":material/download:", key=f"export_{fmt}", width="stretch")
