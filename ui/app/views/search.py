@@ -59,7 +59,11 @@ def _form(summary: dict) -> dict | None:
     # outside the form, so that a click searches again at once (inside it, Mode changed nothing until Search while
     # Sort re-sorted at once: modes were easy to compare wrongly, a blind walkthrough)
     c_mode, c_sort = st.columns([5, 2])  # Mode's four options fit on one line
-    mode = c_mode.segmented_control("Mode", list(MODES), format_func=MODES.get, key="mode")
+    mode = c_mode.segmented_control(
+        "Mode", list(MODES), format_func=MODES.get, key="mode",
+        help="Hybrid: your words and their meaning together, the best ranking on the blind-graded dev set (nDCG@10 "
+             "0.85; keyword 0.79, semantic 0.69). Semantic finds related wording but misses exact terms; Inside "
+             "papers searches the full text of papers you fetched.")
     sort = c_sort.segmented_control("Sort", list(SORTS), format_func=SORTS.get, key="sort")
     if not submitted:
         return None
