@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections import Counter
+from dataclasses import replace
 
 import pandas as pd
 import pytest
@@ -227,3 +228,24 @@ def test_a_month_whose_categories_are_mixed_unlike_the_year_before_is_named(tagg
     res = CliRunner().invoke(main, ["--home", str(home), "trends", "--last", "2"])
     assert "note: in these months the corpus holds a very different mix of categories" in res.stderr
     assert "  2025-03: cs.CV 60% of the month's papers (4% the year before)" in res.stderr
+    assert "a topic is listed only" not in res.stderr  # the table shows no topics
+    # every such month is named: "(and 3 earlier)" hid 2025-03 itself (a blind walkthrough)
+    many = [replace(shifts[0], month=f"2025-{m:02d}") for m in range(3, 10)]
+    monkeypatch.setattr(trends_over_time, "category_mix_shifts", lambda db, since=None: many)
+    res = CliRunner().invoke(main, ["--home", str(home), "trends", "--last", "2"])
+    assert all(f"  2025-{m:02d}: cs.CV 60%" in res.stderr for m in range(3, 10)) and "earlier" not in res.stderr
+
+
+def test_since_shows_every_period_from_it_unless_last_says_how_many(tagged_db, home):
+    """A blind walkthrough: "trends --since 2024-01 -t privacy" printed the newest month alone (--last was 1)."""
+    db, _rows = tagged_db
+    months = sorted({r[0][:7] for r in db.execute("SELECT published FROM papers WHERE published != ''")})
+    since = months[len(months) // 2]
+
+    def periods(*args: str) -> list[str]:
+        out = CliRunner().invoke(main, ["--home", str(home), "trends", "-t", "efficiency", *args]).stdout
+        return [line.split()[1] for line in out.splitlines() if line.startswith("efficiency")]
+    shown = periods("--since", since)
+    assert len(shown) > 2 and shown[0] == since + "-01" and shown == sorted(shown)
+    assert periods("--since", since, "--last", "2") == shown[-2:]
+    assert len(periods()) == 1  # no --since: the newest period

@@ -9,25 +9,24 @@ import click
 from trendscope.foundation.wording import count
 
 
-def mix_notes(db, since: str | None, most: int = 4) -> None:
+def mix_notes(db, since: str | None, topics: bool = False) -> None:
     """Say (stderr) which months shown hold papers of a very different mix of categories than the year before: a
-    source change of the corpus lifts some trends' shares and topics (cs.CV went from 4% to 61% of the papers in
-    2025-03, and "Vision Transformers" read as rising in efficiency: a blind walkthrough)."""
+    source change of the corpus lifts some trends' shares (cs.CV went from 4% to 61% of the papers in 2025-03, and
+    "Vision Transformers" read as rising in efficiency: a blind walkthrough). Every such month from `since` on is
+    named: "(and 3 earlier)" hid 2025-03 itself from a reader of 2024-2025 (another walkthrough)."""
     from trendscope.index.trends_over_time import category_mix_shifts
 
     shifts = category_mix_shifts(db, since=since)
     if not shifts:
         return
     click.echo("note: in these months the corpus holds a very different mix of categories than the year before; "
-               "trend shares move with it (a topic is listed only when it rises within the same categories too):",
-               err=True)
-    for shift in shifts[-most:]:
+               "trend shares move with it" + (" (a topic is listed only when it rises within the same categories "
+                                              "too)" if topics else "") + ":", err=True)
+    for shift in shifts:
         click.echo(f"  {shift.text()}", err=True)
-    if len(shifts) > most:
-        click.echo(f"  (and {len(shifts) - most} earlier)", err=True)
 
 
-def print_topics(db, freq: str, since: str | None, as_json: bool, last: int, recompute: bool,
+def print_topics(db, freq: str, since: str | None, as_json: bool, last: int | None, recompute: bool,
                   only: set[str], newest: str | None, include_thin: bool) -> None:
     from trendscope.index.rise_statistics import interval_text, same_categories_text
     from trendscope.index.topic_listings import listed_topics
@@ -59,7 +58,7 @@ def print_topics(db, freq: str, since: str | None, as_json: bool, last: int, rec
         if r["papers"]:  # a period the trend has no paper in yet (the newest month, filling up) lists nothing
             by_trend.setdefault(r["trend"], []).append(r)
     for trend, recs in sorted(by_trend.items()):
-        for r in recs[-last:]:
+        for r in recs[-(last or len(recs)):]:
             cut = 10 if freq == "week" else 7  # "2025-07..2026-06-01" read as ending on 1 June
             span = ("" if r["since"] == r["period"] else
                     f"; topics judged over the {freq}s from {r['since'][:cut]} through {r['period'][:cut]}")
@@ -71,5 +70,5 @@ def print_topics(db, freq: str, since: str | None, as_json: bool, last: int, rec
                            f"year before{f' ({notes})' if notes else ''}; first: {', '.join(t['first_papers'])}")
             if not r["details"]:
                 click.echo("  (nothing rising)")
-    shown = [r["period"] for recs in by_trend.values() for r in recs[-last:]]
-    mix_notes(db, min(shown) if shown else since)
+    shown = [r["period"] for recs in by_trend.values() for r in recs[-(last or len(recs)):]]
+    mix_notes(db, min(shown) if shown else since, topics=True)

@@ -265,8 +265,9 @@ def eval_tags_cmd(obj, input_path: str | None, cv_labels, corpus: str | None, fo
 @json_option("Print the whole trend x period table as JSON lines: one record per trend and period (as --topics "
              "--json and search --json print theirs).")
 @click.option("--png", "png", type=click.Path(dir_okay=False), default=None, help="Draw share over time to this PNG.")
-@click.option("--last", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Periods to show per trend in the text table.")
+@click.option("--last", type=click.IntRange(min=1), default=None,
+              help="Periods to show per trend in the text (the newest ones); default: every period from --since "
+                   "on, or the newest one without --since.")
 @click.option("--include-thin", is_flag=True,
               help="Also show (text table, topics, chart) a trailing period still filling up: one that ends after "
                    "the newest stored paper, or holds under a quarter of the usual paper volume.")
@@ -275,14 +276,14 @@ def eval_tags_cmd(obj, input_path: str | None, cv_labels, corpus: str | None, fo
                    "all papers.")
 @click.pass_obj
 def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None, as_json: bool, png: str | None,
-               last: int, include_thin: bool, only: tuple[str, ...]) -> None:
+               last: int | None, include_thin: bool, only: tuple[str, ...]) -> None:
     """Trends over time: tagged papers per period, share, growth and emerging score; --topics names what rises.
 
     \b
     Examples:
       trendscope trends --freq week --since 2026-01-01 --last 4
       trendscope trends --png trends.png
-      trendscope trends --topics --freq quarter --since 2024-01-01 --last 2
+      trendscope trends --topics --freq quarter --since 2024-01-01
       trendscope trends --topics --freq month --json > topics.jsonl
       trendscope trends -t efficiency -t privacy --last 6
     """
@@ -308,6 +309,8 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
 
         only = tuple(known_names(only, load_taxonomy(obj.home.taxonomy_path).names))
     newest = newest_published(db)
+    # "--since 2024-01" showed the newest period alone: --last defaulted to 1 (a blind walkthrough)
+    last = last or (None if since else 1)
     if topics:
         print_topics(db, freq, since, as_json, last, recompute, set(only), newest, include_thin)
         return
@@ -347,7 +350,7 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
     click.echo(f"{'trend':18s} {'period':10s} {'count':>6s} {'total':>6s} {'share':>7s} {'growth':>7s} {'emerg':>6s}")
     shown_from = None
     for trend, g in df.groupby("trend", sort=True):
-        for r in g.sort_values("period").tail(last).itertuples():
+        for r in g.sort_values("period").tail(last or len(g)).itertuples():
             shown_from = r.period if shown_from is None else min(shown_from, r.period)
             click.echo(f"{trend:18s} {r.period:10s} {r.count:6d} {r.total:6d} {r.share:7.2%} {r.growth:+7.2f} "
                        f"{r.emerging_score:+6.1f}")

@@ -295,8 +295,7 @@ def render() -> None:
         st.caption(":material/info: In these months the corpus holds a very different mix of categories than the "
                    "year before, and trend shares move with it (rising topics are listed only when they rise "
                    "within the same categories too): "
-                   + "; ".join(safe_inline(m.text()) for m in shifts[-4:])
-                   + (f" (and {len(shifts) - 4} earlier)" if len(shifts) > 4 else "") + ".")
+                   + "; ".join(safe_inline(m.text()) for m in shifts) + ".")  # each one: "(and 3 earlier)" hid 2025-03
     periods = sorted(table["period"].unique(), reverse=True)
     latest_full = complete["period"].max()
     period = st.selectbox("Period to compare", periods, index=periods.index(latest_full), key=f"period_{freq}",
