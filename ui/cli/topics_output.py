@@ -26,6 +26,14 @@ def mix_notes(db, since: str | None, topics: bool = False) -> None:
         click.echo(f"  {shift.text()}", err=True)
 
 
+def period_name(period: str, freq: str) -> str:
+    """A period as the text names it: "2026-06-01" for a week, "2026-06" for a month, "2025-Q1" for a quarter
+    ("the quarters from 2024-10 through 2025-01" read as ending in January, a blind walkthrough)."""
+    if freq == "quarter":
+        return f"{period[:4]}-Q{(int(period[5:7]) - 1) // 3 + 1}"
+    return period[:10] if freq == "week" else period[:7]  # "2025-07..2026-06-01" read as ending on 1 June
+
+
 def print_topics(db, freq: str, since: str | None, as_json: bool, last: int | None, recompute: bool,
                   only: set[str], newest: str | None, include_thin: bool) -> None:
     from trendscope.index.rise_statistics import interval_text, same_categories_text
@@ -59,10 +67,10 @@ def print_topics(db, freq: str, since: str | None, as_json: bool, last: int | No
             by_trend.setdefault(r["trend"], []).append(r)
     for trend, recs in sorted(by_trend.items()):
         for r in recs[-(last or len(recs)):]:
-            cut = 10 if freq == "week" else 7  # "2025-07..2026-06-01" read as ending on 1 June
-            span = ("" if r["since"] == r["period"] else
-                    f"; topics judged over the {freq}s from {r['since'][:cut]} through {r['period'][:cut]}")
-            click.echo(f"{trend} {r['period']} ({count(r['papers'], 'paper')}{span})")
+            span = ("" if r["since"] == r["period"] else f"; topics judged over the {freq}s from "
+                    f"{period_name(r['since'], freq)} through {period_name(r['period'], freq)}")
+            shown = r["period"] if freq != "quarter" else f"{period_name(r['period'], freq)} ({r['period']})"
+            click.echo(f"{trend} {shown} ({count(r['papers'], 'paper')}{span})")
             for t in r["details"]:
                 notes = "; ".join(n for n in (interval_text(t), same_categories_text(t)) if n)
                 also = f" (also written: {'; '.join(t['also'])})" if t.get("also") else ""
