@@ -206,11 +206,7 @@ def emerging_topics(db, freq: str = "month", since: str | None = None, trends: l
                 cat = c.category.get(pk, "")
                 per_category[period[pk]][cat].update(keys)
                 n_by_category[period[pk]][cat] += 1
-        first_seen: dict[str, list[int]] = defaultdict(list)
-        for pk in sorted(pks, key=lambda p: (period[p], p)):
-            for k in phrase_sets[pk] & associated:
-                if len(first_seen[k]) < 3:
-                    first_seen[k].append(pk)
+        first_seen = first_papers(sorted(pks, key=lambda p: (period[p], p)), phrase_sets, c.in_title, associated)
         for i, p in enumerate(periods):
             if since and p < since:
                 continue
@@ -292,6 +288,28 @@ def _sum_counts(per_period: dict[str, Counter], periods: list[str]) -> Counter:
     for q in periods:
         total.update(per_period.get(q, {}))
     return total
+
+
+def first_papers(ordered: list[int], phrase_sets: dict[int, set[str]], in_title: dict[int, set[str]],
+                 keys: set[str], n: int = 3) -> dict[str, list[int]]:
+    """Per key, the first `n` papers of `ordered` (oldest first) that name it in their title, then, when fewer do,
+    the first that use it at all: a paper that mentions "sparse autoencoders" once in its abstract ("Group Sparse
+    CNNs for Question Classification", 2017) was the first paper of Sparse Autoencoders in interpretability, before
+    "Sparse Autoencoders Find Highly Interpretable Features" (a blind walkthrough)."""
+    titled: dict[str, list[int]] = defaultdict(list)
+    anywhere: dict[str, list[int]] = defaultdict(list)
+    no_title: set[str] = set()
+    for pk in ordered:
+        used = phrase_sets[pk] & keys
+        if not used:
+            continue
+        for k in in_title.get(pk, no_title) & used:
+            if len(titled[k]) < n:
+                titled[k].append(pk)
+        for k in used:
+            if len(anywhere[k]) < n:
+                anywhere[k].append(pk)
+    return {k: (titled.get(k, []) + [pk for pk in anywhere[k] if pk not in titled.get(k, [])])[:n] for k in anywhere}
 
 
 def _choose(scored: list[tuple], n: int, same_papers: float,

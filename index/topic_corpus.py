@@ -42,6 +42,7 @@ class TopicCorpus:
     period: dict[int, str]
     week: dict[int, str]
     category: dict[int, str]                # pk -> its primary arXiv category ('' when unknown)
+    in_title: dict[int, set[str]]           # pk -> the candidate keys its title names (papers naming none: absent)
     acronyms: AcronymMap
     phrase_sets: dict[int, set[str]]        # pk -> its candidate phrase keys, acronyms merged into their expansions
     by_trend: dict[str, list[int]]
@@ -135,6 +136,7 @@ def _count_corpus(db, store: TrendStore, freq: str, trends: list[str] | None, mi
     fragments = _fragments(df_by_trend.values(), candidates, fragment_share)
     title_df = _papers_with(raw_title.values(), merged, candidates)
     closed_df = _papers_with(raw_closed.values(), merged, candidates)
+    in_title = {pk: kept for pk, keys in raw_title.items() if keys and (kept := merged(set(keys)) & candidates)}
     del raw_title, raw_closed
     df_all: Counter = Counter()
     per_period_all: dict[str, Counter] = defaultdict(Counter)
@@ -146,8 +148,8 @@ def _count_corpus(db, store: TrendStore, freq: str, trends: list[str] | None, mi
         per_period_all[period[pk]].update(kept)
         n_period_all[period[pk]] += 1
     category = store.primary_categories()
-    return TopicCorpus(period, week, category, acronyms, phrase_sets, by_trend, df_by_trend, candidates, fragments,
-                   title_df, closed_df, df_all, per_period_all, n_period_all, len(phrase_sets))
+    return TopicCorpus(period, week, category, in_title, acronyms, phrase_sets, by_trend, df_by_trend, candidates,
+                       fragments, title_df, closed_df, df_all, per_period_all, n_period_all, len(phrase_sets))
 
 
 def name_counts(c: TopicCorpus, trend: str, coherence: dict[str, float] | None) -> NameCounts:
