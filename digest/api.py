@@ -25,6 +25,7 @@ from trendscope.foundation.home import Home
 from trendscope.foundation.text import has_bidi_control
 from trendscope.foundation.wording import known_names
 from trendscope.index.taxonomy import load_taxonomy
+from trendscope.index.topic_phrases import split_acronym
 from trendscope.ingest.paper_reads import PaperReads
 
 from .app_link import load_app_url
@@ -148,7 +149,7 @@ def add_subscription(db: sqlite_utils.Database, home: Home | None, name: str, *,
 def topic_query(topic: str) -> str:
     """The saved query that follows a rising topic: its name as a phrase, without the acronym the topic list
     adds in parentheses ("retrieval augmented generation (RAG)" -> '"retrieval augmented generation"')."""
-    name = re.sub(r"\s*\([^()]*\)\s*$", "", _line(topic, "topic", 200)).replace('"', " ")
+    name = split_acronym(_line(topic, "topic", 200))[0].replace('"', " ")
     words = re.findall(r"[^\W_]+(?:[-'][^\W_]+)*", name)
     if not words:
         raise TrendscopeError(f"not a topic name: {topic!r}")

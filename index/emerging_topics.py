@@ -69,7 +69,7 @@ from .rise_statistics import g2, growth_interval, mix_standardiser, the_rests_ri
 from .topic_coherence import phrase_coherence
 from .topic_corpus import TopicCorpus, count_corpus, name_counts, written_forms
 from .topic_names import TopicNameModel, load_name_model
-from .topic_phrases import display_names, normalise
+from .topic_phrases import display_names, normalise, split_acronym
 from .trend_store import TrendStore
 
 MAX_TOPICS = 10
@@ -345,13 +345,11 @@ def specific_name_first(name: str, also: list[str]) -> tuple[str, list[str]]:
     """(the name to show, its other names): another name of the same papers that holds the name's words, or its
     acronym, and more ("COVID19 Fake News Detection" for "COVID19", "KV cache" for "key value (KV)") says what the
     papers are about and is shown first; following "key value (KV)" followed every paper on key-value stores."""
-    base = re.sub(r"\s*\([^()]*\)\s*$", "", name)
-    acronym = name[len(base):].strip(" ()")
+    base, acronym = split_acronym(name)
     mine = set(_words(base))
     for other in also:
         words = _words(other)
-        if ((mine < set(words) and len(words) > len(mine))
-                or (acronym and acronym.lower() in words and len(words) > 1)):
+        if mine < set(words) or (acronym and acronym.lower() in words and len(words) > 1):
             return other, [name, *(a for a in also if a != other)]
     return name, also
 

@@ -63,6 +63,13 @@ MAX_KEY_WORDS = 6  # and at most six once hyphens are spaces ("text to image dif
 _JOINED_PREFIXES = frozenset(PREFIXES) - {"over", "under", "few", "zero"}
 
 
+def split_acronym(name: str) -> tuple[str, str]:
+    """A listed topic's name and the acronym shown after it in parentheses: "retrieval augmented generation (RAG)"
+    -> ("retrieval augmented generation", "RAG"); ("KV cache", "") without one."""
+    base = re.sub(r"\s*\([^()]*\)\s*$", "", name)
+    return base, name[len(base):].strip(" ()")
+
+
 def normalise(phrase: str) -> str:
     """The merge key of a phrase: lower case, hyphens as spaces, a plural last word singular, a compound's prefix
     joined to its word ("Multi-Modal LLMs" -> "multimodal llms")."""
