@@ -496,6 +496,26 @@ def test_trends_page_charts_tables_topics_and_top_papers(app_home, embedder):
     check(at.run())
 
 
+def test_trends_page_names_months_with_few_papers(app_home, embedder, monkeypatch):
+    """A blind walkthrough: 2025-02 of the full corpus (49 papers between months of thousands) read as a jump of
+    every trend's share; the page now says which months hold few papers, and the period picker marks them."""
+    import pandas as pd
+
+    from trendscope.ui.app import trend_state
+
+    months = {**{f"2024-{m:02d}-01": 2000 for m in range(1, 13)}, "2025-01-01": 128, "2025-02-01": 49,
+              **{f"2025-{m:02d}-01": 9000 for m in range(3, 9)}}
+    table = pd.DataFrame([{"trend": "efficiency", "period": p, "count": n // 10, "total": n, "share": 0.1,
+                           "growth": 0.0, "emerging_score": 0.0, "terms": []} for p, n in months.items()])
+    monkeypatch.setattr(trend_state, "trend_table", lambda freq, periods: table)
+    at = open_page(check(new_app().run()), "trends")
+    assert ":material/info: Few papers in January 2025 (128 papers), February 2025 (49 papers): under a quarter " \
+           "of the papers of the periods around them, so their shares and growth swing with a handful of papers." \
+           in texts(at.caption)
+    picker = at.selectbox(key="period_month")
+    assert "February 2025 (few papers)" in picker.options and "March 2025" in picker.options
+
+
 @pytest.mark.slow  # full tier: keeps `make test-fast` under a minute
 def test_trends_page_lists_a_rising_topic_with_its_papers(app_home, embedder):
     """A burst of a made-up topic in June 2026 (after `index`): the page names it and opens its papers."""

@@ -249,3 +249,36 @@ def test_since_shows_every_period_from_it_unless_last_says_how_many(tagged_db, h
     assert len(shown) > 2 and shown[0] == since + "-01" and shown == sorted(shown)
     assert periods("--since", since, "--last", "2") == shown[-2:]
     assert len(periods()) == 1  # no --since: the newest period
+
+
+def _months_table(totals: dict[str, int], share: float = 0.1) -> pd.DataFrame:
+    return pd.DataFrame([{"trend": "efficiency", "period": p, "count": round(n * share), "total": n, "share": share,
+                          "growth": 0.0, "emerging_score": 0.0, "terms": []} for p, n in totals.items()])
+
+
+FEW_PAPER_MONTHS = {**{f"2024-{m:02d}-01": 2000 + 10 * m for m in range(1, 13)}, "2025-01-01": 128,
+                    "2025-02-01": 49, **{f"2025-{m:02d}-01": 9000 for m in range(3, 9)}}
+
+
+def test_a_month_with_few_papers_between_full_ones_is_named():
+    """A blind walkthrough: 2025-02 of the full shared corpus holds 49 papers between months of thousands, and its
+    shares (efficiency 16%) read as a jump; only a trailing thin month was left out, a mid-series one not marked."""
+    from trendscope.index.trends_over_time import thin_periods
+
+    assert thin_periods(_months_table(FEW_PAPER_MONTHS)) == {"2025-01-01": 128, "2025-02-01": 49}
+    assert thin_periods(_months_table({k: 2000 for k in FEW_PAPER_MONTHS})) == {}
+    assert thin_periods(_months_table({"2025-01-01": 10, "2025-02-01": 1000})) == {}  # too few periods to say
+
+
+def test_the_trend_table_marks_months_with_few_papers(tagged_db, home, monkeypatch):
+    from trendscope.index import trends_over_time
+
+    monkeypatch.setattr(trends_over_time, "trend_table", lambda db, freq, since=None: _months_table(FEW_PAPER_MONTHS))
+    res = CliRunner().invoke(main, ["--home", str(home), "trends", "--since", "2024-06"])
+    rows = {line.split()[1]: line for line in res.stdout.splitlines() if line.startswith("efficiency")}
+    assert rows["2025-02-01"].endswith(" *") and rows["2025-01-01"].endswith(" *")
+    assert not rows["2025-03-01"].endswith("*") and not rows["2024-12-01"].endswith("*")
+    assert "note: * few papers: 2025-01 (128 papers), 2025-02 (49 papers) hold under a quarter" in res.stderr
+    as_json = CliRunner().invoke(main, ["--home", str(home), "trends", "--json"])
+    few = {r["period"]: r["few_papers"] for r in map(json.loads, as_json.stdout.splitlines())}
+    assert few["2025-02-01"] is True and few["2025-03-01"] is False

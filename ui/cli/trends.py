@@ -10,7 +10,7 @@ from tqdm import tqdm
 from trendscope.foundation.errors import TrendscopeError
 
 from .options import json_option, no_vectors_option, output_file
-from .topics_output import mix_notes, print_topics
+from .topics_output import mix_notes, period_name, print_topics
 
 
 def _load(ctx_obj, no_vectors: bool):
@@ -293,6 +293,7 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
         drop_thin_tail,
         newest_published,
         plot_trends,
+        thin_periods,
         trend_table,
     )
     from trendscope.ingest.store import open_database
@@ -331,9 +332,11 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
         path = plot_trends(drawn, png, title=f"Trend share per {freq}" + (f" since {since}" if since else ""),
                            smooth=smooth, labels=labels)
         click.echo(f"chart -> {path}", err=True)
+    # a month the corpus holds few papers of (2025-02: 49 between months of thousands) read as a trend's jump
+    thin = thin_periods(df)
     if as_json:  # JSON lines, like every listing the CLI prints as JSON (`--topics --json`, `search --json`)
         for record in df.to_dict(orient="records"):
-            click.echo(json.dumps(record, ensure_ascii=False))
+            click.echo(json.dumps({**record, "few_papers": record["period"] in thin}, ensure_ascii=False))
         return
     if df.empty:
         click.echo(f"no tagged papers published since {since}" if since
@@ -353,7 +356,12 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
         for r in g.sort_values("period").tail(last or len(g)).itertuples():
             shown_from = r.period if shown_from is None else min(shown_from, r.period)
             click.echo(f"{trend:18s} {r.period:10s} {r.count:6d} {r.total:6d} {r.share:7.2%} {r.growth:+7.2f} "
-                       f"{r.emerging_score:+6.1f}")
+                       f"{r.emerging_score:+6.1f}" + (" *" if r.period in thin else ""))
+    few = [f"{period_name(p, freq)} ({n} papers)" for p, n in sorted(thin.items()) if shown_from and p >= shown_from
+           and p <= df["period"].max()]
+    if few:
+        click.echo("note: * few papers: " + ", ".join(few) + " hold under a quarter of the papers of the periods "
+                   "around them; their shares, growth and emerging scores swing with a handful of papers", err=True)
     mix_notes(db, shown_from)
     click.echo("what is rising inside each trend, by name: trendscope trends --topics", err=True)
 

@@ -14,7 +14,7 @@ from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.text import authors_as_prose
 from trendscope.foundation.wording import count
 from trendscope.index.rise_statistics import interval_text, same_categories_text
-from trendscope.index.trends_over_time import drop_incomplete_tail, drop_thin_tail, pooled
+from trendscope.index.trends_over_time import drop_incomplete_tail, drop_thin_tail, pooled, thin_periods
 from trendscope.ui.app import digest_view as dg
 from trendscope.ui.app import navigation, trend_state, widgets
 from trendscope.ui.app import state as app
@@ -290,6 +290,10 @@ def render() -> None:
         st.caption(f"Left out of the chart: {period_label(table['period'].max(), freq)}, still filling up (the "
                    f"newest paper is from {app.summary()['last'][:10]}).")
     _chart(complete, metric, freq, labels)
+    thin, latest_full = thin_periods(table), complete["period"].max()
+    if few := [f"{period_label(p, freq)} ({n:,} papers)" for p, n in sorted(thin.items()) if p <= latest_full]:
+        st.caption(":material/info: Few papers in " + ", ".join(few) + ": under a quarter of the papers of the "
+                   "periods around them, so their shares and growth swing with a handful of papers.")
     shifts = trend_state.mix_shifts(complete["period"].min())
     if shifts:  # cs.CV from 4% to 61% of the papers made "Vision Transformers" rise in efficiency (a walkthrough)
         st.caption(":material/info: In these months the corpus holds a very different mix of categories than the "
@@ -297,9 +301,8 @@ def render() -> None:
                    "within the same categories too): "
                    + "; ".join(safe_inline(m.text()) for m in shifts) + ".")  # each one: "(and 3 earlier)" hid 2025-03
     periods = sorted(table["period"].unique(), reverse=True)
-    latest_full = complete["period"].max()
     period = st.selectbox("Period to compare", periods, index=periods.index(latest_full), key=f"period_{freq}",
-                          format_func=lambda p: period_label(p, freq),
+                          format_func=lambda p: period_label(p, freq) + (" (few papers)" if p in thin else ""),
                           help="Starts at the latest period with a usual volume of papers; the newest one may "
                                "still be filling up.")
     latest = table[table["period"] == period]
