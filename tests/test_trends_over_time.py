@@ -140,7 +140,7 @@ def test_trends_cli(tagged_db, home, tmp_path):
     assert res.exit_code == 0, res.output
     # JSON lines, one record per trend and period, as `--topics --json` prints them (it was one JSON array)
     records = [json.loads(x) for x in res.stdout.splitlines()]
-    assert records and set(records[0]) == set(COLUMNS)
+    assert records and set(records[0]) == {*COLUMNS, "few_papers"}
     png = tmp_path / "trends.png"
     res = runner.invoke(main, ["--home", str(home), "trends", "--png", str(png), "--since", "2020-01-01"])
     assert res.exit_code == 0, res.output
