@@ -162,8 +162,20 @@ def train(taxonomy: Taxonomy, papers: Sequence[LabelledPaper], vectors: np.ndarr
             log.warning("trend %s: only %d labelled positives; rules only", t, int(y.sum()))
             continue
         weights[t], info[t] = _fit_trend(f, ids, j, y)
-    return TagModel(model_id=model_id, weights=weights, rules_hashes=taxonomy.rules_hashes(),
-                    meta={"papers": len(papers), "trends": info})
+    model = TagModel(model_id=model_id, weights=weights, rules_hashes=taxonomy.rules_hashes(),
+                     meta={"papers": len(papers), "trends": info})
+    return model if vectors is None else with_vector_reference(model, papers, vectors)
+
+
+def with_vector_reference(model: TagModel, papers: Sequence[LabelledPaper], vectors: np.ndarray) -> TagModel:
+    """`model` with each trend's vote zero: the mean w_vec . vector of the `papers` labelled outside the trend
+    (`TagModel.vector_reference`; fitting computes it on the fitting papers)."""
+    reference = {}
+    for t, w in model.weights.items():
+        outside = np.array([t not in p.labels for p in papers])
+        if w.vector.size and outside.any():
+            reference[t] = round(float((vectors[outside] @ w.vector).mean()), 4)
+    return TagModel(model.model_id, model.weights, model.rules_hashes, {**model.meta, "vector_reference": reference})
 
 
 def cross_validate(taxonomy: Taxonomy, papers: Sequence[LabelledPaper], vectors: np.ndarray | None,

@@ -195,10 +195,11 @@ class Tagger:
             if fitted is not None:
                 vt = vector_terms.get(trend.name) if vector_terms is not None else None
                 logit = fitted.logit(rr.raw, bool(cats), vt)
-                if vt is not None and fitted.vector.size:
-                    # how far the paper's vector moves the logit from what the rules alone would give: its vote
-                    # (vt + bias alone mostly showed the trend's rarity, "against" on papers the rules tag firmly)
-                    evidence.append(f"vector model: {logit - fitted.logit(rr.raw, bool(cats), None):+.2f}")
+                reference = self.model.vector_reference(trend.name)
+                if vt is not None and fitted.vector.size and reference is not None:
+                    # the vote: how much more the paper's wording is like the trend's than the average paper outside
+                    # it is (the move from the rules-only logit read "against" on nearly every firm tag)
+                    evidence.append(f"vector model: {vt - reference:+.2f}")
             else:
                 logit = s.rule_scale * (rr.raw - s.rules_only_offset) + (0.5 if cats else 0.0)
             if cats:

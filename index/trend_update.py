@@ -51,9 +51,9 @@ class TagUpdateResult:
 
 
 # bump when the tagger writes a tag's evidence differently: every paper of a fitted trend is tagged again (the
-# vector model's vote became the vector's own pull on the logit; homes tagged before showed "votes against" beside
-# firm tags until re-tagged)
-EVIDENCE_VERSION = "2"
+# vector model's vote became the vector's own pull on the logit, then that pull against the average paper outside
+# the trend: homes tagged before showed "votes against" beside firm tags until re-tagged)
+EVIDENCE_VERSION = "3"
 
 
 def _sig(*parts: str) -> str:

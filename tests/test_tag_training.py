@@ -76,6 +76,17 @@ def test_training_is_deterministic_and_the_model_tags_with_vectors(tmp_path):
     v = emb.encode([f"Private training. {PRIVACY}"])
     tags = {t.trend: t for t in tagger.score("Private training", PRIVACY, vector=v, categories=["cs.CR"])}
     assert tags["privacy"].score >= 0.5 and any(e.startswith("vector model") for e in tags["privacy"].evidence)
+    # the vote's zero: the mean vector term of the fitting papers outside the trend, kept with the model
+    outside = np.array(["privacy" not in p.labels for p in papers])
+    reference = float((vecs[outside] @ loaded.weights["privacy"].vector).mean())
+    assert abs(loaded.vector_reference("privacy") - reference) < 1e-3
+    vote = float(next(e for e in tags["privacy"].evidence if e.startswith("vector model")).split(": ")[1])
+    assert abs(vote - (float(v[0] @ loaded.weights["privacy"].vector) - reference)) < 0.01
+    # a model saved without it shows no vote rather than one measured against nothing
+    bare = load_model(tmp_path / "m.npz")
+    bare.meta.pop("vector_reference")
+    assert not any(e.startswith("vector model") for t in Tagger(tax, bare).score("Private training", PRIVACY, vector=v)
+                   for e in t.evidence)
     off = {t.trend: t for t in tagger.score("Parsing study", OTHER, vector=emb.encode([OTHER]))}
     assert off["privacy"].score < 0.5
     # without a vector the fitted rules-only formula decides
