@@ -270,6 +270,21 @@ def test_paper_page_renders_latex_links_trends_similar(app_home, seed):
     assert at.text_area(key=item_key("note", LIST_NAME, seed.math_id, "")).value == ""
 
 
+def test_paper_page_leaves_out_fields_the_source_did_not_give(app_home, seed):
+    """A blind walkthrough: every paper of a snapshot import (no version) showed "Version: —"."""
+    from trendscope.ingest.records import Paper
+    from trendscope.ingest.store import PaperStore, open_database
+
+    PaperStore(open_database(app_home / "trendscope.db")).upsert([Paper(
+        id="2401.00001", title="A snapshot paper", abstract="Its versions were not in the snapshot line.",
+        categories=["cs.LG"], published="2024-01-01", updated="2024-03-05", version=None)])
+    md = all_markdown(open_page(check(new_app().run()), "paper", id="2401.00001"))
+    assert "**arXiv:** `2401.00001`\n" in md + "\n" and "**Updated:** 2024-03-05" in md
+    assert "**Version:**" not in md and "—" not in md
+    md = all_markdown(open_page(check(new_app().run()), "paper", id=seed.math_id))
+    assert f"**arXiv:** `{seed.math_id}` (v1)" in md and "**Version:**" not in md  # said once, beside the id
+
+
 def test_paper_page_note_and_status_are_saved(app_home, seed):
     from trendscope.ingest.store import open_database
     from trendscope.reading.lists import ReadingLists

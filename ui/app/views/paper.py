@@ -59,8 +59,9 @@ def _metadata(paper) -> None:
         ("arXiv", f"`{paper.id}`" + (f" (v{paper.version})" if paper.version else "")),
         ("Authors", safe_inline(", ".join(authors_as_prose(paper.authors))) or "*unknown*"),
         ("Published", paper.published or "unknown"),
-        ("Updated", paper.updated or "—"),
-        ("Version", f"v{paper.version}" if paper.version else "—"),
+        # the version is in the arXiv row, and a field the source did not give is left out: "Version: —" on every
+        # paper of a snapshot import read as missing data (a blind walkthrough)
+        *([("Updated", paper.updated)] if paper.updated and paper.updated != paper.published else []),
         ("Categories", " ".join(f"`{c}`" for c in paper.categories if c.replace(".", "").replace("-", "").isalnum())),
     ]
     for label, value in (("DOI", paper.doi), ("Journal", paper.journal_ref), ("Comment", paper.comment)):
