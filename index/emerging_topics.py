@@ -69,13 +69,15 @@ from .rise_statistics import g2, growth_interval, mix_standardiser, the_rests_ri
 from .topic_coherence import phrase_coherence
 from .topic_corpus import TopicCorpus, count_corpus, name_counts, written_forms
 from .topic_names import TopicNameModel, load_name_model
-from .topic_phrases import display_names, normalise, split_acronym
+from .topic_phrases import display_names, normalise, spells_acronym, split_acronym
 from .trend_store import TrendStore
 
 MAX_TOPICS = 10
 # A rising name written by nearly the same papers in the span as a better-ranked rising name (the overlap at least
 # this share of the union, Jaccard) is listed with it as another name, not on its own (above 1.0: never).
 MERGE_SHARE = 0.7
+# an acronym and its long form, both rising in a month, are one topic when half the smaller one's papers write both
+ACRONYM_PAIR_OVERLAP = 0.5
 PERIODS_PER_YEAR = {"week": 52, "month": 12, "quarter": 4}
 
 
@@ -329,8 +331,8 @@ def _choose(scored: list[tuple], n: int, same_papers: float,
             continue
         if same_papers <= 1.0:
             mine = holders(item[1])
-            home = next((o[1] for o in out if len(mine & papers[o[1]]) >= same_papers * len(mine | papers[o[1]])),
-                        None)
+            home = next((o[1] for o in out if len(mine & papers[o[1]]) >= same_papers * len(mine | papers[o[1]])
+                         or _acronym_pair(item[1], o[1], mine, papers[o[1]])), None)
             if home is not None:
                 merged[home].append(item[1])
                 continue
@@ -339,6 +341,13 @@ def _choose(scored: list[tuple], n: int, same_papers: float,
         if len(out) == n:
             break
     return out, merged
+
+
+def _acronym_pair(a: str, b: str, a_papers: set[int], b_papers: set[int]) -> bool:
+    """One name is the other's acronym ("LoRA", "low rank adaptation") and at least half of the smaller one's papers
+    write the other too (so "GAN" does not join "graph attention network")."""
+    return ((spells_acronym(a, b) or spells_acronym(b, a))
+            and len(a_papers & b_papers) >= ACRONYM_PAIR_OVERLAP * min(len(a_papers), len(b_papers)))
 
 
 def specific_name_first(name: str, also: list[str]) -> tuple[str, list[str]]:

@@ -70,6 +70,31 @@ def split_acronym(name: str) -> tuple[str, str]:
     return base, name[len(base):].strip(" ()")
 
 
+_OPTIONAL_IN_ACRONYM = frozenset({"of", "and", "for", "the", "in", "to", "with", "on", "a"})
+
+
+def spells_acronym(acronym: str, long_key: str) -> bool:
+    """Whether `acronym` is made of the words of `long_key` in order, each giving a start of itself ("LoRA" from
+    "low rank adaptation": lo-r-a; "SpeechLM" from "speech language model"; "MoE" from "mixture of experts"; a
+    small word such as "of" may give nothing). Two capitals at least; a plural "s" after a capital is dropped."""
+    letters = singular_acronym(acronym)
+    if not _ACRONYM_RE.match(letters):
+        return False
+    letters, words = letters.lower().replace("-", ""), long_key.lower().split()
+    if len(words) < 2 or not letters.isalnum():
+        return False
+
+    def fits(i: int, j: int) -> bool:  # letters[i:] from words[j:]
+        if j == len(words):
+            return i == len(letters)
+        if words[j] in _OPTIONAL_IN_ACRONYM and fits(i, j + 1):
+            return True
+        word = words[j]
+        return any(letters[i:i + n] == word[:n] and fits(i + n, j + 1)
+                   for n in range(1, min(len(word), len(letters) - i) + 1))
+    return fits(0, 0)
+
+
 def normalise(phrase: str) -> str:
     """The merge key of a phrase: lower case, hyphens as spaces, a plural last word singular, a compound's prefix
     joined to its word ("Multi-Modal LLMs" -> "multimodal llms")."""

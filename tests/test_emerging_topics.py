@@ -275,6 +275,38 @@ def test_two_names_of_the_same_papers_are_listed_as_one_topic_but_a_subtopic_kee
     assert "mllms" in [c[1] for c in chosen] and not also
 
 
+@pytest.mark.parametrize("acronym, long_key, spelled", [
+    ("LoRA", "low rank adaptation", True), ("SpeechLMs", "speech language model", True),
+    ("MoE", "mixture of experts", True), ("CLIP", "contrastive language image pretraining", True),
+    ("LLM", "large language model", True), ("LLM", "multilingual large language model", False),
+    ("DPO", "multimodal large language model", False), ("GPT-4o", "generative pretrained transformer", False),
+    ("lora", "low rank adaptation", False),  # not an acronym
+    ("LoRA", "rank adaptation", False), ("KV", "kv", False),
+])
+def test_an_acronym_is_spelled_by_the_starts_of_its_long_forms_words(acronym, long_key, spelled):
+    from trendscope.index.topic_phrases import spells_acronym
+
+    assert spells_acronym(acronym, long_key) is spelled
+
+
+def test_an_acronym_and_its_long_form_rising_together_are_one_topic():
+    """A blind walkthrough: "LoRA" and "Low-Rank Adaptation" were listed side by side in 19 trend-months of the full
+    corpus (the initials "lra" are not "lora", so papers' definitions never merged them), "SpeechLMs" and "Speech
+    Language Models" in 4. Merging their counts lost a known rise, so each still rises on its own papers; when both
+    are listed in a month, the lower-ranked one is another name of the other."""
+    from trendscope.index.emerging_topics import _choose
+
+    papers = {"LoRA": set(range(21)), "low rank adaptation": set(range(12, 21)), "GAN": {1, 2, 3, 40},
+              "graph attention network": {40, 41, 42}, "prefix tuning": {50, 51}}
+    scored = [(9.0, "LoRA"), (8.0, "graph attention network"), (7.0, "low rank adaptation"), (6.0, "GAN"),
+              (5.0, "prefix tuning")]
+    chosen, also = _choose(scored, 10, 0.7, papers.__getitem__)
+    # the long form's 9 papers all write "LoRA" (Jaccard 9/21 only); "GAN" spells "graph attention network" but
+    # shares 1 of its 3 papers with it: two topics
+    assert [c[1] for c in chosen] == ["LoRA", "graph attention network", "GAN", "prefix tuning"]
+    assert also == {"LoRA": ["low rank adaptation"]}
+
+
 @pytest.mark.parametrize("name, also, shown", [
     # a blind walkthrough: KV-cache work was listed as "key value (KV)", and following it followed '"key value"'
     ("key value (KV)", ["KV cache"], ("KV cache", ["key value (KV)"])),
