@@ -208,7 +208,7 @@ def emerging_topics(db, freq: str = "month", since: str | None = None, trends: l
                 cat = c.category.get(pk, "")
                 per_category[period[pk]][cat].update(keys)
                 n_by_category[period[pk]][cat] += 1
-        first_seen = first_papers(sorted(pks, key=lambda p: (period[p], p)), phrase_sets, c.in_title, associated)
+        first_seen = first_users(sorted(pks, key=lambda p: (period[p], p)), phrase_sets, c.in_title, associated)
         for i, p in enumerate(periods):
             if since and p < since:
                 continue
@@ -267,7 +267,7 @@ def emerging_topics(db, freq: str = "month", since: str | None = None, trends: l
                                      growth_same_categories=None if gc is None else round(gc, 2),
                                      growth_interval=growth_interval(gr, a, now_n, counts_before.get(k, 0), before_n),
                                      topic_probability=None if votes[k] is None else round(votes[k], 3),
-                                     first_papers=first_seen[k],
+                                     first_papers=first_papers(first_seen[k], lambda pk: period[pk] <= p),
                                      central_papers=holders, also=merged.get(k, []),
                                      curve=[[q, per_period.get(q, {}).get(k, 0), n_period.get(q, 0)]
                                             for q in periods[max(0, i - 2 * year + 1):i + 1]]))
@@ -292,12 +292,10 @@ def _sum_counts(per_period: dict[str, Counter], periods: list[str]) -> Counter:
     return total
 
 
-def first_papers(ordered: list[int], phrase_sets: dict[int, set[str]], in_title: dict[int, set[str]],
-                 keys: set[str], n: int = 3) -> dict[str, list[int]]:
-    """Per key, the first `n` papers of `ordered` (oldest first) that name it in their title, then, when fewer do,
-    the first that use it at all: a paper that mentions "sparse autoencoders" once in its abstract ("Group Sparse
-    CNNs for Question Classification", 2017) was the first paper of Sparse Autoencoders in interpretability, before
-    "Sparse Autoencoders Find Highly Interpretable Features" (a blind walkthrough)."""
+def first_users(ordered: list[int], phrase_sets: dict[int, set[str]], in_title: dict[int, set[str]],
+                keys: set[str], n: int = 3) -> dict[str, tuple[list[int], list[int]]]:
+    """Per key, the first `n` papers of `ordered` (oldest first) that name it in their title, and the first `n`
+    that use it at all (`first_papers` picks from them)."""
     titled: dict[str, list[int]] = defaultdict(list)
     anywhere: dict[str, list[int]] = defaultdict(list)
     no_title: set[str] = set()
@@ -311,7 +309,17 @@ def first_papers(ordered: list[int], phrase_sets: dict[int, set[str]], in_title:
         for k in used:
             if len(anywhere[k]) < n:
                 anywhere[k].append(pk)
-    return {k: (titled.get(k, []) + [pk for pk in anywhere[k] if pk not in titled.get(k, [])])[:n] for k in anywhere}
+    return {k: (titled.get(k, []), anywhere[k]) for k in anywhere}
+
+
+def first_papers(users: tuple[list[int], list[int]], published_by: Callable[[int], bool], n: int = 3) -> list[int]:
+    """A listed topic's first papers: of those published by the end of its period, the first `n` that name it in
+    their title, then, when fewer do, the first that use it at all. A paper that mentions "sparse autoencoders"
+    once in its abstract ("Group Sparse CNNs for Question Classification", 2017) was the first paper of Sparse
+    Autoencoders in interpretability, before "Sparse Autoencoders Find Highly Interpretable Features", and a
+    paper of 2026-05 was a "first paper" of a rise in 2025-03 (two blind walkthroughs)."""
+    titled = [pk for pk in users[0] if published_by(pk)]
+    return (titled + [pk for pk in users[1] if published_by(pk) and pk not in titled])[:n]
 
 
 def _choose(scored: list[tuple], n: int, same_papers: float,

@@ -467,15 +467,20 @@ def test_cli_topics_json_has_the_interface_fields(rising_home):
 def test_first_papers_are_the_first_that_name_the_topic_in_their_title():
     """A blind walkthrough: the first paper of "Sparse Autoencoders" in interpretability was "Group Sparse CNNs for
     Question Classification" (2017), which mentions them once in its abstract."""
-    from trendscope.index.emerging_topics import first_papers
+    from trendscope.index.emerging_topics import first_papers, first_users
 
     sae, other = "sparse autoencoder", "probing"
     phrase_sets = {1: {sae}, 2: {sae, other}, 3: {sae}, 4: {sae}, 5: {sae}, 6: {other}}
     in_title = {3: {sae}, 5: {sae}, 6: {other}}  # 1, 2 and 4 use it in their abstracts only
-    first = first_papers([1, 2, 3, 4, 5, 6], phrase_sets, in_title, {sae, other})
-    assert first[sae] == [3, 5, 1]  # the two naming it in their titles, then the oldest other user
-    assert first[other] == [6, 2]  # named in a title first; then the abstract (older, but not the one that named it)
-    assert first_papers([1, 2], phrase_sets, {}, {sae}) == {sae: [1, 2]}  # no title names it: the oldest users
+    users = first_users([1, 2, 3, 4, 5, 6], phrase_sets, in_title, {sae, other})
+    def first(key, by=6):
+        return first_papers(users[key], lambda pk: pk <= by)  # papers 1..6 in order of publication
+    assert first(sae) == [3, 5, 1]  # the two naming it in their titles, then the oldest other user
+    assert first(other) == [6, 2]  # named in a title first; then the abstract (older, but not the one that named it)
+    assert first_papers(first_users([1, 2], phrase_sets, {}, {sae})[sae], lambda pk: True) == [1, 2]  # no title
+    # a blind walkthrough: a paper of 2026-05 was a "first paper" of a rise listed for 2025-03; only papers
+    # published by the end of the listed period count
+    assert first(sae, by=4) == [3, 1, 2] and first(other, by=4) == [2]
 
 
 def test_quarters_are_named_as_quarters_in_the_text():
