@@ -282,3 +282,16 @@ def test_the_trend_table_marks_months_with_few_papers(tagged_db, home, monkeypat
     as_json = CliRunner().invoke(main, ["--home", str(home), "trends", "--json"])
     few = {r["period"]: r["few_papers"] for r in map(json.loads, as_json.stdout.splitlines())}
     assert few["2025-02-01"] is True and few["2025-03-01"] is False
+
+
+def test_a_handful_of_papers_does_not_read_as_a_firm_rise():
+    """A blind walkthrough: "Continual learning ▲ growing +228%" from 3 papers of 69 in a month (0.9 expected)."""
+    import math
+
+    from trendscope.index.trends_over_time import emerging_z
+
+    assert emerging_z(3, 69, 0.9 / 69) < 2  # the exact chance of 3 or more is about 6%: not a firm rise
+    assert emerging_z(8, 69, 0.9 / 69) > 2  # 8 against 0.9 is
+    plain = (300 - 200) / math.sqrt(1000 * 0.2 * 0.8)
+    assert abs(emerging_z(300, 1000, 0.2) - plain) < 0.1 * plain  # large counts: about the plain z-score
+    assert emerging_z(100, 1000, 0.2) < -2 and emerging_z(1, 100, 0.01) == 0.0 and emerging_z(0, 0, 0.2) == 0.0
