@@ -8,6 +8,7 @@ from trendscope.foundation.actor import LAB, LOCAL_OWNER
 from trendscope.ingest.records import abs_url, pdf_url
 
 from .app_link import paper_link
+from .text import one_line
 
 
 # -- records ------------------------------------------------------------------------------------
@@ -165,6 +166,11 @@ class Digest:
                     f"{'trend' if len(self.subscription.trends) == 1 else 'trends'}: {n} tagged "
                     f"paper{'s' if n != 1 else ''} only touch{'es' if n == 1 else ''} on "
                     f"{'it' if len(self.subscription.trends) == 1 else 'them'}.")
+        words = self.lines[0].count if self.subscription.query and not self.subscription.trends and self.lines else 0
+        if words:  # "papers with every word of ...: 1 paper this week" above read as a contradiction (a walkthrough)
+            return (f"No new paper in {span} is clearly about {one_line(self.subscription.query, 120)!r}: "
+                    f"{words} paper{'s' if words != 1 else ''} hold{'s' if words == 1 else ''} its words without "
+                    f"being about it.")
         return f"No new papers for this subscription in {span}."
 
     @property

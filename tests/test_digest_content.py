@@ -322,3 +322,27 @@ def test_with_vectors_hybrid_search_and_trend_centrality(db, dhome, embedder):
         assert p.centrality == pytest.approx(float(v @ c), abs=1e-5) and p.centrality > 0
         assert p.score == pytest.approx(p.relevance + CENTRALITY_WEIGHT * p.centrality + NOVELTY_WEIGHT * p.novelty)
     assert [p.score for p in t.papers] == sorted((p.score for p in t.papers), reverse=True)
+
+
+def test_an_empty_saved_search_week_says_its_words_matched_papers_not_about_it():
+    """A blind walkthrough: "papers with every word of 'parameter-efficient fine-tuning': 1 paper this week" above
+    "No new papers for this subscription" read as a contradiction (the one paper, GuideCAD, holds the words
+    without being about the topic)."""
+    from datetime import date
+
+    from trendscope.digest.model import Digest, Subscription, TrendLine
+
+    def digest(sub: Subscription, count: int) -> Digest:
+        line = TrendLine(label="papers with every word of 'x'", count=count, share=0.01, trailing_avg_count=1.0,
+                         trailing_avg_share=0.01, direction="steady")
+        return Digest(subscription=sub, week="2026-W24", start=date(2026, 6, 8), end=date(2026, 6, 14), papers=[],
+                      lines=[line], total_week_papers=120)
+
+    peft = Subscription(name="peft", query="parameter-efficient fine-tuning")
+    assert digest(peft, 1).empty_message == (
+        "No new paper in week 2026-W24 (2026-06-08 to 2026-06-14) is clearly about 'parameter-efficient "
+        "fine-tuning': 1 paper holds its words without being about it.")
+    assert "3 papers hold its words" in digest(peft, 3).empty_message
+    assert digest(peft, 0).empty_message.startswith("No new papers for this subscription")
+    # a trend digest keeps its own message (its line counts the trend's papers, not a query's words)
+    assert digest(Subscription(name="mm", trends=["multimodal"]), 4).empty_message.startswith("No new papers")
