@@ -236,6 +236,21 @@ def test_a_month_whose_categories_are_mixed_unlike_the_year_before_is_named(tagg
     assert all(f"  2025-{m:02d}: cs.CV 60%" in res.stderr for m in range(3, 10)) and "earlier" not in res.stderr
 
 
+def test_a_change_of_category_mix_is_named_in_a_small_home_too(tagged_db, monkeypatch):
+    """A blind walkthrough on a 6,000-paper home (about 45 papers a month): cs.CV went from 14 papers in half a year
+    to 153 and the multimodal share doubled, but no month was named (the test needed 200 papers a month)."""
+    from trendscope.index import trends_over_time
+    from trendscope.index.trend_store import TrendStore
+
+    rows = [(f"2024-{m:02d}", "cs.CL", 36) for m in range(1, 13)] + [(f"2024-{m:02d}", "cs.CV", 4) for m in range(1, 13)]
+    rows += [("2025-01", "cs.CL", 22), ("2025-01", "cs.CV", 8),    # 27% against 10%: could be chance in 30 papers
+             ("2025-02", "cs.CL", 18), ("2025-02", "cs.CV", 27),   # 60%: not chance
+             ("2025-03", "cs.CL", 4), ("2025-03", "cs.CV", 8)]     # 12 papers: too few to say
+    monkeypatch.setattr(TrendStore, "primary_category_months", lambda self: sorted(rows))
+    db, _rows = tagged_db
+    assert [(s.month, s.category) for s in trends_over_time.category_mix_shifts(db)] == [("2025-02", "cs.CV")]
+
+
 def test_since_shows_every_period_from_it_unless_last_says_how_many(tagged_db, home):
     """A blind walkthrough: "trends --since 2024-01 -t privacy" printed the newest month alone (--last was 1)."""
     db, _rows = tagged_db
