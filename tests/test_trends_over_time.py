@@ -242,7 +242,7 @@ def test_a_change_of_category_mix_is_named_in_a_small_home_too(tagged_db, monkey
     from trendscope.index import trends_over_time
     from trendscope.index.trend_store import TrendStore
 
-    rows = [(f"2024-{m:02d}", "cs.CL", 36) for m in range(1, 13)] + [(f"2024-{m:02d}", "cs.CV", 4) for m in range(1, 13)]
+    rows = [(f"2024-{m:02d}", cat, n) for m in range(1, 13) for cat, n in (("cs.CL", 36), ("cs.CV", 4))]
     rows += [("2025-01", "cs.CL", 22), ("2025-01", "cs.CV", 8),    # 27% against 10%: could be chance in 30 papers
              ("2025-02", "cs.CL", 18), ("2025-02", "cs.CV", 27),   # 60%: not chance
              ("2025-03", "cs.CL", 4), ("2025-03", "cs.CV", 8)]     # 12 papers: too few to say
