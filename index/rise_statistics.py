@@ -35,8 +35,14 @@ def interval_text(detail: dict) -> str:
     low, high = detail.get("growth_interval") or (0.0, 0.0)
     if not high:
         return ""
-    # judged on the figure shown: "1.0-121.7x" went unflagged beside a flagged "1.0-17.4x" (1.04 against 0.96)
-    return f"90% interval {low:.1f}-{high:.1f}x" + (": may be chance" if round(low, 1) <= 1.0 else "")
+    return f"90% interval {low:.1f}-{high:.1f}x" + (": may be chance" if may_be_chance(detail) else "")
+
+
+def may_be_chance(detail: dict) -> bool:
+    """Whether a listed topic's 90% interval, as shown to one decimal, reaches 1.0x ("1.0-121.7x" went unflagged
+    beside a flagged "1.0-17.4x": 1.04 against 0.96)."""
+    low, high = detail.get("growth_interval") or (0.0, 0.0)
+    return bool(high) and round(low, 1) <= 1.0
 
 
 def same_categories_text(detail: dict) -> str:

@@ -862,3 +862,18 @@ def test_a_trend_with_more_rising_topics_than_its_summary_names_says_how_many_mo
     at = open_page(check(new_app().run()), "trends")
     labels = [e.label for e in at.expander if e.label.startswith("Rising in")]
     assert len(labels) == 1 and labels[0].count("topic ") == 5 and labels[0].endswith(" and 2 more"), labels
+    assert "may be chance" not in labels[0]
+
+
+def test_a_rising_topic_that_may_be_chance_says_so_in_the_summary(app_home, monkeypatch):
+    """A blind walkthrough: "Video Generation (8 papers in 12 months, 9.2x)" led the summary; its interval
+    (0.8-99.9x, "may be chance") showed only inside the box."""
+    from trendscope.ui.app import trend_state
+
+    detail = {"name": "Video Generation", "key": "video generation", "papers": 8, "growth": 9.2, "share": 0.1,
+              "before": 0.01, "since": "2025-08-01", "growth_interval": [0.8, 99.9], "also": [], "first_papers": [],
+              "central_papers": [], "curve": []}
+    monkeypatch.setattr(trend_state, "rising_topics", lambda freq, period: {"multimodal": [detail]})
+    at = open_page(check(new_app().run()), "trends")
+    labels = [e.label for e in at.expander if e.label.startswith("Rising in")]
+    assert len(labels) == 1 and "Video Generation (8 papers" in labels[0] and "9.2x, may be chance)" in labels[0]

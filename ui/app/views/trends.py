@@ -13,7 +13,7 @@ from trendscope.foundation.clock import span_months
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.text import authors_as_prose
 from trendscope.foundation.wording import count
-from trendscope.index.rise_statistics import interval_text, same_categories_text
+from trendscope.index.rise_statistics import interval_text, may_be_chance, same_categories_text
 from trendscope.index.trends_over_time import drop_incomplete_tail, drop_thin_tail, pooled, thin_periods
 from trendscope.ui.app import digest_view as dg
 from trendscope.ui.app import navigation, trend_state, widgets
@@ -137,8 +137,10 @@ def _rising(labels: dict[str, str], period: str, freq: str) -> None:
         st.success(flash)
     followed = {s.query for s in dg.subscriptions() if s.query}
     for trend, details in sorted(shown, key=lambda x: labels.get(x[0], x[0])):
+        # "may be chance" in the summary too: "Video Generation (8 papers in 12 months, 9.2x)" led the line, its
+        # interval (0.8-99.9x) only inside the box (a blind walkthrough)
         names = ", ".join(f"{safe_inline(d['name'])} ({count(d['papers'], 'paper')}{_short_span(d, month)}, "
-                          f"{d['growth']:.1f}x)" for d in details[:5])
+                          f"{d['growth']:.1f}x{', may be chance' if may_be_chance(d) else ''})" for d in details[:5])
         if len(details) > 5:  # the summary named 5 and the box held 6, with nothing to say so
             names += f" and {len(details) - 5} more"
         with st.expander(f"Rising in {labels.get(trend, trend)}: {names}"):
