@@ -1,4 +1,7 @@
-"""The digest's small chart: papers per week over the last 9 ISO weeks, as PNG bytes (matplotlib Agg)."""
+"""The digest's small chart: each line's share of the week's papers over the last 9 ISO weeks, as PNG bytes
+(matplotlib Agg). Shares, not counts, as the growth beside it is judged: the corpus's weekly volume moves (the
+shared corpus: 0 to 14 papers a week drawn as a surge beside "within the usual week-to-week variation", a blind
+walkthrough)."""
 from __future__ import annotations
 
 import io
@@ -12,15 +15,17 @@ from .model import TrendLine
 _COLORS = ("#1f6feb", "#d1242f", "#1a7f37", "#8250df", "#bf8700", "#0a7ea4", "#cf222e", "#57606a")
 
 
-def render_chart(lines: Sequence[TrendLine], title: str = "Papers per week", dpi: int = 100) -> bytes:
-    """A 6x2.4 inch line chart of each line's weekly counts; this week's point is drawn larger."""
+def render_chart(lines: Sequence[TrendLine], title: str = "Share of each week's papers", dpi: int = 100) -> bytes:
+    """A 6x2.4 inch line chart of each line's weekly share in percent (its counts for a line without shares); this
+    week's point is drawn larger."""
     fig = Figure(figsize=(6, 2.4), dpi=dpi)
     FigureCanvasAgg(fig)
     ax = fig.add_subplot(1, 1, 1)
     labels: list[str] = []
     for i, line in enumerate(lines):
         weeks = [w for w, _ in line.weekly_counts]
-        counts = [c for _, c in line.weekly_counts]
+        counts = ([100 * x for x in line.weekly_shares] if line.weekly_shares
+                  else [c for _, c in line.weekly_counts])
         labels = [w[-3:] for w in weeks]
         color = _COLORS[i % len(_COLORS)]
         ax.plot(range(len(counts)), counts, marker="o", markersize=3, linewidth=1.6, color=color,
@@ -30,6 +35,8 @@ def render_chart(lines: Sequence[TrendLine], title: str = "Papers per week", dpi
     ax.set_xticks(range(len(labels)))
     ax.set_xticklabels(labels, fontsize=7)
     ax.tick_params(axis="y", labelsize=7)
+    if any(line.weekly_shares for line in lines):
+        ax.yaxis.set_major_formatter(lambda v, _pos: f"{v:g}%")
     ax.set_ylim(bottom=0)
     ax.set_title(title[:80], fontsize=9)
     ax.grid(axis="y", alpha=0.3)

@@ -109,7 +109,8 @@ def trend_line(trend: str, ctx: WeekContext) -> TrendLine:
     month, rising = ctx.rising_topics(trend)
     return TrendLine(label=ctx.rules().labels.get(trend, trend), count=counts[-1], share=shares[-1],
                      trailing_avg_count=avg_count, trailing_avg_share=avg_share, direction=direction,
-                     weekly_counts=list(zip(ctx.weeks, counts)), rising=rising[:RISING_SHOWN], rising_month=month)
+                     weekly_counts=list(zip(ctx.weeks, counts)), weekly_shares=shares, rising=rising[:RISING_SHOWN],
+                     rising_month=month)
 
 
 def query_line(sub: Subscription, ctx: WeekContext) -> TrendLine:
@@ -128,7 +129,7 @@ def query_line(sub: Subscription, ctx: WeekContext) -> TrendLine:
                      trailing_avg_count=avg_count, trailing_avg_share=avg_share,
                      direction=_direction(shares[-1], avg_share, counts[-1], avg_count),
                      new_terms=characteristic_terms(now, before, ctx.week_docs),
-                     weekly_counts=list(zip(ctx.weeks, counts)))
+                     weekly_counts=list(zip(ctx.weeks, counts)), weekly_shares=shares)
 
 
 def trend_lines(sub: Subscription, ctx: WeekContext) -> list[TrendLine]:
@@ -275,6 +276,7 @@ def build_digest(
     from .chart import render_chart  # matplotlib: imported only when a digest draws its chart
 
     png = render_chart(lines, title=one_line(
-        f"Papers per week: {lines[0].label if len(lines) == 1 else sub.name}", 80)) if chart and lines else None
+        f"Share of each week's papers: {lines[0].label if len(lines) == 1 else sub.name}", 80)) \
+        if chart and lines else None
     return Digest(subscription=sub, week=week, start=ctx.start, end=ctx.end, papers=papers, lines=lines,
                   total_week_papers=ctx.total_this_week, chart_png=png, candidates=n, labels=dict(labels))

@@ -129,6 +129,7 @@ class TrendLine:
     direction: str  # growing | steady | cooling
     new_terms: list[str] = field(default_factory=list)
     weekly_counts: list[tuple[str, int]] = field(default_factory=list)  # oldest first, this week last
+    weekly_shares: list[float] = field(default_factory=list)  # each week's count / all its papers, as weekly_counts
     rising: list[dict] = field(default_factory=list)  # rising topics (index.emerging_topics.Topic as JSON)
     rising_month: str = ""  # YYYY-MM they rise in
 

@@ -123,6 +123,8 @@ def test_trend_summary_counts_share_and_chart(db, dhome):
             "AND p.published BETWEEN ? AND ?", [trend, start.isoformat(), end.isoformat()]).fetchone()[0]
         assert line.count == n and line.share == pytest.approx(n / total)
         assert len(line.weekly_counts) == 9 and line.weekly_counts[-1] == (WEEK, n)
+        # the chart draws shares, as the growth beside it is judged (raw counts drawn a surge of volume)
+        assert len(line.weekly_shares) == 9 and line.weekly_shares[-1] == pytest.approx(line.share)
         trailing = [c for _, c in line.weekly_counts[:-1]]
         assert line.trailing_avg_count == pytest.approx(sum(trailing) / 8)
         assert line.direction in ("growing", "steady", "cooling")
