@@ -65,6 +65,7 @@ class WeeklyResult:
     unconfirmed_in: list[str] = field(default_factory=list)  # the subscriptions holding them, as commands name them
     orphaned: list[str] = field(default_factory=list)  # subscriptions of removed users: not built, mailed nor fed
     empty_week: bool = False  # the database holds no paper of the week: nothing issued, mailed or fed
+    not_mailed_empty: list[str] = field(default_factory=list)  # digests with no new paper: not mailed
 
     def summary(self) -> str:
         s = (f"week {self.week}: {count(self.digests, 'digest')}, {count(self.papers, 'paper')}; "
@@ -79,6 +80,8 @@ class WeeklyResult:
             s += (f"; {self.unconfirmed} unconfirmed address{'es' if self.unconfirmed != 1 else ''} skipped, in "
                   f"{', '.join(repr(n) for n in names)} (see them with `trendscope subscriptions list --all`, "
                   f"confirm with `trendscope subscriptions confirm {shlex.quote(names[0]) if names else 'NAME'}`)")
+        if self.not_mailed_empty:
+            s += f"; no new paper for {', '.join(repr(n) for n in self.not_mailed_empty)}: not mailed"
         if self.empty_week:
             s += (f"; the database holds no paper published in {self.week}: nothing was issued or mailed for it "
                   "(is ingest failing? see `trendscope status`); a later run issues it once papers are in")
@@ -259,7 +262,10 @@ def _run(db, home, week, send, names, now, connector, smtp_config, query_scorer,
         else:
             if addrs or sub.feed:
                 store.record_issue(sub.id, week, [p.id for p in digest.papers])
-            mailer.deliver(digest, addrs)
+            if digest.empty and addrs:  # an email each week saying "no new papers" is noise (a blind walkthrough)
+                result.not_mailed_empty.append(sub.command_name)
+            else:
+                mailer.deliver(digest, addrs)
         if send:
             _retry_older(store, mailer, sub, week, digest_for, result)
         if sub.feed and not result.empty_week:

@@ -87,6 +87,22 @@ def test_rerun_sends_nothing_more(db, dhome):
     assert len(rec.envelopes) == 1
 
 
+def test_a_digest_with_no_new_paper_is_fed_but_not_mailed(db, dhome):
+    """A blind walkthrough: `digest --send` mailed a saved search's "No new papers for this subscription" every
+    week. A digest with no paper is not mailed (nor an entry of the feed); one with papers still is."""
+    api.add_subscription(db, dhome, "nothing", query='"zzqx unheard-of phrase"', emails=["reader@example.org"],
+                         confirmed=True)
+    api.add_subscription(db, dhome, "mm", trends=["multimodal"], emails=["reader@example.org"], confirmed=True)
+    with smtp_server() as (rec, port):
+        first = _run(db, dhome, port)
+        again = _run(db, dhome, port)
+    assert first.sent == 1 and [m["Subject"] for m in rec.messages] == [f"Trendscope digest: mm, week {WEEK}"]
+    assert first.not_mailed_empty == ["nothing"] and "no new paper for 'nothing': not mailed" in first.summary()
+    assert again.sent == 0 and again.not_mailed_empty == ["nothing"] and len(rec.envelopes) == 1
+    sub = api.get_subscription(db, "nothing")
+    assert "<entry>" not in feed_path(dhome, sub).read_text(encoding="utf-8")
+
+
 @pytest.mark.slow  # real SMTP server across retries / TLS handshakes
 def test_rejected_then_retried_once(db, dhome):
     api.add_subscription(db, dhome, "mm", trends=["multimodal"], emails=["reader@example.org"], confirmed=True)
