@@ -122,11 +122,12 @@ def _last_name(author: str) -> str:
 
 def base_key(item: ListItem) -> str:
     """`<lastname><year><titleword>`, e.g. `hu2021lora`; `arxiv<id>` for papers not ingested yet (unless their
-    import gave a title and authors)."""
+    import gave a title and authors) and for papers stored without authors (a snapshot's: "arxiv2024ba", a year
+    and a suffix, said nothing, a blind walkthrough; `arxiv2405_00988` finds the paper)."""
     p = item.metadata
-    if p is None:
+    name = _last_name(p.authors[0]) if p is not None and p.authors else ""
+    if p is None or not name:
         return "arxiv" + re.sub(r"[^A-Za-z0-9]", "_", item.arxiv_id)
-    name = _last_name(p.authors[0]) if p.authors else ""
     year = (p.published or "")[:4]
     word = ""
     for w in re.split(r"[\s\-:/]+", p.title or ""):
@@ -134,7 +135,7 @@ def base_key(item: ListItem) -> str:
         if w and w not in _STOPWORDS:
             word = w
             break
-    key = f"{name or 'arxiv'}{year}{word}"
+    key = f"{name}{year}{word}"
     return key if key[0].isalpha() else "x" + key
 
 

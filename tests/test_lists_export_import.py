@@ -107,6 +107,11 @@ def test_a_key_skips_pronouns_and_other_common_words():
                       "published": "2020-05-01", "abstract": "x", "categories": ["cs.CL"]})
     item = ListItem(arxiv_id="2005.00001", note="", status="unread", added="2026-01-01", paper=paper)
     assert base_key(item) == "lovelace2020hear"  # was "lovelace2020you"
+    # a paper stored without authors (most of a snapshot's) is keyed by its id, not "arxiv2020hear" or "arxiv2020b"
+    anonymous = ListItem(arxiv_id="2005.00001", note="", status="unread", added="2026-01-01",
+                         paper=to_paper({"id": "2005.00001", "title": "Can You Hear Me Now? Robust ASR", "authors": [],
+                                         "published": "2020-05-01", "abstract": "x", "categories": ["cs.CL"]}))
+    assert base_key(anonymous) == "arxiv2005_00001"
 
 
 def test_bibtex_escaping_and_key_collisions(db, rows):
