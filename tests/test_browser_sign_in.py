@@ -126,6 +126,10 @@ def test_a_digest_link_to_a_paper_opens_it_after_the_password_sign_in(seed, tmp_
         wait_text(driver, "Signed in as ana")
         assert driver.current_url.endswith(f"/paper?id={seed.math_id}")
         assert not exceptions_on_page(driver)
+        # a blind walkthrough: signed in on a page other than the start page, the session cookie was never
+        # written (9 times in 10), and the next page load asked to sign in again
+        assert list_choices(driver, url) == ["Ana private"]  # a new page load: still signed in
+        wait_text(driver, "Signed in as ana")
 
 
 def test_openid_connect_sign_in_against_a_local_provider(seed, tmp_path):

@@ -28,7 +28,7 @@ from trendscope.ui.app.text import safe_inline
 
 SESSION_KEY = "ts_session"
 COOKIE = "trendscope_session"
-COOKIE_KEY = "ts_cookie"  # "set" or "clear": what the next run writes to the cookie
+COOKIE_KEY = "ts_cookie"  # "clear": the next run clears the cookie (an ended session)
 NO_AUTH_ENV = "TRENDSCOPE_NO_AUTH"
 NO_AUTH_BANNER = ("**Sign-in is off** (`trendscope serve --no-auth`): anyone who reaches this address reads and "
                   "changes every reading list and subscription as the owner.")
@@ -98,8 +98,12 @@ def gate() -> Actor:
         _remember_requested_page()
         _sign_in_page(accounts, oidc, password)
         st.stop()
-    if st.session_state.pop(COOKIE_KEY, None) == "set":
-        _write_cookie(st.session_state.get(SESSION_KEY))
+    token = st.session_state.get(SESSION_KEY)
+    if token and _cookie_token() != token:
+        # written on every run until the browser sends it: a run cut short (a page that reruns or switches on its
+        # first load) dropped the script before it ran, and a sign-in on any page but the start page did not last
+        # past the next page load (a blind walkthrough: 9 times in 10)
+        _write_cookie(token)
     _signed_in_sidebar(who)
     return who
 
@@ -190,7 +194,6 @@ def _sign_in_page(accounts, oidc, password: bool) -> None:
                     st.error(str(exc))
                 else:
                     st.session_state[SESSION_KEY] = accounts.start_session(who.name)
-                    st.session_state[COOKIE_KEY] = "set"
                     st.session_state.pop("sign_in_password", None)
                     st.rerun()
         st.caption("No account yet? An admin adds one with `trendscope users add NAME --email ADDRESS`.")
