@@ -54,6 +54,13 @@ def m001_users_sessions(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX auth_failures_name ON auth_failures(name, at)")
 
 
+@migrations()
+def m002_removed_emails(db: sqlite_utils.Database) -> None:
+    """The addresses of removed accounts: `[auth] oidc_domains` must not make them again at the next sign-in."""
+    db.execute("CREATE TABLE removed_emails (email TEXT PRIMARY KEY COLLATE NOCASE, name TEXT NOT NULL, "
+               "removed TEXT NOT NULL)")
+
+
 @dataclass
 class UserRow:
     name: str
@@ -111,7 +118,19 @@ class UserStore:
     def remove(self, name: str) -> bool:
         with write_transaction(self.db):
             self.db.conn.execute("DELETE FROM auth_sessions WHERE user = ?", [name])
+            self.db.conn.execute("INSERT OR REPLACE INTO removed_emails (email, name, removed) SELECT email, name, ? "
+                                 "FROM users WHERE name = ? AND email IS NOT NULL", [utc_now_iso(), name])
             return self.db.conn.execute("DELETE FROM users WHERE name = ?", [name]).rowcount > 0
+
+    def removed_account_of(self, email: str) -> str | None:
+        """The name of the removed account that had `email`, if one did (and none has it now)."""
+        row = self.db.execute("SELECT name FROM removed_emails WHERE email = ?", [email]).fetchone()
+        return row[0] if row else None
+
+    def forget_removed_email(self, email: str) -> None:
+        """An admin gave the address an account again: domain sign-in may use it again."""
+        with write_transaction(self.db):
+            self.db.conn.execute("DELETE FROM removed_emails WHERE email = ?", [email])
 
     def count_with_password(self) -> int:
         return self.db.execute("SELECT count(*) FROM users WHERE password_hash IS NOT NULL").fetchone()[0]

@@ -129,6 +129,8 @@ class Accounts:
         digest = self.hasher.hash(check_password(password)) if password is not None else None
         row = UserRow(name, addr, digest, bool(admin), utc_now_iso(self.clock()))
         self.store.add(row)
+        if addr:  # an account given the address of a removed one: its domain sign-in works again
+            self.store.forget_removed_email(addr)
         log.info("user %s added (admin=%s, password=%s)", name, admin, digest is not None)
         return _info(row)
 
@@ -171,6 +173,8 @@ class Accounts:
         if other is not None and other.name != user.name:
             raise TrendscopeError(f"{addr} is already the address of user {other.name!r}")
         self.store.set_email(user.name, addr)
+        if addr:
+            self.store.forget_removed_email(addr)
 
     def password_sign_in_configured(self) -> bool:
         """True once any account has a password: the app then asks everyone to sign in."""
@@ -276,6 +280,11 @@ class Accounts:
         if row is not None:
             return Actor(row.name, admin=row.admin)
         domain = addr.rsplit("@", 1)[1].lower()
+        removed = self.store.removed_account_of(addr)
+        if removed is not None:  # `users remove` must end access: the domain made the account again at the next
+            raise TrendscopeError(  # page load, lists and subscriptions back (a blind walkthrough)
+                f"the account of {addr} ({removed!r}) was removed by an admin: an admin adds it back with "
+                f"`trendscope users add {removed} --email {addr}`")
         if domain not in {d.lower().lstrip("@") for d in domains}:
             raise TrendscopeError(f"{addr} has no Trendscope account here: an admin adds it with "
                                   f"`trendscope users add NAME --email {addr}`")

@@ -175,6 +175,25 @@ def test_identity_provider_emails_map_to_accounts_or_allowed_domains(accounts):
     assert accounts.oidc_actor("owner@lab.example", verified=True, domains=("lab.example",)).name == "owner2"
 
 
+def test_a_removed_account_is_not_made_again_by_its_domain(accounts):
+    """A blind walkthrough: `users remove carla` with `oidc_domains` set, and her next page load made the account
+    again (her lists and subscription back): a departed member kept access through the lab's provider."""
+    made = accounts.oidc_actor("Carla@lab.example", verified=True, domains=("lab.example",))
+    accounts.remove(made.name)
+    for _ in range(2):  # and not on a second try either
+        with pytest.raises(TrendscopeError, match=r"(?i)the account of carla@lab.example \('carla'\) was removed by an "
+                                                  r"admin: an admin adds it back with `trendscope users add carla"):
+            accounts.oidc_actor("carla@LAB.example", verified=True, domains=("lab.example",))
+    assert accounts.get("carla") is None
+    other = accounts.oidc_actor("dan@lab.example", verified=True, domains=("lab.example",))  # others still join
+    assert other.name == "dan"
+    accounts.add("carla", email="carla@lab.example")  # an admin gives it back: the provider signs her in again
+    assert accounts.oidc_actor("carla@lab.example", verified=True, domains=("lab.example",)).name == "carla"
+    accounts.remove("carla")
+    accounts.set_email("dan", "carla@lab.example")  # or gives the address to another account
+    assert accounts.oidc_actor("carla@lab.example", verified=True, domains=("lab.example",)).name == "dan"
+
+
 def test_sign_in_settings_are_read_and_bad_ones_named_in_one_line(tmp_path):
     secrets = tmp_path / "secrets.toml"
     assert read_oidc_settings(secrets) is None

@@ -112,8 +112,9 @@ def list_cmd(ctx: click.Context, as_json: bool) -> None:
 def remove_cmd(ctx: click.Context, name: str, yes: bool) -> None:
     """(Admin only) Remove the account NAME and end its sessions.
 
-    Its reading lists, notes and subscriptions stay stored under the name (the weekly run still mails its
-    confirmed subscriptions); adding the name again gives them back.
+    Its reading lists, notes and subscriptions stay stored under the name (the weekly run neither builds nor
+    mails them); adding the name again gives them back. Its email address is barred from `[auth] oidc_domains`
+    sign-in until an admin gives it an account again.
 
     \b
     Example:
