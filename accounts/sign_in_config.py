@@ -38,6 +38,9 @@ class OidcSettings:
     labels: dict[str, str] = field(default_factory=dict)  # provider -> the sign-in button's "Sign in with ..."
 
 
+MIN_COOKIE_SECRET = 32  # characters of [auth] cookie_secret, which signs the OpenID Connect session cookies
+
+
 def read_oidc_settings(secrets_path: Path) -> OidcSettings | None:
     """The OpenID Connect providers of `secrets.toml` (None when the file or its [auth] is absent); a
     TrendscopeError naming the file and key when a setting Streamlit needs is missing."""
@@ -68,6 +71,10 @@ def read_oidc_settings(secrets_path: Path) -> OidcSettings | None:
     if not settings.providers:
         raise TrendscopeError(f"{secrets_path}: [auth] has no provider: give client_id, client_secret and "
                               "server_metadata_url (see docs/accounts.md)")
+    if len(auth["cookie_secret"].strip()) < MIN_COOKIE_SECRET:  # it signs 30-day sessions ("abc" was taken)
+        raise TrendscopeError(f"{secrets_path}: [auth] cookie_secret is {len(auth['cookie_secret'].strip())} "
+                              f"characters: use a long random string ({MIN_COOKIE_SECRET} or more; "
+                              "python -c \"import secrets; print(secrets.token_hex(32))\")")
     return settings
 
 

@@ -197,9 +197,15 @@ def test_a_removed_account_is_not_made_again_by_its_domain(accounts):
 def test_sign_in_settings_are_read_and_bad_ones_named_in_one_line(tmp_path):
     secrets = tmp_path / "secrets.toml"
     assert read_oidc_settings(secrets) is None
+    keycloak = ('[auth.keycloak]\nclient_id = "ts"\nclient_secret = "x"\n'
+                'server_metadata_url = "https://kc.lab.example/.well-known/openid-configuration"\n')
+    # a short cookie_secret (it signs the 30-day sessions) is refused: "abc" was taken (a blind walkthrough)
     secrets.write_text('[auth]\nredirect_uri = "https://ts.lab.example/oauth2callback"\ncookie_secret = "s3cret"\n'
-                       '[auth.keycloak]\nclient_id = "ts"\nclient_secret = "x"\n'
-                       'server_metadata_url = "https://kc.lab.example/.well-known/openid-configuration"\n')
+                       + keycloak)
+    with pytest.raises(TrendscopeError, match=r"secrets.toml: \[auth\] cookie_secret is 6 characters: use a long "):
+        read_oidc_settings(secrets)
+    secrets.write_text('[auth]\nredirect_uri = "https://ts.lab.example/oauth2callback"\n'
+                       f'cookie_secret = "{"0123456789abcdef" * 2}"\n' + keycloak)
     settings = read_oidc_settings(secrets)
     assert settings.providers == ["keycloak"] and settings.labels["keycloak"] == "Keycloak"
     secrets.write_text('[auth]\nredirect_uri = "https://ts.lab.example/oauth2callback"\ncookie_secret = "s"\n'
