@@ -242,7 +242,8 @@ def test_sign_in_settings_written_after_the_server_started_ask_for_a_restart_not
     """A blind walkthrough wrote a valid secrets.toml while the app ran: Streamlit reads [auth] only at start, and
     every visitor got an AttributeError traceback, password sign-in included."""
     (lab_home / "secrets.toml").write_text(
-        '[auth]\nredirect_uri = "https://ts.lab.example/oauth2callback"\ncookie_secret = "a-long-cookie-secret-for-this-test-only"\n'
+        '[auth]\nredirect_uri = "https://ts.lab.example/oauth2callback"\n'
+        'cookie_secret = "a-long-cookie-secret-for-this-test-only"\n'
         'client_id = "trendscope"\nclient_secret = "s"\n'
         'server_metadata_url = "https://idp.lab.example/.well-known/openid-configuration"\n')
     at = check(new_app().run())
