@@ -221,12 +221,15 @@ def load_smtp_config(config_path: str | Path | None, env: Mapping[str, str] | No
     host = str(values["host"]).strip() if values.get("host") else None
     if host and not re.fullmatch(r"[A-Za-z0-9.\-:\[\]]+", host):
         raise TrendscopeError(f"{where}: smtp host is not a host name: {host!r}")
-    sender = format_sender(values["from"]) if values.get("from") else SmtpConfig.sender
+    try:  # "not a valid email address" named neither file nor key (a blind walkthrough)
+        sender = format_sender(values["from"]) if values.get("from") else SmtpConfig.sender
+    except (TrendscopeError, ValueError) as exc:
+        raise TrendscopeError(f"{source.get('from', where)}: smtp from: {exc}") from exc
     if values.get("operator"):
         try:
             operator = validate_address(str(values["operator"]))
         except TrendscopeError as exc:
-            raise TrendscopeError(f"{where}: smtp operator: {exc}") from exc
+            raise TrendscopeError(f"{source.get('operator', where)}: smtp operator: {exc}") from exc
     else:
         operator = parseaddr(sender)[1] if values.get("from") else None
     for warning in config_file_warnings(config_path):

@@ -221,12 +221,12 @@ def _run(db, home, week, send, names, now, connector, smtp_config, query_scorer,
     result = WeeklyResult(week=week)
     cfg, cfg_error = smtp_config, None
     if send and cfg is None and any(s.confirmed_emails for s in subs):
-        try:
-            cfg = load_smtp_config(home.config_path)
-            if not cfg.configured:
-                cfg, cfg_error = None, "SMTP is not configured (set [smtp] host in config.toml or TRENDSCOPE_SMTP_HOST)"
-        except TrendscopeError as exc:
-            cfg, cfg_error = None, str(exc)
+        # a bad setting is refused before anything is issued, as a bad [app] url is (a typo "prot = 8025" issued
+        # the week, wrote the feeds and then failed every mail: a blind walkthrough); no SMTP host at all is a
+        # failed delivery, retried once one is set
+        cfg = load_smtp_config(home.config_path)
+        if not cfg.configured:
+            cfg, cfg_error = None, "SMTP is not configured (set [smtp] host in config.toml or TRENDSCOPE_SMTP_HOST)"
     if query_scorer is None and any(s.query for s in subs):
         query_scorer = SearchQueryScorer.create(db, home)
     mailer = _Mailer(store, cfg, cfg_error, connector, now, result)

@@ -182,8 +182,16 @@ def test_smtp_config_from_file_and_environment(tmp_path):
     cfg_file.write_text('[smtp]\nhost = "mail.example.org"\ntls = "starttls"\nuser = "me"\npassword = "pw"\n')
     with pytest.raises(TrendscopeError, match="sender address must be one line"):
         load_smtp_config(cfg_file, env={"TRENDSCOPE_MAIL_FROM": "Bot <bot@example.org>\r\nBcc: x@example.org"})
-    with pytest.raises(TrendscopeError, match="not a valid email address"):
+    with pytest.raises(TrendscopeError, match="^TRENDSCOPE_MAIL_FROM: smtp from: not a valid email address"):
         load_smtp_config(cfg_file, env={"TRENDSCOPE_MAIL_FROM": "Bot <bot@example.org>, x@example.org"})
+    # a bad value in the file names the file and the key (it named neither: a blind walkthrough)
+    cfg_file.write_text('[smtp]\nhost = "m.example.org"\nfrom = "not an address"\n')
+    with pytest.raises(TrendscopeError, match=f"^{cfg_file}: smtp from: not a valid email address: 'not an address'"):
+        load_smtp_config(cfg_file, env={})
+    cfg_file.write_text('[smtp]\nhost = "m.example.org"\noperator = "nobody"\n')
+    with pytest.raises(TrendscopeError, match=f"^{cfg_file}: smtp operator: "):
+        load_smtp_config(cfg_file, env={})
+    cfg_file.write_text('[smtp]\nhost = "mail.example.org"\ntls = "starttls"\nuser = "me"\npassword = "pw"\n')
     with pytest.raises(TrendscopeError, match="not a host name"):
         load_smtp_config(cfg_file, env={"TRENDSCOPE_SMTP_HOST": "evil.org\r\nRCPT TO:<x@y.z>"})
     cfg_file.write_text("[smtp\nhost=")

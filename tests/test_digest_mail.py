@@ -103,6 +103,20 @@ def test_a_digest_with_no_new_paper_is_fed_but_not_mailed(db, dhome):
     assert "<entry>" not in feed_path(dhome, sub).read_text(encoding="utf-8")
 
 
+def test_a_bad_smtp_setting_is_refused_before_anything_is_issued(db, dhome, monkeypatch):
+    """A blind walkthrough: with the typo "prot = 8025" in [smtp], `digest --send` issued the week and wrote the
+    feeds, then failed each mail. A bad setting is now refused first, as a bad [app] url is."""
+    for var in ("TRENDSCOPE_SMTP_HOST", "TRENDSCOPE_SMTP_PORT", "TRENDSCOPE_SMTP_TLS", "TRENDSCOPE_MAIL_FROM"):
+        monkeypatch.delenv(var, raising=False)
+    api.add_subscription(db, dhome, "mm", trends=["multimodal"], emails=["reader@example.org"], confirmed=True)
+    dhome.config_path.write_text('[smtp]\nhost = "127.0.0.1"\nprot = 8025\n', encoding="utf-8")
+    with pytest.raises(TrendscopeError, match=r"config.toml: unknown key\(s\) in \[smtp\]: prot"):
+        run_weekly(db, dhome, now=NOW)
+    sub = api.get_subscription(db, "mm")
+    assert SubscriptionStore(db).deliveries(sub.id) == [] and not feed_path(dhome, sub).exists()
+    assert SubscriptionStore(db).issued_ids(sub.id, WEEK) == []
+
+
 @pytest.mark.slow  # real SMTP server across retries / TLS handshakes
 def test_rejected_then_retried_once(db, dhome):
     api.add_subscription(db, dhome, "mm", trends=["multimodal"], emails=["reader@example.org"], confirmed=True)
