@@ -108,6 +108,20 @@ def test_cli_check_and_repair(healthy):
     assert out.exit_code == 0 and "status: ok" in out.output
 
 
+def test_status_names_a_missing_or_damaged_search_index(healthy):
+    """A blind walkthrough: with index/papers.faiss deleted, `trendscope status` listed only unrelated items; only
+    `doctor --check` and the app's Status page said so."""
+    home, db, _ = healthy
+    status = CliRunner().invoke(main, ["--home", str(home.root), "status"])
+    assert status.exit_code == 0 and "search index" not in status.output
+    index_paths(home.index_dir)[0].unlink()
+    status = CliRunner().invoke(main, ["--home", str(home.root), "status"])
+    assert status.exit_code == 0 and "  - search index: no FAISS index at " in status.output
+    assert "run `trendscope doctor --repair`" in status.output
+    doctor.repair(db, home)
+    assert "search index" not in CliRunner().invoke(main, ["--home", str(home.root), "status"]).output
+
+
 def test_a_home_without_vectors_says_its_papers_wait_for_index(tmp_path, sample_rows):
     """`doctor --check` on 6,000 papers and no vectors said "status: no-vectors" and nothing about the papers
     (a blind walkthrough): the note that they need `trendscope index` is there too."""

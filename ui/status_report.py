@@ -5,21 +5,29 @@ from __future__ import annotations
 from datetime import datetime
 
 from trendscope.foundation.home import Home
+from trendscope.index.doctor import check as doctor_check
 from trendscope.index.status import index_status
 from trendscope.ingest.status import collect_status
 from trendscope.schema import open_home_database
 from trendscope.ui.config_check import config_problems, config_warnings
 
 
-def full_status(home: Home, *, weeks: int = 4, now: datetime | None = None) -> dict:
+def full_status(home: Home, *, weeks: int = 4, now: datetime | None = None, search_index: bool = True) -> dict:
     """One JSON-able dict: corpus, runs, vectors, tags, every stale item of both stages, and the settings'
-    problems (`config_problems`; each also listed as a stale item, so that status and the app show it)."""
+    problems (`config_problems`; each also listed as a stale item, so that status and the app show it), and the
+    search index's health unless `search_index` is False (the app's Status page shows that beside, from `doctor`)."""
     db = open_home_database(home)
     try:
         st = collect_status(db, home, weeks=weeks, now=now)
         idx = index_status(db)
+        # a missing or damaged FAISS file: only `doctor` and the app said so (a blind walkthrough); the checksum,
+        # which reads the whole file, stays doctor's
+        search = doctor_check(db, home, verify_checksum=False) if search_index else None
     finally:
         db.close()
+    if search is not None and not search.ok:
+        idx["stale"].append(f"search index: {'; '.join(search.problems)}: run `trendscope doctor --repair` (search "
+                            "meanwhile builds an index in memory)")
     st.update(embeddings=idx["embeddings"], unindexed=idx["unindexed"], tagged_rows=idx["tagged_rows"])
     problems = config_problems(home) + config_warnings(home)
     st["config_problems"] = problems

@@ -321,7 +321,7 @@ def summary_cache_clear() -> None:
 def _stale(home_key: str) -> list[str]:
     from trendscope.ui.status_report import full_status
 
-    return list(full_status(Home(Path(home_key)))["stale"])
+    return list(full_status(Home(Path(home_key)), search_index=False)["stale"])  # index_health() says it
 
 
 def stale_items() -> list[str]:
