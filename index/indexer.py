@@ -61,7 +61,8 @@ class IndexResult:
     def summary(self) -> str:
         rate = f" ({self.embedded / self.embed_seconds:.1f} papers/s)" if self.embedded and self.embed_seconds else ""
         s = (f"index ({self.model}): embedded {self.embedded:,} (new {self.new:,}, changed {self.changed:,}){rate}, "
-             f"removed {self.removed:,}, total {self.total:,}; FAISS {self.faiss} ({self.faiss_kind}); "
+             f"removed {self.removed:,}, total {self.total:,}; "
+             f"{f'FAISS {self.faiss} ({self.faiss_kind})' if self.faiss_kind else 'no FAISS index (no vectors yet)'}; "
              f"{self.seconds:.1f}s")
         if self.tags is not None:
             s += f"; trend tags: {self.tags}"

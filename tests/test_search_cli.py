@@ -122,3 +122,14 @@ def test_a_query_starting_with_a_dash_is_told_how_and_verbose_hides_faiss_noise(
     done = CliRunner().invoke(main, ["--home", str(home.root), "-v", "search", "ti:", "--mode", "keyword"])
     assert done.exit_code == 1 and '"ti:" needs a word' in done.output
     assert logging.getLogger("faiss.loader").level == logging.WARNING  # -v: ours at INFO, faiss's loader not
+
+
+def test_index_on_an_empty_home_says_there_is_no_index_yet(tmp_path):
+    """A blind walkthrough: `index` on an empty home printed "FAISS unchanged (None)"."""
+    from click.testing import CliRunner
+
+    from trendscope.ui.cli import main
+
+    out = CliRunner().invoke(main, ["--home", str(tmp_path / "empty"), "index"])
+    assert out.exit_code == 0, out.output
+    assert "no FAISS index (no vectors yet)" in out.output and "None" not in out.output
