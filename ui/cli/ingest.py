@@ -150,7 +150,8 @@ def status_cmd(ctx, as_json, weeks):
               type=click.Choice(["mon", "tue", "wed", "thu", "fri", "sat", "sun", "none"]),
               help="Weekday for the weekly digests ('none' = never).")
 @click.option(
-    "--digest-hour", type=click.IntRange(0, 23), default=7, show_default=True, help="UTC hour of the digests."
+    "--digest-hour", type=click.IntRange(0, 23), default=7, show_default=True,
+    help="UTC hour of the digests (not with --once: a cron cycle on the digest day sends them whatever the hour)."
 )
 @click.option("--since", default="3d", show_default=True, help="Window of each ingest (early stop makes reruns cheap).")
 @categories_option()
