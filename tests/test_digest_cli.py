@@ -55,6 +55,8 @@ def test_subscriptions_add_list_remove(dhome):
     assert bad.exit_code != 0 and "unknown trend(s): astrology" in bad.output
     bad = cli(dhome, "subscriptions", "add", "x", "--trend", "privacy", "--email", "not-an-address")
     assert bad.exit_code != 0 and "not a valid email address" in bad.output
+    bad = cli(dhome, "subscriptions", "add", "x", "--trend", "privacy", "--email", "x@y")  # taken and mailed before
+    assert bad.exit_code != 0 and "not a valid email address: 'x@y' (its domain 'y' has no dot)" in bad.output
     kept = cli(dhome, "subscriptions", "remove", "vision", input="n\n")
     assert kept.exit_code == 1 and "mailed to me@example.org?" in kept.output  # it mails someone: asked, kept
     assert "vision" in cli(dhome, "subscriptions").output

@@ -15,10 +15,14 @@ _ADDR_RE = re.compile(
 
 
 def validate_address(addr: str) -> str:
-    """A bare email address (local@domain), stripped; anything else is refused with a TrendscopeError."""
+    """A bare email address (local@domain), stripped; anything else is refused with a TrendscopeError. The domain
+    has a dot (or is `localhost`): "x@y" was taken and mailed (a blind walkthrough)."""
     a = (addr or "").strip()
     if len(a) > 254 or not _ADDR_RE.fullmatch(a) or ".." in a or a.startswith(".") or "@." in a:
         raise TrendscopeError(f"not a valid email address: {addr!r}")
+    domain = a.rsplit("@", 1)[1]
+    if "." not in domain and domain.lower() != "localhost":
+        raise TrendscopeError(f"not a valid email address: {addr!r} (its domain {domain!r} has no dot)")
     return a
 
 
