@@ -109,3 +109,22 @@ def test_serve_warns_of_every_settings_problem_and_still_starts(home, monkeypatc
     warnings = [x for x in res.output.splitlines() if x.startswith("warning: ")]
     assert len(warnings) == 2
     assert "unknown section(s) [smpt]" in warnings[0] and "[app] url: must be an http(s) address" in warnings[1]
+
+
+def test_serve_on_every_address_names_the_host_names_it_accepts(home, monkeypatch):
+    """A blind walkthrough: Streamlit printed "Network URL: http://192.0.2.2:8621", which only showed a grey page
+    (the WebSocket refuses a Host name not given with --allowed-host)."""
+    import trendscope.ui.cli.serve as serve_mod
+    from trendscope.accounts.users import Accounts
+    from trendscope.foundation.home import Home
+    from trendscope.schema import open_home_database
+
+    monkeypatch.setattr(serve_mod.os, "execve", lambda exe, cmd, env: None)
+    Accounts(open_home_database(Home(home))).add("ana", email="ana@lab.example", password="a long password 1")
+    res = CliRunner().invoke(main, ["--home", str(home), "serve", "--host", "0.0.0.0", "--port", "8621",
+                                    "--allowed-host", "ts.lab.example"])
+    assert res.exit_code == 0, res.output
+    assert ("open it as http://NAME:8621 with NAME one of 127.0.0.1, localhost, ts.lab.example; any other address "
+            "in the browser") in res.output
+    local = CliRunner().invoke(main, ["--home", str(home), "serve", "--port", "8621"])
+    assert local.exit_code == 0 and "open it as" not in local.output

@@ -174,6 +174,10 @@ def serve_cmd(obj, port: int, host: str, extra_hosts: tuple[str, ...], no_auth: 
     how = "sign-in: " + " and ".join(sign_in) if sign_in and not no_auth else "no sign-in (local owner)"
     click.echo(f"Trendscope app on http://{host}:{port}  (data home {obj.home.root}; {how}; Ctrl-C stops it)",
                err=True)
+    if host.strip() in _WILDCARD_BINDS or extra_hosts:  # Streamlit's "Network URL" (a bare IP) stayed a grey page
+        click.echo(f"open it as http://NAME:{port} with NAME one of {', '.join(served_hosts(host, extra_hosts))}; "
+                   "any other address in the browser (such as the \"Network URL\" below, unless its address is "
+                   "among them) is refused", err=True)
     sys.stdout.flush()
     sys.stderr.flush()
     # exec: the server replaces this process, so signals (Ctrl-C, SIGTERM) reach Streamlit directly.
