@@ -20,7 +20,6 @@ from pathlib import Path
 
 import sqlite_utils
 from filelock import FileLock, Timeout
-from tqdm import tqdm
 
 from trendscope.accounts.users import Accounts
 from trendscope.foundation.actor import LAB, LOCAL_OWNER
@@ -28,6 +27,7 @@ from trendscope.foundation.clock import last_complete_week, parse_week, shift_we
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.files import atomic_write
 from trendscope.foundation.home import Home
+from trendscope.foundation.progress import progress_bar
 from trendscope.foundation.text import slug
 from trendscope.foundation.wording import count
 
@@ -244,38 +244,47 @@ def _run(db, home, week, send, names, now, connector, smtp_config, query_scorer,
         digest.app_url = app_url
         return digest
 
-    for sub in tqdm(subs, desc=f"digests {week}", unit="sub", disable=not progress):
-        addrs = mailer.pending(sub, week) if send else []
-        try:
-            digest = digest_for(sub, week)
-        except TrendscopeError as exc:  # one broken subscription (a query stored by an older version) spares the rest
-            result.errors.append(f"subscription {sub.name!r}: {exc}")
-            result.broken += 1
-            log.error("subscription %r: %s", sub.name, exc)
-            continue
-        result.digests += 1
-        result.papers += len(digest.papers)
-        if digest.total_week_papers == 0:
-            # no paper of the week is stored at all: the corpus is behind (ingest failing), not the week quiet.
-            # Nothing is issued (an issued week is fixed for good) and nobody is mailed "0 papers this week"
-            result.empty_week = True
-        else:
-            if addrs or sub.feed:
-                store.record_issue(sub.id, week, [p.id for p in digest.papers])
-            if digest.empty and addrs:  # an email each week saying "no new papers" is noise (a blind walkthrough)
-                result.not_mailed_empty.append(sub.command_name)
-            else:
-                mailer.deliver(digest, addrs)
-        if send:
-            _retry_older(store, mailer, sub, week, digest_for, result)
-        if sub.feed and not result.empty_week:
-            if write_feed(home, store, sub, app_url):
-                result.feeds_written += 1
-            if store.delivery(sub.id, week, ATOM) is None:
-                store.begin_attempt(sub.id, week, ATOM, None)
-                store.finish_attempt(sub.id, week, ATOM, None)
+    # a bar on a terminal, occasional lines in a log ("digests 2026-W48: 0sub [00:00, ?sub/s]" in cron mail)
+    with progress_bar(len(subs), f"digests {week}", "subscription", enabled=progress) as bar:
+        for sub in subs:
+            _issue(sub, week, send, store, mailer, digest_for, home, app_url, result)
+            bar.update(1)
     log.info(result.summary())
     return result
+
+
+def _issue(sub: Subscription, week: str, send: bool, store: SubscriptionStore, mailer: _Mailer, digest_for,
+           home: Home, app_url: str | None, result: WeeklyResult) -> None:
+    """Build one subscription's digest for `week`, record its issue, mail it, retry older failures, write its feed."""
+    addrs = mailer.pending(sub, week) if send else []
+    try:
+        digest = digest_for(sub, week)
+    except TrendscopeError as exc:  # one broken subscription (a query stored by an older version) spares the rest
+        result.errors.append(f"subscription {sub.name!r}: {exc}")
+        result.broken += 1
+        log.error("subscription %r: %s", sub.name, exc)
+        return
+    result.digests += 1
+    result.papers += len(digest.papers)
+    if digest.total_week_papers == 0:
+        # no paper of the week is stored at all: the corpus is behind (ingest failing), not the week quiet.
+        # Nothing is issued (an issued week is fixed for good) and nobody is mailed "0 papers this week"
+        result.empty_week = True
+    else:
+        if addrs or sub.feed:
+            store.record_issue(sub.id, week, [p.id for p in digest.papers])
+        if digest.empty and addrs:  # an email each week saying "no new papers" is noise (a blind walkthrough)
+            result.not_mailed_empty.append(sub.command_name)
+        else:
+            mailer.deliver(digest, addrs)
+    if send:
+        _retry_older(store, mailer, sub, week, digest_for, result)
+    if sub.feed and not result.empty_week:
+        if write_feed(home, store, sub, app_url):
+            result.feeds_written += 1
+        if store.delivery(sub.id, week, ATOM) is None:
+            store.begin_attempt(sub.id, week, ATOM, None)
+            store.finish_attempt(sub.id, week, ATOM, None)
 
 
 def _retry_older(store, mailer: _Mailer, sub: Subscription, week: str, digest_for, result: WeeklyResult) -> None:

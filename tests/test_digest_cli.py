@@ -124,6 +124,8 @@ def test_new_user_sends_digest_with_env_config(dhome, monkeypatch):
     assert first.exit_code == 0, first.output
     assert "emails sent 1, failed 0" in first.output
     assert "emails sent 0, failed 0, already sent 1" in second.output
+    # not a terminal (cron's mail, a log): no redrawn bar ("digests 2026-W48: 0sub [00:00, ?sub/s]")
+    assert "sub/s" not in first.output and "\r" not in first.output
     assert len(rec.envelopes) == 1
     msg = rec.messages[0]
     assert msg["From"] == "Digest Bot <bot@example.org>" and msg["To"] == "me@example.org"
