@@ -247,8 +247,8 @@ def digest_cmd(ctx, week, names, fmt, out, send) -> None:
     today = utc_now().date()
     start, end = week_bounds(week)
     if start > today:
-        raise click.UsageError(f"week {week} has not begun (today is {today.isoformat()}; the last complete week is "
-                               f"{last_complete_week()})")
+        raise TrendscopeError(f"week {week} has not begun (today is {today.isoformat()}; the last complete week is "
+                              f"{last_complete_week()})")  # one line, exit 1, as a week not over (not a usage block)
     if end >= today and not send:  # (run_weekly refuses to issue such a week)
         click.echo(f"note: week {week} is not over yet: its digest holds the papers published so far", err=True)
     api.app_url(home)  # a bad [app] url is one error for the run, not one per subscription
