@@ -109,6 +109,9 @@ def test_password_sign_in_shows_only_your_lists_and_sign_out_ends_the_session(se
         wait_text(driver, "Signed in as bo")
         assert list_choices(driver, url) == ["Bo private"]
         assert not exceptions_on_page(driver)
+    # the cookie is written without Streamlit's components.v1.html (deprecated since 2026-06-01: each sign-in
+    # logged that it "will be removed", a blind walkthrough)
+    assert "components.v1.html" not in (tmp_path / "serve.log").read_text(encoding="utf-8", errors="replace")
 
 
 def test_a_digest_link_to_a_paper_opens_it_after_the_password_sign_in(seed, tmp_path):

@@ -156,17 +156,20 @@ def _cookie_token() -> str | None:
 
 
 def _write_cookie(token: str | None) -> None:
-    """Set (or, with None, clear) the session cookie of this app's origin."""
-    import streamlit.components.v1 as components
-
+    """Set (or, with None, clear) the session cookie of this app's origin, from a script in a same-origin iframe
+    (`st.iframe`; Streamlit before it had `components.v1.html`, deprecated since 2026-06-01)."""
     from trendscope.accounts.users import SESSION_MAX
 
     value = token if token and token.replace("-", "").replace("_", "").isalnum() else ""
     age = int(SESSION_MAX.total_seconds()) if value else 0
-    components.html(
-        "<script>const p = window.parent; const secure = p.location.protocol === 'https:' ? '; Secure' : '';"
-        f"p.document.cookie = '{COOKIE}={value}; Path=/; SameSite=Strict; Max-Age={age}' + secure;</script>",
-        height=0)
+    script = ("<script>const p = window.parent; const secure = p.location.protocol === 'https:' ? '; Secure' : '';"
+              f"p.document.cookie = '{COOKIE}={value}; Path=/; SameSite=Strict; Max-Age={age}' + secure;</script>")
+    if hasattr(st, "iframe"):
+        st.iframe(script, height="content")
+    else:
+        import streamlit.components.v1 as components
+
+        components.html(script, height=0)
 
 
 def _sign_in_page(accounts, oidc, password: bool) -> None:
