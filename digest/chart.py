@@ -24,14 +24,14 @@ def render_chart(lines: Sequence[TrendLine], title: str = "Share of each week's 
     labels: list[str] = []
     for i, line in enumerate(lines):
         weeks = [w for w, _ in line.weekly_counts]
-        counts = ([100 * x for x in line.weekly_shares] if line.weekly_shares
+        values = ([100 * x for x in line.weekly_shares] if line.weekly_shares
                   else [c for _, c in line.weekly_counts])
         labels = [w[-3:] for w in weeks]
         color = _COLORS[i % len(_COLORS)]
-        ax.plot(range(len(counts)), counts, marker="o", markersize=3, linewidth=1.6, color=color,
+        ax.plot(range(len(values)), values, marker="o", markersize=3, linewidth=1.6, color=color,
                 label=line.label[:40])
-        if counts:
-            ax.plot([len(counts) - 1], [counts[-1]], marker="o", markersize=7, color=color)
+        if values:
+            ax.plot([len(values) - 1], [values[-1]], marker="o", markersize=7, color=color)
     ax.set_xticks(range(len(labels)))
     ax.set_xticklabels(labels, fontsize=7)
     ax.tick_params(axis="y", labelsize=7)

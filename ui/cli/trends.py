@@ -357,8 +357,7 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
             shown_from = r.period if shown_from is None else min(shown_from, r.period)
             click.echo(f"{trend:18s} {r.period:10s} {r.count:6d} {r.total:6d} {r.share:7.2%} {r.growth:+7.2f} "
                        f"{r.emerging_score:+6.1f}" + (" *" if r.period in thin else ""))
-    few = [f"{period_name(p, freq)} ({n} papers)" for p, n in sorted(thin.items()) if shown_from and p >= shown_from
-           and p <= df["period"].max()]
+    few = [f"{period_name(p, freq)} ({n} papers)" for p, n in sorted(thin.items()) if shown_from and p >= shown_from]
     if few:
         click.echo("note: * few papers: " + ", ".join(few) + " hold under a quarter of the papers of the periods "
                    "around them; their shares, growth and emerging scores swing with a handful of papers", err=True)
