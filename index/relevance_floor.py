@@ -115,14 +115,16 @@ def query_features(searcher: Searcher, query: str, pks: Sequence[int],
             c = float(np.dot(qv, v))
             out[pk].update(cosine=round(c, 4), z=round((c - mean) / sd, 3), vectors=True)
     strict = parse_query(query, all_words=True)
-    groups = parse_query(query).groups
+    parsed = parse_query(query)
+    groups = parsed.groups
     for g in groups:  # how many of the query's words (or phrases, fields) each paper holds
         for pk in searcher.store.matching(g.fts(), pks):
             out[pk]["word_share"] += 1 / len(groups)
     if strict.match:
         for pk in searcher.store.matching(strict.match, pks):
             out[pk]["all_words"] = True
-    words = re.findall(r"[^\W_]+", query)
+    # the query's own words, without field names and excluded words ("ti:LoRA" is the phrase "LoRA", not "ti LoRA")
+    words = re.findall(r"[^\W_]+", parsed.semantic_text)
     if len(words) > 1:
         for pk in searcher.store.matching('"' + " ".join(words) + '"', pks):
             out[pk]["phrase"] = True

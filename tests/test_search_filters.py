@@ -219,6 +219,24 @@ def test_newest_first_lists_only_papers_about_the_query(searchable):
     assert by_field and {h.pk for h in dated} == {h.pk for h in by_field}
 
 
+def test_newest_first_keeps_every_paper_a_title_field_query_names(searchable):
+    """`ti:LoRA --sort date` left out one of four papers with LoRA in the title: the floor read the query's words
+    with the field name ("ti LoRA"), so no paper held them as a phrase and "near the best" cut one."""
+    home, db, searcher = searchable
+    words = Counter(w for (t,) in db.execute("SELECT title FROM papers").fetchall()
+                    for w in set(t.lower().split()) if w.isalpha() and len(w) > 5)
+    word = next(w for w, n in words.most_common() if 4 <= n <= 10)
+    for query in (f"ti:{word}", f"ti:{word} -zzzz"):
+        feats = query_features(searcher, query, [pk for (pk,) in db.execute("SELECT pk FROM papers")],
+                               embed_text=word)
+        holding = {pk for (pk,) in db.execute("SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?",
+                                              [f'title : "{word}"'])}
+        assert holding and {pk for pk, f in feats.items() if f["phrase"]} == holding
+        by_relevance = searcher.search(SearchRequest(query, mode="keyword", limit=50))
+        newest = searcher.search(SearchRequest(query, mode="keyword", sort="date", limit=50))
+        assert {h.pk for h in newest} == {h.pk for h in by_relevance} == holding
+
+
 def test_hybrid_results_from_either_side_hold_the_required_items(searchable):
     """`ti:word`, "a phrase" and +word filter hybrid's semantic side too: the date sort's deeper pool used to
     bring in papers without them (only `au:` was applied there)."""
