@@ -67,7 +67,7 @@ from dataclasses import dataclass, field, replace
 
 from .rise_statistics import g2, growth_interval, mix_standardiser, the_rests_rise
 from .topic_coherence import phrase_coherence
-from .topic_corpus import TopicCorpus, count_corpus, name_counts, written_forms
+from .topic_corpus import TopicCorpus, count_corpus, key_in_title, name_counts, written_forms
 from .topic_names import TopicNameModel, load_name_model
 from .topic_phrases import display_names, normalise, spells_acronym, split_acronym
 from .trend_store import TrendStore
@@ -208,7 +208,8 @@ def emerging_topics(db, freq: str = "month", since: str | None = None, trends: l
                 cat = c.category.get(pk, "")
                 per_category[period[pk]][cat].update(keys)
                 n_by_category[period[pk]][cat] += 1
-        first_seen = first_users(sorted(pks, key=lambda p: (period[p], p)), phrase_sets, c.in_title, associated)
+        first_seen = first_users(sorted(pks, key=lambda p: (period[p], p)), phrase_sets, c.in_title, associated,
+                                 c.title_words)
         for i, p in enumerate(periods):
             if since and p < since:
                 continue
@@ -278,7 +279,7 @@ def emerging_topics(db, freq: str = "month", since: str | None = None, trends: l
     for r in records:
         for t in r["details"]:
             t.name, t.also = specific_name_first(names.get(t.key, t.key), [names.get(k, k) for k in t.also])
-            t.first_papers = [pk_ids.get(pk, str(pk)) for pk in t.first_papers]
+            t.first_papers = [pk_ids.get(pk, str(pk)) for pk in oldest_first(t.first_papers, pk_ids, period)]
             t.central_papers = [pk_ids.get(pk, str(pk)) for pk in t.central_papers]
         r["topics"] = [t.name for t in r["details"]]
         r["details"] = [t.to_json() for t in r["details"]]
@@ -293,18 +294,25 @@ def _sum_counts(per_period: dict[str, Counter], periods: list[str]) -> Counter:
 
 
 def first_users(ordered: list[int], phrase_sets: dict[int, set[str]], in_title: dict[int, set[str]],
-                keys: set[str], n: int = 3) -> dict[str, tuple[list[int], list[int]]]:
+                keys: set[str], title_words: dict[int, str] | None = None,
+                n: int = 3) -> dict[str, tuple[list[int], list[int]]]:
     """Per key, the first `n` papers of `ordered` (oldest first) that name it in their title, and the first `n`
-    that use it at all (`first_papers` picks from them)."""
+    that use it at all (`first_papers` picks from them). A title names a key when one of its phrases is the key or
+    holds the key's words in a row (`title_words`): "The Sparsely-Gated Mixture-of-Experts Layer" (2017) names
+    "mixture of experts", and was left out of its first papers once three later titles said "MoE" (a blind
+    walkthrough)."""
     titled: dict[str, list[int]] = defaultdict(list)
     anywhere: dict[str, list[int]] = defaultdict(list)
     no_title: set[str] = set()
+    title_words = title_words or {}
     for pk in ordered:
         used = phrase_sets[pk] & keys
         if not used:
             continue
-        for k in in_title.get(pk, no_title) & used:
-            if len(titled[k]) < n:
+        named = in_title.get(pk, no_title) & used
+        words = title_words.get(pk)
+        for k in used:
+            if len(titled[k]) < n and (k in named or (words is not None and key_in_title(k, words))):
                 titled[k].append(pk)
         for k in used:
             if len(anywhere[k]) < n:
@@ -320,6 +328,13 @@ def first_papers(users: tuple[list[int], list[int]], published_by: Callable[[int
     paper of 2026-05 was a "first paper" of a rise in 2025-03 (two blind walkthroughs)."""
     titled = [pk for pk in users[0] if published_by(pk)]
     return (titled + [pk for pk in users[1] if published_by(pk) and pk not in titled])[:n]
+
+
+def oldest_first(pks: list[int], ids: dict[int, str], period: dict[int, str]) -> list[int]:
+    """First papers as readers scan them, oldest first (by month, then arXiv id, which counts up within a month):
+    titles naming the topic are chosen before papers that only use it, and listed "2021, 2017" they read as a
+    mistake (a blind walkthrough)."""
+    return sorted(pks, key=lambda pk: (period.get(pk, ""), ids.get(pk, ""), pk))
 
 
 def _choose(scored: list[tuple], n: int, same_papers: float,

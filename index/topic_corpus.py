@@ -19,7 +19,7 @@ import numpy as np
 
 from .topic_coherence import phrase_coherence
 from .topic_names import FEATURES, NameCounts, name_features
-from .topic_phrases import AcronymMap, normalise
+from .topic_phrases import AcronymMap, _singular, normalise
 from .topic_store import TopicStore
 from .trend_store import TrendStore
 from .trends_over_time import period_start
@@ -43,6 +43,7 @@ class TopicCorpus:
     week: dict[int, str]
     category: dict[int, str]                # pk -> its primary arXiv category ('' when unknown)
     in_title: dict[int, set[str]]           # pk -> the candidate keys its title names (papers naming none: absent)
+    title_words: dict[int, str]             # pk -> its title's phrases as `title_words_of` writes them (see there)
     acronyms: AcronymMap
     phrase_sets: dict[int, set[str]]        # pk -> its candidate phrase keys, acronyms merged into their expansions
     by_trend: dict[str, list[int]]
@@ -137,6 +138,7 @@ def _count_corpus(db, store: TrendStore, freq: str, trends: list[str] | None, mi
     title_df = _papers_with(raw_title.values(), merged, candidates)
     closed_df = _papers_with(raw_closed.values(), merged, candidates)
     in_title = {pk: kept for pk, keys in raw_title.items() if keys and (kept := merged(set(keys)) & candidates)}
+    title_words = {pk: title_words_of(keys) for pk, keys in raw_title.items() if keys}
     del raw_title, raw_closed
     df_all: Counter = Counter()
     per_period_all: dict[str, Counter] = defaultdict(Counter)
@@ -148,7 +150,7 @@ def _count_corpus(db, store: TrendStore, freq: str, trends: list[str] | None, mi
         per_period_all[period[pk]].update(kept)
         n_period_all[period[pk]] += 1
     category = store.primary_categories()
-    return TopicCorpus(period, week, category, in_title, acronyms, phrase_sets, by_trend, df_by_trend, candidates,
+    return TopicCorpus(period, week, category, in_title, title_words, acronyms, phrase_sets, by_trend, df_by_trend, candidates,
                        fragments, title_df, closed_df, df_all, per_period_all, n_period_all, len(phrase_sets))
 
 
@@ -169,6 +171,20 @@ def name_feature_table(db, pairs: list[tuple[str, str]], freq: str = "month",
     coherence = phrase_coherence(db, c.phrase_sets, {k for _, k in merged})
     rows = [name_features([k], name_counts(c, t, coherence), float("nan"))[0] for t, k in merged]
     return merged, np.array(rows).reshape(len(rows), len(FEATURES))
+
+
+def title_words_of(title_keys: list[str]) -> str:
+    """A title's phrases as one string, each word lower case and singular, each phrase between " | ", so that a
+    key names the title when `key_in_title` finds its words in a row: the phrases of "The Sparsely-Gated
+    Mixture-of-Experts Layer" are "sparsely gated mixture of expert" and "mixture of experts layer", and no phrase
+    is "mixture of expert" itself (a hyphenated word is not a phrase on its own)."""
+    return " | " + " | ".join(" ".join(_singular(w) for w in key.lower().split()) for key in title_keys) + " | "
+
+
+def key_in_title(key: str, title_words: str) -> bool:
+    """Whether a key's words stand in a row in a title written by `title_words_of` (any case: "LoRA-based"
+    names "LoRA")."""
+    return f" {' '.join(_singular(w) for w in key.lower().split())} " in title_words
 
 
 def _merger(merge: dict[str, str]) -> Callable[[set[str]], set[str]]:

@@ -483,6 +483,31 @@ def test_first_papers_are_the_first_that_name_the_topic_in_their_title():
     assert first(sae, by=4) == [3, 1, 2] and first(other, by=4) == [2]
 
 
+def test_a_title_names_a_topic_inside_a_longer_phrase_and_first_papers_read_oldest_first():
+    """A blind walkthrough: "The Sparsely-Gated Mixture-of-Experts Layer" (2017) fell out of the first papers of
+    "mixture-of-experts (MoE)" once three later titles said "MoE" (its title's phrases are "sparsely gated mixture of
+    expert" and "mixture of experts layer", never the key itself), and first papers were listed "2021, 2017"."""
+    from trendscope.index.emerging_topics import first_papers, first_users, oldest_first
+    from trendscope.index.topic_corpus import key_in_title, title_words_of
+
+    moe, lora = "mixture of expert", "LoRA"
+    words = title_words_of(["sparsely gated mixture of expert", "mixture of experts layer"])
+    assert key_in_title(moe, words) and not key_in_title("gated mixture of expert layer", words)
+    assert key_in_title(lora, title_words_of(["lora based fine tuning"]))  # "LoRA-based Fine-Tuning"
+    assert not key_in_title("expert", title_words_of(["expertise transfer"]))  # whole words only
+    phrase_sets = {1: {moe}, 2: {moe}, 3: {moe}, 4: {moe}, 5: {moe}}
+    in_title = {2: {moe}, 3: {moe}, 4: {moe}}  # three later titles say "MoE" (merged into the key)
+    title_words = {1: words, 5: title_words_of(["routing network"])}
+    users = first_users([1, 2, 3, 4, 5], phrase_sets, in_title, {moe}, title_words)
+    assert first_papers(users[moe], lambda pk: True) == [1, 2, 3]
+    without = first_users([1, 2, 3, 4, 5], phrase_sets, in_title, {moe})
+    assert first_papers(without[moe], lambda pk: True) == [2, 3, 4]  # as before: the 2017 paper left out
+    # chosen titles first, then listed by date: month, then arXiv id
+    ids = {7: "2109.10465", 8: "1701.06538", 9: "2109.00001"}
+    period = {7: "2021-09-01", 8: "2017-01-01", 9: "2021-09-01"}
+    assert oldest_first([7, 8, 9], ids, period) == [8, 9, 7]
+
+
 def test_quarters_are_named_as_quarters_in_the_text():
     from trendscope.ui.cli.topics_output import period_name
 
