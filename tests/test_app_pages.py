@@ -736,6 +736,38 @@ def test_reading_lists_page_items_exports_recommendations(app_home, seed):
     assert seed.list_ids[2] not in {i.arxiv_id for i in rl.items(LIST_NAME)}
 
 
+def test_a_change_on_a_stale_lists_page_is_saved_or_refused_with_a_message(app_home, seed):
+    """A blind walkthrough: with the list renamed in another tab (or by the CLI), a note typed on the stale page
+    was lost without a word (the next run drew another list, so the note's widget never reported it)."""
+    from trendscope.ingest.store import open_database
+    from trendscope.reading.lists import ReadingLists
+
+    rl = ReadingLists(open_database(app_home / "trendscope.db"))
+    first, second = seed.list_ids[:2]
+    at = open_page(check(new_app().run()), "lists")
+    before = {i.arxiv_id: i for i in rl.items(LIST_NAME)}
+    rl.rename(LIST_NAME, "Renamed elsewhere")
+    at.text_input(key=item_key("note", LIST_NAME, second, before[second].note or "")).set_value("typed on a stale page")
+    at = check(at.run())
+    errors = texts(at.error)
+    assert any("typed on a stale page" in e and "was not saved" in e and "renamed or deleted" in e for e in errors), \
+        errors
+    assert any("“To read” is no longer there" in w for w in texts(at.warning))
+    assert at.selectbox(key="list_pick").value == "Renamed elsewhere"
+    assert {i.arxiv_id: i.note for i in rl.items("Renamed elsewhere")} == {a: i.note for a, i in before.items()}
+    # on the page as it is now, the same change is saved, and so are a status and a removal
+    at.text_input(key=item_key("note", "Renamed elsewhere", second, before[second].note or "")).set_value("saved")
+    at = check(at.run())
+    at.selectbox(key=item_key("st", "Renamed elsewhere", first, before[first].status)).set_value("read")
+    at = check(at.run())
+    items = {i.arxiv_id: i for i in rl.items("Renamed elsewhere")}
+    assert (items[second].note, items[first].status) == ("saved", "read")
+    rl.delete("Renamed elsewhere")  # and a removal on a list deleted meanwhile is refused in words
+    at.button(key=f"rm_{first}").click()
+    at = check(at.run())
+    assert any(f"{first} was not removed" in e for e in texts(at.error)), texts(at.error)
+
+
 @pytest.mark.slow  # full tier: keeps `make test-fast` under a minute
 def test_reading_lists_create_rename_delete(app_home):
     at = open_page(check(new_app().run()), "lists")

@@ -161,21 +161,17 @@ def _items(rl, name: str, editable: bool = True) -> None:
                                 ":orange[not ingested yet]  \n" + widgets.meta_line(m.authors, m.published, []))
             else:
                 c_text.markdown(f"**{item.arxiv_id}** · :orange[not ingested yet]")
+            # Changes are saved by the widgets' callbacks, which run before the next run draws the page: a change
+            # made on a page that has gone stale (the list renamed or deleted in another tab or by the CLI) is
+            # saved or refused with a message there, never dropped because the page no longer draws its widget.
             status_key = widgets.item_key("st", name, item.arxiv_id, item.status)
-            status = c_status.selectbox("Status", STATUSES, index=STATUSES.index(item.status), key=status_key,
-                                        label_visibility="collapsed", disabled=not editable)
-            if editable and status != item.status:  # picked here: this list's item, nobody else's
-                rl.set_status(name, [item.arxiv_id], status)
-                del st.session_state[status_key]
-                st.rerun()
+            c_status.selectbox("Status", STATUSES, index=STATUSES.index(item.status), key=status_key,
+                               label_visibility="collapsed", disabled=not editable,
+                               on_change=_save_status, args=(name, item.arxiv_id, status_key))
             note_key = widgets.item_key("note", name, item.arxiv_id, item.note or "")
-            note = st.text_input("Note", value=item.note or "", key=note_key,
-                                 placeholder="Add a note…", label_visibility="collapsed", disabled=not editable)
-            if editable and note != (item.note or ""):
-                rl.set_note(name, item.arxiv_id, note)
-                del st.session_state[note_key]
-                _flash(f"Note saved ({item.arxiv_id}).")
-                st.rerun()
+            st.text_input("Note", value=item.note or "", key=note_key, placeholder="Add a note…",
+                          label_visibility="collapsed", disabled=not editable,
+                          on_change=_save_note, args=(name, item.arxiv_id, note_key, item.note or ""))
             for n in item.passage_notes:  # notes left on passages in the reader
                 where = f"{safe_inline(n.section)}, passage {n.seq}" if n.section else f"passage {n.seq}"
                 st.caption(f":material/sticky_note_2: **{where}:** {safe_inline(n.note)}  \n"
@@ -184,11 +180,52 @@ def _items(rl, name: str, editable: bool = True) -> None:
             with c_open:
                 if item.paper:
                     widgets.open_button(item.arxiv_id, key=f"open_{item.arxiv_id}")
-            if editable and c_rm.button("Remove", key=f"rm_{item.arxiv_id}",
-                                        icon=":material/remove_circle_outline:"):
-                rl.remove(name, [item.arxiv_id])
-                _flash(f"Removed {item.arxiv_id}.")
-                st.rerun()
+            if editable:
+                c_rm.button("Remove", key=f"rm_{item.arxiv_id}", icon=":material/remove_circle_outline:",
+                            on_click=_remove, args=(name, item.arxiv_id))
+
+
+def _pend(*edit) -> None:
+    """A widget's change, kept for `_apply_edits`: callbacks run before the sign-in gate says who acts, so the
+    page's run saves it, not the callback."""
+    st.session_state.setdefault("list_edits", []).append(edit)
+
+
+def _save_status(name: str, arxiv_id: str, key: str) -> None:
+    _pend("status", name, arxiv_id, st.session_state.pop(key, None))
+
+
+def _save_note(name: str, arxiv_id: str, key: str, stored: str) -> None:
+    note = st.session_state.pop(key, None)
+    if note is not None and note != stored:
+        _pend("note", name, arxiv_id, note)
+
+
+def _remove(name: str, arxiv_id: str) -> None:
+    _pend("remove", name, arxiv_id, None)
+
+
+def _apply_edits(rl) -> None:
+    """Save the changes made on the page the user saw, whatever this run will draw. A list renamed or deleted
+    since (another tab, the CLI) made the next run draw another list, the note's widget was not drawn again, and
+    the typed note was lost without a word (a blind walkthrough); now it is saved or refused with a message."""
+    for kind, name, arxiv_id, value in st.session_state.pop("list_edits", []):
+        try:
+            if kind == "note":
+                rl.set_note(name, arxiv_id, value)
+                _flash(f"Note saved ({arxiv_id}).")
+                continue
+            res = rl.set_status(name, [arxiv_id], value) if kind == "status" else rl.remove(name, [arxiv_id])
+            if arxiv_id in res.missing:
+                raise TrendscopeError(f"{arxiv_id} is no longer in the list")
+            if kind == "remove":
+                _flash(f"Removed {arxiv_id}.")
+        except TrendscopeError as exc:
+            what = {"note": f"Your note on {arxiv_id} (“{safe_inline(value)}”) was not saved",
+                    "status": f"The status “{value}” of {arxiv_id} was not saved",
+                    "remove": f"{arxiv_id} was not removed"}[kind]
+            _flash(f"{what}: {safe_inline(str(exc))} (the list “{safe_inline(name)}” may have been renamed or "
+                   "deleted in another tab or by the CLI).", "error")
 
 
 def _recommendations(rl, name: str, latest: str | None, editable: bool = True) -> None:
@@ -233,14 +270,19 @@ def _recommendations(rl, name: str, latest: str | None, editable: bool = True) -
 
 def render() -> None:
     st.title("Reading lists")
-    _show_flash()
     rl = app.reading_lists()
+    _apply_edits(rl)
+    _show_flash()
     summaries = rl.lists()
     names = [s.ref for s in summaries]  # own lists by name, others' as owner/name
     current = None
     if names:
         # The selectbox's own state is lost when the user visits another page; "current_list" remembers it.
-        wanted = st.session_state.pop("select_list", None) or st.session_state.get("current_list")
+        chosen, previous = st.session_state.pop("select_list", None), st.session_state.get("current_list")
+        if previous and previous not in names and not chosen:
+            st.warning(f"The list “{safe_inline(previous)}” is no longer there: renamed or deleted in another tab or "
+                       "by the CLI.")
+        wanted = chosen or previous
         jump = "select_list_now" in st.session_state
         if wanted in names and (jump or st.session_state.get("list_pick") not in names):
             st.session_state["list_pick"] = wanted
