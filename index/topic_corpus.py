@@ -151,7 +151,8 @@ def _count_corpus(db, store: TrendStore, freq: str, trends: list[str] | None, mi
         n_period_all[period[pk]] += 1
     category = store.primary_categories()
     return TopicCorpus(period, week, category, in_title, title_words, acronyms, phrase_sets, by_trend, df_by_trend,
-                       candidates, fragments, title_df, closed_df, df_all, per_period_all, n_period_all, len(phrase_sets))
+                       candidates, fragments, title_df, closed_df, df_all, per_period_all, n_period_all,
+                       len(phrase_sets))
 
 
 def name_counts(c: TopicCorpus, trend: str, coherence: dict[str, float] | None) -> NameCounts:
