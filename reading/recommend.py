@@ -119,6 +119,31 @@ def _spread(best: np.ndarray, which: np.ndarray, c_pks: np.ndarray, limit: int, 
     return sorted(taken, key=lambda i: (-float(best[i]), -int(c_pks[i])))
 
 
+def _best_matches(q: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per candidate, its best cosine to one list paper and which list paper that is."""
+    best = np.empty(len(c), dtype=np.float32)
+    which = np.empty(len(c), dtype=np.int64)
+    for start in range(0, len(c), _BLOCK):
+        sims = c[start : start + _BLOCK] @ q.T
+        which[start : start + _BLOCK] = sims.argmax(axis=1)
+        best[start : start + _BLOCK] = sims.max(axis=1)
+    return best, which
+
+
+def score_candidates(q: np.ndarray, c: np.ndarray, c_pks: np.ndarray, limit: int, topic_weight: float = 0.0,
+                     spread: bool = True, best_which: tuple[np.ndarray, np.ndarray] | None = None) -> list[int]:
+    """The indices (into `c`) of the `limit` recommendations, best first."""
+    best, which = best_which if best_which is not None else _best_matches(q, c)
+    if topic_weight:
+        centroid = q.mean(axis=0)
+        centroid = centroid / (np.linalg.norm(centroid) or 1.0)
+        best = best + np.float32(topic_weight) * (c @ centroid.astype(np.float32))
+    if spread:
+        return _spread(best, which, c_pks, limit, len(q))
+    order = np.lexsort((-c_pks, -best.astype(np.float64)))
+    return order[:limit].tolist()
+
+
 def recommend(
     store: ListStore,
     list_id: int,
@@ -176,13 +201,8 @@ def recommend(
     if not len(c_pks) or limit <= 0:
         return res
 
-    best = np.empty(len(c_pks), dtype=np.float32)
-    which = np.empty(len(c_pks), dtype=np.int64)
-    for start in range(0, len(c_pks), _BLOCK):
-        sims = c[start : start + _BLOCK] @ q.T
-        which[start : start + _BLOCK] = sims.argmax(axis=1)
-        best[start : start + _BLOCK] = sims.max(axis=1)
-    top = _spread(best, which, c_pks, limit, len(q_pks))
+    best, which = _best_matches(q, c)
+    top = score_candidates(q, c, c_pks, limit, best_which=(best, which))
 
     papers = PaperStore(store.db).get_by_pks([int(c_pks[i]) for i in top] + [int(p) for p in q_pks])
     for i in top:

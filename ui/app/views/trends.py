@@ -2,6 +2,7 @@
 what is growing and cooling, rising topics, and the top papers of each trend in the chosen week or month."""
 from __future__ import annotations
 
+import urllib.parse
 from datetime import date, timedelta
 
 import altair as alt
@@ -16,8 +17,8 @@ from trendscope.foundation.wording import count
 from trendscope.index.rise_statistics import interval_text, may_be_chance, same_categories_text
 from trendscope.index.trends_over_time import drop_incomplete_tail, drop_thin_tail, pooled, thin_periods
 from trendscope.ui.app import digest_view as dg
-from trendscope.ui.app import navigation, trend_state, widgets
 from trendscope.ui.app import state as app
+from trendscope.ui.app import trend_state, widgets
 from trendscope.ui.app.text import safe_inline, title_text
 
 FREQS = {"week": "Weekly", "month": "Monthly"}
@@ -191,8 +192,11 @@ def _topic_curve(detail: dict, trend_label: str) -> None:
         query = topic_query(detail["name"])
     except TrendscopeError:
         return
-    c_link.page_link(navigation.page_path("search"), label="All its papers", icon=":material/search:",
-                     query_params={"q": query}, help=f"Search for {safe_inline(query)}")
+    # A link by address, not `st.page_link`: the search page is the app's default page, whose page link Streamlit
+    # writes as "?q=..." alone, so its address (copied, opened in a new tab) was this page's (a blind walkthrough).
+    # "./?q=" is the default page's address under any base path; a Markdown link opens it in a new tab.
+    c_link.markdown(f"[:material/search: All its papers](./?{urllib.parse.urlencode({'q': query})})",
+                    help=f"Search for {safe_inline(query)} (in a new tab)")
 
 
 def _percent(share: float) -> str:
