@@ -25,7 +25,8 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 
-from trendscope.foundation.text import authors_as_prose
+from trendscope.foundation.latex_math import readable_latex
+from trendscope.foundation.text import authors_as_prose, latex_text_as_prose
 from trendscope.ingest.records import abs_url
 
 from .list_store import ListItem
@@ -84,7 +85,17 @@ def protect_capitals(title: str) -> str:
     """Words with a capital after their first letter in braces ("{QuIP}: 2-Bit Quantization of {LLMs}"), so that
     bibliography styles that lower-case titles keep them as written; an escaped title is given (no command is
     touched: a word right after a backslash or brace is left alone)."""
-    return _CAPITALISED.sub(r"{\1}", title)
+    return _CAPITALISED.sub(_protected, title)
+
+
+def _protected(m: re.Match) -> str:
+    """A word braced, unless it is only capitalised words joined by hyphens ("Low-Rank", "Fine-Tuning"): a title
+    style lower-cases those like any other word (braced, they kept their capitals in sentence case)."""
+    word = m[1]
+    parts = word.split("-")
+    if len(parts) > 1 and all(p[:1].isupper() and p[1:].islower() or p.islower() for p in parts if p):
+        return word
+    return "{" + word + "}"
 
 
 def latex_escape(text: str) -> str:
@@ -182,9 +193,12 @@ def bibtex_entry(item: ListItem, key: str, include_abstract: bool = False) -> st
     p = item.metadata
     fields: list[tuple[str, str]] = []
     if p is not None:
-        fields.append(("title", protect_capitals(latex_escape(p.title))))
+        # TeX text markup as the letters it makes ("D{\'e}tection" printed "D{é}tection" with its braces); math
+        # stays literal text, as documented
+        fields.append(("title", protect_capitals(latex_escape(latex_text_as_prose(p.title)))))
         if p.authors:
-            fields.append(("author", " and ".join(_bib_author(a) for a in authors_as_prose(p.authors))))
+            names = authors_as_prose(p.authors, first_last=False)
+            fields.append(("author", " and ".join(_bib_author(a) for a in names)))
         year = (p.published or "")[:4]
         if re.fullmatch(r"\d{4}", year):
             fields.append(("year", year))
@@ -202,7 +216,7 @@ def bibtex_entry(item: ListItem, key: str, include_abstract: bool = False) -> st
     if item.note:
         fields.append(("annote", latex_escape(item.note)))
     if include_abstract and p is not None and p.abstract:
-        fields.append(("abstract", latex_escape(p.abstract)))
+        fields.append(("abstract", latex_escape(latex_text_as_prose(p.abstract))))
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields if value)
     return f"@misc{{{key},\n{body}\n}}\n"
 
@@ -222,7 +236,8 @@ def to_markdown(items: Sequence[ListItem], name: str = "Reading list") -> str:
     for it in items:
         url = abs_url(it.arxiv_id)
         p = it.metadata
-        title = (_md_escape(p.title) if p else f"arXiv:{it.arxiv_id}") + ("" if it.ingested else " (not ingested yet)")
+        title = ((_md_escape(readable_latex(p.title)) if p else f"arXiv:{it.arxiv_id}")
+                 + ("" if it.ingested else " (not ingested yet)"))
         line = f"- [{marks.get(it.status, ' ')}] [{title}]({url})"
         if p is not None:
             who = ", ".join(authors_as_prose(p.authors[:3])) + (" et al." if len(p.authors) > 3 else "")
@@ -249,7 +264,7 @@ def _record(it: ListItem) -> dict:
 
     return {
         "arxiv_id": it.arxiv_id,
-        "title": text(p.title) if p else None,
+        "title": text(readable_latex(p.title)) if p else None,  # as the app shows it, not its TeX source
         "authors": [clean_text(a) for a in authors_as_prose(p.authors)] if p else [],
         "published": text(p.published) if p else None,
         "primary_category": text(p.primary_category) if p else None,

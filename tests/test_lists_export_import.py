@@ -86,12 +86,44 @@ def test_tex_accents_in_author_names_are_exported_as_letters(db, rows):
     assert "Fokoué" in rl.export("A", "md").decode("utf-8")
 
 
+def test_tex_markup_in_titles_is_exported_as_the_app_shows_it_and_imported_names_read_first_last(db, rows):
+    """A blind walkthrough: "D{\\'e}tection" was exported as "D{é}tection" (BibTeX printed the braces, CSV and
+    Markdown showed them), "$\\textit{latent}$-GLAT" as its TeX source in CSV and Markdown, "Jo\\ão" with its
+    backslash, "Adaptation~(LoRA)" with its tilde; and imported "Last, First" names read "Houlsby, Neil, Giurgiu,
+    Andrei" in Markdown."""
+    PaperStore(db).upsert([
+        to_paper(rows[0], title=r"D{\'e}tection de locuteurs dans les s{\'e}ries TV",
+                 authors=["Houlsby, Neil", "Giurgiu, Andrei", "Jo\\ão F. Henriques", "King, Jr."], version=9),
+        to_paper(rows[1], title=r"$\textit{latent}$-GLAT: Low-Rank Adaptation~(LoRA) at 10~\%", version=9)])
+    rl = ReadingLists(db)
+    rl.create("T")
+    rl.add("T", [rows[0]["id"], rows[1]["id"]])
+    entries = {e.fields_dict["eprint"].value: e.fields_dict
+               for e in bibtexparser.parse_string(rl.export("T", "bibtex").decode("utf-8")).entries}
+    assert entries[rows[0]["id"]]["title"].value == "Détection de locuteurs dans les séries {TV}"
+    # BibTeX keeps "Last, First": there it says which words are the last name
+    assert entries[rows[0]["id"]]["author"].value == (
+        "Houlsby, Neil and Giurgiu, Andrei and João F. Henriques and King, Jr.")
+    assert entries[rows[1]["id"]]["title"].value.startswith(r"\$latent\$-{GLAT}: Low-Rank Adaptation ({LoRA}) at 10 \%")
+    csv_rows = {r["arxiv_id"]: r for r in csv.DictReader(io.StringIO(rl.export("T", "csv").decode("utf-8")))}
+    assert csv_rows[rows[0]["id"]]["title"] == "Détection de locuteurs dans les séries TV"
+    assert csv_rows[rows[0]["id"]]["authors"] == "Neil Houlsby; Andrei Giurgiu; João F. Henriques; King, Jr."
+    assert csv_rows[rows[1]["id"]]["title"] == "latent-GLAT: Low-Rank Adaptation (LoRA) at 10 %"
+    md = rl.export("T", "md").decode("utf-8")
+    assert "[Détection de locuteurs dans les séries TV]" in md and "Neil Houlsby, Andrei Giurgiu, João F." in md
+    assert "[latent-GLAT: Low-Rank Adaptation (LoRA) at 10 %]" in md
+    assert json.loads(rl.export("T", "json"))["items"][0]["title"] == "Détection de locuteurs dans les séries TV"
+
+
 @pytest.mark.parametrize("title, shown", [
     # a blind walkthrough: most bibliography styles lower-case titles, "QuIP" and "LLM" with them
     ("QuIP: 2-Bit Quantization of Large Language Models", "{QuIP}: 2-Bit Quantization of Large Language Models"),
     ("ImageNet Classification with GPT-4 and LLMs", "{ImageNet} Classification with {GPT-4} and {LLMs}"),
     ("A Survey of mRNA Models", "A Survey of {mRNA} Models"),
     (r"back\slash & {Nets}", r"back\textbackslash{}slash \& \{Nets\}"),  # no command or escape is touched
+    # capitalised words joined by hyphens are words a style may lower-case, not names (a blind walkthrough)
+    ("Low-Rank Fine-Tuning of Multi-Agent GPT-4 and X-Ray Models",
+     "Low-Rank Fine-Tuning of Multi-Agent {GPT-4} and {X-Ray} Models"),
 ])
 def test_bibtex_titles_keep_their_capitals(title, shown):
     from trendscope.reading.exporters import protect_capitals

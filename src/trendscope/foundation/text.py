@@ -68,7 +68,10 @@ def clean_optional(text: str | None) -> str | None:
 # `$` or backslash inside; anything else stays literal), escaped special characters, TeX quotes
 _TEX_FONT = re.compile(r"\\(?:emph|textbf|textit|texttt|textrm|textsc|textsf|textsl|underline|mbox)\s*\{([^{}$\\]*)\}")
 _TEX_CHAR = re.compile(r"\\([%&_#])")
-_TEX_SPACE = re.compile(r"\\[,;:!](?=\s|\w)|(?<=[^\s/~])~(?=\w)")  # \, \; \: \! and Fig.~3, T$^\star$~can (not /~user)
+# \, \; \: \! and Fig.~3, T$^\star$~can, Adaptation~(LoRA), 10~% (not /~user, nor "~10x" for "about 10x")
+_TEX_SPACE = re.compile(r"\\[,;:!](?=\s|\w)|(?<=[^\s/~])~(?=[\w(\[%])")
+# a backslash before a letter TeX has no command for: the corpus has "Jo\ão" (from "Jo\~ao" half converted)
+_STRAY_BACKSLASH = re.compile(r"\\(?=[^\x00-\x7f])")
 _TEX_DASH = re.compile(r"(?<=\w)-{2,3}(?=\w)")  # TeX's en and em dashes between words or numbers
 # the abbreviation macros papers define and then leave in their arXiv abstracts ("\eg" showed raw)
 _TEX_ABBREV = {"eg": "e.g.", "ie": "i.e.", "etal": "et al.", "etc": "etc.", "cf": "cf.", "wrt": "w.r.t.",
@@ -107,9 +110,24 @@ def latex_accents(text: str) -> str:
     return _TEX_LETTER_RE.sub(lambda m: _TEX_LETTER[m[1] or m[2]], text)
 
 
-def authors_as_prose(authors) -> list[str]:
-    """Author names as readers write them: arXiv keeps "Ernest Fokou\\'e", the app and exports show "Ernest Fokoué"."""
-    return [latex_text_as_prose(a) for a in authors or []]
+_NAME_PART = r"[^\W\d_](?:[^\W\d_]|[ '’.\-])*?"  # letters, with spaces, apostrophes, dots and hyphens between
+_LAST_FIRST = re.compile(rf"^\s*({_NAME_PART})\s*,\s*({_NAME_PART})\s*$")
+_SUFFIX = re.compile(r"^(?:jr|sr|ii|iii|iv)\.?$", re.IGNORECASE)
+
+
+def authors_as_prose(authors, first_last: bool = True) -> list[str]:
+    """Author names as readers write them: arXiv keeps "Ernest Fokou\\'e", the app and exports show "Ernest Fokoué";
+    a name an import wrote "Last, First" (BibTeX, Zotero) reads "First Last": listed with commas between names,
+    "Houlsby, Neil, Giurgiu, Andrei" could not be told apart (a blind walkthrough). BibTeX keeps "Last, First"
+    (`first_last=False`): there it says which words are the last name."""
+    return [_first_last(latex_text_as_prose(a)) if first_last else latex_text_as_prose(a) for a in authors or []]
+
+
+def _first_last(name: str) -> str:
+    m = _LAST_FIRST.match(name)
+    if m is None or _SUFFIX.match(m[2]):  # "Martin Luther King, Jr." stays as it is
+        return name
+    return f"{m[2]} {m[1]}"
 
 
 def latex_text_as_prose(text: str) -> str:
@@ -120,5 +138,6 @@ def latex_text_as_prose(text: str) -> str:
     text = _TEX_ABBREV_RE.sub(lambda m: _TEX_ABBREV[m[1]], text)  # "\eg" -> "e.g."
     text = _TEX_BRACED_LETTER.sub(lambda m: m[0] if m[1] else m[2], text)  # D{\u00e9}tection; not \mathbb{R}
     text = _TEX_SPACE.sub(" ", text)  # 30.23\,dB
+    text = _STRAY_BACKSLASH.sub("", text)
     text = _TEX_DASH.sub(lambda m: "\u2014" if len(m[0]) == 3 else "\u2013", text)  # denoiser--noise, 1990--2000
     return text.replace("``", "\u201c").replace("''", "\u201d")
