@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import sys
 from pathlib import Path
@@ -29,6 +30,7 @@ from trendscope.ingest.store import open_database  # noqa: E402
 from trendscope.reading.recommend import score_candidates  # noqa: E402
 
 LIST_SIZE, MIN_ABOUT, TOP = 5, 8, 10
+EXTRA_QRELS = ROOT / "bench/data/list_recs_qrels.jsonl"
 
 
 def _h(s: str) -> str:
@@ -77,7 +79,10 @@ def main() -> None:
     ids = [id_of[int(pk)] for pk in pks]
     row = {a: i for i, a in enumerate(ids)}
     queries, qrels = load_dev()
-    lists = lists_from(queries, qrels, set(row))
+    lists = lists_from(queries, qrels, set(row))  # from the dev set's own grades only
+    for line in EXTRA_QRELS.open(encoding="utf-8"):  # the recommendations outside the pool, graded the same way
+        r = json.loads(line)
+        qrels[r["qid"]].setdefault(r["id"], int(r["grade"]))
     print(f"{len(lists)} lists of {LIST_SIZE} papers (and the same with a stray paper); top {TOP} each")
     for name, kw in (("best match, spread over list papers (before)", dict(topic_weight=0.0, spread=True)),
                      ("best match", dict(topic_weight=0.0, spread=False)),

@@ -49,33 +49,21 @@ def indexed(home, corpus):
 
 
 def expected_ranking(rows, vecs, member_idx, excluded_idx, since=None, indexed=None, limit=None):
-    """Brute-force reference: candidates sorted by best cosine to a member (independent of reading/); with `limit`,
-    the first `limit` of them with at most max(2, ceil(2 * limit / members)) close to any one member while others
-    have candidates left."""
+    """Brute-force reference (independent of reading/): candidates sorted by their best cosine to one member plus
+    their cosine to the members' normalised mean vector (the list's topic: a blind walkthrough found the best match
+    alone filling places with the neighbours of one off-topic member), ties to the later paper."""
     indexed = indexed if indexed is not None else len(rows) - 10
     members = [i for i in member_idx if i < indexed]
     q = vecs[members]
+    centroid = q.mean(axis=0)
+    centroid = centroid / np.linalg.norm(centroid)
     out = []
     for i in range(indexed):
         if i in excluded_idx or (since and rows[i]["published"] < since):
             continue
-        sims = vecs[i] @ q.T
-        out.append((float(sims.max()), i, int(sims.argmax())))
+        out.append((float((vecs[i] @ q.T).max()) + float(vecs[i] @ centroid), i))
     out.sort(key=lambda t: (-t[0], -t[1]))
-    if limit is None:
-        return [rows[i]["id"] for _, i, _ in out]
-    cap = max(2, -(-2 * limit // len(members)))
-    taken, held, per = [], [], {}
-    for item in out:
-        if len(taken) == limit:
-            break
-        if per.get(item[2], 0) < cap:
-            per[item[2]] = per.get(item[2], 0) + 1
-            taken.append(item)
-        else:
-            held.append(item)
-    taken = sorted(taken + held[: limit - len(taken)], key=lambda t: (-t[0], -t[1]))
-    return [rows[i]["id"] for _, i, _ in taken]
+    return [rows[i]["id"] for _, i in (out if limit is None else out[:limit])]
 
 
 def test_recommend_ranks_by_best_match_and_never_returns_excluded(indexed):
@@ -185,3 +173,29 @@ def test_one_list_paper_with_many_neighbours_does_not_fill_every_place():
     assert top == sorted(top, key=lambda i: -best[i])
     only = _spread(best[:8], which[:8], pks[:8], limit=6, sources=3)
     assert only == [0, 1, 2, 3, 4, 5]  # no other list paper has candidates: the best of the rest
+
+
+def test_the_lists_topic_outranks_the_neighbours_of_one_off_topic_paper():
+    """A blind walkthrough: a 9-paper continual-learning list got 5 continual-learning papers in 20: the rest were
+    the near neighbours of one paper of another topic (a memory system) or of a side topic of one paper ("BERT").
+    A candidate now ranks by its best match plus its similarity to the list's centroid."""
+    from trendscope.reading.recommend import score_candidates
+
+    rng = np.random.default_rng(7)
+    main, other = np.eye(16, dtype=np.float32)[0], np.eye(16, dtype=np.float32)[1]
+
+    def near(axis, sim, n):
+        noise = rng.normal(size=(n, 16)).astype(np.float32)
+        noise -= np.outer(noise @ axis, axis)
+        noise /= np.linalg.norm(noise, axis=1, keepdims=True)
+        return sim * axis + np.sqrt(1 - sim ** 2) * noise
+
+    members = np.vstack([near(main, 0.9, 4), other[None, :]])  # 4 on the list's topic, 1 off it
+    on_topic = near(main, 0.8, 10)  # 10 papers on the topic, none very close to one member
+    off_topic = near(other, 0.97, 10)  # 10 close neighbours of the off-topic member
+    candidates = np.vstack([on_topic, off_topic])
+    pks = np.arange(len(candidates))
+    top = score_candidates(members, candidates, pks, limit=10)
+    assert sorted(top) == list(range(10))  # the topic's papers, every one
+    by_best_match = score_candidates(members, candidates, pks, limit=10, topic_weight=0.0, spread=False)
+    assert sum(i >= 10 for i in by_best_match) >= 8  # as before: the off-topic paper's neighbours first
