@@ -272,6 +272,11 @@ def build_digest(
     labels = ctx.rules().labels
     for p in papers:
         p.trend_labels = [labels.get(t, t) for t in p.trends]
+    if sub.query and papers:  # the papers the summary's line counts: every word of the query (FtsQueryScorer)
+        holding = {pk for pk, _published, _score in ctx.query_matches(sub.query)}
+        rows = ctx.store.papers_by_ids([p.id for p in papers])
+        for p in papers:
+            p.by_meaning = p.id in rows and rows[p.id]["pk"] not in holding
     lines = trend_lines(sub, ctx)
     from .chart import render_chart  # matplotlib: imported only when a digest draws its chart
 

@@ -99,10 +99,18 @@ class DigestPaper:
     core: bool = True  # trend subscriptions: the trend is the paper's subject (digest_core evidence); ranked first
     confidence: float | None = None  # trend subscriptions: P(truly about the trend), see digest.confidence
     trend_labels: list[str] = field(default_factory=list)  # the trends as readers see them (labels, not ids)
+    by_meaning: bool = False  # saved searches: listed for its meaning, without every word of the query
 
     @property
     def shown_trends(self) -> list[str]:
         return self.trend_labels or self.trends
+
+    @property
+    def match_note(self) -> str | None:
+        """Why a saved search lists a paper that its summary's count of papers with every word leaves out ("papers
+        with every word of 'speculative decoding': 0 papers this week" above a listed paper read as a
+        contradiction: a blind walkthrough)."""
+        return "close in meaning, without every word of the query" if self.by_meaning else None
 
     @property
     def abs_url(self) -> str:

@@ -108,6 +108,8 @@ def render_markdown(d: Digest) -> str:
         meta = [x for x in (md_escape(_authors(p)), p.published or "") if x]
         if p.trends:
             meta.append("trends: " + md_escape(", ".join(p.shown_trends)))
+        if p.match_note:
+            meta.append(f"_{p.match_note}_")
         reader = p.reader_url(d.app_url)
         out += [
             f"### {i}. [{md_escape(p.title)}]({reader or p.abs_url})", "",
@@ -131,7 +133,7 @@ def render_text(d: Digest, footer: Sequence[str] = ()) -> str:
     if d.empty:
         out.append(d.empty_message)
     for i, p in enumerate(d.papers, 1):
-        meta = [x for x in (_authors(p), p.published or "", ", ".join(p.shown_trends)) if x]
+        meta = [x for x in (_authors(p), p.published or "", ", ".join(p.shown_trends), p.match_note or "") if x]
         reader = p.reader_url(d.app_url)
         out += [f"{i}. {p.title}", f"   {' · '.join(meta)}", f"   {p.excerpt}",
                 *([f"   read: {reader}"] if reader else []), f"   abs: {p.abs_url}", f"   PDF: {p.pdf_url}", ""]
@@ -192,7 +194,7 @@ def render_html(d: Digest, image_src: str | None = None, footer: Sequence[str] =
     if d.empty:
         h.append(f'<p style="{_CSS["empty"]}">{_e(d.empty_message)}</p>')
     for i, p in enumerate(d.papers, 1):
-        meta = " · ".join(_e(x) for x in (_authors(p), p.published or "") if x)
+        meta = " · ".join(_e(x) for x in (_authors(p), p.published or "", p.match_note or "") if x)
         tags = "".join(f'<span style="{_CSS["tag"]}">{_e(t)}</span>' for t in p.shown_trends)
         reader = p.reader_url(d.app_url)
         h += [
@@ -345,6 +347,8 @@ def render_atom(sub: Subscription, entries: Iterable[tuple[DigestPaper, str, str
         summary = paper.excerpt
         if paper.trends:
             summary += f" [trends: {', '.join(paper.shown_trends)}; digest week {week}]"
+        if paper.match_note:
+            summary += f" [{paper.match_note}]"
         fe.summary(xml_safe(summary))
     fg.updated(latest or _as_datetime(sub.created))
     return _fix_entry_links(fg.atom_str(pretty=True), app_url)

@@ -216,6 +216,32 @@ def test_query_subscription_uses_keyword_matches(db, dhome):
     assert d.lines[0].label == "papers with every word of 'language models'"
 
 
+def test_a_paper_listed_for_its_meaning_says_so_beside_the_count_of_papers_with_every_word(db, dhome):
+    """A blind walkthrough: "papers with every word of 'speculative decoding': 0 papers this week" above a listed
+    paper (found by meaning: about decoding polar codes) read as a contradiction. Each paper the summary's count
+    leaves out now says why it is listed, in every format."""
+    from trendscope.digest.render import render_html, render_markdown, render_text
+
+    start, end = week_bounds(WEEK)
+    rows = db.execute("SELECT pk, id, title, abstract FROM papers WHERE published >= ? AND published < ?",
+                      [start.isoformat(), (end + timedelta(days=1)).isoformat()]).fetchall()
+
+    def holds(r, word):
+        return re.search(rf"\b{word}", f"{r[2]} {r[3]}", re.I)
+
+    both = next(r for r in rows if holds(r, "languag") and holds(r, "model"))
+    one = next(r for r in rows if holds(r, "model") and not holds(r, "languag"))
+    api.add_subscription(db, dhome, "lm", query="language models", size=20)
+    d = build_digest(db, api.get_subscription(db, "lm"), WEEK,
+                     query_scorer=lambda sub, s, e: {both[0]: 2.0, one[0]: 1.0})  # as the relevance floor lists
+    by_id = {p.id: p for p in d.papers}
+    assert set(by_id) == {both[1], one[1]}
+    assert by_id[one[1]].by_meaning and not by_id[both[1]].by_meaning
+    note = "close in meaning, without every word of the query"
+    for text in (render_markdown(d), render_text(d), render_html(d)):
+        assert text.count(note) == 1, text
+
+
 def test_a_quoted_phrase_is_counted_as_a_phrase_in_the_summary_line(db, dhome):
     """A followed topic is saved as a quoted phrase ("Video Generation"): its summary line counted papers holding
     both words anywhere (2 that week, about facial expressions and ultrasound) above "No new papers" (a blind

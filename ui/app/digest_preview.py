@@ -33,6 +33,8 @@ def show(digest) -> None:
             widgets.title_link(f"{i}. {p.title}", p.id)
             chips = widgets.trend_chips(p.trends)
             st.markdown(widgets.meta_line(p.authors, p.published, p.categories) + (f"  \n{chips}" if chips else ""))
+            if p.match_note:
+                st.caption(safe_inline(p.match_note))
             st.markdown(safe_markdown(p.excerpt))
             widgets.source_links(p.id)
     if digest.held_back_message:
