@@ -38,7 +38,7 @@ def paper_trend_details(pk: int | None) -> list[dict]:
 def _trend_table(home_key: str, freq: str, since: str | None):
     from trendscope.index.trends_over_time import trend_table as build
 
-    return build(db(), freq=freq, since=since)
+    return build(db(), freq=freq, since=since, with_terms=False)  # the page shows named topics, not terms
 
 
 @st.cache_data(ttl=600, show_spinner="Finding rising topics…")

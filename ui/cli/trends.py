@@ -319,7 +319,7 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
         raise click.UsageError("--freq quarter needs --topics")
     if recompute:
         raise click.UsageError("--recompute applies to --topics (the trend counts are always computed afresh)")
-    df = trend_table(db, freq=freq, since=since)
+    df = trend_table(db, freq=freq, since=since, with_terms=as_json)  # the JSON's `terms`; the table has none
     if only:  # shares stay shares of all the period's papers
         df = df[df["trend"].isin(only)]
     if png:
