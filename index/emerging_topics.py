@@ -78,6 +78,8 @@ MAX_TOPICS = 10
 MERGE_SHARE = 0.7
 # an acronym and its long form, both rising in a month, are one topic when half the smaller one's papers write both
 ACRONYM_PAIR_OVERLAP = 0.5
+# ... and so are a name and the same name with words left out, when half the smaller one's papers write both
+SHORTER_FORM_OVERLAP = 0.5
 PERIODS_PER_YEAR = {"week": 52, "month": 12, "quarter": 4}
 
 
@@ -355,7 +357,8 @@ def _choose(scored: list[tuple], n: int, same_papers: float,
         if same_papers <= 1.0:
             mine = holders(item[1])
             home = next((o[1] for o in out if len(mine & papers[o[1]]) >= same_papers * len(mine | papers[o[1]])
-                         or _acronym_pair(item[1], o[1], mine, papers[o[1]])), None)
+                         or _acronym_pair(item[1], o[1], mine, papers[o[1]])
+                         or _shorter_form(item[1], o[1], mine, papers[o[1]])), None)
             if home is not None:
                 merged[home].append(item[1])
                 continue
@@ -364,6 +367,19 @@ def _choose(scored: list[tuple], n: int, same_papers: float,
         if len(out) == n:
             break
     return out, merged
+
+
+def _shorter_form(a: str, b: str, a_papers: set[int], b_papers: set[int]) -> bool:
+    """One name is the other with words left out ("KV compression", "KV cache compression") and at least half of
+    the papers writing the shorter one write the longer one too: listed side by side with the same typical papers
+    they read as two topics (a blind walkthrough). The shorter name's papers, not the smaller set: "LoRA" is not
+    a short form of "LoRA experts" though most papers on LoRA experts write "LoRA" (a subtopic folded into its
+    umbrella, see `_choose`); shared words alone would join "graph neural network" to "neural network"."""
+    wa, wb = set(a.lower().split()), set(b.lower().split())
+    if not (wa < wb or wb < wa):
+        return False
+    shorter = a_papers if wa < wb else b_papers
+    return len(a_papers & b_papers) >= SHORTER_FORM_OVERLAP * len(shorter)
 
 
 def _acronym_pair(a: str, b: str, a_papers: set[int], b_papers: set[int]) -> bool:

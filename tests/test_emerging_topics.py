@@ -275,6 +275,24 @@ def test_two_names_of_the_same_papers_are_listed_as_one_topic_but_a_subtopic_kee
     assert "mllms" in [c[1] for c in chosen] and not also
 
 
+def test_a_name_with_words_left_out_is_listed_with_the_longer_name_its_papers_write():
+    """A blind walkthrough: "KV compression" (6 papers) and "KV Cache Compression" (13) were listed side by side
+    in efficiency, 2026-06, with the same typical papers. A name whose words are all in a better-ranked one, when
+    half its papers write that one too, is shown with it; "LoRA" is no short form of "LoRA experts", though nearly
+    every paper on LoRA experts writes "LoRA" (the share is of the shorter name's papers)."""
+    from trendscope.index.emerging_topics import _choose
+
+    papers = {"kv cache compression": set(range(13)), "kv compression": {0, 1, 2, 3, 20, 21},
+              "lora expert": {40, 41, 42, 43}, "LoRA": set(range(40, 80)), "cache eviction": {0, 1, 2, 3, 4}}
+    scored = [(9.0, "kv cache compression"), (8.0, "kv compression"), (7.0, "lora expert"), (6.0, "LoRA"),
+              (5.0, "cache eviction")]
+    chosen, also = _choose(scored, 10, 0.7, papers.__getitem__)
+    assert [c[1] for c in chosen] == ["kv cache compression", "lora expert", "LoRA", "cache eviction"]
+    assert also == {"kv cache compression": ["kv compression"]}  # 4 of its 6 papers write the longer name
+    papers["kv compression"] = {0, 1, 20, 21, 22, 23}  # 2 of 6: a topic of its own
+    assert "kv compression" in [c[1] for c in _choose(scored, 10, 0.7, papers.__getitem__)[0]]
+
+
 @pytest.mark.parametrize("acronym, long_key, spelled", [
     ("LoRA", "low rank adaptation", True), ("SpeechLMs", "speech language model", True),
     ("MoE", "mixture of experts", True), ("CLIP", "contrastive language image pretraining", True),
