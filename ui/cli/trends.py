@@ -351,13 +351,15 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
     # the single "newly characteristic" words (the JSON's `terms`) are mostly not topics ("com", "retains"): the
     # table leaves them out and points at the named rising topics
     click.echo(f"{'trend':18s} {'period':10s} {'count':>6s} {'total':>6s} {'share':>7s} {'growth':>7s} {'emerg':>6s}")
-    shown_from = None
+    shown_from, shown = None, set()
     for trend, g in df.groupby("trend", sort=True):
         for r in g.sort_values("period").tail(last or len(g)).itertuples():
             shown_from = r.period if shown_from is None else min(shown_from, r.period)
+            shown.add(r.period)
             click.echo(f"{trend:18s} {r.period:10s} {r.count:6d} {r.total:6d} {r.share:7.2%} {r.growth:+7.2f} "
                        f"{r.emerging_score:+6.1f}" + (" *" if r.period in thin else ""))
-    few = [f"{period_name(p, freq)} ({n} papers)" for p, n in sorted(thin.items()) if shown_from and p >= shown_from]
+    # the months the table shows (a month left out as still filling up was named here too: a blind walkthrough)
+    few = [f"{period_name(p, freq)} ({n} papers)" for p, n in sorted(thin.items()) if p in shown]
     if few:
         click.echo("note: * few papers: " + ", ".join(few) + " hold under a quarter of the papers of the periods "
                    "around them; their shares, growth and emerging scores swing with a handful of papers", err=True)
