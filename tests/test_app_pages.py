@@ -529,6 +529,15 @@ def test_trends_page_names_months_with_few_papers(app_home, embedder, monkeypatc
            in texts(at.caption)
     picker = at.selectbox(key="period_month")
     assert "February 2025 (few papers)" in picker.options and "March 2025" in picker.options
+    # a last month still filling up is named so in the picker, as under the chart (it read "(few papers)"), and
+    # chosen, says its figures are of its papers so far
+    table = pd.concat([table, table.iloc[[-1]].assign(period="2025-09-01", total=300, count=30)])
+    at = open_page(check(new_app().run()), "trends")
+    assert any(c.startswith("Left out of the chart: September 2025, still filling up") for c in texts(at.caption))
+    picker = at.selectbox(key="period_month")
+    assert "September 2025 (still filling up)" in picker.options and picker.value == "2025-08-01"
+    at = check(picker.set_value("2025-09-01").run())
+    assert any("September 2025 is still filling up" in c and "of its papers so far" in c for c in texts(at.caption))
 
 
 @pytest.mark.slow  # full tier: keeps `make test-fast` under a minute

@@ -199,6 +199,14 @@ def _topic_curve(detail: dict, trend_label: str) -> None:
                     help=f"Search for {safe_inline(query)} (in a new tab)")
 
 
+def _period_note(period: str, latest_full: str, thin: dict[str, int]) -> str:
+    """How the period picker marks a period: the one the chart leaves out as still filling up was offered as
+    "(few papers)" beside the chart's "still filling up" (a blind walkthrough)."""
+    if period > latest_full:
+        return " (still filling up)"
+    return " (few papers)" if period in thin else ""
+
+
 def _percent(share: float) -> str:
     """A share as readers compare them: "12%", "3.4%", "0.5%", "<0.1%" ("0%" beside "28.4x its share the year
     before" read as a contradiction: a blind walkthrough)."""
@@ -308,9 +316,13 @@ def render() -> None:
                    + "; ".join(safe_inline(m.text()) for m in shifts) + ".")  # each one: "(and 3 earlier)" hid 2025-03
     periods = sorted(table["period"].unique(), reverse=True)
     period = st.selectbox("Period to compare", periods, index=periods.index(latest_full), key=f"period_{freq}",
-                          format_func=lambda p: period_label(p, freq) + (" (few papers)" if p in thin else ""),
-                          help="Starts at the latest period with a usual volume of papers; the newest one may "
-                               "still be filling up.")
+                          format_func=lambda p: period_label(p, freq) + _period_note(p, latest_full, thin),
+                          help="The periods of the chart's range (“Period” above: a longer range offers older "
+                               "ones). Starts at the latest period with a usual volume of papers; a newer one is "
+                               "still filling up.")
+    if period > latest_full:  # the chart leaves it out; its table and topics are of the papers so far
+        st.caption(f":material/info: {period_label(period, freq)} is still filling up (the newest paper is from "
+                   f"{app.summary()['last'][:10]}): its counts, shares and growth are of its papers so far.")
     latest = table[table["period"] == period]
     _movers(latest, labels, period, freq)
     _rising(labels, period, freq)
