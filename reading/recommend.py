@@ -92,6 +92,16 @@ class RecommendResult:
     list_size: int = 0
     used: int = 0  # list papers that had a vector
     not_indexed: list[str] = field(default_factory=list)  # list papers without a vector (or not ingested)
+    not_ingested: list[str] = field(default_factory=list)  # of those, the ones not in the corpus at all
+
+    @property
+    def why_none(self) -> str:
+        """Why no list paper could be used, and what would mend it: `index` cannot embed a paper not ingested (the
+        app said "run `trendscope index`" for a list of imported papers not in the corpus: a blind walkthrough)."""
+        if self.not_indexed and set(self.not_ingested) == set(self.not_indexed):
+            return ("none of the list's papers is in the corpus yet: they arrive with `trendscope ingest` (or a "
+                    "snapshot import), then `trendscope index` embeds them")
+        return "none of the list's papers is embedded yet: run `trendscope index`"
     excluded: int = 0  # candidates dropped because in the list or not interested (faiss: among its neighbours)
     candidates: int = 0  # candidates scored (brute force: every stored vector passing `since`)
     method: str = "brute-force"  # or "faiss" (candidates from a NearestSource)
@@ -215,6 +225,7 @@ def recommend(
     res.used = len(q_pks)
     pk_to_id = {pk: aid for aid, pk in member_pks.items()}
     res.not_indexed = sorted(a for a in member_ids if member_pks.get(a) not in member_vecs)
+    res.not_ingested = sorted(a for a in member_ids if a not in member_pks)
     if res.used == 0:
         return res
     q = np.stack([np.asarray(member_vecs[int(pk)], dtype=np.float32) for pk in q_pks])

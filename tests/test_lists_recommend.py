@@ -199,3 +199,17 @@ def test_the_lists_topic_outranks_the_neighbours_of_one_off_topic_paper():
     assert sorted(top) == list(range(10))  # the topic's papers, every one
     by_best_match = score_candidates(members, candidates, pks, limit=10, topic_weight=0.0, spread=False)
     assert sum(i >= 10 for i in by_best_match) >= 8  # as before: the off-topic paper's neighbours first
+
+
+def test_no_usable_list_paper_says_whether_ingest_or_index_would_mend_it(home, indexed):
+    """A blind walkthrough: a list of papers not in the corpus (fetched or imported) was told "run `trendscope
+    index`", which cannot embed a paper that was never ingested."""
+    db, rows, _vecs = indexed
+    assert cli(home, "lists", "create", "Elsewhere").exit_code == 0
+    assert cli(home, "lists", "add", "Elsewhere", "2401.99999").exit_code == 0  # not ingested
+    out = cli(home, "lists", "recommend", "Elsewhere").output
+    assert "none of the list's papers is in the corpus yet: they arrive with `trendscope ingest`" in out
+    assert cli(home, "lists", "create", "Unembedded").exit_code == 0
+    assert cli(home, "lists", "add", "Unembedded", rows[-3]["id"]).exit_code == 0  # ingested, no vector
+    out = cli(home, "lists", "recommend", "Unembedded").output
+    assert "none of the list's papers is embedded yet: run `trendscope index`" in out

@@ -44,7 +44,7 @@ def recommend_cmd(ctx: click.Context, name: str, limit: int, since: str | None, 
         click.echo(f"List {name!r} is empty: add papers first.")
         return
     if res.used == 0:
-        click.echo(f"None of the papers of {name!r} is indexed yet: run `trendscope ingest` / `trendscope index`.")
+        click.echo(f"No recommendations for {name!r}: {res.why_none}.")
         return
     if res.not_indexed:
         click.echo(f"(based on {res.used} of {res.list_size} papers; not ingested or not embedded yet: "

@@ -245,8 +245,8 @@ def _recommendations(rl, name: str, latest: str | None, editable: bool = True) -
         st.caption("Add papers to this list to get recommendations.")
         return
     if not res.items:
-        st.caption("No recommendations: " + ("none of the list's papers is indexed yet (run `trendscope index`)."
-                                             if not res.used else "no indexed paper in that period."))
+        st.caption("No recommendations: " + (f"{res.why_none}." if not res.used
+                                             else "no indexed paper in that period."))
         return
     for rec in res.items:
         with st.container(border=True, key=f"rec_{rec.arxiv_id}"):
