@@ -376,7 +376,9 @@ def test_partly_broken_bibtex_adds_good_entries(db, rows, tmp_path):
 
 @pytest.mark.parametrize("name, stem", [
     ('Privacy & "MIA" {review} 100%', "privacy-mia-review-100"),  # was "Privacy----MIA---review--100" (a walkthrough)
-    ("Ünïcödé/..", "n-c-d"), ("%%%", "reading-list"),
+    ("Ünïcödé/..", "unicode"), ("%%%", "reading-list"),
+    ("Ch.3 {LoRA} & PEFT: 100% Müller", "ch-3-lora-peft-100-muller"), ("Straße, Łódź", "strasse-lodz"),
+    ("机器学习", "reading-list"),
 ])
 def test_a_download_is_named_by_the_lists_name_as_a_slug(name, stem):
     from trendscope.foundation.text import slug

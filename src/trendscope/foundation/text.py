@@ -28,10 +28,16 @@ _C0_BYTES = bytes(range(0x00, 0x09)) + b"\x0b\x0c" + bytes(range(0x0e, 0x20)) + 
 _BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
+_FOLD = str.maketrans({"ß": "ss", "ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th",
+                       "ı": "i"})
+
+
 def slug(text: str, limit: int | None = None, fallback: str = "subscription") -> str:
     """Lower-case ASCII letters, digits and single dashes (file names, feed names, List-Id labels), at most `limit`
-    characters; `fallback` when nothing is left ("Privacy & "MIA" {review} 100%" -> "privacy-mia-review-100")."""
-    s = "".join(c if c.isalnum() and c.isascii() else "-" for c in str(text or "").lower())
+    characters; `fallback` when nothing is left ("Privacy & "MIA" {review} 100%" -> "privacy-mia-review-100").
+    Accented letters lose their accents ("Müller" -> "muller"; it was "m-ller": a blind walkthrough)."""
+    folded = unicodedata.normalize("NFKD", str(text or "").lower().translate(_FOLD))
+    s = "".join(c if c.isalnum() and c.isascii() else "" if unicodedata.combining(c) else "-" for c in folded)
     s = "-".join(p for p in s.split("-") if p)[:limit].strip("-")
     return s or fallback
 
