@@ -779,6 +779,24 @@ def test_a_change_on_a_stale_lists_page_is_saved_or_refused_with_a_message(app_h
     assert any(f"{first} was not removed" in e for e in texts(at.error)), texts(at.error)
 
 
+def test_the_lists_page_address_names_its_list(app_home, seed):
+    """A blind walkthrough: a reload of the Reading lists page opened the first list, not the one being read."""
+    from trendscope.ingest.store import open_database
+    from trendscope.reading.lists import ReadingLists
+
+    ReadingLists(open_database(app_home / "trendscope.db")).create("Another list")
+    at = open_page(check(new_app().run()), "lists")
+    first = at.selectbox(key="list_pick").value
+    other = next(o for o in ("Another list", LIST_NAME) if o != first)
+    at = check(at.selectbox(key="list_pick").set_value(other).run())
+    assert at.query_params["list"] in (other, [other])
+    reloaded = open_page(check(new_app().run()), "lists", list=other)  # a new session at that address
+    assert reloaded.selectbox(key="list_pick").value == other
+    gone = open_page(check(new_app().run()), "lists", list="No such list")
+    assert gone.selectbox(key="list_pick").value == first
+    assert any("“No such list” is no longer there" in w for w in texts(gone.warning))
+
+
 @pytest.mark.slow  # full tier: keeps `make test-fast` under a minute
 def test_reading_lists_create_rename_delete(app_home):
     at = open_page(check(new_app().run()), "lists")

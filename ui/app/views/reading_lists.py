@@ -81,6 +81,7 @@ def _rename_delete(rl, current: str) -> None:
     if st.button("Delete list", icon=":material/delete:", disabled=not confirm, key="delete_list"):
         n = rl.delete(current)
         st.session_state.pop("current_list", None)
+        st.query_params.pop("list", None)
         _flash(f"Deleted **{safe_inline(current)}** ({count(n, 'paper')}).")
         st.rerun()
 
@@ -279,10 +280,14 @@ def render() -> None:
     if names:
         # The selectbox's own state is lost when the user visits another page; "current_list" remembers it.
         chosen, previous = st.session_state.pop("select_list", None), st.session_state.get("current_list")
-        if previous and previous not in names and not chosen:
-            st.warning(f"The list “{safe_inline(previous)}” is no longer there: renamed or deleted in another tab or "
+        # the page's address names its list (?list=...), so a reload, a bookmark or a shared link opens it (a
+        # reload opened the first list: a blind walkthrough)
+        addressed = st.query_params.get("list") if not previous and not chosen else None
+        gone = previous or addressed
+        if gone and gone not in names and not chosen:
+            st.warning(f"The list “{safe_inline(gone)}” is no longer there: renamed or deleted in another tab or "
                        "by the CLI.")
-        wanted = chosen or previous
+        wanted = chosen or previous or addressed
         jump = "select_list_now" in st.session_state
         if wanted in names and (jump or st.session_state.get("list_pick") not in names):
             st.session_state["list_pick"] = wanted
@@ -297,6 +302,8 @@ def render() -> None:
                                       by_name[n].access],
         )
         st.session_state["current_list"] = current
+        if st.query_params.get("list") != current:
+            st.query_params["list"] = current
     else:
         st.info("No reading lists yet. Create one below, or use “Add to list” on a search result.")
     summary = by_name[current] if current is not None else None
