@@ -64,6 +64,9 @@ def test_read_a_paper_note_a_passage_find_it_and_export_it(app_home, seed, pdf_s
     at = search(open_page(at, "search"), "personalized citation context", mode="inside")
     goto = [b for b in at.button if b.key and b.key.startswith(f"goto_{pid}_")]
     assert goto, texts(at.info) + texts(at.caption)
+    # passages rank by relevance only: Sort is switched off there (Newest first did nothing, silently)
+    sort = next(w for w in at.get("button_group") if w.proto.label == "Sort")
+    assert sort.proto.disabled and "relevance only" in sort.proto.help
     seq = int(goto[0].key.rsplit("_", 1)[1])
     goto[0].click()
     at = check(at.run())

@@ -64,7 +64,10 @@ def _form(summary: dict) -> dict | None:
         help="Hybrid: your words and their meaning together, the best ranking on the blind-graded dev set (nDCG@10 "
              "0.85; keyword 0.79, semantic 0.69). Semantic finds related wording but misses exact terms; Inside "
              "papers searches the full text of papers you fetched.")
-    sort = c_sort.segmented_control("Sort", list(SORTS), format_func=SORTS.get, key="sort")
+    # passages inside papers are ranked by relevance only: Newest first there did nothing, silently (a walkthrough)
+    inside = mode == "inside"
+    sort = c_sort.segmented_control("Sort", list(SORTS), format_func=SORTS.get, key="sort", disabled=inside,
+                                    help="Inside papers ranks passages by relevance only." if inside else None)
     if not submitted:
         return None
     return {
