@@ -151,17 +151,27 @@ def base_key(item: ListItem) -> str:
 
 
 def bibtex_keys(items: Sequence[ListItem]) -> dict[str, str]:
-    """arxiv_id -> unique citation key, deterministic given the set of items."""
+    """arxiv_id -> unique citation key, deterministic given the set of items. A paper imported from BibTeX keeps
+    the key it came with (a thesis cites it so), unless two papers of the list came with the same key: then the
+    one with the smaller arXiv id keeps it and the others get generated keys."""
+    kept: dict[str, str] = {}  # imported key (case-folded, as BibTeX compares them) -> arxiv_id
+    for it in sorted(items, key=lambda i: i.arxiv_id):
+        if it.citation_key and it.citation_key.lower() not in kept:
+            kept[it.citation_key.lower()] = it.arxiv_id
+    keys: dict[str, str] = {it.arxiv_id: it.citation_key for it in items
+                            if it.citation_key and kept.get(it.citation_key.lower()) == it.arxiv_id}
     by_base: dict[str, list[str]] = {}
     for it in items:
-        by_base.setdefault(base_key(it), []).append(it.arxiv_id)
-    used: set[str] = set(by_base)
-    keys: dict[str, str] = {}
+        if it.arxiv_id not in keys:
+            by_base.setdefault(base_key(it), []).append(it.arxiv_id)
+    imported = {k.lower() for k in keys.values()}
+    used: set[str] = set(by_base) | imported
     for base in sorted(by_base):
         ids = sorted(set(by_base[base]))
-        keys[ids[0]] = base
+        if base not in imported:  # else an imported entry holds the key: every paper of this base gets a suffix
+            keys[ids.pop(0)] = base
         suffix = ord("b")
-        for aid in ids[1:]:
+        for aid in ids:
             while True:
                 candidate = base + _suffix(suffix)
                 suffix += 1

@@ -40,6 +40,11 @@ _ARXIV_IN_TEXT = re.compile(
 )
 
 
+# a citation key an export writes back as it came: letters, digits and : . _ - / + (what BibTeX and biber accept
+# and what reference managers write), starting with a letter, at most 64 characters; any other key is not kept
+CITATION_KEY_RE = re.compile(r"[A-Za-z][A-Za-z0-9:._/+\-]{0,63}")
+
+
 @dataclass
 class ImportedItem:
     arxiv_id: str
@@ -49,6 +54,7 @@ class ImportedItem:
     title: str = ""  # what a BibTeX entry says, kept for a paper not ingested yet
     authors: tuple[str, ...] = ()
     year: str = ""  # the entry's year ("2023"), when it is one
+    key: str = ""  # a BibTeX entry's citation key, when it is one an export may write back (`CITATION_KEY_RE`)
 
 
 @dataclass
@@ -210,7 +216,8 @@ def parse_bibtex(text: str) -> ParsedFile:
                              title=_bib_text(fields.get("title", ""), MAX_TITLE),
                              authors=tuple(a for a in (_bib_text(x, MAX_NAME) for x in
                                                        _AND_RE.split(fields.get("author", ""))[:MAX_AUTHORS]) if a),
-                             year=year if re.fullmatch(r"(19|20)\d\d", year) else ""))
+                             year=year if re.fullmatch(r"(19|20)\d\d", year) else "",
+                             key=entry.key if CITATION_KEY_RE.fullmatch(entry.key or "") else ""))
     if not lib.entries and not lib.failed_blocks and text.strip():
         out.problems.append("no BibTeX entries found")
     return out

@@ -59,6 +59,7 @@ class ListItem:
     paper: Paper | None = None
     passage_notes: list[PassageNote] = field(default_factory=list)
     imported: Paper | None = None  # title, authors and year an imported BibTeX entry gave (published = the year)
+    citation_key: str | None = None  # the key an imported BibTeX entry had: exports write it back
 
     @property
     def ingested(self) -> bool:
@@ -217,14 +218,14 @@ class ListStore:
         return {r[0] for r in rows}
 
     def add_items(self, list_id: int,
-                  items: Sequence[tuple[str, str, str, str, str | None, str | None, str | None]]) -> int:
-        """Insert (arxiv_id, note, status, added, imported title, imported authors as JSON, imported year) rows;
-        ids already in the list are left as they are."""
+                  items: Sequence[tuple[str, str, str, str, str | None, str | None, str | None, str | None]]) -> int:
+        """Insert (arxiv_id, note, status, added, imported title, imported authors as JSON, imported year, imported
+        citation key) rows; ids already in the list are left as they are."""
         with self.db.atomic():
             before = self.db.conn.total_changes
             self.db.conn.executemany(
                 "INSERT OR IGNORE INTO reading_list_items (list_id, arxiv_id, note, status, added, imported_title, "
-                "imported_authors, imported_year) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "imported_authors, imported_year, imported_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(list_id, *row) for row in items],
             )
             return self.db.conn.total_changes - before
@@ -258,19 +259,19 @@ class ListStore:
         """The list's items joined with whatever is ingested now, oldest added first, with the passage notes
         of user `notes_of`."""
         rows = self.db.execute(
-            "SELECT arxiv_id, note, status, added, imported_title, imported_authors, imported_year "
+            "SELECT arxiv_id, note, status, added, imported_title, imported_authors, imported_year, imported_key "
             "FROM reading_list_items WHERE list_id = ? ORDER BY added, rowid",
             [list_id],
         ).fetchall()
         papers = self.paper_reads.papers_by_ids({r[0] for r in rows})
         notes = self.marks.passage_notes({r[0] for r in rows}, notes_of)
         out = []
-        for aid, note, status, added, title, authors, year in rows:
+        for aid, note, status, added, title, authors, year, key in rows:
             pk, paper = papers.get(aid, (None, None))
             imported = (Paper(id=aid, title=title or "", abstract="", authors=json.loads(authors or "[]"),
                               published=year or None)
                         if title or authors else None)
-            out.append(ListItem(aid, note, status, added, pk, paper, notes.get(aid, []), imported))
+            out.append(ListItem(aid, note, status, added, pk, paper, notes.get(aid, []), imported, key or None))
         return out
 
     _OWN_ITEMS = ("SELECT DISTINCT i.arxiv_id FROM reading_list_items i JOIN reading_lists l "

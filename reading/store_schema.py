@@ -151,3 +151,11 @@ def m006_imported_year(db: sqlite_utils.Database) -> None:
     year)."""
     if "imported_year" not in _columns(db, "reading_list_items"):
         db.execute("ALTER TABLE reading_list_items ADD COLUMN imported_year TEXT")
+
+
+@migrations()
+def m007_imported_key(db: sqlite_utils.Database) -> None:
+    """The citation key an imported BibTeX entry had, so that an export keeps it (`\\cite{wang2023olora}` in a
+    thesis broke when the export wrote `wang2023orthogonal`: a blind walkthrough)."""
+    if "imported_key" not in _columns(db, "reading_list_items"):
+        db.execute("ALTER TABLE reading_list_items ADD COLUMN imported_key TEXT")

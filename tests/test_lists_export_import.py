@@ -283,7 +283,10 @@ def test_a_bibtex_entry_of_a_paper_not_ingested_keeps_its_title_and_authors(home
     (item,) = rl.items("CL")
     assert not item.ingested and item.imported.title == "Overcoming Catastrophic Forgetting"
     entry = _parse(rl.export("CL", "bibtex").decode("utf-8")).entries[0]
-    assert entry.key == "kirkpatrickovercoming"  # a key from its author and title, not "arxiv<id>"
+    assert entry.key == "k"  # the key it came with (a thesis cites it so)
+    from trendscope.reading.exporters import base_key
+
+    assert base_key(item) == "kirkpatrickovercoming"  # without one: from its author and title, not "arxiv<id>"
     assert entry["title"] == "Overcoming Catastrophic Forgetting"
     assert entry["author"] == "Kirkpatrick, James and Pascanu, Razvan" and entry["eprint"] == later
     md = rl.export("CL", "md").decode("utf-8")
@@ -317,12 +320,40 @@ def test_an_imported_entry_keeps_its_year_and_gives_its_authors_to_a_paper_store
     assert items[later].metadata.published == "2023" and items[rows[37]["id"]].metadata.published is None
     assert items[stored].ingested and items[stored].metadata.authors == ["Müller, Anna", "Chen, Bo"]
     entries = {e["eprint"]: e for e in _parse(rl.export("Mine", "bibtex").decode("utf-8")).entries}
-    assert entries[later].key == "leviathan2023fast" and entries[later]["year"] == "2023"
+    assert entries[later].key == "a" and entries[later]["year"] == "2023"
+    from trendscope.reading.exporters import base_key
+
+    assert base_key(items[later]) == "leviathan2023fast"  # the key it would get without one, with its year
     assert entries[stored]["author"].startswith("M") and "Chen, Bo" in entries[stored]["author"]
     assert "year" not in entries[rows[37]["id"]].fields_dict  # "in press" is not a year
     shown = cli(home, "lists", "show", "Mine").output
     assert f"{later}  Fast Inference from Transformers via Speculative Decoding  (Leviathan and Kalman, 2023; " \
            "not ingested yet)" in shown
+
+
+def test_an_imported_bibtex_key_is_exported_again(home, db, rows, tmp_path):
+    """A blind walkthrough: `@article{wang2023olora, ...}` came back out as `wang2023orthogonal`, and every
+    `\\cite{wang2023olora}` of a thesis broke. An imported key is written back; a key two imported papers share
+    stays with the smaller arXiv id; a generated key never takes an imported one; a key BibTeX or LaTeX would
+    choke on is not kept."""
+    a, b, c, d = (rows[i]["id"] for i in (1, 2, 3, 4))
+    bib = tmp_path / "thesis.bib"
+    bib.write_text(f"@article{{wang2023olora, title={{OLoRA}}, eprint={{{a}}}}}\n"
+                   f"@inproceedings{{ewc2, title={{EWC}}, eprint={{{b}}}}}\n"
+                   f"@misc{{EWC2, title={{Same key, other case}}, eprint={{{c}}}}}\n"
+                   f"@misc{{x, title={{T}}, eprint={{{d}}}}}\n", encoding="utf-8")
+    rl = ReadingLists(db)
+    rl.import_file("Thesis", bib)
+    rl.add("Thesis", [rows[5]["id"]])  # added by id: a generated key
+    keys = {e["eprint"]: e.key for e in _parse(rl.export("Thesis", "bibtex").decode("utf-8")).entries}
+    assert keys[a] == "wang2023olora"
+    first, second = sorted([b, c])
+    assert keys[first] in ("ewc2", "EWC2") and keys[second].lower() != "ewc2"
+    assert len({k.lower() for k in keys.values()}) == len(keys)
+    from trendscope.reading.importers import CITATION_KEY_RE
+
+    assert all(CITATION_KEY_RE.fullmatch(k) for k in ("wang2023olora", "Smith:2020.ab", "doe_2021-x/1"))
+    assert not any(CITATION_KEY_RE.fullmatch(k) for k in ("bad key", "x{y}", "1abc", "a\\b", "k" * 65, "a,b"))
 
 
 def test_corrupt_and_unreadable_files_change_nothing(home, db, rows, tmp_path):
@@ -385,3 +416,16 @@ def test_a_download_is_named_by_the_lists_name_as_a_slug(name, stem):
 
     assert slug(name, 60, fallback="reading-list") == stem
     assert slug("x" * 100, 60) == "x" * 60 and slug("", fallback="subscription") == "subscription"
+
+
+def test_a_generated_key_never_takes_an_imported_one():
+    from trendscope.ingest.records import Paper
+    from trendscope.reading.exporters import base_key, bibtex_keys
+    from trendscope.reading.list_store import ListItem
+
+    paper = Paper(id="2101.00001", title="Lora everywhere", abstract="", authors=["Edward Hu"], published="2021-01-02")
+    generated = ListItem("2101.00001", "", "unread", "2026-01-01", 1, paper)
+    assert base_key(generated) == "hu2021lora"
+    imported = ListItem("2305.00002", "", "unread", "2026-01-01", citation_key="Hu2021LoRA")  # same key, other case
+    keys = bibtex_keys([generated, imported])
+    assert keys == {"2305.00002": "Hu2021LoRA", "2101.00001": "hu2021lorab"}
