@@ -119,12 +119,27 @@ def _norm(title: str) -> str:
     return " ".join(re.findall(r"[a-z0-9]+", title.lower()))
 
 
+# an arXiv id a reference prints ("arXiv:2104.08809", "arXiv preprint arXiv:2104.08809v2", "arxiv.org/abs/...")
+_REF_ARXIV_ID = re.compile(r"(?:arxiv\s*[:.]?\s*|arxiv\.org/(?:abs|pdf)/|corr\s*,?\s*abs/)(\d{4}\.\d{4,5})(?:v\d+)?",
+                           re.I)  # ... and DBLP's "CoRR abs/1706.03762"
+
+
+def reference_arxiv_id(text: str) -> str | None:
+    """The arXiv id a reference's text prints, if any."""
+    m = _REF_ARXIV_ID.search(text or "")
+    return m[1] if m else None
+
+
 def match_references(reads: PaperReads, paper: PaperText, own_id: str) -> list[StoredReference]:
+    """Each reference's paper in the corpus: the arXiv id it prints, when that paper is stored, else the stored
+    paper whose title its title guess matches."""
     out = []
+    printed = {n: aid for n, ref in enumerate(paper.references) if (aid := reference_arxiv_id(ref.text))}
+    stored = reads.pks_of(set(printed.values()))
     for n, ref in enumerate(paper.references):
-        matched = None
+        matched = printed[n] if printed.get(n) in stored and printed[n] != own_id else None
         words = _norm(ref.title or "").split()
-        if len(words) >= 3:
+        if matched is None and len(words) >= 3:
             for pid, title in reads.title_candidates(words[:12]):
                 if pid != own_id and SequenceMatcher(None, _norm(title), " ".join(words)).ratio() >= TITLE_MATCH:
                     matched = pid

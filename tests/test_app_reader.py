@@ -4,6 +4,7 @@ export the list with the note."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from app_harness import all_markdown, check, new_app, open_page, search, texts
@@ -49,6 +50,10 @@ def test_read_a_paper_note_a_passage_find_it_and_export_it(app_home, seed, pdf_s
     at = check(at.run())
     assert any("Note saved" in s for s in texts(at.success)), texts(at.success)
     assert any("readers lose track" in i for i in texts(at.info))
+    # a reference that prints an arXiv id of a paper not in the corpus links to arXiv and can go on a list
+    printed = {b.proto.label: b.proto.url for b in at.get("link_button") if re.fullmatch(r"arXiv \d{4}\.\d+",
+                                                                                           b.proto.label)}
+    assert printed == {"arXiv 2104.08809": "https://arxiv.org/abs/2104.08809"}  # "[10] ... arXiv:2104.08809"
     # the page image of a figure, on demand (the first section with a caption)
     for i in range(len(headings)):
         at.selectbox(key=f"reader_section_{pid}").set_value(i)

@@ -175,3 +175,31 @@ def test_fetch_waits_politely_between_papers(tmp_path, pdfs):
     assert [o.status for o in out] == ["fetched", "fetched"]
     assert t.sleeps and sum(t.sleeps) >= 3.0  # the second request waited out arXiv's 3 s
     assert len(list(home.pdf_dir.rglob("*.pdf"))) == 2  # content-addressed copies
+
+
+def test_a_reference_printing_an_arxiv_id_is_that_paper():
+    """A blind walkthrough: "[10] ... arXiv:2104.08809" got neither Open nor Add to list; only a title guess
+    could match a reference. The id a reference prints decides when that paper is stored."""
+    from trendscope.ingest.fulltext import match_references, reference_arxiv_id
+    from trendscope.ingest.pdf_text import PaperText, Reference
+
+    assert [reference_arxiv_id(t) for t in (
+        "A. Author. Title. arXiv:2104.08809, 2021.", "arXiv preprint arXiv:2104.08809v2", "CoRR abs/1706.03762",
+        "https://arxiv.org/pdf/1706.03762v5", "In NeurIPS 2020, pages 1-9.")] == [
+        "2104.08809", "2104.08809", "1706.03762", "1706.03762", None]
+
+    class Reads:  # the corpus holds 1706.03762 (by id) and one paper found by its title
+        def pks_of(self, ids):
+            return {i: 1 for i in ids if i == "1706.03762"}
+
+        def title_candidates(self, words):
+            return [("1810.04805", "BERT pre-training of deep bidirectional transformers")]
+
+    refs = [Reference(1, "Vaswani et al. Attention is all you need. arXiv:1706.03762", "Attention is all you need",
+                      2017),
+            Reference(2, "Devlin et al. BERT: pre-training of deep bidirectional transformers. arXiv:1810.04805",
+                      "BERT pre-training of deep bidirectional transformers", 2019),
+            Reference(3, "Someone. Not stored. arXiv:2104.08809", "Not stored", 2021),
+            Reference(4, "Me. My own paper. arXiv:2302.07302", "My own paper", 2023)]
+    matched = [r.matched_id for r in match_references(Reads(), PaperText(1, [], [], refs), own_id="2302.07302")]
+    assert matched == ["1706.03762", "1810.04805", None, None]
