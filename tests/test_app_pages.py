@@ -361,6 +361,8 @@ def test_paper_page_bad_or_unknown_ids(app_home, raw, message):
     assert any(message in w for w in texts(at.warning)), texts(at.warning)
     assert all("<script>" not in m for m in texts(at.warning))
     assert all(len(m) < 300 for m in texts(at.warning))  # 5,000 characters were echoed in full
+    # a well-formed id not in the corpus can still go on a list (a bad one cannot)
+    assert ("paper_add_add" in {b.key for b in at.button}) == (message == "not in your corpus")
 
 
 def test_a_paper_not_in_the_corpus_is_added_from_arxiv(app_home, sample_rows, monkeypatch):

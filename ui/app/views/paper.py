@@ -168,6 +168,9 @@ def _not_in_corpus(arxiv_id: str) -> None:
                 st.rerun()  # now stored: the page shows it
             st.error(next((m for m in run.error_messages if arxiv_id in m), f"{arxiv_id}: not found on arXiv"))
     _links(arxiv_id)
+    # a list keeps a paper not ingested yet (its details fill in once it is): a fetched paper's page had no way to
+    # put it on one (a blind walkthrough)
+    widgets.add_to_list(arxiv_id, key="paper_add")
 
 
 def render() -> None:
