@@ -78,7 +78,7 @@ MAX_TOPICS = 10
 MERGE_SHARE = 0.7
 # an acronym and its long form, both rising in a month, are one topic when half the smaller one's papers write both
 ACRONYM_PAIR_OVERLAP = 0.5
-# ... and so are a name and the same name with words left out, when half the smaller one's papers write both
+# ... and so are a name and the same name with words left out, when half the shorter name's papers write both
 SHORTER_FORM_OVERLAP = 0.5
 PERIODS_PER_YEAR = {"week": 52, "month": 12, "quarter": 4}
 

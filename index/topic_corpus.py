@@ -19,7 +19,7 @@ import numpy as np
 
 from .topic_coherence import phrase_coherence
 from .topic_names import FEATURES, NameCounts, name_features
-from .topic_phrases import AcronymMap, _singular, normalise
+from .topic_phrases import AcronymMap, normalise, singular_word
 from .topic_store import TopicStore
 from .trend_store import TrendStore
 from .trends_over_time import period_start
@@ -179,13 +179,13 @@ def title_words_of(title_keys: list[str]) -> str:
     key names the title when `key_in_title` finds its words in a row: the phrases of "The Sparsely-Gated
     Mixture-of-Experts Layer" are "sparsely gated mixture of expert" and "mixture of experts layer", and no phrase
     is "mixture of expert" itself (a hyphenated word is not a phrase on its own)."""
-    return " | " + " | ".join(" ".join(_singular(w) for w in key.lower().split()) for key in title_keys) + " | "
+    return " | " + " | ".join(" ".join(singular_word(w) for w in key.lower().split()) for key in title_keys) + " | "
 
 
 def key_in_title(key: str, title_words: str) -> bool:
     """Whether a key's words stand in a row in a title written by `title_words_of` (any case: "LoRA-based"
     names "LoRA")."""
-    return f" {' '.join(_singular(w) for w in key.lower().split())} " in title_words
+    return f" {' '.join(singular_word(w) for w in key.lower().split())} " in title_words
 
 
 def _merger(merge: dict[str, str]) -> Callable[[set[str]], set[str]]:

@@ -100,7 +100,7 @@ def normalise(phrase: str) -> str:
     joined to its word ("Multi-Modal LLMs" -> "multimodal llms")."""
     words = phrase.lower().replace("-", " ").split()
     if words:
-        words[-1] = _singular(words[-1])
+        words[-1] = singular_word(words[-1])
     return " ".join(_join_prefixes(words))
 
 
@@ -129,7 +129,7 @@ def singular_acronym(word: str) -> str:
     return word
 
 
-def _singular(word: str) -> str:
+def singular_word(word: str) -> str:
     """"models" -> "model", "studies" -> "study", "biases" -> "bias", "classes" -> "class", "patches" -> "patch";
     short words, "series", "analysis", "corpus" stay."""
     if len(word) <= 4 or not word.endswith("s") or word.endswith(("ss", "is", "us", "series", "species")):

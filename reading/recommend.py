@@ -93,6 +93,9 @@ class RecommendResult:
     used: int = 0  # list papers that had a vector
     not_indexed: list[str] = field(default_factory=list)  # list papers without a vector (or not ingested)
     not_ingested: list[str] = field(default_factory=list)  # of those, the ones not in the corpus at all
+    excluded: int = 0  # candidates dropped because in the list or not interested (faiss: among its neighbours)
+    candidates: int = 0  # candidates scored (brute force: every stored vector passing `since`)
+    method: str = "brute-force"  # or "faiss" (candidates from a NearestSource)
 
     @property
     def why_none(self) -> str:
@@ -102,9 +105,6 @@ class RecommendResult:
             return ("none of the list's papers is in the corpus yet: they arrive with `trendscope ingest` (or a "
                     "snapshot import), then `trendscope index` embeds them")
         return "none of the list's papers is embedded yet: run `trendscope index`"
-    excluded: int = 0  # candidates dropped because in the list or not interested (faiss: among its neighbours)
-    candidates: int = 0  # candidates scored (brute force: every stored vector passing `since`)
-    method: str = "brute-force"  # or "faiss" (candidates from a NearestSource)
 
 
 def default_vector_source(db) -> VectorSource:

@@ -108,6 +108,7 @@ def test_tex_markup_in_titles_is_exported_as_the_app_shows_it_and_imported_names
     csv_rows = {r["arxiv_id"]: r for r in csv.DictReader(io.StringIO(rl.export("T", "csv").decode("utf-8")))}
     assert csv_rows[rows[0]["id"]]["title"] == "Détection de locuteurs dans les séries TV"
     assert csv_rows[rows[0]["id"]]["authors"] == "Neil Houlsby; Andrei Giurgiu; João F. Henriques; King, Jr."
+    assert authors_as_prose(["Google, Inc.", "Acme, Ltd", "Smith, J."]) == ["Google, Inc.", "Acme, Ltd", "J. Smith"]
     assert csv_rows[rows[1]["id"]]["title"] == "latent-GLAT: Low-Rank Adaptation (LoRA) at 10 %"
     md = rl.export("T", "md").decode("utf-8")
     assert "[Détection de locuteurs dans les séries TV]" in md and "Neil Houlsby, Andrei Giurgiu, João F." in md

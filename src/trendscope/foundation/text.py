@@ -118,7 +118,7 @@ def latex_accents(text: str) -> str:
 
 _NAME_PART = r"[^\W\d_](?:[^\W\d_]|[ '’.\-])*?"  # letters, with spaces, apostrophes, dots and hyphens between
 _LAST_FIRST = re.compile(rf"^\s*({_NAME_PART})\s*,\s*({_NAME_PART})\s*$")
-_SUFFIX = re.compile(r"^(?:jr|sr|ii|iii|iv)\.?$", re.IGNORECASE)
+_SUFFIX = re.compile(r"^(?:jr|sr|ii|iii|iv|inc|ltd|llc|co|corp|gmbh)\.?$", re.IGNORECASE)  # not a first name
 
 
 def authors_as_prose(authors, first_last: bool = True) -> list[str]:
@@ -131,7 +131,7 @@ def authors_as_prose(authors, first_last: bool = True) -> list[str]:
 
 def _first_last(name: str) -> str:
     m = _LAST_FIRST.match(name)
-    if m is None or _SUFFIX.match(m[2]):  # "Martin Luther King, Jr." stays as it is
+    if m is None or _SUFFIX.match(m[2]):  # "Martin Luther King, Jr." and "Google, Inc." stay as they are
         return name
     return f"{m[2]} {m[1]}"
 
