@@ -734,6 +734,8 @@ def test_reading_lists_page_items_exports_recommendations(app_home, seed):
     assert items[seed.list_ids[0]].status == "read"
     assert items[seed.list_ids[1]].note == "compare with baseline"
     # recommendations: reasons shown, "not interested" removes one for good
+    # the window counts back from the newest stored paper, and says so (a snapshot's "last 3 months" is not today's)
+    assert "Counted back from the newest paper stored" in at.selectbox(key="rec_since").help
     at.selectbox(key="rec_since").set_value("any time")
     at = check(at.run())
     recs = [b.key[len("rec_no_"):] for b in at.button if b.key and b.key.startswith("rec_no_")]

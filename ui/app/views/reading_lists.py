@@ -232,7 +232,11 @@ def _apply_edits(rl) -> None:
 def _recommendations(rl, name: str, latest: str | None, editable: bool = True) -> None:
     st.subheader("Recommended for this list")
     c_since, c_n = st.columns(2)
-    span = c_since.selectbox("Published in the last", list(SINCE), key="rec_since")
+    # counted back from the newest stored paper, not today: a snapshot's "last 3 months" would hold nothing (the
+    # label did not say so: a blind walkthrough)
+    span = c_since.selectbox("Published in the last", list(SINCE), key="rec_since",
+                             help=f"Counted back from the newest paper stored ({latest[:10]}), not from today."
+                             if latest else None)
     limit = c_n.selectbox("How many", [5, 10, 20], index=1, key="rec_limit")
     since = None
     if SINCE[span] and latest:
