@@ -38,7 +38,7 @@ from .arxiv_live import PageFailed, PoliteSession
 from .fulltext_store import FulltextRecord, FulltextStore, Passage, StoredReference
 from .paper_reads import PaperReads
 from .pdf_text import PaperText, PdfError, extract
-from .records import BadArxivId, parse_arxiv_id
+from .records import BadArxivId, arxiv_id_in_text, parse_arxiv_id
 
 log = logging.getLogger(__name__)
 
@@ -119,15 +119,9 @@ def _norm(title: str) -> str:
     return " ".join(re.findall(r"[a-z0-9]+", title.lower()))
 
 
-# an arXiv id a reference prints ("arXiv:2104.08809", "arXiv preprint arXiv:2104.08809v2", "arxiv.org/abs/...")
-_REF_ARXIV_ID = re.compile(r"(?:arxiv\s*[:.]?\s*|arxiv\.org/(?:abs|pdf)/|corr\s*,?\s*abs/)(\d{4}\.\d{4,5})(?:v\d+)?",
-                           re.I)  # ... and DBLP's "CoRR abs/1706.03762"
-
-
 def reference_arxiv_id(text: str) -> str | None:
-    """The arXiv id a reference's text prints, if any."""
-    m = _REF_ARXIV_ID.search(text or "")
-    return m[1] if m else None
+    """The arXiv id a reference's text prints, if any ("arXiv:2104.08809", an arxiv.org address, "CoRR abs/...")."""
+    return arxiv_id_in_text(text)
 
 
 def match_references(reads: PaperReads, paper: PaperText, own_id: str) -> list[StoredReference]:

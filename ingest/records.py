@@ -14,6 +14,25 @@ _ID_RE = re.compile(
 _URL_PREFIX_RE = re.compile(r"^(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/", re.I)
 
 
+# an arXiv id printed in free text: an arxiv.org address, "arXiv:" (or "arXiv " / "arXiv."), the arXiv DOI, DBLP's
+# "CoRR abs/" (BibTeX fields, reference lists)
+_ID_IN_TEXT_RE = re.compile(
+    r"(?:arxiv\.org/(?:abs|pdf|html)/|arxiv\s*[:.]?\s*|10\.48550/arxiv\.|corr\s*,?\s*abs/)"
+    r"((?:\d{4}\.\d{4,5})|(?:[a-z\-]+(?:\.[A-Z]{2})?/\d{7}))(v\d+)?",
+    re.I,
+)
+
+
+def arxiv_id_in_text(text: str) -> str | None:
+    """The first arXiv id (without version) that a piece of text prints, if any.
+
+    >>> arxiv_id_in_text("Vaswani et al. Attention is all you need. arXiv preprint arXiv:1706.03762v5, 2017.")
+    '1706.03762'
+    """
+    m = _ID_IN_TEXT_RE.search(text or "")
+    return m.group(1) if m else None
+
+
 class BadArxivId(ValueError):
     """A string that is not an arXiv identifier or arXiv URL."""
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from trendscope.foundation.errors import TrendscopeError
-from trendscope.ingest.records import BadArxivId, parse_arxiv_id
+from trendscope.ingest.records import BadArxivId, arxiv_id_in_text, parse_arxiv_id
 
 from .exporters import clean_text, csv_unguard
 from .list_store import STATUSES
@@ -33,11 +33,6 @@ _JSON_BRACKET_RE = re.compile(r"[\[\]{}]")
 _MD_ITEM_RE = re.compile(r"^\s*[-*+]\s+\[(.)\]\s+\[((?:\\.|[^\\\]])*)\]\((\S+?)\)")
 _MD_NOTE_RE = re.compile(r"^ {2}> ")
 
-_ARXIV_IN_TEXT = re.compile(
-    r"(?:arxiv\.org/(?:abs|pdf|html)/|arxiv:\s*|10\.48550/arxiv\.)"
-    r"((?:\d{4}\.\d{4,5})|(?:[a-z\-]+(?:\.[A-Z]{2})?/\d{7}))(v\d+)?",
-    re.I,
-)
 
 
 # a citation key an export writes back as it came: letters, digits and : . _ - / + (what BibTeX and biber accept
@@ -151,9 +146,9 @@ def arxiv_id_from_fields(fields: dict[str, str]) -> str | None:
         except BadArxivId:
             pass
     for name in ("url", "doi", "journal", "note", "howpublished", "booktitle", "eprint", "volume"):
-        m = _ARXIV_IN_TEXT.search(f.get(name, ""))
-        if m:
-            return m.group(1)
+        found = arxiv_id_in_text(f.get(name, ""))
+        if found:
+            return found
     return None
 
 
@@ -349,9 +344,9 @@ def parse_markdown(text: str) -> ParsedFile:
                 continue
         if last_item == n - 1 and _MD_NOTE_RE.match(raw):
             continue  # the note under an item of our own export
-        m = _ARXIV_IN_TEXT.search(raw)
-        if not m:
+        found = arxiv_id_in_text(raw)
+        if not found:
             continue
         box = re.match(r"^\s*[-*]\s*\[(.)\]", raw)
-        out.add(ImportedItem(m.group(1), status=status_marks.get(box.group(1)) if box else None, line=n))
+        out.add(ImportedItem(found, status=status_marks.get(box.group(1)) if box else None, line=n))
     return out
