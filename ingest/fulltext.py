@@ -119,16 +119,11 @@ def _norm(title: str) -> str:
     return " ".join(re.findall(r"[a-z0-9]+", title.lower()))
 
 
-def reference_arxiv_id(text: str) -> str | None:
-    """The arXiv id a reference's text prints, if any ("arXiv:2104.08809", an arxiv.org address, "CoRR abs/...")."""
-    return arxiv_id_in_text(text)
-
-
 def match_references(reads: PaperReads, paper: PaperText, own_id: str) -> list[StoredReference]:
     """Each reference's paper in the corpus: the arXiv id it prints, when that paper is stored, else the stored
     paper whose title its title guess matches."""
     out = []
-    printed = {n: aid for n, ref in enumerate(paper.references) if (aid := reference_arxiv_id(ref.text))}
+    printed = {n: aid for n, ref in enumerate(paper.references) if (aid := arxiv_id_in_text(ref.text))}
     stored = reads.pks_of(set(printed.values()))
     for n, ref in enumerate(paper.references):
         matched = printed[n] if printed.get(n) in stored and printed[n] != own_id else None

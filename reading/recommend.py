@@ -174,7 +174,8 @@ def _nearest_candidates(nearest: NearestSource, vectors: VectorSource, model: st
     they provably hold the top `limit` (with an exact index): a paper outside every neighbour list scores at most
     the best of the list papers' k-th similarities plus TOPIC_WEIGHT x the centroid's k-th, so once the limit-th
     candidate scores that much, no paper left out could rank above it."""
-    queries = np.vstack([q, list_centroid(q)[None, :]])
+    centroid = list_centroid(q)
+    queries = np.vstack([q, centroid[None, :]])
     k = limit + len(excluded_pks) + NEAREST_MARGIN
     while True:
         n_pks, n_sc = nearest.nearest(queries, k, since)
@@ -192,7 +193,7 @@ def _nearest_candidates(nearest: NearestSource, vectors: VectorSource, model: st
             return c_pks, c
         if len(c_pks) >= limit:
             best, _ = _best_matches(q, c)
-            scores = best + np.float32(TOPIC_WEIGHT) * (c @ list_centroid(q))
+            scores = best + np.float32(TOPIC_WEIGHT) * (c @ centroid)
             if float(np.sort(scores)[-limit]) >= bound:
                 return c_pks, c
         k *= 4

@@ -180,10 +180,11 @@ def test_fetch_waits_politely_between_papers(tmp_path, pdfs):
 def test_a_reference_printing_an_arxiv_id_is_that_paper():
     """A blind walkthrough: "[10] ... arXiv:2104.08809" got neither Open nor Add to list; only a title guess
     could match a reference. The id a reference prints decides when that paper is stored."""
-    from trendscope.ingest.fulltext import match_references, reference_arxiv_id
+    from trendscope.ingest.fulltext import match_references
     from trendscope.ingest.pdf_text import PaperText, Reference
+    from trendscope.ingest.records import arxiv_id_in_text
 
-    assert [reference_arxiv_id(t) for t in (
+    assert [arxiv_id_in_text(t) for t in (
         "A. Author. Title. arXiv:2104.08809, 2021.", "arXiv preprint arXiv:2104.08809v2", "CoRR abs/1706.03762",
         "https://arxiv.org/pdf/1706.03762v5", "In NeurIPS 2020, pages 1-9.")] == [
         "2104.08809", "2104.08809", "1706.03762", "1706.03762", None]

@@ -83,8 +83,7 @@ def _passage(arxiv_id: str, section: str, p: dict, notes: list, marked: bool) ->
 
 
 def _references(doc: dict) -> None:
-    from trendscope.ingest.fulltext import reference_arxiv_id
-    from trendscope.ingest.records import abs_url
+    from trendscope.ingest.records import abs_url, arxiv_id_in_text
 
     refs = doc["references"]
     matched = sum(1 for r in refs if r["matched_id"])
@@ -99,7 +98,7 @@ def _references(doc: dict) -> None:
                     widgets.open_button(r["matched_id"], key=f"ref_open_{i}", label=f"Open {r['matched_id']}")
                 with c_add:
                     widgets.add_to_list(r["matched_id"], key=f"ref_add_{i}")
-            elif printed := reference_arxiv_id(r["text"]):  # an arXiv paper not in the corpus: its arXiv page,
+            elif printed := arxiv_id_in_text(r["text"]):  # an arXiv paper not in the corpus: its arXiv page,
                 c_open, c_add = st.columns([2, 3])  # and a list keeps it until it is ingested (a walkthrough)
                 c_open.link_button(f"arXiv {printed}", abs_url(printed), icon=":material/open_in_new:")
                 with c_add:
