@@ -19,7 +19,7 @@ import numpy as np
 
 from .topic_coherence import phrase_coherence
 from .topic_names import FEATURES, NameCounts, name_features
-from .topic_phrases import AcronymMap, normalise, singular_word
+from .topic_phrases import AcronymMap, abbreviated_forms, normalise, singular_word
 from .topic_store import TopicStore
 from .trend_store import TrendStore
 from .trends_over_time import period_start
@@ -45,6 +45,7 @@ class TopicCorpus:
     in_title: dict[int, set[str]]           # pk -> the candidate keys its title names (papers naming none: absent)
     title_words: dict[int, str]             # pk -> its title's phrases as `title_words_of` writes them (see there)
     acronyms: AcronymMap
+    merge: dict[str, str]                   # key -> the key it is counted under (acronyms, abbreviated forms)
     phrase_sets: dict[int, set[str]]        # pk -> its candidate phrase keys, acronyms merged into their expansions
     by_trend: dict[str, list[int]]
     df_by_trend: dict[str, Counter]
@@ -110,7 +111,8 @@ def _count_corpus(db, store: TrendStore, freq: str, trends: list[str] | None, mi
         if progress and i % 20000 == 0:
             progress(i, len(papers))
     mapping = acronyms.mapping()
-    merged = _merger(mapping)
+    merge = {**abbreviated_forms(mapping), **mapping}
+    merged = _merger(merge)
     for pk, keys in phrase_sets.items():
         # a paper that defines an acronym otherwise than the corpus does means its own long form, which it writes
         # too: "Deep learning models (DLMs)" counted among "Diffusion Language Models (DLM)" (a blind walkthrough)
@@ -150,8 +152,8 @@ def _count_corpus(db, store: TrendStore, freq: str, trends: list[str] | None, mi
         per_period_all[period[pk]].update(kept)
         n_period_all[period[pk]] += 1
     category = store.primary_categories()
-    return TopicCorpus(period, week, category, in_title, title_words, acronyms, phrase_sets, by_trend, df_by_trend,
-                       candidates, fragments, title_df, closed_df, df_all, per_period_all, n_period_all,
+    return TopicCorpus(period, week, category, in_title, title_words, acronyms, merge, phrase_sets, by_trend,
+                       df_by_trend, candidates, fragments, title_df, closed_df, df_all, per_period_all, n_period_all,
                        len(phrase_sets))
 
 
@@ -167,7 +169,7 @@ def name_feature_table(db, pairs: list[tuple[str, str]], freq: str = "month",
     the model on judged names. Pairs whose trend has no papers are left out."""
     store = TrendStore(db)
     c = count_corpus(db, store, freq, None, min_papers, 0.6, extra=frozenset(k for _, k in pairs))
-    merge = c.acronyms.mapping()
+    merge = c.merge
     merged = [(t, merge.get(k, k)) for t, k in pairs if t in c.by_trend]
     coherence = phrase_coherence(db, c.phrase_sets, {k for _, k in merged})
     rows = [name_features([k], name_counts(c, t, coherence), float("nan"))[0] for t, k in merged]
@@ -265,7 +267,7 @@ def trend_papers_naming(db, queries: list[tuple[str, list[str], set[str]]], freq
     store = TrendStore(db)
     keys = [{normalise(n) for n in names} for _, names, _ in queries]
     c = count_corpus(db, store, freq, None, min_papers, 0.6, extra=frozenset().union(*keys))
-    merge = c.acronyms.mapping()
+    merge = c.merge
     out = []
     for (trend, _names, periods), ks in zip(queries, keys):
         merged = {merge.get(k, k) for k in ks}

@@ -265,6 +265,33 @@ class AcronymMap:
         return {long_key: acr for long_key, (_, acr) in best.items()}
 
 
+def abbreviated_forms(mapping: dict[str, str]) -> dict[str, str]:
+    """Keys that write part of an acronym's long form as another acronym -> that long form's key: "multimodal llms"
+    (and "multimodal llm") -> "multimodal large language model", the long form of MLLM, so that "Multimodal LLMs"
+    is not listed beside "Multimodal Large Language Models (MLLM)" as a second topic (a walkthrough saw both in
+    14 months). Only long forms some acronym has are targets (not "tiny llms" -> "tiny large language model"),
+    only acronyms whose lower case is one acronym's, and a form that could mean two long forms is left alone."""
+    lower = Counter(a.lower() for a in mapping)
+    by_long: dict[str, list[str]] = defaultdict(list)
+    for acronym, long_key in mapping.items():
+        if lower[acronym.lower()] == 1:
+            by_long[long_key].append(acronym.lower())
+    targets = set(mapping.values())
+    found: dict[str, set[str]] = defaultdict(set)
+    for target in targets:
+        words = target.split()
+        for i in range(len(words)):
+            for j in range(i + 2, len(words) + 1):
+                if j - i == len(words):
+                    continue
+                for acronym in by_long.get(" ".join(words[i:j]), ()):
+                    for form in (acronym, acronym + "s"):
+                        variant = normalise(" ".join(words[:i] + [form] + words[j:]))
+                        if variant != target and variant not in targets and variant not in mapping:
+                            found[variant].add(target)
+    return {variant: next(iter(ts)) for variant, ts in found.items() if len(ts) == 1}
+
+
 def display_names(surface_counts: dict[str, Counter], acronyms: AcronymMap, keys: Iterable[str]) -> dict[str, str]:
     """The most common way papers write each key, with its acronym when it has one."""
     acr_of = acronyms.acronym_of()

@@ -832,3 +832,44 @@ def test_a_paper_defining_an_acronym_its_own_way_is_not_counted_under_the_corpus
     assert diffusion not in c.phrase_sets[pks[3]]  # its own meaning, not the corpus's
     assert deep in c.phrase_sets[pks[3]] and "DLM" not in c.phrase_sets[pks[3]]
     assert diffusion in c.phrase_sets[pks[4]]  # no definition of its own: the corpus's
+
+
+def test_a_name_writing_part_of_a_long_form_as_an_acronym_is_that_long_forms_topic():
+    """A walkthrough: "Multimodal LLMs" was listed beside "Multimodal Large Language Models (MLLM)" in 14 months.
+    A key that writes part of an acronym's long form as another acronym counts under the long form; only long forms
+    that some acronym has are targets, and a form that could mean two long forms is left alone."""
+    from trendscope.index.topic_phrases import abbreviated_forms
+
+    mapping = {"MLLM": "multimodal large language model", "LLM": "large language model",
+               "VQA": "visual question answering", "QA": "question answering", "GAN": "generative adversarial network",
+               "SVM": "support vector machine", "SVMS": "sparse vector mixture", "CGAN": "conditional gan"}
+    forms = abbreviated_forms(mapping)
+    assert forms[normalise("Multimodal LLMs")] == "multimodal large language model"
+    assert forms[normalise("multimodal LLM")] == "multimodal large language model"
+    assert forms[normalise("visual QA")] == "visual question answering"
+    assert normalise("tiny LLMs") not in forms  # "tiny large language model" is no acronym's long form
+    assert "conditional gan" not in forms  # itself a long form: CGAN's
+    assert not any(v == "large language model" for v in forms.values())  # the acronym alone is the acronym map's
+
+
+def test_a_paper_writing_multimodal_llms_counts_under_the_mllm_topic(tmp_path, sample_rows, embedder):
+    from trendscope.index.topic_corpus import count_corpus
+    from trendscope.index.trend_store import TrendStore
+
+    rows = [r for r in sample_rows if "2023-01-01" <= r["published"] < "2024-01-01"][:20]
+    home, db = make_home(tmp_path / "home", rows)
+    texts = [("Multimodal large language models (MLLMs) see images", "Multimodal large language models (MLLMs) "
+              "answer questions about images.")] * 3
+    texts += [("Large language models (LLMs) write text", "Large language models (LLMs) write text.")] * 3
+    texts.append(("Hallucination in multimodal LLMs", "We study hallucination in multimodal LLMs and tiny LLMs."))
+    extra = [paper_from_row(rows[0], id=f"2398.{81000 + i}", title=t, abstract=a, version=1)
+             for i, (t, a) in enumerate(texts)]
+    PaperStore(db).upsert(extra)
+    run_index(db, home, progress=False, embedder=embedder)
+    long_key, short_key = normalise("multimodal large language models"), normalise("multimodal LLMs")
+    tiny = normalise("tiny LLMs")
+    c = count_corpus(db, TrendStore(db), "month", None, 1, 0.6, extra=frozenset({long_key, short_key, tiny}))
+    last = c.phrase_sets[PaperStore(db).pk_of(extra[-1].id)]
+    assert long_key in last and short_key not in last, last
+    assert tiny in last  # no acronym's long form to count it under
+    assert c.title_df[long_key] == 4  # its title names the topic too
