@@ -357,7 +357,7 @@ def _choose(scored: list[tuple], n: int, same_papers: float,
         if same_papers <= 1.0:
             mine = holders(item[1])
             home = next((o[1] for o in out if len(mine & papers[o[1]]) >= same_papers * len(mine | papers[o[1]])
-                         or _acronym_pair(item[1], o[1], mine, papers[o[1]])
+                         or _acronym_pair(item[1], o[1], mine, papers[o[1]]) or _plural_pair(item[1], o[1])
                          or _shorter_form(item[1], o[1], mine, papers[o[1]])), None)
             if home is not None:
                 merged[home].append(item[1])
@@ -367,6 +367,14 @@ def _choose(scored: list[tuple], n: int, same_papers: float,
         if len(out) == n:
             break
     return out, merged
+
+
+def _plural_pair(a: str, b: str) -> bool:
+    """The same name but one word's plural "s" ("compressed llms", "compressed llm"): inside a longer name an
+    acronym keeps its plural in the key (see `topic_phrases`), and both were listed in one month, side by side."""
+    wa, wb = a.lower().split(), b.lower().split()
+    return len(wa) == len(wb) > 1 and sum(x != y for x, y in zip(wa, wb)) == 1 and all(
+        x == y or x == y + "s" or y == x + "s" for x, y in zip(wa, wb))
 
 
 def _shorter_form(a: str, b: str, a_papers: set[int], b_papers: set[int]) -> bool:

@@ -873,3 +873,16 @@ def test_a_paper_writing_multimodal_llms_counts_under_the_mllm_topic(tmp_path, s
     assert long_key in last and short_key not in last, last
     assert tiny in last  # no acronym's long form to count it under
     assert c.title_df[long_key] == 4  # its title names the topic too
+
+
+def test_a_name_and_its_plural_form_are_one_topic():
+    """"compressed LLM" and "compressed LLMs" were listed side by side in efficiency, 2023-11 (an acronym keeps its
+    plural inside a longer key); one is shown as the other's other name, whatever papers each holds."""
+    from trendscope.index.emerging_topics import _choose
+
+    papers = {"compressed llm": {1, 2, 3, 4}, "compressed llms": {5, 6, 7, 8}, "llm compression": {9, 10, 11},
+              "compressed model": {12, 13}}
+    scored = [(9.0, "compressed llm"), (8.0, "compressed llms"), (7.0, "llm compression"), (6.0, "compressed model")]
+    chosen, also = _choose(scored, 10, 0.7, papers.__getitem__)
+    assert [c[1] for c in chosen] == ["compressed llm", "llm compression", "compressed model"]
+    assert also == {"compressed llm": ["compressed llms"]}

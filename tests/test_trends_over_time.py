@@ -323,3 +323,26 @@ def test_a_handful_of_papers_does_not_read_as_a_firm_rise():
     plain = (300 - 200) / math.sqrt(1000 * 0.2 * 0.8)
     assert abs(emerging_z(300, 1000, 0.2) - plain) < 0.1 * plain  # large counts: about the plain z-score
     assert emerging_z(100, 1000, 0.2) < -2 and emerging_z(1, 100, 0.01) == 0.0 and emerging_z(0, 0, 0.2) == 0.0
+
+
+def test_trends_cli_until_shows_the_periods_up_to_a_date(tagged_db, home):
+    """`--until` looks back: what the trends and their rising topics were then (a walkthrough had no way to)."""
+    runner = CliRunner()
+    every = [json.loads(x) for x in runner.invoke(main, ["--home", str(home), "trends", "--json"]).stdout.splitlines()]
+    periods = sorted({r["period"] for r in every})
+    cut = periods[len(periods) // 2]
+    res = runner.invoke(main, ["--home", str(home), "trends", "--json", "--until", cut[:7]])
+    upto = [json.loads(x) for x in res.stdout.splitlines()]
+    assert upto == [r for r in every if r["period"] <= cut]  # the same rows: growth still against the periods before
+    res = runner.invoke(main, ["--home", str(home), "trends", "--until", cut[:7], "--last", "2", "-t", "multimodal"])
+    assert res.exit_code == 0, res.output
+    shown = [line.split()[1] for line in res.stdout.splitlines()[1:]]
+    assert shown == [p for p in periods if p <= cut and any(r["period"] == p and r["trend"] == "multimodal"
+                                                           for r in every)][-2:]
+    topics = runner.invoke(main, ["--home", str(home), "trends", "--topics", "--json", "--until", cut[:7]])
+    assert topics.exit_code == 0, topics.output
+    assert {json.loads(x)["period"] for x in topics.stdout.splitlines()} <= {p for p in periods if p <= cut}
+    res = runner.invoke(main, ["--home", str(home), "trends", "--since", "2024", "--until", "2023-06"])
+    assert res.exit_code == 2 and "--until 2023-06-30 is before --since 2024-01-01" in res.output
+    res = runner.invoke(main, ["--home", str(home), "trends", "--until", "1990"])
+    assert res.exit_code == 0 and res.stdout.strip() == "no tagged papers published up to 1990-12-31"

@@ -9,14 +9,14 @@ import click
 from trendscope.foundation.wording import count
 
 
-def mix_notes(db, since: str | None, topics: bool = False) -> None:
+def mix_notes(db, since: str | None, topics: bool = False, until: str | None = None) -> None:
     """Say (stderr) which months shown hold papers of a very different mix of categories than the year before: a
     source change of the corpus lifts some trends' shares (cs.CV went from 4% to 61% of the papers in 2025-03, and
     "Vision Transformers" read as rising in efficiency: a blind walkthrough). Every such month from `since` on is
     named: "(and 3 earlier)" hid 2025-03 itself from a reader of 2024-2025 (another walkthrough)."""
     from trendscope.index.trends_over_time import category_mix_shifts
 
-    shifts = category_mix_shifts(db, since=since)
+    shifts = [s for s in category_mix_shifts(db, since=since) if not until or s.month <= until[:7]]
     if not shifts:
         return
     click.echo("note: in these months the corpus holds a very different mix of categories than the year before; "
@@ -35,7 +35,7 @@ def period_name(period: str, freq: str) -> str:
 
 
 def print_topics(db, freq: str, since: str | None, as_json: bool, last: int | None, recompute: bool,
-                  only: set[str], newest: str | None, include_thin: bool) -> None:
+                  only: set[str], newest: str | None, include_thin: bool, until: str | None = None) -> None:
     from trendscope.index.rise_statistics import interval_text, same_categories_text
     from trendscope.index.topic_listings import listed_topics
     from trendscope.index.trends_over_time import is_complete, period_start
@@ -46,8 +46,9 @@ def print_topics(db, freq: str, since: str | None, as_json: bool, last: int | No
     how = (f"kept since {res.kept_since} (computed in {res.seconds:.1f}s; --recompute computes it again)"
            if res.kept_since else f"computed in {res.seconds:.1f}s")
     click.echo(f"topics for {res.papers} papers, {how}", err=True)
+    last_period = period_start(until, freq) if until else None
     records = [{**r, "complete": is_complete(r["period"], freq, newest)} for r in res.records
-               if not only or r["trend"] in only]
+               if (not only or r["trend"] in only) and (last_period is None or r["period"] <= last_period)]
     if as_json:  # every period; `complete` false for one still filling up (it ends after the newest paper)
         for r in records:
             click.echo(json.dumps(r, ensure_ascii=False))
@@ -57,8 +58,9 @@ def print_topics(db, freq: str, since: str | None, as_json: bool, last: int | No
         click.echo(f"note: left out {', '.join(left)}, still filling up (the newest paper is from "
                    f"{(newest or '?')[:10]}; --include-thin shows it)", err=True)
         records = [r for r in records if r["complete"]]
-    if not res.records:
-        click.echo(f"no tagged papers published since {since}" if since
+    if not records:
+        click.echo("no tagged papers published" + (f" since {since}" if since else "")
+                   + (f" up to {until}" if until else "") if since or until
                    else "no tagged papers yet: run `trendscope index` first")
         return
     by_trend: dict[str, list[dict]] = {}
@@ -79,4 +81,4 @@ def print_topics(db, freq: str, since: str | None, as_json: bool, last: int | No
             if not r["details"]:
                 click.echo("  (nothing rising)")
     shown = [r["period"] for recs in by_trend.values() for r in recs[-(last or len(recs)):]]
-    mix_notes(db, min(shown) if shown else since, topics=True)
+    mix_notes(db, min(shown) if shown else since, topics=True, until=until)

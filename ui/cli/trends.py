@@ -262,6 +262,9 @@ def eval_tags_cmd(obj, input_path: str | None, cv_labels, corpus: str | None, fo
 @click.option("--since", default=None, metavar="DATE",
               help="Show the periods from the one holding DATE on (YYYY-MM-DD, YYYY-MM, YYYY or a span back such "
                    "as 2y); each is still compared with the periods before it.")
+@click.option("--until", default=None, metavar="DATE",
+              help="Show the periods up to the one holding DATE (same forms as --since): what the trends and "
+                   "rising topics were then. With --last, the periods before it.")
 @json_option("Print the whole trend x period table as JSON lines: one record per trend and period (as --topics "
              "--json and search --json print theirs).")
 @click.option("--png", "png", type=click.Path(dir_okay=False), default=None, help="Draw share over time to this PNG.")
@@ -275,8 +278,8 @@ def eval_tags_cmd(obj, input_path: str | None, cv_labels, corpus: str | None, fo
               help="Only this trend (repeatable), in the table, JSON, chart and topics; shares stay shares of "
                    "all papers.")
 @click.pass_obj
-def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None, as_json: bool, png: str | None,
-               last: int | None, include_thin: bool, only: tuple[str, ...]) -> None:
+def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None, until: str | None, as_json: bool,
+               png: str | None, last: int | None, include_thin: bool, only: tuple[str, ...]) -> None:
     """Trends over time: tagged papers per period, share, growth and emerging score; --topics names what rises.
 
     \b
@@ -284,6 +287,7 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
       trendscope trends --freq week --since 2026-01-01 --last 4
       trendscope trends --png trends.png
       trendscope trends --topics --freq quarter --since 2024-01-01
+      trendscope trends --topics --since 2023-07 --until 2023-12
       trendscope trends --topics --freq month --json > topics.jsonl
       trendscope trends -t efficiency -t privacy --last 6
     """
@@ -292,6 +296,7 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
         drop_incomplete_tail,
         drop_thin_tail,
         newest_published,
+        period_start,
         plot_trends,
         thin_periods,
         trend_table,
@@ -299,6 +304,9 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
     from trendscope.ingest.store import open_database
 
     since = (day := parse_day(since, "--since")) and day.isoformat()
+    until = (day := parse_day(until, "--until", end=True)) and day.isoformat()
+    if since and until and until < since:
+        raise click.UsageError(f"--until {until} is before --since {since}")
     if not obj.home.db_path.exists():
         raise TrendscopeError(
             f"no database at {obj.home.db_path}; run `trendscope ingest` and `trendscope index` first"
@@ -313,7 +321,7 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
     # "--since 2024-01" showed the newest period alone: --last defaulted to 1 (a blind walkthrough)
     last = last or (None if since else 1)
     if topics:
-        print_topics(db, freq, since, as_json, last, recompute, set(only), newest, include_thin)
+        print_topics(db, freq, since, as_json, last, recompute, set(only), newest, include_thin, until)
         return
     if freq == "quarter":
         raise click.UsageError("--freq quarter needs --topics")
@@ -322,6 +330,8 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
     df = trend_table(db, freq=freq, since=since, with_terms=as_json)  # the JSON's `terms`; the table has none
     if only:  # shares stay shares of all the period's papers
         df = df[df["trend"].isin(only)]
+    if until:  # growth and emerging scores are still those computed against the periods before
+        df = df[df["period"] <= period_start(until, freq)]
     if png:
         output_file(png, "--png")
         smooth = 4 if freq == "week" else 3
@@ -339,8 +349,7 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
             click.echo(json.dumps({**record, "few_papers": record["period"] in thin}, ensure_ascii=False))
         return
     if df.empty:
-        click.echo(f"no tagged papers published since {since}" if since
-                   else "no tagged papers yet: run `trendscope index` first")
+        click.echo(_nothing_between(since, until))
         return
     if not include_thin:
         shown = drop_incomplete_tail(drop_thin_tail(df), freq, newest)
@@ -363,8 +372,15 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
     if few:
         click.echo("note: * few papers: " + ", ".join(few) + " hold under a quarter of the papers of the periods "
                    "around them; their shares, growth and emerging scores swing with a handful of papers", err=True)
-    mix_notes(db, shown_from)
+    mix_notes(db, shown_from, until=until)
     click.echo("what is rising inside each trend, by name: trendscope trends --topics", err=True)
+
+
+def _nothing_between(since: str | None, until: str | None) -> str:
+    if since or until:
+        return ("no tagged papers published" + (f" since {since}" if since else "")
+                + (f" up to {until}" if until else ""))
+    return "no tagged papers yet: run `trendscope index` first"
 
 
 def register(group: click.Group) -> None:
