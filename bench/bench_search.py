@@ -109,6 +109,8 @@ def main() -> None:
     ap.add_argument("--query-encoder", choices=["torch", "numpy"], default="torch",
                     help="how queries are embedded: sentence-transformers, as the app keeps it loaded (default), or "
                          "index/query_encoder.py's NumPy encoder, as one-shot CLI commands load it")
+    ap.add_argument("--no-known-items", action="store_true",
+                    help="skip the known-item step (index/known_item.py: titles, title names, arXiv ids first)")
     args = ap.parse_args()
 
     from bench.search_quality import make_queries
@@ -131,9 +133,10 @@ def main() -> None:
     searcher = Searcher(db, home, factory, parallel=not args.sequential, prune=not args.no_prune)
     if args.keyword_depth:
         searcher.keyword_depth = args.keyword_depth
+    searcher.known_items = not args.no_known_items
     print(f"keyword side beside the semantic side: {searcher.parallel}; keyword pruning: {searcher.prune}; "
           f"keyword depth: {searcher.keyword_depth}; a new Searcher per query: {not args.one_searcher}; "
-          f"query encoder: {args.query_encoder}")
+          f"query encoder: {args.query_encoder}; known items first: {searcher.known_items}")
 
     class PerQuery(Searcher):
         """What the app makes for each search: a new Searcher, the process-wide model and index."""
@@ -145,8 +148,10 @@ def main() -> None:
         if args.one_searcher:
             searcher._qcache.clear()
             return searcher
-        return PerQuery(db, home, lambda model: searcher.embedder(), parallel=searcher.parallel,
-                        prune=searcher.prune, keyword_depth=searcher.keyword_depth)
+        fresh = PerQuery(db, home, lambda model: searcher.embedder(), parallel=searcher.parallel,
+                         prune=searcher.prune, keyword_depth=searcher.keyword_depth)
+        fresh.known_items = searcher.known_items
+        return fresh
     t0 = time.perf_counter()
     searcher.search(SearchRequest("warm up the model and the index", limit=args.limit))
     print(f"cold start (model + index load, first query): {time.perf_counter() - t0:.2f}s")

@@ -133,11 +133,15 @@ def test_search_filters_and_sort(app_home, seed):
     # the line above the results names the filters they were searched with (a changed filter needs Search)
     assert any("published 2026-06-01 to 2026-06-30 · in cs.CL · newest first" in c.replace("\\", "")
                for c in texts(at.caption))
-    assert any("Newest first lists only the papers clearly about the query" in c for c in texts(at.caption))
+    assert any("Newest first lists only papers that hold the query as a phrase" in c for c in texts(at.caption))
     # nothing clearly about the query in the window: said so, with the way to the nearest matches
     at = search(at, "banana plantation learning", mode="keyword", sort="date", categories=[],
                 since=date(2026, 6, 1), until=date(2026, 6, 30), limit=10)
     assert any("No paper is clearly about" in m and "Relevance" in m for m in texts(at.info)), texts(at.info)
+    # newest first listing papers that lack a word of the query says how to require it
+    at = search(at, "graph neural networks molecules", mode="keyword", sort="date", categories=[], since=None,
+                until=None, limit=10)
+    assert any("lacks that word of the query: write `+word`" in c for c in texts(at.caption)), texts(at.caption)
     # a trend filter keeps only papers tagged with that trend
     at = search(at, "learning", mode="hybrid", sort="relevance", categories=[], since=None, until=None,
                 trends=["efficiency"])

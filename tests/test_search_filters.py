@@ -366,3 +366,24 @@ def test_one_search_asks_for_a_filters_papers_once_and_the_next_search_sees_chan
                                                    version=int(outsider.get("version") or 1) + 1)])
     assert counts.updated == 1
     assert outsider["id"] in [h.id for h in searcher.search(req)]
+
+
+def test_newest_first_takes_every_paper_holding_the_required_items(searchable, monkeypatch):
+    """A blind walkthrough: `ti:"speculative decoding"` newest first began weeks before the newest titles holding
+    the phrase, which ranked below the relevance pool. Papers holding the required items are all candidates."""
+    from trendscope.index import search as search_module
+
+    _home, db, searcher = searchable
+    holders = [pk for (pk,) in db.execute("SELECT rowid FROM papers_fts WHERE papers_fts MATCH 'abstract : learning'")]
+    newest = max(holders, key=lambda pk: (db.execute("SELECT published FROM papers WHERE pk = ?", [pk])
+                                          .fetchone()[0], pk))
+    monkeypatch.setattr(search_module, "DATE_SORT_POOL", 1)  # a pool of 5 (5 x the limit) of many holders
+    searcher.date_floor = False
+    try:
+        for mode in MODES:
+            hits = searcher.search(SearchRequest("abs:learning", mode=mode, sort="date", limit=1))
+            assert [h.pk for h in hits] == [newest], mode
+            pool = searcher.search(SearchRequest("abs:learning", mode=mode, limit=5))
+            assert newest not in [h.pk for h in pool]  # it was not among the most relevant
+    finally:
+        searcher.date_floor = True

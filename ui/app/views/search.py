@@ -184,8 +184,10 @@ def _results(state: dict) -> None:
                 f"results. Search again in a few seconds for {MODES[params['mode']].lower()} results.",
                 icon=":material/hourglass_top:")
     if newest and len(hits) < int(params["limit"]):
-        st.caption("Newest first lists only the papers clearly about the query; sort by *Relevance* to rank every "
-                   "match.")
+        st.caption("Newest first lists only papers that hold the query as a phrase, or most of its words with a "
+                   "close meaning; sort by *Relevance* to rank every match.")
+    if newest and any(h.missing for h in hits):  # "clearly about the query" was said over 52 of 62 lacking a word
+        st.caption("A paper marked *Missing* lacks that word of the query: write `+word` to require it.")
     unmatched = words_none_holds(hits, params["query"]) if params["mode"] != "semantic" else []
     if unmatched:
         words = ", ".join(safe_inline(w) for w in unmatched)

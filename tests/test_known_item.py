@@ -1,0 +1,106 @@
+"""Known-item search: a query that is a paper's title, its title's name or its arXiv id finds that paper first
+(a blind walkthrough: "Attention Is All You Need" was 79th, "LoRA" 117th over the full corpus)."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+from index_support import make_home, paper_from_row, spread
+
+from trendscope.index.indexer import run_index
+from trendscope.index.known_item import arxiv_id_query, known_first, title_query, title_tier
+from trendscope.index.search import Searcher, SearchRequest
+from trendscope.ingest.store import PaperStore
+from trendscope.ui.cli import main
+
+TITLES = [  # (id, title): the known items and the papers that out-rank them by BM25 and by meaning
+    ("2312.99001", "Attention Is All You Need"),
+    ("2312.99002", "Not All Attention Is All You Need"),
+    ("2312.99003", "Is Attention All You Need for Speech? Attention Need Attention"),
+    ("2312.99004", "You May Not Need Attention: Attention Is Needed Less"),
+    ("2312.99005", "LoRA: Low-Rank Adaptation of Large Language Models"),
+    ("2312.99006", "LoRA+: Efficient LoRA"),
+    ("2312.99007", "A Note on LoRA: LoRA LoRA"),
+    ("2312.99008", "LoRA-drop: Efficient LoRA Parameter Pruning with LoRA"),
+]
+
+
+@pytest.fixture(scope="module")
+def known_home(tmp_path_factory, sample_rows, embedder):
+    rows = spread(sample_rows, 60)
+    home, db = make_home(tmp_path_factory.mktemp("known") / "home", rows)
+    PaperStore(db).upsert([paper_from_row(rows[0], id=pid, title=title, version=1,
+                                          abstract=f"{title}. We study attention and low-rank adapters.")
+                           for pid, title in TITLES])
+    run_index(db, home, progress=False, embedder=embedder)
+    return home, db, Searcher(db, home, lambda model: embedder)
+
+
+@pytest.mark.parametrize("mode", ["keyword", "semantic", "hybrid"])
+@pytest.mark.parametrize("query, first", [
+    ("Attention Is All You Need", "2312.99001"),
+    ("attention is all you need", "2312.99001"),
+    ("LoRA", "2312.99005"),  # the title names itself "LoRA"; "LoRA+" and "A Note on LoRA" do not
+    ("low-rank adaptation of large language models", "2312.99005"),  # 7 of its title's 8 words, in a row
+    ("2312.99005", "2312.99005"),
+    ("https://arxiv.org/abs/2312.99005v2", "2312.99005"),
+    ("arXiv:2312.99005", "2312.99005"),
+])
+def test_a_query_naming_a_paper_finds_it_first_in_every_mode(known_home, mode, query, first):
+    _home, _db, searcher = known_home
+    hits = searcher.search(SearchRequest(query, mode=mode, limit=10))
+    assert hits[0].id == first, [(h.id, h.title) for h in hits[:4]]
+    assert len({h.id for h in hits}) == len(hits)  # brought forward, not repeated
+
+
+def test_without_the_known_item_step_the_ranking_buries_them(known_home):
+    """The fixture is a real case: BM25 and the vectors alone put other papers first."""
+    _home, _db, searcher = known_home
+    searcher.known_items = False
+    try:
+        firsts = [next((h.id for h in searcher.search(SearchRequest(q, mode="keyword", limit=10))), None)
+                  for q in ("Attention Is All You Need", "LoRA", "2312.99005")]
+    finally:
+        searcher.known_items = True
+    assert firsts[0] != "2312.99001" and firsts[1] != "2312.99005" and firsts[2] != "2312.99005"
+
+
+def test_filters_and_search_syntax_keep_their_meaning(known_home):
+    _home, _db, searcher = known_home
+    # a window that leaves the paper out leaves it out
+    hits = searcher.search(SearchRequest("Attention Is All You Need", mode="keyword", until="2000-01-01", limit=10))
+    assert all(h.id != "2312.99001" for h in hits)
+    # a field query or a phrase is no title lookup: ti:"..." ranks by BM25 as before
+    assert title_query('ti:"attention is all you need"') is None and title_query('"LoRA"') is None
+    assert title_query("-survey LoRA") is None and title_query("LoRA OR DoRA") is None
+    assert title_query("lora*") is None and title_query("Low-Rank Adaptation") is not None
+
+
+def test_title_tiers():
+    tq = title_query("Attention Is All You Need")
+    assert title_tier(tq, "Attention is all you need!") == (0, 0.0)
+    assert title_tier(tq, "Not All Attention Is All You Need") is None  # 5 of its 7 words: under 0.8
+    assert title_tier(title_query("Attention Is All You Need Here"), "Attention Is All You Need Here Too")[0] == 2
+    assert title_tier(title_query("speech emotion recognition"), "Biologically inspired speech emotion recognition") \
+        is None  # 3 of 4 words: a topic query, not a title (the blind dev set's q22)
+    lora = title_query("LoRA")
+    assert title_tier(lora, "LoRA: Low-Rank Adaptation") == (1, 0.0)
+    assert title_tier(lora, "LoRA+: Efficient Low Rank Adaptation") is None
+    assert title_tier(lora, "A Survey on LoRA") is None
+    assert title_tier(title_query("wav2vec 2.0"), "wav2vec 2.0: A Framework for Self-Supervised Learning")[0] == 1
+    assert arxiv_id_query(" 2106.09685v2 ") == "2106.09685" and arxiv_id_query("lora") is None
+    assert arxiv_id_query("https://arxiv.org/abs/2106.09685") == "2106.09685"
+
+
+def test_known_first_puts_them_before_the_ranking_once():
+    ranked = [(1, 3.0), (2, 2.0), (3, 1.0)]
+    assert known_first(ranked, [3, 9], 3) == [(3, 3.0), (9, 3.0), (1, 3.0)]
+    assert known_first(ranked, [], 2) == ranked[:2]
+
+
+def test_cli_search_by_arxiv_id(known_home):
+    home, _db, _searcher = known_home
+    out = CliRunner().invoke(main, ["--home", str(home.root), "search", "2312.99001", "--json", "-n", "3"])
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.stdout.splitlines()[0])["id"] == "2312.99001"
