@@ -32,7 +32,16 @@ from .embedder import Embedder
 from .faiss_index import VectorIndex, index_paths
 from .fts_query import ParsedQuery, parse_query
 from .keyword_pruning import Split, exact_top, plan
-from .known_item import arxiv_id_query, known_first, title_query, title_tier
+from .known_item import (
+    MAX_AUTHOR_PAPERS,
+    MAX_FIRST,
+    arxiv_id_query,
+    author_match,
+    author_query,
+    known_first,
+    title_query,
+    title_tier,
+)
 from .query_encoder import load_query_embedder
 from .relevance_floor import (
     WORD_SHARE,
@@ -198,7 +207,7 @@ class Searcher:
         if req.sort == "date":
             limit = min(max(DATE_SORT_POOL, 5 * wanted), MAX_LIMIT)
         mode = req.mode
-        known = self._known_beside(req.query, base) if self.known_items and req.sort != "date" else None
+        known = self._known_beside(req.query, base, limit) if self.known_items and req.sort != "date" else None
         if mode == "semantic" and not pq.semantic_text:
             raise TrendscopeError("semantic search needs words to embed (author-only or category-only "
                                   "queries work with --mode keyword)")
@@ -228,8 +237,9 @@ class Searcher:
                                  self.rrf_k, self.rrf_weights)
             ranked = fused[:limit]
         if self.known_items and req.sort != "date":
-            first = known.result() if known is not None else self._known_items(self.store, req.query, base)
-            ranked = known_first(ranked, first, limit)
+            first, cap = (known.result() if known is not None
+                          else self._known_items(self.store, req.query, base, limit))
+            ranked = known_first(ranked, first, limit, cap)
         if req.sort == "date":
             if pq.required and pq.match:  # every paper holding the required items qualifies, however it ranks
                 ranked = self._with_newest_matches(pq, base, ranked, limit)
@@ -238,28 +248,32 @@ class Searcher:
         # 0.01 nDCG@10 on both halves of the dev set: docs/performance.md)
         return self._hits(ranked, with_compound_spellings(pq, self._doc_count) if self.compounds else pq)
 
-    def _known_beside(self, query: str, flt: SqlFilter) -> Future[list[int]] | None:
-        """`_known_items` on a worker thread, beside the ranking (about 10 ms at p50 on the full corpus)."""
+    def _known_beside(self, query: str, flt: SqlFilter, limit: int) -> Future[tuple[list[int], int]] | None:
+        """`_known_items` on a worker thread, beside the ranking (a few ms at p50 on the full corpus)."""
         if not self.parallel or (arxiv_id_query(query) is None and title_query(query) is None):
             return None
-        return read_beside(self.db, lambda db: self._known_items(SearchStore(db), query, flt))
+        return read_beside(self.db, lambda db: self._known_items(SearchStore(db), query, flt, limit))
 
-    def _known_items(self, store: SearchStore, query: str, flt: SqlFilter) -> list[int]:
-        """The papers a query names (`known_item`), best first, among those passing the filter."""
+    def _known_items(self, store: SearchStore, query: str, flt: SqlFilter, limit: int) -> tuple[list[int], int]:
+        """The papers a query names (`known_item`), best first, among those passing the filter, and how many of
+        them may come first."""
         arxiv_id = arxiv_id_query(query)
         if arxiv_id is not None:
             pk = store.pk_of(arxiv_id)
-            return [pk] if pk is not None and len(store.filtered_pks(flt, [pk])) else []
+            return ([pk] if pk is not None and len(store.filtered_pks(flt, [pk])) else []), MAX_FIRST
         tq = title_query(query)
         if tq is None:
-            return []
+            return [], MAX_FIRST
+        person = author_query(query)
+        if person is not None and 0 < store.doc_count(author_match(person)) <= MAX_AUTHOR_PAPERS:
+            return [pk for pk, _ in store.keyword(author_match(person), flt, limit, order="newest")], limit
         found = store.keyword(tq.starts_match, flt, 200, weights=self.bm25_weights)
         if tq.may_cover:
             found += store.keyword(tq.match, flt, 50, weights=self.bm25_weights)
         rows = store.rows([pk for pk, _ in found])
         tiers = [(tier, i, pk) for i, (pk, _) in enumerate(found)
                  if pk in rows and (tier := title_tier(tq, rows[pk].title)) is not None]
-        return list(dict.fromkeys(pk for *_, pk in sorted(tiers)))
+        return list(dict.fromkeys(pk for *_, pk in sorted(tiers))), MAX_FIRST
 
     def _with_newest_matches(self, pq: ParsedQuery, base: SqlFilter, ranked: list[tuple[int, float]],
                              k: int) -> list[tuple[int, float]]:

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from index_support import make_home, paper_from_row, spread
 
 from trendscope.index.indexer import run_index
-from trendscope.index.known_item import arxiv_id_query, known_first, title_query, title_tier
+from trendscope.index.known_item import arxiv_id_query, author_query, known_first, title_query, title_tier
 from trendscope.index.search import Searcher, SearchRequest
 from trendscope.ingest.store import PaperStore
 from trendscope.ui.cli import main
@@ -33,6 +33,8 @@ def known_home(tmp_path_factory, sample_rows, embedder):
     PaperStore(db).upsert([paper_from_row(rows[0], id=pid, title=title, version=1,
                                           abstract=f"{title}. We study attention and low-rank adapters.")
                            for pid, title in TITLES])
+    PaperStore(db).upsert([paper_from_row(rows[i], id=f"2312.9910{i}", version=1, published=f"2023-12-0{i}T00:00:00Z",
+                                          authors=["Ada Example", "Zora Quillfeather"]) for i in range(1, 4)])
     run_index(db, home, progress=False, embedder=embedder)
     return home, db, Searcher(db, home, lambda model: embedder)
 
@@ -104,3 +106,23 @@ def test_cli_search_by_arxiv_id(known_home):
     out = CliRunner().invoke(main, ["--home", str(home.root), "search", "2312.99001", "--json", "-n", "3"])
     assert out.exit_code == 0, out.output
     assert json.loads(out.stdout.splitlines()[0])["id"] == "2312.99001"
+
+
+def test_a_persons_name_finds_their_papers_first_newest_first(known_home):
+    """A blind walkthrough: "Percy Liang" gave 10 of 20 hits holding neither word."""
+    _home, _db, searcher = known_home
+    for mode in ("keyword", "semantic", "hybrid"):
+        hits = searcher.search(SearchRequest("zora quillfeather", mode=mode, limit=10))
+        assert [h.id for h in hits[:3]] == ["2312.99103", "2312.99102", "2312.99101"], mode
+    # a name no paper lists changes nothing; a topic is no name
+    assert author_query("graph neural networks") is not None  # looks like one: the store says no paper lists it
+    plain = searcher.search(SearchRequest("graph neural networks", mode="keyword", limit=10))
+    searcher.known_items = False
+    try:
+        assert [h.id for h in searcher.search(SearchRequest("graph neural networks", mode="keyword", limit=10))] \
+            == [h.id for h in plain]
+    finally:
+        searcher.known_items = True
+    assert author_query("LoRA 2") is None and author_query("Hinton") is None
+    assert author_query('au:"Percy Liang"') is None
+    assert author_query("Jean-Pierre O'Neil") is not None and author_query("J. Schmidhuber") is not None
