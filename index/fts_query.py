@@ -87,6 +87,7 @@ class ParsedQuery:
     categories: list[str] = field(default_factory=list)
     excluded_categories: list[str] = field(default_factory=list)
     embed_words: list[str] = field(default_factory=list)  # every positive non-author word, stop words too
+    embedded_only: int = 0  # plain words past the first MAX_ITEMS terms: embedded, not matched (a pasted abstract)
 
     @property
     def has_text(self) -> bool:
@@ -226,7 +227,12 @@ def parse_query(text: str, all_words: bool = False) -> ParsedQuery:
         item = Item(words=words, column=column, prefix=prefix)
         count += 1
         if count > MAX_ITEMS:
-            raise TrendscopeError(f"query has too many terms (at most {MAX_ITEMS})")
+            if neg or is_phrase or column or plus or prefix or pending_or:
+                raise TrendscopeError(f"query has too many terms (at most {MAX_ITEMS})")
+            # a pasted abstract was refused (a blind walkthrough): its words past the limit are still embedded
+            out.embed_words.extend(words)
+            out.embedded_only += 1
+            continue
         if neg:
             out.excluded.append(item)
             pending_or = False

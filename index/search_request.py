@@ -100,3 +100,20 @@ def words_none_holds(hits: Sequence[SearchHit], query: str) -> list[str]:
     if not hits or not labels or len(labels) != len(pq.groups):
         return []
     return labels if all(set(h.missing) >= set(labels) for h in hits) else []
+
+
+def long_query_note(query: str, mode: str) -> str | None:
+    """What a long query (a pasted abstract) was searched with, when part of it was embedded only: its first
+    `MAX_ITEMS` terms are matched as words, the whole text by meaning (keyword mode reads only those terms)."""
+    from .fts_query import MAX_ITEMS, parse_query
+
+    try:
+        rest = parse_query(query).embedded_only
+    except Exception:  # noqa: BLE001 - the search itself says what is wrong with the query
+        return None
+    if not rest:
+        return None
+    if mode == "keyword":
+        return (f"a long query: only its first {MAX_ITEMS} terms were matched ({rest} more left out); hybrid or "
+                "semantic mode also reads the rest by its meaning")
+    return f"a long query: its first {MAX_ITEMS} terms were matched as words ({rest} more only by meaning)"

@@ -142,6 +142,11 @@ def test_search_filters_and_sort(app_home, seed):
     at = search(at, "graph neural networks molecules", mode="keyword", sort="date", categories=[], since=None,
                 until=None, limit=10)
     assert any("lacks that word of the query: write `+word`" in c for c in texts(at.caption)), texts(at.caption)
+    # a pasted abstract is searched (it was refused: "too many terms") and the page says how
+    long_text = " ".join(f"{w} alpha{i}" for i, w in enumerate(["speech", "noise", "model", "training"] * 20))
+    at = search(at, long_text, mode="hybrid", sort="relevance", limit=10)
+    assert any("A long query: its first 64 terms were matched as words" in c for c in texts(at.caption)), \
+        texts(at.caption) + texts(at.error)
     # a trend filter keeps only papers tagged with that trend
     at = search(at, "learning", mode="hybrid", sort="relevance", categories=[], since=None, until=None,
                 trends=["efficiency"])

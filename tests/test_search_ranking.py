@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from click.testing import CliRunner
 
 from trendscope.index.search import Searcher, SearchRequest
@@ -124,3 +125,25 @@ def test_compound_spellings_are_offered_only_when_the_corpus_uses_them():
     used = {'"pre training"': 40, '"under standing"': 1}
     pq = with_compound_spellings(parse_query("pretraining for understanding"), lambda m: used.get(m, 0))
     assert [g.fts() for g in pq.groups] == ['("pretraining" OR "pre training")', '"understanding"']
+
+
+def test_a_pasted_abstract_is_searched_not_refused(searchable):
+    """A blind walkthrough: pasting an abstract (1,399 characters) gave "query has too many terms (at most 64)"."""
+    from trendscope.foundation.errors import TrendscopeError
+    from trendscope.index.fts_query import MAX_ITEMS, parse_query
+    from trendscope.index.search_request import long_query_note
+
+    home, db, searcher = searchable
+    abstract = db.execute("SELECT abstract FROM papers WHERE length(abstract) > 1200 ORDER BY pk LIMIT 1").fetchone()[0]
+    pq = parse_query(abstract)
+    assert pq.embedded_only > 0 and len(pq.semantic_text.split()) > MAX_ITEMS  # all of it embedded
+    for mode in ("keyword", "semantic", "hybrid"):
+        assert searcher.search(SearchRequest(abstract, mode=mode, limit=5)), mode
+    assert "only by meaning" in long_query_note(abstract, "hybrid")
+    assert "only its first 64 terms were matched" in long_query_note(abstract, "keyword")
+    assert long_query_note("speech recognition", "hybrid") is None
+    with pytest.raises(TrendscopeError, match="too many terms"):  # search syntax past the limit is not dropped
+        parse_query(" ".join(f"w{i}" for i in range(70)) + " -survey")
+    out = CliRunner().invoke(main, ["--home", str(home.root), "search", abstract[:1900], "-n", "3"])
+    assert out.exit_code == 0, out.output
+    assert "(a long query: its first 64 terms were matched as words" in out.output

@@ -189,7 +189,7 @@ def search_cmd(ctx, query, mode, categories, trends, since, until, sort, all_wor
     """
     from trendscope.index.relevance_floor import has_floor
     from trendscope.index.search import SearchRequest
-    from trendscope.index.search_request import words_none_holds
+    from trendscope.index.search_request import long_query_note, words_none_holds
 
     if batch is None and not query:
         dashed = ctx.meta.get("dash_words") or []
@@ -213,6 +213,9 @@ def search_cmd(ctx, query, mode, categories, trends, since, until, sort, all_wor
             click.echo(f"(no stored paper was published in this window; the stored papers were published from "
                        f"{(first or '?')[:10]} to {(last or '?')[:10]})", err=True)
             return
+        long_note = long_query_note(query, mode)
+        if long_note:
+            click.echo(f"({long_note})", err=True)
         unmatched = words_none_holds(hits, query) if mode != "semantic" else []
         if unmatched:
             click.echo(f"(no stored paper holds any of the words {', '.join(unmatched)}: these are the nearest by "

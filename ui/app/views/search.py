@@ -11,7 +11,7 @@ import streamlit as st
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.wording import count
 from trendscope.index.relevance_floor import has_floor
-from trendscope.index.search_request import words_none_holds
+from trendscope.index.search_request import long_query_note, words_none_holds
 from trendscope.ui.app import fulltext_state as fulltext
 from trendscope.ui.app import navigation, trend_state, warmup, widgets
 from trendscope.ui.app import state as app
@@ -188,6 +188,9 @@ def _results(state: dict) -> None:
                    "close meaning; sort by *Relevance* to rank every match.")
     if newest and any(h.missing for h in hits):  # "clearly about the query" was said over 52 of 62 lacking a word
         st.caption("A paper marked *Missing* lacks that word of the query: write `+word` to require it.")
+    long_note = long_query_note(params["query"], shown_mode)
+    if long_note:
+        st.caption(long_note[0].upper() + long_note[1:] + ".")
     unmatched = words_none_holds(hits, params["query"]) if params["mode"] != "semantic" else []
     if unmatched:
         words = ", ".join(safe_inline(w) for w in unmatched)
