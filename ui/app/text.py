@@ -221,11 +221,49 @@ def _without_cut_math(snippet: str) -> str:
     return snippet
 
 
+def _marks_outside_math(snippet: str) -> str:
+    """The snippet without match marks that fall inside a formula: FTS5 marked "alpha" of "$\\alpha$-divergence"
+    and the mark ran on past the closing "$", so the page showed "$\\**alpha$-divergence**" (a blind walkthrough).
+    A mark left without its other half is dropped too."""
+    if MATCH_OPEN not in snippet:
+        return snippet
+    plain = snippet.replace(MATCH_OPEN, "").replace(MATCH_CLOSE, "")
+    inside: list[tuple[int, int]] = []
+    pos = 0
+    for is_math, seg in math_segments(plain):
+        if is_math:
+            inside.append((pos, pos + len(seg)))
+        pos += len(seg)
+    marks: list[tuple[int, str]] = []  # (position in `plain`, mark)
+    at = 0
+    for ch in snippet:
+        if ch in (MATCH_OPEN, MATCH_CLOSE):
+            if not any(a < at < b for a, b in inside):
+                marks.append((at, ch))
+        else:
+            at += 1
+    kept: list[tuple[int, str]] = []
+    for mark in marks:  # balanced: an open closed by the next close
+        if mark[1] == MATCH_OPEN:
+            if kept and kept[-1][1] == MATCH_OPEN:
+                kept.pop()
+            kept.append(mark)
+        elif kept and kept[-1][1] == MATCH_OPEN:
+            kept.append(mark)
+    if kept and kept[-1][1] == MATCH_OPEN:
+        kept.pop()
+    out, prev = [], 0
+    for where, mark in kept:
+        out.append(plain[prev:where] + mark)
+        prev = where
+    return "".join(out) + plain[prev:]
+
+
 def snippet_markdown(snippet: str | None, terms: list[str]) -> str:
     """An FTS5 snippet (matched words between MATCH_OPEN and MATCH_CLOSE) as escaped Markdown with the matches in
     bold; query words outside the marks are bolded too (semantic hits have no marks). The paper's own brackets
     ("[12]", "[D1]") stay text."""
-    snippet = _without_cut_math(" ".join((snippet or "").split()))
+    snippet = _marks_outside_math(_without_cut_math(" ".join((snippet or "").split())))
     # LaTeX text markup as prose first, on the whole snippet: a match mark inside "\textit{Metric [Privacy]}"
     # would otherwise split the group, and each piece alone is not markup it can read
     snippet = "".join(seg if is_math else latex_text_as_prose(seg) for is_math, seg in math_segments(snippet))
