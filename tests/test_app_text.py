@@ -102,8 +102,9 @@ def test_latex_markup_never_lets_markdown_through(text):
 def test_a_match_mark_inside_a_formula_is_dropped_not_shown():
     """A blind walkthrough: "$\\alpha$-divergence" was shown as "$\\**alpha$-divergence**" (FTS5 marked the word
     inside the formula and the mark ran past its closing "$")."""
-    O, C = MATCH_OPEN, MATCH_CLOSE  # noqa: N806
-    md = snippet_markdown(f"We bound the $\\{O}alpha$-divergence{C} of {O}alpha{C} and $x{O}y{C}$ too", ["divergence"])
+    op, cl = MATCH_OPEN, MATCH_CLOSE
+    md = snippet_markdown(f"We bound the $\\{op}alpha$-divergence{cl} of {op}alpha{cl} and $x{op}y{cl}$ too",
+                          ["divergence"])
     assert "$\\alpha$" in md and "**alpha$" not in md and "$xy$" in md
     assert "**divergence**" in md and "**alpha**" in md  # the word outside the formula keeps its bold
     assert md.count("**") % 2 == 0
