@@ -125,6 +125,10 @@ def test_a_query_starting_with_a_dash_is_told_how_and_verbose_hides_faiss_noise(
     done = CliRunner().invoke(main, ["--home", str(home.root), "search", "-transformers"])
     assert done.exit_code == 2 and "'-transformers' was read as options" in done.output, done.output
     assert "trendscope search -n 5 -- '-transformers'" in done.output
+    # trendscope's own option after the command: where to put it, not how to search for "-v" (a blind walkthrough)
+    done = CliRunner().invoke(main, ["--home", str(home.root), "search", "-v", "lora"])
+    assert done.exit_code == 2 and "-v is an option of trendscope itself: put it before the command, trendscope -v " \
+        "search ..." in done.output and "needs --" not in done.output, done.output
     done = CliRunner().invoke(main, ["--home", str(home.root), "-v", "search", "ti:", "--mode", "keyword"])
     assert done.exit_code == 1 and '"ti:" needs a word' in done.output
     assert logging.getLogger("faiss.loader").level == logging.WARNING  # -v: ours at INFO, faiss's loader not

@@ -133,6 +133,9 @@ def _print_hits(hits, as_json: bool, verbose: int) -> None:
             click.echo(f"       {h.snippet}")
 
 
+_GLOBAL_OPTIONS = ("-v", "-vv", "--verbose", "--home", "--user")
+
+
 class _QueryCommand(click.Command):
     """`search "-survey transformers"` reads as options: say how to search for a query that starts with '-'."""
 
@@ -142,8 +145,12 @@ class _QueryCommand(click.Command):
         try:
             return super().parse_args(ctx, args)
         except click.NoSuchOption as exc:
-            exc.message += (" (a query that starts with '-' needs -- before it, after any options: "
-                            "trendscope search -n 5 -- '-survey gans')")
+            if exc.option_name in _GLOBAL_OPTIONS:  # "search -v lora" read as a query hint (a blind walkthrough)
+                exc.message += (f" ({exc.option_name} is an option of trendscope itself: put it before the command,"
+                                f" trendscope {exc.option_name} {ctx.info_name} ...)")
+            else:
+                exc.message += (" (a query that starts with '-' needs -- before it, after any options: "
+                                "trendscope search -n 5 -- '-survey gans')")
             raise
 
 
