@@ -951,3 +951,21 @@ def test_a_rising_topic_that_may_be_chance_says_so_in_the_summary(app_home, monk
     at = open_page(check(new_app().run()), "trends")
     labels = [e.label for e in at.expander if e.label.startswith("Rising in")]
     assert len(labels) == 1 and "Video Generation (8 papers" in labels[0] and "9.2x, may be chance)" in labels[0]
+
+
+def test_a_search_can_be_followed_as_a_weekly_digest(app_home):
+    """A blind walkthrough had to retype a query on the Digests page: "Follow this search" saves it with its
+    category filter, and then says it is followed."""
+    from trendscope.digest.api import list_subscriptions
+    from trendscope.ingest.store import open_database
+
+    at = check(new_app().run())
+    at = search(at, "speech recognition", mode="hybrid", categories=["cs.CL"])
+    at.button(key="follow_search").click()
+    at = check(at.run())
+    subs = [s for s in list_subscriptions(open_database(app_home / "trendscope.db")) if s.query]
+    followed = [s for s in subs if s.query == "speech recognition"]
+    assert len(followed) == 1 and followed[0].categories == ["cs.CL"]
+    assert followed[0].name == "search: speech recognition"
+    assert any("Following this search" in m.value for m in at.success), texts(at.success)
+    assert at.button(key="follow_search").disabled and at.button(key="follow_search").label == "Following this search"

@@ -28,6 +28,23 @@ def follow_topic(topic: str):
     return api.follow_topic(db(), home(), topic, user=actor())
 
 
+def follow_search(query: str, trends: list[str], categories: list[str]):
+    """A subscription of the signed-in user whose saved query and filters are a search's (the Search page's
+    "Follow this search"; a blind walkthrough had to retype the query on the Digests page)."""
+    from trendscope.digest import api
+
+    name = "search: " + " ".join(query.replace("/", " ").split())
+    return api.add_subscription(db(), home(), name[:80].rstrip(), trends=list(trends), query=query,
+                                categories=list(categories), exclude=[], size=10, emails=[], confirmed=False,
+                                user=actor())
+
+
+def follows_search(query: str, trends: list[str], categories: list[str]) -> bool:
+    """Whether one of the user's subscriptions already has this saved query and these filters."""
+    return any(s.query == query and sorted(s.trends) == sorted(trends) and sorted(s.categories) == sorted(categories)
+               for s in subscriptions())
+
+
 def may_change(sub) -> bool:
     """The owner changes a subscription; lab-wide ones only admins."""
     me = actor()

@@ -12,6 +12,7 @@ from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.wording import count
 from trendscope.index.relevance_floor import has_floor
 from trendscope.index.search_request import long_query_note, words_none_holds
+from trendscope.ui.app import digest_view as dg
 from trendscope.ui.app import fulltext_state as fulltext
 from trendscope.ui.app import navigation, trend_state, warmup, widgets
 from trendscope.ui.app import state as app
@@ -179,6 +180,7 @@ def _results(state: dict) -> None:
     shown_mode = "keyword" if state.get("warming") else params["mode"]
     st.caption(f"{len(hits)} results for “{q}” · {MODES[shown_mode].lower()}{_filters_text(params)} · "
                f"{state['seconds'] * 1000:.0f} ms", help="Server time for the search itself.")
+    _follow_search(params)
     if state.get("warming"):
         st.info(f"The language model is still loading (the server started moments ago), so these are keyword "
                 f"results. Search again in a few seconds for {MODES[params['mode']].lower()} results.",
@@ -224,6 +226,31 @@ def _results(state: dict) -> None:
                 widgets.source_links(hit.id)
             with c_vote:
                 widgets.feedback_buttons(hit.id, votes, key="hitvote")
+
+
+def _follow_search(params: dict) -> None:
+    """"Follow this search": a weekly digest (Digests page) of new papers for this query and its category and
+    trend filters (dates and sort are the search's own, not the digest's)."""
+    query, trends, cats = params["query"], list(params.get("trends") or []), list(params.get("categories") or [])
+    try:
+        following = dg.follows_search(query, trends, cats)
+    except TrendscopeError:
+        return
+    if following:
+        st.button("Following this search", key="follow_search", icon=":material/check:", disabled=True,
+                  help="Its weekly digest is on the Digests page")
+        return
+    if st.button("Follow this search", key="follow_search", icon=":material/add_alert:",
+                 help="A weekly digest of the new papers for this query and its category and trend filters "
+                      "(Digests page)"):
+        try:
+            sub = dg.follow_search(query, trends, cats)
+        except TrendscopeError as exc:
+            st.error(str(exc))
+            return
+        st.session_state["list_flash"] = (f"Following this search: the subscription “{safe_inline(sub.name)}” on "
+                                          "the Digests page lists its new papers each week.")
+        st.rerun()
 
 
 def _restore(params: dict) -> None:
