@@ -187,6 +187,40 @@ def test_search_from_a_shared_link(app_home, seed):
     at = check(at.run())
     assert at.text_input(key="q").value == "diffusion"
     assert any(" results for " in c for c in texts(at.caption))
+    assert at.query_params["q"] in ("diffusion", ["diffusion"]) and set(at.query_params) == {"q"}
+
+
+def test_the_address_keeps_the_mode_sort_and_filters_of_a_search(app_home, seed):
+    """A blind walkthrough: the address kept only ?q=, so a reload or a shared link lost mode, sort and filters."""
+    from trendscope.ui.app.views.search import url_params
+
+    at = search(check(new_app().run()), "speech recognition", mode="keyword", sort="date", categories=["cs.CL"],
+                limit=20)
+    shared = {k: at.query_params.get_all(k) if hasattr(at.query_params, "get_all") else at.query_params[k]
+              for k in at.query_params}
+    flat = {k: (v if isinstance(v, list) else [v]) for k, v in shared.items()}
+    assert flat == {"q": ["speech recognition"], "mode": ["keyword"], "sort": ["date"], "n": ["20"],
+                    "cat": ["cs.CL"]}, flat
+    # the same address opened afresh is the same search
+    again = new_app()
+    for key, values in flat.items():
+        again.query_params[key] = values if len(values) > 1 or key == "cat" else values[0]
+    again = check(again.run())
+    assert again.text_input(key="q").value == "speech recognition"
+    assert again.segmented_control(key="mode").value == "keyword"
+    assert again.segmented_control(key="sort").value == "date"
+    assert again.multiselect(key="categories").value == ["cs.CL"] and again.selectbox(key="limit").value == 20
+    assert any("speech recognition" in c and "in cs.CL" in c.replace("\\", "") and "newest first" in c
+               for c in texts(again.caption)), \
+        texts(again.caption) + texts(again.info)
+    # values the page does not offer are left at their defaults
+    odd = new_app()
+    odd.query_params.update({"q": "speech", "mode": "bogus", "n": "7", "cat": "xx.YY", "since": "someday"})
+    odd = check(odd.run())
+    assert odd.segmented_control(key="mode").value == "hybrid" and odd.selectbox(key="limit").value == 10
+    assert url_params({"query": "x", "mode": "hybrid", "sort": "relevance", "limit": 10, "since": None,
+                       "until": "2024-01-31", "categories": [], "trends": ["privacy"]}) == {
+        "q": "x", "until": "2024-01-31", "trend": ["privacy"]}
 
 
 def test_add_to_list_from_search_creates_a_list(app_home, seed):

@@ -50,7 +50,7 @@ def _form(summary: dict) -> dict | None:
             # walkthrough); a window without papers says so under the results
             since = c_since.date_input("Published from", value=None, min_value=EARLIEST, max_value=latest, key="since")
             until = c_until.date_input("Published until", value=None, min_value=EARLIEST, max_value=latest, key="until")
-            limit = c_limit.selectbox("Results", [10, 20, 50, 100], index=0, key="limit")
+            limit = c_limit.selectbox("Results", list(LIMITS), index=0, key="limit")
             categories = st.multiselect(
                 "Categories", [c for c, _ in summary["categories"]], key="categories",
                 format_func=lambda c: f"{c} ({dict(summary['categories'])[c]:,})",
@@ -253,6 +253,49 @@ def _follow_search(params: dict) -> None:
         st.rerun()
 
 
+LIMITS = (10, 20, 50, 100)
+
+
+def url_params(params: dict) -> dict[str, str | list[str]]:
+    """A search's address: the query and whatever differs from the defaults ("/?q=lora&sort=date&cat=cs.CL"), so
+    that a copied or reloaded address is the same search (only ?q= was kept: mode, sort and filters were lost)."""
+    out: dict[str, str | list[str]] = {"q": params["query"]}
+    if params.get("mode", "hybrid") != "hybrid":
+        out["mode"] = params["mode"]
+    if params.get("sort", "relevance") != "relevance":
+        out["sort"] = params["sort"]
+    for key in ("since", "until"):
+        if params.get(key):
+            out[key] = params[key]
+    if int(params.get("limit") or 10) != 10:
+        out["n"] = str(params["limit"])
+    if params.get("categories"):
+        out["cat"] = list(params["categories"])
+    if params.get("trends"):
+        out["trend"] = list(params["trends"])
+    return out
+
+
+def _from_url(summary: dict) -> dict:
+    """The search an address names; a value the page does not offer is left at its default."""
+    qp = st.query_params
+
+    def day(key: str) -> str | None:
+        try:
+            return date.fromisoformat(qp.get(key, "")).isoformat() if EARLIEST <= date.fromisoformat(
+                qp.get(key, "")) else None
+        except ValueError:
+            return None
+    known_cats = {c for c, _ in summary["categories"]}
+    labels = app.trend_labels()
+    n = qp.get("n", "10")
+    return {"query": qp.get("q", "").strip(), "mode": qp.get("mode") if qp.get("mode") in MODES else "hybrid",
+            "sort": qp.get("sort") if qp.get("sort") in SORTS else "relevance",
+            "limit": int(n) if n.isdigit() and int(n) in LIMITS else 10, "since": day("since"), "until": day("until"),
+            "categories": [c for c in qp.get_all("cat") if c in known_cats],
+            "trends": [t for t in qp.get_all("trend") if t in labels]}
+
+
 def _restore(params: dict) -> None:
     """Put the last search's parameters back into the form's widgets."""
     for key in ("mode", "sort", "limit", "categories", "trends"):
@@ -270,9 +313,12 @@ def render() -> None:
         return
     summary = app.summary()
     if not st.session_state.get("search_state") and "q" in st.query_params and "q" not in st.session_state:
-        st.session_state["q"] = st.query_params["q"]  # a shared link: fill the box and search once
-        st.session_state["search_from_url"] = True
+        # a shared link: fill the form (the address keeps mode, sort and filters too) and search once
+        st.session_state["search_from_url"] = _from_url(summary)
+        _restore(st.session_state["search_from_url"])
     previous = st.session_state.get("search_state")
+    if previous and "q" not in st.query_params:  # back from a paper: the address names the search shown again
+        st.query_params.from_dict(url_params(previous["params"]))
     if previous and "q" not in st.session_state:  # back from another page: widgets forget, the last search doesn't
         _restore(previous["params"])
     params = _form(summary)
@@ -280,16 +326,16 @@ def render() -> None:
     mode = st.session_state.get("mode") or "hybrid"
     if params is None and previous and (previous["params"]["sort"], previous["params"]["mode"]) != (sort, mode):
         params = {**previous["params"], "sort": sort, "mode": mode}  # Sort or Mode changed: the same search again
-    if params is None and st.session_state.pop("search_from_url", False):
-        params = {"query": st.session_state["q"].strip(), "mode": "hybrid", "sort": "relevance", "limit": 10,
-                  "since": None, "until": None, "categories": [], "trends": []}
+    from_url = st.session_state.pop("search_from_url", None)
+    if params is None and from_url:
+        params = from_url
     if params is not None:
         problem = _validate(params)
         if problem:
             st.session_state.pop("search_state", None)
             st.info(problem, icon=":material/info:")
             return
-        st.query_params["q"] = params["query"]
+        st.query_params.from_dict(url_params(params))
         try:
             st.session_state["search_state"] = _run(params)
         except TrendscopeError as exc:
