@@ -15,5 +15,15 @@ some such than that the their them then there these they this those through to t
 what when where which while who whom why will with within without would you your via using based towards toward
 """.split())
 
+# Words people use to ask for papers, not to name a topic: "looking for recent papers on ..." listed "missing:
+# looking, recent, papers" under every hit (a blind walkthrough). Left out of a query's match like function words
+# (not out of topic phrases: `topic_phrases` uses the list above only). No blind dev-set query holds one.
+REQUEST_WORDS = frozenset("""
+paper papers article articles preprint preprints looking look find finding show recent latest please want
+regarding related research works
+""".split())
+
+
 def is_stop_word(word: str) -> bool:
-    return word.lower() in QUERY_STOP_WORDS
+    """A word a query's match leaves out when others remain: a function word or a request word."""
+    return word.lower() in QUERY_STOP_WORDS or word.lower() in REQUEST_WORDS

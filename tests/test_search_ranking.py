@@ -147,3 +147,17 @@ def test_a_pasted_abstract_is_searched_not_refused(searchable):
     out = CliRunner().invoke(main, ["--home", str(home.root), "search", abstract[:1900], "-n", "3"])
     assert out.exit_code == 0, out.output
     assert "(a long query: its first 64 terms were matched as words" in out.output
+
+
+def test_words_asking_for_papers_are_not_looked_for(searchable):
+    """A blind walkthrough: "looking for recent papers on ..." listed "missing: looking, recent, papers" under
+    every hit."""
+    from trendscope.index.fts_query import parse_query
+
+    _home, _db, searcher = searchable
+    pq = parse_query("looking for recent papers on speech recognition")
+    assert [g.label for g in pq.groups] == ["speech", "recognition"]
+    assert "looking for recent papers on speech recognition" == pq.semantic_text  # the meaning keeps every word
+    hits = searcher.search(SearchRequest("looking for recent papers on speech recognition", mode="keyword", limit=5))
+    assert hits and not any({"looking", "recent", "papers"} & set(h.missing) for h in hits)
+    assert [g.label for g in parse_query('"recent papers" speech').groups][0] == "recent papers"  # quoted: kept
