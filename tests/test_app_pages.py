@@ -1003,3 +1003,18 @@ def test_a_search_can_be_followed_as_a_weekly_digest(app_home):
     assert followed[0].name == "search: speech recognition"
     assert any("Following this search" in m.value for m in at.success), texts(at.success)
     assert at.button(key="follow_search").disabled and at.button(key="follow_search").label == "Following this search"
+
+
+def test_category_pickers_match_by_prefix_one_at_a_time(app_home):
+    """A blind walkthrough: typing "cs.CL" and Enter chose "Select 3 matches": cs.CL, physics.class-ph and
+    physics.atm-clus (fuzzy matching, then select-all)."""
+    from streamlit.proto.MultiSelect_pb2 import MultiSelect
+
+    prefix = MultiSelect.DESCRIPTOR.fields_by_name["filter_mode"].enum_type.values_by_name["FILTER_MODE_PREFIX"].number
+    at = check(new_app().run())
+    pickers = [at.multiselect(key="categories")]
+    digests = open_page(at, "digests")
+    pickers.append(digests.multiselect(key="sub_categories"))
+    for picker in pickers:
+        assert picker.proto.filter_mode == prefix
+        assert not picker.proto.select_all

@@ -115,7 +115,8 @@ def _add_form() -> None:
         trends = st.multiselect("Trends", list(labels), format_func=labels.get, key="sub_trends")
         query = st.text_input("Saved search query (optional)", key="sub_query", max_chars=500)
         categories = st.multiselect("Only these arXiv categories (optional)", list(cats), key="sub_categories",
-                                    format_func=lambda c: f"{c} ({cats[c]:,})")
+                                    format_func=lambda c: f"{c} ({cats[c]:,})", filter_mode="prefix",
+                                    select_all=False)  # "cs.CL" fuzzily matched physics.class-ph
         c1, c2 = st.columns(2)
         exclude = c1.text_input("Exclude words (comma separated)", key="sub_exclude")
         size = c2.number_input("Papers per digest", min_value=1, max_value=100, value=10, key="sub_size")

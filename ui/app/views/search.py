@@ -54,6 +54,9 @@ def _form(summary: dict) -> dict | None:
             categories = st.multiselect(
                 "Categories", [c for c, _ in summary["categories"]], key="categories",
                 format_func=lambda c: f"{c} ({dict(summary['categories'])[c]:,})",
+                # by prefix, one at a time: typed "cs.CL" + Enter fuzzily chose "Select 3 matches", cs.CL with
+                # physics.class-ph and physics.atm-clus (a blind walkthrough)
+                filter_mode="prefix", select_all=False,
             )
             labels = app.trend_labels()
             trends = st.multiselect("Trends", list(labels), format_func=labels.get, key="trends")
