@@ -55,6 +55,7 @@ from .relevance_floor import (
 from .search_index import NO_VECTORS, open_search_index
 from .search_request import MAX_LIMIT, SearchHit, SearchRequest, checked_filters, date_window, validate
 from .search_store import BM25_WEIGHTS, HitRow, SearchStore, SqlFilter
+from .spelling import shared_vocabulary, suggest
 from .taxonomy import load_taxonomy
 from .vector_store import VectorStore
 
@@ -299,6 +300,11 @@ class Searcher:
                 ranked = near_best(ranked, feats, self.date_floor_from_best)
         published = self.store.published_of([pk for pk, _ in ranked])
         return sorted(ranked, key=lambda r: (published.get(r[0]) or "", r[0]), reverse=True)[:wanted]
+
+    def did_you_mean(self, query: str) -> str | None:
+        """The query with words that (almost) no paper holds corrected to words many titles use (`spelling`)."""
+        return suggest(query, self._doc_count, lambda: shared_vocabulary(
+            database_path(self.db) or None, self.store.fts_stamp(), self.store.titles))
 
     def _doc_count(self, match: str | None) -> int:
         """Papers matching an FTS5 expression (every paper for None), remembered until the text changes."""

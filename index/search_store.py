@@ -100,6 +100,9 @@ class SearchStore:
     def doc_count(self, match: str | None = None) -> int:
         return self.papers.doc_count(match)
 
+    def titles(self) -> list[str]:
+        return self.papers.titles()
+
     def fts_stamp(self) -> bytes:
         return self.papers.fts_stamp()
 

@@ -322,6 +322,10 @@ class PaperReads:
                 out[int(pk)] = rows[0][0]
         return out
 
+    def titles(self) -> list[str]:
+        """Every stored paper's title (the spelling suggestions' vocabulary)."""
+        return [r[0] or "" for r in self._run("SELECT title FROM papers", [])]
+
     def title_candidates(self, words: Sequence[str], limit: int = 5) -> list[tuple[str, str]]:
         """(arXiv id, title) of papers whose title holds every one of `words`, best BM25 first."""
         terms = [w.replace('"', "") for w in words if w.replace('"', "")]

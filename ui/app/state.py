@@ -209,6 +209,11 @@ def search(params: dict) -> list:
     return searcher().search(req)
 
 
+def did_you_mean(query: str) -> str | None:
+    """The query with words (almost) no paper holds corrected (`index.spelling`), or None."""
+    return searcher().did_you_mean(query)
+
+
 def papers_in_window(params: dict) -> int:
     """Stored papers published in the search's date window."""
     return searcher().papers_in_window(params["since"], params["until"])

@@ -220,6 +220,9 @@ def search_cmd(ctx, query, mode, categories, trends, since, until, sort, all_wor
             click.echo(f"(no stored paper was published in this window; the stored papers were published from "
                        f"{(first or '?')[:10]} to {(last or '?')[:10]})", err=True)
             return
+        fixed = searcher.did_you_mean(query)
+        if fixed:  # "speculativ decodng" found nothing in keyword mode, without a hint (a blind walkthrough)
+            click.echo(f"(did you mean: {fixed}?)", err=True)
         long_note = long_query_note(query, mode)
         if long_note:
             click.echo(f"({long_note})", err=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+import urllib.parse
 from datetime import date
 
 import streamlit as st
@@ -134,7 +135,8 @@ def _run(params: dict) -> dict:
     hits = app.search({**params, "mode": "keyword"} if warming else params)
     elapsed = time.perf_counter() - started
     tags = trend_state.trend_tags([h.pk for h in hits])
-    return {"params": params, "hits": hits, "tags": tags, "seconds": elapsed, "warming": warming}
+    return {"params": params, "hits": hits, "tags": tags, "seconds": elapsed, "warming": warming,
+            "did_you_mean": app.did_you_mean(params["query"])}
 
 
 def _filters_text(params: dict) -> str:
@@ -166,6 +168,7 @@ def _results(state: dict) -> None:
                 f"stored papers run from {(s['first'] or '?')[:10]} to {(s['last'] or '?')[:10]}.",
                 icon=":material/event_busy:")
         return
+    _did_you_mean(state)
     if not hits and newest:
         st.info(f"No paper is clearly about “{q}” here. *Newest first* lists only papers that hold the query as a "
                 "phrase, or most of its words with a close meaning, and come close to the best of them; sort by "
@@ -229,6 +232,16 @@ def _results(state: dict) -> None:
                 widgets.source_links(hit.id)
             with c_vote:
                 widgets.feedback_buttons(hit.id, votes, key="hitvote")
+
+
+def _did_you_mean(state: dict) -> None:
+    """"Did you mean ...?" with the corrected query as a link that searches it with the same mode, sort and
+    filters ("speculativ decodng" found nothing in keyword mode, without a hint: a blind walkthrough)."""
+    fixed = state.get("did_you_mean")
+    if not fixed:
+        return
+    address = "./?" + urllib.parse.urlencode(url_params({**state["params"], "query": fixed}), doseq=True)
+    st.info(f"Did you mean [{safe_inline(fixed)}]({address})?", icon=":material/spellcheck:")
 
 
 def _follow_search(params: dict) -> None:
