@@ -1,5 +1,5 @@
 """Known-item search: a query that is a paper's title, the name its title gives it, or its arXiv id finds that
-paper first (pure functions; `Searcher` runs the title lookup through the search store).
+paper first (pure functions, and `known_papers`, which reads through the search store it is given).
 
 Researchers look papers up by title every day, and ranking alone did not find them: "Attention Is All You Need"
 was 79th in the default search of the full corpus (its words are common; "Not All Attention Is All You Need" came
@@ -144,3 +144,25 @@ def known_first(ranked: list[tuple[int, float]], first: Sequence[int], limit: in
     head = [(pk, max(scores.get(pk, top), top)) for pk in dict.fromkeys(first)][:cap]
     seen = {pk for pk, _ in head}
     return (head + [r for r in ranked if r[0] not in seen])[:limit]
+
+
+def known_papers(store, query: str, flt, limit: int, weights: Sequence[float]) -> tuple[list[int], int]:
+    """The papers a query names, best first, among those passing the filter (`store`: a `SearchStore`, `flt` its
+    `SqlFilter`), and how many of them may come first: at most `MAX_FIRST`, or `limit` for a person's papers."""
+    arxiv_id = arxiv_id_query(query)
+    if arxiv_id is not None:
+        pk = store.pk_of(arxiv_id)
+        return ([pk] if pk is not None and len(store.filtered_pks(flt, [pk])) else []), MAX_FIRST
+    tq = title_query(query)
+    if tq is None:
+        return [], MAX_FIRST
+    person = author_query(query)
+    if person is not None and 0 < store.doc_count(author_match(person)) <= MAX_AUTHOR_PAPERS:
+        return [pk for pk, _ in store.keyword(author_match(person), flt, limit, order="newest")], limit
+    found = store.keyword(tq.starts_match, flt, 200, weights=weights)
+    if tq.may_cover:
+        found += store.keyword(tq.match, flt, 50, weights=weights)
+    rows = store.rows([pk for pk, _ in found])
+    tiers = [(tier, i, pk) for i, (pk, _) in enumerate(found)
+             if pk in rows and (tier := title_tier(tq, rows[pk].title)) is not None]
+    return list(dict.fromkeys(pk for *_, pk in sorted(tiers))), MAX_FIRST

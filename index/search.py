@@ -32,16 +32,7 @@ from .embedder import Embedder
 from .faiss_index import VectorIndex, index_paths
 from .fts_query import ParsedQuery, parse_query
 from .keyword_pruning import Split, exact_top, plan
-from .known_item import (
-    MAX_AUTHOR_PAPERS,
-    MAX_FIRST,
-    arxiv_id_query,
-    author_match,
-    author_query,
-    known_first,
-    title_query,
-    title_tier,
-)
+from .known_item import arxiv_id_query, known_first, known_papers, title_query
 from .query_encoder import load_query_embedder
 from .relevance_floor import (
     WORD_SHARE,
@@ -256,25 +247,7 @@ class Searcher:
         return read_beside(self.db, lambda db: self._known_items(SearchStore(db), query, flt, limit))
 
     def _known_items(self, store: SearchStore, query: str, flt: SqlFilter, limit: int) -> tuple[list[int], int]:
-        """The papers a query names (`known_item`), best first, among those passing the filter, and how many of
-        them may come first."""
-        arxiv_id = arxiv_id_query(query)
-        if arxiv_id is not None:
-            pk = store.pk_of(arxiv_id)
-            return ([pk] if pk is not None and len(store.filtered_pks(flt, [pk])) else []), MAX_FIRST
-        tq = title_query(query)
-        if tq is None:
-            return [], MAX_FIRST
-        person = author_query(query)
-        if person is not None and 0 < store.doc_count(author_match(person)) <= MAX_AUTHOR_PAPERS:
-            return [pk for pk, _ in store.keyword(author_match(person), flt, limit, order="newest")], limit
-        found = store.keyword(tq.starts_match, flt, 200, weights=self.bm25_weights)
-        if tq.may_cover:
-            found += store.keyword(tq.match, flt, 50, weights=self.bm25_weights)
-        rows = store.rows([pk for pk, _ in found])
-        tiers = [(tier, i, pk) for i, (pk, _) in enumerate(found)
-                 if pk in rows and (tier := title_tier(tq, rows[pk].title)) is not None]
-        return list(dict.fromkeys(pk for *_, pk in sorted(tiers))), MAX_FIRST
+        return known_papers(store, query, flt, limit, self.bm25_weights)
 
     def _with_newest_matches(self, pq: ParsedQuery, base: SqlFilter, ranked: list[tuple[int, float]],
                              k: int) -> list[tuple[int, float]]:
