@@ -233,8 +233,7 @@ class Searcher:
                           else self._known_items(self.store, req.query, base, limit))
             ranked = known_first(ranked, first, limit, cap)
         if req.sort == "date":
-            if pq.required and pq.match:  # every paper holding the required items qualifies, however it ranks
-                ranked = self._with_newest_matches(pq, base, ranked, limit)
+            ranked = self._with_newest_matches(pq, base, ranked, limit)
             ranked = self._newest_first(req.query, pq, ranked, wanted)
         # the "missing: ..." notes and snippets know "pre-training" is "pretraining"; the ranking does not (it lost
         # 0.01 nDCG@10 on both halves of the dev set: docs/performance.md)
@@ -252,11 +251,19 @@ class Searcher:
     def _with_newest_matches(self, pq: ParsedQuery, base: SqlFilter, ranked: list[tuple[int, float]],
                              k: int) -> list[tuple[int, float]]:
         """The relevance pool plus the `k` newest papers holding the query's required items (a phrase, `ti:`,
-        `+word`): `ti:"speculative decoding"` newest first began at 2026-06-19 while 3 newer titles held the
-        phrase, below the 100 most relevant of its 182 (a blind walkthrough)."""
+        `+word`) and the `k` newest holding every word of it: `ti:"speculative decoding"` newest first began at
+        2026-06-19 while 3 newer titles held the phrase, and "speculative decoding" at 2026-06-02 while 9 newer
+        titles said it, all below the 100 most relevant of its papers (two blind walkthroughs). The relevance
+        floor then judges them like the rest."""
         flt = SqlFilter(**{**asdict(base), "exclude_match": None})
         seen = {pk for pk, _ in ranked}
-        return ranked + [r for r in self.store.keyword(pq.match, flt, k, order="newest") if r[0] not in seen]
+        out = list(ranked)
+        for match in (pq.match if pq.required else None, pq.all_match_excluding if pq.optional else None):
+            if match:
+                fresh = [r for r in self.store.keyword(match, flt, k, order="newest") if r[0] not in seen]
+                seen.update(pk for pk, _ in fresh)
+                out += fresh
+        return out
 
     def _newest_first(self, query: str, pq: ParsedQuery, ranked: list[tuple[int, float]],
                       wanted: int) -> list[tuple[int, float]]:

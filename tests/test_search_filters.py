@@ -385,5 +385,13 @@ def test_newest_first_takes_every_paper_holding_the_required_items(searchable, m
             assert [h.pk for h in hits] == [newest], mode
             pool = searcher.search(SearchRequest("abs:learning", mode=mode, limit=5))
             assert newest not in [h.pk for h in pool]  # it was not among the most relevant
+        # a plain query: the newest papers holding every word are candidates too ("speculative decoding" began
+        # at 2026-06-02 while 9 newer titles said it: a blind walkthrough)
+        both = [pk for (pk,) in db.execute("SELECT rowid FROM papers_fts WHERE papers_fts MATCH 'speech AND model'")]
+        newest_both = max(both, key=lambda pk: (db.execute("SELECT published FROM papers WHERE pk = ?", [pk])
+                                                .fetchone()[0], pk))
+        for mode in MODES:
+            hits = searcher.search(SearchRequest("speech model", mode=mode, sort="date", limit=1))
+            assert [h.pk for h in hits] == [newest_both], mode
     finally:
         searcher.date_floor = True
