@@ -6,7 +6,8 @@ was 79th in the default search of the full corpus (its words are common; "Not Al
 4th with quotes), "LoRA" 117th, "low-rank adaptation of large language models" 59th (a blind walkthrough). Before
 the ranked results come, in this order:
 
-1. the paper whose arXiv id or arXiv address the query is ("2106.09685", "https://arxiv.org/abs/2106.09685v2");
+1. the paper whose arXiv id or arXiv address the query is ("2106.09685", "https://arxiv.org/abs/2106.09685v2"),
+   alone (`Searcher.search`: the ten unrelated papers after it each said "missing: https arxiv org abs ...");
 2. papers whose whole title is the query (its words in order, any case and punctuation);
 3. papers whose title names itself with the query before a colon ("LoRA" for "LoRA: Low-Rank Adaptation of Large
    Language Models", "wav2vec 2.0" for "wav2vec 2.0: A Framework for ..."), the query at most `MAX_NAME_WORDS`
@@ -149,10 +150,6 @@ def known_first(ranked: list[tuple[int, float]], first: Sequence[int], limit: in
 def known_papers(store, query: str, flt, limit: int, weights: Sequence[float]) -> tuple[list[int], int]:
     """The papers a query names, best first, among those passing the filter (`store`: a `SearchStore`, `flt` its
     `SqlFilter`), and how many of them may come first: at most `MAX_FIRST`, or `limit` for a person's papers."""
-    arxiv_id = arxiv_id_query(query)
-    if arxiv_id is not None:
-        pk = store.pk_of(arxiv_id)
-        return ([pk] if pk is not None and len(store.filtered_pks(flt, [pk])) else []), MAX_FIRST
     tq = title_query(query)
     if tq is None:
         return [], MAX_FIRST

@@ -194,6 +194,9 @@ class Searcher:
             since=since,
             until=until,
         )
+        arxiv_id = arxiv_id_query(req.query) if self.known_items else None
+        if arxiv_id is not None:  # an id or an arXiv address: that paper alone (ten unrelated ones followed it,
+            return self._hits(self._stored_paper(arxiv_id, base), None)  # each "missing: https arxiv org ...")
         limit = int(req.limit)
         wanted = limit
         if req.sort == "date":
@@ -241,12 +244,16 @@ class Searcher:
 
     def _known_beside(self, query: str, flt: SqlFilter, limit: int) -> Future[tuple[list[int], int]] | None:
         """`_known_items` on a worker thread, beside the ranking (a few ms at p50 on the full corpus)."""
-        if not self.parallel or (arxiv_id_query(query) is None and title_query(query) is None):
+        if not self.parallel or title_query(query) is None:
             return None
         return read_beside(self.db, lambda db: self._known_items(SearchStore(db), query, flt, limit))
 
     def _known_items(self, store: SearchStore, query: str, flt: SqlFilter, limit: int) -> tuple[list[int], int]:
         return known_papers(store, query, flt, limit, self.bm25_weights)
+
+    def _stored_paper(self, arxiv_id: str, flt: SqlFilter) -> list[tuple[int, float]]:
+        pk = self.store.pk_of(arxiv_id)
+        return [(pk, 1.0)] if pk is not None and len(self.store.filtered_pks(flt, [pk])) else []
 
     def _with_newest_matches(self, pq: ParsedQuery, base: SqlFilter, ranked: list[tuple[int, float]],
                              k: int) -> list[tuple[int, float]]:
@@ -283,6 +290,8 @@ class Searcher:
 
     def did_you_mean(self, query: str) -> str | None:
         """The query with words that (almost) no paper holds corrected to words many titles use (`spelling`)."""
+        if arxiv_id_query(query) is not None:
+            return None
         return suggest(query, self._doc_count, lambda: shared_vocabulary(
             database_path(self.db) or None, self.store.fts_stamp(), self.store.titles))
 

@@ -126,3 +126,27 @@ def test_a_persons_name_finds_their_papers_first_newest_first(known_home):
     assert author_query("LoRA 2") is None and author_query("Hinton") is None
     assert author_query('au:"Percy Liang"') is None
     assert author_query("Jean-Pierre O'Neil") is not None and author_query("J. Schmidhuber") is not None
+
+
+def test_an_arxiv_id_is_that_paper_alone_or_says_it_is_not_stored(known_home, app_home):
+    """A blind walkthrough: an id or arXiv address put the paper first, then nine unrelated papers each "missing:
+    https arxiv org abs ...", and an id not stored listed random papers."""
+    from app_harness import check, new_app, search
+
+    home, db, searcher = known_home
+    for mode in ("keyword", "semantic", "hybrid"):
+        hits = searcher.search(SearchRequest("https://arxiv.org/abs/2312.99005v2", mode=mode, limit=10))
+        assert [(h.id, h.missing) for h in hits] == [("2312.99005", [])], mode
+    assert searcher.search(SearchRequest("2312.99005", until="2000-01-01")) == []  # filters still hold
+    assert searcher.search(SearchRequest("2305.14314")) == []
+    assert searcher.did_you_mean("https://arxiv.org/abs/2312.99005") is None
+    out = CliRunner().invoke(main, ["--home", str(home.root), "search", "2305.14314"])
+    assert "(arXiv 2305.14314 is not stored here: trendscope ingest --id 2305.14314 fetches it)" in out.output
+    first_day = db.execute("SELECT min(published) FROM papers").fetchone()[0][:10]
+    assert db.execute("SELECT published FROM papers WHERE id = '2312.99005'").fetchone()[0][:10] > first_day
+    out = CliRunner().invoke(main, ["--home", str(home.root), "search", "2312.99005", "--until", first_day])
+    assert "(arXiv 2312.99005 is stored but outside these filters)" in out.output
+    at = search(check(new_app().run()), "arXiv:2305.14314")
+    assert any("arXiv 2305.14314 is not stored here. [Open its page](./paper?id=2305.14314)" in m.value
+               for m in at.info), [m.value for m in at.info]
+    assert not [b for b in at.button if b.key == "follow_search"]  # one paper, not a topic to follow

@@ -194,6 +194,7 @@ def search_cmd(ctx, query, mode, categories, trends, since, until, sort, all_wor
       trendscope search 'ti:"low-rank adaptation" -quantization' --mode keyword --sort date -n 20
       trendscope search --batch - < queries.txt > results.jsonl
     """
+    from trendscope.index.known_item import arxiv_id_query
     from trendscope.index.relevance_floor import has_floor
     from trendscope.index.search import SearchRequest
     from trendscope.index.search_request import long_query_note, words_none_holds
@@ -220,6 +221,12 @@ def search_cmd(ctx, query, mode, categories, trends, since, until, sort, all_wor
             click.echo(f"(no stored paper was published in this window; the stored papers were published from "
                        f"{(first or '?')[:10]} to {(last or '?')[:10]})", err=True)
             return
+        wanted_id = arxiv_id_query(query)
+        if wanted_id and not hits:  # an id lookup listed ten unrelated papers (a blind walkthrough)
+            stored = searcher.store.pk_of(wanted_id) is not None
+            click.echo(f"(arXiv {wanted_id} is stored but outside these filters)" if stored else
+                       f"(arXiv {wanted_id} is not stored here: trendscope ingest --id {wanted_id} fetches it)",
+                       err=True)
         fixed = searcher.did_you_mean(query)
         if fixed:  # "speculativ decodng" found nothing in keyword mode, without a hint (a blind walkthrough)
             click.echo(f"(did you mean: {fixed}?)", err=True)

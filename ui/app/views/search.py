@@ -11,6 +11,7 @@ import streamlit as st
 
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.wording import count
+from trendscope.index.known_item import arxiv_id_query
 from trendscope.index.relevance_floor import has_floor
 from trendscope.index.search_request import long_query_note, words_none_holds
 from trendscope.ui.app import digest_view as dg
@@ -169,6 +170,12 @@ def _results(state: dict) -> None:
                 icon=":material/event_busy:")
         return
     _did_you_mean(state)
+    wanted_id = arxiv_id_query(params["query"])
+    if wanted_id and not hits:  # an id lookup listed ten unrelated papers, "missing" every word (a walkthrough)
+        st.info(f"arXiv {wanted_id} is not stored here. [Open its page](./paper?id={wanted_id}) to add it from "
+                "arXiv." if not app.papers().get_many([wanted_id]) else
+                f"arXiv {wanted_id} is stored but outside these filters.", icon=":material/search_off:")
+        return
     if not hits and newest:
         st.info(f"No paper is clearly about “{q}” here. *Newest first* lists only papers that hold the query as a "
                 "phrase, or most of its words with a close meaning, and come close to the best of them; sort by "
@@ -248,6 +255,8 @@ def _follow_search(params: dict) -> None:
     """"Follow this search": a weekly digest (Digests page) of new papers for this query and its category and
     trend filters (dates and sort are the search's own, not the digest's)."""
     query, trends, cats = params["query"], list(params.get("trends") or []), list(params.get("categories") or [])
+    if arxiv_id_query(query):  # one paper, not a topic to follow
+        return
     try:
         following = dg.follows_search(query, trends, cats)
     except TrendscopeError:
