@@ -100,8 +100,29 @@ def author_query(query: str) -> TitleQuery | None:
 
 
 def author_match(tq: TitleQuery) -> str:
-    """Papers listing the name as an author, its words in a row (FTS5, the authors column)."""
-    return 'authors : "' + " ".join(tq.words) + '"'
+    """Papers whose authors hold the name's words near each other (FTS5, the authors column; middle initials may
+    stand between: "Christopher D. Manning" for "Christopher Manning"). Over-inclusive: the column is every author
+    in one text, stemmed ("Song Han" matched "Juntong Song, Hanning Zhang"), so `names_author` checks each paper."""
+    return "authors : NEAR(" + " ".join(f'"{w}"' for w in tq.words) + ", 2)"
+
+
+def names_author(words: Sequence[str], authors: Sequence[str]) -> bool:
+    """Whether one author of the list is the name: its words in order, as written (any case), with only initials
+    ("D.") between them."""
+    want = [w.lower() for w in words]
+    for author in authors:
+        have = [w.lower() for w in _WORD_RE.findall(normalize(author))]
+        for start in range(len(have)):
+            i, j = start, 0
+            while i < len(have) and j < len(want):
+                if have[i] == want[j]:
+                    j += 1
+                elif j == 0 or len(have[i]) > 1:
+                    break
+                i += 1
+            if j == len(want):
+                return True
+    return False
 
 
 def squashed(text: str) -> str:
@@ -155,7 +176,11 @@ def known_papers(store, query: str, flt, limit: int, weights: Sequence[float]) -
         return [], MAX_FIRST
     person = author_query(query)
     if person is not None and 0 < store.doc_count(author_match(person)) <= MAX_AUTHOR_PAPERS:
-        return [pk for pk, _ in store.keyword(author_match(person), flt, limit, order="newest")], limit
+        near = [pk for pk, _ in store.keyword(author_match(person), flt, MAX_AUTHOR_PAPERS, order="newest")]
+        rows = store.rows(near)
+        theirs = [pk for pk in near if pk in rows and names_author(person.words, rows[pk].authors)]
+        if theirs:
+            return theirs[:limit], limit
     found = store.keyword(tq.starts_match, flt, 200, weights=weights)
     if tq.may_cover:
         found += store.keyword(tq.match, flt, 50, weights=weights)

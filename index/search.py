@@ -32,7 +32,7 @@ from .embedder import Embedder
 from .faiss_index import VectorIndex, index_paths
 from .fts_query import ParsedQuery, parse_query
 from .keyword_pruning import Split, exact_top, plan
-from .known_item import arxiv_id_query, known_first, known_papers, title_query
+from .known_item import arxiv_id_query, known_first, known_papers, names_author, title_query
 from .query_encoder import load_query_embedder
 from .relevance_floor import (
     WORD_SHARE,
@@ -231,6 +231,7 @@ class Searcher:
                 fused = rrf_fuse({"keyword": [pk for pk, _ in kw], "semantic": [pk for pk, _ in sem]},
                                  self.rrf_k, self.rrf_weights)
             ranked = fused[:limit]
+        ranked = self._authors_named(pq, ranked)
         if self.known_items and req.sort != "date":
             first, cap = (known.result() if known is not None
                           else self._known_items(self.store, req.query, base, limit))
@@ -250,6 +251,18 @@ class Searcher:
 
     def _known_items(self, store: SearchStore, query: str, flt: SqlFilter, limit: int) -> tuple[list[int], int]:
         return known_papers(store, query, flt, limit, self.bm25_weights)
+
+    def _authors_named(self, pq: ParsedQuery, ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        """Only papers where one author is each `au:"First Last"` name: FTS5 reads the authors as one stemmed text,
+        so `au:"Song Han"` also matched "Wenxuan Song, Han Zhao" and "Juntong Song, Hanning Zhang" (a blind
+        walkthrough)."""
+        names = [[i.words for i in g.items] for g in pq.required
+                 if all(i.column == "authors" and len(i.words) > 1 and not i.prefix for i in g.items)]
+        if not names or not ranked:
+            return ranked
+        rows = self.store.rows([pk for pk, _ in ranked])
+        return [r for r in ranked if r[0] in rows and all(
+            any(names_author(words, rows[r[0]].authors) for words in group) for group in names)]
 
     def _stored_paper(self, arxiv_id: str, flt: SqlFilter) -> list[tuple[int, float]]:
         pk = self.store.pk_of(arxiv_id)

@@ -35,6 +35,12 @@ def known_home(tmp_path_factory, sample_rows, embedder):
                            for pid, title in TITLES])
     PaperStore(db).upsert([paper_from_row(rows[i], id=f"2312.9910{i}", version=1, published=f"2023-12-0{i}T00:00:00Z",
                                           authors=["Ada Example", "Zora Quillfeather"]) for i in range(1, 4)])
+    PaperStore(db).upsert([  # two people whose names run together across the authors column, and one who is them
+        paper_from_row(rows[4], id="2312.99201", version=1, authors=["Wenxuan Quillsong", "Hanwell Zhao"]),
+        paper_from_row(rows[5], id="2312.99202", version=1, authors=["Juntong Quillsong", "Hanwelling Zhang"]),
+        paper_from_row(rows[6], id="2312.99203", version=1, authors=["Quillsong Hanwell", "Zed Other"]),
+        paper_from_row(rows[7], id="2312.99204", version=1, authors=["Christabel Q. R. Quillmanning"]),
+    ])
     run_index(db, home, progress=False, embedder=embedder)
     return home, db, Searcher(db, home, lambda model: embedder)
 
@@ -150,3 +156,23 @@ def test_an_arxiv_id_is_that_paper_alone_or_says_it_is_not_stored(known_home, ap
     assert any("arXiv 2305.14314 is not stored here. [Open its page](./paper?id=2305.14314)" in m.value
                for m in at.info), [m.value for m in at.info]
     assert not [b for b in at.button if b.key == "follow_search"]  # one paper, not a topic to follow
+
+
+def test_a_name_is_one_authors_not_two_neighbours(known_home):
+    """A blind walkthrough: `au:"Song Han"` and the query "Song Han" also gave papers by "Wenxuan Song, Han Zhao"
+    and "Juntong Song, Hanning Zhang" (the authors column is one stemmed text); "Christopher Manning" missed
+    "Christopher D. Manning"."""
+    from trendscope.index.known_item import names_author
+
+    _home, _db, searcher = known_home
+    assert names_author(["song", "han"], ["Song Han"]) and names_author(["Song", "Han"], ["X", "song han"])
+    assert not names_author(["song", "han"], ["Wenxuan Song", "Han Zhao"])
+    assert not names_author(["song", "han"], ["Song Hanning"])
+    assert names_author(["christopher", "manning"], ["Christopher D. Manning"])
+    assert not names_author(["christopher", "manning"], ["Christopher Daniel Manning"])  # a middle name is a name
+    ids = [h.id for h in searcher.search(SearchRequest('au:"Quillsong Hanwell"', mode="keyword", limit=10))]
+    assert ids == ["2312.99203"]  # the field is a filter: only the person
+    scored = [(h.id, h.score) for h in searcher.search(SearchRequest("Quillsong Hanwell", mode="keyword", limit=10))]
+    assert scored[0][0] == "2312.99203"  # the person's papers first; the neighbours only ranked after them
+    assert len(scored) > 1 and {pid for pid, _ in scored[1:3]} == {"2312.99201", "2312.99202"}  # by BM25, after
+    assert searcher.search(SearchRequest("Christabel Quillmanning", mode="hybrid", limit=3))[0].id == "2312.99204"
