@@ -24,7 +24,7 @@ from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.hashing import rows_digest
 from trendscope.foundation.text import MATCH_CLOSE, MATCH_OPEN
 
-from .records import Paper
+from .records import Paper, author_name
 from .store import row_to_paper
 
 log = logging.getLogger(__name__)
@@ -78,7 +78,8 @@ def _leading_varint(blob: bytes) -> int:
 
 
 def _row(r: Sequence) -> PaperRow:
-    return PaperRow(r[0], r[1], r[2], r[3], r[4], json.loads(r[5] or "[]"), json.loads(r[6] or "[]"), r[7])
+    authors = [author_name(a) if isinstance(a, str) else a for a in json.loads(r[6] or "[]")]  # as `Paper` reads them
+    return PaperRow(r[0], r[1], r[2], r[3], r[4], json.loads(r[5] or "[]"), authors, r[7])
 
 
 class PaperReads:

@@ -33,6 +33,15 @@ def arxiv_id_in_text(text: str) -> str | None:
     return m.group(1) if m else None
 
 
+_LEADING_AND_RE = re.compile(r"^and\s+(?=\S)", re.IGNORECASE)
+
+
+def author_name(name: str) -> str:
+    """An author's name as stored and shown: clean text without the "and " that a split "A, B, and C" list leaves on
+    the last name (14 papers of the shared corpus: "and Wen Tong", exported as "Jun Wang and and Wen Tong")."""
+    return _LEADING_AND_RE.sub("", clean_text(name)).strip()
+
+
 class BadArxivId(ValueError):
     """A string that is not an arXiv identifier or arXiv URL."""
 
@@ -86,7 +95,7 @@ class Paper:
         # is ever stored, so nothing can break UTF-8 encoding or an XML export later (foundation.text).
         self.title = clean_text(self.title)
         self.abstract = clean_text(self.abstract)
-        self.authors = [clean_text(a) if isinstance(a, str) else a for a in self.authors]
+        self.authors = [author_name(a) if isinstance(a, str) else a for a in self.authors]
         self.categories = [clean_text(c) if isinstance(c, str) else c for c in self.categories]
         self.links = [clean_text(u) if isinstance(u, str) else u for u in self.links]
         self.primary_category = clean_optional(self.primary_category)

@@ -224,3 +224,21 @@ def test_arxiv_ids_are_parsed(text, expected):
 def test_ids_that_cannot_exist_are_refused_with_the_reason(text, reason):
     with pytest.raises(BadArxivId, match=re.escape(reason)):
         parse_arxiv_id(text)
+
+
+def test_an_and_left_on_the_last_author_is_dropped_when_stored_and_read(tmp_path):
+    """A blind walkthrough: 14 papers of the shared corpus list "and Wen Tong" as their last author (a split
+    "A, B, and C"); BibTeX read "Jun Wang and and Wen Tong" and the Atom feed "<name>and Wen Tong</name>"."""
+    from trendscope.ingest.paper_reads import PaperReads
+
+    p = Paper(id="2512.02201", title="T", abstract="A", authors=["Jun Wang", "and Wen Tong", "Andrea Anderson",
+                                                                 "And  Li Wei", "and"])
+    assert p.authors == ["Jun Wang", "Wen Tong", "Andrea Anderson", "Li Wei", "and"]
+    db = open_database(tmp_path / "t.db")
+    PaperStore(db).upsert([p])
+    # a row stored before the fix is read as the name too
+    db.execute("UPDATE papers SET authors = ? WHERE id = ?", [json.dumps(["Jun Wang", "and Wen Tong"]), p.id])
+    db.conn.commit()
+    assert PaperStore(db).get(p.id).authors == ["Jun Wang", "Wen Tong"]
+    pk = PaperReads(db).pk_of(p.id)
+    assert PaperReads(db).rows([pk])[pk].authors == ["Jun Wang", "Wen Tong"]
