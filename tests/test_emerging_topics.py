@@ -572,7 +572,7 @@ def test_cli_topics_leave_out_a_month_still_filling_up_and_read_since_as_its_mon
               "first_papers": ["2399.00001"]}
     asked = []
 
-    def listed(db, freq, since=None, recompute=False):
+    def listed(db, freq, since=None, recompute=False, progress=None):
         asked.append(since)
         return TopicsResult("month", [
             {"trend": "efficiency", "period": p, "papers": n, "since": p, "topics": [detail["name"]],
@@ -886,3 +886,25 @@ def test_a_name_and_its_plural_form_are_one_topic():
     chosen, also = _choose(scored, 10, 0.7, papers.__getitem__)
     assert [c[1] for c in chosen] == ["compressed llm", "llm compression", "compressed model"]
     assert also == {"compressed llm": ["compressed llms"]}
+
+
+def test_cli_topics_say_over_how_many_months_and_that_they_are_computing(rising_home, monkeypatch):
+    """A blind walkthrough: "46 papers" read as the month's (they were counted over 7 months), and the first run
+    over the full corpus was 41 s without a word."""
+    from trendscope.index import topic_listings, trends_over_time
+    from trendscope.index.emerging_topics import TopicsResult
+
+    home, _db = rising_home
+    out = CliRunner().invoke(main, ["--home", str(home.root), "trends", "--topics", "--recompute", "--last", "1"])
+    assert out.exit_code == 0 and "computing rising topics for every trend and month over " in out.stderr
+    again = CliRunner().invoke(main, ["--home", str(home.root), "trends", "--topics", "--last", "1"])
+    assert "computing rising topics" not in again.stderr and "kept since" in again.stderr  # read back: no note
+    detail = {"name": "banana routing", "papers": 46, "growth": 3.0, "growth_interval": [1.5, 6.0],
+              "first_papers": ["2399.00001"]}
+    monkeypatch.setattr(topic_listings, "listed_topics", lambda db, freq, since=None, recompute=False,
+                        progress=None: TopicsResult("month", [
+                            {"trend": "efficiency", "period": "2026-05-01", "papers": 30, "since": "2025-11-01",
+                             "topics": ["banana routing"], "details": [detail]}], 0.1, 30))
+    monkeypatch.setattr(trends_over_time, "newest_published", lambda db: "2026-06-30")
+    out = CliRunner().invoke(main, ["--home", str(home.root), "trends", "--topics"])
+    assert "  banana routing: 46 papers in 7 months, 3.0x its share the year before" in out.stdout, out.stdout

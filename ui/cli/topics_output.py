@@ -6,6 +6,7 @@ import json
 
 import click
 
+from trendscope.foundation.clock import span_months
 from trendscope.foundation.wording import count
 
 
@@ -42,7 +43,15 @@ def print_topics(db, freq: str, since: str | None, as_json: bool, last: int | No
 
     # from the period holding `since` on, as the trend table reads it (a mid-month date dropped that month)
     since = period_start(since, freq) if since else None
-    res = listed_topics(db, freq=freq, since=since, recompute=recompute)
+    said: list[int] = []
+
+    def computing(done: int, total: int) -> None:  # called only when the kept listing is not current
+        if not said:  # 41 s without a word on the full corpus (a blind walkthrough)
+            said.append(total)
+            click.echo(f"computing rising topics for every trend and {freq} over {total:,} papers (about a quarter "
+                       "of a minute per 100,000 papers; kept until the papers or tags change)...", err=True)
+
+    res = listed_topics(db, freq=freq, since=since, recompute=recompute, progress=computing)
     how = (f"kept since {res.kept_since} (computed in {res.seconds:.1f}s; --recompute computes it again)"
            if res.kept_since else f"computed in {res.seconds:.1f}s")
     click.echo(f"topics for {res.papers} papers, {how}", err=True)
@@ -76,8 +85,10 @@ def print_topics(db, freq: str, since: str | None, as_json: bool, last: int | No
             for t in r["details"]:
                 notes = "; ".join(n for n in (interval_text(t), same_categories_text(t)) if n)
                 also = f" (also written: {'; '.join(t['also'])})" if t.get("also") else ""
-                click.echo(f"  {t['name']}{also}: {count(t['papers'], 'paper')}, {t['growth']:.1f}x its share the "
-                           f"year before{f' ({notes})' if notes else ''}; first: {', '.join(t['first_papers'])}")
+                months = span_months(r["since"], r["period"]) if freq == "month" else 1
+                within = f" in {months} months" if months > 1 else ""  # "46 papers" read as the month's (a walkthrough)
+                click.echo(f"  {t['name']}{also}: {count(t['papers'], 'paper')}{within}, {t['growth']:.1f}x its share "
+                           f"the year before{f' ({notes})' if notes else ''}; first: {', '.join(t['first_papers'])}")
             if not r["details"]:
                 click.echo("  (nothing rising)")
     shown = [r["period"] for recs in by_trend.values() for r in recs[-(last or len(recs)):]]

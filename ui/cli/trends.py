@@ -256,7 +256,8 @@ def eval_tags_cmd(obj, input_path: str | None, cv_labels, corpus: str | None, fo
               help="Period length (quarter: with --topics only).")
 @click.option("--topics", is_flag=True,
               help="Rising topics per trend and period: named phrases whose share of the trend's papers bursts "
-                   "(at most 10, most rising first), with their first and most typical papers.")
+                   "(at most 10, the strongest burst first: by its evidence, so a 2.6x rise of many papers may come "
+                   "before a 9x rise of a few), with their first and most typical papers.")
 @click.option("--recompute", is_flag=True,
               help="With --topics: compute the listing afresh even when the one kept for this data is current.")
 @click.option("--since", default=None, metavar="DATE",
