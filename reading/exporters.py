@@ -199,13 +199,67 @@ def _bib_author(name: str) -> str:
     return "{" + esc + "}" if re.search(r"\sand\s", esc, re.I) else esc
 
 
+_MATH_SPAN_RE = re.compile(r"(?<![\\$])\$([^$]{1,200})(?<!\\)\$(?!\$)")
+# Math commands a title may keep (symbols, Greek, fonts, operators): harmless to compile, unlike \input or \def
+_SAFE_MATH_COMMANDS = frozenset("""
+alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi pi varpi rho varrho
+sigma varsigma tau upsilon phi varphi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega
+pm mp times div cdot cdots ldots dots sim simeq approx neq ne leq geq le ge ll gg equiv propto in notin ni subset
+subseteq supset supseteq cup cap setminus infty partial nabla to rightarrow leftarrow leftrightarrow Rightarrow
+Leftarrow Leftrightarrow mapsto uparrow downarrow ell log ln exp sin cos tan sqrt frac mathbb mathcal mathbf mathrm
+mathit mathsf mathtt mathfrak text textrm textit textbf texttt textsc emph boldsymbol bm hat widehat tilde widetilde
+bar overline underline vec dot ddot prime circ star ast oplus otimes odot langle rangle lvert rvert vert Vert mid
+sum prod int max min arg sup inf lim top bot dagger emptyset varnothing forall exists neg lnot land lor wedge vee
+perp parallel angle triangle square diamond checkmark
+""".split())
+_SAFE_MATH_CHARS_RE = re.compile(r"[A-Za-z0-9\s+\-*/=<>()\[\]|.,;:!'^_{}\\]*")
+
+
+def _safe_math(body: str) -> bool:
+    """Whether a title's `$...$` may go into BibTeX as math: plain symbols and the commands above only, braces
+    balanced; anything else (`\\input`, `\\def`, `#`, `%`, `$`) is written as literal text."""
+    if not _SAFE_MATH_CHARS_RE.fullmatch(body) or "\\\\" in body or body != body.strip():  # "5$ and 6$": money
+        return False
+    for command in re.findall(r"\\([A-Za-z]+|.)", body):
+        if command.isalpha() and command not in _SAFE_MATH_COMMANDS:
+            return False
+        if not command.isalpha() and command not in "{},;!| ":
+            return False
+    depth = 0
+    for ch in re.sub(r"\\[{}]", "", body):
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def bib_title(title: str) -> str:
+    """A title for BibTeX: text escaped to print literally (TeX text markup as the letters it makes, words with
+    inner capitals braced), and math that uses only harmless commands kept as math, braced so that no style
+    changes its case (`Fairy$\\pm i$` was written `Fairy\\$\\textbackslash{}pm i\\$`: a blind walkthrough)."""
+    def text(part: str) -> str:  # escaped, keeping a space at either end (escaping trims the text it is given)
+        inner = protect_capitals(latex_escape(latex_text_as_prose(part)))
+        return (" " if part[:1].isspace() else "") + inner + (" " if part[-1:].isspace() and inner else "")
+
+    out: list[str] = []
+    pos = 0
+    for m in _MATH_SPAN_RE.finditer(title):
+        if not _safe_math(m.group(1)):
+            continue
+        out.append(text(title[pos:m.start()]))
+        out.append("{$" + m.group(1).strip() + "$}")
+        pos = m.end()
+    out.append(text(title[pos:]))
+    return re.sub(r"\s+", " ", "".join(out)).strip()
+
+
 def bibtex_entry(item: ListItem, key: str, include_abstract: bool = False) -> str:
     p = item.metadata
     fields: list[tuple[str, str]] = []
     if p is not None:
-        # TeX text markup as the letters it makes ("D{\'e}tection" printed "D{é}tection" with its braces); math
-        # stays literal text, as documented
-        fields.append(("title", protect_capitals(latex_escape(latex_text_as_prose(p.title)))))
+        # TeX text markup as the letters it makes ("D{\'e}tection" printed "D{é}tection" with its braces); simple
+        # math stays math, other math literal text (`bib_title`)
+        fields.append(("title", bib_title(p.title)))
         if p.authors:
             names = authors_as_prose(p.authors, first_last=False)
             fields.append(("author", " and ".join(_bib_author(a) for a in names)))

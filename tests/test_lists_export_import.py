@@ -104,7 +104,8 @@ def test_tex_markup_in_titles_is_exported_as_the_app_shows_it_and_imported_names
     # BibTeX keeps "Last, First": there it says which words are the last name
     assert entries[rows[0]["id"]]["author"].value == (
         "Houlsby, Neil and Giurgiu, Andrei and João F. Henriques and King, Jr.")
-    assert entries[rows[1]["id"]]["title"].value.startswith(r"\$latent\$-{GLAT}: Low-Rank Adaptation ({LoRA}) at 10 \%")
+    assert entries[rows[1]["id"]]["title"].value.startswith(
+        r"{$\textit{latent}$}-{GLAT}: Low-Rank Adaptation ({LoRA}) at 10 \%")
     csv_rows = {r["arxiv_id"]: r for r in csv.DictReader(io.StringIO(rl.export("T", "csv").decode("utf-8")))}
     assert csv_rows[rows[0]["id"]]["title"] == "Détection de locuteurs dans les séries TV"
     assert csv_rows[rows[0]["id"]]["authors"] == "Neil Houlsby; Andrei Giurgiu; João F. Henriques; King, Jr."
@@ -172,8 +173,9 @@ def test_bibtex_escaping_and_key_collisions(db, rows):
     # pylatexenc renders \textasciicircum as U+02C6; everything else must come back exactly
     assert title.replace("ˆ", "^") == TRICKY
     raw = next(e for e in bibtexparser.parse_string(text).entries if e.key == keys[rows[0]["id"]])
-    assert raw.fields_dict["title"].value == latex_escape(TRICKY)
-    for ch in "&%$#_":
+    # simple math stays math, braced against case changes; every other special character prints literally
+    assert raw.fields_dict["title"].value == latex_escape(TRICKY).replace(r"\$O(n)\$", "{$O(n)$}")
+    for ch in "&%#_":
         assert "\\" + ch in raw.fields_dict["title"].value
     # keys do not depend on the order papers were added in
     rl.create("K2")
@@ -430,3 +432,17 @@ def test_a_generated_key_never_takes_an_imported_one():
     imported = ListItem("2305.00002", "", "unread", "2026-01-01", citation_key="Hu2021LoRA")  # same key, other case
     keys = bibtex_keys([generated, imported])
     assert keys == {"2305.00002": "Hu2021LoRA", "2101.00001": "hu2021lorab"}
+
+
+def test_bibtex_titles_keep_simple_math_as_math_and_write_the_rest_literally():
+    """A blind walkthrough: "Fairy$\\pm i$" was exported as "Fairy\\$\\textbackslash{}pm i\\$", useless in a paper.
+    Math with harmless commands only is kept (braced, so styles do not change its case); anything that could run
+    code when the bibliography is compiled (\\input, \\def, \\\\, #, %) is still written as literal text."""
+    from trendscope.reading.exporters import bib_title
+
+    assert bib_title(r"Fairy$\pm i$: 2-bit LLM weights in $\{\pm1, \pm i\}$") == (
+        r"Fairy{$\pm i$}: 2-bit {LLM} weights in {$\{\pm1, \pm i\}$}")
+    assert bib_title(r"$\mathcal{O}(\sqrt{n})$ regret") == r"{$\mathcal{O}(\sqrt{n})$} regret"
+    assert bib_title(r"Evil $\input{/etc/passwd}$ title") == r"Evil \$\textbackslash{}input\{/etc/passwd\}\$ title"
+    assert bib_title(r"Bad $\def\x{1}$ and $a\\b$ and $x}{$") .count(r"\$") == 6
+    assert bib_title(r"Costs 5$ and 6$ more") == r"Costs 5\$ and 6\$ more"  # dollars, not math
