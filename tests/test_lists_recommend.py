@@ -138,6 +138,10 @@ def test_cli_recommend(home, indexed):
     assert all(x["reason"].startswith("close to ") for x in data["items"])
     r = cli(home, "lists", "recommend", "R", "-n", "3", "--since", "2020-01-01")
     assert r.exit_code == 0 and r.output.count("close to ") <= 3
+    assert " score " not in r.output  # spread over the list, scores do not fall down it: only --json has them
+    r = cli(home, "lists", "recommend", "R", "--since", "2099-01-01")
+    assert "No recommendations published since 2099-01-01." in r.output
+    assert "(the newest stored paper is from " in r.output and "give an earlier --since)" in r.output
     r = cli(home, "lists", "recommend", "R", "--since", "last tuesday")
     assert r.exit_code == 1 and "--since: not a date: 'last tuesday'" in r.output
 

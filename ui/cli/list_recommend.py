@@ -51,8 +51,17 @@ def recommend_cmd(ctx: click.Context, name: str, limit: int, since: str | None, 
                    f"{', '.join(res.not_indexed)})")
     if not res.items:
         click.echo("No recommendations" + (f" published since {since}." if since else "."))
+        if since:  # "--since 3m" counts back from today; the app's window from the newest paper (a walkthrough)
+            from trendscope.ingest.paper_reads import PaperReads
+
+            newest = PaperReads(rl.store.db).published_range()[1]
+            if newest and newest[:10] < since:
+                click.echo(f"(the newest stored paper is from {newest[:10]}: run `trendscope ingest`, or give an "
+                           "earlier --since)")
+    # no score column: the list is spread over the list's papers, so scores do not fall down it (0.868, 0.845,
+    # 0.826, 0.859 read as a bug: a blind walkthrough); `--json` keeps them
     for i, r in enumerate(res.items, 1):
-        click.echo(f"{i:2d}. {r.arxiv_id}  {short(r.title, 90)}  ({r.published or '?'})  score {r.score:.3f}")
+        click.echo(f"{i:2d}. {r.arxiv_id}  {short(r.title, 90)}  ({r.published or '?'})")
         click.echo(f"    {short(r.reason, 110)}")
 
 
