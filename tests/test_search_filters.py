@@ -8,6 +8,7 @@ import pytest
 from search_fixture import TEST_TREND, tag
 
 from trendscope.foundation.errors import TrendscopeError
+from trendscope.index.fts_query import parse_query
 from trendscope.index.relevance_floor import (
     Z_FROM_BEST,
     holds_enough_words,
@@ -16,6 +17,7 @@ from trendscope.index.relevance_floor import (
     query_features,
 )
 from trendscope.index.search import Searcher, SearchRequest, rrf_fuse
+from trendscope.index.search_store import SqlFilter
 from trendscope.index.vector_store import VectorStore
 
 MODES = ("keyword", "semantic", "hybrid")
@@ -120,8 +122,13 @@ def test_sort_by_date(searchable):
         hits = searcher.search(SearchRequest("neural network", mode=mode, sort="date", limit=15))
         dates = [h.published for h in hits]
         assert hits and dates == sorted(dates, reverse=True)
-        # the newest of the most relevant papers above the relevance floor and near the best of them
+        # the newest of the most relevant papers (and of the newest papers holding every word) above the relevance
+        # floor and near the best of them
         pool = searcher.search(SearchRequest("neural network", mode=mode, limit=100))
+        seen = {h.pk for h in pool}
+        every_word = parse_query("neural network").all_match_excluding
+        newest_both = [pk for pk, _ in searcher.store.keyword(every_word, SqlFilter(), 100, order="newest")]
+        pool += [h for h in searcher._hits([(pk, 0.0) for pk in newest_both if pk not in seen], None)]
         feats = query_features(searcher, "neural network", [h.pk for h in pool], embed_text="neural network")
         above = [h for h in pool if _date_sorted_keeps(feats, h.pk)]
         newest = sorted(above, key=lambda h: (h.published, h.pk), reverse=True)[:15]
