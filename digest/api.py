@@ -46,7 +46,7 @@ from .render import build_message, digest_atom, render_html, render_markdown, re
 from .subscription_store import SubscriptionStore
 from .text import has_encoded_word, header_problem
 from .week_context import WeekContext
-from .weekly import feed_bytes
+from .weekly import feed_bytes, feed_path
 
 log = logging.getLogger(__name__)
 
@@ -233,9 +233,11 @@ def _check_may_change(sub: Subscription, user: Actor) -> None:
         user.require_admin(f"changing the {'lab-wide ' if sub.lab_wide else ''}subscription {sub.name!r}")
 
 
-def remove_subscription(db: sqlite_utils.Database, name: str | Subscription, *, user: Actor = OWNER) -> None:
-    """Delete a subscription (by name among `user`'s, or the Subscription as listed) with its delivery records
-    (its feed file stays until removed by hand)."""
+def remove_subscription(db: sqlite_utils.Database, name: str | Subscription, *, user: Actor = OWNER,
+                        home: Home | None = None) -> None:
+    """Delete a subscription (by name among `user`'s, or the Subscription as listed) with its delivery records,
+    and, given the `home`, its Atom feed file (it stayed behind, served with its old papers for ever: a blind
+    walkthrough)."""
     store = SubscriptionStore(db)
     if isinstance(name, Subscription):
         sub = store.get(name.name, name.owner)
@@ -245,6 +247,8 @@ def remove_subscription(db: sqlite_utils.Database, name: str | Subscription, *, 
         sub = get_subscription(db, name, user=user)
     _check_may_change(sub, user)
     store.remove(sub.name, sub.owner)
+    if home is not None:
+        feed_path(home, sub).unlink(missing_ok=True)
 
 
 def deliveries(db: sqlite_utils.Database, name: str, *, user: Actor = OWNER) -> list[Delivery]:

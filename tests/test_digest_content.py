@@ -300,6 +300,15 @@ def test_subscription_validation(db, dhome):
     assert api.list_subscriptions(db) == []
     with pytest.raises(TrendscopeError, match="no subscription"):
         api.remove_subscription(db, "privacy")
+    # given the home, its Atom feed goes with it (it stayed, served with its old papers: a blind walkthrough)
+    from trendscope.digest.subscription_store import SubscriptionStore
+    from trendscope.digest.weekly import feed_path, write_feed
+
+    sub = api.add_subscription(db, dhome, "Privacy", trends=["privacy"])
+    write_feed(dhome, SubscriptionStore(db), sub)
+    assert feed_path(dhome, sub).exists()
+    api.remove_subscription(db, "privacy", home=dhome)
+    assert not feed_path(dhome, sub).exists() and api.list_subscriptions(db) == []
 
 
 def test_with_vectors_hybrid_search_and_trend_centrality(db, dhome, embedder):

@@ -54,7 +54,7 @@ def may_change(sub) -> bool:
 def remove_subscription(sub) -> None:
     from trendscope.digest import api
 
-    api.remove_subscription(db(), sub, user=actor())
+    api.remove_subscription(db(), sub, user=actor(), home=home())
 
 
 def is_admin() -> bool:

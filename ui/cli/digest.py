@@ -213,8 +213,8 @@ def remove_cmd(ctx: click.Context, name: str, yes: bool) -> None:
     sub = get_subscription(_db(ctx), name, user=_actor(ctx))
     if sub.emails and not yes:
         click.confirm(f"Remove subscription {name!r}, mailed to {', '.join(sub.emails)}?", abort=True)
-    remove_subscription(_db(ctx), name, user=_actor(ctx))
-    click.echo(f"Removed subscription {name!r}.")
+    remove_subscription(_db(ctx), name, user=_actor(ctx), home=ctx.find_root().obj.home)
+    click.echo(f"Removed subscription {name!r} (and its feed file).")
 
 
 @click.command("digest")
