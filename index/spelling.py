@@ -4,8 +4,9 @@
 generaton", and keyword mode answered "speculativ decodng" with nothing, without a hint (a blind walkthrough).
 `suggest` proposes the query with such words corrected:
 
-- a word is checked when it is a plain word of at least `MIN_LETTERS` letters that at most `MAX_RARE` papers hold
-  (FTS5, title, abstract or authors; typos are in papers too);
+- a word is checked when it is a word of the query (a plain word, or one of a phrase's or a `ti:`/`abs:` field's;
+  never of `au:`) of at least `MIN_LETTERS` letters that at most `MAX_RARE` papers hold (FTS5, title, abstract or
+  authors; typos are in papers too);
 - its candidates are the words one edit away (a letter deleted, inserted, replaced, or two neighbours swapped)
   that at least `MIN_TITLES` titles use, and at least `MIN_RATIO` times as many as the word itself; the one most
   titles use wins. The vocabulary is the titles' words (researchers' words for topics; about 62,000 distinct
@@ -85,11 +86,12 @@ def suggest(query: str, doc_count: Callable[[str], int], vocab: Callable[[], Cou
         return None
     fixes: dict[str, str] = {}
     words: Counter | None = None
-    for g in pq.groups:
-        w = g.plain_word
-        if not w or len(w) < MIN_LETTERS or not w.isalpha() or not w.isascii():
+    typed = [w for g in pq.groups for item in g.items if item.column != "authors" and not item.prefix
+             for w in item.words]  # the words of phrases and fields too ("text-to-vidoe"), never a name
+    for w in dict.fromkeys(typed):
+        if len(w) < MIN_LETTERS or not w.isalpha() or not w.isascii():
             continue
-        n = doc_count(g.fts())
+        n = doc_count(f'"{w}"')
         if n > MAX_RARE:
             continue
         words = words if words is not None else vocab()

@@ -36,7 +36,10 @@ def test_suggest_keeps_the_query_as_written_and_leaves_common_words_alone():
     read = []
     suggest("augmented decoding", lambda fts: 1000, lambda: read.append(1) or vocab)
     assert not read  # the vocabulary is read only when a word is rare
-    assert suggest('ti:retreival "generaton"', lambda fts: 0, lambda: vocab) is None  # fields and phrases as typed
+    # the words of fields and phrases too ("text-to-vidoe" is a phrase), never an author's name
+    assert suggest('ti:retreival "augmented generaton"', lambda fts: 0, lambda: vocab) == (
+        'ti:retrieval "augmented generation"')
+    assert suggest('au:retreival speculativ', lambda fts: 0, lambda: vocab) == "au:retreival speculative"
 
 
 def test_search_says_did_you_mean(searchable):
