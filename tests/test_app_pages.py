@@ -1018,3 +1018,18 @@ def test_category_pickers_match_by_prefix_one_at_a_time(app_home):
     for picker in pickers:
         assert picker.proto.filter_mode == prefix
         assert not picker.proto.select_all
+
+
+def test_a_list_item_not_ingested_yet_opens_its_page_to_add_it(app_home, seed):
+    """A blind walkthrough: a list item not ingested yet had no button at all; its page offers Add from arXiv."""
+    from trendscope.ingest.store import open_database
+    from trendscope.reading.lists import ReadingLists
+
+    rl = ReadingLists(open_database(app_home / "trendscope.db"))
+    rl.add(LIST_NAME, ["2305.14314"])  # QLoRA: not in the seeded home
+    at = open_page(check(new_app().run()), "lists")
+    button = at.button(key="open_2305.14314")
+    assert "not stored yet" in (button.help or "")
+    button.click()
+    at = check(at.run())
+    assert at.button(key="fetch_paper").label == "Add from arXiv"

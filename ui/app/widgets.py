@@ -27,8 +27,8 @@ def open_paper(arxiv_id: str) -> None:
     st.switch_page(navigation.page_path("paper"), query_params={"id": arxiv_id})
 
 
-def open_button(arxiv_id: str, key: str, label: str = "Open") -> None:
-    if st.button(label, key=key, icon=":material/article:", help=f"Read {arxiv_id} in Trendscope"):
+def open_button(arxiv_id: str, key: str, label: str = "Open", help: str | None = None) -> None:  # noqa: A002
+    if st.button(label, key=key, icon=":material/article:", help=help or f"Read {arxiv_id} in Trendscope"):
         open_paper(arxiv_id)
 
 

@@ -178,9 +178,9 @@ def _items(rl, name: str, editable: bool = True) -> None:
                 st.caption(f":material/sticky_note_2: **{where}:** {safe_inline(n.note)}  \n"
                            f"“{safe_inline(n.quote[:240])}”")
             c_open, c_rm, _ = st.columns([1, 1, 4])
-            with c_open:
-                if item.paper:
-                    widgets.open_button(item.arxiv_id, key=f"open_{item.arxiv_id}")
+            with c_open:  # a paper not ingested yet too: its page offers "Add from arXiv" (it had no button)
+                widgets.open_button(item.arxiv_id, key=f"open_{item.arxiv_id}", help=None if item.paper else (
+                    f"{item.arxiv_id} is not stored yet: its page adds it from arXiv"))
             if editable:
                 c_rm.button("Remove", key=f"rm_{item.arxiv_id}", icon=":material/remove_circle_outline:",
                             on_click=_remove, args=(name, item.arxiv_id))
