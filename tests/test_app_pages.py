@@ -192,7 +192,7 @@ def test_search_from_a_shared_link(app_home, seed):
 
 def test_the_address_keeps_the_mode_sort_and_filters_of_a_search(app_home, seed):
     """A blind walkthrough: the address kept only ?q=, so a reload or a shared link lost mode, sort and filters."""
-    from trendscope.ui.app.views.search import url_params
+    from trendscope.ui.app.search_address import url_params
 
     at = search(check(new_app().run()), "speech recognition", mode="keyword", sort="date", categories=["cs.CL"],
                 limit=20)

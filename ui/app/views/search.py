@@ -18,11 +18,9 @@ from trendscope.ui.app import digest_view as dg
 from trendscope.ui.app import fulltext_state as fulltext
 from trendscope.ui.app import navigation, trend_state, warmup, widgets
 from trendscope.ui.app import state as app
+from trendscope.ui.app.search_address import EARLIEST, LIMITS, MODES, SORTS, search_from_address, url_params
 from trendscope.ui.app.text import query_terms, safe_inline, snippet_markdown
 
-MODES = {"hybrid": "Hybrid", "semantic": "Semantic", "keyword": "Keyword", "inside": "Inside papers"}
-SORTS = {"relevance": "Relevance", "date": "Newest first"}
-EARLIEST = date(1991, 1, 1)  # arXiv's first year: the date boxes accept anything after it
 EXAMPLES = ("parameter-efficient fine-tuning", "vision-language models for robotics", "differential privacy LLM")
 
 
@@ -278,49 +276,6 @@ def _follow_search(params: dict) -> None:
         st.rerun()
 
 
-LIMITS = (10, 20, 50, 100)
-
-
-def url_params(params: dict) -> dict[str, str | list[str]]:
-    """A search's address: the query and whatever differs from the defaults ("/?q=lora&sort=date&cat=cs.CL"), so
-    that a copied or reloaded address is the same search (only ?q= was kept: mode, sort and filters were lost)."""
-    out: dict[str, str | list[str]] = {"q": params["query"]}
-    if params.get("mode", "hybrid") != "hybrid":
-        out["mode"] = params["mode"]
-    if params.get("sort", "relevance") != "relevance":
-        out["sort"] = params["sort"]
-    for key in ("since", "until"):
-        if params.get(key):
-            out[key] = params[key]
-    if int(params.get("limit") or 10) != 10:
-        out["n"] = str(params["limit"])
-    if params.get("categories"):
-        out["cat"] = list(params["categories"])
-    if params.get("trends"):
-        out["trend"] = list(params["trends"])
-    return out
-
-
-def _from_url(summary: dict) -> dict:
-    """The search an address names; a value the page does not offer is left at its default."""
-    qp = st.query_params
-
-    def day(key: str) -> str | None:
-        try:
-            return date.fromisoformat(qp.get(key, "")).isoformat() if EARLIEST <= date.fromisoformat(
-                qp.get(key, "")) else None
-        except ValueError:
-            return None
-    known_cats = {c for c, _ in summary["categories"]}
-    labels = app.trend_labels()
-    n = qp.get("n", "10")
-    return {"query": qp.get("q", "").strip(), "mode": qp.get("mode") if qp.get("mode") in MODES else "hybrid",
-            "sort": qp.get("sort") if qp.get("sort") in SORTS else "relevance",
-            "limit": int(n) if n.isdigit() and int(n) in LIMITS else 10, "since": day("since"), "until": day("until"),
-            "categories": [c for c in qp.get_all("cat") if c in known_cats],
-            "trends": [t for t in qp.get_all("trend") if t in labels]}
-
-
 def _restore(params: dict) -> None:
     """Put the last search's parameters back into the form's widgets."""
     for key in ("mode", "sort", "limit", "categories", "trends"):
@@ -339,7 +294,7 @@ def render() -> None:
     summary = app.summary()
     if not st.session_state.get("search_state") and "q" in st.query_params and "q" not in st.session_state:
         # a shared link: fill the form (the address keeps mode, sort and filters too) and search once
-        st.session_state["search_from_url"] = _from_url(summary)
+        st.session_state["search_from_url"] = search_from_address(st.query_params, summary, app.trend_labels())
         _restore(st.session_state["search_from_url"])
     previous = st.session_state.get("search_state")
     if previous and "q" not in st.query_params:  # back from a paper: the address names the search shown again
