@@ -82,3 +82,9 @@ def test_a_rising_topic_button_label_is_escaped_plain_text():
         "**Bold** [x](http://e.vil) Un…"
     label = safe_inline(title_text("**Bold** [x](javascript:alert(1)) title", 38))
     assert "**Bold**" not in label and "](" not in label  # shown as text, never bold or a link
+
+
+def test_escaped_braces_in_math_stay_braces():
+    """A blind walkthrough: "$\\{\\pm1, \\pm i\\}$" (a set) was exported as "±1, ± i", its braces gone."""
+    assert readable_latex(r"weights in $\{\pm1, \pm i\}$") == "weights in {±1, ± i}"
+    assert readable_latex(r"$x_{i}$ and $\{a\}$") == "x_i and {a}"  # grouping braces still go

@@ -78,8 +78,8 @@ _SYMBOLS = {
     "&": "&",
     "_": "_",
     "#": "#",
-    "{": "{",
-    "}": "}",
+    "{": "\ue000",  # a literal brace: kept through the grouping braces' removal and the prose step (`readable_latex`)
+    "}": "\ue001",
     ",": " ",
     ";": " ",
     "!": "",
@@ -151,4 +151,6 @@ def readable_latex(text: str) -> str:
         return out if out is not None else m.group(0)
 
     text = _MATH_RE.sub(repl, text or "")
-    return latex_text_as_prose(text)  # \emph{x}, ``quotes'', \% ... outside math
+    # \emph{x}, ``quotes'', \% ... outside math; then a math brace written \{ is a brace ("$\{\pm1\}$": {±1}; it
+    # was dropped with the grouping ones: a blind walkthrough)
+    return latex_text_as_prose(text).replace("\ue000", "{").replace("\ue001", "}")
