@@ -808,6 +808,17 @@ def test_feature_table_counts_given_names_even_when_no_trend_could_list_them(ris
     assert X[1][FEATURES.index("title_share")] == 0 and np.isnan(X[1][FEATURES.index("coherence")])
 
 
+def _home_with_papers(tmp_path, sample_rows, embedder, texts: list[tuple[str, str]], first: int):
+    """An indexed home of 20 papers of 2023 plus papers with these (title, abstract) texts, ids 2398.<first + i>."""
+    rows = [r for r in sample_rows if "2023-01-01" <= r["published"] < "2024-01-01"][:20]
+    home, db = make_home(tmp_path / "home", rows)
+    extra = [paper_from_row(rows[0], id=f"2398.{first + i}", title=t, abstract=a, version=1)
+             for i, (t, a) in enumerate(texts)]
+    PaperStore(db).upsert(extra)
+    run_index(db, home, progress=False, embedder=embedder)
+    return db, extra
+
+
 def test_a_paper_defining_an_acronym_its_own_way_is_not_counted_under_the_corpus_meaning(tmp_path, sample_rows,
                                                                                         embedder):
     """A blind walkthrough: the first papers of "Diffusion Language Models (DLM)" were "Deep learning models (DLMs)"
@@ -816,15 +827,10 @@ def test_a_paper_defining_an_acronym_its_own_way_is_not_counted_under_the_corpus
     from trendscope.index.topic_corpus import count_corpus
     from trendscope.index.trend_store import TrendStore
 
-    rows = [r for r in sample_rows if "2023-01-01" <= r["published"] < "2024-01-01"][:20]
-    home, db = make_home(tmp_path / "home", rows)
     texts = [("Diffusion language models (DLM) for text", "We train diffusion language models (DLM) at scale.")] * 3
     texts.append(("Deep learning models (DLMs) for acoustics", "Deep learning models (DLMs) are trained with SGD."))
     texts.append(("A DLM study", "We evaluate a DLM on text generation benchmarks."))
-    extra = [paper_from_row(rows[0], id=f"2398.{80000 + i}", title=t, abstract=a, version=1)
-             for i, (t, a) in enumerate(texts)]
-    PaperStore(db).upsert(extra)
-    run_index(db, home, progress=False, embedder=embedder)
+    db, extra = _home_with_papers(tmp_path, sample_rows, embedder, texts, 80000)
     diffusion, deep = normalise("diffusion language models"), normalise("deep learning models")
     c = count_corpus(db, TrendStore(db), "month", None, 1, 0.6, extra=frozenset({diffusion, deep, "DLM"}))
     pks = [PaperStore(db).pk_of(p.id) for p in extra]
@@ -856,16 +862,11 @@ def test_a_paper_writing_multimodal_llms_counts_under_the_mllm_topic(tmp_path, s
     from trendscope.index.topic_corpus import count_corpus
     from trendscope.index.trend_store import TrendStore
 
-    rows = [r for r in sample_rows if "2023-01-01" <= r["published"] < "2024-01-01"][:20]
-    home, db = make_home(tmp_path / "home", rows)
     texts = [("Multimodal large language models (MLLMs) see images", "Multimodal large language models (MLLMs) "
               "answer questions about images.")] * 3
     texts += [("Large language models (LLMs) write text", "Large language models (LLMs) write text.")] * 3
     texts.append(("Hallucination in multimodal LLMs", "We study hallucination in multimodal LLMs and tiny LLMs."))
-    extra = [paper_from_row(rows[0], id=f"2398.{81000 + i}", title=t, abstract=a, version=1)
-             for i, (t, a) in enumerate(texts)]
-    PaperStore(db).upsert(extra)
-    run_index(db, home, progress=False, embedder=embedder)
+    db, extra = _home_with_papers(tmp_path, sample_rows, embedder, texts, 81000)
     long_key, short_key = normalise("multimodal large language models"), normalise("multimodal LLMs")
     tiny = normalise("tiny LLMs")
     c = count_corpus(db, TrendStore(db), "month", None, 1, 0.6, extra=frozenset({long_key, short_key, tiny}))
