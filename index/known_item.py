@@ -28,10 +28,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from trendscope.ingest.records import BadArxivId, parse_arxiv_id
 
 from .fts_query import normalize
+
+if TYPE_CHECKING:
+    from .search_store import SearchStore, SqlFilter
 
 MAX_NAME_WORDS = 4
 MIN_TITLE_WORDS = 3
@@ -168,7 +172,8 @@ def known_first(ranked: list[tuple[int, float]], first: Sequence[int], limit: in
     return (head + [r for r in ranked if r[0] not in seen])[:limit]
 
 
-def known_papers(store, query: str, flt, limit: int, weights: Sequence[float]) -> tuple[list[int], int]:
+def known_papers(store: SearchStore, query: str, flt: SqlFilter, limit: int,
+                 weights: Sequence[float]) -> tuple[list[int], int]:
     """The papers a query names, best first, among those passing the filter (`store`: a `SearchStore`, `flt` its
     `SqlFilter`), and how many of them may come first: at most `MAX_FIRST`, or `limit` for a person's papers."""
     tq = title_query(query)

@@ -109,7 +109,7 @@ def long_query_note(query: str, mode: str) -> str | None:
 
     try:
         rest = parse_query(query).embedded_only
-    except Exception:  # noqa: BLE001 - the search itself says what is wrong with the query
+    except TrendscopeError:  # the search itself says what is wrong with the query
         return None
     if not rest:
         return None
