@@ -1,15 +1,17 @@
 """Recommendations for a reading list: stored papers close to the list's papers and to its topic.
 
 Rank of a candidate = its best cosine similarity to one paper of the list + TOPIC_WEIGHT x its cosine to the
-list's centroid (vectors are L2-normalised, so dot products); its score is that best cosine, and the reason
-names that list paper. Papers already in the list and papers marked
-"not interested" for the list are never returned. `since` keeps only papers published on or after a
-date, so recommendations can favour new work. Vectors come from the stored embeddings (the truth the
-FAISS cache is built from), so this needs `trendscope index` to have run.
+centroid of that paper's topic (vectors are L2-normalised, so dot products); its score is that best cosine, and
+the reason names that list paper. A list's topics are groups of its papers (average-linkage clusters of at
+least two papers, `reading.list_topics`); a paper in no such group uses the centroid of the whole
+list, so one stray paper does not get a topic of its own, and each topic gets places in proportion to its papers.
+Papers already in the list and papers marked "not interested" for the list are never returned. `since` keeps only
+papers published on or after a date, so recommendations can favour new work. Vectors come from the stored
+embeddings (the truth the FAISS cache is built from), so this needs `trendscope index` to have run.
 
 Two ways to find candidates, same scores: brute force over every stored vector (the default), or, given a
-`NearestSource` (the FAISS cache, `index.list_nearest.FaissNearest`), the union of each list paper's and the
-centroid's top `k` neighbours, asked deeper until it provably holds the top `limit` (`_nearest_candidates`);
+`NearestSource` (the FAISS cache, `index.list_nearest.FaissNearest`), the union of each list paper's and each
+topic centroid's top `k` neighbours, asked deeper until it provably holds the top `limit` (`_nearest_candidates`);
 with an IVF index it is approximate. Either way the candidates are re-scored from their stored vectors, so scores
 and reasons are the exact cosines.
 """
@@ -27,6 +29,14 @@ from trendscope.ingest.records import abs_url
 from trendscope.ingest.store import PaperStore
 
 from .list_store import ListStore
+from .list_topics import (
+    TOPIC_SIMILARITY,
+    holds_every_topics_best,
+    list_topics,
+    shared_out,
+    topic_places,
+    topic_similarity,
+)
 
 log = logging.getLogger(__name__)
 
@@ -147,35 +157,35 @@ def _best_matches(q: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     return best, which
 
 
-def list_centroid(q: np.ndarray) -> np.ndarray:
-    """The list's topic: the normalised mean of its papers' vectors."""
-    centroid = q.mean(axis=0)
-    return (centroid / (np.linalg.norm(centroid) or 1.0)).astype(np.float32)
-
-
 def score_candidates(q: np.ndarray, c: np.ndarray, c_pks: np.ndarray, limit: int,
                      topic_weight: float = TOPIC_WEIGHT, spread: bool = False,
-                     best_which: tuple[np.ndarray, np.ndarray] | None = None) -> list[int]:
+                     best_which: tuple[np.ndarray, np.ndarray] | None = None,
+                     similarity: float | None = TOPIC_SIMILARITY, balance: bool = True) -> list[int]:
     """The indices (into `c`) of the `limit` recommendations, best first: by the best match to one list paper plus
-    `topic_weight` x the similarity to the list's centroid. `spread` (the earlier ranking, for the bench): at most
-    a share of the places for the neighbours of one list paper."""
+    `topic_weight` x the similarity to the centroid of that paper's topic (`list_topics`; `similarity` None: one
+    topic, the whole list), each topic taking places in proportion to its list papers (`balance`). `spread` (the
+    earlier ranking, for the bench): at most a share of the places for the neighbours of one list paper."""
     best, which = best_which if best_which is not None else _best_matches(q, c)
+    centroids, of_paper = list_topics(q, similarity)
     if topic_weight:
-        best = best + np.float32(topic_weight) * (c @ list_centroid(q))
+        best = best + np.float32(topic_weight) * topic_similarity(c, which, centroids, of_paper)
     if spread:
         return _spread(best, which, c_pks, limit, len(q))
     order = np.lexsort((-c_pks, -best.astype(np.float64)))
+    if balance and len(centroids) > 1:
+        return shared_out(order, of_paper[which], topic_places(of_paper, len(centroids), limit), limit)
     return order[:limit].tolist()
 
 
 def _nearest_candidates(nearest: NearestSource, vectors: VectorSource, model: str, q: np.ndarray, limit: int,
                         excluded_pks: set[int], since: str | None) -> tuple[np.ndarray, np.ndarray]:
-    """Candidates from the nearest neighbours of each list paper and of the list's centroid, asked deeper until
-    they provably hold the top `limit` (with an exact index): a paper outside every neighbour list scores at most
-    the best of the list papers' k-th similarities plus TOPIC_WEIGHT x the centroid's k-th, so once the limit-th
-    candidate scores that much, no paper left out could rank above it."""
-    centroid = list_centroid(q)
-    queries = np.vstack([q, centroid[None, :]])
+    """Candidates from the nearest neighbours of each list paper and of each of the list's topic centroids, asked
+    deeper until they provably hold the top `limit` (with an exact index): a paper outside every neighbour list
+    whose best match is list paper j scores at most j's k-th similarity plus TOPIC_WEIGHT x the k-th of j's topic
+    centroid, so once each topic's last place scores its largest such sum (`holds_every_topics_best`), no paper
+    left out could take a place."""
+    centroids, of_paper = list_topics(q)
+    queries = np.vstack([q, centroids])
     k = limit + len(excluded_pks) + NEAREST_MARGIN
     while True:
         n_pks, n_sc = nearest.nearest(queries, k, since)
@@ -188,13 +198,20 @@ def _nearest_candidates(nearest: NearestSource, vectors: VectorSource, model: st
         # the k-th similarity of each query; a query with fewer than k neighbours returned every paper
         kth = [float(row_sc[-1]) if len(row_sc) == k and row_pk[-1] >= 0 else -np.inf
                for row_pk, row_sc in zip(n_pks, n_sc, strict=True)]
-        bound = max(kth[:-1]) + TOPIC_WEIGHT * kth[-1]
+        n = len(q)
+        bounds = np.full(len(centroids), -np.inf)  # per topic: what a paper not found could score at most
+        for j in range(n):
+            t = int(of_paper[j])
+            bounds[t] = max(bounds[t], kth[j] + TOPIC_WEIGHT * kth[n + t])
+        bound = float(bounds.max())
         if bound == -np.inf or k >= MAX_NEIGHBOURS:
             return c_pks, c
         if len(c_pks) >= limit:
-            best, _ = _best_matches(q, c)
-            scores = best + np.float32(TOPIC_WEIGHT) * (c @ centroid)
-            if float(np.sort(scores)[-limit]) >= bound:
+            best, which = _best_matches(q, c)
+            scores = best + np.float32(TOPIC_WEIGHT) * topic_similarity(c, which, centroids, of_paper)
+            places = (topic_places(of_paper, len(centroids), limit) if len(centroids) > 1
+                      else np.array([limit], dtype=np.int64))
+            if holds_every_topics_best(scores, of_paper[which], places, bounds, limit, bound):
                 return c_pks, c
         k *= 4
 
