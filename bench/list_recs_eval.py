@@ -77,17 +77,22 @@ def mixed_lists_from(queries: list[dict], qrels: dict, have: set[str]) -> list[t
     return out
 
 
+def recommended(vecs: np.ndarray, ids: list[str], row: dict[str, int], members: list[str], **kw) -> list[str]:
+    """The top TOP recommendations for a list of these papers, from every other paper of the home."""
+    q = vecs[[row[m] for m in members]]
+    keep = np.ones(len(ids), dtype=bool)
+    keep[[row[m] for m in members]] = False
+    c_idx = np.flatnonzero(keep)
+    top = score_candidates(q, vecs[c_idx], np.asarray(c_idx, dtype=np.int64), TOP, **kw)
+    return [ids[c_idx[i]] for i in top]
+
+
 def evaluate_mixed(vecs: np.ndarray, ids: list[str], row: dict[str, int], lists, qrels,
                    unjudged: dict | None = None, system: str = "", **kw) -> dict[tuple[str, str], list]:
     """Per (half, variant): (share on either topic, places of the smaller topic, both topics >= 2, share judged)."""
     res: dict[tuple[str, str], list] = defaultdict(list)
     for half, variant, a, b, members in lists:
-        q = vecs[[row[m] for m in members]]
-        keep = np.ones(len(ids), dtype=bool)
-        keep[[row[m] for m in members]] = False
-        c_idx = np.flatnonzero(keep)
-        top = score_candidates(q, vecs[c_idx], np.asarray(c_idx, dtype=np.int64), TOP, **kw)
-        recs = [ids[c_idx[i]] for i in top]
+        recs = recommended(vecs, ids, row, members, **kw)
         on_a = sum(1 for r in recs if qrels[a].get(r, 0) >= 1)
         on_b = sum(1 for r in recs if qrels[b].get(r, 0) >= 1)
         either = sum(1 for r in recs if qrels[a].get(r, 0) >= 1 or qrels[b].get(r, 0) >= 1)
@@ -103,12 +108,7 @@ def evaluate(vecs: np.ndarray, ids: list[str], row: dict[str, int], lists, qrels
     res: dict[str, list] = {"tune": [], "report": []}
     for qid, *variants in lists:
         for members in variants:
-            q = vecs[[row[m] for m in members]]
-            keep = np.ones(len(ids), dtype=bool)
-            keep[[row[m] for m in members]] = False
-            c_idx = np.flatnonzero(keep)
-            top = score_candidates(q, vecs[c_idx], np.asarray(c_idx, dtype=np.int64), TOP, **kw)
-            recs = [ids[c_idx[i]] for i in top]
+            recs = recommended(vecs, ids, row, members, **kw)
             grades = qrels[qid]
             res[half_of(qid)].append((sum(1 for r in recs if grades.get(r, 0) >= 1) / TOP,
                                       sum(1 for r in recs if r in grades) / TOP))
