@@ -433,6 +433,10 @@ def test_a_paper_not_in_the_corpus_is_added_from_arxiv(app_home, sample_rows, mo
         at.button(key="fetch_paper").click()
         at = check(at.run())
     assert any("2101.99999: not found on arXiv" in e for e in texts(at.error)), texts(at.error)
+    # a blind walkthrough: after a failed fetch the page said "not signed in" and its "Add to list" was disabled
+    # (the fetch closed this run's connection and forgot who the run acts for)
+    assert not any("not signed in" in e for e in texts(at.error)), texts(at.error)
+    assert not at.button(key="paper_add_add").disabled
 
 
 def test_hostile_paper_text_is_escaped(app_home):

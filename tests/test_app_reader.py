@@ -98,6 +98,10 @@ def test_a_failed_fetch_keeps_the_abstract_and_says_why(app_home, seed, pdf_serv
     at.button(key="fetch_fulltext").click()
     at = check(at.run())
     assert any("not a PDF" in e for e in texts(at.error)), texts(at.error)
+    # the reason is on the page itself, not inside the status box, which the browser shows collapsed (a blind
+    # walkthrough saw only "Could not get the full text" until the page was reloaded)
+    (status,) = at.status
+    assert status.label == "Could not get the full text" and not texts(status.error)
     assert "Abstract" in texts(at.subheader)  # the abstract view keeps working
     at = open_page(at, "paper", id=pid)
     assert any("last attempt to get the full text failed" in w for w in texts(at.warning))

@@ -28,11 +28,12 @@ def _fetch_button(arxiv_id: str) -> None:
         with st.status(f"Fetching the PDF of {arxiv_id} from arXiv…", expanded=True) as status:
             st.write("Downloading (arXiv asks for at most one request every 3 seconds), then reading its text…")
             outcome = fulltext.fetch_fulltext(arxiv_id)
-            if outcome.status == "failed":
-                status.update(label="Could not get the full text", state="error")
-                st.error(safe_inline(outcome.message))
-                return
-            status.update(label=safe_inline(outcome.message), state="complete")
+            failed = outcome.status == "failed"
+            status.update(label="Could not get the full text" if failed else safe_inline(outcome.message),
+                          state="error" if failed else "complete", expanded=False)
+        if failed:  # beside the collapsed status, not in it: a blind walkthrough saw only "Could not get the full
+            st.error(safe_inline(outcome.message), icon=":material/error:")  # text" until the page was reloaded
+            return
         st.rerun()
 
 

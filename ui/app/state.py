@@ -73,14 +73,20 @@ def set_actor(who: Actor | None) -> None:
     _local.actor = who
 
 
-def close_db() -> None:
+def close_connection() -> None:
+    """Close this run's connection only (it reopens on next use); who the run acts for and its cache stay."""
     conn = getattr(_local, "db", None)
     _local.db = None
     _local.db_path = None
-    _local.cache = None
-    _local.actor = None
     if conn is not None:
         conn.close()
+
+
+def close_db() -> None:
+    """End of a run: its connection, its cache and who it acted for."""
+    close_connection()
+    _local.cache = None
+    _local.actor = None
 
 
 @contextlib.contextmanager
@@ -284,7 +290,8 @@ def fetch_papers(ids: list[str]):
     politeness); returns the run record. They are searchable by meaning after the next `trendscope index`."""
     from trendscope.ingest.runner import run_ids
 
-    close_db()  # the runner opens its own connection; this run reopens after
+    close_connection()  # the runner opens its own connection; this run reopens after (and still acts for its user:
+    # closing everything forgot the signed-in reader, so a failed fetch left "not signed in" on the page)
     try:
         return run_ids(home(), ids)
     finally:
