@@ -40,6 +40,7 @@ class ListSummary:
     owner: str = LOCAL_OWNER
     access: str = "own"  # own | edit | read: what the reader may do with it
     shared_with: list[tuple[str, bool]] = field(default_factory=list)  # (grantee, can edit); owner's view only
+    last_added: str | None = None  # when a paper was last added to it (ISO UTC; None: empty)
 
     @property
     def ref(self) -> str:
@@ -146,7 +147,7 @@ class ListStore:
         rows = self.db.execute(
             f"""
             SELECT l.list_id, l.owner, l.name, l.created, count(i.arxiv_id),
-                   sum(i.status = 'unread'), sum(i.status = 'reading'), sum(i.status = 'read')
+                   sum(i.status = 'unread'), sum(i.status = 'reading'), sum(i.status = 'read'), max(i.added)
             FROM reading_lists l
             LEFT JOIN reading_list_items i ON i.list_id = l.list_id
             {where}
@@ -162,8 +163,9 @@ class ListStore:
             if aid not in ingested:
                 missing[list_id] = missing.get(list_id, 0) + 1
         return [
-            (list_id, ListSummary(name, created, n, u or 0, r or 0, d or 0, missing.get(list_id, 0), owner, access))
-            for list_id, owner, name, created, n, u, r, d in rows
+            (list_id, ListSummary(name, created, n, u or 0, r or 0, d or 0, missing.get(list_id, 0), owner, access,
+                                  last_added=last))
+            for list_id, owner, name, created, n, u, r, d, last in rows
         ]
 
     # -- sharing ----------------------------------------------------------------------------

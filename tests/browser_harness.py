@@ -158,7 +158,7 @@ def full_screenshot(driver, path: Path) -> Path:
 
 SEARCH_JS = """
 const [query, done] = [arguments[0], arguments[arguments.length - 1]];
-const target = 'results for \\u201c' + query + '\\u201d';
+const target = ' for \\u201c' + query + '\\u201d \\u00b7';  // "N results for …" or "1 result for …"
 const noHits = 'No papers match \\u201c' + query + '\\u201d';
 const app = document.querySelector('[data-testid="stApp"]');
 const shown = () => {

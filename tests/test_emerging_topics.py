@@ -546,6 +546,21 @@ def test_cli_topics_text_names_each_topic_with_its_growth_interval_and_first_pap
     assert heads and all(re.search(r"from \d{4}-\d\d through \d{4}-\d\d\)$", x) for x in heads), heads
 
 
+def test_cli_topics_say_when_a_trend_shows_an_older_month(rising_home):
+    """A blind walkthrough: every trend showed the newest month but one, which showed an older one without a word
+    (it had no paper since)."""
+    home, _db = rising_home
+    out = CliRunner().invoke(main, ["--home", str(home.root), "trends", "--topics"])
+    assert out.exit_code == 0, out.output
+    heads = [x.split()[:2] for x in out.output.splitlines() if x and not x.startswith((" ", "note", "topics"))]
+    newest = max(p for _, p in heads)
+    older = [t for t, p in heads if p < newest]
+    assert older, heads  # the fixture has such a trend (continual)
+    for trend in older:
+        assert f"  (no {trend} paper in the months after " in out.output
+    assert out.output.count("  (no ") == len(older)
+
+
 def test_cli_topics_text_shows_a_topics_other_names(rising_home, monkeypatch):
     from trendscope.index import topic_listings
     from trendscope.index.emerging_topics import TopicsResult

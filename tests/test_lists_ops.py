@@ -183,6 +183,8 @@ def test_cli_every_operation(home, db, rows):
     assert r.exit_code == 0 and "1 not ingested yet" in r.output and "note: skim the proofs" in r.output
     assert cli(home, "lists", "note", "to read", b, "line one\nline two").exit_code == 0
     assert "      note: line one\n            line two\n" in cli(home, "lists", "show", "to read").output
+    # filtered by status: the count says of how many ("to read: 1 paper" read as the list's size: a walkthrough)
+    assert cli(home, "lists", "show", "to read", "--status", "read").output.startswith("to read: 1 of 3 papers read")
 
     r = cli(home, "lists", "remove", "to read", f"{b}v7", c)
     assert r.exit_code == 0 and "Removed 1 paper" in r.output and f"Not in the list: {c}" in r.output
@@ -199,7 +201,11 @@ def test_cli_every_operation(home, db, rows):
 
     r = cli(home, "lists", "not-interested", "done reading", c, "xx")
     assert r.exit_code == 1 and "Marked 1 paper" in r.stdout
-    assert cli(home, "lists", "not-interested", "done reading").stdout.split() == [c]
+    shown = cli(home, "lists", "not-interested", "done reading").stdout  # with titles (bare ids said nothing)
+    assert shown.startswith(f"{c}  ") and len(shown.splitlines()) == 1 and shown.strip() != c
+    r = cli(home, "lists", "not-interested", "done reading", a)  # a paper of the list itself: said so
+    assert "is in the list itself" in r.stderr and a in r.stderr
+    assert cli(home, "lists", "not-interested", "done reading", a, "--undo").exit_code == 0
     r = cli(home, "lists", "not-interested", "DONE reading", "--json")
     assert json.loads(r.stdout) == {"list": "done reading", "not_interested": [c]}
 

@@ -92,13 +92,30 @@ def meta_line(authors: Sequence[str], published: str | None, categories: Sequenc
     return f"{who} · {published or 'undated'} · {cats}"
 
 
-def list_names() -> list[str]:
-    """The lists a paper can be added to: the reader's own and those shared with them editable (as
-    `owner/name`); read once per script run (many cards share them)."""
+def _addable_lists() -> list:
+    """The lists a paper can be added to: the reader's own and those shared with them editable; read once per
+    script run (many cards share them)."""
     cache = app.run_cache()
-    if "list_names" not in cache:
-        cache["list_names"] = [s.ref for s in app.reading_lists().lists() if s.access != "read"]
-    return cache["list_names"]
+    if "addable_lists" not in cache:
+        cache["addable_lists"] = [s for s in app.reading_lists().lists() if s.access != "read"]
+    return cache["addable_lists"]
+
+
+def list_names() -> list[str]:
+    """The names of the lists a paper can be added to (others' as `owner/name`)."""
+    return [s.ref for s in _addable_lists()]
+
+
+def default_list() -> str | None:
+    """The list an "add to list" choice starts on: the one this session last added to, else the one open on the
+    Reading lists page, else the list a paper was last added to (it started on the alphabetically first list, and
+    papers went to the wrong one: a blind walkthrough)."""
+    names = list_names()
+    for name in (st.session_state.get("last_list"), st.session_state.get("current_list")):
+        if name in names:
+            return name
+    used = [s for s in _addable_lists() if s.last_added]
+    return max(used, key=lambda s: s.last_added).ref if used else None
 
 
 def _add(arxiv_id: str, choice: str, new_name: str | None) -> str | None:
@@ -112,14 +129,14 @@ def _add(arxiv_id: str, choice: str, new_name: str | None) -> str | None:
                 raise TrendscopeError("type a name for the new list")
             if not rl.exists(name):
                 rl.create(name)
-                app.run_cache().pop("list_names", None)
+                app.run_cache().pop("addable_lists", None)
         res = rl.add(name, [arxiv_id])
     except TrendscopeError as exc:
         st.error(str(exc))
         return None
     st.session_state["last_list"] = res.list
     if res.added:
-        app.run_cache().pop("list_names", None)
+        app.run_cache().pop("addable_lists", None)
         st.session_state["list_flash"] = f"Added {arxiv_id} to **{safe_inline(res.list)}**."
     elif res.already:
         st.info(f"Already in **{safe_inline(res.list)}**.")
@@ -149,7 +166,7 @@ def list_flash() -> None:
 def _list_choice(key: str, label: str) -> tuple[str, str | None]:
     names = list_names()
     options = names + [NEW_LIST]
-    last = st.session_state.get("last_list")
+    last = default_list()
     choice = st.selectbox(label, options, index=options.index(last) if last in options else 0, key=f"{key}_list")
     if choice == NEW_LIST and not names:
         st.session_state.setdefault(f"{key}_new", DEFAULT_LIST)
@@ -178,7 +195,7 @@ def list_target(key: str) -> tuple[str, str | None]:
     c_list, c_new, _ = st.columns([2, 2, 3], vertical_alignment="bottom")
     with c_list:
         options = names + [NEW_LIST]
-        last = st.session_state.get("last_list")
+        last = default_list()
         choice = st.selectbox("Add results to", options, index=options.index(last) if last in options else 0,
                               key=f"{key}_list" + (str(version) if version else ""))
     if choice == NEW_LIST and not names:

@@ -86,9 +86,20 @@ def not_interested_cmd(ctx: click.Context, name: str, ids: tuple[str, ...], undo
         if as_json:
             echo_json({"list": rl.canonical(name), "not_interested": marked})
             return
-        click.echo("\n".join(marked) if marked else f"No papers marked not interested for {name!r}.")
+        if not marked:
+            click.echo(f"No papers marked not interested for {name!r}.")
+            return
+        from trendscope.ingest.store import PaperStore
+
+        papers = PaperStore(rl.store.db).get_many(marked)  # bare ids said nothing (a blind walkthrough)
+        for aid in marked:
+            click.echo(f"{aid}  {short(papers[aid].title, 100)}" if aid in papers else f"{aid}  (not ingested)")
         return
     res = rl.mark_not_interested(name, ids, undo=undo)
     verb = "Unmarked" if undo else "Marked"
     click.echo(f"{verb} {count(len(res.added), 'paper')} as not interested for {res.list!r}.")
+    members = sorted(set(res.added) & {it.arxiv_id for it in rl.items(name)}) if not undo else []
+    if members:  # marked without a word (a blind walkthrough); it stays in the list
+        click.echo(f"note: {', '.join(members)} {'is' if len(members) == 1 else 'are'} in the list itself (it stays "
+                   "there; a list's own papers are never recommended anyway)", err=True)
     report_bad(ctx, res.bad)

@@ -158,7 +158,7 @@ def show_cmd(ctx: click.Context, name: str, status: str | None, as_json: bool) -
       trendscope lists show to-read --status unread --json
     """
     rl = open_lists(ctx)
-    items = rl.items(name)
+    items = every = rl.items(name)
     if status:
         items = [it for it in items if it.status == status]
     if as_json:
@@ -166,7 +166,9 @@ def show_cmd(ctx: click.Context, name: str, status: str | None, as_json: bool) -
         return
     missing = sum(1 for it in items if not it.ingested)
     extra = f", {missing} not ingested yet" if missing else ""
-    click.echo(f"{rl.canonical(name)}: {count(len(items), 'paper')}{extra}")
+    # filtered: "2 of 7 papers" ("mixed: 2 papers" for a 7-paper list read as the list's size: a blind walkthrough)
+    size = f"{len(items):,} of {count(len(every), 'paper')} {status}" if status else count(len(items), "paper")
+    click.echo(f"{rl.canonical(name)}: {size}{extra}")
     for it in items:
         p = it.paper
         if p is None and it.imported is not None:  # what its BibTeX entry said

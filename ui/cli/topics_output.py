@@ -76,6 +76,7 @@ def print_topics(db, freq: str, since: str | None, as_json: bool, last: int | No
     for r in records:
         if r["papers"]:  # a period the trend has no paper in yet (the newest month, filling up) lists nothing
             by_trend.setdefault(r["trend"], []).append(r)
+    latest = max(r["period"] for r in records)
     for trend, recs in sorted(by_trend.items()):
         for r in recs[-(last or len(recs)):]:
             span = ("" if r["since"] == r["period"] else f"; topics judged over the {freq}s from "
@@ -91,5 +92,8 @@ def print_topics(db, freq: str, since: str | None, as_json: bool, last: int | No
                            f"the year before{f' ({notes})' if notes else ''}; first: {', '.join(t['first_papers'])}")
             if not r["details"]:
                 click.echo("  (nothing rising)")
+        if recs[-1]["period"] < latest:  # it showed an older month without a word (a blind walkthrough)
+            click.echo(f"  (no {trend} paper in the {freq}s after {period_name(recs[-1]['period'], freq)}, up to "
+                       f"{period_name(latest, freq)})")
     shown = [r["period"] for recs in by_trend.values() for r in recs[-(last or len(recs)):]]
     mix_notes(db, min(shown) if shown else since, topics=True, until=until)

@@ -8,6 +8,7 @@ import click
 from tqdm import tqdm
 
 from trendscope.foundation.errors import TrendscopeError
+from trendscope.foundation.wording import count
 
 from .options import json_option, no_vectors_option, output_file
 from .topics_output import mix_notes, period_name, print_topics
@@ -369,7 +370,7 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
             click.echo(f"{trend:18s} {r.period:10s} {r.count:6d} {r.total:6d} {r.share:7.2%} {r.growth:+7.2f} "
                        f"{r.emerging_score:+6.1f}" + (" *" if r.period in thin else ""))
     # the months the table shows (a month left out as still filling up was named here too: a blind walkthrough)
-    few = [f"{period_name(p, freq)} ({n} papers)" for p, n in sorted(thin.items()) if p in shown]
+    few = [f"{period_name(p, freq)} ({count(n, 'paper')})" for p, n in sorted(thin.items()) if p in shown]
     if few:
         click.echo("note: * few papers: " + ", ".join(few) + " hold under a quarter of the papers of the periods "
                    "around them; their shares, growth and emerging scores swing with a handful of papers", err=True)

@@ -256,8 +256,11 @@ def _recommendations(rl, name: str, latest: str | None, editable: bool = True) -
     for rec in res.items:
         with st.container(border=True, key=f"rec_{rec.arxiv_id}"):
             who = safe_inline(", ".join(authors_as_prose(rec.authors[:4])))
-            st.markdown(f"**{safe_inline(rec.title)}**  \n:gray[{rec.published or 'undated'} · {who}]")
-            st.caption(f"Because it is close to “{safe_inline(rec.because_title)}” (similarity {rec.score:.2f})")
+            byline = " · ".join(x for x in (rec.published or "undated", who) if x)  # no authors: no dangling " ·"
+            st.markdown(f"**{safe_inline(rec.title)}**  \n:gray[{byline}]")
+            # no similarity figure: the order also weighs the list's topic, so a shown cosine read as out of order
+            # (a blind walkthrough; the CLI dropped its score column for the same reason)
+            st.caption(f"Because it is close to “{safe_inline(rec.because_title)}”")
             c_open, c_add, c_no, _ = st.columns([1, 1, 1.4, 2])
             with c_open:
                 widgets.open_button(rec.arxiv_id, key=f"rec_open_{rec.arxiv_id}")
@@ -290,7 +293,9 @@ def render() -> None:
         gone = previous or addressed
         if gone and gone not in names and not chosen:
             st.warning(f"The list “{safe_inline(gone)}” is no longer there: renamed or deleted in another tab or "
-                       "by the CLI.")
+                       "by the CLI." if previous else  # a link's list may never have been (a blind walkthrough)
+                       f"There is no list “{safe_inline(gone)}” here: the link names a list that was renamed or "
+                       "deleted, or that never existed.")
         wanted = chosen or previous or addressed
         jump = "select_list_now" in st.session_state
         if wanted in names and (jump or st.session_state.get("list_pick") not in names):

@@ -189,7 +189,7 @@ def _results(state: dict) -> None:
                 icon=":material/search_off:")
         return
     shown_mode = "keyword" if state.get("warming") else params["mode"]
-    st.caption(f"{len(hits)} results for “{q}” · {MODES[shown_mode].lower()}{_filters_text(params)} · "
+    st.caption(f"{count(len(hits), 'result')} for “{q}” · {MODES[shown_mode].lower()}{_filters_text(params)} · "
                f"{state['seconds'] * 1000:.0f} ms", help="Server time for the search itself.")
     _follow_search(params)
     if state.get("warming"):

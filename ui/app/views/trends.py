@@ -305,7 +305,7 @@ def render() -> None:
                    f"newest paper is from {app.summary()['last'][:10]}).")
     _chart(complete, metric, freq, labels)
     thin, latest_full = thin_periods(table), complete["period"].max()
-    if few := [f"{period_label(p, freq)} ({n:,} papers)" for p, n in sorted(thin.items()) if p <= latest_full]:
+    if few := [f"{period_label(p, freq)} ({count(n, 'paper')})" for p, n in sorted(thin.items()) if p <= latest_full]:
         st.caption(":material/info: Few papers in " + ", ".join(few) + ": under a quarter of the papers of the "
                    "periods around them, so their shares and growth swing with a handful of papers.")
     shifts = trend_state.mix_shifts(complete["period"].min())
