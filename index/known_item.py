@@ -18,7 +18,8 @@ the ranked results come, in this order:
 
 5. when the query is a person's name that some paper lists as an author ("Percy Liang": a blind walkthrough found
    10 of the first 20 hits holding neither word, while `au:"Percy Liang"` finds 26 papers), that person's papers,
-   newest first, before everything else (up to the limit).
+   newest first, before everything else (up to the limit); likewise one capitalised word that more papers list as
+   an author's name than use in their title or abstract, at least three times more ("Bengio", not "Adam").
 
 Only plain queries qualify: fields (`ti:`, `au:`...), quotes, `+`/`-` items, `*` and OR/NOT keep their own
 meaning. Each step keeps the filters (dates, categories, trends) and at most `MAX_FIRST` papers come first in all.
@@ -103,10 +104,27 @@ def author_query(query: str) -> TitleQuery | None:
     return tq
 
 
+def surname_query(query: str) -> TitleQuery | None:
+    """One word capitalised as typed ("Bengio", "LeCun", not "LLM" or "lora"): maybe a surname. Whether it
+    is one is the store's to say (`known_papers`: more papers list it as an author's than use it in their text)."""
+    typed = query.strip()
+    words = normalize(typed).split()
+    if len(words) != 1 or not _NAME_RE.match(words[0]) or not typed[:1].isupper() or typed.isupper():
+        return None
+    return title_query(query)
+
+
+def text_match(tq: TitleQuery) -> str:
+    """Papers whose title or abstract holds the words in a row."""
+    return '{title abstract} : "' + " ".join(tq.words) + '"'
+
+
 def author_match(tq: TitleQuery) -> str:
     """Papers whose authors hold the name's words near each other (FTS5, the authors column; middle initials may
     stand between: "Christopher D. Manning" for "Christopher Manning"). Over-inclusive: the column is every author
     in one text, stemmed ("Song Han" matched "Juntong Song, Hanning Zhang"), so `names_author` checks each paper."""
+    if len(tq.words) == 1:
+        return f'authors : "{tq.words[0]}"'
     return "authors : NEAR(" + " ".join(f'"{w}"' for w in tq.words) + ", 2)"
 
 
@@ -172,6 +190,28 @@ def known_first(ranked: list[tuple[int, float]], first: Sequence[int], limit: in
     return (head + [r for r in ranked if r[0] not in seen])[:limit]
 
 
+def unknown_person(store: SearchStore, query: str) -> str | None:
+    """The name, when the query looks like a person's ("Christopher Manning": two to four words capitalised as
+    typed, the first some stored author's name, the words together in at most 2 titles or abstracts) and no stored
+    paper lists it: hybrid search then lists papers near it by meaning, which said nothing of the kind (a blind
+    walkthrough)."""
+    person = author_query(query)
+    typed = query.split()
+    if person is None or not all(w[:1].isupper() and w[1:] == w[1:].lower() for w in typed):
+        return None
+    first = TitleQuery(words=person.words[:1])
+    if not store.doc_count(author_match(first)) or store.doc_count(text_match(person)) > 2:
+        return None
+    if store.doc_count(author_match(person)):
+        from .search_store import SqlFilter
+
+        near = [pk for pk, _ in store.keyword(author_match(person), SqlFilter(), MAX_AUTHOR_PAPERS)]
+        rows = store.rows(near)
+        if any(names_author(person.words, rows[pk].authors) for pk in near if pk in rows):
+            return None
+    return " ".join(typed)
+
+
 def known_papers(store: SearchStore, query: str, flt: SqlFilter, limit: int,
                  weights: Sequence[float]) -> tuple[list[int], int]:
     """The papers a query names, best first, among those passing the filter (`store`: a `SearchStore`, `flt` its
@@ -180,6 +220,10 @@ def known_papers(store: SearchStore, query: str, flt: SqlFilter, limit: int,
     if tq is None:
         return [], MAX_FIRST
     person = author_query(query)
+    surname = surname_query(query)
+    if surname is not None:  # "Bengio": 4 of the first 8 hits lacked the name, while au:Bengio found 7 papers (a
+        listed = store.doc_count(author_match(surname))  # blind walkthrough); "Adam" is a word first
+        person = surname if listed >= 2 and 3 * store.doc_count(text_match(surname)) < listed else None
     if person is not None and 0 < store.doc_count(author_match(person)) <= MAX_AUTHOR_PAPERS:
         near = [pk for pk, _ in store.keyword(author_match(person), flt, MAX_AUTHOR_PAPERS, order="newest")]
         rows = store.rows(near)

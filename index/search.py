@@ -32,7 +32,7 @@ from .embedder import Embedder
 from .faiss_index import VectorIndex, index_paths
 from .fts_query import ParsedQuery, parse_query
 from .keyword_pruning import Split, exact_top, plan
-from .known_item import arxiv_id_query, known_first, known_papers, names_author, title_query
+from .known_item import arxiv_id_query, known_first, known_papers, names_author, title_query, unknown_person
 from .query_encoder import load_query_embedder
 from .relevance_floor import (
     WORD_SHARE,
@@ -300,6 +300,10 @@ class Searcher:
                 ranked = near_best(ranked, feats, self.date_floor_from_best)
         published = self.store.published_of([pk for pk, _ in ranked])
         return sorted(ranked, key=lambda r: (published.get(r[0]) or "", r[0]), reverse=True)[:wanted]
+
+    def unknown_person(self, query: str) -> str | None:
+        """The person's name the query seems to be, when no stored paper lists it as an author's (`known_item`)."""
+        return unknown_person(self.store, query)
 
     def did_you_mean(self, query: str) -> str | None:
         """The query with words that (almost) no paper holds corrected to words many titles use (`spelling`)."""

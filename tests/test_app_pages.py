@@ -185,6 +185,19 @@ def test_search_filters_and_sort(app_home, seed):
     assert not any("clearly about" in m for m in texts(at.info))
 
 
+def test_a_name_no_stored_paper_lists_is_said_so(app_home, seed):
+    """A blind walkthrough: "Christopher Manning" listed unrelated papers without a word."""
+    from trendscope.ingest.store import PaperStore, open_database
+
+    authors = PaperStore(open_database(app_home / "trendscope.db")).get_many(seed.ids)[seed.ids[0]].authors
+    first = next(a.split()[0] for a in authors if a.split()[0].isalpha() and len(a.split()[0]) > 2)
+    at = search(check(new_app().run()), f"{first.capitalize()} Zyxwquillson")
+    assert any(f"No stored paper lists an author named {first.capitalize()} Zyxwquillson" in m
+               for m in texts(at.info)), texts(at.info)
+    at = search(at, "language models")
+    assert not any("lists an author named" in m for m in texts(at.info))
+
+
 def test_search_from_a_shared_link(app_home, seed):
     at = new_app()
     at.query_params["q"] = "diffusion"

@@ -176,3 +176,39 @@ def test_a_name_is_one_authors_not_two_neighbours(known_home):
     assert scored[0][0] == "2312.99203"  # the person's papers first; the neighbours only ranked after them
     assert len(scored) > 1 and {pid for pid, _ in scored[1:3]} == {"2312.99201", "2312.99202"}  # by BM25, after
     assert searcher.search(SearchRequest("Christabel Quillmanning", mode="hybrid", limit=3))[0].id == "2312.99204"
+
+
+def test_a_surname_alone_finds_that_persons_papers_and_a_word_stays_a_word(known_home):
+    """A blind walkthrough: "Bengio" gave 4 of 8 hits without the name, while au:Bengio found 7 papers. One
+    capitalised word that more papers list as an author's name than use in their text is a surname."""
+    from trendscope.index.known_item import surname_query
+
+    _home, _db, searcher = known_home
+    for mode in ("keyword", "semantic", "hybrid"):
+        hits = searcher.search(SearchRequest("Quillfeather", mode=mode, limit=10))
+        assert [h.id for h in hits[:3]] == ["2312.99103", "2312.99102", "2312.99101"], mode
+    assert surname_query("Bengio") is not None and surname_query("LeCun") is not None
+    assert surname_query("bengio") is None and surname_query("LLM") is None and surname_query("Yoshua Bengio") is None
+    # a word papers write more than authors are named by is a word: "Attention" ranks as before
+    plain = [h.id for h in searcher.search(SearchRequest("Attention", mode="keyword", limit=10))]
+    searcher.known_items = False
+    try:
+        assert [h.id for h in searcher.search(SearchRequest("Attention", mode="keyword", limit=10))] == plain
+    finally:
+        searcher.known_items = True
+
+
+def test_a_name_no_stored_paper_lists_is_said_so(known_home):
+    """A blind walkthrough: "Christopher Manning" listed unrelated papers with no word that no stored paper lists
+    that author."""
+    home, _db, searcher = known_home
+    assert searcher.unknown_person("Zora Quillmanning") == "Zora Quillmanning"  # "Zora" is an author's name
+    assert searcher.unknown_person("Zora Quillfeather") is None  # listed
+    assert searcher.unknown_person("zora quillmanning") is None  # not written as a name
+    assert searcher.unknown_person("Low Rank Adaptation") is None  # no author is named "Low"
+    assert searcher.unknown_person("Attention Is All") is None  # words of titles, not a name
+    out = CliRunner().invoke(main, ["--home", str(home.root), "search", "Zora Quillmanning", "-n", "3"])
+    assert out.exit_code == 0
+    assert "(no stored paper lists an author named Zora Quillmanning: these results match the words)" in out.stderr
+    out = CliRunner().invoke(main, ["--home", str(home.root), "search", "Zora Quillfeather", "-n", "3"])
+    assert "no stored paper lists an author" not in out.stderr

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -71,6 +72,11 @@ def test_newest_first_says_when_the_relevance_floor_shortened_the_list(cli):
     assert len([x for x in full.splitlines() if x.strip()[:2].rstrip(".").isdigit()]) > len(listed)
     assert note not in full  # sorted by relevance: no floor, no note
     assert note not in cli("search", "language models", "--sort", "date", "-n", "5").output  # a full list
+    # newest first shows no score: the list is in date order, and its scores mixed two scales (a blind walkthrough)
+    scored = re.compile(r"^\s*\d+\. \S+\s+\S+\s+-?\d+\.\d{4}  \[")
+    assert listed and not any(scored.match(x) for x in listed), listed[:2]
+    ranked = [x for x in full.splitlines() if x.strip()[:2].rstrip(".").isdigit()]
+    assert ranked and all(scored.match(x) for x in ranked), ranked[:2]
     # a listed paper lacking a query word: how to require it ("clearly about the query" was said over 52 of 62
     # papers lacking "diffusion": a blind walkthrough)
     lacking = cli("search", "graph neural networks molecules", "--sort", "date", "-n", "10")

@@ -220,6 +220,11 @@ def did_you_mean(query: str) -> str | None:
     return searcher().did_you_mean(query)
 
 
+def unknown_person(query: str) -> str | None:
+    """The person's name the query seems to be, when no stored paper lists it (`index.known_item`), or None."""
+    return searcher().unknown_person(query)
+
+
 def papers_in_window(params: dict) -> int:
     """Stored papers published in the search's date window."""
     return searcher().papers_in_window(params["since"], params["until"])

@@ -92,14 +92,16 @@ def _keep_topics(db) -> dict:
     return {"line": str(done), **asdict(done)}
 
 
-def _hit_line(rank: int, h, width: int | None = None) -> str:
+def _hit_line(rank: int, h, width: int | None = None, score: bool = True) -> str:
     """One result on one line; cut to `width` characters (a terminal's) with "…". The title matters most: in a
-    narrow terminal the categories shrink to the primary one before the title is cut."""
+    narrow terminal the categories shrink to the primary one before the title is cut. `score` False: no score
+    (newest first, where it does not order the list)."""
     title = " ".join(readable_latex(h.title).split())  # "$k$NN-LMs" -> "kNN-LMs"; --json keeps the source
 
     def line(shown: int) -> str:
         cats = ",".join(h.categories[:shown]) + (",…" if len(h.categories) > shown else "")
-        return f"{rank:>3}. {h.id:<12} {h.published or '?':<10} {h.score:8.4f}  [{cats}] {title}"
+        shown = f" {h.score:8.4f} " if score else ""
+        return f"{rank:>3}. {h.id:<12} {h.published or '?':<10}{shown} [{cats}] {title}"
 
     full = line(3)
     if not width or len(full) <= width:
@@ -113,7 +115,7 @@ def _terminal_width() -> int | None:
     return shutil.get_terminal_size().columns if sys.stdout.isatty() else None
 
 
-def _print_hits(hits, as_json: bool, verbose: int) -> None:
+def _print_hits(hits, as_json: bool, verbose: int, scores: bool = True) -> None:
     if as_json:
         for h in hits:
             click.echo(json.dumps({"id": h.id, "title": h.title, "score": h.score, "published": h.published,
@@ -126,7 +128,7 @@ def _print_hits(hits, as_json: bool, verbose: int) -> None:
         return
     width = _terminal_width()
     for i, h in enumerate(hits, 1):
-        click.echo(_hit_line(i, h, width))
+        click.echo(_hit_line(i, h, width, scores))
         if h.missing:
             click.echo(f"       missing: {', '.join(h.missing)}")
         if verbose:
@@ -186,7 +188,7 @@ def search_cmd(ctx, query, mode, categories, trends, since, until, sort, all_wor
     Each line: rank, arXiv id, date, score, [categories] title. The score orders one result list; its scale
     depends on how the list was made (hybrid: fused ranks, about 0.03-0.4; keyword, and hybrid when the query is
     only fields such as au:: BM25, unbounded; semantic: cosine similarity, up to 1), so compare it only within
-    one list.
+    one list. With --sort date the list is in date order and no score is shown (--json keeps it).
 
     \b
     Examples:
@@ -214,7 +216,9 @@ def search_cmd(ctx, query, mode, categories, trends, since, until, sort, all_wor
 
     if batch is None:
         hits = searcher.search(req(query))
-        _print_hits(hits, as_json, ctx.obj.verbose)
+        # newest first: no score column (the list is in date order, and the newest matches added to it carry
+        # keyword scores beside fused ones: 6.76, 0.02, 7.99 read as a bug, a blind walkthrough)
+        _print_hits(hits, as_json, ctx.obj.verbose, scores=sort != "date")
         if not hits and (since or until) and not searcher.papers_in_window(since, until):
             # "--since 30d" on a home last filled months ago, or a weekend: nothing to do with the query
             first, last = searcher.store.published_range()
@@ -230,6 +234,9 @@ def search_cmd(ctx, query, mode, categories, trends, since, until, sort, all_wor
         fixed = searcher.did_you_mean(query)
         if fixed:  # "speculativ decodng" found nothing in keyword mode, without a hint (a blind walkthrough)
             click.echo(f"(did you mean: {fixed}?)", err=True)
+        person = searcher.unknown_person(query)
+        if person:  # "Christopher Manning" listed unrelated papers without a word (a blind walkthrough)
+            click.echo(f"(no stored paper lists an author named {person}: these results match the words)", err=True)
         long_note = long_query_note(query, mode)
         if long_note:
             click.echo(f"({long_note})", err=True)

@@ -135,7 +135,7 @@ def _run(params: dict) -> dict:
     elapsed = time.perf_counter() - started
     tags = trend_state.trend_tags([h.pk for h in hits])
     return {"params": params, "hits": hits, "tags": tags, "seconds": elapsed, "warming": warming,
-            "did_you_mean": app.did_you_mean(params["query"])}
+            "did_you_mean": app.did_you_mean(params["query"]), "unknown_person": app.unknown_person(params["query"])}
 
 
 def _filters_text(params: dict) -> str:
@@ -204,6 +204,9 @@ def _results(state: dict) -> None:
     long_note = long_query_note(params["query"], shown_mode)
     if long_note:
         st.caption(long_note[0].upper() + long_note[1:] + ".")
+    if state.get("unknown_person"):  # "Christopher Manning" listed unrelated papers without a word (a walkthrough)
+        st.info(f"No stored paper lists an author named {safe_inline(state['unknown_person'])}: these results "
+                "match the words.", icon=":material/person_off:")
     unmatched = words_none_holds(hits, params["query"]) if params["mode"] != "semantic" else []
     if unmatched:
         words = ", ".join(safe_inline(w) for w in unmatched)
