@@ -54,7 +54,7 @@ def gate() -> Actor:
     try:
         oidc = _oidc()
     except TrendscopeError as exc:
-        st.error(f"Sign-in is misconfigured: {exc}")
+        st.error(f"Sign-in is misconfigured: {safe_inline(str(exc))}")
         st.stop()
     accounts = _accounts()
     password = accounts.password_sign_in_configured()
@@ -81,7 +81,7 @@ def gate() -> Actor:
             who = accounts.oidc_actor(st.user.get("email"), verified=st.user.get("email_verified"),
                                       domains=oidc_domains(state.home().config_path))
         except TrendscopeError as exc:
-            st.error(f"Signed in with the identity provider, but {exc}")
+            st.error(f"Signed in with the identity provider, but {safe_inline(str(exc))}")
             st.button("Sign out", on_click=st.logout)
             st.stop()
         st.session_state["ts_signed_in_with"] = "oidc"
@@ -194,7 +194,7 @@ def _sign_in_page(accounts, oidc, password: bool) -> None:
                 try:
                     who = accounts.sign_in(name, secret)
                 except TrendscopeError as exc:
-                    st.error(str(exc))
+                    st.error(safe_inline(str(exc)))
                 else:
                     st.session_state[SESSION_KEY] = accounts.start_session(who.name)
                     st.session_state.pop("sign_in_password", None)

@@ -59,7 +59,7 @@ def _note_form(arxiv_id: str, section: str, passage: dict) -> None:
                     app.reading_lists().add_passage_note(arxiv_id, seq, note, quote or passage["text"][:300],
                                                          section)
                 except TrendscopeError as exc:
-                    st.error(str(exc))
+                    st.error(safe_inline(str(exc)))
                 else:
                     st.session_state["reader_flash"] = f"Note saved on passage {seq}."
                     st.rerun()

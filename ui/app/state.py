@@ -25,6 +25,7 @@ from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.home import Home
 from trendscope.ingest.store import PaperStore, open_database
 from trendscope.ui.app import resources
+from trendscope.ui.app.text import safe_inline
 
 log = logging.getLogger(__name__)
 
@@ -102,17 +103,19 @@ def run_scope() -> Iterator[None]:
 
 @contextlib.contextmanager
 def guarded() -> Iterator[None]:
-    """Domain errors become `st.error(message)`; anything else a short message (traceback in the log only).
+    """Domain errors become `st.error(message)`, escaped (a message may quote what the user typed: an address
+    `[x](https://evil.example)@b.org` rendered as a link, a blind walkthrough); anything else a short message
+    (traceback in the log only).
 
     Streamlit's own control flow (rerun, stop, switch_page) derives from BaseException and passes through.
     """
     try:
         yield
     except TrendscopeError as exc:
-        st.error(str(exc))
+        st.error(safe_inline(str(exc)))
     except Exception as exc:  # noqa: BLE001 - the app must never show a traceback
         log.exception("page failed")
-        st.error(f"Internal error ({exc.__class__.__name__}): {exc}. The server log has the details.")
+        st.error(f"Internal error ({exc.__class__.__name__}): {safe_inline(str(exc))}. The server log has the details.")
 
 
 def papers() -> PaperStore:

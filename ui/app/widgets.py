@@ -132,7 +132,7 @@ def _add(arxiv_id: str, choice: str, new_name: str | None) -> str | None:
                 app.run_cache().pop("addable_lists", None)
         res = rl.add(name, [arxiv_id])
     except TrendscopeError as exc:
-        st.error(str(exc))
+        st.error(safe_inline(str(exc)))
         return None
     st.session_state["last_list"] = res.list
     if res.added:

@@ -37,7 +37,7 @@ def _preview(sub, week: str) -> None:
         with st.spinner("Building the digest…"):
             digest = dg.build_digest(sub, week)
     except TrendscopeError as exc:
-        st.error(str(exc))
+        st.error(safe_inline(str(exc)))
         return
     files = dg.digest_files(digest)
     st.caption(f"{count(len(digest.papers), 'paper')} (of {count(digest.candidates, 'candidate')}) · "
@@ -91,7 +91,7 @@ def _test_mail(digest) -> None:
                 try:
                     message_id = dg.send_test_digest(digest)
                 except TrendscopeError as exc:
-                    st.error(str(exc))
+                    st.error(safe_inline(str(exc)))
                 else:
                     st.success(f"Sent to `{cfg.operator}` via `{cfg.host}` (Message-ID `{message_id}`). "
                                "Test mails are not recorded as deliveries.")
@@ -132,7 +132,7 @@ def _add_form() -> None:
                     emails=[e.strip() for e in (emails or "").split(",") if e.strip()],
                 )
             except TrendscopeError as exc:
-                st.error(str(exc))
+                st.error(safe_inline(str(exc)))
             else:
                 st.session_state["digest_sub_next"] = sub.name
                 flash = f"Added subscription **{safe_inline(sub.name)}**."

@@ -133,7 +133,7 @@ def _lists(arxiv_id: str) -> None:
                 try:
                     rl.set_status(name, [arxiv_id], status)
                 except TrendscopeError as exc:
-                    st.error(str(exc))
+                    st.error(safe_inline(str(exc)))
                 else:
                     del st.session_state[status_key]
                     st.session_state["paper_status_saved"] = (name, arxiv_id, status)
@@ -148,7 +148,7 @@ def _lists(arxiv_id: str) -> None:
                         if (note or "") != (item.note or ""):
                             rl.set_note(name, arxiv_id, note or "")
                     except TrendscopeError as exc:
-                        st.error(str(exc))
+                        st.error(safe_inline(str(exc)))
                     else:
                         st.success("Saved.")
     widgets.add_to_list(arxiv_id, key="paper_add")
@@ -162,7 +162,7 @@ def _not_in_corpus(arxiv_id: str) -> None:
             with st.spinner(f"Fetching {arxiv_id} from arXiv…"):
                 run = app.fetch_papers([arxiv_id])
         except TrendscopeError as exc:
-            st.error(str(exc))
+            st.error(safe_inline(str(exc)))
         else:
             if run.new or run.updated or run.skipped:
                 st.rerun()  # now stored: the page shows it

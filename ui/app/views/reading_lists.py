@@ -48,7 +48,7 @@ def _manage(rl, names: list[str], current: str | None, summary=None) -> None:
                 try:
                     name = rl.create(new)
                 except TrendscopeError as exc:
-                    st.error(str(exc))
+                    st.error(safe_inline(str(exc)))
                 else:
                     _select(name)
                     _flash(f"Created **{safe_inline(name)}**.")
@@ -72,7 +72,7 @@ def _rename_delete(rl, current: str) -> None:
             try:
                 name = rl.rename(current, to)
             except TrendscopeError as exc:
-                st.error(str(exc))
+                st.error(safe_inline(str(exc)))
             else:
                 _select(name)
                 _flash(f"Renamed to **{safe_inline(name)}**.")
@@ -107,7 +107,7 @@ def _sharing(rl, current: str, summary) -> None:
                 try:
                     grantee = rl.share(current, whom, edit=edit)
                 except TrendscopeError as exc:
-                    st.error(str(exc))
+                    st.error(safe_inline(str(exc)))
                 else:
                     who = "everyone" if grantee == "*" else grantee
                     _flash(f"Shared **{safe_inline(current)}** with {safe_inline(who)} "
@@ -123,7 +123,7 @@ def _import(rl, name: str, upload) -> None:
         try:
             res = rl.import_file(name, path, display_name=upload.name)
         except TrendscopeError as exc:
-            st.error(str(exc))
+            st.error(safe_inline(str(exc)))
             return
     msg = f"Imported {count(len(res.added), 'paper')} ({len(res.already)} already there"
     msg += f", {len(res.not_ingested)} not ingested yet)." if res.not_ingested else ")."
@@ -244,7 +244,7 @@ def _recommendations(rl, name: str, latest: str | None, editable: bool = True) -
     try:
         res = rl.recommend(name, limit=limit, since=since, nearest=app.list_nearest())
     except TrendscopeError as exc:
-        st.info(str(exc))
+        st.info(safe_inline(str(exc)))
         return
     if not res.list_size:
         st.caption("Add papers to this list to get recommendations.")

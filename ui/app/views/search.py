@@ -272,7 +272,7 @@ def _follow_search(params: dict) -> None:
         try:
             sub = dg.follow_search(query, trends, cats)
         except TrendscopeError as exc:
-            st.error(str(exc))
+            st.error(safe_inline(str(exc)))
             return
         st.session_state["list_flash"] = (f"Following this search: the subscription “{safe_inline(sub.name)}” on "
                                           "the Digests page lists its new papers each week.")

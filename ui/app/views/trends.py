@@ -247,7 +247,7 @@ def _follow(topic: str) -> bool:
     try:
         sub = dg.follow_topic(topic)
     except TrendscopeError as exc:
-        st.error(str(exc))
+        st.error(safe_inline(str(exc)))
         return False
     st.session_state["trends_flash"] = (f"Following **{safe_inline(topic)}**: the subscription "
                                         f"“{safe_inline(sub.name)}” on the Digests page lists its papers each week.")
