@@ -1,6 +1,7 @@
 """`trendscope serve`: the command line it runs, and a real server answering over a fresh data home."""
 from __future__ import annotations
 
+import shlex
 import urllib.request
 
 import pytest
@@ -25,6 +26,12 @@ def test_serve_print_command_and_bad_port(home):
                                "--print-command"])
     assert res.exit_code == 0, res.output
     assert "--server.port 8765" in res.output and "--server.address 0.0.0.0" in res.output
+    # the line runs the same server: its home and --no-auth too (the bare command served the default home)
+    words = shlex.split(res.stdout.strip())
+    assert words[0] == "env" and f"TRENDSCOPE_HOME={home}" in words and "TRENDSCOPE_NO_AUTH=1" in words
+    plain = shlex.split(runner.invoke(main, ["--home", str(home), "serve", "--print-command"]).stdout.strip())
+    assert plain[:3] == ["env", "-u", "TRENDSCOPE_NO_AUTH"] and f"TRENDSCOPE_HOME={home}" in plain
+    assert "TRENDSCOPE_NO_AUTH=1" not in plain
     res = runner.invoke(main, ["--home", str(home), "serve", "--port", "99999"])
     assert res.exit_code == 2 and "99999" in res.output
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
+import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -88,6 +89,19 @@ def serve_env(home_root: Path, no_auth: bool = False) -> dict[str, str]:
     return env
 
 
+SERVE_VARIABLES = ("TRENDSCOPE_HOME", "TRENDSCOPE_NO_AUTH", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE",
+                   "STREAMLIT_BROWSER_GATHER_USAGE_STATS", "OMP_NUM_THREADS")
+
+
+def printable_command(cmd: list[str], home_root: Path, no_auth: bool) -> str:
+    """The server's command line as `serve` runs it, for a service file: `env` with the variables `serve_env`
+    sets (TRENDSCOPE_NO_AUTH unset unless --no-auth), each part shell-quoted."""
+    env = serve_env(home_root, no_auth)
+    parts = ["env"] + ([] if no_auth else ["-u", "TRENDSCOPE_NO_AUTH"])
+    parts += [f"{k}={env[k]}" for k in SERVE_VARIABLES if k in env]
+    return " ".join(shlex.quote(p) for p in [*parts, *cmd])
+
+
 def sign_in_methods(home) -> list[str]:
     """How people sign in to the app on this data home: "password" (any account with a password) and/or
     "openid-connect" (a provider in secrets.toml); empty when nobody has to. Bad settings: a ClickException
@@ -129,7 +143,8 @@ def prepare_home(home) -> None:
 @click.option("--no-auth", is_flag=True,
               help="Serve another address without sign-in: everyone who reaches it acts as the owner (a banner "
                    "says so). Only on a network you trust.")
-@click.option("--print-command", is_flag=True, help="Print the streamlit command instead of running it.")
+@click.option("--print-command", is_flag=True,
+              help="Print the server's command line (with its environment: data home, --no-auth), not run it.")
 @click.pass_obj
 def serve_cmd(obj, port: int, host: str, extra_hosts: tuple[str, ...], no_auth: bool, print_command: bool) -> None:
     """Start the Trendscope app (Streamlit) on http://HOST:PORT over the data home.
@@ -159,8 +174,8 @@ def serve_cmd(obj, port: int, host: str, extra_hosts: tuple[str, ...], no_auth: 
     if host.strip() in _WILDCARD_BINDS and not extra_hosts:
         click.echo(f"note: --host {host} accepts only 127.0.0.1 and localhost as the Host name; add "
                    "--allowed-host NAME for each name or IP address your readers type", err=True)
-    if print_command:
-        click.echo(" ".join(cmd))
+    if print_command:  # with the environment it needs: the bare command served the default home, and --no-auth
+        click.echo(printable_command(cmd, obj.home.root, no_auth))  # was lost (a blind walkthrough)
         return
     prepare_home(obj.home)
     from trendscope.ui.config_check import config_problems, config_warnings
