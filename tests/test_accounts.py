@@ -256,6 +256,15 @@ def test_users_passwd_changes_a_password_and_admins_commands_say_they_are_admin_
         assert done.exit_code == 1 and "for admins only (ana is not an admin)" in done.output, args
     for args in (["users", "add"], ["users", "list"], ["users", "remove"], ["users", "admin"]):
         assert "(Admin only)" in cli(home, *args, "--help").output
+    # schedule's digest step is `digest --send`: admin only as that is (it ran for a non-admin: a walkthrough)
+    done = cli(home, "--user", "ana", "schedule", "--once", "--digest-day", "sat")
+    assert done.exit_code == 1 and "for admins only (ana is not an admin)" in done.output
+    # the operator taking its own admin rights away is told what it means for the CLI
+    cli(home, "users", "admin", "ana")
+    done = cli(home, "users", "admin", "owner", "--off")
+    assert done.exit_code == 0 and "the CLI acts as 'owner' unless --user names another account" in done.stderr
+    assert "need --user ana" in done.stderr
+    assert cli(home, "--user", "ana", "users", "admin", "owner").exit_code == 0
     done = cli(home, "--user", "nobody", "lists")
     assert done.exit_code == 1 and "no user named 'nobody'" in done.output
     # an account that cannot sign in is said to be one; clearing a password that is not there says so

@@ -180,6 +180,8 @@ def schedule_cmd(ctx, every, digest_day, digest_hour, since, categories, once):
                          digest_hour=digest_hour, since=since,
                          categories=tuple(categories) or DEFAULT_CATEGORIES)
     home = ctx.obj.home
+    if cfg.digest_day is not None:  # its digest step is `digest --send`, admin only there too (it ran for a
+        ctx.obj.actor.require_admin("sending the weekly digests (schedule with a --digest-day)")  # non-admin)
     if once:
         res = run_cycle(home, cfg, digest=None)
         for line in res.lines:

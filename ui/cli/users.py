@@ -179,7 +179,12 @@ def admin_cmd(ctx: click.Context, name: str, off: bool) -> None:
     actor = _actor(ctx)
     actor.require_admin("changing who is admin")
     _accounts(ctx).set_admin(name, not off, by=actor)
-    click.echo(f"{name.strip().lower()!r} is {'no longer' if off else 'now'} an admin.")
+    who = name.strip().lower()
+    click.echo(f"{who!r} is {'no longer' if off else 'now'} an admin.")
+    if off and who == actor.name:  # the operator's own commands then failed, with no word why (a walkthrough)
+        others = [u.name for u in _accounts(ctx).users() if u.admin]
+        click.echo(f"note: the CLI acts as {who!r} unless --user names another account: `users`, `digest --send` "
+                   f"and `schedule` with digests now need --user {others[0] if others else 'ADMIN'}", err=True)
 
 
 def register(group: click.Group) -> None:
