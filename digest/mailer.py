@@ -218,9 +218,19 @@ def load_smtp_config(config_path: str | Path | None, env: Mapping[str, str] | No
                               f"not {values.get('timeout')!r}")
     if not 0 < port < 65536:
         raise TrendscopeError(f"{source.get('port', where)}: smtp port out of range: {port}")
+    if values.get("host") is not None and not isinstance(values["host"], str):  # host = 5 passed as "5", and
+        raise TrendscopeError(f"{source.get('host', where)}: smtp host must be a host name in quotes, "  # the week
+                              f"not {values['host']!r}")  # was issued before each mail failed (a walkthrough)
     host = str(values["host"]).strip() if values.get("host") else None
     if host and not re.fullmatch(r"[A-Za-z0-9.\-:\[\]]+", host):
         raise TrendscopeError(f"{where}: smtp host is not a host name: {host!r}")
+    plaintext_ok = _flag(values.get("allow_plaintext_auth", False), "allow_plaintext_auth", where)
+    if values.get("user") and tls == "none" and not plaintext_ok:  # refused now, not at each mail after issuing
+        raise TrendscopeError(f"{source.get('tls', where)}: " + PLAINTEXT_AUTH_REFUSED.format(
+            host=host, port=port, why='tls = "none"'))
+    cafile = str(values["cafile"]) if values.get("cafile") else None
+    if cafile and not Path(cafile).expanduser().is_file():
+        raise TrendscopeError(f"{source.get('cafile', where)}: smtp cafile is not a file: {cafile!r}")
     try:  # "not a valid email address" named neither file nor key (a blind walkthrough)
         sender = format_sender(values["from"]) if values.get("from") else SmtpConfig.sender
     except (TrendscopeError, ValueError) as exc:
@@ -238,9 +248,8 @@ def load_smtp_config(config_path: str | Path | None, env: Mapping[str, str] | No
     return SmtpConfig(
         host=host, port=port, tls=tls, user=(str(values["user"]) if values.get("user") else None),
         password=(str(values["password"]) if values.get("password") is not None else None),
-        sender=sender, timeout=timeout, cafile=(str(values["cafile"]) if values.get("cafile") else None),
-        operator=operator,
-        allow_plaintext_auth=_flag(values.get("allow_plaintext_auth", False), "allow_plaintext_auth", where),
+        sender=sender, timeout=timeout, cafile=str(Path(cafile).expanduser()) if cafile else None,
+        operator=operator, allow_plaintext_auth=plaintext_ok,
     )
 
 

@@ -169,8 +169,20 @@ def test_smtp_config_from_file_and_environment(tmp_path):
     assert c.sender == "Trendscope <digest@example.org>"
     c = load_smtp_config(cfg_file, env={"TRENDSCOPE_SMTP_TLS": "ssl", "TRENDSCOPE_SMTP_HOST": "other.example.org"})
     assert (c.host, c.port, c.tls) == ("other.example.org", 465, "ssl")
-    c = load_smtp_config(cfg_file, env={"TRENDSCOPE_SMTP_TLS": "none", "TRENDSCOPE_SMTP_PORT": "2525"})
+    c = load_smtp_config(cfg_file, env={"TRENDSCOPE_SMTP_TLS": "none", "TRENDSCOPE_SMTP_PORT": "2525",
+                                        "TRENDSCOPE_SMTP_ALLOW_PLAINTEXT_AUTH": "true"})
     assert (c.port, c.tls) == (2525, "none")
+    # settings that fail every mail are refused when read, before a week is issued (they were refused at each
+    # mail after the week's lists were fixed and its feeds written: a blind walkthrough)
+    with pytest.raises(TrendscopeError, match="^TRENDSCOPE_SMTP_TLS: refusing to send the SMTP password over an "):
+        load_smtp_config(cfg_file, env={"TRENDSCOPE_SMTP_TLS": "none"})
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[smtp]\nhost = 5\n')
+    with pytest.raises(TrendscopeError, match=f"^{bad}: smtp host must be a host name in quotes, not 5"):
+        load_smtp_config(bad, env={})
+    bad.write_text('[smtp]\nhost = "m.example.org"\ncafile = "/nonexistent.pem"\n')
+    with pytest.raises(TrendscopeError, match=f"^{bad}: smtp cafile is not a file: '/nonexistent.pem'"):
+        load_smtp_config(bad, env={})
     assert not load_smtp_config(tmp_path / "missing.toml", env={}).configured
     # each error names where the bad value came from (an environment variable was blamed on the file)
     with pytest.raises(TrendscopeError, match="^TRENDSCOPE_SMTP_TLS: smtp tls must be one of"):
