@@ -108,3 +108,16 @@ def test_a_match_mark_inside_a_formula_is_dropped_not_shown():
     assert "$\\alpha$" in md and "**alpha$" not in md and "$xy$" in md
     assert "**divergence**" in md and "**alpha**" in md  # the word outside the formula keeps its bold
     assert md.count("**") % 2 == 0
+
+
+@pytest.mark.parametrize("title, label", [
+    ("$k$NN-LMs", "kNN-LMs"),
+    ("The $\\alpha$-$\\beta$ trick", "The α-β trick"),
+    ("A model for under $100", "A model for under $100"),  # a price keeps its dollar (a blind walkthrough)
+    (":red[Red] ${7*7}", ":red[Red] ${7*7}"),  # a lone dollar stays ("{7*7}" was shown)
+    ("$100 and $200 budgets", "$100 and $200 budgets"),
+])
+def test_a_title_label_drops_only_math_dollars(title, label):
+    from trendscope.ui.app.text import title_text
+
+    assert title_text(title) == label

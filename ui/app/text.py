@@ -163,11 +163,16 @@ def safe_markdown(text: str | None) -> str:
     return _render(_normalise(text or ""))
 
 
+# a math segment's dollars: text right inside them, the closing one not before a digit. Only those go: every "$"
+# went, so "${7*7}" read "{7*7}" and "under $100" "under 100" (a blind walkthrough)
+_MATH_DOLLARS = re.compile(r"\$(?=\S)([^$]*?\S)\$(?!\d)")
+
+
 def title_text(title: str, width: int | None = None) -> str:
     """A paper title as one line of plain text for a link or button label: math as readable Unicode, math it
     cannot read as its source without the dollars (KaTeX in a label floated a superscript above its card), cut to
     `width` characters with "…". Not escaped: pass it through `safe_inline` or `highlight`."""
-    text = readable_latex(" ".join((title or "").split())).replace("$", "")
+    text = _MATH_DOLLARS.sub(r"\1", readable_latex(" ".join((title or "").split())))
     return text if width is None or len(text) <= width else text[: width - 1] + "…"
 
 
