@@ -32,8 +32,8 @@ class BadLine(ValueError):
 
 def _clean(text: object, name: str, required: bool = True) -> str | None:
     if text is None or text == "":
-        if required:
-            raise BadLine(f"missing field '{name}'")
+        if required:  # an empty title was called missing (a blind walkthrough)
+            raise BadLine(f"missing field '{name}'" if text is None else f"field '{name}' is empty")
         return None
     if not isinstance(text, str):
         raise BadLine(f"field '{name}' must be a string, got {type(text).__name__}")

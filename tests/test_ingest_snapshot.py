@@ -65,6 +65,7 @@ def test_parse_corpus_line(sample_rows):
     (json.dumps({"title": "t", "abstract": "a", "categories": ["cs.LG"]}), "missing field 'id'"),
     (json.dumps({"id": "nonsense id", "title": "t", "abstract": "a"}), "not an arXiv id"),
     (json.dumps({"id": "2101.00001", "abstract": "a", "categories": ["cs.LG"]}), "missing field 'title'"),
+    (json.dumps({"id": "2101.00001", "title": "", "abstract": "a"}), "field 'title' is empty"),  # not "missing"
     (json.dumps({"id": "2101.00001", "title": "t", "abstract": "a", "published": "yesterday"}), "not an ISO date"),
     # shaped like dates but not in the calendar, or years after the id's month: stored, they made `status`,
     # `trends` and `index` fail with tracebacks (a blind CLI walkthrough)
@@ -205,6 +206,8 @@ def test_cli_snapshot_import_and_status(home, tmp_path, sample_rows):
         assert res.output.strip().splitlines() == [
             f"Error: {readme} holds no paper record, nothing imported: all 3 lines are bad; line 1: invalid JSON "
             "(Expecting value at column 1)"]
+    again = runner.invoke(main, ["--home", str(home), "ingest", "--snapshot", str(path)]).output
+    assert "which read every line of it" in again and "fully imported" not in again  # it had skipped a line
 
 
 @pytest.mark.parametrize("text, expected", [

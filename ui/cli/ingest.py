@@ -65,8 +65,9 @@ def ingest_cmd(ctx, snapshot, ids, categories, since, until, max_results, page_s
         res = run_snapshot(home, snapshot, batch_size=batch_size, progress=_progress(ctx), force=force)
         run = res.run
         if res.unchanged_since is not None and not as_json:
-            click.echo(f"{snapshot} is unchanged since run {res.unchanged_since} and was fully imported: "
-                       "nothing new (use --force to rescan)")
+            # "fully imported" was said of a run that had skipped bad lines (a blind walkthrough)
+            click.echo(f"{snapshot} is unchanged since run {res.unchanged_since}, which read every line of it "
+                       "(`trendscope status` shows any it skipped): nothing new (use --force to rescan)")
             return
         if as_json:
             out = dict(_run_dict(run), lines=res.lines, bad_count=res.bad_count,
