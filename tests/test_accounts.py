@@ -228,6 +228,9 @@ def test_users_add_reads_the_password_from_standard_input_and_never_prints_it(ho
     done = cli(home, "users", "add", "ana", "--email", "ana@lab.example", input=PW + "\n")
     assert done.exit_code == 0, done.output
     assert "Added user 'ana'" in done.output and PW not in done.output
+    # the first password account changes the app for everyone, and the owner cannot sign in yet: said so
+    assert ("note: the first password account: the app now asks everyone to sign in; 'owner' has no password yet "
+            "(`trendscope users passwd owner`)") in done.stderr
     listed = json.loads(cli(home, "users", "list", "--json").output)
     assert {u["name"]: (u["email"], u["password"], u["admin"]) for u in listed} == {
         "ana": ("ana@lab.example", True, False), "owner": (None, False, True)}
@@ -270,7 +273,10 @@ def test_users_passwd_changes_a_password_and_admins_commands_say_they_are_admin_
     # an account that cannot sign in is said to be one; clearing a password that is not there says so
     done = cli(home, "users", "add", "carla", "--no-password")
     assert done.exit_code == 0 and "note: 'carla' has neither a password nor an email" in done.output
-    assert "note:" not in cli(home, "users", "add", "dan", "--email", "dan@lab.example", "--no-password").output
+    # an address but no identity provider configured: cannot sign in either, said so
+    dan = cli(home, "users", "add", "dan", "--email", "dan@lab.example", "--no-password")
+    assert "note: no identity provider is configured ([auth] in secrets.toml), so 'dan' cannot sign in" in dan.stderr
+    assert "first password account" not in cli(home, "users", "add", "eve", input=PW + "\n").stderr  # not first
     done = cli(home, "users", "passwd", "carla", "--clear")
     assert done.exit_code == 0 and done.output.strip() == "'carla' has no password: nothing to remove."
     assert "removed" in cli(home, "users", "passwd", "ana", "--clear").output

@@ -28,6 +28,16 @@ def _actor(ctx: click.Context):
     return ctx.find_root().obj.actor
 
 
+def _oidc_configured(ctx: click.Context) -> bool:
+    """Whether secrets.toml names an identity provider (a bad file counts as none here: `serve` says why)."""
+    from trendscope.accounts.sign_in_config import read_oidc_settings
+
+    try:
+        return read_oidc_settings(ctx.find_root().obj.home.secrets_path) is not None
+    except TrendscopeError:
+        return False
+
+
 def read_password(prompt: str = "Password") -> str:
     """One line from standard input when it is not a terminal, else asked twice without echo."""
     if not sys.stdin.isatty():
@@ -76,9 +86,20 @@ def add_cmd(ctx: click.Context, name: str, email: str | None, admin: bool, no_pa
     accounts = _accounts(ctx)
     accounts.check_new(name, email)  # before the password prompt
     password = None if no_password else read_password(f"Password for {name}")
+    first_password = password is not None and not accounts.password_sign_in_configured()
     user = accounts.add(name, email=email, password=password, admin=admin, by=actor)
     how = "password" if user.password else "identity provider only"
     click.echo(f"Added user {user.name!r}{' (admin)' if user.admin else ''}: signs in with {how}.")
+    # what an account changes for sign-in was not said (a blind walkthrough)
+    if first_password:
+        me = next((u for u in accounts.users() if u.name == actor.name), None)
+        click.echo("note: the first password account: the app now asks everyone to sign in"
+                   + (f"; {actor.name!r} has no password yet (`trendscope users passwd {actor.name}`)"
+                      if me is not None and not me.password else ""), err=True)
+    if not user.password and user.email and not _oidc_configured(ctx):
+        click.echo(f"note: no identity provider is configured ([auth] in secrets.toml), so {user.name!r} cannot "
+                   f"sign in to the app until one is (or give them a password: `trendscope users passwd "
+                   f"{user.name}`)", err=True)
     if not user.password and not user.email:
         click.echo(f"note: {user.name!r} has neither a password nor an email, so cannot sign in to the app (give "
                    f"them a password: `trendscope users passwd {user.name}`); the CLI can still act as them with "
