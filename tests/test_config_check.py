@@ -34,7 +34,7 @@ def test_good_or_absent_settings_raise_nothing(home, monkeypatch):
 def test_each_bad_setting_is_one_line_naming_its_file_and_status_lists_it(home, monkeypatch):
     monkeypatch.delenv("TRENDSCOPE_APP_URL", raising=False)
     h = Home(home)
-    h.config_path.write_text('[smpt]\nhost = "x"\n[smtp]\nport = "abc"\n[app]\nurl = "javascript:alert(1)"\n'
+    h.config_path.write_text('foo = 1\n[smpt]\nhost = "x"\n[smtp]\nport = "abc"\n[app]\nurl = "javascript:alert(1)"\n'
                              '[auth]\noidc_domain = ["lab.example"]\n')
     problems = config_problems(h, env={})
     assert all("\n" not in p and str(h.config_path) in p for p in problems)
@@ -43,9 +43,11 @@ def test_each_bad_setting_is_one_line_naming_its_file_and_status_lists_it(home, 
     assert "smtp port must be a whole number, not 'abc'" in text
     assert "[app] url: must be an http(s) address" in text
     assert "unknown key(s) in [auth]: oidc_domain" in text
-    assert len(problems) == 4
+    assert "key(s) outside any section: foo, read by nothing" in text  # it was called a section
+    assert "[foo]" not in text
+    assert len(problems) == 5
     stale = _status(home)["stale"]
-    assert sum(s.startswith("settings: ") for s in stale) == 4
+    assert sum(s.startswith("settings: ") for s in stale) == 5
     # a variable is checked as the stage reads it
     assert any(p.startswith("TRENDSCOPE_SMTP_PORT: smtp port must be a whole number")
                for p in config_problems(h, env={"TRENDSCOPE_SMTP_PORT": "x"}))

@@ -39,10 +39,14 @@ def config_problems(home: Home, env: Mapping[str, str] | None = None) -> list[st
     if unreadable:
         problems.append(unreadable)  # the loaders below would each say it again
     else:
-        unknown = sorted(set(doc or {}) - set(CONFIG_SECTIONS))
+        unknown = sorted(k for k in set(doc or {}) - set(CONFIG_SECTIONS) if isinstance((doc or {})[k], dict))
         if unknown:
             problems.append(f"{home.config_path}: unknown section(s) {', '.join(f'[{k}]' for k in unknown)}, "
                             f"read by nothing (known: {', '.join(f'[{k}]' for k in CONFIG_SECTIONS)})")
+        loose = sorted(k for k in doc or {} if not isinstance(doc[k], dict))  # `foo = 1` was called a section
+        if loose:  # (a blind walkthrough)
+            problems.append(f"{home.config_path}: key(s) outside any section: {', '.join(loose)}, read by nothing "
+                            f"(settings go in {', '.join(f'[{k}]' for k in CONFIG_SECTIONS)})")
         auth = (doc or {}).get("auth")
         extra = sorted(set(auth) - set(AUTH_KEYS)) if isinstance(auth, dict) else []
         if extra:
