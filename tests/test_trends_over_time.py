@@ -346,3 +346,15 @@ def test_trends_cli_until_shows_the_periods_up_to_a_date(tagged_db, home):
     assert res.exit_code == 2 and "--until 2023-06-30 is before --since 2024-01-01" in res.output
     res = runner.invoke(main, ["--home", str(home), "trends", "--until", "1990"])
     assert res.exit_code == 0 and res.stdout.strip() == "no tagged papers published up to 1990-12-31"
+
+
+def test_the_table_names_the_periods_no_paper_was_published_in():
+    """A blind walkthrough: `trends --since 2024-06 --until 2025-06` jumped from 2024-12 to 2025-03 without a word."""
+    from trendscope.ui.cli.trends import periods_without_papers
+
+    assert periods_without_papers(["2024-11-01", "2024-12-01", "2025-03-01", "2025-04-01"], "month") == [
+        "2025-01-01", "2025-02-01"]
+    assert periods_without_papers(["2024-10-01", "2025-04-01"], "quarter") == ["2025-01-01"]
+    assert periods_without_papers(["2025-01-06", "2025-01-20"], "week") == ["2025-01-13"]
+    assert periods_without_papers(["2025-01-01", "2025-02-01"], "month") == []
+    assert periods_without_papers(["2025-01-01"], "month") == []

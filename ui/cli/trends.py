@@ -374,8 +374,30 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
     if few:
         click.echo("note: * few papers: " + ", ".join(few) + " hold under a quarter of the papers of the periods "
                    "around them; their shares, growth and emerging scores swing with a handful of papers", err=True)
+    empty = periods_without_papers(sorted(shown), freq)
+    if empty:  # the rows jumped from 2024-12 to 2025-03 without a word (a blind walkthrough)
+        click.echo(f"note: no stored paper was published in {', '.join(period_name(p, freq) for p in empty)}: "
+                   "those rows are left out", err=True)
     mix_notes(db, shown_from, until=until)
     click.echo("what is rising inside each trend, by name: trendscope trends --topics", err=True)
+
+
+def periods_without_papers(shown: list[str], freq: str) -> list[str]:
+    """The periods (ISO starts) between the first and the last of `shown` that are not among them."""
+    from datetime import date, timedelta
+
+    from trendscope.index.trends_over_time import period_start
+
+    if len(shown) < 2:
+        return []
+    have, out = set(shown), []
+    day = date.fromisoformat(shown[0])
+    step = {"week": 7, "month": 31, "quarter": 92}[freq]
+    while (p := period_start((day + timedelta(days=step)).isoformat(), freq)) <= shown[-1]:
+        if p not in have:
+            out.append(p)
+        day = date.fromisoformat(p)
+    return out
 
 
 def _nothing_between(since: str | None, until: str | None) -> str:
