@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import os
+import shlex
 import socket
 
 import pytest
@@ -39,8 +40,10 @@ def test_allowed_host_option(home):
     res = runner.invoke(main, ["--home", str(home), "serve", "--host", "0.0.0.0", "--allowed-host", "ts.lab.example",
                                "--allowed-host", "*.lab.example", "--no-auth", "--print-command"])
     assert res.exit_code == 0, res.output
-    assert "--server.allowedHosts ts.lab.example" in res.output
-    assert "--server.allowedHosts *.lab.example" in res.output
+    words = shlex.split(res.stdout.strip().splitlines()[-1])  # the printed line is shell-quoted ('*.lab.example')
+    pairs = list(zip(words, words[1:]))
+    assert ("--server.allowedHosts", "ts.lab.example") in pairs
+    assert ("--server.allowedHosts", "*.lab.example") in pairs
     for bad in ("*", "evil.example\r\nX: 1", "a b", "http://x.example/", "*.com*"):
         res = runner.invoke(main, ["--home", str(home), "serve", "--allowed-host", bad, "--print-command"])
         assert res.exit_code == 2 and "--allowed-host" in res.output, (bad, res.output)
