@@ -374,7 +374,9 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
     if few:
         click.echo("note: * few papers: " + ", ".join(few) + " hold under a quarter of the papers of the periods "
                    "around them; their shares, growth and emerging scores swing with a handful of papers", err=True)
-    empty = periods_without_papers(sorted(shown), freq)
+    # gaps among the periods the table holds at all (with --last, trends' shown rows need not meet)
+    held = sorted(p for p in set(df["period"]) if shown and min(shown) <= p <= max(shown))
+    empty = periods_without_papers(held, freq)
     if empty:  # the rows jumped from 2024-12 to 2025-03 without a word (a blind walkthrough)
         click.echo(f"note: no stored paper was published in {', '.join(period_name(p, freq) for p in empty)}: "
                    "those rows are left out", err=True)
