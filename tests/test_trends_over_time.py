@@ -358,3 +358,28 @@ def test_the_table_names_the_periods_no_paper_was_published_in():
     assert periods_without_papers(["2025-01-06", "2025-01-20"], "week") == ["2025-01-13"]
     assert periods_without_papers(["2025-01-01", "2025-02-01"], "month") == []
     assert periods_without_papers(["2025-01-01"], "month") == []
+
+
+def _table(rows: dict[str, list[str]], total: int = 2000) -> pd.DataFrame:
+    return pd.DataFrame([{"trend": t, "period": p, "count": 200, "total": total, "share": 0.1, "growth": 0.0,
+                          "emerging_score": 0.0, "terms": []} for t, periods in rows.items() for p in periods])
+
+
+def test_the_trend_table_says_which_months_no_paper_was_published_in(tagged_db, home, monkeypatch):
+    """A blind walkthrough: the rows jumped from 2024-12 to 2025-03 without a word."""
+    from trendscope.index import trends_over_time
+
+    gap = ["2024-11-01", "2024-12-01", "2025-03-01", "2025-04-01"]
+    monkeypatch.setattr(trends_over_time, "trend_table",
+                        lambda db, freq, since=None, with_terms=True: _table({"efficiency": gap}))
+    res = CliRunner().invoke(main, ["--home", str(home), "trends", "--since", "2024-06", "--include-thin"])
+    assert res.exit_code == 0, res.output
+    assert "note: no stored paper was published in 2025-01, 2025-02: those rows are left out" in res.stderr
+    # with --last, two trends' rows need not meet: months the table holds are not called empty
+    full = ["2024-11-01", "2024-12-01", "2025-01-01", "2025-02-01", "2025-03-01"]
+    monkeypatch.setattr(trends_over_time, "trend_table", lambda db, freq, since=None, with_terms=True: _table(
+        {"efficiency": full, "continual": full[:2]}))
+    res = CliRunner().invoke(main, ["--home", str(home), "trends", "--since", "2024-06", "--last", "1",
+                                    "--include-thin"])
+    assert res.exit_code == 0, res.output
+    assert "no stored paper was published" not in res.stderr
