@@ -160,13 +160,15 @@ def _best_matches(q: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]
 def score_candidates(q: np.ndarray, c: np.ndarray, c_pks: np.ndarray, limit: int,
                      topic_weight: float = TOPIC_WEIGHT, spread: bool = False,
                      best_which: tuple[np.ndarray, np.ndarray] | None = None,
-                     similarity: float | None = TOPIC_SIMILARITY, balance: bool = True) -> list[int]:
+                     similarity: float | None = TOPIC_SIMILARITY, balance: bool = True,
+                     topics: tuple[np.ndarray, np.ndarray] | None = None) -> list[int]:
     """The indices (into `c`) of the `limit` recommendations, best first: by the best match to one list paper plus
     `topic_weight` x the similarity to the centroid of that paper's topic (`list_topics`; `similarity` None: one
     topic, the whole list), each topic taking places in proportion to its list papers (`balance`). `spread` (the
-    earlier ranking, for the bench): at most a share of the places for the neighbours of one list paper."""
+    earlier ranking, for the bench): at most a share of the places for the neighbours of one list paper.
+    `topics`: `list_topics(q, similarity)` when the caller has it already."""
     best, which = best_which if best_which is not None else _best_matches(q, c)
-    centroids, of_paper = list_topics(q, similarity)
+    centroids, of_paper = topics if topics is not None else list_topics(q, similarity)
     if topic_weight:
         best = best + np.float32(topic_weight) * topic_similarity(c, which, centroids, of_paper)
     if spread:
@@ -178,13 +180,14 @@ def score_candidates(q: np.ndarray, c: np.ndarray, c_pks: np.ndarray, limit: int
 
 
 def _nearest_candidates(nearest: NearestSource, vectors: VectorSource, model: str, q: np.ndarray, limit: int,
-                        excluded_pks: set[int], since: str | None) -> tuple[np.ndarray, np.ndarray]:
+                        excluded_pks: set[int], since: str | None,
+                        topics: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """Candidates from the nearest neighbours of each list paper and of each of the list's topic centroids, asked
     deeper until they provably hold the top `limit` (with an exact index): a paper outside every neighbour list
     whose best match is list paper j scores at most j's k-th similarity plus TOPIC_WEIGHT x the k-th of j's topic
     centroid, so once each topic's last place scores its largest such sum (`holds_every_topics_best`), no paper
     left out could take a place."""
-    centroids, of_paper = list_topics(q)
+    centroids, of_paper = topics  # `list_topics(q)`
     queries = np.vstack([q, centroids])
     k = limit + len(excluded_pks) + NEAREST_MARGIN
     while True:
@@ -247,10 +250,11 @@ def recommend(
     if res.used == 0:
         return res
     q = np.stack([np.asarray(member_vecs[int(pk)], dtype=np.float32) for pk in q_pks])
+    topics = list_topics(q)  # once: the FAISS candidates and the ranking both use them
 
     if nearest is not None and limit > 0:
         res.method = "faiss"
-        c_pks, c = _nearest_candidates(nearest, vectors, model, q, limit, excluded_pks, since)
+        c_pks, c = _nearest_candidates(nearest, vectors, model, q, limit, excluded_pks, since, topics)
     elif since:
         cand = store.pks_published_since(since)
         got = vectors.get(cand, model)
@@ -268,7 +272,7 @@ def recommend(
         return res
 
     best, which = _best_matches(q, c)
-    top = score_candidates(q, c, c_pks, limit, best_which=(best, which))
+    top = score_candidates(q, c, c_pks, limit, best_which=(best, which), topics=topics)
 
     papers = PaperStore(store.db).get_by_pks([int(c_pks[i]) for i in top] + [int(p) for p in q_pks])
     for i in top:
