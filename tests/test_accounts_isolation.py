@@ -314,3 +314,21 @@ def test_no_auth_shows_a_banner_and_an_exposed_address_without_sign_in_is_refuse
     finally:
         config.set_option("server.address", "127.0.0.1")
     assert "no sign-in is configured" in at.error[0].value and not at.selectbox
+
+
+def test_a_lab_wide_subscriptions_addresses_are_shown_only_to_those_who_may_change_it(lab_home):
+    """A blind lab-admin walkthrough: every signed-in user read the addresses of lab-wide subscriptions (other
+    people's mail addresses) on the Digests page; a reader who may not change one sees how many there are."""
+    from trendscope.foundation.home import Home
+
+    db = open_database(lab_home / "trendscope.db")
+    api.add_subscription(db, Home(lab_home), "lab news", trends=["efficiency"], user=OWNER, lab=True,
+                         emails=["carol@lab.example", "dan@lab.example"], confirmed=True)
+    db.conn.close()
+    at = open_page(_signed_in(lab_home, "bo").run(), "digests")
+    text = all_markdown(at)
+    assert "lab news" in text and "2 email addresses" in text
+    assert "carol@lab.example" not in text and "dan@lab.example" not in text
+    at = open_page(_signed_in(lab_home, "owner").run(), "digests")  # an admin may change it: sees them
+    text = all_markdown(at)
+    assert "carol@lab.example" in text and "dan@lab.example" in text

@@ -51,6 +51,20 @@ def may_change(sub) -> bool:
     return sub.owner == me.name or me.admin
 
 
+def shown_addresses(sub) -> str:
+    """A subscription's addresses as its card shows them: every address to whoever may change it; to any other
+    reader (a lab-wide subscription seen by a non-admin) only how many there are, since they are other people's
+    addresses (a blind lab-admin walkthrough found every user could read them)."""
+    if not sub.emails:
+        return "no email"
+    if not may_change(sub):
+        from trendscope.foundation.wording import count
+
+        return count(len(sub.emails), "email address", "email addresses")
+    waiting = {a.lower() for a in sub.pending}
+    return ", ".join(f"{a} (awaiting confirmation)" if a.lower() in waiting else a for a in sub.emails)
+
+
 def remove_subscription(sub) -> None:
     from trendscope.digest import api
 

@@ -159,9 +159,7 @@ def _manage(subs) -> None:
     for sub in subs:
         with st.container(border=True, key=f"sub_{sub.id}"):
             c_text, c_rm = st.columns([5, 1], vertical_alignment="center")
-            waiting = {a.lower() for a in sub.pending}
-            targets = ", ".join(f"{a} (awaiting confirmation)" if a.lower() in waiting else a
-                                for a in sub.emails) or "no email"
+            targets = dg.shown_addresses(sub)
             size = count(sub.size, "paper")
             lab = " · lab-wide" if sub.lab_wide else ""
             follows = safe_inline(sub.describe(app.trend_labels()))
