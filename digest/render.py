@@ -234,13 +234,14 @@ def unsubscribe_address(sub: Subscription, operator: str) -> str:
 
 
 def unsubscribe_note(sub: Subscription, operator: str) -> list[str]:
-    """The mail's footer: why the reader gets it and how to stop it."""
+    """The mail's footer: why the reader gets it and how to stop it, in the reader's terms (the operator's
+    command, `trendscope subscriptions unsubscribe TOKEN ADDRESS`, is in the docs: a blind walkthrough found it
+    shown to every recipient, who has no shell on the lab server)."""
     request = f'"unsubscribe {sub.token}"' if sub.token else '"unsubscribe" and the subscription name'
     return [
         "You get this digest because the Trendscope operator added your address to this subscription.",
-        f"To stop it, mail {operator} with the subject {request}; the operator then runs "
-        f"`trendscope subscriptions unsubscribe {sub.token or 'TOKEN'} YOUR-ADDRESS` "
-        "(or `trendscope subscriptions remove NAME` for the whole subscription).",
+        f"To stop it, mail {operator} with the subject {request} (your mail program's unsubscribe button "
+        "sends that mail); the operator then removes your address.",
     ]
 
 
