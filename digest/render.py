@@ -290,6 +290,9 @@ def build_message(d: Digest, sender: str, recipient: str, message_id: str,
         html_part = msg.get_payload()[1]
         html_part.add_related(d.chart_png, maintype="image", subtype="png", cid=f"<{CHART_CID}>",
                               filename="trend-chart.png", disposition="inline")
+        # the email package cuts base64 at the policy's line length (998 here, for the headers above); RFC 2045
+        # wants at most 76 characters a line
+        html_part.get_payload()[-1].set_payload(base64.encodebytes(d.chart_png).decode("ascii"))
     return msg
 
 

@@ -62,6 +62,10 @@ def test_digest_mail_is_a_well_formed_mime_message(db, dhome):
     cid = image["Content-ID"].strip("<>")
     assert f'src="cid:{cid}"' in html
     assert image.get_content().startswith(b"\x89PNG")
+    # RFC 2045: base64 lines of at most 76 characters (they were 996: the policy's line length for headers)
+    body = env.content.split(b"Content-ID:", 1)[1].split(b"\r\n\r\n", 1)[1].split(b"\r\n--", 1)[0]
+    lines = body.split(b"\r\n")
+    assert len(lines) > 2 and max(len(line) for line in lines) <= 76, [len(line) for line in lines[:3]]
     stored = SubscriptionStore(db)
     sub = api.get_subscription(db, "Vision & language")
     papers = stored.issued_ids(sub.id, WEEK)
