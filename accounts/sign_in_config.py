@@ -29,6 +29,9 @@ from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.files import read_toml
 
 PROVIDER_KEYS = ("client_id", "client_secret", "server_metadata_url")
+# What Streamlit 1.67 reads from a flat [auth] besides the provider keys (streamlit.auth_util); any other plain
+# value there is a typo that Streamlit would ignore ("cookie_secert": sign-in then fails at the first visitor)
+AUTH_KEYS = ("redirect_uri", "cookie_secret", "expose_tokens", "client_kwargs", *PROVIDER_KEYS)
 
 
 @dataclass
@@ -55,8 +58,13 @@ def read_oidc_settings(secrets_path: Path) -> OidcSettings | None:
     if not auth["redirect_uri"].rstrip("/").endswith("/oauth2callback"):
         raise TrendscopeError(f"{secrets_path}: [auth] redirect_uri must end with /oauth2callback, "
                               f"e.g. https://ts.lab.example/oauth2callback")
+    unknown = [k for k, v in auth.items() if k not in AUTH_KEYS and not isinstance(v, dict)]
+    if unknown:
+        raise TrendscopeError(f"{secrets_path}: [auth] has no setting {unknown[0]!r} (known: "
+                              f"{', '.join(AUTH_KEYS)}; a provider is a table [auth.NAME]; see docs/accounts.md)")
     settings = OidcSettings(redirect_uri=auth["redirect_uri"])
-    tables = {k: v for k, v in auth.items() if isinstance(v, dict)}
+    # client_kwargs = {prompt = "login"} is a table of the flat [auth]'s provider, not a provider of its own
+    tables = {k: v for k, v in auth.items() if isinstance(v, dict) and k != "client_kwargs"}
     if any(k in auth for k in PROVIDER_KEYS):
         tables = {"default": auth, **tables}
     for name, table in tables.items():

@@ -212,6 +212,16 @@ def test_sign_in_settings_are_read_and_bad_ones_named_in_one_line(tmp_path):
                        'client_id = "ts"\nclient_secret = "x"\n')
     with pytest.raises(TrendscopeError, match=r"secrets.toml: \[auth\] needs server_metadata_url"):
         read_oidc_settings(secrets)
+    # a flat [auth] with Streamlit's client_kwargs table is one provider (it was refused as a provider with '_')
+    flat = ('[auth]\nredirect_uri = "https://ts.lab.example/oauth2callback"\n'
+            f'cookie_secret = "{"0123456789abcdef" * 2}"\nclient_id = "ts"\nclient_secret = "x"\n'
+            'server_metadata_url = "https://kc.lab.example/.well-known/openid-configuration"\n')
+    secrets.write_text(flat + 'client_kwargs = { prompt = "login" }\n')
+    assert read_oidc_settings(secrets).providers == ["default"]
+    # a misspelt setting was accepted and ignored by Streamlit: named in one line (a blind walkthrough)
+    secrets.write_text(flat + 'expose_token = "id"\n')
+    with pytest.raises(TrendscopeError, match=r"secrets.toml: \[auth\] has no setting 'expose_token' \(known: "):
+        read_oidc_settings(secrets)
     secrets.write_text("[auth\n")
     with pytest.raises(TrendscopeError, match="not valid TOML"):
         read_oidc_settings(secrets)
