@@ -77,6 +77,8 @@ def print_topics(db, freq: str, since: str | None, as_json: bool, last: int | No
         if r["papers"]:  # a period the trend has no paper in yet (the newest month, filling up) lists nothing
             by_trend.setdefault(r["trend"], []).append(r)
     latest = max(r["period"] for r in records)
+    first_named = _first_paper_labels(db, [t for recs in by_trend.values() for r in recs[-(last or len(recs)):]
+                                       for t in r["details"]])
     for trend, recs in sorted(by_trend.items()):
         for r in recs[-(last or len(recs)):]:
             span = ("" if r["since"] == r["period"] else f"; topics judged over the {freq}s from "
@@ -89,7 +91,10 @@ def print_topics(db, freq: str, since: str | None, as_json: bool, last: int | No
                 months = span_months(r["since"], r["period"]) if freq == "month" else 1
                 within = f" in {months} months" if months > 1 else ""  # "46 papers" read as the month's (a walkthrough)
                 click.echo(f"  {t['name']}{also}: {count(t['papers'], 'paper')}{within}, {t['growth']:.1f}x its share "
-                           f"the year before{f' ({notes})' if notes else ''}; first: {', '.join(t['first_papers'])}")
+                           f"the year before{f' ({notes})' if notes else ''}")
+                if t["first_papers"]:
+                    click.echo(f"    first: {first_named.get(t['first_papers'][0], t['first_papers'][0])}"
+                               + (f"; then {', '.join(t['first_papers'][1:])}" if t["first_papers"][1:] else ""))
             if not r["details"]:
                 click.echo("  (nothing rising)")
         if recs[-1]["period"] < latest:  # it showed an older month without a word (a blind walkthrough)
@@ -97,3 +102,15 @@ def print_topics(db, freq: str, since: str | None, as_json: bool, last: int | No
                        f"{period_name(latest, freq)})")
     shown = [r["period"] for recs in by_trend.values() for r in recs[-(last or len(recs)):]]
     mix_notes(db, min(shown) if shown else since, topics=True, until=until)
+
+
+
+def _first_paper_labels(db, details: list[dict], width: int = 70) -> dict[str, str]:
+    """arXiv id -> 'ID "Title" (YYYY-MM)' for the oldest first paper of each topic shown: bare ids said nothing
+    about how a topic began (a blind walkthrough)."""
+    from trendscope.ingest.paper_reads import PaperReads
+    from trendscope.ui.cli.lists import short
+
+    ids = {t["first_papers"][0] for t in details if t["first_papers"]}
+    rows = PaperReads(db).rows_by_ids(ids) if ids else {}
+    return {aid: f'{aid} "{short(row.title, width)}" ({(row.published or "?")[:7]})' for aid, row in rows.items()}
