@@ -480,6 +480,10 @@ def test_cli_topics_json_has_the_interface_fields(rising_home):
     assert recs and all({"trend", "period", "topics"} <= set(r) for r in recs)
     out = CliRunner().invoke(main, ["--home", str(home.root), "trends", "--freq", "quarter"])
     assert out.exit_code != 0 and "--topics" in out.output
+    # no record at all is said why on stderr (a home whose `index` was stopped before tagging printed nothing)
+    out = CliRunner().invoke(main, ["--home", str(home.root), "trends", "--topics", "--json", "--until", "1999-12"])
+    assert out.exit_code == 0 and out.stdout == "", out.output
+    assert "note: no records: no tagged papers in the periods asked for" in out.stderr
 
 
 def test_first_papers_are_the_first_that_name_the_topic_in_their_title():
@@ -928,3 +932,12 @@ def test_cli_topics_say_over_how_many_months_and_that_they_are_computing(rising_
     monkeypatch.setattr(trends_over_time, "newest_published", lambda db: "2026-06-30")
     out = CliRunner().invoke(main, ["--home", str(home.root), "trends", "--topics"])
     assert "  banana routing: 46 papers in 7 months, 3.0x its share the year before" in out.stdout, out.stdout
+
+
+def test_cli_topics_json_on_a_home_without_tags_says_so(home, sample_rows):
+    from lists_support import ingest_rows
+
+    ingest_rows(home, sample_rows[:5]).conn.close()  # papers stored, `index` never run: no tags
+    out = CliRunner().invoke(main, ["--home", str(home), "trends", "--topics", "--json"])
+    assert out.exit_code == 0 and out.stdout == "", out.output
+    assert "note: no records: no tagged papers yet (run `trendscope index`)" in out.stderr

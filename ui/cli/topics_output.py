@@ -59,6 +59,9 @@ def print_topics(db, freq: str, since: str | None, as_json: bool, last: int | No
     records = [{**r, "complete": is_complete(r["period"], freq, newest)} for r in res.records
                if (not only or r["trend"] in only) and (last_period is None or r["period"] <= last_period)]
     if as_json:  # every period; `complete` false for one still filling up (it ends after the newest paper)
+        if not records:  # no line at all said nothing about why (a home whose `index` was stopped before tagging)
+            click.echo("note: no records: " + ("no tagged papers yet (run `trendscope index`)" if not res.records
+                                               else "no tagged papers in the periods asked for"), err=True)
         for r in records:
             click.echo(json.dumps(r, ensure_ascii=False))
         return
