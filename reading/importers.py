@@ -260,7 +260,7 @@ def parse_csv(text: str) -> ParsedFile:
 
     Cells written with Trendscope's formula guard (`'=...`) get their original text back."""
     out = ParsedFile("", "csv")
-    reader = csv.DictReader(io.StringIO(text))
+    reader = csv.DictReader(io.StringIO(text), strict=True)
     try:
         cols = {c.strip().lower() for c in (reader.fieldnames or [])}
     except csv.Error as exc:
@@ -269,19 +269,32 @@ def parse_csv(text: str) -> ParsedFile:
     if not cols & {"arxiv_id", "id", "url"}:
         out.problems.append("line 1: CSV header has no arxiv_id, id or url column")
         return out
+    _csv_rows(reader, io.StringIO(text).readlines(), out)  # lines as the csv module counts them (at "\n")
+    return out
+
+
+def _csv_rows(reader: csv.DictReader, lines: list[str], out: ParsedFile) -> None:
+    """The rows of `reader` (over `lines`). A row the csv module cannot read is reported at the line it starts
+    on, and the lines after that one are read again as rows: a quote that is never closed swallowed every later
+    row into one cell, silently (a blind walkthrough lost a row that way)."""
+    offset = 0  # lines of the file before the ones `reader` reads
     start = reader.line_num + 1
     while True:
         try:
             rec = next(reader)
         except StopIteration:
-            break
-        except csv.Error as exc:  # e.g. a field over the csv module's size limit: the rest cannot be trusted
-            out.problems.append(f"line {start}: not valid CSV ({exc})")
-            break
+            return
+        except csv.Error as exc:
+            why = ("a quoted field is never closed (a missing \"?)" if "unexpected end of data" in str(exc)
+                   else f"not valid CSV ({exc})")
+            out.problems.append(f"line {start}: {why}; the line is skipped and the lines after it are read as rows")
+            offset = start
+            reader = csv.DictReader(lines[offset:], fieldnames=reader.fieldnames, strict=True)
+            start = offset + 1
+            continue
         rec = {(k or "").strip().lower(): csv_unguard(v) if isinstance(v, str) else v for k, v in rec.items()}
         _item_from_record(rec, f"line {start}", out, start)
-        start = reader.line_num + 1
-    return out
+        start = offset + reader.line_num + 1
 
 
 def _json_depth_exceeds(text: str, limit: int) -> bool:

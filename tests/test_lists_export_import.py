@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import bibtexparser
 import pytest
@@ -406,6 +407,29 @@ def test_partly_broken_bibtex_adds_good_entries(db, rows, tmp_path):
     assert res.added == [rows[1]["id"]]
     assert len(res.bad) == 1 and "line 3: broken BibTeX entry" in res.bad[0]
     assert [it.arxiv_id for it in rl.items("L")] == [rows[0]["id"], rows[1]["id"]]
+
+
+def test_a_csv_row_with_a_quote_never_closed_is_reported_and_the_rows_after_it_are_kept(db, rows, tmp_path):
+    """A blind walkthrough: an unclosed quote on line 6 swallowed line 7 into its cell; the import said nothing
+    about either line and lost line 7's paper."""
+    rl = ReadingLists(db)
+    rl.create("L")
+    ids = [r["id"] for r in rows[:5]]
+    sheet = tmp_path / "bad.csv"
+    sheet.write_text("arxiv_id,note,status\n"
+                     f'{ids[0]},"a note\nover two lines",read\n'     # lines 2-3: a quoted cell may hold a line break
+                     f'{ids[1]},"never closed,,unread\n'              # line 4: swallows the lines after it
+                     f"{ids[2]},kept,unread\n"                        # line 5
+                     f'"{ids[3]}"x,bad,unread\n'                      # line 6: text after a closing quote
+                     f"{ids[4]},last,reading\n"                       # line 7
+                     f'{ids[1]},"open to the end\n', encoding="utf-8")  # line 8: never closed before the end
+    res = rl.import_file("L", sheet)
+    assert res.added == [ids[0], ids[2], ids[4]], res
+    assert [re.search(r"bad\.csv: (line \d+):", b).group(1) for b in res.bad] == ["line 4", "line 6", "line 8"], res.bad
+    assert "line 8: a quoted field is never closed" in res.bad[-1]
+    notes = {it.arxiv_id: (it.note, it.status) for it in rl.items("L")}
+    assert notes == {ids[0]: ("a note\nover two lines", "read"), ids[2]: ("kept", "unread"),
+                     ids[4]: ("last", "reading")}
 
 
 @pytest.mark.parametrize("name, stem", [
