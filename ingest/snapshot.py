@@ -14,6 +14,7 @@ import gzip
 import io
 import logging
 import sqlite3
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -90,6 +91,62 @@ class _CountingReader(io.RawIOBase):
         return n
 
 
+class _GunzipReader(io.RawIOBase):
+    """gzip members decompressed as a stream. A file cut short gives every byte that can be decompressed before
+    it raises EOFError: `gzip.GzipFile` dropped the whole read call's output (up to a megabyte of lines) with its
+    error, so a truncated snapshot imported nothing or lost its last lines (a blind walkthrough)."""
+
+    def __init__(self, raw, chunk: int = 1 << 16):
+        self.raw, self.chunk = raw, chunk
+        self.inflate = zlib.decompressobj(wbits=31)
+        self.in_member = False  # bytes of the current member read, its end not yet
+        self.pending = b""
+        self.failure: Exception | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def _more(self) -> bool:
+        """Decompress another chunk into `pending`; False at the clean end of the file."""
+        data = self.raw.read(self.chunk)
+        if not data:
+            if self.in_member:  # the stream stopped inside a member: what is left, then the error
+                self.pending += self.inflate.flush()
+                self.failure = EOFError("compressed file ended before the end-of-stream marker was reached")
+                self.in_member = False
+                return bool(self.pending)
+            return False
+        while data:
+            if not self.in_member and not data.strip(b"\x00"):
+                return True  # zero padding after the last member (gzip.GzipFile ignores it too)
+            self.in_member = True
+            try:
+                self.pending += self.inflate.decompress(data)
+            except zlib_error as exc:
+                self.failure = exc
+                self.in_member = False
+                return True
+            if not self.inflate.eof:
+                return True
+            data = self.inflate.unused_data  # the next member of a concatenated file
+            self.inflate = zlib.decompressobj(wbits=31)
+            self.in_member = False
+        return True
+
+    def readinto(self, b) -> int:
+        while not self.pending:
+            if self.failure is not None:
+                raise self.failure
+            if not self._more() and not self.pending:
+                if self.failure is not None:
+                    raise self.failure
+                return 0
+        n = min(len(b), len(self.pending))
+        b[:n] = self.pending[:n]
+        self.pending = self.pending[n:]
+        return n
+
+
 def open_snapshot(path: Path, on_read: Callable[[int], None] | None = None) -> io.BufferedIOBase:
     """Open a snapshot as a binary stream, gunzipping when the file starts with the gzip magic bytes.
 
@@ -100,7 +157,7 @@ def open_snapshot(path: Path, on_read: Callable[[int], None] | None = None) -> i
     magic = raw.peek(2)[:2] if hasattr(raw, "peek") else b""
     stream = io.BufferedReader(_CountingReader(raw, on_read), 1 << 20) if on_read else raw
     if magic == b"\x1f\x8b":
-        stream = io.BufferedReader(gzip.GzipFile(fileobj=stream, mode="rb"), 1 << 20)
+        stream = io.BufferedReader(_GunzipReader(stream), 1 << 20)
     return stream
 
 
@@ -260,10 +317,13 @@ def _import(db: sqlite_utils.Database, path: Path, batch_size: int, progress: bo
     finally:
         if bar is not None:
             bar.close()
-    if run.seen == 0 and result.bad_count:  # not a snapshot at all (a README, an HTML error page): refused
+    if run.seen == 0:  # not a snapshot at all (a README, an HTML error page, an empty file): refused
         ledger.finish(run, "failed")
+        if not result.bad_count:
+            raise TrendscopeError(f"{path} holds no paper record, nothing imported: the file is empty")
         first = result.bad_lines[0]
-        raise TrendscopeError(f"{path} holds no paper record, nothing imported: all {result.bad_count} lines are "
-                              f"bad; line {first.line_no}: {first.reason}")
+        lines = "its one line is bad" if result.bad_count == 1 else f"all {result.bad_count:,} lines are bad"
+        raise TrendscopeError(f"{path} holds no paper record, nothing imported: {lines}; line {first.line_no}: "
+                              f"{first.reason}")
     ledger.finish(run, "ok" if result.bad_count == 0 else "partial")
     return result
