@@ -55,6 +55,16 @@ def _iso_date(value: object, name: str) -> str | None:
     return value[:10]
 
 
+def _required_date(value: object, name: str) -> str:
+    """A date every record needs: a paper stored with none was undated everywhere (first in newest-first search,
+    no year in BibTeX, left out of every trend count: a blind walkthrough)."""
+    if value is None:
+        raise BadLine(f"missing field '{name}'")
+    if value == "":
+        raise BadLine(f"field '{name}' is empty")
+    return _iso_date(value, name)
+
+
 def _published_by_id(pid: str, published: str | None, name: str) -> str | None:
     """A first version's date cannot fall after the month its new-style arXiv id was given in (YYMM.NNNNN: the
     corpus has none more than one month after, as the id is given on submission)."""
@@ -163,7 +173,7 @@ def parse_corpus_record(obj: dict) -> Paper:
         authors=_string_list(obj.get("authors"), "authors"),
         categories=list(dict.fromkeys(categories)),
         primary_category=primary or (categories[0] if categories else None),
-        published=_published_by_id(pid, _iso_date(obj.get("published"), "published"), "published"),
+        published=_published_by_id(pid, _required_date(obj.get("published"), "published"), "published"),
         updated=_iso_date(obj.get("updated"), "updated"),
         version=version,
         doi=_clean(obj.get("doi"), "doi", required=False),
