@@ -119,7 +119,9 @@ def trend_table(db, freq: str = "week", since: str | None = None, window: int = 
             by_trend[trend][p] += 1
             if with_terms:
                 words[(trend, p)].update(words_of(pk))
-    names = sorted(trends if trends is not None else by_trend)
+    # every tagged trend, those without a paper in these periods too (a weekly table left continual out: a blind
+    # walkthrough; its 0 is an answer)
+    names = sorted(trends if trends is not None else set(by_trend) | set(store.versions()))
     background: Counter = Counter()
     step = max(1, len(papers) // BACKGROUND_MAX)
     for pk, _p, _t, _a in papers[::step] if with_terms else ():

@@ -99,6 +99,18 @@ def test_since_filters_and_growth_reacts(tagged_db):
     assert (first["growth"] != 0).any()
 
 
+def test_every_tagged_trend_has_its_rows_even_with_no_paper_in_the_periods_shown(tagged_db):
+    """A blind walkthrough: `trends --freq week --since ...` left continual out of the table (none of its papers
+    fell in those weeks or the eight before), while the app listed it at 0."""
+    db, _rows = tagged_db
+    every = {t for (t,) in db.execute("SELECT trend FROM trend_versions")}
+    newest = db.execute("SELECT max(published) FROM papers").fetchone()[0]
+    df = trend_table(db, freq="week", since=newest)
+    assert set(df["trend"]) == every and len(every) >= 8
+    assert (df.groupby("trend").size() == 1).all()  # one week shown, one row per trend
+    assert (df["count"] == 0).any()
+
+
 def test_new_terms_come_from_the_trend_papers_of_the_period(tagged_db):
     db, _rows = tagged_db
     df = trend_table(db, freq="month")
