@@ -285,6 +285,23 @@ def thin_periods(df, window: int = 12, fraction: float = 0.25) -> dict[str, int]
     return {str(p): int(n) for p, n in totals.items() if n < fraction * usual[p]}
 
 
+def thin_periods_of(db, df, freq: str, window: int = 12, fraction: float = 0.25) -> dict[str, int]:
+    """`thin_periods` of the periods `df` shows, each judged among the periods around it in the whole corpus, not
+    only those shown: a range of a few months had too few neighbours to judge by, and a 9-paper month between
+    months of 30 lost its mark as the range narrowed (a blind walkthrough)."""
+    shown = set(df["period"])
+    if not shown:
+        return {}
+    totals = period_totals(db, freq)
+    every = pd.DataFrame({"period": sorted(totals), "total": [totals[p] for p in sorted(totals)]})
+    return {p: n for p, n in thin_periods(every, window, fraction).items() if p in shown}
+
+
+def period_totals(db, freq: str) -> dict[str, int]:
+    """period start -> papers published in it, over the whole corpus (no text read)."""
+    return dict(Counter(period_start(day, freq) for _pk, day in TrendStore(db).publication_dates() if day))
+
+
 def pooled(df: pd.DataFrame, periods: int, center: bool = False) -> pd.DataFrame:
     """The table with `count` and `share` pooled over `periods` periods per trend (trailing, or centred), so
     thin periods do not dominate a chart: share = sum of counts / sum of totals over the window, count = the

@@ -307,6 +307,7 @@ def test_the_trend_table_marks_months_with_few_papers(tagged_db, home, monkeypat
 
     monkeypatch.setattr(trends_over_time, "trend_table",
                         lambda db, freq, since=None, with_terms=True: _months_table(FEW_PAPER_MONTHS))
+    monkeypatch.setattr(trends_over_time, "period_totals", lambda db, freq: FEW_PAPER_MONTHS)
     res = CliRunner().invoke(main, ["--home", str(home), "trends", "--since", "2024-06"])
     rows = {line.split()[1]: line for line in res.stdout.splitlines() if line.startswith("efficiency")}
     assert rows["2025-02-01"].endswith(" *") and rows["2025-01-01"].endswith(" *")
@@ -319,8 +320,26 @@ def test_the_trend_table_marks_months_with_few_papers(tagged_db, home, monkeypat
     # note named "2026-07 (300 papers)" under a table without it)
     monkeypatch.setattr(trends_over_time, "trend_table", lambda db, freq, since=None, with_terms=True: _months_table(
         {**FEW_PAPER_MONTHS, "2025-09-01": 300}))
+    monkeypatch.setattr(trends_over_time, "period_totals", lambda db, freq: {**FEW_PAPER_MONTHS, "2025-09-01": 300})
     res = CliRunner().invoke(main, ["--home", str(home), "trends", "--since", "2024-06"])
     assert "2025-09-01" not in res.stdout and "left out 2025-09-01" in res.stderr
+    assert "note: * few papers: 2025-01 (128 papers), 2025-02 (49 papers) hold" in res.stderr
+
+
+def test_a_month_with_few_papers_keeps_its_mark_in_a_narrow_range(tagged_db, home, monkeypatch):
+    """A blind walkthrough: `--since 2024-06` marked a 9-paper month, `--since 2024-10 --until 2025-04` did not
+    (the months around it were judged only among the months shown)."""
+    from trendscope.index import trends_over_time
+
+    def table(db, freq, since=None, with_terms=True):
+        return _months_table({p: n for p, n in FEW_PAPER_MONTHS.items() if not since or p >= since})
+
+    monkeypatch.setattr(trends_over_time, "trend_table", table)
+    monkeypatch.setattr(trends_over_time, "period_totals", lambda db, freq: FEW_PAPER_MONTHS)
+    res = CliRunner().invoke(main, ["--home", str(home), "trends", "--since", "2025-01", "--until", "2025-03"])
+    rows = {line.split()[1]: line for line in res.stdout.splitlines() if line.startswith("efficiency")}
+    assert set(rows) == {"2025-01-01", "2025-02-01", "2025-03-01"}, res.output
+    assert rows["2025-02-01"].endswith(" *") and rows["2025-01-01"].endswith(" *")
     assert "note: * few papers: 2025-01 (128 papers), 2025-02 (49 papers) hold" in res.stderr
 
 

@@ -67,6 +67,20 @@ def mix_shifts(since: str | None) -> list:
     return [m for m in _mix_shifts(str(home().root)) if not since or m.month >= since[:7]]
 
 
+@st.cache_data(ttl=300, show_spinner=False)
+def _thin_periods(home_key: str, freq: str, shown: tuple[str, ...]) -> dict[str, int]:
+    import pandas as pd
+
+    from trendscope.index.trends_over_time import thin_periods_of
+
+    return thin_periods_of(db(), pd.DataFrame({"period": list(shown)}), freq)
+
+
+def thin_periods(table, freq: str) -> dict[str, int]:
+    """The periods of `table` holding few papers, each judged among its neighbours in the whole corpus."""
+    return _thin_periods(str(home().root), freq, tuple(sorted(table["period"].unique())))
+
+
 def trend_table(freq: str, periods: int | None):
     """The tidy trends-over-time table for the last `periods` weeks/months of data (all when None)."""
     since = None

@@ -300,7 +300,7 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
         newest_published,
         period_start,
         plot_trends,
-        thin_periods,
+        thin_periods_of,
         trend_table,
     )
     from trendscope.ingest.store import open_database
@@ -345,7 +345,7 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
                            smooth=smooth, labels=labels)
         click.echo(f"chart -> {path}", err=True)
     # a month the corpus holds few papers of (2025-02: 49 between months of thousands) read as a trend's jump
-    thin = thin_periods(df)
+    thin = thin_periods_of(db, df, freq)
     if as_json:  # JSON lines, like every listing the CLI prints as JSON (`--topics --json`, `search --json`)
         for record in df.to_dict(orient="records"):
             click.echo(json.dumps({**record, "few_papers": record["period"] in thin}, ensure_ascii=False))

@@ -15,7 +15,7 @@ from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.text import authors_as_prose
 from trendscope.foundation.wording import count
 from trendscope.index.rise_statistics import interval_text, may_be_chance, same_categories_text
-from trendscope.index.trends_over_time import drop_incomplete_tail, drop_thin_tail, pooled, thin_periods
+from trendscope.index.trends_over_time import drop_incomplete_tail, drop_thin_tail, pooled
 from trendscope.ui.app import digest_view as dg
 from trendscope.ui.app import state as app
 from trendscope.ui.app import trend_state, widgets
@@ -304,7 +304,7 @@ def render() -> None:
         st.caption(f"Left out of the chart: {period_label(table['period'].max(), freq)}, still filling up (the "
                    f"newest paper is from {app.summary()['last'][:10]}).")
     _chart(complete, metric, freq, labels)
-    thin, latest_full = thin_periods(table), complete["period"].max()
+    thin, latest_full = trend_state.thin_periods(table, freq), complete["period"].max()
     if few := [f"{period_label(p, freq)} ({count(n, 'paper')})" for p, n in sorted(thin.items()) if p <= latest_full]:
         st.caption(":material/info: Few papers in " + ", ".join(few) + ": under a quarter of the papers of the "
                    "periods around them, so their shares and growth swing with a handful of papers.")
