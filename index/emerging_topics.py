@@ -71,6 +71,7 @@ from .topic_corpus import TopicCorpus, count_corpus, key_in_title, name_counts, 
 from .topic_names import TopicNameModel, load_name_model
 from .topic_phrases import display_names, normalise, spells_acronym, split_acronym
 from .trend_store import TrendStore
+from .trends_over_time import periods_between
 
 MAX_TOPICS = 10
 # A rising name written by nearly the same papers in the span as a better-ranked rising name (the overlap at least
@@ -189,7 +190,9 @@ def emerging_topics(db, freq: str = "month", since: str | None = None, trends: l
     listable = listable_names(db, c, min_papers=min_papers, min_lift=min_lift, min_title_share=min_title_share,
                               min_closed_share=min_closed_share, min_coherence=min_coherence, name_model=name_model,
                               min_topic_probability=min_topic_probability)
-    periods = sorted(n_period_all)
+    # every calendar period, empty ones too: "at most a year" and "the year before" are counted in periods, and
+    # months no paper was published in made a span of 12 periods cover 14 months (a blind walkthrough)
+    periods = periods_between(min(n_period_all), max(n_period_all), freq) if n_period_all else []
     records = []
     names_for: set[str] = set()
     for trend in sorted(by_trend):
@@ -213,7 +216,7 @@ def emerging_topics(db, freq: str = "month", since: str | None = None, trends: l
         first_seen = first_users(sorted(pks, key=lambda p: (period[p], p)), phrase_sets, c.in_title, associated,
                                  c.title_words)
         for i, p in enumerate(periods):
-            if since and p < since:
+            if (since and p < since) or not n_period_all.get(p):  # no record for a period without papers
                 continue
             start, now_n = span_start(periods, n_period, i, min_now, year, window)
             now = periods[start:i + 1]

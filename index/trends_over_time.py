@@ -46,6 +46,16 @@ def period_start(day: str, freq: str) -> str:
     raise ValueError(f"freq must be 'week', 'month' or 'quarter', not {freq!r}")
 
 
+def periods_between(first: str, last: str, freq: str) -> list[str]:
+    """Every period start from the period of `first` through that of `last`, empty ones included."""
+    out, p, last = [], period_start(first, freq), period_start(last, freq)
+    step = {"week": 7, "month": 31, "quarter": 92}[freq]
+    while p <= last:
+        out.append(p)
+        p = period_start((date.fromisoformat(p) + timedelta(days=step)).isoformat(), freq)
+    return out
+
+
 def _baseline_start(store: TrendStore, first: str, freq: str, window: int) -> str:
     """The start of the `window`-th period holding papers before period `first` (`first` when there is none):
     the earliest paper a table shown from `first` compares with. Read from the dates alone, newest first."""

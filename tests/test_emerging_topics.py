@@ -941,3 +941,23 @@ def test_cli_topics_json_on_a_home_without_tags_says_so(home, sample_rows):
     out = CliRunner().invoke(main, ["--home", str(home), "trends", "--topics", "--json"])
     assert out.exit_code == 0 and out.stdout == "", out.output
     assert "note: no records: no tagged papers yet (run `trendscope index`)" in out.stderr
+
+
+def test_a_span_is_at_most_a_year_of_calendar_months_when_some_months_hold_no_paper(tmp_path, sample_rows, embedder):
+    """A blind walkthrough: with no paper at all in two months, "at most a year" counted 12 months that held papers,
+    and topics were "judged over the months from 2024-06 through 2025-07" ("4 papers in 14 months")."""
+    from trendscope.foundation.clock import span_months
+    from trendscope.index.trends_over_time import periods_between
+
+    assert periods_between("2023-01-15", "2023-04-02", "month") == ["2023-01-01", "2023-02-01", "2023-03-01",
+                                                                    "2023-04-01"]
+    assert periods_between("2023-12-01", "2024-03-31", "quarter") == ["2023-10-01", "2024-01-01"]
+    rows = [r for r in sample_rows if "2021-01-01" <= r["published"] < "2024-01-01"
+            and r["published"][:7] not in ("2023-01", "2023-02")]
+    _home, db = make_home(tmp_path / "home", rows)
+    run_index(db, _home, progress=False, embedder=embedder)
+    res = emerging_topics(db, freq="month")
+    assert not any(r["period"] in ("2023-01-01", "2023-02-01") for r in res.records)  # no paper: no record
+    spans = [span_months(r["since"], r["period"]) for r in res.records if r["period"] >= "2023-03-01"]
+    assert spans and max(spans) <= 12, spans
+    assert any(r["since"] <= "2023-01-01" for r in res.records if r["period"] >= "2023-03-01")  # across the gap

@@ -386,20 +386,10 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
 
 def periods_without_papers(shown: list[str], freq: str) -> list[str]:
     """The periods (ISO starts) between the first and the last of `shown` that are not among them."""
-    from datetime import date, timedelta
+    from trendscope.index.trends_over_time import periods_between
 
-    from trendscope.index.trends_over_time import period_start
-
-    if len(shown) < 2:
-        return []
-    have, out = set(shown), []
-    day = date.fromisoformat(shown[0])
-    step = {"week": 7, "month": 31, "quarter": 92}[freq]
-    while (p := period_start((day + timedelta(days=step)).isoformat(), freq)) <= shown[-1]:
-        if p not in have:
-            out.append(p)
-        day = date.fromisoformat(p)
-    return out
+    have = set(shown)
+    return [p for p in periods_between(shown[0], shown[-1], freq) if p not in have] if len(shown) > 1 else []
 
 
 def _nothing_between(since: str | None, until: str | None) -> str:
