@@ -55,6 +55,9 @@ DIRECTION_TEXT = {"growing": "growing", "cooling": "cooling", "steady": "within 
 
 
 def _line_sentence(line: TrendLine, total: int) -> str:
+    if not total:  # "0 papers this week (0.0% of 0) ... within the usual week-to-week variation" (a walkthrough)
+        return (f"{line.label}: no paper of this week is stored, so nothing to compare with its 8-week average "
+                f"({line.trailing_avg_count:.1f} papers).")
     s = (f"{line.label}: {count(line.count, 'paper')} this week ({line.share:.1%} of {total}), 8-week average "
          f"{line.trailing_avg_count:.1f} ({line.trailing_avg_share:.1%}) — "
          f"{DIRECTION_TEXT.get(line.direction, line.direction)}.")

@@ -122,3 +122,14 @@ def test_weekly_run_writes_the_feed_file_of_all_issued_weeks(db, dhome):
     assert len({e.findtext(f"{A}id") for e in entries}) == 4
     assert sorted(p.name for p in dhome.feeds_dir.iterdir()) == [path.name]
     assert run_weekly(db, dhome, week=WEEK, send=False).feeds_written == 0  # unchanged: not rewritten
+
+
+def test_a_week_without_any_stored_paper_gives_no_verdict(db, dhome):
+    """A blind walkthrough: `digest` of a week the database holds no paper of read "0 papers this week (0.0% of
+    0), 8-week average 0.0 (0.0%) — within the usual week-to-week variation"."""
+    api.add_subscription(db, dhome, "mm", trends=["multimodal"], size=3)
+    md = api.render(api.build(db, dhome, "mm", "2031-W02"), "md").decode()
+    assert "no paper of this week is stored, so nothing to compare with its 8-week average" in md
+    assert "of 0)" not in md and "week-to-week variation" not in md
+    busy = api.render(api.build(db, dhome, "mm", WEEK), "md").decode()
+    assert "this week (" in busy and "no paper of this week is stored" not in busy
