@@ -6,7 +6,15 @@ import string
 import pytest
 
 from trendscope.foundation.text import MATCH_CLOSE, MATCH_OPEN
-from trendscope.ui.app.text import highlight, math_segments, query_terms, safe_inline, safe_markdown, snippet_markdown
+from trendscope.ui.app.text import (
+    highlight,
+    math_segments,
+    query_terms,
+    quoted_query,
+    safe_inline,
+    safe_markdown,
+    snippet_markdown,
+)
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -121,3 +129,10 @@ def test_a_title_label_drops_only_math_dollars(title, label):
     from trendscope.ui.app.text import title_text
 
     assert title_text(title) == label
+
+
+def test_a_query_is_quoted_once():
+    assert quoted_query("graph neural networks") == "“graph neural networks”"
+    assert quoted_query('"Video Generation"') == "“Video Generation”"  # not “"Video Generation"” (a walkthrough)
+    assert quoted_query('"a" and "b"') == r'“\"a\" and \"b\"”'  # two phrases: the query as typed, escaped
+    assert quoted_query("*x*") == r"“\*x\*”"

@@ -181,6 +181,15 @@ def safe_inline(text: str | None) -> str:
     return safe_markdown(" ".join((text or "").split()))
 
 
+def quoted_query(query: str | None) -> str:
+    """A query inside curly quotes, escaped; a query that is one quoted phrase keeps its own quotes
+    (`10 results for “"Video Generation"”`: a blind walkthrough)."""
+    text = " ".join((query or "").split())
+    if len(text) > 1 and text[0] == text[-1] == '"' and '"' not in text[1:-1]:
+        return f"“{safe_inline(text[1:-1])}”"
+    return f"“{safe_inline(text)}”"
+
+
 def highlight(text: str | None, terms: list[str]) -> str:
     """One-line escaped text with whole-word, case-insensitive matches of `terms` (word prefixes count) in bold.
 

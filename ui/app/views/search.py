@@ -19,7 +19,7 @@ from trendscope.ui.app import fulltext_state as fulltext
 from trendscope.ui.app import navigation, trend_state, warmup, widgets
 from trendscope.ui.app import state as app
 from trendscope.ui.app.search_address import EARLIEST, LIMITS, MODES, SORTS, search_from_address, url_params
-from trendscope.ui.app.text import query_terms, safe_inline, snippet_markdown
+from trendscope.ui.app.text import query_terms, quoted_query, safe_inline, snippet_markdown
 
 EXAMPLES = ("parameter-efficient fine-tuning", "vision-language models for robotics", "differential privacy LLM")
 
@@ -101,17 +101,17 @@ def _run_inside(params: dict) -> dict:
 
 
 def _inside_results(state: dict) -> None:
-    q, terms = safe_inline(state["params"]["query"]), query_terms(state["params"]["query"])
+    q, terms = quoted_query(state["params"]["query"]), query_terms(state["params"]["query"])
     if not fulltext.fetched_count():
         st.info("No paper's full text is fetched yet: open a paper and press **Fetch full text** (or run "
                 "`trendscope fetch ID`), then search inside it here.", icon=":material/description:")
         return
     hits = state["passages"]
     if not hits:
-        st.info(f"No passage of your {count(fulltext.fetched_count(), 'fetched paper')} matches “{q}”.",
+        st.info(f"No passage of your {count(fulltext.fetched_count(), 'fetched paper')} matches {q}.",
                 icon=":material/search_off:")
         return
-    st.caption(f"{count(len(hits), 'passage')} for “{q}” inside {count(fulltext.fetched_count(), 'fetched paper')} · "
+    st.caption(f"{count(len(hits), 'passage')} for {q} inside {count(fulltext.fetched_count(), 'fetched paper')} · "
                f"{state['seconds'] * 1000:.0f} ms")
     for h in hits:
         with st.container(border=True, key=f"passage_hit_{h.arxiv_id}_{h.seq}"):
@@ -159,7 +159,7 @@ def _results(state: dict) -> None:
         return
     params, hits = state["params"], state["hits"]
     terms = query_terms(params["query"])
-    q = safe_inline(params["query"])
+    q = quoted_query(params["query"])
     newest = params.get("sort") == "date" and has_floor(params["query"])
     if not hits and (params.get("since") or params.get("until")) and not app.papers_in_window(params):
         s = app.summary()  # a weekend, or a window after the newest paper: nothing to do with the query
@@ -175,7 +175,7 @@ def _results(state: dict) -> None:
                 f"arXiv {wanted_id} is stored but outside these filters.", icon=":material/search_off:")
         return
     if not hits and newest:
-        st.info(f"No paper is clearly about “{q}” here. *Newest first* lists only papers that hold the query as a "
+        st.info(f"No paper is clearly about {q} here. *Newest first* lists only papers that hold the query as a "
                 "phrase, or most of its words with a close meaning, and come close to the best of them; sort by "
                 "*Relevance* to see the nearest matches.", icon=":material/search_off:")
         return
@@ -185,11 +185,11 @@ def _results(state: dict) -> None:
                "related wording)." if filtered else
                "No paper holds every required word or phrase (quoted, +word or ti:/au:/abs:), or the keyword side "
                "finds none of the words. Try fewer required items, or semantic mode (it finds related wording).")
-        st.info(f"No papers match “{q}” {why}" if filtered else f"No papers match “{q}”. {why}",
+        st.info(f"No papers match {q} {why}" if filtered else f"No papers match {q}. {why}",
                 icon=":material/search_off:")
         return
     shown_mode = "keyword" if state.get("warming") else params["mode"]
-    st.caption(f"{count(len(hits), 'result')} for “{q}” · {MODES[shown_mode].lower()}{_filters_text(params)} · "
+    st.caption(f"{count(len(hits), 'result')} for {q} · {MODES[shown_mode].lower()}{_filters_text(params)} · "
                f"{state['seconds'] * 1000:.0f} ms", help="Server time for the search itself.")
     _follow_search(params)
     if state.get("warming"):
