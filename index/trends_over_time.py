@@ -329,32 +329,49 @@ def pooled(df: pd.DataFrame, periods: int, center: bool = False) -> pd.DataFrame
     return pd.concat(parts, ignore_index=True)
 
 
+# Okabe-Ito's colour-blind-safe colours; a ninth trend and later ones repeat them dashed (a user's ninth trend was
+# drawn in the first one's blue, and the CLI's chart and the app's gave one trend two colours: a blind walkthrough)
+TREND_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999")
+
+
+def trend_styles(names: list[str]) -> dict[str, tuple[str, bool]]:
+    """trend -> (colour, dashed) by its place in `names` (the taxonomy's order), the same in every chart."""
+    n = len(TREND_COLOURS)
+    return {name: (TREND_COLOURS[i % n], i >= n) for i, name in enumerate(names)}
+
+
 def plot_trends(df: pd.DataFrame, path: str | Path, title: str | None = None, smooth: int | None = None,
-                labels: dict[str, str] | None = None) -> Path:
+                labels: dict[str, str] | None = None, order: list[str] | None = None) -> Path:
     """Draw share over time per trend (one line each) to a PNG, each line named by its label in `labels` (the
-    taxonomy's, as the app names trends) or its id; returns the path."""
+    taxonomy's, as the app names trends) or its id and styled by its place in `order` (the taxonomy's, as the
+    app colours them); returns the path."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     path = Path(path)
-    fig, ax = plt.subplots(figsize=(11, 6), dpi=110)
+    fig, ax = plt.subplots(figsize=(12, 6), dpi=110)
     if df.empty:
         ax.text(0.5, 0.5, "no tagged papers yet", ha="center", va="center", transform=ax.transAxes)
-    for trend, g in df.groupby("trend", sort=True):
-        g = g.sort_values("period")
+    names = list(order or [])
+    names += sorted(set(df["trend"]) - set(names))
+    styles = trend_styles(names)
+    for trend in [t for t in names if t in set(df["trend"])]:
+        g = df[df["trend"] == trend].sort_values("period")
         x = pd.to_datetime(g["period"])
         y = (pooled(g, smooth, center=True) if smooth and smooth > 1 else g)["share"] * 100
-        ax.plot(x, y, label=(labels or {}).get(trend, trend), linewidth=1.8)
+        colour, dashed = styles[trend]
+        ax.plot(x, y, label=(labels or {}).get(trend, trend), linewidth=1.8, color=colour,
+                linestyle="--" if dashed else "-")
     ax.set_xlabel("period start (publication date)")
     ax.set_ylabel("share of papers in period (%)")
     ax.set_title(
         (title or "Trend share over time") + (f" (pooled over {smooth} periods)" if smooth and smooth > 1 else "")
     )
     ax.grid(True, alpha=0.3)
-    if not df.empty:
-        ax.legend(loc="upper left", ncol=2, fontsize=9, title="trend")
+    if not df.empty:  # beside the plot: inside it, it hid lines (a blind walkthrough)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9, title="trend", frameon=False)
     fig.autofmt_xdate()
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -597,6 +597,29 @@ def test_trends_page_charts_tables_topics_and_top_papers(app_home, embedder):
     check(at.run())
 
 
+def test_a_ninth_trend_is_drawn_dashed_in_a_colour_of_its_own_style(app_home, embedder, monkeypatch):
+    """A blind walkthrough: a trend added in taxonomy.toml was drawn in exactly the first trend's blue."""
+    import pandas as pd
+
+    from trendscope.index.trends_over_time import TREND_COLOURS
+    from trendscope.ui.app import trend_state
+
+    (app_home / "taxonomy.toml").write_text(
+        '[trends.robotics]\nlabel = "Robot learning"\ndescription = "Learning for robots."\n'
+        "include = [{ pattern = '\\brobots?\\b', weight = 4.0 }]\n", encoding="utf-8")
+    trends = ["continual", "efficiency", "ethics", "interpretability", "multimodal", "privacy", "self_supervised",
+              "zero_shot", "robotics"]
+    table = pd.DataFrame([{"trend": t, "period": p, "count": 5, "total": 100, "share": 0.05, "growth": 0.0,
+                           "emerging_score": 0.0, "terms": []} for t in trends for p in ("2026-04-01", "2026-05-01")])
+    monkeypatch.setattr(trend_state, "trend_table", lambda freq, periods: table)
+    at = open_page(check(new_app().run()), "trends")
+    spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+    colour, dash = spec["encoding"]["color"]["scale"], spec["encoding"]["strokeDash"]["scale"]
+    styles = {t: (c, d) for t, c, d in zip(colour["domain"], colour["range"], dash["range"])}
+    assert styles["Robot learning"] == (TREND_COLOURS[0], [6, 3]) and styles[colour["domain"][0]][1] == [1, 0]
+    assert len(set(map(str, styles.values()))) == 9
+
+
 def test_trends_page_names_months_with_few_papers(app_home, embedder, monkeypatch):
     """A blind walkthrough: 2025-02 of the full corpus (49 papers between months of thousands) read as a jump of
     every trend's share; the page now says which months hold few papers, and the period picker marks them."""

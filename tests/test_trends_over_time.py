@@ -414,3 +414,35 @@ def test_the_trend_table_says_which_months_no_paper_was_published_in(tagged_db, 
                                     "--include-thin"])
     assert res.exit_code == 0, res.output
     assert "no stored paper was published" not in res.stderr
+
+
+def test_each_trend_keeps_one_style_and_a_ninth_repeats_a_colour_dashed(tagged_db, tmp_path, monkeypatch):
+    """A blind walkthrough: a user's ninth trend was drawn in the first one's blue, and the CLI's chart and the
+    app's gave multimodal two colours (purple and blue)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from trendscope.index.trends_over_time import TREND_COLOURS, trend_styles
+
+    names = [f"t{i}" for i in range(10)]
+    styles = trend_styles(names)
+    assert [styles[n] for n in names[:8]] == [(c, False) for c in TREND_COLOURS]
+    assert styles["t8"] == (TREND_COLOURS[0], True) and styles["t9"] == (TREND_COLOURS[1], True)
+    assert len(set(styles.values())) == 10
+    # the PNG draws each trend in its style by the taxonomy's order, as the app does
+    db, _rows = tagged_db
+    df = trend_table(db, freq="month", with_terms=False)
+    order = ["zero_shot", *sorted(set(df["trend"]) - {"zero_shot"})]
+    drawn, close = {}, plt.close
+
+    def keep(fig):  # read the lines as drawn, before the figure is closed
+        drawn.update({line.get_label(): (matplotlib.colors.to_hex(line.get_color()).upper(), line.get_linestyle())
+                      for line in fig.axes[0].get_lines()})
+        close(fig)
+
+    monkeypatch.setattr(plt, "close", keep)
+    plot_trends(df, tmp_path / "t.png", order=order)
+    assert drawn["zero_shot"] == (TREND_COLOURS[0], "-") and drawn[order[1]] == (TREND_COLOURS[1], "-")
+    assert len(drawn) == len(order)

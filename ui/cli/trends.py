@@ -340,9 +340,10 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
         drawn = df if include_thin else drop_incomplete_tail(drop_thin_tail(df), freq, newest)
         from trendscope.index.taxonomy import load_taxonomy
 
-        labels = {t.name: t.label for t in load_taxonomy(obj.home.taxonomy_path).trends}
+        taxonomy = load_taxonomy(obj.home.taxonomy_path)
+        labels = {t.name: t.label for t in taxonomy.trends}
         path = plot_trends(drawn, png, title=f"Trend share per {freq}" + (f" since {since}" if since else ""),
-                           smooth=smooth, labels=labels)
+                           smooth=smooth, labels=labels, order=taxonomy.names)
         click.echo(f"chart -> {path}", err=True)
     # a month the corpus holds few papers of (2025-02: 49 between months of thousands) read as a trend's jump
     thin = thin_periods_of(db, df, freq)

@@ -15,7 +15,7 @@ from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.text import authors_as_prose
 from trendscope.foundation.wording import count
 from trendscope.index.rise_statistics import interval_text, may_be_chance, same_categories_text
-from trendscope.index.trends_over_time import drop_incomplete_tail, drop_thin_tail, pooled
+from trendscope.index.trends_over_time import TREND_COLOURS, drop_incomplete_tail, drop_thin_tail, pooled, trend_styles
 from trendscope.ui.app import digest_view as dg
 from trendscope.ui.app import state as app
 from trendscope.ui.app import trend_state, widgets
@@ -28,7 +28,7 @@ WINDOWS = {"week": {"6 months": 26, "1 year": 52, "2 years": 104, "all": None},
 
 
 # Okabe-Ito's colour-blind-safe qualitative palette (8 colours; black swapped for a grey that reads on dark themes)
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999")
+PALETTE = TREND_COLOURS
 WEEKS_POOLED = 4
 NOISE_GROWTH = 0.25  # a change under 25% is "steady" whatever the score
 LEGEND_COLUMNS = 2  # the long trend names, uncut, side by side still fit a laptop-wide page (4 ran off its edge)
@@ -81,6 +81,8 @@ def _chart(table: pd.DataFrame, metric: str, freq: str, labels: dict[str, str]) 
     unit = "% of all papers" if metric == "share" else "papers"
     if freq == "week":
         unit += f" ({WEEKS_POOLED}-week average)"
+    styles = trend_styles([*app.trend_names(), *sorted(set(table["trend"]) - set(app.trend_names()))])
+    by_label = {labels.get(t, t): style for t, style in styles.items()}
     chart = alt.Chart(frame).mark_line(strokeWidth=2).encode(
         # every tick says its year ("Jan 2026"): by default only January did, as "2026", beside bare month names
         # weekly ticks fall several to a month: "Jan 2026, Jan 2026, Feb 2026" read as repeats, so they say the day
@@ -88,9 +90,11 @@ def _chart(table: pd.DataFrame, metric: str, freq: str, labels: dict[str, str]) 
                 axis=alt.Axis(format="%b %Y" if freq == "month" else "%d %b %Y", labelOverlap=True)),
         y=alt.Y("value:Q", title=unit),
         color=alt.Color("trend:N", title=None, sort=order,
-                        scale=alt.Scale(domain=order, range=list(PALETTE) * (len(order) // len(PALETTE) + 1)),
+                        scale=alt.Scale(domain=order, range=[by_label.get(t, ("#999999", True))[0] for t in order]),
                         legend=alt.Legend(orient="bottom", columns=LEGEND_COLUMNS, labelLimit=0,
                                            symbolStrokeWidth=4)),
+        strokeDash=alt.StrokeDash("trend:N", title=None, sort=order, scale=alt.Scale(
+            domain=order, range=[[6, 3] if by_label.get(t, ("", True))[1] else [1, 0] for t in order])),
         tooltip=[alt.Tooltip("trend:N", title="Trend"),
                  alt.Tooltip("period:T", title="Period", format="%Y-%m" if freq == "month" else "%Y-%m-%d"),
                  alt.Tooltip("value:Q", title=unit, format=".1f")],
