@@ -686,9 +686,18 @@ def test_trends_page_lists_a_rising_topic_with_its_papers(app_home, embedder):
     # alone, this page's own address (copied or opened in a new tab it showed the Trends page: a walkthrough)
     links = [m for m in texts(at.markdown) if "All its papers](" in m]
     assert any(m.endswith("(./?q=%22Banana+routing%22)") for m in links), links
+    at.session_state["rising_efficiency"] = True  # the reader opens the box (its state is tracked, by key)
+    at = check(at.run())
+    assert next(e for e in at.expander if "banana routing" in e.label.lower()).proto.expanded
     follow = next(b for b in at.button if b.key and b.key.startswith("follow_efficiency_banana"))
     at = check(follow.click().run())
     assert any("Following **Banana routing**" in s.value for s in at.success), texts(at.success)
+    # Follow (a rerun, with a message above the boxes) folded the box the reader was in (a blind walkthrough)
+    assert next(e for e in at.expander if "banana routing" in e.label.lower()).proto.expanded
+    # Back from a paper opened here kept the reader's `?id=` in the Trends page's address (a blind walkthrough)
+    at.query_params["id"] = "2606.90000"
+    at = check(at.run())
+    assert "id" not in at.query_params
     from trendscope.digest import api
 
     sub = api.get_subscription(db, "topic: Banana routing")

@@ -148,7 +148,8 @@ def _rising(labels: dict[str, str], period: str, freq: str) -> None:
                           f"{d['growth']:.1f}x{', may be chance' if may_be_chance(d) else ''})" for d in details[:5])
         if len(details) > 5:  # the summary named 5 and the box held 6, with nothing to say so
             names += f" and {len(details) - 5} more"
-        with st.expander(f"Rising in {labels.get(trend, trend)}: {names}"):
+        # keyed and tracked: Follow (a rerun) and Back from a paper opened here folded it (a blind walkthrough)
+        with st.expander(f"Rising in {labels.get(trend, trend)}: {names}", key=f"rising_{trend}", on_change="rerun"):
             for d in details:
                 c_text, c_follow = st.columns([5, 1], vertical_alignment="center")
                 also = f" (also written: {'; '.join(safe_inline(a) for a in d['also'])})" if d.get("also") else ""
@@ -288,6 +289,9 @@ def _top_papers(labels: dict[str, str], period: str, freq: str) -> None:
 
 
 def render() -> None:
+    for stray in ("id", "passage"):  # the reader's: Back from a paper opened here kept `?id=` (a walkthrough)
+        if stray in st.query_params:
+            del st.query_params[stray]
     st.title("Trends")
     if app.empty_corpus_notice():
         return
