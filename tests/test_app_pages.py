@@ -706,7 +706,9 @@ def test_trends_page_lists_a_rising_topic_with_its_papers(app_home, embedder):
     following = next(b for b in at.button if b.key and b.key.startswith("follow_efficiency_banana"))
     assert following.label == "Following" and following.disabled
     buttons = [b for b in at.button if b.key and b.key.startswith("topic_efficiency_banana")]
-    assert buttons and all(b.label.startswith(("typical: Banana routing", "first: Banana routing")) for b in buttons)
+    # each says its month: "which papers started it" needs their dates (a blind walkthrough)
+    assert buttons and all(re.match(r"(typical|first) \(2026-06\): Banana routing", b.label) for b in buttons), [
+        b.label for b in buttons]
     # the title reads whole enough to tell the papers apart (side by side they were cut to "typical: Banana…")
     assert all("efficient inference" in b.label for b in buttons), [b.label for b in buttons]
     assert len({b.key.rsplit("_", 1)[1] for b in buttons}) == len(buttons)  # no paper offered twice

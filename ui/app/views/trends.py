@@ -166,11 +166,13 @@ def _rising(labels: dict[str, str], period: str, freq: str) -> None:
                 typical = d["central_papers"][:3]
                 picks = [("typical", p) for p in typical] + [("first", p) for p in d["first_papers"][:2]
                                                              if p not in typical]  # one button per paper
-                titles = {aid: p.title for aid, p in app.papers().get_many([p for _, p in picks]).items()}
+                papers = app.papers().get_many([p for _, p in picks])
                 for what, pid in picks:  # one per line: side by side, titles were cut to a dozen letters
-                    name = safe_inline(title_text(titles.get(pid, pid), 90))  # a label renders Markdown
+                    paper = papers.get(pid)
+                    name = safe_inline(title_text(paper.title if paper else pid, 90))  # a label renders Markdown
+                    when = f" ({paper.published[:7]})" if paper and paper.published else ""  # which came first
                     widgets.open_button(pid, key=f"topic_{trend}_{d['key']}_{what}_{pid}",
-                                        label=f"{what}: {name}")
+                                        label=f"{what}{when}: {name}")
                 _topic_curve(d, labels.get(trend, trend))
 
 
