@@ -620,6 +620,21 @@ def test_a_ninth_trend_is_drawn_dashed_in_a_colour_of_its_own_style(app_home, em
     assert len(set(map(str, styles.values()))) == 9
 
 
+def test_trends_page_names_the_months_no_paper_was_published_in(app_home, embedder, monkeypatch):
+    """A blind walkthrough: the CLI named the months without papers, the app's chart had gaps without a word."""
+    import pandas as pd
+
+    from trendscope.ui.app import trend_state
+
+    table = pd.DataFrame([{"trend": "efficiency", "period": p, "count": 10, "total": 100, "share": 0.1,
+                           "growth": 0.0, "emerging_score": 0.0, "terms": []}
+                          for p in ("2025-01-01", "2025-02-01", "2025-05-01", "2025-06-01")])
+    monkeypatch.setattr(trend_state, "trend_table", lambda freq, periods: table)
+    at = open_page(check(new_app().run()), "trends")
+    assert (":material/info: No stored paper was published in March 2025, April 2025: the chart's lines skip them."
+            in texts(at.caption)), texts(at.caption)
+
+
 def test_trends_page_names_months_with_few_papers(app_home, embedder, monkeypatch):
     """A blind walkthrough: 2025-02 of the full corpus (49 papers between months of thousands) read as a jump of
     every trend's share; the page now says which months hold few papers, and the period picker marks them."""

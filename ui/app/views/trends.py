@@ -15,7 +15,14 @@ from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.text import authors_as_prose
 from trendscope.foundation.wording import count
 from trendscope.index.rise_statistics import interval_text, may_be_chance, same_categories_text
-from trendscope.index.trends_over_time import TREND_COLOURS, drop_incomplete_tail, drop_thin_tail, pooled, trend_styles
+from trendscope.index.trends_over_time import (
+    TREND_COLOURS,
+    drop_incomplete_tail,
+    drop_thin_tail,
+    periods_between,
+    pooled,
+    trend_styles,
+)
 from trendscope.ui.app import digest_view as dg
 from trendscope.ui.app import state as app
 from trendscope.ui.app import trend_state, widgets
@@ -318,6 +325,10 @@ def render() -> None:
     if few := [f"{period_label(p, freq)} ({count(n, 'paper')})" for p, n in sorted(thin.items()) if p <= latest_full]:
         st.caption(":material/info: Few papers in " + ", ".join(few) + ": under a quarter of the papers of the "
                    "periods around them, so their shares and growth swing with a handful of papers.")
+    held = sorted(complete["period"].unique())
+    if len(held) > 1 and (empty := sorted(set(periods_between(held[0], held[-1], freq)) - set(held))):
+        st.caption(":material/info: No stored paper was published in " + ", ".join(period_label(p, freq)
+                   for p in empty) + ": the chart's lines skip " + ("it." if len(empty) == 1 else "them."))
     shifts = trend_state.mix_shifts(complete["period"].min())
     if shifts:  # cs.CV from 4% to 61% of the papers made "Vision Transformers" rise in efficiency (a walkthrough)
         st.caption(":material/info: In these months the corpus holds a very different mix of categories than the "
