@@ -135,6 +135,12 @@ class TrendStore:
                 "SELECT pk, content_hash, taxonomy_hash, with_vector FROM trend_tag_state")
         }
 
+    def tags_outdated(self, pk: int) -> bool:
+        """Whether the paper's title or abstract changed (a new version) since the tagger last read it."""
+        row = self.db.execute("SELECT content_hash FROM trend_tag_state WHERE pk = ?", [int(pk)]).fetchone()
+        now = self.paper_reads.rows([pk]).get(int(pk))
+        return row is not None and now is not None and row[0] != now.content_hash
+
     def is_tagged(self, pk: int) -> bool:
         """Whether the tagger has looked at the paper (it may have found no trend)."""
         return self.db.execute("SELECT 1 FROM trend_tag_state WHERE pk = ?", [int(pk)]).fetchone() is not None

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import re
 import urllib.parse
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -333,6 +334,21 @@ def test_adding_from_the_paper_page_shows_the_membership_at_once(app_home, seed)
     assert any(f"Added {pid} to" in s for s in texts(at.success)), texts(at.success)
     assert "Not in any reading list yet." not in texts(at.caption)
     assert at.text_area(key=item_key("note", LIST_NAME, pid, "")).value == ""  # its note and status form is there now
+
+
+def test_the_paper_page_says_when_its_tags_are_of_an_earlier_version(app_home, seed):
+    """A blind walkthrough: a new version's page showed the old abstract's tag evidence without a word."""
+    from trendscope.ingest.store import PaperStore, open_database
+
+    db = open_database(app_home / "trendscope.db")
+    pk, aid = db.execute("SELECT p.pk, p.id FROM papers p JOIN paper_trends t ON t.pk = p.pk LIMIT 1").fetchone()
+    note = ("Tagged from an earlier version of its title and abstract; the next `trendscope index` tags it "
+            "again.")
+    assert not any(note in c for c in texts(open_page(check(new_app().run()), "paper", id=aid).caption))
+    paper = PaperStore(db).get(aid)
+    PaperStore(db).upsert([replace(paper, version=(paper.version or 1) + 1, abstract="An updated abstract.")])
+    at = open_page(check(new_app().run()), "paper", id=aid)
+    assert any(note in c for c in texts(at.caption)), texts(at.caption)
 
 
 def test_paper_page_renders_latex_links_trends_similar(app_home, seed):

@@ -54,3 +54,28 @@ def test_a_paper_the_tagger_found_no_trend_in_says_so_not_to_run_index(searchabl
     run = CliRunner().invoke(main, ["--home", str(home.root), "paper", aid])
     assert "Trends: none (the tagger found none of the trends in it)" in run.output
     assert json.loads(CliRunner().invoke(main, ["--home", str(home.root), "paper", aid, "--json"]).output)["tagged"]
+
+
+def test_tags_of_an_earlier_version_are_said_to_be_so(tmp_path, sample_rows, embedder):
+    """A blind walkthrough: after a new version with a new abstract was imported, `paper` showed tag evidence
+    ("sim-to-real (abstract)") the new abstract does not hold, without a word, until the next `index`."""
+    from index_support import make_home, paper_from_row
+
+    from trendscope.index.indexer import run_index
+    from trendscope.ingest.store import PaperStore
+
+    home, db = make_home(tmp_path / "home", sample_rows[:30])
+    run_index(db, home, progress=False, embedder=embedder)
+    aid, _title, _trend, _evidence = _tagged_paper(db)
+    row = next(r for r in sample_rows[:30] if r["id"] == aid)
+    shown = CliRunner().invoke(main, ["--home", str(home.root), "paper", aid]).output
+    assert "\nTrends:\n" in shown and "earlier version" not in shown
+    PaperStore(db).upsert([paper_from_row(row, version=(row.get("version") or 1) + 1,
+                                          abstract="An updated abstract about robots.")])
+    shown = CliRunner().invoke(main, ["--home", str(home.root), "paper", aid]).output
+    assert "Trends (of an earlier version of its title and abstract: `trendscope index` tags it again):" in shown
+    assert json.loads(CliRunner().invoke(main, ["--home", str(home.root), "paper", aid, "--json"]).output)[
+        "tags_outdated"] is True
+    run_index(db, home, progress=False, embedder=embedder)
+    shown = CliRunner().invoke(main, ["--home", str(home.root), "paper", aid]).output
+    assert "earlier version" not in shown

@@ -28,6 +28,11 @@ def is_tagged(pk: int) -> bool:
     return trend_store().is_tagged(pk)
 
 
+def tags_outdated(pk: int) -> bool:
+    """Whether the paper's title or abstract changed since it was tagged (a new version, not yet indexed)."""
+    return trend_store().tags_outdated(pk)
+
+
 def paper_trend_details(pk: int | None) -> list[dict]:
     if pk is None:
         return []

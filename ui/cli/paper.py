@@ -43,7 +43,8 @@ def paper_record(db, raw_id: str) -> dict:
     tags = [{"trend": t, "score": s, "evidence": e} for t, s, e in trends.tags_of(pk)]
     return {"id": paper.id, "version": paper.version, "title": paper.title, "authors": paper.authors,
             "published": paper.published, "updated": paper.updated, "categories": paper.categories,
-            "url": abs_url(paper.id), "abstract": paper.abstract, "trends": tags, "tagged": trends.is_tagged(pk)}
+            "url": abs_url(paper.id), "abstract": paper.abstract, "trends": tags, "tagged": trends.is_tagged(pk),
+            "tags_outdated": trends.tags_outdated(pk)}
 
 
 @click.command("paper")
@@ -82,8 +83,9 @@ def paper_cmd(ctx: click.Context, paper_id: str, as_json: bool) -> None:
         click.echo("Trends: none (the tagger found none of the trends in it)")
     elif not rec["trends"]:
         click.echo("Trends: none yet (not tagged: `trendscope index` tags new papers)")
-    else:
-        click.echo("Trends:")
+    else:  # a new version's tags showed the old abstract's evidence without a word (a blind walkthrough)
+        click.echo("Trends (of an earlier version of its title and abstract: `trendscope index` tags it again):"
+                   if rec["tags_outdated"] else "Trends:")
         for t in rec["trends"]:
             click.echo(f"  {labels.get(t['trend'], t['trend'])} ({t['trend']}), score {t['score']:.2f}")
             for item in t["evidence"]:

@@ -77,6 +77,9 @@ def _trends(pk: int) -> None:
         st.caption("About none of the trends, by the tagger's rules and model." if trend_state.is_tagged(pk)
                    else "Not tagged yet: the next `trendscope index` tags it.")
         return
+    if trend_state.tags_outdated(pk):  # the old abstract's evidence was shown as this one's (a blind walkthrough)
+        st.caption(":material/info: Tagged from an earlier version of its title and abstract; the next "
+                   "`trendscope index` tags it again.")
     labels = app.trend_labels()
     for tag in tags:
         with st.expander(f"{labels.get(tag['trend'], tag['trend'])} · score {tag['score']:.2f}", expanded=True):
