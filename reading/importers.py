@@ -96,8 +96,11 @@ def read_text(path: str | Path, display_name: str | None = None) -> str:
         raise TrendscopeError(f"{label}: looks like a binary file, not a list of arXiv ids or BibTeX")
     try:
         return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise TrendscopeError(f"{label}: not UTF-8 text (byte {exc.start})") from exc
+    except UnicodeDecodeError as exc:  # where, as snapshots and taxonomy.toml say it (a blind walkthrough)
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise TrendscopeError(f"{label}: line {line}: not UTF-8 text (byte 0x{data[exc.start]:02x} at byte "
+                              f"{column} of the line)") from exc
 
 
 def parse_file(path: str | Path, fmt: str = "auto", display_name: str | None = None) -> ParsedFile:

@@ -378,8 +378,10 @@ def test_corrupt_and_unreadable_files_change_nothing(home, db, rows, tmp_path):
     r = cli(home, "lists", "import", "L", str(binary))
     assert r.exit_code == 1 and "binary" in r.output
     latin = tmp_path / "latin.txt"
-    latin.write_bytes("2106.09685 caf\xe9".encode("latin-1"))
-    with pytest.raises(TrendscopeError, match="not UTF-8"):
+    latin.write_bytes("2106.09685\n2106.09686 caf\xe9".encode("latin-1"))
+    # where, as snapshot and taxonomy errors say it (it read "not UTF-8 text (byte 11)": a blind walkthrough)
+    where = r"latin.txt: line 2: not UTF-8 text \(byte 0xe9 at byte 15 of the line\)"
+    with pytest.raises(TrendscopeError, match=where):
         rl.import_file("L", latin)
     r = cli(home, "lists", "import", "L", str(tmp_path / "missing.txt"))
     assert r.exit_code == 1 and "no such file" in r.output
