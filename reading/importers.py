@@ -207,7 +207,9 @@ def parse_bibtex(text: str) -> ParsedFile:
         aid = arxiv_id_from_fields(fields)
         line = entry.start_line + 1
         if aid is None:
-            out.problems.append(f"line {line}: entry {entry.key!r} has no arXiv id (eprint, arXiv URL or DOI)")
+            given = " ".join(fields.get("eprint", "").split())
+            out.problems.append(f"line {line}: entry {entry.key!r}: eprint {given[:60]!r} is not an arXiv id" if given
+                                else f"line {line}: entry {entry.key!r} has no arXiv id (eprint, arXiv URL or DOI)")
             continue
         year = _bib_text(fields.get("year", ""), 8)
         out.add(ImportedItem(aid, note=clean_text(fields.get("annote", "")), line=line,
@@ -218,6 +220,8 @@ def parse_bibtex(text: str) -> ParsedFile:
                              key=entry.key if CITATION_KEY_RE.fullmatch(entry.key or "") else ""))
     if not lib.entries and not lib.failed_blocks and text.strip():
         out.problems.append("no BibTeX entries found")
+    # broken entries and entries without an id in the file's order (line 12 came before line 7: a walkthrough)
+    out.problems.sort(key=lambda m: int(n.group(1)) if (n := re.match(r"line (\d+):", m)) else 0)
     return out
 
 

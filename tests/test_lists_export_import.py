@@ -272,6 +272,16 @@ def test_import_bibtex_variants(home, db, rows, tmp_path):
     assert res.created and res.fmt == "bibtex"
     assert res.added == [a, b, c, d, e]
     assert len(res.bad) == 1 and "line 5" in res.bad[0] and "'k5'" in res.bad[0] and "no arXiv id" in res.bad[0]
+    # an eprint that is not an id is named as such ("has no arXiv id" read wrong: it has one, broken), and the
+    # problems come in the file's order (a broken entry's line 12 came before line 7: a blind walkthrough)
+    bad = tmp_path / "bad.bib"
+    bad.write_text(f"@misc{{k0, eprint={{{a}}}}}\n@misc{{k1, eprint={{9999.zzzz}}}}\n\n@misc{{k2, title={{x}}}}\n\n"
+                   "@misc{k3, title = {never closed\n", encoding="utf-8")
+    res = rl.import_file("B", bad)
+    assert [m.split(": ", 1)[1] for m in res.bad] == [
+        "line 2: entry 'k1': eprint '9999.zzzz' is not an arXiv id",
+        "line 4: entry 'k2' has no arXiv id (eprint, arXiv URL or DOI)",
+        "line 6: broken BibTeX entry (" + res.bad[2].split("(", 1)[1]], res.bad
 
 
 def test_a_bibtex_entry_of_a_paper_not_ingested_keeps_its_title_and_authors(home, db, rows, tmp_path):
