@@ -221,8 +221,9 @@ def document(db: sqlite_utils.Database, arxiv_id: str) -> dict:
     store = FulltextStore(db)
     record = store.record(aid)
     if record is None or record.status != "ok":
-        why = f" (the last attempt failed: {record.error})" if record is not None and record.error else ""
-        raise TrendscopeError(f"the full text of {aid} is not stored{why}: fetch it with `trendscope fetch {aid}`")
+        # the error is a sentence of its own: "(... (it does not start like one).): fetch it" (a blind walkthrough)
+        why = f". The last attempt failed: {record.error.rstrip('.')}." if record is not None and record.error else "."
+        raise TrendscopeError(f"the full text of {aid} is not stored{why} Fetch it with `trendscope fetch {aid}`.")
     sections: list[dict] = []
     for p in store.passages(aid):
         if not sections or sections[-1]["index"] != p.section:

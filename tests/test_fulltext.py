@@ -162,7 +162,13 @@ def test_bad_pdfs_and_failures_store_nothing_and_a_retry_works(tmp_path, pdfs):
         (ok,) = fetch_fulltext(db, home, ["2401.00002"], base_url=srv.pdf_url, sleep=t.sleep, clock=t.clock)
     assert ok.status == "fetched" and store.record("2401.00002").status == "ok" and store.passages("2401.00002")
     res = CliRunner().invoke(main, ["--home", str(home.root), "read", "2401.00001"])
-    assert res.exit_code == 1 and "the last attempt failed" in res.output and "trendscope fetch" in res.output
+    assert res.exit_code == 1 and "Traceback" not in res.output
+    # one sentence each: "(... (it does not start like one).): fetch it with" (a blind walkthrough)
+    assert ("the full text of 2401.00001 is not stored. The last attempt failed: Cannot read " in res.output
+            and "(it looks like an HTML page). Fetch it with `trendscope fetch 2401.00001`." in res.output), res.output
+    never = CliRunner().invoke(main, ["--home", str(home.root), "read", "2401.00099"])
+    assert "Error: the full text of 2401.00099 is not stored. Fetch it with `trendscope fetch 2401.00099`." in \
+        never.output
 
 
 def test_fetch_waits_politely_between_papers(tmp_path, pdfs):
