@@ -243,6 +243,9 @@ def _item_from_record(rec: dict, where: str, out: ParsedFile, line: int | None) 
         out.problems.append(f"{where}: {key} must be text (got {_kind(raw)})")
         return
     raw = (raw or "").strip()
+    if not raw:  # "not an arXiv id or URL: ''" showed as a closing quote in the app (a blind walkthrough)
+        out.problems.append(f"{where}: no arXiv id (the {key} field is empty)")
+        return
     try:
         aid, _ = parse_arxiv_id(raw)
     except BadArxivId:
