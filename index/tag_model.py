@@ -80,6 +80,19 @@ class TagModel:
         keep = {t: w for t, w in self.weights.items() if current_hashes.get(t) == self.rules_hashes.get(t)}
         return TagModel(self.model_id, keep, self.rules_hashes, self.meta)
 
+    def trend_signature(self, trend: str) -> str:
+        """Changes whenever the numbers that tag `trend` change: editing one trend's rules (it then leaves the
+        model) re-tagged every trend, as the whole model's signature changed (a blind walkthrough)."""
+        import hashlib
+
+        h = hashlib.sha1(self.model_id.encode() + b"\0" + trend.encode())
+        w = self.weights.get(trend)
+        if w is not None:
+            h.update(w.vector.tobytes())
+            h.update(np.array([w.rule, w.category, w.bias, *w.rules_only], dtype=np.float64).tobytes())
+            h.update(repr(self.vector_reference(trend)).encode())
+        return h.hexdigest()[:16]
+
     def signature(self) -> str:
         """Changes whenever the fitted numbers change (part of the tag-state hash: a new model re-tags)."""
         import hashlib

@@ -74,7 +74,8 @@ def tag_model_for(taxonomy: Taxonomy, home: Home, model_id: str | None) -> tuple
     use_vectors = model_id is not None and model.model_id == model_id
     for name in model.weights:
         if name in sigs:
-            sigs[name] = _sig(model.signature(), "vectors" if use_vectors else "rules-only", EVIDENCE_VERSION)
+            sigs[name] = _sig(model.trend_signature(name), "vectors" if use_vectors else "rules-only",
+                              EVIDENCE_VERSION)
     return model, use_vectors, sigs
 
 

@@ -120,6 +120,15 @@ def test_taxonomy_edit_retags_only_what_changed(home, corpus):
     assert r.removed == n_robot and r.tagged == 0
     assert _tags(db, ["robotics"]) == []
 
+    # a change to one trend's rules (it then leaves the fitted model for its rules-only formula) re-tags that
+    # trend alone: every trend was re-tagged, the whole model's signature having changed (a blind walkthrough)
+    hm.taxonomy_path.write_text("[trends.ethics]\nthreshold = 0.65\n"
+                                "add_include = [{ pattern = '\\balgorithmic audit', weight = 3.0 }]\n",
+                                encoding="utf-8")
+    before = _tags(db, untouched)
+    r = update_trend_tags(db, hm, progress=False)
+    assert r.trends_changed == ["ethics"] and _tags(db, untouched) == before
+
 
 def test_added_trend_uses_the_rules_and_a_refit_model_retags(home, corpus):
     from trendscope.index.tag_model import load_tag_model, save_model, user_model_path
