@@ -531,7 +531,13 @@ def test_a_title_names_a_topic_inside_a_longer_phrase_and_first_papers_read_olde
 
 
 def test_quarters_are_named_as_quarters_in_the_text():
-    from trendscope.ui.cli.topics_output import period_name
+    from trendscope.ui.cli.topics_output import _span_text, period_name
+
+    # a span longer than the period says how long, by quarter and week too ("4 papers," said nothing by quarter)
+    assert _span_text("2025-07-01", "2026-04-01", "quarter") == " in 4 quarters"
+    assert _span_text("2025-07-01", "2026-06-01", "month") == " in 12 months"
+    assert _span_text("2026-06-08", "2026-06-22", "week") == " in 3 weeks"
+    assert _span_text("2026-04-01", "2026-04-01", "quarter") == _span_text("2026-06-01", "2026-06-01", "month") == ""
 
     # "topics judged over the quarters from 2024-10 through 2025-01" read as ending in January (a walkthrough)
     assert [period_name(p, "quarter") for p in ("2024-10-01", "2025-01-01", "2025-04-01")] == [

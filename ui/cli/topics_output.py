@@ -91,8 +91,7 @@ def print_topics(db, freq: str, since: str | None, as_json: bool, last: int | No
             for t in r["details"]:
                 notes = "; ".join(n for n in (interval_text(t), same_categories_text(t)) if n)
                 also = f" (also written: {'; '.join(t['also'])})" if t.get("also") else ""
-                months = span_months(r["since"], r["period"]) if freq == "month" else 1
-                within = f" in {months} months" if months > 1 else ""  # "46 papers" read as the month's (a walkthrough)
+                within = _span_text(r["since"], r["period"], freq)  # "46 papers" read as the month's (a walkthrough)
                 click.echo(f"  {t['name']}{also}: {count(t['papers'], 'paper')}{within}, {t['growth']:.1f}x its share "
                            f"the year before{f' ({notes})' if notes else ''}")
                 if t["first_papers"]:
@@ -117,3 +116,16 @@ def _first_paper_labels(db, details: list[dict], width: int = 70) -> dict[str, s
     ids = {t["first_papers"][0] for t in details if t["first_papers"]}
     rows = PaperReads(db).rows_by_ids(ids) if ids else {}
     return {aid: f'{aid} "{short(row.title, width)}" ({(row.published or "?")[:7]})' for aid, row in rows.items()}
+
+
+def _span_text(since: str, period: str, freq: str) -> str:
+    """" in 12 months" / " in 4 quarters" / " in 6 weeks" when topics were judged over more than the period
+    ("4 papers," by quarter said nothing of its span: a blind walkthrough)."""
+    from datetime import date
+
+    if freq == "week":
+        n = (date.fromisoformat(period[:10]) - date.fromisoformat(since[:10])).days // 7 + 1
+    else:
+        n = span_months(since, period)
+        n = (n + 2) // 3 if freq == "quarter" else n
+    return f" in {n} {freq}s" if n > 1 else ""
