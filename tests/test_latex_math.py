@@ -88,3 +88,11 @@ def test_escaped_braces_in_math_stay_braces():
     """A blind walkthrough: "$\\{\\pm1, \\pm i\\}$" (a set) was exported as "±1, ± i", its braces gone."""
     assert readable_latex(r"weights in $\{\pm1, \pm i\}$") == "weights in {±1, ± i}"
     assert readable_latex(r"$x_{i}$ and $\{a\}$") == "x_i and {a}"  # grouping braces still go
+
+
+def test_formulas_side_by_side_are_each_converted_and_display_math_is_left():
+    """A blind walkthrough: `$2.0\\times$$\\sim$$2.7\\times$` (three formulas written side by side, as arXiv
+    abstracts do) was printed raw, and a converted `\\sim` turned into a space (LaTeX's tie)."""
+    assert readable_latex(r"a $2.0\times$$\sim$$2.7\times$ speedup") == "a 2.0×~2.7× speedup"
+    assert readable_latex(r"display $$x^2$$ stays") == r"display $$x^2$$ stays"
+    assert readable_latex(r"Fig.~3 and $\alpha$~$\beta$") == "Fig. 3 and α β"

@@ -79,3 +79,21 @@ def test_tags_of_an_earlier_version_are_said_to_be_so(tmp_path, sample_rows, emb
     run_index(db, home, progress=False, embedder=embedder)
     shown = CliRunner().invoke(main, ["--home", str(home.root), "paper", aid]).output
     assert "earlier version" not in shown
+
+
+def test_latex_in_the_title_and_abstract_is_shown_readable(tmp_path, sample_rows):
+    """A blind walkthrough: `paper` printed `\\textbf{...}` and `$2.0\\times$$\\sim$$2.7\\times$` raw."""
+    from index_support import make_home, paper_from_row
+
+    from trendscope.ingest.store import PaperStore
+
+    home, db = make_home(tmp_path / "home", sample_rows[:2])
+    row = sample_rows[0]
+    PaperStore(db).upsert([paper_from_row(row, version=(row.get("version") or 1) + 1,
+                                          title=r"\textbf{Fast} exits for $\alpha$-LLMs",
+                                          abstract=r"A $2.0\times$$\sim$$2.7\times$ speedup with \emph{no} loss.")])
+    out = CliRunner().invoke(main, ["--home", str(home.root), "paper", row["id"]]).output
+    assert "Fast exits for α-LLMs" in out.splitlines()[0] and "\\textbf" not in out
+    assert "A 2.0×~2.7× speedup with no loss." in out, out
+    data = json.loads(CliRunner().invoke(main, ["--home", str(home.root), "paper", row["id"], "--json"]).output)
+    assert data["title"] == r"\textbf{Fast} exits for $\alpha$-LLMs"  # JSON keeps the stored text

@@ -74,8 +74,10 @@ def paper_cmd(ctx: click.Context, paper_id: str, as_json: bool) -> None:
         labels = {t.name: t.label for t in load_taxonomy(ctx.obj.home.taxonomy_path).trends}
     except TrendscopeError:
         labels = {}
+    from trendscope.foundation.latex_math import readable_latex  # as the app and the digests show them (`\textbf{`,
+                                                                  # `$2.0\times$` were printed raw: a walkthrough)
     version = f"v{rec['version']}" if rec["version"] else ""
-    click.echo(f"{rec['id']}{version}  {rec['title']}")
+    click.echo(f"{rec['id']}{version}  {readable_latex(rec['title'])}")
     click.echo(f"Authors: {', '.join(authors_as_prose(rec['authors'])) or 'unknown'}")
     dates = f"published {rec['published'] or '?'}" + (f", updated {rec['updated']}" if rec["updated"] else "")
     click.echo(f"{dates} · {', '.join(rec['categories']) or 'no category'} · {rec['url']}")
@@ -91,7 +93,7 @@ def paper_cmd(ctx: click.Context, paper_id: str, as_json: bool) -> None:
             for item in t["evidence"]:
                 click.echo(f"    - {evidence_text(item)}")
     click.echo("Abstract:")
-    click.echo(textwrap.fill(rec["abstract"], width=100, initial_indent="  ", subsequent_indent="  "))
+    click.echo(textwrap.fill(readable_latex(rec["abstract"]), width=100, initial_indent="  ", subsequent_indent="  "))
 
 
 def register(group: click.Group) -> None:

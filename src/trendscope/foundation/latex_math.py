@@ -111,7 +111,7 @@ _FONT_CMDS = ("mathcal", "mathbb", "mathbf", "mathrm", "mathit", "mathsf", "math
               "textit", "textrm", "texttt", "operatorname", "boldsymbol", "bm", "emph", "rm", "bf", "it")
 # Opening `$` followed by a non-space, closing `$` preceded by a non-space
 # (so "costs $5 and $10" is not math).
-_MATH_RE = re.compile(r"(?<![\\$])\$(?=[^\s$])([^$]{1,200}?)(?<=[^\s\\])\$")
+_MATH_RE = re.compile(r"(?<!\\)\$(?=[^\s$])([^$]{1,200}?)(?<=[^\s\\])\$")  # readable_latex checks the "$" before
 _FONT_RE = re.compile(r"\\(?:" + "|".join(_FONT_CMDS) + r")\s*\{([^{}]*)\}")
 _CMD_RE = re.compile(r"\\([A-Za-z]+|[%&_#{},;! |])")
 _BB = {"R": "ℝ", "N": "ℕ", "Z": "ℤ", "Q": "ℚ", "C": "ℂ", "E": "𝔼", "P": "ℙ"}
@@ -146,11 +146,17 @@ def _convert_math(src: str) -> str | None:
 
 def readable_latex(text: str) -> str:
     """Abstract text with simple inline math turned into Unicode; anything complex keeps its `$...$` source."""
-    def repl(m: re.Match) -> str:
-        out = _convert_math(m.group(1))
-        return out if out is not None else m.group(0)
-
-    text = _MATH_RE.sub(repl, text or "")
+    text = text or ""
+    parts, pos = [], 0
+    for m in _MATH_RE.finditer(text):
+        # a "$" right after another is display math ("$$x$$"), unless that one closed an inline formula just
+        # before: "$2.0\times$$\sim$$2.7\times$" is three formulas side by side (printed raw: a walkthrough)
+        if m.start() and text[m.start() - 1] == "$" and m.start() != pos:
+            continue
+        out = _convert_math(m.group(1))  # its "~" is a tilde, not a LaTeX tie for the prose pass below
+        parts += [text[pos:m.start()], out.replace("~", "\ue002") if out is not None else m.group(0)]
+        pos = m.end()
+    text = "".join(parts) + text[pos:]
     # \emph{x}, ``quotes'', \% ... outside math; then a math brace written \{ is a brace ("$\{\pm1\}$": {±1}; it
     # was dropped with the grouping ones: a blind walkthrough)
-    return latex_text_as_prose(text).replace("\ue000", "{").replace("\ue001", "}")
+    return latex_text_as_prose(text).replace("\ue000", "{").replace("\ue001", "}").replace("\ue002", "~")
