@@ -357,8 +357,8 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
     if not include_thin:
         shown = drop_incomplete_tail(drop_thin_tail(df), freq, newest)
         if shown["period"].max() < df["period"].max():
-            click.echo(f"note: left out {df['period'].max()}, still filling up (the newest paper is from "
-                       f"{(newest or '?')[:10]}; --include-thin shows it)", err=True)
+            click.echo(f"note: left out {period_name(df['period'].max(), freq)}, still filling up (the newest paper "
+                       f"is from {(newest or '?')[:10]}; --include-thin shows it)", err=True)
         df = shown
     # the single "newly characteristic" words (the JSON's `terms`) are mostly not topics ("com", "retains"): the
     # table leaves them out and points at the named rising topics
@@ -368,8 +368,8 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
         for r in g.sort_values("period").tail(last or len(g)).itertuples():
             shown_from = r.period if shown_from is None else min(shown_from, r.period)
             shown.add(r.period)
-            click.echo(f"{trend:18s} {r.period:10s} {r.count:6d} {r.total:6d} {r.share:7.2%} {r.growth:+7.2f} "
-                       f"{r.emerging_score:+6.1f}" + (" *" if r.period in thin else ""))
+            click.echo(f"{trend:18s} {period_name(r.period, freq):10s} {r.count:6d} {r.total:6d} {r.share:7.2%} "
+                       f"{r.growth:+7.2f} {r.emerging_score:+6.1f}" + (" *" if r.period in thin else ""))
     # the months the table shows (a month left out as still filling up was named here too: a blind walkthrough)
     few = [f"{period_name(p, freq)} ({count(n, 'paper')})" for p, n in sorted(thin.items()) if p in shown]
     if few:
