@@ -251,7 +251,19 @@ def test_a_digest_of_a_week_the_database_holds_no_paper_of_says_so(dhome):
     assert empty.exit_code == 0 and "note: the database holds no paper published in week 2012-W10" in empty.output
     assert "# Trendscope digest: mm, week 2012-W10" in empty.output  # the digest itself still comes
     full = cli(dhome, "digest", "--week", WEEK)
-    assert "holds no paper" not in full.output
+    assert "holds no paper" not in full.output and "may be incomplete" not in full.output
+    # the week of the newest paper, ending after it, is said to be incomplete, as the app's week picker says
+    from datetime import date
+
+    from trendscope.foundation.clock import week_of
+    from trendscope.ingest.store import open_database
+
+    newest = open_database(dhome.db_path).execute("SELECT max(published) FROM papers").fetchone()[0][:10]
+    last = week_of(date.fromisoformat(newest))
+    partial = cli(dhome, "digest", "--week", last)
+    assert (date.fromisoformat(newest).weekday() == 6) != (
+        f"note: week {last} may be incomplete: the newest stored paper is from {newest}, before the week's end"
+        in partial.output), partial.output
 
 
 def test_a_subscription_describes_itself_in_readers_words():

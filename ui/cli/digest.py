@@ -302,6 +302,15 @@ def digest_cmd(ctx, week, names, fmt, out, send) -> None:
             click.echo(f"note: the database holds no paper published in week {week} (the newest is from "
                        f"{(newest or 'no date')[:10]}): `trendscope ingest` fetches new papers, "
                        "`--week` picks another week", err=True)
+        elif not said_empty:  # the week the newest paper falls in, ending after it: the app says "incomplete"
+            said_empty = True
+            from trendscope.foundation.clock import week_bounds
+            from trendscope.ingest.paper_reads import PaperReads
+
+            newest = (PaperReads(db).published_range()[1] or "")[:10]
+            if newest and week_bounds(week)[0].isoformat() <= newest < week_bounds(week)[1].isoformat():
+                click.echo(f"note: week {week} may be incomplete: the newest stored paper is from {newest}, "
+                           "before the week's end", err=True)
         if target is None:
             click.echo(data.decode("utf-8"))
             continue
