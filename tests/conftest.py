@@ -38,6 +38,14 @@ def read_jsonl_gz(path: Path, limit: int | None = None) -> list[dict]:
     return rows
 
 
+def pytest_sessionstart(session) -> None:
+    """Without the shared data, stop at once with one line: 361 tests each failed with the same message (a blind
+    walkthrough of a clone that was not beside ../shared)."""
+    if not SAMPLE.exists() and not session.config.option.collectonly:
+        pytest.exit(f"the shared data is missing: expected {SAMPLE}; put the shared folder beside the repository "
+                    "(../shared) or set TRENDSCOPE_SHARED to the folder that holds data/ and eval/", returncode=4)
+
+
 @pytest.fixture(scope="session")
 def shared_dir() -> Path:
     if not SAMPLE.exists():

@@ -157,3 +157,14 @@ def test_no_progress_log_language():
             if pattern.search(line):
                 hits.append(f"{page.relative_to(REPO)}: {line.strip()}")
     assert not hits, "progress-log wording:\n" + "\n".join(hits)
+
+
+def test_the_tests_stop_once_with_one_line_when_the_shared_data_is_missing(tmp_path):
+    """A blind walkthrough of a clone not beside ../shared: 361 tests each failed with the same message."""
+    env = {**os.environ, "TRENDSCOPE_SHARED": str(tmp_path / "nowhere")}
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
+                           str(REPO / "tests" / "test_app_text.py")], env=env, cwd=REPO, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 4, done.stdout[-2000:]
+    assert "the shared data is missing: expected " in done.stdout and "set TRENDSCOPE_SHARED" in done.stdout
+    assert not re.search(r"\d+ (passed|failed|errors?)\b", done.stdout), done.stdout[-2000:]  # no test ran
