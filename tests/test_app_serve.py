@@ -45,6 +45,9 @@ def test_serve_starts_the_app_over_an_empty_home(tmp_path):
         with urllib.request.urlopen(f"{url}/search", timeout=5) as r:
             assert b"<noscript>" in r.read()  # the Streamlit front end is served
     assert (home / "trendscope.db").exists()  # serve created the database and applied every migration
+    # four "No runtime found, using MemoryCacheStorageManager" warnings opened every log (a blind walkthrough)
+    logged = (tmp_path / "serve.log").read_text(encoding="utf-8")
+    assert "Trendscope app on http://127.0.0.1:" in logged and "No runtime found" not in logged, logged
 
 
 SECRETS = """[auth]

@@ -59,8 +59,18 @@ def _load(w: Warmup) -> None:
         log.info("warm-up of %s done in %.1f s", w.root, w.seconds)
 
 
+class _BeforeRuntime(logging.Filter):
+    """Drops Streamlit's "No runtime found" warning: the warm-up imports the app's cached functions while the
+    server is still starting, and each `st.cache_data` decorator's parameter check logged it (four warnings opened
+    every serve.log, read as a fault by a blind walkthrough). A cache itself is made at its first call."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "No runtime found" not in record.getMessage()
+
+
 def start(root: str) -> Warmup:
     """Start warming the data home `root` (once per process); returns its state."""
+    logging.getLogger("streamlit.runtime.caching.cache_data_api").addFilter(_BeforeRuntime())
     with _lock:
         w = _runs.get(root)
         if w is None:
