@@ -239,6 +239,17 @@ def test_the_address_keeps_the_mode_sort_and_filters_of_a_search(app_home, seed)
     odd.query_params.update({"q": "speech", "mode": "bogus", "n": "7", "cat": "xx.YY", "since": "someday"})
     odd = check(odd.run())
     assert odd.segmented_control(key="mode").value == "hybrid" and odd.selectbox(key="limit").value == 10
+    # ... and named (they were dropped without a word: a blind walkthrough)
+    (warning,) = [w.replace("\\", "") for w in texts(odd.warning)]  # escaped Markdown, as every paper text
+    assert warning.startswith("Not used from this address, left at the default: ") and all(
+        w in warning for w in ("since=someday (not a date", "n=7 (results per page: 10, 20, 50, 100)",
+                               "mode=bogus", "cat=xx.YY")), warning
+    # dates as the CLI reads them: a year, a month (`since=2025` was dropped)
+    years = new_app()
+    years.query_params.update({"q": "speech", "since": "2025", "until": "2026-03"})
+    years = check(years.run())
+    assert years.date_input(key="since").value == date(2025, 1, 1) and not texts(years.warning)
+    assert years.date_input(key="until").value == date(2026, 3, 31)
     assert url_params({"query": "x", "mode": "hybrid", "sort": "relevance", "limit": 10, "since": None,
                        "until": "2024-01-31", "categories": [], "trends": ["privacy"]}) == {
         "q": "x", "until": "2024-01-31", "trend": ["privacy"]}

@@ -1,7 +1,7 @@
 """A search's address on the Search page: what `/?q=...` names (query, mode, sort, filters) and back.
 
 A copied, reloaded or shared address is the same search (only `?q=` was kept, so mode, sort and filters were
-lost: a blind walkthrough); a value the page does not offer is left at its default.
+lost: a blind walkthrough); a value the page does not offer is left at its default, and the page says so.
 """
 from __future__ import annotations
 
@@ -34,19 +34,38 @@ def url_params(params: dict) -> dict[str, str | list[str]]:
 
 
 def search_from_address(query_params, summary: dict, trend_labels: Mapping[str, str]) -> dict:
-    """The search an address names (`query_params`: Streamlit's, with `get` and `get_all`)."""
+    """The search an address names (`query_params`: Streamlit's, with `get` and `get_all`). Dates are read as the
+    CLI reads them (`2025`, `2025-03`, `6m`: `since=2025` was dropped without a word, a blind walkthrough); a
+    value the page cannot use is left at its default and named in `unused`, which the page shows."""
+    from trendscope.foundation.clock import parse_day
+    from trendscope.foundation.errors import TrendscopeError
+
+    unused: list[str] = []
+
     def day(key: str) -> str | None:
+        text = query_params.get(key, "")
         try:
-            value = date.fromisoformat(query_params.get(key, ""))
-        except ValueError:
+            value = parse_day(text, key, end=key == "until")
+        except TrendscopeError:
+            value = None
+        if text and (value is None or value < EARLIEST):
+            unused.append(f"{key}={text} (not a date: YYYY-MM-DD, YYYY-MM, YYYY or a span such as 6m)")
             return None
-        return value.isoformat() if value >= EARLIEST else None
+        return value.isoformat() if value else None
 
     known_cats = {c for c, _ in summary["categories"]}
     n = query_params.get("n", "10")
+    if not (n.isdigit() and int(n) in LIMITS):
+        unused.append(f"n={n} (results per page: {', '.join(map(str, LIMITS))})")
     mode, sort = query_params.get("mode"), query_params.get("sort")
+    for key, value, known in (("mode", mode, MODES), ("sort", sort, SORTS)):
+        if value is not None and value not in known:
+            unused.append(f"{key}={value} ({', '.join(known)})")
+    cats, trends = query_params.get_all("cat"), query_params.get_all("trend")
+    unused += [f"cat={c} (no stored paper has it)" for c in cats if c not in known_cats]
+    unused += [f"trend={t} (no such trend)" for t in trends if t not in trend_labels]
     return {"query": query_params.get("q", "").strip(), "mode": mode if mode in MODES else "hybrid",
             "sort": sort if sort in SORTS else "relevance",
             "limit": int(n) if n.isdigit() and int(n) in LIMITS else 10, "since": day("since"), "until": day("until"),
-            "categories": [c for c in query_params.get_all("cat") if c in known_cats],
-            "trends": [t for t in query_params.get_all("trend") if t in trend_labels]}
+            "categories": [c for c in cats if c in known_cats], "trends": [t for t in trends if t in trend_labels],
+            "unused": unused}

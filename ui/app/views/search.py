@@ -310,6 +310,9 @@ def render() -> None:
     if params is None and previous and (previous["params"]["sort"], previous["params"]["mode"]) != (sort, mode):
         params = {**previous["params"], "sort": sort, "mode": mode}  # Sort or Mode changed: the same search again
     from_url = st.session_state.pop("search_from_url", None)
+    if from_url and (unused := from_url.pop("unused", [])):  # dropped without a word before (a blind walkthrough)
+        st.warning("Not used from this address, left at the default: " + "; ".join(safe_inline(u) for u in unused)
+                   + ".", icon=":material/link_off:")
     if params is None and from_url:
         params = from_url
     if params is not None:
