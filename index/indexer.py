@@ -175,7 +175,7 @@ def _run(db, home, model, progress, rebuild, embedder, embedder_factory, exact_m
 
 
 def _bar(total: int, progress: bool):
-    return progress_bar(total, "embedding", "paper", enabled=progress, smoothing=0.1)
+    return progress_bar(total, "embedding", "paper", enabled=progress, smoothing=0.1, announce=total >= 1000)
 
 
 def _update_faiss(vectors: VectorStore, home: Home, model: str, before_digest: str, after, touched: np.ndarray,

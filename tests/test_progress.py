@@ -57,3 +57,14 @@ def test_a_pipe_gets_lines_a_terminal_a_bar_and_disabled_gets_nothing():
     quiet.update(5)
     quiet.close()
     assert quiet.disable
+
+
+def test_long_work_can_say_it_started():
+    """A blind walkthrough: `index` printed nothing for its first 30 s of embedding 6,000 papers."""
+    out, clock = io.StringIO(), Clock()
+    bar = progress_bar(6000, "embedding", "paper", file=out, announce=True)
+    assert out.getvalue() == "embedding: 0/6,000 papers (0%)\n"
+    bar.close()  # it printed a line: a closing one too
+    assert len(out.getvalue().splitlines()) == 1  # (nothing was done: no second line for 0)
+    quiet = LineProgress(6000, "embedding", "paper", file=io.StringIO(), clock=clock)
+    assert quiet.file.getvalue() == ""  # without it, as before

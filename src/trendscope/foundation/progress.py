@@ -40,7 +40,8 @@ class LineProgress:
     """Progress as occasional plain lines (see the module docstring)."""
 
     def __init__(self, total: float | None = None, desc: str = "", unit: str = "it", *, unit_scale: bool = False,
-                 every_s: float = EVERY_S, file: IO[str] | None = None, clock: Callable[[], float] = time.monotonic):
+                 every_s: float = EVERY_S, file: IO[str] | None = None, clock: Callable[[], float] = time.monotonic,
+                 announce: bool = False):
         self.total, self.desc, self.unit, self.unit_scale = total, desc, unit.strip(), unit_scale
         self.every_s, self.file, self.clock = every_s, file or sys.stderr, clock
         self.n = 0.0
@@ -48,6 +49,8 @@ class LineProgress:
         self.started = self.last = clock()
         self.closed = False
         self.emitted = 0
+        if announce:  # long work says it started: `index` was silent for its first 30 s (a blind walkthrough)
+            self._emit()
 
     def line(self) -> str:
         elapsed = max(self.clock() - self.started, 1e-9)
@@ -96,9 +99,10 @@ class LineProgress:
 
 
 def progress_bar(total: float | None = None, desc: str = "", unit: str = "it", *, enabled: bool = True,
-                 unit_scale: bool = False, file: IO[str] | None = None, **tqdm_options: Any):
+                 unit_scale: bool = False, file: IO[str] | None = None, announce: bool = False, **tqdm_options: Any):
     """A tqdm bar when `file` (default stderr) is a terminal, `LineProgress` lines otherwise; nothing shown when
-    not `enabled` (a disabled tqdm, so callers need no special case)."""
+    not `enabled` (a disabled tqdm, so callers need no special case). `announce`: the lines start with one at 0
+    (for work whose first line would otherwise come only after `EVERY_S`)."""
     from tqdm import tqdm
 
     stream = file or sys.stderr
@@ -106,4 +110,4 @@ def progress_bar(total: float | None = None, desc: str = "", unit: str = "it", *
         return tqdm(total=total, disable=True)
     if stream.isatty():
         return tqdm(total=total, desc=desc, unit=unit, unit_scale=unit_scale, file=stream, **tqdm_options)
-    return LineProgress(total, desc, unit, unit_scale=unit_scale, file=stream)
+    return LineProgress(total, desc, unit, unit_scale=unit_scale, file=stream, announce=announce)
