@@ -62,7 +62,7 @@ class RefreshResult:
     seconds: float
 
     def __str__(self) -> str:
-        return f"topic phrases: {self.extracted} papers extracted, {self.removed} removed ({self.seconds:.1f}s)"
+        return f"topic phrases: {self.extracted:,} papers extracted, {self.removed:,} removed ({self.seconds:.1f}s)"
 
 
 def refresh_phrases(db: sqlite_utils.Database, progress: bool) -> RefreshResult:

@@ -21,6 +21,7 @@ import numpy as np
 
 from trendscope.foundation.home import Home
 from trendscope.foundation.progress import progress_bar
+from trendscope.foundation.wording import count
 
 from .tag_model import TagModel, load_tag_model
 from .tagger import Tagger
@@ -42,10 +43,10 @@ class TagUpdateResult:
     trends_changed: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
-        s = f"tagged {self.tagged} papers ({self.tags} tags), {self.skipped} up to date"
+        s = f"tagged {count(self.tagged, 'paper')} ({count(self.tags, 'tag')}), {self.skipped:,} up to date"
         if self.removed:
-            s += f", {self.removed} tags removed"
-        if self.trends_changed:
+            s += f", {count(self.removed, 'tag')} removed"
+        if self.trends_changed and self.tagged:  # an empty home "re-tagged" every trend of 0 papers (a walkthrough)
             s += f"; re-tagged trends: {', '.join(self.trends_changed)}"
         return s
 

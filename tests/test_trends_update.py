@@ -161,3 +161,13 @@ def test_without_vectors_rules_alone_tag(home, sample_rows):
     assert r.tagged == 30
     for (ev,) in db.execute("SELECT evidence FROM paper_trends"):
         assert "vector model" not in ev
+
+
+def test_the_summary_reads_like_the_other_counts():
+    """A blind walkthrough: "tagged 6000 papers (2386 tags), 6000 up to date" beside "total 6,000", and an empty
+    home "re-tagged" every trend of no paper."""
+    from trendscope.index.trend_update import TagUpdateResult
+
+    assert str(TagUpdateResult(tagged=6000, tags=2386, skipped=6000, removed=1, trends_changed=["ethics"])) == (
+        "tagged 6,000 papers (2,386 tags), 6,000 up to date, 1 tag removed; re-tagged trends: ethics")
+    assert str(TagUpdateResult(trends_changed=["ethics", "privacy"])) == "tagged 0 papers (0 tags), 0 up to date"
