@@ -1012,6 +1012,10 @@ def test_status_page_ledger_index_and_counts(app_home, seed):
     assert "Ingest runs" in texts(at.subheader) and "Search index and model" in texts(at.subheader)
     assert any("not a date" in m for m in texts(at.markdown))  # the ledger's error messages
     assert len(at.dataframe) >= 2  # runs + index health
+    health = dict(at.dataframe[-1].value.itertuples(index=False))
+    assert health["papers"] == f"{len(seed.ids):,}"  # "6000" beside "6,000 vectors" (a blind walkthrough)
+    tags = {k: v for k, v in health.items() if k.startswith("trend tags: ")}  # a row each (one cell was cut off)
+    assert len(tags) >= 2 and all(v.replace(",", "").isdigit() for v in tags.values()), health
     at.selectbox(key="days").set_value(365)
     check(at.run())
 

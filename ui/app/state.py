@@ -280,7 +280,8 @@ def index_health() -> dict:
     from trendscope.index.trend_store import TrendStore
 
     tags = TrendStore(db()).tag_counts()
-    out["trend tags"] = ", ".join(f"{k} {v:,}" for k, v in sorted(tags.items())) or "none"
+    # one row per trend: in one cell the list was cut off mid-row (a blind walkthrough)
+    out.update({f"trend tags: {k}": v for k, v in sorted(tags.items())} or {"trend tags": "none"})
     if rep.status == "no-vectors":
         out.update(ok=False, problem="No embeddings yet: run `trendscope index`.")
     elif not rep.ok:
