@@ -149,3 +149,14 @@ def test_index_on_an_empty_home_says_there_is_no_index_yet(tmp_path):
     out = CliRunner().invoke(main, ["--home", str(tmp_path / "empty"), "index"])
     assert out.exit_code == 0, out.output
     assert "no FAISS index (no vectors yet)" in out.output and "None" not in out.output
+
+
+def test_an_empty_home_says_to_import_papers_not_to_index(home):
+    """A blind walkthrough: on an empty home `search` said "no embeddings yet ... (run `trendscope index`)", then
+    "no results"; `status` printed 28 rows of 0 papers a day before its advice."""
+    res = CliRunner().invoke(main, ["--home", str(home), "search", "diffusion"])
+    assert res.exit_code == 1 and "no papers stored yet: import some first (`trendscope ingest --snapshot FILE`" in \
+        res.output and "no embeddings yet" not in res.output, res.output
+    status = CliRunner().invoke(main, ["--home", str(home), "status"])
+    assert status.exit_code == 0 and "Papers per day" not in status.output
+    assert "no papers stored: import a snapshot" in status.output

@@ -123,7 +123,7 @@ def status_cmd(ctx, as_json, weeks):
         click.echo(f"Embedded: {st['embeddings']:,}   not indexed: {st['unindexed'] or 0:,}")
     if st["categories"]:
         click.echo("Top categories: " + ", ".join(f"{c['category']} {c['papers']:,}" for c in st["categories"][:10]))
-    days = st["per_day"]
+    days = st["per_day"] if st["papers"] else []  # 28 rows of 0 before the advice on an empty home (a walkthrough)
     if days:
         peak = max(d["papers"] for d in days) or 1
         click.echo(f"Papers per day ({days[0]['date']} .. {days[-1]['date']}):")
