@@ -209,14 +209,19 @@ def search_cmd(ctx, query, mode, categories, trends, since, until, sort, all_wor
     if batch is not None and query:
         raise click.UsageError("give either a QUERY or --batch FILE, not both")
     searcher = _searcher(ctx)
-    if not searcher.store.doc_count():
-        # an empty home said "no embeddings yet ... (run `trendscope index`)", then "no results" (a walkthrough)
-        raise TrendscopeError("no papers stored yet: import some first (`trendscope ingest --snapshot FILE` or "
-                              "`trendscope ingest --since 3d`), then `trendscope index`")
 
     def req(q: str) -> SearchRequest:
         return SearchRequest(query=q, mode=mode, categories=list(categories), trends=list(trends),
                              since=since, until=until, sort=sort, limit=limit, all_words=all_words)
+
+    if not searcher.store.doc_count():
+        from trendscope.index.search_request import date_window, validate
+
+        validate(req(query or "x"))  # a bad option is still named first
+        date_window(since, until)
+        # an empty home said "no embeddings yet ... (run `trendscope index`)", then "no results" (a walkthrough)
+        raise TrendscopeError("no papers stored yet: import some first (`trendscope ingest --snapshot FILE` or "
+                              "`trendscope ingest --since 3d`), then `trendscope index`")
 
     if batch is None:
         hits = searcher.search(req(query))
