@@ -5,6 +5,10 @@ trend-tagged, a reading list and a subscription), serves it with `trendscope ser
 in headless Chromium.
 
     .venv/bin/python bench/screenshots.py [--home /tmp/ts-app-shots] [--out docs/screenshots]
+
+A `--home` that already holds a database is photographed as it is. The shipped screenshots (2026-12-06) are of a
+copy of the 6,000-paper sample home (`bench/build_homes.sh sample`): on the ~250 seeded papers, mostly of 2025-26,
+the default query's results were nearly all "Missing: parameter efficient" (a blind walkthrough).
 """
 from __future__ import annotations
 
