@@ -136,3 +136,13 @@ def test_a_query_is_quoted_once():
     assert quoted_query('"Video Generation"') == "“Video Generation”"  # not “"Video Generation"” (a walkthrough)
     assert quoted_query('"a" and "b"') == r'“\"a\" and \"b\"”'  # two phrases: the query as typed, escaped
     assert quoted_query("*x*") == r"“\*x\*”"
+
+
+def test_a_plural_query_word_bolds_the_singular_too():
+    """A blind walkthrough: for "mixture of experts" a card read "MoEC: **Mixture** of Expert Clusters" beside a
+    snippet bolding "**Experts**" (the search matches both forms)."""
+    assert highlight("MoEC: Mixture of Expert Clusters", ["mixture", "experts"]) == \
+        r"MoEC\: **Mixture** of **Expert** Clusters"
+    assert highlight("a study of studies", ["studies"]) == "a **study** of **studies**"
+    assert highlight("box boxes", ["boxes"]) == "**box** **boxes**"
+    assert highlight("analysis and class", ["analysis", "class"]) == "**analysis** and **class**"  # no "analysi"

@@ -196,10 +196,25 @@ def highlight(text: str | None, terms: list[str]) -> str:
     Math segments and URLs are never split or bolded.
     """
     text = re.sub(r"\s+", " ", text or "")  # boundary spaces kept: snippets are highlighted piece by piece
-    words = sorted({t.lower() for t in terms if len(t) >= 2}, key=len, reverse=True)
+    words = sorted({w for t in terms if len(t) >= 2 for w in (t.lower(), _singular(t.lower()))}, key=len,
+                   reverse=True)
     if not words:
         return _render(text)
     return _render(text, re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\w*", re.I))
+
+
+def _singular(word: str) -> str:
+    """A plural's singular, so that the query word "experts" bolds "Expert" too, as the search matched it
+    ("MoEC: **Mixture** of Expert Clusters" beside a snippet's "**Experts**": a blind walkthrough)."""
+    if len(word) < 4:
+        return word
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if re.search(r"(?:s|x|z|ch|sh)es$", word):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
 
 
 _STOP = frozenset("""a an and are as at be by for from has have in into is it its of on or our that the their
