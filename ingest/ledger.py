@@ -46,7 +46,7 @@ class IngestRun:
     def summary(self) -> str:
         return (
             f"{self.source}: {self.outcome}; seen {self.seen}, new {self.new}, updated {self.updated}, "
-            f"skipped {self.skipped}, errors {self.errors}, pages {self.pages}"
+            f"unchanged {self.skipped}, errors {self.errors}, pages {self.pages}"
         )
 
 

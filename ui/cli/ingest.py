@@ -134,9 +134,12 @@ def status_cmd(ctx, as_json, weeks):
         click.echo("  (none)")
     for r in st["runs"]:
         window = f" {r['window_start']}..{r['window_end']}" if r["window_start"] else ""
-        click.echo(f"  #{r['run_id']} {r['started_at']} {r['source']}{window}: {r['outcome']}; pages {r['pages']}, "
-                   f"seen {r['seen']}, new {r['new']}, updated {r['updated']}, skipped {r['skipped']}, "
-                   f"errors {r['errors']}")
+        # "unchanged": records no newer than the stored ones ("skipped 0" beside "errors 8" read as if the 8 bad
+        # lines the import had called skipped were not counted: a blind walkthrough); a snapshot has no pages
+        pages = "" if r["source"] == "snapshot" else f"pages {r['pages']:,}, "
+        click.echo(f"  #{r['run_id']} {r['started_at']} {r['source']}{window}: {r['outcome']}; {pages}"
+                   f"seen {r['seen']:,}, new {r['new']:,}, updated {r['updated']:,}, unchanged {r['skipped']:,}, "
+                   f"{'bad lines' if r['source'] == 'snapshot' else 'errors'} {r['errors']:,}")
     if st["stale"]:
         click.echo("Stale / needs attention:")
         for s in st["stale"]:

@@ -50,7 +50,7 @@ def _ledger() -> None:
         "run": r.run_id, "source": r.source, "outcome": r.outcome,
         "started": _when(r.started_at), "ended": _when(r.ended_at),
         "window": f"{r.window_start} → {r.window_end}" if r.window_start or r.window_end else "",
-        "seen": r.seen, "new": r.new, "updated": r.updated, "skipped": r.skipped, "errors": r.errors,
+        "seen": r.seen, "new": r.new, "updated": r.updated, "unchanged": r.skipped, "errors": r.errors,
         "pages": r.pages,
     } for r in runs])
     st.dataframe(frame, hide_index=True, width="stretch")
