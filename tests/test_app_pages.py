@@ -662,6 +662,17 @@ def test_trends_page_names_the_months_no_paper_was_published_in(app_home, embedd
             in texts(at.caption)), texts(at.caption)
 
 
+def test_trends_page_names_a_change_of_sources_by_month_name(app_home, embedder, monkeypatch):
+    """A blind walkthrough: the note read "2025-07: cs.CV 51% ..." under headings such as "June 2026"."""
+    from trendscope.index.trends_over_time import MixShift
+    from trendscope.ui.app import trend_state
+
+    monkeypatch.setattr(trend_state, "mix_shifts", lambda since: [MixShift("2025-07", "cs.CV", 0.22, 0.51)])
+    at = open_page(check(new_app().run()), "trends")
+    note = next(c for c in texts(at.caption) if "very different mix of categories" in c).replace("\\", "")
+    assert note.endswith(": July 2025: cs.CV 51% of the month's papers (22% the year before)."), note
+
+
 def test_trends_page_names_months_with_few_papers(app_home, embedder, monkeypatch):
     """A blind walkthrough: 2025-02 of the full corpus (49 papers between months of thousands) read as a jump of
     every trend's share; the page now says which months hold few papers, and the period picker marks them."""

@@ -334,7 +334,9 @@ def render() -> None:
         st.caption(":material/info: In these months the corpus holds a very different mix of categories than the "
                    "year before, and trend shares move with it (rising topics are listed only when they rise "
                    "within the same categories too): "
-                   + "; ".join(safe_inline(m.text()) for m in shifts) + ".")  # each one: "(and 3 earlier)" hid 2025-03
+                   # each month named as the page names months ("2025-07" beside "June 2026": a walkthrough)
+                   + "; ".join(safe_inline(m.text().replace(m.month, period_label(m.month + "-01", "month"), 1))
+                               for m in shifts) + ".")  # each one: "(and 3 earlier)" hid 2025-03
     periods = sorted(table["period"].unique(), reverse=True)
     period = st.selectbox("Period to compare", periods, index=periods.index(latest_full), key=f"period_{freq}",
                           format_func=lambda p: period_label(p, freq) + _period_note(p, latest_full, thin),
