@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 
@@ -287,8 +288,13 @@ def build(db: sqlite_utils.Database, home: Home, name: str | Subscription, week:
     return digest
 
 
-def render(digest: Digest, fmt: str, sender: str | None = None, operator: str | None = None) -> bytes:
-    """The digest as md | html (standalone, chart as data: URI) | atom | text | eml (the MIME email) bytes."""
+def render(digest: Digest, fmt: str, sender: str | None = None, operator: str | None = None,
+           recipients_hidden: bool = False) -> bytes:
+    """The digest as md | html (standalone, chart as data: URI) | atom | text | eml (the MIME email) bytes.
+
+    `recipients_hidden`: the email as a reader who may not see the subscription's addresses downloads it, to a
+    placeholder address and without the subscription's unsubscribe token (a lab-wide subscription's `.eml` held
+    its first recipient and the token that unsubscribes any address: a blind lab-admin walkthrough)."""
     if fmt == "md":
         return render_markdown(digest).encode("utf-8")
     if fmt == "html":
@@ -298,6 +304,8 @@ def render(digest: Digest, fmt: str, sender: str | None = None, operator: str | 
     if fmt == "text":
         return render_text(digest).encode("utf-8")
     if fmt == "eml":
+        if recipients_hidden:
+            digest = replace(digest, subscription=replace(digest.subscription, token=None, emails=[]))
         to = digest.subscription.emails[0] if digest.subscription.emails else "reader@example.org"
         sender = sender or SmtpConfig.sender
         return bytes(build_message(digest, sender, to, message_id_for(sender), operator=operator))

@@ -332,3 +332,34 @@ def test_a_lab_wide_subscriptions_addresses_are_shown_only_to_those_who_may_chan
     at = open_page(_signed_in(lab_home, "owner").run(), "digests")  # an admin may change it: sees them
     text = all_markdown(at)
     assert "carol@lab.example" in text and "dan@lab.example" in text
+
+
+def test_a_lab_wide_digests_email_download_names_no_recipient_for_a_reader_who_may_not_change_it(lab_home,
+                                                                                                 monkeypatch):
+    """A blind lab-admin walkthrough: the page showed "2 email addresses", but the ".eml" download held
+    `To: secret-person@partner.example` and the unsubscribe token of the subscription."""
+    from trendscope.foundation.home import Home
+
+    db = open_database(lab_home / "trendscope.db")
+    api.add_subscription(db, Home(lab_home), "lab news", trends=["multimodal"], user=OWNER, lab=True,
+                         emails=["carol@lab.example"], confirmed=True)
+    sub = next(s for s in api.list_subscriptions(db, user=OWNER) if s.name == "lab news")
+    db.conn.close()
+    seen: dict[str, bool] = {}
+    render = api.render
+
+    def spy(digest, fmt, **kw):
+        if fmt == "eml":
+            out = render(digest, fmt, **kw)
+            seen[digest.subscription.name] = b"carol@lab.example" in out or sub.token.encode() in out
+            return out
+        return render(digest, fmt, **kw)
+
+    monkeypatch.setattr(api, "render", spy)
+    for user, leaks in (("bo", False), ("owner", True)):
+        at = _signed_in(lab_home, user)
+        at.session_state["digest_sub"] = "lab news"
+        at = open_page(at.run(), "digests")
+        assert at.selectbox(key="digest_sub").value == "lab news" and "Email (.eml)" in [
+            b.label for b in at.download_button], user
+        assert seen.pop("lab news") is leaks, user

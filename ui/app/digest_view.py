@@ -111,7 +111,8 @@ def digest_files(digest) -> dict[str, bytes]:
     from trendscope.digest import api
 
     cfg = smtp_config()
-    return {fmt: api.render(digest, fmt, sender=cfg.sender, operator=cfg.operator_address)
+    hidden = not may_change(digest.subscription)  # as its card shows: how many addresses, not which
+    return {fmt: api.render(digest, fmt, sender=cfg.sender, operator=cfg.operator_address, recipients_hidden=hidden)
             for fmt in ("md", "text", "html", "eml")}
 
 
