@@ -151,6 +151,25 @@ def test_a_readable_password_file_is_warned_of_once(dhome, monkeypatch, caplog):
     assert said == 1 and len(rec.envelopes) == 1
 
 
+def test_a_misspelt_section_stops_the_send_before_anything_is_issued(dhome, monkeypatch):
+    """A blind lab-admin walkthrough: with `[smpt]` for `[smtp]`, `digest --send` issued the week, wrote its Atom
+    feeds and failed every mail; digests.md promises a stop before anything is issued, mailed or fed."""
+    from trendscope.digest import api
+    from trendscope.digest.subscription_store import SubscriptionStore
+    from trendscope.ingest.store import open_database
+
+    for var in ("TRENDSCOPE_SMTP_HOST", "TRENDSCOPE_SMTP_PORT", "TRENDSCOPE_SMTP_TLS"):
+        monkeypatch.delenv(var, raising=False)
+    cli(dhome, "subscriptions", "add", "mm", "--trend", "multimodal", "--email", "me@example.org")
+    dhome.config_path.write_text('[smpt]\nhost = "127.0.0.1"\ntls = "none"\n', encoding="utf-8")
+    done = cli(dhome, "digest", "--week", WEEK, "--send")
+    assert done.exit_code == 1 and "unknown section(s) [smpt], read by nothing" in done.output and \
+        "fix it before sending the digests (nothing was issued or mailed)" in done.output, done.output
+    sub = api.get_subscription(open_database(dhome.db_path), "mm")
+    assert SubscriptionStore(open_database(dhome.db_path)).issued_ids(sub.id, WEEK) == []
+    assert not dhome.feeds_dir.exists() or not list(dhome.feeds_dir.glob("*.xml"))  # no feed written
+
+
 def test_send_failure_exits_nonzero(dhome, monkeypatch):
     for var in ("TRENDSCOPE_SMTP_HOST", "TRENDSCOPE_SMTP_PORT"):
         monkeypatch.delenv(var, raising=False)

@@ -83,6 +83,17 @@ def test_cycle_runs_steps_in_order_and_digest_only_on_its_day(tmp_path):
     assert calls == ["ingest", "index", "topics", "digest"]
 
 
+def test_the_digest_day_stops_before_sending_when_a_setting_is_misspelt(tmp_path):
+    """As `digest --send` does: a `[smpt]` section let the week be issued and every mail fail (a walkthrough)."""
+    home = Home(tmp_path / "home").ensure()
+    home.config_path.write_text('[smpt]\nhost = "127.0.0.1"\n', encoding="utf-8")
+    steps = {"ingest": lambda: None, "index": lambda: None, "topics": lambda: None}
+    res = run_cycle(home, ScheduleConfig(digest_day="mon"), now=lambda: datetime(2026, 6, 1, 7, tzinfo=UTC),
+                    steps=steps)
+    assert len(res.failed) == 1 and res.failed[0].startswith("digest: ") and "[smpt], read by nothing" in \
+        res.failed[0] and "nothing was issued or mailed" in res.failed[0], res.failed
+
+
 def test_a_cycle_keeps_the_rising_topics_and_reuses_them_while_nothing_changed(tmp_path, sample_rows):
     from index_support import make_home
 

@@ -26,6 +26,18 @@ def _read_config(home: Home) -> tuple[dict | None, str | None]:
         return None, str(exc)
 
 
+UNREAD = "read by nothing"  # the mark of a setting no stage reads (a typo such as [smpt])
+
+
+def refuse_unread_settings(home: Home, what: str) -> None:
+    """Raise before `what` (sending the digests) when config.toml holds a section or key no stage reads: a
+    misspelt `[smpt]` let `digest --send` issue the week, write its feeds and fail every mail (a blind walkthrough),
+    where the docs promise a stop before anything is issued."""
+    typos = [p for p in config_problems(home) if UNREAD in p]
+    if typos:
+        raise TrendscopeError(f"{typos[0]}: fix it before {what} (nothing was issued or mailed)")
+
+
 def config_problems(home: Home, env: Mapping[str, str] | None = None) -> list[str]:
     """One line per problem in the data home's settings (config.toml, secrets.toml, taxonomy.toml and the
     TRENDSCOPE_* variables the stages read); [] when every loader accepts them."""
@@ -42,15 +54,15 @@ def config_problems(home: Home, env: Mapping[str, str] | None = None) -> list[st
         unknown = sorted(k for k in set(doc or {}) - set(CONFIG_SECTIONS) if isinstance((doc or {})[k], dict))
         if unknown:
             problems.append(f"{home.config_path}: unknown section(s) {', '.join(f'[{k}]' for k in unknown)}, "
-                            f"read by nothing (known: {', '.join(f'[{k}]' for k in CONFIG_SECTIONS)})")
+                            f"{UNREAD} (known: {', '.join(f'[{k}]' for k in CONFIG_SECTIONS)})")
         loose = sorted(k for k in doc or {} if not isinstance(doc[k], dict))  # `foo = 1` was called a section
         if loose:  # (a blind walkthrough)
-            problems.append(f"{home.config_path}: key(s) outside any section: {', '.join(loose)}, read by nothing "
+            problems.append(f"{home.config_path}: key(s) outside any section: {', '.join(loose)}, {UNREAD} "
                             f"(settings go in {', '.join(f'[{k}]' for k in CONFIG_SECTIONS)})")
         auth = (doc or {}).get("auth")
         extra = sorted(set(auth) - set(AUTH_KEYS)) if isinstance(auth, dict) else []
         if extra:
-            problems.append(f"{home.config_path}: unknown key(s) in [auth]: {', '.join(extra)}, read by nothing "
+            problems.append(f"{home.config_path}: unknown key(s) in [auth]: {', '.join(extra)}, {UNREAD} "
                             f"(known: {', '.join(AUTH_KEYS)}; providers go in {home.secrets_path.name})")
     checks: list[Callable[[], object]] = [
         lambda: read_oidc_settings(home.secrets_path),

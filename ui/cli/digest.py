@@ -257,6 +257,9 @@ def digest_cmd(ctx, week, names, fmt, out, send) -> None:
         from trendscope.digest.weekly import run_weekly
 
         actor.require_admin("sending the weekly digests (--send)")
+        from trendscope.ui.config_check import refuse_unread_settings
+
+        refuse_unread_settings(home, "sending the digests")
         for warning in api.config_warnings(home):
             click.echo(f"warning: {warning}", err=True)
         result = run_weekly(db, home, week=week, send=True, subscriptions=list(names) or None, progress=True)
