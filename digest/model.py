@@ -42,8 +42,12 @@ class Subscription:
     @property
     def confirmed_emails(self) -> list[str]:
         """The addresses the weekly run mails: every address the operator added or confirmed."""
-        waiting = {a.lower() for a in self.pending}
-        return [a for a in self.emails if a.lower() not in waiting]
+        waiting, seen, out = {a.lower() for a in self.pending}, set(), []
+        for a in self.emails:  # one mail per mailbox: "Zed@lab.example" and "zed@LAB.EXAMPLE" got one each
+            if a.lower() not in waiting and a.lower() not in seen:
+                seen.add(a.lower())
+                out.append(a)
+        return out
 
     def describe(self, labels: dict[str, str] | None = None) -> str:
         """What it follows, in a line: trends by their labels when given (readers see labels; the CLI's users

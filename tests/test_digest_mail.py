@@ -259,3 +259,20 @@ def test_api_feed_and_test_digest(db, dhome, monkeypatch):
     assert rec.messages[0]["Message-ID"] == mid
     assert rec.messages[0]["Subject"] == f"[test] Trendscope digest: mm, week {WEEK}"  # a test says so
     assert SubscriptionStore(db).delivery(api.get_subscription(db, "mm").id, WEEK, "me@example.org") is None
+
+
+def test_one_mailbox_gets_one_mail_whatever_the_case_of_its_address(db, dhome):
+    """A blind lab-admin walkthrough: "Zed@lab.example", "zed@lab.example" and "zed@LAB.EXAMPLE" on one
+    subscription got three copies; an account's own address was already matched regardless of case."""
+    sub = api.add_subscription(db, dhome, "q7", trends=["multimodal"], size=2, confirmed=True,
+                               emails=["Zed@lab.example", "zed@lab.example", "zed@LAB.EXAMPLE", "amy@lab.example"])
+    assert sub.emails == ["Zed@lab.example", "amy@lab.example"]  # as first written
+    # a subscription stored before this rule still mails each mailbox once
+    db.execute("UPDATE subscriptions SET emails = ? WHERE id = ?",
+               ['["Zed@lab.example", "zed@LAB.EXAMPLE", "amy@lab.example"]', sub.id])
+    with smtp_server() as (rec, port):
+        result = _run(db, dhome, port)
+    assert sorted(e.rcpt_tos[0] for e in rec.envelopes) == ["Zed@lab.example", "amy@lab.example"], result
+    with pytest.raises(TrendscopeError, match="101 email addresses: a subscription mails at most 100"):
+        api.add_subscription(db, dhome, "many", trends=["multimodal"],
+                             emails=[f"r{i}@lab.example" for i in range(101)])
