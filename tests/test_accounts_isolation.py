@@ -363,3 +363,16 @@ def test_a_lab_wide_digests_email_download_names_no_recipient_for_a_reader_who_m
         assert at.selectbox(key="digest_sub").value == "lab news" and "Email (.eml)" in [
             b.label for b in at.download_button], user
         assert seen.pop("lab news") is leaks, user
+
+
+def test_the_status_page_keeps_the_servers_paths_and_settings_for_admins(lab_home):
+    """A blind lab-admin walkthrough: a normal user read the data home's path and "config.toml holds the SMTP
+    password and is readable ..." on the Status page."""
+    (lab_home / "config.toml").write_text('[smpt]\nhost = "mail.lab.example"\n', encoding="utf-8")
+    at = open_page(_signed_in(lab_home, "bo").run(), "status")
+    shown = " ".join(c.value for c in at.caption) + " ".join(w.value for w in at.warning)
+    assert str(lab_home) not in shown and "smpt" not in shown, shown
+    assert any("1 setting of this server needs the administrator" in w.value for w in at.warning), shown
+    at = open_page(_signed_in(lab_home, "owner").run(), "status")
+    shown = " ".join(c.value for c in at.caption) + " ".join(w.value for w in at.warning)
+    assert str(lab_home) in shown and "smpt" in shown

@@ -73,6 +73,12 @@ def _freshness(summary: dict) -> None:
         else:
             st.caption(text)
     stale = app.stale_items()
+    if not app.actor().admin:  # the settings' files, paths and secrets are the admin's (a blind lab-admin
+        settings = [i for i in stale if i.startswith("settings: ")]  # walkthrough: every user read them)
+        stale = [i for i in stale if not i.startswith("settings: ")]
+        if settings:
+            stale.append(f"{count(len(settings), 'setting')} of this server need{'s' if len(settings) == 1 else ''} "
+                         "the administrator's attention.")
     for item in stale:
         st.warning(safe_inline(item), icon=":material/warning:")
     if not stale and (age is None or age <= STALE_DAYS):
@@ -97,7 +103,8 @@ def _index() -> None:
 
 def render() -> None:
     st.title("Status")
-    st.caption(f"Data home: `{app.home().root}`")
+    if app.actor().admin:  # where the server keeps its data is the admin's
+        st.caption(f"Data home: `{app.home().root}`")
     summary = app.summary()
     if app.empty_corpus_notice():
         _ledger()
