@@ -802,6 +802,36 @@ def test_the_digest_preview_links_nothing_a_paper_wrote(app_home):
 
 
 @pytest.mark.slow  # full tier: keeps `make test-fast` under a minute
+def test_adding_a_subscription_logs_no_widget_state_warning(app_home, monkeypatch):
+    """A blind lab-admin walkthrough: every subscription added in the app left a call stack in serve.log, "The
+    widget with key "sub_size" was created with a default value but also had its value set via the Session State
+    API"."""
+    import logging
+
+    from streamlit.elements.lib import policies
+
+    monkeypatch.setattr(policies, "_shown_default_value_warning", False)  # Streamlit says it once per process
+    said: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            said.append(record.getMessage())
+
+    handler = Keep(level=logging.WARNING)
+    logging.getLogger(policies.__name__).addHandler(handler)
+    try:
+        at = open_page(check(new_app().run()), "digests")
+        at.text_input(key="sub_name").set_value("Privacy watch")
+        at.multiselect(key="sub_trends").set_value(["privacy"])
+        at = check(at.button(key="FormSubmitter:add_subscription-Add subscription").click().run())
+        assert at.selectbox(key="digest_sub").value == "Privacy watch"
+        at = check(at.run())  # the form, reset, drawn again
+        assert at.number_input(key="sub_size").value == 10
+    finally:
+        logging.getLogger(policies.__name__).removeHandler(handler)
+    assert not [m for m in said if "default value" in m], said
+
+
 def test_digests_preview_downloads_and_subscription_management(app_home):
     at = open_page(check(new_app().run()), "digests")
     assert at.selectbox(key="digest_sub").value == SUBSCRIPTION

@@ -107,6 +107,7 @@ def _add_form() -> None:
         # written, not deleted: a browser keeps a deleted widget's last value and sends it back (the fields kept
         # the added subscription's name and query); a value set before the widget exists reaches the browser
         st.session_state.update(FORM_DEFAULTS)
+    st.session_state.setdefault("sub_size", FORM_DEFAULTS["sub_size"])  # the widget's default, set once here
     labels = app.trend_labels()
     cats = dict(app.summary()["categories"])
     with st.form("add_subscription", clear_on_submit=False):  # kept on errors, reset after a successful add
@@ -119,7 +120,9 @@ def _add_form() -> None:
                                     select_all=False)  # "cs.CL" fuzzily matched physics.class-ph
         c1, c2 = st.columns(2)
         exclude = c1.text_input("Exclude words (comma separated)", key="sub_exclude")
-        size = c2.number_input("Papers per digest", min_value=1, max_value=100, value=10, key="sub_size")
+        # no value= beside the state: both logged "created with a default value but also had its value set via the
+        # Session State API" with a call stack in serve.log after every added subscription (a blind walkthrough)
+        size = c2.number_input("Papers per digest", min_value=1, max_value=100, key="sub_size")
         emails = st.text_input("Email addresses (comma separated, optional)", key="sub_emails",
                                help="Addresses get no mail until the operator confirms them with "
                                     "`trendscope subscriptions confirm NAME`.")
