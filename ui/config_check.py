@@ -29,11 +29,31 @@ def _read_config(home: Home) -> tuple[dict | None, str | None]:
 UNREAD = "read by nothing"  # the mark of a setting no stage reads (a typo such as [smpt])
 
 
+def _unread(home: Home, doc: dict | None) -> list[str]:
+    """The sections and keys of config.toml that no stage reads (each a typo until shown otherwise)."""
+    doc, out = doc or {}, []
+    unknown = sorted(k for k in set(doc) - set(CONFIG_SECTIONS) if isinstance(doc[k], dict))
+    if unknown:
+        out.append(f"{home.config_path}: unknown section(s) {', '.join(f'[{k}]' for k in unknown)}, "
+                   f"{UNREAD} (known: {', '.join(f'[{k}]' for k in CONFIG_SECTIONS)})")
+    loose = sorted(k for k in doc if not isinstance(doc[k], dict))  # `foo = 1` was called a section
+    if loose:  # (a blind walkthrough)
+        out.append(f"{home.config_path}: key(s) outside any section: {', '.join(loose)}, {UNREAD} "
+                   f"(settings go in {', '.join(f'[{k}]' for k in CONFIG_SECTIONS)})")
+    auth = doc.get("auth")
+    extra = sorted(set(auth) - set(AUTH_KEYS)) if isinstance(auth, dict) else []
+    if extra:
+        out.append(f"{home.config_path}: unknown key(s) in [auth]: {', '.join(extra)}, {UNREAD} "
+                   f"(known: {', '.join(AUTH_KEYS)}; providers go in {home.secrets_path.name})")
+    return out
+
+
 def refuse_unread_settings(home: Home, what: str) -> None:
     """Raise before `what` (sending the digests) when config.toml holds a section or key no stage reads: a
     misspelt `[smpt]` let `digest --send` issue the week, write its feeds and fail every mail (a blind walkthrough),
     where the docs promise a stop before anything is issued."""
-    typos = [p for p in config_problems(home) if UNREAD in p]
+    doc, unreadable = _read_config(home)
+    typos = [] if unreadable else _unread(home, doc)  # (the loaders, which warn as they read, run at the send)
     if typos:
         raise TrendscopeError(f"{typos[0]}: fix it before {what} (nothing was issued or mailed)")
 
@@ -51,19 +71,7 @@ def config_problems(home: Home, env: Mapping[str, str] | None = None) -> list[st
     if unreadable:
         problems.append(unreadable)  # the loaders below would each say it again
     else:
-        unknown = sorted(k for k in set(doc or {}) - set(CONFIG_SECTIONS) if isinstance((doc or {})[k], dict))
-        if unknown:
-            problems.append(f"{home.config_path}: unknown section(s) {', '.join(f'[{k}]' for k in unknown)}, "
-                            f"{UNREAD} (known: {', '.join(f'[{k}]' for k in CONFIG_SECTIONS)})")
-        loose = sorted(k for k in doc or {} if not isinstance(doc[k], dict))  # `foo = 1` was called a section
-        if loose:  # (a blind walkthrough)
-            problems.append(f"{home.config_path}: key(s) outside any section: {', '.join(loose)}, {UNREAD} "
-                            f"(settings go in {', '.join(f'[{k}]' for k in CONFIG_SECTIONS)})")
-        auth = (doc or {}).get("auth")
-        extra = sorted(set(auth) - set(AUTH_KEYS)) if isinstance(auth, dict) else []
-        if extra:
-            problems.append(f"{home.config_path}: unknown key(s) in [auth]: {', '.join(extra)}, {UNREAD} "
-                            f"(known: {', '.join(AUTH_KEYS)}; providers go in {home.secrets_path.name})")
+        problems += _unread(home, doc)
     checks: list[Callable[[], object]] = [
         lambda: read_oidc_settings(home.secrets_path),
         lambda: load_taxonomy(home.taxonomy_path),
