@@ -24,7 +24,7 @@ from trendscope.foundation.clock import last_complete_week, parse_week
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.home import Home
 from trendscope.foundation.text import has_bidi_control
-from trendscope.foundation.wording import known_names
+from trendscope.foundation.wording import known_names, quoted
 from trendscope.index.taxonomy import load_taxonomy
 from trendscope.index.topic_phrases import split_acronym
 from trendscope.ingest.paper_reads import PaperReads
@@ -149,7 +149,7 @@ def add_subscription(db: sqlite_utils.Database, home: Home | None, name: str, *,
     sub.owner = LAB if lab else user.name
     store = SubscriptionStore(db)
     if store.exists(sub.name, sub.owner):
-        raise TrendscopeError(f"a subscription named {sub.name!r} already exists")
+        raise TrendscopeError(f"a subscription named {quoted(sub.name)} already exists")
     return store.add(sub)
 
 
@@ -181,7 +181,7 @@ def confirm_addresses(db: sqlite_utils.Database, name: str, email: str | None = 
     if email is not None:
         addr = validate_address(email).lower()
         if addr not in {a.lower() for a in sub.emails}:
-            raise TrendscopeError(f"{email} is not an address of the subscription {sub.name!r}")
+            raise TrendscopeError(f"{email} is not an address of the subscription {quoted(sub.command_name)}")
         now = [a for a in sub.pending if a.lower() == addr]
     else:
         now = list(sub.pending)
@@ -201,7 +201,7 @@ def unsubscribe(db: sqlite_utils.Database, token_or_name: str, email: str, *, us
         raise TrendscopeError(f"no subscription with the token or name {token_or_name!r}")
     addr = validate_address(email).lower()
     if addr not in {a.lower() for a in sub.emails}:
-        raise TrendscopeError(f"{email} is not an address of the subscription {sub.name!r}")
+        raise TrendscopeError(f"{email} is not an address of the subscription {quoted(sub.command_name)}")
     sub.emails = [a for a in sub.emails if a.lower() != addr]
     sub.pending = [a for a in sub.pending if a.lower() != addr]
     store.set_recipients(sub.id, sub.emails, sub.pending)
@@ -231,13 +231,13 @@ def _find(store: SubscriptionStore, name: str, user: Actor) -> Subscription | No
 def get_subscription(db: sqlite_utils.Database, name: str, *, user: Actor = OWNER) -> Subscription:
     sub = _find(SubscriptionStore(db), name, user)
     if sub is None:
-        raise TrendscopeError(f"no subscription named {name!r}")
+        raise TrendscopeError(f"no subscription named {quoted(name)}")
     return sub
 
 
 def _check_may_change(sub: Subscription, user: Actor) -> None:
     if sub.owner != user.name:
-        user.require_admin(f"changing the {'lab-wide ' if sub.lab_wide else ''}subscription {sub.name!r}")
+        user.require_admin(f"changing the {'lab-wide ' if sub.lab_wide else ''}subscription {quoted(sub.command_name)}")
 
 
 def remove_subscription(db: sqlite_utils.Database, name: str | Subscription, *, user: Actor = OWNER,
@@ -249,7 +249,7 @@ def remove_subscription(db: sqlite_utils.Database, name: str | Subscription, *, 
     if isinstance(name, Subscription):
         sub = store.get(name.name, name.owner)
         if sub is None or sub.id != name.id or (sub.owner not in (user.name, LAB) and not user.admin):
-            raise TrendscopeError(f"no subscription named {name.name!r}")
+            raise TrendscopeError(f"no subscription named {quoted(name.name)}")
     else:
         sub = get_subscription(db, name, user=user)
     _check_may_change(sub, user)

@@ -29,7 +29,7 @@ from trendscope.foundation.files import atomic_write
 from trendscope.foundation.home import Home
 from trendscope.foundation.progress import progress_bar
 from trendscope.foundation.text import slug
-from trendscope.foundation.wording import count
+from trendscope.foundation.wording import count, quoted
 
 from .app_link import load_app_url
 from .content import QueryScorer, build_digest, paper_from_row, trend_labels
@@ -260,7 +260,7 @@ def _issue(sub: Subscription, week: str, send: bool, store: SubscriptionStore, m
     try:
         digest = digest_for(sub, week)
     except TrendscopeError as exc:  # one broken subscription (a query stored by an older version) spares the rest
-        result.errors.append(f"subscription {sub.name!r}: {exc}")
+        result.errors.append(f"subscription {quoted(sub.command_name)}: {exc}")
         result.broken += 1
         log.error("subscription %r: %s", sub.name, exc)
         return

@@ -318,3 +318,15 @@ def test_one_broken_subscription_is_named_and_the_others_are_still_built(dhome, 
     assert result.digests == 1 and result.broken == 1
     assert result.errors == ["subscription 'old query': \"ti:\" needs a word or a \"phrase\" right after it "
                              "(e.g. ti:diffusion)"]
+
+
+def test_a_name_with_quotes_is_quoted_readably(dhome):
+    """A blind lab-admin walkthrough: "Added subscription 'Ana\\'s "efficiency" weekly'" (Python's repr)."""
+    from trendscope.foundation.wording import quoted
+
+    assert quoted("weekly") == "'weekly'" and quoted("Ana's weekly") == '"Ana\'s weekly"'
+    assert quoted('Ana\'s "efficiency" weekly') == '“Ana\'s "efficiency" weekly”'
+    done = cli(dhome, "subscriptions", "add", 'Ana\'s "efficiency" weekly', "--trend", "efficiency")
+    assert done.exit_code == 0 and done.output.startswith('Added subscription “Ana\'s "efficiency" weekly”: '), \
+        done.output
+    assert "\\'" not in done.output

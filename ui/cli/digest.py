@@ -11,7 +11,7 @@ import click
 from trendscope.foundation.actor import LAB
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.files import atomic_write
-from trendscope.foundation.wording import count
+from trendscope.foundation.wording import count, quoted
 from trendscope.ingest.store import open_database
 
 from .options import json_option
@@ -100,7 +100,7 @@ def add_cmd(ctx, name, trends, query, topic, categories, exclude, size, emails, 
     targets = ", ".join([f"{a} (unconfirmed)" if a.lower() in waiting else a for a in sub.emails]
                         + (["an Atom feed"] if sub.feed else []))
     where = f"to {targets}" if targets else "for preview only (no email address, no feed)"
-    click.echo(f"Added subscription {sub.name!r}: {sub.describe()}; {count(sub.size, 'paper')} a week {where}.")
+    click.echo(f"Added subscription {quoted(sub.name)}: {sub.describe()}; {count(sub.size, 'paper')} a week {where}.")
     if waiting:
         click.echo("Unconfirmed addresses get no mail until an admin runs: trendscope subscriptions confirm "
                    f"{shlex.quote(sub.command_name)}")
@@ -171,9 +171,9 @@ def confirm_cmd(ctx: click.Context, name: str, email: str | None) -> None:
 
     done = confirm_addresses(_db(ctx), name, email, user=_actor(ctx))
     if done:
-        click.echo(f"Confirmed {', '.join(done)} for {name!r}: mailed from the next weekly run.")
+        click.echo(f"Confirmed {', '.join(done)} for {quoted(name)}: mailed from the next weekly run.")
     else:
-        click.echo(f"Nothing to confirm: no unconfirmed address{' ' + email if email else ''} in {name!r}.")
+        click.echo(f"Nothing to confirm: no unconfirmed address{' ' + email if email else ''} in {quoted(name)}.")
 
 
 @subscriptions_group.command("unsubscribe")
@@ -193,7 +193,7 @@ def unsubscribe_cmd(ctx: click.Context, token: str, email: str) -> None:
     from trendscope.digest.api import unsubscribe
 
     sub = unsubscribe(_db(ctx), token, email, user=_actor(ctx))
-    click.echo(f"Removed {email.strip()} from {sub.name!r}.")
+    click.echo(f"Removed {email.strip()} from {quoted(sub.command_name)}.")
 
 
 @subscriptions_group.command("remove")
@@ -212,9 +212,9 @@ def remove_cmd(ctx: click.Context, name: str, yes: bool) -> None:
 
     sub = get_subscription(_db(ctx), name, user=_actor(ctx))
     if sub.emails and not yes:
-        click.confirm(f"Remove subscription {name!r}, mailed to {', '.join(sub.emails)}?", abort=True)
+        click.confirm(f"Remove subscription {quoted(name)}, mailed to {', '.join(sub.emails)}?", abort=True)
     remove_subscription(_db(ctx), name, user=_actor(ctx), home=ctx.find_root().obj.home)
-    click.echo(f"Removed subscription {name!r} (and its feed file).")
+    click.echo(f"Removed subscription {quoted(name)} (and its feed file).")
 
 
 @click.command("digest")
@@ -294,7 +294,7 @@ def digest_cmd(ctx, week, names, fmt, out, send) -> None:
             digest = api.build(db, home, sub, week)
             data = api.render(digest, fmt)
         except TrendscopeError as exc:  # name the subscription, and still build the others
-            click.echo(f"error: subscription {sub.name!r}: {exc}", err=True)
+            click.echo(f"error: subscription {quoted(sub.command_name)}: {exc}", err=True)
             broken += 1
             continue
         if digest.total_week_papers == 0 and not said_empty:  # "0 papers this week (0.0% of 0)" read as quiet

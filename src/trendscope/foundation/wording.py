@@ -35,3 +35,11 @@ def vector_vote(evidence_item: str) -> float | None:
     """The vector model's pull on a tag from its evidence item ("vector model: +2.89"), None for other items."""
     m = _VOTE.match(evidence_item)
     return float(m["v"]) if m else None
+
+
+def quoted(name: str) -> str:
+    """A user-given name in quotes for a message: 'name', or "name" when it holds an apostrophe, or “name” when
+    it holds both (Python's repr wrote 'Ana\\'s "efficiency" weekly': a blind walkthrough)."""
+    if "'" not in name:
+        return f"'{name}'"
+    return f'"{name}"' if '"' not in name else f"“{name}”"
