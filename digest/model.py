@@ -192,7 +192,7 @@ class Digest:
         left = self.candidates - len(self.papers)
         if self.empty or not self.subscription.trends or left <= 0:
             return None
-        why = ("the list shows the most likely ones" if len(self.papers) >= self.subscription.size
-               else "they are less clearly about the trend")
         papers, verb = ("papers", "are") if left != 1 else ("paper", "is")
+        why = ("the list shows the most likely ones" if len(self.papers) >= self.subscription.size
+               else f"{'they are' if left != 1 else 'it is'} less clearly about the trend")  # "1 ... : they are"
         return f"{left} more tagged {papers} this week {verb} not shown: {why}."

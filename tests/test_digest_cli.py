@@ -330,3 +330,10 @@ def test_a_name_with_quotes_is_quoted_readably(dhome):
     assert done.exit_code == 0 and done.output.startswith('Added subscription “Ana\'s "efficiency" weekly”: '), \
         done.output
     assert "\\'" not in done.output
+
+
+def test_the_list_names_the_feed_in_words(dhome):
+    cli(dhome, "subscriptions", "add", "mm", "--trend", "multimodal")
+    cli(dhome, "subscriptions", "add", "quiet", "--trend", "privacy", "--no-feed")
+    out = cli(dhome, "subscriptions", "list").output
+    assert "; to the Atom feed" in out and "to feed" not in out and "; to nobody (preview only)" in out, out

@@ -114,7 +114,7 @@ def test_core_papers_rank_first_and_unlikely_papers_stay_out(db, dhome):
     ctx = WeekContext(SubscriptionStore(db), WEEK, taxonomy_path=dhome.taxonomy_path, calibration=_CAL)
     two = build_digest(db, SubscriptionStore(db).get("xai", "owner"), WEEK, context=ctx, chart=False)
     assert len(two.papers) == 2 and two.candidates == 3
-    assert two.held_back_message == "1 more tagged paper this week is not shown: they are less clearly about the trend."
+    assert two.held_back_message == "1 more tagged paper this week is not shown: it is less clearly about the trend."
     for fmt in ("md", "html"):
         assert "1 more tagged paper this week is not shown" in api.render(two, fmt).decode()
     # a week where no paper is likely enough says so, naming how many only touch on the trend

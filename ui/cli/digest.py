@@ -144,7 +144,8 @@ def list_cmd(ctx: click.Context, as_json: bool, every: bool) -> None:
     for s in subs:
         waiting = {a.lower() for a in s.pending}
         emails = [f"{a} (unconfirmed)" if a.lower() in waiting else a for a in s.emails]
-        targets = ", ".join(emails + (["feed"] if s.feed else [])) or "nobody (preview only)"
+        # "to feed" read oddly for a subscription with no address (a blind walkthrough)
+        targets = ", ".join(emails + (["the Atom feed"] if s.feed else [])) or "nobody (preview only)"
         lab = " [lab-wide]" if s.lab_wide else ""
         click.echo(f"{s.command_name if every else s.name}{lab}: {s.describe()}; size {s.size}; to {targets}")
     if any(s.pending for s in subs):
