@@ -263,6 +263,14 @@ def deliveries(db: sqlite_utils.Database, name: str, *, user: Actor = OWNER) -> 
     return SubscriptionStore(db).deliveries(sub.id)
 
 
+def mailing(db: sqlite_utils.Database, address: str, *, besides: str | None = None) -> list[Subscription]:
+    """The subscriptions (of owners other than `besides`) that mail `address`, case-insensitively: removing a user
+    stopped their own digests but not a lab-wide one that still mailed them (a blind lab-admin walkthrough)."""
+    addr = address.strip().lower()
+    return [s for s in SubscriptionStore(db).all()
+            if s.owner != besides and addr in {a.lower() for a in s.confirmed_emails}]
+
+
 def owned_count(db: sqlite_utils.Database, owner: str) -> int:
     """How many subscriptions `owner` has (what `users remove` reports)."""
     return SubscriptionStore(db).owned_count(owner)

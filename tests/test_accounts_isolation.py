@@ -212,6 +212,23 @@ def test_an_admin_finds_whose_addresses_wait_and_a_removed_users_digests_stop(ho
                                                                          "bo/llm agents"]  # kept stored
 
 
+def test_removing_a_user_names_the_other_subscriptions_that_still_mail_them(home, db):
+    """A blind lab-admin walkthrough: after `users remove bo`, bo's own digests stopped but the lab-wide one kept
+    mailing bo@lab.example, without a word."""
+    from trendscope.foundation.home import Home
+
+    h = Home(home)
+    api.add_subscription(db, h, "lab news", trends=["efficiency"], user=OWNER, lab=True,
+                         emails=["carol@lab.example", "BO@lab.example"], confirmed=True)
+    api.add_subscription(db, h, "own", trends=["privacy"], emails=["bo@lab.example"], confirmed=True, user=BO)
+    done = cli(home, "users", "remove", "bo", "--yes")
+    assert done.exit_code == 0, done.output
+    assert ("note: bo@lab.example still gets 1 other subscription: lab news (remove it from each with "
+            "`trendscope subscriptions unsubscribe NAME bo@lab.example`)") in done.stderr, done.stderr
+    quiet = cli(home, "users", "remove", "ana", "--yes")  # mailed by nothing else: nothing to add
+    assert quiet.exit_code == 0 and "still gets" not in quiet.stderr
+
+
 # -- the app ----------------------------------------------------------------------------------------------
 @pytest.fixture
 def lab_home(app_home):

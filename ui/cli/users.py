@@ -153,9 +153,18 @@ def remove_cmd(ctx: click.Context, name: str, yes: bool) -> None:
     if not yes:
         click.confirm(f"Remove user {user.name!r} ({count(lists, 'reading list')}, {count(subs, 'subscription')} "
                       "kept)?", abort=True)
+    email = (accounts.get(user.name).email or "") if accounts.get(user.name) else ""
     accounts.remove(user.name, by=actor)
     click.echo(f"Removed user {user.name!r}; their {count(lists, 'reading list')} and "
                f"{count(subs, 'subscription')} stay stored.")
+    if email:
+        from trendscope.digest.api import mailing
+
+        others = mailing(db, email, besides=user.name)
+        if others:
+            click.echo(f"note: {email} still gets {count(len(others), 'other subscription')}: "
+                       + ", ".join(s.command_name for s in others) + " (remove it from each with `trendscope "
+                       "subscriptions unsubscribe NAME " + email + "`)", err=True)
 
 
 @users_group.command("passwd")
