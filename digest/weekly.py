@@ -167,7 +167,9 @@ class _Mailer:
                     raise DeliveryError(f"cannot build the message: {exc}") from exc
                 send_message(self.cfg, msg, addr, self.connector)
             except DeliveryError as exc:
-                log.warning("digest %r week %s to %s failed: %s", sub.name, week, addr, exc)
+                # recorded in the result, which `digest --send` and the scheduler print (logged as a warning too,
+                # each failure was printed twice: a blind walkthrough)
+                log.info("digest %r week %s to %s failed: %s", sub.name, week, addr, exc)
                 self.store.finish_attempt(sub.id, week, addr, str(exc))
                 self.result.failed += 1
                 self.result.errors.append(f"{sub.name} {week} {addr}: {exc}")

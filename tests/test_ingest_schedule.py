@@ -166,3 +166,16 @@ def test_status_says_how_many_papers_have_no_authors(home, tmp_path, sample_rows
     assert st["papers_without_authors"] == without
     assert any(s.startswith(f"{without} of 100 papers ({without / 100:.0%}) have no authors") for s in st["stale"])
     assert any("trendscope ingest --id" in s for s in st["stale"])
+
+
+def test_the_digest_step_names_each_mail_that_failed():
+    """The weekly run's failures are no longer logged as warnings (`digest --send` said each twice): the
+    scheduler's cycle says them itself."""
+    from trendscope.digest.weekly import WeeklyResult
+    from trendscope.ui.scheduler import CycleResult, _digest_step
+
+    res, result = CycleResult(), WeeklyResult(week="2026-W21")
+    result.failed, result.errors = 1, ["mm 2026-W21 me@example.org: SMTP is not configured"]
+    _digest_step(result, res)
+    assert res.lines[0].startswith("digest: week 2026-W21") and res.lines[1:] == [
+        "digest error: mm 2026-W21 me@example.org: SMTP is not configured"]

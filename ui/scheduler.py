@@ -75,6 +75,13 @@ def _summary(name: str, out: object, res: CycleResult) -> None:
     res.say(f"{name}: {summary() if callable(summary) else out}")
 
 
+def _digest_step(result, res: CycleResult) -> None:
+    """The weekly run's summary, then each mail that failed (address and reason)."""
+    _summary("digest", result, res)
+    for err in result.errors:
+        res.say(f"digest error: {err}")
+
+
 def _ingest_step(home: Home, cfg: ScheduleConfig, res: CycleResult) -> None:
     from trendscope.ingest.arxiv_live import LiveConfig
     from trendscope.ingest.runner import run_live
@@ -124,7 +131,7 @@ def run_cycle(home: Home, cfg: ScheduleConfig, *, digest: bool | None = None,
             "index": lambda: _summary("index", run_index(db, home, progress=False), res),
             "topics": lambda: _topics_step(db, res),
             "digest": lambda: (refuse_unread_settings(home, "sending the digests"),
-                               _summary("digest", run_weekly(db, home), res)),
+                               _digest_step(run_weekly(db, home), res)),
         }
         actions.update(steps or {})
         today = WEEKDAYS[now().weekday()]
