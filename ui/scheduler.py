@@ -78,7 +78,7 @@ def _summary(name: str, out: object, res: CycleResult) -> None:
 def _digest_step(result, res: CycleResult) -> None:
     """The weekly run's summary, then each mail that failed (address and reason)."""
     _summary("digest", result, res)
-    for err in result.errors:
+    for err in getattr(result, "errors", ()):
         res.say(f"digest error: {err}")
 
 
