@@ -101,14 +101,17 @@ class _GunzipReader(io.RawIOBase):
         self.inflate = zlib.decompressobj(wbits=31)
         self.in_member = False  # bytes of the current member read, its end not yet
         self.pending = b""
+        self.tail = b""  # compressed bytes read but not yet inflated (each step inflates to at most OUT_MAX)
         self.failure: Exception | None = None
+
+    OUT_MAX = 1 << 20  # a step's output: a small file that inflates to gigabytes is read a megabyte at a time
 
     def readable(self) -> bool:
         return True
 
     def _more(self) -> bool:
         """Decompress another chunk into `pending`; False at the clean end of the file."""
-        data = self.raw.read(self.chunk)
+        data, self.tail = self.tail or self.raw.read(self.chunk), b""
         if not data:
             if self.in_member:  # the stream stopped inside a member: what is left, then the error
                 self.pending += self.inflate.flush()
@@ -121,10 +124,13 @@ class _GunzipReader(io.RawIOBase):
                 return True  # zero padding after the last member (gzip.GzipFile ignores it too)
             self.in_member = True
             try:
-                self.pending += self.inflate.decompress(data)
+                self.pending += self.inflate.decompress(data, self.OUT_MAX)
             except zlib_error as exc:
                 self.failure = exc
                 self.in_member = False
+                return True
+            if self.inflate.unconsumed_tail:
+                self.tail = self.inflate.unconsumed_tail
                 return True
             if not self.inflate.eof:
                 return True

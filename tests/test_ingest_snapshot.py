@@ -292,3 +292,22 @@ def test_an_and_left_on_the_last_author_is_dropped_when_stored_and_read(tmp_path
     assert PaperStore(db).get(p.id).authors == ["Jun Wang", "Wen Tong"]
     pk = PaperReads(db).pk_of(p.id)
     assert PaperReads(db).rows([pk])[pk].authors == ["Jun Wang", "Wen Tong"]
+
+
+def test_a_small_file_that_inflates_hugely_is_read_a_little_at_a_time(tmp_path):
+    """The streaming reader inflates at most a megabyte a step: one read of 64 KB of a gzip bomb would otherwise
+    inflate to some 64 MB at once."""
+    import tracemalloc
+
+    from trendscope.ingest.snapshot import iter_snapshot
+
+    bomb = tmp_path / "bomb.jsonl.gz"
+    bomb.write_bytes(gzip.compress(b'{"x": 1}' + b" " * (96 << 20) + b"\n", 1))
+    tracemalloc.start()
+    try:
+        got = list(iter_snapshot(bomb))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert [(n, str(b).split(" (")[0]) for n, b in got] == [(1, "line too long")]
+    assert peak < 48 << 20, peak >> 20
