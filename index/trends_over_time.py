@@ -354,10 +354,11 @@ def plot_trends(df: pd.DataFrame, path: str | Path, title: str | None = None, sm
     fig, ax = plt.subplots(figsize=(12, 6), dpi=110)
     if df.empty:
         ax.text(0.5, 0.5, "no tagged papers yet", ha="center", va="center", transform=ax.transAxes)
+    drawn = set(df["trend"])
     names = list(order or [])
-    names += sorted(set(df["trend"]) - set(names))
+    names += sorted(drawn - set(names))
     styles = trend_styles(names)
-    for trend in [t for t in names if t in set(df["trend"])]:
+    for trend in [t for t in names if t in drawn]:
         g = df[df["trend"] == trend].sort_values("period")
         x = pd.to_datetime(g["period"])
         y = (pooled(g, smooth, center=True) if smooth and smooth > 1 else g)["share"] * 100
