@@ -295,16 +295,42 @@ def _csv_rows(reader: csv.DictReader, lines: list[str], out: ParsedFile) -> None
         except StopIteration:
             return
         except csv.Error as exc:
-            why = ("a quoted field is never closed (a missing \"?)" if "unexpected end of data" in str(exc)
-                   else f"not valid CSV ({exc})")
-            out.problems.append(f"line {start}: {why}; the line is skipped and the lines after it are read as rows")
+            alone, fault = _one_line_row(lines[start - 1], reader.fieldnames)  # `"2101.00001" ,note`: as before
+            if alone is None:
+                fault = fault or str(exc)
+                why = ("a quoted field is never closed (a missing \"?)" if "unexpected end of data" in fault
+                       else f"not valid CSV ({fault})")
+                out.problems.append(f"line {start}: {why}; the line is skipped and the lines after it are read "
+                                    "as rows")
+            else:
+                _item_from_record(alone, f"line {start}", out, start)
             offset = start
             reader = csv.DictReader(lines[offset:], fieldnames=reader.fieldnames, strict=True)
             start = offset + 1
             continue
-        rec = {(k or "").strip().lower(): csv_unguard(v) if isinstance(v, str) else v for k, v in rec.items()}
-        _item_from_record(rec, f"line {start}", out, start)
+        _item_from_record(_cells(rec), f"line {start}", out, start)
         start = offset + reader.line_num + 1
+
+
+def _cells(rec: dict) -> dict:
+    return {(k or "").strip().lower(): csv_unguard(v) if isinstance(v, str) else v for k, v in rec.items()}
+
+
+def _one_line_row(line: str, fieldnames) -> tuple[dict | None, str | None]:
+    """(the row, None) of one line whose only fault is text after a closing quote (a space before the comma, as
+    the lenient reader always took it); else (None, the line's own fault, if it has one: above all a quote it
+    never closes)."""
+    try:
+        next(csv.reader([line], strict=True))
+    except csv.Error as exc:
+        if "expected after" not in str(exc):
+            return None, str(exc)
+    except StopIteration:
+        return None, None
+    else:
+        return None, None  # the line alone is fine: its fault is in the lines read with it
+    row = next(csv.DictReader([line], fieldnames=fieldnames), None)
+    return (_cells(row), None) if row else (None, None)
 
 
 def _json_depth_exceeds(text: str, limit: int) -> bool:

@@ -442,6 +442,10 @@ def test_a_csv_row_with_a_quote_never_closed_is_reported_and_the_rows_after_it_a
     notes = {it.arxiv_id: (it.note, it.status) for it in rl.items("L")}
     assert notes == {ids[0]: ("a note\nover two lines", "read"), ids[2]: ("kept", "unread"),
                      ids[4]: ("last", "reading")}
+    # a space after a closing quote is read as the lenient reader read it (strict reading alone refused the row)
+    spaced = tmp_path / "spaced.csv"
+    spaced.write_text(f'arxiv_id,note\n"{ids[1]}" ,spaced\n', encoding="utf-8")
+    assert rl.import_file("L", spaced).added == [ids[1]]
     empty = tmp_path / "empty_id.csv"
     empty.write_text(f"arxiv_id,note\n,orphan note\n{ids[3]},fine\n", encoding="utf-8")
     res = rl.import_file("L", empty)  # an empty id cell is named so ("''" showed as a lone quote in the app)
