@@ -120,7 +120,8 @@ def make_subscription(
         raise TrendscopeError(f"size must be between 1 and {MAX_SIZE}, not {size}")
     addrs = [validate_address(e) for e in emails]
     # one mailbox once, as first written: differing only in case they got one mail each (a blind walkthrough)
-    addrs = [a for i, a in enumerate(addrs) if a.lower() not in {b.lower() for b in addrs[:i]}]
+    seen: set[str] = set()
+    addrs = [a for a in addrs if not (a.lower() in seen or seen.add(a.lower()))]
     if len(addrs) > MAX_EMAILS:  # 300 typed into the app waited for one `confirm` (a blind walkthrough)
         raise TrendscopeError(f"{len(addrs)} email addresses: a subscription mails at most {MAX_EMAILS} (a mailing "
                               "list's address counts as one)")

@@ -1,6 +1,7 @@
 """The Digests page's facade over `digest.api` (the digest stage validates, builds, renders and sends)."""
 from __future__ import annotations
 
+from trendscope.foundation.wording import count
 from trendscope.ui.app.state import actor, db, home, summary
 
 
@@ -58,8 +59,6 @@ def shown_addresses(sub) -> str:
     if not sub.emails:
         return "no email"
     if not may_change(sub):
-        from trendscope.foundation.wording import count
-
         return count(len(sub.emails), "email address", "email addresses")
     waiting = {a.lower() for a in sub.pending}
     return ", ".join(f"{a} (awaiting confirmation)" if a.lower() in waiting else a for a in sub.emails)
