@@ -234,8 +234,10 @@ class MixShift:
     before: float   # its share of the papers of the 12 months before (those holding papers)
     now: float      # its share of the month's papers
 
-    def text(self) -> str:
-        return f"{self.month}: {self.category} {self.now:.0%} of the month's papers ({self.before:.0%} the year before)"
+    def text(self, month: str | None = None) -> str:
+        """One line; `month`: how to name the month (default "YYYY-MM"; the app writes "July 2025")."""
+        return (f"{month or self.month}: {self.category} {self.now:.0%} of the month's papers ({self.before:.0%} "
+                "the year before)")
 
 
 def category_mix_shifts(db, since: str | None = None, min_papers: int = 30, min_change: float = 0.15,

@@ -35,7 +35,6 @@ WINDOWS = {"week": {"6 months": 26, "1 year": 52, "2 years": 104, "all": None},
 
 
 # Okabe-Ito's colour-blind-safe qualitative palette (8 colours; black swapped for a grey that reads on dark themes)
-PALETTE = TREND_COLOURS
 WEEKS_POOLED = 4
 NOISE_GROWTH = 0.25  # a change under 25% is "steady" whatever the score
 LEGEND_COLUMNS = 2  # the long trend names, uncut, side by side still fit a laptop-wide page (4 ran off its edge)
@@ -194,7 +193,7 @@ def _topic_curve(detail: dict, trend_label: str) -> None:
     frame = _topic_curve_frame(detail)
     c_chart, c_link = st.columns([5, 1], vertical_alignment="center")
     if len(frame):
-        chart = alt.Chart(frame).mark_bar(color=PALETTE[0], width=alt.RelativeBandSize(0.8)).encode(
+        chart = alt.Chart(frame).mark_bar(color=TREND_COLOURS[0], width=alt.RelativeBandSize(0.8)).encode(
             x=alt.X("yearmonth(month):T", title=None),
             y=alt.Y("share:Q", title="% of trend"),
             tooltip=[alt.Tooltip("month:T", title="Month", format="%Y-%m"),
@@ -334,9 +333,9 @@ def render() -> None:
         st.caption(":material/info: In these months the corpus holds a very different mix of categories than the "
                    "year before, and trend shares move with it (rising topics are listed only when they rise "
                    "within the same categories too): "
-                   # each month named as the page names months ("2025-07" beside "June 2026": a walkthrough)
-                   + "; ".join(safe_inline(m.text().replace(m.month, period_label(m.month + "-01", "month"), 1))
-                               for m in shifts) + ".")  # each one: "(and 3 earlier)" hid 2025-03
+                   # each month named as the page names months ("2025-07" beside "June 2026": a walkthrough),
+                   # and each one: "(and 3 earlier)" hid 2025-03
+                   + "; ".join(safe_inline(m.text(period_label(m.month + "-01", "month"))) for m in shifts) + ".")
     periods = sorted(table["period"].unique(), reverse=True)
     period = st.selectbox("Period to compare", periods, index=periods.index(latest_full), key=f"period_{freq}",
                           format_func=lambda p: period_label(p, freq) + _period_note(p, latest_full, thin),
