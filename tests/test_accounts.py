@@ -62,6 +62,15 @@ def test_bad_user_names_are_refused(accounts, name):
         accounts.add(name, password=PW)
 
 
+def test_a_very_long_refused_name_is_not_echoed_in_full(accounts, home):
+    """A blind walkthrough: `users add` with a 5,000-character name printed all 5,000 back."""
+    with pytest.raises(TrendscopeError) as err:
+        accounts.add("a" * 5000, password=PW)
+    assert len(str(err.value)) < 200 and "5,000 characters" in str(err.value)
+    r = cli(home, "users", "add", "b" * 5000, "--no-password")
+    assert r.exit_code != 0 and "b" * 100 not in r.output and "5,000 characters" in r.output
+
+
 def test_weak_or_odd_passwords_and_duplicate_names_or_emails_are_refused(accounts):
     with pytest.raises(TrendscopeError, match="at least 10"):
         accounts.add("bo", password="short")

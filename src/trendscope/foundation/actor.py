@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from .errors import TrendscopeError
+from .wording import quoted
 
 LOCAL_OWNER = "owner"
 LAB = "*"
@@ -25,7 +26,7 @@ def check_user_name(name: str) -> str:
     """A user name, lower-cased: 1-40 of a-z 0-9 . _ - (starting with a letter or digit); TrendscopeError else."""
     n = (name or "").strip().lower()
     if not _NAME_RE.match(n):
-        raise TrendscopeError(f"not a user name: {name!r} (1-40 characters: letters, digits, '.', '_' or '-')")
+        raise TrendscopeError(f"not a user name: {quoted(name or '')} (1-40 characters: letters, digits, '.', '_' or '-')")
     return n
 
 

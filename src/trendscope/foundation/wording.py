@@ -37,9 +37,14 @@ def vector_vote(evidence_item: str) -> float | None:
     return float(m["v"]) if m else None
 
 
-def quoted(name: str) -> str:
+def quoted(name: str, limit: int = 80) -> str:
     """A user-given name in quotes for a message: 'name', or "name" when it holds an apostrophe, or “name” when
-    it holds both (Python's repr wrote 'Ana\\'s "efficiency" weekly': a blind walkthrough)."""
+    it holds both (Python's repr wrote 'Ana\\'s "efficiency" weekly': a blind walkthrough). A name longer than
+    `limit` is cut there and its length said ('aaaa…' (5,000 characters)): a refused 5,000-character user name
+    was echoed in full."""
+    more = ""
+    if len(name) > limit:
+        name, more = name[:limit - 1] + "…", f" ({len(name):,} characters)"
     if "'" not in name:
-        return f"'{name}'"
-    return f'"{name}"' if '"' not in name else f"“{name}”"
+        return f"'{name}'{more}"
+    return (f'"{name}"' if '"' not in name else f"“{name}”") + more
