@@ -173,6 +173,12 @@ def follow_topic(db: sqlite_utils.Database, home: Home | None, topic: str, *, us
                             confirmed=confirmed, user=user)
 
 
+def pending_addresses(db: sqlite_utils.Database, name: str, *, user: Actor = OWNER) -> list[str]:
+    """The unconfirmed addresses of subscription `name`, for an admin about to confirm them."""
+    user.require_admin("confirming addresses")
+    return list(get_subscription(db, name, user=user).pending)
+
+
 def confirm_addresses(db: sqlite_utils.Database, name: str, email: str | None = None, *,
                       user: Actor = OWNER) -> list[str]:
     """An admin confirms the pending addresses of subscription `name` (all, or just `email`; another user's

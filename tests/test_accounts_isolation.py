@@ -154,7 +154,12 @@ def test_the_cli_acts_as_the_user_named_by_user(home, db):
     subs = {s["name"]: s for s in json.loads(cli(home, "--user", "bo", "subscriptions", "--json").output)}
     assert subs["to-them"]["pending"] == ["someone@elsewhere.example"]
     assert cli(home, "--user", "bo", "subscriptions", "confirm", "to-them").exit_code == 1  # admins only
-    assert "someone@elsewhere.example" in cli(home, "subscriptions", "confirm", "bo/to-them").output
+    # without an address the admin sees what would be confirmed and is asked (all were confirmed unseen)
+    asked = cli(home, "subscriptions", "confirm", "bo/to-them", input="n\n")
+    assert asked.exit_code == 1 and "Unconfirmed addresses of 'bo/to-them': someone@elsewhere.example" in asked.output
+    subs = {s["name"]: s for s in json.loads(cli(home, "--user", "bo", "subscriptions", "--json").output)}
+    assert subs["to-them"]["pending"] == ["someone@elsewhere.example"]
+    assert "someone@elsewhere.example" in cli(home, "subscriptions", "confirm", "bo/to-them", "--yes").output
     done = cli(home, "subscriptions", "add", "mine", "--trend", "privacy", "--email", "me@lab.example")
     assert done.exit_code == 0 and "unconfirmed" not in done.output
     # a user's own account address waits for nobody (it did: a blind walkthrough); another address still waits

@@ -37,10 +37,10 @@ OPERATOR = "me@lab.org"
 STRANGER = "stranger@evil.example"
 
 
-def cli(home_root, *args):
+def cli(home_root, *args, input: str | None = None):
     from trendscope.ui.cli import main
 
-    return CliRunner().invoke(main, ["--home", str(home_root), *args])
+    return CliRunner().invoke(main, ["--home", str(home_root), *args], input=input)
 
 
 def header_block(raw: bytes) -> bytes:
@@ -245,7 +245,9 @@ def test_app_subscription_mails_nobody_until_the_operator_confirms(operator_home
             assert r.exit_code == 0, r.output
             after = run_weekly(db, home, now=NOW, smtp_config=cfg, subscriptions=["Stranger watch"])
             assert [e.rcpt_tos for e in rec.envelopes] == [[STRANGER]] and after.sent == 1
-            r = cli(operator_home, "subscriptions", "confirm", "Stranger watch")  # every pending address
+            r = cli(operator_home, "subscriptions", "confirm", "Stranger watch")  # listed, then asked
+            assert r.exit_code == 1 and OPERATOR in r.output and "Aborted" in r.output
+            r = cli(operator_home, "subscriptions", "confirm", "Stranger watch", input="y\n")  # every pending one
             assert r.exit_code == 0 and OPERATOR in r.output
             run_weekly(db, home, now=NOW, smtp_config=cfg, subscriptions=["Stranger watch"])
             assert sorted(e.rcpt_tos[0] for e in rec.envelopes) == [OPERATOR, STRANGER]

@@ -156,21 +156,30 @@ def list_cmd(ctx: click.Context, as_json: bool, every: bool) -> None:
 @subscriptions_group.command("confirm")
 @click.argument("name")
 @click.argument("email", required=False)
+@click.option("--yes", "-y", is_flag=True, help="Confirm every unconfirmed address without asking.")
 @click.pass_context
-def confirm_cmd(ctx: click.Context, name: str, email: str | None) -> None:
+def confirm_cmd(ctx: click.Context, name: str, email: str | None, yes: bool) -> None:
     """(Admin only) Confirm the unconfirmed addresses of subscription NAME (or only EMAIL) for mailing.
 
     Addresses typed into the app's new-subscription form, or given to `subscriptions add --email` by a
     non-admin, wait for this; an admin's are confirmed already. Another user's subscription is `owner/NAME`.
+    Without EMAIL the unconfirmed addresses are listed and confirmed together after you answer yes (`--yes`
+    skips the question).
 
     \b
     Examples:
-      trendscope subscriptions confirm "efficiency weekly"
       trendscope subscriptions confirm "efficiency weekly" colleague@example.org
+      trendscope subscriptions confirm "efficiency weekly"
     """
-    from trendscope.digest.api import confirm_addresses
+    from trendscope.digest.api import confirm_addresses, pending_addresses
 
-    done = confirm_addresses(_db(ctx), name, email, user=_actor(ctx))
+    db, actor = _db(ctx), _actor(ctx)
+    if email is None and not yes and (waiting := pending_addresses(db, name, user=actor)):
+        # an admin confirmed every address a user had typed in at once, without seeing them (a blind walkthrough)
+        click.echo(f"Unconfirmed addresses of {quoted(name)}: {', '.join(waiting)}")
+        click.confirm(f"Mail {'it' if len(waiting) == 1 else f'all {len(waiting)}'} from the next weekly run?",
+                      abort=True)
+    done = confirm_addresses(db, name, email, user=actor)
     if done:
         click.echo(f"Confirmed {', '.join(done)} for {quoted(name)}: mailed from the next weekly run.")
     else:
