@@ -83,11 +83,19 @@ def format_sender(text: str) -> str:
     return str(Address(display_name=one_line(name, 80), username=local, domain=domain))
 
 
-def message_id_for(sender: str) -> str:
-    """A new Message-ID in the sender's domain, short enough never to be folded."""
+def _id_domain(sender: str) -> str:
     _, addr = parseaddr(sender)
-    domain = addr.rsplit("@", 1)[-1] if "@" in addr else "trendscope.local"
-    return f"<{int(time.time())}.{secrets.token_hex(8)}@{domain[:60]}>"
+    return (addr.rsplit("@", 1)[-1] if "@" in addr else "trendscope.local")[:60]
+
+
+def message_id_for(sender: str, earlier: str | None = None) -> str:
+    """A new Message-ID in the sender's domain, short enough never to be folded; or `earlier` (a retry's first
+    Message-ID) while it is still in that domain. A mail that failed before SMTP was set up was retried under
+    "@localhost.localdomain" once the real sender was configured (a blind walkthrough)."""
+    domain = _id_domain(sender)
+    if earlier and earlier.lower().endswith(f"@{domain.lower()}>"):
+        return earlier
+    return f"<{int(time.time())}.{secrets.token_hex(8)}@{domain}>"
 
 
 @dataclass(frozen=True)

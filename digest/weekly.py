@@ -3,7 +3,8 @@
 Delivery rules:
 - a (subscription, week, address) is recorded 'sent' only after the SMTP server accepted the message;
 - a failure is recorded ('failed', attempts, last error) and retried by the next run, for up to
-  RETRY_WEEKS weeks after the digest's week, with the same Message-ID and the same (frozen) papers;
+  RETRY_WEEKS weeks after the digest's week, with the same Message-ID (a new one when the sender's domain
+  changed since) and the same (frozen) papers;
 - a rerun never sends a delivery that is already 'sent';
 - only confirmed addresses are mailed: an address added in the app waits for the operator's
   `trendscope subscriptions confirm` (counted as `unconfirmed` in the result);
@@ -156,7 +157,7 @@ class _Mailer:
             prior = self.store.delivery(sub.id, week, addr)
             sender = self.cfg.sender if self.cfg else SmtpConfig.sender
             operator = self.cfg.operator_address if self.cfg else None
-            mid = prior.message_id if prior and prior.message_id else message_id_for(sender)
+            mid = message_id_for(sender, prior.message_id if prior else None)
             self.store.begin_attempt(sub.id, week, addr, mid)
             try:
                 if self.cfg is None:

@@ -18,7 +18,7 @@ from digest_support import (
 )
 
 from trendscope.digest import api
-from trendscope.digest.mailer import send_test_mail
+from trendscope.digest.mailer import message_id_for, send_test_mail
 from trendscope.digest.model import Subscription
 from trendscope.digest.subscription_store import SubscriptionStore
 from trendscope.digest.weekly import feed_path, run_weekly
@@ -140,6 +140,21 @@ def test_rejected_then_retried_once(db, dhome):
     d2 = store.delivery(sub.id, WEEK, "reader@example.org")
     assert d2.status == "sent" and d2.attempts == 2 and d2.last_error is None
     assert rec.messages[0]["Message-ID"] == d.message_id  # the retry keeps the first Message-ID
+
+
+def test_a_retry_after_smtp_was_set_up_gets_a_message_id_in_the_senders_domain(db, dhome):
+    """A mail that failed while SMTP was not configured kept its "@localhost.localdomain" Message-ID when it was
+    retried under the real sender (a blind walkthrough); a retry under the same sender keeps its first one."""
+    api.add_subscription(db, dhome, "mm", trends=["multimodal"], emails=["reader@example.org"], confirmed=True)
+    sub = api.get_subscription(db, "mm")
+    unset = run_weekly(db, dhome, now=NOW, smtp_config=None)
+    first = SubscriptionStore(db).delivery(sub.id, WEEK, "reader@example.org")
+    assert unset.failed == 1 and first.message_id.endswith("@localhost.localdomain>")
+    with smtp_server() as (rec, port):
+        assert _run(db, dhome, port).sent == 1
+    assert rec.messages[0]["Message-ID"].endswith("@example.org>")
+    assert message_id_for(SENDER, "<1.ab@example.org>") == "<1.ab@example.org>"
+    assert message_id_for(SENDER, "<1.ab@localhost.localdomain>").endswith("@example.org>")
 
 
 def test_a_week_the_database_holds_no_paper_of_is_not_issued_nor_mailed(db, dhome):
