@@ -26,7 +26,8 @@ def check_user_name(name: str) -> str:
     """A user name, lower-cased: 1-40 of a-z 0-9 . _ - (starting with a letter or digit); TrendscopeError else."""
     n = (name or "").strip().lower()
     if not _NAME_RE.match(n):
-        raise TrendscopeError(f"not a user name: {quoted(name or '')} (1-40 characters: letters, digits, '.', '_' or '-')")
+        raise TrendscopeError(f"not a user name: {quoted(name or '')} "
+                              "(1-40 characters: letters, digits, '.', '_' or '-')")
     return n
 
 
