@@ -231,7 +231,7 @@ class MixShift:
 
     month: str      # YYYY-MM
     category: str
-    before: float   # its share of the papers of the 12 months before (those holding papers)
+    before: float   # its share of the papers of the 12 calendar months before
     now: float      # its share of the month's papers
 
     def text(self, month: str | None = None) -> str:
@@ -255,7 +255,9 @@ def category_mix_shifts(db, since: str | None = None, min_papers: int = 30, min_
     for i, month in enumerate(months):
         now = counts[month]
         total = sum(now.values())
-        prev = months[max(0, i - window):i]
+        y, m = int(month[:4]), int(month[5:7])
+        start = f"{y - 1 + (m + 11 - window) // 12:04d}-{(m + 11 - window) % 12 + 1:02d}"  # `window` months back
+        prev = [q for q in months[max(0, i - window):i] if q >= start]  # calendar months, as the spans count
         before: Counter = Counter()
         for q in prev:
             before.update(counts[q])

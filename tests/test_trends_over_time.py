@@ -268,6 +268,21 @@ def test_a_change_of_category_mix_is_named_in_a_small_home_too(tagged_db, monkey
     assert [(s.month, s.category) for s in trends_over_time.category_mix_shifts(db)] == [("2025-02", "cs.CV")]
 
 
+def test_the_year_before_a_mix_shift_is_twelve_calendar_months(tagged_db, monkeypatch):
+    """"The year before" counted the 12 months holding papers, so on a home with a gap it reached back years
+    (here: a 2019 mix read as the year before 2025-02, and cs.CV was named)."""
+    from trendscope.index import trends_over_time
+    from trendscope.index.trend_store import TrendStore
+
+    rows = [(f"2019-{m:02d}", cat, n) for m in range(1, 13) for cat, n in (("cs.CL", 36), ("cs.CV", 4))]
+    rows += [(f"2024-{m:02d}", cat, n) for m in range(3, 13) for cat, n in (("cs.CL", 20), ("cs.CV", 20))]
+    rows += [("2025-01", "cs.CL", 20), ("2025-01", "cs.CV", 20), ("2025-02", "cs.CL", 20), ("2025-02", "cs.CV", 22)]
+    monkeypatch.setattr(TrendStore, "primary_category_months", lambda self: sorted(rows))
+    db, _rows = tagged_db
+    assert [(s.month, s.category) for s in trends_over_time.category_mix_shifts(db)
+            if s.month >= "2024-03"] == []
+
+
 def test_since_shows_every_period_from_it_unless_last_says_how_many(tagged_db, home):
     """A blind walkthrough: "trends --since 2024-01 -t privacy" printed the newest month alone (--last was 1)."""
     db, _rows = tagged_db
