@@ -102,6 +102,16 @@ def _check_grantee(name: str) -> str:
     return LAB if n == LAB or n in SHARE_WITH_ALL else check_user_name(n)
 
 
+def _check_note(note: str | None) -> str:
+    """A note as stored: control characters dropped (CR LF as LF; tab and LF kept, so a note keeps its lines),
+    at most MAX_NOTE characters. A note typed with a terminal's escape codes and a bell was stored raw and rang
+    the bell on every `lists show` (a blind walkthrough); imported notes were cleaned already."""
+    note = exporters.clean_text(note).strip()
+    if len(note) > MAX_NOTE:
+        raise TrendscopeError(f"a note holds at most {MAX_NOTE:,} characters (this one has {len(note):,})")
+    return note
+
+
 def _check_status(status: str) -> str:
     s = (status or "").strip().lower()
     if s not in STATUSES:
@@ -266,11 +276,11 @@ class ReadingLists:
             aid, _ = parse_arxiv_id(arxiv_id)
         except BadArxivId as exc:
             raise TrendscopeError(str(exc)) from exc
-        note, quote = (note or "").strip(), " ".join((quote or "").split())
+        note, quote = _check_note(note), " ".join(exporters.clean_text(quote).split())
         if not note:
             raise TrendscopeError("type a note first")
-        if len(note) > MAX_NOTE or len(quote) > MAX_QUOTE:
-            raise TrendscopeError(f"a note holds at most {MAX_NOTE:,} characters and a quote {MAX_QUOTE:,}")
+        if len(quote) > MAX_QUOTE:
+            raise TrendscopeError(f"a quote holds at most {MAX_QUOTE:,} characters")
         if int(seq) < 0:
             raise TrendscopeError("not a passage of the paper")
         return self.marks.add_passage_note(self.me, aid, int(seq), " ".join(section.split())[:300], quote, note,
@@ -287,7 +297,7 @@ class ReadingLists:
 
     def add(self, name: str, ids: Iterable[str], note: str = "", status: str = "unread") -> AddResult:
         lid = self._id(name, "edit")
-        status = _check_status(status)
+        status, note = _check_status(status), _check_note(note)
         good, bad = parse_ids(ids)
         res = AddResult(self.canonical(name), bad=bad)
         self._add_parsed(lid, [importers.ImportedItem(a, note=note, status=status) for a in good], res)
@@ -331,7 +341,7 @@ class ReadingLists:
     def set_note(self, name: str, arxiv_id: str, note: str) -> str:
         lid = self._id(name, "edit")
         aid = self._member(lid, name, arxiv_id)
-        self.store.set_note(lid, aid, note or "")
+        self.store.set_note(lid, aid, _check_note(note))
         return aid
 
     def set_status(self, name: str, ids: Iterable[str], status: str) -> RemoveResult:

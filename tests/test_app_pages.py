@@ -377,6 +377,25 @@ def test_paper_page_renders_latex_links_trends_similar(app_home, seed):
     assert at.text_area(key=item_key("note", LIST_NAME, seed.math_id, "")).value == ""
 
 
+def test_a_list_name_is_shown_as_typed_not_as_latex(app_home, seed):
+    """A blind walkthrough: on the Paper page a list named "50% $\\alpha$ & {x}" showed an italic α, no braces."""
+    from trendscope.ingest.store import open_database
+    from trendscope.reading.lists import ReadingLists
+
+    name = "50% $\\alpha$ & {x}"
+    rl = ReadingLists(open_database(app_home / "trendscope.db"))
+    rl.create(name)
+    rl.add(name, [seed.math_id], note="cost $O(n)$ *really*")
+    at = open_page(check(new_app().run()), "paper", id=seed.math_id)
+    md = all_markdown(at)
+    assert r"**50\% \$\\alpha\$ \& \{x\}**" in md, md
+    at = open_page(at, "lists")
+    at.selectbox(key="list_pick").set_value(name)
+    at = check(at.run())
+    assert at.text_area(key=item_key("note", name, seed.math_id, "cost $O(n)$ *really*")).value == \
+        "cost $O(n)$ *really*"
+
+
 def test_paper_page_leaves_out_fields_the_source_did_not_give(app_home, seed):
     """A blind walkthrough: every paper of a snapshot import (no version) showed "Version: —"."""
     from trendscope.ingest.records import Paper
@@ -452,7 +471,7 @@ def test_moving_between_papers_or_lists_writes_nothing(app_home, seed):
         assert {n: _items_of(app_home, n) for n in before} == before, name
         at = check(at.run())  # and a rerun (any click) writes nothing either
         assert {n: _items_of(app_home, n) for n in before} == before, name
-        assert at.text_input(key=item_key("note", name, first, before[name][first][1] or "")).value == \
+        assert at.text_area(key=item_key("note", name, first, before[name][first][1] or "")).value == \
             (before[name][first][1] or "")
         assert at.selectbox(key=item_key("st", name, second, before[name][second][0])).value == before[name][second][0]
 
@@ -933,17 +952,20 @@ def test_reading_lists_page_items_exports_recommendations(app_home, seed):
     assert {b.label for b in at.download_button} == {"BibTeX", "Markdown", "CSV", "JSON"}
     assert {b.key for b in at.button if b.key and b.key.startswith("rm_")} == {f"rm_{i}" for i in seed.list_ids}
     first, second = seed.list_ids[:2]
-    assert at.text_input(key=item_key("note", LIST_NAME, first, "Read section 3 first")).value == "Read section 3 first"
+    assert at.text_area(key=item_key("note", LIST_NAME, first, "Read section 3 first")).value == "Read section 3 first"
     # status and note edits are stored
     before = {i.arxiv_id: i for i in ReadingLists(open_database(app_home / "trendscope.db")).items(LIST_NAME)}
     at.selectbox(key=item_key("st", LIST_NAME, first, before[first].status)).set_value("read")
     at = check(at.run())
-    at.text_input(key=item_key("note", LIST_NAME, second, before[second].note or "")).set_value("compare with baseline")
+    # a note of several lines keeps them (a one-line box glued them together and saved them so: a blind walkthrough)
+    at.text_area(key=item_key("note", LIST_NAME, second, before[second].note or "")).set_value(
+        "compare with baseline\nsee table 2")
     at = check(at.run())
     rl = ReadingLists(open_database(app_home / "trendscope.db"))
     items = {i.arxiv_id: i for i in rl.items(LIST_NAME)}
     assert items[seed.list_ids[0]].status == "read"
-    assert items[seed.list_ids[1]].note == "compare with baseline"
+    assert items[seed.list_ids[1]].note == "compare with baseline\nsee table 2"
+    assert at.text_area(key=item_key("note", LIST_NAME, second, items[second].note)).value == items[second].note
     # recommendations: reasons shown, "not interested" removes one for good
     # the window counts back from the newest stored paper, and says so (a snapshot's "last 3 months" is not today's)
     assert "Counted back from the newest paper stored" in at.selectbox(key="rec_since").help
@@ -976,7 +998,7 @@ def test_a_change_on_a_stale_lists_page_is_saved_or_refused_with_a_message(app_h
     at = open_page(check(new_app().run()), "lists")
     before = {i.arxiv_id: i for i in rl.items(LIST_NAME)}
     rl.rename(LIST_NAME, "Renamed elsewhere")
-    at.text_input(key=item_key("note", LIST_NAME, second, before[second].note or "")).set_value("typed on a stale page")
+    at.text_area(key=item_key("note", LIST_NAME, second, before[second].note or "")).set_value("typed on a stale page")
     at = check(at.run())
     errors = texts(at.error)
     assert any("typed on a stale page" in e and "was not saved" in e and "renamed or deleted" in e for e in errors), \
@@ -985,7 +1007,7 @@ def test_a_change_on_a_stale_lists_page_is_saved_or_refused_with_a_message(app_h
     assert at.selectbox(key="list_pick").value == "Renamed elsewhere"
     assert {i.arxiv_id: i.note for i in rl.items("Renamed elsewhere")} == {a: i.note for a, i in before.items()}
     # on the page as it is now, the same change is saved, and so are a status and a removal
-    at.text_input(key=item_key("note", "Renamed elsewhere", second, before[second].note or "")).set_value("saved")
+    at.text_area(key=item_key("note", "Renamed elsewhere", second, before[second].note or "")).set_value("saved")
     at = check(at.run())
     at.selectbox(key=item_key("st", "Renamed elsewhere", first, before[first].status)).set_value("read")
     at = check(at.run())

@@ -8,6 +8,7 @@ import pytest
 from trendscope.foundation.text import MATCH_CLOSE, MATCH_OPEN
 from trendscope.ui.app.text import (
     highlight,
+    literal_inline,
     math_segments,
     query_terms,
     quoted_query,
@@ -146,3 +147,8 @@ def test_a_plural_query_word_bolds_the_singular_too():
     assert highlight("a study of studies", ["studies"]) == "a **study** of **studies**"
     assert highlight("box boxes", ["boxes"]) == "**box** **boxes**"
     assert highlight("analysis and class", ["analysis", "class"]) == "**analysis** and **class**"  # no "analysi"
+
+
+def test_a_typed_name_is_literal_even_its_dollars():
+    assert literal_inline("50% $\\alpha$ & {x}\n*b*") == r"50\% \$\\alpha\$ \& \{x\} \*b\*"
+    assert safe_inline("$\\alpha$") == "$\\alpha$"  # paper text keeps its math

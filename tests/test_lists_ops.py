@@ -76,6 +76,25 @@ def test_bad_ids_keep_good_ones_and_stored_items(db, rows):
     assert [it.arxiv_id for it in rl.items("L")] == [rows[0]["id"], rows[1]["id"]]
 
 
+def test_notes_keep_their_lines_but_lose_control_characters(db, rows, home):
+    """A blind walkthrough: a note typed with a bell and a terminal's colour codes was stored raw, and every
+    `lists show` rang the bell; imported notes were cleaned, typed ones were not."""
+    rl = ReadingLists(db)
+    rl.create("L")
+    ids = [r["id"] for r in rows[:2]]
+    rl.add("L", [ids[0]], note="tab\there\r\nbell\a esc\x1b[31mred\x1b[0m ")
+    rl.add("L", [ids[1]])
+    rl.set_note("L", ids[1], "line one\r\nline two\x07")
+    by_id = {it.arxiv_id: it.note for it in rl.items("L")}
+    assert by_id == {ids[0]: "tab\there\nbell esc[31mred[0m", ids[1]: "line one\nline two"}
+    note = rl.add_passage_note(ids[0], 1, "see\x1b[1m this", quote="a\x07 quote")
+    assert [(n.note, n.quote) for n in rl.passage_notes(ids[0]) if n.note_id == note] == [("see[1m this", "a quote")]
+    with pytest.raises(TrendscopeError, match="at most 5,000 characters"):
+        rl.set_note("L", ids[1], "x" * 5001)
+    shown = cli(home, "lists", "show", "L")
+    assert "\x07" not in shown.output and "\x1b" not in shown.output
+
+
 def test_remove_note_status(db, rows):
     rl = ReadingLists(db)
     rl.create("L")

@@ -14,7 +14,7 @@ from trendscope.foundation.wording import count
 from trendscope.ui.app import fulltext_state as fulltext
 from trendscope.ui.app import state as app
 from trendscope.ui.app import widgets
-from trendscope.ui.app.text import safe_inline, safe_markdown
+from trendscope.ui.app.text import literal_inline, safe_inline, safe_markdown
 
 
 def _fetch_button(arxiv_id: str) -> None:
@@ -75,7 +75,7 @@ def _passage(arxiv_id: str, section: str, p: dict, notes: list, marked: bool) ->
             st.markdown(safe_markdown(p["text"]))
         for n in notes:
             c_text, c_rm = st.columns([12, 1], vertical_alignment="center")
-            c_text.info(f"“{safe_inline(n.quote[:200])}” — {safe_inline(n.note)}", icon=":material/sticky_note_2:")
+            c_text.info(f"“{safe_inline(n.quote[:200])}” — {literal_inline(n.note)}", icon=":material/sticky_note_2:")
             if c_rm.button("", key=f"rm_note_{n.note_id}", icon=":material/delete:", help="Delete this note"):
                 app.reading_lists().delete_passage_note(n.note_id)
                 st.rerun()

@@ -181,6 +181,13 @@ def safe_inline(text: str | None) -> str:
     return safe_markdown(" ".join((text or "").split()))
 
 
+def literal_inline(text: str | None) -> str:
+    """A name or note a user typed, on one line, shown exactly as typed: unlike paper text (`safe_inline`) its
+    `$...$` is not math (a list named "50% $\\alpha$ & {x}" showed an italic α and lost its braces: a blind
+    walkthrough)."""
+    return escape_plain(" ".join((text or "").split()))
+
+
 def quoted_query(query: str | None) -> str:
     """A query inside curly quotes, escaped; a query that is one quoted phrase keeps its own quotes
     (`10 results for “"Video Generation"”`: a blind walkthrough)."""

@@ -17,7 +17,7 @@ from trendscope.foundation.wording import count
 from trendscope.ui.app import digest_preview
 from trendscope.ui.app import digest_view as dg
 from trendscope.ui.app import state as app
-from trendscope.ui.app.text import safe_inline
+from trendscope.ui.app.text import literal_inline, safe_inline
 
 
 def _pick_week() -> str | None:
@@ -138,7 +138,7 @@ def _add_form() -> None:
                 st.error(safe_inline(str(exc)))
             else:
                 st.session_state["digest_sub_next"] = sub.name
-                flash = f"Added subscription **{safe_inline(sub.name)}**."
+                flash = f"Added subscription **{literal_inline(sub.name)}**."
                 if sub.pending:
                     n = len(sub.pending)
                     flash += (f" Its {n} email address{'es get' if n != 1 else ' gets'} no mail until the operator "
@@ -166,11 +166,11 @@ def _manage(subs) -> None:
             size = count(sub.size, "paper")
             lab = " · lab-wide" if sub.lab_wide else ""
             follows = safe_inline(sub.describe(app.trend_labels()))
-            c_text.markdown(f"**{safe_inline(sub.name)}**{lab} · {follows} · {size} · "
+            c_text.markdown(f"**{literal_inline(sub.name)}**{lab} · {follows} · {size} · "
                             f"{safe_inline(targets)}{' · Atom feed' if sub.feed else ''}")
             if dg.may_change(sub) and c_rm.button("Remove", key=f"rm_sub_{sub.id}", icon=":material/delete:"):
                 dg.remove_subscription(sub)
-                st.session_state["digests_flash"] = f"Removed subscription **{safe_inline(sub.name)}**."
+                st.session_state["digests_flash"] = f"Removed subscription **{literal_inline(sub.name)}**."
                 st.rerun()
     _add_form()
 

@@ -10,7 +10,7 @@ from trendscope.foundation.text import authors_as_prose
 from trendscope.ingest.records import BadArxivId, abs_url, html_url, parse_arxiv_id, pdf_url
 from trendscope.ui.app import fulltext_state, reader_view, trend_state, widgets
 from trendscope.ui.app import state as app
-from trendscope.ui.app.text import evidence_sentence, safe_inline, safe_markdown
+from trendscope.ui.app.text import evidence_sentence, literal_inline, safe_inline, safe_markdown
 
 STATUS_ICONS = {"unread": ":material/radio_button_unchecked:", "reading": ":material/auto_stories:",
                 "read": ":material/check_circle:"}
@@ -123,7 +123,7 @@ def _lists(arxiv_id: str) -> None:
     saved = st.session_state.pop("paper_status_saved", None)  # (list, paper, status) the last run saved
     for name, item in memberships:
         with st.container(border=True, key=f"member_{name}"):
-            st.markdown(f"**{safe_inline(name)}** · added {item.added[:10]}")
+            st.markdown(f"**{literal_inline(name)}** · added {item.added[:10]}")
             # the status is saved when it is picked, as on the Reading lists page (inside the note's form it was
             # lost unless Save was pressed too, with nothing to say so)
             # keys per list, paper and stored value: a key per list alone carried one paper's status and note

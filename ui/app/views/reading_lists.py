@@ -14,7 +14,7 @@ from trendscope.foundation.wording import count
 from trendscope.reading.lists import MAX_NAME
 from trendscope.ui.app import state as app
 from trendscope.ui.app import widgets
-from trendscope.ui.app.text import safe_inline
+from trendscope.ui.app.text import literal_inline, safe_inline
 
 EXPORTS = {"bibtex": ("BibTeX", "bib", "application/x-bibtex"), "md": ("Markdown", "md", "text/markdown"),
            "csv": ("CSV", "csv", "text/csv"), "json": ("JSON", "json", "application/json")}
@@ -51,7 +51,7 @@ def _manage(rl, names: list[str], current: str | None, summary=None) -> None:
                     st.error(safe_inline(str(exc)))
                 else:
                     _select(name)
-                    _flash(f"Created **{safe_inline(name)}**.")
+                    _flash(f"Created **{literal_inline(name)}**.")
                     st.rerun()
         if current is None or access == "read":
             return
@@ -67,7 +67,7 @@ def _manage(rl, names: list[str], current: str | None, summary=None) -> None:
 
 def _rename_delete(rl, current: str) -> None:
     with st.form("rename_list", border=False):
-        to = st.text_input(f"Rename “{safe_inline(current)}” to", key="rename_to", max_chars=MAX_NAME)
+        to = st.text_input(f"Rename “{literal_inline(current)}” to", key="rename_to", max_chars=MAX_NAME)
         if st.form_submit_button("Rename", icon=":material/drive_file_rename_outline:"):
             try:
                 name = rl.rename(current, to)
@@ -75,14 +75,14 @@ def _rename_delete(rl, current: str) -> None:
                 st.error(safe_inline(str(exc)))
             else:
                 _select(name)
-                _flash(f"Renamed to **{safe_inline(name)}**.")
+                _flash(f"Renamed to **{literal_inline(name)}**.")
                 st.rerun()
-    confirm = st.checkbox(f"Yes, delete “{safe_inline(current)}” and its notes", key="confirm_delete")
+    confirm = st.checkbox(f"Yes, delete “{literal_inline(current)}” and its notes", key="confirm_delete")
     if st.button("Delete list", icon=":material/delete:", disabled=not confirm, key="delete_list"):
         n = rl.delete(current)
         st.session_state.pop("current_list", None)
         st.query_params.pop("list", None)
-        _flash(f"Deleted **{safe_inline(current)}** ({count(n, 'paper')}).")
+        _flash(f"Deleted **{literal_inline(current)}** ({count(n, 'paper')}).")
         st.rerun()
 
 
@@ -94,10 +94,10 @@ def _sharing(rl, current: str, summary) -> None:
         for grantee, can_edit in shares:
             c_who, c_stop = st.columns([4, 1], vertical_alignment="center")
             who = "everyone" if grantee == "*" else grantee
-            c_who.markdown(f"**{safe_inline(who)}** · {'can edit' if can_edit else 'read-only'}")
+            c_who.markdown(f"**{literal_inline(who)}** · {'can edit' if can_edit else 'read-only'}")
             if c_stop.button("Stop", key=f"unshare_{grantee}", icon=":material/person_remove:"):
                 rl.unshare(current, grantee)
-                _flash(f"**{safe_inline(current)}** is no longer shared with {safe_inline(who)}.", "info")
+                _flash(f"**{literal_inline(current)}** is no longer shared with {literal_inline(who)}.", "info")
                 st.rerun()
         with st.form("share_list", border=False):
             c_user, c_edit = st.columns([3, 1], vertical_alignment="bottom")
@@ -110,7 +110,7 @@ def _sharing(rl, current: str, summary) -> None:
                     st.error(safe_inline(str(exc)))
                 else:
                     who = "everyone" if grantee == "*" else grantee
-                    _flash(f"Shared **{safe_inline(current)}** with {safe_inline(who)} "
+                    _flash(f"Shared **{literal_inline(current)}** with {literal_inline(who)} "
                            f"({'editable' if edit else 'read-only'}).")
                     st.rerun()
 
@@ -170,12 +170,14 @@ def _items(rl, name: str, editable: bool = True) -> None:
                                label_visibility="collapsed", disabled=not editable,
                                on_change=_save_status, args=(name, item.arxiv_id, status_key))
             note_key = widgets.item_key("note", name, item.arxiv_id, item.note or "")
-            st.text_input("Note", value=item.note or "", key=note_key, placeholder="Add a note…",
-                          label_visibility="collapsed", disabled=not editable,
-                          on_change=_save_note, args=(name, item.arxiv_id, note_key, item.note or ""))
+            # a text area, as on the Paper page: a one-line box showed a note's lines glued together and saved
+            # them so (a blind walkthrough)
+            st.text_area("Note", value=item.note or "", key=note_key, placeholder="Add a note…",
+                         label_visibility="collapsed", disabled=not editable, height=68,
+                         on_change=_save_note, args=(name, item.arxiv_id, note_key, item.note or ""))
             for n in item.passage_notes:  # notes left on passages in the reader
                 where = f"{safe_inline(n.section)}, passage {n.seq}" if n.section else f"passage {n.seq}"
-                st.caption(f":material/sticky_note_2: **{where}:** {safe_inline(n.note)}  \n"
+                st.caption(f":material/sticky_note_2: **{where}:** {literal_inline(n.note)}  \n"
                            f"“{safe_inline(n.quote[:240])}”")
             c_open, c_rm, _ = st.columns([1, 1, 4])
             with c_open:  # a paper not ingested yet too: its page offers "Add from arXiv" (it had no button)
@@ -222,10 +224,10 @@ def _apply_edits(rl) -> None:
             if kind == "remove":
                 _flash(f"Removed {arxiv_id}.")
         except TrendscopeError as exc:
-            what = {"note": f"Your note on {arxiv_id} (“{safe_inline(value)}”) was not saved",
+            what = {"note": f"Your note on {arxiv_id} (“{literal_inline(value)}”) was not saved",
                     "status": f"The status “{value}” of {arxiv_id} was not saved",
                     "remove": f"{arxiv_id} was not removed"}[kind]
-            _flash(f"{what}: {safe_inline(str(exc))} (the list “{safe_inline(name)}” may have been renamed or "
+            _flash(f"{what}: {safe_inline(str(exc))} (the list “{literal_inline(name)}” may have been renamed or "
                    "deleted in another tab or by the CLI).", "error")
 
 
@@ -268,7 +270,7 @@ def _recommendations(rl, name: str, latest: str | None, editable: bool = True) -
                 continue
             if c_add.button("Add", key=f"rec_add_{rec.arxiv_id}", icon=":material/add:"):
                 rl.add(name, [rec.arxiv_id])
-                _flash(f"Added {rec.arxiv_id} to **{safe_inline(name)}**.")
+                _flash(f"Added {rec.arxiv_id} to **{literal_inline(name)}**.")
                 st.rerun()
             if c_no.button("Not interested", key=f"rec_no_{rec.arxiv_id}", icon=":material/thumb_down:"):
                 rl.mark_not_interested(name, [rec.arxiv_id])

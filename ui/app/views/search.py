@@ -19,7 +19,7 @@ from trendscope.ui.app import fulltext_state as fulltext
 from trendscope.ui.app import navigation, trend_state, warmup, widgets
 from trendscope.ui.app import state as app
 from trendscope.ui.app.search_address import EARLIEST, LIMITS, MODES, SORTS, search_from_address, url_params
-from trendscope.ui.app.text import query_terms, quoted_query, safe_inline, snippet_markdown
+from trendscope.ui.app.text import literal_inline, query_terms, quoted_query, safe_inline, snippet_markdown
 
 EXAMPLES = ("parameter-efficient fine-tuning", "vision-language models for robotics", "differential privacy LLM")
 
@@ -274,7 +274,7 @@ def _follow_search(params: dict) -> None:
         except TrendscopeError as exc:
             st.error(safe_inline(str(exc)))
             return
-        st.session_state["list_flash"] = (f"Following this search: the subscription “{safe_inline(sub.name)}” on "
+        st.session_state["list_flash"] = (f"Following this search: the subscription “{literal_inline(sub.name)}” on "
                                           "the Digests page lists its new papers each week.")
         st.rerun()
 

@@ -26,7 +26,7 @@ from trendscope.index.trends_over_time import (
 from trendscope.ui.app import digest_view as dg
 from trendscope.ui.app import state as app
 from trendscope.ui.app import trend_state, widgets
-from trendscope.ui.app.text import safe_inline, title_text
+from trendscope.ui.app.text import literal_inline, safe_inline, title_text
 
 FREQS = {"week": "Weekly", "month": "Monthly"}
 METRICS = {"count": "Papers", "share": "Share of all papers"}
@@ -263,7 +263,7 @@ def _follow(topic: str) -> bool:
         st.error(safe_inline(str(exc)))
         return False
     st.session_state["trends_flash"] = (f"Following **{safe_inline(topic)}**: the subscription "
-                                        f"“{safe_inline(sub.name)}” on the Digests page lists its papers each week.")
+                                        f"“{literal_inline(sub.name)}” on the Digests page lists its papers each week.")
     return True
 
 
