@@ -152,7 +152,18 @@ def arxiv_id_from_fields(fields: dict[str, str]) -> str | None:
         found = arxiv_id_in_text(f.get(name, ""))
         if found:
             return found
+    # Semantic Scholar's "Cite" (journal={ArXiv}) and DBLP's (journal={CoRR}): volume={abs/1904.01608}; refused
+    # as having no arXiv id (a blind walkthrough)
+    m = _ABS_VOLUME.fullmatch(f.get("volume", ""))
+    if m and f.get("journal", "").strip("{} ").lower() in ("arxiv", "corr"):
+        try:
+            return parse_arxiv_id(m.group(1))[0]
+        except BadArxivId:
+            pass
     return None
+
+
+_ABS_VOLUME = re.compile(r"\{?abs/([^\s{}]+)\}?", re.IGNORECASE)
 
 
 def latex_decoder():

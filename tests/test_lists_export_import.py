@@ -284,6 +284,19 @@ def test_import_bibtex_variants(home, db, rows, tmp_path):
         "line 6: broken BibTeX entry (" + res.bad[2].split("(", 1)[1]], res.bad
 
 
+def test_semantic_scholar_and_dblp_style_abs_volumes_are_arxiv_ids(db, rows, tmp_path):
+    """A blind walkthrough: Semantic Scholar's "Cite" BibTeX (journal={ArXiv}, volume={abs/1904.01608}) was
+    refused as having no arXiv id; DBLP writes journal={CoRR} the same way. Another journal's abs/ is no id."""
+    a, b = rows[0]["id"], rows[1]["id"]
+    bib = tmp_path / "s2.bib"
+    bib.write_text(f"@article{{Cohan2019, title={{One}}, journal={{ArXiv}}, year={{2019}}, volume={{abs/{a}}}}}\n"
+                   f"@article{{dblp, title={{Two}}, journal={{CoRR}}, volume={{abs/{b}}}, year={{2020}}}}\n"
+                   "@article{other, title={Three}, journal={J. Obscure}, volume={abs/2101.00001}}\n",
+                   encoding="utf-8")
+    res = ReadingLists(db).import_file("S2", bib)
+    assert res.added == [a, b] and len(res.bad) == 1 and "'other' has no arXiv id" in res.bad[0]
+
+
 def test_a_bibtex_entry_of_a_paper_not_ingested_keeps_its_title_and_authors(home, db, rows, tmp_path):
     """An imported entry of a paper not ingested yet came back out of an export as a bare eprint: its title and
     authors were dropped (a blind walkthrough). They are kept until the paper is ingested, then the paper's own
