@@ -25,6 +25,7 @@ from trendscope.foundation.actor import LAB, OWNER, SHARE_WITH_ALL, Actor, check
 from trendscope.foundation.clock import utc_now_iso
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.text import has_bidi_control
+from trendscope.foundation.wording import quoted
 from trendscope.ingest.records import BadArxivId, parse_arxiv_id
 
 from . import exporters, importers
@@ -93,7 +94,8 @@ def _check_name(name: str) -> str:
     if len(name) > MAX_NAME:  # a 300-character name filled the app's list picker, hiding its paper count
         raise TrendscopeError(f"a list name is longer than {MAX_NAME} characters")
     if "/" in name:  # "alice/to read" names alice's list shared with you: a list of yours named so would hide it
-        raise TrendscopeError(f"a list name cannot contain '/' ({name!r}): owner/name is how others' lists are named")
+        raise TrendscopeError(f"a list name cannot contain '/' ({quoted(name)}): owner/name is how others' lists "
+                              "are named")
     return name
 
 
@@ -178,20 +180,20 @@ class ReadingLists:
             cands = self.store.shared_ids_by_name(raw, self.me)
         if len(cands) > 1:
             refs = ", ".join(f"{o}/{raw}" for _, o in cands)
-            raise TrendscopeError(f"several lists named {raw!r} are shared with you ({refs}): say whose")
+            raise TrendscopeError(f"several lists named {quoted(raw)} are shared with you ({refs}): say whose")
         if cands:
             return cands[0][0], self.store.access(cands[0][0], self.me) or "read"
         known = ", ".join(s.ref for s in self.lists()) or "none yet"
-        raise TrendscopeError(f"no reading list named {name!r} (lists: {known})")
+        raise TrendscopeError(f"no reading list named {quoted(name)} (lists: {known})")
 
     def _id(self, name: str, need: str = "read") -> int:
         """The list's id, when the user may `need` (read | edit | own) it."""
         lid, access = self._resolve(name)
         if need == "edit" and access == "read":
-            raise TrendscopeError(f"{self.canonical(name)!r} is shared with you read-only: ask its owner for "
+            raise TrendscopeError(f"{quoted(self.canonical(name))} is shared with you read-only: ask its owner for "
                                   "edit rights")
         if need == "own" and access != "own":
-            raise TrendscopeError(f"only the owner of {self.canonical(name)!r} may rename, delete or share it")
+            raise TrendscopeError(f"only the owner of {quoted(self.canonical(name))} may rename, delete or share it")
         return lid
 
     def access(self, name: str) -> str:
@@ -201,7 +203,8 @@ class ReadingLists:
     def create(self, name: str) -> str:
         name = _check_name(name)
         if self.store.list_id(name, self.me) is not None:
-            raise TrendscopeError(f"a reading list named {self.store.canonical_name(name, self.me)!r} already exists")
+            raise TrendscopeError(
+                f"a reading list named {quoted(self.store.canonical_name(name, self.me))} already exists")
         self.store.create(name, self.clock(), self.me)
         return name
 
@@ -211,8 +214,8 @@ class ReadingLists:
         other = self.store.list_id(new, self.me)
         if other is not None and other != lid:
             raise TrendscopeError(
-                f"cannot rename {old!r} to {new!r}: a list named {self.store.canonical_name(new, self.me)!r} "
-                "already exists"
+                f"cannot rename {quoted(old)} to {quoted(new)}: a list named "
+                f"{quoted(self.store.canonical_name(new, self.me))} already exists"
             )
         self.store.rename(lid, new)
         return new
@@ -335,7 +338,7 @@ class ReadingLists:
         if bad:
             raise TrendscopeError(bad[0])
         if good[0] not in self.store.item_ids(lid):
-            raise TrendscopeError(f"{good[0]} is not in list {name!r}")
+            raise TrendscopeError(f"{good[0]} is not in list {quoted(name)}")
         return good[0]
 
     def set_note(self, name: str, arxiv_id: str, note: str) -> str:

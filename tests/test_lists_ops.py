@@ -180,6 +180,13 @@ def test_cli_every_operation(home, db, rows):
     assert r.exit_code == 1 and "no reading list named 'nope'" in r.output and "add --create to make it" in r.output
     r = cli(home, "lists", "add", "new one", a, "--create", "--status", "reading", "--note", "n1")
     assert r.exit_code == 0 and "Created list 'new one'" in r.output
+    r = cli(home, "lists", "create", r"50% $\alpha$ & {x} ~_^\")  # repr doubled the backslashes
+    assert r.output.strip() == r"Created list '50% $\alpha$ & {x} ~_^\'."
+    r = cli(home, "lists", "add", "new one", a, "--note", "n2")  # a blind walkthrough: the note went without a word
+    assert f"Already in the list: {a}; their notes and statuses are unchanged" in r.output
+    assert "unchanged" not in cli(home, "lists", "add", "new one", a).output
+    r = cli(home, "lists", "note", "new one", a, "--", "-1 on eq. 3")  # a note starting with '-', as the help says
+    assert r.exit_code == 0 and "-- \"-1 on eq. 3\"" in cli(home, "lists", "note", "--help").output
 
     assert cli(home, "lists", "note", "to read", a, "skim", "the", "proofs").exit_code == 0
     assert cli(home, "lists", "status", "to read", a, b, "read").exit_code == 0

@@ -7,7 +7,7 @@ from __future__ import annotations
 import click
 
 from trendscope.foundation.clock import parse_day
-from trendscope.foundation.wording import count
+from trendscope.foundation.wording import count, quoted
 
 from .lists import echo_json, open_lists, report_bad, short
 from .options import json_option
@@ -41,10 +41,10 @@ def recommend_cmd(ctx: click.Context, name: str, limit: int, since: str | None, 
         })
         return
     if res.list_size == 0:
-        click.echo(f"List {name!r} is empty: add papers first.")
+        click.echo(f"List {quoted(name)} is empty: add papers first.")
         return
     if res.used == 0:
-        click.echo(f"No recommendations for {name!r}: {res.why_none}.")
+        click.echo(f"No recommendations for {quoted(name)}: {res.why_none}.")
         return
     if res.not_indexed:
         click.echo(f"(based on {res.used} of {res.list_size} papers; not ingested or not embedded yet: "
@@ -87,7 +87,7 @@ def not_interested_cmd(ctx: click.Context, name: str, ids: tuple[str, ...], undo
             echo_json({"list": rl.canonical(name), "not_interested": marked})
             return
         if not marked:
-            click.echo(f"No papers marked not interested for {name!r}.")
+            click.echo(f"No papers marked not interested for {quoted(name)}.")
             return
         from trendscope.ingest.store import PaperStore
 
@@ -97,7 +97,7 @@ def not_interested_cmd(ctx: click.Context, name: str, ids: tuple[str, ...], undo
         return
     res = rl.mark_not_interested(name, ids, undo=undo)
     verb = "Unmarked" if undo else "Marked"
-    click.echo(f"{verb} {count(len(res.added), 'paper')} as not interested for {res.list!r}.")
+    click.echo(f"{verb} {count(len(res.added), 'paper')} as not interested for {quoted(res.list)}.")
     members = sorted(set(res.added) & {it.arxiv_id for it in rl.items(name)}) if not undo else []
     if members:  # marked without a word (a blind walkthrough); it stays in the list
         click.echo(f"note: {', '.join(members)} {'is' if len(members) == 1 else 'are'} in the list itself (it stays "

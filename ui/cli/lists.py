@@ -13,7 +13,7 @@ from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.files import atomic_write
 from trendscope.foundation.latex_math import readable_latex
 from trendscope.foundation.text import authors_as_prose
-from trendscope.foundation.wording import count
+from trendscope.foundation.wording import count, quoted
 from trendscope.ingest.store import open_database
 from trendscope.reading.exporters import FORMATS, to_records
 from trendscope.reading.importers import IMPORT_FORMATS
@@ -108,7 +108,7 @@ def create_cmd(ctx: click.Context, name: str) -> None:
     Example:
       trendscope lists create to-read
     """
-    click.echo(f"Created list {open_lists(ctx).create(name)!r}.")
+    click.echo(f"Created list {quoted(open_lists(ctx).create(name))}.")
 
 
 @lists_group.command("rename")
@@ -122,7 +122,7 @@ def rename_cmd(ctx: click.Context, name: str, new_name: str) -> None:
     Example:
       trendscope lists rename to-read reading-group
     """
-    click.echo(f"Renamed {name!r} to {open_lists(ctx).rename(name, new_name)!r}.")
+    click.echo(f"Renamed {quoted(name)} to {quoted(open_lists(ctx).rename(name, new_name))}.")
 
 
 @lists_group.command("delete")
@@ -139,9 +139,9 @@ def delete_cmd(ctx: click.Context, name: str, yes: bool) -> None:
     rl = open_lists(ctx)
     n = len(rl.items(name))
     if n and not yes:
-        click.confirm(f"Delete list {name!r} with {count(n, 'paper')}?", abort=True)
+        click.confirm(f"Delete list {quoted(name)} with {count(n, 'paper')}?", abort=True)
     rl.delete(name)
-    click.echo(f"Deleted list {name!r} ({count(n, 'paper')}).")
+    click.echo(f"Deleted list {quoted(name)} ({count(n, 'paper')}).")
 
 
 @lists_group.command("show")
@@ -211,16 +211,19 @@ def add_cmd(ctx: click.Context, name: str, ids: tuple[str, ...], note: str, stat
     rl = open_lists(ctx)
     if create and not rl.exists(name):
         rl.create(name)
-        click.echo(f"Created list {name!r}.")
+        click.echo(f"Created list {quoted(name)}.")
     try:
         res = rl.add(name, ids, note=note, status=status)
     except TrendscopeError as exc:
         if not create and not rl.exists(name):  # say how to make it
             raise TrendscopeError(f"{exc}; add --create to make it") from None
         raise
-    click.echo(f"Added {count(len(res.added), 'paper')} to {res.list!r}.")
+    click.echo(f"Added {count(len(res.added), 'paper')} to {quoted(res.list)}.")
     if res.already:
-        click.echo(f"Already in the list: {', '.join(res.already)}")
+        click.echo(f"Already in the list: {', '.join(res.already)}"
+                   # --note and --status were dropped for these without a word (a blind walkthrough)
+                   + ("; their notes and statuses are unchanged (`lists note`, `lists status` change them)"
+                      if note or status.strip().lower() != "unread" else ""))
     for aid in res.not_ingested:
         click.echo(f"{aid}: not ingested yet (stored; its details fill in once it is ingested)")
     report_bad(ctx, res.bad)
@@ -238,7 +241,7 @@ def remove_cmd(ctx: click.Context, name: str, ids: tuple[str, ...]) -> None:
       trendscope lists remove to-read 2106.09685 1706.03762
     """
     res = open_lists(ctx).remove(name, ids)
-    click.echo(f"Removed {count(len(res.removed), 'paper')} from {res.list!r}.")
+    click.echo(f"Removed {count(len(res.removed), 'paper')} from {quoted(res.list)}.")
     if res.missing:
         click.echo(f"Not in the list: {', '.join(res.missing)}")
     report_bad(ctx, res.bad)
@@ -255,6 +258,7 @@ def note_cmd(ctx: click.Context, name: str, paper: str, text: tuple[str, ...]) -
     \b
     Examples:
       trendscope lists note to-read 2106.09685 "read section 4 (rank ablation) first"
+      trendscope lists note to-read 2106.09685 -- "-1 on eq. 3"    # a note starting with '-' after --
       trendscope lists note to-read 2106.09685
     """
     aid = open_lists(ctx).set_note(name, paper, " ".join(text))
@@ -284,7 +288,7 @@ def status_cmd(ctx: click.Context, name: str, args: tuple[str, ...]) -> None:
         raise click.UsageError("give one or more arXiv ids and a status")
     res = open_lists(ctx).set_status(name, ids, status)
     click.echo(f"Marked {count(len(res.removed), 'paper')} as {status.strip().lower()}.")
-    report_bad(ctx, res.bad + [f"{a} is not in list {res.list!r}" for a in res.missing])
+    report_bad(ctx, res.bad + [f"{a} is not in list {quoted(res.list)}" for a in res.missing])
 
 
 @lists_group.command("export")
@@ -309,7 +313,7 @@ def export_cmd(ctx: click.Context, name: str, fmt: str, out: str | None, abstrac
         click.echo(data, nl=False)
         return
     atomic_write(target, data)
-    click.echo(f"Wrote {fmt} export of {name!r} to {target}.", err=True)
+    click.echo(f"Wrote {fmt} export of {quoted(name)} to {target}.", err=True)
 
 
 @lists_group.command("import")
@@ -328,8 +332,8 @@ def import_cmd(ctx: click.Context, name: str, file: str, fmt: str) -> None:
     """
     res = open_lists(ctx).import_file(name, file, fmt)
     if res.created:
-        click.echo(f"Created list {res.list!r}.")
-    click.echo(f"Imported {count(len(res.added), 'paper')} into {res.list!r} from {file} ({res.fmt}).")
+        click.echo(f"Created list {quoted(res.list)}.")
+    click.echo(f"Imported {count(len(res.added), 'paper')} into {quoted(res.list)} from {file} ({res.fmt}).")
     if res.already:
         click.echo(f"Already in the list: {count(len(res.already), 'paper')}")
     if res.not_ingested:
@@ -361,11 +365,11 @@ def share_cmd(ctx: click.Context, name: str, user: str, edit: bool, stop: bool) 
         left = next((dict(s.shared_with) for s in rl.lists() if s.ref == ref and s.access == "own"), {})
         still = (f" They can still {'edit' if left['*'] else 'read'} it: it is shared with everyone."
                  if "*" in left and user.strip().lower() not in ("*", "everyone") else "")
-        click.echo(f"{ref!r} is {'no longer' if done else 'not'} shared with {user}.{still}")
+        click.echo(f"{quoted(ref)} is {'no longer' if done else 'not'} shared with {user}.{still}")
         return
     grantee = rl.share(name, user, edit=edit)
     who = "everyone" if grantee == "*" else grantee
-    click.echo(f"Shared {rl.canonical(name)!r} with {who} ({'editable' if edit else 'read-only'}).")
+    click.echo(f"Shared {quoted(rl.canonical(name))} with {who} ({'editable' if edit else 'read-only'}).")
 
 
 def register(group: click.Group) -> None:
