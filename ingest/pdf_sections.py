@@ -236,7 +236,11 @@ def _drop_float_text(lines: list[Line], lay: Layout, captions, in_refs: list[boo
                 run.append(ln)
                 k += step
             odd = sum(ln.cells or not lay.is_body(ln) for ln in run)
-            if toward or odd >= max(1, len(run) / 2):
+            # a display formula under a figure's caption whose sentence goes on after it ("we fit the following
+            # model:" / formula / "with a logit link ...") is part of the text (it was dropped: a blind walkthrough)
+            sentence_goes_on = (step == 1 and len(run) <= 2 and 0 <= k < len(lines) and prose[k]
+                                and lines[k].text.strip()[:1].islower())
+            if toward or (odd >= max(1, len(run) / 2) and not sentence_goes_on):
                 for ln in run:
                     ln.kind = ln.kind or "drop"
 
@@ -253,6 +257,32 @@ def _drop_footnotes(lines: list[Line], lay: Layout, sizes, in_refs: list[bool]) 
 
 
 # -- 4. paragraphs --------------------------------------------------------------------------------------------------
+
+
+def _script_fragment(ln: Line, lay: Layout) -> bool:
+    """A sub- or superscript the PDF placed as a line of its own ("4" under the chi of "chi^2_4"): one to three
+    characters, smaller than the body text. As a line it split its paragraph in two (mid-word: "Cur-" / "rPaper")."""
+    return not ln.kind and len(ln.text.replace(" ", "")) <= 3 and ln.size < lay.body - 0.8 and \
+        ln.x1 - ln.x0 < 3 * lay.body
+
+
+def _same_row_joined(lines: list[Line], lay: Layout) -> list[Line]:
+    """Pieces of one printed line that came as two lines (same page, column and baseline, side by side), joined
+    left to right: "2 = 1.5998, p = 0.4494)." came before its "chi2", and the paragraph holding them was lost."""
+    out: list[Line] = []
+    for ln in lines:
+        prev = out[-1] if out else None
+        if (prev is not None and prev.page == ln.page and prev.col == ln.col and not (prev.kind or ln.kind)
+                and not (prev.cells or ln.cells) and abs(prev.bottom - ln.bottom) < 1.0
+                and lay.is_body(prev) and lay.is_body(ln) and min(prev.x1, ln.x1) <= max(prev.x0, ln.x0) + 0.5 * lay.body
+                and max(prev.x0, ln.x0) - min(prev.x1, ln.x1) < 2 * lay.body):
+            a, b = (prev, ln) if prev.x0 <= ln.x0 else (ln, prev)
+            out[-1] = Line(a.page, f"{a.text.rstrip()} {b.text.lstrip()}", a.x0, max(a.x1, b.x1),
+                           min(a.top, b.top), max(a.bottom, b.bottom), a.size, a.bold, a.rotated, a.italic,
+                           a.col, False, "")
+        else:
+            out.append(ln)
+    return out
 
 
 def _new_paragraph(first: Line, prev: Line, ln: Line, lay: Layout, interrupted: bool) -> bool:
@@ -327,6 +357,7 @@ def structure(lines: list[Line], sizes: list[tuple[float, float]]) -> PaperText:
     for page in sorted(by_page):
         ordered += order_page(by_page[page], sizes[page - 1][0])
     lay = Layout(ordered)
+    ordered = _same_row_joined(ordered, lay)
 
     found = _mark_captions(ordered, lay)
     heads = _mark_headings(ordered, lay)
@@ -339,6 +370,10 @@ def structure(lines: list[Line], sizes: list[tuple[float, float]]) -> PaperText:
             in_refs[i] = True
     _drop_float_text(ordered, lay, found, in_refs)
     _drop_footnotes(ordered, lay, sizes, in_refs)
+    keep = [i for i, ln in enumerate(ordered) if in_refs[i] or not _script_fragment(ln, lay)]
+    new_index = {old: new for new, old in enumerate(keep)}
+    ordered, in_refs = [ordered[i] for i in keep], [in_refs[i] for i in keep]
+    heads = {new_index[i]: h for i, h in heads.items() if i in new_index}
 
     hyph = compounds(ln.text for ln in ordered)
     captions = [Caption(kind, label, clean_text(_CAPTION.sub("", join_lines([b.text for b in block], hyph), count=1)),

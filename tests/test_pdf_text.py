@@ -147,6 +147,21 @@ def test_sentences_run_across_columns_and_pages(paper):
                "paper [23]" in t for t in short)
 
 
+def test_statistics_and_formulas_beside_a_figure_are_kept(paper):
+    """A blind walkthrough (page 10 of the CHI paper, beside Figure 8): the formula under the figure's caption was
+    dropped as figure text, "CurrPaper chi2_2 = 1.5998, p = 0.4494)." was lost (it came as two pieces in the
+    wrong order), and the subscript "4" of a chi2 split a paragraph mid-word ("Cur-" / "rPaper: ...")."""
+    chi = paragraphs(paper("2302.07302v1"))
+    assert "Likert ∼ Reencountered + Specter + Global + Linear + (1|Participant)" in chi
+    assert any("(LitReview: χ2 = 151, p = 2.2e−16 < 0.001***; CurrPaper: χ2 = 88.967, p = 2.2e − 16 < 0.001***). "
+               "Next, we considered inclusion of an extra fixed effect" in t for t in chi)
+    assert any(t.endswith("(LitReview χ2 = 1.2777, p = 0.5279; CurrPaper χ2 2 = 1.5998, p = 0.4494).") for t in chi)
+    # the same in the ACM paper: "βQA" and "Reading" / "Difficulty" were paragraphs of their own
+    acm = paragraphs(paper("2203.00130v1"))
+    assert any("Similarly, βPDF, βSD and βQA are the mean differences in score" in t and
+               "for Reading Difficulty means that the PDF baseline" in t for t in acm)
+
+
 def test_line_break_hyphens_repaired_and_ligatures_plain(paper):
     short, chi, neurips = (paragraphs(paper(n)) for n in ("2304.02623v1", "2302.07302v1", "2206.10883v3"))
     assert any("leveraging this new technology can transform writing" in t for t in short)  # "tech-" / "nology"
