@@ -274,7 +274,8 @@ def _same_row_joined(lines: list[Line], lay: Layout) -> list[Line]:
         prev = out[-1] if out else None
         if (prev is not None and prev.page == ln.page and prev.col == ln.col and not (prev.kind or ln.kind)
                 and not (prev.cells or ln.cells) and abs(prev.bottom - ln.bottom) < 1.0
-                and lay.is_body(prev) and lay.is_body(ln) and min(prev.x1, ln.x1) <= max(prev.x0, ln.x0) + 0.5 * lay.body
+                and lay.is_body(prev) and lay.is_body(ln)
+                and min(prev.x1, ln.x1) <= max(prev.x0, ln.x0) + 0.5 * lay.body
                 and max(prev.x0, ln.x0) - min(prev.x1, ln.x1) < 2 * lay.body):
             a, b = (prev, ln) if prev.x0 <= ln.x0 else (ln, prev)
             out[-1] = Line(a.page, f"{a.text.rstrip()} {b.text.lstrip()}", a.x0, max(a.x1, b.x1),
