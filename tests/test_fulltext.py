@@ -97,6 +97,14 @@ def test_a_reference_is_resolved_to_the_corpus_paper(fetched):
     assert sum(1 for r in refs if r["matched_id"]) == 1  # nothing else of it is in this corpus
 
 
+def test_paper_names_a_fetched_full_text_of_a_paper_not_stored(fetched):
+    """A blind walkthrough: `paper ID` said only "not stored" for a paper whose full text `read` shows."""
+    root, _, _ = fetched
+    res = CliRunner().invoke(main, ["--home", str(root), "paper", "2302.07302"])
+    assert res.exit_code == 1 and "its full text is fetched: `trendscope read 2302.07302`" in res.output
+    assert "full text" not in CliRunner().invoke(main, ["--home", str(root), "paper", "2101.99999"]).output
+
+
 @pytest.mark.slow
 def test_search_inside_papers_finds_the_passage(fetched):
     root, _, _ = fetched

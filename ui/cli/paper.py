@@ -38,7 +38,12 @@ def paper_record(db, raw_id: str) -> dict:
     store = PaperStore(db)
     paper, pk = store.get(aid), store.pk_of(aid)
     if paper is None or pk is None:
-        raise TrendscopeError(f"{aid} is not stored: `trendscope ingest --id {aid}` adds it")
+        from trendscope.ingest.fulltext_store import FulltextStore
+
+        fetched = FulltextStore(db).record(aid)
+        also = (f"; its full text is fetched: `trendscope read {aid}`"  # it read as if nothing of it was stored
+                if fetched is not None and fetched.status == "ok" else "")
+        raise TrendscopeError(f"{aid} is not stored: `trendscope ingest --id {aid}` adds it{also}")
     trends = TrendStore(db)
     tags = [{"trend": t, "score": s, "evidence": e} for t, s, e in trends.tags_of(pk)]
     return {"id": paper.id, "version": paper.version, "title": paper.title, "authors": paper.authors,
