@@ -294,6 +294,19 @@ def _md_escape(text: str) -> str:
     return re.sub(r"([\\`*_\[\]<>|#])", r"\\\1", re.sub(r"\s+", " ", clean_text(text)).strip())
 
 
+def _md_note_lines(note: str | None) -> list[str]:
+    """A note's lines, each escaped, a list marker or heading at its start too ("- item" in a note rendered as a
+    list inside the quote, and a note's lines were run together: a blind walkthrough); `parse_markdown` reads
+    them back."""
+    out = []
+    for raw in clean_text(note or "").split("\n"):
+        line = _md_escape(raw)
+        if line:
+            out.append(re.sub(r"^([-+]|\d+(?=[.)]))", lambda m: m.group(1) + "\\" if m.group(1)[0].isdigit()
+                              else "\\" + m.group(1), line))
+    return out
+
+
 def to_markdown(items: Sequence[ListItem], name: str = "Reading list") -> str:
     lines = [f"# {_md_escape(name)}", ""]
     marks = {"read": "x", "reading": "~", "unread": " "}
@@ -310,8 +323,7 @@ def to_markdown(items: Sequence[ListItem], name: str = "Reading list") -> str:
                 line += f" — {meta}"
         line += f" — *{it.status}*"
         lines.append(line)
-        if it.note and _md_escape(it.note):
-            lines.append(f"  > {_md_escape(it.note)}")
+        lines += [f"  > {line}" for line in _md_note_lines(it.note)]
         for n in it.passage_notes:
             where = f"“{_md_escape(n.section)}”, passage {n.seq}" if n.section else f"passage {n.seq}"
             lines.append(f"  - Note on {where}: {_md_escape(n.note)}")

@@ -32,6 +32,7 @@ _JSON_BRACKET_RE = re.compile(r"[\[\]{}]")
 # a line of Trendscope's Markdown export: "- [x] [escaped title](https://arxiv.org/abs/ID) — ..."
 _MD_ITEM_RE = re.compile(r"^\s*[-*+]\s+\[(.)\]\s+\[((?:\\.|[^\\\]])*)\]\((\S+?)\)")
 _MD_NOTE_RE = re.compile(r"^ {2}> ")
+_MD_UNESCAPE_RE = re.compile(r"\\([\\`*_\[\]<>|#.+\-)])")
 
 
 
@@ -387,10 +388,11 @@ def parse_markdown(text: str) -> ParsedFile:
     """Markdown (e.g. Trendscope's own export): every arXiv link or `arXiv:ID` on a list line.
 
     A line of Trendscope's own export gives the id of its link target (never an id quoted in the title), and
-    the note line under it (`  > ...`) is skipped."""
+    the note lines under it (`  > ...`) are its note (they were skipped, and a re-imported export lost every
+    note without a word: a blind walkthrough)."""
     out = ParsedFile("", "md")
     status_marks = {"x": "read", "~": "reading", " ": "unread"}
-    last_item = 0
+    last_item, item = 0, None
     for n, raw in enumerate(text.splitlines(), 1):
         own = _MD_ITEM_RE.match(raw)
         if own:
@@ -399,11 +401,15 @@ def parse_markdown(text: str) -> ParsedFile:
             except BadArxivId:
                 pass
             else:
-                out.add(ImportedItem(aid, status=status_marks.get(own.group(1)), line=n))
+                item = ImportedItem(aid, status=status_marks.get(own.group(1)), line=n)
+                out.add(item)
                 last_item = n
                 continue
-        if last_item == n - 1 and _MD_NOTE_RE.match(raw):
-            continue  # the note under an item of our own export
+        if last_item == n - 1 and _MD_NOTE_RE.match(raw) and item is not None:
+            line = _MD_UNESCAPE_RE.sub(r"\1", raw[4:].strip())
+            item.note = clean_text(f"{item.note}\n{line}" if item.note else line)
+            last_item = n
+            continue
         found = arxiv_id_in_text(raw)
         if not found:
             continue

@@ -198,12 +198,25 @@ def test_round_trip_through_files(home, db, rows, tmp_path, fmt):
     assert list(copy) == ids
     if fmt in ("csv", "json", "md"):
         assert [copy[i].status for i in ids] == [it.status for it in rl.items("L")]
-    if fmt in ("csv", "json", "bibtex"):
-        assert copy[ids[0]].note == "50% done & {braces} $x$"
+    assert copy[ids[0]].note == "50% done & {braces} $x$"  # Markdown too: its notes were dropped without a word
     # importing again adds nothing and loses nothing
     r = cli(home, "lists", "import", "Copy", str(out))
     assert r.exit_code == 0 and "Imported 0 papers" in r.output
     assert len(rl.items("Copy")) == len(ids)
+
+
+def test_a_markdown_note_keeps_its_lines_and_its_list_marks_are_text(db, rows):
+    """A blind walkthrough: a note's "- item one" line rendered as a list inside the quote, its lines ran
+    together, and importing the export back lost every note."""
+    rl, ids = _filled_list(db, rows)
+    note = "line one\n- item one\n1. numbered\n# not a heading\n+ plus *bold* `code` [x](y) a\\b"
+    rl.set_note("L", ids[1], note)
+    md = rl.export("L", "md").decode("utf-8")
+    assert ("  > line one\n  > \\- item one\n  > 1\\. numbered\n  > \\# not a heading\n"
+            "  > \\+ plus \\*bold\\* \\`code\\` \\[x\\](y) a\\\\b\n") in md, md
+    from trendscope.reading.importers import parse_markdown
+    got = {it.arxiv_id: it.note for it in parse_markdown(md).items}
+    assert got[ids[1]] == note and got[ids[0]] == "50% done & {braces} $x$"
 
 
 def test_export_to_stdout_and_formats(home, db, rows):
