@@ -282,9 +282,13 @@ def parse_csv(text: str) -> ParsedFile:
 
     Cells written with Trendscope's formula guard (`'=...`) get their original text back."""
     out = ParsedFile("", "csv")
-    reader = csv.DictReader(io.StringIO(text), strict=True)
+    header = text.split("\n", 1)[0]
+    # a spreadsheet set to a European locale writes ';' between cells (refused as "no arxiv_id column" although
+    # the header began "arxiv_id;": a blind walkthrough); some write tabs
+    delimiter = max((",", ";", "\t"), key=lambda d: (header.count(d), d == ","))
+    reader = csv.DictReader(io.StringIO(text), strict=True, delimiter=delimiter)
     try:
-        cols = {c.strip().lower() for c in (reader.fieldnames or [])}
+        cols = {_column(c) for c in (reader.fieldnames or [])}
     except csv.Error as exc:
         out.problems.append(f"line 1: not valid CSV ({exc})")
         return out
@@ -293,6 +297,11 @@ def parse_csv(text: str) -> ParsedFile:
         return out
     _csv_rows(reader, io.StringIO(text).readlines(), out)  # lines as the csv module counts them (at "\n")
     return out
+
+
+def _column(name: str | None) -> str:
+    """A CSV column's key: "arXiv ID", "ArXiv-Id" and "arxiv_id" are one column."""
+    return re.sub(r"[\s\-]+", "_", (name or "").strip().lower())
 
 
 def _csv_rows(reader: csv.DictReader, lines: list[str], out: ParsedFile) -> None:
@@ -307,7 +316,8 @@ def _csv_rows(reader: csv.DictReader, lines: list[str], out: ParsedFile) -> None
         except StopIteration:
             return
         except csv.Error as exc:
-            alone, fault = _one_line_row(lines[start - 1], reader.fieldnames)  # `"2101.00001" ,note`: as before
+            alone, fault = _one_line_row(lines[start - 1], reader.fieldnames,  # `"2101.00001" ,note`: as before
+                                         reader.reader.dialect.delimiter)
             if alone is None:
                 fault = fault or str(exc)
                 why = ("a quoted field is never closed (a missing \"?)" if "unexpected end of data" in fault
@@ -317,7 +327,8 @@ def _csv_rows(reader: csv.DictReader, lines: list[str], out: ParsedFile) -> None
             else:
                 _item_from_record(alone, f"line {start}", out, start)
             offset = start
-            reader = csv.DictReader(lines[offset:], fieldnames=reader.fieldnames, strict=True)
+            reader = csv.DictReader(lines[offset:], fieldnames=reader.fieldnames, strict=True,
+                                    delimiter=reader.reader.dialect.delimiter)
             start = offset + 1
             continue
         _item_from_record(_cells(rec), f"line {start}", out, start)
@@ -325,15 +336,15 @@ def _csv_rows(reader: csv.DictReader, lines: list[str], out: ParsedFile) -> None
 
 
 def _cells(rec: dict) -> dict:
-    return {(k or "").strip().lower(): csv_unguard(v) if isinstance(v, str) else v for k, v in rec.items()}
+    return {_column(k): csv_unguard(v) if isinstance(v, str) else v for k, v in rec.items()}
 
 
-def _one_line_row(line: str, fieldnames) -> tuple[dict | None, str | None]:
+def _one_line_row(line: str, fieldnames, delimiter: str = ",") -> tuple[dict | None, str | None]:
     """(the row, None) of one line whose only fault is text after a closing quote (a space before the comma, as
     the lenient reader always took it); else (None, the line's own fault, if it has one: above all a quote it
     never closes)."""
     try:
-        next(csv.reader([line], strict=True))
+        next(csv.reader([line], strict=True, delimiter=delimiter))
     except csv.Error as exc:
         if "expected after" not in str(exc):
             return None, str(exc)
@@ -341,7 +352,7 @@ def _one_line_row(line: str, fieldnames) -> tuple[dict | None, str | None]:
         return None, None
     else:
         return None, None  # the line alone is fine: its fault is in the lines read with it
-    row = next(csv.DictReader([line], fieldnames=fieldnames), None)
+    row = next(csv.DictReader([line], fieldnames=fieldnames, delimiter=delimiter), None)
     return (_cells(row), None) if row else (None, None)
 
 

@@ -219,6 +219,20 @@ def test_a_markdown_note_keeps_its_lines_and_its_list_marks_are_text(db, rows):
     assert got[ids[1]] == note and got[ids[0]] == "50% done & {braces} $x$"
 
 
+def test_csv_with_semicolons_or_tabs_and_spelt_out_headers(db, rows, tmp_path):
+    """A blind walkthrough: a European spreadsheet's CSV ("arxiv_id;note") was refused as having no arxiv_id
+    column, and an "ArXiv ID" header was not recognised."""
+    a, b, c = (rows[i]["id"] for i in range(3))
+    semi = tmp_path / "semi.csv"
+    semi.write_text(f"arxiv_id;note;status\n{a};read it, then §3;read\n\"{b}\";\"a; b\";reading\n", encoding="utf-8")
+    tabs = tmp_path / "tabs.csv"
+    tabs.write_text(f"ArXiv ID\tNote\n{c}\tone, two\n", encoding="utf-8")
+    rl = ReadingLists(db)
+    assert rl.import_file("S", semi).added == [a, b] and rl.import_file("S", tabs).added == [c]
+    got = {it.arxiv_id: (it.note, it.status) for it in rl.items("S")}
+    assert got == {a: ("read it, then §3", "read"), b: ("a; b", "reading"), c: ("one, two", "unread")}
+
+
 def test_export_to_stdout_and_formats(home, db, rows):
     rl, ids = _filled_list(db, rows)
     r = cli(home, "lists", "export", "L", "--format", "csv")
