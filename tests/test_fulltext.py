@@ -105,6 +105,25 @@ def test_paper_names_a_fetched_full_text_of_a_paper_not_stored(fetched):
     assert "full text" not in CliRunner().invoke(main, ["--home", str(root), "paper", "2101.99999"]).output
 
 
+def test_search_text_names_each_papers_title_and_asks_for_words(fetched, tmp_path):
+    """A blind walkthrough: hits showed the arXiv id alone, and an empty query answered "no passage matches ''"."""
+    import shutil
+
+    root = tmp_path / "home"
+    shutil.copytree(fetched[0], root)
+    db = open_home_database(Home(root))
+    PaperStore(db).upsert([Paper(id="2206.10883", version=3, title="Multi-LexSum: Real-World Summaries of Civil "
+                                 "Rights Lawsuits at Multiple Granularities", abstract="A dataset.", authors=["Z. Shen"],
+                                 categories=["cs.CL"], published="2022-06-22")])
+    db.close()
+    res = CliRunner().invoke(main, ["--home", str(root), "search-text", "legal", "--paper", "2206.10883"])
+    assert res.exit_code == 0 and res.output.startswith("2206.10883 Multi-LexSum: Real-World Summaries of Civil")
+    hits = json.loads(CliRunner().invoke(main, ["--home", str(root), "search-text", "legal", "--json"]).stdout)
+    assert {h["arxiv_id"]: h["title"] for h in hits}.get("2206.10883", "").startswith("Multi-LexSum")
+    empty = CliRunner().invoke(main, ["--home", str(root), "search-text", "  "])
+    assert empty.exit_code == 2 and "give the words to search for" in empty.output
+
+
 @pytest.mark.slow
 def test_search_inside_papers_finds_the_passage(fetched):
     root, _, _ = fetched

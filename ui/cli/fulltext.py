@@ -95,7 +95,10 @@ def search_text_cmd(ctx, query, arxiv_id, limit, as_json):
 
     from trendscope.ingest.fulltext_store import FulltextStore
 
-    store = FulltextStore(_db(ctx))
+    if not query.strip():  # it answered "no passage matches ''"
+        raise click.UsageError("give the words to search for, e.g. trendscope search-text \"user study\"")
+    db = _db(ctx)
+    store = FulltextStore(db)
     fetched = store.fetched_ids()
     if not fetched:
         raise TrendscopeError("no paper's full text is stored yet: fetch some with `trendscope fetch ID`")
@@ -109,13 +112,19 @@ def search_text_cmd(ctx, query, arxiv_id, limit, as_json):
         if arxiv_id not in fetched:
             raise TrendscopeError(f"{arxiv_id}'s full text is not fetched: `trendscope fetch {arxiv_id}` fetches it")
     hits = store.search(query, limit=limit, arxiv_id=arxiv_id)
+    from trendscope.ingest.store import PaperStore
+
+    papers = PaperStore(db)
+    titles = {a: (p.title if (p := papers.get(a)) else None) for a in {h.arxiv_id for h in hits}}
     if as_json:
-        click.echo(json.dumps([asdict(h) for h in hits], indent=2, ensure_ascii=False))
+        click.echo(json.dumps([{**asdict(h), "title": titles[h.arxiv_id]} for h in hits], indent=2,
+                              ensure_ascii=False))
         return
     if not hits:
         click.echo(f"no passage matches {query!r}")
-    for h in hits:
-        click.echo(f"{h.arxiv_id} #{h.seq} {h.heading or '(front matter)'}\n    {h.snippet}")
+    for h in hits:  # with the paper's title: the id alone said little (a blind walkthrough)
+        title = f" {' '.join(titles[h.arxiv_id].split())[:80]} ·" if titles[h.arxiv_id] else ""
+        click.echo(f"{h.arxiv_id}{title} #{h.seq} {h.heading or '(front matter)'}\n    {h.snippet}")
 
 
 def register(group: click.Group) -> None:
