@@ -113,8 +113,8 @@ def test_search_text_names_each_papers_title_and_asks_for_words(fetched, tmp_pat
     shutil.copytree(fetched[0], root)
     db = open_home_database(Home(root))
     PaperStore(db).upsert([Paper(id="2206.10883", version=3, title="Multi-LexSum: Real-World Summaries of Civil "
-                                 "Rights Lawsuits at Multiple Granularities", abstract="A dataset.", authors=["Z. Shen"],
-                                 categories=["cs.CL"], published="2022-06-22")])
+                                 "Rights Lawsuits at Multiple Granularities", abstract="A dataset.",
+                                 authors=["Z. Shen"], categories=["cs.CL"], published="2022-06-22")])
     db.close()
     res = CliRunner().invoke(main, ["--home", str(root), "search-text", "legal", "--paper", "2206.10883"])
     assert res.exit_code == 0 and res.output.startswith("2206.10883 Multi-LexSum: Real-World Summaries of Civil")
@@ -142,6 +142,8 @@ def test_search_inside_papers_finds_the_passage(fetched):
         absent.output
     text = CliRunner().invoke(main, ["--home", str(root), "read", "2304.02623"])
     assert "References (35):" in text.output
+    assert re.search(r"^\[Table 1, page \d+\] ", CliRunner().invoke(
+        main, ["--home", str(root), "read", "2302.07302"]).output, re.M)  # where to find the table's cells
 
 
 class FakeTime:

@@ -70,7 +70,9 @@ def read_cmd(ctx, arxiv_id, as_json):
         for p in s["paragraphs"]:
             click.echo(p + "\n")
         for c in s["captions"]:
-            click.echo(f"[{c['label']}] {c['text']}\n")
+            # the page, so a table (whose cells are not in the text) can be found in the PDF (a blind walkthrough)
+            click.echo(f"[{c['label']}, page {c['page']}] {c['text']}\n" if c.get("page") else
+                       f"[{c['label']}] {c['text']}\n")
     click.echo(f"References ({len(doc['references'])}):")
     for r in doc["references"]:
         mark = f"  -> {r['matched_id']}" if r["matched_id"] else ""
