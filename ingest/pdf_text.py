@@ -183,10 +183,28 @@ _URL_END = re.compile(r"(https?://|www\.)\S*[/._-]$")
 _COMPOUND = re.compile(r"\b[A-Za-z]+(?:-[A-Za-z]+)+\b")
 
 
+_SPACING_ACCENTS = {"´": "\u0301", "¨": "\u0308", "ˆ": "\u0302", "˜": "\u0303", "ˇ": "\u030c", "¸": "\u0327",
+                    "˚": "\u030a"}
+# TeX sets an accent as a glyph of its own: "Krysci ´ nski" for Kryściński (a blind walkthrough)
+_ACCENT_IN_WORD = re.compile(r"(?<=[^\W\d_])( ?)([´¨ˆ˜ˇ¸˚]) ?([^\W\d_])")
+_ACCENT_ALONE = re.compile(r"(?<!\S)[´¨ˆ˜ˇ¸˚] (?=\S)")
+
+
+def _accented(m: re.Match) -> str:
+    """The accent on the letter after it; a space before it stays before a capital ("Mustafa ˇ Suleyman")."""
+    space = m.group(1) if m.group(3).isupper() else ""
+    letter = {"ı": "i", "ȷ": "j"}.get(m.group(3), m.group(3))  # TeX accents a dotless i: na\\"{\\i}ve
+    return space + unicodedata.normalize("NFC", letter + _SPACING_ACCENTS[m.group(2)])
+
+
 def clean_text(s: str) -> str:
     """Ligatures (ﬁ, ﬀ, ...), full-width and math-alphabet letters and odd spaces to plain text: NFKC on those
-    characters only (NFKC of the whole text would also rewrite ², ½, ™, … and the like); spaces collapsed."""
+    characters only (NFKC of the whole text would also rewrite ², ½, ™, … and the like); spaces collapsed; an
+    accent set apart inside a word put on its letter, one standing alone before a word dropped."""
     s = _SAFE_NFKC.sub(lambda m: unicodedata.normalize("NFKC", m.group()), s)
+    if any(a in s for a in _SPACING_ACCENTS):
+        s = _ACCENT_IN_WORD.sub(_accented, s)
+        s = _ACCENT_ALONE.sub("", s)
     return re.sub(r"\s+", " ", _CONTROL.sub("", s)).strip()
 
 

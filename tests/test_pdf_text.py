@@ -253,6 +253,9 @@ def test_join_lines_and_clean_text():
     assert join_lines(["or author" + HYPHEN, "year keys"], {"author-year"}) == "or author-year keys"
     assert join_lines(["see https://example.org/", "path/x and", "more"]) == "see https://example.org/path/x and more"
     assert clean_text("ﬁne-tuning  the ﬂow of 𝑥 ²") == "fine-tuning the flow of x ²"
+    # TeX's accents set as glyphs of their own (2206.10883's references; a blind walkthrough)
+    assert clean_text("Wojciech Krysci ´ nski, Mustafa ˇ Suleyman, and D. Radev. ´ BookSum: na¨ıve") == \
+        "Wojciech Krysciński, Mustafa Šuleyman, and D. Radev. BookSum: naïve"
 
 
 # -- pages as images -------------------------------------------------------------------------------------------------
