@@ -108,7 +108,7 @@ def _check_note(note: str | None) -> str:
     """A note as stored: control characters dropped (CR LF as LF; tab and LF kept, so a note keeps its lines),
     at most MAX_NOTE characters. A note typed with a terminal's escape codes and a bell was stored raw and rang
     the bell on every `lists show` (a blind walkthrough); imported notes were cleaned already."""
-    note = exporters.clean_text(note).strip()
+    note = exporters.clean_text(note)  # not stripped: a note comes back from every export exactly as given
     if len(note) > MAX_NOTE:
         raise TrendscopeError(f"a note holds at most {MAX_NOTE:,} characters (this one has {len(note):,})")
     return note
@@ -279,7 +279,7 @@ class ReadingLists:
             aid, _ = parse_arxiv_id(arxiv_id)
         except BadArxivId as exc:
             raise TrendscopeError(str(exc)) from exc
-        note, quote = _check_note(note), " ".join(exporters.clean_text(quote).split())
+        note, quote = _check_note(note).strip(), " ".join(exporters.clean_text(quote).split())
         if not note:
             raise TrendscopeError("type a note first")
         if len(quote) > MAX_QUOTE:

@@ -86,7 +86,7 @@ def test_notes_keep_their_lines_but_lose_control_characters(db, rows, home):
     rl.add("L", [ids[1]])
     rl.set_note("L", ids[1], "line one\r\nline two\x07")
     by_id = {it.arxiv_id: it.note for it in rl.items("L")}
-    assert by_id == {ids[0]: "tab\there\nbell esc[31mred[0m", ids[1]: "line one\nline two"}
+    assert by_id == {ids[0]: "tab\there\nbell esc[31mred[0m ", ids[1]: "line one\nline two"}
     note = rl.add_passage_note(ids[0], 1, "see\x1b[1m this", quote="a\x07 quote")
     assert [(n.note, n.quote) for n in rl.passage_notes(ids[0]) if n.note_id == note] == [("see[1m this", "a quote")]
     with pytest.raises(TrendscopeError, match="at most 5,000 characters"):
