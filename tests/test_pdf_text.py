@@ -90,10 +90,15 @@ def test_two_column_chi_paper_headings(paper):
 def test_single_column_acm_paper_headings_and_unheaded_abstract(paper):
     p = paper("2203.00130v1")
     h = headings(p)
-    # no ABSTRACT heading in this layout: title, authors and abstract make the first section
-    assert h[0] == "Abstract" and p.sections[0].paragraphs[0].text.startswith("Paper Plain: Making Medical Research")
-    assert any(t.startswith("When seeking information not covered in patient-friendly documents")
-               for t in (x.text for x in p.sections[0].paragraphs))
+    # no ABSTRACT heading in this layout: the title and the authors (one paragraph) make the untitled first
+    # section, and the unheaded abstract a section "Abstract" (its heading stood above the title: a walkthrough)
+    assert h[:2] == ["", "Abstract"] and [x.text[:40] for x in p.sections[0].paragraphs] == [
+        "Paper Plain: Making Medical Research Pap", "TAL AUGUST, University of Washington, US"]
+    assert " · LUCY LU WANG, Allen Institute for Artificial Intelligence, USA · " in p.sections[0].paragraphs[1].text
+    assert p.sections[1].paragraphs[0].text.startswith("When seeking information not covered in patient-friendly")
+    # two columns of names, addresses and affiliations: one paragraph, not 27 (each with a Note button in the app)
+    chi = paper("2302.07302v1")
+    assert len(chi.sections[0].paragraphs) == 2 and chi.sections[1].heading == "ABSTRACT"
     assert in_order(["1 INTRODUCTION", "2 BACKGROUND AND RELATED WORK", "2.1 Healthcare consumers reading medical "
                      "research", "3 OBSERVATIONS OF NON-EXPERT READERS", "5.3 Key Question Index and Answer Gists",
                      "7.2 How does Paper Plain affect participants’ self-reported reading difficulty, understanding, "

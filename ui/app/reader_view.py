@@ -38,7 +38,7 @@ def _fetch_button(arxiv_id: str) -> None:
 
 
 def _section_label(s: dict) -> str:
-    return s["heading"] or ("Title and abstract" if s["index"] == 0 else "(untitled)")
+    return s["heading"] or ("Title and authors" if s["index"] == 0 else "(untitled)")
 
 
 def _notes(arxiv_id: str) -> dict[int, list]:
