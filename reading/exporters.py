@@ -78,7 +78,7 @@ def csv_unguard(cell: str) -> str:
     return cell[1:] if _GUARDED_RE.match(cell) else cell
 
 
-_CAPITALISED = re.compile(r"(?<![\\{\w])([^\W\d_][\w-]*?[A-Z][\w-]*)")  # QuIP, LLMs, ImageNet, GPT-4
+_CAPITALISED = re.compile(r"(?<![\\{\w])([^\W_][\w-]*?[A-Z][\w-]*)")  # QuIP, LLMs, ImageNet, GPT-4, 3D
 
 
 def protect_capitals(title: str) -> str:
@@ -93,7 +93,7 @@ def _protected(m: re.Match) -> str:
     style lower-cases those like any other word (braced, they kept their capitals in sentence case)."""
     word = m[1]
     parts = word.split("-")
-    if len(parts) > 1 and all(p[:1].isupper() and p[1:].islower() or p.islower() for p in parts if p):
+    if len(parts) > 1 and all(p[:1].isupper() and p[1:].islower() or p.islower() or p.isdigit() for p in parts if p):
         return word
     return "{" + word + "}"
 

@@ -127,6 +127,9 @@ def test_tex_markup_in_titles_is_exported_as_the_app_shows_it_and_imported_names
     # capitalised words joined by hyphens are words a style may lower-case, not names (a blind walkthrough)
     ("Low-Rank Fine-Tuning of Multi-Agent GPT-4 and X-Ray Models",
      "Low-Rank Fine-Tuning of Multi-Agent {GPT-4} and {X-Ray} Models"),
+    # "2D" and "3D" became "2d" and "3d" under a lower-casing style (a blind walkthrough); 2-Bit stays a word
+    ("From 2D Priors to 3D Scenes in 4K with 2-Bit Weights",
+     "From {2D} Priors to {3D} Scenes in {4K} with 2-Bit Weights"),
 ])
 def test_bibtex_titles_keep_their_capitals(title, shown):
     from trendscope.reading.exporters import protect_capitals
