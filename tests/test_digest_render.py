@@ -38,7 +38,7 @@ def _hostile_digest(db, dhome):
 
 def test_latex_becomes_readable_text():
     out = readable_latex(LATEX)
-    assert "O(ε^2 log n)" in out and "α ≤ 0.5" in out and "ℝ^d" in out and "~3% gain" in out
+    assert "O(ε² log n)" in out and "α ≤ 0.5" in out and "ℝ^d" in out and "~3% gain" in out
     assert "surprisingly" in out and "\\emph" not in out
     assert r"$\begin{cases} x \end{cases}$" in out  # unknown commands keep their source
     assert readable_latex("it costs $5 and $10") == "it costs $5 and $10"
@@ -55,7 +55,7 @@ def test_html_escapes_titles_and_abstracts(db, dhome):
     parser.feed(html)
     assert "script" not in parser.tags and "b" not in parser.tags
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in html
-    assert "O(ε^2 log n)" in html and "5 &lt; 6" in html and "&amp; 5" in html
+    assert "O(ε² log n)" in html and "5 &lt; 6" in html and "&amp; 5" in html
     assert 'src="data:image/png;base64,' in html  # standalone file: chart inline as data URI
     assert 'href="javascript' not in html
 
@@ -78,7 +78,7 @@ def test_atom_feed_is_valid_and_escaped(db, dhome):
     assert [e.findtext(f"{A}id") for e in entries] == [p.abs_url for p in d.papers]
     first = entries[0]
     assert first.findtext(f"{A}title") == HOSTILE
-    assert "O(ε^2 log n)" in first.findtext(f"{A}summary")
+    assert "O(ε² log n)" in first.findtext(f"{A}summary")
     links = {(link.get("rel"), link.get("type")): link.get("href") for link in first.findall(f"{A}link")}
     assert links[("alternate", "text/html")] == d.papers[0].abs_url
     assert links[("related", "application/pdf")] == d.papers[0].pdf_url

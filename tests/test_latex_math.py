@@ -72,7 +72,7 @@ def test_a_title_link_label_holds_no_math_for_katex(monkeypatch):
     labels = []
     monkeypatch.setattr(widgets.st, "page_link", lambda page, label, query_params: labels.append(label))
     widgets.title_link(r"UniD$^3$: a graph of $\mathcal{Z}\unknown{x}$", "2606.01394")
-    assert "$" not in labels[0] and labels[0].startswith(r"UniD\^3")  # Markdown-escaped: shows UniD^3
+    assert "$" not in labels[0] and labels[0].startswith("UniD³")  # superscript digits as Unicode (was UniD\^3)
 
 
 def test_a_rising_topic_button_label_is_escaped_plain_text():
@@ -96,3 +96,10 @@ def test_formulas_side_by_side_are_each_converted_and_display_math_is_left():
     assert readable_latex(r"a $2.0\times$$\sim$$2.7\times$ speedup") == "a 2.0×~2.7× speedup"
     assert readable_latex(r"display $$x^2$$ stays") == r"display $$x^2$$ stays"
     assert readable_latex(r"Fig.~3 and $\alpha$~$\beta$") == "Fig. 3 and α β"
+
+
+def test_superscript_and_subscript_digits_read_as_unicode():
+    """A blind walkthrough: "M$^2$S-Net", "360$^\\circ$REA" read "M^2S-Net", "360^∘REA" in lists and exports."""
+    assert readable_latex(r"M$^2$S-Net and 360$^\circ$REA") == "M²S-Net and 360°REA"
+    assert readable_latex(r"$O(n^2)$, $10^{-3}$, $x_{12}$, $2^{n}$") == "O(n²), 10⁻³, x₁₂, 2ⁿ"
+    assert readable_latex(r"$x^{T}$ and $x^{2k}$") == "x^T and x^2k"  # no superscript for every character: as before

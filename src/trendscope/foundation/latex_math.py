@@ -117,6 +117,18 @@ _CMD_RE = re.compile(r"\\([A-Za-z]+|[%&_#{},;! |])")
 _BB = {"R": "ℝ", "N": "ℕ", "Z": "ℤ", "Q": "ℚ", "C": "ℂ", "E": "𝔼", "P": "ℙ"}
 
 
+_SUPERSCRIPTS = str.maketrans("0123456789+-=()ni", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱ")
+_SUBSCRIPTS = str.maketrans("0123456789+-=()", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎")
+
+
+def _script(m: re.Match) -> str:
+    body = (m.group(2) if m.group(2) is not None else m.group(3)).replace(" ", "").replace("−", "-")
+    table, allowed = (_SUPERSCRIPTS, "0123456789+-=()ni") if m.group(1) == "^" else (_SUBSCRIPTS, "0123456789+-=()")
+    if body and all(c in allowed for c in body):
+        return body.translate(table)
+    return m.group(0)
+
+
 def _convert_math(src: str) -> str | None:
     s = re.sub(r"\\mathbb\s*\{([A-Z])\}", lambda m: _BB.get(m.group(1), m.group(1)), src)
     for _ in range(3):  # nested font commands
@@ -137,6 +149,10 @@ def _convert_math(src: str) -> str | None:
     s = _CMD_RE.sub(cmd, s)
     if unknown or "\\" in s:
         return None
+    # x^2, 10^{-3}, 360^\circ, x_{1} as Unicode super- and subscripts where every character has one ("M^2S-Net"
+    # read as written: a blind walkthrough); others stay readable: x^{T} -> x^T
+    s = re.sub(r"\^\s*(?:\{\s*∘\s*\}|∘)", "°", s)
+    s = re.sub(r"([\^_])(?:\{([^{}]*)\}|([0-9]))", _script, s)
     s = re.sub(r"([\^_])\{([^{}]*)\}", r"\1\2", s)  # x^{2} -> x^2 (kept readable, braces dropped)
     s = s.replace("{", "").replace("}", "")
     s = re.sub(r"\s+", " ", s).strip()
