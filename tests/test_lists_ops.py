@@ -182,6 +182,8 @@ def test_cli_every_operation(home, db, rows):
     assert r.exit_code == 0 and "Created list 'new one'" in r.output
     r = cli(home, "lists", "create", r"50% $\alpha$ & {x} ~_^")  # repr doubled the backslashes
     assert r.output.strip() == r"Created list '50% $\alpha$ & {x} ~_^'."
+    empty = cli(home, "lists", "export", r"50% $\alpha$ & {x} ~_^")  # an empty export says so, on stderr
+    assert empty.stdout == "" and r"note: '50% $\alpha$ & {x} ~_^' holds no paper" in empty.stderr
     assert cli(home, "lists", "delete", r"50% $\alpha$ & {x} ~_^", "--yes").exit_code == 0
     r = cli(home, "lists", "add", "new one", a, "--note", "n2")  # a blind walkthrough: the note went without a word
     assert f"Already in the list: {a}; their notes and statuses are unchanged" in r.output
