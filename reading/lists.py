@@ -183,7 +183,7 @@ class ReadingLists:
             raise TrendscopeError(f"several lists named {quoted(raw)} are shared with you ({refs}): say whose")
         if cands:
             return cands[0][0], self.store.access(cands[0][0], self.me) or "read"
-        known = ", ".join(s.ref for s in self.lists()) or "none yet"
+        known = ", ".join(quoted(s.ref) for s in self.lists()) or "none yet"  # a name may hold ", "
         raise TrendscopeError(f"no reading list named {quoted(name)} (lists: {known})")
 
     def _id(self, name: str, need: str = "read") -> int:
