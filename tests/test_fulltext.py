@@ -120,6 +120,11 @@ def test_search_text_names_each_papers_title_and_asks_for_words(fetched, tmp_pat
     assert res.exit_code == 0 and res.output.startswith("2206.10883 Multi-LexSum: Real-World Summaries of Civil")
     hits = json.loads(CliRunner().invoke(main, ["--home", str(root), "search-text", "legal", "--json"]).stdout)
     assert {h["arxiv_id"]: h["title"] for h in hits}.get("2206.10883", "").startswith("Multi-LexSum")
+    CliRunner().invoke(main, ["--home", str(root), "lists", "create", "L"])
+    CliRunner().invoke(main, ["--home", str(root), "lists", "add", "L", "2302.07302", "2304.02623"])
+    shown = CliRunner().invoke(main, ["--home", str(root), "lists", "show", "L"]).output
+    assert "2302.07302  (not ingested yet: details appear once it is ingested; its full text: trendscope read " \
+        "2302.07302)" in shown
     empty = CliRunner().invoke(main, ["--home", str(root), "search-text", "  "])
     assert empty.exit_code == 2 and "give the words to search for" in empty.output
 

@@ -169,6 +169,11 @@ def show_cmd(ctx: click.Context, name: str, status: str | None, as_json: bool) -
     # filtered: "2 of 7 papers" ("mixed: 2 papers" for a 7-paper list read as the list's size: a blind walkthrough)
     size = f"{len(items):,} of {count(len(every), 'paper')} {status}" if status else count(len(items), "paper")
     click.echo(f"{rl.canonical(name)}: {size}{extra}")
+    fetched: set[str] = set()
+    if missing:  # a paper not ingested whose full text is fetched can be read already (a blind walkthrough)
+        from trendscope.ingest.fulltext_store import FulltextStore
+
+        fetched = set(FulltextStore(open_database(ctx.find_root().obj.home.db_path)).fetched_ids())
     for it in items:
         p = it.paper
         if p is None and it.imported is not None:  # what its BibTeX entry said
@@ -177,7 +182,8 @@ def show_cmd(ctx: click.Context, name: str, status: str | None, as_json: bool) -
             head = (f"{it.arxiv_id}  {short(m.title or '(no title)', 90)}  "
                     f"({said + '; ' if said else ''}not ingested yet)")
         elif p is None:
-            head = f"{it.arxiv_id}  (not ingested yet: details appear once it is ingested)"
+            head = f"{it.arxiv_id}  (not ingested yet: details appear once it is ingested" + (
+                f"; its full text: trendscope read {it.arxiv_id})" if it.arxiv_id in fetched else ")")
         else:
             head = f"{it.arxiv_id}  {short(p.title, 90)}  ({p.published or '?'}, {p.primary_category or '?'})"
         click.echo(f"{_MARKS[it.status]} {head}  added {it.added[:10]}")
