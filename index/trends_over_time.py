@@ -6,7 +6,8 @@ Definitions (W = `window`, default 8 previous periods):
 - count: papers of the period tagged with the trend; total: all papers of the period (count <= total).
 - share = count / total (0 when total is 0).
 - trailing share: pooled share of the previous W periods, smoothed: (sum counts + 0.5) / (sum totals + 1).
-- growth = smoothed share of the period / trailing share - 1 (0 when there is no previous period); the period's
+- growth = smoothed share of the period / trailing share - 1 (0 when there is no previous period, -1 when the
+  period has no paper of the trend but the window before had); the period's
   share is smoothed towards the trailing share with PRIOR pseudo-papers, so a period with one paper cannot
   show a huge swing.
 - emerging_score: binomial z-score of the period's count against the trailing share, with a continuity
@@ -150,7 +151,9 @@ def trend_table(db, freq: str = "week", since: str | None = None, window: int = 
             if prev and (c or pc):  # no paper now nor before: no change (the prior's pseudo-count read -83%)
                 pt = sum(totals[q] for q in prev)
                 trail = (pc + 0.5) / (pt + 1)
-                growth = ((c + PRIOR * trail) / (tot + PRIOR)) / trail - 1
+                # no paper now: the share fell to nothing, -100% (the prior's pseudo-papers read -97% beside 0
+                # papers: a blind walkthrough)
+                growth = ((c + PRIOR * trail) / (tot + PRIOR)) / trail - 1 if c else -1.0
                 emerging = max(-10.0, min(10.0, emerging_z(c, tot, trail)))
             else:
                 growth, emerging = 0.0, 0.0

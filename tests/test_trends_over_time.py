@@ -83,6 +83,8 @@ def test_counting_invariants(tagged_db, freq):
             if counts.get(p, 0) == 0 and not any(counts.get(q, 0) for q in months[max(0, i - 8):i]):
                 row = g[g["period"] == p].iloc[0]
                 assert (row["growth"], row["emerging_score"]) == (0.0, 0.0), (trend, p)
+            elif counts.get(p, 0) == 0 and i:  # none now, some before: the share fell to nothing (it read -97%)
+                assert g[g["period"] == p].iloc[0]["growth"] == -1.0, (trend, p)
 
 
 def test_since_filters_and_growth_reacts(tagged_db):
