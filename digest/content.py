@@ -174,11 +174,20 @@ def rank_week(sub: Subscription, ctx: WeekContext, query_scorer: QueryScorer | N
     the count is of every paper tagged with one of its trends (the trend summary's papers, after the category,
     exclusion and already-sent filters), so that a digest can say how many it left out and why."""
     rows = ctx.week_rows(tuple(sub.categories))
+    # papers of the weeks before that arXiv announced after their week's digest went out (a Friday submission is
+    # announced on Monday, after a Monday run): they were never sent to anyone (a blind walkthrough)
+    late = ctx.late_for(sub)
+    if late:
+        wanted = set(sub.categories)
+        extra = [r for r in ctx.store.papers_by_ids(list(late)).values()
+                 if not wanted or wanted & set(r["categories"])]
+        rows = rows + sorted(extra, key=lambda r: r["pk"])
     qscores: dict[int, float] = {}
     if sub.query:
         if query_scorer is None:
             query_scorer = FtsQueryScorer(ctx.store)
-        qscores = query_scorer(sub, ctx.start, ctx.end)
+        since = min([ctx.start, *(week_bounds(w)[0] for w in late.values())])
+        qscores = query_scorer(sub, since, ctx.end)
         rows = [r for r in rows if r["pk"] in qscores]
     tags = ctx.store.tags_for([r["pk"] for r in rows])
     strength: dict[int, float] = {}
@@ -227,6 +236,7 @@ def rank_week(sub: Subscription, ctx: WeekContext, query_scorer: QueryScorer | N
         p.score = rel + CENTRALITY_WEIGHT * p.centrality + NOVELTY_WEIGHT * nov
         p.core = core.get(r["pk"], True)
         p.confidence = confidence.get(r["pk"])
+        p.late_week = late.get(r["id"])
         papers.append(p)
     n = max(len(papers), n_tagged)
     if sub.trends:  # the most likely papers, as many as keep the list's expected precision at the target

@@ -104,6 +104,7 @@ class DigestPaper:
     confidence: float | None = None  # trend subscriptions: P(truly about the trend), see digest.confidence
     trend_labels: list[str] = field(default_factory=list)  # the trends as readers see them (labels, not ids)
     by_meaning: bool = False  # saved searches: listed for its meaning, without every word of the query
+    late_week: str | None = None  # a paper of that (earlier) week, stored after the week's digest went out
 
     @property
     def shown_trends(self) -> list[str]:
@@ -114,7 +115,9 @@ class DigestPaper:
         """Why a saved search lists a paper that its summary's count of papers with every word leaves out ("papers
         with every word of 'speculative decoding': 0 papers this week" above a listed paper read as a
         contradiction: a blind walkthrough)."""
-        return "close in meaning, without every word of the query" if self.by_meaning else None
+        notes = (["close in meaning, without every word of the query"] if self.by_meaning else []) + \
+            ([f"published in {self.late_week}, announced after that week's digest"] if self.late_week else [])
+        return "; ".join(notes) or None
 
     @property
     def abs_url(self) -> str:

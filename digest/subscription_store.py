@@ -295,6 +295,25 @@ class SubscriptionStore:
             "SELECT arxiv_id FROM digest_items WHERE subscription_id = ? AND week != ?", [sub_id, week]
         )}
 
+    def late_ids(self, sub_id: int, weeks: Sequence[tuple[str, str, str]]) -> dict[str, str]:
+        """arXiv id -> its week, for the papers of the given issued weeks ((week, start, end exclusive) each) that
+        were stored after the week's digest was issued and never issued to this subscription: papers arXiv
+        announced after the digest run (a Friday's submission is announced the next Monday)."""
+        out: dict[str, str] = {}
+        sent = None
+        for week, start, end in weeks:
+            row = self.db.execute("SELECT min(recorded_at) FROM digest_items WHERE subscription_id = ? AND week = ?",
+                                  [sub_id, week]).fetchone()
+            if not row or row[0] is None:
+                continue
+            if sent is None:
+                sent = {r[0] for r in self.db.execute(
+                    "SELECT arxiv_id FROM digest_items WHERE subscription_id = ?", [sub_id])}
+            for aid in self.papers.ids_stored_after(start, end, _sqlite_time(row[0])):
+                if aid not in sent:
+                    out.setdefault(aid, week)
+        return out
+
     def record_issue(self, sub_id: int, week: str, arxiv_ids: Sequence[str]) -> int:
         """Freeze a week's digest: its papers in rank order, once (a week already issued keeps its papers).
 
@@ -364,3 +383,8 @@ class SubscriptionStore:
     def texts_for(self, pks: Sequence[int]) -> list[tuple[int, str, str]]:
         """(pk, title, abstract) of the given papers."""
         return [(pk, title, abstract) for pk, title, abstract, _ in self.papers.texts(pks)]
+
+
+def _sqlite_time(iso: str) -> str:
+    """An ISO time as the papers table writes its `ingested_at` ("2026-07-06T10:00:00Z"), to compare as text."""
+    return iso.replace("+00:00", "Z")[:19] + "Z" if "T" in iso else iso

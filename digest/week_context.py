@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 MIN_STRENGTH = 2.0  # ... whose tag strength (logit) shows the trend is their subject, not a side topic
 TRAILING_WEEKS = 8
+LATE_WEEKS = 2  # papers of the two weeks before that arrived after their digest went out are offered again
 NOVELTY_BACKGROUND = 3000  # most recent papers a novelty background holds
 # sentences that report an evaluation are not subject sentences ("We evaluate ... in semi-supervised settings")
 _EVALUATION = re.compile(r"^\W*we (also |further |then |additionally )?(evaluate|assess|test|benchmark|validate|"
@@ -117,6 +118,18 @@ class WeekContext:
     def week_rows(self, categories: tuple[str, ...]) -> list[dict]:
         return self._cached(("rows", categories), lambda: self.store.week_papers(
             self.start.isoformat(), self.end_excl, categories))
+
+    def late_for(self, sub: Subscription) -> dict[str, str]:
+        """arXiv id -> week, for the papers of the LATE_WEEKS weeks before that were stored after those weeks'
+        digests of `sub` were issued (`SubscriptionStore.late_ids`): this week's digest offers them."""
+        if sub.id is None:
+            return {}
+        weeks = []
+        for k in range(1, LATE_WEEKS + 1):
+            wk = shift_week(self.week, -k)
+            monday, sunday = week_bounds(wk)
+            weeks.append((wk, monday.isoformat(), (sunday + timedelta(days=1)).isoformat()))
+        return self.store.late_ids(sub.id, weeks)
 
     def terms_of(self, row: dict) -> set[str]:
         """Term set of a paper row (cached by pk)."""

@@ -179,6 +179,13 @@ class PaperReads:
             "SELECT count(*) FROM papers WHERE published >= ? AND published < ?", [start, end_exclusive]
         ).fetchone()[0]
 
+    def ids_stored_after(self, start: str, end_exclusive: str, after: str) -> list[str]:
+        """Ids of the papers published in [start, end) that were stored (or last updated) after `after` (an ISO
+        time): papers announced after a digest of their week went out."""
+        return [r[0] for r in self.db.execute(
+            "SELECT id FROM papers WHERE published >= ? AND published < ? AND ingested_at > ? ORDER BY pk",
+            [start, end_exclusive, after])]
+
     def weekly_counts(self, start: str, end_exclusive: str) -> dict[str, int]:
         """Week Monday (ISO date) -> number of papers published that week, for [start, end)."""
         return dict(self.db.execute(

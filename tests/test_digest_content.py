@@ -16,6 +16,7 @@ from trendscope.digest.content import (
     build_digest,
     tag_strength,
 )
+from trendscope.digest.render import render_markdown
 from trendscope.digest.subscription_store import SubscriptionStore
 from trendscope.digest.week_context import MIN_STRENGTH, WeekContext
 from trendscope.foundation.clock import last_complete_week, parse_week, shift_week, week_bounds
@@ -168,6 +169,36 @@ def test_an_issued_week_is_frozen(db, dhome):
     assert [p.id for p in again.papers] == [p.id for p in d.papers]
     api.add_subscription(db, dhome, "fresh", trends=["multimodal"], size=3)
     assert _top_tier(db, "fresh", WEEK, others[0])
+
+
+def test_a_paper_announced_after_its_weeks_digest_comes_in_the_next_one(db, dhome):
+    """A blind walkthrough: a paper of a week already issued (arXiv announces Friday's submissions on Monday,
+    after a Monday run) was never sent: the next week's digest now offers it, marked as such."""
+    sub = api.add_subscription(db, dhome, "mm", trends=["multimodal"], size=3)
+    db.execute("UPDATE papers SET ingested_at = '2026-05-25T06:00:00Z'")  # all stored before the run below
+    d = api.build(db, dhome, "mm", WEEK)
+    SubscriptionStore(db).record_issue(sub.id, WEEK, [p.id for p in d.papers])
+    issued_at = db.execute("SELECT min(recorded_at) FROM digest_items").fetchone()[0]
+    late, known = [i for i in _week_ids(db, WEEK) if i not in {p.id for p in d.papers}][:2]
+    for aid in (late, known):  # both as strongly tagged as a paper can be
+        db.execute(_TOP_TAG, [_pk(db, aid)])
+    db.execute("UPDATE papers SET ingested_at = ? WHERE id = ?", [issued_at[:10] + "T23:59:59Z", late])
+    nxt = api.build(db, dhome, "mm", NEXT_WEEK)
+    got = {p.id: p for p in nxt.papers}
+    assert late in got and known not in got  # `known` was there when the week went out: not chosen then
+    assert got[late].match_note == f"published in {WEEK}, announced after that week's digest"
+    assert got[late].match_note in render_markdown(nxt)
+    assert late not in {p.id for p in api.build(db, dhome, "mm", WEEK).papers}  # the issued week stays as it was
+    # a saved search too: its query is scored over the late paper's week as well
+    title = db.execute("SELECT title FROM papers WHERE id = ?", [late]).fetchone()[0]
+    words = [w for w in re.findall(r"[A-Za-z]{5,}", title)][:2]
+    q = api.add_subscription(db, dhome, "q", query=" ".join(words), size=50)
+    SubscriptionStore(db).record_issue(q.id, WEEK, [i for i in _week_ids(db, WEEK) if i != late][:1])
+    db.execute("UPDATE digest_items SET recorded_at = ? WHERE subscription_id = ?", [issued_at, q.id])
+    assert late in {p.id: p for p in api.build(db, dhome, "q", NEXT_WEEK).papers}
+    SubscriptionStore(db).record_issue(sub.id, NEXT_WEEK, [p.id for p in nxt.papers])
+    after = shift_week(NEXT_WEEK, 1)
+    assert late not in {p.id for p in api.build(db, dhome, "mm", after).papers}  # once only
 
 
 def test_a_paper_that_only_touches_the_trend_is_left_out(db, dhome):
