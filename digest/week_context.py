@@ -18,6 +18,7 @@ import numpy as np
 
 from trendscope.foundation.clock import shift_week, week_bounds
 from trendscope.foundation.errors import TrendscopeError
+from trendscope.foundation.wording import quoted
 from trendscope.index.tagger import clean_text, split_sentences
 
 from .confidence import Calibration, load_calibration
@@ -271,7 +272,7 @@ class FtsQueryScorer:
         """What the keyword matches of `query` are, for the digest's summary line."""
         if re.search(r'"[^"]*\w[^"]*"', query):
             return f"papers with {query}"  # its quotes say which words go together
-        return f"papers with every word of {query!r}"
+        return f"papers with every word of {quoted(query)}"  # repr doubled a backslash (a blind walkthrough)
 
     def matches(self, query: str, start: str, end_excl: str) -> list[tuple[int, str, float]]:
         expr = self.match_expression(query)

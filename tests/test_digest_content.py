@@ -245,6 +245,9 @@ def test_query_subscription_uses_keyword_matches(db, dhome):
         text = f"{row[0]} {row[1]}".lower()
         assert "languag" in text and "model" in text
     assert d.lines[0].label == "papers with every word of 'language models'"
+    # quoted as typed (repr wrote 'C:\\\\temp' and switched quotes at an apostrophe: a blind walkthrough)
+    from trendscope.digest.week_context import FtsQueryScorer
+    assert FtsQueryScorer.describe("models' C:\\temp") == 'papers with every word of "models\' C:\\temp"'
 
 
 def test_a_paper_listed_for_its_meaning_says_so_beside_the_count_of_papers_with_every_word(db, dhome):
