@@ -194,9 +194,12 @@ class Digest:
     def held_back_message(self) -> str | None:
         """For a trend digest that shows fewer papers than it had: how many were left out and why."""
         left = self.candidates - len(self.papers)
-        if self.empty or not self.subscription.trends or left <= 0:
+        if self.empty or left <= 0:
             return None
         papers, verb = ("papers", "are") if left != 1 else ("paper", "is")
+        if not self.subscription.trends:  # a saved search or categories: cut at its size without a word (a walkthrough)
+            return f"{left} more matching {papers} this week {verb} not shown: the list holds the first " \
+                   f"{self.subscription.size}."
         why = ("the list shows the most likely ones" if len(self.papers) >= self.subscription.size
                else f"{'they are' if left != 1 else 'it is'} less clearly about the trend")  # "1 ... : they are"
         return f"{left} more tagged {papers} this week {verb} not shown: {why}."

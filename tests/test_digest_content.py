@@ -179,7 +179,8 @@ def test_a_paper_announced_after_its_weeks_digest_comes_in_the_next_one(db, dhom
     d = api.build(db, dhome, "mm", WEEK)
     SubscriptionStore(db).record_issue(sub.id, WEEK, [p.id for p in d.papers])
     issued_at = db.execute("SELECT min(recorded_at) FROM digest_items").fetchone()[0]
-    late, known = [i for i in _week_ids(db, WEEK) if i not in {p.id for p in d.papers}][:2]
+    late, known = sorted(i for i in _week_ids(db, WEEK) if i not in {p.id for p in d.papers})[:2]
+    db.execute("UPDATE subscriptions SET size = 50 WHERE id = ?", [sub.id])  # room for every strong paper
     for aid in (late, known):  # both as strongly tagged as a paper can be
         db.execute(_TOP_TAG, [_pk(db, aid)])
     db.execute("UPDATE papers SET ingested_at = ? WHERE id = ?", [issued_at[:10] + "T23:59:59Z", late])
@@ -193,7 +194,7 @@ def test_a_paper_announced_after_its_weeks_digest_comes_in_the_next_one(db, dhom
     title = db.execute("SELECT title FROM papers WHERE id = ?", [late]).fetchone()[0]
     words = [w for w in re.findall(r"[A-Za-z]{5,}", title)][:2]
     q = api.add_subscription(db, dhome, "q", query=" ".join(words), size=50)
-    SubscriptionStore(db).record_issue(q.id, WEEK, [i for i in _week_ids(db, WEEK) if i != late][:1])
+    SubscriptionStore(db).record_issue(q.id, WEEK, sorted(i for i in _week_ids(db, WEEK) if i != late)[:1])
     db.execute("UPDATE digest_items SET recorded_at = ? WHERE subscription_id = ?", [issued_at, q.id])
     assert late in {p.id: p for p in api.build(db, dhome, "q", NEXT_WEEK).papers}
     SubscriptionStore(db).record_issue(sub.id, NEXT_WEEK, [p.id for p in nxt.papers])
@@ -245,6 +246,14 @@ def test_query_subscription_uses_keyword_matches(db, dhome):
         text = f"{row[0]} {row[1]}".lower()
         assert "languag" in text and "model" in text
     assert d.lines[0].label == "papers with every word of 'language models'"
+    # a saved search cut at its size says so, as a trend digest does (a blind walkthrough: silently)
+    api.add_subscription(db, dhome, "llm1", query="language models", size=1)
+    one = build_digest(db, api.get_subscription(db, "llm1"), WEEK)
+    left = len(d.papers) - 1
+    assert len(one.papers) == 1 and left > 0 and one.held_back_message == (
+        f"{left} more matching paper{'s' if left != 1 else ''} this week {'are' if left != 1 else 'is'} not shown: "
+        "the list holds the first 1.")
+    assert build_digest(db, api.get_subscription(db, "llm"), WEEK).held_back_message is None
     # quoted as typed (repr wrote 'C:\\\\temp' and switched quotes at an apostrophe: a blind walkthrough)
     from trendscope.digest.week_context import FtsQueryScorer
     assert FtsQueryScorer.describe("models' C:\\temp") == 'papers with every word of "models\' C:\\temp"'
