@@ -52,15 +52,20 @@ def _authors(p: DigestPaper, limit: int = 6) -> str:
 # "steady" is a change the statistic cannot tell from noise (3 papers against an average of 7.5 can be), not a flat
 # line: the sentence says that rather than "steady" beside a number that fell by half
 DIRECTION_TEXT = {"growing": "growing", "cooling": "cooling", "steady": "within the usual week-to-week variation"}
+FEW_PAPERS = 5  # below this many papers this week and on average, a steady line says it cannot tell
 
 
 def _line_sentence(line: TrendLine, total: int) -> str:
     if not total:  # "0 papers this week (0.0% of 0) ... within the usual week-to-week variation" (a walkthrough)
         return (f"{line.label}: no paper of this week is stored, so nothing to compare with its 8-week average "
                 f"({line.trailing_avg_count:.1f} papers).")
+    verdict = DIRECTION_TEXT.get(line.direction, line.direction)
+    if line.direction == "steady" and max(line.count, line.trailing_avg_count) < FEW_PAPERS:
+        # "2 papers this week, 8-week average 0.1 — within the usual week-to-week variation" read as wrong (a
+        # blind walkthrough): with so few papers no change can be told from chance, which is what it meant
+        verdict = "too few papers to tell a change from chance"
     s = (f"{line.label}: {count(line.count, 'paper')} this week ({line.share:.1%} of {total}), 8-week average "
-         f"{line.trailing_avg_count:.1f} ({line.trailing_avg_share:.1%}) — "
-         f"{DIRECTION_TEXT.get(line.direction, line.direction)}.")
+         f"{line.trailing_avg_count:.1f} ({line.trailing_avg_share:.1%}) — {verdict}.")
     if line.rising:
         s += f" Rising in {line.label} ({line.rising_month}): " + "; ".join(
             f"{one_line(t['name'], 80)} ({_topic_counts(t, line.rising_month)})" for t in line.rising) + "."

@@ -130,8 +130,10 @@ def test_trend_summary_counts_share_and_chart(db, dhome):
         assert line.trailing_avg_count == pytest.approx(sum(trailing) / 8)
         assert line.direction in ("growing", "steady", "cooling")
         assert all(isinstance(t, str) and t for t in line.new_terms)
+        few = max(line.count, line.trailing_avg_count) < 5  # "2 papers, average 0.1 — within the usual variation"
         said = {"growing": "— growing.", "cooling": "— cooling.",
-                "steady": "— within the usual week-to-week variation."}
+                "steady": "— too few papers to tell a change from chance." if few else
+                          "— within the usual week-to-week variation."}
         assert said[line.direction] in md  # never "steady" beside a count that may have halved
     assert "— steady" not in md
     assert d.chart_png.startswith(b"\x89PNG\r\n\x1a\n")
@@ -426,3 +428,6 @@ def test_an_empty_saved_search_week_says_its_words_matched_papers_not_about_it()
     assert digest(peft, 0).empty_message.startswith("No new papers for this subscription")
     # a trend digest keeps its own message (its line counts the trend's papers, not a query's words)
     assert digest(Subscription(name="mm", trends=["multimodal"]), 4).empty_message.startswith("No new papers")
+    # 2 papers against an average of 1.0 is no change one can tell from chance: said so, not "the usual variation"
+    from trendscope.digest.render import render_text
+    assert "— too few papers to tell a change from chance." in render_text(digest(peft, 2))
