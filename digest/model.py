@@ -177,6 +177,9 @@ class Digest:
     @property
     def empty_message(self) -> str:
         span = f"week {self.week} ({self.start.isoformat()} to {self.end.isoformat()})"
+        if not self.total_week_papers:  # "No new papers for this subscription" read as a quiet week (a walkthrough)
+            return (f"No paper published in {span} is stored yet: the corpus is behind, not the week quiet "
+                    "(`trendscope ingest` brings it up to date).")
         if self.candidates:  # trend papers there were, but none clearly about the trend (digest.confidence)
             n = self.candidates
             return (f"No new paper in {span} is clearly about this subscription's "

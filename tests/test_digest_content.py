@@ -321,8 +321,9 @@ def test_empty_week_says_so(db, dhome):
     api.add_subscription(db, dhome, "mm", trends=["multimodal"])
     d = api.build(db, dhome, "mm", "2030-W02")
     assert d.empty and d.candidates == 0
-    for fmt in ("md", "html", "text"):
-        assert "No new papers for this subscription in week 2030-W02" in api.render(d, fmt).decode()
+    for fmt in ("md", "html", "text"):  # no paper of the week is stored at all: the corpus is behind, not quiet
+        assert "No paper published in week 2030-W02 (2030-01-07 to 2030-01-13) is stored yet: the corpus is " \
+               "behind, not the week quiet" in api.render(d, fmt).decode()
 
 
 def test_subscription_validation(db, dhome):
