@@ -196,7 +196,7 @@ def render_html(d: Digest, image_src: str | None = None, footer: Sequence[str] =
         h += [f'<li style="{_CSS["li"]}">{_e(_line_sentence(line, d.total_week_papers))}</li>' for line in d.lines]
         h.append("</ul>")
         if image_src:
-            h.append(f'<img src="{_e(image_src)}" alt="Papers per week" width="600" '
+            h.append(f'<img src="{_e(image_src)}" alt="Share of each week&#x27;s papers" width="600" '
                      'style="max-width:100%;height:auto;display:block;">')
     h.append(f'<h2 style="{_CSS["h2"]}">Papers</h2>')
     if d.empty:

@@ -24,7 +24,7 @@ def show(digest) -> None:
         st.markdown(f"**{safe_inline(heading)}**")
         st.markdown("\n".join(f"- {safe_inline(s)}" for s in sentences))
         if digest.chart_png:
-            st.image(digest.chart_png, caption="Papers per week", width=600)
+            st.image(digest.chart_png, caption="Share of each week's papers", width=600)
     st.markdown("**Papers**")
     if digest.empty:
         st.caption(safe_inline(digest.empty_message))
