@@ -78,11 +78,14 @@ class WeeklyResult:
             s += f"; {self.broken} subscription{'s' if self.broken != 1 else ''} could not be built"
         if self.unconfirmed:
             names = self.unconfirmed_in
+            # one command per subscription (only the first was named, as if it were the only one: a walkthrough)
+            how = "; ".join(f"`trendscope subscriptions confirm {shlex.quote(n)}`" for n in names[:5]) or \
+                "`trendscope subscriptions confirm NAME`"
             s += (f"; {self.unconfirmed} unconfirmed address{'es' if self.unconfirmed != 1 else ''} skipped, in "
-                  f"{', '.join(repr(n) for n in names)} (see them with `trendscope subscriptions list --all`, "
-                  f"confirm with `trendscope subscriptions confirm {shlex.quote(names[0]) if names else 'NAME'}`)")
+                  f"{', '.join(quoted(n) for n in names)} (see them with `trendscope subscriptions list --all`, "
+                  f"confirm with {how})")
         if self.not_mailed_empty:
-            s += f"; no new paper for {', '.join(repr(n) for n in self.not_mailed_empty)}: not mailed"
+            s += f"; no new paper for {', '.join(quoted(n) for n in self.not_mailed_empty)}: not mailed"
         if self.empty_week:
             s += (f"; the database holds no paper published in {self.week}: nothing was issued or mailed for it "
                   "(is ingest failing? see `trendscope status`); a later run issues it once papers are in")

@@ -293,3 +293,14 @@ def test_one_mailbox_gets_one_mail_whatever_the_case_of_its_address(db, dhome):
     with pytest.raises(TrendscopeError, match="101 email addresses: a subscription mails at most 100"):
         api.add_subscription(db, dhome, "many", trends=["multimodal"],
                              emails=[f"r{i}@lab.example" for i in range(101)])
+
+
+def test_the_run_summary_names_a_confirm_command_for_each_subscription_with_unconfirmed_addresses():
+    """A blind walkthrough: three subscriptions held unconfirmed addresses and the summary gave the command for the
+    first one only."""
+    from trendscope.digest.weekly import WeeklyResult
+
+    s = WeeklyResult(week=WEEK, unconfirmed=3, unconfirmed_in=["app <b>", "bo/llm agents"]).summary()
+    assert ("3 unconfirmed addresses skipped, in 'app <b>', 'bo/llm agents' (see them with `trendscope "
+            "subscriptions list --all`, confirm with `trendscope subscriptions confirm 'app <b>'`; "
+            "`trendscope subscriptions confirm 'bo/llm agents'`)") in s
