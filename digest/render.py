@@ -289,6 +289,7 @@ def build_message(d: Digest, sender: str, recipient: str, message_id: str,
     _set_header(msg, "List-Id", list_id(d.subscription, sender))
     _set_header(msg, "List-Unsubscribe", unsubscribe_address(d.subscription, operator))
     _set_header(msg, "X-Trendscope-Week", header_text(d.week, 20))
+    _set_header(msg, "Auto-Submitted", "auto-generated")  # RFC 3834: no vacation auto-replies to the sender
     footer = unsubscribe_note(d.subscription, operator)
     msg.set_content(render_text(d, footer=footer))
     has_chart = bool(d.chart_png and d.lines)

@@ -62,6 +62,7 @@ def test_digest_mail_is_a_well_formed_mime_message(db, dhome):
     cid = image["Content-ID"].strip("<>")
     assert f'src="cid:{cid}"' in html
     assert 'alt="Share of each week&#x27;s papers"' in html  # the chart draws shares ("Papers per week": a walkthrough)
+    assert msg["Auto-Submitted"] == "auto-generated"  # RFC 3834: a responder's vacation reply is not sent back
     assert image.get_content().startswith(b"\x89PNG")
     # RFC 2045: base64 lines of at most 76 characters (they were 996: the policy's line length for headers)
     body = env.content.split(b"Content-ID:", 1)[1].split(b"\r\n\r\n", 1)[1].split(b"\r\n--", 1)[0]
