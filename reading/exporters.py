@@ -233,6 +233,16 @@ def _safe_math(body: str) -> bool:
     return depth == 0
 
 
+def _tex_greek(math: str) -> str:
+    """Greek letters typed as Unicode inside math as TeX commands: `$γ$-ray` was written with its dollars as
+    text (a blind walkthrough); `$\\gamma$` prints with every engine."""
+    from trendscope.foundation.latex_math import GREEK_COMMANDS
+
+    return re.sub("[" + "".join(GREEK_COMMANDS) + "]",
+                  lambda m: f"\\{GREEK_COMMANDS[m.group()]}" + (" " if m.string[m.end():m.end() + 1].isalpha() else ""),
+                  math)
+
+
 def bib_title(title: str) -> str:
     """A title for BibTeX: text escaped to print literally (TeX text markup as the letters it makes, words with
     inner capitals braced), and math that uses only harmless commands kept as math, braced so that no style
@@ -244,10 +254,11 @@ def bib_title(title: str) -> str:
     out: list[str] = []
     pos = 0
     for m in _MATH_SPAN_RE.finditer(title):
-        if not _safe_math(m.group(1)):
+        body = _tex_greek(m.group(1))
+        if not _safe_math(body):
             continue
         out.append(text(title[pos:m.start()]))
-        out.append("{$" + m.group(1).strip() + "$}")
+        out.append("{$" + body.strip() + "$}")
         pos = m.end()
     out.append(text(title[pos:]))
     return re.sub(r"\s+", " ", "".join(out)).strip()

@@ -19,6 +19,9 @@ _GREEK = {
     "chi": "χ", "psi": "ψ", "omega": "ω", "Gamma": "Γ", "Delta": "Δ", "Theta": "Θ", "Lambda": "Λ", "Xi": "Ξ",
     "Pi": "Π", "Sigma": "Σ", "Phi": "Φ", "Psi": "Ψ", "Omega": "Ω",
 }
+# Unicode Greek letter -> its TeX command (the first name of each letter: "ε" is \epsilon, "φ" \phi)
+GREEK_COMMANDS = {ch: name for name, ch in reversed(list(_GREEK.items()))}
+
 _SYMBOLS = {
     "times": "×",
     "cdot": "·",
