@@ -198,7 +198,8 @@ def test_a_paper_announced_after_its_weeks_digest_comes_in_the_next_one(db, dhom
     q = api.add_subscription(db, dhome, "q", query=" ".join(words), size=50)
     SubscriptionStore(db).record_issue(q.id, WEEK, sorted(i for i in _week_ids(db, WEEK) if i != late)[:1])
     db.execute("UPDATE digest_items SET recorded_at = ? WHERE subscription_id = ?", [issued_at, q.id])
-    assert late in {p.id: p for p in api.build(db, dhome, "q", NEXT_WEEK).papers}
+    by_id = {p.id: p for p in api.build(db, dhome, "q", NEXT_WEEK).papers}
+    assert by_id[late].match_note == f"published in {WEEK}, announced after that week's digest"  # it holds the words
     SubscriptionStore(db).record_issue(sub.id, NEXT_WEEK, [p.id for p in nxt.papers])
     after = shift_week(NEXT_WEEK, 1)
     assert late not in {p.id for p in api.build(db, dhome, "mm", after).papers}  # once only
