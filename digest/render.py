@@ -340,6 +340,8 @@ def render_atom(sub: Subscription, entries: Iterable[tuple[DigestPaper, str, str
     fg.generator("Trendscope")
     if self_url:
         fg.link(href=self_url, rel="self", type="application/atom+xml")
+    if app_url:  # the feed's own page: a feed reader showed "urn:trendscope:subscription:..." (a walkthrough)
+        fg.link(href=f"{app_url}/digests", rel="alternate", type="text/html")
     latest = None
     for paper, week, issued_at in entries:
         when = _as_datetime(issued_at or paper.published)

@@ -71,7 +71,10 @@ def test_every_digest_format_links_to_the_reader_page_besides_arxiv(db, dhome, m
     html = api.render(d, "html").decode()
     assert f'<a href="{link}" style=' in html and ">Read in Trendscope</a>" in html
     assert f'href="https://arxiv.org/abs/{first.id}"' in html
-    entry = ET.fromstring(api.render(d, "atom")).findall(f"{A}entry")[0]
+    feed = ET.fromstring(api.render(d, "atom"))
+    feed_links = {e.get("rel"): e.get("href") for e in feed.findall(f"{A}link")}
+    assert feed_links["alternate"] == f"{APP}/digests"  # the feed's page (a reader showed the feed's urn: id)
+    entry = feed.findall(f"{A}entry")[0]
     links = {(e.get("rel"), e.get("type"), e.get("title")): e.get("href") for e in entry.findall(f"{A}link")}
     assert links[("related", "text/html", "Trendscope")] == link
     assert links[("alternate", "text/html", None)] == first.abs_url  # the entry's id and main link stay arXiv's
