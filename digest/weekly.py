@@ -16,7 +16,7 @@ import logging
 import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import sqlite_utils
@@ -24,7 +24,7 @@ from filelock import FileLock, Timeout
 
 from trendscope.accounts.users import Accounts
 from trendscope.foundation.actor import LAB, LOCAL_OWNER
-from trendscope.foundation.clock import last_complete_week, parse_week, shift_week, week_bounds
+from trendscope.foundation.clock import last_complete_week, parse_week, shift_week, week_bounds, week_of
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.files import atomic_write
 from trendscope.foundation.home import Home
@@ -117,6 +117,8 @@ def feed_bytes(store: SubscriptionStore, sub: Subscription, labels: dict[str, st
         if r is not None:
             paper = paper_from_row(r, tags.get(r["pk"], {}))
             paper.trend_labels = [(labels or {}).get(t, t) for t in paper.trends]
+            published = week_of(date.fromisoformat(r["published"][:10])) if r.get("published") else week
+            paper.late_week = published if published < week else None  # noted as in the mail (a walkthrough)
             entries.append((paper, week, recorded))
     return render_atom(sub, entries, app_url=app_url)
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import xml.etree.ElementTree as ET
 from datetime import UTC, timedelta
 
 import pytest
@@ -173,6 +174,9 @@ def test_an_issued_week_is_frozen(db, dhome):
     assert _top_tier(db, "fresh", WEEK, others[0])
 
 
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
 def test_a_paper_announced_after_its_weeks_digest_comes_in_the_next_one(db, dhome):
     """A blind walkthrough: a paper of a week already issued (arXiv announces Friday's submissions on Monday,
     after a Monday run) was never sent: the next week's digest now offers it, marked as such."""
@@ -201,6 +205,10 @@ def test_a_paper_announced_after_its_weeks_digest_comes_in_the_next_one(db, dhom
     by_id = {p.id: p for p in api.build(db, dhome, "q", NEXT_WEEK).papers}
     assert by_id[late].match_note == f"published in {WEEK}, announced after that week's digest"  # it holds the words
     SubscriptionStore(db).record_issue(sub.id, NEXT_WEEK, [p.id for p in nxt.papers])
+    from trendscope.digest.weekly import feed_bytes  # the feed written by --send says so too
+    summary = next(e.findtext(f"{ATOM}summary") for e in ET.fromstring(feed_bytes(SubscriptionStore(db), sub))
+                   .findall(f"{ATOM}entry") if e.findtext(f"{ATOM}id").endswith(late))
+    assert summary.endswith(f"[published in {WEEK}, announced after that week's digest]")
     after = shift_week(NEXT_WEEK, 1)
     assert late not in {p.id for p in api.build(db, dhome, "mm", after).papers}  # once only
 
