@@ -188,7 +188,7 @@ class Digest:
                     f"{'it' if len(self.subscription.trends) == 1 else 'them'}.")
         words = self.lines[0].count if self.subscription.query and not self.subscription.trends and self.lines else 0
         if words:  # "papers with every word of ...: 1 paper this week" above read as a contradiction (a walkthrough)
-            return (f"No new paper in {span} is clearly about {quoted(one_line(self.subscription.query, 120))}: "
+            return (f"No new paper in {span} is clearly about {quoted(one_line(self.subscription.query, 120), 120)}: "
                     f"{words} paper{'s' if words != 1 else ''} hold{'s' if words == 1 else ''} its words without "
                     f"being about it.")
         return f"No new papers for this subscription in {span}."

@@ -272,7 +272,7 @@ class FtsQueryScorer:
         """What the keyword matches of `query` are, for the digest's summary line."""
         if re.search(r'"[^"]*\w[^"]*"', query):
             return f"papers with {query}"  # its quotes say which words go together
-        return f"papers with every word of {quoted(query)}"  # repr doubled a backslash (a blind walkthrough)
+        return f"papers with every word of {quoted(query, 500)}"  # repr doubled a backslash (a blind walkthrough)
 
     def matches(self, query: str, start: str, end_excl: str) -> list[tuple[int, str, float]]:
         expr = self.match_expression(query)

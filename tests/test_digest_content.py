@@ -268,6 +268,7 @@ def test_query_subscription_uses_keyword_matches(db, dhome):
     # quoted as typed (repr wrote 'C:\\\\temp' and switched quotes at an apostrophe: a blind walkthrough)
     from trendscope.digest.week_context import FtsQueryScorer
     assert FtsQueryScorer.describe("models' C:\\temp") == 'papers with every word of "models\' C:\\temp"'
+    assert FtsQueryScorer.describe("word " * 59 + "end").endswith("word end'")  # a long query whole, not cut at 80
 
 
 def test_a_paper_listed_for_its_meaning_says_so_beside_the_count_of_papers_with_every_word(db, dhome):
