@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import defaultdict
+from dataclasses import replace
 
 from .pdf_layout import Layout, drop_furniture, order_page
 from .pdf_references import parse_reference
@@ -278,9 +279,8 @@ def _same_row_joined(lines: list[Line], lay: Layout) -> list[Line]:
                 and min(prev.x1, ln.x1) <= max(prev.x0, ln.x0) + 0.5 * lay.body
                 and max(prev.x0, ln.x0) - min(prev.x1, ln.x1) < 2 * lay.body):
             a, b = (prev, ln) if prev.x0 <= ln.x0 else (ln, prev)
-            out[-1] = Line(a.page, f"{a.text.rstrip()} {b.text.lstrip()}", a.x0, max(a.x1, b.x1),
-                           min(a.top, b.top), max(a.bottom, b.bottom), a.size, a.bold, a.rotated, a.italic,
-                           a.col, False, "")
+            out[-1] = replace(a, text=f"{a.text.rstrip()} {b.text.lstrip()}", x1=max(a.x1, b.x1),
+                              top=min(a.top, b.top), bottom=max(a.bottom, b.bottom))
         else:
             out.append(ln)
     return out
