@@ -309,7 +309,7 @@ class SubscriptionStore:
             if sent is None:
                 sent = {r[0] for r in self.db.execute(
                     "SELECT arxiv_id FROM digest_items WHERE subscription_id = ?", [sub_id])}
-            for aid in self.papers.ids_stored_after(start, end, _sqlite_time(row[0])):
+            for aid in self.papers.ids_stored_after(start, end, row[0]):  # both written as utc_now_iso writes
                 if aid not in sent:
                     out.setdefault(aid, week)
         return out
@@ -383,8 +383,3 @@ class SubscriptionStore:
     def texts_for(self, pks: Sequence[int]) -> list[tuple[int, str, str]]:
         """(pk, title, abstract) of the given papers."""
         return [(pk, title, abstract) for pk, title, abstract, _ in self.papers.texts(pks)]
-
-
-def _sqlite_time(iso: str) -> str:
-    """An ISO time as the papers table writes its `ingested_at` ("2026-07-06T10:00:00Z"), to compare as text."""
-    return iso.replace("+00:00", "Z")[:19] + "Z" if "T" in iso else iso

@@ -25,9 +25,9 @@ from .options import json_option, output_file
 _MARKS = {"unread": "[ ]", "reading": "[~]", "read": "[x]"}
 
 
-def open_lists(ctx: click.Context) -> ReadingLists:
+def open_lists(ctx: click.Context, db=None) -> ReadingLists:
     obj = ctx.find_root().obj
-    return ReadingLists(open_database(obj.home.db_path), user=obj.actor)
+    return ReadingLists(db or open_database(obj.home.db_path), user=obj.actor)
 
 
 def echo_json(data) -> None:
@@ -157,7 +157,8 @@ def show_cmd(ctx: click.Context, name: str, status: str | None, as_json: bool) -
       trendscope lists show to-read
       trendscope lists show to-read --status unread --json
     """
-    rl = open_lists(ctx)
+    db = open_database(ctx.find_root().obj.home.db_path)
+    rl = open_lists(ctx, db)
     items = every = rl.items(name)
     if status:
         items = [it for it in items if it.status == status]
@@ -173,7 +174,7 @@ def show_cmd(ctx: click.Context, name: str, status: str | None, as_json: bool) -
     if missing:  # a paper not ingested whose full text is fetched can be read already (a blind walkthrough)
         from trendscope.ingest.fulltext_store import FulltextStore
 
-        fetched = set(FulltextStore(open_database(ctx.find_root().obj.home.db_path)).fetched_ids())
+        fetched = set(FulltextStore(db).fetched_ids())
     for it in items:
         p = it.paper
         if p is None and it.imported is not None:  # what its BibTeX entry said
