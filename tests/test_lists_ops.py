@@ -216,7 +216,8 @@ def test_cli_every_operation(home, db, rows):
     assert cli(home, "lists", "show", "to read", "--status", "read").output.startswith("to read: 1 of 3 papers read")
 
     r = cli(home, "lists", "remove", "to read", f"{b}v7", c)
-    assert r.exit_code == 0 and "Removed 1 paper" in r.output and f"Not in the list: {c}" in r.output
+    # a paper not in the list exits 1, as `lists status` does, after removing the others
+    assert r.exit_code == 1 and "Removed 1 paper" in r.output and f"error: {c} is not in list 'to read'" in r.output
 
     r = cli(home, "lists", "rename", "to read", "New One")
     assert r.exit_code == 1 and "already exists" in r.output

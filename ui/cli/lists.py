@@ -249,9 +249,8 @@ def remove_cmd(ctx: click.Context, name: str, ids: tuple[str, ...]) -> None:
     """
     res = open_lists(ctx).remove(name, ids)
     click.echo(f"Removed {count(len(res.removed), 'paper')} from {quoted(res.list)}.")
-    if res.missing:
-        click.echo(f"Not in the list: {', '.join(res.missing)}")
-    report_bad(ctx, res.bad)
+    # a paper not in the list is an error as in `lists status` (it exited 0 there: a blind walkthrough)
+    report_bad(ctx, res.bad + [f"{a} is not in list {quoted(res.list)}" for a in res.missing])
 
 
 @lists_group.command("note")
