@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import html
 import re
+import textwrap
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time
 from email import policy
@@ -130,25 +131,37 @@ def render_markdown(d: Digest) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
+TEXT_WIDTH = 78
+
+
+def _wrap(text: str, first: str = "", rest: str | None = None) -> list[str]:
+    """Lines of at most 78 characters (RFC 5322's advice for plain text mail; a walkthrough read a 600-character
+    abstract on one line), continued under `rest`; addresses and long words are never broken."""
+    return textwrap.wrap(text, TEXT_WIDTH, initial_indent=first, subsequent_indent=first if rest is None else rest,
+                         break_long_words=False, break_on_hyphens=False) or [first.rstrip()]
+
+
 def render_text(d: Digest, footer: Sequence[str] = ()) -> str:
     title, sub = _header(d)
-    out = [title, "=" * min(len(title), 78), sub, ""]
+    out = [*_wrap(title), "=" * min(len(title), TEXT_WIDTH), *_wrap(sub), ""]
     if d.lines:
         out += [_summary_heading(d), "-" * len(_summary_heading(d))]
-        out += [f"* {_line_sentence(line, d.total_week_papers)}" for line in d.lines]
+        for line in d.lines:
+            out += _wrap(_line_sentence(line, d.total_week_papers), "* ", "  ")
         out.append("")
     out += ["Papers", "------"]
     if d.empty:
-        out.append(d.empty_message)
+        out += _wrap(d.empty_message)
     for i, p in enumerate(d.papers, 1):
         meta = [x for x in (_authors(p), p.published or "", ", ".join(p.shown_trends), p.match_note or "") if x]
         reader = p.reader_url(d.app_url)
-        out += [f"{i}. {p.title}", f"   {' · '.join(meta)}", f"   {p.excerpt}",
+        out += [*_wrap(p.title, f"{i}. ", " " * len(f"{i}. ")), *_wrap(" · ".join(meta), "   "),
+                *_wrap(p.excerpt, "   "),
                 *([f"   read: {reader}"] if reader else []), f"   abs: {p.abs_url}", f"   PDF: {p.pdf_url}", ""]
     if d.held_back_message:
-        out.append(d.held_back_message)
+        out += _wrap(d.held_back_message)
     if footer:
-        out += ["", "-- ", *footer]
+        out += ["", "-- ", *(wrapped for line in footer for wrapped in _wrap(line))]
     return "\n".join(out).rstrip() + "\n"
 
 
