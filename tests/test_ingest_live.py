@@ -251,6 +251,12 @@ def test_cli_ingest_by_id(home, monkeypatch, rows):
     assert res.exit_code == 0, res.output
     assert "arxiv-id: ok" in res.output and "new 1" in res.output
     assert PaperStore(open_database(home / "trendscope.db")).has(rows[5]["id"])
+    # an id arXiv does not know is named, the others stored, and the exit status says so (3; it was 0)
+    with FakeArxiv(rows) as srv:
+        monkeypatch.setenv("TRENDSCOPE_ARXIV_URL", srv.url)
+        res = CliRunner().invoke(main, ["--home", str(home), "ingest", "--id", rows[6]["id"], "--id", "2101.99999"])
+    assert res.exit_code == 3 and "2101.99999: not found on arXiv" in res.output, res.output
+    assert PaperStore(open_database(home / "trendscope.db")).has(rows[6]["id"])
 
 
 @pytest.mark.slow  # real retry pauses against a closed port

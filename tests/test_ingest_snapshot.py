@@ -221,8 +221,10 @@ def test_cli_snapshot_import_and_status(home, tmp_path, sample_rows):
     path = write_lines(tmp_path / "s.jsonl", [json.dumps(r) for r in sample_rows[:200]] + ["oops"])
     runner = CliRunner()
     res = runner.invoke(main, ["--home", str(home), "ingest", "--snapshot", str(path)])
-    assert res.exit_code == 0, res.output
+    # stored what it could, told a cron job or script so (exit status 3; it was 0: a walkthrough)
+    assert res.exit_code == 3, res.output
     assert "200 new" in res.output and "1 bad line skipped" in res.output and "line 201: invalid JSON" in res.output
+    assert "exit status 3: 1 line skipped, every good line stored" in res.output
     res = runner.invoke(main, ["--home", str(home), "ingest", "--snapshot", str(tmp_path / "missing.jsonl")])
     assert res.exit_code == 1 and "snapshot not found" in res.output and "Traceback" not in res.output
     st = json.loads(runner.invoke(main, ["--home", str(home), "status", "--json"]).output)
@@ -255,6 +257,8 @@ def test_cli_snapshot_import_and_status(home, tmp_path, sample_rows):
             "(Expecting value at column 1)"]
     again = runner.invoke(main, ["--home", str(home), "ingest", "--snapshot", str(path)]).output
     assert "which read every line of it" in again and "fully imported" not in again  # it had skipped a line
+    as_json = runner.invoke(main, ["--home", str(home), "ingest", "--snapshot", str(path), "--force", "--json"])
+    assert as_json.exit_code == 3 and json.loads(as_json.stdout)["bad_count"] == 1
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -262,6 +266,7 @@ def test_cli_snapshot_import_and_status(home, tmp_path, sample_rows):
     ("0704.0001", ("0704.0001", None)), ("1412.6980v9", ("1412.6980", 9)), ("1501.00001", ("1501.00001", None)),
     ("arXiv:cs/0112017v1", ("cs/0112017", 1)), ("math.GT/0309136", ("math.GT/0309136", None)),
 ])
+
 def test_arxiv_ids_are_parsed(text, expected):
     assert parse_arxiv_id(text) == expected
 

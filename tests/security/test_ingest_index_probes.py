@@ -103,19 +103,22 @@ def test_snapshot_bad_byte_and_surrogate_lose_no_good_line(tmp_path, sample_rows
 
 
 def test_cli_snapshot_reports_bad_lines_with_true_numbers(home, tmp_path, sample_rows):
-    """The CLI keeps its contract for bad lines (exit 0, a count and one line per bad line); with the true number."""
+    """The CLI keeps its contract for bad lines (exit status 3, a count and one line per bad line); with the true
+    number."""
     rows = sample_rows[:200]
     data, _ = snapshot_bytes(rows, bad_byte_at=120, surrogate_at=7, nested_at=150)
     path = tmp_path / "s.jsonl.gz"
     path.write_bytes(gzip.compress(data))
     res = CliRunner().invoke(main, ["--home", str(home), "ingest", "--snapshot", str(path)])
-    assert res.exit_code == 0, res.output
+    assert res.exit_code == 3, res.output
     assert "Traceback" not in res.output
     assert f"{len(rows) + 3} lines, {len(rows) + 1} new" in res.output and "2 bad lines skipped" in res.output
     assert "line 120: not UTF-8" in res.output and "line 150: invalid JSON" in res.output
-    # a rerun of the same file scans nothing and fails nothing
+    # a forced rescan of the same file stores nothing new and reports its bad lines again
     again = CliRunner().invoke(main, ["--home", str(home), "ingest", "--snapshot", str(path), "--force"])
-    assert again.exit_code == 0 and "0 new" in again.output
+    assert again.exit_code == 3 and "0 new" in again.output and "2 bad lines skipped" in again.output
+    # a plain rerun does nothing and fails nothing
+    assert CliRunner().invoke(main, ["--home", str(home), "ingest", "--snapshot", str(path)]).exit_code == 0
 
 
 def test_overlong_line_is_one_bad_line(tmp_path, sample_rows, monkeypatch):

@@ -18,6 +18,11 @@ def _progress(ctx: click.Context) -> bool:
     return not ctx.obj.verbose
 
 
+# exit status of an import or --id fetch that stored what it could and skipped bad input: a cron job or script
+# notices (it exited 0 with bad lines reported: a walkthrough), and can tell it from a failure (1)
+PARTIAL = 3
+
+
 @click.command("ingest")
 @click.option("--snapshot", "snapshot", type=click.Path(dir_okay=False),
               help="Import a snapshot file instead of asking arXiv: arXiv's official metadata JSON lines or "
@@ -40,6 +45,8 @@ def ingest_cmd(ctx, snapshot, ids, categories, since, until, max_results, page_s
     """Fetch new papers from arXiv (polite: one request per 3 s), a few by id with --id, or import a snapshot
     with --snapshot.
 
+    Exit status 3: stored every good record, skipped bad lines or ids (each named on stderr).
+
     \b
     Examples:
       trendscope ingest --since 2026-05-01 -c cs.CL -c cs.LG
@@ -60,6 +67,8 @@ def ingest_cmd(ctx, snapshot, ids, categories, since, until, max_results, page_s
         click.echo(run.summary())
         for message in run.error_messages:
             click.echo(f"  {message}", err=True)
+        if run.errors:
+            ctx.exit(PARTIAL)
         return
     if snapshot:
         res = run_snapshot(home, snapshot, batch_size=batch_size, progress=_progress(ctx), force=force)
@@ -74,6 +83,8 @@ def ingest_cmd(ctx, snapshot, ids, categories, since, until, max_results, page_s
                        unchanged_since=res.unchanged_since,
                        bad_lines=[{"line": b.line_no, "reason": b.reason} for b in res.bad_lines])
             click.echo(json.dumps(out, indent=2))
+            if res.bad_count:
+                ctx.exit(PARTIAL)
             return
         click.echo(f"imported {snapshot}: {count(res.lines, 'line')}, {run.new:,} new, {run.updated:,} updated, "
                    f"{run.skipped:,} unchanged, {count(res.bad_count, 'bad line')} skipped")
@@ -81,6 +92,10 @@ def ingest_cmd(ctx, snapshot, ids, categories, since, until, max_results, page_s
             click.echo(f"  line {b.line_no}: {b.reason}", err=True)
         if res.bad_count > 20:
             click.echo(f"  ... and {res.bad_count - 20} more bad lines", err=True)
+        if res.bad_count:
+            click.echo(f"exit status {PARTIAL}: {count(res.bad_count, 'line')} skipped, every good line stored",
+                       err=True)
+            ctx.exit(PARTIAL)
         return
     cfg = LiveConfig(categories=list(categories) or list(DEFAULT_CATEGORIES), since=since, until=until,
                      max_results=max_results, page_size=page_size)
