@@ -39,6 +39,7 @@ import sqlite_utils
 from trendscope.foundation.clock import week_bounds, week_of
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.latex_math import readable_latex
+from trendscope.foundation.wording import why_tagged
 
 from .confidence import confident_count
 from .model import Digest, DigestPaper, Subscription, TrendLine
@@ -261,6 +262,19 @@ def _frozen(sub: Subscription, ctx: WeekContext, issued: list[str], ranked: list
     return out
 
 
+def _explain(ctx: WeekContext, sub: Subscription, papers: list[DigestPaper], labels: dict[str, str]) -> None:
+    """Set each paper's `why` from the evidence of its tags of the subscription's trends: the phrases it matched
+    and where (the trend's label before each when the subscription follows several)."""
+    rows = ctx.store.papers_by_ids([p.id for p in papers])
+    evidence = ctx.store.tag_evidence([r["pk"] for r in rows.values()], sub.trends)
+    for p in papers:
+        got = evidence.get(rows[p.id]["pk"], {}) if p.id in rows else {}
+        parts = [(labels.get(t, t), why_tagged(got[t])) for t in sub.trends if t in got]
+        parts = [(label, why) for label, why in parts if why]
+        p.why = (parts[0][1] if len(sub.trends) == 1 else
+                 " · ".join(f"{label}: {why}" for label, why in parts)) if parts else None
+
+
 def build_digest(
     db: sqlite_utils.Database,
     sub: Subscription,
@@ -282,6 +296,8 @@ def build_digest(
     labels = ctx.rules().labels
     for p in papers:
         p.trend_labels = [labels.get(t, t) for t in p.trends]
+    if sub.trends and papers:  # each paper says why it is in the digest (a walkthrough had to open each to see)
+        _explain(ctx, sub, papers, labels)
     if sub.query and papers:  # the papers the summary's line counts: every word of the query (FtsQueryScorer)
         holding = {pk for pk, _published, _score in ctx.query_matches(sub.query)}
         rows = ctx.store.papers_by_ids([p.id for p in papers])

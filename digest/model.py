@@ -106,6 +106,7 @@ class DigestPaper:
     trend_labels: list[str] = field(default_factory=list)  # the trends as readers see them (labels, not ids)
     by_meaning: bool = False  # saved searches: listed for its meaning, without every word of the query
     late_week: str | None = None  # a paper of that (earlier) week, stored after the week's digest went out
+    why: str | None = None  # trend subscriptions: why it carries the trend, from the tag's evidence (one line)
 
     @property
     def shown_trends(self) -> list[str]:

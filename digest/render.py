@@ -124,6 +124,7 @@ def render_markdown(d: Digest) -> str:
             f"### {i}. [{md_escape(p.title)}]({reader or p.abs_url})", "",
             " · ".join(meta) + (f" · [read in Trendscope]({reader})" if reader else "")
             + f" · [abs]({p.abs_url}) · [PDF]({p.pdf_url})", "",
+            *([f"_why: {md_escape(p.why)}_", ""] if p.why else []),
             f"> {md_escape(p.excerpt)}", "",
         ]
     if d.held_back_message:
@@ -156,7 +157,7 @@ def render_text(d: Digest, footer: Sequence[str] = ()) -> str:
         meta = [x for x in (_authors(p), p.published or "", ", ".join(p.shown_trends), p.match_note or "") if x]
         reader = p.reader_url(d.app_url)
         out += [*_wrap(p.title, f"{i}. ", " " * len(f"{i}. ")), *_wrap(" · ".join(meta), "   "),
-                *_wrap(p.excerpt, "   "),
+                *(_wrap(f"why: {p.why}", "   ", "        ") if p.why else []), *_wrap(p.excerpt, "   "),
                 *([f"   read: {reader}"] if reader else []), f"   abs: {p.abs_url}", f"   PDF: {p.pdf_url}", ""]
     if d.held_back_message:
         out += _wrap(d.held_back_message)
@@ -222,6 +223,7 @@ def render_html(d: Digest, image_src: str | None = None, footer: Sequence[str] =
             f'<div style="{_CSS["paper"]}">',
             f'<a href="{_e(reader or p.abs_url)}" style="{_CSS["title"]}">{i}. {_e(p.title)}</a>',
             f'<p style="{_CSS["meta"]}">{meta} {tags}</p>',
+            *([f'<p style="{_CSS["meta"]}">why: {_e(p.why)}</p>'] if p.why else []),
             f'<p style="{_CSS["abs"]}">{_e(p.excerpt)}</p>',
             (f'<a href="{_e(reader)}" style="{_CSS["link"]}">Read in Trendscope</a>' if reader else "")
             + f'<a href="{_e(p.abs_url)}" style="{_CSS["link"]}">arXiv abstract</a>'
@@ -377,6 +379,8 @@ def render_atom(sub: Subscription, entries: Iterable[tuple[DigestPaper, str, str
             summary += f" [trends: {', '.join(paper.shown_trends)}; digest week {week}]"
         if paper.match_note:
             summary += f" [{paper.match_note}]"
+        if paper.why:
+            summary += f" [why: {paper.why}]"
         fe.summary(xml_safe(summary))
     fg.updated(latest or _as_datetime(sub.created))
     return _fix_entry_links(fg.atom_str(pretty=True), app_url)

@@ -364,6 +364,10 @@ class SubscriptionStore:
         """pk -> {trend: tag strength} for the given papers and trends."""
         return self._trends().strengths_for(pks, trends)
 
+    def tag_evidence(self, pks: Sequence[int], trends: Sequence[str]) -> dict[int, dict[str, list[str]]]:
+        """pk -> {trend: evidence items of the tag} for the given papers and trends."""
+        return self._trends().evidence_for(pks, trends)
+
     def weekly_counts(self, start: str, end_exclusive: str) -> dict[str, int]:
         """Week Monday (ISO date) -> number of papers published that week, for [start, end)."""
         return self.papers.weekly_counts(start, end_exclusive)

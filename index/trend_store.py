@@ -249,6 +249,16 @@ class TrendStore:
             out.setdefault(pk, {})[trend] = strength
         return out
 
+    def evidence_for(self, pks: Sequence[int], trends: Sequence[str]) -> dict[int, dict[str, list[str]]]:
+        """pk -> {trend: the tag's evidence items} for the given papers and trends (tags they have)."""
+        out: dict[int, dict[str, list[str]]] = {}
+        if not trends:
+            return out
+        sql = f"SELECT pk, trend, evidence FROM paper_trends WHERE trend IN ({placeholders(trends)}) AND pk IN ({{in}})"
+        for pk, trend, evidence in select_in(self.db, sql, pks, params=list(trends)):
+            out.setdefault(pk, {})[trend] = json.loads(evidence or "[]")
+        return out
+
     def tagged_pks(self, trends: Sequence[str]) -> list[int]:
         """pks of the papers having any of `trends`, ascending."""
         if not trends:

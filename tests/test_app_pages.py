@@ -866,6 +866,13 @@ def test_digests_preview_downloads_and_subscription_management(app_home):
     assert at.selectbox(key="digest_week").value == weeks[0 if newest_complete else 1]  # never a partial week
     # the newest week, when it is still filling up, says so in the list itself (only the hover said it)
     assert weeks[0].endswith(" (incomplete: its papers so far)") != newest_complete, weeks[:2]
+    # each paper of the (trend) digest says why it is listed, as the mail does: in the first week showing papers
+    for week in weeks:
+        at.selectbox(key="digest_week").set_value(week)
+        at = check(at.run())
+        if not any(c.startswith("0 papers") for c in texts(at.caption)):
+            break
+    assert any(c.startswith("why") and "” in the " in c for c in texts(at.caption)), (week, texts(at.caption))
     at.selectbox(key="digest_week").set_value(weeks[-1])
     at = check(at.run())
     # a bad subscription is refused with a message, a good one is added and can be removed

@@ -140,6 +140,32 @@ def test_trend_summary_counts_share_and_chart(db, dhome):
     assert d.chart_png.startswith(b"\x89PNG\r\n\x1a\n")
 
 
+def test_each_paper_of_a_trend_digest_says_why_in_every_format(db, dhome):
+    """A walkthrough had to open each paper to see why a trend digest listed it: each now says which of the
+    trend's phrases it matched and where, from its tag's stored evidence, in mail, Markdown, HTML and Atom."""
+    import json
+
+    from trendscope.digest.render import digest_atom, render_html, render_markdown, render_text
+
+    api.add_subscription(db, dhome, "mm", trends=["multimodal"])
+    d = api.build(db, dhome, "mm", WEEK)
+    assert d.papers
+    for p in d.papers:
+        evidence = json.loads(db.execute("SELECT evidence FROM paper_trends WHERE trend = 'multimodal' AND pk = ?",
+                                         [_pk(db, p.id)]).fetchone()[0])
+        phrases = [e.rsplit(" (", 1)[0] for e in evidence if e.endswith(("(title)", "(abstract)"))]
+        assert phrases, evidence  # the fixture's multimodal papers match the trend's phrases
+        assert p.why and any(f"“{w}”" in p.why for w in phrases), (p.why, evidence)
+        for text in (render_markdown(d), render_text(d), render_html(d), digest_atom(d).decode()):
+            assert "why: " in text and p.why.split("”")[0].lstrip("“") in " ".join(text.split())
+    # a subscription of two trends names the trend before its reasons
+    api.add_subscription(db, dhome, "two", trends=["multimodal", "efficiency"])
+    assert all(p.why.startswith(("Multi", "Model")) for p in api.build(db, dhome, "two", WEEK).papers if p.why)
+    # a saved search has no tag to explain
+    api.add_subscription(db, dhome, "q", query="language models")
+    assert all(p.why is None for p in api.build(db, dhome, "q", WEEK).papers)
+
+
 def test_plain_text_mail_is_wrapped_at_78_columns_and_loses_no_word(db, dhome):
     """A walkthrough read each abstract excerpt of the plain-text mail as one 300-character line. Lines are wrapped
     at 78 columns (an address is never broken), and the words are the same as before wrapping."""

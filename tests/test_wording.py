@@ -9,3 +9,21 @@ def test_counts_are_worded_for_one_and_many():
     assert count(0, "paper") == "0 papers"
     assert count(12345, "paper") == "12,345 papers"
     assert count(2, "query", "queries") == "2 queries"
+
+
+def test_why_a_paper_carries_a_tag_in_one_line():
+    from trendscope.foundation.wording import evidence_place, why_tagged
+
+    assert evidence_place("serving (abstract)") == ("serving", "abstract")
+    assert evidence_place("vector model: +3.18") is None and evidence_place("category: cs.MM") is None
+    assert why_tagged(["vqa (title)", "image captions (abstract)", "vqa (title)", "vector model: +4.79"]) == \
+        "“vqa” in the title; “image captions” in the abstract"
+    # a phrase inside a longer one matched in the same place is left out
+    assert why_tagged(["vision-language (title)", "vision-language-action (title)", "vla (title)"]) == \
+        "“vision-language-action”, “vla” in the title"
+    # at most three phrases a place, in the tagger's order
+    assert why_tagged([f"w{i} (abstract)" for i in range(5)]) == "“w0”, “w1”, “w2” in the abstract"
+    # no phrase: the vector model's lean and the category say it
+    assert why_tagged(["vector model: +2.83", "category: cs.MM"]) == \
+        "wording like the trend's papers (the vector model votes strongly for); arXiv category cs.MM"
+    assert why_tagged(["vector model: -0.4"]) is None and why_tagged([]) is None

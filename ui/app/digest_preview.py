@@ -35,6 +35,8 @@ def show(digest) -> None:
             st.markdown(widgets.meta_line(p.authors, p.published, p.categories) + (f"  \n{chips}" if chips else ""))
             if p.match_note:
                 st.caption(safe_inline(p.match_note))
+            if p.why:
+                st.caption(safe_inline(f"why: {p.why}"))
             st.markdown(safe_markdown(p.excerpt))
             widgets.source_links(p.id)
     if digest.held_back_message:

@@ -29,7 +29,7 @@ import string
 
 from trendscope.foundation.latex_math import readable_latex
 from trendscope.foundation.text import MATCH_CLOSE, MATCH_OPEN, latex_text_as_prose
-from trendscope.foundation.wording import vector_vote, vote_lean
+from trendscope.foundation.wording import evidence_place, vector_vote, vote_lean
 
 _PUNCT = set(string.punctuation)
 # $$...$$ first, then $...$ whose content neither starts nor ends with a space (so "$5 and $10" is not math)
@@ -313,15 +313,12 @@ def snippet_markdown(snippet: str | None, terms: list[str]) -> str:
     return "".join(out)
 
 
-_WHERE = re.compile(r"^(?P<what>.+) \((?P<where>title|abstract)\)$")
-
-
 def evidence_sentence(item: str) -> str:
     """A tagger evidence item in plain words (escaped Markdown): matched phrases say where they matched, the
     vector model's vote says which way it leans instead of showing its internal number."""
-    m = _WHERE.match(item)
-    if m:
-        return f"“{safe_inline(m['what'])}” in the {m['where']}"
+    place = evidence_place(item)
+    if place:
+        return f"“{safe_inline(place[0])}” in the {place[1]}"
     v = vector_vote(item)
     if v is not None:
         return f"papers with similar wording: the vector model votes {vote_lean(v)} this trend"

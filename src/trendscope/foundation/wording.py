@@ -1,5 +1,5 @@
-"""Words in user-facing text: counts ("1 paper", "12,345 papers"), names matched regardless of case, and the
-vector model's vote on a tag said as a lean."""
+"""Words in user-facing text: counts ("1 paper", "12,345 papers"), names matched regardless of case, and a tag's
+evidence said in words (the vector model's vote as a lean, matched phrases and where)."""
 from __future__ import annotations
 
 import re
@@ -35,6 +35,37 @@ def vector_vote(evidence_item: str) -> float | None:
     """The vector model's pull on a tag from its evidence item ("vector model: +2.89"), None for other items."""
     m = _VOTE.match(evidence_item)
     return float(m["v"]) if m else None
+
+
+_PLACE = re.compile(r"^(?P<what>.+) \((?P<where>title|abstract)\)$")
+
+
+def evidence_place(evidence_item: str) -> tuple[str, str] | None:
+    """(phrase, "title" or "abstract") of a tagger evidence item naming a matched phrase ("serving (abstract)"),
+    None for other items."""
+    m = _PLACE.match(evidence_item)
+    return (m["what"], m["where"]) if m else None
+
+
+def why_tagged(evidence: Sequence[str], per_place: int = 3) -> str | None:
+    """Why a paper carries a tag, in one plain line from its evidence items: the phrases it matched and where
+    ('“visual question answering” in the title; “image captions” in the abstract'); without any, the vector
+    model's lean and the arXiv category. None when the evidence says nothing."""
+    places: dict[str, list[str]] = {"title": [], "abstract": []}
+    for item in evidence:
+        got = evidence_place(item)
+        if got and got[0] not in places[got[1]]:
+            places[got[1]].append(got[0])
+    for where, words in places.items():  # "vision-language" beside "vision-language-action" says nothing more
+        places[where] = [w for w in words if not any(w != o and w in o for o in words)]
+    parts = [", ".join(f"“{w}”" for w in words[:per_place]) + f" in the {where}"
+             for where, words in places.items() if words]
+    if not parts:
+        votes = [v for v in map(vector_vote, evidence) if v is not None]
+        if votes and votes[0] > 0:
+            parts.append(f"wording like the trend's papers (the vector model votes {vote_lean(votes[0])})")
+        parts += [f"arXiv category {item[len('category: '):]}" for item in evidence if item.startswith("category: ")]
+    return "; ".join(parts) or None
 
 
 def quoted(name: str, limit: int = 80) -> str:
