@@ -299,6 +299,36 @@ def _style(tp, index: int, buf, flags) -> tuple[bool, bool]:
     return bold, bool(_ITALIC_NAME.search(name)) or bool(flags.value & (1 << 6))
 
 
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _superscript_digits(chars: list[tuple], line_height: float, baseline: float) -> list[int]:
+    """The line's character codes, with each raised run of small digits after a word written as superscript digits
+    ("in Figure 8.⁵ We", "(UMLS)⁵ or Wiktionary.⁶"): a footnote mark set in small type above the baseline read as
+    part of the text before it ("Figure 8.5 We": a blind walkthrough). A raised run holding anything else (an
+    exponent "x^{2i}", math) is left as it is. `chars`: (code, left, bottom, right, top, font size, index) with
+    PDF coordinates (y upwards; the loose box's height stands for the size as one sees it, whatever the font size
+    and text matrix); spaces have left None."""
+    codes = [c[0] for c in chars]
+
+    def raised(c: tuple) -> bool:
+        return c[1] is not None and c[4] - c[2] < 0.85 * line_height and c[2] > baseline + 0.2 * line_height
+
+    i = 0
+    while i < len(chars):
+        if not raised(chars[i]):
+            i += 1
+            continue
+        j = i
+        while j < len(chars) and raised(chars[j]):
+            j += 1
+        run = "".join(map(chr, codes[i:j]))
+        if i > 0 and chars[i - 1][1] is not None and re.fullmatch(r"\d+(?:,\d+)*", run):
+            codes[i:j] = [ord(ch) for ch in run.translate(_SUPERSCRIPT)]
+        i = j
+    return codes
+
+
 def _page_lines(tp, page: int, height: float) -> list[Line]:
     """The page's text lines: PDFium's lines, cut after line-break hyphens (PDFium runs a hyphenated line on into
     the next), where the text jumps back to a new line, and at wide gaps (a column gutter, table cells)."""
@@ -322,9 +352,11 @@ def _page_lines(tp, page: int, height: float) -> list[Line]:
             top, bottom = height - median(c[4] for c in inked), height - median(c[2] for c in inked)
             rotated = abs(matrix.b) > 0.2 * abs(matrix.a) or matrix.a < 0 or \
                 (len(inked) > 3 and bottom - top > 2 * (x1 - x0))
+            common = Counter(round(c[5], 1) for c in inked).most_common(1)[0][0]
+            size = common * scale
+            codes = _superscript_digits(cur, median(c[4] - c[2] for c in inked), median(c[2] for c in inked))
             # UTF-16 code units (PDFium gives surrogate pairs as two characters) to text
-            text = "".join(map(chr, (c[0] for c in cur))).encode("utf-16-le", "surrogatepass")
-            size = Counter(round(c[5], 1) for c in inked).most_common(1)[0][0] * scale
+            text = "".join(map(chr, codes)).encode("utf-16-le", "surrogatepass")
             (bold0, italic0), (bold1, italic1) = _style(tp, first[6], name_buf, flags), \
                 _style(tp, last[6], name_buf, flags)
             out.append(Line(page, text.decode("utf-16-le", "replace").strip(" "), x0, x1, top, bottom,
