@@ -386,8 +386,10 @@ def to_json(items: Sequence[ListItem], name: str = "") -> str:
     return json.dumps({"list": clean_text(name), "items": to_records(items)}, ensure_ascii=False, indent=2) + "\n"
 
 
-def export(items: Sequence[ListItem], fmt: str, name: str = "", include_abstract: bool = False) -> bytes:
-    """The list in one of FORMATS, as UTF-8 bytes."""
+def export(items: Sequence[ListItem], fmt: str, name: str = "", include_abstract: bool = False,
+           as_file: bool = False) -> bytes:
+    """The list in one of FORMATS, as UTF-8 bytes. `as_file`: a file a user opens (a download, `--out`), where a
+    CSV starts with a byte order mark."""
     makers: dict[str, Callable[[], str]] = {
         "bibtex": lambda: to_bibtex(items, include_abstract),
         "md": lambda: to_markdown(items, name or "Reading list"),
@@ -396,4 +398,7 @@ def export(items: Sequence[ListItem], fmt: str, name: str = "", include_abstract
     }
     if fmt not in makers:
         raise ValueError(f"unknown export format {fmt!r} (choose from {', '.join(FORMATS)})")
-    return makers[fmt]().encode("utf-8")
+    # a CSV file starts with a byte order mark: without it Excel reads UTF-8 as the machine's code page
+    # ("FokouÃ©"); Zotero's CSV export does the same, and pandas and LibreOffice read it. Not on stdout, which
+    # scripts read as plain UTF-8.
+    return makers[fmt]().encode("utf-8-sig" if fmt == "csv" and as_file else "utf-8")

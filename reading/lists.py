@@ -380,11 +380,12 @@ class ReadingLists:
         return sorted(self.store.not_interested_ids(self._id(name)))
 
     # -- export / import ------------------------------------------------------------------
-    def export(self, name: str, fmt: str, include_abstract: bool = False) -> bytes:
+    def export(self, name: str, fmt: str, include_abstract: bool = False, as_file: bool = False) -> bytes:
         lid = self._id(name)
         if fmt not in exporters.FORMATS:
             raise TrendscopeError(f"unknown export format {fmt!r}: use one of {', '.join(exporters.FORMATS)}")
-        return exporters.export(self.store.items(lid, self.me), fmt, self.canonical(name), include_abstract)
+        return exporters.export(self.store.items(lid, self.me), fmt, self.canonical(name), include_abstract,
+                                as_file)
 
     def import_file(
         self, name: str, path: str | Path, fmt: str = "auto", create: bool = True, display_name: str | None = None,

@@ -315,7 +315,7 @@ def export_cmd(ctx: click.Context, name: str, fmt: str, out: str | None, abstrac
         raise click.UsageError(f"--abstract applies to --format bibtex ({fmt} exports never hold abstracts)")
     target = output_file(out) if out else None
     rl = open_lists(ctx)
-    data = rl.export(name, fmt, include_abstract=abstract)
+    data = rl.export(name, fmt, include_abstract=abstract, as_file=target is not None)
     if not rl.items(name):  # an empty BibTeX file came without a word (a blind walkthrough)
         click.echo(f"note: {quoted(rl.canonical(name))} holds no paper: the export has none", err=True)
     if target is None:

@@ -136,7 +136,7 @@ def _exports(rl, name: str) -> None:
     cols = st.columns(len(EXPORTS))
     stem = slug(name, 60, fallback="reading-list")  # "Privacy----MIA---review--100.bib" (a blind walkthrough)
     for col, (fmt, (label, ext, mime)) in zip(cols, EXPORTS.items()):
-        col.download_button(label, rl.export(name, fmt), file_name=f"{stem}.{ext}", mime=mime,
+        col.download_button(label, rl.export(name, fmt, as_file=True), file_name=f"{stem}.{ext}", mime=mime,
                             icon=":material/download:", key=f"export_{fmt}", width="stretch")
 
 
