@@ -198,21 +198,36 @@ def confirm_addresses(db: sqlite_utils.Database, name: str, email: str | None = 
     return now
 
 
-def unsubscribe(db: sqlite_utils.Database, token_or_name: str, email: str, *, user: Actor = OWNER) -> Subscription:
-    """Remove `email` from a subscription, found by its unsubscribe token (from a List-Unsubscribe request:
-    whoever holds the token) or by its name (among `user`'s); the subscription stays. Returns it as it is now."""
+def unsubscribe(db: sqlite_utils.Database, token_or_name: str, email: str | None = None, *,
+                user: Actor = OWNER) -> tuple[Subscription, str]:
+    """Remove an address from a subscription; the subscription stays. Returns it as it is now and the address.
+
+    `token_or_name`: the token of one recipient's mail (`Subscription.token_for`: it names the address, so
+    `email` may be left out, and when given must be that address), or the subscription's own token (mails of
+    earlier versions: whoever holds it) or its name (among `user`'s), both with `email`."""
     store = SubscriptionStore(db)
-    key = (token_or_name or "").strip()
-    sub = store.by_token(key) or _find(store, key, user)
-    if sub is None:
-        raise TrendscopeError(f"no subscription with the token or name {token_or_name!r}")
-    addr = validate_address(email).lower()
-    if addr not in {a.lower() for a in sub.emails}:
-        raise TrendscopeError(f"{email} is not an address of the subscription {quoted(sub.command_name)}")
-    sub.emails = [a for a in sub.emails if a.lower() != addr]
-    sub.pending = [a for a in sub.pending if a.lower() != addr]
+    key = (token_or_name or "").strip().lower()
+    found = [(s, a) for s in store.all() if s.token for a in [*s.emails, *s.pending] if s.token_for(a) == key]
+    if found:
+        sub, addr = found[0]
+        if email is not None and validate_address(email).lower() != addr.lower():
+            raise TrendscopeError(f"the token {token_or_name.strip()!r} is the unsubscribe token of another address "
+                                  f"of {quoted(sub.command_name)}, not of {email.strip()}")
+    else:
+        sub = store.by_token(key) or _find(store, (token_or_name or "").strip(), user)
+        if sub is None:
+            raise TrendscopeError(f"no subscription or recipient with the token or name {token_or_name!r}")
+        if email is None:
+            raise TrendscopeError(f"{token_or_name.strip()!r} names the subscription {quoted(sub.command_name)}, not "
+                                  "one address: give the address to remove too")
+        addr = validate_address(email)
+        if addr.lower() not in {a.lower() for a in sub.emails}:
+            raise TrendscopeError(f"{email} is not an address of the subscription {quoted(sub.command_name)}")
+    gone = addr.lower()
+    sub.emails = [a for a in sub.emails if a.lower() != gone]
+    sub.pending = [a for a in sub.pending if a.lower() != gone]
     store.set_recipients(sub.id, sub.emails, sub.pending)
-    return sub
+    return sub, addr
 
 
 def list_subscriptions(db: sqlite_utils.Database, *, user: Actor = OWNER) -> list[Subscription]:

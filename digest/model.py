@@ -1,6 +1,8 @@
 """Records of the digest stage: subscriptions, deliveries, digests."""
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -34,6 +36,15 @@ class Subscription:
     @property
     def lab_wide(self) -> bool:
         return self.owner == LAB
+
+    def token_for(self, address: str) -> str | None:
+        """The unsubscribe token one recipient's mail carries: a keyed hash of the address under the subscription's
+        token (16 hex digits). It names that address alone, so a request needs no trust in its From, and one
+        recipient's mail cannot unsubscribe another (the subscription's own token, which every mail once carried,
+        could remove any address of it). None without a subscription token."""
+        if not self.token:
+            return None
+        return hmac.new(self.token.encode(), address.strip().lower().encode(), hashlib.sha256).hexdigest()[:16]
 
     @property
     def command_name(self) -> str:

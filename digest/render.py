@@ -250,17 +250,19 @@ def list_id(sub: Subscription, sender: str) -> str:
     return f"<{label}.trendscope.{_domain(parseaddr(sender)[1])}>"
 
 
-def unsubscribe_address(sub: Subscription, operator: str) -> str:
-    """RFC 2369 List-Unsubscribe: a mailto: of the operator with the subscription's token in the subject."""
-    subject = f"unsubscribe%20{sub.token}" if sub.token else "unsubscribe"
+def unsubscribe_address(sub: Subscription, operator: str, recipient: str = "") -> str:
+    """RFC 2369 List-Unsubscribe: a mailto: of the operator with the recipient's token in the subject."""
+    token = sub.token_for(parseaddr(recipient)[1]) if recipient else sub.token
+    subject = f"unsubscribe%20{token}" if token else "unsubscribe"
     return f"<mailto:{operator}?subject={subject}>"
 
 
-def unsubscribe_note(sub: Subscription, operator: str) -> list[str]:
+def unsubscribe_note(sub: Subscription, operator: str, recipient: str = "") -> list[str]:
     """The mail's footer: why the reader gets it and how to stop it, in the reader's terms (the operator's
-    command, `trendscope subscriptions unsubscribe TOKEN ADDRESS`, is in the docs: a blind walkthrough found it
-    shown to every recipient, who has no shell on the lab server)."""
-    request = f'"unsubscribe {sub.token}"' if sub.token else '"unsubscribe" and the subscription name'
+    command, `trendscope subscriptions unsubscribe TOKEN`, is in the docs: a blind walkthrough found it shown to
+    every recipient, who has no shell on the lab server)."""
+    token = sub.token_for(parseaddr(recipient)[1]) if recipient else sub.token
+    request = f'"unsubscribe {token}"' if token else '"unsubscribe" and the subscription name'
     return [
         "You get this digest because the Trendscope operator added your address to this subscription.",
         f"To stop it, mail {operator} with the subject {request} (your mail program's unsubscribe button "
@@ -302,10 +304,10 @@ def build_message(d: Digest, sender: str, recipient: str, message_id: str,
     _set_header(msg, "Date", format_datetime(when or datetime.now(UTC)))
     _set_header(msg, "Message-ID", message_id)
     _set_header(msg, "List-Id", list_id(d.subscription, sender))
-    _set_header(msg, "List-Unsubscribe", unsubscribe_address(d.subscription, operator))
+    _set_header(msg, "List-Unsubscribe", unsubscribe_address(d.subscription, operator, recipient))
     _set_header(msg, "X-Trendscope-Week", header_text(d.week, 20))
     _set_header(msg, "Auto-Submitted", "auto-generated")  # RFC 3834: no vacation auto-replies to the sender
-    footer = unsubscribe_note(d.subscription, operator)
+    footer = unsubscribe_note(d.subscription, operator, recipient)
     msg.set_content(render_text(d, footer=footer))
     has_chart = bool(d.chart_png and d.lines)
     msg.add_alternative(render_html(d, image_src=f"cid:{CHART_CID}" if has_chart else "", footer=footer),

@@ -46,11 +46,17 @@ def test_digest_mail_is_a_well_formed_mime_message(db, dhome):
     assert re.fullmatch(r"<[^<>@\s]+@example\.org>", msg["Message-ID"])
     # RFC 2369: a plain <mailto:...> that mail clients turn into an unsubscribe button; the email package's
     # folding at 78 characters wrote it as encoded words (a blind walkthrough), which no client reads as a link
-    sub_token = api.get_subscription(db, "Vision & language").token
+    # each recipient's mail carries its own token (the subscription's, which every mail carried, removed any
+    # address), which names that address alone
+    sub = api.get_subscription(db, "Vision & language")
+    mine, other = sub.token_for("reader@example.org"), sub.token_for("second@example.org")
+    assert re.fullmatch(r"[0-9a-f]{16}", mine) and mine != other and sub.token_for(" Reader@Example.org") == mine
     env = next(e for e in rec.envelopes if e.rcpt_tos == ["reader@example.org"])
     header_block = env.content.split(b"\r\n\r\n", 1)[0].decode("ascii")
-    assert (f"\r\nList-Unsubscribe: <mailto:digest@example.org?subject=unsubscribe%20{sub_token}>\r\n"
+    assert (f"\r\nList-Unsubscribe: <mailto:digest@example.org?subject=unsubscribe%20{mine}>\r\n"
             in header_block + "\r\n"), header_block
+    raw = env.content.decode("ascii", "replace")
+    assert sub.token not in raw and other not in raw
     assert "=?" not in header_block.split("List-Unsubscribe:", 1)[1].split("\r\n", 1)[0]
     assert msg.get_content_type() == "multipart/alternative"
     plain, related = msg.get_payload()

@@ -13,6 +13,7 @@ import re
 import ssl
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
+from email.utils import parseaddr
 from pathlib import Path
 
 import pytest
@@ -279,15 +280,31 @@ def test_every_digest_mail_has_list_unsubscribe_and_list_id(db, dhome, monkeypat
         api.send_digest_test(dhome, api.build(db, dhome, sub.name, WEEK))
     assert len(rec.envelopes) == 2
     for msg in rec.messages:
-        assert msg["List-Unsubscribe"] == f"<mailto:{OPERATOR}?subject=unsubscribe%20{sub.token}>"
+        token = sub.token_for(parseaddr(msg["To"])[1])  # the recipient's own token, never the subscription's
+        assert msg["List-Unsubscribe"] == f"<mailto:{OPERATOR}?subject=unsubscribe%20{token}>"
         assert re.fullmatch(rf"<vision-language-{sub.id}\.trendscope\.example\.org>", msg["List-Id"]), msg["List-Id"]
         text = msg.get_payload()[0].get_content()
-        assert f'with the subject "unsubscribe {sub.token}"' in text and OPERATOR in text
+        assert f'with the subject "unsubscribe {token}"' in " ".join(text.split()) and OPERATOR in text
+        assert sub.token not in msg.as_string()
         assert "trendscope " not in text  # the operator's command is not shown to recipients
-    # the operator acts on the unsubscribe request: the address goes, the subscription stays
-    r = cli(dhome.root, "subscriptions", "unsubscribe", sub.token, "reader@example.org")
-    assert r.exit_code == 0, r.output
+    api.add_subscription(db, dhome, "other", trends=["privacy"], emails=["zed@example.org"], confirmed=True)
+    reader = sub.token_for("reader@example.org")
+    # one recipient's token does not remove another address, nor an address of another subscription
+    r = cli(dhome.root, "subscriptions", "unsubscribe", reader, "zed@example.org")
+    assert r.exit_code == 1 and "is the unsubscribe token of another address" in r.output, r.output
+    # the subscription's own token (mails of earlier versions) or its name needs the address
+    r = cli(dhome.root, "subscriptions", "unsubscribe", sub.token)
+    assert r.exit_code == 1 and "give the address to remove too" in r.output, r.output
+    # the operator acts on the unsubscribe request: the token alone names the address; the subscription stays
+    r = cli(dhome.root, "subscriptions", "unsubscribe", reader.upper())
+    assert r.exit_code == 0 and "Removed reader@example.org from 'Vision & language'." in r.output, r.output
     assert api.get_subscription(db, sub.name).emails == []
+    assert api.get_subscription(db, "other").emails == ["zed@example.org"]
+    r = cli(dhome.root, "subscriptions", "unsubscribe", reader)  # once only
+    assert r.exit_code == 1 and "no subscription or recipient with the token" in r.output, r.output
+    # an earlier version's mail: the subscription's token and the sender's address
+    r = cli(dhome.root, "subscriptions", "unsubscribe", api.get_subscription(db, "other").token, "zed@example.org")
+    assert r.exit_code == 0 and api.get_subscription(db, "other").emails == []
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -188,22 +188,25 @@ def confirm_cmd(ctx: click.Context, name: str, email: str | None, yes: bool) -> 
 
 @subscriptions_group.command("unsubscribe")
 @click.argument("token")
-@click.argument("email")
+@click.argument("email", required=False)
 @click.pass_context
-def unsubscribe_cmd(ctx: click.Context, token: str, email: str) -> None:
-    """Remove EMAIL from the subscription whose unsubscribe TOKEN (or name) is given; the subscription stays.
+def unsubscribe_cmd(ctx: click.Context, token: str, email: str | None) -> None:
+    """Remove the address whose unsubscribe TOKEN is given from its subscription; the subscription stays.
 
-    Each digest mail carries a List-Unsubscribe header and a footer asking readers to mail the operator
-    with the subject "unsubscribe TOKEN"; run this with the TOKEN and the sender's address.
+    Each digest mail carries a List-Unsubscribe header and a footer asking its reader to mail the operator with
+    the subject "unsubscribe TOKEN". The token is that recipient's own: run this with it, and the address it
+    was made for is removed (give EMAIL too to check it is that one). The subscription's token (in mails of
+    earlier versions) or its name needs EMAIL.
 
     \b
-    Example:
-      trendscope subscriptions unsubscribe 3f9c2a7b1d0e4f65 reader@example.org
+    Examples:
+      trendscope subscriptions unsubscribe 9b0d2f4c6a1e3857
+      trendscope subscriptions unsubscribe vision reader@example.org
     """
     from trendscope.digest.api import unsubscribe
 
-    sub = unsubscribe(_db(ctx), token, email, user=_actor(ctx))
-    click.echo(f"Removed {email.strip()} from {quoted(sub.command_name)}.")
+    sub, address = unsubscribe(_db(ctx), token, email, user=_actor(ctx))
+    click.echo(f"Removed {address} from {quoted(sub.command_name)}.")
 
 
 @subscriptions_group.command("remove")
