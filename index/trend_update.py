@@ -41,14 +41,29 @@ class TagUpdateResult:
     removed: int = 0       # tag rows deleted (removed trends, deleted papers)
     tags: int = 0          # tag rows written
     trends_changed: list[str] = field(default_factory=list)
+    why_changed: dict[str, str] = field(default_factory=dict)  # trend -> why it was re-tagged (RETAG_REASONS)
 
     def __str__(self) -> str:
         s = f"tagged {count(self.tagged, 'paper')} ({count(self.tags, 'tag')}), {self.skipped:,} up to date"
         if self.removed:
             s += f", {count(self.removed, 'tag')} removed"
         if self.trends_changed and self.tagged:  # an empty home "re-tagged" every trend of 0 papers (a walkthrough)
-            s += f"; re-tagged trends: {', '.join(self.trends_changed)}"
+            # each with why: "re-tagged trends: multimodal, ..." alone read as if the papers had changed (a
+            # walkthrough, on a home tagged by an earlier version)
+            groups: dict[str, list[str]] = {}
+            for t in self.trends_changed:
+                groups.setdefault(self.why_changed.get(t, ""), []).append(t)
+            s += "; re-tagged trends: " + "; ".join(
+                ", ".join(names) + (f" ({RETAG_REASONS[why]})" if why in RETAG_REASONS else "")
+                for why, names in groups.items())
         return s
+
+
+RETAG_REASONS = {
+    "new": "new in the taxonomy",
+    "definition": "their definition in the taxonomy changed",
+    "tagger": "the tagger or its fitted model changed since they were tagged",
+}
 
 
 # bump when the tagger writes a tag's evidence differently: every paper of a fitted trend is tagged again (the
@@ -96,6 +111,8 @@ def update_trend_tags(db, home: Home, progress: bool = True, taxonomy: Taxonomy 
         result.removed += store.delete_trend(trend)
     changed = [t for t in taxonomy.names if old.get(t) != current[t]]
     result.trends_changed = changed
+    result.why_changed = {t: "new" if t not in old else "definition" if old[t][0] != current[t][0] else "tagger"
+                          for t in changed}
     result.removed += store.delete_orphans()
 
     states = store.tag_states()

@@ -82,6 +82,7 @@ def test_a_new_way_of_writing_evidence_retags_the_fitted_trends(home, corpus, mo
     monkeypatch.setattr(trend_update, "EVIDENCE_VERSION", trend_update.EVIDENCE_VERSION + "-next")
     again = update_trend_tags(db, hm, progress=False)
     assert again.tagged == len(pks) and len(again.trends_changed) == 8
+    assert str(again).endswith("(the tagger or its fitted model changed since they were tagged)"), str(again)
     assert update_trend_tags(db, hm, progress=False).tagged == 0
 
 
@@ -96,6 +97,7 @@ def test_taxonomy_edit_retags_only_what_changed(home, corpus):
     hm.taxonomy_path.write_text(USER_TAXONOMY, encoding="utf-8")
     r = update_trend_tags(db, hm, progress=False)
     assert sorted(r.trends_changed) == ["ethics", "robotics"]
+    assert r.why_changed == {"ethics": "definition", "robotics": "new"}
     assert r.tagged == len(pks)
     assert _tags(db, untouched) == before  # other trends' rows are left alone
     # ethics: same papers scored the same, only those under the new threshold dropped
@@ -171,3 +173,9 @@ def test_the_summary_reads_like_the_other_counts():
     assert str(TagUpdateResult(tagged=6000, tags=2386, skipped=6000, removed=1, trends_changed=["ethics"])) == (
         "tagged 6,000 papers (2,386 tags), 6,000 up to date, 1 tag removed; re-tagged trends: ethics")
     assert str(TagUpdateResult(trends_changed=["ethics", "privacy"])) == "tagged 0 papers (0 tags), 0 up to date"
+    # and says why each trend was re-tagged (a home tagged by an earlier version re-tagged all 6,000 papers with
+    # "re-tagged trends: multimodal, ..." as if they had changed: a blind walkthrough)
+    assert str(TagUpdateResult(tagged=5, trends_changed=["ethics", "robotics", "privacy"], why_changed={
+        "ethics": "definition", "robotics": "new", "privacy": "definition"})).endswith(
+        "; re-tagged trends: ethics, privacy (their definition in the taxonomy changed); "
+        "robotics (new in the taxonomy)")
