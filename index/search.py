@@ -421,7 +421,8 @@ class Searcher:
             raise TrendscopeError(f"limit must be between 1 and {MAX_LIMIT}")
         pk = self.store.pk_of(aid)
         if pk is None:
-            raise TrendscopeError(f"paper {aid} is not in the database")
+            raise TrendscopeError(f"paper {aid} is not stored: `trendscope ingest --id {aid}` adds it, then "
+                                  "`trendscope index`")
         model = self.model()
         vec = self.vectors.get([pk], model).get(pk) if model else None
         if vec is None:

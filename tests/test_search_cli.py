@@ -106,12 +106,20 @@ def test_similar_and_errors(cli, searchable):
     assert out.exit_code == 0, out.output
     ids = [json.loads(x)["id"] for x in out.output.splitlines()]
     assert len(ids) == 3 and pid not in ids
-    out = cli("similar", "2512.99999")
-    assert out.exit_code == 1 and "not in the database" in out.output
+    out = cli("similar", "2512.99999")  # says how to add it (a blind docs audit: "not in the database" alone)
+    assert out.exit_code == 1 and "paper 2512.99999 is not stored: `trendscope ingest --id 2512.99999` adds it" \
+        in out.output
+    # a window no stored paper was published in is said so, as search says it (it printed a bare "no results")
+    out = cli("similar", pid, "--since", "2031-01-01")
+    assert out.exit_code == 0 and "(no stored paper was published in this window; the stored papers were " \
+        "published from" in out.output, out.output
     out = cli("search", "x", "--since", "yesterday")
     assert out.exit_code == 1 and "not a date" in out.output and "Traceback" not in out.output
     out = cli("search")
     assert out.exit_code == 2 and "QUERY" in out.output
+    for blank in ("", "   "):  # given but empty: one error line, as for blanks (it asked for a QUERY: a docs audit)
+        out = cli("search", blank)
+        assert out.exit_code == 1 and out.output.startswith("Error: empty query: give at least one word"), out.output
 
 
 def test_index_command_with_nothing_new(cli):

@@ -323,7 +323,7 @@ def test_similar(searchable):
     assert scores == sorted(scores, reverse=True) and np.isclose(
         scores[0], float(vecs[ranked[0]] @ vecs[pk]), atol=1e-4
     )
-    with pytest.raises(TrendscopeError, match="not in the database"):
+    with pytest.raises(TrendscopeError, match="is not stored: `trendscope ingest --id"):
         searcher.similar("2512.99998")
     with pytest.raises(TrendscopeError, match="not an arXiv id"):
         searcher.similar("'; DROP TABLE papers")

@@ -201,12 +201,12 @@ def search_cmd(ctx, query, mode, categories, trends, since, until, sort, all_wor
     from trendscope.index.search import SearchRequest
     from trendscope.index.search_request import long_query_note, words_none_holds
 
-    if batch is None and not query:
+    if batch is None and query is None:  # "" is a query given empty: the search says so, as for "   "
         dashed = ctx.meta.get("dash_words") or []
         hint = (f" ({dashed[0]!r} was read as options; a query that starts with '-' needs -- before it, after any "
                 f"options: trendscope search -n 5 -- {dashed[0]!r})") if dashed else ""
         raise click.UsageError(f"give a QUERY or --batch FILE{hint}")
-    if batch is not None and query:
+    if batch is not None and query is not None:
         raise click.UsageError("give either a QUERY or --batch FILE, not both")
     searcher = _searcher(ctx)
 
@@ -228,11 +228,7 @@ def search_cmd(ctx, query, mode, categories, trends, since, until, sort, all_wor
         # newest first: no score column (the list is in date order, and the newest matches added to it carry
         # keyword scores beside fused ones: 6.76, 0.02, 7.99 read as a bug, a blind walkthrough)
         _print_hits(hits, as_json, ctx.obj.verbose, scores=sort != "date")
-        if not hits and (since or until) and not searcher.papers_in_window(since, until):
-            # "--since 30d" on a home last filled months ago, or a weekend: nothing to do with the query
-            first, last = searcher.store.published_range()
-            click.echo(f"(no stored paper was published in this window; the stored papers were published from "
-                       f"{(first or '?')[:10]} to {(last or '?')[:10]})", err=True)
+        if not hits and _say_empty_window(searcher, since, until):
             return
         wanted_id = arxiv_id_query(query)
         if wanted_id and not hits:  # an id lookup listed ten unrelated papers (a blind walkthrough)
@@ -289,8 +285,22 @@ def similar_cmd(ctx, arxiv_id, limit, categories, since, until, as_json):
       trendscope similar 2106.09685 -n 5
       trendscope similar https://arxiv.org/abs/1706.03762 -c cs.CL --since 2024-01 --json
     """
-    hits = _searcher(ctx).similar(arxiv_id, limit, categories=list(categories), since=since, until=until)
+    searcher = _searcher(ctx)
+    hits = searcher.similar(arxiv_id, limit, categories=list(categories), since=since, until=until)
     _print_hits(hits, as_json, ctx.obj.verbose)
+    if not hits:  # a bare "no results" for --since 30d on a home last filled months ago (a blind docs audit)
+        _say_empty_window(searcher, since, until)
+
+
+def _say_empty_window(searcher, since: str | None, until: str | None) -> bool:
+    """Say on stderr when no stored paper was published in the --since/--until window (then no query could find
+    any: "--since 30d" on a home last filled months ago, or a weekend); whether it did."""
+    if not (since or until) or searcher.papers_in_window(since, until):
+        return False
+    first, last = searcher.store.published_range()
+    click.echo(f"(no stored paper was published in this window; the stored papers were published from "
+               f"{(first or '?')[:10]} to {(last or '?')[:10]})", err=True)
+    return True
 
 
 @click.command("doctor")
