@@ -39,11 +39,16 @@ def spellings(item: Item) -> list[Item]:
     return []
 
 
-def with_compound_spellings(pq: ParsedQuery, papers_matching: Callable[[str], int]) -> ParsedQuery:
+def with_compound_spellings(pq: ParsedQuery, papers_matching: Callable[[str], int],
+                            required_only: bool = False) -> ParsedQuery:
     """`pq` with each positive item's compound spellings that at least MIN_PAPERS papers use OR-ed into its
-    group. `papers_matching(fts_expression)` counts papers (the searcher's cached counts)."""
+    group (`required_only`: only the groups every result must hold). `papers_matching(fts_expression)` counts
+    papers (the searcher's cached counts)."""
     groups, changed = [], False
     for g in pq.groups:
+        if required_only and not g.required:
+            groups.append(g)
+            continue
         extra = [alt for item in g.items for alt in spellings(item)
                  if alt not in g.items and papers_matching(alt.fts()) >= MIN_PAPERS]
         if extra:

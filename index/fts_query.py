@@ -228,7 +228,11 @@ def parse_query(text: str, all_words: bool = False) -> ParsedQuery:
         count += 1
         if count > MAX_ITEMS:
             if neg or is_phrase or column or plus or prefix or pending_or:
-                raise TrendscopeError(f"query has too many terms (at most {MAX_ITEMS})")
+                # a pasted abstract with "ti:foo" at its end read "too many terms" of a query whose plain words
+                # past the limit are accepted (a blind docs audit): say which terms count
+                raise TrendscopeError(f"search syntax (phrases, fields such as ti:, -word, +word, prefix*, OR) is "
+                                      f"read only among a query's first {MAX_ITEMS} terms: move {raw!r} "
+                                      "to the front")
             # a pasted abstract was refused (a blind walkthrough): its words past the limit are still embedded
             out.embed_words.extend(words)
             out.embedded_only += 1
