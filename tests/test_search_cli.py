@@ -168,3 +168,18 @@ def test_an_empty_home_says_to_import_papers_not_to_index(home):
     status = CliRunner().invoke(main, ["--home", str(home), "status"])
     assert status.exit_code == 0 and "Papers per day" not in status.output
     assert "no papers stored: import a snapshot" in status.output
+
+
+def test_a_verbose_snippet_reads_tex_as_the_title_does(capsys):
+    """A blind docs audit: `-v search lora` showed "Low-Rank Adaptation~(⟦LoRA⟧)" and "50\\% of": TeX made readable
+    as the title is; --json keeps the source."""
+    from types import SimpleNamespace
+
+    from trendscope.ui.cli.index import _print_hits
+
+    hit = SimpleNamespace(id="2106.09685", title="LoRA", score=0.3, published="2021-06-17", categories=["cs.CL"],
+                          authors=[], missing=[], snippet="Low-Rank Adaptation~(⟦LoRA⟧) on 50\\% of $\\alpha$")
+    _print_hits([hit], as_json=False, verbose=1)
+    assert "       Low-Rank Adaptation (⟦LoRA⟧) on 50% of α\n" in capsys.readouterr().out
+    _print_hits([hit], as_json=True, verbose=1)
+    assert "Adaptation~(⟦LoRA⟧)" in capsys.readouterr().out

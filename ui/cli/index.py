@@ -131,8 +131,8 @@ def _print_hits(hits, as_json: bool, verbose: int, scores: bool = True) -> None:
         click.echo(_hit_line(i, h, width, scores))
         if h.missing:
             click.echo(f"       missing: {', '.join(h.missing)}")
-        if verbose:
-            click.echo(f"       {h.snippet}")
+        if verbose:  # TeX made readable as in the title ("Adaptation~(⟦LoRA⟧)": a blind docs audit); --json keeps it
+            click.echo(f"       {' '.join(readable_latex(h.snippet or '').split())}")
 
 
 _GLOBAL_OPTIONS = ("-v", "-vv", "--verbose", "--home", "--user")
