@@ -24,7 +24,7 @@ from .arxiv_live import (
     arxiv_client,
     usable_papers,
 )
-from .ledger import IngestRun, LedgerStore
+from .ledger import IngestFailed, IngestRun, LedgerStore
 from .records import BadArxivId, Paper, parse_arxiv_id
 from .store import PaperStore
 
@@ -106,5 +106,6 @@ def fetch_ids(
     if not found:
         where = cfg.api_url or arxiv_api_url()
         what = "is unreachable" if not failure.reachable else "request failed"
-        raise TrendscopeError(f"arXiv API at {where} {what} ({failure.problem}); try again later, or {SNAPSHOT_HINT}")
+        raise IngestFailed(f"arXiv API at {where} {what} ({failure.problem}); try again later, or {SNAPSHOT_HINT}",
+                           run)
     return run

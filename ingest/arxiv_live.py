@@ -31,7 +31,7 @@ from trendscope.foundation.home import DEFAULT_CATEGORIES
 from trendscope.foundation.progress import progress_bar
 
 from .atom import AtomParseError, parse_feed
-from .ledger import IngestRun, LedgerStore
+from .ledger import IngestFailed, IngestRun, LedgerStore
 from .records import BadArxivId, Paper, parse_arxiv_id
 from .store import PaperStore
 
@@ -362,12 +362,12 @@ def ingest_live(
     if session.stats.pages == 0:
         ledger.finish(run, "failed")
         if not failure.reachable:
-            raise TrendscopeError(
+            raise IngestFailed(
                 f"arXiv API at {cfg.api_url or arxiv_api_url()} is unreachable ({failure.problem}); "
-                f"check the network or TRENDSCOPE_ARXIV_URL, or {SNAPSHOT_HINT}"
+                f"check the network or TRENDSCOPE_ARXIV_URL, or {SNAPSHOT_HINT}", run
             )
-        raise TrendscopeError(
-            f"arXiv API request failed ({failure.problem}); try again later, or {SNAPSHOT_HINT}"
+        raise IngestFailed(
+            f"arXiv API request failed ({failure.problem}); try again later, or {SNAPSHOT_HINT}", run
         )
     ledger.finish(run, "partial")
     return run

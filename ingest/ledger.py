@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, field
 import sqlite_utils
 
 from trendscope.foundation.clock import utc_now_iso
+from trendscope.foundation.errors import TrendscopeError
 
 
 @dataclass
@@ -48,6 +49,15 @@ class IngestRun:
             f"{self.source}: {self.outcome}; seen {self.seen}, new {self.new}, updated {self.updated}, "
             f"unchanged {self.skipped}, errors {self.errors}, pages {self.pages}"
         )
+
+
+class IngestFailed(TrendscopeError):
+    """A run that stored nothing and was recorded as failed: the message says why, `run` is its record (what
+    `ingest --json` prints: a failed run printed nothing on stdout though the ledger held it)."""
+
+    def __init__(self, message: str, run: IngestRun):
+        super().__init__(message)
+        self.run = run
 
 
 class LedgerStore:

@@ -1,6 +1,7 @@
 """Live ingest through the fake arXiv server: faults, politeness, early stop, versions, unreachable arXiv."""
 from __future__ import annotations
 
+import json
 import math
 import socket
 from datetime import date
@@ -209,6 +210,11 @@ def test_cli_unreachable_arxiv_is_one_line(home, monkeypatch):
     assert out.startswith("Error: arXiv API") and "unreachable" in out and "trendscope ingest --snapshot PATH" in out
     run = LedgerStore(open_database(home / "trendscope.db")).last("arxiv-api")
     assert run.outcome == "failed" and run.pages == 0 and run.errors >= 1
+    # --json prints the failed run's record on stdout, the error on stderr (stdout was empty: a blind docs audit)
+    res = CliRunner().invoke(main, ["--home", str(home), "ingest", "--since", "2d", "--json"])
+    record = json.loads(res.stdout)
+    assert res.exit_code == 1 and record["outcome"] == "failed" and record["pages"] == 0 and record["run_id"]
+    assert res.stderr.startswith("Error: arXiv API") and "unreachable" in res.stderr
 
 
 def test_cli_live_ingest_against_fake_server(home, monkeypatch, rows):

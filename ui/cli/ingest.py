@@ -60,7 +60,7 @@ def ingest_cmd(ctx, snapshot, ids, categories, since, until, max_results, page_s
     if snapshot and ids:
         raise click.UsageError("give either --snapshot or --id, not both")
     if ids:
-        run = run_ids(home, ids)
+        run = _recorded(lambda: run_ids(home, ids), as_json)
         if as_json:
             click.echo(json.dumps(_run_dict(run), indent=2))
             return
@@ -99,13 +99,26 @@ def ingest_cmd(ctx, snapshot, ids, categories, since, until, max_results, page_s
         return
     cfg = LiveConfig(categories=list(categories) or list(DEFAULT_CATEGORIES), since=since, until=until,
                      max_results=max_results, page_size=page_size)
-    run = run_live(home, cfg, progress=_progress(ctx))
+    run = _recorded(lambda: run_live(home, cfg, progress=_progress(ctx)), as_json)
     if as_json:
         click.echo(json.dumps(_run_dict(run), indent=2))
     else:
         click.echo(run.summary())
         if run.outcome != "ok":
             click.echo(f"  last error: {run.error_messages[-1] if run.error_messages else '?'}", err=True)
+
+
+def _recorded(fetch, as_json: bool):
+    """`fetch()`'s run; with --json, a failed run's record is printed before its error (stdout held nothing though
+    the run was recorded: a blind docs audit)."""
+    from trendscope.ingest.ledger import IngestFailed
+
+    try:
+        return fetch()
+    except IngestFailed as exc:
+        if as_json:
+            click.echo(json.dumps(_run_dict(exc.run), indent=2))
+        raise
 
 
 def _run_dict(run) -> dict:
