@@ -324,7 +324,10 @@ def test_with_no_list_yet_adding_a_result_creates_a_named_list(app_home, seed):
     for summary in rl.lists():
         rl.delete(summary.name)
     at = search(check(new_app().run()), "transformer")
-    assert at.text_input(key="target_new").value == "To read"  # never an unnamed new list
+    # never an unnamed new list: the empty box shows "To read" greyed, which it adds to (a prefilled "To read" had
+    # a typed name appended: "To readto read", a blind walkthrough)
+    box = at.text_input(key="target_new")
+    assert box.value == "" and box.placeholder == "To read"
     first = next(b.key[5:] for b in at.button if b.key and b.key.startswith("open_"))
     at.button(key=f"add_{first}").click()
     at = check(at.run())
@@ -690,6 +693,7 @@ def test_trends_page_names_a_change_of_sources_by_month_name(app_home, embedder,
     at = open_page(check(new_app().run()), "trends")
     note = next(c for c in texts(at.caption) if "very different mix of categories" in c).replace("\\", "")
     assert note.endswith(": July 2025: cs.CV 51% of the month's papers (22% the year before)."), note
+    assert "In this month the corpus" in note  # one month: not "In these months" (a blind walkthrough)
 
 
 def test_trends_page_names_months_with_few_papers(app_home, embedder, monkeypatch):
@@ -751,6 +755,8 @@ def test_trends_page_lists_a_rising_topic_with_its_papers(app_home, embedder):
     assert any("Banana routing" in m and "90% interval" in m for m in texts(at.markdown))  # growth, uncertainty
     quiet = [c for c in texts(at.caption) if c.startswith("No topic rises clearly this month in ")]
     assert quiet and "efficiency" not in quiet[0]  # the trends without a rise are named, not left out silently
+    # each with the papers it was judged on ("nothing rises" read as "too few papers to tell": a blind walkthrough)
+    assert re.search(r"\(\d+ papers? (this month|in the \d+ months to 2026-06)\)", quiet[0]), quiet[0]
     # the topic's own curve (its share of the trend, month by month) and a link to all its papers
     curves = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
     assert any(c["encoding"]["y"]["title"].startswith("% of ") and c["mark"]["type"] == "bar" for c in curves)

@@ -61,6 +61,7 @@ def test_search_cards_take_thumbs_too(app_home, seed):
     at = check(at.run())
     assert ReadingLists(open_database(app_home / "trendscope.db")).feedback() == {first: 1}
     assert any("Noted: more like this" in s for s in texts(at.success))
+    assert [s.icon for s in at.success if "Noted:" in s.value] == [":material/thumb_up:"]  # not a bookmark
 
 
 def test_newest_fallback_outside_the_default_categories(tmp_path):

@@ -47,17 +47,23 @@ def _trend_table(home_key: str, freq: str, since: str | None):
 
 
 @st.cache_data(ttl=600, show_spinner="Finding rising topics…")
-def _rising_topics(home_key: str, freq: str, stamp: tuple) -> dict[tuple[str, str], list[dict]]:
+def _rising_topics(home_key: str, freq: str, stamp: tuple) -> dict[tuple[str, str], dict]:
     from trendscope.index.topic_listings import listed_topics
 
     res = listed_topics(db(), freq=freq)  # read back when the data has not changed since it was computed
-    return {(r["trend"], r["period"]): r["details"] for r in res.records}
+    return {(r["trend"], r["period"]): r for r in res.records}
 
 
 def rising_topics(freq: str, period: str) -> dict[str, list[dict]]:
     """trend -> its rising topics in the month (or quarter) starting at `period`, most rising first."""
     found = _rising_topics(str(home().root), freq, index_stamp(home()))  # recomputed after `trendscope index`
-    return {trend: details for (trend, p), details in found.items() if p == period}
+    return {trend: r["details"] for (trend, p), r in found.items() if p == period}
+
+
+def rising_spans(freq: str, period: str) -> dict[str, tuple[int, str]]:
+    """trend -> (its papers in the span its topics were judged over, the span's first period) for `period`."""
+    found = _rising_topics(str(home().root), freq, index_stamp(home()))
+    return {trend: (r["papers"], r["since"]) for (trend, p), r in found.items() if p == period}
 
 
 @st.cache_data(ttl=300, show_spinner=False)

@@ -68,6 +68,7 @@ def feedback_buttons(arxiv_id: str, votes: dict[str, int], key: str) -> None:
             app.reading_lists().set_feedback(arxiv_id, 0 if vote == value else value)
             st.session_state["list_flash"] = ("Noted: " + words.lower() + ". “New for you” on the Search page "
                                               "is ranked with it now.") if vote != value else "Cleared."
+            st.session_state["list_flash_icon"] = icon  # not the bookmark of an add (a blind walkthrough)
             st.rerun()
 
 
@@ -123,6 +124,8 @@ def _add(arxiv_id: str, choice: str, new_name: str | None) -> str | None:
     list's name when the paper was added."""
     rl = app.reading_lists()
     name = (new_name or "").strip() if choice == NEW_LIST else choice
+    if choice == NEW_LIST and not name and not list_names():
+        name = DEFAULT_LIST  # the first list: the name its box shows greyed
     try:
         if choice == NEW_LIST:
             if not name:
@@ -159,8 +162,9 @@ def item_key(kind: str, list_name: str, arxiv_id: str, stored: str) -> str:
 def list_flash() -> None:
     """The message of the last add, shown after the rerun that refreshed the page's marks and counts."""
     msg = st.session_state.pop("list_flash", None)
+    icon = st.session_state.pop("list_flash_icon", ":material/bookmark_added:")
     if msg:
-        st.success(msg, icon=":material/bookmark_added:")
+        st.success(msg, icon=icon)
 
 
 def _list_choice(key: str, label: str) -> tuple[str, str | None]:
@@ -168,10 +172,16 @@ def _list_choice(key: str, label: str) -> tuple[str, str | None]:
     options = names + [NEW_LIST]
     last = default_list()
     choice = st.selectbox(label, options, index=options.index(last) if last in options else 0, key=f"{key}_list")
-    if choice == NEW_LIST and not names:
-        st.session_state.setdefault(f"{key}_new", DEFAULT_LIST)
-    new_name = st.text_input("New list name", key=f"{key}_new", max_chars=MAX_NAME) if choice == NEW_LIST else None
+    new_name = _new_list_name(key, names) if choice == NEW_LIST else None
     return choice, new_name
+
+
+def _new_list_name(key: str, names: list[str]) -> str:
+    """The new list's name box. With no list yet it is empty with "To read" shown greyed, which an empty box
+    adds to: a first list gets a name, never an unnamed one, and a typed name is not appended to a prefilled
+    "To read" ("To readto read": a blind walkthrough)."""
+    return st.text_input("New list name", key=f"{key}_new", max_chars=MAX_NAME,
+                         placeholder=DEFAULT_LIST if not names else "a name for the new list")
 
 
 def add_to_list(arxiv_id: str, key: str) -> None:
@@ -198,16 +208,15 @@ def list_target(key: str) -> tuple[str, str | None]:
         last = default_list()
         choice = st.selectbox("Add results to", options, index=options.index(last) if last in options else 0,
                               key=f"{key}_list" + (str(version) if version else ""))
-    if choice == NEW_LIST and not names:
-        st.session_state.setdefault(f"{key}_new", DEFAULT_LIST)  # a first list gets a name, not an empty box
-    new_name = c_new.text_input("New list name", key=f"{key}_new", max_chars=MAX_NAME) if choice == NEW_LIST else None
+    with c_new:
+        new_name = _new_list_name(key, names) if choice == NEW_LIST else None
     return choice, new_name
 
 
 def add_button(arxiv_id: str, target: tuple[str, str | None], key: str, target_key: str) -> None:
     """The per-result "Add to list" button (adds to the page's chosen list, see `list_target`)."""
     choice, new_name = target
-    where = f"the new list “{new_name}”" if choice == NEW_LIST else f"“{choice}”"
+    where = f"the new list “{new_name or DEFAULT_LIST}”" if choice == NEW_LIST else f"“{choice}”"
     if st.button("Add to list", key=key, icon=":material/bookmark_add:", help=f"Add {arxiv_id} to {where}"):
         added_to = _add(arxiv_id, choice, new_name)
         if added_to and choice == NEW_LIST:  # make the new list the target, keeping the message

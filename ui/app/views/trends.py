@@ -140,9 +140,17 @@ def _rising(labels: dict[str, str], period: str, freq: str) -> None:
         st.caption("No topic rises clearly inside a trend this month (a topic needs at least 4 papers in 2 "
                    "different weeks and 1.5 times its share in the year before).")
         return
-    quiet = sorted(labels.get(t, t) for t, d in found.items() if not d)
+    spans = trend_state.rising_spans("month", month)
+    if any(span_months(since, month) > 1 for _, since in spans.values()):
+        # "Rising topics, June 2026" above "4 papers in 12 months" read as a month's rise (a blind walkthrough)
+        st.caption("A trend with few papers is judged over the months up to this one that it takes to hold 600 "
+                   "of its papers (at most 12): its topics say over how many.")
+    quiet = sorted((labels.get(t, t), t) for t, d in found.items() if not d)
     if quiet:
-        st.caption("No topic rises clearly this month in " + ", ".join(safe_inline(q) for q in quiet) + ".")
+        # with the papers it was judged on: "nothing rises" and "too few papers to tell" read the same (a walkthrough)
+        st.caption("No topic rises clearly this month in " + ", ".join(
+            safe_inline(label) + (f" ({count(spans[t][0], 'paper')} {_span(spans[t][1], month)})" if t in spans
+                                  else "") for label, t in quiet) + ".")
     flash = st.session_state.pop("trends_flash", None)
     if flash:
         st.success(flash)
@@ -330,7 +338,8 @@ def render() -> None:
                    for p in empty) + ": the chart's lines skip " + ("it." if len(empty) == 1 else "them."))
     shifts = trend_state.mix_shifts(complete["period"].min())
     if shifts:  # cs.CV from 4% to 61% of the papers made "Vision Transformers" rise in efficiency (a walkthrough)
-        st.caption(":material/info: In these months the corpus holds a very different mix of categories than the "
+        st.caption(":material/info: In " + ("these months" if len(shifts) > 1 else "this month")
+                   + " the corpus holds a very different mix of categories than the "
                    "year before, and trend shares move with it (rising topics are listed only when they rise "
                    "within the same categories too): "
                    # each month named as the page names months ("2025-07" beside "June 2026": a walkthrough),
