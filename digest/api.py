@@ -41,9 +41,9 @@ from .mailer import (
     shown_config_warnings,
     validate_address,
 )
-from .model import Delivery, Digest, Subscription
+from .model import Delivery, Digest, DigestPaper, Subscription
 from .query import SearchQueryScorer
-from .render import build_message, digest_atom, render_html, render_markdown, render_text, summary_text
+from .render import build_message, digest_atom, likely_text, render_html, render_markdown, render_text, summary_text
 from .subscription_store import SubscriptionStore
 from .text import has_encoded_word, header_problem
 from .week_context import WeekContext
@@ -351,6 +351,12 @@ def render(digest: Digest, fmt: str, sender: str | None = None, operator: str | 
 def summary(digest: Digest) -> tuple[str, str, str, list[str]]:
     """(title, subtitle, summary heading, one sentence per trend line) as plain text, for the app's preview."""
     return summary_text(digest)
+
+
+
+def likely(paper: DigestPaper) -> str:
+    """"94% likely about it": how sure the digest is that a paper is about its trend (for the app's preview)."""
+    return likely_text(paper)
 
 
 def app_url(home: Home) -> str | None:

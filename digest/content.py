@@ -54,6 +54,9 @@ CENTRALITY_WEIGHT = 0.5  # trend subscriptions with vectors: how typical of the 
 NOVELTY_WEIGHT = 0.02  # a tie-breaker: tag scores of confident tags sit within a few hundredths of 1
 MIN_TAG_SCORE = 0.8  # a trend digest shows only confidently tagged papers (the summary counts all tags)
 STRENGTH_SCALE = 30.0  # strength -> relevance: min(strength, STRENGTH_SCALE) / STRENGTH_SCALE
+# below the confident list, a trend digest names at most this many of the papers it left out that are still likely
+# about the trend: a thin week showed none of them, the month's best interpretability paper (P 0.936) among them
+LESS_SURE_MIN, LESS_SURE_MAX = 0.8, 3
 GROWING, COOLING = 1.2, 0.8  # query lines: share ratio against the trailing average
 RISING_SHOWN = 5  # rising topics named per trend line
 EMERGING_Z = 2.0  # trend lines: trend_table's emerging score that reads as growing / cooling
@@ -168,12 +171,14 @@ def paper_from_row(row: dict, trends: dict[str, float]) -> DigestPaper:
     )
 
 
-def rank_week(sub: Subscription, ctx: WeekContext, query_scorer: QueryScorer | None) -> tuple[list[DigestPaper], int]:
+def rank_week(sub: Subscription, ctx: WeekContext, query_scorer: QueryScorer | None,
+              less_sure: list[DigestPaper] | None = None) -> tuple[list[DigestPaper], int]:
     """The week's papers for `sub`, best first, and how many were eligible. Query-only subscriptions: every
     match; trend subscriptions: at most `sub.size`, the most likely to be truly about the trend, as many as keep
     the list's expected precision at the calibration's target (see digest.confidence). For a trend subscription
     the count is of every paper tagged with one of its trends (the trend summary's papers, after the category,
-    exclusion and already-sent filters), so that a digest can say how many it left out and why."""
+    exclusion and already-sent filters), so that a digest can say how many it left out and why. `less_sure`, when
+    given, receives the likeliest papers a trend subscription leaves out (P >= LESS_SURE_MIN, most likely first)."""
     rows = ctx.week_rows(tuple(sub.categories))
     # papers of the weeks before that arXiv announced after their week's digest went out (a Friday submission is
     # announced on Monday, after a Monday run): they were never sent to anyone (a blind walkthrough)
@@ -243,7 +248,10 @@ def rank_week(sub: Subscription, ctx: WeekContext, query_scorer: QueryScorer | N
     if sub.trends:  # the most likely papers, as many as keep the list's expected precision at the target
         cal = ctx.confidence_model()
         papers.sort(key=lambda p: (-(p.confidence or 0.0), -p.score, p.id))
-        papers = papers[:confident_count([p.confidence or 0.0 for p in papers], sub.size, cal.target)]
+        shown = confident_count([p.confidence or 0.0 for p in papers], sub.size, cal.target)
+        if less_sure is not None:
+            less_sure.extend([p for p in papers[shown:] if (p.confidence or 0.0) >= LESS_SURE_MIN][:LESS_SURE_MAX])
+        papers = papers[:shown]
     papers.sort(key=lambda p: (not p.core, -p.score, p.id))  # core evidence first
     return papers, n
 
@@ -289,15 +297,17 @@ def build_digest(
     ctx = context or WeekContext(SubscriptionStore(db), week)
     if ctx.week != week:
         raise ValueError(f"context is for {ctx.week}, not {week}")
-    ranked, n = rank_week(sub, ctx, query_scorer)
+    less_sure: list[DigestPaper] = []
+    ranked, n = rank_week(sub, ctx, query_scorer, less_sure)
     issued = ctx.store.issued_ids(sub.id, week) if sub.id is not None else []
     papers = _frozen(sub, ctx, issued, ranked) if issued else ranked[: sub.size]
+    less_sure = [p for p in less_sure if p.id not in {q.id for q in papers}]
 
     labels = ctx.rules().labels
-    for p in papers:
+    for p in papers + less_sure:
         p.trend_labels = [labels.get(t, t) for t in p.trends]
-    if sub.trends and papers:  # each paper says why it is in the digest (a walkthrough had to open each to see)
-        _explain(ctx, sub, papers, labels)
+    if sub.trends and papers + less_sure:  # each paper says why it is in the digest (a walkthrough had to open each)
+        _explain(ctx, sub, papers + less_sure, labels)
     if sub.query and papers:  # the papers the summary's line counts: every word of the query (FtsQueryScorer)
         holding = {pk for pk, _published, _score in ctx.query_matches(sub.query)}
         rows = ctx.store.papers_by_ids([p.id for p in papers])
@@ -310,4 +320,5 @@ def build_digest(
         f"Share of each week's papers: {lines[0].label if len(lines) == 1 else sub.name}", 80)) \
         if chart and lines else None
     return Digest(subscription=sub, week=week, start=ctx.start, end=ctx.end, papers=papers, lines=lines,
-                  total_week_papers=ctx.total_this_week, chart_png=png, candidates=n, labels=dict(labels))
+                  total_week_papers=ctx.total_this_week, chart_png=png, candidates=n, labels=dict(labels),
+                  less_sure=less_sure)

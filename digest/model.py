@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from trendscope.foundation.actor import LAB, LOCAL_OWNER
-from trendscope.foundation.wording import quoted
+from trendscope.foundation.wording import count, quoted
 from trendscope.ingest.records import abs_url, pdf_url
 
 from .app_link import paper_link
@@ -177,6 +177,8 @@ class Digest:
     candidates: int = 0  # how many papers matched before the size (and, for trends, the confidence) cut
     labels: dict[str, str] = field(default_factory=dict)  # trend id -> label, for the header
     app_url: str | None = None  # where the lab's app is served ([app] url): each paper links to its reader page
+    # trend digests: the likeliest papers it left out (P >= content.LESS_SURE_MIN), named below the list
+    less_sure: list[DigestPaper] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -191,7 +193,12 @@ class Digest:
         span = f"week {self.week} ({self.start.isoformat()} to {self.end.isoformat()})"
         if not self.total_week_papers:  # "No new papers for this subscription" read as a quiet week (a walkthrough)
             return (f"No paper published in {span} is stored yet: the corpus is behind, not the week quiet "
-                    "(`trendscope ingest` brings it up to date).")
+                    "(the operator's ingest brings it up to date).")
+        if self.candidates and self.less_sure:  # "only touch on it" above a paper 93% likely about it
+            n, one = self.candidates, len(self.subscription.trends) == 1
+            return (f"No new paper in {span} is sure enough to be about this subscription's "
+                    f"{'trend' if one else 'trends'} for the list: {count(n, 'tagged paper')}, the likeliest "
+                    "named below.")
         if self.candidates:  # trend papers there were, but none clearly about the trend (digest.confidence)
             n = self.candidates
             return (f"No new paper in {span} is clearly about this subscription's "
@@ -218,3 +225,10 @@ class Digest:
         why = ("the list shows the most likely ones" if len(self.papers) >= self.subscription.size
                else f"{'they are' if left != 1 else 'it is'} less clearly about the trend")  # "1 ... : they are"
         return f"{left} more tagged {papers} this week {verb} not shown: {why}."
+
+    @property
+    def less_sure_heading(self) -> str:
+        """What the list of `less_sure` papers is, above it."""
+        return ("Less sure: likely about the trend, left out to keep the list's precision"
+                if len(self.subscription.trends) == 1 else
+                "Less sure: likely about one of the trends, left out to keep the list's precision")

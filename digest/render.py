@@ -102,6 +102,12 @@ def summary_text(d: Digest) -> tuple[str, str, str, list[str]]:
     return title, sub, _summary_heading(d), [_line_sentence(line, d.total_week_papers) for line in d.lines]
 
 
+def likely_text(p: DigestPaper) -> str:
+    """"93% likely about it", from the digest's confidence model (digest.confidence); cut, not rounded, so that a
+    paper left out below the list's 94% never reads as 94%."""
+    return f"{int(100 * (p.confidence or 0.0))}% likely about it"
+
+
 # -- Markdown and plain text --------------------------------------------------------------------
 def render_markdown(d: Digest) -> str:
     title, sub = _header(d)
@@ -129,6 +135,13 @@ def render_markdown(d: Digest) -> str:
         ]
     if d.held_back_message:
         out += [f"_{md_escape(d.held_back_message)}_", ""]
+    if d.less_sure:
+        head, note = d.less_sure_heading.split(": ", 1)
+        out += [f"## {head}", "", f"_{md_escape(note[:1].upper() + note[1:])}._", ""]
+        for p in d.less_sure:
+            why = f" · _why: {md_escape(p.why)}_" if p.why else ""
+            out.append(f"- [{md_escape(p.title)}]({p.reader_url(d.app_url) or p.abs_url}) · {likely_text(p)}{why}")
+        out.append("")
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -161,6 +174,12 @@ def render_text(d: Digest, footer: Sequence[str] = ()) -> str:
                 *([f"   read: {reader}"] if reader else []), f"   abs: {p.abs_url}", f"   PDF: {p.pdf_url}", ""]
     if d.held_back_message:
         out += _wrap(d.held_back_message)
+    if d.less_sure:
+        out += ["", *_wrap(d.less_sure_heading)]
+        for p in d.less_sure:
+            out += [*_wrap(f"{p.title} ({likely_text(p)})", "- ", "  "),
+                    *(_wrap(f"why: {p.why}", "  ", "       ") if p.why else []),
+                    f"  {'read' if d.app_url else 'abs'}: {p.reader_url(d.app_url) or p.abs_url}"]
     if footer:
         out += ["", "-- ", *(wrapped for line in footer for wrapped in _wrap(line))]
     return "\n".join(out).rstrip() + "\n"
@@ -232,6 +251,16 @@ def render_html(d: Digest, image_src: str | None = None, footer: Sequence[str] =
         ]
     if d.held_back_message:
         h.append(f'<p style="{_CSS["empty"]}">{_e(d.held_back_message)}</p>')
+    if d.less_sure:
+        head, note = d.less_sure_heading.split(": ", 1)
+        h.append(f'<h2 style="{_CSS["h2"]}">{_e(head)}</h2>')
+        h.append(f'<p style="{_CSS["empty"]}">{_e(note[:1].upper() + note[1:])}.</p><ul>')
+        for p in d.less_sure:
+            why = f' · why: {_e(p.why)}' if p.why else ""
+            h.append(f'<li style="{_CSS["li"]}"><a href="{_e(p.reader_url(d.app_url) or p.abs_url)}" '
+                     f'style="color:#0969da;text-decoration:none;">{_e(p.title)}</a>'
+                     f'<span style="{_CSS["meta"]}"> · {_e(likely_text(p))}{why}</span></li>')
+        h.append("</ul>")
     h.append(f'<p style="{_CSS["foot"]}">Sent by Trendscope for the subscription {_e(d.subscription.name)}.</p>')
     h += [f'<p style="{_CSS["foot"]}">{_e(line)}</p>' for line in footer]
     h.append("</div></body></html>")

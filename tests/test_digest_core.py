@@ -2,6 +2,7 @@
 taxonomy's `digest_core` patterns) rank above those that only use the trend's words; weak ones without it stay out."""
 from __future__ import annotations
 
+import html
 from dataclasses import replace
 
 import pytest
@@ -65,7 +66,7 @@ def test_digest_core_is_not_part_of_the_tag_hashes(tmp_path):
 _CAL = Calibration(w_strength=2.0, w_core=2.0, bias={"interpretability": -2.0, "privacy": -2.0}, target=0.9)
 
 
-def test_core_papers_rank_first_and_unlikely_papers_stay_out(db, dhome):
+def test_core_papers_rank_first_and_unlikely_papers_stay_out(db, dhome, monkeypatch):
     """Three papers of the week tagged interpretability: `loud` strongly but without core evidence (P 0.95),
     `core` less strongly with it (the user's digest_core pattern matches its title; P 0.92), `weak` weakly
     without it (P 0.20). Target 0.9: the two likely papers are shown, core first; `weak` would pull the list's
@@ -123,8 +124,26 @@ def test_core_papers_rank_first_and_unlikely_papers_stay_out(db, dhome):
     )
     empty = build_digest(db, SubscriptionStore(db).get("xai", "owner"), WEEK, context=ctx, chart=False)
     assert empty.empty and empty.candidates == 3
+    # ... and names the likeliest it left out (P >= 0.8, at most 3), each with how likely and why: a thin week
+    # showed none, the month's best interpretability paper (P 0.936) among them (a blind walkthrough)
+    from trendscope.digest import content
+
+    assert [p.id for p in empty.less_sure] == [loud["id"], core["id"]]  # most likely first
+    assert [p.confidence >= content.LESS_SURE_MIN for p in empty.less_sure] == [True, True]
+    assert empty.empty_message.endswith("is sure enough to be about this subscription's trend for the list: 3 "
+                                        "tagged papers, the likeliest named below.")
+    for fmt in ("md", "html", "text"):
+        text = " ".join(html.unescape(api.render(empty, fmt).decode()).split())
+        assert "Less sure" in text and "left out to keep the list's precision" in text, fmt
+        for p in empty.less_sure:  # cut, not rounded up: never the list's own bar for a paper below it
+            assert f"{int(100 * p.confidence)}% likely about it" in text, fmt
+    ctx = WeekContext(SubscriptionStore(db), WEEK, taxonomy_path=dhome.taxonomy_path, calibration=replace(
+        _CAL, target=0.99))
+    monkeypatch.setattr(content, "LESS_SURE_MIN", 0.999)  # none likely enough: as before
+    empty = build_digest(db, SubscriptionStore(db).get("xai", "owner"), WEEK, context=ctx, chart=False)
+    assert empty.empty and empty.less_sure == []
     assert "is clearly about this subscription's trend: 3 tagged papers only touch on it" in empty.empty_message
-    assert "clearly about" in api.render(empty, "md").decode()
+    assert "clearly about" in api.render(empty, "md").decode() and "Less sure" not in api.render(empty, "md").decode()
     # through the API (packaged calibration): every shown paper carries its probability, the list is best-first
     built = api.build(db, dhome, "xai", WEEK).papers
     assert built and all(p.confidence is not None and 0 < p.confidence <= 1 for p in built)

@@ -41,3 +41,9 @@ def show(digest) -> None:
             widgets.source_links(p.id)
     if digest.held_back_message:
         st.caption(safe_inline(digest.held_back_message))
+    if digest.less_sure:
+        st.markdown(f"**{safe_inline(digest.less_sure_heading)}**")
+        for i, p in enumerate(digest.less_sure, 1):
+            with st.container(border=False, key=f"preview_less_sure_{i}"):
+                widgets.title_link(p.title, p.id)
+                st.caption(safe_inline(api.likely(p) + (f"; why: {p.why}" if p.why else "")))
