@@ -770,6 +770,10 @@ def test_trends_page_lists_a_rising_topic_with_its_papers(app_home, embedder):
     follow = next(b for b in at.button if b.key and b.key.startswith("follow_efficiency_banana"))
     at = check(follow.click().run())
     assert any("Following **Banana routing**" in s.value for s in at.success), texts(at.success)
+    # the message says how it arrives: the local owner has no account address, so its feed, and where to add one
+    # ("lists its papers each week" above a feed-only subscription read as a promise of mail: a blind walkthrough)
+    assert any("in its Atom feed each week (add an email address to it on the Digests page" in s.value.replace(
+        "\\", "") for s in at.success), texts(at.success)
     # Follow (a rerun, with a message above the boxes) folded the box the reader was in (a blind walkthrough)
     assert next(e for e in at.expander if "banana routing" in e.label.lower()).proto.expanded
     # Back from a paper opened here kept the reader's `?id=` in the Trends page's address (a blind walkthrough)
@@ -917,6 +921,23 @@ def test_digests_preview_downloads_and_subscription_management(app_home):
     assert not at.multiselect(key="sub_categories").value
     lines = [m.replace("\\", "") for m in all_markdown(at).split("\n") if "Privacy watch" in m]
     assert any("in cs.CL" in m for m in lines), lines
+    # an address can be added to an existing subscription (one followed from the Trends page had none, and could
+    # only be removed and made again: a blind walkthrough); it awaits the operator as in a new one
+    from trendscope.digest import api
+    from trendscope.ingest.store import open_database
+
+    owner_sub = api.get_subscription(open_database(app_home / "trendscope.db"), SUBSCRIPTION)
+    at.text_input(key=f"sub_add_emails_{owner_sub.id}").set_value("Reader@Lab.example, reader@lab.example")
+    at.button(key=f"FormSubmitter:add_addresses_{owner_sub.id}-Add").click()
+    at = check(at.run())
+    assert any("Added Reader\\@Lab\\.example to" in m and "no mail until the operator confirms" in m
+               for m in texts(at.success)), texts(at.success)
+    now = api.get_subscription(open_database(app_home / "trendscope.db"), SUBSCRIPTION)
+    assert now.emails[-1] == "Reader@Lab.example" and now.pending[-1] == "Reader@Lab.example"
+    at.text_input(key=f"sub_add_emails_{owner_sub.id}").set_value("not an address")
+    at.button(key=f"FormSubmitter:add_addresses_{owner_sub.id}-Add").click()
+    at = check(at.run())
+    assert any("not a valid email address" in e for e in texts(at.error)), texts(at.error)
     remove = [b for b in at.button if b.key and b.key.startswith("rm_sub_")]
     assert len(remove) == 2
     remove[-1].click()

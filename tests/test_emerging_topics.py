@@ -720,6 +720,34 @@ def test_following_a_topic_makes_a_subscription_whose_digest_lists_its_papers(ri
     assert api.list_subscriptions(db) == [s for s in api.list_subscriptions(db) if s.owner != "ana"]
 
 
+def test_addresses_are_added_to_a_followed_topic_and_the_own_one_needs_no_confirmation(rising_home):
+    """A blind walkthrough followed a topic and could not get it by mail: Follow made a feed-only subscription and
+    the app could only remove it. Addresses are added to a subscription; the user's own account address is mailed
+    at once, others await the operator, as in a new subscription."""
+    from trendscope.accounts.users import Accounts
+    from trendscope.digest import api
+    from trendscope.foundation.actor import Actor
+    from trendscope.foundation.errors import TrendscopeError
+
+    home, db = rising_home
+    Accounts(db).add("ana", email="Ana@Lab.example")
+    ana, bo = Actor("ana", admin=False), Actor("bo", admin=False)
+    assert api.own_address(db, ana) == "Ana@Lab.example" and api.own_address(db, bo) is None
+    sub = api.follow_topic(db, home, "Banana routing", user=ana, emails=[api.own_address(db, ana)])
+    assert sub.confirmed_emails == ["Ana@Lab.example"] and sub.pending == []
+    now, added = api.add_addresses(db, sub.name, ["group@lab.example", "ANA@lab.example", "Group@Lab.example"],
+                                   user=ana)
+    assert added == ["group@lab.example"] and now.emails == ["Ana@Lab.example", "group@lab.example"]
+    assert now.pending == ["group@lab.example"] and now.confirmed_emails == ["Ana@Lab.example"]
+    assert api.get_subscription(db, sub.name, user=ana).pending == ["group@lab.example"]  # stored
+    with pytest.raises(TrendscopeError, match="no subscription named"):  # not bo's to change
+        api.add_addresses(db, sub.name, ["bo@lab.example"], user=bo)
+    with pytest.raises(TrendscopeError, match="not a valid email address"):
+        api.add_addresses(db, sub.name, ["x@y\nBcc: evil@example.org"], user=ana)
+    with pytest.raises(TrendscopeError, match="give at least one email address"):
+        api.add_addresses(db, sub.name, [" "], user=ana)
+
+
 @pytest.mark.parametrize("topic, query", [
     ("retrieval augmented generation (RAG)", '"retrieval augmented generation"'),
     ("GRPO", "GRPO"),

@@ -22,11 +22,37 @@ def add_subscription(name: str, trends: list[str], query: str | None, exclude: l
 
 
 def follow_topic(topic: str):
-    """A subscription of the signed-in user following a rising topic (its addresses: none; add them on the
-    Digests page)."""
+    """A subscription of the signed-in user following a rising topic, mailed to their account address when they
+    have one (Follow gave a feed-only subscription that nothing in the app could add an address to: a blind
+    walkthrough); more addresses on the Digests page."""
     from trendscope.digest import api
 
-    return api.follow_topic(db(), home(), topic, user=actor())
+    return api.follow_topic(db(), home(), topic, user=actor(), emails=own_addresses())
+
+
+def delivery_note(sub) -> str:
+    """How a followed subscription reaches its reader, for the message after Follow ("lists its papers each week"
+    alone, above a feed-only subscription, read as a promise of mail: a blind walkthrough)."""
+    if sub.confirmed_emails:
+        return f"mailed to {', '.join(sub.confirmed_emails)} each week"
+    if sub.emails:
+        return f"mailed to {', '.join(sub.emails)} once the operator confirms the address"
+    return "in its Atom feed each week (add an email address to it on the Digests page to get it by mail)"
+
+
+def own_addresses() -> list[str]:
+    """The signed-in user's account address, as a list (none for the local owner or an account without one)."""
+    from trendscope.digest import api
+
+    mine = api.own_address(db(), actor())
+    return [mine] if mine else []
+
+
+def add_addresses(sub, emails: list[str]):
+    """Add addresses to one of the user's subscriptions (they await the operator's confirmation)."""
+    from trendscope.digest import api
+
+    return api.add_addresses(db(), sub, emails, user=actor())
 
 
 def follow_search(query: str, trends: list[str], categories: list[str]):
@@ -36,8 +62,8 @@ def follow_search(query: str, trends: list[str], categories: list[str]):
 
     name = "search: " + " ".join(query.replace("/", " ").split())
     return api.add_subscription(db(), home(), name[:80].rstrip(), trends=list(trends), query=query,
-                                categories=list(categories), exclude=[], size=10, emails=[], confirmed=False,
-                                user=actor())
+                                categories=list(categories), exclude=[], size=10, emails=own_addresses(),
+                                confirmed=False, user=actor())
 
 
 def follows_search(query: str, trends: list[str], categories: list[str]) -> bool:

@@ -148,6 +148,29 @@ def _add_form() -> None:
                 st.rerun()
 
 
+def _add_addresses(sub) -> None:
+    """A small form adding addresses to a subscription: one followed from the Trends or Search page had none and
+    could only be removed and made again (a blind walkthrough)."""
+    with st.popover("Add email address", icon=":material/forward_to_inbox:"):
+        with st.form(f"add_addresses_{sub.id}", border=False, clear_on_submit=True):
+            typed = st.text_input("Email addresses (comma separated)", key=f"sub_add_emails_{sub.id}",
+                                  placeholder="me@example.org")
+            if st.form_submit_button("Add", type="primary"):
+                try:
+                    now, added = dg.add_addresses(sub, [e.strip() for e in (typed or "").split(",")])
+                except TrendscopeError as exc:
+                    st.error(safe_inline(str(exc)))
+                    return
+                waiting = [a for a in added if a.lower() in {p.lower() for p in now.pending}]
+                flash = (f"Added {literal_inline(', '.join(added))} to **{literal_inline(now.name)}**." if added else
+                         f"**{literal_inline(now.name)}** already has every address given.")
+                if waiting:
+                    flash += (f" {'They get' if len(waiting) > 1 else 'It gets'} no mail until the operator "
+                              f"confirms with `{_confirm_command(now.command_name)}`.")
+                st.session_state["digests_flash"] = flash
+                st.rerun()
+
+
 def _confirm_command(name: str) -> str:
     """The operator's command for this subscription, quoted for a shell (a name with a backtick, which would end
     the code span, is left as NAME)."""
@@ -172,6 +195,8 @@ def _manage(subs) -> None:
                 dg.remove_subscription(sub)
                 st.session_state["digests_flash"] = f"Removed subscription **{literal_inline(sub.name)}**."
                 st.rerun()
+            if dg.may_change(sub):
+                _add_addresses(sub)
     _add_form()
 
 

@@ -274,8 +274,8 @@ def _follow_search(params: dict) -> None:
         except TrendscopeError as exc:
             st.error(safe_inline(str(exc)))
             return
-        st.session_state["list_flash"] = (f"Following this search: the subscription “{literal_inline(sub.name)}” on "
-                                          "the Digests page lists its new papers each week.")
+        st.session_state["list_flash"] = (f"Following this search: the subscription “{literal_inline(sub.name)}” "
+                                          f"lists its new papers, {safe_inline(dg.delivery_note(sub))}.")
         st.rerun()
 
 

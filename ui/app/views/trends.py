@@ -271,7 +271,8 @@ def _follow(topic: str) -> bool:
         st.error(safe_inline(str(exc)))
         return False
     st.session_state["trends_flash"] = (f"Following **{safe_inline(topic)}**: the subscription "
-                                        f"“{literal_inline(sub.name)}” on the Digests page lists its papers each week.")
+                                        f"“{literal_inline(sub.name)}” lists its papers, "
+                                        f"{safe_inline(dg.delivery_note(sub))}.")
     return True
 
 
