@@ -24,8 +24,12 @@ def test_days_months_years_and_spans():
     assert parse_day("2023", "--until", end=True) == date(2023, 12, 31)
     assert parse_day("30d", "--since", today=TODAY) == date(2026, 6, 1)
     assert parse_day(" 2W ", "--since", today=TODAY) == date(2026, 6, 17)
-    assert parse_day("6m", "--since", today=TODAY) == date(2026, 1, 2)
+    # months and years by the calendar ("6m" was 180 days, 2026-01-02 here: a blind docs audit)
+    assert parse_day("6m", "--since", today=TODAY) == date(2026, 1, 1)
+    assert parse_day("6m", "--since", today=date(2026, 8, 31)) == date(2026, 2, 28)  # the month's last day
+    assert parse_day("14m", "--since", today=date(2026, 1, 15)) == date(2024, 11, 15)
     assert parse_day("1y", "--since", today=TODAY) == date(2025, 7, 1)
+    assert parse_day("1y", "--since", today=date(2024, 2, 29)) == date(2023, 2, 28)
     assert parse_day(None, "--since") is None and parse_day("  ", "--since") is None
 
 

@@ -14,7 +14,7 @@ Clock = Callable[[], datetime]
 _WEEK_RE = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.I)
 _DATE_RE = re.compile(r"(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?")
 _SPAN_RE = re.compile(r"(\d{1,5})\s*([dwmy])")
-_SPAN_DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
+_SPAN_DAYS = {"d": 1, "w": 7}
 
 
 def utc_now() -> datetime:
@@ -74,15 +74,21 @@ def last_complete_week(now: datetime | None = None) -> str:
 def parse_day(text: str | None, what: str, end: bool = False, today: date | None = None) -> date | None:
     """The day a user means by `text`, for every `--since`/`--until` of the CLI and the app: `YYYY-MM-DD`,
     `YYYY-MM` or `YYYY` (the period's first day, or its last when `end`), or a span back from `today` (default:
-    today in UTC): `30d`, `8w`, `6m` (30 days each), `1y` (365 days). None for empty text; anything else is
-    refused with one line naming `what` (e.g. "--since")."""
+    today in UTC): `30d`, `8w`, `6m`, `1y`, months and years by the calendar (6m from 2026-12-06 is 2026-06-06,
+    from 2026-08-31 it is 2026-02-28; "6m" was 180 days: a blind docs audit). None for empty text; anything else
+    is refused with one line naming `what` (e.g. "--since")."""
     if text is None or not str(text).strip():
         return None
     s = str(text).strip().lower()
     span, m = _SPAN_RE.fullmatch(s), _DATE_RE.fullmatch(s)
     try:
         if span:
-            return (today or utc_now().date()) - timedelta(days=int(span.group(1)) * _SPAN_DAYS[span.group(2)])
+            n, unit, base = int(span.group(1)), span.group(2), today or utc_now().date()
+            if unit in _SPAN_DAYS:
+                return base - timedelta(days=n * _SPAN_DAYS[unit])
+            back = n * (12 if unit == "y" else 1)
+            y, m0 = divmod(base.year * 12 + base.month - 1 - back, 12)
+            return date(y, m0 + 1, min(base.day, calendar.monthrange(y, m0 + 1)[1]))
         if not m:
             raise ValueError
         year, month, day = int(m.group(1)), m.group(2), m.group(3)
