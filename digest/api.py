@@ -149,8 +149,9 @@ def add_subscription(db: sqlite_utils.Database, home: Home | None, name: str, *,
     sub.pending = [] if confirmed else [a for a in sub.emails if a.lower() != mine]
     sub.owner = LAB if lab else user.name
     store = SubscriptionStore(db)
-    if store.exists(sub.name, sub.owner):
-        raise TrendscopeError(f"a subscription named {quoted(sub.name)} already exists")
+    if store.exists(sub.name, sub.owner):  # named as stored ("'VISION' already exists" of 'vision': a docs audit)
+        held = store.get(sub.name, sub.owner)
+        raise TrendscopeError(f"a subscription named {quoted(held.name if held else sub.name)} already exists")
     return store.add(sub)
 
 
@@ -292,10 +293,10 @@ def _check_may_change(sub: Subscription, user: Actor) -> None:
 
 
 def remove_subscription(db: sqlite_utils.Database, name: str | Subscription, *, user: Actor = OWNER,
-                        home: Home | None = None) -> None:
+                        home: Home | None = None) -> bool:
     """Delete a subscription (by name among `user`'s, or the Subscription as listed) with its delivery records,
     and, given the `home`, its Atom feed file (it stayed behind, served with its old papers for ever: a blind
-    walkthrough)."""
+    walkthrough). Whether a feed file was deleted."""
     store = SubscriptionStore(db)
     if isinstance(name, Subscription):
         sub = store.get(name.name, name.owner)
@@ -305,8 +306,11 @@ def remove_subscription(db: sqlite_utils.Database, name: str | Subscription, *, 
         sub = get_subscription(db, name, user=user)
     _check_may_change(sub, user)
     store.remove(sub.name, sub.owner)
-    if home is not None:
-        feed_path(home, sub).unlink(missing_ok=True)
+    path = feed_path(home, sub) if home is not None else None
+    if path is None or not path.exists():
+        return False
+    path.unlink(missing_ok=True)
+    return True
 
 
 def deliveries(db: sqlite_utils.Database, name: str, *, user: Actor = OWNER) -> list[Delivery]:

@@ -393,7 +393,7 @@ def test_subscription_validation(db, dhome):
     with pytest.raises(TrendscopeError, match="size"):
         api.add_subscription(db, dhome, "x", trends=["privacy"], size=0)
     api.add_subscription(db, dhome, "Privacy", trends=["privacy"])
-    with pytest.raises(TrendscopeError, match="already exists"):
+    with pytest.raises(TrendscopeError, match="a subscription named 'Privacy' already exists"):  # as stored
         api.add_subscription(db, dhome, "privacy", trends=["privacy"])
     api.remove_subscription(db, "privacy")
     assert api.list_subscriptions(db) == []
@@ -406,7 +406,7 @@ def test_subscription_validation(db, dhome):
     sub = api.add_subscription(db, dhome, "Privacy", trends=["privacy"])
     write_feed(dhome, SubscriptionStore(db), sub)
     assert feed_path(dhome, sub).exists()
-    api.remove_subscription(db, "privacy", home=dhome)
+    assert api.remove_subscription(db, "privacy", home=dhome) is True  # the CLI says a feed file went
     assert not feed_path(dhome, sub).exists() and api.list_subscriptions(db) == []
 
 

@@ -226,8 +226,9 @@ def remove_cmd(ctx: click.Context, name: str, yes: bool) -> None:
     sub = get_subscription(_db(ctx), name, user=_actor(ctx))
     if sub.emails and not yes:
         click.confirm(f"Remove subscription {quoted(name)}, mailed to {', '.join(sub.emails)}?", abort=True)
-    remove_subscription(_db(ctx), name, user=_actor(ctx), home=ctx.find_root().obj.home)
-    click.echo(f"Removed subscription {quoted(name)} (and its feed file).")
+    feed = remove_subscription(_db(ctx), name, user=_actor(ctx), home=ctx.find_root().obj.home)
+    # "(and its feed file)" was said of a --no-feed subscription that never had one (a blind docs audit)
+    click.echo(f"Removed subscription {quoted(sub.name)}{' and its feed file' if feed else ''}.")
 
 
 @click.command("digest")
