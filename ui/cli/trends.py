@@ -5,9 +5,9 @@ import json
 import sys
 
 import click
-from tqdm import tqdm
 
 from trendscope.foundation.errors import TrendscopeError
+from trendscope.foundation.progress import progress_bar
 from trendscope.foundation.wording import count
 
 from .options import json_option, no_vectors_option, output_file
@@ -32,9 +32,10 @@ def _tag(papers, taxonomy, embedder, home_root=None):
 
     model = load_tag_model(home_root)
     quiet = len(papers) < 200
-    with tqdm(total=len(papers) if embedder is not None else 0, desc="embedding", unit="paper", file=sys.stderr,
-              disable=quiet or embedder is None) as ebar, \
-            tqdm(total=len(papers), desc="tagging", unit="paper", file=sys.stderr, disable=quiet) as bar:
+    # progress lines, not tqdm's cursor codes, when stderr is not a terminal (a log held "[A" sequences: a docs audit)
+    with progress_bar(len(papers) if embedder is not None else 0, "embedding", "paper",
+                      enabled=not quiet and embedder is not None) as ebar, \
+            progress_bar(len(papers), "tagging", "paper", enabled=not quiet) as bar:
         return tag_papers(papers, taxonomy, embedder, progress=bar.update, embed_progress=ebar.update, model=model)
 
 
@@ -135,7 +136,7 @@ def _vectors(obj, papers, embedder):
                 stored[paper.id] = v
     todo = [p for p in papers if p.id not in stored]
     texts = [paper_text(p.title, p.abstract) for p in todo]
-    with tqdm(total=len(texts), desc="embedding", unit="paper", file=sys.stderr, disable=len(texts) < 200) as bar:
+    with progress_bar(len(texts), "embedding", "paper", enabled=len(texts) >= 200) as bar:
         chunks = [embedder.encode(texts[i: i + 256], progress=bar.update) for i in range(0, len(texts), 256)]
     fresh = dict(zip([p.id for p in todo], np.concatenate(chunks))) if chunks else {}
     return np.stack([stored.get(p.id, fresh.get(p.id)) for p in papers]).astype(np.float32)
@@ -218,7 +219,9 @@ def eval_tags_cmd(obj, input_path: str | None, cv_labels, corpus: str | None, fo
         taxonomy, embedder = _load(obj, no_vectors)
         papers = _labelled_papers(obj, cv_labels, corpus, taxonomy)
         vectors = _vectors(obj, papers, embedder) if embedder is not None else None
-        decisions = cross_validate(taxonomy, papers, vectors, embedder.model_id if embedder else "", k=folds)
+        with progress_bar(folds, "cross-validation", "fold", announce=True) as bar:
+            decisions = cross_validate(taxonomy, papers, vectors, embedder.model_id if embedder else "", k=folds,
+                                       on_fold=lambda: bar.update(1))
         figures = decisions_metrics(papers, decisions, taxonomy.names)
         figures.update(vectors=embedder is not None, folds=folds)
         if as_json:
