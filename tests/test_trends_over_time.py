@@ -420,9 +420,13 @@ def test_the_trend_table_says_which_months_no_paper_was_published_in(tagged_db, 
     gap = ["2024-11-01", "2024-12-01", "2025-03-01", "2025-04-01"]
     monkeypatch.setattr(trends_over_time, "trend_table",
                         lambda db, freq, since=None, with_terms=True: _table({"efficiency": gap}))
-    res = CliRunner().invoke(main, ["--home", str(home), "trends", "--since", "2024-06", "--include-thin"])
+    res = CliRunner().invoke(main, ["--home", str(home), "trends", "--since", "2024-11", "--include-thin"])
     assert res.exit_code == 0, res.output
     assert "note: no stored paper was published in 2025-01, 2025-02: those rows are left out" in res.stderr
+    # and the months from --since to the first row: "--since 2025-01" began at 2025-03 without a word (a docs audit)
+    res = CliRunner().invoke(main, ["--home", str(home), "trends", "--since", "2024-09", "--include-thin"])
+    assert "note: no stored paper was published in 2024-09, 2024-10, 2025-01, 2025-02: those rows are left out" \
+        in res.stderr, res.stderr
     # with --last, two trends' rows need not meet: months the table holds are not called empty
     full = ["2024-11-01", "2024-12-01", "2025-01-01", "2025-02-01", "2025-03-01"]
     monkeypatch.setattr(trends_over_time, "trend_table", lambda db, freq, since=None, with_terms=True: _table(

@@ -380,7 +380,12 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
                    "around them; their shares, growth and emerging scores swing with a handful of papers", err=True)
     # gaps among the periods the table holds at all (with --last, trends' shown rows need not meet)
     held = sorted(p for p in set(df["period"]) if shown and min(shown) <= p <= max(shown))
-    empty = periods_without_papers(held, freq)
+    if since and shown and last is None:  # (with --last the rows start where it says)
+        # and from --since on: "--since 2025-01" began at 2025-03 without a word (a blind docs audit)
+        held = sorted({period_start(since, freq), *held})
+    empty = [p for p in periods_without_papers(held, freq) if p not in set(df["period"])]
+    if held and held[0] not in set(df["period"]):  # the --since period itself held no paper
+        empty = [held[0], *empty]
     if empty:  # the rows jumped from 2024-12 to 2025-03 without a word (a blind walkthrough)
         click.echo(f"note: no stored paper was published in {', '.join(period_name(p, freq) for p in empty)}: "
                    "those rows are left out", err=True)
