@@ -129,6 +129,11 @@ def test_trend_summary_counts_share_and_chart(db, dhome):
         assert len(line.weekly_shares) == 9 and line.weekly_shares[-1] == pytest.approx(line.share)
         trailing = [c for _, c in line.weekly_counts[:-1]]
         assert line.trailing_avg_count == pytest.approx(sum(trailing) / 8)
+        # its share pools the 8 weeks (their trend papers over all their papers), as `trends` pools a baseline:
+        # the mean of the weekly shares was printed beside the pooled count (a blind docs audit)
+        ctx = WeekContext(SubscriptionStore(db), WEEK)
+        totals = [ctx.totals.get(m, 0) for m in ctx.mondays[:-1]]
+        assert sum(totals) and line.trailing_avg_share == pytest.approx(sum(trailing) / sum(totals))
         assert line.direction in ("growing", "steady", "cooling")
         assert all(isinstance(t, str) and t for t in line.new_terms)
         few = max(line.count, line.trailing_avg_count) < 5  # "2 papers, average 0.1 — within the usual variation"
