@@ -20,6 +20,7 @@ from sqlite_utils import Migrations
 
 from trendscope.foundation.db import apply_migrations, select_in, write_transaction
 from trendscope.foundation.errors import StorageError
+from trendscope.foundation.wording import count
 from trendscope.ingest.paper_reads import PaperReads
 
 from .topic_phrases import PaperPhrases, paper_phrases
@@ -62,7 +63,8 @@ class RefreshResult:
     seconds: float
 
     def __str__(self) -> str:
-        return f"topic phrases: {self.extracted:,} papers extracted, {self.removed:,} removed ({self.seconds:.1f}s)"
+        return (f"topic phrases: {count(self.extracted, 'paper')} extracted, {self.removed:,} removed "
+                f"({self.seconds:.1f}s)")
 
 
 def refresh_phrases(db: sqlite_utils.Database, progress: bool) -> RefreshResult:

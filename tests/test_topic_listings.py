@@ -150,3 +150,12 @@ def test_index_no_topics_leaves_the_listing_and_a_failure_does_not_fail_the_inde
     assert failed.exit_code == 0
     assert "warning: rising topics not updated: the phrase cache is locked" in failed.stderr
     assert json.loads(failed.stdout)["topics"] == {"error": "the phrase cache is locked"}
+
+
+def test_the_refresh_line_counts_one_paper_as_one():
+    """A blind docs audit read "topic phrases: 1 papers extracted" after `schedule --once`."""
+    from trendscope.index.topic_store import RefreshResult
+
+    assert str(RefreshResult(extracted=1, removed=0, seconds=0.04)).startswith("topic phrases: 1 paper extracted, ")
+    assert str(RefreshResult(extracted=2, removed=3, seconds=1.0)) == \
+        "topic phrases: 2 papers extracted, 3 removed (1.0s)"
