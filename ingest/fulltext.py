@@ -184,6 +184,9 @@ def _fetch_one(store: FulltextStore, reads: PaperReads, home: Home, session: Pol
     except PageFailed as exc:
         if exc.problem in ("HTTP 404", "HTTP 410"):
             return _failed(store, aid, f"{aid}: arXiv has no PDF at {url} ({exc.problem})")
+        if not exc.reachable:  # offline read as "try again later" (a blind docs audit)
+            return _failed(store, aid, f"{aid}: {url} is unreachable ({exc.problem}); check the network or "
+                                       "TRENDSCOPE_ARXIV_PDF_URL")
         return _failed(store, aid, f"{aid}: could not download the PDF from {url} ({exc.problem}); try again later")
     except requests.RequestException as exc:
         return _failed(store, aid, f"{aid}: could not download the PDF from {url} ({exc.__class__.__name__})")

@@ -163,6 +163,23 @@ class FakeTime:
         self.now += s
 
 
+def test_an_unreachable_pdf_host_is_said_so_not_try_again_later(tmp_path):
+    """A blind docs audit fetched offline and read "could not download ... try again later"."""
+    import socket
+
+    home = Home(tmp_path / "home")
+    db = open_home_database(home)
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    t = FakeTime()
+    (out,) = fetch_fulltext(db, home, ["2401.00001"], base_url=f"http://127.0.0.1:{port}/pdf", sleep=t.sleep,
+                            clock=t.clock, retries=1, timeout_s=0.25)
+    assert out.status == "failed" and f"http://127.0.0.1:{port}/pdf/2401.00001 is unreachable (" in out.message
+    assert "check the network or TRENDSCOPE_ARXIV_PDF_URL" in out.message and "try again later" not in out.message
+
+
 def test_bad_pdfs_and_failures_store_nothing_and_a_retry_works(tmp_path, pdfs):
     home = Home(tmp_path / "home")
     db = open_home_database(home)
