@@ -183,3 +183,11 @@ def test_a_verbose_snippet_reads_tex_as_the_title_does(capsys):
     assert "       Low-Rank Adaptation (⟦LoRA⟧) on 50% of α\n" in capsys.readouterr().out
     _print_hits([hit], as_json=True, verbose=1)
     assert "Adaptation~(⟦LoRA⟧)" in capsys.readouterr().out
+
+
+def test_an_author_no_stored_paper_lists_is_said_so(cli):
+    """A blind docs audit: `search 'au:"Percy Lang"'` printed a bare "no results"."""
+    out = cli("search", 'au:"Zzyzx Qwertyuiop"')
+    assert out.exit_code == 0 and "no results" in out.output
+    assert "(no stored paper lists an author matching the au: part of the query" in out.output
+    assert "au: part" not in cli("search", "zzyzxqwertyuiop").output  # not said of a query without au:

@@ -242,6 +242,9 @@ def search_cmd(ctx, query, mode, categories, trends, since, until, sort, all_wor
         person = searcher.unknown_person(query)
         if person:  # "Christopher Manning" listed unrelated papers without a word (a blind walkthrough)
             click.echo(f"(no stored paper lists an author named {person}: these results match the words)", err=True)
+        if not hits and _names_an_author(query):  # au:"Percy Lang" said a bare "no results" (a blind docs audit)
+            click.echo("(no stored paper lists an author matching the au: part of the query, within the filters; "
+                       "papers imported without their authors are never found by au:)", err=True)
         long_note = long_query_note(query, mode)
         if long_note:
             click.echo(f"({long_note})", err=True)
@@ -290,6 +293,17 @@ def similar_cmd(ctx, arxiv_id, limit, categories, since, until, as_json):
     _print_hits(hits, as_json, ctx.obj.verbose)
     if not hits:  # a bare "no results" for --since 30d on a home last filled months ago (a blind docs audit)
         _say_empty_window(searcher, since, until)
+
+
+def _names_an_author(query: str) -> bool:
+    """Whether the query limits a word or phrase to the authors (`au:`)."""
+    from trendscope.index.fts_query import parse_query
+
+    try:
+        pq = parse_query(query)
+    except TrendscopeError:
+        return False
+    return any(item.column == "authors" for g in pq.groups for item in g.items)
 
 
 def _say_empty_window(searcher, since: str | None, until: str | None) -> bool:
