@@ -684,6 +684,26 @@ def test_trends_page_names_the_months_no_paper_was_published_in(app_home, embedd
             in texts(at.caption)), texts(at.caption)
 
 
+def test_a_whole_trend_is_followed_from_the_trends_page(app_home):
+    """A blind walkthrough could follow rising topics on the Trends page, a whole trend only through the Digests
+    page's form."""
+    from trendscope.digest import api
+    from trendscope.ingest.store import open_database
+
+    at = open_page(check(new_app().run()), "trends")
+    at.selectbox(key="follow_trend_pick").set_value("privacy")
+    at = check(at.button(key="follow_trend_go").click().run())
+    from trendscope.index.taxonomy import load_taxonomy
+
+    label = {t.name: t.label for t in load_taxonomy(None).trends}["privacy"]
+    assert any(f"Following **{label}**" in s.value.replace("\\", "") and "Atom feed" in s.value
+               for s in at.success), texts(at.success)
+    sub = api.get_subscription(open_database(app_home / "trendscope.db"), f"trend: {label}")
+    assert sub.trends == ["privacy"] and not sub.query and sub.owner == "owner"
+    following = at.button(key="follow_trend_go")  # then it says so, and a second click cannot add it twice
+    assert following.label == "Following" and following.disabled
+
+
 def test_trends_page_names_a_change_of_sources_by_month_name(app_home, embedder, monkeypatch):
     """A blind walkthrough: the note read "2025-07: cs.CV 51% ..." under headings such as "June 2026"."""
     from trendscope.index.trends_over_time import MixShift

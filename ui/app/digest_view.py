@@ -40,6 +40,20 @@ def delivery_note(sub) -> str:
     return "in its Atom feed each week (add an email address to it on the Digests page to get it by mail)"
 
 
+def follow_trend(trend: str, label: str):
+    """A subscription of the signed-in user to one whole trend ("trend: LABEL"), mailed to their account address
+    when they have one (the Trends page followed topics only: a blind walkthrough)."""
+    from trendscope.digest import api
+
+    return api.add_subscription(db(), home(), f"trend: {label}"[:80].rstrip(), trends=[trend], size=10,
+                                emails=own_addresses(), confirmed=False, user=actor())
+
+
+def follows_trend(trend: str) -> bool:
+    """Whether one of the user's subscriptions follows exactly this trend (no query, no categories)."""
+    return any(s.trends == [trend] and not s.query and not s.categories for s in subscriptions())
+
+
 def own_addresses() -> list[str]:
     """The signed-in user's account address, as a list (none for the local owner or an account without one)."""
     from trendscope.digest import api

@@ -126,6 +126,32 @@ def _movers(latest: pd.DataFrame, labels: dict[str, str], period: str, freq: str
             "emerging_score": st.column_config.NumberColumn("Emerging score", format="%.2f"),
         },
     )
+    _follow_trend(labels)
+
+
+def _follow_trend(labels: dict[str, str]) -> None:
+    """Follow one whole trend as a weekly digest, from here (only rising topics could be followed here, a whole
+    trend only from the Digests page's form: a blind walkthrough)."""
+    flash = st.session_state.pop("trend_follow_flash", None)
+    if flash:
+        st.success(flash)
+    c_pick, c_go, _ = st.columns([2, 1, 2], vertical_alignment="bottom")
+    trend = c_pick.selectbox("Follow a trend weekly", list(labels), format_func=labels.get, key="follow_trend_pick")
+    if dg.follows_trend(trend):
+        c_go.button("Following", key="follow_trend_go", icon=":material/check:", disabled=True,
+                    help="You follow this trend: its digest is on the Digests page")
+        return
+    if c_go.button("Follow", key="follow_trend_go", icon=":material/add_alert:",
+                   help="A weekly digest of the trend's papers (Digests page)"):
+        try:
+            sub = dg.follow_trend(trend, labels[trend])
+        except TrendscopeError as exc:
+            st.error(safe_inline(str(exc)))
+            return
+        st.session_state["trend_follow_flash"] = (f"Following **{safe_inline(labels[trend])}**: the subscription "
+                                                  f"“{literal_inline(sub.name)}” lists its papers, "
+                                                  f"{safe_inline(dg.delivery_note(sub))}.")
+        st.rerun()
 
 
 def _rising(labels: dict[str, str], period: str, freq: str) -> None:
