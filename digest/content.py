@@ -274,11 +274,11 @@ def _frozen(sub: Subscription, ctx: WeekContext, issued: list[str], ranked: list
     return out
 
 
-def _explain(ctx: WeekContext, sub: Subscription, papers: list[DigestPaper], labels: dict[str, str]) -> None:
+def explain(store: SubscriptionStore, sub: Subscription, papers: list[DigestPaper], labels: dict[str, str]) -> None:
     """Set each paper's `why` from the evidence of its tags of the subscription's trends: the phrases it matched
     and where (the trend's label before each when the subscription follows several)."""
-    rows = ctx.store.papers_by_ids([p.id for p in papers])
-    evidence = ctx.store.tag_evidence([r["pk"] for r in rows.values()], sub.trends)
+    rows = store.papers_by_ids([p.id for p in papers])
+    evidence = store.tag_evidence([r["pk"] for r in rows.values()], sub.trends)
     for p in papers:
         got = evidence.get(rows[p.id]["pk"], {}) if p.id in rows else {}
         parts = [(labels.get(t, t), why_tagged(got[t])) for t in sub.trends if t in got]
@@ -311,7 +311,7 @@ def build_digest(
     for p in papers + less_sure:
         p.trend_labels = [labels.get(t, t) for t in p.trends]
     if sub.trends and papers + less_sure:  # each paper says why it is in the digest (a walkthrough had to open each)
-        _explain(ctx, sub, papers + less_sure, labels)
+        explain(ctx.store, sub, papers + less_sure, labels)
     if sub.query and papers:  # the papers the summary's line counts: every word of the query (FtsQueryScorer)
         holding = {pk for pk, _published, _score in ctx.query_matches(sub.query)}
         rows = ctx.store.papers_by_ids([p.id for p in papers])

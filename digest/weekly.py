@@ -33,13 +33,13 @@ from trendscope.foundation.text import slug
 from trendscope.foundation.wording import count, quoted
 
 from .app_link import load_app_url
-from .content import QueryScorer, build_digest, paper_from_row, trend_labels
+from .content import QueryScorer, build_digest, explain, paper_from_row, trend_labels
 from .mailer import DeliveryError, SmtpConfig, SmtpFactory, connect, load_smtp_config, message_id_for, send_message
 from .model import Digest, Subscription
 from .query import SearchQueryScorer
 from .render import build_message, render_atom
 from .subscription_store import SubscriptionStore
-from .week_context import WeekContext
+from .week_context import FtsQueryScorer, WeekContext
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +120,16 @@ def feed_bytes(store: SubscriptionStore, sub: Subscription, labels: dict[str, st
             published = week_of(date.fromisoformat(r["published"][:10])) if r.get("published") else week
             paper.late_week = published if published < week else None  # noted as in the mail (a walkthrough)
             entries.append((paper, week, recorded))
+    papers = [p for p, _, _ in entries]
+    if sub.trends and papers:  # why each is listed, as in the mail
+        explain(store, sub, papers, labels or {})
+    if sub.query and papers:  # found by meaning alone, as the mail says (the feed did not: a walkthrough)
+        weeks = [week_bounds(w) for _, w, _ in entries]
+        start = min(b[0] for b in weeks) - timedelta(days=14)  # late papers: published up to 2 weeks before
+        end = max(b[1] for b in weeks) + timedelta(days=1)
+        holding = {pk for pk, _, _ in FtsQueryScorer(store).matches(sub.query, start.isoformat(), end.isoformat())}
+        for p in papers:
+            p.by_meaning = rows[p.id]["pk"] not in holding
     return render_atom(sub, entries, app_url=app_url)
 
 

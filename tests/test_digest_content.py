@@ -1,6 +1,7 @@
 """Digest content on real, really-tagged sample papers: ranking, filters, once-per-subscription, summary."""
 from __future__ import annotations
 
+import html
 import re
 import xml.etree.ElementTree as ET
 from datetime import UTC, timedelta
@@ -169,6 +170,35 @@ def test_each_paper_of_a_trend_digest_says_why_in_every_format(db, dhome):
     # a saved search has no tag to explain
     api.add_subscription(db, dhome, "q", query="language models")
     assert all(p.why is None for p in api.build(db, dhome, "q", WEEK).papers)
+
+
+def test_the_written_feed_says_why_and_which_papers_were_found_by_meaning(db, dhome):
+    """The feed the weekly run writes gave neither the trend evidence nor the "close in meaning" note the mail
+    gives (a walkthrough): both are in each entry's summary now."""
+    from trendscope.digest.subscription_store import SubscriptionStore
+    from trendscope.digest.weekly import feed_bytes
+
+    start, end = week_bounds(WEEK)
+    rows = db.execute("SELECT pk, id, title, abstract FROM papers WHERE published >= ? AND published < ?",
+                      [start.isoformat(), (end + timedelta(days=1)).isoformat()]).fetchall()
+    both = next(r for r in rows if re.search(r"\blanguag", f"{r[2]} {r[3]}", re.I)
+                and re.search(r"\bmodel", f"{r[2]} {r[3]}", re.I))
+    one = next(r for r in rows if re.search(r"\bmodel", f"{r[2]} {r[3]}", re.I)
+               and not re.search(r"\blanguag", f"{r[2]} {r[3]}", re.I))
+    store = SubscriptionStore(db)
+    q = api.add_subscription(db, dhome, "lm", query="language models")
+    store.record_issue(q.id, WEEK, [both[1], one[1]])
+    feed = feed_bytes(store, api.get_subscription(db, "lm")).decode()
+    note = "close in meaning, without every word of the query"
+    assert feed.count(note) == 1, feed
+    entry = feed.split(f"arxiv.org/abs/{one[1]}</id>")[1].split("</entry>")[0]
+    assert note in entry  # the paper without every word, not the other
+    api.add_subscription(db, dhome, "mm", trends=["multimodal"])
+    d = api.build(db, dhome, "mm", WEEK)
+    store.record_issue(api.get_subscription(db, "mm").id, WEEK, [p.id for p in d.papers])
+    feed = feed_bytes(store, api.get_subscription(db, "mm")).decode()
+    assert d.papers and feed.count("[why: ") == len(d.papers)
+    assert all(f"[why: {html.escape(p.why, quote=False)}]" in feed for p in d.papers)
 
 
 def test_plain_text_mail_is_wrapped_at_78_columns_and_loses_no_word(db, dhome):
