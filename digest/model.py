@@ -201,10 +201,10 @@ class Digest:
                     "named below.")
         if self.candidates:  # trend papers there were, but none clearly about the trend (digest.confidence)
             n = self.candidates
-            return (f"No new paper in {span} is clearly about this subscription's "
-                    f"{'trend' if len(self.subscription.trends) == 1 else 'trends'}: {n} tagged "
-                    f"paper{'s' if n != 1 else ''} only touch{'es' if n == 1 else ''} on "
-                    f"{'it' if len(self.subscription.trends) == 1 else 'them'}.")
+            # "only touch on it" was said of papers clearly about it that the model was less sure of (a walkthrough)
+            what = "trend" if len(self.subscription.trends) == 1 else "trends"
+            return (f"No new paper in {span} is likely enough to be about this subscription's {what} for the list: "
+                    f"{count(n, 'tagged paper')} {'falls' if n == 1 else 'fall'} below its bar.")
         words = self.lines[0].count if self.subscription.query and not self.subscription.trends and self.lines else 0
         if words:  # "papers with every word of ...: 1 paper this week" above read as a contradiction (a walkthrough)
             return (f"No new paper in {span} is clearly about {quoted(one_line(self.subscription.query, 120), 120)}: "

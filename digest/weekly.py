@@ -291,7 +291,9 @@ def _issue(sub: Subscription, week: str, send: bool, store: SubscriptionStore, m
     else:
         if addrs or sub.feed:
             store.record_issue(sub.id, week, [p.id for p in digest.papers])
-        if digest.empty and addrs:  # an email each week saying "no new papers" is noise (a blind walkthrough)
+        # an email each week saying "no new papers" is noise (a blind walkthrough); one naming the likeliest papers
+        # the list left out is not (weeks of only "Less sure" papers were never mailed: a blind walkthrough)
+        if digest.empty and not digest.less_sure and addrs:
             result.not_mailed_empty.append(sub.command_name)
         else:
             mailer.deliver(digest, addrs)

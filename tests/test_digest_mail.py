@@ -115,6 +115,25 @@ def test_a_digest_with_no_new_paper_is_fed_but_not_mailed(db, dhome):
     assert "<entry>" not in feed_path(dhome, sub).read_text(encoding="utf-8")
 
 
+def test_a_week_of_only_less_sure_papers_is_mailed_naming_them(db, dhome, monkeypatch):
+    """A blind walkthrough: a trend digest whose week held only papers below the list's bar named them under
+    "Less sure" in its preview, but the weekly run called it "no new paper" and mailed nothing."""
+    from dataclasses import replace
+
+    from trendscope.digest import content, week_context
+
+    packaged = week_context.load_calibration()
+    monkeypatch.setattr(week_context, "load_calibration", lambda: replace(packaged, target=0.9999))  # none listed
+    monkeypatch.setattr(content, "LESS_SURE_MIN", 0.0)  # every tagged paper likely enough to be named
+    api.add_subscription(db, dhome, "mm", trends=["multimodal"], emails=["reader@example.org"], confirmed=True)
+    with smtp_server() as (rec, port):
+        result = _run(db, dhome, port)
+    assert result.sent == 1 and result.not_mailed_empty == [] and result.papers == 0, result.summary()
+    text = rec.messages[0].get_payload()[0].get_content()
+    assert "the likeliest named below" in " ".join(text.split()) and "Less sure: likely about the trend" in text
+    assert "% likely about it)" in " ".join(text.split())
+
+
 def test_a_bad_smtp_setting_is_refused_before_anything_is_issued(db, dhome, monkeypatch):
     """A blind walkthrough: with the typo "prot = 8025" in [smtp], `digest --send` issued the week and wrote the
     feeds, then failed each mail. A bad setting is now refused first, as a bad [app] url is."""
