@@ -246,7 +246,9 @@ def unsubscribe(db: sqlite_utils.Database, token_or_name: str, email: str | None
     else:
         sub = store.by_token(key) or _find(store, (token_or_name or "").strip(), user)
         if sub is None:
-            raise TrendscopeError(f"no subscription or recipient with the token or name {token_or_name!r}")
+            # a second request for the same address read as a bad token (a blind walkthrough)
+            raise TrendscopeError(f"no subscription or recipient with the token or name {token_or_name!r} (an "
+                                  "address already removed is no longer known by its token)")
         if email is None:
             raise TrendscopeError(f"{token_or_name.strip()!r} names the subscription {quoted(sub.command_name)}, not "
                                   "one address: give the address to remove too")

@@ -148,11 +148,17 @@ def render_markdown(d: Digest) -> str:
 TEXT_WIDTH = 78
 
 
+_KEPT = re.compile(r'"unsubscribe [^"]*"')  # the subject a reader copies: split over two lines it broke
+
+
 def _wrap(text: str, first: str = "", rest: str | None = None) -> list[str]:
     """Lines of at most 78 characters (RFC 5322's advice for plain text mail; a walkthrough read a 600-character
-    abstract on one line), continued under `rest`; addresses and long words are never broken."""
-    return textwrap.wrap(text, TEXT_WIDTH, initial_indent=first, subsequent_indent=first if rest is None else rest,
-                         break_long_words=False, break_on_hyphens=False) or [first.rstrip()]
+    abstract on one line), continued under `rest`; addresses, long words and the quoted unsubscribe subject are
+    never broken."""
+    text = _KEPT.sub(lambda m: m.group(0).replace(" ", "\x00"), text)
+    lines = textwrap.wrap(text, TEXT_WIDTH, initial_indent=first, subsequent_indent=first if rest is None else rest,
+                          break_long_words=False, break_on_hyphens=False) or [first.rstrip()]
+    return [line.replace("\x00", " ") for line in lines]
 
 
 def render_text(d: Digest, footer: Sequence[str] = ()) -> str:
@@ -210,7 +216,8 @@ def _e(text: str) -> str:
     return html.escape(text or "", quote=True)
 
 
-def render_html(d: Digest, image_src: str | None = None, footer: Sequence[str] = ()) -> str:
+def render_html(d: Digest, image_src: str | None = None, footer: Sequence[str] = (),
+                unsubscribe: str | None = None) -> str:
     """The digest as an HTML document with inline CSS.
 
     `image_src`: where the chart comes from: `cid:...` in the email, a `data:` URI for a standalone file
@@ -263,6 +270,8 @@ def render_html(d: Digest, image_src: str | None = None, footer: Sequence[str] =
         h.append("</ul>")
     h.append(f'<p style="{_CSS["foot"]}">Sent by Trendscope for the subscription {_e(d.subscription.name)}.</p>')
     h += [f'<p style="{_CSS["foot"]}">{_e(line)}</p>' for line in footer]
+    if unsubscribe:  # a link with the subject filled in (the footer's text alone was no link: a walkthrough)
+        h.append(f'<p style="{_CSS["foot"]}"><a href="{_e(unsubscribe)}" style="color:#57606a;">Unsubscribe</a></p>')
     h.append("</div></body></html>")
     return "\n".join(h) + "\n"
 
@@ -334,12 +343,15 @@ def build_message(d: Digest, sender: str, recipient: str, message_id: str,
     _set_header(msg, "Message-ID", message_id)
     _set_header(msg, "List-Id", list_id(d.subscription, sender))
     _set_header(msg, "List-Unsubscribe", unsubscribe_address(d.subscription, operator, recipient))
+    if operator.lower() != parseaddr(sender)[1].lower():  # a reply ("unsubscribe") reaches the operator
+        _set_header(msg, "Reply-To", operator, address=True)
     _set_header(msg, "X-Trendscope-Week", header_text(d.week, 20))
     _set_header(msg, "Auto-Submitted", "auto-generated")  # RFC 3834: no vacation auto-replies to the sender
     footer = unsubscribe_note(d.subscription, operator, recipient)
     msg.set_content(render_text(d, footer=footer))
     has_chart = bool(d.chart_png and d.lines)
-    msg.add_alternative(render_html(d, image_src=f"cid:{CHART_CID}" if has_chart else "", footer=footer),
+    msg.add_alternative(render_html(d, image_src=f"cid:{CHART_CID}" if has_chart else "", footer=footer,
+                                    unsubscribe=unsubscribe_address(d.subscription, operator, recipient)[1:-1]),
                         subtype="html")
     if has_chart:
         html_part = msg.get_payload()[1]
