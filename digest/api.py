@@ -162,10 +162,11 @@ def own_address(db: sqlite_utils.Database, user: Actor) -> str | None:
 
 
 def add_addresses(db: sqlite_utils.Database, name: str | Subscription, emails: Sequence[str], *,
-                  user: Actor = OWNER) -> tuple[Subscription, list[str]]:
+                  user: Actor = OWNER, confirmed: bool = False) -> tuple[Subscription, list[str]]:
     """Add addresses to an existing subscription of `user` (lab-wide ones: admins). They await the operator's
-    confirmation as in a new subscription, but for the user's own account address. Returns the subscription as
-    it is now and the addresses added (those it already held are left out)."""
+    confirmation as in a new subscription, but for the user's own account address (`confirmed=True`: the
+    operator adds them, as `subscriptions add --email` by an admin). Returns the subscription as it is now and
+    the addresses added (those it already held are left out)."""
     store = SubscriptionStore(db)
     sub = name if isinstance(name, Subscription) else get_subscription(db, name, user=user)
     _check_may_change(sub, user)
@@ -179,7 +180,7 @@ def add_addresses(db: sqlite_utils.Database, name: str | Subscription, emails: S
             new.append(a)
     mine = (own_address(db, user) or "").lower()
     sub.emails = [*sub.emails, *new]
-    sub.pending = [*sub.pending, *(a for a in new if a.lower() != mine)]
+    sub.pending = [*sub.pending, *(a for a in new if a.lower() != mine and not confirmed)]
     store.set_recipients(sub.id, sub.emails, sub.pending)
     return sub, new
 

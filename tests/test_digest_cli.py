@@ -343,3 +343,23 @@ def test_the_list_names_the_feed_in_words(dhome):
     cli(dhome, "subscriptions", "add", "quiet", "--trend", "privacy", "--no-feed")
     out = cli(dhome, "subscriptions", "list").output
     assert "; to the Atom feed" in out and "to feed" not in out and "; to nobody (preview only)" in out, out
+
+
+def test_addresses_are_added_to_a_subscription_without_making_it_again(dhome):
+    """A blind lab-admin walkthrough had to remove and add a subscription to give it a recipient: its List-Id
+    and feed file changed and its last week was mailed again. `subscriptions add-email` keeps it."""
+    assert cli(dhome, "subscriptions", "add", "eff", "--trend", "efficiency").exit_code == 0
+    before = json.loads(cli(dhome, "subscriptions", "list", "--json").output)[0]
+    r = cli(dhome, "subscriptions", "add-email", "EFF", "ben@lab.example", "carla@lab.example")
+    assert r.exit_code == 0 and r.output == ("Added ben@lab.example, carla@lab.example to 'eff': mailed from the "
+                                             "next weekly run.\n"), r.output
+    after = json.loads(cli(dhome, "subscriptions", "list", "--json").output)[0]
+    assert after["emails"] == ["ben@lab.example", "carla@lab.example"] and after["pending"] == []
+    assert after["unsubscribe_token"] == before["unsubscribe_token"] and after["created"] == before["created"]
+    r = cli(dhome, "subscriptions", "add-email", "eff", "Ben@Lab.example", "dan@lab.example")
+    assert r.exit_code == 0 and "Added dan@lab.example" in r.output
+    assert "Already an address of 'eff': Ben@Lab.example" in r.output
+    r = cli(dhome, "subscriptions", "add-email", "eff", "not-an-address")
+    assert r.exit_code == 1 and "not a valid email address" in r.output
+    r = cli(dhome, "subscriptions", "add-email", "nope", "x@lab.example")
+    assert r.exit_code == 1 and "no subscription named 'nope'" in r.output

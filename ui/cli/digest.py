@@ -153,6 +153,35 @@ def list_cmd(ctx: click.Context, as_json: bool, every: bool) -> None:
         click.echo(f"Unconfirmed addresses get no mail until {who}: trendscope subscriptions confirm NAME [EMAIL]")
 
 
+@subscriptions_group.command("add-email")
+@click.argument("name")
+@click.argument("emails", nargs=-1, required=True, metavar="EMAIL...")
+@click.pass_context
+def add_email_cmd(ctx: click.Context, name: str, emails: tuple[str, ...]) -> None:
+    """Add addresses to subscription NAME; it keeps its name, List-Id, feed and what it has sent.
+
+    An admin's addresses are mailed from the next weekly run; a non-admin's wait for `subscriptions confirm`
+    (but their own account address). Removing and adding the subscription again instead gave it a new List-Id
+    and feed file and mailed its last week again.
+
+    \b
+    Example:
+      trendscope subscriptions add-email "efficiency weekly" ben@lab.example carla@lab.example
+    """
+    from trendscope.digest.api import add_addresses
+
+    actor = _actor(ctx)
+    sub, added = add_addresses(_db(ctx), name, list(emails), user=actor, confirmed=actor.admin)
+    held = [e.strip() for e in emails if e.strip().lower() not in {a.lower() for a in added}]
+    if added:
+        waiting = [a for a in added if a.lower() in {p.lower() for p in sub.pending}]
+        click.echo(f"Added {', '.join(added)} to {quoted(sub.command_name)}"
+                   + (f"; {', '.join(waiting)} wait{'s' if len(waiting) == 1 else ''} for `trendscope subscriptions "
+                      f"confirm`." if waiting else ": mailed from the next weekly run."))
+    if held:
+        click.echo(f"Already an address of {quoted(sub.command_name)}: {', '.join(held)}")
+
+
 @subscriptions_group.command("confirm")
 @click.argument("name")
 @click.argument("email", required=False)
