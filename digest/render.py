@@ -68,7 +68,7 @@ def _line_sentence(line: TrendLine, total: int) -> str:
     s = (f"{line.label}: {count(line.count, 'paper')} this week ({line.share:.1%} of {total}), 8-week average "
          f"{line.trailing_avg_count:.1f} ({line.trailing_avg_share:.1%}) — {verdict}.")
     if line.rising:
-        s += f" Rising in {line.label} ({line.rising_month}): " + "; ".join(
+        s += f" Rising in {line.label} (as of {line.rising_month}): " + "; ".join(
             f"{one_line(t['name'], 80)} ({_topic_counts(t, line.rising_month)})" for t in line.rising) + "."
     if line.new_terms:
         s += " Newly characteristic terms: " + ", ".join(line.new_terms) + "."
