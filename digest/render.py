@@ -46,6 +46,7 @@ def xml_safe(text: str) -> str:
 def _authors(p: DigestPaper, limit: int = 6) -> str:
     if not p.authors:
         return ""
+    limit = limit + 1 if len(p.authors) == limit + 1 else limit  # the seventh name, not "and 1 more"
     names = [one_line(a, 80) for a in authors_as_prose(p.authors[:limit])]
     return ", ".join(names) + (f" and {len(p.authors) - limit} more" if len(p.authors) > limit else "")
 
@@ -57,15 +58,16 @@ FEW_PAPERS = 5  # below this many papers this week and on average, a steady line
 
 
 def _line_sentence(line: TrendLine, total: int) -> str:
+    label = line.label[:1].upper() + line.label[1:]  # a sentence: "papers with every word of ..." began lower-case
     if not total:  # "0 papers this week (0.0% of 0) ... within the usual week-to-week variation" (a walkthrough)
-        return (f"{line.label}: no paper of this week is stored, so nothing to compare with its 8-week average "
+        return (f"{label}: no paper of this week is stored, so nothing to compare with its 8-week average "
                 f"({line.trailing_avg_count:.1f} papers).")
     verdict = DIRECTION_TEXT.get(line.direction, line.direction)
     if line.direction == "steady" and max(line.count, line.trailing_avg_count) < FEW_PAPERS:
         # "2 papers this week, 8-week average 0.1 — within the usual week-to-week variation" read as wrong (a
         # blind walkthrough): with so few papers no change can be told from chance, which is what it meant
         verdict = "too few papers to tell a change from chance"
-    s = (f"{line.label}: {count(line.count, 'paper')} this week ({line.share:.1%} of {total}), 8-week average "
+    s = (f"{label}: {count(line.count, 'paper')} this week ({line.share:.1%} of {total}), 8-week average "
          f"{line.trailing_avg_count:.1f} ({line.trailing_avg_share:.1%}) — {verdict}.")
     if line.rising:
         s += f" Rising in {line.label} (as of {line.rising_month}): " + "; ".join(

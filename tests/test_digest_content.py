@@ -335,6 +335,8 @@ def test_query_subscription_uses_keyword_matches(db, dhome):
         text = f"{row[0]} {row[1]}".lower()
         assert "languag" in text and "model" in text
     assert d.lines[0].label == "papers with every word of 'language models'"
+    # a sentence of the summary starts with a capital ("* papers with every word ...": a blind walkthrough)
+    assert "- Papers with every word of 'language models': " in api.render(d, "md").decode().replace("\\", "")
     # a saved search cut at its size says so, as a trend digest does (a blind walkthrough: silently)
     api.add_subscription(db, dhome, "llm1", query="language models", size=1)
     one = build_digest(db, api.get_subscription(db, "llm1"), WEEK)
@@ -520,3 +522,16 @@ def test_an_empty_saved_search_week_says_its_words_matched_papers_not_about_it()
     # 2 papers against an average of 1.0 is no change one can tell from chance: said so, not "the usual variation"
     from trendscope.digest.render import render_text
     assert "— too few papers to tell a change from chance." in render_text(digest(peft, 2))
+
+
+def test_a_seventh_author_is_named_not_counted():
+    """A blind walkthrough read "Xinhua Cheng and 1 more" where the seventh name would fit."""
+    from trendscope.digest.model import DigestPaper
+    from trendscope.digest.render import _authors
+
+    def paper(n):
+        return DigestPaper(id="2601.00001", title="T", authors=[f"A{i} B" for i in range(n)], published=None,
+                           excerpt="", trends=[], categories=[])
+
+    assert _authors(paper(7)).endswith("A5 B, A6 B") and "more" not in _authors(paper(7))
+    assert _authors(paper(8)).endswith("A5 B and 2 more")
