@@ -389,7 +389,6 @@ def summary(digest: Digest) -> tuple[str, str, str, list[str]]:
     return summary_text(digest)
 
 
-
 def likely(paper: DigestPaper) -> str:
     """"94% likely about it": how sure the digest is that a paper is about its trend (for the app's preview)."""
     return likely_text(paper)

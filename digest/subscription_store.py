@@ -368,6 +368,11 @@ class SubscriptionStore:
         """pk -> {trend: evidence items of the tag} for the given papers and trends."""
         return self._trends().evidence_for(pks, trends)
 
+    def newest_published(self) -> str | None:
+        """The publication date (YYYY-MM-DD) of the newest stored paper, None when none is stored."""
+        newest = self.papers.published_range()[1]
+        return newest[:10] if newest else None
+
     def weekly_counts(self, start: str, end_exclusive: str) -> dict[str, int]:
         """Week Monday (ISO date) -> number of papers published that week, for [start, end)."""
         return self.papers.weekly_counts(start, end_exclusive)

@@ -67,6 +67,7 @@ class WeeklyResult:
     orphaned: list[str] = field(default_factory=list)  # subscriptions of removed users: not built, mailed nor fed
     empty_week: bool = False  # the database holds no paper of the week: nothing issued, mailed or fed
     not_mailed_empty: list[str] = field(default_factory=list)  # digests with no new paper: not mailed
+    corpus_ends: str | None = None  # the newest stored paper's day, when it falls before the week's Friday
 
     def summary(self) -> str:
         s = (f"week {self.week}: {count(self.digests, 'digest')}, {count(self.papers, 'paper')}; "
@@ -86,6 +87,12 @@ class WeeklyResult:
                   f"confirm with {how})")
         if self.not_mailed_empty:
             s += f"; no new paper for {', '.join(quoted(n) for n in self.not_mailed_empty)}: not mailed"
+        if self.corpus_ends and not self.empty_week:
+            # a week whose papers stop mid-week was issued with "1 paper this week (5.3% of 19)" for good, without
+            # a word (a blind walkthrough); its later papers come in the next digest, marked as late
+            s += (f"; the newest stored paper is from {self.corpus_ends}, inside {self.week}: its digests count only "
+                  "the papers up to then (is ingest behind? see `trendscope status`); later ones of the week come "
+                  "in the next digest")
         if self.empty_week:
             s += (f"; the database holds no paper published in {self.week}: nothing was issued or mailed for it "
                   "(is ingest failing? see `trendscope status`); a later run issues it once papers are in")
@@ -237,6 +244,9 @@ def _run(db, home, week, send, names, now, connector, smtp_config, query_scorer,
             raise TrendscopeError(f"no subscription named {', '.join(sorted(missing))}")
         subs = [s for s in subs if s.name.lower() in wanted]
     result = WeeklyResult(week=week)
+    newest = store.newest_published()
+    if newest and newest < (week_bounds(week)[1] - timedelta(days=2)).isoformat():  # before the week's Friday
+        result.corpus_ends = newest
     cfg, cfg_error = smtp_config, None
     if send and cfg is None and any(s.confirmed_emails for s in subs):
         # a bad setting is refused before anything is issued, as a bad [app] url is (a typo "prot = 8025" issued

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import ssl
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 import pytest
@@ -330,3 +330,25 @@ def test_the_run_summary_names_a_confirm_command_for_each_subscription_with_unco
     assert ("3 unconfirmed addresses skipped, in 'app <b>', 'bo/llm agents' (see them with `trendscope "
             "subscriptions list --all`, confirm with `trendscope subscriptions confirm 'app <b>'`; "
             "`trendscope subscriptions confirm 'bo/llm agents'`)") in s
+
+
+def test_a_week_whose_stored_papers_stop_mid_week_is_said_so(db, dhome, monkeypatch):
+    """A blind walkthrough issued a week whose stored papers ended on its Wednesday ("1 paper this week (5.3% of
+    19)", fixed for good) without a word: the run's summary says the corpus ends inside the week."""
+    from trendscope.digest.subscription_store import SubscriptionStore
+    from trendscope.foundation.clock import week_bounds
+
+    api.add_subscription(db, dhome, "mm", trends=["multimodal"])
+    wednesday = (week_bounds(WEEK)[0] + timedelta(days=2)).isoformat()
+    monkeypatch.setattr(SubscriptionStore, "newest_published", lambda self: wednesday)
+    result = run_weekly(db, dhome, week=WEEK, now=NOW, send=False)
+    assert result.corpus_ends == wednesday and result.digests == 1 and not result.empty_week
+    assert f"the newest stored paper is from {wednesday}, inside {WEEK}: its digests count only the papers up to " \
+           "then" in result.summary()
+    friday = (week_bounds(WEEK)[0] + timedelta(days=4)).isoformat()  # a Friday or later: nothing said
+    monkeypatch.setattr(SubscriptionStore, "newest_published", lambda self: friday)
+    full = run_weekly(db, dhome, week=WEEK, now=NOW, send=False)
+    assert full.corpus_ends is None and "newest stored paper" not in full.summary()
+    monkeypatch.undo()
+    newest = db.execute("SELECT max(published) FROM papers").fetchone()[0][:10]
+    assert SubscriptionStore(db).newest_published() == newest
