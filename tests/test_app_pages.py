@@ -777,6 +777,15 @@ def test_trends_page_lists_a_rising_topic_with_its_papers(app_home, embedder):
     assert quiet and "efficiency" not in quiet[0]  # the trends without a rise are named, not left out silently
     # each with the papers it was judged on ("nothing rises" read as "too few papers to tell": a blind walkthrough)
     assert re.search(r"\(\d+ papers? (this month|in the \d+ months to 2026-06)\)", quiet[0]), quiet[0]
+    # the papers of the span judged, not of the month alone ("0 papers in the 12 months" of a trend with papers)
+    from trendscope.foundation.wording import count
+    from trendscope.index.taxonomy import load_taxonomy
+    from trendscope.index.topic_listings import listed_topics
+
+    record = next(r for r in listed_topics(db, freq="month").records
+                  if r["period"] == "2026-06-01" and not r["details"] and r["since"] < "2026-06-01")
+    label = next(t.label for t in load_taxonomy(None).trends if t.name == record["trend"])
+    assert f"{label} ({count(record['window_papers'], 'paper')} in the " in quiet[0].replace("\\", ""), quiet[0]
     # the topic's own curve (its share of the trend, month by month) and a link to all its papers
     curves = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
     assert any(c["encoding"]["y"]["title"].startswith("% of ") and c["mark"]["type"] == "bar" for c in curves)

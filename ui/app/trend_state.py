@@ -63,7 +63,8 @@ def rising_topics(freq: str, period: str) -> dict[str, list[dict]]:
 def rising_spans(freq: str, period: str) -> dict[str, tuple[int, str]]:
     """trend -> (its papers in the span its topics were judged over, the span's first period) for `period`."""
     found = _rising_topics(str(home().root), freq, index_stamp(home()))
-    return {trend: (r["papers"], r["since"]) for (trend, p), r in found.items() if p == period}
+    # the span's papers: "papers" is the period's alone ("0 papers in the 12 months" of a trend with papers)
+    return {trend: (r.get("window_papers", r["papers"]), r["since"]) for (trend, p), r in found.items() if p == period}
 
 
 @st.cache_data(ttl=300, show_spinner=False)
