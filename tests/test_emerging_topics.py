@@ -592,6 +592,30 @@ def test_cli_topics_text_shows_a_topics_other_names(rising_home, monkeypatch):
     assert "Multimodal Large Language Models (MLLM) (also written: MLLMs): 40 papers, 2.0x" in out.output
 
 
+def test_cli_topics_name_the_periods_a_trend_has_no_paper_in(rising_home, monkeypatch):
+    """A blind docs audit: `--topics --freq quarter` skipped the quarters a trend had no paper in (continual
+    2024-Q2) without a word."""
+    from trendscope.index import topic_listings
+    from trendscope.index.emerging_topics import TopicsResult
+
+    home, _db = rising_home
+
+    def listed(db, freq, since=None, recompute=False, progress=None):
+        return TopicsResult("quarter", [
+            {"trend": "continual", "period": p, "papers": n, "since": p, "topics": [], "details": []}
+            for p, n in (("2024-01-01", 4), ("2024-04-01", 0), ("2024-07-01", 3), ("2024-10-01", 0),
+                         ("2025-01-01", 2))], 0.1, 9)
+
+    monkeypatch.setattr(topic_listings, "listed_topics", listed)
+    out = CliRunner().invoke(main, ["--home", str(home.root), "trends", "--topics", "--freq", "quarter",
+                                    "--since", "2024-01-01", "--include-thin"])
+    assert out.exit_code == 0, out.output
+    assert "  (no continual paper in 2024-Q2, 2024-Q4: left out)" in out.stdout, out.stdout
+    few = CliRunner().invoke(main, ["--home", str(home.root), "trends", "--topics", "--freq", "quarter",
+                                    "--last", "1", "--include-thin"])
+    assert few.exit_code == 0 and "left out)" not in few.stdout  # only inside the periods shown
+
+
 def test_cli_topics_leave_out_a_month_still_filling_up_and_read_since_as_its_month(rising_home, monkeypatch):
     """A blind walkthrough: `trends --topics` showed the month the corpus had 1 day of (2 papers) as the current
     one, and `--since 2026-06-15` dropped June while the trend table kept it."""

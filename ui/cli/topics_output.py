@@ -76,9 +76,12 @@ def print_topics(db, freq: str, since: str | None, as_json: bool, last: int | No
                    else "no tagged papers yet: run `trendscope index` first")
         return
     by_trend: dict[str, list[dict]] = {}
+    empty: dict[str, list[str]] = {}  # trend -> periods it has no paper in (skipped, and named: a docs audit)
     for r in records:
         if r["papers"]:  # a period the trend has no paper in yet (the newest month, filling up) lists nothing
             by_trend.setdefault(r["trend"], []).append(r)
+        else:
+            empty.setdefault(r["trend"], []).append(r["period"])
     latest = max(r["period"] for r in records)
     first_named = _first_paper_labels(db, [t for recs in by_trend.values() for r in recs[-(last or len(recs)):]
                                        for t in r["details"]])
@@ -99,6 +102,10 @@ def print_topics(db, freq: str, since: str | None, as_json: bool, last: int | No
                                + (f"; then {', '.join(t['first_papers'][1:])}" if t["first_papers"][1:] else ""))
             if not r["details"]:
                 click.echo("  (nothing rising)")
+        shown_from = recs[-(last or len(recs)):][0]["period"]
+        skipped = [p for p in empty.get(trend, []) if shown_from < p < recs[-1]["period"]]
+        if skipped:
+            click.echo(f"  (no {trend} paper in {', '.join(period_name(p, freq) for p in skipped)}: left out)")
         if recs[-1]["period"] < latest:  # it showed an older month without a word (a blind walkthrough)
             click.echo(f"  (no {trend} paper in the {freq}s after {period_name(recs[-1]['period'], freq)}, up to "
                        f"{period_name(latest, freq)})")
