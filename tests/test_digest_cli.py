@@ -169,6 +169,17 @@ def test_a_misspelt_section_stops_the_send_before_anything_is_issued(dhome, monk
     sub = api.get_subscription(open_database(dhome.db_path), "mm")
     assert SubscriptionStore(open_database(dhome.db_path)).issued_ids(sub.id, WEEK) == []
     assert not dhome.feeds_dir.exists() or not list(dhome.feeds_dir.glob("*.xml"))  # no feed written
+    # every problem at once, in one line: the send named the first of four, one per try (a blind docs audit)
+    dhome.config_path.write_text('[smpt]\nhost = "127.0.0.1"\n[app]\nurl = "not a url"\n[smtp]\nport = "x"\n',
+                                 encoding="utf-8")
+    done = cli(dhome, "digest", "--week", WEEK, "--send")
+    errors = [line for line in done.output.splitlines() if line.startswith("Error:")]
+    assert done.exit_code == 1 and len(errors) == 1, done.output
+    assert errors[0].startswith("Error: 3 problems in the settings; fix them before sending the digests (nothing "
+                                "was issued or mailed): ") and "[smpt], read by nothing" in errors[0], errors[0]
+    assert "[app] url" in errors[0] or "app url" in errors[0], errors[0]
+    assert "port" in errors[0].split("[smpt]")[1], errors[0]
+    assert SubscriptionStore(open_database(dhome.db_path)).issued_ids(sub.id, WEEK) == []
 
 
 def test_send_failure_exits_nonzero(dhome, monkeypatch, caplog):

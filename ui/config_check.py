@@ -48,14 +48,28 @@ def _unread(home: Home, doc: dict | None) -> list[str]:
     return out
 
 
-def refuse_unread_settings(home: Home, what: str) -> None:
-    """Raise before `what` (sending the digests) when config.toml holds a section or key no stage reads: a
-    misspelt `[smpt]` let `digest --send` issue the week, write its feeds and fail every mail (a blind walkthrough),
-    where the docs promise a stop before anything is issued."""
+def refuse_bad_settings(home: Home, what: str) -> None:
+    """Raise before `what` (sending the digests) when config.toml holds a section or key no stage reads, or a
+    setting the send reads (`[smtp]`, `[app] url`, their TRENDSCOPE_* variables) is refused: a misspelt `[smpt]`
+    let `digest --send` issue the week, write its feeds and fail every mail (a blind walkthrough), where the docs
+    promise a stop before anything is issued. Every problem at once, in one line: the send named only the first
+    of four, one per try (a blind docs audit), while `status` listed them all."""
+    from trendscope.digest.app_link import load_app_url
+    from trendscope.digest.mailer import load_smtp_config
+
     doc, unreadable = _read_config(home)
-    typos = [] if unreadable else _unread(home, doc)  # (the loaders, which warn as they read, run at the send)
-    if typos:
-        raise TrendscopeError(f"{typos[0]}: fix it before {what} (nothing was issued or mailed)")
+    problems = [unreadable] if unreadable else _unread(home, doc)
+    if not unreadable:
+        for check in (lambda: load_smtp_config(home.config_path), lambda: load_app_url(home.config_path)):
+            try:
+                check()
+            except TrendscopeError as exc:
+                problems.append(str(exc))
+    if len(problems) == 1:
+        raise TrendscopeError(f"{problems[0]}: fix it before {what} (nothing was issued or mailed)")
+    if problems:
+        raise TrendscopeError(f"{len(problems)} problems in the settings; fix them before {what} (nothing was "
+                              f"issued or mailed): " + "; ".join(problems))
 
 
 def config_problems(home: Home, env: Mapping[str, str] | None = None) -> list[str]:

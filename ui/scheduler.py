@@ -122,7 +122,7 @@ def run_cycle(home: Home, cfg: ScheduleConfig, *, digest: bool | None = None,
         from trendscope.digest.weekly import run_weekly
         from trendscope.index.indexer import run_index
         from trendscope.ingest.store import open_database
-        from trendscope.ui.config_check import refuse_unread_settings
+        from trendscope.ui.config_check import refuse_bad_settings
 
         res.ran = True
         db = open_database(home.db_path)
@@ -130,7 +130,7 @@ def run_cycle(home: Home, cfg: ScheduleConfig, *, digest: bool | None = None,
             "ingest": lambda: _ingest_step(home, cfg, res),
             "index": lambda: _summary("index", run_index(db, home, progress=False), res),
             "topics": lambda: _topics_step(db, res),
-            "digest": lambda: (refuse_unread_settings(home, "sending the digests"),
+            "digest": lambda: (refuse_bad_settings(home, "sending the digests"),
                                _digest_step(run_weekly(db, home), res)),
         }
         actions.update(steps or {})

@@ -294,17 +294,18 @@ def digest_cmd(ctx, week, names, fmt, out, send) -> None:
                               f"{last_complete_week()})")  # one line, exit 1, as a week not over (not a usage block)
     if end >= today and not send:  # (run_weekly refuses to issue such a week)
         click.echo(f"note: week {week} is not over yet: its digest holds the papers published so far", err=True)
-    api.app_url(home)  # a bad [app] url is one error for the run, not one per subscription
+    if not send:  # a bad [app] url is one error for the run, not one per subscription (--send: with the rest below)
+        api.app_url(home)
     actor = _actor(ctx)
     if send:
         from trendscope.digest.weekly import run_weekly
 
         actor.require_admin("sending the weekly digests (--send)")
-        from trendscope.ui.config_check import refuse_unread_settings
+        from trendscope.ui.config_check import refuse_bad_settings
 
-        refuse_unread_settings(home, "sending the digests")
-        for warning in api.config_warnings(home):
+        for warning in api.config_warnings(home):  # first: reading the settings below would log them again
             click.echo(f"warning: {warning}", err=True)
+        refuse_bad_settings(home, "sending the digests")
         result = run_weekly(db, home, week=week, send=True, subscriptions=list(names) or None, progress=True)
         click.echo(result.summary())
         for err in result.errors:
