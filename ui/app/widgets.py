@@ -216,7 +216,8 @@ def list_target(key: str) -> tuple[str, str | None]:
 def add_button(arxiv_id: str, target: tuple[str, str | None], key: str, target_key: str) -> None:
     """The per-result "Add to list" button (adds to the page's chosen list, see `list_target`)."""
     choice, new_name = target
-    where = f"the new list “{new_name or DEFAULT_LIST}”" if choice == NEW_LIST else f"“{choice}”"
+    # an empty name is "To read" only when no list exists yet, which the button cannot tell without a query per card
+    where = (f"the new list “{new_name}”" if new_name else "a new list") if choice == NEW_LIST else f"“{choice}”"
     if st.button("Add to list", key=key, icon=":material/bookmark_add:", help=f"Add {arxiv_id} to {where}"):
         added_to = _add(arxiv_id, choice, new_name)
         if added_to and choice == NEW_LIST:  # make the new list the target, keeping the message
