@@ -3,7 +3,10 @@
 Positives are every paper in any reading list plus every thumbs-up; explicit negatives are thumbs-down and
 "not interested" marks. A linear SVM (LinearSVC's objective, class-balanced, C=0.1; see `svm_scores`) is fitted on the
 papers' stored embeddings with the positives against every other paper of the window (and the explicit
-negatives), then scores the window's papers: the latest `days` days of data, newest paper included. Each pick
+negatives), then scores the window's papers: the latest `days` days of data, newest paper included. A reader
+keeps more than one subject: the kept papers are grouped as a reading list's topics are (`list_topics`), each
+group gets its own SVM and a share of the places in proportion to its papers (`ranked`), so a side interest is
+not crowded out (readers of two interests from the blind dev set: docs/performance.md#new-for-you). Each pick
 says why: the kept paper it is closest to ("close to “…”"). Feedback is stored at once and the next ranking
 uses it.
 
@@ -22,6 +25,7 @@ from trendscope.foundation.actor import LOCAL_OWNER
 from trendscope.ingest.paper_reads import PaperFilter, PaperReads
 
 from .list_store import ListStore
+from .list_topics import list_topics, shared_out, topic_places
 from .recommend import VectorSource
 
 log = logging.getLogger(__name__)
@@ -30,6 +34,8 @@ WINDOW_DAYS = 30
 SVM_C = 0.1
 SVM_TOL = 1e-6  # gradient norm (relative) at which Newton's method stops
 SVM_MAX_STEPS = 50
+INTEREST_SIMILARITY: float | None = 0.5  # kept papers' groups (`list_topics`) that share the places; None: one
+PER_INTEREST_SVM = True  # each group its own SVM (else one SVM, each candidate in its closest kept paper's group)
 
 
 @dataclass
@@ -52,6 +58,7 @@ class ForYou:
     kept: int  # positives used
     since: str | None  # first day of the window
     categories: list[str] = field(default_factory=list)
+    interests: int = 1  # groups of kept papers that share the places (`ranked`)
 
 
 def for_you(db, vectors: VectorSource, *, limit: int = 10, days: int = WINDOW_DAYS,
@@ -73,9 +80,10 @@ def for_you(db, vectors: VectorSource, *, limit: int = 10, days: int = WINDOW_DA
     candidates = [p for p in window if p not in excluded]
     model = vectors.model_in_use()
     if kept_pks and model is not None:
-        picks = _svm(reads, vectors, model, kept_pks, shunned_pks, candidates, limit)
-        if picks is not None:
-            return ForYou(picks, "svm", len(kept_pks), since)
+        found = _svm(reads, vectors, model, kept_pks, shunned_pks, candidates, limit)
+        if found is not None:
+            picks, interests = found
+            return ForYou(picks, "svm", len(kept_pks), since, interests=interests)
     return ForYou(_newest(reads, candidates, categories, limit), "newest", 0, since, list(categories))
 
 
@@ -106,8 +114,37 @@ def svm_scores(positives: np.ndarray, candidates: np.ndarray, negatives: np.ndar
     return cx @ w
 
 
+def ranked(positives: np.ndarray, candidates: np.ndarray, negatives: np.ndarray | None = None, *,
+           limit: int = 10, similarity: float | None = INTEREST_SIMILARITY,
+           per_topic: bool = PER_INTEREST_SVM, stray_whole: bool = False) -> tuple[np.ndarray, np.ndarray, int]:
+    """(the first `limit` candidates' indices, best first; every candidate's score; the number of interests).
+
+    `similarity` None: one SVM over every kept paper, best scores first. Otherwise the kept papers' topics
+    (`list_topics` at that similarity) share the places in proportion to their papers: each candidate belongs to
+    the topic of the kept paper it is closest to (or, `per_topic`, to the topic whose own SVM, its papers against
+    the candidates, scores it highest, that score being its score). Kept papers in no topic (the last index) form
+    one group of their own, or with `stray_whole` are ranked for by the SVM of every kept paper (on the blind
+    two-interest readers the two differ by one paper in 400; the former was the better on the tuning half)."""
+    centroids, of_paper = list_topics(positives, similarity)
+    if len(centroids) == 1:
+        scores = svm_scores(positives, candidates, negatives)
+        return np.argsort(-scores, kind="stable")[:limit], scores, 1
+    if per_topic:
+        present = [t for t in range(len(centroids)) if (of_paper == t).any()]
+        per = np.stack([svm_scores(positives if t == len(centroids) - 1 and stray_whole else positives[of_paper == t],
+                                   candidates, negatives) for t in present], axis=1)
+        scores = per.max(axis=1)
+        topic_of = np.asarray(present)[per.argmax(axis=1)]
+    else:
+        scores = svm_scores(positives, candidates, negatives)
+        topic_of = of_paper[np.argmax(candidates @ positives.T, axis=1)]
+    order = np.argsort(-scores, kind="stable")
+    chosen = shared_out(order, topic_of, topic_places(of_paper, len(centroids), limit), limit)
+    return np.asarray(chosen, dtype=np.int64), scores, int((np.bincount(of_paper) > 0).sum())
+
+
 def _svm(reads: PaperReads, vectors: VectorSource, model: str, kept: dict[str, int], shunned: dict[str, int],
-         candidates: list[int], limit: int) -> list[Pick] | None:
+         candidates: list[int], limit: int) -> tuple[list[Pick], int] | None:
     pos = vectors.get(kept.values(), model)
     if not pos or not candidates:
         return None
@@ -118,9 +155,8 @@ def _svm(reads: PaperReads, vectors: VectorSource, model: str, kept: dict[str, i
         return None
     pos_pks = sorted(pos)
     cx = np.stack([cand[p] for p in cand_pks])
-    scores = svm_scores(np.stack([pos[p] for p in pos_pks]), cx,
-                        np.stack([neg[p] for p in sorted(neg)]) if neg else None)
-    order = np.argsort(-scores, kind="stable")[:limit]
+    order, scores, interests = ranked(np.stack([pos[p] for p in pos_pks]), cx,
+                                      np.stack([neg[p] for p in sorted(neg)]) if neg else None, limit=limit)
     top = [cand_pks[i] for i in order]
     rows = reads.rows(top + pos_pks)
     px = np.stack([pos[p] for p in pos_pks])
@@ -132,7 +168,7 @@ def _svm(reads: PaperReads, vectors: VectorSource, model: str, kept: dict[str, i
         reason = f"close to “{n.title}”" if n else "close to a paper you keep"
         out.append(Pick(r.id, pk, r.title, r.authors, r.published, r.categories, float(scores[i]), reason,
                         n.id if n else None))
-    return out
+    return out, interests
 
 
 def _newest(reads: PaperReads, candidates: list[int], categories: Sequence[str], limit: int) -> list[Pick]:

@@ -78,3 +78,86 @@ def test_newest_fallback_outside_the_default_categories(tmp_path):
     res = ReadingLists(db).for_you(VectorStore(db), limit=3, categories=("cs.LG", "cs.CL"))
     assert res.mode == "newest" and [p.arxiv_id for p in res.picks] == ["2601.00005", "2601.00004", "2601.00003"]
     assert all(p.reason.startswith("new in your corpus") for p in res.picks)
+
+
+def _cluster(rng, centre, n, spread=0.35):
+    import numpy as np
+
+    x = centre + spread * rng.standard_normal((n, len(centre)))
+    return (x / np.linalg.norm(x, axis=1, keepdims=True)).astype("float32")
+
+
+def test_each_interest_of_a_reader_gets_places_in_proportion_to_its_kept_papers():
+    """A reader who keeps 6 papers on one subject and 3 on another: one SVM over all of them gave the second
+    subject 0 of 10 places here (its candidates sit farther from their kept papers); each interest its own SVM
+    and its share of the places gives it 3."""
+    import numpy as np
+
+    from trendscope.reading.for_you import ranked
+
+    rng = np.random.default_rng(7)
+    d = 64
+    a, b = np.zeros(d), np.zeros(d)
+    a[0], b[1] = 1.0, 1.0
+    kept = np.vstack([_cluster(rng, a, 6, 0.05), _cluster(rng, b, 3, 0.05)])
+    cand = np.vstack([_cluster(rng, a, 40, 0.08), _cluster(rng, b, 40, 0.2), _cluster(rng, np.ones(d) / 8, 200)])
+    on_b = lambda top: sum(1 for i in top if 40 <= i < 80)  # noqa: E731
+    single, _, one = ranked(kept, cand, limit=10, similarity=None)
+    assert one == 1 and on_b(single) == 0  # the situation this guards against
+    top, scores, interests = ranked(kept, cand, limit=10)
+    assert interests == 2 and on_b(top) == 3 and sum(1 for i in top if i < 40) == 7
+    assert len(scores) == len(cand) and list(top) == sorted(top, key=lambda i: -scores[i])  # best first
+
+
+def test_a_reader_of_one_subject_is_ranked_by_one_svm():
+    import numpy as np
+
+    from trendscope.reading.for_you import ranked, svm_scores
+
+    rng = np.random.default_rng(3)
+    a = np.zeros(32)
+    a[0] = 1.0
+    kept, cand = _cluster(rng, a, 8, 0.05), np.vstack([_cluster(rng, a, 30, 0.3), _cluster(rng, np.ones(32), 50)])
+    top, _, interests = ranked(kept, cand, limit=10)
+    assert interests == 1
+    assert list(top) == list(np.argsort(-svm_scores(kept, cand), kind="stable")[:10])
+
+
+def test_a_reader_who_keeps_two_subjects_gets_papers_on_both(tmp_path):
+    """Through the store: 6 kept papers on one subject and 3 on another, a month of new papers on both; the
+    feed names two interests and gives the second its share (3 of 10)."""
+    import numpy as np
+
+    from trendscope.foundation.home import Home
+    from trendscope.index.vector_store import VectorStore
+    from trendscope.ingest.paper_reads import PaperReads
+    from trendscope.ingest.records import Paper
+    from trendscope.ingest.store import PaperStore
+    from trendscope.schema import open_home_database
+
+    rng = np.random.default_rng(7)
+    d = 64
+    a, b = np.zeros(d), np.zeros(d)
+    a[0], b[1] = 1.0, 1.0
+    groups = {"a_kept": _cluster(rng, a, 6, 0.05), "b_kept": _cluster(rng, b, 3, 0.05),
+              "a_new": _cluster(rng, a, 40, 0.08), "b_new": _cluster(rng, b, 40, 0.2)}
+    db = open_home_database(Home(tmp_path / "home"))
+    papers, vecs, group_of = [], [], {}
+    for g, x in groups.items():
+        for v in x:
+            n = len(papers)
+            kept = g.endswith("kept")
+            pid = f"2501.{n:05d}" if kept else f"2601.{n:05d}"
+            papers.append(Paper(id=pid, version=1, title=f"{g} {n}", abstract="Text.", authors=["A. B"],
+                                categories=["cs.LG"], published="2025-01-05" if kept else f"2026-01-{1 + n % 28:02d}"))
+            vecs.append(v)
+            group_of[pid] = g
+    PaperStore(db).upsert(papers)
+    pks = PaperReads(db).pks_of([p.id for p in papers])
+    VectorStore(db).put("test-model", [(pks[p.id], "h", v) for p, v in zip(papers, vecs, strict=True)])
+    rl = ReadingLists(db)
+    rl.create("to read")
+    rl.add("to read", [p.id for p in papers if group_of[p.id].endswith("kept")])
+    res = rl.for_you(VectorStore(db), limit=10)
+    assert res.mode == "svm" and res.kept == 9 and res.interests == 2
+    assert sorted(group_of[p.arxiv_id] for p in res.picks) == ["a_new"] * 7 + ["b_new"] * 3

@@ -342,8 +342,10 @@ def _for_you() -> None:
     widgets.list_flash()
     res = app.for_you(10)
     if res.mode == "svm":
+        shared = (f" They fall into {res.interests} groups of related papers; each group is an interest with its "
+                  "own ranking and a share of the places in proportion to its papers." if res.interests > 1 else "")
         st.caption(f"Papers from {res.since} on, ranked by the {count(res.kept, 'paper')} you keep in reading lists "
-                   "or gave a thumbs up (a linear SVM over their embeddings, as arxiv-sanity does).")
+                   f"or gave a thumbs up (a linear SVM over their embeddings, as arxiv-sanity does).{shared}")
     else:
         where = res.picks[0].reason.split(" (")[0] if res.picks else "new"  # "new in cs.LG, cs.CL"
         st.caption(f"You keep no papers yet, so these are simply the newest ({safe_inline(where)}). Add papers to "
