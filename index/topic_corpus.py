@@ -17,13 +17,16 @@ from datetime import date
 
 import numpy as np
 
+from trendscope.ingest.paper_reads import PaperReads
+
 from .topic_coherence import phrase_coherence
 from .topic_names import FEATURES, NameCounts, name_features
-from .topic_phrases import AcronymMap, abbreviated_forms, normalise, singular_word
+from .topic_phrases import AcronymMap, abbreviated_forms, normalise, singular_word, written_in_text
 from .topic_store import TopicStore
 from .trend_store import TrendStore
 from .trends_over_time import period_start
 
+WRITTEN_FORM_PAPERS = 200  # papers read for how a definition-only key is written
 EVENT_RE = re.compile(r"^[a-z]+[ -]?(19|20)\d\d$", re.IGNORECASE)  # "AAAI2021", "SemEval-2019": events, not topics
 
 
@@ -222,6 +225,14 @@ def written_forms(db, c: TopicCorpus, keys: set[str]) -> dict[str, Counter]:
     for _pk, written in TopicStore(db).surfaces(holders):
         for key in keys.intersection(written):
             out[key][written[key]] += 1
+    unwritten = {k for k in keys if not out.get(k) and " " in k}
+    if unwritten:  # keys known only from acronym definitions: read how the papers' abstracts spell them
+        reads = PaperReads(db)
+        for key in sorted(unwritten):
+            users = [pk for pk in holders if key in c.phrase_sets[pk]][:WRITTEN_FORM_PAPERS]
+            forms = written_in_text(key, (abstract for _pk, _t, abstract, _h in reads.texts(users)))
+            if forms:
+                out[key] = forms
     return out
 
 

@@ -292,6 +292,24 @@ def abbreviated_forms(mapping: dict[str, str]) -> dict[str, str]:
     return {variant: next(iter(ts)) for variant, ts in found.items() if len(ts) == 1}
 
 
+def written_in_text(key: str, texts: Iterable[str]) -> Counter:
+    """How `texts` write a key word for word: its words in order with spaces or hyphens between them, the last one
+    singular or plural ("mixture of expert" -> "mixture of experts", "mixture-of-experts"; "internet of thing" ->
+    "Internet of Things"), as written. For keys no phrase stands for (a small word such as "of" ends a phrase,
+    so "mixture of experts" is known only from acronym definitions, and its key's last word is made singular)."""
+    words = key.split()
+    if len(words) < 2 or not all(w.isalnum() for w in words):
+        return Counter()
+    last = words[-1]
+    last_re = (re.escape(last[:-1]) + "(?:y|ies)" if last.endswith("y") else re.escape(last) + "(?:e?s)?")
+    pattern = re.compile(r"(?<![\w-])" + r"[\s-]+".join([*(re.escape(w) for w in words[:-1]), last_re])
+                         + r"(?![\w-])", re.IGNORECASE)
+    found: Counter = Counter()
+    for text in texts:
+        found.update(" ".join(m.group(0).split()) for m in pattern.finditer(text or ""))
+    return found
+
+
 def display_names(surface_counts: dict[str, Counter], acronyms: AcronymMap, keys: Iterable[str]) -> dict[str, str]:
     """The most common way papers write each key, with its acronym when it has one."""
     acr_of = acronyms.acronym_of()

@@ -1029,3 +1029,27 @@ def test_a_span_is_at_most_a_year_of_calendar_months_when_some_months_hold_no_pa
     spans = [span_months(r["since"], r["period"]) for r in res.records if r["period"] >= "2023-03-01"]
     assert spans and max(spans) <= 12, spans
     assert any(r["since"] <= "2023-01-01" for r in res.records if r["period"] >= "2023-03-01")  # across the gap
+
+
+def test_a_name_known_only_from_acronym_definitions_is_shown_as_papers_write_it(tmp_path, sample_rows):
+    """"mixture of experts" is never a phrase of its own ("of" ends one), so its key, with the last word made
+    singular, came only from definitions and was shown as "mixture of expert (MoE)" (a blind walkthrough)."""
+    from trendscope.index.topic_corpus import count_corpus, written_forms
+    from trendscope.index.trend_store import TrendStore
+
+    rows = sample_rows[:20]
+    home, db = make_home(tmp_path / "home", rows)
+    texts = ["We scale sparse mixture of experts (MoE) layers.", "A Mixture-of-Experts (MoE) router.",
+             "Mixture of experts (MoE) models route tokens.", "MoE inference on one GPU.",
+             "Many heads of Internet of Things (IoT) devices.", "Internet of Things (IoT) sensing.",
+             "The Internet of Things (IoT) at scale."]
+    PaperStore(db).upsert([paper_from_row(rows[0], id=f"2399.{80000 + i}", title=f"Routing study {i}",
+                                          abstract=t, version=1, categories=["cs.LG"])
+                           for i, t in enumerate(texts)])
+    keys = {"mixture of expert", "internet of thing"}
+    c = count_corpus(db, TrendStore(db), "month", None, 1, 0.9, extra=frozenset(keys))
+    assert all(any(k in s for s in c.phrase_sets.values()) for k in keys)
+    forms = written_forms(db, c, keys)
+    assert forms["mixture of expert"].most_common(1)[0][0] == "mixture of experts"
+    names = display_names(forms, c.acronyms, keys)
+    assert names == {"mixture of expert": "mixture of experts (MoE)", "internet of thing": "Internet of Things (IoT)"}
