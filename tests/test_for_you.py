@@ -161,3 +161,22 @@ def test_a_reader_who_keeps_two_subjects_gets_papers_on_both(tmp_path):
     res = rl.for_you(VectorStore(db), limit=10)
     assert res.mode == "svm" and res.kept == 9 and res.interests == 2
     assert sorted(group_of[p.arxiv_id] for p in res.picks) == ["a_new"] * 7 + ["b_new"] * 3
+
+
+def test_a_reader_of_many_subjects_is_ranked_by_at_most_max_interests_plus_one_svms(monkeypatch):
+    import numpy as np
+
+    import trendscope.reading.for_you as fy
+
+    rng = np.random.default_rng(5)
+    d = 48
+    centres = np.eye(d)[:12]
+    kept = np.vstack([_cluster(rng, c, 2 + (i % 3), 0.03) for i, c in enumerate(centres)])  # 12 subjects
+    cand = np.vstack([_cluster(rng, c, 10, 0.1) for c in centres])
+    fits = []
+    real = fy.svm_scores
+    monkeypatch.setattr(fy, "svm_scores", lambda p, c, n=None: fits.append(len(p)) or real(p, c, n))
+    top, _, interests = fy.ranked(kept, cand, limit=10)
+    assert interests == fy.MAX_INTERESTS + 1 and len(fits) <= fy.MAX_INTERESTS + 1 and len(top) == 10
+    groups = fy.largest_groups(np.asarray([0, 0, 1, 2, 2, 2, 3]), 3, 1)
+    assert groups.tolist() == [3, 3, 3, 2, 2, 2, 3]  # the largest group kept, the others with the strays
