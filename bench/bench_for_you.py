@@ -61,7 +61,7 @@ def main() -> None:
         times = []
         for _ in range(args.repeats):
             t = time.perf_counter()
-            _, _, interests = ranked(px, cx, limit=10, **kw)
+            interests = ranked(px, cx, limit=10, **kw).interests
             times.append(time.perf_counter() - t)
         print(f"{name}: {interests} interest(s), {min(times):.2f}-{max(times):.2f} s over {args.repeats} runs")
 

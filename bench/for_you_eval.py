@@ -101,7 +101,7 @@ def main() -> None:
         published = {pk: r.published for pk, r in reads.rows(cand).items()}
         ranked = {
             "svm": [cand[i] for i in np.argsort(-svm_scores(px, cx), kind="stable")[:10]],
-            **{name: [cand[i] for i in for_you_ranked(px, cx, limit=10, **kw)[0]]
+            **{name: [cand[i] for i in for_you_ranked(px, cx, limit=10, **kw).top]
                for name, kw in MIXED_METHODS.items() if name != "svm" and (not args.methods or name in args.methods)},
             "nearest": [cand[i] for i in np.argsort(-(cx @ px.T).max(axis=1), kind="stable")[:10]],
             "newest": sorted(cand, key=lambda p: (published[p] or "", p), reverse=True)[:10],
@@ -126,6 +126,7 @@ def main() -> None:
 MIXED_QRELS = ROOT / "bench/data/for_you_mixed_qrels.jsonl"  # two-interest readers' papers outside the grades
 MIXED_METHODS = {  # name -> keyword arguments of reading.for_you.ranked
     "svm": {"similarity": None},
+    **{f"topic_svms0.5_min{m}": {"similarity": 0.5, "per_topic": True, "min_score": m} for m in (-0.25, 0.0, 0.25)},
     **{f"places{t}": {"similarity": t, "per_topic": False} for t in (0.3, 0.4, 0.5, 0.6)},
     **{f"topic_svms{t}": {"similarity": t, "per_topic": True, "stray_whole": False} for t in (0.3, 0.4, 0.5, 0.6)},
     **{f"topic_svms{t}w": {"similarity": t, "per_topic": True, "stray_whole": True} for t in (0.4, 0.5, 0.6)},
@@ -171,6 +172,7 @@ def mixed_main(reads, vs, model, queries: dict, kept_from: dict, qrels: dict, ar
     readers = [r for r in mixed_readers(reads, kept_from, qrels, queries, args.min_kept, args.years)
                if args.half in (None, r[0])]
     res: dict = {}
+    shown: dict = {}
     unjudged: dict = {}
     for half, variant, a, b, kept, (since, until) in readers:
         kept_pks = list(reads.pks_of(kept).values())
@@ -182,12 +184,13 @@ def mixed_main(reads, vs, model, queries: dict, kept_from: dict, qrels: dict, ar
         for name, kw in MIXED_METHODS.items():
             if args.methods and name not in args.methods:
                 continue
-            top, _, _ = ranked(px, cx, limit=10, **kw)
+            top = ranked(px, cx, limit=10, **kw).top
             recs = [ids[cand[i]] for i in top]
             on_a = sum(1 for r in recs if qrels[a].get(r, 0) >= 1)
             on_b = sum(1 for r in recs if qrels[b].get(r, 0) >= 1)
             either = sum(1 for r in recs if qrels[a].get(r, 0) >= 1 or qrels[b].get(r, 0) >= 1)
             judged = sum(1 for r in recs if r in qrels[a] and r in qrels[b])
+            shown.setdefault((half, variant, name), []).append((len(recs), either / max(len(recs), 1)))
             for pair in ((q, r) for r in recs for q, other in ((a, b), (b, a))
                          if r not in qrels[q] and qrels[other].get(r, 0) == 0):
                 unjudged.setdefault(pair, []).append(name)
@@ -197,7 +200,9 @@ def mixed_main(reads, vs, model, queries: dict, kept_from: dict, qrels: dict, ar
     for (half, variant, name), v in sorted(res.items()):
         print(f"{half:6} {variant:4} {name:14} on topic {np.mean([x[0] for x in v]):.3f}  "
               f"{'side' if variant == 'side' else 'smaller'} topic's places {np.mean([x[1] for x in v]):.2f}  "
-              f"both >= 2: {sum(x[2] for x in v)}/{len(v)}  judged {np.mean([x[3] for x in v]):.2f}")
+              f"both >= 2: {sum(x[2] for x in v)}/{len(v)}  judged {np.mean([x[3] for x in v]):.2f}  "
+              f"shown {np.mean([x[0] for x in shown[(half, variant, name)]]):.1f}, "
+              f"precision {np.mean([x[1] for x in shown[(half, variant, name)]]):.3f}")
     if args.unjudged:
         with args.unjudged.open("w") as f:
             for (qid, pid), systems in sorted(unjudged.items()):

@@ -18,6 +18,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import NamedTuple
 
 import numpy as np
 
@@ -59,7 +60,9 @@ class ForYou:
     kept: int  # positives used
     since: str | None  # first day of the window
     categories: list[str] = field(default_factory=list)
-    interests: int = 1  # groups of kept papers that share the places (`ranked`)
+    interests: int = 1  # groups of related kept papers that share the places (`ranked`)
+    loose: int = 0  # kept papers in no group (they share one more group's places)
+    newest: str | None = None  # the newest stored paper's date (the window ends there, not today)
 
 
 def for_you(db, vectors: VectorSource, *, limit: int = 10, days: int = WINDOW_DAYS,
@@ -83,9 +86,11 @@ def for_you(db, vectors: VectorSource, *, limit: int = 10, days: int = WINDOW_DA
     if kept_pks and model is not None:
         found = _svm(reads, vectors, model, kept_pks, shunned_pks, candidates, limit)
         if found is not None:
-            picks, interests = found
-            return ForYou(picks, "svm", len(kept_pks), since, interests=interests)
-    return ForYou(_newest(reads, candidates, categories, limit), "newest", 0, since, list(categories))
+            picks, ranking = found
+            return ForYou(picks, "svm", len(kept_pks), since, interests=ranking.interests, loose=ranking.loose,
+                          newest=last[0].published[:10])
+    return ForYou(_newest(reads, candidates, categories, limit), "newest", 0, since, list(categories),
+                  newest=last[0].published[:10])
 
 
 def svm_scores(positives: np.ndarray, candidates: np.ndarray, negatives: np.ndarray | None = None) -> np.ndarray:
@@ -115,10 +120,19 @@ def svm_scores(positives: np.ndarray, candidates: np.ndarray, negatives: np.ndar
     return cx @ w
 
 
+class Ranking(NamedTuple):
+    top: np.ndarray  # the first `limit` candidates' indices, best first
+    scores: np.ndarray  # every candidate's score
+    interests: int  # groups of related kept papers with places of their own (1: one SVM for all)
+    loose: int  # kept papers in no group, ranked for together
+
+
 def ranked(positives: np.ndarray, candidates: np.ndarray, negatives: np.ndarray | None = None, *,
            limit: int = 10, similarity: float | None = INTEREST_SIMILARITY,
-           per_topic: bool = PER_INTEREST_SVM, stray_whole: bool = False) -> tuple[np.ndarray, np.ndarray, int]:
-    """(the first `limit` candidates' indices, best first; every candidate's score; the number of interests).
+           per_topic: bool = PER_INTEREST_SVM, stray_whole: bool = False,
+           min_score: float | None = None) -> Ranking:
+    """The candidates to show, best first, and how the kept papers were grouped. `min_score` (tried, not used):
+    only candidates whose score reaches it (0: the SVM's own boundary, "like what you keep") may be picked.
 
     `similarity` None: one SVM over every kept paper, best scores first. Otherwise the kept papers' topics
     (`list_topics` at that similarity) share the places in proportion to their papers: each candidate belongs to
@@ -129,7 +143,8 @@ def ranked(positives: np.ndarray, candidates: np.ndarray, negatives: np.ndarray 
     centroids, of_paper = list_topics(positives, similarity)
     if len(centroids) == 1:
         scores = svm_scores(positives, candidates, negatives)
-        return np.argsort(-scores, kind="stable")[:limit], scores, 1
+        return Ranking(_allowed(np.argsort(-scores, kind="stable"), scores, min_score)[:limit],
+                       scores, 1, 0)
     stray = len(centroids) - 1
     of_paper = largest_groups(of_paper, stray, MAX_INTERESTS)
     places = topic_places(of_paper, len(centroids), limit)
@@ -142,9 +157,14 @@ def ranked(positives: np.ndarray, candidates: np.ndarray, negatives: np.ndarray 
     else:
         scores = svm_scores(positives, candidates, negatives)
         topic_of = of_paper[np.argmax(candidates @ positives.T, axis=1)]
-    order = np.argsort(-scores, kind="stable")
+    order = _allowed(np.argsort(-scores, kind="stable"), scores, min_score)
     chosen = shared_out(order, topic_of, places, limit)
-    return np.asarray(chosen, dtype=np.int64), scores, int((np.bincount(of_paper) > 0).sum())
+    groups = set(of_paper.tolist()) - {stray}
+    return Ranking(np.asarray(chosen, dtype=np.int64), scores, len(groups), int((of_paper == stray).sum()))
+
+
+def _allowed(order: np.ndarray, scores: np.ndarray, min_score: float | None) -> np.ndarray:
+    return order if min_score is None else order[scores[order] >= min_score]
 
 
 def largest_groups(of_paper: np.ndarray, stray: int, most: int) -> np.ndarray:
@@ -157,7 +177,7 @@ def largest_groups(of_paper: np.ndarray, stray: int, most: int) -> np.ndarray:
 
 
 def _svm(reads: PaperReads, vectors: VectorSource, model: str, kept: dict[str, int], shunned: dict[str, int],
-         candidates: list[int], limit: int) -> tuple[list[Pick], int] | None:
+         candidates: list[int], limit: int) -> tuple[list[Pick], Ranking] | None:
     pos = vectors.get(kept.values(), model)
     if not pos or not candidates:
         return None
@@ -168,20 +188,20 @@ def _svm(reads: PaperReads, vectors: VectorSource, model: str, kept: dict[str, i
         return None
     pos_pks = sorted(pos)
     cx = np.stack([cand[p] for p in cand_pks])
-    order, scores, interests = ranked(np.stack([pos[p] for p in pos_pks]), cx,
-                                      np.stack([neg[p] for p in sorted(neg)]) if neg else None, limit=limit)
-    top = [cand_pks[i] for i in order]
-    rows = reads.rows(top + pos_pks)
     px = np.stack([pos[p] for p in pos_pks])
+    ranking = ranked(px, cx, np.stack([neg[p] for p in sorted(neg)]) if neg else None, limit=limit)
+    top = [cand_pks[i] for i in ranking.top]
+    rows = reads.rows(top + pos_pks)
+    scores = ranking.scores
     out = []
-    for i in order:
+    for i in ranking.top:
         pk = cand_pks[i]
         near = pos_pks[int(np.argmax(px @ cand[pk]))]
         r, n = rows[pk], rows.get(near)
         reason = f"close to “{n.title}”" if n else "close to a paper you keep"
         out.append(Pick(r.id, pk, r.title, r.authors, r.published, r.categories, float(scores[i]), reason,
                         n.id if n else None))
-    return out, interests
+    return out, ranking
 
 
 def _newest(reads: PaperReads, candidates: list[int], categories: Sequence[str], limit: int) -> list[Pick]:

@@ -20,7 +20,7 @@ def test_landing_page_ranks_the_latest_papers_by_what_the_reader_keeps(app_home,
     kept = set(seed.list_ids)
     assert not kept & set(picks)  # never what is already kept
     captions = texts(at.caption)
-    assert any("ranked by the" in c and "you keep" in c for c in captions), captions
+    assert any("ranked by the" in c and "you keep" in c and "days of your corpus" in c for c in captions), captions
     assert sum(c.startswith("close to “") for c in captions) == 10  # each pick says why
     # thumbs down: gone at once, and stays gone
     at.button(key=f"fyvote_down_{picks[0]}").click()
@@ -102,10 +102,10 @@ def test_each_interest_of_a_reader_gets_places_in_proportion_to_its_kept_papers(
     kept = np.vstack([_cluster(rng, a, 6, 0.05), _cluster(rng, b, 3, 0.05)])
     cand = np.vstack([_cluster(rng, a, 40, 0.08), _cluster(rng, b, 40, 0.2), _cluster(rng, np.ones(d) / 8, 200)])
     on_b = lambda top: sum(1 for i in top if 40 <= i < 80)  # noqa: E731
-    single, _, one = ranked(kept, cand, limit=10, similarity=None)
+    single, _, one, _ = ranked(kept, cand, limit=10, similarity=None)
     assert one == 1 and on_b(single) == 0  # the situation this guards against
-    top, scores, interests = ranked(kept, cand, limit=10)
-    assert interests == 2 and on_b(top) == 3 and sum(1 for i in top if i < 40) == 7
+    top, scores, interests, loose = ranked(kept, cand, limit=10)
+    assert interests == 2 and loose == 0 and on_b(top) == 3 and sum(1 for i in top if i < 40) == 7
     assert len(scores) == len(cand) and list(top) == sorted(top, key=lambda i: -scores[i])  # best first
 
 
@@ -118,7 +118,7 @@ def test_a_reader_of_one_subject_is_ranked_by_one_svm():
     a = np.zeros(32)
     a[0] = 1.0
     kept, cand = _cluster(rng, a, 8, 0.05), np.vstack([_cluster(rng, a, 30, 0.3), _cluster(rng, np.ones(32), 50)])
-    top, _, interests = ranked(kept, cand, limit=10)
+    top, _, interests, _ = ranked(kept, cand, limit=10)
     assert interests == 1
     assert list(top) == list(np.argsort(-svm_scores(kept, cand), kind="stable")[:10])
 
@@ -176,7 +176,22 @@ def test_a_reader_of_many_subjects_is_ranked_by_at_most_max_interests_plus_one_s
     fits = []
     real = fy.svm_scores
     monkeypatch.setattr(fy, "svm_scores", lambda p, c, n=None: fits.append(len(p)) or real(p, c, n))
-    top, _, interests = fy.ranked(kept, cand, limit=10)
-    assert interests == fy.MAX_INTERESTS + 1 and len(fits) <= fy.MAX_INTERESTS + 1 and len(top) == 10
+    top, _, interests, loose = fy.ranked(kept, cand, limit=10)
+    assert interests == fy.MAX_INTERESTS and loose > 0  # the smaller groups' papers are ranked for together
+    assert len(fits) <= fy.MAX_INTERESTS + 1 and len(top) == 10
     groups = fy.largest_groups(np.asarray([0, 0, 1, 2, 2, 2, 3]), 3, 1)
     assert groups.tolist() == [3, 3, 3, 2, 2, 2, 3]  # the largest group kept, the others with the strays
+
+
+
+def test_the_feed_says_its_window_and_the_readers_interests():
+    from trendscope.reading.for_you import ForYou
+    from trendscope.ui.app.views.search import for_you_caption
+
+    one = for_you_caption(ForYou([], "svm", 4, "2026-06-02", newest="2026-07-01"))
+    assert "(2026-06-02 to 2026-07-01, its newest paper)" in one and "4 papers you keep" in one
+    assert "groups" not in one
+    two = for_you_caption(ForYou([], "svm", 11, "2026-06-02", interests=2, loose=1, newest="2026-07-01"))
+    assert "They form 2 groups of related papers, and 1 paper that fits none;" in two
+    assert "and 3 papers that fit none" in for_you_caption(
+        ForYou([], "svm", 11, "2026-06-02", interests=2, loose=3, newest="2026-07-01"))

@@ -14,6 +14,7 @@ from trendscope.foundation.wording import count
 from trendscope.index.known_item import arxiv_id_query
 from trendscope.index.relevance_floor import has_floor
 from trendscope.index.search_request import long_query_note, words_none_holds
+from trendscope.reading.for_you import WINDOW_DAYS
 from trendscope.ui.app import digest_view as dg
 from trendscope.ui.app import fulltext_state as fulltext
 from trendscope.ui.app import navigation, trend_state, warmup, widgets
@@ -336,16 +337,24 @@ def render() -> None:
         _for_you()
 
 
+def for_you_caption(res) -> str:
+    """What the ranked feed is: its window (counted back from the newest stored paper, not from today) and the
+    reader's interests."""
+    loose = f", and {count(res.loose, 'paper')} that fit{'s' if res.loose == 1 else ''} none" if res.loose else ""
+    shared = (f" They form {res.interests} groups of related papers{loose}; each group is an interest with its own "
+              "ranking and a share of the places in proportion to its papers." if res.interests > 1 else "")
+    return (f"The last {WINDOW_DAYS} days of your corpus ({res.since} to {res.newest}, its newest paper), ranked by "
+            f"the {count(res.kept, 'paper')} you keep in reading lists or gave a thumbs up (a linear SVM over their "
+            f"embeddings, as arxiv-sanity does).{shared}")
+
+
 def _for_you() -> None:
     """The landing view: the latest papers chosen for this reader (until they search)."""
     st.subheader("New for you")
     widgets.list_flash()
     res = app.for_you(10)
     if res.mode == "svm":
-        shared = (f" They fall into {res.interests} groups of related papers; each group is an interest with its "
-                  "own ranking and a share of the places in proportion to its papers." if res.interests > 1 else "")
-        st.caption(f"Papers from {res.since} on, ranked by the {count(res.kept, 'paper')} you keep in reading lists "
-                   f"or gave a thumbs up (a linear SVM over their embeddings, as arxiv-sanity does).{shared}")
+        st.caption(for_you_caption(res))
     else:
         where = res.picks[0].reason.split(" (")[0] if res.picks else "new"  # "new in cs.LG, cs.CL"
         st.caption(f"You keep no papers yet, so these are simply the newest ({safe_inline(where)}). Add papers to "
