@@ -101,6 +101,9 @@ def test_a_partly_matching_query_still_finds_papers_and_says_what_is_missing(app
     at = search(at, "zzqxunfindable qqwvnonword", mode="hybrid")
     assert any(t.startswith("No paper holds any of the words zzqxunfindable, qqwvnonword") for t in texts(at.info)), (
         texts(at.info), texts(at.caption))
+    at = search(at, "zzqxunfindable", mode="hybrid", categories=["cs.CL"])  # within filters: not "no paper"
+    assert any(t.startswith("No paper within these filters holds any of the words zzqxunfindable")
+               for t in texts(at.info)), texts(at.info)
 
 
 @pytest.mark.parametrize("mode", [*(pytest.param(m, marks=pytest.mark.slow) for m in ("hybrid", "semantic")),

@@ -60,6 +60,11 @@ def test_a_query_no_paper_has_a_word_of_says_the_results_are_by_meaning_alone(cl
             in out.output)
     assert "no stored paper holds" not in cli("search", "zzqxv language models", "-n", "3").output  # some do
     assert "no stored paper holds" not in cli("search", "zzqxv", "--mode", "semantic", "-n", "3").output
+    # with filters the note speaks of the papers within them, not of the corpus ("privacy" -t privacy --since
+    # said no stored paper held "privacy": a blind walkthrough)
+    filtered = cli("search", "zzqxv", "-n", "3", "--since", "2020").output
+    assert "(no paper within these filters holds any of the words zzqxv:" in filtered
+    assert "no stored paper holds" not in filtered
 
 
 def test_newest_first_says_when_the_relevance_floor_shortened_the_list(cli):

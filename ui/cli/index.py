@@ -249,8 +249,9 @@ def search_cmd(ctx, query, mode, categories, trends, since, until, sort, all_wor
         if long_note:
             click.echo(f"({long_note})", err=True)
         unmatched = words_none_holds(hits, query) if mode != "semantic" else []
-        if unmatched:
-            click.echo(f"(no stored paper holds any of the words {', '.join(unmatched)}: these are the nearest by "
+        if unmatched:  # with filters, "no stored paper" read as the whole corpus (a blind walkthrough)
+            where = "no paper within these filters" if (categories or trends or since or until) else "no stored paper"
+            click.echo(f"({where} holds any of the words {', '.join(unmatched)}: these are the nearest by "
                        "meaning)", err=True)
         if sort == "date" and len(hits) < limit and has_floor(query):
             click.echo(f"({len(hits)} shown: newest first lists only papers that hold the query as a phrase, or "

@@ -211,8 +211,12 @@ def _results(state: dict) -> None:
     unmatched = words_none_holds(hits, params["query"]) if params["mode"] != "semantic" else []
     if unmatched:
         words = ", ".join(safe_inline(w) for w in unmatched)
-        st.info(f"No paper holds any of the words {words}: these are the nearest by "
-                "meaning. Check the spelling, or try other words.", icon=":material/rule:")
+        if any(params[k] for k in ("since", "until", "categories", "trends")):  # "no paper" read as the corpus
+            st.info(f"No paper within these filters holds any of the words {words}: these are the nearest by "
+                    "meaning. Try fewer filters or a wider date range.", icon=":material/rule:")
+        else:
+            st.info(f"No paper holds any of the words {words}: these are the nearest by "
+                    "meaning. Check the spelling, or try other words.", icon=":material/rule:")
     elif params["mode"] != "semantic" and all(hit.missing for hit in hits):
         st.info("None of these results has every word of your query: they match some of them (each card says "
                 "which are missing). Mark a word that must occur with +, e.g. *+diffusion*.", icon=":material/rule:")
