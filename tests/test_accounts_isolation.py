@@ -251,7 +251,7 @@ def lab_home(app_home):
 
 
 def _list_choices(at) -> list[str]:
-    return [o.split(" — ")[0] for o in at.selectbox(key="list_pick").options]
+    return [o.split(" · ")[0] for o in at.selectbox(key="list_pick").options]
 
 
 def _signed_in(home, name: str):

@@ -1130,7 +1130,7 @@ def test_reading_lists_create_rename_delete(app_home):
     at.button(key="delete_list").click()
     at = check(at.run())
     assert at.selectbox(key="list_pick").options == [LIST_NAME] or \
-        [o.split(" — ")[0] for o in at.selectbox(key="list_pick").options] == [LIST_NAME]
+        [o.split(" · ")[0] for o in at.selectbox(key="list_pick").options] == [LIST_NAME]
 
 
 # -- status -------------------------------------------------------------------------------------------
@@ -1296,3 +1296,24 @@ def test_a_list_item_not_ingested_yet_opens_its_page_to_add_it(app_home, seed):
     button.click()
     at = check(at.run())
     assert at.button(key="fetch_paper").label == "Add from arXiv"
+
+
+def test_the_lists_page_counts_follow_a_status_change(app_home, seed):
+    """A blind walkthrough: after a paper was set to "reading", the list box still read "6 papers, 6 unread" until
+    a reload; the counts are now a caption drawn on every run."""
+    from trendscope.foundation.wording import count
+    from trendscope.ingest.store import open_database
+    from trendscope.reading.lists import ReadingLists
+    from trendscope.ui.app.widgets import item_key
+
+    at = open_page(check(new_app().run()), "lists")
+    at.selectbox(key="list_pick").set_value(LIST_NAME)
+    at = check(at.run())
+    items = ReadingLists(open_database(app_home / "trendscope.db")).items(LIST_NAME)
+    n, unread = len(items), sum(i.status == "unread" for i in items)
+    assert f"{count(n, 'paper')}: {unread} unread, " in " ".join(texts(at.caption))
+    first = next(i for i in items if i.status == "unread")
+    at.selectbox(key=item_key("st", LIST_NAME, first.arxiv_id, "unread")).set_value("reading")
+    at = check(at.run())
+    assert f"{count(n, 'paper')}: {unread - 1} unread, " in " ".join(texts(at.caption)), texts(at.caption)
+    assert all(" unread" not in o for o in at.selectbox(key="list_pick").options)

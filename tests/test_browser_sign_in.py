@@ -85,7 +85,7 @@ def list_choices(driver, url: str) -> list[str]:
     deadline = time.monotonic() + 10
     options: list[str] = []
     while not options and time.monotonic() < deadline:
-        options = [o.text.split(" — ")[0] for o in driver.find_elements(By.CSS_SELECTOR, '[role="option"]')]
+        options = [o.text.split(" · ")[0] for o in driver.find_elements(By.CSS_SELECTOR, '[role="option"]')]
         time.sleep(0.1)
     boxes[0].find_element(By.CSS_SELECTOR, "input").send_keys(Keys.ESCAPE)
     return options

@@ -306,12 +306,17 @@ def render() -> None:
         if st.session_state.get("list_pick") not in names:
             st.session_state["list_pick"] = names[0]
         by_name = {s.ref: s for s in summaries}
+        # the counts are said below, not in the option labels: the box kept showing the label it was drawn
+        # with ("6 unread" after a paper was set to "reading", until a reload: a blind walkthrough)
         current = st.selectbox(
             "List", names, key="list_pick",
-            format_func=lambda n: f"{n} — {count(by_name[n].items, 'paper')}, {by_name[n].unread} unread"
-                                  + {"own": "", "edit": " · shared with you", "read": " · shared with you, read-only"}[
-                                      by_name[n].access],
+            format_func=lambda n: n + {"own": "", "edit": " · shared with you", "read": " · shared with you, read-only"}[
+                by_name[n].access],
         )
+        chosen_summary = by_name[current]
+        st.caption(f"{count(chosen_summary.items, 'paper')}: {chosen_summary.unread} unread, "
+                   f"{chosen_summary.reading} reading, {chosen_summary.read} read"
+                   + (f", {chosen_summary.not_ingested} not ingested yet" if chosen_summary.not_ingested else ""))
         st.session_state["current_list"] = current
         if st.query_params.get("list") != current:
             st.query_params["list"] = current
