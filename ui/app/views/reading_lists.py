@@ -310,8 +310,8 @@ def render() -> None:
         # with ("6 unread" after a paper was set to "reading", until a reload: a blind walkthrough)
         current = st.selectbox(
             "List", names, key="list_pick",
-            format_func=lambda n: n + {"own": "", "edit": " · shared with you", "read": " · shared with you, read-only"}[
-                by_name[n].access],
+            format_func=lambda n: n + {"own": "", "edit": " · shared with you",
+                                       "read": " · shared with you, read-only"}[by_name[n].access],
         )
         chosen_summary = by_name[current]
         st.caption(f"{count(chosen_summary.items, 'paper')}: {chosen_summary.unread} unread, "
