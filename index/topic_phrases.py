@@ -310,13 +310,38 @@ def written_in_text(key: str, texts: Iterable[str]) -> Counter:
     return found
 
 
+def _title_case(form: str) -> bool:
+    """"Speculative Decoding", "Embodied AI": every word capitalised (an acronym counts either way)."""
+    words = [w for part in form.split() for w in part.split("-")
+             if w and w[0].isalpha() and w not in _OPTIONAL_IN_ACRONYM]  # "Text-to-Image": "to" stays small
+    return bool(words) and all(w[0].isupper() for w in words) and any(not w.isupper() for w in words)
+
+
+# Papers write a topic in Title Case in their titles ("Speculative Decoding") and in lower case in their abstracts;
+# a paper's first spelling is its title's, so listings mixed "Speculative Decoding" beside "visual reasoning" (a
+# blind walkthrough). The running-text spelling is shown when at least this share of the papers use it; a name
+# nearly always capitalised ("Segment Anything Model") keeps its capitals.
+RUNNING_TEXT_SHARE = 0.2
+
+
+def _as_in_running_text(forms: Counter) -> str:
+    name, n = forms.most_common(1)[0]
+    if not _title_case(name):
+        return name
+    lower = [(c, f) for f, c in forms.items() if not _title_case(f)]
+    if not lower:
+        return name
+    c, f = max(lower, key=lambda x: (x[0], x[1]))
+    return f if c >= RUNNING_TEXT_SHARE * sum(forms.values()) else name
+
+
 def display_names(surface_counts: dict[str, Counter], acronyms: AcronymMap, keys: Iterable[str]) -> dict[str, str]:
     """The most common way papers write each key, with its acronym when it has one."""
     acr_of = acronyms.acronym_of()
     out = {}
     for key in keys:
         forms = surface_counts.get(key)
-        name = forms.most_common(1)[0][0] if forms else key
+        name = _as_in_running_text(forms) if forms else key
         name = _HALF_HYPHENATED_RE.sub(lambda m: f"-{m.group(1) or m.group(2)}-", name)
         if key in acr_of and acr_of[key].lower() != name.lower():
             name = f"{name} ({acr_of[key]})"

@@ -1053,3 +1053,18 @@ def test_a_name_known_only_from_acronym_definitions_is_shown_as_papers_write_it(
     assert forms["mixture of expert"].most_common(1)[0][0] == "mixture of experts"
     names = display_names(forms, c.acronyms, keys)
     assert names == {"mixture of expert": "mixture of experts (MoE)", "internet of thing": "Internet of Things (IoT)"}
+
+
+def test_a_topic_is_named_as_running_text_writes_it_unless_papers_nearly_always_capitalise_it():
+    """Listings mixed "Speculative Decoding" (titles' Title Case) beside "visual reasoning" (a blind
+    walkthrough); a name nearly always capitalised keeps its capitals."""
+    acr = AcronymMap(min_papers=2)
+    forms = {"speculative decoding": Counter({"Speculative Decoding": 12, "speculative decoding": 9}),
+             "text to image diffusion": Counter({"Text-to-Image Diffusion": 7, "text-to-image diffusion": 5}),
+             "gaussian splatting": Counter({"Gaussian Splatting": 10, "Gaussian splatting": 6}),
+             "segment anything model": Counter({"Segment Anything Model": 30, "segment anything model": 2}),
+             "visual reasoning": Counter({"visual reasoning": 4, "Visual Reasoning": 6})}
+    assert display_names(forms, acr, forms) == {
+        "speculative decoding": "speculative decoding", "text to image diffusion": "text-to-image diffusion",
+        "gaussian splatting": "Gaussian splatting", "segment anything model": "Segment Anything Model",
+        "visual reasoning": "visual reasoning"}
