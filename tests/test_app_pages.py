@@ -622,6 +622,8 @@ def test_trends_page_charts_tables_topics_and_top_papers(app_home, embedder):
     assert len(colour["scale"]["domain"]) == 8 and len(set(colour["scale"]["range"][:8])) == 8
     assert colour["legend"]["labelLimit"] == 0 and colour["legend"]["columns"] <= 2  # 4 columns ran off the page
     assert spec["encoding"]["x"]["axis"]["format"] == "%b %Y"  # each tick with its year, not "2026" for January
+    # a label level with its tick: the theme set "0" above the lines at zero, read as negative values (a walkthrough)
+    assert spec["encoding"]["y"]["axis"]["labelBaseline"] == "middle"
     # the period compared by default has ended by the newest paper: not a week or month still filling up
     from trendscope.ingest.store import open_database
 

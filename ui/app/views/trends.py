@@ -94,7 +94,7 @@ def _chart(table: pd.DataFrame, metric: str, freq: str, labels: dict[str, str]) 
         # weekly ticks fall several to a month: "Jan 2026, Jan 2026, Feb 2026" read as repeats, so they say the day
         x=alt.X("period:T", title=None,
                 axis=alt.Axis(format="%b %Y" if freq == "month" else "%d %b %Y", labelOverlap=True)),
-        y=alt.Y("value:Q", title=unit),
+        y=alt.Y("value:Q", title=unit, axis=alt.Axis(labelBaseline="middle")),
         color=alt.Color("trend:N", title=None, sort=order,
                         scale=alt.Scale(domain=order, range=[by_label.get(t, ("#999999", True))[0] for t in order]),
                         legend=alt.Legend(orient="bottom", columns=LEGEND_COLUMNS, labelLimit=0,
@@ -229,7 +229,7 @@ def _topic_curve(detail: dict, trend_label: str) -> None:
     if len(frame):
         chart = alt.Chart(frame).mark_bar(color=TREND_COLOURS[0], width=alt.RelativeBandSize(0.8)).encode(
             x=alt.X("yearmonth(month):T", title=None),
-            y=alt.Y("share:Q", title="% of trend"),
+            y=alt.Y("share:Q", title="% of trend", axis=alt.Axis(labelBaseline="middle")),
             tooltip=[alt.Tooltip("month:T", title="Month", format="%Y-%m"),
                      alt.Tooltip("papers:Q", title="Papers"),
                      alt.Tooltip("share:Q", title=f"% of {trend_label} papers", format=".1f")],
