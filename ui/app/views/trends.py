@@ -203,9 +203,11 @@ def _rising(labels: dict[str, str], period: str, freq: str) -> None:
                                      help="A weekly digest of the papers about this topic (Digests page)"):
                     if _follow(d["name"]):
                         st.rerun()  # the button then says "Following"
-                typical = d["central_papers"][:3]
-                picks = [("typical", p) for p in typical] + [("first", p) for p in d["first_papers"][:2]
-                                                             if p not in typical]  # one button per paper
+                # the first papers first, "first" then "then" (two "first" buttons two years apart, below a
+                # "typical" paper older than the second, read as a contradiction: a blind walkthrough)
+                firsts = d["first_papers"][:2]
+                picks = [(("first", "then")[i], p) for i, p in enumerate(firsts)]
+                picks += [("typical", p) for p in d["central_papers"][:3] if p not in firsts]  # one button a paper
                 papers = app.papers().get_many([p for _, p in picks])
                 for what, pid in picks:  # one per line: side by side, titles were cut to a dozen letters
                     paper = papers.get(pid)
