@@ -35,6 +35,12 @@ def test_landing_page_ranks_the_latest_papers_by_what_the_reader_keeps(app_home,
     assert rl.feedback() == {picks[0]: -1, up: 1}
     n = len(kept | {up})
     assert any(f"ranked by the {n} papers you keep" in c for c in texts(at.caption)), texts(at.caption)
+    # the thumbs are listed, and one can be taken back
+    assert any(e.label.startswith("Your thumbs: 1 up, 1 down") for e in at.expander), [e.label for e in at.expander]
+    at.button(key=f"thumb_undo_{picks[0]}").click()
+    at = check(at.run())
+    assert rl.feedback() == {up: 1}
+    assert any(e.label.startswith("Your thumbs: 1 up, 0 down") for e in at.expander)
 
 
 def test_with_nothing_kept_the_newest_papers_come_with_a_hint(app_home, seed):

@@ -20,7 +20,7 @@ from trendscope.ui.app import fulltext_state as fulltext
 from trendscope.ui.app import navigation, trend_state, warmup, widgets
 from trendscope.ui.app import state as app
 from trendscope.ui.app.search_address import EARLIEST, LIMITS, MODES, SORTS, search_from_address, url_params
-from trendscope.ui.app.text import literal_inline, query_terms, quoted_query, safe_inline, snippet_markdown
+from trendscope.ui.app.text import literal_inline, query_terms, quoted_query, safe_inline, snippet_markdown, title_text
 
 EXAMPLES = ("parameter-efficient fine-tuning", "vision-language models for robotics", "differential privacy LLM")
 
@@ -383,6 +383,26 @@ def _for_you() -> None:
                 widgets.source_links(p.arxiv_id)
             with c_vote:
                 widgets.feedback_buttons(p.arxiv_id, votes, key="fyvote")
+    _thumbs(votes)
+
+
+def _thumbs(votes: dict[str, int]) -> None:
+    """The papers given a thumb, with an undo each: a thumbed-up paper leaves the feed (it counts as kept) and a
+    thumbed-down one too, and no page showed them or took a thumb back (a blind walkthrough)."""
+    if not votes:
+        return
+    up, down = sum(v > 0 for v in votes.values()), sum(v < 0 for v in votes.values())
+    with st.expander(f"Your thumbs: {up} up, {down} down (they rank this list; undo any of them here)"):
+        papers = app.papers().get_many(list(votes))
+        for aid, vote in sorted(votes.items(), key=lambda x: (-x[1], x[0])):
+            paper = papers.get(aid)
+            c_text, c_undo = st.columns([6, 1], vertical_alignment="center")
+            icon = ":material/thumb_up:" if vote > 0 else ":material/thumb_down:"
+            c_text.markdown(f"{icon} {safe_inline(title_text(paper.title, 120)) if paper else aid} ({aid})")
+            if c_undo.button("Undo", key=f"thumb_undo_{aid}", help="Take this thumb back"):
+                app.reading_lists().set_feedback(aid, 0)
+                st.session_state["list_flash"] = f"Thumb taken back ({aid})."
+                st.rerun()
 
 
 if __name__ == "__main__":
