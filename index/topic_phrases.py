@@ -314,13 +314,14 @@ def _title_case(form: str) -> bool:
     """"Speculative Decoding", "Embodied AI": every word capitalised (an acronym counts either way)."""
     words = [w for part in form.split() for w in part.split("-")
              if w and w[0].isalpha() and w not in _OPTIONAL_IN_ACRONYM]  # "Text-to-Image": "to" stays small
-    return bool(words) and all(w[0].isupper() for w in words) and any(not w.isupper() for w in words)
+    return len(words) >= 2 and all(w[0].isupper() for w in words) and any(not w.isupper() for w in words)
 
 
 # Papers write a topic in Title Case in their titles ("Speculative Decoding") and in lower case in their abstracts;
 # a paper's first spelling is its title's, so listings mixed "Speculative Decoding" beside "visual reasoning" (a
-# blind walkthrough). The running-text spelling is shown when at least this share of the papers use it; a name
-# nearly always capitalised ("Segment Anything Model") keeps its capitals.
+# blind walkthrough). The running-text spelling is shown when at least this share of the papers write the name
+# otherwise than in Title Case (a paper counts its first spelling, often its title's); a name nearly always
+# capitalised ("American Sign Language", "Segment Anything Model") keeps its capitals.
 RUNNING_TEXT_SHARE = 0.2
 
 
@@ -329,10 +330,9 @@ def _as_in_running_text(forms: Counter) -> str:
     if not _title_case(name):
         return name
     lower = [(c, f) for f, c in forms.items() if not _title_case(f)]
-    if not lower:
+    if not lower or sum(c for c, _ in lower) < RUNNING_TEXT_SHARE * sum(forms.values()):
         return name
-    c, f = max(lower, key=lambda x: (x[0], x[1]))
-    return f if c >= RUNNING_TEXT_SHARE * sum(forms.values()) else name
+    return max(lower, key=lambda x: (x[0], x[1]))[1]
 
 
 def display_names(surface_counts: dict[str, Counter], acronyms: AcronymMap, keys: Iterable[str]) -> dict[str, str]:

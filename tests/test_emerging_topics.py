@@ -1063,8 +1063,12 @@ def test_a_topic_is_named_as_running_text_writes_it_unless_papers_nearly_always_
              "text to image diffusion": Counter({"Text-to-Image Diffusion": 7, "text-to-image diffusion": 5}),
              "gaussian splatting": Counter({"Gaussian Splatting": 10, "Gaussian splatting": 6}),
              "segment anything model": Counter({"Segment Anything Model": 30, "segment anything model": 2}),
-             "visual reasoning": Counter({"visual reasoning": 4, "Visual Reasoning": 6})}
+             "visual reasoning": Counter({"visual reasoning": 4, "Visual Reasoning": 6}),
+             "diffusion transformer": Counter({"Diffusion Transformer": 50, "diffusion transformer": 11,
+                                               "diffusion transformers": 10}),  # lower-case forms together
+             "bitnet": Counter({"BitNet": 9, "bitnet": 3})}  # one word: a name, not Title Case
     assert display_names(forms, acr, forms) == {
+        "diffusion transformer": "diffusion transformer", "bitnet": "BitNet",
         "speculative decoding": "speculative decoding", "text to image diffusion": "text-to-image diffusion",
         "gaussian splatting": "Gaussian splatting", "segment anything model": "Segment Anything Model",
         "visual reasoning": "visual reasoning"}
