@@ -41,6 +41,11 @@ def test_landing_page_ranks_the_latest_papers_by_what_the_reader_keeps(app_home,
     at = check(at.run())
     assert rl.feedback() == {up: 1}
     assert any(e.label.startswith("Your thumbs: 1 up, 0 down") for e in at.expander)
+    # a card as a search result's: Open takes the reader to the paper
+    shown = _picks(at)[0]
+    at.button(key=f"fyopen_{shown}").click()
+    at = check(at.run())
+    assert at.session_state["paper_id"] == shown
 
 
 def test_with_nothing_kept_the_newest_papers_come_with_a_hint(app_home, seed):

@@ -368,7 +368,8 @@ def _for_you() -> None:
         return
     held = widgets.memberships([p.arxiv_id for p in res.picks])
     votes = app.reading_lists().feedback()
-    for p in res.picks:
+    tags = trend_state.trend_tags([p.pk for p in res.picks])
+    for p in res.picks:  # laid out as a search result's card: chips, Open (they differed: a blind walkthrough)
         with st.container(border=True, key=f"foryou_{p.arxiv_id}"):
             widgets.title_link(p.title, p.arxiv_id)
             st.markdown(widgets.meta_line(p.authors, p.published, p.categories))
@@ -376,7 +377,12 @@ def _for_you() -> None:
                 st.caption(safe_inline(p.reason))
             if held.get(p.arxiv_id):
                 st.markdown(widgets.list_marks(held[p.arxiv_id]))
-            c_add, c_links, c_vote = st.columns([2, 2, 1])
+            chips = widgets.trend_chips(tags.get(p.pk, []))
+            if chips:
+                st.markdown(chips)
+            c_open, c_add, c_links, c_vote = st.columns([1, 2, 2, 1])
+            with c_open:
+                widgets.open_button(p.arxiv_id, key=f"fyopen_{p.arxiv_id}")
             with c_add:
                 widgets.add_to_list(p.arxiv_id, key=f"fy_{p.arxiv_id}")
             with c_links:
