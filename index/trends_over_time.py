@@ -337,8 +337,9 @@ def pooled(df: pd.DataFrame, periods: int, center: bool = False) -> pd.DataFrame
 
 
 # Okabe-Ito's colour-blind-safe colours; a ninth trend and later ones repeat them dashed (a user's ninth trend was
-# drawn in the first one's blue, and the CLI's chart and the app's gave one trend two colours: a blind walkthrough)
-TREND_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999")
+# drawn in the first one's blue, and the CLI's chart and the app's gave one trend two colours: a blind walkthrough).
+# Its yellow (#F0E442) darkened to the same hue: on white it was hard to read (a blind walkthrough).
+TREND_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#B8A800", "#999999")
 
 
 def trend_styles(names: list[str]) -> dict[str, tuple[str, bool]]:

@@ -1050,6 +1050,9 @@ def test_reading_lists_page_items_exports_recommendations(app_home, seed):
     at = check(at.run())
     assert recs[0] not in [b.key[len("rec_no_"):] for b in at.button if b.key and b.key.startswith("rec_no_")]
     assert rl.not_interested(LIST_NAME) == [recs[0]]
+    # the message names the paper by its title, not its id (a blind walkthrough)
+    assert any(m.endswith("will not be recommended for this list again.") and m.startswith("“")
+               for m in texts(at.info)), texts(at.info)
     # remove an item
     at.button(key=f"rm_{seed.list_ids[2]}").click()
     at = check(at.run())

@@ -20,7 +20,8 @@ def test_landing_page_ranks_the_latest_papers_by_what_the_reader_keeps(app_home,
     kept = set(seed.list_ids)
     assert not kept & set(picks)  # never what is already kept
     captions = texts(at.caption)
-    assert any("ranked by the" in c and "you keep" in c and "days of your corpus" in c for c in captions), captions
+    assert any("ranked by the" in c and "you keep" in c and "days of your corpus" in c and "count against" in c
+               for c in captions), captions
     assert sum(c.startswith("close to “") for c in captions) == 10  # each pick says why
     # thumbs down: gone at once, and stays gone
     at.button(key=f"fyvote_down_{picks[0]}").click()
@@ -40,6 +41,8 @@ def test_landing_page_ranks_the_latest_papers_by_what_the_reader_keeps(app_home,
     at.button(key=f"thumb_undo_{picks[0]}").click()
     at = check(at.run())
     assert rl.feedback() == {up: 1}
+    assert [(s.value.startswith("Thumb taken back: “"), s.icon) for s in at.success] == [
+        (True, ":material/thumb_down:")]
     assert any(e.label.startswith("Your thumbs: 1 up, 0 down") for e in at.expander)
     # a card as a search result's: Open takes the reader to the paper
     shown = _picks(at)[0]

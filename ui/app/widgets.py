@@ -66,8 +66,9 @@ def feedback_buttons(arxiv_id: str, votes: dict[str, int], key: str) -> None:
         if col.button("", key=f"{key}_{'up' if value > 0 else 'down'}_{arxiv_id}", icon=icon, help=words,
                       type="primary" if vote == value else "secondary"):
             app.reading_lists().set_feedback(arxiv_id, 0 if vote == value else value)
-            st.session_state["list_flash"] = ("Noted: " + words.lower() + ". “New for you” on the Search page "
-                                              "is ranked with it now.") if vote != value else "Cleared."
+            # not "on the Search page", which the feed is on (a blind walkthrough)
+            st.session_state["list_flash"] = ("Noted: " + words.lower() + ". “New for you” is ranked with it "
+                                              "now.") if vote != value else "Cleared."
             st.session_state["list_flash_icon"] = icon  # not the bookmark of an add (a blind walkthrough)
             st.rerun()
 

@@ -14,7 +14,7 @@ from trendscope.foundation.wording import count
 from trendscope.reading.lists import MAX_NAME
 from trendscope.ui.app import state as app
 from trendscope.ui.app import widgets
-from trendscope.ui.app.text import literal_inline, safe_inline
+from trendscope.ui.app.text import literal_inline, safe_inline, title_text
 
 EXPORTS = {"bibtex": ("BibTeX", "bib", "application/x-bibtex"), "md": ("Markdown", "md", "text/markdown"),
            "csv": ("CSV", "csv", "text/csv"), "json": ("JSON", "json", "application/json")}
@@ -270,11 +270,12 @@ def _recommendations(rl, name: str, latest: str | None, editable: bool = True) -
                 continue
             if c_add.button("Add", key=f"rec_add_{rec.arxiv_id}", icon=":material/add:"):
                 rl.add(name, [rec.arxiv_id])
-                _flash(f"Added {rec.arxiv_id} to **{literal_inline(name)}**.")
+                _flash(f"Added “{safe_inline(title_text(rec.title, 80))}” to **{literal_inline(name)}**.")
                 st.rerun()
             if c_no.button("Not interested", key=f"rec_no_{rec.arxiv_id}", icon=":material/thumb_down:"):
                 rl.mark_not_interested(name, [rec.arxiv_id])
-                _flash(f"{rec.arxiv_id} will not be recommended for this list again.", "info")
+                _flash(f"“{safe_inline(title_text(rec.title, 80))}” will not be recommended for this list again.",
+                       "info")
                 st.rerun()
 
 

@@ -349,7 +349,7 @@ def for_you_caption(res) -> str:
               "ranking and a share of the places in proportion to its papers." if res.interests > 1 else "")
     return (f"The last {WINDOW_DAYS} days of your corpus ({res.since} to {res.newest}, its newest paper), ranked by "
             f"the {count(res.kept, 'paper')} you keep in reading lists or gave a thumbs up (a linear SVM over their "
-            f"embeddings, as arxiv-sanity does).{shared}")
+            f"embeddings, as arxiv-sanity does; thumbs down and “not interested” count against).{shared}")
 
 
 def _for_you() -> None:
@@ -407,7 +407,9 @@ def _thumbs(votes: dict[str, int]) -> None:
             c_text.markdown(f"{icon} {safe_inline(title_text(paper.title, 120)) if paper else aid} ({aid})")
             if c_undo.button("Undo", key=f"thumb_undo_{aid}", help="Take this thumb back"):
                 app.reading_lists().set_feedback(aid, 0)
-                st.session_state["list_flash"] = f"Thumb taken back ({aid})."
+                named = f"“{safe_inline(title_text(paper.title, 80))}”" if paper else aid
+                st.session_state["list_flash"] = f"Thumb taken back: {named}."
+                st.session_state["list_flash_icon"] = icon  # not the bookmark of an add (a blind walkthrough)
                 st.rerun()
 
 
