@@ -346,7 +346,15 @@ def render() -> None:
     freq = freq or "month"
     metric = c_metric.segmented_control("Show", list(METRICS), format_func=METRICS.get, default="share",
                                         key="metric") or "share"
+    # the period chosen carries over to the other granularity where it has the same one, else that granularity's
+    # own last choice ("Weekly" silently turned "1 year" into "6 months": a blind walkthrough)
+    chosen = st.session_state.setdefault("trend_windows", {})  # granularity -> period label, and "last"
+    if chosen.get("freq") not in (None, freq):
+        wanted = chosen.get("last") if chosen.get("last") in WINDOWS[freq] else chosen.get(freq)
+        if wanted in WINDOWS[freq]:
+            st.session_state[f"window_{freq}"] = wanted
     window = c_window.selectbox("Period", list(WINDOWS[freq]), key=f"window_{freq}")
+    chosen.update({freq: window, "last": window, "freq": freq})
     table = trend_state.trend_table(freq, WINDOWS[freq][window])
     if table.empty or not table["count"].sum():
         st.info("No trend tags yet. Run `trendscope index` (it embeds new papers and tags them by trend).",
