@@ -54,17 +54,7 @@ def refuse_bad_settings(home: Home, what: str) -> None:
     let `digest --send` issue the week, write its feeds and fail every mail (a blind walkthrough), where the docs
     promise a stop before anything is issued. Every problem at once, in one line: the send named only the first
     of four, one per try (a blind docs audit), while `status` listed them all."""
-    from trendscope.digest.app_link import load_app_url
-    from trendscope.digest.mailer import load_smtp_config
-
-    doc, unreadable = _read_config(home)
-    problems = [unreadable] if unreadable else _unread(home, doc)
-    if not unreadable:
-        for check in (lambda: load_smtp_config(home.config_path), lambda: load_app_url(home.config_path)):
-            try:
-                check()
-            except TrendscopeError as exc:
-                problems.append(str(exc))
+    problems = config_problems(home, for_send=True)
     if len(problems) == 1:
         raise TrendscopeError(f"{problems[0]}: fix it before {what} (nothing was issued or mailed)")
     if problems:
@@ -72,9 +62,10 @@ def refuse_bad_settings(home: Home, what: str) -> None:
                               f"issued or mailed): " + "; ".join(problems))
 
 
-def config_problems(home: Home, env: Mapping[str, str] | None = None) -> list[str]:
+def config_problems(home: Home, env: Mapping[str, str] | None = None, *, for_send: bool = False) -> list[str]:
     """One line per problem in the data home's settings (config.toml, secrets.toml, taxonomy.toml and the
-    TRENDSCOPE_* variables the stages read); [] when every loader accepts them."""
+    TRENDSCOPE_* variables the stages read); [] when every loader accepts them. `for_send`: only config.toml's
+    unread keys and what sending the digests reads (`[smtp]`, `[app] url`)."""
     from trendscope.accounts.sign_in_config import oidc_domains, read_oidc_settings
     from trendscope.digest.app_link import load_app_url
     from trendscope.digest.mailer import load_smtp_config
@@ -86,13 +77,14 @@ def config_problems(home: Home, env: Mapping[str, str] | None = None) -> list[st
         problems.append(unreadable)  # the loaders below would each say it again
     else:
         problems += _unread(home, doc)
-    checks: list[Callable[[], object]] = [
+    checks: list[Callable[[], object]] = [] if for_send else [
         lambda: read_oidc_settings(home.secrets_path),
         lambda: load_taxonomy(home.taxonomy_path),
     ]
     if not unreadable:
-        checks += [lambda: load_smtp_config(home.config_path, env), lambda: load_app_url(home.config_path, env),
-                   lambda: oidc_domains(home.config_path)]
+        checks += [lambda: load_smtp_config(home.config_path, env), lambda: load_app_url(home.config_path, env)]
+        if not for_send:
+            checks.append(lambda: oidc_domains(home.config_path))
     for check in checks:
         try:
             check()
