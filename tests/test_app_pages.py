@@ -804,6 +804,10 @@ def test_trends_page_lists_a_rising_topic_with_its_papers(app_home, embedder):
     # the topic's own curve (its share of the trend, month by month) and a link to all its papers
     curves = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
     assert any(c["encoding"]["y"]["title"].startswith("% of ") and c["mark"]["type"] == "bar" for c in curves)
+    # months of few trend papers drawn faint, said under the chart (one paper of one read as 100%: a walkthrough)
+    topic_curve = next(c for c in curves if c["encoding"]["y"]["title"] == "% of trend")
+    assert topic_curve["encoding"]["opacity"]["condition"]["test"] == "datum.thin"
+    assert any(c.startswith("Faint bars: months with fewer than 20 ") for c in texts(at.caption))
     # by its address, "./?q=...": the search page is the default page, whose st.page_link address is "?q=..."
     # alone, this page's own address (copied or opened in a new tab it showed the Trends page: a walkthrough)
     links = [m for m in texts(at.markdown) if "All its papers](" in m]

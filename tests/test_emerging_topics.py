@@ -447,6 +447,17 @@ def test_a_rise_much_smaller_within_the_same_categories_says_so():
                                                                           "growth_same_categories": None}) == ""
 
 
+def test_a_topic_curve_marks_months_whose_share_rests_on_few_trend_papers():
+    from trendscope.ui.app.views.trends import THIN_MONTH_PAPERS, _topic_curve_frame
+
+    # "100% of the trend" drawn as a full bar was one paper of one on a small home (a blind walkthrough)
+    frame = _topic_curve_frame({"curve": [["2024-01-01", 1, 1], ["2024-02-01", 0, 0],
+                                          ["2024-03-01", 6, THIN_MONTH_PAPERS], ["2024-04-01", 9, 60]]})
+    assert list(frame["share"]) == [100.0, 0.0, 30.0, 15.0]
+    assert list(frame["thin"]) == [True, True, False, False]
+    assert list(frame["trend_papers"]) == [1, 0, THIN_MONTH_PAPERS, 60]
+
+
 def test_rest_growth_without_evidence_is_one_whatever_the_spans_sizes():
     from trendscope.index.rise_statistics import rest_growth
 

@@ -218,11 +218,18 @@ def _rising(labels: dict[str, str], period: str, freq: str) -> None:
                 _topic_curve(d, labels.get(trend, trend))
 
 
+# A month whose trend holds fewer papers than this gives its share a faint bar: on a small home "100% of the trend"
+# was one paper of one (a blind walkthrough read it as the topic taking over the trend).
+THIN_MONTH_PAPERS = 20
+
+
 def _topic_curve_frame(detail: dict) -> pd.DataFrame:
-    """A rising topic's own curve: per month, its papers in the trend and their share of the trend's papers."""
-    rows = [(p, n, (100 * n / total) if total else 0.0) for p, n, total in detail.get("curve") or []]
+    """A rising topic's own curve: per month, its papers in the trend, the trend's papers and the topic's share of
+    them; `thin` marks the months whose share rests on fewer than THIN_MONTH_PAPERS of the trend's papers."""
+    rows = [(p, n, total, (100 * n / total) if total else 0.0) for p, n, total in detail.get("curve") or []]
     return pd.DataFrame({"month": pd.to_datetime([r[0] for r in rows]), "papers": [r[1] for r in rows],
-                         "share": [r[2] for r in rows]})
+                         "trend_papers": [r[2] for r in rows], "share": [r[3] for r in rows],
+                         "thin": [r[2] < THIN_MONTH_PAPERS for r in rows]})
 
 
 def _topic_curve(detail: dict, trend_label: str) -> None:
@@ -232,11 +239,16 @@ def _topic_curve(detail: dict, trend_label: str) -> None:
         chart = alt.Chart(frame).mark_bar(color=TREND_COLOURS[0], width=alt.RelativeBandSize(0.8)).encode(
             x=alt.X("yearmonth(month):T", title=None),
             y=alt.Y("share:Q", title="% of trend", axis=alt.Axis(labelBaseline="middle")),
+            opacity=alt.condition("datum.thin", alt.value(0.3), alt.value(1.0)),
             tooltip=[alt.Tooltip("month:T", title="Month", format="%Y-%m"),
                      alt.Tooltip("papers:Q", title="Papers"),
+                     alt.Tooltip("trend_papers:Q", title=f"{trend_label} papers"),
                      alt.Tooltip("share:Q", title=f"% of {trend_label} papers", format=".1f")],
         ).properties(height=120)
         c_chart.altair_chart(chart, width="stretch")
+        if frame["thin"].any():
+            c_chart.caption(f"Faint bars: months with fewer than {THIN_MONTH_PAPERS} {safe_inline(trend_label)} "
+                            "papers, where one paper moves the share a lot.")
     try:
         query = topic_query(detail["name"])
     except TrendscopeError:
