@@ -117,8 +117,15 @@ def latex_escape(text: str) -> str:
     return _LIGATURE_RE.sub("{}", "".join(out))
 
 
+# Latin letters that Unicode does not decompose into a base letter and a mark: NFKD kept "ø" whole and the ASCII
+# fold dropped it ("Jørgensen" keyed "jrgensen2026...": a blind walkthrough)
+_UNDECOMPOSED = str.maketrans({"ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ß": "ss",
+                               "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "þ": "th", "Þ": "Th",
+                               "ı": "i", "ħ": "h", "Ħ": "H"})
+
+
 def _ascii_word(text: str) -> str:
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    folded = unicodedata.normalize("NFKD", text.translate(_UNDECOMPOSED)).encode("ascii", "ignore").decode("ascii")
     return re.sub(r"[^a-z0-9]", "", folded.lower())
 
 

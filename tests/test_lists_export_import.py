@@ -150,6 +150,15 @@ def test_a_key_skips_pronouns_and_other_common_words():
                          paper=to_paper({"id": "2005.00001", "title": "Can You Hear Me Now? Robust ASR", "authors": [],
                                          "published": "2020-05-01", "abstract": "x", "categories": ["cs.CL"]}))
     assert base_key(anonymous) == "arxiv2005_00001"
+    # letters Unicode does not decompose are written as their base letters ("jrgensen2026...": a walkthrough)
+    for author, key in (("Mads Jørgensen", "jorgensen2020hear"), ("Jan Łukasiewicz", "lukasiewicz2020hear"),
+                        ("Guðrún Þórsdóttir", "thorsdottir2020hear"), ("Anna Groß", "gross2020hear"),
+                        ("José Núñez", "nunez2020hear")):
+        named = ListItem(arxiv_id="2005.00001", note="", status="unread", added="2026-01-01",
+                         paper=to_paper({"id": "2005.00001", "title": "Can You Hear Me Now? Robust ASR",
+                                         "authors": [author], "published": "2020-05-01", "abstract": "x",
+                                         "categories": ["cs.CL"]}))
+        assert base_key(named) == key
 
 
 def test_bibtex_escaping_and_key_collisions(db, rows):
