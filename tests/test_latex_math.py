@@ -103,3 +103,14 @@ def test_superscript_and_subscript_digits_read_as_unicode():
     assert readable_latex(r"M$^2$S-Net and 360$^\circ$REA") == "M²S-Net and 360°REA"
     assert readable_latex(r"$O(n^2)$, $10^{-3}$, $x_{12}$, $2^{n}$") == "O(n²), 10⁻³, x₁₂, 2ⁿ"
     assert readable_latex(r"$x^{T}$ and $x^{2k}$") == "x^T and x^2k"  # no superscript for every character: as before
+
+
+def test_citations_urls_and_braced_greek_left_in_abstracts_read_as_text():
+    # "\cite{anderson2018bottom}" in the reader and "{\epsilon}-Seg" in the CLI showed raw (a blind walkthrough)
+    assert latex_text_as_prose(r"the top-down model \cite{anderson2018bottom} and") == \
+        "the top-down model [anderson2018bottom] and"
+    assert latex_text_as_prose(r"as in~\citep[see][p. 3]{a2019, b2020}; \citet*{k}; \cite{}.") == \
+        "as in [a2019, b2020]; [k]; ."
+    assert latex_text_as_prose(r"code: \url{https://github.com/x/y_z}") == "code: https://github.com/x/y_z"
+    assert readable_latex(r"{\epsilon}-Seg with $\alpha$ and {\Gamma}") == "ε-Seg with α and Γ"
+    assert readable_latex(r"{\unknown}-Seg") == r"{\unknown}-Seg"  # what the tables do not know stays

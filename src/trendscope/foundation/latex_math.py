@@ -163,6 +163,9 @@ def _convert_math(src: str) -> str | None:
     return s or None
 
 
+_BRACED_GREEK = re.compile(r"\{\\(" + "|".join(sorted(_GREEK, key=len, reverse=True)) + r")\}")
+
+
 def readable_latex(text: str) -> str:
     """Abstract text with simple inline math turned into Unicode; anything complex keeps its `$...$` source."""
     text = text or ""
@@ -176,6 +179,8 @@ def readable_latex(text: str) -> str:
         parts += [text[pos:m.start()], out.replace("~", "\ue002") if out is not None else m.group(0)]
         pos = m.end()
     text = "".join(parts) + text[pos:]
+    # a Greek letter braced outside math, as titles write a name: "{\epsilon}-Seg" (printed raw: a walkthrough)
+    text = _BRACED_GREEK.sub(lambda m: _GREEK[m[1]], text)
     # \emph{x}, ``quotes'', \% ... outside math; then a math brace written \{ is a brace ("$\{\pm1\}$": {±1}; it
     # was dropped with the grouping ones: a blind walkthrough)
     return latex_text_as_prose(text).replace("\ue000", "{").replace("\ue001", "}").replace("\ue002", "~")

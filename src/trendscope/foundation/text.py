@@ -83,6 +83,10 @@ _TEX_DASH = re.compile(r"(?<=\w)-{2,3}(?=\w)")  # TeX's en and em dashes between
 _TEX_ABBREV = {"eg": "e.g.", "ie": "i.e.", "etal": "et al.", "etc": "etc.", "cf": "cf.", "wrt": "w.r.t.",
                "vs": "vs."}
 _TEX_ABBREV_RE = re.compile(r"\\(" + "|".join(_TEX_ABBREV) + r")(?![A-Za-z])(?:\{\})?\.?")  # "\vs." is "vs."
+# \cite{anderson2018bottom} left in an abstract (shown raw in the reader: a blind walkthrough): the keys in brackets,
+# as a reference list would number them; \url{x} is its address
+_TEX_CITE = re.compile(r"\\(?:cite[pt]?|citeauthor|citeyear)\*?\s*(?:\[[^\]{}]*\]\s*)*\{([^{}$\\]*)\}")
+_TEX_URL = re.compile(r"\\url\s*\{([^{}\s\\]*)\}")
 _TEX_BRACED_LETTER = re.compile(r"(\\[A-Za-z]+\s*)?\{([^\W\d_])\}")  # one letter in braces, as BibTeX keeps case
 
 
@@ -136,11 +140,19 @@ def _first_last(name: str) -> str:
     return f"{m[2]} {m[1]}"
 
 
+def _citation(m: re.Match) -> str:
+    keys = [k.strip() for k in m[1].split(",") if k.strip()]
+    return f"[{', '.join(keys)}]" if keys else ""
+
+
 def latex_text_as_prose(text: str) -> str:
     """LaTeX text markup as prose, for text outside `$...$` math: `\\emph{new}` -> `new`, ``` ``a'' ``` -> `“a”`,
-    `\\%` -> `%`, `30\\,dB` -> `30 dB`, `a--b` -> `a–b`, `Fokou\\'e` -> `Fokoué`. Only removes characters or swaps
-    them for letters, quotes, spaces or dashes, so whatever escaping comes after still holds."""
+    `\\%` -> `%`, `30\\,dB` -> `30 dB`, `a--b` -> `a–b`, `Fokou\\'e` -> `Fokoué`, `\\cite{a,b}` -> `[a, b]`. Only
+    removes characters or swaps them for letters, quotes, spaces, dashes or a citation's brackets, so whatever
+    escaping comes after still holds."""
     text = _TEX_FONT.sub(r"\1", _TEX_CHAR.sub(r"\1", latex_accents(text)))
+    text = _TEX_CITE.sub(_citation, text)
+    text = _TEX_URL.sub(r"\1", text)
     text = _TEX_ABBREV_RE.sub(lambda m: _TEX_ABBREV[m[1]], text)  # "\eg" -> "e.g."
     text = _TEX_BRACED_LETTER.sub(lambda m: m[0] if m[1] else m[2], text)  # D{\u00e9}tection; not \mathbb{R}
     text = _TEX_SPACE.sub(" ", text)  # 30.23\,dB
