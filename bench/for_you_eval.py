@@ -174,6 +174,7 @@ def mixed_main(reads, vs, model, queries: dict, kept_from: dict, qrels: dict, ar
     res: dict = {}
     shown: dict = {}
     unjudged: dict = {}
+    boundary: dict = {}  # (half, method, "below" | "at or above") -> each shown pick: relevant to either interest
     for half, variant, a, b, kept, (since, until) in readers:
         kept_pks = list(reads.pks_of(kept).values())
         cand = [int(p) for p in reads.filtered_pks(PaperFilter(since=since, until=until))]
@@ -184,8 +185,13 @@ def mixed_main(reads, vs, model, queries: dict, kept_from: dict, qrels: dict, ar
         for name, kw in MIXED_METHODS.items():
             if args.methods and name not in args.methods:
                 continue
-            top = ranked(px, cx, limit=10, **kw).top
+            ranking = ranked(px, cx, limit=10, **kw)
+            top = ranking.top
             recs = [ids[cand[i]] for i in top]
+            for i, r in zip(top, recs):  # the feed marks picks below the SVM's boundary (score < 0) as weaker
+                side = "at or above" if ranking.scores[i] >= 0 else "below"
+                boundary.setdefault((half, name, side), []).append(
+                    qrels[a].get(r, 0) >= 1 or qrels[b].get(r, 0) >= 1)
             on_a = sum(1 for r in recs if qrels[a].get(r, 0) >= 1)
             on_b = sum(1 for r in recs if qrels[b].get(r, 0) >= 1)
             either = sum(1 for r in recs if qrels[a].get(r, 0) >= 1 or qrels[b].get(r, 0) >= 1)
@@ -203,6 +209,8 @@ def mixed_main(reads, vs, model, queries: dict, kept_from: dict, qrels: dict, ar
               f"both >= 2: {sum(x[2] for x in v)}/{len(v)}  judged {np.mean([x[3] for x in v]):.2f}  "
               f"shown {np.mean([x[0] for x in shown[(half, variant, name)]]):.1f}, "
               f"precision {np.mean([x[1] for x in shown[(half, variant, name)]]):.3f}")
+    for (half, name, side), v in sorted(boundary.items()):
+        print(f"{half:6} {name:14} picks {side} the boundary: {len(v)}, relevant {np.mean(v):.3f}")
     if args.unjudged:
         with args.unjudged.open("w") as f:
             for (qid, pid), systems in sorted(unjudged.items()):

@@ -22,7 +22,7 @@ def test_landing_page_ranks_the_latest_papers_by_what_the_reader_keeps(app_home,
     captions = texts(at.caption)
     assert any("ranked by the" in c and "you keep" in c and "days of your corpus" in c and "count against" in c
                for c in captions), captions
-    assert sum(c.startswith("close to “") for c in captions) == 10  # each pick says why
+    assert sum(c.startswith(("close to “", "Weaker match: close to “")) for c in captions) == 10  # each says why
     # thumbs down: gone at once, and stays gone
     at.button(key=f"fyvote_down_{picks[0]}").click()
     at = check(at.run())
@@ -209,3 +209,60 @@ def test_the_feed_says_its_window_and_the_readers_interests():
     assert "They form 2 groups of related papers, and 1 paper that fits none;" in two
     assert "and 3 papers that fit none" in for_you_caption(
         ForYou([], "svm", 11, "2026-06-02", interests=2, loose=3, newest="2026-07-01"))
+
+
+def test_picks_below_the_svm_boundary_are_marked_weaker_matches():
+    from trendscope.reading.for_you import ForYou, Pick
+    from trendscope.ui.app.views.search import for_you_caption
+
+    def pick(i: int, score: float) -> Pick:
+        return Pick(f"2606.0000{i}", i, f"Paper {i}", [], "2026-06-20", ["cs.LG"], score, "close to “A”",
+                    weak=score < 0)
+
+    mixed = ForYou([pick(1, 0.4), pick(2, -0.1), pick(3, -0.3)], "svm", 5, "2026-06-02", newest="2026-07-01",
+                   candidates=134)
+    assert mixed.weak == 2
+    assert "2 of these 3 are weaker matches, marked so" in for_you_caption(mixed)
+    none = ForYou([pick(1, -0.2), pick(2, -0.4)], "svm", 5, "2026-06-02", newest="2026-07-01", candidates=134)
+    assert "None of the 134 papers of these days is clearly like what you keep" in for_you_caption(none)
+    strong = ForYou([pick(1, 0.4)], "svm", 5, "2026-06-02", newest="2026-07-01", candidates=134)
+    assert "weaker" not in for_you_caption(strong)
+
+
+def test_a_kept_interest_the_window_barely_holds_gives_weaker_matches(tmp_path):
+    """Through the store: 4 kept papers on a subject that 3 of the month's 43 new papers share; the other 7 places
+    are filled from the rest, below the SVM's boundary, and marked so."""
+    import numpy as np
+
+    from trendscope.foundation.home import Home
+    from trendscope.index.vector_store import VectorStore
+    from trendscope.ingest.paper_reads import PaperReads
+    from trendscope.ingest.records import Paper
+    from trendscope.ingest.store import PaperStore
+    from trendscope.schema import open_home_database
+
+    rng = np.random.default_rng(11)
+    a, c = np.zeros(64), np.zeros(64)
+    a[0], c[1] = 1.0, 1.0
+    groups = {"kept": _cluster(rng, a, 4, 0.05), "near": _cluster(rng, a, 3, 0.08), "far": _cluster(rng, c, 40, 0.3)}
+    db = open_home_database(Home(tmp_path / "home"))
+    papers, vecs, group_of = [], [], {}
+    for g, x in groups.items():
+        for v in x:
+            n = len(papers)
+            pid = f"2501.{n:05d}" if g == "kept" else f"2601.{n:05d}"
+            papers.append(Paper(id=pid, version=1, title=f"{g} {n}", abstract="Text.", authors=["A. B"],
+                                categories=["cs.LG"],
+                                published="2025-01-05" if g == "kept" else f"2026-01-{1 + n % 28:02d}"))
+            vecs.append(v)
+            group_of[pid] = g
+    PaperStore(db).upsert(papers)
+    pks = PaperReads(db).pks_of([p.id for p in papers])
+    VectorStore(db).put("test-model", [(pks[p.id], "h", v) for p, v in zip(papers, vecs, strict=True)])
+    rl = ReadingLists(db)
+    rl.create("to read")
+    rl.add("to read", [p.id for p in papers if group_of[p.id] == "kept"])
+    res = rl.for_you(VectorStore(db), limit=10)
+    assert res.mode == "svm" and res.candidates == 43 and len(res.picks) == 10
+    assert {group_of[p.arxiv_id] for p in res.picks if not p.weak} == {"near"}
+    assert sorted(group_of[p.arxiv_id] for p in res.picks if p.weak) == ["far"] * 7 and res.weak == 7
