@@ -24,17 +24,21 @@ sys.path.insert(0, str(ROOT))
 from trendscope.foundation.home import Home  # noqa: E402
 from trendscope.index.fts_query import parse_query  # noqa: E402
 from trendscope.index.search import Searcher, SearchRequest, rrf_fuse  # noqa: E402
-from trendscope.index.search_store import SearchStore, SqlFilter  # noqa: E402
+from trendscope.index.search_store import SearchStore  # noqa: E402
 from trendscope.ingest.store import open_database  # noqa: E402
 
 QUERIES = ROOT / "bench/data/search_dev_queries.jsonl"
 
 
 def bm25_or(store: SearchStore, query: str, k: int) -> list[int]:
-    """The plain baseline: every query word OR-ed (stop words too), title weighted 2x."""
+    """The plain baseline: every query word OR-ed (stop words too), title weighted 2x, over SQLite's own FTS5
+    with its porter stemmer (`papers_fts`), as the issue defines it; Trendscope's keyword index is light-stemmed
+    (`papers_terms`), so the baseline asks the porter table itself."""
     words = parse_query(query).semantic_text.split()
-    match = " OR ".join(f'"{w}"' for w in words)
-    return [pk for pk, _ in store.keyword(match, SqlFilter(), k, weights=(2.0, 1.0, 1.0))]
+    match = " OR ".join('"' + w.replace('"', '""') + '"' for w in words)
+    return [pk for (pk,) in store.db.execute(
+        "SELECT rowid FROM papers_fts WHERE papers_fts MATCH ? ORDER BY bm25(papers_fts, 2.0, 1.0, 1.0), rowid "
+        "LIMIT ?", [match, k])]
 
 
 def run_systems(searcher: Searcher, store: SearchStore, query: str, k: int = 20) -> dict[str, list[int]]:

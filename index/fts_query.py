@@ -2,7 +2,8 @@
 
 Syntax (case-insensitive field names):
 
-    word                  the word anywhere (title, abstract, authors); porter stemming applies. Plain words
+    word                  the word anywhere (title, abstract, authors) with its inflections (light stemming,
+                          `foundation.stemming`: "models", not "continuous" for "continual"). Plain words
                           rank, they do not filter: papers with more of them (by BM25) come first, papers with
                           only some still come back. English function words are ignored when other words are
                           left

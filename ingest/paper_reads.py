@@ -1,9 +1,11 @@
 """The ingest stage's read API for the stages above it (index, digest, reading): papers, dates, full text.
 
-Later stages never name `papers`, `papers_fts` or `paper_categories` in their SQL; they ask this module and
-combine the answer with their own tables in Python (or pass a set of their own pks as `within`). So the ingest
-schema can change without touching them, and `tests/test_packaging.py` checks that no other stage's SQL names
-these tables.
+Later stages never name `papers`, `papers_fts`, `papers_terms` or `paper_categories` in their SQL; they ask this
+module and combine the answer with their own tables in Python (or pass a set of their own pks as `within`). So
+the ingest schema can change without touching them, and `tests/test_packaging.py` checks that no other stage's SQL
+names these tables. Keyword matching and BM25 use `papers_terms` (light stemming, `foundation.stemming`: every
+FTS5 expression is rewritten by `light_match` here); snippets come from porter's `papers_fts`, which holds the
+text.
 
 A paper is identified by `pk` (the `papers` rowid, also the FAISS id and the key of every later stage's rows)
 and by its arXiv id without version.
@@ -22,6 +24,7 @@ import sqlite_utils
 from trendscope.foundation.db import placeholders, select_in
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.hashing import rows_digest
+from trendscope.foundation.stemming import light_match
 from trendscope.foundation.text import MATCH_CLOSE, MATCH_OPEN
 
 from .records import Paper, author_name
@@ -234,11 +237,11 @@ class PaperReads:
                 conds.append(f"p.published {op} ?")
                 args.append(value)
         if flt.require_match:
-            conds.append("p.pk IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?)")
-            args.append(flt.require_match)
+            conds.append("p.pk IN (SELECT rowid FROM papers_terms WHERE papers_terms MATCH ?)")
+            args.append(light_match(flt.require_match))
         if flt.exclude_match:
-            conds.append("p.pk NOT IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?)")
-            args.append(flt.exclude_match)
+            conds.append("p.pk NOT IN (SELECT rowid FROM papers_terms WHERE papers_terms MATCH ?)")
+            args.append(light_match(flt.exclude_match))
         return conds, args
 
     def filtered_pks(self, flt: PaperFilter, among: Sequence[int] | None = None) -> np.ndarray:
@@ -273,17 +276,18 @@ class PaperReads:
         `order="newest"` puts the newest first). With no `match`, the newest filtered papers with score 0."""
         if match is None:
             return [(r.pk, 0.0) for r in self.newest(flt, limit)]
+        match = light_match(match)
         conds, args = self._where(flt)
         w = ", ".join(str(float(x)) for x in weights)
         if not conds and order == "relevance":  # no filter: FTS5 alone (joining papers doubles the cost)
-            rows = self._run(f"SELECT rowid, bm25(papers_fts, {w}) AS s FROM papers_fts WHERE papers_fts MATCH ? "
-                             "ORDER BY s, rowid LIMIT ?", [match, limit])
+            rows = self._run(f"SELECT rowid, bm25(papers_terms, {w}) AS s FROM papers_terms "
+                             "WHERE papers_terms MATCH ? ORDER BY s, rowid LIMIT ?", [match, limit])
             return [(pk, -float(s)) for pk, s in rows]
-        where = " AND ".join(["papers_fts MATCH ?"] + conds)
+        where = " AND ".join(["papers_terms MATCH ?"] + conds)
         order_by = "s" if order == "relevance" else "p.published DESC, s"
         rows = self._run(
-            f"SELECT papers_fts.rowid, bm25(papers_fts, {w}) AS s FROM papers_fts "
-            f"JOIN papers p ON p.pk = papers_fts.rowid WHERE {where} ORDER BY {order_by} LIMIT ?",
+            f"SELECT papers_terms.rowid, bm25(papers_terms, {w}) AS s FROM papers_terms "
+            f"JOIN papers p ON p.pk = papers_terms.rowid WHERE {where} ORDER BY {order_by} LIMIT ?",
             [match] + args + [limit],
         )
         return [(pk, -float(s)) for pk, s in rows]
@@ -300,21 +304,22 @@ class PaperReads:
         conds, args = self._where(flt)
         where = ("JOIN papers p ON p.pk = twice.pk WHERE " + " AND ".join(conds)) if conds else ""
         rows = self._run(
-            f"WITH twice AS MATERIALIZED (SELECT rowid AS pk, bm25(papers_fts, {w}) AS s FROM papers_fts "
-            "WHERE papers_fts MATCH ?), "
-            f"once AS MATERIALIZED (SELECT rowid AS pk, bm25(papers_fts, {w}) AS s FROM papers_fts "
-            "WHERE papers_fts MATCH ?) "
+            f"WITH twice AS MATERIALIZED (SELECT rowid AS pk, bm25(papers_terms, {w}) AS s FROM papers_terms "
+            "WHERE papers_terms MATCH ?), "
+            f"once AS MATERIALIZED (SELECT rowid AS pk, bm25(papers_terms, {w}) AS s FROM papers_terms "
+            "WHERE papers_terms MATCH ?) "
             f"SELECT twice.pk, twice.s - once.s AS s FROM twice JOIN once ON once.pk = twice.pk {where} "
             "ORDER BY s, twice.pk LIMIT ?",
-            [f"({among}) AND ({match})", among, *args, limit])
+            [light_match(f"({among}) AND ({match})"), light_match(among), *args, limit])
         return [(pk, -float(s)) for pk, s in rows]
 
     def matches_between(self, match: str, start: str, end_exclusive: str) -> list[tuple[int, str, float]]:
         """(pk, published, bm25 rank with equal column weights; lower is better) of the papers matching an FTS5
         expression published in [start, end_exclusive)."""
         return self._run(
-            "SELECT p.pk, p.published, bm25(papers_fts) FROM papers_fts JOIN papers p ON p.pk = papers_fts.rowid "
-            "WHERE papers_fts MATCH ? AND p.published >= ? AND p.published < ?", [match, start, end_exclusive])
+            "SELECT p.pk, p.published, bm25(papers_terms) FROM papers_terms "
+            "JOIN papers p ON p.pk = papers_terms.rowid WHERE papers_terms MATCH ? AND p.published >= ? "
+            "AND p.published < ?", [light_match(match), start, end_exclusive])
 
     def snippets(self, match: str, pks: Sequence[int], tokens: int = 24) -> dict[int, str]:
         """FTS5 snippets of the abstract around the matched words (foundation.text.MATCH_OPEN/MATCH_CLOSE mark them:
@@ -339,14 +344,14 @@ class PaperReads:
         terms = [w.replace('"', "") for w in words if w.replace('"', "")]
         if not terms:
             return []
-        match = "title : (" + " ".join(f'"{w}"' for w in terms) + ")"
-        return self._run("SELECT p.id, p.title FROM papers_fts JOIN papers p ON p.pk = papers_fts.rowid "
-                         "WHERE papers_fts MATCH ? ORDER BY bm25(papers_fts) LIMIT ?", [match, int(limit)])
+        match = light_match("title : (" + " ".join(f'"{w}"' for w in terms) + ")")
+        return self._run("SELECT p.id, p.title FROM papers_terms JOIN papers p ON p.pk = papers_terms.rowid "
+                         "WHERE papers_terms MATCH ? ORDER BY bm25(papers_terms) LIMIT ?", [match, int(limit)])
 
     def fts_stamp(self) -> bytes:
         """FTS5's "averages" record: its row count and the token total of every column, so it changes with any
         paper added, removed or rewritten (b"" for an empty index). Cheap enough to read before every search."""
-        rows = self._run("SELECT block FROM papers_fts_data WHERE id = 1", [])
+        rows = self._run("SELECT block FROM papers_terms_data WHERE id = 1", [])
         return bytes(rows[0][0]) if rows and rows[0][0] else b""
 
     def doc_count(self, match: str | None = None) -> int:
@@ -357,14 +362,15 @@ class PaperReads:
             stamp = self.fts_stamp()
             if stamp:
                 return _leading_varint(stamp)
-            return int(self._run("SELECT count(*) FROM papers_fts", [])[0][0])
-        return int(self._run("SELECT count(*) FROM papers_fts WHERE papers_fts MATCH ?", [match])[0][0])
+            return int(self._run("SELECT count(*) FROM papers", [])[0][0])
+        return int(self._run("SELECT count(*) FROM papers_terms WHERE papers_terms MATCH ?",
+                             [light_match(match)])[0][0])
 
     def matching(self, match: str, pks: Sequence[int]) -> set[int]:
         """The pks among `pks` whose text matches the FTS5 expression."""
         pks = [int(p) for p in pks]
         if not pks:
             return set()
-        rows = self._run("SELECT rowid FROM papers_fts WHERE papers_fts MATCH ? AND rowid IN "
-                         "(SELECT value FROM json_each(?))", [match, json.dumps(pks)])
+        rows = self._run("SELECT rowid FROM papers_terms WHERE papers_terms MATCH ? AND rowid IN "
+                         "(SELECT value FROM json_each(?))", [light_match(match), json.dumps(pks)])
         return {r[0] for r in rows}

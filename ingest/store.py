@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 migrations = Migrations("trendscope.ingest")
 
 FTS_INSERT_TRIGGER = "papers_ai"
+TERMS_INSERT_TRIGGER = "papers_terms_ai"
 BULK_FTS_MIN = 50  # new rows in a batch from which FTS is filled in one statement
 
 PAPER_COLUMNS = (
@@ -128,6 +129,41 @@ def m005_fulltext(db: sqlite_utils.Database) -> None:
             year INTEGER, matched_id TEXT, PRIMARY KEY (arxiv_id, n))""")
 
 
+@migrations()
+def m006_light_terms(db: sqlite_utils.Database) -> None:
+    """The keyword index: each paper's title, abstract and authors light-stemmed (`foundation.stemming`), so that
+    "continual" no longer finds "continuous" as porter's `papers_fts` does (that table stays, for snippets).
+    Contentless: it holds the index alone; the triggers give it the text through `light_text`, which
+    `foundation.db.connect` registers on every connection."""
+    db.execute("CREATE VIRTUAL TABLE papers_terms USING fts5(title, abstract, authors, content = '', "
+               "tokenize = 'unicode61 remove_diacritics 2')")
+    db.execute(f"""
+        CREATE TRIGGER {TERMS_INSERT_TRIGGER} AFTER INSERT ON papers BEGIN
+          INSERT INTO papers_terms (rowid, title, abstract, authors)
+          VALUES (new.pk, light_text(new.title), light_text(new.abstract), light_text(new.authors));
+        END""")
+    db.execute("""
+        CREATE TRIGGER papers_terms_ad AFTER DELETE ON papers BEGIN
+          INSERT INTO papers_terms (papers_terms, rowid, title, abstract, authors)
+          VALUES ('delete', old.pk, light_text(old.title), light_text(old.abstract), light_text(old.authors));
+        END""")
+    db.execute("""
+        CREATE TRIGGER papers_terms_au AFTER UPDATE OF title, abstract, authors ON papers BEGIN
+          INSERT INTO papers_terms (papers_terms, rowid, title, abstract, authors)
+          VALUES ('delete', old.pk, light_text(old.title), light_text(old.abstract), light_text(old.authors));
+          INSERT INTO papers_terms (rowid, title, abstract, authors)
+          VALUES (new.pk, light_text(new.title), light_text(new.abstract), light_text(new.authors));
+        END""")
+    n = db.execute("SELECT count(*) FROM papers").fetchone()[0]
+    if n:
+        log.info("building the keyword index of %d papers (once; about a minute per 100,000)", n)
+        db.execute(_FILL_TERMS)
+
+
+_FILL_TERMS = ("INSERT INTO papers_terms (rowid, title, abstract, authors) "
+               "SELECT pk, light_text(title), light_text(abstract), light_text(authors) FROM papers")
+
+
 def open_database(path: str | Path) -> sqlite_utils.Database:
     """Open (creating if needed) the Trendscope database with the ingest schema applied."""
     db = connect(path)
@@ -201,7 +237,7 @@ class PaperStore:
 
     def __init__(self, db: sqlite_utils.Database):
         self.db = db
-        self._trigger_sql: str | None = None
+        self._trigger_sql: tuple[str | None, str | None] | None = None
 
     # -- writes ---------------------------------------------------------------------------
     def upsert(self, papers: Iterable[Paper], batch_size: int = 2000) -> UpsertCounts:
@@ -248,12 +284,13 @@ class PaperStore:
         # Big batches index FTS in one statement instead of one trigger call per row (about 3x faster).
         # The insert trigger is dropped and re-created inside the same transaction, so every committed
         # state (and a process killed at any point) has the trigger in place and FTS in sync.
-        bulk_fts = n_new >= BULK_FTS_MIN and self._insert_trigger_sql() is not None
+        bulk_fts = n_new >= BULK_FTS_MIN and None not in self._insert_triggers()
         with write_transaction(self.db):
             # Re-check inside the transaction: another writer may have committed since the read above.
             existing = self._versions([p.id for p in todo])
             if bulk_fts:
-                conn.execute(f"DROP TRIGGER {FTS_INSERT_TRIGGER}")
+                for name in (FTS_INSERT_TRIGGER, TERMS_INSERT_TRIGGER):
+                    conn.execute(f"DROP TRIGGER {name}")
             new_pks: list[int] = []
             categories: list[tuple[int, str]] = []
             for p in todo:
@@ -282,31 +319,44 @@ class PaperStore:
                         "WHERE pk IN (SELECT value FROM json_each(?))",
                         [json.dumps(new_pks)],
                     )
-                conn.execute(self._insert_trigger_sql())
+                    conn.execute(_FILL_TERMS + " WHERE pk IN (SELECT value FROM json_each(?))", [json.dumps(new_pks)])
+                for sql in self._insert_triggers():
+                    conn.execute(sql)
         return counts
 
-    def _insert_trigger_sql(self) -> str | None:
+    def _insert_triggers(self) -> tuple[str | None, str | None]:
+        """The SQL of the two insert triggers (porter's FTS, the keyword index), None where one is missing."""
         if self._trigger_sql is None:
-            row = self.db.execute(
-                "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", [FTS_INSERT_TRIGGER]
-            ).fetchone()
-            self._trigger_sql = row[0] if row else ""
-        return self._trigger_sql or None
+            found = dict(self.db.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN (?, ?)",
+                [FTS_INSERT_TRIGGER, TERMS_INSERT_TRIGGER]).fetchall())
+            self._trigger_sql = (found.get(FTS_INSERT_TRIGGER), found.get(TERMS_INSERT_TRIGGER))
+        return self._trigger_sql
 
     # -- FTS maintenance -------------------------------------------------------------------
     def fts_integrity_ok(self) -> bool:
-        """True when the FTS index matches the papers table exactly (FTS5 'integrity-check' against content)."""
+        """True when the FTS index matches the papers table exactly (FTS5 'integrity-check' against content) and
+        the keyword index is whole and holds one row per paper (being contentless, it cannot be compared with the
+        text)."""
         try:
             self.db.execute("INSERT INTO papers_fts (papers_fts, rank) VALUES ('integrity-check', 1)")
+            self.db.execute("INSERT INTO papers_terms (papers_terms, rank) VALUES ('integrity-check', 0)")
         except sqlite3.DatabaseError as exc:
             log.warning("FTS index out of sync: %s", exc)
+            return False
+        terms, papers = (self.db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                         for t in ("papers_terms_docsize", "papers"))
+        if terms != papers:
+            log.warning("keyword index out of sync: %d of %d papers", terms, papers)
             return False
         return True
 
     def rebuild_fts(self) -> None:
-        """Rebuild the FTS index from the papers table (repairs any drift)."""
+        """Rebuild both FTS indexes from the papers table (repairs any drift)."""
         with self.db.atomic():
             self.db.execute("INSERT INTO papers_fts (papers_fts) VALUES ('rebuild')")
+            self.db.execute("INSERT INTO papers_terms (papers_terms) VALUES ('delete-all')")
+            self.db.execute(_FILL_TERMS)
 
     def versions(self, ids: Sequence[str]) -> dict[str, tuple[int, int | None]]:
         """{arXiv id: (pk, stored version)} for the ids that are stored."""

@@ -122,6 +122,7 @@ def test_each_table_belongs_to_one_stage_and_no_stage_names_another_stages_table
             assert table not in owner, f"{table} created by {owner[table]} and {stage}"
             owner[table] = stage
     owner["papers_fts"] = "ingest"  # made by sqlite-utils' enable_fts on `papers`
+    owner["papers_terms"] = "ingest"  # the keyword index (m006_light_terms)
     assert {"papers", "paper_categories", "embeddings", "paper_trends", "reading_lists", "subscriptions",
             "users", "auth_sessions", "reading_list_shares"} <= set(owner)
     bad = {}

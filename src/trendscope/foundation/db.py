@@ -24,6 +24,7 @@ from filelock import FileLock, Timeout
 from sqlite_utils import Migrations
 
 from .errors import FileStorageError, StorageError, TrendscopeError, os_reason
+from .stemming import light_text
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -164,6 +165,7 @@ def _open(target: str, path: Path, uri: bool = False) -> sqlite_utils.Database:
     if isinstance(conn, _Connection):
         conn.path = str(path)
     try:
+        conn.create_function("light_text", 1, light_text, deterministic=True)  # the keyword index's triggers
         db = sqlite_utils.Database(conn)
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         _enable_wal(db, path)

@@ -1,0 +1,97 @@
+"""Light stemming for the keyword index: a word without its inflection, and nothing more.
+
+FTS5's porter stemmer also strips derivations, so "continual" and "continuous" share the stem "continu", and
+"generation", "generative", "general" and "generalization" share "gener": a search for continual learning ranked
+papers on continuous control (a blind walkthrough). The keyword index (`ingest.store`, table `papers_terms`) holds
+each paper's text with every word reduced by `light_stem` (plural, -ed, -ing and -ly endings: "continually" ->
+"continual", "models" -> "model", "tuning"/"tuned"/"tune" -> "tun"), tokenized by FTS5's unicode61 without a
+stemmer, and every FTS5 expression searched there is rewritten the same way (`light_match`). On the blind search
+dev set's tuning half this ranked as well as porter or slightly better (docs/performance.md, "lighter stemming").
+
+SQLite calls `light_text` from the index's triggers: `foundation.db.connect` registers it on every connection.
+The index is contentless, so removing a paper's row gives FTS5 its text stemmed again: a change to these rules
+needs a migration that rebuilds `papers_terms` (`PaperStore.rebuild_fts`) before anything else writes to it.
+"""
+from __future__ import annotations
+
+import re
+
+# a run of the characters unicode61 keeps in a token (letters and digits; "_" and punctuation separate tokens)
+TOKEN = re.compile(r"[^\W_]+")
+_ENDINGS = ("ingly", "edly", "ing", "ed", "ly")
+_PLURAL_KEEP = ("ss", "us", "is")  # "loss", "corpus", "analysis" are not plurals
+
+
+def light_stem(word: str) -> str:
+    """`word` lower-cased without its inflection: "Continually" -> "continual", "studies" -> "studi",
+    "stopped" -> "stop", "networks" -> "network"; "continuous" stays "continuous". The rules are applied until
+    nothing changes, so a word and its plural meet however the plural is made ("bias"/"biases" -> "bia",
+    "lens"/"lenses" -> "len", "case"/"cases" -> "cas")."""
+    u = word.lower()
+    for _ in range(4):
+        before = u
+        u = _once(u)
+        if u == before:
+            break
+    return u
+
+
+def _once(u: str) -> str:
+    if len(u) > 4 and u.endswith("ies"):
+        u = u[:-3] + "y"
+    elif u.endswith(("sses", "ches", "shes", "xes", "zes")):
+        u = u[:-2]
+    elif len(u) > 3 and u.endswith("s") and not u.endswith(_PLURAL_KEEP):
+        u = u[:-1]
+    for ending in _ENDINGS:
+        if u.endswith(ending) and len(u) - len(ending) >= 3:
+            u = u[:-len(ending)]
+            if len(u) >= 3 and u[-1] == u[-2] and u[-1] not in "aeiousz":
+                u = u[:-1]  # "stopped" -> "stop", "modelling" -> "model"; not "compressed" -> "compres"
+            break
+    if len(u) >= 9 and u.endswith(("tion", "sion")):
+        u = u[:-3]  # the noun of an action meets its verb: "generation", "generate" -> "generat" (not "action")
+    elif len(u) >= 8 and u.endswith("ment"):
+        u = u[:-4]  # "enhancement", "enhanced" -> "enhanc" (not "segment", "comment")
+    if len(u) > 3 and u.endswith("e"):
+        u = u[:-1]  # "tune" as "tuned" and "tuning" are
+    if len(u) > 3 and u.endswith("y"):
+        u = u[:-1] + "i"  # "study" as "studies" is
+    return u
+
+
+def light_text(text: str | None) -> str:
+    """Every word of `text` light-stemmed, the rest kept (what the keyword index tokenizes)."""
+    return TOKEN.sub(lambda m: light_stem(m.group(0)), text or "") if text else ""
+
+
+_EXPR = re.compile(r'"(?:[^"]|"")*"|[^\s"():*^+{}]+|.', re.DOTALL)
+_KEYWORDS = {"AND", "OR", "NOT", "NEAR"}
+
+
+def light_match(expr: str) -> str:
+    """An FTS5 expression with its terms light-stemmed: inside each "quoted string" and each bare term; operators
+    (AND, OR, NOT, NEAR), column names (a bare word before ":" or inside a {column set}), NEAR's distance and
+    punctuation stay."""
+    out: list[str] = []
+    tokens = _EXPR.findall(expr)
+    in_columns = False
+    for i, tok in enumerate(tokens):
+        if tok in "{}":
+            in_columns = tok == "{"
+            out.append(tok)
+        elif tok.startswith('"'):
+            out.append(TOKEN.sub(lambda m: light_stem(m.group(0)), tok))
+        elif (TOKEN.fullmatch(tok) and not in_columns and tok not in _KEYWORDS and not tok.isdigit()
+              and not _before_colon(tokens, i)):
+            out.append(light_stem(tok))
+        else:
+            out.append(tok)
+    return "".join(out)
+
+
+def _before_colon(tokens: list[str], i: int) -> bool:
+    for tok in tokens[i + 1:]:
+        if not tok.isspace():
+            return tok == ":"
+    return False

@@ -1,0 +1,101 @@
+"""The keyword index's light stemming: "continual" is not "continuous" (porter gave both "continu": a blind
+walkthrough's continual-learning searches ranked papers on continuous control), and the index follows every write
+to the papers, bulk or not, through the store or straight SQL, and is built once for a home made before it."""
+from __future__ import annotations
+
+import pytest
+
+from trendscope.foundation.stemming import light_match, light_stem, light_text
+from trendscope.ingest.paper_reads import PaperFilter, PaperReads
+from trendscope.ingest.records import Paper
+from trendscope.ingest.store import PaperStore, open_database
+
+
+@pytest.mark.parametrize("words, stem", [
+    (["continual", "Continually"], "continual"),
+    (["continuous", "continuously"], "continuous"),
+    (["model", "models", "modelling", "modeled"], "model"),
+    (["learn", "learns", "learning", "learned"], "learn"),
+    (["tune", "tuned", "tuning", "tunes"], "tun"),
+    (["study", "studies", "studied"], "studi"),
+    (["bias", "biases"], "bia"),
+    (["class", "classes"], "class"),
+    (["LLM", "LLMs"], "llm"),
+])
+def test_a_word_and_its_inflections_share_one_stem(words, stem):
+    assert {light_stem(w) for w in words} == {stem}
+
+
+def test_derivations_that_porter_merges_stay_apart():
+    apart = ["continual", "continuous", "generation", "generative", "general", "generalization", "learner"]
+    assert len({light_stem(w) for w in apart}) == len(apart)
+    assert light_stem("analysis") == "analysis" and light_stem("corpus") == "corpus" and light_stem("loss") == "loss"
+
+
+def test_an_fts5_expression_is_rewritten_term_by_term():
+    assert light_match('"continual" OR "learning"') == '"continual" OR "learn"'
+    assert light_match('title : "Speech Language Models"*') == 'title : "speech languag model"*'
+    assert light_match('("networks" OR a) AND NOT abstract : "studies"') == \
+        '("network" OR a) AND NOT abstract : "studi"'
+    assert light_match('NEAR("deep" "learning", 5)') == 'NEAR("deep" "learn", 5)'
+    assert light_match('{title abstract} : "said ""models"""') == '{title abstract} : "said ""model"""'
+    assert light_text("Continual learning_rates: pre-training") == "continual learn_rat: pre-train"
+
+
+def _paper(pid: str, title: str, abstract: str = "A study.") -> Paper:
+    return Paper(id=pid, version=1, title=title, abstract=abstract, authors=["A. Author"], categories=["cs.LG"],
+                 published="2026-01-05")
+
+
+def _titles(db, match: str) -> set[str]:
+    reads = PaperReads(db)
+    return {reads.rows([pk])[pk].title for pk, _ in reads.keyword(match, PaperFilter(), 500)}
+
+
+def test_continual_learning_does_not_find_continuous_control(tmp_path):
+    db = open_database(tmp_path / "t.db")
+    PaperStore(db).upsert([_paper("2601.00001", "Continual learning without forgetting"),
+                           _paper("2601.00002", "Continuously learned policies for continuous control"),
+                           _paper("2601.00003", "Learners that learn continually")])
+    assert _titles(db, '"continual"') == {"Continual learning without forgetting", "Learners that learn continually"}
+    assert _titles(db, '"continuous"') == {"Continuously learned policies for continuous control"}
+    assert len(_titles(db, '"learning"')) == 3  # "learned", "learn": inflections still match
+    reads = PaperReads(db)
+    pks = reads.pks_of(["2601.00001", "2601.00002"])
+    assert reads.matching('"continual"', list(pks.values())) == {pks["2601.00001"]}  # the "missing: ..." notes
+    assert reads.doc_count('"continual"') == 2 and reads.doc_count() == 3
+
+
+def test_the_keyword_index_follows_every_write(tmp_path):
+    db = open_database(tmp_path / "t.db")
+    store = PaperStore(db)
+    store.upsert([_paper("2601.00001", "Dogs and cats")])
+    store.upsert([Paper(id="2601.00001", version=2, title="Birds", abstract="Only birds.", published="2026-01-05")])
+    assert not _titles(db, '"dogs"') and _titles(db, '"birds"') == {"Birds"}
+    db.execute("UPDATE papers SET title = 'Horses galloping' WHERE id = '2601.00001'")  # straight SQL
+    assert _titles(db, '"horse"') == {"Horses galloping"} and not _titles(db, '"bird" AND title : "bird"')
+    db.execute("UPDATE papers SET ingested_at = '2026-01-06T00:00:00Z'")  # not the text: nothing to redo
+    assert store.fts_integrity_ok()
+    bulk = [_paper(f"2601.{i:05d}", f"Quantized transformers number {i}") for i in range(10, 80)]  # the bulk path
+    assert store.upsert(bulk).new == 70
+    assert len(_titles(db, '"quantization" OR "quantized"')) == 70 and store.fts_integrity_ok()
+    db.execute("DELETE FROM paper_categories WHERE pk IN (SELECT pk FROM papers WHERE id = '2601.00010')")
+    db.execute("DELETE FROM papers WHERE id = '2601.00010'")
+    assert len(_titles(db, '"quantized"')) == 69 and store.fts_integrity_ok()
+    db.execute("INSERT INTO papers_terms (papers_terms) VALUES ('delete-all')")  # drift, repaired by a rebuild
+    assert not store.fts_integrity_ok()
+    store.rebuild_fts()
+    assert store.fts_integrity_ok() and len(_titles(db, '"quantized"')) == 69
+
+
+def test_a_home_made_before_the_keyword_index_gets_it_once(tmp_path):
+    path = tmp_path / "t.db"
+    db = open_database(path)
+    PaperStore(db).upsert([_paper("2601.00001", "Continual learning"), _paper("2601.00002", "Continuous flows")])
+    for trigger in ("papers_terms_ai", "papers_terms_ad", "papers_terms_au"):  # as the release before it left it
+        db.execute(f"DROP TRIGGER {trigger}")
+    db.execute("DROP TABLE papers_terms")
+    db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm006_light_terms'")
+    db.conn.close()
+    db = open_database(path)
+    assert _titles(db, '"continual"') == {"Continual learning"} and PaperStore(db).fts_integrity_ok()
