@@ -40,7 +40,7 @@ from email.utils import formatdate, parseaddr
 from pathlib import Path
 
 from trendscope.foundation.address import validate_address  # noqa: F401 - re-exported: the digest API's callers
-from trendscope.foundation.errors import TrendscopeError
+from trendscope.foundation.errors import SettingsProblems, TrendscopeError
 
 from .text import has_encoded_word, one_line
 
@@ -203,53 +203,68 @@ def load_smtp_config(config_path: str | Path | None, env: Mapping[str, str] | No
     for key, var in ENV.items():
         if env.get(var):
             values[key], source[key] = env[var], var
+    problems: list[str] = []  # every bad value at once: fixing one per run was a chore (a blind walkthrough)
     tls = str(values.get("tls", "auto")).strip().lower() or "auto"
     if tls in ("false", "off", "plain"):
         tls = "none"
     if tls in ("true", "tls", "smtps"):
         tls = "ssl"
     if tls not in TLS_MODES:
-        raise TrendscopeError(f"{source.get('tls', where)}: smtp tls must be one of {', '.join(TLS_MODES)}, "
-                              f"not {values['tls']!r}")
+        problems.append(f"{source.get('tls', where)}: smtp tls must be one of {', '.join(TLS_MODES)}, "
+                        f"not {values['tls']!r}")
+        tls = "auto"
+    port = DEFAULT_PORTS[tls]
     try:
         port = int(values.get("port") or DEFAULT_PORTS[tls])
     except (TypeError, ValueError):
-        raise TrendscopeError(f"{source.get('port', where)}: smtp port must be a whole number, "
-                              f"not {values.get('port')!r}") from None
+        problems.append(f"{source.get('port', where)}: smtp port must be a whole number, not {values.get('port')!r}")
+    else:
+        if not 0 < port < 65536:
+            problems.append(f"{source.get('port', where)}: smtp port out of range: {port}")
+    timeout = 30.0
     try:
         timeout = float(values.get("timeout", 30))
     except (TypeError, ValueError):
-        raise TrendscopeError(f"{source.get('timeout', where)}: smtp timeout must be a number of seconds, "
-                              f"not {values.get('timeout')!r}") from None
-    if not 0 < timeout <= 600:  # -5 failed at the first connection as "Timeout value out of range"
-        raise TrendscopeError(f"{source.get('timeout', where)}: smtp timeout must be between 0 and 600 seconds, "
-                              f"not {values.get('timeout')!r}")
-    if not 0 < port < 65536:
-        raise TrendscopeError(f"{source.get('port', where)}: smtp port out of range: {port}")
+        problems.append(f"{source.get('timeout', where)}: smtp timeout must be a number of seconds, "
+                        f"not {values.get('timeout')!r}")
+    else:
+        if not 0 < timeout <= 600:  # -5 failed at the first connection as "Timeout value out of range"
+            problems.append(f"{source.get('timeout', where)}: smtp timeout must be between 0 and 600 seconds, "
+                            f"not {values.get('timeout')!r}")
+    host = None
     if values.get("host") is not None and not isinstance(values["host"], str):  # host = 5 passed as "5", and
-        raise TrendscopeError(f"{source.get('host', where)}: smtp host must be a host name in quotes, "  # the week
-                              f"not {values['host']!r}")  # was issued before each mail failed (a walkthrough)
-    host = str(values["host"]).strip() if values.get("host") else None
-    if host and not re.fullmatch(r"[A-Za-z0-9.\-:\[\]]+", host):
-        raise TrendscopeError(f"{where}: smtp host is not a host name: {host!r}")
-    plaintext_ok = _flag(values.get("allow_plaintext_auth", False), "allow_plaintext_auth", where)
+        problems.append(f"{source.get('host', where)}: smtp host must be a host name in quotes, "  # the week was
+                        f"not {values['host']!r}")  # issued before each mail failed (a walkthrough)
+    elif values.get("host"):
+        host = str(values["host"]).strip()
+        if host and not re.fullmatch(r"[A-Za-z0-9.\-:\[\]]+", host):
+            problems.append(f"{where}: smtp host is not a host name: {host!r}")
+    plaintext_ok = False
+    try:
+        plaintext_ok = _flag(values.get("allow_plaintext_auth", False), "allow_plaintext_auth", where)
+    except TrendscopeError as exc:
+        problems.append(str(exc))
     if values.get("user") and tls == "none" and not plaintext_ok:  # refused now, not at each mail after issuing
-        raise TrendscopeError(f"{source.get('tls', where)}: " + PLAINTEXT_AUTH_REFUSED.format(
+        problems.append(f"{source.get('tls', where)}: " + PLAINTEXT_AUTH_REFUSED.format(
             host=host, port=port, why='tls = "none"'))
     cafile = str(values["cafile"]) if values.get("cafile") else None
     if cafile and not Path(cafile).expanduser().is_file():
-        raise TrendscopeError(f"{source.get('cafile', where)}: smtp cafile is not a file: {cafile!r}")
+        problems.append(f"{source.get('cafile', where)}: smtp cafile is not a file: {cafile!r}")
+    sender = SmtpConfig.sender
     try:  # "not a valid email address" named neither file nor key (a blind walkthrough)
         sender = format_sender(values["from"]) if values.get("from") else SmtpConfig.sender
     except (TrendscopeError, ValueError) as exc:
-        raise TrendscopeError(f"{source.get('from', where)}: smtp from: {exc}") from exc
+        problems.append(f"{source.get('from', where)}: smtp from: {exc}")
+    operator = None
     if values.get("operator"):
         try:
             operator = validate_address(str(values["operator"]))
         except TrendscopeError as exc:
-            raise TrendscopeError(f"{source.get('operator', where)}: smtp operator: {exc}") from exc
-    else:
-        operator = parseaddr(sender)[1] if values.get("from") else None
+            problems.append(f"{source.get('operator', where)}: smtp operator: {exc}")
+    elif values.get("from"):
+        operator = parseaddr(sender)[1]
+    if problems:
+        raise SettingsProblems(problems)
     for warning in config_file_warnings(config_path):
         if _first_warning(config_path):
             log.warning(warning)

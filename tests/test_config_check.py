@@ -93,3 +93,20 @@ def test_a_new_home_and_its_database_are_their_owners_alone(tmp_path):
     h.db_path.chmod(0o640)  # shared with a group on purpose: left so
     open_home_database(h).close()
     assert stat.S_IMODE(h.db_path.stat().st_mode) == 0o640
+
+
+def test_every_bad_smtp_value_is_named_at_once(home, monkeypatch):
+    """Five mistakes in [smtp] came out one per run, the first alone (a blind walkthrough)."""
+    for var in ("TRENDSCOPE_SMTP_PORT", "TRENDSCOPE_SMTP_TLS", "TRENDSCOPE_APP_URL"):
+        monkeypatch.delenv(var, raising=False)
+    h = Home(home)
+    h.config_path.write_text('[smtp]\nport = "abc"\ntls = "maybe"\nfrom = "not an email"\n'
+                             'operator = "a@lab.example\\r\\nBcc: victim@evil.example"\ntimeout = -5\n')
+    h.config_path.chmod(0o600)
+    problems = config_problems(h, env={})
+    assert len(problems) == 5 and all("\n" not in p and str(h.config_path) in p for p in problems), problems
+    text = "\n".join(problems)
+    for said in ("smtp tls must be one of", "smtp port must be a whole number, not 'abc'", "smtp from:",
+                 "smtp operator:", "smtp timeout must be between 0 and 600 seconds, not -5"):
+        assert said in text, (said, problems)
+    assert sum(s.startswith("settings: ") for s in _status(home)["stale"]) == 5

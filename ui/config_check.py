@@ -89,7 +89,7 @@ def config_problems(home: Home, env: Mapping[str, str] | None = None, *, for_sen
         try:
             check()
         except TrendscopeError as exc:
-            problems.append(str(exc))
+            problems += getattr(exc, "problems", None) or [str(exc)]
     return problems
 
 

@@ -8,6 +8,15 @@ class TrendscopeError(Exception):
     """Base for errors whose message is meant for the user."""
 
 
+class SettingsProblems(TrendscopeError):
+    """Several bad settings found at once, one line each in `problems` (the message holds them all), so that a
+    settings file with four mistakes is not fixed one run at a time (a blind walkthrough)."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = list(problems)
+
+
 class StorageError(TrendscopeError):
     """The data home cannot be read or written (read-only, full, missing, no permission); the message names the
     path and says why in one line."""
