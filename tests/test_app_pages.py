@@ -989,6 +989,10 @@ def test_digests_preview_downloads_and_subscription_management(app_home):
     assert any("not a valid email address" in e for e in texts(at.error)), texts(at.error)
     remove = [b for b in at.button if b.key and b.key.startswith("rm_sub_")]
     assert len(remove) == 2
+    # asked first, inside the Remove popover, naming who it mails (one click removed it: a blind walkthrough)
+    assert all(b.label == "Remove for good" for b in remove)
+    assert any(m.startswith(f"Remove **{SUBSCRIPTION}**, mailed to ") and "mail the last week again" in m
+               for m in texts(at.markdown)), texts(at.markdown)
     remove[-1].click()
     at = check(at.run())
     assert len([b for b in at.button if b.key and b.key.startswith("rm_sub_")]) == 1

@@ -191,13 +191,24 @@ def _manage(subs) -> None:
             follows = safe_inline(sub.describe(app.trend_labels()))
             c_text.markdown(f"**{literal_inline(sub.name)}**{lab} · {follows} · {size} · "
                             f"{safe_inline(targets)}{' · Atom feed' if sub.feed else ''}")
-            if dg.may_change(sub) and c_rm.button("Remove", key=f"rm_sub_{sub.id}", icon=":material/delete:"):
-                dg.remove_subscription(sub)
-                st.session_state["digests_flash"] = f"Removed subscription **{literal_inline(sub.name)}**."
-                st.rerun()
+            if dg.may_change(sub):
+                _remove_button(c_rm, sub, targets)
             if dg.may_change(sub):
                 _add_addresses(sub)
     _add_form()
+
+
+def _remove_button(where, sub, targets: str) -> None:
+    """Remove, asked first as the CLI asks: one click deleted a subscription that mailed a lab, with its delivery
+    record (added back, it mails the last week again under a new feed: a blind walkthrough)."""
+    with where.popover("Remove", icon=":material/delete:"):
+        mailed = f", mailed to {safe_inline(targets)}" if sub.emails else ""
+        st.markdown(f"Remove **{literal_inline(sub.name)}**{mailed}? Its record of what was sent goes with it: "
+                    "added again, it would get a new feed and mail the last week again.")
+        if st.button("Remove for good", key=f"rm_sub_{sub.id}", type="primary"):
+            dg.remove_subscription(sub)
+            st.session_state["digests_flash"] = f"Removed subscription **{literal_inline(sub.name)}**."
+            st.rerun()
 
 
 def render() -> None:
