@@ -174,3 +174,16 @@ def test_words_asking_for_papers_are_not_looked_for(searchable):
     hits = searcher.search(SearchRequest("looking for recent papers on speech recognition", mode="keyword", limit=5))
     assert hits and not any({"looking", "recent", "papers"} & set(h.missing) for h in hits)
     assert [g.label for g in parse_query('"recent papers" speech').groups][0] == "recent papers"  # quoted: kept
+
+
+def test_a_word_the_query_also_excludes_is_not_said_to_be_held_by_no_paper():
+    from trendscope.index.search_request import SearchHit, words_none_holds
+
+    def hit(missing):
+        return SearchHit(pk=1, id="2601.00001", title="t", score=1.0, published=None, categories=[], authors=[],
+                         abstract="", snippet="", missing=missing)
+
+    # "lora -lora": every hit lacks "lora" because the query excludes it, not because no paper holds it
+    assert words_none_holds([hit(["lora"])], "lora -lora") == []
+    assert words_none_holds([hit(["zzqx", "lora"])], "zzqx lora -lora") == ["zzqx"]
+    assert words_none_holds([hit(["zzqx"])], "zzqx") == ["zzqx"]
