@@ -489,8 +489,13 @@ def test_cli_topics_json_has_the_interface_fields(rising_home):
     assert out.exit_code == 0, out.output
     recs = [json.loads(x) for x in out.output.splitlines() if x.startswith("{")]
     assert recs and all({"trend", "period", "topics"} <= set(r) for r in recs)
-    out = CliRunner().invoke(main, ["--home", str(home.root), "trends", "--freq", "quarter"])
-    assert out.exit_code != 0 and "--topics" in out.output
+    # by quarter without --topics too: "what rose in efficiency this quarter" was refused (a blind walkthrough)
+    out = CliRunner().invoke(main, ["--home", str(home.root), "trends", "--freq", "quarter", "--since", "2023-01",
+                                    "-t", "efficiency", "--json"])
+    assert out.exit_code == 0, out.output
+    quarters = [json.loads(x) for x in out.stdout.splitlines()]
+    assert quarters and {r["period"][5:] for r in quarters} <= {"01-01", "04-01", "07-01", "10-01"}
+    assert {r["trend"] for r in quarters} == {"efficiency"}
     # no record at all is said why on stderr (a home whose `index` was stopped before tagging printed nothing)
     out = CliRunner().invoke(main, ["--home", str(home.root), "trends", "--topics", "--json", "--until", "1999-12"])
     assert out.exit_code == 0 and out.stdout == "", out.output
