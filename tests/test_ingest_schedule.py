@@ -179,3 +179,40 @@ def test_the_digest_step_names_each_mail_that_failed():
     _digest_step(result, res)
     assert res.lines[0].startswith("digest: week 2026-W21") and res.lines[1:] == [
         "digest error: mm 2026-W21 me@example.org: SMTP is not configured"]
+
+
+def test_a_scheduled_window_reaches_back_to_the_last_complete_run():
+    """A 3-day window run weekly skipped four days a week (a blind walkthrough): a scheduled ingest starts no later
+    than the day before the last complete run ended, at most CATCH_UP_DAYS back, and never later than asked."""
+    from datetime import date
+
+    from trendscope.ingest.arxiv_live import CATCH_UP_DAYS, catch_up_start
+
+    today = date(2026, 12, 6)
+    asked = date(2026, 12, 3)  # --since 3d
+    assert catch_up_start(asked, [], today) == asked  # nothing ran yet
+    assert catch_up_start(asked, [("2026-11-20", "2026-12-05")], today) == asked  # ran yesterday: covered
+    week = [("2026-11-20", "2026-11-26"), ("2026-11-24", "2026-11-29")]
+    assert catch_up_start(asked, week, today) == date(2026, 11, 28)  # the newest end, less a day
+    idle = catch_up_start(asked, [("2025-01-01", "2025-01-04")], today)  # idle for a year: not back to 2025
+    assert (today - idle).days == CATCH_UP_DAYS
+    assert catch_up_start(date(2026, 1, 1), week, today) == date(2026, 1, 1)  # a longer window stays
+
+
+def test_a_scheduled_cycle_after_a_week_asks_arxiv_from_where_the_last_run_ended(tmp_path, monkeypatch):
+    from datetime import timedelta
+
+    home = Home(tmp_path / "home").ensure()
+    today = datetime.now(UTC).date()
+    ledger = LedgerStore(open_database(home.db_path))
+    done = ledger.start(IngestRun(source="arxiv-api", window_start=(today - timedelta(days=10)).isoformat(),
+                                  window_end=(today - timedelta(days=7)).isoformat(), categories=["cs.CL"],
+                                  covered_from=(today - timedelta(days=10)).isoformat()))
+    ledger.finish(done, "ok")
+    with FakeArxiv([]) as srv:
+        monkeypatch.setenv("TRENDSCOPE_ARXIV_URL", srv.url)
+        res = run_cycle(home, ScheduleConfig(since="3d", categories=("cs.CL",)), digest=False,
+                        steps={"index": lambda: "indexed", "topics": lambda: "kept"})
+    assert any(line.startswith("ingest: arxiv-api: ok") for line in res.lines), res.lines
+    last = LedgerStore(open_database(home.db_path)).last_success("arxiv-api")
+    assert last.window_start == (today - timedelta(days=8)).isoformat(), last

@@ -86,7 +86,7 @@ def _ingest_step(home: Home, cfg: ScheduleConfig, res: CycleResult) -> None:
     from trendscope.ingest.arxiv_live import LiveConfig
     from trendscope.ingest.runner import run_live
 
-    run = run_live(home, LiveConfig(categories=list(cfg.categories), since=cfg.since))
+    run = run_live(home, LiveConfig(categories=list(cfg.categories), since=cfg.since, catch_up=True))
     res.say(f"ingest: {run.summary()}")
     if run.outcome != "ok":
         res.failed.append(f"ingest {run.outcome}")
