@@ -321,6 +321,16 @@ def deliveries(db: sqlite_utils.Database, name: str, *, user: Actor = OWNER) -> 
     return SubscriptionStore(db).deliveries(sub.id)
 
 
+def unsent_deliveries(db: sqlite_utils.Database) -> list[tuple[str, Delivery]]:
+    """(subscription name, delivery) of every mail or feed update that failed, or started and never finished, and
+    waits for the next `digest --send` to retry it: `status` lists them (a failed weekly send showed only in the
+    cron job's exit code: a blind walkthrough)."""
+    store = SubscriptionStore(db)
+    names = {s.id: s.name for s in store.all()}
+    return [(names.get(d.subscription_id, f"#{d.subscription_id}"), d) for d in store.deliveries()
+            if d.status in ("failed", "pending") and d.subscription_id in names]
+
+
 def mailing(db: sqlite_utils.Database, address: str, *, besides: str | None = None) -> list[Subscription]:
     """The subscriptions (of owners other than `besides`) that mail `address`, case-insensitively: removing a user
     stopped their own digests but not a lab-wide one that still mailed them (a blind lab-admin walkthrough)."""

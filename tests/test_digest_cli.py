@@ -194,6 +194,12 @@ def test_send_failure_exits_nonzero(dhome, monkeypatch, caplog):
     assert r.exit_code == 1 and r.output.count("SMTP is not configured") == 1, r.output
     # each failed mail said once: the command's `error:` line (a log warning beside it said it twice)
     assert not [x for x in caplog.records if x.levelno >= logging.WARNING and "failed" in x.getMessage()]
+    # and `status` says it waits for a retry (only the cron job's exit code told: a blind walkthrough)
+    st = json.loads(cli(dhome, "status", "--json").output)
+    assert [(u["subscription"], u["week"], u["target"], u["status"]) for u in st["unsent_deliveries"]] == [
+        ("mm", WEEK, "me@example.org", "failed")]
+    assert any(s.startswith("digests: 1 not delivered, retried by the next `trendscope digest --send`: 'mm' "
+                            f"{WEEK} to me@example.org (") for s in st["stale"]), st["stale"]
 
 
 def test_smtp_config_from_file_and_environment(tmp_path):

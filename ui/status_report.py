@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from trendscope.digest.api import unsent_deliveries
 from trendscope.foundation.home import Home
 from trendscope.index.doctor import check as doctor_check
 from trendscope.index.status import index_status
@@ -23,6 +24,7 @@ def full_status(home: Home, *, weeks: int = 4, now: datetime | None = None, sear
         # a missing or damaged FAISS file: only `doctor` and the app said so (a blind walkthrough); the checksum,
         # which reads the whole file, stays doctor's
         search = doctor_check(db, home, verify_checksum=False) if search_index else None
+        unsent = unsent_deliveries(db)
     finally:
         db.close()
     if search is not None and not search.ok:
@@ -31,5 +33,17 @@ def full_status(home: Home, *, weeks: int = 4, now: datetime | None = None, sear
     st.update(embeddings=idx["embeddings"], unindexed=idx["unindexed"], tagged_rows=idx["tagged_rows"])
     problems = config_problems(home) + config_warnings(home)
     st["config_problems"] = problems
-    st["stale"] = st["stale"] + idx["stale"] + [f"settings: {p}" for p in problems]
+    st["stale"] = st["stale"] + idx["stale"] + [f"settings: {p}" for p in problems] + _unsent_lines(unsent)
+    st["unsent_deliveries"] = [{"subscription": name, "week": d.week, "target": d.target, "status": d.status,
+                                "attempts": d.attempts, "error": d.last_error} for name, d in unsent]
     return st
+
+
+def _unsent_lines(unsent) -> list[str]:
+    """One stale item for the digests that wait for a retry, naming the first few and why they failed."""
+    if not unsent:
+        return []
+    shown = "; ".join(f"{name!r} {d.week} to {d.target}" + (f" ({d.last_error})" if d.last_error else "")
+                      for name, d in unsent[:3])
+    more = f" and {len(unsent) - 3} more" if len(unsent) > 3 else ""
+    return [f"digests: {len(unsent)} not delivered, retried by the next `trendscope digest --send`: {shown}{more}"]
