@@ -37,7 +37,8 @@ def test_read_a_paper_note_a_passage_find_it_and_export_it(app_home, seed, pdf_s
     toc = at.selectbox(key=f"reader_section_{pid}")
     headings = list(toc.options)  # AppTest lists the formatted labels
     assert "1 INTRODUCTION" in headings and "3.2 Progress Tracking and Loss of Context" in headings
-    assert headings[:2] == ["Title and authors", "ABSTRACT"]  # "Title and abstract" held no abstract here
+    assert headings[:2] == ["Title, authors and affiliations", "ABSTRACT"]  # "Title and abstract" held no abstract
+    assert toc.value == 1  # it opens on the abstract, not on the names and e-mail addresses (a blind walkthrough)
     # read a section: its paragraphs, escaped, never raw HTML (check() also asserts no unsafe HTML)
     toc.set_value(headings.index("1 INTRODUCTION"))
     at = check(at.run())

@@ -38,7 +38,7 @@ def _fetch_button(arxiv_id: str) -> None:
 
 
 def _section_label(s: dict) -> str:
-    return s["heading"] or ("Title and authors" if s["index"] == 0 else "(untitled)")
+    return s["heading"] or ("Title, authors and affiliations" if s["index"] == 0 else "(untitled)")
 
 
 def _notes(arxiv_id: str) -> dict[int, list]:
@@ -128,6 +128,10 @@ def render(arxiv_id: str) -> None:
     if start is not None and st.session_state.get(f"{key}_for") != marked:
         st.session_state[key] = start  # a link to a passage opens its section (once; then the reader is free)
         st.session_state[f"{key}_for"] = marked
+    elif key not in st.session_state and len(sections) > 1 and not sections[0]["heading"]:
+        # the page before the first heading is names, e-mail addresses and affiliations: the reader opened on it
+        # (a blind walkthrough); it opens on the first headed section, the abstract in most papers
+        st.session_state[key] = 1
     idx = st.selectbox("Section", range(len(sections)), format_func=lambda i: _section_label(sections[i]),
                        key=key, help="The paper's table of contents")
     section = sections[idx]

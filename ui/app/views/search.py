@@ -118,7 +118,7 @@ def _inside_results(state: dict) -> None:
         with st.container(border=True, key=f"passage_hit_{h.arxiv_id}_{h.seq}"):
             title = state["titles"].get(h.arxiv_id) or h.arxiv_id
             widgets.title_link(title, h.arxiv_id, terms)
-            st.caption(safe_inline(h.heading) if h.heading else "Title and authors")
+            st.caption(safe_inline(h.heading) if h.heading else "Title, authors and affiliations")
             st.markdown(snippet_markdown(h.snippet, terms))
             if st.button("Open at this passage", key=f"goto_{h.arxiv_id}_{h.seq}", icon=":material/menu_book:"):
                 st.session_state["paper_id"] = h.arxiv_id
