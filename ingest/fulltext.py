@@ -30,7 +30,7 @@ import requests
 import sqlite_utils
 
 from trendscope.foundation.clock import utc_now_iso
-from trendscope.foundation.errors import TrendscopeError
+from trendscope.foundation.errors import TrendscopeError, os_reason
 from trendscope.foundation.files import atomic_write
 from trendscope.foundation.home import Home
 
@@ -186,16 +186,51 @@ def _fetch_one(store: FulltextStore, reads: PaperReads, home: Home, session: Pol
             return _failed(store, aid, f"{aid}: arXiv has no PDF at {url} ({exc.problem})")
         if not exc.reachable:  # offline read as "try again later" (a blind docs audit)
             return _failed(store, aid, f"{aid}: {url} is unreachable ({exc.problem}); check the network or "
-                                       "TRENDSCOPE_ARXIV_PDF_URL")
+                                       "TRENDSCOPE_ARXIV_PDF_URL, or read a PDF you have (`trendscope fetch "
+                                       f"{aid} --pdf FILE`, or upload it on the paper's page)")
         return _failed(store, aid, f"{aid}: could not download the PDF from {url} ({exc.problem}); try again later")
     except requests.RequestException as exc:
         return _failed(store, aid, f"{aid}: could not download the PDF from {url} ({exc.__class__.__name__})")
-    data = resp.content
-    if len(data) > MAX_PDF_BYTES:
-        return _failed(store, aid, f"{aid}: the PDF is {len(data) / 1e6:.0f} MB, over the {MAX_PDF_BYTES / 1e6:.0f} "
+    return _stored(store, reads, home, aid, resp.content, f"the PDF of {aid}")
+
+
+def import_pdf(db: sqlite_utils.Database, home: Home, arxiv_id: str, path: str | Path) -> FetchOutcome:
+    """A PDF the user already has, read and stored as a fetched one would be (offline, or a copy from a
+    colleague: a walkthrough found no way to read one); the paper need not be in the corpus."""
+    started = time.perf_counter()
+    try:
+        aid, _ = parse_arxiv_id(arxiv_id)
+    except BadArxivId as exc:
+        return FetchOutcome(str(arxiv_id), "failed", str(exc))
+    path = Path(path).expanduser()
+    try:
+        size = path.stat().st_size
+        data = path.read_bytes() if size <= MAX_PDF_BYTES else b""  # too big: refused unread
+    except OSError as exc:
+        return FetchOutcome(aid, "failed", f"{path}: cannot read it: {os_reason(exc)}")
+    outcome = _stored(FulltextStore(db), PaperReads(db), home, aid, data, str(path), size=size)
+    outcome.seconds = time.perf_counter() - started
+    return outcome
+
+
+def import_pdf_bytes(db: sqlite_utils.Database, home: Home, arxiv_id: str, data: bytes, name: str) -> FetchOutcome:
+    """`import_pdf` for a PDF handed over in memory (the app's upload); `name` is the file's, for messages."""
+    try:
+        aid, _ = parse_arxiv_id(arxiv_id)
+    except BadArxivId as exc:
+        return FetchOutcome(str(arxiv_id), "failed", str(exc))
+    return _stored(FulltextStore(db), PaperReads(db), home, aid, data, name)
+
+
+def _stored(store: FulltextStore, reads: PaperReads, home: Home, aid: str, data: bytes, source: str,
+            size: int | None = None) -> FetchOutcome:
+    """A PDF's text extracted, its references matched, all stored; or the failure recorded."""
+    size = len(data) if size is None else size
+    if size > MAX_PDF_BYTES:
+        return _failed(store, aid, f"{aid}: the PDF is {size / 1e6:.0f} MB, over the {MAX_PDF_BYTES / 1e6:.0f} "
                                    "MB limit")
     try:
-        paper = extract(data, source=f"the PDF of {aid}")
+        paper = extract(data, source=source)
     except PdfError as exc:
         return _failed(store, aid, str(exc))
     refs = match_references(reads, paper, aid)

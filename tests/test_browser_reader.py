@@ -94,3 +94,20 @@ def test_fetch_read_note_search_inside_in_a_real_browser(seed, shared_dir, tmp_p
             wait_text(d, NOTE)  # under the paper, in the list (the seeded list holds it)
             assert "Internal error" not in page_text(d)
     assert [e.status for e in arxiv.log] == [200]  # one download
+
+
+def test_a_pdf_the_reader_has_is_uploaded_and_read(seed, shared_dir, tmp_path):
+    """Offline, "Or read a PDF you have" takes the file (no way to read one existed: a blind walkthrough)."""
+    from selenium.webdriver.common.by import By
+
+    home = tmp_path / "home"
+    shutil.copytree(seed.home, home)
+    pid = seed.list_ids[1]
+    pdf = shared_dir / "data" / "fixtures" / "pdf" / "2304.02623v1.pdf"
+    with serve(home, log_path=tmp_path / "serve.log") as url, chromium() as d:
+        load(d, f"{url}/paper?id={pid}")
+        wait_text(d, "Or read a PDF you have")
+        d.find_element(By.CSS_SELECTOR, 'input[type="file"]').send_keys(str(pdf))
+        wait_text(d, "Download PDF", timeout=60)
+        wait_idle(d)
+        assert _visible(d, '[class*="st-key-reader_text"]') and not exceptions_on_page(d)

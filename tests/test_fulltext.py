@@ -261,3 +261,33 @@ def test_a_reference_printing_an_arxiv_id_is_that_paper():
             Reference(4, "Me. My own paper. arXiv:2302.07302", "My own paper", 2023)]
     matched = [r.matched_id for r in match_references(Reads(), PaperText(1, [], [], refs), own_id="2302.07302")]
     assert matched == ["1706.03762", "1810.04805", None, None]
+
+
+def test_a_pdf_the_reader_already_has_is_read_offline(tmp_path, pdfs):
+    """`fetch ID --pdf FILE`: no download (there was no way to read a local PDF offline: a blind walkthrough)."""
+    pid = min(pdfs, key=lambda p: len(pdfs[p]))
+    local = tmp_path / f"{pid}v1.pdf"
+    local.write_bytes(pdfs[pid])
+    root = tmp_path / "home"
+    res = CliRunner().invoke(main, ["--home", str(root), "fetch", pid, "--pdf", str(local)])
+    assert res.exit_code == 0 and f"{pid}: " in res.output and "references" in res.output, res.output
+    doc = _read(root, pid)
+    assert doc["pages"] > 0 and len(doc["sections"]) > 1
+    # what cannot be read is said in one line, and nothing is stored for it
+    bad = tmp_path / "notes.pdf"
+    bad.write_text("not a pdf")
+    res = CliRunner().invoke(main, ["--home", str(root), "fetch", "2401.00001", "--pdf", str(bad)])
+    assert res.exit_code == 1 and _status(root, "2401.00001") == "failed", res.output
+    res = CliRunner().invoke(main, ["--home", str(root), "fetch", "2401.00001", "--pdf", str(tmp_path / "gone.pdf")])
+    assert res.exit_code == 1 and "cannot read it" in res.output
+    res = CliRunner().invoke(main, ["--home", str(root), "fetch", "2401.00001", pid, "--pdf", str(local)])
+    assert res.exit_code == 2 and "--pdf reads one paper" in res.output
+
+
+def _status(root, pid: str) -> str | None:
+    db = open_home_database(Home(root))
+    try:
+        rec = FulltextStore(db).record(pid)
+        return rec.status if rec else None
+    finally:
+        db.close()

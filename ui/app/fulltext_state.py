@@ -32,6 +32,13 @@ def fetch_fulltext(arxiv_id: str):
     return fetch(db(), home(), [arxiv_id])[0]
 
 
+def import_pdf(arxiv_id: str, data: bytes, name: str):
+    """Structure and store a PDF the reader uploaded (through the ingest stage); returns its outcome."""
+    from trendscope.ingest.fulltext import import_pdf_bytes
+
+    return import_pdf_bytes(db(), home(), arxiv_id, data, name)
+
+
 def stored_pdf(arxiv_id: str) -> bytes | None:
     from trendscope.ingest.fulltext import stored_pdf as read
 

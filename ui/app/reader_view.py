@@ -35,6 +35,15 @@ def _fetch_button(arxiv_id: str) -> None:
             st.error(safe_inline(outcome.message), icon=":material/error:")  # text" until the page was reloaded
             return
         st.rerun()
+    # offline, or a copy from a colleague: there was no way to read a PDF one has (a blind walkthrough)
+    upload = st.file_uploader("Or read a PDF you have", type=["pdf"], key=f"pdf_upload_{arxiv_id}",
+                              help="Read and stored as a fetched PDF would be; nothing is downloaded")
+    if upload is not None:
+        outcome = fulltext.import_pdf(arxiv_id, upload.getvalue(), upload.name)
+        if outcome.status == "failed":
+            st.error(safe_inline(outcome.message), icon=":material/error:")
+            return
+        st.rerun()
 
 
 def _section_label(s: dict) -> str:

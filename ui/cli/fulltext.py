@@ -20,9 +20,11 @@ def _db(ctx: click.Context):
 @click.command("fetch")
 @click.argument("ids", nargs=-1, required=True)
 @click.option("--refetch", is_flag=True, help="Download again even if the paper was fetched before.")
+@click.option("--pdf", "pdf_file", type=click.Path(dir_okay=False), default=None,
+              help="Read this PDF you already have instead of downloading it (one paper id).")
 @json_option("Print one record per paper as JSON.")
 @click.pass_context
-def fetch_cmd(ctx, ids, refetch, as_json):
+def fetch_cmd(ctx, ids, refetch, pdf_file, as_json):
     """Download the PDFs of papers from arXiv (one request per 3 s, with timeouts and retries), extract their
     sections, captions and references, and store them for reading and for `search-text`.
 
@@ -30,16 +32,23 @@ def fetch_cmd(ctx, ids, refetch, as_json):
     Examples:
       trendscope fetch 2302.07302
       trendscope fetch 2302.07302 https://arxiv.org/abs/2203.00130 --json
+      trendscope fetch 2302.07302 --pdf ~/Downloads/2302.07302v1.pdf     # offline: a PDF you have
     """
     from dataclasses import asdict
 
-    from trendscope.ingest.fulltext import fetch_fulltext
+    from trendscope.ingest.fulltext import fetch_fulltext, import_pdf
 
     def show(o) -> None:
         if not as_json:
             click.echo(o.message, err=o.status == "failed")
 
-    outcomes = fetch_fulltext(_db(ctx), ctx.obj.home, ids, refetch=refetch, progress=show)
+    if pdf_file is not None:
+        if len(ids) != 1:
+            raise click.UsageError("--pdf reads one paper: give its arXiv id alone")
+        outcomes = [import_pdf(_db(ctx), ctx.obj.home, ids[0], pdf_file)]
+        show(outcomes[0])
+    else:
+        outcomes = fetch_fulltext(_db(ctx), ctx.obj.home, ids, refetch=refetch, progress=show)
     if as_json:
         click.echo(json.dumps([asdict(o) for o in outcomes], indent=2))
     if any(o.status == "failed" for o in outcomes):
