@@ -304,7 +304,8 @@ def unsubscribe_note(sub: Subscription, operator: str, recipient: str = "") -> l
     token = sub.token_for(parseaddr(recipient)[1]) if recipient else sub.token
     request = f'"unsubscribe {token}"' if token else '"unsubscribe" and the subscription name'
     return [
-        "You get this digest because the Trendscope operator added your address to this subscription.",
+        "You get this digest because your address is on this subscription (added in the Trendscope app or by "
+        "its operator).",
         f"To stop it, mail {operator} with the subject {request} (your mail program's unsubscribe button "
         "sends that mail); the operator then removes your address.",
     ]
