@@ -728,7 +728,8 @@ def test_trends_page_names_a_change_of_sources_by_month_name(app_home, embedder,
     at = open_page(check(new_app().run()), "trends")
     note = next(c for c in texts(at.caption) if "very different mix of categories" in c).replace("\\", "")
     assert note.endswith(": July 2025: cs.CV 51% of the month's papers (22% the year before)."), note
-    assert "In this month the corpus" in note  # one month: not "In these months" (a blind walkthrough)
+    # one month, of the chart's range: "In this month" read as the month picked below (two blind walkthroughs)
+    assert "In one month of the chart the corpus" in note
 
 
 def test_trends_page_names_months_with_few_papers(app_home, embedder, monkeypatch):

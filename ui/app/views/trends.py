@@ -387,7 +387,9 @@ def render() -> None:
                    for p in empty) + ": the chart's lines skip " + ("it." if len(empty) == 1 else "them."))
     shifts = trend_state.mix_shifts(complete["period"].min())
     if shifts:  # cs.CV from 4% to 61% of the papers made "Vision Transformers" rise in efficiency (a walkthrough)
-        st.caption(":material/info: In " + ("these months" if len(shifts) > 1 else "this month")
+        # "of the chart": "In this month" under the chart read as the month picked below it (a blind walkthrough)
+        where = "these months of the chart" if len(shifts) > 1 else "one month of the chart"
+        st.caption(f":material/info: In {where}"
                    + " the corpus holds a very different mix of categories than the "
                    "year before, and trend shares move with it (rising topics are listed only when they rise "
                    "within the same categories too): "
