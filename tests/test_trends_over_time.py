@@ -478,3 +478,14 @@ def test_each_trend_keeps_one_style_and_a_ninth_repeats_a_colour_dashed(tagged_d
     plot_trends(df, tmp_path / "t.png", order=order)
     assert drawn["zero_shot"] == (TREND_COLOURS[0], "-") and drawn[order[1]] == (TREND_COLOURS[1], "-")
     assert len(drawn) == len(order)
+
+
+def test_trends_warns_of_a_taxonomy_the_index_refuses(tagged_db, home):
+    """`index` refused a broken taxonomy.toml while `trends` printed without a word (a blind walkthrough)."""
+    from trendscope.foundation.home import Home
+
+    Home(home).taxonomy_path.write_text("[trends.foo]\nlabel = 3\n")
+    res = CliRunner().invoke(main, ["--home", str(home), "trends", "--json"])
+    assert res.exit_code == 0 and res.stdout, res.output
+    assert "warning: " in res.stderr and "label must be a non-empty string" in res.stderr
+    assert "these are the trends as last tagged" in res.stderr

@@ -318,11 +318,20 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
             f"no database at {obj.home.db_path}; run `trendscope ingest` and `trendscope index` first"
         )
     db = open_database(obj.home.db_path)
+    from trendscope.index.taxonomy import load_taxonomy
+
+    try:
+        taxonomy_names = load_taxonomy(obj.home.taxonomy_path).names
+    except TrendscopeError as exc:  # `index` refuses to tag with it; this ran silently (a blind walkthrough)
+        if only:
+            raise
+        click.echo(f"warning: {exc} (`trendscope index` refuses to tag until it is mended: these are the trends as "
+                   "last tagged)", err=True)
+        taxonomy_names = None
     if only:
         from trendscope.foundation.wording import known_names
-        from trendscope.index.taxonomy import load_taxonomy
 
-        only = tuple(known_names(only, load_taxonomy(obj.home.taxonomy_path).names))
+        only = tuple(known_names(only, taxonomy_names))
     newest = newest_published(db)
     # "--since 2024-01" showed the newest period alone: --last defaulted to 1 (a blind walkthrough)
     last = last or (None if since else 1)
