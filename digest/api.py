@@ -479,9 +479,6 @@ def send_digest_test(home: Home, digest: Digest, recipient: str | None = None, *
         subject = str(msg["Subject"])  # said in the subject: a test looked like the real digest in the inbox
         del msg["Subject"]
         msg["Subject"] = f"[test] {subject}"
-        # the operator is no recipient of the subscription: its token unsubscribed nobody, and `subscriptions
-        # unsubscribe` refused it (a blind lab-admin walkthrough)
-        del msg["List-Unsubscribe"]
         return msg
 
     return _send_to_operator(home, recipient, make, "test digest", db, now)

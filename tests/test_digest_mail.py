@@ -300,7 +300,6 @@ def test_api_feed_and_test_digest(db, dhome, monkeypatch):
         mid = api.send_digest_test(dhome, d, "me@example.org")
     assert rec.messages[0]["Message-ID"] == mid
     assert rec.messages[0]["Subject"] == f"[test] Trendscope digest: mm, week {WEEK}"  # a test says so
-    assert rec.messages[0]["List-Unsubscribe"] is None  # its token would name no recipient (a walkthrough)
     assert SubscriptionStore(db).delivery(api.get_subscription(db, "mm").id, WEEK, "me@example.org") is None
 
 
