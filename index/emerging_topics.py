@@ -264,10 +264,9 @@ def emerging_topics(db, freq: str = "month", since: str | None = None, trends: l
             chosen, merged = _choose(scored, n_topics, same_papers,
                                      lambda key: {pk for pk in holders_now if key in phrase_sets[pk]})
             rising = {c[1] for c in chosen}
-            central = sorted(holders_now, key=lambda pk: (-len(phrase_sets[pk] & rising), pk))
             details = []
             for g, k, a, sb, sh, gr, gc in chosen:
-                holders = [pk for pk in central if k in phrase_sets[pk]][:3]
+                holders = typical_papers(k, [pk for pk in holders_now if k in phrase_sets[pk]], c, rising)
                 details.append(Topic(name=k, key=k, papers=a, before=round(sb, 4), share=round(sh, 4),
                                      growth=round(gr, 2), score=round(g, 2), since=periods[start],
                                      growth_same_categories=None if gc is None else round(gc, 2),
@@ -296,6 +295,17 @@ def _sum_counts(per_period: dict[str, Counter], periods: list[str]) -> Counter:
     for q in periods:
         total.update(per_period.get(q, {}))
     return total
+
+
+def typical_papers(key: str, holders: list[int], c: TopicCorpus, rising: set[str], n: int = 3) -> list[int]:
+    """A rising topic's typical papers of its span: those whose title names it first, then those using fewer of
+    the period's other rising names (the papers using most of them came first before, so one paper on
+    vision-language trajectory forecasting was "typical" of both vision-language models and video generation, and
+    a paper on object-centric slots of video generation: a blind walkthrough)."""
+    def named(pk: int) -> bool:
+        return key in c.in_title.get(pk, ()) or key_in_title(key, c.title_words.get(pk) or "")
+
+    return sorted(holders, key=lambda pk: (not named(pk), len(c.phrase_sets[pk] & rising), pk))[:n]
 
 
 def first_users(ordered: list[int], phrase_sets: dict[int, set[str]], in_title: dict[int, set[str]],

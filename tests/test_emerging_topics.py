@@ -1088,3 +1088,19 @@ def test_a_topic_is_named_as_running_text_writes_it_unless_papers_nearly_always_
         "speculative decoding": "speculative decoding", "text to image diffusion": "text-to-image diffusion",
         "gaussian splatting": "Gaussian splatting", "segment anything model": "Segment Anything Model",
         "visual reasoning": "visual reasoning"}
+
+
+def test_a_topics_typical_papers_name_it_in_their_title_first_then_the_most_specific():
+    """Typical papers were those using most of the month's rising names: one paper was "typical" of two topics,
+    and a paper on object-centric slots of video generation (a blind walkthrough)."""
+    from types import SimpleNamespace
+
+    from trendscope.index.emerging_topics import typical_papers
+
+    rising = {"video generation", "vision language model", "world model", "diffusion transformer"}
+    c = SimpleNamespace(
+        phrase_sets={1: set(rising), 2: {"video generation", "world model"}, 3: {"video generation"},
+                     4: {"video generation", "diffusion transformer"}, 5: {"video generation"}},
+        in_title={2: {"video generation"}}, title_words={5: " long video generation with memory "})
+    assert typical_papers("video generation", [1, 2, 3, 4, 5], c, rising) == [5, 2, 3]  # titled, specific first
+    assert typical_papers("video generation", [1, 4], c, rising) == [4, 1]
