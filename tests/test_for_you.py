@@ -137,11 +137,9 @@ def test_a_reader_of_one_subject_is_ranked_by_one_svm():
     assert list(top) == list(np.argsort(-svm_scores(kept, cand), kind="stable")[:10])
 
 
-def test_a_reader_who_keeps_two_subjects_gets_papers_on_both(tmp_path):
-    """Through the store: 6 kept papers on one subject and 3 on another, a month of new papers on both; the
-    feed names two interests and gives the second its share (3 of 10)."""
-    import numpy as np
-
+def _feed_for(tmp_path, groups: dict, kept_groups: set[str]):
+    """A home holding each group's vectors as papers (kept groups' a year old, the others this month), the kept
+    groups in a reading list; returns the reader's feed and each paper's group."""
     from trendscope.foundation.home import Home
     from trendscope.index.vector_store import VectorStore
     from trendscope.ingest.paper_reads import PaperReads
@@ -149,18 +147,12 @@ def test_a_reader_who_keeps_two_subjects_gets_papers_on_both(tmp_path):
     from trendscope.ingest.store import PaperStore
     from trendscope.schema import open_home_database
 
-    rng = np.random.default_rng(7)
-    d = 64
-    a, b = np.zeros(d), np.zeros(d)
-    a[0], b[1] = 1.0, 1.0
-    groups = {"a_kept": _cluster(rng, a, 6, 0.05), "b_kept": _cluster(rng, b, 3, 0.05),
-              "a_new": _cluster(rng, a, 40, 0.08), "b_new": _cluster(rng, b, 40, 0.2)}
     db = open_home_database(Home(tmp_path / "home"))
     papers, vecs, group_of = [], [], {}
     for g, x in groups.items():
         for v in x:
             n = len(papers)
-            kept = g.endswith("kept")
+            kept = g in kept_groups
             pid = f"2501.{n:05d}" if kept else f"2601.{n:05d}"
             papers.append(Paper(id=pid, version=1, title=f"{g} {n}", abstract="Text.", authors=["A. B"],
                                 categories=["cs.LG"], published="2025-01-05" if kept else f"2026-01-{1 + n % 28:02d}"))
@@ -171,8 +163,22 @@ def test_a_reader_who_keeps_two_subjects_gets_papers_on_both(tmp_path):
     VectorStore(db).put("test-model", [(pks[p.id], "h", v) for p, v in zip(papers, vecs, strict=True)])
     rl = ReadingLists(db)
     rl.create("to read")
-    rl.add("to read", [p.id for p in papers if group_of[p.id].endswith("kept")])
-    res = rl.for_you(VectorStore(db), limit=10)
+    rl.add("to read", [p.id for p in papers if group_of[p.id] in kept_groups])
+    return rl.for_you(VectorStore(db), limit=10), group_of
+
+
+def test_a_reader_who_keeps_two_subjects_gets_papers_on_both(tmp_path):
+    """Through the store: 6 kept papers on one subject and 3 on another, a month of new papers on both; the
+    feed names two interests and gives the second its share (3 of 10)."""
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    d = 64
+    a, b = np.zeros(d), np.zeros(d)
+    a[0], b[1] = 1.0, 1.0
+    groups = {"a_kept": _cluster(rng, a, 6, 0.05), "b_kept": _cluster(rng, b, 3, 0.05),
+              "a_new": _cluster(rng, a, 40, 0.08), "b_new": _cluster(rng, b, 40, 0.2)}
+    res, group_of = _feed_for(tmp_path, groups, {"a_kept", "b_kept"})
     assert res.mode == "svm" and res.kept == 9 and res.interests == 2
     assert sorted(group_of[p.arxiv_id] for p in res.picks) == ["a_new"] * 7 + ["b_new"] * 3
 
@@ -234,35 +240,11 @@ def test_a_kept_interest_the_window_barely_holds_gives_weaker_matches(tmp_path):
     are filled from the rest, below the SVM's boundary, and marked so."""
     import numpy as np
 
-    from trendscope.foundation.home import Home
-    from trendscope.index.vector_store import VectorStore
-    from trendscope.ingest.paper_reads import PaperReads
-    from trendscope.ingest.records import Paper
-    from trendscope.ingest.store import PaperStore
-    from trendscope.schema import open_home_database
-
     rng = np.random.default_rng(11)
     a, c = np.zeros(64), np.zeros(64)
     a[0], c[1] = 1.0, 1.0
     groups = {"kept": _cluster(rng, a, 4, 0.05), "near": _cluster(rng, a, 3, 0.08), "far": _cluster(rng, c, 40, 0.3)}
-    db = open_home_database(Home(tmp_path / "home"))
-    papers, vecs, group_of = [], [], {}
-    for g, x in groups.items():
-        for v in x:
-            n = len(papers)
-            pid = f"2501.{n:05d}" if g == "kept" else f"2601.{n:05d}"
-            papers.append(Paper(id=pid, version=1, title=f"{g} {n}", abstract="Text.", authors=["A. B"],
-                                categories=["cs.LG"],
-                                published="2025-01-05" if g == "kept" else f"2026-01-{1 + n % 28:02d}"))
-            vecs.append(v)
-            group_of[pid] = g
-    PaperStore(db).upsert(papers)
-    pks = PaperReads(db).pks_of([p.id for p in papers])
-    VectorStore(db).put("test-model", [(pks[p.id], "h", v) for p, v in zip(papers, vecs, strict=True)])
-    rl = ReadingLists(db)
-    rl.create("to read")
-    rl.add("to read", [p.id for p in papers if group_of[p.id] == "kept"])
-    res = rl.for_you(VectorStore(db), limit=10)
+    res, group_of = _feed_for(tmp_path, groups, {"kept"})
     assert res.mode == "svm" and res.candidates == 43 and len(res.picks) == 10
     assert {group_of[p.arxiv_id] for p in res.picks if not p.weak} == {"near"}
     assert sorted(group_of[p.arxiv_id] for p in res.picks if p.weak) == ["far"] * 7 and res.weak == 7
