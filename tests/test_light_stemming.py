@@ -21,13 +21,18 @@ from trendscope.ingest.store import PaperStore, open_database
     (["bias", "biases"], "bia"),
     (["class", "classes"], "class"),
     (["LLM", "LLMs"], "llm"),
+    (["apply", "applied", "applies", "applying"], "appli"),
+    (["family", "families"], "famili"),
+    (["generation", "generate", "generated", "generating"], "generat"),
+    (["enhancement", "enhance", "enhanced"], "enhanc"),
 ])
 def test_a_word_and_its_inflections_share_one_stem(words, stem):
     assert {light_stem(w) for w in words} == {stem}
 
 
 def test_derivations_that_porter_merges_stay_apart():
-    apart = ["continual", "continuous", "generation", "generative", "general", "generalization", "learner"]
+    apart = ["continual", "continuous", "generation", "generative", "general", "generalization", "learner",
+             "action", "act", "segment", "comment"]
     assert len({light_stem(w) for w in apart}) == len(apart)
     assert light_stem("analysis") == "analysis" and light_stem("corpus") == "corpus" and light_stem("loss") == "loss"
 

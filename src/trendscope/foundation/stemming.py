@@ -37,14 +37,15 @@ def light_stem(word: str) -> str:
 
 
 def _once(u: str) -> str:
-    if len(u) > 4 and u.endswith("ies"):
-        u = u[:-3] + "y"
+    if len(u) > 4 and u.endswith(("ies", "ied")):
+        u = u[:-3] + "y"  # "studies", "applied" -> "study", "apply"
     elif u.endswith(("sses", "ches", "shes", "xes", "zes")):
         u = u[:-2]
     elif len(u) > 3 and u.endswith("s") and not u.endswith(_PLURAL_KEEP):
         u = u[:-1]
     for ending in _ENDINGS:
-        if u.endswith(ending) and len(u) - len(ending) >= 3:
+        # an adverb keeps 5 letters before its -ly ("quickly", "continually"; not "apply", "family", "early")
+        if u.endswith(ending) and len(u) - len(ending) >= (5 if ending == "ly" else 3):
             u = u[:-len(ending)]
             if len(u) >= 3 and u[-1] == u[-2] and u[-1] not in "aeiousz":
                 u = u[:-1]  # "stopped" -> "stop", "modelling" -> "model"; not "compressed" -> "compres"
