@@ -208,7 +208,7 @@ def import_pdf(db: sqlite_utils.Database, home: Home, arxiv_id: str, path: str |
         data = path.read_bytes() if size <= MAX_PDF_BYTES else b""  # too big: refused unread
     except OSError as exc:
         return FetchOutcome(aid, "failed", f"{path}: cannot read it: {os_reason(exc)}")
-    outcome = _stored(FulltextStore(db), PaperReads(db), home, aid, data, str(path), size=size)
+    outcome = _stored(FulltextStore(db), PaperReads(db), home, aid, data, str(path), size=size, given=True)
     outcome.seconds = time.perf_counter() - started
     return outcome
 
@@ -219,12 +219,13 @@ def import_pdf_bytes(db: sqlite_utils.Database, home: Home, arxiv_id: str, data:
         aid, _ = parse_arxiv_id(arxiv_id)
     except BadArxivId as exc:
         return FetchOutcome(str(arxiv_id), "failed", str(exc))
-    return _stored(FulltextStore(db), PaperReads(db), home, aid, data, name)
+    return _stored(FulltextStore(db), PaperReads(db), home, aid, data, name, given=True)
 
 
 def _stored(store: FulltextStore, reads: PaperReads, home: Home, aid: str, data: bytes, source: str,
-            size: int | None = None) -> FetchOutcome:
-    """A PDF's text extracted, its references matched, all stored; or the failure recorded."""
+            size: int | None = None, given: bool = False) -> FetchOutcome:
+    """A PDF's text extracted, its references matched, all stored; or the failure recorded. A PDF the user `given`
+    (not downloaded by its id) is refused, and nothing recorded, when it is evidently another paper."""
     size = len(data) if size is None else size
     if size > MAX_PDF_BYTES:
         return _failed(store, aid, f"{aid}: the PDF is {size / 1e6:.0f} MB, over the {MAX_PDF_BYTES / 1e6:.0f} "
@@ -233,6 +234,10 @@ def _stored(store: FulltextStore, reads: PaperReads, home: Home, aid: str, data:
         paper = extract(data, source=source)
     except PdfError as exc:
         return _failed(store, aid, str(exc))
+    other = another_paper(paper, aid, _stored_title(reads, aid), source) if given else None
+    if other:  # a wrong file picked became the paper's text, notes and search inside it (a blind walkthrough)
+        log.info("%s", other)
+        return FetchOutcome(aid, "failed", other)
     refs = match_references(reads, paper, aid)
     passages = passages_of(paper)
     sha = _save_pdf(home, data)
@@ -241,6 +246,31 @@ def _stored(store: FulltextStore, reads: PaperReads, home: Home, aid: str, data:
     matched = sum(1 for r in refs if r.matched_id)
     return FetchOutcome(aid, "fetched", f"{aid}: {paper.pages} pages, {heads} sections, {len(refs)} references "
                                         f"({matched} in your corpus)", heads, len(refs), matched)
+
+
+def another_paper(paper: PaperText, aid: str, title: str | None, source: str) -> str | None:
+    """Why a given PDF is evidently not paper `aid`, or None: arXiv's side stamp on its first page names another
+    id, or (no stamp: a journal's version) the first page holds under half of the stored title's words."""
+    if paper.stamp_id:
+        if paper.stamp_id == aid:
+            return None
+        return (f"{source} is arXiv {paper.stamp_id} (its first page says so), not {aid}: to read it, "
+                f"`trendscope fetch {paper.stamp_id} --pdf FILE` (or open that paper's page)")
+    words = {w for w in re.findall(r"[a-z]{4,}", (title or "").lower())}
+    if len(words) < 3:
+        return None
+    first = " ".join([s.heading for s in paper.sections[:2]]
+                     + [p.text for s in paper.sections[:2] for p in s.paragraphs])[:4000].lower()
+    found = sum(1 for w in words if w in first)
+    if found >= len(words) / 2:
+        return None
+    return f"the first page of {source} does not carry the title of {aid} (“{title}”): is it another paper?"
+
+
+def _stored_title(reads: PaperReads, aid: str) -> str | None:
+    pk = reads.pks_of([aid]).get(aid)
+    row = reads.rows([pk]).get(pk) if pk is not None else None
+    return row.title if row else None
 
 
 def _failed(store: FulltextStore, aid: str, message: str) -> FetchOutcome:

@@ -58,6 +58,7 @@ __all__ = ["PdfError", "extract", "render_page_png", "PaperText", "Section", "Pa
 log = logging.getLogger(__name__)
 _LOCK = threading.Lock()
 KINDS = ("not_pdf", "encrypted", "damaged", "no_text")
+_STAMP_ID = re.compile(r"^arXiv:(\d{4}\.\d{4,5})v\d+\s*\[[\w.-]+\]")  # the side stamp, not a cited "arXiv:2205.11916"
 HYPHEN = "\x02"  # ends a line whose last character is a line-break hyphen (PDFium's mark for it, too)
 
 
@@ -97,6 +98,7 @@ class PaperText:
     sections: list[Section]
     captions: list[Caption]
     references: list[Reference]
+    stamp_id: str | None = None  # the arXiv id of the side stamp arXiv prints on page 1 ("arXiv:2302.07302v1 [cs.HC]")
 
 
 @dataclass(slots=True)
@@ -140,8 +142,10 @@ def extract(pdf: bytes, *, source: str = "PDF") -> PaperText:
     chars = sum(len(ln.text) - ln.text.count(" ") for ln in lines if not ln.text.startswith("arXiv:"))
     if chars < 50 * len(sizes):
         raise PdfError(f"Cannot read the text of {source}: the PDF has no text layer (a scanned paper?).", "no_text")
+    stamp = next((m[1] for ln in lines if ln.page == 1 and (m := _STAMP_ID.match(ln.text))), None)
     try:
         paper = structure(lines, sizes)
+        paper.stamp_id = stamp
     except Exception:  # a layout this parser cannot cope with: the traceback goes to the log, one line to the user
         log.exception("%s: layout analysis failed", source)
         raise PdfError(f"Cannot read the text of {source}: its page layout could not be analysed.", "damaged") \

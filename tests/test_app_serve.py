@@ -18,6 +18,7 @@ def test_serve_command_is_headless_local_and_private():
     opts = dict(zip(cmd[4::2], cmd[5::2]))
     assert opts["--server.address"] == "127.0.0.1" and opts["--server.port"] == "8600"
     assert opts["--server.headless"] == "true" and opts["--browser.gatherUsageStats"] == "false"
+    assert opts["--server.maxUploadSize"] == "50"  # the reader's PDF limit, which the uploader shows (a walkthrough)
 
 
 def test_serve_print_command_and_bad_port(home):

@@ -100,12 +100,24 @@ def test_a_pdf_the_reader_has_is_uploaded_and_read(seed, shared_dir, tmp_path):
     """Offline, "Or read a PDF you have" takes the file (no way to read one existed: a blind walkthrough)."""
     from selenium.webdriver.common.by import By
 
+    from trendscope.ingest.records import Paper
+    from trendscope.ingest.store import PaperStore, open_database
+
     home = tmp_path / "home"
     shutil.copytree(seed.home, home)
-    pid = seed.list_ids[1]
+    db = open_database(home / "trendscope.db")
+    PaperStore(db).upsert([Paper(id="2304.02623", version=1, title="Large language models and expository writing",
+                                 abstract="A paper whose PDF the reader has.", published="2023-04-05")])
+    db.conn.close()
     pdf = shared_dir / "data" / "fixtures" / "pdf" / "2304.02623v1.pdf"
     with serve(home, log_path=tmp_path / "serve.log") as url, chromium() as d:
-        load(d, f"{url}/paper?id={pid}")
+        # another paper's PDF is refused, saying whose it is (it became a paper's text: a blind walkthrough)
+        load(d, f"{url}/paper?id={seed.list_ids[1]}")
+        wait_text(d, "Or read a PDF you have")
+        d.find_element(By.CSS_SELECTOR, 'input[type="file"]').send_keys(str(pdf))
+        wait_text(d, "is arXiv 2304.02623 (its first page says so)", timeout=60)
+        # its own PDF is read
+        load(d, f"{url}/paper?id=2304.02623")
         wait_text(d, "Or read a PDF you have")
         d.find_element(By.CSS_SELECTOR, 'input[type="file"]').send_keys(str(pdf))
         wait_text(d, "Download PDF", timeout=60)

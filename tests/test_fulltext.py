@@ -282,6 +282,30 @@ def test_a_pdf_the_reader_already_has_is_read_offline(tmp_path, pdfs):
     assert res.exit_code == 1 and "cannot read it" in res.output
     res = CliRunner().invoke(main, ["--home", str(root), "fetch", "2401.00001", pid, "--pdf", str(local)])
     assert res.exit_code == 2 and "--pdf reads one paper" in res.output
+    # another paper's PDF is refused, and nothing is recorded for the paper asked for (a wrong file picked became
+    # a paper's text, its notes and search inside it: a blind walkthrough)
+    res = CliRunner().invoke(main, ["--home", str(root), "fetch", "2401.00002", "--pdf", str(local)])
+    assert res.exit_code == 1 and f"is arXiv {pid} (its first page says so), not 2401.00002" in res.output
+    assert _status(root, "2401.00002") is None
+
+
+def test_a_pdf_without_arxivs_stamp_must_carry_the_stored_title():
+    from trendscope.ingest.fulltext import another_paper
+    from trendscope.ingest.pdf_text import PaperText, Paragraph, Section
+
+    journal = PaperText(pages=9, sections=[Section("", 0, 1, [Paragraph("CiteSee: Augmenting Citations in "
+                                                                         "Scientific Papers with Persistent and "
+                                                                         "Personalized Historical Context", 1)]),
+                                           Section("ABSTRACT", 1, 1, [Paragraph("When reading a paper...", 1)])],
+                        captions=[], references=[])
+    assert another_paper(journal, "2302.07302", "CiteSee: Augmenting Citations in Scientific Papers with "
+                         "Persistent and Personalized Historical Context", "cite.pdf") is None
+    said = another_paper(journal, "2301.12314", "Progressive Prompts: Continual Learning for Language Models",
+                         "cite.pdf")
+    assert said and "does not carry the title of 2301.12314" in said
+    assert another_paper(journal, "2301.12314", None, "cite.pdf") is None  # a paper not stored: nothing to compare
+    stamped = PaperText(pages=9, sections=[], captions=[], references=[], stamp_id="2302.07302")
+    assert another_paper(stamped, "2302.07302", None, "x.pdf") is None
 
 
 def _status(root, pid: str) -> str | None:

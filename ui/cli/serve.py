@@ -47,6 +47,8 @@ def serve_command(host: str, port: int, allowed_hosts: Sequence[str] = (), secre
     """The server command line (`streamlit run`'s arguments, through the launcher that starts the warm-up):
     headless, no usage statistics, no file watcher; the WebSocket accepts only the Host names it serves (DNS
     rebinding), with XSRF and CORS protection on."""
+    from trendscope.ingest.fulltext import MAX_PDF_BYTES  # here: the CLI's other commands need no PDF reader
+
     hosts = served_hosts(host, allowed_hosts)
     return [
         sys.executable, "-m", "trendscope.ui.app.server", str(APP),
@@ -58,6 +60,9 @@ def serve_command(host: str, port: int, allowed_hosts: Sequence[str] = (), secre
         "--server.enableXsrfProtection", "true",
         "--server.enableCORS", "true",
         *[arg for h in hosts for arg in ("--server.allowedHosts", h)],
+        # the uploader says the PDF limit the reader keeps to ("200MB per file", then "over the 50 MB limit": a
+        # blind walkthrough); reading-list imports are far smaller
+        "--server.maxUploadSize", str(MAX_PDF_BYTES // 1_000_000),
         "--browser.gatherUsageStats", "false",
         "--client.toolbarMode", "minimal",
         "--theme.base", "light",
