@@ -25,6 +25,9 @@ from trendscope.ingest.store import PaperStore, open_database
     (["family", "families"], "famili"),
     (["generation", "generate", "generated", "generating"], "generat"),
     (["enhancement", "enhance", "enhanced"], "enhanc"),
+    (["adapt", "adapting", "adaptation", "adaptations"], "adapt"),  # "Missing: adapt" on adaptation papers
+    (["generalize", "generalization", "generalizing"], "generaliz"),  # (a blind walkthrough)
+    (["annotate", "annotation", "annotated"], "annot"),
 ])
 def test_a_word_and_its_inflections_share_one_stem(words, stem):
     assert {light_stem(w) for w in words} == {stem}

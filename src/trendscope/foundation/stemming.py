@@ -50,12 +50,18 @@ def _once(u: str) -> str:
             if len(u) >= 3 and u[-1] == u[-2] and u[-1] not in "aeiousz":
                 u = u[:-1]  # "stopped" -> "stop", "modelling" -> "model"; not "compressed" -> "compres"
             break
-    if len(u) >= 9 and u.endswith(("tion", "sion")):
+    if len(u) >= 10 and u.endswith(("ization", "isation")):
+        u = u[:-5]  # "generalization", "generalize" -> "generaliz" (not "generation")
+    elif len(u) >= 9 and u.endswith("tation"):
+        u = u[:-5]  # "adaptation", "adapt" -> "adapt"; "segmentation" -> "segment"; "computation" -> "comput"
+    elif len(u) >= 9 and u.endswith(("tion", "sion")):
         u = u[:-3]  # the noun of an action meets its verb: "generation", "generate" -> "generat" (not "action")
     elif len(u) >= 8 and u.endswith("ment"):
         u = u[:-4]  # "enhancement", "enhanced" -> "enhanc" (not "segment", "comment")
     if len(u) > 3 and u.endswith("e"):
         u = u[:-1]  # "tune" as "tuned" and "tuning" are
+    if len(u) >= 6 and u.endswith("tat"):
+        u = u[:-2]  # "annotate" as "annotation" is: "annot"
     if len(u) > 3 and u.endswith("y"):
         u = u[:-1] + "i"  # "study" as "studies" is
     return u
