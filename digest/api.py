@@ -47,7 +47,7 @@ from .render import build_message, digest_atom, likely_text, render_html, render
 from .subscription_store import SubscriptionStore
 from .text import has_encoded_word, header_problem
 from .week_context import WeekContext
-from .weekly import feed_bytes, feed_path
+from .weekly import RETRY_WEEKS, feed_bytes, feed_path  # noqa: F401 - RETRY_WEEKS: status words the retry rule
 
 log = logging.getLogger(__name__)
 
@@ -322,13 +322,14 @@ def deliveries(db: sqlite_utils.Database, name: str, *, user: Actor = OWNER) -> 
 
 
 def unsent_deliveries(db: sqlite_utils.Database) -> list[tuple[str, Delivery]]:
-    """(subscription name, delivery) of every mail or feed update that failed, or started and never finished, and
-    waits for the next `digest --send` to retry it: `status` lists them (a failed weekly send showed only in the
-    cron job's exit code: a blind walkthrough)."""
+    """(subscription name, delivery) of every mail to a confirmed address of a subscription that failed, or started
+    and never finished: `status` lists them (a failed weekly send showed only in the cron job's exit code: a blind
+    walkthrough). A send retries those of the RETRY_WEEKS weeks before the week it sends."""
     store = SubscriptionStore(db)
-    names = {s.id: s.name for s in store.all()}
-    return [(names.get(d.subscription_id, f"#{d.subscription_id}"), d) for d in store.deliveries()
-            if d.status in ("failed", "pending") and d.subscription_id in names]
+    subs = {s.id: s for s in store.all()}
+    return [(subs[d.subscription_id].name, d) for d in store.deliveries()
+            if d.status in ("failed", "pending") and d.subscription_id in subs
+            and d.target in subs[d.subscription_id].confirmed_emails]
 
 
 def mailing(db: sqlite_utils.Database, address: str, *, besides: str | None = None) -> list[Subscription]:

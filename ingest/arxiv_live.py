@@ -287,8 +287,9 @@ def ingest_live(
     since, until = live_window(cfg, today)
     store, ledger = PaperStore(db), LedgerStore(db)
     covered = ledger.covered_windows(SOURCE, categories)
-    if cfg.catch_up and catch_up_start(since, covered, today) < since:
-        since = catch_up_start(since, covered, today)
+    start = catch_up_start(since, covered, today) if cfg.catch_up else since
+    if start < since:
+        since = start
         log.info("ingest window starts %s, the day before the last complete run ended (nothing skipped)", since)
     query = build_query(categories, since, until)
     run = ledger.start(

@@ -198,8 +198,9 @@ def test_send_failure_exits_nonzero(dhome, monkeypatch, caplog):
     st = json.loads(cli(dhome, "status", "--json").output)
     assert [(u["subscription"], u["week"], u["target"], u["status"]) for u in st["unsent_deliveries"]] == [
         ("mm", WEEK, "me@example.org", "failed")]
-    assert any(s.startswith("digests: 1 not delivered, retried by the next `trendscope digest --send`: 'mm' "
-                            f"{WEEK} to me@example.org (") for s in st["stale"]), st["stale"]
+    assert any(s.startswith(f"digests: 1 not delivered: 'mm' {WEEK} to me@example.org (") and
+               s.endswith("(`trendscope digest --send` retries those of the 4 weeks before the week it sends; an "
+                          "older one with `--week W --send`)") for s in st["stale"]), st["stale"]
 
 
 def test_smtp_config_from_file_and_environment(tmp_path):

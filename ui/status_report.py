@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from trendscope.digest.api import unsent_deliveries
+from trendscope.digest.api import RETRY_WEEKS, unsent_deliveries
 from trendscope.foundation.home import Home
 from trendscope.index.doctor import check as doctor_check
 from trendscope.index.status import index_status
@@ -46,4 +46,5 @@ def _unsent_lines(unsent) -> list[str]:
     shown = "; ".join(f"{name!r} {d.week} to {d.target}" + (f" ({d.last_error})" if d.last_error else "")
                       for name, d in unsent[:3])
     more = f" and {len(unsent) - 3} more" if len(unsent) > 3 else ""
-    return [f"digests: {len(unsent)} not delivered, retried by the next `trendscope digest --send`: {shown}{more}"]
+    return [f"digests: {len(unsent)} not delivered: {shown}{more} (`trendscope digest --send` retries those of the "
+            f"{RETRY_WEEKS} weeks before the week it sends; an older one with `--week W --send`)"]
