@@ -197,29 +197,26 @@ def _fetch_one(store: FulltextStore, reads: PaperReads, home: Home, session: Pol
 def import_pdf(db: sqlite_utils.Database, home: Home, arxiv_id: str, path: str | Path) -> FetchOutcome:
     """A PDF the user already has, read and stored as a fetched one would be (offline, or a copy from a
     colleague: a walkthrough found no way to read one); the paper need not be in the corpus."""
-    started = time.perf_counter()
-    try:
-        aid, _ = parse_arxiv_id(arxiv_id)
-    except BadArxivId as exc:
-        return FetchOutcome(str(arxiv_id), "failed", str(exc))
     path = Path(path).expanduser()
     try:
         size = path.stat().st_size
         data = path.read_bytes() if size <= MAX_PDF_BYTES else b""  # too big: refused unread
     except OSError as exc:
-        return FetchOutcome(aid, "failed", f"{path}: cannot read it: {os_reason(exc)}")
-    outcome = _stored(FulltextStore(db), PaperReads(db), home, aid, data, str(path), size=size, given=True)
-    outcome.seconds = time.perf_counter() - started
-    return outcome
+        return FetchOutcome(str(arxiv_id), "failed", f"{path}: cannot read it: {os_reason(exc)}")
+    return import_pdf_bytes(db, home, arxiv_id, data, str(path), size=size)
 
 
-def import_pdf_bytes(db: sqlite_utils.Database, home: Home, arxiv_id: str, data: bytes, name: str) -> FetchOutcome:
+def import_pdf_bytes(db: sqlite_utils.Database, home: Home, arxiv_id: str, data: bytes, name: str,
+                     size: int | None = None) -> FetchOutcome:
     """`import_pdf` for a PDF handed over in memory (the app's upload); `name` is the file's, for messages."""
+    started = time.perf_counter()
     try:
         aid, _ = parse_arxiv_id(arxiv_id)
     except BadArxivId as exc:
         return FetchOutcome(str(arxiv_id), "failed", str(exc))
-    return _stored(FulltextStore(db), PaperReads(db), home, aid, data, name, given=True)
+    outcome = _stored(FulltextStore(db), PaperReads(db), home, aid, data, name, size=size, given=True)
+    outcome.seconds = time.perf_counter() - started
+    return outcome
 
 
 def _stored(store: FulltextStore, reads: PaperReads, home: Home, aid: str, data: bytes, source: str,
