@@ -39,11 +39,13 @@ def _fetch_button(arxiv_id: str) -> None:
     upload = st.file_uploader("Or read a PDF you have", type=["pdf"], key=f"pdf_upload_{arxiv_id}",
                               help="Read and stored as a fetched PDF would be; nothing is downloaded")
     if upload is not None:
-        outcome = fulltext.import_pdf(arxiv_id, upload.getvalue(), upload.name)
-        if outcome.status == "failed":
-            st.error(safe_inline(outcome.message), icon=":material/error:")
-            return
-        st.rerun()
+        seen = st.session_state.get("pdf_upload_refused")  # a refused file is read once, not on every rerun
+        if seen is None or seen[0] != upload.file_id:
+            outcome = fulltext.import_pdf(arxiv_id, upload.getvalue(), upload.name)
+            if outcome.status != "failed":
+                st.rerun()
+            seen = st.session_state["pdf_upload_refused"] = (upload.file_id, outcome.message)
+        st.error(safe_inline(seen[1]), icon=":material/error:")
 
 
 def _section_label(s: dict) -> str:
