@@ -47,7 +47,7 @@ from .render import build_message, digest_atom, likely_text, render_html, render
 from .subscription_store import SubscriptionStore
 from .text import has_encoded_word, header_problem
 from .week_context import WeekContext
-from .weekly import RETRY_WEEKS, feed_bytes, feed_path  # noqa: F401 - RETRY_WEEKS: status words the retry rule
+from .weekly import feed_bytes, feed_path
 
 log = logging.getLogger(__name__)
 

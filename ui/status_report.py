@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from trendscope.digest.api import RETRY_WEEKS, unsent_deliveries
+from trendscope.digest.api import unsent_deliveries
+from trendscope.digest.weekly import RETRY_WEEKS
 from trendscope.foundation.home import Home
 from trendscope.index.doctor import check as doctor_check
 from trendscope.index.status import index_status
