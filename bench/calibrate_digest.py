@@ -50,7 +50,7 @@ def judged_candidates(db, home: Home, weeks: list[str], trends: list[str], judge
     for week in weeks:
         ctx = WeekContext(SubscriptionStore(db), week, taxonomy_path=home.taxonomy_path, calibration=NO_CUT)
         for trend in trends:
-            papers, _n = content.rank_week(Subscription(name=trend, trends=[trend], size=10**6), ctx, None)
+            papers, _n, _late = content.rank_week(Subscription(name=trend, trends=[trend], size=10**6), ctx, None)
             for p in papers:
                 mark = judged.get((trend, p.id))
                 if mark:

@@ -135,7 +135,7 @@ def main() -> None:
     for week in args.weeks:
         ctx = WeekContext(SubscriptionStore(db), week, taxonomy_path=home.taxonomy_path, calibration=calibration)
         for trend in args.trends:
-            papers, n = rank_week(Subscription(name=trend, trends=[trend], size=args.top), ctx, None)
+            papers, n, _late = rank_week(Subscription(name=trend, trends=[trend], size=args.top), ctx, None)
             top = papers[: args.top]
             abstracts = {i: r["abstract"] for i, r in ctx.store.papers_by_ids([p.id for p in top]).items()}
             on = sum(judged.get((trend, p.id), ("",))[0] == "on" for p in top)

@@ -181,8 +181,9 @@ def paper_from_row(row: dict, trends: dict[str, float]) -> DigestPaper:
 
 
 def rank_week(sub: Subscription, ctx: WeekContext, query_scorer: QueryScorer | None,
-              less_sure: list[DigestPaper] | None = None) -> tuple[list[DigestPaper], int]:
-    """The week's papers for `sub`, best first, and how many were eligible. Query-only subscriptions: every
+              less_sure: list[DigestPaper] | None = None) -> tuple[list[DigestPaper], int, int]:
+    """The week's papers for `sub`, best first, how many were eligible, and how many of those are papers of earlier
+    weeks that arXiv announced after their week's digest went out. Query-only subscriptions: every
     match; trend subscriptions: at most `sub.size`, the most likely to be truly about the trend, as many as keep
     the list's expected precision at the calibration's target (see digest.confidence). For a trend subscription
     the count is of every paper tagged with one of its trends (the trend summary's papers, after the category,
@@ -236,8 +237,10 @@ def rank_week(sub: Subscription, ctx: WeekContext, query_scorer: QueryScorer | N
 
     rows = kept(rows)
     n_tagged = len(kept(tagged)) if sub.trends else 0  # (weakly tagged papers included)
+    # the count says "this week" only of this week's papers (a walkthrough: late papers made it exceed the summary)
+    n_late = sum(r["id"] in late for r in (kept(tagged) if sub.trends else rows))
     if not rows:
-        return [], n_tagged
+        return [], n_tagged, n_late
     trend_rel = [min(strength[r["pk"]], STRENGTH_SCALE) / STRENGTH_SCALE if sub.trends else 0.0 for r in rows]
     query_rel = rescale([qscores[r["pk"]] for r in rows]) if sub.query else [0.0] * len(rows)
     scorer = ctx.novelty_for(sub)
@@ -262,7 +265,7 @@ def rank_week(sub: Subscription, ctx: WeekContext, query_scorer: QueryScorer | N
             less_sure.extend([p for p in papers[shown:] if (p.confidence or 0.0) >= LESS_SURE_MIN][:LESS_SURE_MAX])
         papers = papers[:shown]
     papers.sort(key=lambda p: (not p.core, -p.score, p.id))  # core evidence first
-    return papers, n
+    return papers, n, n_late
 
 
 def _frozen(sub: Subscription, ctx: WeekContext, issued: list[str], ranked: list[DigestPaper]) -> list[DigestPaper]:
@@ -307,7 +310,7 @@ def build_digest(
     if ctx.week != week:
         raise ValueError(f"context is for {ctx.week}, not {week}")
     less_sure: list[DigestPaper] = []
-    ranked, n = rank_week(sub, ctx, query_scorer, less_sure)
+    ranked, n, n_late = rank_week(sub, ctx, query_scorer, less_sure)
     issued = ctx.store.issued_ids(sub.id, week) if sub.id is not None else []
     papers = _frozen(sub, ctx, issued, ranked) if issued else ranked[: sub.size]
     less_sure = [p for p in less_sure if p.id not in {q.id for q in papers}]
@@ -329,5 +332,6 @@ def build_digest(
         f"Share of each week's papers: {lines[0].label if len(lines) == 1 else sub.name}", 80)) \
         if chart and lines else None
     return Digest(subscription=sub, week=week, start=ctx.start, end=ctx.end, papers=papers, lines=lines,
-                  total_week_papers=ctx.total_this_week, chart_png=png, candidates=n, labels=dict(labels),
+                  total_week_papers=ctx.total_this_week, chart_png=png, candidates=n, late_candidates=n_late,
+                  labels=dict(labels),
                   less_sure=less_sure)

@@ -175,6 +175,7 @@ class Digest:
     total_week_papers: int
     chart_png: bytes | None = None
     candidates: int = 0  # how many papers matched before the size (and, for trends, the confidence) cut
+    late_candidates: int = 0  # of those, papers of earlier weeks announced after their week's digest went out
     labels: dict[str, str] = field(default_factory=dict)  # trend id -> label, for the header
     app_url: str | None = None  # where the lab's app is served ([app] url): each paper links to its reader page
     # trend digests: the likeliest papers it left out (P >= content.LESS_SURE_MIN), named below the list
@@ -219,12 +220,20 @@ class Digest:
         if self.empty or left <= 0:
             return None
         papers, verb = ("papers", "are") if left != 1 else ("paper", "is")
+        # late papers of earlier weeks are candidates too: "this week" was said of them (a walkthrough)
+        late_left = max(0, min(left, self.late_candidates - sum(p.late_week is not None for p in self.papers)))
+        kind = "tagged" if self.subscription.trends else "matching"
+        if not late_left:
+            head = f"{left} more {kind} {papers} this week {verb} not shown"
+        else:
+            which = ("from an earlier week" if left == 1 else "from earlier weeks" if late_left == left
+                     else f"{late_left} of them from earlier weeks")
+            head = f"{left} more {kind} {papers} {verb} not shown ({which}, announced late)"
         if not self.subscription.trends:  # a saved search or categories: cut at its size without a word (a walkthrough)
-            return f"{left} more matching {papers} this week {verb} not shown: the list holds the first " \
-                   f"{self.subscription.size}."
+            return f"{head}: the list holds the first {self.subscription.size}."
         why = ("the list shows the most likely ones" if len(self.papers) >= self.subscription.size
                else f"{'they are' if left != 1 else 'it is'} less clearly about the trend")  # "1 ... : they are"
-        return f"{left} more tagged {papers} this week {verb} not shown: {why}."
+        return f"{head}: {why}."
 
     @property
     def less_sure_heading(self) -> str:

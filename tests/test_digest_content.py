@@ -4,6 +4,7 @@ from __future__ import annotations
 import html
 import re
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from datetime import UTC, timedelta
 
 import pytest
@@ -42,7 +43,7 @@ def _top_tier(db, name, week, arxiv_id):
     STRENGTH_SCALE all read as 1.0; typicality and novelty order them)."""
     from trendscope.digest.content import rank_week
 
-    ranked, _ = rank_week(SubscriptionStore(db).get(name, "owner"), WeekContext(SubscriptionStore(db), week), None)
+    ranked, _, _ = rank_week(SubscriptionStore(db).get(name, "owner"), WeekContext(SubscriptionStore(db), week), None)
     ids = [p.id for p in ranked]
     return arxiv_id in ids and all(p.relevance == 1.0 for p in ranked[: ids.index(arxiv_id) + 1])
 
@@ -101,7 +102,7 @@ def test_trend_digest_ranks_the_weeks_tagged_papers(db, dhome):
     scores = [p.score for p in d.papers]
     assert scores == sorted(scores, reverse=True)
     # nothing left out scores higher than the last paper shown
-    ranked, _ = __import__("trendscope.digest.content", fromlist=["rank_week"]).rank_week(
+    ranked, _, _ = __import__("trendscope.digest.content", fromlist=["rank_week"]).rank_week(
         sub, WeekContext(SubscriptionStore(db), WEEK), None)
     assert [p.id for p in ranked[:3]] == [p.id for p in d.papers]
     assert all(p.score <= d.papers[-1].score for p in ranked[3:])
@@ -289,6 +290,39 @@ def test_a_paper_announced_after_its_weeks_digest_comes_in_the_next_one(db, dhom
     assert summary.endswith(f"[published in {WEEK}, announced after that week's digest]")
     after = shift_week(NEXT_WEEK, 1)
     assert late not in {p.id for p in api.build(db, dhome, "mm", after).papers}  # once only
+
+
+def test_the_held_back_count_says_which_papers_are_of_earlier_weeks(db, dhome):
+    """A blind walkthrough: "N more tagged papers this week are not shown" counted papers of earlier weeks that
+    arXiv announced late, so N exceeded the week's own count in the trend summary above it."""
+    sub = api.add_subscription(db, dhome, "mm", trends=["multimodal"], size=3)
+    db.execute("UPDATE papers SET ingested_at = '2026-05-25T06:00:00Z'")
+    d = api.build(db, dhome, "mm", WEEK)
+    SubscriptionStore(db).record_issue(sub.id, WEEK, [p.id for p in d.papers])
+    issued_at = db.execute("SELECT min(recorded_at) FROM digest_items").fetchone()[0]
+    late = sorted(i for i in _week_ids(db, WEEK) if i not in {p.id for p in d.papers}
+                  and _pk(db, i) in _tags(db, "multimodal"))[0]
+    db.execute("UPDATE papers SET ingested_at = ? WHERE id = ?", [issued_at[:10] + "T23:59:59Z", late])
+    own = api.build(db, dhome, "mm", NEXT_WEEK)
+    assert own.late_candidates == 1 and own.candidates == own.lines[0].count + 1
+    db.execute("UPDATE subscriptions SET size = 1 WHERE id = ?", [sub.id])
+    one = api.build(db, dhome, "mm", NEXT_WEEK)
+    left = one.candidates - len(one.papers)
+    assert left >= 2 and one.papers[0].id != late
+    assert one.held_back_message.startswith(
+        f"{left} more tagged papers are not shown (1 of them from earlier weeks, announced late): ")
+    assert "this week" not in one.held_back_message
+    # the wording for every case (the digest's own counts, no store needed)
+    made = [replace(one, papers=one.papers, candidates=len(one.papers) + k, late_candidates=late_k)
+            for k, late_k in ((1, 1), (2, 2), (2, 0))]
+    assert [m.held_back_message.split(":")[0] for m in made] == [
+        "1 more tagged paper is not shown (from an earlier week, announced late)",
+        "2 more tagged papers are not shown (from earlier weeks, announced late)",
+        "2 more tagged papers this week are not shown"]
+    query = replace(one, subscription=replace(one.subscription, trends=[], query="vision"),
+                    candidates=len(one.papers) + 2, late_candidates=1)
+    assert query.held_back_message == ("2 more matching papers are not shown (1 of them from earlier weeks, "
+                                       "announced late): the list holds the first 1.")
 
 
 def test_a_paper_that_only_touches_the_trend_is_left_out(db, dhome):

@@ -91,7 +91,7 @@ def test_core_papers_rank_first_and_unlikely_papers_stay_out(db, dhome, monkeypa
         ctx = WeekContext(SubscriptionStore(db), WEEK, taxonomy_path=dhome.taxonomy_path, calibration=calibration)
         return rank_week(SubscriptionStore(db).get("xai", "owner"), ctx, None)
 
-    shown, n = ranked()
+    shown, n, _late = ranked()
     assert n == 3 and [p.id for p in shown] == [core["id"], loud["id"]]  # core first although `loud` scores higher
     assert [p.core for p in shown] == [True, False] and shown[1].score > shown[0].score
     assert [round(p.confidence, 2) for p in shown] == [0.92, 0.95]
@@ -192,7 +192,7 @@ def test_a_trends_digest_min_strength_hides_weaker_tags(db, dhome):
                                        "[trends.privacy]\ndigest_min_strength = 2\n", encoding="utf-8")
         ctx = WeekContext(SubscriptionStore(db), WEEK, taxonomy_path=dhome.taxonomy_path,
                           calibration=replace(_CAL, target=0.0))  # no confidence cut: only the floor acts
-        ranked, _n = rank_week(SubscriptionStore(db).get(name, "owner"), ctx, None)
+        ranked, _n, _late = rank_week(SubscriptionStore(db).get(name, "owner"), ctx, None)
         return [p.id for p in ranked]
 
     assert shown("xai", 3) == [strong["id"], weak["id"]]
