@@ -495,6 +495,12 @@ def test_paper_page_bad_or_unknown_ids(app_home, raw, message):
     assert all(len(m) < 300 for m in texts(at.warning))  # 5,000 characters were echoed in full
     # a well-formed id not in the corpus can still go on a list (a bad one cannot)
     assert ("paper_add_add" in {b.key for b in at.button}) == (message == "not in your corpus")
+    # and its page is headed by its id and offers to read a PDF one has (offline, "Add from arXiv" fails; a blind
+    # walkthrough found neither)
+    unknown = message == "not in your corpus"
+    assert [t.value for t in at.title] == ([f"arXiv {raw}"] if unknown else [])
+    uploads = [e for e in at.get("file_uploader") if e.proto.label == "Or read a PDF you have"]
+    assert len(uploads) == (1 if unknown else 0)
 
 
 def test_a_paper_not_in_the_corpus_is_added_from_arxiv(app_home, sample_rows, monkeypatch):

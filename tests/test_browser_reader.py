@@ -123,3 +123,11 @@ def test_a_pdf_the_reader_has_is_uploaded_and_read(seed, shared_dir, tmp_path):
         wait_text(d, "Download PDF", timeout=60)
         wait_idle(d)
         assert _visible(d, '[class*="st-key-reader_text"]') and not exceptions_on_page(d)
+        # a paper not in the corpus: offline its "Add from arXiv" fails, and its page had no way to read the PDF
+        load(d, f"{url}/paper?id=2302.07302")
+        wait_text(d, "arXiv 2302.07302")
+        wait_text(d, "Or read a PDF you have")
+        d.find_element(By.CSS_SELECTOR, 'input[type="file"]').send_keys(str(pdf.with_name("2302.07302v1.pdf")))
+        wait_text(d, "Download PDF", timeout=60)
+        wait_idle(d)
+        assert _visible(d, '[class*="st-key-reader_text"]') and not exceptions_on_page(d)

@@ -35,7 +35,12 @@ def _fetch_button(arxiv_id: str) -> None:
             st.error(safe_inline(outcome.message), icon=":material/error:")  # text" until the page was reloaded
             return
         st.rerun()
-    # offline, or a copy from a colleague: there was no way to read a PDF one has (a blind walkthrough)
+    pdf_uploader(arxiv_id)
+
+
+def pdf_uploader(arxiv_id: str) -> None:
+    """"Or read a PDF you have": offline, or a copy from a colleague, there was no way to read a PDF one has (a
+    blind walkthrough). Also on the page of a paper not in the corpus, where arXiv may be out of reach."""
     upload = st.file_uploader("Or read a PDF you have", type=["pdf"], key=f"pdf_upload_{arxiv_id}",
                               help="Read and stored as a fetched PDF would be; nothing is downloaded")
     if upload is not None:

@@ -186,10 +186,13 @@ def render() -> None:
         return
     paper = app.papers().get(arxiv_id)
     if paper is None:
+        st.title(f"arXiv {arxiv_id}", anchor=False)  # the page had no heading at all (a blind walkthrough)
         _not_in_corpus(arxiv_id)
         rec = fulltext_state.fulltext_record(arxiv_id)
         if rec is not None and rec.status == "ok":  # fetched (`trendscope fetch`) before its metadata came in: it
             reader_view.render(arxiv_id)             # was a dead end, though "Inside papers" found its passages
+        else:  # offline, "Add from arXiv" fails: the PDF one has can still be read (`fetch ID --pdf FILE` could)
+            reader_view.pdf_uploader(arxiv_id)
         return
     st.title(safe_inline(paper.title), anchor=False)
     _links(arxiv_id)
