@@ -372,16 +372,26 @@ def test_a_month_with_few_papers_keeps_its_mark_in_a_narrow_range(tagged_db, hom
 
 
 def test_a_handful_of_papers_does_not_read_as_a_firm_rise():
-    """A blind walkthrough: "Continual learning ▲ growing +228%" from 3 papers of 69 in a month (0.9 expected)."""
+    """Blind walkthroughs: "Continual learning ▲ growing +228%" from 3 papers of 69 in a month (0.9 expected); an
+    emerging score of 7.6 from 2 papers of 28 after none of 300 in the 8 months before (the window's share was
+    taken as known, though measured from no paper at all)."""
     import math
+
+    from scipy.stats import fisher_exact, norm
 
     from trendscope.index.trends_over_time import emerging_z
 
-    assert emerging_z(3, 69, 0.9 / 69) < 2  # the exact chance of 3 or more is about 6%: not a firm rise
-    assert emerging_z(8, 69, 0.9 / 69) > 2  # 8 against 0.9 is
-    plain = (300 - 200) / math.sqrt(1000 * 0.2 * 0.8)
-    assert abs(emerging_z(300, 1000, 0.2) - plain) < 0.1 * plain  # large counts: about the plain z-score
-    assert emerging_z(100, 1000, 0.2) < -2 and emerging_z(1, 100, 0.01) == 0.0 and emerging_z(0, 0, 0.2) == 0.0
+    assert emerging_z(3, 69, 9, 690) < 2  # 0.9 expected: not a firm rise
+    assert emerging_z(8, 69, 9, 690) > 2  # 8 against 0.9 is
+    assert 2 < emerging_z(2, 28, 0, 300) < 2.6  # the exact chance that both papers fall in the 28: 0.7%
+    # the one-sided p-value of Fisher's exact test, read as a normal quantile
+    p = fisher_exact([[2, 26], [0, 300]], alternative="greater").pvalue
+    assert emerging_z(2, 28, 0, 300) == pytest.approx(norm.isf(p))
+    pooled = 1900 / 9000  # large counts: about the usual two-share z-score
+    usual = (0.3 - 0.2) / math.sqrt(pooled * (1 - pooled) * (1 / 1000 + 1 / 8000))
+    assert abs(emerging_z(300, 1000, 1600, 8000) - usual) < 0.1 * usual
+    assert emerging_z(100, 1000, 1600, 8000) < -2  # a fall is as sure, with its sign
+    assert emerging_z(1, 100, 8, 800) == 0.0 and emerging_z(0, 0, 5, 100) == 0.0 and emerging_z(0, 50, 0, 400) == 0.0
 
 
 def test_trends_cli_until_shows_the_periods_up_to_a_date(tagged_db, home):
