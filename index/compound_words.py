@@ -10,18 +10,20 @@ A joined word is split only after one of a few prefixes that science writes both
 non-, ...), and an alternative is added only when at least `MIN_PAPERS` papers use it, so "understanding" never
 becomes "under standing". The alternatives join the word's group, which the search uses for its "missing: ..."
 notes and snippets. Ranking with them was measured and not kept (docs/performance.md: nDCG@10 fell by about
-0.01 on both halves of the blind dev set).
+0.01 on both halves of the blind dev set). Ranking now treats the spellings as one term another way: the keyword
+index also holds each such compound joined (`foundation.stemming.compounds_in`), and a query's hyphenated word is
+searched joined; the snippets still come from porter's index, which holds only the words as written, so the
+alternatives stay for them.
 """
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
 
+from trendscope.foundation.stemming import MIN_REST, PREFIXES
+
 from .fts_query import Item, ParsedQuery
 
-PREFIXES = ("pre", "post", "self", "semi", "multi", "non", "co", "fine", "cross", "meta", "sub", "inter", "intra",
-            "over", "under", "anti", "auto", "bi", "hyper", "micro", "macro", "mono", "pseudo", "zero", "few")
-MIN_REST = 4  # letters after the prefix: "co" + "t" is no compound
 MIN_PAPERS = 3
 
 

@@ -29,6 +29,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from trendscope.foundation.errors import TrendscopeError
+from trendscope.foundation.stemming import joined_compound
 
 from .query_terms import is_stop_word
 
@@ -224,6 +225,12 @@ def parse_query(text: str, all_words: bool = False) -> ParsedQuery:
         if not words:
             pending_or = False
             continue
+        typed = words
+        # "pre-training" is searched as "pretraining", which the keyword index also holds for papers that write it
+        # hyphenated or apart (foundation.stemming.compounds_in): the spellings found different papers (a walkthrough)
+        joined = None if is_phrase or len(words) != 2 else joined_compound(raw.strip().strip(_LABEL_EDGES))
+        if joined:
+            words = (joined,)
         prefix = (not is_phrase) and raw.endswith("*") and len(words) == 1
         item = Item(words=words, column=column, prefix=prefix)
         count += 1
@@ -243,7 +250,7 @@ def parse_query(text: str, all_words: bool = False) -> ParsedQuery:
             pending_or = False
             continue
         if column != "authors":
-            out.embed_words.extend(words)
+            out.embed_words.extend(typed)
         plain = not (is_phrase or column or plus)
         required = all_words or not plain
         # the word as typed ("pre-training", "GPT-4"), less the punctuation around it ("(survey):" read as

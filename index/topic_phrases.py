@@ -30,9 +30,9 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from trendscope.foundation.stemming import MIN_REST, PREFIXES
 from trendscope.foundation.words import STOP_WORDS
 
-from .compound_words import MIN_REST, PREFIXES
 from .query_terms import QUERY_STOP_WORDS
 
 # Words that head or end a topic name although the generic-vocabulary list names them.

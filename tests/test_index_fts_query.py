@@ -179,3 +179,16 @@ def test_a_words_label_leaves_out_the_punctuation_around_it():
     # 'what is "attention"? (a survey): transformers' said "missing: survey):" on every hit (a blind walkthrough)
     q = parse_query('what is "attention"? (a survey): transformers lora* C++')
     assert [g.label for g in q.groups] == ["attention", "survey", "transformers", "lora", "C++"]
+
+
+def test_a_hyphenated_compound_is_searched_joined():
+    """"multi-modal" and "multimodal" found different papers (a blind walkthrough): after a prefix written both
+    joined and apart, a query's hyphenated word is searched joined, as the keyword index also holds it."""
+    pq = parse_query('pre-training of (multi-modal) models -self-supervised ti:fine-tuned "cross-lingual transfer" '
+                     "non-IID text-to-SQL pre-train*")
+    assert [g.fts() for g in pq.groups] == [
+        '"pretraining"', '"multimodal"', '"models"', 'title : "finetuned"', '"cross lingual transfer"',
+        '"non IID"', '"text to SQL"', '"pretrain"*']
+    assert [i.fts() for i in pq.excluded] == ['"selfsupervised"']
+    assert [g.label for g in pq.groups][:2] == ["pre-training", "multi-modal"]  # notes name it as typed
+    assert pq.semantic_text.startswith("pre training of multi modal models")  # embedded as typed

@@ -47,7 +47,7 @@ def test_an_fts5_expression_is_rewritten_term_by_term():
         '("network" OR a) AND NOT abstract : "studi"'
     assert light_match('NEAR("deep" "learning", 5)') == 'NEAR("deep" "learn", 5)'
     assert light_match('{title abstract} : "said ""models"""') == '{title abstract} : "said ""model"""'
-    assert light_text("Continual learning_rates: pre-training") == "continual learn_rat: pre-train"
+    assert light_text("Continual learning_rates: pre-training") == "continual learn_rat: pre-train pretrain"
 
 
 def _paper(pid: str, title: str, abstract: str = "A study.") -> Paper:
@@ -107,3 +107,39 @@ def test_a_home_made_before_the_keyword_index_gets_it_once(tmp_path):
     db.conn.close()
     db = open_database(path)
     assert _titles(db, '"continual"') == {"Continual learning"} and PaperStore(db).fts_integrity_ok()
+
+
+def test_a_compound_is_indexed_joined_however_it_is_written():
+    """"multimodal generation" and "multi-modal generation" shared none of their ten keyword results (a blind
+    walkthrough): after a prefix written both joined and apart, the index also holds the joined word, at the end
+    of the text so that phrases keep their positions."""
+    from trendscope.foundation.stemming import compounds_in, joined_compound
+
+    assert compounds_in("Pre-training and fine tuning of multi\u2011modal self-supervised models") == \
+        ["Pretraining", "finetuning", "multimodal", "selfsupervised"]
+    assert light_text("fine tuning BERT") == "fin tun bert finetun"
+    # not a compound: a prefix that is a word of its own, a short rest, no prefix at all, inside a longer word
+    assert compounds_in("over time, under water, non-IID, co-t, low-resource, text-to-SQL, GPT-4, repre-training") == []
+    assert joined_compound("pre-training") == "pretraining" and joined_compound("Multi-Modal") == "MultiModal"
+    assert joined_compound("non-IID") is None and joined_compound("text-to-SQL") is None
+    assert joined_compound("pre training") is None  # a query's words apart stay apart
+
+
+def test_every_spelling_of_a_compound_finds_the_same_papers(tmp_path):
+    db = open_database(tmp_path / "t.db")
+    PaperStore(db).upsert([_paper("2601.00001", "Multimodal generation with diffusion"),
+                           _paper("2601.00002", "Multi-modal generation of captions"),
+                           _paper("2601.00003", "Multi modal generation, written apart"),
+                           _paper("2601.00004", "Modal logic generation")])
+    every = {"Multimodal generation with diffusion", "Multi-modal generation of captions",
+             "Multi modal generation, written apart"}
+    assert _titles(db, '"multimodal"') == every
+    assert _titles(db, 'title : "multimodal" AND "generation"') == every
+    assert _titles(db, '"multi modal"') == every - {"Multimodal generation with diffusion"}  # phrases as before
+    assert _titles(db, '"modal"') == (every - {"Multimodal generation with diffusion"}) | {"Modal logic generation"}
+    assert _titles(db, '"modal generation"') == every - {"Multimodal generation with diffusion"}
+    # a change of the text re-indexes it (the contentless index removes a row with the text it was built from)
+    PaperStore(db).upsert([Paper(id="2601.00002", version=2, title="Unimodal captions", abstract="A study.",
+                                 authors=["A. Author"], categories=["cs.LG"], published="2026-01-05")])
+    assert _titles(db, '"multimodal"') == every - {"Multi-modal generation of captions"}
+    assert PaperStore(db).fts_integrity_ok()
