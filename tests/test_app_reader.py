@@ -105,9 +105,14 @@ def test_a_failed_fetch_keeps_the_abstract_and_says_why(app_home, seed, pdf_serv
     (status,) = at.status
     assert status.label == "Could not get the full text" and not texts(status.error)
     assert "Abstract" in texts(at.subheader)  # the abstract view keeps working
+    # the PDF one has can still be read right there (the uploader was gone after a failed fetch: a walkthrough)
+    assert [e.proto.label for e in at.get("file_uploader")] == ["Or read a PDF you have"]
     at = open_page(at, "paper", id=pid)
     assert any("last attempt to get the full text failed" in w for w in texts(at.warning))
     assert at.button(key="fetch_fulltext")  # and it can be retried
+    at.button(key="fetch_fulltext").click()
+    at = check(at.run())  # a retry that fails again says so once, not also as "the last attempt" (a walkthrough)
+    assert len([e for e in texts(at.error) if "not a PDF" in e]) == 1 and not texts(at.warning)
 
 
 @pytest.mark.slow  # parses a 15-page PDF: ~3 s

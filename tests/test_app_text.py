@@ -152,3 +152,16 @@ def test_a_plural_query_word_bolds_the_singular_too():
 def test_a_typed_name_is_literal_even_its_dollars():
     assert literal_inline("50% $\\alpha$ & {x}\n*b*") == r"50\% \$\\alpha\$ \& \{x\} \*b\*"
     assert safe_inline("$\\alpha$") == "$\\alpha$"  # paper text keeps its math
+
+
+def test_a_message_shows_its_commands_as_code_and_nothing_else_as_markdown():
+    """The reader showed "read a PDF you have (`trendscope fetch 2211.10438 --pdf FILE`, ..." with its backticks (a
+    blind walkthrough); the rest of a message stays escaped."""
+    from trendscope.ui.app.text import message_inline
+
+    got = message_inline("2211.10438: x is unreachable (HTTP 503); read a PDF you have (`trendscope fetch "
+                         "2211.10438 --pdf FILE`, or upload it)")
+    assert "`trendscope fetch 2211.10438 --pdf FILE`" in got and got.count("`") == 2
+    assert message_inline("*not bold* [link](http://x) `**code**`") == \
+        safe_inline("*not bold* [link](http://x)") + " `**code**`"
+    assert message_inline("an odd ` backtick") == safe_inline("an odd ` backtick")

@@ -14,13 +14,14 @@ from trendscope.foundation.wording import count
 from trendscope.ui.app import fulltext_state as fulltext
 from trendscope.ui.app import state as app
 from trendscope.ui.app import widgets
-from trendscope.ui.app.text import literal_inline, safe_inline, safe_markdown
+from trendscope.ui.app.text import literal_inline, message_inline, safe_inline, safe_markdown
 
 
 def _fetch_button(arxiv_id: str) -> None:
     rec = fulltext.fulltext_record(arxiv_id)
-    if rec is not None and rec.error:
-        st.warning(f"The last attempt to get the full text failed: {safe_inline(rec.error)}",
+    retrying = bool(st.session_state.get("fetch_fulltext"))  # this run's attempt says how it went, below
+    if rec is not None and rec.error and not retrying:  # (the same error twice, yellow and red: a walkthrough)
+        st.warning(f"The last attempt to get the full text failed: {message_inline(rec.error)}",
                    icon=":material/warning:")
     st.caption("Fetch the PDF from arXiv to read the paper here: sections, figures and references, with notes "
                "and search inside the text.")
@@ -31,10 +32,12 @@ def _fetch_button(arxiv_id: str) -> None:
             failed = outcome.status == "failed"
             status.update(label="Could not get the full text" if failed else safe_inline(outcome.message),
                           state="error" if failed else "complete", expanded=False)
-        if failed:  # beside the collapsed status, not in it: a blind walkthrough saw only "Could not get the full
-            st.error(safe_inline(outcome.message), icon=":material/error:")  # text" until the page was reloaded
-            return
-        st.rerun()
+        if not failed:
+            st.rerun()
+        # beside the collapsed status, not in it: a blind walkthrough saw only "Could not get the full text" until
+        # the page was reloaded; and the uploader stays below it, which the message offers (a walkthrough found
+        # it gone after a failed fetch)
+        st.error(message_inline(outcome.message), icon=":material/error:")
     pdf_uploader(arxiv_id)
 
 
@@ -50,7 +53,7 @@ def pdf_uploader(arxiv_id: str) -> None:
             if outcome.status != "failed":
                 st.rerun()
             seen = st.session_state["pdf_upload_refused"] = (upload.file_id, outcome.message)
-        st.error(safe_inline(seen[1]), icon=":material/error:")
+        st.error(message_inline(seen[1]), icon=":material/error:")
 
 
 def _section_label(s: dict) -> str:

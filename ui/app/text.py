@@ -181,6 +181,21 @@ def safe_inline(text: str | None) -> str:
     return safe_markdown(" ".join((text or "").split()))
 
 
+def message_inline(text: str | None) -> str:
+    """A message of the stages on one line (an outcome, an error), escaped, its `...` spans shown as code: the CLI's
+    commands in it read as commands, not between literal backticks (a blind walkthrough). A code span shows its
+    text as it is, so nothing in it is read as Markdown."""
+    parts = re.split(r"`([^`]+)`", " ".join((text or "").split()))
+    return "".join(f"`{part}`" if i % 2 else _spaced(part, safe_inline(part)) for i, part in enumerate(parts))
+
+
+def _spaced(raw: str, escaped: str) -> str:
+    """`escaped` with the space `raw` had at either end (escaping trims it)."""
+    if not escaped:
+        return raw if raw.isspace() else escaped
+    return (" " if raw[:1].isspace() else "") + escaped + (" " if raw[-1:].isspace() else "")
+
+
 def literal_inline(text: str | None) -> str:
     """A name or note a user typed, on one line, shown exactly as typed: unlike paper text (`safe_inline`) its
     `$...$` is not math (a list named "50% $\\alpha$ & {x}" showed an italic α and lost its braces: a blind
