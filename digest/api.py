@@ -26,7 +26,7 @@ from trendscope.foundation.home import Home
 from trendscope.foundation.text import has_bidi_control
 from trendscope.foundation.wording import known_names, quoted
 from trendscope.index.taxonomy import load_taxonomy
-from trendscope.index.topic_phrases import split_acronym
+from trendscope.index.topic_phrases import spells_acronym, split_acronym
 from trendscope.ingest.paper_reads import PaperReads
 
 from .app_link import load_app_url
@@ -186,12 +186,29 @@ def add_addresses(db: sqlite_utils.Database, name: str | Subscription, emails: S
 
 
 def topic_query(topic: str) -> str:
-    """The saved query that follows a rising topic: its name as a phrase, without the acronym the topic list
-    adds in parentheses ("retrieval augmented generation (RAG)" -> '"retrieval augmented generation"')."""
-    name = split_acronym(_line(topic, "topic", 200))[0].replace('"', " ")
-    words = re.findall(r"[^\W_]+(?:[-'][^\W_]+)*", name)
+    """The saved query that follows a rising topic: its name as a phrase, or its acronym, when the topic list
+    gives one in parentheses that spells the name and has 3+ characters ("retrieval augmented generation (RAG)"
+    -> '"retrieval augmented generation" OR RAG'). Without the acronym a digest missed papers that write only it
+    ("VEN-VL: A Visual Ensemble MoE Framework" for "mixture-of-experts (MoE)": a blind walkthrough); a shorter one
+    ("KV", "RL") is too often something else."""
+    name, acronym = split_acronym(_line(topic, "topic", 200))
+    phrase = _name_query(name)
+    if len(acronym) >= 3 and re.fullmatch(r"[A-Za-z][A-Za-z0-9-]*", acronym) and spells_acronym(
+            acronym, " ".join(re.findall(r"[^\W_]+", name))):
+        return f"{phrase} OR {acronym}"
+    return phrase
+
+
+def topic_queries(topic: str) -> set[str]:
+    """Every query a subscription following `topic` may hold: `topic_query`'s, and the name alone, as topics were
+    followed before the acronym was added."""
+    return {topic_query(topic), _name_query(split_acronym(_line(topic, "topic", 200))[0])}
+
+
+def _name_query(name: str) -> str:
+    words = re.findall(r"[^\W_]+(?:[-'][^\W_]+)*", name.replace('"', " "))
     if not words:
-        raise TrendscopeError(f"not a topic name: {topic!r}")
+        raise TrendscopeError(f"not a topic name: {name!r}")
     return words[0] if len(words) == 1 else '"' + " ".join(words) + '"'
 
 

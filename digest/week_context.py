@@ -259,19 +259,43 @@ class FtsQueryScorer:
     def match_expression(cls, query: str) -> str | None:
         """Every word of the query (quoted, so no FTS syntax gets through), small words left out; a phrase the
         query quotes stays a phrase (`"video generation"` counted papers holding both words anywhere, while the
-        digest listed only papers about video generation)."""
-        parts = re.split(r'"([^"]*)"', query.lower())
-        phrases = [" ".join(re.findall(r"\w+", p)) for p in parts[1::2]]
-        words = re.findall(r"\w+", " ".join(parts[0::2]))
-        words = [w for w in words if w not in cls._STOP] or ([] if any(phrases) else words)
-        terms = [f'"{p}"' for p in phrases if p] + [f'"{w}"' for w in words]
-        return " ".join(terms) if terms else None
+        digest listed only papers about video generation); `a OR b` holds either, as in a search (a followed
+        topic is `"its name" OR ITS-ACRONYM`, which read as both, the OR a small word: a blind walkthrough)."""
+        groups: list[list[str]] = []
+        join = False
+        for token in re.findall(r'"[^"]*"?|[^\s"]+', query):
+            if token == "OR":
+                join = bool(groups)
+                continue
+            unit = cls._unit(token)
+            if unit is None:
+                continue
+            if join:
+                groups[-1].append(unit)
+            else:
+                groups.append([unit])
+            join = False
+        if not groups:  # only small words: every word, as before
+            words = re.findall(r"\w+", query.lower())
+            return " ".join(f'"{w}"' for w in words) if words else None
+        return " AND ".join(g[0] if len(g) == 1 else "(" + " OR ".join(g) + ")" for g in groups)
+
+    @classmethod
+    def _unit(cls, token: str) -> str | None:
+        """One quoted phrase or one word of the query as an FTS5 expression (None for a small word)."""
+        words = re.findall(r"\w+", token.lower())
+        if token.startswith('"'):
+            return f'"{" ".join(words)}"' if words else None
+        words = [w for w in words if w not in cls._STOP]
+        if not words:
+            return None
+        return f'"{words[0]}"' if len(words) == 1 else "(" + " AND ".join(f'"{w}"' for w in words) + ")"
 
     @staticmethod
     def describe(query: str) -> str:
         """What the keyword matches of `query` are, for the digest's summary line."""
-        if re.search(r'"[^"]*\w[^"]*"', query):
-            return f"papers with {query}"  # its quotes say which words go together
+        if re.search(r'"[^"]*\w[^"]*"', query) or re.search(r"\sOR\s", query):
+            return f"papers with {query}"  # its quotes say which words go together; "every word of a OR b" is not
         return f"papers with every word of {quoted(query, 500)}"  # repr doubled a backslash (a blind walkthrough)
 
     def matches(self, query: str, start: str, end_excl: str) -> list[tuple[int, str, float]]:

@@ -284,7 +284,8 @@ def test_following_a_topic_no_paper_holds_says_so(dhome):
     assert bogus.exit_code == 0 and 'note: no stored paper holds "not a topic at all" yet' in bogus.output
     real = cli(dhome, "subscriptions", "add", "real", "--topic", "language models (LMs)")
     assert real.exit_code == 0 and "no stored paper holds" not in real.output
-    assert json.loads(cli(dhome, "subscriptions", "list", "--json").output)[1]["query"] == '"language models"'
+    # with its acronym: papers that write only "LMs" are about it too (a blind walkthrough's MoE digest missed one)
+    assert json.loads(cli(dhome, "subscriptions", "list", "--json").output)[1]["query"] == '"language models" OR LMs'
 
 
 def test_a_digest_of_a_week_the_database_holds_no_paper_of_says_so(dhome):

@@ -385,6 +385,31 @@ def test_query_subscription_uses_keyword_matches(db, dhome):
     assert FtsQueryScorer.describe("word " * 59 + "end").endswith("word end'")  # a long query whole, not cut at 80
 
 
+def test_a_followed_topic_counts_papers_with_its_name_or_its_acronym(db, dhome):
+    """A blind walkthrough followed "mixture-of-experts (MoE)": the saved query dropped the acronym and the digest
+    missed "VEN-VL: A Visual Ensemble MoE Framework"; with it, the summary's count read the OR as a small word and
+    counted papers holding both."""
+    from trendscope.digest.week_context import FtsQueryScorer
+
+    assert FtsQueryScorer.match_expression('"retrieval augmented generation" OR RAG') == \
+        '("retrieval augmented generation" OR "rag")'
+    assert FtsQueryScorer.match_expression("mixture-of-experts OR MoE for vision") == \
+        '(("mixture" AND "experts") OR "moe") AND "vision"'
+    assert FtsQueryScorer.match_expression("cryo-electron microscopy") == '("cryo" AND "electron") AND "microscopy"'
+    assert FtsQueryScorer.describe("mixture-of-experts OR MoE") == "papers with mixture-of-experts OR MoE"
+    week = _week_ids(db, WEEK)
+    rows = {r[0]: r[1] for r in db.execute("SELECT id, title FROM papers")}
+    pid = sorted(week)[0]
+    long_form = sorted(week)[1]
+    db.execute("UPDATE papers SET title = 'A visual ensemble MoE framework' WHERE id = ?", [pid])
+    db.execute("UPDATE papers SET title = 'Sparse mixture-of-experts layers' WHERE id = ?", [long_form])
+    sub = api.follow_topic(db, dhome, "mixture-of-experts (MoE)")
+    assert sub.query == "mixture-of-experts OR MoE"
+    d = build_digest(db, sub, WEEK)
+    assert {pid, long_form} <= {p.id for p in d.papers}, [rows.get(p.id) for p in d.papers]
+    assert d.lines[0].count >= 2 and not any(p.by_meaning for p in d.papers if p.id in (pid, long_form))
+
+
 def test_a_paper_listed_for_its_meaning_says_so_beside_the_count_of_papers_with_every_word(db, dhome):
     """A blind walkthrough: "papers with every word of 'speculative decoding': 0 papers this week" above a listed
     paper (found by meaning: about decoding polar codes) read as a contradiction. Each paper the summary's count

@@ -799,7 +799,10 @@ def test_addresses_are_added_to_a_followed_topic_and_the_own_one_needs_no_confir
 
 
 @pytest.mark.parametrize("topic, query", [
-    ("retrieval augmented generation (RAG)", '"retrieval augmented generation"'),
+    ("retrieval augmented generation (RAG)", '"retrieval augmented generation" OR RAG'),
+    ("mixture-of-experts (MoE)", "mixture-of-experts OR MoE"),  # VEN-VL, "a ... MoE framework", was missed
+    ("key value (KV)", '"key value"'),  # two letters: too often something else
+    ("foo bar (XYZ)", '"foo bar"'),  # not its acronym
     ("GRPO", "GRPO"),
     ('KV "compression"', '"KV compression"'),
     ("vision-language models", '"vision-language models"'),
@@ -808,6 +811,13 @@ def test_a_topics_saved_query_is_its_name_as_a_phrase(topic, query):
     from trendscope.digest.api import topic_query
 
     assert topic_query(topic) == query
+
+
+def test_a_topic_followed_before_its_acronym_was_added_reads_as_followed():
+    from trendscope.digest.api import topic_queries
+
+    assert topic_queries("retrieval augmented generation (RAG)") == {
+        '"retrieval augmented generation" OR RAG', '"retrieval augmented generation"'}
 
 
 @pytest.mark.parametrize("topic", ["", "()", "x\nBcc: a@b.example"])

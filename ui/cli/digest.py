@@ -53,7 +53,8 @@ def subscriptions_group(ctx: click.Context, as_json: bool) -> None:
 @click.option("--trend", "trends", multiple=True, metavar="TREND", help="A trend to follow (repeatable).")
 @click.option("--query", default=None, help="A saved search query.")
 @click.option("--topic", default=None, metavar="TOPIC",
-              help="Follow a rising topic (as `trends --topics` names it): its name becomes the saved query.")
+              help="Follow a rising topic (as `trends --topics` names it): the saved query is its name, OR its "
+                   "acronym where it has one (`mixture-of-experts OR MoE`).")
 @click.option("--category", "-c", "categories", multiple=True, metavar="CAT",
               help="Only these arXiv categories (any of).")
 @click.option("--exclude", "exclude", multiple=True, metavar="WORD", help="Leave out papers containing this word.")

@@ -9,7 +9,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from trendscope.digest.api import topic_query
+from trendscope.digest.api import topic_queries, topic_query
 from trendscope.foundation.clock import span_months
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.text import authors_as_prose
@@ -299,7 +299,7 @@ def _span(since: str, month: str) -> str:
 
 def _followed(topic: str, followed: set[str]) -> bool:
     try:
-        return topic_query(topic) in followed
+        return bool(topic_queries(topic) & followed)
     except TrendscopeError:
         return False
 
