@@ -3,15 +3,30 @@ from __future__ import annotations
 
 import sqlite_utils
 
+from trendscope.foundation.home import Home
+
 from .trend_store import TrendStore
+from .trend_update import RETAG_REASONS, trends_to_retag
 from .vector_store import VectorStore
 
 
-def index_status(db: sqlite_utils.Database) -> dict:
-    """`embeddings`, `unindexed` (papers with no current vector for the model in use) and `tagged_rows`."""
+def index_status(db: sqlite_utils.Database, home: Home | None = None) -> dict:
+    """`embeddings`, `unindexed` (papers with no current vector for the model in use) and `tagged_rows`; with the
+    `home`, its trends whose tags the next `trendscope index` re-tags are stale items too."""
     vectors, trends = VectorStore(db), TrendStore(db)
     model = vectors.model_in_use()
     embedded = vectors.count()
     unindexed = vectors.count_pending(model) if model else vectors.count_unembedded()
     stale = [f"{unindexed:,} papers are not indexed yet: run trendscope index"] if unindexed else []
+    if home is not None:
+        stale += _retag_lines(trends_to_retag(db, home))
     return {"embeddings": embedded, "unindexed": unindexed, "tagged_rows": trends.tag_rows(), "stale": stale}
+
+
+def _retag_lines(why: dict[str, str]) -> list[str]:
+    """One stale item per reason: the trends whose tags are out of date, and what brings them up to date."""
+    groups: dict[str, list[str]] = {}
+    for trend, reason in why.items():
+        groups.setdefault(reason, []).append(trend)
+    return [f"trend tags out of date for {', '.join(names)} ({RETAG_REASONS[reason]}): the next `trendscope "
+            "index` (or scheduled run) re-tags every paper for them" for reason, names in groups.items()]

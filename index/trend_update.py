@@ -95,6 +95,29 @@ def tag_model_for(taxonomy: Taxonomy, home: Home, model_id: str | None) -> tuple
     return model, use_vectors, sigs
 
 
+def _current_versions(db, home: Home, taxonomy: Taxonomy) -> tuple[dict[str, tuple[str, str]], TagModel | None, bool]:
+    """Each trend's (definition hash, model signature) as tags made now would record them; the model; vectors?"""
+    model, use_vectors, sigs = tag_model_for(taxonomy, home, VectorStore(db).model_in_use())
+    return {t.name: (t.hash, sigs[t.name]) for t in taxonomy.trends}, model, use_vectors
+
+
+def _why(old: dict, current: dict) -> dict[str, str]:
+    """trend -> why its tags are out of date (RETAG_REASONS' keys), for the trends whose tags are."""
+    return {t: "new" if t not in old else "definition" if old[t][0] != current[t][0] else "tagger"
+            for t in current if old.get(t) != current[t]}
+
+
+def trends_to_retag(db, home: Home, taxonomy: Taxonomy | None = None) -> dict[str, str]:
+    """The trends whose stored tags the next `update_trend_tags` re-tags, each with why (RETAG_REASONS' keys); none
+    for a home never tagged. A home tagged by an earlier version was re-tagged at its next scheduled run while
+    `status` called it up to date (a blind walkthrough)."""
+    old = TrendStore(db).versions()
+    if not old:
+        return {}
+    current, _model, _vectors = _current_versions(db, home, taxonomy or load_taxonomy(home.taxonomy_path))
+    return _why(old, current)
+
+
 def update_trend_tags(db, home: Home, progress: bool = True, taxonomy: Taxonomy | None = None) -> TagUpdateResult:
     """Tag papers whose text, vector or taxonomy changed since they were last tagged."""
     result = TagUpdateResult()
@@ -102,17 +125,14 @@ def update_trend_tags(db, home: Home, progress: bool = True, taxonomy: Taxonomy 
     taxonomy = taxonomy or load_taxonomy(home.taxonomy_path)
     vs = VectorStore(db)
     model_id = vs.model_in_use()
-    model, use_vectors, sigs = tag_model_for(taxonomy, home, model_id)
-
-    current = {t.name: (t.hash, sigs[t.name]) for t in taxonomy.trends}
+    current, model, use_vectors = _current_versions(db, home, taxonomy)
     combined = _sig(*(f"{t}={h}:{m}" for t, (h, m) in sorted(current.items())))
     old = store.versions()
     for trend in sorted(set(old) - set(current)):
         result.removed += store.delete_trend(trend)
     changed = [t for t in taxonomy.names if old.get(t) != current[t]]
     result.trends_changed = changed
-    result.why_changed = {t: "new" if t not in old else "definition" if old[t][0] != current[t][0] else "tagger"
-                          for t in changed}
+    result.why_changed = _why(old, current)
     result.removed += store.delete_orphans()
 
     states = store.tag_states()

@@ -86,6 +86,29 @@ def test_a_new_way_of_writing_evidence_retags_the_fitted_trends(home, corpus, mo
     assert update_trend_tags(db, hm, progress=False).tagged == 0
 
 
+def test_status_says_which_trends_the_next_index_retags(home, corpus, monkeypatch):
+    """A blind walkthrough: `status` called a home up to date, then its first scheduled run re-tagged every paper
+    ("the tagger or its fitted model changed since they were tagged")."""
+    from trendscope.index import trend_update
+    from trendscope.index.status import index_status
+    from trendscope.index.trend_update import trends_to_retag
+
+    hm, db, pks = _setup(home, corpus)
+    assert trends_to_retag(db, hm) == {}  # never tagged: nothing out of date (the unindexed count says the rest)
+    update_trend_tags(db, hm, progress=False)
+    assert trends_to_retag(db, hm) == {} and not index_status(db, hm)["stale"]
+    monkeypatch.setattr(trend_update, "EVIDENCE_VERSION", trend_update.EVIDENCE_VERSION + "-next")
+    assert set(trends_to_retag(db, hm).values()) == {"tagger"} and len(trends_to_retag(db, hm)) == 8
+    (line,) = index_status(db, hm)["stale"]
+    assert line.startswith("trend tags out of date for multimodal, ")
+    assert "the tagger or its fitted model changed" in line
+    update_trend_tags(db, hm, progress=False)
+    assert trends_to_retag(db, hm) == {} and not index_status(db, hm)["stale"]  # the run brought them up to date
+    hm.taxonomy_path.write_text(USER_TAXONOMY, encoding="utf-8")  # ethics edited, robotics added
+    assert trends_to_retag(db, hm) == {"ethics": "definition", "robotics": "new"}
+    assert len(index_status(db, hm)["stale"]) == 2
+
+
 def test_taxonomy_edit_retags_only_what_changed(home, corpus):
     hm, db, pks = _setup(home, corpus)
     update_trend_tags(db, hm, progress=False)

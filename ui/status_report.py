@@ -21,7 +21,7 @@ def full_status(home: Home, *, weeks: int = 4, now: datetime | None = None, sear
     db = open_home_database(home)
     try:
         st = collect_status(db, home, weeks=weeks, now=now)
-        idx = index_status(db)
+        idx = index_status(db, home)
         # a missing or damaged FAISS file: only `doctor` and the app said so (a blind walkthrough); the checksum,
         # which reads the whole file, stays doctor's
         search = doctor_check(db, home, verify_checksum=False) if search_index else None
