@@ -1198,6 +1198,24 @@ def test_status_page_says_how_old_the_data_is_and_what_is_stale(app_home, seed):
     assert not any("Nothing is stale" in s for s in texts(at.success))
 
 
+def test_status_page_shows_a_change_at_once(app_home, seed, sample_rows):
+    """A blind walkthrough: a failed digest send was in `trendscope status` at once, on the Status page about two
+    minutes later (its list was cached for a while whatever happened)."""
+    from app_seed import to_paper
+
+    from trendscope.ingest.store import PaperStore, open_database
+
+    at = open_page(check(new_app().run()), "status")
+    assert not any("not indexed yet" in w for w in texts(at.warning))
+    db = open_database(app_home / "trendscope.db")
+    known = {r[0] for r in db.execute("SELECT id FROM papers")}
+    PaperStore(db).upsert([to_paper(next(r for r in sample_rows if r["id"] not in known))])
+    db.close()
+    at = open_page(check(at.run()), "status")
+    assert any("not indexed yet" in w for w in texts(at.warning)), \
+        texts(at.warning)
+
+
 def test_papers_without_an_index_get_messages_not_errors(home, sample_rows):
     """Ingested but never indexed: keyword search works, semantic search and similar papers explain why not."""
     from app_seed import to_paper

@@ -339,15 +339,30 @@ def summary_cache_clear() -> None:
 
 # -- status -------------------------------------------------------------------------------------------
 @st.cache_data(ttl=30, show_spinner=False)
-def _stale(home_key: str) -> list[str]:
+def _stale(home_key: str, written: tuple[int, ...]) -> list[str]:
     from trendscope.ui.status_report import full_status
 
     return list(full_status(Home(Path(home_key)), search_index=False)["stale"])  # index_health() says it
 
 
 def stale_items() -> list[str]:
-    """What `trendscope status` lists as stale (no recent live ingest, interrupted runs, unindexed papers...)."""
-    return _stale(str(home().root))
+    """What `trendscope status` lists as stale (no recent live ingest, interrupted runs, unindexed papers...),
+    computed again as soon as anything writes to the database: the page showed a failed digest send minutes after
+    `trendscope status` did (a blind walkthrough)."""
+    return _stale(str(home().root), _written(home().db_path))
+
+
+def _written(db_path: Path) -> tuple[int, ...]:
+    """When the database and its write-ahead log last changed (ns), and their sizes: a write changes one of them."""
+    out: list[int] = []
+    for path in (db_path, db_path.with_name(db_path.name + "-wal")):
+        try:
+            st_ = path.stat()
+        except OSError:
+            out += [0, 0]
+        else:
+            out += [st_.st_mtime_ns, st_.st_size]
+    return tuple(out)
 
 
 def data_age_days(today=None) -> int | None:
