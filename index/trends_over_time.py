@@ -21,6 +21,7 @@ from __future__ import annotations
 import bisect
 import math
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -337,7 +338,8 @@ def pooled(df: pd.DataFrame, periods: int, center: bool = False) -> pd.DataFrame
         g = g.sort_values("period").copy()
         counts = g["count"].rolling(periods, min_periods=1, center=center)
         totals = g["total"].rolling(periods, min_periods=1, center=center).sum()
-        g["share"] = counts.sum() / totals.clip(lower=1)
+        # a window without any paper has no share (a gap in a chart), not 0%
+        g["share"] = (counts.sum() / totals.where(totals > 0)).astype(float)
         g["count"] = counts.mean()  # papers per period over the window
         parts.append(g)
     return pd.concat(parts, ignore_index=True)
@@ -355,11 +357,28 @@ def trend_styles(names: list[str]) -> dict[str, tuple[str, bool]]:
     return {name: (TREND_COLOURS[i % n], i >= n) for i, name in enumerate(names)}
 
 
+def with_empty_periods(df: pd.DataFrame, freq: str) -> pd.DataFrame:
+    """The table with a row (count 0, total 0) for each period without papers between its first and last, per
+    trend: a chart draws them as gaps, and pooling counts calendar periods, not the periods holding papers."""
+    if df.empty:
+        return df
+    every = periods_between(df["period"].min(), df["period"].max(), freq)
+    parts = []
+    for trend, g in df.groupby("trend", sort=False):
+        missing = sorted(set(every) - set(g["period"]))
+        filler = pd.DataFrame({"trend": trend, "period": missing, "count": 0, "total": 0, "share": float("nan")})
+        parts.append(pd.concat([g, filler], ignore_index=True) if missing else g)
+    return pd.concat(parts, ignore_index=True).sort_values(["trend", "period"], ignore_index=True)
+
+
 def plot_trends(df: pd.DataFrame, path: str | Path, title: str | None = None, smooth: int | None = None,
-                labels: dict[str, str] | None = None, order: list[str] | None = None) -> Path:
+                labels: dict[str, str] | None = None, order: list[str] | None = None, freq: str | None = None,
+                thin: Iterable[str] = ()) -> Path:
     """Draw share over time per trend (one line each) to a PNG, each line named by its label in `labels` (the
     taxonomy's, as the app names trends) or its id and styled by its place in `order` (the taxonomy's, as the
-    app colours them); returns the path."""
+    app colours them); returns the path. With `freq`, periods without papers are gaps in the lines (they were
+    joined by straight lines across years: a blind walkthrough); periods in `thin` (few papers) are drawn as
+    hollow points, as the app marks them."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -373,13 +392,26 @@ def plot_trends(df: pd.DataFrame, path: str | Path, title: str | None = None, sm
     names = list(order or [])
     names += sorted(drawn - set(names))
     styles = trend_styles(names)
+    thin = set(thin)
+    table = with_empty_periods(df, freq) if freq else df
     for trend in [t for t in names if t in drawn]:
-        g = df[df["trend"] == trend].sort_values("period")
+        g = table[table["trend"] == trend].sort_values("period")
         x = pd.to_datetime(g["period"])
         y = (pooled(g, smooth, center=True) if smooth and smooth > 1 else g)["share"] * 100
         colour, dashed = styles[trend]
         ax.plot(x, y, label=(labels or {}).get(trend, trend), linewidth=1.8, color=colour,
                 linestyle="--" if dashed else "-")
+        alone = (y.notna() & y.shift(1).isna() & y.shift(-1).isna()).to_numpy()  # a line cannot draw it alone
+        if alone.any():
+            ax.plot(x[alone], y[alone], linestyle="none", marker="o", markersize=3, color=colour)
+        few = g["period"].isin(thin).to_numpy()
+        if few.any():
+            ax.plot(x[few], y[few], linestyle="none", marker="o", markersize=6, markerfacecolor="white",
+                    markeredgecolor=colour)
+    note = bool(thin & set(df["period"]))
+    if note:
+        fig.text(0.01, 0.01, "hollow points: periods holding under a quarter of the papers of the periods around "
+                 "them (a few papers move their share a lot)", fontsize=8, color="#555555")
     ax.set_xlabel("period start (publication date)")
     ax.set_ylabel("share of papers in period (%)")
     ax.set_title(
@@ -390,7 +422,7 @@ def plot_trends(df: pd.DataFrame, path: str | Path, title: str | None = None, sm
     if not df.empty:  # beside the plot: inside it, it hid lines (a blind walkthrough)
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9, title="trend", frameon=False)
     fig.autofmt_xdate()
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.03, 1, 1) if note else None)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path)
     plt.close(fig)

@@ -153,6 +153,41 @@ def test_png_chart(tagged_db, tmp_path, monkeypatch):
     assert set(legend) - {"Multimodal learning"} <= set(df["trend"])  # no label given: the id
 
 
+def test_png_chart_leaves_months_without_papers_as_gaps_and_marks_thin_ones(tmp_path, monkeypatch):
+    """A blind walkthrough: `trends --png` joined months without papers by straight lines across years, and drew a
+    thin month's 33% spike unmarked (the app leaves gaps and names thin months)."""
+    import math
+
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    figures = []
+    close = plt.close
+    monkeypatch.setattr(plt, "close", lambda fig=None: (figures.append(fig), close(fig)))
+    months = ["2020-01-01", "2020-02-01", "2020-06-01", "2020-07-01", "2020-09-01"]
+    df = pd.DataFrame({"trend": "privacy", "period": months, "count": [2, 3, 1, 4, 2],
+                       "total": [100, 100, 3, 100, 100]})
+    df["share"] = df["count"] / df["total"]
+    plot_trends(df, tmp_path / "c.png", freq="month", thin={"2020-06-01"})
+    ax = figures[0].axes[0]
+    line = ax.get_lines()[0]
+    ys = list(line.get_ydata())
+    assert len(ys) == 9  # January to September, every month
+    assert [math.isnan(y) for y in ys] == [False, False, True, True, True, False, False, True, False]
+    marks = [ln for ln in ax.get_lines()[1:] if ln.get_marker() == "o"]
+    hollow = [ln for ln in marks if ln.get_markerfacecolor() == "white"]
+    assert [list(ln.get_ydata()) for ln in hollow] == [[pytest.approx(100 / 3)]]  # the thin June
+    alone = [ln for ln in marks if ln not in hollow]
+    assert [list(ln.get_ydata()) for ln in alone] == [[pytest.approx(2.0)]]  # September, between gaps
+    assert any("hollow points" in t.get_text() for t in figures[0].texts)
+    # weeks pooled over 4 calendar weeks: four weeks without papers are a gap, not 0%
+    weeks = pd.DataFrame({"trend": "privacy", "period": ["2020-01-06", "2020-03-02"], "count": [1, 1],
+                          "total": [10, 10], "share": [0.1, 0.1]})
+    plot_trends(weeks, tmp_path / "w.png", freq="week", smooth=4)
+    ys = list(figures[1].axes[0].get_lines()[0].get_ydata())
+    assert len(ys) == 9 and any(math.isnan(y) for y in ys) and not any(y == 0 for y in ys)
+
+
 def test_trends_cli(tagged_db, home, tmp_path, monkeypatch):
     from trendscope.index import trends_over_time
 

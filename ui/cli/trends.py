@@ -356,7 +356,8 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
         taxonomy = load_taxonomy(obj.home.taxonomy_path)
         labels = {t.name: t.label for t in taxonomy.trends}
         path = plot_trends(drawn, png, title=f"Trend share per {freq}" + (f" since {since}" if since else ""),
-                           smooth=smooth, labels=labels, order=taxonomy.names)
+                           smooth=smooth, labels=labels, order=taxonomy.names, freq=freq,
+                           thin=thin_periods_of(db, drawn, freq) if freq != "week" else ())
         click.echo(f"chart -> {path}", err=True)
     # a month the corpus holds few papers of (2025-02: 49 between months of thousands) read as a trend's jump
     thin = thin_periods_of(db, df, freq)
