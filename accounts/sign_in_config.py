@@ -25,7 +25,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from trendscope.foundation.errors import TrendscopeError
+from trendscope.foundation.errors import SettingsProblems, TrendscopeError
 from trendscope.foundation.files import read_toml
 
 PROVIDER_KEYS = ("client_id", "client_secret", "server_metadata_url")
@@ -52,37 +52,46 @@ def read_oidc_settings(secrets_path: Path) -> OidcSettings | None:
         return None
     if not isinstance(auth, dict):
         raise TrendscopeError(f"{secrets_path}: [auth] must be a table")
+    problems: list[str] = []  # every one at once: a misspelt key hid a short cookie_secret until fixed (a walkthrough)
     for key in ("redirect_uri", "cookie_secret"):
         if not isinstance(auth.get(key), str) or not auth[key].strip():
-            raise TrendscopeError(f"{secrets_path}: [auth] needs {key} (see docs/accounts.md)")
-    if not auth["redirect_uri"].rstrip("/").endswith("/oauth2callback"):
-        raise TrendscopeError(f"{secrets_path}: [auth] redirect_uri must end with /oauth2callback, "
-                              f"e.g. https://ts.lab.example/oauth2callback")
+            problems.append(f"{secrets_path}: [auth] needs {key} (see docs/accounts.md)")
+    redirect = auth.get("redirect_uri")
+    if isinstance(redirect, str) and redirect.strip() and not redirect.rstrip("/").endswith("/oauth2callback"):
+        problems.append(f"{secrets_path}: [auth] redirect_uri must end with /oauth2callback, "
+                        f"e.g. https://ts.lab.example/oauth2callback")
     unknown = [k for k, v in auth.items() if k not in AUTH_KEYS and not isinstance(v, dict)]
     if unknown:
-        raise TrendscopeError(f"{secrets_path}: [auth] has no setting {unknown[0]!r} (known: "
-                              f"{', '.join(AUTH_KEYS)}; a provider is a table [auth.NAME]; see docs/accounts.md)")
-    settings = OidcSettings(redirect_uri=auth["redirect_uri"])
+        problems.append(f"{secrets_path}: [auth] has no setting {unknown[0]!r} (known: "
+                        f"{', '.join(AUTH_KEYS)}; a provider is a table [auth.NAME]; see docs/accounts.md)")
+    settings = OidcSettings(redirect_uri=redirect if isinstance(redirect, str) else "")
     # client_kwargs = {prompt = "login"} is a table of the flat [auth]'s provider, not a provider of its own
     tables = {k: v for k, v in auth.items() if isinstance(v, dict) and k != "client_kwargs"}
     if any(k in auth for k in PROVIDER_KEYS):
         tables = {"default": auth, **tables}
     for name, table in tables.items():
         if "_" in name:
-            raise TrendscopeError(f"{secrets_path}: [auth.{name}]: provider names cannot contain '_'")
+            problems.append(f"{secrets_path}: [auth.{name}]: provider names cannot contain '_'")
+            continue
         where = "[auth]" if name == "default" else f"[auth.{name}]"
-        for key in PROVIDER_KEYS:
-            if not isinstance(table.get(key), str) or not table[key].strip():
-                raise TrendscopeError(f"{secrets_path}: {where} needs {key} (see docs/accounts.md)")
-        settings.providers.append(name)
-        settings.labels[name] = "your identity provider" if name == "default" else name.capitalize()
-    if not settings.providers:
-        raise TrendscopeError(f"{secrets_path}: [auth] has no provider: give client_id, client_secret and "
-                              "server_metadata_url (see docs/accounts.md)")
-    if len(auth["cookie_secret"].strip()) < MIN_COOKIE_SECRET:  # it signs 30-day sessions ("abc" was taken)
-        raise TrendscopeError(f"{secrets_path}: [auth] cookie_secret is {len(auth['cookie_secret'].strip())} "
-                              f"characters: use a long random string ({MIN_COOKIE_SECRET} or more; "
-                              "python -c \"import secrets; print(secrets.token_hex(32))\")")
+        missing = [key for key in PROVIDER_KEYS if not isinstance(table.get(key), str) or not table[key].strip()]
+        problems += [f"{secrets_path}: {where} needs {key} (see docs/accounts.md)" for key in missing]
+        if not missing:
+            settings.providers.append(name)
+            settings.labels[name] = "your identity provider" if name == "default" else name.capitalize()
+    if not tables:
+        problems.append(f"{secrets_path}: [auth] has no provider: give client_id, client_secret and "
+                        "server_metadata_url (see docs/accounts.md)")
+    cookie = auth.get("cookie_secret")
+    if isinstance(cookie, str) and cookie.strip() and len(cookie.strip()) < MIN_COOKIE_SECRET:
+        # it signs 30-day sessions ("abc" was taken)
+        problems.append(f"{secrets_path}: [auth] cookie_secret is {len(cookie.strip())} "
+                        f"characters: use a long random string ({MIN_COOKIE_SECRET} or more; "
+                        "python -c \"import secrets; print(secrets.token_hex(32))\")")
+    if len(problems) == 1:
+        raise TrendscopeError(problems[0])
+    if problems:
+        raise SettingsProblems(problems)
     return settings
 
 

@@ -184,6 +184,7 @@ def load_smtp_config(config_path: str | Path | None, env: Mapping[str, str] | No
     """The [smtp] section of the config file (if any), overridden by TRENDSCOPE_SMTP_* variables."""
     env = os.environ if env is None else env
     values: dict = {}
+    problems: list[str] = []  # every bad value at once: fixing one per run was a chore (a blind walkthrough)
     where = "environment"
     if config_path is not None and Path(config_path).exists():
         where = str(config_path)
@@ -195,15 +196,14 @@ def load_smtp_config(config_path: str | Path | None, env: Mapping[str, str] | No
         if not isinstance(section, dict):
             raise TrendscopeError(f"{config_path}: [smtp] must be a table")
         unknown = sorted(set(section) - SMTP_KEYS)  # a misspelt "prot = 8025" was ignored: port 25, refused
-        if unknown:
-            raise TrendscopeError(f"{config_path}: unknown key(s) in [smtp]: {', '.join(unknown)} "
-                                  f"(known: {', '.join(sorted(SMTP_KEYS))})")
-        values.update(section)
+        if unknown:  # named beside the bad values, not before them (they showed one run later: a walkthrough)
+            problems.append(f"{config_path}: unknown key(s) in [smtp]: {', '.join(unknown)} "
+                            f"(known: {', '.join(sorted(SMTP_KEYS))})")
+        values.update({k: v for k, v in section.items() if k in SMTP_KEYS})
     source = dict.fromkeys(values, where)  # where each value came from, for its error
     for key, var in ENV.items():
         if env.get(var):
             values[key], source[key] = env[var], var
-    problems: list[str] = []  # every bad value at once: fixing one per run was a chore (a blind walkthrough)
     tls = str(values.get("tls", "auto")).strip().lower() or "auto"
     if tls in ("false", "off", "plain"):
         tls = "none"

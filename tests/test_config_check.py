@@ -110,3 +110,27 @@ def test_every_bad_smtp_value_is_named_at_once(home, monkeypatch):
                  "smtp operator:", "smtp timeout must be between 0 and 600 seconds, not -5"):
         assert said in text, (said, problems)
     assert sum(s.startswith("settings: ") for s in _status(home)["stale"]) == 5
+
+
+def test_an_unknown_key_or_section_does_not_hide_the_bad_values(home, monkeypatch):
+    """A blind walkthrough: `[smpt]` and `prot = 8026` were named, then, once fixed, `port = "twenty-five"` and
+    `tls = "yes"`; in secrets.toml a misspelt `client_secert` hid a 5-character cookie_secret."""
+    for var in ("TRENDSCOPE_SMTP_PORT", "TRENDSCOPE_SMTP_TLS", "TRENDSCOPE_APP_URL"):
+        monkeypatch.delenv(var, raising=False)
+    h = Home(home)
+    h.config_path.write_text('[smtp]\nport = "twenty-five"\ntls = "yes"\nprot = 8026\n\n[smpt]\nhost = "x"\n')
+    h.config_path.chmod(0o600)
+    text = "\n".join(config_problems(h, env={}))
+    for said in ("unknown section(s) [smpt]", "unknown key(s) in [smtp]: prot", "smtp tls must be one of",
+                 "smtp port must be a whole number, not 'twenty-five'"):
+        assert said in text, (said, text)
+    h.config_path.unlink()
+    h.secrets_path.write_text('[auth]\nredirect_uri = "https://ts.lab.example/oauth2callback"\n'
+                              'cookie_secret = "short"\nclient_id = "id"\nclient_secert = "s"\n'
+                              'server_metadata_url = "https://idp.example/.well-known/openid-configuration"\n')
+    h.secrets_path.chmod(0o600)
+    problems = config_problems(h, env={})
+    text = "\n".join(problems)
+    for said in ("[auth] has no setting 'client_secert'", "[auth] needs client_secret", "cookie_secret is 5"):
+        assert said in text, (said, problems)
+    assert all(str(h.secrets_path) in p and "\n" not in p for p in problems)
