@@ -41,6 +41,8 @@ class ListSummary:
     access: str = "own"  # own | edit | read: what the reader may do with it
     shared_with: list[tuple[str, bool]] = field(default_factory=list)  # (grantee, can edit); owner's view only
     last_added: str | None = None  # when a paper was last added to it (ISO UTC; None: empty)
+    # the order of that addition among all lists' (its row's number): two lists added to in the same second
+    last_order: int = 0
 
     @property
     def ref(self) -> str:
@@ -147,7 +149,8 @@ class ListStore:
         rows = self.db.execute(
             f"""
             SELECT l.list_id, l.owner, l.name, l.created, count(i.arxiv_id),
-                   sum(i.status = 'unread'), sum(i.status = 'reading'), sum(i.status = 'read'), max(i.added)
+                   sum(i.status = 'unread'), sum(i.status = 'reading'), sum(i.status = 'read'), max(i.added),
+                   max(i.rowid)
             FROM reading_lists l
             LEFT JOIN reading_list_items i ON i.list_id = l.list_id
             {where}
@@ -164,8 +167,8 @@ class ListStore:
                 missing[list_id] = missing.get(list_id, 0) + 1
         return [
             (list_id, ListSummary(name, created, n, u or 0, r or 0, d or 0, missing.get(list_id, 0), owner, access,
-                                  last_added=last))
-            for list_id, owner, name, created, n, u, r, d, last in rows
+                                  last_added=last, last_order=order or 0))
+            for list_id, owner, name, created, n, u, r, d, last, order in rows
         ]
 
     # -- sharing ----------------------------------------------------------------------------

@@ -117,7 +117,7 @@ def default_list() -> str | None:
         if name in names:
             return name
     used = [s for s in _addable_lists() if s.last_added]
-    return max(used, key=lambda s: s.last_added).ref if used else None
+    return max(used, key=lambda s: (s.last_added, s.last_order)).ref if used else None  # same second: the later
 
 
 def _add(arxiv_id: str, choice: str, new_name: str | None) -> str | None:
