@@ -247,13 +247,17 @@ def _stored(store: FulltextStore, reads: PaperReads, home: Home, aid: str, data:
 
 def another_paper(paper: PaperText, aid: str, title: str | None, source: str) -> str | None:
     """Why a given PDF is evidently not paper `aid`, or None: arXiv's side stamp on its first page names another
-    id, or (no stamp: a journal's version) the first page holds under half of the stored title's words."""
+    id, or (no stamp: a journal's version) the first page holds under half of the stored title's words, or there
+    is neither a stamp nor a stored title to tell."""
     if paper.stamp_id:
         if paper.stamp_id == aid:
             return None
         return (f"{source} is arXiv {paper.stamp_id} (its first page says so), not {aid}: to read it, "
                 f"`trendscope fetch {paper.stamp_id} --pdf FILE` (or open that paper's page)")
-    words = {w for w in re.findall(r"[a-z]{4,}", (title or "").lower())}
+    if title is None:  # nothing to compare: a LoRA PDF became the text of another id (a blind walkthrough)
+        return (f"nothing in {source} says it is arXiv {aid}: its first page has no arXiv stamp, and {aid} is not "
+                f"stored to compare its title with (add it first: `trendscope ingest --id {aid}`)")
+    words = {w for w in re.findall(r"[a-z]{4,}", title.lower())}
     if len(words) < 3:
         return None
     first = " ".join([s.heading for s in paper.sections[:2]]

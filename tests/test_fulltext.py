@@ -303,7 +303,11 @@ def test_a_pdf_without_arxivs_stamp_must_carry_the_stored_title():
     said = another_paper(journal, "2301.12314", "Progressive Prompts: Continual Learning for Language Models",
                          "cite.pdf")
     assert said and "does not carry the title of 2301.12314" in said
-    assert another_paper(journal, "2301.12314", None, "cite.pdf") is None  # a paper not stored: nothing to compare
+    # a paper not stored and no stamp: nothing tells it is that paper (a LoRA PDF became the text of another id:
+    # a blind walkthrough)
+    assert another_paper(journal, "2301.12314", None, "cite.pdf") == (
+        "nothing in cite.pdf says it is arXiv 2301.12314: its first page has no arXiv stamp, and 2301.12314 is not "
+        "stored to compare its title with (add it first: `trendscope ingest --id 2301.12314`)")
     stamped = PaperText(pages=9, sections=[], captions=[], references=[], stamp_id="2302.07302")
     assert another_paper(stamped, "2302.07302", None, "x.pdf") is None
 
