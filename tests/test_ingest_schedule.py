@@ -142,6 +142,16 @@ def test_status_json_flags_stale_and_interrupted_runs(home, tmp_path, sample_row
     assert [r["outcome"] for r in st["runs"]] == ["running", "ok", "ok"]
     assert any("last successful live arXiv ingest was" in s for s in st["stale"])
     assert any("interrupted" in s for s in st["stale"])
+    # for a monitor: --check exits 1 when anything is stale (status exited 0 beside a failed ingest: a walkthrough)
+    for args in (["status", "--check"], ["status", "--check", "--json"]):
+        checked = CliRunner().invoke(main, ["--home", str(home), *args])
+        assert checked.exit_code == 1 and "interrupted" in checked.output, args
+    from trendscope.ui import status_report
+
+    calm = dict(st, stale=[])
+    with pytest.MonkeyPatch.context() as mp:  # and 0 when nothing is
+        mp.setattr(status_report, "full_status", lambda *a, **k: calm)
+        assert CliRunner().invoke(main, ["--home", str(home), "status", "--check", "--json"]).exit_code == 0
     counts = {c["category"]: c["papers"] for c in st["categories"]}
     assert counts["cs.CL"] == sum(1 for r in sample_rows[-300:] if "cs.CL" in r["categories"])
     # the next ingest marks the orphaned run as interrupted

@@ -99,9 +99,9 @@ def main(ctx: click.Context, home: str | None, user: str | None, verbose: int) -
 
 
 def _register_all() -> None:
-    from . import digest, fulltext, index, ingest, lists, paper, serve, trends, users
+    from . import backup, digest, fulltext, index, ingest, lists, paper, serve, trends, users
 
-    for module in (ingest, fulltext, index, paper, trends, digest, lists, users, serve):
+    for module in (ingest, fulltext, index, paper, trends, digest, lists, users, serve, backup):
         module.register(main)
 
 

@@ -1,0 +1,93 @@
+"""A consistent copy of a data home while the app and the scheduler run: `trendscope backup DIR`.
+
+The database is copied with SQLite's online backup API, which reads one consistent state of it even while another
+process writes (a plain `cp` of a database in WAL mode can miss what its `-wal` file still holds, or copy it half
+written), then checked with `PRAGMA integrity_check`. The settings (`config.toml`, `secrets.toml`, `taxonomy.toml`),
+a fitted tag model, the stored PDFs (`pdf/`: a PDF read from a file cannot be downloaded again) and the Atom feeds
+are copied as files. The FAISS index (`index/`) is not: it is a cache of the vectors the database holds, rebuilt
+by `trendscope doctor --repair` after a restore. Nothing in the home is changed.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import TrendscopeError
+from .home import Home
+
+log = logging.getLogger(__name__)
+
+SKIPPED_DIRS = ("index",)  # rebuilt from the database
+SKIPPED_SUFFIXES = ("-wal", "-shm", "-journal", ".lock")  # the database's own side files, and locks
+
+
+@dataclass
+class BackupReport:
+    dest: Path
+    database_bytes: int = 0
+    files: list[str] = field(default_factory=list)  # copied besides the database, relative to the home
+
+    def lines(self) -> list[str]:
+        pdfs = sum(1 for f in self.files if f.startswith("pdf/"))
+        settings = [f for f in self.files if "/" not in f]
+        out = [f"backed up to {self.dest}: the database ({self.database_bytes / 1e6:,.1f} MB, checked)"
+               + (f", {', '.join(settings)}" if settings else "")
+               + (f", {pdfs:,} stored PDF{'s' if pdfs != 1 else ''}" if pdfs else "")
+               + (f", {len(self.files) - pdfs - len(settings):,} other file(s)"
+                  if len(self.files) - pdfs - len(settings) else "")]
+        out.append("to restore: stop the app and the scheduler, copy these files into the data home, then run "
+                   "`trendscope doctor --repair` (it rebuilds the search index from the database)")
+        return out
+
+
+def backup_home(home: Home, dest: Path, with_pdfs: bool = True) -> BackupReport:
+    """Copy `home` into `dest` (a new or empty folder, made readable by its owner alone)."""
+    dest = Path(dest).expanduser()
+    if dest.resolve() == home.root.resolve() or home.root.resolve() in dest.resolve().parents:
+        raise TrendscopeError(f"{dest}: a backup goes outside the data home ({home.root})")
+    if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
+        raise TrendscopeError(f"{dest}: exists and is not an empty folder; give a new one")
+    if not home.db_path.exists():
+        raise TrendscopeError(f"{home.db_path}: no database to back up")
+    dest.mkdir(parents=True, exist_ok=True)
+    os.chmod(dest, 0o700)  # the copy holds the same secrets and users as the home
+    report = BackupReport(dest)
+    target = dest / home.db_path.name
+    _copy_database(home.db_path, target)
+    report.database_bytes = target.stat().st_size
+    for path in sorted(home.root.rglob("*")):
+        rel = path.relative_to(home.root)
+        if (path == home.db_path or not path.is_file() or rel.parts[0] in SKIPPED_DIRS
+                or path.name.endswith(SKIPPED_SUFFIXES) or (rel.parts[0] == "pdf" and not with_pdfs)):
+            continue
+        out = dest / rel
+        out.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, out)  # keeps the mode: secrets.toml stays its owner's alone
+        report.files.append(rel.as_posix())
+    log.info("backed up %s to %s (%d files besides the database)", home.root, dest, len(report.files))
+    return report
+
+
+def _copy_database(source: Path, target: Path) -> None:
+    """The database as one consistent state (SQLite's online backup), checked."""
+    src = sqlite3.connect(source, timeout=30)  # reads only; a read-only open cannot read a WAL it did not start
+    dst = sqlite3.connect(target)
+    try:
+        src.backup(dst)
+        dst.execute("PRAGMA journal_mode = DELETE")  # one self-contained file, no -wal beside it
+        # integrity_check, not quick_check: SQLite 3.40's quick_check reports NULLs in WITHOUT ROWID tables that
+        # hold none (paper_categories.pk here), where integrity_check says ok
+        problems = [r[0] for r in dst.execute("PRAGMA integrity_check(20)").fetchall()]
+    except sqlite3.Error as exc:
+        raise TrendscopeError(f"{source}: cannot copy the database: {exc}") from exc
+    finally:
+        dst.close()
+        src.close()
+    os.chmod(target, 0o600)
+    if problems != ["ok"]:
+        raise TrendscopeError(f"{target}: the copy fails SQLite's check ({'; '.join(problems[:3])}): the database "
+                              "may be damaged; run `trendscope doctor` and keep the earlier backups")
