@@ -1216,6 +1216,25 @@ def test_status_page_shows_a_change_at_once(app_home, seed, sample_rows):
         texts(at.warning)
 
 
+def test_status_page_cuts_a_failed_requests_long_address(app_home, seed):
+    """A blind walkthrough: the Status page showed a failed ingest's whole percent-encoded arXiv query (the CLI
+    cuts it after 40 characters)."""
+    from trendscope.ingest.ledger import IngestRun, LedgerStore
+    from trendscope.ingest.store import open_database
+
+    url = "https://export.arxiv.org/api/query?search_query=" + "%28cat%3Acs.LG+OR+cat%3Acs.CL%29" * 8
+    db = open_database(app_home / "trendscope.db")
+    ledger = LedgerStore(db)
+    run = ledger.start(IngestRun(source="arxiv-api", query="q", window_start="2026-01-01", window_end="2026-01-07"))
+    run.error_messages = [f"arXiv API request failed after 2 tries (cannot connect): {url}"]
+    run.errors = 1
+    ledger.finish(run, "failed")
+    db.close()
+    at = open_page(check(new_app().run()), "status")
+    failed = [w for w in texts(at.warning) if "failed" in w and "export.arxiv.org" in w]
+    assert failed and all(url not in w and "…" in w for w in failed), texts(at.warning)
+
+
 def test_papers_without_an_index_get_messages_not_errors(home, sample_rows):
     """Ingested but never indexed: keyword search works, semantic search and similar papers explain why not."""
     from app_seed import to_paper

@@ -273,7 +273,7 @@ def test_cli_ingest_by_id_unreachable_arxiv_is_one_line(home, monkeypatch):
 
 
 def test_status_lines_cut_long_request_urls():
-    from trendscope.ui.cli.ingest import short_urls
+    from trendscope.foundation.wording import short_urls
 
     url = "http://export.arxiv.org/api/query?search_query=cat:cs.LG+AND+submittedDate:[202611010000+TO+2026]&start=0"
     assert short_urls(f"last live ingest failed: cannot reach {url} (timed out)") == \

@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import json
-import re
 
 import click
 
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.home import DEFAULT_CATEGORIES
-from trendscope.foundation.wording import count
+from trendscope.foundation.wording import count, short_urls
 
 from .options import categories_option, json_option
 
@@ -241,8 +240,3 @@ def register(group: click.Group) -> None:
     group.add_command(status_cmd)
     group.add_command(schedule_cmd)
 
-
-def short_urls(text: str) -> str:
-    """A failed request's URL (often 250+ characters of query) cut after 40 characters, for a terminal line;
-    `status --json` keeps it whole."""
-    return re.sub(r"(https?://\S{40})\S{8,}", r"\1…", text)

@@ -11,6 +11,12 @@ def count(n: int, noun: str, plural: str | None = None) -> str:
     return f"{n:,} {noun if n == 1 else (plural or noun + 's')}"
 
 
+def short_urls(text: str) -> str:
+    """A failed request's URL (often 250+ characters of query) cut after 40 characters, for a terminal line or the
+    app's Status page (which showed it whole: a blind walkthrough); `status --json` keeps it whole."""
+    return re.sub(r"(https?://\S{40})\S{8,}", r"\1…", text)
+
+
 def known_names(given: Sequence[str], known: Sequence[str], what: str = "trend") -> list[str]:
     """`given` names as `known` spells them, matched regardless of case ("Efficiency" -> "efficiency", as
     categories already were: "cs.sd" -> "cs.SD"); a name not known at all is one error listing the known ones."""

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
-from trendscope.foundation.wording import count
+from trendscope.foundation.wording import count, short_urls
 from trendscope.ui.app import state as app
 from trendscope.ui.app.text import safe_inline
 
@@ -82,7 +82,7 @@ def _freshness(summary: dict) -> None:
             stale.append(f"{count(len(settings), 'setting')} of this server need{'s' if len(settings) == 1 else ''} "
                          "the administrator's attention.")
     for item in stale:
-        st.warning(safe_inline(item), icon=":material/warning:")
+        st.warning(safe_inline(short_urls(item)), icon=":material/warning:")
     if not stale and (age is None or age <= STALE_DAYS):
         st.success("Nothing is stale: papers are recent and every paper is indexed.", icon=":material/check_circle:")
 
