@@ -27,3 +27,17 @@ def test_why_a_paper_carries_a_tag_in_one_line():
     assert why_tagged(["vector model: +2.83", "category: cs.MM"]) == \
         "wording like the trend's papers (the vector model votes strongly for); arXiv category cs.MM"
     assert why_tagged(["vector model: -0.4"]) is None and why_tagged([]) is None
+
+
+def test_a_long_matched_span_is_shown_by_the_words_the_pattern_matched():
+    """A blind walkthrough: a digest's "why" read `“text steering and to 0.8727 with image” in the abstract`: a
+    pattern of two modality words a few words apart matched that span, and it was shown whole."""
+    from trendscope.foundation.wording import evidence_place, why_tagged
+
+    assert evidence_place("text steering and to 0.8727 with image (abstract)") == ("text … image", "abstract")
+    assert evidence_place("language l and (ii) cross modal access between images (abstract)")[0] == \
+        "language … images"
+    assert evidence_place("vision and language (title)") == ("vision and language", "title")  # short: as it is
+    assert evidence_place("vision-language-action (title)") == ("vision-language-action", "title")
+    assert why_tagged(["text and multimodal (vision (abstract)", "multimodal (title)"]) == \
+        "“multimodal” in the title; “text … vision” in the abstract"

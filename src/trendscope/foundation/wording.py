@@ -48,9 +48,24 @@ _PLACE = re.compile(r"^(?P<what>.+) \((?P<where>title|abstract)\)$")
 
 def evidence_place(evidence_item: str) -> tuple[str, str] | None:
     """(phrase, "title" or "abstract") of a tagger evidence item naming a matched phrase ("serving (abstract)"),
-    None for other items."""
+    None for other items; a long span that a pattern of two words near each other matched is shown by those words
+    (`tidy_span`)."""
     m = _PLACE.match(evidence_item)
-    return (m["what"], m["where"]) if m else None
+    return (tidy_span(m["what"]), m["where"]) if m else None
+
+
+_SPAN_WORDS = 4  # a matched span longer than this, or holding more than words, is shown by its ends
+
+
+def tidy_span(phrase: str) -> str:
+    """A matched span as a reader can take it: "text and image" as it is; "language l and (ii) cross modal access
+    between images" or "text steering and to 0.8727 with image", matched by a pattern of two words a few words
+    apart, as "language … images" and "text … image" (a digest's "why" read as nonsense: a blind walkthrough)."""
+    words = phrase.split()
+    if len(words) <= _SPAN_WORDS and re.fullmatch(r"[\w\s'-]+", phrase):
+        return phrase
+    ends = re.findall(r"[^\W\d_][\w'-]*", phrase)
+    return f"{ends[0]} … {ends[-1]}" if len(ends) >= 2 else phrase
 
 
 def why_tagged(evidence: Sequence[str], per_place: int = 3) -> str | None:
