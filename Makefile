@@ -5,6 +5,9 @@ PY := $(VENV)/bin/python
 TS := $(VENV)/bin/trendscope
 SNAPSHOT ?=
 PORT ?= 8501
+# where the CPU build of torch comes from: pip's own settings by default (a local wheel here); elsewhere give
+# PyTorch's CPU index, as PyPI's Linux wheel is the CUDA build (gigabytes): TORCH_INDEX=https://download.pytorch.org/whl/cpu
+TORCH_INDEX ?=
 
 .PHONY: install run test test-fast lint docs browser clean
 
@@ -13,8 +16,8 @@ install: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	# torch first: the CPU build on this disk (any other pulls gigabytes of CUDA wheels)
-	$(PY) -m pip install -q torch==2.13.0
+	# torch first: the CPU build (any other pulls gigabytes of CUDA wheels)
+	$(PY) -m pip install -q torch==2.13.0 $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX))
 	$(PY) -m pip install -q -e '.[dev]'
 	touch $@
 
