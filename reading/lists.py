@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -272,9 +273,12 @@ class ReadingLists:
         return for_you(self.store.db, vectors, limit=limit, days=days, categories=categories, owner=self.me)
 
     # -- notes on passages of a paper's full text ----------------------------------------------
-    def add_passage_note(self, arxiv_id: str, seq: int, note: str, quote: str = "", section: str = "") -> int:
+    def add_passage_note(self, arxiv_id: str, seq: int, note: str, quote: str = "", section: str = "",
+                         passage: str | None = None) -> int:
         """Attach a note to passage `seq` of a paper's full text (`quote`: the passage or the part of it the note
-        is about); shown in the reader and on every list holding the paper, and exported with it."""
+        is about); shown in the reader and on every list holding the paper, and exported with it. With the
+        passage's text, a quote it does not hold is refused (a walkthrough's quote from the paragraph before was
+        exported as this passage's)."""
         try:
             aid, _ = parse_arxiv_id(arxiv_id)
         except BadArxivId as exc:
@@ -286,6 +290,8 @@ class ReadingLists:
             raise TrendscopeError(f"a quote holds at most {MAX_QUOTE:,} characters")
         if int(seq) < 0:
             raise TrendscopeError("not a passage of the paper")
+        if passage is not None and quote and _folded(quote) not in _folded(passage):
+            raise TrendscopeError("the quote is not in this passage: copy words from it, or leave the quote empty")
         return self.marks.add_passage_note(self.me, aid, int(seq), " ".join(section.split())[:300], quote, note,
                                            self.clock())
 
@@ -422,3 +428,9 @@ class ReadingLists:
         if limit < 1:
             raise TrendscopeError(f"the number of recommendations must be at least 1 (got {limit})")
         return recommend(self.store, self._id(name), limit=limit, since=since, vectors=vectors, nearest=nearest)
+
+
+def _folded(text: str) -> str:
+    """Text as a quote of it is compared: case, spacing and a line's hyphen break ignored, quotes straightened."""
+    text = exporters.clean_text(text).casefold().replace("\u2019", "'").replace("\u201c", '"').replace("\u201d", '"')
+    return " ".join(re.sub(r"-\s+", "-", text).split())

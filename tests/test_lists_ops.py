@@ -95,6 +95,20 @@ def test_notes_keep_their_lines_but_lose_control_characters(db, rows, home):
     assert "\x07" not in shown.output and "\x1b" not in shown.output
 
 
+def test_a_passage_note_quote_must_be_in_its_passage(db, rows):
+    """A blind walkthrough quoted a sentence of the paragraph before; it was stored and exported as this passage's."""
+    rl = ReadingLists(db)
+    passage = "While inline citations are use-\nful, readers lose track of them. One in five (21%) discoveries..."
+    with pytest.raises(TrendscopeError, match="the quote is not in this passage"):
+        rl.add_passage_note(rows[0]["id"], 10, "a note", quote="of paper discoveries came from citations",
+                            passage=passage)
+    assert rl.passage_notes(rows[0]["id"]) == []
+    # its words, in another case, spacing or with the line's hyphen break, are in it
+    for quote in ("READERS lose  track", "inline citations are use- ful", "One in five (21%)"):
+        rl.add_passage_note(rows[0]["id"], 10, "a note", quote=quote, passage=passage)
+    assert len(rl.passage_notes(rows[0]["id"])) == 3
+
+
 def test_remove_note_status(db, rows):
     rl = ReadingLists(db)
     rl.create("L")

@@ -76,7 +76,7 @@ def _note_form(arxiv_id: str, section: str, passage: dict) -> None:
             if st.form_submit_button("Save note", icon=":material/save:"):
                 try:
                     app.reading_lists().add_passage_note(arxiv_id, seq, note, quote or passage["text"][:300],
-                                                         section)
+                                                         section, passage=passage["text"])
                 except TrendscopeError as exc:
                     st.error(safe_inline(str(exc)))
                 else:
