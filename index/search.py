@@ -70,11 +70,12 @@ PRF_DOCS = 10
 PRF_WEIGHT = 1.0
 # A plain query word found in more than this share of all papers ("model", "learning") adds almost nothing to
 # BM25 but makes FTS5 score most of the corpus: hybrid leaves it out of its keyword side (it stays in the embedded
-# text) whenever rarer words remain. 1.0 keeps every word. Keyword mode keeps every word: with the keyword side
+# text) whenever rarer words remain (MIN_RARE_LEFT). 1.0 keeps every word. Keyword mode keeps every word: with the keyword side
 # pruned (keyword_pruning.py) common words cost little, and on the tuning half keyword mode ranks better with them
 # (nDCG@10 0.792 -> 0.798) while hybrid ranks slightly better without (0.847 against 0.844).
 COMMON_SHARE = 0.3
 KEYWORD_MODE_COMMON_SHARE = 1.0
+MIN_RARE_LEFT = 2  # ... whenever at least this many rarer words remain (one alone lost the query's topic)
 
 
 def rrf_fuse(
@@ -326,13 +327,15 @@ class Searcher:
 
     def lexical_query(self, pq: ParsedQuery, share: float | None = None) -> ParsedQuery:
         """The query as BM25 sees it: plain words in more than `share` (default: `common_share`, hybrid's) of the
-        papers left out while rarer words remain."""
+        papers left out while at least two rarer words remain: "vision language models" searched "vision" alone
+        where "language" and "models" were common, and ranked papers on vision without language (a blind
+        walkthrough; the dev set's tuning half is the same either way, docs/performance.md)."""
         share = self.common_share if share is None else share
         if share >= 1.0 or len(pq.optional) < 2:
             return pq
         common = {g.label for g in pq.optional if g.plain_word and self._doc_share(g.fts()) > share}
         rare_left = [g for g in pq.groups if g.required or g.label not in common]
-        return pq.without(common) if common and rare_left else pq
+        return pq.without(common) if common and len(rare_left) >= MIN_RARE_LEFT else pq
 
     def _keyword(self, pq: ParsedQuery, flt: SqlFilter, k: int, order: str,
                  share: float | None = None) -> list[tuple[int, float]]:
