@@ -70,9 +70,9 @@ PRF_DOCS = 10
 PRF_WEIGHT = 1.0
 # A plain query word found in more than this share of all papers ("model", "learning") adds almost nothing to
 # BM25 but makes FTS5 score most of the corpus: hybrid leaves it out of its keyword side (it stays in the embedded
-# text) whenever rarer words remain (MIN_RARE_LEFT). 1.0 keeps every word. Keyword mode keeps every word: with the keyword side
-# pruned (keyword_pruning.py) common words cost little, and on the tuning half keyword mode ranks better with them
-# (nDCG@10 0.792 -> 0.798) while hybrid ranks slightly better without (0.847 against 0.844).
+# text) whenever rarer words remain (MIN_RARE_LEFT). 1.0 keeps every word. Keyword mode keeps every word: with
+# the keyword side pruned (keyword_pruning.py) common words cost little, and on the tuning half keyword mode ranks
+# better with them (nDCG@10 0.792 -> 0.798) while hybrid ranks slightly better without (0.847 against 0.844).
 COMMON_SHARE = 0.3
 KEYWORD_MODE_COMMON_SHARE = 1.0
 MIN_RARE_LEFT = 2  # ... whenever at least this many rarer words remain (one alone lost the query's topic)
