@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from trendscope.ingest.records import BadArxivId, parse_arxiv_id
 
@@ -212,13 +212,21 @@ def unknown_person(store: SearchStore, query: str) -> str | None:
     return " ".join(typed)
 
 
+class KnownPapers(NamedTuple):
+    """The papers a query names, best first; how many of them may come first; whether they are a person's."""
+
+    pks: list[int]
+    cap: int
+    person: bool = False
+
+
 def known_papers(store: SearchStore, query: str, flt: SqlFilter, limit: int,
-                 weights: Sequence[float]) -> tuple[list[int], int]:
+                 weights: Sequence[float]) -> KnownPapers:
     """The papers a query names, best first, among those passing the filter (`store`: a `SearchStore`, `flt` its
     `SqlFilter`), and how many of them may come first: at most `MAX_FIRST`, or `limit` for a person's papers."""
     tq = title_query(query)
     if tq is None:
-        return [], MAX_FIRST
+        return KnownPapers([], MAX_FIRST)
     person = author_query(query)
     surname = surname_query(query)
     if surname is not None:  # "Bengio": 4 of the first 8 hits lacked the name, while au:Bengio found 7 papers (a
@@ -229,11 +237,11 @@ def known_papers(store: SearchStore, query: str, flt: SqlFilter, limit: int,
         rows = store.rows(near)
         theirs = [pk for pk in near if pk in rows and names_author(person.words, rows[pk].authors)]
         if theirs:
-            return theirs[:limit], limit
+            return KnownPapers(theirs[:limit], limit, person=True)
     found = store.keyword(tq.starts_match, flt, 200, weights=weights)
     if tq.may_cover:
         found += store.keyword(tq.match, flt, 50, weights=weights)
     rows = store.rows([pk for pk, _ in found])
     tiers = [(tier, i, pk) for i, (pk, _) in enumerate(found)
              if pk in rows and (tier := title_tier(tq, rows[pk].title)) is not None]
-    return list(dict.fromkeys(pk for *_, pk in sorted(tiers))), MAX_FIRST
+    return KnownPapers(list(dict.fromkeys(pk for *_, pk in sorted(tiers))), MAX_FIRST)

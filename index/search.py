@@ -32,7 +32,15 @@ from .embedder import Embedder
 from .faiss_index import VectorIndex, index_paths
 from .fts_query import ParsedQuery, parse_query
 from .keyword_pruning import Split, exact_top, plan
-from .known_item import arxiv_id_query, known_first, known_papers, names_author, title_query, unknown_person
+from .known_item import (
+    KnownPapers,
+    arxiv_id_query,
+    known_first,
+    known_papers,
+    names_author,
+    title_query,
+    unknown_person,
+)
 from .query_encoder import load_query_embedder
 from .relevance_floor import (
     WORD_SHARE,
@@ -216,6 +224,7 @@ class Searcher:
             if pq.semantic_text:
                 log.warning("no embeddings yet: keyword results only (run `trendscope index`)")
             mode = "keyword"
+        named: set[int] | None = None  # hybrid: the papers its keyword side found
         if mode == "keyword":
             flt = SqlFilter(**{**asdict(base), "exclude_match": None if pq.match else pq.exclude_match})
             ranked = self._keyword(pq, flt, limit, "relevance", self.keyword_mode_common_share)
@@ -237,25 +246,31 @@ class Searcher:
                 fused = rrf_fuse({"keyword": [pk for pk, _ in kw], "semantic": [pk for pk, _ in sem]},
                                  self.rrf_k, self.rrf_weights)
             ranked = fused[:limit]
+            named = {pk for pk, _ in kw}
         ranked = self._authors_named(pq, ranked)
         if self.known_items and req.sort != "date":
-            first, cap = (known.result() if known is not None
-                          else self._known_items(self.store, req.query, base, limit))
-            ranked = known_first(ranked, first, limit, cap)
+            found = known.result() if known is not None else self._known_items(self.store, req.query, base, limit)
+            if found.person and found.pks and named is not None and pq.all_match:
+                # after a person's papers, papers near the name by meaning alone ("Tang poems" for "Lijuan Wang",
+                # each "missing: Lijuan, Wang": a blind walkthrough) or by another "Wang" say nothing: only those
+                # holding the whole name stay
+                whole = {pk for pk, _ in self.store.keyword(pq.all_match, base, max(limit, 100))}
+                ranked = [r for r in ranked if r[0] in whole]
+            ranked = known_first(ranked, found.pks, limit, found.cap)
         if req.sort == "date":
             ranked = self._with_newest_matches(pq, base, ranked, limit)
             ranked = self._newest_first(req.query, pq, ranked, wanted)
-        # the "missing: ..." notes and snippets know "pre-training" is "pretraining"; the ranking does not (it lost
-        # 0.01 nDCG@10 on both halves of the dev set: docs/performance.md)
+        # the snippets come from porter's index, which holds "pre-training" as two words: the notes and snippets get
+        # a compound's other spellings (the ranking's keyword index holds the joined word: foundation.stemming)
         return self._hits(ranked, with_compound_spellings(pq, self._doc_count) if self.compounds else pq)
 
-    def _known_beside(self, query: str, flt: SqlFilter, limit: int) -> Future[tuple[list[int], int]] | None:
+    def _known_beside(self, query: str, flt: SqlFilter, limit: int) -> Future[KnownPapers] | None:
         """`_known_items` on a worker thread, beside the ranking (a few ms at p50 on the full corpus)."""
         if not self.parallel or title_query(query) is None:
             return None
         return read_beside(self.db, lambda db: self._known_items(SearchStore(db), query, flt, limit))
 
-    def _known_items(self, store: SearchStore, query: str, flt: SqlFilter, limit: int) -> tuple[list[int], int]:
+    def _known_items(self, store: SearchStore, query: str, flt: SqlFilter, limit: int) -> KnownPapers:
         return known_papers(store, query, flt, limit, self.bm25_weights)
 
     def _authors_named(self, pq: ParsedQuery, ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
