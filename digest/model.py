@@ -217,8 +217,10 @@ class Digest:
     def held_back_message(self) -> str | None:
         """For a trend digest that shows fewer papers than it had: how many were left out and why."""
         left = self.candidates - len(self.papers)
-        if self.empty or left <= 0:
+        if self.empty:
             return None
+        if left <= 0:
+            return self._unlisted_holders()
         papers, verb = ("papers", "are") if left != 1 else ("paper", "is")
         # late papers of earlier weeks are candidates too: "this week" was said of them (a walkthrough)
         late_left = max(0, min(left, self.late_candidates - sum(p.late_week is not None for p in self.papers)))
@@ -234,6 +236,18 @@ class Digest:
         why = ("the list shows the most likely ones" if len(self.papers) >= self.subscription.size
                else f"{'they are' if left != 1 else 'it is'} less clearly about the trend")  # "1 ... : they are"
         return f"{head}: {why}."
+
+    def _unlisted_holders(self) -> str | None:
+        """For a saved search: the week's papers its summary counts (they hold every word of the query) that the
+        list leaves out. "3 papers this week" above a list of 2 said nothing of the third (a blind walkthrough)."""
+        if self.subscription.trends or not self.subscription.query or not self.lines:
+            return None
+        unlisted = self.lines[0].count - sum(1 for p in self.papers if not p.by_meaning and p.late_week is None)
+        if unlisted <= 0:
+            return None
+        papers, verb = ("papers", "hold") if unlisted != 1 else ("paper", "holds")
+        return (f"{unlisted} more {papers} this week {verb} the query's words but {'are' if unlisted != 1 else 'is'} "
+                "not listed: less clearly about it, already sent in another digest, or outside its filters.")
 
     @property
     def less_sure_heading(self) -> str:

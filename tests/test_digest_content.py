@@ -410,6 +410,23 @@ def test_a_followed_topic_counts_papers_with_its_name_or_its_acronym(db, dhome):
     assert d.lines[0].count >= 2 and not any(p.by_meaning for p in d.papers if p.id in (pid, long_form))
 
 
+def test_a_saved_search_says_how_many_papers_holding_its_words_it_leaves_out(db, dhome):
+    """A blind walkthrough: "3 papers this week" in a followed topic's summary above a list of 2, and no word of
+    the third."""
+    from trendscope.digest.render import render_markdown
+
+    api.add_subscription(db, dhome, "llm", query="language models", size=50)
+    d = build_digest(db, api.get_subscription(db, "llm"), WEEK)
+    holding = sum(1 for p in d.papers if not p.by_meaning)
+    assert d.papers and d.lines[0].count == holding and d.held_back_message is None  # all listed: nothing to say
+    more = replace(d, lines=[replace(d.lines[0], count=holding + 1)])
+    assert more.held_back_message == ("1 more paper this week holds the query's words but is not listed: less "
+                                      "clearly about it, already sent in another digest, or outside its filters.")
+    assert "1 more paper this week holds the query" in render_markdown(more)
+    assert replace(d, lines=[replace(d.lines[0], count=holding + 2)]).held_back_message.startswith(
+        "2 more papers this week hold the query's words but are not listed")
+
+
 def test_a_paper_listed_for_its_meaning_says_so_beside_the_count_of_papers_with_every_word(db, dhome):
     """A blind walkthrough: "papers with every word of 'speculative decoding': 0 papers this week" above a listed
     paper (found by meaning: about decoding polar codes) read as a contradiction. Each paper the summary's count
