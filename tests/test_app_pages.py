@@ -925,6 +925,7 @@ def test_digests_preview_downloads_and_subscription_management(app_home):
     # nothing issued yet: the feed is empty and the page says why (it read as a broken download)
     assert any(c.startswith("The Atom feed has no weeks yet") for c in texts(at.caption))
     weeks = at.selectbox(key="digest_week").options
+    assert len(weeks) == 104  # two years back (16 weeks were too few: a blind walkthrough)
     from trendscope.ingest.store import open_database
 
     last = open_database(app_home / "trendscope.db").execute("SELECT max(published) FROM papers").fetchone()[0]

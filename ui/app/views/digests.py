@@ -20,8 +20,11 @@ from trendscope.ui.app import state as app
 from trendscope.ui.app.text import literal_inline, safe_inline
 
 
+PREVIEW_WEEKS = 104  # two years back (16 weeks were too few to look at last spring's: a blind walkthrough)
+
+
 def _pick_week() -> str | None:
-    weeks = dg.recent_weeks(16)
+    weeks = dg.recent_weeks(PREVIEW_WEEKS)
     if not weeks:
         return None
     # the newest week may still be filling up: start on the last complete one
@@ -29,7 +32,8 @@ def _pick_week() -> str | None:
     return st.selectbox("Week", weeks, index=1 if partial else 0, key="digest_week",
                         format_func=lambda w: f"{w} (incomplete: its papers so far)" if partial and w == weeks[0]
                         else w,  # it looked like any other week; only the hover said so
-                        help="ISO week (Monday to Sunday) of publication; the newest may be incomplete.")
+                        help="ISO week (Monday to Sunday) of publication; the newest may be incomplete. Type to "
+                             "find one; two years back (any week: `trendscope digest --week 2024-W10`).")
 
 
 def _preview(sub, week: str) -> None:
