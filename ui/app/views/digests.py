@@ -19,7 +19,6 @@ from trendscope.ui.app import digest_view as dg
 from trendscope.ui.app import state as app
 from trendscope.ui.app.text import literal_inline, safe_inline
 
-
 PREVIEW_WEEKS = 104  # two years back (16 weeks were too few to look at last spring's: a blind walkthrough)
 
 
