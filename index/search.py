@@ -41,6 +41,7 @@ from .known_item import (
     title_query,
     unknown_person,
 )
+from .phrase_check import keep_holding, phrase_groups
 from .query_encoder import load_query_embedder
 from .relevance_floor import (
     WORD_SHARE,
@@ -83,6 +84,7 @@ PRF_WEIGHT = 1.0
 # better with them (nDCG@10 0.792 -> 0.798) while hybrid ranks slightly better without (0.847 against 0.844).
 COMMON_SHARE = 0.3
 KEYWORD_MODE_COMMON_SHARE = 1.0
+PHRASE_DEPTH = 3  # a query requiring a phrase ranks this many times its limit, as the phrase check may drop some
 MIN_RARE_LEFT = 2  # ... whenever at least this many rarer words remain (one alone lost the query's topic)
 
 
@@ -215,6 +217,9 @@ class Searcher:
         wanted = limit
         if req.sort == "date":
             limit = min(max(DATE_SORT_POOL, 5 * wanted), MAX_LIMIT)
+        phrases = phrase_groups(pq)  # required phrases hold as written (phrase_check.py): ranked deeper, then kept
+        if phrases and req.sort != "date":
+            limit = min(PHRASE_DEPTH * wanted, MAX_LIMIT)
         mode = req.mode
         known = self._known_beside(req.query, base, limit) if self.known_items and req.sort != "date" else None
         if mode == "semantic" and not pq.semantic_text:
@@ -247,7 +252,9 @@ class Searcher:
                                  self.rrf_k, self.rrf_weights)
             ranked = fused[:limit]
             named = {pk for pk, _ in kw}
-        ranked = self._authors_named(pq, ranked)
+        if mode == "semantic":  # its words are embedded, not matched (index.md): phrases do not filter it
+            phrases = []
+        ranked = keep_holding(self._authors_named(pq, ranked), phrases, self._texts)
         if self.known_items and req.sort != "date":
             found = known.result() if known is not None else self._known_items(self.store, req.query, base, limit)
             if found.person and found.pks and named is not None and pq.all_match:
@@ -258,11 +265,16 @@ class Searcher:
                 ranked = [r for r in ranked if r[0] in whole]
             ranked = known_first(ranked, found.pks, limit, found.cap)
         if req.sort == "date":
-            ranked = self._with_newest_matches(pq, base, ranked, limit)
+            ranked = keep_holding(self._with_newest_matches(pq, base, ranked, limit), phrases, self._texts)
             ranked = self._newest_first(req.query, pq, ranked, wanted)
+        ranked = ranked[:wanted]
         # the snippets come from porter's index, which holds "pre-training" as two words: the notes and snippets get
         # a compound's other spellings (the ranking's keyword index holds the joined word: foundation.stemming)
         return self._hits(ranked, with_compound_spellings(pq, self._doc_count) if self.compounds else pq)
+
+    def _texts(self, pks: list[int]) -> dict[int, tuple[str, str]]:
+        """pk -> (title, abstract), for the phrase check."""
+        return {pk: (row.title or "", row.abstract or "") for pk, row in self.store.rows(pks).items()}
 
     def _known_beside(self, query: str, flt: SqlFilter, limit: int) -> Future[KnownPapers] | None:
         """`_known_items` on a worker thread, beside the ranking (a few ms at p50 on the full corpus)."""
