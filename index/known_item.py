@@ -245,3 +245,13 @@ def known_papers(store: SearchStore, query: str, flt: SqlFilter, limit: int,
     tiers = [(tier, i, pk) for i, (pk, _) in enumerate(found)
              if pk in rows and (tier := title_tier(tq, rows[pk].title)) is not None]
     return KnownPapers(list(dict.fromkeys(pk for *_, pk in sorted(tiers))), MAX_FIRST)
+
+
+def known_person(store: SearchStore, query: str, weights: Sequence[float]) -> tuple[str, int] | None:
+    """(the name as typed, how many stored papers list it as an author's) when the query is a person's name whose
+    papers come first (`known_papers`), else None: a search for "Lijuan Wang" put her two papers first and said
+    nothing of why (a blind walkthrough)."""
+    from .search_store import SqlFilter
+
+    found = known_papers(store, query, SqlFilter(), MAX_AUTHOR_PAPERS, weights)
+    return (" ".join(query.split()), len(found.pks)) if found.person and found.pks else None

@@ -37,6 +37,7 @@ from .known_item import (
     arxiv_id_query,
     known_first,
     known_papers,
+    known_person,
     names_author,
     title_query,
     unknown_person,
@@ -333,6 +334,10 @@ class Searcher:
                 ranked = near_best(ranked, feats, self.date_floor_from_best)
         published = self.store.published_of([pk for pk, _ in ranked])
         return sorted(ranked, key=lambda r: (published.get(r[0]) or "", r[0]), reverse=True)[:wanted]
+
+    def known_person(self, query: str) -> tuple[str, int] | None:
+        """(name, papers listing it) when the query is a stored author's name, whose papers come first."""
+        return known_person(self.store, query, self.bm25_weights) if self.known_items else None
 
     def unknown_person(self, query: str) -> str | None:
         """The person's name the query seems to be, when no stored paper lists it as an author's (`known_item`)."""

@@ -203,6 +203,15 @@ def test_a_name_no_stored_paper_lists_is_said_so(app_home, seed):
                for m in texts(at.info)), texts(at.info)
     at = search(at, "language models")
     assert not any("lists an author named" in m for m in texts(at.info))
+    assert not any("as an author: first" in c for c in texts(at.caption))
+    # a name some paper lists: its papers come first, and the page says so (nothing did: a blind walkthrough)
+    db = open_database(app_home / "trendscope.db")
+    pk = db.execute("SELECT pk FROM papers WHERE id = ?", [seed.ids[0]]).fetchone()[0]
+    db.execute("UPDATE papers SET authors = ? WHERE pk = ?", ['["Zora Quillfeather"]', pk])
+    db.conn.commit()
+    db.close()
+    at = search(at, "Zora Quillfeather")
+    assert "1 stored paper lists Zora Quillfeather as an author: first, newest first." in texts(at.caption)
 
 
 def test_search_from_a_shared_link(app_home, seed):

@@ -124,6 +124,11 @@ def test_a_persons_name_finds_their_papers_first_newest_first(known_home):
     # poems, each "missing: Lijuan, Wang" (a blind walkthrough)
     hits = searcher.search(SearchRequest("zora quillfeather", mode="hybrid", limit=10))
     assert [h.id for h in hits] == ["2312.99103", "2312.99102", "2312.99101"]
+    # and the search says why they come first (nothing did: a blind walkthrough)
+    assert searcher.known_person("Zora Quillfeather") == ("Zora Quillfeather", 3)
+    assert searcher.known_person("graph neural networks") is None
+    out = CliRunner().invoke(main, ["--home", str(_home.root), "search", "Zora Quillfeather"])
+    assert "(3 stored papers list Zora Quillfeather as an author: first, newest first)" in out.output
     # a name no paper lists changes nothing; a topic is no name
     assert author_query("graph neural networks") is not None  # looks like one: the store says no paper lists it
     plain = searcher.search(SearchRequest("graph neural networks", mode="keyword", limit=10))

@@ -223,6 +223,11 @@ def did_you_mean(query: str) -> str | None:
     return searcher().did_you_mean(query)
 
 
+def known_person(query: str) -> tuple[str, int] | None:
+    """(name, papers listing it) when the query is a stored author's name (`index.known_item`), or None."""
+    return searcher().known_person(query)
+
+
 def unknown_person(query: str) -> str | None:
     """The person's name the query seems to be, when no stored paper lists it (`index.known_item`), or None."""
     return searcher().unknown_person(query)

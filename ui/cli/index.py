@@ -10,6 +10,7 @@ import click
 
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.latex_math import readable_latex
+from trendscope.foundation.wording import count
 
 from .options import categories_option, json_option, limit_option, published_since_option, published_until_option
 
@@ -242,6 +243,9 @@ def search_cmd(ctx, query, mode, categories, trends, since, until, sort, all_wor
         person = searcher.unknown_person(query)
         if person:  # "Christopher Manning" listed unrelated papers without a word (a blind walkthrough)
             click.echo(f"(no stored paper lists an author named {person}: these results match the words)", err=True)
+        elif hits and sort != "date" and (named := searcher.known_person(query)):
+            click.echo(f"({count(named[1], 'stored paper')} {'lists' if named[1] == 1 else 'list'} {named[0]} as an "
+                       "author: first, newest first)", err=True)
         if not hits and _names_an_author(query):  # au:"Percy Lang" said a bare "no results" (a blind docs audit)
             click.echo("(no stored paper lists an author matching the au: part of the query, within the filters; "
                        "papers imported without their authors are never found by au:)", err=True)

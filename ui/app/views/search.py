@@ -136,7 +136,8 @@ def _run(params: dict) -> dict:
     elapsed = time.perf_counter() - started
     tags = trend_state.trend_tags([h.pk for h in hits])
     return {"params": params, "hits": hits, "tags": tags, "seconds": elapsed, "warming": warming,
-            "did_you_mean": app.did_you_mean(params["query"]), "unknown_person": app.unknown_person(params["query"])}
+            "did_you_mean": app.did_you_mean(params["query"]), "unknown_person": app.unknown_person(params["query"]),
+            "known_person": app.known_person(params["query"]) if params["sort"] != "date" else None}
 
 
 def _filters_text(params: dict) -> str:
@@ -205,6 +206,10 @@ def _results(state: dict) -> None:
     long_note = long_query_note(params["query"], shown_mode)
     if long_note:
         st.caption(long_note[0].upper() + long_note[1:] + ".")
+    if state.get("known_person") and hits:  # her two papers came first and nothing said why (a walkthrough)
+        name, n = state["known_person"]
+        st.caption(f"{count(n, 'stored paper')} {'lists' if n == 1 else 'list'} {safe_inline(name)} as an author: "
+                   "first, newest first.")
     if state.get("unknown_person"):  # "Christopher Manning" listed unrelated papers without a word (a walkthrough)
         st.info(f"No stored paper lists an author named {safe_inline(state['unknown_person'])}: these results "
                 "match the words.", icon=":material/person_off:")
