@@ -236,9 +236,10 @@ def rank_week(sub: Subscription, ctx: WeekContext, query_scorer: QueryScorer | N
                 and not (pattern and pattern.search(f"{r['title']}\n{r['abstract']}"))]
 
     rows = kept(rows)
-    n_tagged = len(kept(tagged)) if sub.trends else 0  # (weakly tagged papers included)
+    eligible = kept(tagged) if sub.trends else rows  # for a trend: every tagged paper (weakly tagged included)
+    n_tagged = len(eligible) if sub.trends else 0
     # the count says "this week" only of this week's papers (a walkthrough: late papers made it exceed the summary)
-    n_late = sum(r["id"] in late for r in (kept(tagged) if sub.trends else rows))
+    n_late = sum(r["id"] in late for r in eligible)
     if not rows:
         return [], n_tagged, n_late
     trend_rel = [min(strength[r["pk"]], STRENGTH_SCALE) / STRENGTH_SCALE if sub.trends else 0.0 for r in rows]

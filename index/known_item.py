@@ -227,17 +227,9 @@ def known_papers(store: SearchStore, query: str, flt: SqlFilter, limit: int,
     tq = title_query(query)
     if tq is None:
         return KnownPapers([], MAX_FIRST)
-    person = author_query(query)
-    surname = surname_query(query)
-    if surname is not None:  # "Bengio": 4 of the first 8 hits lacked the name, while au:Bengio found 7 papers (a
-        listed = store.doc_count(author_match(surname))  # blind walkthrough); "Adam" is a word first
-        person = surname if listed >= 2 and 3 * store.doc_count(text_match(surname)) < listed else None
-    if person is not None and 0 < store.doc_count(author_match(person)) <= MAX_AUTHOR_PAPERS:
-        near = [pk for pk, _ in store.keyword(author_match(person), flt, MAX_AUTHOR_PAPERS, order="newest")]
-        rows = store.rows(near)
-        theirs = [pk for pk in near if pk in rows and names_author(person.words, rows[pk].authors)]
-        if theirs:
-            return KnownPapers(theirs[:limit], limit, person=True)
+    theirs = _persons_papers(store, query, flt)
+    if theirs:
+        return KnownPapers(theirs[:limit], limit, person=True)
     found = store.keyword(tq.starts_match, flt, 200, weights=weights)
     if tq.may_cover:
         found += store.keyword(tq.match, flt, 50, weights=weights)
@@ -247,11 +239,27 @@ def known_papers(store: SearchStore, query: str, flt: SqlFilter, limit: int,
     return KnownPapers(list(dict.fromkeys(pk for *_, pk in sorted(tiers))), MAX_FIRST)
 
 
-def known_person(store: SearchStore, query: str, weights: Sequence[float]) -> tuple[str, int] | None:
+def _persons_papers(store: SearchStore, query: str, flt: SqlFilter) -> list[int]:
+    """The papers listing the person the query names as an author, newest first (none when it names nobody)."""
+    person = author_query(query)
+    surname = surname_query(query)
+    if surname is not None:  # "Bengio": 4 of the first 8 hits lacked the name, while au:Bengio found 7 papers (a
+        listed = store.doc_count(author_match(surname))  # blind walkthrough); "Adam" is a word first
+        person = surname if listed >= 2 and 3 * store.doc_count(text_match(surname)) < listed else None
+    if person is None or not 0 < store.doc_count(author_match(person)) <= MAX_AUTHOR_PAPERS:
+        return []
+    near = [pk for pk, _ in store.keyword(author_match(person), flt, MAX_AUTHOR_PAPERS, order="newest")]
+    rows = store.rows(near)
+    return [pk for pk in near if pk in rows and names_author(person.words, rows[pk].authors)]
+
+
+def known_person(store: SearchStore, query: str) -> tuple[str, int] | None:
     """(the name as typed, how many stored papers list it as an author's) when the query is a person's name whose
     papers come first (`known_papers`), else None: a search for "Lijuan Wang" put her two papers first and said
-    nothing of why (a blind walkthrough)."""
+    nothing of why (a blind walkthrough). Only the person part of `known_papers` runs (no title lookup)."""
     from .search_store import SqlFilter
 
-    found = known_papers(store, query, SqlFilter(), MAX_AUTHOR_PAPERS, weights)
-    return (" ".join(query.split()), len(found.pks)) if found.person and found.pks else None
+    if title_query(query) is None:
+        return None
+    theirs = _persons_papers(store, query, SqlFilter())
+    return (" ".join(query.split()), len(theirs)) if theirs else None

@@ -337,7 +337,7 @@ class Searcher:
 
     def known_person(self, query: str) -> tuple[str, int] | None:
         """(name, papers listing it) when the query is a stored author's name, whose papers come first."""
-        return known_person(self.store, query, self.bm25_weights) if self.known_items else None
+        return known_person(self.store, query) if self.known_items else None
 
     def unknown_person(self, query: str) -> str | None:
         """The person's name the query seems to be, when no stored paper lists it as an author's (`known_item`)."""
