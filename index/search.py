@@ -230,7 +230,6 @@ class Searcher:
             if pq.semantic_text:
                 log.warning("no embeddings yet: keyword results only (run `trendscope index`)")
             mode = "keyword"
-        named: set[int] | None = None  # hybrid: the papers its keyword side found
         if mode == "keyword":
             flt = SqlFilter(**{**asdict(base), "exclude_match": None if pq.match else pq.exclude_match})
             ranked = self._keyword(pq, flt, limit, "relevance", self.keyword_mode_common_share)
@@ -252,13 +251,12 @@ class Searcher:
                 fused = rrf_fuse({"keyword": [pk for pk, _ in kw], "semantic": [pk for pk, _ in sem]},
                                  self.rrf_k, self.rrf_weights)
             ranked = fused[:limit]
-            named = {pk for pk, _ in kw}
         if mode == "semantic":  # its words are embedded, not matched (index.md): phrases do not filter it
             phrases = []
         ranked = keep_holding(self._authors_named(pq, ranked), phrases, self._texts)
         if self.known_items and req.sort != "date":
             found = known.result() if known is not None else self._known_items(self.store, req.query, base, limit)
-            if found.person and found.pks and named is not None and pq.all_match:
+            if found.person and found.pks and mode == "hybrid" and pq.all_match:
                 # after a person's papers, papers near the name by meaning alone ("Tang poems" for "Lijuan Wang",
                 # each "missing: Lijuan, Wang": a blind walkthrough) or by another "Wang" say nothing: only those
                 # holding the whole name stay
