@@ -27,7 +27,6 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pandas as pd
-from scipy.stats import hypergeom, norm
 
 from trendscope.foundation.words import content_words
 
@@ -209,6 +208,8 @@ def emerging_z(count: int, total: int, before_count: int, before_total: int) -> 
     n = count + before_count
     if not total or not before_total or not n:
         return 0.0
+    from scipy.stats import hypergeom, norm  # here: importing scipy.stats takes 0.6 s, which most commands never need
+
     everyone = total + before_total
     if count * everyone > n * total:  # more than the period's part of the tagged papers
         return float(max(0.0, norm.isf(hypergeom.sf(count - 1, everyone, n, total))))
