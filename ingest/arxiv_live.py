@@ -52,11 +52,12 @@ SNAPSHOT_HINT = "import a snapshot instead: trendscope ingest --snapshot PATH"
 class PageFailed(TrendscopeError):
     """A page of results could not be fetched after all retries."""
 
-    def __init__(self, url: str, problem: str, attempts: int, reachable: bool):
+    def __init__(self, url: str, problem: str, attempts: int, reachable: bool, counted: bool = False):
         self.url = url
         self.problem = problem
         self.attempts = attempts
         self.reachable = reachable
+        self.counted = counted  # its last try is already the last of the session's `stats.problems`
         super().__init__(f"arXiv API request failed after {attempts} tries ({problem}): {url}")
 
 
@@ -165,8 +166,8 @@ class PoliteSession(requests.Session):
             self.stats.problems.append(problem)
             log.info("arXiv request failed (try %d of %d): %s: %s", attempt + 1, attempts, problem, url)
             if not reachable and attempt >= min(1, self.retries):
-                raise PageFailed(url, problem, attempt + 1, reachable=False)
-        raise PageFailed(url, problem, attempts, reachable=reachable)
+                raise PageFailed(url, problem, attempt + 1, reachable=False, counted=True)
+        raise PageFailed(url, problem, attempts, reachable=reachable, counted=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -366,7 +367,15 @@ def ingest_live(
     if page:
         flush()
     run.pages = session.stats.pages
-    for problem in session.stats.problems:
+    # one error per failed try; the try that ended the run reads as the failure ("errors 3" beside "failed
+    # after 2 tries" counted the last try twice: a blind walkthrough)
+    problems = list(session.stats.problems)
+    if failure is not None:
+        if failure.counted and problems:
+            problems[-1] = str(failure)
+        else:
+            problems.append(str(failure))
+    for problem in problems:
         run.error(problem)
     if failure is None:
         hit_max = cfg.max_results is not None and run.seen >= cfg.max_results and not stopped_early
@@ -377,7 +386,6 @@ def ingest_live(
             run.covered_from = since.isoformat()
         ledger.finish(run, "ok")
         return run
-    run.error(str(failure))
     if session.stats.pages == 0:
         ledger.finish(run, "failed")
         if not failure.reachable:

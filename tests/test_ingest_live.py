@@ -209,7 +209,11 @@ def test_cli_unreachable_arxiv_is_one_line(home, monkeypatch):
     assert "\n" not in out and "Traceback" not in out, out
     assert out.startswith("Error: arXiv API") and "unreachable" in out and "trendscope ingest --snapshot PATH" in out
     run = LedgerStore(open_database(home / "trendscope.db")).last("arxiv-api")
-    assert run.outcome == "failed" and run.pages == 0 and run.errors >= 1
+    assert run.outcome == "failed" and run.pages == 0
+    # one error per try, the last one the failure itself ("errors 3" beside "failed after 2 tries" counted it twice)
+    assert run.errors == len(run.error_messages) == 2, run.error_messages
+    assert run.error_messages[0].startswith("cannot connect")
+    assert run.error_messages[-1].startswith("arXiv API request failed after 2 tries (cannot connect")
     # --json prints the failed run's record on stdout, the error on stderr (stdout was empty: a blind docs audit)
     res = CliRunner().invoke(main, ["--home", str(home), "ingest", "--since", "2d", "--json"])
     record = json.loads(res.stdout)
