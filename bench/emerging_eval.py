@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from trendscope.foundation.home import Home  # noqa: E402
+from trendscope.index import emerging_topics as emerging  # noqa: E402
 from trendscope.index.emerging_topics import emerging_topics, topic_key  # noqa: E402
 from trendscope.index.topic_corpus import trend_papers_naming  # noqa: E402
 from trendscope.ingest.store import open_database  # noqa: E402
@@ -154,6 +155,9 @@ def main() -> None:
     ap.add_argument("--same-papers", type=float, default=None,
                     help="override the overlap (Jaccard of their papers now) at which a rising name is listed as "
                          "another name of a better-ranked one; above 1 never (tuning)")
+    ap.add_argument("--sibling-overlap", type=float, default=None,
+                    help="override the share of the smaller name's papers writing both at which two names the same "
+                         "but for their last word are one topic; above 1 never (tuning)")
     ap.add_argument("--category-prior", type=float, default=None,
                     help="override the papers' worth by which each primary category's share before is shrunk "
                          "towards the trend's in the category-standardised baseline (tuning)")
@@ -185,6 +189,8 @@ def main() -> None:
         overrides["name_model"] = None
     if args.no_category_mix:
         overrides["category_prior"] = None
+    if args.sibling_overlap is not None:
+        emerging.SIBLING_OVERLAP = args.sibling_overlap
     res = emerging_topics(db, freq=args.freq, **overrides)
     print(f"topics for {res.papers} papers, every trend and {args.freq}: {time.perf_counter() - t0:.1f}s")
     report(db, res.records, args.show_report_half, args.rises)

@@ -81,6 +81,9 @@ MERGE_SHARE = 0.7
 ACRONYM_PAIR_OVERLAP = 0.5
 # ... and so are a name and the same name with words left out, when half the shorter name's papers write both
 SHORTER_FORM_OVERLAP = 0.5
+# ... and a name the same as a better-ranked one but for its last word ("image captions" after "image captioning";
+# "embodied AI" after "embodied agents"), when half its own papers write the other too (above 1.0: never)
+SIBLING_OVERLAP = 0.5
 PERIODS_PER_YEAR = {"week": 52, "month": 12, "quarter": 4}
 
 
@@ -371,7 +374,8 @@ def _choose(scored: list[tuple], n: int, same_papers: float,
             mine = holders(item[1])
             home = next((o[1] for o in out if len(mine & papers[o[1]]) >= same_papers * len(mine | papers[o[1]])
                          or _acronym_pair(item[1], o[1], mine, papers[o[1]]) or _plural_pair(item[1], o[1])
-                         or _shorter_form(item[1], o[1], mine, papers[o[1]])), None)
+                         or _shorter_form(item[1], o[1], mine, papers[o[1]])
+                         or _sibling_form(item[1], o[1], mine, papers[o[1]])), None)
             if home is not None:
                 merged[home].append(item[1])
                 continue
@@ -401,6 +405,19 @@ def _shorter_form(a: str, b: str, a_papers: set[int], b_papers: set[int]) -> boo
         return False
     shorter = a_papers if wa < wb else b_papers
     return len(a_papers & b_papers) >= SHORTER_FORM_OVERLAP * len(shorter)
+
+
+def _sibling_form(a: str, b: str, a_papers: set[int], b_papers: set[int]) -> bool:
+    """`a`, ranked below `b`, is the same name of two or more words but for the last ("embodied AI" after
+    "embodied agents"; "dense retrievers" after "dense retrieval"), and at least half of `a`'s papers write `b`
+    too: listed side by side in one month they read as one topic twice (a blind walkthrough). The share is of the
+    lower-ranked name's papers, so that a small name does not take in a larger other topic ("scene generation", 11
+    papers, 2 of them writing "scene exploration"), and subtopics that share a head ("token pruning", "token
+    merging") are written by different papers and keep their places."""
+    wa, wb = _words(a), _words(b)
+    if len(wa) < 2 or len(wa) != len(wb) or wa[:-1] != wb[:-1] or wa[-1] == wb[-1]:
+        return False
+    return len(a_papers & b_papers) >= SIBLING_OVERLAP * len(a_papers)
 
 
 def _acronym_pair(a: str, b: str, a_papers: set[int], b_papers: set[int]) -> bool:

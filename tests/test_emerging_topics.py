@@ -293,6 +293,27 @@ def test_a_name_with_words_left_out_is_listed_with_the_longer_name_its_papers_wr
     assert "kv compression" in [c[1] for c in _choose(scored, 10, 0.7, papers.__getitem__)[0]]
 
 
+def test_two_names_the_same_but_for_their_last_word_are_one_topic_when_their_papers_write_both():
+    """A blind walkthrough: "embodied agents" and "embodied AI" were listed side by side in one month. Names the
+    same but for their last word are one topic when half the lower-ranked one's papers write the other; subtopics
+    with a shared head ("token pruning", "token merging") are written by different papers and keep their places,
+    and a small name does not take in a larger one ("scene generation": 2 of its 11 papers write "scene
+    exploration")."""
+    from trendscope.index.emerging_topics import _choose
+
+    papers = {"embodied agent": set(range(12)), "embodied AI": {0, 1, 2, 3, 4, 30, 31, 32},
+              "token pruning": set(range(50, 60)), "token merging": {50, 51, 70, 71, 72, 73},
+              "scene exploration": {80, 81, 82, 83}, "scene generation": {80, 81, *range(90, 99)}}
+    scored = [(9.0, "embodied agent"), (8.0, "token pruning"), (7.5, "scene exploration"), (7.0, "embodied AI"),
+              (6.0, "token merging"), (5.0, "scene generation")]
+    chosen, also = _choose(scored, 10, 0.7, papers.__getitem__)
+    assert [c[1] for c in chosen] == ["embodied agent", "token pruning", "scene exploration", "token merging",
+                                      "scene generation"]
+    assert also == {"embodied agent": ["embodied AI"]}  # 5 of its 8 papers write "embodied agent"
+    papers["embodied AI"] = {0, 1, 2, 30, 31, 32, 33, 34}  # 3 of 8: kept apart
+    assert "embodied AI" in [c[1] for c in _choose(scored, 10, 0.7, papers.__getitem__)[0]]
+
+
 @pytest.mark.parametrize("acronym, long_key, spelled", [
     ("LoRA", "low rank adaptation", True), ("SpeechLMs", "speech language model", True),
     ("MoE", "mixture of experts", True), ("CLIP", "contrastive language image pretraining", True),
