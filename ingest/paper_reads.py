@@ -104,6 +104,11 @@ class PaperReads:
         """pk -> content_hash of every paper (what later stages compare their derived rows with)."""
         return dict(self.db.execute("SELECT pk, content_hash FROM papers"))
 
+    def pk_bounds(self) -> tuple[int, int] | None:
+        """(lowest, highest) pk of a stored paper; None when none is stored."""
+        lo, hi = self.db.execute("SELECT min(pk), max(pk) FROM papers").fetchone()
+        return None if lo is None else (int(lo), int(hi))
+
     def fingerprint(self) -> str:
         """A digest of every paper's (pk, id, published, content_hash): changes when a paper is added, removed,
         redated or its text changes."""

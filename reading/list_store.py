@@ -334,3 +334,6 @@ class ListStore:
 
     def pks_published_since(self, since: str) -> list[int]:
         return self.paper_reads.pks_published_since(since)
+
+    def pk_bounds(self) -> tuple[int, int] | None:
+        return self.paper_reads.pk_bounds()

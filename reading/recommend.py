@@ -28,6 +28,7 @@ from trendscope.foundation.errors import TrendscopeError
 from trendscope.ingest.records import abs_url
 from trendscope.ingest.store import PaperStore
 
+from .list_closeness import background_sample, close_floor
 from .list_store import ListStore
 from .list_topics import (
     TOPIC_SIMILARITY,
@@ -82,6 +83,7 @@ class Recommendation:
     primary_category: str | None
     because_id: str
     because_title: str
+    close: bool = True  # its score passes the list's closeness floor (`list_closeness`)
 
     @property
     def reason(self) -> str:
@@ -92,6 +94,7 @@ class Recommendation:
             "arxiv_id": self.arxiv_id, "title": self.title, "score": round(self.score, 4),
             "published": self.published, "authors": self.authors, "primary_category": self.primary_category,
             "reason": self.reason, "because_id": self.because_id, "url": abs_url(self.arxiv_id),
+            "close": self.close,
         }
 
 
@@ -106,6 +109,16 @@ class RecommendResult:
     excluded: int = 0  # candidates dropped because in the list or not interested (faiss: among its neighbours)
     candidates: int = 0  # candidates scored (brute force: every stored vector passing `since`)
     method: str = "brute-force"  # or "faiss" (candidates from a NearestSource)
+    floor: float | None = None  # the lowest ranking score that counts as close (None: too few papers to tell)
+
+    @property
+    def close(self) -> list[Recommendation]:
+        return [r for r in self.items if r.close]
+
+    @property
+    def further(self) -> list[Recommendation]:
+        """The recommendations that only fill places: not close to the list (`list_closeness`)."""
+        return [r for r in self.items if not r.close]
 
     @property
     def why_none(self) -> str:
@@ -144,6 +157,16 @@ def _spread(best: np.ndarray, which: np.ndarray, c_pks: np.ndarray, limit: int, 
             held.append(i)
     taken += held[: limit - len(taken)]  # too few other sources: the best of the rest after all
     return sorted(taken, key=lambda i: (-float(best[i]), -int(c_pks[i])))
+
+
+def ranking_scores(q: np.ndarray, c: np.ndarray, topics: tuple[np.ndarray, np.ndarray],
+                   topic_weight: float = TOPIC_WEIGHT) -> np.ndarray:
+    """What a candidate is ranked by: its best cosine to one list paper + `topic_weight` x its cosine to the
+    centroid of that paper's topic."""
+    if not len(c):
+        return np.zeros(0, dtype=np.float32)
+    best, which = _best_matches(q, c)
+    return best + np.float32(topic_weight) * topic_similarity(c, which, *topics)
 
 
 def _best_matches(q: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -273,9 +296,13 @@ def recommend(
 
     best, which = _best_matches(q, c)
     top = score_candidates(q, c, c_pks, limit, best_which=(best, which), topics=topics)
+    background = vectors.get(background_sample(store.pk_bounds()), model)
+    res.floor = close_floor(lambda v: ranking_scores(q, v, topics),
+                            np.stack(list(background.values())) if background else np.zeros((0, q.shape[1])))
+    ranked = ranking_scores(q, c[top], topics) if top else np.zeros(0)
 
     papers = PaperStore(store.db).get_by_pks([int(c_pks[i]) for i in top] + [int(p) for p in q_pks])
-    for i in top:
+    for i, rank_score in zip(top, ranked, strict=True):
         pk = int(c_pks[i])
         p = papers.get(pk)
         if p is None:  # vector of a paper that is gone: skip
@@ -287,6 +314,8 @@ def recommend(
                 arxiv_id=p.id, pk=pk, title=p.title, score=float(best[i]), published=p.published,
                 authors=list(p.authors), primary_category=p.primary_category,
                 because_id=pk_to_id.get(src_pk, ""), because_title=src.title if src else pk_to_id.get(src_pk, ""),
+                close=res.floor is None or float(rank_score) >= res.floor,
             )
         )
+    res.items = res.close + res.further  # each topic's places hold close papers first; these come first overall
     return res

@@ -217,3 +217,64 @@ def test_no_usable_list_paper_says_whether_ingest_or_index_would_mend_it(home, i
     assert cli(home, "lists", "add", "Unembedded", rows[-3]["id"]).exit_code == 0  # ingested, no vector
     out = cli(home, "lists", "recommend", "Unembedded").output
     assert "none of the list's papers is embedded yet: run `trendscope index`" in out
+
+
+def _synthetic_home(home, sample_rows, n=200, on_topic=5):
+    """`n` stored papers with unit vectors of 32 dimensions: papers 0-2 (the list) and 3..3+on_topic near one
+    direction, the rest random (so unrelated to the list)."""
+    rows = [r for r in sample_rows if "/" not in r["id"]][:n]
+    db = ingest_rows(home, rows)
+    rng = np.random.default_rng(3)
+    vecs = rng.normal(size=(n, 32)).astype(np.float32)
+    topic = np.zeros(32, dtype=np.float32)
+    topic[0] = 1.0
+    vecs[: 3 + on_topic] = topic * 6.0 + rng.normal(size=(3 + on_topic, 32)).astype(np.float32) * 0.5
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    store = PaperStore(db)
+    write_vectors(db, [store.pk_of(r["id"]) for r in rows], vecs, "test-model")
+    return db, rows, vecs
+
+
+def test_recommendations_far_from_the_list_are_marked_and_come_after_the_close_ones(home, sample_rows):
+    """A blind walkthrough: a narrow window's recommendations were off the list's topic and nothing said so. A
+    recommendation is close when its score is 1.6 standard deviations above those of a random sample of stored
+    papers (here all 200); the close ones come first, the CLI and --json say which are not."""
+    from trendscope.reading import list_closeness
+
+    db, rows, vecs = _synthetic_home(home, sample_rows)
+    rl = ReadingLists(db)
+    rl.create("R")
+    rl.add("R", [r["id"] for r in rows[:3]])
+    res = rl.recommend("R", limit=10)
+    # the floor, computed here from the stored vectors: best cosine to a list paper + cosine to their centroid
+    q = vecs[:3]
+    centroid = q.mean(axis=0) / np.linalg.norm(q.mean(axis=0))
+    scores = (vecs @ q.T).max(axis=1) + vecs @ centroid
+    floor = scores.mean() + list_closeness.Z_CLOSE * scores.std()
+    assert res.floor == pytest.approx(floor, rel=1e-4)
+    on_topic = {r["id"] for r in rows[3:8]}
+    assert {r.arxiv_id for r in res.close} == on_topic  # random papers never reach the floor here
+    assert [r.close for r in res.items] == [True] * 5 + [False] * 5
+    out = cli(home, "lists", "recommend", "R").output.splitlines()
+    line = out.index("(further from the list: the papers stored hold no more close to it)")
+    assert line == 2 * 5 and out[line + 1].startswith(" 6. ")
+    assert [x["close"] for x in json.loads(cli(home, "lists", "recommend", "R", "--json").stdout)["items"]] == \
+        [True] * 5 + [False] * 5
+
+    # the close papers marked "not interested": nothing left is close, and the output says so first
+    rl.mark_not_interested("R", sorted(on_topic))
+    assert not rl.recommend("R", limit=10).close
+    out = cli(home, "lists", "recommend", "R", "-n", "3").output.splitlines()
+    assert out[0] == "(no paper stored is close to this list; the nearest are)" and out[1].startswith(" 1. ")
+
+
+def test_too_few_stored_papers_to_set_a_scale_leave_every_recommendation_close(home, sample_rows):
+    from trendscope.reading.list_closeness import MIN_BACKGROUND, close_floor
+
+    db, rows, _ = _synthetic_home(home, sample_rows, n=MIN_BACKGROUND - 1)
+    rl = ReadingLists(db)
+    rl.create("R")
+    rl.add("R", [r["id"] for r in rows[:3]])
+    res = rl.recommend("R", limit=20)
+    assert res.floor is None and len(res.items) == 20 and all(r.close for r in res.items)
+    assert close_floor(lambda v: v[:, 0], np.ones((MIN_BACKGROUND, 2))) == pytest.approx(1.0)

@@ -61,8 +61,19 @@ def recommend_cmd(ctx: click.Context, name: str, limit: int, since: str | None, 
     # no score column: the list is spread over the list's papers, so scores do not fall down it (0.868, 0.845,
     # 0.826, 0.859 read as a bug: a blind walkthrough); `--json` keeps them
     for i, r in enumerate(res.items, 1):
+        if not r.close and (i == 1 or res.items[i - 2].close):  # the first of those that only fill places (last)
+            click.echo(further_heading(len(res.close), since))
         click.echo(f"{i:2d}. {r.arxiv_id}  {short(r.title, 90)}  ({r.published or '?'})")
         click.echo(f"    {short(r.reason, 110)}")
+
+
+def further_heading(n_close: int, since: str | None) -> str:
+    """The line before the recommendations that are not close to the list (`reading.list_closeness`): a narrow
+    window filled its places with unrelated papers and nothing said so (a blind walkthrough)."""
+    where = f"published since {since}" if since else "stored"
+    if not n_close:
+        return f"(no paper {where} is close to this list; the nearest are)"
+    return f"(further from the list: the papers {where} hold no more close to it)"
 
 
 @click.command("not-interested")

@@ -255,7 +255,14 @@ def _recommendations(rl, name: str, latest: str | None, editable: bool = True) -
         st.caption("No recommendations: " + (f"{res.why_none}." if not res.used
                                              else "no indexed paper in that period."))
         return
-    for rec in res.items:
+    for i, rec in enumerate(res.items):
+        if not rec.close and (i == 0 or res.items[i - 1].close):  # close ones come first, then those that fill places
+            # a narrow window filled its places with unrelated papers, and nothing said so (a blind walkthrough)
+            where = "of that period" if since else "stored"
+            st.caption(f"No paper {where} is close to this list; the nearest are below." if not i else
+                       f"Further from the list: the papers {where} hold no more close to it.",
+                       help="Close: the paper is far more similar to the list than papers picked at random are "
+                            "(docs/reading.md).")
         with st.container(border=True, key=f"rec_{rec.arxiv_id}"):
             who = safe_inline(", ".join(authors_as_prose(rec.authors[:4])))
             byline = " · ".join(x for x in (rec.published or "undated", who) if x)  # no authors: no dangling " ·"
