@@ -66,6 +66,18 @@ def _handshake(port: int, host: str) -> str:
     return data.split(b"\r\n", 1)[0].decode("latin-1")
 
 
+def _get(port: int, host: str, path: str = "/") -> tuple[str, str]:
+    """(status line, body) of a plain GET sent with this Host header."""
+    request = f"GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        s.sendall(request.encode("latin-1"))
+        data = b""
+        while chunk := s.recv(65536):
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    return head.split(b"\r\n", 1)[0].decode("latin-1"), body.decode("utf-8", "replace")
+
+
 @pytest.mark.slow
 def test_websocket_refuses_a_rebound_host_name(tmp_path):
     with serve(tmp_path / "home", extra_args=("--allowed-host", "ts.lab.example"),
@@ -78,3 +90,13 @@ def test_websocket_refuses_a_rebound_host_name(tmp_path):
                      f"localhost.attacker.example:{port}"):
             status = _handshake(port, host)
             assert status and " 101 " not in status + " ", (host, status)
+        # the page itself: refused with a page that says why (it loaded, its WebSocket was refused, and the browser
+        # showed a blank page: a blind walkthrough), escaping the client's Host header and listing no allowed name
+        status, body = _get(port, f"<b>ts.other.example</b>:{port}")
+        assert status.split()[1] == "403" and "&lt;b&gt;ts.other.example&lt;/b&gt;" in body and "<b>" not in body
+        assert "trendscope serve --allowed-host &lt;b&gt;ts.other.example&lt;/b&gt;" in body
+        assert "ts.lab.example" not in body
+        assert _get(port, f"attacker.example:{port}")[0].split()[1] == "403"
+        for host in (f"127.0.0.1:{port}", f"ts.lab.example:{port}"):
+            status, body = _get(port, host)
+            assert status.split()[1] == "200" and "<title>" in body, (host, status)

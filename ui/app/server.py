@@ -18,6 +18,10 @@ def main(argv: list[str] | None = None) -> None:
         warmup.start(str(Home.resolve(os.environ["TRENDSCOPE_HOME"]).root))
     from streamlit.web import cli as streamlit_cli
 
+    from trendscope.ui.app import host_check
+
+    host_check.install()  # a browser at a refused address gets a page saying why, not a blank one
+
     sys.argv = ["streamlit", "run", *(sys.argv[1:] if argv is None else argv)]
     streamlit_cli.main()
 
