@@ -256,7 +256,7 @@ def test_recommendations_far_from_the_list_are_marked_and_come_after_the_close_o
     assert {r.arxiv_id for r in res.close} == on_topic  # random papers never reach the floor here
     assert [r.close for r in res.items] == [True] * 5 + [False] * 5
     out = cli(home, "lists", "recommend", "R").output.splitlines()
-    line = out.index("(further from the list: the papers stored hold no more close to it)")
+    line = out.index("(further from the list:)")
     assert line == 2 * 5 and out[line + 1].startswith(" 6. ")
     assert [x["close"] for x in json.loads(cli(home, "lists", "recommend", "R", "--json").stdout)["items"]] == \
         [True] * 5 + [False] * 5
@@ -265,7 +265,8 @@ def test_recommendations_far_from_the_list_are_marked_and_come_after_the_close_o
     rl.mark_not_interested("R", sorted(on_topic))
     assert not rl.recommend("R", limit=10).close
     out = cli(home, "lists", "recommend", "R", "-n", "3").output.splitlines()
-    assert out[0] == "(no paper stored is close to this list; the nearest are)" and out[1].startswith(" 1. ")
+    assert out[0] == "(none of these is close to this list; they are the nearest papers stored)"
+    assert out[1].startswith(" 1. ")
 
 
 def test_too_few_stored_papers_to_set_a_scale_leave_every_recommendation_close(home, sample_rows):

@@ -100,3 +100,12 @@ def test_websocket_refuses_a_rebound_host_name(tmp_path):
         for host in (f"127.0.0.1:{port}", f"ts.lab.example:{port}"):
             status, body = _get(port, host)
             assert status.split()[1] == "200" and "<title>" in body, (host, status)
+
+
+def test_the_refusal_page_names_the_address_to_allow_without_its_port():
+    from trendscope.ui.app.host_check import refusal_page
+
+    assert "--allowed-host ts.lab.example</code>" in refusal_page("ts.lab.example:8501").decode()
+    assert "--allowed-host fe80::1</code>" in refusal_page("[fe80::1]:8501").decode()
+    assert "--allowed-host 10.0.0.5</code>" in refusal_page("10.0.0.5").decode()
+    assert "--allowed-host NAME</code>" in refusal_page("").decode()

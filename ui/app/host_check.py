@@ -28,8 +28,11 @@ rebound name.</p>
 
 def refusal_page(host: str) -> bytes:
     """The page for a request whose Host header is `host` (escaped: the header is the client's to write)."""
-    name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
-    return PAGE.format(host=html.escape(host), name=html.escape(name.strip("[]") or "NAME")).encode("utf-8")
+    if host.startswith("[") and "]" in host:  # an IPv6 address, "[::1]:8501"
+        name = host[1:host.index("]")]
+    else:
+        name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    return PAGE.format(host=html.escape(host), name=html.escape(name or "NAME")).encode("utf-8")
 
 
 class HostCheck:

@@ -70,10 +70,10 @@ def recommend_cmd(ctx: click.Context, name: str, limit: int, since: str | None, 
 def further_heading(n_close: int, since: str | None) -> str:
     """The line before the recommendations that are not close to the list (`reading.list_closeness`): a narrow
     window filled its places with unrelated papers and nothing said so (a blind walkthrough)."""
-    where = f"published since {since}" if since else "stored"
     if not n_close:
-        return f"(no paper {where} is close to this list; the nearest are)"
-    return f"(further from the list: the papers {where} hold no more close to it)"
+        where = f"published since {since}" if since else "stored"
+        return f"(none of these is close to this list; they are the nearest papers {where})"
+    return "(further from the list:)"
 
 
 @click.command("not-interested")

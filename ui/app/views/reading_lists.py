@@ -259,8 +259,8 @@ def _recommendations(rl, name: str, latest: str | None, editable: bool = True) -
         if not rec.close and (i == 0 or res.items[i - 1].close):  # close ones come first, then those that fill places
             # a narrow window filled its places with unrelated papers, and nothing said so (a blind walkthrough)
             where = "of that period" if since else "stored"
-            st.caption(f"No paper {where} is close to this list; the nearest are below." if not i else
-                       f"Further from the list: the papers {where} hold no more close to it.",
+            st.caption(f"None of these is close to this list; they are the nearest papers {where}." if not i else
+                       "Further from the list:",
                        help="Close: the paper is far more similar to the list than papers picked at random are "
                             "(docs/reading.md).")
         with st.container(border=True, key=f"rec_{rec.arxiv_id}"):
