@@ -282,3 +282,20 @@ def _meaningful(groups: list[Group]) -> list[Group]:
         raise TrendscopeError(f"the query has only common words ({words}): give a word that says what to look "
                               "for, or quote a phrase")
     return content
+
+
+def or_reading_note(text: str) -> str | None:
+    """A note for a query whose OR joins single words amid others: OR binds only the words beside it, so
+    `membership inference OR machine unlearning` asks for membership AND (inference OR machine) AND unlearning, and
+    a digest saved with it listed nothing (a blind walkthrough). None when OR joins whole phrases or is the query's
+    only choice ("LLM OR LLMs")."""
+    try:
+        groups = parse_query(text).groups
+    except TrendscopeError:
+        return None
+    if len(groups) < 2 or not any(len(g.items) > 1 and any(len(i.words) == 1 for i in g.items) for g in groups):
+        return None
+    reading = " AND ".join(f"({g.label})" if len(g.items) > 1 else g.label for g in groups)
+    parts = [p.strip() for p in re.split(r"\s+OR\s+", normalize(text).strip())]
+    either = " OR ".join(f'"{p}"' if " " in p and '"' not in p and ":" not in p else p for p in parts)
+    return f"OR joins only the words beside it: this reads {reading}. For either phrase, quote them: {either}"

@@ -21,6 +21,7 @@ docs/performance.md#newest-first-in-a-narrow-window).
 """
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -29,7 +30,7 @@ import numpy as np
 
 from trendscope.foundation.errors import TrendscopeError
 
-from .fts_query import parse_query
+from .fts_query import Item, ParsedQuery, parse_query
 
 if TYPE_CHECKING:
     from .search import Searcher
@@ -105,6 +106,9 @@ def query_features(searcher: Searcher, query: str, pks: Sequence[int],
            for pk in pks}
     if not pks:
         return out
+    parsed = parse_query(query)
+    if len(choices := alternatives(parsed)) > 1:
+        return _any_alternative(searcher, parsed, choices, pks, out)
     model = searcher.model()
     if model is not None:
         qv = searcher.embed_query(embed_text or query)
@@ -115,7 +119,6 @@ def query_features(searcher: Searcher, query: str, pks: Sequence[int],
             c = float(np.dot(qv, v))
             out[pk].update(cosine=round(c, 4), z=round((c - mean) / sd, 3), vectors=True)
     strict = parse_query(query, all_words=True)
-    parsed = parse_query(query)
     groups = parsed.groups
     for g in groups:  # how many of the query's words (or phrases, fields) each paper holds
         for pk in searcher.store.matching(g.fts(), pks):
@@ -131,4 +134,50 @@ def query_features(searcher: Searcher, query: str, pks: Sequence[int],
     elif strict.match:
         for pk in pks:
             out[pk]["phrase"] = out[pk]["all_words"]
+    return out
+
+
+MAX_ALTERNATIVES = 8  # OR-combinations judged one by one; a query with more is judged by its first ones
+
+
+def alternatives(parsed: ParsedQuery) -> list[list[Item]]:
+    """The queries an OR query stands for, one item of each group: `"membership inference" OR "machine
+    unlearning"` is about membership inference, or about machine unlearning. One alternative (the groups' items)
+    when the query has no OR. Author items are left out (they filter, they say nothing of the topic)."""
+    groups = [[i for i in g.items if i.column != "authors"] for g in parsed.groups]
+    groups = [g for g in groups if g]
+    if all(len(g) == 1 for g in groups):
+        return [[g[0] for g in groups]]
+    return [list(combo) for combo in itertools.islice(itertools.product(*groups), MAX_ALTERNATIVES)]
+
+
+def _any_alternative(searcher: Searcher, parsed: ParsedQuery, choices: list[list[Item]], pks: Sequence[int],
+                     out: dict[int, dict]) -> dict[int, dict]:
+    """`query_features` of an OR query: each alternative judged as a query of its own (its words embedded, all its
+    words, its phrase), a paper keeping the best of them. The query embedded whole mixed its alternatives' topics,
+    so a paper with "Machine Unlearning" in its title was not "about" `"membership inference" OR "machine
+    unlearning"` and its digest listed nothing (a blind walkthrough)."""
+    model = searcher.model()
+    background = background_vectors(searcher, model) if model is not None else None
+    stored = searcher.vectors.get(list(pks), model) if model is not None else {}
+    not_excluded = f" NOT ({' OR '.join(i.fts() for i in parsed.excluded)})" if parsed.excluded else ""
+    for g in parsed.groups:
+        for pk in searcher.store.matching(g.fts(), pks):
+            out[pk]["word_share"] += 1 / len(parsed.groups)
+    for items in choices:
+        words = [w for i in items for w in i.words]
+        if stored:
+            qv = searcher.embed_query(" ".join(words))
+            bg = background @ qv if len(background) > 1 else np.zeros(2)
+            mean, sd = float(bg.mean()), float(bg.std()) or 1.0
+            for pk, v in stored.items():
+                c = float(np.dot(qv, v))
+                z = round((c - mean) / sd, 3)
+                if z > out[pk]["z"] or not out[pk]["vectors"]:
+                    out[pk].update(cosine=round(c, 4), z=z, vectors=True)
+        for pk in searcher.store.matching("(" + " AND ".join(i.fts() for i in items) + ")" + not_excluded, pks):
+            out[pk]["all_words"] = True
+        if len(words) > 1:
+            for pk in searcher.store.matching('"' + " ".join(words) + '"' + not_excluded, pks):
+                out[pk]["phrase"] = True
     return out

@@ -327,6 +327,20 @@ def test_a_query_search_refuses_is_refused_when_the_subscription_is_added(dhome)
     assert "broken" not in cli(dhome, "subscriptions").output
 
 
+def test_a_query_whose_or_joins_single_words_gets_a_note_on_how_it_reads(dhome):
+    """A blind walkthrough: `--query "membership inference OR machine unlearning"` was saved without a word, and
+    read as membership AND (inference OR machine) AND unlearning its digests listed nothing."""
+    r = CliRunner().invoke(main_cli(), ["--home", str(dhome.root), "subscriptions", "add", "mia",
+                                                        "--query", "membership inference OR machine unlearning"])
+    assert r.exit_code == 0 and "Added subscription" in r.stdout
+    assert ("note: OR joins only the words beside it: this reads membership AND (inference OR machine) AND "
+            'unlearning. For either phrase, quote them: "membership inference" OR "machine unlearning"') in r.stderr
+    for query in ('"membership inference" OR "machine unlearning"', "LLM OR LLMs", "diffusion models"):
+        r = CliRunner().invoke(main_cli(), ["--home", str(dhome.root), "subscriptions", "add",
+                                                            f"q {query}"[:40], "--query", query])
+        assert r.exit_code == 0 and "OR joins" not in r.stderr, (query, r.stderr)
+
+
 def test_one_broken_subscription_is_named_and_the_others_are_still_built(dhome, db):
     from trendscope.digest.model import Subscription
     from trendscope.digest.subscription_store import SubscriptionStore

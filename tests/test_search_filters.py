@@ -402,3 +402,30 @@ def test_newest_first_takes_every_paper_holding_the_required_items(searchable, m
             assert [h.pk for h in hits] == [newest_both], mode
     finally:
         searcher.date_floor = True
+
+
+def test_an_or_query_is_judged_by_its_best_alternative(searchable):
+    """A blind walkthrough: the digest of `"membership inference" OR "machine unlearning"` listed nothing in a week
+    with "Machine Unlearning" in a paper's title, because the query was embedded whole (both topics mixed) and no
+    paper held all its words. Each alternative is now judged as a query of its own, and a paper keeps the best."""
+    from trendscope.index.relevance_floor import alternatives, passes_floor
+
+    home, db, searcher = searchable
+    pairs = Counter(" ".join(t.lower().split()[i:i + 2]) for (t,) in db.execute("SELECT title FROM papers")
+                    for i in range(len(t.split()) - 1))
+    a, *others = [p for p, n in pairs.most_common() if 3 <= n <= 12 and all(w.isalpha() and len(w) > 4
+                                                                             for w in p.split())]
+    b = next(p for p in others if not set(p.split()) & set(a.split()))
+    pks = [pk for (pk,) in db.execute("SELECT pk FROM papers")]
+    either = query_features(searcher, f'"{a}" OR "{b}"', pks)
+    alone = [query_features(searcher, f'"{x}"', pks, embed_text=x) for x in (a, b)]
+    for pk in pks:
+        assert either[pk]["z"] == pytest.approx(max(f[pk]["z"] for f in alone), abs=2e-3)
+        assert either[pk]["phrase"] == any(f[pk]["phrase"] for f in alone)
+        assert either[pk]["all_words"] == any(f[pk]["all_words"] for f in alone)
+        assert passes_floor(either[pk]) == any(passes_floor(f[pk]) for f in alone)
+    assert any(either[pk]["phrase"] and not alone[0][pk]["phrase"] for pk in pks), (a, b)  # b's papers count
+    # without OR, one alternative: the query's own items
+    assert [[i.words for i in alt] for alt in alternatives(parse_query("graph neural networks"))] == \
+        [[("graph",), ("neural",), ("networks",)]]
+    assert len(alternatives(parse_query("a1 OR b1 c1 OR d1 e1 OR f1 g1 OR h1"))) == 8  # at most MAX_ALTERNATIVES

@@ -54,7 +54,8 @@ def subscriptions_group(ctx: click.Context, as_json: bool) -> None:
 @click.option("--query", default=None, help="A saved search query.")
 @click.option("--topic", default=None, metavar="TOPIC",
               help="Follow a rising topic (as `trends --topics` names it): the saved query is its name, OR its "
-                   "acronym where it has one (`mixture-of-experts OR MoE`).")
+                   "acronym where the name gives one in parentheses (\"mixture-of-experts (MoE)\" saves "
+                   "`\"mixture-of-experts\" OR MoE`).")
 @click.option("--category", "-c", "categories", multiple=True, metavar="CAT",
               help="Only these arXiv categories (any of).")
 @click.option("--exclude", "exclude", multiple=True, metavar="WORD", help="Leave out papers containing this word.")
@@ -87,8 +88,11 @@ def add_cmd(ctx, name, trends, query, topic, categories, exclude, size, emails, 
     sub = add_subscription(_db(ctx), _home(ctx), name, trends=trends, query=query, categories=categories,
                            exclude=exclude, size=size, emails=emails, feed=not no_feed,
                            confirmed=_actor(ctx).admin, user=_actor(ctx), lab=lab)
+    from trendscope.index.fts_query import or_reading_note
     from trendscope.ingest.paper_reads import PaperReads
 
+    if sub.query and (note := or_reading_note(sub.query)):
+        click.echo(f"note: {note}", err=True)
     absent = [c for c in sub.categories if PaperReads(_db(ctx)).category_spelling(c) is None]
     if absent:
         click.echo(f"note: no stored paper is in {', '.join(absent)} yet (categories are written like cs.CL or "

@@ -146,6 +146,10 @@ def _add_form() -> None:
                     n = len(sub.pending)
                     flash += (f" Its {n} email address{'es get' if n != 1 else ' gets'} no mail until the operator "
                               f"confirms with `{_confirm_command(sub.command_name)}`.")
+                from trendscope.index.fts_query import or_reading_note
+
+                if sub.query and (note := or_reading_note(sub.query)):
+                    flash += f" Note: {literal_inline(note)}."
                 st.session_state["digests_flash"] = flash
                 st.session_state["sub_form_reset"] = True  # an empty form for the next subscription
                 st.rerun()
@@ -170,6 +174,10 @@ def _add_addresses(sub) -> None:
                 if waiting:
                     flash += (f" {'They get' if len(waiting) > 1 else 'It gets'} no mail until the operator "
                               f"confirms with `{_confirm_command(now.command_name)}`.")
+                from trendscope.index.fts_query import or_reading_note
+
+                if sub.query and (note := or_reading_note(sub.query)):
+                    flash += f" Note: {literal_inline(note)}."
                 st.session_state["digests_flash"] = flash
                 st.rerun()
 
