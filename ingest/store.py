@@ -240,8 +240,17 @@ def row_to_paper(row: dict) -> Paper:
 
 
 def _is_newer(incoming: int | None, stored: int | None) -> bool:
-    """A newer version replaces the stored one; an older or equal one changes nothing."""
+    """A newer version replaces the stored one; an older or equal one changes nothing (but see `_replaces`)."""
     return (incoming or 0) > (stored or 0)
+
+
+def _replaces(p: Paper, stored: tuple[int, int | None, bool]) -> bool:
+    """Whether record `p` replaces the stored one `(pk, version, has authors)`: a newer version, or the same version
+    with the authors the stored record lacks (most of the bulk snapshot's papers carry none; an API record of the
+    same version was skipped, so `ingest --id` could not mend a reading list's BibTeX without authors: a blind
+    walkthrough)."""
+    return _is_newer(p.version, stored[1]) or (
+        bool(p.authors) and not stored[2] and not _is_newer(stored[1], p.version))
 
 
 class PaperStore:
@@ -282,7 +291,7 @@ class PaperStore:
             else:
                 counts.skipped += 1
         existing = self._versions(list(latest))
-        todo = [p for pid, p in latest.items() if pid not in existing or _is_newer(p.version, existing[pid][1])]
+        todo = [p for pid, p in latest.items() if pid not in existing or _replaces(p, existing[pid])]
         counts.skipped += len(latest) - len(todo)
         if not todo:  # nothing new: write nothing, not even an empty transaction
             return counts
@@ -312,7 +321,7 @@ class PaperStore:
                     pk = conn.execute(insert_sql, [row[c] for c in PAPER_COLUMNS]).lastrowid
                     new_pks.append(pk)
                     counts.new += 1
-                elif _is_newer(p.version, existing[pid][1]):
+                elif _replaces(p, existing[pid]):
                     pk = existing[pid][0]
                     conn.execute(update_sql, [row[c] for c in PAPER_COLUMNS if c != "id"] + [pk])
                     conn.execute("DELETE FROM paper_categories WHERE pk = ?", [pk])
@@ -372,11 +381,13 @@ class PaperStore:
 
     def versions(self, ids: Sequence[str]) -> dict[str, tuple[int, int | None]]:
         """{arXiv id: (pk, stored version)} for the ids that are stored."""
-        return self._versions(list(ids))
+        return {pid: v[:2] for pid, v in self._versions(list(ids)).items()}
 
-    def _versions(self, ids: list[str]) -> dict[str, tuple[int, int | None]]:
-        return {pid: (pk, version) for pid, pk, version in
-                select_in(self.db, "SELECT id, pk, version FROM papers WHERE id IN ({in})", ids)}
+    def _versions(self, ids: list[str]) -> dict[str, tuple[int, int | None, bool]]:
+        """{arXiv id: (pk, stored version, whether it has authors)}."""
+        sql = ("SELECT id, pk, version, authors IS NOT NULL AND authors NOT IN ('', '[]') FROM papers "
+               "WHERE id IN ({in})")
+        return {pid: (pk, version, bool(has)) for pid, pk, version, has in select_in(self.db, sql, ids)}
 
     # -- reads ----------------------------------------------------------------------------
     def count(self) -> int:

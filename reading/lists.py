@@ -393,6 +393,21 @@ class ReadingLists:
         return exporters.export(self.store.items(lid, self.me), fmt, self.canonical(name), include_abstract,
                                 as_file)
 
+    def without_authors(self, name: str) -> list[str]:
+        """The ids of list `name` whose exported entries have no authors: nothing stored or imported names them
+        (most papers of the bulk snapshot carry none; BibTeX entries without authors came without a word: a blind
+        walkthrough)."""
+        return [it.arxiv_id for it in self.items(name) if not (it.metadata and it.metadata.authors)]
+
+    def authorless_note(self, name: str) -> str | None:
+        """What an export of list `name` says of its papers without authors (None when every paper has some)."""
+        missing, total = self.without_authors(name), len(self.items(name))
+        if not missing:
+            return None
+        ids = " ".join(missing[:20]) + (" ..." if len(missing) > 20 else "")
+        return (f"{len(missing)} of {total} papers have no authors stored (the bulk snapshot carries none for most "
+                f"papers), so their entries name none; `trendscope ingest --id {ids}` fetches them from arXiv")
+
     def import_file(
         self, name: str, path: str | Path, fmt: str = "auto", create: bool = True, display_name: str | None = None,
     ) -> ImportResult:

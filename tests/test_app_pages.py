@@ -1100,6 +1100,22 @@ def test_reading_lists_page_items_exports_recommendations(app_home, seed):
     assert seed.list_ids[2] not in {i.arxiv_id for i in rl.items(LIST_NAME)}
 
 
+def test_the_lists_page_names_the_papers_whose_exports_have_no_authors(app_home, seed):
+    """A blind walkthrough: half the BibTeX entries of a list had no authors, and nothing said so."""
+    from trendscope.ingest.store import open_database
+    from trendscope.reading.lists import ReadingLists
+    from trendscope.ui.app.text import message_inline
+
+    rl = ReadingLists(open_database(app_home / "trendscope.db"))
+    at = open_page(check(new_app().run()), "lists")
+    assert not [c for c in texts(at.caption) if "have no authors stored" in c]
+    rl.add(LIST_NAME, ["2401.99999"])  # not ingested: nothing names its authors
+    at = check(at.run())
+    note = rl.authorless_note(LIST_NAME)
+    assert note.startswith(f"1 of {len(seed.list_ids) + 1} papers have no authors stored") and "2401.99999" in note
+    assert [c for c in texts(at.caption) if "have no authors stored" in c] == [message_inline(note + ".")]
+
+
 def test_a_change_on_a_stale_lists_page_is_saved_or_refused_with_a_message(app_home, seed):
     """A blind walkthrough: with the list renamed in another tab (or by the CLI), a note typed on the stale page
     was lost without a word (the next run drew another list, so the note's widget never reported it)."""

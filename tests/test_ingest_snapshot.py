@@ -194,6 +194,29 @@ def test_newer_version_replaces_older_equal_or_older_changes_nothing(tmp_path):
     assert (c.new, c.skipped) == (1, 1) and store.get("2102.00002").version == 3
 
 
+def test_the_same_version_with_authors_fills_a_record_stored_without_them(tmp_path):
+    """Most of the bulk snapshot's papers carry no authors, and an API record of the same version was skipped, so
+    `ingest --id` could not mend a reading list's BibTeX entries without authors (a blind walkthrough). The same
+    version with authors now replaces the record; nothing else of the same or an older version does."""
+    db = open_database(tmp_path / "db.sqlite")
+    store = PaperStore(db)
+    bare = Paper(id="2101.00001", title="A title", abstract="an abstract", categories=["cs.LG"], version=2,
+                 published="2021-01-01")
+    store.upsert([bare])
+    pk = store.pk_of(bare.id)
+    older = Paper(**{**bare.__dict__, "version": 1, "authors": ["Ada Lovelace"]})
+    assert store.upsert([older]).skipped == 1 and store.get(bare.id).authors == []
+    full = Paper(**{**bare.__dict__, "authors": ["Ada Lovelace", "Alan Turing"]})
+    assert (store.upsert([full]).updated, store.pk_of(bare.id)) == (1, pk)
+    assert store.get(bare.id).authors == ["Ada Lovelace", "Alan Turing"]
+    assert [r[0] for r in db.execute("SELECT rowid FROM papers_fts WHERE papers_fts MATCH 'authors : turing'")] == [pk]
+    assert store.fts_integrity_ok() and store.count_without_authors() == 0
+    before = db.conn.total_changes
+    for again in (full, bare, Paper(**{**bare.__dict__, "authors": ["Someone Else"]})):
+        assert store.upsert([again]).skipped == 1  # stored authors are never replaced by the same version's
+    assert db.conn.total_changes == before and store.get(bare.id).authors == ["Ada Lovelace", "Alan Turing"]
+
+
 def test_snapshot_rerun_writes_nothing(tmp_path, sample_rows):
     path = write_lines(tmp_path / "s.jsonl.gz", [json.dumps(r) for r in sample_rows[:2500]])
     db = open_database(tmp_path / "db.sqlite")

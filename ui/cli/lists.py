@@ -318,6 +318,8 @@ def export_cmd(ctx: click.Context, name: str, fmt: str, out: str | None, abstrac
     data = rl.export(name, fmt, include_abstract=abstract, as_file=target is not None)
     if not rl.items(name):  # an empty BibTeX file came without a word (a blind walkthrough)
         click.echo(f"note: {quoted(rl.canonical(name))} holds no paper: the export has none", err=True)
+    if note := rl.authorless_note(name):
+        click.echo(f"note: {note}", err=True)
     if target is None:
         click.echo(data, nl=False)
         return

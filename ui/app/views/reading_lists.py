@@ -14,7 +14,7 @@ from trendscope.foundation.wording import count
 from trendscope.reading.lists import MAX_NAME
 from trendscope.ui.app import state as app
 from trendscope.ui.app import widgets
-from trendscope.ui.app.text import literal_inline, safe_inline, title_text
+from trendscope.ui.app.text import literal_inline, message_inline, safe_inline, title_text
 
 EXPORTS = {"bibtex": ("BibTeX", "bib", "application/x-bibtex"), "md": ("Markdown", "md", "text/markdown"),
            "csv": ("CSV", "csv", "text/csv"), "json": ("JSON", "json", "application/json")}
@@ -138,6 +138,8 @@ def _exports(rl, name: str) -> None:
     for col, (fmt, (label, ext, mime)) in zip(cols, EXPORTS.items()):
         col.download_button(label, rl.export(name, fmt, as_file=True), file_name=f"{stem}.{ext}", mime=mime,
                             icon=":material/download:", key=f"export_{fmt}", width="stretch")
+    if note := rl.authorless_note(name):  # BibTeX entries without authors came without a word (a walkthrough)
+        st.caption(message_inline(note[0].upper() + note[1:] + "."))
 
 
 def _items(rl, name: str, editable: bool = True) -> None:
