@@ -87,7 +87,8 @@ class Recommendation:
 
     @property
     def reason(self) -> str:
-        return f"close to {self.because_title}"
+        # "close to" below a "further from the list" line contradicted it (a blind walkthrough)
+        return f"close to {self.because_title}" if self.close else f"nearest list paper: {self.because_title}"
 
     def to_dict(self) -> dict:
         return {

@@ -1083,7 +1083,9 @@ def test_reading_lists_page_items_exports_recommendations(app_home, seed):
     assert recs == [r.arxiv_id for r in res.items] and res.further
     assert ("Further from the list:" if res.close else
             "None of these is close to this list; they are the nearest papers stored.") in texts(at.caption)
-    assert any(c.startswith("Because it is close to") for c in texts(at.caption))
+    # the reason says "close" only above that line (below it, "close to" contradicted it)
+    assert sum(c.startswith("Because it is close to") for c in texts(at.caption)) == len(res.close)
+    assert sum(c.startswith("Nearest list paper: “") for c in texts(at.caption)) == len(res.further)
     # no cosine beside the reason: the order also weighs the list's topic, so it read as out of order (a walkthrough)
     assert not any("similarity" in c for c in texts(at.caption) if c.startswith("Because"))
     assert not any(m.endswith(" · ]") or " · ]" in m for m in texts(at.markdown))  # no authors: no dangling " ·"

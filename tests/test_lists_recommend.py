@@ -79,7 +79,8 @@ def test_recommend_ranks_by_best_match_and_never_returns_excluded(indexed):
     assert first.used == 3 and first.not_indexed == []
     titles = {rows[i]["id"]: rows[i]["title"] for i in members}
     for r in first.items:
-        assert r.because_id in titles and r.reason == f"close to {titles[r.because_id]}"
+        assert r.because_id in titles and r.reason == (f"close to {titles[r.because_id]}" if r.close else
+                                                       f"nearest list paper: {titles[r.because_id]}")
         i = next(k for k, row in enumerate(rows) if row["id"] == r.arxiv_id)
         sims = {rows[m]["id"]: float(vecs[i] @ vecs[m]) for m in members}
         assert r.because_id == max(sims, key=sims.get)
@@ -135,7 +136,7 @@ def test_cli_recommend(home, indexed):
     got = [x["arxiv_id"] for x in data["items"]]
     assert len(got) == 5 and not {rows[10]["id"], rows[11]["id"], rows[12]["id"]} & set(got)
     assert got == expected_ranking(rows, vecs, [10, 11], {10, 11, 12}, limit=5)
-    assert all(x["reason"].startswith("close to ") for x in data["items"])
+    assert all(x["reason"].startswith("close to " if x["close"] else "nearest list paper: ") for x in data["items"])
     r = cli(home, "lists", "recommend", "R", "-n", "3", "--since", "2020-01-01")
     assert r.exit_code == 0 and r.output.count("close to ") <= 3
     assert " score " not in r.output  # spread over the list, scores do not fall down it: only --json has them
@@ -266,6 +267,7 @@ def test_recommendations_far_from_the_list_are_marked_and_come_after_the_close_o
     assert not rl.recommend("R", limit=10).close
     out = cli(home, "lists", "recommend", "R", "-n", "3").output.splitlines()
     assert out[0] == "(none of these is close to this list; they are the nearest papers stored)"
+    assert out[2].startswith("    nearest list paper: ")  # not "close to" under a line saying none is
     assert out[1].startswith(" 1. ")
 
 

@@ -271,7 +271,8 @@ def _recommendations(rl, name: str, latest: str | None, editable: bool = True) -
             st.markdown(f"**{safe_inline(rec.title)}**  \n:gray[{byline}]")
             # no similarity figure: the order also weighs the list's topic, so a shown cosine read as out of order
             # (a blind walkthrough; the CLI dropped its score column for the same reason)
-            st.caption(f"Because it is close to “{safe_inline(rec.because_title)}”")
+            st.caption(f"Because it is close to “{safe_inline(rec.because_title)}”" if rec.close else
+                       f"Nearest list paper: “{safe_inline(rec.because_title)}”")
             c_open, c_add, c_no, _ = st.columns([1, 1, 1.4, 2])
             with c_open:
                 widgets.open_button(rec.arxiv_id, key=f"rec_open_{rec.arxiv_id}")
