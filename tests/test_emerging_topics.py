@@ -587,11 +587,18 @@ def test_cli_topics_text_names_each_topic_with_its_growth_interval_and_first_pap
     out = CliRunner().invoke(main, ["--home", str(home.root), "trends", "--topics", "--last", "2"])
     assert out.exit_code == 0, out.output
     lines = out.output.splitlines()
-    at = next(i for i, x in enumerate(lines) if "banana routing" in x.lower())
+    at = next(i for i, x in enumerate(lines) if x.lower().startswith("  banana routing"))
     assert "x its share the year before (90% interval " in lines[at], lines[at]
     # the oldest first paper with its title and month: bare ids said nothing (a blind walkthrough)
     first = r'    first: 2399\.\d{5} "[^"]*Banana routing[^"]*" \(\d{4}-\d\d\)(; then 2399\.\d{5}(, 2399\.\d{5})*)?'
     assert re.fullmatch(first, lines[at + 1], re.I), lines[at + 1]
+    # then its most typical papers now, as --json's central_papers (--help promised them; only --json had them)
+    typical = r'    typical now: (2399\.\d{5}) "[^"]*" \(\d{4}-\d\d\)(; then 2399\.\d{5}(, 2399\.\d{5})*)?'
+    assert (m := re.fullmatch(typical, lines[at + 2], re.I)), lines[at + 2]
+    records = [json.loads(x) for x in CliRunner().invoke(main, ["--home", str(home.root), "trends", "--topics",
+                                                                 "--json"]).stdout.splitlines()]
+    assert m[1] in {pid for r in records for d in r["details"] if d["name"].lower().startswith("banana routing")
+                    for pid in d["central_papers"][:1]}
     # a span over several months names them by month, its last one included ("..2026-06-01" read as ending 1 June)
     heads = [x for x in out.output.splitlines() if "topics judged over the months from " in x]
     assert heads and all(re.search(r"from \d{4}-\d\d through \d{4}-\d\d\)$", x) for x in heads), heads

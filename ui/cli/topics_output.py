@@ -97,9 +97,11 @@ def print_topics(db, freq: str, since: str | None, as_json: bool, last: int | No
                 within = _span_text(r["since"], r["period"], freq)  # "46 papers" read as the month's (a walkthrough)
                 click.echo(f"  {t['name']}{also}: {count(t['papers'], 'paper')}{within}, {t['growth']:.1f}x its share "
                            f"the year before{f' ({notes})' if notes else ''}")
-                if t["first_papers"]:
-                    click.echo(f"    first: {first_named.get(t['first_papers'][0], t['first_papers'][0])}"
-                               + (f"; then {', '.join(t['first_papers'][1:])}" if t["first_papers"][1:] else ""))
+                for label, key in (("first", "first_papers"), ("typical now", "central_papers")):
+                    # the typical papers of its rise were in --json only, though --help promised them (a walkthrough)
+                    if papers := t.get(key):
+                        click.echo(f"    {label}: {first_named.get(papers[0], papers[0])}"
+                                   + (f"; then {', '.join(papers[1:])}" if papers[1:] else ""))
             if not r["details"]:
                 click.echo("  (nothing rising)")
         shown_from = recs[-(last or len(recs)):][0]["period"]
@@ -115,12 +117,12 @@ def print_topics(db, freq: str, since: str | None, as_json: bool, last: int | No
 
 
 def _first_paper_labels(db, details: list[dict], width: int = 70) -> dict[str, str]:
-    """arXiv id -> 'ID "Title" (YYYY-MM)' for the oldest first paper of each topic shown: bare ids said nothing
-    about how a topic began (a blind walkthrough)."""
+    """arXiv id -> 'ID "Title" (YYYY-MM)' for the oldest first paper and the most typical paper of each topic
+    shown: bare ids said nothing about how a topic began (a blind walkthrough)."""
     from trendscope.ingest.paper_reads import PaperReads
     from trendscope.ui.cli.lists import short
 
-    ids = {t["first_papers"][0] for t in details if t["first_papers"]}
+    ids = {t[key][0] for t in details for key in ("first_papers", "central_papers") if t.get(key)}
     rows = PaperReads(db).rows_by_ids(ids) if ids else {}
     return {aid: f'{aid} "{short(row.title, width)}" ({(row.published or "?")[:7]})' for aid, row in rows.items()}
 
