@@ -1096,6 +1096,11 @@ def test_reading_lists_page_items_exports_recommendations(app_home, seed):
     # the message names the paper by its title, not its id (a blind walkthrough)
     assert any(m.endswith("will not be recommended for this list again.") and m.startswith("“")
                for m in texts(at.info)), texts(at.info)
+    # ... beside the recommendations, with an undo (the message at the top went unseen; only the CLI could undo)
+    at.button(key="rec_undo").click()
+    at = check(at.run())
+    assert rl.not_interested(LIST_NAME) == [] and "rec_undo" not in [b.key for b in at.button]
+    assert recs[0] in [b.key[len("rec_no_"):] for b in at.button if b.key and b.key.startswith("rec_no_")]
     # remove an item
     at.button(key=f"rm_{seed.list_ids[2]}").click()
     at = check(at.run())

@@ -235,6 +235,8 @@ def _apply_edits(rl) -> None:
 
 def _recommendations(rl, name: str, latest: str | None, editable: bool = True) -> None:
     st.subheader("Recommended for this list")
+    if editable:
+        _dismissed(rl, name)
     c_since, c_n = st.columns(2)
     # counted back from the newest stored paper, not today: a snapshot's "last 3 months" would hold nothing (the
     # label did not say so: a blind walkthrough)
@@ -284,9 +286,29 @@ def _recommendations(rl, name: str, latest: str | None, editable: bool = True) -
                 st.rerun()
             if c_no.button("Not interested", key=f"rec_no_{rec.arxiv_id}", icon=":material/thumb_down:"):
                 rl.mark_not_interested(name, [rec.arxiv_id])
-                _flash(f"“{safe_inline(title_text(rec.title, 80))}” will not be recommended for this list again.",
-                       "info")
+                # said here, with an undo: a message at the top of the page went unseen, and only the CLI could
+                # take a mark back (a blind walkthrough)
+                st.session_state["rec_dismissed"] = (name, rec.arxiv_id, rec.title)
                 st.rerun()
+
+
+def _dismissed(rl, name: str) -> None:
+    """The last paper marked "not interested" for this list, with a button that takes the mark back."""
+    dismissed = st.session_state.get("rec_dismissed")
+    if not dismissed or dismissed[0] != name:
+        return
+    _, arxiv_id, title = dismissed
+    c_msg, c_undo = st.columns([5, 1], vertical_alignment="center")
+    c_msg.info(f"“{safe_inline(title_text(title, 80))}” will not be recommended for this list again.",
+               icon=":material/thumb_down:")
+    if c_undo.button("Undo", key="rec_undo", icon=":material/undo:"):
+        try:
+            rl.mark_not_interested(name, [arxiv_id], undo=True)
+        except TrendscopeError as exc:
+            st.error(safe_inline(str(exc)))
+            return
+        st.session_state.pop("rec_dismissed", None)
+        st.rerun()
 
 
 def render() -> None:
