@@ -255,7 +255,8 @@ def parse_query(text: str, all_words: bool = False) -> ParsedQuery:
         required = all_words or not plain
         # the word as typed ("pre-training", "GPT-4"), less the punctuation around it ("(survey):" read as
         # "missing: (survey):" on every hit: a blind walkthrough)
-        label = " ".join(words) if len(words) > 1 or is_phrase else raw.strip().strip(_LABEL_EDGES) or words[0]
+        # a hyphenated word as typed too: "missing: DP SGD" read as two words (a blind walkthrough)
+        label = " ".join(words) if is_phrase else raw.strip().strip(_LABEL_EDGES) or " ".join(words)
         if pending_or and groups:
             last = groups[-1]
             groups[-1] = Group(last.items + [item], last.required and required, f"{last.label} OR {label}")

@@ -192,3 +192,12 @@ def test_a_hyphenated_compound_is_searched_joined():
     assert [i.fts() for i in pq.excluded] == ['"selfsupervised"']
     assert [g.label for g in pq.groups][:2] == ["pre-training", "multi-modal"]  # notes name it as typed
     assert pq.semantic_text.startswith("pre training of multi modal models")  # embedded as typed
+
+
+def test_a_hyphenated_word_is_labelled_as_typed():
+    """A blind walkthrough: "missing: DP SGD" read as two missing words; the note names the word as typed."""
+    from trendscope.index.fts_query import parse_query
+
+    groups = parse_query('DP-SGD "membership inference" ti:GPT-4 pre-training').groups
+    assert [g.label for g in groups] == ["DP-SGD", "membership inference", "GPT-4", "pre-training"]
+    assert [g.fts() for g in groups][0] == '"DP SGD"'  # still searched as the phrase of its parts
