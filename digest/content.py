@@ -94,7 +94,7 @@ def _direction(share: float, trailing_share: float, count: int, trailing_count: 
     return "steady"
 
 
-def _series(per_week: dict[str, int], ctx: WeekContext) -> tuple[list[int], list[float], float, float]:
+def _series(per_week: dict[str, int], ctx: WeekContext) -> tuple[list[int], list[float], float, float, float]:
     counts = [per_week.get(m, 0) for m in ctx.mondays]
     totals = [ctx.totals.get(m, 0) for m in ctx.mondays]
     shares = [c / t if t else 0.0 for c, t in zip(counts, totals)]
@@ -102,7 +102,7 @@ def _series(per_week: dict[str, int], ctx: WeekContext) -> tuple[list[int], list
     # weekly shares put "8-week average 1.5 (12.7%)" beside a pooled 11.1% (a blind docs audit), and let a week
     # of a few papers swing it
     pooled = sum(counts[:-1]) / sum(totals[:-1]) if sum(totals[:-1]) else 0.0
-    return counts, shares, sum(counts[:-1]) / TRAILING_WEEKS, pooled
+    return counts, shares, sum(counts[:-1]) / TRAILING_WEEKS, pooled, sum(totals[:-1]) / TRAILING_WEEKS
 
 
 def trend_line(trend: str, ctx: WeekContext) -> TrendLine:
@@ -110,14 +110,15 @@ def trend_line(trend: str, ctx: WeekContext) -> TrendLine:
     the trailing 8-week average, growing/cooling by the emerging score (>= 2 / <= -2), and the topics rising in
     the trend this month (`index.emerging_topics`, as the trends page lists them)."""
     rows = ctx.trend_rows()
-    counts, shares, avg_count, avg_share = _series(
+    counts, shares, avg_count, avg_share, avg_total = _series(
         {m: int(rows[(trend, m)]["count"]) for m in ctx.mondays if (trend, m) in rows}, ctx)
     row = rows.get((trend, ctx.mondays[-1]))
     z = float(row["emerging_score"]) if row is not None else 0.0
     direction = "growing" if z >= EMERGING_Z else "cooling" if z <= -EMERGING_Z else "steady"
     month, rising = ctx.rising_topics(trend)
     return TrendLine(label=ctx.rules().labels.get(trend, trend), count=counts[-1], share=shares[-1],
-                     trailing_avg_count=avg_count, trailing_avg_share=avg_share, direction=direction,
+                     trailing_avg_count=avg_count, trailing_avg_share=avg_share, trailing_avg_total=avg_total,
+                     direction=direction,
                      weekly_counts=list(zip(ctx.weeks, counts)), weekly_shares=shares,
                      # a weekly mail names only rises its 90% interval puts above 1x ("Speculative Decoding (4
                      # papers in 12 months, 4.0x, may be chance)" headed three mails in a row: a blind
@@ -137,9 +138,9 @@ def query_line(sub: Subscription, ctx: WeekContext) -> TrendLine:
         monday = week_bounds(week_of(date.fromisoformat(published[:10])))[0].isoformat()
         per_week[monday] = per_week.get(monday, 0) + 1
         (now if published >= this_monday else before).append(docs[pk])
-    counts, shares, avg_count, avg_share = _series(per_week, ctx)
+    counts, shares, avg_count, avg_share, avg_total = _series(per_week, ctx)
     return TrendLine(label=FtsQueryScorer.describe(sub.query or ""), count=counts[-1], share=shares[-1],
-                     trailing_avg_count=avg_count, trailing_avg_share=avg_share,
+                     trailing_avg_count=avg_count, trailing_avg_share=avg_share, trailing_avg_total=avg_total,
                      direction=_direction(shares[-1], avg_share, counts[-1], avg_count),
                      new_terms=characteristic_terms(now, before, ctx.week_docs),
                      weekly_counts=list(zip(ctx.weeks, counts)), weekly_shares=shares)

@@ -67,8 +67,11 @@ def _line_sentence(line: TrendLine, total: int) -> str:
         # "2 papers this week, 8-week average 0.1 — within the usual week-to-week variation" read as wrong (a
         # blind walkthrough): with so few papers no change can be told from chance, which is what it meant
         verdict = "too few papers to tell a change from chance"
+    # the weeks' own sizes beside the average: "0 papers this week (0.0% of 33), 8-week average 0.1 (1.5%)" read as
+    # inconsistent, the 8 weeks before holding 8 papers a week, this one 33 (a blind walkthrough)
+    of = f" of {line.trailing_avg_total:.0f}" if line.trailing_avg_total else ""
     s = (f"{label}: {count(line.count, 'paper')} this week ({line.share:.1%} of {total}), 8-week average "
-         f"{line.trailing_avg_count:.1f} ({line.trailing_avg_share:.1%}) — {verdict}.")
+         f"{line.trailing_avg_count:.1f}{of} a week ({line.trailing_avg_share:.1%}) — {verdict}.")
     if line.rising:
         s += f" Rising in {line.label} (as of {line.rising_month}): " + "; ".join(
             f"{one_line(t['name'], 80)} ({_topic_counts(t, line.rising_month)})" for t in line.rising) + "."

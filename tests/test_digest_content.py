@@ -136,6 +136,10 @@ def test_trend_summary_counts_share_and_chart(db, dhome):
         ctx = WeekContext(SubscriptionStore(db), WEEK)
         totals = [ctx.totals.get(m, 0) for m in ctx.mondays[:-1]]
         assert sum(totals) and line.trailing_avg_share == pytest.approx(sum(trailing) / sum(totals))
+        # ... and the weeks' own size is said beside it ("average 0.1 (1.5%)" beside "0.0% of 33" read as wrong)
+        assert line.trailing_avg_total == pytest.approx(sum(totals) / 8)
+        assert (f"8-week average {line.trailing_avg_count:.1f} of {line.trailing_avg_total:.0f} a week "
+                f"({line.trailing_avg_share:.1%})") in md
         assert line.direction in ("growing", "steady", "cooling")
         assert all(isinstance(t, str) and t for t in line.new_terms)
         few = max(line.count, line.trailing_avg_count) < 5  # "2 papers, average 0.1 — within the usual variation"

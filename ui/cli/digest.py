@@ -54,8 +54,8 @@ def subscriptions_group(ctx: click.Context, as_json: bool) -> None:
 @click.option("--query", default=None, help="A saved search query.")
 @click.option("--topic", default=None, metavar="TOPIC",
               help="Follow a rising topic (as `trends --topics` names it): the saved query is its name, OR its "
-                   "acronym where the name gives one in parentheses (\"mixture-of-experts (MoE)\" saves "
-                   "`\"mixture-of-experts\" OR MoE`).")
+                   "acronym where the name gives one in parentheses (\"retrieval augmented generation (RAG)\" "
+                   "saves `\"retrieval augmented generation\" OR RAG`).")
 @click.option("--category", "-c", "categories", multiple=True, metavar="CAT",
               help="Only these arXiv categories (any of).")
 @click.option("--exclude", "exclude", multiple=True, metavar="WORD", help="Leave out papers containing this word.")
