@@ -208,9 +208,12 @@ def _svm(reads: PaperReads, vectors: VectorSource, model: str, kept: dict[str, i
         pk = cand_pks[i]
         near = pos_pks[int(np.argmax(px @ cand[pk]))]
         r, n = rows[pk], rows.get(near)
-        reason = f"close to “{n.title}”" if n else "close to a paper you keep"
+        weak = bool(scores[i] < WEAK_SCORE)
+        # "Weaker match: close to “SmoothQuant…”" on a speech paper read as a false reason (a blind walkthrough)
+        reason = ((f"close to “{n.title}”" if n else "close to a paper you keep") if not weak else
+                  (f"nearest paper you keep: “{n.title}”" if n else "nearest to a paper you keep"))
         out.append(Pick(r.id, pk, r.title, r.authors, r.published, r.categories, float(scores[i]), reason,
-                        n.id if n else None, weak=bool(scores[i] < WEAK_SCORE)))
+                        n.id if n else None, weak=weak))
     return out, ranking
 
 
