@@ -21,6 +21,8 @@ from trendscope.foundation.clock import utc_now_iso
 from trendscope.foundation.db import write_transaction
 from trendscope.foundation.text import MATCH_CLOSE, MATCH_OPEN
 
+HEADING_WEIGHT = 0.25  # a passage's section heading, against its text (1.0), in full-text search's BM25
+
 
 @dataclass
 class Passage:
@@ -145,8 +147,11 @@ class FulltextStore:
         expr = fts_expression(query)
         if expr is None:
             return []
-        sql = ("SELECT arxiv_id, seq, heading, snippet(passages_fts, 0, ?, ?, '…', 28), bm25(passages_fts) AS s "
-               "FROM passages_fts WHERE passages_fts MATCH ?")
+        # the passage's own words count 4x its section heading's: the short caption "Comparing BART performance
+        # ..." under "5 Human evaluation", holding neither query word, came first for "human evaluation" (a blind
+        # walkthrough)
+        sql = ("SELECT arxiv_id, seq, heading, snippet(passages_fts, 0, ?, ?, '…', 28), "
+               f"bm25(passages_fts, 1.0, {HEADING_WEIGHT}) AS s FROM passages_fts WHERE passages_fts MATCH ?")
         args: list = [MATCH_OPEN, MATCH_CLOSE, expr]
         if arxiv_id:
             sql += " AND arxiv_id = ?"

@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from pdf_samples import encrypted, scanned
 
 from trendscope.foundation.home import Home
+from trendscope.foundation.text import MATCH_OPEN
 from trendscope.ingest.fulltext import fetch_fulltext
 from trendscope.ingest.fulltext_store import FulltextStore
 from trendscope.ingest.records import Paper
@@ -103,6 +104,18 @@ def test_paper_names_a_fetched_full_text_of_a_paper_not_stored(fetched):
     res = CliRunner().invoke(main, ["--home", str(root), "paper", "2302.07302"])
     assert res.exit_code == 1 and "its full text is fetched: `trendscope read 2302.07302`" in res.output
     assert "full text" not in CliRunner().invoke(main, ["--home", str(root), "paper", "2101.99999"]).output
+
+
+def test_passages_holding_the_words_come_before_those_whose_section_heading_alone_does(fetched):
+    """A blind walkthrough: for "human evaluation" the first passage was a short table caption ("Comparing BART
+    performance under multitask ...") under the heading "5 Human evaluation", with neither word in its text."""
+    root, _, _ = fetched
+    hits = json.loads(CliRunner().invoke(main, ["--home", str(root), "search-text", "human evaluation", "--json"]
+                                         ).stdout)
+    in_text = [MATCH_OPEN in h["snippet"] for h in hits]
+    assert in_text[0], hits[0]
+    heading_only = [h for h in hits if "human evaluation" in h["heading"].lower() and MATCH_OPEN not in h["snippet"]]
+    assert heading_only and hits.index(heading_only[0]) > in_text.index(True)
 
 
 def test_search_text_names_each_papers_title_and_asks_for_words(fetched, tmp_path):
