@@ -132,6 +132,18 @@ class FulltextStore:
             "SELECT seq, section, heading, level, kind, text, page, label FROM paper_passages WHERE arxiv_id = ? "
             "ORDER BY seq", [arxiv_id])]
 
+    def printed_title(self, arxiv_id: str) -> str | None:
+        """The title the PDF prints: the first paragraph of its untitled first section (`pdf_sections` puts the title
+        block there, title first), when it reads as a title (10-300 characters); None otherwise or when not fetched.
+        The page of a paper read from its PDF but not in the corpus was headed "arXiv 2302.07302" (a walkthrough)."""
+        row = self.db.execute(
+            "SELECT section, heading, kind, text FROM paper_passages WHERE arxiv_id = ? ORDER BY seq LIMIT 1",
+            [arxiv_id]).fetchone()
+        if row is None or row[0] != 0 or row[1] or row[2] != "paragraph":
+            return None
+        text = " ".join(row[3].split())
+        return text if 10 <= len(text) <= 300 else None
+
     def references(self, arxiv_id: str) -> list[StoredReference]:
         return [StoredReference(*r) for r in self.db.execute(
             "SELECT n, number, text, title, year, matched_id FROM paper_references WHERE arxiv_id = ? ORDER BY n",

@@ -128,7 +128,13 @@ def test_a_fetched_paper_whose_metadata_is_not_stored_can_still_be_read(app_home
     done = CliRunner().invoke(main, ["--home", str(app_home), "fetch", "2302.07302"])
     assert done.exit_code == 0, done.output
     at = open_page(check(new_app().run()), "paper", id="2302.07302", passage="50")
-    assert any("not in your corpus yet" in w for w in texts(at.warning))
+    # headed by the title its PDF prints ("arXiv 2302.07302" stayed the heading after an upload: a walkthrough), and
+    # said to be read from its PDF (a yellow "not in your corpus yet" above the reader read as an error)
+    assert texts(at.title) == ["CiteSee\\: Augmenting Citations in Scientific Papers with Persistent and "
+                               "Personalized Historical Context"], texts(at.title)
+    assert "arXiv 2302.07302 · the title as its PDF prints it" in texts(at.caption)
+    assert not texts(at.warning) and any(i.startswith("Read from its PDF; 2302.07302 is not in your corpus")
+                                         for i in texts(at.info))
     assert "Full text" in texts(at.subheader)
     toc = at.selectbox(key="reader_section_2302.07302")
     assert "1 INTRODUCTION" in list(toc.options)

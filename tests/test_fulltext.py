@@ -98,6 +98,24 @@ def test_a_reference_is_resolved_to_the_corpus_paper(fetched):
     assert sum(1 for r in refs if r["matched_id"]) == 1  # nothing else of it is in this corpus
 
 
+def test_the_title_a_pdf_prints_is_read_from_its_first_section(fetched):
+    """A paper read from its PDF but not in the corpus was headed "arXiv 2302.07302" on its page."""
+    from trendscope.ingest.fulltext_store import FulltextStore
+
+    db = open_home_database(Home(fetched[0]))
+    titles = {aid: FulltextStore(db).printed_title(aid) for aid in ("2203.00130", "2206.10883", "2302.07302",
+                                                                     "2304.02623", "2101.99999")}
+    db.close()
+    assert titles == {
+        "2203.00130": "Paper Plain: Making Medical Research Papers Approachable to Healthcare Consumers with "
+                      "Natural Language Processing",
+        "2206.10883": "Multi-LexSum: Real-World Summaries of Civil Rights Lawsuits at Multiple Granularities",
+        "2302.07302": "CiteSee: Augmenting Citations in Scientific Papers with Persistent and Personalized "
+                      "Historical Context",
+        "2304.02623": "Beyond Summarization: Designing AI Support for Real-World Expository Writing Tasks",
+        "2101.99999": None}
+
+
 def test_paper_names_a_fetched_full_text_of_a_paper_not_stored(fetched):
     """A blind walkthrough: `paper ID` said only "not stored" for a paper whose full text `read` shows."""
     root, _, _ = fetched

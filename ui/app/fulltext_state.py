@@ -19,6 +19,12 @@ def fulltext_record(arxiv_id: str):
     return FulltextStore(db()).record(arxiv_id)
 
 
+def printed_title(arxiv_id: str) -> str | None:
+    from trendscope.ingest.fulltext_store import FulltextStore
+
+    return FulltextStore(db()).printed_title(arxiv_id)
+
+
 def fulltext_document(arxiv_id: str) -> dict:
     from trendscope.ingest.fulltext import document
 

@@ -157,9 +157,15 @@ def _lists(arxiv_id: str) -> None:
     widgets.add_to_list(arxiv_id, key="paper_add")
 
 
-def _not_in_corpus(arxiv_id: str) -> None:
-    st.warning(f"{arxiv_id} is not in your corpus yet. Add it from arXiv (one polite API request; "
-               f"`trendscope ingest --id {arxiv_id}` does the same), or read it on arXiv:", icon=":material/info:")
+def _not_in_corpus(arxiv_id: str, read: bool = False) -> None:
+    if read:  # its PDF is read below: a yellow "not in your corpus yet" above it read as an error (a walkthrough)
+        st.info(f"Read from its PDF; {arxiv_id} is not in your corpus, so it has no abstract, tags or similar papers "
+                f"here. Add it from arXiv (one polite API request; `trendscope ingest --id {arxiv_id}` does the "
+                "same), or read it on arXiv:", icon=":material/info:")
+    else:
+        st.warning(f"{arxiv_id} is not in your corpus yet. Add it from arXiv (one polite API request; "
+                   f"`trendscope ingest --id {arxiv_id}` does the same), or read it on arXiv:",
+                   icon=":material/info:")
     if st.button("Add from arXiv", key="fetch_paper", icon=":material/cloud_download:", type="primary"):
         try:
             with st.spinner(f"Fetching {arxiv_id} from arXiv…"):
@@ -186,10 +192,15 @@ def render() -> None:
         return
     paper = app.papers().get(arxiv_id)
     if paper is None:
-        st.title(f"arXiv {arxiv_id}", anchor=False)  # the page had no heading at all (a blind walkthrough)
-        _not_in_corpus(arxiv_id)
         rec = fulltext_state.fulltext_record(arxiv_id)
-        if rec is not None and rec.status == "ok":  # fetched (`trendscope fetch`) before its metadata came in: it
+        read = rec is not None and rec.status == "ok"
+        # the title its PDF prints, once read: "arXiv 2302.07302" stayed the heading after the upload (a walkthrough)
+        printed = fulltext_state.printed_title(arxiv_id) if read else None
+        st.title(safe_inline(printed) if printed else f"arXiv {arxiv_id}", anchor=False)  # (no heading at all: a
+        if printed:                                                                    # blind walkthrough)
+            st.caption(f"arXiv {arxiv_id} · the title as its PDF prints it")
+        _not_in_corpus(arxiv_id, read)
+        if read:  # fetched (`trendscope fetch`) before its metadata came in: it
             reader_view.render(arxiv_id)             # was a dead end, though "Inside papers" found its passages
         else:  # offline, "Add from arXiv" fails: the PDF one has can still be read (`fetch ID --pdf FILE` could)
             reader_view.pdf_uploader(arxiv_id)
