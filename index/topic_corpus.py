@@ -21,12 +21,20 @@ from trendscope.ingest.paper_reads import PaperReads
 
 from .topic_coherence import phrase_coherence
 from .topic_names import FEATURES, NameCounts, name_features
-from .topic_phrases import AcronymMap, abbreviated_forms, normalise, singular_word, written_in_text
+from .topic_phrases import (
+    AcronymMap,
+    abbreviated_forms,
+    normalise,
+    singular_word,
+    title_case,
+    written_in_text,
+)
 from .topic_store import TopicStore
 from .trend_store import TrendStore
 from .trends_over_time import period_start
 
 WRITTEN_FORM_PAPERS = 200  # papers read for how a definition-only key is written
+RUNNING_TEXT_PAPERS = 50  # papers whose abstracts are read for how a name always written in Title Case runs in text
 EVENT_RE = re.compile(r"^[a-z]+[ -]?(19|20)\d\d$", re.IGNORECASE)  # "AAAI2021", "SemEval-2019": events, not topics
 
 
@@ -233,6 +241,15 @@ def written_forms(db, c: TopicCorpus, keys: set[str]) -> dict[str, Counter]:
             forms = written_in_text(key, (abstract for _pk, _t, abstract, _h in reads.texts(users)))
             if forms:
                 out[key] = forms
+    # a paper's first spelling is its title's: a name every paper puts in its title was counted in Title Case only
+    # ("Speculative Decoding" though all 7 papers write "speculative decoding" in their abstracts: a blind
+    # walkthrough); their abstracts say how it is written in running text (`topic_phrases.display_names`)
+    titled = sorted(k for k in keys if k not in unwritten and out.get(k) and all(map(title_case, out[k])))
+    if titled:
+        reads = PaperReads(db)
+        for key in titled:
+            users = [pk for pk in holders if key in c.phrase_sets[pk]][:RUNNING_TEXT_PAPERS]
+            out[key] += written_in_text(key, (abstract for _pk, _t, abstract, _h in reads.texts(users)))
     return out
 
 

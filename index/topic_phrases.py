@@ -310,7 +310,7 @@ def written_in_text(key: str, texts: Iterable[str]) -> Counter:
     return found
 
 
-def _title_case(form: str) -> bool:
+def title_case(form: str) -> bool:
     """"Speculative Decoding", "Embodied AI": every word capitalised (an acronym counts either way)."""
     words = [w for part in form.split() for w in part.split("-")
              if w and w[0].isalpha() and w not in _OPTIONAL_IN_ACRONYM]  # "Text-to-Image": "to" stays small
@@ -327,9 +327,9 @@ RUNNING_TEXT_SHARE = 0.2
 
 def _as_in_running_text(forms: Counter) -> str:
     name, n = forms.most_common(1)[0]
-    if not _title_case(name):
+    if not title_case(name):
         return name
-    lower = [(c, f) for f, c in forms.items() if not _title_case(f)]
+    lower = [(c, f) for f, c in forms.items() if not title_case(f)]
     if not lower or sum(c for c, _ in lower) < RUNNING_TEXT_SHARE * sum(forms.values()):
         return name
     return max(lower, key=lambda x: (x[0], x[1]))[1]

@@ -1109,6 +1109,30 @@ def test_a_name_known_only_from_acronym_definitions_is_shown_as_papers_write_it(
     assert names == {"mixture of expert": "mixture of experts (MoE)", "internet of thing": "Internet of Things (IoT)"}
 
 
+def test_a_name_every_paper_puts_in_its_title_is_shown_as_its_abstracts_write_it(tmp_path, sample_rows):
+    """A blind walkthrough: all 7 papers on it write "speculative decoding" in their abstracts, but each put it in
+    its title first, so it was counted in Title Case only and listed as "Speculative Decoding". A name the papers
+    capitalise in running text too keeps its capitals."""
+    from trendscope.index.topic_corpus import count_corpus, written_forms
+    from trendscope.index.trend_store import TrendStore
+
+    rows = sample_rows[:20]
+    home, db = make_home(tmp_path / "home", rows)
+    papers = [(f"Faster Speculative Decoding with Draft Trees {i}",
+               f"We study speculative decoding for large models; speculative decoding drafts tokens {i}.")
+              for i in range(4)]
+    papers += [(f"American Sign Language Recognition at Scale {i}",
+                f"We recognise American Sign Language from video {i}.") for i in range(4)]
+    PaperStore(db).upsert([paper_from_row(rows[0], id=f"2399.{81000 + i}", title=t, abstract=a, version=1,
+                                          categories=["cs.CL"]) for i, (t, a) in enumerate(papers)])
+    keys = {"speculative decoding", "american sign language"}
+    c = count_corpus(db, TrendStore(db), "month", None, 1, 0.9, extra=frozenset(keys))
+    assert all(any(k in s for s in c.phrase_sets.values()) for k in keys)
+    names = display_names(written_forms(db, c, keys), c.acronyms, keys)
+    assert names == {"speculative decoding": "speculative decoding",
+                     "american sign language": "American Sign Language"}
+
+
 def test_a_topic_is_named_as_running_text_writes_it_unless_papers_nearly_always_capitalise_it():
     """Listings mixed "Speculative Decoding" (titles' Title Case) beside "visual reasoning" (a blind
     walkthrough); a name nearly always capitalised keeps its capitals."""
