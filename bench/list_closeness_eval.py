@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -27,12 +26,9 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
-from list_recs_eval import EXTRA_QRELS, MIXED_QRELS, lists_from  # noqa: E402
+from list_recs_eval import EXTRA_QRELS, MIXED_QRELS, home_vectors, lists_from  # noqa: E402
 from search_dev_eval import half_of, load_dev  # noqa: E402
 
-from trendscope.foundation.home import Home  # noqa: E402
-from trendscope.index.vector_store import VectorStore  # noqa: E402
-from trendscope.ingest.store import open_database  # noqa: E402
 from trendscope.reading import list_closeness  # noqa: E402
 from trendscope.reading.list_topics import list_topics  # noqa: E402
 from trendscope.reading.recommend import ranking_scores  # noqa: E402
@@ -45,15 +41,9 @@ def main() -> None:
     ap.add_argument("--home", type=Path, required=True)
     ap.add_argument("--tune", action="store_true", help="print the tuning half's z that keeps 95%% of relevant papers")
     args = ap.parse_args()
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    db = open_database(Home(args.home).db_path)
-    vs = VectorStore(db)
-    pks, vecs = vs.load_all(vs.model_in_use())
-    id_of = dict(db.execute("SELECT pk, id FROM papers").fetchall())
-    ids = [id_of[int(pk)] for pk in pks]
-    row = {a: i for i, a in enumerate(ids)}
+    db, pks, vecs, ids, row = home_vectors(args.home)
     pk_row = {int(pk): i for i, pk in enumerate(pks)}
-    bounds = (min(id_of), max(id_of))
+    bounds = db.execute("SELECT min(pk), max(pk) FROM papers").fetchone()
     background = vecs[[pk_row[pk] for pk in list_closeness.background_sample(bounds) if pk in pk_row]]
     queries, qrels = load_dev()
     lists = lists_from(queries, qrels, set(row))

@@ -115,6 +115,17 @@ def evaluate(vecs: np.ndarray, ids: list[str], row: dict[str, int], lists, qrels
     return res
 
 
+def home_vectors(home: Path):
+    """(database, stored pks, their vectors, the arXiv id of each vector's paper, {arXiv id: vector row})."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    db = open_database(Home(home).db_path)
+    vs = VectorStore(db)
+    pks, vecs = vs.load_all(vs.model_in_use())
+    id_of = dict(db.execute("SELECT pk, id FROM papers").fetchall())
+    ids = [id_of[int(pk)] for pk in pks]
+    return db, pks, vecs, ids, {a: i for i, a in enumerate(ids)}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--home", type=Path, required=True)
@@ -122,13 +133,7 @@ def main() -> None:
     ap.add_argument("--half", choices=("tune", "report"), help="print one half only (choose on the tuning half)")
     ap.add_argument("--unjudged", type=Path, help="with --mixed: write the (query, paper) pairs not graded yet")
     args = ap.parse_args()
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    db = open_database(Home(args.home).db_path)
-    vs = VectorStore(db)
-    pks, vecs = vs.load_all(vs.model_in_use())
-    id_of = dict(db.execute("SELECT pk, id FROM papers").fetchall())
-    ids = [id_of[int(pk)] for pk in pks]
-    row = {a: i for i, a in enumerate(ids)}
+    _db, pks, vecs, ids, row = home_vectors(args.home)
     queries, qrels = load_dev()
     lists = lists_from(queries, qrels, set(row))  # from the dev set's own grades only
     mixed = None
