@@ -68,7 +68,9 @@ class Subscription:
         if self.trends:
             parts.append("trends " + ", ".join((labels or {}).get(t, t) for t in self.trends))
         if self.query:
-            parts.append(f"query {self.query}" if '"' in self.query else f"query \u201c{self.query}\u201d")
+            # bare when it holds quotes or OR: “mixture-of-experts OR MoE” read as one phrase (a blind walkthrough)
+            bare = '"' in self.query or " OR " in f" {self.query} "
+            parts.append(f"query {self.query}" if bare else f"query \u201c{self.query}\u201d")
         if self.categories:
             parts.append("in " + ", ".join(self.categories))
         if self.exclude:

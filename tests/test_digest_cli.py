@@ -317,6 +317,8 @@ def test_a_subscription_describes_itself_in_readers_words():
     assert sub.describe() == 'trends efficiency; query "multimodal large language models"'  # not Python's repr
     assert sub.describe({"efficiency": "Model scale and efficiency"}).startswith("trends Model scale and efficiency")
     assert Subscription(name="s", query="kv cache").describe() == "query \u201ckv cache\u201d"
+    # a followed topic's "mixture-of-experts OR MoE" inside curly quotes read as one phrase (a blind walkthrough)
+    assert Subscription(name="s", query="mixture-of-experts OR MoE").describe() == "query mixture-of-experts OR MoE"
 
 
 def test_a_query_search_refuses_is_refused_when_the_subscription_is_added(dhome):
