@@ -98,6 +98,16 @@ def test_a_reference_is_resolved_to_the_corpus_paper(fetched):
     assert sum(1 for r in refs if r["matched_id"]) == 1  # nothing else of it is in this corpus
 
 
+def test_read_says_where_the_references_of_an_empty_references_heading_are(fetched):
+    """A blind walkthrough: `read 2206.10883` printed "# References" with nothing under it mid-document (appendices
+    follow), its 64 entries only at the very end."""
+    root, _, _ = fetched
+    out = CliRunner().invoke(main, ["--home", str(root), "read", "2206.10883"]).output.splitlines()
+    at = out.index("# References")
+    n = int(re.search(r"^References \((\d+)\):$", "\n".join(out), re.M)[1])
+    assert n > 20 and out[at + 1] == f"(its {n} entries are listed at the end)"
+
+
 def test_the_title_a_pdf_prints_is_read_from_its_first_section(fetched):
     """A paper read from its PDF but not in the corpus was headed "arXiv 2302.07302" on its page."""
     from trendscope.ingest.fulltext_store import FulltextStore

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
 
 import click
 
 from trendscope.foundation.errors import TrendscopeError
 
 from .options import json_option
+
+_REFERENCES_HEADING = re.compile(r"^\s*(?:[0-9]+\.?|[A-Z]\.?)?\s*(references|bibliography|literature cited)\s*$", re.I)
 
 
 def _db(ctx: click.Context):
@@ -76,6 +79,9 @@ def read_cmd(ctx, arxiv_id, as_json):
     for s in doc["sections"]:
         if s["heading"]:
             click.echo(("#" * max(1, s["level"])) + " " + s["heading"])
+            if (not s["paragraphs"] and not s["captions"] and doc["references"]
+                    and _REFERENCES_HEADING.match(s["heading"])):  # an empty heading mid-document, its entries at
+                click.echo(f"(its {len(doc['references'])} entries are listed at the end)\n")  # the end (a walkthrough)
         for p in s["paragraphs"]:
             click.echo(p + "\n")
         for c in s["captions"]:
