@@ -111,18 +111,11 @@ def query_features(searcher: Searcher, query: str, pks: Sequence[int],
         return _any_alternative(searcher, parsed, choices, pks, out)
     model = searcher.model()
     if model is not None:
-        qv = searcher.embed_query(embed_text or query)
-        background = background_vectors(searcher, model)
-        bg = background @ qv if len(background) > 1 else np.zeros(2)
-        mean, sd = float(bg.mean()), float(bg.std()) or 1.0
-        for pk, v in searcher.vectors.get(list(pks), model).items():
-            c = float(np.dot(qv, v))
-            out[pk].update(cosine=round(c, 4), z=round((c - mean) / sd, 3), vectors=True)
+        for pk, (c, z) in _similarities(searcher, model, embed_text or query,
+                                        searcher.vectors.get(list(pks), model)).items():
+            out[pk].update(cosine=c, z=z, vectors=True)
     strict = parse_query(query, all_words=True)
-    groups = parsed.groups
-    for g in groups:  # how many of the query's words (or phrases, fields) each paper holds
-        for pk in searcher.store.matching(g.fts(), pks):
-            out[pk]["word_share"] += 1 / len(groups)
+    _word_shares(searcher, parsed, pks, out)
     if strict.match:
         for pk in searcher.store.matching(strict.match, pks):
             out[pk]["all_words"] = True
@@ -135,6 +128,25 @@ def query_features(searcher: Searcher, query: str, pks: Sequence[int],
         for pk in pks:
             out[pk]["phrase"] = out[pk]["all_words"]
     return out
+
+
+def _similarities(searcher: Searcher, model: str, text: str, stored: dict[int, np.ndarray]
+                  ) -> dict[int, tuple[float, float]]:
+    """{pk: (cosine of `text`'s vector and the paper's, that cosine in standard deviations above `text`'s mean
+    cosine to the background papers)}, rounded as `query_features` reports them."""
+    qv = searcher.embed_query(text)
+    background = background_vectors(searcher, model)
+    bg = background @ qv if len(background) > 1 else np.zeros(2)
+    mean, sd = float(bg.mean()), float(bg.std()) or 1.0
+    return {pk: (round(c, 4), round((c - mean) / sd, 3)) for pk, c in
+            ((pk, float(np.dot(qv, v))) for pk, v in stored.items())}
+
+
+def _word_shares(searcher: Searcher, parsed: ParsedQuery, pks: Sequence[int], out: dict[int, dict]) -> None:
+    """How many of the query's words (or phrases, fields) each paper holds, as a share of its groups."""
+    for g in parsed.groups:
+        for pk in searcher.store.matching(g.fts(), pks):
+            out[pk]["word_share"] += 1 / len(parsed.groups)
 
 
 MAX_ALTERNATIVES = 8  # OR-combinations judged one by one; a query with more is judged by its first ones
@@ -158,23 +170,15 @@ def _any_alternative(searcher: Searcher, parsed: ParsedQuery, choices: list[list
     so a paper with "Machine Unlearning" in its title was not "about" `"membership inference" OR "machine
     unlearning"` and its digest listed nothing (a blind walkthrough)."""
     model = searcher.model()
-    background = background_vectors(searcher, model) if model is not None else None
     stored = searcher.vectors.get(list(pks), model) if model is not None else {}
     not_excluded = f" NOT ({' OR '.join(i.fts() for i in parsed.excluded)})" if parsed.excluded else ""
-    for g in parsed.groups:
-        for pk in searcher.store.matching(g.fts(), pks):
-            out[pk]["word_share"] += 1 / len(parsed.groups)
+    _word_shares(searcher, parsed, pks, out)
     for items in choices:
         words = [w for i in items for w in i.words]
         if stored:
-            qv = searcher.embed_query(" ".join(words))
-            bg = background @ qv if len(background) > 1 else np.zeros(2)
-            mean, sd = float(bg.mean()), float(bg.std()) or 1.0
-            for pk, v in stored.items():
-                c = float(np.dot(qv, v))
-                z = round((c - mean) / sd, 3)
+            for pk, (c, z) in _similarities(searcher, model, " ".join(words), stored).items():
                 if z > out[pk]["z"] or not out[pk]["vectors"]:
-                    out[pk].update(cosine=round(c, 4), z=z, vectors=True)
+                    out[pk].update(cosine=c, z=z, vectors=True)
         for pk in searcher.store.matching("(" + " AND ".join(i.fts() for i in items) + ")" + not_excluded, pks):
             out[pk]["all_words"] = True
         if len(words) > 1:
