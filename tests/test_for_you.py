@@ -53,6 +53,26 @@ def test_landing_page_ranks_the_latest_papers_by_what_the_reader_keeps(app_home,
     assert at.session_state["paper_id"] == shown
 
 
+def test_the_feed_can_look_further_back_than_30_days(app_home, seed):
+    """A blind walkthrough: a narrow interest had nothing in the feed's 30 days, and nothing let it look further."""
+    from datetime import date
+
+    from trendscope.index.vector_store import VectorStore
+
+    at = check(new_app().run())
+    assert at.selectbox(key="fy_window").value == "30 days"
+    rl = ReadingLists(open_database(app_home / "trendscope.db"))
+    month = rl.for_you(VectorStore(rl.store.db), limit=10, days=30)
+    year = rl.for_you(VectorStore(rl.store.db), limit=10, days=365)
+    assert year.candidates > month.candidates  # the seed's corpus has more papers in the year
+    at.selectbox(key="fy_window").set_value("year")
+    at = check(at.run())
+    assert _picks(at) == [p.arxiv_id for p in year.picks]
+    caption = next(c for c in texts(at.caption) if "of your corpus (" in c)
+    assert caption.startswith(f"The last year of your corpus ({year.since} to {year.newest}, its newest paper)")
+    assert (date.fromisoformat(year.newest) - date.fromisoformat(year.since)).days == 364
+
+
 def test_with_nothing_kept_the_newest_papers_come_with_a_hint(app_home, seed):
     rl = ReadingLists(open_database(app_home / "trendscope.db"))
     for summary in rl.lists():

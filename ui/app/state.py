@@ -313,7 +313,7 @@ def fetch_papers(ids: list[str]):
 
 
 @st.cache_data(ttl=3600, max_entries=16, show_spinner="Choosing papers for you…")
-def _for_you(root: str, corpus: tuple, taste: str, limit: int, user: str):
+def _for_you(root: str, corpus: tuple, taste: str, limit: int, user: str, days: int = 30):
     """Computed once per corpus state and reader taste (the SVM takes about a second on a month of the full
     corpus); any new list item, thumb or mark changes `taste`, so feedback is used at once."""
     from trendscope.foundation.home import DEFAULT_CATEGORIES
@@ -322,20 +322,20 @@ def _for_you(root: str, corpus: tuple, taste: str, limit: int, user: str):
 
     conn = open_database(Home(Path(root)).db_path)
     try:
-        return ReadingLists(conn, user=Actor(user, admin=False)).for_you(VectorStore(conn), limit=limit,
+        return ReadingLists(conn, user=Actor(user, admin=False)).for_you(VectorStore(conn), limit=limit, days=days,
                                                                          categories=DEFAULT_CATEGORIES)
     finally:
         conn.close()
 
 
-def for_you(limit: int = 10):
-    """The latest papers ranked by what this reader keeps (reading lists, thumbs), with reasons."""
+def for_you(limit: int = 10, days: int = 30):
+    """The latest `days` days' papers ranked by what this reader keeps (reading lists, thumbs), with reasons."""
     from trendscope.index.vector_store import VectorStore
 
     vectors = VectorStore(db())
     corpus = (summary()["papers"], summary()["last"], vectors.model_in_use(), vectors.count())
     me = actor().name
-    return _for_you(str(home().root), corpus, reading_lists().store.taste_signature(me), limit, me)
+    return _for_you(str(home().root), corpus, reading_lists().store.taste_signature(me), limit, me, days)
 
 
 def summary_cache_clear() -> None:

@@ -346,13 +346,18 @@ def render() -> None:
         _for_you()
 
 
-def for_you_caption(res) -> str:
+# how far back "New for you" looks, counted from the newest stored paper: a narrow interest found nothing in 30 days
+# and the feed had no way to look further (a blind walkthrough)
+FOR_YOU_WINDOWS = {"30 days": WINDOW_DAYS, "3 months": 91, "year": 365}
+
+
+def for_you_caption(res, span: str = "30 days") -> str:
     """What the ranked feed is: its window (counted back from the newest stored paper, not from today) and the
     reader's interests."""
     loose = f", and {count(res.loose, 'paper')} that fit{'s' if res.loose == 1 else ''} none" if res.loose else ""
     shared = (f" They form {res.interests} groups of related papers{loose}; each group is an interest with its own "
               "ranking and a share of the places in proportion to its papers." if res.interests > 1 else "")
-    return (f"The last {WINDOW_DAYS} days of your corpus ({res.since} to {res.newest}, its newest paper), ranked by "
+    return (f"The last {span} of your corpus ({res.since} to {res.newest}, its newest paper), ranked by "
             f"the {count(res.kept, 'paper')} you keep in reading lists or gave a thumbs up (a linear SVM over their "
             f"embeddings, as arxiv-sanity does; thumbs down and “not interested” count against).{shared}"
             f"{weak_note(res)}")
@@ -373,11 +378,14 @@ def weak_note(res) -> str:
 
 def _for_you() -> None:
     """The landing view: the latest papers chosen for this reader (until they search)."""
-    st.subheader("New for you")
+    c_head, c_span = st.columns([3, 1], vertical_alignment="bottom")
+    c_head.subheader("New for you")
+    span = c_span.selectbox("From the last", list(FOR_YOU_WINDOWS), key="fy_window",
+                            help="Counted back from the newest paper stored, not from today.")
     widgets.list_flash()
-    res = app.for_you(10)
+    res = app.for_you(10, FOR_YOU_WINDOWS[span])
     if res.mode == "svm":
-        st.caption(for_you_caption(res))
+        st.caption(for_you_caption(res, span))
     else:
         where = res.picks[0].reason.split(" (")[0] if res.picks else "new"  # "new in cs.LG, cs.CL"
         st.caption(f"You keep no papers yet, so these are simply the newest ({safe_inline(where)}). Add papers to "
