@@ -397,11 +397,12 @@ class ReadingLists:
         """The ids of list `name` whose exported entries have no authors: nothing stored or imported names them
         (most papers of the bulk snapshot carry none; BibTeX entries without authors came without a word: a blind
         walkthrough)."""
-        return [it.arxiv_id for it in self.items(name) if not (it.metadata and it.metadata.authors)]
+        return _without_authors(self.items(name))
 
     def authorless_note(self, name: str) -> str | None:
         """What an export of list `name` says of its papers without authors (None when every paper has some)."""
-        missing, total = self.without_authors(name), len(self.items(name))
+        items = self.items(name)  # read once: each read loads the papers and their passage notes
+        missing, total = _without_authors(items), len(items)
         if not missing:
             return None
         ids = " ".join(missing[:20]) + (" ..." if len(missing) > 20 else "")
@@ -449,3 +450,7 @@ def _folded(text: str) -> str:
     """Text as a quote of it is compared: case, spacing and a line's hyphen break ignored, quotes straightened."""
     text = exporters.clean_text(text).casefold().replace("\u2019", "'").replace("\u201c", '"').replace("\u201d", '"')
     return " ".join(re.sub(r"-\s+", "-", text).split())
+
+
+def _without_authors(items: list[ListItem]) -> list[str]:
+    return [it.arxiv_id for it in items if not (it.metadata and it.metadata.authors)]
