@@ -201,6 +201,19 @@ def test_footnote_marks_are_superscripts_not_part_of_the_text(paper):
     assert "with a learning rate of 5e-5.⁴ Following" in lexsum  # the "5" of 5e-5 is text, the 4 a mark
 
 
+def test_word_gaps_without_a_space_character_read_as_spaces(paper):
+    """2206.10883's datasheet appendix sets its words apart by position alone, and read "What(other)tasks could the
+    dataset be used for?" and "repository thatlinks" (a blind walkthrough). A gap of WORD_GAP of the glyph height
+    on one baseline is a space; a code listing's typewriter letters, spaced wider, are not split."""
+    lexsum = " ".join(paragraphs(paper("2206.10883v3")))
+    assert "What (other) tasks could the dataset be used for?" in lexsum
+    assert "Is there a repository that links to any or all papers" in lexsum
+    assert "thatlinks" not in lexsum and " ofthe " not in lexsum
+    assert 'load_dataset (" multi_lexsum .py", name =" v20220616 ")' in lexsum  # typewriter font: as before
+    chi = " ".join(paragraphs(paper("2302.07302v1")))
+    assert "reported in Figure 8.⁵ We fit one model" in chi  # footnote marks still follow their word
+
+
 def test_superscript_digits_only_for_raised_small_digits_after_a_word():
     from trendscope.ingest.pdf_text import _superscript_digits
 
