@@ -15,9 +15,9 @@ _URL_PREFIX_RE = re.compile(r"^(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:ab
 
 
 # an arXiv id printed in free text: an arxiv.org address, "arXiv:" (or "arXiv " / "arXiv."), the arXiv DOI, DBLP's
-# "CoRR abs/" (BibTeX fields, reference lists)
+# "CoRR abs/" and Semantic Scholar's "ArXiv abs/" (BibTeX fields, reference lists)
 _ID_IN_TEXT_RE = re.compile(
-    r"(?:arxiv\.org/(?:abs|pdf|html)/|arxiv\s*[:.]?\s*|10\.48550/arxiv\.|corr\s*,?\s*abs/)"
+    r"(?:arxiv\.org/(?:abs|pdf|html)/|(?:arxiv|corr)\s*,?\s*abs/|arxiv\s*[:.]?\s*|10\.48550/arxiv\.)"
     r"((?:\d{4}\.\d{4,5})|(?:[a-z\-]+(?:\.[A-Z]{2})?/\d{7}))(v\d+)?",
     re.I,
 )
@@ -29,8 +29,11 @@ def arxiv_id_in_text(text: str) -> str | None:
     >>> arxiv_id_in_text("Vaswani et al. Attention is all you need. arXiv preprint arXiv:1706.03762v5, 2017.")
     '1706.03762'
     """
-    m = _ID_IN_TEXT_RE.search(text or "")
-    return m.group(1) if m else None
+    for m in _ID_IN_TEXT_RE.finditer(text or ""):
+        aid = m.group(1)
+        if "/" in aid or 1 <= int(aid[2:4]) <= 12:  # "ArXiv abs/2022.99999" (a placeholder) is no arXiv id
+            return aid
+    return None
 
 
 _LEADING_AND_RE = re.compile(r"^and\s+(?=\S)", re.IGNORECASE)

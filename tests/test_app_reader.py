@@ -55,7 +55,8 @@ def test_read_a_paper_note_a_passage_find_it_and_export_it(app_home, seed, pdf_s
     # a reference that prints an arXiv id of a paper not in the corpus links to arXiv and can go on a list
     printed = {b.proto.label: b.proto.url for b in at.get("link_button") if re.fullmatch(r"arXiv \d{4}\.\d+",
                                                                                            b.proto.label)}
-    assert printed == {"arXiv 2104.08809": "https://arxiv.org/abs/2104.08809"}  # "[10] ... arXiv:2104.08809"
+    # "[10] ... arXiv:2104.08809", "[17] ... ArXiv abs/2004.07180", "[22] ... ArXiv abs/1909.07755"
+    assert printed == {f"arXiv {i}": f"https://arxiv.org/abs/{i}" for i in ("2104.08809", "2004.07180", "1909.07755")}
     # the page image of a figure, on demand (the first section with a caption)
     for i in range(len(headings)):
         at.selectbox(key=f"reader_section_{pid}").set_value(i)

@@ -284,8 +284,11 @@ def test_a_reference_printing_an_arxiv_id_is_that_paper():
 
     assert [arxiv_id_in_text(t) for t in (
         "A. Author. Title. arXiv:2104.08809, 2021.", "arXiv preprint arXiv:2104.08809v2", "CoRR abs/1706.03762",
-        "https://arxiv.org/pdf/1706.03762v5", "In NeurIPS 2020, pages 1-9.")] == [
-        "2104.08809", "2104.08809", "1706.03762", "1706.03762", None]
+        "https://arxiv.org/pdf/1706.03762v5", "In NeurIPS 2020, pages 1-9.",
+        # Semantic Scholar's style, common in NLP papers (CiteSee's [17] and [22]: a blind walkthrough)
+        "SPECTER: Document-level representation learning. ArXiv abs/2004.07180 (2020).", "CoRR, abs/1909.07755",
+        "Political Context. ArXiv abs/2022.99999 (2022).")] == [  # a placeholder 2304.02623 prints: month 99
+        "2104.08809", "2104.08809", "1706.03762", "1706.03762", None, "2004.07180", "1909.07755", None]
 
     class Reads:  # the corpus holds 1706.03762 (by id) and one paper found by its title
         def pks_of(self, ids):
