@@ -223,11 +223,13 @@ def parse_bibtex(text: str) -> ParsedFile:
             out.problems.append(f"line {line}: entry {entry.key!r}: eprint {given[:60]!r} is not an arXiv id" if given
                                 else f"line {line}: entry {entry.key!r} has no arXiv id (eprint, arXiv URL or DOI)")
             continue
-        year = _bib_text(fields.get("year", ""), 8)
+        # biblatex (Zotero's export) writes `date = {2023-03-15}` instead of `year`
+        year = _bib_text(fields.get("year", "") or fields.get("date", "")[:4], 8)
+        names = (_bib_text(x, MAX_NAME) for x in _AND_RE.split(fields.get("author", ""))[:MAX_AUTHORS])
         out.add(ImportedItem(aid, note=clean_text(fields.get("annote", "")), line=line,
                              title=_bib_text(fields.get("title", ""), MAX_TITLE),
-                             authors=tuple(a for a in (_bib_text(x, MAX_NAME) for x in
-                                                       _AND_RE.split(fields.get("author", ""))[:MAX_AUTHORS]) if a),
+                             # "and others" is BibTeX's "et al.", no author's name (Google Scholar writes it)
+                             authors=tuple(a for a in names if a and a.casefold() != "others"),
                              year=year if re.fullmatch(r"(19|20)\d\d", year) else "",
                              key=entry.key if CITATION_KEY_RE.fullmatch(entry.key or "") else ""))
     if not lib.entries and not lib.failed_blocks and text.strip():

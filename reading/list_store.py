@@ -270,13 +270,34 @@ class ListStore:
         ).fetchall()
         papers = self.paper_reads.papers_by_ids({r[0] for r in rows})
         notes = self.marks.passage_notes({r[0] for r in rows}, notes_of)
+        owner = self.owner_and_name(list_id)
+        # a stored paper without authors takes those an import into another of the owner's lists gave it
+        bare = {r[0] for r in rows if not r[5] and r[0] in papers and not papers[r[0]][1].authors}
+        elsewhere = self.imported_authors(owner[0], bare) if owner and bare else {}
         out = []
         for aid, note, status, added, title, authors, year, key in rows:
             pk, paper = papers.get(aid, (None, None))
+            authors = authors or elsewhere.get(aid)
             imported = (Paper(id=aid, title=title or "", abstract="", authors=json.loads(authors or "[]"),
                               published=year or None)
                         if title or authors else None)
             out.append(ListItem(aid, note, status, added, pk, paper, notes.get(aid, []), imported, key or None))
+        return out
+
+    def imported_authors(self, owner: str, arxiv_ids: set[str]) -> dict[str, str]:
+        """{arxiv id: its authors as JSON} that a BibTeX import into any of the owner's lists gave (the latest such
+        import): a paper imported with its authors into one list had none in the owner's other lists, its exports
+        and its page (a blind walkthrough)."""
+        out: dict[str, str] = {}
+        ids = sorted(arxiv_ids)
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            for aid, authors in self.db.execute(
+                    "SELECT i.arxiv_id, i.imported_authors FROM reading_list_items i JOIN reading_lists l "
+                    "ON l.list_id = i.list_id WHERE l.owner = ? AND i.imported_authors IS NOT NULL "
+                    f"AND i.imported_authors != '[]' AND i.arxiv_id IN ({', '.join('?' * len(chunk))}) "
+                    "ORDER BY i.added, i.rowid", [owner, *chunk]):
+                out[aid] = authors
         return out
 
     _OWN_ITEMS = ("SELECT DISTINCT i.arxiv_id FROM reading_list_items i JOIN reading_lists l "

@@ -149,6 +149,12 @@ class ReadingLists:
     def own_lists(self) -> list[ListSummary]:
         return self.store.summaries(self.me)
 
+    def imported_authors(self, arxiv_id: str) -> list[str]:
+        """The authors a BibTeX import into one of the user's lists gave the paper ([] when none did): shown where
+        the stored record has none (most of the bulk snapshot's papers)."""
+        found = self.store.imported_authors(self.me, {arxiv_id}).get(arxiv_id)
+        return [a for a in json.loads(found) if isinstance(a, str)] if found else []
+
     def exists(self, name: str) -> bool:
         try:
             self._resolve(name)

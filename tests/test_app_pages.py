@@ -426,6 +426,25 @@ def test_paper_page_leaves_out_fields_the_source_did_not_give(app_home, seed):
     assert f"**arXiv:** `{seed.math_id}` (v1)" in md and "**Version:**" not in md  # said once, beside the id
 
 
+def test_paper_page_shows_the_authors_a_bibtex_import_gave(app_home, seed, tmp_path):
+    """A blind walkthrough: a paper the snapshot stored without authors read "Authors: unknown" on its page while
+    the user's imported .bib named them."""
+    from trendscope.ingest.records import Paper
+    from trendscope.ingest.store import PaperStore, open_database
+    from trendscope.reading.lists import ReadingLists
+
+    db = open_database(app_home / "trendscope.db")
+    PaperStore(db).upsert([Paper(id="2401.00002", title="A paper without authors", abstract="No authors stored.",
+                                 categories=["cs.CL"], published="2024-01-02")])
+    assert "**Authors:** *unknown*" in all_markdown(open_page(check(new_app().run()), "paper", id="2401.00002"))
+    bib = tmp_path / "mine.bib"
+    bib.write_text("@article{k, title={A paper}, author={Huang, Lei and others}, eprint={2401.00002}}\n",
+                   encoding="utf-8")
+    ReadingLists(db).import_file("from scholar", bib)
+    md = all_markdown(open_page(check(new_app().run()), "paper", id="2401.00002"))
+    assert "**Authors:** Lei Huang *(from your BibTeX import)*" in md, md
+
+
 def test_paper_page_note_and_status_are_saved(app_home, seed):
     from trendscope.ingest.store import open_database
     from trendscope.reading.lists import ReadingLists

@@ -399,6 +399,41 @@ def test_an_imported_entry_keeps_its_year_and_gives_its_authors_to_a_paper_store
            "not ingested yet)" in shown
 
 
+def test_authors_an_import_gave_reach_the_users_other_lists_and_the_paper(home, db, rows, tmp_path):
+    """A blind walkthrough: a Google Scholar .bib gave Lei Huang et al. for a paper the snapshot stored without
+    authors; only the list imported into used them. The same paper in another list exported with no author (two
+    keys for one paper in a thesis), and `paper` said "Authors: unknown". A BibTeX entry's "and others" is its
+    et al., not an author; biblatex's `date` gives the year."""
+    stored = rows[0]["id"]
+    with db.conn:
+        db.execute("UPDATE papers SET authors = '[]' WHERE id = ?", [stored])
+    rl = ReadingLists(db)
+    rl.create("Review")
+    rl.add("Review", [stored, rows[1]["id"]])
+    bib = tmp_path / "scholar.bib"
+    bib.write_text(f"@article{{huang2023survey, title={{A survey on hallucination}}, author={{Huang, Lei and Yu, "
+                   f"Weijiang and others}}, date={{2023-11-09}}, eprint={{{stored}}}}}\n", encoding="utf-8")
+    rl.import_file("from scholar", bib)
+    (imported,) = rl.items("from scholar")
+    assert imported.imported.authors == ["Huang, Lei", "Yu, Weijiang"] and imported.imported.published == "2023"
+    review = {i.arxiv_id: i for i in rl.items("Review")}
+    assert review[stored].metadata.authors == ["Huang, Lei", "Yu, Weijiang"]
+    assert review[rows[1]["id"]].metadata.authors == rows[1]["authors"]  # its own record's, untouched
+    entry = {e["eprint"]: e for e in _parse(rl.export("Review", "bibtex").decode("utf-8")).entries}[stored]
+    assert entry["author"] == "Huang, Lei and Yu, Weijiang" and entry.key.startswith("huang")
+    assert rl.without_authors("Review") == []
+    assert rl.imported_authors(stored) == ["Huang, Lei", "Yu, Weijiang"]
+    shown = cli(home, "paper", stored).output
+    assert "Authors: Lei Huang, Weijiang Yu (from your BibTeX import)" in shown, shown
+    assert ReadingLists(db, user=_other_user()).imported_authors(stored) == []  # another user's import is theirs
+
+
+def _other_user():
+    from trendscope.foundation.actor import Actor
+
+    return Actor("ana", admin=False)
+
+
 def test_an_imported_bibtex_key_is_exported_again(home, db, rows, tmp_path):
     """A blind walkthrough: `@article{wang2023olora, ...}` came back out as `wang2023orthogonal`, and every
     `\\cite{wang2023olora}` of a thesis broke. An imported key is written back; a key two imported papers share

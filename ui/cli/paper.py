@@ -52,6 +52,18 @@ def paper_record(db, raw_id: str) -> dict:
             "tags_outdated": trends.tags_outdated(pk)}
 
 
+def _imported_authors(ctx: click.Context, arxiv_id: str) -> str:
+    """The authors a BibTeX import into one of the user's lists gave a paper stored without any, else "unknown"."""
+    from .lists import open_lists
+
+    rl = open_lists(ctx)
+    try:
+        found = rl.imported_authors(arxiv_id)
+    finally:
+        rl.store.db.close()
+    return f"{', '.join(authors_as_prose(found))} (from your BibTeX import)" if found else "unknown"
+
+
 @click.command("paper")
 @click.argument("paper_id")
 @json_option("Print the paper and its tags as one JSON object.")
@@ -83,7 +95,7 @@ def paper_cmd(ctx: click.Context, paper_id: str, as_json: bool) -> None:
                                                                   # `$2.0\times$` were printed raw: a walkthrough)
     version = f"v{rec['version']}" if rec["version"] else ""
     click.echo(f"{rec['id']}{version}  {readable_latex(rec['title'])}")
-    click.echo(f"Authors: {', '.join(authors_as_prose(rec['authors'])) or 'unknown'}")
+    click.echo(f"Authors: {', '.join(authors_as_prose(rec['authors'])) or _imported_authors(ctx, rec['id'])}")
     dates = f"published {rec['published'] or '?'}" + (f", updated {rec['updated']}" if rec["updated"] else "")
     click.echo(f"{dates} · {', '.join(rec['categories']) or 'no category'} · {rec['url']}")
     if not rec["trends"] and rec["tagged"]:  # it read "`trendscope index` tags new papers" right after one did

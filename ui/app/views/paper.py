@@ -54,10 +54,14 @@ def _links(arxiv_id: str) -> None:
     c3.link_button("HTML", html_url(arxiv_id), icon=":material/html:")
 
 
-def _metadata(paper) -> None:
+def _metadata(paper, imported_authors: list[str]) -> None:
+    """The paper's record; authors an import into one of the user's lists gave, where the record has none."""
+    authors = safe_inline(", ".join(authors_as_prose(paper.authors))) or (
+        safe_inline(", ".join(authors_as_prose(imported_authors))) + " *(from your BibTeX import)*"
+        if imported_authors else "*unknown*")
     rows = [
         ("arXiv", f"`{paper.id}`" + (f" (v{paper.version})" if paper.version else "")),
-        ("Authors", safe_inline(", ".join(authors_as_prose(paper.authors))) or "*unknown*"),
+        ("Authors", authors),
         ("Published", paper.published or "unknown"),
         # the version is in the arXiv row, and a field the source did not give is left out: "Version: —" on every
         # paper of a snapshot import read as missing data (a blind walkthrough)
@@ -211,7 +215,7 @@ def render() -> None:
     with main:
         st.subheader("Abstract")
         st.markdown(safe_markdown(paper.abstract))
-        _metadata(paper)
+        _metadata(paper, [] if paper.authors else app.reading_lists().imported_authors(arxiv_id))
         _trends(app.papers().pk_of(arxiv_id))
         reader_view.render(arxiv_id)
     with side:
