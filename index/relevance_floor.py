@@ -5,9 +5,9 @@ are listed for a reason other than their relevance, a floor decides which are li
 papers, best first) and a search sorted newest first (`Searcher.search` with `sort="date"`: the most relevant
 papers, ordered by date, must not start with the newest paper that merely shares a word).
 
-A paper passes when it holds the query as a phrase, or every query word with a similarity >= `Z_ALL_WORDS`
-standard deviations above the query's similarity to a random stored paper, or a similarity >= `Z_ALONE` standard
-deviations above it. The thresholds were chosen on the odd half of a blind-graded set of digest queries
+A paper passes when it holds the query as a phrase (a query of one plain word: in its title), or every query word
+with a similarity >= `Z_ALL_WORDS` standard deviations above the query's similarity to a random stored paper, or a
+similarity >= `Z_ALONE` standard deviations above it. The thresholds were chosen on the odd half of a blind-graded set of digest queries
 (bench/digest_query_eval.py, docs/performance.md#precision-of-query-digests).
 
 A search sorted newest first keeps of those only the papers that hold the query as a phrase, every word, or at least
@@ -125,8 +125,18 @@ def query_features(searcher: Searcher, query: str, pks: Sequence[int],
         for pk in searcher.store.matching('"' + " ".join(words) + '"', pks):
             out[pk]["phrase"] = True
     elif strict.match:
-        for pk in pks:
-            out[pk]["phrase"] = out[pk]["all_words"]
+        items = [i for g in parsed.groups for i in g.items]
+        if len(items) == 1 and items[0].column is None:
+            # one plain word: its phrase is the word in the title. Held anywhere, it let any paper that mentions
+            # "hallucination" once in its abstract (HDR imaging, MRI refinement) past the floor, whatever its
+            # similarity, and newest first listed mostly those (a blind walkthrough); such a paper still passes
+            # with a similarity of Z_ALL_WORDS, as a paper holding every word of a longer query does
+            titled = set(searcher.store.matching(f"title : {items[0].fts()}", pks))
+            for pk in pks:
+                out[pk]["phrase"] = pk in titled
+        else:  # a field (ti:LoRA, au:...) or an OR of words: holding it is what was asked for
+            for pk in pks:
+                out[pk]["phrase"] = out[pk]["all_words"]
     return out
 
 

@@ -226,6 +226,32 @@ def test_newest_first_lists_only_papers_about_the_query(searchable):
     assert by_field and {h.pk for h in dated} == {h.pk for h in by_field}
 
 
+def test_one_word_is_a_phrase_only_in_the_title(searchable):
+    """`hallucination --sort date` listed mostly papers that mention the word once in their abstract (HDR imaging,
+    MRI refinement): a single word counted as the query's phrase wherever it stood, and a phrase passes the floor
+    at any similarity (a blind walkthrough). A one-word query's phrase is now the word in the title; elsewhere the
+    paper needs the similarity a paper holding every word of a longer query needs."""
+    home, db, searcher = searchable
+    words = Counter(w for (t,) in db.execute("SELECT title FROM papers").fetchall()
+                    for w in set(t.lower().split()) if w.isalpha() and len(w) > 6)
+    pks = [pk for (pk,) in db.execute("SELECT pk FROM papers")]
+
+    def holding(column, word):
+        return {pk for (pk,) in db.execute("SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?",
+                                           [f'{column} : "{word}"'])}
+
+    word = next(w for w, n in words.most_common() if n >= 3 and holding("abstract", w) - holding("title", w))
+    feats = query_features(searcher, word, pks, embed_text=word)
+    in_title, anywhere = holding("title", word), {pk for pk, f in feats.items() if f["all_words"]}
+    assert {pk for pk, f in feats.items() if f["phrase"]} == in_title and anywhere > in_title
+    assert all(passes_floor(feats[pk]) == (feats[pk]["z"] >= 2.0)
+               for pk in anywhere - in_title)
+    newest = {h.pk for h in searcher.search(SearchRequest(word, mode="hybrid", sort="date", limit=100))}
+    assert in_title <= newest and all(feats[pk]["z"] >= 2.0 for pk in newest - in_title)
+    ti = query_features(searcher, f"ti:{word}", pks, embed_text=word)  # a field: holding it is the phrase
+    assert {pk for pk, f in ti.items() if f["phrase"]} == in_title
+
+
 def test_newest_first_keeps_every_paper_a_title_field_query_names(searchable):
     """`ti:LoRA --sort date` left out one of four papers with LoRA in the title: the floor read the query's words
     with the field name ("ti LoRA"), so no paper held them as a phrase and "near the best" cut one."""
