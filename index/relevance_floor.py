@@ -7,8 +7,8 @@ papers, ordered by date, must not start with the newest paper that merely shares
 
 A paper passes when it holds the query as a phrase (a query of one plain word: in its title), or every query word
 with a similarity >= `Z_ALL_WORDS` standard deviations above the query's similarity to a random stored paper, or a
-similarity >= `Z_ALONE` standard deviations above it. The thresholds were chosen on the odd half of a blind-graded set of digest queries
-(bench/digest_query_eval.py, docs/performance.md#precision-of-query-digests).
+similarity >= `Z_ALONE` standard deviations above it. The thresholds were chosen on the odd half of a blind-graded
+set of digest queries (bench/digest_query_eval.py, docs/performance.md#precision-of-query-digests).
 
 A search sorted newest first keeps of those only the papers that hold the query as a phrase, every word, or at least
 `WORD_SHARE` of its words (`holds_enough_words`: MiniLM puts papers on "information diffusion in networks" close to
