@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
+from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.home import Home
 
 from .trend_store import TrendStore
@@ -19,7 +20,10 @@ def index_status(db: sqlite_utils.Database, home: Home | None = None) -> dict:
     unindexed = vectors.count_pending(model) if model else vectors.count_unembedded()
     stale = [f"{unindexed:,} papers are not indexed yet: run trendscope index"] if unindexed else []
     if home is not None:
-        stale += _retag_lines(trends_to_retag(db, home))
+        try:
+            stale += _retag_lines(trends_to_retag(db, home))
+        except TrendscopeError:
+            pass  # a broken taxonomy.toml: the settings check names it (ui/config_check.py), and status shows the rest
     return {"embeddings": embedded, "unindexed": unindexed, "tagged_rows": trends.tag_rows(), "stale": stale}
 
 

@@ -215,7 +215,8 @@ def _check_scoring(spec: Any, source: str) -> None:
         raise TrendscopeError(f"{source}: [scoring] must be a table, {_got(spec)}")
     unknown = set(spec) - set(_SCORING_NUMBERS) - set(_SCORING_PATTERNS)
     if unknown:
-        raise TrendscopeError(f"{source}: scoring: unknown field(s) {', '.join(sorted(unknown))}")
+        raise TrendscopeError(f"{source}: scoring: unknown field(s) {', '.join(sorted(unknown))} "
+                              f"(known: {', '.join(sorted({*_SCORING_NUMBERS, *_SCORING_PATTERNS}))})")
     for key, value in spec.items():
         if key in _SCORING_NUMBERS and not _is_number(value):
             raise TrendscopeError(f"{source}: scoring: {key} must be a number, got {_show(value)}")
@@ -250,9 +251,11 @@ def merge_taxonomy(base: Mapping[str, Any], user: Mapping[str, Any], source: str
             raise TrendscopeError(f"{source}: trend name {name!r} must be lower_snake_case (a-z, 0-9, _)")
         if not isinstance(spec, dict):
             raise TrendscopeError(f"{source}: trends.{name} must be a table, {_got(spec)}")
-        unknown = set(spec) - _TREND_KEYS - set(_LIST_APPENDS) - {"enabled"}
-        if unknown:
-            raise TrendscopeError(f"{source}: trends.{name}: unknown field(s) {', '.join(sorted(unknown))}")
+        allowed = _TREND_KEYS | set(_LIST_APPENDS) | {"enabled"}
+        unknown = set(spec) - allowed
+        if unknown:  # naming the fields there are: an admin guessed "keywords", "phrases", "terms" (a walkthrough)
+            raise TrendscopeError(f"{source}: trends.{name}: unknown field(s) {', '.join(sorted(unknown))} "
+                                  f"(known: {', '.join(sorted(allowed))}; see docs/index.md)")
         _check_trend(name, spec, source)
         target = out["trends"].setdefault(name, {})
         for key, value in spec.items():

@@ -65,6 +65,24 @@ def test_a_file_that_is_not_toml_is_said_once_and_the_other_files_are_still_chec
     assert any(str(h.secrets_path) in p and "redirect_uri must end with /oauth2callback" in p for p in problems)
 
 
+def test_a_broken_taxonomy_is_one_status_item_and_status_shows_the_rest(home, sample_rows):
+    """A blind walkthrough: with a taxonomy.toml field misspelt, `trendscope status` printed that one error line and
+    nothing else (exit 1), and the app's Status page stopped at it, while search and trends still ran."""
+    from lists_support import ingest_rows
+
+    from trendscope.ui.cli import main
+
+    ingest_rows(home, sample_rows[:20])
+    assert CliRunner().invoke(main, ["--home", str(home), "index", "--tags-only"]).exit_code == 0  # a tagged home
+    h = Home(home)
+    h.taxonomy_path.write_text('[trends.speech]\nterms = ["asr"]\n')
+    st = _status(home)
+    (item,) = [s for s in st["stale"] if str(h.taxonomy_path) in s]
+    assert item.startswith("settings: ") and "unknown field(s) terms (known: " in item
+    text = CliRunner().invoke(main, ["--home", str(home), "status"])
+    assert text.exit_code == 0 and "Papers:" in text.output and "unknown field(s) terms" in text.output
+
+
 def test_secrets_others_can_read_need_attention(home):
     h = Home(home)
     h.config_path.write_text('[smtp]\nhost = "mail.lab.example"\npassword = "hunter2"\n')

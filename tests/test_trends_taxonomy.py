@@ -68,6 +68,9 @@ def test_disabling_a_trend(tmp_path):
         ("[trends.ethics]\ninclude = [{ pattern = '(unclosed', weight = 1 }]\n", "bad regular expression"),
         ("[trends.newone]\nlabel = 'New'\n", "description"),
         ("[trends.ethics]\ncolour = 'red'\n", "unknown field"),
+        # the fields there are, named (an admin guessed keywords, phrases, patterns, terms: a blind walkthrough)
+        ("[trends.speech]\nkeywords = ['asr']\n", "unknown field(s) keywords (known: add_digest_core, add_exclude, add_include"),
+        ("[scoring]\nbias = 1\n", "unknown field(s) bias (known: "),
     ],
 )
 def test_bad_user_file_is_refused_with_a_clear_message(tmp_path, text, needle):
