@@ -69,7 +69,7 @@ def test_disabling_a_trend(tmp_path):
         ("[trends.newone]\nlabel = 'New'\n", "description"),
         ("[trends.ethics]\ncolour = 'red'\n", "unknown field"),
         # the fields there are, named (an admin guessed keywords, phrases, patterns, terms: a blind walkthrough)
-        ("[trends.speech]\nkeywords = ['asr']\n", "unknown field(s) keywords (known: add_digest_core, add_exclude, add_include"),
+        ("[trends.speech]\nkeywords = ['asr']\n", "unknown field(s) keywords (known: add_digest_core, add_exclude"),
         ("[scoring]\nbias = 1\n", "unknown field(s) bias (known: "),
     ],
 )
