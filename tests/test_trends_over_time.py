@@ -200,7 +200,7 @@ def test_trends_cli(tagged_db, home, tmp_path, monkeypatch):
     assert res.exit_code == 0, res.output
     # JSON lines, one record per trend and period, as `--topics --json` prints them (it was one JSON array)
     records = [json.loads(x) for x in res.stdout.splitlines()]
-    assert records and set(records[0]) == {*COLUMNS, "few_papers"}
+    assert records and set(records[0]) == {*COLUMNS, "few_papers", "complete"}
     png = tmp_path / "trends.png"
     res = runner.invoke(main, ["--home", str(home), "trends", "--png", str(png), "--since", "2020-01-01"])
     assert res.exit_code == 0, res.output
@@ -386,6 +386,11 @@ def test_the_trend_table_marks_months_with_few_papers(tagged_db, home, monkeypat
     monkeypatch.setattr(trends_over_time, "period_totals", lambda db, freq: {**FEW_PAPER_MONTHS, "2025-09-01": 300})
     res = CliRunner().invoke(main, ["--home", str(home), "trends", "--since", "2024-06"])
     assert "2025-09" not in res.stdout and "left out 2025-09," in res.stderr
+    # the JSON keeps the whole table, and says which period is still filling up (a script took its growth of -100%
+    # for a collapse: a blind walkthrough)
+    as_json = CliRunner().invoke(main, ["--home", str(home), "trends", "--json"])
+    complete = {r["period"]: r["complete"] for r in map(json.loads, as_json.stdout.splitlines())}
+    assert complete["2025-09-01"] is False and complete["2025-08-01"] is True and complete["2025-02-01"] is True
     assert "note: * few papers: 2025-01 (128 papers), 2025-02 (49 papers) hold" in res.stderr
 
 

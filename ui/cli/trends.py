@@ -362,8 +362,12 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
     # a month the corpus holds few papers of (2025-02: 49 between months of thousands) read as a trend's jump
     thin = thin_periods_of(db, df, freq)
     if as_json:  # JSON lines, like every listing the CLI prints as JSON (`--topics --json`, `search --json`)
+        # the whole table; a period still filling up (which the text leaves out) says so: its "growth" of -1.0 read
+        # as a collapse to a script that took the newest period (a blind walkthrough)
+        filling = set(df["period"]) - set(drop_incomplete_tail(drop_thin_tail(df), freq, newest)["period"])
         for record in df.to_dict(orient="records"):
-            click.echo(json.dumps({**record, "few_papers": record["period"] in thin}, ensure_ascii=False))
+            click.echo(json.dumps({**record, "few_papers": record["period"] in thin,
+                                   "complete": record["period"] not in filling}, ensure_ascii=False))
         return
     if df.empty:
         click.echo(_nothing_between(since, until))
