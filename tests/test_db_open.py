@@ -54,3 +54,21 @@ def test_connect_opens_a_file_another_connection_switched_to_wal_meanwhile(tmp_p
     assert first.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     second = connect(path)  # nothing to switch: the mode is kept in the file
     assert second.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_a_home_that_does_not_exist_is_made_with_a_note(tmp_path):
+    """A blind walkthrough: `--home /tmp/walk1/hom status` (a typo) made a new empty home without a word, and a
+    subscription then went into it. Every command but `ingest` (which fills a new home) says it made one."""
+    from click.testing import CliRunner
+
+    from trendscope.ui.cli import main
+
+    typo = tmp_path / "hom"
+    res = CliRunner().invoke(main, ["--home", str(typo), "status"])
+    assert res.exit_code == 0 and typo.is_dir()
+    assert f"note: {typo} did not exist: created a new, empty data home" in res.stderr
+    again = CliRunner().invoke(main, ["--home", str(typo), "status"])
+    assert "did not exist" not in again.stderr  # said once, when it is made
+    fresh = tmp_path / "fresh"
+    res = CliRunner().invoke(main, ["--home", str(fresh), "ingest", "--snapshot", str(tmp_path / "none.jsonl")])
+    assert fresh.is_dir() and "did not exist" not in res.stderr
