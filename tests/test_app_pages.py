@@ -1023,6 +1023,12 @@ def test_digests_preview_downloads_and_subscription_management(app_home):
     at.button(key=f"FormSubmitter:add_addresses_{owner_sub.id}-Add").click()
     at = check(at.run())
     assert any("not a valid email address" in e for e in texts(at.error)), texts(at.error)
+    # semicolons separate addresses as commas do (as mail clients take them); the bad one is named alone
+    at.text_input(key=f"sub_add_emails_{owner_sub.id}").set_value("friend@lab.example; typo@@lab.example")
+    at.button(key=f"FormSubmitter:add_addresses_{owner_sub.id}-Add").click()
+    at = check(at.run())
+    errors = [e.replace("\\", "") for e in texts(at.error)]
+    assert any("typo@@lab.example" in e and "friend@lab.example" not in e for e in errors), errors
     remove = [b for b in at.button if b.key and b.key.startswith("rm_sub_")]
     assert len(remove) == 2
     # asked first, inside the Remove popover, naming who it mails (one click removed it: a blind walkthrough)

@@ -352,3 +352,15 @@ def test_a_week_whose_stored_papers_stop_mid_week_is_said_so(db, dhome, monkeypa
     monkeypatch.undo()
     newest = db.execute("SELECT max(published) FROM papers").fetchone()[0][:10]
     assert SubscriptionStore(db).newest_published() == newest
+
+
+def test_addresses_typed_as_one_say_how_to_separate_them():
+    """A blind walkthrough typed "friend@gmail.com; typo@@lab.example" and read only "not a valid email address"."""
+    from trendscope.foundation.address import validate_address
+    from trendscope.foundation.errors import TrendscopeError
+
+    with pytest.raises(TrendscopeError, match="one address each: separate them with commas"):
+        validate_address("friend@gmail.com; typo@@lab.example")
+    with pytest.raises(TrendscopeError) as err:
+        validate_address("typo@@lab.example")
+    assert "separate" not in str(err.value)

@@ -19,7 +19,9 @@ def validate_address(addr: str) -> str:
     has a dot (or is `localhost`): "x@y" was taken and mailed (a blind walkthrough)."""
     a = (addr or "").strip()
     if len(a) > 254 or not _ADDR_RE.fullmatch(a) or ".." in a or a.startswith(".") or "@." in a:
-        raise TrendscopeError(f"not a valid email address: {addr!r}")
+        several = a.count("@") > 1 and re.search(r"[;\s]", a)  # "a@x.org; b@y.org" typed as one (a walkthrough)
+        raise TrendscopeError(f"not a valid email address: {addr!r}"
+                              + (" (one address each: separate them with commas)" if several else ""))
     domain = a.rsplit("@", 1)[1]
     if "." not in domain and domain.lower() != "localhost":
         raise TrendscopeError(f"not a valid email address: {addr!r} (its domain {domain!r} has no dot)")

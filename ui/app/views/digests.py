@@ -9,6 +9,8 @@ the HTML part as raw HTML; the HTML email itself is offered as a download.
 """
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
 from trendscope.foundation.errors import TrendscopeError
@@ -20,6 +22,12 @@ from trendscope.ui.app import state as app
 from trendscope.ui.app.text import literal_inline, safe_inline
 
 PREVIEW_WEEKS = 104  # two years back (16 weeks were too few to look at last spring's: a blind walkthrough)
+
+
+
+def _addresses(typed: str | None) -> list[str]:
+    """Addresses typed into one field, separated by commas or semicolons (as mail clients take them)."""
+    return [e.strip() for e in re.split(r"[,;]", typed or "") if e.strip()]
 
 
 def _pick_week() -> str | None:
@@ -135,7 +143,7 @@ def _add_form() -> None:
                 sub = dg.add_subscription(lab=bool(lab),
                     name=name, trends=trends, query=query, categories=categories,
                     exclude=[w.strip() for w in (exclude or "").split(",") if w.strip()], size=int(size),
-                    emails=[e.strip() for e in (emails or "").split(",") if e.strip()],
+                    emails=_addresses(emails),
                 )
             except TrendscopeError as exc:
                 st.error(safe_inline(str(exc)))
@@ -164,7 +172,7 @@ def _add_addresses(sub) -> None:
                                   placeholder="me@example.org")
             if st.form_submit_button("Add", type="primary"):
                 try:
-                    now, added = dg.add_addresses(sub, [e.strip() for e in (typed or "").split(",")])
+                    now, added = dg.add_addresses(sub, _addresses(typed))
                 except TrendscopeError as exc:
                     st.error(safe_inline(str(exc)))
                     return
