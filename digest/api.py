@@ -301,9 +301,14 @@ def _find(store: SubscriptionStore, name: str, user: Actor) -> Subscription | No
 
 
 def get_subscription(db: sqlite_utils.Database, name: str, *, user: Actor = OWNER) -> Subscription:
-    sub = _find(SubscriptionStore(db), name, user)
+    store = SubscriptionStore(db)
+    sub = _find(store, name, user)
     if sub is None:
-        raise TrendscopeError(f"no subscription named {quoted(name)}")
+        # an admin naming another user's subscription bare ("confirm tts" for ana/tts: a blind walkthrough)
+        others = [s.command_name for s in store.all() if s.name.lower() == (name or "").strip().lower()
+                  and s.owner not in (user.name, LAB)] if user.admin else []
+        hint = f" (did you mean {' or '.join(quoted(o) for o in others[:3])}?)" if others else ""
+        raise TrendscopeError(f"no subscription named {quoted(name)}{hint}")
     return sub
 
 

@@ -154,6 +154,12 @@ def test_the_cli_acts_as_the_user_named_by_user(home, db):
     subs = {s["name"]: s for s in json.loads(cli(home, "--user", "bo", "subscriptions", "--json").output)}
     assert subs["to-them"]["pending"] == ["someone@elsewhere.example"]
     assert cli(home, "--user", "bo", "subscriptions", "confirm", "to-them").exit_code == 1  # admins only
+    # the bare name another user's subscription has: the admin is told its full name (a blind walkthrough read only
+    # "no subscription named 'tts'" for ana/tts), and `--all`'s hint gives the names as listed
+    bare = cli(home, "subscriptions", "confirm", "to-them")
+    assert bare.exit_code == 1 and "no subscription named 'to-them' (did you mean 'bo/to-them'?)" in bare.output
+    assert "confirm NAME [EMAIL] (NAME as listed above, e.g. bo/to-them)" in cli(
+        home, "subscriptions", "list", "--all").output
     # without an address the admin sees what would be confirmed and is asked (all were confirmed unseen)
     asked = cli(home, "subscriptions", "confirm", "bo/to-them", input="n\n")
     assert asked.exit_code == 1 and "Unconfirmed addresses of 'bo/to-them': someone@elsewhere.example" in asked.output

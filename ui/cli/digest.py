@@ -155,7 +155,11 @@ def list_cmd(ctx: click.Context, as_json: bool, every: bool) -> None:
         click.echo(f"{s.command_name if every else s.name}{lab}: {s.describe()}; size {s.size}; to {targets}")
     if any(s.pending for s in subs):
         who = "you run" if me.admin else "an admin runs"
-        click.echo(f"Unconfirmed addresses get no mail until {who}: trendscope subscriptions confirm NAME [EMAIL]")
+        # with --all the names are owner/NAME: "confirm tts" answered "no subscription named 'tts'" for ana/tts
+        first = next(s for s in subs if s.pending)
+        example = shlex.quote(first.command_name if every else first.name)
+        click.echo(f"Unconfirmed addresses get no mail until {who}: trendscope subscriptions confirm NAME [EMAIL] "
+                   f"(NAME as listed above, e.g. {example})")
 
 
 @subscriptions_group.command("add-email")
