@@ -19,7 +19,7 @@ from sqlite_utils import Migrations
 
 from trendscope.foundation.db import apply_migrations, placeholders, select_in
 from trendscope.foundation.hashing import rows_digest
-from trendscope.ingest.paper_reads import PaperReads
+from trendscope.ingest.paper_reads import PaperFilter, PaperReads
 
 migrations = Migrations("trendscope.trends")
 
@@ -293,6 +293,14 @@ class TrendStore:
     def dated_papers(self, since: str | None = None) -> list[tuple[int, str, str, str]]:
         """(pk, published, title, abstract) of papers with a publication date (on/after `since`)."""
         return self.paper_reads.dated(since)
+
+    def pks_in_categories(self, categories: Sequence[str]) -> set[int]:
+        """The papers in any of these arXiv categories (cross-lists included)."""
+        return {int(pk) for pk in self.paper_reads.filtered_pks(PaperFilter(categories=list(categories)))}
+
+    def category_spelling(self, category: str) -> str | None:
+        """`category` as the stored papers spell it (ignoring case), None when no paper has it."""
+        return self.paper_reads.category_spelling(category)
 
     def primary_category_months(self) -> list[tuple[str, str, int]]:
         """(YYYY-MM, primary category, papers) for every month holding dated papers (the corpus's mix)."""

@@ -369,7 +369,7 @@ def test_the_trend_table_marks_months_with_few_papers(tagged_db, home, monkeypat
     from trendscope.index import trends_over_time
 
     monkeypatch.setattr(trends_over_time, "trend_table",
-                        lambda db, freq, since=None, with_terms=True: _months_table(FEW_PAPER_MONTHS))
+                        lambda db, freq, since=None, with_terms=True, categories=(): _months_table(FEW_PAPER_MONTHS))
     monkeypatch.setattr(trends_over_time, "period_totals", lambda db, freq: FEW_PAPER_MONTHS)
     res = CliRunner().invoke(main, ["--home", str(home), "trends", "--since", "2024-06"])
     rows = {line.split()[1]: line for line in res.stdout.splitlines() if line.startswith("efficiency")}
@@ -381,7 +381,7 @@ def test_the_trend_table_marks_months_with_few_papers(tagged_db, home, monkeypat
     assert few["2025-02-01"] is True and few["2025-03-01"] is False
     # a last month still filling up is left out of the table, and so out of the note (a blind walkthrough: the
     # note named "2026-07 (300 papers)" under a table without it)
-    monkeypatch.setattr(trends_over_time, "trend_table", lambda db, freq, since=None, with_terms=True: _months_table(
+    monkeypatch.setattr(trends_over_time, "trend_table", lambda db, freq, since=None, with_terms=True, categories=(): _months_table(
         {**FEW_PAPER_MONTHS, "2025-09-01": 300}))
     monkeypatch.setattr(trends_over_time, "period_totals", lambda db, freq: {**FEW_PAPER_MONTHS, "2025-09-01": 300})
     res = CliRunner().invoke(main, ["--home", str(home), "trends", "--since", "2024-06"])
@@ -399,7 +399,7 @@ def test_a_month_with_few_papers_keeps_its_mark_in_a_narrow_range(tagged_db, hom
     (the months around it were judged only among the months shown)."""
     from trendscope.index import trends_over_time
 
-    def table(db, freq, since=None, with_terms=True):
+    def table(db, freq, since=None, with_terms=True, categories=()):
         return _months_table({p: n for p, n in FEW_PAPER_MONTHS.items() if not since or p >= since})
 
     monkeypatch.setattr(trends_over_time, "trend_table", table)
@@ -480,7 +480,7 @@ def test_the_trend_table_says_which_months_no_paper_was_published_in(tagged_db, 
 
     gap = ["2024-11-01", "2024-12-01", "2025-03-01", "2025-04-01"]
     monkeypatch.setattr(trends_over_time, "trend_table",
-                        lambda db, freq, since=None, with_terms=True: _table({"efficiency": gap}))
+                        lambda db, freq, since=None, with_terms=True, categories=(): _table({"efficiency": gap}))
     res = CliRunner().invoke(main, ["--home", str(home), "trends", "--since", "2024-11", "--include-thin"])
     assert res.exit_code == 0, res.output
     assert "note: no stored paper was published in 2025-01, 2025-02: those rows are left out" in res.stderr
@@ -490,7 +490,7 @@ def test_the_trend_table_says_which_months_no_paper_was_published_in(tagged_db, 
         in res.stderr, res.stderr
     # with --last, two trends' rows need not meet: months the table holds are not called empty
     full = ["2024-11-01", "2024-12-01", "2025-01-01", "2025-02-01", "2025-03-01"]
-    monkeypatch.setattr(trends_over_time, "trend_table", lambda db, freq, since=None, with_terms=True: _table(
+    monkeypatch.setattr(trends_over_time, "trend_table", lambda db, freq, since=None, with_terms=True, categories=(): _table(
         {"efficiency": full, "continual": full[:2]}))
     res = CliRunner().invoke(main, ["--home", str(home), "trends", "--since", "2024-06", "--last", "1",
                                     "--include-thin"])
@@ -539,3 +539,32 @@ def test_trends_warns_of_a_taxonomy_the_index_refuses(tagged_db, home):
     assert res.exit_code == 0 and res.stdout, res.output
     assert "warning: " in res.stderr and "label must be a non-empty string" in res.stderr
     assert "these are the trends as last tagged" in res.stderr
+
+
+def test_the_trend_table_of_one_field(tagged_db, home):
+    """A lab head asked what rises in speech and NLP: `trends -c cs.CL` said "No such option". With categories the
+    table counts only those papers (cross-lists included), totals and shares alike; a category no paper has is an
+    error, and --topics (named per trend over all its papers) refuses it."""
+    db, _rows = tagged_db
+    cats = Counter(c for (c,) in db.execute("SELECT category FROM paper_categories"))
+    cat = next(c for c, n in cats.most_common() if n < sum(1 for _ in db.execute("SELECT pk FROM papers")) / 2)
+    inside = {pk for (pk,) in db.execute("SELECT pk FROM paper_categories WHERE category = ?", [cat])}
+    res = CliRunner().invoke(main, ["--home", str(home), "trends", "--freq", "month", "--json", "-c", cat.upper()])
+    assert res.exit_code == 0, res.output
+    records = [json.loads(x) for x in res.stdout.splitlines()]
+    per_month = Counter(period_start(p, "month") for (pk, p) in db.execute("SELECT pk, published FROM papers")
+                        if pk in inside and p)
+    assert records and {r["period"]: r["total"] for r in records} == {p: n for p, n in per_month.items()
+                                                                       if p in {r["period"] for r in records}}
+    tagged = Counter((t, period_start(p, "month")) for (pk, t, p) in db.execute(
+        "SELECT t.pk, t.trend, p.published FROM paper_trends t JOIN papers p ON p.pk = t.pk") if pk in inside)
+    assert all(r["count"] == tagged[(r["trend"], r["period"])] for r in records)
+    everyone = [json.loads(x) for x in CliRunner().invoke(
+        main, ["--home", str(home), "trends", "--freq", "month", "--json"]).stdout.splitlines()]
+    assert sum(r["total"] for r in everyone) > sum(r["total"] for r in records)
+    text = CliRunner().invoke(main, ["--home", str(home), "trends", "-c", cat])
+    assert text.exit_code == 0 and f"papers in {cat} only" in text.stderr
+    bad = CliRunner().invoke(main, ["--home", str(home), "trends", "-c", "cs.CLL"])
+    assert bad.exit_code == 2 and "no stored paper is in category 'cs.CLL'" in bad.output
+    topics = CliRunner().invoke(main, ["--home", str(home), "trends", "--topics", "-c", cat])
+    assert topics.exit_code == 2 and "not to --topics" in topics.output

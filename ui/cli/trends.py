@@ -283,9 +283,13 @@ def eval_tags_cmd(obj, input_path: str | None, cv_labels, corpus: str | None, fo
 @click.option("--trend", "-t", "only", multiple=True, metavar="T",
               help="Only this trend (repeatable), in the table, JSON, chart and topics; shares stay shares of "
                    "all papers.")
+@click.option("--category", "-c", "categories", multiple=True, metavar="CAT",
+              help="Only papers in arXiv category CAT (repeatable: any of; cross-lists count), in the table, JSON "
+                   "and chart: counts and shares are of those papers (what rises in speech: -c eess.AS -c cs.SD).")
 @click.pass_obj
 def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None, until: str | None, as_json: bool,
-               png: str | None, last: int | None, include_thin: bool, only: tuple[str, ...]) -> None:
+               png: str | None, last: int | None, include_thin: bool, only: tuple[str, ...],
+               categories: tuple[str, ...]) -> None:
     """Trends over time: tagged papers per period, share, growth and emerging score; --topics names what rises.
 
     \b
@@ -296,6 +300,7 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
       trendscope trends --topics --since 2023-07 --until 2023-12
       trendscope trends --topics --freq month --json > topics.jsonl
       trendscope trends -t efficiency -t privacy --last 6
+      trendscope trends -c cs.CL --freq quarter --since 2023
     """
     from trendscope.foundation.clock import parse_day
     from trendscope.index.trends_over_time import (
@@ -336,11 +341,16 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
     # "--since 2024-01" showed the newest period alone: --last defaulted to 1 (a blind walkthrough)
     last = last or (None if since else 1)
     if topics:
+        if categories:  # a topic listing is computed per trend over every paper, not per category
+            raise click.UsageError("--category applies to the trend table, JSON and chart, not to --topics (rising "
+                                   "topics are named within each trend over all its papers)")
         print_topics(db, freq, since, as_json, last, recompute, set(only), newest, include_thin, until)
         return
+    categories = _stored_categories(db, categories)
     if recompute:
         raise click.UsageError("--recompute applies to --topics (the trend counts are always computed afresh)")
-    df = trend_table(db, freq=freq, since=since, with_terms=as_json)  # the JSON's `terms`; the table has none
+    df = trend_table(db, freq=freq, since=since, with_terms=as_json,  # the JSON's `terms`; the table has none
+                     categories=categories)
     if only:  # shares stay shares of all the period's papers
         df = df[df["trend"].isin(only)]
     if until:  # growth and emerging scores are still those computed against the periods before
@@ -380,6 +390,8 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
         df = shown
     # the single "newly characteristic" words (the JSON's `terms`) are mostly not topics ("com", "retains"): the
     # table leaves them out and points at the named rising topics
+    if categories:
+        click.echo(f"papers in {' or '.join(categories)} only: counts, totals and shares are of those", err=True)
     click.echo(f"{'trend':18s} {'period':10s} {'count':>6s} {'total':>6s} {'share':>7s} {'growth':>7s} {'emerg':>6s}")
     shown_from, shown = None, set()
     for trend, g in df.groupby("trend", sort=True):
@@ -406,6 +418,20 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
                    "those rows are left out", err=True)
     mix_notes(db, shown_from, until=until)
     click.echo("what is rising inside each trend, by name: trendscope trends --topics", err=True)
+
+
+def _stored_categories(db, categories: tuple[str, ...]) -> list[str]:
+    """The categories as stored papers spell them (ignoring case); one that no paper has is an error, not an empty
+    table."""
+    from trendscope.index.trend_store import TrendStore
+
+    store, out = TrendStore(db), []
+    for c in categories:
+        spelled = store.category_spelling(c.strip())
+        if spelled is None:
+            raise click.BadParameter(f"no stored paper is in category {c!r}", param_hint="'--category'")
+        out.append(spelled)
+    return out
 
 
 def periods_without_papers(shown: list[str], freq: str) -> list[str]:
