@@ -369,7 +369,7 @@ def test_the_trend_table_marks_months_with_few_papers(tagged_db, home, monkeypat
     from trendscope.index import trends_over_time
 
     monkeypatch.setattr(trends_over_time, "trend_table",
-                        lambda db, freq, since=None, with_terms=True, categories=(): _months_table(FEW_PAPER_MONTHS))
+                        lambda db, freq, **_kw: _months_table(FEW_PAPER_MONTHS))
     monkeypatch.setattr(trends_over_time, "period_totals", lambda db, freq: FEW_PAPER_MONTHS)
     res = CliRunner().invoke(main, ["--home", str(home), "trends", "--since", "2024-06"])
     rows = {line.split()[1]: line for line in res.stdout.splitlines() if line.startswith("efficiency")}
@@ -381,7 +381,7 @@ def test_the_trend_table_marks_months_with_few_papers(tagged_db, home, monkeypat
     assert few["2025-02-01"] is True and few["2025-03-01"] is False
     # a last month still filling up is left out of the table, and so out of the note (a blind walkthrough: the
     # note named "2026-07 (300 papers)" under a table without it)
-    monkeypatch.setattr(trends_over_time, "trend_table", lambda db, freq, since=None, with_terms=True, categories=(): _months_table(
+    monkeypatch.setattr(trends_over_time, "trend_table", lambda db, freq, **_kw: _months_table(
         {**FEW_PAPER_MONTHS, "2025-09-01": 300}))
     monkeypatch.setattr(trends_over_time, "period_totals", lambda db, freq: {**FEW_PAPER_MONTHS, "2025-09-01": 300})
     res = CliRunner().invoke(main, ["--home", str(home), "trends", "--since", "2024-06"])
@@ -480,7 +480,7 @@ def test_the_trend_table_says_which_months_no_paper_was_published_in(tagged_db, 
 
     gap = ["2024-11-01", "2024-12-01", "2025-03-01", "2025-04-01"]
     monkeypatch.setattr(trends_over_time, "trend_table",
-                        lambda db, freq, since=None, with_terms=True, categories=(): _table({"efficiency": gap}))
+                        lambda db, freq, **_kw: _table({"efficiency": gap}))
     res = CliRunner().invoke(main, ["--home", str(home), "trends", "--since", "2024-11", "--include-thin"])
     assert res.exit_code == 0, res.output
     assert "note: no stored paper was published in 2025-01, 2025-02: those rows are left out" in res.stderr
@@ -490,7 +490,7 @@ def test_the_trend_table_says_which_months_no_paper_was_published_in(tagged_db, 
         in res.stderr, res.stderr
     # with --last, two trends' rows need not meet: months the table holds are not called empty
     full = ["2024-11-01", "2024-12-01", "2025-01-01", "2025-02-01", "2025-03-01"]
-    monkeypatch.setattr(trends_over_time, "trend_table", lambda db, freq, since=None, with_terms=True, categories=(): _table(
+    monkeypatch.setattr(trends_over_time, "trend_table", lambda db, freq, **_kw: _table(
         {"efficiency": full, "continual": full[:2]}))
     res = CliRunner().invoke(main, ["--home", str(home), "trends", "--since", "2024-06", "--last", "1",
                                     "--include-thin"])
