@@ -182,14 +182,16 @@ def paper_from_row(row: dict, trends: dict[str, float]) -> DigestPaper:
 
 
 def rank_week(sub: Subscription, ctx: WeekContext, query_scorer: QueryScorer | None,
-              less_sure: list[DigestPaper] | None = None) -> tuple[list[DigestPaper], int, int]:
+              less_sure: list[DigestPaper] | None = None,
+              likeliest_out: list[DigestPaper] | None = None) -> tuple[list[DigestPaper], int, int]:
     """The week's papers for `sub`, best first, how many were eligible, and how many of those are papers of earlier
     weeks that arXiv announced after their week's digest went out. Query-only subscriptions: every
     match; trend subscriptions: at most `sub.size`, the most likely to be truly about the trend, as many as keep
     the list's expected precision at the calibration's target (see digest.confidence). For a trend subscription
     the count is of every paper tagged with one of its trends (the trend summary's papers, after the category,
     exclusion and already-sent filters), so that a digest can say how many it left out and why. `less_sure`, when
-    given, receives the likeliest papers a trend subscription leaves out (P >= LESS_SURE_MIN, most likely first)."""
+    given, receives the likeliest papers a trend subscription leaves out (P >= LESS_SURE_MIN, most likely first);
+    `likeliest_out` the single likeliest one it leaves out, however likely."""
     rows = ctx.week_rows(tuple(sub.categories))
     # papers of the weeks before that arXiv announced after their week's digest went out (a Friday submission is
     # announced on Monday, after a Monday run): they were never sent to anyone (a blind walkthrough)
@@ -242,6 +244,9 @@ def rank_week(sub: Subscription, ctx: WeekContext, query_scorer: QueryScorer | N
     # the count says "this week" only of this week's papers (a walkthrough: late papers made it exceed the summary)
     n_late = sum(r["id"] in late for r in eligible)
     if not rows:
+        if likeliest_out is not None and sub.trends and eligible:  # tagged, but all below the strength floor
+            best = max(eligible, key=lambda r: (max(tags.get(r["pk"], {}).get(t, -1.0) for t in sub.trends), r["id"]))
+            likeliest_out.append(paper_from_row(best, tags.get(best["pk"], {})))
         return [], n_tagged, n_late
     trend_rel = [min(strength[r["pk"]], STRENGTH_SCALE) / STRENGTH_SCALE if sub.trends else 0.0 for r in rows]
     query_rel = rescale([qscores[r["pk"]] for r in rows]) if sub.query else [0.0] * len(rows)
@@ -265,6 +270,8 @@ def rank_week(sub: Subscription, ctx: WeekContext, query_scorer: QueryScorer | N
         shown = confident_count([p.confidence or 0.0 for p in papers], sub.size, cal.target)
         if less_sure is not None:
             less_sure.extend([p for p in papers[shown:] if (p.confidence or 0.0) >= LESS_SURE_MIN][:LESS_SURE_MAX])
+        if likeliest_out is not None:
+            likeliest_out.extend(papers[shown:shown + 1])
         papers = papers[:shown]
     papers.sort(key=lambda p: (not p.core, -p.score, p.id))  # core evidence first
     return papers, n, n_late
@@ -312,7 +319,8 @@ def build_digest(
     if ctx.week != week:
         raise ValueError(f"context is for {ctx.week}, not {week}")
     less_sure: list[DigestPaper] = []
-    ranked, n, n_late = rank_week(sub, ctx, query_scorer, less_sure)
+    likeliest: list[DigestPaper] = []
+    ranked, n, n_late = rank_week(sub, ctx, query_scorer, less_sure, likeliest)
     issued = ctx.store.issued_ids(sub.id, week) if sub.id is not None else []
     papers = _frozen(sub, ctx, issued, ranked) if issued else ranked[: sub.size]
     less_sure = [p for p in less_sure if p.id not in {q.id for q in papers}]
@@ -336,4 +344,7 @@ def build_digest(
     return Digest(subscription=sub, week=week, start=ctx.start, end=ctx.end, papers=papers, lines=lines,
                   total_week_papers=ctx.total_this_week, chart_png=png, candidates=n, late_candidates=n_late,
                   labels=dict(labels),
-                  less_sure=less_sure)
+                  less_sure=less_sure,
+                  # an empty list with no paper likely enough to name: which one came nearest (a walkthrough read
+                  # "1 tagged paper falls below its bar" and had to hunt for it)
+                  likeliest_left_out=likeliest[0] if likeliest and not papers and not less_sure else None)

@@ -183,6 +183,8 @@ class Digest:
     app_url: str | None = None  # where the lab's app is served ([app] url): each paper links to its reader page
     # trend digests: the likeliest papers it left out (P >= content.LESS_SURE_MIN), named below the list
     less_sure: list[DigestPaper] = field(default_factory=list)
+    # an empty trend digest naming no less-sure paper: the likeliest tagged paper it left out (named in its message)
+    likeliest_left_out: DigestPaper | None = None
 
     @property
     def empty(self) -> bool:
@@ -207,8 +209,12 @@ class Digest:
             n = self.candidates
             # "only touch on it" was said of papers clearly about it that the model was less sure of (a walkthrough)
             what = "trend" if len(self.subscription.trends) == 1 else "trends"
+            near = self.likeliest_left_out
+            how = (f"the likeliest, {int(100 * near.confidence)}% likely about it" if near is not None
+                   and near.confidence is not None else "the most strongly tagged, below the digest's tag floor")
+            nearest = f"; {how}: {quoted(one_line(near.title, 120), 120)} (arXiv {near.id})" if near else ""
             return (f"No new paper in {span} is likely enough to be about this subscription's {what} for the list: "
-                    f"{count(n, 'tagged paper')} {'falls' if n == 1 else 'fall'} below its bar.")
+                    f"{count(n, 'tagged paper')} {'falls' if n == 1 else 'fall'} below its bar{nearest}.")
         words = self.lines[0].count if self.subscription.query and not self.subscription.trends and self.lines else 0
         if words:  # "papers with every word of ...: 1 paper this week" above read as a contradiction (a walkthrough)
             return (f"No new paper in {span} is clearly about {quoted(one_line(self.subscription.query, 120), 120)}: "

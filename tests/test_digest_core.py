@@ -143,9 +143,24 @@ def test_core_papers_rank_first_and_unlikely_papers_stay_out(db, dhome, monkeypa
     empty = build_digest(db, SubscriptionStore(db).get("xai", "owner"), WEEK, context=ctx, chart=False)
     assert empty.empty and empty.less_sure == []
     # "only touch on it" was said of papers clearly about the trend that the model was less sure of (a walkthrough)
-    assert empty.empty_message.endswith("is likely enough to be about this subscription's trend for the list: 3 "
-                                        "tagged papers fall below its bar.")
+    # ... and names the likeliest of them, however likely (a walkthrough read "1 tagged paper falls below its bar"
+    # and had to hunt for it: a paper with "self-supervised" in its title)
+    near = empty.likeliest_left_out
+    assert near is not None and near.id == loud["id"]
+    assert empty.empty_message.endswith(
+        "is likely enough to be about this subscription's trend for the list: 3 tagged papers fall below its bar; "
+        f"the likeliest, {int(100 * near.confidence)}% likely about it: '{near.title}' (arXiv {near.id}).")
     assert "below its bar" in api.render(empty, "md").decode() and "Less sure" not in api.render(empty, "md").decode()
+    assert near.id in api.render(empty, "md").decode()
+    # every tagged paper below the trend's tag floor: the most strongly tagged is named (no probability to give)
+    user_taxonomy = dhome.taxonomy_path.read_text(encoding="utf-8")
+    dhome.taxonomy_path.write_text(user_taxonomy + "digest_min_strength = 100\n", encoding="utf-8")
+    ctx = WeekContext(SubscriptionStore(db), WEEK, taxonomy_path=dhome.taxonomy_path, calibration=_CAL)
+    floored = build_digest(db, SubscriptionStore(db).get("xai", "owner"), WEEK, context=ctx, chart=False)
+    assert floored.empty and floored.candidates == 3 and floored.likeliest_left_out.id == loud["id"]
+    assert floored.empty_message.endswith("3 tagged papers fall below its bar; the most strongly tagged, below the "
+                                          f"digest's tag floor: '{loud['title']}' (arXiv {loud['id']}).")
+    dhome.taxonomy_path.write_text(user_taxonomy, encoding="utf-8")
     # through the API (packaged calibration): every shown paper carries its probability, the list is best-first
     built = api.build(db, dhome, "xai", WEEK).papers
     assert built and all(p.confidence is not None and 0 < p.confidence <= 1 for p in built)
