@@ -24,6 +24,10 @@ def test_the_correction_is_the_word_most_titles_use_and_common_enough():
     assert correction("retreival", vocab, 3) == "retrieval"
     assert correction("llama", vocab, 0) is None  # "lama" is in 3 titles only
     assert correction("speculativ", vocab, 5) is None  # 40 titles is not 20 times 5 papers
+    # a word no paper holds: MIN_TITLES titles are enough ("halucination" on a 6,000-paper home, where 9 titles
+    # say "hallucination": a blind walkthrough got no suggestion)
+    assert correction("halucination", Counter({"hallucination": 9}), 0) == "hallucination"
+    assert correction("halucination", Counter({"hallucination": 9}), 1) is None
 
 
 def test_suggest_keeps_the_query_as_written_and_leaves_common_words_alone():
