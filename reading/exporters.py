@@ -78,7 +78,8 @@ def csv_unguard(cell: str) -> str:
     return cell[1:] if _GUARDED_RE.match(cell) else cell
 
 
-_CAPITALISED = re.compile(r"(?<![\\{\w])([^\W_][\w-]*?[A-Z][\w-]*)")  # QuIP, LLMs, ImageNet, GPT-4, 3D
+# QuIP, LLMs, ImageNet, GPT-4, 3D, Dr.V; a word after an escaped underscore too ("CAiRE\\_HKUST": a walkthrough)
+_CAPITALISED = re.compile(r"(?:(?<=\\_)|(?<![\\{\w]))([^\W_][\w.-]*?[A-Z][\w-]*)")
 
 
 def protect_capitals(title: str) -> str:
@@ -148,7 +149,8 @@ def base_key(item: ListItem) -> str:
         return "arxiv" + re.sub(r"[^A-Za-z0-9]", "_", item.arxiv_id)
     year = (p.published or "")[:4]
     word = ""
-    for w in re.split(r"[\s\-:/]+", p.title or ""):
+    # a LaTeX command is no title word: "Di$\\mathtt{[M]}$O" gave the key "zhu2025dimathttmo" (a walkthrough)
+    for w in re.split(r"[\s\-:/]+", re.sub(r"\\[A-Za-z]+", "", p.title or "")):
         w = _ascii_word(w)
         if w and w not in _STOPWORDS:
             word = w

@@ -130,6 +130,9 @@ def test_tex_markup_in_titles_is_exported_as_the_app_shows_it_and_imported_names
     # "2D" and "3D" became "2d" and "3d" under a lower-casing style (a blind walkthrough); 2-Bit stays a word
     ("From 2D Priors to 3D Scenes in 4K with 2-Bit Weights",
      "From {2D} Priors to {3D} Scenes in {4K} with 2-Bit Weights"),
+    # a name with a dot in it, and a word after an underscore (a blind walkthrough: "Dr.V" and "HKUST" unbraced)
+    ("Dr.V: Diagnosing Video Hallucination", "{Dr.V}: Diagnosing Video Hallucination"),
+    ("CAiRE_HKUST at SemEval-2019 Task 3", r"{CAiRE}\_{HKUST} at {SemEval-2019} Task 3"),
 ])
 def test_bibtex_titles_keep_their_capitals(title, shown):
     from trendscope.reading.exporters import protect_capitals
@@ -159,6 +162,11 @@ def test_a_key_skips_pronouns_and_other_common_words():
                                          "authors": [author], "published": "2020-05-01", "abstract": "x",
                                          "categories": ["cs.CL"]}))
         assert base_key(named) == key
+    # a LaTeX command is no title word ("zhu2025dimathttmo": a blind walkthrough)
+    latex = ListItem(arxiv_id="2503.15457", note="", status="unread", added="2026-01-01", paper=to_paper({
+        "id": "2503.15457", "title": "Di$\\mathtt{[M]}$O: Distilling Masked Diffusion Models", "authors": ["Yuanzhi Zhu"],
+        "published": "2025-03-19", "abstract": "x", "categories": ["cs.CV"]}))
+    assert base_key(latex) == "zhu2025dimo"
 
 
 def test_bibtex_escaping_and_key_collisions(db, rows):
