@@ -164,7 +164,7 @@ def test_a_key_skips_pronouns_and_other_common_words():
         assert base_key(named) == key
     # a LaTeX command is no title word ("zhu2025dimathttmo": a blind walkthrough)
     latex = ListItem(arxiv_id="2503.15457", note="", status="unread", added="2026-01-01", paper=to_paper({
-        "id": "2503.15457", "title": "Di$\\mathtt{[M]}$O: Distilling Masked Diffusion Models", "authors": ["Yuanzhi Zhu"],
+        "id": "2503.15457", "title": "Di$\\mathtt{[M]}$O: Distilling Masked Diffusion", "authors": ["Yuanzhi Zhu"],
         "published": "2025-03-19", "abstract": "x", "categories": ["cs.CV"]}))
     assert base_key(latex) == "zhu2025dimo"
 
