@@ -273,6 +273,11 @@ def bib_title(title: str) -> str:
     return re.sub(r"\s+", " ", "".join(out)).strip()
 
 
+# entry types an imported entry keeps in an export (a publication's; anything else is written @misc)
+ENTRY_TYPES = {"article", "inproceedings", "incollection", "book", "inbook", "proceedings", "phdthesis",
+               "mastersthesis", "techreport"}
+
+
 def bibtex_entry(item: ListItem, key: str, include_abstract: bool = False) -> str:
     p = item.metadata
     fields: list[tuple[str, str]] = []
@@ -293,16 +298,30 @@ def bibtex_entry(item: ListItem, key: str, include_abstract: bool = False) -> st
         fields.append(("primaryClass", p.primary_category))
     if _TOKEN_RE.fullmatch(item.arxiv_id):
         fields.append(("url", abs_url(item.arxiv_id)))
-    if p is not None and p.doi:
-        fields.append(("doi", latex_escape(p.doi)))
-    if p is not None and p.journal_ref:
+    venue = item.venue  # where an imported entry said it was published: written back as it came
+    doi = (p.doi if p is not None else None) or venue.get("doi")
+    if doi:
+        fields.append(("doi", latex_escape(doi)))
+    if venue.get("journal") or venue.get("booktitle"):
+        fields += [(k, _bib_pages(venue[k]) if k == "pages" else latex_escape(venue[k]))
+                   for k in ("journal", "booktitle", "volume", "number", "pages", "publisher") if venue.get(k)]
+    elif p is not None and p.journal_ref:
         fields.append(("journal", latex_escape(p.journal_ref)))
     if item.note:
         fields.append(("annote", latex_escape(item.note)))
     if include_abstract and p is not None and p.abstract:
         fields.append(("abstract", latex_escape(latex_text_as_prose(p.abstract))))
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields if value)
-    return f"@misc{{{key},\n{body}\n}}\n"
+    kind = venue.get("type") if venue.get("type") in ENTRY_TYPES else "misc"  # an imported entry's own type
+    return f"@{kind}{{{key},\n{body}\n}}\n"
+
+
+def _bib_pages(pages: str) -> str:
+    """A page range as BibTeX writes it ("1--38"; the import read its "--" as an en dash); other text escaped."""
+    m = re.fullmatch(r"\s*([0-9A-Za-z]+)\s*(?:[–—-]+\s*([0-9A-Za-z]+))?\s*", pages)
+    if m is None:
+        return latex_escape(pages)
+    return m[1] + (f"--{m[2]}" if m[2] else "")
 
 
 def to_bibtex(items: Sequence[ListItem], include_abstract: bool = False) -> str:

@@ -22,7 +22,7 @@ from pathlib import Path
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.ingest.records import BadArxivId, arxiv_id_in_text, parse_arxiv_id
 
-from .exporters import clean_text, csv_unguard
+from .exporters import ENTRY_TYPES, clean_text, csv_unguard
 from .list_store import STATUSES
 
 IMPORT_FORMATS = ("auto", "ids", "bibtex", "csv", "json", "md")
@@ -51,6 +51,7 @@ class ImportedItem:
     authors: tuple[str, ...] = ()
     year: str = ""  # the entry's year ("2023"), when it is one
     key: str = ""  # a BibTeX entry's citation key, when it is one an export may write back (`CITATION_KEY_RE`)
+    venue: dict[str, str] = field(default_factory=dict)  # where a BibTeX entry says it was published (`VENUE_FIELDS`)
 
 
 @dataclass
@@ -193,6 +194,27 @@ def _bib_text(value: str, limit: int) -> str:
     return re.sub(r"\s+", " ", clean_text(value).replace("{", "").replace("}", "")).strip()[:limit]
 
 
+# where an imported entry says the paper was published, written back by a BibTeX export (an @article with its
+# journal, DOI, volume and pages came back as a bare @misc: a blind walkthrough)
+VENUE_FIELDS = ("journal", "booktitle", "volume", "number", "pages", "publisher", "doi")
+_ARXIV_VENUE = re.compile(r"(?i)\barxiv\b|^corr$")  # "arXiv preprint arXiv:X", Semantic Scholar's "ArXiv", DBLP's CoRR
+
+
+def _venue(entry_type: str, fields: dict[str, str]) -> dict[str, str]:
+    """The published-venue fields of an entry (`VENUE_FIELDS`, each one line, at most 300 characters) and its type;
+    none for an entry that names arXiv itself as its journal, or whose type is not a publication's."""
+    kind = (entry_type or "").lower()
+    out = {k: v for k in VENUE_FIELDS if (v := _bib_text(fields.get(k, ""), 300))}
+    if _ARXIV_VENUE.search(out.get("journal", "")) or out.get("doi", "").lower().startswith("10.48550/"):
+        out.pop("journal", None)
+        out.pop("volume", None)  # DBLP's "abs/1904.01608"
+        if out.get("doi", "").lower().startswith("10.48550/"):
+            out.pop("doi")
+    if kind not in ENTRY_TYPES or not (out.keys() & {"journal", "booktitle", "publisher", "doi"}):
+        return {}
+    return {"type": kind, **out}
+
+
 def parse_bibtex(text: str) -> ParsedFile:
     """Entries with an arXiv eprint (or arXiv URL / DOI 10.48550/arXiv.X / 'arXiv preprint arXiv:X')."""
     import bibtexparser
@@ -231,7 +253,8 @@ def parse_bibtex(text: str) -> ParsedFile:
                              # "and others" is BibTeX's "et al.", no author's name (Google Scholar writes it)
                              authors=tuple(a for a in names if a and a.casefold() != "others"),
                              year=year if re.fullmatch(r"(19|20)\d\d", year) else "",
-                             key=entry.key if CITATION_KEY_RE.fullmatch(entry.key or "") else ""))
+                             key=entry.key if CITATION_KEY_RE.fullmatch(entry.key or "") else "",
+                             venue=_venue(entry.entry_type, fields)))
     if not lib.entries and not lib.failed_blocks and text.strip():
         out.problems.append("no BibTeX entries found")
     # broken entries and entries without an id in the file's order (line 12 came before line 7: a walkthrough)

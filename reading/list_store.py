@@ -63,6 +63,7 @@ class ListItem:
     passage_notes: list[PassageNote] = field(default_factory=list)
     imported: Paper | None = None  # title, authors and year an imported BibTeX entry gave (published = the year)
     citation_key: str | None = None  # the key an imported BibTeX entry had: exports write it back
+    venue: dict[str, str] = field(default_factory=dict)  # where an imported entry says it was published ("type", ...)
 
     @property
     def ingested(self) -> bool:
@@ -77,6 +78,15 @@ class ListItem:
         if self.imported is not None and self.imported.authors and not self.paper.authors:
             return replace(self.paper, authors=list(self.imported.authors))
         return self.paper
+
+
+def _venue(stored: str | None) -> dict[str, str]:
+    """An imported venue as stored (JSON object of strings); anything else reads as none."""
+    try:
+        got = json.loads(stored) if stored else {}
+    except ValueError:
+        return {}
+    return {k: v for k, v in got.items() if isinstance(k, str) and isinstance(v, str)} if isinstance(got, dict) else {}
 
 
 class ListStore:
@@ -222,15 +232,15 @@ class ListStore:
         rows = self.db.execute("SELECT arxiv_id FROM reading_list_items WHERE list_id = ?", [list_id])
         return {r[0] for r in rows}
 
-    def add_items(self, list_id: int,
-                  items: Sequence[tuple[str, str, str, str, str | None, str | None, str | None, str | None]]) -> int:
+    def add_items(self, list_id: int, items: Sequence[tuple[str, str, str, str, str | None, str | None, str | None,
+                                                          str | None, str | None]]) -> int:
         """Insert (arxiv_id, note, status, added, imported title, imported authors as JSON, imported year, imported
-        citation key) rows; ids already in the list are left as they are."""
+        citation key, imported venue as JSON) rows; ids already in the list are left as they are."""
         with self.db.atomic():
             before = self.db.conn.total_changes
             self.db.conn.executemany(
                 "INSERT OR IGNORE INTO reading_list_items (list_id, arxiv_id, note, status, added, imported_title, "
-                "imported_authors, imported_year, imported_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "imported_authors, imported_year, imported_key, imported_venue) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(list_id, *row) for row in items],
             )
             return self.db.conn.total_changes - before
@@ -264,7 +274,8 @@ class ListStore:
         """The list's items joined with whatever is ingested now, oldest added first, with the passage notes
         of user `notes_of`."""
         rows = self.db.execute(
-            "SELECT arxiv_id, note, status, added, imported_title, imported_authors, imported_year, imported_key "
+            "SELECT arxiv_id, note, status, added, imported_title, imported_authors, imported_year, imported_key, "
+            "imported_venue "
             "FROM reading_list_items WHERE list_id = ? ORDER BY added, rowid",
             [list_id],
         ).fetchall()
@@ -275,13 +286,14 @@ class ListStore:
         bare = {r[0] for r in rows if not r[5] and r[0] in papers and not papers[r[0]][1].authors}
         elsewhere = self.imported_authors(owner[0], bare) if owner and bare else {}
         out = []
-        for aid, note, status, added, title, authors, year, key in rows:
+        for aid, note, status, added, title, authors, year, key, venue in rows:
             pk, paper = papers.get(aid, (None, None))
             authors = authors or elsewhere.get(aid)
             imported = (Paper(id=aid, title=title or "", abstract="", authors=json.loads(authors or "[]"),
                               published=year or None)
                         if title or authors else None)
-            out.append(ListItem(aid, note, status, added, pk, paper, notes.get(aid, []), imported, key or None))
+            out.append(ListItem(aid, note, status, added, pk, paper, notes.get(aid, []), imported, key or None,
+                                _venue(venue)))
         return out
 
     def imported_authors(self, owner: str, arxiv_ids: set[str]) -> dict[str, str]:

@@ -329,7 +329,7 @@ class ReadingLists:
             status = it.status if it.status in STATUSES else "unread"
             rows.append((it.arxiv_id, it.note or "", status, now, it.title or None,
                          json.dumps(list(it.authors), ensure_ascii=False) if it.authors else None, it.year or None,
-                         it.key or None))
+                         it.key or None, json.dumps(it.venue, ensure_ascii=False) if it.venue else None))
             res.added.append(it.arxiv_id)
         self.store.add_items(lid, rows)
         known = self.store.pks_of(res.added)

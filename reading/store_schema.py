@@ -159,3 +159,11 @@ def m007_imported_key(db: sqlite_utils.Database) -> None:
     thesis broke when the export wrote `wang2023orthogonal`: a blind walkthrough)."""
     if "imported_key" not in _columns(db, "reading_list_items"):
         db.execute("ALTER TABLE reading_list_items ADD COLUMN imported_key TEXT")
+
+
+@migrations()
+def m008_imported_venue(db: sqlite_utils.Database) -> None:
+    """Where an imported BibTeX entry says the paper was published (entry type, journal or booktitle, volume,
+    pages, DOI...), as JSON, so that an export writes it back (an @article came back as a bare @misc)."""
+    if "imported_venue" not in _columns(db, "reading_list_items"):
+        db.execute("ALTER TABLE reading_list_items ADD COLUMN imported_venue TEXT")

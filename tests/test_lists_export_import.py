@@ -442,6 +442,46 @@ def _other_user():
     return Actor("ana", admin=False)
 
 
+def test_an_imported_entry_keeps_where_it_was_published(home, db, rows, tmp_path):
+    """A blind walkthrough: `@article{ji2023survey, journal={ACM Computing Surveys}, doi=..., volume, pages}` came
+    back out as a bare @misc with an eprint and a URL. The entry's type and venue fields go back out as they came;
+    "arXiv preprint" as a journal is no venue; a field cannot close itself and add another."""
+    stored, later, plain = rows[0]["id"], rows[35]["id"], rows[1]["id"]
+    bib = tmp_path / "zotero.bib"
+    bib.write_text(
+        f"@article{{ji2023survey, title={{Survey of hallucination}}, author={{Ji, Ziwei}}, journal={{ACM Computing "
+        f"Surveys}}, volume={{55}}, number={{12}}, pages={{1--38}}, year={{2023}}, publisher={{ACM}}, "
+        f"doi={{10.1145/3571730}}, eprint={{{later}}}}}\n"
+        f"@inproceedings{{c, title={{T}}, author={{Doe, Jane}}, booktitle={{Proceedings of ACL 2023}}, "
+        f"pages={{1 -- 10}}, eprint={{{stored}}}}}\n"
+        f"@article{{s, title={{S}}, author={{Roe, R.}}, journal={{arXiv preprint arXiv:{plain}}}, year={{2021}}}}\n"
+        f"@article{{odd, title={{E}}, author={{A}}, journal={{Weird & {{Co}} 100% \\input{{x}}}}, "
+        f"pages={{iv--ix}}, eprint={{{rows[2]['id']}}}}}\n",
+        encoding="utf-8")
+    rl = ReadingLists(db)
+    rl.import_file("V", bib)
+    text = rl.export("V", "bibtex").decode("utf-8")
+    assert "pages = {1--38}" in text and "pages = {1--10}" in text  # as BibTeX writes a range
+    entries = {e["eprint"]: e for e in _parse(text).entries}
+    survey = entries[later]
+    assert survey.entry_type == "article" and survey.key == "ji2023survey"
+    assert {k: survey[k] for k in ("journal", "volume", "number", "pages", "publisher", "doi")} == {
+        "journal": "ACM Computing Surveys", "volume": "55", "number": "12", "pages": "1–38", "publisher": "ACM",
+        "doi": "10.1145/3571730"}
+    paper = entries[stored]
+    assert paper.entry_type == "inproceedings" and paper["booktitle"] == "Proceedings of ACL 2023"
+    assert paper["title"] == bib_title_of(rows[0])  # the stored record's own title
+    assert entries[plain].entry_type == "misc" and "journal" not in entries[plain].fields_dict  # arXiv is no venue
+    odd = text.split("@article{odd,")[1].split("\n}\n")[0]  # escaped to print literally: no command runs
+    assert "journal = {Weird" in odd and "\\input" not in odd and "pages = {iv--ix}" in odd
+
+
+def bib_title_of(row: dict) -> str:
+    from trendscope.reading.exporters import bib_title
+
+    return _parse("@misc{k, title = {" + bib_title(row["title"]) + "}}").entries[0]["title"]
+
+
 def test_an_imported_bibtex_key_is_exported_again(home, db, rows, tmp_path):
     """A blind walkthrough: `@article{wang2023olora, ...}` came back out as `wang2023orthogonal`, and every
     `\\cite{wang2023olora}` of a thesis broke. An imported key is written back; a key two imported papers share
