@@ -12,7 +12,7 @@ A paper's passages and references are replaced in one transaction: a failed fetc
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import sqlite_utils
@@ -143,6 +143,11 @@ class FulltextStore:
             return None
         text = " ".join(row[3].split())
         return text if 10 <= len(text) <= 300 else None
+
+    def printed_titles(self, arxiv_ids: Iterable[str]) -> dict[str, str]:
+        """{arxiv id: the title its PDF prints} for the fetched papers among `arxiv_ids` that print one (a paper read
+        from its PDF but not in the corpus showed as its bare id in lists and passage hits: a walkthrough)."""
+        return {a: t for a in dict.fromkeys(arxiv_ids) if (t := self.printed_title(a))}
 
     def references(self, arxiv_id: str) -> list[StoredReference]:
         return [StoredReference(*r) for r in self.db.execute(

@@ -16,6 +16,7 @@ import sqlite_utils
 
 from trendscope.foundation.actor import LAB, LOCAL_OWNER
 from trendscope.foundation.db import select_in
+from trendscope.ingest.fulltext_store import FulltextStore
 from trendscope.ingest.paper_reads import PaperReads
 from trendscope.ingest.records import Paper
 
@@ -96,6 +97,7 @@ class ListStore:
         self.db = db
         self.paper_reads = PaperReads(db)
         self.marks = PaperMarksStore(db)  # applies the reading stage's migrations (`store_schema`)
+        self.fulltext = FulltextStore(db)
 
     # -- lists ----------------------------------------------------------------------------
     def list_id(self, name: str, owner: str) -> int | None:
@@ -285,10 +287,14 @@ class ListStore:
         # a stored paper without authors takes those an import into another of the owner's lists gave it
         bare = {r[0] for r in rows if not r[5] and r[0] in papers and not papers[r[0]][1].authors}
         elsewhere = self.imported_authors(owner[0], bare) if owner and bare else {}
+        # a paper not in the corpus whose PDF was read: the title it prints ("2302.07302 · not ingested yet" in the
+        # list while the reader showed "CiteSee: ...": a blind walkthrough)
+        printed = self.fulltext.printed_titles(r[0] for r in rows if r[0] not in papers and not r[4])
         out = []
         for aid, note, status, added, title, authors, year, key, venue in rows:
             pk, paper = papers.get(aid, (None, None))
             authors = authors or elsewhere.get(aid)
+            title = title or printed.get(aid)
             imported = (Paper(id=aid, title=title or "", abstract="", authors=json.loads(authors or "[]"),
                               published=year or None)
                         if title or authors else None)

@@ -126,6 +126,31 @@ def test_the_title_a_pdf_prints_is_read_from_its_first_section(fetched):
         "2101.99999": None}
 
 
+def test_a_paper_read_from_its_pdf_is_named_by_its_printed_title_in_lists_and_passage_hits(fetched, tmp_path):
+    """A blind walkthrough: 2302.07302, read from its PDF (not in the corpus), showed as "2302.07302 · not ingested
+    yet" in a list and its exports, and as a bare id in `search-text` hits (`"title": null`)."""
+    import shutil
+
+    from trendscope.reading.lists import ReadingLists
+
+    root = tmp_path / "home"
+    shutil.copytree(fetched[0], root)  # the module's home stays as it is
+    db = open_home_database(Home(root))
+    rl = ReadingLists(db)
+    rl.create("Reading")
+    rl.add("Reading", ["2302.07302", "2101.99999"])
+    items = {i.arxiv_id: i for i in rl.items("Reading")}
+    assert items["2302.07302"].metadata.title.startswith("CiteSee: Augmenting Citations in Scientific Papers")
+    assert items["2101.99999"].metadata is None  # neither stored nor fetched: nothing to name it by
+    md = rl.export("Reading", "md").decode("utf-8")
+    assert "[CiteSee: Augmenting Citations in Scientific Papers" in md
+    db.close()
+    hits = json.loads(CliRunner().invoke(main, ["--home", str(root), "search-text", "citation context", "--json"])
+                      .stdout)
+    assert hits and all(h["title"] for h in hits)
+    assert {h["title"] for h in hits if h["arxiv_id"] == "2302.07302"} == {items["2302.07302"].metadata.title}
+
+
 def test_paper_names_a_fetched_full_text_of_a_paper_not_stored(fetched):
     """A blind walkthrough: `paper ID` said only "not stored" for a paper whose full text `read` shows."""
     root, _, _ = fetched
@@ -164,8 +189,9 @@ def test_search_text_names_each_papers_title_and_asks_for_words(fetched, tmp_pat
     CliRunner().invoke(main, ["--home", str(root), "lists", "create", "L"])
     CliRunner().invoke(main, ["--home", str(root), "lists", "add", "L", "2302.07302", "2304.02623"])
     shown = CliRunner().invoke(main, ["--home", str(root), "lists", "show", "L"]).output
-    assert "2302.07302  (not ingested yet: details appear once it is ingested; its full text: trendscope read " \
-        "2302.07302)" in shown
+    # named by the title its PDF prints (it was the bare id: a blind walkthrough)
+    assert "2302.07302  CiteSee: Augmenting Citations in Scientific Papers with Persistent and Personalized " \
+           "Histo…  (not ingested yet; its full text: trendscope read 2302.07302)" in shown, shown
     empty = CliRunner().invoke(main, ["--home", str(root), "search-text", "  "])
     assert empty.exit_code == 2 and "give the words to search for" in empty.output
 

@@ -67,6 +67,13 @@ def page_png(arxiv_id: str, page: int) -> bytes:
     return _page_png(rec.sha256, int(page), str(home().root))
 
 
+def printed_titles(arxiv_ids) -> dict[str, str]:
+    """The titles the fetched PDFs of these papers print (for papers read from their PDF, not in the corpus)."""
+    from trendscope.ingest.fulltext_store import FulltextStore
+
+    return FulltextStore(db()).printed_titles(arxiv_ids)
+
+
 def search_passages(query: str, limit: int = 20) -> list:
     from trendscope.ingest.fulltext_store import FulltextStore
 

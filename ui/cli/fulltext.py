@@ -133,6 +133,8 @@ def search_text_cmd(ctx, query, arxiv_id, limit, as_json):
 
     papers = PaperStore(db)
     titles = {a: (p.title if (p := papers.get(a)) else None) for a in {h.arxiv_id for h in hits}}
+    # a paper read from its PDF but not in the corpus: the title its PDF prints (`"title": null` before)
+    titles.update(store.printed_titles(a for a, t in titles.items() if t is None))
     if as_json:
         click.echo(json.dumps([{**asdict(h), "title": titles[h.arxiv_id]} for h in hits], indent=2,
                               ensure_ascii=False))

@@ -180,8 +180,9 @@ def show_cmd(ctx: click.Context, name: str, status: str | None, as_json: bool) -
         if p is None and it.imported is not None:  # what its BibTeX entry said
             m = it.imported
             said = ", ".join(x for x in (_authors_short(m.authors), m.published or "") if x)
+            read = f"; its full text: trendscope read {it.arxiv_id}" if it.arxiv_id in fetched else ""
             head = (f"{it.arxiv_id}  {short(m.title or '(no title)', 90)}  "
-                    f"({said + '; ' if said else ''}not ingested yet)")
+                    f"({said + '; ' if said else ''}not ingested yet{read})")
         elif p is None:
             head = f"{it.arxiv_id}  (not ingested yet: details appear once it is ingested" + (
                 f"; its full text: trendscope read {it.arxiv_id})" if it.arxiv_id in fetched else ")")

@@ -97,7 +97,9 @@ def _run_inside(params: dict) -> dict:
     """Search the passages of the papers whose full text is fetched."""
     started = time.perf_counter()
     passages = fulltext.search_passages(params["query"], limit=int(params["limit"]))
-    titles = {aid: p.title for aid, p in app.papers().get_many(list({h.arxiv_id for h in passages})).items()}
+    ids = list({h.arxiv_id for h in passages})
+    titles = {aid: p.title for aid, p in app.papers().get_many(ids).items()}
+    titles.update(fulltext.printed_titles(a for a in ids if a not in titles))  # read from its PDF, not in the corpus
     return {"params": params, "passages": passages, "titles": titles, "seconds": time.perf_counter() - started}
 
 
