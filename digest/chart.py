@@ -15,6 +15,15 @@ from .model import TrendLine
 _COLORS = ("#1f6feb", "#d1242f", "#1a7f37", "#8250df", "#bf8700", "#0a7ea4", "#cf222e", "#57606a")
 
 
+def _short(label: str, limit: int) -> str:
+    """A legend label of at most `limit` characters, cut at a word with "…" ("Self-supervised and weakly supervised
+    le" was cut mid-word: a blind walkthrough)."""
+    if len(label) <= limit:
+        return label
+    cut = label[:limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:-")
+    return (cut or label[:limit - 1]) + "…"
+
+
 def render_chart(lines: Sequence[TrendLine], title: str = "Share of each week's papers", dpi: int = 100) -> bytes:
     """A 6x2.4 inch line chart of each line's weekly share in percent (its counts for a line without shares); this
     week's point is drawn larger."""
@@ -29,7 +38,7 @@ def render_chart(lines: Sequence[TrendLine], title: str = "Share of each week's 
         labels = [w[-3:] for w in weeks]
         color = _COLORS[i % len(_COLORS)]
         ax.plot(range(len(values)), values, marker="o", markersize=3, linewidth=1.6, color=color,
-                label=line.label[:40])
+                label=_short(line.label, 40))
         if values:
             ax.plot([len(values) - 1], [values[-1]], marker="o", markersize=7, color=color)
     ax.set_xticks(range(len(labels)))

@@ -133,3 +133,12 @@ def test_a_week_without_any_stored_paper_gives_no_verdict(db, dhome):
     assert "of 0)" not in md and "week-to-week variation" not in md
     busy = api.render(api.build(db, dhome, "mm", WEEK), "md").decode()
     assert "this week (" in busy and "no paper of this week is stored" not in busy
+
+
+def test_a_long_legend_label_is_cut_at_a_word():
+    """A blind walkthrough: the digest chart's legend read "Self-supervised and weakly supervised le"."""
+    from trendscope.digest.chart import _short
+
+    assert _short("Self-supervised and weakly supervised learning", 40) == "Self-supervised and weakly supervised…"
+    assert _short("Zero-shot and few-shot generalisation", 40) == "Zero-shot and few-shot generalisation"
+    assert len(_short("x" * 50, 40)) == 40
