@@ -53,6 +53,10 @@ def test_every_page_loads_without_an_exception(app_url, driver, seed, tmp_path):
             "return performance.getEntriesByType('resource').map(e => e.name)")
             if not u.startswith((app_url, "data:", "blob:"))]
         assert not outside, (path, outside)  # icons, fonts and scripts all come from the app itself
+        # the page's title near the top (Streamlit's padding left about 150 px blank above it: a blind walkthrough)
+        top = driver.execute_script("const h = document.querySelector('[data-testid=stMain] h1');"
+                                    "return h ? h.getBoundingClientRect().top : null;")
+        assert top is not None and top < 70, (path, top)  # 96 before
         full_screenshot(driver, tmp_path / f"{path or 'search'}.png")
     load(driver, f"{app_url}/paper?id={seed.math_id}")
     wait_text(driver, "Abstract")

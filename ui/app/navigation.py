@@ -57,6 +57,9 @@ STYLE = """<style>
 [data-testid="stMain"] a[data-testid="stPageLink-NavLink"][href*="paper?id="]:not(:hover) {
   background-color: transparent;  /* on the Paper page itself Streamlit marks them as the current page */
 }
+[data-testid="stMainBlockContainer"] {
+  padding-top: 3rem;  /* Streamlit's 6rem left about 150 px blank above every page's title (a blind walkthrough) */
+}
 </style>"""
 
 
