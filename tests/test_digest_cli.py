@@ -41,7 +41,11 @@ def test_subscriptions_add_list_remove(dhome):
     r = cli(dhome, "subscriptions", "add", "cased", "--query", "language models", "--category", "cs.cv")
     assert r.exit_code == 0 and "note:" not in r.output
     r = cli(dhome, "subscriptions", "add", "later", "--query", "language models", "--category", "cs.XX")
-    assert r.exit_code == 0 and "note: no stored paper is in cs.XX yet" in r.output
+    assert r.exit_code == 0 and "note: no stored paper is in cs.XX yet" in r.output and "did you mean" not in r.output
+    # one slip from a stored category: named (`-c cs.CLL` was taken with the note alone: a blind walkthrough)
+    r = cli(dhome, "subscriptions", "add", "typo", "--query", "language models", "--category", "cs.CVV")
+    assert r.exit_code == 0 and "note: no stored paper is in cs.CVV yet (did you mean cs.CV?)" in r.output
+    assert cli(dhome, "subscriptions", "remove", "typo").exit_code == 0
     cats = {s["name"]: s["categories"] for s in json.loads(cli(dhome, "subscriptions", "list", "--json").output)}
     assert cats["cased"] == ["cs.CV"] and cats["later"] == ["cs.XX"]
     r = cli(dhome, "digest", "--week", WEEK, "--subscription", "later")

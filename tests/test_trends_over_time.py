@@ -566,5 +566,6 @@ def test_the_trend_table_of_one_field(tagged_db, home):
     assert text.exit_code == 0 and f"papers in {cat} only" in text.stderr
     bad = CliRunner().invoke(main, ["--home", str(home), "trends", "-c", "cs.CLL"])
     assert bad.exit_code == 2 and "no stored paper is in category 'cs.CLL'" in bad.output
+    assert "(did you mean cs.CL?)" in bad.output or "cs.CL" not in cats
     topics = CliRunner().invoke(main, ["--home", str(home), "trends", "--topics", "-c", cat])
     assert topics.exit_code == 2 and "not to --topics" in topics.output

@@ -14,7 +14,7 @@ from trendscope.foundation.files import atomic_write
 from trendscope.foundation.wording import count, quoted
 from trendscope.ingest.store import open_database
 
-from .options import json_option
+from .options import category_hint, json_option
 
 
 def _db(ctx: click.Context):
@@ -95,7 +95,8 @@ def add_cmd(ctx, name, trends, query, topic, categories, exclude, size, emails, 
         click.echo(f"note: {note}", err=True)
     absent = [c for c in sub.categories if PaperReads(_db(ctx)).category_spelling(c) is None]
     if absent:
-        click.echo(f"note: no stored paper is in {', '.join(absent)} yet (categories are written like cs.CL or "
+        hints = "".join(category_hint(_db(ctx), c) for c in absent)
+        click.echo(f"note: no stored paper is in {', '.join(absent)} yet{hints} (categories are written like cs.CL or "
                    "stat.ML); the subscription lists nothing until one is", err=True)
     if topic is not None and sub.query and _holders(ctx, sub.query) == 0:
         # a typo or a name no listing holds was saved without a word ("not a topic at all": a walkthrough)

@@ -65,3 +65,15 @@ def output_file(out: str, option: str = "--out") -> Path:
     if not path.parent.is_dir():
         raise TrendscopeError(f"{option} {out}: there is no folder {path.parent} (create it first)")
     return path
+
+
+def category_hint(db, category: str) -> str:
+    """" (did you mean cs.CL?)" for a category no stored paper has that is one slip from a stored one, else "" (a
+    lab admin's `-c cs.CLL` was taken with a note only: a blind walkthrough)."""
+    import difflib
+
+    from trendscope.ingest.store import PaperStore
+
+    stored = {c.lower(): c for c, _n in PaperStore(db).category_counts(limit=1000)}
+    close = difflib.get_close_matches(category.lower(), list(stored), n=1, cutoff=0.8)
+    return f" (did you mean {stored[close[0]]}?)" if close else ""

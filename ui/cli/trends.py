@@ -10,7 +10,7 @@ from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.progress import progress_bar
 from trendscope.foundation.wording import count
 
-from .options import json_option, no_vectors_option, output_file
+from .options import category_hint, json_option, no_vectors_option, output_file
 from .topics_output import mix_notes, period_name, print_topics
 
 
@@ -429,7 +429,8 @@ def _stored_categories(db, categories: tuple[str, ...]) -> list[str]:
     for c in categories:
         spelled = store.category_spelling(c.strip())
         if spelled is None:
-            raise click.BadParameter(f"no stored paper is in category {c!r}", param_hint="'--category'")
+            raise click.BadParameter(f"no stored paper is in category {c!r}{category_hint(db, c)}",
+                                     param_hint="'--category'")
         out.append(spelled)
     return out
 
