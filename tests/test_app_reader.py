@@ -140,3 +140,11 @@ def test_a_fetched_paper_whose_metadata_is_not_stored_can_still_be_read(app_home
     toc = at.selectbox(key="reader_section_2302.07302")
     assert "1 INTRODUCTION" in list(toc.options)
     assert at.get("download_button")  # its PDF too
+    # the section shown is in the address, so a reload stays on it (four "Next section" clicks and a reload went
+    # back to the abstract: a blind walkthrough)
+    at.button(key="reader_next").click()
+    at = check(at.run())
+    now = at.selectbox(key="reader_section_2302.07302").value
+    assert at.query_params["section"] in (str(now), [str(now)])
+    again = open_page(check(new_app().run()), "paper", id="2302.07302", section=str(now))
+    assert again.selectbox(key="reader_section_2302.07302").value == now

@@ -144,9 +144,12 @@ def render(arxiv_id: str) -> None:
     marked = int(wanted) if wanted and str(wanted).isdigit() else None
     start = next((i for i, s in enumerate(sections) if any(p["seq"] == marked for p in s["passages"])), None)
     key = f"reader_section_{arxiv_id}"
+    shown = st.query_params.get("section")  # the section in the address: a reload stays on it (a walkthrough)
     if start is not None and st.session_state.get(f"{key}_for") != marked:
         st.session_state[key] = start  # a link to a passage opens its section (once; then the reader is free)
         st.session_state[f"{key}_for"] = marked
+    elif key not in st.session_state and shown and str(shown).isdigit() and int(shown) < len(sections):
+        st.session_state[key] = int(shown)
     elif key not in st.session_state and len(sections) > 1 and not sections[0]["heading"]:
         # the page before the first heading is names, e-mail addresses and affiliations: the reader opened on it
         # (a blind walkthrough); it opens on the first headed section, the abstract in most papers
@@ -154,6 +157,8 @@ def render(arxiv_id: str) -> None:
     idx = st.selectbox("Section", range(len(sections)), format_func=lambda i: _section_label(sections[i]),
                        key=key, help="The paper's table of contents")
     section = sections[idx]
+    if st.query_params.get("section") != str(idx):
+        st.query_params["section"] = str(idx)
     notes = _notes(arxiv_id)
     with st.container(border=True, key="reader_text"):
         st.markdown(f"**{safe_inline(_section_label(section))}** · page {section['page']}")
