@@ -155,6 +155,28 @@ def add_subscription(db: sqlite_utils.Database, home: Home | None, name: str, *,
     return store.add(sub)
 
 
+def edit_subscription(db: sqlite_utils.Database, home: Home | None, name: str, *, user: Actor = OWNER,
+                      **changes) -> Subscription:
+    """Change what subscription `name` follows: any of trends, query, categories, exclude, size, feed (a value
+    replaces the stored one; None clears the query). Its name, addresses, unsubscribe token and delivery records
+    stay: a typo (`-c cs.CLL`) could only be mended by removing it and adding it again (a blind walkthrough).
+    Validated as a new subscription is."""
+    unknown = set(changes) - {"trends", "query", "categories", "exclude", "size", "feed"}
+    if unknown:
+        raise TypeError(f"unknown field(s): {', '.join(sorted(unknown))}")
+    sub = get_subscription(db, name, user=user)
+    _check_may_change(sub, user)
+    fields = {"trends": sub.trends, "query": sub.query, "categories": sub.categories, "exclude": sub.exclude,
+              "size": sub.size, "feed": sub.feed, **changes}
+    checked = make_subscription(sub.name, valid_trends=known_trends(home), emails=(), **fields)
+    reads = PaperReads(db)
+    sub.trends, sub.query, sub.exclude, sub.size, sub.feed = (checked.trends, checked.query, checked.exclude,
+                                                               checked.size, checked.feed)
+    sub.categories = _unique([reads.category_spelling(c) or c for c in checked.categories])
+    SubscriptionStore(db).set_definition(sub)
+    return sub
+
+
 def own_address(db: sqlite_utils.Database, user: Actor) -> str | None:
     """The user's account address (set by an admin or verified by their identity provider), None without one."""
     account = Accounts(db).get(user.name)

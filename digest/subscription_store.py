@@ -166,6 +166,16 @@ class SubscriptionStore:
         sub.id = cur.lastrowid
         return sub
 
+    def set_definition(self, sub: Subscription) -> None:
+        """Replace what a stored subscription follows (trends, query, categories, exclusions, size, feed); its name,
+        addresses, token and delivery records stay."""
+        with self.db.atomic():
+            self.db.conn.execute(
+                "UPDATE subscriptions SET trends = ?, query = ?, categories = ?, exclude = ?, size = ?, feed = ? "
+                "WHERE id = ?",
+                [json.dumps(sub.trends), sub.query, json.dumps(sub.categories),
+                 json.dumps(sub.exclude, ensure_ascii=False), sub.size, int(sub.feed), sub.id])
+
     def set_recipients(self, sub_id: int, emails: Sequence[str], pending: Sequence[str]) -> None:
         """Replace a subscription's addresses and which of them await confirmation."""
         with self.db.atomic():

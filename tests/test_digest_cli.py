@@ -402,3 +402,29 @@ def test_addresses_are_added_to_a_subscription_without_making_it_again(dhome):
     assert r.exit_code == 1 and "not a valid email address" in r.output
     r = cli(dhome, "subscriptions", "add-email", "nope", "x@lab.example")
     assert r.exit_code == 1 and "no subscription named 'nope'" in r.output
+
+
+def test_a_subscription_is_edited_in_place(dhome):
+    """A lab admin's `-c cs.CLL` could only be mended by removing the subscription and adding it again, losing its
+    addresses' confirmations, its unsubscribe links and its sent weeks (a blind walkthrough). `subscriptions edit`
+    changes what it follows and keeps the rest; it is validated as a new one is."""
+    assert cli(dhome, "subscriptions", "add", "llm-eff", "--trend", "efficiency", "-c", "cs.CLL",
+               "--email", "bo@lab.example").exit_code == 0
+    before = {s["name"]: s for s in json.loads(cli(dhome, "subscriptions", "list", "--json").output)}["llm-eff"]
+    r = cli(dhome, "subscriptions", "edit", "llm-eff", "-c", "cs.cl", "-c", "cs.LG", "--size", "5")
+    assert r.exit_code == 0
+    assert "Changed subscription 'llm-eff': trends efficiency; in cs.CL, cs.LG; size 5." in r.output
+    after = {s["name"]: s for s in json.loads(cli(dhome, "subscriptions", "list", "--json").output)}["llm-eff"]
+    assert after["categories"] == ["cs.CL", "cs.LG"] and after["size"] == 5 and after["trends"] == ["efficiency"]
+    assert after["emails"] == before["emails"] == ["bo@lab.example"] and after["feed"] == before["feed"]
+    r = cli(dhome, "subscriptions", "edit", "llm-eff", "--no-trends", "--no-categories")
+    assert r.exit_code == 1 and "needs at least one trend, a saved search query or a category" in r.output
+    r = cli(dhome, "subscriptions", "edit", "llm-eff", "--query", "speculative decoding", "--no-trends",
+            "--no-feed")
+    assert r.exit_code == 0, r.output
+    after = {s["name"]: s for s in json.loads(cli(dhome, "subscriptions", "list", "--json").output)}["llm-eff"]
+    assert (after["trends"], after["query"], after["feed"]) == ([], "speculative decoding", False)
+    assert cli(dhome, "subscriptions", "edit", "llm-eff", "--trend", "nope").exit_code == 1  # unknown trend
+    assert cli(dhome, "subscriptions", "edit", "llm-eff").exit_code == 2  # nothing to change
+    assert cli(dhome, "subscriptions", "edit", "missing", "--size", "3").exit_code == 1
+    assert cli(dhome, "--user", "bo", "subscriptions", "edit", "llm-eff", "--size", "3").exit_code == 1  # not hers

@@ -122,6 +122,63 @@ def _holders(ctx: click.Context, query: str) -> int | None:
         return None
 
 
+@subscriptions_group.command("edit")
+@click.argument("name")
+@click.option("--trend", "trends", multiple=True, metavar="TREND", help="Follow these trends instead (repeatable).")
+@click.option("--no-trends", is_flag=True, help="Follow no trend (a query or categories must remain).")
+@click.option("--query", default=None, help="A new saved search query.")
+@click.option("--no-query", is_flag=True, help="Drop the saved query.")
+@click.option("--category", "-c", "categories", multiple=True, metavar="CAT",
+              help="Only these arXiv categories instead (repeatable: any of).")
+@click.option("--no-categories", is_flag=True, help="Every category.")
+@click.option("--exclude", "exclude", multiple=True, metavar="WORD", help="Leave out these words instead.")
+@click.option("--no-exclude", is_flag=True, help="Leave out no word.")
+@click.option("--size", default=None, type=int, help="Papers per digest.")
+@click.option("--feed/--no-feed", default=None, help="Write (or stop writing) an Atom feed file for it.")
+@click.pass_context
+def edit_cmd(ctx, name, trends, no_trends, query, no_query, categories, no_categories, exclude, no_exclude, size,
+             feed) -> None:
+    """Change what subscription NAME follows; its addresses, feed address and sent weeks stay.
+
+    Only what is given changes; a repeatable option replaces the stored list (`--no-...` empties it).
+
+    \b
+    Examples:
+      trendscope subscriptions edit llm-eff -c cs.CL -c cs.LG
+      trendscope subscriptions edit peft --query "low-rank adaptation" --size 5
+      trendscope subscriptions edit vlm --no-categories
+    """
+    from trendscope.digest.api import edit_subscription
+
+    changes: dict = {}
+    for given, empty, key, value in ((trends, no_trends, "trends", list(trends)),
+                                     (categories, no_categories, "categories", list(categories)),
+                                     (exclude, no_exclude, "exclude", list(exclude))):
+        if given and empty:
+            raise click.UsageError(f"give --{key.rstrip('s') if key != 'exclude' else key} or --no-{key}, not both")
+        if given or empty:
+            changes[key] = value
+    if query is not None and no_query:
+        raise click.UsageError("give --query or --no-query, not both")
+    if query is not None or no_query:
+        changes["query"] = query
+    if size is not None:
+        changes["size"] = size
+    if feed is not None:
+        changes["feed"] = feed
+    if not changes:
+        raise click.UsageError("nothing to change: give --trend, --query, --category, --exclude, --size or --feed "
+                               "(or a --no-... option)")
+    sub = edit_subscription(_db(ctx), _home(ctx), name, user=_actor(ctx), **changes)
+    from trendscope.ingest.paper_reads import PaperReads
+
+    absent = [c for c in sub.categories if PaperReads(_db(ctx)).category_spelling(c) is None]
+    if absent:
+        hints = "".join(category_hint(_db(ctx), c) for c in absent)
+        click.echo(f"note: no stored paper is in {', '.join(absent)} yet{hints}", err=True)
+    click.echo(f"Changed subscription {quoted(sub.command_name)}: {sub.describe()}; size {sub.size}.")
+
+
 @subscriptions_group.command("list")
 @json_option()
 @click.option("--all", "every", is_flag=True,
