@@ -299,7 +299,25 @@ def _item_from_record(rec: dict, where: str, out: ParsedFile, line: int | None) 
     if note is not None and not isinstance(note, str):
         out.problems.append(f"{where}: note must be text (got {_kind(note)})")
         return
-    out.add(ImportedItem(aid, note=clean_text(note), status=status, line=line))
+    title, authors, year = _record_metadata(rec)
+    out.add(ImportedItem(aid, note=clean_text(note), status=status, line=line, title=title, authors=authors,
+                         year=year))
+
+
+def _record_metadata(rec: dict) -> tuple[str, tuple[str, ...], str]:
+    """The title, authors and year a CSV row or JSON object gives (Zotero's CSV: `Title`, `Author` as "Last, First;
+    Last, First", `Publication Year`; Trendscope's own exports: `title`, `authors`, `published`), kept for a paper
+    not ingested yet as a BibTeX entry's are (a Zotero CSV's paper showed no title: a blind walkthrough)."""
+    title = rec.get("title")
+    title = _bib_text(title, MAX_TITLE) if isinstance(title, str) else ""
+    names = rec.get("authors", rec.get("author"))
+    if isinstance(names, str):
+        names = names.split(";")
+    authors = tuple(a for a in (_bib_text(n, MAX_NAME) for n in names[:MAX_AUTHORS] if isinstance(n, str))
+                    if a and a.casefold() != "others") if isinstance(names, list) else ()
+    year = next((str(v).strip()[:4] for k in ("publication_year", "year", "published")
+                 if isinstance(v := rec.get(k), (str, int)) and str(v).strip()), "")
+    return title, authors, year if re.fullmatch(r"(19|20)\d\d", year) else ""
 
 
 def parse_csv(text: str) -> ParsedFile:

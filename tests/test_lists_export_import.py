@@ -651,3 +651,26 @@ def test_an_export_names_the_papers_without_authors_and_ingesting_them_again_fil
     PaperStore(db).upsert([to_paper(bare, version=(bare.get("version") or 1) + 1)])  # the same version, with authors
     assert rl.without_authors("L") == [rows[35]["id"]]
     assert "note: 1 of" in cli(home, "lists", "export", "L", "--format", "csv").stderr
+
+
+def test_a_csv_or_json_row_of_a_paper_not_ingested_keeps_its_title_authors_and_year(db, rows, tmp_path):
+    """A blind walkthrough: a Zotero CSV's paper not in the corpus showed no title, while the same paper from a
+    BibTeX file did. Zotero's columns (Title, Author as "Last, First; ...", Publication Year) and Trendscope's own
+    CSV and JSON exports give them too."""
+    later = rows[35]["id"]
+    zotero = tmp_path / "zotero.csv"
+    zotero.write_text('"Key","Item Type","Publication Year","Author","Title","Url"\n'
+                      f'"AB12","preprint","2023","Huang, Lei; Yu, Weijiang","Cognitive Mirage","http://arxiv.org/abs/'
+                      f'{later}"\n', encoding="utf-8")
+    rl = ReadingLists(db)
+    rl.import_file("Z", zotero)
+    (item,) = rl.items("Z")
+    assert not item.ingested and item.metadata.title == "Cognitive Mirage"
+    assert item.metadata.authors == ["Huang, Lei", "Yu, Weijiang"] and item.metadata.published == "2023"
+    for fmt in ("csv", "json"):  # Trendscope's own exports, read back into another list
+        out = tmp_path / f"z.{fmt}"
+        out.write_bytes(rl.export("Z", fmt))
+        rl.import_file(f"again-{fmt}", out)
+        (again,) = rl.items(f"again-{fmt}")
+        assert again.metadata.title == "Cognitive Mirage" and again.metadata.published == "2023", fmt
+        assert [a.split(",")[0].split()[-1] for a in again.metadata.authors] == ["Huang", "Yu"], fmt
