@@ -101,6 +101,7 @@ def test_the_real_command_exits_non_zero_with_one_line_on_an_open_address(tmp_pa
     from pathlib import Path
 
     trendscope = Path(sys.executable).with_name("trendscope")
+    (tmp_path / "h").mkdir()  # an existing home (a new one also gets a note that it was made)
     done = subprocess.run([str(trendscope), "--home", str(tmp_path / "h"), "serve", "--host", "0.0.0.0"],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode != 0

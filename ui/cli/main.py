@@ -96,12 +96,13 @@ def main(ctx: click.Context, home: str | None, user: str | None, verbose: int) -
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     resolved = Home.resolve(home)
-    if not resolved.root.exists() and ctx.invoked_subcommand not in (None, "ingest"):
+    new = not resolved.root.exists()
+    ctx.obj = AppContext(resolved.ensure(), verbose, user)
+    if new and ctx.invoked_subcommand not in (None, "ingest"):
         # `--home /tmp/walk1/hom status` made an empty home without a word, and a subscription went into it (a
         # blind walkthrough): a cron line with a typo splits the data silently
         click.echo(f"note: {resolved.root} did not exist: created a new, empty data home (papers come in with "
                    "`trendscope ingest`; is --home or $TRENDSCOPE_HOME misspelt?)", err=True)
-    ctx.obj = AppContext(resolved.ensure(), verbose, user)
 
 
 def _register_all() -> None:
