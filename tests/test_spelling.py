@@ -68,3 +68,24 @@ def test_the_app_offers_the_corrected_search_as_a_link(app_home):
     info = [m.value for m in at.info if "Did you mean" in m.value]
     assert info and f"[{word} models](./?q={word}+models&mode=keyword&sort=date)" in info[0], (
         texts(at.info), typo)
+
+
+def test_a_misspelt_query_is_not_followed_silently(app_home):
+    """A blind walkthrough followed "speculatve decoding" from the app, and added "speculatve decodng" from the
+    CLI, without a word: their digests found nothing. The app offers Follow on the corrected search's page only;
+    the CLI saves the query as given and says what it likely meant."""
+    from trendscope.ingest.store import open_database
+
+    db = open_database(app_home / "trendscope.db")
+    vocab = title_vocabulary(t for (t,) in db.execute("SELECT title FROM papers"))
+    word = next(w for w, n in vocab.most_common() if len(w) >= 7 and w.isalpha() and n >= 5)
+    typo = word[:3] + word[4] + word[3] + word[5:]
+    at = search(check(new_app().run()), f"{typo} models")
+    assert not [b for b in at.button if b.key == "follow_search"]
+    assert any("follow the corrected search" in c for c in texts(at.caption)), texts(at.caption)
+    at = search(check(new_app().run()), f"{word} models")
+    assert [b for b in at.button if b.key == "follow_search"]
+    out = CliRunner().invoke(main, ["--home", str(app_home), "subscriptions", "add", "t", "--query", f"{typo} models"])
+    assert out.exit_code == 0 and f"note: did you mean {word} models?" in out.stderr
+    out = CliRunner().invoke(main, ["--home", str(app_home), "subscriptions", "add", "u", "--query", f"{word} models"])
+    assert out.exit_code == 0 and "did you mean" not in out.stderr

@@ -98,6 +98,7 @@ def add_cmd(ctx, name, trends, query, topic, categories, exclude, size, emails, 
         hints = "".join(category_hint(_db(ctx), c) for c in absent)
         click.echo(f"note: no stored paper is in {', '.join(absent)} yet{hints} (categories are written like cs.CL or "
                    "stat.ML); the subscription lists nothing until one is", err=True)
+    _typo_note(ctx, sub.query)
     if topic is not None and sub.query and _holders(ctx, sub.query) == 0:
         # a typo or a name no listing holds was saved without a word ("not a topic at all": a walkthrough)
         click.echo(f"note: no stored paper holds {sub.query} yet: its digests list nothing until one does (the "
@@ -110,6 +111,21 @@ def add_cmd(ctx, name, trends, query, topic, categories, exclude, size, emails, 
     if waiting:
         click.echo("Unconfirmed addresses get no mail until an admin runs: trendscope subscriptions confirm "
                    f"{shlex.quote(sub.command_name)}")
+
+
+def _typo_note(ctx: click.Context, query: str | None) -> None:
+    """A note when a saved query has a word no stored paper holds and a likely correction ("speculatve decodng" was
+    saved without a word, and its digests found nothing: a blind walkthrough)."""
+    if not query:
+        return
+    from trendscope.index.spelling import suggest, title_vocabulary
+    from trendscope.ingest.paper_reads import PaperReads
+
+    reads = PaperReads(_db(ctx))
+    fixed = suggest(query, reads.doc_count, lambda: title_vocabulary(reads.titles()))
+    if fixed:
+        click.echo(f"note: did you mean {fixed}? A word of the query is in (almost) no stored paper; `subscriptions "
+                   "edit NAME --query ...` changes it", err=True)
 
 
 def _holders(ctx: click.Context, query: str) -> int | None:
@@ -176,6 +192,8 @@ def edit_cmd(ctx, name, trends, no_trends, query, no_query, categories, no_categ
     if absent:
         hints = "".join(category_hint(_db(ctx), c) for c in absent)
         click.echo(f"note: no stored paper is in {', '.join(absent)} yet{hints}", err=True)
+    if "query" in changes:
+        _typo_note(ctx, sub.query)
     click.echo(f"Changed subscription {quoted(sub.command_name)}: {sub.describe()}; size {sub.size}.")
 
 

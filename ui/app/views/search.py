@@ -195,7 +195,7 @@ def _results(state: dict) -> None:
     shown_mode = "keyword" if state.get("warming") else params["mode"]
     st.caption(f"{count(len(hits), 'result')} for {q} · {MODES[shown_mode].lower()}{_filters_text(params)} · "
                f"{state['seconds'] * 1000:.0f} ms", help="Server time for the search itself.")
-    _follow_search(params)
+    _follow_search(params, state.get("did_you_mean"))
     if state.get("warming"):
         st.info(f"The language model is still loading (the server started moments ago), so these are keyword "
                 f"results. Search again in a few seconds for {MODES[params['mode']].lower()} results.",
@@ -264,11 +264,17 @@ def _did_you_mean(state: dict) -> None:
     st.info(f"Did you mean [{safe_inline(fixed)}]({address})?", icon=":material/spellcheck:")
 
 
-def _follow_search(params: dict) -> None:
+def _follow_search(params: dict, fixed: str | None = None) -> None:
     """"Follow this search": a weekly digest (Digests page) of new papers for this query and its category and
-    trend filters (dates and sort are the search's own, not the digest's)."""
+    trend filters (dates and sort are the search's own, not the digest's). A query with a word no paper holds and a
+    correction (`fixed`) is not offered: "speculatve decoding" was followed as typed and its digests found nothing
+    (a blind walkthrough); the corrected search's page offers it."""
     query, trends, cats = params["query"], list(params.get("trends") or []), list(params.get("categories") or [])
     if arxiv_id_query(query):  # one paper, not a topic to follow
+        return
+    if fixed:
+        st.caption(f"To follow it, follow the corrected search ({safe_inline(fixed)}) from its page: this one has a "
+                   "word no stored paper holds.")
         return
     try:
         following = dg.follows_search(query, trends, cats)
