@@ -210,8 +210,10 @@ class Digest:
             # "only touch on it" was said of papers clearly about it that the model was less sure of (a walkthrough)
             what = "trend" if len(self.subscription.trends) == 1 else "trends"
             near = self.likeliest_left_out
-            how = (f"the likeliest, {int(100 * near.confidence)}% likely about it" if near is not None
-                   and near.confidence is not None else "the most strongly tagged, below the digest's tag floor")
+            weak = "tagged more weakly than the list asks of this trend"
+            how = (f"{'the likeliest' if n > 1 else 'it is'}, {int(100 * near.confidence)}% likely about it"
+                   if near is not None and near.confidence is not None
+                   else f"the most strongly tagged of them, {weak}" if n > 1 else f"it is {weak}")
             nearest = f"; {how}: {quoted(one_line(near.title, 120), 120)} (arXiv {near.id})" if near else ""
             return (f"No new paper in {span} is likely enough to be about this subscription's {what} for the list: "
                     f"{count(n, 'tagged paper')} {'falls' if n == 1 else 'fall'} below its bar{nearest}.")

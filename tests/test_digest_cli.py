@@ -428,3 +428,14 @@ def test_a_subscription_is_edited_in_place(dhome):
     assert cli(dhome, "subscriptions", "edit", "llm-eff").exit_code == 2  # nothing to change
     assert cli(dhome, "subscriptions", "edit", "missing", "--size", "3").exit_code == 1
     assert cli(dhome, "--user", "bo", "subscriptions", "edit", "llm-eff", "--size", "3").exit_code == 1  # not hers
+
+
+def test_several_atom_or_html_digests_need_a_directory(dhome):
+    """A blind walkthrough: `digest --format atom` printed 8 XML documents one after another on stdout."""
+    for name in ("a", "b"):
+        assert cli(dhome, "subscriptions", "add", name, "--trend", "efficiency").exit_code == 0
+    r = CliRunner().invoke(main_cli(), ["--home", str(dhome.root), "digest", "--week", WEEK, "--format", "atom"])
+    assert r.exit_code == 2 and "--format atom for 2 subscriptions needs --out DIR" in r.output
+    one = cli(dhome, "digest", "--week", WEEK, "--format", "atom", "--subscription", "a")
+    assert one.exit_code == 0 and one.output.count("<?xml") == 1
+    assert cli(dhome, "digest", "--week", WEEK).exit_code == 0  # Markdown reads fine one after another

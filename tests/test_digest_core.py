@@ -158,8 +158,9 @@ def test_core_papers_rank_first_and_unlikely_papers_stay_out(db, dhome, monkeypa
     ctx = WeekContext(SubscriptionStore(db), WEEK, taxonomy_path=dhome.taxonomy_path, calibration=_CAL)
     floored = build_digest(db, SubscriptionStore(db).get("xai", "owner"), WEEK, context=ctx, chart=False)
     assert floored.empty and floored.candidates == 3 and floored.likeliest_left_out.id == loud["id"]
-    assert floored.empty_message.endswith("3 tagged papers fall below its bar; the most strongly tagged, below the "
-                                          f"digest's tag floor: '{loud['title']}' (arXiv {loud['id']}).")
+    assert floored.empty_message.endswith("3 tagged papers fall below its bar; the most strongly tagged of them, "
+                                          "tagged more weakly than the list asks of this trend: "
+                                          f"'{loud['title']}' (arXiv {loud['id']}).")
     dhome.taxonomy_path.write_text(user_taxonomy, encoding="utf-8")
     # through the API (packaged calibration): every shown paper carries its probability, the list is best-first
     built = api.build(db, dhome, "xai", WEEK).papers

@@ -404,6 +404,9 @@ def digest_cmd(ctx, week, names, fmt, out, send) -> None:
         subs = api.all_subscriptions(db) if actor.admin else api.list_subscriptions(db, user=actor)
     if not subs:
         raise TrendscopeError("no subscriptions yet: add one with `trendscope subscriptions add NAME --trend T`")
+    if fmt != "md" and out is None and len(subs) > 1:  # 8 XML documents one after another read as one (a walkthrough)
+        raise click.UsageError(f"--format {fmt} for {len(subs)} subscriptions needs --out DIR (one file each), or "
+                               "--subscription NAME for one")
     ext = {"md": "md", "html": "html", "atom": "xml"}[fmt]
     target = Path(out) if out else None
     # a directory when it is one, when the name ends with a slash, or when there are several digests
