@@ -172,6 +172,13 @@ def m007_joined_compounds(db: sqlite_utils.Database) -> None:
         db.execute(_FILL_TERMS)
 
 
+@migrations()
+def m008_british_spellings(db: sqlite_utils.Database) -> None:
+    """The keyword index built again with "-ize" words stemmed as their British "-ise" spellings
+    (`foundation.stemming`: "quantization" and "quantisation" one stem), as m007 rebuilt it."""
+    m007_joined_compounds(db)
+
+
 _FILL_TERMS = ("INSERT INTO papers_terms (rowid, title, abstract, authors) "
                "SELECT pk, light_text(title), light_text(abstract), light_text(authors) FROM papers")
 

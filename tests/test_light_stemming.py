@@ -26,7 +26,13 @@ from trendscope.ingest.store import PaperStore, open_database
     (["generation", "generate", "generated", "generating"], "generat"),
     (["enhancement", "enhance", "enhanced"], "enhanc"),
     (["adapt", "adapting", "adaptation", "adaptations"], "adapt"),  # "Missing: adapt" on adaptation papers
-    (["generalize", "generalization", "generalizing"], "generaliz"),  # (a blind walkthrough)
+    (["generalize", "generalization", "generalizing", "generalise", "generalisation"], "generalis"),  # (a blind
+    # walkthrough); British and American spellings meet ("quantisation" found nothing: two blind walkthroughs)
+    (["quantization", "quantized", "quantize", "quantisation", "quantised", "quantising"], "quantis"),
+    (["summarization", "summarisation", "summarize", "summarised"], "summaris"),
+    (["analyze", "analyzed", "analyse", "analysed"], "anali"),
+    (["tokenizer", "tokeniser"], "tokeniser"),
+    (["supervised", "supervision"], "supervis"),  # turned British, never American: these still meet
     (["annotate", "annotation", "annotated"], "annot"),
 ])
 def test_a_word_and_its_inflections_share_one_stem(words, stem):
@@ -143,3 +149,24 @@ def test_every_spelling_of_a_compound_finds_the_same_papers(tmp_path):
                                  authors=["A. Author"], categories=["cs.LG"], published="2026-01-05")])
     assert _titles(db, '"multimodal"') == every - {"Multi-modal generation of captions"}
     assert PaperStore(db).fts_integrity_ok()
+
+
+def test_british_and_american_spellings_find_each_other_and_a_home_is_rebuilt_once(tmp_path):
+    """"quantisation" found nothing by keyword, and newest first listed no paper, while papers wrote
+    "quantization" (two blind walkthroughs). A home made before the rule gets its keyword index rebuilt once."""
+    path = tmp_path / "t.db"
+    db = open_database(path)
+    PaperStore(db).upsert([_paper("2601.00001", "Post-training quantization of LLMs"),
+                           _paper("2601.00002", "Summarisation with quantised models"),
+                           _paper("2601.00003", "Supervised learning without supervision")])
+    both = {"Post-training quantization of LLMs", "Summarisation with quantised models"}
+    assert _titles(db, '"quantisation"') == _titles(db, '"quantization"') == both
+    assert _titles(db, '"summarization"') == {"Summarisation with quantised models"}
+    assert _titles(db, '"supervision"') == {"Supervised learning without supervision"}
+    db.execute("INSERT INTO papers_terms (papers_terms) VALUES ('delete-all')")  # as an older release's index
+    db.execute("INSERT INTO papers_terms (rowid, title, abstract, authors) "
+               "SELECT pk, lower(title), lower(abstract), lower(authors) FROM papers")
+    db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm008_british_spellings'")
+    db.conn.close()
+    db = open_database(path)
+    assert _titles(db, '"quantisation"') == both and PaperStore(db).fts_integrity_ok()

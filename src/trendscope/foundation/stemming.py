@@ -19,6 +19,10 @@ import re
 # a run of the characters unicode61 keeps in a token (letters and digits; "_" and punctuation separate tokens)
 TOKEN = re.compile(r"[^\W_]+")
 _ENDINGS = ("ingly", "edly", "ing", "ed", "ly")
+# "-ize"/"-yze" words written the British way ("quantisation", "summarisation", "analysed" found nothing in keyword
+# search and newest first while papers wrote "quantization": two blind walkthroughs). American forms are turned
+# British, never the other way: "supervised" and "supervision" must keep meeting, as "revised" and "revision" do.
+_AMERICAN = re.compile(r"(?<=[a-z]{4})iz(?=(?:ations?|e|es|ed|ing|ers?)$)|(?<=[a-z]{3})yz(?=(?:e|es|ed|ing|ers?)$)")
 _PLURAL_KEEP = ("ss", "us", "is")  # "loss", "corpus", "analysis" are not plurals
 
 
@@ -28,6 +32,8 @@ def light_stem(word: str) -> str:
     nothing changes, so a word and its plural meet however the plural is made ("bias"/"biases" -> "bia",
     "lens"/"lenses" -> "len", "case"/"cases" -> "cas")."""
     u = word.lower()
+    if "iz" in u or "yz" in u:  # American spelling as British ("quantization" as "quantisation": one stem)
+        u = _AMERICAN.sub(lambda m: "is" if m[0] == "iz" else "ys", u)
     for _ in range(4):
         before = u
         u = _once(u)
