@@ -404,3 +404,32 @@ def test_the_status_page_keeps_the_servers_paths_and_settings_for_admins(lab_hom
     at = open_page(_signed_in(lab_home, "owner").run(), "status")
     shown = " ".join(c.value for c in at.caption) + " ".join(w.value for w in at.warning)
     assert str(lab_home) in shown and "smpt" in shown
+
+
+def test_a_shared_list_named_like_ones_own_shows_on_the_paper_page_and_read_only_means_read_only(lab_home):
+    """A blind walkthrough: ana's own "RG fall" beside the owner's shared "RG fall" holding the same paper broke the
+    paper page (two boxes, one widget key: an internal error), and bo, sharing it read-only, got live status and
+    note controls whose clicks were refused while the wrong status stayed shown."""
+    db = open_database(lab_home / "trendscope.db")
+    paper = db.execute("SELECT id FROM papers ORDER BY pk LIMIT 1").fetchone()[0]
+    owner = ReadingLists(db)
+    owner.create("RG fall")
+    owner.add("RG fall", [paper])
+    owner.set_status("RG fall", [paper], "read")
+    owner.share("RG fall", "ana", edit=True)
+    owner.share("RG fall", "bo")
+    mine = ReadingLists(db, user=ANA)
+    mine.create("RG fall")
+    mine.add("RG fall", [paper])
+    db.conn.close()
+    at = open_page(check(_signed_in(lab_home, "ana").run()), "paper", id=paper)
+    assert not at.exception and not [e.value for e in at.error if "Internal error" in e.value]
+    shown = [m.value.replace("\\", "") for m in at.markdown if m.value.startswith("**") and "added" in m.value]
+    assert [s.split("**")[1] for s in shown] == ["RG fall", "owner/RG fall"], shown
+    assert [c.value for c in at.get("segmented_control") if c.label == "Status"] == ["unread", "read"]
+    at = open_page(check(_signed_in(lab_home, "bo").run()), "paper", id=paper)
+    (box,) = [m.value for m in at.markdown if m.value.replace("\\", "").startswith("**owner/RG fall**")]
+    assert "shared with you read-only" in box
+    status = [c for c in at.get("segmented_control") if c.label == "Status"]
+    assert len(status) == 1 and status[0].proto.disabled
+    assert all(t.disabled for t in at.text_area)

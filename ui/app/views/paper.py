@@ -118,16 +118,19 @@ def _lists(arxiv_id: str) -> None:
     widgets.list_flash()
     rl = app.reading_lists()
     memberships = []
+    # each list as the user names it (`owner/name` for another's): a shared list named like one of the user's own
+    # gave two boxes one widget key (an internal error), or no box at all (a blind walkthrough)
     for summary in rl.lists():
-        for item in rl.items(summary.name):
+        for item in rl.items(summary.ref):
             if item.arxiv_id == arxiv_id:
-                memberships.append((summary.name, item))
+                memberships.append((summary.ref, summary.access == "read", item))
     if not memberships:
         st.caption("Not in any reading list yet.")
     saved = st.session_state.pop("paper_status_saved", None)  # (list, paper, status) the last run saved
-    for name, item in memberships:
-        with st.container(border=True, key=f"member_{name}"):
-            st.markdown(f"**{literal_inline(name)}** · added {item.added[:10]}")
+    for name, read_only, item in memberships:
+        with st.container(border=True, key=widgets.item_key("member", name, arxiv_id, "")):
+            st.markdown(f"**{literal_inline(name)}** · added {item.added[:10]}"
+                        + (" · shared with you read-only" if read_only else ""))
             # the status is saved when it is picked, as on the Reading lists page (inside the note's form it was
             # lost unless Save was pressed too, with nothing to say so)
             # keys per list, paper and stored value: a key per list alone carried one paper's status and note
@@ -135,7 +138,7 @@ def _lists(arxiv_id: str) -> None:
             status_key = widgets.item_key("status", name, arxiv_id, item.status)
             status = st.segmented_control(
                 "Status", ["unread", "reading", "read"], default=item.status, key=status_key,
-                format_func=lambda s: s.capitalize())
+                format_func=lambda s: s.capitalize(), disabled=read_only)
             if status and status != item.status:
                 try:
                     rl.set_status(name, [arxiv_id], status)
@@ -149,8 +152,8 @@ def _lists(arxiv_id: str) -> None:
                 st.caption(f"Status saved: {saved[2]}.")
             note_key = widgets.item_key("note", name, arxiv_id, item.note or "")
             with st.form(widgets.item_key("item_form", name, arxiv_id, ""), border=False):
-                note = st.text_area("Note", value=item.note or "", key=note_key, height=80)
-                if st.form_submit_button("Save list note", icon=":material/save:"):
+                note = st.text_area("Note", value=item.note or "", key=note_key, height=80, disabled=read_only)
+                if st.form_submit_button("Save list note", icon=":material/save:", disabled=read_only):
                     try:
                         if (note or "") != (item.note or ""):
                             rl.set_note(name, arxiv_id, note or "")
