@@ -143,6 +143,12 @@ class ListStore:
             summary.shared_with = shares.get(lid, [])
         return [s for _, s in out]
 
+    def shared_with_count(self, user: str) -> int:
+        """Lists of others shared with `user` by name (a share with everyone is not counted)."""
+        return self.db.execute("SELECT count(*) FROM reading_list_shares s JOIN reading_lists l "
+                               "ON l.list_id = s.list_id WHERE s.grantee = ? AND l.owner != ?",
+                               [user, user]).fetchone()[0]
+
     def shared_summaries(self, user: str) -> list[ListSummary]:
         """Lists of other users shared with `user` or with everyone (editable when either share allows it)."""
         rows = self.db.execute(

@@ -255,6 +255,10 @@ class ReadingLists:
         """How many lists `user` owns (what `users remove` reports)."""
         return self.store.owned_count(user)
 
+    def shared_with_count(self, user: str) -> int:
+        """How many lists of others are shared with `user` by name (not with everyone)."""
+        return self.store.shared_with_count(user)
+
     # -- items ----------------------------------------------------------------------------
     def memberships(self, ids: Iterable[str]) -> dict[str, list[str]]:
         """arXiv id (without version) -> names of the lists it is in; ids in no list are absent."""

@@ -304,8 +304,16 @@ def test_users_passwd_changes_a_password_and_admins_commands_say_they_are_admin_
 def test_users_remove_keeps_their_lists_for_when_the_name_comes_back(home):
     cli(home, "users", "add", "ana", input=PW + "\n")
     cli(home, "--user", "ana", "lists", "create", "to read")
+    cli(home, "lists", "create", "group")
+    assert cli(home, "lists", "share", "group", "ana").exit_code == 0
     done = cli(home, "users", "remove", "ana", "--yes")
     assert done.exit_code == 0 and "their 1 reading list and 0 subscriptions stay stored" in done.output
     assert cli(home, "--user", "ana", "lists").exit_code == 1
-    cli(home, "users", "add", "ana", "--no-password")
-    assert "to read" in cli(home, "--user", "ana", "lists").output
+    # adding the name again gives them back, and says so: a re-added name got another person's private lists and
+    # the shares made to the first without a word (a blind walkthrough)
+    again = cli(home, "users", "add", "ana", "--no-password")
+    assert again.exit_code == 0 and "to read" in cli(home, "--user", "ana", "lists").output
+    assert ("note: an earlier account named 'ana' left 1 reading list, 1 list others share with the name: this "
+            "account holds them now") in again.stderr, again.stderr
+    fresh = cli(home, "users", "add", "carla", "--no-password")
+    assert fresh.exit_code == 0 and "earlier account" not in fresh.stderr

@@ -90,6 +90,7 @@ def add_cmd(ctx: click.Context, name: str, email: str | None, admin: bool, no_pa
     user = accounts.add(name, email=email, password=password, admin=admin, by=actor)
     how = "password" if user.password else "identity provider only"
     click.echo(f"Added user {user.name!r}{' (admin)' if user.admin else ''}: signs in with {how}.")
+    _earlier_data_note(accounts.store.db, user.name)
     # what an account changes for sign-in was not said (a blind walkthrough)
     if first_password:
         me = next((u for u in accounts.users() if u.name == actor.name), None)
@@ -104,6 +105,23 @@ def add_cmd(ctx: click.Context, name: str, email: str | None, admin: bool, no_pa
         click.echo(f"note: {user.name!r} has neither a password nor an email, so cannot sign in to the app (give "
                    f"them a password: `trendscope users passwd {user.name}`); the CLI can still act as them with "
                    "--user", err=True)
+
+
+def _earlier_data_note(db, name: str) -> None:
+    """What a removed account of the same name left, which the new account now holds: a re-added name got another
+    person's private lists, notes and shares without a word (a blind walkthrough)."""
+    from trendscope.digest.api import owned_count as subscriptions_of
+    from trendscope.reading.lists import ReadingLists
+
+    rl = ReadingLists(db)
+    lists, subs, shared = rl.owned_count(name), subscriptions_of(db, name), rl.shared_with_count(name)
+    if lists or subs or shared:
+        held = ", ".join(x for x in (count(lists, "reading list") if lists else "",
+                                     count(subs, "subscription") if subs else "",
+                                     f"{count(shared, 'list')} others share with the name" if shared else "") if x)
+        click.echo(f"note: an earlier account named {name!r} left {held}: this account holds them now. If it is "
+                   f"someone else, remove it again and choose another name, or delete them first (`trendscope "
+                   f"--user {name} lists`, `trendscope --user {name} subscriptions`)", err=True)
 
 
 @users_group.command("list")
