@@ -236,6 +236,17 @@ class ListStore:
             out.setdefault(aid, []).append(name)
         return out
 
+    def shared_memberships(self, arxiv_ids: Iterable[str], user: str) -> dict[str, list[str]]:
+        """arXiv id -> `owner/name` of the lists of others shared with `user` (or with everyone) holding it."""
+        out: dict[str, list[str]] = {}
+        sql = ("SELECT DISTINCT i.arxiv_id, l.owner, l.name FROM reading_list_items i "
+               "JOIN reading_lists l ON l.list_id = i.list_id JOIN reading_list_shares s ON s.list_id = l.list_id "
+               "WHERE s.grantee IN (?, ?) AND l.owner != ? AND i.arxiv_id IN ({in}) "
+               "ORDER BY l.owner, l.name COLLATE NOCASE")
+        for aid, owner, name in select_in(self.db, sql, list(arxiv_ids), params=[user, LAB, user]):
+            out.setdefault(aid, []).append(f"{owner}/{name}")
+        return out
+
     def item_ids(self, list_id: int) -> set[str]:
         rows = self.db.execute("SELECT arxiv_id FROM reading_list_items WHERE list_id = ?", [list_id])
         return {r[0] for r in rows}
@@ -329,6 +340,14 @@ class ListStore:
     _OWN_MARKS = ("SELECT DISTINCT n.arxiv_id FROM reading_not_interested n JOIN reading_lists l "
                   "ON l.list_id = n.list_id WHERE l.owner = ?")
 
+    _SHARED_ITEMS = ("SELECT DISTINCT i.arxiv_id FROM reading_list_items i JOIN reading_list_shares s "
+                     "ON s.list_id = i.list_id JOIN reading_lists l ON l.list_id = i.list_id "
+                     f"WHERE s.grantee IN (?, '{LAB}') AND l.owner != ?")
+
+    def shared_ids(self, user: str) -> set[str]:
+        """Every paper in the lists of others shared with `user` (or with everyone)."""
+        return {r[0] for r in self.db.execute(self._SHARED_ITEMS, [user, user])}
+
     def kept_ids(self, owner: str) -> set[str]:
         """Every paper in any of the owner's reading lists."""
         return {r[0] for r in self.db.execute(self._OWN_ITEMS, [owner])}
@@ -345,6 +364,8 @@ class ListStore:
             for row in self.db.execute(sql, [owner]):
                 h.update(repr(row).encode())
             h.update(b"|")
+        for row in self.db.execute(self._SHARED_ITEMS + " ORDER BY 1", [owner, owner]):  # left out of the picks
+            h.update(repr(row).encode())
         return h.hexdigest()
 
     def not_interested_anywhere(self, owner: str) -> set[str]:

@@ -261,8 +261,14 @@ class ReadingLists:
 
     # -- items ----------------------------------------------------------------------------
     def memberships(self, ids: Iterable[str]) -> dict[str, list[str]]:
-        """arXiv id (without version) -> names of the lists it is in; ids in no list are absent."""
-        return self.store.memberships(ids, self.me)
+        """arXiv id (without version) -> names of the lists it is in, the user's own first, then those shared with
+        them as `owner/name` (a paper added to the group's shared list showed no mark: a blind walkthrough); ids in
+        no list are absent."""
+        ids = list(ids)
+        out = self.store.memberships(ids, self.me)
+        for aid, names in self.store.shared_memberships(ids, self.me).items():
+            out.setdefault(aid, []).extend(names)
+        return out
 
     # -- "new for you" and the thumbs that train it ----------------------------------------------
     def set_feedback(self, arxiv_id: str, vote: int) -> None:

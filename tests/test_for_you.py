@@ -270,3 +270,25 @@ def test_a_kept_interest_the_window_barely_holds_gives_weaker_matches(tmp_path):
     assert res.mode == "svm" and res.candidates == 43 and len(res.picks) == 10
     assert {group_of[p.arxiv_id] for p in res.picks if not p.weak} == {"near"}
     assert sorted(group_of[p.arxiv_id] for p in res.picks if p.weak) == ["far"] * 7 and res.weak == 7
+
+
+def test_papers_of_a_list_shared_with_the_reader_are_marked_and_not_offered(app_home, seed):
+    """A blind walkthrough: a paper ana put on the group's shared list showed no list mark on her search cards, and
+    her "New for you" offered it."""
+    from trendscope.accounts.users import Accounts
+    from trendscope.foundation.actor import Actor
+    from trendscope.index.vector_store import VectorStore
+
+    db = open_database(app_home / "trendscope.db")
+    Accounts(db).add("ana", email="ana@lab.example")
+    ana = ReadingLists(db, user=Actor("ana", admin=False))
+    before = ana.for_you(VectorStore(db), limit=10, days=365)
+    offered = before.picks[0].arxiv_id
+    owner = ReadingLists(db)
+    owner.create("group")
+    owner.add("group", [offered])
+    owner.share("group", "ana", edit=True)
+    assert ana.memberships([offered]) == {offered: ["owner/group"]}
+    after = ana.for_you(VectorStore(db), limit=10, days=365)
+    assert offered not in [p.arxiv_id for p in after.picks]
+    assert "group" in owner.memberships([offered])[offered]  # the owner's own name for it
