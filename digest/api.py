@@ -165,7 +165,7 @@ def edit_subscription(db: sqlite_utils.Database, home: Home | None, name: str, *
     if unknown:
         raise TypeError(f"unknown field(s): {', '.join(sorted(unknown))}")
     sub = get_subscription(db, name, user=user)
-    _check_may_change(sub, user)
+    check_may_change(sub, user)
     fields = {"trends": sub.trends, "query": sub.query, "categories": sub.categories, "exclude": sub.exclude,
               "size": sub.size, "feed": sub.feed, **changes}
     checked = make_subscription(sub.name, valid_trends=known_trends(home), emails=(), **fields)
@@ -191,7 +191,7 @@ def add_addresses(db: sqlite_utils.Database, name: str | Subscription, emails: S
     the addresses added (those it already held are left out)."""
     store = SubscriptionStore(db)
     sub = name if isinstance(name, Subscription) else get_subscription(db, name, user=user)
-    _check_may_change(sub, user)
+    check_may_change(sub, user)
     given = [validate_address(e) for e in emails if e.strip()]
     if not given:
         raise TrendscopeError("give at least one email address")
@@ -334,7 +334,7 @@ def get_subscription(db: sqlite_utils.Database, name: str, *, user: Actor = OWNE
     return sub
 
 
-def _check_may_change(sub: Subscription, user: Actor) -> None:
+def check_may_change(sub: Subscription, user: Actor) -> None:
     if sub.owner != user.name:
         user.require_admin(f"changing the {'lab-wide ' if sub.lab_wide else ''}subscription {quoted(sub.command_name)}")
 
@@ -351,7 +351,7 @@ def remove_subscription(db: sqlite_utils.Database, name: str | Subscription, *, 
             raise TrendscopeError(f"no subscription named {quoted(name.name)}")
     else:
         sub = get_subscription(db, name, user=user)
-    _check_may_change(sub, user)
+    check_may_change(sub, user)
     store.remove(sub.name, sub.owner)
     path = feed_path(home, sub) if home is not None else None
     if path is None or not path.exists():

@@ -433,3 +433,15 @@ def test_a_shared_list_named_like_ones_own_shows_on_the_paper_page_and_read_only
     status = [c for c in at.get("segmented_control") if c.label == "Status"]
     assert len(status) == 1 and status[0].proto.disabled
     assert all(t.disabled for t in at.text_area)
+
+
+def test_a_non_admin_is_refused_before_being_shown_a_lab_wide_subscriptions_addresses(home, db):
+    """A blind walkthrough: `--user bo subscriptions remove "lab weekly"` asked "Remove subscription 'lab weekly',
+    mailed to ana@lab.example, ...? [y/N]" and only then refused: the addresses of a lab-wide digest, shown to a
+    non-admin."""
+    from trendscope.foundation.home import Home
+
+    api.add_subscription(db, Home(home), "lab weekly", trends=["efficiency"], user=OWNER, lab=True,
+                         emails=["ana@lab.example"], confirmed=True)
+    done = cli(home, "--user", "bo", "subscriptions", "remove", "lab weekly", input="y\n")
+    assert done.exit_code == 1 and "admins only" in done.output and "ana@lab.example" not in done.output

@@ -335,9 +335,12 @@ def remove_cmd(ctx: click.Context, name: str, yes: bool) -> None:
     Example:
       trendscope subscriptions remove peft --yes
     """
-    from trendscope.digest.api import get_subscription, remove_subscription
+    from trendscope.digest.api import check_may_change, get_subscription, remove_subscription
 
     sub = get_subscription(_db(ctx), name, user=_actor(ctx))
+    # refused before the question, which names the addresses (a non-admin read a lab-wide subscription's
+    # addresses, then was refused: a blind walkthrough)
+    check_may_change(sub, _actor(ctx))
     if sub.emails and not yes:
         click.confirm(f"Remove subscription {quoted(name)}, mailed to {', '.join(sub.emails)}?", abort=True)
     feed = remove_subscription(_db(ctx), name, user=_actor(ctx), home=ctx.find_root().obj.home)
