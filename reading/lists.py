@@ -255,6 +255,15 @@ class ReadingLists:
         """How many lists `user` owns (what `users remove` reports)."""
         return self.store.owned_count(user)
 
+    def deletion_note(self, name: str) -> str:
+        """" (shared with ana, bo: they lose it too)" for one of the user's shared lists, "" otherwise: deleting a
+        list the reading group used named nobody who would lose it (a blind walkthrough)."""
+        summary = next((s for s in self.own_lists() if s.name.lower() == self.canonical(name).lower()), None)
+        if summary is None or not summary.shared_with:
+            return ""
+        who = ", ".join("everyone" if g == LAB else g for g, _edit in summary.shared_with)
+        return f" (shared with {who}: they lose it too)"
+
     def shared_with_count(self, user: str) -> int:
         """How many lists of others are shared with `user` by name (not with everyone)."""
         return self.store.shared_with_count(user)

@@ -445,3 +445,19 @@ def test_a_non_admin_is_refused_before_being_shown_a_lab_wide_subscriptions_addr
                          emails=["ana@lab.example"], confirmed=True)
     done = cli(home, "--user", "bo", "subscriptions", "remove", "lab weekly", input="y\n")
     assert done.exit_code == 1 and "admins only" in done.output and "ana@lab.example" not in done.output
+
+
+def test_deleting_a_shared_list_names_who_loses_it(home, db):
+    """A blind walkthrough: `lists delete "RG fall"` asked "Delete list 'RG fall' with 7 papers?", and the app
+    "Yes, delete ... and its notes", naming nobody of the group that lost it."""
+    owner = ReadingLists(db)
+    owner.create("RG fall")
+    owner.share("RG fall", "ana", edit=True)
+    owner.share("RG fall", "everyone")
+    assert owner.deletion_note("rg fall") == " (shared with everyone, ana: they lose it too)" or \
+        owner.deletion_note("rg fall") == " (shared with ana, everyone: they lose it too)"
+    asked = cli(home, "lists", "delete", "RG fall", input="n\n")  # empty, yet asked: others lose it
+    assert asked.exit_code == 1 and "they lose it too)? [y/N]" in asked.output
+    owner.create("mine")
+    assert owner.deletion_note("mine") == ""
+    assert cli(home, "lists", "delete", "mine").exit_code == 0  # empty and private: no question

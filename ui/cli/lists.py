@@ -137,9 +137,9 @@ def delete_cmd(ctx: click.Context, name: str, yes: bool) -> None:
       trendscope lists delete reading-group --yes
     """
     rl = open_lists(ctx)
-    n = len(rl.items(name))
-    if n and not yes:
-        click.confirm(f"Delete list {quoted(name)} with {count(n, 'paper')}?", abort=True)
+    n, shared = len(rl.items(name)), rl.deletion_note(name)
+    if (n or shared) and not yes:
+        click.confirm(f"Delete list {quoted(name)} with {count(n, 'paper')}{shared}?", abort=True)
     rl.delete(name)
     click.echo(f"Deleted list {quoted(name)} ({count(n, 'paper')}).")
 

@@ -77,7 +77,8 @@ def _rename_delete(rl, current: str) -> None:
                 _select(name)
                 _flash(f"Renamed to **{literal_inline(name)}**.")
                 st.rerun()
-    confirm = st.checkbox(f"Yes, delete “{literal_inline(current)}” and its notes", key="confirm_delete")
+    confirm = st.checkbox(f"Yes, delete “{literal_inline(current)}” and its notes"
+                          f"{literal_inline(rl.deletion_note(current))}", key="confirm_delete")
     if st.button("Delete list", icon=":material/delete:", disabled=not confirm, key="delete_list"):
         n = rl.delete(current)
         st.session_state.pop("current_list", None)
