@@ -461,3 +461,12 @@ def test_deleting_a_shared_list_names_who_loses_it(home, db):
     owner.create("mine")
     assert owner.deletion_note("mine") == ""
     assert cli(home, "lists", "delete", "mine").exit_code == 0  # empty and private: no question
+
+
+def test_sharing_again_says_when_it_changes_the_right(home, db):
+    """A blind walkthrough re-shared a list with an editor, "Can edit" unticked, and read only "Shared ... with ana
+    (read-only)": her edit right was gone without a word."""
+    ReadingLists(db).create("group")
+    assert "(editable)." in cli(home, "lists", "share", "group", "ana", "--edit").output
+    assert "(read-only, was editable)." in cli(home, "lists", "share", "group", "ana").output
+    assert "(read-only)." in cli(home, "lists", "share", "group", "ana").output  # no change, nothing more said

@@ -379,9 +379,13 @@ def share_cmd(ctx: click.Context, name: str, user: str, edit: bool, stop: bool) 
                  if "*" in left and user.strip().lower() not in ("*", "everyone") else "")
         click.echo(f"{quoted(ref)} is {'no longer' if done else 'not'} shared with {user}.{still}")
         return
+    ref = rl.canonical(name)
+    shares = next((dict(s.shared_with) for s in rl.lists() if s.ref == ref and s.access == "own"), {})
     grantee = rl.share(name, user, edit=edit)
     who = "everyone" if grantee == "*" else grantee
-    click.echo(f"Shared {quoted(rl.canonical(name))} with {who} ({'editable' if edit else 'read-only'}).")
+    before = shares.get(grantee)  # sharing again changes the right: said (an editor lost it unawares: a walkthrough)
+    was = "" if before is None or bool(before) == edit else f", was {'editable' if before else 'read-only'}"
+    click.echo(f"Shared {quoted(ref)} with {who} ({'editable' if edit else 'read-only'}{was}).")
 
 
 def register(group: click.Group) -> None:

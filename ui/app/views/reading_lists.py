@@ -111,8 +111,13 @@ def _sharing(rl, current: str, summary) -> None:
                     st.error(safe_inline(str(exc)))
                 else:
                     who = "everyone" if grantee == "*" else grantee
+                    # sharing again with a user changes their right: say so ("Can edit" left unticked took an
+                    # editor's right away without a word: a blind walkthrough)
+                    before = dict(shares).get(grantee)
+                    was = "" if before is None or bool(before) == edit else \
+                        f", was {'editable' if before else 'read-only'}"
                     _flash(f"Shared **{literal_inline(current)}** with {literal_inline(who)} "
-                           f"({'editable' if edit else 'read-only'}).")
+                           f"({'editable' if edit else 'read-only'}{was}).")
                     st.rerun()
 
 
