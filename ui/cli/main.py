@@ -1,6 +1,6 @@
 """The `trendscope` command: one click group; each stage adds its commands from its own module.
 
-Conventions of the command modules (`ingest`, `index`, `trends`, `digest`, `lists`, `serve`):
+Conventions of the command modules (`ingest`, `index`, `trends`, `subscriptions`, `digest`, `lists`, `serve`):
 - commands and subgroups are defined at module level with `@click.command` / `@click.group`, and the module's
   `register(group)` adds them to `main`;
 - options that several commands share with one meaning come from `options.py` (`--json`, `--category/-c`, ...);
@@ -106,9 +106,9 @@ def main(ctx: click.Context, home: str | None, user: str | None, verbose: int) -
 
 
 def _register_all() -> None:
-    from . import backup, digest, fulltext, index, ingest, lists, paper, serve, trends, users
+    from . import backup, digest, fulltext, index, ingest, lists, paper, serve, subscriptions, trends, users
 
-    for module in (ingest, fulltext, index, paper, trends, digest, lists, users, serve, backup):
+    for module in (ingest, fulltext, index, paper, trends, subscriptions, digest, lists, users, serve, backup):
         module.register(main)
 
 
