@@ -683,11 +683,12 @@ def test_cli_topics_leave_out_a_month_still_filling_up_and_read_since_as_its_mon
                                     "--since", "2026-05-15"])
     assert out.exit_code == 0, out.output
     assert asked == ["2026-05-01"]  # the month holding the date, as the trend table reads --since
-    assert "efficiency 2026-05-01 (900 papers)" in out.stdout and "2026-06-01" not in out.stdout
-    assert "note: left out 2026-06-01, still filling up (the newest paper is from 2026-06-01" in out.stderr
+    # months named as the trend table names them (the topics said "2026-05-01" beside its "2026-05": a walkthrough)
+    assert "efficiency 2026-05 (900 papers)" in out.stdout and "2026-06" not in out.stdout
+    assert "note: left out 2026-06, still filling up (the newest paper is from 2026-06-01" in out.stderr
     thin = CliRunner().invoke(main, ["--home", str(home.root), "trends", "--topics", "--last", "2",
                                      "--include-thin"])
-    assert "efficiency 2026-06-01 (2 papers)" in thin.stdout
+    assert "efficiency 2026-06 (2 papers)" in thin.stdout
     recs = [json.loads(x) for x in CliRunner().invoke(main, ["--home", str(home.root), "trends", "--topics",
                                                              "--json"]).stdout.splitlines()]
     assert [(r["period"], r["complete"]) for r in recs] == [("2026-05-01", True), ("2026-06-01", False)]

@@ -67,8 +67,8 @@ def print_topics(db, freq: str, since: str | None, as_json: bool, last: int | No
         return
     if not include_thin and any(not r["complete"] for r in records) and any(r["complete"] for r in records):
         left = sorted({r["period"] for r in records if not r["complete"]})
-        click.echo(f"note: left out {', '.join(left)}, still filling up (the newest paper is from "
-                   f"{(newest or '?')[:10]}; --include-thin shows it)", err=True)
+        click.echo(f"note: left out {', '.join(period_name(p, freq) for p in left)}, still filling up (the newest "
+                   f"paper is from {(newest or '?')[:10]}; --include-thin shows it)", err=True)
         records = [r for r in records if r["complete"]]
     if not records:
         click.echo("no tagged papers published" + (f" since {since}" if since else "")
@@ -89,7 +89,8 @@ def print_topics(db, freq: str, since: str | None, as_json: bool, last: int | No
         for r in recs[-(last or len(recs)):]:
             span = ("" if r["since"] == r["period"] else f"; topics judged over the {freq}s from "
                     f"{period_name(r['since'], freq)} through {period_name(r['period'], freq)}")
-            shown = r["period"] if freq != "quarter" else f"{period_name(r['period'], freq)} ({r['period']})"
+            # named as the trend table names it ("efficiency 2026-06-01" beside the table's "2026-06": a walkthrough)
+            shown = period_name(r["period"], freq) + (f" ({r['period']})" if freq == "quarter" else "")
             click.echo(f"{trend} {shown} ({count(r['papers'], 'paper')}{span})")
             for t in r["details"]:
                 notes = "; ".join(n for n in (interval_text(t), same_categories_text(t)) if n)
