@@ -426,6 +426,9 @@ def test_a_subscription_is_edited_in_place(dhome):
     assert (after["trends"], after["query"], after["feed"]) == ([], "speculative decoding", False)
     assert cli(dhome, "subscriptions", "edit", "llm-eff", "--trend", "nope").exit_code == 1  # unknown trend
     assert cli(dhome, "subscriptions", "edit", "llm-eff").exit_code == 2  # nothing to change
+    both = CliRunner().invoke(main_cli(), ["--home", str(dhome.root), "subscriptions", "edit", "llm-eff", "-c",
+                                           "cs.CL", "--no-categories"])
+    assert both.exit_code == 2 and "give --category or --no-categories, not both" in both.output
     assert cli(dhome, "subscriptions", "edit", "missing", "--size", "3").exit_code == 1
     assert cli(dhome, "--user", "bo", "subscriptions", "edit", "llm-eff", "--size", "3").exit_code == 1  # not hers
 

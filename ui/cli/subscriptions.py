@@ -163,13 +163,13 @@ def edit_cmd(ctx, name, trends, no_trends, query, no_query, categories, no_categ
     from trendscope.digest.api import edit_subscription
 
     changes: dict = {}
-    for given, empty, key, value in ((trends, no_trends, "trends", list(trends)),
-                                     (categories, no_categories, "categories", list(categories)),
-                                     (exclude, no_exclude, "exclude", list(exclude))):
+    for given, empty, key, flag in ((trends, no_trends, "trends", "--trend"),
+                                    (categories, no_categories, "categories", "--category"),
+                                    (exclude, no_exclude, "exclude", "--exclude")):
         if given and empty:
-            raise click.UsageError(f"give --{key.rstrip('s') if key != 'exclude' else key} or --no-{key}, not both")
+            raise click.UsageError(f"give {flag} or --no-{key}, not both")
         if given or empty:
-            changes[key] = value
+            changes[key] = list(given)
     if query is not None and no_query:
         raise click.UsageError("give --query or --no-query, not both")
     if query is not None or no_query:
