@@ -247,11 +247,9 @@ def parse_bibtex(text: str) -> ParsedFile:
             continue
         # biblatex (Zotero's export) writes `date = {2023-03-15}` instead of `year`
         year = _bib_text(fields.get("year", "") or fields.get("date", "")[:4], 8)
-        names = (_bib_text(x, MAX_NAME) for x in _AND_RE.split(fields.get("author", ""))[:MAX_AUTHORS])
         out.add(ImportedItem(aid, note=clean_text(fields.get("annote", "")), line=line,
                              title=_bib_text(fields.get("title", ""), MAX_TITLE),
-                             # "and others" is BibTeX's "et al.", no author's name (Google Scholar writes it)
-                             authors=tuple(a for a in names if a and a.casefold() != "others"),
+                             authors=_author_names(_AND_RE.split(fields.get("author", ""))),
                              year=year if re.fullmatch(r"(19|20)\d\d", year) else "",
                              key=entry.key if CITATION_KEY_RE.fullmatch(entry.key or "") else "",
                              venue=_venue(entry.entry_type, fields)))
@@ -304,6 +302,13 @@ def _item_from_record(rec: dict, where: str, out: ParsedFile, line: int | None) 
                          year=year))
 
 
+def _author_names(names) -> tuple[str, ...]:
+    """Author names as one line each, at most MAX_AUTHORS; "others" (BibTeX's "and others", Google Scholar's et
+    al.) is no author."""
+    cleaned = (_bib_text(n, MAX_NAME) for n in list(names)[:MAX_AUTHORS])
+    return tuple(a for a in cleaned if a and a.casefold() != "others")
+
+
 def _record_metadata(rec: dict) -> tuple[str, tuple[str, ...], str]:
     """The title, authors and year a CSV row or JSON object gives (Zotero's CSV: `Title`, `Author` as "Last, First;
     Last, First", `Publication Year`; Trendscope's own exports: `title`, `authors`, `published`), kept for a paper
@@ -313,8 +318,7 @@ def _record_metadata(rec: dict) -> tuple[str, tuple[str, ...], str]:
     names = rec.get("authors", rec.get("author"))
     if isinstance(names, str):
         names = names.split(";")
-    authors = tuple(a for a in (_bib_text(n, MAX_NAME) for n in names[:MAX_AUTHORS] if isinstance(n, str))
-                    if a and a.casefold() != "others") if isinstance(names, list) else ()
+    authors = _author_names(n for n in names if isinstance(n, str)) if isinstance(names, list) else ()
     year = next((str(v).strip()[:4] for k in ("publication_year", "year", "published")
                  if isinstance(v := rec.get(k), (str, int)) and str(v).strip()), "")
     return title, authors, year if re.fullmatch(r"(19|20)\d\d", year) else ""
