@@ -470,3 +470,25 @@ def test_sharing_again_says_when_it_changes_the_right(home, db):
     assert "(editable)." in cli(home, "lists", "share", "group", "ana", "--edit").output
     assert "(read-only, was editable)." in cli(home, "lists", "share", "group", "ana").output
     assert "(read-only)." in cli(home, "lists", "share", "group", "ana").output  # no change, nothing more said
+
+
+def test_the_sharing_box_counts_everyone_apart_from_named_readers(lab_home):
+    """A blind walkthrough read "Shared with 3 readers" for a list shared with ana, bo and everyone."""
+    db = open_database(lab_home / "trendscope.db")
+    owner = ReadingLists(db)
+    owner.create("group")
+    owner.share("group", "ana")
+    db.conn.close()
+
+    def label():
+        at = open_page(check(_signed_in(lab_home, "owner").run()), "lists")
+        at.selectbox(key="list_pick").set_value(next(o for o in at.selectbox(key="list_pick").options
+                                                     if o.startswith("group")))
+        at = check(at.run())
+        return [e.label for e in at.expander if e.label.startswith("Shar")]
+
+    assert label() == ["Shared with 1 reader"]
+    db = open_database(lab_home / "trendscope.db")
+    ReadingLists(db).share("group", "everyone")
+    db.conn.close()
+    assert label() == ["Shared with everyone and 1 named reader"]

@@ -90,7 +90,14 @@ def _rename_delete(rl, current: str) -> None:
 def _sharing(rl, current: str, summary) -> None:
     """Who else sees the list: share with a user or everyone, read-only or editable; stop sharing."""
     shares = summary.shared_with if summary is not None else []
-    label = f"Shared with {count(len(shares), 'reader')}" if shares else "Share"
+    # "Shared with 3 readers" counted everyone as one reader (a blind walkthrough)
+    named = [g for g, _edit in shares if g != "*"]
+    if not shares:
+        label = "Share"
+    elif len(named) < len(shares):  # shared with everyone too
+        label = "Shared with everyone" + (f" and {count(len(named), 'named reader')}" if named else "")
+    else:
+        label = f"Shared with {count(len(named), 'reader')}"
     with st.expander(label, icon=":material/group:"):
         for grantee, can_edit in shares:
             c_who, c_stop = st.columns([4, 1], vertical_alignment="center")
