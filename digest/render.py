@@ -60,8 +60,10 @@ FEW_PAPERS = 5  # below this many papers this week and on average, a steady line
 def _line_sentence(line: TrendLine, total: int) -> str:
     label = line.label[:1].upper() + line.label[1:]  # a sentence: "papers with every word of ..." began lower-case
     if not total:  # "0 papers this week (0.0% of 0) ... within the usual week-to-week variation" (a walkthrough)
+        # "(0.0 papers)" read oddly (a blind walkthrough): none, or so many a week
+        avg = line.trailing_avg_count
         return (f"{label}: no paper of this week is stored, so nothing to compare with its 8-week average "
-                f"({line.trailing_avg_count:.1f} papers).")
+                f"({'none' if avg == 0 else f'{avg:.1f} papers a week'}).")
     verdict = DIRECTION_TEXT.get(line.direction, line.direction)
     if line.direction == "steady" and max(line.count, line.trailing_avg_count) < FEW_PAPERS:
         # "2 papers this week, 8-week average 0.1 — within the usual week-to-week variation" read as wrong (a

@@ -129,8 +129,8 @@ def test_a_week_without_any_stored_paper_gives_no_verdict(db, dhome):
     0), 8-week average 0.0 (0.0%) — within the usual week-to-week variation"."""
     api.add_subscription(db, dhome, "mm", trends=["multimodal"], size=3)
     md = api.render(api.build(db, dhome, "mm", "2031-W02"), "md").decode()
-    assert "no paper of this week is stored, so nothing to compare with its 8-week average" in md
-    assert "of 0)" not in md and "week-to-week variation" not in md
+    assert "no paper of this week is stored, so nothing to compare with its 8-week average (none)." in md
+    assert "of 0)" not in md and "week-to-week variation" not in md and "(0.0 papers)" not in md
     busy = api.render(api.build(db, dhome, "mm", WEEK), "md").decode()
     assert "this week (" in busy and "no paper of this week is stored" not in busy
 
