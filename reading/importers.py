@@ -88,8 +88,9 @@ def detect_format(path: Path, text: str) -> str:
 def read_text(path: str | Path, display_name: str | None = None) -> str:
     p = Path(path)
     label = display_name or str(p)
-    if not p.is_file():
-        raise TrendscopeError(f"{label}: no such file")
+    if not p.is_file():  # "/dev/null: no such file" read as wrong (a blind walkthrough)
+        raise TrendscopeError(f"{label}: " + ("a directory, not a file" if p.is_dir() else
+                                              "not a regular file" if p.exists() else "no such file"))
     try:
         data = p.read_bytes()
     except OSError as exc:

@@ -532,6 +532,10 @@ def test_corrupt_and_unreadable_files_change_nothing(home, db, rows, tmp_path):
         rl.import_file("L", latin)
     r = cli(home, "lists", "import", "L", str(tmp_path / "missing.txt"))
     assert r.exit_code == 1 and "no such file" in r.output
+    # a path that exists but is no file says so ("/dev/null: no such file" read as wrong: a blind walkthrough)
+    assert "/dev/null: not a regular file" in cli(home, "lists", "import", "L", "/dev/null").output
+    with pytest.raises(TrendscopeError, match="a directory, not a file"):
+        rl.import_file("L", tmp_path)
     bad_json = tmp_path / "x.json"
     bad_json.write_text('{"items": [', encoding="utf-8")
     with pytest.raises(TrendscopeError, match="invalid JSON"):
