@@ -72,3 +72,19 @@ def test_a_home_that_does_not_exist_is_made_with_a_note(tmp_path):
     fresh = tmp_path / "fresh"
     res = CliRunner().invoke(main, ["--home", str(fresh), "ingest", "--snapshot", str(tmp_path / "none.jsonl")])
     assert fresh.is_dir() and "did not exist" not in res.stderr
+
+
+def test_asking_for_help_makes_no_home(tmp_path):
+    """A blind walkthrough: `trendscope serve --help` made ~/.local/share/trendscope, an empty home nobody asked
+    for. Help (the group's or a command's) and a bad option touch no home; a command that runs makes it."""
+    from click.testing import CliRunner
+
+    from trendscope.ui.cli import main
+
+    home = tmp_path / "home"
+    for args in (["--help"], ["serve", "--help"], ["lists", "add", "--help"], ["search", "--no-such-option"]):
+        res = CliRunner().invoke(main, ["--home", str(home), *args])
+        assert res.exit_code in (0, 2) and "did not exist" not in res.stderr, args
+        assert not home.exists(), args
+    res = CliRunner().invoke(main, ["--home", str(home), "status"])
+    assert res.exit_code == 0 and home.is_dir()

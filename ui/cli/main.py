@@ -25,11 +25,27 @@ from trendscope.foundation.home import Home
 class AppContext:
     """What every command gets: the data home (paths), the verbosity and who acts (`--user`)."""
 
-    def __init__(self, home: Home, verbose: int = 0, user: str | None = None):
-        self.home = home
+    def __init__(self, home: Home, verbose: int = 0, user: str | None = None, *, note_if_new: bool = False):
+        self.home_path = home
         self.verbose = verbose
         self.user_name = user
         self._actor: Actor | None = None
+        self._home: Home | None = None
+        self._note_if_new = note_if_new
+
+    @property
+    def home(self) -> Home:
+        """The data home, made on first use: `trendscope status --help` never creates one (a blind
+        walkthrough found `serve --help` had made ~/.local/share/trendscope)."""
+        if self._home is None:
+            new = not self.home_path.root.exists()
+            self._home = self.home_path.ensure()
+            if new and self._note_if_new:
+                # `--home /tmp/walk1/hom status` made an empty home without a word, and a subscription went into
+                # it (a blind walkthrough): a cron line with a typo splits the data silently
+                click.echo(f"note: {self._home.root} did not exist: created a new, empty data home (papers come in "
+                           "with `trendscope ingest`; is --home or $TRENDSCOPE_HOME misspelt?)", err=True)
+        return self._home
 
     @property
     def actor(self) -> Actor:
@@ -57,7 +73,7 @@ class TrendscopeGroup(click.Group):
             raise click.ClickException(str(exc)) from exc
         except (sqlite3.DatabaseError, OSError) as exc:
             # a read-only, full or unreadable data home, from any stage: one line naming the file
-            home = getattr(ctx.obj, "home", None)
+            home = getattr(ctx.obj, "home_path", None)
             err = storage_error(exc, home.db_path if home is not None else None)
             if err is None:
                 raise
@@ -95,14 +111,7 @@ def main(ctx: click.Context, home: str | None, user: str | None, verbose: int) -
         logging.getLogger("faiss.loader").setLevel(logging.WARNING)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    resolved = Home.resolve(home)
-    new = not resolved.root.exists()
-    ctx.obj = AppContext(resolved.ensure(), verbose, user)
-    if new and ctx.invoked_subcommand not in (None, "ingest"):
-        # `--home /tmp/walk1/hom status` made an empty home without a word, and a subscription went into it (a
-        # blind walkthrough): a cron line with a typo splits the data silently
-        click.echo(f"note: {resolved.root} did not exist: created a new, empty data home (papers come in with "
-                   "`trendscope ingest`; is --home or $TRENDSCOPE_HOME misspelt?)", err=True)
+    ctx.obj = AppContext(Home.resolve(home), verbose, user, note_if_new=ctx.invoked_subcommand != "ingest")
 
 
 def _register_all() -> None:
