@@ -1,20 +1,17 @@
 """The digest stage's Python API (the CLI and the Streamlit app call these): manage subscriptions, build
-and render a digest, send a test mail. Every user input is validated here; errors are TrendscopeErrors.
+and render a digest, send a test mail. Every user input is validated (`subscription_input`); errors are
+TrendscopeErrors.
 
 Who may cause mail to whom:
 - addresses added by the operator (the CLI passes `confirmed=True`) are mailed every week; addresses added
   anywhere else (the app) wait in `pending` until the operator runs `trendscope subscriptions confirm`;
-- test mails go only to the operator's own address (`[smtp] operator`, else the `from` address), at most
-  TEST_MAIL_LIMIT per TEST_MAIL_WINDOW per data home (counted in the database, across sessions and restarts).
+- test mails go only to the operator's own address (`test_mail`), rate-limited per data home.
 """
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
-from email.message import EmailMessage
 
 import sqlite_utils
 
@@ -23,112 +20,39 @@ from trendscope.foundation.actor import LAB, OWNER, Actor
 from trendscope.foundation.clock import last_complete_week, parse_week
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.home import Home
-from trendscope.foundation.text import has_bidi_control
-from trendscope.foundation.wording import known_names, quoted
-from trendscope.index.taxonomy import load_taxonomy
-from trendscope.index.topic_phrases import spells_acronym, split_acronym
+from trendscope.foundation.wording import quoted
 from trendscope.ingest.paper_reads import PaperReads
 
 from .app_link import load_app_url
 from .content import QueryScorer, build_digest, trend_labels
-from .mailer import (
-    DeliveryError,
-    SmtpConfig,
-    load_smtp_config,
-    make_test_mail,
-    message_id_for,
-    send_message,
-    shown_config_warnings,
-    validate_address,
-)
+from .mailer import SmtpConfig, message_id_for, shown_config_warnings, validate_address
 from .model import Delivery, Digest, DigestPaper, Subscription
 from .query import SearchQueryScorer
 from .render import build_message, digest_atom, likely_text, render_html, render_markdown, render_text, summary_text
+from .subscription_input import (  # noqa: F401 (the stage's API: callers import these from here)
+    MAX_EMAILS,
+    MAX_SIZE,
+    checked_line,
+    known_trends,
+    make_subscription,
+    topic_queries,
+    topic_query,
+    unique,
+)
 from .subscription_store import SubscriptionStore
-from .text import has_encoded_word, header_problem
+from .test_mail import (  # noqa: F401 (the stage's API)
+    TEST_MAIL_LIMIT,
+    TEST_MAIL_WINDOW,
+    operator_address,
+    send_digest_test,
+    send_test_mail,
+)
 from .week_context import WeekContext
 from .weekly import feed_bytes, feed_path
 
 log = logging.getLogger(__name__)
 
 FORMATS = ("md", "html", "atom", "text", "eml")
-MAX_SIZE = 100
-MAX_EMAILS = 100  # addresses per subscription
-TEST_MAIL_LIMIT = 3
-TEST_MAIL_WINDOW = timedelta(minutes=10)
-_CATEGORY_RE = re.compile(r"^[a-z][a-z\-]*(\.[A-Za-z][A-Za-z\-]*)?$")
-_CTRL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-
-
-def known_trends(home: Home | None = None) -> list[str]:
-    """Trend names of the taxonomy (packaged + the user's file)."""
-    return load_taxonomy(home.taxonomy_path if home else None).names
-
-
-def _line(value: str, what: str, limit: int) -> str:
-    v = (value or "").strip()
-    if not v:
-        raise TrendscopeError(f"{what} must not be empty")
-    if _CTRL_RE.search(v) or has_bidi_control(v):
-        raise TrendscopeError(f"{what} must be a single line without control characters: {value!r}")
-    if len(v) > limit:
-        raise TrendscopeError(f"{what} is longer than {limit} characters")
-    # Names end up in mail headers (the Subject) and the email package decodes RFC 2047 encoded words there:
-    # judge the text by what it decodes to, not by how it looks.
-    problem = header_problem(v)
-    if problem is not None:
-        if has_encoded_word(v):
-            raise TrendscopeError(f"{what} must not contain an RFC 2047 encoded word (=?...?=): {value!r}")
-        raise TrendscopeError(f"{what} must be plain text, not {problem}: {value!r}")
-    return v
-
-
-def _unique(items: Sequence[str]) -> list[str]:
-    out: list[str] = []
-    for i in items:
-        if i not in out:
-            out.append(i)
-    return out
-
-
-def make_subscription(
-    name: str, *, trends: Sequence[str] = (), query: str | None = None, categories: Sequence[str] = (),
-    exclude: Sequence[str] = (), size: int = 10, emails: Sequence[str] = (), feed: bool = True,
-    valid_trends: Sequence[str] | None = None,
-) -> Subscription:
-    """A validated Subscription (not stored)."""
-    name = _line(name, "subscription name", 80)
-    if "/" in name:  # "ana/privacy" is how others' subscriptions are named: one named so was another's to commands
-        raise TrendscopeError(f"a subscription name cannot contain '/' ({name!r}): owner/name is how others' "
-                              "subscriptions are named")
-    valid_trends = known_trends() if valid_trends is None else valid_trends
-    trends = known_names(trends, valid_trends)
-    query = _line(query, "query", 500) if query is not None and query.strip() else None
-    if query is not None:  # refused here, not at every later digest run ("ti:" was accepted, then failed each week)
-        from trendscope.index.fts_query import parse_query
-
-        try:
-            parse_query(query)
-        except TrendscopeError as exc:
-            raise TrendscopeError(f"query {query!r}: {exc}") from None
-    cats = [c.strip() for c in categories if c.strip()]
-    for c in cats:
-        if not _CATEGORY_RE.match(c):
-            raise TrendscopeError(f"not an arXiv category: {c!r} (e.g. cs.LG)")
-    words = [_line(w, "exclude word", 100) for w in exclude]
-    if not 1 <= int(size) <= MAX_SIZE:
-        raise TrendscopeError(f"size must be between 1 and {MAX_SIZE}, not {size}")
-    addrs = [validate_address(e) for e in emails]
-    # one mailbox once, as first written: differing only in case they got one mail each (a blind walkthrough)
-    seen: set[str] = set()
-    addrs = [a for a in addrs if not (a.lower() in seen or seen.add(a.lower()))]
-    if len(addrs) > MAX_EMAILS:  # 300 typed into the app waited for one `confirm` (a blind walkthrough)
-        raise TrendscopeError(f"{len(addrs)} email addresses: a subscription mails at most {MAX_EMAILS} (a mailing "
-                              "list's address counts as one)")
-    if not (trends or query or cats):
-        raise TrendscopeError("a subscription needs at least one trend, a saved search query or a category")
-    return Subscription(name=name, trends=_unique(list(trends)), query=query, categories=_unique(cats),
-                        exclude=_unique(words), size=int(size), emails=_unique(addrs), feed=bool(feed))
 
 
 def add_subscription(db: sqlite_utils.Database, home: Home | None, name: str, *, confirmed: bool = False,
@@ -142,7 +66,7 @@ def add_subscription(db: sqlite_utils.Database, home: Home | None, name: str, *,
         user.require_admin("adding a lab-wide subscription")
     sub = make_subscription(name, valid_trends=known_trends(home), **fields)
     reads = PaperReads(db)  # a category in the stored papers' own spelling ("cs.sd" -> "cs.SD")
-    sub.categories = _unique([reads.category_spelling(c) or c for c in sub.categories])
+    sub.categories = unique([reads.category_spelling(c) or c for c in sub.categories])
     # the user's own account address needs nobody's confirmation (an admin set it, or their provider verified it)
     own = Accounts(db).get(user.name) if not confirmed else None
     mine = own.email.lower() if own is not None and own.email else None
@@ -172,7 +96,7 @@ def edit_subscription(db: sqlite_utils.Database, home: Home | None, name: str, *
     reads = PaperReads(db)
     sub.trends, sub.query, sub.exclude, sub.size, sub.feed = (checked.trends, checked.query, checked.exclude,
                                                                checked.size, checked.feed)
-    sub.categories = _unique([reads.category_spelling(c) or c for c in checked.categories])
+    sub.categories = unique([reads.category_spelling(c) or c for c in checked.categories])
     SubscriptionStore(db).set_definition(sub)
     return sub
 
@@ -207,38 +131,11 @@ def add_addresses(db: sqlite_utils.Database, name: str | Subscription, emails: S
     return sub, new
 
 
-def topic_query(topic: str) -> str:
-    """The saved query that follows a rising topic: its name as a phrase, or its acronym, when the topic list
-    gives one in parentheses that spells the name and has 3+ characters ("retrieval augmented generation (RAG)"
-    -> '"retrieval augmented generation" OR RAG'). Without the acronym a digest missed papers that write only it
-    ("VEN-VL: A Visual Ensemble MoE Framework" for "mixture-of-experts (MoE)": a blind walkthrough); a shorter one
-    ("KV", "RL") is too often something else."""
-    name, acronym = split_acronym(_line(topic, "topic", 200))
-    phrase = _name_query(name)
-    if len(acronym) >= 3 and re.fullmatch(r"[A-Za-z][A-Za-z0-9-]*", acronym) and spells_acronym(
-            acronym, " ".join(re.findall(r"[^\W_]+", name))):
-        return f"{phrase} OR {acronym}"
-    return phrase
-
-
-def topic_queries(topic: str) -> set[str]:
-    """Every query a subscription following `topic` may hold: `topic_query`'s, and the name alone, as topics were
-    followed before the acronym was added."""
-    return {topic_query(topic), _name_query(split_acronym(_line(topic, "topic", 200))[0])}
-
-
-def _name_query(name: str) -> str:
-    words = re.findall(r"[^\W_]+(?:[-'][^\W_]+)*", name.replace('"', " "))
-    if not words:
-        raise TrendscopeError(f"not a topic name: {name!r}")
-    return words[0] if len(words) == 1 else '"' + " ".join(words) + '"'
-
-
 def follow_topic(db: sqlite_utils.Database, home: Home | None, topic: str, *, user: Actor = OWNER,
                  emails: Sequence[str] = (), size: int = 10, confirmed: bool = False) -> Subscription:
     """Follow a rising topic like a trend: a subscription "topic: NAME" whose saved query is the topic's name
     (`topic_query`), so each week's digest lists the papers about it (the query digest's relevance floor)."""
-    name = f"topic: {_line(topic, 'topic', 200)}"[:80].rstrip()
+    name = f"topic: {checked_line(topic, 'topic', 200)}"[:80].rstrip()
     return add_subscription(db, home, name, query=topic_query(topic), emails=emails, size=size,
                             confirmed=confirmed, user=user)
 
@@ -459,74 +356,6 @@ def config_warnings(home: Home) -> list[str]:
     """Warnings about the data home's config.toml (a password others can read) for the CLI and the app, which
     show them (so reading the SMTP settings afterwards does not log them again)."""
     return shown_config_warnings(home.config_path)
-
-
-def operator_address(cfg: SmtpConfig) -> str:
-    """The only address test mails go to: `[smtp] operator`, else the `from` address."""
-    if not cfg.operator:
-        raise TrendscopeError("test mails go only to the operator: set operator = \"you@example.org\" (or from) "
-                              "in the [smtp] section of config.toml, or TRENDSCOPE_MAIL_OPERATOR")
-    return cfg.operator
-
-
-def _send_to_operator(home: Home, recipient: str | None, make: Callable[[SmtpConfig, str], EmailMessage],
-                      what: str, db: sqlite_utils.Database | None, now: datetime | None) -> str:
-    cfg = load_smtp_config(home.config_path)
-    to = operator_address(cfg)
-    if recipient is not None and validate_address(recipient).lower() != to.lower():
-        raise TrendscopeError(f"{what} goes only to the operator address {to} ([smtp] operator in config.toml); "
-                              "to mail someone else, add the address to a subscription and confirm it with "
-                              "`trendscope subscriptions confirm`")
-    if not cfg.configured:
-        raise TrendscopeError("SMTP is not configured (set [smtp] host in config.toml or TRENDSCOPE_SMTP_HOST)")
-    msg = make(cfg, to)
-    own = db is None
-    if own:
-        from trendscope.ingest.store import open_database
-
-        db = open_database(home.db_path)
-    try:
-        store = SubscriptionStore(db)
-        now = now or datetime.now(UTC)
-        slot, free_at = store.reserve_test_mail(now, TEST_MAIL_WINDOW, TEST_MAIL_LIMIT)
-        if slot is None:
-            wait = max(1, int((free_at - now).total_seconds() // 60) + 1)
-            raise TrendscopeError(f"at most {TEST_MAIL_LIMIT} test mails per "
-                                  f"{int(TEST_MAIL_WINDOW.total_seconds() // 60)} minutes from this data home: "
-                                  f"try again in {wait} minute{'s' if wait != 1 else ''}")
-        try:
-            send_message(cfg, msg, to)
-        except DeliveryError as exc:
-            store.release_test_mail(slot)  # nothing was sent: the attempt does not count
-            raise TrendscopeError(f"{what} to {to} failed: {exc}") from exc
-        return str(msg["Message-ID"])
-    finally:
-        if own:
-            db.conn.close()
-
-
-def send_test_mail(home: Home, recipient: str | None = None, *, db: sqlite_utils.Database | None = None,
-                   now: datetime | None = None) -> str:
-    """Send a short test mail to the operator (a `recipient` other than the operator is refused); rate-limited.
-    Returns its Message-ID."""
-    return _send_to_operator(home, recipient, make_test_mail, "test mail", db, now)
-
-
-def send_digest_test(home: Home, digest: Digest, recipient: str | None = None, *,
-                     db: sqlite_utils.Database | None = None, now: datetime | None = None) -> str:
-    """Mail a built digest to the operator as a test (not recorded as a delivery; a `recipient` other than the
-    operator is refused); rate-limited. Returns its Message-ID."""
-    def make(cfg: SmtpConfig, to: str) -> EmailMessage:
-        try:
-            msg = build_message(digest, cfg.sender, to, message_id_for(cfg.sender), operator=to)
-        except ValueError as exc:
-            raise TrendscopeError(f"cannot build the test digest: {exc}") from exc
-        subject = str(msg["Subject"])  # said in the subject: a test looked like the real digest in the inbox
-        del msg["Subject"]
-        msg["Subject"] = f"[test] {subject}"
-        return msg
-
-    return _send_to_operator(home, recipient, make, "test digest", db, now)
 
 
 def feed(db: sqlite_utils.Database, name: str, home: Home | None = None, *, user: Actor = OWNER) -> bytes:
