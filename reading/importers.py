@@ -14,15 +14,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-import logging
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.ingest.records import BadArxivId, arxiv_id_in_text, parse_arxiv_id
 
-from .exporters import ENTRY_TYPES, clean_text, csv_unguard
+from .bibtex_import import parse_bibtex
+from .exporters import clean_text, csv_unguard
+from .imported import MAX_TITLE, ImportedItem, ParsedFile, author_names, bib_text
 from .list_store import STATUSES
 
 IMPORT_FORMATS = ("auto", "ids", "bibtex", "csv", "json", "md")
@@ -34,41 +34,6 @@ _MD_ITEM_RE = re.compile(r"^\s*[-*+]\s+\[(.)\]\s+\[((?:\\.|[^\\\]])*)\]\((\S+?)\
 _MD_NOTE_RE = re.compile(r"^ {2}> ")
 _MD_UNESCAPE_RE = re.compile(r"\\([\\`*_\[\]<>|#.+\-)])")
 
-
-
-# a citation key an export writes back as it came: letters, digits and : . _ - / + (what BibTeX and biber accept
-# and what reference managers write), starting with a letter, at most 64 characters; any other key is not kept
-CITATION_KEY_RE = re.compile(r"[A-Za-z][A-Za-z0-9:._/+\-]{0,63}")
-
-
-@dataclass
-class ImportedItem:
-    arxiv_id: str
-    note: str = ""
-    status: str | None = None
-    line: int | None = None
-    title: str = ""  # what a BibTeX entry says, kept for a paper not ingested yet
-    authors: tuple[str, ...] = ()
-    year: str = ""  # the entry's year ("2023"), when it is one
-    key: str = ""  # a BibTeX entry's citation key, when it is one an export may write back (`CITATION_KEY_RE`)
-    venue: dict[str, str] = field(default_factory=dict)  # where a BibTeX entry says it was published (`VENUE_FIELDS`)
-
-
-@dataclass
-class ParsedFile:
-    """What a file yielded: items in file order (duplicates dropped) and one message per bad line/entry."""
-
-    path: str
-    fmt: str
-    items: list[ImportedItem] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-
-    _seen: set[str] = field(default_factory=set, repr=False)
-
-    def add(self, item: ImportedItem) -> None:
-        if item.arxiv_id not in self._seen:
-            self._seen.add(item.arxiv_id)
-            self.items.append(item)
 
 
 def detect_format(path: Path, text: str) -> str:
@@ -142,125 +107,6 @@ def parse_ids(text: str) -> ParsedFile:
     return out
 
 
-def arxiv_id_from_fields(fields: dict[str, str]) -> str | None:
-    """The arXiv id of a BibTeX entry: eprint (arXiv), else an arXiv URL / DOI / 'arXiv:X' anywhere."""
-    f = {k.lower(): (v or "").strip() for k, v in fields.items()}
-    prefix = f.get("archiveprefix", f.get("eprinttype", "arxiv")).lower()
-    if f.get("eprint") and prefix in ("arxiv", ""):
-        try:
-            return parse_arxiv_id(f["eprint"])[0]
-        except BadArxivId:
-            pass
-    for name in ("url", "doi", "journal", "note", "howpublished", "booktitle", "eprint", "volume"):
-        found = arxiv_id_in_text(f.get(name, ""))
-        if found:
-            return found
-    # Semantic Scholar's "Cite" (journal={ArXiv}) and DBLP's (journal={CoRR}): volume={abs/1904.01608}; refused
-    # as having no arXiv id (a blind walkthrough)
-    m = _ABS_VOLUME.fullmatch(f.get("volume", ""))
-    if m and f.get("journal", "").strip("{} ").lower() in ("arxiv", "corr"):
-        try:
-            return parse_arxiv_id(m.group(1))[0]
-        except BadArxivId:
-            pass
-    return None
-
-
-_ABS_VOLUME = re.compile(r"\{?abs/([^\s{}]+)\}?", re.IGNORECASE)
-
-
-def latex_decoder():
-    """pylatexenc's LaTeX -> text decoder as bibtexparser sets it up, plus the macros the exporter writes
-    (`\\textbraceleft{}`, `\\textbraceright{}`) and `\\textasciicircum{}` as `^`."""
-    from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
-
-    db = get_default_latex_context_db()
-    db.add_context_category("trendscope", prepend=True, macros=[
-        MacroTextSpec("url", simplify_repl="%s"),
-        MacroTextSpec("textbraceleft", "{"),
-        MacroTextSpec("textbraceright", "}"),
-        MacroTextSpec("textasciicircum", "^"),
-        MacroTextSpec("textless", "<"),
-        MacroTextSpec("textgreater", ">"),
-    ])
-    return LatexNodes2Text(latex_context=db, keep_braced_groups=False, math_mode="verbatim")
-
-
-MAX_TITLE, MAX_NAME, MAX_AUTHORS = 500, 200, 100
-_AND_RE = re.compile(r"\s+and\s+", re.I)
-
-
-def _bib_text(value: str, limit: int) -> str:
-    """A BibTeX field as one line of plain text: braces that only keep case dropped, capped at `limit`."""
-    return re.sub(r"\s+", " ", clean_text(value).replace("{", "").replace("}", "")).strip()[:limit]
-
-
-# where an imported entry says the paper was published, written back by a BibTeX export (an @article with its
-# journal, DOI, volume and pages came back as a bare @misc: a blind walkthrough)
-VENUE_FIELDS = ("journal", "booktitle", "volume", "number", "pages", "publisher", "doi")
-_ARXIV_VENUE = re.compile(r"(?i)\barxiv\b|^corr$")  # "arXiv preprint arXiv:X", Semantic Scholar's "ArXiv", DBLP's CoRR
-
-
-def _venue(entry_type: str, fields: dict[str, str]) -> dict[str, str]:
-    """The published-venue fields of an entry (`VENUE_FIELDS`, each one line, at most 300 characters) and its type;
-    none for an entry that names arXiv itself as its journal, or whose type is not a publication's."""
-    kind = (entry_type or "").lower()
-    out = {k: v for k in VENUE_FIELDS if (v := _bib_text(fields.get(k, ""), 300))}
-    if _ARXIV_VENUE.search(out.get("journal", "")) or out.get("doi", "").lower().startswith("10.48550/"):
-        out.pop("journal", None)
-        out.pop("volume", None)  # DBLP's "abs/1904.01608"
-        if out.get("doi", "").lower().startswith("10.48550/"):
-            out.pop("doi")
-    if kind not in ENTRY_TYPES or not (out.keys() & {"journal", "booktitle", "publisher", "doi"}):
-        return {}
-    return {"type": kind, **out}
-
-
-def parse_bibtex(text: str) -> ParsedFile:
-    """Entries with an arXiv eprint (or arXiv URL / DOI 10.48550/arXiv.X / 'arXiv preprint arXiv:X')."""
-    import bibtexparser
-    from bibtexparser import middlewares as mw
-
-    out = ParsedFile("", "bibtex")
-    splitter_log = logging.getLogger("bibtexparser.splitter")  # we report its failures ourselves
-    level = splitter_log.level
-    splitter_log.setLevel(logging.ERROR)
-    try:
-        lib = bibtexparser.parse_string(text, append_middleware=[mw.LatexDecodingMiddleware(decoder=latex_decoder())])
-    except Exception as exc:  # the parser itself gave up: report it as a file problem
-        out.problems.append(f"not parseable as BibTeX ({exc.__class__.__name__}: {exc})")
-        return out
-    finally:
-        splitter_log.setLevel(level)
-    for block in lib.failed_blocks:
-        line = (getattr(block, "start_line", 0) or 0) + 1
-        err = getattr(block, "error", None)
-        why = (getattr(err, "abort_reason", None) or str(err) or type(err).__name__).strip() or "syntax error"
-        out.problems.append(f"line {line}: broken BibTeX entry ({why})")
-    for entry in lib.entries:
-        fields = {k: str(v.value) for k, v in entry.fields_dict.items()}
-        aid = arxiv_id_from_fields(fields)
-        line = entry.start_line + 1
-        if aid is None:
-            given = " ".join(fields.get("eprint", "").split())
-            out.problems.append(f"line {line}: entry {entry.key!r}: eprint {given[:60]!r} is not an arXiv id" if given
-                                else f"line {line}: entry {entry.key!r} has no arXiv id (eprint, arXiv URL or DOI)")
-            continue
-        # biblatex (Zotero's export) writes `date = {2023-03-15}` instead of `year`
-        year = _bib_text(fields.get("year", "") or fields.get("date", "")[:4], 8)
-        out.add(ImportedItem(aid, note=clean_text(fields.get("annote", "")), line=line,
-                             title=_bib_text(fields.get("title", ""), MAX_TITLE),
-                             authors=_author_names(_AND_RE.split(fields.get("author", ""))),
-                             year=year if re.fullmatch(r"(19|20)\d\d", year) else "",
-                             key=entry.key if CITATION_KEY_RE.fullmatch(entry.key or "") else "",
-                             venue=_venue(entry.entry_type, fields)))
-    if not lib.entries and not lib.failed_blocks and text.strip():
-        out.problems.append("no BibTeX entries found")
-    # broken entries and entries without an id in the file's order (line 12 came before line 7: a walkthrough)
-    out.problems.sort(key=lambda m: int(n.group(1)) if (n := re.match(r"line (\d+):", m)) else 0)
-    return out
-
-
 def _kind(value: object) -> str:
     if isinstance(value, str):
         return repr(value[:60])
@@ -303,23 +149,16 @@ def _item_from_record(rec: dict, where: str, out: ParsedFile, line: int | None) 
                          year=year))
 
 
-def _author_names(names) -> tuple[str, ...]:
-    """Author names as one line each, at most MAX_AUTHORS; "others" (BibTeX's "and others", Google Scholar's et
-    al.) is no author."""
-    cleaned = (_bib_text(n, MAX_NAME) for n in list(names)[:MAX_AUTHORS])
-    return tuple(a for a in cleaned if a and a.casefold() != "others")
-
-
 def _record_metadata(rec: dict) -> tuple[str, tuple[str, ...], str]:
     """The title, authors and year a CSV row or JSON object gives (Zotero's CSV: `Title`, `Author` as "Last, First;
     Last, First", `Publication Year`; Trendscope's own exports: `title`, `authors`, `published`), kept for a paper
     not ingested yet as a BibTeX entry's are (a Zotero CSV's paper showed no title: a blind walkthrough)."""
     title = rec.get("title")
-    title = _bib_text(title, MAX_TITLE) if isinstance(title, str) else ""
+    title = bib_text(title, MAX_TITLE) if isinstance(title, str) else ""
     names = rec.get("authors", rec.get("author"))
     if isinstance(names, str):
         names = names.split(";")
-    authors = _author_names(n for n in names if isinstance(n, str)) if isinstance(names, list) else ()
+    authors = author_names(n for n in names if isinstance(n, str)) if isinstance(names, list) else ()
     year = next((str(v).strip()[:4] for k in ("publication_year", "year", "published")
                  if isinstance(v := rec.get(k), (str, int)) and str(v).strip()), "")
     return title, authors, year if re.fullmatch(r"(19|20)\d\d", year) else ""

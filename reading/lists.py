@@ -16,111 +16,36 @@ import json
 import logging
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlite_utils
 
 from trendscope.accounts.users import Accounts
-from trendscope.foundation.actor import LAB, OWNER, SHARE_WITH_ALL, Actor, check_user_name
+from trendscope.foundation.actor import LAB, OWNER, Actor
 from trendscope.foundation.clock import utc_now_iso
 from trendscope.foundation.errors import TrendscopeError
-from trendscope.foundation.text import has_bidi_control
 from trendscope.foundation.wording import quoted
 from trendscope.ingest.records import BadArxivId, parse_arxiv_id
 
 from . import exporters, importers
+from .imported import ImportedItem
+from .list_input import (  # noqa: F401 (MAX_NAME and the results are the API's too)
+    MAX_NAME,
+    MAX_NOTE,
+    MAX_QUOTE,
+    AddResult,
+    ImportResult,
+    RemoveResult,
+    check_grantee,
+    check_name,
+    check_note,
+    check_status,
+    parse_ids,
+)
 from .list_store import STATUSES, ListItem, ListStore, ListSummary
 from .recommend import NearestSource, RecommendResult, VectorSource, recommend
 
 log = logging.getLogger(__name__)
-
-MAX_NOTE = 5000
-MAX_QUOTE = 2000
-
-
-@dataclass
-class AddResult:
-    list: str
-    added: list[str] = field(default_factory=list)
-    already: list[str] = field(default_factory=list)  # were in the list: left as they were
-    not_ingested: list[str] = field(default_factory=list)  # stored; filled in once ingested
-    bad: list[str] = field(default_factory=list)  # messages naming each bad input
-
-
-@dataclass
-class RemoveResult:
-    list: str
-    removed: list[str] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)
-    bad: list[str] = field(default_factory=list)
-
-
-@dataclass
-class ImportResult:
-    list: str
-    path: str
-    fmt: str
-    created: bool = False
-    added: list[str] = field(default_factory=list)
-    already: list[str] = field(default_factory=list)
-    not_ingested: list[str] = field(default_factory=list)
-    bad: list[str] = field(default_factory=list)
-
-
-def parse_ids(inputs: Iterable[str]) -> tuple[list[str], list[str]]:
-    """(unique ids without version in input order, messages for bad inputs)."""
-    good: list[str] = []
-    bad: list[str] = []
-    for raw in inputs:
-        try:
-            aid, _ = parse_arxiv_id(raw)
-        except BadArxivId:
-            bad.append(f"not an arXiv id or URL: {raw!r}")
-            continue
-        if aid not in good:
-            good.append(aid)
-    return good, bad
-
-
-MAX_NAME = 80
-
-
-def _check_name(name: str) -> str:
-    name = (name or "").strip()
-    if not name:
-        raise TrendscopeError("a list name cannot be empty")
-    if any(ord(ch) < 32 for ch in name) or has_bidi_control(name):
-        raise TrendscopeError(f"a list name cannot contain control characters: {name!r}")
-    if len(name) > MAX_NAME:  # a 300-character name filled the app's list picker, hiding its paper count
-        raise TrendscopeError(f"a list name is longer than {MAX_NAME} characters")
-    if "/" in name:  # "alice/to read" names alice's list shared with you: a list of yours named so would hide it
-        raise TrendscopeError(f"a list name cannot contain '/' ({quoted(name)}): owner/name is how others' lists "
-                              "are named")
-    return name
-
-
-def _check_grantee(name: str) -> str:
-    n = (name or "").strip().lower()
-    return LAB if n == LAB or n in SHARE_WITH_ALL else check_user_name(n)
-
-
-def _check_note(note: str | None) -> str:
-    """A note as stored: control characters dropped (CR LF as LF; tab and LF kept, so a note keeps its lines),
-    at most MAX_NOTE characters. A note typed with a terminal's escape codes and a bell was stored raw and rang
-    the bell on every `lists show` (a blind walkthrough); imported notes were cleaned already."""
-    note = exporters.clean_text(note)  # not stripped: a note comes back from every export exactly as given
-    if len(note) > MAX_NOTE:
-        raise TrendscopeError(f"a note holds at most {MAX_NOTE:,} characters (this one has {len(note):,})")
-    return note
-
-
-def _check_status(status: str) -> str:
-    s = (status or "").strip().lower()
-    if s not in STATUSES:
-        raise TrendscopeError(f"unknown status {status!r}: use one of {', '.join(STATUSES)}")
-    return s
-
 
 class ReadingLists:
     """Operations on reading lists, by list name (case-insensitive), as one user (`user`, default: the local
@@ -208,7 +133,7 @@ class ReadingLists:
         return self._resolve(name)[1]
 
     def create(self, name: str) -> str:
-        name = _check_name(name)
+        name = check_name(name)
         if self.store.list_id(name, self.me) is not None:
             raise TrendscopeError(
                 f"a reading list named {quoted(self.store.canonical_name(name, self.me))} already exists")
@@ -217,7 +142,7 @@ class ReadingLists:
 
     def rename(self, old: str, new: str) -> str:
         lid = self._id(old, "own")
-        new = _check_name(new)
+        new = check_name(new)
         other = self.store.list_id(new, self.me)
         if other is not None and other != lid:
             raise TrendscopeError(
@@ -239,7 +164,7 @@ class ReadingLists:
         """Share one of the user's lists with another user (or "*" / "everyone": every signed-in user),
         read-only or editable; sharing again changes the right. Returns the grantee."""
         lid = self._id(name, "own")
-        grantee = _check_grantee(with_user)
+        grantee = check_grantee(with_user)
         if grantee == self.me:
             raise TrendscopeError("a list is always yours to read and edit: share it with someone else")
         if grantee != LAB and not Accounts(self.store.db).exists(grantee):
@@ -249,7 +174,7 @@ class ReadingLists:
 
     def unshare(self, name: str, with_user: str) -> bool:
         lid = self._id(name, "own")
-        return self.store.unshare(lid, _check_grantee(with_user))
+        return self.store.unshare(lid, check_grantee(with_user))
 
     def owned_count(self, user: str) -> int:
         """How many lists `user` owns (what `users remove` reports)."""
@@ -308,7 +233,7 @@ class ReadingLists:
             aid, _ = parse_arxiv_id(arxiv_id)
         except BadArxivId as exc:
             raise TrendscopeError(str(exc)) from exc
-        note, quote = _check_note(note).strip(), " ".join(exporters.clean_text(quote).split())
+        note, quote = check_note(note).strip(), " ".join(exporters.clean_text(quote).split())
         if not note:
             raise TrendscopeError("type a note first")
         if len(quote) > MAX_QUOTE:
@@ -331,13 +256,13 @@ class ReadingLists:
 
     def add(self, name: str, ids: Iterable[str], note: str = "", status: str = "unread") -> AddResult:
         lid = self._id(name, "edit")
-        status, note = _check_status(status), _check_note(note)
+        status, note = check_status(status), check_note(note)
         good, bad = parse_ids(ids)
         res = AddResult(self.canonical(name), bad=bad)
-        self._add_parsed(lid, [importers.ImportedItem(a, note=note, status=status) for a in good], res)
+        self._add_parsed(lid, [ImportedItem(a, note=note, status=status) for a in good], res)
         return res
 
-    def _add_parsed(self, lid: int, items: list[importers.ImportedItem], res) -> None:
+    def _add_parsed(self, lid: int, items: list[ImportedItem], res) -> None:
         present = self.store.item_ids(lid)
         now = self.clock()
         rows = []
@@ -375,13 +300,13 @@ class ReadingLists:
     def set_note(self, name: str, arxiv_id: str, note: str) -> str:
         lid = self._id(name, "edit")
         aid = self._member(lid, name, arxiv_id)
-        self.store.set_note(lid, aid, _check_note(note))
+        self.store.set_note(lid, aid, check_note(note))
         return aid
 
     def set_status(self, name: str, ids: Iterable[str], status: str) -> RemoveResult:
         """Set the status of papers in the list; `removed` holds the ids changed, `missing` those not in it."""
         lid = self._id(name, "edit")
-        status = _check_status(status)
+        status = check_status(status)
         good, bad = parse_ids(ids)
         present = self.store.item_ids(lid)
         res = RemoveResult(self.canonical(name), bad=bad)

@@ -501,7 +501,7 @@ def test_an_imported_bibtex_key_is_exported_again(home, db, rows, tmp_path):
     first, second = sorted([b, c])
     assert keys[first] in ("ewc2", "EWC2") and keys[second].lower() != "ewc2"
     assert len({k.lower() for k in keys.values()}) == len(keys)
-    from trendscope.reading.importers import CITATION_KEY_RE
+    from trendscope.reading.imported import CITATION_KEY_RE
 
     assert all(CITATION_KEY_RE.fullmatch(k) for k in ("wang2023olora", "Smith:2020.ab", "doe_2021-x/1"))
     assert not any(CITATION_KEY_RE.fullmatch(k) for k in ("bad key", "x{y}", "1abc", "a\\b", "k" * 65, "a,b"))

@@ -24,7 +24,7 @@ from lists_support import cli
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.ingest.records import Paper
 from trendscope.ingest.store import PaperStore, open_database
-from trendscope.reading.importers import latex_decoder
+from trendscope.reading.bibtex_import import latex_decoder
 from trendscope.reading.lists import ReadingLists
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

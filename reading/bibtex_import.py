@@ -1,0 +1,124 @@
+"""BibTeX import: entries with an arXiv id (eprint, an arXiv URL or DOI, "arXiv:X", Semantic Scholar's and DBLP's
+`abs/X` volumes), with their title, authors, year, citation key and published venue (written back by the
+BibTeX export). LaTeX in fields is decoded to text; a broken entry is one message naming its line."""
+from __future__ import annotations
+
+import logging
+import re
+
+from trendscope.ingest.records import BadArxivId, arxiv_id_in_text, parse_arxiv_id
+
+from .exporters import ENTRY_TYPES, clean_text
+from .imported import CITATION_KEY_RE, MAX_TITLE, ImportedItem, ParsedFile, author_names, bib_text
+
+_AND_RE = re.compile(r"\s+and\s+", re.I)
+
+
+def arxiv_id_from_fields(fields: dict[str, str]) -> str | None:
+    """The arXiv id of a BibTeX entry: eprint (arXiv), else an arXiv URL / DOI / 'arXiv:X' anywhere."""
+    f = {k.lower(): (v or "").strip() for k, v in fields.items()}
+    prefix = f.get("archiveprefix", f.get("eprinttype", "arxiv")).lower()
+    if f.get("eprint") and prefix in ("arxiv", ""):
+        try:
+            return parse_arxiv_id(f["eprint"])[0]
+        except BadArxivId:
+            pass
+    for name in ("url", "doi", "journal", "note", "howpublished", "booktitle", "eprint", "volume"):
+        found = arxiv_id_in_text(f.get(name, ""))
+        if found:
+            return found
+    # Semantic Scholar's "Cite" (journal={ArXiv}) and DBLP's (journal={CoRR}): volume={abs/1904.01608}; refused
+    # as having no arXiv id (a blind walkthrough)
+    m = _ABS_VOLUME.fullmatch(f.get("volume", ""))
+    if m and f.get("journal", "").strip("{} ").lower() in ("arxiv", "corr"):
+        try:
+            return parse_arxiv_id(m.group(1))[0]
+        except BadArxivId:
+            pass
+    return None
+
+
+_ABS_VOLUME = re.compile(r"\{?abs/([^\s{}]+)\}?", re.IGNORECASE)
+
+
+def latex_decoder():
+    """pylatexenc's LaTeX -> text decoder as bibtexparser sets it up, plus the macros the exporter writes
+    (`\\textbraceleft{}`, `\\textbraceright{}`) and `\\textasciicircum{}` as `^`."""
+    from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
+
+    db = get_default_latex_context_db()
+    db.add_context_category("trendscope", prepend=True, macros=[
+        MacroTextSpec("url", simplify_repl="%s"),
+        MacroTextSpec("textbraceleft", "{"),
+        MacroTextSpec("textbraceright", "}"),
+        MacroTextSpec("textasciicircum", "^"),
+        MacroTextSpec("textless", "<"),
+        MacroTextSpec("textgreater", ">"),
+    ])
+    return LatexNodes2Text(latex_context=db, keep_braced_groups=False, math_mode="verbatim")
+
+
+# where an imported entry says the paper was published, written back by a BibTeX export (an @article with its
+# journal, DOI, volume and pages came back as a bare @misc: a blind walkthrough)
+VENUE_FIELDS = ("journal", "booktitle", "volume", "number", "pages", "publisher", "doi")
+_ARXIV_VENUE = re.compile(r"(?i)\barxiv\b|^corr$")  # "arXiv preprint arXiv:X", Semantic Scholar's "ArXiv", DBLP's CoRR
+
+
+def _venue(entry_type: str, fields: dict[str, str]) -> dict[str, str]:
+    """The published-venue fields of an entry (`VENUE_FIELDS`, each one line, at most 300 characters) and its type;
+    none for an entry that names arXiv itself as its journal, or whose type is not a publication's."""
+    kind = (entry_type or "").lower()
+    out = {k: v for k in VENUE_FIELDS if (v := bib_text(fields.get(k, ""), 300))}
+    if _ARXIV_VENUE.search(out.get("journal", "")) or out.get("doi", "").lower().startswith("10.48550/"):
+        out.pop("journal", None)
+        out.pop("volume", None)  # DBLP's "abs/1904.01608"
+        if out.get("doi", "").lower().startswith("10.48550/"):
+            out.pop("doi")
+    if kind not in ENTRY_TYPES or not (out.keys() & {"journal", "booktitle", "publisher", "doi"}):
+        return {}
+    return {"type": kind, **out}
+
+
+def parse_bibtex(text: str) -> ParsedFile:
+    """Entries with an arXiv eprint (or arXiv URL / DOI 10.48550/arXiv.X / 'arXiv preprint arXiv:X')."""
+    import bibtexparser
+    from bibtexparser import middlewares as mw
+
+    out = ParsedFile("", "bibtex")
+    splitter_log = logging.getLogger("bibtexparser.splitter")  # we report its failures ourselves
+    level = splitter_log.level
+    splitter_log.setLevel(logging.ERROR)
+    try:
+        lib = bibtexparser.parse_string(text, append_middleware=[mw.LatexDecodingMiddleware(decoder=latex_decoder())])
+    except Exception as exc:  # the parser itself gave up: report it as a file problem
+        out.problems.append(f"not parseable as BibTeX ({exc.__class__.__name__}: {exc})")
+        return out
+    finally:
+        splitter_log.setLevel(level)
+    for block in lib.failed_blocks:
+        line = (getattr(block, "start_line", 0) or 0) + 1
+        err = getattr(block, "error", None)
+        why = (getattr(err, "abort_reason", None) or str(err) or type(err).__name__).strip() or "syntax error"
+        out.problems.append(f"line {line}: broken BibTeX entry ({why})")
+    for entry in lib.entries:
+        fields = {k: str(v.value) for k, v in entry.fields_dict.items()}
+        aid = arxiv_id_from_fields(fields)
+        line = entry.start_line + 1
+        if aid is None:
+            given = " ".join(fields.get("eprint", "").split())
+            out.problems.append(f"line {line}: entry {entry.key!r}: eprint {given[:60]!r} is not an arXiv id" if given
+                                else f"line {line}: entry {entry.key!r} has no arXiv id (eprint, arXiv URL or DOI)")
+            continue
+        # biblatex (Zotero's export) writes `date = {2023-03-15}` instead of `year`
+        year = bib_text(fields.get("year", "") or fields.get("date", "")[:4], 8)
+        out.add(ImportedItem(aid, note=clean_text(fields.get("annote", "")), line=line,
+                             title=bib_text(fields.get("title", ""), MAX_TITLE),
+                             authors=author_names(_AND_RE.split(fields.get("author", ""))),
+                             year=year if re.fullmatch(r"(19|20)\d\d", year) else "",
+                             key=entry.key if CITATION_KEY_RE.fullmatch(entry.key or "") else "",
+                             venue=_venue(entry.entry_type, fields)))
+    if not lib.entries and not lib.failed_blocks and text.strip():
+        out.problems.append("no BibTeX entries found")
+    # broken entries and entries without an id in the file's order (line 12 came before line 7: a walkthrough)
+    out.problems.sort(key=lambda m: int(n.group(1)) if (n := re.match(r"line (\d+):", m)) else 0)
+    return out
