@@ -115,9 +115,10 @@ def main(ctx: click.Context, home: str | None, user: str | None, verbose: int) -
 
 
 def _register_all() -> None:
-    from . import backup, digest, fulltext, index, ingest, lists, paper, serve, subscriptions, trends, users
+    from . import backup, digest, fulltext, index, ingest, lists, paper, serve, subscriptions, tagging, trends, users
 
-    for module in (ingest, fulltext, index, paper, trends, subscriptions, digest, lists, users, serve, backup):
+    for module in (ingest, fulltext, index, paper, tagging, trends, subscriptions, digest, lists, users, serve,
+                   backup):
         module.register(main)
 
 

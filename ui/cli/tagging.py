@@ -1,0 +1,262 @@
+"""CLI commands for the trend tagger, on files and labels (no database needed): `tag` tags a JSONL of papers,
+`train-tags` fits the tag model on labelled papers, `eval-tags` reports its per-trend figures (a labelled file, or
+cross-validated on the labels)."""
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from trendscope.foundation.errors import TrendscopeError
+from trendscope.foundation.progress import progress_bar
+
+from .options import json_option, no_vectors_option
+
+
+def _load(ctx_obj, no_vectors: bool):
+    from trendscope.index.taxonomy import load_taxonomy
+
+    taxonomy = load_taxonomy(ctx_obj.home.taxonomy_path)
+    embedder = None
+    if not no_vectors:
+        from trendscope.index.embedder import load_embedder
+
+        embedder = load_embedder()
+    return taxonomy, embedder
+
+
+def _tag(papers, taxonomy, embedder, home_root=None):
+    from trendscope.index.tag_files import tag_papers
+    from trendscope.index.tag_model import load_tag_model
+
+    model = load_tag_model(home_root)
+    quiet = len(papers) < 200
+    # progress lines, not tqdm's cursor codes, when stderr is not a terminal (a log held "[A" sequences: a docs audit)
+    with progress_bar(len(papers) if embedder is not None else 0, "embedding", "paper",
+                      enabled=not quiet and embedder is not None) as ebar, \
+            progress_bar(len(papers), "tagging", "paper", enabled=not quiet) as bar:
+        return tag_papers(papers, taxonomy, embedder, progress=bar.update, embed_progress=ebar.update, model=model)
+
+
+def _report(problems: list[str]) -> None:
+    for p in problems[:20]:
+        click.echo(f"warning: {p}", err=True)
+    if len(problems) > 20:
+        click.echo(f"warning: ... and {len(problems) - 20} more bad lines", err=True)
+
+
+@click.command("tag")
+@click.option("--input", "input_path", required=True, type=click.Path(dir_okay=False),
+              help="JSONL file, one paper per line with id, title, abstract (categories optional).")
+@click.option("--output", "output_path", type=click.Path(dir_okay=False), default=None,
+              help="Write JSONL tags here (default: standard output).")
+@click.option("--evidence/--no-evidence", default=False, help="Include the evidence of each tag.")
+@no_vectors_option()
+@click.pass_obj
+def tag_cmd(obj, input_path: str, output_path: str | None, evidence: bool, no_vectors: bool) -> None:
+    """Tag papers from a JSONL file with trends (no database needed).
+
+    Writes one line per input paper, in input order:
+    {"id": ..., "trends": [{"name": ..., "score": ...}, ...]}.
+
+    \b
+    Examples:
+      trendscope tag --input papers.jsonl --output tags.jsonl --evidence
+      trendscope tag --input papers.jsonl --no-vectors
+    """
+    from trendscope.index.tag_files import read_papers
+
+    papers, problems = read_papers(input_path)
+    _report(problems)
+    taxonomy, embedder = _load(obj, no_vectors)
+    tags = _tag(papers, taxonomy, embedder, obj.home.root)
+    out = open(output_path, "w", encoding="utf-8") if output_path else sys.stdout
+    try:
+        for p, ts in zip(papers, tags):
+            items = []
+            for t in ts:
+                item = {"name": t.trend, "score": t.score}
+                if evidence:
+                    item["evidence"] = t.evidence
+                items.append(item)
+            out.write(json.dumps({"id": p.id, "trends": items}, ensure_ascii=False) + "\n")
+    finally:
+        if output_path:
+            out.close()
+    if output_path:
+        n = sum(1 for ts in tags if ts)
+        click.echo(f"tagged {len(papers)} papers ({n} with at least one trend) -> {output_path}", err=True)
+
+
+def _labelled_papers(obj, label_paths, corpus: str | None, taxonomy):
+    """Labelled papers with their text: from the data home's database, else from the --corpus file."""
+    from trendscope.index.tag_training import labelled_papers, read_corpus_texts, read_label_file
+    from trendscope.ingest.store import PaperStore, open_database
+
+    rows = [row for path in label_paths for row in read_label_file(path, taxonomy.names)]
+    ids = [pid for pid, _ in rows]
+    if len(set(ids)) != len(ids):
+        raise TrendscopeError("a paper is labelled in more than one label file")
+    texts = {}
+    if obj.home.db_path.exists():
+        stored = PaperStore(open_database(obj.home.db_path)).get_many(ids)
+        texts = {pid: (p.title, p.abstract, list(p.categories)) for pid, p in stored.items()}
+    need = set(ids) - set(texts)
+    if need and corpus:
+        texts.update(read_corpus_texts(corpus, need))
+    papers, missing = labelled_papers(rows, texts)
+    if missing:
+        click.echo(f"warning: no text for {len(missing)} labelled papers (not in the data home"
+                   f"{' or ' + corpus if corpus else '; give --corpus'}): skipped", err=True)
+    if not papers:
+        raise TrendscopeError("no labelled paper has text: ingest them or give --corpus FILE")
+    return papers
+
+
+def _vectors(obj, papers, embedder):
+    """Paper vectors: stored ones from the data home when they are current and of this model, the rest embedded."""
+    import numpy as np
+
+    from trendscope.index.embedder import paper_text
+    from trendscope.index.vector_store import VectorStore
+    from trendscope.ingest.records import content_hash
+    from trendscope.ingest.store import PaperStore, open_database
+
+    stored: dict[str, np.ndarray] = {}
+    if obj.home.db_path.exists():
+        db = open_database(obj.home.db_path)
+        store = PaperStore(db)
+        wanted = {p.id: p for p in papers}
+        by_pk = {store.pk_of(pid): pid for pid in store.get_many(list(wanted))}
+        for pk, v in VectorStore(db).get([pk for pk in by_pk if pk is not None], embedder.model_id).items():
+            paper = wanted[by_pk[pk]]
+            stored_paper = store.get(paper.id)
+            if content_hash(paper.title, paper.abstract) == content_hash(stored_paper.title, stored_paper.abstract):
+                stored[paper.id] = v
+    todo = [p for p in papers if p.id not in stored]
+    texts = [paper_text(p.title, p.abstract) for p in todo]
+    with progress_bar(len(texts), "embedding", "paper", enabled=len(texts) >= 200) as bar:
+        chunks = [embedder.encode(texts[i: i + 256], progress=bar.update) for i in range(0, len(texts), 256)]
+    fresh = dict(zip([p.id for p in todo], np.concatenate(chunks))) if chunks else {}
+    return np.stack([stored.get(p.id, fresh.get(p.id)) for p in papers]).astype(np.float32)
+
+
+def _print_scores(figures: dict, how: str) -> None:
+    click.echo(f"{'trend':18s} {'support':>7s} {'pred':>5s} {'P':>6s} {'R':>6s} {'F1':>6s}")
+    for t, s in figures["trends"].items():
+        click.echo(f"{t:18s} {s['support']:7d} {s['predicted']:5d} {s['precision']:6.3f} {s['recall']:6.3f} "
+                   f"{s['f1']:6.3f}")
+    click.echo(f"macro-F1 {figures['macro_f1']:.4f} over {len(figures['trends'])} trends, {figures['papers']} papers"
+               f" ({how})")
+
+
+@click.command("train-tags")
+@click.option("--labels", "label_paths", multiple=True, required=True, type=click.Path(dir_okay=False),
+              help="JSONL label file(s): one {\"id\": ..., \"labels\": [...]} per line (repeatable).")
+@click.option("--corpus", type=click.Path(dir_okay=False), default=None,
+              help="JSONL(.gz) corpus to read titles and abstracts from, for papers not in the data home.")
+@click.option("--out", type=click.Path(dir_okay=False), default=None,
+              help="Write the model here (default: trend_model.npz in the data home, which tagging then uses).")
+@no_vectors_option()
+@click.pass_obj
+def train_tags_cmd(obj, label_paths, corpus: str | None, out: str | None, no_vectors: bool) -> None:
+    """Fit the trend tagger on labelled papers (deterministic: same labels, same model).
+
+    Per trend, a logistic regression on the paper's embedding, its rule score and its arXiv categories;
+    the penalty and the threshold are chosen by cross-validation on the labels. The model is written to
+    the data home and used by the next `trendscope index` (which re-tags every paper).
+
+    \b
+    Examples:
+      trendscope train-tags --labels bench/data/trend_labels.jsonl --labels my_labels.jsonl
+      trendscope train-tags --labels my_labels.jsonl --corpus ../shared/data/arxiv_corpus.jsonl.gz
+    """
+    from trendscope.index.tag_model import save_model, user_model_path
+    from trendscope.index.tag_training import train
+
+    taxonomy, embedder = _load(obj, no_vectors)
+    papers = _labelled_papers(obj, label_paths, corpus, taxonomy)
+    vectors = _vectors(obj, papers, embedder) if embedder is not None else None
+    model = train(taxonomy, papers, vectors, embedder.model_id if embedder is not None else "")
+    path = out or str(user_model_path(obj.home.root))
+    save_model(path, model)
+    fitted = ", ".join(f"{t} ({i['positives']} positives, threshold {i['threshold']:.3f})"
+                       for t, i in model.meta["trends"].items())
+    click.echo(f"fitted on {len(papers)} papers: {fitted}")
+    click.echo(f"model written to {path}")
+
+
+@click.command("eval-tags")
+@click.option("--input", "input_path", type=click.Path(dir_okay=False),
+              help="JSONL file with id, title, abstract and labels (list of trend names): score the tagger on it.")
+@click.option("--cv", "cv_labels", multiple=True, type=click.Path(dir_okay=False),
+              help="Label file(s) (id + labels): 5-fold cross-validation of fitting the tagger on them.")
+@click.option("--corpus", type=click.Path(dir_okay=False), default=None,
+              help="With --cv: JSONL(.gz) corpus for the text of papers not in the data home.")
+@click.option("--folds", type=click.IntRange(2, 20), default=5, show_default=True, help="With --cv: folds.")
+@json_option("Print the figures as JSON.")
+@no_vectors_option()
+@click.pass_obj
+def eval_tags_cmd(obj, input_path: str | None, cv_labels, corpus: str | None, folds: int, as_json: bool,
+                  no_vectors: bool) -> None:
+    """Per-trend precision, recall and F1 (and macro-F1) of the tagger against labels.
+
+    --input scores the tagger in use (the data home's model, else the packaged one) on a labelled file;
+    --cv fits the tagger on all but one fold of the labels and scores the held-out fold (split by paper).
+
+    \b
+    Examples:
+      trendscope eval-tags --input labelled.jsonl
+      trendscope eval-tags --input labelled.jsonl --no-vectors --json
+      trendscope eval-tags --cv bench/data/trend_labels.jsonl --corpus ../shared/data/arxiv_corpus.jsonl.gz
+    """
+    if bool(input_path) == bool(cv_labels):
+        raise click.UsageError("give either --input FILE or --cv LABELS")
+    if cv_labels:
+        from trendscope.index.tag_training import cross_validate, decisions_metrics
+
+        taxonomy, embedder = _load(obj, no_vectors)
+        papers = _labelled_papers(obj, cv_labels, corpus, taxonomy)
+        vectors = _vectors(obj, papers, embedder) if embedder is not None else None
+        with progress_bar(folds, "cross-validation", "fold", announce=True) as bar:
+            decisions = cross_validate(taxonomy, papers, vectors, embedder.model_id if embedder else "", k=folds,
+                                       on_fold=lambda: bar.update(1))
+        figures = decisions_metrics(papers, decisions, taxonomy.names)
+        figures.update(vectors=embedder is not None, folds=folds)
+        if as_json:
+            click.echo(json.dumps(figures, indent=2))
+        else:
+            _print_scores(figures, f"{folds}-fold cross-validation, {'rules + vectors' if embedder else 'rules only'}")
+        return
+    from trendscope.index.tag_files import evaluate, read_papers
+
+    papers, problems = read_papers(input_path, need_labels=True)
+    _report(problems)
+    if not papers:
+        raise TrendscopeError(f"{input_path}: no labelled papers to evaluate")
+    taxonomy, embedder = _load(obj, no_vectors)
+    unknown = sorted({lab for p in papers for lab in p.labels} - set(taxonomy.names))
+    if unknown:
+        click.echo(f"warning: labels not in the taxonomy (ignored): {', '.join(unknown)}", err=True)
+    tags = _tag(papers, taxonomy, embedder, obj.home.root)
+    scores, macro = evaluate([p.labels for p in papers], [[t.trend for t in ts] for ts in tags], taxonomy.names)
+    if as_json:
+        click.echo(json.dumps({
+            "papers": len(papers), "macro_f1": macro, "vectors": embedder is not None,
+            "trends": {s.trend: {"precision": s.precision, "recall": s.recall, "f1": s.f1,
+                                 "support": s.support, "predicted": s.predicted} for s in scores},
+        }, indent=2))
+        return
+    click.echo(f"{'trend':18s} {'support':>7s} {'pred':>5s} {'P':>6s} {'R':>6s} {'F1':>6s}")
+    for s in scores:
+        click.echo(f"{s.trend:18s} {s.support:7d} {s.predicted:5d} {s.precision:6.3f} {s.recall:6.3f} {s.f1:6.3f}")
+    click.echo(f"macro-F1 {macro:.4f} over {len(scores)} trends, {len(papers)} papers"
+               f" ({'rules + vectors' if embedder is not None else 'rules only'})")
+
+
+def register(group: click.Group) -> None:
+    """Add this module's commands to the top-level group."""
+    group.add_command(tag_cmd)
+    group.add_command(eval_tags_cmd)
+    group.add_command(train_tags_cmd)
