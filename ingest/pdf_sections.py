@@ -21,6 +21,7 @@ import re
 from collections import defaultdict
 from dataclasses import replace
 
+from .pdf_front_matter import front_matter
 from .pdf_layout import Layout, drop_furniture, order_page
 from .pdf_references import parse_reference
 from .pdf_text import (
@@ -345,27 +346,6 @@ def _split_references(lines: list[Line], lay: Layout) -> list[list[Line]]:
     return entries
 
 
-def _front_matter(first: Section, has_abstract: bool) -> list[Section]:
-    """The untitled first section: the title, then its short lines (names, affiliations, addresses: a paragraph
-    each, 27 of them in a CHI paper, each with its own Note button in the app) joined into one paragraph with
-    " · "; an unheaded abstract (a paragraph of 60+ words, when no section is headed "Abstract") becomes a section
-    "Abstract" of its own (the heading stood above the title and authors: a blind walkthrough)."""
-    paras = first.paragraphs
-    start = next((i for i, p in enumerate(paras) if len(p.text.split()) >= 60), None) if not has_abstract else None
-    head, rest = (paras, []) if start is None else (paras[:start], paras[start:])
-    joined: list[Paragraph] = head[:1]
-    for p in head[1:]:
-        short = len(p.text.split()) < 15
-        if short and len(joined) > 1 and len(joined[-1].text.split(" · ")[-1].split()) < 15:
-            joined[-1] = Paragraph(f"{joined[-1].text} · {p.text}", joined[-1].page)
-        else:
-            joined.append(p)
-    out = [Section("", 0, first.page, joined)] if joined else []
-    if rest:
-        out.append(Section("Abstract", 1, rest[0].page, rest))
-    return out
-
-
 # -- the whole -------------------------------------------------------------------------------------------------------
 
 
@@ -451,7 +431,7 @@ def structure(lines: list[Line], sizes: list[tuple[float, float]]) -> PaperText:
                               for r, b in zip(references, blocks)]
             break
     if sections and sections[0].heading == "":
-        sections[:1] = _front_matter(sections[0], has_abstract=any(s.heading.lower() == "abstract" for s in sections))
+        sections[:1] = front_matter(sections[0], has_abstract=any(s.heading.lower() == "abstract" for s in sections))
     log.debug("structured %d lines: %d sections, %d captions, %d references", len(ordered), len(sections),
               len(captions), len(references))
     return PaperText(pages=len(sizes), sections=sections, captions=captions, references=references)

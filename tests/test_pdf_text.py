@@ -346,3 +346,35 @@ def test_bad_input_raises_pdf_error(pdf_dir, case, kind):
     if case in ("html", "first half", "encrypted"):
         with pytest.raises(PdfError):
             render_page_png(body, 1)
+
+
+def test_an_interleaved_author_block_reads_names_then_affiliations_then_emails(paper):
+    """A blind walkthrough: `read 2302.07302` printed the CHI paper's author block as the columns interleave it
+    ("Joseph Chee Chang · Amy X. Zhang · josephc@allenai.org · Jonathan Bragg · axz@cs.uw.edu · ..."). Names come
+    first, then affiliations and addresses (each once), then emails; nothing is lost. Blocks that mix a name with
+    its affiliation in one piece keep their printed order."""
+    block = paper("2302.07302v1").sections[0].paragraphs[1].text.split(" · ")
+    assert block[:7] == ["Joseph Chee Chang", "Amy X. Zhang", "Jonathan Bragg", "Andrew Head", "Kyle Lo",
+                         "Daniel S. Weld", "Doug Downey"]
+    emails = [p for p in block if "@" in p]
+    assert len(emails) == 7 and block[-7:] == emails
+    places = block[7:-7]
+    assert "University of Pennsylvania" in places and len(places) == len(set(places))
+    acm = paper("2203.00130v1").sections[0].paragraphs[1].text
+    assert acm.startswith("TAL AUGUST, University of Washington, USA · LUCY LU WANG, Allen Institute")
+    neurips = paper("2206.10883v3").sections[0].paragraphs[1].text
+    assert neurips.startswith("Zejiang Shen† · Kyle Lo† · Lauren Yu♦")
+
+
+def test_author_block_pieces_are_classified_conservatively():
+    from trendscope.ingest.pdf_front_matter import author_block, piece_kind
+
+    assert piece_kind("Daniel S. Weld") == "name" and piece_kind("Ludwig van Beethoven") == "name"
+    assert piece_kind("Seattle, WA, USA") == "affiliation" and piece_kind("Allen Institute for AI") == "affiliation"
+    assert piece_kind("Google Research") == "affiliation" and piece_kind("danw@allenai.org") == "email"
+    assert piece_kind("TAL AUGUST, University of Washington, USA") == "mixed"
+    assert piece_kind("We study the problem of X") == "mixed"
+    interleaved = ["Ann Lee", "ann@x.org", "Bo Chen", "University of Oslo", "bo@x.org", "University of Oslo"]
+    assert author_block(interleaved) == ["Ann Lee", "Bo Chen", "University of Oslo", "ann@x.org", "bo@x.org"]
+    with_text = [*interleaved, "We study the problem of X"]  # anything not an author piece: left as printed
+    assert author_block(with_text) == with_text
