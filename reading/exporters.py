@@ -150,10 +150,12 @@ def base_key(item: ListItem) -> str:
     year = (p.published or "")[:4]
     word = ""
     # a LaTeX command is no title word: "Di$\\mathtt{[M]}$O" gave the key "zhu2025dimathttmo" (a walkthrough)
-    for w in re.split(r"[\s\-:/]+", re.sub(r"\\[A-Za-z]+", "", p.title or "")):
-        w = _ascii_word(w)
-        if w and w not in _STOPWORDS:
-            word = w
+    for w in re.split(r"[\s:/]+", re.sub(r"\\[A-Za-z]+", "", p.title or "")):
+        pieces = [x for x in (_ascii_word(x) for x in w.split("-")) if x]
+        if len(pieces) > 1 and len(pieces[0]) <= 2:  # "G-SimCLR" keyed "chakraborty2020g" (a walkthrough)
+            pieces[:2] = [pieces[0] + pieces[1]]
+        if pieces and pieces[0] not in _STOPWORDS:
+            word = pieces[0]
             break
     key = f"{name}{year}{word}"
     return key if key[0].isalpha() else "x" + key
@@ -291,6 +293,8 @@ def bibtex_entry(item: ListItem, key: str, include_abstract: bool = False) -> st
         year = (p.published or "")[:4]
         if re.fullmatch(r"\d{4}", year):
             fields.append(("year", year))
+    if not any(name == "year" for name, _ in fields) and (year := id_year(item.arxiv_id)):
+        fields.append(("year", year))  # a paper read from its PDF, not ingested: its id's year (a walkthrough)
     if _TOKEN_RE.fullmatch(item.arxiv_id):  # ids are canonical; anything else never reaches a field verbatim
         fields.append(("eprint", item.arxiv_id))
     fields.append(("archivePrefix", "arXiv"))
@@ -314,6 +318,17 @@ def bibtex_entry(item: ListItem, key: str, include_abstract: bool = False) -> st
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields if value)
     kind = venue.get("type") if venue.get("type") in ENTRY_TYPES else "misc"  # an imported entry's own type
     return f"@{kind}{{{key},\n{body}\n}}\n"
+
+
+def id_year(arxiv_id: str) -> str | None:
+    """The year an arXiv id was given ("2302.07302" -> "2023", "hep-th/9901001" -> "1999"), None for another
+    string: the first version's year, what a citation of a paper not ingested yet can say."""
+    m = (re.fullmatch(r"(\d{2})(\d{2})\.\d{4,5}", arxiv_id)
+         or re.fullmatch(r"[a-z\-]+(?:\.[A-Z]{2})?/(\d{2})(\d{2})\d{3}", arxiv_id))
+    if m is None or not 1 <= int(m[2]) <= 12:
+        return None
+    yy = int(m[1])
+    return str(1900 + yy if yy >= 91 else 2000 + yy)
 
 
 def _bib_pages(pages: str) -> str:

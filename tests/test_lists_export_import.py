@@ -167,6 +167,28 @@ def test_a_key_skips_pronouns_and_other_common_words():
         "id": "2503.15457", "title": "Di$\\mathtt{[M]}$O: Distilling Masked Diffusion", "authors": ["Yuanzhi Zhu"],
         "published": "2025-03-19", "abstract": "x", "categories": ["cs.CV"]}))
     assert base_key(latex) == "zhu2025dimo"
+    # a one- or two-letter piece before a hyphen is no word of its own ("chakraborty2020g": a blind walkthrough);
+    # a longer first piece is the key word as before
+    for title, key in (("G-SimCLR: Self-Supervised Contrastive Learning", "chakraborty2020gsimclr"),
+                       ("X-VLM and friends", "chakraborty2020xvlm"),
+                       ("Self-Supervised Learning of Pretext-Invariant Representations", "chakraborty2020self")):
+        hyphenated = ListItem(arxiv_id="2009.12007", note="", status="unread", added="2026-01-01", paper=to_paper({
+            "id": "2009.12007", "title": title, "authors": ["Souradip Chakraborty"], "published": "2020-09-24",
+            "abstract": "x", "categories": ["cs.CV"]}))
+        assert base_key(hyphenated) == key
+
+
+def test_a_paper_not_ingested_is_cited_with_its_ids_year():
+    """A blind walkthrough: a paper read from its PDF but not in the corpus was exported as `@misc` without a year,
+    which biblatex warns about. The id gives the year of its first version."""
+    from trendscope.reading.exporters import bibtex_entry, id_year
+    from trendscope.reading.list_store import ListItem
+
+    entry = bibtex_entry(ListItem(arxiv_id="2302.07302", note="", status="unread", added="2026-01-01"),
+                         "arxiv2302_07302")
+    assert "  year = {2023}" in entry and "  eprint = {2302.07302}" in entry
+    assert [id_year(i) for i in ("0704.0001", "hep-th/9901001", "math.GT/0309136", "2313.00001", "abc")] == [
+        "2007", "1999", "2003", None, None]
 
 
 def test_bibtex_escaping_and_key_collisions(db, rows):
