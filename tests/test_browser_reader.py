@@ -3,6 +3,7 @@ fake arXiv, read a section, leave a note on a passage, find the passage by searc
 and see the note on the reading-list page."""
 from __future__ import annotations
 
+import re
 import shutil
 import time
 
@@ -89,6 +90,16 @@ def test_fetch_read_note_search_inside_in_a_real_browser(seed, shared_dir, tmp_p
             wait_text(d, "Full text")
             wait_idle(d)
             assert not exceptions_on_page(d)
+            # the passage is scrolled into view (it stayed below the title and buttons: a blind walkthrough)
+            seq = re.search(r"passage=(\d+)", d.current_url).group(1)
+            passage = _visible(d, f".st-key-passage_{seq}")[0]
+            deadline, top = time.monotonic() + 10, None
+            while time.monotonic() < deadline:
+                top = d.execute_script("return arguments[0].getBoundingClientRect().top;", passage)
+                if 0 <= top < d.execute_script("return window.innerHeight;") * 0.6:
+                    break
+                time.sleep(0.2)
+            assert 0 <= top < d.execute_script("return window.innerHeight;") * 0.6, top
             # the reading list shows the note
             load(d, f"{url}/lists")
             wait_text(d, NOTE)  # under the paper, in the list (the seeded list holds it)

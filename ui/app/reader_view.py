@@ -3,9 +3,12 @@ the page image on demand, notes on passages, the reference list (matched referen
 can be added to a list), and the PDF itself.
 
 Paper text goes through `safe_markdown` (escaped, math kept), never through `unsafe_allow_html`. `?passage=N`
-in the URL opens the section holding passage N and marks it (links from "search inside papers").
+in the URL opens the section holding passage N, marks it and scrolls it into view, once per page load (links from
+"search inside papers").
 """
 from __future__ import annotations
+
+import json
 
 import streamlit as st
 
@@ -100,6 +103,30 @@ def _passage(arxiv_id: str, section: str, p: dict, notes: list, marked: bool) ->
                 st.rerun()
         if p["kind"] == "paragraph":
             _note_form(arxiv_id, section, p)
+    if marked:
+        _scroll_to(f"st-key-passage_{p['seq']}", f"{arxiv_id}#{p['seq']}")
+
+
+def _scroll_to(css_class: str, once_key: str) -> None:
+    """Scroll the page to the element of `css_class`, once per page load and `once_key`: "Open at this passage"
+    opened the right section with the passage framed, but at the top of the page, under the title and buttons (a
+    blind walkthrough). A zero-height component whose script waits up to 5 s for the element; Streamlit keeps the
+    same frame across reruns (same content), so it does not pull the reader back after they scroll on."""
+    import streamlit.components.v1 as components
+
+    script = f"""<script>
+const doc = window.parent.document, win = window.parent, key = {json.dumps(once_key)};
+if (win.__trendscopeScrolled !== key) {{
+  let tries = 0;
+  const go = () => {{
+    const el = doc.querySelector("." + {json.dumps(css_class)});
+    if (el) {{ win.__trendscopeScrolled = key; el.scrollIntoView({{block: "center"}}); }}
+    else if (tries++ < 50) setTimeout(go, 100);
+  }};
+  go();
+}}
+</script>"""
+    components.html(script, height=0)
 
 
 def _references(doc: dict) -> None:
