@@ -26,9 +26,10 @@ how its share of T's papers *now* compares with its share in the year *before*:
   papers that use it ("visual question" inside "visual question answering", "elastic weight" inside "elastic
   weight consolidation"), and so is a name of 4+ words ending in such a fragment or an event with its year
   ("SemEval-2019"); a name written inside many different longer ones ("vision language model") stays;
-- **not the trend itself**: a name whose key is the trend's own label's ("Continual Learning (CL)" in continual
-  learning, "multimodal learning" in multimodal learning; labels from the packaged taxonomy) is a change of
-  wording inside T, not a topic rising in it;
+- **not the trend itself**: a name whose key is the trend's own label's, or one of the names it joins with "and"
+  ("Continual Learning (CL)" in continual learning, "multimodal learning" in multimodal learning,
+  "self-supervised learning" in self-supervised and weakly supervised learning; labels from the packaged
+  taxonomy) is a change of wording inside T, not a topic rising in it;
 - **one topic, two names**: a rising name written by nearly the same papers in the span as a better-ranked one
   (Jaccard >= `same_papers`) is shown with it ("also": "KV cache" / "key value (KV)"), not on its own;
 - **standing alone**: in at least `min_closed_share` of the papers using t (corpus-wide), t must stand on its
@@ -137,11 +138,29 @@ def span_start(periods: list[str], n_period: Counter, i: int, min_now: int, year
     return start, now_n
 
 
-def own_names() -> dict[str, str]:
-    """trend -> the phrase key of its own label in the packaged taxonomy ("continual learning")."""
+def own_names() -> dict[str, frozenset[str]]:
+    """trend -> the phrase keys of its own label in the packaged taxonomy ("continual learning"), a label of two
+    names joined by "and" giving each ("Self-supervised and weakly supervised learning": "self-supervised
+    learning (SSL)" was listed as rising in its own trend, a blind walkthrough; `label_names`)."""
     from .taxonomy import load_taxonomy
 
-    return {t.name: normalise(t.label) for t in load_taxonomy().trends}
+    return {t.name: frozenset(normalise(n) for n in label_names(t.label)) for t in load_taxonomy().trends}
+
+
+def label_names(label: str) -> list[str]:
+    """A trend label and the names it joins with "and": "Zero-shot and few-shot generalisation" -> itself,
+    "Zero-shot generalisation", "Few-shot generalisation", "Zero-shot", "few-shot generalisation"; a one-word left
+    name shares the right one's last word ("Self-supervised and weakly supervised learning" -> "Self-supervised
+    learning")."""
+    names = [label]
+    left, sep, right = label.partition(" and ")
+    if not sep:
+        return names
+    names += [left, right]
+    tail = right.split()[-1]
+    if len(left.replace("-", " ").split()) <= 2 and len(right.split()) >= 2 and not left.endswith(tail):
+        names.append(f"{left} {tail}")
+    return names
 
 
 def listable_names(db, c: TopicCorpus, *, min_papers: int, min_lift: float, min_title_share: float,
@@ -164,7 +183,7 @@ def listable_names(db, c: TopicCorpus, *, min_papers: int, min_lift: float, min_
         n_trend = len(pks)
         associated = {k for k, n in c.df_by_trend[trend].items()
                       if n >= min_papers and k in passing and (n / n_trend) >= min_lift * (df_all[k] / n_all)
-                      and (coherence is None or coherence.get(k, 1.0) >= min_coherence) and k != own.get(trend)}
+                      and (coherence is None or coherence.get(k, 1.0) >= min_coherence) and k not in own.get(trend, ())}
         if name_model is not None:
             out[trend] = dict(name_model.keep(sorted(associated), name_counts(c, trend, coherence)))
         else:
