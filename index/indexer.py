@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import sqlite_utils
-from filelock import FileLock, Timeout
 
 from trendscope.foundation.db import database_path, storage_error
 from trendscope.foundation.errors import StorageError, TrendscopeError, os_reason
@@ -34,6 +33,7 @@ from .faiss_index import (
     remove_index_files,
     save_index,
 )
+from .index_run import index_lock
 from .topic_store import refresh_phrases
 from .trend_update import TagUpdateResult, update_trend_tags
 from .vector_store import VectorStore
@@ -100,23 +100,14 @@ def run_index(
         home.index_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise StorageError(f"cannot create {home.index_dir}: {os_reason(exc)}") from exc
-    lock_path = home.lock_path("index")
-    lock = FileLock(str(lock_path))
-    try:
-        lock.acquire(timeout=1)
-    except Timeout:
-        raise TrendscopeError("another `trendscope index` is running on this home; try again when it ends") from None
-    except OSError as exc:
-        raise StorageError(f"cannot lock {lock_path}: {os_reason(exc)} (is the data home read-only?)") from exc
-    try:
-        return _run(db, home, model, progress, rebuild, embedder, embedder_factory, exact_max, update_tags)
-    except sqlite3.DatabaseError as exc:  # connections not opened by foundation.db.connect
-        err = storage_error(exc, database_path(db))
-        if err is None:
-            raise
-        raise err from exc
-    finally:
-        lock.release()
+    with index_lock(home):
+        try:
+            return _run(db, home, model, progress, rebuild, embedder, embedder_factory, exact_max, update_tags)
+        except sqlite3.DatabaseError as exc:  # connections not opened by foundation.db.connect
+            err = storage_error(exc, database_path(db))
+            if err is None:
+                raise
+            raise err from exc
 
 
 def _run(db, home, model, progress, rebuild, embedder, embedder_factory, exact_max, update_tags) -> IndexResult:

@@ -29,9 +29,12 @@ def full_status(home: Home, *, weeks: int = 4, now: datetime | None = None, sear
     finally:
         db.close()
     if search is not None and not search.ok:
-        idx["stale"].append(f"search index: {'; '.join(search.problems)}: run `trendscope doctor --repair` (search "
-                            "meanwhile builds an index in memory)")
-    st.update(embeddings=idx["embeddings"], unindexed=idx["unindexed"], tagged_rows=idx["tagged_rows"])
+        todo = ("the `trendscope index` run at work writes it when it ends" if idx["index_running_since"] else
+                "run `trendscope doctor --repair`")
+        idx["stale"].append(f"search index: {'; '.join(search.problems)}: {todo} (search meanwhile builds an index "
+                            "in memory)")
+    st.update(embeddings=idx["embeddings"], unindexed=idx["unindexed"], tagged_rows=idx["tagged_rows"],
+              index_running_since=idx["index_running_since"])
     problems = config_problems(home) + config_warnings(home)
     st["config_problems"] = problems
     st["stale"] = st["stale"] + idx["stale"] + [f"settings: {p}" for p in problems] + _unsent_lines(unsent)

@@ -287,13 +287,21 @@ def index_health() -> dict:
     tags = TrendStore(db()).tag_counts()
     # one row per trend: in one cell the list was cut off mid-row (a blind walkthrough)
     out.update({f"trend tags: {k}": v for k, v in sorted(tags.items())} or {"trend tags": "none"})
+    from trendscope.index.index_run import index_running, running_note
+
+    running = index_running(h)  # while a run is at work, "run index" or "doctor --repair" was wrong advice
+    if running:
+        out["index run"] = f"at work since {running:%Y-%m-%d %H:%M} UTC"
     if rep.status == "no-vectors":
-        out.update(ok=False, problem="No embeddings yet: run `trendscope index`.")
+        out.update(ok=False, problem="No embeddings yet: " + (running_note(running) + "." if running else
+                                                               "run `trendscope index`."))
     elif not rep.ok:
-        out.update(ok=False, problem="; ".join(rep.problems) + ". Run `trendscope doctor --repair` "
-                   "(search meanwhile uses an index built in memory).")
+        out.update(ok=False, problem="; ".join(rep.problems) + (
+            ". The `trendscope index` run at work writes it when it ends" if running else
+            ". Run `trendscope doctor --repair`") + " (search meanwhile uses an index built in memory).")
     elif rep.not_embedded:
-        out.update(ok=False, problem=f"{rep.not_embedded:,} papers are not embedded yet: run `trendscope index`.")
+        out.update(ok=False, problem=f"{rep.not_embedded:,} papers are not embedded yet: " + (
+            running_note(running) + "." if running else "run `trendscope index`."))
     else:
         out["ok"] = True
     return out
