@@ -143,6 +143,21 @@ def test_text_is_cleaned_where_it_enters():
     assert content_hash("T\ud800", "a")  # never raises, whatever reaches it
     clean = "Attention Is All You Need"
     assert Paper(id="1706.03762", title=clean, abstract="x").content_hash == content_hash(clean, "x")
+    # bidirectional overrides made a title read reversed in the app and reached terminals raw; a zero-width space
+    # hid a word from search (a blind walkthrough). Dashes, quotes and the direction marks of names are kept.
+    odd = Paper(id="2401.00002", title="A \u202eLTR\u202c title \u2013 \u201cLL\u200bM\u201d \u2066x\u2069\ufeff",
+                abstract="\u2060ok", authors=["\u202eAda\u202c Lovelace", "Dana\u200f Levi"])
+    assert (odd.title, odd.abstract, odd.authors) == ("A LTR title \u2013 \u201cLLM\u201d x", "ok",
+                                                      ["Ada Lovelace", "Dana\u200f Levi"])
+
+
+def test_a_snapshot_title_with_a_bidi_override_is_stored_plain(tmp_path, sample_rows):
+    row = dict(sample_rows[0], title="Sim-to-real \u202eLTR\u202c transfer")
+    path = tmp_path / "odd.jsonl"
+    path.write_text(json.dumps(row) + "\n", encoding="utf-8")
+    db = open_database(tmp_path / "db.sqlite")
+    assert not import_snapshot(db, path).bad_lines
+    assert PaperStore(db).get(row["id"]).title == "Sim-to-real LTR transfer"
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -3,7 +3,11 @@
 `clean_text` removes what no stored text may hold, because it breaks UTF-8 encoding or the XML of feeds and
 exports later: lone surrogates (from JSON escapes like `"\\ud800"`; replaced by U+FFFD), C0 control characters
 other than tab, newline and carriage return (NUL, bell, escape, form feed ...), DEL, the C1 controls and the
-noncharacters U+FFFE/U+FFFF (removed). Everything else, tabs and newlines included, is kept as it is.
+noncharacters U+FFFE/U+FFFF (removed), and the invisible characters that change how text reads or matches: the
+bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069: a title holding U+202E showed
+reversed in the app and reached terminals raw, a blind walkthrough), the zero-width space, word joiner and a BOM
+inside text (U+200B, U+2060, U+FEFF: "LL\u200bM" matched no search for LLM). Everything else, tabs and newlines
+and the left-to-right and right-to-left marks of bidirectional names included, is kept as it is.
 
 `latex_text_as_prose` is for the way out: the app, the digests and the exports show LaTeX text markup of
 abstracts, titles and author names as prose (`authors_as_prose`).
@@ -18,8 +22,10 @@ import unicodedata
 # they were: the app showed "D1" in bold, without its brackets)
 MATCH_OPEN, MATCH_CLOSE = "\u27e6", "\u27e7"
 _SURROGATES = re.compile("[\ud800-\udfff]")
-_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
-_ANY = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_INVISIBLE = "\u200b\u202a-\u202e\u2060\u2066-\u2069\ufeff"
+_UNSAFE = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff{_INVISIBLE}]")
+_ANY = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff{_INVISIBLE}]")
+_INVISIBLE_UTF8 = re.compile(b"\xe2\x80[\x8b\xaa-\xae]|\xe2\x81[\xa0\xa6-\xa9]|\xef\xbb\xbf")  # _INVISIBLE, encoded
 _C0_BYTES = bytes(range(0x00, 0x09)) + b"\x0b\x0c" + bytes(range(0x0e, 0x20)) + b"\x7f"
 
 
@@ -55,8 +61,10 @@ def _needs_cleaning(text: str) -> bool:
         return True
     if len(raw.translate(None, _C0_BYTES)) != len(raw):
         return True
-    # C1 controls are encoded as C2 80..C2 9F, U+FFFE/U+FFFF as EF BF BE/BF: only then look closer
-    return not text.isascii() and (b"\xc2" in raw or b"\xef\xbf" in raw) and _ANY.search(text) is not None
+    # C1 controls are encoded as C2 80..C2 9F, U+FFFE/U+FFFF as EF BF BE/BF, U+FEFF as EF BB BF, the other
+    # invisible characters as E2 80 xx / E2 81 xx: only then look closer
+    return not text.isascii() and (b"\xc2" in raw or b"\xef\xbf" in raw or _INVISIBLE_UTF8.search(raw) is not None) \
+        and _ANY.search(text) is not None
 
 
 def clean_text(text: str) -> str:
