@@ -352,6 +352,17 @@ def app_url(home: Home) -> str | None:
     return load_app_url(home.config_path)
 
 
+def mail_configured(home: Home) -> bool:
+    """Whether the data home names a mail server (`[smtp] host` or TRENDSCOPE_SMTP_HOST); a broken setting counts
+    as named (the settings check reports it)."""
+    from .mailer import load_smtp_config
+
+    try:
+        return load_smtp_config(home.config_path).configured
+    except TrendscopeError:
+        return True
+
+
 def config_warnings(home: Home) -> list[str]:
     """Warnings about the data home's config.toml (a password others can read) for the CLI and the app, which
     show them (so reading the SMTP settings afterwards does not log them again)."""

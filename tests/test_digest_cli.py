@@ -390,7 +390,7 @@ def test_addresses_are_added_to_a_subscription_without_making_it_again(dhome):
     assert cli(dhome, "subscriptions", "add", "eff", "--trend", "efficiency").exit_code == 0
     before = json.loads(cli(dhome, "subscriptions", "list", "--json").output)[0]
     r = cli(dhome, "subscriptions", "add-email", "EFF", "ben@lab.example", "carla@lab.example")
-    assert r.exit_code == 0 and r.output == ("Added ben@lab.example, carla@lab.example to 'eff': mailed from the "
+    assert r.exit_code == 0 and r.stdout == ("Added ben@lab.example, carla@lab.example to 'eff': mailed from the "
                                              "next weekly run.\n"), r.output
     after = json.loads(cli(dhome, "subscriptions", "list", "--json").output)[0]
     assert after["emails"] == ["ben@lab.example", "carla@lab.example"] and after["pending"] == []
@@ -442,3 +442,32 @@ def test_several_atom_or_html_digests_need_a_directory(dhome):
     one = cli(dhome, "digest", "--week", WEEK, "--format", "atom", "--subscription", "a")
     assert one.exit_code == 0 and one.output.count("<?xml") == 1
     assert cli(dhome, "digest", "--week", WEEK).exit_code == 0  # Markdown reads fine one after another
+
+
+def test_feeds_only_issues_the_week_to_the_feeds_and_mails_nobody(dhome, monkeypatch):
+    """A blind walkthrough on a laptop: following a topic promised "its Atom feed each week", but only `--send`
+    wrote feeds, and it failed on every address (no mail server), leaving "not delivered" in `status`. Adding an
+    address said "mailed from the next weekly run" with no mail server set up."""
+    for var in ("TRENDSCOPE_SMTP_HOST", "TRENDSCOPE_SMTP_PORT", "TRENDSCOPE_SMTP_TLS"):
+        monkeypatch.delenv(var, raising=False)
+    added = cli(dhome, "subscriptions", "add", "mm", "--trend", "multimodal", "--email", "me@example.org")
+    assert "note: no mail server is set up yet" in added.stderr and "--feeds-only" in added.stderr
+    more = cli(dhome, "subscriptions", "add-email", "mm", "you@example.org")
+    assert "note: no mail server is set up yet" in more.stderr
+    res = cli(dhome, "digest", "--week", WEEK, "--feeds-only")
+    assert res.exit_code == 0, res.output
+    assert "emails sent 0, failed 0" in res.stdout and "feeds written 1" in res.stdout
+    feed = next(dhome.feeds_dir.glob("mm-*.xml"))
+    assert len(ET.parse(feed).getroot().findall("{http://www.w3.org/2005/Atom}entry")) > 0
+    assert "not delivered" not in cli(dhome, "status").stdout
+    both = CliRunner().invoke(main_cli(), ["--home", str(dhome.root), "digest", "--send", "--feeds-only"])
+    assert both.exit_code == 2 and "give one" in both.output
+    # a mail server set up later: --send mails the week the feeds were issued
+    with smtp_server() as (rec, port):
+        monkeypatch.setenv("TRENDSCOPE_SMTP_HOST", "127.0.0.1")
+        monkeypatch.setenv("TRENDSCOPE_SMTP_PORT", str(port))
+        monkeypatch.setenv("TRENDSCOPE_SMTP_TLS", "none")
+        assert "no mail server" not in cli(dhome, "subscriptions", "add-email", "mm", "x@example.org").stderr
+        sent = cli(dhome, "digest", "--week", WEEK, "--send")
+    assert sent.exit_code == 0 and "emails sent 3, failed 0" in sent.stdout, sent.output
+    assert len(rec.envelopes) == 3

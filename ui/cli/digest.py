@@ -24,8 +24,11 @@ from .subscriptions import acting_user, data_home, open_db
               help="Write here instead of stdout: a file, or a directory (one that exists, a name ending in /, "
                    "or whenever there are several subscriptions; files NAME-WEEK.EXT, another user's OWNER-NAME-...).")
 @click.option("--send", is_flag=True, help="Email each digest to its addresses not served yet and write feeds.")
+@click.option("--feeds-only", is_flag=True,
+              help="Issue the week to the Atom feeds and mail nobody (a laptop without a mail server; a later --send "
+                   "mails the same papers).")
 @click.pass_context
-def digest_cmd(ctx, week, names, fmt, out, send) -> None:
+def digest_cmd(ctx, week, names, fmt, out, send, feeds_only) -> None:
     """Build the weekly digests; print/write them, or --send them (a rerun sends nothing twice).
 
     Without --subscription it builds yours and the lab-wide ones (an admin: every user's). --send, the
@@ -36,10 +39,13 @@ def digest_cmd(ctx, week, names, fmt, out, send) -> None:
       trendscope digest --week 2026-W21 --subscription peft
       trendscope digest --week 2026-W21 --format html --out digests/
       trendscope digest --send
+      trendscope digest --feeds-only                  # the feeds alone, no mail
     """
     from trendscope.digest import api
     from trendscope.foundation.clock import last_complete_week, parse_week, utc_now, week_bounds
 
+    if send and feeds_only:
+        raise click.UsageError("--send mails and writes feeds, --feeds-only writes feeds alone: give one")
     db, home = open_db(ctx), data_home(ctx)
     week = parse_week(week) if week else last_complete_week()
     today = utc_now().date()
@@ -47,21 +53,24 @@ def digest_cmd(ctx, week, names, fmt, out, send) -> None:
     if start > today:
         raise TrendscopeError(f"week {week} has not begun (today is {today.isoformat()}; the last complete week is "
                               f"{last_complete_week()})")  # one line, exit 1, as a week not over (not a usage block)
-    if end >= today and not send:  # (run_weekly refuses to issue such a week)
+    if end >= today and not (send or feeds_only):  # (run_weekly refuses to issue such a week)
         click.echo(f"note: week {week} is not over yet: its digest holds the papers published so far", err=True)
-    if not send:  # a bad [app] url is one error for the run, not one per subscription (--send: with the rest below)
+    if not (send or feeds_only):  # a bad [app] url is one error for the run, not one per subscription (--send: below)
         api.app_url(home)
     actor = acting_user(ctx)
-    if send:
+    if send or feeds_only:
         from trendscope.digest.weekly import run_weekly
 
-        actor.require_admin("sending the weekly digests (--send)")
+        actor.require_admin("sending the weekly digests (--send)" if send else
+                            "issuing the weekly feeds (--feeds-only)")
         from trendscope.ui.config_check import refuse_bad_settings
 
         for warning in api.config_warnings(home):  # first: reading the settings below would log them again
             click.echo(f"warning: {warning}", err=True)
-        refuse_bad_settings(home, "sending the digests")
-        result = run_weekly(db, home, week=week, send=True, subscriptions=list(names) or None, progress=True)
+        refuse_bad_settings(home, "sending the digests" if send else "writing the feeds")
+        # --feeds-only: following a topic promised "its Atom feed each week", and only --send wrote feeds, mailing
+        # (and failing, without a mail server) every address on the way (a blind walkthrough on a laptop)
+        result = run_weekly(db, home, week=week, send=send, subscriptions=list(names) or None, progress=True)
         click.echo(result.summary())
         for err in result.errors:
             click.echo(f"error: {err}", err=True)

@@ -107,6 +107,19 @@ def add_cmd(ctx, name, trends, query, topic, categories, exclude, size, emails, 
     if waiting:
         click.echo("Unconfirmed addresses get no mail until an admin runs: trendscope subscriptions confirm "
                    f"{shlex.quote(sub.command_name)}")
+    if sub.emails:
+        _no_mail_server_note(ctx)
+
+
+def _no_mail_server_note(ctx: click.Context) -> None:
+    """Said where addresses are added while no mail server is set up: "mailed from the next weekly run" was not
+    true on a laptop (a blind walkthrough)."""
+    from trendscope.digest.api import mail_configured
+
+    if not mail_configured(data_home(ctx)):
+        click.echo("note: no mail server is set up yet, so nothing can be mailed: set [smtp] host in config.toml "
+                   "(docs/digests.md); meanwhile `trendscope digest --feeds-only` writes the Atom feeds alone",
+                   err=True)
 
 
 def _typo_note(ctx: click.Context, query: str | None) -> None:
@@ -261,6 +274,8 @@ def add_email_cmd(ctx: click.Context, name: str, emails: tuple[str, ...]) -> Non
                       f"confirm`." if waiting else ": mailed from the next weekly run."))
     if held:
         click.echo(f"Already an address of {quoted(sub.command_name)}: {', '.join(held)}")
+    if added:
+        _no_mail_server_note(ctx)
 
 
 @subscriptions_group.command("confirm")
@@ -292,6 +307,7 @@ def confirm_cmd(ctx: click.Context, name: str, email: str | None, yes: bool) -> 
     done = confirm_addresses(db, name, email, user=actor)
     if done:
         click.echo(f"Confirmed {', '.join(done)} for {quoted(name)}: mailed from the next weekly run.")
+        _no_mail_server_note(ctx)
     else:
         click.echo(f"Nothing to confirm: no unconfirmed address{' ' + email if email else ''} in {quoted(name)}.")
 
