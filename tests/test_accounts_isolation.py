@@ -492,3 +492,27 @@ def test_the_sharing_box_counts_everyone_apart_from_named_readers(lab_home):
     ReadingLists(db).share("group", "everyone")
     db.conn.close()
     assert label() == ["Shared with everyone and 1 named reader"]
+
+
+def test_only_an_admin_reads_in_a_pdf_whose_text_every_user_reads(lab_home, shared_dir):
+    """A blind lab-admin walkthrough: bo uploaded a forged PDF (the paper's real first page, then any text) and it
+    became the paper's text for every user, with nothing saying who gave it. Reading in a PDF is an admin's."""
+    db = open_database(lab_home / "trendscope.db")
+    paper = db.execute("SELECT id FROM papers ORDER BY pk LIMIT 1").fetchone()[0]
+    db.conn.close()
+    at = open_page(check(_signed_in(lab_home, "bo").run()), "paper", id=paper)
+    assert not at.get("file_uploader")
+    assert any("can be read in by an admin" in c.value for c in at.caption)
+    at = open_page(check(_signed_in(lab_home, "owner").run()), "paper", id=paper)
+    assert [u.label for u in at.get("file_uploader")] == ["Or read a PDF you have"]
+    pdf = shared_dir / "data" / "fixtures" / "pdf" / "2302.07302v1.pdf"
+    refused = cli(lab_home, "--user", "bo", "fetch", "2302.07302", "--pdf", str(pdf))
+    assert refused.exit_code == 1 and "reading in a PDF with --pdf" in refused.output
+    assert "admins only" in refused.output
+    from trendscope.ui.app import fulltext_state, state
+
+    with pytest.raises(TrendscopeError, match="admins only"):
+        import unittest.mock as mock
+
+        with mock.patch.object(state, "actor", lambda: Actor("bo", admin=False)):
+            fulltext_state.import_pdf("2302.07302", pdf.read_bytes(), pdf.name)

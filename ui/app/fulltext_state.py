@@ -39,8 +39,12 @@ def fetch_fulltext(arxiv_id: str):
 
 
 def import_pdf(arxiv_id: str, data: bytes, name: str):
-    """Structure and store a PDF the reader uploaded (through the ingest stage); returns its outcome."""
+    """Structure and store a PDF the reader uploaded (through the ingest stage); returns its outcome. Admins only:
+    its text is what every user reads."""
     from trendscope.ingest.fulltext import import_pdf_bytes
+    from trendscope.ui.app.state import actor
+
+    actor().require_admin("reading in a PDF (its text is every user's)")
 
     return import_pdf_bytes(db(), home(), arxiv_id, data, name)
 

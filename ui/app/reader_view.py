@@ -47,6 +47,12 @@ def _fetch_button(arxiv_id: str) -> None:
 def pdf_uploader(arxiv_id: str) -> None:
     """"Or read a PDF you have": offline, or a copy from a colleague, there was no way to read a PDF one has (a
     blind walkthrough). Also on the page of a paper not in the corpus, where arXiv may be out of reach."""
+    if not app.actor().admin:
+        # the text read from a PDF is every user's: a student's forged PDF (the real first page, any text after it)
+        # became the paper's text for the whole lab, with nothing saying who gave it (a blind lab-admin walkthrough)
+        st.caption("A PDF you have can be read in by an admin (its text is what every user of this app reads): "
+                   f"ask one, who runs `trendscope fetch {arxiv_id} --pdf FILE` or uploads it here.")
+        return
     upload = st.file_uploader("Or read a PDF you have", type=["pdf"], key=f"pdf_upload_{arxiv_id}",
                               help="Read and stored as a fetched PDF would be; nothing is downloaded")
     if upload is not None:

@@ -48,6 +48,7 @@ def fetch_cmd(ctx, ids, refetch, pdf_file, as_json):
     if pdf_file is not None:
         if len(ids) != 1:
             raise click.UsageError("--pdf reads one paper: give its arXiv id alone")
+        ctx.find_root().obj.actor.require_admin("reading in a PDF with --pdf (its text is every user's)")
         outcomes = [import_pdf(_db(ctx), ctx.obj.home, ids[0], pdf_file)]
         show(outcomes[0])
     else:
