@@ -181,7 +181,8 @@ def unsubscribe(db: sqlite_utils.Database, token_or_name: str, email: str | None
             raise TrendscopeError(f"the token {token_or_name.strip()!r} is the unsubscribe token of another address "
                                   f"of {quoted(sub.command_name)}, not of {email.strip()}")
     else:
-        sub = store.by_token(key) or _find(store, (token_or_name or "").strip(), user)
+        by_token = store.by_token(key)
+        sub = by_token or _find(store, (token_or_name or "").strip(), user)
         if sub is None:
             # a second request for the same address read as a bad token (a blind walkthrough)
             raise TrendscopeError(f"no subscription or recipient with the token or name {token_or_name!r} (an "
@@ -190,6 +191,10 @@ def unsubscribe(db: sqlite_utils.Database, token_or_name: str, email: str | None
             raise TrendscopeError(f"{token_or_name.strip()!r} names the subscription {quoted(sub.command_name)}, not "
                                   "one address: give the address to remove too")
         addr = validate_address(email)
+        if by_token is None and addr.lower() != (own_address(db, user) or "").lower():
+            # by name, anyone but the owner (an admin for a lab-wide one) removes only their own address: a
+            # student took colleagues off the lab's digest (a blind lab-admin walkthrough)
+            check_may_change(sub, user)
         if addr.lower() not in {a.lower() for a in sub.emails}:
             raise TrendscopeError(f"{email} is not an address of the subscription {quoted(sub.command_name)}")
     gone = addr.lower()
@@ -231,8 +236,23 @@ def get_subscription(db: sqlite_utils.Database, name: str, *, user: Actor = OWNE
     return sub
 
 
+def may_change(sub: Subscription, user: Actor) -> bool:
+    """The owner changes a subscription and sees its addresses and token; a lab-wide one, only admins."""
+    return sub.owner == user.name or user.admin
+
+
+def shown_to(sub: Subscription, user: Actor) -> dict:
+    """`sub.to_json()` as `user` may see it: to a reader who may not change it (a lab-wide subscription seen by a
+    non-admin) how many addresses, not which, and no unsubscribe token (`subscriptions list --json` gave a student
+    every address and the token that removes any of them: a blind lab-admin walkthrough)."""
+    out = sub.to_json()
+    if not may_change(sub, user):
+        out.update(emails=[], pending=[], unsubscribe_token=None, email_count=len(sub.emails))
+    return out
+
+
 def check_may_change(sub: Subscription, user: Actor) -> None:
-    if sub.owner != user.name:
+    if not may_change(sub, user):
         user.require_admin(f"changing the {'lab-wide ' if sub.lab_wide else ''}subscription {quoted(sub.command_name)}")
 
 

@@ -516,3 +516,28 @@ def test_only_an_admin_reads_in_a_pdf_whose_text_every_user_reads(lab_home, shar
 
         with mock.patch.object(state, "actor", lambda: Actor("bo", admin=False)):
             fulltext_state.import_pdf("2302.07302", pdf.read_bytes(), pdf.name)
+
+
+def test_a_non_admin_sees_a_lab_wide_subscription_without_addresses_and_removes_only_their_own(home, db):
+    """A blind lab-admin walkthrough: `--user bo subscriptions unsubscribe "lab weekly" ana@lab.example` removed
+    ana from the lab's digest, and `--user bo subscriptions list --json` showed every address and the token that
+    removes any of them (edit, add-email and remove were refused as admin-only)."""
+    from trendscope.foundation.home import Home
+
+    sub = api.add_subscription(db, Home(home), "lab weekly", trends=["efficiency"], user=OWNER, lab=True,
+                               emails=["ana@lab.example", "bo@lab.example", "carla@lab.example"], confirmed=True)
+    shown = json.loads(cli(home, "--user", "bo", "subscriptions", "list", "--json").stdout)
+    (lab,) = [s for s in shown if s["name"] == "lab weekly"]
+    assert lab["emails"] == [] and lab["unsubscribe_token"] is None and lab["email_count"] == 3
+    plain = cli(home, "--user", "bo", "subscriptions", "list").stdout
+    assert "3 email addresses" in plain and "ana@lab.example" not in plain
+    assert "ana@lab.example" in cli(home, "subscriptions", "list").stdout  # the admin sees them
+    refused = cli(home, "--user", "bo", "subscriptions", "unsubscribe", "lab weekly", "ana@lab.example")
+    assert refused.exit_code == 1 and "admins only" in refused.output
+    own = cli(home, "--user", "bo", "subscriptions", "unsubscribe", "lab weekly", "bo@lab.example")
+    assert own.exit_code == 0, own.output
+    assert api.get_subscription(db, "lab weekly").emails == ["ana@lab.example", "carla@lab.example"]
+    # a recipient's own token (from their mail) still removes that address, whoever runs it
+    token = sub.token_for("carla@lab.example")
+    assert cli(home, "--user", "bo", "subscriptions", "unsubscribe", token).exit_code == 0
+    assert api.get_subscription(db, "lab weekly").emails == ["ana@lab.example"]

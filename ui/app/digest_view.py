@@ -87,9 +87,10 @@ def follows_search(query: str, trends: list[str], categories: list[str]) -> bool
 
 
 def may_change(sub) -> bool:
-    """The owner changes a subscription; lab-wide ones only admins."""
-    me = actor()
-    return sub.owner == me.name or me.admin
+    """The owner changes a subscription; lab-wide ones only admins (`digest.api.may_change`)."""
+    from trendscope.digest.api import may_change as allowed
+
+    return allowed(sub, actor())
 
 
 def shown_addresses(sub) -> str:

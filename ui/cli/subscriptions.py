@@ -219,21 +219,22 @@ def list_cmd(ctx: click.Context, as_json: bool, every: bool) -> None:
       trendscope subscriptions list --json
       trendscope subscriptions list --all
     """
-    from trendscope.digest.api import all_subscriptions, list_subscriptions
+    from trendscope.digest.api import all_subscriptions, list_subscriptions, may_change, shown_to
 
     me = acting_user(ctx)
     if every:
         me.require_admin("listing every user's subscriptions (--all)")
     subs = all_subscriptions(open_db(ctx)) if every else list_subscriptions(open_db(ctx), user=me)
     if as_json:
-        click.echo(json.dumps([s.to_json() for s in subs], ensure_ascii=False, indent=2))
+        click.echo(json.dumps([shown_to(s, me) for s in subs], ensure_ascii=False, indent=2))
         return
     if not subs:
         click.echo("No subscriptions yet. Add one: trendscope subscriptions add NAME --trend multimodal")
         return
     for s in subs:
         waiting = {a.lower() for a in s.pending}
-        emails = [f"{a} (unconfirmed)" if a.lower() in waiting else a for a in s.emails]
+        emails = [f"{a} (unconfirmed)" if a.lower() in waiting else a for a in s.emails] if may_change(s, me) else (
+            [count(len(s.emails), "email address", "email addresses")] if s.emails else [])
         # "to feed" read oddly for a subscription with no address (a blind walkthrough)
         targets = ", ".join(emails + (["the Atom feed"] if s.feed else [])) or "nobody (preview only)"
         lab = " [lab-wide]" if s.lab_wide else ""
