@@ -79,3 +79,34 @@ def test_a_backup_goes_to_a_new_folder_outside_the_home_and_is_for_admins(app_ho
     assert cli(app_home, "users", "add", "ana", "--email", "ana@lab.example", input=PW + "\n").exit_code == 0
     out = cli(app_home, "--user", "ana", "backup", str(tmp_path / "bk"))
     assert out.exit_code != 0 and "admin" in out.output and not (tmp_path / "bk").exists()
+
+
+def test_a_failed_backup_keeps_nothing(app_home, tmp_path):
+    """A blind lab-admin walkthrough: a backup of a damaged database failed, as it should, but left the damaged
+    copy behind, readable by all (umask 022: user names, emails, password hashes), and the next night's run into
+    the same folder failed as "not an empty folder"."""
+    import os
+
+    home = tmp_path / "damaged"
+    shutil.copytree(app_home, home)
+    db = home / "trendscope.db"
+    with sqlite3.connect(db) as c:
+        c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        c.execute("PRAGMA journal_mode = DELETE")
+    data = bytearray(db.read_bytes())
+    page = 4096
+    for start in range(page * 3, len(data) - page, page * 7):  # garbage over every 7th page after the first 3
+        data[start:start + page] = os.urandom(page)
+    db.write_bytes(bytes(data))
+    new = tmp_path / "bk-new"
+    out = cli(home, "backup", str(new))
+    assert out.exit_code == 1 and "the database" in out.output, out.output
+    assert not new.exists()
+    empty = tmp_path / "bk-empty"
+    empty.mkdir()
+    assert cli(home, "backup", str(empty)).exit_code == 1 and list(empty.iterdir()) == []
+    good = tmp_path / "bk-good"
+    done = cli(app_home, "backup", str(good))
+    assert done.exit_code == 0, done.output
+    assert (good / "trendscope.db").stat().st_mode & 0o777 == 0o600
+    assert "delete the home's trendscope.db-wal and trendscope.db-shm" in done.output

@@ -39,8 +39,10 @@ class BackupReport:
                + (f", {pdfs:,} stored PDF{'s' if pdfs != 1 else ''}" if pdfs else "")
                + (f", {len(self.files) - pdfs - len(settings):,} other file(s)"
                   if len(self.files) - pdfs - len(settings) else "")]
-        out.append("to restore: stop the app and the scheduler, copy these files into the data home, then run "
-                   "`trendscope doctor --repair` (it rebuilds the search index from the database)")
+        out.append("to restore: stop the app and the scheduler, delete the home's trendscope.db-wal and "
+                   "trendscope.db-shm (else SQLite replays them onto the restored database), copy these files into "
+                   "the data home, then run `trendscope doctor --repair` (it rebuilds the search index from the "
+                   "database)")
         return out
 
 
@@ -53,8 +55,25 @@ def backup_home(home: Home, dest: Path, with_pdfs: bool = True) -> BackupReport:
         raise TrendscopeError(f"{dest}: exists and is not an empty folder; give a new one")
     if not home.db_path.exists():
         raise TrendscopeError(f"{home.db_path}: no database to back up")
+    made = not dest.exists()
     dest.mkdir(parents=True, exist_ok=True)
     os.chmod(dest, 0o700)  # the copy holds the same secrets and users as the home
+    try:
+        return _copy_home(home, dest, with_pdfs)
+    except BaseException:
+        # a failed backup left a damaged copy of the database behind, readable by all (umask 022), and blocked the
+        # next run into the same folder (a blind lab-admin walkthrough): nothing half done stays
+        shutil.rmtree(dest, ignore_errors=True) if made else _empty(dest)
+        raise
+
+
+def _empty(folder: Path) -> None:
+    for path in folder.iterdir():
+        shutil.rmtree(path, ignore_errors=True) if path.is_dir() and not path.is_symlink() else path.unlink(
+            missing_ok=True)
+
+
+def _copy_home(home: Home, dest: Path, with_pdfs: bool) -> BackupReport:
     report = BackupReport(dest)
     target = dest / home.db_path.name
     _copy_database(home.db_path, target)
@@ -75,6 +94,7 @@ def backup_home(home: Home, dest: Path, with_pdfs: bool = True) -> BackupReport:
 def _copy_database(source: Path, target: Path) -> None:
     """The database as one consistent state (SQLite's online backup), checked."""
     src = sqlite3.connect(source, timeout=30)  # reads only; a read-only open cannot read a WAL it did not start
+    target.touch(mode=0o600)  # its owner's alone from the first byte (SQLite gives its journal the same mode)
     dst = sqlite3.connect(target)
     try:
         src.backup(dst)
@@ -83,11 +103,13 @@ def _copy_database(source: Path, target: Path) -> None:
         # hold none (paper_categories.pk here), where integrity_check says ok
         problems = [r[0] for r in dst.execute("PRAGMA integrity_check(20)").fetchall()]
     except sqlite3.Error as exc:
-        raise TrendscopeError(f"{source}: cannot copy the database: {exc}") from exc
+        raise TrendscopeError(f"{source}: cannot copy the database: {exc} (nothing was kept in {target.parent})"
+                              ) from exc
     finally:
         dst.close()
         src.close()
     os.chmod(target, 0o600)
     if problems != ["ok"]:
         raise TrendscopeError(f"{target}: the copy fails SQLite's check ({'; '.join(problems[:3])}): the database "
-                              "may be damaged; run `trendscope doctor` and keep the earlier backups")
+                              "may be damaged; run `trendscope doctor` and keep the earlier backups (the failed copy "
+                              "was removed)")
