@@ -226,3 +226,20 @@ def test_a_scheduled_cycle_after_a_week_asks_arxiv_from_where_the_last_run_ended
     assert any(line.startswith("ingest: arxiv-api: ok") for line in res.lines), res.lines
     last = LedgerStore(open_database(home.db_path)).last_success("arxiv-api")
     assert last.window_start == (today - timedelta(days=8)).isoformat(), last
+
+
+def test_a_scheduler_started_after_the_digest_time_runs_the_digests_once_at_start():
+    """A blind lab-admin walkthrough: `schedule --digest-day sun --digest-hour 20` started at 20:34 on a Sunday
+    never sent that week's digests (APScheduler keeps no record of runs missed before it started); a reboot after
+    Wednesday 07:00 lost the week."""
+    from datetime import UTC, datetime
+
+    from trendscope.ui.scheduler import digest_catch_up_due
+
+    sunday_late, sunday_early = datetime(2026, 12, 6, 20, 34, tzinfo=UTC), datetime(2026, 12, 6, 19, 0, tzinfo=UTC)
+    assert digest_catch_up_due(sunday_late, "sun", 20) and not digest_catch_up_due(sunday_early, "sun", 20)
+    assert digest_catch_up_due(datetime(2026, 12, 3, 8, 0, tzinfo=UTC), "wed", 7)  # Thursday after a Wednesday run
+    assert digest_catch_up_due(datetime(2026, 12, 2, 7, 0, tzinfo=UTC), "wed", 7)
+    assert not digest_catch_up_due(datetime(2026, 12, 2, 6, 59, tzinfo=UTC), "wed", 7)
+    assert not digest_catch_up_due(datetime(2026, 12, 1, 8, 0, tzinfo=UTC), "wed", 7)  # Tuesday: not due yet
+    assert not digest_catch_up_due(sunday_late, None, 7)  # no digest day: no digests

@@ -154,10 +154,22 @@ def run_cycle(home: Home, cfg: ScheduleConfig, *, digest: bool | None = None,
         lock.release()
 
 
+def digest_catch_up_due(now: datetime, digest_day: str | None, digest_hour: int) -> bool:
+    """Whether a scheduler starting at `now` should run the weekly digests once at start: this ISO week's digest
+    time has passed. One started (or restarted: a reboot, a redeploy) after it never ran that week's digests, and
+    nothing said so (a blind lab-admin walkthrough). Harmless when they ran: a rerun sends nothing twice."""
+    if digest_day is None:
+        return False
+    day = WEEKDAYS.index(digest_day)
+    due = (now - timedelta(days=now.weekday() - day)).replace(hour=digest_hour, minute=0, second=0, microsecond=0)
+    return now.weekday() >= day and now >= due
+
+
 def run_forever(home: Home, cfg: ScheduleConfig) -> None:  # pragma: no cover - blocks; tested via run_cycle
     """Ingest+index every `cfg.every` (first run now) and digests weekly, until interrupted."""
     from apscheduler.schedulers.blocking import BlockingScheduler
     from apscheduler.triggers.cron import CronTrigger
+    from apscheduler.triggers.date import DateTrigger
     from apscheduler.triggers.interval import IntervalTrigger
 
     logging.getLogger("trendscope.schedule").setLevel(logging.INFO)
@@ -179,6 +191,11 @@ def run_forever(home: Home, cfg: ScheduleConfig) -> None:  # pragma: no cover - 
     if cfg.digest_day:
         sched.add_job(cycle, CronTrigger(day_of_week=cfg.digest_day, hour=cfg.digest_hour, timezone=UTC),
                       args=[True], id="digest", max_instances=1, coalesce=True, misfire_grace_time=6 * 3600)
+        if digest_catch_up_due(datetime.now(UTC), cfg.digest_day, cfg.digest_hour):
+            log.info("this week's digest time (%s %02d:00 UTC) has passed: the digests run once now, after the "
+                     "first cycle (a rerun sends nothing twice)", cfg.digest_day, cfg.digest_hour)
+            sched.add_job(cycle, DateTrigger(run_date=datetime.now(UTC) + timedelta(seconds=5)), args=[True],
+                          id="digest-catch-up", max_instances=1)
     try:
         sched.start()
     except (KeyboardInterrupt, SystemExit):
