@@ -184,6 +184,13 @@ def test_a_misspelt_section_stops_the_send_before_anything_is_issued(dhome, monk
     assert "[app] url" in errors[0] or "app url" in errors[0], errors[0]
     assert "port" in errors[0].split("[smpt]")[1], errors[0]
     assert SubscriptionStore(open_database(dhome.db_path)).issued_ids(sub.id, WEEK) == []
+    # the digests read taxonomy.toml too: a broken one went on to issue a week ranked without its digest rules,
+    # saying "digest ranking without the taxonomy's digest rules" once per subscription (a lab-admin walkthrough)
+    dhome.config_path.unlink()
+    dhome.taxonomy_path.write_text("[trends.multimodal\nlabel = 'x'\n", encoding="utf-8")
+    done = cli(dhome, "digest", "--week", WEEK, "--send")
+    assert done.exit_code == 1 and "taxonomy.toml" in done.output and "nothing was issued" in done.output, done.output
+    assert SubscriptionStore(open_database(dhome.db_path)).issued_ids(sub.id, WEEK) == []
 
 
 def test_send_failure_exits_nonzero(dhome, monkeypatch, caplog):

@@ -50,10 +50,10 @@ def _unread(home: Home, doc: dict | None) -> list[str]:
 
 def refuse_bad_settings(home: Home, what: str) -> None:
     """Raise before `what` (sending the digests) when config.toml holds a section or key no stage reads, or a
-    setting the send reads (`[smtp]`, `[app] url`, their TRENDSCOPE_* variables) is refused: a misspelt `[smpt]`
-    let `digest --send` issue the week, write its feeds and fail every mail (a blind walkthrough), where the docs
-    promise a stop before anything is issued. Every problem at once, in one line: the send named only the first
-    of four, one per try (a blind docs audit), while `status` listed them all."""
+    setting the send reads (`[smtp]`, `[app] url`, their TRENDSCOPE_* variables, taxonomy.toml) is refused: a
+    misspelt `[smpt]` let `digest --send` issue the week, write its feeds and fail every mail (a blind
+    walkthrough), where the docs promise a stop before anything is issued. Every problem at once, in one line: the
+    send named only the first of four, one per try (a blind docs audit), while `status` listed them all."""
     problems = config_problems(home, for_send=True)
     if len(problems) == 1:
         raise TrendscopeError(f"{problems[0]}: fix it before {what} (nothing was issued or mailed)")
@@ -65,7 +65,7 @@ def refuse_bad_settings(home: Home, what: str) -> None:
 def config_problems(home: Home, env: Mapping[str, str] | None = None, *, for_send: bool = False) -> list[str]:
     """One line per problem in the data home's settings (config.toml, secrets.toml, taxonomy.toml and the
     TRENDSCOPE_* variables the stages read); [] when every loader accepts them. `for_send`: only config.toml's
-    unread keys and what sending the digests reads (`[smtp]`, `[app] url`)."""
+    unread keys and what sending the digests reads (`[smtp]`, `[app] url`, taxonomy.toml)."""
     from trendscope.accounts.sign_in_config import oidc_domains, read_oidc_settings
     from trendscope.digest.app_link import load_app_url
     from trendscope.digest.mailer import load_smtp_config
@@ -77,10 +77,11 @@ def config_problems(home: Home, env: Mapping[str, str] | None = None, *, for_sen
         problems.append(unreadable)  # the loaders below would each say it again
     else:
         problems += _unread(home, doc)
-    checks: list[Callable[[], object]] = [] if for_send else [
-        lambda: read_oidc_settings(home.secrets_path),
-        lambda: load_taxonomy(home.taxonomy_path),
-    ]
+    # the digests read the taxonomy (trend labels, digest rules): a broken one let `--send` issue a week, fixed for
+    # good, ranked without its digest rules (a blind lab-admin walkthrough)
+    checks: list[Callable[[], object]] = [lambda: load_taxonomy(home.taxonomy_path)]
+    if not for_send:
+        checks.append(lambda: read_oidc_settings(home.secrets_path))
     if not unreadable:
         checks += [lambda: load_smtp_config(home.config_path, env), lambda: load_app_url(home.config_path, env)]
         if not for_send:
