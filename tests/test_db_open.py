@@ -88,3 +88,19 @@ def test_asking_for_help_makes_no_home(tmp_path):
         assert not home.exists(), args
     res = CliRunner().invoke(main, ["--home", str(home), "status"])
     assert res.exit_code == 0 and home.is_dir()
+
+
+def test_a_file_where_the_home_keeps_a_folder_is_one_line(tmp_path):
+    """A blind lab-admin walkthrough: with `<home>/index` a regular file, `status` and `doctor` ended in a
+    NotADirectoryError traceback (`index` said one line)."""
+    from click.testing import CliRunner
+
+    from trendscope.ui.cli import main
+
+    home = tmp_path / "home"
+    assert CliRunner().invoke(main, ["--home", str(home), "status"]).exit_code == 0
+    (home / "index").write_text("not a folder")
+    for cmd in (["status"], ["doctor"]):
+        res = CliRunner().invoke(main, ["--home", str(home), *cmd])
+        assert res.exit_code == 1 and not isinstance(res.exception, NotADirectoryError), (cmd, res.exception)
+        assert f"cannot use {home / 'index'}: Not a directory" in res.output, res.output

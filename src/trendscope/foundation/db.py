@@ -74,6 +74,11 @@ def storage_error(exc: BaseException, path: str | Path | None) -> StorageError |
             return None
         action, reason = _SQLITE_FAILURES[primary]
         return DatabaseStorageError(f"cannot {action} {where}: {reason} ({exc})", where, reason, str(exc))
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOTDIR, errno.EISDIR):
+        # `<home>/index` made a file: `status` and `doctor` ended in a NotADirectoryError traceback (a walkthrough)
+        target = exc.filename or where
+        return FileStorageError(f"cannot use {target}: {os_reason(exc)} (the data home keeps a folder there, or a "
+                                "file: move the other one away)", exc)
     if isinstance(exc, OSError) and exc.errno in _OS_REASONS:
         target = exc.filename or where
         return FileStorageError(f"cannot write to {target}: {os_reason(exc)}", exc)
