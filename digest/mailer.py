@@ -238,7 +238,7 @@ def load_smtp_config(config_path: str | Path | None, env: Mapping[str, str] | No
     elif values.get("host"):
         host = str(values["host"]).strip()
         if host and not re.fullmatch(r"[A-Za-z0-9.\-:\[\]]+", host):
-            problems.append(f"{where}: smtp host is not a host name: {host!r}")
+            problems.append(f"{source.get('host', where)}: smtp host is not a host name: {host!r}")
     plaintext_ok = False
     try:
         plaintext_ok = _flag(values.get("allow_plaintext_auth", False), "allow_plaintext_auth", where)

@@ -262,7 +262,8 @@ def test_smtp_config_from_file_and_environment(tmp_path):
     with pytest.raises(TrendscopeError, match=f"^{cfg_file}: smtp operator: "):
         load_smtp_config(cfg_file, env={})
     cfg_file.write_text('[smtp]\nhost = "mail.example.org"\ntls = "starttls"\nuser = "me"\npassword = "pw"\n')
-    with pytest.raises(TrendscopeError, match="not a host name"):
+    # named by the variable it came from, not the file (a blind lab-admin walkthrough)
+    with pytest.raises(TrendscopeError, match="^TRENDSCOPE_SMTP_HOST: smtp host is not a host name"):
         load_smtp_config(cfg_file, env={"TRENDSCOPE_SMTP_HOST": "evil.org\r\nRCPT TO:<x@y.z>"})
     cfg_file.write_text("[smtp\nhost=")
     with pytest.raises(TrendscopeError, match="invalid TOML"):
