@@ -195,7 +195,9 @@ def parse_line(text: str) -> Paper:
     try:
         obj = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise BadLine(f"invalid JSON ({exc.msg} at column {exc.colno})") from None
+        # json's "Unterminated string starting at" already ends in "at" ("... at at column 8": a walkthrough)
+        msg = exc.msg[:-3] if exc.msg.endswith(" at") else exc.msg
+        raise BadLine(f"invalid JSON ({msg} at column {exc.colno})") from None
     except RecursionError:
         raise BadLine("invalid JSON (nested too deeply)") from None
     except ValueError as exc:  # e.g. an integer with more digits than Python converts

@@ -88,6 +88,8 @@ def test_parse_corpus_line(sample_rows):
      "'versions' 2029-04-02 is after the month of arXiv id 2101.00001"),
     (json.dumps({"id": "2101.00001", "title": "t", "abstract": "a", "categories": "cs.LG",
                  "versions": [{"version": "one", "created": "x"}]}), "bad version label"),
+    # json's own message ends in "at": it read "starting at at column 8" (a blind walkthrough)
+    ('{"id": "2101.00001", "title": "t', r"^invalid JSON \(Unterminated string starting at column 31\)$"),
 ])
 def test_bad_lines_say_why(line, reason):
     with pytest.raises(BadLine, match=reason):
