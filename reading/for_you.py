@@ -62,7 +62,7 @@ class Pick:
 class ForYou:
     picks: list[Pick]
     mode: str  # "svm" (ranked by what you keep) | "newest" (nothing kept yet, or no embeddings)
-    kept: int  # positives used
+    kept: int  # the reader's kept papers (the positives, when ranked)
     since: str | None  # first day of the window
     categories: list[str] = field(default_factory=list)
     interests: int = 1  # groups of related kept papers that share the places (`ranked`)
@@ -101,8 +101,10 @@ def for_you(db, vectors: VectorSource, *, limit: int = 10, days: int = WINDOW_DA
             picks, ranking = found
             return ForYou(picks, "svm", len(kept_pks), since, interests=ranking.interests, loose=ranking.loose,
                           newest=last[0].published[:10], candidates=len(candidates))
-    return ForYou(_newest(reads, candidates, categories, limit), "newest", 0, since, list(categories),
-                  newest=last[0].published[:10])
+    # kept papers and still the newest: nothing left to rank (every recent paper is kept or turned down) or no
+    # vectors; `kept` says so, for the caption ("You keep no papers yet" to a reader keeping 15: a walkthrough)
+    return ForYou(_newest(reads, candidates, categories, limit), "newest", len(kept_pks), since, list(categories),
+                  newest=last[0].published[:10], candidates=len(candidates))
 
 
 def svm_scores(positives: np.ndarray, candidates: np.ndarray, negatives: np.ndarray | None = None) -> np.ndarray:

@@ -292,3 +292,22 @@ def test_papers_of_a_list_shared_with_the_reader_are_marked_and_not_offered(app_
     after = ana.for_you(VectorStore(db), limit=10, days=365)
     assert offered not in [p.arxiv_id for p in after.picks]
     assert "group" in owner.memberships([offered])[offered]  # the owner's own name for it
+
+
+def test_a_reader_who_keeps_every_recent_paper_is_not_told_they_keep_none(app_home, seed):
+    """A blind lab-admin walkthrough: bo kept 15 papers, every recent one among them, and New for you said "You keep
+    no papers yet, so these are simply the newest"."""
+    from trendscope.index.vector_store import VectorStore
+    from trendscope.reading.for_you import for_you
+
+    db = open_database(app_home / "trendscope.db")
+    window = for_you(db, VectorStore(db), limit=10, days=30)
+    recent = [r[0] for r in db.execute("SELECT id FROM papers WHERE published >= ?", [window.since])]
+    rl = ReadingLists(db)
+    rl.create("Everything recent")
+    rl.add("Everything recent", recent)
+    res = for_you(db, VectorStore(db), limit=10, days=30)
+    assert res.mode == "newest" and res.kept >= len(recent) and res.candidates == 0
+    captions = texts(check(new_app().run()).caption)
+    assert not any("You keep no papers yet" in c for c in captions), captions
+    assert any("Every paper of the last 30 days is in your lists or turned down already" in c for c in captions)

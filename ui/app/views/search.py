@@ -396,8 +396,16 @@ def _for_you() -> None:
         st.caption(for_you_caption(res, span))
     else:
         where = res.picks[0].reason.split(" (")[0] if res.picks else "new"  # "new in cs.LG, cs.CL"
-        st.caption(f"You keep no papers yet, so these are simply the newest ({safe_inline(where)}). Add papers to "
-                   "a reading list or give them a thumbs up or down, and this list is ranked by your interests.")
+        if not res.kept:
+            st.caption(f"You keep no papers yet, so these are simply the newest ({safe_inline(where)}). Add papers "
+                       "to a reading list or give them a thumbs up or down, and this list is ranked by your "
+                       "interests.")
+        elif not res.candidates:
+            st.caption(f"Every paper of the last {safe_inline(span)} is in your lists or turned down already: "
+                       "nothing new to rank. A longer span, or the next ingest, brings more.")
+        else:
+            st.caption(f"These are simply the newest ({safe_inline(where)}): the papers have no embeddings to rank "
+                       "them by what you keep yet (`trendscope index`).")
     if not res.picks:
         st.info("No recent papers to show yet.", icon=":material/inbox:")
         return
