@@ -98,7 +98,10 @@ def test_search_batch(cli, tmp_path):
     lines = [json.loads(x) for x in out.output.splitlines()]
     assert [x["query"] for x in lines] == ["graph neural networks", 'ti:"unclosed', "-only -exclusions",
                                            "machine translation"]
-    assert len(lines[0]["hits"]) == 3 and all({"id", "score"} <= set(h) for h in lines[0]["hits"])
+    # each hit as --json gives it (ids and scores alone had to be joined with the snapshot: a blind walkthrough)
+    assert len(lines[0]["hits"]) == 3 and all({"id", "score", "title", "published", "authors"} <= set(h)
+                                              for h in lines[0]["hits"])
+    assert all(h["title"] for h in lines[0]["hits"])
     assert lines[2]["hits"] == [] and "only excludes" in lines[2]["error"]
     out = cli("search", "--batch", "-", "-n", "2", input="robots\n")
     assert out.exit_code == 0 and len(json.loads(out.output)["hits"]) == 2

@@ -116,13 +116,16 @@ def _terminal_width() -> int | None:
     return shutil.get_terminal_size().columns if sys.stdout.isatty() else None
 
 
+def _hit_json(h) -> dict:
+    """One hit as `--json` and `--batch` print it."""
+    return {"id": h.id, "title": h.title, "score": h.score, "published": h.published, "categories": h.categories,
+            "authors": h.authors, "snippet": h.snippet, "missing": h.missing}
+
+
 def _print_hits(hits, as_json: bool, verbose: int, scores: bool = True) -> None:
     if as_json:
         for h in hits:
-            click.echo(json.dumps({"id": h.id, "title": h.title, "score": h.score, "published": h.published,
-                                   "categories": h.categories, "authors": h.authors, "snippet": h.snippet,
-                                   "missing": h.missing},
-                                  ensure_ascii=False))
+            click.echo(json.dumps(_hit_json(h), ensure_ascii=False))
         return
     if not hits:
         click.echo("no results")
@@ -271,7 +274,8 @@ def search_cmd(ctx, query, mode, categories, trends, since, until, sort, all_wor
             continue
         try:
             hits = searcher.search(req(q))
-            out = {"query": q, "hits": [{"id": h.id, "score": h.score} for h in hits]}
+            # each hit as --json gives it: ids and scores alone had to be joined with the snapshot (a walkthrough)
+            out = {"query": q, "hits": [_hit_json(h) for h in hits]}
         except TrendscopeError as exc:
             out = {"query": q, "hits": [], "error": str(exc)}
         click.echo(json.dumps(out, ensure_ascii=False))
