@@ -20,7 +20,7 @@ import sqlite_utils
 from trendscope.foundation.db import database_path, storage_error
 from trendscope.foundation.errors import StorageError, TrendscopeError, os_reason
 from trendscope.foundation.home import Home
-from trendscope.foundation.progress import progress_bar
+from trendscope.foundation.progress import progress_bar, progress_note
 
 from .embedder import Embedder, load_embedder, paper_text, resolve_model
 from .faiss_index import (
@@ -131,6 +131,8 @@ def _run(db, home, model, progress, rebuild, embedder, embedder_factory, exact_m
     touched: list[np.ndarray] = []
     if pending:
         if embedder is None:
+            # `index` sat at "embedding: 0/6,000 papers" for 40 s while the model loaded (a blind walkthrough)
+            progress_note(f"loading the embedding model {model} (up to a minute)...", enabled=progress)
             embedder = (embedder_factory or load_embedder)(model)
         had = set()
         te = time.perf_counter()

@@ -117,3 +117,14 @@ def test_the_model_in_use_is_the_most_common_one_when_a_crash_left_a_mix(tmp_pat
     assert vs.model_in_use() == "a-model"
     vs.put("c-model", [(pk, "h", vec) for pk in pks[5:]])
     assert vs.model_in_use() == "a-model"
+
+
+def test_index_says_it_loads_the_model_before_counting(tmp_path, sample_rows, monkeypatch, capsys):
+    """A blind walkthrough: `index` sat at "embedding: 0/6,000 papers (0%)" for 40 s while the model loaded."""
+    rows = spread(sample_rows, 20)
+    home, db = make_home(tmp_path / "h", rows)
+    run_index(db, home, model="hash-384", progress=True)
+    err = capsys.readouterr().err
+    assert err.startswith("loading the embedding model hash-384 (up to a minute)...\n"), err
+    run_index(db, home, model="hash-384", progress=True)  # nothing to embed: no model loaded, nothing said
+    assert "loading the embedding model" not in capsys.readouterr().err

@@ -111,3 +111,9 @@ def progress_bar(total: float | None = None, desc: str = "", unit: str = "it", *
     if stream.isatty():
         return tqdm(total=total, desc=desc, unit=unit, unit_scale=unit_scale, file=stream, **tqdm_options)
     return LineProgress(total, desc, unit, unit_scale=unit_scale, file=stream, announce=announce)
+
+
+def progress_note(text: str, *, enabled: bool = True, file: IO[str] | None = None) -> None:
+    """One line of long work's progress that no bar counts (loading a model), where the bars write."""
+    if enabled:
+        print(text, file=file or sys.stderr, flush=True)
