@@ -34,7 +34,7 @@ def checked_line(value: str, what: str, limit: int) -> str:
     if not v:
         raise TrendscopeError(f"{what} must not be empty")
     if _CTRL_RE.search(v) or has_bidi_control(v):
-        raise TrendscopeError(f"{what} must be a single line without control characters: {value!r}")
+        raise TrendscopeError(f"{what} must be a single line without control or invisible characters: {value!r}")
     if len(v) > limit:
         raise TrendscopeError(f"{what} is longer than {limit} characters")
     # Names end up in mail headers (the Subject) and the email package decodes RFC 2047 encoded words there:

@@ -70,7 +70,7 @@ def check_name(name: str) -> str:
     if not name:
         raise TrendscopeError("a list name cannot be empty")
     if any(ord(ch) < 32 for ch in name) or has_bidi_control(name):
-        raise TrendscopeError(f"a list name cannot contain control characters: {name!r}")
+        raise TrendscopeError(f"a list name cannot contain control or invisible characters: {name!r}")
     if len(name) > MAX_NAME:  # a 300-character name filled the app's list picker, hiding its paper count
         raise TrendscopeError(f"a list name is longer than {MAX_NAME} characters")
     if "/" in name:  # "alice/to read" names alice's list shared with you: a list of yours named so would hide it

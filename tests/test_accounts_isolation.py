@@ -190,10 +190,12 @@ def test_an_admin_finds_whose_addresses_wait_and_a_removed_users_digests_stop(ho
                "--email", "attacker@evil.example")
     assert done.exit_code == 0 and "trendscope subscriptions confirm 'bo/llm agents'" in done.output
     assert "until an admin runs" in cli(home, "--user", "bo", "subscriptions").output
-    for bad in ("ana/privacy", "x\u202egnp.exe"):
+    # a zero-width space made "zero\u200bwidth" look like "zerowidth" (a blind lab-admin walkthrough)
+    for bad in ("ana/privacy", "x\u202egnp.exe", "zero\u200bwidth", "x\ufeffy"):
         done = cli(home, "--user", "bo", "subscriptions", "add", bad, "--trend", "privacy")
         assert done.exit_code == 1 and done.output.count("\n") == 1, bad
-    assert cli(home, "--user", "ana", "lists", "create", "\u202eevil").exit_code == 1
+    for bad in ("\u202eevil", "zero\u200bwidth"):
+        assert cli(home, "--user", "ana", "lists", "create", bad).exit_code == 1, bad
     every = cli(home, "subscriptions", "list", "--all")
     assert every.exit_code == 0 and "bo/llm agents: trends privacy" in every.output
     assert "attacker@evil.example (unconfirmed)" in every.output

@@ -49,8 +49,10 @@ def slug(text: str, limit: int | None = None, fallback: str = "subscription") ->
 
 
 def has_bidi_control(text: str) -> bool:
-    """Whether `text` holds a bidirectional-text control character (U+202E and its kin)."""
-    return bool(_BIDI.search(text or ""))
+    """Whether `text` holds a bidirectional-text control character (U+202E and its kin) or an invisible one
+    (zero-width space, word joiner, BOM): a name holding one reads as another ("zero\u200bwidth" looks like
+    "zerowidth", a blind lab-admin walkthrough)."""
+    return bool(_BIDI.search(text or "")) or any(ch in (text or "") for ch in "\u200b\u2060\ufeff")
 
 
 def _needs_cleaning(text: str) -> bool:
