@@ -479,3 +479,14 @@ def test_feeds_only_issues_the_week_to_the_feeds_and_mails_nobody(dhome, monkeyp
         sent = cli(dhome, "digest", "--week", WEEK, "--send")
     assert sent.exit_code == 0 and "emails sent 3, failed 0" in sent.stdout, sent.output
     assert len(rec.envelopes) == 3
+
+
+def test_addresses_may_be_given_as_one_comma_separated_text(dhome):
+    """A blind lab-admin walkthrough: `--email "a@x.org, b@y.org"` was refused, with a hint to "separate them
+    with commas" (the app's field takes them so)."""
+    added = cli(dhome, "subscriptions", "add", "mm", "--trend", "multimodal", "--email", "a@x.org, b@y.org")
+    assert added.exit_code == 0, added.output
+    more = cli(dhome, "subscriptions", "add-email", "mm", "c@z.org; A@x.org")
+    assert more.exit_code == 0 and "Already an address of 'mm': A@x.org" in more.stdout, more.output
+    shown = json.loads(cli(dhome, "subscriptions", "list", "--json").stdout)[0]
+    assert shown["emails"] == ["a@x.org", "b@y.org", "c@z.org"]

@@ -7,6 +7,7 @@ import shlex
 
 import click
 
+from trendscope.foundation.address import split_addresses
 from trendscope.foundation.wording import count, quoted
 from trendscope.ingest.store import open_database
 
@@ -57,7 +58,8 @@ def subscriptions_group(ctx: click.Context, as_json: bool) -> None:
 @click.option("--exclude", "exclude", multiple=True, metavar="WORD", help="Leave out papers containing this word.")
 @click.option("--size", default=10, show_default=True, type=int, help="Papers per digest.")
 @click.option("--email", "emails", multiple=True, metavar="ADDR",
-              help="Email the digest here (repeatable; confirmed when an admin adds it, else it waits for "
+              help="Email the digest here (repeatable, or several separated by commas; confirmed when an admin adds "
+                   "it, else it waits for "
                    "`subscriptions confirm`).")
 @click.option("--no-feed", is_flag=True, help="Don't write an Atom feed file for it.")
 @click.option("--lab", is_flag=True, help="Lab-wide: every user sees it (admin only).")
@@ -82,7 +84,7 @@ def add_cmd(ctx, name, trends, query, topic, categories, exclude, size, emails, 
             raise click.UsageError("give --query or --topic, not both")
         query = topic_query(topic)
     sub = add_subscription(open_db(ctx), data_home(ctx), name, trends=trends, query=query, categories=categories,
-                           exclude=exclude, size=size, emails=emails, feed=not no_feed,
+                           exclude=exclude, size=size, emails=split_addresses(emails), feed=not no_feed,
                            confirmed=acting_user(ctx).admin, user=acting_user(ctx), lab=lab)
     from trendscope.index.fts_query import or_reading_note
     from trendscope.ingest.paper_reads import PaperReads
@@ -266,8 +268,9 @@ def add_email_cmd(ctx: click.Context, name: str, emails: tuple[str, ...]) -> Non
     from trendscope.digest.api import add_addresses
 
     actor = acting_user(ctx)
-    sub, added = add_addresses(open_db(ctx), name, list(emails), user=actor, confirmed=actor.admin)
-    held = [e.strip() for e in emails if e.strip().lower() not in {a.lower() for a in added}]
+    emails = split_addresses(emails)
+    sub, added = add_addresses(open_db(ctx), name, emails, user=actor, confirmed=actor.admin)
+    held = [e for e in emails if e.lower() not in {a.lower() for a in added}]
     if added:
         waiting = [a for a in added if a.lower() in {p.lower() for p in sub.pending}]
         click.echo(f"Added {', '.join(added)} to {quoted(sub.command_name)}"

@@ -28,6 +28,13 @@ def validate_address(addr: str) -> str:
     return a
 
 
+def split_addresses(typed) -> list[str]:
+    """Addresses as typed: each text may hold several, separated by commas or semicolons (as mail clients take
+    them; `--email "a@x.org, b@y.org"` was refused by the CLI while its hint said to separate them with commas)."""
+    texts = [typed] if isinstance(typed, str) or typed is None else list(typed)
+    return [e.strip() for t in texts for e in re.split(r"[,;]", t or "") if e.strip()]
+
+
 def is_loopback_host(host: str | None) -> bool:
     """True for `localhost` and loopback IP addresses (127.0.0.0/8, ::1, bracketed or not); False for anything
     else, wildcards ("0.0.0.0", "::", "") and unknown values included."""

@@ -9,8 +9,6 @@ the HTML part as raw HTML; the HTML email itself is offered as a download.
 """
 from __future__ import annotations
 
-import re
-
 import streamlit as st
 
 from trendscope.foundation.errors import TrendscopeError
@@ -27,7 +25,9 @@ PREVIEW_WEEKS = 104  # two years back (16 weeks were too few to look at last spr
 
 def _addresses(typed: str | None) -> list[str]:
     """Addresses typed into one field, separated by commas or semicolons (as mail clients take them)."""
-    return [e.strip() for e in re.split(r"[,;]", typed or "") if e.strip()]
+    from trendscope.foundation.address import split_addresses
+
+    return split_addresses(typed)
 
 
 def _pick_week() -> str | None:
