@@ -10,9 +10,28 @@ import os
 import sys
 
 
+def log_lines_with_time() -> None:
+    """Trendscope's own log lines in the server's output carry the time (UTC), level and source: "failed sign-in
+    for 'carla'" came bare, no use to fail2ban-style monitoring (a blind lab-admin walkthrough)."""
+    import logging
+    import time
+
+    handler = logging.StreamHandler(sys.stderr)
+    formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%Y-%m-%dT%H:%M:%SZ")
+    formatter.converter = time.gmtime
+    handler.setFormatter(formatter)
+    logger = logging.getLogger("trendscope")
+    if not any(getattr(h, "trendscope_server", False) for h in logger.handlers):
+        handler.trendscope_server = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
+        logger.propagate = False
+
+
 def main(argv: list[str] | None = None) -> None:
     from trendscope.foundation.home import Home
     from trendscope.ui.app import warmup
+
+    log_lines_with_time()
 
     if os.environ.get("TRENDSCOPE_HOME"):
         warmup.start(str(Home.resolve(os.environ["TRENDSCOPE_HOME"]).root))
