@@ -76,6 +76,13 @@ def read_oidc_settings(secrets_path: Path) -> OidcSettings | None:
         where = "[auth]" if name == "default" else f"[auth.{name}]"
         missing = [key for key in PROVIDER_KEYS if not isinstance(table.get(key), str) or not table[key].strip()]
         problems += [f"{secrets_path}: {where} needs {key} (see docs/accounts.md)" for key in missing]
+        url = table.get("server_metadata_url")
+        if isinstance(url, str) and url.strip() and not _secure_url(url.strip()):
+            # over http a man in the middle hands the app his own provider's keys and endpoints: any sign-in then
+            # passes (accepted without a word: a blind lab-admin walkthrough); a provider on this machine may use it
+            problems.append(f"{secrets_path}: {where} server_metadata_url must be an https:// address (plain http "
+                            f"only on this machine, e.g. http://127.0.0.1:...), not {url.strip()!r}")
+            missing.append("server_metadata_url")
         if not missing:
             settings.providers.append(name)
             settings.labels[name] = "your identity provider" if name == "default" else name.capitalize()
@@ -93,6 +100,16 @@ def read_oidc_settings(secrets_path: Path) -> OidcSettings | None:
     if problems:
         raise SettingsProblems(problems)
     return settings
+
+
+def _secure_url(url: str) -> bool:
+    """https://, or http:// to a loopback host (a provider on this machine)."""
+    from urllib.parse import urlsplit
+
+    from trendscope.foundation.address import is_loopback_host
+
+    parts = urlsplit(url)
+    return parts.scheme == "https" or (parts.scheme == "http" and is_loopback_host(parts.hostname))
 
 
 def oidc_domains(config_path: Path) -> tuple[str, ...]:

@@ -227,6 +227,13 @@ def test_sign_in_settings_are_read_and_bad_ones_named_in_one_line(tmp_path):
             'server_metadata_url = "https://kc.lab.example/.well-known/openid-configuration"\n')
     secrets.write_text(flat + 'client_kwargs = { prompt = "login" }\n')
     assert read_oidc_settings(secrets).providers == ["default"]
+    # the provider's metadata over plain http was accepted without a word (a blind lab-admin walkthrough): only
+    # a provider on this machine may use it
+    secrets.write_text(flat.replace("https://kc.lab.example", "http://kc.lab.example"))
+    with pytest.raises(TrendscopeError, match=r"server_metadata_url must be an https:// address"):
+        read_oidc_settings(secrets)
+    secrets.write_text(flat.replace("https://kc.lab.example", "http://127.0.0.1:9400"))
+    assert read_oidc_settings(secrets).providers == ["default"]
     # a misspelt setting was accepted and ignored by Streamlit: named in one line (a blind walkthrough)
     secrets.write_text(flat + 'expose_token = "id"\n')
     with pytest.raises(TrendscopeError, match=r"secrets.toml: \[auth\] has no setting 'expose_token' \(known: "):
