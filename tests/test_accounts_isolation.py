@@ -472,6 +472,15 @@ def test_sharing_again_says_when_it_changes_the_right(home, db):
     assert "(editable)." in cli(home, "lists", "share", "group", "ana", "--edit").output
     assert "(read-only, was editable)." in cli(home, "lists", "share", "group", "ana").output
     assert "(read-only)." in cli(home, "lists", "share", "group", "ana").output  # no change, nothing more said
+    # a paper's note is the list's: sharing says it goes along, older notes too (a blind lab-admin walkthrough)
+    rl = ReadingLists(db)
+    rl.create("noted")
+    ids = [r[0] for r in db.execute("SELECT id FROM papers ORDER BY pk LIMIT 2")]
+    rl.add("noted", ids)
+    rl.set_note("noted", ids[0], "weak baseline, do not cite")
+    said = cli(home, "lists", "share", "noted", "bo").output
+    assert "Its 1 paper note is shared with it; notes on passages stay yours." in said, said
+    assert "paper note" not in cli(home, "lists", "share", "noted", "bo", "--edit").output  # said once
 
 
 def test_the_sharing_box_counts_everyone_apart_from_named_readers(lab_home):
