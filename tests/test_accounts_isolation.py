@@ -503,6 +503,16 @@ def test_the_sharing_box_counts_everyone_apart_from_named_readers(lab_home):
     ReadingLists(db).share("group", "everyone")
     db.conn.close()
     assert label() == ["Shared with everyone and 1 named reader"]
+    # the sharing box says the papers' notes go along (a blind lab-admin walkthrough)
+    db = open_database(lab_home / "trendscope.db")
+    paper = db.execute("SELECT id FROM papers ORDER BY pk LIMIT 1").fetchone()[0]
+    ReadingLists(db).add("group", [paper], note="weak baseline")
+    db.conn.close()
+    at = open_page(check(_signed_in(lab_home, "owner").run()), "lists")
+    at.selectbox(key="list_pick").set_value(next(o for o in at.selectbox(key="list_pick").options
+                                                 if o.startswith("group")))
+    at = check(at.run())
+    assert any("The 1 paper note of this list is shared with it" in c.value for c in at.caption)
 
 
 def test_only_an_admin_reads_in_a_pdf_whose_text_every_user_reads(lab_home, shared_dir):

@@ -107,6 +107,10 @@ def _sharing(rl, current: str, summary) -> None:
                 rl.unshare(current, grantee)
                 _flash(f"**{literal_inline(current)}** is no longer shared with {literal_inline(who)}.", "info")
                 st.rerun()
+        noted = sum(1 for it in rl.items(current) if it.note.strip())
+        if noted:  # a paper's note is the list's: shared with it, older ones too (a blind lab-admin walkthrough)
+            st.caption(f"The {count(noted, 'paper note')} of this list {'is' if noted == 1 else 'are'} shared with "
+                       "it; notes on passages stay yours.")
         with st.form("share_list", border=False):
             c_user, c_edit = st.columns([3, 1], vertical_alignment="bottom")
             whom = c_user.text_input("Share with (a user name, or everyone)", key="share_with")
