@@ -248,7 +248,8 @@ def test_the_address_keeps_the_mode_sort_and_filters_of_a_search(app_home, seed)
         texts(again.caption) + texts(again.info)
     # values the page does not offer are left at their defaults
     odd = new_app()
-    odd.query_params.update({"q": "speech", "mode": "bogus", "n": "7", "cat": "xx.YY", "since": "someday"})
+    odd.query_params.update({"q": "speech", "mode": "bogus", "n": "7", "cat": "xx.YY", "since": "someday",
+                             "t": "multimodal"})
     odd = check(odd.run())
     assert odd.segmented_control(key="mode").value == "hybrid" and odd.selectbox(key="limit").value == 10
     # ... and named (they were dropped without a word: a blind walkthrough)
@@ -256,6 +257,8 @@ def test_the_address_keeps_the_mode_sort_and_filters_of_a_search(app_home, seed)
     assert warning.startswith("Not used from this address, left at the default: ") and all(
         w in warning for w in ("since=someday (not a date", "n=7 (results per page: 10, 20, 50, 100)",
                                "mode=bogus", "cat=xx.YY")), warning
+    # a name the page does not read (`t` for `trend`) is named too (a blind walkthrough)
+    assert "t=multimodal (not a setting of this page: it reads q, mode, sort, since, until, n, cat, trend)" in warning
     # dates as the CLI reads them: a year, a month (`since=2025` was dropped)
     years = new_app()
     years.query_params.update({"q": "speech", "since": "2025", "until": "2026-03"})

@@ -12,6 +12,8 @@ MODES = {"hybrid": "Hybrid", "semantic": "Semantic", "keyword": "Keyword", "insi
 SORTS = {"relevance": "Relevance", "date": "Newest first"}
 EARLIEST = date(1991, 1, 1)  # arXiv's first year: the date boxes accept anything after it
 LIMITS = (10, 20, 50, 100)
+ADDRESS_KEYS = ("q", "mode", "sort", "since", "until", "n", "cat", "trend")  # what a search's address may name
+OTHER_PAGES_KEYS = frozenset({"id", "passage", "section"})  # left in the address by a switch between pages
 
 
 def url_params(params: dict) -> dict[str, str | list[str]]:
@@ -61,6 +63,11 @@ def search_from_address(query_params, summary: dict, trend_labels: Mapping[str, 
     for key, value, known in (("mode", mode, MODES), ("sort", sort, SORTS)):
         if value is not None and value not in known:
             unused.append(f"{key}={value} ({', '.join(known)})")
+    # a name the page does not read was dropped without a word (`t=multimodal` for `trend=`: a blind walkthrough)
+    for key in query_params.keys():
+        if key not in ADDRESS_KEYS and key not in OTHER_PAGES_KEYS:
+            unused.append(f"{key}={query_params.get(key, '')} (not a setting of this page: it reads "
+                          f"{', '.join(ADDRESS_KEYS)})")
     cats, trends = query_params.get_all("cat"), query_params.get_all("trend")
     unused += [f"cat={c} (no stored paper has it)" for c in cats if c not in known_cats]
     unused += [f"trend={t} (no such trend)" for t in trends if t not in trend_labels]
