@@ -97,3 +97,13 @@ def test_parse_rejects_bad_examples():
             parse(argv(f"trendscope {bad}"))
     assert parse(argv('trendscope --home /tmp/ts lists add to-read 2106.09685 --note "LoRA"')).params == {
         "name": "to-read", "ids": ("2106.09685",), "note": "LoRA", "status": "unread", "create": False}
+
+
+def test_clipped_text_ends_at_a_word_with_a_mark():
+    """CLI titles were cut mid-word with no mark ("...at Multiple Granular": a blind walkthrough)."""
+    from trendscope.foundation.wording import clipped
+
+    title = "Multi-LexSum: Real-World Summaries of Civil Rights Lawsuits at Multiple Granularities"
+    assert clipped(title, 60) == "Multi-LexSum: Real-World Summaries of Civil Rights…"
+    assert clipped(title, 200) == title and clipped("  a\n b ", 10) == "a b"
+    assert clipped("Supercalifragilisticexpialidocious", 10) == "Supercali…"  # one long word: cut

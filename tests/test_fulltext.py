@@ -190,8 +190,9 @@ def test_search_text_names_each_papers_title_and_asks_for_words(fetched, tmp_pat
     CliRunner().invoke(main, ["--home", str(root), "lists", "add", "L", "2302.07302", "2304.02623"])
     shown = CliRunner().invoke(main, ["--home", str(root), "lists", "show", "L"]).output
     # named by the title its PDF prints (it was the bare id: a blind walkthrough)
-    assert "2302.07302  CiteSee: Augmenting Citations in Scientific Papers with Persistent and Personalized " \
-           "Histo…  (not ingested yet; its full text: trendscope read 2302.07302)" in shown, shown
+    # (cut at a word, with "…": "Personalized Histo" was cut mid-word, a blind walkthrough)
+    assert "2302.07302  CiteSee: Augmenting Citations in Scientific Papers with Persistent and Personalized…  " \
+           "(not ingested yet; its full text: trendscope read 2302.07302)" in shown, shown
     empty = CliRunner().invoke(main, ["--home", str(root), "search-text", "  "])
     assert empty.exit_code == 2 and "give the words to search for" in empty.output
 

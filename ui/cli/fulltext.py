@@ -8,6 +8,7 @@ import re
 import click
 
 from trendscope.foundation.errors import TrendscopeError
+from trendscope.foundation.wording import clipped
 
 from .options import json_option
 
@@ -143,7 +144,7 @@ def search_text_cmd(ctx, query, arxiv_id, limit, as_json):
     if not hits:
         click.echo(f"no passage matches {query!r}")
     for h in hits:  # with the paper's title: the id alone said little (a blind walkthrough)
-        title = f" {' '.join(titles[h.arxiv_id].split())[:80]} ·" if titles[h.arxiv_id] else ""
+        title = f" {clipped(titles[h.arxiv_id], 80)} ·" if titles[h.arxiv_id] else ""
         click.echo(f"{h.arxiv_id}{title} #{h.seq} {h.heading or '(front matter)'}\n    {h.snippet}")
 
 

@@ -13,7 +13,7 @@ from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.files import atomic_write
 from trendscope.foundation.latex_math import readable_latex
 from trendscope.foundation.text import authors_as_prose
-from trendscope.foundation.wording import count, quoted
+from trendscope.foundation.wording import clipped, count, quoted
 from trendscope.ingest.store import open_database
 from trendscope.reading.exporters import FORMATS, to_records
 from trendscope.reading.importers import IMPORT_FORMATS
@@ -44,8 +44,7 @@ def report_bad(ctx: click.Context, bad: list[str]) -> None:
 
 def short(text: str, width: int) -> str:
     """One line of at most `width` characters, LaTeX made readable ("$\\cap$" -> "∩")."""
-    text = " ".join(readable_latex(text or "").split())
-    return text if len(text) <= width else text[: width - 1] + "…"
+    return clipped(readable_latex(text or ""), width)
 
 
 @click.group("lists", invoke_without_command=True)

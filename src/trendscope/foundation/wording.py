@@ -11,6 +11,17 @@ def count(n: int, noun: str, plural: str | None = None) -> str:
     return f"{n:,} {noun if n == 1 else (plural or noun + 's')}"
 
 
+def clipped(text: str, width: int) -> str:
+    """`text` on one line in at most `width` characters: cut at the last word that fits, with "…" (titles were
+    cut mid-word without a mark, "...at Multiple Granular": a blind walkthrough); a single long word is cut."""
+    text = " ".join((text or "").split())
+    if len(text) <= width:
+        return text
+    cut = text[: max(width - 1, 1)]
+    space = cut.rfind(" ")
+    return (cut[:space].rstrip(" ,;:-") if space > width // 2 else cut) + "…"
+
+
 def short_urls(text: str) -> str:
     """A failed request's URL (often 250+ characters of query) cut after 40 characters, for a terminal line or the
     app's Status page (which showed it whole: a blind walkthrough); `status --json` keeps it whole."""
