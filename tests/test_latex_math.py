@@ -53,6 +53,9 @@ def test_cli_result_lines_show_readable_titles_and_say_when_categories_are_cut()
     cut = _hit_line(1, hit, width=60)
     assert len(cut) == 60 and cut.endswith("…")
     assert _hit_line(1, hit, width=200) == _hit_line(1, hit)
+    # a score too small for 4 decimals keeps its digits ("0.0000" on every hit of a common word: a walkthrough)
+    tiny = SimpleNamespace(**{**vars(hit), "score": 0.0000012345})
+    assert " 1.23e-06 " in _hit_line(1, tiny) and "   1.5000 " in _hit_line(1, hit)
     long = SimpleNamespace(**{**vars(hit), "title": "SE(3)-Equivariant Graph Neural Networks for Data-Efficient "
                                                     "and Accurate Interatomic Potentials"})
     cut = _hit_line(1, long, width=80)  # an 80-column terminal used to show the categories and no title

@@ -101,7 +101,7 @@ def _hit_line(rank: int, h, width: int | None = None, score: bool = True) -> str
 
     def line(shown: int) -> str:
         cats = ",".join(h.categories[:shown]) + (",…" if len(h.categories) > shown else "")
-        shown = f" {h.score:8.4f} " if score else ""
+        shown = f" {_score_text(h.score)} " if score else ""
         return f"{rank:>3}. {h.id:<12} {h.published or '?':<10}{shown} [{cats}] {title}"
 
     full = line(3)
@@ -109,6 +109,12 @@ def _hit_line(rank: int, h, width: int | None = None, score: bool = True) -> str
         return full
     short = line(1)
     return short if len(short) <= width else short[: max(width - 1, 1)] + "…"
+
+
+def _score_text(value: float) -> str:
+    """Eight characters: 4 decimals, or 3 significant digits for a score too small for them (a word in most papers
+    scores ~1e-6 by BM25: every hit read "0.0000" and the order looked arbitrary, a blind walkthrough)."""
+    return f"{value:8.4f}" if value == 0 or abs(value) >= 0.001 else f"{value:8.2e}"
 
 
 def _terminal_width() -> int | None:
