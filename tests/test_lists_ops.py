@@ -93,6 +93,8 @@ def test_notes_keep_their_lines_but_lose_control_characters(db, rows, home):
         rl.set_note("L", ids[1], "x" * 5001)
     shown = cli(home, "lists", "show", "L")
     assert "\x07" not in shown.output and "\x1b" not in shown.output
+    # notes on passages show under their paper, as in the app and the Markdown export (a blind walkthrough)
+    assert "      on passage 1: “a quote” see[1m this" in shown.output, shown.output
 
 
 def test_a_passage_note_quote_must_be_in_its_passage(db, rows):

@@ -190,6 +190,10 @@ def show_cmd(ctx: click.Context, name: str, status: str | None, as_json: bool) -
         click.echo(f"{_MARKS[it.status]} {head}  added {it.added[:10]}")
         if it.note:  # a note of several lines stays indented under its paper
             click.echo("      note: " + "\n            ".join(it.note.splitlines()))
+        for n in it.passage_notes:  # the reader's notes on passages (the app and the Markdown export showed them)
+            where = f"{short(n.section, 50)}, passage {n.seq}" if n.section else f"passage {n.seq}"
+            quote = f" “{short(n.quote, 70)}”" if n.quote else ""
+            click.echo(f"      on {where}:{quote} " + " ".join(n.note.split()))
 
 
 def _authors_short(authors: list[str]) -> str:
