@@ -659,6 +659,8 @@ def test_trends_page_charts_tables_topics_and_top_papers(app_home, embedder):
     assert len(colour["scale"]["domain"]) == 8 and len(set(colour["scale"]["range"][:8])) == 8
     assert colour["legend"]["labelLimit"] == 0 and colour["legend"]["columns"] <= 2  # 4 columns ran off the page
     assert spec["encoding"]["x"]["axis"]["format"] == "%b %Y"  # each tick with its year, not "2026" for January
+    # ticks on whole months ("Dec 2025, Dec 2025, Jan 2026" over a few months: a blind walkthrough)
+    assert spec["encoding"]["x"]["axis"]["tickCount"]["interval"] == "month"
     # a label level with its tick: the theme set "0" above the lines at zero, read as negative values (a walkthrough)
     assert spec["encoding"]["y"]["axis"]["labelBaseline"] == "middle"
     # the period compared by default has ended by the newest paper: not a week or month still filling up
@@ -1243,6 +1245,11 @@ def test_status_page_ledger_index_and_counts(app_home, seed):
     assert health["papers"] == f"{len(seed.ids):,}"  # "6000" beside "6,000 vectors" (a blind walkthrough)
     tags = {k: v for k, v in health.items() if k.startswith("trend tags: ")}  # a row each (one cell was cut off)
     assert len(tags) >= 2 and all(v.replace(",", "").isdigit() for v in tags.values()), health
+    # papers per day: ticks on whole days (with two days of data the axis read in hours: a blind walkthrough)
+    (per_day,) = [spec for c in at.get("vega_lite_chart")
+                  if (spec := json.loads(c.proto.spec))["encoding"]["x"].get("field") == "published"]
+    assert per_day["encoding"]["x"]["axis"]["tickCount"]["interval"] == "day"
+    assert per_day["encoding"]["x"]["axis"]["format"] == "%d %b"
     at.selectbox(key="days").set_value(365)
     check(at.run())
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -37,7 +38,16 @@ def _per_day(summary: dict) -> None:
         return
     frame = pd.DataFrame(rows, columns=["published", "papers"])
     frame["published"] = pd.to_datetime(frame["published"], errors="coerce")
-    st.bar_chart(frame.dropna().set_index("published"), height=220)
+    frame = frame.dropna()
+    # ticks on whole days: with two days of data the axis read in hours ("02 AM ... 10 PM", a blind walkthrough)
+    span = max(1, (frame["published"].max() - frame["published"].min()).days + 1) if len(frame) else 1
+    chart = alt.Chart(frame).mark_bar().encode(
+        x=alt.X("published:T", title=None, axis=alt.Axis(
+            format="%d %b", labelOverlap=True, tickCount={"interval": "day", "step": max(1, -(-span // 10))})),
+        y=alt.Y("papers:Q", title="papers"),
+        tooltip=[alt.Tooltip("published:T", title="Day", format="%Y-%m-%d"), alt.Tooltip("papers:Q", title="Papers")],
+    ).properties(height=220)
+    st.altair_chart(chart, width="stretch")
 
 
 def _ledger() -> None:

@@ -80,6 +80,15 @@ def chart_frame(table: pd.DataFrame, metric: str, freq: str, labels: dict[str, s
     return frame.sort_values(["trend", "period"])
 
 
+def period_ticks(periods: int, freq: str) -> dict:
+    """Ticks on whole periods, at most about 12: over a few months Vega put ticks at half months, and the axis read
+    "Dec 2025, Dec 2025, Jan 2026, Jan 2026" (a blind walkthrough)."""
+    step = max(1, -(-periods // 12))
+    if freq == "week":
+        return {"interval": "week", "step": step}
+    return {"interval": "month", "step": step * (3 if freq == "quarter" else 1)}
+
+
 def _chart(table: pd.DataFrame, metric: str, freq: str, labels: dict[str, str]) -> None:
     frame = chart_frame(table, metric, freq, labels)
     order = [labels.get(t, t) for t in app.trend_names()]
@@ -93,7 +102,8 @@ def _chart(table: pd.DataFrame, metric: str, freq: str, labels: dict[str, str]) 
         # every tick says its year ("Jan 2026"): by default only January did, as "2026", beside bare month names
         # weekly ticks fall several to a month: "Jan 2026, Jan 2026, Feb 2026" read as repeats, so they say the day
         x=alt.X("period:T", title=None,
-                axis=alt.Axis(format="%b %Y" if freq == "month" else "%d %b %Y", labelOverlap=True)),
+                axis=alt.Axis(format="%b %Y" if freq == "month" else "%d %b %Y", labelOverlap=True,
+                              tickCount=period_ticks(frame["period"].nunique(), freq))),
         y=alt.Y("value:Q", title=unit, axis=alt.Axis(labelBaseline="middle")),
         color=alt.Color("trend:N", title=None, sort=order,
                         scale=alt.Scale(domain=order, range=[by_label.get(t, ("#999999", True))[0] for t in order]),
