@@ -233,6 +233,10 @@ def parse_query(text: str, all_words: bool = False) -> ParsedQuery:
             words = (joined,)
         prefix = (not is_phrase) and raw.endswith("*") and len(words) == 1
         item = Item(words=words, column=column, prefix=prefix)
+        # "sim-to-real" and "sim2real" are one term to a reader: each is searched as either (papers write both;
+        # "sim2real" found none of the sim-to-real papers: a blind walkthrough)
+        other = None if is_phrase or prefix else to_spelling(raw.strip().strip(_LABEL_EDGES), words)
+        alternative = Item(words=other, column=column) if other else None
         count += 1
         if count > MAX_ITEMS:
             if neg or is_phrase or column or plus or prefix or pending_or:
@@ -257,13 +261,14 @@ def parse_query(text: str, all_words: bool = False) -> ParsedQuery:
         # "missing: (survey):" on every hit: a blind walkthrough)
         # a hyphenated word as typed too: "missing: DP SGD" read as two words (a blind walkthrough)
         label = " ".join(words) if is_phrase else raw.strip().strip(_LABEL_EDGES) or " ".join(words)
+        items = [item, alternative] if alternative else [item]
         if pending_or and groups:
             last = groups[-1]
-            groups[-1] = Group(last.items + [item], last.required and required, f"{last.label} OR {label}")
+            groups[-1] = Group(last.items + items, last.required and required, f"{last.label} OR {label}")
             pending_or = False
         else:
-            single = plain and len(words) == 1 and not prefix
-            groups.append(Group([item], required, label, words[0] if single else ""))
+            single = plain and len(words) == 1 and not prefix and not alternative
+            groups.append(Group(items, required, label, words[0] if single else ""))
     if not groups and not out.categories and not out.excluded_categories:
         if out.excluded:
             raise TrendscopeError("the query only excludes words: add at least one word to look for")
@@ -273,6 +278,20 @@ def parse_query(text: str, all_words: bool = False) -> ParsedQuery:
 
 
 _LABEL_EDGES = "()[]{}<>\"'.,;:!?*"
+_TO_HYPHENED = re.compile(r"([^\W\d_]{2,})[-\u2010\u2011]to[-\u2010\u2011]([^\W\d_]{2,})", re.I)
+_TO_DIGIT = re.compile(r"([^\W\d_]{2,})2([^\W\d_]{2,})")
+
+
+def to_spelling(raw: str, words: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The other spelling of an "A-to-B" word: "sim-to-real" -> ("sim2real",), "Text2SQL" -> ("Text", "to",
+    "SQL"); None for any other word."""
+    m = _TO_HYPHENED.fullmatch(raw)
+    if m and len(words) == 3:
+        return (f"{m[1]}2{m[2]}",)
+    m = _TO_DIGIT.fullmatch(raw)
+    if m and len(words) == 1:
+        return (m[1], "to", m[2])
+    return None
 
 
 def _meaningful(groups: list[Group]) -> list[Group]:

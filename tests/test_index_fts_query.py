@@ -188,7 +188,7 @@ def test_a_hyphenated_compound_is_searched_joined():
                      "non-IID text-to-SQL pre-train*")
     assert [g.fts() for g in pq.groups] == [
         '"pretraining"', '"multimodal"', '"models"', 'title : "finetuned"', '"cross lingual transfer"',
-        '"non IID"', '"text to SQL"', '"pretrain"*']
+        '"non IID"', '("text to SQL" OR "text2SQL")', '"pretrain"*']
     assert [i.fts() for i in pq.excluded] == ['"selfsupervised"']
     assert [g.label for g in pq.groups][:2] == ["pre-training", "multi-modal"]  # notes name it as typed
     assert pq.semantic_text.startswith("pre training of multi modal models")  # embedded as typed
@@ -201,3 +201,16 @@ def test_a_hyphenated_word_is_labelled_as_typed():
     groups = parse_query('DP-SGD "membership inference" ti:GPT-4 pre-training').groups
     assert [g.label for g in groups] == ["DP-SGD", "membership inference", "GPT-4", "pre-training"]
     assert [g.fts() for g in groups][0] == '"DP SGD"'  # still searched as the phrase of its parts
+
+
+def test_an_a_to_b_word_is_searched_in_both_spellings():
+    """A blind walkthrough: "sim2real" found none of the papers that write "sim-to-real", and "sim-to-real" none
+    of those writing "sim2real". Each is searched as either; a phrase in quotes stays as typed."""
+    groups = parse_query('sim-to-real Text2SQL ti:img2img "end-to-end" word2vec gpt2 -seq2seq').groups
+    assert [g.fts() for g in groups] == [
+        '("sim to real" OR "sim2real")', '("Text2SQL" OR "Text to SQL")', '(title : "img2img" OR title : "img to img")',
+        '"end to end"', '("word2vec" OR "word to vec")', '"gpt2"']
+    assert [g.label for g in groups][:2] == ["sim-to-real", "Text2SQL"]  # notes name it as typed
+    assert parse_query("sim2real OR sim-to-real").groups[0].fts() == \
+        '("sim2real" OR "sim to real" OR "sim to real" OR "sim2real")'
+    assert [i.fts() for i in parse_query("robots -seq2seq").excluded] == ['"seq2seq"']  # an exclusion as typed
