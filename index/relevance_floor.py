@@ -5,7 +5,8 @@ are listed for a reason other than their relevance, a floor decides which are li
 papers, best first) and a search sorted newest first (`Searcher.search` with `sort="date"`: the most relevant
 papers, ordered by date, must not start with the newest paper that merely shares a word).
 
-A paper passes when it holds the query as a phrase (a query of one plain word: in its title), or every query word
+A paper passes when it holds the query as a phrase (a query of one plain word, or an OR alternative of one: in its
+title), or every query word
 with a similarity >= `Z_ALL_WORDS` standard deviations above the query's similarity to a random stored paper, or a
 similarity >= `Z_ALONE` standard deviations above it. The thresholds were chosen on the odd half of a blind-graded
 set of digest queries (bench/digest_query_eval.py, docs/performance.md#precision-of-query-digests).
@@ -193,5 +194,11 @@ def _any_alternative(searcher: Searcher, parsed: ParsedQuery, choices: list[list
             out[pk]["all_words"] = True
         if len(words) > 1:
             for pk in searcher.store.matching('"' + " ".join(words) + '"' + not_excluded, pks):
+                out[pk]["phrase"] = True
+        elif len(items) == 1 and items[0].column is None:
+            # one plain word: its phrase is the word in the title, as for a query of that word alone (`LoRA OR
+            # "low-rank adaptation"` newest first lost "RadLite: Multi-Task LoRA Fine-Tuning", which `LoRA` lists:
+            # a blind walkthrough)
+            for pk in searcher.store.matching(f"title : {items[0].fts()}" + not_excluded, pks):
                 out[pk]["phrase"] = True
     return out

@@ -250,6 +250,13 @@ def test_one_word_is_a_phrase_only_in_the_title(searchable):
     assert in_title <= newest and all(feats[pk]["z"] >= 2.0 for pk in newest - in_title)
     ti = query_features(searcher, f"ti:{word}", pks, embed_text=word)  # a field: holding it is the phrase
     assert {pk for pk, f in ti.items() if f["phrase"]} == in_title
+    # an OR alternative of one word is judged the same way: `LoRA OR "low-rank adaptation"` newest first lost
+    # papers with LoRA in the title that `LoRA` alone lists (a blind walkthrough)
+    either = query_features(searcher, f'{word} OR "zzzz qqqq"', pks)
+    assert in_title <= {pk for pk, f in either.items() if f["phrase"]}
+    listed = {h.pk for h in searcher.search(SearchRequest(f'{word} OR "zzzz qqqq"', mode="hybrid", sort="date",
+                                                          limit=100))}
+    assert in_title <= listed
 
 
 def test_newest_first_keeps_every_paper_a_title_field_query_names(searchable):
