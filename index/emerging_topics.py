@@ -93,7 +93,7 @@ class Topic:
     name: str
     key: str
     papers: int          # papers of the trend in the period that use it
-    before: float        # its share of the trend's papers in the window before (0-1)
+    before: float        # its share of the trend's papers in the window before (0-1), smoothed: (b + 0.5) / (n + 1)
     share: float         # its share now
     growth: float        # share now / share before (smoothed)
     score: float         # G2 burst statistic
@@ -107,6 +107,8 @@ class Topic:
     also: list[str] = field(default_factory=list)  # other rising names written by mostly the same papers now
     curve: list[list] = field(default_factory=list)  # its own curve: [period, the trend's papers using it, the
     #                                                  trend's papers] for the two years up to this period
+    papers_before: int | None = None  # the trend's papers using it in the window before (0: new in the trend)
+    trend_papers_before: int | None = None  # the trend's papers in the window before
 
     def to_json(self) -> dict:
         """JSON's own types (lists, not tuples), so that a listing read back from JSON equals the one computed."""
@@ -297,7 +299,8 @@ def emerging_topics(db, freq: str = "month", since: str | None = None, trends: l
                                      first_papers=first_papers(first_seen[k], lambda pk: period[pk] <= p),
                                      central_papers=holders, also=merged.get(k, []),
                                      curve=[[q, per_period.get(q, {}).get(k, 0), n_period.get(q, 0)]
-                                            for q in periods[max(0, i - 2 * year + 1):i + 1]]))
+                                            for q in periods[max(0, i - 2 * year + 1):i + 1]],
+                                     papers_before=counts_before.get(k, 0), trend_papers_before=before_n))
                 names_for.update([k, *merged.get(k, [])])
             records.append({**record, "details": details})
     names = display_names(written_forms(db, c, names_for), c.acronyms, names_for)

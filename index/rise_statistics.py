@@ -97,3 +97,18 @@ def mix_standardiser(per_category: dict[str, dict[str, Counter]], n_by_category:
         seen = sum(w * sum(counts.get(key, 0) for counts in before[cat]) for cat, w in weight.items())
         return seen + smoothing + prior * share_before * total_weight
     return expected
+
+
+def is_new(detail: dict) -> bool:
+    """Whether no paper of the trend used the topic in the window before: its "share the year before" is then the
+    smoothing's half a paper, and "4.8x" a figure of that floor, not a measurement (a blind walkthrough quoted it)."""
+    return detail.get("papers_before") == 0
+
+
+def growth_words(detail: dict) -> str:
+    """"4.8x its share the year before", or, for a topic new in the trend, "new: none of the trend's 34 papers
+    the year before"."""
+    if is_new(detail):
+        n = detail.get("trend_papers_before") or 0
+        return f"new: none of the trend's {n:,} paper{'s' if n != 1 else ''} the year before"
+    return f"{detail['growth']:.1f}x its share the year before"

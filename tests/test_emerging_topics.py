@@ -588,7 +588,10 @@ def test_cli_topics_text_names_each_topic_with_its_growth_interval_and_first_pap
     assert out.exit_code == 0, out.output
     lines = out.output.splitlines()
     at = next(i for i, x in enumerate(lines) if x.lower().startswith("  banana routing"))
-    assert "x its share the year before (90% interval " in lines[at], lines[at]
+    # a topic no paper of the trend used the year before is "new", not "4.8x" (a figure of the smoothing's floor of
+    # half a paper: a blind walkthrough quoted it); one that was used shows its growth
+    assert re.search(r"(\d\.\dx its share|new: none of the trend's [\d,]+ papers) the year before \(90% interval ",
+                     lines[at]), lines[at]
     # the oldest first paper with its title and month: bare ids said nothing (a blind walkthrough)
     first = r'    first: 2399\.\d{5} "[^"]*Banana routing[^"]*" \(\d{4}-\d\d\)(; then 2399\.\d{5}(, 2399\.\d{5})*)?'
     assert re.fullmatch(first, lines[at + 1], re.I), lines[at + 1]
@@ -1173,3 +1176,19 @@ def test_a_topics_typical_papers_name_it_in_their_title_first_then_the_most_spec
         in_title={2: {"video generation"}}, title_words={5: " long video generation with memory "})
     assert typical_papers("video generation", [1, 2, 3, 4, 5], c, rising) == [5, 2, 3]  # titled, specific first
     assert typical_papers("video generation", [1, 4], c, rising) == [4, 1]
+
+
+def test_a_topic_new_in_its_trend_is_called_new_not_given_a_growth():
+    """A blind walkthrough: "LoRA: 4 papers, 6.8% (the year before: 1.4%; 4.8x)" while its own curve held no LoRA
+    paper in the year before: the 1.4% was the smoothing's half a paper. The words say "new" instead."""
+    from trendscope.digest.render import _topic_counts
+    from trendscope.index.rise_statistics import growth_words, is_new
+
+    new = {"papers": 4, "growth": 4.75, "papers_before": 0, "trend_papers_before": 34, "growth_interval": [0.6, 36.0],
+           "since": "2024-11-01"}
+    old = {**new, "papers_before": 3, "growth": 2.5}
+    assert is_new(new) and not is_new(old) and not is_new({"growth": 2.0})  # a listing kept before: no count
+    assert growth_words(new) == "new: none of the trend's 34 papers the year before"
+    assert growth_words(old) == "2.5x its share the year before"
+    assert _topic_counts(new, "2024-11-01") == "4 papers, new, may be chance"
+    assert _topic_counts(old, "2024-11-01") == "4 papers, 2.5x, may be chance"

@@ -37,7 +37,7 @@ def period_name(period: str, freq: str) -> str:
 
 def print_topics(db, freq: str, since: str | None, as_json: bool, last: int | None, recompute: bool,
                   only: set[str], newest: str | None, include_thin: bool, until: str | None = None) -> None:
-    from trendscope.index.rise_statistics import interval_text, same_categories_text
+    from trendscope.index.rise_statistics import growth_words, interval_text, same_categories_text
     from trendscope.index.topic_listings import listed_topics
     from trendscope.index.trends_over_time import is_complete, period_start
 
@@ -96,8 +96,8 @@ def print_topics(db, freq: str, since: str | None, as_json: bool, last: int | No
                 notes = "; ".join(n for n in (interval_text(t), same_categories_text(t)) if n)
                 also = f" (also written: {'; '.join(t['also'])})" if t.get("also") else ""
                 within = _span_text(r["since"], r["period"], freq)  # "46 papers" read as the month's (a walkthrough)
-                click.echo(f"  {t['name']}{also}: {count(t['papers'], 'paper')}{within}, {t['growth']:.1f}x its share "
-                           f"the year before{f' ({notes})' if notes else ''}")
+                click.echo(f"  {t['name']}{also}: {count(t['papers'], 'paper')}{within}, {growth_words(t)}"
+                           f"{f' ({notes})' if notes else ''}")
                 for label, key in (("first", "first_papers"), ("typical now", "central_papers")):
                     # the typical papers of its rise were in --json only, though --help promised them (a walkthrough)
                     if papers := t.get(key):

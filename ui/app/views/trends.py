@@ -14,7 +14,7 @@ from trendscope.foundation.clock import span_months
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.text import authors_as_prose
 from trendscope.foundation.wording import count
-from trendscope.index.rise_statistics import interval_text, may_be_chance, same_categories_text
+from trendscope.index.rise_statistics import interval_text, is_new, may_be_chance, same_categories_text
 from trendscope.index.trends_over_time import (
     TREND_COLOURS,
     drop_incomplete_tail,
@@ -195,7 +195,8 @@ def _rising(labels: dict[str, str], period: str, freq: str) -> None:
         # "may be chance" in the summary too: "Video Generation (8 papers in 12 months, 9.2x)" led the line, its
         # interval (0.8-99.9x) only inside the box (a blind walkthrough)
         names = ", ".join(f"{safe_inline(d['name'])} ({count(d['papers'], 'paper')}{_short_span(d, month)}, "
-                          f"{d['growth']:.1f}x{', may be chance' if may_be_chance(d) else ''})" for d in details[:5])
+                          f"{'new' if is_new(d) else format(d['growth'], '.1f') + 'x'}"
+                          f"{', may be chance' if may_be_chance(d) else ''})" for d in details[:5])
         if len(details) > 5:  # the summary named 5 and the box held 6, with nothing to say so
             names += f" and {len(details) - 5} more"
         # keyed and tracked: Follow (a rerun) and Back from a paper opened here folded it (a blind walkthrough)
@@ -203,9 +204,11 @@ def _rising(labels: dict[str, str], period: str, freq: str) -> None:
             for d in details:
                 c_text, c_follow = st.columns([5, 1], vertical_alignment="center")
                 also = f" (also written: {'; '.join(safe_inline(a) for a in d['also'])})" if d.get("also") else ""
+                before = (f"none of its {count(d.get('trend_papers_before') or 0, 'paper')} the year before: new in "
+                          "the trend" if is_new(d) else f"the year before: {_percent(d['before'])}")
                 c_text.markdown(f"**{safe_inline(d['name'])}**{also}: {count(d['papers'], 'paper')} "
                                 f"{_span(d.get('since') or month, month)}, {_percent(d['share'])} of the trend's "
-                                f"papers (the year before: {_percent(d['before'])}; {_growth_text(d)})")
+                                f"papers ({before}; {_growth_text(d)})")
                 if _followed(d["name"], followed):  # a second click said "already exists"
                     c_follow.button("Following", key=f"follow_{trend}_{d['key']}", icon=":material/check:",
                                     disabled=True, help="You follow this topic: its digest is on the Digests page")
@@ -291,7 +294,7 @@ def _percent(share: float) -> str:
 def _growth_text(detail: dict) -> str:
     """"2.0x, 90% interval 1.3-3.1x": the growth with its uncertainty."""
     notes = [n for n in (interval_text(detail), same_categories_text(detail)) if n]
-    return ", ".join([f"{detail['growth']:.1f}x", *notes])
+    return ", ".join([*([] if is_new(detail) else [f"{detail['growth']:.1f}x"]), *notes])
 
 
 def _short_span(detail: dict, month: str) -> str:
