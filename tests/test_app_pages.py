@@ -593,6 +593,8 @@ def test_trend_directions_never_contradict_the_growth():
     assert view._direction(5.0, 0.8) == "▲ growing" and view._direction(-5.0, -0.5) == "▼ cooling"
     assert view._direction(0.5, -0.79) == "▽ down (noisy)" and view._direction(1.0, 0.4) == "△ up (noisy)"
     assert view._direction(0.3, 0.05) == "● steady" and view._direction(3.0, -0.1) == "● steady"
+    # 2 papers say nothing ("▲ growing +4533 %" on 2 papers: a blind walkthrough)
+    assert view._direction(9.0, 45.3, 2) == "· too few papers" and view._direction(5.0, 0.8, 5) == "▲ growing"
 
 
 def test_a_rising_topics_share_is_never_shown_as_zero():

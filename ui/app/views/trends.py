@@ -37,6 +37,7 @@ WINDOWS = {"week": {"6 months": 26, "1 year": 52, "2 years": 104, "all": None},
 # Okabe-Ito's colour-blind-safe qualitative palette (8 colours; black swapped for a grey that reads on dark themes)
 WEEKS_POOLED = 4
 NOISE_GROWTH = 0.25  # a change under 25% is "steady" whatever the score
+MIN_DIRECTION_PAPERS = 5  # papers of a trend in a period below which no direction is read into its change
 LEGEND_COLUMNS = 2  # the long trend names, uncut, side by side still fit a laptop-wide page (4 ran off its edge)
 
 
@@ -47,11 +48,15 @@ def period_label(period: str, freq: str) -> str:
     return f"the week of {period[:10]}"
 
 
-def _direction(z: float | None, growth: float | None) -> str:
+def _direction(z: float | None, growth: float | None, papers: int | None = None) -> str:
     """The emerging score (> 2 emerging, < -2 cooling) read together with the growth, so the words never
-    contradict the number: a large change the score does not support is "up"/"down (noisy)"."""
+    contradict the number: a large change the score does not support is "up"/"down (noisy)". Under
+    MIN_DIRECTION_PAPERS papers in the period nothing is read into it ("Continual learning ▲ growing +4533 %" on
+    2 papers: a blind walkthrough)."""
     if z is None or pd.isna(z):
         return "—"
+    if papers is not None and not pd.isna(papers) and papers < MIN_DIRECTION_PAPERS:
+        return "· too few papers"
     g = 0.0 if growth is None or pd.isna(growth) else float(growth)
     if z > 2 and g > 0:
         return "▲ growing"
@@ -122,7 +127,8 @@ def _movers(latest: pd.DataFrame, labels: dict[str, str], period: str, freq: str
     st.subheader(f"Growing and cooling, {period_label(period, freq)}")
     frame = latest.assign(
         trend=latest["trend"].map(lambda t: labels.get(t, t)),
-        direction=[_direction(z, g) for z, g in zip(latest["emerging_score"], latest["growth"])],
+        direction=[_direction(z, g, n) for z, g, n in zip(latest["emerging_score"], latest["growth"],
+                                                          latest["count"])],
         share=latest["share"] * 100,
         growth=latest["growth"] * 100,
     ).sort_values("growth", ascending=False, na_position="last")
