@@ -1,7 +1,10 @@
 """Trends over time: counting invariants, growth/emerging, c-TF-IDF terms, the chart and the CLI."""
 from __future__ import annotations
 
+import csv
+import io
 import json
+import re
 import shutil
 from collections import Counter
 from dataclasses import replace
@@ -200,7 +203,19 @@ def test_trends_cli(tagged_db, home, tmp_path, monkeypatch):
     assert res.exit_code == 0, res.output
     # JSON lines, one record per trend and period, as `--topics --json` prints them (it was one JSON array)
     records = [json.loads(x) for x in res.stdout.splitlines()]
-    assert records and set(records[0]) == {*COLUMNS, "few_papers", "complete"}
+    assert records and set(records[0]) == {*COLUMNS, "label", "few_papers", "complete"}
+    # each period named as the text names it ("2015-01-01" beside the table's "2015-Q1": a blind walkthrough)
+    by_quarter = [json.loads(x) for x in runner.invoke(main, ["--home", str(home), "trends", "--freq", "quarter",
+                                                               "--json"]).stdout.splitlines()]
+    assert all(re.fullmatch(r"\d{4}-Q[1-4]", r["label"]) and r["label"][:4] == r["period"][:4] for r in by_quarter)
+    # the same table as CSV, for a spreadsheet (only JSON lines: a blind walkthrough preparing a talk)
+    as_csv = runner.invoke(main, ["--home", str(home), "trends", "--freq", "quarter", "--csv"])
+    rows = list(csv.DictReader(io.StringIO(as_csv.stdout)))
+    assert as_csv.exit_code == 0 and len(rows) == len(by_quarter)
+    assert [(r["trend"], r["period"], r["label"], int(r["count"])) for r in rows] == [
+        (r["trend"], r["period"], r["label"], r["count"]) for r in by_quarter]
+    both = runner.invoke(main, ["--home", str(home), "trends", "--csv", "--json"])
+    assert both.exit_code == 2 and "--csv prints the trend table" in both.output
     png = tmp_path / "trends.png"
     res = runner.invoke(main, ["--home", str(home), "trends", "--png", str(png), "--since", "2020-01-01"])
     assert res.exit_code == 0, res.output

@@ -29,6 +29,9 @@ from .topics_output import mix_notes, period_name, print_topics
                    "rising topics were then. With --last, the periods before it.")
 @json_option("Print the whole trend x period table as JSON lines: one record per trend and period (as --topics "
              "--json and search --json print theirs).")
+@click.option("--csv", "as_csv", is_flag=True,
+              help="Print the same table as --json as CSV (one row per trend and period), for a spreadsheet or a "
+                   "plot of your own.")
 @click.option("--png", "png", type=click.Path(dir_okay=False), default=None,
               help="Draw share over time to this PNG (weekly shares pooled over 4 weeks, as the app draws them).")
 @click.option("--last", type=click.IntRange(min=1), default=None,
@@ -45,7 +48,7 @@ from .topics_output import mix_notes, period_name, print_topics
                    "and chart: counts and shares are of those papers (what rises in speech: -c eess.AS -c cs.SD).")
 @click.pass_obj
 def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None, until: str | None, as_json: bool,
-               png: str | None, last: int | None, include_thin: bool, only: tuple[str, ...],
+               as_csv: bool, png: str | None, last: int | None, include_thin: bool, only: tuple[str, ...],
                categories: tuple[str, ...]) -> None:
     """Trends over time: tagged papers per period, share, growth and emerging score; --topics names what rises.
 
@@ -57,6 +60,7 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
       trendscope trends --topics --since 2023-07 --until 2023-12
       trendscope trends --topics --freq month --json > topics.jsonl
       trendscope trends -t efficiency -t privacy --last 6
+      trendscope trends --freq quarter --since 2020 --csv > trends.csv
       trendscope trends -c cs.CL --freq quarter --since 2023
     """
     from trendscope.foundation.clock import parse_day
@@ -97,6 +101,9 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
     newest = newest_published(db)
     # "--since 2024-01" showed the newest period alone: --last defaulted to 1 (a blind walkthrough)
     last = last or (None if since else 1)
+    if as_csv and (as_json or topics):
+        raise click.UsageError("--csv prints the trend table; it goes with neither --json nor --topics (whose records "
+                               "hold lists: --topics --json)")
     if topics:
         if categories:  # a topic listing is computed per trend over every paper, not per category
             raise click.UsageError("--category applies to the trend table, JSON and chart, not to --topics (rising "
@@ -128,13 +135,18 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
         click.echo(f"chart -> {path}", err=True)
     # a month the corpus holds few papers of (2025-02: 49 between months of thousands) read as a trend's jump
     thin = thin_periods_of(db, df, freq)
-    if as_json:  # JSON lines, like every listing the CLI prints as JSON (`--topics --json`, `search --json`)
+    if as_json or as_csv:  # JSON lines, like every listing the CLI prints as JSON (`--topics --json`, `search --json`)
         # the whole table; a period still filling up (which the text leaves out) says so: its "growth" of -1.0 read
-        # as a collapse to a script that took the newest period (a blind walkthrough)
+        # as a collapse to a script that took the newest period (a blind walkthrough); each period also named as the
+        # text names it ("2015-Q1" beside the JSON's "2015-01-01": a walkthrough)
         filling = set(df["period"]) - set(drop_incomplete_tail(drop_thin_tail(df), freq, newest)["period"])
-        for record in df.to_dict(orient="records"):
-            click.echo(json.dumps({**record, "few_papers": record["period"] in thin,
-                                   "complete": record["period"] not in filling}, ensure_ascii=False))
+        records = [{**record, "label": period_name(record["period"], freq), "few_papers": record["period"] in thin,
+                    "complete": record["period"] not in filling} for record in df.to_dict(orient="records")]
+        if as_csv:
+            _print_csv(records)
+            return
+        for record in records:
+            click.echo(json.dumps(record, ensure_ascii=False))
         return
     if df.empty:
         click.echo(_nothing_between(since, until))
@@ -198,6 +210,22 @@ def periods_without_papers(shown: list[str], freq: str) -> list[str]:
 
     have = set(shown)
     return [p for p in periods_between(shown[0], shown[-1], freq) if p not in have] if len(shown) > 1 else []
+
+
+CSV_COLUMNS = ("trend", "period", "label", "count", "total", "share", "growth", "emerging_score", "few_papers",
+               "complete")
+
+
+def _print_csv(records: list[dict]) -> None:
+    """The trend table as CSV: the JSON's fields but the newly characteristic words (a list, and not topics)."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(records)
+    click.echo(out.getvalue(), nl=False)
 
 
 def _nothing_between(since: str | None, until: str | None) -> str:
