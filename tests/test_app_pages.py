@@ -879,9 +879,9 @@ def test_trends_page_lists_a_rising_topic_with_its_papers(app_home, embedder):
     assert following.label == "Following" and following.disabled
     buttons = [b for b in at.button if b.key and b.key.startswith("topic_efficiency_banana")]
     # each says its month: "which papers started it" needs their dates (a blind walkthrough)
-    assert buttons and all(re.match(r"(typical|first|then) \(2026-06\): Banana routing", b.label) for b in buttons), [
-        b.label for b in buttons]
-    assert buttons[0].label.startswith("first (") and sum(b.label.startswith("first") for b in buttons) == 1
+    assert buttons and all(re.match(r"(typical|first here|then) \(2026-06\): Banana routing", b.label)
+                           for b in buttons), [b.label for b in buttons]
+    assert buttons[0].label.startswith("first here (") and sum(b.label.startswith("first") for b in buttons) == 1
     # the title reads whole enough to tell the papers apart (side by side they were cut to "typical: Banana…")
     assert all("efficient inference" in b.label for b in buttons), [b.label for b in buttons]
     assert len({b.key.rsplit("_", 1)[1] for b in buttons}) == len(buttons)  # no paper offered twice

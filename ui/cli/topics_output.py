@@ -98,7 +98,8 @@ def print_topics(db, freq: str, since: str | None, as_json: bool, last: int | No
                 within = _span_text(r["since"], r["period"], freq)  # "46 papers" read as the month's (a walkthrough)
                 click.echo(f"  {t['name']}{also}: {count(t['papers'], 'paper')}{within}, {growth_words(t)}"
                            f"{f' ({notes})' if notes else ''}")
-                for label, key in (("first", "first_papers"), ("typical now", "central_papers")):
+                # the first of this corpus's papers, not the topic's first anywhere (a blind walkthrough)
+                for label, key in (("first here", "first_papers"), ("typical now", "central_papers")):
                     # the typical papers of its rise were in --json only, though --help promised them (a walkthrough)
                     if papers := t.get(key):
                         click.echo(f"    {label}: {first_named.get(papers[0], papers[0])}"

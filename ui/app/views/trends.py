@@ -225,7 +225,9 @@ def _rising(labels: dict[str, str], period: str, freq: str) -> None:
                 # the first papers first, "first" then "then" (two "first" buttons two years apart, below a
                 # "typical" paper older than the second, read as a contradiction: a blind walkthrough)
                 firsts = d["first_papers"][:2]
-                picks = [(("first", "then")[i], p) for i, p in enumerate(firsts)]
+                # "first here": the first of this corpus's papers, not the topic's first paper ("first (2023-03):
+                # ChatGPT for Shaping the Future of Dentistry" for MLLMs on a 6,000-paper sample: a walkthrough)
+                picks = [(("first here", "then")[i], p) for i, p in enumerate(firsts)]
                 picks += [("typical", p) for p in d["central_papers"][:3] if p not in firsts]  # one button a paper
                 papers = app.papers().get_many([p for _, p in picks])
                 for what, pid in picks:  # one per line: side by side, titles were cut to a dozen letters
