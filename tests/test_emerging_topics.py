@@ -593,7 +593,8 @@ def test_cli_topics_text_names_each_topic_with_its_growth_interval_and_first_pap
     assert re.search(r"(\d\.\dx its share|new: none of the trend's [\d,]+ papers) the year before \(90% interval ",
                      lines[at]), lines[at]
     # the oldest first paper with its title and month: bare ids said nothing (a blind walkthrough)
-    first = r'    first here: 2399\.\d{5} "[^"]*Banana routing[^"]*" \(\d{4}-\d\d\)(; then 2399\.\d{5}(, 2399\.\d{5})*)?'
+    first = (r'    first here: 2399\.\d{5} "[^"]*Banana routing[^"]*" \(\d{4}-\d\d\)'
+             r'(; then 2399\.\d{5}(, 2399\.\d{5})*)?')
     assert re.fullmatch(first, lines[at + 1], re.I), lines[at + 1]
     # then its most typical papers now, as --json's central_papers (--help promised them; only --json had them)
     typical = r'    typical now: (2399\.\d{5}) "[^"]*" \(\d{4}-\d\d\)(; then 2399\.\d{5}(, 2399\.\d{5})*)?'
