@@ -740,6 +740,31 @@ def test_trends_page_names_the_months_no_paper_was_published_in(app_home, embedd
             in texts(at.caption)), texts(at.caption)
 
 
+def test_the_trends_chart_draws_the_trends_picked_and_counts_come_with_a_caution(app_home, embedder, monkeypatch):
+    """A blind walkthrough preparing a talk: eight overlapping lines over years could not go on a slide, and the
+    counts (which follow the corpus's volume) came without a word."""
+    import pandas as pd
+
+    from trendscope.ui.app import trend_state
+
+    table = pd.DataFrame([{"trend": t, "period": p, "count": 10, "total": 100, "share": 0.1, "growth": 0.0,
+                           "emerging_score": 0.0, "terms": []}
+                          for t in ("efficiency", "privacy", "ethics") for p in ("2025-01-01", "2025-02-01")])
+    monkeypatch.setattr(trend_state, "trend_table", lambda freq, periods: table)
+    at = open_page(check(new_app().run()), "trends")
+    assert at.multiselect(key="chart_trends").value == ["privacy", "efficiency", "ethics"]
+    at.multiselect(key="chart_trends").set_value(["efficiency", "privacy"])
+    at = check(at.run())
+    spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+    drawn = spec["encoding"]["color"]["scale"]["domain"]  # the legend: the trends drawn, in the taxonomy's order
+    assert drawn == ["Privacy-preserving machine learning", "Model scale and efficiency"], drawn
+    assert len(at.dataframe[0].value) == 3  # the table below keeps every trend
+    assert not any("Counts follow" in c for c in texts(at.caption))
+    at.segmented_control(key="metric").set_value("count")
+    at = check(at.run())
+    assert any("Counts follow how many papers the corpus holds" in c for c in texts(at.caption))
+
+
 def test_a_whole_trend_is_followed_from_the_trends_page(app_home):
     """A blind walkthrough could follow rising topics on the Trends page, a whole trend only through the Digests
     page's form."""

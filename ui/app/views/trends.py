@@ -98,6 +98,7 @@ def _chart(table: pd.DataFrame, metric: str, freq: str, labels: dict[str, str]) 
     frame = chart_frame(table, metric, freq, labels)
     order = [labels.get(t, t) for t in app.trend_names()]
     order += sorted(set(frame["trend"]) - set(order))
+    order = [t for t in order if t in set(frame["trend"])]  # the legend names the trends drawn (each its own colour)
     unit = "% of all papers" if metric == "share" else "papers"
     if freq == "week":
         unit += f" ({WEEKS_POOLED}-week average)"
@@ -397,7 +398,16 @@ def render() -> None:
     if complete["period"].max() < table["period"].max():
         st.caption(f"Left out of the chart: {period_label(table['period'].max(), freq)}, still filling up (the "
                    f"newest paper is from {app.summary()['last'][:10]}).")
-    _chart(complete, metric, freq, labels)
+    # eight overlapping lines over years could not go on a slide (a blind walkthrough): the chart draws the trends
+    # picked here, the tables below keep every trend
+    names = [t for t in app.trend_names() if t in set(complete["trend"])]
+    names += sorted(set(complete["trend"]) - set(names))
+    shown = st.multiselect("Trends in the chart", names, default=names, format_func=lambda t: labels.get(t, t),
+                           key="chart_trends", help="The chart draws these; the tables below keep every trend.")
+    if metric == "count":  # counts follow how many papers the corpus holds each period (a blind walkthrough)
+        st.caption(":material/info: Counts follow how many papers the corpus holds in each period (its sources "
+                   "and their volume change): compare shares across periods, counts within one.")
+    _chart(complete[complete["trend"].isin(shown or names)], metric, freq, labels)
     thin, latest_full = trend_state.thin_periods(table, freq), complete["period"].max()
     if few := [f"{period_label(p, freq)} ({count(n, 'paper')})" for p, n in sorted(thin.items()) if p <= latest_full]:
         st.caption(":material/info: Few papers in " + ", ".join(few) + ": under a quarter of the papers of the "
