@@ -33,6 +33,7 @@ from .faiss_index import (
     remove_index_files,
     save_index,
 )
+from .hash_embedder import is_hash_model
 from .index_run import index_lock
 from .topic_store import refresh_phrases
 from .trend_update import TagUpdateResult, update_trend_tags
@@ -132,7 +133,8 @@ def _run(db, home, model, progress, rebuild, embedder, embedder_factory, exact_m
     if pending:
         if embedder is None:
             # `index` sat at "embedding: 0/6,000 papers" for 40 s while the model loaded (a blind walkthrough)
-            progress_note(f"loading the embedding model {model} (up to a minute)...", enabled=progress)
+            progress_note(f"loading the embedding model {model} (up to a minute)...",
+                          enabled=progress and not is_hash_model(model))  # (the test embedder needs no loading)
             embedder = (embedder_factory or load_embedder)(model)
         had = set()
         te = time.perf_counter()

@@ -121,10 +121,18 @@ def test_the_model_in_use_is_the_most_common_one_when_a_crash_left_a_mix(tmp_pat
 
 def test_index_says_it_loads_the_model_before_counting(tmp_path, sample_rows, monkeypatch, capsys):
     """A blind walkthrough: `index` sat at "embedding: 0/6,000 papers (0%)" for 40 s while the model loaded."""
+    from trendscope.index.hash_embedder import HashingEmbedder
+
     rows = spread(sample_rows, 20)
     home, db = make_home(tmp_path / "h", rows)
-    run_index(db, home, model="hash-384", progress=True)
+    loaded = []
+
+    def load(name):  # a model that needs loading (any name but the test embedder's hash-N)
+        loaded.append(name)
+        return HashingEmbedder(model_id=name)
+
+    run_index(db, home, model="some-model", progress=True, embedder_factory=load)
     err = capsys.readouterr().err
-    assert err.startswith("loading the embedding model hash-384 (up to a minute)...\n"), err
-    run_index(db, home, model="hash-384", progress=True)  # nothing to embed: no model loaded, nothing said
-    assert "loading the embedding model" not in capsys.readouterr().err
+    assert loaded == ["some-model"] and err.startswith("loading the embedding model some-model (up to a minute)...\n")
+    run_index(db, home, model="some-model", progress=True, embedder_factory=load)  # nothing to embed: no model
+    assert loaded == ["some-model"] and "loading the embedding model" not in capsys.readouterr().err
