@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import shlex
+import urllib.error
 import urllib.request
 
 import pytest
@@ -45,6 +46,14 @@ def test_serve_starts_the_app_over_an_empty_home(tmp_path):
             assert r.read() == b"ok"
         with urllib.request.urlopen(f"{url}/search", timeout=5) as r:
             assert b"<noscript>" in r.read()  # the Streamlit front end is served
+            # no other site (another port of this host included) shows it in a frame (a blind security walkthrough
+            # framed the signed-in Lists page from another port)
+            assert r.headers["Content-Security-Policy"] == "frame-ancestors 'self'"
+            assert r.headers["X-Frame-Options"] == "SAMEORIGIN" and r.headers["X-Content-Type-Options"] == "nosniff"
+        # Streamlit's counters named the app's internal functions to anyone, signed in or not
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(f"{url}/_stcore/metrics", timeout=5)
+        assert refused.value.code == 404
     assert (home / "trendscope.db").exists()  # serve created the database and applied every migration
     # four "No runtime found, using MemoryCacheStorageManager" warnings opened every log (a blind walkthrough)
     logged = (tmp_path / "serve.log").read_text(encoding="utf-8")
@@ -140,3 +149,29 @@ def test_serve_on_every_address_names_the_host_names_it_accepts(home, monkeypatc
             "in the browser") in res.output
     local = CliRunner().invoke(main, ["--home", str(home), "serve", "--port", "8621"])
     assert local.exit_code == 0 and "open it as" not in local.output
+
+
+def test_response_headers_are_added_and_metrics_are_not_served():
+    """The middleware alone (the served app: test_serve_starts_the_app_over_an_empty_home)."""
+    import asyncio
+
+    from trendscope.ui.app.response_headers import ResponseHeaders
+
+    sent: list[dict] = []
+
+    async def app(scope, receive, send):
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"x-frame-options", b"DENY")]})
+        await send({"type": "http.response.body", "body": b"page"})
+
+    async def send(message):
+        sent.append(message)
+
+    async def run(path):
+        sent.clear()
+        await ResponseHeaders(app)({"type": "http", "path": path}, None, send)
+        return dict(sent[0]["headers"]), sent[0]["status"]
+
+    headers, status = asyncio.run(run("/lists"))
+    assert status == 200 and headers[b"content-security-policy"] == b"frame-ancestors 'self'"
+    assert headers[b"x-frame-options"] == b"DENY"  # a header the app set itself is kept
+    assert asyncio.run(run("/_stcore/metrics"))[1] == 404
