@@ -30,7 +30,15 @@ class BadLine(ValueError):
     """A snapshot line that cannot be stored; the message says why."""
 
 
+# Longest real values: the shared corpus's 162,699 papers hold titles of at most 240 characters, abstracts of 4,031
+# and author names of 512. A 5,000-character title filled screens of heading on its paper page (a blind security
+# walkthrough): a line past these is refused, not stored.
+MAX_CHARS = {"title": 1_000, "abstract": 20_000, "authors": 200_000, "author": 1_000, "comments": 5_000}
+
+
 def _clean(text: object, name: str, required: bool = True) -> str | None:
+    if isinstance(text, str) and len(text) > MAX_CHARS.get(name, 10_000):
+        raise BadLine(f"field '{name}' is longer than {MAX_CHARS.get(name, 10_000):,} characters ({len(text):,})")
     if text is None or text == "":
         if required:  # an empty title was called missing (a blind walkthrough)
             raise BadLine(f"missing field '{name}'" if text is None else f"field '{name}' is empty")
@@ -83,6 +91,8 @@ def _string_list(value: object, name: str) -> list[str]:
         return []
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise BadLine(f"field '{name}' must be a list of strings")
+    if name == "authors" and (long := next((v for v in value if len(v) > MAX_CHARS["author"]), None)):
+        raise BadLine(f"an author name in '{name}' is longer than {MAX_CHARS['author']:,} characters ({len(long):,})")
     cleaned = (_WS.sub(" ", clean_text(v)).strip() for v in value)
     return [v for v in cleaned if v]
 
@@ -140,6 +150,7 @@ def parse_kaggle_record(obj: dict) -> Paper:
     else:
         raw = _clean(obj.get("authors"), "authors", required=False) or ""
         authors = [a.strip() for a in _AUTHOR_SPLIT.split(raw) if a.strip()]
+    _string_list(authors, "authors")  # each name within its length
     return Paper(
         id=pid,
         title=_clean(obj.get("title"), "title"),

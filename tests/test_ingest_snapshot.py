@@ -88,6 +88,17 @@ def test_parse_corpus_line(sample_rows):
      "'versions' 2029-04-02 is after the month of arXiv id 2101.00001"),
     (json.dumps({"id": "2101.00001", "title": "t", "abstract": "a", "categories": "cs.LG",
                  "versions": [{"version": "one", "created": "x"}]}), "bad version label"),
+    # text far past any real paper's is refused, not stored (a 5,000-character title filled screens of heading: a
+    # blind security walkthrough); the corpus's longest title is 240 characters, abstract 4,031, author name 512
+    (json.dumps({"id": "2101.00001", "title": "t" * 1001, "abstract": "a", "published": "2021-01-04"}),
+     "field 'title' is longer than 1,000 characters \\(1,001\\)"),
+    (json.dumps({"id": "2101.00001", "title": "t", "abstract": "a" * 20_001, "published": "2021-01-04"}),
+     "field 'abstract' is longer than 20,000 characters"),
+    (json.dumps({"id": "2101.00001", "title": "t", "abstract": "a", "published": "2021-01-04",
+                 "authors": ["Ada Lovelace", "x" * 1001]}), "an author name in 'authors' is longer than 1,000"),
+    (json.dumps({"id": "2101.00001", "title": "t", "abstract": "a", "categories": "cs.LG",
+                 "authors": "Ada Lovelace and " + "x" * 1001, "update_date": "2021-01-04"}),
+     "an author name in 'authors' is longer than 1,000"),
     # json's own message ends in "at": it read "starting at at column 8" (a blind walkthrough)
     ('{"id": "2101.00001", "title": "t', r"^invalid JSON \(Unterminated string starting at column 31\)$"),
 ])
