@@ -222,15 +222,18 @@ def import_pdf_bytes(db: sqlite_utils.Database, home: Home, arxiv_id: str, data:
 def _stored(store: FulltextStore, reads: PaperReads, home: Home, aid: str, data: bytes, source: str,
             size: int | None = None, given: bool = False) -> FetchOutcome:
     """A PDF's text extracted, its references matched, all stored; or the failure recorded. A PDF the user `given`
-    (not downloaded by its id) is refused, and nothing recorded, when it is evidently another paper."""
+    (not downloaded by its id) that fails is refused and nothing recorded: its failure (naming the file given) was
+    shown to every user on the paper's page as the paper's last fetch (a blind security walkthrough), and it says
+    nothing of whether arXiv's PDF can be read."""
     size = len(data) if size is None else size
+    failed = _refused if given else _failed
     if size > MAX_PDF_BYTES:
-        return _failed(store, aid, f"{aid}: the PDF is {size / 1e6:.0f} MB, over the {MAX_PDF_BYTES / 1e6:.0f} "
-                                   "MB limit")
+        return failed(store, aid, f"{aid}: the PDF is {size / 1e6:.0f} MB, over the {MAX_PDF_BYTES / 1e6:.0f} "
+                                  "MB limit")
     try:
         paper = extract(data, source=source)
     except PdfError as exc:
-        return _failed(store, aid, str(exc))
+        return failed(store, aid, str(exc))
     other = another_paper(paper, aid, _stored_title(reads, aid), source) if given else None
     if other:  # a wrong file picked became the paper's text, notes and search inside it (a blind walkthrough)
         log.info("%s", other)
@@ -276,6 +279,12 @@ def _stored_title(reads: PaperReads, aid: str) -> str | None:
 
 def _failed(store: FulltextStore, aid: str, message: str) -> FetchOutcome:
     store.record_failure(aid, message)
+    log.info("%s", message)
+    return FetchOutcome(aid, "failed", message)
+
+
+def _refused(_store: FulltextStore, aid: str, message: str) -> FetchOutcome:
+    """A given PDF that fails: said to whoever gave it, not recorded as the paper's fetch."""
     log.info("%s", message)
     return FetchOutcome(aid, "failed", message)
 
