@@ -248,6 +248,14 @@ class ReadingLists:
     def delete_passage_note(self, note_id: int) -> bool:
         return self.marks.delete_passage_note(note_id, self.me)
 
+    def edit_passage_note(self, note_id: int, note: str) -> bool:
+        """Change the text of one of the reader's notes on a passage (its quote and place stay); notes could only
+        be deleted and typed again (a blind walkthrough). False when no note of theirs has that id."""
+        note = check_note(note).strip()
+        if not note:
+            raise TrendscopeError("a note cannot be empty: delete it instead")
+        return self.marks.set_passage_note(note_id, self.me, note)
+
     def passage_notes(self, arxiv_id: str) -> list:
         return self.marks.passage_notes([arxiv_id], self.me).get(arxiv_id, [])
 

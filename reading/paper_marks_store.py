@@ -46,6 +46,11 @@ class PaperMarksStore:
             return self.db.conn.execute("DELETE FROM passage_notes WHERE note_id = ? AND owner = ?",
                                         [int(note_id), owner]).rowcount > 0
 
+    def set_passage_note(self, note_id: int, owner: str, note: str) -> bool:
+        with self.db.atomic():
+            return self.db.conn.execute("UPDATE passage_notes SET note = ? WHERE note_id = ? AND owner = ?",
+                                        [note, int(note_id), owner]).rowcount > 0
+
     def passage_notes(self, arxiv_ids: Iterable[str], owner: str) -> dict[str, list[PassageNote]]:
         """arXiv id -> the owner's passage notes in reading order (then oldest first)."""
         out: dict[str, list[PassageNote]] = {}

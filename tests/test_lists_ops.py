@@ -282,3 +282,17 @@ def test_a_list_name_longer_than_80_characters_is_refused(db):
     with pytest.raises(TrendscopeError, match="a list name is longer than 80 characters"):
         rl.create("x" * 81)
     assert rl.create("x" * 80) == "x" * 80
+
+
+def test_a_passage_note_is_edited_by_its_owner_only(db, rows):
+    """Notes on passages could only be deleted and typed again (a blind walkthrough)."""
+    from trendscope.foundation.actor import Actor
+
+    rl = ReadingLists(db)
+    note_id = rl.add_passage_note(rows[0]["id"], 3, "first thought", quote="q")
+    assert rl.edit_passage_note(note_id, "second\x07 thought ")
+    assert [(n.note, n.quote, n.seq) for n in rl.passage_notes(rows[0]["id"])] == [("second thought", "q", 3)]
+    with pytest.raises(TrendscopeError, match="cannot be empty"):
+        rl.edit_passage_note(note_id, "   ")
+    assert not ReadingLists(db, user=Actor("ana", admin=False)).edit_passage_note(note_id, "ana's")  # not hers
+    assert rl.passage_notes(rows[0]["id"])[0].note == "second thought"

@@ -13,7 +13,7 @@ import json
 import streamlit as st
 
 from trendscope.foundation.errors import TrendscopeError
-from trendscope.foundation.wording import count
+from trendscope.foundation.wording import clipped, count
 from trendscope.ui.app import fulltext_state as fulltext
 from trendscope.ui.app import state as app
 from trendscope.ui.app import widgets
@@ -83,14 +83,29 @@ def _note_form(arxiv_id: str, section: str, passage: dict) -> None:
             quote = st.text_input("Quote (optional: the words the note is about)", key=f"quote_{seq}")
             note = st.text_area("Note", key=f"note_text_{seq}", height=100)
             if st.form_submit_button("Save note", icon=":material/save:"):
+                # no quote typed: the passage's start, cut at a word ("...One challenge is that even though")
+                start = clipped(passage["text"], 300).removesuffix("…")
                 try:
-                    app.reading_lists().add_passage_note(arxiv_id, seq, note, quote or passage["text"][:300],
-                                                         section, passage=passage["text"])
+                    app.reading_lists().add_passage_note(arxiv_id, seq, note, quote or start, section,
+                                                         passage=passage["text"])
                 except TrendscopeError as exc:
                     st.error(safe_inline(str(exc)))
                 else:
                     st.session_state["reader_flash"] = f"Note saved on passage {seq}."
                     st.rerun()
+
+
+def _edit_note_form(n) -> None:
+    with st.form(f"edit_note_{n.note_id}", border=False):
+        text = st.text_area("Note", value=n.note, key=f"edit_note_text_{n.note_id}", height=100)
+        if st.form_submit_button("Save", icon=":material/save:"):
+            try:
+                app.reading_lists().edit_passage_note(n.note_id, text)
+            except TrendscopeError as exc:
+                st.error(message_inline(str(exc)))
+            else:
+                st.session_state["reader_flash"] = f"Note on passage {n.seq} changed."
+                st.rerun()
 
 
 def _passage(arxiv_id: str, section: str, p: dict, notes: list, marked: bool) -> None:
@@ -102,8 +117,10 @@ def _passage(arxiv_id: str, section: str, p: dict, notes: list, marked: bool) ->
         else:
             st.markdown(safe_markdown(p["text"]))
         for n in notes:
-            c_text, c_rm = st.columns([12, 1], vertical_alignment="center")
+            c_text, c_edit, c_rm = st.columns([12, 1, 1], vertical_alignment="center")
             c_text.info(f"“{safe_inline(n.quote[:200])}” — {literal_inline(n.note)}", icon=":material/sticky_note_2:")
+            with c_edit.popover("", icon=":material/edit:", help="Edit this note"):
+                _edit_note_form(n)  # notes could only be deleted and typed again (a blind walkthrough)
             if c_rm.button("", key=f"rm_note_{n.note_id}", icon=":material/delete:", help="Delete this note"):
                 app.reading_lists().delete_passage_note(n.note_id)
                 st.rerun()
