@@ -53,9 +53,8 @@ def test_read_a_paper_note_a_passage_find_it_and_export_it(app_home, seed, pdf_s
     assert any("Note saved" in s for s in texts(at.success)), texts(at.success)
     assert any("readers lose track" in i for i in texts(at.info))
     # no quote typed: the passage's start is the quote, cut at a word, not mid-word (a blind walkthrough)
-    from trendscope.ingest.store import open_database as _open
-
     from trendscope.ingest.fulltext import document
+    from trendscope.ingest.store import open_database as _open
 
     note = ReadingLists(_open(app_home / "trendscope.db")).passage_notes(pid)[0]
     text = " ".join(next(p["text"] for s in document(_open(app_home / "trendscope.db"), pid)["sections"]
@@ -67,7 +66,8 @@ def test_read_a_paper_note_a_passage_find_it_and_export_it(app_home, seed, pdf_s
     at.button(key=f"FormSubmitter:edit_note_{note.note_id}-Save").click()
     at = check(at.run())
     assert any("Note on passage" in s and "changed" in s for s in texts(at.success)), texts(at.success)
-    assert any("Readers lose track of cited papers (§1)." in i.replace("\\", "") for i in texts(at.info)), texts(at.info)
+    shown = [i.replace("\\", "") for i in texts(at.info)]
+    assert any("Readers lose track of cited papers (§1)." in i for i in shown), shown
     edited = ReadingLists(_open(app_home / "trendscope.db")).passage_notes(pid)
     assert [(n.note_id, n.quote) for n in edited] == [(note.note_id, note.quote)]  # the quote and place stay
     at.text_area(key=f"edit_note_text_{note.note_id}").set_value("Their survey: readers lose track of cited papers.")
