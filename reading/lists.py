@@ -262,6 +262,10 @@ class ReadingLists:
     def items(self, name: str) -> list[ListItem]:
         return self.store.items(self._id(name), self.me)
 
+    def noted_count(self, name: str) -> int:
+        """How many papers of list `name` carry a note: what sharing the list shares with it."""
+        return sum(1 for it in self.items(name) if it.note.strip())
+
     def add(self, name: str, ids: Iterable[str], note: str = "", status: str = "unread") -> AddResult:
         lid = self._id(name, "edit")
         status, note = check_status(status), check_note(note)

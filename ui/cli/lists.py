@@ -389,7 +389,7 @@ def share_cmd(ctx: click.Context, name: str, user: str, edit: bool, stop: bool) 
     before = shares.get(grantee)  # sharing again changes the right: said (an editor lost it unawares: a walkthrough)
     was = "" if before is None or bool(before) == edit else f", was {'editable' if before else 'read-only'}"
     click.echo(f"Shared {quoted(ref)} with {who} ({'editable' if edit else 'read-only'}{was}).")
-    noted = sum(1 for it in rl.items(name) if it.note.strip())
+    noted = rl.noted_count(name)
     if noted and before is None:  # a paper's note is the list's: shared with it, older ones too (a walkthrough)
         click.echo(f"Its {count(noted, 'paper note')} {'is' if noted == 1 else 'are'} shared with it; notes on "
                    "passages stay yours.")

@@ -63,14 +63,19 @@ def backup_home(home: Home, dest: Path, with_pdfs: bool = True) -> BackupReport:
     except BaseException:
         # a failed backup left a damaged copy of the database behind, readable by all (umask 022), and blocked the
         # next run into the same folder (a blind lab-admin walkthrough): nothing half done stays
-        shutil.rmtree(dest, ignore_errors=True) if made else _empty(dest)
+        if made:
+            shutil.rmtree(dest, ignore_errors=True)
+        else:
+            _empty(dest)
         raise
 
 
 def _empty(folder: Path) -> None:
     for path in folder.iterdir():
-        shutil.rmtree(path, ignore_errors=True) if path.is_dir() and not path.is_symlink() else path.unlink(
-            missing_ok=True)
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
 
 
 def _copy_home(home: Home, dest: Path, with_pdfs: bool) -> BackupReport:

@@ -107,7 +107,7 @@ def _sharing(rl, current: str, summary) -> None:
                 rl.unshare(current, grantee)
                 _flash(f"**{literal_inline(current)}** is no longer shared with {literal_inline(who)}.", "info")
                 st.rerun()
-        noted = sum(1 for it in rl.items(current) if it.note.strip())
+        noted = rl.noted_count(current)
         if noted:  # a paper's note is the list's: shared with it, older ones too (a blind lab-admin walkthrough)
             st.caption(f"The {count(noted, 'paper note')} of this list {'is' if noted == 1 else 'are'} shared with "
                        "it; notes on passages stay yours.")
