@@ -6,6 +6,8 @@ Tables (migration set "trendscope.trends"):
 - trend_tag_state(pk PRIMARY KEY, content_hash, taxonomy_hash, with_vector): what each paper was tagged from.
 - trend_versions(trend PRIMARY KEY, taxonomy_hash, model_sig): the definition each trend's tags come from.
 - trend_models(trend PRIMARY KEY, rules_hash, model_id, weights BLOB float32, bias, positives, negatives).
+- tag_corrections(pk, trend, present, by, at, PRIMARY KEY(pk, trend)): a tag set or taken away by hand; it wins
+  over the tagger every time the paper is tagged (`write_tags`).
 """
 from __future__ import annotations
 
@@ -94,6 +96,40 @@ def m002_tag_strength_column(db: sqlite_utils.Database) -> None:
     db.conn.executemany("UPDATE paper_trends SET strength = ?, evidence = ? WHERE pk = ? AND trend = ?", updates)
 
 
+@migrations()
+def m003_tag_corrections(db: sqlite_utils.Database) -> None:
+    """Tags corrected by hand (a reader found a privacy paper untagged and no way to mend it)."""
+    db.execute(
+        """
+        CREATE TABLE IF NOT EXISTS tag_corrections (
+            pk INTEGER NOT NULL,
+            trend TEXT NOT NULL,
+            present INTEGER NOT NULL,  -- 1: the paper has the tag; 0: it does not
+            by TEXT NOT NULL,
+            at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+            PRIMARY KEY (pk, trend)
+        )
+        """
+    )
+
+
+HAND_SCORE = 1.0  # a tag set by hand ranks as the surest of the trend's papers
+
+
+def hand_evidence(by: str, at: str) -> str:
+    """The evidence item of a tag set by hand."""
+    return f"set by hand by {by} on {at[:10]}"
+
+
+@dataclass(frozen=True)
+class TagCorrection:
+    pk: int
+    trend: str
+    present: bool
+    by: str
+    at: str
+
+
 @dataclass
 class PaperRow:
     pk: int
@@ -171,11 +207,16 @@ class TrendStore:
         written = 0
         conn = self.db.conn
         marks = ", ".join("?" for _ in trends)
+        results = list(results)
+        fixed = self.corrections_by_pk([r[0] for r in results])
         with self.db.atomic():
             for pk, chash, with_vector, tags in results:
                 conn.execute(f"DELETE FROM paper_trends WHERE pk = ? AND trend IN ({marks})", [pk, *trends])
+                hand = {c.trend: c for c in fixed.get(pk, []) if c.trend in trends}
                 rows = [(pk, t, float(s), json.dumps(ev, ensure_ascii=False), float(strength))
-                        for t, s, ev, strength in tags]
+                        for t, s, ev, strength in tags if t not in hand]
+                rows += [(pk, c.trend, HAND_SCORE, json.dumps([hand_evidence(c.by, c.at)], ensure_ascii=False), None)
+                         for c in hand.values() if c.present]
                 conn.executemany(
                     "INSERT INTO paper_trends (pk, trend, score, evidence, strength) VALUES (?, ?, ?, ?, ?)", rows)
                 written += len(rows)
@@ -186,6 +227,31 @@ class TrendStore:
                     "tagged_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
                     [pk, chash, taxonomy_hash, int(with_vector)])
         return written
+
+    # -- corrections by hand -------------------------------------------------------------------
+    def corrections_by_pk(self, pks: Sequence[int] | None = None) -> dict[int, list[TagCorrection]]:
+        """pk -> its tags corrected by hand (every corrected paper when `pks` is None)."""
+        sql = "SELECT pk, trend, present, by, at FROM tag_corrections"
+        rows = (self.db.execute(sql + " ORDER BY pk, trend").fetchall() if pks is None
+                else select_in(self.db, sql + " WHERE pk IN ({in}) ORDER BY pk, trend", sorted(set(pks))))
+        out: dict[int, list[TagCorrection]] = {}
+        for pk, trend, present, by, at in rows:
+            out.setdefault(int(pk), []).append(TagCorrection(int(pk), trend, bool(present), by, at))
+        return out
+
+    def set_corrections(self, pk: int, changes: dict[str, bool], by: str) -> None:
+        """Record that the paper has (True) or has not (False) each trend of `changes`, by `by`."""
+        with self.db.atomic():
+            self.db.conn.executemany(
+                "INSERT INTO tag_corrections (pk, trend, present, by) VALUES (?, ?, ?, ?) ON CONFLICT(pk, trend) "
+                "DO UPDATE SET present = excluded.present, by = excluded.by, "
+                "at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
+                [(int(pk), t, int(v), by) for t, v in sorted(changes.items())])
+
+    def clear_corrections(self, pk: int) -> int:
+        """Forget the paper's corrections (the tagger decides again); returns how many there were."""
+        with self.db.atomic():
+            return self.db.execute("DELETE FROM tag_corrections WHERE pk = ?", [int(pk)]).rowcount
 
     def restamp(self, pks: Sequence[int], taxonomy_hash: str) -> None:
         """Record that `pks` are up to date with `taxonomy_hash` (nothing to re-tag, e.g. a trend was removed)."""
@@ -211,6 +277,7 @@ class TrendStore:
             self.db.conn.executemany("DELETE FROM paper_trends WHERE pk = ?", gone)
             n = self.db.conn.total_changes - before
             self.db.conn.executemany("DELETE FROM trend_tag_state WHERE pk = ?", gone)
+            self.db.conn.executemany("DELETE FROM tag_corrections WHERE pk = ?", gone)
         return n
 
     def tags_of(self, pk: int) -> list[tuple[str, float, list[str]]]:

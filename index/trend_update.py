@@ -118,6 +118,37 @@ def trends_to_retag(db, home: Home, taxonomy: Taxonomy | None = None) -> dict[st
     return _why(old, current)
 
 
+def _tag_batch(store: TrendStore, vs: VectorStore, tagger: Tagger, vector_model: TagModel | None,
+               model_id: str | None, pks: list[int], trends, combined: str) -> tuple[int, int]:
+    """Tag these papers for `trends` and write the tags (corrections by hand win); (papers, tag rows)."""
+    rows = store.papers(pks)
+    vecs = vs.get([r.pk for r in rows], model_id) if vector_model is not None else {}
+    with_vec = [r.pk for r in rows if r.pk in vecs]
+    terms = vector_model.vector_terms(np.stack([vecs[pk] for pk in with_vec])) if with_vec else {}
+    row_of = {pk: i for i, pk in enumerate(with_vec)}
+    results = []
+    for r in rows:
+        i = row_of.get(r.pk)
+        vt = {t: float(v[i]) for t, v in terms.items()} if i is not None else None
+        tags = tagger.tag(r.title, r.abstract, None, r.categories, trends=trends, vector_terms=vt)
+        results.append((r.pk, r.content_hash, i is not None,
+                        [(t.trend, t.score, t.evidence, t.strength) for t in tags]))
+    return len(rows), store.write_tags(results, trends, combined)
+
+
+def retag_papers(db, home: Home, pks: list[int], taxonomy: Taxonomy | None = None) -> int:
+    """Tag these papers again for every trend, now (after a correction by hand); returns the tag rows written.
+    They are tagged as the next `index` would tag them (the current taxonomy and model), and stamped so; the
+    other papers are left to it."""
+    store, vs = TrendStore(db), VectorStore(db)
+    taxonomy = taxonomy or load_taxonomy(home.taxonomy_path)
+    model_id = vs.model_in_use()
+    current, model, use_vectors = _current_versions(db, home, taxonomy)
+    stamp = _sig(*(f"{t}={h}:{m}" for t, (h, m) in sorted(current.items())))
+    return _tag_batch(store, vs, Tagger(taxonomy, model), model if use_vectors else None, model_id, list(pks),
+                      taxonomy.names, stamp)[1]
+
+
 def update_trend_tags(db, home: Home, progress: bool = True, taxonomy: Taxonomy | None = None) -> TagUpdateResult:
     """Tag papers whose text, vector or taxonomy changed since they were last tagged."""
     result = TagUpdateResult()
@@ -152,21 +183,11 @@ def update_trend_tags(db, home: Home, progress: bool = True, taxonomy: Taxonomy 
     bar = progress_bar(len(full) + len(partial), "tagging", "paper", enabled=bool(progress and todo))
     for pks, trends in todo:
         for i in range(0, len(pks), BATCH):
-            rows = store.papers(pks[i : i + BATCH])
-            vecs = vs.get([r.pk for r in rows], model_id) if use_vectors else {}
-            with_vec = [r.pk for r in rows if r.pk in vecs]
-            terms = model.vector_terms(np.stack([vecs[pk] for pk in with_vec])) if with_vec else {}
-            row_of = {pk: i for i, pk in enumerate(with_vec)}
-            results = []
-            for r in rows:
-                i = row_of.get(r.pk)
-                vt = {t: float(v[i]) for t, v in terms.items()} if i is not None else None
-                tags = tagger.tag(r.title, r.abstract, None, r.categories, trends=trends, vector_terms=vt)
-                results.append((r.pk, r.content_hash, i is not None,
-                                [(t.trend, t.score, t.evidence, t.strength) for t in tags]))
-            result.tags += store.write_tags(results, trends, combined)
-            result.tagged += len(rows)
-            bar.update(len(rows))
+            tagged, written = _tag_batch(store, vs, tagger, model if use_vectors else None, model_id,
+                                         pks[i : i + BATCH], trends, combined)
+            result.tags += written
+            result.tagged += tagged
+            bar.update(tagged)
     bar.close()
     if stamp_only:
         store.restamp(stamp_only, combined)

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import streamlit as st
 
 from trendscope.foundation.clock import week_days_of
-from trendscope.ui.app.state import db, home, index_stamp, summary, trend_names
+from trendscope.ui.app.state import actor, db, home, index_stamp, summary, trend_names
 
 
 def trend_store():
@@ -37,6 +37,46 @@ def paper_trend_details(pk: int | None) -> list[dict]:
     if pk is None:
         return []
     return [{"trend": t, "score": s, "evidence": list(e)} for t, s, e in trend_store().tags_of(pk)]
+
+
+def tag_corrections(arxiv_id: str) -> list:
+    """The paper's tags corrected by hand (`TagCorrection`s)."""
+    from trendscope.index.tag_corrections import corrections_of
+
+    return corrections_of(db(), arxiv_id)
+
+
+def correct_tags(arxiv_id: str, wanted: list[str]):
+    """Make the paper's trends `wanted`, by hand, as the signed-in admin (a `CorrectionResult`)."""
+    from trendscope.index.tag_corrections import correct_tags as correct
+
+    before = {d["trend"] for d in paper_trend_details(app_pk(arxiv_id))}
+    add, remove = sorted(set(wanted) - before), sorted(before - set(wanted))
+    with st.spinner("Tagging the paper again and bringing the rising topics up to date…"):
+        done = correct(db(), home(), arxiv_id, actor(), add=add, remove=remove)
+    _forget_counts()
+    return done
+
+
+def reset_tags(arxiv_id: str):
+    from trendscope.index.tag_corrections import reset_tags as reset
+
+    with st.spinner("Tagging the paper again and bringing the rising topics up to date…"):
+        done = reset(db(), home(), arxiv_id, actor())
+    _forget_counts()
+    return done
+
+
+def _forget_counts() -> None:
+    """Trend counts and rising topics cached before a correction (kept until the index changed) are stale."""
+    _trend_table.clear()
+    _rising_topics.clear()
+
+
+def app_pk(arxiv_id: str) -> int | None:
+    from trendscope.ingest.paper_reads import PaperReads
+
+    return PaperReads(db()).pk_of(arxiv_id)
 
 
 @st.cache_data(ttl=300, show_spinner="Counting papers per trend…")

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import json
 import textwrap
+from pathlib import Path
 
 import click
 
 from trendscope.foundation.errors import TrendscopeError
+from trendscope.foundation.latex_math import readable_latex
 from trendscope.foundation.text import authors_as_prose
-from trendscope.foundation.wording import vector_vote, vote_lean
+from trendscope.foundation.wording import clipped, vector_vote, vote_lean
 
 from .options import json_option
 
@@ -46,10 +48,12 @@ def paper_record(db, raw_id: str) -> dict:
         raise TrendscopeError(f"{aid} is not stored: `trendscope ingest --id {aid}` adds it{also}")
     trends = TrendStore(db)
     tags = [{"trend": t, "score": s, "evidence": e} for t, s, e in trends.tags_of(pk)]
+    corrections = [{"trend": c.trend, "present": c.present, "by": c.by, "at": c.at}
+                   for c in trends.corrections_by_pk([pk]).get(pk, [])]
     return {"id": paper.id, "version": paper.version, "title": paper.title, "authors": paper.authors,
             "published": paper.published, "updated": paper.updated, "categories": paper.categories,
             "url": abs_url(paper.id), "abstract": paper.abstract, "trends": tags, "tagged": trends.is_tagged(pk),
-            "tags_outdated": trends.tags_outdated(pk)}
+            "tags_outdated": trends.tags_outdated(pk), "corrections": corrections}
 
 
 def _imported_authors(ctx: click.Context, arxiv_id: str) -> str:
@@ -91,14 +95,15 @@ def paper_cmd(ctx: click.Context, paper_id: str, as_json: bool) -> None:
         labels = {t.name: t.label for t in load_taxonomy(ctx.obj.home.taxonomy_path).trends}
     except TrendscopeError:
         labels = {}
-    from trendscope.foundation.latex_math import readable_latex  # as the app and the digests show them (`\textbf{`,
-                                                                  # `$2.0\times$` were printed raw: a walkthrough)
+    # readable_latex: as the app and the digests show them (`\textbf{`, `$2.0\times$` were printed raw: a walkthrough)
     version = f"v{rec['version']}" if rec["version"] else ""
     click.echo(f"{rec['id']}{version}  {readable_latex(rec['title'])}")
     click.echo(f"Authors: {', '.join(authors_as_prose(rec['authors'])) or _imported_authors(ctx, rec['id'])}")
     dates = f"published {rec['published'] or '?'}" + (f", updated {rec['updated']}" if rec["updated"] else "")
     click.echo(f"{dates} · {', '.join(rec['categories']) or 'no category'} · {rec['url']}")
-    if not rec["trends"] and rec["tagged"]:  # it read "`trendscope index` tags new papers" right after one did
+    if not rec["trends"] and rec["corrections"]:
+        click.echo("Trends: none (corrected by hand)")
+    elif not rec["trends"] and rec["tagged"]:  # it read "`trendscope index` tags new papers" right after one did
         click.echo("Trends: none (the tagger found none of the trends in it)")
     elif not rec["trends"]:
         click.echo("Trends: none yet (not tagged: `trendscope index` tags new papers)")
@@ -109,10 +114,92 @@ def paper_cmd(ctx: click.Context, paper_id: str, as_json: bool) -> None:
             click.echo(f"  {labels.get(t['trend'], t['trend'])} ({t['trend']}), score {t['score']:.2f}")
             for item in t["evidence"]:
                 click.echo(f"    - {evidence_text(item)}")
+    for c in rec["corrections"]:
+        if not c["present"]:  # a tag gone without a word read as the tagger's miss
+            click.echo(f"  not {labels.get(c['trend'], c['trend'])} ({c['trend']}): taken away by hand by {c['by']} "
+                       f"on {c['at'][:10]}")
     click.echo("Abstract:")
     click.echo(textwrap.fill(readable_latex(rec["abstract"]), width=100, initial_indent="  ", subsequent_indent="  "))
+
+
+def _print_corrections(rows: list[dict], as_json: bool) -> None:
+    if as_json:
+        for r in rows:
+            click.echo(json.dumps(r, ensure_ascii=False))
+        return
+    if not rows:
+        click.echo("No tag is corrected by hand.")
+        return
+    for r in rows:
+        change = ", ".join([f"+{t}" for t in r["added"]] + [f"-{t}" for t in r["removed"]])
+        click.echo(f"{r['id']}  {change}  (by {', '.join(r['by'])}, {r['at'][:10]}): "
+                   f"{clipped(readable_latex(r['title']), 70)}")
+
+
+@click.command("correct-tags")
+@click.argument("paper_id", required=False)
+@click.option("--add", "add", multiple=True, metavar="TREND", help="Give the paper this trend (repeatable).")
+@click.option("--remove", "remove", multiple=True, metavar="TREND", help="Take this trend away (repeatable).")
+@click.option("--reset", is_flag=True, help="Forget the paper's corrections: the tagger decides again.")
+@click.option("--list", "list_all", is_flag=True, help="List every paper whose tags were corrected by hand.")
+@click.option("--export", "export_path", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write the corrected papers as a label file for `train-tags` (id, labels: its trends now).")
+@json_option("Print the result (or, with --list, one record per paper) as JSON.")
+@click.pass_context
+def correct_tags_cmd(ctx: click.Context, paper_id: str | None, add, remove, reset: bool, list_all: bool,
+                     export_path: str | None, as_json: bool) -> None:
+    """Correct a paper's trend tags by hand (admins): the correction wins over the tagger from then on.
+
+    Digests, trend counts and rising topics follow at once. Corrected papers can be exported as labels to
+    re-train the tagger on (check the papers' other trends first: they are the tagger's).
+
+    \b
+    Examples:
+      trendscope correct-tags 2302.07302 --add privacy --remove efficiency
+      trendscope correct-tags 2302.07302 --reset
+      trendscope correct-tags --list
+      trendscope correct-tags --export my_labels.jsonl   # then: trendscope train-tags --labels my_labels.jsonl ...
+    """
+    from trendscope.index import tag_corrections as tc
+    from trendscope.ingest.records import BadArxivId, parse_arxiv_id
+    from trendscope.schema import open_home_database
+
+    if (list_all or export_path) and (paper_id or add or remove or reset):
+        raise click.UsageError("--list and --export take no paper and no --add, --remove or --reset")
+    if not (list_all or export_path) and not paper_id:
+        raise click.UsageError("name a paper (with --add, --remove or --reset), or give --list or --export")
+    db = open_home_database(ctx.obj.home)
+    try:
+        if list_all or export_path:
+            if export_path:
+                n = tc.export_labels(db, Path(export_path))
+                click.echo(f"wrote {n} labelled paper{'s' if n != 1 else ''} to {export_path}", err=True)
+            if list_all:
+                _print_corrections(tc.all_corrections(db), as_json)
+            return
+        try:
+            aid, _version = parse_arxiv_id(paper_id)
+        except BadArxivId:
+            raise TrendscopeError(f"not an arXiv id or URL: {paper_id!r}") from None
+        if reset and (add or remove):
+            raise click.UsageError("--reset takes no --add or --remove")
+        actor = ctx.obj.actor
+        result = (tc.reset_tags(db, ctx.obj.home, aid, actor) if reset
+                  else tc.correct_tags(db, ctx.obj.home, aid, actor, add=add, remove=remove))
+    finally:
+        db.close()
+    if as_json:
+        click.echo(json.dumps({"id": result.arxiv_id, "trends_before": result.tags_before,
+                               "trends": result.tags_after, "forgotten": result.forgotten,
+                               "corrections": [{"trend": c.trend, "present": c.present, "by": c.by, "at": c.at}
+                                               for c in result.corrections]}, ensure_ascii=False))
+        return
+    click.echo(str(result))
+    if result.topics:
+        click.echo(f"rising topics: {result.topics}", err=True)
 
 
 def register(group: click.Group) -> None:
     """Add this module's commands to the top-level group."""
     group.add_command(paper_cmd)
+    group.add_command(correct_tags_cmd)

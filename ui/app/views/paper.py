@@ -74,17 +74,18 @@ def _metadata(paper, imported_authors: list[str]) -> None:
     st.markdown("\n".join(f"- **{label}:** {value}" for label, value in rows))
 
 
-def _trends(pk: int) -> None:
+def _trends(arxiv_id: str, pk: int) -> None:
     st.subheader("Trends")
     tags = trend_state.paper_trend_details(pk)
+    hand = trend_state.tag_corrections(arxiv_id)
+    labels = app.trend_labels()
     if not tags:
-        st.caption("About none of the trends, by the tagger's rules and model." if trend_state.is_tagged(pk)
+        st.caption("None of the trends: corrected by hand." if hand else
+                   "About none of the trends, by the tagger's rules and model." if trend_state.is_tagged(pk)
                    else "Not tagged yet: the next `trendscope index` tags it.")
-        return
-    if trend_state.tags_outdated(pk):  # the old abstract's evidence was shown as this one's (a blind walkthrough)
+    if tags and trend_state.tags_outdated(pk):  # the old abstract's evidence was shown as this one's (a walkthrough)
         st.caption(":material/info: Tagged from an earlier version of its title and abstract; the next "
                    "`trendscope index` tags it again.")
-    labels = app.trend_labels()
     for tag in tags:
         with st.expander(f"{labels.get(tag['trend'], tag['trend'])} · score {tag['score']:.2f}", expanded=True):
             st.progress(min(max(float(tag["score"]), 0.0), 1.0))
@@ -92,6 +93,34 @@ def _trends(pk: int) -> None:
                 st.markdown("\n".join(f"- {evidence_sentence(e)}" for e in tag["evidence"]))
             else:
                 st.caption("No evidence recorded.")
+    for c in hand:
+        if not c.present:  # a tag gone without a word read as the tagger's miss
+            st.caption(f"Not {safe_inline(labels.get(c.trend, c.trend))}: taken away by hand by "
+                       f"{safe_inline(c.by)} on {c.at[:10]}.")
+    if app.actor().admin and trend_state.is_tagged(pk):
+        _correct_tags(arxiv_id, [t["trend"] for t in tags], bool(hand), labels)
+
+
+def _correct_tags(arxiv_id: str, current: list[str], corrected: bool, labels: dict[str, str]) -> None:
+    """An admin's correction of the paper's trends (every user's digests and trend counts follow it)."""
+    with st.expander("Correct these trends", icon=":material/edit:"):
+        names = list(labels)
+        wanted = st.multiselect("This paper's trends", names, default=[t for t in current if t in labels],
+                                format_func=lambda t: labels.get(t, t), key=f"tag_fix_{arxiv_id}")
+        st.caption("A correction wins over the tagger from now on, for every user (digests, trend counts, rising "
+                   "topics). `trendscope correct-tags --export` turns the corrections into labels to re-train on.")
+        save, reset = st.columns(2)
+        if save.button("Save the trends", key=f"tag_fix_save_{arxiv_id}", disabled=sorted(wanted) == sorted(current)):
+            st.session_state["tag_fix_done"] = trend_state.correct_tags(arxiv_id, wanted)
+            st.rerun()
+        if corrected and reset.button("Let the tagger decide again", key=f"tag_fix_reset_{arxiv_id}"):
+            st.session_state["tag_fix_done"] = trend_state.reset_tags(arxiv_id)
+            st.rerun()
+    done = st.session_state.pop("tag_fix_done", None)
+    if done is not None:
+        now = ", ".join(labels.get(t, t) for t in done.tags_after) or "none"
+        by = "the tagger's again" if done.forgotten else "corrected by hand"
+        st.success(f"Saved: its trends now, {by}: {safe_inline(now)}.", icon=":material/check:")
 
 
 def _similar(arxiv_id: str) -> None:
@@ -219,7 +248,7 @@ def render() -> None:
         st.subheader("Abstract")
         st.markdown(safe_markdown(paper.abstract))
         _metadata(paper, [] if paper.authors else app.reading_lists().imported_authors(arxiv_id))
-        _trends(app.papers().pk_of(arxiv_id))
+        _trends(arxiv_id, app.papers().pk_of(arxiv_id))
         reader_view.render(arxiv_id)
     with side:
         _lists(arxiv_id)

@@ -1,0 +1,170 @@
+"""Trend tags corrected by hand (a blind walkthrough found privacy papers untagged and an efficiency tag from a
+passing mention, with no way to mend one paper): the correction wins over the tagger at every later tagging,
+digests' and trends' counts follow it at once, only admins make it, and corrections export as labels."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from app_harness import check, new_app, open_page
+from index_support import make_home, paper_from_row, spread
+from lists_support import cli
+
+from trendscope.accounts.users import Accounts
+from trendscope.foundation.actor import OWNER, Actor
+from trendscope.foundation.errors import TrendscopeError
+from trendscope.index import tag_corrections as tc
+from trendscope.index.indexer import run_index
+from trendscope.index.tag_training import read_label_file
+from trendscope.index.topic_listings import keep_listing
+from trendscope.index.trend_store import TrendStore
+from trendscope.index.trend_update import update_trend_tags
+from trendscope.ingest.store import PaperStore, open_database
+
+
+@pytest.fixture
+def tagged(tmp_path, sample_rows, embedder):
+    rows = spread(sample_rows, 60)
+    home, db = make_home(tmp_path / "home", rows)
+    run_index(db, home, progress=False, embedder=embedder)
+    return home, db, rows
+
+
+def _paper_with(db, trend: str, has: bool) -> tuple[str, int]:
+    sql = ("SELECT id, pk FROM papers WHERE pk " + ("" if has else "NOT ") +
+           "IN (SELECT pk FROM paper_trends WHERE trend = ?) ORDER BY pk LIMIT 1")
+    return tuple(db.execute(sql, [trend]).fetchone())
+
+
+def _trends(db, pk: int) -> set[str]:
+    return {t for t, _s, _e in TrendStore(db).tags_of(pk)}
+
+
+def test_a_correction_wins_over_the_tagger_through_every_later_tagging(tagged, embedder):
+    home, db, rows = tagged
+    aid, pk = _paper_with(db, "efficiency", has=True)
+    assert "privacy" not in _trends(db, pk)
+    done = tc.correct_tags(db, home, aid, OWNER, add=["privacy"], remove=["efficiency"])
+    assert done.tags_after == sorted(_trends(db, pk)) and "privacy" in done.tags_after
+    assert "efficiency" not in done.tags_after and str(done).startswith(f"{aid}: +privacy, -efficiency; ")
+    score, evidence = db.execute("SELECT score, evidence FROM paper_trends WHERE pk = ? AND trend = 'privacy'",
+                                 [pk]).fetchone()
+    assert score == 1.0 and json.loads(evidence)[0].startswith("set by hand by owner on 20")
+    # the trend counts read it at once (digests and charts count paper_trends)
+    assert pk in TrendStore(db).tagged_pks(["privacy"]) and pk not in TrendStore(db).tagged_pks(["efficiency"])
+    # a new version of the paper is tagged again from its new text: the correction stays
+    row = next(r for r in rows if r["id"] == aid)
+    PaperStore(db).upsert([paper_from_row(row, version=(row.get("version") or 1) + 1,
+                                          abstract=row["abstract"] + " We make inference faster and cheaper.")])
+    assert update_trend_tags(db, home, progress=False).tagged == 1
+    assert "privacy" in _trends(db, pk) and "efficiency" not in _trends(db, pk)
+    # re-embedding and re-tagging everything: still
+    run_index(db, home, progress=False, embedder=embedder, rebuild=True)
+    assert "privacy" in _trends(db, pk) and "efficiency" not in _trends(db, pk)
+    # forgotten: the tagger decides again
+    back = tc.reset_tags(db, home, aid, OWNER)
+    assert back.forgotten == 2 and "privacy" not in _trends(db, pk) and "efficiency" in _trends(db, pk)
+    assert "the tagger's; 2 corrections forgotten" in str(back)
+    with pytest.raises(TrendscopeError, match="has no tag corrected by hand"):
+        tc.reset_tags(db, home, aid, OWNER)
+
+
+def test_the_rising_topics_kept_are_brought_up_to_date_by_a_correction(tagged):
+    home, db, _rows = tagged
+    keep_listing(db)
+    aid, _pk = _paper_with(db, "ethics", has=False)
+    done = tc.correct_tags(db, home, aid, OWNER, add=["ethics"])
+    assert done.topics.startswith("computed for ")
+    assert keep_listing(db).computed is False  # read back: the listing counts the correction
+
+
+def test_only_admins_correct_and_bad_requests_are_one_clear_line(tagged):
+    home, db, _rows = tagged
+    aid, pk = _paper_with(db, "efficiency", has=True)
+    before = _trends(db, pk)
+    with pytest.raises(TrendscopeError, match="admins only"):
+        tc.correct_tags(db, home, aid, Actor("bo", admin=False), remove=["efficiency"])
+    for kw, message in (({"add": ["nonsense"]}, "not a trend: nonsense (the trends: multimodal, "),
+                        ({}, "name a trend to add or to remove"),
+                        ({"add": ["privacy"], "remove": ["privacy"]}, "both added and removed: privacy")):
+        with pytest.raises(TrendscopeError, match=message.replace("(", r"\(")):
+            tc.correct_tags(db, home, aid, OWNER, **kw)
+    with pytest.raises(TrendscopeError, match="2101.99999 is not stored"):
+        tc.correct_tags(db, home, "2101.99999", OWNER, add=["privacy"])
+    assert _trends(db, pk) == before and TrendStore(db).corrections_by_pk() == {}
+
+
+def test_the_cli_corrects_lists_exports_labels_and_refuses_a_non_admin(tagged, tmp_path):
+    home, db, _rows = tagged
+    aid, pk = _paper_with(db, "efficiency", has=True)
+    Accounts(db).add("bo", email="bo@lab.example")
+    refused = cli(home.root, "--user", "bo", "correct-tags", aid, "--remove", "efficiency")
+    assert refused.exit_code == 1 and "admins only" in refused.output and "Traceback" not in refused.output
+    done = cli(home.root, "correct-tags", f"https://arxiv.org/abs/{aid}v2", "--remove", "efficiency",
+               "--add", "ethics", "--json")
+    assert done.exit_code == 0, done.output
+    rec = json.loads(done.stdout)
+    assert "ethics" in rec["trends"] and "efficiency" not in rec["trends"] and "efficiency" in rec["trends_before"]
+    assert {(c["trend"], c["present"], c["by"]) for c in rec["corrections"]} == {("efficiency", False, "owner"),
+                                                                                 ("ethics", True, "owner")}
+    shown = cli(home.root, "paper", aid).output
+    assert "not Model scale and efficiency (efficiency): taken away by hand by owner on 20" in shown
+    assert "    - set by hand by owner on 20" in shown
+    listed = cli(home.root, "correct-tags", "--list").output
+    assert listed.startswith(f"{aid}  +ethics, -efficiency  (by owner, 20")
+    out = tmp_path / "mine.jsonl"
+    exported = cli(home.root, "correct-tags", "--export", str(out))
+    assert exported.exit_code == 0 and "wrote 1 labelled paper to" in exported.stderr
+    taxonomy_names = ["multimodal", "self_supervised", "continual", "zero_shot", "privacy", "interpretability",
+                      "efficiency", "ethics"]
+    assert read_label_file(str(out), taxonomy_names) == [(aid, _trends(db, pk))]
+    usage = cli(home.root, "correct-tags", aid, "--list")
+    assert usage.exit_code == 2 and "--list and --export take no paper" in usage.output
+    assert cli(home.root, "correct-tags").exit_code == 2
+
+
+@pytest.fixture
+def lab_home(app_home):
+    from argon2 import PasswordHasher
+
+    db = open_database(app_home / "trendscope.db")  # a password: the app asks everyone to sign in
+    Accounts(db, hasher=PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)).add(
+        "bo", email="bo@lab.example", password="correct horse battery")
+    db.conn.close()
+    return app_home
+
+
+def _signed_in(home, name: str):
+    at = new_app()
+    at.session_state["ts_session"] = Accounts(open_database(home / "trendscope.db")).start_session(name)
+    return at
+
+
+def test_an_admin_corrects_a_papers_trends_on_its_page_and_a_reader_cannot(lab_home):
+    db = open_database(lab_home / "trendscope.db")
+    aid, pk = _paper_with(db, "privacy", has=False)
+    before = _trends(db, pk)
+    db.conn.close()
+    at = open_page(check(_signed_in(lab_home, "bo").run()), "paper", id=aid)
+    assert not [e for e in at.expander if e.label == "Correct these trends"]
+    at = open_page(check(_signed_in(lab_home, "owner").run()), "paper", id=aid)
+    pick = at.multiselect(key=f"tag_fix_{aid}")
+    assert sorted(pick.value) == sorted(before)
+    assert at.button(key=f"tag_fix_save_{aid}").disabled  # nothing changed yet
+    pick.set_value(sorted(before | {"privacy"}))
+    at = check(at.run())
+    at.button(key=f"tag_fix_save_{aid}").click()
+    at = check(at.run())
+    saved = [s.value.replace("\\", "") for s in at.success]
+    assert any(s.startswith("Saved: its trends now, corrected by hand: ") and
+               "Privacy-preserving machine learning" in s for s in saved), saved
+    db = open_database(lab_home / "trendscope.db")
+    assert _trends(db, pk) == before | {"privacy"}
+    db.conn.close()
+    assert any(e.label.startswith("Privacy-preserving machine learning") for e in at.expander)
+    assert "set by hand by owner on 20" in "\n".join(m.value for m in at.markdown)
+    at.button(key=f"tag_fix_reset_{aid}").click()
+    at = check(at.run())
+    assert any("the tagger's again" in s.value.replace("\\", "") for s in at.success)
+    db = open_database(lab_home / "trendscope.db")
+    assert _trends(db, pk) == before
