@@ -203,7 +203,7 @@ def test_trends_cli(tagged_db, home, tmp_path, monkeypatch):
     assert res.exit_code == 0, res.output
     # JSON lines, one record per trend and period, as `--topics --json` prints them (it was one JSON array)
     records = [json.loads(x) for x in res.stdout.splitlines()]
-    assert records and set(records[0]) == {*COLUMNS, "label", "few_papers", "complete"}
+    assert records and set(records[0]) == {*COLUMNS, "label", "few_papers", "complete", "no_papers"}
     # each period named as the text names it ("2015-01-01" beside the table's "2015-Q1": a blind walkthrough)
     by_quarter = [json.loads(x) for x in runner.invoke(main, ["--home", str(home), "trends", "--freq", "quarter",
                                                                "--json"]).stdout.splitlines()]
@@ -503,6 +503,19 @@ def test_the_trend_table_says_which_months_no_paper_was_published_in(tagged_db, 
     res = CliRunner().invoke(main, ["--home", str(home), "trends", "--since", "2024-09", "--include-thin"])
     assert "note: no stored paper was published in 2024-09, 2024-10, 2025-01, 2025-02: those rows are left out" \
         in res.stderr, res.stderr
+    # the JSON and the CSV hold those months too, as periods without papers: a script plotting the JSON drew a
+    # straight line across them (a blind walkthrough)
+    res = CliRunner().invoke(main, ["--home", str(home), "trends", "--since", "2024-10", "--json"])
+    records = [json.loads(line) for line in res.stdout.splitlines()]
+    assert [(r["period"], r["total"], r["no_papers"]) for r in records] == [
+        ("2024-10-01", 0, True), ("2024-11-01", 2000, False), ("2024-12-01", 2000, False), ("2025-01-01", 0, True),
+        ("2025-02-01", 0, True), ("2025-03-01", 2000, False), ("2025-04-01", 2000, False)]
+    empty = records[3]
+    assert empty["label"] == "2025-01" and empty["share"] is None and empty["growth"] is None and empty["count"] == 0
+    assert empty["terms"] == [] and empty["trend"] == "efficiency"
+    rows = list(csv.DictReader(io.StringIO(CliRunner().invoke(main, ["--home", str(home), "trends", "--csv"]).stdout)))
+    assert [(r["label"], r["share"], r["no_papers"]) for r in rows][2:4] == [("2025-01", "", "True"),
+                                                                           ("2025-02", "", "True")]
     # with --last, two trends' rows need not meet: months the table holds are not called empty
     full = ["2024-11-01", "2024-12-01", "2025-01-01", "2025-02-01", "2025-03-01"]
     monkeypatch.setattr(trends_over_time, "trend_table", lambda db, freq, **_kw: _table(
@@ -569,8 +582,9 @@ def test_the_trend_table_of_one_field(tagged_db, home):
     records = [json.loads(x) for x in res.stdout.splitlines()]
     per_month = Counter(period_start(p, "month") for (pk, p) in db.execute("SELECT pk, published FROM papers")
                         if pk in inside and p)
-    assert records and {r["period"]: r["total"] for r in records} == {p: n for p, n in per_month.items()
-                                                                       if p in {r["period"] for r in records}}
+    assert records and {r["period"]: r["total"] for r in records if not r["no_papers"]} == {
+        p: n for p, n in per_month.items() if p in {r["period"] for r in records}}
+    assert all(per_month[r["period"]] == 0 and r["total"] == 0 for r in records if r["no_papers"])
     tagged = Counter((t, period_start(p, "month")) for (pk, t, p) in db.execute(
         "SELECT t.pk, t.trend, p.published FROM paper_trends t JOIN papers p ON p.pk = t.pk") if pk in inside)
     assert all(r["count"] == tagged[(r["trend"], r["period"])] for r in records)

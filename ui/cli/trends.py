@@ -141,7 +141,9 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
         # text names it ("2015-Q1" beside the JSON's "2015-01-01": a walkthrough)
         filling = set(df["period"]) - set(drop_incomplete_tail(drop_thin_tail(df), freq, newest)["period"])
         records = [{**record, "label": period_name(record["period"], freq), "few_papers": record["period"] in thin,
-                    "complete": record["period"] not in filling} for record in df.to_dict(orient="records")]
+                    "complete": record["period"] not in filling, "no_papers": False}
+                   for record in df.to_dict(orient="records")]
+        records = with_empty_periods(records, freq, period_start(since, freq) if since else None, as_json)
         if as_csv:
             _print_csv(records)
             return
@@ -212,8 +214,28 @@ def periods_without_papers(shown: list[str], freq: str) -> list[str]:
     return [p for p in periods_between(shown[0], shown[-1], freq) if p not in have] if len(shown) > 1 else []
 
 
+def with_empty_periods(records: list[dict], freq: str, since: str | None, with_terms: bool) -> list[dict]:
+    """The records plus one per trend for each period without any stored paper between the first shown (or the
+    --since period) and the last: count and total 0, no share, growth or score. A script plotting the JSON drew a
+    straight line across the months the text said were empty (a blind walkthrough)."""
+    from trendscope.index.trends_over_time import periods_between
+
+    if not records:
+        return records
+    held = {r["period"] for r in records}
+    first = min([*held, since] if since else held)
+    missing = [p for p in periods_between(first, max(held), freq) if p not in held]
+    if not missing:
+        return records
+    trends = sorted({r["trend"] for r in records})
+    empty = [{"trend": t, "period": p, "count": 0, "total": 0, "share": None, "growth": None, "emerging_score": None,
+              **({"terms": []} if with_terms else {}), "label": period_name(p, freq), "few_papers": True,
+              "complete": True, "no_papers": True} for t in trends for p in missing]
+    return sorted(records + empty, key=lambda r: (r["trend"], r["period"]))
+
+
 CSV_COLUMNS = ("trend", "period", "label", "count", "total", "share", "growth", "emerging_score", "few_papers",
-               "complete")
+               "complete", "no_papers")
 
 
 def _print_csv(records: list[dict]) -> None:
