@@ -8,8 +8,8 @@ model that compute it. A call whose stamp matches reads the kept listing back (f
 most of it the stamp); any change (a paper added, redated, re-tagged or re-embedded; a new release) computes it
 afresh and replaces it, so what is read back is always what computing it now would give.
 
-`keep_listing` brings the month-by-month listing up to date as the last step of `trendscope index` and of each
-scheduled cycle, so that the first call after them reads it back too.
+`keep_listing` brings the month-by-month and quarterly listings up to date as the last step of `trendscope index`
+and of each scheduled cycle, so that the first call after them reads them back too.
 
 The listing holds every period; `since` only filters what is returned. The rows are read and written by
 `topic_listing_store.py`.
@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import sqlite3
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import sqlite_utils
@@ -92,14 +92,21 @@ class ListingUpdate:
     papers: int
     seconds: float          # the computation's time (of the kept one when it was current)
     kept_since: str | None  # when the kept listing was computed, if it was current
+    also: list[str] = field(default_factory=list)  # the other frequencies computed afresh, with their time
 
     def __str__(self) -> str:
-        if not self.computed:
-            return f"unchanged since {self.kept_since}"
-        return f"computed for {self.papers} papers in {self.seconds:.1f}s and kept"
+        s = (f"unchanged since {self.kept_since}" if not self.computed
+             else f"computed for {self.papers} papers in {self.seconds:.1f}s and kept")
+        return s + (f" ({'; '.join(self.also)})" if self.also else "")
 
 
-def keep_listing(db: sqlite_utils.Database, freq: str = "month") -> ListingUpdate:
-    """Bring the kept listing up to date: computed only when its data changed."""
+def keep_listing(db: sqlite_utils.Database, freq: str = "month", also: tuple[str, ...] = ("quarter",)) -> ListingUpdate:
+    """Bring the kept listing up to date, and those of `also` (the app's quarterly Trends view): each computed only
+    when its data changed."""
     out = listed_topics(db, freq=freq)
-    return ListingUpdate(out.kept_since is None, out.papers, round(out.seconds, 1), out.kept_since)
+    done = ListingUpdate(out.kept_since is None, out.papers, round(out.seconds, 1), out.kept_since)
+    for other in also:
+        more = listed_topics(db, freq=other)
+        if more.kept_since is None:
+            done.also.append(f"by {other}: computed in {more.seconds:.1f}s")
+    return done

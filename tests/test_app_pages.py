@@ -702,6 +702,38 @@ def test_trends_page_charts_tables_topics_and_top_papers(app_home, embedder):
         assert at.selectbox(key="window_week").value == "2 years", monthly
 
 
+def test_the_trends_page_has_a_quarterly_view_with_the_quarters_rising_topics(app_home, embedder):
+    """A blind walkthrough preparing a talk wanted the quarterly figures the CLI gives (`--freq quarter`); the page
+    offered weeks and months only."""
+    from trendscope.ingest.store import open_database
+    from trendscope.ui.app.views.trends import _span, period_label
+
+    at = open_page(check(new_app().run()), "trends")
+    at.selectbox(key="window_month").set_value("5 years")
+    at = check(at.run())
+    at.segmented_control(key="freq").set_value("quarter")
+    at = check(at.run())
+    assert at.selectbox(key="window_quarter").value == "5 years"  # carried over from the monthly view
+    quarter = at.selectbox(key="period_quarter").value
+    assert quarter[5:7] in ("01", "04", "07", "10")
+    label = period_label(quarter, "quarter")
+    assert re.fullmatch(r"Q[1-4] 20\d\d", label)
+    heads = texts(at.subheader)
+    assert f"Top papers of each trend, {label}" in heads and f"Rising topics, {label}" in heads
+    assert f"Growing and cooling, {label}" in heads
+    spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+    assert spec["encoding"]["x"]["axis"]["format"] == "Q%q %Y"
+    # the top papers are the quarter's three months
+    db = open_database(app_home / "trendscope.db")
+    end = (date.fromisoformat(quarter) + timedelta(days=95)).replace(day=1).isoformat()
+    published = dict(db.execute("SELECT id, published FROM papers").fetchall())
+    tops = [b.key.rsplit("_", 1)[1] for b in at.button if b.key and b.key.startswith("top_")]
+    assert tops and all(quarter <= published[p][:10] < end for p in tops)
+    assert _span("2024-04-01", "2025-01-01", "quarter") == "in the 4 quarters to 2025-Q1"
+    assert _span("2025-01-01", "2025-01-01", "quarter") == "this quarter"
+    assert period_label("2025-10-01", "quarter") == "Q4 2025"
+
+
 def test_a_ninth_trend_is_drawn_dashed_in_a_colour_of_its_own_style(app_home, embedder, monkeypatch):
     """A blind walkthrough: a trend added in taxonomy.toml was drawn in exactly the first trend's blue."""
     import pandas as pd

@@ -120,8 +120,11 @@ def test_index_keeps_the_listing_so_trends_reads_it_back_at_once(topic_home):
     first = runner.invoke(main, [*base, "index", "--tags-only"])
     assert first.exit_code == 0 and "rising topics: computed for" in first.stdout, first.output
     assert TopicListingStore(db).get("month") is not None
+    # and the quarterly one the app's quarterly Trends view reads (its first view computed it: ~30 s on 162,699)
+    assert "(by quarter: computed in " in first.stdout and TopicListingStore(db).get("quarter") is not None
     again = json.loads(runner.invoke(main, [*base, "index", "--tags-only", "--json"]).stdout)["topics"]
     assert again["computed"] is False and again["kept_since"] and again["line"].startswith("unchanged since")
+    assert again["also"] == [] and "quarter" not in again["line"]
     shown = runner.invoke(main, [*base, "trends", "--topics", "--json"])
     assert shown.exit_code == 0 and "kept since" in shown.stderr  # read back, not computed
     PaperStore(db).upsert(_burst(rows, 200, 4, "2023-11"))  # new papers: their phrases, then the listing afresh

@@ -138,7 +138,7 @@ def trend_table(freq: str, periods: int | None):
     since = None
     last = summary()["last"]
     if periods and last:
-        days = periods * (7 if freq == "week" else 30.44)
+        days = periods * {"week": 7, "month": 30.44, "quarter": 91.31}[freq]
         since = (date.fromisoformat(last[:10]) - timedelta(days=int(days))).isoformat()
     return _trend_table(str(home().root), freq, since)
 

@@ -1,5 +1,5 @@
-"""Trends page: the eight trends over time (count or share, by week or month; weekly lines pooled over 4 weeks),
-what is growing and cooling, rising topics, and the top papers of each trend in the chosen week or month."""
+"""Trends page: the eight trends over time (count or share, by week, month or quarter; weekly lines pooled over 4
+weeks), what is growing and cooling, rising topics, and the top papers of each trend in the chosen period."""
 from __future__ import annotations
 
 import urllib.parse
@@ -28,11 +28,15 @@ from trendscope.ui.app import state as app
 from trendscope.ui.app import trend_state, widgets
 from trendscope.ui.app.text import literal_inline, safe_inline, title_text
 
-FREQS = {"week": "Weekly", "month": "Monthly"}
+FREQS = {"week": "Weekly", "month": "Monthly", "quarter": "Quarterly"}
 METRICS = {"count": "Papers", "share": "Share of all papers"}
 WINDOWS = {"week": {"6 months": 26, "1 year": 52, "2 years": 104, "all": None},
-           "month": {"1 year": 12, "2 years": 24, "5 years": 60, "all": None}}
+           "month": {"1 year": 12, "2 years": 24, "5 years": 60, "all": None},
+           "quarter": {"2 years": 8, "5 years": 20, "all": None}}
 
+
+AXIS_FORMATS = {"week": "%d %b %Y", "month": "%b %Y", "quarter": "Q%q %Y"}
+TOOLTIP_FORMATS = {"week": "%Y-%m-%d", "month": "%Y-%m", "quarter": "%Y-Q%q"}
 
 # Okabe-Ito's colour-blind-safe qualitative palette (8 colours; black swapped for a grey that reads on dark themes)
 WEEKS_POOLED = 4
@@ -42,9 +46,12 @@ LEGEND_COLUMNS = 2  # the long trend names, uncut, side by side still fit a lapt
 
 
 def period_label(period: str, freq: str) -> str:
-    """"June 2026" for a month, "the week of 2026-06-01" for a week (periods are ISO dates of their first day)."""
+    """"June 2026" for a month, "Q2 2026" for a quarter, "the week of 2026-06-01" for a week (periods are ISO dates
+    of their first day)."""
     if freq == "month":
         return date.fromisoformat(period[:10]).strftime("%B %Y")
+    if freq == "quarter":
+        return f"Q{(int(period[5:7]) - 1) // 3 + 1} {period[:4]}"
     return f"the week of {period[:10]}"
 
 
@@ -78,8 +85,9 @@ def chart_frame(table: pd.DataFrame, metric: str, freq: str, labels: dict[str, s
         "trend": table["trend"].map(lambda t: labels.get(t, t)),
         "value": table[metric] * (100 if metric == "share" else 1),
     })
-    if freq == "month" and not frame.empty:  # a month without papers is a gap (NaN breaks the line), not a
-        months = pd.date_range(frame["period"].min(), frame["period"].max(), freq="MS")  # straight line across it
+    if freq != "week" and not frame.empty:  # a month without papers is a gap (NaN breaks the line), not a
+        months = pd.date_range(frame["period"].min(), frame["period"].max(),  # straight line across it
+                               freq="MS" if freq == "month" else "QS")
         full = pd.MultiIndex.from_product([sorted(frame["trend"].unique()), months], names=["trend", "period"])
         frame = frame.set_index(["trend", "period"]).reindex(full).reset_index()
     return frame.sort_values(["trend", "period"])
@@ -108,7 +116,7 @@ def _chart(table: pd.DataFrame, metric: str, freq: str, labels: dict[str, str]) 
         # every tick says its year ("Jan 2026"): by default only January did, as "2026", beside bare month names
         # weekly ticks fall several to a month: "Jan 2026, Jan 2026, Feb 2026" read as repeats, so they say the day
         x=alt.X("period:T", title=None,
-                axis=alt.Axis(format="%b %Y" if freq == "month" else "%d %b %Y", labelOverlap=True,
+                axis=alt.Axis(format=AXIS_FORMATS[freq], labelOverlap=True,
                               tickCount=period_ticks(frame["period"].nunique(), freq))),
         y=alt.Y("value:Q", title=unit, axis=alt.Axis(labelBaseline="middle")),
         color=alt.Color("trend:N", title=None, sort=order,
@@ -118,7 +126,7 @@ def _chart(table: pd.DataFrame, metric: str, freq: str, labels: dict[str, str]) 
         strokeDash=alt.StrokeDash("trend:N", title=None, sort=order, scale=alt.Scale(
             domain=order, range=[[6, 3] if by_label.get(t, ("", True))[1] else [1, 0] for t in order])),
         tooltip=[alt.Tooltip("trend:N", title="Trend"),
-                 alt.Tooltip("period:T", title="Period", format="%Y-%m" if freq == "month" else "%Y-%m-%d"),
+                 alt.Tooltip("period:T", title="Period", format=TOOLTIP_FORMATS[freq]),
                  alt.Tooltip("value:Q", title=unit, format=".1f")],
     ).properties(height=380)
     st.altair_chart(chart, width="stretch")
@@ -172,27 +180,30 @@ def _follow_trend(labels: dict[str, str]) -> None:
 
 
 def _rising(labels: dict[str, str], period: str, freq: str) -> None:
-    month = period[:7] + "-01"
-    st.subheader(f"Rising topics, {period_label(month, 'month')}")
-    if freq == "week":  # topics are judged by month: say which month a week's view shows
+    # topics are judged by month, or by quarter in the quarterly view (the CLI's `--topics --freq quarter`)
+    tfreq = "quarter" if freq == "quarter" else "month"
+    month = period if tfreq == "quarter" else period[:7] + "-01"
+    unit = tfreq
+    st.subheader(f"Rising topics, {period_label(month, tfreq)}")
+    if freq == "week":  # say which month a week's view shows
         st.caption(f"Rising topics are judged month by month: these are for {period_label(month, 'month')}, the "
                    f"month of {period_label(period, freq)}.")
-    found = trend_state.rising_topics("month", month)
+    found = trend_state.rising_topics(tfreq, month)
     shown = [(t, d) for t, d in found.items() if d]
     if not shown:
-        st.caption("No topic rises clearly inside a trend this month (a topic needs at least 4 papers in 2 "
+        st.caption(f"No topic rises clearly inside a trend this {unit} (a topic needs at least 4 papers in 2 "
                    "different weeks and 1.5 times its share in the year before).")
         return
-    spans = trend_state.rising_spans("month", month)
-    if any(span_months(since, month) > 1 for _, since in spans.values()):
+    spans = trend_state.rising_spans(tfreq, month)
+    if any(_periods(since, month, tfreq) > 1 for _, since in spans.values()):
         # "Rising topics, June 2026" above "4 papers in 12 months" read as a month's rise (a blind walkthrough)
-        st.caption("A trend with few papers is judged over the months up to this one that it takes to hold 600 "
-                   "of its papers (at most 12): its topics say over how many.")
+        st.caption(f"A trend with few papers is judged over the {unit}s up to this one that it takes to hold 600 "
+                   f"of its papers (at most a year): its topics say over how many.")
     quiet = sorted((labels.get(t, t), t) for t, d in found.items() if not d)
     if quiet:
         # with the papers it was judged on: "nothing rises" and "too few papers to tell" read the same (a walkthrough)
-        st.caption("No topic rises clearly this month in " + ", ".join(
-            safe_inline(label) + (f" ({count(spans[t][0], 'paper')} {_span(spans[t][1], month)})" if t in spans
+        st.caption(f"No topic rises clearly this {unit} in " + ", ".join(
+            safe_inline(label) + (f" ({count(spans[t][0], 'paper')} {_span(spans[t][1], month, tfreq)})" if t in spans
                                   else "") for label, t in quiet) + ".")
     flash = st.session_state.pop("trends_flash", None)
     if flash:
@@ -201,7 +212,7 @@ def _rising(labels: dict[str, str], period: str, freq: str) -> None:
     for trend, details in sorted(shown, key=lambda x: labels.get(x[0], x[0])):
         # "may be chance" in the summary too: "Video Generation (8 papers in 12 months, 9.2x)" led the line, its
         # interval (0.8-99.9x) only inside the box (a blind walkthrough)
-        names = ", ".join(f"{safe_inline(d['name'])} ({count(d['papers'], 'paper')}{_short_span(d, month)}, "
+        names = ", ".join(f"{safe_inline(d['name'])} ({count(d['papers'], 'paper')}{_short_span(d, month, tfreq)}, "
                           f"{'new' if is_new(d) else format(d['growth'], '.1f') + 'x'}"
                           f"{', may be chance' if may_be_chance(d) else ''})" for d in details[:5])
         if len(details) > 5:  # the summary named 5 and the box held 6, with nothing to say so
@@ -214,7 +225,8 @@ def _rising(labels: dict[str, str], period: str, freq: str) -> None:
                 before = (f"none of its {count(d.get('trend_papers_before') or 0, 'paper')} the year before: new in "
                           "the trend" if is_new(d) else f"the year before: {_percent(d['before'])}")
                 c_text.markdown(f"**{safe_inline(d['name'])}**{also}: {count(d['papers'], 'paper')} "
-                                f"{_span(d.get('since') or month, month)}, {_percent(d['share'])} of the trend's "
+                                f"{_span(d.get('since') or month, month, tfreq)}, {_percent(d['share'])} of the "
+                                "trend's "
                                 f"papers ({before}; {_growth_text(d)})")
                 if _followed(d["name"], followed):  # a second click said "already exists"
                     c_follow.button("Following", key=f"follow_{trend}_{d['key']}", icon=":material/check:",
@@ -237,7 +249,7 @@ def _rising(labels: dict[str, str], period: str, freq: str) -> None:
                     when = f" ({paper.published[:7]})" if paper and paper.published else ""  # which came first
                     widgets.open_button(pid, key=f"topic_{trend}_{d['key']}_{what}_{pid}",
                                         label=f"{what}{when}: {name}")
-                _topic_curve(d, labels.get(trend, trend))
+                _topic_curve(d, labels.get(trend, trend), tfreq)
 
 
 # A month whose trend holds fewer papers than this gives its share a faint bar: on a small home "100% of the trend"
@@ -254,23 +266,24 @@ def _topic_curve_frame(detail: dict) -> pd.DataFrame:
                          "thin": [r[2] < THIN_MONTH_PAPERS for r in rows]})
 
 
-def _topic_curve(detail: dict, trend_label: str) -> None:
+def _topic_curve(detail: dict, trend_label: str, freq: str = "month") -> None:
     frame = _topic_curve_frame(detail)
+    unit = "Quarter" if freq == "quarter" else "Month"
     c_chart, c_link = st.columns([5, 1], vertical_alignment="center")
     if len(frame):
         chart = alt.Chart(frame).mark_bar(color=TREND_COLOURS[0], width=alt.RelativeBandSize(0.8)).encode(
-            x=alt.X("yearmonth(month):T", title=None),
+            x=alt.X(f"{'yearquarter' if freq == 'quarter' else 'yearmonth'}(month):T", title=None),
             y=alt.Y("share:Q", title="% of trend", axis=alt.Axis(labelBaseline="middle")),
             opacity=alt.condition("datum.thin", alt.value(0.3), alt.value(1.0)),
-            tooltip=[alt.Tooltip("month:T", title="Month", format="%Y-%m"),
+            tooltip=[alt.Tooltip("month:T", title=unit, format=TOOLTIP_FORMATS[freq]),
                      alt.Tooltip("papers:Q", title="Papers"),
                      alt.Tooltip("trend_papers:Q", title=f"{trend_label} papers"),
                      alt.Tooltip("share:Q", title=f"% of {trend_label} papers", format=".1f")],
         ).properties(height=120)
         c_chart.altair_chart(chart, width="stretch")
         if frame["thin"].any():
-            c_chart.caption(f"Faint bars: months with fewer than {THIN_MONTH_PAPERS} {safe_inline(trend_label)} "
-                            "papers, where one paper moves the share a lot.")
+            c_chart.caption(f"Faint bars: {unit.lower()}s with fewer than {THIN_MONTH_PAPERS} "
+                            f"{safe_inline(trend_label)} papers, where one paper moves the share a lot.")
     try:
         query = topic_query(detail["name"])
     except TrendscopeError:
@@ -306,17 +319,26 @@ def _growth_text(detail: dict) -> str:
     return ", ".join([*([] if is_new(detail) else [f"{detail['growth']:.1f}x"]), *notes])
 
 
-def _short_span(detail: dict, month: str) -> str:
+def _periods(since: str, period: str, freq: str) -> int:
+    """How many months (quarters) from the one of `since` through `period`."""
+    return span_months(since, period) if freq == "month" else len(periods_between(since, period, freq))
+
+
+def _short_span(detail: dict, month: str, freq: str = "month") -> str:
     """"" for a topic judged over this month, " in 12 months" when over a longer span (its papers are counted over
-    the span, so "52 papers" beside a month of 31 in the table reads right)."""
-    n = span_months(detail.get("since") or month, month)
-    return f" in {n} months" if n > 1 else ""
+    the span, so "52 papers" beside a month of 31 in the table reads right); quarters alike."""
+    n = _periods(detail.get("since") or month, month, freq)
+    return f" in {n} {freq}s" if n > 1 else ""
 
 
-def _span(since: str, month: str) -> str:
-    """"this month", or "in the 5 months to 2020-06" when a thin trend's topics are judged over a longer span."""
-    n = span_months(since, month)
-    return "this month" if n == 1 else f"in the {n} months to {month[:7]}"
+def _span(since: str, month: str, freq: str = "month") -> str:
+    """"this month", or "in the 5 months to 2020-06" when a thin trend's topics are judged over a longer span
+    ("this quarter", "in the 4 quarters to 2025-Q1")."""
+    n = _periods(since, month, freq)
+    if n == 1:
+        return f"this {freq}"
+    to = month[:7] if freq == "month" else f"{month[:4]}-Q{(int(month[5:7]) - 1) // 3 + 1}"
+    return f"in the {n} {freq}s to {to}"
 
 
 def _followed(topic: str, followed: set[str]) -> bool:
@@ -338,15 +360,19 @@ def _follow(topic: str) -> bool:
     return True
 
 
-def _month_bounds(period: str) -> tuple[str, str]:
+def _month_bounds(period: str, months: int = 1) -> tuple[str, str]:
+    """(first day, last day) of the month (or the `months` months) starting at `period`."""
     first = date.fromisoformat(period[:7] + "-01")
-    nxt = (first + timedelta(days=32)).replace(day=1)
+    nxt = first
+    for _ in range(months):
+        nxt = (nxt + timedelta(days=32)).replace(day=1)
     return first.isoformat(), (nxt - timedelta(days=1)).isoformat()
 
 
 def _top_papers(labels: dict[str, str], period: str, freq: str) -> None:
-    start, end = _month_bounds(period) if freq == "month" else trend_state.week_bounds(period)
-    what = "month" if freq == "month" else "week"
+    start, end = (trend_state.week_bounds(period) if freq == "week"
+                  else _month_bounds(period, 3 if freq == "quarter" else 1))
+    what = freq
     st.subheader(f"Top papers of each trend, {period_label(period, freq)}")
     tops = trend_state.top_trend_papers(start, end, per_trend=5)
     if not any(tops.values()):
