@@ -1193,3 +1193,23 @@ def test_a_topic_new_in_its_trend_is_called_new_not_given_a_growth():
     assert growth_words(old) == "2.5x its share the year before"
     assert _topic_counts(new, "2024-11-01") == "4 papers, new, may be chance"
     assert _topic_counts(old, "2024-11-01") == "4 papers, 2.5x, may be chance"
+
+
+def test_cli_topics_mark_a_month_the_corpus_holds_few_papers_of(tmp_path, sample_rows, embedder):
+    """The trend table marks a month with few papers `*` (its shares swing with a handful); the topics of the same
+    month were listed without a word (a blind walkthrough's "rising" topic rested on a month of 9 papers)."""
+    rows = [r for r in sample_rows if "2022-01-01" <= r["published"] < "2024-01-01"]
+    thin_month = [r for r in rows if r["published"].startswith("2023-03")]
+    rows = [r for r in rows if r not in thin_month[4:]]  # 2023-03 keeps 4 of its papers
+    home, db = make_home(tmp_path / "home", rows)
+    run_index(db, home, progress=False, embedder=embedder)
+    out = CliRunner().invoke(main, ["--home", str(home.root), "trends", "--topics", "--since", "2023-01",
+                                    "--until", "2023-05"])
+    assert out.exit_code == 0, out.output
+    heads = [line for line in out.stdout.splitlines() if re.match(r"^[a-z_]+ 2023-0\d ", line)]
+    assert heads and all(line.endswith(" *") == (" 2023-03 " in line) for line in heads), heads
+    assert "note: * few papers: 2023-03 (4 papers) hold under a quarter of the papers of the periods around them" \
+        in out.stderr, out.stderr
+    records = [json.loads(x) for x in CliRunner().invoke(main, ["--home", str(home.root), "trends", "--topics",
+                                                                  "--json", "--since", "2023-01"]).stdout.splitlines()]
+    assert {r["period"] for r in records if r["few_papers"]} == {"2023-03-01"}

@@ -37,9 +37,11 @@ def period_name(period: str, freq: str) -> str:
 
 def print_topics(db, freq: str, since: str | None, as_json: bool, last: int | None, recompute: bool,
                   only: set[str], newest: str | None, include_thin: bool, until: str | None = None) -> None:
+    import pandas as pd
+
     from trendscope.index.rise_statistics import growth_words, interval_text, same_categories_text
     from trendscope.index.topic_listings import listed_topics
-    from trendscope.index.trends_over_time import is_complete, period_start
+    from trendscope.index.trends_over_time import is_complete, period_start, thin_periods_of
 
     # from the period holding `since` on, as the trend table reads it (a mid-month date dropped that month)
     since = period_start(since, freq) if since else None
@@ -58,6 +60,9 @@ def print_topics(db, freq: str, since: str | None, as_json: bool, last: int | No
     last_period = period_start(until, freq) if until else None
     records = [{**r, "complete": is_complete(r["period"], freq, newest)} for r in res.records
                if (not only or r["trend"] in only) and (last_period is None or r["period"] <= last_period)]
+    # a period the corpus holds few papers of, marked as the trend table marks it (its topics rest on a handful)
+    thin = thin_periods_of(db, pd.DataFrame({"period": sorted({r["period"] for r in records})}), freq)
+    records = [{**r, "few_papers": r["period"] in thin} for r in records]
     if as_json:  # every period; `complete` false for one still filling up (it ends after the newest paper)
         if not records:  # no line at all said nothing about why (a home whose `index` was stopped before tagging)
             click.echo("note: no records: " + ("no tagged papers yet (run `trendscope index`)" if not res.records
@@ -91,7 +96,7 @@ def print_topics(db, freq: str, since: str | None, as_json: bool, last: int | No
                     f"{period_name(r['since'], freq)} through {period_name(r['period'], freq)}")
             # named as the trend table names it ("efficiency 2026-06-01" beside the table's "2026-06": a walkthrough)
             shown = period_name(r["period"], freq) + (f" ({r['period']})" if freq == "quarter" else "")
-            click.echo(f"{trend} {shown} ({count(r['papers'], 'paper')}{span})")
+            click.echo(f"{trend} {shown} ({count(r['papers'], 'paper')}{span})" + (" *" if r["few_papers"] else ""))
             for t in r["details"]:
                 notes = "; ".join(n for n in (interval_text(t), same_categories_text(t)) if n)
                 also = f" (also written: {'; '.join(t['also'])})" if t.get("also") else ""
@@ -114,6 +119,9 @@ def print_topics(db, freq: str, since: str | None, as_json: bool, last: int | No
             click.echo(f"  (no {trend} paper in the {freq}s after {period_name(recs[-1]['period'], freq)}, up to "
                        f"{period_name(latest, freq)})")
     shown = [r["period"] for recs in by_trend.values() for r in recs[-(last or len(recs)):]]
+    if few := [f"{period_name(p, freq)} ({count(n, 'paper')})" for p, n in sorted(thin.items()) if p in set(shown)]:
+        click.echo("note: * few papers: " + ", ".join(few) + " hold under a quarter of the papers of the periods "
+                   "around them; their topics rest on few papers", err=True)
     mix_notes(db, min(shown) if shown else since, topics=True, until=until)
 
 
