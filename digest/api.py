@@ -25,6 +25,7 @@ from trendscope.ingest.paper_reads import PaperReads
 
 from .app_link import load_app_url
 from .content import QueryScorer, build_digest, trend_labels
+from .feed_address import feed_address
 from .mailer import SmtpConfig, message_id_for, shown_config_warnings, validate_address
 from .model import Delivery, Digest, DigestPaper, Subscription
 from .query import SearchQueryScorer
@@ -246,8 +247,10 @@ def shown_to(sub: Subscription, user: Actor) -> dict:
     non-admin) how many addresses, not which, and no unsubscribe token (`subscriptions list --json` gave a student
     every address and the token that removes any of them: a blind lab-admin walkthrough)."""
     out = sub.to_json()
+    # the path of the feed's web address the app serves (`digest/feed_address.py`): a key, as the token is
+    out["feed_address"] = feed_address(sub, None)
     if not may_change(sub, user):
-        out.update(emails=[], pending=[], unsubscribe_token=None, email_count=len(sub.emails))
+        out.update(emails=[], pending=[], unsubscribe_token=None, email_count=len(sub.emails), feed_address=None)
     return out
 
 

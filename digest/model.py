@@ -47,6 +47,15 @@ class Subscription:
         return hmac.new(self.token.encode(), address.strip().lower().encode(), hashlib.sha256).hexdigest()[:16]
 
     @property
+    def feed_token(self) -> str | None:
+        """The secret part of the feed's web address (`<app url>/feeds/<feed_token>.xml`, served by the app to feed
+        readers, which cannot sign in): a keyed hash under the subscription's token, so the address, pasted into a
+        feed reader, gives away no unsubscribe token. None without a token or without a feed."""
+        if not self.token or not self.feed:
+            return None
+        return hmac.new(self.token.encode(), b"atom feed address", hashlib.sha256).hexdigest()[:32]
+
+    @property
     def command_name(self) -> str:
         """How an admin's commands name it: its name, `owner/name` when another user owns it."""
         return self.name if self.owner in (LOCAL_OWNER, LAB) else f"{self.owner}/{self.name}"

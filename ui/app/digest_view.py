@@ -1,6 +1,9 @@
 """The Digests page's facade over `digest.api` (the digest stage validates, builds, renders and sends)."""
 from __future__ import annotations
 
+import streamlit as st
+
+from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.wording import count
 from trendscope.ui.app.state import actor, db, home, summary
 
@@ -160,6 +163,25 @@ def atom_feed(sub) -> bytes:
     from trendscope.digest import api
 
     return api.feed(db(), sub.name, home(), user=actor())
+
+
+def feed_address(sub) -> str:
+    """The feed's web address: under the app's configured address (`[app] url`), else under the address this page
+    was opened at (with the server's base path)."""
+    from urllib.parse import urlsplit
+
+    from trendscope.digest.app_link import load_app_url
+    from trendscope.digest.feed_address import feed_address as address
+
+    try:
+        base = load_app_url(home().config_path)
+    except TrendscopeError:
+        base = None
+    if base is None:
+        opened = urlsplit(getattr(st.context, "url", None) or "")
+        path = (st.get_option("server.baseUrlPath") or "").strip("/")
+        base = f"{opened.scheme}://{opened.netloc}" + (f"/{path}" if path else "") if opened.netloc else ""
+    return address(sub, base) or ""
 
 
 def smtp_config():

@@ -60,8 +60,8 @@ class HostCheck:
 
 def install() -> None:
     """Put HostCheck first in the middleware of the Starlette app Streamlit builds (its server is Starlette since
-    1.5x), then ResponseHeaders (response_headers.py); when Streamlit's layout differs, say so in the log and serve
-    as before (the WebSocket check stays)."""
+    1.5x), then ResponseHeaders (response_headers.py), then FeedServer (feed_server.py); when Streamlit's layout
+    differs, say so in the log and serve as before (the WebSocket check stays)."""
     try:
         from starlette.middleware import Middleware
         from streamlit.web.server.starlette import starlette_app
@@ -72,9 +72,10 @@ def install() -> None:
                     exc)
         return
 
+    from .feed_server import FeedServer
     from .response_headers import ResponseHeaders
 
     def with_host_check():
-        return [Middleware(HostCheck), Middleware(ResponseHeaders), *original()]
+        return [Middleware(HostCheck), Middleware(ResponseHeaders), Middleware(FeedServer), *original()]
 
     starlette_app.create_streamlit_middleware = with_host_check

@@ -8,6 +8,7 @@ import shlex
 import click
 
 from trendscope.foundation.address import split_addresses
+from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.wording import count, quoted
 from trendscope.ingest.store import open_database
 
@@ -222,6 +223,8 @@ def list_cmd(ctx: click.Context, as_json: bool, every: bool) -> None:
       trendscope subscriptions list --all
     """
     from trendscope.digest.api import all_subscriptions, list_subscriptions, may_change, shown_to
+    from trendscope.digest.app_link import load_app_url
+    from trendscope.digest.feed_address import feed_address
 
     me = acting_user(ctx)
     if every:
@@ -233,12 +236,18 @@ def list_cmd(ctx: click.Context, as_json: bool, every: bool) -> None:
     if not subs:
         click.echo("No subscriptions yet. Add one: trendscope subscriptions add NAME --trend multimodal")
         return
+    try:
+        app_url = load_app_url(ctx.obj.home.config_path)
+    except TrendscopeError:
+        app_url = None  # (`status` names a bad [app] url; the list goes on with the feed's path)
     for s in subs:
         waiting = {a.lower() for a in s.pending}
         emails = [f"{a} (unconfirmed)" if a.lower() in waiting else a for a in s.emails] if may_change(s, me) else (
             [count(len(s.emails), "email address", "email addresses")] if s.emails else [])
         # "to feed" read oddly for a subscription with no address (a blind walkthrough)
-        targets = ", ".join(emails + (["the Atom feed"] if s.feed else [])) or "nobody (preview only)"
+        feed = feed_address(s, app_url) if may_change(s, me) else None  # the address is a key: its owner's
+        targets = ", ".join(emails + ([f"the Atom feed ({feed})" if feed else "the Atom feed"] if s.feed else [])
+                            ) or "nobody (preview only)"
         lab = " [lab-wide]" if s.lab_wide else ""
         click.echo(f"{s.command_name if every else s.name}{lab}: {s.describe()}; size {s.size}; to {targets}")
     if any(s.pending for s in subs):

@@ -66,6 +66,10 @@ def _preview(sub, week: str) -> None:
                        mime="application/atom+xml", icon=":material/rss_feed:", key="dl_atom",
                        width="stretch", help="Every week issued so far, newest first; a feed reader follows the "
                        "file `trendscope digest --send` rewrites in the data home's feeds/ folder.")
+    if sub.feed and dg.may_change(sub):  # the address is a key: shown to whoever may change the subscription
+        st.caption("The feed's address, for a feed reader (the app serves it without sign-in: anyone with the "
+                   "address reads this feed, and nothing else; removing the subscription ends it):")
+        st.code(dg.feed_address(sub), language=None)
     if b"<entry" not in feed:  # the preview above is not an issued week: an empty feed needs saying so
         st.caption("The Atom feed has no weeks yet: it holds the weeks `trendscope digest --send` (or the "
                    "scheduler) has issued, not previews.")

@@ -1,0 +1,53 @@
+"""The web address of a subscription's Atom feed, served by the app (`ui/app/feed_server.py`).
+
+A feed reader cannot sign in, so the address itself is the key, as a private calendar's address is: it carries
+`Subscription.feed_token` (32 hex digits, a keyed hash under the subscription's secret token). Whoever holds the
+address reads the feed, and nothing else: not the subscription's settings, not its addresses, not other feeds.
+Removing the subscription ends the address.
+"""
+from __future__ import annotations
+
+import hmac
+import re
+
+import sqlite_utils
+
+from trendscope.foundation.home import Home
+
+from .model import Subscription
+from .subscription_store import SubscriptionStore
+
+FEED_TOKEN = re.compile(r"[0-9a-f]{32}")
+
+
+def feed_address(sub: Subscription, app_url: str | None) -> str | None:
+    """`<app url>/feeds/<token>.xml`, or the path alone (`/feeds/<token>.xml`) when the app's address is not
+    configured; None for a subscription without a feed."""
+    token = sub.feed_token
+    if token is None:
+        return None
+    return f"{(app_url or '').rstrip('/')}/feeds/{token}.xml"
+
+
+def subscription_for_feed(db: sqlite_utils.Database, token: str) -> Subscription | None:
+    """The subscription whose feed address carries `token` (compared in constant time), None when none does."""
+    if not FEED_TOKEN.fullmatch(token or ""):
+        return None
+    found = None
+    for sub in SubscriptionStore(db).all():
+        mine = sub.feed_token
+        if mine is not None and hmac.compare_digest(mine, token):
+            found = sub
+    return found
+
+
+def feed_for_address(db: sqlite_utils.Database, token: str, home: Home) -> bytes | None:
+    """The Atom feed (as the weekly run writes it) of the subscription whose feed address carries `token`."""
+    from .app_link import load_app_url
+    from .content import trend_labels
+    from .weekly import feed_bytes
+
+    sub = subscription_for_feed(db, token)
+    if sub is None:
+        return None
+    return feed_bytes(SubscriptionStore(db), sub, trend_labels(home.taxonomy_path), load_app_url(home.config_path))

@@ -1,0 +1,72 @@
+"""Serves each subscription's Atom feed at `/feeds/<token>.xml`, beside the app, for feed readers.
+
+A feed reader polls an address and cannot sign in, so the address is the key (`digest/feed_address.py`): a GET or
+HEAD of `/feeds/<32 hex digits>.xml` answers the feed of the subscription whose feed token that is, built from the
+database as the weekly run writes it (the weeks issued so far), and 404 for any other token, the same for a token
+that never existed and one whose subscription was removed or has no feed. Nothing else of the app is reachable
+without signing in. The work (a database read) runs in a worker thread, off the server's event loop.
+"""
+from __future__ import annotations
+
+import logging
+import re
+
+log = logging.getLogger(__name__)
+
+FEED_PATH = re.compile(r"/feeds/([0-9a-f]{32})\.xml$")
+ATOM = b"application/atom+xml; charset=utf-8"
+
+
+def read_feed(token: str) -> bytes | None:
+    """The feed for `token` from the data home the app serves (`TRENDSCOPE_HOME`), None when no feed has it."""
+    from trendscope.digest.feed_address import feed_for_address
+    from trendscope.foundation.home import Home
+    from trendscope.ingest.store import open_database
+
+    home = Home.resolve()
+    if not home.db_path.exists():
+        return None
+    db = open_database(home.db_path)
+    try:
+        return feed_for_address(db, token, home)
+    finally:
+        db.conn.close()
+
+
+class FeedServer:
+    """ASGI middleware: answers `/feeds/<token>.xml` itself; everything else goes on to the app."""
+
+    def __init__(self, app, reader=read_feed):
+        self.app = app
+        self.reader = reader
+
+    async def __call__(self, scope, receive, send) -> None:
+        found = FEED_PATH.search(scope.get("path", "")) if scope["type"] == "http" else None
+        if found is None:
+            await self.app(scope, receive, send)
+            return
+        method = scope.get("method", "GET")
+        if method not in ("GET", "HEAD"):
+            await _answer(send, 405, b"Only GET and HEAD", [(b"allow", b"GET, HEAD")], method)
+            return
+        import anyio
+
+        try:
+            body = await anyio.to_thread.run_sync(self.reader, found.group(1))
+        except Exception as exc:  # noqa: BLE001 - a feed reader gets a status, the log the reason
+            log.warning("feed not served: %s", exc)
+            await _answer(send, 503, b"The feed cannot be read now", [], method)
+            return
+        if body is None:
+            await _answer(send, 404, b"No such feed", [], method)
+            return
+        await _answer(send, 200, body, [(b"content-type", ATOM), (b"cache-control", b"private, max-age=300")],
+                      method)
+
+
+async def _answer(send, status: int, body: bytes, headers: list[tuple[bytes, bytes]], method: str) -> None:
+    if not any(k == b"content-type" for k, _ in headers):
+        headers = [(b"content-type", b"text/plain; charset=utf-8"), *headers]
+    await send({"type": "http.response.start", "status": status,
+                "headers": [*headers, (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": b"" if method == "HEAD" else body})
