@@ -602,7 +602,7 @@ def test_a_rising_topics_share_is_never_shown_as_zero():
     walkthrough): a share shows as many decimals as it needs."""
     import importlib
 
-    view = importlib.import_module("trendscope.ui.app.views.trends")
+    view = importlib.import_module("trendscope.ui.app.rising_view")
     assert [view._percent(x) for x in (0.0, 0.0004, 0.005, 0.034, 0.125)] == ["0%", "<0.1%", "0.5%", "3.4%", "12%"]
 
 
@@ -625,7 +625,7 @@ def test_a_month_without_papers_is_a_gap_in_the_chart_not_a_line_across_it():
 def test_a_rising_topics_count_says_its_span_when_longer_than_the_month():
     import importlib
 
-    view = importlib.import_module("trendscope.ui.app.views.trends")
+    view = importlib.import_module("trendscope.ui.app.rising_view")
     # "Vision-Language Models (52 papers, 1.6x)" sat beside a table of 31 multimodal papers that month
     assert view._short_span({"since": "2025-07-01"}, "2026-06-01") == " in 12 months"
     assert view._short_span({"since": "2026-06-01"}, "2026-06-01") == ""
@@ -706,7 +706,7 @@ def test_the_trends_page_has_a_quarterly_view_with_the_quarters_rising_topics(ap
     """A blind walkthrough preparing a talk wanted the quarterly figures the CLI gives (`--freq quarter`); the page
     offered weeks and months only."""
     from trendscope.ingest.store import open_database
-    from trendscope.ui.app.views.trends import _span, period_label
+    from trendscope.ui.app.rising_view import _span, period_label
 
     at = open_page(check(new_app().run()), "trends")
     at.selectbox(key="window_month").set_value("5 years")

@@ -456,7 +456,7 @@ def test_an_interval_reaching_one_says_the_rise_may_be_chance():
 
 def test_a_rise_much_smaller_within_the_same_categories_says_so():
     from trendscope.index.rise_statistics import same_categories_text
-    from trendscope.ui.app.views.trends import _growth_text
+    from trendscope.ui.app.rising_view import _growth_text
 
     # "Vision Transformers" in efficiency, 2025-04 (measured): 6.6x, of which the cs.CV papers' own rise is 1.9x
     vit = {"growth": 6.59, "growth_same_categories": 1.93, "growth_interval": [4.5, 9.6]}
@@ -469,7 +469,7 @@ def test_a_rise_much_smaller_within_the_same_categories_says_so():
 
 
 def test_a_topic_curve_marks_months_whose_share_rests_on_few_trend_papers():
-    from trendscope.ui.app.views.trends import THIN_MONTH_PAPERS, _topic_curve_frame
+    from trendscope.ui.app.rising_view import THIN_MONTH_PAPERS, _topic_curve_frame
 
     # "100% of the trend" drawn as a full bar was one paper of one on a small home (a blind walkthrough)
     frame = _topic_curve_frame({"curve": [["2024-01-01", 1, 1], ["2024-02-01", 0, 0],
