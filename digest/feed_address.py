@@ -2,8 +2,8 @@
 
 A feed reader cannot sign in, so the address itself is the key, as a private calendar's address is: it carries
 `Subscription.feed_token` (32 hex digits, a keyed hash under the subscription's secret token). Whoever holds the
-address reads the feed, and nothing else: not the subscription's settings, not its addresses, not other feeds.
-Removing the subscription ends the address.
+address reads the feed (its name, its owner's account name, what it follows, the weeks' papers) and nothing else:
+no address, no other feed. Removing the subscription or its owner's account ends the address.
 """
 from __future__ import annotations
 
@@ -30,7 +30,12 @@ def feed_address(sub: Subscription, app_url: str | None) -> str | None:
 
 
 def subscription_for_feed(db: sqlite_utils.Database, token: str) -> Subscription | None:
-    """The subscription whose feed address carries `token` (compared in constant time), None when none does."""
+    """The subscription whose feed address carries `token` (compared in constant time), None when none does or
+    when its owner's account was removed (a departed member's feed reader kept reading: a blind security review;
+    adding the account again resumes it, as it resumes the digests)."""
+    from trendscope.accounts.users import Accounts
+    from trendscope.foundation.actor import LAB, LOCAL_OWNER
+
     if not FEED_TOKEN.fullmatch(token or ""):
         return None
     found = None
@@ -38,6 +43,8 @@ def subscription_for_feed(db: sqlite_utils.Database, token: str) -> Subscription
         mine = sub.feed_token
         if mine is not None and hmac.compare_digest(mine, token):
             found = sub
+    if found is not None and found.owner not in (LOCAL_OWNER, LAB) and not Accounts(db).exists(found.owner):
+        return None
     return found
 
 

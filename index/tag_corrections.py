@@ -44,6 +44,9 @@ class CorrectionResult:
         change = ", ".join([f"+{t}" for t in gained] + [f"-{t}" for t in lost]) or "no tag changed"
         now = ", ".join(self.tags_after) or "none"
         s = f"{self.arxiv_id}: {change}; its trends now: {now}"
+        if self.corrections:  # "no tag changed" hid that a removal of a tag it lacked was kept (a security review)
+            kept = ", ".join(("+" if c.present else "-") + c.trend for c in self.corrections)
+            s += f" (corrected by hand, kept through later tagging: {kept})"
         if self.forgotten:
             s += f" (the tagger's; {self.forgotten} correction{'s' if self.forgotten != 1 else ''} forgotten)"
         return s

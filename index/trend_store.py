@@ -21,6 +21,7 @@ from sqlite_utils import Migrations
 
 from trendscope.foundation.db import apply_migrations, placeholders, select_in
 from trendscope.foundation.hashing import rows_digest
+from trendscope.foundation.wording import HAND_PREFIX
 from trendscope.ingest.paper_reads import PaperFilter, PaperReads
 
 migrations = Migrations("trendscope.trends")
@@ -118,7 +119,7 @@ HAND_SCORE = 1.0  # a tag set by hand ranks as the surest of the trend's papers
 
 def hand_evidence(by: str, at: str) -> str:
     """The evidence item of a tag set by hand."""
-    return f"set by hand by {by} on {at[:10]}"
+    return f"{HAND_PREFIX}{by} on {at[:10]}"
 
 
 @dataclass(frozen=True)

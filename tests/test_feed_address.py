@@ -36,7 +36,7 @@ def _issued(dhome) -> tuple[str, str]:
     return "mm", listed[0]["feed_address"]
 
 
-def _get(path: str, method: str = "GET") -> tuple[int, dict, bytes]:
+def _get(path: str, method: str = "GET", base: str = "") -> tuple[int, dict, bytes]:
     sent: list[dict] = []
 
     async def app(scope, receive, send):
@@ -46,11 +46,12 @@ def _get(path: str, method: str = "GET") -> tuple[int, dict, bytes]:
     async def send(message):
         sent.append(message)
 
-    asyncio.run(FeedServer(app)({"type": "http", "path": path, "method": method}, None, send))
+    scope = {"type": "http", "path": path, "method": method, "client": ("10.0.0.9", 4242)}
+    asyncio.run(FeedServer(app, base=base)(scope, None, send))
     return sent[0]["status"], dict(sent[0]["headers"]), sent[1]["body"]
 
 
-def test_the_feed_address_serves_the_feed_and_nothing_else(dhome, db):
+def test_the_feed_address_serves_the_feed_and_nothing_else(dhome, db, caplog):
     name, path = _issued(dhome)
     sub = api.get_subscription(db, name)
     assert path == f"/feeds/{sub.feed_token}.xml" and len(sub.feed_token) == 32
@@ -61,16 +62,38 @@ def test_the_feed_address_serves_the_feed_and_nothing_else(dhome, db):
     assert ET.fromstring(body).findall(f"{ATOM}entry")  # the week issued
     assert _get(path, "HEAD")[2] == b"" and _get(path, "HEAD")[0] == 200
     assert _get(path, "POST")[0] == 405
-    # any other token, a malformed one, and other paths: the app's as before, or 404, never another feed
+    # any other key, a malformed one, anything under /feeds/: 404, logged with the client's address; other paths
+    # are the app's (`/_stcore/feeds/<key>.xml` served the feed, past a proxy rule on /feeds/: a security review)
     wrong = path.replace(sub.feed_token, "0" * 32)
     assert _get(wrong)[0] == 404 and _get(wrong)[2] == b"No such feed"
-    assert _get("/feeds/../trendscope.db")[2] == b"the app" and _get("/digests")[2] == b"the app"
+    for odd in (path.upper().replace("/FEEDS/", "/feeds/"), path + "/", path[:-1], path.replace(".xml", ".XML"),
+                "/feeds/", "/feeds/../trendscope.db", path + path):
+        assert _get(odd)[:3:2] == (404, b"No such feed"), odd
+    assert "no feed at the address asked for by 10.0.0.9" in caplog.text
+    for elsewhere in ("/_stcore" + path, "/app" + path, "/digests", "/x/feeds"):
+        assert _get(elsewhere)[2] == b"the app", elsewhere
+    # under a base path (`server.baseUrlPath`), there only
+    assert _get("/ts" + path, base="/ts")[0] == 200 and _get(path, base="/ts")[2] == b"the app"
     assert subscription_for_feed(db, sub.token) is None and subscription_for_feed(db, "") is None
     # removed, its address ends; a subscription without a feed has none
     assert cli(dhome.root, "subscriptions", "remove", name, "--yes").exit_code == 0
     assert _get(path)[0] == 404 and feed_for_address(db, sub.feed_token, dhome) is None
     quiet = api.add_subscription(db, dhome, "quiet", trends=["privacy"], feed=False)
     assert quiet.feed_token is None and feed_address(quiet, "https://ts.lab.example") is None
+
+
+def test_a_removed_accounts_feeds_end_and_resume_when_it_is_added_again(dhome, db):
+    """A blind security review: after `users remove ana`, her feed addresses still answered."""
+    from trendscope.accounts.users import Accounts
+
+    Accounts(db).add("ana", email="ana@lab.example")
+    mine = api.add_subscription(db, dhome, "mine", trends=["privacy"], user=Actor("ana", admin=False))
+    path = f"/feeds/{mine.feed_token}.xml"
+    assert _get(path)[0] == 200
+    assert cli(dhome.root, "users", "remove", "ana", "--yes").exit_code == 0
+    assert _get(path)[0] == 404
+    Accounts(db).add("ana", email="ana@lab.example")
+    assert _get(path)[0] == 200
 
 
 def test_the_address_is_shown_to_whoever_may_change_the_subscription_only(dhome, db):

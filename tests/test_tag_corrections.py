@@ -47,6 +47,7 @@ def test_a_correction_wins_over_the_tagger_through_every_later_tagging(tagged, e
     done = tc.correct_tags(db, home, aid, OWNER, add=["privacy"], remove=["efficiency"])
     assert done.tags_after == sorted(_trends(db, pk)) and "privacy" in done.tags_after
     assert "efficiency" not in done.tags_after and str(done).startswith(f"{aid}: +privacy, -efficiency; ")
+    assert str(done).endswith("(corrected by hand, kept through later tagging: -efficiency, +privacy)")
     score, evidence = db.execute("SELECT score, evidence FROM paper_trends WHERE pk = ? AND trend = 'privacy'",
                                  [pk]).fetchone()
     assert score == 1.0 and json.loads(evidence)[0].startswith("set by hand by owner on 20")
@@ -168,3 +169,24 @@ def test_an_admin_corrects_a_papers_trends_on_its_page_and_a_reader_cannot(lab_h
     assert any("the tagger's again" in s.value.replace("\\", "") for s in at.success)
     db = open_database(lab_home / "trendscope.db")
     assert _trends(db, pk) == before
+
+
+def test_taking_away_a_tag_the_paper_lacks_says_it_is_kept_and_a_digest_says_why_a_hand_tag_is_there(dhome, db):
+    """A blind security review: `--remove zero_shot` on a paper without it said "no tag changed" yet kept the
+    removal; a paper tagged by hand came first in a digest with no line saying why."""
+    from digest_support import WEEK
+
+    from trendscope.digest import api
+    from trendscope.foundation.clock import week_bounds
+
+    start, end = week_bounds(WEEK)
+    aid = db.execute("SELECT id FROM papers WHERE published BETWEEN ? AND ? AND pk NOT IN (SELECT pk FROM "
+                     "paper_trends WHERE trend IN ('privacy', 'zero_shot')) ORDER BY pk LIMIT 1",
+                     [start.isoformat(), end.isoformat() + "T23:59:59Z"]).fetchone()[0]
+    kept = tc.correct_tags(db, dhome, aid, OWNER, remove=["zero_shot"], keep_topics=False)
+    assert str(kept).startswith(f"{aid}: no tag changed; ") and "kept through later tagging: -zero_shot" in str(kept)
+    tc.correct_tags(db, dhome, aid, OWNER, add=["privacy"], keep_topics=False)
+    api.add_subscription(db, dhome, "priv", trends=["privacy"], size=50)
+    digest = api.build(db, dhome, "priv", WEEK)
+    (paper,) = [p for p in digest.papers if p.id == aid]
+    assert paper.why.startswith("set by hand by owner on 20")

@@ -1,9 +1,10 @@
 """Serves each subscription's Atom feed at `/feeds/<token>.xml`, beside the app, for feed readers.
 
 A feed reader polls an address and cannot sign in, so the address is the key (`digest/feed_address.py`): a GET or
-HEAD of `/feeds/<32 hex digits>.xml` answers the feed of the subscription whose feed token that is, built from the
-database as the weekly run writes it (the weeks issued so far), and 404 for any other token, the same for a token
-that never existed and one whose subscription was removed or has no feed. Nothing else of the app is reachable
+HEAD of `<base path>/feeds/<32 hex digits>.xml` answers the feed of the subscription whose feed token that is,
+built from the database as the weekly run writes it (the weeks issued so far), and 404 for anything else under
+`/feeds/`, the same for a key that never existed, a malformed one, and one whose subscription (or its owner's
+account) was removed or has no feed; each 404 is logged with the client's address. Nothing else of the app is reachable
 without signing in. The work (a database read) runs in a worker thread, off the server's event loop.
 """
 from __future__ import annotations
@@ -13,7 +14,8 @@ import re
 
 log = logging.getLogger(__name__)
 
-FEED_PATH = re.compile(r"/feeds/([0-9a-f]{32})\.xml$")
+FEEDS = "/feeds/"
+KEY_FILE = re.compile(r"([0-9a-f]{32})\.xml")
 ATOM = b"application/atom+xml; charset=utf-8"
 
 
@@ -33,21 +35,39 @@ def read_feed(token: str) -> bytes | None:
         db.conn.close()
 
 
-class FeedServer:
-    """ASGI middleware: answers `/feeds/<token>.xml` itself; everything else goes on to the app."""
+def base_path() -> str:
+    """The server's base path (`server.baseUrlPath`: "" or "/trendscope"), under which the feeds are served."""
+    try:
+        import streamlit as st
 
-    def __init__(self, app, reader=read_feed):
+        path = (st.get_option("server.baseUrlPath") or "").strip("/")
+    except Exception:  # noqa: BLE001 - outside a Streamlit server: no base path
+        path = ""
+    return f"/{path}" if path else ""
+
+
+class FeedServer:
+    """ASGI middleware: answers every path under `<base path>/feeds/` itself (a feed for a well-formed key, else
+    404); everything else goes on to the app. Only there: `/_stcore/feeds/<key>.xml` served the feed too, past a
+    proxy rule on /feeds/ (a blind security review)."""
+
+    def __init__(self, app, reader=read_feed, base: str | None = None):
         self.app = app
         self.reader = reader
+        self.prefix = (base_path() if base is None else base) + FEEDS
 
     async def __call__(self, scope, receive, send) -> None:
-        found = FEED_PATH.search(scope.get("path", "")) if scope["type"] == "http" else None
-        if found is None:
+        path = scope.get("path", "") if scope["type"] == "http" else ""
+        if not path.startswith(self.prefix):
             await self.app(scope, receive, send)
             return
         method = scope.get("method", "GET")
         if method not in ("GET", "HEAD"):
             await _answer(send, 405, b"Only GET and HEAD", [(b"allow", b"GET, HEAD")], method)
+            return
+        found = KEY_FILE.fullmatch(path[len(self.prefix):])
+        if found is None:
+            await self._not_found(scope, send, method)
             return
         import anyio
 
@@ -58,10 +78,18 @@ class FeedServer:
             await _answer(send, 503, b"The feed cannot be read now", [], method)
             return
         if body is None:
-            await _answer(send, 404, b"No such feed", [], method)
+            await self._not_found(scope, send, method)
             return
         await _answer(send, 200, body, [(b"content-type", ATOM), (b"cache-control", b"private, max-age=300")],
                       method)
+
+
+    @staticmethod
+    async def _not_found(scope, send, method: str) -> None:
+        # named in the log with the client's address, so a scan for feed addresses can be seen (and banned)
+        client = (scope.get("client") or ("?",))[0]
+        log.warning("no feed at the address asked for by %s", client)
+        await _answer(send, 404, b"No such feed", [], method)
 
 
 async def _answer(send, status: int, body: bytes, headers: list[tuple[bytes, bytes]], method: str) -> None:

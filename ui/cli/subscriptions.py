@@ -238,8 +238,9 @@ def list_cmd(ctx: click.Context, as_json: bool, every: bool) -> None:
         return
     try:
         app_url = load_app_url(ctx.obj.home.config_path)
-    except TrendscopeError:
-        app_url = None  # (`status` names a bad [app] url; the list goes on with the feed's path)
+    except TrendscopeError as exc:  # the list goes on with the feeds' paths (a bad value was ignored silently)
+        click.echo(f"warning: {exc}", err=True)
+        app_url = None
     for s in subs:
         waiting = {a.lower() for a in s.pending}
         emails = [f"{a} (unconfirmed)" if a.lower() in waiting else a for a in s.emails] if may_change(s, me) else (

@@ -79,10 +79,16 @@ def tidy_span(phrase: str) -> str:
     return f"{ends[0]} … {ends[-1]}" if len(ends) >= 2 else phrase
 
 
+HAND_PREFIX = "set by hand by "  # a tag's evidence when an admin set it (index/tag_corrections.py)
+
+
 def why_tagged(evidence: Sequence[str], per_place: int = 3) -> str | None:
     """Why a paper carries a tag, in one plain line from its evidence items: the phrases it matched and where
     ('“visual question answering” in the title; “image captions” in the abstract'); without any, the vector
     model's lean and the arXiv category. None when the evidence says nothing."""
+    hand = [item for item in evidence if item.startswith(HAND_PREFIX)]
+    if hand:  # a digest listed a paper tagged by hand first, with no line saying why (a blind security review)
+        return hand[0]
     places: dict[str, list[str]] = {"title": [], "abstract": []}
     for item in evidence:
         got = evidence_place(item)
