@@ -378,6 +378,20 @@ def with_empty_periods(df: pd.DataFrame, freq: str) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True).sort_values(["trend", "period"], ignore_index=True)
 
 
+def _quarter_ticks(ax, periods: int) -> None:
+    """x ticks on quarter starts, at most about 12, labelled "2023-Q1"."""
+    import matplotlib.dates as mdates
+    from matplotlib.ticker import FuncFormatter
+
+    step = max(1, -(-periods // 12))  # quarters a tick
+    if step <= 2:
+        ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 4, 7, 10) if step == 1 else (1, 7)))
+    else:
+        ax.xaxis.set_major_locator(mdates.YearLocator(base=-(-step // 4)))
+    ax.xaxis.set_major_formatter(FuncFormatter(
+        lambda v, _pos: (lambda d: f"{d.year}-Q{(d.month - 1) // 3 + 1}")(mdates.num2date(v))))
+
+
 def plot_trends(df: pd.DataFrame, path: str | Path, title: str | None = None, smooth: int | None = None,
                 labels: dict[str, str] | None = None, order: list[str] | None = None, freq: str | None = None,
                 thin: Iterable[str] = ()) -> Path:
@@ -428,6 +442,8 @@ def plot_trends(df: pd.DataFrame, path: str | Path, title: str | None = None, sm
     ax.set_ylim(bottom=0)  # from 12%, small changes looked steep (a blind walkthrough)
     if not df.empty:  # beside the plot: inside it, it hid lines (a blind walkthrough)
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9, title="trend", frameon=False)
+    if freq == "quarter" and not df.empty:  # ticks on quarter starts, named as the table names them ("2023-05"
+        _quarter_ticks(ax, len(set(df["period"])))  # ticks between quarters: a blind walkthrough)
     fig.autofmt_xdate()
     fig.tight_layout(rect=(0, 0.03, 1, 1) if note else None)
     path.parent.mkdir(parents=True, exist_ok=True)

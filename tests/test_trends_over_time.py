@@ -598,3 +598,27 @@ def test_the_trend_table_of_one_field(tagged_db, home):
     assert "(did you mean cs.CL?)" in bad.output or "cs.CL" not in cats
     topics = CliRunner().invoke(main, ["--home", str(home), "trends", "--topics", "-c", cat])
     assert topics.exit_code == 2 and "not to --topics" in topics.output
+
+
+def test_a_quarterly_chart_has_its_ticks_on_quarters_named_as_the_table_names_them():
+    """A blind walkthrough: `trends --freq quarter --png` put its ticks at 2023-01, 2023-05, 2023-09."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from trendscope.index.trends_over_time import _quarter_ticks
+
+    for quarters, expected in ((8, ["2023-Q1", "2023-Q2", "2023-Q3", "2023-Q4", "2024-Q1", "2024-Q2", "2024-Q3",
+                                    "2024-Q4"]),
+                               (14, ["2023-Q1", "2023-Q3", "2024-Q1", "2024-Q3", "2025-Q1", "2025-Q3", "2026-Q1"])):
+        fig, ax = plt.subplots()
+        starts = pd.to_datetime([f"{2023 + i // 4}-{3 * (i % 4) + 1:02d}-01" for i in range(quarters)])
+        ax.plot(starts, range(quarters))
+        _quarter_ticks(ax, quarters)
+        fig.canvas.draw()
+        shown = [t.get_text() for t in ax.get_xticklabels()
+                 if starts[0] <= pd.Timestamp(matplotlib.dates.num2date(t.get_position()[0])).tz_localize(None)
+                 <= starts[-1]]
+        plt.close(fig)
+        assert shown == expected, shown
