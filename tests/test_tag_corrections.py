@@ -4,6 +4,7 @@ digests' and trends' counts follow it at once, only admins make it, and correcti
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from app_harness import check, new_app, open_page
@@ -20,6 +21,8 @@ from trendscope.index.topic_listings import keep_listing
 from trendscope.index.trend_store import TrendStore
 from trendscope.index.trend_update import update_trend_tags
 from trendscope.ingest.store import PaperStore, open_database
+
+REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -119,6 +122,19 @@ def test_the_cli_corrects_lists_exports_labels_and_refuses_a_non_admin(tagged, t
     taxonomy_names = ["multimodal", "self_supervised", "continual", "zero_shot", "privacy", "interpretability",
                       "efficiency", "ethics"]
     assert read_label_file(str(out), taxonomy_names) == [(aid, _trends(db, pk))]
+    # re-training on the exported labels alone: one clear line, not a traceback (a blind walkthrough)
+    alone = cli(home.root, "train-tags", "--labels", str(out), "--no-vectors", "--out", str(tmp_path / "m.npz"))
+    assert alone.exit_code == 1 and "no trend has 5 labelled positives among the 1 papers" in alone.output
+    assert "Traceback" not in alone.output and not (tmp_path / "m.npz").exists()
+    again = tmp_path / "again.jsonl"
+    again.write_text(json.dumps({"id": aid, "labels": ["privacy"]}) + "\n")
+    twice = cli(home.root, "train-tags", "--labels", str(out), "--labels", str(again), "--no-vectors")
+    assert "note: 1 papers are labelled in more than one file: the labels of the last file" in twice.stderr
+    # beside the shipped set without --corpus: refused, not a model fitted on the few papers with text
+    shipped = str(REPO / "bench" / "data" / "trend_labels.jsonl")
+    weak = cli(home.root, "train-tags", "--labels", shipped, "--labels", str(out), "--no-vectors",
+               "--out", str(tmp_path / "m.npz"))
+    assert weak.exit_code == 1 and "labelled papers (not in the data home): give --corpus FILE" in weak.output
     usage = cli(home.root, "correct-tags", aid, "--list")
     assert usage.exit_code == 2 and "--list and --export take no paper" in usage.output
     assert cli(home.root, "correct-tags").exit_code == 2

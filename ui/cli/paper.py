@@ -158,7 +158,8 @@ def correct_tags_cmd(ctx: click.Context, paper_id: str | None, add, remove, rese
       trendscope correct-tags 2302.07302 --add privacy --remove efficiency
       trendscope correct-tags 2302.07302 --reset
       trendscope correct-tags --list
-      trendscope correct-tags --export my_labels.jsonl   # then: trendscope train-tags --labels my_labels.jsonl ...
+      trendscope correct-tags --export my_labels.jsonl
+      trendscope train-tags --labels bench/data/trend_labels.jsonl --labels my_labels.jsonl --corpus CORPUS
     """
     from trendscope.index import tag_corrections as tc
     from trendscope.ingest.records import BadArxivId, parse_arxiv_id
