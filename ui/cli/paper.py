@@ -159,7 +159,9 @@ def correct_tags_cmd(ctx: click.Context, paper_id: str | None, add, remove, rese
       trendscope correct-tags 2302.07302 --reset
       trendscope correct-tags --list
       trendscope correct-tags --export my_labels.jsonl
-      trendscope train-tags --labels bench/data/trend_labels.jsonl --labels my_labels.jsonl --corpus CORPUS
+
+    Then re-train on them beside the shipped labels: trendscope train-tags --labels
+    bench/data/trend_labels.jsonl --labels my_labels.jsonl --corpus CORPUS
     """
     from trendscope.index import tag_corrections as tc
     from trendscope.ingest.records import BadArxivId, parse_arxiv_id

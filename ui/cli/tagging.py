@@ -181,8 +181,7 @@ def train_tags_cmd(obj, label_paths, corpus: str | None, out: str | None, no_vec
 
     \b
     Examples:
-      trendscope train-tags --labels bench/data/trend_labels.jsonl --labels my_labels.jsonl \\
-          --corpus ../shared/data/arxiv_corpus.jsonl.gz
+      trendscope train-tags --labels bench/data/trend_labels.jsonl --labels my_labels.jsonl --corpus c.jsonl.gz
       trendscope train-tags --labels my_labels.jsonl --out /tmp/try.npz
 
     A paper labelled in several files takes the last file's labels (yours after the shipped set).
