@@ -237,12 +237,12 @@ def _run(db, home, week, send, names, now, connector, smtp_config, query_scorer,
     store = SubscriptionStore(db)
     app_url = load_app_url(home.config_path)  # a bad [app] url is refused before anything is sent
     subs = store.all()
-    if names:
+    if names:  # a name, or OWNER/NAME as `subscriptions list --all` names another user's (it was refused)
         wanted = {n.lower() for n in names}
-        missing = wanted - {s.name.lower() for s in subs}
+        missing = wanted - {s.name.lower() for s in subs} - {s.command_name.lower() for s in subs}
         if missing:
             raise TrendscopeError(f"no subscription named {', '.join(sorted(missing))}")
-        subs = [s for s in subs if s.name.lower() in wanted]
+        subs = [s for s in subs if s.name.lower() in wanted or s.command_name.lower() in wanted]
     result = WeeklyResult(week=week)
     newest = store.newest_published()
     if newest and newest < (week_bounds(week)[1] - timedelta(days=2)).isoformat():  # before the week's Friday

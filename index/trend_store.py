@@ -240,6 +240,11 @@ class TrendStore:
             out.setdefault(int(pk), []).append(TagCorrection(int(pk), trend, bool(present), by, at))
         return out
 
+    def corrections_stamp(self) -> tuple[int, str | None]:
+        """(how many corrections, the latest one's time): changes with every correction, cheap to read."""
+        n, last = self.db.execute("SELECT count(*), max(at) FROM tag_corrections").fetchone()
+        return int(n), last
+
     def set_corrections(self, pk: int, changes: dict[str, bool], by: str) -> None:
         """Record that the paper has (True) or has not (False) each trend of `changes`, by `by`."""
         with self.db.atomic():

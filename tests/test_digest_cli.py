@@ -490,3 +490,31 @@ def test_addresses_may_be_given_as_one_comma_separated_text(dhome):
     assert more.exit_code == 0 and "Already an address of 'mm': A@x.org" in more.stdout, more.output
     shown = json.loads(cli(dhome, "subscriptions", "list", "--json").stdout)[0]
     assert shown["emails"] == ["a@x.org", "b@y.org", "c@z.org"]
+
+
+def test_an_admin_issues_another_users_subscription_by_the_name_list_all_gives(dhome):
+    """A blind lab-admin walkthrough: `digest --feeds-only --subscription sam/weekly` said "no subscription named
+    sam/weekly", though `subscriptions list --all` names it so and `digest --subscription sam/weekly` previews it."""
+    from trendscope.accounts.users import Accounts
+    from trendscope.ingest.store import open_database
+
+    db = open_database(dhome.db_path)
+    Accounts(db).add("sam", email="sam@lab.example")
+    db.conn.close()
+    assert cli(dhome, "--user", "sam", "subscriptions", "add", "weekly", "--trend", "multimodal").exit_code == 0
+    assert "sam/weekly" in cli(dhome, "subscriptions", "list", "--all").stdout
+    res = cli(dhome, "digest", "--week", WEEK, "--feeds-only", "--subscription", "sam/weekly")
+    assert res.exit_code == 0, res.output
+    assert "feeds written 1" in res.stdout
+    assert cli(dhome, "digest", "--week", WEEK, "--feeds-only", "--subscription", "ana/weekly").exit_code == 1
+
+
+def test_digest_out_into_a_missing_folder_is_refused_not_created(dhome, tmp_path):
+    """A blind walkthrough: `digest --out /nonexistent/x.md` made /nonexistent at the root and wrote there."""
+    assert cli(dhome, "subscriptions", "add", "mm", "--trend", "multimodal").exit_code == 0
+    for out in (tmp_path / "missing" / "x.md", tmp_path / "missing" / "deeper" / ""):
+        res = cli(dhome, "digest", "--week", WEEK, "--out", str(out) + ("/" if out.name == "" else ""))
+        assert res.exit_code == 1 and "there is no folder" in res.output and "(create it first)" in res.output
+    assert not (tmp_path / "missing").exists()
+    res = cli(dhome, "digest", "--week", WEEK, "--out", str(tmp_path / "new") + "/")  # one new folder: made
+    assert res.exit_code == 0 and (tmp_path / "new").is_dir()

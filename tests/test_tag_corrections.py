@@ -206,3 +206,25 @@ def test_taking_away_a_tag_the_paper_lacks_says_it_is_kept_and_a_digest_says_why
     digest = api.build(db, dhome, "priv", WEEK)
     (paper,) = [p for p in digest.papers if p.id == aid]
     assert paper.why.startswith("set by hand by owner on 20")
+
+
+def test_the_trends_page_counts_a_correction_made_in_the_cli_at_once(app_home):
+    """A blind walkthrough: after `correct-tags` in the CLI the Trends page showed the old count for 6 minutes and
+    the old rising topics for over 8 (its caches were keyed by the index's files alone)."""
+    at = open_page(check(new_app().run()), "trends")
+    month = at.selectbox(key="period_month").value
+
+    def ethics_count(page) -> int:
+        frame = page.dataframe[0].value
+        return int(frame[frame["trend"] == "Social responsibility and ethical governance"]["count"].iloc[0])
+
+    before = ethics_count(at)
+    db = open_database(app_home / "trendscope.db")
+    aid = db.execute("SELECT id FROM papers WHERE published >= ? AND published < date(?, '+1 month') AND pk NOT IN "
+                     "(SELECT pk FROM paper_trends WHERE trend = 'ethics') ORDER BY pk LIMIT 1",
+                     [month, month]).fetchone()[0]
+    from trendscope.foundation.home import Home
+
+    tc.correct_tags(db, Home.resolve(app_home), aid, OWNER, add=["ethics"])
+    db.conn.close()
+    assert ethics_count(check(at.run())) == before + 1

@@ -622,3 +622,10 @@ def test_a_quarterly_chart_has_its_ticks_on_quarters_named_as_the_table_names_th
                  <= starts[-1]]
         plt.close(fig)
         assert shown == expected, shown
+
+
+def test_a_chart_file_not_ending_in_png_is_one_clear_line(tagged_db, home, tmp_path):
+    """A blind walkthrough: `trends --png x.txt` ended in matplotlib's traceback."""
+    res = CliRunner().invoke(main, ["--home", str(home), "trends", "--png", str(tmp_path / "x.txt")])
+    assert res.exit_code == 2 and "does not end in .png" in res.output and "Traceback" not in res.output
+    assert not (tmp_path / "x.txt").exists()

@@ -79,15 +79,21 @@ def app_pk(arxiv_id: str) -> int | None:
     return PaperReads(db()).pk_of(arxiv_id)
 
 
+def _tags_stamp() -> tuple:
+    """Changes when a tag is corrected by hand (the CLI's corrections showed in the app minutes late: a blind
+    walkthrough); `index` changes the index's stamp."""
+    return trend_store().corrections_stamp()
+
+
 @st.cache_data(ttl=300, show_spinner="Counting papers per trend…")
-def _trend_table(home_key: str, freq: str, since: str | None):
+def _trend_table(home_key: str, freq: str, since: str | None, tags: tuple = ()):
     from trendscope.index.trends_over_time import trend_table as build
 
     return build(db(), freq=freq, since=since, with_terms=False)  # the page shows named topics, not terms
 
 
 @st.cache_data(ttl=600, show_spinner="Finding rising topics…")
-def _rising_topics(home_key: str, freq: str, stamp: tuple) -> dict[tuple[str, str], dict]:
+def _rising_topics(home_key: str, freq: str, stamp: tuple, tags: tuple = ()) -> dict[tuple[str, str], dict]:
     from trendscope.index.topic_listings import listed_topics
 
     res = listed_topics(db(), freq=freq)  # read back when the data has not changed since it was computed
@@ -96,13 +102,14 @@ def _rising_topics(home_key: str, freq: str, stamp: tuple) -> dict[tuple[str, st
 
 def rising_topics(freq: str, period: str) -> dict[str, list[dict]]:
     """trend -> its rising topics in the month (or quarter) starting at `period`, most rising first."""
-    found = _rising_topics(str(home().root), freq, index_stamp(home()))  # recomputed after `trendscope index`
+    # recomputed after `trendscope index` and after a correction by hand
+    found = _rising_topics(str(home().root), freq, index_stamp(home()), _tags_stamp())
     return {trend: r["details"] for (trend, p), r in found.items() if p == period}
 
 
 def rising_spans(freq: str, period: str) -> dict[str, tuple[int, str]]:
     """trend -> (its papers in the span its topics were judged over, the span's first period) for `period`."""
-    found = _rising_topics(str(home().root), freq, index_stamp(home()))
+    found = _rising_topics(str(home().root), freq, index_stamp(home()), _tags_stamp())
     # the span's papers: "papers" is the period's alone ("0 papers in the 12 months" of a trend with papers)
     return {trend: (r.get("window_papers", r["papers"]), r["since"]) for (trend, p), r in found.items() if p == period}
 
@@ -140,7 +147,7 @@ def trend_table(freq: str, periods: int | None):
     if periods and last:
         days = periods * {"week": 7, "month": 30.44, "quarter": 91.31}[freq]
         since = (date.fromisoformat(last[:10]) - timedelta(days=int(days))).isoformat()
-    return _trend_table(str(home().root), freq, since)
+    return _trend_table(str(home().root), freq, since, _tags_stamp())
 
 
 def week_bounds(day: str) -> tuple[str, str]:

@@ -12,6 +12,7 @@ from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.files import atomic_write
 from trendscope.foundation.wording import quoted
 
+from .options import output_file
 from .subscriptions import acting_user, data_home, open_db
 
 
@@ -96,7 +97,11 @@ def digest_cmd(ctx, week, names, fmt, out, send, feeds_only) -> None:
         if not target.exists() and target.suffix.lower() in (".md", ".html", ".xml") and len(subs) > 1:
             raise TrendscopeError(f"--out {out} names a file, but {len(subs)} subscriptions need a directory "
                                   "(e.g. --out digests/)")
-        target.mkdir(parents=True, exist_ok=True)
+        if not target.parent.is_dir():  # `--out /nonexistent/x.md` made /nonexistent at the root (a walkthrough)
+            raise TrendscopeError(f"--out {out}: there is no folder {target.parent} (create it first)")
+        target.mkdir(exist_ok=True)
+    elif target is not None:
+        output_file(out, "--out")
     names = _file_names(subs, actor.name, f"-{week}.{ext}")
     broken = 0
     said_empty = False

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
@@ -121,6 +122,9 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
         df = df[df["period"] <= period_start(until, freq)]
     if png:
         output_file(png, "--png")
+        if Path(png).suffix.lower() != ".png":  # `--png x.txt` ended in matplotlib's traceback (a walkthrough)
+            raise click.BadParameter(f"{png} does not end in .png (the chart is written as PNG)",
+                                     param_hint="'--png'")
         # pooled as the app's Trends page pools: weekly lines over 4 weeks, months and quarters as they are (the
         # PNG's months pooled over 3 disagreed with the table and the app beside it: a blind walkthrough)
         smooth = 4 if freq == "week" else 1
