@@ -122,6 +122,10 @@ def test_the_cli_corrects_lists_exports_labels_and_refuses_a_non_admin(tagged, t
     taxonomy_names = ["multimodal", "self_supervised", "continual", "zero_shot", "privacy", "interpretability",
                       "efficiency", "ethics"]
     assert read_label_file(str(out), taxonomy_names) == [(aid, _trends(db, pk))]
+    # scoring the tagger on them: the text from the data home ("missing field(s) title, abstract": a walkthrough)
+    scored = cli(home.root, "eval-tags", "--input", str(out), "--no-vectors", "--json")
+    assert scored.exit_code == 0, scored.output
+    assert json.loads(scored.stdout)["papers"] == 1
     # re-training on the exported labels alone: one clear line, not a traceback (a blind walkthrough)
     alone = cli(home.root, "train-tags", "--labels", str(out), "--no-vectors", "--out", str(tmp_path / "m.npz"))
     assert alone.exit_code == 1 and "no trend has 5 labelled positives among the 1 papers" in alone.output

@@ -207,11 +207,12 @@ def train_tags_cmd(obj, label_paths, corpus: str | None, out: str | None, no_vec
 
 @click.command("eval-tags")
 @click.option("--input", "input_path", type=click.Path(dir_okay=False),
-              help="JSONL file with id, title, abstract and labels (list of trend names): score the tagger on it.")
+              help="JSONL file with id, title, abstract and labels (list of trend names): score the tagger on it "
+                   "(a label file of id and labels alone takes the text from the data home or --corpus).")
 @click.option("--cv", "cv_labels", multiple=True, type=click.Path(dir_okay=False),
               help="Label file(s) (id + labels): 5-fold cross-validation of fitting the tagger on them.")
 @click.option("--corpus", type=click.Path(dir_okay=False), default=None,
-              help="With --cv: JSONL(.gz) corpus for the text of papers not in the data home.")
+              help="JSONL(.gz) corpus for the text of labelled papers not in the data home.")
 @click.option("--folds", type=click.IntRange(2, 20), default=5, show_default=True, help="With --cv: folds.")
 @json_option("Print the figures as JSON.")
 @no_vectors_option()
@@ -247,13 +248,19 @@ def eval_tags_cmd(obj, input_path: str | None, cv_labels, corpus: str | None, fo
         else:
             _print_scores(figures, f"{folds}-fold cross-validation, {'rules + vectors' if embedder else 'rules only'}")
         return
-    from trendscope.index.tag_files import evaluate, read_papers
+    from trendscope.index.tag_files import InputPaper, evaluate, read_papers
 
     papers, problems = read_papers(input_path, need_labels=True)
+    taxonomy, embedder = _load(obj, no_vectors)
+    if not papers and problems and all("title, abstract" in p for p in problems):
+        # a label file (id + labels, e.g. `correct-tags --export`): the text from the data home or --corpus, as
+        # --cv reads it ("missing field(s) title, abstract" for every line: a blind walkthrough)
+        papers = [InputPaper(p.id, p.title, p.abstract, list(p.categories), sorted(p.labels))
+                  for p in _labelled_papers(obj, [input_path], corpus, taxonomy)]
+        problems = []
     _report(problems)
     if not papers:
         raise TrendscopeError(f"{input_path}: no labelled papers to evaluate")
-    taxonomy, embedder = _load(obj, no_vectors)
     unknown = sorted({lab for p in papers for lab in p.labels} - set(taxonomy.names))
     if unknown:
         click.echo(f"warning: labels not in the taxonomy (ignored): {', '.join(unknown)}", err=True)
