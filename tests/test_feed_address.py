@@ -98,6 +98,8 @@ def test_a_removed_accounts_feeds_end_and_resume_when_it_is_added_again(dhome, d
 
 def test_the_address_is_shown_to_whoever_may_change_the_subscription_only(dhome, db):
     name, path = _issued(dhome)
+    bare = cli(dhome.root, "subscriptions", "list")
+    assert f"the Atom feed ({path})" in bare.stdout and "served at that path under the app's address" in bare.stderr
     (dhome.root / "config.toml").write_text('[app]\nurl = "https://ts.lab.example/trendscope"\n')
     text = cli(dhome.root, "subscriptions", "list").stdout
     assert f"the Atom feed (https://ts.lab.example/trendscope{path})" in text

@@ -251,6 +251,9 @@ def list_cmd(ctx: click.Context, as_json: bool, every: bool) -> None:
                             ) or "nobody (preview only)"
         lab = " [lab-wide]" if s.lab_wide else ""
         click.echo(f"{s.command_name if every else s.name}{lab}: {s.describe()}; size {s.size}; to {targets}")
+    if app_url is None and any(s.feed and may_change(s, me) for s in subs):  # a bare path said nothing of where
+        click.echo("note: each feed is served at that path under the app's address (`trendscope serve`; set "
+                   "[app] url in config.toml to print the whole address)", err=True)
     if any(s.pending for s in subs):
         who = "you run" if me.admin else "an admin runs"
         # with --all the names are owner/NAME: "confirm tts" answered "no subscription named 'tts'" for ana/tts
