@@ -738,7 +738,7 @@ def test_a_ninth_trend_is_drawn_dashed_in_a_colour_of_its_own_style(app_home, em
     """A blind walkthrough: a trend added in taxonomy.toml was drawn in exactly the first trend's blue."""
     import pandas as pd
 
-    from trendscope.index.trends_over_time import TREND_COLOURS
+    from trendscope.index.trend_chart import TREND_COLOURS
     from trendscope.ui.app import trend_state
 
     (app_home / "taxonomy.toml").write_text(

@@ -15,8 +15,9 @@ from click.testing import CliRunner
 
 from trendscope.foundation.home import Home
 from trendscope.foundation.words import STOP_WORDS as STOPWORDS
+from trendscope.index.trend_chart import plot_trends
 from trendscope.index.trend_update import update_trend_tags
-from trendscope.index.trends_over_time import COLUMNS, period_start, plot_trends, tokens, trend_table
+from trendscope.index.trends_over_time import COLUMNS, period_start, tokens, trend_table
 from trendscope.ingest.records import Paper
 from trendscope.ingest.store import PaperStore, open_database
 from trendscope.ui.cli import main
@@ -192,11 +193,11 @@ def test_png_chart_leaves_months_without_papers_as_gaps_and_marks_thin_ones(tmp_
 
 
 def test_trends_cli(tagged_db, home, tmp_path, monkeypatch):
-    from trendscope.index import trends_over_time
+    from trendscope.index import trend_chart
 
     drawn_with = []
-    real_plot = trends_over_time.plot_trends
-    monkeypatch.setattr(trends_over_time, "plot_trends",
+    real_plot = trend_chart.plot_trends
+    monkeypatch.setattr(trend_chart, "plot_trends",
                         lambda df, path, **kw: drawn_with.append(kw["smooth"]) or real_plot(df, path, **kw))
     runner = CliRunner()
     res = runner.invoke(main, ["--home", str(home), "trends", "--freq", "month", "--json"])
@@ -534,7 +535,7 @@ def test_each_trend_keeps_one_style_and_a_ninth_repeats_a_colour_dashed(tagged_d
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from trendscope.index.trends_over_time import TREND_COLOURS, trend_styles
+    from trendscope.index.trend_chart import TREND_COLOURS, trend_styles
 
     names = [f"t{i}" for i in range(10)]
     styles = trend_styles(names)
@@ -607,7 +608,7 @@ def test_a_quarterly_chart_has_its_ticks_on_quarters_named_as_the_table_names_th
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from trendscope.index.trends_over_time import _quarter_ticks
+    from trendscope.index.trend_chart import _quarter_ticks
 
     for quarters, expected in ((8, ["2023-Q1", "2023-Q2", "2023-Q3", "2023-Q4", "2024-Q1", "2024-Q2", "2024-Q3",
                                     "2024-Q4"]),

@@ -14,7 +14,8 @@ from trendscope.foundation.clock import span_months
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.wording import count
 from trendscope.index.rise_statistics import interval_text, is_new, may_be_chance, same_categories_text
-from trendscope.index.trends_over_time import TREND_COLOURS, periods_between
+from trendscope.index.trend_chart import TREND_COLOURS
+from trendscope.index.trends_over_time import periods_between
 from trendscope.ui.app import digest_view as dg
 from trendscope.ui.app import state as app
 from trendscope.ui.app import trend_state, widgets

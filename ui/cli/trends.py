@@ -65,12 +65,12 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
       trendscope trends -c cs.CL --freq quarter --since 2023
     """
     from trendscope.foundation.clock import parse_day
+    from trendscope.index.trend_chart import plot_trends
     from trendscope.index.trends_over_time import (
         drop_incomplete_tail,
         drop_thin_tail,
         newest_published,
         period_start,
-        plot_trends,
         thin_periods_of,
         trend_table,
     )
