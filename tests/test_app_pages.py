@@ -717,21 +717,33 @@ def test_the_trends_page_has_a_quarterly_view_with_the_quarters_rising_topics(ap
     quarter = at.selectbox(key="period_quarter").value
     assert quarter[5:7] in ("01", "04", "07", "10")
     label = period_label(quarter, "quarter")
-    assert re.fullmatch(r"Q[1-4] 20\d\d", label)
+    assert re.fullmatch(r"20\d\d-Q[1-4]", label)  # as the CLI names it
     heads = texts(at.subheader)
     assert f"Top papers of each trend, {label}" in heads and f"Rising topics, {label}" in heads
     assert f"Growing and cooling, {label}" in heads
     spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
-    assert spec["encoding"]["x"]["axis"]["format"] == "Q%q %Y"
+    assert spec["encoding"]["x"]["axis"]["format"] == "%Y-Q%q"
     # the top papers are the quarter's three months
     db = open_database(app_home / "trendscope.db")
     end = (date.fromisoformat(quarter) + timedelta(days=95)).replace(day=1).isoformat()
     published = dict(db.execute("SELECT id, published FROM papers").fetchall())
     tops = [b.key.rsplit("_", 1)[1] for b in at.button if b.key and b.key.startswith("top_")]
     assert tops and all(quarter <= published[p][:10] < end for p in tops)
+    # the address holds the view: Back from a paper opened here came back monthly (a blind walkthrough)
+    assert at.query_params["freq"] == "quarter" and at.query_params["period"] == quarter
+    q = date.fromisoformat(quarter)
+    older = (q.replace(year=q.year - 1, month=q.month + 9) if q.month <= 3
+             else q.replace(month=q.month - 3)).isoformat()
+    again = open_page(check(new_app().run()), "trends", freq="quarter", window="5 years", period=older)
+    assert again.segmented_control(key="freq").value == "quarter"
+    assert again.selectbox(key="period_quarter").value == older
+    assert again.selectbox(key="window_quarter").value == "5 years"
+    odd = open_page(check(new_app().run()), "trends", freq="yearly")
+    assert odd.segmented_control(key="freq").value == "month"
+    assert any("freq=yearly is none of week, month, quarter" in c.value.replace("\\", "") for c in odd.caption)
     assert _span("2024-04-01", "2025-01-01", "quarter") == "in the 4 quarters to 2025-Q1"
     assert _span("2025-01-01", "2025-01-01", "quarter") == "this quarter"
-    assert period_label("2025-10-01", "quarter") == "Q4 2025"
+    assert period_label("2025-10-01", "quarter") == "2025-Q4"
 
 
 def test_a_ninth_trend_is_drawn_dashed_in_a_colour_of_its_own_style(app_home, embedder, monkeypatch):

@@ -68,3 +68,23 @@ def test_every_cli_since_refuses_a_bad_date_in_one_line(tmp_path, args):
     out = CliRunner().invoke(main, ["--home", str(tmp_path / "home"), *args])
     assert out.exit_code != 0 and "--since: not a date: 'someday'" in out.output, out.output
     assert "Traceback" not in out.output
+
+
+def test_a_quarter_as_the_trend_table_names_it_is_a_date():
+    """A blind walkthrough: `trends --since 2025-Q1` said "not a date: '2025-Q1'", the name the table, the CSV and the
+    app give that quarter."""
+    assert parse_day("2025-Q1", "--since") == date(2025, 1, 1)
+    assert parse_day("2025-q4", "--until", end=True) == date(2025, 12, 31)
+    assert parse_day("2024Q1", "--until", end=True) == date(2024, 3, 31)
+    with pytest.raises(TrendscopeError, match="use YYYY-MM-DD, YYYY-MM, YYYY-Q1, YYYY"):
+        parse_day("2025-Q5", "--since")
+
+
+def test_trend_names_as_the_docs_write_them_are_the_trends():
+    """A blind walkthrough: `-t self-supervised` and `-t zero-shot` (the README's words) were unknown trends."""
+    from trendscope.foundation.wording import known_names
+
+    known = ["self_supervised", "zero_shot", "privacy"]
+    assert known_names(["self-supervised", "Zero shot", "PRIVACY"], known) == known
+    with pytest.raises(TrendscopeError, match="unknown trend"):
+        known_names(["self supervision"], known)

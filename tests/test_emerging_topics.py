@@ -1208,7 +1208,7 @@ def test_cli_topics_mark_a_month_the_corpus_holds_few_papers_of(tmp_path, sample
     assert out.exit_code == 0, out.output
     heads = [line for line in out.stdout.splitlines() if re.match(r"^[a-z_]+ 2023-0\d ", line)]
     assert heads and all(line.endswith(" *") == (" 2023-03 " in line) for line in heads), heads
-    assert "note: * few papers: 2023-03 (4 papers) hold under a quarter of the papers of the periods around them" \
+    assert "note: * few papers: 2023-03 (4 papers) holds under a quarter of the papers of the periods around them" \
         in out.stderr, out.stderr
     records = [json.loads(x) for x in CliRunner().invoke(main, ["--home", str(home.root), "trends", "--topics",
                                                                   "--json", "--since", "2023-01"]).stdout.splitlines()]

@@ -630,3 +630,7 @@ def test_a_chart_file_not_ending_in_png_is_one_clear_line(tagged_db, home, tmp_p
     res = CliRunner().invoke(main, ["--home", str(home), "trends", "--png", str(tmp_path / "x.txt")])
     assert res.exit_code == 2 and "does not end in .png" in res.output and "Traceback" not in res.output
     assert not (tmp_path / "x.txt").exists()
+    # with --topics, or an empty name, it was ignored without a word
+    for args in (["--topics", "--png", str(tmp_path / "t.png")], ["--png", ""]):
+        res = CliRunner().invoke(main, ["--home", str(home), "trends", *args])
+        assert res.exit_code == 2 and "--png draws the trend table's shares" in res.output, args

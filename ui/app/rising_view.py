@@ -25,12 +25,12 @@ TOOLTIP_FORMATS = {"week": "%Y-%m-%d", "month": "%Y-%m", "quarter": "%Y-Q%q"}
 
 
 def period_label(period: str, freq: str) -> str:
-    """"June 2026" for a month, "Q2 2026" for a quarter, "the week of 2026-06-01" for a week (periods are ISO dates
+    """"June 2026" for a month, "2026-Q2" for a quarter, "the week of 2026-06-01" for a week (periods are ISO dates
     of their first day)."""
     if freq == "month":
         return date.fromisoformat(period[:10]).strftime("%B %Y")
-    if freq == "quarter":
-        return f"Q{(int(period[5:7]) - 1) // 3 + 1} {period[:4]}"
+    if freq == "quarter":  # as the CLI's table names it (the page said "Q2 2026", the CLI "2026-Q2": a walkthrough)
+        return f"{period[:4]}-Q{(int(period[5:7]) - 1) // 3 + 1}"
     return f"the week of {period[:10]}"
 
 
@@ -128,7 +128,8 @@ def _topic_curve(detail: dict, trend_label: str, freq: str = "month") -> None:
     c_chart, c_link = st.columns([5, 1], vertical_alignment="center")
     if len(frame):
         chart = alt.Chart(frame).mark_bar(color=TREND_COLOURS[0], width=alt.RelativeBandSize(0.8)).encode(
-            x=alt.X(f"{'yearquarter' if freq == 'quarter' else 'yearmonth'}(month):T", title=None),
+            x=alt.X(f"{'yearquarter' if freq == 'quarter' else 'yearmonth'}(month):T", title=None,
+                    axis=alt.Axis(format="%Y-Q%q") if freq == "quarter" else alt.Undefined),
             y=alt.Y("share:Q", title="% of trend", axis=alt.Axis(labelBaseline="middle")),
             opacity=alt.condition("datum.thin", alt.value(0.3), alt.value(1.0)),
             tooltip=[alt.Tooltip("month:T", title=unit, format=TOOLTIP_FORMATS[freq]),

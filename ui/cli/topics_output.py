@@ -120,7 +120,8 @@ def print_topics(db, freq: str, since: str | None, as_json: bool, last: int | No
                        f"{period_name(latest, freq)})")
     shown = [r["period"] for recs in by_trend.values() for r in recs[-(last or len(recs)):]]
     if few := [f"{period_name(p, freq)} ({count(n, 'paper')})" for p, n in sorted(thin.items()) if p in set(shown)]:
-        click.echo("note: * few papers: " + ", ".join(few) + " hold under a quarter of the papers of the periods "
+        click.echo("note: * few papers: " + ", ".join(few) + (" holds" if len(few) == 1 else " hold")
+                   + " under a quarter of the papers of the periods "
                    "around them; their topics rest on few papers", err=True)
     mix_notes(db, min(shown) if shown else since, topics=True, until=until)
 

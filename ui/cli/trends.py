@@ -23,8 +23,8 @@ from .topics_output import mix_notes, period_name, print_topics
 @click.option("--recompute", is_flag=True,
               help="With --topics: compute the listing afresh even when the one kept for this data is current.")
 @click.option("--since", default=None, metavar="DATE",
-              help="Show the periods from the one holding DATE on (YYYY-MM-DD, YYYY-MM, YYYY or a span back such "
-                   "as 2y); each is still compared with the periods before it.")
+              help="Show the periods from the one holding DATE on (YYYY-MM-DD, YYYY-MM, YYYY-Q1, YYYY or a span "
+                   "back such as 2y); each is still compared with the periods before it.")
 @click.option("--until", default=None, metavar="DATE",
               help="Show the periods up to the one holding DATE (same forms as --since): what the trends and "
                    "rising topics were then. With --last, the periods before it.")
@@ -105,6 +105,9 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
     if as_csv and (as_json or topics):
         raise click.UsageError("--csv prints the trend table; it goes with neither --json nor --topics (whose records "
                                "hold lists: --topics --json)")
+    if png is not None and (topics or not png.strip()):  # it was ignored without a word (a blind walkthrough)
+        raise click.UsageError("--png draws the trend table's shares: it goes without --topics, and needs a file "
+                               "name ending in .png")
     if topics:
         if categories:  # a topic listing is computed per trend over every paper, not per category
             raise click.UsageError("--category applies to the trend table, JSON and chart, not to --topics (rising "
@@ -178,7 +181,8 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
     # the months the table shows (a month left out as still filling up was named here too: a blind walkthrough)
     few = [f"{period_name(p, freq)} ({count(n, 'paper')})" for p, n in sorted(thin.items()) if p in shown]
     if few:
-        click.echo("note: * few papers: " + ", ".join(few) + " hold under a quarter of the papers of the periods "
+        click.echo("note: * few papers: " + ", ".join(few) + (" holds" if len(few) == 1 else " hold")
+                   + " under a quarter of the papers of the periods "
                    "around them; their shares, growth and emerging scores swing with a handful of papers", err=True)
     # gaps among the periods the table holds at all (with --last, trends' shown rows need not meet)
     held = sorted(p for p in set(df["period"]) if shown and min(shown) <= p <= max(shown))

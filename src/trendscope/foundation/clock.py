@@ -14,6 +14,7 @@ Clock = Callable[[], datetime]
 _WEEK_RE = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.I)
 _DATE_RE = re.compile(r"(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?")
 _SPAN_RE = re.compile(r"(\d{1,5})\s*([dwmy])")
+_QUARTER_RE = re.compile(r"(\d{4})-?q([1-4])")
 _SPAN_DAYS = {"d": 1, "w": 7}
 
 
@@ -73,14 +74,19 @@ def last_complete_week(now: datetime | None = None) -> str:
 
 def parse_day(text: str | None, what: str, end: bool = False, today: date | None = None) -> date | None:
     """The day a user means by `text`, for every `--since`/`--until` of the CLI and the app: `YYYY-MM-DD`,
-    `YYYY-MM` or `YYYY` (the period's first day, or its last when `end`), or a span back from `today` (default:
-    today in UTC): `30d`, `8w`, `6m`, `1y`, months and years by the calendar (6m from 2026-12-06 is 2026-06-06,
-    from 2026-08-31 it is 2026-02-28; "6m" was 180 days: a blind docs audit). None for empty text; anything else
-    is refused with one line naming `what` (e.g. "--since")."""
+    `YYYY-MM`, `YYYY-Qn` or `YYYY` (the period's first day, or its last when `end`), or a span back from `today`
+    (default: today in UTC): `30d`, `8w`, `6m`, `1y`, months and years by the calendar (6m from 2026-12-06 is
+    2026-06-06, from 2026-08-31 it is 2026-02-28; "6m" was 180 days: a blind docs audit). None for empty text;
+    anything else is refused with one line naming `what` (e.g. "--since")."""
     if text is None or not str(text).strip():
         return None
     s = str(text).strip().lower()
     span, m = _SPAN_RE.fullmatch(s), _DATE_RE.fullmatch(s)
+    quarter = _QUARTER_RE.fullmatch(s)
+    if quarter:  # "2025-Q1", as the trend table names quarters ("not a date: '2025-Q1'": a blind walkthrough)
+        year, q = int(quarter.group(1)), int(quarter.group(2))
+        first = date(year, 3 * q - 2, 1)
+        return date(year, 3 * q, calendar.monthrange(year, 3 * q)[1]) if end else first
     try:
         if span:
             n, unit, base = int(span.group(1)), span.group(2), today or utc_now().date()
@@ -101,8 +107,8 @@ def parse_day(text: str | None, what: str, end: bool = False, today: date | None
             return date(year, month, calendar.monthrange(year, month)[1] if end else 1)
         return date(year, 12, 31) if end else date(year, 1, 1)
     except (ValueError, OverflowError):  # OverflowError: a span reaching before year 1
-        raise TrendscopeError(f"{what}: not a date: {str(text).strip()!r} (use YYYY-MM-DD, YYYY-MM, YYYY or a span "
-                              f"back from today such as 30d, 8w, 6m, 1y)") from None
+        raise TrendscopeError(f"{what}: not a date: {str(text).strip()!r} (use YYYY-MM-DD, YYYY-MM, YYYY-Q1, YYYY or a "
+                              f"span back from today such as 30d, 8w, 6m, 1y)") from None
 
 
 def span_months(since: str, month: str) -> int:

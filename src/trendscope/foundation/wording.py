@@ -30,14 +30,18 @@ def short_urls(text: str) -> str:
 
 def known_names(given: Sequence[str], known: Sequence[str], what: str = "trend") -> list[str]:
     """`given` names as `known` spells them, matched regardless of case ("Efficiency" -> "efficiency", as
-    categories already were: "cs.sd" -> "cs.SD"); a name not known at all is one error listing the known ones."""
+    categories already were: "cs.sd" -> "cs.SD") and of hyphens, spaces or underscores ("self-supervised" ->
+    "self_supervised"); a name not known at all is one error listing the known ones."""
     from .errors import TrendscopeError
 
-    by_fold = {k.casefold(): k for k in known}
-    bad = [g for g in given if g.casefold() not in by_fold]
+    def fold(name: str) -> str:  # "self-supervised" and "zero shot" as the docs write them (a blind walkthrough)
+        return re.sub(r"[\s_-]+", "_", name.strip()).casefold()
+
+    by_fold = {fold(k): k for k in known}
+    bad = [g for g in given if fold(g) not in by_fold]
     if bad:
         raise TrendscopeError(f"unknown {what}(s): {', '.join(bad)} (known: {', '.join(known)})")
-    return list(dict.fromkeys(by_fold[g.casefold()] for g in given))
+    return list(dict.fromkeys(by_fold[fold(g)] for g in given))
 
 
 def vote_lean(v: float) -> str:

@@ -72,7 +72,8 @@ def _preview(sub, week: str) -> None:
         st.code(dg.feed_address(sub), language=None)
     if b"<entry" not in feed:  # the preview above is not an issued week: an empty feed needs saying so
         st.caption("The Atom feed has no weeks yet: it holds the weeks `trendscope digest --send` (or the "
-                   "scheduler) has issued, not previews.")
+                   "scheduler) has issued, not previews; without a mail server, `trendscope digest --feeds-only` "
+                   "issues the week to the feeds alone.")
     tab_mail, tab_text = st.tabs(["Preview", "Plain-text part"])
     with tab_mail:
         with st.container(border=True, key="digest_preview"):

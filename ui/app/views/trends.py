@@ -31,7 +31,7 @@ WINDOWS = {"week": {"6 months": 26, "1 year": 52, "2 years": 104, "all": None},
            "quarter": {"2 years": 8, "5 years": 20, "all": None}}
 
 
-AXIS_FORMATS = {"week": "%d %b %Y", "month": "%b %Y", "quarter": "Q%q %Y"}
+AXIS_FORMATS = {"week": "%d %b %Y", "month": "%b %Y", "quarter": "%Y-Q%q"}
 
 # Okabe-Ito's colour-blind-safe qualitative palette (8 colours; black swapped for a grey that reads on dark themes)
 WEEKS_POOLED = 4
@@ -213,15 +213,24 @@ def render() -> None:
     if app.empty_corpus_notice():
         return
     labels = app.trend_labels()
+    # the address holds the view (`?freq=quarter&window=5+years&period=2025-07-01`): Back from a paper opened here
+    # lost the quarterly view, its period and its quarter (a blind walkthrough); a widget's own state wins over it
+    asked = {k: st.query_params.get(k) for k in ("freq", "window", "period")}
+    if asked["freq"] is not None and asked["freq"] not in FREQS:
+        st.caption(f":material/info: The address's freq={literal_inline(asked['freq'][:20])} is none of "
+                   f"{', '.join(FREQS)}: the monthly view is shown.")
     c_freq, c_metric, c_window = st.columns(3)
-    freq = c_freq.segmented_control("Granularity", list(FREQS), format_func=FREQS.get, default="month", key="freq")
+    freq = c_freq.segmented_control("Granularity", list(FREQS), format_func=FREQS.get, key="freq",
+                                    default=asked["freq"] if asked["freq"] in FREQS else "month")
     freq = freq or "month"
     metric = c_metric.segmented_control("Show", list(METRICS), format_func=METRICS.get, default="share",
                                         key="metric") or "share"
     # the period chosen carries over to the other granularity where it has the same one, else that granularity's
     # own last choice ("Weekly" silently turned "1 year" into "6 months": a blind walkthrough)
     chosen = st.session_state.setdefault("trend_windows", {})  # granularity -> period label, and "last"
-    if chosen.get("freq") not in (None, freq):
+    if f"window_{freq}" not in st.session_state and asked["window"] in WINDOWS[freq]:
+        st.session_state[f"window_{freq}"] = asked["window"]
+    elif chosen.get("freq") not in (None, freq):
         wanted = chosen.get("last") if chosen.get("last") in WINDOWS[freq] else chosen.get(freq)
         if wanted in WINDOWS[freq]:
             st.session_state[f"window_{freq}"] = wanted
@@ -266,7 +275,8 @@ def render() -> None:
                    # and each one: "(and 3 earlier)" hid 2025-03
                    + "; ".join(safe_inline(m.text(period_label(m.month + "-01", "month"))) for m in shifts) + ".")
     periods = sorted(table["period"].unique(), reverse=True)
-    period = st.selectbox("Period to compare", periods, index=periods.index(latest_full), key=f"period_{freq}",
+    first = asked["period"] if asked["period"] in periods else latest_full
+    period = st.selectbox("Period to compare", periods, index=periods.index(first), key=f"period_{freq}",
                           format_func=lambda p: period_label(p, freq) + _period_note(p, latest_full, thin),
                           help="The periods of the chart's range (“Period” above: a longer range offers older "
                                "ones). Starts at the latest period with a usual volume of papers; a newer one is "
@@ -274,6 +284,7 @@ def render() -> None:
     if period > latest_full:  # the chart leaves it out; its table and topics are of the papers so far
         st.caption(f":material/info: {period_label(period, freq)} is still filling up (the newest paper is from "
                    f"{app.summary()['last'][:10]}): its counts, shares and growth are of its papers so far.")
+    st.query_params.update({"freq": freq, "window": window, "period": period})
     latest = table[table["period"] == period]
     _movers(latest, labels, period, freq)
     rising_view.render(labels, period, freq)
