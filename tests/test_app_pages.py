@@ -620,6 +620,10 @@ def test_a_month_without_papers_is_a_gap_in_the_chart_not_a_line_across_it():
     assert [p.strftime("%Y-%m") for p in frame["period"]] == ["2021-08", "2021-09", "2021-10", "2021-11",
                                                               "2021-12", "2022-01"]
     assert frame["value"].isna().tolist() == [False, False, True, True, True, False]
+    # a value between two gaps is drawn as a dot (a line cannot draw it), a period with few papers hollow
+    frame = view.chart_frame(table, "share", "month", {"privacy": "Privacy"}, thin=("2021-09-01",))
+    assert frame["alone"].tolist() == [False, False, False, False, False, True]
+    assert frame["few"].tolist() == [False, True, False, False, False, False]
 
 
 def test_a_rising_topics_count_says_its_span_when_longer_than_the_month():
@@ -763,7 +767,7 @@ def test_a_ninth_trend_is_drawn_dashed_in_a_colour_of_its_own_style(app_home, em
     monkeypatch.setattr(trend_state, "trend_table", lambda freq, periods: table)
     at = open_page(check(new_app().run()), "trends")
     spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
-    colour, dash = spec["encoding"]["color"]["scale"], spec["encoding"]["strokeDash"]["scale"]
+    colour, dash = spec["encoding"]["color"]["scale"], spec["layer"][0]["encoding"]["strokeDash"]["scale"]
     styles = {t: (c, d) for t, c, d in zip(colour["domain"], colour["range"], dash["range"])}
     assert styles["Robot learning"] == (TREND_COLOURS[0], [6, 3]) and styles[colour["domain"][0]][1] == [1, 0]
     assert len(set(map(str, styles.values()))) == 9
@@ -858,9 +862,9 @@ def test_trends_page_names_months_with_few_papers(app_home, embedder, monkeypatc
 
     monkeypatch.setattr(trends_over_time, "period_totals", lambda db, freq: {**months, "2025-09-01": 300})
     at = open_page(check(new_app().run()), "trends")
-    assert ":material/info: Few papers in January 2025 (128 papers), February 2025 (49 papers): under a quarter " \
-           "of the papers of the periods around them, so their shares and growth swing with a handful of papers." \
-           in texts(at.caption)
+    assert ":material/info: Few papers in January 2025 (128 papers), February 2025 (49 papers) (hollow points): " \
+           "under a quarter of the papers of the periods around them, so their shares and growth swing with a " \
+           "handful of papers." in texts(at.caption)
     picker = at.selectbox(key="period_month")
     assert "February 2025 (few papers)" in picker.options and "March 2025" in picker.options
     # a last month still filling up is named so in the picker, as under the chart (it read "(few papers)"), and
@@ -914,7 +918,8 @@ def test_trends_page_lists_a_rising_topic_with_its_papers(app_home, embedder):
     assert f"{label} ({count(record['window_papers'], 'paper')} in the " in quiet[0].replace("\\", ""), quiet[0]
     # the topic's own curve (its share of the trend, month by month) and a link to all its papers
     curves = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
-    assert any(c["encoding"]["y"]["title"].startswith("% of ") and c["mark"]["type"] == "bar" for c in curves)
+    assert any(c["encoding"]["y"]["title"].startswith("% of ") and (c.get("mark") or {}).get("type") == "bar"
+               for c in curves)
     # months of few trend papers drawn faint, said under the chart (one paper of one read as 100%: a walkthrough)
     topic_curve = next(c for c in curves if c["encoding"]["y"]["title"] == "% of trend")
     assert topic_curve["encoding"]["opacity"]["condition"]["test"] == "datum.thin"

@@ -61,21 +61,29 @@ def _direction(z: float | None, growth: float | None, papers: int | None = None)
     return "● steady"
 
 
-def chart_frame(table: pd.DataFrame, metric: str, freq: str, labels: dict[str, str]) -> pd.DataFrame:
-    """The long (period, trend label, value) frame the chart draws; weekly values pooled over 4 weeks."""
+def chart_frame(table: pd.DataFrame, metric: str, freq: str, labels: dict[str, str],
+                thin: tuple[str, ...] = ()) -> pd.DataFrame:
+    """The long (period, trend label, value) frame the chart draws; weekly values pooled over 4 weeks. `papers` is
+    the period's papers (the tooltip's), `few` marks the periods of `thin` (drawn hollow), `alone` a value between
+    two gaps (a line cannot draw it: a quarter between empty ones vanished from the chart, a blind walkthrough)."""
     if freq == "week":
         table = pooled(table, WEEKS_POOLED)
     frame = pd.DataFrame({
         "period": pd.to_datetime(table["period"]),
         "trend": table["trend"].map(lambda t: labels.get(t, t)),
         "value": table[metric] * (100 if metric == "share" else 1),
+        "papers": table["total"] if "total" in table else float("nan"),
     })
     if freq != "week" and not frame.empty:  # a month without papers is a gap (NaN breaks the line), not a
         months = pd.date_range(frame["period"].min(), frame["period"].max(),  # straight line across it
                                freq="MS" if freq == "month" else "QS")
         full = pd.MultiIndex.from_product([sorted(frame["trend"].unique()), months], names=["trend", "period"])
         frame = frame.set_index(["trend", "period"]).reindex(full).reset_index()
-    return frame.sort_values(["trend", "period"])
+    frame = frame.sort_values(["trend", "period"], ignore_index=True)
+    frame["few"] = frame["period"].isin(pd.to_datetime(list(thin))) & frame["value"].notna()
+    by_trend = frame.groupby("trend")["value"]
+    frame["alone"] = frame["value"].notna() & by_trend.shift(1).isna() & by_trend.shift(-1).isna()
+    return frame
 
 
 def period_ticks(periods: int, freq: str) -> dict:
@@ -87,8 +95,8 @@ def period_ticks(periods: int, freq: str) -> dict:
     return {"interval": "month", "step": step * (3 if freq == "quarter" else 1)}
 
 
-def _chart(table: pd.DataFrame, metric: str, freq: str, labels: dict[str, str]) -> None:
-    frame = chart_frame(table, metric, freq, labels)
+def _chart(table: pd.DataFrame, metric: str, freq: str, labels: dict[str, str], thin: tuple[str, ...] = ()) -> None:
+    frame = chart_frame(table, metric, freq, labels, thin)
     order = [labels.get(t, t) for t in app.trend_names()]
     order += sorted(set(frame["trend"]) - set(order))
     order = [t for t in order if t in set(frame["trend"])]  # the legend names the trends drawn (each its own colour)
@@ -97,7 +105,14 @@ def _chart(table: pd.DataFrame, metric: str, freq: str, labels: dict[str, str]) 
         unit += f" ({WEEKS_POOLED}-week average)"
     styles = trend_styles([*app.trend_names(), *sorted(set(table["trend"]) - set(app.trend_names()))])
     by_label = {labels.get(t, t): style for t, style in styles.items()}
-    chart = alt.Chart(frame).mark_line(strokeWidth=2).encode(
+    line = alt.Chart().mark_line(strokeWidth=2).encode(strokeDash=alt.StrokeDash(
+        "trend:N", title=None, sort=order,
+        scale=alt.Scale(domain=order, range=[[6, 3] if by_label.get(t, ("", True))[1] else [1, 0] for t in order])))
+    # a period holding few papers hollow (a 19-paper quarter was the chart's biggest feature, drawn as any other);
+    # a value between two gaps as a dot
+    few = alt.Chart().mark_point(filled=False, size=80, strokeWidth=2).transform_filter("datum.few")
+    alone = alt.Chart().mark_point(filled=True, size=30).transform_filter("datum.alone && !datum.few")
+    chart = alt.layer(line, few, alone, data=frame).encode(
         # every tick says its year ("Jan 2026"): by default only January did, as "2026", beside bare month names
         # weekly ticks fall several to a month: "Jan 2026, Jan 2026, Feb 2026" read as repeats, so they say the day
         x=alt.X("period:T", title=None,
@@ -108,11 +123,10 @@ def _chart(table: pd.DataFrame, metric: str, freq: str, labels: dict[str, str]) 
                         scale=alt.Scale(domain=order, range=[by_label.get(t, ("#999999", True))[0] for t in order]),
                         legend=alt.Legend(orient="bottom", columns=LEGEND_COLUMNS, labelLimit=0,
                                            symbolStrokeWidth=4)),
-        strokeDash=alt.StrokeDash("trend:N", title=None, sort=order, scale=alt.Scale(
-            domain=order, range=[[6, 3] if by_label.get(t, ("", True))[1] else [1, 0] for t in order])),
         tooltip=[alt.Tooltip("trend:N", title="Trend"),
                  alt.Tooltip("period:T", title="Period", format=TOOLTIP_FORMATS[freq]),
-                 alt.Tooltip("value:Q", title=unit, format=".1f")],
+                 alt.Tooltip("value:Q", title=unit, format=".1f"),
+                 alt.Tooltip("papers:Q", title="Papers that period", format=",.0f")],
     ).properties(height=380)
     st.altair_chart(chart, width="stretch")
 
@@ -254,11 +268,11 @@ def render() -> None:
     if metric == "count":  # counts follow how many papers the corpus holds each period (a blind walkthrough)
         st.caption(":material/info: Counts follow how many papers the corpus holds in each period (its sources "
                    "and their volume change): compare shares across periods, counts within one.")
-    _chart(complete[complete["trend"].isin(shown or names)], metric, freq, labels)
     thin, latest_full = trend_state.thin_periods(table, freq), complete["period"].max()
+    _chart(complete[complete["trend"].isin(shown or names)], metric, freq, labels, tuple(thin))
     if few := [f"{period_label(p, freq)} ({count(n, 'paper')})" for p, n in sorted(thin.items()) if p <= latest_full]:
-        st.caption(":material/info: Few papers in " + ", ".join(few) + ": under a quarter of the papers of the "
-                   "periods around them, so their shares and growth swing with a handful of papers.")
+        st.caption(":material/info: Few papers in " + ", ".join(few) + " (hollow points): under a quarter of the "
+                   "papers of the periods around them, so their shares and growth swing with a handful of papers.")
     held = sorted(complete["period"].unique())
     if len(held) > 1 and (empty := sorted(set(periods_between(held[0], held[-1], freq)) - set(held))):
         st.caption(":material/info: No stored paper was published in " + ", ".join(period_label(p, freq)
