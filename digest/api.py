@@ -232,6 +232,9 @@ def get_subscription(db: sqlite_utils.Database, name: str, *, user: Actor = OWNE
         # an admin naming another user's subscription bare ("confirm tts" for ana/tts: a blind walkthrough)
         others = [s.command_name for s in store.all() if s.name.lower() == (name or "").strip().lower()
                   and s.owner not in (user.name, LAB)] if user.admin else []
+        if not others:  # "mechanistic interpretability" for the "search: mechanistic interpretability" that Follow
+            wanted = (name or "").strip().lower()  # this search named (a blind walkthrough)
+            others = [s.name for s in store.of([user.name, LAB]) if wanted and wanted in s.name.lower()]
         hint = f" (did you mean {' or '.join(quoted(o) for o in others[:3])}?)" if others else ""
         raise TrendscopeError(f"no subscription named {quoted(name)}{hint}")
     return sub

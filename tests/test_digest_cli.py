@@ -518,3 +518,14 @@ def test_digest_out_into_a_missing_folder_is_refused_not_created(dhome, tmp_path
     assert not (tmp_path / "missing").exists()
     res = cli(dhome, "digest", "--week", WEEK, "--out", str(tmp_path / "new") + "/")  # one new folder: made
     assert res.exit_code == 0 and (tmp_path / "new").is_dir()
+
+
+def test_a_subscription_named_by_part_of_its_name_is_suggested(dhome):
+    """A blind walkthrough: "Follow this search" named the subscription "search: mechanistic interpretability", and
+    `digest --subscription "mechanistic interpretability"` said only "no subscription named"."""
+    added = cli(dhome, "subscriptions", "add", "search: mechanistic interpretability", "--query",
+                "mechanistic interpretability")
+    assert added.exit_code == 0, added.output
+    res = cli(dhome, "digest", "--week", WEEK, "--subscription", "mechanistic interpretability")
+    assert res.exit_code == 1
+    assert "(did you mean 'search: mechanistic interpretability'?)" in res.output, res.output
