@@ -101,6 +101,11 @@ def _current_versions(db, home: Home, taxonomy: Taxonomy) -> tuple[dict[str, tup
     return {t.name: (t.hash, sigs[t.name]) for t in taxonomy.trends}, model, use_vectors
 
 
+def _combined(current: dict[str, tuple[str, str]]) -> str:
+    """The stamp a paper tagged now records: every trend's definition and model signature together."""
+    return _sig(*(f"{t}={h}:{m}" for t, (h, m) in sorted(current.items())))
+
+
 def _why(old: dict, current: dict) -> dict[str, str]:
     """trend -> why its tags are out of date (RETAG_REASONS' keys), for the trends whose tags are."""
     return {t: "new" if t not in old else "definition" if old[t][0] != current[t][0] else "tagger"
@@ -144,9 +149,8 @@ def retag_papers(db, home: Home, pks: list[int], taxonomy: Taxonomy | None = Non
     taxonomy = taxonomy or load_taxonomy(home.taxonomy_path)
     model_id = vs.model_in_use()
     current, model, use_vectors = _current_versions(db, home, taxonomy)
-    stamp = _sig(*(f"{t}={h}:{m}" for t, (h, m) in sorted(current.items())))
     return _tag_batch(store, vs, Tagger(taxonomy, model), model if use_vectors else None, model_id, list(pks),
-                      taxonomy.names, stamp)[1]
+                      taxonomy.names, _combined(current))[1]
 
 
 def update_trend_tags(db, home: Home, progress: bool = True, taxonomy: Taxonomy | None = None) -> TagUpdateResult:
@@ -157,7 +161,7 @@ def update_trend_tags(db, home: Home, progress: bool = True, taxonomy: Taxonomy 
     vs = VectorStore(db)
     model_id = vs.model_in_use()
     current, model, use_vectors = _current_versions(db, home, taxonomy)
-    combined = _sig(*(f"{t}={h}:{m}" for t, (h, m) in sorted(current.items())))
+    combined = _combined(current)
     old = store.versions()
     for trend in sorted(set(old) - set(current)):
         result.removed += store.delete_trend(trend)

@@ -4,8 +4,8 @@ A feed reader polls an address and cannot sign in, so the address is the key (`d
 HEAD of `<base path>/feeds/<32 hex digits>.xml` answers the feed of the subscription whose feed token that is,
 built from the database as the weekly run writes it (the weeks issued so far), and 404 for anything else under
 `/feeds/`, the same for a key that never existed, a malformed one, and one whose subscription (or its owner's
-account) was removed or has no feed; each 404 is logged with the client's address. Nothing else of the app is reachable
-without signing in. The work (a database read) runs in a worker thread, off the server's event loop.
+account) was removed or has no feed; each 404 is logged with the client's address. Nothing else of the app is
+reachable without signing in. The work (a database read) runs in a worker thread, off the server's event loop.
 """
 from __future__ import annotations
 
@@ -82,7 +82,6 @@ class FeedServer:
             return
         await _answer(send, 200, body, [(b"content-type", ATOM), (b"cache-control", b"private, max-age=300")],
                       method)
-
 
     @staticmethod
     async def _not_found(scope, send, method: str) -> None:

@@ -46,37 +46,20 @@ def tag_corrections(arxiv_id: str) -> list:
     return corrections_of(db(), arxiv_id)
 
 
-def correct_tags(arxiv_id: str, wanted: list[str]):
-    """Make the paper's trends `wanted`, by hand, as the signed-in admin (a `CorrectionResult`)."""
+def correct_tags(arxiv_id: str, add: list[str], remove: list[str]):
+    """Give the paper the trends `add` and take `remove` away, by hand, as the signed-in admin (a
+    `CorrectionResult`); the cached counts and topics are keyed by the corrections' stamp, so they follow."""
     from trendscope.index.tag_corrections import correct_tags as correct
 
-    before = {d["trend"] for d in paper_trend_details(app_pk(arxiv_id))}
-    add, remove = sorted(set(wanted) - before), sorted(before - set(wanted))
     with st.spinner("Tagging the paper again and bringing the rising topics up to date…"):
-        done = correct(db(), home(), arxiv_id, actor(), add=add, remove=remove)
-    _forget_counts()
-    return done
+        return correct(db(), home(), arxiv_id, actor(), add=add, remove=remove)
 
 
 def reset_tags(arxiv_id: str):
     from trendscope.index.tag_corrections import reset_tags as reset
 
     with st.spinner("Tagging the paper again and bringing the rising topics up to date…"):
-        done = reset(db(), home(), arxiv_id, actor())
-    _forget_counts()
-    return done
-
-
-def _forget_counts() -> None:
-    """Trend counts and rising topics cached before a correction (kept until the index changed) are stale."""
-    _trend_table.clear()
-    _rising_topics.clear()
-
-
-def app_pk(arxiv_id: str) -> int | None:
-    from trendscope.ingest.paper_reads import PaperReads
-
-    return PaperReads(db()).pk_of(arxiv_id)
+        return reset(db(), home(), arxiv_id, actor())
 
 
 def _tags_stamp() -> tuple:

@@ -95,13 +95,13 @@ def _labelled_papers(obj, label_paths, corpus: str | None, taxonomy):
     from trendscope.ingest.store import PaperStore, open_database
 
     by_id: dict = {}
+    named = 0
     for path in label_paths:  # a paper in several files: the last file's labels (your corrections over the set's)
         for pid, labels in read_label_file(path, taxonomy.names):
-            by_id.pop(pid, None)
             by_id[pid] = labels
+            named += 1
     rows = list(by_id.items())
     ids = [pid for pid, _ in rows]
-    named = sum(1 for path in label_paths for _ in read_label_file(path, taxonomy.names))
     if named > len(ids):
         click.echo(f"note: {named - len(ids)} papers are labelled in more than one file: the labels of the last "
                    "file naming each are used", err=True)
@@ -251,16 +251,18 @@ def eval_tags_cmd(obj, input_path: str | None, cv_labels, corpus: str | None, fo
     from trendscope.index.tag_files import InputPaper, evaluate, read_papers
 
     papers, problems = read_papers(input_path, need_labels=True)
-    taxonomy, embedder = _load(obj, no_vectors)
     if not papers and problems and all("title, abstract" in p for p in problems):
         # a label file (id + labels, e.g. `correct-tags --export`): the text from the data home or --corpus, as
         # --cv reads it ("missing field(s) title, abstract" for every line: a blind walkthrough)
-        papers = [InputPaper(p.id, p.title, p.abstract, list(p.categories), sorted(p.labels))
-                  for p in _labelled_papers(obj, [input_path], corpus, taxonomy)]
+        from trendscope.index.taxonomy import load_taxonomy
+
+        papers = [InputPaper(p.id, p.title, p.abstract, list(p.categories), sorted(p.labels)) for p in
+                  _labelled_papers(obj, [input_path], corpus, load_taxonomy(obj.home.taxonomy_path))]
         problems = []
     _report(problems)
     if not papers:
         raise TrendscopeError(f"{input_path}: no labelled papers to evaluate")
+    taxonomy, embedder = _load(obj, no_vectors)
     unknown = sorted({lab for p in papers for lab in p.labels} - set(taxonomy.names))
     if unknown:
         click.echo(f"warning: labels not in the taxonomy (ignored): {', '.join(unknown)}", err=True)

@@ -111,7 +111,8 @@ def _correct_tags(arxiv_id: str, current: list[str], corrected: bool, labels: di
                    "topics). `trendscope correct-tags --export` turns the corrections into labels to re-train on.")
         save, reset = st.columns(2)
         if save.button("Save the trends", key=f"tag_fix_save_{arxiv_id}", disabled=sorted(wanted) == sorted(current)):
-            st.session_state["tag_fix_done"] = trend_state.correct_tags(arxiv_id, wanted)
+            st.session_state["tag_fix_done"] = trend_state.correct_tags(
+                arxiv_id, add=sorted(set(wanted) - set(current)), remove=sorted(set(current) - set(wanted)))
             st.rerun()
         if corrected and reset.button("Let the tagger decide again", key=f"tag_fix_reset_{arxiv_id}"):
             st.session_state["tag_fix_done"] = trend_state.reset_tags(arxiv_id)
