@@ -34,7 +34,8 @@ def subscription_for_feed(db: sqlite_utils.Database, token: str) -> Subscription
     when its owner's account was removed (a departed member's feed reader kept reading: a blind security review;
     adding the account again resumes it, as it resumes the digests)."""
     from trendscope.accounts.users import Accounts
-    from trendscope.foundation.actor import LAB, LOCAL_OWNER
+
+    from .weekly import owner_removed
 
     if not FEED_TOKEN.fullmatch(token or ""):
         return None
@@ -43,7 +44,7 @@ def subscription_for_feed(db: sqlite_utils.Database, token: str) -> Subscription
         mine = sub.feed_token
         if mine is not None and hmac.compare_digest(mine, token):
             found = sub
-    if found is not None and found.owner not in (LOCAL_OWNER, LAB) and not Accounts(db).exists(found.owner):
+    if found is not None and owner_removed(found, Accounts(db)):
         return None
     return found
 

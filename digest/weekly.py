@@ -233,6 +233,12 @@ def run_weekly(
         raise TrendscopeError("another digest run is in progress (lock held on digest.lock)") from exc
 
 
+def owner_removed(sub: Subscription, accounts: Accounts) -> bool:
+    """Whether the subscription's owner was an account that has been removed: its digests and its feed stop (the
+    subscription stays stored; adding the account again resumes them)."""
+    return sub.owner not in (LOCAL_OWNER, LAB) and not accounts.exists(sub.owner)
+
+
 def _run(db, home, week, send, names, now, connector, smtp_config, query_scorer, progress) -> WeeklyResult:
     store = SubscriptionStore(db)
     app_url = load_app_url(home.config_path)  # a bad [app] url is refused before anything is sent
@@ -262,7 +268,7 @@ def _run(db, home, week, send, names, now, connector, smtp_config, query_scorer,
     # a removed user's subscriptions stay stored (adding the user again gives them back) but get no mail or feed
     # (a blind walkthrough: `users remove bo` and bo's digests still went out)
     accounts = Accounts(db)
-    gone = [s for s in subs if s.owner not in (LOCAL_OWNER, LAB) and not accounts.exists(s.owner)]
+    gone = [s for s in subs if owner_removed(s, accounts)]
     result.orphaned = [s.command_name for s in gone]
     subs = [s for s in subs if s not in gone]
 

@@ -17,6 +17,7 @@ import sqlite_utils
 
 from trendscope.foundation.actor import Actor
 from trendscope.foundation.errors import TrendscopeError
+from trendscope.foundation.files import atomic_write
 from trendscope.foundation.home import Home
 from trendscope.ingest.paper_reads import PaperReads
 
@@ -104,6 +105,7 @@ def reset_tags(db: sqlite_utils.Database, home: Home, arxiv_id: str, actor: Acto
     if not forgotten:
         raise TrendscopeError(f"{arxiv_id} has no tag corrected by hand")
     retag_papers(db, home, [pk])
+    log.info("tag corrections of %s forgotten by %s", arxiv_id, actor.name)
     return CorrectionResult(arxiv_id, before, _tags(store, pk), [], forgotten,
                             topics=_keep_topics(db) if keep_topics else "")
 
@@ -130,8 +132,6 @@ def export_labels(db: sqlite_utils.Database, path: Path) -> int:
     """Write the corrected papers as `train-tags` labels (id, labels: the paper's trends now); returns how many.
     A paper's other trends are the tagger's: checking them first makes the labels a reader's."""
     found = all_corrections(db)
-    with open(path, "w", encoding="utf-8") as f:
-        for r in found:
-            f.write(json.dumps({"id": r["id"], "labels": r["trends"], "source": "corrected by hand"},
-                               ensure_ascii=False) + "\n")
+    atomic_write(Path(path), "".join(json.dumps({"id": r["id"], "labels": r["trends"], "source": "corrected by hand"},
+                                                ensure_ascii=False) + "\n" for r in found).encode("utf-8"))
     return len(found)
