@@ -30,8 +30,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from trendscope.foundation.home import Home  # noqa: E402
-from trendscope.index import emerging_topics as emerging  # noqa: E402
-from trendscope.index.emerging_topics import emerging_topics, topic_key  # noqa: E402
+from trendscope.index import topic_choice  # noqa: E402
+from trendscope.index.emerging_topics import emerging_topics  # noqa: E402
+from trendscope.index.topic_choice import topic_key  # noqa: E402
 from trendscope.index.topic_corpus import trend_papers_naming  # noqa: E402
 from trendscope.ingest.store import open_database  # noqa: E402
 
@@ -190,7 +191,7 @@ def main() -> None:
     if args.no_category_mix:
         overrides["category_prior"] = None
     if args.sibling_overlap is not None:
-        emerging.SIBLING_OVERLAP = args.sibling_overlap
+        topic_choice.SIBLING_OVERLAP = args.sibling_overlap
     res = emerging_topics(db, freq=args.freq, **overrides)
     print(f"topics for {res.papers} papers, every trend and {args.freq}: {time.perf_counter() - t0:.1f}s")
     report(db, res.records, args.show_report_half, args.rises)

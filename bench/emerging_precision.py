@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.build_trend_labels import kappa  # noqa: E402
-from trendscope.index.emerging_topics import topic_key  # noqa: E402
+from trendscope.index.topic_choice import topic_key  # noqa: E402
 
 
 def draw(args) -> None:

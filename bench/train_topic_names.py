@@ -28,7 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from trendscope.foundation.home import Home  # noqa: E402
-from trendscope.index.emerging_topics import emerging_topics, topic_key  # noqa: E402
+from trendscope.index.emerging_topics import emerging_topics  # noqa: E402
+from trendscope.index.topic_choice import topic_key  # noqa: E402
 from trendscope.index.topic_corpus import name_feature_table  # noqa: E402
 from trendscope.index.topic_names import FEATURES, PACKAGED_MODEL, fit_name_model, save_name_model  # noqa: E402
 from trendscope.ingest.store import open_database  # noqa: E402

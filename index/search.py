@@ -31,7 +31,7 @@ from .doc_counts import DocCounts
 from .embedder import Embedder
 from .faiss_index import VectorIndex, index_paths
 from .fts_query import ParsedQuery, parse_query
-from .keyword_pruning import Split, exact_top, plan
+from .keyword_side import KeywordSide
 from .known_item import (
     KnownPapers,
     arxiv_id_query,
@@ -53,9 +53,10 @@ from .relevance_floor import (
     passes_floor,
     query_features,
 )
+from .search_hits import search_hits
 from .search_index import NO_VECTORS, open_search_index
 from .search_request import MAX_LIMIT, SearchHit, SearchRequest, checked_filters, date_window, validate
-from .search_store import BM25_WEIGHTS, HitRow, SearchStore, SqlFilter
+from .search_store import BM25_WEIGHTS, SearchStore, SqlFilter
 from .spelling import shared_vocabulary, suggest
 from .taxonomy import load_taxonomy
 from .vector_store import VectorStore
@@ -80,13 +81,12 @@ PRF_DOCS = 10
 PRF_WEIGHT = 1.0
 # A plain query word found in more than this share of all papers ("model", "learning") adds almost nothing to
 # BM25 but makes FTS5 score most of the corpus: hybrid leaves it out of its keyword side (it stays in the embedded
-# text) whenever rarer words remain (MIN_RARE_LEFT). 1.0 keeps every word. Keyword mode keeps every word: with
-# the keyword side pruned (keyword_pruning.py) common words cost little, and on the tuning half keyword mode ranks
-# better with them (nDCG@10 0.792 -> 0.798) while hybrid ranks slightly better without (0.847 against 0.844).
+# text) whenever rarer words remain (keyword_side.MIN_RARE_LEFT). 1.0 keeps every word. Keyword mode keeps every
+# word: with the keyword side pruned (keyword_pruning.py) common words cost little, and on the tuning half keyword
+# mode ranks better with them (nDCG@10 0.792 -> 0.798) while hybrid ranks slightly better without (0.847 against 0.844).
 COMMON_SHARE = 0.3
 KEYWORD_MODE_COMMON_SHARE = 1.0
 PHRASE_DEPTH = 3  # a query requiring a phrase ranks this many times its limit, as the phrase check may drop some
-MIN_RARE_LEFT = 2  # ... whenever at least this many rarer words remain (one alone lost the query's topic)
 
 
 def rrf_fuse(
@@ -102,7 +102,7 @@ def rrf_fuse(
     return sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
-class Searcher:
+class Searcher(KeywordSide):
     """Answers SearchRequests against one database (+ its FAISS index under the home)."""
 
     def __init__(self, db: sqlite_utils.Database, home: Home | str | Path,
@@ -300,23 +300,6 @@ class Searcher:
         pk = self.store.pk_of(arxiv_id)
         return [(pk, 1.0)] if pk is not None and len(self.store.filtered_pks(flt, [pk])) else []
 
-    def _with_newest_matches(self, pq: ParsedQuery, base: SqlFilter, ranked: list[tuple[int, float]],
-                             k: int) -> list[tuple[int, float]]:
-        """The relevance pool plus the `k` newest papers holding the query's required items (a phrase, `ti:`,
-        `+word`) and the `k` newest holding every word of it: `ti:"speculative decoding"` newest first began at
-        2026-06-19 while 3 newer titles held the phrase, and "speculative decoding" at 2026-06-02 while 9 newer
-        titles said it, all below the 100 most relevant of its papers (two blind walkthroughs). The relevance
-        floor then judges them like the rest."""
-        flt = SqlFilter(**{**asdict(base), "exclude_match": None})
-        seen = {pk for pk, _ in ranked}
-        out = list(ranked)
-        for match in (pq.match if pq.required else None, pq.all_match_excluding if pq.optional else None):
-            if match:
-                fresh = [r for r in self.store.keyword(match, flt, k, order="newest") if r[0] not in seen]
-                seen.update(pk for pk, _ in fresh)
-                out += fresh
-        return out
-
     def _newest_first(self, query: str, pq: ParsedQuery, ranked: list[tuple[int, float]],
                       wanted: int) -> list[tuple[int, float]]:
         """The relevance pool ordered by date, newest first, keeping only papers above the query's relevance floor
@@ -347,63 +330,6 @@ class Searcher:
             return None
         return suggest(query, self._doc_count, lambda: shared_vocabulary(
             database_path(self.db) or None, self.store.fts_stamp(), self.store.titles))
-
-    def _doc_count(self, match: str | None) -> int:
-        """Papers matching an FTS5 expression (every paper for None), remembered until the text changes."""
-        return self._doc_counts.count(match)
-
-    def _doc_share(self, match: str) -> float:
-        return self._doc_count(match) / max(self._doc_count(None), 1)
-
-    def lexical_query(self, pq: ParsedQuery, share: float | None = None) -> ParsedQuery:
-        """The query as BM25 sees it: plain words in more than `share` (default: `common_share`, hybrid's) of the
-        papers left out while at least two rarer words remain: "vision language models" searched "vision" alone
-        where "language" and "models" were common, and ranked papers on vision without language (a blind
-        walkthrough; the dev set's tuning half is the same either way, docs/performance.md)."""
-        share = self.common_share if share is None else share
-        if share >= 1.0 or len(pq.optional) < 2:
-            return pq
-        common = {g.label for g in pq.optional if g.plain_word and self._doc_share(g.fts()) > share}
-        rare_left = [g for g in pq.groups if g.required or g.label not in common]
-        return pq.without(common) if common and len(rare_left) >= MIN_RARE_LEFT else pq
-
-    def _keyword(self, pq: ParsedQuery, flt: SqlFilter, k: int, order: str,
-                 share: float | None = None) -> list[tuple[int, float]]:
-        """BM25 over the query's words, required items filtering; with `all_words_first`, the papers that hold
-        every word come first (each tier in BM25 order), then the papers that hold only some."""
-        pq = self.lexical_query(pq, share)
-        if order == "relevance":
-            ranked = self._ranked(self.store, pq.match, flt, k, self._splits(pq, flt, k))
-        else:
-            ranked = self.store.keyword(pq.match, flt, k, order=order, weights=self.bm25_weights)
-        if order != "relevance" or not self.all_words_first or len(pq.optional) < 2 or pq.match is None:
-            return ranked
-        complete = self.store.keyword(pq.all_match_excluding, flt, k, weights=self.bm25_weights)
-        seen = {pk for pk, _ in complete}
-        return (complete + [(pk, s) for pk, s in ranked if pk not in seen])[:k]
-
-    def _splits(self, lexical: ParsedQuery, flt: SqlFilter, k: int) -> list[Split]:
-        """How the keyword side may skip the papers holding only common words (keyword_pruning.py)."""
-        if not self.prune or lexical.match is None:
-            return []
-        return plan(lexical, self._doc_count(None), self._doc_count, k)
-
-    def _ranked(self, store: SearchStore, match: str | None, flt: SqlFilter, k: int,
-                splits: list[Split]) -> list[tuple[int, float]]:
-        """The top k by BM25: among the papers holding the rare words when that is provably the same top k."""
-        for split in splits:
-            top = store.keyword_among(match, split.essential, flt, k, self.bm25_weights)
-            if exact_top(top, split, k):
-                return top
-        return store.keyword(match, flt, k, weights=self.bm25_weights)
-
-    def _keyword_beside(self, pq: ParsedQuery, flt: SqlFilter, k: int) -> Future[list[tuple[int, float]]] | None:
-        """The hybrid's keyword side started on a worker thread (None: run it here, see `read_beside`)."""
-        if not self.parallel or self.all_words_first:
-            return None
-        lexical = self.lexical_query(pq)
-        splits = self._splits(lexical, flt, k)
-        return read_beside(self.db, lambda db: self._ranked(SearchStore(db), lexical.match, flt, k, splits))
 
     def _semantic(self, pq: ParsedQuery, base: SqlFilter, k: int, feedback: list[int] | None = None,
                   allowed: dict[str, np.ndarray] | None = None, strict: bool = False) -> list[tuple[int, float]]:
@@ -484,24 +410,4 @@ class Searcher:
         return checked_filters(categories, trends, trends, self.store.category_spelling)
 
     def _hits(self, ranked: list[tuple[int, float]], pq: ParsedQuery | None) -> list[SearchHit]:
-        pks = [pk for pk, _ in ranked]
-        rows = self.store.rows(pks)
-        snips = self.store.snippets(pq.match, pks) if pq is not None and pq.match else {}
-        missing: dict[int, list[str]] = {}
-        if pq is not None and pq.groups:  # one word too: a paper found by meaning alone says so
-            for g in pq.optional:
-                found = self.store.matching(g.fts(), pks)
-                for pk in pks:
-                    # once each: a pasted abstract's repeated words were listed as often as written (a docs audit)
-                    if pk not in found and g.label not in missing.get(pk, []):
-                        missing.setdefault(pk, []).append(g.label)
-        hits = []
-        for pk, score in ranked:
-            r: HitRow | None = rows.get(pk)
-            if r is None:  # vector of a paper that is gone (index older than the database)
-                continue
-            snippet = snips.get(pk) or (r.abstract[:240] + ("…" if len(r.abstract) > 240 else ""))
-            hits.append(SearchHit(pk=pk, id=r.id, title=r.title, score=round(float(score), 6),
-                                  published=r.published, categories=r.categories, authors=r.authors,
-                                  abstract=r.abstract, snippet=snippet, missing=missing.get(pk, [])))
-        return hits
+        return search_hits(self.store, ranked, pq)

@@ -256,7 +256,7 @@ def test_a_burst_inside_a_trend_is_listed_with_its_first_papers(rising_home):
 
 
 def test_two_names_of_the_same_papers_are_listed_as_one_topic_but_a_subtopic_keeps_its_place():
-    from trendscope.index.emerging_topics import _choose
+    from trendscope.index.topic_choice import choose_topics as _choose
 
     papers = {"multimodal large language model": set(range(20)), "mllms": set(range(2, 20)),
               "gpt-4o": {1, 2, 3, 4}, "augmented generation": {30, 31}, "retrieval augmented generation": {30, 31, 32},
@@ -280,7 +280,7 @@ def test_a_name_with_words_left_out_is_listed_with_the_longer_name_its_papers_wr
     in efficiency, 2026-06, with the same typical papers. A name whose words are all in a better-ranked one, when
     half its papers write that one too, is shown with it; "LoRA" is no short form of "LoRA experts", though nearly
     every paper on LoRA experts writes "LoRA" (the share is of the shorter name's papers)."""
-    from trendscope.index.emerging_topics import _choose
+    from trendscope.index.topic_choice import choose_topics as _choose
 
     papers = {"kv cache compression": set(range(13)), "kv compression": {0, 1, 2, 3, 20, 21},
               "lora expert": {40, 41, 42, 43}, "LoRA": set(range(40, 80)), "cache eviction": {0, 1, 2, 3, 4}}
@@ -299,7 +299,7 @@ def test_two_names_the_same_but_for_their_last_word_are_one_topic_when_their_pap
     with a shared head ("token pruning", "token merging") are written by different papers and keep their places,
     and a small name does not take in a larger one ("scene generation": 2 of its 11 papers write "scene
     exploration")."""
-    from trendscope.index.emerging_topics import _choose
+    from trendscope.index.topic_choice import choose_topics as _choose
 
     papers = {"embodied agent": set(range(12)), "embodied AI": {0, 1, 2, 3, 4, 30, 31, 32},
               "token pruning": set(range(50, 60)), "token merging": {50, 51, 70, 71, 72, 73},
@@ -333,7 +333,7 @@ def test_an_acronym_and_its_long_form_rising_together_are_one_topic():
     corpus (the initials "lra" are not "lora", so papers' definitions never merged them), "SpeechLMs" and "Speech
     Language Models" in 4. Merging their counts lost a known rise, so each still rises on its own papers; when both
     are listed in a month, the lower-ranked one is another name of the other."""
-    from trendscope.index.emerging_topics import _choose
+    from trendscope.index.topic_choice import choose_topics as _choose
 
     papers = {"LoRA": set(range(21)), "low rank adaptation": set(range(12, 21)), "GAN": {1, 2, 3, 40},
               "graph attention network": {40, 41, 42}, "prefix tuning": {50, 51}}
@@ -358,7 +358,7 @@ def test_an_acronym_and_its_long_form_rising_together_are_one_topic():
 ])
 def test_a_more_specific_name_of_the_same_papers_is_shown_first(name, also, shown):
     from trendscope.digest.api import topic_query
-    from trendscope.index.emerging_topics import specific_name_first
+    from trendscope.index.topic_choice import specific_name_first
 
     assert specific_name_first(name, also) == shown
     assert topic_query(specific_name_first("key value (KV)", ["KV cache"])[0]) == '"KV cache"'
@@ -1035,7 +1035,7 @@ def test_a_paper_writing_multimodal_llms_counts_under_the_mllm_topic(tmp_path, s
 def test_a_name_and_its_plural_form_are_one_topic():
     """"compressed LLM" and "compressed LLMs" were listed side by side in efficiency, 2023-11 (an acronym keeps its
     plural inside a longer key); one is shown as the other's other name, whatever papers each holds."""
-    from trendscope.index.emerging_topics import _choose
+    from trendscope.index.topic_choice import choose_topics as _choose
 
     papers = {"compressed llm": {1, 2, 3, 4}, "compressed llms": {5, 6, 7, 8}, "llm compression": {9, 10, 11},
               "compressed model": {12, 13}}

@@ -162,3 +162,25 @@ def test_the_refresh_line_counts_one_paper_as_one():
     assert str(RefreshResult(extracted=1, removed=0, seconds=0.04)).startswith("topic phrases: 1 paper extracted, ")
     assert str(RefreshResult(extracted=2, removed=3, seconds=1.0)) == \
         "topic phrases: 2 papers extracted, 3 removed (1.0s)"
+
+
+def test_the_code_stamp_covers_every_module_the_listing_is_computed_with():
+    """A kept listing is trusted while `code_stamp` is unchanged: a module of the index package that
+    emerging_topics.py or a module it names imports, left out of the stamp, would let a change to it serve the old
+    listing (the topic choice was split into its own module)."""
+    import re
+    from pathlib import Path
+
+    from trendscope.index import topic_listings
+
+    here = Path(topic_listings.__file__).parent
+    todo, seen = ["emerging_topics"], set()
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        todo += re.findall(r"^from \.(\w+) import", (here / f"{name}.py").read_text(), re.M)
+    # the store modules hold no listing logic of their own beyond how tags and topics are read
+    computed = {n for n in seen if not n.endswith("_store")} | {"topic_store"}
+    assert {f"{n}.py" for n in computed} <= set(topic_listings._CODE)
