@@ -1,4 +1,5 @@
-"""The SQLite store of papers: schema (through migrations), upserts with version rules, FTS5, lookups.
+"""The SQLite store of papers: upserts with version rules, FTS5 upkeep, lookups (the tables themselves, as
+migrations, are `store_schema`'s).
 
 This module and the other `*store*` modules are the only ones that know SQL. The database is the
 single source of truth; everything else (FAISS files, feeds) is rebuilt from it.
@@ -10,184 +11,23 @@ import logging
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import sqlite_utils
-from sqlite_utils import Migrations
 
-from trendscope.foundation.db import apply_migrations, connect, select_in, write_transaction
+from trendscope.foundation.db import select_in, write_transaction
 
 from .records import Paper, content_hash
+from .store_schema import FILL_TERMS, FTS_INSERT_TRIGGER, TERMS_INSERT_TRIGGER
+from .store_schema import open_database as open_database  # the database with this schema, for every stage
 
 log = logging.getLogger(__name__)
 
-migrations = Migrations("trendscope.ingest")
-
-FTS_INSERT_TRIGGER = "papers_ai"
-TERMS_INSERT_TRIGGER = "papers_terms_ai"
 BULK_FTS_MIN = 50  # new rows in a batch from which FTS is filled in one statement
 
 PAPER_COLUMNS = (
     "id", "version", "title", "abstract", "authors", "categories", "primary_category",
     "published", "updated", "doi", "journal_ref", "comment", "links", "content_hash",
 )
-
-
-@migrations()
-def m001_papers(db: sqlite_utils.Database) -> None:
-    db.execute(
-        """
-        CREATE TABLE papers (
-            pk INTEGER PRIMARY KEY,           -- stable rowid: FAISS ids and tags refer to it
-            id TEXT NOT NULL UNIQUE,          -- arXiv id without version
-            version INTEGER,
-            title TEXT NOT NULL,
-            abstract TEXT NOT NULL,
-            authors TEXT NOT NULL DEFAULT '[]',     -- JSON list
-            categories TEXT NOT NULL DEFAULT '[]',  -- JSON list, primary first
-            primary_category TEXT,
-            published TEXT,                   -- ISO date of v1
-            updated TEXT,
-            doi TEXT,
-            journal_ref TEXT,
-            comment TEXT,
-            links TEXT NOT NULL DEFAULT '[]',       -- JSON list
-            content_hash TEXT NOT NULL,
-            ingested_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
-        )
-        """
-    )
-    db.execute("CREATE INDEX idx_papers_published ON papers(published)")
-    db.execute(
-        "CREATE TABLE paper_categories (pk INTEGER NOT NULL REFERENCES papers(pk), "
-        "category TEXT NOT NULL, PRIMARY KEY (category, pk)) WITHOUT ROWID"
-    )
-    db.execute("CREATE INDEX idx_paper_categories_pk ON paper_categories(pk)")
-    db["papers"].enable_fts(
-        ["title", "abstract", "authors"], fts_version="FTS5", create_triggers=True,
-        tokenize="porter unicode61 remove_diacritics 2",
-    )
-
-
-@migrations()
-def m002_ingest_runs(db: sqlite_utils.Database) -> None:
-    db.execute(
-        """
-        CREATE TABLE ingest_runs (
-            run_id INTEGER PRIMARY KEY,
-            source TEXT NOT NULL,          -- 'arxiv-api' | 'snapshot'
-            query TEXT,
-            window_start TEXT,
-            window_end TEXT,
-            pages INTEGER NOT NULL DEFAULT 0,
-            seen INTEGER NOT NULL DEFAULT 0,
-            new INTEGER NOT NULL DEFAULT 0,
-            updated INTEGER NOT NULL DEFAULT 0,
-            skipped INTEGER NOT NULL DEFAULT 0,
-            errors INTEGER NOT NULL DEFAULT 0,
-            error_messages TEXT NOT NULL DEFAULT '[]',
-            started_at TEXT NOT NULL,
-            ended_at TEXT,
-            outcome TEXT NOT NULL DEFAULT 'running'  -- running | ok | partial | failed
-        )
-        """
-    )
-
-
-@migrations()
-def m003_ingest_runs_coverage(db: sqlite_utils.Database) -> None:
-    # categories: JSON list of the categories a live run asked for; covered_from: first day of the window the
-    # run saw completely (a run cut short by --max covers less than it asked for).
-    db.execute("ALTER TABLE ingest_runs ADD COLUMN categories TEXT")
-    db.execute("ALTER TABLE ingest_runs ADD COLUMN covered_from TEXT")
-    db.execute("CREATE INDEX idx_ingest_runs_source ON ingest_runs(source, outcome)")
-
-
-@migrations()
-def m004_ingest_runs_fingerprint(db: sqlite_utils.Database) -> None:
-    # snapshot runs: sha256 of the file, so an unchanged file that was fully imported is not rescanned
-    db.execute("ALTER TABLE ingest_runs ADD COLUMN fingerprint TEXT")
-
-
-@migrations()
-def m005_fulltext(db: sqlite_utils.Database) -> None:
-    """Full text of fetched papers (read and written by `fulltext_store`)."""
-    db.execute("""
-        CREATE TABLE IF NOT EXISTS paper_fulltext (
-            arxiv_id TEXT PRIMARY KEY, status TEXT NOT NULL, sha256 TEXT, bytes INTEGER, pages INTEGER,
-            fetched_at TEXT NOT NULL, extractor TEXT, error TEXT)""")
-    db.execute("""
-        CREATE TABLE IF NOT EXISTS paper_passages (
-            arxiv_id TEXT NOT NULL, seq INTEGER NOT NULL, section INTEGER NOT NULL, heading TEXT NOT NULL,
-            level INTEGER NOT NULL, kind TEXT NOT NULL, label TEXT, text TEXT NOT NULL, page INTEGER,
-            PRIMARY KEY (arxiv_id, seq))""")
-    db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5("
-               "text, heading, arxiv_id UNINDEXED, seq UNINDEXED, tokenize = 'porter unicode61')")
-    db.execute("""
-        CREATE TABLE IF NOT EXISTS paper_references (
-            arxiv_id TEXT NOT NULL, n INTEGER NOT NULL, number INTEGER, text TEXT NOT NULL, title TEXT,
-            year INTEGER, matched_id TEXT, PRIMARY KEY (arxiv_id, n))""")
-
-
-@migrations()
-def m006_light_terms(db: sqlite_utils.Database) -> None:
-    """The keyword index: each paper's title, abstract and authors light-stemmed (`foundation.stemming`), so that
-    "continual" no longer finds "continuous" as porter's `papers_fts` does (that table stays, for snippets).
-    Contentless: it holds the index alone; the triggers give it the text through `light_text`, which
-    `foundation.db.connect` registers on every connection."""
-    db.execute("CREATE VIRTUAL TABLE papers_terms USING fts5(title, abstract, authors, content = '', "
-               "tokenize = 'unicode61 remove_diacritics 2')")
-    db.execute(f"""
-        CREATE TRIGGER {TERMS_INSERT_TRIGGER} AFTER INSERT ON papers BEGIN
-          INSERT INTO papers_terms (rowid, title, abstract, authors)
-          VALUES (new.pk, light_text(new.title), light_text(new.abstract), light_text(new.authors));
-        END""")
-    db.execute("""
-        CREATE TRIGGER papers_terms_ad AFTER DELETE ON papers BEGIN
-          INSERT INTO papers_terms (papers_terms, rowid, title, abstract, authors)
-          VALUES ('delete', old.pk, light_text(old.title), light_text(old.abstract), light_text(old.authors));
-        END""")
-    db.execute("""
-        CREATE TRIGGER papers_terms_au AFTER UPDATE OF title, abstract, authors ON papers BEGIN
-          INSERT INTO papers_terms (papers_terms, rowid, title, abstract, authors)
-          VALUES ('delete', old.pk, light_text(old.title), light_text(old.abstract), light_text(old.authors));
-          INSERT INTO papers_terms (rowid, title, abstract, authors)
-          VALUES (new.pk, light_text(new.title), light_text(new.abstract), light_text(new.authors));
-        END""")
-    n = db.execute("SELECT count(*) FROM papers").fetchone()[0]
-    if n:
-        log.info("building the keyword index of %d papers (once; about 30 s per 100,000)", n)
-        db.execute(_FILL_TERMS)
-
-
-@migrations()
-def m007_joined_compounds(db: sqlite_utils.Database) -> None:
-    """The keyword index built again, now with each compound's joined spelling after the text ("pre-training" and
-    "pre training" also index "pretrain", `foundation.stemming.compounds_in`). Contentless: a row is removed with
-    the text it was built from, so the index is emptied and filled anew before anything else writes to it."""
-    db.execute("INSERT INTO papers_terms (papers_terms) VALUES ('delete-all')")
-    n = db.execute("SELECT count(*) FROM papers").fetchone()[0]
-    if n:
-        log.info("building the keyword index of %d papers again (once; about 30 s per 100,000)", n)
-        db.execute(_FILL_TERMS)
-
-
-@migrations()
-def m008_british_spellings(db: sqlite_utils.Database) -> None:
-    """The keyword index built again with "-ize" words stemmed as their British "-ise" spellings
-    (`foundation.stemming`: "quantization" and "quantisation" one stem), as m007 rebuilt it."""
-    m007_joined_compounds(db)
-
-
-_FILL_TERMS = ("INSERT INTO papers_terms (rowid, title, abstract, authors) "
-               "SELECT pk, light_text(title), light_text(abstract), light_text(authors) FROM papers")
-
-
-def open_database(path: str | Path) -> sqlite_utils.Database:
-    """Open (creating if needed) the Trendscope database with the ingest schema applied."""
-    db = connect(path)
-    apply_migrations(db, migrations)
-    return db
 
 
 @dataclass
@@ -347,7 +187,7 @@ class PaperStore:
                         "WHERE pk IN (SELECT value FROM json_each(?))",
                         [json.dumps(new_pks)],
                     )
-                    conn.execute(_FILL_TERMS + " WHERE pk IN (SELECT value FROM json_each(?))", [json.dumps(new_pks)])
+                    conn.execute(FILL_TERMS + " WHERE pk IN (SELECT value FROM json_each(?))", [json.dumps(new_pks)])
                 for sql in self._insert_triggers():
                     conn.execute(sql)
         return counts
@@ -384,7 +224,7 @@ class PaperStore:
         with self.db.atomic():
             self.db.execute("INSERT INTO papers_fts (papers_fts) VALUES ('rebuild')")
             self.db.execute("INSERT INTO papers_terms (papers_terms) VALUES ('delete-all')")
-            self.db.execute(_FILL_TERMS)
+            self.db.execute(FILL_TERMS)
 
     def versions(self, ids: Sequence[str]) -> dict[str, tuple[int, int | None]]:
         """{arXiv id: (pk, stored version)} for the ids that are stored."""

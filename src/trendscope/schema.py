@@ -18,7 +18,7 @@ def stage_migrations() -> tuple:
     from trendscope.index.topic_store import migrations as topic_migrations
     from trendscope.index.trend_store import migrations as trend_migrations
     from trendscope.index.vector_store import migrations as vector_migrations
-    from trendscope.ingest.store import migrations as ingest_migrations
+    from trendscope.ingest.store_schema import migrations as ingest_migrations
     from trendscope.reading.store_schema import migrations as reading_migrations
 
     return (ingest_migrations, vector_migrations, trend_migrations, topic_migrations, listing_migrations,
