@@ -228,7 +228,7 @@ def test_a_reader_of_many_subjects_is_ranked_by_at_most_max_interests_plus_one_s
 
 def test_the_feed_says_its_window_and_the_readers_interests():
     from trendscope.reading.for_you import ForYou
-    from trendscope.ui.app.views.search import for_you_caption
+    from trendscope.ui.app.for_you_view import for_you_caption
 
     one = for_you_caption(ForYou([], "svm", 4, "2026-06-02", newest="2026-07-01"))
     assert "(2026-06-02 to 2026-07-01, its newest paper)" in one and "4 papers you keep" in one
@@ -241,7 +241,7 @@ def test_the_feed_says_its_window_and_the_readers_interests():
 
 def test_picks_below_the_svm_boundary_are_marked_weaker_matches():
     from trendscope.reading.for_you import ForYou, Pick
-    from trendscope.ui.app.views.search import for_you_caption
+    from trendscope.ui.app.for_you_view import for_you_caption
 
     def pick(i: int, score: float) -> Pick:
         return Pick(f"2606.0000{i}", i, f"Paper {i}", [], "2026-06-20", ["cs.LG"], score, "close to “A”",
