@@ -8,7 +8,8 @@ import re
 
 from trendscope.ingest.records import BadArxivId, arxiv_id_in_text, parse_arxiv_id
 
-from .exporters import ENTRY_TYPES, clean_text
+from .bibtex_export import ENTRY_TYPES
+from .exporters import clean_text
 from .imported import CITATION_KEY_RE, MAX_TITLE, ImportedItem, ParsedFile, author_names, bib_text
 
 _AND_RE = re.compile(r"\s+and\s+", re.I)

@@ -14,7 +14,7 @@ from lists_support import cli, ingest_rows, to_paper
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.text import authors_as_prose
 from trendscope.ingest.store import PaperStore
-from trendscope.reading.exporters import latex_escape
+from trendscope.reading.bibtex_export import latex_escape
 from trendscope.reading.lists import ReadingLists
 
 TRICKY = r"Fast & Accurate: 50% $O(n)$ {Nets} for C_1 ~ #tags ^ back\slash — Ünïcödé"
@@ -135,13 +135,13 @@ def test_tex_markup_in_titles_is_exported_as_the_app_shows_it_and_imported_names
     ("CAiRE_HKUST at SemEval-2019 Task 3", r"{CAiRE}\_{HKUST} at {SemEval-2019} Task 3"),
 ])
 def test_bibtex_titles_keep_their_capitals(title, shown):
-    from trendscope.reading.exporters import protect_capitals
+    from trendscope.reading.bibtex_export import protect_capitals
 
     assert protect_capitals(latex_escape(title)) == shown
 
 
 def test_a_key_skips_pronouns_and_other_common_words():
-    from trendscope.reading.exporters import base_key
+    from trendscope.reading.bibtex_export import base_key
     from trendscope.reading.list_store import ListItem
 
     paper = to_paper({"id": "2005.00001", "title": "Can You Hear Me Now? Robust ASR", "authors": ["Ada Lovelace"],
@@ -181,7 +181,7 @@ def test_a_key_skips_pronouns_and_other_common_words():
 def test_a_paper_not_ingested_is_cited_with_its_ids_year():
     """A blind walkthrough: a paper read from its PDF but not in the corpus was exported as `@misc` without a year,
     which biblatex warns about. The id gives the year of its first version."""
-    from trendscope.reading.exporters import bibtex_entry, id_year
+    from trendscope.reading.bibtex_export import bibtex_entry, id_year
     from trendscope.reading.list_store import ListItem
 
     entry = bibtex_entry(ListItem(arxiv_id="2302.07302", note="", status="unread", added="2026-01-01"),
@@ -382,7 +382,7 @@ def test_a_bibtex_entry_of_a_paper_not_ingested_keeps_its_title_and_authors(home
     assert not item.ingested and item.imported.title == "Overcoming Catastrophic Forgetting"
     entry = _parse(rl.export("CL", "bibtex").decode("utf-8")).entries[0]
     assert entry.key == "k"  # the key it came with (a thesis cites it so)
-    from trendscope.reading.exporters import base_key
+    from trendscope.reading.bibtex_export import base_key
 
     assert base_key(item) == "kirkpatrickovercoming"  # without one: from its author and title, not "arxiv<id>"
     assert entry["title"] == "Overcoming Catastrophic Forgetting"
@@ -419,7 +419,7 @@ def test_an_imported_entry_keeps_its_year_and_gives_its_authors_to_a_paper_store
     assert items[stored].ingested and items[stored].metadata.authors == ["Müller, Anna", "Chen, Bo"]
     entries = {e["eprint"]: e for e in _parse(rl.export("Mine", "bibtex").decode("utf-8")).entries}
     assert entries[later].key == "a" and entries[later]["year"] == "2023"
-    from trendscope.reading.exporters import base_key
+    from trendscope.reading.bibtex_export import base_key
 
     assert base_key(items[later]) == "leviathan2023fast"  # the key it would get without one, with its year
     assert entries[stored]["author"].startswith("M") and "Chen, Bo" in entries[stored]["author"]
@@ -500,7 +500,7 @@ def test_an_imported_entry_keeps_where_it_was_published(home, db, rows, tmp_path
 
 
 def bib_title_of(row: dict) -> str:
-    from trendscope.reading.exporters import bib_title
+    from trendscope.reading.bibtex_export import bib_title
 
     return _parse("@misc{k, title = {" + bib_title(row["title"]) + "}}").entries[0]["title"]
 
@@ -632,7 +632,7 @@ def test_a_download_is_named_by_the_lists_name_as_a_slug(name, stem):
 
 def test_a_generated_key_never_takes_an_imported_one():
     from trendscope.ingest.records import Paper
-    from trendscope.reading.exporters import base_key, bibtex_keys
+    from trendscope.reading.bibtex_export import base_key, bibtex_keys
     from trendscope.reading.list_store import ListItem
 
     paper = Paper(id="2101.00001", title="Lora everywhere", abstract="", authors=["Edward Hu"], published="2021-01-02")
@@ -647,7 +647,7 @@ def test_bibtex_titles_keep_simple_math_as_math_and_write_the_rest_literally():
     """A blind walkthrough: "Fairy$\\pm i$" was exported as "Fairy\\$\\textbackslash{}pm i\\$", useless in a paper.
     Math with harmless commands only is kept (braced, so styles do not change its case); anything that could run
     code when the bibliography is compiled (\\input, \\def, \\\\, #, %) is still written as literal text."""
-    from trendscope.reading.exporters import bib_title
+    from trendscope.reading.bibtex_export import bib_title
 
     assert bib_title(r"Fairy$\pm i$: 2-bit LLM weights in $\{\pm1, \pm i\}$") == (
         r"Fairy{$\pm i$}: 2-bit {LLM} weights in {$\{\pm1, \pm i\}$}")
