@@ -240,6 +240,17 @@ def get_subscription(db: sqlite_utils.Database, name: str, *, user: Actor = OWNE
     return sub
 
 
+def stored_subscription(db: sqlite_utils.Database, name: str | Subscription, *, user: Actor = OWNER) -> Subscription:
+    """`user`'s subscription `name` (as `get_subscription` finds it), or the Subscription as the app listed it,
+    read again: still stored, and the user's or lab-wide (anyone's for an admin)."""
+    if not isinstance(name, Subscription):
+        return get_subscription(db, name, user=user)
+    sub = SubscriptionStore(db).get(name.name, name.owner)
+    if sub is None or sub.id != name.id or (sub.owner not in (user.name, LAB) and not user.admin):
+        raise TrendscopeError(f"no subscription named {quoted(name.name)}")
+    return sub
+
+
 def may_change(sub: Subscription, user: Actor) -> bool:
     """The owner changes a subscription and sees its addresses and token; a lab-wide one, only admins."""
     return sub.owner == user.name or user.admin
@@ -267,15 +278,9 @@ def remove_subscription(db: sqlite_utils.Database, name: str | Subscription, *, 
     """Delete a subscription (by name among `user`'s, or the Subscription as listed) with its delivery records,
     and, given the `home`, its Atom feed file (it stayed behind, served with its old papers for ever: a blind
     walkthrough). Whether a feed file was deleted."""
-    store = SubscriptionStore(db)
-    if isinstance(name, Subscription):
-        sub = store.get(name.name, name.owner)
-        if sub is None or sub.id != name.id or (sub.owner not in (user.name, LAB) and not user.admin):
-            raise TrendscopeError(f"no subscription named {quoted(name.name)}")
-    else:
-        sub = get_subscription(db, name, user=user)
+    sub = stored_subscription(db, name, user=user)
     check_may_change(sub, user)
-    store.remove(sub.name, sub.owner)
+    SubscriptionStore(db).remove(sub.name, sub.owner)
     path = feed_path(home, sub) if home is not None else None
     if path is None or not path.exists():
         return False

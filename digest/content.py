@@ -16,8 +16,8 @@ shows the largest set of the most likely ones, at most the subscription's size, 
 calibration's target (94%): a week with many clear papers gives a full list, a thin week a short one.
 Papers already
 issued to the subscription in another week, and papers containing an excluded word, are left out. Once a
-week was issued (see `SubscriptionStore.record_issue`) its paper list is frozen, so retries and feeds show
-the same papers.
+week was issued (see `SubscriptionStore.record_issue`) its paper list, and the papers it named under "Less sure",
+are frozen, so retries and feeds show the same papers.
 
 Trend summary: a trend line comes from `index.trends_over_time.trend_table` (the numbers the trends page shows);
 a query subscription's line counts its keyword (FTS5) matches per week.
@@ -321,9 +321,18 @@ def build_digest(
     less_sure: list[DigestPaper] = []
     likeliest: list[DigestPaper] = []
     ranked, n, n_late = rank_week(sub, ctx, query_scorer, less_sure, likeliest)
-    issued = ctx.store.issued_ids(sub.id, week) if sub.id is not None else []
-    papers = _frozen(sub, ctx, issued, ranked) if issued else ranked[: sub.size]
-    less_sure = [p for p in less_sure if p.id not in {q.id for q in papers}]
+    issued = ctx.store.issued_week(sub.id, week) if sub.id is not None else []
+    if issued:  # the papers it was issued with, listed and "Less sure", as its mail and its feed showed them
+        papers = _frozen(sub, ctx, [i.arxiv_id for i in issued if not i.less_sure], ranked)
+        named = {i.arxiv_id: i.confidence for i in issued if i.less_sure}
+        less_sure = _frozen(sub, ctx, list(named), less_sure)
+        for p in less_sure:
+            p.confidence = p.confidence if named[p.id] is None else named[p.id]
+    else:
+        papers = ranked[: sub.size]
+        less_sure = [p for p in less_sure if p.id not in {q.id for q in papers}]
+    for p in less_sure:
+        p.less_sure = True
 
     labels = ctx.rules().labels
     for p in papers + less_sure:

@@ -3,19 +3,27 @@
 A feed reader cannot sign in, so the address itself is the key, as a private calendar's address is: it carries
 `Subscription.feed_token` (32 hex digits, a keyed hash under the subscription's secret token). Whoever holds the
 address reads the feed (its name, its owner's account name, what it follows, the weeks' papers) and nothing else:
-no address, no other feed. Removing the subscription or its owner's account ends the address.
+no address, no other feed. Removing the subscription or its owner's account ends the address; so does giving the
+feed a new address (`new_feed_address`, for one that leaked), which keeps everything else of the subscription.
 """
 from __future__ import annotations
 
 import hmac
+import logging
 import re
+import shlex
 
 import sqlite_utils
 
+from trendscope.foundation.actor import OWNER, Actor
+from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.home import Home
+from trendscope.foundation.wording import quoted
 
 from .model import Subscription
 from .subscription_store import SubscriptionStore
+
+log = logging.getLogger(__name__)
 
 FEED_TOKEN = re.compile(r"[0-9a-f]{32}")
 
@@ -59,3 +67,19 @@ def feed_for_address(db: sqlite_utils.Database, token: str, home: Home) -> bytes
     if sub is None:
         return None
     return feed_bytes(SubscriptionStore(db), sub, trend_labels(home.taxonomy_path), load_app_url(home.config_path))
+
+
+def new_feed_address(db: sqlite_utils.Database, name: str | Subscription, *, user: Actor = OWNER) -> Subscription:
+    """Give the feed of subscription `name` (as `user` names it, or the Subscription as listed) a new address, for
+    whoever may change it: the old address answers 404 from now on. Its addresses, unsubscribe tokens, sent weeks
+    and feed file stay. Returns the subscription with its new feed token."""
+    from .api import check_may_change, stored_subscription
+
+    sub = stored_subscription(db, name, user=user)
+    check_may_change(sub, user)
+    if not sub.feed:
+        raise TrendscopeError(f"the subscription {quoted(sub.command_name)} has no Atom feed, so no feed address "
+                              f"(`trendscope subscriptions edit {shlex.quote(sub.command_name)} --feed` gives it one)")
+    sub.feed_salt = SubscriptionStore(db).new_feed_salt(sub.id)
+    log.info("the feed of subscription %r (owner %s) has a new address; the old one ended", sub.name, sub.owner)
+    return sub

@@ -32,6 +32,7 @@ class Subscription:
     pending: list[str] = field(default_factory=list)  # addresses awaiting the operator's confirmation (no mail)
     token: str | None = None  # per-subscription token of unsubscribe requests (List-Unsubscribe)
     owner: str = LOCAL_OWNER  # the user it belongs to; "*" (foundation.actor.LAB): lab-wide, kept by admins
+    feed_salt: str | None = None  # set when its feed was given a new address (None: the address it was made with)
 
     @property
     def lab_wide(self) -> bool:
@@ -50,10 +51,12 @@ class Subscription:
     def feed_token(self) -> str | None:
         """The secret part of the feed's web address (`<app url>/feeds/<feed_token>.xml`, served by the app to feed
         readers, which cannot sign in): a keyed hash under the subscription's token, so the address, pasted into a
-        feed reader, gives away no unsubscribe token. None without a token or without a feed."""
+        feed reader, gives away no unsubscribe token; once the feed was given a new address, under its `feed_salt`
+        too (neither an old address nor the token alone makes the new one). None without a token or a feed."""
         if not self.token or not self.feed:
             return None
-        return hmac.new(self.token.encode(), b"atom feed address", hashlib.sha256).hexdigest()[:32]
+        what = b"atom feed address" + (f" {self.feed_salt}".encode() if self.feed_salt else b"")
+        return hmac.new(self.token.encode(), what, hashlib.sha256).hexdigest()[:32]
 
     @property
     def command_name(self) -> str:
@@ -109,6 +112,20 @@ class Delivery:
 
 
 @dataclass
+class IssuedItem:
+    """One paper of an issued week's digest, as recorded for good: listed, or named under "Less sure"."""
+
+    arxiv_id: str
+    week: str
+    recorded_at: str
+    less_sure: bool = False
+    confidence: float | None = None  # "Less sure" papers: how likely about the trend when the week was issued
+
+    def __post_init__(self) -> None:
+        self.less_sure = bool(self.less_sure)
+
+
+@dataclass
 class DigestPaper:
     """One paper as a digest shows it."""
 
@@ -129,6 +146,7 @@ class DigestPaper:
     by_meaning: bool = False  # saved searches: listed for its meaning, without every word of the query
     late_week: str | None = None  # a paper of that (earlier) week, stored after the week's digest went out
     why: str | None = None  # trend subscriptions: why it carries the trend, from the tag's evidence (one line)
+    less_sure: bool = False  # named under "Less sure" (likely, left out of the list), not listed
 
     @property
     def shown_trends(self) -> list[str]:
@@ -272,6 +290,10 @@ class Digest:
     @property
     def less_sure_heading(self) -> str:
         """What the list of `less_sure` papers is, above it."""
-        return ("Less sure: likely about the trend, left out to keep the list's precision"
-                if len(self.subscription.trends) == 1 else
-                "Less sure: likely about one of the trends, left out to keep the list's precision")
+        return less_sure_heading(self.subscription)
+
+
+def less_sure_heading(sub: Subscription) -> str:
+    """What a digest's "Less sure" papers are (above them in the mail, in each of their feed entries)."""
+    return ("Less sure: likely about the trend, left out to keep the list's precision" if len(sub.trends) == 1 else
+            "Less sure: likely about one of the trends, left out to keep the list's precision")

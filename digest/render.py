@@ -25,12 +25,13 @@ from trendscope.foundation.clock import span_months
 from trendscope.foundation.text import authors_as_prose, slug
 from trendscope.foundation.wording import count
 
-from .model import Digest, DigestPaper, Subscription, TrendLine
+from .model import Digest, DigestPaper, Subscription, TrendLine, less_sure_heading
 from .text import has_control, header_text, one_line
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 CHART_CID = "trend-chart@trendscope"
+LESS_SURE_TERM = "less-sure"  # the Atom category of a paper named under "Less sure"
 
 
 def md_escape(text: str) -> str:
@@ -398,7 +399,8 @@ def _as_datetime(value: str | date | datetime | None) -> datetime:
 def render_atom(sub: Subscription, entries: Iterable[tuple[DigestPaper, str, str | None]],
                 self_url: str | None = None, app_url: str | None = None) -> bytes:
     """An Atom feed for a subscription. `entries`: (paper, ISO week it was issued in, issue time or None);
-    `app_url`: the lab's app, whose reader page each entry links to as well ([app] url)."""
+    `app_url`: the lab's app, whose reader page each entry links to as well ([app] url). A paper the digest named
+    under "Less sure" (not listed) says so in its title, its summary and a category."""
     fg = FeedGenerator()
     fg.id(feed_id(sub))
     fg.title(xml_safe(one_line(f"Trendscope: {sub.name}" + ("" if sub.owner in (LOCAL_OWNER, LAB) else
@@ -416,7 +418,7 @@ def render_atom(sub: Subscription, entries: Iterable[tuple[DigestPaper, str, str
         latest = when if latest is None or when > latest else latest
         fe = fg.add_entry(order="append")
         fe.id(paper.abs_url)
-        fe.title(xml_safe(paper.title))
+        fe.title(xml_safe(f"[Less sure] {paper.title}" if paper.less_sure else paper.title))
         fe.link(href=paper.abs_url, rel="alternate", type="text/html")
         fe.link(href=paper.pdf_url, rel="related", type="application/pdf", title="PDF")
         if app_url:
@@ -428,6 +430,10 @@ def render_atom(sub: Subscription, entries: Iterable[tuple[DigestPaper, str, str
         for trend, label in zip(paper.trends, paper.shown_trends):
             fe.category(term=xml_safe(trend), label=xml_safe(label))
         summary = paper.excerpt
+        if paper.less_sure:  # as the mail names them: under "Less sure", each with how likely (not listed)
+            likely = f"; {likely_text(paper)}" if paper.confidence is not None else ""
+            summary = f"[{less_sure_heading(sub)}{likely}] {summary}"
+            fe.category(term=LESS_SURE_TERM, label="Less sure")
         if paper.trends:
             summary += f" [trends: {', '.join(paper.shown_trends)}; digest week {week}]"
         if paper.match_note:
@@ -466,4 +472,5 @@ def digest_atom(d: Digest) -> bytes:
 
 
 def digest_entries(d: Digest) -> Sequence[tuple[DigestPaper, str, str | None]]:
-    return [(p, d.week, None) for p in d.papers]
+    """The digest's papers as feed entries: those it lists, then those it names under "Less sure"."""
+    return [(p, d.week, None) for p in d.papers] + [(p, d.week, None) for p in d.less_sure]

@@ -2,10 +2,12 @@
 
 Tables (migration set "trendscope.digest"):
   subscriptions      one row per subscription (JSON list columns; `pending`: addresses awaiting the operator's
-                     confirmation; `token`: the subscription's unsubscribe token)
+                     confirmation; `token`: the subscription's unsubscribe token; `feed_salt`: set when its feed
+                     was given a new address)
   digest_deliveries  (subscription, ISO week, target) -> status pending|sent|failed, attempts, error, message-id
   digest_items       (subscription, arXiv id) -> the week it was issued in: a paper appears at most once per
-                     subscription, whatever later versions or re-dated copies of it arrive
+                     subscription, whatever later versions or re-dated copies of it arrive; `less_sure` 1 for a
+                     paper the week's digest named under "Less sure" (with its `confidence`) rather than listed
   digest_test_mails  one row per test mail sent (its time): the rate limit of test mails per data home
 Papers come through the ingest stage's `PaperReads`, trend tags through the index stage's `TrendStore`.
 """
@@ -25,7 +27,7 @@ from trendscope.foundation.db import apply_migrations, rebuild_table, write_tran
 from trendscope.index.trend_store import TrendStore
 from trendscope.ingest.paper_reads import PaperFilter, PaperReads, PaperRow
 
-from .model import Delivery, Subscription
+from .model import Delivery, IssuedItem, Subscription
 
 migrations = Migrations("trendscope.digest")
 
@@ -132,12 +134,28 @@ def m003_owners(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m004_feed_salt(db: sqlite_utils.Database) -> None:
+    """A feed given a new address keeps a salt of it (`Subscription.feed_token`); NULL: the address it was made
+    with, so every feed address stays as it was."""
+    db.execute("ALTER TABLE subscriptions ADD COLUMN feed_salt TEXT")
+
+
+@migrations()
+def m005_less_sure_items(db: sqlite_utils.Database) -> None:
+    """An issued week records the papers its digest named under "Less sure" too (`less_sure` 1, ranked after its
+    list, with how likely each was), so that its feed shows what its mail showed."""
+    db.execute("ALTER TABLE digest_items ADD COLUMN less_sure INTEGER NOT NULL DEFAULT 0")
+    db.execute("ALTER TABLE digest_items ADD COLUMN confidence REAL")
+
+
 def _sub_from_row(row: dict) -> Subscription:
     return Subscription(
         id=row["id"], name=row["name"], trends=json.loads(row["trends"]), query=row["query"],
         categories=json.loads(row["categories"]), exclude=json.loads(row["exclude"]), size=row["size"],
         emails=json.loads(row["emails"]), feed=bool(row["feed"]), created=row["created"],
         pending=json.loads(row.get("pending") or "[]"), token=row.get("token"), owner=row["owner"],
+        feed_salt=row.get("feed_salt"),
     )
 
 
@@ -181,6 +199,13 @@ class SubscriptionStore:
         with self.db.atomic():
             self.db.conn.execute("UPDATE subscriptions SET emails = ?, pending = ? WHERE id = ?",
                                  [json.dumps(list(emails)), json.dumps(list(pending)), sub_id])
+
+    def new_feed_salt(self, sub_id: int) -> str:
+        """Give the subscription's feed a new address (a new salt of its feed token): the old one ends."""
+        salt = secrets.token_hex(8)
+        with self.db.atomic():
+            self.db.conn.execute("UPDATE subscriptions SET feed_salt = ? WHERE id = ?", [salt, sub_id])
+        return salt
 
     def by_token(self, token: str) -> Subscription | None:
         rows = list(self.db.query("SELECT * FROM subscriptions WHERE token = ?", [token]))
@@ -293,10 +318,15 @@ class SubscriptionStore:
 
     # -- items already issued ---------------------------------------------------------------------
     def issued_ids(self, sub_id: int, week: str) -> list[str]:
-        """arXiv ids issued in this week's digest, in rank order (empty if the week was never issued)."""
-        return [r[0] for r in self.db.execute(
-            "SELECT arxiv_id FROM digest_items WHERE subscription_id = ? AND week = ? ORDER BY rank",
-            [sub_id, week],
+        """arXiv ids listed in this week's issued digest, in rank order (empty if the week was never issued)."""
+        return [i.arxiv_id for i in self.issued_week(sub_id, week) if not i.less_sure]
+
+    def issued_week(self, sub_id: int, week: str) -> list[IssuedItem]:
+        """Every paper this week's digest was issued with, listed ones first, then those it named under "Less
+        sure", each in rank order (empty if the week was never issued)."""
+        return [IssuedItem(*r) for r in self.db.execute(
+            "SELECT arxiv_id, week, recorded_at, less_sure, confidence FROM digest_items "
+            "WHERE subscription_id = ? AND week = ? ORDER BY less_sure, rank", [sub_id, week],
         )]
 
     def ids_sent_elsewhere(self, sub_id: int, week: str) -> set[str]:
@@ -324,30 +354,34 @@ class SubscriptionStore:
                     out.setdefault(aid, week)
         return out
 
-    def record_issue(self, sub_id: int, week: str, arxiv_ids: Sequence[str]) -> int:
-        """Freeze a week's digest: its papers in rank order, once (a week already issued keeps its papers).
+    def record_issue(self, sub_id: int, week: str, arxiv_ids: Sequence[str],
+                     less_sure: Sequence[tuple[str, float | None]] = ()) -> int:
+        """Freeze a week's digest: its papers in rank order, then the (arXiv id, confidence) of those it named under
+        "Less sure", once (a week already issued keeps its papers).
 
         Returns the number of papers recorded now."""
         now = utc_now_iso()
+        rows = [(aid, 0, None) for aid in arxiv_ids] + [(aid, 1, p) for aid, p in less_sure]
         with self.db.atomic():
             if self.db.execute(
                 "SELECT 1 FROM digest_items WHERE subscription_id = ? AND week = ? LIMIT 1", [sub_id, week]
             ).fetchone():
                 return 0
             added = 0
-            for rank, aid in enumerate(arxiv_ids):
+            for rank, (aid, unsure, confidence) in enumerate(rows):
                 added += self.db.conn.execute(
-                    "INSERT OR IGNORE INTO digest_items (subscription_id, arxiv_id, week, rank, recorded_at) "
-                    "VALUES (?, ?, ?, ?, ?)", [sub_id, aid, week, rank, now],
+                    "INSERT OR IGNORE INTO digest_items (subscription_id, arxiv_id, week, rank, recorded_at, "
+                    "less_sure, confidence) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [sub_id, aid, week, rank, now, unsure, confidence],
                 ).rowcount
         return added
 
-    def issued_items(self, sub_id: int, limit: int = 200) -> list[tuple[str, str, str]]:
-        """(arxiv_id, week, recorded_at) of the most recently issued papers, newest week first, by rank."""
-        return self.db.execute(
-            "SELECT arxiv_id, week, recorded_at FROM digest_items WHERE subscription_id = ? "
-            "ORDER BY week DESC, rank LIMIT ?", [sub_id, limit],
-        ).fetchall()
+    def issued_items(self, sub_id: int, limit: int = 200) -> list[IssuedItem]:
+        """The most recently issued papers, newest week first, each week's listed papers first, by rank."""
+        return [IssuedItem(*r) for r in self.db.execute(
+            "SELECT arxiv_id, week, recorded_at, less_sure, confidence FROM digest_items WHERE subscription_id = ? "
+            "ORDER BY week DESC, less_sure, rank LIMIT ?", [sub_id, limit],
+        )]
 
     # -- papers and tags (through the ingest stage's PaperReads and the index stage's TrendStore) -------------
     def _trends(self) -> TrendStore:

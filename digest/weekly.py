@@ -113,29 +113,33 @@ def feed_path(home: Home, sub: Subscription) -> Path:
 
 def feed_bytes(store: SubscriptionStore, sub: Subscription, labels: dict[str, str] | None = None,
                app_url: str | None = None) -> bytes:
-    """The subscription's Atom feed: every paper issued to it (newest weeks first, at most FEED_ENTRIES);
-    `labels` (trend id -> label) names the trends as readers see them; `app_url`: the lab's app ([app] url)."""
+    """The subscription's Atom feed: every paper issued to it (newest weeks first, at most FEED_ENTRIES), those
+    its mail named under "Less sure" marked so; `labels` (trend id -> label) names the trends as readers see them;
+    `app_url`: the lab's app ([app] url)."""
     items = store.issued_items(sub.id, FEED_ENTRIES)
-    rows = store.papers_by_ids([aid for aid, _, _ in items])
+    rows = store.papers_by_ids([i.arxiv_id for i in items])
     tags = store.tags_for([r["pk"] for r in rows.values()])
     entries = []
-    for aid, week, recorded in items:
-        r = rows.get(aid)
+    for item in items:
+        r, week = rows.get(item.arxiv_id), item.week
         if r is not None:
             paper = paper_from_row(r, tags.get(r["pk"], {}))
             paper.trend_labels = [(labels or {}).get(t, t) for t in paper.trends]
+            paper.less_sure, paper.confidence = item.less_sure, item.confidence
             published = week_of(date.fromisoformat(r["published"][:10])) if r.get("published") else week
-            paper.late_week = published if published < week else None  # noted as in the mail (a walkthrough)
-            entries.append((paper, week, recorded))
+            if not paper.less_sure:  # noted as in the mail (a walkthrough), which notes it of listed papers
+                paper.late_week = published if published < week else None
+            entries.append((paper, week, item.recorded_at))
     papers = [p for p, _, _ in entries]
     if sub.trends and papers:  # why each is listed, as in the mail
         explain(store, sub, papers, labels or {})
-    if sub.query and papers:  # found by meaning alone, as the mail says (the feed did not: a walkthrough)
-        weeks = [week_bounds(w) for _, w, _ in entries]
+    listed = [(p, w) for p, w, _ in entries if not p.less_sure]
+    if sub.query and listed:  # found by meaning alone, as the mail says (the feed did not: a walkthrough)
+        weeks = [week_bounds(w) for _, w in listed]
         start = min(b[0] for b in weeks) - timedelta(days=14)  # late papers: published up to 2 weeks before
         end = max(b[1] for b in weeks) + timedelta(days=1)
         holding = {pk for pk, _, _ in FtsQueryScorer(store).matches(sub.query, start.isoformat(), end.isoformat())}
-        for p in papers:
+        for p, _ in listed:
             p.by_meaning = rows[p.id]["pk"] not in holding
     return render_atom(sub, entries, app_url=app_url)
 
@@ -306,7 +310,10 @@ def _issue(sub: Subscription, week: str, send: bool, store: SubscriptionStore, m
         result.empty_week = True
     else:
         if addrs or sub.feed:
-            store.record_issue(sub.id, week, [p.id for p in digest.papers])
+            # with the papers it names under "Less sure": its feed shows them as the mail does (a week of only those
+            # was mailed and its feed showed nothing)
+            store.record_issue(sub.id, week, [p.id for p in digest.papers],
+                               [(p.id, p.confidence) for p in digest.less_sure])
         # an email each week saying "no new papers" is noise (a blind walkthrough); one naming the likeliest papers
         # the list left out is not (weeks of only "Less sure" papers were never mailed: a blind walkthrough)
         if digest.empty and not digest.less_sure and addrs:

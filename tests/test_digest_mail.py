@@ -134,6 +134,46 @@ def test_a_week_of_only_less_sure_papers_is_mailed_naming_them(db, dhome, monkey
     assert "% likely about it)" in " ".join(text.split())
 
 
+def test_a_week_of_only_less_sure_papers_is_fed_as_it_is_mailed(db, dhome, monkeypatch):
+    """A week whose digest listed no paper but named some under "Less sure" was mailed naming them, while its feed,
+    built from the listed papers alone, showed nothing of that week."""
+    import xml.etree.ElementTree as ET
+    from dataclasses import replace
+
+    from trendscope.digest import content, week_context
+
+    a = "{http://www.w3.org/2005/Atom}"
+    packaged = week_context.load_calibration()
+    monkeypatch.setattr(week_context, "load_calibration", lambda: replace(packaged, target=0.9999))  # none listed
+    monkeypatch.setattr(content, "LESS_SURE_MIN", 0.0)  # every tagged paper likely enough to be named
+    api.add_subscription(db, dhome, "mm", trends=["multimodal"], emails=["reader@example.org"], confirmed=True)
+    with smtp_server() as (rec, port):
+        result = _run(db, dhome, port)
+    assert result.sent == 1 and result.papers == 0 and result.feeds_written == 1, result.summary()
+    mail = " ".join(rec.messages[0].get_payload()[0].get_content().split())
+    sub, store = api.get_subscription(db, "mm"), SubscriptionStore(db)
+    named = store.issued_week(sub.id, WEEK)  # recorded with the week, marked, with how likely each was
+    assert named and all(i.less_sure and 0 < i.confidence < 1 for i in named)
+    assert store.issued_ids(sub.id, WEEK) == []  # none listed
+    entries = ET.parse(feed_path(dhome, sub)).getroot().findall(f"{a}entry")
+    assert [e.findtext(f"{a}id") for e in entries] == [f"https://arxiv.org/abs/{i.arxiv_id}" for i in named]
+    for entry, item in zip(entries, named):
+        likely = f"{int(100 * item.confidence)}% likely about it"
+        title = entry.findtext(f"{a}title")
+        assert title.startswith("[Less sure] ") and f"{title.removeprefix('[Less sure] ')} ({likely})" in mail
+        assert entry.findtext(f"{a}summary").startswith(
+            f"[Less sure: likely about the trend, left out to keep the list's precision; {likely}] ")
+        assert "less-sure" in [c.get("term") for c in entry.findall(f"{a}category")]
+    # issued for good: a later run with other settings mails nothing more and keeps the week's feed and names
+    monkeypatch.setattr(content, "LESS_SURE_MIN", 0.999)
+    with smtp_server() as (rec, port):
+        again = _run(db, dhome, port)
+    assert (again.sent, again.already_sent, again.feeds_written) == (0, 1, 0) and not rec.envelopes
+    rebuilt = api.build(db, dhome, "mm", WEEK)  # a retried mail names the same papers, as likely as the feed says
+    assert [(p.id, p.confidence) for p in rebuilt.less_sure] == [(i.arxiv_id, i.confidence) for i in named]
+    assert rebuilt.papers == [] and store.issued_week(sub.id, WEEK) == named
+
+
 def test_a_bad_smtp_setting_is_refused_before_anything_is_issued(db, dhome, monkeypatch):
     """A blind walkthrough: with the typo "prot = 8025" in [smtp], `digest --send` issued the week and wrote the
     feeds, then failed each mail. A bad setting is now refused first, as a bad [app] url is."""
@@ -291,8 +331,8 @@ def test_api_feed_and_test_digest(db, dhome, monkeypatch):
     run_weekly(db, dhome, now=NOW)
     import xml.etree.ElementTree as ET
     entries = ET.fromstring(api.feed(db, "mm")).findall("{http://www.w3.org/2005/Atom}entry")
-    assert len(entries) == 2
     d = api.build(db, dhome, "mm", WEEK)
+    assert len(entries) == 2 + len(d.less_sure)  # the papers it lists and those it names under "Less sure"
     with smtp_server() as (rec, port):
         monkeypatch.setenv("TRENDSCOPE_SMTP_HOST", "127.0.0.1")
         monkeypatch.setenv("TRENDSCOPE_SMTP_PORT", str(port))

@@ -4,6 +4,8 @@ serves every feed to anyone). The address is the key, as a private calendar's is
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import json
 import urllib.error
 import urllib.request
@@ -17,6 +19,9 @@ from digest_support import WEEK
 from trendscope.digest import api
 from trendscope.digest.feed_address import feed_address, feed_for_address, subscription_for_feed
 from trendscope.foundation.actor import Actor
+from trendscope.foundation.errors import TrendscopeError
+from trendscope.foundation.home import Home
+from trendscope.ui.app.feed_guess_limit import FeedGuessLimit
 from trendscope.ui.app.feed_server import FeedServer
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -36,18 +41,20 @@ def _issued(dhome) -> tuple[str, str]:
     return "mm", listed[0]["feed_address"]
 
 
-def _get(path: str, method: str = "GET", base: str = "") -> tuple[int, dict, bytes]:
-    sent: list[dict] = []
+async def _app(scope, receive, send):
+    await send({"type": "http.response.start", "status": 200, "headers": []})
+    await send({"type": "http.response.body", "body": b"the app"})
 
-    async def app(scope, receive, send):
-        await send({"type": "http.response.start", "status": 200, "headers": []})
-        await send({"type": "http.response.body", "body": b"the app"})
+
+def _get(path: str, method: str = "GET", base: str = "", server: FeedServer | None = None,
+         client: str = "10.0.0.9") -> tuple[int, dict, bytes]:
+    sent: list[dict] = []
 
     async def send(message):
         sent.append(message)
 
-    scope = {"type": "http", "path": path, "method": method, "client": ("10.0.0.9", 4242)}
-    asyncio.run(FeedServer(app, base=base)(scope, None, send))
+    scope = {"type": "http", "path": path, "method": method, "client": (client, 4242)}
+    asyncio.run((server or FeedServer(_app, base=base))(scope, None, send))
     return sent[0]["status"], dict(sent[0]["headers"]), sent[1]["body"]
 
 
@@ -80,6 +87,62 @@ def test_the_feed_address_serves_the_feed_and_nothing_else(dhome, db, caplog):
     assert _get(path)[0] == 404 and feed_for_address(db, sub.feed_token, dhome) is None
     quiet = api.add_subscription(db, dhome, "quiet", trends=["privacy"], feed=False)
     assert quiet.feed_token is None and feed_address(quiet, "https://ts.lab.example") is None
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.t = 1000.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def test_the_guess_limit_counts_each_clients_misses_in_a_sliding_window():
+    clock = Clock()
+    limit = FeedGuessLimit(limit=3, window=60, max_clients=2, now=clock)
+    assert [limit.missed("a"), limit.retry_after("a")] == [False, None]
+    clock.t += 10
+    assert [limit.missed("a"), limit.retry_after("a")] == [False, None]
+    clock.t += 10
+    assert limit.missed("a") is True  # the third within the window: it waits, said once
+    assert limit.retry_after("a") == 40 and limit.retry_after("b") is None  # until its first miss is 60 s old
+    assert limit.missed("a") is False  # counted, not said again
+    clock.t += 40  # the first miss leaves the window, but the last three are within it
+    assert limit.retry_after("a") == 10
+    clock.t += 10  # sliding: two misses within the last 60 s
+    assert limit.retry_after("a") is None and limit.missed("a") is True
+    clock.t += 60  # every miss is out of the window: the client is forgotten
+    assert limit.retry_after("a") is None and len(limit) == 0
+    for client in ("a", "b", "c"):  # at most 2 clients: the one whose last miss is oldest goes first
+        limit.missed(client)
+    assert len(limit) == 2 and set(limit._misses) == {"b", "c"}
+    assert FeedGuessLimit().limit == 20 and FeedGuessLimit().window == 600 and FeedGuessLimit().window_text == \
+        "10 minutes"
+    with pytest.raises(ValueError):
+        FeedGuessLimit(limit=0)
+
+
+def test_a_client_guessing_feed_addresses_is_answered_429_until_the_window_clears(caplog):
+    """A client could ask for feed addresses without end, each 404 only logged."""
+    good = "/feeds/" + "a" * 32 + ".xml"
+    clock = Clock()
+    server = FeedServer(_app, reader=lambda key: b"<feed/>" if key == "a" * 32 else None, base="", limit=3,
+                        window=600, now=clock)
+    for _ in range(5):  # served feeds do not count
+        assert _get(good, server=server)[0] == 200
+    for i in range(3):
+        clock.t += 1
+        assert _get(f"/feeds/{i:032x}.xml", server=server)[0] == 404
+    status, headers, body = _get(good, server=server)  # its valid key too
+    assert status == 429 and headers[b"retry-after"] == b"598" and b"try again later" in body
+    assert _get(good, "HEAD", server=server)[0::2] == (429, b"")
+    assert _get("/feeds/nonsense", server=server)[0] == 429
+    assert _get(good, server=server, client="10.0.0.10")[0] == 200  # another client is served
+    assert caplog.text.count("answered 429") == 1  # said once, with the client's address
+    assert "10.0.0.9 asked for 3 feed addresses that do not exist within 10 minutes" in caplog.text
+    clock.t += 598
+    assert _get(good, server=server)[0] == 200
+    assert FeedServer(_app, base="").guesses.limit == 20  # 20 in 10 minutes unless told otherwise
 
 
 def test_a_removed_accounts_feeds_end_and_resume_when_it_is_added_again(dhome, db):
@@ -137,3 +200,123 @@ def test_the_digests_page_shows_the_feed_address_to_its_owner(app_home):
     at = open_page(check(new_app().run()), "digests")
     assert f"https://ts.lab.example/feeds/{sub.feed_token}.xml" in [c.value for c in at.code]
     assert any("anyone with the address reads this feed" in c.value for c in at.caption)
+
+
+def test_a_feed_given_a_new_address_keeps_everything_else(dhome, db):
+    """A leaked feed address could be ended only by removing the subscription and adding it again (a new List-Id,
+    its record of sent weeks gone, its last week mailed again)."""
+    from trendscope.digest.feed_address import new_feed_address
+    from trendscope.digest.subscription_store import SubscriptionStore
+
+    name, path = _issued(dhome)
+    sub = api.get_subscription(db, name)
+    # the address it was made with: the subscription's token alone, as every feed had before
+    assert sub.feed_salt is None
+    assert sub.feed_token == hmac.new(sub.token.encode(), b"atom feed address", hashlib.sha256).hexdigest()[:32]
+    store = SubscriptionStore(db)
+    sent, feed = (store.issued_ids(sub.id, WEEK), store.deliveries(sub.id)), _get(path)[2]
+    assert sent[0] and sent[1]
+    renewed = new_feed_address(db, name)
+    again = api.get_subscription(db, name)
+    assert again.feed_token == renewed.feed_token != sub.feed_token and len(renewed.feed_token) == 32
+    assert _get(path)[0] == 404 and subscription_for_feed(db, sub.feed_token) is None  # the old address ends
+    assert _get(f"/feeds/{renewed.feed_token}.xml")[:3:2] == (200, feed)  # the same feed at the new one
+    # its unsubscribe tokens, addresses, sent weeks and deliveries stay
+    assert (again.token, again.emails, again.token_for("a@lab.example")) == (
+        sub.token, sub.emails, sub.token_for("a@lab.example"))
+    assert (store.issued_ids(sub.id, WEEK), store.deliveries(sub.id)) == sent
+    assert new_feed_address(db, again).feed_token not in (renewed.feed_token, sub.feed_token)  # as the app lists it
+    # who may not change it may not give it a new address; one without a feed has none to replace
+    lab = api.add_subscription(db, dhome, "lab news", trends=["ethics"], lab=True)
+    with pytest.raises(TrendscopeError, match="admins only"):
+        new_feed_address(db, "lab news", user=Actor("bo", admin=False))
+    assert api.get_subscription(db, "lab news").feed_token == lab.feed_token
+    api.add_subscription(db, dhome, "quiet", trends=["privacy"], feed=False)
+    with pytest.raises(TrendscopeError, match="'quiet' has no Atom feed"):
+        new_feed_address(db, "quiet")
+
+
+def test_a_home_from_before_keeps_its_feed_addresses(tmp_path):
+    """The migration adds the salt empty: every feed keeps the address its readers follow."""
+    import sqlite3
+    from pathlib import Path
+
+    from trendscope.foundation.home import Home
+    from trendscope.schema import open_home_database
+
+    home = Home(tmp_path / "old").ensure()
+    conn = sqlite3.connect(home.db_path)
+    conn.executescript((Path(__file__).parent / "data" / "home_before_accounts.sql").read_text(encoding="utf-8"))
+    conn.close()
+    db = open_home_database(home)
+    sub = api.get_subscription(db, "Weekly privacy")
+    assert sub.token == "601d9ab32dc421b1" and sub.feed_salt is None
+    expected = hmac.new(b"601d9ab32dc421b1", b"atom feed address", hashlib.sha256).hexdigest()[:32]
+    assert feed_address(sub, None) == f"/feeds/{expected}.xml" and subscription_for_feed(db, expected).id == sub.id
+    db.close()
+
+
+def test_the_cli_gives_a_feed_a_new_address(dhome, db):
+    name, path = _issued(dhome)
+    done = cli(dhome.root, "subscriptions", "new-feed-address", name)
+    assert done.exit_code == 0, done.output
+    new_path = json.loads(cli(dhome.root, "subscriptions", "list", "--json").stdout)[0]["feed_address"]
+    assert new_path != path and f"New feed address of 'mm': {new_path}\n" in done.stdout
+    assert "The old address no longer answers" in done.stdout and _get(path)[0] == 404
+    assert "served at that path under the app's address" in done.stderr  # a path alone, said as the list says it
+    (dhome.root / "config.toml").write_text('[app]\nurl = "https://ts.lab.example/trendscope"\n')
+    done = cli(dhome.root, "subscriptions", "new-feed-address", "MM")
+    newest = api.get_subscription(db, name).feed_token
+    assert f": https://ts.lab.example/trendscope/feeds/{newest}.xml\n" in done.stdout and not done.stderr
+    assert f"/feeds/{newest}.xml" not in (path, new_path)
+    # whoever may change it: a lab-wide one is an admin's; errors are one line
+    from trendscope.accounts.users import Accounts
+
+    Accounts(db).add("bo", email="bo@lab.example")
+    api.add_subscription(db, dhome, "lab news", trends=["ethics"], lab=True)
+    refused = cli(dhome.root, "--user", "bo", "subscriptions", "new-feed-address", "lab news")
+    assert refused.exit_code == 1 and "admins only" in refused.output and "Traceback" not in refused.output
+    assert cli(dhome.root, "--user", "owner", "subscriptions", "new-feed-address", "lab news").exit_code == 0
+    missing = cli(dhome.root, "subscriptions", "new-feed-address", "nope")
+    assert missing.exit_code == 1 and "no subscription named 'nope'" in missing.output
+
+
+def test_the_digests_page_gives_the_feed_a_new_address(app_home):
+    from app_harness import check, new_app, open_page
+
+    from trendscope.digest.subscription_store import SubscriptionStore
+    from trendscope.ingest.store import open_database
+
+    db = open_database(app_home / "trendscope.db")
+    (sub,) = SubscriptionStore(db).all()
+    (app_home / "config.toml").write_text('[app]\nurl = "https://ts.lab.example"\n')
+    at = open_page(check(new_app().run()), "digests")
+    old = f"https://ts.lab.example/feeds/{sub.feed_token}.xml"
+    assert old in [c.value for c in at.code]
+    assert at.button(key=f"new_feed_{sub.id}").label == "Give it a new address"  # in "Give this feed a new address"
+    at = check(at.button(key=f"new_feed_{sub.id}").click().run())
+    renewed = SubscriptionStore(db).all()[0].feed_token
+    assert renewed != sub.feed_token
+    shown = [c.value for c in at.code]
+    assert f"https://ts.lab.example/feeds/{renewed}.xml" in shown and old not in shown
+    assert any("has a new address" in s.value for s in at.success)
+    db.conn.close()
+
+
+def test_a_reader_who_may_not_change_a_lab_wide_feed_is_offered_no_new_address(app_home):
+    from app_harness import new_app, open_page
+
+    from trendscope.accounts.users import Accounts
+    from trendscope.ingest.store import open_database
+
+    db = open_database(app_home / "trendscope.db")
+    Accounts(db).add("bo", email="bo@lab.example", password="correct horse battery")
+    lab = api.add_subscription(db, Home(app_home), "lab news", trends=["efficiency"], lab=True)
+    at = new_app()
+    at.session_state["ts_session"] = Accounts(db).start_session("bo")
+    at.session_state["digest_sub"] = "lab news"
+    db.conn.close()
+    at = open_page(at.run(), "digests")
+    assert at.selectbox(key="digest_sub").value == "lab news"
+    assert not [c for c in at.code if lab.feed_token in c.value]
+    assert not [b for b in at.button if (b.key or "").startswith("new_feed_")]

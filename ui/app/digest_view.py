@@ -184,6 +184,13 @@ def feed_address(sub) -> str:
     return address(sub, base) or ""
 
 
+def new_feed_address(sub):
+    """Give the subscription's feed a new address (the old one ends); whoever may change it."""
+    from trendscope.digest.feed_address import new_feed_address as renew
+
+    return renew(db(), sub, user=actor())
+
+
 def smtp_config():
     from trendscope.digest.mailer import load_smtp_config
 

@@ -4,13 +4,19 @@ A feed reader polls an address and cannot sign in, so the address is the key (`d
 HEAD of `<base path>/feeds/<32 hex digits>.xml` answers the feed of the subscription whose feed token that is,
 built from the database as the weekly run writes it (the weeks issued so far), and 404 for anything else under
 `/feeds/`, the same for a key that never existed, a malformed one, and one whose subscription (or its owner's
-account) was removed or has no feed; each 404 is logged with the client's address. Nothing else of the app is
-reachable without signing in. The work (a database read) runs in a worker thread, off the server's event loop.
+account) was removed or has no feed; each 404 is logged with the client's address. A client with too many 404s
+in a while (`feed_guess_limit.py`: 20 in 10 minutes) gets 429 with Retry-After for every feed address until the
+window clears, logged once. Nothing else of the app is reachable without signing in. The work (a database read)
+runs in a worker thread, off the server's event loop.
 """
 from __future__ import annotations
 
 import logging
 import re
+import time
+from collections.abc import Callable
+
+from .feed_guess_limit import LIMIT, WINDOW, FeedGuessLimit
 
 log = logging.getLogger(__name__)
 
@@ -51,10 +57,12 @@ class FeedServer:
     404); everything else goes on to the app. Only there: `/_stcore/feeds/<key>.xml` served the feed too, past a
     proxy rule on /feeds/ (a blind security review)."""
 
-    def __init__(self, app, reader=read_feed, base: str | None = None):
+    def __init__(self, app, reader=read_feed, base: str | None = None, *, limit: int = LIMIT,
+                 window: float = WINDOW, now: Callable[[], float] = time.monotonic):
         self.app = app
         self.reader = reader
         self.prefix = (base_path() if base is None else base) + FEEDS
+        self.guesses = FeedGuessLimit(limit, window, now=now)  # per client: 404s, then 429 for a while
 
     async def __call__(self, scope, receive, send) -> None:
         path = scope.get("path", "") if scope["type"] == "http" else ""
@@ -64,6 +72,11 @@ class FeedServer:
         method = scope.get("method", "GET")
         if method not in ("GET", "HEAD"):
             await _answer(send, 405, b"Only GET and HEAD", [(b"allow", b"GET, HEAD")], method)
+            return
+        wait = self.guesses.retry_after(_client(scope))
+        if wait is not None:  # a valid key too: a guess that hit would otherwise stand out among the 429s
+            await _answer(send, 429, b"Too many requests for feeds that do not exist; try again later",
+                          [(b"retry-after", str(wait).encode())], method)
             return
         found = KEY_FILE.fullmatch(path[len(self.prefix):])
         if found is None:
@@ -83,12 +96,19 @@ class FeedServer:
         await _answer(send, 200, body, [(b"content-type", ATOM), (b"cache-control", b"private, max-age=300")],
                       method)
 
-    @staticmethod
-    async def _not_found(scope, send, method: str) -> None:
+    async def _not_found(self, scope, send, method: str) -> None:
         # named in the log with the client's address, so a scan for feed addresses can be seen (and banned)
-        client = (scope.get("client") or ("?",))[0]
+        client = _client(scope)
         log.warning("no feed at the address asked for by %s", client)
+        if self.guesses.missed(client):
+            log.warning("%s asked for %d feed addresses that do not exist within %s: its feed requests are answered "
+                        "429 until that window clears", client, self.guesses.limit, self.guesses.window_text)
         await _answer(send, 404, b"No such feed", [], method)
+
+
+def _client(scope) -> str:
+    """The client's address as the server saw it (a proxy's on this machine is read through, by uvicorn)."""
+    return str((scope.get("client") or ("?",))[0])
 
 
 async def _answer(send, status: int, body: bytes, headers: list[tuple[bytes, bytes]], method: str) -> None:

@@ -223,7 +223,6 @@ def list_cmd(ctx: click.Context, as_json: bool, every: bool) -> None:
       trendscope subscriptions list --all
     """
     from trendscope.digest.api import all_subscriptions, list_subscriptions, may_change, shown_to
-    from trendscope.digest.app_link import load_app_url
     from trendscope.digest.feed_address import feed_address
 
     me = acting_user(ctx)
@@ -236,11 +235,7 @@ def list_cmd(ctx: click.Context, as_json: bool, every: bool) -> None:
     if not subs:
         click.echo("No subscriptions yet. Add one: trendscope subscriptions add NAME --trend multimodal")
         return
-    try:
-        app_url = load_app_url(ctx.obj.home.config_path)
-    except TrendscopeError as exc:  # the list goes on with the feeds' paths (a bad value was ignored silently)
-        click.echo(f"warning: {exc}", err=True)
-        app_url = None
+    app_url = _app_url(ctx)
     for s in subs:
         waiting = {a.lower() for a in s.pending}
         emails = [f"{a} (unconfirmed)" if a.lower() in waiting else a for a in s.emails] if may_change(s, me) else (
@@ -252,8 +247,7 @@ def list_cmd(ctx: click.Context, as_json: bool, every: bool) -> None:
         lab = " [lab-wide]" if s.lab_wide else ""
         click.echo(f"{s.command_name if every else s.name}{lab}: {s.describe()}; size {s.size}; to {targets}")
     if app_url is None and any(s.feed and may_change(s, me) for s in subs):  # a bare path said nothing of where
-        click.echo("note: each feed is served at that path under the app's address (`trendscope serve`; set "
-                   "[app] url in config.toml to print the whole address)", err=True)
+        _path_note("each feed is")
     if any(s.pending for s in subs):
         who = "you run" if me.admin else "an admin runs"
         # with --all the names are owner/NAME: "confirm tts" answered "no subscription named 'tts'" for ana/tts
@@ -261,6 +255,46 @@ def list_cmd(ctx: click.Context, as_json: bool, every: bool) -> None:
         example = shlex.quote(first.command_name if every else first.name)
         click.echo(f"Unconfirmed addresses get no mail until {who}: trendscope subscriptions confirm NAME [EMAIL] "
                    f"(NAME as listed above, e.g. {example})")
+
+
+def _app_url(ctx: click.Context) -> str | None:
+    """The app's address (`[app] url`) that feed addresses are printed under; None when unset or bad (warned)."""
+    from trendscope.digest.app_link import load_app_url
+
+    try:
+        return load_app_url(data_home(ctx).config_path)
+    except TrendscopeError as exc:  # the feeds' paths are printed then (a bad value was ignored silently)
+        click.echo(f"warning: {exc}", err=True)
+        return None
+
+
+def _path_note(which: str) -> None:
+    """Said below a feed address printed as a path alone (no `[app] url`)."""
+    click.echo(f"note: {which} served at that path under the app's address (`trendscope serve`; set [app] url in "
+               "config.toml to print the whole address)", err=True)
+
+
+@subscriptions_group.command("new-feed-address")
+@click.argument("name")
+@click.pass_context
+def new_feed_address_cmd(ctx: click.Context, name: str) -> None:
+    """Give the Atom feed of subscription NAME a new address; the old one stops answering (404).
+
+    For an address that leaked: feed readers following the old address need the new one. Its email addresses,
+    unsubscribe tokens, sent weeks and feed file stay. Lab-wide ones only as an admin.
+
+    \b
+    Example:
+      trendscope subscriptions new-feed-address peft
+    """
+    from trendscope.digest.feed_address import feed_address, new_feed_address
+
+    sub = new_feed_address(open_db(ctx), name, user=acting_user(ctx))
+    app_url = _app_url(ctx)
+    click.echo(f"New feed address of {quoted(sub.command_name)}: {feed_address(sub, app_url)}")
+    click.echo("The old address no longer answers: give the new one to the feed readers that follow it.")
+    if app_url is None:
+        _path_note("the feed is")
 
 
 @subscriptions_group.command("add-email")

@@ -68,8 +68,10 @@ def _preview(sub, week: str) -> None:
                        "file `trendscope digest --send` rewrites in the data home's feeds/ folder.")
     if sub.feed and dg.may_change(sub):  # the address is a key: shown to whoever may change the subscription
         st.caption("The feed's address, for a feed reader (the app serves it without sign-in: anyone with the "
-                   "address reads this feed, and nothing else; removing the subscription ends it):")
+                   "address reads this feed, and nothing else; removing the subscription or giving the feed a new "
+                   "address ends it):")
         st.code(dg.feed_address(sub), language=None)
+        _new_feed_address(sub)
     if b"<entry" not in feed:  # the preview above is not an issued week: an empty feed needs saying so
         st.caption("The Atom feed has no weeks yet: it holds the weeks `trendscope digest --send` (or the "
                    "scheduler) has issued, not previews; without a mail server, `trendscope digest --feeds-only` "
@@ -81,6 +83,23 @@ def _preview(sub, week: str) -> None:
     with tab_text:
         st.code(files["text"].decode("utf-8"), language=None, wrap_lines=True)
     _test_mail(digest)
+
+
+def _new_feed_address(sub) -> None:
+    """Replace a leaked feed address (it could only be ended by removing the subscription and adding it again, which
+    mails its last week again), asked first: every feed reader following the old address loses it."""
+    with st.popover("Give this feed a new address", icon=":material/autorenew:"):
+        st.markdown("The address above stops answering at once; its feed readers need the new one. The "
+                    "subscription's email addresses and sent weeks stay.")
+        if st.button("Give it a new address", key=f"new_feed_{sub.id}", type="primary"):
+            try:
+                dg.new_feed_address(sub)
+            except TrendscopeError as exc:
+                st.error(safe_inline(str(exc)))
+                return
+            st.session_state["digests_flash"] = (f"The feed of **{literal_inline(sub.name)}** has a new address, "
+                                                 "shown below; the old one no longer answers.")
+            st.rerun()
 
 
 def _test_mail(digest) -> None:
