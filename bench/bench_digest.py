@@ -28,8 +28,10 @@ from tqdm import tqdm
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from trendscope.digest import api  # noqa: E402
+from trendscope.digest.atom_feed import digest_entries, render_atom  # noqa: E402
 from trendscope.digest.content import build_digest  # noqa: E402
-from trendscope.digest.render import build_message, digest_entries, render_atom, render_html, render_markdown  # noqa: E402
+from trendscope.digest.mail_message import build_message  # noqa: E402
+from trendscope.digest.render import render_html, render_markdown  # noqa: E402
 from trendscope.digest.subscription_store import SubscriptionStore  # noqa: E402
 from trendscope.digest.week_context import WeekContext  # noqa: E402
 from trendscope.foundation.clock import week_bounds  # noqa: E402

@@ -24,12 +24,14 @@ from trendscope.foundation.wording import quoted
 from trendscope.ingest.paper_reads import PaperReads
 
 from .app_link import load_app_url
+from .atom_feed import digest_atom
 from .content import QueryScorer, build_digest, trend_labels
 from .feed_address import feed_address
+from .mail_message import build_message
 from .mailer import SmtpConfig, message_id_for, shown_config_warnings, validate_address
 from .model import Delivery, Digest, DigestPaper, Subscription
 from .query import SearchQueryScorer
-from .render import build_message, digest_atom, likely_text, render_html, render_markdown, render_text, summary_text
+from .render import likely_text, render_html, render_markdown, render_text, summary_text
 from .subscription_input import (  # noqa: F401 (the stage's API: callers import these from here)
     MAX_EMAILS,
     MAX_SIZE,

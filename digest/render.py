@@ -1,9 +1,11 @@
-"""Render a digest: Markdown, plain text, HTML (inline CSS), the MIME email, and the Atom feed.
+"""Render a digest as Markdown, plain text and HTML (inline CSS); the email that carries the text and HTML is
+`mail_message`'s, the Atom feed `atom_feed`'s.
 
 Every title, author and abstract is user-controlled text from arXiv: HTML escapes it with html.escape,
-Markdown backslash-escapes its punctuation, feedgen/lxml escapes XML, and header values go through
-`text.header_text` (one line, no RFC 2047 encoded word can form); `build_message` checks that every header it
-sets reads back exactly as written, so nothing the email package decodes can add a header or a body.
+Markdown backslash-escapes its punctuation, feedgen/lxml escapes XML (`xml_safe` drops what XML cannot hold), and
+header values go through `text.header_text` (one line, no RFC 2047 encoded word can form);
+`mail_message.build_message` checks that every header it sets reads back exactly as written, so nothing the email
+package decodes can add a header or a body.
 """
 from __future__ import annotations
 
@@ -11,27 +13,18 @@ import base64
 import html
 import re
 import textwrap
-from collections.abc import Iterable, Sequence
-from datetime import UTC, date, datetime, time
-from email import policy
-from email.message import EmailMessage
-from email.utils import format_datetime, parseaddr
-from urllib.parse import quote
+from collections.abc import Sequence
 
-from feedgen.feed import FeedGenerator
-
-from trendscope.foundation.actor import LAB, LOCAL_OWNER
 from trendscope.foundation.clock import span_months
-from trendscope.foundation.text import authors_as_prose, slug
+from trendscope.foundation.text import authors_as_prose
 from trendscope.foundation.wording import count
 
-from .model import Digest, DigestPaper, Subscription, TrendLine, less_sure_heading
-from .text import has_control, header_text, one_line
+from .model import Digest, DigestPaper, TrendLine
+from .text import one_line
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 CHART_CID = "trend-chart@trendscope"
-LESS_SURE_TERM = "less-sure"  # the Atom category of a paper named under "Less sure"
 
 
 def md_escape(text: str) -> str:
@@ -284,193 +277,3 @@ def render_html(d: Digest, image_src: str | None = None, footer: Sequence[str] =
         h.append(f'<p style="{_CSS["foot"]}"><a href="{_e(unsubscribe)}" style="color:#57606a;">Unsubscribe</a></p>')
     h.append("</div></body></html>")
     return "\n".join(h) + "\n"
-
-
-# -- the email ------------------------------------------------------------------------------------
-def _domain(address: str) -> str:
-    domain = address.rsplit("@", 1)[-1].lower() if "@" in address else ""
-    return domain if re.fullmatch(r"[a-z0-9.-]{1,200}", domain) else "trendscope.local"
-
-
-def list_id(sub: Subscription, sender: str) -> str:
-    """RFC 2919 List-Id: `<name-slug-ID.trendscope.SENDER-DOMAIN>` (letters, digits, dashes and dots only)."""
-    label = f"{slug(sub.name, 40)}-{sub.id}" if sub.id is not None else slug(sub.name, 40)
-    return f"<{label}.trendscope.{_domain(parseaddr(sender)[1])}>"
-
-
-def unsubscribe_address(sub: Subscription, operator: str, recipient: str = "") -> str:
-    """RFC 2369 List-Unsubscribe: a mailto: of the operator with the recipient's token in the subject."""
-    token = sub.token_for(parseaddr(recipient)[1]) if recipient else sub.token
-    subject = f"unsubscribe%20{token}" if token else "unsubscribe"
-    return f"<mailto:{operator}?subject={subject}>"
-
-
-def unsubscribe_note(sub: Subscription, operator: str, recipient: str = "") -> list[str]:
-    """The mail's footer: why the reader gets it and how to stop it, in the reader's terms (the operator's
-    command, `trendscope subscriptions unsubscribe TOKEN`, is in the docs: a blind walkthrough found it shown to
-    every recipient, who has no shell on the lab server)."""
-    token = sub.token_for(parseaddr(recipient)[1]) if recipient else sub.token
-    request = f'"unsubscribe {token}"' if token else '"unsubscribe" and the subscription name'
-    return [
-        "You get this digest because your address is on this subscription (added in the Trendscope app or by "
-        "its operator).",
-        f"To stop it, mail {operator} with the subject {request} (your mail program's unsubscribe button "
-        "sends that mail); the operator then removes your address.",
-    ]
-
-
-# Header lines may run to RFC 5322's 998 characters: folded at 78, a header with no space to fold at (List-Unsubscribe's
-# <mailto:...>, List-Id) was written as RFC 2047 encoded words, which mail clients do not read as a link or an id
-MAIL_POLICY = policy.default.clone(max_line_length=998)
-
-
-def _set_header(msg: EmailMessage, name: str, value: str, *, address: bool = False) -> None:
-    """Set a header and check what the email package made of it: one line, read back exactly as written
-    (for From/To: exactly one address), so no decoded encoded word can add a header or a body."""
-    msg[name] = value
-    got = msg[name]
-    text = str(got)
-    if has_control(text):
-        raise ValueError(f"the {name} header holds control characters once parsed: {value!r}")
-    if address:
-        if len(getattr(got, "addresses", ())) != 1:
-            raise ValueError(f"the {name} header must hold exactly one address: {value!r}")
-    elif text != value:
-        raise ValueError(f"the {name} header does not read back as written: {value!r}")
-
-
-def build_message(d: Digest, sender: str, recipient: str, message_id: str,
-                  when: datetime | None = None, *, operator: str | None = None) -> EmailMessage:
-    """multipart/alternative: text/plain + multipart/related(text/html + image/png referenced by cid).
-
-    `operator`: where unsubscribe requests go (List-Unsubscribe and the footer); default the sender's address.
-    Raises ValueError when a header would not read back exactly as written (never for validated input)."""
-    operator = operator or parseaddr(sender)[1]
-    msg = EmailMessage(policy=MAIL_POLICY)
-    _set_header(msg, "Subject", header_text(d.title, 150))
-    _set_header(msg, "From", sender, address=True)
-    _set_header(msg, "To", recipient, address=True)
-    _set_header(msg, "Date", format_datetime(when or datetime.now(UTC)))
-    _set_header(msg, "Message-ID", message_id)
-    _set_header(msg, "List-Id", list_id(d.subscription, sender))
-    _set_header(msg, "List-Unsubscribe", unsubscribe_address(d.subscription, operator, recipient))
-    if operator.lower() != parseaddr(sender)[1].lower():  # a reply ("unsubscribe") reaches the operator
-        _set_header(msg, "Reply-To", operator, address=True)
-    _set_header(msg, "X-Trendscope-Week", header_text(d.week, 20))
-    _set_header(msg, "Auto-Submitted", "auto-generated")  # RFC 3834: no vacation auto-replies to the sender
-    footer = unsubscribe_note(d.subscription, operator, recipient)
-    msg.set_content(render_text(d, footer=footer))
-    has_chart = bool(d.chart_png and d.lines)
-    msg.add_alternative(render_html(d, image_src=f"cid:{CHART_CID}" if has_chart else "", footer=footer,
-                                    unsubscribe=unsubscribe_address(d.subscription, operator, recipient)[1:-1]),
-                        subtype="html")
-    if has_chart:
-        html_part = msg.get_payload()[1]
-        html_part.add_related(d.chart_png, maintype="image", subtype="png", cid=f"<{CHART_CID}>",
-                              filename="trend-chart.png", disposition="inline")
-        # the email package cuts base64 at the policy's line length (998 here, for the headers above); RFC 2045
-        # wants at most 76 characters a line
-        html_part.get_payload()[-1].set_payload(base64.encodebytes(d.chart_png).decode("ascii"))
-    return msg
-
-
-# -- Atom -------------------------------------------------------------------------------------------
-def feed_id(sub: Subscription) -> str:
-    """The feed's Atom id: the local owner's subscriptions keep the id they always had; another user's, or a
-    lab-wide one, carries its owner (ana's "privacy" and bo's "privacy" shared one id, and one title)."""
-    owner = "" if sub.owner == LOCAL_OWNER else ("lab" if sub.owner == LAB else quote(sub.owner, safe="")) + ":"
-    return "urn:trendscope:subscription:" + owner + quote(sub.name.lower(), safe="")
-
-
-def _as_datetime(value: str | date | datetime | None) -> datetime:
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
-    if isinstance(value, date):
-        return datetime.combine(value, time(0, 0), tzinfo=UTC)
-    if value:
-        text = str(value).replace("Z", "+00:00")
-        try:
-            return _as_datetime(datetime.fromisoformat(text))
-        except ValueError:
-            return _as_datetime(date.fromisoformat(text[:10]))
-    return datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def render_atom(sub: Subscription, entries: Iterable[tuple[DigestPaper, str, str | None]],
-                self_url: str | None = None, app_url: str | None = None) -> bytes:
-    """An Atom feed for a subscription. `entries`: (paper, ISO week it was issued in, issue time or None);
-    `app_url`: the lab's app, whose reader page each entry links to as well ([app] url). A paper the digest named
-    under "Less sure" (not listed) says so in its title, its summary and a category."""
-    fg = FeedGenerator()
-    fg.id(feed_id(sub))
-    fg.title(xml_safe(one_line(f"Trendscope: {sub.name}" + ("" if sub.owner in (LOCAL_OWNER, LAB) else
-                                                            f" ({sub.owner})"), 200)))
-    fg.subtitle(xml_safe(one_line(sub.describe(), 500)))
-    fg.author({"name": "Trendscope"})
-    fg.generator("Trendscope")
-    if self_url:
-        fg.link(href=self_url, rel="self", type="application/atom+xml")
-    if app_url:  # the feed's own page: a feed reader showed "urn:trendscope:subscription:..." (a walkthrough)
-        fg.link(href=f"{app_url}/digests", rel="alternate", type="text/html")
-    latest = None
-    for paper, week, issued_at in entries:
-        when = _as_datetime(issued_at or paper.published)
-        latest = when if latest is None or when > latest else latest
-        fe = fg.add_entry(order="append")
-        fe.id(paper.abs_url)
-        fe.title(xml_safe(f"[Less sure] {paper.title}" if paper.less_sure else paper.title))
-        fe.link(href=paper.abs_url, rel="alternate", type="text/html")
-        fe.link(href=paper.pdf_url, rel="related", type="application/pdf", title="PDF")
-        if app_url:
-            fe.link(href=paper.reader_url(app_url), rel="related", type="text/html", title="Trendscope")
-        fe.published(_as_datetime(paper.published))
-        fe.updated(when)
-        for name in paper.authors[:20]:
-            fe.author({"name": xml_safe(one_line(name, 120)) or "unknown"})
-        for trend, label in zip(paper.trends, paper.shown_trends):
-            fe.category(term=xml_safe(trend), label=xml_safe(label))
-        summary = paper.excerpt
-        if paper.less_sure:  # as the mail names them: under "Less sure", each with how likely (not listed)
-            likely = f"; {likely_text(paper)}" if paper.confidence is not None else ""
-            summary = f"[{less_sure_heading(sub)}{likely}] {summary}"
-            fe.category(term=LESS_SURE_TERM, label="Less sure")
-        if paper.trends:
-            summary += f" [trends: {', '.join(paper.shown_trends)}; digest week {week}]"
-        if paper.match_note:
-            summary += f" [{paper.match_note}]"
-        if paper.why:
-            summary += f" [why: {paper.why}]"
-        fe.summary(xml_safe(summary))
-    fg.updated(latest or _as_datetime(sub.created))
-    return _fix_entry_links(fg.atom_str(pretty=True), app_url)
-
-
-_ATOM_NS = "{http://www.w3.org/2005/Atom}"
-
-
-def _fix_entry_links(data: bytes, app_url: str | None = None) -> bytes:
-    """feedgen 1.0.0 drops rel/type/title of entry links (a bug in FeedEntry.atom_entry): put them back."""
-    from lxml import etree
-
-    root = etree.fromstring(data)
-    for link in root.iter(f"{_ATOM_NS}link"):
-        if link.getparent().tag != f"{_ATOM_NS}entry" or link.get("rel"):
-            continue
-        href = link.get("href", "")
-        if href.startswith("https://arxiv.org/pdf/"):
-            link.attrib.update({"rel": "related", "type": "application/pdf", "title": "PDF"})
-        elif app_url and href.startswith(f"{app_url}/paper?"):
-            link.attrib.update({"rel": "related", "type": "text/html", "title": "Trendscope"})
-        else:
-            link.attrib.update({"rel": "alternate", "type": "text/html"})
-    return etree.tostring(root, pretty_print=True, xml_declaration=True, encoding="UTF-8")
-
-
-def digest_atom(d: Digest) -> bytes:
-    """One digest's papers as an Atom feed."""
-    return render_atom(d.subscription, digest_entries(d), app_url=d.app_url)
-
-
-def digest_entries(d: Digest) -> Sequence[tuple[DigestPaper, str, str | None]]:
-    """The digest's papers as feed entries: those it lists, then those it names under "Less sure"."""
-    return [(p, d.week, None) for p in d.papers] + [(p, d.week, None) for p in d.less_sure]

@@ -12,6 +12,7 @@ import sqlite_utils
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.home import Home
 
+from .mail_message import build_message
 from .mailer import (
     DeliveryError,
     SmtpConfig,
@@ -22,7 +23,6 @@ from .mailer import (
     validate_address,
 )
 from .model import Digest
-from .render import build_message
 from .subscription_store import SubscriptionStore
 
 TEST_MAIL_LIMIT = 3

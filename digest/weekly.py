@@ -33,11 +33,12 @@ from trendscope.foundation.text import slug
 from trendscope.foundation.wording import count, quoted
 
 from .app_link import load_app_url
+from .atom_feed import render_atom
 from .content import QueryScorer, build_digest, explain, paper_from_row, trend_labels
+from .mail_message import build_message
 from .mailer import DeliveryError, SmtpConfig, SmtpFactory, connect, load_smtp_config, message_id_for, send_message
 from .model import Digest, Subscription
 from .query import SearchQueryScorer
-from .render import build_message, render_atom
 from .subscription_store import SubscriptionStore
 from .week_context import FtsQueryScorer, WeekContext
 

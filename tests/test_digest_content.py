@@ -156,7 +156,8 @@ def test_each_paper_of_a_trend_digest_says_why_in_every_format(db, dhome):
     trend's phrases it matched and where, from its tag's stored evidence, in mail, Markdown, HTML and Atom."""
     import json
 
-    from trendscope.digest.render import digest_atom, render_html, render_markdown, render_text
+    from trendscope.digest.atom_feed import digest_atom
+    from trendscope.digest.render import render_html, render_markdown, render_text
 
     api.add_subscription(db, dhome, "mm", trends=["multimodal"])
     d = api.build(db, dhome, "mm", WEEK)
