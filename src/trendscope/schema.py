@@ -13,7 +13,7 @@ from trendscope.foundation.home import Home
 
 def stage_migrations() -> tuple:
     from trendscope.accounts.user_store import migrations as account_migrations
-    from trendscope.digest.subscription_store import migrations as digest_migrations
+    from trendscope.digest.subscription_schema import migrations as digest_migrations
     from trendscope.index.topic_listing_store import migrations as listing_migrations
     from trendscope.index.topic_store import migrations as topic_migrations
     from trendscope.index.trend_store import migrations as trend_migrations
