@@ -1207,10 +1207,19 @@ def test_reading_lists_page_items_exports_recommendations(app_home, seed):
     at = check(at.run())
     assert rl.not_interested(LIST_NAME) == [] and "rec_undo" not in [b.key for b in at.button]
     assert recs[0] in [b.key[len("rec_no_"):] for b in at.button if b.key and b.key.startswith("rec_no_")]
-    # remove an item
-    at.button(key=f"rm_{seed.list_ids[2]}").click()
+    # remove an item: asked first, in a popover saying what goes with it (one click removed a paper with a long
+    # note, for good: a blind walkthrough), and named by its title once removed
+    gone = {i.arxiv_id: i for i in rl.items(LIST_NAME)}[seed.list_ids[2]]
+    rm = at.button(key=f"rm_{gone.arxiv_id}")
+    assert rm.label == "Remove from the list"
+    lost = "Its note and its status go" if gone.note.strip() else "Its status goes"
+    asked = [m.replace("\\", "") for m in texts(at.markdown) if m.startswith("Remove “")]
+    assert any(gone.paper.title[:30] in m and f"from this list? {lost} with it" in m for m in asked), asked
+    rm.click()
     at = check(at.run())
     assert seed.list_ids[2] not in {i.arxiv_id for i in rl.items(LIST_NAME)}
+    assert any(m.startswith("Removed “") and m.endswith("” from the list.")
+               for m in (x.replace("\\", "") for x in texts(at.success) + texts(at.info))), texts(at.success)
 
 
 def test_the_lists_page_names_the_papers_whose_exports_have_no_authors(app_home, seed):

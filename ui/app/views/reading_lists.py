@@ -202,9 +202,16 @@ def _items(rl, name: str, editable: bool = True) -> None:
             with c_open:  # a paper not ingested yet too: its page offers "Add from arXiv" (it had no button)
                 widgets.open_button(item.arxiv_id, key=f"open_{item.arxiv_id}", help=None if item.paper else (
                     f"{item.arxiv_id} is not stored yet: its page adds it from arXiv"))
-            if editable:
-                c_rm.button("Remove", key=f"rm_{item.arxiv_id}", icon=":material/remove_circle_outline:",
-                            on_click=_remove, args=(name, item.arxiv_id))
+            if editable:  # asked first: one click removed a paper with a long note, for good (a blind walkthrough)
+                with c_rm.popover("Remove", icon=":material/remove_circle_outline:"):
+                    title = item.metadata.title if item.metadata is not None and item.metadata.title else ""
+                    named = f"“{safe_inline(title_text(title, 80))}”" if title else item.arxiv_id
+                    lost = "Its note and its status go" if item.note.strip() else "Its status goes"
+                    passages = " (your notes on its passages stay with the paper)" if item.passage_notes else ""
+                    st.markdown(f"Remove {named} from this list? {lost} with it{passages}; added again, it starts "
+                                "unread with no note.")
+                    st.button("Remove from the list", key=f"rm_{item.arxiv_id}", type="primary",
+                              on_click=_remove, args=(name, item.arxiv_id, named))
 
 
 def _pend(*edit) -> None:
@@ -223,8 +230,8 @@ def _save_note(name: str, arxiv_id: str, key: str, stored: str) -> None:
         _pend("note", name, arxiv_id, note)
 
 
-def _remove(name: str, arxiv_id: str) -> None:
-    _pend("remove", name, arxiv_id, None)
+def _remove(name: str, arxiv_id: str, named: str) -> None:
+    _pend("remove", name, arxiv_id, named)
 
 
 def _apply_edits(rl) -> None:
@@ -240,8 +247,8 @@ def _apply_edits(rl) -> None:
             res = rl.set_status(name, [arxiv_id], value) if kind == "status" else rl.remove(name, [arxiv_id])
             if arxiv_id in res.missing:
                 raise TrendscopeError(f"{arxiv_id} is no longer in the list")
-            if kind == "remove":
-                _flash(f"Removed {arxiv_id}.")
+            if kind == "remove":  # by its title (the id alone said little: a blind walkthrough)
+                _flash(f"Removed {value} from the list." if value and value != arxiv_id else f"Removed {arxiv_id}.")
         except TrendscopeError as exc:
             what = {"note": f"Your note on {arxiv_id} (“{literal_inline(value)}”) was not saved",
                     "status": f"The status “{value}” of {arxiv_id} was not saved",
