@@ -169,3 +169,28 @@ def test_a_fetched_paper_whose_metadata_is_not_stored_can_still_be_read(app_home
     assert at.query_params["section"] in (str(now), [str(now)])
     again = open_page(check(new_app().run()), "paper", id="2302.07302", section=str(now))
     assert again.selectbox(key="reader_section_2302.07302").value == now
+
+
+def test_a_listed_paper_not_stored_is_headed_by_its_imported_title_with_its_lists(app_home, seed, tmp_path):
+    """A blind walkthrough: "Attention is All you Need", imported from BibTeX and not stored yet, showed on its
+    list with title and authors, but its page was headed "arXiv 1706.03762" and showed no list, status or note."""
+    from trendscope.ingest.store import open_database
+    from trendscope.reading.lists import ReadingLists
+
+    bib = tmp_path / "lib.bib"
+    bib.write_text("@article{vaswani2017attention,\n  title = {Attention is All you Need},\n"
+                   "  author = {Vaswani, Ashish and Shazeer, Noam},\n  year = {2017},\n"
+                   "  eprint = {1706.03762},\n  archivePrefix = {arXiv},\n  annote = {the transformer}\n}\n",
+                   encoding="utf-8")
+    rl = ReadingLists(open_database(app_home / "trendscope.db"))
+    rl.import_file(LIST_NAME, bib)
+    at = open_page(check(new_app().run()), "paper", id="1706.03762")
+    assert texts(at.title) == ["Attention is All you Need"], texts(at.title)
+    caption = next(c for c in texts(at.caption) if c.startswith("arXiv 1706.03762 · as your reading-list import"))
+    assert "Ashish Vaswani, Noam Shazeer · 2017" in caption.replace("\\", ""), caption
+    assert "Reading lists" in texts(at.subheader)
+    assert any(LIST_NAME in m for m in texts(at.markdown))
+    assert "the transformer" in [a.value for a in at.text_area]
+    # a paper neither stored nor imported keeps its id as heading
+    at = open_page(check(new_app().run()), "paper", id="1706.03763")
+    assert texts(at.title) == ["arXiv 1706.03763"]

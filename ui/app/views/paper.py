@@ -215,8 +215,19 @@ def _not_in_corpus(arxiv_id: str, read: bool = False) -> None:
             st.error(next((m for m in run.error_messages if arxiv_id in m), f"{arxiv_id}: not found on arXiv"))
     _links(arxiv_id)
     # a list keeps a paper not ingested yet (its details fill in once it is): a fetched paper's page had no way to
-    # put it on one (a blind walkthrough)
-    widgets.add_to_list(arxiv_id, key="paper_add")
+    # put it on one (a blind walkthrough); the lists holding it, with their status and note (a blind walkthrough:
+    # opened from a list, its page showed neither)
+    _lists(arxiv_id)
+
+
+def _imported(arxiv_id: str):
+    """What a reading-list import said of a paper not stored (title, authors, year: `Paper`), else None."""
+    rl = app.reading_lists()
+    for summary in rl.lists():
+        for item in rl.items(summary.ref):
+            if item.arxiv_id == arxiv_id and item.imported is not None and item.imported.title:
+                return item.imported
+    return None
 
 
 def render() -> None:
@@ -233,9 +244,14 @@ def render() -> None:
         read = rec is not None and rec.status == "ok"
         # the title its PDF prints, once read: "arXiv 2302.07302" stayed the heading after the upload (a walkthrough)
         printed = fulltext_state.printed_title(arxiv_id) if read else None
-        st.title(safe_inline(printed) if printed else f"arXiv {arxiv_id}", anchor=False)  # (no heading at all: a
-        if printed:                                                                    # blind walkthrough)
+        imported = None if printed else _imported(arxiv_id)  # else its title as an imported entry gave it (a
+        title = printed or (imported.title if imported is not None else None)  # blind walkthrough)
+        st.title(safe_inline(title) if title else f"arXiv {arxiv_id}", anchor=False)  # (no heading at all: a
+        if printed:                                                                   # blind walkthrough)
             st.caption(f"arXiv {arxiv_id} · the title as its PDF prints it")
+        elif imported is not None:
+            st.caption(f"arXiv {arxiv_id} · as your reading-list import gave it: "
+                       + widgets.meta_line(imported.authors, imported.published, []).rstrip(" ·"))
         _not_in_corpus(arxiv_id, read)
         if read:  # fetched (`trendscope fetch`) before its metadata came in: it
             reader_view.render(arxiv_id)             # was a dead end, though "Inside papers" found its passages
