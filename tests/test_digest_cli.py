@@ -310,6 +310,13 @@ def test_a_digest_of_a_week_the_database_holds_no_paper_of_says_so(dhome):
     assert "# Trendscope digest: mm, week 2012-W10" in empty.output  # the digest itself still comes
     full = cli(dhome, "digest", "--week", WEEK)
     assert "holds no paper" not in full.output and "may be incomplete" not in full.output
+    # a week after the newest paper names the newest paper's week (a blind walkthrough: the default week of a
+    # snapshot's home was empty, and the app opened on another)
+    later = cli(dhome, "digest")  # the last complete week: after every paper of the fixture
+    assert "`--week " in later.output and "(the newest paper's week)" in later.output
+    named = later.output.split("`--week ")[1].split("`")[0]
+    assert cli(dhome, "digest", "--week", named).exit_code == 0
+    assert "holds no paper" not in cli(dhome, "digest", "--week", named).output
     # the week of the newest paper, ending after it, is said to be incomplete, as the app's week picker says
     from datetime import date
 

@@ -118,9 +118,13 @@ def digest_cmd(ctx, week, names, fmt, out, send, feeds_only) -> None:
             from trendscope.ingest.paper_reads import PaperReads
 
             newest = PaperReads(db).published_range()[1]
+            # the newest paper's own week, by name, when the week asked for is after it (a blind walkthrough: the
+            # default week of a snapshot's home was empty, and the app opened on another)
+            latest = _week_of(newest) if newest else None
+            pick = (f"`--week {latest}` (the newest paper's week)" if latest and latest < week
+                    else "`--week` picks another week")
             click.echo(f"note: the database holds no paper published in week {week} (the newest is from "
-                       f"{(newest or 'no date')[:10]}): `trendscope ingest` fetches new papers, "
-                       "`--week` picks another week", err=True)
+                       f"{(newest or 'no date')[:10]}): `trendscope ingest` fetches new papers, {pick}", err=True)
         elif not said_empty:  # the week the newest paper falls in, ending after it: the app says "incomplete"
             said_empty = True
             from trendscope.foundation.clock import week_bounds
@@ -162,3 +166,15 @@ def _file_names(subs, me: str, suffix: str) -> list[str]:
 def register(group: click.Group) -> None:
     """Add this module's commands to the top-level group."""
     group.add_command(digest_cmd)
+
+
+def _week_of(published: str) -> str | None:
+    """The ISO week ("2026-W26") of a stored date, None for a date that does not read as one."""
+    from datetime import date
+
+    from trendscope.foundation.clock import week_of
+
+    try:
+        return week_of(date.fromisoformat(published[:10]))
+    except ValueError:
+        return None
