@@ -244,12 +244,18 @@ class Digest:
             nearest = f"; {how}: {quoted(one_line(near.title, 120), 120)} (arXiv {near.id})" if near else ""
             return (f"No new paper in {span} is likely enough to be about this subscription's {what} for the list: "
                     f"{count(n, 'tagged paper')} {'falls' if n == 1 else 'fall'} below its bar{nearest}.")
-        words = self.lines[0].count if self.subscription.query and not self.subscription.trends and self.lines else 0
+        words = self.word_holders
         if words:  # "papers with every word of ...: 1 paper this week" above read as a contradiction (a walkthrough)
             return (f"No new paper in {span} is clearly about {quoted(one_line(self.subscription.query, 120), 120)}: "
                     f"{words} paper{'s' if words != 1 else ''} hold{'s' if words == 1 else ''} its words without "
                     f"being about it.")
         return f"No new papers for this subscription in {span}."
+
+    @property
+    def word_holders(self) -> int:
+        """A saved search's papers of the week that hold every word of its query (its summary's count); 0 for a
+        trend subscription."""
+        return self.lines[0].count if self.subscription.query and not self.subscription.trends and self.lines else 0
 
     @property
     def held_back_message(self) -> str | None:

@@ -936,8 +936,10 @@ def test_trends_page_lists_a_rising_topic_with_its_papers(app_home, embedder):
     assert any("Following **Banana routing**" in s.value for s in at.success), texts(at.success)
     # the message says how it arrives: the local owner has no account address, so its feed, and where to add one
     # ("lists its papers each week" above a feed-only subscription read as a promise of mail: a blind walkthrough)
-    assert any("in its Atom feed each week (add an email address to it on the Digests page" in s.value.replace(
-        "\\", "") for s in at.success), texts(at.success)
+    # ... and that "each week" needs the digests to run (on a laptop without a schedule the feed stayed empty)
+    assert any("in its Atom feed each week the digests run (the lab's schedule, or `trendscope digest "
+               "--feeds-only`; add an email address to it on the Digests page" in s.value.replace("\\", "")
+               for s in at.success), texts(at.success)
     # Follow (a rerun, with a message above the boxes) folded the box the reader was in (a blind walkthrough)
     assert next(e for e in at.expander if "banana routing" in e.label.lower()).proto.expanded
     # Back from a paper opened here kept the reader's `?id=` in the Trends page's address (a blind walkthrough)
@@ -1546,3 +1548,26 @@ def test_the_lists_page_counts_follow_a_status_change(app_home, seed):
     at = check(at.run())
     assert f"{count(n, 'paper')}: {unread - 1} unread, " in " ".join(texts(at.caption)), texts(at.caption)
     assert all(" unread" not in o for o in at.selectbox(key="list_pick").options)
+
+
+def test_a_saved_search_preview_counts_the_papers_holding_its_words(app_home):
+    """A blind walkthrough: a saved search's preview read "0 papers (of 0 candidates)" above "1 paper holds its
+    words without being about it"; the count of papers holding its words is shown beside the listed ones."""
+    from trendscope.digest import api
+    from trendscope.foundation.home import Home
+    from trendscope.ingest.store import open_database
+
+    db = open_database(app_home / "trendscope.db")
+    api.add_subscription(db, Home.resolve(app_home), "words", query="language")
+    at = open_page(check(new_app().run()), "digests")
+    at.selectbox(key="digest_sub").set_value("words")
+    at = check(at.run())
+    for week in at.selectbox(key="digest_week").options:
+        at.selectbox(key="digest_week").set_value(week)
+        at = check(at.run())
+        head = next(c for c in texts(at.caption) if " listed (of " in c)
+        if "published that week" in head and not head.endswith(" 0 papers published that week"):
+            break
+    built = api.build(db, Home.resolve(app_home), api.get_subscription(db, "words"), week.split(" ")[0])
+    assert built.word_holders > 0
+    assert f" · {built.word_holders} paper{'s' if built.word_holders != 1 else ''} holding its words · " in head, head

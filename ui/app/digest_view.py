@@ -40,7 +40,10 @@ def delivery_note(sub) -> str:
         return f"mailed to {', '.join(sub.confirmed_emails)} each week"
     if sub.emails:
         return f"mailed to {', '.join(sub.emails)} once the operator confirms the address"
-    return "in its Atom feed each week (add an email address to it on the Digests page to get it by mail)"
+    # "each week" held only where a schedule runs the digests: on a laptop without one the feed stayed empty (a
+    # blind walkthrough)
+    return ("in its Atom feed each week the digests run (the lab's schedule, or `trendscope digest --feeds-only`; "
+            "add an email address to it on the Digests page to get it by mail)")
 
 
 def follow_trend(trend: str, label: str):

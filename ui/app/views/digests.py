@@ -51,8 +51,12 @@ def _preview(sub, week: str) -> None:
         st.error(safe_inline(str(exc)))
         return
     files = dg.digest_files(digest)
-    st.caption(f"{count(len(digest.papers), 'paper')} (of {count(digest.candidates, 'candidate')}) · "
-               f"{count(digest.total_week_papers, 'paper')} published that week")
+    # a saved search says how many papers hold its words: "0 papers (of 0 candidates)" above "1 paper holds its
+    # words without being about it" read as a contradiction (a blind walkthrough)
+    holding = (f" · {count(digest.word_holders, 'paper')} holding its words" if digest.subscription.query
+               and not digest.subscription.trends else "")
+    st.caption(f"{count(len(digest.papers), 'paper')} listed (of {count(digest.candidates, 'candidate')})"
+               f"{holding} · {count(digest.total_week_papers, 'paper')} published that week")
     c1, c2, c3, c4 = st.columns(4)
     stem = f"trendscope-{slug(sub.name, 60)}-{week}"
     c1.download_button("HTML email", files["html"], file_name=f"{stem}.html", mime="text/html",
