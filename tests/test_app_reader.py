@@ -61,6 +61,11 @@ def test_read_a_paper_note_a_passage_find_it_and_export_it(app_home, seed, pdf_s
                          for p in s["passages"] if p["seq"] == seqs[0]).split())
     assert len(text) > 300 and 200 < len(note.quote) <= 300 and text.startswith(note.quote)
     assert text[len(note.quote)] in " ,;:-"  # it ends at a word
+    # ... and so does the quote shown under the passage, cut shorter ("...into the translatio”: a walkthrough)
+    from trendscope.foundation.wording import clipped
+
+    shown = next(i.replace("\\", "") for i in texts(at.info) if "readers lose track" in i)
+    assert shown.startswith(f"“{clipped(note.quote, 200)}” — ") and clipped(note.quote, 200).endswith("…"), shown
     # a note is edited in place (it could only be deleted and typed again: a blind walkthrough)
     at.text_area(key=f"edit_note_text_{note.note_id}").set_value("Readers lose track of cited papers (§1).")
     at.button(key=f"FormSubmitter:edit_note_{note.note_id}-Save").click()

@@ -118,7 +118,8 @@ def _passage(arxiv_id: str, section: str, p: dict, notes: list, marked: bool) ->
             st.markdown(safe_markdown(p["text"]))
         for n in notes:
             c_text, c_edit, c_rm = st.columns([12, 1, 1], vertical_alignment="center")
-            c_text.info(f"“{safe_inline(n.quote[:200])}” — {literal_inline(n.note)}", icon=":material/sticky_note_2:")
+            c_text.info(f"“{safe_inline(clipped(n.quote, 200))}” — {literal_inline(n.note)}",  # cut at a word
+                        icon=":material/sticky_note_2:")
             with c_edit.popover("", icon=":material/edit:", help="Edit this note"):
                 _edit_note_form(n)  # notes could only be deleted and typed again (a blind walkthrough)
             if c_rm.button("", key=f"rm_note_{n.note_id}", icon=":material/delete:", help="Delete this note"):
