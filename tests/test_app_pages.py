@@ -445,7 +445,7 @@ def test_paper_page_shows_the_authors_a_bibtex_import_gave(app_home, seed, tmp_p
                    encoding="utf-8")
     ReadingLists(db).import_file("from scholar", bib)
     md = all_markdown(open_page(check(new_app().run()), "paper", id="2401.00002"))
-    assert "**Authors:** Lei Huang *(from your BibTeX import)*" in md, md
+    assert "**Authors:** Lei Huang *(from your reading-list import)*" in md, md
 
 
 def test_paper_page_note_and_status_are_saved(app_home, seed):

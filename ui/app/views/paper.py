@@ -57,7 +57,7 @@ def _links(arxiv_id: str) -> None:
 def _metadata(paper, imported_authors: list[str]) -> None:
     """The paper's record; authors an import into one of the user's lists gave, where the record has none."""
     authors = safe_inline(", ".join(authors_as_prose(paper.authors))) or (
-        safe_inline(", ".join(authors_as_prose(imported_authors))) + " *(from your BibTeX import)*"
+        safe_inline(", ".join(authors_as_prose(imported_authors))) + " *(from your reading-list import)*"
         if imported_authors else "*unknown*")
     rows = [
         ("arXiv", f"`{paper.id}`" + (f" (v{paper.version})" if paper.version else "")),
