@@ -171,10 +171,33 @@ def _suffix(n: int) -> str:
             return out
 
 
-def _bib_author(name: str) -> str:
+def _bib_author(name: str, whole: bool = False) -> str:
+    """A name, escaped; braced (one name, no first and last name) when its import wrote it as one brace group
+    (`{BigScience Workshop}` was written bare, and styles cited "Workshop, B.": a blind user test) or when it holds
+    a literal " and " (it must not split into two authors)."""
     esc = latex_escape(name)
-    # a literal " and " inside one name (an organisation) must not split it into two authors
-    return "{" + esc + "}" if re.search(r"\sand\s", esc, re.I) else esc
+    return "{" + esc + "}" if whole or re.search(r"\sand\s", esc, re.I) else esc
+
+
+def bib_authors(item: ListItem, authors: Sequence[str]) -> str:
+    """The `author` field of `authors` (the item's): a name its import braced braced again, and ` and others` at
+    the end of an import's list that had it (it was dropped, and A, B read as all the authors: a blind user
+    test)."""
+    whole = set(item.forms.whole)
+    names = [_bib_author(shown, original in whole)
+             for original, shown in zip(authors, authors_as_prose(authors, first_last=False))]
+    return " and ".join(names + (["others"] if item.authors_incomplete else []))
+
+
+def protect_words(escaped: str, words: Sequence[str]) -> str:
+    """`words` (as text) braced where they occur whole in an escaped title: the words an imported entry braced to
+    keep their case (`{Chinese}`, `{T5}`), also in the stored arXiv title (Zotero's braces were dropped: a blind
+    user test). A word already braced, or inside another, is left as it is."""
+    escaped_words = sorted({e for w in words if (e := latex_escape(w))}, key=len, reverse=True)
+    if not escaped_words:
+        return escaped
+    alternatives = "|".join(re.escape(e) for e in escaped_words)
+    return re.sub(rf"(?:(?<=\\_)|(?<![\\{{\w]))({alternatives})(?![\w}}])", r"{\1}", escaped)
 
 
 _MATH_SPAN_RE = re.compile(r"(?<![\\$])\$([^$]{1,200})(?<!\\)\$(?!\$)")
@@ -221,12 +244,13 @@ def _tex_greek(math: str) -> str:
                   math)
 
 
-def bib_title(title: str) -> str:
+def bib_title(title: str, protect: Sequence[str] = ()) -> str:
     """A title for BibTeX: text escaped to print literally (TeX text markup as the letters it makes, words with
-    inner capitals braced), and math that uses only harmless commands kept as math, braced so that no style
-    changes its case (`Fairy$\\pm i$` was written `Fairy\\$\\textbackslash{}pm i\\$`: a blind walkthrough)."""
+    inner capitals braced, and the words of `protect`: `protect_words`), and math that uses only harmless commands
+    kept as math, braced so that no style changes its case (`Fairy$\\pm i$` was written
+    `Fairy\\$\\textbackslash{}pm i\\$`: a blind walkthrough)."""
     def text(part: str) -> str:  # escaped, keeping a space at either end (escaping trims the text it is given)
-        inner = protect_capitals(latex_escape(latex_text_as_prose(part)))
+        inner = protect_capitals(protect_words(latex_escape(latex_text_as_prose(part)), protect))
         return (" " if part[:1].isspace() else "") + inner + (" " if part[-1:].isspace() and inner else "")
 
     out: list[str] = []
@@ -253,11 +277,12 @@ def bibtex_entry(item: ListItem, key: str, include_abstract: bool = False) -> st
     if p is not None:
         # TeX text markup as the letters it makes ("D{\'e}tection" printed "D{é}tection" with its braces); simple
         # math stays math, other math literal text (`bib_title`)
-        fields.append(("title", bib_title(p.title)))
+        fields.append(("title", bib_title(p.title, item.forms.protected)))
         if p.authors:
-            names = authors_as_prose(p.authors, first_last=False)
-            fields.append(("author", " and ".join(_bib_author(a) for a in names)))
+            fields.append(("author", bib_authors(item, p.authors)))
         year = (p.published or "")[:4]
+        if _venue_written(item) and re.fullmatch(r"\d{4}", item.imported_year or ""):
+            year = item.imported_year  # the venue's year (ICLR 2022 with the arXiv paper's 2021 disagreed)
         if re.fullmatch(r"\d{4}", year):
             fields.append(("year", year))
     if not any(name == "year" for name, _ in fields) and (year := id_year(item.arxiv_id)):
@@ -273,7 +298,7 @@ def bibtex_entry(item: ListItem, key: str, include_abstract: bool = False) -> st
     doi = (p.doi if p is not None else None) or venue.get("doi")
     if doi:
         fields.append(("doi", latex_escape(doi)))
-    if venue.get("journal") or venue.get("booktitle"):
+    if _venue_written(item):
         fields += [(k, _bib_pages(venue[k]) if k == "pages" else latex_escape(venue[k]))
                    for k in ("journal", "booktitle", "volume", "number", "pages", "publisher") if venue.get(k)]
     elif p is not None and p.journal_ref:
@@ -285,6 +310,11 @@ def bibtex_entry(item: ListItem, key: str, include_abstract: bool = False) -> st
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields if value)
     kind = venue.get("type") if venue.get("type") in ENTRY_TYPES else "misc"  # an imported entry's own type
     return f"@{kind}{{{key},\n{body}\n}}\n"
+
+
+def _venue_written(item: ListItem) -> bool:
+    """Whether the export writes the venue an import gave (its journal or booktitle), and so the import's year."""
+    return bool(item.venue.get("journal") or item.venue.get("booktitle"))
 
 
 def id_year(arxiv_id: str) -> str | None:

@@ -1,6 +1,7 @@
 """BibTeX import: entries with an arXiv id (eprint, an arXiv URL or DOI, "arXiv:X", Semantic Scholar's and DBLP's
 `abs/X` volumes), with their title, authors, year, citation key and published venue (written back by the
-BibTeX export). LaTeX in fields is decoded to text; a broken entry is one message naming its line."""
+BibTeX export). LaTeX in fields is decoded to text; what only braces and `and others` say is read from the raw
+fields (`imported_forms`); a broken entry is one message naming its line."""
 from __future__ import annotations
 
 import logging
@@ -10,9 +11,8 @@ from trendscope.ingest.records import BadArxivId, arxiv_id_in_text, parse_arxiv_
 
 from .bibtex_export import ENTRY_TYPES
 from .exporters import clean_text
-from .imported import CITATION_KEY_RE, MAX_TITLE, ImportedItem, ParsedFile, author_names, bib_text
-
-_AND_RE = re.compile(r"\s+and\s+", re.I)
+from .imported import CITATION_KEY_RE, MAX_AUTHORS, MAX_NAME, MAX_TITLE, ImportedItem, ParsedFile, bib_text, is_et_al
+from .imported_forms import MAX_PROTECTED, MAX_WORD, ImportedForms, braced_words, one_group, split_names
 
 
 def arxiv_id_from_fields(fields: dict[str, str]) -> str | None:
@@ -89,8 +89,11 @@ def parse_bibtex(text: str) -> ParsedFile:
     splitter_log = logging.getLogger("bibtexparser.splitter")  # we report its failures ourselves
     level = splitter_log.level
     splitter_log.setLevel(logging.ERROR)
+    decoder = latex_decoder()
     try:
-        lib = bibtexparser.parse_string(text, append_middleware=[mw.LatexDecodingMiddleware(decoder=latex_decoder())])
+        # the raw fields keep the braces that decoding drops (`{BigScience Workshop}`, `{Chinese}`: `forms_of`)
+        raw = bibtexparser.parse_string(text)
+        lib = mw.LatexDecodingMiddleware(decoder=decoder, allow_inplace_modification=False).transform(raw)
     except Exception as exc:  # the parser itself gave up: report it as a file problem
         out.problems.append(f"not parseable as BibTeX ({exc.__class__.__name__}: {exc})")
         return out
@@ -101,8 +104,10 @@ def parse_bibtex(text: str) -> ParsedFile:
         err = getattr(block, "error", None)
         why = (getattr(err, "abort_reason", None) or str(err) or type(err).__name__).strip() or "syntax error"
         out.problems.append(f"line {line}: broken BibTeX entry ({why})")
+    raw_fields = {e.start_line: {k: str(v.value) for k, v in e.fields_dict.items()} for e in raw.entries}
     for entry in lib.entries:
         fields = {k: str(v.value) for k, v in entry.fields_dict.items()}
+        source = raw_fields.get(entry.start_line, fields)
         aid = arxiv_id_from_fields(fields)
         line = entry.start_line + 1
         if aid is None:
@@ -112,14 +117,50 @@ def parse_bibtex(text: str) -> ParsedFile:
             continue
         # biblatex (Zotero's export) writes `date = {2023-03-15}` instead of `year`
         year = bib_text(fields.get("year", "") or fields.get("date", "")[:4], 8)
+        authors, forms = forms_of(source.get("author", ""), source.get("title", ""), decoder.latex_to_text)
         out.add(ImportedItem(aid, note=clean_text(fields.get("annote", "")), line=line,
-                             title=bib_text(fields.get("title", ""), MAX_TITLE),
-                             authors=author_names(_AND_RE.split(fields.get("author", ""))),
+                             title=bib_text(fields.get("title", ""), MAX_TITLE), authors=authors,
                              year=year if re.fullmatch(r"(19|20)\d\d", year) else "",
                              key=entry.key if CITATION_KEY_RE.fullmatch(entry.key or "") else "",
-                             venue=_venue(entry.entry_type, fields)))
+                             venue=_venue(entry.entry_type, fields), forms=forms))
     if not lib.entries and not lib.failed_blocks and text.strip():
         out.problems.append("no BibTeX entries found")
     # broken entries and entries without an id in the file's order (line 12 came before line 7: a walkthrough)
     out.problems.sort(key=lambda m: int(n.group(1)) if (n := re.match(r"line (\d+):", m)) else 0)
     return out
+
+
+_LATEX_RE = re.compile(r"[\\{}$~%&`'\"]|--")  # what LaTeX decoding may change
+
+
+def forms_of(raw_authors: str, raw_title: str, decode) -> tuple[tuple[str, ...], ImportedForms]:
+    """The authors of a raw `author` field (split at `and` outside braces, each name decoded: `{Barnes and Noble}`
+    is one name) and what its braces and `and others` say (`ImportedForms`), with the braced words of its raw
+    `title`."""
+    authors: list[str] = []
+    whole: list[str] = []
+    et_al = False
+    def text(raw: str, limit: int) -> str:
+        if not _LATEX_RE.search(raw):  # plain text decodes to itself (decoding each name doubled an import's time)
+            return bib_text(raw, limit)
+        try:
+            return bib_text(decode(raw), limit)
+        except Exception:  # pylatexenc gave up on a piece it read whole: its source, braces dropped
+            return bib_text(raw, limit)
+
+    for raw in split_names(raw_authors):
+        name = text(raw, MAX_NAME)
+        if not name:
+            continue
+        if is_et_al(name) or len(authors) == MAX_AUTHORS:  # "and others", or names beyond those kept
+            et_al = True
+            continue
+        authors.append(name)
+        if one_group(raw):
+            whole.append(name)
+    protected: list[str] = []
+    for raw in braced_words(raw_title):
+        word = text(raw, MAX_WORD)
+        if re.search(r"\w", word) and word not in protected and len(protected) < MAX_PROTECTED:
+            protected.append(word)
+    return tuple(authors), ImportedForms(et_al and bool(authors), tuple(whole), tuple(protected))

@@ -73,7 +73,9 @@ def to_markdown(items: Sequence[ListItem], name: str = "Reading list") -> str:
                  + ("" if it.ingested else " (not ingested yet)"))
         line = f"- [{marks.get(it.status, ' ')}] [{title}]({url})"
         if p is not None:
-            who = ", ".join(authors_as_prose(p.authors[:3])) + (" et al." if len(p.authors) > 3 else "")
+            # an import's "and others" is its et al. too (A, B read as all the authors: a blind user test)
+            more = len(p.authors) > 3 or it.authors_incomplete
+            who = ", ".join(authors_as_prose(p.authors[:3])) + (" et al." if p.authors and more else "")
             meta = "; ".join(_md_escape(x) for x in (who, p.published or "", p.primary_category or "") if x)
             if meta:
                 line += f" — {meta}"
@@ -98,6 +100,7 @@ def _record(it: ListItem) -> dict:
         "arxiv_id": it.arxiv_id,
         "title": text(readable_latex(p.title)) if p else None,  # as the app shows it, not its TeX source
         "authors": [clean_text(a) for a in authors_as_prose(p.authors)] if p else [],
+        "authors_incomplete": it.authors_incomplete,  # the import's list ended in "and others" (et al.)
         "published": text(p.published) if p else None,
         "primary_category": text(p.primary_category) if p else None,
         "categories": [clean_text(c) for c in p.categories] if p else [],
@@ -122,7 +125,8 @@ def to_csv(items: Sequence[ListItem]) -> str:
     w = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
     w.writeheader()
     for rec in to_records(items):
-        rec = dict(rec, authors="; ".join(rec["authors"]), ingested="yes" if rec["ingested"] else "no")
+        names = rec["authors"] + (["et al."] if rec["authors_incomplete"] else [])
+        rec = dict(rec, authors="; ".join(names), ingested="yes" if rec["ingested"] else "no")
         w.writerow({k: csv_guard("" if v is None else str(v)) for k, v in rec.items()})
     return buf.getvalue()
 

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 from .exporters import clean_text
+from .imported_forms import ImportedForms
 
 MAX_TITLE, MAX_NAME, MAX_AUTHORS = 500, 200, 100
 
@@ -26,23 +27,31 @@ class ImportedItem:
     year: str = ""  # the entry's year ("2023"), when it is one
     key: str = ""  # a BibTeX entry's citation key, when it is one an export may write back (`CITATION_KEY_RE`)
     venue: dict[str, str] = field(default_factory=dict)  # where a BibTeX entry says it was published (`VENUE_FIELDS`)
+    forms: ImportedForms = field(default_factory=ImportedForms)  # et al., names and title words kept as written
 
 
 @dataclass
 class ParsedFile:
-    """What a file yielded: items in file order (duplicates dropped) and one message per bad line/entry."""
+    """What a file yielded: items in file order (of an id given twice, the first) and one message per bad
+    line/entry."""
 
     path: str
     fmt: str
     items: list[ImportedItem] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
-    _seen: set[str] = field(default_factory=set, repr=False)
+    _lines: dict[str, list[int | None]] = field(default_factory=dict, repr=False)
 
     def add(self, item: ImportedItem) -> None:
-        if item.arxiv_id not in self._seen:
-            self._seen.add(item.arxiv_id)
+        lines = self._lines.setdefault(item.arxiv_id, [])
+        lines.append(item.line)
+        if len(lines) == 1:
             self.items.append(item)
+
+    @property
+    def repeated(self) -> dict[str, list[int | None]]:
+        """The ids the file gives more than once, with the line of each time (None where the format has none)."""
+        return {aid: lines for aid, lines in self._lines.items() if len(lines) > 1}
 
 
 def bib_text(value: str, limit: int) -> str:
@@ -52,6 +61,19 @@ def bib_text(value: str, limit: int) -> str:
 
 def author_names(names) -> tuple[str, ...]:
     """Author names as one line each, at most MAX_AUTHORS; "others" (BibTeX's "and others", Google Scholar's et
-    al.) is no author."""
-    cleaned = (bib_text(n, MAX_NAME) for n in list(names)[:MAX_AUTHORS])
-    return tuple(a for a in cleaned if a and a.casefold() != "others")
+    al.) and "et al." (what CSV exports write) are no author."""
+    return author_list(names)[0]
+
+
+def author_list(names) -> tuple[tuple[str, ...], bool]:
+    """(`author_names`, whether the list is incomplete: it says "others" or "et al.", or has more than
+    MAX_AUTHORS names)."""
+    names = list(names)
+    cleaned = [bib_text(n, MAX_NAME) for n in names]
+    kept = tuple(a for a in cleaned if a and not is_et_al(a))
+    return kept[:MAX_AUTHORS], len(kept) > MAX_AUTHORS or any(is_et_al(a) for a in cleaned)
+
+
+def is_et_al(name: str) -> bool:
+    """Whether a name stands for the authors not named: BibTeX's "others", "et al."."""
+    return name.casefold().replace(".", "").strip() in ("others", "et al")

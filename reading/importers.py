@@ -22,7 +22,8 @@ from trendscope.ingest.records import BadArxivId, arxiv_id_in_text, parse_arxiv_
 
 from .bibtex_import import parse_bibtex
 from .exporters import clean_text, csv_unguard
-from .imported import MAX_TITLE, ImportedItem, ParsedFile, author_names, bib_text
+from .imported import MAX_TITLE, ImportedItem, ParsedFile, author_list, bib_text
+from .imported_forms import ImportedForms
 from .list_store import STATUSES
 
 IMPORT_FORMATS = ("auto", "ids", "bibtex", "csv", "json", "md")
@@ -144,24 +145,27 @@ def _item_from_record(rec: dict, where: str, out: ParsedFile, line: int | None) 
     if note is not None and not isinstance(note, str):
         out.problems.append(f"{where}: note must be text (got {_kind(note)})")
         return
-    title, authors, year = _record_metadata(rec)
+    title, authors, year, et_al = _record_metadata(rec)
     out.add(ImportedItem(aid, note=clean_text(note), status=status, line=line, title=title, authors=authors,
-                         year=year))
+                         year=year, forms=ImportedForms(et_al=et_al)))
 
 
-def _record_metadata(rec: dict) -> tuple[str, tuple[str, ...], str]:
+def _record_metadata(rec: dict) -> tuple[str, tuple[str, ...], str, bool]:
     """The title, authors and year a CSV row or JSON object gives (Zotero's CSV: `Title`, `Author` as "Last, First;
     Last, First", `Publication Year`; Trendscope's own exports: `title`, `authors`, `published`), kept for a paper
-    not ingested yet as a BibTeX entry's are (a Zotero CSV's paper showed no title: a blind walkthrough)."""
+    not ingested yet as a BibTeX entry's are (a Zotero CSV's paper showed no title: a blind walkthrough); and
+    whether the authors are incomplete (a last "et al." in CSV, `authors_incomplete` in JSON)."""
     title = rec.get("title")
     title = bib_text(title, MAX_TITLE) if isinstance(title, str) else ""
     names = rec.get("authors", rec.get("author"))
     if isinstance(names, str):
         names = names.split(";")
-    authors = author_names(n for n in names if isinstance(n, str)) if isinstance(names, list) else ()
+    authors, et_al = (author_list(n for n in names if isinstance(n, str)) if isinstance(names, list)
+                      else ((), False))
+    et_al = bool(authors) and (et_al or rec.get("authors_incomplete") in (True, "true", "yes"))
     year = next((str(v).strip()[:4] for k in ("publication_year", "year", "published")
                  if isinstance(v := rec.get(k), (str, int)) and str(v).strip()), "")
-    return title, authors, year if re.fullmatch(r"(19|20)\d\d", year) else ""
+    return title, authors, year if re.fullmatch(r"(19|20)\d\d", year) else "", et_al
 
 
 def parse_csv(text: str) -> ParsedFile:

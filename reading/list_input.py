@@ -12,6 +12,7 @@ from trendscope.foundation.wording import quoted
 from trendscope.ingest.records import BadArxivId, parse_arxiv_id
 
 from . import exporters
+from .import_report import Difference, differences_note, repeated_notes
 from .list_store import STATUSES
 
 MAX_NOTE = 5000
@@ -45,6 +46,13 @@ class ImportResult:
     already: list[str] = field(default_factory=list)
     not_ingested: list[str] = field(default_factory=list)
     bad: list[str] = field(default_factory=list)
+    differ: list[Difference] = field(default_factory=list)  # how papers already in the list differ from the file
+    repeated: dict[str, list[int | None]] = field(default_factory=dict)  # ids the file gives twice: their lines
+
+    def notes(self) -> list[str]:
+        """What the import left as it was, in words (the CLI and the app show them after the counts)."""
+        said = differences_note(self.differ)
+        return ([said] if said else []) + repeated_notes(self.repeated)
 
 
 def parse_ids(inputs: Iterable[str]) -> tuple[list[str], list[str]]:

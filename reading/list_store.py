@@ -20,6 +20,7 @@ from trendscope.ingest.fulltext_store import FulltextStore
 from trendscope.ingest.paper_reads import PaperReads
 from trendscope.ingest.records import Paper
 
+from .imported_forms import ImportedForms, json_object
 from .paper_marks_store import PaperMarksStore, PassageNote
 
 log = logging.getLogger(__name__)
@@ -63,12 +64,22 @@ class ListItem:
     paper: Paper | None = None
     passage_notes: list[PassageNote] = field(default_factory=list)
     imported: Paper | None = None  # title, authors and year an imported BibTeX entry gave (published = the year)
-    citation_key: str | None = None  # the key an imported BibTeX entry had: exports write it back
+    # the key an imported BibTeX entry had (or, without one, an import into another of the owner's lists): exports
+    # write it back
+    citation_key: str | None = None
     venue: dict[str, str] = field(default_factory=dict)  # where an imported entry says it was published ("type", ...)
+    imported_year: str | None = None  # the year the entry gave: written with its venue
+    forms: ImportedForms = field(default_factory=ImportedForms)  # of the import whose authors and title are used
 
     @property
     def ingested(self) -> bool:
         return self.paper is not None
+
+    @property
+    def authors_incomplete(self) -> bool:
+        """Whether the authors `metadata` gives are an import's that ended in `and others` (et al.)."""
+        return (self.forms.et_al and self.imported is not None and bool(self.imported.authors)
+                and not (self.paper is not None and self.paper.authors))
 
     @property
     def metadata(self) -> Paper | None:
@@ -83,11 +94,7 @@ class ListItem:
 
 def _venue(stored: str | None) -> dict[str, str]:
     """An imported venue as stored (JSON object of strings); anything else reads as none."""
-    try:
-        got = json.loads(stored) if stored else {}
-    except ValueError:
-        return {}
-    return {k: v for k, v in got.items() if isinstance(k, str) and isinstance(v, str)} if isinstance(got, dict) else {}
+    return {k: v for k, v in json_object(stored).items() if isinstance(v, str)}
 
 
 class ListStore:
@@ -252,14 +259,16 @@ class ListStore:
         return {r[0] for r in rows}
 
     def add_items(self, list_id: int, items: Sequence[tuple[str, str, str, str, str | None, str | None, str | None,
-                                                          str | None, str | None]]) -> int:
+                                                          str | None, str | None, str | None]]) -> int:
         """Insert (arxiv_id, note, status, added, imported title, imported authors as JSON, imported year, imported
-        citation key, imported venue as JSON) rows; ids already in the list are left as they are."""
+        citation key, imported venue as JSON, imported forms as JSON) rows; ids already in the list are left as
+        they are."""
         with self.db.atomic():
             before = self.db.conn.total_changes
             self.db.conn.executemany(
                 "INSERT OR IGNORE INTO reading_list_items (list_id, arxiv_id, note, status, added, imported_title, "
-                "imported_authors, imported_year, imported_key, imported_venue) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "imported_authors, imported_year, imported_key, imported_venue, imported_forms) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(list_id, *row) for row in items],
             )
             return self.db.conn.total_changes - before
@@ -294,46 +303,54 @@ class ListStore:
         of user `notes_of`."""
         rows = self.db.execute(
             "SELECT arxiv_id, note, status, added, imported_title, imported_authors, imported_year, imported_key, "
-            "imported_venue "
+            "imported_venue, imported_forms "
             "FROM reading_list_items WHERE list_id = ? ORDER BY added, rowid",
             [list_id],
         ).fetchall()
         papers = self.paper_reads.papers_by_ids({r[0] for r in rows})
         notes = self.marks.passage_notes({r[0] for r in rows}, notes_of)
         owner = self.owner_and_name(list_id)
-        # a stored paper without authors takes those an import into another of the owner's lists gave it
+        # a stored paper without authors takes those an import into another of the owner's lists gave it (and that
+        # import's et al. and whole names); a paper without a key of its own, the key such an import gave it (two
+        # keys for one paper in one .bib: a blind user test)
         bare = {r[0] for r in rows if not r[5] and r[0] in papers and not papers[r[0]][1].authors}
-        elsewhere = self.imported_authors(owner[0], bare) if owner and bare else {}
+        elsewhere = self.imported_elsewhere(owner[0], bare, "imported_authors") if owner and bare else {}
+        keyless = {r[0] for r in rows if not r[7]}
+        keys = self.imported_elsewhere(owner[0], keyless, "imported_key") if owner and keyless else {}
         # a paper not in the corpus whose PDF was read: the title it prints ("2302.07302 · not ingested yet" in the
         # list while the reader showed "CiteSee: ...": a blind walkthrough)
         printed = self.fulltext.printed_titles(r[0] for r in rows if r[0] not in papers and not r[4])
         out = []
-        for aid, note, status, added, title, authors, year, key, venue in rows:
+        for aid, note, status, added, title, authors, year, key, venue, forms in rows:
             pk, paper = papers.get(aid, (None, None))
-            authors = authors or elsewhere.get(aid)
+            own = ImportedForms.from_json(forms)
+            if not authors and aid in elsewhere:
+                authors, other = elsewhere[aid]
+                own = own.with_authors_of(ImportedForms.from_json(other))
             title = title or printed.get(aid)
             imported = (Paper(id=aid, title=title or "", abstract="", authors=json.loads(authors or "[]"),
                               published=year or None)
                         if title or authors else None)
-            out.append(ListItem(aid, note, status, added, pk, paper, notes.get(aid, []), imported, key or None,
-                                _venue(venue)))
+            out.append(ListItem(aid, note, status, added, pk, paper, notes.get(aid, []), imported,
+                                key or keys.get(aid, (None,))[0], _venue(venue), year or None, own))
         return out
 
     def imported_authors(self, owner: str, arxiv_ids: set[str]) -> dict[str, str]:
         """{arxiv id: its authors as JSON} that a BibTeX import into any of the owner's lists gave (the latest such
         import): a paper imported with its authors into one list had none in the owner's other lists, its exports
         and its page (a blind walkthrough)."""
-        out: dict[str, str] = {}
-        ids = sorted(arxiv_ids)
-        for i in range(0, len(ids), 500):
-            chunk = ids[i:i + 500]
-            for aid, authors in self.db.execute(
-                    "SELECT i.arxiv_id, i.imported_authors FROM reading_list_items i JOIN reading_lists l "
-                    "ON l.list_id = i.list_id WHERE l.owner = ? AND i.imported_authors IS NOT NULL "
-                    f"AND i.imported_authors != '[]' AND i.arxiv_id IN ({', '.join('?' * len(chunk))}) "
-                    "ORDER BY i.added, i.rowid", [owner, *chunk]):
-                out[aid] = authors
-        return out
+        return {aid: authors for aid, (authors, _) in self.imported_elsewhere(owner, arxiv_ids,
+                                                                              "imported_authors").items()}
+
+    def imported_elsewhere(self, owner: str, arxiv_ids: set[str], column: str) -> dict[str, tuple[str, str | None]]:
+        """{arxiv id: (its `column`, that row's imported forms)} that the latest import giving one into any of the
+        owner's lists gave (`column`: imported_authors or imported_key)."""
+        if column not in ("imported_authors", "imported_key"):
+            raise ValueError(f"not an imported column: {column!r}")
+        sql = (f"SELECT i.arxiv_id, i.{column}, i.imported_forms FROM reading_list_items i JOIN reading_lists l "
+               f"ON l.list_id = i.list_id WHERE l.owner = ? AND i.{column} IS NOT NULL AND i.{column} NOT IN "
+               "('', '[]') AND i.arxiv_id IN ({in}) ORDER BY i.added, i.rowid")
+        return {aid: (value, forms) for aid, value, forms in select_in(self.db, sql, sorted(arxiv_ids), params=[owner])}
 
     _OWN_ITEMS = ("SELECT DISTINCT i.arxiv_id FROM reading_list_items i JOIN reading_lists l "
                   "ON l.list_id = i.list_id WHERE l.owner = ?")

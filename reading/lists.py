@@ -28,6 +28,7 @@ from trendscope.foundation.wording import quoted
 from trendscope.ingest.records import BadArxivId, parse_arxiv_id
 
 from . import exporters, importers
+from .import_report import differences
 from .imported import ImportedItem
 from .list_input import (  # noqa: F401 (MAX_NAME and the results are the API's too)
     MAX_NAME,
@@ -285,7 +286,8 @@ class ReadingLists:
             status = it.status if it.status in STATUSES else "unread"
             rows.append((it.arxiv_id, it.note or "", status, now, it.title or None,
                          json.dumps(list(it.authors), ensure_ascii=False) if it.authors else None, it.year or None,
-                         it.key or None, json.dumps(it.venue, ensure_ascii=False) if it.venue else None))
+                         it.key or None, json.dumps(it.venue, ensure_ascii=False) if it.venue else None,
+                         it.forms.to_json()))
             res.added.append(it.arxiv_id)
         self.store.add_items(lid, rows)
         known = self.store.pks_of(res.added)
@@ -395,6 +397,10 @@ class ReadingLists:
         else:
             res.list = self.canonical(name)
         self._add_parsed(lid, parsed.items, res)
+        res.repeated = parsed.repeated
+        if res.already:  # what the file says otherwise of papers left as they are
+            already = set(res.already)
+            res.differ = differences(self.store.items(lid, self.me), [i for i in parsed.items if i.arxiv_id in already])
         return res
 
     # -- recommendations ------------------------------------------------------------------

@@ -167,3 +167,13 @@ def m008_imported_venue(db: sqlite_utils.Database) -> None:
     pages, DOI...), as JSON, so that an export writes it back (an @article came back as a bare @misc)."""
     if "imported_venue" not in _columns(db, "reading_list_items"):
         db.execute("ALTER TABLE reading_list_items ADD COLUMN imported_venue TEXT")
+
+
+@migrations()
+def m009_imported_forms(db: sqlite_utils.Database) -> None:
+    """What an imported BibTeX entry said only in braces and `and others`, as JSON (`imported_forms`): that its
+    author list is incomplete, which names are an organisation's written as one brace group, and which title words
+    it braced to keep their case. Exports lost all three (`A and B` for `A and B and others`, `Workshop, B.` for
+    `{BigScience Workshop}`); a row without it exports as before."""
+    if "imported_forms" not in _columns(db, "reading_list_items"):
+        db.execute("ALTER TABLE reading_list_items ADD COLUMN imported_forms TEXT")

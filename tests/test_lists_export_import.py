@@ -451,7 +451,9 @@ def test_authors_an_import_gave_reach_the_users_other_lists_and_the_paper(home, 
     assert review[stored].metadata.authors == ["Huang, Lei", "Yu, Weijiang"]
     assert review[rows[1]["id"]].metadata.authors == rows[1]["authors"]  # its own record's, untouched
     entry = {e["eprint"]: e for e in _parse(rl.export("Review", "bibtex").decode("utf-8")).entries}[stored]
-    assert entry["author"] == "Huang, Lei and Yu, Weijiang" and entry.key.startswith("huang")
+    # its "and others" too (it was dropped, and the two read as all the authors: a blind user test); and the key the
+    # import gave it (two keys for one paper in one .bib: a blind user test)
+    assert entry["author"] == "Huang, Lei and Yu, Weijiang and others" and entry.key == "huang2023survey"
     assert rl.without_authors("Review") == []
     assert rl.imported_authors(stored) == ["Huang, Lei", "Yu, Weijiang"]
     shown = cli(home, "paper", stored).output

@@ -351,6 +351,8 @@ def import_cmd(ctx: click.Context, name: str, file: str, fmt: str) -> None:
     click.echo(f"Imported {count(len(res.added), 'paper')} into {quoted(res.list)} from {file} ({res.fmt}).")
     if res.already:
         click.echo(f"Already in the list: {count(len(res.already), 'paper')}")
+    for note in res.notes():  # how those differ from the file, and ids the file gives twice
+        click.echo(note)
     if res.not_ingested:
         click.echo(f"Not ingested yet (stored; details fill in once ingested): {', '.join(res.not_ingested)}")
     report_bad(ctx, res.bad)

@@ -10,7 +10,7 @@ import streamlit as st
 
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.text import authors_as_prose, slug
-from trendscope.foundation.wording import count
+from trendscope.foundation.wording import clipped, count
 from trendscope.reading.lists import MAX_NAME
 from trendscope.ui.app import state as app
 from trendscope.ui.app import widgets
@@ -144,6 +144,7 @@ def _import(rl, name: str, upload) -> None:
             return
     msg = f"Imported {count(len(res.added), 'paper')} ({len(res.already)} already there"
     msg += f", {len(res.not_ingested)} not ingested yet)." if res.not_ingested else ")."
+    msg += "".join(f" {safe_inline(note)}" for note in res.notes())  # papers that differ from the file, repeated ids
     _flash(msg + (" Problems: " + "; ".join(safe_inline(b) for b in res.bad[:5]) if res.bad else ""),
            "warning" if res.bad else "success")
     st.rerun()
@@ -197,7 +198,7 @@ def _items(rl, name: str, editable: bool = True) -> None:
             for n in item.passage_notes:  # notes left on passages in the reader
                 where = f"{safe_inline(n.section)}, passage {n.seq}" if n.section else f"passage {n.seq}"
                 st.caption(f":material/sticky_note_2: **{where}:** {literal_inline(n.note)}  \n"
-                           f"“{safe_inline(n.quote[:240])}”")
+                           f"“{safe_inline(clipped(n.quote, 240))}”")  # cut at a word, as stored
             c_open, c_rm, _ = st.columns([1, 1, 4])
             with c_open:  # a paper not ingested yet too: its page offers "Add from arXiv" (it had no button)
                 widgets.open_button(item.arxiv_id, key=f"open_{item.arxiv_id}", help=None if item.paper else (
