@@ -12,6 +12,7 @@ formula guard (`'` before = + - @ tab CR) is removed, control characters are dro
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import re
@@ -118,21 +119,53 @@ def _kind(value: object) -> str:
     return "an object" if isinstance(value, dict) else "a list"
 
 
-def _item_from_record(rec: dict, where: str, out: ParsedFile, line: int | None) -> None:
-    """One CSV row / JSON object: its id, note and status, each checked; a bad row is reported and skipped."""
-    key = next((k for k in ("arxiv_id", "id", "url") if rec.get(k) not in (None, "")), "arxiv_id")
-    raw = rec.get(key)
+# where a reference manager's CSV keeps a paper's arXiv id when its `Url` is the published version's (Zotero: "DOI"
+# 10.48550/arXiv.X, "Extra" "arXiv: X", "Archive ID" / "Archive Location" "arXiv:X"; a blind walkthrough's Zotero
+# row with an ACL Anthology URL was refused though its Extra named the id)
+ID_ELSEWHERE = ("doi", "extra", "archive_id", "archive_location", "loc._in_archive", "publication_title")
+
+
+def _record_id(rec: dict, where: str, out: ParsedFile) -> str | None:
+    """The arXiv id of a CSV row / JSON object: its `arxiv_id`, `id` or `url` field, else an arXiv id written in
+    one of `ID_ELSEWHERE`; None (the row reported) when there is none."""
+    key = next((k for k in ("arxiv_id", "id", "url") if rec.get(k) not in (None, "")), None)
+    raw = rec.get(key) if key else None
     if raw is not None and not isinstance(raw, str):
         out.problems.append(f"{where}: {key} must be text (got {_kind(raw)})")
-        return
+        return None
     raw = (raw or "").strip()
-    if not raw:  # "not an arXiv id or URL: ''" showed as a closing quote in the app (a blind walkthrough)
-        out.problems.append(f"{where}: no arXiv id (the {key} field is empty)")
-        return
-    try:
-        aid, _ = parse_arxiv_id(raw)
-    except BadArxivId:
+    if raw:
+        try:
+            return parse_arxiv_id(raw)[0]
+        except BadArxivId:
+            pass
+    for field in ID_ELSEWHERE:
+        if isinstance(value := rec.get(field), str) and (found := arxiv_id_in_text(value)):
+            return found
+    if raw:
         out.problems.append(f"{where}: not an arXiv id or URL: {raw[:80]!r}")
+    else:  # "not an arXiv id or URL: ''" showed as a closing quote in the app (a blind walkthrough); "the arxiv_id
+        # field is empty" named a column the file did not have (a blind walkthrough)
+        given = [k for k in ("arxiv_id", "id", "url") if k in rec]
+        also = [{"doi": "DOI", "extra": "Extra"}.get(k, k) for k in ID_ELSEWHERE if k in rec]
+        elsewhere = f", and no arXiv id is in its {' or '.join(also)}" if also else ""
+        out.problems.append(f"{where}: no arXiv id (the {' / '.join(given)} field is empty{elsewhere})" if given
+                            else f"{where}: no arXiv id")
+    return None
+
+
+def _note_text(rec: dict) -> object:
+    """The row's note: Trendscope's `note`, else a reference manager's `notes` (Zotero's CSV writes its notes'
+    HTML there: read as text)."""
+    if "note" in rec or not isinstance(rec.get("notes"), str):
+        return rec.get("note")
+    return " ".join(html.unescape(re.sub(r"<[^>]{0,2000}>", " ", rec["notes"])).split())
+
+
+def _item_from_record(rec: dict, where: str, out: ParsedFile, line: int | None) -> None:
+    """One CSV row / JSON object: its id, note and status, each checked; a bad row is reported and skipped."""
+    aid = _record_id(rec, where, out)
+    if aid is None:
         return
     status = rec.get("status")
     if isinstance(status, str):
@@ -141,7 +174,7 @@ def _item_from_record(rec: dict, where: str, out: ParsedFile, line: int | None) 
         got = repr(status[:40]) if isinstance(status, str) else json.dumps(status)[:40]
         out.problems.append(f"{where}: status must be one of {', '.join(STATUSES)} (got {got})")
         return
-    note = rec.get("note")
+    note = _note_text(rec)
     if note is not None and not isinstance(note, str):
         out.problems.append(f"{where}: note must be text (got {_kind(note)})")
         return
@@ -183,8 +216,8 @@ def parse_csv(text: str) -> ParsedFile:
     except csv.Error as exc:
         out.problems.append(f"line 1: not valid CSV ({exc})")
         return out
-    if not cols & {"arxiv_id", "id", "url"}:
-        out.problems.append("line 1: CSV header has no arxiv_id, id or url column")
+    if not cols & {"arxiv_id", "id", "url", *ID_ELSEWHERE[:2]}:
+        out.problems.append("line 1: CSV header has no arxiv_id, id, url, DOI or Extra column")
         return out
     _csv_rows(reader, io.StringIO(text).readlines(), out)  # lines as the csv module counts them (at "\n")
     return out

@@ -16,6 +16,7 @@ import json
 import logging
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from pathlib import Path
 
 import sqlite_utils
@@ -350,12 +351,17 @@ class ReadingLists:
         return sorted(self.store.not_interested_ids(self._id(name)))
 
     # -- export / import ------------------------------------------------------------------
-    def export(self, name: str, fmt: str, include_abstract: bool = False, as_file: bool = False) -> bytes:
+    def export(self, name: str, fmt: str, include_abstract: bool = False, as_file: bool = False,
+               notes: bool = True) -> bytes:
+        """List `name` in one of `exporters.FORMATS`; `notes=False` leaves out every note (a .bib to share went out
+        with a private `annote`, and no export could leave them out: a blind walkthrough)."""
         lid = self._id(name)
         if fmt not in exporters.FORMATS:
             raise TrendscopeError(f"unknown export format {fmt!r}: use one of {', '.join(exporters.FORMATS)}")
-        return exporters.export(self.store.items(lid, self.me), fmt, self.canonical(name), include_abstract,
-                                as_file)
+        items = self.store.items(lid, self.me)
+        if not notes:
+            items = [replace(it, note="", passage_notes=[]) for it in items]
+        return exporters.export(items, fmt, self.canonical(name), include_abstract, as_file)
 
     def without_authors(self, name: str) -> list[str]:
         """The ids of list `name` whose exported entries have no authors: nothing stored or imported names them

@@ -306,20 +306,23 @@ def status_cmd(ctx: click.Context, name: str, args: tuple[str, ...]) -> None:
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="bibtex", show_default=True)
 @click.option("--out", "out", type=click.Path(dir_okay=False), help="Write to this file (default: stdout).")
 @click.option("--abstract", is_flag=True, help="BibTeX: include the abstracts.")
+@click.option("--no-notes", is_flag=True, help="Leave out the papers' notes (BibTeX annote; notes and passage notes "
+              "in Markdown, CSV, JSON): for a file to share.")
 @click.pass_context
-def export_cmd(ctx: click.Context, name: str, fmt: str, out: str | None, abstract: bool) -> None:
+def export_cmd(ctx: click.Context, name: str, fmt: str, out: str | None, abstract: bool, no_notes: bool) -> None:
     """Export list NAME as BibTeX, Markdown, CSV or JSON.
 
     \b
     Examples:
       trendscope lists export to-read --out to-read.bib --abstract
       trendscope lists export to-read --format md
+      trendscope lists export to-read --out refs.bib --no-notes
     """
     if abstract and fmt != "bibtex":
         raise click.UsageError(f"--abstract applies to --format bibtex ({fmt} exports never hold abstracts)")
     target = output_file(out) if out else None
     rl = open_lists(ctx)
-    data = rl.export(name, fmt, include_abstract=abstract, as_file=target is not None)
+    data = rl.export(name, fmt, include_abstract=abstract, as_file=target is not None, notes=not no_notes)
     if not rl.items(name):  # an empty BibTeX file came without a word (a blind walkthrough)
         click.echo(f"note: {quoted(rl.canonical(name))} holds no paper: the export has none", err=True)
     if note := rl.authorless_note(name):

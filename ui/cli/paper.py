@@ -65,7 +65,7 @@ def _imported_authors(ctx: click.Context, arxiv_id: str) -> str:
         found = rl.imported_authors(arxiv_id)
     finally:
         rl.store.db.close()
-    return f"{', '.join(authors_as_prose(found))} (from your BibTeX import)" if found else "unknown"
+    return f"{', '.join(authors_as_prose(found))} (from your reading-list import)" if found else "unknown"
 
 
 @click.command("paper")

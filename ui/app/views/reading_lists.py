@@ -153,9 +153,12 @@ def _import(rl, name: str, upload) -> None:
 def _exports(rl, name: str) -> None:
     cols = st.columns(len(EXPORTS))
     stem = slug(name, 60, fallback="reading-list")  # "Privacy----MIA---review--100.bib" (a blind walkthrough)
+    # a .bib for co-authors went out with every private note as `annote` (a blind walkthrough)
+    notes = not st.checkbox("Leave the notes out", key="export_no_notes",
+                            help="For a file to share: no note and no passage note in any of the downloads.")
     for col, (fmt, (label, ext, mime)) in zip(cols, EXPORTS.items()):
-        col.download_button(label, rl.export(name, fmt, as_file=True), file_name=f"{stem}.{ext}", mime=mime,
-                            icon=":material/download:", key=f"export_{fmt}", width="stretch")
+        col.download_button(label, rl.export(name, fmt, as_file=True, notes=notes), file_name=f"{stem}.{ext}",
+                            mime=mime, icon=":material/download:", key=f"export_{fmt}", width="stretch")
     if note := rl.authorless_note(name):  # BibTeX entries without authors came without a word (a walkthrough)
         st.caption(message_inline(note[0].upper() + note[1:] + "."))
 
