@@ -339,14 +339,20 @@ def export_cmd(ctx: click.Context, name: str, fmt: str, out: str | None, abstrac
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(IMPORT_FORMATS), default="auto", show_default=True,
               help="ids: one arXiv id/URL per line; bibtex: entries with arXiv eprints; csv/json/md: exports.")
+@click.option("--strict", is_flag=True, help="Exit with status 1 when any entry was skipped (default: only when "
+              "nothing could be imported).")
 @click.pass_context
-def import_cmd(ctx: click.Context, name: str, file: str, fmt: str) -> None:
+def import_cmd(ctx: click.Context, name: str, file: str, fmt: str, strict: bool) -> None:
     """Add the arXiv ids in FILE to list NAME (created if missing).
+
+    Entries without an arXiv id (a book, a paper only in the ACL Anthology) or that cannot be read are skipped,
+    each named with its line on stderr; the others are added.
 
     \b
     Examples:
       trendscope lists import to-read references.bib
       trendscope lists import to-read ids.txt --format ids
+      trendscope lists import to-read zotero.csv --strict
     """
     res = open_lists(ctx).import_file(name, file, fmt)
     if res.created:
@@ -358,7 +364,15 @@ def import_cmd(ctx: click.Context, name: str, file: str, fmt: str) -> None:
         click.echo(note)
     if res.not_ingested:
         click.echo(f"Not ingested yet (stored; details fill in once ingested): {', '.join(res.not_ingested)}")
-    report_bad(ctx, res.bad)
+    # a reference manager's library holds books and papers without an arXiv id: skipped, not errors (a library
+    # import ended "error: ..." with exit status 1: a blind walkthrough)
+    for msg in res.bad:
+        click.echo(f"skipped: {msg}", err=True)
+    if res.bad:
+        click.echo(f"Skipped {count(len(res.bad), 'entry', 'entries')} of {file} (above)"
+                   + ("." if strict else "; `--strict` exits with status 1 when any is skipped."), err=True)
+        if strict:
+            ctx.exit(1)
 
 
 @lists_group.command("share")
