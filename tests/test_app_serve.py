@@ -103,6 +103,30 @@ def test_no_auth_reaches_the_app_only_when_asked(tmp_path, monkeypatch):
     assert serve_env(tmp_path, no_auth=True)["TRENDSCOPE_NO_AUTH"] == "1"
 
 
+def test_x_forwarded_for_is_read_only_from_a_trusted_proxy(home, monkeypatch):
+    """A blind security review: uvicorn trusts X-Forwarded-For from the loopback by default, so any process on
+    the lab server could pose as any client: past the feed-guessing limit, blocking a student's feeds, into the
+    log. `serve` trusts no proxy unless told (`--trusted-proxy`); FORWARDED_ALLOW_IPS set by the admin is kept."""
+    from click.testing import CliRunner
+
+    from trendscope.ui.cli import main
+    from trendscope.ui.cli.serve import serve_env
+
+    monkeypatch.delenv("FORWARDED_ALLOW_IPS", raising=False)
+    assert serve_env(home)["FORWARDED_ALLOW_IPS"] == ""
+    assert serve_env(home, trusted_proxies=("127.0.0.1", "10.0.0.0/8"))["FORWARDED_ALLOW_IPS"] == \
+        "127.0.0.1,10.0.0.0/8"
+    printed = CliRunner().invoke(main, ["--home", str(home), "serve", "--trusted-proxy", "127.0.0.1",
+                                        "--print-command"])
+    assert printed.exit_code == 0 and "FORWARDED_ALLOW_IPS=127.0.0.1 " in printed.output
+    plain = CliRunner().invoke(main, ["--home", str(home), "serve", "--print-command"])
+    assert "FORWARDED_ALLOW_IPS= " in plain.output  # set, to nothing: no proxy trusted
+    bad = CliRunner().invoke(main, ["--home", str(home), "serve", "--trusted-proxy", "proxy.lab"])
+    assert bad.exit_code == 2 and "not an IP address or network: 'proxy.lab'" in bad.output
+    monkeypatch.setenv("FORWARDED_ALLOW_IPS", "192.0.2.7")
+    assert serve_env(home)["FORWARDED_ALLOW_IPS"] == "192.0.2.7"
+
+
 @pytest.mark.slow  # a fresh interpreter: ~2 s
 def test_the_real_command_exits_non_zero_with_one_line_on_an_open_address(tmp_path):
     import subprocess

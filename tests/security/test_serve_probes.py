@@ -66,6 +66,17 @@ def _handshake(port: int, host: str) -> str:
     return data.split(b"\r\n", 1)[0].decode("latin-1")
 
 
+def _head(port: int, host: str, path: str = "/") -> str:
+    """The response head of a plain GET sent with this Host header, lower-cased."""
+    request = f"GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        s.sendall(request.encode("latin-1"))
+        data = b""
+        while chunk := s.recv(65536):
+            data += chunk
+    return data.partition(b"\r\n\r\n")[0].decode("latin-1").lower()
+
+
 def _get(port: int, host: str, path: str = "/") -> tuple[str, str]:
     """(status line, body) of a plain GET sent with this Host header."""
     request = f"GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
@@ -94,6 +105,10 @@ def test_websocket_refuses_a_rebound_host_name(tmp_path):
         # showed a blank page: a blind walkthrough), escaping the client's Host header and listing no allowed name
         status, body = _get(port, f"<b>ts.other.example</b>:{port}")
         assert status.split()[1] == "403" and "&lt;b&gt;ts.other.example&lt;/b&gt;" in body and "<b>" not in body
+        # with the headers every response carries (the refusal had none: a blind security review)
+        head = _head(port, f"attacker.example:{port}")
+        assert "x-frame-options: sameorigin" in head and "content-security-policy: frame-ancestors 'self'" in head, \
+            head
         assert "trendscope serve --allowed-host &lt;b&gt;ts.other.example&lt;/b&gt;" in body
         assert "ts.lab.example" not in body
         assert _get(port, f"attacker.example:{port}")[0].split()[1] == "403"

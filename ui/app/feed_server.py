@@ -11,6 +11,7 @@ runs in a worker thread, off the server's event loop.
 """
 from __future__ import annotations
 
+import ipaddress
 import logging
 import re
 import time
@@ -75,12 +76,13 @@ class FeedServer:
             return
         wait = self.guesses.retry_after(_client(scope))
         if wait is not None:  # a valid key too: a guess that hit would otherwise stand out among the 429s
+            log.info("feed request by %s answered 429 (waiting %d s more)", _client(scope), wait)
             await _answer(send, 429, b"Too many requests for feeds that do not exist; try again later",
                           [(b"retry-after", str(wait).encode())], method)
             return
         found = KEY_FILE.fullmatch(path[len(self.prefix):])
         if found is None:
-            await self._not_found(scope, send, method)
+            await self._not_found(scope, send, method, None)
             return
         import anyio
 
@@ -91,15 +93,18 @@ class FeedServer:
             await _answer(send, 503, b"The feed cannot be read now", [], method)
             return
         if body is None:
-            await self._not_found(scope, send, method)
+            await self._not_found(scope, send, method, found.group(1))
             return
         await _answer(send, 200, body, [(b"content-type", ATOM), (b"cache-control", b"private, max-age=300")],
                       method)
 
-    async def _not_found(self, scope, send, method: str) -> None:
-        # named in the log with the client's address, so a scan for feed addresses can be seen (and banned)
+    async def _not_found(self, scope, send, method: str, key: str | None) -> None:
+        # named in the log with the client's address, so a scan for feed addresses can be seen (and banned), and
+        # with the first 8 hex digits of a well-formed key, so that an admin sees whether a retired (leaked)
+        # address is still asked for (a blind security review); never the rest of a key, nor a malformed path
         client = _client(scope)
-        log.warning("no feed at the address asked for by %s", client)
+        asked = f"/feeds/{key[:8]}….xml" if key else "a malformed feed address"
+        log.warning("no feed at %s asked for by %s", asked, client)
         if self.guesses.missed(client):
             log.warning("%s asked for %d feed addresses that do not exist within %s: its feed requests are answered "
                         "429 until that window clears", client, self.guesses.limit, self.guesses.window_text)
@@ -107,8 +112,14 @@ class FeedServer:
 
 
 def _client(scope) -> str:
-    """The client's address as the server saw it (a proxy's on this machine is read through, by uvicorn)."""
-    return str((scope.get("client") or ("?",))[0])
+    """The client's address as the server saw it (X-Forwarded-For read by uvicorn only from `serve
+    --trusted-proxy`): an IP address, or "an unreadable address" for anything else, so that no header can write
+    a line of its own into the log (a forged "failed sign-in" line for fail2ban: a blind security review)."""
+    raw = str((scope.get("client") or ("",))[0])
+    try:
+        return str(ipaddress.ip_address(raw))
+    except ValueError:
+        return "an unreadable address"
 
 
 async def _answer(send, status: int, body: bytes, headers: list[tuple[bytes, bytes]], method: str) -> None:

@@ -59,8 +59,9 @@ class HostCheck:
 
 
 def install() -> None:
-    """Put HostCheck first in the middleware of the Starlette app Streamlit builds (its server is Starlette since
-    1.5x), then ResponseHeaders (response_headers.py), then FeedServer (feed_server.py); when Streamlit's layout
+    """Put ResponseHeaders (response_headers.py) first in the middleware of the Starlette app Streamlit builds (its
+    server is Starlette since 1.5x), so that every response carries its headers, HostCheck's refusals too (they had
+    none: a blind security review), then HostCheck, then FeedServer (feed_server.py); when Streamlit's layout
     differs, say so in the log and serve as before (the WebSocket check stays)."""
     try:
         from starlette.middleware import Middleware
@@ -76,6 +77,6 @@ def install() -> None:
     from .response_headers import ResponseHeaders
 
     def with_host_check():
-        return [Middleware(HostCheck), Middleware(ResponseHeaders), Middleware(FeedServer), *original()]
+        return [Middleware(ResponseHeaders), Middleware(HostCheck), Middleware(FeedServer), *original()]
 
     starlette_app.create_streamlit_middleware = with_host_check

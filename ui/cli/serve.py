@@ -78,9 +78,30 @@ def _allowed_host_option(ctx, param, values) -> tuple[str, ...]:
         raise click.BadParameter(str(exc), ctx=ctx, param=param) from exc
 
 
-def serve_env(home_root: Path, no_auth: bool = False) -> dict[str, str]:
-    """The server's environment: this one, pointed at the data home, offline, without usage statistics."""
+def _proxy_option(ctx, param, values) -> tuple[str, ...]:
+    """Each --trusted-proxy as an IP address or network ("127.0.0.1", "10.0.0.0/8")."""
+    out = []
+    for v in values:
+        try:
+            out.append(str(ipaddress.ip_network(v.strip(), strict=False)) if "/" in v else
+                       str(ipaddress.ip_address(v.strip())))
+        except ValueError as exc:
+            raise click.BadParameter(f"not an IP address or network: {v!r} (e.g. 127.0.0.1, 10.0.0.0/8)",
+                                     ctx=ctx, param=param) from exc
+    return tuple(out)
+
+
+def serve_env(home_root: Path, no_auth: bool = False, trusted_proxies: Sequence[str] = ()) -> dict[str, str]:
+    """The server's environment: this one, pointed at the data home, offline, without usage statistics; the
+    client's address taken from `X-Forwarded-For` only when a `trusted_proxies` address sent it (uvicorn's
+    FORWARDED_ALLOW_IPS; none by default: uvicorn trusted the loopback, so any process on the server could pose as
+    any client past the feed-guessing limit and into the log, a blind security review). FORWARDED_ALLOW_IPS set
+    in the environment is kept."""
     env = dict(os.environ)
+    if trusted_proxies:
+        env["FORWARDED_ALLOW_IPS"] = ",".join(trusted_proxies)
+    else:
+        env.setdefault("FORWARDED_ALLOW_IPS", "")
     env["TRENDSCOPE_HOME"] = str(home_root)
     env.pop("TRENDSCOPE_NO_AUTH", None)
     if no_auth:
@@ -95,13 +116,13 @@ def serve_env(home_root: Path, no_auth: bool = False) -> dict[str, str]:
 
 
 SERVE_VARIABLES = ("TRENDSCOPE_HOME", "TRENDSCOPE_NO_AUTH", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE",
-                   "STREAMLIT_BROWSER_GATHER_USAGE_STATS", "OMP_NUM_THREADS")
+                   "STREAMLIT_BROWSER_GATHER_USAGE_STATS", "OMP_NUM_THREADS", "FORWARDED_ALLOW_IPS")
 
 
-def printable_command(cmd: list[str], home_root: Path, no_auth: bool) -> str:
+def printable_command(cmd: list[str], home_root: Path, no_auth: bool, trusted_proxies: Sequence[str] = ()) -> str:
     """The server's command line as `serve` runs it, for a service file: `env` with the variables `serve_env`
     sets (TRENDSCOPE_NO_AUTH unset unless --no-auth), each part shell-quoted."""
-    env = serve_env(home_root, no_auth)
+    env = serve_env(home_root, no_auth, trusted_proxies)
     parts = ["env"] + ([] if no_auth else ["-u", "TRENDSCOPE_NO_AUTH"])
     parts += [f"{k}={env[k]}" for k in SERVE_VARIABLES if k in env]
     return " ".join(shlex.quote(p) for p in [*parts, *cmd])
@@ -148,10 +169,14 @@ def prepare_home(home) -> None:
 @click.option("--no-auth", is_flag=True,
               help="Serve another address without sign-in: everyone who reaches it acts as the owner (a banner "
                    "says so). Only on a network you trust.")
+@click.option("--trusted-proxy", "proxies", multiple=True, metavar="ADDRESS", callback=_proxy_option,
+              help="A reverse proxy in front of the app (an IP address or network, repeatable): the client's "
+                   "address is read from the X-Forwarded-For it sends. Without one the header is ignored.")
 @click.option("--print-command", is_flag=True,
               help="Print the server's command line (with its environment: data home, --no-auth), not run it.")
 @click.pass_obj
-def serve_cmd(obj, port: int, host: str, extra_hosts: tuple[str, ...], no_auth: bool, print_command: bool) -> None:
+def serve_cmd(obj, port: int, host: str, extra_hosts: tuple[str, ...], no_auth: bool, proxies: tuple[str, ...],
+              print_command: bool) -> None:
     """Start the Trendscope app (Streamlit) on http://HOST:PORT over the data home.
 
     On 127.0.0.1 with no accounts it runs as the local owner. Any other address needs sign-in (password
@@ -164,6 +189,7 @@ def serve_cmd(obj, port: int, host: str, extra_hosts: tuple[str, ...], no_auth: 
       trendscope serve                      # http://127.0.0.1:8501
       trendscope --home ~/ts serve --port 8600
       trendscope serve --host 0.0.0.0 --allowed-host ts.lab.example --print-command
+      trendscope serve --allowed-host ts.lab.example --trusted-proxy 127.0.0.1
     """
     sign_in = sign_in_methods(obj.home)
     if not is_loopback_host(host) and not sign_in and not no_auth:
@@ -180,7 +206,7 @@ def serve_cmd(obj, port: int, host: str, extra_hosts: tuple[str, ...], no_auth: 
         click.echo(f"note: --host {host} accepts only 127.0.0.1 and localhost as the Host name; add "
                    "--allowed-host NAME for each name or IP address your readers type", err=True)
     if print_command:  # with the environment it needs: the bare command served the default home, and --no-auth
-        click.echo(printable_command(cmd, obj.home.root, no_auth))  # was lost (a blind walkthrough)
+        click.echo(printable_command(cmd, obj.home.root, no_auth, proxies))  # was lost (a blind walkthrough)
         return
     prepare_home(obj.home)
     from trendscope.ui.config_check import config_problems, config_warnings
@@ -201,7 +227,7 @@ def serve_cmd(obj, port: int, host: str, extra_hosts: tuple[str, ...], no_auth: 
     sys.stdout.flush()
     sys.stderr.flush()
     # exec: the server replaces this process, so signals (Ctrl-C, SIGTERM) reach Streamlit directly.
-    os.execve(sys.executable, cmd, serve_env(obj.home.root, no_auth))
+    os.execve(sys.executable, cmd, serve_env(obj.home.root, no_auth, proxies))
 
 
 def register(group: click.Group) -> None:
