@@ -93,6 +93,7 @@ def edit_subscription(db: sqlite_utils.Database, home: Home | None, name: str, *
         raise TypeError(f"unknown field(s): {', '.join(sorted(unknown))}")
     sub = get_subscription(db, name, user=user)
     check_may_change(sub, user)
+    fields_before = {"feed": sub.feed}
     fields = {"trends": sub.trends, "query": sub.query, "categories": sub.categories, "exclude": sub.exclude,
               "size": sub.size, "feed": sub.feed, **changes}
     checked = make_subscription(sub.name, valid_trends=known_trends(home), emails=(), **fields)
@@ -100,7 +101,11 @@ def edit_subscription(db: sqlite_utils.Database, home: Home | None, name: str, *
     sub.trends, sub.query, sub.exclude, sub.size, sub.feed = (checked.trends, checked.query, checked.exclude,
                                                                checked.size, checked.feed)
     sub.categories = unique([reads.category_spelling(c) or c for c in checked.categories])
-    SubscriptionStore(db).set_definition(sub)
+    store = SubscriptionStore(db)
+    feed_back = checked.feed and not fields_before["feed"]
+    store.set_definition(sub)
+    if feed_back:  # a feed turned off and on again gets a new address: switching off after a leak and later on
+        sub.feed_salt = store.new_feed_salt(sub.id)  # again reopened the leaked one (a blind security review)
     return sub
 
 
@@ -258,13 +263,14 @@ def may_change(sub: Subscription, user: Actor) -> bool:
     return sub.owner == user.name or user.admin
 
 
-def shown_to(sub: Subscription, user: Actor) -> dict:
+def shown_to(sub: Subscription, user: Actor, app_url: str | None = None) -> dict:
     """`sub.to_json()` as `user` may see it: to a reader who may not change it (a lab-wide subscription seen by a
     non-admin) how many addresses, not which, and no unsubscribe token (`subscriptions list --json` gave a student
-    every address and the token that removes any of them: a blind lab-admin walkthrough)."""
+    every address and the token that removes any of them: a blind lab-admin walkthrough). `app_url`: the app's
+    address ([app] url) the feed's address is given under (the path alone without it)."""
     out = sub.to_json()
-    # the path of the feed's web address the app serves (`digest/feed_address.py`): a key, as the token is
-    out["feed_address"] = feed_address(sub, None)
+    # the feed's web address the app serves (`digest/feed_address.py`): a key, as the token is
+    out["feed_address"] = feed_address(sub, app_url)
     if not may_change(sub, user):
         out.update(emails=[], pending=[], unsubscribe_token=None, email_count=len(sub.emails), feed_address=None)
     return out

@@ -336,3 +336,37 @@ def test_a_reader_who_may_not_change_a_lab_wide_feed_is_offered_no_new_address(a
     assert at.selectbox(key="digest_sub").value == "lab news"
     assert not [c for c in at.code if lab.feed_token in c.value]
     assert not [b for b in at.button if (b.key or "").startswith("new_feed_")]
+
+
+def test_a_feed_turned_off_and_on_again_gets_a_new_address(dhome, db):
+    """A blind security review: switching a leaked feed off, and later on again, reopened the leaked address; and
+    `subscriptions edit` did not say whether the feed was on."""
+    name, path = _issued(dhome)
+    off = cli(dhome.root, "subscriptions", "edit", name, "--no-feed")
+    assert off.exit_code == 0 and "its Atom feed is off (its address ended" in off.stdout, off.output
+    assert _get(path)[0] == 404
+    on = cli(dhome.root, "subscriptions", "edit", name, "--feed")
+    new_path = json.loads(cli(dhome.root, "subscriptions", "list", "--json").stdout)[0]["feed_address"]
+    assert on.exit_code == 0 and f"its Atom feed is on, at a new address (the old one ended) {new_path}" in on.stdout
+    assert new_path != path and _get(path)[0] == 404 and _get(new_path)[0] == 200
+    again = cli(dhome.root, "subscriptions", "edit", name, "--feed")  # on already: the address stays
+    assert "a new address" not in again.stdout and new_path in again.stdout
+    assert json.loads(cli(dhome.root, "subscriptions", "list", "--json").stdout)[0]["feed_address"] == new_path
+
+
+def test_the_json_listing_gives_the_whole_feed_address_and_marks_a_removed_accounts(dhome, db):
+    """A blind security review: `subscriptions list --json` gave the path alone under [app] url (the text listing
+    the whole address), and `--all` showed a removed account's subscriptions as if mailed and fed."""
+    name, path = _issued(dhome)
+    (dhome.root / "config.toml").write_text('[app]\nurl = "https://ts.lab.example"\n')
+    listed = json.loads(cli(dhome.root, "subscriptions", "list", "--json").stdout)
+    assert listed[0]["feed_address"] == f"https://ts.lab.example{path}" and "owner_removed" not in listed[0]
+    assert cli(dhome.root, "users", "add", "dana", "--email", "dana@lab.example", "--no-password").exit_code == 0
+    assert cli(dhome.root, "--user", "dana", "subscriptions", "add", "dana-sub", "--trend", "privacy").exit_code == 0
+    assert cli(dhome.root, "users", "remove", "dana", "--yes").exit_code == 0
+    every = cli(dhome.root, "subscriptions", "list", "--all")
+    line = next(x for x in every.stdout.splitlines() if x.startswith("dana/dana-sub"))
+    assert line.endswith("[account removed: no mail, its feed answers 404; adding the account again resumes both]")
+    assert not next(x for x in every.stdout.splitlines() if x.startswith(f"{name}")).endswith("resumes both]")
+    as_json = json.loads(cli(dhome.root, "subscriptions", "list", "--all", "--json").stdout)
+    assert [s.get("owner_removed", False) for s in as_json] == [s["name"] == "dana-sub" for s in as_json]

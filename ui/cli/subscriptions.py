@@ -176,7 +176,7 @@ def edit_cmd(ctx, name, trends, no_trends, query, no_query, categories, no_categ
       trendscope subscriptions edit peft --query "low-rank adaptation" --size 5
       trendscope subscriptions edit vlm --no-categories
     """
-    from trendscope.digest.api import edit_subscription
+    from trendscope.digest.api import edit_subscription, get_subscription
 
     changes: dict = {}
     for given, empty, key, flag in ((trends, no_trends, "trends", "--trend"),
@@ -197,6 +197,7 @@ def edit_cmd(ctx, name, trends, no_trends, query, no_query, categories, no_categ
     if not changes:
         raise click.UsageError("nothing to change: give --trend, --query, --category, --exclude, --size or --feed "
                                "(or a --no-... option)")
+    salt = get_subscription(open_db(ctx), name, user=acting_user(ctx)).feed_salt
     sub = edit_subscription(open_db(ctx), data_home(ctx), name, user=acting_user(ctx), **changes)
     from trendscope.ingest.paper_reads import PaperReads
 
@@ -206,7 +207,14 @@ def edit_cmd(ctx, name, trends, no_trends, query, no_query, categories, no_categ
         click.echo(f"note: no stored paper is in {', '.join(absent)} yet{hints}", err=True)
     if "query" in changes:
         _typo_note(ctx, sub.query)
-    click.echo(f"Changed subscription {quoted(sub.command_name)}: {sub.describe()}; size {sub.size}.")
+    feed = ""
+    if "feed" in changes:  # said: "Changed subscription" did not say whether the feed was on (a blind review)
+        from trendscope.digest.feed_address import feed_address
+
+        new = " a new address (the old one ended)" if sub.feed_salt != salt else ""
+        feed = (f"; its Atom feed is on, at{new} {feed_address(sub, _app_url(ctx))}" if sub.feed else
+                "; its Atom feed is off (its address ended; turned on again, it gets a new one)")
+    click.echo(f"Changed subscription {quoted(sub.command_name)}: {sub.describe()}; size {sub.size}{feed}.")
 
 
 @subscriptions_group.command("list")
@@ -229,13 +237,21 @@ def list_cmd(ctx: click.Context, as_json: bool, every: bool) -> None:
     if every:
         me.require_admin("listing every user's subscriptions (--all)")
     subs = all_subscriptions(open_db(ctx)) if every else list_subscriptions(open_db(ctx), user=me)
-    if as_json:
-        click.echo(json.dumps([shown_to(s, me) for s in subs], ensure_ascii=False, indent=2))
+    # a removed account's subscriptions (listed with --all) get no mail and their feeds answer 404: said, they
+    # looked live (a blind security review)
+    from trendscope.accounts.users import Accounts
+    from trendscope.digest.weekly import owner_removed
+
+    accounts = Accounts(open_db(ctx))
+    gone = {s.id for s in subs if owner_removed(s, accounts)}
+    app_url = _app_url(ctx)
+    if as_json:  # under [app] url, as the text listing gives it (it gave the path alone: a blind review)
+        click.echo(json.dumps([{**shown_to(s, me, app_url), **({"owner_removed": True} if s.id in gone else {})}
+                               for s in subs], ensure_ascii=False, indent=2))
         return
     if not subs:
         click.echo("No subscriptions yet. Add one: trendscope subscriptions add NAME --trend multimodal")
         return
-    app_url = _app_url(ctx)
     for s in subs:
         waiting = {a.lower() for a in s.pending}
         emails = [f"{a} (unconfirmed)" if a.lower() in waiting else a for a in s.emails] if may_change(s, me) else (
@@ -245,7 +261,10 @@ def list_cmd(ctx: click.Context, as_json: bool, every: bool) -> None:
         targets = ", ".join(emails + ([f"the Atom feed ({feed})" if feed else "the Atom feed"] if s.feed else [])
                             ) or "nobody (preview only)"
         lab = " [lab-wide]" if s.lab_wide else ""
-        click.echo(f"{s.command_name if every else s.name}{lab}: {s.describe()}; size {s.size}; to {targets}")
+        removed = " [account removed: no mail, its feed answers 404; adding the account again resumes both]" if (
+            s.id in gone) else ""
+        click.echo(f"{s.command_name if every else s.name}{lab}: {s.describe()}; size {s.size}; to {targets}"
+                   f"{removed}")
     if app_url is None and any(s.feed and may_change(s, me) for s in subs):  # a bare path said nothing of where
         _path_note("each feed is")
     if any(s.pending for s in subs):
