@@ -78,8 +78,9 @@ def new_feed_address(db: sqlite_utils.Database, name: str | Subscription, *, use
     sub = stored_subscription(db, name, user=user)
     check_may_change(sub, user)
     if not sub.feed:
-        raise TrendscopeError(f"the subscription {quoted(sub.command_name)} has no Atom feed, so no feed address "
-                              f"(`trendscope subscriptions edit {shlex.quote(sub.command_name)} --feed` gives it one)")
+        raise TrendscopeError(f"the subscription {quoted(sub.name_for(user.name))} has no Atom feed, so no feed "
+                              f"address (`trendscope subscriptions edit {shlex.quote(sub.name_for(user.name))} "
+                              "--feed` gives it one)")
     sub.feed_salt = SubscriptionStore(db).new_feed_salt(sub.id)
     log.info("the feed of subscription %r (owner %s) has a new address; the old one ended", sub.name, sub.owner)
     return sub

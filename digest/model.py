@@ -63,6 +63,11 @@ class Subscription:
         """How an admin's commands name it: its name, `owner/name` when another user owns it."""
         return self.name if self.owner in (LOCAL_OWNER, LAB) else f"{self.owner}/{self.name}"
 
+    def name_for(self, user_name: str) -> str:
+        """How `user_name` names it in a command: their own by its name, another's as `command_name` (a non-admin
+        was told to run `edit bo/bo-nofeed`, which their commands refuse: a blind security review)."""
+        return self.name if self.owner == user_name else self.command_name
+
     @property
     def confirmed_emails(self) -> list[str]:
         """The addresses the weekly run mails: every address the operator added or confirmed."""

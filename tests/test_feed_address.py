@@ -250,6 +250,14 @@ def test_a_feed_given_a_new_address_keeps_everything_else(dhome, db):
     api.add_subscription(db, dhome, "quiet", trends=["privacy"], feed=False)
     with pytest.raises(TrendscopeError, match="'quiet' has no Atom feed"):
         new_feed_address(db, "quiet")
+    # a user's own subscription is named as they type it, in the command it suggests too (`edit bo/quiet --feed`
+    # was refused to bo: a blind security review)
+    bo = Actor("bo", admin=False)
+    api.add_subscription(db, dhome, "bo-quiet", trends=["privacy"], feed=False, user=bo)
+    with pytest.raises(TrendscopeError, match=r"'bo-quiet' has no Atom feed.*subscriptions edit bo-quiet --feed"):
+        new_feed_address(db, "bo-quiet", user=bo)
+    with pytest.raises(TrendscopeError, match=r"subscriptions edit bo/bo-quiet --feed"):  # an admin names it so
+        new_feed_address(db, "bo/bo-quiet")
 
 
 def test_a_home_from_before_keeps_its_feed_addresses(tmp_path):
