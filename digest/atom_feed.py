@@ -78,8 +78,12 @@ def render_atom(sub: Subscription, entries: Iterable[tuple[DigestPaper, str, str
             likely = f"; {likely_text(paper)}" if paper.confidence is not None else ""
             summary = f"[{less_sure_heading(sub)}{likely}] {summary}"
             fe.category(term=LESS_SURE_TERM, label="Less sure")
-        if paper.trends:
-            summary += f" [trends: {', '.join(paper.shown_trends)}; digest week {week}]"
+        # the week always (a saved search's untagged papers had none: a blind review); a trend digest's paper
+        # without any of its trends now lost them after the week was issued (a tag corrected by hand): said so
+        trends = f"trends: {', '.join(paper.shown_trends)}; " if paper.trends else ""
+        changed = ("; none of this subscription's trends since the week was issued (its tags changed)"
+                   if sub.trends and not set(paper.trends) & set(sub.trends) else "")
+        summary += f" [{trends}digest week {week}{changed}]"
         if paper.match_note:
             summary += f" [{paper.match_note}]"
         if paper.why:

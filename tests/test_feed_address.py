@@ -378,3 +378,18 @@ def test_the_json_listing_gives_the_whole_feed_address_and_marks_a_removed_accou
     assert not next(x for x in every.stdout.splitlines() if x.startswith(f"{name}")).endswith("resumes both]")
     as_json = json.loads(cli(dhome.root, "subscriptions", "list", "--all", "--json").stdout)
     assert [s.get("owner_removed", False) for s in as_json] == [s["name"] == "dana-sub" for s in as_json]
+
+
+def test_a_feed_entry_always_names_its_week_and_a_trend_lost_since(dhome, db):
+    """A blind security review: a saved search's untagged papers had no "digest week" in their feed entry, and a
+    trend digest's paper whose trend was removed by hand after the week was issued showed no reason to be there."""
+    name, path = _issued(dhome)
+    entries = ET.fromstring(_get(path)[2]).findall(f"{ATOM}entry")
+    assert entries and all(f"digest week {WEEK}" in e.find(f"{ATOM}summary").text for e in entries)
+    first = entries[0].find(f"{ATOM}id").text.rsplit("/", 1)[-1]
+    done = cli(dhome.root, "correct-tags", first, "--remove", "multimodal")
+    assert done.exit_code == 0, done.output
+    after = {e.find(f"{ATOM}id").text.rsplit("/", 1)[-1]: e.find(f"{ATOM}summary").text
+             for e in ET.fromstring(_get(path)[2]).findall(f"{ATOM}entry")}
+    assert "none of this subscription's trends since the week was issued (its tags changed)" in after[first]
+    assert not any("its tags changed" in text for aid, text in after.items() if aid != first)
