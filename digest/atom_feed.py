@@ -22,7 +22,10 @@ LESS_SURE_TERM = "less-sure"  # the Atom category of a paper named under "Less s
 def feed_id(sub: Subscription) -> str:
     """The feed's Atom id: the local owner's subscriptions keep the id they always had; another user's, or a
     lab-wide one, carries its owner (ana's "privacy" and bo's "privacy" shared one id, and one title)."""
-    owner = "" if sub.owner == LOCAL_OWNER else ("lab" if sub.owner == LAB else quote(sub.owner, safe="")) + ":"
+    # a user named "lab" is "user:lab:": their "lab weekly" and the lab-wide "lab weekly" had one id (a blind
+    # security review); every other id stays as it was
+    user = "user:lab" if sub.owner == "lab" else quote(sub.owner, safe="")
+    owner = "" if sub.owner == LOCAL_OWNER else ("lab" if sub.owner == LAB else user) + ":"
     return "urn:trendscope:subscription:" + owner + quote(sub.name.lower(), safe="")
 
 

@@ -66,7 +66,10 @@ def feed_for_address(db: sqlite_utils.Database, token: str, home: Home) -> bytes
     sub = subscription_for_feed(db, token)
     if sub is None:
         return None
-    return feed_bytes(SubscriptionStore(db), sub, trend_labels(home.taxonomy_path), load_app_url(home.config_path))
+    app_url = load_app_url(home.config_path)
+    # its own address as rel="self" (Atom's advice; a blind review missed it), known only under [app] url
+    return feed_bytes(SubscriptionStore(db), sub, trend_labels(home.taxonomy_path), app_url,
+                      self_url=feed_address(sub, app_url) if app_url else None)
 
 
 def new_feed_address(db: sqlite_utils.Database, name: str | Subscription, *, user: Actor = OWNER) -> Subscription:

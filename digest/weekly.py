@@ -113,7 +113,7 @@ def feed_path(home: Home, sub: Subscription) -> Path:
 
 
 def feed_bytes(store: SubscriptionStore, sub: Subscription, labels: dict[str, str] | None = None,
-               app_url: str | None = None) -> bytes:
+               app_url: str | None = None, self_url: str | None = None) -> bytes:
     """The subscription's Atom feed: every paper issued to it (newest weeks first, at most FEED_ENTRIES), those
     its mail named under "Less sure" marked so; `labels` (trend id -> label) names the trends as readers see them;
     `app_url`: the lab's app ([app] url)."""
@@ -142,7 +142,7 @@ def feed_bytes(store: SubscriptionStore, sub: Subscription, labels: dict[str, st
         holding = {pk for pk, _, _ in FtsQueryScorer(store).matches(sub.query, start.isoformat(), end.isoformat())}
         for p, _ in listed:
             p.by_meaning = rows[p.id]["pk"] not in holding
-    return render_atom(sub, entries, app_url=app_url)
+    return render_atom(sub, entries, self_url=self_url, app_url=app_url)
 
 
 def write_feed(home: Home, store: SubscriptionStore, sub: Subscription, app_url: str | None = None) -> bool:

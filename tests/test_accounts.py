@@ -322,5 +322,13 @@ def test_users_remove_keeps_their_lists_for_when_the_name_comes_back(home):
     assert again.exit_code == 0 and "to read" in cli(home, "--user", "ana", "lists").output
     assert ("note: an earlier account named 'ana' left 1 reading list, 1 list others share with the name: this "
             "account holds them now") in again.stderr, again.stderr
+    assert "Atom feeds" not in again.stderr  # no subscription: nothing said of feeds
     fresh = cli(home, "users", "add", "carla", "--no-password")
     assert fresh.exit_code == 0 and "earlier account" not in fresh.stderr
+    # a subscription's feed answers again at its old address: said, with how to give it a new one (a former
+    # member's feed reader reads it again: a blind security review)
+    assert cli(home, "--user", "carla", "subscriptions", "add", "c", "--trend", "privacy").exit_code == 0
+    assert cli(home, "users", "remove", "carla", "--yes").exit_code == 0
+    back = cli(home, "users", "add", "carla", "--no-password")
+    assert ("this account holds them now, and the subscriptions' Atom feeds answer again at their old addresses "
+            "(`trendscope --user carla subscriptions new-feed-address NAME` gives one a new address)") in back.stderr

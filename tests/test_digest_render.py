@@ -103,6 +103,11 @@ def test_two_users_feeds_of_one_name_have_their_own_ids_and_titles(db, dhome):
                    "bo": "urn:trendscope:subscription:bo:privacy", "*": "urn:trendscope:subscription:lab:lab%20privacy"}
     assert roots["ana"].findtext(f"{A}title") == "Trendscope: privacy (ana)"
     assert roots["owner"].findtext(f"{A}title") == "Trendscope: privacy"
+    # a user named "lab" has an id of their own beside the lab-wide subscription of the same name (they had one:
+    # a blind security review)
+    mine = api.add_subscription(db, dhome, "lab privacy", trends=["privacy"], user=Actor("lab", admin=False))
+    assert ET.fromstring(api.render(api.build(db, dhome, mine, WEEK), "atom")).findtext(f"{A}id") == \
+        "urn:trendscope:subscription:user:lab:lab%20privacy"
 
 
 def test_weekly_run_writes_the_feed_file_of_all_issued_weeks(db, dhome):

@@ -344,6 +344,9 @@ def test_a_reader_who_may_not_change_a_lab_wide_feed_is_offered_no_new_address(a
     assert at.selectbox(key="digest_sub").value == "lab news"
     assert not [c for c in at.code if lab.feed_token in c.value]
     assert not [b for b in at.button if (b.key or "").startswith("new_feed_")]
+    # ... and is told whom to ask for the address (a student had no way to learn it: a blind security review)
+    assert any("kept by the lab's admins" in c and "ask one of them for it" in c for c in
+               (x.value for x in at.caption)), [x.value for x in at.caption]
 
 
 def test_a_feed_turned_off_and_on_again_gets_a_new_address(dhome, db):
@@ -393,3 +396,34 @@ def test_a_feed_entry_always_names_its_week_and_a_trend_lost_since(dhome, db):
              for e in ET.fromstring(_get(path)[2]).findall(f"{ATOM}entry")}
     assert "none of this subscription's trends since the week was issued (its tags changed)" in after[first]
     assert not any("its tags changed" in text for aid, text in after.items() if aid != first)
+
+
+def test_a_feed_reader_polling_gets_304_while_the_feed_is_unchanged_and_the_feed_names_itself(dhome, db):
+    """A blind security review: each poll downloaded the whole feed (no validator), and the feed had no
+    rel="self" link."""
+    name, path = _issued(dhome)
+    status, headers, body = _get(path)
+    etag = headers[b"etag"]
+    assert status == 200 and etag.startswith(b'"') and len(etag) == 34
+
+    def conditional(tag: bytes) -> tuple[int, dict, bytes]:
+        sent: list[dict] = []
+
+        async def send(message):
+            sent.append(message)
+
+        scope = {"type": "http", "path": path, "method": "GET", "client": ("10.0.0.9", 4242),
+                 "headers": [(b"if-none-match", tag)]}
+        asyncio.run(FeedServer(_app, base="")(scope, None, send))
+        return sent[0]["status"], dict(sent[0]["headers"]), sent[1]["body"]
+
+    assert conditional(etag)[0] == 304 and conditional(etag)[2] == b""
+    assert b"content-length" not in conditional(etag)[1] and conditional(etag)[1][b"etag"] == etag
+    assert conditional(b'W/"other", ' + etag)[0] == 304  # a list, a weak tag
+    assert conditional(b'"stale"')[0] == 200
+    # under [app] url the served feed names its own address (rel="self")
+    (dhome.root / "config.toml").write_text('[app]\nurl = "https://ts.lab.example"\n')
+    root = ET.fromstring(_get(path)[2])
+    assert [x.get("href") for x in root.findall(f"{ATOM}link") if x.get("rel") == "self"] == [
+        f"https://ts.lab.example{path}"]
+    assert _get(path)[1][b"etag"] != etag  # another body, another tag

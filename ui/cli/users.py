@@ -119,8 +119,12 @@ def _earlier_data_note(db, name: str) -> None:
         held = ", ".join(x for x in (count(lists, "reading list") if lists else "",
                                      count(subs, "subscription") if subs else "",
                                      f"{count(shared, 'list')} others share with the name" if shared else "") if x)
-        click.echo(f"note: an earlier account named {name!r} left {held}: this account holds them now. If it is "
-                   f"someone else, remove it again and choose another name, or delete them first (`trendscope "
+        # the feeds resume at their old addresses: said, since a former member's feed reader reads them again (a
+        # blind security review)
+        feeds = (", and the subscriptions' Atom feeds answer again at their old addresses (`trendscope --user "
+                 f"{name} subscriptions new-feed-address NAME` gives one a new address)") if subs else ""
+        click.echo(f"note: an earlier account named {name!r} left {held}: this account holds them now{feeds}. If it "
+                   f"is someone else, remove it again and choose another name, or delete them first (`trendscope "
                    f"--user {name} lists`, `trendscope --user {name} subscriptions`)", err=True)
 
 

@@ -76,6 +76,9 @@ def _preview(sub, week: str) -> None:
                    "address ends it):")
         st.code(dg.feed_address(sub), language=None)
         _new_feed_address(sub)
+    elif sub.feed:  # a lab-wide feed: its address is a key admins hand out (a student had no way to learn that)
+        st.caption("This lab-wide subscription's feed has a web address for feed readers, kept by the lab's admins "
+                   "(it is a key: whoever holds it reads the feed): ask one of them for it.")
     if b"<entry" not in feed:  # the preview above is not an issued week: an empty feed needs saying so
         st.caption("The Atom feed has no weeks yet: it holds the weeks `trendscope digest --send` (or the "
                    "scheduler) has issued, not previews; without a mail server, `trendscope digest --feeds-only` "
