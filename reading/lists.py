@@ -82,6 +82,14 @@ class ReadingLists:
         found = self.store.imported_authors(self.me, {arxiv_id}).get(arxiv_id)
         return [a for a in json.loads(found) if isinstance(a, str)] if found else []
 
+    def imported_authors_of(self, arxiv_ids: Iterable[str]) -> dict[str, list[str]]:
+        """`imported_authors` of several papers at once ({id: authors}, only those an import named): for search
+        results whose stored record has no authors ("authors unknown" on a card of a paper the user imported with
+        its authors: a blind walkthrough)."""
+        found = self.store.imported_authors(self.me, set(arxiv_ids)) if arxiv_ids else {}
+        out = {aid: [a for a in json.loads(v) if isinstance(a, str)] for aid, v in found.items()}
+        return {aid: names for aid, names in out.items() if names}
+
     def exists(self, name: str) -> bool:
         try:
             self._resolve(name)

@@ -446,6 +446,10 @@ def test_paper_page_shows_the_authors_a_bibtex_import_gave(app_home, seed, tmp_p
     ReadingLists(db).import_file("from scholar", bib)
     md = all_markdown(open_page(check(new_app().run()), "paper", id="2401.00002"))
     assert "**Authors:** Lei Huang *(from your reading-list import)*" in md, md
+    # its search result card too ("authors unknown" there: a blind walkthrough)
+    at = search(open_page(check(new_app().run()), "search"), "paper without authors", mode="keyword")
+    cards = [m for m in texts(at.markdown) if m.startswith("Lei Huang")]
+    assert cards and cards[0].startswith("Lei Huang *(from your reading-list import)* · 2024-01-02"), cards
 
 
 def test_paper_page_note_and_status_are_saved(app_home, seed):

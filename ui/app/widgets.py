@@ -86,10 +86,15 @@ def trend_chips(trends: Sequence[tuple[str, float]] | Sequence[str]) -> str:
     return " ".join(chips)
 
 
-def meta_line(authors: Sequence[str], published: str | None, categories: Sequence[str], max_authors: int = 6) -> str:
-    shown = authors_as_prose(authors[:max_authors])
-    more = f" +{len(authors) - max_authors}" if len(authors) > max_authors else ""
-    who = safe_inline(", ".join(shown)) + more if shown else "*authors unknown*"
+def meta_line(authors: Sequence[str], published: str | None, categories: Sequence[str], max_authors: int = 6,
+              imported: Sequence[str] = ()) -> str:
+    """Authors · date · categories of a card; `imported`: the authors a reading-list import gave a paper stored
+    without any (said so), shown instead of "authors unknown"."""
+    named = authors or imported
+    shown = authors_as_prose(list(named)[:max_authors])
+    more = f" +{len(named) - max_authors}" if len(named) > max_authors else ""
+    source = " *(from your reading-list import)*" if imported and not authors else ""
+    who = safe_inline(", ".join(shown)) + more + source if shown else "*authors unknown*"
     cats = " ".join(f"`{c}`" for c in categories if c.replace(".", "").replace("-", "").isalnum())
     return f"{who} · {published or 'undated'} · {cats}"
 

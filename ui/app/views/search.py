@@ -232,10 +232,12 @@ def _results(state: dict) -> None:
     widgets.list_flash()
     held = widgets.memberships([h.id for h in hits])
     votes = app.reading_lists().feedback()
+    imported = app.reading_lists().imported_authors_of([h.id for h in hits if not h.authors])
     for i, hit in enumerate(hits):
         with st.container(border=True, key=f"hit_{i}"):
             widgets.title_link(hit.title, hit.id, terms)
-            st.markdown(widgets.meta_line(hit.authors, hit.published, hit.categories))
+            st.markdown(widgets.meta_line(hit.authors, hit.published, hit.categories,
+                                          imported=imported.get(hit.id, ())))
             if held.get(hit.id):
                 st.markdown(widgets.list_marks(held[hit.id]))
             chips = widgets.trend_chips(state["tags"].get(hit.pk, []))
