@@ -115,9 +115,9 @@ def test_a_digest_with_no_new_paper_is_fed_but_not_mailed(db, dhome):
     assert "<entry>" not in feed_path(dhome, sub).read_text(encoding="utf-8")
 
 
-def test_a_week_of_only_less_sure_papers_is_mailed_naming_them(db, dhome, monkeypatch):
-    """A blind walkthrough: a trend digest whose week held only papers below the list's bar named them under
-    "Less sure" in its preview, but the weekly run called it "no new paper" and mailed nothing."""
+def _less_sure_only_week(db, dhome, monkeypatch):
+    """A trend subscription "mm" mailed for a week that lists no paper (a calibration no paper meets) but names
+    every tagged one under "Less sure": (the run's result, the SMTP recorder, its port)."""
     from dataclasses import replace
 
     from trendscope.digest import content, week_context
@@ -128,6 +128,13 @@ def test_a_week_of_only_less_sure_papers_is_mailed_naming_them(db, dhome, monkey
     api.add_subscription(db, dhome, "mm", trends=["multimodal"], emails=["reader@example.org"], confirmed=True)
     with smtp_server() as (rec, port):
         result = _run(db, dhome, port)
+    return result, rec, port
+
+
+def test_a_week_of_only_less_sure_papers_is_mailed_naming_them(db, dhome, monkeypatch):
+    """A blind walkthrough: a trend digest whose week held only papers below the list's bar named them under
+    "Less sure" in its preview, but the weekly run called it "no new paper" and mailed nothing."""
+    result, rec, _port = _less_sure_only_week(db, dhome, monkeypatch)
     assert result.sent == 1 and result.not_mailed_empty == [] and result.papers == 0, result.summary()
     text = rec.messages[0].get_payload()[0].get_content()
     assert "the likeliest named below" in " ".join(text.split()) and "Less sure: likely about the trend" in text
@@ -138,17 +145,11 @@ def test_a_week_of_only_less_sure_papers_is_fed_as_it_is_mailed(db, dhome, monke
     """A week whose digest listed no paper but named some under "Less sure" was mailed naming them, while its feed,
     built from the listed papers alone, showed nothing of that week."""
     import xml.etree.ElementTree as ET
-    from dataclasses import replace
 
-    from trendscope.digest import content, week_context
+    from trendscope.digest import content
 
     a = "{http://www.w3.org/2005/Atom}"
-    packaged = week_context.load_calibration()
-    monkeypatch.setattr(week_context, "load_calibration", lambda: replace(packaged, target=0.9999))  # none listed
-    monkeypatch.setattr(content, "LESS_SURE_MIN", 0.0)  # every tagged paper likely enough to be named
-    api.add_subscription(db, dhome, "mm", trends=["multimodal"], emails=["reader@example.org"], confirmed=True)
-    with smtp_server() as (rec, port):
-        result = _run(db, dhome, port)
+    result, rec, _port = _less_sure_only_week(db, dhome, monkeypatch)
     assert result.sent == 1 and result.papers == 0 and result.feeds_written == 1, result.summary()
     mail = " ".join(rec.messages[0].get_payload()[0].get_content().split())
     sub, store = api.get_subscription(db, "mm"), SubscriptionStore(db)

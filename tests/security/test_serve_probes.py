@@ -66,19 +66,8 @@ def _handshake(port: int, host: str) -> str:
     return data.split(b"\r\n", 1)[0].decode("latin-1")
 
 
-def _head(port: int, host: str, path: str = "/") -> str:
-    """The response head of a plain GET sent with this Host header, lower-cased."""
-    request = f"GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
-    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
-        s.sendall(request.encode("latin-1"))
-        data = b""
-        while chunk := s.recv(65536):
-            data += chunk
-    return data.partition(b"\r\n\r\n")[0].decode("latin-1").lower()
-
-
-def _get(port: int, host: str, path: str = "/") -> tuple[str, str]:
-    """(status line, body) of a plain GET sent with this Host header."""
+def _response(port: int, host: str, path: str = "/") -> tuple[bytes, bytes]:
+    """(head, body) of the response to a plain GET sent with this Host header."""
     request = f"GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
     with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
         s.sendall(request.encode("latin-1"))
@@ -86,7 +75,18 @@ def _get(port: int, host: str, path: str = "/") -> tuple[str, str]:
         while chunk := s.recv(65536):
             data += chunk
     head, _, body = data.partition(b"\r\n\r\n")
+    return head, body
+
+
+def _get(port: int, host: str, path: str = "/") -> tuple[str, str]:
+    """(status line, body) of a plain GET sent with this Host header."""
+    head, body = _response(port, host, path)
     return head.split(b"\r\n", 1)[0].decode("latin-1"), body.decode("utf-8", "replace")
+
+
+def _head(port: int, host: str, path: str = "/") -> str:
+    """The response head of a plain GET sent with this Host header, lower-cased."""
+    return _response(port, host, path)[0].decode("latin-1").lower()
 
 
 @pytest.mark.slow
