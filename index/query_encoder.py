@@ -57,10 +57,18 @@ def _layer_norm(x: np.ndarray, ln: tuple[np.ndarray, np.ndarray], eps: float) ->
     return (x - mean) / np.sqrt(var + eps) * ln[0] + ln[1]
 
 
-def _gelu(x: np.ndarray) -> np.ndarray:
-    from scipy.special import erf  # exact GELU, as BERT's "gelu" (not the tanh approximation)
+def _erf(x: np.ndarray) -> np.ndarray:
+    """erf to within 1.5e-7 (Abramowitz & Stegun 7.1.26), below float32's precision at these magnitudes: scipy's
+    exact erf cost a one-shot `trendscope search` 0.2 s of importing scipy.special (1.25 s in all, against 1.0 s)."""
+    a = np.abs(x)
+    t = 1.0 / (1.0 + 0.3275911 * a)
+    poly = ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t
+    return np.sign(x) * (1.0 - poly * np.exp(-a * a))
 
-    return 0.5 * x * (1.0 + erf(x / np.sqrt(2.0)))
+
+def _gelu(x: np.ndarray) -> np.ndarray:
+    """Exact GELU, as BERT's "gelu" (not the tanh approximation)."""
+    return 0.5 * x * (1.0 + _erf(x / np.sqrt(2.0)))
 
 
 def _read_json(path: Path) -> dict | list:
