@@ -93,7 +93,7 @@ def edit_subscription(db: sqlite_utils.Database, home: Home | None, name: str, *
         raise TypeError(f"unknown field(s): {', '.join(sorted(unknown))}")
     sub = get_subscription(db, name, user=user)
     check_may_change(sub, user)
-    fields_before = {"feed": sub.feed}
+    was_fed = sub.feed
     fields = {"trends": sub.trends, "query": sub.query, "categories": sub.categories, "exclude": sub.exclude,
               "size": sub.size, "feed": sub.feed, **changes}
     checked = make_subscription(sub.name, valid_trends=known_trends(home), emails=(), **fields)
@@ -102,7 +102,7 @@ def edit_subscription(db: sqlite_utils.Database, home: Home | None, name: str, *
                                                                checked.size, checked.feed)
     sub.categories = unique([reads.category_spelling(c) or c for c in checked.categories])
     store = SubscriptionStore(db)
-    feed_back = checked.feed and not fields_before["feed"]
+    feed_back = checked.feed and not was_fed
     store.set_definition(sub)
     if feed_back:  # a feed turned off and on again gets a new address: switching off after a leak and later on
         sub.feed_salt = store.new_feed_salt(sub.id)  # again reopened the leaked one (a blind security review)
