@@ -147,13 +147,7 @@ def _lists(arxiv_id: str) -> None:
     st.subheader("Reading lists")
     widgets.list_flash()
     rl = app.reading_lists()
-    memberships = []
-    # each list as the user names it (`owner/name` for another's): a shared list named like one of the user's own
-    # gave two boxes one widget key (an internal error), or no box at all (a blind walkthrough)
-    for summary in rl.lists():
-        for item in rl.items(summary.ref):
-            if item.arxiv_id == arxiv_id:
-                memberships.append((summary.ref, summary.access == "read", item))
+    memberships = _memberships(arxiv_id)
     if not memberships:
         st.caption("Not in any reading list yet.")
     saved = st.session_state.pop("paper_status_saved", None)  # (list, paper, status) the last run saved
@@ -220,14 +214,23 @@ def _not_in_corpus(arxiv_id: str, read: bool = False) -> None:
     _lists(arxiv_id)
 
 
+def _memberships(arxiv_id: str) -> list:
+    """(list as the user names it, read-only?, its item) for each list holding the paper, read once a run. Each list
+    as the user names it (`owner/name` for another's): a shared list named like one of the user's own gave two
+    boxes one widget key (an internal error), or no box at all (a blind walkthrough)."""
+    cache = app.run_cache()
+    if ("memberships", arxiv_id) not in cache:
+        rl = app.reading_lists()
+        cache["memberships", arxiv_id] = [(summary.ref, summary.access == "read", item)
+                                          for summary in rl.lists() for item in rl.items(summary.ref)
+                                          if item.arxiv_id == arxiv_id]
+    return cache["memberships", arxiv_id]
+
+
 def _imported(arxiv_id: str):
     """What a reading-list import said of a paper not stored (title, authors, year: `Paper`), else None."""
-    rl = app.reading_lists()
-    for summary in rl.lists():
-        for item in rl.items(summary.ref):
-            if item.arxiv_id == arxiv_id and item.imported is not None and item.imported.title:
-                return item.imported
-    return None
+    return next((item.imported for _, _, item in _memberships(arxiv_id)
+                 if item.imported is not None and item.imported.title), None)
 
 
 def render() -> None:
