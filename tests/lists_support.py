@@ -28,3 +28,8 @@ def cli(home, *args: str, input: str | None = None):
     from trendscope.ui.cli import main
 
     return CliRunner().invoke(main, ["--home", str(home), *args], input=input, catch_exceptions=False)
+
+
+def with_authors(sample_rows: list[dict], n: int) -> list[dict]:
+    """The first `n` sample papers that list authors and have a new-style id (the lists tests' papers)."""
+    return [r for r in sample_rows if r["authors"] and "/" not in r["id"]][:n]

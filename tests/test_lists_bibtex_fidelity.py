@@ -9,7 +9,7 @@ import json
 import bibtexparser
 import pytest
 from bibtexparser import middlewares as mw
-from lists_support import cli, ingest_rows, to_paper
+from lists_support import cli, ingest_rows, to_paper, with_authors
 
 from trendscope.ingest.store import PaperStore, open_database
 from trendscope.reading.lists import ReadingLists
@@ -17,8 +17,7 @@ from trendscope.reading.lists import ReadingLists
 
 @pytest.fixture
 def rows(sample_rows):
-    with_authors = [r for r in sample_rows if r["authors"] and "/" not in r["id"]]
-    return with_authors[:40]
+    return with_authors(sample_rows, 40)
 
 
 @pytest.fixture

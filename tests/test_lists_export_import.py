@@ -9,7 +9,7 @@ import re
 import bibtexparser
 import pytest
 from bibtexparser import middlewares as mw
-from lists_support import cli, ingest_rows, to_paper
+from lists_support import cli, ingest_rows, to_paper, with_authors
 
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.text import authors_as_prose
@@ -22,8 +22,7 @@ TRICKY = r"Fast & Accurate: 50% $O(n)$ {Nets} for C_1 ~ #tags ^ back\slash â€” Ã
 
 @pytest.fixture
 def rows(sample_rows):
-    with_authors = [r for r in sample_rows if r["authors"] and "/" not in r["id"]]
-    return with_authors[:40]
+    return with_authors(sample_rows, 40)
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from lists_support import cli, ingest_rows, to_paper
+from lists_support import cli, ingest_rows, to_paper, with_authors
 
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.ingest.store import PaperStore, open_database
@@ -14,8 +14,7 @@ from trendscope.reading.lists import ReadingLists
 @pytest.fixture
 def rows(sample_rows):
     """30 real papers with authors, the first 20 ingested (the last 10 are 'not ingested yet')."""
-    with_authors = [r for r in sample_rows if r["authors"] and "/" not in r["id"]]
-    return with_authors[:30]
+    return with_authors(sample_rows, 30)
 
 
 @pytest.fixture
