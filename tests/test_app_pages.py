@@ -596,7 +596,9 @@ def test_trend_directions_never_contradict_the_growth():
     view = importlib.import_module("trendscope.ui.app.views.trends")
     assert view._direction(5.0, 0.8) == "▲ growing" and view._direction(-5.0, -0.5) == "▼ cooling"
     assert view._direction(0.5, -0.79) == "▽ down (noisy)" and view._direction(1.0, 0.4) == "△ up (noisy)"
-    assert view._direction(0.3, 0.05) == "● steady" and view._direction(3.0, -0.1) == "● steady"
+    assert view._direction(0.3, 0.05) == "● steady" and view._direction(3.0, -0.09) == "● steady"
+    # a fall of 18% is no direction the score supports, but not "steady" either (a blind walkthrough)
+    assert view._direction(0.5, -0.18) == "● within the noise" and view._direction(1.0, 0.2) == "● within the noise"
     # 2 papers say nothing ("▲ growing +4533 %" on 2 papers: a blind walkthrough)
     assert view._direction(9.0, 45.3, 2) == "· too few papers" and view._direction(5.0, 0.8, 5) == "▲ growing"
 

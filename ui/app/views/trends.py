@@ -35,7 +35,8 @@ AXIS_FORMATS = {"week": "%d %b %Y", "month": "%b %Y", "quarter": "%Y-Q%q"}
 
 # Okabe-Ito's colour-blind-safe qualitative palette (8 colours; black swapped for a grey that reads on dark themes)
 WEEKS_POOLED = 4
-NOISE_GROWTH = 0.25  # a change under 25% is "steady" whatever the score
+NOISE_GROWTH = 0.25  # a change under 25% is no direction whatever the score ...
+STEADY_GROWTH = 0.10  # ... and "steady" only under 10% ("● steady" beside -18 %: a blind walkthrough)
 MIN_DIRECTION_PAPERS = 5  # papers of a trend in a period below which no direction is read into its change
 LEGEND_COLUMNS = 2  # the long trend names, uncut, side by side still fit a laptop-wide page (4 ran off its edge)
 
@@ -58,7 +59,7 @@ def _direction(z: float | None, growth: float | None, papers: int | None = None)
         return "△ up (noisy)"
     if g <= -NOISE_GROWTH:
         return "▽ down (noisy)"
-    return "● steady"
+    return "● steady" if abs(g) < STEADY_GROWTH else "● within the noise"
 
 
 def chart_frame(table: pd.DataFrame, metric: str, freq: str, labels: dict[str, str],
