@@ -98,8 +98,8 @@ def fetch_ids(
     for pid in wanted:
         if pid not in found and failure is None:
             run.error(f"{pid}: not found on arXiv")
-    if failure is None:
-        ledger.finish(run, "ok" if found or not wanted else "partial")
+    if failure is None:  # none of the ids found is a failed run ("partial" with seen 0: a blind walkthrough)
+        ledger.finish(run, "ok" if found or not wanted else "failed")
         return run
     run.error(str(failure))
     ledger.finish(run, "failed" if not found else "partial")

@@ -234,6 +234,22 @@ def test_cli_live_ingest_against_fake_server(home, monkeypatch, rows):
     assert {r[0] for r in db.execute("SELECT id FROM papers")} == want
 
 
+@pytest.mark.slow  # the politeness pause between two pages is real in the CLI (3 s)
+@pytest.mark.parametrize("as_json", [False, True])
+def test_cli_live_ingest_that_lost_a_page_exits_3(home, monkeypatch, rows, as_json):
+    """A page refused (HTTP 400, not retried) after a good one: the first page's papers are stored, the run is
+    partial, and the exit status says so with or without --json (it was 0: a blind walkthrough)."""
+    with FakeArxiv(rows, faults_by_start={20: Fault("http", status=400, times=9)}) as srv:
+        monkeypatch.setenv("TRENDSCOPE_ARXIV_URL", srv.url)
+        res = CliRunner().invoke(main, ["--home", str(home), "ingest", "-c", "cs.CL", "--since", "2020-01-01",
+                                        "--until", "2024-12-31", "--page-size", "20", *(["--json"] * as_json)])
+    assert res.exit_code == 3, res.output
+    run = LedgerStore(open_database(home / "trendscope.db")).last("arxiv-api")
+    assert run.outcome == "partial" and run.new == 20
+    if as_json:
+        assert json.loads(res.stdout)["outcome"] == "partial"
+
+
 # -- fetching named papers (`ingest --id`) ------------------------------------------------------------
 def test_fetch_by_id_through_the_real_client_politely(tmp_path, rows):
     from trendscope.ingest.arxiv_ids import fetch_ids
@@ -267,6 +283,19 @@ def test_cli_ingest_by_id(home, monkeypatch, rows):
         res = CliRunner().invoke(main, ["--home", str(home), "ingest", "--id", rows[6]["id"], "--id", "2101.99999"])
     assert res.exit_code == 3 and "2101.99999: not found on arXiv" in res.output, res.output
     assert PaperStore(open_database(home / "trendscope.db")).has(rows[6]["id"])
+    # with --json the exit status is the same: a cron job logging JSON saw 0 (a blind walkthrough)
+    with FakeArxiv(rows) as srv:
+        monkeypatch.setenv("TRENDSCOPE_ARXIV_URL", srv.url)
+        res = CliRunner().invoke(main, ["--home", str(home), "ingest", "--id", rows[7]["id"], "--id", "2101.99998",
+                                        "--json"])
+    assert res.exit_code == 3 and json.loads(res.stdout)["outcome"] == "ok", res.output
+    # none of the ids found is a failed run, not "partial" with nothing seen
+    with FakeArxiv(rows) as srv:
+        monkeypatch.setenv("TRENDSCOPE_ARXIV_URL", srv.url)
+        res = CliRunner().invoke(main, ["--home", str(home), "ingest", "--id", "2101.99997", "--json"])
+        plain = CliRunner().invoke(main, ["--home", str(home), "ingest", "--id", "2101.99996"])
+    assert res.exit_code == 1 and json.loads(res.stdout)["outcome"] == "failed", res.output
+    assert plain.exit_code == 1 and "Error: arXiv found none of the papers asked for" in plain.output, plain.output
 
 
 @pytest.mark.slow  # real retry pauses against a closed port

@@ -44,7 +44,8 @@ def ingest_cmd(ctx, snapshot, ids, categories, since, until, max_results, page_s
     """Fetch new papers from arXiv (polite: one request per 3 s), a few by id with --id, or import a snapshot
     with --snapshot.
 
-    Exit status 3: stored every good record, skipped bad lines or ids (each named on stderr).
+    Exit status 3, with --json too: stored every good record but skipped bad lines or ids, or lost pages of a
+    live window (each named on stderr, or in the record's error_messages).
 
     \b
     Examples:
@@ -60,12 +61,16 @@ def ingest_cmd(ctx, snapshot, ids, categories, since, until, max_results, page_s
         raise click.UsageError("give either --snapshot or --id, not both")
     if ids:
         run = _recorded(lambda: run_ids(home, ids), as_json)
-        if as_json:
+        if as_json:  # the exit status as without --json: a cron job logging JSON missed every partial run
             click.echo(json.dumps(_run_dict(run), indent=2))
+            if run.errors:
+                ctx.exit(1 if run.outcome == "failed" else PARTIAL)
             return
         click.echo(run.summary())
         for message in run.error_messages:
             click.echo(f"  {message}", err=True)
+        if run.outcome == "failed":
+            raise TrendscopeError("arXiv found none of the papers asked for")
         if run.errors:
             ctx.exit(PARTIAL)
         return
@@ -105,6 +110,8 @@ def ingest_cmd(ctx, snapshot, ids, categories, since, until, max_results, page_s
         click.echo(run.summary())
         if run.outcome != "ok":
             click.echo(f"  last error: {run.error_messages[-1] if run.error_messages else '?'}", err=True)
+    if run.outcome == "partial":  # pages lost after the retries: what came is stored, the window has a gap
+        ctx.exit(PARTIAL)
 
 
 def _recorded(fetch, as_json: bool):
