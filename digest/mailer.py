@@ -41,6 +41,7 @@ from pathlib import Path
 
 from trendscope.foundation.address import validate_address  # noqa: F401 - re-exported: the digest API's callers
 from trendscope.foundation.errors import SettingsProblems, TrendscopeError
+from trendscope.foundation.files import loads_toml
 
 from .text import has_encoded_word, one_line
 
@@ -136,6 +137,42 @@ def _flag(value, what: str, where: str) -> bool:
     raise TrendscopeError(f"{where}: smtp {what} must be true or false, not {value!r}")
 
 
+def _shown(value) -> str:
+    """A setting as TOML writes it (`true`, not True), shortened, for an error."""
+    text = ("true" if value else "false") if isinstance(value, bool) else repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _port(value, where: str, default: int) -> int:
+    """A port: a whole number from 1 to 65535, in TOML or as a variable's digits; `default` when unset. `port =
+    inf` crashed `status` (OverflowError), `true` became port 1 and `25.9` port 25, without a word (an audit)."""
+    if value is None or value == "":
+        return default
+    if isinstance(value, str) and re.fullmatch(r"\s*[0-9]{1,9}\s*", value):
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool):  # bool is an int to Python: true was port 1
+        raise TrendscopeError(f"{where}: smtp port must be a whole number, not {_shown(value)} "
+                              "(a port is 1 to 65535)")
+    if not 0 < value < 65536:  # 0 was read as "unset": port 25, silently
+        raise TrendscopeError(f"{where}: smtp port out of range: {_shown(value)} (a port is 1 to 65535)")
+    return value
+
+
+def _seconds(value, where: str) -> float:
+    """A timeout: a number (or a variable's text of one), not `true` (read as 1 second)."""
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            pass
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        try:
+            return float(value)
+        except OverflowError:  # float(10**400): out of range, whatever its sign
+            return float("inf")
+    raise TrendscopeError(f"{where}: smtp timeout must be a number of seconds, not {_shown(value)}")
+
+
 _WARNED: set[tuple[str, int]] = set()
 
 
@@ -169,7 +206,7 @@ def config_file_warnings(config_path: str | Path | None) -> list[str]:
         mode = path.stat().st_mode
         if not mode & 0o044:
             return []
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+        doc = loads_toml(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return []
     section = doc.get("smtp")
@@ -189,9 +226,11 @@ def load_smtp_config(config_path: str | Path | None, env: Mapping[str, str] | No
     if config_path is not None and Path(config_path).exists():
         where = str(config_path)
         try:
-            doc = tomllib.loads(Path(config_path).read_text(encoding="utf-8"))
+            doc = loads_toml(Path(config_path).read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise TrendscopeError(f"{config_path}: invalid TOML: {exc}") from exc
+        except OSError as exc:  # a folder, or a file this user may not read
+            raise TrendscopeError(f"cannot read {config_path}: {exc.strerror or exc}") from exc
         section = doc.get("smtp", {})
         if not isinstance(section, dict):
             raise TrendscopeError(f"{config_path}: [smtp] must be a table")
@@ -204,6 +243,10 @@ def load_smtp_config(config_path: str | Path | None, env: Mapping[str, str] | No
     for key, var in ENV.items():
         if env.get(var):
             values[key], source[key] = env[var], var
+    for key in ("user", "password", "from", "operator", "cafile"):  # `password = [1]` went out as "[1]" (an audit)
+        if values.get(key) is not None and not isinstance(values[key], str):
+            bad = _shown(values.pop(key))
+            problems.append(f"{source.get(key, where)}: smtp {key} must be text in quotes, not {bad}")
     tls = str(values.get("tls", "auto")).strip().lower() or "auto"
     if tls in ("false", "off", "plain"):
         tls = "none"
@@ -215,22 +258,18 @@ def load_smtp_config(config_path: str | Path | None, env: Mapping[str, str] | No
         tls = "auto"
     port = DEFAULT_PORTS[tls]
     try:
-        port = int(values.get("port") or DEFAULT_PORTS[tls])
-    except (TypeError, ValueError):
-        problems.append(f"{source.get('port', where)}: smtp port must be a whole number, not {values.get('port')!r}")
-    else:
-        if not 0 < port < 65536:
-            problems.append(f"{source.get('port', where)}: smtp port out of range: {port}")
+        port = _port(values.get("port"), source.get("port", where), DEFAULT_PORTS[tls])
+    except TrendscopeError as exc:
+        problems.append(str(exc))
     timeout = 30.0
     try:
-        timeout = float(values.get("timeout", 30))
-    except (TypeError, ValueError):
-        problems.append(f"{source.get('timeout', where)}: smtp timeout must be a number of seconds, "
-                        f"not {values.get('timeout')!r}")
+        timeout = _seconds(values.get("timeout", 30), source.get("timeout", where))
+    except TrendscopeError as exc:
+        problems.append(str(exc))
     else:
         if not 0 < timeout <= 600:  # -5 failed at the first connection as "Timeout value out of range"
             problems.append(f"{source.get('timeout', where)}: smtp timeout must be between 0 and 600 seconds, "
-                            f"not {values.get('timeout')!r}")
+                            f"not {_shown(values.get('timeout'))}")
     host = None
     if values.get("host") is not None and not isinstance(values["host"], str):  # host = 5 passed as "5", and
         problems.append(f"{source.get('host', where)}: smtp host must be a host name in quotes, "  # the week was

@@ -35,6 +35,12 @@ from .query_terms import is_stop_word
 
 MAX_QUERY_CHARS = 2000
 MAX_ITEMS = 64
+# A prefix matches every word that starts with it, and FTS5 merges all their papers before it ranks or checks any:
+# over 162,699 papers `a*` took 12 s, 64 one-letter prefixes 4-5 minutes, and a search address holding them kept
+# the server busy after the browser left (an audit). A prefix needs this many letters, and a query holds this
+# many prefixes at most (`con*` still costs seconds: 3 letters name a word's start, not a topic).
+MIN_PREFIX_CHARS = 3
+MAX_PREFIXES = 4
 
 FIELDS = {
     "ti": "title", "title": "title",
@@ -173,6 +179,16 @@ def normalize(text: str) -> str:
 
 
 
+def _check_prefix(word: str, nth: int) -> None:
+    """Refuse a prefix too short, or one prefix too many (MIN_PREFIX_CHARS, MAX_PREFIXES)."""
+    if len(word) < MIN_PREFIX_CHARS:
+        raise TrendscopeError(f"{word}* is too short a prefix: write at least {MIN_PREFIX_CHARS} letters before "
+                              "the * (e.g. distill*)")
+    if nth > MAX_PREFIXES:
+        raise TrendscopeError(f"a search holds at most {MAX_PREFIXES} prefixes (word*): write whole words for the "
+                              "others")
+
+
 def parse_query(text: str, all_words: bool = False) -> ParsedQuery:
     """Parse a user query; raises TrendscopeError when nothing searchable is left.
 
@@ -189,7 +205,7 @@ def parse_query(text: str, all_words: bool = False) -> ParsedQuery:
     groups: list[Group] = []
     pending_or = False
     negate_next = False
-    count = 0
+    count = prefixes = 0
     for m in _TOKEN_RE.finditer(s):
         if m.group("lone") is not None:
             continue
@@ -232,6 +248,8 @@ def parse_query(text: str, all_words: bool = False) -> ParsedQuery:
         if joined:
             words = (joined,)
         prefix = (not is_phrase) and raw.endswith("*") and len(words) == 1
+        if prefix:
+            _check_prefix(words[0], prefixes := prefixes + 1)
         item = Item(words=words, column=column, prefix=prefix)
         # "sim-to-real" and "sim2real" are one term to a reader: each is searched as either (papers write both;
         # "sim2real" found none of the sim-to-real papers: a blind walkthrough)

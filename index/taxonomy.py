@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from trendscope.foundation.errors import TrendscopeError, os_reason
+from trendscope.foundation.files import loads_toml
 from trendscope.index.regex_literals import required_literals
 
 TAGGER_VERSION = "1"
@@ -115,7 +116,7 @@ def packaged_taxonomy_text() -> str:
 
 def _parse(text: str, source: str) -> dict:
     try:
-        return tomllib.loads(text)
+        return loads_toml(text)  # too deep a nesting is bad TOML too, not a RecursionError
     except tomllib.TOMLDecodeError as exc:
         raise TrendscopeError(f"{source}: invalid TOML: {exc}") from exc
 

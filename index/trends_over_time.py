@@ -19,6 +19,7 @@ Definitions (W = `window`, default 8 previous periods):
 from __future__ import annotations
 
 import bisect
+import logging
 import math
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -27,9 +28,13 @@ from datetime import date, timedelta
 
 import pandas as pd
 
+from trendscope.foundation.clock import utc_now
 from trendscope.foundation.words import content_words
+from trendscope.ingest.record_fields import ARXIV_START, FUTURE_DAYS
 
 from .trend_store import TrendStore
+
+log = logging.getLogger(__name__)
 
 PRIOR = 5.0
 MIN_TERM_SHARE = 0.15  # a new term must occur in this share of the period's tagged papers (at least 2)
@@ -47,8 +52,48 @@ def period_start(day: str, freq: str) -> str:
     raise ValueError(f"freq must be 'week', 'month' or 'quarter', not {freq!r}")
 
 
-def periods_between(first: str, last: str, freq: str) -> list[str]:
-    """Every period start from the period of `first` through that of `last`, empty ones included."""
+_warned: set[str] = set()  # each edge is warned of once a process, not on every page drawn
+
+
+def _arxiv_life(today: date) -> tuple[str, str]:
+    """The first and last ISO day a paper can be dated (ISO dates compare as text: this runs once per paper)."""
+    return ARXIV_START.isoformat(), (today + timedelta(days=FUTURE_DAYS)).isoformat()
+
+
+def _clamped(day: str, today: date) -> str:
+    """`day`, or the edge of arXiv's life it lies beyond, with one warning: a paper dated 9999-12-31 or 0001-01-01,
+    stored from a snapshot before the import refused such dates, made every `trendscope index` and `trends` run
+    fail (OverflowError stepping past 9999-12-31) and the periods run on for 8,000 years."""
+    lo, hi = _arxiv_life(today)
+    if lo <= day[:10] <= hi:
+        return day
+    bound = lo if day[:10] < lo else hi
+    if bound not in _warned:
+        _warned.add(bound)
+        log.warning("%s is outside arXiv's life (%s to %s): papers so dated are left out of trends and the periods "
+                    "%s %s (they came from a snapshot read before the import refused such dates)", day[:10], lo, hi,
+                    "start at" if bound == lo else "end at", bound)
+    return bound
+
+
+def _in_arxiv_life(rows: list, today: date | None = None) -> list:
+    """The (pk, published, ...) rows dated within arXiv's life; the others are left out (warned of once)."""
+    today = today or utc_now().date()
+    lo, hi = _arxiv_life(today)
+    inside = []
+    for row in rows:
+        if row[1] and lo <= row[1][:10] <= hi:
+            inside.append(row)
+        elif row[1]:
+            _clamped(row[1], today)  # the warning
+    return inside
+
+
+def periods_between(first: str, last: str, freq: str, today: date | None = None) -> list[str]:
+    """Every period start from the period of `first` through that of `last`, empty ones included; bounds outside
+    arXiv's life are taken at its edges (`_clamped`; `today`: default today in UTC)."""
+    today = today or utc_now().date()
+    first, last = _clamped(first, today), _clamped(last, today)
     out, p, last = [], period_start(first, freq), period_start(last, freq)
     step = {"week": 7, "month": 31, "quarter": 92}[freq]
     while p <= last:
@@ -113,7 +158,7 @@ def trend_table(db, freq: str = "week", since: str | None = None, window: int = 
     # `since` chooses the periods shown, not the data: each shown period is compared with the `window` periods
     # (that hold papers) before it, exactly as without `since` (the first one shown used to read +0.00)
     first = period_start(since, freq) if since else None
-    papers = store.dated_papers(_baseline_start(store, first, freq, window) if first else None)
+    papers = _in_arxiv_life(store.dated_papers(_baseline_start(store, first, freq, window) if first else None))
     if categories:
         inside = store.pks_in_categories(categories)
         papers = [p for p in papers if p[0] in inside]
@@ -237,8 +282,9 @@ def drop_incomplete_tail(df, freq: str, newest: str | None):
 
 
 def newest_published(db) -> str | None:
-    """The newest stored paper's publication date."""
-    return TrendStore(db).newest_published()
+    """The newest stored paper's publication date (at most the last day of arXiv's life: `_clamped`)."""
+    newest = TrendStore(db).newest_published()
+    return _clamped(newest, utc_now().date()) if newest else None
 
 
 @dataclass(frozen=True)
@@ -330,7 +376,7 @@ def thin_periods_of(db, df, freq: str, window: int = 12, fraction: float = 0.25)
 
 def period_totals(db, freq: str) -> dict[str, int]:
     """period start -> papers published in it, over the whole corpus (no text read)."""
-    return dict(Counter(period_start(day, freq) for _pk, day in TrendStore(db).publication_dates() if day))
+    return dict(Counter(period_start(day, freq) for _pk, day in _in_arxiv_life(TrendStore(db).publication_dates())))
 
 
 def pooled(df: pd.DataFrame, periods: int, center: bool = False) -> pd.DataFrame:

@@ -29,6 +29,7 @@ from trendscope.foundation.text import MATCH_CLOSE, MATCH_OPEN
 
 from .records import Paper, author_name
 from .store import row_to_paper
+from .subset_match import SUBSET_LIMIT, SubsetMatcher
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +91,7 @@ class PaperReads:
 
     def __init__(self, db: sqlite_utils.Database):
         self.db = db
+        self._matcher: tuple[tuple, SubsetMatcher] | None = None  # the last pks' matcher (`matching`)
 
     def _run(self, sql: str, args: Sequence) -> list[tuple]:
         try:
@@ -372,10 +374,23 @@ class PaperReads:
                              [light_match(match)])[0][0])
 
     def matching(self, match: str, pks: Sequence[int]) -> set[int]:
-        """The pks among `pks` whose text matches the FTS5 expression."""
+        """The pks among `pks` whose text matches the FTS5 expression: up to SUBSET_LIMIT papers by their own
+        small index (`subset_match`; the same pks asked again reuse it while the database is unchanged)."""
         pks = [int(p) for p in pks]
         if not pks:
             return set()
+        if len(pks) <= SUBSET_LIMIT:
+            return self._subset(pks).matching(light_match(match))
         rows = self._run("SELECT rowid FROM papers_terms WHERE papers_terms MATCH ? AND rowid IN "
                          "(SELECT value FROM json_each(?))", [light_match(match), json.dumps(pks)])
         return {r[0] for r in rows}
+
+    def _subset(self, pks: list[int]) -> SubsetMatcher:
+        key = (frozenset(pks), self.db.execute("PRAGMA data_version").fetchone()[0], self.db.conn.total_changes)
+        if self._matcher is None or self._matcher[0] != key:
+            if self._matcher is not None:
+                self._matcher[1].close()
+            rows = self._run("SELECT pk, title, abstract, authors FROM papers WHERE pk IN "
+                             "(SELECT value FROM json_each(?))", [json.dumps(sorted(set(pks)))])
+            self._matcher = (key, SubsetMatcher(rows))
+        return self._matcher[1]

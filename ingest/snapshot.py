@@ -5,7 +5,9 @@ A bad line is reported with its true 1-based line number and reason, counted and
 stored. The file is read as bytes and each line decoded on its own, so a byte that is not UTF-8 costs its line
 only; a record that cannot be parsed or stored costs its line only (a batch that fails is retried paper by
 paper). Text is cleaned where it enters (`Paper`: lone surrogates and control characters never reach the
-database). A read-only database or a full disk ends the import with one line naming the file.
+database). A field a stored paper does without that is bad (a DOI that is no DOI, a `javascript:` link, an
+updated date in the future) is dropped, and a warning names the file, line and field (`record_fields`). A
+read-only database or a full disk ends the import with one line naming the file.
 Plain or gzip files (detected by content, not by name).
 """
 from __future__ import annotations
@@ -17,11 +19,13 @@ import sqlite3
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from zlib import error as zlib_error
 
 import sqlite_utils
 
+from trendscope.foundation.clock import utc_now
 from trendscope.foundation.db import database_path, storage_error
 from trendscope.foundation.errors import StorageError, TrendscopeError
 from trendscope.foundation.hashing import file_fingerprint
@@ -35,6 +39,7 @@ from .store import PaperStore, UpsertCounts
 log = logging.getLogger(__name__)
 
 MAX_REPORTED_BAD_LINES = 1000
+MAX_LOGGED_NOTES = 20  # warnings of dropped fields told one by one; the rest are counted in one warning at the end
 MAX_LINE_BYTES = 8 << 20  # a longer line is one bad line (read and dropped in pieces, never held whole)
 # errors of one record's data (not of the database or the disk): that record is skipped, the others are stored
 _RECORD_ERRORS = (ValueError, TypeError, OverflowError, sqlite3.IntegrityError, sqlite3.InterfaceError,
@@ -55,6 +60,8 @@ class SnapshotResult:
     lines: int = 0
     bad_lines: list[BadLineReport] = field(default_factory=list)
     bad_count: int = 0
+    notes: list[BadLineReport] = field(default_factory=list)  # fields dropped from stored papers (the first ones)
+    note_count: int = 0
     unchanged_since: int | None = None  # run id of the earlier complete import of the same file
 
     @property
@@ -182,13 +189,17 @@ def _split_lines(chunk: bytes) -> list[bytes]:
     return chunk.splitlines() or [b""]
 
 
-def iter_snapshot(path: Path, on_read: Callable[[int], None] | None = None) -> Iterator[tuple[int, Paper | BadLine]]:
+def iter_snapshot(path: Path, on_read: Callable[[int], None] | None = None, *, today: date | None = None,
+                  on_note: Callable[[int, str], None] | None = None) -> Iterator[tuple[int, Paper | BadLine]]:
     """(line number, Paper or BadLine) for every non-blank line of the file (line numbers are 1-based and true).
+    `today` (default: today in UTC, read once) bounds the papers' dates; `on_note(line number, note)` hears of
+    each field dropped from a paper yielded.
 
     Nothing one line holds can stop the others: bytes that are not UTF-8, JSON that is invalid or nested too
     deeply, a line longer than MAX_LINE_BYTES, a record no parser expected. Only a damaged gzip stream (the
     rest cannot be read) ends the file early, with the line it ended on reported.
     """
+    today = today or utc_now().date()
     with open_snapshot(path, on_read) as fh:
         line_no = 0
         while True:
@@ -213,13 +224,19 @@ def iter_snapshot(path: Path, on_read: Callable[[int], None] | None = None) -> I
                 line_no += 1
                 if not raw.strip():
                     continue
+                notes: list[str] = []
                 try:
-                    yield line_no, parse_line(_decode(raw))
+                    paper = parse_line(_decode(raw), today, notes)
                 except BadLine as exc:
                     yield line_no, exc
                 except Exception as exc:  # a record no parser rule expected: this line only
                     log.debug("%s:%d: unexpected %r", path, line_no, exc, exc_info=True)
                     yield line_no, BadLine(f"unreadable record ({exc.__class__.__name__}: {exc})")
+                else:
+                    for note in notes:
+                        if on_note is not None:
+                            on_note(line_no, note)
+                    yield line_no, paper
 
 
 def import_snapshot(
@@ -229,18 +246,20 @@ def import_snapshot(
     batch_size: int = 2000,
     progress: bool = False,
     force: bool = False,
+    today: date | None = None,
 ) -> SnapshotResult:
     """Stream a snapshot into the store, one transaction per batch; recorded in the ledger.
 
     A file whose exact content (sha256) was already read to the end into this database is not rescanned
     (papers are never deleted and older versions change nothing, so it cannot bring anything new) unless
-    `force`. A read-only database or a full disk raises a one-line StorageError naming the file.
+    `force`. A read-only database or a full disk raises a one-line StorageError naming the file. `today` (default:
+    today in UTC): no paper is dated after it.
     """
     path = Path(path)
     if not path.is_file():
         raise TrendscopeError(f"snapshot not found: {path}")
     try:
-        return _import(db, path, batch_size, progress, force)
+        return _import(db, path, batch_size, progress, force, today)
     except sqlite3.DatabaseError as exc:  # connections not opened by foundation.db.connect
         err = storage_error(exc, database_path(db))
         if err is None:
@@ -248,7 +267,8 @@ def import_snapshot(
         raise err from exc
 
 
-def _import(db: sqlite_utils.Database, path: Path, batch_size: int, progress: bool, force: bool) -> SnapshotResult:
+def _import(db: sqlite_utils.Database, path: Path, batch_size: int, progress: bool, force: bool,
+            today: date | None) -> SnapshotResult:
     store = PaperStore(db)
     ledger = LedgerStore(db)
     try:
@@ -276,6 +296,14 @@ def _import(db: sqlite_utils.Database, path: Path, batch_size: int, progress: bo
         if len(result.bad_lines) < MAX_REPORTED_BAD_LINES:
             result.bad_lines.append(BadLineReport(line_no, reason))
         log.info("%s:%d: skipped: %s", path, line_no, reason)  # the caller reports the first ones (CLI: 20)
+
+    def note(line_no: int, text: str) -> None:
+        # a warning, not a bad line: the paper is stored, without the field (the run stays "ok")
+        result.note_count += 1
+        if len(result.notes) < MAX_REPORTED_BAD_LINES:
+            result.notes.append(BadLineReport(line_no, text))
+        log.log(logging.WARNING if result.note_count <= MAX_LOGGED_NOTES else logging.INFO, "%s:%d: %s",
+                path, line_no, text)
 
     def store_batch() -> UpsertCounts:
         try:
@@ -306,7 +334,7 @@ def _import(db: sqlite_utils.Database, path: Path, batch_size: int, progress: bo
             bar.set_postfix(new=run.new, updated=run.updated, skipped=run.skipped, bad=result.bad_count)
 
     try:
-        for line_no, item in iter_snapshot(path, on_read):
+        for line_no, item in iter_snapshot(path, on_read, today=today, on_note=note):
             result.lines = line_no
             if isinstance(item, BadLine):
                 bad(line_no, str(item))
@@ -323,6 +351,9 @@ def _import(db: sqlite_utils.Database, path: Path, batch_size: int, progress: bo
     finally:
         if bar is not None:
             bar.close()
+    if result.note_count > MAX_LOGGED_NOTES:
+        log.warning("%s: %d more fields dropped from stored papers (run with -v to see them)", path,
+                    result.note_count - MAX_LOGGED_NOTES)
     if run.seen == 0:  # not a snapshot at all (a README, an HTML error page, an empty file): refused
         ledger.finish(run, "failed")
         if not result.bad_count:

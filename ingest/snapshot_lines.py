@@ -6,7 +6,10 @@ files and stores what these return.
     `{"version": "v1", "created": "Mon, 2 Apr 2007 19:18:42 GMT"}`.
 (b) Trendscope corpus lines (`arxiv_corpus.jsonl.gz`): `authors`/`categories` are lists, `published` an ISO date.
 
-A line that cannot become a `Paper` raises `BadLine`, whose message names the field and why.
+A line that cannot become a `Paper` raises `BadLine`, whose message names the field and why. A field the paper
+does without that is bad (`record_fields`: a DOI that is no DOI, a `javascript:` link) is dropped and a note saying
+so appended to `notes`. "Today" (no paper is dated after it) is a parameter; only `parse_line` reads the clock, and
+only when none is given.
 """
 from __future__ import annotations
 
@@ -15,19 +18,27 @@ import re
 from datetime import date
 from email.utils import parsedate_to_datetime
 
+from trendscope.foundation.clock import utc_now
 from trendscope.foundation.text import clean_text
 
+from .record_fields import (  # BadLine is still imported from here by `snapshot` and the tests
+    BadLine,
+    arxiv_categories,
+    capped_authors,
+    checked_doi,
+    checked_primary,
+    published_date,
+    updated_date,
+    web_links,
+)
 from .records import BadArxivId, Paper, parse_arxiv_id
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
-_NEW_ID_MONTH = re.compile(r"^(\d\d)(0[1-9]|1[0-2])\.\d{4,5}$")
+# the year and month an id was given in: new-style 2106.09685, old-style cs/0112017 and math.GT/0309136
+_ID_MONTH = re.compile(r"^(?:[a-z\-]+(?:\.[A-Z]{2})?/)?(\d\d)(0[1-9]|1[0-2])(?:\.\d{4,5}|\d{3})$")
 _WS = re.compile(r"\s+")
 _VERSION = re.compile(r"^v(\d+)$")
 _AUTHOR_SPLIT = re.compile(r",\s*|\s+and\s+")
-
-
-class BadLine(ValueError):
-    """A snapshot line that cannot be stored; the message says why."""
 
 
 # Longest real values: the shared corpus's 162,699 papers hold titles of at most 240 characters, abstracts of 4,031
@@ -74,16 +85,22 @@ def _required_date(value: object, name: str) -> str:
 
 
 def _published_by_id(pid: str, published: str | None, name: str) -> str | None:
-    """A first version's date cannot fall after the month its new-style arXiv id was given in (YYMM.NNNNN: the
-    corpus has none more than one month after, as the id is given on submission)."""
-    m = _NEW_ID_MONTH.match(pid)
+    """A first version's date cannot fall after the month its arXiv id was given in (YYMM.NNNNN, or archive/YYMMNNN
+    from 1991 to 2007: the corpus has none more than one month after, as the id is given on submission)."""
+    m = _ID_MONTH.match(pid)
     if published is None or m is None:
         return published
-    id_month = (2000 + int(m.group(1))) * 12 + int(m.group(2)) - 1
+    year = int(m.group(1)) + (1900 if int(m.group(1)) >= 91 else 2000)  # old-style ids began in 9108
+    id_month = year * 12 + int(m.group(2)) - 1
     if int(published[:4]) * 12 + int(published[5:7]) - 1 > id_month + 1:
         raise BadLine(f"field '{name}' {published} is after the month of arXiv id {pid} "
-                      f"(20{m.group(1)}-{m.group(2)})")
+                      f"({year}-{m.group(2)})")
     return published
+
+
+def _first_version_date(pid: str, value: str | None, name: str, today: date) -> str | None:
+    """A first version's date: not after the month of its id, and within arXiv's life."""
+    return None if value is None else published_date(_published_by_id(pid, value, name), name, today)
 
 
 def _string_list(value: object, name: str) -> list[str]:
@@ -113,13 +130,13 @@ def _rfc2822_date(text: object) -> str:
         raise BadLine(f"bad version date {text!r}") from None
 
 
-def parse_kaggle_record(obj: dict) -> Paper:
-    """A record of arXiv's official metadata snapshot -> Paper."""
+def parse_kaggle_record(obj: dict, today: date, notes: list[str]) -> Paper:
+    """A record of arXiv's official metadata snapshot -> Paper; fields dropped are noted in `notes`."""
     pid, id_version = _arxiv_id(obj.get("id"))
     cats = obj.get("categories")
     if not isinstance(cats, str):
         raise BadLine("field 'categories' must be a space-separated string")
-    categories = list(dict.fromkeys(cats.split()))
+    categories = arxiv_categories(cats.split(), "categories", notes)
     versions = obj.get("versions") or []
     if not isinstance(versions, list):
         raise BadLine("field 'versions' must be a list")
@@ -133,10 +150,11 @@ def parse_kaggle_record(obj: dict) -> Paper:
         numbered.append((int(m.group(1)), _rfc2822_date(v.get("created"))))
     numbered.sort()
     version = numbered[-1][0] if numbered else id_version
-    published = _published_by_id(pid, numbered[0][1], "versions") if numbered else None
-    updated = numbered[-1][1] if len(numbered) > 1 else None
-    if published is None:
-        published = _iso_date(obj.get("update_date"), "update_date")
+    published = _first_version_date(pid, numbered[0][1], "versions", today) if numbered else None
+    updated = updated_date(numbered[-1][1], published, "versions", today, notes) if len(numbered) > 1 else None
+    if published is None:  # the last update's date, so not held to the id's month; within arXiv's life still
+        fallback = _iso_date(obj.get("update_date"), "update_date")
+        published = None if fallback is None else published_date(fallback, "update_date", today)
     parsed = obj.get("authors_parsed")
     authors: list[str]
     if isinstance(parsed, list) and parsed and all(isinstance(a, list) for a in parsed):
@@ -151,6 +169,7 @@ def parse_kaggle_record(obj: dict) -> Paper:
         raw = _clean(obj.get("authors"), "authors", required=False) or ""
         authors = [a.strip() for a in _AUTHOR_SPLIT.split(raw) if a.strip()]
     _string_list(authors, "authors")  # each name within its length
+    authors = capped_authors(authors, notes)
     return Paper(
         id=pid,
         title=_clean(obj.get("title"), "title"),
@@ -161,36 +180,39 @@ def parse_kaggle_record(obj: dict) -> Paper:
         published=published,
         updated=updated,
         version=version,
-        doi=_clean(obj.get("doi"), "doi", required=False),
+        doi=checked_doi(obj.get("doi"), "doi", notes),
         journal_ref=_clean(obj.get("journal-ref"), "journal-ref", required=False),
         comment=_clean(obj.get("comments"), "comments", required=False),
     )
 
 
-def parse_corpus_record(obj: dict) -> Paper:
-    """A Trendscope corpus record (see shared/data/README.md) -> Paper."""
+def parse_corpus_record(obj: dict, today: date, notes: list[str]) -> Paper:
+    """A Trendscope corpus record (see shared/data/README.md) -> Paper; fields dropped are noted in `notes`."""
     pid, id_version = _arxiv_id(obj.get("id"))
-    categories = _string_list(obj.get("categories"), "categories")
+    categories = arxiv_categories(_string_list(obj.get("categories"), "categories"), "categories", notes)
     primary = obj.get("primary_category")
     if primary is not None and not isinstance(primary, str):
         raise BadLine("field 'primary_category' must be a string")
     version = obj.get("version", id_version)
     if version is not None and (not isinstance(version, int) or isinstance(version, bool) or version < 1):
         raise BadLine(f"field 'version' must be a positive integer, got {version!r}")
+    title, abstract = _clean(obj.get("title"), "title"), _clean(obj.get("abstract"), "abstract")
+    authors = _string_list(obj.get("authors"), "authors")
+    published = _first_version_date(pid, _required_date(obj.get("published"), "published"), "published", today)
     return Paper(
         id=pid,
-        title=_clean(obj.get("title"), "title"),
-        abstract=_clean(obj.get("abstract"), "abstract"),
-        authors=_string_list(obj.get("authors"), "authors"),
-        categories=list(dict.fromkeys(categories)),
-        primary_category=primary or (categories[0] if categories else None),
-        published=_published_by_id(pid, _required_date(obj.get("published"), "published"), "published"),
-        updated=_iso_date(obj.get("updated"), "updated"),
+        title=title,
+        abstract=abstract,
+        authors=capped_authors(authors, notes),
+        categories=categories,
+        primary_category=checked_primary(primary, categories, notes),
+        published=published,
+        updated=updated_date(_iso_date(obj.get("updated"), "updated"), published, "updated", today, notes),
         version=version,
-        doi=_clean(obj.get("doi"), "doi", required=False),
+        doi=checked_doi(obj.get("doi"), "doi", notes),
         journal_ref=_clean(obj.get("journal_ref"), "journal_ref", required=False),
         comment=_clean(obj.get("comment"), "comment", required=False),
-        links=_string_list(obj.get("links"), "links"),
+        links=web_links(_string_list(obj.get("links"), "links"), "links", notes),
     )
 
 
@@ -201,8 +223,10 @@ def detect_format(obj: dict) -> str:
     return "trendscope"
 
 
-def parse_line(text: str) -> Paper:
-    """One snapshot line (either format) -> Paper; raises BadLine with the reason."""
+def parse_line(text: str, today: date | None = None, notes: list[str] | None = None) -> Paper:
+    """One snapshot line (either format) -> Paper; raises BadLine with the reason. `today` (default: today in UTC)
+    bounds the dates; the fields dropped are noted in `notes` when given."""
+    today = today or utc_now().date()
     try:
         obj = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -215,6 +239,9 @@ def parse_line(text: str) -> Paper:
         raise BadLine(f"invalid JSON ({exc})") from None
     if not isinstance(obj, dict):
         raise BadLine(f"expected a JSON object, got {type(obj).__name__}")
-    if detect_format(obj) == "arxiv-oai":
-        return parse_kaggle_record(obj)
-    return parse_corpus_record(obj)
+    mine: list[str] = []  # a refused line's notes are not told: its one reason is
+    parse = parse_kaggle_record if detect_format(obj) == "arxiv-oai" else parse_corpus_record
+    paper = parse(obj, today, mine)
+    if notes is not None:
+        notes.extend(mine)
+    return paper

@@ -18,6 +18,7 @@ migrations = Migrations("trendscope.ingest")
 
 FTS_INSERT_TRIGGER = "papers_ai"
 TERMS_INSERT_TRIGGER = "papers_terms_ai"
+TERMS_TOKENIZER = "unicode61 remove_diacritics 2"  # the keyword index's (subset_match.py indexes a few papers alike)
 
 
 @migrations()
@@ -123,7 +124,7 @@ def m006_light_terms(db: sqlite_utils.Database) -> None:
     Contentless: it holds the index alone; the triggers give it the text through `light_text`, which
     `foundation.db.connect` registers on every connection."""
     db.execute("CREATE VIRTUAL TABLE papers_terms USING fts5(title, abstract, authors, content = '', "
-               "tokenize = 'unicode61 remove_diacritics 2')")
+               f"tokenize = '{TERMS_TOKENIZER}')")
     db.execute(f"""
         CREATE TRIGGER {TERMS_INSERT_TRIGGER} AFTER INSERT ON papers BEGIN
           INSERT INTO papers_terms (rowid, title, abstract, authors)

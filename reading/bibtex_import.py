@@ -40,6 +40,9 @@ def arxiv_id_from_fields(fields: dict[str, str]) -> str | None:
 
 
 _ABS_VOLUME = re.compile(r"\{?abs/([^\s{}]+)\}?", re.IGNORECASE)
+# a field's LaTeX source is cut to this before it is decoded: what is kept of any field is shorter (a note 5,000
+# characters, 100 names of 200), and decoding a 5,000,000-character `annote` ran for many minutes (an audit)
+MAX_FIELD_SOURCE = 50_000
 
 
 def latex_decoder():
@@ -93,6 +96,7 @@ def parse_bibtex(text: str) -> ParsedFile:
     try:
         # the raw fields keep the braces that decoding drops (`{BigScience Workshop}`, `{Chinese}`: `forms_of`)
         raw = bibtexparser.parse_string(text)
+        cut = _cut_sources(raw.entries)
         lib = mw.LatexDecodingMiddleware(decoder=decoder, allow_inplace_modification=False).transform(raw)
     except Exception as exc:  # the parser itself gave up: report it as a file problem
         out.problems.append(f"not parseable as BibTeX ({exc.__class__.__name__}: {exc})")
@@ -122,12 +126,26 @@ def parse_bibtex(text: str) -> ParsedFile:
                              title=bib_text(fields.get("title", ""), MAX_TITLE), authors=authors,
                              year=year if re.fullmatch(r"(19|20)\d\d", year) else "",
                              key=entry.key if CITATION_KEY_RE.fullmatch(entry.key or "") else "",
-                             venue=_venue(entry.entry_type, fields), forms=forms))
+                             venue=_venue(entry.entry_type, fields), forms=forms,
+                             note_cut=entry.start_line in cut))
     if not lib.entries and not lib.failed_blocks and text.strip():
         out.problems.append("no BibTeX entries found")
     # broken entries and entries without an id in the file's order (line 12 came before line 7: a walkthrough)
     out.problems.sort(key=lambda m: int(n.group(1)) if (n := re.match(r"line (\d+):", m)) else 0)
     return out
+
+
+def _cut_sources(entries) -> set[int]:
+    """Cut each field of `entries` to MAX_FIELD_SOURCE characters; the start lines of the entries whose `annote`
+    (their note) was cut, which the import names."""
+    cut = set()
+    for entry in entries:
+        for f in entry.fields:
+            if isinstance(f.value, str) and len(f.value) > MAX_FIELD_SOURCE:
+                f.value = f.value[:MAX_FIELD_SOURCE]
+                if f.key.lower() == "annote":
+                    cut.add(entry.start_line)
+    return cut
 
 
 _LATEX_RE = re.compile(r"[\\{}$~%&`'\"]|--")  # what LaTeX decoding may change

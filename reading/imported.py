@@ -28,6 +28,7 @@ class ImportedItem:
     key: str = ""  # a BibTeX entry's citation key, when it is one an export may write back (`CITATION_KEY_RE`)
     venue: dict[str, str] = field(default_factory=dict)  # where a BibTeX entry says it was published (`VENUE_FIELDS`)
     forms: ImportedForms = field(default_factory=ImportedForms)  # et al., names and title words kept as written
+    note_cut: bool = False  # the parser cut the note's source already (a huge BibTeX `annote`): say so
 
 
 @dataclass
@@ -39,6 +40,7 @@ class ParsedFile:
     fmt: str
     items: list[ImportedItem] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    cut: dict[str, str] = field(default_factory=dict)  # id -> message, of entries whose note was cut (`parse_file`)
 
     _lines: dict[str, list[int | None]] = field(default_factory=dict, repr=False)
 

@@ -6,8 +6,10 @@ e.g. the name of a file uploaded through the app), never a temporary path.
 
 CSV and JSON rows are validated field by field (`status` must be one of the list statuses, `note` and the id must
 be text); a bad row is reported (`item 3: ...`, `line 4: ...`) and skipped. JSON nested deeper than
-`MAX_JSON_DEPTH` is refused before it is parsed. Everything Trendscope's exports write imports back: the CSV
-formula guard (`'` before = + - @ tab CR) is removed, control characters are dropped from notes.
+`MAX_JSON_DEPTH` is refused before it is parsed. In every format a note is cut to `MAX_NOTE` characters (each entry
+cut named in `ParsedFile.cut`), and a file of more than `MAX_IMPORT` papers is refused whole. Everything
+Trendscope's exports write imports back: the CSV formula guard (`'` before = + - @ tab CR) is removed, control
+characters are dropped from notes.
 """
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ from .bibtex_import import parse_bibtex
 from .exporters import clean_text, csv_unguard
 from .imported import MAX_TITLE, ImportedItem, ParsedFile, author_list, bib_text
 from .imported_forms import ImportedForms
+from .list_input import MAX_IMPORT, MAX_NOTE
 from .list_store import STATUSES
 
 IMPORT_FORMATS = ("auto", "ids", "bibtex", "csv", "json", "md")
@@ -86,10 +89,26 @@ def parse_file(path: str | Path, fmt: str = "auto", display_name: str | None = N
         fmt = detect_format(Path(display_name) if display_name and Path(display_name).suffix else p, text)
     parser = {"ids": parse_ids, "bibtex": parse_bibtex, "csv": parse_csv, "json": parse_json, "md": parse_markdown}
     out = parser[fmt](text)
+    if len(out.items) > MAX_IMPORT:  # refused whole, before anything is written: not the first 10,000 silently
+        raise TrendscopeError(f"{label}: {len(out.items):,} papers; one import adds at most {MAX_IMPORT:,}: split "
+                              "the file")
     out.path = label
     out.fmt = fmt
     out.problems = [f"{label}: {m}" for m in out.problems]
+    _cut_notes(out, label)
     return out
+
+
+def _cut_notes(out: ParsedFile, label: str) -> None:
+    """Cut each note to MAX_NOTE characters, as `lists note` takes them, naming each entry cut in `out.cut`: every
+    import path stored a 5,000,000-character note whole (an audit). Cut, not refused: a researcher moving her
+    library keeps the paper and its note's start, and is told."""
+    for item in out.items:
+        if len(item.note) > MAX_NOTE or item.note_cut:
+            item.note = item.note[:MAX_NOTE]
+            where = f"line {item.line}: " if item.line else ""
+            out.cut[item.arxiv_id] = (f"{label}: {where}the note of {item.arxiv_id} was cut to its first "
+                                      f"{len(item.note):,} characters (a note holds at most {MAX_NOTE:,}).")
 
 
 def parse_ids(text: str) -> ParsedFile:
@@ -290,6 +309,15 @@ def _json_depth_exceeds(text: str, limit: int) -> bool:
     return False
 
 
+def _json_int(digits: str) -> int | float:
+    """A JSON integer; one longer than Python converts (4,300 digits) as infinity, a number like any other: an
+    unused field holding one stopped the import with "ValueError: Exceeds the limit (4300 digits)" (an audit)."""
+    try:
+        return int(digits)
+    except ValueError:
+        return float(digits)
+
+
 def parse_json(text: str) -> ParsedFile:
     """Trendscope's JSON export ({"items": [...]}) or a plain JSON list of ids / objects."""
     out = ParsedFile("", "json")
@@ -298,12 +326,15 @@ def parse_json(text: str) -> ParsedFile:
         out.problems.append(too_deep)
         return out
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_int=_json_int)
     except json.JSONDecodeError as exc:
         out.problems.append(f"line {exc.lineno}: invalid JSON ({exc.msg})")
         return out
     except RecursionError:
         out.problems.append(too_deep)
+        return out
+    except ValueError as exc:  # a value json read but Python cannot convert: one line, not "Internal error"
+        out.problems.append(f"not readable as JSON ({str(exc).split(':')[0]})")
         return out
     items = data.get("items") if isinstance(data, dict) else data
     if not isinstance(items, list):
@@ -341,8 +372,9 @@ def parse_markdown(text: str) -> ParsedFile:
                 last_item = n
                 continue
         if last_item == n - 1 and _MD_NOTE_RE.match(raw) and item is not None:
-            line = _MD_UNESCAPE_RE.sub(r"\1", raw[4:].strip())
-            item.note = clean_text(f"{item.note}\n{line}" if item.note else line)
+            if len(item.note) <= MAX_NOTE:  # lines past the limit are cut anyway (`_cut_notes`): not joined again
+                line = _MD_UNESCAPE_RE.sub(r"\1", raw[4:].strip())
+                item.note = clean_text(f"{item.note}\n{line}" if item.note else line)
             last_item = n
             continue
         found = arxiv_id_in_text(raw)

@@ -17,6 +17,9 @@ from .list_store import STATUSES
 
 MAX_NOTE = 5000
 MAX_QUOTE = 2000
+# papers one import may bring (distinct ids of one file): a 16.5 MB file of ids made a list of 99,999 papers (an
+# audit); a researcher's whole library is a few thousand
+MAX_IMPORT = 10_000
 
 
 @dataclass
@@ -48,11 +51,12 @@ class ImportResult:
     bad: list[str] = field(default_factory=list)
     differ: list[Difference] = field(default_factory=list)  # how papers already in the list differ from the file
     repeated: dict[str, list[int | None]] = field(default_factory=dict)  # ids the file gives twice: their lines
+    cut: list[str] = field(default_factory=list)  # entries added with their note cut to MAX_NOTE, in words
 
     def notes(self) -> list[str]:
-        """What the import left as it was, in words (the CLI and the app show them after the counts)."""
+        """What the import left as it was or cut, in words (the CLI and the app show them after the counts)."""
         said = differences_note(self.differ)
-        return ([said] if said else []) + repeated_notes(self.repeated)
+        return ([said] if said else []) + repeated_notes(self.repeated) + self.cut
 
 
 def parse_ids(inputs: Iterable[str]) -> tuple[list[str], list[str]]:

@@ -412,6 +412,8 @@ class ReadingLists:
             res.list = self.canonical(name)
         self._add_parsed(lid, parsed.items, res)
         res.repeated = parsed.repeated
+        added = set(res.added)  # a paper left as it was kept its own note: no cut to report
+        res.cut = [msg for aid, msg in parsed.cut.items() if aid in added]
         if res.already:  # what the file says otherwise of papers left as they are
             already = set(res.already)
             res.differ = differences(self.store.items(lid, self.me), [i for i in parsed.items if i.arxiv_id in already])

@@ -21,7 +21,7 @@ def test_nasty_queries_never_raise_sql_errors(searchable, mode):
             continue
         assert isinstance(hits, list) and len(hits) <= 5
         answered += 1
-    assert answered > len(NASTY) // 2 and errors > 0
+    assert answered >= len(NASTY) // 2 and errors > 0  # ("a*" is refused: too short a prefix)
     # the injection attempt left the table alone
     assert db.execute("SELECT count(*) FROM papers").fetchone()[0] == 200
 

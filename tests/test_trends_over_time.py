@@ -266,6 +266,51 @@ def test_publication_dates_are_the_dated_papers_without_their_text(tagged_db):
     assert len(dates) == len(rows) and dates == sorted(dates, key=lambda r: (r[1], r[0]))
 
 
+def test_papers_dated_outside_arxivs_life_in_an_old_database_are_left_out(tagged_db, home, monkeypatch, caplog):
+    """A snapshot read before the import refused such dates stored papers dated 9999-12-31 and 0001-01-01: every
+    `trendscope index` run failed (OverflowError stepping past 9999-12-31 in periods_between), and `trends` too.
+    They are left out of the periods and the table, with one warning for each edge of arXiv's life."""
+    import logging
+    from datetime import date, timedelta
+
+    from trendscope.foundation.clock import utc_now
+    from trendscope.index import trends_over_time as tot
+    from trendscope.index.emerging_topics import emerging_topics
+
+    db, rows = tagged_db
+    PaperStore(db).upsert([Paper(id="cs/0112999", title="T", abstract="A", categories=["cs.LG"],
+                                 published="9999-12-31", version=1),
+                           Paper(id="cs/0112998", title="T", abstract="A", categories=["cs.LG"],
+                                 published="0001-01-01", version=1)])
+    for freq in ("week", "month", "quarter"):
+        df = trend_table(db, freq=freq)
+        assert "1991" <= df["period"].min() and df["period"].max() <= max(r["published"] for r in rows), freq
+        assert df.groupby("period")["total"].first().sum() == len(rows), freq  # the two are left out
+    assert tot.period_totals(db, "month") == Counter(period_start(r["published"], "month") for r in rows)
+    assert tot.newest_published(db) == (utc_now().date() + timedelta(days=2)).isoformat()
+    topics = emerging_topics(db, freq="month")  # what `trendscope index` computes after tagging
+    assert all(r["period"] < "2027" for r in topics.records)
+    res = CliRunner().invoke(main, ["--home", str(home), "trends", "--freq", "month"])
+    assert res.exit_code == 0 and "Traceback" not in res.output, res.output
+    # each edge is warned of once a process, and the table above has been: counted afresh from here
+    monkeypatch.setattr(tot, "_warned", set(), raising=False)
+    caplog.clear()
+    today = date(2026, 12, 7)
+    with caplog.at_level(logging.WARNING, logger="trendscope.index.trends_over_time"):
+        assert tot.periods_between("2026-10-15", "9999-12-31", "month", today) == [
+            "2026-10-01", "2026-11-01", "2026-12-01"]
+        assert tot.periods_between("9999-12-31", "9999-12-31", "week", today) == ["2026-12-07"]  # to today + 2 days
+        assert tot.periods_between("2026-09-01", "9999-12-31", "quarter", today) == ["2026-07-01", "2026-10-01"]
+        assert tot.periods_between("0001-01-01", "1991-03-02", "month", today) == [
+            "1991-01-01", "1991-02-01", "1991-03-01"]
+    warned = [r.getMessage() for r in caplog.records if r.name == "trendscope.index.trends_over_time"]
+    assert len(warned) == 2, warned
+    assert warned[0].startswith("9999-12-31 is outside arXiv's life (1991-01-01 to 2026-12-09)")
+    assert "the periods end at 2026-12-09" in warned[0] and "the periods start at 1991-01-01" in warned[1]
+    assert tot.periods_between("2023-01-15", "2023-03-02", "month", today) == ["2023-01-01", "2023-02-01",
+                                                                             "2023-03-01"]  # as before
+
+
 def test_a_trailing_period_after_the_newest_paper_is_left_out_of_the_table_and_chart(tagged_db, home, tmp_path):
     """A blind walkthrough: the week of 2026-06-29 (3 days of papers) read as every trend cooling in the CLI table
     and the PNG, while the app left it out. The CLI leaves out, and says so, a trailing period that ends after the

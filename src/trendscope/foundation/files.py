@@ -52,7 +52,7 @@ def read_toml(path: str | Path) -> dict:
 
     path = Path(path)
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        return loads_toml(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return {}
     except UnicodeDecodeError as exc:
@@ -61,3 +61,20 @@ def read_toml(path: str | Path) -> dict:
         raise TrendscopeError(f"{path}: not valid TOML: {exc}") from exc
     except OSError as exc:
         raise TrendscopeError(f"cannot read {path}: {exc.strerror or exc}") from exc
+
+
+def loads_toml(text: str) -> dict:
+    """`tomllib.loads`, where what it cannot read but reports as no TOMLDecodeError is one like any other bad TOML:
+    `a = [[[[...]]]]` 10,000 levels deep crashed `trendscope status` with a RecursionError (an audit), and a
+    5,000-digit number is a ValueError. Every settings reader parses through here, so its own one-line TOML error
+    names the file."""
+    import tomllib
+
+    try:
+        return tomllib.loads(text)
+    except RecursionError:
+        raise tomllib.TOMLDecodeError("arrays or tables nested too deeply") from None
+    except tomllib.TOMLDecodeError:
+        raise
+    except ValueError as exc:  # "Exceeds the limit (4300 digits) for integer string conversion: ..."
+        raise tomllib.TOMLDecodeError(f"a value it cannot read ({str(exc).split(':')[0]})") from None

@@ -1,0 +1,187 @@
+"""Snapshot fields checked where they enter (ingest/record_fields.py): dates within arXiv's life, categories shaped
+like arXiv's, DOIs shaped like DOIs, web links only, and caps on how many of each a paper keeps. A line a paper
+cannot be stored from is skipped with its reason; a bad field a paper does without is dropped with a note."""
+from __future__ import annotations
+
+import json
+import logging
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from trendscope.ingest import record_fields
+from trendscope.ingest.snapshot import import_snapshot
+from trendscope.ingest.snapshot_lines import BadLine, parse_line
+from trendscope.ingest.store import PaperStore, open_database
+
+TODAY = date(2026, 12, 7)
+
+
+def corpus(**fields) -> str:
+    return json.dumps({"id": "2101.00001", "title": "T", "abstract": "A", "categories": ["cs.LG"],
+                       "published": "2021-01-04", **fields})
+
+
+def kaggle(**fields) -> str:
+    return json.dumps({"id": "2101.00001", "title": "T", "abstract": "A", "authors": "X Y", "categories": "cs.LG",
+                       "versions": [{"version": "v1", "created": "Mon, 4 Jan 2021 10:00:00 GMT"}], **fields})
+
+
+def parsed(line: str):
+    notes: list[str] = []
+    return parse_line(line, TODAY, notes), notes
+
+
+@pytest.mark.parametrize("line, reason", [
+    # the audit's lines: stored, they made every `trendscope index` run fail with OverflowError
+    ('{"id":"cs/0112999","title":"T","abstract":"A","categories":["cs.LG"],"published":"9999-12-31"}',
+     "'published' 9999-12-31 is after the month of arXiv id cs/0112999 \\(2001-12\\)"),
+    ('{"id":"2301.90010","title":"K","abstract":"A","authors":"X Y","categories":"cs.LG",'
+     '"update_date":"9999-12-31"}', "'update_date' 9999-12-31 is in the future \\(today is 2026-12-07\\)"),
+    (corpus(published="0001-01-01"), "'published' 0001-01-01 is before arXiv began \\(1991-01-01\\)"),
+    (corpus(id="math/9101001", published="1990-12-31"), "before arXiv began"),
+    (kaggle(versions=None, update_date="0001-01-01"), "'update_date' 0001-01-01 is before arXiv began"),
+    # an id of this month and a date past today: only the clock can tell
+    (corpus(id="2612.00001", published="2026-12-10"), "'published' 2026-12-10 is in the future"),
+    (kaggle(id="2612.00001", versions=[{"version": "v1", "created": "Thu, 31 Dec 2026 10:00:00 GMT"}]),
+     "'versions' 2026-12-31 is in the future"),
+    # old-style ids name their month too (archive/YYMMNNN)
+    (corpus(id="hep-th/9108001", published="1993-05-02"), "after the month of arXiv id hep-th/9108001 \\(1991-08\\)"),
+    (corpus(id="math.GT/0309136", published="2005-01-01"), "after the month of arXiv id math.GT/0309136 \\(2003-09\\)"),
+])
+def test_dates_outside_arxivs_life_are_bad_lines(line, reason):
+    with pytest.raises(BadLine, match=reason):
+        parse_line(line, TODAY)
+
+
+def test_dates_at_the_edges_of_arxivs_life_are_kept():
+    for line, day in ((corpus(id="hep-th/9108001", published="1991-08-14"), "1991-08-14"),
+                      (corpus(id="math/9101001", published="1991-01-01"), "1991-01-01"),
+                      (corpus(id="2612.00001", published="2026-12-09"), "2026-12-09"),  # today + 2 days
+                      (kaggle(versions=None, update_date="2026-12-07"), "2026-12-07")):
+        paper, notes = parsed(line)
+        assert (paper.published, notes) == (day, [])
+
+
+def test_an_updated_date_that_cannot_be_true_is_dropped_and_the_paper_kept():
+    # dropped rather than refused: the paper and its publication date are good
+    paper, notes = parsed(corpus(updated="2020-05-01"))
+    assert paper.published == "2021-01-04" and paper.updated is None
+    assert notes == ["field 'updated' 2020-05-01 is before the paper's publication date 2021-01-04: dropped"]
+    paper, notes = parsed(corpus(updated="9999-12-31"))
+    assert paper.updated is None and notes == ["field 'updated' 9999-12-31 is in the future (today is 2026-12-07): "
+                                               "dropped"]
+    paper, notes = parsed(kaggle(versions=[{"version": "v1", "created": "Mon, 4 Jan 2021 10:00:00 GMT"},
+                                           {"version": "v2", "created": "Fri, 31 Dec 9999 10:00:00 GMT"}]))
+    assert (paper.version, paper.updated) == (2, None) and "'versions' 9999-12-31 is in the future" in notes[0]
+    assert parsed(corpus(updated="2021-03-01"))[0].updated == "2021-03-01"
+
+
+def test_categories_must_look_like_arxivs():
+    real = ["cs.LG", "math.ST", "hep-th", "cond-mat.stat-mech", "q-bio.NC", "physics.data-an", "astro-ph.CO",
+            "cmp-lg", "gr-qc"]
+    paper, notes = parsed(corpus(categories=real, primary_category="hep-th"))
+    assert (paper.categories, paper.primary_category, notes) == (real, "hep-th", [])
+    paper, notes = parsed(kaggle(categories=" ".join(real)))
+    assert (paper.categories, paper.primary_category, notes) == (real, "cs.LG", [])
+    # some bad among good ones: the bad dropped, the paper kept
+    paper, notes = parsed(corpus(categories=["<b>evil</b>", "cs.CL", "c" * 100_000], primary_category="<b>evil</b>"))
+    assert paper.categories == ["cs.CL"] and paper.primary_category == "cs.CL"
+    assert notes == ["field 'categories': '<b>evil</b>', 'ccccccccccccccccccccccccccccccccccccccc…' (100,000 "
+                     "characters) are not arXiv categories: dropped",
+                     "field 'primary_category' '<b>evil</b>' is not an arXiv category: the first category used "
+                     "instead"]
+    # none good: the line is skipped, its reason quoting what it held (cut short)
+    with pytest.raises(BadLine, match=r"^field 'categories' holds no arXiv category \(such as cs.LG or hep-th\): "
+                                      r"'ccc[c]+…' \(100,000 characters\)$"):
+        parse_line(corpus(categories=["c" * 100_000]), TODAY)
+    with pytest.raises(BadLine, match="holds no arXiv category .*: '<b>evil</b>', 'cs:LG' and 1 more$"):
+        parse_line(kaggle(categories="<b>evil</b> cs:LG x;y"), TODAY)
+
+
+def test_many_categories_are_cut_to_the_first_twenty():
+    words = ["".join(chr(97 + i // 26 ** k % 26) for k in range(4)) for i in range(300_000)]  # 300,000 distinct
+    line = kaggle(categories=" ".join(words))
+    assert len(line) > 1_500_000
+    paper, notes = parsed(line)
+    assert paper.categories == words[:20] and paper.primary_category == words[0]
+    assert notes == ["field 'categories' lists 300,000 categories: the first 20 kept"]
+
+
+def test_authors_are_capped_past_any_real_list():
+    real = [f"Author {i}" for i in range(5_200)]  # the longest real lists (ATLAS, CMS) are kept whole
+    paper, notes = parsed(corpus(authors=real))
+    assert (paper.authors, notes) == (real, [])
+    many = [f"Author {i}" for i in range(200_000)]
+    paper, notes = parsed(corpus(authors=many))
+    assert paper.authors == many[:record_fields.MAX_AUTHORS] and notes == ["200,000 authors: the first 6,000 kept"]
+    paper, notes = parsed(kaggle(authors=", ".join(many[:9_000])))
+    assert len(paper.authors) == 6_000 and notes == ["9,000 authors: the first 6,000 kept"]
+
+
+def test_links_are_http_links_of_reasonable_length_and_number():
+    good = ["https://github.com/org/repo", "http://example.org/x?y=1"]
+    paper, notes = parsed(corpus(links=["javascript:alert(1)", *good, "https://x.org/" + "a" * 500_000,
+                                        "ftp://example.org/f", "https://", good[0]]))
+    assert paper.links == good
+    assert notes == ["field 'links': 'javascript:alert(1)', 'https://x.org/aaaaaaaaaaaaaaaaaaaaaaaaa…' (500,014 "
+                     "characters) and 2 more are not http(s) links of at most 2,000 characters: dropped"]
+    paper, notes = parsed(corpus(links=[f"https://example.org/{i}" for i in range(25)]))
+    assert len(paper.links) == 20 and notes == ["field 'links' lists 25 links: the first 20 kept"]
+
+
+@pytest.mark.parametrize("value, kept, note", [
+    ("10.1103/PhysRevD.76.013009", "10.1103/PhysRevD.76.013009", None),
+    ("10.1002/(SICI)1097-4636(199706)35:4<441::AID-JBM4>3.0.CO;2-B", "10.1002/(SICI)1097-4636(199706)35:4<441::"
+     "AID-JBM4>3.0.CO;2-B", None),
+    ("10.1088/1126-6708/2007/07/027 10.1088/1126-6708/2007/07/028", "10.1088/1126-6708/2007/07/027",
+     "field 'doi' holds 2 DOIs: the first kept"),
+    ("10.1/x}\n@misc{y", None, "field 'doi' '10.1/x} @misc{y' is not a DOI (10.NNNN/...): dropped"),
+    ("10.1234/a{b}", None, "is not a DOI"),
+    ("doi:10.1234/x", None, "is not a DOI"),
+    ("10.1234/" + "x" * 400, None, "field 'doi' is longer than 300 characters (408): dropped"),
+    (12, None, "field 'doi' is not a string (int): dropped"),
+])
+def test_a_doi_must_look_like_one(value, kept, note):
+    for line in (corpus(doi=value), kaggle(doi=value)):
+        paper, notes = parsed(line)
+        assert paper.doi == kept
+        assert notes == [] if note is None else (len(notes) == 1 and note in notes[0])
+
+
+def test_every_paper_of_the_shared_sample_passes_unchanged(sample_rows):
+    """Real data keeps every field: no note, no refusal, across the 6,000 sample papers."""
+    today = date.today()
+    for row in sample_rows:
+        notes: list[str] = []
+        p = parse_line(json.dumps(row), today, notes)
+        assert notes == [] and p.categories == list(dict.fromkeys(row["categories"])), row["id"]
+
+
+def test_the_import_skips_the_bad_lines_stores_the_rest_and_warns_of_dropped_fields(tmp_path: Path, caplog):
+    lines = [
+        '{"id":"cs/0112999","title":"T","abstract":"A","categories":["cs.LG"],"published":"9999-12-31"}',
+        '{"id":"2301.90010","title":"K","abstract":"A","authors":"X Y","categories":"cs.LG",'
+        '"update_date":"9999-12-31"}',
+        corpus(id="2101.00002", doi="10.1/x}\n@misc{y", links=["javascript:alert(1)", "https://ok.org/a"]),
+        corpus(id="2101.00003", published="0001-01-01"),
+        corpus(id="2101.00004", categories=["<b>evil</b>"]),
+        corpus(id="2101.00005"),
+    ]
+    path = tmp_path / "audit.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    db = open_database(tmp_path / "db.sqlite")
+    with caplog.at_level(logging.WARNING, logger="trendscope.ingest.snapshot"):
+        res = import_snapshot(db, path, today=TODAY)
+    assert [b.line_no for b in res.bad_lines] == [1, 2, 4, 5] and res.run.new == 2
+    assert "9999-12-31 is in the future" in res.bad_lines[1].reason
+    stored = PaperStore(db).get("2101.00002")
+    assert stored.doi is None and stored.links == ["https://ok.org/a"]
+    assert PaperStore(db).get("cs/0112999") is None and PaperStore(db).get("2301.90010") is None
+    assert [(n.line_no, n.reason[:13]) for n in res.notes] == [(3, "field 'doi' '"), (3, "field 'links'")]
+    assert res.note_count == 2 and res.run.outcome == "partial"
+    warned = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert warned == [f"{path}:3: field 'doi' '10.1/x}} @misc{{y' is not a DOI (10.NNNN/...): dropped",
+                      f"{path}:3: field 'links': 'javascript:alert(1)' is not an http(s) link of at most 2,000 "
+                      "characters: dropped"]
