@@ -25,7 +25,7 @@ from trendscope.accounts.users import Accounts
 from trendscope.foundation.actor import LAB, OWNER, Actor
 from trendscope.foundation.clock import utc_now_iso
 from trendscope.foundation.errors import TrendscopeError
-from trendscope.foundation.wording import quoted
+from trendscope.foundation.wording import count, quoted
 from trendscope.ingest.records import BadArxivId, parse_arxiv_id
 
 from . import exporters, importers
@@ -383,15 +383,19 @@ class ReadingLists:
         missing, total = _without_authors(items), len(items)
         if not missing:
             return None
-        ids = " ".join(missing[:20]) + (" ..." if len(missing) > 20 else "")
-        return (f"{len(missing)} of {total} papers have no authors stored (the bulk snapshot carries none for most "
-                f"papers), so their entries name none; `trendscope ingest --id {ids}` fetches them from arXiv")
+        # one pasteable command: `--id A B` was refused ("unexpected extra arguments": a blind walkthrough)
+        ids = ",".join(missing[:20])
+        return (f"{len(missing)} of {total} papers have no authors stored (not stored here, or the bulk snapshot "
+                f"carries none for them), so their entries name none; `trendscope ingest --id {ids}` fetches "
+                + ("them" if len(missing) <= 20 else "the first 20") + " from arXiv")
 
     def import_file(
         self, name: str, path: str | Path, fmt: str = "auto", create: bool = True, display_name: str | None = None,
+        strict: bool = False,
     ) -> ImportResult:
         """Add the arXiv ids of a file. Bad lines/entries/rows are reported and skipped, good ones added; a file
-        with no usable id at all changes nothing (creates no list) and raises TrendscopeError. Creates the list if
+        with no usable id at all, or with any bad entry when `strict`, changes nothing (creates no list) and raises
+        TrendscopeError. Creates the list if
         missing. `display_name` names the file in messages instead of `path` (e.g. an upload's own name when
         `path` is a temporary copy)."""
         label = display_name or str(path)
@@ -399,10 +403,13 @@ class ReadingLists:
         lid = self._id(name, "edit") if self.exists(name) else None
         if lid is None and not create:
             self._id(name)
-        if not parsed.items:
+        if not parsed.items or (strict and parsed.problems):
+            # `strict`: all or nothing, so that a script can mend the file and run the same command again (it
+            # exited 1 with the list already made and filled: a blind walkthrough)
             details = "; ".join(parsed.problems[:5]) or f"{label}: no arXiv ids found"
             more = f" (and {len(parsed.problems) - 5} more)" if len(parsed.problems) > 5 else ""
-            raise TrendscopeError(f"nothing imported: {details}{more}")
+            why = f" ({count(len(parsed.problems), 'entry', 'entries')} would be skipped)" if parsed.items else ""
+            raise TrendscopeError(f"nothing imported{why}: {details}{more}")
         res = ImportResult(name, label, parsed.fmt, bad=parsed.problems)
         if lid is None:
             res.list = self.create(name)

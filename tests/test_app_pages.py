@@ -1350,8 +1350,13 @@ def test_status_page_ledger_index_and_counts(app_home, seed):
 def test_status_page_says_how_old_the_data_is_and_what_is_stale(app_home, seed):
     """The seeded data ends in 2026 and no live ingest ever succeeded: the page says both, never 'up to date'
     in green above them (as `trendscope status` does)."""
+    from trendscope.ingest.store import open_database
     from trendscope.ui.status_report import full_status
 
+    db = open_database(app_home / "trendscope.db")
+    with db.conn:  # a snapshot home: most papers without authors (a note, not a fault)
+        db.execute("UPDATE papers SET authors = '[]'")
+    db.close()
     at = open_page(check(new_app().run()), "status")
     assert "Freshness" in texts(at.subheader)
     warnings = texts(at.warning)
@@ -1363,6 +1368,13 @@ def test_status_page_says_how_old_the_data_is_and_what_is_stale(app_home, seed):
     for item in (i for i in stale if not i.startswith("the newest paper was published")):
         assert any(item.split(":")[0].split("(")[0].strip() in w.replace("\\", "") for w in warnings), (item, warnings)
     assert not any("Nothing is stale" in s for s in texts(at.success))
+    # the notes (worth knowing, not faults) as information, each once
+    notes = full_status(Home(app_home))["notes"]
+    assert notes and "have no authors" in notes[0]
+    infos = [i.replace("\\", "") for i in texts(at.info)]
+    for note in notes:
+        assert sum(note.split("(")[0].strip() in i for i in infos) == 1, (note, infos)
+        assert not any(note.split("(")[0].strip() in w.replace("\\", "") for w in warnings)
 
 
 def test_status_page_shows_a_change_at_once(app_home, seed, sample_rows):

@@ -326,7 +326,11 @@ def test_import_ids_file_with_comments_and_bad_lines(home, db, rows, tmp_path):
     assert f"{f}: line 8:" in r.stderr and f"Skipped 2 entries of {f} (above)" in r.stderr
     assert [it.arxiv_id for it in rl.items("L")] == [rows[0]["id"], rows[1]["id"], rows[2]["id"], rows[36]["id"]]
     strict = cli(home, "lists", "import", "L", str(f), "--strict")
-    assert strict.exit_code == 1 and f"skipped: {f}: line 5:" in strict.stderr
+    assert strict.exit_code == 1 and f"{f}: line 5:" in strict.stderr and "2 entries would be skipped" in strict.stderr
+    # all or nothing: no list made or filled, so the same command runs again once the file is mended (it had made
+    # and filled the list before exiting 1: a blind walkthrough)
+    again = cli(home, "lists", "import", "M", str(f), "--strict")
+    assert again.exit_code == 1 and not rl.exists("M") and "nothing imported" in again.stderr
 
 
 def test_import_bibtex_variants(home, db, rows, tmp_path):
@@ -679,7 +683,13 @@ def test_an_export_names_the_papers_without_authors_and_ingesting_them_again_fil
     r = cli(home, "lists", "export", "L", "--format", "bibtex")
     assert r.exit_code == 0 and "@" in r.stdout
     note = f"note: 2 of {len(ids)} papers have no authors stored"
-    assert note in r.stderr and f"`trendscope ingest --id {' '.join(rl.without_authors('L'))}`" in r.stderr
+    command = f"trendscope ingest --id {','.join(rl.without_authors('L'))}"
+    assert note in r.stderr and f"`{command}`" in r.stderr
+    # the command as written parses (`--id A B` did not: a blind walkthrough)
+    from trendscope.ui.cli.ingest import ingest_cmd
+
+    assert command.split()[:2] == ["trendscope", "ingest"]
+    assert ingest_cmd.make_context("ingest", command.split()[2:]).params["ids"] == (",".join(missing),)
     PaperStore(db).upsert([to_paper(bare, version=(bare.get("version") or 1) + 1)])  # the same version, with authors
     assert rl.without_authors("L") == [rows[35]["id"]]
     assert "note: 1 of" in cli(home, "lists", "export", "L", "--format", "csv").stderr

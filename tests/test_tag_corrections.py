@@ -125,7 +125,13 @@ def test_the_cli_corrects_lists_exports_labels_and_refuses_a_non_admin(tagged, t
     # scoring the tagger on them: the text from the data home ("missing field(s) title, abstract": a walkthrough)
     scored = cli(home.root, "eval-tags", "--input", str(out), "--no-vectors", "--json")
     assert scored.exit_code == 0, scored.output
-    assert json.loads(scored.stdout)["papers"] == 1
+    figures = json.loads(scored.stdout)
+    assert figures["papers"] == 1
+    # averaged over the trends labelled or tagged on that paper, not 8 (one right tag read 0.125: a walkthrough)
+    assert set(figures["macro_trends"]) == {t for t, s in figures["trends"].items() if s["support"] or s["predicted"]}
+    assert 0 < len(figures["macro_trends"]) < 8
+    plain = cli(home.root, "eval-tags", "--input", str(out), "--no-vectors").output
+    assert "neither labelled nor tagged on any paper left out), 1 papers" in plain
     # re-training on the exported labels alone: one clear line, not a traceback (a blind walkthrough)
     alone = cli(home.root, "train-tags", "--labels", str(out), "--no-vectors", "--out", str(tmp_path / "m.npz"))
     assert alone.exit_code == 1 and "no trend has 5 labelled positives among the 1 papers" in alone.output

@@ -167,3 +167,16 @@ def test_index_tags_only_tags_without_vectors_and_a_plain_index_retags_with_them
     assert json.loads(again.output)["tagged"] == 0  # incremental
     bad = CliRunner().invoke(main, ["--home", str(home), "index", "--tags-only", "--rebuild"])
     assert bad.exit_code != 0 and "--tags-only" in bad.output
+
+
+def test_macro_f1_leaves_out_trends_neither_labelled_nor_tagged():
+    """One paper labelled and tagged ethics alone: F1 1.0 for ethics; the seven other trends have no F1 to speak of
+    (macro-F1 read 0.125 with them as 0: a blind walkthrough), but a trend tagged and never labelled counts 0."""
+    from trendscope.index.tag_files import evaluate, macro_trends
+
+    trends = ["ethics", "privacy", "continual"]
+    scores, macro = evaluate([["ethics"]], [["ethics"]], trends)
+    assert macro == 1.0 and macro_trends(scores) == ["ethics"]
+    scores, macro = evaluate([["ethics"]], [["ethics", "privacy"]], trends)
+    assert macro == 0.5 and macro_trends(scores) == ["ethics", "privacy"]
+    assert evaluate([[]], [[]], trends)[1] == 0.0

@@ -352,17 +352,23 @@ def summary_cache_clear() -> None:
 
 # -- status -------------------------------------------------------------------------------------------
 @st.cache_data(ttl=30, show_spinner=False)
-def _stale(home_key: str, written: tuple[int, ...]) -> list[str]:
+def _stale(home_key: str, written: tuple[int, ...]) -> tuple[list[str], list[str]]:
     from trendscope.ui.status_report import full_status
 
-    return list(full_status(Home(Path(home_key)), search_index=False)["stale"])  # index_health() says it
+    st = full_status(Home(Path(home_key)), search_index=False)  # index_health() says the search index's
+    return list(st["stale"]), list(st.get("notes", []))
 
 
 def stale_items() -> list[str]:
     """What `trendscope status` lists as stale (no recent live ingest, interrupted runs, unindexed papers...),
     computed again as soon as anything writes to the database: the page showed a failed digest send minutes after
     `trendscope status` did (a blind walkthrough)."""
-    return _stale(str(home().root), _written(home().db_path))
+    return _stale(str(home().root), _written(home().db_path))[0]
+
+
+def status_notes() -> list[str]:
+    """What `trendscope status` notes beside the stale items (worth knowing, not a fault)."""
+    return _stale(str(home().root), _written(home().db_path))[1]
 
 
 def _written(db_path: Path) -> tuple[int, ...]:

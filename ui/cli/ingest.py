@@ -137,7 +137,8 @@ def _run_dict(run) -> dict:
 @json_option("Machine-readable output (top-level integer `papers`).")
 @click.option("--weeks", type=click.IntRange(1, 52), default=4, show_default=True, help="Weeks of papers per day.")
 @click.option("--check", is_flag=True,
-              help="Exit with status 1 when anything is stale or needs attention (for monitoring and cron).")
+              help="Exit with status 1 when anything is stale or needs attention (for monitoring and cron; the "
+                   "notes, such as papers without authors, do not count).")
 @click.pass_context
 def status_cmd(ctx, as_json, weeks, check):
     """Corpus counts, papers per day, the last ingest runs, and anything stale.
@@ -187,6 +188,10 @@ def status_cmd(ctx, as_json, weeks, check):
             click.echo(f"  - {short_urls(s)}")
     else:
         click.echo("Nothing stale.")
+    if st.get("notes"):  # not faults: --check ignores them
+        click.echo("Notes:")
+        for s in st["notes"]:
+            click.echo(f"  - {s}")
     if failing:
         ctx.exit(1)
 

@@ -10,6 +10,7 @@ import click
 
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.progress import progress_bar
+from trendscope.foundation.wording import count
 
 from .options import json_option, no_vectors_option
 
@@ -55,10 +56,12 @@ def _report(problems: list[str]) -> None:
 @no_vectors_option()
 @click.pass_obj
 def tag_cmd(obj, input_path: str, output_path: str | None, evidence: bool, no_vectors: bool) -> None:
-    """Tag papers from a JSONL file with trends (no database needed).
+    """Tag papers from a JSONL file with trends (no paper of the data home is read; its fitted tag model is
+    used when it has one).
 
-    Writes one line per input paper, in input order:
-    {"id": ..., "trends": [{"name": ..., "score": ...}, ...]}.
+    Writes one line per input line that is not blank, in input order:
+    {"id": ..., "trends": [{"name": ..., "score": ...}, ...]}, or, for a line that is no paper,
+    {"id": ... or null, "line": N, "error": ...} (named on stderr too; exit status 3).
 
     \b
     Examples:
@@ -67,26 +70,29 @@ def tag_cmd(obj, input_path: str, output_path: str | None, evidence: bool, no_ve
     """
     from trendscope.index.tag_files import read_papers
 
-    papers, problems = read_papers(input_path)
+    bad: dict[int, tuple[str | None, str]] = {}
+    papers, problems = read_papers(input_path, bad=bad)
     _report(problems)
     taxonomy, embedder = _load(obj, no_vectors)
     tags = _tag(papers, taxonomy, embedder, obj.home.root)
+    records = {p.line: {"id": p.id, "trends": [{"name": t.trend, "score": t.score,
+                                                  **({"evidence": t.evidence} if evidence else {})} for t in ts]}
+               for p, ts in zip(papers, tags)}
+    # a bad line keeps its place, so that output line k answers input line k (3 of 4 lines came out, the bad one
+    # dropped: a blind walkthrough zipping the two files)
+    records.update({n: {"id": pid, "line": n, "error": reason} for n, (pid, reason) in bad.items()})
     out = open(output_path, "w", encoding="utf-8") if output_path else sys.stdout
     try:
-        for p, ts in zip(papers, tags):
-            items = []
-            for t in ts:
-                item = {"name": t.trend, "score": t.score}
-                if evidence:
-                    item["evidence"] = t.evidence
-                items.append(item)
-            out.write(json.dumps({"id": p.id, "trends": items}, ensure_ascii=False) + "\n")
+        for n in sorted(records):
+            out.write(json.dumps(records[n], ensure_ascii=False) + "\n")
     finally:
         if output_path:
             out.close()
     if output_path:
         n = sum(1 for ts in tags if ts)
         click.echo(f"tagged {len(papers)} papers ({n} with at least one trend) -> {output_path}", err=True)
+    if bad:
+        click.get_current_context().exit(3)  # as `ingest`: every good line answered, bad ones named
 
 
 def _labelled_papers(obj, label_paths, corpus: str | None, taxonomy):
@@ -248,7 +254,7 @@ def eval_tags_cmd(obj, input_path: str | None, cv_labels, corpus: str | None, fo
         else:
             _print_scores(figures, f"{folds}-fold cross-validation, {'rules + vectors' if embedder else 'rules only'}")
         return
-    from trendscope.index.tag_files import InputPaper, evaluate, read_papers
+    from trendscope.index.tag_files import InputPaper, evaluate, macro_trends, read_papers
 
     papers, problems = read_papers(input_path, need_labels=True)
     if not papers and problems and all("title, abstract" in p for p in problems):
@@ -270,7 +276,8 @@ def eval_tags_cmd(obj, input_path: str | None, cv_labels, corpus: str | None, fo
     scores, macro = evaluate([p.labels for p in papers], [[t.trend for t in ts] for ts in tags], taxonomy.names)
     if as_json:
         click.echo(json.dumps({
-            "papers": len(papers), "macro_f1": macro, "vectors": embedder is not None,
+            "papers": len(papers), "macro_f1": macro, "macro_trends": macro_trends(scores),
+            "vectors": embedder is not None,
             "trends": {s.trend: {"precision": s.precision, "recall": s.recall, "f1": s.f1,
                                  "support": s.support, "predicted": s.predicted} for s in scores},
         }, indent=2))
@@ -278,8 +285,11 @@ def eval_tags_cmd(obj, input_path: str | None, cv_labels, corpus: str | None, fo
     click.echo(f"{'trend':18s} {'support':>7s} {'pred':>5s} {'P':>6s} {'R':>6s} {'F1':>6s}")
     for s in scores:
         click.echo(f"{s.trend:18s} {s.support:7d} {s.predicted:5d} {s.precision:6.3f} {s.recall:6.3f} {s.f1:6.3f}")
-    click.echo(f"macro-F1 {macro:.4f} over {len(scores)} trends, {len(papers)} papers"
-               f" ({'rules + vectors' if embedder is not None else 'rules only'})")
+    averaged = macro_trends(scores)
+    left_out = len(scores) - len(averaged)
+    click.echo(f"macro-F1 {macro:.4f} over {count(len(averaged), 'trend')}"
+               + (f" ({left_out} neither labelled nor tagged on any paper left out)" if left_out else "")
+               + f", {len(papers)} papers ({'rules + vectors' if embedder is not None else 'rules only'})")
 
 
 def register(group: click.Group) -> None:

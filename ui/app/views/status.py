@@ -93,6 +93,8 @@ def _freshness(summary: dict) -> None:
                          "the administrator's attention.")
     for item in stale:
         st.warning(safe_inline(short_urls(item)), icon=":material/warning:")
+    for item in app.status_notes():
+        st.info(safe_inline(short_urls(item)), icon=":material/info:")
     if not stale and (age is None or age <= STALE_DAYS):
         st.success("Nothing is stale: papers are recent and every paper is indexed.", icon=":material/check_circle:")
 
