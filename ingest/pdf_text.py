@@ -32,8 +32,8 @@ text interleaves the two columns line by line. It also renders pages, for the re
 information without a custom visitor. PyMuPDF (AGPL) was not considered. Details: docs/fulltext_extraction.md.
 
 Errors: anything that is not a readable PDF with text raises `PdfError` (one plain line naming `source`, and
-`kind` in {"not_pdf", "encrypted", "damaged", "no_text"}); PDFium's own exceptions never escape. PDFium is not
-thread-safe, so every call into it here holds one module lock.
+`kind` in {"not_pdf", "encrypted", "damaged", "no_text", "too_long"}); PDFium's own exceptions never escape.
+PDFium is not thread-safe, so every call into it here holds one module lock.
 """
 from __future__ import annotations
 
@@ -57,7 +57,10 @@ __all__ = ["PdfError", "extract", "render_page_png", "PaperText", "Section", "Pa
 
 log = logging.getLogger(__name__)
 _LOCK = threading.Lock()
-KINDS = ("not_pdf", "encrypted", "damaged", "no_text")
+KINDS = ("not_pdf", "encrypted", "damaged", "no_text", "too_long")
+# Pages read at most: arXiv's longest papers (theses, book-length surveys) have a few hundred. A made-up PDF of
+# 200,000 pages within the upload limit took 111 s and 713 MB to read (an audit).
+MAX_PAGES = 1500
 _STAMP_ID = re.compile(r"^arXiv:(\d{4}\.\d{4,5})v\d+\s*\[[\w.-]+\]")  # the side stamp, not a cited "arXiv:2205.11916"
 HYPHEN = "\x02"  # ends a line whose last character is a line-break hyphen (PDFium's mark for it, too)
 # A gap between two characters on one baseline wider than this share of the glyph box's height is a space the PDF
@@ -275,6 +278,11 @@ def _open(pdf: bytes, source: str) -> pdfium.PdfDocument:
     if len(doc) == 0:
         doc.close()
         raise _damaged(source)
+    if len(doc) > MAX_PAGES:
+        pages = len(doc)
+        doc.close()
+        raise PdfError(f"Cannot read {source}: it has {pages:,} pages; Trendscope reads papers of up to {MAX_PAGES:,}.",
+                       "too_long")
     return doc
 
 

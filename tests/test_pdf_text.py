@@ -378,3 +378,25 @@ def test_author_block_pieces_are_classified_conservatively():
     assert author_block(interleaved) == ["Ann Lee", "Bo Chen", "University of Oslo", "ann@x.org", "bo@x.org"]
     with_text = [*interleaved, "We study the problem of X"]  # anything not an author piece: left as printed
     assert author_block(with_text) == with_text
+
+
+def test_a_pdf_longer_than_any_paper_is_refused_before_reading(monkeypatch):
+    """A made-up PDF of 200,000 pages within the upload limit took 111 s and 713 MB to read (an audit): past
+    MAX_PAGES (1,500; here 3) it is one line naming the pages, read no further."""
+    import pypdfium2 as pdfium
+
+    from trendscope.ingest import pdf_text
+
+    doc = pdfium.PdfDocument.new()
+    for _ in range(4):
+        doc.new_page(612, 792)
+    buf = io.BytesIO()
+    doc.save(buf)
+    doc.close()
+    assert 500 <= pdf_text.MAX_PAGES <= 5000  # a long thesis reads, a made-up monster does not
+    monkeypatch.setattr(pdf_text, "MAX_PAGES", 3)
+    with pytest.raises(PdfError) as info:
+        extract(buf.getvalue(), source="upload.pdf")
+    assert info.value.kind == "too_long" and str(info.value) == (
+        "Cannot read upload.pdf: it has 4 pages; Trendscope reads papers of up to 3.")
+    assert "too_long" in pdf_text.KINDS
