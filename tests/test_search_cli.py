@@ -94,8 +94,10 @@ def test_search_batch(cli, tmp_path):
     f = tmp_path / "queries.txt"
     f.write_text("graph neural networks\n\nti:\"unclosed\n-only -exclusions\nmachine translation\n", encoding="utf-8")
     out = cli("search", "--batch", str(f), "-n", "3", "--mode", "hybrid")
-    assert out.exit_code == 0, out.output
-    lines = [json.loads(x) for x in out.output.splitlines()]
+    # one query refused: every other answered, and the exit status says so (it was 0: a blind walkthrough)
+    assert out.exit_code == 3, out.output
+    assert "1 query refused" in out.stderr
+    lines = [json.loads(x) for x in out.stdout.splitlines()]
     assert [x["query"] for x in lines] == ["graph neural networks", 'ti:"unclosed', "-only -exclusions",
                                            "machine translation"]
     # each hit as --json gives it (ids and scores alone had to be joined with the snapshot: a blind walkthrough)

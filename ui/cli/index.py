@@ -195,6 +195,8 @@ def search_cmd(ctx, query, mode, categories, trends, since, until, sort, all_wor
     +required. Plain words rank rather than filter: papers with more of them come first, and a result that
     lacks some says which ("missing: ...").
 
+    With --batch, exit status 3 when some query was refused (its line holds "error").
+
     Each line: rank, arXiv id, date, score, [categories] title. The score orders one result list; its scale
     depends on how the list was made (hybrid: fused ranks, about 0.03-0.4; keyword, and hybrid when the query is
     only fields such as au:: BM25, unbounded; semantic: cosine similarity, up to 1), so compare it only within
@@ -274,6 +276,7 @@ def search_cmd(ctx, query, mode, categories, trends, since, until, sort, all_wor
             # "clearly about the query" was said above 52 papers of 62 lacking "diffusion" (a blind walkthrough)
             click.echo("(papers marked missing lack that word of the query; write +word to require it)", err=True)
         return
+    refused = 0
     for line in batch:
         q = line.rstrip("\r\n")
         if not q.strip():
@@ -284,7 +287,11 @@ def search_cmd(ctx, query, mode, categories, trends, since, until, sort, all_wor
             out = {"query": q, "hits": [_hit_json(h) for h in hits]}
         except TrendscopeError as exc:
             out = {"query": q, "hits": [], "error": str(exc)}
+            refused += 1
         click.echo(json.dumps(out, ensure_ascii=False))
+    if refused:  # as `ingest` and `tag` say a partial run: every other query answered (it exited 0: a walkthrough)
+        click.echo(f"{count(refused, 'query', 'queries')} refused (its \"error\" says why); exit status 3", err=True)
+        ctx.exit(3)
 
 
 @click.command("similar")
