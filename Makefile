@@ -24,7 +24,7 @@ $(VENV)/.installed: pyproject.toml
 # Import SNAPSHOT if given, else fetch the last days of arXiv when reachable; index; then serve the app.
 run: install
 	@if [ -n "$(SNAPSHOT)" ]; then $(TS) ingest --snapshot "$(SNAPSHOT)" || [ $$? -eq 3 ]; \
-	else $(TS) ingest --since 3d || echo "arXiv is not reachable from here: the app starts with the papers already stored (import more with: make run SNAPSHOT=path/to/file.jsonl.gz)"; fi
+	else $(TS) ingest --since 3d || [ $$? -eq 3 ] || echo "arXiv is not reachable from here: the app starts with the papers already stored (import more with: make run SNAPSHOT=path/to/file.jsonl.gz)"; fi
 	$(TS) index
 	$(TS) serve --port $(PORT)
 

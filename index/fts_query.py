@@ -37,9 +37,10 @@ MAX_QUERY_CHARS = 2000
 MAX_ITEMS = 64
 # A prefix matches every word that starts with it, and FTS5 merges all their papers before it ranks or checks any:
 # over 162,699 papers `a*` took 12 s, 64 one-letter prefixes 4-5 minutes, and a search address holding them kept
-# the server busy after the browser left (an audit). A prefix needs this many letters, and a query holds this
-# many prefixes at most (`con*` still costs seconds: 3 letters name a word's start, not a topic).
-MIN_PREFIX_CHARS = 3
+# the server busy after the browser left (an audit). A prefix needs this many letters ("RL*", "3D*" stay), and a
+# query holds this many prefixes at most: four two-letter prefixes newest first took 6.5 s over the full corpus
+# with the candidates matched by their own index (subset_match.py), a one-letter one alone 12-18 s.
+MIN_PREFIX_CHARS = 2
 MAX_PREFIXES = 4
 
 FIELDS = {

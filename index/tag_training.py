@@ -263,7 +263,7 @@ def labelled_papers(rows: Sequence[tuple[str, set[str]]],
 
 def decisions_metrics(papers: Sequence[LabelledPaper], decisions: dict[str, np.ndarray],
                       trends: Sequence[str]) -> dict:
-    """Per-trend precision, recall, F1 and support, and the macro-F1 over `trends`."""
+    """Per-trend precision, recall, F1 and support, and the macro-F1 over those of `trends` labelled or tagged."""
     out: dict = {"papers": len(papers), "trends": {}}
     f1s = []
     for t in trends:
@@ -273,7 +273,8 @@ def decisions_metrics(papers: Sequence[LabelledPaper], decisions: dict[str, np.n
         prec = tp / (tp + fp) if tp + fp else 0.0
         rec = tp / (tp + fn) if tp + fn else 0.0
         f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
-        f1s.append(f1)
+        if tp + fp + fn:  # averaged over the trends labelled or tagged, as `tag_files.evaluate` averages
+            f1s.append(f1)
         out["trends"][t] = {"precision": round(prec, 4), "recall": round(rec, 4), "f1": round(f1, 4),
                             "support": int(y.sum()), "predicted": int(pred.sum())}
     out["macro_f1"] = round(float(np.mean(f1s)), 4) if f1s else 0.0

@@ -383,8 +383,10 @@ class TrendStore:
         """pk -> primary category ('' when unknown) of every dated paper (for comparing like with like)."""
         return self.paper_reads.primary_categories()
 
-    def newest_published(self) -> str | None:
-        """The newest stored paper's publication date (None without papers)."""
+    def newest_published(self, until: str | None = None) -> str | None:
+        """The newest stored paper's publication date, on or before `until` when given (None without papers)."""
+        if until is not None:
+            return self.paper_reads.newest_published_until(until)
         return self.paper_reads.published_range()[1]
 
     def publication_dates(self) -> list[tuple[int, str]]:

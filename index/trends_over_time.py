@@ -282,9 +282,16 @@ def drop_incomplete_tail(df, freq: str, newest: str | None):
 
 
 def newest_published(db) -> str | None:
-    """The newest stored paper's publication date (at most the last day of arXiv's life: `_clamped`)."""
-    newest = TrendStore(db).newest_published()
-    return _clamped(newest, utc_now().date()) if newest else None
+    """The newest publication date within arXiv's life (a paper dated 9999-12-31, stored before the import refused
+    such dates, is left out as the trend table leaves it out: taken as "today + 2 days" it made the half-filled
+    last period read as complete, every trend cooling: a review)."""
+    store = TrendStore(db)
+    newest = store.newest_published()
+    lo, hi = _arxiv_life(utc_now().date())
+    if newest and newest[:10] > hi:
+        _clamped(newest, utc_now().date())  # the warning, once
+        newest = store.newest_published(until=hi)
+    return newest
 
 
 @dataclass(frozen=True)

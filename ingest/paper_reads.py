@@ -17,6 +17,7 @@ import logging
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 import numpy as np
 import sqlite_utils
@@ -91,7 +92,7 @@ class PaperReads:
 
     def __init__(self, db: sqlite_utils.Database):
         self.db = db
-        self._matcher: tuple[tuple, SubsetMatcher] | None = None  # the last pks' matcher (`matching`)
+        self._matcher: tuple[tuple | None, SubsetMatcher] | None = None  # the last pks' matcher (`matching`)
 
     def _run(self, sql: str, args: Sequence) -> list[tuple]:
         try:
@@ -178,6 +179,12 @@ class PaperReads:
         first = self.db.execute(f"SELECT min(published) FROM papers {where}").fetchone()[0]
         last = self.db.execute(f"SELECT max(published) FROM papers {where}").fetchone()[0]
         return first, last
+
+    def newest_published_until(self, last_day: str) -> str | None:
+        """The newest publication date stored on or before `last_day` (YYYY-MM-DD; an index seek)."""
+        after = (date.fromisoformat(last_day) + timedelta(days=1)).isoformat()  # "2026-12-09T..." <= that day too
+        return self.db.execute("SELECT max(published) FROM papers WHERE published != '' AND published < ?",
+                               [after]).fetchone()[0]
 
     def published(self, start: str, end_exclusive: str) -> dict[int, str]:
         """pk -> publication date of the papers published in [start, end_exclusive)."""
@@ -386,8 +393,11 @@ class PaperReads:
         return {r[0] for r in rows}
 
     def _subset(self, pks: list[int]) -> SubsetMatcher:
-        key = (frozenset(pks), self.db.execute("PRAGMA data_version").fetchone()[0], self.db.conn.total_changes)
-        if self._matcher is None or self._matcher[0] != key:
+        # inside a transaction the rows may yet be rolled back, which changes neither number of the key: such a
+        # matcher is kept under no key (a review)
+        key = None if self.db.conn.in_transaction else (
+            frozenset(pks), self.db.execute("PRAGMA data_version").fetchone()[0], self.db.conn.total_changes)
+        if key is None or self._matcher is None or self._matcher[0] != key:
             if self._matcher is not None:
                 self._matcher[1].close()
             rows = self._run("SELECT pk, title, abstract, authors FROM papers WHERE pk IN "

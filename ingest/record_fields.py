@@ -153,7 +153,7 @@ def web_links(urls: list[str], name: str, notes: list[str]) -> list[str]:
 
 def checked_doi(value: object, name: str, notes: list[str]) -> str | None:
     """A DOI shaped like one (10.NNNN/suffix), or None (noted). arXiv's snapshot sometimes gives two, separated
-    by a space: the first is kept."""
+    by a space, a comma or a semicolon: the first is kept, without the separator (a review)."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if not isinstance(value, str):
@@ -162,7 +162,7 @@ def checked_doi(value: object, name: str, notes: list[str]) -> str | None:
     if len(value) > MAX_DOI_CHARS:
         notes.append(f"field '{name}' is longer than {MAX_DOI_CHARS} characters ({len(value):,}): dropped")
         return None
-    parts = value.split()
+    parts = [p.rstrip(",;") for p in re.split(r"[\s,;]+(?=10\.)|\s+", value.strip()) if p.rstrip(",;")]
     if not parts or not all(DOI_RE.fullmatch(p) for p in parts):
         notes.append(f"field '{name}' {_shown(value)} is not a DOI (10.NNNN/...): dropped")
         return None

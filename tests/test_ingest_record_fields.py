@@ -137,6 +137,11 @@ def test_links_are_http_links_of_reasonable_length_and_number():
      "AID-JBM4>3.0.CO;2-B", None),
     ("10.1088/1126-6708/2007/07/027 10.1088/1126-6708/2007/07/028", "10.1088/1126-6708/2007/07/027",
      "field 'doi' holds 2 DOIs: the first kept"),
+    # a comma or semicolon between two: the first kept without it ("...044016," was kept: a review)
+    ("10.1103/PhysRevD.76.044016, 10.1103/PhysRevD.76.044017", "10.1103/PhysRevD.76.044016",
+     "field 'doi' holds 2 DOIs: the first kept"),
+    ("10.1103/PhysRevD.76.044016;10.1103/PhysRevD.76.044017", "10.1103/PhysRevD.76.044016",
+     "field 'doi' holds 2 DOIs: the first kept"),
     ("10.1/x}\n@misc{y", None, "field 'doi' '10.1/x} @misc{y' is not a DOI (10.NNNN/...): dropped"),
     ("10.1234/a{b}", None, "is not a DOI"),
     ("doi:10.1234/x", None, "is not a DOI"),

@@ -46,3 +46,16 @@ def test_a_bad_expression_is_one_line_without_sql(searchable):
     with pytest.raises(TrendscopeError, match="cannot run this search") as err:
         PaperReads(db).matching('"unclosed', [1, 2])
     assert "SELECT" not in str(err.value)
+
+
+def test_rows_written_then_rolled_back_are_not_remembered(searchable):
+    """Inside a transaction the matcher is built afresh each time: a rolled-back write changes neither the
+    database's data_version nor the connection's total_changes, so a kept matcher would still hold it (a review)."""
+    home, db, _ = searchable
+    pk, title = db.execute("SELECT pk, title FROM papers ORDER BY pk LIMIT 1 OFFSET 3").fetchone()
+    reads = PaperReads(db)
+    db.execute("BEGIN")
+    db.execute("UPDATE papers SET title = ? WHERE pk = ?", [title + " qwertzuiop", pk])
+    assert pk in reads.matching('"qwertzuiop"', [pk, pk + 1])
+    db.conn.rollback()
+    assert pk not in reads.matching('"qwertzuiop"', [pk, pk + 1])
