@@ -93,19 +93,29 @@ def arxiv_categories(values: list[str], name: str, notes: list[str]) -> list[str
     """Distinct categories in order, those not shaped like arXiv's dropped (noted) and at most MAX_CATEGORIES kept.
     BadLine when there were some and none is a category: such a paper belongs nowhere and would be filed under
     "<b>evil</b>" (the line's other fields are no more to be trusted)."""
-    good: list[str] = []
-    bad: list[str] = []
-    for c in dict.fromkeys(values):
-        (good if is_category(c) else bad).append(c)
+    good, bad = _sorted_out(values, is_category)
     if bad and not good:
         raise BadLine(f"field '{name}' holds no arXiv category (such as cs.LG or hep-th): {_examples(bad)}")
     if bad:
         what = "is not an arXiv category" if len(bad) == 1 else "are not arXiv categories"
         notes.append(f"field '{name}': {_examples(bad)} {what}: dropped")
-    if len(good) > MAX_CATEGORIES:
-        notes.append(f"field '{name}' lists {len(good):,} categories: the first {MAX_CATEGORIES} kept")
-        good = good[:MAX_CATEGORIES]
-    return good
+    return _first(good, MAX_CATEGORIES, name, "categories", notes)
+
+
+def _sorted_out(values: list[str], good_one) -> tuple[list[str], list[str]]:
+    """The distinct `values`, in order, as (those `good_one` accepts, the others)."""
+    good: list[str] = []
+    bad: list[str] = []
+    for v in dict.fromkeys(values):
+        (good if good_one(v) else bad).append(v)
+    return good, bad
+
+
+def _first(good: list[str], cap: int, name: str, noun: str, notes: list[str]) -> list[str]:
+    """The first `cap` of `good` (noted when there were more)."""
+    if len(good) > cap:
+        notes.append(f"field '{name}' lists {len(good):,} {noun}: the first {cap} kept")
+    return good[:cap]
 
 
 def checked_primary(value: str | None, categories: list[str], notes: list[str]) -> str | None:
@@ -138,17 +148,11 @@ def _is_web_link(url: str) -> bool:
 def web_links(urls: list[str], name: str, notes: list[str]) -> list[str]:
     """Distinct http(s) links of at most MAX_LINK_CHARS, at most MAX_LINKS of them; the rest dropped (noted):
     a `javascript:` link would run when clicked wherever a link is drawn."""
-    good: list[str] = []
-    bad: list[str] = []
-    for u in dict.fromkeys(urls):
-        (good if _is_web_link(u) else bad).append(u)
+    good, bad = _sorted_out(urls, _is_web_link)
     if bad:
         what = "is not an http(s) link" if len(bad) == 1 else "are not http(s) links"
         notes.append(f"field '{name}': {_examples(bad)} {what} of at most {MAX_LINK_CHARS:,} characters: dropped")
-    if len(good) > MAX_LINKS:
-        notes.append(f"field '{name}' lists {len(good):,} links: the first {MAX_LINKS} kept")
-        good = good[:MAX_LINKS]
-    return good
+    return _first(good, MAX_LINKS, name, "links", notes)
 
 
 def checked_doi(value: object, name: str, notes: list[str]) -> str | None:
