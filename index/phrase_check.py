@@ -28,6 +28,13 @@ def phrase_groups(pq: ParsedQuery) -> list[list[Item]]:
     return out
 
 
+def author_names(pq: ParsedQuery) -> list[list[tuple[str, ...]]]:
+    """The required groups made of `au:` names (whole words, not prefixes): a paper must have an author named by
+    one name of each group (`known_item.names_author`), which the stemmed keyword index cannot tell."""
+    return [[i.words for i in g.items] for g in pq.required
+            if all(i.column == "authors" and not i.prefix for i in g.items)]
+
+
 @lru_cache(maxsize=256)
 def phrase_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
     """The phrase's words in order, each as typed or with a plural or possessive ending ("models" typed: "model"

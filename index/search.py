@@ -42,7 +42,7 @@ from .known_item import (
     title_query,
     unknown_person,
 )
-from .phrase_check import keep_holding, phrase_groups
+from .phrase_check import author_names, keep_holding, phrase_groups
 from .query_encoder import load_query_embedder
 from .relevance_floor import (
     WORD_SHARE,
@@ -206,7 +206,9 @@ class Searcher(KeywordSide):
         trends = self._trend_names(req.trends)
         base = SqlFilter(
             categories=self._categories([*req.categories, *pq.categories], trends),
-            excluded_categories=pq.excluded_categories,
+            # `-cat:cs.cv` excluded nothing (the filter compares the corpus's spelling) and `-cat:cs.XX` passed
+            # without a word, while `-c cs.XX` was refused (a blind walkthrough): spelled and checked alike
+            excluded_categories=self._categories(pq.excluded_categories, []),
             trends=trends,
             since=since,
             until=until,
@@ -219,7 +221,7 @@ class Searcher(KeywordSide):
         if req.sort == "date":
             limit = min(max(DATE_SORT_POOL, 5 * wanted), MAX_LIMIT)
         phrases = phrase_groups(pq)  # required phrases hold as written (phrase_check.py): ranked deeper, then kept
-        if phrases and req.sort != "date":
+        if (phrases or author_names(pq)) and req.sort != "date":  # so do au: names (`_authors_named`)
             limit = min(PHRASE_DEPTH * wanted, MAX_LIMIT)
         mode = req.mode
         known = self._known_beside(req.query, base, limit) if self.known_items and req.sort != "date" else None
@@ -264,7 +266,10 @@ class Searcher(KeywordSide):
                 ranked = [r for r in ranked if r[0] in whole]
             ranked = known_first(ranked, found.pks, limit, found.cap)
         if req.sort == "date":
-            ranked = keep_holding(self._with_newest_matches(pq, base, ranked, limit), phrases, self._texts)
+            # the newest papers matching the au: stem are checked too (`au:Manning` newest first began with papers
+            # of "Yong Man Ro": a blind walkthrough)
+            ranked = keep_holding(self._authors_named(pq, self._with_newest_matches(pq, base, ranked, limit)),
+                                  phrases, self._texts)
             ranked = self._newest_first(req.query, pq, ranked, wanted)
         ranked = ranked[:wanted]
         # the snippets come from porter's index, which holds "pre-training" as two words: the notes and snippets get
@@ -285,11 +290,10 @@ class Searcher(KeywordSide):
         return known_papers(store, query, flt, limit, self.bm25_weights)
 
     def _authors_named(self, pq: ParsedQuery, ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
-        """Only papers where one author is each `au:"First Last"` name: FTS5 reads the authors as one stemmed text,
-        so `au:"Song Han"` also matched "Wenxuan Song, Han Zhao" and "Juntong Song, Hanning Zhang" (a blind
-        walkthrough)."""
-        names = [[i.words for i in g.items] for g in pq.required
-                 if all(i.column == "authors" and len(i.words) > 1 and not i.prefix for i in g.items)]
+        """Only papers where one author is each `au:` name, as written: FTS5 reads the authors as one stemmed text,
+        so `au:"Song Han"` also matched "Wenxuan Song, Han Zhao" and "Juntong Song, Hanning Zhang", and
+        `au:Manning` (stem "man") "Yong Man Ro" and "Chi-Man Pun" (two blind walkthroughs)."""
+        names = author_names(pq)
         if not names or not ranked:
             return ranked
         rows = self.store.rows([pk for pk, _ in ranked])

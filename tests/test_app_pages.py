@@ -259,6 +259,13 @@ def test_the_address_keeps_the_mode_sort_and_filters_of_a_search(app_home, seed)
                                "mode=bogus", "cat=xx.YY")), warning
     # a name the page does not read (`t` for `trend`) is named too (a blind walkthrough)
     assert "t=multimodal (not a setting of this page: it reads q, mode, sort, since, until, n, cat, trend)" in warning
+    # a category and a trend are read ignoring case, a trend by its label too (`cat=cs.cv` was refused as "no
+    # stored paper has it", `trend=Privacy` as "no such trend": a blind walkthrough)
+    cased = new_app()
+    cased.query_params.update({"q": "speech", "cat": "CS.cl", "trend": "PRIVACY"})
+    cased = check(cased.run())
+    assert cased.multiselect(key="categories").value == ["cs.CL"] and not texts(cased.warning)
+    assert cased.multiselect(key="trends").value == ["privacy"]
     # dates as the CLI reads them: a year, a month (`since=2025` was dropped)
     years = new_app()
     years.query_params.update({"q": "speech", "since": "2025", "until": "2026-03"})

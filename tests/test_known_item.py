@@ -40,6 +40,10 @@ def known_home(tmp_path_factory, sample_rows, embedder):
         paper_from_row(rows[5], id="2312.99202", version=1, authors=["Juntong Quillsong", "Hanwelling Zhang"]),
         paper_from_row(rows[6], id="2312.99203", version=1, authors=["Quillsong Hanwell", "Zed Other"]),
         paper_from_row(rows[7], id="2312.99204", version=1, authors=["Christabel Q. R. Quillmanning"]),
+        # the stem of "Quillmanning" is the name "Quillman"; an accented name
+        paper_from_row(rows[8], id="2312.99205", version=1, published="2024-01-02T00:00:00Z",
+                       authors=["Yong Quillman Ro"]),
+        paper_from_row(rows[9], id="2312.99206", version=1, authors=["Hinrich Quillschütze"]),
     ])
     run_index(db, home, progress=False, embedder=embedder)
     return home, db, Searcher(db, home, lambda model: embedder)
@@ -185,6 +189,23 @@ def test_a_name_is_one_authors_not_two_neighbours(known_home):
     assert scored[0][0] == "2312.99203"  # the person's papers first; the neighbours only ranked after them
     assert len(scored) > 1 and {pid for pid, _ in scored[1:3]} == {"2312.99201", "2312.99202"}  # by BM25, after
     assert searcher.search(SearchRequest("Christabel Quillmanning", mode="hybrid", limit=3))[0].id == "2312.99204"
+
+
+@pytest.mark.parametrize("sort", ["relevance", "date"])
+def test_an_au_word_is_the_name_as_written_not_its_stem(known_home, sort):
+    """A blind walkthrough: `au:Manning` (stem "man") also gave papers of "Yong Man Ro" and "Chi-Man Pun", first
+    of all newest first; `au:"Hinrich Schutze"` found no paper of Hinrich Schütze."""
+    _home, _db, searcher = known_home
+    for mode in ("keyword", "hybrid"):  # semantic mode needs words to embed
+        ids = [h.id for h in searcher.search(SearchRequest("au:Quillmanning", mode=mode, sort=sort, limit=10))]
+        assert ids == ["2312.99204"], (mode, ids)
+        ids = [h.id for h in searcher.search(SearchRequest("au:Quillman", mode=mode, sort=sort, limit=10))]
+        assert ids == ["2312.99205"], (mode, ids)
+    if sort == "relevance":  # semantic mode: the au: part filters what the words find
+        ids = {h.id for h in searcher.search(SearchRequest("attention au:Quillman", mode="semantic", limit=10))}
+        assert ids == {"2312.99205"}, ids
+    for query in ('au:"Hinrich Quillschutze"', "au:quillschutze", 'au:"Hinrich Quillschütze"'):
+        assert [h.id for h in searcher.search(SearchRequest(query, mode="keyword", sort=sort))] == ["2312.99206"]
 
 
 def test_a_surname_alone_finds_that_persons_papers_and_a_word_stays_a_word(known_home):

@@ -72,7 +72,8 @@ def test_newest_first_says_when_the_relevance_floor_shortened_the_list(cli):
     out = cli("search", "language models", "--sort", "date", "--since", "2022", "--until", "2022", "-n", "20")
     listed = [line for line in out.output.splitlines() if line.strip()[:2].rstrip(".").isdigit()]
     assert out.exit_code == 0 and 0 < len(listed) < 20
-    assert f"({len(listed)} shown: {note}; --sort relevance ranks every paper that matches)" in out.output
+    assert (f"({len(listed)} shown: {note}; --sort relevance also ranks the papers that match it only partly, where "
+            "there are any)") in out.output
     full = cli("search", "language models", "--since", "2022", "--until", "2022", "-n", "20").output
     assert len([x for x in full.splitlines() if x.strip()[:2].rstrip(".").isdigit()]) > len(listed)
     assert note not in full  # sorted by relevance: no floor, no note

@@ -97,6 +97,21 @@ def test_a_category_is_matched_ignoring_case_and_an_absent_one_is_an_error(searc
         searcher.similar(all_rows(db)[0][1], categories=["cs.XX"])
 
 
+@pytest.mark.parametrize("mode", MODES)
+def test_an_excluded_category_is_matched_ignoring_case_and_an_absent_one_is_an_error(searchable, mode):
+    """A blind walkthrough: `diffusion -cat:cs.cv` gave 28 cs.CV papers of 50 (only `cs.CV` as the corpus writes
+    it excluded them), and `-cat:cs.XX` passed without a word while `-c cs.XX` was refused."""
+    home, db, searcher = searchable
+    cat = rare_category(db)
+    within = {h.id for h in searcher.search(SearchRequest("learning", mode=mode, categories=[cat], limit=50))}
+    assert within
+    for written in (cat, cat.lower(), cat.upper()):
+        ids = {h.id for h in searcher.search(SearchRequest(f"learning -cat:{written}", mode=mode, limit=50))}
+        assert ids and not ids & within, written
+    with pytest.raises(TrendscopeError, match=r"no paper in category cs\.XX"):
+        searcher.search(SearchRequest("learning -cat:cs.XX", mode=mode))
+
+
 def test_a_window_that_ends_before_it_starts_is_an_error(searchable):
     home, db, searcher = searchable
     with pytest.raises(TrendscopeError, match=r"empty window: --since 2025 \(2025-01-01\) is after --until 2024 "):

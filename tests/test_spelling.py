@@ -57,7 +57,9 @@ def test_search_says_did_you_mean(searchable):
     assert out.exit_code == 0 and f"(did you mean: {word} models?)" in out.output, out.output
 
 
-def test_the_app_offers_the_corrected_search_as_a_link(app_home):
+def test_the_app_runs_the_corrected_search_in_place(app_home):
+    """The correction was a link, which Streamlit opens in a new tab (a blind walkthrough): now a button that
+    searches it here, with the same mode and sort."""
     from trendscope.ingest.store import open_database
 
     db = open_database(app_home / "trendscope.db")
@@ -66,8 +68,12 @@ def test_the_app_offers_the_corrected_search_as_a_link(app_home):
     typo = word[:3] + word[4] + word[3] + word[5:]
     at = search(check(new_app().run()), f"{typo} models", mode="keyword", sort="date")
     info = [m.value for m in at.info if "Did you mean" in m.value]
-    assert info and f"[{word} models](./?q={word}+models&mode=keyword&sort=date)" in info[0], (
-        texts(at.info), typo)
+    assert info and f"**{word} models**" in info[0], (texts(at.info), typo)
+    at = check(at.button(key="did_you_mean").click().run())
+    done = at.session_state["search_state"]["params"]
+    assert (done["query"], done["mode"], done["sort"]) == (f"{word} models", "keyword", "date")
+    assert at.text_input(key="q").value == f"{word} models"
+    assert not [m for m in at.info if "Did you mean" in m.value]
 
 
 def test_a_misspelt_query_is_not_followed_silently(app_home):

@@ -68,9 +68,15 @@ def search_from_address(query_params, summary: dict, trend_labels: Mapping[str, 
         if key not in ADDRESS_KEYS and key not in OTHER_PAGES_KEYS:
             unused.append(f"{key}={query_params.get(key, '')} (not a setting of this page: it reads "
                           f"{', '.join(ADDRESS_KEYS)})")
-    cats, trends = query_params.get_all("cat"), query_params.get_all("trend")
-    unused += [f"cat={c} (no stored paper has it)" for c in cats if c not in known_cats]
-    unused += [f"trend={t} (no such trend)" for t in trends if t not in trend_labels]
+    # read ignoring case, as the CLI reads `-c cs.cv` (`cat=cs.cv` was refused as "no stored paper has it" while
+    # cs.CV held 3,261 papers, and `trend=Privacy` as "no such trend": a blind walkthrough); a trend by its label too
+    cat_of = {c.lower(): c for c in known_cats}
+    trend_of = {**{label.lower(): t for t, label in trend_labels.items()}, **{t.lower(): t for t in trend_labels}}
+    cats = list(dict.fromkeys(cat_of.get(c.strip().lower(), c) for c in query_params.get_all("cat")))
+    trends = list(dict.fromkeys(trend_of.get(t.strip().lower(), t) for t in query_params.get_all("trend")))
+    unused += [f"cat={c} (not one of the {len(known_cats)} largest categories this page offers)" for c in cats
+               if c not in known_cats]
+    unused += [f"trend={t} (no such trend: {', '.join(trend_labels)})" for t in trends if t not in trend_labels]
     return {"query": query_params.get("q", "").strip(), "mode": mode if mode in MODES else "hybrid",
             "sort": sort if sort in SORTS else "relevance",
             "limit": int(n) if n.isdigit() and int(n) in LIMITS else 10, "since": day("since"), "until": day("until"),

@@ -270,7 +270,8 @@ def search_cmd(ctx, query, mode, categories, trends, since, until, sort, all_wor
                        "meaning)", err=True)
         if sort == "date" and len(hits) < limit and has_floor(query):
             click.echo(f"({len(hits)} shown: newest first lists only papers that hold the query as a phrase, or "
-                       "most of its words with a close meaning; --sort relevance ranks every paper that matches)",
+                       "most of its words with a close meaning; --sort relevance also ranks the papers that match "
+                       "it only partly, where there are any)",
                        err=True)
         if sort == "date" and any(h.missing for h in hits):
             # "clearly about the query" was said above 52 papers of 62 lacking "diffusion" (a blind walkthrough)
@@ -290,7 +291,8 @@ def search_cmd(ctx, query, mode, categories, trends, since, until, sort, all_wor
             refused += 1
         click.echo(json.dumps(out, ensure_ascii=False))
     if refused:  # as `ingest` and `tag` say a partial run: every other query answered (it exited 0: a walkthrough)
-        click.echo(f"{count(refused, 'query', 'queries')} refused (its \"error\" says why); exit status 3", err=True)
+        click.echo(f"{count(refused, 'query', 'queries')} refused (each one's line says why in its \"error\"); "
+                   "exit status 3", err=True)
         ctx.exit(3)
 
 

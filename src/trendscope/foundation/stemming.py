@@ -95,6 +95,12 @@ def joined_compound(word: str) -> str | None:
     return None
 
 
+def joined_apart(head: str, rest: str) -> str | None:
+    """The joined spelling of two words written apart ("multi", "modal" -> "multimodal"), as `compounds_in` joins
+    them in a text; None when they are no such compound ("over time", "co training" is "cotraining")."""
+    return _joined(head, " ", rest)
+
+
 def compounds_in(text: str) -> list[str]:
     """The joined spelling of every compound after one of PREFIXES in `text`, hyphenated or written apart, once
     per occurrence ("pre-training and fine tuning" -> ["pretraining", "finetuning"])."""

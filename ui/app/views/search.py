@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import time
-import urllib.parse
 from datetime import date
 
 import streamlit as st
@@ -263,8 +262,17 @@ def _did_you_mean(state: dict) -> None:
     fixed = state.get("did_you_mean")
     if not fixed:
         return
-    address = "./?" + urllib.parse.urlencode(url_params({**state["params"], "query": fixed}), doseq=True)
-    st.info(f"Did you mean [{safe_inline(fixed)}]({address})?", icon=":material/spellcheck:")
+    # a button, not a link: Streamlit opens a page's links in a new tab (a blind walkthrough); the corrected
+    # search runs here, with its own address
+    st.info(f"Did you mean **{safe_inline(fixed)}**?", icon=":material/spellcheck:")
+    st.button(f"Search for {safe_inline(fixed)}", key="did_you_mean", icon=":material/search:",
+              on_click=_search_instead, args=({**state["params"], "query": fixed},))
+
+
+def _search_instead(params: dict) -> None:
+    """Run `params` as the next search: the form's widgets filled (a callback may set them) and searched once."""
+    _restore(params)
+    st.session_state["search_from_url"] = {**params, "unused": []}
 
 
 def _follow_search(params: dict, fixed: str | None = None) -> None:
