@@ -311,15 +311,23 @@ class MixShift:
 
 
 def category_mix_shifts(db, since: str | None = None, min_papers: int = 30, min_change: float = 0.15,
-                        window: int = 12, min_z: float = 4.0) -> list[MixShift]:
+                        window: int = 12, min_z: float = 4.0, categories: Sequence[str] = ()) -> list[MixShift]:
     """Months (from `since` on) where one primary category's share of the papers moved by at least `min_change`,
     at least doubled or halved against the `window` months before, and by more than chance would move it in a
     month of that many papers (`min_z` binomial standard deviations): the largest such change per month. (A
     floor of 200 papers a month instead of the test hid every change in a home of 6,000 papers, where cs.CV went
-    from 14 papers in half a year to 153: a blind walkthrough.)"""
+    from 14 papers in half a year to 153: a blind walkthrough.) `categories`: among the papers in any of them, as
+    `trends -c` counts (the speech papers' table was annotated with the whole corpus's cs.CV surge: a walkthrough)."""
     counts: dict[str, Counter] = defaultdict(Counter)
-    for month, category, n in TrendStore(db).primary_category_months():
-        counts[month][category or "(none)"] += n
+    store = TrendStore(db)
+    if categories:
+        inside, primary = store.pks_in_categories(categories), store.primary_categories()
+        for pk, day in store.publication_dates():
+            if pk in inside:
+                counts[day[:7]][primary.get(pk) or "(none)"] += 1
+    else:
+        for month, category, n in store.primary_category_months():
+            counts[month][category or "(none)"] += n
     months = sorted(counts)
     out = []
     for i, month in enumerate(months):
@@ -369,21 +377,27 @@ def thin_periods(df, window: int = 12, fraction: float = 0.25) -> dict[str, int]
     return {str(p): int(n) for p, n in totals.items() if n < fraction * usual[p]}
 
 
-def thin_periods_of(db, df, freq: str, window: int = 12, fraction: float = 0.25) -> dict[str, int]:
+def thin_periods_of(db, df, freq: str, window: int = 12, fraction: float = 0.25,
+                    categories: Sequence[str] = ()) -> dict[str, int]:
     """`thin_periods` of the periods `df` shows, each judged among the periods around it in the whole corpus, not
     only those shown: a range of a few months had too few neighbours to judge by, and a 9-paper month between
-    months of 30 lost its mark as the range narrowed (a blind walkthrough)."""
+    months of 30 lost its mark as the range narrowed (a blind walkthrough). `categories`: the corpus of the papers
+    in any of them (`trends -c eess.AS -c cs.SD` marked no month of 7 speech papers between months of 500)."""
     shown = set(df["period"])
     if not shown:
         return {}
-    totals = period_totals(db, freq)
+    totals = period_totals(db, freq, categories)
     every = pd.DataFrame({"period": sorted(totals), "total": [totals[p] for p in sorted(totals)]})
     return {p: n for p, n in thin_periods(every, window, fraction).items() if p in shown}
 
 
-def period_totals(db, freq: str) -> dict[str, int]:
-    """period start -> papers published in it, over the whole corpus (no text read)."""
-    return dict(Counter(period_start(day, freq) for _pk, day in _in_arxiv_life(TrendStore(db).publication_dates())))
+def period_totals(db, freq: str, categories: Sequence[str] = ()) -> dict[str, int]:
+    """period start -> papers published in it, over the whole corpus or the papers in any of `categories` (no text
+    read)."""
+    store = TrendStore(db)
+    inside = store.pks_in_categories(categories) if categories else None
+    return dict(Counter(period_start(day, freq) for pk, day in _in_arxiv_life(store.publication_dates())
+                        if inside is None or pk in inside))
 
 
 def pooled(df: pd.DataFrame, periods: int, center: bool = False) -> pd.DataFrame:

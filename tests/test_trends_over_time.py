@@ -351,14 +351,14 @@ def test_a_month_whose_categories_are_mixed_unlike_the_year_before_is_named(tagg
     assert [(s.month, s.category) for s in shifts] == [("2025-03", "cs.CV")]
     assert shifts[0].text() == "2025-03: cs.CV 60% of the month's papers (4% the year before)"
     assert trends_over_time.category_mix_shifts(db, since="2025-04") == []
-    monkeypatch.setattr(trends_over_time, "category_mix_shifts", lambda db, since=None: shifts)
+    monkeypatch.setattr(trends_over_time, "category_mix_shifts", lambda db, since=None, categories=(): shifts)
     res = CliRunner().invoke(main, ["--home", str(home), "trends", "--last", "2"])
     assert "note: in these months the corpus holds a very different mix of categories" in res.stderr
     assert "  2025-03: cs.CV 60% of the month's papers (4% the year before)" in res.stderr
     assert "a topic is listed only" not in res.stderr  # the table shows no topics
     # every such month is named: "(and 3 earlier)" hid 2025-03 itself (a blind walkthrough)
     many = [replace(shifts[0], month=f"2025-{m:02d}") for m in range(3, 10)]
-    monkeypatch.setattr(trends_over_time, "category_mix_shifts", lambda db, since=None: many)
+    monkeypatch.setattr(trends_over_time, "category_mix_shifts", lambda db, since=None, categories=(): many)
     res = CliRunner().invoke(main, ["--home", str(home), "trends", "--last", "2"])
     assert all(f"  2025-{m:02d}: cs.CV 60%" in res.stderr for m in range(3, 10)) and "earlier" not in res.stderr
 
@@ -432,7 +432,7 @@ def test_the_trend_table_marks_months_with_few_papers(tagged_db, home, monkeypat
 
     monkeypatch.setattr(trends_over_time, "trend_table",
                         lambda db, freq, **_kw: _months_table(FEW_PAPER_MONTHS))
-    monkeypatch.setattr(trends_over_time, "period_totals", lambda db, freq: FEW_PAPER_MONTHS)
+    monkeypatch.setattr(trends_over_time, "period_totals", lambda db, freq, categories=(): FEW_PAPER_MONTHS)
     res = CliRunner().invoke(main, ["--home", str(home), "trends", "--since", "2024-06"])
     rows = {line.split()[1]: line for line in res.stdout.splitlines() if line.startswith("efficiency")}
     assert rows["2025-02"].endswith(" *") and rows["2025-01"].endswith(" *")
@@ -445,7 +445,8 @@ def test_the_trend_table_marks_months_with_few_papers(tagged_db, home, monkeypat
     # note named "2026-07 (300 papers)" under a table without it)
     monkeypatch.setattr(trends_over_time, "trend_table", lambda db, freq, **_kw: _months_table(
         {**FEW_PAPER_MONTHS, "2025-09-01": 300}))
-    monkeypatch.setattr(trends_over_time, "period_totals", lambda db, freq: {**FEW_PAPER_MONTHS, "2025-09-01": 300})
+    monkeypatch.setattr(trends_over_time, "period_totals",
+                        lambda db, freq, categories=(): {**FEW_PAPER_MONTHS, "2025-09-01": 300})
     res = CliRunner().invoke(main, ["--home", str(home), "trends", "--since", "2024-06"])
     assert "2025-09" not in res.stdout and "left out 2025-09," in res.stderr
     # the JSON keeps the whole table, and says which period is still filling up (a script took its growth of -100%
@@ -465,12 +466,36 @@ def test_a_month_with_few_papers_keeps_its_mark_in_a_narrow_range(tagged_db, hom
         return _months_table({p: n for p, n in FEW_PAPER_MONTHS.items() if not since or p >= since})
 
     monkeypatch.setattr(trends_over_time, "trend_table", table)
-    monkeypatch.setattr(trends_over_time, "period_totals", lambda db, freq: FEW_PAPER_MONTHS)
+    monkeypatch.setattr(trends_over_time, "period_totals", lambda db, freq, categories=(): FEW_PAPER_MONTHS)
     res = CliRunner().invoke(main, ["--home", str(home), "trends", "--since", "2025-01", "--until", "2025-03"])
     rows = {line.split()[1]: line for line in res.stdout.splitlines() if line.startswith("efficiency")}
     assert set(rows) == {"2025-01", "2025-02", "2025-03"}, res.output
     assert rows["2025-02"].endswith(" *") and rows["2025-01"].endswith(" *")
     assert "note: * few papers: 2025-01 (128 papers), 2025-02 (49 papers) hold" in res.stderr
+
+
+def test_few_papers_and_the_category_mix_are_judged_within_the_categories_shown(tagged_db, monkeypatch):
+    """A blind walkthrough: `trends -c eess.AS -c cs.SD` marked no period of 66 speech papers between quarters of
+    1,000 (judged against the whole corpus's totals), and named the whole corpus's cs.CV surge under it."""
+    from trendscope.index import trends_over_time
+    from trendscope.index.trend_store import TrendStore
+
+    months = [f"2024-{m:02d}" for m in range(1, 13)]
+    dates = [(m * 100 + i, f"{month}-15") for m, month in enumerate(months) for i in range(100)]
+    speech = {pk for pk, day in dates if pk % 10 == 0 and (not day.startswith("2024-06") or pk % 100 == 0)}
+    primary = {pk: ("cs.CV" if pk < 900 else "cs.CL") if pk not in speech else
+               ("eess.AS" if day < "2024-10" else "cs.SD") for pk, day in dates}
+    monkeypatch.setattr(TrendStore, "publication_dates", lambda self: dates)
+    monkeypatch.setattr(TrendStore, "pks_in_categories", lambda self, cats: speech if cats else set())
+    monkeypatch.setattr(TrendStore, "primary_categories", lambda self: primary)
+    db, _rows = tagged_db
+    shown = pd.DataFrame({"period": [f"{m}-01" for m in months]})
+    assert trends_over_time.period_totals(db, "month", ["eess.AS"])["2024-06-01"] == 1
+    assert trends_over_time.thin_periods_of(db, shown, "month") == {}
+    assert trends_over_time.thin_periods_of(db, shown, "month", categories=["eess.AS"]) == {"2024-06-01": 1}
+    shifts = trends_over_time.category_mix_shifts(db, min_papers=5, categories=["eess.AS"])
+    assert [(s.month, s.category) for s in shifts][:1] == [("2024-10", "cs.SD")]  # the speech papers' own mix
+    assert all(s.category in {"eess.AS", "cs.SD"} for s in shifts)
 
 
 def test_a_handful_of_papers_does_not_read_as_a_firm_rise():

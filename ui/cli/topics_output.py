@@ -3,6 +3,7 @@ papers' categories are mixed unlike the year before (`trends`, `trends --topics`
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 import click
 
@@ -10,17 +11,20 @@ from trendscope.foundation.clock import span_months
 from trendscope.foundation.wording import count
 
 
-def mix_notes(db, since: str | None, topics: bool = False, until: str | None = None) -> None:
+def mix_notes(db, since: str | None, topics: bool = False, until: str | None = None,
+              categories: Sequence[str] = ()) -> None:
     """Say (stderr) which months shown hold papers of a very different mix of categories than the year before: a
     source change of the corpus lifts some trends' shares (cs.CV went from 4% to 61% of the papers in 2025-03, and
     "Vision Transformers" read as rising in efficiency: a blind walkthrough). Every such month from `since` on is
     named: "(and 3 earlier)" hid 2025-03 itself from a reader of 2024-2025 (another walkthrough)."""
     from trendscope.index.trends_over_time import category_mix_shifts
 
-    shifts = [s for s in category_mix_shifts(db, since=since) if not until or s.month <= until[:7]]
+    shifts = [s for s in category_mix_shifts(db, since=since, categories=categories)
+              if not until or s.month <= until[:7]]
     if not shifts:
         return
-    click.echo("note: in these months the corpus holds a very different mix of categories than the year before; "
+    who = f"the papers in {' or '.join(categories)} hold" if categories else "the corpus holds"
+    click.echo(f"note: in these months {who} a very different mix of categories than the year before; "
                "trend shares move with it" + (" (a topic is listed only when it rises within the same categories "
                                               "too)" if topics else "") + ":", err=True)
     for shift in shifts:

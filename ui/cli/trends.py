@@ -138,10 +138,10 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
         labels = {t.name: t.label for t in taxonomy.trends}
         path = plot_trends(drawn, png, title=f"Trend share per {freq}" + (f" since {since}" if since else ""),
                            smooth=smooth, labels=labels, order=taxonomy.names, freq=freq,
-                           thin=thin_periods_of(db, drawn, freq) if freq != "week" else ())
+                           thin=thin_periods_of(db, drawn, freq, categories=categories) if freq != "week" else ())
         click.echo(f"chart -> {path}", err=True)
     # a month the corpus holds few papers of (2025-02: 49 between months of thousands) read as a trend's jump
-    thin = thin_periods_of(db, df, freq)
+    thin = thin_periods_of(db, df, freq, categories=categories)
     if as_json or as_csv:  # JSON lines, like every listing the CLI prints as JSON (`--topics --json`, `search --json`)
         # the whole table; a period still filling up (which the text leaves out) says so: its "growth" of -1.0 read
         # as a collapse to a script that took the newest period (a blind walkthrough); each period also named as the
@@ -195,7 +195,7 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
     if empty:  # the rows jumped from 2024-12 to 2025-03 without a word (a blind walkthrough)
         click.echo(f"note: no stored paper was published in {', '.join(period_name(p, freq) for p in empty)}: "
                    "those rows are left out", err=True)
-    mix_notes(db, shown_from, until=until)
+    mix_notes(db, shown_from, until=until, categories=categories)
     click.echo("what is rising inside each trend, by name: trendscope trends --topics", err=True)
 
 
