@@ -27,6 +27,7 @@ L2_GRID = (0.3, 1.0, 3.0, 10.0)   # ridge penalty on the vector weights (the rul
 RULES_ONLY_L2 = 0.1
 THRESHOLDS = np.round(np.arange(0.10, 0.91, 0.025), 3)
 INNER_FOLDS = 4
+MIN_POSITIVES = 5  # a trend is fitted only on this many labelled positives (else: rules only, or never tagged)
 
 
 @dataclass
@@ -158,7 +159,7 @@ def train(taxonomy: Taxonomy, papers: Sequence[LabelledPaper], vectors: np.ndarr
     weights, info = {}, {}
     for j, t in enumerate(f.trends):
         y = np.array([t in p.labels for p in papers], dtype=float)
-        if y.sum() < 5:
+        if y.sum() < MIN_POSITIVES:
             log.warning("trend %s: only %d labelled positives; rules only", t, int(y.sum()))
             continue
         weights[t], info[t] = _fit_trend(f, ids, j, y)
@@ -196,7 +197,7 @@ def cross_validate(taxonomy: Taxonomy, papers: Sequence[LabelledPaper], vectors:
         ftr, fte = f.subset(tr), f.subset(te)
         for j, t in enumerate(f.trends):
             y = np.array([t in papers[i].labels for i in tr], dtype=float)
-            if y.sum() < 5:
+            if y.sum() < MIN_POSITIVES:
                 continue
             tw, _ = _fit_trend(ftr, ids, j, y)
             vt = fte.vectors @ tw.vector if fte.vectors is not None else None
@@ -209,8 +210,11 @@ def cross_validate(taxonomy: Taxonomy, papers: Sequence[LabelledPaper], vectors:
 
 
 # -- labels and texts --------------------------------------------------------------------------------------
-def read_label_file(path: str | Path, known: Sequence[str]) -> list[tuple[str, set[str]]]:
-    """(arXiv id, labels) rows of a JSONL label file; one clear error naming the file, line and field."""
+def read_label_file(path: str | Path, known: Sequence[str],
+                    unknown: list[str] | None = None) -> list[tuple[str, set[str]]]:
+    """(arXiv id, labels) rows of a JSONL label file; one clear error naming the file, line and field. Given
+    `unknown`, a label not in `known` is left out and named there instead (scoring: a typo is reported and
+    ignored; fitting refuses it)."""
     from trendscope.foundation.errors import TrendscopeError
     from trendscope.foundation.json_lines import BadJsonLine, read_json_objects
 
@@ -226,7 +230,10 @@ def read_label_file(path: str | Path, known: Sequence[str]) -> list[tuple[str, s
         if not isinstance(labels, list) or not all(isinstance(x, str) for x in labels):
             raise TrendscopeError(f"{path}:{n}: field 'labels' must be a list of trend names")
         bad = sorted(set(labels) - set(known))
-        if bad:
+        if bad and unknown is not None:
+            unknown.append(f"{path}:{n}: unknown trend(s) {', '.join(bad)}: ignored")
+            labels = [x for x in labels if x in known]
+        elif bad:
             raise TrendscopeError(f"{path}:{n}: unknown trend(s) {', '.join(bad)} (known: {', '.join(known)})")
         if pid in seen:
             raise TrendscopeError(f"{path}:{n}: paper {pid} is labelled twice")
@@ -265,7 +272,8 @@ def decisions_metrics(papers: Sequence[LabelledPaper], decisions: dict[str, np.n
                       trends: Sequence[str]) -> dict:
     """Per-trend precision, recall, F1 and support, and the macro-F1 over those of `trends` labelled or tagged."""
     out: dict = {"papers": len(papers), "trends": {}}
-    f1s = []
+    f1s: list[float] = []
+    averaged: list[str] = []
     for t in trends:
         y = np.array([t in p.labels for p in papers])
         pred = decisions[t]
@@ -275,7 +283,9 @@ def decisions_metrics(papers: Sequence[LabelledPaper], decisions: dict[str, np.n
         f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
         if tp + fp + fn:  # averaged over the trends labelled or tagged, as `tag_files.evaluate` averages
             f1s.append(f1)
+            averaged.append(t)
         out["trends"][t] = {"precision": round(prec, 4), "recall": round(rec, 4), "f1": round(f1, 4),
                             "support": int(y.sum()), "predicted": int(pred.sum())}
     out["macro_f1"] = round(float(np.mean(f1s)), 4) if f1s else 0.0
+    out["macro_trends"] = averaged
     return out

@@ -873,7 +873,8 @@ def test_trends_page_names_months_with_few_papers(app_home, embedder, monkeypatc
     monkeypatch.setattr(trend_state, "trend_table", lambda freq, periods: table)
     from trendscope.index import trends_over_time  # each month judged among its neighbours in the whole corpus
 
-    monkeypatch.setattr(trends_over_time, "period_totals", lambda db, freq: {**months, "2025-09-01": 300})
+    monkeypatch.setattr(trends_over_time, "period_totals",
+                        lambda db, freq, categories=(): {**months, "2025-09-01": 300})
     at = open_page(check(new_app().run()), "trends")
     assert ":material/info: Few papers in January 2025 (128 papers), February 2025 (49 papers) (hollow points): " \
            "under a quarter of the papers of the periods around them, so their shares and growth swing with a " \

@@ -132,6 +132,20 @@ def test_the_cli_corrects_lists_exports_labels_and_refuses_a_non_admin(tagged, t
     assert 0 < len(figures["macro_trends"]) < 8
     plain = cli(home.root, "eval-tags", "--input", str(out), "--no-vectors").output
     assert "neither labelled nor tagged on any paper left out), 1 papers" in plain
+    # a misspelt label is reported and ignored, as the docs say (it was refused); a corrupt line is named alone (it
+    # made every good line "missing title, abstract": a blind walkthrough)
+    odd = tmp_path / "odd.jsonl"
+    odd.write_text(json.dumps({"id": aid, "labels": [*sorted(_trends(db, pk)), "multimodl"]}) + "\n")
+    typo = cli(home.root, "eval-tags", "--input", str(odd), "--no-vectors", "--json")
+    assert typo.exit_code == 0 and json.loads(typo.stdout)["papers"] == 1, typo.output
+    assert f"{odd}:1: unknown trend(s) multimodl: ignored" in typo.stderr
+    odd.write_text(out.read_text() + '{"id": "1602.03619", "labels": []\n')
+    cut = cli(home.root, "eval-tags", "--input", str(odd), "--no-vectors")
+    assert cut.exit_code == 1 and f"{odd}:2: not valid JSON" in cut.output and "title, abstract" not in cut.output
+    # fitting still refuses a label it does not know
+    odd.write_text(json.dumps({"id": aid, "labels": ["multimodl"]}) + "\n")
+    typo = cli(home.root, "train-tags", "--labels", str(out), "--labels", str(odd), "--no-vectors")
+    assert typo.exit_code == 1 and f"{odd}:1: unknown trend(s) multimodl (known:" in typo.output
     # re-training on the exported labels alone: one clear line, not a traceback (a blind walkthrough)
     alone = cli(home.root, "train-tags", "--labels", str(out), "--no-vectors", "--out", str(tmp_path / "m.npz"))
     assert alone.exit_code == 1 and "no trend has 5 labelled positives among the 1 papers" in alone.output

@@ -134,6 +134,19 @@ def test_train_tags_cli_writes_the_home_model_and_index_uses_it(tmp_path, monkey
     assert "cross-validation: 3/3 folds" in res.stderr and "\x1b[" not in res.stderr, res.stderr
     res = CliRunner().invoke(main, ["--home", str(home), "eval-tags", "--cv", str(labels), "--input", "x"])
     assert res.exit_code != 0 and "either --input" in res.output
+    # a few labels: macro-F1 over the trends labelled or tagged, as --input averages, and a note on the trends too
+    # rare to fit in every fold ("macro-F1 0.0000 over 8 trends" on 10 papers: a blind walkthrough)
+    few = tmp_path / "few.jsonl"
+    few.write_text("".join(json.dumps({"id": p.id, "labels": sorted(p.labels)}) + "\n" for p in papers[:10]))
+    res = CliRunner().invoke(main, ["--home", str(home), "eval-tags", "--cv", str(few), "--corpus", str(corpus),
+                                    "--json", "--folds", "3"])
+    figures = json.loads(res.stdout)
+    assert figures["macro_trends"] == [t for t, f in figures["trends"].items() if f["support"] or f["predicted"]]
+    assert len(figures["macro_trends"]) < len(figures["trends"])
+    res = CliRunner().invoke(main, ["--home", str(home), "eval-tags", "--cv", str(few), "--corpus", str(corpus),
+                                    "--folds", "3"])
+    assert f"over {len(figures['macro_trends'])} trend" in res.stdout and "left out)" in res.stdout, res.stdout
+    assert "perhaps too few labelled positives to fit in every fold" in res.stderr
 
 
 def test_a_model_fitted_on_other_rules_falls_back_for_that_trend(tmp_path):

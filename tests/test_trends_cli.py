@@ -88,6 +88,13 @@ def test_eval_tags_command(home, tmp_path):
     assert res.exit_code == 0 and "macro-F1" in res.output and "privacy" in res.output
 
 
+def test_tag_says_when_its_file_holds_no_paper(home, tmp_path):
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("\n")
+    res = CliRunner().invoke(main, ["--home", str(home), "tag", "--input", str(empty), "--no-vectors"])
+    assert res.exit_code == 0 and not res.stdout and f"note: {empty} holds no paper" in res.stderr
+
+
 def test_eval_tags_missing_file(home, tmp_path):
     res = CliRunner().invoke(main, ["--home", str(home), "eval-tags", "--input", str(tmp_path / "nope.jsonl")])
     assert res.exit_code != 0 and "cannot read" in res.output

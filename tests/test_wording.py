@@ -27,6 +27,7 @@ def test_why_a_paper_carries_a_tag_in_one_line():
     assert why_tagged(["vector model: +2.83", "category: cs.MM"]) == \
         "wording like the trend's papers (the vector model votes strongly for); arXiv category cs.MM"
     assert why_tagged(["vector model: -0.4"]) is None and why_tagged([]) is None
+    assert why_tagged(["vector model: +0.1"]) is None  # about a typical paper outside the trend: no lean
 
 
 def test_a_long_matched_span_is_shown_by_the_words_the_pattern_matched():

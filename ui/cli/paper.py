@@ -26,9 +26,10 @@ def evidence_text(item: str) -> str:
     return item if v is None else f"vector model {v:+.2f} ({vote_lean(v)})"
 
 
-def paper_record(db, raw_id: str) -> dict:
+def paper_record(db, raw_id: str, home=None) -> dict:
     """The stored paper `raw_id` (an arXiv id, versioned id or URL) with its tags; a clear error when it is not
-    an arXiv id or not stored."""
+    an arXiv id or not stored. Given the data `home`, tags are also outdated when the tagger or its fitted model
+    changed since they were written (after `train-tags` they read as current: a blind walkthrough)."""
     from trendscope.index.trend_store import TrendStore
     from trendscope.ingest.records import BadArxivId, abs_url, parse_arxiv_id
     from trendscope.ingest.store import PaperStore
@@ -53,7 +54,18 @@ def paper_record(db, raw_id: str) -> dict:
     return {"id": paper.id, "version": paper.version, "title": paper.title, "authors": paper.authors,
             "published": paper.published, "updated": paper.updated, "categories": paper.categories,
             "url": abs_url(paper.id), "abstract": paper.abstract, "trends": tags, "tagged": trends.is_tagged(pk),
-            "tags_outdated": trends.tags_outdated(pk), "corrections": corrections}
+            "tags_outdated": trends.tags_outdated(pk) or bool(_retag(db, home, tags)), "corrections": corrections}
+
+
+def _retag(db, home, tags: list[dict]) -> dict[str, str]:
+    """The paper's tagged trends (any trend when it has none) that the next `index` re-tags, with why."""
+    if home is None:
+        return {}
+    from trendscope.index.trend_update import trends_to_retag
+
+    stale = trends_to_retag(db, home)
+    named = {t["trend"] for t in tags}
+    return {t: why for t, why in stale.items() if not named or t in named}
 
 
 def _imported_authors(ctx: click.Context, arxiv_id: str) -> str:
@@ -85,7 +97,7 @@ def paper_cmd(ctx: click.Context, paper_id: str, as_json: bool) -> None:
 
     db = open_home_database(ctx.obj.home)
     try:
-        rec = paper_record(db, paper_id)
+        rec = paper_record(db, paper_id, ctx.obj.home)
     finally:
         db.close()
     if as_json:
@@ -108,7 +120,8 @@ def paper_cmd(ctx: click.Context, paper_id: str, as_json: bool) -> None:
     elif not rec["trends"]:
         click.echo("Trends: none yet (not tagged: `trendscope index` tags new papers)")
     else:  # a new version's tags showed the old abstract's evidence without a word (a blind walkthrough)
-        click.echo("Trends (of an earlier version of its title and abstract: `trendscope index` tags it again):"
+        click.echo("Trends (outdated: of an earlier version of its title and abstract, or of the tagger before "
+                   "its model or taxonomy changed; `trendscope index` tags it again):"
                    if rec["tags_outdated"] else "Trends:")
         for t in rec["trends"]:
             click.echo(f"  {labels.get(t['trend'], t['trend'])} ({t['trend']}), score {t['score']:.2f}")

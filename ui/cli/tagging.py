@@ -73,6 +73,8 @@ def tag_cmd(obj, input_path: str, output_path: str | None, evidence: bool, no_ve
     bad: dict[int, tuple[str | None, str]] = {}
     papers, problems = read_papers(input_path, bad=bad)
     _report(problems)
+    if not papers and not bad:  # it printed nothing and exited 0 (a blind walkthrough)
+        click.echo(f"note: {input_path} holds no paper (one JSON object a line: id, title, abstract)", err=True)
     taxonomy, embedder = _load(obj, no_vectors)
     tags = _tag(papers, taxonomy, embedder, obj.home.root)
     records = {p.line: {"id": p.id, "trends": [{"name": t.trend, "score": t.score,
@@ -95,17 +97,23 @@ def tag_cmd(obj, input_path: str, output_path: str | None, evidence: bool, no_ve
         click.get_current_context().exit(3)  # as `ingest`: every good line answered, bad ones named
 
 
-def _labelled_papers(obj, label_paths, corpus: str | None, taxonomy):
-    """Labelled papers with their text: from the data home's database, else from the --corpus file."""
+def _labelled_papers(obj, label_paths, corpus: str | None, taxonomy, unknown_ok: bool = False):
+    """Labelled papers with their text: from the data home's database, else from the --corpus file.
+    `unknown_ok`: a label not in the taxonomy is reported and ignored (scoring), not refused (fitting)."""
     from trendscope.index.tag_training import labelled_papers, read_corpus_texts, read_label_file
     from trendscope.ingest.store import PaperStore, open_database
 
     by_id: dict = {}
     named = 0
+    unknown: list[str] | None = [] if unknown_ok else None
     for path in label_paths:  # a paper in several files: the last file's labels (your corrections over the set's)
-        for pid, labels in read_label_file(path, taxonomy.names):
+        rows = read_label_file(path, taxonomy.names, unknown)
+        if not rows:  # an empty second file added nothing without a word (a blind walkthrough)
+            click.echo(f"note: {path} labels no paper", err=True)
+        for pid, labels in rows:
             by_id[pid] = labels
             named += 1
+    _report(unknown or [])
     rows = list(by_id.items())
     ids = [pid for pid, _ in rows]
     if named > len(ids):
@@ -124,12 +132,23 @@ def _labelled_papers(obj, label_paths, corpus: str | None, taxonomy):
         raise TrendscopeError(f"no text for {len(missing):,} of {len(rows):,} labelled papers (not in the data "
                               "home): give --corpus FILE with their titles and abstracts, e.g. --corpus "
                               "../shared/data/arxiv_corpus.jsonl.gz")
-    if missing:
-        click.echo(f"warning: no text for {len(missing)} labelled papers (not in the data home"
-                   f"{' or ' + corpus if corpus else '; give --corpus'}): skipped", err=True)
+    if missing:  # named: "no text for 1 labelled papers" left the reader to find which (a blind walkthrough)
+        named_ids = ", ".join(missing[:5]) + (f" and {len(missing) - 5:,} more" if len(missing) > 5 else "")
+        click.echo(f"warning: no text for {count(len(missing), 'labelled paper')} ({named_ids}: not in the data "
+                   f"home{' or ' + corpus if corpus else '; give --corpus'}): skipped", err=True)
     if not papers:
         raise TrendscopeError("no labelled paper has text: ingest them or give --corpus FILE")
     return papers
+
+
+def _is_label_file(path: str) -> bool:
+    """Whether a JSONL file is of `id` and `labels` alone (`correct-tags --export`): no line carries an abstract.
+    One corrupt line made every good line of such a file "missing title, abstract" (a blind walkthrough)."""
+    from trendscope.foundation.json_lines import BadJsonLine, read_json_objects
+
+    lines = [obj for _, obj in read_json_objects(path) if not isinstance(obj, BadJsonLine)]
+    return any(isinstance(o, dict) for o in lines) and not any(
+        isinstance(o, dict) and isinstance(o.get("abstract"), str) and o["abstract"].strip() for o in lines)
 
 
 def _vectors(obj, papers, embedder):
@@ -165,8 +184,18 @@ def _print_scores(figures: dict, how: str) -> None:
     for t, s in figures["trends"].items():
         click.echo(f"{t:18s} {s['support']:7d} {s['predicted']:5d} {s['precision']:6.3f} {s['recall']:6.3f} "
                    f"{s['f1']:6.3f}")
-    click.echo(f"macro-F1 {figures['macro_f1']:.4f} over {len(figures['trends'])} trends, {figures['papers']} papers"
-               f" ({how})")
+    # over the trends labelled or tagged, as --input says ("over 8 trends" counted two with neither: a walkthrough)
+    left_out = len(figures["trends"]) - len(figures["macro_trends"])
+    click.echo(f"macro-F1 {figures['macro_f1']:.4f} over {count(len(figures['macro_trends']), 'trend')}"
+               + (f" ({left_out} neither labelled nor tagged on any paper left out)" if left_out else "")
+               + f", {figures['papers']} papers ({how})")
+    from trendscope.index.tag_training import MIN_POSITIVES
+
+    few = [t for t, s in figures["trends"].items() if 0 < s["support"] < MIN_POSITIVES * 5 // 4 + 1]
+    if few:  # a fold's model is fitted only on 5+ positives; fewer, and the trend is never tagged there
+        click.echo(f"note: {', '.join(few)}: perhaps too few labelled positives to fit in every fold (a fold's "
+                   f"model needs {MIN_POSITIVES} among its training papers; where it has fewer the trend is never "
+                   "tagged, and its misses count)", err=True)
 
 
 @click.command("train-tags")
@@ -257,13 +286,14 @@ def eval_tags_cmd(obj, input_path: str | None, cv_labels, corpus: str | None, fo
     from trendscope.index.tag_files import InputPaper, evaluate, macro_trends, read_papers
 
     papers, problems = read_papers(input_path, need_labels=True)
-    if not papers and problems and all("title, abstract" in p for p in problems):
+    if not papers and problems and _is_label_file(input_path):
         # a label file (id + labels, e.g. `correct-tags --export`): the text from the data home or --corpus, as
         # --cv reads it ("missing field(s) title, abstract" for every line: a blind walkthrough)
         from trendscope.index.taxonomy import load_taxonomy
 
         papers = [InputPaper(p.id, p.title, p.abstract, list(p.categories), sorted(p.labels)) for p in
-                  _labelled_papers(obj, [input_path], corpus, load_taxonomy(obj.home.taxonomy_path))]
+                  _labelled_papers(obj, [input_path], corpus, load_taxonomy(obj.home.taxonomy_path),
+                                   unknown_ok=True)]
         problems = []
     _report(problems)
     if not papers:

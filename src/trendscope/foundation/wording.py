@@ -44,8 +44,14 @@ def known_names(given: Sequence[str], known: Sequence[str], what: str = "trend")
     return list(dict.fromkeys(by_fold[fold(g)] for g in given))
 
 
+NEUTRAL_VOTE = 0.5  # logits: a pull smaller than this either way is about a typical paper outside the trend's
+
+
 def vote_lean(v: float) -> str:
-    """Which way the vector model's pull on a tag leans, in words ("strongly for" from +2 logits)."""
+    """Which way the vector model's pull on a tag leans, in words ("strongly for" from +2 logits; near 0, about a
+    typical paper outside the trend's, "neither for nor against": +0.10 read "votes for" (a blind walkthrough))."""
+    if abs(v) < NEUTRAL_VOTE:
+        return "neither for nor against"
     return "strongly for" if v >= 2 else "for" if v > 0 else "against" if v > -2 else "strongly against"
 
 
@@ -104,7 +110,7 @@ def why_tagged(evidence: Sequence[str], per_place: int = 3) -> str | None:
              for where, words in places.items() if words]
     if not parts:
         votes = [v for v in map(vector_vote, evidence) if v is not None]
-        if votes and votes[0] > 0:
+        if votes and votes[0] >= NEUTRAL_VOTE:
             parts.append(f"wording like the trend's papers (the vector model votes {vote_lean(votes[0])})")
         parts += [f"arXiv category {item[len('category: '):]}" for item in evidence if item.startswith("category: ")]
     return "; ".join(parts) or None
