@@ -95,12 +95,22 @@ def make_subscription(
                         exclude=unique(words), size=int(size), emails=unique(addrs), feed=bool(feed))
 
 
-def topic_query(topic: str) -> str:
+def topic_query(topic: str, also: Sequence[str] = ()) -> str:
     """The saved query that follows a rising topic: its name as a phrase, or its acronym, when the topic list
     gives one in parentheses that spells the name and has 3+ characters ("retrieval augmented generation (RAG)"
     -> '"retrieval augmented generation" OR RAG'). Without the acronym a digest missed papers that write only it
     ("VEN-VL: A Visual Ensemble MoE Framework" for "mixture-of-experts (MoE)": a blind walkthrough); a shorter one
-    ("KV", "RL") is too often something else."""
+    ("KV", "RL") is too often something else. `also`: the other names the listing shows it with ("also written:
+    KV compression"), each OR-ed in the same way (following "KV compression" missed the "KV cache compression"
+    papers, and the topic's own search the others: a blind walkthrough)."""
+    parts = {}  # one each, whatever the case (FTS5 matches any case)
+    for t in (topic, *also):
+        q = _one_topic_query(t)
+        parts.setdefault(q.casefold(), q)
+    return " OR ".join(parts.values())
+
+
+def _one_topic_query(topic: str) -> str:
     name, acronym = split_acronym(checked_line(topic, "topic", 200))
     phrase = name_query(name)
     if len(acronym) >= 3 and re.fullmatch(r"[A-Za-z][A-Za-z0-9-]*", acronym) and spells_acronym(
@@ -109,10 +119,11 @@ def topic_query(topic: str) -> str:
     return phrase
 
 
-def topic_queries(topic: str) -> set[str]:
-    """Every query a subscription following `topic` may hold: `topic_query`'s, and the name alone, as topics were
-    followed before the acronym was added."""
-    return {topic_query(topic), name_query(split_acronym(checked_line(topic, "topic", 200))[0])}
+def topic_queries(topic: str, also: Sequence[str] = ()) -> set[str]:
+    """Every query a subscription following `topic` may hold: `topic_query`'s (with and without the other names),
+    and the name alone, as topics were followed before the acronym was added."""
+    alone = name_query(split_acronym(checked_line(topic, "topic", 200))[0])
+    return {topic_query(topic, also), topic_query(topic), alone}
 
 
 def name_query(name: str) -> str:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import sqlite3
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -30,6 +31,7 @@ from trendscope.ingest.paper_reads import PaperReads
 
 from .emerging_topics import TopicsResult, emerging_topics
 from .topic_listing_store import KeptListing, TopicListingStore
+from .topic_phrases import split_acronym
 from .trend_store import TrendStore
 from .vector_store import VectorStore
 
@@ -83,6 +85,31 @@ def listed_topics(db: sqlite_utils.Database, freq: str = "month", since: str | N
     if since:
         result = replace(result, records=[r for r in result.records if r["period"] >= since])
     return result
+
+
+def topic_spellings(db: sqlite_utils.Database, name: str, freq: str = "month") -> tuple[str, list[str]] | None:
+    """(the listed name, the other names it is shown with) of the kept listing's topic that `name` is, in any
+    case, as its name or one of its "also written" names; None when no kept listing holds it (nothing computed)."""
+    try:
+        kept = TopicListingStore(db).get(freq)
+    except (StorageError, sqlite3.Error):
+        return None
+    if kept is None:
+        return None
+    def plain(text: str) -> set[str]:  # "Mixture-of-Experts (MoE)": "mixture of experts moe", "mixture of experts"
+        return {" ".join(re.findall(r"[^\W_]+", t)).casefold() for t in (text, split_acronym(text)[0])}
+
+    wanted = plain(name)
+    found: dict[str, dict[str, None]] = {}
+    for record in kept.records:
+        for topic in record.get("details") or []:
+            names = [topic.get("name") or "", *(topic.get("also") or [])]
+            if any(wanted & plain(n) for n in names):
+                found.setdefault(names[0], {}).update(dict.fromkeys(names[1:]))
+    if not found:
+        return None
+    listed = max(found, key=lambda n: (len(found[n]), n))  # the name listed with the most other names
+    return listed, [n for n in found[listed] if n != listed]
 
 
 @dataclass

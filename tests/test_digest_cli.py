@@ -302,6 +302,26 @@ def test_following_a_topic_no_paper_holds_says_so(dhome):
     assert json.loads(cli(dhome, "subscriptions", "list", "--json").output)[1]["query"] == '"language models" OR LMs'
 
 
+def test_following_a_topic_by_another_of_its_names_saves_every_name(dhome, monkeypatch):
+    """A blind walkthrough followed `--topic "KV compression"`, which the listing shows as "KV cache compression
+    (also written: KV compression)": the saved query held that name alone, and its digest missed the papers of the
+    other (the app's "All its papers" missed the other way). The kept listing gives every name the topic has."""
+    from trendscope.index.topic_listing_store import KeptListing, TopicListingStore
+
+    topic = {"name": "KV cache compression", "key": "kv cache compression", "also": ["KV compression"]}
+    kept = KeptListing("stamp", 10, 1.0, "2026-07-01T00:00:00Z", [
+        {"trend": "efficiency", "period": "2026-06-01", "topics": ["KV cache compression"], "details": [topic]},
+        {"trend": "efficiency", "period": "2026-05-01", "topics": ["mixture-of-experts (MoE)"],
+         "details": [{"name": "mixture-of-experts (MoE)", "key": "mixture of experts", "also": []}]}])
+    monkeypatch.setattr(TopicListingStore, "get", lambda self, freq: kept if freq == "month" else None)
+    assert cli(dhome, "subscriptions", "add", "kv", "--topic", "kv COMPRESSION").exit_code == 0
+    assert cli(dhome, "subscriptions", "add", "moe", "--topic", "mixture of experts").exit_code == 0
+    assert cli(dhome, "subscriptions", "add", "other", "--topic", "speculative decoding").exit_code == 0
+    queries = {s["name"]: s["query"] for s in json.loads(cli(dhome, "subscriptions", "list", "--json").output)}
+    assert queries == {"kv": '"KV cache compression" OR "KV compression"', "moe": "mixture-of-experts OR MoE",
+                       "other": '"speculative decoding"'}
+
+
 def test_a_digest_of_a_week_the_database_holds_no_paper_of_says_so(dhome):
     """The default week of a stale home read "0 papers this week (0.0% of 0) ... within the usual variation"."""
     cli(dhome, "subscriptions", "add", "mm", "--trend", "multimodal")

@@ -853,6 +853,18 @@ def test_a_topic_followed_before_its_acronym_was_added_reads_as_followed():
         '"retrieval augmented generation" OR RAG', '"retrieval augmented generation"'}
 
 
+def test_a_topics_other_names_are_ored_into_its_query():
+    """A topic listed "also written" another way is followed (and searched) under every name: following one of
+    them missed the other's papers (a blind walkthrough)."""
+    from trendscope.digest.api import topic_queries, topic_query
+
+    assert topic_query("KV cache compression", ["KV compression", "kv cache compression"]) == \
+        '"KV cache compression" OR "KV compression"'  # one each, whatever the case
+    assert topic_query("large language models (LLM)", ["LLMs"]) == '"large language models" OR LLM OR LLMs'
+    assert topic_queries("KV cache compression", ["KV compression"]) == {
+        '"KV cache compression" OR "KV compression"', '"KV cache compression"'}
+
+
 @pytest.mark.parametrize("topic", ["", "()", "x\nBcc: a@b.example"])
 def test_a_bad_topic_name_is_refused(topic):
     from trendscope.digest.api import topic_query

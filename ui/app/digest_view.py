@@ -1,6 +1,8 @@
 """The Digests page's facade over `digest.api` (the digest stage validates, builds, renders and sends)."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import streamlit as st
 
 from trendscope.foundation.errors import TrendscopeError
@@ -24,13 +26,13 @@ def add_subscription(name: str, trends: list[str], query: str | None, exclude: l
                                 exclude=exclude, size=size, emails=emails, confirmed=False, user=actor(), lab=lab)
 
 
-def follow_topic(topic: str):
+def follow_topic(topic: str, also: Sequence[str] = ()):
     """A subscription of the signed-in user following a rising topic, mailed to their account address when they
     have one (Follow gave a feed-only subscription that nothing in the app could add an address to: a blind
     walkthrough); more addresses on the Digests page."""
     from trendscope.digest import api
 
-    return api.follow_topic(db(), home(), topic, user=actor(), emails=own_addresses())
+    return api.follow_topic(db(), home(), topic, user=actor(), emails=own_addresses(), also=also)
 
 
 def delivery_note(sub) -> str:

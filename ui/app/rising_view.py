@@ -3,6 +3,7 @@ its papers, its growth and uncertainty, its own curve and a Follow button; and h
 from __future__ import annotations
 
 import urllib.parse
+from collections.abc import Sequence
 from datetime import date
 
 import altair as alt
@@ -84,12 +85,12 @@ def render(labels: dict[str, str], period: str, freq: str) -> None:
                                 f"{_span(d.get('since') or month, month, tfreq)}, {_percent(d['share'])} of the "
                                 "trend's "
                                 f"papers ({before}; {_growth_text(d)})")
-                if _followed(d["name"], followed):  # a second click said "already exists"
+                if _followed(d["name"], followed, d.get("also") or ()):  # a second click said "already exists"
                     c_follow.button("Following", key=f"follow_{trend}_{d['key']}", icon=":material/check:",
                                     disabled=True, help="You follow this topic: its digest is on the Digests page")
                 elif c_follow.button("Follow", key=f"follow_{trend}_{d['key']}", icon=":material/add_alert:",
                                      help="A weekly digest of the papers about this topic (Digests page)"):
-                    if _follow(d["name"]):
+                    if _follow(d["name"], d.get("also") or ()):
                         st.rerun()  # the button then says "Following"
                 # the first papers first, "first" then "then" (two "first" buttons two years apart, below a
                 # "typical" paper older than the second, read as a contradiction: a blind walkthrough)
@@ -142,7 +143,7 @@ def _topic_curve(detail: dict, trend_label: str, freq: str = "month") -> None:
             c_chart.caption(f"Faint bars: {unit.lower()}s with fewer than {THIN_MONTH_PAPERS} "
                             f"{safe_inline(trend_label)} papers, where one paper moves the share a lot.")
     try:
-        query = topic_query(detail["name"])
+        query = topic_query(detail["name"], detail.get("also") or ())  # every name it is written with
     except TrendscopeError:
         return
     # A link by address, not `st.page_link`: the search page is the app's default page, whose page link Streamlit
@@ -190,16 +191,16 @@ def _span(since: str, month: str, freq: str = "month") -> str:
     return f"in the {n} {freq}s to {to}"
 
 
-def _followed(topic: str, followed: set[str]) -> bool:
+def _followed(topic: str, followed: set[str], also: Sequence[str] = ()) -> bool:
     try:
-        return bool(topic_queries(topic) & followed)
+        return bool(topic_queries(topic, also) & followed)
     except TrendscopeError:
         return False
 
 
-def _follow(topic: str) -> bool:
+def _follow(topic: str, also: Sequence[str] = ()) -> bool:
     try:
-        sub = dg.follow_topic(topic)
+        sub = dg.follow_topic(topic, also)
     except TrendscopeError as exc:
         st.error(safe_inline(str(exc)))
         return False

@@ -53,7 +53,8 @@ def subscriptions_group(ctx: click.Context, as_json: bool) -> None:
 @click.option("--topic", default=None, metavar="TOPIC",
               help="Follow a rising topic (as `trends --topics` names it): the saved query is its name, OR its "
                    "acronym where the name gives one in parentheses (\"retrieval augmented generation (RAG)\" "
-                   "saves `\"retrieval augmented generation\" OR RAG`).")
+                   "saves `\"retrieval augmented generation\" OR RAG`), OR the other names the kept listing "
+                   "shows it with (\"also written\").")
 @click.option("--category", "-c", "categories", multiple=True, metavar="CAT",
               help="Only these arXiv categories (any of).")
 @click.option("--exclude", "exclude", multiple=True, metavar="WORD", help="Leave out papers containing this word.")
@@ -83,7 +84,12 @@ def add_cmd(ctx, name, trends, query, topic, categories, exclude, size, emails, 
     if topic is not None:
         if query is not None:
             raise click.UsageError("give --query or --topic, not both")
-        query = topic_query(topic)
+        from trendscope.index.topic_listings import topic_spellings
+
+        # the topic as the kept listing names it, with its other names ("KV compression" saved that name alone
+        # and missed the papers of "KV cache compression", which the listing shows it with: a blind walkthrough)
+        listed = topic_spellings(open_db(ctx), topic)
+        query = topic_query(*listed) if listed else topic_query(topic)
     sub = add_subscription(open_db(ctx), data_home(ctx), name, trends=trends, query=query, categories=categories,
                            exclude=exclude, size=size, emails=split_addresses(emails), feed=not no_feed,
                            confirmed=acting_user(ctx).admin, user=acting_user(ctx), lab=lab)
