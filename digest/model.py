@@ -305,6 +305,9 @@ class Digest:
 
 
 def less_sure_heading(sub: Subscription) -> str:
-    """What a digest's "Less sure" papers are (above them in the mail, in each of their feed entries)."""
-    return ("Less sure: likely about the trend, left out to keep the list's precision" if len(sub.trends) == 1 else
-            "Less sure: likely about one of the trends, left out to keep the list's precision")
+    """What a digest's "Less sure" papers are (above them in the mail, in each of their feed entries): the list
+    holds the likeliest papers, up to its size and only as many as keep its precision, so a paper 98% likely was
+    left out of a full list, not "to keep the list's precision" as this said (a blind walkthrough)."""
+    about = "the trend" if len(sub.trends) == 1 else "one of the trends"
+    return (f"Less sure: likely about {about}, left out of the list (it holds the likeliest papers: at most "
+            f"{sub.size}, and only as many as keep its precision)")

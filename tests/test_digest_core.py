@@ -134,7 +134,7 @@ def test_core_papers_rank_first_and_unlikely_papers_stay_out(db, dhome, monkeypa
                                         "tagged papers, the likeliest named below.")
     for fmt in ("md", "html", "text"):
         text = " ".join(html.unescape(api.render(empty, fmt).decode()).split())
-        assert "Less sure" in text and "left out to keep the list's precision" in text, fmt
+        assert "Less sure" in text and "left out of the list (it holds the likeliest papers: at most" in text, fmt
         for p in empty.less_sure:  # cut, not rounded up: never the list's own bar for a paper below it
             assert f"{int(100 * p.confidence)}% likely about it" in text, fmt
     ctx = WeekContext(SubscriptionStore(db), WEEK, taxonomy_path=dhome.taxonomy_path, calibration=replace(

@@ -163,7 +163,8 @@ def test_a_week_of_only_less_sure_papers_is_fed_as_it_is_mailed(db, dhome, monke
         title = entry.findtext(f"{a}title")
         assert title.startswith("[Less sure] ") and f"{title.removeprefix('[Less sure] ')} ({likely})" in mail
         assert entry.findtext(f"{a}summary").startswith(
-            f"[Less sure: likely about the trend, left out to keep the list's precision; {likely}] ")
+            f"[Less sure: likely about the trend, left out of the list (it holds the likeliest papers: at most "
+            f"{sub.size}, and only as many as keep its precision); {likely}] ")
         assert "less-sure" in [c.get("term") for c in entry.findall(f"{a}category")]
     # issued for good: a later run with other settings mails nothing more and keeps the week's feed and names
     monkeypatch.setattr(content, "LESS_SURE_MIN", 0.999)
