@@ -37,12 +37,14 @@ def _quarter_ticks(ax, periods: int) -> None:
 
 def plot_trends(df: pd.DataFrame, path: str | Path, title: str | None = None, smooth: int | None = None,
                 labels: dict[str, str] | None = None, order: list[str] | None = None, freq: str | None = None,
-                thin: Iterable[str] = ()) -> Path:
+                thin: Iterable[str] = (), shifts: Iterable[str] = ()) -> Path:
     """Draw share over time per trend (one line each) to a PNG, each line named by its label in `labels` (the
     taxonomy's, as the app names trends) or its id and styled by its place in `order` (the taxonomy's, as the
     app colours them); returns the path. With `freq`, periods without papers are gaps in the lines (they were
     joined by straight lines across years: a blind walkthrough); periods in `thin` (few papers) are drawn as
-    hollow points, as the app marks them."""
+    hollow points, as the app marks them; months in `shifts` (YYYY-MM: the papers' mix of categories changed, as
+    the table's note says) as dotted lines (a slide showed multimodal jump from 6% to 28% in the month the corpus's
+    sources changed, without a mark: a blind walkthrough)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -72,10 +74,20 @@ def plot_trends(df: pd.DataFrame, path: str | Path, title: str | None = None, sm
         if few.any():
             ax.plot(x[few], y[few], linestyle="none", marker="o", markersize=6, markerfacecolor="white",
                     markeredgecolor=colour)
-    note = bool(thin & set(df["period"]))
-    if note:
-        fig.text(0.01, 0.01, "hollow points: periods holding under a quarter of the papers of the periods around "
-                 "them (a few papers move their share a lot)", fontsize=8, color="#555555")
+    notes = []
+    if thin & set(df["period"]):
+        notes.append("hollow points: periods holding under a quarter of the papers of the periods around them (a few "
+                     "papers move their share a lot)")
+    if not df.empty:
+        first, last = pd.to_datetime(df["period"]).min(), pd.to_datetime(df["period"]).max()
+        marked = [m[:7] for m in sorted(set(shifts)) if first <= pd.Timestamp(f"{m[:7]}-01") <= last]
+        for m in marked:
+            ax.axvline(pd.Timestamp(f"{m}-01"), color="#888888", linestyle=":", linewidth=1.2)
+        if marked:
+            notes.append(f"dotted lines ({', '.join(marked)}): the papers' mix of categories changed from the year "
+                         "before (a change of the corpus's sources moves trend shares)")
+    for i, text in enumerate(notes):
+        fig.text(0.01, 0.01 + 0.025 * (len(notes) - 1 - i), text, fontsize=8, color="#555555")
     ax.set_xlabel("period start (publication date)")
     ax.set_ylabel("share of papers in period (%)")
     ax.set_title(
@@ -88,7 +100,7 @@ def plot_trends(df: pd.DataFrame, path: str | Path, title: str | None = None, sm
     if freq == "quarter" and not df.empty:  # ticks on quarter starts, named as the table names them ("2023-05"
         _quarter_ticks(ax, len(set(df["period"])))  # ticks between quarters: a blind walkthrough)
     fig.autofmt_xdate()
-    fig.tight_layout(rect=(0, 0.03, 1, 1) if note else None)
+    fig.tight_layout(rect=(0, 0.03 + 0.025 * (len(notes) - 1), 1, 1) if notes else None)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path)
     plt.close(fig)

@@ -67,6 +67,7 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
     from trendscope.foundation.clock import parse_day
     from trendscope.index.trend_chart import plot_trends
     from trendscope.index.trends_over_time import (
+        category_mix_shifts,
         drop_incomplete_tail,
         drop_thin_tail,
         newest_published,
@@ -138,7 +139,8 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
         labels = {t.name: t.label for t in taxonomy.trends}
         path = plot_trends(drawn, png, title=f"Trend share per {freq}" + (f" since {since}" if since else ""),
                            smooth=smooth, labels=labels, order=taxonomy.names, freq=freq,
-                           thin=thin_periods_of(db, drawn, freq, categories=categories) if freq != "week" else ())
+                           thin=thin_periods_of(db, drawn, freq, categories=categories) if freq != "week" else (),
+                           shifts=[m.month for m in category_mix_shifts(db, categories=categories)])
         click.echo(f"chart -> {path}", err=True)
     # a month the corpus holds few papers of (2025-02: 49 between months of thousands) read as a trend's jump
     thin = thin_periods_of(db, df, freq, categories=categories)
