@@ -122,6 +122,10 @@ def print_topics(db, freq: str, since: str | None, as_json: bool, last: int | No
         if recs[-1]["period"] < latest:  # it showed an older month without a word (a blind walkthrough)
             click.echo(f"  (no {trend} paper in the {freq}s after {period_name(recs[-1]['period'], freq)}, up to "
                        f"{period_name(latest, freq)})")
+    for trend in sorted(set(empty) - set(by_trend)):  # a trend asked for was left out without a word (a walkthrough)
+        periods = empty[trend][-(last or len(empty[trend])):]
+        click.echo(f"{trend}: no {trend} paper in {', '.join(period_name(p, freq) for p in periods)} (nothing listed; "
+                   "--json gives the topics of the span before)")
     shown = [r["period"] for recs in by_trend.values() for r in recs[-(last or len(recs)):]]
     if few := [f"{period_name(p, freq)} ({count(n, 'paper')})" for p, n in sorted(thin.items()) if p in set(shown)]:
         click.echo("note: * few papers: " + ", ".join(few) + (" holds" if len(few) == 1 else " hold")
