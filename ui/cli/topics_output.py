@@ -80,8 +80,9 @@ def print_topics(db, freq: str, since: str | None, as_json: bool, last: int | No
                    f"paper is from {(newest or '?')[:10]}; --include-thin shows it)", err=True)
         records = [r for r in records if r["complete"]]
     if not records:
+        after = f" (the newest stored paper is from {newest[:10]})" if newest and since and newest[:10] < since else ""
         click.echo("no tagged papers published" + (f" since {since}" if since else "")
-                   + (f" up to {until}" if until else "") if since or until
+                   + (f" up to {until}" if until else "") + after if since or until
                    else "no tagged papers yet: run `trendscope index` first")
         return
     by_trend: dict[str, list[dict]] = {}

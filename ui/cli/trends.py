@@ -160,7 +160,7 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
             click.echo(json.dumps(record, ensure_ascii=False))
         return
     if df.empty:
-        click.echo(_nothing_between(since, until))
+        click.echo(_nothing_between(since, until, newest))
         return
     if not include_thin:
         shown = drop_incomplete_tail(drop_thin_tail(df), freq, newest)
@@ -260,10 +260,11 @@ def _print_csv(records: list[dict]) -> None:
     click.echo(out.getvalue(), nl=False)
 
 
-def _nothing_between(since: str | None, until: str | None) -> str:
-    if since or until:
+def _nothing_between(since: str | None, until: str | None, newest: str | None = None) -> str:
+    if since or until:  # and where the papers end: `--since 3m` of a stale home said no more (a blind walkthrough)
+        after = f" (the newest stored paper is from {newest[:10]})" if newest and since and newest[:10] < since else ""
         return ("no tagged papers published" + (f" since {since}" if since else "")
-                + (f" up to {until}" if until else ""))
+                + (f" up to {until}" if until else "") + after)
     return "no tagged papers yet: run `trendscope index` first"
 
 
