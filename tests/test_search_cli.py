@@ -108,6 +108,15 @@ def test_search_batch(cli, tmp_path):
     assert lines[2]["hits"] == [] and "only excludes" in lines[2]["error"]
     out = cli("search", "--batch", "-", "-n", "2", input="robots\n")
     assert out.exit_code == 0 and len(json.loads(out.output)["hits"]) == 2
+    assert "notes" not in json.loads(out.output)  # nothing to say
+    # what a single search says on stderr, each line says in "notes" (a not-stored id was a bare `"hits": []`: a
+    # blind walkthrough)
+    out = cli("search", "--batch", "-", "-n", "2", input="2106.99999\nzzqxv\n")
+    notes = [json.loads(x).get("notes") for x in out.stdout.splitlines()]
+    single = cli("search", "2106.99999", "-n", "2")
+    assert notes[0] == ["arXiv 2106.99999 is not stored here: trendscope ingest --id 2106.99999 fetches it"]
+    assert f"({notes[0][0]})" in single.stderr
+    assert notes[1] and all(f"({n})" in cli("search", "zzqxv", "-n", "2").stderr for n in notes[1])
 
 
 def test_similar_and_errors(cli, searchable):

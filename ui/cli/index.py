@@ -186,7 +186,8 @@ class _QueryCommand(click.Command):
 @limit_option()
 @json_option("One JSON object per hit.")
 @click.option("--batch", "batch", type=click.File("r", encoding="utf-8"), default=None,
-              help="Run every query in FILE (one per line, '-' for stdin); one JSON line per query.")
+              help="Run every query in FILE (one per line, '-' for stdin); one JSON line per query (with "
+                   "\"notes\": what a single search says on stderr).")
 @click.pass_context
 def search_cmd(ctx, query, mode, categories, trends, since, until, sort, all_words, limit, as_json, batch):
     """Search papers: keyword (FTS5 BM25), semantic (embeddings) or hybrid (both, the default).
@@ -208,10 +209,7 @@ def search_cmd(ctx, query, mode, categories, trends, since, until, sort, all_wor
       trendscope search 'ti:"low-rank adaptation" -quantization' --mode keyword --sort date -n 20
       trendscope search --batch - < queries.txt > results.jsonl
     """
-    from trendscope.index.known_item import arxiv_id_query
-    from trendscope.index.relevance_floor import has_floor
     from trendscope.index.search import SearchRequest
-    from trendscope.index.search_request import long_query_note, words_none_holds
 
     if batch is None and query is None:  # "" is a query given empty: the search says so, as for "   "
         dashed = ctx.meta.get("dash_words") or []
@@ -242,40 +240,9 @@ def search_cmd(ctx, query, mode, categories, trends, since, until, sort, all_wor
         _print_hits(hits, as_json, ctx.obj.verbose, scores=sort != "date")
         if not hits and _say_empty_window(searcher, since, until):
             return
-        wanted_id = arxiv_id_query(query)
-        if wanted_id and not hits:  # an id lookup listed ten unrelated papers (a blind walkthrough)
-            stored = searcher.store.pk_of(wanted_id) is not None
-            click.echo(f"(arXiv {wanted_id} is stored but outside these filters)" if stored else
-                       f"(arXiv {wanted_id} is not stored here: trendscope ingest --id {wanted_id} fetches it)",
-                       err=True)
-        fixed = searcher.did_you_mean(query)
-        if fixed:  # "speculativ decodng" found nothing in keyword mode, without a hint (a blind walkthrough)
-            click.echo(f"(did you mean: {fixed}?)", err=True)
-        person = searcher.unknown_person(query)
-        if person:  # "Christopher Manning" listed unrelated papers without a word (a blind walkthrough)
-            click.echo(f"(no stored paper lists an author named {person}: these results match the words)", err=True)
-        elif hits and sort != "date" and (named := searcher.known_person(query)):
-            click.echo(f"({count(named[1], 'stored paper')} {'lists' if named[1] == 1 else 'list'} {named[0]} as an "
-                       "author: first, newest first)", err=True)
-        if not hits and _names_an_author(query):  # au:"Percy Lang" said a bare "no results" (a blind docs audit)
-            click.echo("(no stored paper lists an author matching the au: part of the query, within the filters; "
-                       "papers imported without their authors are never found by au:)", err=True)
-        long_note = long_query_note(query, mode)
-        if long_note:
-            click.echo(f"({long_note})", err=True)
-        unmatched = words_none_holds(hits, query) if mode != "semantic" else []
-        if unmatched:  # with filters, "no stored paper" read as the whole corpus (a blind walkthrough)
-            where = "no paper within these filters" if (categories or trends or since or until) else "no stored paper"
-            click.echo(f"({where} holds any of the words {', '.join(unmatched)}: these are the nearest by "
-                       "meaning)", err=True)
-        if sort == "date" and len(hits) < limit and has_floor(query):
-            click.echo(f"({len(hits)} shown: newest first lists only papers that hold the query as a phrase, or "
-                       "most of its words with a close meaning; --sort relevance also ranks the papers that match "
-                       "it only partly, where there are any)",
-                       err=True)
-        if sort == "date" and any(h.missing for h in hits):
-            # "clearly about the query" was said above 52 papers of 62 lacking "diffusion" (a blind walkthrough)
-            click.echo("(papers marked missing lack that word of the query; write +word to require it)", err=True)
+        for note in _search_notes(searcher, query, hits, mode, sort, limit,
+                                  bool(categories or trends or since or until)):
+            click.echo(f"({note})", err=True)
         return
     refused = 0
     for line in batch:
@@ -286,6 +253,10 @@ def search_cmd(ctx, query, mode, categories, trends, since, until, sort, all_wor
             hits = searcher.search(req(q))
             # each hit as --json gives it: ids and scores alone had to be joined with the snapshot (a walkthrough)
             out = {"query": q, "hits": [_hit_json(h) for h in hits]}
+            # what a single search says on stderr ("not stored", "did you mean", ...: lost here, a walkthrough)
+            if notes := _search_notes(searcher, q, hits, mode, sort, limit,
+                                      bool(categories or trends or since or until)):
+                out["notes"] = notes
         except TrendscopeError as exc:
             out = {"query": q, "hits": [], "error": str(exc)}
             refused += 1
@@ -294,6 +265,47 @@ def search_cmd(ctx, query, mode, categories, trends, since, until, sort, all_wor
         click.echo(f"{count(refused, 'query', 'queries')} refused (each one's line says why in its \"error\"); "
                    "exit status 3", err=True)
         ctx.exit(3)
+
+
+def _search_notes(searcher, query: str, hits, mode: str, sort: str, limit: int, filtered: bool) -> list[str]:
+    """What a search's results need said beside them (the CLI's stderr lines, a --batch line's "notes")."""
+    from trendscope.index.known_item import arxiv_id_query
+    from trendscope.index.relevance_floor import has_floor
+    from trendscope.index.search_request import long_query_note, words_none_holds
+
+    notes = []
+    wanted_id = arxiv_id_query(query)
+    if wanted_id and not hits:  # an id lookup listed ten unrelated papers (a blind walkthrough)
+        stored = searcher.store.pk_of(wanted_id) is not None
+        notes.append(f"arXiv {wanted_id} is stored but outside these filters" if stored else
+                     f"arXiv {wanted_id} is not stored here: trendscope ingest --id {wanted_id} fetches it")
+    fixed = searcher.did_you_mean(query)
+    if fixed:  # "speculativ decodng" found nothing in keyword mode, without a hint (a blind walkthrough)
+        notes.append(f"did you mean: {fixed}?")
+    person = searcher.unknown_person(query)
+    if person:  # "Christopher Manning" listed unrelated papers without a word (a blind walkthrough)
+        notes.append(f"no stored paper lists an author named {person}: these results match the words")
+    elif hits and sort != "date" and (named := searcher.known_person(query)):
+        notes.append(f"{count(named[1], 'stored paper')} {'lists' if named[1] == 1 else 'list'} {named[0]} as an "
+                     "author: first, newest first")
+    if not hits and _names_an_author(query):  # au:"Percy Lang" said a bare "no results" (a blind docs audit)
+        notes.append("no stored paper lists an author matching the au: part of the query, within the filters; "
+                     "papers imported without their authors are never found by au:")
+    long_note = long_query_note(query, mode)
+    if long_note:
+        notes.append(long_note)
+    unmatched = words_none_holds(hits, query) if mode != "semantic" else []
+    if unmatched:  # with filters, "no stored paper" read as the whole corpus (a blind walkthrough)
+        where = "no paper within these filters" if filtered else "no stored paper"
+        notes.append(f"{where} holds any of the words {', '.join(unmatched)}: these are the nearest by meaning")
+    if sort == "date" and len(hits) < limit and has_floor(query):
+        notes.append(f"{len(hits)} shown: newest first lists only papers that hold the query as a phrase, or most of "
+                     "its words with a close meaning; --sort relevance also ranks the papers that match it only "
+                     "partly, where there are any")
+    if sort == "date" and any(h.missing for h in hits):
+        # "clearly about the query" was said above 52 papers of 62 lacking "diffusion" (a blind walkthrough)
+        notes.append("papers marked missing lack that word of the query; write +word to require it")
+    return notes
 
 
 @click.command("similar")
