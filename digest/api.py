@@ -38,6 +38,7 @@ from .subscription_input import (  # noqa: F401 (the stage's API: callers import
     checked_line,
     known_trends,
     make_subscription,
+    same_topic_name,
     topic_queries,
     topic_query,
     unique,

@@ -104,10 +104,33 @@ def topic_query(topic: str, also: Sequence[str] = ()) -> str:
     KV compression"), each OR-ed in the same way (following "KV compression" missed the "KV cache compression"
     papers, and the topic's own search the others: a blind walkthrough)."""
     parts = {}  # one each, whatever the case (FTS5 matches any case)
-    for t in (topic, *also):
+    for t in (topic, *(a for a in also if same_topic_name(topic, a))):
         q = _one_topic_query(t)
         parts.setdefault(q.casefold(), q)
     return " OR ".join(parts.values())
+
+
+def same_topic_name(topic: str, other: str) -> bool:
+    """Whether `other` writes the same topic as `topic`: the words of one hold all the other's ("KV compression",
+    "KV cache compression"), or one is the other's acronym, plural or not ("MLLMs", "Multimodal Large Language
+    Models (MLLM)"). A listing's "also written" names are names whose papers overlap, which a burst of a few papers
+    can make of a broad phrase ("CLEVR" and "visual reasoning"): OR-ed into a followed topic, it would follow the
+    broad one."""
+    def words(x: str) -> set[str]:
+        return {w.casefold() for w in re.findall(r"[^\W_]+", split_acronym(x)[0])}
+
+    a, b = words(topic), words(other)
+    if a and b and (a <= b or b <= a):
+        return True
+    acronyms = {split_acronym(x)[1].casefold() for x in (topic, other)} - {""}
+    bare = {x.strip().casefold().removesuffix("s") for x in (topic, other)}
+    if acronyms & (bare | {x + "s" for x in bare}):
+        return True
+    def name(x: str) -> str:
+        return " ".join(re.findall(r"[^\W_]+", split_acronym(x)[0]))
+
+    return (len(b) == 1 and spells_acronym(other.strip(), name(topic))) or (
+        len(a) == 1 and spells_acronym(topic.strip(), name(other)))
 
 
 def _one_topic_query(topic: str) -> str:

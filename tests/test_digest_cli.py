@@ -317,9 +317,13 @@ def test_following_a_topic_by_another_of_its_names_saves_every_name(dhome, monke
     assert cli(dhome, "subscriptions", "add", "kv", "--topic", "kv COMPRESSION").exit_code == 0
     assert cli(dhome, "subscriptions", "add", "moe", "--topic", "mixture of experts").exit_code == 0
     assert cli(dhome, "subscriptions", "add", "other", "--topic", "speculative decoding").exit_code == 0
+    # a name listed as another's because their few papers overlap is not the same topic: never OR-ed in, and
+    # followed by that name it stays itself ("visual reasoning" listed beside "CLEVR")
+    topic["also"] = ["KV compression", "long context"]
+    assert cli(dhome, "subscriptions", "add", "long", "--topic", "long context").exit_code == 0
     queries = {s["name"]: s["query"] for s in json.loads(cli(dhome, "subscriptions", "list", "--json").output)}
     assert queries == {"kv": '"KV cache compression" OR "KV compression"', "moe": "mixture-of-experts OR MoE",
-                       "other": '"speculative decoding"'}
+                       "other": '"speculative decoding"', "long": '"long context"'}
 
 
 def test_a_digest_of_a_week_the_database_holds_no_paper_of_says_so(dhome):

@@ -869,6 +869,11 @@ def test_a_topics_other_names_are_ored_into_its_query():
     assert topic_query("large language models (LLM)", ["LLMs"]) == '"large language models" OR LLM OR LLMs'
     assert topic_queries("KV cache compression", ["KV compression"]) == {
         '"KV cache compression" OR "KV compression"', '"KV cache compression"'}
+    # a name that only shares the topic's papers ("CLEVR" and "visual reasoning" in one month) is not OR-ed in: it
+    # would follow the broad topic
+    assert topic_query("CLEVR", ["visual reasoning"]) == "CLEVR"
+    assert topic_query("Multimodal Large Language Models (MLLM)", ["MLLMs", "visual reasoning"]) == \
+        '"Multimodal Large Language Models" OR MLLM OR MLLMs'
 
 
 @pytest.mark.parametrize("topic", ["", "()", "x\nBcc: a@b.example"])

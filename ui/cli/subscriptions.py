@@ -79,7 +79,7 @@ def add_cmd(ctx, name, trends, query, topic, categories, exclude, size, emails, 
       trendscope subscriptions add peft --query "low-rank adaptation" --exclude survey --size 5
       trendscope subscriptions add kv --topic "KV compression"
     """
-    from trendscope.digest.api import add_subscription, topic_query
+    from trendscope.digest.api import add_subscription, same_topic_name, topic_query
 
     if topic is not None:
         if query is not None:
@@ -89,7 +89,11 @@ def add_cmd(ctx, name, trends, query, topic, categories, exclude, size, emails, 
         # the topic as the kept listing names it, with its other names ("KV compression" saved that name alone
         # and missed the papers of "KV cache compression", which the listing shows it with: a blind walkthrough)
         listed = topic_spellings(open_db(ctx), topic)
-        query = topic_query(*listed) if listed else topic_query(topic)
+        if listed is None:
+            query = topic_query(topic)
+        else:  # the listed name first when it is the same topic as typed ("visual reasoning" stays itself)
+            listed_name, also = listed
+            query = topic_query(listed_name if same_topic_name(topic, listed_name) else topic, [listed_name, *also])
     sub = add_subscription(open_db(ctx), data_home(ctx), name, trends=trends, query=query, categories=categories,
                            exclude=exclude, size=size, emails=split_addresses(emails), feed=not no_feed,
                            confirmed=acting_user(ctx).admin, user=acting_user(ctx), lab=lab)
