@@ -36,6 +36,7 @@ from .subscription_input import (  # noqa: F401 (the stage's API: callers import
     MAX_EMAILS,
     MAX_SIZE,
     checked_line,
+    follows_topic,
     known_trends,
     make_subscription,
     same_topic_name,

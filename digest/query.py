@@ -42,7 +42,8 @@ class SearchQueryScorer:
             return []
         req = SearchRequest(query=sub.query or "", mode=self.mode, categories=categories,
                             since=start.isoformat(), until=end.isoformat(), sort="relevance",
-                            limit=max(DEPTH, 10 * sub.size))
+                            limit=max(DEPTH, 10 * sub.size),
+                            strict_exclusions=False)  # `-cat:cs.RO` saved before any cs.RO paper: none to leave out
         return self.searcher.search(req)
 
     def __call__(self, sub: Subscription, start: date, end: date) -> dict[int, float]:

@@ -120,7 +120,9 @@ def same_topic_name(topic: str, other: str) -> bool:
         return {w.casefold() for w in re.findall(r"[^\W_]+", split_acronym(x)[0])}
 
     a, b = words(topic), words(other)
-    if a and b and (a <= b or b <= a):
+    # the other name more specific, or less specific by a word or two but still a name of 2+ words ("KV
+    # compression" for "KV cache compression"; not "compression", nor "Transformers" for "Vision Transformers")
+    if a and b and (a <= b or (b <= a and len(b) >= 2)):
         return True
     acronyms = {split_acronym(x)[1].casefold() for x in (topic, other)} - {""}
     bare = {x.strip().casefold().removesuffix("s") for x in (topic, other)}
@@ -140,6 +142,17 @@ def _one_topic_query(topic: str) -> str:
             acronym, " ".join(re.findall(r"[^\W_]+", name))):
         return f"{phrase} OR {acronym}"
     return phrase
+
+
+def follows_topic(topic: str, saved: str) -> bool:
+    """Whether a saved query follows `topic`: one of `topic_queries`, or its query with other names OR-ed after
+    it (the other names differ from month to month and between the CLI and the app: "Follow" was offered again for a
+    topic followed with them, and failed as "already exists": a review)."""
+    try:
+        own = topic_query(topic)
+        return saved in topic_queries(topic) or saved.startswith(own + " OR ")
+    except TrendscopeError:
+        return False
 
 
 def topic_queries(topic: str, also: Sequence[str] = ()) -> set[str]:

@@ -251,7 +251,9 @@ def parse_query(text: str, all_words: bool = False) -> ParsedQuery:
         typed = words
         # "pre-training" is searched as "pretraining", which the keyword index also holds for papers that write it
         # hyphenated or apart (foundation.stemming.compounds_in): the spellings found different papers (a walkthrough)
-        joined = None if is_phrase or len(words) != 2 else joined_compound(raw.strip().strip(_LABEL_EDGES))
+        # (never in au:: a name is not a compound, and "Co-Reyes" searched as "CoReyes" found no author: a review)
+        joined = (None if is_phrase or len(words) != 2 or column == "authors"
+                  else joined_compound(raw.strip().strip(_LABEL_EDGES)))
         if joined:
             words = (joined,)
         prefix = (not is_phrase) and raw.endswith("*") and len(words) == 1

@@ -208,7 +208,8 @@ class Searcher(KeywordSide):
             categories=self._categories([*req.categories, *pq.categories], trends),
             # `-cat:cs.cv` excluded nothing (the filter compares the corpus's spelling) and `-cat:cs.XX` passed
             # without a word, while `-c cs.XX` was refused (a blind walkthrough): spelled and checked alike
-            excluded_categories=self._categories(pq.excluded_categories, []),
+            excluded_categories=self._categories(pq.excluded_categories, []) if req.strict_exclusions else
+            [c for c in map(self.store.category_spelling, pq.excluded_categories) if c],
             trends=trends,
             since=since,
             until=until,

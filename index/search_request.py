@@ -27,6 +27,8 @@ class SearchRequest:
     sort: str = "relevance"
     limit: int = 10
     all_words: bool = False  # every plain word required (else plain words rank and only +word filters)
+    # a `-cat:` category no stored paper has: an error (a typo), or, for a saved query (digests), nothing to exclude
+    strict_exclusions: bool = True
 
 
 @dataclass

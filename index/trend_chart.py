@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .trends_over_time import pooled, with_empty_periods
+from .trends_over_time import period_end, pooled, with_empty_periods
 
 # Okabe-Ito's colour-blind-safe colours; a ninth trend and later ones repeat them dashed (a user's ninth trend was
 # drawn in the first one's blue, and the CLI's chart and the app's gave one trend two colours: a blind walkthrough).
@@ -80,6 +80,8 @@ def plot_trends(df: pd.DataFrame, path: str | Path, title: str | None = None, sm
                      "papers move their share a lot)")
     if not df.empty:
         first, last = pd.to_datetime(df["period"]).min(), pd.to_datetime(df["period"]).max()
+        if freq:  # up to the end of the last period (a quarter's second month is on the chart too: a review)
+            last = pd.Timestamp(period_end(str(df["period"].max())[:10], freq))
         marked = [m[:7] for m in sorted(set(shifts)) if first <= pd.Timestamp(f"{m[:7]}-01") <= last]
         for m in marked:
             ax.axvline(pd.Timestamp(f"{m}-01"), color="#888888", linestyle=":", linewidth=1.2)

@@ -872,6 +872,20 @@ def test_a_topics_other_names_are_ored_into_its_query():
     # a name that only shares the topic's papers ("CLEVR" and "visual reasoning" in one month) is not OR-ed in: it
     # would follow the broad topic
     assert topic_query("CLEVR", ["visual reasoning"]) == "CLEVR"
+    # nor a broader name of one word (a review: "compression" would follow every compression paper)
+    assert topic_query("KV cache compression", ["compression"]) == '"KV cache compression"'
+    assert topic_query("Vision Transformers", ["Transformers"]) == '"Vision Transformers"'
+
+
+def test_a_topic_followed_with_other_names_reads_as_followed_whatever_names_a_month_shows():
+    """The saved query holds the other names a month's listing showed (or, from the CLI, every month's): the app
+    compared it with this month's, offered Follow again, and failed as "already exists" (a review)."""
+    from trendscope.digest.api import follows_topic, topic_query
+
+    saved = topic_query("KV cache compression", ["KV compression"])
+    assert follows_topic("KV cache compression", saved)
+    assert follows_topic("KV cache compression", '"KV cache compression"')  # followed before other names
+    assert not follows_topic("KV cache", saved) and not follows_topic("KV cache compression", '"KV cache"')
     assert topic_query("Multimodal Large Language Models (MLLM)", ["MLLMs", "visual reasoning"]) == \
         '"Multimodal Large Language Models" OR MLLM OR MLLMs'
 

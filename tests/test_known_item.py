@@ -44,6 +44,7 @@ def known_home(tmp_path_factory, sample_rows, embedder):
         paper_from_row(rows[8], id="2312.99205", version=1, published="2024-01-02T00:00:00Z",
                        authors=["Yong Quillman Ro"]),
         paper_from_row(rows[9], id="2312.99206", version=1, authors=["Hinrich Quillschütze"]),
+        paper_from_row(rows[10], id="2312.99207", version=1, authors=["John D. Co-Quillreyes"]),  # a prefix: co-
     ])
     run_index(db, home, progress=False, embedder=embedder)
     return home, db, Searcher(db, home, lambda model: embedder)
@@ -206,6 +207,9 @@ def test_an_au_word_is_the_name_as_written_not_its_stem(known_home, sort):
         assert ids == {"2312.99205"}, ids
     for query in ('au:"Hinrich Quillschutze"', "au:quillschutze", 'au:"Hinrich Quillschütze"'):
         assert [h.id for h in searcher.search(SearchRequest(query, mode="keyword", sort=sort))] == ["2312.99206"]
+    # a hyphenated name after a prefix is a name, not a compound ("Co-Reyes" was searched as "CoReyes": a review)
+    for query in ("au:Co-Quillreyes", 'au:"Co-Quillreyes"', 'au:"John D. Co-Quillreyes"'):
+        assert [h.id for h in searcher.search(SearchRequest(query, mode="keyword", sort=sort))] == ["2312.99207"]
 
 
 def test_a_surname_alone_finds_that_persons_papers_and_a_word_stays_a_word(known_home):

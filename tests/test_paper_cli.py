@@ -92,6 +92,10 @@ def test_tags_of_an_earlier_version_are_said_to_be_so(tmp_path, sample_rows, emb
     run_index(db, home, progress=False, embedder=embedder)
     assert json.loads(CliRunner().invoke(main, ["--home", str(home.root), "paper", aid, "--json"]).output)[
         "tags_outdated"] is False
+    # a broken taxonomy.toml does not stop `paper` (it showed the paper before the check: a review)
+    home.taxonomy_path.write_text("[[trend]\nname = broken\n")
+    shown = CliRunner().invoke(main, ["--home", str(home.root), "paper", aid])
+    assert shown.exit_code == 0 and aid in shown.output, shown.output
 
 
 def test_latex_in_the_title_and_abstract_is_shown_readable(tmp_path, sample_rows):

@@ -117,6 +117,11 @@ def test_search_batch(cli, tmp_path):
     assert notes[0] == ["arXiv 2106.99999 is not stored here: trendscope ingest --id 2106.99999 fetches it"]
     assert f"({notes[0][0]})" in single.stderr
     assert notes[1] and all(f"({n})" in cli("search", "zzqxv", "-n", "2").stderr for n in notes[1])
+    # a window without papers is all a single search says, and all the line says (a review)
+    out = cli("search", "--batch", "-", "--since", "2099", "--sort", "date", input="robots\n")
+    assert json.loads(out.stdout)["notes"] == [
+        "no stored paper was published in this window; the stored papers were published from "
+        + cli("search", "robots", "--since", "2099").stderr.split("published from ", 1)[1].rstrip().rstrip(")")]
 
 
 def test_similar_and_errors(cli, searchable):

@@ -192,6 +192,11 @@ def test_png_chart_leaves_months_without_papers_as_gaps_and_marks_thin_ones(tmp_
     assert len(dotted) == 1 and pd.Timestamp(dotted[0].get_xdata()[0]) == pd.Timestamp("2020-07-01")
     assert any(t.get_text().startswith("dotted lines (2020-07): the papers' mix of categories changed")
                for t in figures[-1].texts)
+    # by quarter, a change in a quarter's second month is on the chart too (a review: only its first was)
+    quarters = pd.DataFrame({"trend": "privacy", "period": ["2020-01-01", "2020-04-01"], "count": [2, 3],
+                             "total": [100, 100], "share": [0.02, 0.03]})
+    plot_trends(quarters, tmp_path / "q.png", freq="quarter", shifts=["2020-05"])
+    assert len([ln for ln in figures[-1].axes[0].get_lines() if ln.get_linestyle() == ":"]) == 1
     figures.clear()
     # weeks pooled over 4 calendar weeks: four weeks without papers are a gap, not 0%
     weeks = pd.DataFrame({"trend": "privacy", "period": ["2020-01-06", "2020-03-02"], "count": [1, 1],

@@ -10,7 +10,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from trendscope.digest.api import topic_queries, topic_query
+from trendscope.digest.api import follows_topic, topic_queries, topic_query
 from trendscope.foundation.clock import span_months
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.wording import count
@@ -193,7 +193,7 @@ def _span(since: str, month: str, freq: str = "month") -> str:
 
 def _followed(topic: str, followed: set[str], also: Sequence[str] = ()) -> bool:
     try:
-        return bool(topic_queries(topic, also) & followed)
+        return bool(topic_queries(topic, also) & followed) or any(follows_topic(topic, q) for q in followed)
     except TrendscopeError:
         return False
 

@@ -254,8 +254,10 @@ def search_cmd(ctx, query, mode, categories, trends, since, until, sort, all_wor
             # each hit as --json gives it: ids and scores alone had to be joined with the snapshot (a walkthrough)
             out = {"query": q, "hits": [_hit_json(h) for h in hits]}
             # what a single search says on stderr ("not stored", "did you mean", ...: lost here, a walkthrough)
-            if notes := _search_notes(searcher, q, hits, mode, sort, limit,
-                                      bool(categories or trends or since or until)):
+            # an empty window is all there is to say, as a single search says it alone
+            window = None if hits else _empty_window_note(searcher, since, until)
+            if notes := [window] if window else _search_notes(searcher, q, hits, mode, sort, limit,
+                                                             bool(categories or trends or since or until)):
                 out["notes"] = notes
         except TrendscopeError as exc:
             out = {"query": q, "hits": [], "error": str(exc)}
@@ -345,12 +347,18 @@ def _names_an_author(query: str) -> bool:
 def _say_empty_window(searcher, since: str | None, until: str | None) -> bool:
     """Say on stderr when no stored paper was published in the --since/--until window (then no query could find
     any: "--since 30d" on a home last filled months ago, or a weekend); whether it did."""
+    note = _empty_window_note(searcher, since, until)
+    if note:
+        click.echo(f"({note})", err=True)
+    return bool(note)
+
+
+def _empty_window_note(searcher, since: str | None, until: str | None) -> str | None:
     if not (since or until) or searcher.papers_in_window(since, until):
-        return False
+        return None
     first, last = searcher.store.published_range()
-    click.echo(f"(no stored paper was published in this window; the stored papers were published from "
-               f"{(first or '?')[:10]} to {(last or '?')[:10]})", err=True)
-    return True
+    return (f"no stored paper was published in this window; the stored papers were published from "
+            f"{(first or '?')[:10]} to {(last or '?')[:10]}")
 
 
 @click.command("doctor")

@@ -63,7 +63,10 @@ def _retag(db, home, tags: list[dict]) -> dict[str, str]:
         return {}
     from trendscope.index.trend_update import trends_to_retag
 
-    stale = trends_to_retag(db, home)
+    try:
+        stale = trends_to_retag(db, home)
+    except TrendscopeError:  # a broken taxonomy.toml: the paper is still shown (the labels fall back alike)
+        return {}
     named = {t["trend"] for t in tags}
     return {t: why for t, why in stale.items() if not named or t in named}
 

@@ -4,6 +4,7 @@ cross-validated on the labels)."""
 from __future__ import annotations
 
 import json
+import math
 import sys
 
 import click
@@ -191,7 +192,9 @@ def _print_scores(figures: dict, how: str) -> None:
                + f", {figures['papers']} papers ({how})")
     from trendscope.index.tag_training import MIN_POSITIVES
 
-    few = [t for t, s in figures["trends"].items() if 0 < s["support"] < MIN_POSITIVES * 5 // 4 + 1]
+    folds = int(figures.get("folds") or 5)  # a training fold holds (folds - 1) / folds of the positives
+    few = [t for t, s in figures["trends"].items()
+           if 0 < s["support"] < math.ceil(MIN_POSITIVES * folds / (folds - 1)) + 1]
     if few:  # a fold's model is fitted only on 5+ positives; fewer, and the trend is never tagged there
         click.echo(f"note: {', '.join(few)}: perhaps too few labelled positives to fit in every fold (a fold's "
                    f"model needs {MIN_POSITIVES} among its training papers; where it has fewer the trend is never "
