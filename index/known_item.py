@@ -27,11 +27,11 @@ meaning. Each step keeps the filters (dates, categories, trends) and at most `MA
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
+from trendscope.foundation.text import fold_accents
 from trendscope.ingest.records import BadArxivId, parse_arxiv_id
 
 from .fts_query import normalize
@@ -129,18 +129,13 @@ def author_match(tq: TitleQuery) -> str:
     return "authors : NEAR(" + " ".join(f'"{w}"' for w in tq.words) + ", 2)"
 
 
-def folded(word: str) -> str:
-    """A name's word lower-cased without its accents ("Schütze" -> "schutze"), as the keyword index reads it."""
-    return "".join(ch for ch in unicodedata.normalize("NFKD", word) if not unicodedata.combining(ch)).lower()
-
-
 def names_author(words: Sequence[str], authors: Sequence[str]) -> bool:
     """Whether one author of the list is the name: its words in order, as written (any case, with or without
     accents: `au:"Hinrich Schutze"` found no paper of Hinrich Schütze, which FTS5 had matched), with only initials
     ("D.") between them."""
-    want = [folded(w) for w in words]
+    want = [fold_accents(w) for w in words]
     for author in authors:
-        have = [folded(w) for w in _WORD_RE.findall(normalize(author))]
+        have = [fold_accents(w) for w in _WORD_RE.findall(normalize(author))]
         for start in range(len(have)):
             i, j = start, 0
             while i < len(have) and j < len(want):

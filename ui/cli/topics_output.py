@@ -12,15 +12,18 @@ from trendscope.foundation.wording import count
 
 
 def mix_notes(db, since: str | None, topics: bool = False, until: str | None = None,
-              categories: Sequence[str] = ()) -> None:
+              categories: Sequence[str] = (), shifts: list | None = None) -> None:
     """Say (stderr) which months shown hold papers of a very different mix of categories than the year before: a
     source change of the corpus lifts some trends' shares (cs.CV went from 4% to 61% of the papers in 2025-03, and
     "Vision Transformers" read as rising in efficiency: a blind walkthrough). Every such month from `since` on is
     named: "(and 3 earlier)" hid 2025-03 itself from a reader of 2024-2025 (another walkthrough)."""
     from trendscope.index.trends_over_time import category_mix_shifts
 
-    shifts = [s for s in category_mix_shifts(db, since=since, categories=categories)
-              if not until or s.month <= until[:7]]
+    if shifts is None:
+        shifts = category_mix_shifts(db, since=since, categories=categories)
+    else:  # computed over every month already (`trends --png`, for its chart): from `since` on, as above
+        shifts = [s for s in shifts if not since or s.month >= since[:7]]
+    shifts = [s for s in shifts if not until or s.month <= until[:7]]
     if not shifts:
         return
     who = f"the papers in {' or '.join(categories)} hold" if categories else "the corpus holds"

@@ -118,6 +118,7 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
     categories = _stored_categories(db, categories)
     if recompute:
         raise click.UsageError("--recompute applies to --topics (the trend counts are always computed afresh)")
+    shifts = None  # the months whose papers' mix of categories changed, once computed
     df = trend_table(db, freq=freq, since=since, with_terms=as_json,  # the JSON's `terms`; the table has none
                      categories=categories)
     if only:  # shares stay shares of all the period's papers
@@ -137,10 +138,11 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
 
         taxonomy = load_taxonomy(obj.home.taxonomy_path)
         labels = {t.name: t.label for t in taxonomy.trends}
+        shifts = category_mix_shifts(db, categories=categories)
         path = plot_trends(drawn, png, title=f"Trend share per {freq}" + (f" since {since}" if since else ""),
                            smooth=smooth, labels=labels, order=taxonomy.names, freq=freq,
                            thin=thin_periods_of(db, drawn, freq, categories=categories) if freq != "week" else (),
-                           shifts=[m.month for m in category_mix_shifts(db, categories=categories)])
+                           shifts=[m.month for m in shifts])
         click.echo(f"chart -> {path}", err=True)
     # a month the corpus holds few papers of (2025-02: 49 between months of thousands) read as a trend's jump
     thin = thin_periods_of(db, df, freq, categories=categories)
@@ -197,7 +199,7 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
     if empty:  # the rows jumped from 2024-12 to 2025-03 without a word (a blind walkthrough)
         click.echo(f"note: no stored paper was published in {', '.join(period_name(p, freq) for p in empty)}: "
                    "those rows are left out", err=True)
-    mix_notes(db, shown_from, until=until, categories=categories)
+    mix_notes(db, shown_from, until=until, categories=categories, shifts=shifts)
     click.echo("what is rising inside each trend, by name: trendscope trends --topics", err=True)
 
 

@@ -38,12 +38,18 @@ _FOLD = str.maketrans({"ß": "ss", "ø": "o", "æ": "ae", "œ": "oe", "ł": "l",
                        "ı": "i"})
 
 
+def fold_accents(text: str | None) -> str:
+    """Lower case without accents ("Schütze" -> "schutze", "Sørensen" -> "sorensen"): names compared as typed on
+    any keyboard, file names."""
+    folded = unicodedata.normalize("NFKD", str(text or "").lower().translate(_FOLD))
+    return "".join(c for c in folded if not unicodedata.combining(c))
+
+
 def slug(text: str, limit: int | None = None, fallback: str = "subscription") -> str:
     """Lower-case ASCII letters, digits and single dashes (file names, feed names, List-Id labels), at most `limit`
     characters; `fallback` when nothing is left ("Privacy & "MIA" {review} 100%" -> "privacy-mia-review-100").
     Accented letters lose their accents ("Müller" -> "muller"; it was "m-ller": a blind walkthrough)."""
-    folded = unicodedata.normalize("NFKD", str(text or "").lower().translate(_FOLD))
-    s = "".join(c if c.isalnum() and c.isascii() else "" if unicodedata.combining(c) else "-" for c in folded)
+    s = "".join(c if c.isalnum() and c.isascii() else "-" for c in fold_accents(text))
     s = "-".join(p for p in s.split("-") if p)[:limit].strip("-")
     return s or fallback
 
