@@ -68,6 +68,16 @@ class Item:
     prefix: bool = False
 
     def fts(self) -> str:
+        """The item as an FTS5 expression. An author's name of several words matches them near each other, so that
+        middle initials may stand between (`au:"Christopher Manning"` found no paper of "Christopher D. Manning");
+        searches then check the name as written (`known_item.names_author`)."""
+        if self.column == "authors" and len(self.words) > 1 and not self.prefix:
+            return "authors : NEAR(" + " ".join(f'"{w}"' for w in self.words) + ", 2)"
+        return self.exact_fts()
+
+    def exact_fts(self) -> str:
+        """The item's words in a row: what an exclusion leaves out (never more than the name as written; the
+        searches leave out the same name with middle initials after it)."""
         s = '"' + " ".join(self.words) + '"' + ("*" if self.prefix else "")
         return f"{self.column} : {s}" if self.column else s
 
@@ -131,7 +141,7 @@ class ParsedQuery:
         if pos is None:
             return None
         if self.excluded:
-            return f"({pos}) NOT ({' OR '.join(i.fts() for i in self.excluded)})"
+            return f"({pos}) NOT ({' OR '.join(i.exact_fts() for i in self.excluded)})"
         return pos
 
     @property
@@ -145,12 +155,12 @@ class ParsedQuery:
         pos = self.all_match
         if pos is None or not self.excluded:
             return pos
-        return f"({pos}) NOT ({' OR '.join(i.fts() for i in self.excluded)})"
+        return f"({pos}) NOT ({' OR '.join(i.exact_fts() for i in self.excluded)})"
 
     @property
     def exclude_match(self) -> str | None:
         """FTS5 expression matching the papers to exclude (for searches that do not use `match`)."""
-        return " OR ".join(i.fts() for i in self.excluded) or None
+        return " OR ".join(i.exact_fts() for i in self.excluded) or None
 
     @property
     def author_match(self) -> str | None:

@@ -35,6 +35,12 @@ def author_names(pq: ParsedQuery) -> list[list[tuple[str, ...]]]:
             if all(i.column == "authors" and not i.prefix for i in g.items)]
 
 
+def excluded_author_names(pq: ParsedQuery) -> list[tuple[str, ...]]:
+    """The `-au:` names of several words: FTS5 leaves out the name as written, and a paper with the name and a
+    middle initial ("Christopher D. Manning" for `-au:"Christopher Manning"`) must go too."""
+    return [i.words for i in pq.excluded if i.column == "authors" and len(i.words) > 1 and not i.prefix]
+
+
 @lru_cache(maxsize=256)
 def phrase_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
     """The phrase's words in order, each as typed or with a plural or possessive ending ("models" typed: "model"

@@ -182,7 +182,7 @@ def _any_alternative(searcher: Searcher, parsed: ParsedQuery, choices: list[list
     unlearning"` and its digest listed nothing (a blind walkthrough)."""
     model = searcher.model()
     stored = searcher.vectors.get(list(pks), model) if model is not None else {}
-    not_excluded = f" NOT ({' OR '.join(i.fts() for i in parsed.excluded)})" if parsed.excluded else ""
+    not_excluded = f" NOT ({' OR '.join(i.exact_fts() for i in parsed.excluded)})" if parsed.excluded else ""
     _word_shares(searcher, parsed, pks, out)
     for items in choices:
         words = [w for i in items for w in i.words]

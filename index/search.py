@@ -42,7 +42,7 @@ from .known_item import (
     title_query,
     unknown_person,
 )
-from .phrase_check import author_names, keep_holding, phrase_groups
+from .phrase_check import author_names, excluded_author_names, keep_holding, phrase_groups
 from .query_encoder import load_query_embedder
 from .relevance_floor import (
     WORD_SHARE,
@@ -222,7 +222,7 @@ class Searcher(KeywordSide):
         if req.sort == "date":
             limit = min(max(DATE_SORT_POOL, 5 * wanted), MAX_LIMIT)
         phrases = phrase_groups(pq)  # required phrases hold as written (phrase_check.py): ranked deeper, then kept
-        if (phrases or author_names(pq)) and req.sort != "date":  # so do au: names (`_authors_named`)
+        if (phrases or author_names(pq) or excluded_author_names(pq)) and req.sort != "date":  # so do au: names
             limit = min(PHRASE_DEPTH * wanted, MAX_LIMIT)
         mode = req.mode
         known = self._known_beside(req.query, base, limit) if self.known_items and req.sort != "date" else None
@@ -294,12 +294,13 @@ class Searcher(KeywordSide):
         """Only papers where one author is each `au:` name, as written: FTS5 reads the authors as one stemmed text,
         so `au:"Song Han"` also matched "Wenxuan Song, Han Zhao" and "Juntong Song, Hanning Zhang", and
         `au:Manning` (stem "man") "Yong Man Ro" and "Chi-Man Pun" (two blind walkthroughs)."""
-        names = author_names(pq)
-        if not names or not ranked:
+        names, unwanted = author_names(pq), excluded_author_names(pq)
+        if not (names or unwanted) or not ranked:
             return ranked
         rows = self.store.rows([pk for pk, _ in ranked])
         return [r for r in ranked if r[0] in rows and all(
-            any(names_author(words, rows[r[0]].authors) for words in group) for group in names)]
+            any(names_author(words, rows[r[0]].authors) for words in group) for group in names) and not any(
+            names_author(words, rows[r[0]].authors) for words in unwanted)]
 
     def _stored_paper(self, arxiv_id: str, flt: SqlFilter) -> list[tuple[int, float]]:
         pk = self.store.pk_of(arxiv_id)

@@ -212,6 +212,28 @@ def test_an_au_word_is_the_name_as_written_not_its_stem(known_home, sort):
         assert [h.id for h in searcher.search(SearchRequest(query, mode="keyword", sort=sort))] == ["2312.99207"]
 
 
+@pytest.mark.parametrize("sort", ["relevance", "date"])
+def test_an_au_name_in_quotes_finds_the_person_with_middle_initials(known_home, sort):
+    """`au:"Christopher Manning"` found no paper of "Christopher D. Manning" (FTS5 read the quotes as a phrase), while
+    the name typed without au: found them; `-au:"Christopher Manning"` left them in."""
+    _home, _db, searcher = known_home
+    for mode in ("keyword", "hybrid"):
+        ids = [h.id for h in searcher.search(SearchRequest('au:"Christabel Quillmanning"', mode=mode, sort=sort))]
+        assert ids == ["2312.99204"], (mode, ids)
+        # the words in another order, or another person's initials, are not the name
+        assert not searcher.search(SearchRequest('au:"Quillmanning Christabel"', mode=mode, sort=sort))
+    if sort == "relevance":
+        hits = searcher.search(SearchRequest('attention au:"Christabel Quillmanning"', mode="semantic"))
+        assert [h.id for h in hits] == ["2312.99204"]
+    title = searcher.search(SearchRequest('au:"Christabel Quillmanning"', mode="keyword"))[0].title
+    word = max(title.split(), key=len).strip(".,:;!?()")  # a word of its title, which other papers may hold too
+    for mode in ("keyword", "semantic", "hybrid"):
+        kept = {h.id for h in searcher.search(SearchRequest(word, mode=mode, sort=sort, limit=200))}
+        left = {h.id for h in searcher.search(SearchRequest(f'{word} -au:"Christabel Quillmanning"', mode=mode,
+                                                            sort=sort, limit=200))}
+        assert "2312.99204" in kept and kept - left == {"2312.99204"}, mode
+
+
 def test_a_surname_alone_finds_that_persons_papers_and_a_word_stays_a_word(known_home):
     """A blind walkthrough: "Bengio" gave 4 of 8 hits without the name, while au:Bengio found 7 papers. One
     capitalised word that more papers list as an author's name than use in their text is a surname."""
