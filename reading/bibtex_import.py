@@ -11,7 +11,17 @@ from trendscope.ingest.records import BadArxivId, arxiv_id_in_text, parse_arxiv_
 
 from .bibtex_export import ENTRY_TYPES
 from .exporters import clean_text
-from .imported import CITATION_KEY_RE, MAX_AUTHORS, MAX_NAME, MAX_TITLE, ImportedItem, ParsedFile, bib_text, is_et_al
+from .imported import (
+    CITATION_KEY_RE,
+    MAX_AUTHORS,
+    MAX_NAME,
+    MAX_TITLE,
+    ImportedItem,
+    ParsedFile,
+    bib_text,
+    decoded_title,
+    is_et_al,
+)
 from .imported_forms import MAX_PROTECTED, MAX_WORD, ImportedForms, braced_words, one_group, split_names
 
 
@@ -123,7 +133,7 @@ def parse_bibtex(text: str) -> ParsedFile:
         year = bib_text(fields.get("year", "") or fields.get("date", "")[:4], 8)
         authors, forms = forms_of(source.get("author", ""), source.get("title", ""), decoder.latex_to_text)
         out.add(ImportedItem(aid, note=clean_text(fields.get("annote", "")), line=line,
-                             title=bib_text(fields.get("title", ""), MAX_TITLE), authors=authors,
+                             title=decoded_title(fields.get("title", ""), MAX_TITLE), authors=authors,
                              year=year if re.fullmatch(r"(19|20)\d\d", year) else "",
                              key=entry.key if CITATION_KEY_RE.fullmatch(entry.key or "") else "",
                              venue=_venue(entry.entry_type, fields), forms=forms,

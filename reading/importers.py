@@ -25,7 +25,7 @@ from trendscope.ingest.records import BadArxivId, arxiv_id_in_text, parse_arxiv_
 
 from .bibtex_import import parse_bibtex
 from .exporters import clean_text, csv_unguard
-from .imported import MAX_TITLE, ImportedItem, ParsedFile, author_list, bib_text
+from .imported import MAX_TITLE, ImportedItem, ParsedFile, author_list, one_line
 from .imported_forms import ImportedForms
 from .list_input import MAX_IMPORT, MAX_NOTE
 from .list_store import STATUSES
@@ -208,7 +208,7 @@ def _record_metadata(rec: dict) -> tuple[str, tuple[str, ...], str, bool]:
     not ingested yet as a BibTeX entry's are (a Zotero CSV's paper showed no title: a blind walkthrough); and
     whether the authors are incomplete (a last "et al." in CSV, `authors_incomplete` in JSON)."""
     title = rec.get("title")
-    title = bib_text(title, MAX_TITLE) if isinstance(title, str) else ""
+    title = one_line(title, MAX_TITLE) if isinstance(title, str) else ""
     names = rec.get("authors", rec.get("author"))
     if isinstance(names, str):
         names = names.split(";")

@@ -236,3 +236,24 @@ def test_an_item_stored_before_the_forms_column_exports_as_before(home, db, rows
     _import(rl.store.db, "New", tmp_path / "new.bib", bib)  # the migrated home keeps them from now on
     raw = _entries(rl.export("New", "bibtex").decode("utf-8"), decode=False)
     assert raw[later]["author"] == "{Big Lab} and Doe, J. and others" and raw[later]["title"] == "In {Chinese}"
+
+
+def test_an_imported_title_keeps_its_maths_braces_and_a_csv_title_its_own(db, rows, tmp_path):
+    """Every brace of an imported title was dropped: `$\\mathcal{O}(n)$` was stored and exported as
+    `$\\mathcalO(n)$` (BibTeX, CSV and JSON alike: a blind walkthrough). A BibTeX title's case braces go, its
+    math's stay; a CSV or JSON title is plain text, braces and all."""
+    bib, csv_id, json_id = rows[35]["id"], rows[36]["id"], rows[37]["id"]
+    rl = ReadingLists(db)
+    _import(db, "M", tmp_path / "m.bib",
+            f"@misc{{m, title={{Mu$^{{2}}$SLAM: $\\mathcal{{O}}(n)$ Speech and {{BERT}} with "
+            f"$\\frac{{1}}{{2}}$-approx}}, eprint={{{bib}}}}}\n")
+    _import(db, "M", tmp_path / "m.csv",
+            f'arxiv_id,title\n{csv_id},"Sorting in $\\mathcal{{O}}(n)$ with \\textbf{{x}}"\n')
+    _import(db, "M", tmp_path / "m.json",
+            json.dumps({"items": [{"arxiv_id": json_id, "title": "A {0,1}-valued $\\mathcal{O}(1)$ map"}]}))
+    titles = {i.arxiv_id: i.imported.title for i in rl.items("M")}
+    assert titles[bib] == "Mu$^{2}$SLAM: $\\mathcal{O}(n)$ Speech and BERT with $\\frac{1}{2}$-approx"
+    assert titles[csv_id] == "Sorting in $\\mathcal{O}(n)$ with \\textbf{x}"
+    assert titles[json_id] == "A {0,1}-valued $\\mathcal{O}(1)$ map"
+    raw = _entries(rl.export("M", "bibtex").decode("utf-8"), decode=False)
+    assert "{$\\mathcal{O}(n)$}" in raw[bib]["title"] and "{$\\frac{1}{2}$}" in raw[bib]["title"]
