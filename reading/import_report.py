@@ -43,7 +43,8 @@ def differences(items: Sequence[ListItem], found: Sequence[ImportedItem]) -> lis
         authors = it.imported.authors if it.imported and not (it.paper and it.paper.authors) else []
         year_used = it.paper is None or bool(it.venue.get("journal") or it.venue.get("booktitle"))
         checks = {
-            "note": bool(f.note.strip()) and f.note.strip() != it.note.strip(),
+            # line breaks and tabs are spaces in BibTeX and Markdown: a fresh export re-imported "differed"
+            "note": bool(f.note.strip()) and f.note.split() != it.note.split(),
             "title": bool(f.title and imp and imp.title) and f.title != imp.title,
             "authors": bool(f.authors and authors) and list(f.authors) != list(authors),
             "year": bool(f.year and it.imported_year and year_used) and f.year != it.imported_year,
@@ -87,4 +88,21 @@ def repeated_notes(repeated: dict[str, list[int | None]]) -> list[str]:
             numbers = [str(line) for line in lines]
             where = f" (lines {', '.join(numbers[:-1])} and {numbers[-1]})"
         out.append(f"{aid} appears {times} in the file{where}: the first was used.")
+    return out
+
+
+def rekeyed_notes(before: dict[str, dict[str, str]], after: dict[str, dict[str, str]]) -> list[str]:
+    """The citation keys an import changed in the user's other lists (list -> {arxiv id: key} before and after):
+    a paper takes the key its latest import gave it in every list, and no generated key takes an imported one, so
+    a file keying another paper `hu2021lora` silently moved that key in a list it never touched (a blind
+    walkthrough): 'The BibTeX export of "A" changes its keys: 2106.09685 hu2021lora -> lora_dup.'"""
+    out = []
+    for name, old in before.items():
+        new = after.get(name, {})
+        moved = [(aid, key, new[aid]) for aid, key in sorted(old.items()) if new.get(aid, key) != key]
+        if moved:
+            shown = "; ".join(f"{aid} {key} -> {now}" for aid, key, now in moved[:_SHOWN])
+            more = f" (and {len(moved) - _SHOWN} more)" if len(moved) > _SHOWN else ""
+            out.append(f'The BibTeX export of "{name}" changes its citation keys: {shown}{more} (a paper takes the '
+                       "key its latest import gave it in all your lists).")
     return out

@@ -257,3 +257,41 @@ def test_an_imported_title_keeps_its_maths_braces_and_a_csv_title_its_own(db, ro
     assert titles[json_id] == "A {0,1}-valued $\\mathcal{O}(1)$ map"
     raw = _entries(rl.export("M", "bibtex").decode("utf-8"), decode=False)
     assert "{$\\mathcal{O}(n)$}" in raw[bib]["title"] and "{$\\frac{1}{2}$}" in raw[bib]["title"]
+
+
+def test_an_import_says_which_keys_it_changes_in_other_lists(db, rows, tmp_path):
+    """A file keying another paper with the key list A's export gave one of its papers moved that key to the other
+    paper in A, and gave A's paper the file's key, without a word (a blind walkthrough): a thesis citing the key
+    silently cited another paper. The import now names each key it changes in the user's other lists."""
+    one, two = rows[0]["id"], rows[1]["id"]
+    rl = ReadingLists(db)
+    rl.create("A")
+    rl.add("A", [one, two])
+    keys = {e["eprint"]: e.key for e in _entries(rl.export("A", "bibtex").decode("utf-8")).values()}
+    res = _import(db, "B", tmp_path / "b.bib", f"@misc{{mine, eprint={{{one}}}}}\n"
+                                               f"@misc{{{keys[one]}, eprint={{{two}}}}}\n")
+    after = {e["eprint"]: e.key for e in _entries(rl.export("A", "bibtex").decode("utf-8")).values()}
+    assert after == {one: "mine", two: keys[one]}  # the design: one key per paper in all the user's lists
+    notes = [n for n in res.notes() if "changes its citation keys" in n]
+    moved = "; ".join(f"{aid} {keys[aid]} -> {after[aid]}" for aid in sorted((one, two)))
+    assert notes == [f'The BibTeX export of "A" changes its citation keys: {moved} (a paper takes the key its latest '
+                     "import gave it in all your lists)."]
+    # importing the same file again changes nothing more, and says nothing
+    assert not [n for n in _import(db, "C", tmp_path / "b.bib", (tmp_path / "b.bib").read_text()).notes()
+                if "changes its citation keys" in n]
+
+
+@pytest.mark.parametrize("fmt", ["bibtex", "md"])
+def test_a_fresh_export_reimported_differs_in_nothing(db, rows, tmp_path, fmt):
+    """A note with a line break or a tab, exported to BibTeX or Markdown (which write them as spaces) and imported
+    back, was reported as "differs from the file (note: ...)"."""
+    rl = ReadingLists(db)
+    rl.create("N")
+    rl.add("N", [rows[0]["id"]])
+    rl.set_note("N", rows[0]["id"], "line one\nline two\tand a tab")
+    path = tmp_path / f"n.{'bib' if fmt == 'bibtex' else 'md'}"
+    path.write_bytes(rl.export("N", fmt))
+    res = rl.import_file("N", path)
+    assert res.already == [rows[0]["id"]] and res.notes() == []
+    path.write_text(path.read_text().replace("line two", "line 2"))
+    assert [d.aspect for d in rl.import_file("N", path).differ] == ["note"]  # a real change is still said
