@@ -295,3 +295,25 @@ def test_a_fresh_export_reimported_differs_in_nothing(db, rows, tmp_path, fmt):
     assert res.already == [rows[0]["id"]] and res.notes() == []
     path.write_text(path.read_text().replace("line two", "line 2"))
     assert [d.aspect for d in rl.import_file("N", path).differ] == ["note"]  # a real change is still said
+
+
+def test_an_organisation_and_others_are_shown_as_the_entry_says(home, db, rows, tmp_path):
+    """`author = {M{\\"u}ller, J{\\"o}rg and {BigScience Workshop} and others}`: `lists show` gave "(Müller and
+    Workshop, 2024; ...)" and the app's card "Jörg Müller, BigScience Workshop" (a blind walkthrough): the
+    organisation cut to its last word, and no et al."""
+    from trendscope.ui.app.widgets import meta_line
+
+    later, other = rows[35]["id"], rows[36]["id"]
+    _import(db, "O", tmp_path / "o.bib",
+            f"@misc{{o, title={{Bloom}}, author={{M{{\\\"u}}ller, J{{\\\"o}}rg and {{BigScience Workshop}} and "
+            f"others}}, year={{2024}}, eprint={{{later}}}}}\n"
+            f"@misc{{p, title={{Gemini}}, author={{Anil, Rohan and {{Gemini Team}}}}, year={{2023}}, "
+            f"eprint={{{other}}}}}\n")
+    shown = cli(home, "lists", "show", "O").output
+    assert "(Müller et al., 2024; not ingested yet)" in shown
+    assert "(Anil and Gemini Team, 2023; not ingested yet)" in shown
+    items = {i.arxiv_id: i for i in ReadingLists(db).items("O")}
+    card = meta_line(items[later].imported.authors, "2024", [], et_al=items[later].authors_incomplete)
+    assert card.replace("\\", "").startswith("Jörg Müller, BigScience Workshop et al. · 2024")  # Markdown-escaped
+    card = meta_line(items[other].imported.authors, "2023", [], et_al=items[other].authors_incomplete)
+    assert card.replace("\\", "").startswith("Rohan Anil, Gemini Team · 2023")

@@ -87,12 +87,13 @@ def trend_chips(trends: Sequence[tuple[str, float]] | Sequence[str]) -> str:
 
 
 def meta_line(authors: Sequence[str], published: str | None, categories: Sequence[str], max_authors: int = 6,
-              imported: Sequence[str] = ()) -> str:
+              imported: Sequence[str] = (), et_al: bool = False) -> str:
     """Authors · date · categories of a card; `imported`: the authors a reading-list import gave a paper stored
-    without any (said so), shown instead of "authors unknown"."""
+    without any (said so), shown instead of "authors unknown"; `et_al`: the names are an import's that ended in
+    `and others` (the card listed them as the whole list: a blind walkthrough)."""
     named = authors or imported
     shown = authors_as_prose(list(named)[:max_authors])
-    more = f" +{len(named) - max_authors}" if len(named) > max_authors else ""
+    more = f" +{len(named) - max_authors}" if len(named) > max_authors else " et al." if et_al else ""
     source = " *(from your reading-list import)*" if imported and not authors else ""
     who = safe_inline(", ".join(shown)) + more + source if shown else "*authors unknown*"
     cats = " ".join(f"`{c}`" for c in categories if c.replace(".", "").replace("-", "").isalnum())

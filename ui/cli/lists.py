@@ -178,7 +178,8 @@ def show_cmd(ctx: click.Context, name: str, status: str | None, as_json: bool) -
         p = it.paper
         if p is None and it.imported is not None:  # what its BibTeX entry said
             m = it.imported
-            said = ", ".join(x for x in (_authors_short(m.authors), m.published or "") if x)
+            said = ", ".join(x for x in (_authors_short(m.authors, it.forms.whole, it.authors_incomplete),
+                                         m.published or "") if x)
             read = f"; its full text: trendscope read {it.arxiv_id}" if it.arxiv_id in fetched else ""
             head = (f"{it.arxiv_id}  {short(m.title or '(no title)', 90)}  "
                     f"({said + '; ' if said else ''}not ingested yet{read})")
@@ -196,10 +197,13 @@ def show_cmd(ctx: click.Context, name: str, status: str | None, as_json: bool) -
             click.echo(f"      on {where}:{quote} " + " ".join(n.note.split()))
 
 
-def _authors_short(authors: list[str]) -> str:
-    """"Kirkpatrick", "Kirkpatrick and Pascanu", "Kirkpatrick et al." (last names as written)."""
-    last = [a.split(",")[0].strip() if "," in a else a.split()[-1] for a in authors_as_prose(authors) if a.strip()]
-    if len(last) > 2:
+def _authors_short(authors: list[str], whole: tuple[str, ...] = (), incomplete: bool = False) -> str:
+    """"Kirkpatrick", "Kirkpatrick and Pascanu", "Kirkpatrick et al." (last names as written; a name the import
+    braced whole, an organisation, stays whole: "{BigScience Workshop}" read "Workshop"; an import's `and others`
+    is et al.: a blind walkthrough)."""
+    last = [a if a in whole else a.split(",")[0].strip() if "," in a else a.split()[-1]
+            for a in authors_as_prose(authors) if a.strip()]
+    if len(last) > 2 or (incomplete and last):
         return f"{last[0]} et al."
     return " and ".join(last)
 

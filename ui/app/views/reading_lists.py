@@ -178,11 +178,13 @@ def _items(rl, name: str, editable: bool = True) -> None:
             c_text, c_status = st.columns([4, 1])
             if item.paper:
                 c_text.markdown(f"**{safe_inline(item.paper.title)}**  \n"  # authors: the import's, when none stored
-                                + widgets.meta_line(item.metadata.authors, item.paper.published, item.paper.categories))
+                                + widgets.meta_line(item.metadata.authors, item.paper.published, item.paper.categories,
+                                                    et_al=item.authors_incomplete))
             elif item.imported is not None:  # what its BibTeX entry said, until it is ingested
                 m = item.imported
                 c_text.markdown(f"**{safe_inline(m.title or item.arxiv_id)}** · {item.arxiv_id} · "
-                                ":orange[not ingested yet]  \n" + widgets.meta_line(m.authors, m.published, []))
+                                ":orange[not ingested yet]  \n"
+                                + widgets.meta_line(m.authors, m.published, [], et_al=item.authors_incomplete))
             else:
                 c_text.markdown(f"**{item.arxiv_id}** · :orange[not ingested yet]")
             # Changes are saved by the widgets' callbacks, which run before the next run draws the page: a change
