@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from difflib import get_close_matches
 from pathlib import Path
 
 from trendscope.foundation.errors import SettingsProblems, TrendscopeError
@@ -47,7 +48,13 @@ MIN_COOKIE_SECRET = 32  # characters of [auth] cookie_secret, which signs the Op
 def read_oidc_settings(secrets_path: Path) -> OidcSettings | None:
     """The OpenID Connect providers of `secrets.toml` (None when the file or its [auth] is absent); a
     TrendscopeError naming the file and key when a setting Streamlit needs is missing."""
-    auth = read_toml(Path(secrets_path)).get("auth")
+    data = read_toml(Path(secrets_path))
+    other = [k for k in data if k != "auth"]
+    if other:  # `[auht]` left sign-in off without a word (a blind walkthrough): the file holds [auth] alone
+        hint = " (did you mean [auth]?)" if get_close_matches(other[0].lower(), ["auth"], cutoff=0.5) else ""
+        raise TrendscopeError(f"{secrets_path}: no section [{other[0]}]{hint}: it holds [auth] and its providers "
+                              "[auth.NAME] only (see docs/accounts.md)")
+    auth = data.get("auth")
     if auth is None:
         return None
     if not isinstance(auth, dict):
@@ -61,9 +68,14 @@ def read_oidc_settings(secrets_path: Path) -> OidcSettings | None:
         problems.append(f"{secrets_path}: [auth] redirect_uri must end with /oauth2callback, "
                         f"e.g. https://ts.lab.example/oauth2callback")
     unknown = [k for k, v in auth.items() if k not in AUTH_KEYS and not isinstance(v, dict)]
+    meant = {k: close[0] for k in unknown if (close := get_close_matches(k, AUTH_KEYS, n=1))}
     if unknown:
-        problems.append(f"{secrets_path}: [auth] has no setting {unknown[0]!r} (known: "
+        hint = f"did you mean {meant[unknown[0]]!r}? " if unknown[0] in meant else ""
+        problems.append(f"{secrets_path}: [auth] has no setting {unknown[0]!r} ({hint}known: "
                         f"{', '.join(AUTH_KEYS)}; a provider is a table [auth.NAME]; see docs/accounts.md)")
+    # "clientid" also read "needs client_id": one line for one typo, as for every other settings file
+    misspelt = set(meant.values())
+    problems = [p for p in problems if not any(p.endswith(f"needs {k} (see docs/accounts.md)") for k in misspelt)]
     settings = OidcSettings(redirect_uri=redirect if isinstance(redirect, str) else "")
     # client_kwargs = {prompt = "login"} is a table of the flat [auth]'s provider, not a provider of its own
     tables = {k: v for k, v in auth.items() if isinstance(v, dict) and k != "client_kwargs"}
@@ -75,7 +87,8 @@ def read_oidc_settings(secrets_path: Path) -> OidcSettings | None:
             continue
         where = "[auth]" if name == "default" else f"[auth.{name}]"
         missing = [key for key in PROVIDER_KEYS if not isinstance(table.get(key), str) or not table[key].strip()]
-        problems += [f"{secrets_path}: {where} needs {key} (see docs/accounts.md)" for key in missing]
+        problems += [f"{secrets_path}: {where} needs {key} (see docs/accounts.md)" for key in missing
+                     if not (name == "default" and key in misspelt)]
         url = table.get("server_metadata_url")
         if isinstance(url, str) and url.strip() and not _secure_url(url.strip()):
             # over http a man in the middle hands the app his own provider's keys and endpoints: any sign-in then

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from functools import lru_cache
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -24,9 +25,26 @@ def _short(label: str, limit: int) -> str:
     return (cut or label[:limit - 1]) + "…"
 
 
+@lru_cache(maxsize=1)
+def _font_characters() -> frozenset[int]:
+    """The code points the chart's font draws."""
+    from matplotlib.font_manager import FontProperties, findfont, get_font
+
+    return frozenset(get_font(findfont(FontProperties())).get_charmap())
+
+
+def drawable(text: str, fallback: str) -> str:
+    """`text` when the chart's font draws every character of it, else `fallback`: a subscription named in Chinese
+    drew empty boxes and printed six "Glyph ... missing from font(s)" warnings into the cron log (a blind
+    walkthrough)."""
+    chars = _font_characters()
+    return text if all(ord(c) in chars or c.isspace() for c in text) else fallback
+
+
 def render_chart(lines: Sequence[TrendLine], title: str = "Share of each week's papers", dpi: int = 100) -> bytes:
     """A 6x2.4 inch line chart of each line's weekly share in percent (its counts for a line without shares); this
-    week's point is drawn larger."""
+    week's point is drawn larger. A title or label the font cannot draw is replaced by a plain one."""
+    title = drawable(title, "Share of each week's papers")
     fig = Figure(figsize=(6, 2.4), dpi=dpi)
     FigureCanvasAgg(fig)
     ax = fig.add_subplot(1, 1, 1)
@@ -38,7 +56,7 @@ def render_chart(lines: Sequence[TrendLine], title: str = "Share of each week's 
         labels = [w[-3:] for w in weeks]
         color = _COLORS[i % len(_COLORS)]
         ax.plot(range(len(values)), values, marker="o", markersize=3, linewidth=1.6, color=color,
-                label=_short(line.label, 40))
+                label=drawable(_short(line.label, 40), f"line {i + 1}"))
         if values:
             ax.plot([len(values) - 1], [values[-1]], marker="o", markersize=7, color=color)
     ax.set_xticks(range(len(labels)))

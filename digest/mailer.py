@@ -280,7 +280,8 @@ def load_smtp_config(config_path: str | Path | None, env: Mapping[str, str] | No
             problems.append(f"{source.get('host', where)}: smtp host is not a host name: {host!r}")
     plaintext_ok = False
     try:
-        plaintext_ok = _flag(values.get("allow_plaintext_auth", False), "allow_plaintext_auth", where)
+        plaintext_ok = _flag(values.get("allow_plaintext_auth", False), "allow_plaintext_auth",
+                             source.get("allow_plaintext_auth", where))  # the variable's error blamed the file
     except TrendscopeError as exc:
         problems.append(str(exc))
     if values.get("user") and tls == "none" and not plaintext_ok:  # refused now, not at each mail after issuing

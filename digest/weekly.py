@@ -256,7 +256,11 @@ def _run(db, home, week, send, names, now, connector, smtp_config, query_scorer,
         subs = [s for s in subs if s.name.lower() in wanted or s.command_name.lower() in wanted]
     result = WeeklyResult(week=week)
     newest = store.newest_published()
-    if newest and newest < (week_bounds(week)[1] - timedelta(days=2)).isoformat():  # before the week's Friday
+    if newest and newest < week_bounds(week)[0].isoformat():
+        # no paper of the week at all, whether or not a subscription would have found it out (with none, the run
+        # said "the newest stored paper is from 2026-07-01, inside 2026-W49": a blind walkthrough)
+        result.empty_week = True
+    elif newest and newest < (week_bounds(week)[1] - timedelta(days=2)).isoformat():  # before the week's Friday
         result.corpus_ends = newest
     cfg, cfg_error = smtp_config, None
     if send and cfg is None and any(s.confirmed_emails for s in subs):

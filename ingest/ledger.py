@@ -93,10 +93,12 @@ class LedgerStore:
         return cur.rowcount
 
     def completed_snapshot(self, fingerprint: str) -> IngestRun | None:
-        """The last snapshot run that read this exact file to the end (bad lines allowed)."""
+        """The last snapshot run that read this exact file to the end (bad lines allowed). A run that found the file
+        unchanged read no line of it and is not that run (a third import named the second, which had read nothing:
+        a blind walkthrough)."""
         row = self.db.execute(
             "SELECT run_id FROM ingest_runs WHERE source = 'snapshot' AND fingerprint = ? "
-            "AND outcome IN ('ok', 'partial') ORDER BY run_id DESC LIMIT 1",
+            "AND outcome IN ('ok', 'partial') AND (seen > 0 OR errors > 0) ORDER BY run_id DESC LIMIT 1",
             [fingerprint],
         ).fetchone()
         return self.get(row[0]) if row else None

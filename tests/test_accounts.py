@@ -236,7 +236,8 @@ def test_sign_in_settings_are_read_and_bad_ones_named_in_one_line(tmp_path):
     assert read_oidc_settings(secrets).providers == ["default"]
     # a misspelt setting was accepted and ignored by Streamlit: named in one line (a blind walkthrough)
     secrets.write_text(flat + 'expose_token = "id"\n')
-    with pytest.raises(TrendscopeError, match=r"secrets.toml: \[auth\] has no setting 'expose_token' \(known: "):
+    with pytest.raises(TrendscopeError, match=r"secrets.toml: \[auth\] has no setting 'expose_token' "
+                                              r"\(did you mean 'expose_tokens'\? known: "):
         read_oidc_settings(secrets)
     secrets.write_text("[auth\n")
     with pytest.raises(TrendscopeError, match="not valid TOML"):
@@ -274,7 +275,7 @@ def test_users_add_refuses_a_bad_or_taken_name_or_address_before_asking_for_a_pa
         assert done.exit_code == 1 and needle in done.output and "password" not in done.output, (args, done.output)
 
 
-def test_users_passwd_changes_a_password_and_admins_commands_say_they_are_admin_only(home):
+def test_users_passwd_changes_a_password_and_admins_commands_say_they_are_admin_only(home, monkeypatch):
     cli(home, "users", "add", "ana", input=PW + "\n")
     done = cli(home, "--user", "ana", "users", "passwd", input="a brand new secret\n")
     assert done.exit_code == 0 and "changed" in done.output
@@ -285,9 +286,25 @@ def test_users_passwd_changes_a_password_and_admins_commands_say_they_are_admin_
         assert done.exit_code == 1 and "for admins only (ana is not an admin)" in done.output, args
     for args in (["users", "add"], ["users", "list"], ["users", "remove"], ["users", "admin"]):
         assert "(Admin only)" in cli(home, *args, "--help").output
-    # schedule's digest step is `digest --send`: admin only as that is (it ran for a non-admin: a walkthrough)
-    done = cli(home, "--user", "ana", "schedule", "--once", "--digest-day", "sat")
-    assert done.exit_code == 1 and "for admins only (ana is not an admin)" in done.output
+    # schedule's digest step is `digest --send`: admin only as that is (it ran for a non-admin: a walkthrough);
+    # and what changes every user's corpus or tags (a non-admin imported a snapshot and replaced the home's tagger:
+    # a blind walkthrough); a paper by its id, as any reader adds one in the app, stays open
+    snapshot = home.parent / "one.jsonl"
+    snapshot.write_text('{"id": "2401.00001", "title": "T", "abstract": "A", "categories": "cs.CL"}\n')
+    labels = home.parent / "labels.jsonl"
+    labels.write_text('{"id": "2401.00001", "labels": ["ethics"]}\n')
+    for args in (["schedule", "--once", "--digest-day", "sat"], ["schedule", "--once", "--digest-day", "none"],
+                 ["ingest", "--snapshot", str(snapshot)], ["ingest", "--since", "2d"],
+                 ["train-tags", "--labels", str(labels), "--no-vectors"]):
+        done = cli(home, "--user", "ana", *args)
+        assert done.exit_code == 1 and "for admins only (ana is not an admin)" in done.output, args
+    assert not (home / "trend_model.npz").exists()
+    done = cli(home, "--user", "ana", "train-tags", "--labels", str(labels), "--no-vectors",
+               "--out", str(home.parent / "mine.npz"))
+    assert "for admins" not in done.output  # elsewhere: anyone (here too few labels to fit)
+    monkeypatch.setenv("TRENDSCOPE_ARXIV_URL", "http://127.0.0.1:9/api/query")  # nothing listens: refused at once
+    done = cli(home, "--user", "ana", "ingest", "--id", "2401.00001")
+    assert "for admins" not in done.output and "unreachable" in done.output
     # the operator taking its own admin rights away is told what it means for the CLI
     cli(home, "users", "admin", "ana")
     done = cli(home, "users", "admin", "owner", "--off")

@@ -160,6 +160,9 @@ def test_the_cli_acts_as_the_user_named_by_user(home, db):
     assert bare.exit_code == 1 and "no subscription named 'to-them' (did you mean 'bo/to-them'?)" in bare.output
     assert "confirm NAME [EMAIL] (NAME as listed above, e.g. bo/to-them)" in cli(
         home, "subscriptions", "list", "--all").output
+    # bo's own list told bo "e.g. to-them", which the admin's `confirm` refuses (a blind walkthrough)
+    assert "confirm NAME [EMAIL] (as the admin names yours: bo/to-them)" in cli(
+        home, "--user", "bo", "subscriptions", "list").output
     # without an address the admin sees what would be confirmed and is asked (all were confirmed unseen)
     asked = cli(home, "subscriptions", "confirm", "bo/to-them", input="n\n")
     assert asked.exit_code == 1 and "Unconfirmed addresses of 'bo/to-them': someone@elsewhere.example" in asked.output

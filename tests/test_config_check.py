@@ -149,6 +149,11 @@ def test_an_unknown_key_or_section_does_not_hide_the_bad_values(home, monkeypatc
     h.secrets_path.chmod(0o600)
     problems = config_problems(h, env={})
     text = "\n".join(problems)
-    for said in ("[auth] has no setting 'client_secert'", "[auth] needs client_secret", "cookie_secret is 5"):
+    for said in ("[auth] has no setting 'client_secert' (did you mean 'client_secret'?", "cookie_secret is 5"):
         assert said in text, (said, problems)
+    assert "needs client_secret" not in text  # one typo, one line (it also read "needs client_secret")
     assert all(str(h.secrets_path) in p and "\n" not in p for p in problems)
+    # a misspelt section left sign-in off without a word: `status` said nothing, `serve` "sign-in: password"
+    h.secrets_path.write_text(h.secrets_path.read_text().replace("[auth]", "[auht]"))
+    text = "\n".join(config_problems(h, env={}))
+    assert f"{h.secrets_path}: no section [auht] (did you mean [auth]?)" in text, text

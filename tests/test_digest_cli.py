@@ -245,6 +245,8 @@ def test_smtp_config_from_file_and_environment(tmp_path):
         load_smtp_config(cfg_file, env={"TRENDSCOPE_SMTP_TLS": "maybe"})
     with pytest.raises(TrendscopeError, match="^TRENDSCOPE_SMTP_PORT: smtp port must be a whole number, not 'abc'"):
         load_smtp_config(cfg_file, env={"TRENDSCOPE_SMTP_PORT": "abc"})
+    with pytest.raises(TrendscopeError, match="^TRENDSCOPE_SMTP_ALLOW_PLAINTEXT_AUTH: smtp allow_plaintext_auth must"):
+        load_smtp_config(cfg_file, env={"TRENDSCOPE_SMTP_ALLOW_PLAINTEXT_AUTH": "maybe"})  # it blamed the file too
     with pytest.raises(TrendscopeError, match=f"^{cfg_file}: smtp port out of range: 99999"):
         load_smtp_config(cfg_file.write_text('[smtp]\nhost = "m.example.org"\nport = 99999\n') and cfg_file, env={})
     # a misspelt key is refused, not ignored (it sent to port 25 and failed with "connection refused")

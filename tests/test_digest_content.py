@@ -624,3 +624,18 @@ def test_a_seventh_author_is_named_not_counted():
 
     assert _authors(paper(7)).endswith("A5 B, A6 B") and "more" not in _authors(paper(7))
     assert _authors(paper(8)).endswith("A5 B and 2 more")
+
+
+def test_a_chart_title_or_label_its_font_cannot_draw_is_replaced_without_warnings(recwarn):
+    """A subscription named in Chinese drew empty boxes in the mail's chart and printed six "Glyph ... missing
+    from font(s)" warnings into the cron log (a blind walkthrough)."""
+    from trendscope.digest.chart import drawable, render_chart
+    from trendscope.digest.model import TrendLine
+
+    weeks = [(f"2026-W{w:02d}", 3) for w in range(1, 10)]
+    lines = [TrendLine(label=label, count=3, share=0.1, trailing_avg_count=3, trailing_avg_share=0.1,
+                       direction="flat", weekly_counts=weeks, weekly_shares=[0.1] * 9)
+             for label in ("每周 大模型", "Café naïve")]
+    png = render_chart(lines, title="Share of each week's papers: 每周摘要")
+    assert png.startswith(b"\x89PNG") and not [w for w in recwarn if "Glyph" in str(w.message)]
+    assert drawable("每周摘要", "plain") == "plain" and drawable("Café – naïve", "plain") == "Café – naïve"

@@ -241,6 +241,14 @@ def test_a_week_the_database_holds_no_paper_of_is_not_issued_nor_mailed(db, dhom
         assert _run(db, dhome, port).sent == 1  # a week with papers goes out as before
 
 
+def test_a_week_after_the_newest_paper_is_called_empty_without_subscriptions_too(db, dhome):
+    """With no subscription, `digest --send` said "the newest stored paper is from 2026-07-01, inside 2026-W49"
+    (a blind walkthrough): a week after the newest paper holds none of it."""
+    later = run_weekly(db, dhome, week="2027-W04", now=datetime(2027, 2, 3, 6, 0, tzinfo=UTC))
+    assert later.empty_week and "inside" not in later.summary()
+    assert "the database holds no paper published in 2027-W04" in later.summary()
+
+
 @pytest.mark.slow  # real SMTP server across retries / TLS handshakes
 def test_server_down_is_retried_by_next_weeks_run(db, dhome):
     api.add_subscription(db, dhome, "mm", trends=["multimodal"], emails=["reader@example.org"], confirmed=True)

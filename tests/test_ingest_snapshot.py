@@ -240,10 +240,13 @@ def test_snapshot_rerun_writes_nothing(tmp_path, sample_rows):
     second = import_snapshot(db, path)  # same file, fully imported before: not even rescanned
     assert second.unchanged_since == first.run.run_id and (second.run.new, second.run.updated) == (0, 0)
     assert db.conn.total_changes - papers_changes == 2  # only the run's own ledger row (insert + finish)
+    third = import_snapshot(db, path)  # the run that read the file, not the second, which read nothing
+    assert third.unchanged_since == first.run.run_id
+    papers_changes = db.conn.total_changes
     rescan = import_snapshot(db, path, force=True)  # every line parsed and checked: still nothing written
     assert rescan.unchanged_since is None
     assert (rescan.run.new, rescan.run.updated, rescan.run.skipped) == (0, 0, 2500)
-    assert db.conn.total_changes - papers_changes == 4
+    assert db.conn.total_changes - papers_changes == 2  # its ledger row alone
     assert list(db.execute("SELECT pk, id, version, ingested_at FROM papers ORDER BY pk")) == state
     # a killed (never finished) import of the same file does not count as complete
     path2 = write_lines(tmp_path / "t.jsonl", [json.dumps(r) for r in sample_rows[2500:2600]])

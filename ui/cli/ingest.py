@@ -45,7 +45,8 @@ def ingest_cmd(ctx, snapshot, ids, categories, since, until, max_results, page_s
     with --snapshot.
 
     Exit status 3, with --json too: stored every good record but skipped bad lines or ids, or lost pages of a
-    live window (each named on stderr, or in the record's error_messages).
+    live window (each named on stderr, or in the record's error_messages). Snapshots and windows are for admins
+    (the corpus is every user's); any user may add papers by --id, as in the app.
 
     \b
     Examples:
@@ -59,6 +60,9 @@ def ingest_cmd(ctx, snapshot, ids, categories, since, until, max_results, page_s
     home = ctx.obj.home
     if snapshot and ids:
         raise click.UsageError("give either --snapshot or --id, not both")
+    if not ids:  # a few papers by id, as any reader adds one in the app; a snapshot or a window fills every user's
+        ctx.obj.actor.require_admin("importing a snapshot or an arXiv window (the corpus is every user's; "
+                                    "--id adds single papers)")  # corpus (a blind walkthrough: a non-admin could)
     if ids:
         run = _recorded(lambda: run_ids(home, ids), as_json)
         if as_json:  # the exit status as without --json: a cron job logging JSON missed every partial run
@@ -213,7 +217,7 @@ def status_cmd(ctx, as_json, weeks, check):
 @click.pass_context
 def schedule_cmd(ctx, every, digest_day, digest_hour, since, categories, once):
     """Keep the corpus fresh: ingest, index update, rising topics and weekly digests, on a schedule (never
-    overlapping).
+    overlapping). Admins only.
 
     \b
     Examples:
@@ -232,8 +236,9 @@ def schedule_cmd(ctx, every, digest_day, digest_hour, since, categories, once):
                          digest_hour=digest_hour, since=since,
                          categories=tuple(categories) or DEFAULT_CATEGORIES)
     home = ctx.obj.home
-    if cfg.digest_day is not None:  # its digest step is `digest --send`, admin only there too (it ran for a
-        ctx.obj.actor.require_admin("sending the weekly digests (schedule with a --digest-day)")  # non-admin)
+    # it ingests arXiv windows into every user's corpus, and its digest step is `digest --send`: admin only there too
+    ctx.obj.actor.require_admin("scheduling ingests and digests" if cfg.digest_day is not None else
+                                "scheduling ingests (the corpus is every user's)")
     if once:
         res = run_cycle(home, cfg, digest=None)
         for line in res.lines:

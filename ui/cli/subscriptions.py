@@ -281,9 +281,14 @@ def list_cmd(ctx: click.Context, as_json: bool, every: bool) -> None:
         who = "you run" if me.admin else "an admin runs"
         # with --all the names are owner/NAME: "confirm tts" answered "no subscription named 'tts'" for ana/tts
         first = next(s for s in subs if s.pending)
-        example = shlex.quote(first.command_name if every else first.name)
-        click.echo(f"Unconfirmed addresses get no mail until {who}: trendscope subscriptions confirm NAME [EMAIL] "
-                   f"(NAME as listed above, e.g. {example})")
+        if me.admin:
+            example = shlex.quote(first.command_name if every else first.name)
+            click.echo(f"Unconfirmed addresses get no mail until {who}: trendscope subscriptions confirm NAME [EMAIL] "
+                       f"(NAME as listed above, e.g. {example})")
+        else:  # the admin names it owner/NAME ("e.g. mine" was what ana saw, and `confirm mine` fails for the admin)
+            names = ", ".join(shlex.quote(s.command_name) for s in subs if s.pending)
+            click.echo(f"Unconfirmed addresses get no mail until {who}: trendscope subscriptions confirm NAME [EMAIL] "
+                       f"(as the admin names yours: {names})")
 
 
 def _app_url(ctx: click.Context) -> str | None:

@@ -215,7 +215,8 @@ def train_tags_cmd(obj, label_paths, corpus: str | None, out: str | None, no_vec
 
     Per trend, a logistic regression on the paper's embedding, its rule score and its arXiv categories;
     the penalty and the threshold are chosen by cross-validation on the labels. The model is written to
-    the data home and used by the next `trendscope index` (which re-tags every paper).
+    the data home and used by the next `trendscope index` (which re-tags every paper); writing it there is
+    for admins (--out writes it elsewhere, for anyone).
 
     \b
     Examples:
@@ -227,6 +228,8 @@ def train_tags_cmd(obj, label_paths, corpus: str | None, out: str | None, no_vec
     from trendscope.index.tag_model import save_model, user_model_path
     from trendscope.index.tag_training import train
 
+    if out is None:  # the home's model tags every user's papers (a non-admin could replace it: a blind walkthrough)
+        obj.actor.require_admin("fitting the data home's tagger (every user's tags; --out FILE writes elsewhere)")
     taxonomy, embedder = _load(obj, no_vectors)
     papers = _labelled_papers(obj, label_paths, corpus, taxonomy)
     vectors = _vectors(obj, papers, embedder) if embedder is not None else None
