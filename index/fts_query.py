@@ -184,8 +184,15 @@ class ParsedQuery:
         return " ".join(self.embed_words)
 
 
+# what text pasted from papers or chat writes for `-` and `"`: `lora –quantization` searched "–quantization", and
+# `“low-rank adaptation”` was no phrase (a blind walkthrough)
+_TYPOGRAPHIC = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
+                              "\u2212": "-", "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"',
+                              "\u00ab": '"', "\u00bb": '"'})
+
+
 def normalize(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text or "")
+    text = unicodedata.normalize("NFKC", text or "").translate(_TYPOGRAPHIC)
     return "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
 
 

@@ -244,3 +244,16 @@ def test_prefixes_are_bounded():
     with pytest.raises(TrendscopeError, match="at most 4 prefixes"):
         parse_query(four + " dis*")
     assert parse_query('"a*"').match == '"a"'  # in quotes a star is no prefix
+
+
+@pytest.mark.parametrize("typed, plain", [
+    ("lora \u2013quantization", "lora -quantization"),   # en dash, as pasted from a paper
+    ("lora \u2212quantization", "lora -quantization"),   # minus sign
+    ("lora \u2014ti:quantization", "lora -ti:quantization"),
+    ("\u201clow-rank adaptation\u201d", '"low-rank adaptation"'),
+    ("\u00ablow-rank adaptation\u00bb lora", '"low-rank adaptation" lora'),
+])
+def test_typographic_dashes_and_quotes_mean_what_their_plain_forms_do(typed, plain):
+    """`lora –quantization` searched "–quantization" (papers were marked "missing: –quantization") and
+    `“low-rank adaptation”` was no phrase (a blind walkthrough of a researcher pasting from papers and chat)."""
+    assert parse_query(typed) == parse_query(plain)

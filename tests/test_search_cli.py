@@ -117,6 +117,12 @@ def test_search_batch(cli, tmp_path):
     assert notes[0] == ["arXiv 2106.99999 is not stored here: trendscope ingest --id 2106.99999 fetches it"]
     assert f"({notes[0][0]})" in single.stderr
     assert notes[1] and all(f"({n})" in cli("search", "zzqxv", "-n", "2").stderr for n in notes[1])
+    # a byte that is not UTF-8 was a traceback, and the answers before it were lost (a blind walkthrough)
+    f.write_bytes(b"robots\ncaf\xe9 latte\nmachine translation\n")
+    out = cli("search", "--batch", str(f), "-n", "2")
+    lines = [json.loads(x) for x in out.stdout.splitlines()]
+    assert out.exit_code == 3 and [len(x["hits"]) for x in lines] == [2, 0, 2]
+    assert lines[1]["error"] == "line 2: not UTF-8 (byte 0xe9 at byte 4)"
     # a window without papers is all a single search says, and all the line says (a review)
     out = cli("search", "--batch", "-", "--since", "2099", "--sort", "date", input="robots\n")
     assert json.loads(out.stdout)["notes"] == [

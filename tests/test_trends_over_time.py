@@ -350,6 +350,12 @@ def test_a_trailing_period_after_the_newest_paper_is_left_out_of_the_table_and_c
     assert month in thin.stdout and f'"{month}-01"' in as_json.stdout
     assert not newest.endswith(("-28", "-29", "-30", "-31")), newest  # the sample's newest month is filling up
     assert f" {month} " not in res.stdout and f"note: left out {month}, still filling up" in res.stderr
+    # `--since` on the last period: the table keeps it alone, and it is still filling up all the same (the JSON
+    # called it complete, the text said nothing: a blind walkthrough of a scripting researcher)
+    alone = CliRunner().invoke(main, ["--home", str(home), "trends", "--since", month])
+    assert f"note: {month} is still filling up (the newest paper is from {newest})" in alone.stderr
+    alone = CliRunner().invoke(main, ["--home", str(home), "trends", "--since", month, "--json"])
+    assert {json.loads(x)["complete"] for x in alone.stdout.splitlines()} == {False}
 
 
 def test_a_month_whose_categories_are_mixed_unlike_the_year_before_is_named(tagged_db, home, monkeypatch):

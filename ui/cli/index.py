@@ -185,7 +185,7 @@ class _QueryCommand(click.Command):
               help="Every plain word must occur (default: plain words rank, +word and \"phrases\" are required).")
 @limit_option()
 @json_option("One JSON object per hit.")
-@click.option("--batch", "batch", type=click.File("r", encoding="utf-8"), default=None,
+@click.option("--batch", "batch", type=click.File("rb"), default=None,
               help="Run every query in FILE (one per line, '-' for stdin); one JSON line per query (with "
                    "\"notes\": what a single search says on stderr).")
 @click.pass_context
@@ -245,8 +245,15 @@ def search_cmd(ctx, query, mode, categories, trends, since, until, sort, all_wor
             click.echo(f"({note})", err=True)
         return
     refused = 0
-    for line in batch:
-        q = line.rstrip("\r\n")
+    for number, raw in enumerate(batch, 1):
+        try:  # decoded line by line: one byte that is not UTF-8 was a traceback, and every answer before it lost
+            q = raw.decode("utf-8").rstrip("\r\n")
+        except UnicodeDecodeError as exc:
+            q = raw.decode("utf-8", "replace").rstrip("\r\n")
+            click.echo(json.dumps({"query": q, "hits": [], "error": f"line {number}: not UTF-8 (byte "
+                                   f"0x{raw[exc.start]:02x} at byte {exc.start + 1})"}, ensure_ascii=False))
+            refused += 1
+            continue
         if not q.strip():
             continue
         try:

@@ -70,6 +70,7 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
         category_mix_shifts,
         drop_incomplete_tail,
         drop_thin_tail,
+        is_complete,
         newest_published,
         period_start,
         thin_periods_of,
@@ -152,7 +153,9 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
         # text names it ("2015-Q1" beside the JSON's "2015-01-01": a walkthrough)
         filling = set(df["period"]) - set(drop_incomplete_tail(drop_thin_tail(df), freq, newest)["period"])
         records = [{**record, "label": period_name(record["period"], freq), "few_papers": record["period"] in thin,
-                    "complete": record["period"] not in filling, "no_papers": False}
+                    # a lone period kept by the table (`--since` its first day) is still filling up all the same
+                    "complete": record["period"] not in filling and is_complete(record["period"], freq, newest),
+                    "no_papers": False}
                    for record in df.to_dict(orient="records")]
         records = with_empty_periods(records, freq, period_start(since, freq) if since else None, as_json)
         if as_csv:
@@ -169,6 +172,9 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
         if shown["period"].max() < df["period"].max():
             click.echo(f"note: left out {period_name(df['period'].max(), freq)}, still filling up (the newest paper "
                        f"is from {(newest or '?')[:10]}; --include-thin shows it)", err=True)
+        elif not shown.empty and not is_complete(shown["period"].max(), freq, newest):  # the one period shown
+            click.echo(f"note: {period_name(shown['period'].max(), freq)} is still filling up (the newest paper is "
+                       f"from {(newest or '?')[:10]}): its counts are partial", err=True)
         df = shown
     # the single "newly characteristic" words (the JSON's `terms`) are mostly not topics ("com", "retains"): the
     # table leaves them out and points at the named rising topics
