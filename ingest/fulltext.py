@@ -176,8 +176,10 @@ def _fetch_one(store: FulltextStore, reads: PaperReads, home: Home, session: Pol
                refetch: bool) -> FetchOutcome:
     known = store.record(aid)
     if known is not None and known.status == "ok" and not refetch and stored_pdf(home, known) is not None:
-        n = len(store.references(aid))
-        return FetchOutcome(aid, "cached", f"{aid}: already fetched ({known.pages} pages)", references=n)
+        refs = store.references(aid)  # the counts a fetch gave (`fetch --json` said 0 sections, 0 matched: a
+        heads = len({p.section for p in store.passages(aid) if p.heading})  # blind walkthrough)
+        return FetchOutcome(aid, "cached", f"{aid}: already fetched ({known.pages} pages)", heads, len(refs),
+                            sum(1 for r in refs if r.matched_id))
     url = f"{base}/{aid}"
     try:
         resp = session.get(url, stream=False)

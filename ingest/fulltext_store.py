@@ -154,6 +154,22 @@ class FulltextStore:
             "SELECT n, number, text, title, year, matched_id FROM paper_references WHERE arxiv_id = ? ORDER BY n",
             [arxiv_id])]
 
+    def terms_held_nowhere(self, query: str, arxiv_id: str | None = None) -> list[str]:
+        """The query's words and "phrases" that no passage holds (of the paper `arxiv_id`, or of any): any word
+        matches, so "inline zebra" listed the passages of "inline" without a word about "zebra" (a blind
+        walkthrough)."""
+        expr = fts_expression(query)
+        if expr is None:
+            return []
+        where = " AND arxiv_id = ?" if arxiv_id else ""
+        out = []
+        for term in expr.split(" OR "):
+            row = self.db.execute(f"SELECT 1 FROM passages_fts WHERE passages_fts MATCH ?{where} LIMIT 1",
+                                  [term, *([arxiv_id] if arxiv_id else [])]).fetchone()
+            if row is None:
+                out.append(term.strip('"'))
+        return out
+
     def fetched_ids(self) -> list[str]:
         return [r[0] for r in self.db.execute(
             "SELECT arxiv_id FROM paper_fulltext WHERE status = 'ok' ORDER BY arxiv_id")]

@@ -12,6 +12,8 @@ _ID_RE = re.compile(
     r"^(?P<id>(?:\d{4}\.\d{4,5})|(?:[a-z\-]+(?:\.[A-Z]{2})?/\d{7}))(?:v(?P<version>\d+))?$"
 )
 _URL_PREFIX_RE = re.compile(r"^(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/", re.I)
+# arXiv's DOI, as a link or bare: https://doi.org/10.48550/arXiv.2106.09685
+_DOI_PREFIX_RE = re.compile(r"^(?:https?://)?(?:dx\.)?(?:doi\.org/)?10\.48550/arxiv\.", re.I)
 
 
 # an arXiv id printed in free text: an arxiv.org address, "arXiv:" (or "arXiv " / "arXiv."), the arXiv DOI, DBLP's
@@ -56,8 +58,10 @@ def parse_arxiv_id(text: str) -> tuple[str, int | None]:
     ('2106.09685', 2)
     """
     s = (text or "").strip()
-    s = _URL_PREFIX_RE.sub("", s)
-    s = re.sub(r"^arxiv:", "", s, flags=re.I)
+    if _URL_PREFIX_RE.match(s):  # an address's query or fragment (`?context=cs`, as arXiv's listings link) is no id
+        s = re.sub(r"[?#].*$", "", s)
+    s = _DOI_PREFIX_RE.sub("", _URL_PREFIX_RE.sub("", s))
+    s = re.sub(r"^arxiv:\s*", "", s, flags=re.I)  # "arXiv: 2106.09685", as references print it
     s = re.sub(r"\.pdf$", "", s)
     s = s.rstrip("/")
     m = _ID_RE.match(s)

@@ -70,6 +70,12 @@ def test_fetch_downloads_each_pdf_once_and_reports(fetched, pdfs):
         assert f"{pid}: " in res.output and "references" in res.output
     again = CliRunner().invoke(main, ["--home", str(root), "fetch", "2302.07302"])
     assert again.exit_code == 0 and "already fetched" in again.output  # cached: no download
+    # its counts are the fetch's (`--json` said 0 sections and 0 matched for a cached paper: a blind walkthrough)
+    first = re.search(r"2302\.07302: \d+ pages, (\d+) sections, (\d+) references \((\d+) in your corpus\)", res.output)
+    cached = json.loads(CliRunner().invoke(main, ["--home", str(root), "fetch", "2302.07302", "--json"]).stdout)
+    cached = cached[0] if isinstance(cached, list) else cached
+    assert cached["status"] == "cached" and first is not None
+    assert (cached["sections"], cached["references"], cached["matched"]) == tuple(int(x) for x in first.groups())
 
 
 @pytest.mark.slow
@@ -169,6 +175,17 @@ def test_passages_holding_the_words_come_before_those_whose_section_heading_alon
     assert in_text[0], hits[0]
     heading_only = [h for h in hits if "human evaluation" in h["heading"].lower() and MATCH_OPEN not in h["snippet"]]
     assert heading_only and hits.index(heading_only[0]) > in_text.index(True)
+
+
+def test_search_text_names_the_words_no_passage_holds(fetched):
+    """"inline zebra" listed the passages of "inline" without a word about "zebra" (a blind walkthrough)."""
+    root, _, _ = fetched
+    res = CliRunner().invoke(main, ["--home", str(root), "search-text", "human zqxzebra", "--json"])
+    assert json.loads(res.stdout) and "(no passage holds zqxzebra: these passages match the other words)" in res.stderr
+    res = CliRunner().invoke(main, ["--home", str(root), "search-text", "human evaluation"])
+    assert "no passage" not in res.stderr
+    res = CliRunner().invoke(main, ["--home", str(root), "search-text", 'human "zqx zebra"', "--paper", "2302.07302"])
+    assert "(no passage of 2302.07302 holds zqx zebra" in res.stderr
 
 
 def test_search_text_names_each_papers_title_and_asks_for_words(fetched, tmp_path):

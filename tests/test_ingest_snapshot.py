@@ -304,6 +304,11 @@ def test_cli_snapshot_import_and_status(home, tmp_path, sample_rows):
     ("2106.09685", ("2106.09685", None)), ("https://arxiv.org/pdf/2106.09685v3", ("2106.09685", 3)),
     ("0704.0001", ("0704.0001", None)), ("1412.6980v9", ("1412.6980", 9)), ("1501.00001", ("1501.00001", None)),
     ("arXiv:cs/0112017v1", ("cs/0112017", 1)), ("math.GT/0309136", ("math.GT/0309136", None)),
+    # forms a blind walkthrough had refused: listing links, the arXiv DOI, "arXiv: ID" as references print it
+    ("https://arxiv.org/abs/2106.09685?context=cs", ("2106.09685", None)),
+    ("https://arxiv.org/pdf/2106.09685v2#page=3", ("2106.09685", 2)),
+    ("https://doi.org/10.48550/arXiv.2106.09685", ("2106.09685", None)),
+    ("10.48550/arXiv.2106.09685v2", ("2106.09685", 2)), ("arXiv: 2106.09685", ("2106.09685", None)),
 ])
 
 def test_arxiv_ids_are_parsed(text, expected):

@@ -137,6 +137,10 @@ def search_text_cmd(ctx, query, arxiv_id, limit, as_json):
     titles = {a: (p.title if (p := papers.get(a)) else None) for a in {h.arxiv_id for h in hits}}
     # a paper read from its PDF but not in the corpus: the title its PDF prints (`"title": null` before)
     titles.update(store.printed_titles(a for a, t in titles.items() if t is None))
+    absent = store.terms_held_nowhere(query, arxiv_id) if hits else []
+    if absent:  # as `search` marks what a result lacks; on stderr, so --json stays the list of hits
+        click.echo(f"(no passage {'of ' + arxiv_id + ' ' if arxiv_id else ''}holds {', '.join(absent)}: these "
+                   "passages match the other words)", err=True)
     if as_json:
         click.echo(json.dumps([{**asdict(h), "title": titles[h.arxiv_id]} for h in hits], indent=2,
                               ensure_ascii=False))
