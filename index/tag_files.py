@@ -43,15 +43,19 @@ def read_papers(path: str | Path, need_labels: bool = False,
         problems.append(message)
         if bad is not None:
             pid = obj.get("id") if isinstance(obj, dict) else None
-            bad[n] = (pid if isinstance(pid, str) else None, reason)
+            bad[n] = (pid if isinstance(pid, str) else str(pid) if isinstance(pid, int) else None, reason)
 
     for n, obj in read_json_objects(path):
         if isinstance(obj, BadJsonLine):
             skip(n, None, obj.reason, str(obj))
             continue
-        missing = [k for k in ("id", "title", "abstract") if not isinstance(obj.get(k), str) or not obj[k].strip()]
-        if missing:
-            reason = f"missing or empty field(s) {', '.join(missing)}"
+        # a number ("id": 42, as a data frame writes it) is not missing: it is no text (a blind walkthrough)
+        not_text = [k for k in ("id", "title", "abstract") if obj.get(k) is not None and not isinstance(obj[k], str)]
+        missing = [k for k in ("id", "title", "abstract")
+                   if k not in not_text and (not isinstance(obj.get(k), str) or not obj[k].strip())]
+        if missing or not_text:
+            reason = "; ".join(([f"missing or empty field(s) {', '.join(missing)}"] if missing else [])
+                               + [f"field {k!r} must be text in quotes (got {obj[k]!r})" for k in not_text])
             skip(n, obj, reason, f"{path}:{n}: {reason}; skipped")
             continue
         labels = obj.get("labels")

@@ -317,3 +317,11 @@ def test_an_organisation_and_others_are_shown_as_the_entry_says(home, db, rows, 
     assert card.replace("\\", "").startswith("Jörg Müller, BigScience Workshop et al. · 2024")  # Markdown-escaped
     card = meta_line(items[other].imported.authors, "2023", [], et_al=items[other].authors_incomplete)
     assert card.replace("\\", "").startswith("Rohan Anil, Gemini Team · 2023")
+
+
+def test_a_list_imports_standard_input(home, db, rows):
+    """`echo 1706.03762 | trendscope lists import x - --format ids` was "-: no such file" (a blind walkthrough)."""
+    res = cli(home, "lists", "import", "piped", "-", "--format", "ids", input=f"{rows[0]['id']}\nnot-an-id\n")
+    assert res.exit_code == 0 and "Imported 1 paper into 'piped' from stdin (ids)." in res.stdout
+    assert "skipped: stdin: line 2: not an arXiv id or URL: 'not-an-id'" in res.stderr
+    assert [i.arxiv_id for i in ReadingLists(db).items("piped")] == [rows[0]["id"]]

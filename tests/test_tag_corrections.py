@@ -132,6 +132,14 @@ def test_the_cli_corrects_lists_exports_labels_and_refuses_a_non_admin(tagged, t
     assert 0 < len(figures["macro_trends"]) < 8
     plain = cli(home.root, "eval-tags", "--input", str(out), "--no-vectors").output
     assert "neither labelled nor tagged on any paper left out), 1 papers" in plain
+    # appended to a file of whole papers, the exported line is scored too (it was skipped as "missing title,
+    # abstract": a blind walkthrough)
+    mixed = tmp_path / "mixed.jsonl"
+    whole = {"id": "x9", "title": "Differential privacy for federated learning", "abstract": "We study privacy.",
+             "labels": ["privacy"]}
+    mixed.write_text(json.dumps(whole) + "\n" + out.read_text())
+    both = cli(home.root, "eval-tags", "--input", str(mixed), "--no-vectors", "--json")
+    assert both.exit_code == 0 and json.loads(both.stdout)["papers"] == 2 and "title, abstract" not in both.stderr
     # a misspelt label is reported and ignored, as the docs say (it was refused); a corrupt line is named alone (it
     # made every good line "missing title, abstract": a blind walkthrough)
     odd = tmp_path / "odd.jsonl"

@@ -70,6 +70,20 @@ def test_tag_to_stdout(home, tmp_path):
     assert line["id"] == "x1" and line["trends"][0]["name"] == "privacy" and "evidence" not in line["trends"][0]
 
 
+def test_tag_reads_standard_input_and_says_what_a_bad_id_is(home, tmp_path):
+    """`... | trendscope tag --input -` was "cannot read file -"; `{"id": 42}` (a data frame's number) read "missing
+    field id"; `--output` into a missing folder failed only after tagging every line (a blind walkthrough)."""
+    text = json.dumps(PAPERS[0]) + "\n" + json.dumps(dict(PAPERS[1], id=42)) + "\n"
+    res = CliRunner().invoke(main, ["--home", str(home), "tag", "--input", "-", "--no-vectors"], input=text)
+    lines = [json.loads(x) for x in res.stdout.splitlines()]
+    assert res.exit_code == 3 and lines[0]["id"] == "x1" and lines[0]["trends"]
+    assert lines[1] == {"id": "42", "line": 2, "error": "field 'id' must be text in quotes (got 42)"}
+    assert "warning: stdin:2: field 'id' must be text in quotes (got 42); skipped" in res.stderr
+    res = CliRunner().invoke(main, ["--home", str(home), "tag", "--input", "-", "--no-vectors", "--output",
+                                    str(tmp_path / "no" / "such" / "out.jsonl")], input=text)
+    assert res.exit_code == 2 and "its folder does not exist" in res.output
+
+
 def test_eval_tags_command(home, tmp_path):
     rows = [dict(PAPERS[0], labels=["privacy"]), dict(PAPERS[1], labels=[]),
             dict(PAPERS[2], labels=["efficiency", "multimodal", "robotics"])]

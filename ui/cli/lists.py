@@ -347,7 +347,7 @@ def export_cmd(ctx: click.Context, name: str, fmt: str, out: str | None, abstrac
               "(default: skip those, and exit 1 only when nothing could be imported).")
 @click.pass_context
 def import_cmd(ctx: click.Context, name: str, file: str, fmt: str, strict: bool) -> None:
-    """Add the arXiv ids in FILE to list NAME (created if missing).
+    """Add the arXiv ids in FILE ('-' for standard input) to list NAME (created if missing).
 
     Entries without an arXiv id (a book, a paper only in the ACL Anthology) or that cannot be read are skipped,
     each named with its line on stderr; the others are added.
@@ -357,10 +357,15 @@ def import_cmd(ctx: click.Context, name: str, file: str, fmt: str, strict: bool)
       trendscope lists import to-read references.bib
       trendscope lists import to-read ids.txt --format ids
       trendscope lists import to-read zotero.csv --strict
+      grep -o '[0-9]\\{4\\}\\.[0-9]\\{5\\}' notes.txt | trendscope lists import to-read - --format ids
     """
-    res = open_lists(ctx).import_file(name, file, fmt, strict=strict)
+    from trendscope.foundation.files import readable_path
+
+    with readable_path(file) as path:  # "-": standard input
+        res = open_lists(ctx).import_file(name, path, fmt, strict=strict, display_name="stdin" if file == "-" else None)
     if res.created:
         click.echo(f"Created list {quoted(res.list)}.")
+    file = "stdin" if file == "-" else file
     click.echo(f"Imported {count(len(res.added), 'paper')} into {quoted(res.list)} from {file} ({res.fmt}).")
     if res.already:
         click.echo(f"Already in the list: {count(len(res.already), 'paper')}")

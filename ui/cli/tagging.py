@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 import sys
+from pathlib import Path
 
 import click
 
@@ -50,7 +51,8 @@ def _report(problems: list[str]) -> None:
 
 @click.command("tag")
 @click.option("--input", "input_path", required=True, type=click.Path(dir_okay=False),
-              help="JSONL file, one paper per line with id, title, abstract (categories optional).")
+              help="JSONL file ('-' for standard input), one paper per line with id, title, abstract (categories "
+                   "optional).")
 @click.option("--output", "output_path", type=click.Path(dir_okay=False), default=None,
               help="Write JSONL tags here (default: standard output).")
 @click.option("--evidence/--no-evidence", default=False, help="Include the evidence of each tag.")
@@ -69,10 +71,16 @@ def tag_cmd(obj, input_path: str, output_path: str | None, evidence: bool, no_ve
       trendscope tag --input papers.jsonl --output tags.jsonl --evidence
       trendscope tag --input papers.jsonl --no-vectors
     """
+    from trendscope.foundation.files import readable_path
     from trendscope.index.tag_files import read_papers
 
+    if output_path and not Path(output_path).resolve().parent.is_dir():  # refused after tagging every line before
+        raise click.BadParameter(f"{output_path}: its folder does not exist", param_hint="'--output'")
     bad: dict[int, tuple[str | None, str]] = {}
-    papers, problems = read_papers(input_path, bad=bad)
+    with readable_path(input_path) as path:
+        papers, problems = read_papers(path, bad=bad)
+    if input_path == "-":  # messages name what the user gave, not the temporary copy
+        problems = [p.replace(path, "stdin") for p in problems]
     _report(problems)
     if not papers and not bad:  # it printed nothing and exited 0 (a blind walkthrough)
         click.echo(f"note: {input_path} holds no paper (one JSON object a line: id, title, abstract)", err=True)
@@ -140,6 +148,27 @@ def _labelled_papers(obj, label_paths, corpus: str | None, taxonomy, unknown_ok:
     if not papers:
         raise TrendscopeError("no labelled paper has text: ingest them or give --corpus FILE")
     return papers
+
+
+def _label_lines_papers(obj, path: str, lines: set[int], corpus: str | None) -> list:
+    """The papers of a file's lines `lines` (id + labels alone), with their text from the data home or `corpus`."""
+    import tempfile
+
+    from trendscope.foundation.json_lines import read_json_objects
+    from trendscope.index.tag_files import InputPaper
+    from trendscope.index.taxonomy import load_taxonomy
+
+    picked = [o for n, o in read_json_objects(path) if n in lines and isinstance(o, dict)]
+    with tempfile.TemporaryDirectory(prefix="trendscope-labels-") as folder:
+        labels = Path(folder) / "labels.jsonl"
+        labels.write_text("".join(json.dumps(o, ensure_ascii=False) + "\n" for o in picked), encoding="utf-8")
+        try:
+            found = _labelled_papers(obj, [str(labels)], corpus, load_taxonomy(obj.home.taxonomy_path),
+                                     unknown_ok=True)
+        except TrendscopeError as exc:  # none of them has text here: the whole papers are still scored
+            click.echo(f"warning: {path}: the lines of id and labels alone are skipped: {exc}", err=True)
+            return []
+    return [InputPaper(p.id, p.title, p.abstract, list(p.categories), sorted(p.labels)) for p in found]
 
 
 def _is_label_file(path: str) -> bool:
@@ -249,7 +278,7 @@ def train_tags_cmd(obj, label_paths, corpus: str | None, out: str | None, no_vec
 @click.command("eval-tags")
 @click.option("--input", "input_path", type=click.Path(dir_okay=False),
               help="JSONL file with id, title, abstract and labels (list of trend names): score the tagger on it "
-                   "(a label file of id and labels alone takes the text from the data home or --corpus).")
+                   "(lines of id and labels alone take the text from the data home or --corpus).")
 @click.option("--cv", "cv_labels", multiple=True, type=click.Path(dir_okay=False),
               help="Label file(s) (id + labels): 5-fold cross-validation of fitting the tagger on them.")
 @click.option("--corpus", type=click.Path(dir_okay=False), default=None,
@@ -291,7 +320,15 @@ def eval_tags_cmd(obj, input_path: str | None, cv_labels, corpus: str | None, fo
         return
     from trendscope.index.tag_files import InputPaper, evaluate, macro_trends, read_papers
 
-    papers, problems = read_papers(input_path, need_labels=True)
+    bad: dict[int, tuple[str | None, str]] = {}
+    papers, problems = read_papers(input_path, need_labels=True, bad=bad)
+    label_only = {n for n, (pid, why) in bad.items() if pid and why == "missing or empty field(s) title, abstract"}
+    if papers and label_only:
+        # lines of id + labels beside whole papers (`correct-tags --export` appended to a dev set): their text from
+        # the data home or --corpus, as for a file of such lines alone (they were skipped: a blind walkthrough)
+        papers += _label_lines_papers(obj, input_path, label_only, corpus)
+        problems = [p for n, p in zip(sorted(bad), problems) if n not in label_only] if len(bad) == len(problems) \
+            else problems
     if not papers and problems and _is_label_file(input_path):
         # a label file (id + labels, e.g. `correct-tags --export`): the text from the data home or --corpus, as
         # --cv reads it ("missing field(s) title, abstract" for every line: a blind walkthrough)

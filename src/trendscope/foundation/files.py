@@ -78,3 +78,21 @@ def loads_toml(text: str) -> dict:
         raise
     except ValueError as exc:  # "Exceeds the limit (4300 digits) for integer string conversion: ..."
         raise tomllib.TOMLDecodeError(f"a value it cannot read ({str(exc).split(':')[0]})") from None
+
+
+@contextlib.contextmanager
+def readable_path(path: str, stdin=None):
+    """`path` itself, or for "-" a temporary file holding standard input's bytes (removed after), so that commands
+    reading a named file take a pipe too (`... | trendscope tag --input -` was "cannot read file -": a blind
+    walkthrough)."""
+    import sys
+    import tempfile
+
+    if path != "-":
+        yield path
+        return
+    data = (stdin if stdin is not None else sys.stdin.buffer).read()
+    with tempfile.TemporaryDirectory(prefix="trendscope-stdin-") as folder:
+        tmp = Path(folder) / "stdin"
+        tmp.write_bytes(data)
+        yield str(tmp)
