@@ -177,6 +177,33 @@ def test_passages_holding_the_words_come_before_those_whose_section_heading_alon
     assert heading_only and hits.index(heading_only[0]) > in_text.index(True)
 
 
+def test_read_shows_the_readers_notes_on_passages(fetched, tmp_path):
+    """A note saved on a passage in the app's reader was nowhere in `trendscope read` or its --json (a blind
+    walkthrough): each shows after its section, as the app shows it under its passage."""
+    import shutil
+
+    from trendscope.reading.lists import ReadingLists
+
+    root = tmp_path / "home"
+    shutil.copytree(fetched[0], root)
+    doc = _read(root, "2302.07302")
+    section = next(s for s in doc["sections"] if s["heading"] and s["paragraphs"])
+    first = next(p for p in section["passages"] if p["kind"] == "paragraph")
+    db = open_home_database(Home(root))
+    ReadingLists(db).add_passage_note("2302.07302", first["seq"], "Key claim: readers lose track.",
+                                      section=section["heading"])
+    db.close()
+    text = CliRunner().invoke(main, ["--home", str(root), "read", "2302.07302"]).output
+    at = text.index(f"> your note (passage {first['seq']}): Key claim: readers lose track.")
+    assert text.index(section["heading"]) < at < text.index("References (")
+    notes = _read(root, "2302.07302")["notes"]
+    assert [(n["passage"], n["note"]) for n in notes] == [(first["seq"], "Key claim: readers lose track.")]
+    # another user's notes are theirs
+    assert CliRunner().invoke(main, ["--home", str(root), "users", "add", "ana", "--no-password"]).exit_code == 0
+    other = CliRunner().invoke(main, ["--home", str(root), "--user", "ana", "read", "2302.07302", "--json"])
+    assert json.loads(other.stdout)["notes"] == []
+
+
 def test_search_text_names_the_words_no_passage_holds(fetched):
     """"inline zebra" listed the passages of "inline" without a word about "zebra" (a blind walkthrough)."""
     root, _, _ = fetched

@@ -74,10 +74,18 @@ def read_cmd(ctx, arxiv_id, as_json):
     """
     from trendscope.ingest.fulltext import document
 
-    doc = document(_db(ctx), arxiv_id)
+    from .lists import open_lists
+
+    db = _db(ctx)
+    doc = document(db, arxiv_id)
+    # the reader's notes on passages (the app's): the CLI reader showed none of them (a blind walkthrough)
+    notes = open_lists(ctx, db).passage_notes(doc["id"])
     if as_json:
-        click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+        click.echo(json.dumps({**doc, "notes": [{"passage": n.seq, "section": n.section, "quote": n.quote,
+                                                 "note": n.note, "created": n.created} for n in notes]},
+                              indent=2, ensure_ascii=False))
         return
+    placed: set[int] = set()
     for s in doc["sections"]:
         if s["heading"]:
             click.echo(("#" * max(1, s["level"])) + " " + s["heading"])
@@ -90,10 +98,23 @@ def read_cmd(ctx, arxiv_id, as_json):
             # the page, so a table (whose cells are not in the text) can be found in the PDF (a blind walkthrough)
             click.echo(f"[{c['label']}, page {c['page']}] {c['text']}\n" if c.get("page") else
                        f"[{c['label']}] {c['text']}\n")
+        seqs = {p["seq"] for p in s["passages"]}
+        for n in notes:  # after its section, as the app shows each under its passage
+            if n.note_id not in placed and n.seq in seqs:
+                placed.add(n.note_id)
+                click.echo(_note_line(n) + "\n")
+    for n in notes:  # a note on a passage the text no longer has (the paper fetched again)
+        if n.note_id not in placed:
+            click.echo(_note_line(n) + "\n")
     click.echo(f"References ({len(doc['references'])}):")
     for r in doc["references"]:
         mark = f"  -> {r['matched_id']}" if r["matched_id"] else ""
         click.echo(f"  [{r['number'] or '-'}] {r['text']}{mark}")
+
+
+def _note_line(n) -> str:
+    quote = f" on “{clipped(' '.join(n.quote.split()), 70)}”" if n.quote else ""
+    return f"> your note (passage {n.seq}{quote}): " + " ".join(n.note.split())
 
 
 @click.command("search-text")
