@@ -167,7 +167,7 @@ def search_text_cmd(ctx, query, arxiv_id, limit, as_json):
                               ensure_ascii=False))
         return
     if not hits:
-        click.echo(f"no passage matches {query!r}")
+        click.echo(f"no passage matches {query!r}", err=True)
     for h in hits:  # with the paper's title: the id alone said little (a blind walkthrough)
         title = f" {clipped(titles[h.arxiv_id], 80)} ·" if titles[h.arxiv_id] else ""
         click.echo(f"{h.arxiv_id}{title} #{h.seq} {h.heading or '(front matter)'}\n    {h.snippet}")

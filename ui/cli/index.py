@@ -133,8 +133,8 @@ def _print_hits(hits, as_json: bool, verbose: int, scores: bool = True) -> None:
         for h in hits:
             click.echo(json.dumps(_hit_json(h), ensure_ascii=False))
         return
-    if not hits:
-        click.echo("no results")
+    if not hits:  # on stderr, with the notes that say why: `| wc -l` counted it as a result (a blind walkthrough)
+        click.echo("no results", err=True)
         return
     width = _terminal_width()
     for i, h in enumerate(hits, 1):
