@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 
 from trendscope.foundation.latex_math import readable_latex
 from trendscope.foundation.text import authors_as_prose
+from trendscope.foundation.text import clean_text as stored_text
 from trendscope.ingest.records import abs_url
 
 from .list_store import ListItem
@@ -26,13 +27,14 @@ CSV_COLUMNS = (
     "arxiv_id", "title", "authors", "published", "primary_category", "status", "note", "added", "url", "ingested",
 )
 
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # C0/C1 controls and DEL, but tab and LF
 _FORMULA_RE = re.compile(r"'*[=+\-@\t\r]")
 _GUARDED_RE = re.compile(r"'+[=+\-@\t\r]")
 
 def clean_text(text: str | None) -> str:
-    """Text without control characters: CR LF and lone CR become LF; tab and LF are kept, the rest removed."""
-    return _CONTROL_RE.sub("", re.sub(r"\r\n?", "\n", text or ""))
+    """Text as a list keeps it: CR LF and lone CR become LF, tab and LF are kept, and what no stored text may hold is
+    removed (`foundation.text.clean_text`: control characters, and the invisible ones that change how text reads; a
+    note holding U+202E read reversed to everyone the list was shared with: a blind security walkthrough)."""
+    return stored_text(re.sub(r"\r\n?", "\n", text or ""))
 
 
 def csv_guard(cell: str) -> str:

@@ -88,6 +88,10 @@ def test_notes_keep_their_lines_but_lose_control_characters(db, rows, home):
     assert by_id == {ids[0]: "tab\there\nbell esc[31mred[0m ", ids[1]: "line one\nline two"}
     note = rl.add_passage_note(ids[0], 1, "see\x1b[1m this", quote="a\x07 quote")
     assert [(n.note, n.quote) for n in rl.passage_notes(ids[0]) if n.note_id == note] == [("see[1m this", "a quote")]
+    # nor the invisible ones that change how a note reads (U+202E showed it reversed to everyone the list was
+    # shared with; names refused them, notes kept them: a blind security walkthrough)
+    rl.set_note("L", ids[1], "\u202eRTL a\u2066b\u200bc\ufeffd")
+    assert {it.arxiv_id: it.note for it in rl.items("L")}[ids[1]] == "RTL abcd"
     with pytest.raises(TrendscopeError, match="at most 5,000 characters"):
         rl.set_note("L", ids[1], "x" * 5001)
     shown = cli(home, "lists", "show", "L")

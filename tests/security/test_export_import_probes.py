@@ -55,10 +55,15 @@ def _ids(n: int) -> list[str]:
     return [f"2607.{i:05d}" for i in range(1, n + 1)]
 
 
+# bidirectional embeddings, overrides and isolates, zero-width space, word joiner, BOM: they change how a note reads
+INVISIBLE = {0x200B, *range(0x202A, 0x202F), 0x2060, *range(0x2066, 0x206A), 0xFEFF}
+
+
 def clean(text: str) -> str:
-    """What the exports may keep of a text: CR/CRLF become LF, other control characters (but tab) are dropped."""
+    """What the exports may keep of a text: CR/CRLF become LF, other control characters (but tab) and the
+    invisible characters that change how it reads are dropped."""
     text = re.sub(r"\r\n?", "\n", text)
-    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
+    return "".join(ch for ch in text if ch in "\n\t" or (unicodedata.category(ch) != "Cc" and ord(ch) not in INVISIBLE))
 
 
 def _nasty_list(home, name="Nasty") -> tuple[ReadingLists, list[str]]:
