@@ -81,8 +81,9 @@ def _topic_counts(topic: dict, month: str) -> str:
     month ("52 papers" read as the month's), and a rise whose 90% interval reaches 1x may be chance."""
     n = span_months(topic.get("since") or month, month)
     low = (topic.get("growth_interval") or [2.0])[0]
-    # "new": none of the trend's papers used it the year before, and "4.8x" was a figure of the smoothing's floor
-    growth = "new" if topic.get("papers_before") == 0 else f"{topic['growth']:.1f}x"
+    # none of the trend's papers used it the year before, and "4.8x" was a figure of the smoothing's floor; said so,
+    # not "new" (beside "first here (2023-08)" it read as a topic new to the field: a blind walkthrough)
+    growth = "none the year before" if topic.get("papers_before") == 0 else f"{topic['growth']:.1f}x"
     return (f"{count(topic['papers'], 'paper')}{f' in {n} months' if n > 1 else ''}, {growth}"
             f"{', may be chance' if round(low, 1) <= 1.0 else ''}")
 

@@ -64,6 +64,12 @@ class TopicListingStore:
             return None
         return KeptListing(stamp, papers, seconds, computed_at, records)
 
+    def version(self, freq: str) -> str | None:
+        """What identifies the kept listing of `freq` (its data stamp and when it was computed), without reading its
+        records: a cheap cache key for a running app (None when none is kept)."""
+        row = self.db.execute("SELECT stamp, computed_at FROM topic_listings WHERE freq = ?", [freq]).fetchone()
+        return f"{row[0]}@{row[1]}" if row else None
+
     def put(self, freq: str, listing: KeptListing) -> None:
         blob = zlib.compress(json.dumps(listing.records, ensure_ascii=False).encode(), 6)
         with write_transaction(self.db):

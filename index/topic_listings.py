@@ -87,6 +87,16 @@ def listed_topics(db: sqlite_utils.Database, freq: str = "month", since: str | N
     return result
 
 
+def listing_version(db: sqlite_utils.Database, freq: str = "month") -> str | None:
+    """Changes whenever a listing of `freq` is kept anew (`trendscope index` keeps the month's and quarter's after
+    re-tagging): the app's cache key, so that a running server shows what `index` computed (it kept the old topics
+    while the CLI showed the new: a blind walkthrough). None on a home that cannot hold listings."""
+    try:
+        return TopicListingStore(db).version(freq)
+    except (StorageError, sqlite3.Error):
+        return None
+
+
 def topic_spellings(db: sqlite_utils.Database, name: str, freq: str = "month") -> tuple[str, list[str]] | None:
     """(the listed name, the other names it is shown with) of the kept listing's topic that `name` is, in any
     case, as its name or one of its "also written" names; None when no kept listing holds it (nothing computed)."""

@@ -639,6 +639,24 @@ def test_a_month_without_papers_is_a_gap_in_the_chart_not_a_line_across_it():
     assert frame["few"].tolist() == [False, True, False, False, False, False]
 
 
+def test_empty_weeks_are_a_gap_in_the_weekly_chart_too():
+    """Ten empty weeks were bridged by one straight line from a 60% point resting on a handful of papers, while the
+    page's note said the lines skip them (a blind walkthrough): weeks are pooled over calendar weeks, and four
+    empty ones in a row are a gap."""
+    import importlib
+
+    import pandas as pd
+
+    view = importlib.import_module("trendscope.ui.app.views.trends")
+    weeks = [d.strftime("%Y-%m-%d") for d in pd.date_range("2025-01-06", periods=16, freq="W-MON")]
+    held = weeks[:2] + weeks[12:]  # weeks 3-12 hold no paper
+    table = pd.DataFrame({"trend": ["privacy"] * len(held), "period": held, "count": [3] * len(held),
+                          "total": [5] * len(held), "share": [0.6] * len(held)})
+    frame = view.chart_frame(table, "share", "week", {"privacy": "Privacy"})
+    # trailing 4-week windows: weeks 3-5 still hold weeks 1-2, weeks 6-12 none
+    assert len(frame) == 16 and frame["value"].isna().tolist() == [False] * 5 + [True] * 7 + [False] * 4
+
+
 def test_a_rising_topics_count_says_its_span_when_longer_than_the_month():
     import importlib
 
@@ -1505,6 +1523,20 @@ def test_a_rising_topic_that_may_be_chance_says_so_in_the_summary(app_home, monk
     at = open_page(check(new_app().run()), "trends")
     labels = [e.label for e in at.expander if e.label.startswith("Rising in")]
     assert len(labels) == 1 and "Video Generation (8 papers" in labels[0] and "9.2x, may be chance)" in labels[0]
+
+
+def test_the_trends_page_says_when_its_trend_tags_are_out_of_date(app_home, monkeypatch):
+    """Only the Status page said every trend's tags were out of date, while the Trends page showed counts and topics
+    from them without a word (a blind walkthrough of a PI)."""
+    from trendscope.ui.app import state
+
+    line = ("trend tags out of date for multimodal, ethics (their definition in the taxonomy changed): the next "
+            "`trendscope index` (or scheduled run) re-tags every paper for them")
+    monkeypatch.setattr(state, "stale_items", lambda: [line, "12 papers are not indexed yet: run trendscope index"])
+    at = open_page(check(new_app().run()), "trends")
+    said = [c.value.replace("\\", "") for c in at.caption if "out of date" in c.value]  # Markdown-escaped
+    assert len(said) == 1 and said[0].startswith(":material/info: Trend tags out of date for multimodal, ethics")
+    assert said[0].endswith("the counts and rising topics below are of the tags as they are until then.")
 
 
 def test_a_search_can_be_followed_as_a_weekly_digest(app_home):

@@ -1228,7 +1228,8 @@ def test_a_topic_new_in_its_trend_is_called_new_not_given_a_growth():
     assert is_new(new) and not is_new(old) and not is_new({"growth": 2.0})  # a listing kept before: no count
     assert growth_words(new) == "new: none of the trend's 34 papers the year before"
     assert growth_words(old) == "2.5x its share the year before"
-    assert _topic_counts(new, "2024-11-01") == "4 papers, new, may be chance"
+    # not "new" beside "first here (2023-08)", which read as a topic new to the field (a blind walkthrough of a PI)
+    assert _topic_counts(new, "2024-11-01") == "4 papers, none the year before, may be chance"
     assert _topic_counts(old, "2024-11-01") == "4 papers, 2.5x, may be chance"
 
 

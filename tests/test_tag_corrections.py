@@ -82,6 +82,24 @@ def test_the_rising_topics_kept_are_brought_up_to_date_by_a_correction(tagged):
     assert keep_listing(db).computed is False  # read back: the listing counts the correction
 
 
+def test_the_apps_cached_topics_follow_a_listing_kept_anew(tagged, monkeypatch):
+    """After `trendscope index` kept new rising topics, a running app showed the old ones (its cache was keyed by
+    the FAISS files, which a re-tag leaves as they are), while the CLI and a fresh server showed the new (a blind
+    walkthrough)."""
+    from datetime import UTC, datetime
+
+    from trendscope.index.topic_listings import listed_topics, listing_version
+    from trendscope.ui.app import trend_state
+
+    _home, db, _rows = tagged
+    monkeypatch.setattr(trend_state, "db", lambda: db)
+    keep_listing(db)
+    before = trend_state._tags_stamp()
+    assert listing_version(db, "month") in before
+    listed_topics(db, recompute=True, clock=lambda: datetime(2030, 1, 1, tzinfo=UTC))  # as `index` keeps it anew
+    assert trend_state._tags_stamp() != before
+
+
 def test_only_admins_correct_and_bad_requests_are_one_clear_line(tagged):
     home, db, _rows = tagged
     aid, pk = _paper_with(db, "efficiency", has=True)

@@ -70,7 +70,7 @@ def render(labels: dict[str, str], period: str, freq: str) -> None:
         # "may be chance" in the summary too: "Video Generation (8 papers in 12 months, 9.2x)" led the line, its
         # interval (0.8-99.9x) only inside the box (a blind walkthrough)
         names = ", ".join(f"{safe_inline(d['name'])} ({count(d['papers'], 'paper')}{_short_span(d, month, tfreq)}, "
-                          f"{'new' if is_new(d) else format(d['growth'], '.1f') + 'x'}"
+                          f"{'none the year before' if is_new(d) else format(d['growth'], '.1f') + 'x'}"
                           f"{', may be chance' if may_be_chance(d) else ''})" for d in details[:5])
         if len(details) > 5:  # the summary named 5 and the box held 6, with nothing to say so
             names += f" and {len(details) - 5} more"

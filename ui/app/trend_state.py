@@ -64,8 +64,11 @@ def reset_tags(arxiv_id: str):
 
 def _tags_stamp() -> tuple:
     """Changes when a tag is corrected by hand (the CLI's corrections showed in the app minutes late: a blind
-    walkthrough); `index` changes the index's stamp."""
-    return trend_store().corrections_stamp()
+    walkthrough) and when `index` keeps new rising topics, which it does after re-tagging (the page kept the old
+    topics while the CLI showed the new ones: a blind walkthrough)."""
+    from trendscope.index.topic_listings import listing_version
+
+    return (*trend_store().corrections_stamp(), listing_version(db(), "month"), listing_version(db(), "quarter"))
 
 
 @st.cache_data(ttl=300, show_spinner="Counting papers per trend…")

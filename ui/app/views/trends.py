@@ -17,6 +17,7 @@ from trendscope.index.trends_over_time import (
     drop_thin_tail,
     periods_between,
     pooled,
+    with_empty_periods,
 )
 from trendscope.ui.app import digest_view as dg
 from trendscope.ui.app import rising_view, trend_state, widgets
@@ -67,17 +68,18 @@ def chart_frame(table: pd.DataFrame, metric: str, freq: str, labels: dict[str, s
     """The long (period, trend label, value) frame the chart draws; weekly values pooled over 4 weeks. `papers` is
     the period's papers (the tooltip's), `few` marks the periods of `thin` (drawn hollow), `alone` a value between
     two gaps (a line cannot draw it: a quarter between empty ones vanished from the chart, a blind walkthrough)."""
-    if freq == "week":
-        table = pooled(table, WEEKS_POOLED)
+    if freq == "week":  # pooled over calendar weeks, as the PNG pools them: four empty weeks are a gap
+        table = pooled(with_empty_periods(table, freq), WEEKS_POOLED)
     frame = pd.DataFrame({
         "period": pd.to_datetime(table["period"]),
         "trend": table["trend"].map(lambda t: labels.get(t, t)),
         "value": table[metric] * (100 if metric == "share" else 1),
         "papers": table["total"] if "total" in table else float("nan"),
     })
-    if freq != "week" and not frame.empty:  # a month without papers is a gap (NaN breaks the line), not a
-        months = pd.date_range(frame["period"].min(), frame["period"].max(),  # straight line across it
-                               freq="MS" if freq == "month" else "QS")
+    if not frame.empty:  # a period without papers is a gap (NaN breaks the line), not a straight line across it
+        # (weeks too: ten empty weeks were bridged by one line while the note said the lines skip them, a walkthrough)
+        months = pd.date_range(frame["period"].min(), frame["period"].max(),
+                               freq={"week": "W-MON", "month": "MS"}.get(freq, "QS"))
         full = pd.MultiIndex.from_product([sorted(frame["trend"].unique()), months], names=["trend", "period"])
         frame = frame.set_index(["trend", "period"]).reindex(full).reset_index()
     frame = frame.sort_values(["trend", "period"], ignore_index=True)
@@ -256,6 +258,10 @@ def render() -> None:
         st.info("No trend tags yet. Run `trendscope index` (it embeds new papers and tags them by trend).",
                 icon=":material/trending_flat:")
         return
+    for stale in (s for s in app.stale_items() if s.startswith("trend tags out of date")):
+        # only the Status page said so, while the counts and topics here came from those tags (a blind walkthrough)
+        st.caption(f":material/info: {safe_inline(stale[0].upper() + stale[1:])}; the counts and rising topics "
+                   "below are of the tags as they are until then.")
     complete = drop_incomplete_tail(drop_thin_tail(table), freq, app.summary()["last"])
     if complete["period"].max() < table["period"].max():
         st.caption(f"Left out of the chart: {period_label(table['period'].max(), freq)}, still filling up (the "
