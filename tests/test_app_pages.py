@@ -1557,6 +1557,20 @@ def test_a_search_can_be_followed_as_a_weekly_digest(app_home):
     assert at.button(key="follow_search").disabled and at.button(key="follow_search").label == "Following this search"
 
 
+def test_a_search_followed_as_a_topic_says_so_beside_follow_this_search(app_home):
+    """A PI followed "speculative decoding" as a rising topic, then "Follow this search" on the same words made a
+    second subscription that read like the first (a blind walkthrough): the page says which is followed and how
+    the two differ."""
+    from trendscope.digest.api import follow_topic
+    from trendscope.ingest.store import open_database
+
+    follow_topic(open_database(app_home / "trendscope.db"), None, "speech recognition")
+    at = search(check(new_app().run()), "Speech  recognition", mode="hybrid")
+    said = [c.value for c in at.caption if "as a rising topic" in c.value]
+    assert len(said) == 1 and "topic\\: speech recognition" in said[0] and "words apart" in said[0]
+    assert not [c.value for c in search(at, "speech", mode="hybrid").caption if "as a rising topic" in c.value]
+
+
 def test_category_pickers_match_by_prefix_one_at_a_time(app_home):
     """A blind walkthrough: typing "cs.CL" and Enter chose "Select 3 matches": cs.CL, physics.class-ph and
     physics.atm-clus (fuzzy matching, then select-all)."""

@@ -94,6 +94,15 @@ def follows_search(query: str, trends: list[str], categories: list[str]) -> bool
                for s in subscriptions())
 
 
+def followed_topic(query: str) -> str | None:
+    """The name of the user's subscription that follows `query` as a rising topic ("topic: speculative decoding"),
+    if one does: "Follow this search" made a second subscription beside it, and the two read alike (a blind
+    walkthrough of a PI)."""
+    wanted = " ".join(query.split()).casefold()
+    return next((s.name for s in subscriptions()
+                 if s.name.startswith("topic: ") and " ".join(s.name[7:].split()).casefold() == wanted), None)
+
+
 def may_change(sub) -> bool:
     """The owner changes a subscription; lab-wide ones only admins (`digest.api.may_change`)."""
     from trendscope.digest.api import may_change as allowed

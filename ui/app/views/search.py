@@ -295,6 +295,9 @@ def _follow_search(params: dict, fixed: str | None = None) -> None:
         st.button("Following this search", key="follow_search", icon=":material/check:", disabled=True,
                   help="Its weekly digest is on the Digests page")
         return
+    if topic := dg.followed_topic(query):
+        st.caption(f"You follow this as a rising topic (“{literal_inline(topic)}”): its digest lists the papers "
+                   "that write the phrase; following this search also takes papers that hold its words apart.")
     if st.button("Follow this search", key="follow_search", icon=":material/add_alert:",
                  help="A weekly digest of the new papers for this query and its category and trend filters "
                       "(Digests page)"):
