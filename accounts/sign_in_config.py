@@ -52,8 +52,10 @@ def read_oidc_settings(secrets_path: Path) -> OidcSettings | None:
     other = [k for k in data if k != "auth"]
     if other:  # `[auht]` left sign-in off without a word (a blind walkthrough): the file holds [auth] alone
         hint = " (did you mean [auth]?)" if get_close_matches(other[0].lower(), ["auth"], cutoff=0.5) else ""
-        raise TrendscopeError(f"{secrets_path}: no section [{other[0]}]{hint}: it holds [auth] and its providers "
-                              "[auth.NAME] only (see docs/accounts.md)")
+        what = f"no section [{other[0]}]{hint}" if isinstance(data[other[0]], dict) else \
+            f"{other[0]!r} is outside [auth] (write it below the [auth] line)"
+        raise TrendscopeError(f"{secrets_path}: {what}: the file holds [auth] and its providers [auth.NAME] only "
+                              "(see docs/accounts.md)")
     auth = data.get("auth")
     if auth is None:
         return None

@@ -72,7 +72,7 @@ class Item:
         middle initials may stand between (`au:"Christopher Manning"` found no paper of "Christopher D. Manning");
         searches then check the name as written (`known_item.names_author`)."""
         if self.column == "authors" and len(self.words) > 1 and not self.prefix:
-            return "authors : NEAR(" + " ".join(f'"{w}"' for w in self.words) + ", 2)"
+            return author_near(self.words)
         return self.exact_fts()
 
     def exact_fts(self) -> str:
@@ -80,6 +80,14 @@ class Item:
         searches leave out the same name with middle initials after it)."""
         s = '"' + " ".join(self.words) + '"' + ("*" if self.prefix else "")
         return f"{self.column} : {s}" if self.column else s
+
+
+def author_near(words) -> str:
+    """Papers whose authors column holds a name's words near each other, with up to two initials between them
+    ("Christopher D. Manning", "Laurens J.P. van der Maaten"): FTS5 counts the name's own middle words in the
+    distance too, so "van der Maaten" names were lost at a fixed 2 (a review). Over-inclusive: the column is every
+    author in one text, so `known_item.names_author` checks each paper."""
+    return "authors : NEAR(" + " ".join(f'"{w}"' for w in words) + f", {len(words)})"
 
 
 @dataclass
@@ -186,13 +194,16 @@ class ParsedQuery:
 
 # what text pasted from papers or chat writes for `-` and `"`: `lora –quantization` searched "–quantization", and
 # `“low-rank adaptation”` was no phrase (a blind walkthrough)
+# (quotes only in pairs: a lone `”` is an inch or seconds mark, "12” display", not a phrase: a review)
 _TYPOGRAPHIC = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
-                              "\u2212": "-", "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"',
-                              "\u00ab": '"', "\u00bb": '"'})
+                              "\u2212": "-"})
+_CURLY_PAIR_RE = re.compile("[\u201c\u201e\u201f]([^\u201c\u201d\u201e\u201f\"]*)\u201d"
+                            "|\u00ab([^\u00ab\u00bb\"]*)\u00bb")
 
 
 def normalize(text: str) -> str:
     text = unicodedata.normalize("NFKC", text or "").translate(_TYPOGRAPHIC)
+    text = _CURLY_PAIR_RE.sub(lambda m: '"' + (m.group(1) if m.group(1) is not None else m.group(2)) + '"', text)
     return "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
 
 

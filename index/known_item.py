@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from trendscope.foundation.text import fold_accents
 from trendscope.ingest.records import BadArxivId, parse_arxiv_id
 
-from .fts_query import normalize
+from .fts_query import author_near, normalize
 
 if TYPE_CHECKING:
     from .search_store import SearchStore, SqlFilter
@@ -126,7 +126,7 @@ def author_match(tq: TitleQuery) -> str:
     in one text, stemmed ("Song Han" matched "Juntong Song, Hanning Zhang"), so `names_author` checks each paper."""
     if len(tq.words) == 1:
         return f'authors : "{tq.words[0]}"'
-    return "authors : NEAR(" + " ".join(f'"{w}"' for w in tq.words) + ", 2)"
+    return author_near(tq.words)
 
 
 def names_author(words: Sequence[str], authors: Sequence[str]) -> bool:

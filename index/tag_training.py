@@ -210,17 +210,19 @@ def cross_validate(taxonomy: Taxonomy, papers: Sequence[LabelledPaper], vectors:
 
 
 # -- labels and texts --------------------------------------------------------------------------------------
-def read_label_file(path: str | Path, known: Sequence[str],
-                    unknown: list[str] | None = None) -> list[tuple[str, set[str]]]:
+def read_label_file(path: str | Path, known: Sequence[str], unknown: list[str] | None = None,
+                    lines: set[int] | None = None) -> list[tuple[str, set[str]]]:
     """(arXiv id, labels) rows of a JSONL label file; one clear error naming the file, line and field. Given
     `unknown`, a label not in `known` is left out and named there instead (scoring: a typo is reported and
-    ignored; fitting refuses it)."""
+    ignored; fitting refuses it). `lines`: read only these lines (numbered from 1), the others skipped."""
     from trendscope.foundation.errors import TrendscopeError
     from trendscope.foundation.json_lines import BadJsonLine, read_json_objects
 
     rows: list[tuple[str, set[str]]] = []
     seen: set[str] = set()
     for n, obj in read_json_objects(path, "label file"):
+        if lines is not None and n not in lines:
+            continue
         if isinstance(obj, BadJsonLine):
             raise TrendscopeError(f"{obj.path}:{n}: {obj.reason} (a label line is a JSON object with 'id' and "
                                   "'labels')")

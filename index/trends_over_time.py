@@ -413,7 +413,9 @@ def pooled(df: pd.DataFrame, periods: int, center: bool = False) -> pd.DataFrame
         totals = g["total"].rolling(periods, min_periods=1, center=center).sum()
         # a window without any paper has no share (a gap in a chart), not 0%
         g["share"] = (counts.sum() / totals.where(totals > 0)).astype(float)
-        g["count"] = counts.mean()  # papers per period over the window
+        # papers per period over the window; none in the whole window is a gap too, not 0 (a count chart slid to 0
+        # across an ingest gap while the share chart had a gap: a review)
+        g["count"] = counts.mean().where(totals > 0)
         parts.append(g)
     return pd.concat(parts, ignore_index=True)
 

@@ -71,14 +71,19 @@ _PHRASE = re.compile(r'"([^"]+)"')
 _WORD = re.compile(r"[^\W_]+")
 
 
-def fts_expression(query: str) -> str | None:
-    """A safe FTS5 expression: "quoted phrases" kept as phrases, every other word OR-ed (papers with more of
-    them rank first); None when the query has no word."""
+def fts_terms(query: str) -> list[str]:
+    """The query's "quoted phrases" and other words, each as a quoted FTS5 string, once each."""
     parts = [" ".join(_WORD.findall(p)) for p in _PHRASE.findall(query)]
     parts = [f'"{p}"' for p in parts if p]
     rest = _PHRASE.sub(" ", query)
     parts += [f'"{w}"' for w in _WORD.findall(rest)]
-    return " OR ".join(dict.fromkeys(parts)) or None
+    return list(dict.fromkeys(parts))
+
+
+def fts_expression(query: str) -> str | None:
+    """A safe FTS5 expression: "quoted phrases" kept as phrases, every other word OR-ed (papers with more of
+    them rank first); None when the query has no word."""
+    return " OR ".join(fts_terms(query)) or None
 
 
 class FulltextStore:
@@ -158,12 +163,9 @@ class FulltextStore:
         """The query's words and "phrases" that no passage holds (of the paper `arxiv_id`, or of any): any word
         matches, so "inline zebra" listed the passages of "inline" without a word about "zebra" (a blind
         walkthrough)."""
-        expr = fts_expression(query)
-        if expr is None:
-            return []
         where = " AND arxiv_id = ?" if arxiv_id else ""
         out = []
-        for term in expr.split(" OR "):
+        for term in fts_terms(query):  # (splitting the expression at " OR " cut the phrase "rock OR roll": a review)
             row = self.db.execute(f"SELECT 1 FROM passages_fts WHERE passages_fts MATCH ?{where} LIMIT 1",
                                   [term, *([arxiv_id] if arxiv_id else [])]).fetchone()
             if row is None:

@@ -298,6 +298,10 @@ def test_users_passwd_changes_a_password_and_admins_commands_say_they_are_admin_
                  ["train-tags", "--labels", str(labels), "--no-vectors"]):
         done = cli(home, "--user", "ana", *args)
         assert done.exit_code == 1 and "for admins only (ana is not an admin)" in done.output, args
+    # --out naming the home's own model is the same change (a review)
+    done = cli(home, "--user", "ana", "train-tags", "--labels", str(labels), "--no-vectors",
+               "--out", str(home / "trend_model.npz"))
+    assert done.exit_code == 1 and "for admins only (ana is not an admin)" in done.output
     assert not (home / "trend_model.npz").exists()
     done = cli(home, "--user", "ana", "train-tags", "--labels", str(labels), "--no-vectors",
                "--out", str(home.parent / "mine.npz"))

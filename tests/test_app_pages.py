@@ -655,6 +655,8 @@ def test_empty_weeks_are_a_gap_in_the_weekly_chart_too():
     frame = view.chart_frame(table, "share", "week", {"privacy": "Privacy"})
     # trailing 4-week windows: weeks 3-5 still hold weeks 1-2, weeks 6-12 none
     assert len(frame) == 16 and frame["value"].isna().tolist() == [False] * 5 + [True] * 7 + [False] * 4
+    counts = view.chart_frame(table, "count", "week", {"privacy": "Privacy"})  # counts too (they slid to 0)
+    assert counts["value"].isna().tolist() == [False] * 5 + [True] * 7 + [False] * 4
 
 
 def test_a_rising_topics_count_says_its_span_when_longer_than_the_month():

@@ -157,3 +157,6 @@ def test_an_unknown_key_or_section_does_not_hide_the_bad_values(home, monkeypatc
     h.secrets_path.write_text(h.secrets_path.read_text().replace("[auth]", "[auht]"))
     text = "\n".join(config_problems(h, env={}))
     assert f"{h.secrets_path}: no section [auht] (did you mean [auth]?)" in text, text
+    h.secrets_path.write_text('cookie_secret = "x"\n' + h.secrets_path.read_text().replace("[auht]", "[auth]"))
+    text = "\n".join(config_problems(h, env={}))
+    assert f"{h.secrets_path}: 'cookie_secret' is outside [auth] (write it below the [auth] line)" in text, text

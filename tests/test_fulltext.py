@@ -213,6 +213,9 @@ def test_search_text_names_the_words_no_passage_holds(fetched):
     assert "no passage" not in res.stderr
     res = CliRunner().invoke(main, ["--home", str(root), "search-text", 'human "zqx zebra"', "--paper", "2302.07302"])
     assert "(no passage of 2302.07302 holds zqx zebra" in res.stderr
+    # a phrase holding OR is one term (cut at " OR " it was an FTS5 error and a traceback: a review)
+    res = CliRunner().invoke(main, ["--home", str(root), "search-text", 'human "rock OR roll"'])
+    assert res.exit_code == 0 and "(no passage holds rock OR roll" in res.stderr, res.output
 
 
 def test_search_text_names_each_papers_title_and_asks_for_words(fetched, tmp_path):

@@ -257,3 +257,6 @@ def test_typographic_dashes_and_quotes_mean_what_their_plain_forms_do(typed, pla
     """`lora –quantization` searched "–quantization" (papers were marked "missing: –quantization") and
     `“low-rank adaptation”` was no phrase (a blind walkthrough of a researcher pasting from papers and chat)."""
     assert parse_query(typed) == parse_query(plain)
+    # a lone closing quote is an inch or seconds mark, not the start of a phrase (a review)
+    assert [g.items for g in parse_query("12\u201d display panels").groups] == [
+        g.items for g in parse_query("12 display panels").groups]

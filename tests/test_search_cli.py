@@ -123,6 +123,10 @@ def test_search_batch(cli, tmp_path):
     lines = [json.loads(x) for x in out.stdout.splitlines()]
     assert out.exit_code == 3 and [len(x["hits"]) for x in lines] == [2, 0, 2]
     assert lines[1]["error"] == "line 2: not UTF-8 (byte 0xe9 at byte 4)"
+    # a BOM is no part of the first query, and a lone CR ends a line (a review)
+    f.write_bytes(b"\xef\xbb\xbfrobots\rmachine translation\r")
+    lines = [json.loads(x) for x in cli("search", "--batch", str(f), "-n", "2").stdout.splitlines()]
+    assert [x["query"] for x in lines] == ["robots", "machine translation"]
     # a window without papers is all a single search says, and all the line says (a review)
     out = cli("search", "--batch", "-", "--since", "2099", "--sort", "date", input="robots\n")
     assert json.loads(out.stdout)["notes"] == [

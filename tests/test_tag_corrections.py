@@ -158,6 +158,14 @@ def test_the_cli_corrects_lists_exports_labels_and_refuses_a_non_admin(tagged, t
     mixed.write_text(json.dumps(whole) + "\n" + out.read_text())
     both = cli(home.root, "eval-tags", "--input", str(mixed), "--no-vectors", "--json")
     assert both.exit_code == 0 and json.loads(both.stdout)["papers"] == 2 and "title, abstract" not in both.stderr
+    # its problems name the user's file and line (they named a temporary copy: a review), and an id given whole
+    # too is scored once
+    exported = json.loads(out.read_text().splitlines()[0])
+    mixed.write_text(json.dumps(whole) + "\n" + json.dumps({**exported, "labels": [*exported["labels"], "privcy"]})
+                     + "\n" + json.dumps({"id": "x9", "labels": ["privacy"]}) + "\n")
+    both = cli(home.root, "eval-tags", "--input", str(mixed), "--no-vectors", "--json")
+    assert both.exit_code == 0 and json.loads(both.stdout)["papers"] == 2, both.output
+    assert f"{mixed}:2: unknown trend(s) privcy: ignored" in both.stderr
     # a misspelt label is reported and ignored, as the docs say (it was refused); a corrupt line is named alone (it
     # made every good line "missing title, abstract": a blind walkthrough)
     odd = tmp_path / "odd.jsonl"

@@ -201,13 +201,14 @@ def test_math_with_link_material_is_shown_as_text(text):
     r"$\textcolor{white}{hidden}\kern-40em\text{Click Sign out to continue}$",
     r"$\mathrlap{\hspace{-20em}\Huge\text{FAKE BUTTON}}$",
     r"$\raisebox{30em}{x}$", r"$\color{white} x$", r"$\llap{x}$", r"$\mkern-400mu x$", r"$\LARGE x$",
+    r"$x" + r"\!" * 200 + r" y$", r"$\negthickspace\negthickspace x$", r"$\smash{\begin{array}{c}a\\b\end{array}}$",
 ])
 def test_math_that_could_draw_outside_its_place_is_shown_as_text(text):
     r"""A blind security walkthrough: `$\rule{300em}{300em}$` in a title covered the paper's page for every user,
     and `\mathrlap{\hspace{-20em}\Huge ...}` painted text over the sidebar."""
     assert all(not is_math for is_math, _ in math_segments(text))
-    assert math_segments(r"$\lambda \smash{O(n)}$ and $\largest$") == [
-        (True, r"$\lambda \smash{O(n)}$"), (False, r" and "), (True, r"$\largest$")]  # their kin stay math
+    assert math_segments(r"$\lambda \! x$ and $\largest$") == [
+        (True, r"$\lambda \! x$"), (False, r" and "), (True, r"$\largest$")]  # their kin stay math
 
 
 def test_adjacent_math_segments_are_joined_or_text():

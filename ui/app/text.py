@@ -14,8 +14,8 @@ sees them, and stay harmless even if a renderer read them as plain Markdown:
 - `<` and `>` in math become `\\lt` and `\\gt`; display math is put on one line;
 - a segment containing `](`, a backtick, `://`, `www.`, `@`, a KaTeX link/HTML command (`\\href`, `\\url`,
   `\\includegraphics`, `\\html...`) or a command that draws outside the math's own place or hides text (`\\rule`,
-  `\\kern`, `\\hspace`, `\\rlap`/`\\mathrlap`..., `\\raisebox`, `\\color`/`\\textcolor`, `\\Huge`...)
-  is not treated as math: it is escaped like the rest of the text.
+  `\\kern`, `\\hspace`, runs of `\\!`, `\\rlap`/`\\mathrlap`..., `\\raisebox`, `\\smash`, `\\color`/`\\textcolor`,
+  `\\Huge`...) is not treated as math: it is escaped like the rest of the text.
 
 LaTeX text markup that arXiv abstracts carry outside math reads as prose: `\\emph{x}`, `\\textbf{x}` and their kin
 show `x`, ``` ``quotes'' ``` show curly quotes, `\\%`, `\\&`, `\\_`, `\\#` their character (only characters are removed
@@ -42,13 +42,14 @@ _MATH_RE = re.compile(
     r"|(?<!\\)\$(?!\s)(?P<inline>(?:\\\$|[^$\n])+?)(?<![\s\\])\$(?!\d)"
 )
 # math that could carry a link, an image, HTML or a URL is not math; nor math that could draw outside its own place
-# or hide text: rules, negative spaces, overlaps, raised boxes, colours and huge sizes (`$\rule{300em}
+# or hide text: rules, negative spaces, overlaps, raised or smashed boxes, colours and huge sizes (`$\rule{300em}
 # {300em}$` in a title covered the paper's page, `\mathrlap{\hspace{-20em}...}` painted over the sidebar: a blind
 # security walkthrough); genuine abstracts hardly use them, and they are then shown as their TeX source
 _UNSAFE_MATH_RE = re.compile(
     r"\]\(|`|://|www\.|@|\\(?:href|url|includegraphics|html[a-z]*|rule|kern|mkern|hskip|mskip|vskip|hspace|vspace"
     r"|mspace|[lrc]lap|math[lrc]lap|raisebox|lower|raise|color|textcolor|colorbox|fcolorbox"
-    r"|pagecolor|huge|Huge|LARGE|Large|vcenter|moveleft|moveright|char)(?![a-zA-Z])", re.I)
+    r"|pagecolor|huge|Huge|LARGE|Large|vcenter|moveleft|moveright|char|neg(?:thin|med|thick)space|smash)(?![a-zA-Z])"
+    r"|(?:\\!\s*){4,}", re.I)  # `\!` is -3mu: a few hundred in a row kern as far as `\kern` (a review)
 # what remark-gfm turns into a link in plain text (its own patterns, a little wider): URLs and e-mail addresses
 # (an address is taken from the start of its run of name characters: linear time, and it covers any address
 # remark-gfm could find inside that run)

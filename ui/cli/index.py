@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sys
 from dataclasses import asdict
@@ -245,11 +246,14 @@ def search_cmd(ctx, query, mode, categories, trends, since, until, sort, all_wor
             click.echo(f"({note})", err=True)
         return
     refused = 0
-    for number, raw in enumerate(batch, 1):
+    data = batch.read()
+    data = data[3:] if data.startswith(b"\xef\xbb\xbf") else data  # a BOM stayed in the first query (a review)
+    # any line ending, a lone CR too (a file from an old Mac was one query: a review)
+    for number, raw in enumerate(re.split(rb"\r\n|\r|\n", data), 1):
         try:  # decoded line by line: one byte that is not UTF-8 was a traceback, and every answer before it lost
-            q = raw.decode("utf-8").rstrip("\r\n")
+            q = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            q = raw.decode("utf-8", "replace").rstrip("\r\n")
+            q = raw.decode("utf-8", "replace")
             click.echo(json.dumps({"query": q, "hits": [], "error": f"line {number}: not UTF-8 (byte "
                                    f"0x{raw[exc.start]:02x} at byte {exc.start + 1})"}, ensure_ascii=False))
             refused += 1

@@ -347,7 +347,8 @@ def export_cmd(ctx: click.Context, name: str, fmt: str, out: str | None, abstrac
               "(default: skip those, and exit 1 only when nothing could be imported).")
 @click.pass_context
 def import_cmd(ctx: click.Context, name: str, file: str, fmt: str, strict: bool) -> None:
-    """Add the arXiv ids in FILE ('-' for standard input) to list NAME (created if missing).
+    """Add the arXiv ids in FILE ('-' for standard input: ids, BibTeX and JSON are recognised, CSV and Markdown
+    need --format) to list NAME (created if missing).
 
     Entries without an arXiv id (a book, a paper only in the ACL Anthology) or that cannot be read are skipped,
     each named with its line on stderr; the others are added.

@@ -83,7 +83,8 @@ def tag_cmd(obj, input_path: str, output_path: str | None, evidence: bool, no_ve
         problems = [p.replace(path, "stdin") for p in problems]
     _report(problems)
     if not papers and not bad:  # it printed nothing and exited 0 (a blind walkthrough)
-        click.echo(f"note: {input_path} holds no paper (one JSON object a line: id, title, abstract)", err=True)
+        click.echo(f"note: {'stdin' if input_path == '-' else input_path} holds no paper (one JSON object a line: "
+                   "id, title, abstract)", err=True)
     taxonomy, embedder = _load(obj, no_vectors)
     tags = _tag(papers, taxonomy, embedder, obj.home.root)
     records = {p.line: {"id": p.id, "trends": [{"name": t.trend, "score": t.score,
@@ -106,9 +107,11 @@ def tag_cmd(obj, input_path: str, output_path: str | None, evidence: bool, no_ve
         click.get_current_context().exit(3)  # as `ingest`: every good line answered, bad ones named
 
 
-def _labelled_papers(obj, label_paths, corpus: str | None, taxonomy, unknown_ok: bool = False):
+def _labelled_papers(obj, label_paths, corpus: str | None, taxonomy, unknown_ok: bool = False,
+                     lines: set[int] | None = None):
     """Labelled papers with their text: from the data home's database, else from the --corpus file.
-    `unknown_ok`: a label not in the taxonomy is reported and ignored (scoring), not refused (fitting)."""
+    `unknown_ok`: a label not in the taxonomy is reported and ignored (scoring), not refused (fitting). `lines`:
+    only these lines of the (one) file."""
     from trendscope.index.tag_training import labelled_papers, read_corpus_texts, read_label_file
     from trendscope.ingest.store import PaperStore, open_database
 
@@ -116,7 +119,7 @@ def _labelled_papers(obj, label_paths, corpus: str | None, taxonomy, unknown_ok:
     named = 0
     unknown: list[str] | None = [] if unknown_ok else None
     for path in label_paths:  # a paper in several files: the last file's labels (your corrections over the set's)
-        rows = read_label_file(path, taxonomy.names, unknown)
+        rows = read_label_file(path, taxonomy.names, unknown, lines)
         if not rows:  # an empty second file added nothing without a word (a blind walkthrough)
             click.echo(f"note: {path} labels no paper", err=True)
         for pid, labels in rows:
@@ -152,22 +155,15 @@ def _labelled_papers(obj, label_paths, corpus: str | None, taxonomy, unknown_ok:
 
 def _label_lines_papers(obj, path: str, lines: set[int], corpus: str | None) -> list:
     """The papers of a file's lines `lines` (id + labels alone), with their text from the data home or `corpus`."""
-    import tempfile
-
-    from trendscope.foundation.json_lines import read_json_objects
     from trendscope.index.tag_files import InputPaper
     from trendscope.index.taxonomy import load_taxonomy
 
-    picked = [o for n, o in read_json_objects(path) if n in lines and isinstance(o, dict)]
-    with tempfile.TemporaryDirectory(prefix="trendscope-labels-") as folder:
-        labels = Path(folder) / "labels.jsonl"
-        labels.write_text("".join(json.dumps(o, ensure_ascii=False) + "\n" for o in picked), encoding="utf-8")
-        try:
-            found = _labelled_papers(obj, [str(labels)], corpus, load_taxonomy(obj.home.taxonomy_path),
-                                     unknown_ok=True)
-        except TrendscopeError as exc:  # none of them has text here: the whole papers are still scored
-            click.echo(f"warning: {path}: the lines of id and labels alone are skipped: {exc}", err=True)
-            return []
+    try:
+        found = _labelled_papers(obj, [path], corpus, load_taxonomy(obj.home.taxonomy_path), unknown_ok=True,
+                                 lines=lines)
+    except TrendscopeError as exc:  # none of them has text here: the whole papers are still scored
+        click.echo(f"warning: {path}: the lines of id and labels alone are skipped: {exc}", err=True)
+        return []
     return [InputPaper(p.id, p.title, p.abstract, list(p.categories), sorted(p.labels)) for p in found]
 
 
@@ -257,7 +253,10 @@ def train_tags_cmd(obj, label_paths, corpus: str | None, out: str | None, no_vec
     from trendscope.index.tag_model import save_model, user_model_path
     from trendscope.index.tag_training import train
 
-    if out is None:  # the home's model tags every user's papers (a non-admin could replace it: a blind walkthrough)
+    home_model = user_model_path(obj.home.root)
+    # the home's model tags every user's papers (a non-admin could replace it: a blind walkthrough; --out naming
+    # that very file too: a review)
+    if out is None or Path(out).expanduser().resolve() == home_model.resolve():
         obj.actor.require_admin("fitting the data home's tagger (every user's tags; --out FILE writes elsewhere)")
     taxonomy, embedder = _load(obj, no_vectors)
     papers = _labelled_papers(obj, label_paths, corpus, taxonomy)
@@ -267,7 +266,7 @@ def train_tags_cmd(obj, label_paths, corpus: str | None, out: str | None, no_vec
         raise TrendscopeError(f"no trend has 5 labelled positives among the {len(papers)} papers, so nothing was "
                               "fitted: label more papers, or fit on yours together with the shipped set "
                               "(--labels bench/data/trend_labels.jsonl --labels YOURS.jsonl --corpus ...)")
-    path = out or str(user_model_path(obj.home.root))
+    path = out or str(home_model)
     save_model(path, model)
     fitted = ", ".join(f"{t} ({i['positives']} positives, threshold {i['threshold']:.3f})"
                        for t, i in model.meta["trends"].items())
@@ -322,7 +321,9 @@ def eval_tags_cmd(obj, input_path: str | None, cv_labels, corpus: str | None, fo
 
     bad: dict[int, tuple[str | None, str]] = {}
     papers, problems = read_papers(input_path, need_labels=True, bad=bad)
-    label_only = {n for n, (pid, why) in bad.items() if pid and why == "missing or empty field(s) title, abstract"}
+    whole = {p.id for p in papers}  # an id given whole too is scored once
+    label_only = {n for n, (pid, why) in bad.items()
+                  if pid and why == "missing or empty field(s) title, abstract" and pid not in whole}
     if papers and label_only:
         # lines of id + labels beside whole papers (`correct-tags --export` appended to a dev set): their text from
         # the data home or --corpus, as for a file of such lines alone (they were skipped: a blind walkthrough)
