@@ -10,17 +10,15 @@ import json
 import click
 
 from trendscope.foundation.errors import TrendscopeError
-from trendscope.foundation.files import atomic_write
 from trendscope.foundation.latex_math import readable_latex
 from trendscope.foundation.text import authors_as_prose
 from trendscope.foundation.wording import clipped, count, quoted
 from trendscope.ingest.store import open_database
-from trendscope.reading.exporters import FORMATS, to_records
-from trendscope.reading.importers import IMPORT_FORMATS
+from trendscope.reading.exporters import to_records
 from trendscope.reading.list_store import STATUSES
 from trendscope.reading.lists import ReadingLists
 
-from .options import json_option, output_file
+from .options import json_option
 
 _MARKS = {"unread": "[ ]", "reading": "[~]", "read": "[x]"}
 
@@ -305,84 +303,6 @@ def status_cmd(ctx: click.Context, name: str, args: tuple[str, ...]) -> None:
     report_bad(ctx, res.bad + [f"{a} is not in list {quoted(res.list)}" for a in res.missing])
 
 
-@lists_group.command("export")
-@click.argument("name")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="bibtex", show_default=True)
-@click.option("--out", "out", type=click.Path(dir_okay=False), help="Write to this file (default: stdout).")
-@click.option("--abstract", is_flag=True, help="BibTeX: include the abstracts.")
-@click.option("--no-notes", is_flag=True, help="Leave out the papers' notes (BibTeX annote; notes and passage notes "
-              "in Markdown, CSV, JSON): for a file to share.")
-@click.pass_context
-def export_cmd(ctx: click.Context, name: str, fmt: str, out: str | None, abstract: bool, no_notes: bool) -> None:
-    """Export list NAME as BibTeX, Markdown, CSV or JSON.
-
-    \b
-    Examples:
-      trendscope lists export to-read --out to-read.bib --abstract
-      trendscope lists export to-read --format md
-      trendscope lists export to-read --out refs.bib --no-notes
-    """
-    if abstract and fmt != "bibtex":
-        raise click.UsageError(f"--abstract applies to --format bibtex ({fmt} exports never hold abstracts)")
-    target = output_file(out) if out else None
-    rl = open_lists(ctx)
-    data = rl.export(name, fmt, include_abstract=abstract, as_file=target is not None, notes=not no_notes)
-    if not rl.items(name):  # an empty BibTeX file came without a word (a blind walkthrough)
-        click.echo(f"note: {quoted(rl.canonical(name))} holds no paper: the export has none", err=True)
-    if note := rl.authorless_note(name):
-        click.echo(f"note: {note}", err=True)
-    if target is None:
-        click.echo(data, nl=False)
-        return
-    atomic_write(target, data)
-    click.echo(f"Wrote {fmt} export of {quoted(name)} to {target}.", err=True)
-
-
-@lists_group.command("import")
-@click.argument("name")
-@click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--format", "fmt", type=click.Choice(IMPORT_FORMATS), default="auto", show_default=True,
-              help="ids: one arXiv id/URL per line; bibtex: entries with arXiv eprints; csv/json/md: exports.")
-@click.option("--strict", is_flag=True, help="Import nothing, with exit status 1, when any entry would be skipped "
-              "(default: skip those, and exit 1 only when nothing could be imported).")
-@click.pass_context
-def import_cmd(ctx: click.Context, name: str, file: str, fmt: str, strict: bool) -> None:
-    """Add the arXiv ids in FILE ('-' for standard input: ids, BibTeX and JSON are recognised, CSV and Markdown
-    need --format) to list NAME (created if missing).
-
-    Entries without an arXiv id (a book, a paper only in the ACL Anthology) or that cannot be read are skipped,
-    each named with its line on stderr; the others are added.
-
-    \b
-    Examples:
-      trendscope lists import to-read references.bib
-      trendscope lists import to-read ids.txt --format ids
-      trendscope lists import to-read zotero.csv --strict
-      grep -o '[0-9]\\{4\\}\\.[0-9]\\{5\\}' notes.txt | trendscope lists import to-read - --format ids
-    """
-    from trendscope.foundation.files import readable_path
-
-    with readable_path(file) as path:  # "-": standard input
-        res = open_lists(ctx).import_file(name, path, fmt, strict=strict, display_name="stdin" if file == "-" else None)
-    if res.created:
-        click.echo(f"Created list {quoted(res.list)}.")
-    file = "stdin" if file == "-" else file
-    click.echo(f"Imported {count(len(res.added), 'paper')} into {quoted(res.list)} from {file} ({res.fmt}).")
-    if res.already:
-        click.echo(f"Already in the list: {count(len(res.already), 'paper')}")
-    for note in res.notes():  # how those differ from the file, and ids the file gives twice
-        click.echo(note)
-    if res.not_ingested:
-        click.echo(f"Not ingested yet (stored; details fill in once ingested): {', '.join(res.not_ingested)}")
-    # a reference manager's library holds books and papers without an arXiv id: skipped, not errors (a library
-    # import ended "error: ..." with exit status 1: a blind walkthrough)
-    for msg in res.bad:
-        click.echo(f"skipped: {msg}", err=True)
-    if res.bad:
-        click.echo(f"Skipped {count(len(res.bad), 'entry', 'entries')} of {file} (above); `--strict` imports "
-                   "nothing when any would be skipped.", err=True)
-
-
 @lists_group.command("share")
 @click.argument("name")
 @click.argument("user")
@@ -423,9 +343,11 @@ def share_cmd(ctx: click.Context, name: str, user: str, edit: bool, stop: bool) 
 
 
 def register(group: click.Group) -> None:
-    """Add `trendscope lists ...` (with the recommendation commands of list_recommend.py) to the top-level group."""
+    """Add `trendscope lists ...` (with the file commands of list_files.py and the recommendation commands of
+    list_recommend.py) to the top-level group."""
+    from .list_files import export_cmd, import_cmd
     from .list_recommend import not_interested_cmd, recommend_cmd
 
-    lists_group.add_command(recommend_cmd)
-    lists_group.add_command(not_interested_cmd)
+    for command in (export_cmd, import_cmd, recommend_cmd, not_interested_cmd):
+        lists_group.add_command(command)
     group.add_command(lists_group)
