@@ -217,6 +217,7 @@ class Digest:
     less_sure: list[DigestPaper] = field(default_factory=list)
     # an empty trend digest naming no less-sure paper: the likeliest tagged paper it left out (named in its message)
     likeliest_left_out: DigestPaper | None = None
+    corpus_ends: str | None = None  # the newest stored paper's day when the week's papers stop before its Friday
 
     @property
     def empty(self) -> bool:

@@ -96,7 +96,10 @@ def _summary_heading(d: Digest) -> str:
 
 
 def _header(d: Digest) -> tuple[str, str]:
-    return (f"{d.title}", f"{d.start.isoformat()} to {d.end.isoformat()} · {d.subscription.describe(d.labels)}")
+    partial = (f" · the stored papers end on {d.corpus_ends}: this week's counts are of its papers up to then, the "
+               "later ones come in next week's digest") if d.corpus_ends else ""
+    return (f"{d.title}", f"{d.start.isoformat()} to {d.end.isoformat()} · {d.subscription.describe(d.labels)}"
+                          f"{partial}")
 
 
 def summary_text(d: Digest) -> tuple[str, str, str, list[str]]:

@@ -76,6 +76,16 @@ class WeekContext:
             self.calibration = load_calibration()
         return self.calibration
 
+    def corpus_ends_inside(self) -> str | None:
+        """The newest stored paper's day when it falls inside the week, before its Friday: the week's counts are
+        then of its papers up to that day (the operator's summary said so, the reader's mail did not: a blind
+        walkthrough compared "19 papers" with "34 a week")."""
+        def newest() -> str | None:
+            day = self.store.newest_published()
+            friday = (self.end - timedelta(days=2)).isoformat()
+            return day if day and self.start.isoformat() <= day < friday else None
+        return self._cached("corpus_ends", newest)
+
     def _cached(self, key, fn: Callable):
         if key not in self._cache:
             self._cache[key] = fn()

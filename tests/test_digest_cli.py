@@ -355,6 +355,25 @@ def test_a_digest_of_a_week_the_database_holds_no_paper_of_says_so(dhome):
     assert (date.fromisoformat(newest).weekday() == 6) != (
         f"note: week {last} may be incomplete: the newest stored paper is from {newest}, before the week's end"
         in partial.output), partial.output
+    # the reader is told too, in the digest itself, when the papers stop before the week's Friday (only the
+    # operator's stderr said so: a blind walkthrough compared "19 papers" with "34 a week")
+    db = open_database(dhome.db_path)
+    with db.conn:  # the fixture's papers end on a Sunday: end them on the Wednesday of their last week (the later
+        wednesday = date.fromisocalendar(*date.fromisoformat(newest).isocalendar()[:2], 3).isoformat()  # ones
+        db.execute("UPDATE papers SET published = '2019-01-02T00:00:00Z' WHERE published > ?",  # moved long before)
+                   [wednesday + "T23:59:59"])
+    db.conn.close()
+    said = f"the stored papers end on {wednesday}: this week's counts are of its papers up to then"
+    import html
+
+    assert said in cli(dhome, "digest", "--week", last).stdout
+    assert html.escape(said) in cli(dhome, "digest", "--week", last, "--format", "html").stdout
+    from trendscope.digest import api
+    from trendscope.digest.render import render_text
+
+    plain = render_text(api.build(open_database(dhome.db_path), dhome, "mm", last))  # the mail's plain part
+    assert said in " ".join(plain.split())
+    assert said not in cli(dhome, "digest", "--week", WEEK).stdout
 
 
 def test_a_subscription_describes_itself_in_readers_words():
