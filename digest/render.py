@@ -89,10 +89,12 @@ def _topic_counts(topic: dict, month: str) -> str:
 
 
 def _summary_heading(d: Digest) -> str:
-    """The trend lines count every paper of the week: say so when the subscription lists only some of them."""
+    """The trend lines count every paper of the week: say so when the subscription lists only some of them (a
+    saved search without filters read "before this digest's filters", and "Trend summary" over its search's line:
+    a blind walkthrough)."""
     s = d.subscription
-    return "Trend summary" + (" (all papers of the week, before this digest's filters)"
-                              if s.categories or s.exclude or s.query else "")
+    return ("Trend summary" if s.trends else "This week") + (
+        " (all papers of the week, before this digest's filters)" if s.categories or s.exclude else "")
 
 
 def _header(d: Digest) -> tuple[str, str]:

@@ -80,6 +80,11 @@ def test_digest_formats_to_stdout_and_files(dhome, tmp_path):
     cli(dhome, "subscriptions", "add", "mmcv", "--trend", "multimodal", "--category", "cs.CV")
     cv = cli(dhome, "digest", "--week", WEEK, "--subscription", "mmcv")
     assert "## Trend summary (all papers of the week, before this digest's filters)" in cv.output
+    # a saved search without filters has none to speak of, and no trend (a blind walkthrough)
+    cli(dhome, "subscriptions", "add", "asr", "--query", "speech recognition")
+    asr = cli(dhome, "digest", "--week", WEEK, "--subscription", "asr").output
+    assert "\n## This week\n" in asr and "before this digest's filters" not in asr and "Trend summary" not in asr
+    assert cli(dhome, "subscriptions", "remove", "asr").exit_code == 0
     assert cli(dhome, "subscriptions", "remove", "mmcv").exit_code == 0
     out = tmp_path / "d.html"
     r = cli(dhome, "digest", "--week", WEEK, "--subscription", "mm", "--format", "html", "--out", str(out))
