@@ -112,7 +112,9 @@ class WeekContext:
             except (TrendscopeError, sqlite3.Error) as exc:  # e.g. a read-only home whose phrase cache is stale
                 log.warning("rising topics left out of the digest: %s", exc)
                 return {}
-            return {(r["trend"], r["period"]): r["details"] for r in res.records}
+            # a month in which the trend has no paper lists nothing, as `trends --topics` shows it (its record holds
+            # the span before's topics, which the digest quoted "as of" that month: a blind walkthrough)
+            return {(r["trend"], r["period"]): r["details"] for r in res.records if r.get("papers", 1)}
 
         found = self._cached(("topics", since), build)
         return lambda trend, month: found.get((trend, month), [])

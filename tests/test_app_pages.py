@@ -1645,3 +1645,19 @@ def test_a_saved_search_preview_counts_the_papers_holding_its_words(app_home):
     built = api.build(db, Home.resolve(app_home), api.get_subscription(db, "words"), week.split(" ")[0])
     assert built.word_holders > 0
     assert f" · {built.word_holders} paper{'s' if built.word_holders != 1 else ''} holding its words · " in head, head
+
+
+def test_the_apps_rising_topics_of_a_period_without_the_trends_papers_are_none(monkeypatch):
+    """As `trends --topics` lists them: a trend with no paper that month lists nothing (the record holds the span
+    before's topics, which the digest preview quoted "as of" that month: a blind walkthrough)."""
+    from types import SimpleNamespace
+
+    from trendscope.ui.app import trend_state
+
+    found = {("multimodal", "2026-07-01"): {"papers": 0, "details": [{"name": "span before"}]},
+             ("privacy", "2026-07-01"): {"papers": 2, "details": [{"name": "july's own"}]}}
+    monkeypatch.setattr(trend_state, "_rising_topics", lambda *a, **k: found)
+    monkeypatch.setattr(trend_state, "home", lambda: SimpleNamespace(root="/nowhere"))
+    monkeypatch.setattr(trend_state, "index_stamp", lambda h: ())
+    monkeypatch.setattr(trend_state, "_tags_stamp", lambda: ())
+    assert trend_state.rising_topics("month", "2026-07-01") == {"privacy": [{"name": "july's own"}]}

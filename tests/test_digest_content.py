@@ -639,3 +639,23 @@ def test_a_chart_title_or_label_its_font_cannot_draw_is_replaced_without_warning
     png = render_chart(lines, title="Share of each week's papers: 每周摘要")
     assert png.startswith(b"\x89PNG") and not [w for w in recwarn if "Glyph" in str(w.message)]
     assert drawable("每周摘要", "plain") == "plain" and drawable("Café – naïve", "plain") == "Café – naïve"
+
+
+def test_a_month_in_which_the_trend_has_no_paper_lists_no_rising_topic(db, monkeypatch):
+    """The digest of a week at a month's turn quoted "Rising in Multimodal learning (as of 2026-07): VLM (49 papers
+    in 12 months)" while `trends --topics` said "no multimodal paper in 2026-07 (nothing listed)": the month's
+    record held the span before's topics (a blind walkthrough). It takes the month before, as the docs say."""
+    from trendscope.index import topic_listings
+    from trendscope.index.emerging_topics import TopicsResult
+
+    def listed(_db, freq="month", since=None, **_kw):
+        return TopicsResult("month", [
+            {"trend": "multimodal", "period": "2026-07-01", "papers": 0, "details": [{"name": "span before"}]},
+            {"trend": "multimodal", "period": "2026-06-01", "papers": 31, "details": [{"name": "june's own"}]},
+            {"trend": "privacy", "period": "2026-07-01", "papers": 2, "details": [{"name": "july's own"}]},
+        ], 0.0, 100)
+
+    monkeypatch.setattr(topic_listings, "listed_topics", listed)
+    ctx = WeekContext(SubscriptionStore(db), "2026-W27")  # 2026-06-29 to 2026-07-05
+    assert ctx.rising_topics("multimodal") == ("2026-06", [{"name": "june's own"}])
+    assert ctx.rising_topics("privacy") == ("2026-07", [{"name": "july's own"}])

@@ -90,7 +90,9 @@ def rising_topics(freq: str, period: str) -> dict[str, list[dict]]:
     """trend -> its rising topics in the month (or quarter) starting at `period`, most rising first."""
     # recomputed after `trendscope index` and after a correction by hand
     found = _rising_topics(str(home().root), freq, index_stamp(home()), _tags_stamp())
-    return {trend: r["details"] for (trend, p), r in found.items() if p == period}
+    # none where the trend has no paper that period, as `trends --topics` lists it (the digest preview quoted the
+    # span before's topics "as of" a month with none: a blind walkthrough)
+    return {trend: r["details"] for (trend, p), r in found.items() if p == period and r.get("papers", 1)}
 
 
 def rising_spans(freq: str, period: str) -> dict[str, tuple[int, str]]:
