@@ -24,12 +24,18 @@ def index_status(db: sqlite_utils.Database, home: Home | None = None) -> dict:
     todo = running_note(running) if running else "run trendscope index"
     stale = [f"{unindexed:,} papers are not indexed yet: {todo}"] if unindexed else []
     if home is not None:
-        try:
-            stale += _retag_lines(trends_to_retag(db, home))
-        except TrendscopeError:
-            pass  # a broken taxonomy.toml: the settings check names it (ui/config_check.py), and status shows the rest
+        stale += outdated_tag_lines(db, home)
     return {"embeddings": embedded, "unindexed": unindexed, "tagged_rows": trends.tag_rows(), "stale": stale,
             "index_running_since": running.isoformat(timespec="seconds") if running else None}
+
+
+def outdated_tag_lines(db: sqlite_utils.Database, home: Home) -> list[str]:
+    """"trend tags out of date for ... : the next `trendscope index` ... re-tags every paper for them", one line per
+    reason (a millisecond: the Trends page says it beside the counts those tags make)."""
+    try:
+        return _retag_lines(trends_to_retag(db, home))
+    except TrendscopeError:
+        return []  # a broken taxonomy.toml: the settings check names it (ui/config_check.py), and status shows the rest
 
 
 def _retag_lines(why: dict[str, str]) -> list[str]:

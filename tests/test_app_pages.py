@@ -1530,11 +1530,13 @@ def test_a_rising_topic_that_may_be_chance_says_so_in_the_summary(app_home, monk
 def test_the_trends_page_says_when_its_trend_tags_are_out_of_date(app_home, monkeypatch):
     """Only the Status page said every trend's tags were out of date, while the Trends page showed counts and topics
     from them without a word (a blind walkthrough of a PI)."""
-    from trendscope.ui.app import state
+    from trendscope.index import status
 
     line = ("trend tags out of date for multimodal, ethics (their definition in the taxonomy changed): the next "
             "`trendscope index` (or scheduled run) re-tags every paper for them")
-    monkeypatch.setattr(state, "stale_items", lambda: [line, "12 papers are not indexed yet: run trendscope index"])
+    monkeypatch.setattr(status, "trends_to_retag",
+                        lambda db, home: {"multimodal": "definition", "ethics": "definition"})
+    assert status.outdated_tag_lines(None, None) == [line]
     at = open_page(check(new_app().run()), "trends")
     said = [c.value.replace("\\", "") for c in at.caption if "out of date" in c.value]  # Markdown-escaped
     assert len(said) == 1 and said[0].startswith(":material/info: Trend tags out of date for multimodal, ethics")

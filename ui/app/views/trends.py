@@ -258,7 +258,7 @@ def render() -> None:
         st.info("No trend tags yet. Run `trendscope index` (it embeds new papers and tags them by trend).",
                 icon=":material/trending_flat:")
         return
-    for stale in (s for s in app.stale_items() if s.startswith("trend tags out of date")):
+    for stale in trend_state.outdated_tag_lines():
         # only the Status page said so, while the counts and topics here came from those tags (a blind walkthrough)
         st.caption(f":material/info: {safe_inline(stale[0].upper() + stale[1:])}; the counts and rising topics "
                    "below are of the tags as they are until then.")
