@@ -1662,4 +1662,4 @@ def test_the_apps_rising_topics_of_a_period_without_the_trends_papers_are_none(m
     monkeypatch.setattr(trend_state, "home", lambda: SimpleNamespace(root="/nowhere"))
     monkeypatch.setattr(trend_state, "index_stamp", lambda h: ())
     monkeypatch.setattr(trend_state, "_tags_stamp", lambda: ())
-    assert trend_state.rising_topics("month", "2026-07-01") == {"privacy": [{"name": "july's own"}]}
+    assert trend_state.rising_topics("month", "2026-07-01") == {"multimodal": [], "privacy": [{"name": "july's own"}]}

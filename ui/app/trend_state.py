@@ -100,7 +100,7 @@ def rising_topics(freq: str, period: str) -> dict[str, list[dict]]:
     found = _rising_topics(str(home().root), freq, index_stamp(home()), _tags_stamp())
     # none where the trend has no paper that period, as `trends --topics` lists it (the digest preview quoted the
     # span before's topics "as of" a month with none: a blind walkthrough)
-    return {trend: r["details"] for (trend, p), r in found.items() if p == period and r.get("papers", 1)}
+    return {trend: r["details"] if r.get("papers", 1) else [] for (trend, p), r in found.items() if p == period}
 
 
 def rising_spans(freq: str, period: str) -> dict[str, tuple[int, str]]:
