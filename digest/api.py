@@ -141,13 +141,16 @@ def add_addresses(db: sqlite_utils.Database, name: str | Subscription, emails: S
     return sub, new
 
 
+TOPIC_PREFIX = "topic: "  # how a followed rising topic's subscription is named
+
+
 def follow_topic(db: sqlite_utils.Database, home: Home | None, topic: str, *, user: Actor = OWNER,
                  emails: Sequence[str] = (), size: int = 10, confirmed: bool = False,
                  also: Sequence[str] = ()) -> Subscription:
     """Follow a rising topic like a trend: a subscription "topic: NAME" whose saved query is the topic's name and
     the other names it is written with (`topic_query`), so each week's digest lists the papers about it (the query
     digest's relevance floor)."""
-    name = f"topic: {checked_line(topic, 'topic', 200)}"[:80].rstrip()
+    name = f"{TOPIC_PREFIX}{checked_line(topic, 'topic', 200)}"[:80].rstrip()
     return add_subscription(db, home, name, query=topic_query(topic, also), emails=emails, size=size,
                             confirmed=confirmed, user=user)
 

@@ -52,6 +52,13 @@ class DigestRules:
         return max(MIN_STRENGTH, self.min_strength.get(trend, MIN_STRENGTH))
 
 
+def partial_week_end(newest: str | None, week: str) -> str | None:
+    """`newest` (the newest stored paper's day) when it falls inside ISO `week` before its Friday: the week's papers
+    stop there (ingest behind); None otherwise (a week after the newest paper holds none: `weekly` says so)."""
+    monday, sunday = week_bounds(week)
+    return newest if newest and monday.isoformat() <= newest < (sunday - timedelta(days=2)).isoformat() else None
+
+
 @dataclass
 class WeekContext:
     """What every digest of one week shares (counts and term statistics), computed once per run."""
@@ -77,14 +84,10 @@ class WeekContext:
         return self.calibration
 
     def corpus_ends_inside(self) -> str | None:
-        """The newest stored paper's day when it falls inside the week, before its Friday: the week's counts are
-        then of its papers up to that day (the operator's summary said so, the reader's mail did not: a blind
-        walkthrough compared "19 papers" with "34 a week")."""
-        def newest() -> str | None:
-            day = self.store.newest_published()
-            friday = (self.end - timedelta(days=2)).isoformat()
-            return day if day and self.start.isoformat() <= day < friday else None
-        return self._cached("corpus_ends", newest)
+        """The newest stored paper's day when it falls inside the week, before its Friday (`partial_week_end`): the
+        week's counts are then of its papers up to that day (the operator's summary said so, the reader's mail did
+        not: a blind walkthrough compared "19 papers" with "34 a week")."""
+        return self._cached("corpus_ends", lambda: partial_week_end(self.store.newest_published(), self.week))
 
     def _cached(self, key, fn: Callable):
         if key not in self._cache:

@@ -40,7 +40,7 @@ from .mailer import DeliveryError, SmtpConfig, SmtpFactory, connect, load_smtp_c
 from .model import Digest, Subscription
 from .query import SearchQueryScorer
 from .subscription_store import SubscriptionStore
-from .week_context import FtsQueryScorer, WeekContext
+from .week_context import FtsQueryScorer, WeekContext, partial_week_end
 
 log = logging.getLogger(__name__)
 
@@ -260,8 +260,8 @@ def _run(db, home, week, send, names, now, connector, smtp_config, query_scorer,
         # no paper of the week at all, whether or not a subscription would have found it out (with none, the run
         # said "the newest stored paper is from 2026-07-01, inside 2026-W49": a blind walkthrough)
         result.empty_week = True
-    elif newest and newest < (week_bounds(week)[1] - timedelta(days=2)).isoformat():  # before the week's Friday
-        result.corpus_ends = newest
+    else:
+        result.corpus_ends = partial_week_end(newest, week)
     cfg, cfg_error = smtp_config, None
     if send and cfg is None and any(s.confirmed_emails for s in subs):
         # a bad setting is refused before anything is issued, as a bad [app] url is (a typo "prot = 8025" issued

@@ -98,9 +98,11 @@ def followed_topic(query: str) -> str | None:
     """The name of the user's subscription that follows `query` as a rising topic ("topic: speculative decoding"),
     if one does: "Follow this search" made a second subscription beside it, and the two read alike (a blind
     walkthrough of a PI)."""
+    from trendscope.digest.api import TOPIC_PREFIX
+
     wanted = " ".join(query.split()).casefold()
-    return next((s.name for s in subscriptions()
-                 if s.name.startswith("topic: ") and " ".join(s.name[7:].split()).casefold() == wanted), None)
+    return next((s.name for s in subscriptions() if s.name.startswith(TOPIC_PREFIX)
+                 and " ".join(s.name[len(TOPIC_PREFIX):].split()).casefold() == wanted), None)
 
 
 def may_change(sub) -> bool:
