@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .trends_over_time import period_end, pooled, with_empty_periods
+from .period_coverage import pooled, with_empty_periods
+from .trends_over_time import period_end
 
 # Okabe-Ito's colour-blind-safe colours; a ninth trend and later ones repeat them dashed (a user's ninth trend was
 # drawn in the first one's blue, and the CLI's chart and the app's gave one trend two colours: a blind walkthrough).

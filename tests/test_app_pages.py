@@ -671,7 +671,7 @@ def test_a_rising_topics_count_says_its_span_when_longer_than_the_month():
 def test_weekly_lines_pool_thin_weeks():
     import pandas as pd
 
-    from trendscope.index.trends_over_time import pooled
+    from trendscope.index.period_coverage import pooled
 
     table = pd.DataFrame({"trend": ["a"] * 4, "period": ["2026-01-05", "2026-01-12", "2026-01-19", "2026-01-26"],
                           "count": [0, 4, 0, 4], "total": [10, 10, 10, 10], "share": [0.0, 0.4, 0.0, 0.4]})
@@ -868,7 +868,7 @@ def test_a_whole_trend_is_followed_from_the_trends_page(app_home):
 
 def test_trends_page_names_a_change_of_sources_by_month_name(app_home, embedder, monkeypatch):
     """A blind walkthrough: the note read "2025-07: cs.CV 51% ..." under headings such as "June 2026"."""
-    from trendscope.index.trends_over_time import MixShift
+    from trendscope.index.period_coverage import MixShift
     from trendscope.ui.app import trend_state
 
     monkeypatch.setattr(trend_state, "mix_shifts", lambda since: [MixShift("2025-07", "cs.CV", 0.22, 0.51)])
@@ -891,9 +891,9 @@ def test_trends_page_names_months_with_few_papers(app_home, embedder, monkeypatc
     table = pd.DataFrame([{"trend": "efficiency", "period": p, "count": n // 10, "total": n, "share": 0.1,
                            "growth": 0.0, "emerging_score": 0.0, "terms": []} for p, n in months.items()])
     monkeypatch.setattr(trend_state, "trend_table", lambda freq, periods: table)
-    from trendscope.index import trends_over_time  # each month judged among its neighbours in the whole corpus
+    from trendscope.index import period_coverage  # each month judged among its neighbours in the whole corpus
 
-    monkeypatch.setattr(trends_over_time, "period_totals",
+    monkeypatch.setattr(period_coverage, "period_totals",
                         lambda db, freq, categories=(): {**months, "2025-09-01": 300})
     at = open_page(check(new_app().run()), "trends")
     assert ":material/info: Few papers in January 2025 (128 papers), February 2025 (49 papers) (hollow points): " \

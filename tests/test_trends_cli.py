@@ -142,7 +142,7 @@ def test_cross_validated_label_set_regression_guard(home, shared_dir, embedder):
 def test_text_table_skips_a_thin_trailing_period():
     import pandas as pd
 
-    from trendscope.index.trends_over_time import drop_thin_tail
+    from trendscope.index.period_coverage import drop_thin_tail
 
     periods = [f"2026-0{m}-01" for m in range(1, 8)]
     totals = [100, 120, 90, 110, 100, 95, 2]  # July has barely started

@@ -290,6 +290,7 @@ def test_papers_dated_outside_arxivs_life_in_an_old_database_are_left_out(tagged
     import logging
     from datetime import date
 
+    from trendscope.index import period_coverage
     from trendscope.index import trends_over_time as tot
     from trendscope.index.emerging_topics import emerging_topics
 
@@ -302,7 +303,7 @@ def test_papers_dated_outside_arxivs_life_in_an_old_database_are_left_out(tagged
         df = trend_table(db, freq=freq)
         assert "1991" <= df["period"].min() and df["period"].max() <= max(r["published"] for r in rows), freq
         assert df.groupby("period")["total"].first().sum() == len(rows), freq  # the two are left out
-    assert tot.period_totals(db, "month") == Counter(period_start(r["published"], "month") for r in rows)
+    assert period_coverage.period_totals(db, "month") == Counter(period_start(r["published"], "month") for r in rows)
     # the newest paper inside arXiv's life, as the table counts them (not "today + 2 days", which made a
     # half-filled last period read as complete: a review)
     assert tot.newest_published(db) == max(r["published"] for r in rows)
@@ -361,7 +362,7 @@ def test_a_trailing_period_after_the_newest_paper_is_left_out_of_the_table_and_c
 def test_a_month_whose_categories_are_mixed_unlike_the_year_before_is_named(tagged_db, home, monkeypatch):
     """A blind walkthrough: cs.CV went from 4% to 61% of the corpus's papers in 2025-03, and "Vision Transformers"
     read as rising in efficiency, ethics as halving; neither the CLI nor the app said the corpus had changed."""
-    from trendscope.index import trends_over_time
+    from trendscope.index import period_coverage
     from trendscope.index.trend_store import TrendStore
 
     rows = [(f"2024-{m:02d}", "cs.CL", 900) for m in range(1, 13)] + \
@@ -370,18 +371,18 @@ def test_a_month_whose_categories_are_mixed_unlike_the_year_before_is_named(tagg
             ("2025-03", "cs.CL", 400), ("2025-03", "cs.CV", 600)]
     monkeypatch.setattr(TrendStore, "primary_category_months", lambda self: sorted(rows))
     db, _rows = tagged_db
-    shifts = trends_over_time.category_mix_shifts(db)
+    shifts = period_coverage.category_mix_shifts(db)
     assert [(s.month, s.category) for s in shifts] == [("2025-03", "cs.CV")]
     assert shifts[0].text() == "2025-03: cs.CV 60% of the month's papers (4% the year before)"
-    assert trends_over_time.category_mix_shifts(db, since="2025-04") == []
-    monkeypatch.setattr(trends_over_time, "category_mix_shifts", lambda db, since=None, categories=(): shifts)
+    assert period_coverage.category_mix_shifts(db, since="2025-04") == []
+    monkeypatch.setattr(period_coverage, "category_mix_shifts", lambda db, since=None, categories=(): shifts)
     res = CliRunner().invoke(main, ["--home", str(home), "trends", "--last", "2"])
     assert "note: in these months the corpus holds a very different mix of categories" in res.stderr
     assert "  2025-03: cs.CV 60% of the month's papers (4% the year before)" in res.stderr
     assert "a topic is listed only" not in res.stderr  # the table shows no topics
     # every such month is named: "(and 3 earlier)" hid 2025-03 itself (a blind walkthrough)
     many = [replace(shifts[0], month=f"2025-{m:02d}") for m in range(3, 10)]
-    monkeypatch.setattr(trends_over_time, "category_mix_shifts", lambda db, since=None, categories=(): many)
+    monkeypatch.setattr(period_coverage, "category_mix_shifts", lambda db, since=None, categories=(): many)
     res = CliRunner().invoke(main, ["--home", str(home), "trends", "--last", "2"])
     assert all(f"  2025-{m:02d}: cs.CV 60%" in res.stderr for m in range(3, 10)) and "earlier" not in res.stderr
 
@@ -389,7 +390,7 @@ def test_a_month_whose_categories_are_mixed_unlike_the_year_before_is_named(tagg
 def test_a_change_of_category_mix_is_named_in_a_small_home_too(tagged_db, monkeypatch):
     """A blind walkthrough on a 6,000-paper home (about 45 papers a month): cs.CV went from 14 papers in half a year
     to 153 and the multimodal share doubled, but no month was named (the test needed 200 papers a month)."""
-    from trendscope.index import trends_over_time
+    from trendscope.index import period_coverage
     from trendscope.index.trend_store import TrendStore
 
     rows = [(f"2024-{m:02d}", cat, n) for m in range(1, 13) for cat, n in (("cs.CL", 36), ("cs.CV", 4))]
@@ -398,13 +399,13 @@ def test_a_change_of_category_mix_is_named_in_a_small_home_too(tagged_db, monkey
              ("2025-03", "cs.CL", 4), ("2025-03", "cs.CV", 8)]     # 12 papers: too few to say
     monkeypatch.setattr(TrendStore, "primary_category_months", lambda self: sorted(rows))
     db, _rows = tagged_db
-    assert [(s.month, s.category) for s in trends_over_time.category_mix_shifts(db)] == [("2025-02", "cs.CV")]
+    assert [(s.month, s.category) for s in period_coverage.category_mix_shifts(db)] == [("2025-02", "cs.CV")]
 
 
 def test_the_year_before_a_mix_shift_is_twelve_calendar_months(tagged_db, monkeypatch):
     """"The year before" counted the 12 months holding papers, so on a home with a gap it reached back years
     (here: a 2019 mix read as the year before 2025-02, and cs.CV was named)."""
-    from trendscope.index import trends_over_time
+    from trendscope.index import period_coverage
     from trendscope.index.trend_store import TrendStore
 
     rows = [(f"2019-{m:02d}", cat, n) for m in range(1, 13) for cat, n in (("cs.CL", 36), ("cs.CV", 4))]
@@ -412,7 +413,7 @@ def test_the_year_before_a_mix_shift_is_twelve_calendar_months(tagged_db, monkey
     rows += [("2025-01", "cs.CL", 20), ("2025-01", "cs.CV", 20), ("2025-02", "cs.CL", 20), ("2025-02", "cs.CV", 22)]
     monkeypatch.setattr(TrendStore, "primary_category_months", lambda self: sorted(rows))
     db, _rows = tagged_db
-    assert [(s.month, s.category) for s in trends_over_time.category_mix_shifts(db)
+    assert [(s.month, s.category) for s in period_coverage.category_mix_shifts(db)
             if s.month >= "2024-03"] == []
 
 
@@ -443,7 +444,7 @@ FEW_PAPER_MONTHS = {**{f"2024-{m:02d}-01": 2000 + 10 * m for m in range(1, 13)},
 def test_a_month_with_few_papers_between_full_ones_is_named():
     """A blind walkthrough: 2025-02 of the full shared corpus holds 49 papers between months of thousands, and its
     shares (efficiency 16%) read as a jump; only a trailing thin month was left out, a mid-series one not marked."""
-    from trendscope.index.trends_over_time import thin_periods
+    from trendscope.index.period_coverage import thin_periods
 
     assert thin_periods(_months_table(FEW_PAPER_MONTHS)) == {"2025-01-01": 128, "2025-02-01": 49}
     assert thin_periods(_months_table({k: 2000 for k in FEW_PAPER_MONTHS})) == {}
@@ -451,11 +452,11 @@ def test_a_month_with_few_papers_between_full_ones_is_named():
 
 
 def test_the_trend_table_marks_months_with_few_papers(tagged_db, home, monkeypatch):
-    from trendscope.index import trends_over_time
+    from trendscope.index import period_coverage, trends_over_time
 
     monkeypatch.setattr(trends_over_time, "trend_table",
                         lambda db, freq, **_kw: _months_table(FEW_PAPER_MONTHS))
-    monkeypatch.setattr(trends_over_time, "period_totals", lambda db, freq, categories=(): FEW_PAPER_MONTHS)
+    monkeypatch.setattr(period_coverage, "period_totals", lambda db, freq, categories=(): FEW_PAPER_MONTHS)
     res = CliRunner().invoke(main, ["--home", str(home), "trends", "--since", "2024-06"])
     rows = {line.split()[1]: line for line in res.stdout.splitlines() if line.startswith("efficiency")}
     assert rows["2025-02"].endswith(" *") and rows["2025-01"].endswith(" *")
@@ -468,7 +469,7 @@ def test_the_trend_table_marks_months_with_few_papers(tagged_db, home, monkeypat
     # note named "2026-07 (300 papers)" under a table without it)
     monkeypatch.setattr(trends_over_time, "trend_table", lambda db, freq, **_kw: _months_table(
         {**FEW_PAPER_MONTHS, "2025-09-01": 300}))
-    monkeypatch.setattr(trends_over_time, "period_totals",
+    monkeypatch.setattr(period_coverage, "period_totals",
                         lambda db, freq, categories=(): {**FEW_PAPER_MONTHS, "2025-09-01": 300})
     res = CliRunner().invoke(main, ["--home", str(home), "trends", "--since", "2024-06"])
     assert "2025-09" not in res.stdout and "left out 2025-09," in res.stderr
@@ -483,13 +484,13 @@ def test_the_trend_table_marks_months_with_few_papers(tagged_db, home, monkeypat
 def test_a_month_with_few_papers_keeps_its_mark_in_a_narrow_range(tagged_db, home, monkeypatch):
     """A blind walkthrough: `--since 2024-06` marked a 9-paper month, `--since 2024-10 --until 2025-04` did not
     (the months around it were judged only among the months shown)."""
-    from trendscope.index import trends_over_time
+    from trendscope.index import period_coverage, trends_over_time
 
     def table(db, freq, since=None, with_terms=True, categories=()):
         return _months_table({p: n for p, n in FEW_PAPER_MONTHS.items() if not since or p >= since})
 
     monkeypatch.setattr(trends_over_time, "trend_table", table)
-    monkeypatch.setattr(trends_over_time, "period_totals", lambda db, freq, categories=(): FEW_PAPER_MONTHS)
+    monkeypatch.setattr(period_coverage, "period_totals", lambda db, freq, categories=(): FEW_PAPER_MONTHS)
     res = CliRunner().invoke(main, ["--home", str(home), "trends", "--since", "2025-01", "--until", "2025-03"])
     rows = {line.split()[1]: line for line in res.stdout.splitlines() if line.startswith("efficiency")}
     assert set(rows) == {"2025-01", "2025-02", "2025-03"}, res.output
@@ -500,7 +501,7 @@ def test_a_month_with_few_papers_keeps_its_mark_in_a_narrow_range(tagged_db, hom
 def test_few_papers_and_the_category_mix_are_judged_within_the_categories_shown(tagged_db, monkeypatch):
     """A blind walkthrough: `trends -c eess.AS -c cs.SD` marked no period of 66 speech papers between quarters of
     1,000 (judged against the whole corpus's totals), and named the whole corpus's cs.CV surge under it."""
-    from trendscope.index import trends_over_time
+    from trendscope.index import period_coverage
     from trendscope.index.trend_store import TrendStore
 
     months = [f"2024-{m:02d}" for m in range(1, 13)]
@@ -513,10 +514,10 @@ def test_few_papers_and_the_category_mix_are_judged_within_the_categories_shown(
     monkeypatch.setattr(TrendStore, "primary_categories", lambda self: primary)
     db, _rows = tagged_db
     shown = pd.DataFrame({"period": [f"{m}-01" for m in months]})
-    assert trends_over_time.period_totals(db, "month", ["eess.AS"])["2024-06-01"] == 1
-    assert trends_over_time.thin_periods_of(db, shown, "month") == {}
-    assert trends_over_time.thin_periods_of(db, shown, "month", categories=["eess.AS"]) == {"2024-06-01": 1}
-    shifts = trends_over_time.category_mix_shifts(db, min_papers=5, categories=["eess.AS"])
+    assert period_coverage.period_totals(db, "month", ["eess.AS"])["2024-06-01"] == 1
+    assert period_coverage.thin_periods_of(db, shown, "month") == {}
+    assert period_coverage.thin_periods_of(db, shown, "month", categories=["eess.AS"]) == {"2024-06-01": 1}
+    shifts = period_coverage.category_mix_shifts(db, min_papers=5, categories=["eess.AS"])
     assert [(s.month, s.category) for s in shifts][:1] == [("2024-10", "cs.SD")]  # the speech papers' own mix
     assert all(s.category in {"eess.AS", "cs.SD"} for s in shifts)
 

@@ -112,7 +112,7 @@ def rising_spans(freq: str, period: str) -> dict[str, tuple[int, str]]:
 
 @st.cache_data(ttl=300, show_spinner=False)
 def _mix_shifts(home_key: str) -> list:
-    from trendscope.index.trends_over_time import category_mix_shifts
+    from trendscope.index.period_coverage import category_mix_shifts
 
     return category_mix_shifts(db())
 
@@ -126,7 +126,7 @@ def mix_shifts(since: str | None) -> list:
 def _thin_periods(home_key: str, freq: str, shown: tuple[str, ...]) -> dict[str, int]:
     import pandas as pd
 
-    from trendscope.index.trends_over_time import thin_periods_of
+    from trendscope.index.period_coverage import thin_periods_of
 
     return thin_periods_of(db(), pd.DataFrame({"period": list(shown)}), freq)
 

@@ -17,7 +17,7 @@ def mix_notes(db, since: str | None, topics: bool = False, until: str | None = N
     source change of the corpus lifts some trends' shares (cs.CV went from 4% to 61% of the papers in 2025-03, and
     "Vision Transformers" read as rising in efficiency: a blind walkthrough). Every such month from `since` on is
     named: "(and 3 earlier)" hid 2025-03 itself from a reader of 2024-2025 (another walkthrough)."""
-    from trendscope.index.trends_over_time import category_mix_shifts
+    from trendscope.index.period_coverage import category_mix_shifts
 
     if shifts is None:
         shifts = category_mix_shifts(db, since=since, categories=categories)
@@ -46,9 +46,10 @@ def print_topics(db, freq: str, since: str | None, as_json: bool, last: int | No
                   only: set[str], newest: str | None, include_thin: bool, until: str | None = None) -> None:
     import pandas as pd
 
+    from trendscope.index.period_coverage import thin_periods_of
     from trendscope.index.rise_statistics import growth_words, interval_text, same_categories_text
     from trendscope.index.topic_listings import listed_topics
-    from trendscope.index.trends_over_time import is_complete, period_start, thin_periods_of
+    from trendscope.index.trends_over_time import is_complete, period_start
 
     # from the period holding `since` on, as the trend table reads it (a mid-month date dropped that month)
     since = period_start(since, freq) if since else None

@@ -65,15 +65,13 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
       trendscope trends -c cs.CL --freq quarter --since 2023
     """
     from trendscope.foundation.clock import parse_day
+    from trendscope.index.period_coverage import category_mix_shifts, drop_thin_tail, thin_periods_of
     from trendscope.index.trend_chart import plot_trends
     from trendscope.index.trends_over_time import (
-        category_mix_shifts,
         drop_incomplete_tail,
-        drop_thin_tail,
         is_complete,
         newest_published,
         period_start,
-        thin_periods_of,
         trend_table,
     )
     from trendscope.ingest.store import open_database

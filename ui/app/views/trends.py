@@ -11,14 +11,9 @@ import streamlit as st
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.text import authors_as_prose
 from trendscope.foundation.wording import count
+from trendscope.index.period_coverage import drop_thin_tail, pooled, with_empty_periods
 from trendscope.index.trend_chart import trend_styles
-from trendscope.index.trends_over_time import (
-    drop_incomplete_tail,
-    drop_thin_tail,
-    periods_between,
-    pooled,
-    with_empty_periods,
-)
+from trendscope.index.trends_over_time import drop_incomplete_tail, periods_between
 from trendscope.ui.app import digest_view as dg
 from trendscope.ui.app import rising_view, trend_state, widgets
 from trendscope.ui.app import state as app
