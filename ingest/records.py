@@ -19,7 +19,8 @@ _DOI_PREFIX_RE = re.compile(r"^(?:https?://)?(?:dx\.)?(?:doi\.org/)?10\.48550/ar
 # an arXiv id printed in free text: an arxiv.org address, "arXiv:" (or "arXiv " / "arXiv."), the arXiv DOI, DBLP's
 # "CoRR abs/" and Semantic Scholar's "ArXiv abs/" (BibTeX fields, reference lists)
 _ID_IN_TEXT_RE = re.compile(
-    r"(?:arxiv\.org/(?:abs|pdf|html)/|(?:arxiv|corr)\s*,?\s*abs/|arxiv\s*[:.]?\s*|10\.48550/arxiv\.)"
+    r"(?:arxiv\.org/(?:abs|pdf|html)/|(?:arxiv|corr)\s*,?\s*abs/|arxiv\s+preprint\s+(?:arxiv\s*:\s*)?|arxiv\s*[:.]?\s*"
+    r"|10\.48550/arxiv\.)"
     r"((?:\d{4}\.\d{4,5})|(?:[a-z\-]+(?:\.[A-Z]{2})?/\d{7}))(v\d+)?",
     re.I,
 )
@@ -34,8 +35,15 @@ def arxiv_id_in_text(text: str) -> str | None:
     for m in _ID_IN_TEXT_RE.finditer(text or ""):
         aid = m.group(1)
         if "/" in aid or 1 <= int(aid[2:4]) <= 12:  # "ArXiv abs/2022.99999" (a placeholder) is no arXiv id
-            return aid
+            return _without_subject_class(aid)
     return None
+
+
+def _without_subject_class(aid: str) -> str:
+    """An old-style id as arXiv stores it: "math.GT/0309136" (the form some listings and BibTeX files print) is
+    "math/0309136"; written with its subject class it became a second list item that never resolved (a blind
+    walkthrough)."""
+    return re.sub(r"^([a-z\-]+)\.[A-Z]{2}/", r"\1/", aid)
 
 
 _LEADING_AND_RE = re.compile(r"^and\s+(?=\S)", re.IGNORECASE)
@@ -62,6 +70,7 @@ def parse_arxiv_id(text: str) -> tuple[str, int | None]:
         s = re.sub(r"[?#].*$", "", s)
     s = _DOI_PREFIX_RE.sub("", _URL_PREFIX_RE.sub("", s))
     s = re.sub(r"^arxiv:\s*", "", s, flags=re.I)  # "arXiv: 2106.09685", as references print it
+    s = re.sub(r"\s*\[[a-z\-]+(?:\.[A-Za-z\-]+)?\]$", "", s, flags=re.I)  # arXiv's "Cite as": "arXiv:X [cs.CL]"
     s = re.sub(r"\.pdf$", "", s)
     s = s.rstrip("/")
     m = _ID_RE.match(s)
@@ -76,7 +85,7 @@ def parse_arxiv_id(text: str) -> tuple[str, int | None]:
             raise BadArxivId(f"not an arXiv id: {text!r} (from 1501 on the number after the dot has 5 digits, "
                              "before it 4)")
     version = m.group("version")
-    return m.group("id"), int(version) if version else None
+    return _without_subject_class(m.group("id")), int(version) if version else None
 
 
 @dataclass

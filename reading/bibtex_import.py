@@ -105,8 +105,11 @@ def parse_bibtex(text: str) -> ParsedFile:
     decoder = latex_decoder()
     try:
         # the raw fields keep the braces that decoding drops (`{BigScience Workshop}`, `{Chinese}`: `forms_of`)
-        raw = bibtexparser.parse_string(text)
+        raw = bibtexparser.parse_string(without_comment_blocks(text))
+        keys = _take_repeated_keys(raw)
         cut = _cut_sources(raw.entries)
+        raw_fields = {e.start_line: {k: str(v.value) for k, v in e.fields_dict.items()} for e in raw.entries}
+        urls = _literal_specials(raw.entries)
         lib = mw.LatexDecodingMiddleware(decoder=decoder, allow_inplace_modification=False).transform(raw)
     except Exception as exc:  # the parser itself gave up: report it as a file problem
         out.problems.append(f"not parseable as BibTeX ({exc.__class__.__name__}: {exc})")
@@ -118,9 +121,9 @@ def parse_bibtex(text: str) -> ParsedFile:
         err = getattr(block, "error", None)
         why = (getattr(err, "abort_reason", None) or str(err) or type(err).__name__).strip() or "syntax error"
         out.problems.append(f"line {line}: broken BibTeX entry ({why})")
-    raw_fields = {e.start_line: {k: str(v.value) for k, v in e.fields_dict.items()} for e in raw.entries}
-    for entry in lib.entries:
-        fields = {k: str(v.value) for k, v in entry.fields_dict.items()}
+    for entry in sorted(lib.entries, key=lambda e: e.start_line):  # a repeated key's entry was taken in last
+        fields = {k: _restored(str(v.value), urls) for k, v in entry.fields_dict.items()}
+        entry.key = keys.get(entry.key, entry.key)
         source = raw_fields.get(entry.start_line, fields)
         aid = arxiv_id_from_fields(fields)
         line = entry.start_line + 1
@@ -132,7 +135,7 @@ def parse_bibtex(text: str) -> ParsedFile:
         # biblatex (Zotero's export) writes `date = {2023-03-15}` instead of `year`
         year = bib_text(fields.get("year", "") or fields.get("date", "")[:4], 8)
         authors, forms = forms_of(source.get("author", ""), source.get("title", ""), decoder.latex_to_text)
-        out.add(ImportedItem(aid, note=clean_text(fields.get("annote", "")), line=line,
+        out.add(ImportedItem(aid, note=note_of(fields), line=line,
                              title=decoded_title(fields.get("title", ""), MAX_TITLE), authors=authors,
                              year=year if re.fullmatch(r"(19|20)\d\d", year) else "",
                              key=entry.key if CITATION_KEY_RE.fullmatch(entry.key or "") else "",
@@ -145,6 +148,101 @@ def parse_bibtex(text: str) -> ParsedFile:
     return out
 
 
+# where reference managers keep a reader's note: BibTeX's `annote` (Zotero, Mendeley), biblatex's `annotation`
+# (Better BibTeX), JabRef's `comment` (the last two were dropped without a word: a blind walkthrough)
+NOTE_FIELDS = ("annote", "annotation", "comment")
+
+
+def note_of(fields: dict[str, str]) -> str:
+    """The entry's note: its `NOTE_FIELDS` that are not empty, in that order, a blank line between two."""
+    lower = {k.lower(): v for k, v in fields.items()}
+    return clean_text("\n\n".join(n for f in NOTE_FIELDS if (n := lower.get(f, "").strip())))
+
+
+_COMMENT_START_RE = re.compile(r"@comment\s*([{(])", re.IGNORECASE)
+
+
+def without_comment_blocks(text: str) -> str:
+    """The file with each `@comment{...}` block blanked (its newlines kept, so lines keep their numbers): BibTeX and
+    biber skip what such a block holds, while bibtexparser read an entry written inside one and reported the block
+    broken (a blind walkthrough)."""
+    out, pos = [], 0
+    for m in _COMMENT_START_RE.finditer(text):
+        if m.start() < pos:
+            continue
+        close = "}" if m.group(1) == "{" else ")"
+        depth, i = 1, m.end()
+        while i < len(text) and depth:
+            ch = text[i]
+            if ch == m.group(1):
+                depth += 1
+            elif ch == close:
+                depth -= 1
+            i += 1
+        if depth:  # never closed: left to the parser, which names the line
+            break
+        out += [text[pos:m.start()], re.sub(r"[^\n]", " ", text[m.start():i])]
+        pos = i
+    return "".join(out) + text[pos:]
+
+
+def _take_repeated_keys(raw) -> dict[str, str]:
+    """Entries whose citation key an earlier entry of the file has too, taken in under a stand-in key: both are
+    imported (two papers with one key, as two Google Scholar entries often are; the second was refused as "broken":
+    a blind walkthrough), and the list's key rules settle who keeps it. Returns stand-in -> key as written."""
+    from bibtexparser.model import DuplicateBlockKeyBlock
+
+    keys: dict[str, str] = {}
+    for block in list(raw.failed_blocks):
+        entry = block.ignore_error_block if isinstance(block, DuplicateBlockKeyBlock) else None
+        if entry is None:
+            continue
+        stand_in = f"{entry.key}\x00{len(keys)}"
+        keys[stand_in] = entry.key
+        raw.remove(block)
+        entry.key = stand_in
+        raw.add(entry)
+    return keys
+
+
+# an address in a field, kept as written: LaTeX would read its `~` as a space, `%` as a comment and `&` as a column
+_ADDRESS_RE = re.compile(r"\\url\{([^{}]*)\}|https?://[^\s{}\\]+")
+_BARE_SPECIAL_RE = re.compile(r"(?<!\\)([%&])")
+_MATH_SPAN_RE = re.compile(r"(?<!\\)\$[^$]*(?<!\\)\$")
+
+
+def _literal_specials(entries) -> list[str]:
+    """Make each field say what its writer meant before it is decoded: a bare `%` or `&` is that character (BibTeX
+    keeps both; decoded as LaTeX, "Q&A" became "Q A" and everything after "50%" was lost, a blind walkthrough), and
+    an address (a bare one or `\\url{...}`) is kept whole behind a stand-in `_restored` puts back. Math keeps its
+    `&`. Returns the addresses."""
+    urls: list[str] = []
+
+    def stand_in(m: re.Match) -> str:
+        urls.append(m.group(1) if m.group(1) is not None else m.group())
+        return f"TSADDRESS{len(urls) - 1}X"
+
+    for entry in entries:
+        for f in entry.fields:
+            if isinstance(f.value, str) and re.search(r"[%&]|https?://|\\url\{", f.value):
+                f.value = escaped_specials(_ADDRESS_RE.sub(stand_in, f.value))
+    return urls
+
+
+def escaped_specials(text: str) -> str:
+    """`text` with each bare `%` and `&` outside math escaped (`\\%`, `\\&`), so that decoding keeps them."""
+    parts, last = [], 0
+    for m in _MATH_SPAN_RE.finditer(text):
+        parts += [_BARE_SPECIAL_RE.sub(r"\\\1", text[last:m.start()]), m.group()]
+        last = m.end()
+    return "".join(parts) + _BARE_SPECIAL_RE.sub(r"\\\1", text[last:])
+
+
+def _restored(value: str, urls: list[str]) -> str:
+    return re.sub(r"TSADDRESS(\d+)X", lambda m: urls[int(m.group(1))] if int(m.group(1)) < len(urls) else m.group(),
+                  value) if urls else value
+
+
 def _cut_sources(entries) -> set[int]:
     """Cut each field of `entries` to MAX_FIELD_SOURCE characters; the start lines of the entries whose `annote`
     (their note) was cut, which the import names."""
@@ -153,7 +251,7 @@ def _cut_sources(entries) -> set[int]:
         for f in entry.fields:
             if isinstance(f.value, str) and len(f.value) > MAX_FIELD_SOURCE:
                 f.value = f.value[:MAX_FIELD_SOURCE]
-                if f.key.lower() == "annote":
+                if f.key.lower() in NOTE_FIELDS:
                     cut.add(entry.start_line)
     return cut
 
@@ -172,7 +270,7 @@ def forms_of(raw_authors: str, raw_title: str, decode) -> tuple[tuple[str, ...],
         if not _LATEX_RE.search(raw):  # plain text decodes to itself (decoding each name doubled an import's time)
             return bib_text(raw, limit)
         try:
-            return bib_text(decode(raw), limit)
+            return bib_text(decode(escaped_specials(raw)), limit)
         except Exception:  # pylatexenc gave up on a piece it read whole: its source, braces dropped
             return bib_text(raw, limit)
 

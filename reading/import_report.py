@@ -106,3 +106,18 @@ def rekeyed_notes(before: dict[str, dict[str, str]], after: dict[str, dict[str, 
             out.append(f'The BibTeX export of "{name}" changes its citation keys: {shown}{more} (a paper takes the '
                        "key its latest import gave it in all your lists).")
     return out
+
+
+def unkept_key_notes(items: list, exported: dict[str, str]) -> list[str]:
+    """The file's citation keys its papers do not keep in the list's BibTeX export (`exported`: arxiv id -> key),
+    as when two entries share a key and the smaller arXiv id keeps it (the second entry was refused as "broken",
+    then imported without a word on its key: a blind walkthrough): 'Citation keys the list's export writes
+    otherwise: 2010.12309 wang2020survey -> hedderich2020survey (...).'"""
+    moved = [(i.arxiv_id, i.key, exported[i.arxiv_id]) for i in items
+             if i.key and exported.get(i.arxiv_id, i.key) != i.key]
+    if not moved:
+        return []
+    shown = "; ".join(f"{aid} {key} -> {now}" for aid, key, now in moved[:_SHOWN])
+    more = f" (and {len(moved) - _SHOWN} more)" if len(moved) > _SHOWN else ""
+    return [f"Citation keys the list's BibTeX export writes otherwise: {shown}{more} (of papers sharing a key, the "
+            "smaller arXiv id keeps it)."]

@@ -1,4 +1,5 @@
-"""Read arXiv ids out of files: a plain list of ids/URLs, BibTeX, or Trendscope's own CSV/JSON/Markdown exports.
+"""Read arXiv ids out of files: a plain list of ids/URLs, BibTeX, RIS, CSL JSON (`ris_import`, `_csl_fields`), or
+Trendscope's own CSV/JSON/Markdown exports.
 
 Pure parsing: each parser returns the entries it understood plus one problem message per bad line or
 entry (with its line number); nothing is written here. Messages name the file as the user knows it (`display_name`,
@@ -29,8 +30,9 @@ from .imported import MAX_TITLE, ImportedItem, ParsedFile, author_list, one_line
 from .imported_forms import ImportedForms
 from .list_input import MAX_IMPORT, MAX_NOTE
 from .list_store import STATUSES
+from .ris_import import looks_like_ris, parse_ris
 
-IMPORT_FORMATS = ("auto", "ids", "bibtex", "csv", "json", "md")
+IMPORT_FORMATS = ("auto", "ids", "bibtex", "csv", "json", "md", "ris")
 MAX_JSON_DEPTH = 64  # Trendscope's own export nests 3 deep
 _JSON_STRING_RE = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
 _JSON_BRACKET_RE = re.compile(r"[\[\]{}]")
@@ -44,14 +46,16 @@ _MD_UNESCAPE_RE = re.compile(r"\\([\\`*_\[\]<>|#.+\-)])")
 def detect_format(path: Path, text: str) -> str:
     suffix = path.suffix.lower()
     by_suffix = {".bib": "bibtex", ".bibtex": "bibtex", ".csv": "csv", ".json": "json", ".md": "md",
-                 ".markdown": "md"}
+                 ".markdown": "md", ".ris": "ris"}
     if suffix in by_suffix:
         return by_suffix[suffix]
     stripped = text.lstrip()
     if stripped.startswith("@") or re.search(r"^\s*@\w+\s*[{(]", text, re.M):
         return "bibtex"
-    if stripped.startswith("{"):
+    if stripped.startswith("{") or stripped.startswith("["):  # a CSL JSON file is a list of objects
         return "json"
+    if looks_like_ris(text):
+        return "ris"
     return "ids"
 
 
@@ -87,7 +91,8 @@ def parse_file(path: str | Path, fmt: str = "auto", display_name: str | None = N
     text = read_text(p, label)
     if fmt == "auto":
         fmt = detect_format(Path(display_name) if display_name and Path(display_name).suffix else p, text)
-    parser = {"ids": parse_ids, "bibtex": parse_bibtex, "csv": parse_csv, "json": parse_json, "md": parse_markdown}
+    parser = {"ids": parse_ids, "bibtex": parse_bibtex, "csv": parse_csv, "json": parse_json, "md": parse_markdown,
+              "ris": parse_ris}
     out = parser[fmt](text)
     if len(out.items) > MAX_IMPORT:  # refused whole, before anything is written: not the first 10,000 silently
         raise TrendscopeError(f"{label}: {len(out.items):,} papers; one import adds at most {MAX_IMPORT:,}: split "
@@ -141,27 +146,32 @@ def _kind(value: object) -> str:
 # where a reference manager's CSV keeps a paper's arXiv id when its `Url` is the published version's (Zotero: "DOI"
 # 10.48550/arXiv.X, "Extra" "arXiv: X", "Archive ID" / "Archive Location" "arXiv:X"; a blind walkthrough's Zotero
 # row with an ACL Anthology URL was refused though its Extra named the id)
-ID_ELSEWHERE = ("doi", "extra", "archive_id", "archive_location", "loc._in_archive", "publication_title")
+ID_ELSEWHERE = ("doi", "extra", "archive_id", "archive_location", "loc._in_archive", "publication_title", "number")
 
 
 def _record_id(rec: dict, where: str, out: ParsedFile) -> str | None:
     """The arXiv id of a CSV row / JSON object: its `arxiv_id`, `id` or `url` field, else an arXiv id written in
     one of `ID_ELSEWHERE`; None (the row reported) when there is none."""
-    key = next((k for k in ("arxiv_id", "id", "url") if rec.get(k) not in (None, "")), None)
-    raw = rec.get(key) if key else None
-    if raw is not None and not isinstance(raw, str):
-        out.problems.append(f"{where}: {key} must be text (got {_kind(raw)})")
-        return None
-    raw = (raw or "").strip()
-    if raw:
+    given = [k for k in ("arxiv_id", "id", "url") if rec.get(k) not in (None, "")]
+    raw = ""
+    for key in given:  # CSL JSON's `id` is the reference manager's own ("http://zotero.org/..."), its `URL` arXiv's
+        value = rec[key]
+        if not isinstance(value, str):
+            out.problems.append(f"{where}: {key} must be text (got {_kind(value)})")
+            return None
+        raw = raw or value.strip()
         try:
-            return parse_arxiv_id(raw)[0]
+            return parse_arxiv_id(value.strip())[0]
         except BadArxivId:
             pass
-    for field in ID_ELSEWHERE:
+    for field in (*ID_ELSEWHERE, "note") if _is_csl(rec) else ID_ELSEWHERE:  # CSL's note: Zotero's Extra
         if isinstance(value := rec.get(field), str) and (found := arxiv_id_in_text(value)):
             return found
-    if raw:
+    if _is_csl(rec):  # its `id` is the reference manager's: naming it as "not an arXiv id" said nothing useful
+        title = rec.get("title") if isinstance(rec.get("title"), str) else ""
+        named = f" ({one_line(title, 60)!r})" if title else ""
+        out.problems.append(f"{where}{named}: no arXiv id in its URL, DOI, number or note")
+    elif raw:
         out.problems.append(f"{where}: not an arXiv id or URL: {raw[:80]!r}")
     else:  # "not an arXiv id or URL: ''" showed as a closing quote in the app (a blind walkthrough); "the arxiv_id
         # field is empty" named a column the file did not have (a blind walkthrough)
@@ -173,9 +183,18 @@ def _record_id(rec: dict, where: str, out: ParsedFile) -> str | None:
     return None
 
 
+def _is_csl(rec: dict) -> bool:
+    """Whether a JSON object is a CSL JSON item (Zotero's, Mendeley's "CSL JSON" export): it has CSL's own fields."""
+    return isinstance(rec.get("type"), str) and bool(rec.keys() & {"issued", "container-title", "citation-key"}
+                                                     or any(isinstance(a, dict) for a in rec.get("author") or []))
+
+
 def _note_text(rec: dict) -> object:
     """The row's note: Trendscope's `note`, else a reference manager's `notes` (Zotero's CSV writes its notes'
-    HTML there: read as text)."""
+    HTML there: read as text). A CSL item's `note` is the reference's Extra field ("arXiv: 2106.09685"), not the
+    reader's note."""
+    if _is_csl(rec):
+        return None
     if "note" in rec or not isinstance(rec.get("notes"), str):
         return rec.get("note")
     return " ".join(html.unescape(re.sub(r"<[^>]{0,2000}>", " ", rec["notes"])).split())
@@ -212,11 +231,17 @@ def _record_metadata(rec: dict) -> tuple[str, tuple[str, ...], str, bool]:
     names = rec.get("authors", rec.get("author"))
     if isinstance(names, str):
         names = names.split(";")
+    elif isinstance(names, list):  # CSL: {"family": "Hu", "given": "Edward J."} or {"literal": "OpenAI"}
+        names = [" ".join(str(n.get(k, "")) for k in ("given", "family")).strip() or str(n.get("literal", ""))
+                 if isinstance(n, dict) else n for n in names]
     authors, et_al = (author_list(n for n in names if isinstance(n, str)) if isinstance(names, list)
                       else ((), False))
     et_al = bool(authors) and (et_al or rec.get("authors_incomplete") in (True, "true", "yes"))
     year = next((str(v).strip()[:4] for k in ("publication_year", "year", "published")
                  if isinstance(v := rec.get(k), (str, int)) and str(v).strip()), "")
+    parts = (rec.get("issued") or {}).get("date-parts") if isinstance(rec.get("issued"), dict) else None
+    if not year and isinstance(parts, list) and parts and isinstance(parts[0], list) and parts[0]:
+        year = str(parts[0][0])[:4]  # CSL: "issued": {"date-parts": [[2021, 6, 17]]}
     return title, authors, year if re.fullmatch(r"(19|20)\d\d", year) else "", et_al
 
 
@@ -346,6 +371,8 @@ def parse_json(text: str) -> ParsedFile:
         if not isinstance(rec, dict):
             out.problems.append(f"item {i}: expected an arXiv id or an object (got {_kind(rec)})")
             continue
+        if _is_csl(rec):  # CSL's upper-case "URL" and "DOI"
+            rec = {k.lower(): v for k, v in rec.items()}
         _item_from_record(rec, f"item {i}", out, None)
     return out
 

@@ -10,7 +10,7 @@ from trendscope.foundation.wording import count
 
 from . import exporters, importers
 from .bibtex_export import bibtex_keys
-from .import_report import differences, rekeyed_notes
+from .import_report import differences, rekeyed_notes, unkept_key_notes
 from .list_input import ImportResult
 from .list_store import ListItem
 
@@ -85,7 +85,9 @@ class ListFiles:
             already = set(res.already)
             res.differ = differences(self.store.items(lid, self.me), [i for i in parsed.items if i.arxiv_id in already])
         if keys_before is not None:
-            res.rekeyed = rekeyed_notes(keys_before, self._other_lists_keys(lid))
+            res.rekeyed = (unkept_key_notes([i for i in parsed.items if i.arxiv_id in added],  # the others: `differ`
+                                            bibtex_keys(self.store.items(lid, self.me)))
+                           + rekeyed_notes(keys_before, self._other_lists_keys(lid)))
         return res
 
     def _other_lists_keys(self, lid: int | None) -> dict[str, dict[str, str]]:

@@ -51,13 +51,14 @@ def export_cmd(ctx: click.Context, name: str, fmt: str, out: str | None, abstrac
 @click.argument("name")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(IMPORT_FORMATS), default="auto", show_default=True,
-              help="ids: one arXiv id/URL per line; bibtex: entries with arXiv eprints; csv/json/md: exports.")
+              help="ids: one arXiv id/URL per line; bibtex: entries with arXiv eprints; ris: RIS records; "
+              "json: Trendscope's export or CSL JSON; csv/md: exports.")
 @click.option("--strict", is_flag=True, help="Import nothing, with exit status 1, when any entry would be skipped "
               "(default: skip those, and exit 1 only when nothing could be imported).")
 @click.pass_context
 def import_cmd(ctx: click.Context, name: str, file: str, fmt: str, strict: bool) -> None:
-    """Add the arXiv ids in FILE ('-' for standard input: ids, BibTeX and JSON are recognised, CSV and Markdown
-    need --format) to list NAME (created if missing).
+    """Add the arXiv ids in FILE ('-' for standard input: ids, BibTeX, RIS and JSON are recognised, CSV and
+    Markdown need --format) to list NAME (created if missing).
 
     Entries without an arXiv id (a book, a paper only in the ACL Anthology) or that cannot be read are skipped,
     each named with its line on stderr; the others are added.
@@ -65,6 +66,7 @@ def import_cmd(ctx: click.Context, name: str, file: str, fmt: str, strict: bool)
     \b
     Examples:
       trendscope lists import to-read references.bib
+      trendscope lists import to-read zotero.ris
       trendscope lists import to-read ids.txt --format ids
       trendscope lists import to-read zotero.csv --strict
       grep -o '[0-9]\\{4\\}\\.[0-9]\\{5\\}' notes.txt | trendscope lists import to-read - --format ids

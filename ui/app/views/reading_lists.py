@@ -57,8 +57,8 @@ def _manage(rl, names: list[str], current: str | None, summary=None) -> None:
             return
         if access == "own":
             _rename_delete(rl, current)
-        upload = st.file_uploader("Import arXiv ids, BibTeX, CSV, JSON or Markdown into this list",
-                                  type=["txt", "bib", "csv", "json", "md"], key="import_file")
+        upload = st.file_uploader("Import arXiv ids, BibTeX, RIS, CSV, JSON or Markdown into this list",
+                                  type=["txt", "bib", "ris", "csv", "json", "md"], key="import_file")
         if upload is not None and st.button("Import", key="import_go", icon=":material/upload:"):
             _import(rl, current, upload)
     if current is not None and access == "own":

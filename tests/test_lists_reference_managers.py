@@ -1,0 +1,163 @@
+"""What reference managers write in a BibTeX file reaches the list as the user meant it (a blind walkthrough moving a
+Zotero, JabRef, Better BibTeX and Google Scholar library): bare `%` and `&`, addresses, `@comment` blocks, two
+entries sharing a key, notes in other managers' fields, old-style ids in Google Scholar's "journal"."""
+from __future__ import annotations
+
+import pytest
+from lists_support import ingest_rows
+
+from trendscope.ingest.records import arxiv_id_in_text, parse_arxiv_id
+from trendscope.reading.bibtex_import import parse_bibtex
+from trendscope.reading.lists import ReadingLists
+
+
+@pytest.fixture
+def db(home, sample_rows):
+    return ingest_rows(home, sample_rows[:10])
+
+
+def _items(text: str):
+    parsed = parse_bibtex(text)
+    return parsed, {i.arxiv_id: i for i in parsed.items}
+
+
+def test_bare_percent_and_ampersand_are_characters_not_latex():
+    """`%` cut the rest of a title or note (a LaTeX comment) and `&` became spaces, without a word."""
+    parsed, items = _items(
+        "@misc{c1,\n  title = {Q&A and 50% of the $a & b$ cases},\n  author = {Smith, John and {Barnes & Noble}},\n"
+        "  eprint = {2301.00002}, archivePrefix = {arXiv},\n"
+        "  annote = {see https://github.com/foo/bar_baz?x=1&y=2#L10 ; 50% done, \\url{https://x.org/~me/a%20b}},\n}\n")
+    item = items["2301.00002"]
+    assert parsed.problems == []
+    assert item.title == "Q&A and 50% of the $a & b$ cases"
+    assert item.authors == ("Smith, John", "Barnes & Noble")
+    assert item.note == "see https://github.com/foo/bar_baz?x=1&y=2#L10 ; 50% done, https://x.org/~me/a%20b"
+
+
+def test_escaped_specials_still_decode():
+    _, items = _items("@misc{c, title = {R\\&D at 5\\% cost}, eprint = {2301.00002}}\n")
+    assert items["2301.00002"].title == "R&D at 5% cost"
+
+
+def test_an_entry_inside_a_comment_block_is_not_imported():
+    """bibtexparser read the entry of an `@comment{...}` block and called the block broken."""
+    parsed, items = _items(
+        "@preamble{ \"\\newcommand{\\noopsort}[1]{}\" }\n"
+        "@comment{ old entry kept for reference:\n"
+        "@misc{commented_out, eprint = {2010.11151}, archivePrefix = {arXiv}}\n"
+        "}\n"
+        "@misc{kept, eprint = {2106.09685}}\n"
+        "@misc{broken, eprint = {2106.00001}\n")
+    assert list(items) == ["2106.09685"]
+    assert items["2106.09685"].line == 5  # lines keep their numbers
+    assert len(parsed.problems) == 1 and parsed.problems[0].startswith("line 6: broken BibTeX entry")
+
+
+def test_two_entries_sharing_a_key_are_both_imported(db, sample_rows, tmp_path):
+    """Two Google Scholar entries keyed `wang2020survey`: the second was refused as a "broken BibTeX entry"."""
+    small, big = sorted([sample_rows[0]["id"], sample_rows[1]["id"]])
+    path = tmp_path / "same.bib"
+    path.write_text(f"@article{{wang2020survey, title={{A}}, journal={{arXiv preprint arXiv:{big}}}}}\n"
+                    f"@article{{wang2020survey, title={{B}}, journal={{arXiv preprint arXiv:{small}}}}}\n")
+    parsed = parse_bibtex(path.read_text())
+    assert [i.arxiv_id for i in parsed.items] == [big, small] and parsed.problems == []
+    res = ReadingLists(db).import_file("S", path)
+    assert sorted(res.added) == [small, big] and res.bad == []
+    exported = ReadingLists(db).export("S", "bibtex").decode()
+    assert "@misc{wang2020survey,\n  title = " in exported and exported.count("wang2020survey") == 1
+    said = " ".join(res.notes())
+    assert f"{big} wang2020survey -> " in said and "the smaller arXiv id keeps it" in said
+
+
+def test_notes_in_biblatex_and_jabref_fields_are_kept():
+    """Better BibTeX's `annotation` and JabRef's `comment` were dropped; only `annote` was read."""
+    _, items = _items("@online{hu2021, title={LoRA}, eprint={2106.09685}, eprinttype={arxiv},\n"
+                      "  annotation = {My own annotation}, comment = {Key reference for chapter 2}}\n"
+                      "@misc{z, eprint={2101.00001}, annote={Zotero note}}\n")
+    assert items["2106.09685"].note == "My own annotation\n\nKey reference for chapter 2"
+    assert items["2101.00001"].note == "Zotero note"
+
+
+def test_old_style_ids_in_google_scholars_journal_field():
+    """`journal = {arXiv preprint cs/0112017}` was "has no arXiv id" while `arXiv preprint arXiv:X` was read."""
+    _, items = _items("@article{lafferty2001crf, title={Conditional random fields}, "
+                      "journal={arXiv preprint cs/0112017}, year={2001}}\n"
+                      "@article{m, journal={arXiv preprint hep-th/9711200}}\n")
+    assert set(items) == {"cs/0112017", "hep-th/9711200"}
+    assert arxiv_id_in_text("arXiv preprint arXiv:2010.12309") == "2010.12309"
+
+
+def test_old_style_ids_lose_their_subject_class_and_cite_as_forms_are_ids():
+    """`math.GT/0309136` became a list item of its own that never resolved (arXiv stores `math/0309136`); arXiv's
+    "Cite as" form `arXiv:2106.09685 [cs.CL]` was refused."""
+    assert parse_arxiv_id("math.GT/0309136") == ("math/0309136", None)
+    assert parse_arxiv_id("arXiv:math.GT/0309136v2") == ("math/0309136", 2)
+    assert parse_arxiv_id("arXiv:2106.09685 [cs.CL]") == ("2106.09685", None)
+    assert parse_arxiv_id("arXiv:hep-th/9901001v1 [hep-th]") == ("hep-th/9901001", 1)
+    assert arxiv_id_in_text("eprint arXiv:math.GT/0309136") == "math/0309136"
+
+
+CSL = """[
+  {"id": "http://zotero.org/users/123/items/7XKQ2ABC", "type": "article", "title": "LoRA",
+   "URL": "http://arxiv.org/abs/2106.09685", "DOI": "10.48550/arXiv.2106.09685", "note": "arXiv:2106.09685 [cs]",
+   "author": [{"family": "Hu", "given": "Edward J."}, {"literal": "OpenAI"}], "issued": {"date-parts": [[2021, 6]]}},
+  {"id": "x2", "type": "article-journal", "title": "Not on arXiv", "container-title": "Nature"},
+  {"id": "x3", "type": "article", "title": "Only its note", "note": "arXiv: 2301.00002",
+   "issued": {"date-parts": [["2023"]]}}
+]"""
+
+RIS = """TY  - PREPRINT
+TI  - LoRA: Low-Rank Adaptation
+AU  - Hu, Edward J.
+AU  - Shen, Yelong
+PY  - 2021
+UR  - http://arxiv.org/abs/2106.09685
+N1  - arXiv:2106.09685 [cs]
+N1  - <p>Great paper &amp; useful</p>
+ER  -
+
+TY  - JOUR
+TI  - Not on arXiv
+ER  -
+
+TY  - GEN
+TI  - Old one
+DO  - 10.48550/arXiv.2301.00002
+ER  -
+"""
+
+
+def test_csl_json_items_are_read_by_their_url_doi_or_note(tmp_path):
+    """Zotero's CSL JSON: every item was "not an arXiv id or URL: 'http://zotero.org/users/...'" (its own `id`)."""
+    from trendscope.reading.importers import parse_file
+
+    path = tmp_path / "export.json"
+    path.write_text(CSL)
+    parsed = parse_file(path)
+    items = {i.arxiv_id: i for i in parsed.items}
+    assert set(items) == {"2106.09685", "2301.00002"}
+    assert items["2106.09685"].authors == ("Edward J. Hu", "OpenAI") and items["2106.09685"].year == "2021"
+    assert items["2106.09685"].note == ""  # CSL's note is the reference's Extra field, not the reader's note
+    assert items["2301.00002"].year == "2023"
+    assert parsed.problems == [f"{path}: item 2 ('Not on arXiv'): no arXiv id in its URL, DOI, number or note"]
+    (tmp_path / "noext").write_text(CSL)  # a list of objects is JSON whatever the file's name
+    assert parse_file(tmp_path / "noext").fmt == "json"
+
+
+def test_ris_records_are_imported_with_their_notes(db, tmp_path):
+    """A RIS file was read as a list of ids: every line "not an arXiv id"."""
+    from trendscope.reading.importers import parse_file
+
+    path = tmp_path / "zotero.ris"
+    path.write_text(RIS)
+    parsed = parse_file(path)
+    items = {i.arxiv_id: i for i in parsed.items}
+    assert parsed.fmt == "ris" and list(items) == ["2106.09685", "2301.00002"]
+    assert items["2106.09685"].note == "Great paper & useful"  # not Zotero's "arXiv:X [cs]" Extra line
+    assert items["2106.09685"].authors == ("Hu, Edward J.", "Shen, Yelong") and items["2106.09685"].year == "2021"
+    assert items["2301.00002"].line == 15
+    assert parsed.problems == [f"{path}: line 11: record 'Not on arXiv' has no arXiv id (UR, DO, AN or N1)"]
+    (tmp_path / "export.txt").write_text(RIS)
+    assert parse_file(tmp_path / "export.txt").fmt == "ris"
+    res = ReadingLists(db).import_file("R", path)
+    assert sorted(res.added) == ["2106.09685", "2301.00002"] and len(res.bad) == 1
