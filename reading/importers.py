@@ -343,8 +343,28 @@ def _json_int(digits: str) -> int | float:
         return float(digits)
 
 
+def _json_lines(text: str, out: ParsedFile) -> ParsedFile:
+    """One JSON value per line (an object with an `id`/`arxiv_id`, or an id): a hit printed by `search --json` piped
+    into `lists import NAME -` was "invalid JSON (Extra data)" (a blind walkthrough)."""
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            rec = json.loads(line, parse_int=_json_int)
+        except (json.JSONDecodeError, ValueError) as exc:
+            out.problems.append(f"line {n}: invalid JSON ({getattr(exc, 'msg', exc)})")
+            continue
+        if isinstance(rec, str):
+            rec = {"arxiv_id": rec}
+        if not isinstance(rec, dict):
+            out.problems.append(f"line {n}: expected an arXiv id or an object (got {_kind(rec)})")
+            continue
+        _item_from_record(rec, f"line {n}", out, n)
+    return out
+
+
 def parse_json(text: str) -> ParsedFile:
-    """Trendscope's JSON export ({"items": [...]}) or a plain JSON list of ids / objects."""
+    """Trendscope's JSON export ({"items": [...]}), a plain JSON list of ids / objects, or JSON Lines."""
     out = ParsedFile("", "json")
     too_deep = f"too deeply nested (more than {MAX_JSON_DEPTH} levels of arrays and objects)"
     if _json_depth_exceeds(text, MAX_JSON_DEPTH):
@@ -353,6 +373,8 @@ def parse_json(text: str) -> ParsedFile:
     try:
         data = json.loads(text, parse_int=_json_int)
     except json.JSONDecodeError as exc:
+        if exc.msg == "Extra data":  # JSON Lines, as `search --json` and `similar --json` print their hits
+            return _json_lines(text, out)
         out.problems.append(f"line {exc.lineno}: invalid JSON ({exc.msg})")
         return out
     except RecursionError:

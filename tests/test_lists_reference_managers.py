@@ -161,3 +161,34 @@ def test_ris_records_are_imported_with_their_notes(db, tmp_path):
     assert parse_file(tmp_path / "export.txt").fmt == "ris"
     res = ReadingLists(db).import_file("R", path)
     assert sorted(res.added) == ["2106.09685", "2301.00002"] and len(res.bad) == 1
+
+
+def test_search_hits_piped_as_json_lines_or_an_array_are_imported(db, home, sample_rows):
+    """`search --json | lists import NAME -` was "invalid JSON (Extra data)"; a JSON array on stdin was read as ids."""
+    import json
+
+    from lists_support import cli
+
+    a, b = sample_rows[0]["id"], sample_rows[1]["id"]
+    lines = "".join(json.dumps({"id": i, "title": "T", "score": 0.5}) + "\n" for i in (a, b))
+    r = cli(home, "lists", "import", "piped", "-", input=lines)
+    assert r.exit_code == 0, r.output
+    assert "Imported 2 papers" in r.output
+    r = cli(home, "lists", "import", "array", "-", input=json.dumps([a, b]))
+    assert r.exit_code == 0 and "Imported 2 papers" in r.output, r.output
+    r = cli(home, "lists", "import", "bad", "-", input=json.dumps({"id": a}) + "\n{oops\n")
+    assert "line 2: invalid JSON" in r.output
+
+
+def test_lists_json_names_each_list_as_the_commands_take_it(db, home):
+    """Two lists of one name, yours and one shared with you, both read `"name": "L"` in `lists --json`."""
+    import json
+
+    from lists_support import cli
+
+    assert cli(home, "users", "add", "ana", "--no-password").exit_code == 0
+    assert cli(home, "--user", "ana", "lists", "create", "L").exit_code == 0
+    assert cli(home, "--user", "ana", "lists", "share", "L", "owner").exit_code == 0
+    assert cli(home, "lists", "create", "L").exit_code == 0
+    r = cli(home, "lists", "--json")
+    assert sorted(x["list"] for x in json.loads(r.output)) == ["L", "ana/L"]

@@ -77,7 +77,9 @@ def list_cmd(ctx: click.Context, as_json: bool) -> None:
     """
     summaries = open_lists(ctx).lists()
     if as_json:
-        echo_json([s.__dict__ for s in summaries])
+        # "list": how every other lists command takes it back (`owner/name` for a list shared with you: two lists
+        # of one name, yours and a shared one, read alike by "name": a blind walkthrough)
+        echo_json([{"list": s.ref, **s.__dict__} for s in summaries])
         return
     if not summaries:
         click.echo("No reading lists yet. Create one: trendscope lists create NAME")
