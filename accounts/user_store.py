@@ -12,6 +12,7 @@ This is the only module of `accounts/` that knows SQL.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import sqlite_utils
@@ -165,9 +166,16 @@ class UserStore:
             return self.db.conn.execute("DELETE FROM auth_sessions WHERE user = ?", [user]).rowcount
 
     # -- failed sign-ins ---------------------------------------------------------------------------
-    def add_failure(self, name: str, at: str) -> None:
+    def attempt(self, name: str, at: str, since: str, wait: Callable[[list[str]], float]) -> float:
+        """Count a sign-in attempt of `name` as a failure before its password is checked (a success clears it), in
+        one write transaction with the throttle's reading of the failures since `since`: `wait(failures)` > 0
+        refuses the attempt (returned, nothing written). Read before and written after the check, twelve sign-ins
+        sent at once were all checked (a blind walkthrough)."""
         with write_transaction(self.db):
-            self.db.conn.execute("INSERT INTO auth_failures (name, at) VALUES (?, ?)", [name, at])
+            seconds = wait(self.failures_since(name, since))
+            if seconds <= 0:
+                self.db.conn.execute("INSERT INTO auth_failures (name, at) VALUES (?, ?)", [name, at])
+        return seconds
 
     def failures_since(self, name: str, since: str) -> list[str]:
         """Times of the failed sign-ins for `name` after `since`, oldest first."""

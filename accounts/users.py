@@ -63,6 +63,9 @@ def _info(row: UserRow) -> UserInfo:
     return UserInfo(row.name, row.email, row.admin, row.password_hash is not None, row.created)
 
 
+_DUMMY_HASHES: dict[tuple, str] = {}  # hasher settings -> a hash of a random password (`_dummy_verify`)
+
+
 def check_password(password: str) -> str:
     if not isinstance(password, str) or len(password) < MIN_PASSWORD:
         raise TrendscopeError(f"a password needs at least {MIN_PASSWORD} characters")
@@ -149,11 +152,13 @@ class Accounts:
 
     def set_password(self, name: str, password: str | None, *, by: Actor | None = None) -> None:
         """Set (or, with None, clear) a password; every session of the account ends. Users may change their own;
-        admins anyone's."""
+        admins anyone's. An empty password is refused as too short, not a clearing one (an empty line on standard
+        input removed a password, and with the last one every visitor became the owner: a blind walkthrough)."""
         user = self.actor(name)
         if by is not None and by.name != user.name:
             by.require_admin("setting another user's password")
-        self.store.set_password_hash(user.name, self.hasher.hash(check_password(password)) if password else None)
+        digest = None if password is None else self.hasher.hash(check_password(password))
+        self.store.set_password_hash(user.name, digest)
         self.store.clear_failures(user.name)
 
     def set_admin(self, name: str, admin: bool, *, by: Actor | None = None) -> None:
@@ -184,7 +189,9 @@ class Accounts:
     def retry_after(self, name: str) -> float:
         """Seconds before `name` may try again (0 when it may now)."""
         now = self.clock()
-        fails = self.store.failures_since(name, utc_now_iso(now - FAILURE_WINDOW))
+        return self._wait(self.store.failures_since(name, utc_now_iso(now - FAILURE_WINDOW)), now)
+
+    def _wait(self, fails: list[str], now: datetime) -> float:
         if len(fails) < FREE_FAILURES:
             return 0.0
         wait = min(timedelta(seconds=2 ** (len(fails) - FREE_FAILURES) * 15), MAX_LOCKOUT)
@@ -195,7 +202,9 @@ class Accounts:
         """The account's Actor when the password matches; TrendscopeError otherwise (the same message for an
         unknown name and a wrong password; slowed down after failures)."""
         key = (name or "").strip().lower()[:64]
-        wait = self.retry_after(key)
+        now = self.clock()
+        wait = self.store.attempt(key, utc_now_iso(now), utc_now_iso(now - FAILURE_WINDOW),
+                                  lambda fails: self._wait(fails, now))
         if wait > 0:
             raise TrendscopeError(f"too many failed sign-ins for {key!r}: try again in {int(wait) + 1} s")
         row = self.store.get(key) if key else None
@@ -209,8 +218,7 @@ class Accounts:
                 self.store.set_password_hash(row.name, self.hasher.hash(password))
         else:
             self._dummy_verify(password)
-        if not ok:
-            self.store.add_failure(key, utc_now_iso(self.clock()))
+        if not ok:  # the attempt is counted already (`attempt`)
             log.warning("failed sign-in for %r", key)
             self.sleep(FAILURE_DELAY)
             raise TrendscopeError(SIGN_IN_REFUSED)
@@ -219,11 +227,15 @@ class Accounts:
         return Actor(row.name, admin=row.admin)
 
     def _dummy_verify(self, password) -> None:
-        """The same argon2 work as a real check, so timing does not reveal unknown names."""
-        if not hasattr(self, "_dummy"):
-            self._dummy = self.hasher.hash(secrets.token_hex(8))
+        """The same argon2 work as a real check, so timing does not reveal unknown names. The stand-in hash is made
+        once per process and hasher settings: the app opens `Accounts` anew on every run, and hashing it each time
+        made an unknown name take twice as long as a wrong password (a blind walkthrough)."""
+        h = self.hasher
+        settings = tuple(getattr(h, a, None) for a in ("time_cost", "memory_cost", "parallelism", "hash_len"))
+        if settings not in _DUMMY_HASHES:
+            _DUMMY_HASHES[settings] = h.hash(secrets.token_hex(8))
         try:
-            self.hasher.verify(self._dummy, str(password)[:MAX_PASSWORD])
+            h.verify(_DUMMY_HASHES[settings], str(password)[:MAX_PASSWORD])
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             pass
 

@@ -112,6 +112,54 @@ def test_failed_sign_ins_lock_the_name_for_a_growing_wait(accounts, clock):
     assert accounts.retry_after("ana") == 0  # a success forgets the failures
 
 
+def test_sign_ins_sent_at_once_are_throttled_too(home, clock):
+    """A blind walkthrough sent 12 sign-ins for one name at once: the failures were read before and written after
+    each password check, so all were checked. Each attempt is counted before its check, in the same transaction
+    as the throttle's reading: sign-ins arriving while others are checked wait their turn like later ones."""
+    import threading
+
+    Accounts(open_database(home / "trendscope.db"), clock=clock, hasher=FAST).add("ana", password=PW)
+    checked, started = [], threading.Barrier(6)
+
+    class Slow(PasswordHasher):
+        def verify(self, digest, password):
+            checked.append(password)
+            threading.Event().wait(0.3)  # all six attempts arrive while the first ones are being checked
+            return super().verify(digest, password)
+
+    answers = []
+
+    def attempt(i: int) -> None:
+        acc = Accounts(open_database(home / "trendscope.db"), clock=clock, sleep=lambda s: None,
+                       hasher=Slow(time_cost=1, memory_cost=1024, parallelism=1))
+        started.wait()
+        try:
+            acc.sign_in("ana", f"wrong password {i}")
+        except TrendscopeError as exc:
+            answers.append(str(exc))
+
+    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(checked) == 3  # FREE_FAILURES; the others refused without a check
+    assert sum("too many failed sign-ins" in a for a in answers) == 3
+
+
+def test_an_empty_password_is_refused_not_a_removal(home, accounts):
+    """`echo "" | trendscope users passwd ana` removed her password (exit 0, "changed"): with the last one gone,
+    every visitor became the owner."""
+    accounts.add("ana", password=PW)
+    with pytest.raises(TrendscopeError, match="at least 10 characters"):
+        accounts.set_password("ana", "")
+    r = cli(home, "users", "passwd", "ana", input="\n")
+    assert r.exit_code == 1 and "at least 10 characters" in r.output
+    assert accounts.sign_in("ana", PW).name == "ana"
+    assert cli(home, "users", "passwd", "ana", "--clear").exit_code == 0  # removing one is said so
+    assert not accounts.password_sign_in_configured()
+
+
 def test_sessions_end_when_idle_too_long_at_their_maximum_age_or_on_a_new_password(accounts, clock):
     accounts.add("ana", password=PW)
     token = accounts.start_session("ana")

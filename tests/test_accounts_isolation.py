@@ -565,3 +565,37 @@ def test_a_non_admin_sees_a_lab_wide_subscription_without_addresses_and_removes_
     token = sub.token_for("carla@lab.example")
     assert cli(home, "--user", "bo", "subscriptions", "unsubscribe", token).exit_code == 0
     assert api.get_subscription(db, "lab weekly").emails == ["ana@lab.example"]
+
+
+def test_a_change_made_after_a_session_ended_is_not_saved_for_whoever_signs_in_next(lab_home):
+    """A blind walkthrough: ana's session ended (password changed), she typed a note on her list; bo signed in on
+    the same tab, and the note, ana's stored one with it, was saved in bo's list of the same name."""
+    from trendscope.ui.app.widgets import item_key
+
+    db = open_database(lab_home / "trendscope.db")
+    ReadingLists(db, user=ANA).set_note("Ana private", IDS[0], "ana private note")
+    bo = ReadingLists(db, user=BO)
+    bo.create("Ana private")
+    bo.add("Ana private", IDS[:1])
+    at = _signed_in(lab_home, "ana").run()
+    at = open_page(at, "lists")
+    Accounts(db).set_password("ana", PW + " changed")  # ends her sessions
+    at.text_area(key=item_key("note", "Ana private", IDS[0], "ana private note")).set_value("ana typed this")
+    at = check(at.run())
+    assert [t.value for t in at.title] == ["Sign in to Trendscope"]
+    at.text_input(key="sign_in_name").set_value("bo")
+    at.text_input(key="sign_in_password").set_value(PW)
+    at = check(at.button(key="FormSubmitter:sign_in-Sign in").click().run(timeout=60))
+    assert any("Signed in as **bo**" in c.value for c in at.sidebar.caption)
+    assert [i.note for i in ReadingLists(db, user=BO).items("Ana private")] == [""]
+    assert "ana private note" not in all_markdown(at) + " ".join(e.value for e in at.error)
+    assert [i.note for i in ReadingLists(db, user=ANA).items("Ana private")] == ["ana private note"]
+
+
+def test_signing_out_leaves_nothing_of_the_users_pages_on_the_tab(lab_home):
+    at = open_page(_signed_in(lab_home, "ana").run(), "lists")
+    assert _list_choices(at) == ["Ana private"] and "list_pick" in at.session_state
+    at = check(at.sidebar.button(key="sign_out").click().run())
+    assert [t.value for t in at.title] == ["Sign in to Trendscope"]
+    assert "You signed out." in [i.value for i in at.info] + [c.value for c in at.caption]
+    assert "list_pick" not in at.session_state and "ts_state_of" not in at.session_state

@@ -93,11 +93,12 @@ def gate() -> Actor:
         elif token:
             st.session_state.pop(SESSION_KEY, None)
             st.session_state[COOKIE_KEY] = "clear"
-            st.session_state["ts_sign_in_note"] = "Your session ended: sign in again."
+            st.session_state.setdefault("ts_sign_in_note", "Your session ended: sign in again.")
     if who is None:
         _remember_requested_page()
         _sign_in_page(accounts, oidc, password)
         st.stop()
+    _state_of(who)
     token = st.session_state.get(SESSION_KEY)
     if token and _cookie_token() != token:
         # written on every run until the browser sends it: a run cut short (a page that reruns or switches on its
@@ -109,6 +110,25 @@ def gate() -> Actor:
 
 
 AFTER_SIGN_IN = "ts_after_sign_in"  # (page key, query parameters) asked for before signing in
+STATE_OF = "ts_state_of"  # the user whose page state the tab's session holds
+_KEPT_ACROSS_USERS = frozenset({SESSION_KEY, COOKIE_KEY, "ts_signed_in_with", "ts_sign_in_note"})
+
+
+def _state_of(who: Actor) -> None:
+    """Forget what the tab's session holds of another user before `who`'s pages run: changes made after a session
+    ended (a note typed, a status picked, a paper removed: kept for the page's run to save) were saved in the next
+    user's list of that name when someone else signed in on the tab, the first user's note with them; and that
+    user's last list, dismissed recommendations and asked-for page carried over (a blind walkthrough)."""
+    held = st.session_state.get(STATE_OF)
+    if held is not None and held != who.name:
+        _forget_page_state()
+    st.session_state[STATE_OF] = who.name
+
+
+def _forget_page_state() -> None:
+    for key in list(st.session_state.keys()):
+        if key not in _KEPT_ACROSS_USERS:
+            del st.session_state[key]
 
 
 def _remember_requested_page() -> None:
@@ -203,12 +223,14 @@ def _sign_in_page(accounts, oidc, password: bool) -> None:
 
 
 def sign_out() -> None:
+    _forget_page_state()  # nothing of this user's pages stays on the tab for whoever signs in next
     if st.session_state.get("ts_signed_in_with") == "oidc":
         st.session_state.pop("ts_signed_in_with", None)
         st.logout()
         return
     _accounts().end_session(st.session_state.pop(SESSION_KEY, None))
     st.session_state[COOKIE_KEY] = "clear"
+    st.session_state["ts_sign_in_note"] = "You signed out."
 
 
 def _signed_in_sidebar(who: Actor) -> None:
