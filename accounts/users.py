@@ -276,7 +276,8 @@ class Accounts:
             self.store.end_session(_sha(token))
 
     # -- OpenID Connect ------------------------------------------------------------------------------
-    def oidc_actor(self, email: str | None, *, verified: object, domains: tuple[str, ...] = ()) -> Actor:
+    def oidc_actor(self, email: str | None, *, verified: object, domains: tuple[str, ...] = (),
+                   holds_data: Callable[[str], bool] = lambda name: False) -> Actor:
         """The account of someone the identity provider signed in: the user with that email, or, when the
         email's domain is in `domains` (config `[auth] oidc_domains`), a new account named after the email.
         Anyone else is refused with a line saying what an admin must do.
@@ -284,7 +285,11 @@ class Accounts:
         `verified` is the provider's `email_verified` claim as it came: only a JSON true (or the string "true",
         which some providers send) counts. A missing claim, "false", 0 or anything else is unverified: an email
         the provider did not check must never pick an account (a blind walkthrough signed in as an admin with
-        "email_verified": "false", and with the claim left out)."""
+        "email_verified": "false", and with the claim left out).
+
+        `holds_data(name)`: whether a removed account of that name left lists, subscriptions or shares; a new
+        account is never given such a name (a newcomer whose address began like a removed member's got the
+        member's private lists and notes, and their feeds answered again: a blind walkthrough)."""
         if not email or not email_claim_verified(verified):
             raise TrendscopeError("the identity provider did not give a verified email address: ask an admin")
         addr = validate_address(email)
@@ -303,7 +308,8 @@ class Accounts:
         base = "".join(c if c.isalnum() or c in "._-" else "-" for c in addr.split("@")[0].lower())[:36] or "user"
         base = base.lstrip("._-") or "user"
         name, n = base, 1
-        while self.store.get(name) is not None or name == LOCAL_OWNER or name in SHARE_WITH_ALL:
+        while (self.store.get(name) is not None or name == LOCAL_OWNER or name in SHARE_WITH_ALL
+               or holds_data(name)):
             n += 1
             name = f"{base}{n}"
         self.add(name, email=addr)

@@ -69,7 +69,14 @@ class ReadingLists(ListFiles):
     # -- lists ----------------------------------------------------------------------------
     def lists(self) -> list[ListSummary]:
         """The user's own lists, then those shared with them."""
-        return self.store.summaries(self.me) + self.store.shared_summaries(self.me)
+        return self.store.summaries(self.me) + [s for s in self.store.shared_summaries(self.me)
+                                                if self._owner_present(s.owner)]
+
+    def _owner_present(self, owner: str) -> bool:
+        """Whether the owner of a list shared with the user still has an account: a removed member's shared lists
+        stayed readable and editable, and no one could stop it (their feeds end with the account: a blind
+        walkthrough). Re-added, the account has them again, shares included."""
+        return Accounts(self.store.db).exists(owner)
 
     def own_lists(self) -> list[ListSummary]:
         return self.store.summaries(self.me)
@@ -118,6 +125,7 @@ class ReadingLists(ListFiles):
         cands = (self.store.shared_ids_by_name(rest.strip(), self.me, owner.strip().lower()) if sep else [])
         if not cands:
             cands = self.store.shared_ids_by_name(raw, self.me)
+        cands = [c for c in cands if self._owner_present(c[1])]
         if len(cands) > 1:
             refs = ", ".join(f"{o}/{raw}" for _, o in cands)
             raise TrendscopeError(f"several lists named {quoted(raw)} are shared with you ({refs}): say whose")
@@ -208,8 +216,11 @@ class ReadingLists(ListFiles):
         no list are absent."""
         ids = list(ids)
         out = self.store.memberships(ids, self.me)
+        present: dict[str, bool] = {}
         for aid, names in self.store.shared_memberships(ids, self.me).items():
-            out.setdefault(aid, []).extend(names)
+            names = [n for n in names if present.setdefault(o := n.split("/", 1)[0], self._owner_present(o))]
+            if names:
+                out.setdefault(aid, []).extend(names)
         return out
 
     # -- "new for you" and the thumbs that train it ----------------------------------------------

@@ -343,7 +343,8 @@ def test_users_passwd_changes_a_password_and_admins_commands_say_they_are_admin_
     labels.write_text('{"id": "2401.00001", "labels": ["ethics"]}\n')
     for args in (["schedule", "--once", "--digest-day", "sat"], ["schedule", "--once", "--digest-day", "none"],
                  ["ingest", "--snapshot", str(snapshot)], ["ingest", "--since", "2d"],
-                 ["train-tags", "--labels", str(labels), "--no-vectors"]):
+                 ["train-tags", "--labels", str(labels), "--no-vectors"],
+                 ["index", "--rebuild", "--no-topics"], ["index", "--model", "hash-384", "--no-topics"]):
         done = cli(home, "--user", "ana", *args)
         assert done.exit_code == 1 and "for admins only (ana is not an admin)" in done.output, args
     # --out naming the home's own model is the same change (a review)

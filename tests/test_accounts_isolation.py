@@ -599,3 +599,37 @@ def test_signing_out_leaves_nothing_of_the_users_pages_on_the_tab(lab_home):
     assert [t.value for t in at.title] == ["Sign in to Trendscope"]
     assert "You signed out." in [i.value for i in at.info] + [c.value for c in at.caption]
     assert "list_pick" not in at.session_state and "ts_state_of" not in at.session_state
+
+
+def test_a_removed_members_shared_lists_end_with_the_account(db):
+    """A blind walkthrough: after `users remove ana`, bo still read and added to her list shared editable with
+    everyone, and no one could stop it (her feeds had ended). Re-added, the account has its shares again."""
+    ana, bo = ReadingLists(db, user=ANA), ReadingLists(db, user=BO)
+    ana.create("group")
+    ana.add("group", IDS[:1], note="ana's note")
+    ana.share("group", "everyone", edit=True)
+    assert [s.ref for s in bo.lists()] == ["ana/group"] and bo.memberships(IDS[:1]) == {IDS[0]: ["ana/group"]}
+    Accounts(db).remove("ana")
+    assert bo.lists() == [] and bo.memberships(IDS[:1]) == {}
+    with pytest.raises(TrendscopeError, match="no reading list named"):
+        bo.items("ana/group")
+    with pytest.raises(TrendscopeError, match="no reading list named"):
+        bo.add("group", IDS[1:2])
+    Accounts(db).add("ana", email="ana@lab.example")
+    assert [s.ref for s in bo.lists()] == ["ana/group"]
+
+
+def test_an_account_made_at_first_sign_in_never_takes_a_removed_members_data(db):
+    """A blind walkthrough: carol (no email) was removed; a newcomer carol@lab.example signing in through the
+    identity provider became `carol`, with carol's private lists, subscriptions and feeds."""
+    from trendscope.ui.app.auth_gate import holds_data
+
+    acc = Accounts(db)
+    acc.add("carol", password=PW)
+    ReadingLists(db, user=Actor("carol", admin=False)).create("carol private")
+    acc.remove("carol")
+    assert holds_data(db, "carol") and not holds_data(db, "dana")
+    who = acc.oidc_actor("carol@lab.example", verified=True, domains=("lab.example",),
+                         holds_data=lambda name: holds_data(db, name))
+    assert who.name == "carol2"
+    assert ReadingLists(db, user=who).lists() == []

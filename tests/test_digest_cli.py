@@ -292,10 +292,12 @@ def test_digest_files_never_share_a_name():
 
     subs = [S(name="mine", owner="local"), S(name="mine", owner="bo"), S(name="my sub/with slash", owner="local"),
             S(name="my sub-with slash", owner="local"), S(name="my-sub-with-slash-2", owner="local"),
-            S(name="Lab news", owner=LAB)]
+            S(name="Lab news", owner=LAB), S(name="x-notes", owner="al"), S(name="notes", owner="al-x")]
     names = _file_names(subs, "local", "-2026-W21.md")
-    assert names == ["mine-2026-W21.md", "bo-mine-2026-W21.md", "my-sub-with-slash-2026-W21.md",
-                     "my-sub-with-slash-2-2026-W21.md", "my-sub-with-slash-2-2-2026-W21.md", "lab-news-2026-W21.md"]
+    assert names == ["mine-2026-W21.md", "bo@mine-2026-W21.md", "my-sub-with-slash-2026-W21.md",
+                     "my-sub-with-slash-2-2026-W21.md", "my-sub-with-slash-2-2-2026-W21.md", "lab-news-2026-W21.md",
+                     # al's "x-notes" and al-x's "notes" were both al-x-notes, al's taking the name (a walkthrough)
+                     "al@x-notes-2026-W21.md", "al-x@notes-2026-W21.md"]
     assert len(set(names)) == len(names)
 
 

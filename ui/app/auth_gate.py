@@ -34,6 +34,16 @@ NO_AUTH_BANNER = ("**Sign-in is off** (`trendscope serve --no-auth`): anyone who
                   "changes every reading list and subscription as the owner.")
 
 
+def holds_data(db, name: str) -> bool:
+    """Whether a (removed) account named `name` left reading lists, subscriptions or lists shared with the name:
+    an account made at a first sign-in is not given it (`Accounts.oidc_actor`)."""
+    from trendscope.digest.api import owned_count
+    from trendscope.reading.lists import ReadingLists
+
+    rl = ReadingLists(db)
+    return bool(rl.owned_count(name) or owned_count(db, name) or rl.shared_with_count(name))
+
+
 def _accounts():
     from trendscope.accounts.users import Accounts
 
@@ -79,7 +89,8 @@ def gate() -> Actor:
 
         try:
             who = accounts.oidc_actor(st.user.get("email"), verified=st.user.get("email_verified"),
-                                      domains=oidc_domains(state.home().config_path))
+                                      domains=oidc_domains(state.home().config_path),
+                                      holds_data=lambda name: holds_data(accounts.store.db, name))
         except TrendscopeError as exc:
             st.error(f"Signed in with the identity provider, but {safe_inline(str(exc))}")
             st.button("Sign out", on_click=st.logout)

@@ -23,7 +23,7 @@ from .subscriptions import acting_user, data_home, open_db
               help="Output format when not sending.")
 @click.option("--out", type=click.Path(dir_okay=True), default=None,
               help="Write here instead of stdout: a file, or a directory (one that exists, a name ending in /, "
-                   "or whenever there are several subscriptions; files NAME-WEEK.EXT, another user's OWNER-NAME-...).")
+                   "or whenever there are several subscriptions; files NAME-WEEK.EXT, another user's OWNER@NAME-...).")
 @click.option("--send", is_flag=True, help="Email each digest to its addresses not served yet and write feeds.")
 @click.option("--feeds-only", is_flag=True,
               help="Issue the week to the Atom feeds and mail nobody (a laptop without a mail server; a later --send "
@@ -146,10 +146,12 @@ def digest_cmd(ctx, week, names, fmt, out, send, feeds_only) -> None:
 
 def _file_names(subs, me: str, suffix: str) -> list[str]:
     """One file name per digest, never two alike: the subscription's name as a slug, another owner's prefixed
-    with the owner ("bo-mine-2026-W21.md"), a slug two names share numbered ("my-sub-2-2026-W21.md")."""
+    with the owner's name as it is and "@" ("bo@mine-2026-W21.md"; user names hold no "@": with "-", al's
+    "x-notes" and al-x's "notes" both read "al-x-notes", al's taking it: a blind walkthrough), a slug two names
+    share numbered ("my-sub-2-2026-W21.md")."""
     from trendscope.digest.weekly import feed_slug
 
-    stems = [feed_slug(s.name) if s.owner in (me, LAB) else f"{feed_slug(s.owner)}-{feed_slug(s.name)}"
+    stems = [feed_slug(s.name) if s.owner in (me, LAB) else f"{s.owner}@{feed_slug(s.name)}"
              for s in subs]
     used: set[str] = set()
     out = []

@@ -35,8 +35,10 @@ def _searcher(ctx: click.Context):
 
 @click.command("index")
 @click.option("--model", default=None, metavar="M",
-              help="sentence-transformers model name or path (default: the one in use, else all-MiniLM-L6-v2).")
-@click.option("--rebuild", is_flag=True, help="Drop every stored vector and the FAISS index, re-embed everything.")
+              help="(Admin only) sentence-transformers model name or path (default: the one in use, else "
+                   "all-MiniLM-L6-v2).")
+@click.option("--rebuild", is_flag=True,
+              help="(Admin only) Drop every stored vector and the FAISS index, re-embed everything.")
 @click.option("--tags-only", is_flag=True,
               help="Embed nothing: tag papers (those without a vector by the tagger's rules-only formula) and bring "
                    "the rising topics up to date: minutes instead of hours after a bulk import; a later plain "
@@ -57,6 +59,8 @@ def index_cmd(ctx, model, rebuild, tags_only, no_topics, as_json):
     """
     if tags_only and (rebuild or model):
         raise click.UsageError("--tags-only embeds nothing: it takes neither --rebuild nor --model")
+    if rebuild or model:  # every user's search and tags (a non-admin re-embedded the corpus: a walkthrough)
+        ctx.obj.actor.require_admin("rebuilding the index or changing its model (every user's search and tags)")
     db = _db(ctx)
     if tags_only:
         from trendscope.index.topic_store import refresh_phrases
