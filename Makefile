@@ -38,7 +38,7 @@ browser:
 test: install browser
 	$(VENV)/bin/pytest -q -ra
 
-# The fast tier: a deterministic hashing embedder instead of the model; no browser, no slow tests (1-2 minutes on 2 cores).
+# The fast tier: a deterministic hashing embedder instead of the model; no browser, no slow tests (about 2 minutes on 2 cores).
 # Bytecode is cached even where PYTHONDONTWRITEBYTECODE is set (pytest's rewritten test modules: ~5 s a run).
 test-fast: install
 	env -u PYTHONDONTWRITEBYTECODE TRENDSCOPE_MODEL=hash-384 $(VENV)/bin/pytest -q -ra -m "not slow and not browser" -n 2 --dist worksteal

@@ -138,6 +138,11 @@ class Accounts:
         return _info(row)
 
     def remove(self, name: str, *, by: Actor | None = None) -> None:
+        self.store.remove(self.removable(name, by=by).name)
+
+    def removable(self, name: str, *, by: Actor | None = None) -> Actor:
+        """The account `remove` would remove, or the TrendscopeError it would raise: asked before "Remove user
+        'owner'?" (a confirmation for what was then refused: a blind walkthrough)."""
         if by is not None:
             by.require_admin("removing users")
         user = self.actor(name)
@@ -148,7 +153,7 @@ class Accounts:
         if user.admin and self.store.admins() == [user.name]:
             raise TrendscopeError(f"{user.name} is the last admin: make another user admin first "
                                   "(`trendscope users add NAME --admin` or `users admin NAME`)")
-        self.store.remove(user.name)
+        return user
 
     def set_password(self, name: str, password: str | None, *, by: Actor | None = None) -> None:
         """Set (or, with None, clear) a password; every session of the account ends. Users may change their own;

@@ -79,10 +79,13 @@ def choose_model(vectors: VectorStore, model: str | None, rebuild: bool) -> str:
     in_use = vectors.model_in_use()
     wanted = model or os.environ.get("TRENDSCOPE_MODEL") or in_use or resolve_model(None)
     if in_use is not None and wanted != in_use and not rebuild:
+        # the way the model was asked for: "drop --model" read wrong when it came from the environment (a blind
+        # walkthrough)
+        drop = "drop --model" if model else "unset TRENDSCOPE_MODEL"
         raise TrendscopeError(
             f"the stored embeddings ({vectors.count(in_use)} papers) were made with model {in_use!r}, not "
-            f"{wanted!r}; models cannot be mixed: run `trendscope index --model {wanted} --rebuild` to re-embed "
-            f"everything with it, or drop --model to keep {in_use!r}"
+            f"{wanted!r}{'' if model else ' (TRENDSCOPE_MODEL)'}; models cannot be mixed: run `trendscope index "
+            f"--model {wanted} --rebuild` to re-embed everything with it, or {drop} to keep {in_use!r}"
         )
     return wanted
 

@@ -197,6 +197,12 @@ def test_only_admins_manage_users_and_the_last_admin_stays(accounts):
     assert sorted(u.name for u in accounts.users()) == ["bo", LOCAL_OWNER]
 
 
+def test_users_remove_refuses_before_asking(home):
+    """`users remove owner` asked "Remove user 'owner' (... kept)? [y/N]", then refused (a docs walkthrough)."""
+    r = cli(home, "users", "remove", "owner", input="y\n")
+    assert r.exit_code == 1 and "is the local owner" in r.output and "[y/N]" not in r.output
+
+
 def test_no_account_takes_a_name_that_shares_with_everyone(accounts):
     for name in ("everyone", "All"):
         with pytest.raises(TrendscopeError, match="cannot be a user name: it means every user"):

@@ -76,9 +76,12 @@ def test_other_model_is_refused_with_a_clear_message(indexed, monkeypatch):
         run_index(db, home, model="some/other-model", progress=False, embedder_factory=no_model)
     assert emb.model_id in str(e.value) and "some/other-model" in str(e.value)
     assert VectorStore(db).count() == 60
+    assert "drop --model to keep" in str(e.value)
     monkeypatch.setenv("TRENDSCOPE_MODEL", "another-model")
-    with pytest.raises(TrendscopeError, match="cannot be mixed"):
+    with pytest.raises(TrendscopeError, match="cannot be mixed") as e:
         run_index(db, home, progress=False, embedder_factory=no_model)
+    # the model came from the environment: no --model to drop (a blind walkthrough)
+    assert "'another-model' (TRENDSCOPE_MODEL)" in str(e.value) and "unset TRENDSCOPE_MODEL to keep" in str(e.value)
     monkeypatch.delenv("TRENDSCOPE_MODEL")
     out = CliRunner().invoke(main, ["--home", str(home.root), "index", "--model", "some/other-model"])
     assert out.exit_code == 1 and "--rebuild" in out.output and "Traceback" not in out.output

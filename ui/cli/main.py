@@ -85,7 +85,8 @@ class TrendscopeGroup(click.Group):
     "--home",
     type=click.Path(file_okay=False),
     envvar="TRENDSCOPE_HOME",
-    help="Data home (database and derived files). Default: $TRENDSCOPE_HOME or ~/.local/share/trendscope.",
+    help="Data home (database and derived files). Default: $TRENDSCOPE_HOME, else $XDG_DATA_HOME/trendscope, else "
+         "~/.local/share/trendscope.",
 )
 @click.option("--user", "user", metavar="NAME", envvar="TRENDSCOPE_USER",
               help="Act as this account for reading lists, notes and subscriptions (default: the local owner, "

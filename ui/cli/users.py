@@ -169,7 +169,7 @@ def remove_cmd(ctx: click.Context, name: str, yes: bool) -> None:
     actor = _actor(ctx)
     actor.require_admin("removing users")
     accounts = _accounts(ctx)
-    user = accounts.actor(name)
+    user = accounts.removable(name, by=actor)
     db = accounts.store.db
     lists, subs = ReadingLists(db).owned_count(user.name), subscriptions_of(db, user.name)
     if not yes:
