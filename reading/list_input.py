@@ -2,6 +2,7 @@
 statuses and arXiv ids; and the results the list operations report (what was added, already there, bad)."""
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -79,7 +80,9 @@ MAX_NAME = 80
 
 
 def check_name(name: str) -> str:
-    name = (name or "").strip()
+    """A new list name as stored: NFC (a name typed on a Mac, decomposed, made a second list that looked the same,
+    and the first was "no reading list named ...": a blind walkthrough), trimmed, checked."""
+    name = unicodedata.normalize("NFC", name or "").strip()
     if not name:
         raise TrendscopeError("a list name cannot be empty")
     if any(ord(ch) < 32 for ch in name) or has_bidi_control(name):

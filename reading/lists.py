@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 
 import sqlite_utils
@@ -112,8 +113,8 @@ class ReadingLists(ListFiles):
         return stored if access == "own" else f"{owner}/{stored}"
 
     def _resolve(self, name: str) -> tuple[int, str]:
-        """(list id, access) of the list the user means by `name`."""
-        raw = (name or "").strip()
+        """(list id, access) of the list the user means by `name` (NFC, as names are stored: `check_name`)."""
+        raw = unicodedata.normalize("NFC", name or "").strip()
         lid = self.store.list_id(raw, self.me)
         if lid is not None:
             return lid, "own"

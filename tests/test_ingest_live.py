@@ -305,6 +305,17 @@ def test_cli_ingest_by_id_unreachable_arxiv_is_one_line(home, monkeypatch):
     assert res.exit_code == 1 and res.output.startswith("Error: arXiv API") and "\n" not in res.output.strip()
 
 
+def test_cli_ingest_with_an_empty_id_is_refused_not_a_run(home):
+    """`ingest --id "$IDS"` with an empty variable exited 0 and stored a run of nothing (a blind walkthrough)."""
+    from trendscope.ingest.ledger import LedgerStore
+    from trendscope.ingest.store import open_database
+
+    for given in ("", " , "):
+        res = CliRunner().invoke(main, ["--home", str(home), "ingest", "--id", given, "--json"])
+        assert res.exit_code == 2 and "--id names no arXiv id" in res.output
+    assert LedgerStore(open_database(home / "trendscope.db")).recent() == []
+
+
 def test_status_lines_cut_long_request_urls():
     from trendscope.foundation.wording import short_urls
 

@@ -303,7 +303,7 @@ def test_cli_snapshot_import_and_status(home, tmp_path, sample_rows):
 @pytest.mark.parametrize("text, expected", [
     ("2106.09685", ("2106.09685", None)), ("https://arxiv.org/pdf/2106.09685v3", ("2106.09685", 3)),
     ("0704.0001", ("0704.0001", None)), ("1412.6980v9", ("1412.6980", 9)), ("1501.00001", ("1501.00001", None)),
-    ("arXiv:cs/0112017v1", ("cs/0112017", 1)), ("math.GT/0309136", ("math.GT/0309136", None)),
+    ("arXiv:cs/0112017v1", ("cs/0112017", 1)), ("math.GT/0309136", ("math/0309136", None)),
     # forms a blind walkthrough had refused: listing links, the arXiv DOI, "arXiv: ID" as references print it
     ("https://arxiv.org/abs/2106.09685?context=cs", ("2106.09685", None)),
     ("https://arxiv.org/pdf/2106.09685v2#page=3", ("2106.09685", 2)),

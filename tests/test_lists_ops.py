@@ -257,6 +257,10 @@ def test_cli_every_operation(home, db, rows):
     assert cli(home, "lists", "not-interested", "done reading", a, "--undo").exit_code == 0
     r = cli(home, "lists", "not-interested", "DONE reading", "--json")
     assert json.loads(r.stdout) == {"list": "done reading", "not_interested": [c]}
+    r = cli(home, "lists", "not-interested", "done reading", a, "--json")  # prose was printed (a walkthrough)
+    assert json.loads(r.stdout) == {"list": "done reading", "marked": [a]}
+    r = cli(home, "lists", "not-interested", "done reading", a, "--undo", "--json")
+    assert json.loads(r.stdout) == {"list": "done reading", "unmarked": [a]}
 
     r = cli(home, "lists", "delete", "done reading", input="n\n")
     assert r.exit_code == 1  # declined: nothing deleted

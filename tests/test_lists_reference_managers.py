@@ -192,3 +192,17 @@ def test_lists_json_names_each_list_as_the_commands_take_it(db, home):
     assert cli(home, "lists", "create", "L").exit_code == 0
     r = cli(home, "lists", "--json")
     assert sorted(x["list"] for x in json.loads(r.output)) == ["L", "ana/L"]
+
+
+def test_a_list_name_typed_decomposed_is_the_same_list(db):
+    """"lëcture" typed as e + combining diaeresis (NFD, as macOS files give it) was "no reading list named" and
+    made a second list that looked the same."""
+    import unicodedata
+
+    rl = ReadingLists(db)
+    rl.create("lëcture-列表")
+    nfd = unicodedata.normalize("NFD", "lëcture-列表")
+    assert nfd != "lëcture-列表" and rl.exists(nfd)
+    with pytest.raises(Exception, match="already"):
+        rl.create(nfd)
+    assert [s.name for s in rl.lists()] == ["lëcture-列表"]

@@ -170,6 +170,9 @@ def test_a_query_starting_with_a_dash_is_told_how_and_verbose_hides_faiss_noise(
     done = CliRunner().invoke(main, ["--home", str(home.root), "search", "-survey transformers"])
     assert done.exit_code == 2 and "needs -- before it, after any options: trendscope search -n 5 -- '-survey gans'" \
         in done.output
+    # search-text too ("No such option '-r'" alone: a blind walkthrough)
+    done = CliRunner().invoke(main, ["--home", str(home.root), "search-text", "-rank"])
+    assert done.exit_code == 2 and "needs -- before it, after any options: trendscope search-text -n 5" in done.output
     # a short option's letter first: "-transformers" is -t ransformers, leaving no query
     done = CliRunner().invoke(main, ["--home", str(home.root), "search", "-transformers"])
     assert done.exit_code == 2 and "'-transformers' was read as options" in done.output, done.output

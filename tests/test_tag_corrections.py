@@ -137,6 +137,8 @@ def test_the_cli_corrects_lists_exports_labels_and_refuses_a_non_admin(tagged, t
     out = tmp_path / "mine.jsonl"
     exported = cli(home.root, "correct-tags", "--export", str(out))
     assert exported.exit_code == 0 and "wrote 1 labelled paper to" in exported.stderr
+    as_json = cli(home.root, "correct-tags", "--export", str(out), "--json")  # prose only (a walkthrough)
+    assert json.loads(as_json.stdout) == {"exported": 1, "path": str(out)}
     taxonomy_names = ["multimodal", "self_supervised", "continual", "zero_shot", "privacy", "interpretability",
                       "efficiency", "ethics"]
     assert read_label_file(str(out), taxonomy_names) == [(aid, _trends(db, pk))]

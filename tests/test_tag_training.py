@@ -173,11 +173,11 @@ def test_index_tags_only_tags_without_vectors_and_a_plain_index_retags_with_them
     PaperStore(db).upsert(Paper(**{k: v for k, v in r.items() if k in fields}) for r in sample_rows[:40])
     res = CliRunner().invoke(main, ["--home", str(home), "index", "--tags-only", "--json"])
     assert res.exit_code == 0, res.output
-    assert json.loads(res.output)["tagged"] == 40
+    assert json.loads(res.output)["tags"]["tagged"] == 40  # under "tags", as a plain `index --json` gives them
     assert db.execute("SELECT count(*) FROM embeddings").fetchone()[0] == 0
     assert db.execute("SELECT count(*) FROM trend_tag_state WHERE with_vector = 0").fetchone()[0] == 40
     again = CliRunner().invoke(main, ["--home", str(home), "index", "--tags-only", "--json"])
-    assert json.loads(again.output)["tagged"] == 0  # incremental
+    assert json.loads(again.output)["tags"]["tagged"] == 0  # incremental
     bad = CliRunner().invoke(main, ["--home", str(home), "index", "--tags-only", "--rebuild"])
     assert bad.exit_code != 0 and "--tags-only" in bad.output
 

@@ -10,7 +10,7 @@ import click
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.wording import clipped
 
-from .options import json_option
+from .options import QueryCommand, json_option
 
 _REFERENCES_HEADING = re.compile(r"^\s*(?:[0-9]+\.?|[A-Z]\.?)?\s*(references|bibliography|literature cited)\s*$", re.I)
 
@@ -117,7 +117,7 @@ def _note_line(n) -> str:
     return f"> your note (passage {n.seq}{quote}): " + " ".join(n.note.split())
 
 
-@click.command("search-text")
+@click.command("search-text", cls=QueryCommand)
 @click.argument("query")
 @click.option("--paper", "arxiv_id", default=None, help="Only inside this paper.")
 @click.option("-n", "--limit", type=click.IntRange(1, 200), default=10, show_default=True)

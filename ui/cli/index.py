@@ -13,7 +13,14 @@ from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.latex_math import readable_latex
 from trendscope.foundation.wording import count
 
-from .options import categories_option, json_option, limit_option, published_since_option, published_until_option
+from .options import (
+    QueryCommand,
+    categories_option,
+    json_option,
+    limit_option,
+    published_since_option,
+    published_until_option,
+)
 
 
 def _progress(ctx: click.Context) -> bool:
@@ -77,8 +84,9 @@ def index_cmd(ctx, model, rebuild, tags_only, no_topics, as_json):
     if not as_json:
         click.echo(line)  # before the listing: that can take a minute on a large corpus
     topics = None if no_topics else _keep_topics(db)
-    if as_json:
-        click.echo(json.dumps({**asdict(res), "topics": topics}, indent=2, default=str))
+    if as_json:  # the tag counts under "tags" either way (`--tags-only` gave them at the top, and "tags" a number)
+        record = {"tags": asdict(res)} if tags_only else asdict(res)
+        click.echo(json.dumps({**record, "topics": topics}, indent=2, default=str))
     elif topics is not None and "error" not in topics:
         click.echo(f"rising topics: {topics['line']}")
 
@@ -150,28 +158,7 @@ def _print_hits(hits, as_json: bool, verbose: int, scores: bool = True) -> None:
             click.echo(f"       {' '.join(readable_latex(h.snippet or '').split())}")
 
 
-_GLOBAL_OPTIONS = ("-v", "-vv", "--verbose", "--home", "--user")
-
-
-class _QueryCommand(click.Command):
-    """`search "-survey transformers"` reads as options: say how to search for a query that starts with '-'."""
-
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        # "-transformers" parses as -t ransformers (a trend) and leaves no query: search_cmd says how, from these
-        ctx.meta["dash_words"] = [a for a in args if a.startswith("-") and not a.startswith("--") and len(a) > 2]
-        try:
-            return super().parse_args(ctx, args)
-        except click.NoSuchOption as exc:
-            if exc.option_name in _GLOBAL_OPTIONS:  # "search -v lora" read as a query hint (a blind walkthrough)
-                exc.message += (f" ({exc.option_name} is an option of trendscope itself: put it before the command,"
-                                f" trendscope {exc.option_name} {ctx.info_name} ...)")
-            else:
-                exc.message += (" (a query that starts with '-' needs -- before it, after any options: "
-                                "trendscope search -n 5 -- '-survey gans')")
-            raise
-
-
-@click.command("search", cls=_QueryCommand)
+@click.command("search", cls=QueryCommand)
 @click.argument("query", required=False)
 @click.option("--mode", type=click.Choice(["hybrid", "semantic", "keyword"]), default="hybrid", show_default=True,
               help="hybrid: words and meaning together, the best ranking on the blind dev set (nDCG@10 0.85; "

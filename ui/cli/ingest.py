@@ -60,6 +60,9 @@ def ingest_cmd(ctx, snapshot, ids, categories, since, until, max_results, page_s
     home = ctx.obj.home
     if snapshot and ids:
         raise click.UsageError("give either --snapshot or --id, not both")
+    if ids and not any(part.strip() for i in ids for part in i.split(",")):
+        # `--id "$IDS"` with an empty variable "succeeded" and was stored as a run (a blind walkthrough)
+        raise click.UsageError("--id names no arXiv id (give one or more ids or URLs, comma separated)")
     if not ids:  # a few papers by id, as any reader adds one in the app; a snapshot or a window fills every user's
         ctx.obj.actor.require_admin("importing a snapshot or an arXiv window (the corpus is every user's; "
                                     "--id adds single papers)")  # corpus (a blind walkthrough: a non-admin could)

@@ -80,7 +80,7 @@ def further_heading(n_close: int, since: str | None) -> str:
 @click.argument("name")
 @click.argument("ids", nargs=-1)
 @click.option("--undo", is_flag=True, help="Clear the mark instead.")
-@json_option("With no ids: print the marked ids as JSON.")
+@json_option("Print the marked ids as JSON (with ids: those marked or unmarked now).")
 @click.pass_context
 def not_interested_cmd(ctx: click.Context, name: str, ids: tuple[str, ...], undo: bool, as_json: bool) -> None:
     """Never recommend these papers for list NAME (no ids: show the marked ones).
@@ -107,6 +107,10 @@ def not_interested_cmd(ctx: click.Context, name: str, ids: tuple[str, ...], undo
             click.echo(f"{aid}  {short(papers[aid].title, 100)}" if aid in papers else f"{aid}  (not ingested)")
         return
     res = rl.mark_not_interested(name, ids, undo=undo)
+    if as_json:  # --json was taken and prose printed (a blind walkthrough)
+        echo_json({"list": res.list, "unmarked" if undo else "marked": res.added})
+        report_bad(ctx, res.bad)
+        return
     verb = "Unmarked" if undo else "Marked"
     click.echo(f"{verb} {count(len(res.added), 'paper')} as not interested for {quoted(res.list)}.")
     members = sorted(set(res.added) & {it.arxiv_id for it in rl.items(name)}) if not undo else []

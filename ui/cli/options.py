@@ -77,3 +77,25 @@ def category_hint(db, category: str) -> str:
     stored = {c.lower(): c for c, _n in PaperStore(db).category_counts(limit=1000)}
     close = difflib.get_close_matches(category.lower(), list(stored), n=1, cutoff=0.8)
     return f" (did you mean {stored[close[0]]}?)" if close else ""
+
+
+_GLOBAL_OPTIONS = ("-v", "-vv", "--verbose", "--home", "--user")
+
+
+class QueryCommand(click.Command):
+    """A command whose argument is a query: `search "-survey transformers"` reads as options, so say how to search
+    for a query that starts with '-' (`search`, `search-text`)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # "-transformers" parses as -t ransformers (a trend) and leaves no query: search_cmd says how, from these
+        ctx.meta["dash_words"] = [a for a in args if a.startswith("-") and not a.startswith("--") and len(a) > 2]
+        try:
+            return super().parse_args(ctx, args)
+        except click.NoSuchOption as exc:
+            if exc.option_name in _GLOBAL_OPTIONS:  # "search -v lora" read as a query hint (a blind walkthrough)
+                exc.message += (f" ({exc.option_name} is an option of trendscope itself: put it before the command,"
+                                f" trendscope {exc.option_name} {ctx.info_name} ...)")
+            else:
+                exc.message += (" (a query that starts with '-' needs -- before it, after any options: "
+                                f"trendscope {ctx.info_name} -n 5 -- '-survey gans')")
+            raise

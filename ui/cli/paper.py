@@ -192,7 +192,10 @@ def correct_tags_cmd(ctx: click.Context, paper_id: str | None, add, remove, rese
         if list_all or export_path:
             if export_path:
                 n = tc.export_labels(db, Path(export_path))
-                click.echo(f"wrote {n} labelled paper{'s' if n != 1 else ''} to {export_path}", err=True)
+                if as_json and not list_all:  # --json printed prose only (a blind walkthrough)
+                    click.echo(json.dumps({"exported": n, "path": str(export_path)}))
+                else:
+                    click.echo(f"wrote {n} labelled paper{'s' if n != 1 else ''} to {export_path}", err=True)
             if list_all:
                 _print_corrections(tc.all_corrections(db), as_json)
             return
