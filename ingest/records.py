@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from trendscope.foundation.text import clean_optional, clean_text
 
-# New-style ids (0704.0001, 2106.09685) and old-style ids (cs/0112017; math.GT/0309136 is math/0309136), optional version.
+# New-style ids (0704.0001, 2106.09685), old-style ids (cs/0112017; math.GT/0309136 is math/0309136), version.
 _ID_RE = re.compile(
     r"^(?P<id>(?:\d{4}\.\d{4,5})|(?:[a-z\-]+(?:\.[A-Z]{2})?/\d{7}))(?:v(?P<version>\d+))?$"
 )

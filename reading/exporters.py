@@ -114,6 +114,11 @@ def _record(it: ListItem) -> dict:
         "added": text(it.added),
         "url": abs_url(it.arxiv_id),
         "ingested": it.ingested,
+        # what an import said of the paper, kept through a JSON round trip (a list moved to another home lost its
+        # \cite keys and its @inproceedings venues: a blind walkthrough)
+        "citation_key": it.citation_key or None,
+        "venue": {**{k: clean_text(v) for k, v in it.venue.items()},
+                  **({"year": it.imported_year} if it.venue and it.imported_year else {})},
     }
 
 

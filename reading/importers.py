@@ -24,9 +24,10 @@ from pathlib import Path
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.ingest.records import BadArxivId, arxiv_id_in_text, parse_arxiv_id
 
-from .bibtex_import import parse_bibtex
+from .bibtex_export import ENTRY_TYPES
+from .bibtex_import import VENUE_FIELDS, parse_bibtex
 from .exporters import clean_text, csv_unguard
-from .imported import MAX_TITLE, ImportedItem, ParsedFile, author_list, one_line
+from .imported import CITATION_KEY_RE, MAX_TITLE, ImportedItem, ParsedFile, author_list, one_line
 from .imported_forms import ImportedForms
 from .list_input import MAX_IMPORT, MAX_NOTE
 from .list_store import STATUSES
@@ -217,8 +218,23 @@ def _item_from_record(rec: dict, where: str, out: ParsedFile, line: int | None) 
         out.problems.append(f"{where}: note must be text (got {_kind(note)})")
         return
     title, authors, year, et_al = _record_metadata(rec)
+    key = rec.get("citation-key" if _is_csl(rec) else "citation_key")  # CSL's (Better BibTeX) or our JSON's
+    key = key if isinstance(key, str) and CITATION_KEY_RE.fullmatch(key) else ""
+    venue = _record_venue(rec)
+    if venue and re.fullmatch(r"(19|20)\d\d", str(rec["venue"].get("year", ""))):  # the venue's year, not v1's
+        year = str(rec["venue"]["year"])
     out.add(ImportedItem(aid, note=clean_text(note), status=status, line=line, title=title, authors=authors,
-                         year=year, forms=ImportedForms(et_al=et_al)))
+                         year=year, forms=ImportedForms(et_al=et_al), key=key, venue=venue))
+
+
+def _record_venue(rec: dict) -> dict[str, str]:
+    """The `venue` of Trendscope's JSON export (an entry's type and where it was published), checked as a BibTeX
+    import checks them; anything else is none."""
+    venue = rec.get("venue")
+    if not isinstance(venue, dict) or venue.get("type") not in ENTRY_TYPES:
+        return {}
+    out = {k: one_line(v, 300) for k, v in venue.items() if k in VENUE_FIELDS and isinstance(v, str) and v.strip()}
+    return {"type": venue["type"], **out} if out.keys() & {"journal", "booktitle", "publisher", "doi"} else {}
 
 
 def _record_metadata(rec: dict) -> tuple[str, tuple[str, ...], str, bool]:

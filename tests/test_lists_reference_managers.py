@@ -206,3 +206,22 @@ def test_a_list_name_typed_decomposed_is_the_same_list(db):
     with pytest.raises(Exception, match="already"):
         rl.create(nfd)
     assert [s.name for s in rl.lists()] == ["lëcture-列表"]
+
+
+def test_a_json_export_moves_a_list_with_its_citation_keys_and_venues(db, sample_rows, tmp_path):
+    """Exported as JSON and imported into another home, `kaiser2017` became `kaiser2017one` and an
+    @inproceedings a @misc without its booktitle (the \\cite keys of a moved list broke)."""
+    from lists_support import ingest_rows
+
+    a, b = sample_rows[0]["id"], sample_rows[1]["id"]
+    bib = tmp_path / "v.bib"
+    bib.write_text(f"@inproceedings{{jolicoeur_2021, title={{A}}, booktitle={{ICLR}}, eprint={{{a}}}, year={{2021}}}}\n"
+                   f"@misc{{kaiser2017, title={{B}}, eprint={{{b}}}}}\n")
+    ReadingLists(db).import_file("V", bib)
+    moved = tmp_path / "v.json"
+    moved.write_bytes(ReadingLists(db).export("V", "json"))
+    other = ingest_rows(tmp_path / "other", sample_rows[:2])
+    assert ReadingLists(other).import_file("V", moved).added == [a, b]
+    exported = ReadingLists(other).export("V", "bibtex").decode()
+    assert "@inproceedings{jolicoeur_2021," in exported and "booktitle = {ICLR}" in exported
+    assert "year = {2021}" in exported and "@misc{kaiser2017," in exported
