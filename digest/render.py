@@ -20,7 +20,7 @@ from trendscope.foundation.text import authors_as_prose
 from trendscope.foundation.wording import count
 
 from .model import Digest, DigestPaper, TrendLine
-from .text import one_line
+from .text import chart_text, one_line
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -245,7 +245,7 @@ def render_html(d: Digest, image_src: str | None = None, footer: Sequence[str] =
         h += [f'<li style="{_CSS["li"]}">{_e(_line_sentence(line, d.total_week_papers))}</li>' for line in d.lines]
         h.append("</ul>")
         if image_src:
-            h.append(f'<img src="{_e(image_src)}" alt="Share of each week&#x27;s papers" width="600" '
+            h.append(f'<img src="{_e(image_src)}" alt="{_e(chart_text(d.lines))}" width="600" '
                      'style="max-width:100%;height:auto;display:block;">')
     h.append(f'<h2 style="{_CSS["h2"]}">Papers</h2>')
     if d.empty:

@@ -80,3 +80,14 @@ def header_text(text: str, limit: int = 150) -> str:
     return s
 
 
+def chart_text(lines) -> str:
+    """What the digest's chart (`chart.render_chart`) shows, as text for its `alt` (the app's preview had none, the
+    mail's named the chart but none of its numbers: a blind walkthrough): "Share of each week's papers.
+    Efficiency: W18 4.3%, ..., W26 6.0%."."""
+    parts = []
+    for line in lines:
+        weeks = [w[-3:] for w, _ in line.weekly_counts]
+        values = ([f"{100 * x:.1f}%" for x in line.weekly_shares] if line.weekly_shares
+                  else [f"{c} papers" for _, c in line.weekly_counts])
+        parts.append(f"{line.label}: " + ", ".join(f"{w} {v}" for w, v in zip(weeks, values, strict=False)) + ".")
+    return " ".join(["Share of each week's papers.", *parts])

@@ -960,7 +960,7 @@ def test_trends_page_lists_a_rising_topic_with_its_papers(app_home, embedder):
     assert any(c.startswith("Faint bars: months with fewer than 20 ") for c in texts(at.caption))
     # by its address, "./?q=...": the search page is the default page, whose st.page_link address is "?q=..."
     # alone, this page's own address (copied or opened in a new tab it showed the Trends page: a walkthrough)
-    links = [m for m in texts(at.markdown) if "All its papers](" in m]
+    links = [m for m in texts(at.markdown) if "All papers on “Banana routing” (new tab)](" in m]
     assert any(m.endswith("(./?q=%22Banana+routing%22)") for m in links), links
     at.session_state["rising_efficiency"] = True  # the reader opens the box (its state is tracked, by key)
     at = check(at.run())

@@ -56,11 +56,15 @@ def test_every_page_loads_without_an_exception(app_url, driver, seed, tmp_path):
         # the page's title near the top (Streamlit's padding left about 150 px blank above it: a blind walkthrough)
         top = driver.execute_script("const h = document.querySelector('[data-testid=stMain] h1');"
                                     "return h ? h.getBoundingClientRect().top : null;")
-        assert top is not None and top < 70, (path, top)  # 96 before
+        # below the header (60 px high: at 48 a phone's first line was under it, an accessibility walkthrough)
+        assert top is not None and 60 <= top < 90, (path, top)  # 96 before
+        # the page in the tab's title ("Trendscope" on every page: an accessibility walkthrough)
+        assert driver.title.endswith(" · Trendscope"), (path, driver.title)
         full_screenshot(driver, tmp_path / f"{path or 'search'}.png")
     load(driver, f"{app_url}/paper?id={seed.math_id}")
     wait_text(driver, "Abstract")
     assert driver.find_elements("css selector", ".katex"), "LaTeX in the abstract is rendered by KaTeX"
+    assert driver.title.endswith(" · Trendscope") and driver.title.split()[0] in seed.titles[seed.math_id]
     assert not exceptions_on_page(driver)
     assert not [u for u in driver.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
                 if not u.startswith((app_url, "data:", "blob:"))]  # KaTeX's fonts too
@@ -83,6 +87,18 @@ def test_search_open_paper_add_to_list(app_url, driver, seed, tmp_path):
         return [parseFloat(getComputedStyle(p).fontSize), parseFloat(getComputedStyle(byline).fontSize),
                 getComputedStyle(p).whiteSpace];""")
     assert title_px > byline_px and wraps == "normal", (title_px, byline_px, wraps)
+    # focused from the keyboard, a title shows it (the app's own style took the only cue: an accessibility walkthrough)
+    outline = driver.execute_script("""
+        const a = document.querySelector('[data-testid="stMain"] a[href*="paper?id="]');
+        a.focus({focusVisible: true});
+        return [a.matches(':focus-visible'), getComputedStyle(a).outlineStyle];""")
+    assert outline == [True, "solid"], outline
+    # a thumb's words are its name for screen readers, not shown (an icon button, as before)
+    words, width = driver.execute_script("""
+        const b = document.querySelector('[class*="st-key-iconbtn_"] button');
+        const words = b.querySelector('[data-testid="stMarkdownContainer"]');
+        return [b.textContent.trim(), words.getBoundingClientRect().width];""")
+    assert words.endswith("More like this") and width <= 1, (words, width)
     full_screenshot(driver, tmp_path / "search.png")
     click_button(driver, "Open")
     wait_text(driver, "Abstract")

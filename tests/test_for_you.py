@@ -93,8 +93,13 @@ def test_search_cards_take_thumbs_too(app_home, seed):
 
     at = search(check(new_app().run()), "transformer")
     first = next(b.key[5:] for b in at.button if b.key and b.key.startswith("open_"))
+    # named for screen readers, the chosen one said so (read as "thumb_up icon", chosen by colour alone: an
+    # accessibility walkthrough); the words are hidden on screen by the app's style ("iconbtn_")
+    assert at.button(key=f"hitvote_up_{first}").label == "More like this"
+    assert at.button(key=f"hitvote_down_{first}").label == "Less like this"
     at.button(key=f"hitvote_up_{first}").click()
     at = check(at.run())
+    assert at.button(key=f"hitvote_up_{first}").label == "More like this (chosen: press to clear)"
     assert ReadingLists(open_database(app_home / "trendscope.db")).feedback() == {first: 1}
     assert any("Noted: more like this" in s for s in texts(at.success))
     assert [s.icon for s in at.success if "Noted:" in s.value] == [":material/thumb_up:"]  # not a bookmark

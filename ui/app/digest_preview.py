@@ -24,7 +24,11 @@ def show(digest) -> None:
         st.markdown(f"**{safe_inline(heading)}**")
         st.markdown("\n".join(f"- {safe_inline(s)}" for s in sentences))
         if digest.chart_png:
-            st.image(digest.chart_png, caption="Share of each week's papers", width=600)
+            # at most its own 600 px, narrower on a phone (a fixed 600 px was cut off at 390: a walkthrough)
+            from trendscope.digest.text import chart_text
+
+            st.image(digest.chart_png, caption="Share of each week's papers", width="content",
+                     alt=chart_text(digest.lines))
     st.markdown("**Papers**")
     if digest.empty:
         st.caption(safe_inline(digest.empty_message))

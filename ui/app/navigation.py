@@ -57,8 +57,16 @@ STYLE = """<style>
 [data-testid="stMain"] a[data-testid="stPageLink-NavLink"][href*="paper?id="]:not(:hover) {
   background-color: transparent;  /* on the Paper page itself Streamlit marks them as the current page */
 }
+[data-testid="stMain"] a[data-testid="stPageLink-NavLink"][href*="paper?id="]:focus-visible {
+  outline: 2px solid #0072B2; outline-offset: 2px;  /* the rule above took the only focus cue (a walkthrough) */
+}
+[class*="st-key-iconbtn_"] button [data-testid="stMarkdownContainer"] {
+  position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0; overflow: hidden;
+  clip: rect(0, 0, 0, 0); white-space: nowrap; border: 0;  /* an icon button's words, for screen readers only */
+}
 [data-testid="stMainBlockContainer"] {
-  padding-top: 3rem;  /* Streamlit's 6rem left about 150 px blank above every page's title (a blind walkthrough) */
+  padding-top: 4rem;  /* Streamlit's 6rem left about 150 px blank above every page's title (a blind walkthrough); the
+                         header is 3.75rem high: at 3rem it covered a page's first line on a phone */
 }
 </style>"""
 

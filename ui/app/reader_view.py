@@ -113,16 +113,20 @@ def _passage(arxiv_id: str, section: str, p: dict, notes: list, marked: bool) ->
         if p["kind"] == "caption":
             st.caption(f"**{safe_inline(p['label'] or 'Caption')}.** {safe_inline(p['text'])}")
             if p["page"] and st.button(f"Show page {p['page']}", key=f"page_{p['seq']}", icon=":material/image:"):
-                st.image(fulltext.page_png(arxiv_id, p["page"]), caption=f"Page {p['page']}")
+                st.image(fulltext.page_png(arxiv_id, p["page"]), caption=f"Page {p['page']}",
+                         alt=f"Page {p['page']} of the paper's PDF, as printed")  # no alt: an accessibility walkthrough
         else:
             st.markdown(safe_markdown(p["text"]))
         for n in notes:
             c_text, c_edit, c_rm = st.columns([12, 1, 1], vertical_alignment="center")
             c_text.info(f"“{safe_inline(clipped(n.quote, 200))}” — {literal_inline(n.note)}",  # cut at a word
                         icon=":material/sticky_note_2:")
-            with c_edit.popover("", icon=":material/edit:", help="Edit this note"):
+            # labels seen only by screen readers (`navigation.STYLE`, "iconbtn_"; "edit icon": a blind walkthrough)
+            with c_edit.container(key=f"iconbtn_edit_{n.note_id}").popover("Edit this note", icon=":material/edit:",
+                                                                            help="Edit this note"):
                 _edit_note_form(n)  # notes could only be deleted and typed again (a blind walkthrough)
-            if c_rm.button("", key=f"rm_note_{n.note_id}", icon=":material/delete:", help="Delete this note"):
+            if c_rm.container(key=f"iconbtn_rm_{n.note_id}").button("Delete this note", key=f"rm_note_{n.note_id}",
+                                                                    icon=":material/delete:", help="Delete this note"):
                 app.reading_lists().delete_passage_note(n.note_id)
                 st.rerun()
         if p["kind"] == "paragraph":

@@ -63,8 +63,12 @@ def feedback_buttons(arxiv_id: str, votes: dict[str, int], key: str) -> None:
     c_up, c_down = st.columns(2)
     for col, value, icon, words in ((c_up, 1, ":material/thumb_up:", "More like this"),
                                     (c_down, -1, ":material/thumb_down:", "Less like this")):
-        if col.button("", key=f"{key}_{'up' if value > 0 else 'down'}_{arxiv_id}", icon=icon, help=words,
-                      type="primary" if vote == value else "secondary"):
+        # the words as the button's label, seen only by screen readers (`navigation.STYLE`, "iconbtn_"): an empty
+        # label was read as "thumb_up icon", the chosen one told apart by colour alone (a blind walkthrough)
+        label = f"{words} (chosen: press to clear)" if vote == value else words
+        if col.container(key=f"iconbtn_{key}_{value}_{arxiv_id}").button(
+                label, key=f"{key}_{'up' if value > 0 else 'down'}_{arxiv_id}", icon=icon, help=words,
+                type="primary" if vote == value else "secondary"):
             app.reading_lists().set_feedback(arxiv_id, 0 if vote == value else value)
             # not "on the Search page", which the feed is on (a blind walkthrough)
             st.session_state["list_flash"] = ("Noted: " + words.lower() + ". “New for you” is ranked with it "

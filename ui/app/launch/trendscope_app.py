@@ -17,4 +17,7 @@ with state.run_scope():
     state.set_actor(auth_gate.gate())  # the sign-in page, and a stop, when nobody is signed in
     page = st.navigation(navigation.streamlit_pages())
     auth_gate.resume_requested_page(page.url_path)  # a link followed before signing in: open what it named
+    # the page in the tab's title ("Trendscope" on every page told tabs and history apart by nothing: an
+    # accessibility walkthrough); the Paper page names its paper
+    st.set_page_config(page_title=f"{page.title} · Trendscope")
     page.run()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from trendscope.foundation.errors import TrendscopeError
+from trendscope.foundation.latex_math import readable_latex
 from trendscope.foundation.text import authors_as_prose
 from trendscope.ingest.records import BadArxivId, abs_url, html_url, parse_arxiv_id, pdf_url
 from trendscope.ui.app import fulltext_state, reader_view, trend_state, widgets
@@ -262,6 +263,8 @@ def render() -> None:
             reader_view.pdf_uploader(arxiv_id)
         return
     st.title(safe_inline(paper.title), anchor=False)
+    # the paper in the tab's title, not "Paper" for every paper (an accessibility walkthrough); plain text
+    st.set_page_config(page_title=f"{' '.join(readable_latex(paper.title).split())[:90]} · Trendscope")
     _links(arxiv_id)
     main, side = st.columns([3, 2], gap="large")
     with main:

@@ -135,8 +135,11 @@ def _movers(latest: pd.DataFrame, labels: dict[str, str], period: str, freq: str
         trend=latest["trend"].map(lambda t: labels.get(t, t)),
         direction=[_direction(z, g, n) for z, g, n in zip(latest["emerging_score"], latest["growth"],
                                                           latest["count"])],
-        share=latest["share"] * 100,
-        growth=latest["growth"] * 100,
+        # rounded as shown: a screen reader read the grid's cells unformatted, "17.150000000000002" beside the
+        # screen's "+17 %" (an accessibility walkthrough)
+        share=(latest["share"] * 100).round(1),
+        growth=(latest["growth"] * 100).round(0),
+        emerging_score=latest["emerging_score"].round(2),
     ).sort_values("growth", ascending=False, na_position="last")
     st.dataframe(
         frame[["trend", "direction", "count", "share", "growth", "emerging_score"]],
