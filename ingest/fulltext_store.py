@@ -69,21 +69,44 @@ class PassageHit:
 
 _PHRASE = re.compile(r'"([^"]+)"')
 _WORD = re.compile(r"[^\W_]+")
+# a query's pieces: an optional "-" (leave out), then a "quoted phrase" or a word
+_PIECE = re.compile(r'(?:(?<=\s)|^)(-?)(?:"([^"]+)"|([^\s"]+))')
+
+
+def query_terms(query: str) -> tuple[list[str], list[str]]:
+    """(terms to match, terms to leave out) of a query, each a quoted FTS5 string, once each: "quoted phrases" and
+    words; `-word`, `-"a phrase"` and `NOT word` leave out; `AND` and `OR` in capitals join (any word matches in
+    any case). "CiteSee AND NOT baseline" searched "and", "not" and "baseline" (a blind walkthrough)."""
+    keep: list[str] = []
+    drop: list[str] = []
+    negate_next = False
+    for m in _PIECE.finditer(query or ""):
+        minus, phrase, word = m.groups()
+        if phrase is None and word in ("AND", "OR"):
+            continue
+        if phrase is None and word == "NOT":
+            negate_next = True
+            continue
+        text = " ".join(_WORD.findall(phrase if phrase is not None else word))
+        if text:
+            (drop if minus or negate_next else keep).append(f'"{text}"')
+        negate_next = False
+    return list(dict.fromkeys(keep)), list(dict.fromkeys(t for t in drop if t not in keep))
 
 
 def fts_terms(query: str) -> list[str]:
-    """The query's "quoted phrases" and other words, each as a quoted FTS5 string, once each."""
-    parts = [" ".join(_WORD.findall(p)) for p in _PHRASE.findall(query)]
-    parts = [f'"{p}"' for p in parts if p]
-    rest = _PHRASE.sub(" ", query)
-    parts += [f'"{w}"' for w in _WORD.findall(rest)]
-    return list(dict.fromkeys(parts))
+    """The query's terms to match (`query_terms`)."""
+    return query_terms(query)[0]
 
 
 def fts_expression(query: str) -> str | None:
     """A safe FTS5 expression: "quoted phrases" kept as phrases, every other word OR-ed (papers with more of
-    them rank first); None when the query has no word."""
-    return " OR ".join(fts_terms(query)) or None
+    them rank first), the terms to leave out after NOT; None when the query has no word to match."""
+    keep, drop = query_terms(query)
+    if not keep:
+        return None
+    expr = " OR ".join(keep)
+    return f"({expr}) NOT ({' OR '.join(drop)})" if drop else expr
 
 
 class FulltextStore:

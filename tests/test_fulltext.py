@@ -260,6 +260,21 @@ def test_search_inside_papers_finds_the_passage(fetched):
     absent = CliRunner().invoke(main, ["--home", str(root), "search-text", "dataset", "--paper", "2101.99999"])
     assert absent.exit_code == 1 and "2101.99999's full text is not fetched: `trendscope fetch 2101.99999`" in \
         absent.output
+    # leaving words out: `-word` and `NOT word`; AND / OR in capitals are no words ("CiteSee AND NOT baseline"
+    # highlighted "and" and "baselines": a blind walkthrough)
+    def hits(query: str) -> list[dict]:
+        out = CliRunner().invoke(main, ["--home", str(root), "search-text", query, "-n", "200", "--json"])
+        return json.loads(out.stdout)
+
+    first = hits("legal")[0]
+    other = next(w for w in re.findall(r"[a-z]{6,}", first["snippet"].lower()) if w != "legal")
+    for query in (f"legal -{other}", f"legal NOT {other}"):
+        left = hits(query)
+        assert left and (first["arxiv_id"], first["seq"]) not in {(h["arxiv_id"], h["seq"]) for h in left}, query
+    with_words = json.loads(CliRunner().invoke(main, ["--home", str(root), "search-text", "citation AND NOT legal",
+                                                      "--json"]).stdout)
+    assert with_words and not any("⟦and⟧" in h["snippet"].lower() or "⟦not⟧" in h["snippet"].lower()
+                                  for h in with_words)
     text = CliRunner().invoke(main, ["--home", str(root), "read", "2304.02623"])
     assert "References (35):" in text.output
     assert re.search(r"^\[Table 1, page \d+\] ", CliRunner().invoke(

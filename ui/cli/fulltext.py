@@ -126,10 +126,14 @@ def _note_line(n) -> str:
 def search_text_cmd(ctx, query, arxiv_id, limit, as_json):
     """Search inside the papers you fetched: the passages (paragraphs and captions) that match, best first.
 
+    Any of the words matches (more of them first); "a phrase" matches as written; -word or NOT word leaves out
+    the passages holding it.
+
     \b
     Examples:
       trendscope search-text "citation context"
       trendscope search-text "user study" --paper 2302.07302 --json
+      trendscope search-text 'citation -"related work"'
     """
     from dataclasses import asdict
 
