@@ -415,6 +415,28 @@ def parse_json(text: str) -> ParsedFile:
     return out
 
 
+_NOT_INGESTED = " (not ingested yet)"
+
+
+def _md_metadata(own: re.Match, raw: str) -> dict:
+    """The title, authors and year the export's line gives a paper not ingested yet ("[Title (not ingested yet)](...)
+    — A, B et al.; 2023-06-12"), kept as a BibTeX entry's are (a Markdown round trip left "arXiv:1706.03762 (not
+    ingested yet)": a blind walkthrough). An ingested paper's line gives nothing: its stored record rules."""
+    title = _MD_UNESCAPE_RE.sub(r"\1", own.group(2))
+    if not title.endswith(_NOT_INGESTED) or title.startswith("arXiv:"):
+        return {}
+    meta = raw[own.end():].split(" — ")
+    fields = [_MD_UNESCAPE_RE.sub(r"\1", f) for f in meta[1].split("; ")] if len(meta) > 2 else []
+    names = [a.strip() for a in fields[0].split(", ")] if fields and not re.match(r"\d{4}", fields[0]) else []
+    et_al = bool(names) and names[-1].endswith(" et al.")
+    if et_al:
+        names[-1] = names[-1][:-len(" et al.")]
+    year = next((f[:4] for f in fields if re.fullmatch(r"(19|20)\d\d(-\d\d){0,2}", f)), "")
+    authors, _ = author_list(n for n in names if n)
+    return {"title": one_line(title[:-len(_NOT_INGESTED)], MAX_TITLE), "authors": authors, "year": year,
+            "forms": ImportedForms(et_al=et_al and bool(authors))}
+
+
 def parse_markdown(text: str) -> ParsedFile:
     """Markdown (e.g. Trendscope's own export): every arXiv link or `arXiv:ID` on a list line.
 
@@ -432,7 +454,7 @@ def parse_markdown(text: str) -> ParsedFile:
             except BadArxivId:
                 pass
             else:
-                item = ImportedItem(aid, status=status_marks.get(own.group(1)), line=n)
+                item = ImportedItem(aid, status=status_marks.get(own.group(1)), line=n, **_md_metadata(own, raw))
                 out.add(item)
                 last_item = n
                 continue

@@ -225,3 +225,23 @@ def test_a_json_export_moves_a_list_with_its_citation_keys_and_venues(db, sample
     exported = ReadingLists(other).export("V", "bibtex").decode()
     assert "@inproceedings{jolicoeur_2021," in exported and "booktitle = {ICLR}" in exported
     assert "year = {2021}" in exported and "@misc{kaiser2017," in exported
+
+
+def test_a_markdown_round_trip_keeps_what_an_import_said_of_a_paper_not_ingested(db, tmp_path):
+    """Re-imported, the Markdown export's "[Attention Is All You Need (not ingested yet)](...) — A, B et al.; 2017"
+    came back as "arXiv:1706.03762 (not ingested yet)"."""
+    bib = tmp_path / "ni.bib"
+    bib.write_text("@misc{v, title={Attention Is All You Need}, author={Vaswani, Ashish and Shazeer, Noam and "
+                   "Parmar, Niki and Uszkoreit, Jakob and others}, eprint={1706.03762}, year={2017}}\n"
+                   "@misc{o, title={Some: title [with] *stars*}, author={Doe, Jane}, eprint={2301.00002}, "
+                   "year={2023}}\n")
+    rl = ReadingLists(db)
+    rl.import_file("NI", bib)
+    md = tmp_path / "ni.md"
+    md.write_bytes(rl.export("NI", "md"))
+    rl.import_file("back", md)
+    back = {it.arxiv_id: it.imported for it in rl.items("back")}
+    assert back["1706.03762"].title == "Attention Is All You Need" and back["1706.03762"].published == "2017"
+    assert back["1706.03762"].authors[:2] == ["Ashish Vaswani", "Noam Shazeer"]
+    assert back["2301.00002"].title == "Some: title [with] *stars*" and back["2301.00002"].authors == ["Jane Doe"]
+    assert "et al." in ReadingLists(db).export("back", "md").decode()
