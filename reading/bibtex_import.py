@@ -156,7 +156,9 @@ NOTE_FIELDS = ("annote", "annotation", "comment")
 def note_of(fields: dict[str, str]) -> str:
     """The entry's note: its `NOTE_FIELDS` that are not empty, in that order, a blank line between two."""
     lower = {k.lower(): v for k, v in fields.items()}
-    return clean_text("\n\n".join(n for f in NOTE_FIELDS if (n := lower.get(f, "").strip())))
+    notes = ("\n".join(line.strip() for line in lower.get(f, "").strip().splitlines()) for f in NOTE_FIELDS)
+    # each line without the file's indentation (a wrapped annote kept it inside the note: a blind walkthrough)
+    return clean_text("\n\n".join(n for n in notes if n))
 
 
 _COMMENT_START_RE = re.compile(r"@comment\s*([{(])", re.IGNORECASE)

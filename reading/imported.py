@@ -3,6 +3,7 @@ of it: note, status, title, authors, year, citation key, venue) in a `ParsedFile
 The text helpers the parsers share make every field one plain line of bounded length."""
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field
 
@@ -100,3 +101,14 @@ def author_list(names) -> tuple[tuple[str, ...], bool]:
 def is_et_al(name: str) -> bool:
     """Whether a name stands for the authors not named: BibTeX's "others", "et al."."""
     return name.casefold().replace(".", "").strip() in ("others", "et al")
+
+
+_HTML_BREAK_RE = re.compile(r"<br\s*/?>|</(?:p|div|li|h\d)>", re.IGNORECASE)
+
+
+def html_note(value: str) -> str:
+    """A note written as HTML (Zotero's CSV "Notes", RIS `N1`) as text: paragraphs and line breaks kept as lines
+    (two paragraphs became one line: a blind walkthrough), other tags dropped, entities read."""
+    text = _HTML_BREAK_RE.sub("\n", value)
+    lines = (" ".join(html.unescape(re.sub(r"<[^>]{0,2000}>", " ", line)).split()) for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)

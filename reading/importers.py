@@ -15,7 +15,6 @@ characters are dropped from notes.
 from __future__ import annotations
 
 import csv
-import html
 import io
 import json
 import re
@@ -27,7 +26,7 @@ from trendscope.ingest.records import BadArxivId, arxiv_id_in_text, parse_arxiv_
 from .bibtex_export import ENTRY_TYPES
 from .bibtex_import import VENUE_FIELDS, parse_bibtex
 from .exporters import clean_text, csv_unguard
-from .imported import CITATION_KEY_RE, MAX_TITLE, ImportedItem, ParsedFile, author_list, one_line
+from .imported import CITATION_KEY_RE, MAX_TITLE, ImportedItem, ParsedFile, author_list, html_note, one_line
 from .imported_forms import ImportedForms
 from .list_input import MAX_IMPORT, MAX_NOTE
 from .list_store import STATUSES
@@ -198,7 +197,9 @@ def _note_text(rec: dict) -> object:
         return None
     if "note" in rec or not isinstance(rec.get("notes"), str):
         return rec.get("note")
-    return " ".join(html.unescape(re.sub(r"<[^>]{0,2000}>", " ", rec["notes"])).split())
+    return html_note(rec["notes"])
+
+
 
 
 def _item_from_record(rec: dict, where: str, out: ParsedFile, line: int | None) -> None:

@@ -13,7 +13,7 @@ import re
 from trendscope.ingest.records import BadArxivId, arxiv_id_in_text, parse_arxiv_id
 
 from .exporters import clean_text
-from .imported import MAX_TITLE, ImportedItem, ParsedFile, author_list, one_line
+from .imported import MAX_TITLE, ImportedItem, ParsedFile, author_list, html_note, one_line
 from .imported_forms import ImportedForms
 
 _TAG_RE = re.compile(r"^([A-Z][A-Z0-9])  -(?: (.*))?$")
@@ -85,7 +85,7 @@ def _add_record(record: dict[str, list[str]], line: int, out: ParsedFile) -> Non
     authors, et_al = author_list(record.get("AU", []) + record.get("A1", []))
     year = next((v[:4] for tag in ("PY", "Y1", "DA") for v in record.get(tag, []) if re.match(r"(19|20)\d\d", v)),
                 "")
-    notes = [" ".join(html.unescape(re.sub(r"<[^>]{0,2000}>", " ", v)).split()) for v in record.get("N1", [])]
+    notes = [html_note(v) for v in record.get("N1", [])]
     note = clean_text("\n\n".join(v for v in notes if v and not _ID_ONLY_NOTE_RE.match(v)))
     out.add(ImportedItem(aid, note=note, line=line, title=title, authors=authors, year=year,
                          forms=ImportedForms(et_al=et_al and bool(authors))))

@@ -245,3 +245,16 @@ def test_a_markdown_round_trip_keeps_what_an_import_said_of_a_paper_not_ingested
     assert back["1706.03762"].authors[:2] == ["Ashish Vaswani", "Noam Shazeer"]
     assert back["2301.00002"].title == "Some: title [with] *stars*" and back["2301.00002"].authors == ["Jane Doe"]
     assert "et al." in ReadingLists(db).export("back", "md").decode()
+
+
+def test_notes_keep_their_paragraphs_not_the_files_indentation(tmp_path):
+    """Zotero's CSV Notes "<p>one</p><p>two</p>" became one line; a wrapped BibTeX annote kept the file's indentation
+    inside the note."""
+    from trendscope.reading.importers import parse_file
+
+    csv_file = tmp_path / "zotero.csv"
+    csv_file.write_text('"Key","Url","Notes"\n"K","https://arxiv.org/abs/2106.09685",'
+                        '"<div><p>Benchmark paper &amp; dataset</p>\n<p>Second paragraph<br/>and a line</p></div>"\n')
+    assert parse_file(csv_file).items[0].note == "Benchmark paper & dataset\nSecond paragraph\nand a line"
+    _, items = _items("@misc{k, eprint={2106.09685},\n  annote = {Multi-line\n    note, wrapped\n    by the editor}}\n")
+    assert items["2106.09685"].note == "Multi-line\nnote, wrapped\nby the editor"
