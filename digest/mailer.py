@@ -197,6 +197,13 @@ def shown_config_warnings(config_path: str | Path | None) -> list[str]:
     return out
 
 
+def _kind_of(value: object) -> str:
+    """What a TOML value is, without showing it ("a number", "a list")."""
+    if isinstance(value, bool):
+        return "true/false value"
+    return {int: "number", float: "number", list: "list", dict: "table"}.get(type(value), "value")
+
+
 def config_file_warnings(config_path: str | Path | None) -> list[str]:
     """Warnings about the config file itself: a file holding the SMTP password that others can read."""
     if config_path is None or os.name == "nt":
@@ -245,7 +252,8 @@ def load_smtp_config(config_path: str | Path | None, env: Mapping[str, str] | No
             values[key], source[key] = env[var], var
     for key in ("user", "password", "from", "operator", "cafile"):  # `password = [1]` went out as "[1]" (an audit)
         if values.get(key) is not None and not isinstance(values[key], str):
-            bad = _shown(values.pop(key))
+            value = values.pop(key)  # a password's value is never shown (status output goes to cron mail and the
+            bad = f"a {_kind_of(value)}" if key == "password" else _shown(value)  # app: an operations walkthrough)
             problems.append(f"{source.get(key, where)}: smtp {key} must be text in quotes, not {bad}")
     tls = str(values.get("tls", "auto")).strip().lower() or "auto"
     if tls in ("false", "off", "plain"):

@@ -12,9 +12,11 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
+from trendscope.foundation.db import integrity_problems
 from trendscope.foundation.home import Home
 
 from .faiss_index import IndexFileError, index_paths, leftover_temp_files, load_index
+from .index_run import index_lock
 from .indexer import rebuild_faiss
 from .vector_store import VectorStore
 
@@ -33,13 +35,18 @@ class DoctorReport:
     repaired: bool = False
     actions: list[str] = field(default_factory=list)
     found: list[str] = field(default_factory=list)  # problems found before a repair
+    database: list[str] | None = None  # SQLite's integrity check ([]: sound; None: not checked)
 
     @property
     def ok(self) -> bool:
-        return self.status in ("ok", "no-vectors") and not self.problems
+        return self.status in ("ok", "no-vectors") and not self.problems and not self.database
 
     def lines(self) -> list[str]:
         out = [f"status: {self.status}" + (" (repaired)" if self.repaired else "")]
+        if self.database is not None:
+            out.append("database: ok (SQLite's integrity check)" if not self.database else
+                       f"database: damaged ({'; '.join(self.database[:3])}): doctor cannot mend it; stop the app and "
+                       "the scheduler and restore the latest backup (docs/ingest.md, \"Running it on a lab server\")")
         out.append(f"model: {self.model or '-'}; stored vectors: {self.vectors}; "
                    f"in FAISS index: {self.indexed if self.indexed is not None else '-'} ({self.index_kind or '-'})")
         out += [f"found: {p}" for p in self.found]
@@ -50,9 +57,12 @@ class DoctorReport:
         return out
 
 
-def check(db: sqlite_utils.Database, home: Home, verify_checksum: bool = True) -> DoctorReport:
+def check(db: sqlite_utils.Database, home: Home, verify_checksum: bool = True, database: bool = False
+          ) -> DoctorReport:
+    """The index's state against the stored vectors; `database`: SQLite's integrity check of the database too."""
+    rep = DoctorReport(database=integrity_problems(db) if database else None)
     vectors = VectorStore(db)
-    rep = DoctorReport(model=vectors.model_in_use())
+    rep.model = vectors.model_in_use()
     rep.vectors = vectors.count(rep.model) if rep.model else 0
     if rep.model:
         rep.not_embedded = vectors.count_pending(rep.model)
@@ -92,8 +102,15 @@ def check(db: sqlite_utils.Database, home: Home, verify_checksum: bool = True) -
     return rep
 
 
-def repair(db: sqlite_utils.Database, home: Home) -> DoctorReport:
-    """Check, then fix what was found (rebuild the index, drop temp files); returns the re-check."""
+def repair(db: sqlite_utils.Database, home: Home, database: bool = False) -> DoctorReport:
+    """Check, then fix what was found (rebuild the index, drop temp files); returns the re-check (with the
+    database's integrity, checked once, when `database`). Under the index lock: beside a running `index`, a repair
+    deleted the temp file it was writing (an operations walkthrough); refused then, with one line."""
+    with index_lock(home):
+        return _repair(db, home, database)
+
+
+def _repair(db: sqlite_utils.Database, home: Home, database: bool) -> DoctorReport:
     before = check(db, home)
     actions: list[str] = []
     for p in leftover_temp_files(home.index_dir):
@@ -102,7 +119,7 @@ def repair(db: sqlite_utils.Database, home: Home) -> DoctorReport:
     if before.status in ("missing", "corrupt", "stale"):
         vi = rebuild_faiss(db, home)
         actions.append(f"rebuilt the FAISS index ({vi.ntotal} vectors, {vi.kind})" if vi else "removed the FAISS index")
-    after = check(db, home)
+    after = check(db, home, database=database)
     after.repaired = bool(actions)
     after.actions = actions
     after.found = before.problems

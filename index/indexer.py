@@ -28,6 +28,7 @@ from .faiss_index import (
     VectorIndex,
     build_index,
     exact_max_default,
+    leftover_temp_files,
     load_index,
     rebuilt_message,
     remove_index_files,
@@ -123,6 +124,9 @@ def _run(db, home, model, progress, rebuild, embedder, embedder_factory, exact_m
     if embedder is not None and embedder.model_id != model:
         raise TrendscopeError(f"embedder is {embedder.model_id!r} but the index needs {model!r}")
     res = IndexResult(model=model)
+    for left in leftover_temp_files(home.index_dir):  # a killed run's: no one else writes there under the lock
+        left.unlink(missing_ok=True)  # (kept, it held `doctor --check` and `status` at "run doctor": a walkthrough)
+        res.notes.append(f"removed {left.name}, left by an interrupted index write")
     if rebuild:
         if embedder is None:  # the model must load before every stored vector is dropped (a typo lost them all)
             embedder = (embedder_factory or load_embedder)(model)

@@ -110,3 +110,38 @@ def test_a_failed_backup_keeps_nothing(app_home, tmp_path):
     assert done.exit_code == 0, done.output
     assert (good / "trendscope.db").stat().st_mode & 0o777 == 0o600
     assert "delete the home's trendscope.db-wal and trendscope.db-shm" in done.output
+
+
+def test_a_backup_of_a_home_that_is_not_there_is_refused_not_an_empty_backup(tmp_path):
+    """An operations walkthrough: `--home /tmp/typo backup DIR` made an empty home and printed "backed up ... the
+    database (0.2 MB, checked)", exit 0: a cron job's misspelt home backed up nothing every night."""
+    out = cli(tmp_path / "typo", "backup", str(tmp_path / "bk"))
+    assert out.exit_code == 1 and "no data home there (nothing to back up; is --home" in out.output, out.output
+    assert not (tmp_path / "typo").exists() and not (tmp_path / "bk").exists()
+    out = cli(tmp_path / "typo", "doctor", "--check")  # a monitor read "status: ok"
+    assert out.exit_code == 1 and "no data home there (nothing to check" in out.output
+
+
+def test_a_backup_takes_its_name_only_once_complete(app_home, tmp_path, monkeypatch):
+    """An operations walkthrough killed a backup half way: the folder under its final name held a database that
+    restored as an empty home, without a word. It is written as NAME.incomplete and renamed once checked; what a
+    killed run left is cleared by the next one."""
+    from trendscope.foundation import backup
+
+    dest = tmp_path / "bk"
+    seen = []
+
+    def watching(source, target):  # the database is being copied: where, and is the final name there yet?
+        seen.append((target.parent.name, dest.exists()))
+        return real(source, target)
+
+    real = backup._copy_database
+    monkeypatch.setattr(backup, "_copy_database", watching)
+    (tmp_path / "bk.incomplete").mkdir()  # left by a killed run
+    (tmp_path / "bk.incomplete" / "trendscope.db").write_bytes(b"half")
+    done = cli(app_home, "backup", str(dest))
+    assert done.exit_code == 0, done.output
+    assert seen == [("bk.incomplete", False)]
+    assert (dest / "trendscope.db").stat().st_size > 10_000 and not (tmp_path / "bk.incomplete").exists()
+    assert f"backed up to {dest}:" in done.output
+

@@ -92,6 +92,21 @@ def test_secrets_others_can_read_need_attention(home):
     assert not any("SMTP password" in s for s in full_status(h)["stale"])
 
 
+def test_a_database_every_user_may_read_needs_attention(home):
+    """An operations walkthrough: a home restored with `cp` under umask 022 held a 644 database (password hashes,
+    addresses, sessions) without a word, while a readable config.toml was named."""
+    h = Home(home)
+    Home(home).ensure()
+    from trendscope.schema import open_home_database
+
+    open_home_database(h).close()
+    h.db_path.chmod(0o644)
+    (said,) = [s for s in full_status(h)["stale"] if "every user of this machine may read it" in s]
+    assert f"{h.db_path} (644)" in said and f"chmod 600 {h.db_path}*" in said
+    h.db_path.chmod(0o640)  # a group, on purpose
+    assert not any("may read it" in s for s in full_status(h)["stale"])
+
+
 def test_a_new_home_and_its_database_are_their_owners_alone(tmp_path):
     """The database holds password and session hashes and email addresses; a walkthrough found it created 644 in
     a 755 home. New ones are 600 in a 700 home (SQLite gives the -wal file the database's mode); an existing file

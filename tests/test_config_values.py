@@ -62,9 +62,12 @@ def test_a_timeout_or_a_text_setting_of_the_wrong_type_is_one_line_each(home):
     h = _config(home, '[smtp]\nhost = "mail.lab.example"\ntimeout = true\nuser = 5\npassword = [1]\n')
     assert config_problems(h, env={}) == [
         f"{h.config_path}: smtp user must be text in quotes, not 5",
-        f"{h.config_path}: smtp password must be text in quotes, not [1]",
+        f"{h.config_path}: smtp password must be text in quotes, not a list",  # never its value (an audit)
         f"{h.config_path}: smtp timeout must be a number of seconds, not true",
     ]
+    # an unquoted password is a mistyped secret: its kind is named, never its value (status goes to cron mail)
+    h = _config(home, '[smtp]\nhost = "mail.lab.example"\npassword = 98765432\n')
+    assert config_problems(h, env={}) == [f"{h.config_path}: smtp password must be text in quotes, not a number"]
     h = _config(home, f'[smtp]\nhost = "mail.lab.example"\ntimeout = 1{"0" * 400}\n')
     [said] = config_problems(h, env={})  # float() of it raised OverflowError
     assert said.startswith(f"{h.config_path}: smtp timeout must be between 0 and 600 seconds, not 1000")

@@ -96,6 +96,26 @@ def test_temp_files_are_removed(healthy):
     assert not leftover.exists()
 
 
+def test_the_next_index_run_removes_what_a_killed_one_left_and_a_repair_waits_for_a_running_one(healthy):
+    """An operations walkthrough: a temp file left by a killed `index` stayed through later runs (`doctor --check`
+    and `status` kept saying "run doctor --repair"); and a repair beside a running `index` could delete the file it
+    was writing."""
+    from trendscope.foundation.errors import TrendscopeError
+    from trendscope.index.hash_embedder import HashingEmbedder
+    from trendscope.index.index_run import index_lock
+    from trendscope.index.indexer import run_index
+
+    home, db, _ = healthy
+    leftover = home.index_dir / f".{INDEX_NAME}.tmp-999-abcd"
+    leftover.write_bytes(b"half written")
+    res = run_index(db, home, embedder=HashingEmbedder(model_id=MODEL, dim=16), progress=False, update_tags=False)
+    assert not leftover.exists() and f"removed {leftover.name}, left by an interrupted index write" in res.notes
+    assert doctor.check(db, home).ok
+    with index_lock(home):
+        with pytest.raises(TrendscopeError, match="another `trendscope index` is running"):
+            doctor.repair(db, home)
+
+
 def test_cli_check_and_repair(healthy):
     home, db, _ = healthy
     index_paths(home.index_dir)[0].unlink()
@@ -106,6 +126,32 @@ def test_cli_check_and_repair(healthy):
     assert out.exit_code == 0 and "rebuilt the FAISS index (30 vectors" in out.output
     out = runner.invoke(main, ["--home", str(home.root), "doctor", "--check"])
     assert out.exit_code == 0 and "status: ok" in out.output
+
+
+def test_doctor_checks_the_database_and_says_a_damaged_one_needs_a_backup(healthy, tmp_path):
+    """An operations walkthrough damaged a page of the database: `status` and `doctor --check` said ok, and a
+    backup's error sent the admin to `doctor`."""
+    import shutil
+    import sqlite3
+
+    home, db, _ = healthy
+    out = CliRunner().invoke(main, ["--home", str(home.root), "doctor", "--check"])
+    assert out.exit_code == 0 and "database: ok (SQLite's integrity check)" in out.output, out.output
+    copy = tmp_path / "damaged"
+    shutil.copytree(home.root, copy)
+    with sqlite3.connect(copy / "trendscope.db") as c:
+        c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        c.execute("PRAGMA journal_mode = DELETE")
+        page_size = c.execute("PRAGMA page_size").fetchone()[0]
+        root = c.execute("SELECT rootpage FROM sqlite_master WHERE name = 'papers_fts_data'").fetchone()[0]
+    data = bytearray((copy / "trendscope.db").read_bytes())
+    start = (root - 1) * page_size  # the keyword index's, which `doctor` does not read: a bad cell count
+    data[start + 3:start + 5] = b"\x7f\xff"
+    (copy / "trendscope.db").write_bytes(bytes(data))
+    out = CliRunner().invoke(main, ["--home", str(copy), "doctor", "--check"])
+    assert out.exit_code == 1 and "database: damaged (" in out.output and "restore the latest backup" in out.output
+    quick = CliRunner().invoke(main, ["--home", str(copy), "doctor", "--check", "--no-database"])
+    assert "database:" not in quick.output
 
 
 def test_status_names_a_missing_or_damaged_search_index(healthy):

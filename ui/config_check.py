@@ -8,7 +8,9 @@ section of `config.toml` none of them reads (`[smpt]`), and files with secrets t
 """
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
+from pathlib import Path
 
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.files import read_toml
@@ -95,8 +97,29 @@ def config_problems(home: Home, env: Mapping[str, str] | None = None, *, for_sen
 
 
 def config_warnings(home: Home) -> list[str]:
-    """Files holding secrets that others can read (the SMTP password, the sign-in secrets)."""
+    """Files holding secrets that others can read (the SMTP password, the sign-in secrets, the database)."""
     from trendscope.accounts.sign_in_config import secrets_warnings
     from trendscope.digest.mailer import config_file_warnings
 
-    return config_file_warnings(home.config_path) + secrets_warnings(home.secrets_path)
+    return (config_file_warnings(home.config_path) + secrets_warnings(home.secrets_path)
+            + database_mode_warnings(home))
+
+
+def database_mode_warnings(home: Home) -> list[str]:
+    """The database (with its -wal and -shm files) readable by others: it holds password hashes, addresses,
+    sessions and unsubscribe tokens. A new home's is its owner's alone; a restore with `cp` under another umask, or
+    a home made by an early version, was 644 without a word (an operations walkthrough)."""
+    if os.name == "nt":
+        return []
+    loose = []
+    for path in (home.db_path, Path(f"{home.db_path}-wal"), Path(f"{home.db_path}-shm")):
+        try:
+            mode = path.stat().st_mode
+        except OSError:
+            continue
+        if mode & 0o007:  # every user of the machine (a group may be given it on purpose)
+            loose.append(f"{path} ({mode & 0o777:o})")
+    if not loose:
+        return []
+    return [f"the database holds password hashes, addresses and sessions and every user of this machine may read "
+            f"it: {', '.join(loose)}: run `chmod 600 {home.db_path}*`"]

@@ -23,8 +23,9 @@ def backup_cmd(ctx: click.Context, dest: Path, no_pdfs: bool) -> None:
     """
     from trendscope.foundation.backup import backup_home
 
+    home = ctx.obj.existing_home("nothing to back up")
     ctx.obj.actor.require_admin("backing up the data home")
-    for line in backup_home(ctx.obj.home, dest, with_pdfs=not no_pdfs).lines():
+    for line in backup_home(home, dest, with_pdfs=not no_pdfs).lines():
         click.echo(line)
 
 

@@ -47,6 +47,15 @@ class AppContext:
                            "with `trendscope ingest`; is --home or $TRENDSCOPE_HOME misspelt?)", err=True)
         return self._home
 
+    def existing_home(self, why: str) -> Home:
+        """The data home when it holds a database; else one error line: `backup` and `doctor` of a misspelt
+        --home made an empty home and reported success ("backed up ... checked", "status: ok": an operations
+        walkthrough), a monitor's or a cron job's typo hidden."""
+        if not self.home_path.db_path.exists():
+            raise TrendscopeError(f"{self.home_path.root}: no data home there ({why}; is --home or "
+                                  "$TRENDSCOPE_HOME misspelt?)")
+        return self.home
+
     @property
     def actor(self) -> Actor:
         """The account the command acts as (`--user`, default the local owner); checked on first use, so

@@ -5,7 +5,9 @@ process writes (a plain `cp` of a database in WAL mode can miss what its `-wal` 
 written), then checked with `PRAGMA integrity_check`. The settings (`config.toml`, `secrets.toml`, `taxonomy.toml`),
 a fitted tag model, the stored PDFs (`pdf/`: a PDF read from a file cannot be downloaded again) and the Atom feeds
 are copied as files. The FAISS index (`index/`) is not: it is a cache of the vectors the database holds, rebuilt
-by `trendscope doctor --repair` after a restore. Nothing in the home is changed.
+by `trendscope doctor --repair` after a restore. The copy is written beside DEST as `DEST.incomplete` and renamed
+once checked, so a folder under DEST's name is always a whole backup. The home is opened as every command opens it:
+a database from an older version is brought up to date first (its migrations), nothing else in it changes.
 """
 from __future__ import annotations
 
@@ -46,8 +48,14 @@ class BackupReport:
         return out
 
 
+INCOMPLETE = ".incomplete"  # the suffix of the folder a backup is written into before it takes its name
+
+
 def backup_home(home: Home, dest: Path, with_pdfs: bool = True) -> BackupReport:
-    """Copy `home` into `dest` (a new or empty folder, made readable by its owner alone)."""
+    """Copy `home` into `dest` (a new or empty folder, made readable by its owner alone). The copy is written into
+    `DEST.incomplete` and takes its name once complete and checked: a backup killed half way (a reboot at 03:30)
+    left a folder under the final name whose database restored as an empty home, without a word (an operations
+    walkthrough)."""
     dest = Path(dest).expanduser()
     if dest.resolve() == home.root.resolve() or home.root.resolve() in dest.resolve().parents:
         raise TrendscopeError(f"{dest}: a backup goes outside the data home ({home.root})")
@@ -55,27 +63,21 @@ def backup_home(home: Home, dest: Path, with_pdfs: bool = True) -> BackupReport:
         raise TrendscopeError(f"{dest}: exists and is not an empty folder; give a new one")
     if not home.db_path.exists():
         raise TrendscopeError(f"{home.db_path}: no database to back up")
-    made = not dest.exists()
-    dest.mkdir(parents=True, exist_ok=True)
-    os.chmod(dest, 0o700)  # the copy holds the same secrets and users as the home
+    work = dest.with_name(dest.name + INCOMPLETE)
+    if work.exists():  # what a killed backup left: never a backup
+        shutil.rmtree(work)
+    work.mkdir(parents=True)
+    os.chmod(work, 0o700)  # the copy holds the same secrets and users as the home
     try:
-        return _copy_home(home, dest, with_pdfs)
+        report = _copy_home(home, work, with_pdfs)
+        os.replace(work, dest)  # onto an empty folder too (POSIX rename)
     except BaseException:
         # a failed backup left a damaged copy of the database behind, readable by all (umask 022), and blocked the
         # next run into the same folder (a blind lab-admin walkthrough): nothing half done stays
-        if made:
-            shutil.rmtree(dest, ignore_errors=True)
-        else:
-            _empty(dest)
+        shutil.rmtree(work, ignore_errors=True)
         raise
-
-
-def _empty(folder: Path) -> None:
-    for path in folder.iterdir():
-        if path.is_dir() and not path.is_symlink():
-            shutil.rmtree(path, ignore_errors=True)
-        else:
-            path.unlink(missing_ok=True)
+    report.dest = dest
+    return report
 
 
 def _copy_home(home: Home, dest: Path, with_pdfs: bool) -> BackupReport:
@@ -115,6 +117,6 @@ def _copy_database(source: Path, target: Path) -> None:
         src.close()
     os.chmod(target, 0o600)
     if problems != ["ok"]:
-        raise TrendscopeError(f"{target}: the copy fails SQLite's check ({'; '.join(problems[:3])}): the database "
-                              "may be damaged; run `trendscope doctor` and keep the earlier backups (the failed copy "
-                              "was removed)")
+        raise TrendscopeError(f"{source}: its copy fails SQLite's check ({'; '.join(problems[:3])}): the database "
+                              "may be damaged (`trendscope doctor` checks it; it cannot mend it); keep the earlier "
+                              "backups, and restore the latest sound one (the failed copy was removed)")
