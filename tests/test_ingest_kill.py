@@ -96,3 +96,26 @@ def test_sigkill_in_the_middle_then_rerun(tmp_path, sample_rows):
         check_home(home, rows)
         ledger = LedgerStore(open_database(home / "trendscope.db"))
         assert ledger.running() == []
+
+
+def test_sigterm_records_the_run_as_interrupted_and_ends_as_sigterm(tmp_path, sample_rows):
+    """An operations walkthrough stopped an ingest as systemd does (SIGTERM): the run stayed "running" in `status`
+    until the next run, where Ctrl-C recorded it as interrupted. Now both are recorded so, and the process still
+    ends by SIGTERM (what systemd takes for a clean stop), not with "Aborted!" and exit status 1."""
+    rows = sample_rows[:3000]
+    snap = tmp_path / "snap.jsonl.gz"
+    with gzip.open(snap, "wt", encoding="utf-8") as fh:
+        for r in rows:
+            fh.write(json.dumps(r) + "\n")
+    home = tmp_path / "home"
+    proc = subprocess.Popen(cli(home, snap), cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            text=True)
+    end = time.monotonic() + 300
+    while _papers_stored(home) < 100 and proc.poll() is None and time.monotonic() < end:
+        time.sleep(0.005)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == -signal.SIGTERM, (proc.returncode, err)
+    assert "Aborted" not in err and "Traceback" not in err, err
+    runs = LedgerStore(open_database(home / "trendscope.db")).recent(5)
+    assert [r.outcome for r in runs] == ["interrupted"]

@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import sqlite3
 import sys
+import threading
 
 import click
 
 from trendscope.foundation.actor import LOCAL_OWNER, Actor
 from trendscope.foundation.db import storage_error
-from trendscope.foundation.errors import TrendscopeError
+from trendscope.foundation.errors import Terminated, TrendscopeError
 from trendscope.foundation.home import Home
 
 
@@ -72,12 +74,20 @@ class AppContext:
         return self._actor
 
 
+def _terminated(signum, frame) -> None:
+    raise Terminated()
+
+
 class TrendscopeGroup(click.Group):
     """Turns domain errors into one-line CLI errors instead of tracebacks."""
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
+        except Terminated:  # recorded as interrupted on its way out; now end as SIGTERM ends a process (what
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)  # systemd takes for a clean stop), not "Aborted!" exit 1
+            os.kill(os.getpid(), signal.SIGTERM)
+            raise
         except TrendscopeError as exc:
             raise click.ClickException(str(exc)) from exc
         except (sqlite3.DatabaseError, OSError) as exc:
@@ -115,6 +125,8 @@ def main(ctx: click.Context, home: str | None, user: str | None, verbose: int) -
 
     Every command's --help ends with examples of its own.
     """
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminated)
     level = logging.WARNING - 10 * min(verbose, 2)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     if verbose < 2:  # faiss tells at INFO which CPU build it could not load ("AVX512 ... ModuleNotFoundError")

@@ -39,3 +39,10 @@ class FileStorageError(StorageError, OSError):
 
     def __str__(self) -> str:
         return self.message
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (what systemd and `kill` send to stop a process), raised as Ctrl-C is, so that what was being done
+    is recorded as interrupted: a stopped `ingest` stayed "running" in `status` until the next run (an operations
+    walkthrough). The CLI then ends by SIGTERM as before (`ui.cli.main`)."""
+
