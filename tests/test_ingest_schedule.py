@@ -83,6 +83,26 @@ def test_cycle_runs_steps_in_order_and_digest_only_on_its_day(tmp_path):
     assert calls == ["ingest", "index", "topics", "digest"]
 
 
+def test_status_names_a_failed_step_of_the_last_scheduled_cycle(tmp_path):
+    """An operations walkthrough: the index step failed (a full disk); the cron log said so, without a time, and
+    `status` said nothing. The last cycle's failing steps are a stale item until a cycle runs clean."""
+    from trendscope.foundation.errors import StorageError
+    from trendscope.ui.status_report import full_status
+
+    home = Home(tmp_path / "home").ensure()
+
+    def full_disk():
+        raise StorageError("cannot write the FAISS index: File too large")
+
+    at = datetime(2026, 6, 2, 3, 30, tzinfo=UTC)
+    steps = {"ingest": lambda: None, "index": full_disk, "topics": lambda: None}
+    run_cycle(home, ScheduleConfig(digest_day=None), now=lambda: at, steps=steps)
+    (said,) = [s for s in full_status(home)["stale"] if s.startswith("last scheduled cycle")]
+    assert said.startswith("last scheduled cycle (2026-06-02T03:30:00+00:00): index: cannot write the FAISS index")
+    run_cycle(home, ScheduleConfig(digest_day=None), now=lambda: at, steps={**steps, "index": lambda: None})
+    assert not any(s.startswith("last scheduled cycle") for s in full_status(home)["stale"])
+
+
 def test_the_digest_day_stops_before_sending_when_a_setting_is_misspelt(tmp_path):
     """As `digest --send` does: a `[smpt]` section let the week be issued and every mail fail (a walkthrough)."""
     home = Home(tmp_path / "home").ensure()

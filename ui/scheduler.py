@@ -10,8 +10,10 @@ Every cycle holds `schedule.lock` in the data home, so two cycles (from this pro
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -147,11 +149,44 @@ def run_cycle(home: Home, cfg: ScheduleConfig, *, digest: bool | None = None,
                 log.debug("%s step crashed", name, exc_info=True)
                 res.failed.append(f"{name}: unexpected {exc.__class__.__name__}: {exc}")
                 res.say(f"{name} failed unexpectedly: {exc.__class__.__name__}: {exc}")
+        write_last_cycle(home, now(), res.failed)
         return res
     finally:
         if db is not None:
             db.close()
         lock.release()
+
+
+LAST_CYCLE = "schedule_last_cycle.json"  # in the data home: when the last scheduled cycle ran, what failed
+
+
+def write_last_cycle(home: Home, at: datetime, failed: list[str]) -> None:
+    """Keep when the cycle ran and which steps failed, for `status` (`last_cycle_problems`): an index step that
+    failed (a full disk) showed in the cron log alone, with no time, and `status` said nothing (an operations
+    walkthrough). Ingest runs have their ledger; this covers index, topics and digest. Never raises."""
+    import json
+
+    from trendscope.foundation.files import atomic_write
+
+    with contextlib.suppress(OSError):
+        atomic_write(home.root / LAST_CYCLE, json.dumps({"at": at.isoformat(timespec="seconds"),
+                                                         "failed": failed}).encode(), durable=False)
+
+
+def last_cycle_problems(home: Home) -> list[str]:
+    """One stale item when the last scheduled cycle had a failing step (other than ingest, whose runs `status`
+    shows from the ledger): "last scheduled cycle (2026-12-07T03:30:00+00:00): index: ..."."""
+    import json
+
+    try:
+        rec = json.loads((home.root / LAST_CYCLE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    if not isinstance(rec, dict) or not isinstance(rec.get("failed"), list):
+        return []
+    failed = [str(f) for f in rec["failed"] if not str(f).startswith("ingest")]
+    return [f"last scheduled cycle ({rec.get('at', '?')}): {'; '.join(failed)[:600]} (the next cycle retries; "
+            "`trendscope schedule --once` runs one now)"] if failed else []
 
 
 def digest_catch_up_due(now: datetime, digest_day: str | None, digest_hour: int) -> bool:
@@ -173,6 +208,11 @@ def run_forever(home: Home, cfg: ScheduleConfig) -> None:  # pragma: no cover - 
     from apscheduler.triggers.interval import IntervalTrigger
 
     logging.getLogger("trendscope.schedule").setLevel(logging.INFO)
+    # when each line was said, in UTC (a log without times could not say when a step failed: a walkthrough)
+    stamped = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", datefmt="%Y-%m-%dT%H:%M:%SZ")
+    stamped.converter = time.gmtime
+    for handler in logging.getLogger().handlers:
+        handler.setFormatter(stamped)
     sched = BlockingScheduler(timezone=UTC)
 
     def cycle(digest: bool) -> None:

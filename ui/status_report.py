@@ -12,6 +12,7 @@ from trendscope.index.status import index_status
 from trendscope.ingest.status import collect_status
 from trendscope.schema import open_home_database
 from trendscope.ui.config_check import config_problems, config_warnings
+from trendscope.ui.scheduler import last_cycle_problems
 
 
 def full_status(home: Home, *, weeks: int = 4, now: datetime | None = None, search_index: bool = True) -> dict:
@@ -37,7 +38,8 @@ def full_status(home: Home, *, weeks: int = 4, now: datetime | None = None, sear
               index_running_since=idx["index_running_since"])
     problems = config_problems(home) + config_warnings(home)
     st["config_problems"] = problems
-    st["stale"] = st["stale"] + idx["stale"] + [f"settings: {p}" for p in problems] + _unsent_lines(unsent)
+    st["stale"] = (st["stale"] + idx["stale"] + [f"settings: {p}" for p in problems] + _unsent_lines(unsent)
+                   + last_cycle_problems(home))
     st["unsent_deliveries"] = [{"subscription": name, "week": d.week, "target": d.target, "status": d.status,
                                 "attempts": d.attempts, "error": d.last_error} for name, d in unsent]
     return st

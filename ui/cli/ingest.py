@@ -243,6 +243,10 @@ def schedule_cmd(ctx, every, digest_day, digest_hour, since, categories, once):
     ctx.obj.actor.require_admin("scheduling ingests and digests" if cfg.digest_day is not None else
                                 "scheduling ingests (the corpus is every user's)")
     if once:
+        from trendscope.foundation.clock import utc_now_iso
+
+        # when, first: a cron log of many cycles could not say when one failed (an operations walkthrough)
+        click.echo(f"scheduled cycle at {utc_now_iso()}")
         res = run_cycle(home, cfg, digest=None)
         for line in res.lines:
             click.echo(line)
