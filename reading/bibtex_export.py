@@ -300,7 +300,8 @@ def bibtex_entry(item: ListItem, key: str, include_abstract: bool = False) -> st
         fields.append(("doi", latex_escape(doi)))
     if _venue_written(item):
         fields += [(k, _bib_pages(venue[k]) if k == "pages" else latex_escape(venue[k]))
-                   for k in ("journal", "booktitle", "volume", "number", "pages", "publisher") if venue.get(k)]
+                   for k in ("journal", "booktitle", "editor", "series", "volume", "number", "pages", "publisher",
+                             "organization", "institution", "school", "address") if venue.get(k)]
     elif p is not None and p.journal_ref:
         fields.append(("journal", latex_escape(p.journal_ref)))
     if item.note:
@@ -313,8 +314,9 @@ def bibtex_entry(item: ListItem, key: str, include_abstract: bool = False) -> st
 
 
 def _venue_written(item: ListItem) -> bool:
-    """Whether the export writes the venue an import gave (its journal or booktitle), and so the import's year."""
-    return bool(item.venue.get("journal") or item.venue.get("booktitle"))
+    """Whether the export writes the venue an import gave (its journal, booktitle, or a report's institution or a
+    thesis's school), and so the import's year."""
+    return any(item.venue.get(k) for k in ("journal", "booktitle", "institution", "school"))
 
 
 def id_year(arxiv_id: str) -> str | None:

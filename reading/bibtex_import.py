@@ -49,6 +49,22 @@ def arxiv_id_from_fields(fields: dict[str, str]) -> str | None:
     return None
 
 
+def _with_crossref(fields: dict[str, str], by_key: dict, urls: list[str]) -> dict[str, str]:
+    """An entry's fields with what its `crossref` entry gives and it does not say (BibTeX's and biber's rule): an
+    @inproceedings of JabRef's, its booktitle and year in the @proceedings it cross-references, came back a bare
+    @misc (a blind walkthrough). A parent's `title` is the child's `booktitle`."""
+    cross = next((v for k, v in fields.items() if k.lower() == "crossref"), "")
+    parent = by_key.get(cross.strip().lower()) if cross else None
+    if parent is None:
+        return fields
+    inherited = {k.lower(): _restored(str(v.value), urls) for k, v in parent.fields_dict.items()
+                 if k.lower() != "crossref"}
+    if "title" in inherited:
+        inherited.setdefault("booktitle", inherited.pop("title"))
+    return {**{k: v for k, v in inherited.items() if k not in ("eprint", "url", "doi", "annote", "annotation",
+                                                                  "comment", "author", "note")}, **fields}
+
+
 _ABS_VOLUME = re.compile(r"\{?abs/([^\s{}]+)\}?", re.IGNORECASE)
 # a field's LaTeX source is cut to this before it is decoded: what is kept of any field is shorter (a note 5,000
 # characters, 100 names of 200), and decoding a 5,000,000-character `annote` ran for many minutes (an audit)
@@ -74,7 +90,11 @@ def latex_decoder():
 
 # where an imported entry says the paper was published, written back by a BibTeX export (an @article with its
 # journal, DOI, volume and pages came back as a bare @misc: a blind walkthrough)
-VENUE_FIELDS = ("journal", "booktitle", "volume", "number", "pages", "publisher", "doi")
+VENUE_FIELDS = ("journal", "booktitle", "editor", "series", "volume", "number", "pages", "publisher", "organization",
+                "institution", "school", "address", "doi")
+# the fields that say where it was published (one of them keeps an entry's type; @techreport and @phdthesis name
+# theirs in institution and school: they came back a bare @misc, a blind walkthrough)
+VENUE_PLACES = ("journal", "booktitle", "publisher", "doi", "institution", "school")
 _ARXIV_VENUE = re.compile(r"(?i)\barxiv\b|^corr$")  # "arXiv preprint arXiv:X", Semantic Scholar's "ArXiv", DBLP's CoRR
 
 
@@ -88,7 +108,7 @@ def _venue(entry_type: str, fields: dict[str, str]) -> dict[str, str]:
         out.pop("volume", None)  # DBLP's "abs/1904.01608"
         if out.get("doi", "").lower().startswith("10.48550/"):
             out.pop("doi")
-    if kind not in ENTRY_TYPES or not (out.keys() & {"journal", "booktitle", "publisher", "doi"}):
+    if kind not in ENTRY_TYPES or not (out.keys() & set(VENUE_PLACES)):
         return {}
     return {"type": kind, **out}
 
@@ -121,12 +141,17 @@ def parse_bibtex(text: str) -> ParsedFile:
         err = getattr(block, "error", None)
         why = (getattr(err, "abort_reason", None) or str(err) or type(err).__name__).strip() or "syntax error"
         out.problems.append(f"line {line}: broken BibTeX entry ({why})")
+    by_key = {e.key.lower(): e for e in lib.entries}
+    parents = {str(f.value).strip().lower() for e in lib.entries for f in e.fields if f.key.lower() == "crossref"}
     for entry in sorted(lib.entries, key=lambda e: e.start_line):  # a repeated key's entry was taken in last
         fields = {k: _restored(str(v.value), urls) for k, v in entry.fields_dict.items()}
+        fields = _with_crossref(fields, by_key, urls)
         entry.key = keys.get(entry.key, entry.key)
         source = raw_fields.get(entry.start_line, fields)
         aid = arxiv_id_from_fields(fields)
         line = entry.start_line + 1
+        if aid is None and entry.key.lower() in parents:  # a @proceedings others cross-reference: no paper of its own
+            continue
         if aid is None:
             given = " ".join(fields.get("eprint", "").split())
             out.problems.append(f"line {line}: entry {entry.key!r}: eprint {given[:60]!r} is not an arXiv id" if given

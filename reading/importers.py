@@ -24,7 +24,7 @@ from trendscope.foundation.errors import TrendscopeError
 from trendscope.ingest.records import BadArxivId, arxiv_id_in_text, parse_arxiv_id
 
 from .bibtex_export import ENTRY_TYPES
-from .bibtex_import import VENUE_FIELDS, parse_bibtex
+from .bibtex_import import VENUE_FIELDS, VENUE_PLACES, parse_bibtex
 from .exporters import clean_text, csv_unguard
 from .imported import CITATION_KEY_RE, MAX_TITLE, ImportedItem, ParsedFile, author_list, html_note, one_line
 from .imported_forms import ImportedForms
@@ -235,7 +235,7 @@ def _record_venue(rec: dict) -> dict[str, str]:
     if not isinstance(venue, dict) or venue.get("type") not in ENTRY_TYPES:
         return {}
     out = {k: one_line(v, 300) for k, v in venue.items() if k in VENUE_FIELDS and isinstance(v, str) and v.strip()}
-    return {"type": venue["type"], **out} if out.keys() & {"journal", "booktitle", "publisher", "doi"} else {}
+    return {"type": venue["type"], **out} if out.keys() & set(VENUE_PLACES) else {}
 
 
 def _record_metadata(rec: dict) -> tuple[str, tuple[str, ...], str, bool]:

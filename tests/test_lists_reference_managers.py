@@ -258,3 +258,27 @@ def test_notes_keep_their_paragraphs_not_the_files_indentation(tmp_path):
     assert parse_file(csv_file).items[0].note == "Benchmark paper & dataset\nSecond paragraph\nand a line"
     _, items = _items("@misc{k, eprint={2106.09685},\n  annote = {Multi-line\n    note, wrapped\n    by the editor}}\n")
     assert items["2106.09685"].note == "Multi-line\nnote, wrapped\nby the editor"
+
+
+def test_crossref_reports_and_theses_keep_their_venue(db, sample_rows, tmp_path):
+    """A JabRef @inproceedings taking its booktitle from the @proceedings it cross-references, a @techreport's
+    institution and a @phdthesis's school all came back as bare @misc entries; the @proceedings was reported as an
+    entry without an arXiv id."""
+    a, b, c = (r["id"] for r in sample_rows[:3])
+    bib = tmp_path / "jabref.bib"
+    bib.write_text(
+        "@Proceedings{neurips2020, title = {Advances in Neural Information Processing Systems 33}, year = {2020},\n"
+        "  editor = {Larochelle, H. and Ranzato, M.}, publisher = {Curran Associates}}\n"
+        f"@InProceedings{{schaetzle2020, title = {{A}}, crossref = {{neurips2020}}, pages = {{1--12}},\n"
+        f"  eprint = {{{a}}}}}\n"
+        f"@techreport{{tr1, title = {{R}}, institution = {{FAIR}}, number = {{TR-7}}, eprint = {{{b}}},\n"
+        "  year = {2021}}\n"
+        f"@phdthesis{{th1, title = {{T}}, school = {{Uni Heidelberg}}, eprint = {{{c}}}, year = {{2023}}}}\n")
+    res = ReadingLists(db).import_file("J", bib)
+    assert res.bad == [] and len(res.added) == 3
+    out = ReadingLists(db).export("J", "bibtex").decode()
+    assert "@inproceedings{schaetzle2020," in out and "booktitle = {Advances in Neural Information Processing " \
+        "Systems 33}" in out and "pages = {1--12}" in out and "year = {2020}" in out
+    assert "editor = {Larochelle, H. and Ranzato, M.}" in out and "publisher = {Curran Associates}" in out
+    assert "@techreport{tr1," in out and "institution = {FAIR}" in out and "number = {TR-7}" in out
+    assert "@phdthesis{th1," in out and "school = {Uni Heidelberg}" in out
