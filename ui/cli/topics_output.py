@@ -35,11 +35,16 @@ def mix_notes(db, since: str | None, topics: bool = False, until: str | None = N
 
 
 def period_name(period: str, freq: str) -> str:
-    """A period as the text names it: "2026-06-01" for a week, "2026-06" for a month, "2025-Q1" for a quarter
+    """A period as the text names it: "2026-W23" for a week, "2026-06" for a month, "2025-Q1" for a quarter
     ("the quarters from 2024-10 through 2025-01" read as ending in January, a blind walkthrough)."""
     if freq == "quarter":
         return f"{period[:4]}-Q{(int(period[5:7]) - 1) // 3 + 1}"
-    return period[:10] if freq == "week" else period[:7]  # "2025-07..2026-06-01" read as ending on 1 June
+    if freq == "week":  # the ISO week, as digests name theirs (`digest --week 2026-W23`): a script joined the two
+        from datetime import date  # by nothing (a blind walkthrough); the record's `period` keeps the Monday
+
+        year, week, _ = date.fromisoformat(period[:10]).isocalendar()
+        return f"{year}-W{week:02d}"
+    return period[:7]  # "2025-07..2026-06-01" read as ending on 1 June
 
 
 def print_topics(db, freq: str, since: str | None, as_json: bool, last: int | None, recompute: bool,
