@@ -113,8 +113,18 @@ class ReadingLists(ListFiles):
         return stored if access == "own" else f"{owner}/{stored}"
 
     def _resolve(self, name: str) -> tuple[int, str]:
-        """(list id, access) of the list the user means by `name` (NFC, as names are stored: `check_name`)."""
-        raw = unicodedata.normalize("NFC", name or "").strip()
+        """(list id, access) of the list the user means by `name`: its NFC form, as names are stored now
+        (`check_name`), else as given (a name an earlier version stored decomposed: a review)."""
+        given = (name or "").strip()
+        nfc = unicodedata.normalize("NFC", given)
+        if nfc != given:
+            try:
+                return self._resolve_as(nfc)
+            except TrendscopeError:
+                pass
+        return self._resolve_as(given)
+
+    def _resolve_as(self, raw: str) -> tuple[int, str]:
         lid = self.store.list_id(raw, self.me)
         if lid is not None:
             return lid, "own"
@@ -133,7 +143,7 @@ class ReadingLists(ListFiles):
         if cands:
             return cands[0][0], self.store.access(cands[0][0], self.me) or "read"
         known = ", ".join(quoted(s.ref) for s in self.lists()) or "none yet"  # a name may hold ", "
-        raise TrendscopeError(f"no reading list named {quoted(name)} (lists: {known})")
+        raise TrendscopeError(f"no reading list named {quoted(raw)} (lists: {known})")
 
     def _id(self, name: str, need: str = "read") -> int:
         """The list's id, when the user may `need` (read | edit | own) it."""
@@ -205,6 +215,11 @@ class ReadingLists(ListFiles):
             return ""
         who = ", ".join("everyone" if g == LAB else g for g, _edit in summary.shared_with)
         return f" (shared with {who}: they lose it too)"
+
+    def holds_data(self, user: str) -> bool:
+        """Whether `user` (a removed account's name) still has reading data of any kind: lists, lists shared with
+        the name, passage notes, thumbs. An account made at a first sign-in is never given such a name."""
+        return bool(self.owned_count(user) or self.shared_with_count(user) or self.marks.owned_count(user))
 
     def shared_with_count(self, user: str) -> int:
         """How many lists of others are shared with `user` by name (not with everyone)."""

@@ -32,6 +32,11 @@ class PaperMarksStore:
         self.db = db
         ensure_schema(db)
 
+    def owned_count(self, owner: str) -> int:
+        """The passage notes and thumbs `owner` has (what a new account of the name would hold)."""
+        return sum(self.db.execute(f"SELECT count(*) FROM {table} WHERE owner = ?", [owner]).fetchone()[0]
+                   for table in ("passage_notes", "paper_feedback"))
+
     # -- notes on passages -----------------------------------------------------------------
     def add_passage_note(self, owner: str, arxiv_id: str, seq: int, section: str, quote: str, note: str,
                          created: str) -> int:

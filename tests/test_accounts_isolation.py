@@ -627,8 +627,11 @@ def test_an_account_made_at_first_sign_in_never_takes_a_removed_members_data(db)
     acc = Accounts(db)
     acc.add("carol", password=PW)
     ReadingLists(db, user=Actor("carol", admin=False)).create("carol private")
+    acc.add("al", password=PW)  # passage notes alone were handed over (a review)
+    ReadingLists(db, user=Actor("al", admin=False)).add_passage_note(IDS[0], 3, "al's private note", quote="q")
     acc.remove("carol")
-    assert holds_data(db, "carol") and not holds_data(db, "dana")
+    acc.remove("al")
+    assert holds_data(db, "carol") and holds_data(db, "al") and not holds_data(db, "dana")
     who = acc.oidc_actor("carol@lab.example", verified=True, domains=("lab.example",),
                          holds_data=lambda name: holds_data(db, name))
     assert who.name == "carol2"

@@ -267,3 +267,26 @@ def test_a_scheduler_started_after_the_digest_time_runs_the_digests_once_at_star
     assert not digest_catch_up_due(datetime(2026, 12, 2, 6, 59, tzinfo=UTC), "wed", 7)
     assert not digest_catch_up_due(datetime(2026, 12, 1, 8, 0, tzinfo=UTC), "wed", 7)  # Tuesday: not due yet
     assert not digest_catch_up_due(sunday_late, None, 7)  # no digest day: no digests
+
+
+def test_sigterm_stops_the_long_running_scheduler_by_the_signal(tmp_path):
+    """A review: `systemctl stop` (SIGTERM) reached the scheduler as Ctrl-C does and was swallowed: an idle one
+    exited 0, a busy one kept running. It ends by the signal, as a service manager expects."""
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    with socket.socket() as s:  # a port nothing listens on: the first cycle's ingest fails at once
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "TRENDSCOPE_ARXIV_URL": f"http://127.0.0.1:{port}/api/query", "TRENDSCOPE_MODEL": "hash-384"}
+    proc = subprocess.Popen([sys.executable, "-m", "trendscope", "--home", str(tmp_path / "h"), "schedule",
+                             "--digest-day", "none"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True)
+    time.sleep(4)  # started, first cycle done or under way
+    proc.send_signal(signal.SIGTERM)
+    out, _ = proc.communicate(timeout=30)
+    assert proc.returncode == -signal.SIGTERM, (proc.returncode, out)

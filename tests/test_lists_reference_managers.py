@@ -282,3 +282,22 @@ def test_crossref_reports_and_theses_keep_their_venue(db, sample_rows, tmp_path)
     assert "editor = {Larochelle, H. and Ranzato, M.}" in out and "publisher = {Curran Associates}" in out
     assert "@techreport{tr1," in out and "institution = {FAIR}" in out and "number = {TR-7}" in out
     assert "@phdthesis{th1," in out and "school = {Uni Heidelberg}" in out
+
+
+def test_a_list_an_earlier_version_stored_decomposed_stays_reachable(db, tmp_path):
+    """A review: a name stored NFD before names were stored NFC could not be shown, changed or deleted, and every
+    BibTeX import of the user failed naming it."""
+    import unicodedata
+
+    rl = ReadingLists(db)
+    rl.create("plain")
+    nfd = unicodedata.normalize("NFD", "café")
+    with db.conn:
+        db.execute("UPDATE reading_lists SET name = ? WHERE name = 'plain'", [nfd])
+    rl.add(nfd, ["2106.09685"])
+    assert [i.arxiv_id for i in rl.items(nfd)] == ["2106.09685"]
+    bib = tmp_path / "k.bib"
+    bib.write_text("@misc{hu2021lora, eprint={2106.09685}}\n")
+    assert rl.import_file("other", bib).added == ["2106.09685"]
+    rl.delete(nfd)
+    assert [s.name for s in rl.lists()] == ["other"]

@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 
 from filelock import FileLock, Timeout
 
-from trendscope.foundation.errors import StorageError, TrendscopeError, os_reason
+from trendscope.foundation.errors import StorageError, Terminated, TrendscopeError, os_reason
 from trendscope.foundation.home import DEFAULT_CATEGORIES, Home
 
 log = logging.getLogger("trendscope.schedule")
@@ -238,5 +238,8 @@ def run_forever(home: Home, cfg: ScheduleConfig) -> None:  # pragma: no cover - 
                           id="digest-catch-up", max_instances=1)
     try:
         sched.start()
+    except Terminated:  # SIGTERM: stop now and end by the signal (`ui.cli.main`); swallowed with Ctrl-C below, a
+        sched.shutdown(wait=False)  # busy scheduler kept running and an idle one exited 0 (a review)
+        raise
     except (KeyboardInterrupt, SystemExit):
         pass

@@ -35,13 +35,13 @@ NO_AUTH_BANNER = ("**Sign-in is off** (`trendscope serve --no-auth`): anyone who
 
 
 def holds_data(db, name: str) -> bool:
-    """Whether a (removed) account named `name` left reading lists, subscriptions or lists shared with the name:
-    an account made at a first sign-in is not given it (`Accounts.oidc_actor`)."""
+    """Whether a (removed) account named `name` left reading data (lists, shares, passage notes, thumbs) or
+    subscriptions: an account made at a first sign-in is not given it (`Accounts.oidc_actor`; passage notes were
+    handed over: a review)."""
     from trendscope.digest.api import owned_count
     from trendscope.reading.lists import ReadingLists
 
-    rl = ReadingLists(db)
-    return bool(rl.owned_count(name) or owned_count(db, name) or rl.shared_with_count(name))
+    return ReadingLists(db).holds_data(name) or bool(owned_count(db, name))
 
 
 def _accounts():
