@@ -132,16 +132,28 @@ def test_a_backup_takes_its_name_only_once_complete(app_home, tmp_path, monkeypa
     seen = []
 
     def watching(source, target):  # the database is being copied: where, and is the final name there yet?
-        seen.append((target.parent.name, dest.exists()))
+        seen.append((target.parent.name, dest.exists(), (target.parent / backup.MARKER).exists()))
         return real(source, target)
 
     real = backup._copy_database
     monkeypatch.setattr(backup, "_copy_database", watching)
-    (tmp_path / "bk.incomplete").mkdir()  # left by a killed run
-    (tmp_path / "bk.incomplete" / "trendscope.db").write_bytes(b"half")
+    (tmp_path / "bk.incomplete").mkdir()  # left by a killed run, or another backup's under way: never removed here
+    refused = cli(app_home, "backup", str(dest))
+    assert refused.exit_code == 1 and "bk.incomplete exists: a backup into" in refused.output
+    (tmp_path / "bk.incomplete").rmdir()
     done = cli(app_home, "backup", str(dest))
     assert done.exit_code == 0, done.output
-    assert seen == [("bk.incomplete", False)]
+    assert seen == [("bk.incomplete", False, False)]
     assert (dest / "trendscope.db").stat().st_size > 10_000 and not (tmp_path / "bk.incomplete").exists()
     assert f"backed up to {dest}:" in done.output
+    # an existing empty folder (a mount point, a group's folder) is filled in place, marked until complete; and
+    # `backup .` works (it had no name to add ".incomplete" to: a review)
+    seen.clear()
+    here = tmp_path / "mounted"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    done = cli(app_home, "backup", ".")
+    assert done.exit_code == 0, done.output
+    assert (here / "trendscope.db").exists() and not (here / backup.MARKER).exists()
+    assert seen == [("mounted", True, True)]
 

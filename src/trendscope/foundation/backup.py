@@ -5,9 +5,10 @@ process writes (a plain `cp` of a database in WAL mode can miss what its `-wal` 
 written), then checked with `PRAGMA integrity_check`. The settings (`config.toml`, `secrets.toml`, `taxonomy.toml`),
 a fitted tag model, the stored PDFs (`pdf/`: a PDF read from a file cannot be downloaded again) and the Atom feeds
 are copied as files. The FAISS index (`index/`) is not: it is a cache of the vectors the database holds, rebuilt
-by `trendscope doctor --repair` after a restore. The copy is written beside DEST as `DEST.incomplete` and renamed
-once checked, so a folder under DEST's name is always a whole backup. The home is opened as every command opens it:
-a database from an older version is brought up to date first (its migrations), nothing else in it changes.
+by `trendscope doctor --repair` after a restore. A new DEST is written as `DEST.incomplete` and renamed once
+checked; an existing empty DEST holds `BACKUP-INCOMPLETE` until the copy is complete. The home is opened as every
+command opens it: a database from an older version is brought up to date first (its migrations), nothing else in
+it changes.
 """
 from __future__ import annotations
 
@@ -48,29 +49,34 @@ class BackupReport:
         return out
 
 
-INCOMPLETE = ".incomplete"  # the suffix of the folder a backup is written into before it takes its name
+INCOMPLETE = ".incomplete"  # the suffix of the folder a backup into a new DEST is written into first
+MARKER = "BACKUP-INCOMPLETE"  # the file a backup into an existing empty DEST holds until it is complete
 
 
 def backup_home(home: Home, dest: Path, with_pdfs: bool = True) -> BackupReport:
-    """Copy `home` into `dest` (a new or empty folder, made readable by its owner alone). The copy is written into
-    `DEST.incomplete` and takes its name once complete and checked: a backup killed half way (a reboot at 03:30)
-    left a folder under the final name whose database restored as an empty home, without a word (an operations
-    walkthrough)."""
-    dest = Path(dest).expanduser()
-    if dest.resolve() == home.root.resolve() or home.root.resolve() in dest.resolve().parents:
+    """Copy `home` into `dest` (a new or empty folder, made readable by its owner alone). A new DEST is written as
+    `DEST.incomplete` and takes its name once complete and checked; an existing empty one (a mount point, a folder
+    with its own group or ACL) is filled in place, holding `BACKUP-INCOMPLETE` until the end. A backup killed half
+    way (a reboot at 03:30) left a folder under the final name whose database restored as an empty home, without a
+    word (an operations walkthrough)."""
+    dest = Path(dest).expanduser().resolve()  # `backup .` has no name to put ".incomplete" after (a review)
+    if dest == home.root.resolve() or home.root.resolve() in dest.parents:
         raise TrendscopeError(f"{dest}: a backup goes outside the data home ({home.root})")
     if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
         raise TrendscopeError(f"{dest}: exists and is not an empty folder; give a new one")
     if not home.db_path.exists():
         raise TrendscopeError(f"{home.db_path}: no database to back up")
+    if dest.exists():
+        return _into_empty_folder(home, dest, with_pdfs)
     work = dest.with_name(dest.name + INCOMPLETE)
-    if work.exists():  # what a killed backup left: never a backup
-        shutil.rmtree(work)
+    if work.exists():  # never removed here: it may be another backup's, under way now (a review)
+        raise TrendscopeError(f"{work} exists: a backup into {dest} is under way, or one was killed (then remove "
+                              "it and run again)")
     work.mkdir(parents=True)
     os.chmod(work, 0o700)  # the copy holds the same secrets and users as the home
     try:
         report = _copy_home(home, work, with_pdfs)
-        os.replace(work, dest)  # onto an empty folder too (POSIX rename)
+        os.rename(work, dest)
     except BaseException:
         # a failed backup left a damaged copy of the database behind, readable by all (umask 022), and blocked the
         # next run into the same folder (a blind lab-admin walkthrough): nothing half done stays
@@ -78,6 +84,27 @@ def backup_home(home: Home, dest: Path, with_pdfs: bool = True) -> BackupReport:
         raise
     report.dest = dest
     return report
+
+
+def _into_empty_folder(home: Home, dest: Path, with_pdfs: bool) -> BackupReport:
+    os.chmod(dest, 0o700)
+    marker = dest / MARKER
+    marker.write_text("A backup is being written here, or one was killed: not a backup to restore.\n")
+    try:
+        report = _copy_home(home, dest, with_pdfs)
+        marker.unlink()
+    except BaseException:
+        _empty(dest)
+        raise
+    return report
+
+
+def _empty(folder: Path) -> None:
+    for path in folder.iterdir():
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
 
 
 def _copy_home(home: Home, dest: Path, with_pdfs: bool) -> BackupReport:
