@@ -25,21 +25,19 @@ from trendscope.ingest.records import BadArxivId, arxiv_id_in_text, parse_arxiv_
 
 from .bibtex_export import ENTRY_TYPES
 from .bibtex_import import VENUE_FIELDS, VENUE_PLACES, parse_bibtex
+from .csl_import import csl_record, is_csl
 from .exporters import clean_text, csv_unguard
 from .imported import CITATION_KEY_RE, MAX_TITLE, ImportedItem, ParsedFile, author_list, html_note, one_line
 from .imported_forms import ImportedForms
 from .list_input import MAX_IMPORT, MAX_NOTE
 from .list_store import STATUSES
+from .markdown_import import parse_markdown
 from .ris_import import looks_like_ris, parse_ris
 
 IMPORT_FORMATS = ("auto", "ids", "bibtex", "csv", "json", "md", "ris")
 MAX_JSON_DEPTH = 64  # Trendscope's own export nests 3 deep
 _JSON_STRING_RE = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
 _JSON_BRACKET_RE = re.compile(r"[\[\]{}]")
-# a line of Trendscope's Markdown export: "- [x] [escaped title](https://arxiv.org/abs/ID) — ..."
-_MD_ITEM_RE = re.compile(r"^\s*[-*+]\s+\[(.)\]\s+\[((?:\\.|[^\\\]])*)\]\((\S+?)\)")
-_MD_NOTE_RE = re.compile(r"^ {2}> ")
-_MD_UNESCAPE_RE = re.compile(r"\\([\\`*_\[\]<>|#.+\-)])")
 
 
 
@@ -164,10 +162,10 @@ def _record_id(rec: dict, where: str, out: ParsedFile) -> str | None:
             return parse_arxiv_id(value.strip())[0]
         except BadArxivId:
             pass
-    for field in (*ID_ELSEWHERE, "note") if _is_csl(rec) else ID_ELSEWHERE:  # CSL's note: Zotero's Extra
+    for field in (*ID_ELSEWHERE, "extra_note") if rec.get("csl") else ID_ELSEWHERE:  # CSL's note: Zotero's Extra
         if isinstance(value := rec.get(field), str) and (found := arxiv_id_in_text(value)):
             return found
-    if _is_csl(rec):  # its `id` is the reference manager's: naming it as "not an arXiv id" said nothing useful
+    if rec.get("csl"):  # its `id` is the reference manager's: naming it as "not an arXiv id" said nothing useful
         title = rec.get("title") if isinstance(rec.get("title"), str) else ""
         named = f" ({one_line(title, 60)!r})" if title else ""
         out.problems.append(f"{where}{named}: no arXiv id in its URL, DOI, number or note")
@@ -183,17 +181,11 @@ def _record_id(rec: dict, where: str, out: ParsedFile) -> str | None:
     return None
 
 
-def _is_csl(rec: dict) -> bool:
-    """Whether a JSON object is a CSL JSON item (Zotero's, Mendeley's "CSL JSON" export): it has CSL's own fields."""
-    return isinstance(rec.get("type"), str) and bool(rec.keys() & {"issued", "container-title", "citation-key"}
-                                                     or any(isinstance(a, dict) for a in rec.get("author") or []))
-
-
 def _note_text(rec: dict) -> object:
     """The row's note: Trendscope's `note`, else a reference manager's `notes` (Zotero's CSV writes its notes'
     HTML there: read as text). A CSL item's `note` is the reference's Extra field ("arXiv: 2106.09685"), not the
-    reader's note."""
-    if _is_csl(rec):
+    reader's note (`csl_import`)."""
+    if rec.get("csl"):
         return None
     if "note" in rec or not isinstance(rec.get("notes"), str):
         return rec.get("note")
@@ -219,7 +211,7 @@ def _item_from_record(rec: dict, where: str, out: ParsedFile, line: int | None) 
         out.problems.append(f"{where}: note must be text (got {_kind(note)})")
         return
     title, authors, year, et_al = _record_metadata(rec)
-    key = rec.get("citation-key" if _is_csl(rec) else "citation_key")  # CSL's (Better BibTeX) or our JSON's
+    key = rec.get("citation_key")  # our JSON's, or CSL's citation-key (Better BibTeX)
     key = key if isinstance(key, str) and CITATION_KEY_RE.fullmatch(key) else ""
     venue = _record_venue(rec)
     if venue and re.fullmatch(r"(19|20)\d\d", str(rec["venue"].get("year", ""))):  # the venue's year, not v1's
@@ -248,17 +240,11 @@ def _record_metadata(rec: dict) -> tuple[str, tuple[str, ...], str, bool]:
     names = rec.get("authors", rec.get("author"))
     if isinstance(names, str):
         names = names.split(";")
-    elif isinstance(names, list):  # CSL: {"family": "Hu", "given": "Edward J."} or {"literal": "OpenAI"}
-        names = [" ".join(str(n.get(k, "")) for k in ("given", "family")).strip() or str(n.get("literal", ""))
-                 if isinstance(n, dict) else n for n in names]
     authors, et_al = (author_list(n for n in names if isinstance(n, str)) if isinstance(names, list)
                       else ((), False))
     et_al = bool(authors) and (et_al or rec.get("authors_incomplete") in (True, "true", "yes"))
     year = next((str(v).strip()[:4] for k in ("publication_year", "year", "published")
                  if isinstance(v := rec.get(k), (str, int)) and str(v).strip()), "")
-    parts = (rec.get("issued") or {}).get("date-parts") if isinstance(rec.get("issued"), dict) else None
-    if not year and isinstance(parts, list) and parts and isinstance(parts[0], list) and parts[0]:
-        year = str(parts[0][0])[:4]  # CSL: "issued": {"date-parts": [[2021, 6, 17]]}
     return title, authors, year if re.fullmatch(r"(19|20)\d\d", year) else "", et_al
 
 
@@ -371,13 +357,18 @@ def _json_lines(text: str, out: ParsedFile) -> ParsedFile:
         except (json.JSONDecodeError, ValueError) as exc:
             out.problems.append(f"line {n}: invalid JSON ({getattr(exc, 'msg', exc)})")
             continue
-        if isinstance(rec, str):
-            rec = {"arxiv_id": rec}
-        if not isinstance(rec, dict):
-            out.problems.append(f"line {n}: expected an arXiv id or an object (got {_kind(rec)})")
-            continue
-        _item_from_record(rec, f"line {n}", out, n)
+        _json_item(rec, f"line {n}", out, n)
     return out
+
+
+def _json_item(rec: object, where: str, out: ParsedFile, line: int | None) -> None:
+    """One value of a JSON import (a list's item, a JSON Lines line): an id, Trendscope's object, or a CSL item."""
+    if isinstance(rec, str):
+        rec = {"arxiv_id": rec}
+    if not isinstance(rec, dict):
+        out.problems.append(f"{where}: expected an arXiv id or an object (got {_kind(rec)})")
+        return
+    _item_from_record(csl_record(rec) if is_csl(rec) else rec, where, out, line)
 
 
 def parse_json(text: str) -> ParsedFile:
@@ -405,69 +396,5 @@ def parse_json(text: str) -> ParsedFile:
         out.problems.append("expected a JSON list of ids or an object with an 'items' list")
         return out
     for i, rec in enumerate(items, 1):
-        if isinstance(rec, str):
-            rec = {"arxiv_id": rec}
-        if not isinstance(rec, dict):
-            out.problems.append(f"item {i}: expected an arXiv id or an object (got {_kind(rec)})")
-            continue
-        if _is_csl(rec):  # CSL's upper-case "URL" and "DOI"
-            rec = {k.lower(): v for k, v in rec.items()}
-        _item_from_record(rec, f"item {i}", out, None)
-    return out
-
-
-_NOT_INGESTED = " (not ingested yet)"
-
-
-def _md_metadata(own: re.Match, raw: str) -> dict:
-    """The title, authors and year the export's line gives a paper not ingested yet ("[Title (not ingested yet)](...)
-    — A, B et al.; 2023-06-12"), kept as a BibTeX entry's are (a Markdown round trip left "arXiv:1706.03762 (not
-    ingested yet)": a blind walkthrough). An ingested paper's line gives nothing: its stored record rules."""
-    title = _MD_UNESCAPE_RE.sub(r"\1", own.group(2))
-    if not title.endswith(_NOT_INGESTED) or title.startswith("arXiv:"):
-        return {}
-    meta = raw[own.end():].split(" — ")
-    fields = [_MD_UNESCAPE_RE.sub(r"\1", f) for f in meta[1].split("; ")] if len(meta) > 2 else []
-    names = [a.strip() for a in fields[0].split(", ")] if fields and not re.match(r"\d{4}", fields[0]) else []
-    et_al = bool(names) and names[-1].endswith(" et al.")
-    if et_al:
-        names[-1] = names[-1][:-len(" et al.")]
-    year = next((f[:4] for f in fields if re.fullmatch(r"(19|20)\d\d(-\d\d){0,2}", f)), "")
-    authors, _ = author_list(n for n in names if n)
-    return {"title": one_line(title[:-len(_NOT_INGESTED)], MAX_TITLE), "authors": authors, "year": year,
-            "forms": ImportedForms(et_al=et_al and bool(authors))}
-
-
-def parse_markdown(text: str) -> ParsedFile:
-    """Markdown (e.g. Trendscope's own export): every arXiv link or `arXiv:ID` on a list line.
-
-    A line of Trendscope's own export gives the id of its link target (never an id quoted in the title), and
-    the note lines under it (`  > ...`) are its note (they were skipped, and a re-imported export lost every
-    note without a word: a blind walkthrough)."""
-    out = ParsedFile("", "md")
-    status_marks = {"x": "read", "~": "reading", " ": "unread"}
-    last_item, item = 0, None
-    for n, raw in enumerate(text.splitlines(), 1):
-        own = _MD_ITEM_RE.match(raw)
-        if own:
-            try:
-                aid, _ = parse_arxiv_id(own.group(3))
-            except BadArxivId:
-                pass
-            else:
-                item = ImportedItem(aid, status=status_marks.get(own.group(1)), line=n, **_md_metadata(own, raw))
-                out.add(item)
-                last_item = n
-                continue
-        if last_item == n - 1 and _MD_NOTE_RE.match(raw) and item is not None:
-            if len(item.note) <= MAX_NOTE:  # lines past the limit are cut anyway (`_cut_notes`): not joined again
-                line = _MD_UNESCAPE_RE.sub(r"\1", raw[4:].strip())
-                item.note = clean_text(f"{item.note}\n{line}" if item.note else line)
-            last_item = n
-            continue
-        found = arxiv_id_in_text(raw)
-        if not found:
-            continue
-        box = re.match(r"^\s*[-*]\s*\[(.)\]", raw)
-        out.add(ImportedItem(found, status=status_marks.get(box.group(1)) if box else None, line=n))
+        _json_item(rec, f"item {i}", out, None)
     return out

@@ -177,3 +177,21 @@ def m009_imported_forms(db: sqlite_utils.Database) -> None:
     `{BigScience Workshop}`); a row without it exports as before."""
     if "imported_forms" not in _columns(db, "reading_list_items"):
         db.execute("ALTER TABLE reading_list_items ADD COLUMN imported_forms TEXT")
+
+
+@migrations()
+def m010_ids_without_subject_class(db: sqlite_utils.Database) -> None:
+    """Old-style ids as arXiv stores them: `math.GT/0309136` is `math/0309136` (`records.parse_arxiv_id` gives that
+    form now; an item stored with its subject class could no longer be removed or changed: a review). A paper the
+    same list or user has under both forms keeps the one with the canonical id."""
+    import re
+
+    for table in ("reading_list_items", "reading_not_interested", "passage_notes", "paper_feedback"):
+        if table not in db.table_names():
+            continue
+        old = [r[0] for r in db.execute(f"SELECT DISTINCT arxiv_id FROM {table} WHERE arxiv_id GLOB '*.[A-Z][A-Z]/*'")]
+        for aid in old:
+            canonical = re.sub(r"^([a-z\-]+)\.[A-Z]{2}/", r"\1/", aid)
+            if canonical != aid:
+                db.execute(f"UPDATE OR IGNORE {table} SET arxiv_id = ? WHERE arxiv_id = ?", [canonical, aid])
+                db.execute(f"DELETE FROM {table} WHERE arxiv_id = ?", [aid])  # those that had it twice

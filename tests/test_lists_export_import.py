@@ -255,7 +255,7 @@ def test_a_markdown_note_keeps_its_lines_and_its_list_marks_are_text(db, rows):
     md = rl.export("L", "md").decode("utf-8")
     assert ("  > line one\n  > \\- item one\n  > 1\\. numbered\n  > \\# not a heading\n"
             "  > \\+ plus \\*bold\\* \\`code\\` \\[x\\](y) a\\\\b\n") in md, md
-    from trendscope.reading.importers import parse_markdown
+    from trendscope.reading.importers import parse_markdown  # (importers takes it from markdown_import)
     got = {it.arxiv_id: it.note for it in parse_markdown(md).items}
     assert got[ids[1]] == note and got[ids[0]] == "50% done & {braces} $x$"
 

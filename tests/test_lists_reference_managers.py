@@ -301,3 +301,39 @@ def test_a_list_an_earlier_version_stored_decomposed_stays_reachable(db, tmp_pat
     assert rl.import_file("other", bib).added == ["2106.09685"]
     rl.delete(nfd)
     assert [s.name for s in rl.lists()] == ["other"]
+
+
+def test_items_stored_with_a_subject_class_are_brought_to_arxivs_form(db):
+    """A review: an item an earlier version stored as `math.GT/0309136` showed in `lists show`, but `lists remove
+    math.GT/0309136` said "math/0309136 is not in list" (ids are read as arXiv stores them now)."""
+    from trendscope.reading.store_schema import ensure_schema
+
+    rl = ReadingLists(db)
+    rl.create("old")
+    rl.add("old", ["2106.09685"])
+    with db.conn:
+        db.execute("UPDATE reading_list_items SET arxiv_id = 'math.GT/0309136'")
+        db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm010_ids_without_subject_class'")
+    ensure_schema(db)
+    assert [i.arxiv_id for i in rl.items("old")] == ["math/0309136"]
+    assert rl.remove("old", ["math.GT/0309136"]).removed == ["math/0309136"]
+
+
+def test_odd_csl_items_are_read_or_named_never_a_traceback(tmp_path):
+    """A review: `{"type": "article", "author": 5}` was a TypeError traceback; CSL's numeric `id` and its own `status`
+    ("forthcoming") refused valid items; CSL items as JSON Lines were not read by their upper-case URL."""
+    import json
+
+    from trendscope.reading.importers import parse_file
+
+    items = [{"type": "article", "author": 5, "id": "2106.09685"},
+             {"id": 17, "type": "article", "URL": "https://arxiv.org/abs/2301.00002", "status": "forthcoming",
+              "issued": {"date-parts": [[2023]]}, "author": [{"given": ["x"], "family": "Doe"}]}]
+    path = tmp_path / "odd.json"
+    path.write_text(json.dumps(items))
+    parsed = parse_file(path)
+    assert {i.arxiv_id for i in parsed.items} == {"2106.09685", "2301.00002"} and parsed.problems == []
+    assert next(i for i in parsed.items if i.arxiv_id == "2301.00002").authors == ("Doe",)
+    lines = tmp_path / "odd.jsonl"
+    lines.write_text("\n".join(json.dumps(r) for r in items[1:] * 2) + "\n")
+    assert [i.arxiv_id for i in parse_file(lines, "json").items] == ["2301.00002"]
