@@ -579,7 +579,8 @@ def test_quarters_are_named_as_quarters_in_the_text():
     # "topics judged over the quarters from 2024-10 through 2025-01" read as ending in January (a walkthrough)
     assert [period_name(p, "quarter") for p in ("2024-10-01", "2025-01-01", "2025-04-01")] == [
         "2024-Q4", "2025-Q1", "2025-Q2"]
-    assert period_name("2025-07-01", "month") == "2025-07" and period_name("2026-06-01", "week") == "2026-W23"  # as digests name weeks
+    assert period_name("2025-07-01", "month") == "2025-07"
+    assert period_name("2026-06-01", "week") == "2026-W23"  # the ISO week, as digests name weeks
 
 
 def test_cli_topics_text_names_each_topic_with_its_growth_interval_and_first_papers(rising_home):
