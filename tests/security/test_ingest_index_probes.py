@@ -488,7 +488,8 @@ def test_schedule_once_prints_each_step_and_fails_with_one_line(home, monkeypatc
     res = CliRunner().invoke(main, ["--home", str(home), "schedule", "--once", "--digest-day", today])
     assert res.exit_code == 1 and "Traceback" not in res.output
     lines = res.output.strip().splitlines()
-    assert lines[0] == "ingest: arxiv-api: ok, 3 new"
+    assert re.fullmatch(r"scheduled cycle at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", lines[0])  # when (a walkthrough)
+    assert lines[1] == "ingest: arxiv-api: ok, 3 new"
     assert "index failed unexpectedly: RuntimeError: faiss exploded" in lines
     assert "digest: 2 digests sent" in lines and digests == [1]
     assert lines[-1].startswith("Error: scheduled cycle had failures: index: unexpected RuntimeError")
