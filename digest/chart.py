@@ -50,9 +50,7 @@ def render_chart(lines: Sequence[TrendLine], title: str = "Share of each week's 
     ax = fig.add_subplot(1, 1, 1)
     labels: list[str] = []
     for i, line in enumerate(lines):
-        weeks = [w for w, _ in line.weekly_counts]
-        values = ([100 * x for x in line.weekly_shares] if line.weekly_shares
-                  else [c for _, c in line.weekly_counts])
+        weeks, values, _ = line.chart_points()
         labels = [w[-3:] for w in weeks]
         color = _COLORS[i % len(_COLORS)]
         ax.plot(range(len(values)), values, marker="o", markersize=3, linewidth=1.6, color=color,

@@ -196,6 +196,14 @@ class TrendLine:
     rising: list[dict] = field(default_factory=list)  # rising topics (index.emerging_topics.Topic as JSON)
     rising_month: str = ""  # YYYY-MM they rise in
 
+    def chart_points(self) -> tuple[list[str], list[float], bool]:
+        """(weeks, values, whether the values are percentages) as the digest's chart draws them: each week's share
+        in percent, or its count for a line without shares; what the chart's alternative text reads too."""
+        weeks = [w for w, _ in self.weekly_counts]
+        if self.weekly_shares:
+            return weeks, [100 * x for x in self.weekly_shares], True
+        return weeks, [float(c) for _, c in self.weekly_counts], False
+
 
 @dataclass
 class Digest:

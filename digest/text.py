@@ -86,8 +86,7 @@ def chart_text(lines) -> str:
     Efficiency: W18 4.3%, ..., W26 6.0%."."""
     parts = []
     for line in lines:
-        weeks = [w[-3:] for w, _ in line.weekly_counts]
-        values = ([f"{100 * x:.1f}%" for x in line.weekly_shares] if line.weekly_shares
-                  else [f"{c} papers" for _, c in line.weekly_counts])
-        parts.append(f"{line.label}: " + ", ".join(f"{w} {v}" for w, v in zip(weeks, values, strict=False)) + ".")
+        weeks, values, percent = line.chart_points()
+        shown = [f"{v:.1f}%" if percent else f"{v:.0f} papers" for v in values]
+        parts.append(f"{line.label}: " + ", ".join(f"{w[-3:]} {v}" for w, v in zip(weeks, shown, strict=False)) + ".")
     return " ".join(["Share of each week's papers.", *parts])

@@ -106,6 +106,10 @@ def repair(db: sqlite_utils.Database, home: Home, database: bool = False) -> Doc
     """Check, then fix what was found (rebuild the index, drop temp files); returns the re-check (with the
     database's integrity, checked once, when `database`). Under the index lock: beside a running `index`, a repair
     deleted the temp file it was writing (an operations walkthrough); refused then, with one line."""
+    first = check(db, home)
+    if first.ok:  # nothing to mend, no lock (a monitor's plain `doctor` was refused while an index ran: a review)
+        first.database = integrity_problems(db) if database else None
+        return first
     with index_lock(home):
         return _repair(db, home, database)
 

@@ -69,8 +69,8 @@ class PassageHit:
 
 _PHRASE = re.compile(r'"([^"]+)"')
 _WORD = re.compile(r"[^\W_]+")
-# a query's pieces: an optional "-" (leave out), then a "quoted phrase" or a word
-_PIECE = re.compile(r'(?:(?<=\s)|^)(-?)(?:"([^"]+)"|([^\s"]+))')
+# a query's pieces, in order: a "quoted phrase" (with a "-" before it) anywhere, or a run of other characters
+_PIECE = re.compile(r'(-?)"([^"]+)"|([^\s"]+)')
 
 
 def query_terms(query: str) -> tuple[list[str], list[str]]:
@@ -80,16 +80,22 @@ def query_terms(query: str) -> tuple[list[str], list[str]]:
     keep: list[str] = []
     drop: list[str] = []
     negate_next = False
-    for m in _PIECE.finditer(query or ""):
+    query = query or ""
+    for m in _PIECE.finditer(query):
         minus, phrase, word = m.groups()
         if phrase is None and word in ("AND", "OR"):
             continue
         if phrase is None and word == "NOT":
             negate_next = True
             continue
+        if phrase is None and word.startswith("-"):
+            minus, word = "-", word[1:]
+        # "-" leaves out only at the start or after a space: in `"a b"-c` or `x-ray` it joins (a review found
+        # `("user study")` and `title:"user study"` lost their phrase to a parser that wanted a space first)
+        left_out = bool(minus) and (m.start() == 0 or query[m.start() - 1].isspace())
         text = " ".join(_WORD.findall(phrase if phrase is not None else word))
         if text:
-            (drop if minus or negate_next else keep).append(f'"{text}"')
+            (drop if left_out or negate_next else keep).append(f'"{text}"')
         negate_next = False
     return list(dict.fromkeys(keep)), list(dict.fromkeys(t for t in drop if t not in keep))
 

@@ -36,8 +36,8 @@ def parse_ris(text: str) -> ParsedFile:
     for n, line in enumerate(text.splitlines(), 1):
         m = _TAG_RE.match(line.rstrip())
         if not m:
-            if line.strip() and last_tag and record:  # a value wrapped onto the next line
-                record[last_tag][-1] += " " + line.strip()
+            if line.strip() and last_tag and record:  # a value wrapped onto the next line: a note keeps its lines
+                record[last_tag][-1] += "\n" + line.strip()
             continue
         tag, value = m.group(1), (m.group(2) or "").strip()
         if tag == "TY":
@@ -86,6 +86,7 @@ def _add_record(record: dict[str, list[str]], line: int, out: ParsedFile) -> Non
     year = next((v[:4] for tag in ("PY", "Y1", "DA") for v in record.get(tag, []) if re.match(r"(19|20)\d\d", v)),
                 "")
     notes = [html_note(v) for v in record.get("N1", [])]
-    note = clean_text("\n\n".join(v for v in notes if v and not _ID_ONLY_NOTE_RE.match(v)))
+    # Zotero's "arXiv:2106.09685 [cs]" line is no note; "arXiv version" is one (a review)
+    note = clean_text("\n\n".join(v for v in notes if v and not (_ID_ONLY_NOTE_RE.match(v) and arxiv_id_in_text(v))))
     out.add(ImportedItem(aid, note=note, line=line, title=title, authors=authors, year=year,
                          forms=ImportedForms(et_al=et_al and bool(authors))))

@@ -44,6 +44,8 @@ def test_highlight_bolds_query_words_but_never_inside_math():
     out = highlight("Transformers attend: $n_transformer$ tokens", query_terms("transformer n"))
     assert out == "**Transformers** attend\\: $n_transformer$ tokens"
     assert query_terms('"unbalanced AND of ti: *') == ["unbalanced"]
+    # the words a query leaves out are not highlighted in what it found (a review)
+    assert query_terms('lora -quantization NOT pruning -"low rank" adapters') == ["lora", "adapters"]
 
 
 def test_snippet_marks_become_bold_and_stay_escaped():

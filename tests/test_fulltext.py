@@ -245,6 +245,19 @@ def test_search_text_names_each_papers_title_and_asks_for_words(fetched, tmp_pat
 
 
 @pytest.mark.slow
+def test_search_text_queries_keep_phrases_wherever_they_stand():
+    """A review: a parser wanting a space before each piece lost `("user study")` and `title:"user study"` to one
+    word, and `"a b"-c` its c."""
+    from trendscope.ingest.fulltext_store import fts_expression
+
+    assert fts_expression('("user study")') == '"user study"'
+    assert fts_expression('title:"user study"') == '"title" OR "user study"'
+    assert fts_expression('"a b"-c') == '"a b" OR "c"'
+    assert fts_expression('foo"bar baz"') == '"foo" OR "bar baz"'
+    assert fts_expression('citation -"related work" NOT survey') == '("citation") NOT ("related work" OR "survey")'
+    assert fts_expression("NOT x") is None
+
+
 def test_search_inside_papers_finds_the_passage(fetched):
     root, _, _ = fetched
     res = CliRunner().invoke(main, ["--home", str(root), "search-text", "personalized citation context", "--json"])

@@ -112,8 +112,11 @@ def test_the_next_index_run_removes_what_a_killed_one_left_and_a_repair_waits_fo
     assert not leftover.exists() and f"removed {leftover.name}, left by an interrupted index write" in res.notes
     assert doctor.check(db, home).ok
     with index_lock(home):
+        assert doctor.repair(db, home).ok  # nothing to mend: a monitor's plain `doctor` is not refused (a review)
+        leftover.write_bytes(b"being written")  # the running index's own temp file, say: not touched
         with pytest.raises(TrendscopeError, match="another `trendscope index` is running"):
             doctor.repair(db, home)
+        assert leftover.exists()
 
 
 def test_cli_check_and_repair(healthy):

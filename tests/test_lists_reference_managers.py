@@ -114,6 +114,9 @@ PY  - 2021
 UR  - http://arxiv.org/abs/2106.09685
 N1  - arXiv:2106.09685 [cs]
 N1  - <p>Great paper &amp; useful</p>
+N1  - arXiv version read first
+N1  - plain note
+  wrapped on a second line
 ER  -
 
 TY  - JOUR
@@ -153,10 +156,12 @@ def test_ris_records_are_imported_with_their_notes(db, tmp_path):
     parsed = parse_file(path)
     items = {i.arxiv_id: i for i in parsed.items}
     assert parsed.fmt == "ris" and list(items) == ["2106.09685", "2301.00002"]
-    assert items["2106.09685"].note == "Great paper & useful"  # not Zotero's "arXiv:X [cs]" Extra line
+    # not Zotero's "arXiv:X [cs]" Extra line; a plain note keeps its lines (a review)
+    assert items["2106.09685"].note == ("Great paper & useful\n\narXiv version read first\n\nplain note\n"
+                                        "wrapped on a second line")
     assert items["2106.09685"].authors == ("Hu, Edward J.", "Shen, Yelong") and items["2106.09685"].year == "2021"
-    assert items["2301.00002"].line == 15
-    assert parsed.problems == [f"{path}: line 11: record 'Not on arXiv' has no arXiv id (UR, DO, AN or N1)"]
+    assert items["2301.00002"].line == 18
+    assert parsed.problems == [f"{path}: line 14: record 'Not on arXiv' has no arXiv id (UR, DO, AN or N1)"]
     (tmp_path / "export.txt").write_text(RIS)
     assert parse_file(tmp_path / "export.txt").fmt == "ris"
     res = ReadingLists(db).import_file("R", path)

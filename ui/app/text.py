@@ -253,9 +253,20 @@ this to was we were with without via using based towards toward not near""".spli
 
 
 def query_terms(query: str) -> list[str]:
-    """The words of a search query worth highlighting (operators, stop words, 1-2 letter words dropped)."""
-    words = re.findall(r"[^\W_]+", query or "")
-    return [w for w in words if len(w) >= 3 and w.lower() not in _STOP]
+    """The words of a search query worth highlighting (operators, stop words, 1-2 letter words dropped, and the
+    words it leaves out: `-word`, `-"a phrase"`, `NOT word` were highlighted in the titles found: a review)."""
+    kept: list[str] = []
+    negate_next = False
+    for m in re.finditer(r'(-?)"([^"]*)"|(\S+)', query or ""):
+        minus, phrase, token = m.groups()
+        if phrase is None and token in ("AND", "OR", "NOT"):
+            negate_next = token == "NOT"
+            continue
+        text = phrase if phrase is not None else token
+        if not (minus or (phrase is None and text.startswith("-")) or negate_next):
+            kept += re.findall(r"[^\W_]+", text)
+        negate_next = False
+    return [w for w in kept if len(w) >= 3 and w.lower() not in _STOP]
 
 
 _MARK_RE = re.compile(f"{MATCH_OPEN}([^{MATCH_OPEN}{MATCH_CLOSE}]{{1,200}}){MATCH_CLOSE}")
