@@ -167,6 +167,14 @@ def m008_british_spellings(db: sqlite_utils.Database) -> None:
     m007_joined_compounds(db)
 
 
+@migrations()
+def m009_accents_and_more_british_spellings(db: sqlite_utils.Database) -> None:
+    """The keyword index built again with accents dropped before stemming ("Herve" found no "Hervé": the tokenizer
+    folded the accent after the stemmer had cut the plain "e") and British spellings beyond "-ise" made American
+    ("behaviour", "colour", "centre", `foundation.stemming`), as m007 rebuilt it."""
+    m007_joined_compounds(db)
+
+
 FILL_TERMS = ("INSERT INTO papers_terms (rowid, title, abstract, authors) "
                "SELECT pk, light_text(title), light_text(abstract), light_text(authors) FROM papers")
 
