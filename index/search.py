@@ -57,7 +57,7 @@ from .search_hits import search_hits
 from .search_index import NO_VECTORS, open_search_index
 from .search_request import MAX_LIMIT, SearchHit, SearchRequest, checked_filters, date_window, validate
 from .search_store import BM25_WEIGHTS, SearchStore, SqlFilter
-from .spelling import shared_vocabulary, suggest
+from .spelling import held_nowhere, shared_vocabulary, suggest
 from .taxonomy import load_taxonomy
 from .vector_store import VectorStore
 
@@ -336,6 +336,10 @@ class Searcher(KeywordSide):
             return None
         return suggest(query, self._doc_count, lambda: shared_vocabulary(
             database_path(self.db) or None, self.store.fts_stamp(), self.store.titles))
+
+    def held_nowhere(self, query: str, fixed: str) -> list[str]:
+        """The words `did_you_mean` corrected that no stored paper holds at all (`spelling.held_nowhere`)."""
+        return held_nowhere(query, fixed, self._doc_count)
 
     def _semantic(self, pq: ParsedQuery, base: SqlFilter, k: int, feedback: list[int] | None = None,
                   allowed: dict[str, np.ndarray] | None = None, strict: bool = False) -> list[tuple[int, float]]:

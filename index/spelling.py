@@ -112,3 +112,13 @@ def _cased(fixed: str, typed: str) -> str:
     if typed.isupper() and len(typed) > 1:
         return fixed.upper()
     return fixed.capitalize() if typed[:1].isupper() else fixed
+
+
+def held_nowhere(query: str, fixed: str, doc_count: Callable[[str], int]) -> list[str]:
+    """The words of `query` that `fixed` corrected and no stored paper holds at all: a rare word ("renal", 2
+    papers) is corrected too, and the app refused to follow its search as "a word no stored paper holds" (a blind
+    walkthrough)."""
+    corrected = {w.lower() for w in re.findall(r"[A-Za-z]+", fixed)}
+    return [w for w in dict.fromkeys(re.findall(r"[A-Za-z]+", query))
+            if w.lower() not in corrected and doc_count(f'"{w}"') == 0]
+

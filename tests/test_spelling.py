@@ -88,10 +88,22 @@ def test_a_misspelt_query_is_not_followed_silently(app_home):
     typo = word[:3] + word[4] + word[3] + word[5:]
     at = search(check(new_app().run()), f"{typo} models")
     assert not [b for b in at.button if b.key == "follow_search"]
-    assert any("follow the corrected search" in c for c in texts(at.caption)), texts(at.caption)
+    assert any("follow the corrected search" in c and f"no stored paper holds {typo}" in c
+               for c in texts(at.caption)), texts(at.caption)
     at = search(check(new_app().run()), f"{word} models")
     assert [b for b in at.button if b.key == "follow_search"]
     out = CliRunner().invoke(main, ["--home", str(app_home), "subscriptions", "add", "t", "--query", f"{typo} models"])
     assert out.exit_code == 0 and f"note: did you mean {word} models?" in out.stderr
     out = CliRunner().invoke(main, ["--home", str(app_home), "subscriptions", "add", "u", "--query", f"{word} models"])
     assert out.exit_code == 0 and "did you mean" not in out.stderr
+
+
+def test_a_rare_word_corrected_is_not_called_a_word_no_paper_holds():
+    """A search walkthrough: "renal" (2 papers) got "did you mean real?", and the app refused to follow it as having
+    "a word no stored paper holds", while its first results held "renal"."""
+    from trendscope.index.spelling import held_nowhere
+
+    counts = {'"renal"': 2, '"speculatve"': 0, '"imaging"': 40}
+    assert held_nowhere("renal imaging", "real imaging", lambda fts: counts[fts]) == []
+    assert held_nowhere("speculatve imaging", "speculative imaging", lambda fts: counts[fts]) == ["speculatve"]
+

@@ -223,6 +223,11 @@ def did_you_mean(query: str) -> str | None:
     return searcher().did_you_mean(query)
 
 
+def held_nowhere(query: str, fixed: str) -> list[str]:
+    """The corrected words of `query` that no stored paper holds (`Searcher.held_nowhere`)."""
+    return searcher().held_nowhere(query, fixed)
+
+
 def known_person(query: str) -> tuple[str, int] | None:
     """(name, papers listing it) when the query is a stored author's name (`index.known_item`), or None."""
     return searcher().known_person(query)

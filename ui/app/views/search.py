@@ -283,9 +283,10 @@ def _follow_search(params: dict, fixed: str | None = None) -> None:
     query, trends, cats = params["query"], list(params.get("trends") or []), list(params.get("categories") or [])
     if arxiv_id_query(query):  # one paper, not a topic to follow
         return
-    if fixed:
-        st.caption(f"To follow it, follow the corrected search ({safe_inline(fixed)}) from its page: this one has a "
-                   "word no stored paper holds.")
+    unheld = app.held_nowhere(query, fixed) if fixed else []
+    if unheld:  # only then: a rare word ("renal") is corrected too, and its search is followed as typed
+        st.caption(f"To follow it, follow the corrected search ({safe_inline(fixed)}) from its page: no stored "
+                   f"paper holds {', '.join(safe_inline(w) for w in unheld)}.")
         return
     try:
         following = dg.follows_search(query, trends, cats)
