@@ -11,7 +11,11 @@ from trendscope.foundation.text import clean_optional, clean_text
 _ID_RE = re.compile(
     r"^(?P<id>(?:\d{4}\.\d{4,5})|(?:[a-z\-]+(?:\.[A-Z]{2})?/\d{7}))(?:v(?P<version>\d+))?$"
 )
-_URL_PREFIX_RE = re.compile(r"^(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/", re.I)
+# arXiv's own addresses, and those of sites that show an arXiv paper under its id (Hugging Face's papers page,
+# alphaXiv, ar5iv: pasted into search they were searched as words, a blind walkthrough)
+_URL_PREFIX_RE = re.compile(r"^(?:https?://)?(?:(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/"
+                            r"|(?:www\.)?huggingface\.co/papers/|(?:www\.)?alphaxiv\.org/(?:abs|overview|pdf)/"
+                            r"|ar5iv\.(?:labs\.arxiv\.)?org/(?:abs|html)/)", re.I)
 # arXiv's DOI, as a link or bare: https://doi.org/10.48550/arXiv.2106.09685
 _DOI_PREFIX_RE = re.compile(r"^(?:https?://)?(?:dx\.)?(?:doi\.org/)?10\.48550/arxiv\.", re.I)
 

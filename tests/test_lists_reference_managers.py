@@ -95,6 +95,10 @@ def test_old_style_ids_lose_their_subject_class_and_cite_as_forms_are_ids():
     assert parse_arxiv_id("arXiv:2106.09685 [cs.CL]") == ("2106.09685", None)
     assert parse_arxiv_id("arXiv:hep-th/9901001v1 [hep-th]") == ("hep-th/9901001", 1)
     assert arxiv_id_in_text("eprint arXiv:math.GT/0309136") == "math/0309136"
+    # other sites' addresses of an arXiv paper, as a search walkthrough pasted them
+    assert parse_arxiv_id("https://huggingface.co/papers/1706.03762") == ("1706.03762", None)
+    assert parse_arxiv_id("https://www.alphaxiv.org/abs/1706.03762v2") == ("1706.03762", 2)
+    assert parse_arxiv_id("https://ar5iv.labs.arxiv.org/html/1706.03762") == ("1706.03762", None)
 
 
 CSL = """[
