@@ -5,6 +5,7 @@ requests.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 
@@ -117,9 +118,28 @@ def long_query_note(query: str, mode: str) -> str | None:
         rest = parse_query(query).embedded_only
     except TrendscopeError:  # the search itself says what is wrong with the query
         return None
-    if not rest:
+    if not rest or mode == "semantic":  # semantic mode matches no words: it read the whole text by its meaning
         return None
     if mode == "keyword":
         return (f"a long query: only its first {MAX_ITEMS} terms were matched ({rest} more left out); hybrid or "
                 "semantic mode also reads the rest by its meaning")
     return f"a long query: its first {MAX_ITEMS} terms were matched as words ({rest} more only by meaning)"
+
+
+# names written as if they were search fields ("year:2024"): searched as words, "missing: year:2024" on every hit
+# without a word of why (a blind walkthrough)
+_NOT_FIELDS = ("year", "date", "since", "until", "before", "after", "venue", "journal", "conf", "trend", "tag",
+               "lang", "sort", "type", "keyword", "keywords", "kw", "subject")
+_NOT_FIELD_RE = re.compile(r"(?i)(?<![\w:])(" + "|".join(_NOT_FIELDS) + r"):\S")
+
+
+def unknown_field_note(query: str) -> str | None:
+    """What a query's `year:2024`-like part was searched as, and what to write instead."""
+    found = list(dict.fromkeys(m.group(1).lower() for m in _NOT_FIELD_RE.finditer(query or "")))
+    if not found:
+        return None
+    named = ", ".join(f"{f}:" for f in found)
+    return (f"{named} {'is' if len(found) == 1 else 'are'} no search field{'s' if len(found) > 1 else ''} here, so it "
+            "was searched as words: the fields are ti:, au:, abs: and cat:, and dates are set by --since and --until "
+            "or the app's Published filter")
+

@@ -157,6 +157,7 @@ def test_a_pasted_abstract_is_searched_not_refused(searchable):
     assert "only by meaning" in long_query_note(abstract, "hybrid")
     assert "only its first 64 terms were matched" in long_query_note(abstract, "keyword")
     assert long_query_note("speech recognition", "hybrid") is None
+    assert long_query_note(abstract, "semantic") is None  # it matches no words ("first 64 terms matched")
     # search syntax past the limit is not dropped: refused, saying so ("too many terms" read as if the query's
     # length were refused, though plain words past the limit are accepted: a blind docs audit)
     with pytest.raises(TrendscopeError, match=r"search syntax \(phrases, fields such as ti:, -word.* is read only "
@@ -195,3 +196,14 @@ def test_a_word_the_query_also_excludes_is_not_said_to_be_held_by_no_paper():
     assert words_none_holds([hit(["lora"])], "lora -lora") == []
     assert words_none_holds([hit(["zzqx", "lora"])], "zzqx lora -lora") == ["zzqx"]
     assert words_none_holds([hit(["zzqx"])], "zzqx") == ["zzqx"]
+
+
+def test_a_part_written_as_a_field_that_is_none_is_named():
+    """A search walkthrough: `year:2024 lora` showed "missing: year:2024" on every hit without a word of why."""
+    from trendscope.index.search_request import unknown_field_note
+
+    note = unknown_field_note("year:2024 lora venue:ACL")
+    assert note.startswith("year:, venue: are no search fields here, so it was searched as words")
+    assert "--since and --until" in note
+    assert unknown_field_note("ti:lora re:act https://x.org") is None  # real fields, words with a colon
+

@@ -275,7 +275,7 @@ def _search_notes(searcher, query: str, hits, mode: str, sort: str, limit: int, 
     """What a search's results need said beside them (the CLI's stderr lines, a --batch line's "notes")."""
     from trendscope.index.known_item import arxiv_id_query
     from trendscope.index.relevance_floor import has_floor
-    from trendscope.index.search_request import long_query_note, words_none_holds
+    from trendscope.index.search_request import long_query_note, unknown_field_note, words_none_holds
 
     notes = []
     wanted_id = arxiv_id_query(query)
@@ -295,9 +295,7 @@ def _search_notes(searcher, query: str, hits, mode: str, sort: str, limit: int, 
     if not hits and _names_an_author(query):  # au:"Percy Lang" said a bare "no results" (a blind docs audit)
         notes.append("no stored paper lists an author matching the au: part of the query, within the filters; "
                      "papers imported without their authors are never found by au:")
-    long_note = long_query_note(query, mode)
-    if long_note:
-        notes.append(long_note)
+    notes += [n for n in (long_query_note(query, mode), unknown_field_note(query)) if n]
     unmatched = words_none_holds(hits, query) if mode != "semantic" else []
     if unmatched:  # with filters, "no stored paper" read as the whole corpus (a blind walkthrough)
         where = "no paper within these filters" if filtered else "no stored paper"

@@ -13,7 +13,7 @@ from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.wording import count
 from trendscope.index.known_item import arxiv_id_query
 from trendscope.index.relevance_floor import has_floor
-from trendscope.index.search_request import long_query_note, words_none_holds
+from trendscope.index.search_request import long_query_note, unknown_field_note, words_none_holds
 from trendscope.ui.app import digest_view as dg
 from trendscope.ui.app import fulltext_state as fulltext
 from trendscope.ui.app import navigation, trend_state, warmup, widgets
@@ -205,9 +205,9 @@ def _results(state: dict) -> None:
                    "close meaning; sort by *Relevance* to rank every match.")
     if newest and any(h.missing for h in hits):  # "clearly about the query" was said over 52 of 62 lacking a word
         st.caption("A paper marked *Missing* lacks that word of the query: write `+word` to require it.")
-    long_note = long_query_note(params["query"], shown_mode)
-    if long_note:
-        st.caption(long_note[0].upper() + long_note[1:] + ".")
+    for note in (long_query_note(params["query"], shown_mode), unknown_field_note(params["query"])):
+        if note:
+            st.caption(safe_inline(note[0].upper() + note[1:] + "."))
     if state.get("known_person") and hits:  # her two papers came first and nothing said why (a walkthrough)
         name, n = state["known_person"]
         st.caption(f"{count(n, 'stored paper')} {'lists' if n == 1 else 'list'} {safe_inline(name)} as an author: "
