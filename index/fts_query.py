@@ -87,7 +87,11 @@ def author_near(words) -> str:
     ("Christopher D. Manning", "Laurens J.P. van der Maaten"): FTS5 counts the name's own middle words in the
     distance too, so "van der Maaten" names were lost at a fixed 2 (a review). Over-inclusive: the column is every
     author in one text, so `known_item.names_author` checks each paper."""
-    return "authors : NEAR(" + " ".join(f'"{w}"' for w in words) + f", {len(words)})"
+    # an initial stands for any name it starts ("G. Hinton"), and a middle one may be left out ("Geoffrey E. Hinton"
+    # for "Geoffrey Hinton"): a search walkthrough found no paper of Geoffrey Hinton by either
+    kept = [w for n, w in enumerate(words) if n == 0 or n == len(words) - 1 or len(w) > 1]
+    return "authors : NEAR(" + " ".join(f'"{w}"*' if len(w) == 1 and w.isalpha() else f'"{w}"' for w in kept) + \
+        f", {len(words)})"
 
 
 @dataclass

@@ -132,15 +132,19 @@ def author_match(tq: TitleQuery) -> str:
 def names_author(words: Sequence[str], authors: Sequence[str]) -> bool:
     """Whether one author of the list is the name: its words in order, as written (any case, with or without
     accents: `au:"Hinrich Schutze"` found no paper of Hinrich Schütze, which FTS5 had matched), with only initials
-    ("D.") between them."""
+    ("D.") between them; an initial of the name given stands for a name it starts ("G. Hinton"), and its middle
+    initials may be missing from the stored name ("Geoffrey E. Hinton" for "Geoffrey Hinton": a search walkthrough)."""
     want = [fold_accents(w) for w in words]
     for author in authors:
         have = [fold_accents(w) for w in _WORD_RE.findall(normalize(author))]
         for start in range(len(have)):
             i, j = start, 0
             while i < len(have) and j < len(want):
-                if have[i] == want[j]:
+                if have[i] == want[j] or (len(want[j]) == 1 and j < len(want) - 1 and have[i].startswith(want[j])):
                     j += 1
+                elif 0 < j < len(want) - 1 and len(want[j]) == 1:  # a middle initial the stored name leaves out
+                    j += 1
+                    continue
                 elif j == 0 or len(have[i]) > 1:
                     break
                 i += 1

@@ -15,7 +15,8 @@ needs a migration that rebuilds `papers_terms` (`PaperStore.rebuild_fts`) before
 from __future__ import annotations
 
 import re
-import unicodedata
+
+from .text import fold_accents
 
 # a run of the characters unicode61 keeps in a token (letters and digits; "_" and punctuation separate tokens)
 TOKEN = re.compile(r"[^\W_]+")
@@ -27,10 +28,6 @@ _AMERICAN = re.compile(r"(?<=[a-z]{4})iz(?=(?:ations?|e|es|ed|ing|ers?)$)|(?<=[a
 _PLURAL_KEEP = ("ss", "us", "is")  # "loss", "corpus", "analysis" are not plurals
 
 
-# letters without their accents, and those Unicode does not decompose ("Søgaard" as "Sogaard", "Nießner" as
-# "Niessner"): "Hervé" was indexed "herve" by the tokenizer while "Herve" was stemmed "herv" (a blind walkthrough)
-_FOLDED = str.maketrans({"ø": "o", "ß": "ss", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th",
-                         "ı": "i"})
 # British spellings other than -ise as the American ones ("behaviour cloning" missed "behavior cloning" papers: a
 # blind walkthrough), word by word: a rule for every "-our" would make "four", "hour" and "tour" other words
 _BRITISH = {
@@ -45,21 +42,14 @@ _BRITISH_STARTS = frozenset(w[:3] for w in _BRITISH)
 _BRITISH_RE = re.compile(r"^(" + "|".join(sorted(_BRITISH, key=len, reverse=True)) + r")(?=[a-z]*$)")
 
 
-def fold(word: str) -> str:
-    """`word` lower-cased, its accents dropped ("Hervé" -> "herve", "Søgaard" -> "sogaard")."""
-    u = word.lower()
-    if u.isascii():
-        return u
-    u = unicodedata.normalize("NFKD", u.translate(_FOLDED))
-    return "".join(c for c in u if not unicodedata.combining(c))
-
-
 def light_stem(word: str) -> str:
     """`word` lower-cased, its accents dropped, without its inflection: "Continually" -> "continual", "studies" ->
     "studi", "stopped" -> "stop", "networks" -> "network"; "continuous" stays "continuous". The rules are applied
     until nothing changes, so a word and its plural meet however the plural is made ("bias"/"biases" -> "bia",
     "lens"/"lenses" -> "len", "case"/"cases" -> "cas")."""
-    u = fold(word)
+    # accents dropped first ("Hervé" was indexed "herve" by the tokenizer while "Herve" was stemmed "herv"; "Søgaard"
+    # as "Sogaard", "Nießner" as "Niessner": a blind walkthrough)
+    u = word.lower() if word.isascii() else fold_accents(word)
     if "iz" in u or "yz" in u:  # American spelling as British ("quantization" as "quantisation": one stem)
         u = _AMERICAN.sub(lambda m: "is" if m[0] == "iz" else "ys", u)
     if u[:3] in _BRITISH_STARTS and (m := _BRITISH_RE.match(u)):  # "behaviours" -> "behaviors"
