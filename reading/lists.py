@@ -28,7 +28,7 @@ from trendscope.foundation.wording import quoted
 from trendscope.ingest.records import BadArxivId, parse_arxiv_id
 
 from . import exporters
-from .imported import ImportedItem
+from .imported import MAX_TITLE, ImportedItem, one_line
 from .list_files import ListFiles
 from .list_input import (  # noqa: F401 (MAX_NAME and the results are the API's too)
     MAX_NAME,
@@ -301,12 +301,22 @@ class ReadingLists(ListFiles):
         """How many papers of list `name` carry a note: what sharing the list shares with it."""
         return sum(1 for it in self.items(name) if it.note.strip())
 
-    def add(self, name: str, ids: Iterable[str], note: str = "", status: str = "unread") -> AddResult:
+    def add(self, name: str, ids: Iterable[str], note: str = "", status: str = "unread",
+            cited: dict[str, tuple[str, str]] | None = None) -> AddResult:
+        """Add papers by id. `cited`: id -> (title, year) a reference list prints for a paper not ingested yet, kept
+        as an import's are ("Add to list" on a reference kept only its id, the list and its exports showing none
+        of what the reference said: a blind walkthrough)."""
         lid = self._id(name, "edit")
         status, note = check_status(status), check_note(note)
         good, bad = parse_ids(ids)
         res = AddResult(self.canonical(name), bad=bad)
-        self._add_parsed(lid, [ImportedItem(a, note=note, status=status) for a in good], res)
+        cited = cited or {}
+        items = []
+        for a in good:
+            title, year = cited.get(a, ("", ""))
+            items.append(ImportedItem(a, note=note, status=status, title=one_line(title or "", MAX_TITLE),
+                                      year=_year(year)))
+        self._add_parsed(lid, items, res)
         return res
 
     def _add_parsed(self, lid: int, items: list[ImportedItem], res) -> None:
@@ -398,3 +408,10 @@ def _folded(text: str) -> str:
     """Text as a quote of it is compared: case, spacing and a line's hyphen break ignored, quotes straightened."""
     text = exporters.clean_text(text).casefold().replace("\u2019", "'").replace("\u201c", '"').replace("\u201d", '"')
     return " ".join(re.sub(r"-\s+", "-", text).split())
+
+
+def _year(value: object) -> str:
+    """A cited year as an import keeps it ("2021"), or ""."""
+    text = str(value or "").strip()[:4]
+    return text if re.fullmatch(r"(19|20)\d\d", text) else ""
+

@@ -174,6 +174,20 @@ def test_a_fetched_paper_whose_metadata_is_not_stored_can_still_be_read(app_home
     assert at.query_params["section"] in (str(now), [str(now)])
     again = open_page(check(new_app().run()), "paper", id="2302.07302", section=str(now))
     assert again.selectbox(key="reader_section_2302.07302").value == now
+    # "Add to list" on a reference to a paper not stored keeps the title and year it prints (only its id was kept,
+    # the list and its exports naming nothing of it: a blind walkthrough)
+    from trendscope.ingest.fulltext import document
+    from trendscope.ingest.store import open_database
+    from trendscope.reading.lists import ReadingLists
+
+    db = open_database(app_home / "trendscope.db")
+    refs = document(db, "2302.07302")["references"]
+    i, ref = next((i, r) for i, r in enumerate(refs) if "2104.08809" in r["text"] and not r["matched_id"])
+    at = check(again.button(key=f"ref_add_{i}_add").click().run())
+    rl = ReadingLists(db)
+    added = [it for s in rl.lists() for it in rl.items(s.ref) if it.arxiv_id == "2104.08809"]
+    assert len(added) == 1 and ref["title"] and added[0].imported.title == ref["title"]
+    assert added[0].imported.published == str(ref["year"])
 
 
 def test_a_listed_paper_not_stored_is_headed_by_its_imported_title_with_its_lists(app_home, seed, tmp_path):

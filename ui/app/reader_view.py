@@ -176,8 +176,8 @@ def _references(doc: dict) -> None:
             elif printed := arxiv_id_in_text(r["text"]):  # an arXiv paper not in the corpus: its arXiv page,
                 c_open, c_add = st.columns([2, 3])  # and a list keeps it until it is ingested (a walkthrough)
                 c_open.link_button(f"arXiv {printed}", abs_url(printed), icon=":material/open_in_new:")
-                with c_add:
-                    widgets.add_to_list(printed, key=f"ref_add_{i}")
+                with c_add:  # with the title and year the reference prints, until the paper is ingested
+                    widgets.add_to_list(printed, key=f"ref_add_{i}", cited=(r["title"] or "", str(r["year"] or "")))
 
 
 def render(arxiv_id: str) -> None:

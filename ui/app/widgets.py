@@ -130,9 +130,9 @@ def default_list() -> str | None:
     return max(used, key=lambda s: (s.last_added, s.last_order)).ref if used else None  # same second: the later
 
 
-def _add(arxiv_id: str, choice: str, new_name: str | None) -> str | None:
+def _add(arxiv_id: str, choice: str, new_name: str | None, cited: tuple[str, str] | None = None) -> str | None:
     """Add one paper to the chosen list (creating a new one when asked) and say what happened; returns the
-    list's name when the paper was added."""
+    list's name when the paper was added. `cited`: (title, year) a reference prints, for a paper not ingested."""
     rl = app.reading_lists()
     name = (new_name or "").strip() if choice == NEW_LIST else choice
     if choice == NEW_LIST and not name and not list_names():
@@ -144,7 +144,7 @@ def _add(arxiv_id: str, choice: str, new_name: str | None) -> str | None:
             if not rl.exists(name):
                 rl.create(name)
                 app.run_cache().pop("addable_lists", None)
-        res = rl.add(name, [arxiv_id])
+        res = rl.add(name, [arxiv_id], cited={arxiv_id: cited} if cited else None)
     except TrendscopeError as exc:
         st.error(safe_inline(str(exc)))
         return None
@@ -195,11 +195,11 @@ def _new_list_name(key: str, names: list[str]) -> str:
                          placeholder=DEFAULT_LIST if not names else "a name for the new list")
 
 
-def add_to_list(arxiv_id: str, key: str) -> None:
-    """A popover to add one paper to an existing or a new reading list."""
+def add_to_list(arxiv_id: str, key: str, cited: tuple[str, str] | None = None) -> None:
+    """A popover to add one paper to an existing or a new reading list (`cited`: see `_add`)."""
     with st.popover("Add to list", icon=":material/bookmark_add:"):
         choice, new_name = _list_choice(key, "Reading list")
-        if st.button("Add", key=f"{key}_add", type="primary") and _add(arxiv_id, choice, new_name):
+        if st.button("Add", key=f"{key}_add", type="primary") and _add(arxiv_id, choice, new_name, cited):
             st.rerun()
 
 
