@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import sqlite_utils
 
 from trendscope.foundation.db import integrity_problems
+from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.home import Home
 
 from .faiss_index import IndexFileError, index_paths, leftover_temp_files, load_index
@@ -110,8 +111,15 @@ def repair(db: sqlite_utils.Database, home: Home, database: bool = False) -> Doc
     if first.ok:  # nothing to mend, no lock (a monitor's plain `doctor` was refused while an index ran: a review)
         first.database = integrity_problems(db) if database else None
         return first
-    with index_lock(home):
-        return _repair(db, home, database)
+    try:
+        with index_lock(home):
+            return _repair(db, home, database)
+    except TrendscopeError as exc:  # an index run at work: its vectors run ahead of the file until it ends (a review:
+        if "is running" not in str(exc):  # a plain `doctor` then failed with that line alone)
+            raise
+        first.actions.append("not repaired: a `trendscope index` run is at work and writes the index when it ends")
+        first.database = integrity_problems(db) if database else None
+        return first
 
 
 def _repair(db: sqlite_utils.Database, home: Home, database: bool) -> DoctorReport:

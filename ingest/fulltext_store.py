@@ -90,6 +90,8 @@ def query_terms(query: str) -> tuple[list[str], list[str]]:
             continue
         if phrase is None and word.startswith("-"):
             minus, word = "-", word[1:]
+        if phrase is None and word.endswith(":"):  # `title:"user study"`: a field name, no word to search (a review)
+            continue
         # "-" leaves out only at the start or after a space: in `"a b"-c` or `x-ray` it joins (a review found
         # `("user study")` and `title:"user study"` lost their phrase to a parser that wanted a space first)
         left_out = bool(minus) and (m.start() == 0 or query[m.start() - 1].isspace())

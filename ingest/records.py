@@ -13,9 +13,9 @@ _ID_RE = re.compile(
 )
 # arXiv's own addresses, and those of sites that show an arXiv paper under its id (Hugging Face's papers page,
 # alphaXiv, ar5iv: pasted into search they were searched as words, a blind walkthrough)
-_URL_PREFIX_RE = re.compile(r"^(?:https?://)?(?:(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/"
-                            r"|(?:www\.)?huggingface\.co/papers/|(?:www\.)?alphaxiv\.org/(?:abs|overview|pdf)/"
-                            r"|ar5iv\.(?:labs\.arxiv\.)?org/(?:abs|html)/)", re.I)
+_ADDRESS_BEFORE_ID = (r"(?:(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/|(?:www\.)?huggingface\.co/papers/"
+                      r"|(?:www\.)?alphaxiv\.org/(?:abs|overview|pdf)/|ar5iv\.(?:labs\.arxiv\.)?org/(?:abs|html)/)")
+_URL_PREFIX_RE = re.compile(r"^(?:https?://)?" + _ADDRESS_BEFORE_ID, re.I)
 # arXiv's DOI, as a link or bare: https://doi.org/10.48550/arXiv.2106.09685
 _DOI_PREFIX_RE = re.compile(r"^(?:https?://)?(?:dx\.)?(?:doi\.org/)?10\.48550/arxiv\.", re.I)
 
@@ -23,8 +23,8 @@ _DOI_PREFIX_RE = re.compile(r"^(?:https?://)?(?:dx\.)?(?:doi\.org/)?10\.48550/ar
 # an arXiv id printed in free text: an arxiv.org address, "arXiv:" (or "arXiv " / "arXiv."), the arXiv DOI, DBLP's
 # "CoRR abs/" and Semantic Scholar's "ArXiv abs/" (BibTeX fields, reference lists)
 _ID_IN_TEXT_RE = re.compile(
-    r"(?:arxiv\.org/(?:abs|pdf|html)/|(?:arxiv|corr)\s*,?\s*abs/|arxiv\s+preprint\s+(?:arxiv\s*:\s*)?|arxiv\s*[:.]?\s*"
-    r"|10\.48550/arxiv\.)"
+    r"(?:" + _ADDRESS_BEFORE_ID + r"|(?:arxiv|corr)\s*,?\s*abs/|arxiv\s+preprint\s+(?:arxiv\s*:\s*)?"
+    r"|arxiv\s*[:.]?\s*|10\.48550/arxiv\.)"
     r"((?:\d{4}\.\d{4,5})|(?:[a-z\-]+(?:\.[A-Z]{2})?/\d{7}))(v\d+)?",
     re.I,
 )

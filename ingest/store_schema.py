@@ -175,6 +175,13 @@ def m009_accents_and_more_british_spellings(db: sqlite_utils.Database) -> None:
     m007_joined_compounds(db)
 
 
+@migrations()
+def m010_british_inflections(db: sqlite_utils.Database) -> None:
+    """The keyword index built again with the inflections of British "-re"/"-ue" words that m009's rules left apart
+    ("centred" was stemmed "centerd", meeting neither "centre" nor "centered": a review), as m007 rebuilt it."""
+    m007_joined_compounds(db)
+
+
 FILL_TERMS = ("INSERT INTO papers_terms (rowid, title, abstract, authors) "
                "SELECT pk, light_text(title), light_text(abstract), light_text(authors) FROM papers")
 

@@ -11,6 +11,8 @@ CSL_FIELDS = frozenset({"issued", "container-title", "citation-key"})  # fields 
 def is_csl(rec: dict) -> bool:
     """Whether a JSON object is a CSL JSON item: a `type` and CSL's own fields or author objects."""
     authors = rec.get("author")
+    if "arxiv_id" in rec:  # Trendscope's own record (it has no CSL `type`, but another tool's may add one)
+        return False
     return isinstance(rec.get("type"), str) and bool(
         rec.keys() & CSL_FIELDS or (isinstance(authors, list) and any(isinstance(a, dict) for a in authors)))
 
@@ -34,7 +36,10 @@ def csl_record(rec: dict) -> dict:
             and isinstance(parts[0][0], (int, str)) else "")
     out = {"csl": True, "authors": names, "year": year}
     for key, field in (("url", "url"), ("doi", "doi"), ("number", "number"), ("extra_note", "note"),
-                       ("title", "title"), ("citation_key", "citation-key")):
+                       ("title", "title"), ("citation_key", "citation-key"), ("archive_location", "archive_location"),
+                       ("archive", "archive")):
         if isinstance(r.get(field), str):
             out[key] = r[field]
+    if isinstance(r.get("id"), str):  # an item some tool keys by its arXiv id ("2106.09685"): read as one (a review)
+        out["id"] = r["id"]
     return out

@@ -192,6 +192,13 @@ def m010_ids_without_subject_class(db: sqlite_utils.Database) -> None:
         old = [r[0] for r in db.execute(f"SELECT DISTINCT arxiv_id FROM {table} WHERE arxiv_id GLOB '*.[A-Z][A-Z]/*'")]
         for aid in old:
             canonical = re.sub(r"^([a-z\-]+)\.[A-Z]{2}/", r"\1/", aid)
-            if canonical != aid:
-                db.execute(f"UPDATE OR IGNORE {table} SET arxiv_id = ? WHERE arxiv_id = ?", [canonical, aid])
-                db.execute(f"DELETE FROM {table} WHERE arxiv_id = ?", [aid])  # those that had it twice
+            if canonical == aid:
+                continue
+            if table == "reading_list_items":  # a list holding both: the canonical row takes the other's note when
+                db.execute("UPDATE reading_list_items SET note = (SELECT o.note FROM reading_list_items o "  # it has
+                           "WHERE o.list_id = reading_list_items.list_id AND o.arxiv_id = ?) "  # none (a review)
+                           "WHERE arxiv_id = ? AND coalesce(note, '') = '' AND list_id IN (SELECT list_id FROM "
+                           "reading_list_items WHERE arxiv_id = ? AND coalesce(note, '') != '')",
+                           [aid, canonical, aid])
+            db.execute(f"UPDATE OR IGNORE {table} SET arxiv_id = ? WHERE arxiv_id = ?", [canonical, aid])
+            db.execute(f"DELETE FROM {table} WHERE arxiv_id = ?", [aid])  # those that had it twice

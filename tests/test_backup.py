@@ -156,4 +156,10 @@ def test_a_backup_takes_its_name_only_once_complete(app_home, tmp_path, monkeypa
     assert done.exit_code == 0, done.output
     assert (here / "trendscope.db").exists() and not (here / backup.MARKER).exists()
     assert seen == [("mounted", True, True)]
+    killed = tmp_path / "killed"  # what a killed backup into an existing folder leaves is named (a review)
+    killed.mkdir()
+    (killed / backup.MARKER).write_text("x")
+    refused = cli(app_home, "backup", str(killed))
+    assert refused.exit_code == 1 and "holds BACKUP-INCOMPLETE: a backup into it is under way, or one was killed" \
+        in refused.output
 

@@ -251,7 +251,7 @@ def test_search_text_queries_keep_phrases_wherever_they_stand():
     from trendscope.ingest.fulltext_store import fts_expression
 
     assert fts_expression('("user study")') == '"user study"'
-    assert fts_expression('title:"user study"') == '"title" OR "user study"'
+    assert fts_expression('title:"user study"') == '"user study"'  # a field name is no word (a review)
     assert fts_expression('"a b"-c') == '"a b" OR "c"'
     assert fts_expression('foo"bar baz"') == '"foo" OR "bar baz"'
     assert fts_expression('citation -"related work" NOT survey') == '("citation") NOT ("related work" OR "survey")'

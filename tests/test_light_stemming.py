@@ -42,9 +42,9 @@ from trendscope.ingest.store import PaperStore, open_database
     (["behaviour", "behaviours", "behavior", "behaviors"], "behavior"),
     (["colour", "colours", "color", "colors"], "color"),
     (["neighbourhood", "neighborhood"], "neighborhood"),
-    (["centre", "center"], "center"),
+    (["centre", "center", "centred", "centered", "centring", "centering"], "center"),
+    (["catalogue", "catalogued", "cataloguing", "catalog", "cataloged"], "catalog"),
     (["defence", "defense"], "defen"),
-    (["catalogue", "catalog"], "catalog"),
     (["grey", "gray"], "grai"),
     (["four"], "four"), (["hour", "hours"], "hour"), (["programmed", "programs"], "program"),  # not "-our" words
 ])
@@ -175,9 +175,13 @@ def test_british_and_american_spellings_find_each_other_and_a_home_is_rebuilt_on
     both = {"Post-training quantization of LLMs", "Summarisation with quantised models"}
     assert _titles(db, '"quantisation"') == _titles(db, '"quantization"') == both
     assert _titles(db, '"summarization"') == {"Summarisation with quantised models"}
-    # a prefix in its American spelling too: `quantiz*` found 1 paper of 54, `optimiz*` none (a blind walkthrough)
+    # a prefix in its American spelling too: `quantiz*` found 1 paper of 54, `optimiz*` none (a blind walkthrough);
+    # and a prefix of a British word, or of an "-iz" word the index keeps so, still finds it (a review)
     assert _titles(db, '"quantiz"*') == _titles(db, '"quantis"*') == _titles(db, '"quantizat"*') == both
     assert _titles(db, '"summariz"*') == {"Summarisation with quantised models"}
+    PaperStore(db).upsert([_paper("2601.00004", "Behaviour cloning of generalizable dialogue policies")])
+    for prefix in ("behaviou", "behavio", "generaliz", "dialogu", "dialog"):
+        assert _titles(db, f'"{prefix}"*') == {"Behaviour cloning of generalizable dialogue policies"}, prefix
     assert _titles(db, '"supervision"') == {"Supervised learning without supervision"}
     db.execute("INSERT INTO papers_terms (papers_terms) VALUES ('delete-all')")  # as an older release's index
     db.execute("INSERT INTO papers_terms (rowid, title, abstract, authors) "

@@ -99,6 +99,7 @@ def test_old_style_ids_lose_their_subject_class_and_cite_as_forms_are_ids():
     assert parse_arxiv_id("https://huggingface.co/papers/1706.03762") == ("1706.03762", None)
     assert parse_arxiv_id("https://www.alphaxiv.org/abs/1706.03762v2") == ("1706.03762", 2)
     assert parse_arxiv_id("https://ar5iv.labs.arxiv.org/html/1706.03762") == ("1706.03762", None)
+    assert arxiv_id_in_text("see https://huggingface.co/papers/2106.09685 too") == "2106.09685"  # in text (a review)
 
 
 CSL = """[
@@ -326,6 +327,14 @@ def test_items_stored_with_a_subject_class_are_brought_to_arxivs_form(db):
     ensure_schema(db)
     assert [i.arxiv_id for i in rl.items("old")] == ["math/0309136"]
     assert rl.remove("old", ["math.GT/0309136"]).removed == ["math/0309136"]
+    # a list holding both forms keeps one row, with the note either had (a review)
+    rl.add("old", ["math/0309136", "2106.09685"])
+    with db.conn:
+        db.execute("UPDATE reading_list_items SET arxiv_id = 'math.GT/0309136', note = 'kept note' "
+                   "WHERE arxiv_id = '2106.09685'")
+        db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm010_ids_without_subject_class'")
+    ensure_schema(db)
+    assert [(i.arxiv_id, i.note) for i in rl.items("old")] == [("math/0309136", "kept note")]
 
 
 def test_odd_csl_items_are_read_or_named_never_a_traceback(tmp_path):

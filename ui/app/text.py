@@ -253,20 +253,19 @@ this to was we were with without via using based towards toward not near""".spli
 
 
 def query_terms(query: str) -> list[str]:
-    """The words of a search query worth highlighting (operators, stop words, 1-2 letter words dropped, and the
-    words it leaves out: `-word`, `-"a phrase"`, `NOT word` were highlighted in the titles found: a review)."""
-    kept: list[str] = []
-    negate_next = False
-    for m in re.finditer(r'(-?)"([^"]*)"|(\S+)', query or ""):
-        minus, phrase, token = m.groups()
-        if phrase is None and token in ("AND", "OR", "NOT"):
-            negate_next = token == "NOT"
-            continue
-        text = phrase if phrase is not None else token
-        if not (minus or (phrase is None and text.startswith("-")) or negate_next):
-            kept += re.findall(r"[^\W_]+", text)
-        negate_next = False
-    return [w for w in kept if len(w) >= 3 and w.lower() not in _STOP]
+    """The words of a search query worth highlighting: those of its items as the search reads them
+    (`index.fts_query.parse_query`), so never a word it leaves out (`-word`, `-"a phrase"`, `NOT word`, a typographic
+    dash: a second parser here highlighted them, a review); stop words and 1-2 letter words dropped."""
+    from trendscope.foundation.errors import TrendscopeError
+    from trendscope.index.fts_query import parse_query
+
+    try:
+        groups = parse_query(query or "").groups  # each item's words, and the words as typed ("pre-training")
+        words = [w for g in groups for item in g.items for w in item.words] + \
+            [w for g in groups for w in re.findall(r"[^\W_]+", g.label)]
+    except TrendscopeError:  # the search says what is wrong with the query; highlight its plain words meanwhile
+        words = re.findall(r"[^\W_]+", query or "")
+    return [w for w in dict.fromkeys(words) if len(w) >= 3 and w.lower() not in _STOP]
 
 
 _MARK_RE = re.compile(f"{MATCH_OPEN}([^{MATCH_OPEN}{MATCH_CLOSE}]{{1,200}}){MATCH_CLOSE}")

@@ -63,6 +63,9 @@ def backup_home(home: Home, dest: Path, with_pdfs: bool = True) -> BackupReport:
     if dest == home.root.resolve() or home.root.resolve() in dest.parents:
         raise TrendscopeError(f"{dest}: a backup goes outside the data home ({home.root})")
     if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
+        if (dest / MARKER).exists():  # a backup under way there, or a killed one's: named (a review)
+            raise TrendscopeError(f"{dest} holds {MARKER}: a backup into it is under way, or one was killed (then "
+                                  "empty the folder and run again)")
         raise TrendscopeError(f"{dest}: exists and is not an empty folder; give a new one")
     if not home.db_path.exists():
         raise TrendscopeError(f"{home.db_path}: no database to back up")
@@ -87,9 +90,16 @@ def backup_home(home: Home, dest: Path, with_pdfs: bool = True) -> BackupReport:
 
 
 def _into_empty_folder(home: Home, dest: Path, with_pdfs: bool) -> BackupReport:
-    os.chmod(dest, 0o700)
     marker = dest / MARKER
-    marker.write_text("A backup is being written here, or one was killed: not a backup to restore.\n")
+    try:  # claimed at once: a second backup into the same folder finds the marker (the folder's check raced)
+        with open(marker, "x", encoding="utf-8") as fh:
+            fh.write("A backup is being written here, or one was killed: not a backup to restore.\n")
+    except FileExistsError:
+        raise TrendscopeError(f"{dest} holds {MARKER}: a backup into it is under way") from None
+    if [p.name for p in dest.iterdir()] != [MARKER]:
+        marker.unlink()
+        raise TrendscopeError(f"{dest}: exists and is not an empty folder; give a new one")
+    os.chmod(dest, 0o700)  # the copy holds the home's secrets and users
     try:
         report = _copy_home(home, dest, with_pdfs)
         marker.unlink()

@@ -36,6 +36,9 @@ _BRITISH = {
     "centre": "center", "metre": "meter", "fibre": "fiber", "litre": "liter", "calibre": "caliber",
     "theatre": "theater", "spectre": "specter", "defence": "defense", "offence": "offense", "licence": "license",
     "catalogue": "catalog", "dialogue": "dialog", "analogue": "analog", "grey": "gray",
+    # their inflections that do not start with the word ("centring"), or would lose an "e" ("centred": a review)
+    "centred": "centered", "centring": "centering", "catalogued": "cataloged", "cataloguing": "cataloging",
+    "fibred": "fibered", "metred": "metered",
     "aluminium": "aluminum", "artefact": "artifact", "judgement": "judgment", "ageing": "aging",
 }
 _BRITISH_STARTS = frozenset(w[:3] for w in _BRITISH)
@@ -179,13 +182,19 @@ _PREFIX_AMERICAN = re.compile(r"(?<=[a-z]{4})iz|(?<=[a-z]{3})yz")
 _PREFIX_AFTER_IS = re.compile(r"(?<=[a-z]{4}[iy]s)(?:a|at|ati|atio)$")
 
 
-def prefix_stem(word: str) -> str:
-    """A prefix (`quantiz*`) as the index holds the words it starts: its American "-iz"/"-yz" British wherever it
-    stands (the rule for whole words wants an ending after it: `quantiz*`, `optimiz*` and `tokeniz*` found nothing,
-    while `quantis*` found 53 papers: a blind walkthrough), then light-stemmed like a word, and a cut "-isation"
-    ("optimizat*") cut back to its stem ("optimis")."""
-    u = _PREFIX_AMERICAN.sub(lambda m: "is" if m[0] == "iz" else "ys", word.lower())
-    return _PREFIX_AFTER_IS.sub("", light_stem(u))
+def prefix_stems(word: str) -> list[str]:
+    """The forms a prefix (`quantiz*`) may take in the index, each searched as a prefix: the prefix light-stemmed
+    as a word (what `generaliz*` needs for "generalizable", which keeps its "iz"); its "-iz"/"-yz" made British
+    ("quantiz" -> "quantis": the index holds "quantization" so, and `quantiz*`, `optimiz*`, `tokeniz*` found
+    nothing: a blind walkthrough), a cut "-isation" cut back to its stem ("optimizat" -> "optimis"); and the American
+    start of a British word it begins ("behaviou" -> "behavio", "dialogu" -> "dialog": the index holds those words
+    American, and the prefixes found nothing: a review)."""
+    u = word.lower() if word.isascii() else fold_accents(word)
+    forms = [light_stem(u), _PREFIX_AFTER_IS.sub("", light_stem(_PREFIX_AMERICAN.sub(
+        lambda m: "is" if m[0] == "iz" else "ys", u)))]
+    if len(u) >= 4:  # as long as the prefix typed, stemmed as the index holds it ("defenc" -> "defens" -> "defen")
+        forms += [light_stem(_BRITISH[k][:len(u)]) for k in _BRITISH if k.startswith(u) and k != u]
+    return list(dict.fromkeys(f for f in forms if f))
 
 
 def light_match(expr: str) -> str:
@@ -195,12 +204,30 @@ def light_match(expr: str) -> str:
     out: list[str] = []
     tokens = _EXPR.findall(expr)
     in_columns = False
+    in_near = 0  # inside NEAR(...): a prefix there stays one phrase (FTS5 takes no OR inside NEAR)
+    skip_star = False
     for i, tok in enumerate(tokens):
+        if skip_star and tok == "*":
+            skip_star = False
+            continue
+        if tok == "NEAR":
+            in_near = 1
+        elif in_near and tok == "(":
+            in_near += 1
+        elif in_near > 1 and tok == ")":
+            in_near = 0
         if tok in "{}":
             in_columns = tok == "{"
             out.append(tok)
+        elif tok.startswith('"') and i + 1 < len(tokens) and tokens[i + 1] == "*" and len(TOKEN.findall(tok)) == 1:
+            forms = prefix_stems(TOKEN.findall(tok)[0])
+            if len(forms) == 1 or in_near:
+                out.append(f'"{forms[0]}"')
+            else:  # each form a prefix ("a"* OR "b"*)
+                out.append("(" + " OR ".join(f'"{f}"*' for f in forms) + ")")
+                skip_star = True
         elif tok.startswith('"') and i + 1 < len(tokens) and tokens[i + 1] == "*":
-            out.append(TOKEN.sub(lambda m: prefix_stem(m.group(0)), tok))
+            out.append(TOKEN.sub(lambda m: light_stem(m.group(0)), tok))
         elif tok.startswith('"'):
             out.append(TOKEN.sub(lambda m: light_stem(m.group(0)), tok))
         elif (TOKEN.fullmatch(tok) and not in_columns and tok not in _KEYWORDS and not tok.isdigit()

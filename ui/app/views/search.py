@@ -207,7 +207,7 @@ def _results(state: dict) -> None:
         st.caption("A paper marked *Missing* lacks that word of the query: write `+word` to require it.")
     for note in (long_query_note(params["query"], shown_mode), unknown_field_note(params["query"])):
         if note:
-            st.caption(safe_inline(note[0].upper() + note[1:] + "."))
+            st.caption(note[0].upper() + note[1:] + ".")  # our own words (field names from a fixed list)
     if state.get("known_person") and hits:  # her two papers came first and nothing said why (a walkthrough)
         name, n = state["known_person"]
         st.caption(f"{count(n, 'stored paper')} {'lists' if n == 1 else 'list'} {safe_inline(name)} as an author: "
