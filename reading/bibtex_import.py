@@ -21,6 +21,7 @@ from .imported import (
     bib_text,
     decoded_title,
     is_et_al,
+    year_of,
 )
 from .imported_forms import MAX_PROTECTED, MAX_WORD, ImportedForms, braced_words, one_group, split_names
 
@@ -162,7 +163,7 @@ def parse_bibtex(text: str) -> ParsedFile:
         authors, forms = forms_of(source.get("author", ""), source.get("title", ""), decoder.latex_to_text)
         out.add(ImportedItem(aid, note=note_of(fields), line=line,
                              title=decoded_title(fields.get("title", ""), MAX_TITLE), authors=authors,
-                             year=year if re.fullmatch(r"(19|20)\d\d", year) else "",
+                             year=year_of(year),
                              key=entry.key if CITATION_KEY_RE.fullmatch(entry.key or "") else "",
                              venue=_venue(entry.entry_type, fields), forms=forms,
                              note_cut=entry.start_line in cut))

@@ -77,6 +77,13 @@ def decoded_title(value: str, limit: int) -> str:
     return one_line("".join(parts), limit)
 
 
+def year_of(value: object) -> str:
+    """The year an import keeps ("2021" from "2021", 2021 or "2021-06-17"), or "" when it gives none: every format's
+    parser reads it so."""
+    text = str(value if value is not None else "").strip()
+    return text[:4] if re.match(r"(19|20)\d\d(?!\d)", text) else ""
+
+
 def one_line(value: str, limit: int) -> str:
     """Text as one line, spaces collapsed, capped at `limit`: a CSV or JSON title, whose braces are its own
     characters (`\\textbf{bold}` lost its braces), kept as written."""

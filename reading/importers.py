@@ -27,7 +27,16 @@ from .bibtex_export import ENTRY_TYPES
 from .bibtex_import import VENUE_FIELDS, VENUE_PLACES, parse_bibtex
 from .csl_import import csl_record, is_csl
 from .exporters import clean_text, csv_unguard
-from .imported import CITATION_KEY_RE, MAX_TITLE, ImportedItem, ParsedFile, author_list, html_note, one_line
+from .imported import (
+    CITATION_KEY_RE,
+    MAX_TITLE,
+    ImportedItem,
+    ParsedFile,
+    author_list,
+    html_note,
+    one_line,
+    year_of,
+)
 from .imported_forms import ImportedForms
 from .list_input import MAX_IMPORT, MAX_NOTE
 from .list_store import STATUSES
@@ -214,8 +223,8 @@ def _item_from_record(rec: dict, where: str, out: ParsedFile, line: int | None) 
     key = rec.get("citation_key")  # our JSON's, or CSL's citation-key (Better BibTeX)
     key = key if isinstance(key, str) and CITATION_KEY_RE.fullmatch(key) else ""
     venue = _record_venue(rec)
-    if venue and re.fullmatch(r"(19|20)\d\d", str(rec["venue"].get("year", ""))):  # the venue's year, not v1's
-        year = str(rec["venue"]["year"])
+    if venue and year_of(rec["venue"].get("year")):  # the venue's year, not v1's
+        year = year_of(rec["venue"]["year"])
     out.add(ImportedItem(aid, note=clean_text(note), status=status, line=line, title=title, authors=authors,
                          year=year, forms=ImportedForms(et_al=et_al), key=key, venue=venue))
 
@@ -245,7 +254,7 @@ def _record_metadata(rec: dict) -> tuple[str, tuple[str, ...], str, bool]:
     et_al = bool(authors) and (et_al or rec.get("authors_incomplete") in (True, "true", "yes"))
     year = next((str(v).strip()[:4] for k in ("publication_year", "year", "published")
                  if isinstance(v := rec.get(k), (str, int)) and str(v).strip()), "")
-    return title, authors, year if re.fullmatch(r"(19|20)\d\d", year) else "", et_al
+    return title, authors, year_of(year), et_al
 
 
 def parse_csv(text: str) -> ParsedFile:

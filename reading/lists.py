@@ -28,7 +28,7 @@ from trendscope.foundation.wording import quoted
 from trendscope.ingest.records import BadArxivId, parse_arxiv_id
 
 from . import exporters
-from .imported import MAX_TITLE, ImportedItem, one_line
+from .imported import MAX_TITLE, ImportedItem, one_line, year_of
 from .list_files import ListFiles
 from .list_input import (  # noqa: F401 (MAX_NAME and the results are the API's too)
     MAX_NAME,
@@ -315,7 +315,7 @@ class ReadingLists(ListFiles):
         for a in good:
             title, year = cited.get(a, ("", ""))
             items.append(ImportedItem(a, note=note, status=status, title=one_line(title or "", MAX_TITLE),
-                                      year=_year(year)))
+                                      year=year_of(year)))
         self._add_parsed(lid, items, res)
         return res
 
@@ -409,9 +409,4 @@ def _folded(text: str) -> str:
     text = exporters.clean_text(text).casefold().replace("\u2019", "'").replace("\u201c", '"').replace("\u201d", '"')
     return " ".join(re.sub(r"-\s+", "-", text).split())
 
-
-def _year(value: object) -> str:
-    """A cited year as an import keeps it ("2021"), or ""."""
-    text = str(value or "").strip()[:4]
-    return text if re.fullmatch(r"(19|20)\d\d", text) else ""
 

@@ -8,7 +8,7 @@ import re
 from trendscope.ingest.records import BadArxivId, arxiv_id_in_text, parse_arxiv_id
 
 from .exporters import clean_text
-from .imported import MAX_TITLE, ImportedItem, ParsedFile, author_list, one_line
+from .imported import MAX_TITLE, ImportedItem, ParsedFile, author_list, one_line, year_of
 from .imported_forms import ImportedForms
 from .list_input import MAX_NOTE
 
@@ -34,7 +34,7 @@ def _md_metadata(own: re.Match, raw: str) -> dict:
     et_al = bool(names) and names[-1].endswith(" et al.")
     if et_al:
         names[-1] = names[-1][:-len(" et al.")]
-    year = next((f[:4] for f in fields if re.fullmatch(r"(19|20)\d\d(-\d\d){0,2}", f)), "")
+    year = next((y for f in fields if re.fullmatch(r"\d{4}(-\d\d){0,2}", f) and (y := year_of(f))), "")
     authors, _ = author_list(n for n in names if n)
     return {"title": one_line(title[:-len(_NOT_INGESTED)], MAX_TITLE), "authors": authors, "year": year,
             "forms": ImportedForms(et_al=et_al and bool(authors))}

@@ -13,7 +13,7 @@ import re
 from trendscope.ingest.records import BadArxivId, arxiv_id_in_text, parse_arxiv_id
 
 from .exporters import clean_text
-from .imported import MAX_TITLE, ImportedItem, ParsedFile, author_list, html_note, one_line
+from .imported import MAX_TITLE, ImportedItem, ParsedFile, author_list, html_note, one_line, year_of
 from .imported_forms import ImportedForms
 
 _TAG_RE = re.compile(r"^([A-Z][A-Z0-9])  -(?: (.*))?$")
@@ -83,8 +83,7 @@ def _add_record(record: dict[str, list[str]], line: int, out: ParsedFile) -> Non
         out.problems.append(f"line {line}: record{named} has no arXiv id (UR, DO, AN or N1)")
         return
     authors, et_al = author_list(record.get("AU", []) + record.get("A1", []))
-    year = next((v[:4] for tag in ("PY", "Y1", "DA") for v in record.get(tag, []) if re.match(r"(19|20)\d\d", v)),
-                "")
+    year = next((y for tag in ("PY", "Y1", "DA") for v in record.get(tag, []) if (y := year_of(v))), "")
     notes = [html_note(v) for v in record.get("N1", [])]
     # Zotero's "arXiv:2106.09685 [cs]" line is no note; "arXiv version" is one (a review)
     note = clean_text("\n\n".join(v for v in notes if v and not (_ID_ONLY_NOTE_RE.match(v) and arxiv_id_in_text(v))))
