@@ -401,6 +401,14 @@ def test_users_remove_keeps_their_lists_for_when_the_name_comes_back(home):
     assert "Atom feeds" not in again.stderr  # no subscription: nothing said of feeds
     fresh = cli(home, "users", "add", "carla", "--no-password")
     assert fresh.exit_code == 0 and "earlier account" not in fresh.stderr
+    # passage notes and thumbs alone are said too, as a first sign-in's name check counts them (the checklist)
+    cli(home, "users", "add", "dora", "--no-password")
+    from trendscope.reading.lists import ReadingLists
+
+    ReadingLists(open_database(home / "trendscope.db"), user=Actor("dora", admin=False)).set_feedback("2106.09685", 1)
+    assert cli(home, "users", "remove", "dora", "--yes").exit_code == 0
+    dora = cli(home, "users", "add", "dora", "--no-password")
+    assert "note: an earlier account named 'dora' left 1 passage note or thumb: this account holds them" in dora.stderr
     # a subscription's feed answers again at its old address: said, with how to give it a new one (a former
     # member's feed reader reads it again: a blind security review)
     assert cli(home, "--user", "carla", "subscriptions", "add", "c", "--trend", "privacy").exit_code == 0

@@ -115,10 +115,13 @@ def _earlier_data_note(db, name: str) -> None:
 
     rl = ReadingLists(db)
     lists, subs, shared = rl.owned_count(name), subscriptions_of(db, name), rl.shared_with_count(name)
-    if lists or subs or shared:
+    marks = rl.marks.owned_count(name)  # passage notes and thumbs, as `ReadingLists.holds_data` counts them
+    if lists or subs or shared or marks:
         held = ", ".join(x for x in (count(lists, "reading list") if lists else "",
                                      count(subs, "subscription") if subs else "",
-                                     f"{count(shared, 'list')} others share with the name" if shared else "") if x)
+                                     f"{count(shared, 'list')} others share with the name" if shared else "",
+                                     f"{count(marks, 'passage note or thumb', 'passage notes and thumbs')}"
+                                     if marks else "") if x)
         # the feeds resume at their old addresses: said, since a former member's feed reader reads them again (a
         # blind security review)
         feeds = (", and the subscriptions' Atom feeds answer again at their old addresses (`trendscope --user "
