@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.stemming import joined_apart, joined_compound
+from trendscope.foundation.text import fold_accents, other_name_spelling, umlauts_spelt_out
 
 from .query_terms import is_stop_word
 
@@ -72,14 +73,35 @@ class Item:
         middle initials may stand between (`au:"Christopher Manning"` found no paper of "Christopher D. Manning");
         searches then check the name as written (`known_item.names_author`)."""
         if self.column == "authors" and len(self.words) > 1 and not self.prefix:
-            return author_near(self.words)
+            return _either(author_near(self.words), (o := self.other_name()) and author_near(o))
+        if self.column == "authors":
+            return _either(self._in_a_row(self.words), (o := self.other_name()) and self._in_a_row(o))
         return self.exact_fts()
 
     def exact_fts(self) -> str:
         """The item's words in a row: what an exclusion leaves out (never more than the name as written; the
-        searches leave out the same name with middle initials after it)."""
-        s = '"' + " ".join(self.words) + '"' + ("*" if self.prefix else "")
+        searches leave out the same name with middle initials after it); a name typed with umlauts also as they are
+        written out ("Müller": "Mueller"), never the other way ("Mueller" is not the French "Muller")."""
+        other = self.other_name(umlauts_only=True)
+        return _either(self._in_a_row(self.words), other and self._in_a_row(other))
+
+    def _in_a_row(self, words: tuple[str, ...]) -> str:
+        s = '"' + " ".join(words) + '"' + ("*" if self.prefix else "")
         return f"{self.column} : {s}" if self.column else s
+
+    def other_name(self, umlauts_only: bool = False) -> tuple[str, ...] | None:
+        """An author's name as German writes it with or without umlauts ("Schölkopf" / "Schoelkopf": `au:` found
+        only the spelling typed); over-inclusive ("Michael": "Michal"), so the searches check each paper's authors
+        (`known_item.names_author`)."""
+        if self.column != "authors" or self.prefix:
+            return None
+        other = tuple((other_name_spelling(w) if not umlauts_only or fold_accents(w) != umlauts_spelt_out(w)
+                       else None) or w for w in self.words)
+        return other if other != self.words else None
+
+
+def _either(fts: str, other: str | None) -> str:
+    return f"({fts} OR {other})" if other else fts
 
 
 def author_near(words) -> str:

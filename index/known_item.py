@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
-from trendscope.foundation.text import fold_accents
+from trendscope.foundation.text import fold_accents, umlauts_spelt_out
 from trendscope.ingest.records import BadArxivId, parse_arxiv_id
 
 from .fts_query import author_near, normalize
@@ -133,14 +133,19 @@ def names_author(words: Sequence[str], authors: Sequence[str]) -> bool:
     """Whether one author of the list is the name: its words in order, as written (any case, with or without
     accents: `au:"Hinrich Schutze"` found no paper of Hinrich Schütze, which FTS5 had matched), with only initials
     ("D.") between them; an initial of the name given stands for a name it starts ("G. Hinton"), and its middle
-    initials may be missing from the stored name ("Geoffrey E. Hinton" for "Geoffrey Hinton": a search walkthrough)."""
+    initials may be missing from the stored name ("Geoffrey E. Hinton" for "Geoffrey Hinton": a search walkthrough);
+    German umlauts match their written-out form both ways ("Schoelkopf" for "Schölkopf"), never a plain vowel
+    ("Michael" is not "Michal")."""
     want = [fold_accents(w) for w in words]
+    want_spelt = [umlauts_spelt_out(w) for w in words]  # "Schölkopf" as "Schoelkopf", and the other way round
     for author in authors:
-        have = [fold_accents(w) for w in _WORD_RE.findall(normalize(author))]
+        raw = _WORD_RE.findall(normalize(author))
+        have, have_spelt = [fold_accents(w) for w in raw], [umlauts_spelt_out(w) for w in raw]
         for start in range(len(have)):
             i, j = start, 0
             while i < len(have) and j < len(want):
-                if have[i] == want[j] or (len(want[j]) == 1 and j < len(want) - 1 and have[i].startswith(want[j])):
+                if (have[i] == want[j] or have_spelt[i] == want[j] or have[i] == want_spelt[j]
+                        or (len(want[j]) == 1 and j < len(want) - 1 and have[i].startswith(want[j]))):
                     j += 1
                 elif 0 < j < len(want) - 1 and len(want[j]) == 1:  # a middle initial the stored name leaves out
                     j += 1

@@ -45,6 +45,28 @@ def fold_accents(text: str | None) -> str:
     return "".join(c for c in folded if not unicodedata.combining(c))
 
 
+_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"})
+_SPELT_OUT = re.compile(r"(?<=[b-df-hj-np-tv-z])([aou])e")
+
+
+def umlauts_spelt_out(text: str | None) -> str:
+    """`fold_accents`, but German umlauts written out as German writes them without the letters ("Schölkopf" ->
+    "schoelkopf", "Müller" -> "mueller"): a name typed on any keyboard is compared both ways."""
+    return fold_accents(str(text or "").lower().translate(_UMLAUTS))
+
+
+def other_name_spelling(word: str) -> str | None:
+    """The other way a German name is written, folded: "Schölkopf" -> "schoelkopf", "Schoelkopf" -> "scholkopf"
+    (which the keyword index holds for "Schölkopf"); None when there is none. Over-inclusive on purpose ("Michael"
+    -> "michal"): a search checks each author's name afterwards (`index.known_item.names_author`)."""
+    folded = fold_accents(word)
+    spelt = umlauts_spelt_out(word)
+    if spelt != folded:
+        return spelt
+    shortened = _SPELT_OUT.sub(r"\1", folded)
+    return shortened if shortened != folded else None
+
+
 def slug(text: str, limit: int | None = None, fallback: str = "subscription") -> str:
     """Lower-case ASCII letters, digits and single dashes (file names, feed names, List-Id labels), at most `limit`
     characters; `fallback` when nothing is left ("Privacy & "MIA" {review} 100%" -> "privacy-mia-review-100").
