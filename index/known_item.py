@@ -87,6 +87,24 @@ def arxiv_id_query(query: str) -> str | None:
         return None
 
 
+MAX_IDS = 200  # ids pasted at once (a reading list's worth)
+_ID_SEPARATORS = re.compile(r"[\s,;]+")
+_BARE_PREFIX_OR_CLASS = re.compile(r"(?i)^(?:arxiv:?|\[[a-z\-]+(?:\.[a-z\-]+)?\])$")  # "arXiv:" "[cs.CL]"
+
+
+def arxiv_ids_query(query: str) -> list[str] | None:
+    """The arXiv ids a query is, when it is nothing but ids or arXiv addresses (one, or several separated by spaces,
+    commas or lines: a pasted list searched for unrelated papers "missing" every id), in order, each once."""
+    one = arxiv_id_query(query)
+    if one is not None:
+        return [one]
+    tokens = [t for t in _ID_SEPARATORS.split(query or "") if t and not _BARE_PREFIX_OR_CLASS.match(t)]
+    if not tokens or len(tokens) > MAX_IDS:
+        return None
+    ids = [arxiv_id_query(t) for t in tokens]
+    return list(dict.fromkeys(ids)) if all(ids) else None  # type: ignore[arg-type]
+
+
 def title_query(query: str) -> TitleQuery | None:
     """The query as title words, or None when it uses search syntax (its own meaning stays) or has no word."""
     if _OPERATOR_RE.search(query or ""):

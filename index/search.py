@@ -34,7 +34,7 @@ from .fts_query import ParsedQuery, parse_query
 from .keyword_side import KeywordSide
 from .known_item import (
     KnownPapers,
-    arxiv_id_query,
+    arxiv_ids_query,
     known_first,
     known_papers,
     known_person,
@@ -214,9 +214,10 @@ class Searcher(KeywordSide):
             since=since,
             until=until,
         )
-        arxiv_id = arxiv_id_query(req.query) if self.known_items else None
-        if arxiv_id is not None:  # an id or an arXiv address: that paper alone (ten unrelated ones followed it,
-            return self._hits(self._stored_paper(arxiv_id, base), None)  # each "missing: https arxiv org ...")
+        arxiv_ids = arxiv_ids_query(req.query) if self.known_items else None
+        if arxiv_ids:  # ids or arXiv addresses: those papers alone, in the order given (ten unrelated ones followed
+            #            an id, each "missing: https arxiv org ...", and a pasted list of ids searched for more)
+            return self._hits([hit for aid in arxiv_ids for hit in self._stored_paper(aid, base)], None)
         limit = int(req.limit)
         wanted = limit
         if req.sort == "date":
@@ -332,7 +333,7 @@ class Searcher(KeywordSide):
 
     def did_you_mean(self, query: str) -> str | None:
         """The query with words that (almost) no paper holds corrected to words many titles use (`spelling`)."""
-        if arxiv_id_query(query) is not None:
+        if arxiv_ids_query(query):
             return None
         return suggest(query, self._doc_count, lambda: shared_vocabulary(
             database_path(self.db) or None, self.store.fts_stamp(), self.store.titles))

@@ -178,6 +178,38 @@ def test_an_arxiv_id_is_that_paper_alone_or_says_it_is_not_stored(known_home, ap
     assert not [b for b in at.button if b.key == "follow_search"]  # one paper, not a topic to follow
 
 
+def test_a_pasted_list_of_ids_is_those_papers_in_its_order(known_home, app_home):
+    """Two ids pasted into the search box ("2008.03596 2105.08504", or a reference list's "arXiv:X [cs.CL]" lines)
+    listed unrelated papers, each "missing" both ids; now the stored ones in the order given, and a line for each
+    other id."""
+    from app_harness import check, new_app, search
+
+    from trendscope.index.known_item import arxiv_ids_query
+    from trendscope.ingest.store import open_database
+
+    home, _db, searcher = known_home
+    pasted = "2312.99005, arXiv:2312.99001 [cs.CL]\nhttps://arxiv.org/abs/2305.14314v1 2312.99005"
+    assert arxiv_ids_query(pasted) == ["2312.99005", "2312.99001", "2305.14314"]
+    assert arxiv_ids_query("2312.99005 attention") is None  # words too: a search
+    for mode in ("keyword", "semantic", "hybrid"):
+        hits = searcher.search(SearchRequest(pasted, mode=mode, limit=10))
+        assert [(h.id, h.missing) for h in hits] == [("2312.99005", []), ("2312.99001", [])], mode
+    assert searcher.did_you_mean(pasted) is None
+    out = CliRunner().invoke(main, ["--home", str(home.root), "search", pasted])
+    assert out.exit_code == 0, out.output
+    assert [line.split()[1] for line in out.output.splitlines() if line.strip()[:2] in ("1.", "2.")] == \
+        ["2312.99005", "2312.99001"]
+    assert "arXiv 2305.14314 is not stored here: trendscope ingest --id 2305.14314 fetches it" in out.output
+    stored = [r[0] for r in open_database(app_home / "trendscope.db").execute(
+        "SELECT id FROM papers ORDER BY id LIMIT 2")]
+    at = search(check(new_app().run()), f"{stored[1]} {stored[0]} 2305.14314")
+    assert [m.value for m in at.info if "2305.14314" in m.value] == [
+        "arXiv 2305.14314 is not stored here. [Open its page](./paper?id=2305.14314) to add it from arXiv."]
+    assert [b.key for b in at.button if b.key and b.key.startswith("open_")] == [f"open_{stored[1]}",
+                                                                                  f"open_{stored[0]}"]
+    assert not [b for b in at.button if b.key == "follow_search"]  # papers, not a topic to follow
+
+
 def test_a_name_is_one_authors_not_two_neighbours(known_home):
     """A blind walkthrough: `au:"Song Han"` and the query "Song Han" also gave papers by "Wenxuan Song, Han Zhao"
     and "Juntong Song, Hanning Zhang" (the authors column is one stemmed text); "Christopher Manning" missed

@@ -273,16 +273,22 @@ def search_cmd(ctx, query, mode, categories, trends, since, until, sort, all_wor
 
 def _search_notes(searcher, query: str, hits, mode: str, sort: str, limit: int, filtered: bool) -> list[str]:
     """What a search's results need said beside them (the CLI's stderr lines, a --batch line's "notes")."""
-    from trendscope.index.known_item import arxiv_id_query
+    from trendscope.index.known_item import arxiv_ids_query
     from trendscope.index.relevance_floor import has_floor
     from trendscope.index.search_request import long_query_note, unknown_field_note, words_none_holds
 
     notes = []
-    wanted_id = arxiv_id_query(query)
-    if wanted_id and not hits:  # an id lookup listed ten unrelated papers (a blind walkthrough)
-        stored = searcher.store.pk_of(wanted_id) is not None
-        notes.append(f"arXiv {wanted_id} is stored but outside these filters" if stored else
-                     f"arXiv {wanted_id} is not stored here: trendscope ingest --id {wanted_id} fetches it")
+    listed = {h.id for h in hits}
+    unlisted = [i for i in arxiv_ids_query(query) or () if i not in listed]
+    # an id lookup listed ten unrelated papers (a blind walkthrough); every id of a pasted list is accounted for
+    outside = [i for i in unlisted if searcher.store.pk_of(i) is not None]
+    absent = [i for i in unlisted if i not in outside]
+    if outside:
+        notes.append(f"arXiv {', '.join(outside)} {'is' if len(outside) == 1 else 'are'} stored but outside these "
+                     "filters")
+    if absent:
+        notes.append(f"arXiv {', '.join(absent)} {'is' if len(absent) == 1 else 'are'} not stored here: trendscope "
+                     f"ingest --id {','.join(absent)} fetches {'it' if len(absent) == 1 else 'them'}")
     fixed = searcher.did_you_mean(query)
     if fixed:  # "speculativ decodng" found nothing in keyword mode, without a hint (a blind walkthrough)
         notes.append(f"did you mean: {fixed}?")

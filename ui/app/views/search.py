@@ -11,7 +11,7 @@ import streamlit as st
 
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.wording import count
-from trendscope.index.known_item import arxiv_id_query
+from trendscope.index.known_item import arxiv_ids_query
 from trendscope.index.relevance_floor import has_floor
 from trendscope.index.search_request import long_query_note, unknown_field_note, words_none_holds
 from trendscope.ui.app import digest_view as dg
@@ -23,6 +23,7 @@ from trendscope.ui.app.search_address import EARLIEST, LIMITS, MODES, SORTS, sea
 from trendscope.ui.app.text import literal_inline, query_terms, quoted_query, safe_inline, snippet_markdown
 
 EXAMPLES = ("parameter-efficient fine-tuning", "vision-language models for robotics", "differential privacy LLM")
+MAX_ID_NOTES = 3  # ids of a pasted list named one by one when not listed; the rest in one line
 
 
 def _to_iso(value) -> str | None:
@@ -172,12 +173,20 @@ def _results(state: dict) -> None:
                 icon=":material/event_busy:")
         return
     _did_you_mean(state)
-    wanted_id = arxiv_id_query(params["query"])
-    if wanted_id and not hits:  # an id lookup listed ten unrelated papers, "missing" every word (a walkthrough)
-        st.info(f"arXiv {wanted_id} is not stored here. [Open its page](./paper?id={wanted_id}) to add it from "
-                "arXiv." if not app.papers().get_many([wanted_id]) else
-                f"arXiv {wanted_id} is stored but outside these filters.", icon=":material/search_off:")
-        return
+    wanted = arxiv_ids_query(params["query"]) or []
+    listed = {h.id for h in hits}
+    unlisted = [i for i in wanted if i not in listed]
+    if unlisted:  # an id lookup listed ten unrelated papers, "missing" every word (a walkthrough); a pasted list
+        stored = set(app.papers().get_many(unlisted))
+        for wanted_id in unlisted[:MAX_ID_NOTES]:
+            st.info(f"arXiv {wanted_id} is stored but outside these filters." if wanted_id in stored else
+                    f"arXiv {wanted_id} is not stored here. [Open its page](./paper?id={wanted_id}) to add it "
+                    "from arXiv.", icon=":material/search_off:")
+        if len(unlisted) > MAX_ID_NOTES:
+            st.info(f"{len(unlisted) - MAX_ID_NOTES} more of the ids are not listed: "
+                    f"{', '.join(unlisted[MAX_ID_NOTES:])}.", icon=":material/search_off:")
+        if not hits:
+            return
     if not hits and newest:
         st.info(f"No paper is clearly about {q} here. *Newest first* lists only papers that hold the query as a "
                 "phrase, or most of its words with a close meaning, and come close to the best of them; sort by "
@@ -281,7 +290,7 @@ def _follow_search(params: dict, fixed: str | None = None) -> None:
     correction (`fixed`) is not offered: "speculatve decoding" was followed as typed and its digests found nothing
     (a blind walkthrough); the corrected search's page offers it."""
     query, trends, cats = params["query"], list(params.get("trends") or []), list(params.get("categories") or [])
-    if arxiv_id_query(query):  # one paper, not a topic to follow
+    if arxiv_ids_query(query):  # papers, not a topic to follow
         return
     unheld = app.held_nowhere(query, fixed) if fixed else []
     if unheld:  # only then: a rare word ("renal") is corrected too, and its search is followed as typed
