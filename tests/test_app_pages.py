@@ -118,6 +118,15 @@ def test_nasty_queries_get_messages_not_exceptions(app_home, mode):
             assert any("Type a few words" in m for m in texts(at.info))
 
 
+def test_a_refused_query_is_shown_as_text_not_markdown(app_home):
+    """The search's error repeats what was typed: `cat:![x](https://...)` showed an image fetched from that address
+    (a shared link is enough: `q=` is read from the page address; a review)."""
+    at = search(check(new_app().run()), "cat:![x](https://evil.example/p.png) transformers", mode="keyword")
+    warned = texts(at.warning)
+    assert any("not an arXiv category" in w for w in warned), warned
+    assert not any("![x](" in w or "](https://evil" in w for w in warned), warned
+
+
 @pytest.mark.slow  # full tier: keeps `make test-fast` under a minute
 def test_search_filters_and_sort(app_home, seed):
     from trendscope.ingest.store import PaperStore, open_database

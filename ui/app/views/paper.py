@@ -11,7 +11,7 @@ from trendscope.foundation.text import authors_as_prose
 from trendscope.ingest.records import BadArxivId, abs_url, html_url, parse_arxiv_id, pdf_url
 from trendscope.ui.app import fulltext_state, reader_view, trend_state, widgets
 from trendscope.ui.app import state as app
-from trendscope.ui.app.text import evidence_sentence, literal_inline, safe_inline, safe_markdown
+from trendscope.ui.app.text import evidence_sentence, literal_inline, message_inline, safe_inline, safe_markdown
 
 STATUS_ICONS = {"unread": ":material/radio_button_unchecked:", "reading": ":material/auto_stories:",
                 "read": ":material/check_circle:"}
@@ -130,7 +130,7 @@ def _similar(arxiv_id: str) -> None:
     try:
         hits = app.similar(arxiv_id, limit=8)
     except TrendscopeError as exc:
-        st.caption(f"No similar papers: {exc}")
+        st.caption(f"No similar papers: {message_inline(str(exc))}")
         return
     if not hits:
         st.caption("No similar papers (the paper may not be indexed yet: run `trendscope index`).")

@@ -20,7 +20,14 @@ from trendscope.ui.app import navigation, trend_state, warmup, widgets
 from trendscope.ui.app import state as app
 from trendscope.ui.app.for_you_view import render_for_you
 from trendscope.ui.app.search_address import EARLIEST, LIMITS, MODES, SORTS, search_from_address, url_params
-from trendscope.ui.app.text import literal_inline, query_terms, quoted_query, safe_inline, snippet_markdown
+from trendscope.ui.app.text import (
+    literal_inline,
+    message_inline,
+    query_terms,
+    quoted_query,
+    safe_inline,
+    snippet_markdown,
+)
 
 EXAMPLES = ("parameter-efficient fine-tuning", "vision-language models for robotics", "differential privacy LLM")
 MAX_ID_NOTES = 3  # ids of a pasted list named one by one when not listed; the rest in one line
@@ -368,7 +375,9 @@ def render() -> None:
             st.session_state["search_state"] = _run(params)
         except TrendscopeError as exc:
             st.session_state.pop("search_state", None)
-            st.warning(f"{exc}", icon=":material/warning:")
+            # the message repeats what was typed (`cat:![x](https://...)` showed an image fetched from that address,
+            # from a shared link too: a review), so it is escaped as every other page's errors are
+            st.warning(message_inline(str(exc)), icon=":material/warning:")
             return
     state = st.session_state.get("search_state")
     if state:
