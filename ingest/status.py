@@ -30,8 +30,8 @@ def collect_status(db: sqlite_utils.Database, home: Home, *, now: datetime | Non
     now = now or datetime.now(UTC)
     store, ledger = PaperStore(db), LedgerStore(db)
     total = store.count()
-    first, last = store.date_range()
     today = now.date()
+    first, last = store.date_range(today)
     end = today
     if last and date.fromisoformat(last[:10]) < today - timedelta(days=7 * weeks):
         end = date.fromisoformat(last[:10])  # old snapshot only: show its last weeks instead of zeros

@@ -11,11 +11,13 @@ import logging
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 import sqlite_utils
 
 from trendscope.foundation.db import select_in, write_transaction
 
+from .record_fields import ARXIV_START, FUTURE_DAYS
 from .records import Paper, content_hash
 from .store_schema import FILL_TERMS, FTS_INSERT_TRIGGER, TERMS_INSERT_TRIGGER
 from .store_schema import open_database as open_database  # the database with this schema, for every stage
@@ -296,5 +298,12 @@ class PaperStore:
             [limit],
         ).fetchall()
 
-    def date_range(self) -> tuple[str | None, str | None]:
-        return tuple(self.db.execute("SELECT min(published), max(published) FROM papers").fetchone())
+    def date_range(self, today: date | None = None) -> tuple[str | None, str | None]:
+        """(first, last) publication dates; as of `today`, within arXiv's life only: a paper dated 9999-12-31 or
+        0001-01-01, stored from a snapshot before the import refused such dates, made the app's Trends page say "no
+        trend tags yet" and its data 8,000 years fresh (a review)."""
+        if today is None:
+            return tuple(self.db.execute("SELECT min(published), max(published) FROM papers").fetchone())
+        after = (today + timedelta(days=FUTURE_DAYS + 1)).isoformat()
+        return tuple(self.db.execute("SELECT min(published), max(published) FROM papers WHERE published >= ? "
+                                     "AND published < ?", [ARXIV_START.isoformat(), after]).fetchone())

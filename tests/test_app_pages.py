@@ -1536,6 +1536,24 @@ def test_a_rising_topic_that_may_be_chance_says_so_in_the_summary(app_home, monk
     assert len(labels) == 1 and "Video Generation (8 papers" in labels[0] and "9.2x, may be chance)" in labels[0]
 
 
+def test_a_paper_dated_9999_in_an_old_home_leaves_the_trends_and_status_pages_as_they_were(app_home, embedder):
+    """A home stored before the import refused such dates may hold a paper dated 9999-12-31: `trendscope trends`
+    left it out, but the app's Trends page took it for the newest paper and said "No trend tags yet", the Status
+    page "Last published 9999-12-31" (a review)."""
+    from trendscope.ingest.records import Paper
+    from trendscope.ingest.store import PaperStore, open_database
+
+    db = open_database(app_home / "trendscope.db")
+    newest = db.execute("SELECT max(published) FROM papers").fetchone()[0]
+    PaperStore(db).upsert([Paper(id="cs/0112999", title="Dated wrong", abstract="A", categories=["cs.LG"],
+                                 published="9999-12-31T00:00:00Z", version=1)])
+    db.conn.commit()
+    at = open_page(check(new_app().run()), "trends")
+    assert at.dataframe and not any("No trend tags yet" in i for i in texts(at.info)), texts(at.info)
+    at = open_page(at, "status")
+    assert [m.value for m in at.metric if m.label == "Last published"] == [newest]
+
+
 def test_the_trends_page_says_when_its_trend_tags_are_out_of_date(app_home, monkeypatch):
     """Only the Status page said every trend's tags were out of date, while the Trends page showed counts and topics
     from them without a word (a blind walkthrough of a PI)."""

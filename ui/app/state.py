@@ -21,6 +21,7 @@ import sqlite_utils
 import streamlit as st
 
 from trendscope.foundation.actor import Actor
+from trendscope.foundation.clock import utc_now
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.home import Home
 from trendscope.ingest.store import PaperStore, open_database
@@ -126,7 +127,7 @@ def papers() -> PaperStore:
 def corpus_summary(home_key: str) -> dict:
     """Counts the app shows in several places (cached briefly; `home_key` keys the cache by data home)."""
     store = papers()
-    first, last = store.date_range()
+    first, last = store.date_range(utc_now().date())
     return {
         "papers": store.count(),
         "first": first,
