@@ -53,9 +53,17 @@ class IndexFileError(TrendscopeError):
 
 def exact_max_default() -> int:
     """Largest collection kept in an exact index (`TRENDSCOPE_FAISS_EXACT_MAX` overrides)."""
+    raw = os.environ.get("TRENDSCOPE_FAISS_EXACT_MAX")
+    if raw is None:
+        return DEFAULT_EXACT_MAX
     try:
-        return int(os.environ.get("TRENDSCOPE_FAISS_EXACT_MAX", DEFAULT_EXACT_MAX))
-    except ValueError:
+        value = int(raw)
+        if value < 0:
+            raise ValueError(raw)
+        return value
+    except ValueError:  # said, not ignored in silence (a review)
+        log.warning("TRENDSCOPE_FAISS_EXACT_MAX=%r is not a whole number of papers: %d is used", raw,
+                    DEFAULT_EXACT_MAX)
         return DEFAULT_EXACT_MAX
 
 

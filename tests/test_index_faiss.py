@@ -135,3 +135,18 @@ def test_missing_and_corrupt_files_are_reported(saved):
     with pytest.raises(IndexFileError) as e:
         load_index(d)
     assert e.value.kind == "missing"
+
+
+def test_a_malformed_exact_max_setting_is_said_not_ignored(monkeypatch, caplog):
+    """`TRENDSCOPE_FAISS_EXACT_MAX=50k` fell back to the default without a word (a review)."""
+    import logging
+
+    from trendscope.index.faiss_index import DEFAULT_EXACT_MAX, exact_max_default
+
+    monkeypatch.setenv("TRENDSCOPE_FAISS_EXACT_MAX", "50k")
+    with caplog.at_level(logging.WARNING, logger="trendscope.index.faiss_index"):
+        assert exact_max_default() == DEFAULT_EXACT_MAX
+    assert [r.getMessage() for r in caplog.records] == [
+        f"TRENDSCOPE_FAISS_EXACT_MAX='50k' is not a whole number of papers: {DEFAULT_EXACT_MAX} is used"]
+    monkeypatch.setenv("TRENDSCOPE_FAISS_EXACT_MAX", "1000")
+    assert exact_max_default() == 1000

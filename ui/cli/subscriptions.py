@@ -3,6 +3,7 @@ it (addresses, confirmed by an admin; the Atom feed). The digests themselves: `d
 from __future__ import annotations
 
 import json
+import logging
 import shlex
 
 import click
@@ -13,6 +14,8 @@ from trendscope.foundation.wording import count, quoted
 from trendscope.ingest.store import open_database
 
 from .options import category_hint, json_option
+
+log = logging.getLogger(__name__)
 
 
 def open_db(ctx: click.Context):
@@ -156,7 +159,8 @@ def _holders(ctx: click.Context, query: str) -> int | None:
 
     try:
         return PaperReads(open_db(ctx)).doc_count(query)
-    except Exception:  # noqa: BLE001 - a note only: a query FTS5 reads otherwise is no reason to fail the add
+    except Exception as exc:  # noqa: BLE001 - a note only: a query FTS5 reads otherwise is no reason to fail the add
+        log.debug("could not count the papers holding %r: %s", query, exc)
         return None
 
 
