@@ -16,21 +16,15 @@ import textwrap
 from collections.abc import Sequence
 
 from trendscope.foundation.clock import span_months
+from trendscope.foundation.markdown import md_escape
 from trendscope.foundation.text import authors_as_prose
 from trendscope.foundation.wording import count
 
 from .model import Digest, DigestPaper, TrendLine
 from .text import chart_text, one_line
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 CHART_CID = "trend-chart@trendscope"
-
-
-def md_escape(text: str) -> str:
-    """Backslash-escape Markdown (and raw HTML) punctuation; a leading block marker is escaped too."""
-    out = _MD_SPECIAL.sub(r"\\\1", text or "")
-    return "\\" + out if out[:1] in ("#", "+", "-", "=") else out
 
 
 def xml_safe(text: str) -> str:

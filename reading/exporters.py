@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from trendscope.foundation.latex_math import readable_latex
+from trendscope.foundation.markdown import md_escape
 from trendscope.foundation.text import authors_as_prose
 from trendscope.foundation.text import clean_text as stored_text
 from trendscope.ingest.records import abs_url
@@ -48,21 +49,16 @@ def csv_unguard(cell: str) -> str:
     return cell[1:] if _GUARDED_RE.match(cell) else cell
 
 
-def _md_escape(text: str) -> str:
-    return re.sub(r"([\\`*_\[\]<>|#])", r"\\\1", re.sub(r"\s+", " ", clean_text(text)).strip())
+def _md_escape(text: str | None) -> str:
+    """One line of paper or user text, escaped (`foundation.markdown`)."""
+    return md_escape(re.sub(r"\s+", " ", clean_text(text)).strip())
 
 
 def _md_note_lines(note: str | None) -> list[str]:
     """A note's lines, each escaped, a list marker or heading at its start too ("- item" in a note rendered as a
     list inside the quote, and a note's lines were run together: a blind walkthrough); `parse_markdown` reads
     them back."""
-    out = []
-    for raw in clean_text(note or "").split("\n"):
-        line = _md_escape(raw)
-        if line:
-            out.append(re.sub(r"^([-+]|\d+(?=[.)]))", lambda m: m.group(1) + "\\" if m.group(1)[0].isdigit()
-                              else "\\" + m.group(1), line))
-    return out
+    return [line for line in (_md_escape(raw) for raw in clean_text(note or "").split("\n")) if line]
 
 
 def to_markdown(items: Sequence[ListItem], name: str = "Reading list") -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from trendscope.foundation.markdown import md_unescape
 from trendscope.ingest.records import BadArxivId, arxiv_id_in_text, parse_arxiv_id
 
 from .exporters import clean_text
@@ -15,7 +16,6 @@ from .list_input import MAX_NOTE
 # a line of Trendscope's Markdown export: "- [x] [escaped title](https://arxiv.org/abs/ID) — ..."
 _MD_ITEM_RE = re.compile(r"^\s*[-*+]\s+\[(.)\]\s+\[((?:\\.|[^\\\]])*)\]\((\S+?)\)")
 _MD_NOTE_RE = re.compile(r"^ {2}> ")
-_MD_UNESCAPE_RE = re.compile(r"\\([\\`*_\[\]<>|#.+\-)])")
 
 
 _NOT_INGESTED = " (not ingested yet)"
@@ -25,11 +25,11 @@ def _md_metadata(own: re.Match, raw: str) -> dict:
     """The title, authors and year the export's line gives a paper not ingested yet ("[Title (not ingested yet)](...)
     — A, B et al.; 2023-06-12"), kept as a BibTeX entry's are (a Markdown round trip left "arXiv:1706.03762 (not
     ingested yet)": a blind walkthrough). An ingested paper's line gives nothing: its stored record rules."""
-    title = _MD_UNESCAPE_RE.sub(r"\1", own.group(2))
+    title = md_unescape(own.group(2))
     if not title.endswith(_NOT_INGESTED) or title.startswith("arXiv:"):
         return {}
     meta = raw[own.end():].split(" — ")
-    fields = [_MD_UNESCAPE_RE.sub(r"\1", f) for f in meta[1].split("; ")] if len(meta) > 2 else []
+    fields = [md_unescape(f) for f in meta[1].split("; ")] if len(meta) > 2 else []
     names = [a.strip() for a in fields[0].split(", ")] if fields and not re.match(r"\d{4}", fields[0]) else []
     et_al = bool(names) and names[-1].endswith(" et al.")
     if et_al:
@@ -63,7 +63,7 @@ def parse_markdown(text: str) -> ParsedFile:
                 continue
         if last_item == n - 1 and _MD_NOTE_RE.match(raw) and item is not None:
             if len(item.note) <= MAX_NOTE:  # lines past the limit are cut anyway (`_cut_notes`): not joined again
-                line = _MD_UNESCAPE_RE.sub(r"\1", raw[4:].strip())
+                line = md_unescape(raw[4:].strip())
                 item.note = clean_text(f"{item.note}\n{line}" if item.note else line)
             last_item = n
             continue
