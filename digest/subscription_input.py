@@ -95,7 +95,7 @@ def make_subscription(
                         exclude=unique(words), size=int(size), emails=unique(addrs), feed=bool(feed))
 
 
-def topic_query(topic: str, also: Sequence[str] = ()) -> str:
+def topic_query(topic: str, also: Sequence[str] = (), quoted: bool = True) -> str:
     """The saved query that follows a rising topic: its name as a phrase, or its acronym, when the topic list
     gives one in parentheses that spells the name and has 3+ characters ("retrieval augmented generation (RAG)"
     -> '"retrieval augmented generation" OR RAG'). Without the acronym a digest missed papers that write only it
@@ -105,7 +105,7 @@ def topic_query(topic: str, also: Sequence[str] = ()) -> str:
     papers, and the topic's own search the others: a blind walkthrough)."""
     parts = {}  # one each, whatever the case (FTS5 matches any case)
     for t in (topic, *(a for a in also if same_topic_name(topic, a))):
-        q = _one_topic_query(t)
+        q = _one_topic_query(t, quoted)
         parts.setdefault(q.casefold(), q)
     return " OR ".join(parts.values())
 
@@ -135,12 +135,15 @@ def same_topic_name(topic: str, other: str) -> bool:
         len(a) == 1 and spells_acronym(topic.strip(), name(other)))
 
 
-def _one_topic_query(topic: str) -> str:
+def _one_topic_query(topic: str, quoted: bool = True) -> str:
+    """The name as a phrase, and its acronym, each in quotes: a topic's papers are those that write it (unquoted,
+    "NVFP4" or "OPSD" was an optional word, and a followed topic's digest filled up with papers "close in meaning"
+    that never named it: a walkthrough of a researcher following rising topics)."""
     name, acronym = split_acronym(checked_line(topic, "topic", 200))
-    phrase = name_query(name)
+    phrase = name_query(name, quoted)
     if len(acronym) >= 3 and re.fullmatch(r"[A-Za-z][A-Za-z0-9-]*", acronym) and spells_acronym(
             acronym, " ".join(re.findall(r"[^\W_]+", name))):
-        return f"{phrase} OR {acronym}"
+        return f'{phrase} OR "{acronym}"' if quoted else f"{phrase} OR {acronym}"
     return phrase
 
 
@@ -149,21 +152,24 @@ def follows_topic(topic: str, saved: str) -> bool:
     it (the other names differ from month to month and between the CLI and the app: "Follow" was offered again for a
     topic followed with them, and failed as "already exists": a review)."""
     try:
-        own = topic_query(topic)
-        return saved in topic_queries(topic) or saved.startswith(own + " OR ")
+        return saved in topic_queries(topic) or any(saved.startswith(topic_query(topic, quoted=q) + " OR ")
+                                                    for q in (True, False))
     except TrendscopeError:
         return False
 
 
 def topic_queries(topic: str, also: Sequence[str] = ()) -> set[str]:
     """Every query a subscription following `topic` may hold: `topic_query`'s (with and without the other names),
-    and the name alone, as topics were followed before the acronym was added."""
-    alone = name_query(split_acronym(checked_line(topic, "topic", 200))[0])
-    return {topic_query(topic, also), topic_query(topic), alone}
+    and the name alone, as topics were followed before the acronym was added, and each as saved before a one-word
+    name and the acronym were quoted."""
+    name = split_acronym(checked_line(topic, "topic", 200))[0]
+    return {topic_query(topic, also, quoted=q) for q in (True, False)} | {
+        topic_query(topic, quoted=q) for q in (True, False)} | {name_query(name, quoted=q) for q in (True, False)}
 
 
-def name_query(name: str) -> str:
+def name_query(name: str, quoted: bool = True) -> str:
+    """A topic's name as a phrase in quotes, one word too (`quoted=False`: a one-word name bare, as saved before)."""
     words = re.findall(r"[^\W_]+(?:[-'][^\W_]+)*", name.replace('"', " "))
     if not words:
         raise TrendscopeError(f"not a topic name: {name!r}")
-    return words[0] if len(words) == 1 else '"' + " ".join(words) + '"'
+    return words[0] if len(words) == 1 and not quoted else '"' + " ".join(words) + '"'

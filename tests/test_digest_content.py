@@ -409,10 +409,34 @@ def test_a_followed_topic_counts_papers_with_its_name_or_its_acronym(db, dhome):
     db.execute("UPDATE papers SET title = 'A visual ensemble MoE framework' WHERE id = ?", [pid])
     db.execute("UPDATE papers SET title = 'Sparse mixture-of-experts layers' WHERE id = ?", [long_form])
     sub = api.follow_topic(db, dhome, "mixture-of-experts (MoE)")
-    assert sub.query == "mixture-of-experts OR MoE"
+    assert sub.query == '"mixture-of-experts" OR "MoE"'
     d = build_digest(db, sub, WEEK)
     assert {pid, long_form} <= {p.id for p in d.papers}, [rows.get(p.id) for p in d.papers]
     assert d.lines[0].count >= 2 and not any(p.by_meaning for p in d.papers if p.id in (pid, long_form))
+
+
+def test_a_followed_one_word_topic_lists_only_papers_that_name_it(db, dhome, embedder):
+    """A walkthrough following rising topics: "NVFP4" and "OPSD" were saved as optional words, so the topic's
+    search (its digest, its "All papers" link) ranked papers "close in meaning" that never named it after the
+    few that did (3 of 4 off-topic in one week's digest)."""
+    from trendscope.digest.query import SearchQueryScorer
+    from trendscope.index.indexer import run_index
+
+    start, end = week_bounds(WEEK)
+    outside = "SELECT pk FROM papers WHERE published < ? OR published > ?"
+    for table in ("paper_trends", "paper_categories"):  # small: only the week's papers are embedded
+        db.execute(f"DELETE FROM {table} WHERE pk IN ({outside})", [start.isoformat(), end.isoformat()])
+    db.execute(f"DELETE FROM papers WHERE pk IN ({outside})", [start.isoformat(), end.isoformat()])
+    week = sorted(_week_ids(db, WEEK))
+    db.execute("UPDATE papers SET title = 'Quillfp4 for training large language models' WHERE id = ?", [week[0]])
+    db.execute("UPDATE papers SET abstract = abstract || ' We train in QUILLFP4.' WHERE id = ?", [week[1]])
+    run_index(db, dhome, embedder=embedder, progress=False, update_tags=False)
+    sub = api.follow_topic(db, dhome, "Quillfp4 (QFP)")  # not its acronym: the name alone
+    assert sub.query == '"Quillfp4"'
+    scorer = SearchQueryScorer.create(db, dhome, embedder_factory=lambda model: embedder)
+    assert sorted(h.id for h in scorer.ranked(sub, start, end)) == week[:2]
+    d = api.build(db, dhome, sub.name, WEEK, query_scorer=scorer)
+    assert d.papers and {p.id for p in d.papers} <= set(week[:2]) and not any(p.by_meaning for p in d.papers)
 
 
 def test_a_saved_search_says_how_many_papers_holding_its_words_it_leaves_out(db, dhome):

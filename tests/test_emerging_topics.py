@@ -839,11 +839,11 @@ def test_addresses_are_added_to_a_followed_topic_and_the_own_one_needs_no_confir
 
 
 @pytest.mark.parametrize("topic, query", [
-    ("retrieval augmented generation (RAG)", '"retrieval augmented generation" OR RAG'),
-    ("mixture-of-experts (MoE)", "mixture-of-experts OR MoE"),  # VEN-VL, "a ... MoE framework", was missed
+    ("retrieval augmented generation (RAG)", '"retrieval augmented generation" OR "RAG"'),
+    ("mixture-of-experts (MoE)", '"mixture-of-experts" OR "MoE"'),  # VEN-VL, "a ... MoE framework", was missed
     ("key value (KV)", '"key value"'),  # two letters: too often something else
     ("foo bar (XYZ)", '"foo bar"'),  # not its acronym
-    ("GRPO", "GRPO"),
+    ("GRPO", '"GRPO"'),  # in quotes: a paper that never writes it is not one of the topic's (a walkthrough)
     ('KV "compression"', '"KV compression"'),
     ("vision-language models", '"vision-language models"'),
 ])
@@ -857,7 +857,9 @@ def test_a_topic_followed_before_its_acronym_was_added_reads_as_followed():
     from trendscope.digest.api import topic_queries
 
     assert topic_queries("retrieval augmented generation (RAG)") == {
-        '"retrieval augmented generation" OR RAG', '"retrieval augmented generation"'}
+        '"retrieval augmented generation" OR "RAG"', '"retrieval augmented generation" OR RAG',
+        '"retrieval augmented generation"'}
+    assert topic_queries("GRPO") == {'"GRPO"', "GRPO"}  # as saved before a one-word name was quoted
 
 
 def test_a_topics_other_names_are_ored_into_its_query():
@@ -867,12 +869,13 @@ def test_a_topics_other_names_are_ored_into_its_query():
 
     assert topic_query("KV cache compression", ["KV compression", "kv cache compression"]) == \
         '"KV cache compression" OR "KV compression"'  # one each, whatever the case
-    assert topic_query("large language models (LLM)", ["LLMs"]) == '"large language models" OR LLM OR LLMs'
+    assert topic_query("large language models (LLM)", ["LLMs"]) == \
+        '"large language models" OR "LLM" OR "LLMs"'
     assert topic_queries("KV cache compression", ["KV compression"]) == {
         '"KV cache compression" OR "KV compression"', '"KV cache compression"'}
     # a name that only shares the topic's papers ("CLEVR" and "visual reasoning" in one month) is not OR-ed in: it
     # would follow the broad topic
-    assert topic_query("CLEVR", ["visual reasoning"]) == "CLEVR"
+    assert topic_query("CLEVR", ["visual reasoning"]) == '"CLEVR"'
     # nor a broader name of one word (a review: "compression" would follow every compression paper)
     assert topic_query("KV cache compression", ["compression"]) == '"KV cache compression"'
     assert topic_query("Vision Transformers", ["Transformers"]) == '"Vision Transformers"'
@@ -888,7 +891,9 @@ def test_a_topic_followed_with_other_names_reads_as_followed_whatever_names_a_mo
     assert follows_topic("KV cache compression", '"KV cache compression"')  # followed before other names
     assert not follows_topic("KV cache", saved) and not follows_topic("KV cache compression", '"KV cache"')
     assert topic_query("Multimodal Large Language Models (MLLM)", ["MLLMs", "visual reasoning"]) == \
-        '"Multimodal Large Language Models" OR MLLM OR MLLMs'
+        '"Multimodal Large Language Models" OR "MLLM" OR "MLLMs"'
+    assert follows_topic("Multimodal Large Language Models (MLLM)",  # saved before the acronym was quoted
+                         '"Multimodal Large Language Models" OR MLLM OR MLLMs')
 
 
 @pytest.mark.parametrize("topic", ["", "()", "x\nBcc: a@b.example"])

@@ -56,7 +56,7 @@ def subscriptions_group(ctx: click.Context, as_json: bool) -> None:
 @click.option("--topic", default=None, metavar="TOPIC",
               help="Follow a rising topic (as `trends --topics` names it): the saved query is its name, OR its "
                    "acronym where the name gives one in parentheses (\"retrieval augmented generation (RAG)\" "
-                   "saves `\"retrieval augmented generation\" OR RAG`), OR the other names the kept listing "
+                   "saves `\"retrieval augmented generation\" OR \"RAG\"`), OR the other names the kept listing "
                    "shows it with (\"also written\").")
 @click.option("--category", "-c", "categories", multiple=True, metavar="CAT",
               help="Only these arXiv categories (any of).")
