@@ -815,6 +815,25 @@ def test_a_ninth_trend_is_drawn_dashed_in_a_colour_of_its_own_style(app_home, em
     assert len(set(map(str, styles.values()))) == 9
 
 
+def test_a_linked_period_older_than_the_range_widens_the_range(app_home, embedder):
+    """`/trends?freq=month&window=1+year&period=<a month two years back>` showed the latest month instead, without a
+    word (a walkthrough following rising topics): the range widens to hold the linked period."""
+    from trendscope.ingest.store import open_database
+
+    db = open_database(app_home / "trendscope.db")
+    months = [r[0] for r in db.execute("SELECT DISTINCT substr(published, 1, 7) || '-01' FROM papers p "
+                                       "JOIN paper_trends t ON t.pk = p.pk ORDER BY 1")]
+    old = months[0]  # more than a year before the newest paper: outside the 1-year range
+    assert old < f"{int(months[-1][:4]) - 1}{months[-1][4:]}", months
+    at = open_page(check(new_app().run()), "trends", freq="month", window="1 year", period=old)
+    assert at.selectbox(key="period_month").value == old
+    assert at.selectbox(key="window_month").value != "1 year"
+    assert at.query_params["period"] == old
+    at = open_page(check(new_app().run()), "trends", freq="month", period="2999-01-01")
+    assert any("The address's period=2999-01-01 is no monthly period holding papers" in c.replace("\\", "")
+               for c in texts(at.caption)), texts(at.caption)
+
+
 def test_trends_page_names_the_months_no_paper_was_published_in(app_home, embedder, monkeypatch):
     """A blind walkthrough: the CLI named the months without papers, the app's chart had gaps without a word."""
     import pandas as pd

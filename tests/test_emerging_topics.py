@@ -1097,6 +1097,11 @@ def test_cli_topics_say_over_how_many_months_and_that_they_are_computing(rising_
     home, _db = rising_home
     out = CliRunner().invoke(main, ["--home", str(home.root), "trends", "--topics", "--recompute", "--last", "1"])
     assert out.exit_code == 0 and "computing rising topics for every trend and month over " in out.stderr
+    # an estimate for this corpus and granularity ("a quarter of a minute per 100,000 papers" was half the weekly
+    # time: a walkthrough)
+    from trendscope.ui.cli.topics_output import SECONDS_PER_100K
+
+    assert SECONDS_PER_100K["week"] > SECONDS_PER_100K["month"] and "(about 5 s on 2 cores;" in out.stderr
     again = CliRunner().invoke(main, ["--home", str(home.root), "trends", "--topics", "--last", "1"])
     assert "computing rising topics" not in again.stderr and "kept since" in again.stderr  # read back: no note
     detail = {"name": "banana routing", "papers": 46, "growth": 3.0, "growth_interval": [1.5, 6.0],

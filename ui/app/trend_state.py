@@ -138,12 +138,16 @@ def thin_periods(table, freq: str) -> dict[str, int]:
 
 def trend_table(freq: str, periods: int | None):
     """The tidy trends-over-time table for the last `periods` weeks/months of data (all when None)."""
-    since = None
+    return _trend_table(str(home().root), freq, window_start(freq, periods), _tags_stamp())
+
+
+def window_start(freq: str, periods: int | None) -> str | None:
+    """The first day the last `periods` weeks/months/quarters of data cover (None: all of it)."""
     last = summary()["last"]
-    if periods and last:
-        days = periods * {"week": 7, "month": 30.44, "quarter": 91.31}[freq]
-        since = (date.fromisoformat(last[:10]) - timedelta(days=int(days))).isoformat()
-    return _trend_table(str(home().root), freq, since, _tags_stamp())
+    if not (periods and last):
+        return None
+    days = periods * {"week": 7, "month": 30.44, "quarter": 91.31}[freq]
+    return (date.fromisoformat(last[:10]) - timedelta(days=int(days))).isoformat()
 
 
 def week_bounds(day: str) -> tuple[str, str]:

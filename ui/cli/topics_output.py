@@ -10,6 +10,8 @@ import click
 from trendscope.foundation.clock import span_months
 from trendscope.foundation.wording import count
 
+SECONDS_PER_100K = {"week": 40, "month": 20, "quarter": 20}  # computing topics, measured (docs/performance.md)
+
 
 def mix_notes(db, since: str | None, topics: bool = False, until: str | None = None,
               categories: Sequence[str] = (), shifts: list | None = None) -> None:
@@ -63,8 +65,11 @@ def print_topics(db, freq: str, since: str | None, as_json: bool, last: int | No
     def computing(done: int, total: int) -> None:  # called only when the kept listing is not current
         if not said:  # 41 s without a word on the full corpus (a blind walkthrough)
             said.append(total)
-            click.echo(f"computing rising topics for every trend and {freq} over {total:,} papers (about a quarter "
-                       "of a minute per 100,000 papers; kept until the papers or tags change)...", err=True)
+            # measured on the full corpus: about 20 s per 100,000 papers by month or quarter, 40 s by week (a
+            # walkthrough's weekly run took 62 s where "a quarter of a minute per 100,000 papers" promised 25)
+            seconds = max(5, 5 * round(total / 100_000 * SECONDS_PER_100K.get(freq, 20) / 5))
+            click.echo(f"computing rising topics for every trend and {freq} over {total:,} papers (about {seconds} s "
+                       "on 2 cores; kept until the papers or tags change)...", err=True)
 
     res = listed_topics(db, freq=freq, since=since, recompute=recompute, progress=computing)
     how = (f"kept since {res.kept_since} (computed in {res.seconds:.1f}s; --recompute computes it again)"

@@ -13,7 +13,7 @@ from trendscope.foundation.text import authors_as_prose
 from trendscope.foundation.wording import count
 from trendscope.index.period_coverage import drop_thin_tail, pooled, with_empty_periods
 from trendscope.index.trend_chart import trend_styles
-from trendscope.index.trends_over_time import drop_incomplete_tail, periods_between
+from trendscope.index.trends_over_time import drop_incomplete_tail, period_start, periods_between
 from trendscope.ui.app import digest_view as dg
 from trendscope.ui.app import rising_view, trend_state, widgets
 from trendscope.ui.app import state as app
@@ -179,6 +179,16 @@ def _follow_trend(labels: dict[str, str]) -> None:
         st.rerun()
 
 
+def _window_holding(freq: str, period: str, current: str) -> str:
+    """`current`, or the first longer range of the chart that holds `period` ("all" at the latest)."""
+    names = list(WINDOWS[freq])
+    for name in names[names.index(current):] if current in names else names:
+        start = trend_state.window_start(freq, WINDOWS[freq][name])
+        if start is None or period >= period_start(start, freq):
+            return name
+    return current
+
+
 def _period_note(period: str, latest_full: str, thin: dict[str, int]) -> str:
     """How the period picker marks a period: the one the chart leaves out as still filling up was offered as
     "(few papers)" beside the chart's "still filling up" (a blind walkthrough)."""
@@ -243,12 +253,17 @@ def render() -> None:
     # the period chosen carries over to the other granularity where it has the same one, else that granularity's
     # own last choice ("Weekly" silently turned "1 year" into "6 months": a blind walkthrough)
     chosen = st.session_state.setdefault("trend_windows", {})  # granularity -> period label, and "last"
+    first_view = f"window_{freq}" not in st.session_state
     if f"window_{freq}" not in st.session_state and asked["window"] in WINDOWS[freq]:
         st.session_state[f"window_{freq}"] = asked["window"]
     elif chosen.get("freq") not in (None, freq):
         wanted = chosen.get("last") if chosen.get("last") in WINDOWS[freq] else chosen.get(freq)
         if wanted in WINDOWS[freq]:
             st.session_state[f"window_{freq}"] = wanted
+    if first_view and asked["period"]:  # a linked period older than the range: the range widened to hold it (it
+        # was replaced by the latest period without a word: a walkthrough following rising topics)
+        current = st.session_state.get(f"window_{freq}", next(iter(WINDOWS[freq])))
+        st.session_state[f"window_{freq}"] = _window_holding(freq, asked["period"], current)
     window = c_window.selectbox("Period", list(WINDOWS[freq]), key=f"window_{freq}")
     chosen.update({freq: window, "last": window, "freq": freq})
     table = trend_state.trend_table(freq, WINDOWS[freq][window])
@@ -295,6 +310,9 @@ def render() -> None:
                    + "; ".join(safe_inline(m.text(period_label(m.month + "-01", "month"))) for m in shifts) + ".")
     periods = sorted(table["period"].unique(), reverse=True)
     first = asked["period"] if asked["period"] in periods else latest_full
+    if first_view and asked["period"] and asked["period"] not in periods:
+        st.caption(f":material/info: The address's period={literal_inline(asked['period'][:20])} is no "
+                   f"{FREQS[freq].lower()} period holding papers: the latest is shown.")
     period = st.selectbox("Period to compare", periods, index=periods.index(first), key=f"period_{freq}",
                           format_func=lambda p: period_label(p, freq) + _period_note(p, latest_full, thin),
                           help="The periods of the chart's range (“Period” above: a longer range offers older "
