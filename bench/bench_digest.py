@@ -176,7 +176,7 @@ def main() -> None:
         for d in digests:
             if not d.subscription.trends or d.subscription.categories:
                 continue
-            print(f"\n=== {d.subscription.name} {args.week} | new terms: {', '.join(d.lines[0].new_terms)}")
+            print(f"\n=== {d.subscription.name} {args.week}")
             for i, p in enumerate(d.papers[: args.show], 1):
                 print(
                     f"{i:2d}. [{p.id}] {p.title}  (rel {p.relevance:.2f}, nov {p.novelty:.2f}, {', '.join(p.trends)})"

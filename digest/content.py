@@ -45,7 +45,7 @@ from trendscope.index.rise_statistics import may_be_chance
 from .confidence import confident_count
 from .model import Digest, DigestPaper, Subscription, TrendLine
 from .subscription_store import SubscriptionStore
-from .terms import characteristic_terms, rescale
+from .terms import rescale
 from .text import excerpt, one_line
 from .week_context import TRAILING_WEEKS, FtsQueryScorer, WeekContext
 
@@ -128,21 +128,17 @@ def trend_line(trend: str, ctx: WeekContext) -> TrendLine:
 
 
 def query_line(sub: Subscription, ctx: WeekContext) -> TrendLine:
-    """Weekly keyword matches of a query subscription (FTS5), with its newly characteristic terms."""
-    matches = ctx.query_matches(sub.query or "")
+    """Weekly keyword matches of a query subscription (FTS5). Its single "newly characteristic terms" are gone:
+    "normalization, layer-wise, form, observation" named no topic (a walkthrough following rising topics), as the
+    trend table's had not (performance.md)."""
     per_week: dict[str, int] = {}
-    now, before = [], []
-    this_monday = ctx.start.isoformat()
-    docs = dict(zip([pk for pk, _, _ in matches], ctx.doc_terms(ctx.store.texts_for([pk for pk, _, _ in matches]))))
-    for pk, published, _ in matches:
+    for _pk, published, _ in ctx.query_matches(sub.query or ""):
         monday = week_bounds(week_of(date.fromisoformat(published[:10])))[0].isoformat()
         per_week[monday] = per_week.get(monday, 0) + 1
-        (now if published >= this_monday else before).append(docs[pk])
     counts, shares, avg_count, avg_share, avg_total = _series(per_week, ctx)
     return TrendLine(label=FtsQueryScorer.describe(sub.query or ""), count=counts[-1], share=shares[-1],
                      trailing_avg_count=avg_count, trailing_avg_share=avg_share, trailing_avg_total=avg_total,
                      direction=_direction(shares[-1], avg_share, counts[-1], avg_count),
-                     new_terms=characteristic_terms(now, before, ctx.week_docs),
                      weekly_counts=list(zip(ctx.weeks, counts)), weekly_shares=shares)
 
 

@@ -190,7 +190,6 @@ class TrendLine:
     trailing_avg_share: float  # their papers over all papers of those weeks (pooled)
     direction: str  # growing | steady | cooling
     trailing_avg_total: float = 0.0  # mean papers a week (of all) over the 8 weeks before
-    new_terms: list[str] = field(default_factory=list)
     weekly_counts: list[tuple[str, int]] = field(default_factory=list)  # oldest first, this week last
     weekly_shares: list[float] = field(default_factory=list)  # each week's count / all its papers, as weekly_counts
     rising: list[dict] = field(default_factory=list)  # rising topics (index.emerging_topics.Topic as JSON)

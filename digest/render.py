@@ -65,8 +65,6 @@ def _line_sentence(line: TrendLine, total: int) -> str:
     if line.rising:
         s += f" Rising in {line.label} (as of {line.rising_month}): " + "; ".join(
             f"{one_line(t['name'], 80)} ({_topic_counts(t, line.rising_month)})" for t in line.rising) + "."
-    if line.new_terms:
-        s += " Newly characteristic terms: " + ", ".join(line.new_terms) + "."
     return s
 
 

@@ -35,41 +35,6 @@ def doc_freq(docs: Iterable[set[str]]) -> tuple[Counter, int]:
     return df, n
 
 
-def characteristic_terms(
-    now: Sequence[set[str]], before: Sequence[set[str]], background: Sequence[set[str]] = (),
-    limit: int = 8, min_docs: int = 3,
-) -> list[str]:
-    """Terms much more frequent among `now` documents than among `before` ones (newly characteristic).
-
-    Score: log-ratio of smoothed document frequencies (now vs before; and, when `background` is given, now vs
-    the background too, so words frequent everywhere don't count), for terms in at least `min_docs` (and 10%)
-    of `now`. A phrase is preferred over the words it contains when both qualify.
-    """
-    df_now, n_now = doc_freq(now)
-    if n_now == 0:
-        return []
-    refs = [doc_freq(before)] + ([doc_freq(background)] if background else [])
-    need = max(min_docs, math.ceil(0.1 * n_now))
-    scored = []
-    for term, k in df_now.items():
-        if k < need:
-            continue
-        p_now = (k + 0.5) / (n_now + 1)
-        ratio = min(math.log(p_now / ((df.get(term, 0) + 0.5) / (n + 1))) for df, n in refs)
-        if ratio > math.log(1.5):
-            scored.append((ratio * math.sqrt(k), term))
-    scored.sort(key=lambda x: (-x[0], x[1]))
-    chosen: list[str] = []
-    for _, term in scored:
-        words = set(term.split(" "))
-        if any(words & set(c.split(" ")) for c in chosen):
-            continue  # a word already shown (alone or in a phrase)
-        chosen.append(term)
-        if len(chosen) >= limit:
-            break
-    return chosen
-
-
 class NoveltyScorer:
     """How unusual a paper's vocabulary is against a background (the papers of the weeks before).
 
