@@ -17,6 +17,7 @@ import sqlite_utils
 
 from trendscope.accounts.users import Accounts
 from trendscope.foundation.actor import LAB, OWNER, Actor
+from trendscope.foundation.address import validate_address
 from trendscope.foundation.clock import last_complete_week, parse_week
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.home import Home
@@ -28,10 +29,11 @@ from .atom_feed import digest_atom
 from .content import QueryScorer, build_digest, trend_labels
 from .feed_address import feed_address
 from .mail_message import build_message
-from .mailer import SmtpConfig, message_id_for, shown_config_warnings, validate_address
+from .mailer import message_id_for
 from .model import Delivery, Digest, DigestPaper, Subscription
 from .query import SearchQueryScorer
 from .render import likely_text, render_html, render_markdown, render_text, summary_text
+from .smtp_config import SmtpConfig, shown_config_warnings
 from .subscription_input import (  # noqa: F401 (the stage's API: callers import these from here)
     MAX_EMAILS,
     MAX_SIZE,
@@ -401,7 +403,7 @@ def app_url(home: Home) -> str | None:
 def mail_configured(home: Home) -> bool:
     """Whether the data home names a mail server (`[smtp] host` or TRENDSCOPE_SMTP_HOST); a broken setting counts
     as named (the settings check reports it)."""
-    from .mailer import load_smtp_config
+    from .smtp_config import load_smtp_config
 
     try:
         return load_smtp_config(home.config_path).configured

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from trendscope.foundation.address import validate_address
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.home import Home
 from trendscope.foundation.text import has_bidi_control
@@ -13,7 +14,6 @@ from trendscope.foundation.wording import known_names
 from trendscope.index.taxonomy import load_taxonomy
 from trendscope.index.topic_phrases import spells_acronym, split_acronym
 
-from .mailer import validate_address
 from .model import Subscription
 from .text import has_encoded_word, header_problem
 

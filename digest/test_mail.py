@@ -9,20 +9,14 @@ from email.message import EmailMessage
 
 import sqlite_utils
 
+from trendscope.foundation.address import validate_address
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.home import Home
 
 from .mail_message import build_message
-from .mailer import (
-    DeliveryError,
-    SmtpConfig,
-    load_smtp_config,
-    make_test_mail,
-    message_id_for,
-    send_message,
-    validate_address,
-)
+from .mailer import DeliveryError, make_test_mail, message_id_for, send_message
 from .model import Digest
+from .smtp_config import SmtpConfig, load_smtp_config
 from .subscription_store import SubscriptionStore
 
 TEST_MAIL_LIMIT = 3

@@ -36,9 +36,10 @@ from .app_link import load_app_url
 from .atom_feed import render_atom
 from .content import QueryScorer, build_digest, explain, paper_from_row, trend_labels
 from .mail_message import build_message
-from .mailer import DeliveryError, SmtpConfig, SmtpFactory, connect, load_smtp_config, message_id_for, send_message
+from .mailer import DeliveryError, SmtpFactory, connect, message_id_for, send_message
 from .model import Digest, Subscription
 from .query import SearchQueryScorer
+from .smtp_config import SmtpConfig, load_smtp_config
 from .subscription_store import SubscriptionStore
 from .week_context import FtsQueryScorer, WeekContext, partial_week_end
 

@@ -70,7 +70,7 @@ def smtp_server(**kwargs):
 
 
 def smtp_config(port: int, **changes):
-    from trendscope.digest.mailer import SmtpConfig
+    from trendscope.digest.smtp_config import SmtpConfig
 
     return SmtpConfig(**{"host": "127.0.0.1", "port": port, "tls": "none", "sender": SENDER, "timeout": 5.0,
                          **changes})

@@ -9,7 +9,7 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from trendscope.digest.mailer import load_smtp_config
+from trendscope.digest.smtp_config import load_smtp_config
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.files import read_toml
 from trendscope.foundation.home import Home

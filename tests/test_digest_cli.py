@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 from digest_support import WEEK, smtp_server
 
-from trendscope.digest.mailer import load_smtp_config
+from trendscope.digest.smtp_config import load_smtp_config
 from trendscope.foundation.errors import TrendscopeError
 
 

@@ -18,7 +18,7 @@ from digest_support import (
 )
 
 from trendscope.digest import api
-from trendscope.digest.mailer import message_id_for, send_test_mail
+from trendscope.digest.mailer import deliver_test_message, message_id_for
 from trendscope.digest.model import Subscription
 from trendscope.digest.subscription_store import SubscriptionStore
 from trendscope.digest.weekly import feed_path, run_weekly
@@ -311,12 +311,12 @@ def test_header_injection_is_neutralised(db, dhome):
     assert b"\r\nBcc:" not in header_block and b"\nBcc:" not in header_block
     assert "&lt;script&gt;" in msg.get_payload()[1].get_payload()[0].get_content()
     with pytest.raises(TrendscopeError, match="not a valid email address"):
-        send_test_mail(smtp_config(port), "reader@example.org\r\nBcc: victim@example.org")
+        deliver_test_message(smtp_config(port), "reader@example.org\r\nBcc: victim@example.org")
 
 
 def test_test_mail(dhome):
     with smtp_server() as (rec, port):
-        mid = send_test_mail(smtp_config(port), "reader@example.org")
+        mid = deliver_test_message(smtp_config(port), "reader@example.org")
     assert rec.messages[0]["Message-ID"] == mid and rec.envelopes[0].rcpt_tos == ["reader@example.org"]
 
 

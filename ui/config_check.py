@@ -70,7 +70,7 @@ def config_problems(home: Home, env: Mapping[str, str] | None = None, *, for_sen
     unread keys and what sending the digests reads (`[smtp]`, `[app] url`, taxonomy.toml)."""
     from trendscope.accounts.sign_in_config import oidc_domains, read_oidc_settings
     from trendscope.digest.app_link import load_app_url
-    from trendscope.digest.mailer import load_smtp_config
+    from trendscope.digest.smtp_config import load_smtp_config
     from trendscope.index.taxonomy import load_taxonomy
 
     problems: list[str] = []
@@ -99,7 +99,7 @@ def config_problems(home: Home, env: Mapping[str, str] | None = None, *, for_sen
 def config_warnings(home: Home) -> list[str]:
     """Files holding secrets that others can read (the SMTP password, the sign-in secrets, the database)."""
     from trendscope.accounts.sign_in_config import secrets_warnings
-    from trendscope.digest.mailer import config_file_warnings
+    from trendscope.digest.smtp_config import config_file_warnings
 
     return (config_file_warnings(home.config_path) + secrets_warnings(home.secrets_path)
             + database_mode_warnings(home))

@@ -23,8 +23,9 @@ from click.testing import CliRunner
 from digest_support import SENDER, WEEK, self_signed_cert, smtp_config, smtp_server
 
 from trendscope.digest import api
-from trendscope.digest.mailer import DeliveryError, load_smtp_config, send_test_mail
+from trendscope.digest.mailer import DeliveryError, deliver_test_message
 from trendscope.digest.model import Subscription
+from trendscope.digest.smtp_config import load_smtp_config
 from trendscope.digest.subscription_store import SubscriptionStore
 from trendscope.digest.weekly import run_weekly
 from trendscope.foundation.errors import TrendscopeError
@@ -356,7 +357,7 @@ def test_password_never_goes_out_over_cleartext(tmp_path):
     with smtp_server(authenticator=auth, auth_require_tls=False) as (rec, port):  # no STARTTLS offered
         cfg = load_smtp_config(_write_config(tmp_path / "config.toml", port), env={})
         with pytest.raises(DeliveryError, match="refusing to send the SMTP password over an unencrypted"):
-            send_test_mail(cfg, "reader@example.org")
+            deliver_test_message(cfg, "reader@example.org")
     assert auth.seen == [] and rec.envelopes == []
 
 
@@ -365,7 +366,7 @@ def test_plaintext_auth_only_when_the_config_opts_in(tmp_path):
     with smtp_server(authenticator=auth, auth_require_tls=False) as (rec, port):
         cfg = load_smtp_config(_write_config(tmp_path / "config.toml", port, tls="none",
                                              allow_plaintext_auth=True), env={})
-        send_test_mail(cfg, "reader@example.org")
+        deliver_test_message(cfg, "reader@example.org")
     assert auth.seen == [(b"me", b"hunter2", False)] and len(rec.envelopes) == 1
 
 
@@ -375,12 +376,12 @@ def test_default_tls_upgrades_with_starttls_when_offered(tmp_path):
         with smtp_server(authenticator=auth, tls_context=server_ctx) as (rec, port):  # AUTH only after STARTTLS
             cfg = load_smtp_config(_write_config(tmp_path / "config.toml", port, cafile=str(cert)), env={})
             assert cfg.tls == "auto"
-            send_test_mail(cfg, "reader@example.org")
+            deliver_test_message(cfg, "reader@example.org")
             # no password: STARTTLS is still used when offered
             anon = load_smtp_config(None, env={"TRENDSCOPE_SMTP_HOST": "127.0.0.1",
                                                "TRENDSCOPE_SMTP_PORT": str(port)})
             with pytest.raises(DeliveryError, match="CERTIFICATE_VERIFY_FAILED"):  # it did try TLS
-                send_test_mail(anon, "reader@example.org")
+                deliver_test_message(anon, "reader@example.org")
     assert auth.seen == [(b"me", b"hunter2", True)] and len(rec.envelopes) == 1
 
 

@@ -208,7 +208,7 @@ def new_feed_address(sub):
 
 
 def smtp_config():
-    from trendscope.digest.mailer import load_smtp_config
+    from trendscope.digest.smtp_config import load_smtp_config
 
     return load_smtp_config(home().config_path)
 
