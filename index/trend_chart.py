@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from trendscope.foundation.clock import quarter_name
+
 from .period_coverage import pooled, with_empty_periods
 from .trends_over_time import period_end
 
@@ -33,7 +35,7 @@ def _quarter_ticks(ax, periods: int) -> None:
     else:
         ax.xaxis.set_major_locator(mdates.YearLocator(base=-(-step // 4)))
     ax.xaxis.set_major_formatter(FuncFormatter(
-        lambda v, _pos: (lambda d: f"{d.year}-Q{(d.month - 1) // 3 + 1}")(mdates.num2date(v))))
+        lambda v, _pos: quarter_name(mdates.num2date(v).date())))
 
 
 def plot_trends(df: pd.DataFrame, path: str | Path, title: str | None = None, smooth: int | None = None,

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from trendscope.digest.api import follows_topic, topic_queries, topic_query
-from trendscope.foundation.clock import span_months
+from trendscope.foundation.clock import quarter_name, span_months
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.wording import count
 from trendscope.index.rise_statistics import interval_text, is_new, may_be_chance, same_categories_text
@@ -31,7 +31,7 @@ def period_label(period: str, freq: str) -> str:
     if freq == "month":
         return date.fromisoformat(period[:10]).strftime("%B %Y")
     if freq == "quarter":  # as the CLI's table names it (the page said "Q2 2026", the CLI "2026-Q2": a walkthrough)
-        return f"{period[:4]}-Q{(int(period[5:7]) - 1) // 3 + 1}"
+        return quarter_name(period)
     return f"the week of {period[:10]}"
 
 
@@ -190,7 +190,7 @@ def _span(since: str, month: str, freq: str = "month") -> str:
     n = _periods(since, month, freq)
     if n == 1:
         return f"this {freq}"
-    to = month[:7] if freq == "month" else f"{month[:4]}-Q{(int(month[5:7]) - 1) // 3 + 1}"
+    to = month[:7] if freq == "month" else quarter_name(month)
     return f"in the {n} {freq}s to {to}"
 
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import click
 
-from trendscope.foundation.clock import span_months
+from trendscope.foundation.clock import quarter_name, span_months
 from trendscope.foundation.wording import count
 
 SECONDS_PER_100K = {"week": 40, "month": 20, "quarter": 20}  # computing topics, measured (docs/performance.md)
@@ -40,7 +40,7 @@ def period_name(period: str, freq: str) -> str:
     """A period as the text names it: "2026-W23" for a week, "2026-06" for a month, "2025-Q1" for a quarter
     ("the quarters from 2024-10 through 2025-01" read as ending in January, a blind walkthrough)."""
     if freq == "quarter":
-        return f"{period[:4]}-Q{(int(period[5:7]) - 1) // 3 + 1}"
+        return quarter_name(period)
     if freq == "week":  # the ISO week, as digests name theirs (`digest --week 2026-W23`): a script joined the two
         from datetime import date  # by nothing (a blind walkthrough); the record's `period` keeps the Monday
 

@@ -111,6 +111,13 @@ def parse_day(text: str | None, what: str, end: bool = False, today: date | None
                               f"span back from today such as 30d, 8w, 6m, 1y)") from None
 
 
+def quarter_name(day: str | date) -> str:
+    """"2026-Q2" for any day of April-June 2026: how the CLI, the app and the charts name a quarter (each wrote its
+    own formula)."""
+    d = day if isinstance(day, date) else date.fromisoformat(str(day)[:10])
+    return f"{d.year}-Q{(d.month - 1) // 3 + 1}"
+
+
 def span_months(since: str, month: str) -> int:
     """Months from `since` to `month` (ISO dates or YYYY-MM), both counted: 1 when a rising topic was judged over
     the month itself, more when a thin trend's topics were judged over a longer span (its papers counted there)."""
