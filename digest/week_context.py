@@ -19,7 +19,7 @@ import numpy as np
 from trendscope.foundation.clock import shift_week, week_bounds
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.wording import quoted
-from trendscope.index.tagger import clean_text, split_sentences
+from trendscope.index.tagger import latex_stripped, split_sentences
 
 from .confidence import Calibration, load_calibration
 from .model import Subscription
@@ -327,7 +327,7 @@ def subject_texts(title: str, abstract: str, contribution_cues: re.Pattern | Non
     """Where a paper states its subject, lower-cased: the title, the abstract's first sentence and its
     contribution sentences (`contribution_cues`), leaving out evaluation sentences and (except the title)
     sentences with a passing cue (`passing`: "such as", "also", numbered lists ...)."""
-    out = [clean_text(title).lower()]
+    out = [latex_stripped(title).lower()]
     for i, sent in enumerate(split_sentences(abstract or "")):
         sent = sent.lower()
         if i > 0 and (contribution_cues is None or not contribution_cues.search(sent)):

@@ -40,7 +40,7 @@ class TrendTag:
     strength: float = 0.0  # the logit behind the score (not squashed): how strongly the paper is about the trend
 
 
-def clean_text(text: str) -> str:
+def latex_stripped(text: str) -> str:
     """Strip LaTeX commands, math delimiters and braces; collapse whitespace."""
     text = _LATEX_CMD.sub(" ", text or "")
     text = text.replace("$", " ").replace("{", "").replace("}", "").replace("~", " ")
@@ -53,7 +53,7 @@ def _lower(text: str) -> str:
 
 
 def split_sentences(abstract: str) -> list[str]:
-    return [s for s in _SENT_SPLIT.split(clean_text(abstract)) if s]
+    return [s for s in _SENT_SPLIT.split(latex_stripped(abstract)) if s]
 
 
 def sigmoid(x: float) -> float:
@@ -96,7 +96,7 @@ _JOIN = " \n "
 def _doc(taxonomy: Taxonomy, title: str, abstract: str) -> _Doc:
     """The title and each abstract sentence with its position factor (title > contribution > first > other)."""
     s = taxonomy.scoring
-    texts, factors, passing = [_lower(clean_text(title))], [s.title_factor], [False]
+    texts, factors, passing = [_lower(latex_stripped(title))], [s.title_factor], [False]
     for i, sent in enumerate(split_sentences(abstract)):
         sent = _lower(sent)
         if s.contribution_cues is not None and s.contribution_cues.search(sent):

@@ -31,9 +31,9 @@ from .pdf_text import (
     PaperText,
     Paragraph,
     Section,
-    clean_text,
     compounds,
     join_lines,
+    pdf_plain_text,
 )
 
 log = logging.getLogger(__name__)
@@ -185,7 +185,7 @@ def _mark_headings(lines: list[Line], lay: Layout) -> dict[int, tuple[str, int, 
             level_of_size.setdefault(round(ln.size), level)
             front = False
         last_level = level
-        clean = clean_text(text)
+        clean = pdf_plain_text(text)
         heads[i] = (clean, level, used)
         for k in range(i, i + used):
             lines[k].kind = "heading"
@@ -378,7 +378,8 @@ def structure(lines: list[Line], sizes: list[tuple[float, float]]) -> PaperText:
     heads = {new_index[i]: h for i, h in heads.items() if i in new_index}
 
     hyph = compounds(ln.text for ln in ordered)
-    captions = [Caption(kind, label, clean_text(_CAPTION.sub("", join_lines([b.text for b in block], hyph), count=1)),
+    captions = [Caption(kind, label,
+                        pdf_plain_text(_CAPTION.sub("", join_lines([b.text for b in block], hyph), count=1)),
                         block[0].page) for kind, label, block in found]
 
     sections: list[Section] = []
@@ -389,7 +390,7 @@ def structure(lines: list[Line], sizes: list[tuple[float, float]]) -> PaperText:
 
     def flush() -> None:
         if para:
-            text = clean_text(join_lines([p.text for p in para], hyph))
+            text = pdf_plain_text(join_lines([p.text for p in para], hyph))
             if _WORDLIKE.search(text):  # else a formula or figure fragment ("γ", "2 2")
                 current.paragraphs.append(Paragraph(text, para[0].page))
             para.clear()
@@ -424,7 +425,7 @@ def structure(lines: list[Line], sizes: list[tuple[float, float]]) -> PaperText:
         sections.append(current)
 
     blocks = _split_references(ref_lines, lay) if ref_lines else []
-    references = [parse_reference(clean_text(join_lines([ln.text for ln in block], hyph))) for block in blocks]
+    references = [parse_reference(pdf_plain_text(join_lines([ln.text for ln in block], hyph))) for block in blocks]
     for sec in sections:  # the reference list's section shows one paragraph per entry
         if re.sub(r"[\s:.]+$", "", sec.heading).lower() in _REF_NAMES and references:
             sec.paragraphs = [Paragraph((f"[{r.number}] " if r.number is not None else "") + r.text, b[0].page)

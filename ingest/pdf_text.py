@@ -208,7 +208,7 @@ def _accented(m: re.Match) -> str:
     return space + unicodedata.normalize("NFC", letter + _SPACING_ACCENTS[m.group(2)])
 
 
-def clean_text(s: str) -> str:
+def pdf_plain_text(s: str) -> str:
     """Ligatures (ﬁ, ﬀ, ...), full-width and math-alphabet letters and odd spaces to plain text: NFKC on those
     characters only (NFKC of the whole text would also rewrite ², ½, ™, … and the like); spaces collapsed; an
     accent set apart inside a word put on its letter, one standing alone before a word dropped."""

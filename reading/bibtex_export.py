@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from trendscope.foundation.text import authors_as_prose, latex_text_as_prose
 from trendscope.ingest.records import abs_url
 
-from .exporters import clean_text
+from .exporters import list_text
 from .list_store import ListItem
 
 _LATEX_SPECIALS = {
@@ -68,7 +68,7 @@ def _protected(m: re.Match) -> str:
 
 def latex_escape(text: str) -> str:
     """Escape LaTeX/BibTeX special characters so the text prints literally (and braces stay balanced)."""
-    text = re.sub(r"\s+", " ", clean_text(text)).strip()
+    text = re.sub(r"\s+", " ", list_text(text)).strip()
     partner: set[int] = set()  # positions of braces that have their partner
     opened: list[int] = []
     for i, ch in enumerate(text):

@@ -10,7 +10,7 @@ import re
 from trendscope.ingest.records import BadArxivId, arxiv_id_in_text, parse_arxiv_id
 
 from .bibtex_export import ENTRY_TYPES
-from .exporters import clean_text
+from .exporters import list_text
 from .imported import (
     CITATION_KEY_RE,
     MAX_AUTHORS,
@@ -184,7 +184,7 @@ def note_of(fields: dict[str, str]) -> str:
     lower = {k.lower(): v for k, v in fields.items()}
     notes = ("\n".join(line.strip() for line in lower.get(f, "").strip().splitlines()) for f in NOTE_FIELDS)
     # each line without the file's indentation (a wrapped annote kept it inside the note: a blind walkthrough)
-    return clean_text("\n\n".join(n for n in notes if n))
+    return list_text("\n\n".join(n for n in notes if n))
 
 
 _COMMENT_START_RE = re.compile(r"@comment\s*([{(])", re.IGNORECASE)

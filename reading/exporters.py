@@ -31,7 +31,7 @@ CSV_COLUMNS = (
 _FORMULA_RE = re.compile(r"'*[=+\-@\t\r]")
 _GUARDED_RE = re.compile(r"'+[=+\-@\t\r]")
 
-def clean_text(text: str | None) -> str:
+def list_text(text: str | None) -> str:
     """Text as a list keeps it: CR LF and lone CR become LF, tab and LF are kept, and what no stored text may hold is
     removed (`foundation.text.clean_text`: control characters, and the invisible ones that change how text reads; a
     note holding U+202E read reversed to everyone the list was shared with: a blind security walkthrough)."""
@@ -51,14 +51,14 @@ def csv_unguard(cell: str) -> str:
 
 def _md_escape(text: str | None) -> str:
     """One line of paper or user text, escaped (`foundation.markdown`)."""
-    return md_escape(re.sub(r"\s+", " ", clean_text(text)).strip())
+    return md_escape(re.sub(r"\s+", " ", list_text(text)).strip())
 
 
 def _md_note_lines(note: str | None) -> list[str]:
     """A note's lines, each escaped, a list marker or heading at its start too ("- item" in a note rendered as a
     list inside the quote, and a note's lines were run together: a blind walkthrough); `parse_markdown` reads
     them back."""
-    return [line for line in (_md_escape(raw) for raw in clean_text(note or "").split("\n")) if line]
+    return [line for line in (_md_escape(raw) for raw in list_text(note or "").split("\n")) if line]
 
 
 def to_markdown(items: Sequence[ListItem], name: str = "Reading list") -> str:
@@ -92,28 +92,28 @@ def _record(it: ListItem) -> dict:
     p = it.metadata
 
     def text(value: str | None) -> str | None:
-        return None if value is None else clean_text(value)
+        return None if value is None else list_text(value)
 
     return {
         "arxiv_id": it.arxiv_id,
         "title": text(readable_latex(p.title)) if p else None,  # as the app shows it, not its TeX source
-        "authors": [clean_text(a) for a in authors_as_prose(p.authors)] if p else [],
+        "authors": [list_text(a) for a in authors_as_prose(p.authors)] if p else [],
         "authors_incomplete": it.authors_incomplete,  # the import's list ended in "and others" (et al.)
         "published": text(p.published) if p else None,
         "primary_category": text(p.primary_category) if p else None,
-        "categories": [clean_text(c) for c in p.categories] if p else [],
+        "categories": [list_text(c) for c in p.categories] if p else [],
         "doi": text(p.doi) if p else None,
         "status": it.status,
-        "note": clean_text(it.note),
-        "passage_notes": [{"passage": n.seq, "section": clean_text(n.section), "quote": clean_text(n.quote),
-                           "note": clean_text(n.note), "created": n.created} for n in it.passage_notes],
+        "note": list_text(it.note),
+        "passage_notes": [{"passage": n.seq, "section": list_text(n.section), "quote": list_text(n.quote),
+                           "note": list_text(n.note), "created": n.created} for n in it.passage_notes],
         "added": text(it.added),
         "url": abs_url(it.arxiv_id),
         "ingested": it.ingested,
         # what an import said of the paper, kept through a JSON round trip (a list moved to another home lost its
         # \cite keys and its @inproceedings venues: a blind walkthrough)
         "citation_key": it.citation_key or None,
-        "venue": {**{k: clean_text(v) for k, v in it.venue.items()},
+        "venue": {**{k: list_text(v) for k, v in it.venue.items()},
                   **({"year": it.imported_year} if it.venue and it.imported_year else {})},
     }
 
@@ -135,7 +135,7 @@ def to_csv(items: Sequence[ListItem]) -> str:
 
 
 def to_json(items: Sequence[ListItem], name: str = "") -> str:
-    return json.dumps({"list": clean_text(name), "items": to_records(items)}, ensure_ascii=False, indent=2) + "\n"
+    return json.dumps({"list": list_text(name), "items": to_records(items)}, ensure_ascii=False, indent=2) + "\n"
 
 
 def export(items: Sequence[ListItem], fmt: str, name: str = "", include_abstract: bool = False,
@@ -157,7 +157,7 @@ def export(items: Sequence[ListItem], fmt: str, name: str = "", include_abstract
 
 
 def _bibtex(items: Sequence[ListItem], include_abstract: bool) -> str:
-    from .bibtex_export import to_bibtex  # it reads `clean_text` from here
+    from .bibtex_export import to_bibtex  # it reads `list_text` from here
 
     return to_bibtex(items, include_abstract)
 

@@ -7,7 +7,7 @@ import html
 import re
 from dataclasses import dataclass, field
 
-from .exporters import clean_text
+from .exporters import list_text
 from .imported_forms import ImportedForms
 
 MAX_TITLE, MAX_NAME, MAX_AUTHORS = 500, 200, 100
@@ -63,13 +63,13 @@ _MATH_RE = re.compile(r"(?<!\\)\$[^$]*(?<!\\)\$")
 
 def bib_text(value: str, limit: int) -> str:
     """A BibTeX field as one line of plain text: braces that only keep case dropped, capped at `limit`."""
-    return one_line(clean_text(value).replace("{", "").replace("}", ""), limit)
+    return one_line(list_text(value).replace("{", "").replace("}", ""), limit)
 
 
 def decoded_title(value: str, limit: int) -> str:
     r"""A decoded BibTeX title as one line: braces that only keep case dropped (`{BERT}`), those of its math kept
     (`$\mathcal{O}(n)$` came back as `$\mathcalO(n)$`, stored and exported so: a blind walkthrough)."""
-    text, parts, last = clean_text(value), [], 0
+    text, parts, last = list_text(value), [], 0
     for m in _MATH_RE.finditer(text):
         parts += [text[last:m.start()].replace("{", "").replace("}", ""), m.group()]
         last = m.end()
@@ -87,7 +87,7 @@ def year_of(value: object) -> str:
 def one_line(value: str, limit: int) -> str:
     """Text as one line, spaces collapsed, capped at `limit`: a CSV or JSON title, whose braces are its own
     characters (`\\textbf{bold}` lost its braces), kept as written."""
-    return re.sub(r"\s+", " ", clean_text(value)).strip()[:limit]
+    return re.sub(r"\s+", " ", list_text(value)).strip()[:limit]
 
 
 def author_names(names) -> tuple[str, ...]:

@@ -26,7 +26,7 @@ from trendscope.ingest.records import BadArxivId, arxiv_id_in_text, parse_arxiv_
 from .bibtex_export import ENTRY_TYPES
 from .bibtex_import import VENUE_FIELDS, VENUE_PLACES, parse_bibtex
 from .csl_import import csl_record, is_csl
-from .exporters import clean_text, csv_unguard
+from .exporters import csv_unguard, list_text
 from .imported import (
     CITATION_KEY_RE,
     MAX_TITLE,
@@ -225,7 +225,7 @@ def _item_from_record(rec: dict, where: str, out: ParsedFile, line: int | None) 
     venue = _record_venue(rec)
     if venue and year_of(rec["venue"].get("year")):  # the venue's year, not v1's
         year = year_of(rec["venue"]["year"])
-    out.add(ImportedItem(aid, note=clean_text(note), status=status, line=line, title=title, authors=authors,
+    out.add(ImportedItem(aid, note=list_text(note), status=status, line=line, title=title, authors=authors,
                          year=year, forms=ImportedForms(et_al=et_al), key=key, venue=venue))
 
 

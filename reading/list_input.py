@@ -104,7 +104,7 @@ def check_note(note: str | None) -> str:
     """A note as stored: control characters dropped (CR LF as LF; tab and LF kept, so a note keeps its lines),
     at most MAX_NOTE characters. A note typed with a terminal's escape codes and a bell was stored raw and rang
     the bell on every `lists show` (a blind walkthrough); imported notes were cleaned already."""
-    note = exporters.clean_text(note)  # not stripped: a note comes back from every export exactly as given
+    note = exporters.list_text(note)  # not stripped: a note comes back from every export exactly as given
     if len(note) > MAX_NOTE:
         raise TrendscopeError(f"a note holds at most {MAX_NOTE:,} characters (this one has {len(note):,})")
     return note

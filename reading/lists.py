@@ -268,7 +268,7 @@ class ReadingLists(ListFiles):
             aid, _ = parse_arxiv_id(arxiv_id)
         except BadArxivId as exc:
             raise TrendscopeError(str(exc)) from exc
-        note, quote = check_note(note).strip(), " ".join(exporters.clean_text(quote).split())
+        note, quote = check_note(note).strip(), " ".join(exporters.list_text(quote).split())
         if not note:
             raise TrendscopeError("type a note first")
         if len(quote) > MAX_QUOTE:
@@ -406,7 +406,7 @@ class ReadingLists(ListFiles):
 
 def _folded(text: str) -> str:
     """Text as a quote of it is compared: case, spacing and a line's hyphen break ignored, quotes straightened."""
-    text = exporters.clean_text(text).casefold().replace("\u2019", "'").replace("\u201c", '"').replace("\u201d", '"')
+    text = exporters.list_text(text).casefold().replace("\u2019", "'").replace("\u201c", '"').replace("\u201d", '"')
     return " ".join(re.sub(r"-\s+", "-", text).split())
 
 

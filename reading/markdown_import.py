@@ -8,7 +8,7 @@ import re
 from trendscope.foundation.markdown import md_unescape
 from trendscope.ingest.records import BadArxivId, arxiv_id_in_text, parse_arxiv_id
 
-from .exporters import clean_text
+from .exporters import list_text
 from .imported import MAX_TITLE, ImportedItem, ParsedFile, author_list, one_line, year_of
 from .imported_forms import ImportedForms
 from .list_input import MAX_NOTE
@@ -64,7 +64,7 @@ def parse_markdown(text: str) -> ParsedFile:
         if last_item == n - 1 and _MD_NOTE_RE.match(raw) and item is not None:
             if len(item.note) <= MAX_NOTE:  # lines past the limit are cut anyway (`_cut_notes`): not joined again
                 line = md_unescape(raw[4:].strip())
-                item.note = clean_text(f"{item.note}\n{line}" if item.note else line)
+                item.note = list_text(f"{item.note}\n{line}" if item.note else line)
             last_item = n
             continue
         found = arxiv_id_in_text(raw)

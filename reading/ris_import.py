@@ -12,7 +12,7 @@ import re
 
 from trendscope.ingest.records import BadArxivId, arxiv_id_in_text, parse_arxiv_id
 
-from .exporters import clean_text
+from .exporters import list_text
 from .imported import MAX_TITLE, ImportedItem, ParsedFile, author_list, html_note, one_line, year_of
 from .imported_forms import ImportedForms
 
@@ -86,6 +86,6 @@ def _add_record(record: dict[str, list[str]], line: int, out: ParsedFile) -> Non
     year = next((y for tag in ("PY", "Y1", "DA") for v in record.get(tag, []) if (y := year_of(v))), "")
     notes = [html_note(v) for v in record.get("N1", [])]
     # Zotero's "arXiv:2106.09685 [cs]" line is no note; "arXiv version" is one (a review)
-    note = clean_text("\n\n".join(v for v in notes if v and not (_ID_ONLY_NOTE_RE.match(v) and arxiv_id_in_text(v))))
+    note = list_text("\n\n".join(v for v in notes if v and not (_ID_ONLY_NOTE_RE.match(v) and arxiv_id_in_text(v))))
     out.add(ImportedItem(aid, note=note, line=line, title=title, authors=authors, year=year,
                          forms=ImportedForms(et_al=et_al and bool(authors))))

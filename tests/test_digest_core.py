@@ -83,8 +83,8 @@ def test_core_papers_rank_first_and_unlikely_papers_stay_out(db, dhome, monkeypa
     # a user core pattern that matches only `core`'s title (the packaged ones may match any of the three)
     import re
 
-    from trendscope.index.tagger import clean_text
-    title = re.escape(clean_text(core["title"]).lower())
+    from trendscope.index.tagger import latex_stripped
+    title = re.escape(latex_stripped(core["title"]).lower())
     dhome.taxonomy_path.write_text(f"[trends.interpretability]\ndigest_core = ['''{title}''']\n", encoding="utf-8")
 
     def ranked(calibration=_CAL):

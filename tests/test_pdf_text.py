@@ -11,7 +11,7 @@ from pdf_samples import encrypted, scanned
 from PIL import Image
 
 from trendscope.foundation.errors import TrendscopeError
-from trendscope.ingest.pdf_text import HYPHEN, PaperText, PdfError, clean_text, extract, join_lines, render_page_png
+from trendscope.ingest.pdf_text import HYPHEN, PaperText, PdfError, extract, join_lines, pdf_plain_text, render_page_png
 
 pytestmark = pytest.mark.slow  # ~10 s of PDF parsing: the full tier (bad inputs are also in test_fulltext.py)
 
@@ -302,9 +302,9 @@ def test_join_lines_and_clean_text():
     assert join_lines(["state-of-the" + HYPHEN, "art models"]) == "state-of-the-art models"
     assert join_lines(["or author" + HYPHEN, "year keys"], {"author-year"}) == "or author-year keys"
     assert join_lines(["see https://example.org/", "path/x and", "more"]) == "see https://example.org/path/x and more"
-    assert clean_text("ﬁne-tuning  the ﬂow of 𝑥 ²") == "fine-tuning the flow of x ²"
+    assert pdf_plain_text("ﬁne-tuning  the ﬂow of 𝑥 ²") == "fine-tuning the flow of x ²"
     # TeX's accents set as glyphs of their own (2206.10883's references; a blind walkthrough)
-    assert clean_text("Wojciech Krysci ´ nski, Mustafa ˇ Suleyman, and D. Radev. ´ BookSum: na¨ıve") == \
+    assert pdf_plain_text("Wojciech Krysci ´ nski, Mustafa ˇ Suleyman, and D. Radev. ´ BookSum: na¨ıve") == \
         "Wojciech Krysciński, Mustafa Šuleyman, and D. Radev. BookSum: naïve"
 
 

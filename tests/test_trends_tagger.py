@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from trendscope.index.tag_training import fit_logistic
-from trendscope.index.tagger import Tagger, clean_text, split_sentences
+from trendscope.index.tagger import Tagger, latex_stripped, split_sentences
 from trendscope.index.taxonomy import load_taxonomy
 
 FEDERATED = (
@@ -72,7 +72,7 @@ def test_central_beats_passing_mention():
 
 
 def test_text_cleaning_and_sentences():
-    assert clean_text(r"$\textit{Agents}$ under  {siege}") == "Agents under siege"
+    assert latex_stripped(r"$\textit{Agents}$ under  {siege}") == "Agents under siege"
     assert split_sentences("We propose X. It works! Does it? Yes.") == [
         "We propose X.",
         "It works!",
