@@ -93,6 +93,9 @@ class Topic:
     #                                              categories (None: not standardised)
     since: str = ""      # the first period of "now" (the record's period itself unless the trend is thin)
     first_papers: list[str] = field(default_factory=list)
+    first_mention: str | None = None  # the trend's first paper to use it at all, when first_papers (which prefer
+    #                                   titles naming it) leave it out: "first here" named a paper of 2026-05 beside a
+    #                                   curve from 2025-09 (a walkthrough following rising topics)
     central_papers: list[str] = field(default_factory=list)
     also: list[str] = field(default_factory=list)  # other rising names written by mostly the same papers now
     curve: list[list] = field(default_factory=list)  # its own curve: [period, the trend's papers using it, the
@@ -286,7 +289,8 @@ def emerging_topics(db, freq: str = "month", since: str | None = None, trends: l
                                      growth_same_categories=None if gc is None else round(gc, 2),
                                      growth_interval=growth_interval(gr, a, now_n, counts_before.get(k, 0), before_n),
                                      topic_probability=None if votes[k] is None else round(votes[k], 3),
-                                     first_papers=first_papers(first_seen[k], lambda pk: period[pk] <= p),
+                                     first_papers=(firsts := first_papers(first_seen[k], lambda pk: period[pk] <= p)),
+                                     first_mention=first_mention(first_seen[k], firsts, lambda pk: period[pk] <= p),
                                      central_papers=holders, also=merged.get(k, []),
                                      curve=[[q, per_period.get(q, {}).get(k, 0), n_period.get(q, 0)]
                                             for q in periods[max(0, i - 2 * year + 1):i + 1]],
@@ -294,11 +298,13 @@ def emerging_topics(db, freq: str = "month", since: str | None = None, trends: l
                 names_for.update([k, *merged.get(k, [])])
             records.append({**record, "details": details})
     names = display_names(written_forms(db, c, names_for), c.acronyms, names_for)
-    pk_ids = store.ids_for([pk for r in records for t in r["details"] for pk in (*t.first_papers, *t.central_papers)])
+    pk_ids = store.ids_for([pk for r in records for t in r["details"] for pk in (
+        *t.first_papers, *t.central_papers, *([t.first_mention] if t.first_mention else []))])
     for r in records:
         for t in r["details"]:
             t.name, t.also = specific_name_first(names.get(t.key, t.key), [names.get(k, k) for k in t.also])
             t.first_papers = [pk_ids.get(pk, str(pk)) for pk in oldest_first(t.first_papers, pk_ids, period)]
+            t.first_mention = None if t.first_mention is None else pk_ids.get(t.first_mention, str(t.first_mention))
             t.central_papers = [pk_ids.get(pk, str(pk)) for pk in t.central_papers]
         r["topics"] = [t.name for t in r["details"]]
         r["details"] = [t.to_json() for t in r["details"]]
@@ -358,6 +364,14 @@ def first_papers(users: tuple[list[int], list[int]], published_by: Callable[[int
     paper of 2026-05 was a "first paper" of a rise in 2025-03 (two blind walkthroughs)."""
     titled = [pk for pk in users[0] if published_by(pk)]
     return (titled + [pk for pk in users[1] if published_by(pk) and pk not in titled])[:n]
+
+
+def first_mention(users: tuple[list[int], list[int]], firsts: list[int],
+                  published_by: Callable[[int], bool]) -> int | None:
+    """The first paper (of those published by the end of the period) to use a topic at all, when `firsts` (titles
+    naming it first) do not hold it; None when they do."""
+    earliest = next((pk for pk in users[1] if published_by(pk)), None)
+    return None if earliest is None or earliest in firsts else earliest
 
 
 def oldest_first(pks: list[int], ids: dict[int, str], period: dict[int, str]) -> list[int]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -540,6 +541,42 @@ def test_first_papers_are_the_first_that_name_the_topic_in_their_title():
     # a blind walkthrough: a paper of 2026-05 was a "first paper" of a rise listed for 2025-03; only papers
     # published by the end of the listed period count
     assert first(sae, by=4) == [3, 1, 2] and first(other, by=4) == [2]
+
+
+def test_a_paper_that_used_a_topic_before_any_title_named_it_is_its_first_mention(rising_home, monkeypatch):
+    """A walkthrough following rising topics: NVFP4's "first here" in June was a paper of May naming it in its
+    title, beside a curve with bars from the September before (papers using it in their abstracts); in May, before
+    that title, "first here" was the September paper. The first use is named as such, then the first titles."""
+    from trendscope.index import topic_listings
+    from trendscope.index.emerging_topics import first_mention, first_papers, first_users
+
+    key = "nvfp4"
+    phrase_sets = {1: {key}, 2: {key}, 3: {key}, 4: {key}, 5: {key}}
+    in_title = {3: {key}, 4: {key}, 5: {key}}  # 1 and 2 use it in their abstracts only, earlier
+    users = first_users([1, 2, 3, 4, 5], phrase_sets, in_title, {key})[key]
+    firsts = first_papers(users, lambda pk: True)
+    assert firsts == [3, 4, 5] and first_mention(users, firsts, lambda pk: True) == 1
+    by_two = first_papers(users, lambda pk: pk <= 2)  # before any title: the first users are the first papers
+    assert by_two == [1, 2] and first_mention(users, by_two, lambda pk: pk <= 2) is None
+    # the text names it, titled, before the first titles
+    home, _db = rising_home
+    records = [json.loads(x) for x in CliRunner().invoke(main, ["--home", str(home.root), "trends", "--topics",
+                                                                 "--json"]).stdout.splitlines()]
+    record = next(r for r in reversed(records) if any(d["name"].lower().startswith("banana routing")
+                                                      for d in r["details"]))
+    detail = next(d for d in record["details"] if d["name"].lower().startswith("banana routing"))
+    assert "first_mention" in detail  # in --json, null or an id
+    other = next(pid for r in records for d in r["details"] for pid in d["central_papers"]
+                 if pid not in detail["first_papers"])
+    detail["first_mention"] = other
+    kept = topic_listings.listed_topics(_db, freq="month")
+    monkeypatch.setattr(topic_listings, "listed_topics", lambda *a, **k: replace(kept, records=[record]))
+    out = CliRunner().invoke(main, ["--home", str(home.root), "trends", "--topics", "--last", "1", "-t",
+                                    record["trend"]])
+    lines = out.output.splitlines()
+    at = next(i for i, x in enumerate(lines) if x.lower().startswith("  banana routing"))
+    assert re.fullmatch(rf'    first mention here: {re.escape(other)} "[^"]*" \(\d{{4}}-\d\d\)', lines[at + 1])
+    assert lines[at + 2].startswith("    first titles naming it: "), lines[at + 2]
 
 
 def test_a_title_names_a_topic_inside_a_longer_phrase_and_first_papers_read_oldest_first():

@@ -98,7 +98,11 @@ def render(labels: dict[str, str], period: str, freq: str) -> None:
                 # "first here": the first of this corpus's papers, not the topic's first paper ("first (2023-03):
                 # ChatGPT for Shaping the Future of Dentistry" for MLLMs on a 6,000-paper sample: a walkthrough)
                 picks = [(("first here", "then")[i], p) for i, p in enumerate(firsts)]
-                picks += [("typical", p) for p in d["central_papers"][:3] if p not in firsts]  # one button a paper
+                if mention := d.get("first_mention"):  # used before any title named it (a paper of 2026-05 was
+                    # "first here" beside a curve from 2025-09: a walkthrough following rising topics)
+                    picks = [("first mention", mention)] + [(("first in a title", "then")[i], p)
+                                                            for i, p in enumerate(firsts)]
+                picks += [("typical", p) for p in d["central_papers"][:3] if p not in firsts and p != mention]
                 papers = app.papers().get_many([p for _, p in picks])
                 for what, pid in picks:  # one per line: side by side, titles were cut to a dozen letters
                     paper = papers.get(pid)

@@ -122,8 +122,13 @@ def print_topics(db, freq: str, since: str | None, as_json: bool, last: int | No
                 within = _span_text(r["since"], r["period"], freq)  # "46 papers" read as the month's (a walkthrough)
                 click.echo(f"  {t['name']}{also}: {count(t['papers'], 'paper')}{within}, {growth_words(t)}"
                            f"{f' ({notes})' if notes else ''}")
-                # the first of this corpus's papers, not the topic's first anywhere (a blind walkthrough)
-                for label, key in (("first here", "first_papers"), ("typical now", "central_papers")):
+                # the first of this corpus's papers, not the topic's first anywhere (a blind walkthrough); the first
+                # to use it at all before those naming it in a title (a paper of 2026-05 was "first here" beside a
+                # curve from 2025-09: a walkthrough following rising topics)
+                if mention := t.get("first_mention"):
+                    click.echo(f"    first mention here: {first_named.get(mention, mention)}")
+                first = "first titles naming it" if mention else "first here"
+                for label, key in ((first, "first_papers"), ("typical now", "central_papers")):
                     # the typical papers of its rise were in --json only, though --help promised them (a walkthrough)
                     if papers := t.get(key):
                         click.echo(f"    {label}: {first_named.get(papers[0], papers[0])}"
@@ -156,7 +161,8 @@ def _first_paper_labels(db, details: list[dict], width: int = 70) -> dict[str, s
     from trendscope.ingest.paper_reads import PaperReads
     from trendscope.ui.cli.lists import short
 
-    ids = {t[key][0] for t in details for key in ("first_papers", "central_papers") if t.get(key)}
+    ids = {t[key][0] for t in details for key in ("first_papers", "central_papers") if t.get(key)} | {
+        t["first_mention"] for t in details if t.get("first_mention")}
     rows = PaperReads(db).rows_by_ids(ids) if ids else {}
     return {aid: f'{aid} "{short(row.title, width)}" ({(row.published or "?")[:7]})' for aid, row in rows.items()}
 
