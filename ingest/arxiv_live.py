@@ -24,13 +24,14 @@ from urllib.parse import parse_qs, urlparse
 
 import requests
 import sqlite_utils
+import urllib3
 
 from trendscope.foundation.clock import parse_day
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.home import DEFAULT_CATEGORIES
 from trendscope.foundation.progress import progress_bar
 
-from .atom import AtomParseError, parse_feed
+from .atom import AtomParseError, parse_feed, without_unusable_entries
 from .ledger import IngestFailed, IngestRun, LedgerStore
 from .records import BadArxivId, Paper, parse_arxiv_id
 from .store import PaperStore
@@ -47,6 +48,9 @@ def arxiv_api_url() -> str:
 
 USER_AGENT = "trendscope/0.1 (+https://github.com/; polite ingest, one request per 3 s)"
 SNAPSHOT_HINT = "import a snapshot instead: trendscope ingest --snapshot PATH"
+
+
+MAX_PAGE_BYTES = 64_000_000  # an API page of 2,000 entries is about 5 MB
 
 
 class PageFailed(TrendscopeError):
@@ -68,6 +72,7 @@ class SessionStats:
     retries: int = 0
     problems: list[str] = field(default_factory=list)
     request_times: list[float] = field(default_factory=list)  # injected-clock time of each attempt
+    skipped_entries: list[str] = field(default_factory=list)  # entries of good pages the client cannot read
 
 
 class PoliteSession(requests.Session):
@@ -93,6 +98,9 @@ class PoliteSession(requests.Session):
         self.sleep = sleep
         self.clock = clock
         self.stats = SessionStats()
+        # a whole page within this, whatever its pace: a server sending a byte every 2 s held `ingest` (and the
+        # scheduler's lock) for ever, each read within the timeout (a walkthrough of an unreliable network)
+        self.page_deadline_s = max(60.0, 4 * timeout_s)
         self._last_request_end: float | None = None
         # One connection to arXiv, reused.
         adapter = requests.adapters.HTTPAdapter(pool_connections=1, pool_maxsize=1, max_retries=0)
@@ -107,6 +115,45 @@ class PoliteSession(requests.Session):
         if wait > 0:
             log.debug("politeness delay: sleeping %.2f s", wait)
             self.sleep(wait)
+
+    max_bytes = MAX_PAGE_BYTES  # a response larger is refused, unread past the limit
+    too_big = "page over {mb} MB"
+
+    def _too_big(self) -> str:
+        return self.too_big.format(mb=f"{self.max_bytes / 10**6:g}")
+
+    def _usable(self, resp: requests.Response, url: str) -> requests.Response:
+        """A good page as the client reads it: the entries it cannot read dropped and named."""
+        resp._content, dropped = without_unusable_entries(resp.content)
+        for reason in dropped:  # named in the run's errors; the page's other entries are stored
+            log.warning("arXiv page %s: %s", url, reason)
+        self.stats.skipped_entries.extend(dropped)
+        return resp
+
+    def _read_body(self, resp: requests.Response, started: float) -> str | None:
+        """Read a streamed response's body within the page deadline and size limit; what went wrong, if anything
+        (a body over the limit raises PageFailed: trying again brings the same)."""
+        if resp.status_code == 200 and int(resp.headers.get("Content-Length") or 0) > self.max_bytes:
+            resp.close()  # refused on the header, unread (a 1 GB answer was read whole: a walkthrough)
+            raise PageFailed(resp.url, self._too_big(), 1, reachable=True)
+        chunks, size = [], 0
+        try:
+            # read1: what has arrived, at most one read of the socket (read(n) waits for all n bytes: a byte every
+            # 50 ms held one read(65536) for an hour)
+            while chunk := resp.raw.read1(65536, decode_content=True):
+                chunks.append(chunk)
+                size += len(chunk)
+                if size > self.max_bytes and resp.status_code == 200:
+                    raise PageFailed(resp.url, self._too_big(), 1, reachable=True)
+                if self.clock() - started > self.page_deadline_s:
+                    return f"page not complete after {self.page_deadline_s:g} s"
+        except (urllib3.exceptions.HTTPError, requests.RequestException, OSError) as exc:  # cut mid-page:
+            return f"connection broken mid-page ({type(exc).__name__})"  # retried as any bad page
+        finally:
+            resp.close()
+        resp._content = b"".join(chunks)  # what `resp.content` gives the client
+        resp._content_consumed = True
+        return None
 
     @staticmethod
     def _check(resp: requests.Response, url: str) -> str | None:
@@ -140,8 +187,9 @@ class PoliteSession(requests.Session):
             self.stats.requests += 1
             self.stats.request_times.append(self.clock())
             connected = True
+            started = self.clock()
             try:
-                resp = super().request(method, url, *args, **kwargs)
+                resp = super().request(method, url, *args, **{**kwargs, "stream": True})
             except requests.ConnectionError as exc:  # includes ConnectTimeout: the server was never reached
                 problem = f"cannot connect ({type(exc).__name__})"
                 connected = False
@@ -150,11 +198,11 @@ class PoliteSession(requests.Session):
                 reachable = True
             else:
                 reachable = True
-                problem = self._check(resp, url)
+                problem = self._read_body(resp, started) or self._check(resp, url)
                 if problem is None:
                     self._last_request_end = self.clock()
                     self.stats.pages += 1
-                    return resp
+                    return self._usable(resp, url)
                 if 400 <= resp.status_code < 500 and resp.status_code != 429:
                     self._last_request_end = self.clock()
                     raise PageFailed(url, problem, attempt + 1, reachable=True)
@@ -254,6 +302,26 @@ def usable_papers(results, run: IngestRun) -> Iterator[Paper]:
             run.error(f"unusable entry {getattr(result, 'entry_id', '?')}: {exc}")
 
 
+def client_results(results: Iterator) -> Iterator:
+    """The client's results; an error of the client itself (not of the request, which the session retries) ends the
+    run as a failed page, named, with what was stored kept: a traceback lost the page's other entries and recorded
+    no error (a walkthrough of an unreliable network)."""
+    import arxiv
+
+    while True:
+        try:
+            result = next(results)
+        except StopIteration:
+            return
+        except (PageFailed, arxiv.HTTPError, arxiv.UnexpectedEmptyPageError, requests.RequestException):
+            raise
+        except Exception as exc:  # noqa: BLE001 - see the docstring
+            log.debug("the arXiv client failed", exc_info=True)
+            raise PageFailed("(the page after the last stored)", f"the arXiv client failed: {type(exc).__name__}: "
+                             f"{exc}", 1, reachable=True) from exc
+        yield result
+
+
 def arxiv_client(cfg: LiveConfig, session: PoliteSession, page_size: int):
     """The real `arxiv` client on the polite session (which does delay, timeouts and retries), at the API URL."""
     import arxiv
@@ -312,7 +380,7 @@ def ingest_live(
 
     bar = None
     if progress:
-        bar = progress_bar(cfg.max_results, "arXiv", "papers")
+        bar = progress_bar(cfg.max_results, "arXiv", "paper")
     page: list[Paper] = []
     known_streak = 0
     stopped_early = False
@@ -342,7 +410,7 @@ def ingest_live(
 
     failure: PageFailed | None = None
     try:
-        for paper in usable_papers(client.results(search), run):
+        for paper in usable_papers(client_results(client.results(search)), run):
             if paper.published and (oldest_seen is None or paper.published < oldest_seen):
                 oldest_seen = paper.published
             page.append(paper)
@@ -357,7 +425,8 @@ def ingest_live(
     except PageFailed as exc:
         failure = exc
     except (arxiv.HTTPError, arxiv.UnexpectedEmptyPageError, requests.RequestException) as exc:
-        failure = PageFailed(getattr(exc, "url", "?"), str(exc), 1, reachable=True)
+        failure = PageFailed(getattr(exc, "url", None) or "(the page after the last stored)", str(exc), 1,
+                             reachable=True)
     except BaseException:  # e.g. Ctrl-C: what was committed stays; the rest comes next run
         ledger.mark_failed(run)
         raise
@@ -375,6 +444,7 @@ def ingest_live(
             problems[-1] = str(failure)
         else:
             problems.append(str(failure))
+    problems += session.stats.skipped_entries
     for problem in problems:
         run.error(problem)
     if failure is None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from lxml import etree
 
@@ -127,8 +128,8 @@ def parse_feed(body: bytes | str) -> AtomFeed:
     )
     for e in root.iterfind("atom:entry", NS):
         entry_id = _text(e, "atom:id")
-        if not entry_id:
-            raise AtomParseError("an <entry> has no <id>")
+        if not entry_id:  # one entry, not the page: `without_unusable_entries` names and drops it
+            continue
         primary = e.find("arxiv:primary_category", NS)
         links = [ln.get("href") for ln in e.iterfind("atom:link", NS) if ln.get("href")]
         doi = _text(e, "arxiv:doi")
@@ -149,3 +150,33 @@ def parse_feed(body: bytes | str) -> AtomFeed:
             )
         )
     return feed
+
+
+def _is_datetime(text: str | None) -> bool:
+    try:
+        datetime.fromisoformat((text or "").replace("Z", "+00:00"))
+        return True
+    except ValueError:
+        return False
+
+
+def without_unusable_entries(body: bytes) -> tuple[bytes, list[str]]:
+    """A well-formed page (`parse_feed` passed it) less the entries the `arxiv` client cannot read, and what was
+    wrong with each: an entry with no <id>, or a <published> or <updated> that is no date ("2026-02-30", "n/a").
+    The client raised on such an entry, losing the page's other entries and failing every run while it stayed in
+    the window (a walkthrough of an unreliable network). The body is returned as it is when every entry is
+    usable."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, recover=False)
+    root = etree.fromstring(body, parser=parser)
+    dropped = []
+    for e in list(root.iterfind("atom:entry", NS)):
+        entry_id = _text(e, "atom:id")
+        bad = [f"<{f}> {_text(e, 'atom:' + f)!r} is not a date" for f in ("published", "updated")
+               if not _is_datetime(_text(e, "atom:" + f))]
+        if entry_id and not bad:
+            continue
+        dropped.append(f"entry {entry_id or '(no <id>)'} skipped: " + ("; ".join(bad) if entry_id else "no <id>"))
+        e.getparent().remove(e)
+    if not dropped:
+        return body, []
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8"), dropped

@@ -53,11 +53,19 @@ def pdf_base_url() -> str:
 
 
 class PdfSession(PoliteSession):
-    """The polite session for PDF downloads: any 200 is a complete answer (the PDF is checked afterwards)."""
+    """The polite session for PDF downloads: any 200 is a complete answer (the PDF is checked afterwards); one over
+    `MAX_PDF_BYTES` is refused on its Content-Length, or once that much has come (a 200 MB answer was read whole
+    before the limit applied: a walkthrough of an unreliable network)."""
+
+    max_bytes = MAX_PDF_BYTES
+    too_big = "the PDF is over the {mb} MB limit"
 
     @staticmethod
     def _check(resp: requests.Response, url: str) -> str | None:
         return None if resp.status_code == 200 else f"HTTP {resp.status_code}"
+
+    def _usable(self, resp: requests.Response, url: str) -> requests.Response:
+        return resp
 
 
 @dataclass
@@ -190,6 +198,8 @@ def _fetch_one(store: FulltextStore, reads: PaperReads, home: Home, session: Pol
             return _failed(store, aid, f"{aid}: {url} is unreachable ({exc.problem}); check the network or "
                                        "TRENDSCOPE_ARXIV_PDF_URL, or read a PDF you have (`trendscope fetch "
                                        f"{aid} --pdf FILE`, or upload it on the paper's page)")
+        if exc.problem.startswith("the PDF is over"):
+            return _failed(store, aid, f"{aid}: {exc.problem} ({url})")
         return _failed(store, aid, f"{aid}: could not download the PDF from {url} ({exc.problem}); try again later")
     except requests.RequestException as exc:
         return _failed(store, aid, f"{aid}: could not download the PDF from {url} ({exc.__class__.__name__})")

@@ -31,7 +31,8 @@ NS_DECL = (
 
 @dataclass
 class Fault:
-    kind: str  # "http" | "slow" | "truncate" | "empty" | "drop"
+    kind: str  # "http" | "slow" | "truncate" | "empty" | "drop" | "cut" (the connection closed mid-body) |
+    #           "trickle" (a byte every `seconds`) | "bad_date" / "no_id" (the page's first entry so broken)
     status: int = 503
     seconds: float = 2.0  # for "slow"
     times: int = 1
@@ -357,7 +358,37 @@ class FakeArxiv:
         body = render_feed(params, page, len(rows), start, per_page)
         if fault and fault.kind == "truncate":
             body = body[: len(body) // 2]
+        if fault and fault.kind in ("bad_date", "no_id") and "<entry>" in body:
+            parts = body.split("<entry>")
+            parts[1] = (re.sub(r"<published>[^<]*</published>", "<published>2026-02-30T10:00:00Z</published>",
+                               parts[1]) if fault.kind == "bad_date" else re.sub(r"<id>[^<]*</id>", "", parts[1],
+                                                                                   count=1))
+            body = "<entry>".join(parts)
+        if fault and fault.kind in ("cut", "trickle"):
+            return self._send_badly(h, body, entry, fault)
         self._send(h, 200, body, entry)
+
+    @staticmethod
+    def _send_badly(h, body: str, entry: LoggedRequest, fault: Fault) -> None:
+        """The whole length announced, then half the body and the connection closed ("cut"), or the body a byte at a
+        time ("trickle")."""
+        data = body.encode("utf-8")
+        try:
+            h.send_response(200)
+            h.send_header("Content-Type", "application/atom+xml; charset=utf-8")
+            h.send_header("Content-Length", str(len(data)))
+            h.end_headers()
+            if fault.kind == "cut":
+                h.wfile.write(data[: len(data) // 2])
+                h.wfile.flush()
+            else:
+                for i in range(len(data)):
+                    h.wfile.write(data[i:i + 1])
+                    h.wfile.flush()
+                    time.sleep(fault.seconds)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        h.close_connection = True
 
     @staticmethod
     def _send(h, status: int, body: str, entry: LoggedRequest, ctype: str = "application/atom+xml") -> None:

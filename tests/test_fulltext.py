@@ -365,6 +365,24 @@ def test_bad_pdfs_and_failures_store_nothing_and_a_retry_works(tmp_path, pdfs):
         never.output
 
 
+def test_a_pdf_over_the_limit_is_refused_on_its_length_not_read_whole(tmp_path, pdfs, monkeypatch):
+    """A walkthrough of an unreliable network: a 200 MB answer was read whole (544 MB of memory) before the 50 MB
+    limit said no, and a 1 GB one without a length took 2 GB."""
+    from trendscope.ingest.fulltext import PdfSession
+
+    home = Home(tmp_path / "home")
+    db = open_home_database(home)
+    monkeypatch.setattr(PdfSession, "max_bytes", 10_000)
+    t = FakeTime()
+    with FakeArxiv([], pdfs={"2304.02623": pdfs["2304.02623"]}) as srv:
+        (out,) = fetch_fulltext(db, home, ["2304.02623"], base_url=srv.pdf_url, sleep=t.sleep, clock=t.clock,
+                                retries=2, timeout_s=1)
+        asked = len([e for e in srv.log if e.params is not None])
+    assert out.status == "failed" and "the PDF is over the 0.01 MB limit" in out.message, out.message
+    assert asked == 1  # refused at once: trying again brings the same
+    assert not list(home.pdf_dir.rglob("*.pdf"))
+
+
 def test_fetch_waits_politely_between_papers(tmp_path, pdfs):
     home = Home(tmp_path / "home")
     db = open_home_database(home)

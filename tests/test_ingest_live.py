@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import math
 import socket
+import time
 from datetime import date
 
 import pytest
@@ -115,6 +116,42 @@ def test_faults_end_with_exactly_the_expected_papers(tmp_path, rows):
     saved = LedgerStore(db).get(run.run_id)
     assert (saved.outcome, saved.pages, saved.new, saved.errors) == ("ok", n_pages, len(want), 6)
     assert saved.window_start == SINCE and saved.window_end == UNTIL and saved.categories == CATS
+
+
+@pytest.mark.parametrize("kind, said", [
+    ("bad_date", "skipped: <published> '2026-02-30T10:00:00Z' is not a date"),
+    ("no_id", "entry (no <id>) skipped: no <id>"),
+])
+def test_an_entry_the_client_cannot_read_is_skipped_and_named_not_the_page(tmp_path, rows, kind, said):
+    """A walkthrough of an unreliable network: one entry dated 2026-02-30 ended `ingest` in a traceback (the
+    client raised), its page's 19 other papers lost and no error recorded, every run after it the same while it
+    stayed in the window; one entry without an <id> failed the page five times over."""
+    want = expected_ids(rows)
+    t = FakeTime()
+    db = open_database(tmp_path / "db.sqlite")
+    with FakeArxiv(rows, faults_by_start={20: Fault(kind, times=99)}) as srv:
+        run = ingest_live(db, config(srv), sleep=t.sleep, clock=t.clock, today=TODAY)
+    stored = {r[0] for r in db.execute("SELECT id FROM papers")}
+    assert run.outcome == "ok" and len(stored) == len(want) - 1 and stored < want
+    assert [m for m in run.error_messages if said in m] and run.errors == 1, run.error_messages
+
+
+@pytest.mark.parametrize("fault", [Fault("cut"), Fault("trickle", seconds=0.05)])
+def test_a_page_cut_off_or_trickling_is_retried_within_a_deadline(tmp_path, rows, fault):
+    """A walkthrough of an unreliable network: a connection closed mid-page failed the run at once (it is retried
+    as any bad page), and a server sending a byte every 2 s held `ingest` for ever (each read within its timeout)."""
+    want = expected_ids(rows)
+    t = FakeTime()
+    db = open_database(tmp_path / "db.sqlite")
+    session = PoliteSession(delay_s=3.0, timeout_s=2, retries=2, backoff_s=0.5, sleep=t.sleep, clock=time.monotonic)
+    session.page_deadline_s = 1.0
+    with FakeArxiv(rows, faults_by_start={20: fault}) as srv:
+        started = time.monotonic()
+        run = ingest_live(db, config(srv), session=session, today=TODAY)
+    assert time.monotonic() - started < 20
+    assert run.outcome == "ok" and {r[0] for r in db.execute("SELECT id FROM papers")} == want
+    expected = "connection broken mid-page" if fault.kind == "cut" else "page not complete after 1 s"
+    assert [m for m in run.error_messages if expected in m] == [run.error_messages[0]], run.error_messages
 
 
 def test_politeness_delay_is_enforced_between_all_requests(tmp_path, rows):
