@@ -58,7 +58,11 @@ def collect_status(db: sqlite_utils.Database, home: Home, *, now: datetime | Non
     last_live = ledger.last("arxiv-api")
     if last_live and last_live.outcome in ("failed", "partial", "interrupted"):
         stale.append(f"last live ingest (run {last_live.run_id}) ended '{last_live.outcome}': "
-                     + (last_live.error_messages[-1] if last_live.error_messages else "see trendscope status"))
+                     + (last_live.error_messages[-1] if last_live.error_messages else
+                        # "see trendscope status" inside status itself (a walkthrough)
+                        "stopped by Ctrl-C, a signal or a shutdown; the next run fetches what it missed"
+                        if last_live.outcome == "interrupted" else
+                        "no error was recorded; `trendscope -v ingest` logs each request"))
     no_authors = store.count_without_authors() if total else 0
     notes: list[str] = []  # worth knowing, not a fault: `status --check` stayed red on every snapshot home for it
     if no_authors and no_authors >= NO_AUTHORS_SHARE * total:  # (a blind walkthrough)

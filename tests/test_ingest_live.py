@@ -377,3 +377,10 @@ def test_ctrl_c_records_the_run_as_interrupted_and_an_error_as_failed(tmp_path, 
         with FakeArxiv(rows) as srv, pytest.raises((KeyboardInterrupt, RuntimeError)):
             ingest_live(db, config(srv), sleep=t.sleep, clock=t.clock, today=TODAY)
         assert LedgerStore(db).recent(1)[0].outcome == outcome
+        # status says why, not "see trendscope status" inside status itself (a walkthrough)
+        from trendscope.foundation.home import Home
+        from trendscope.ingest.status import collect_status
+
+        said = [x for x in collect_status(db, Home(tmp_path))["stale"] if x.startswith("last live ingest")]
+        assert said and "see trendscope status" not in said[0], said
+        assert ("stopped by Ctrl-C" in said[0]) == (outcome == "interrupted"), said
