@@ -286,7 +286,8 @@ class LiveConfig:
     timeout_s: float = 30.0
     retries: int = 4
     backoff_s: float = 5.0
-    stop_after_known: int = 25  # consecutive already-stored papers (in covered windows) before stopping early
+    stop_after_known: int | None = 25  # consecutive already-stored papers (in covered windows) before stopping
+    #                                    early; None: never (`ingest --force`: a paper an earlier run missed)
     api_url: str | None = None  # default: TRENDSCOPE_ARXIV_URL or export.arxiv.org
     catch_up: bool = False  # start no later than the last complete run's end (`catch_up_start`): the scheduler's
 
@@ -395,7 +396,7 @@ def ingest_live(
                 known_streak += 1
             else:
                 known_streak = 0
-            if known_streak >= cfg.stop_after_known:
+            if cfg.stop_after_known is not None and known_streak >= cfg.stop_after_known:
                 stopped_early = True
         counts = store.upsert(page)
         run.new += counts.new

@@ -37,7 +37,9 @@ PARTIAL = 3
 @click.option("--page-size", type=click.IntRange(1, 2000), default=200, show_default=True, hidden=True)
 @click.option("--batch-size", type=click.IntRange(min=1), default=2000, hidden=True,
               help="Papers per transaction for snapshot imports.")
-@click.option("--force", is_flag=True, help="Rescan a snapshot file even if it was fully imported before.")
+@click.option("--force", is_flag=True,
+              help="Rescan: a snapshot file even if it was fully imported before; a live window to its end, not "
+                   "stopping early at papers already stored (a paper an earlier run missed is fetched).")
 @json_option("Print the run record as JSON.")
 @click.pass_context
 def ingest_cmd(ctx, snapshot, ids, categories, since, until, max_results, page_size, batch_size, force, as_json):
@@ -109,7 +111,7 @@ def ingest_cmd(ctx, snapshot, ids, categories, since, until, max_results, page_s
             ctx.exit(PARTIAL)
         return
     cfg = LiveConfig(categories=list(categories) or list(DEFAULT_CATEGORIES), since=since, until=until,
-                     max_results=max_results, page_size=page_size)
+                     max_results=max_results, page_size=page_size, stop_after_known=None if force else 25)
     run = _recorded(lambda: run_live(home, cfg, progress=_progress(ctx)), as_json)
     if as_json:
         click.echo(json.dumps(_run_dict(run), indent=2))
