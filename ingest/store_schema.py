@@ -142,10 +142,7 @@ def m006_light_terms(db: sqlite_utils.Database) -> None:
           INSERT INTO papers_terms (rowid, title, abstract, authors)
           VALUES (new.pk, light_text(new.title), light_text(new.abstract), light_text(new.authors));
         END""")
-    n = db.execute("SELECT count(*) FROM papers").fetchone()[0]
-    if n:
-        log.info("building the keyword index of %d papers (once; about 30 s per 100,000)", n)
-        db.execute(FILL_TERMS)
+    _fill_terms(db, "m006_light_terms")
 
 
 @migrations()
@@ -154,9 +151,32 @@ def m007_joined_compounds(db: sqlite_utils.Database) -> None:
     "pre training" also index "pretrain", `foundation.stemming.compounds_in`). Contentless: a row is removed with
     the text it was built from, so the index is emptied and filled anew before anything else writes to it."""
     db.execute("INSERT INTO papers_terms (papers_terms) VALUES ('delete-all')")
+    _fill_terms(db, "m007_joined_compounds")
+
+
+# the migrations that fill the keyword index, in order: one that a later one still pending will fill again leaves it
+# empty (five of them each filled the index anew in one upgrade: five times 33-55 s on the full corpus, the same
+# message each time: an upgrade walkthrough)
+_TERMS_FILLS = ("m006_light_terms", "m007_joined_compounds", "m008_british_spellings",
+                "m009_accents_and_more_british_spellings", "m010_british_inflections")
+
+
+def _rebuild_terms(db: sqlite_utils.Database, name: str) -> None:
+    db.execute("INSERT INTO papers_terms (papers_terms) VALUES ('delete-all')")
+    _fill_terms(db, name)
+
+
+def _fill_terms(db: sqlite_utils.Database, name: str) -> None:
+    if name not in _TERMS_FILLS:  # a new rebuilding migration belongs at the end of the list, or none fills it
+        raise ValueError(f"{name} rebuilds the keyword index but is not in _TERMS_FILLS")
+    applied = {r[0] for r in db.execute("SELECT name FROM _sqlite_migrations WHERE migration_set = ?",
+                                        [migrations.name])}
+    if any(later not in applied for later in _TERMS_FILLS[_TERMS_FILLS.index(name) + 1:]):
+        return  # a later migration of this upgrade fills it
     n = db.execute("SELECT count(*) FROM papers").fetchone()[0]
     if n:
-        log.info("building the keyword index of %d papers again (once; about 30 s per 100,000)", n)
+        (log.warning if n >= 20_000 else log.info)(
+            "building the keyword index of %d papers (once, for this release; about 30 s per 100,000)", n)
         db.execute(FILL_TERMS)
 
 
@@ -164,7 +184,7 @@ def m007_joined_compounds(db: sqlite_utils.Database) -> None:
 def m008_british_spellings(db: sqlite_utils.Database) -> None:
     """The keyword index built again with "-ize" words stemmed as their British "-ise" spellings
     (`foundation.stemming`: "quantization" and "quantisation" one stem), as m007 rebuilt it."""
-    m007_joined_compounds(db)
+    _rebuild_terms(db, "m008_british_spellings")
 
 
 @migrations()
@@ -172,14 +192,14 @@ def m009_accents_and_more_british_spellings(db: sqlite_utils.Database) -> None:
     """The keyword index built again with accents dropped before stemming ("Herve" found no "Hervé": the tokenizer
     folded the accent after the stemmer had cut the plain "e") and British spellings beyond "-ise" made American
     ("behaviour", "colour", "centre", `foundation.stemming`), as m007 rebuilt it."""
-    m007_joined_compounds(db)
+    _rebuild_terms(db, "m009_accents_and_more_british_spellings")
 
 
 @migrations()
 def m010_british_inflections(db: sqlite_utils.Database) -> None:
     """The keyword index built again with the inflections of British "-re"/"-ue" words that m009's rules left apart
     ("centred" was stemmed "centerd", meeting neither "centre" nor "centered": a review), as m007 rebuilt it."""
-    m007_joined_compounds(db)
+    _rebuild_terms(db, "m010_british_inflections")
 
 
 FILL_TERMS = ("INSERT INTO papers_terms (rowid, title, abstract, authors) "

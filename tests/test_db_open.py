@@ -104,3 +104,26 @@ def test_a_file_where_the_home_keeps_a_folder_is_one_line(tmp_path):
         res = CliRunner().invoke(main, ["--home", str(home), *cmd])
         assert res.exit_code == 1 and not isinstance(res.exception, NotADirectoryError), (cmd, res.exception)
         assert f"cannot use {home / 'index'}: Not a directory" in res.output, res.output
+
+
+def test_a_database_a_newer_release_migrated_is_refused_not_used(tmp_path):
+    """An upgrade walkthrough ran the release before on an upgraded home: it read and wrote without a word, its
+    ingest failed in a traceback and its `index` undid tags corrected by hand. A migration this release does not
+    know means a newer one made the schema: refused, with what to do."""
+    from click.testing import CliRunner
+
+    from trendscope.foundation.errors import TrendscopeError
+    from trendscope.ingest.store import open_database
+    from trendscope.ui.cli import main
+
+    path = tmp_path / "trendscope.db"
+    db = open_database(path)
+    db.execute("INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
+               "VALUES ('trendscope.ingest', 'm999_from_the_future', '2027-01-01')")
+    db.conn.commit()
+    db.conn.close()
+    with pytest.raises(TrendscopeError, match="upgraded by a newer Trendscope release .*m999_from_the_future"):
+        open_database(path)
+    out = CliRunner().invoke(main, ["--home", str(tmp_path), "status"])
+    assert out.exit_code == 1 and "restore a backup made before the upgrade" in out.output
+    assert "Traceback" not in out.output

@@ -254,6 +254,7 @@ def apply_migrations(db: sqlite_utils.Database, *sets: Migrations) -> None:
     """
     path = database_path(db) or "the database"
     try:
+        _refuse_a_newer_schema(db, sets, path)
         if not any(migrations.pending(db) for migrations in sets):
             return
     except sqlite3.DatabaseError as exc:
@@ -264,6 +265,8 @@ def apply_migrations(db: sqlite_utils.Database, *sets: Migrations) -> None:
     try:
         with lock:
             for migrations in sets:
+                for pending in migrations.pending(db):  # named with -v, as the docs say (an upgrade walkthrough)
+                    log.info("migrating %s: %s (%s)", path, pending.name, migrations.name)
                 _apply_retrying(db, migrations)
     except Timeout:
         raise TrendscopeError(f"cannot update the database schema of {path}: another process held {lock_path} "
@@ -281,6 +284,19 @@ def apply_migrations(db: sqlite_utils.Database, *sets: Migrations) -> None:
         if err is not None:
             raise err from exc
         raise TrendscopeError(f"cannot update the database schema of {path}: {exc}") from exc
+
+
+def _refuse_a_newer_schema(db: sqlite_utils.Database, sets: tuple[Migrations, ...], path: str) -> None:
+    """Refuse a database a newer release has migrated: the release before ran on an upgraded home without a word,
+    its ingest failing in a traceback and its `index` undoing tags corrected by hand (an upgrade walkthrough)."""
+    for migrations in sets:
+        known = {m.name for m in migrations._migrations}
+        unknown = [m.name for m in migrations.applied(db) if m.name not in known]
+        if unknown:
+            raise TrendscopeError(
+                f"{path} was upgraded by a newer Trendscope release (its {migrations.name} schema has "
+                f"{', '.join(unknown[:3])}{' ...' if len(unknown) > 3 else ''}, which this release does not know): "
+                "run the newer release, or restore a backup made before the upgrade")
 
 
 def _apply_retrying(db: sqlite_utils.Database, migrations: Migrations, attempts: int = 8) -> None:
