@@ -33,6 +33,7 @@ from trendscope.foundation.progress import progress_bar
 
 from .atom import AtomParseError, parse_feed, without_unusable_entries
 from .ledger import IngestFailed, IngestRun, LedgerStore
+from .record_fields import published_date, updated_date
 from .records import BadArxivId, Paper, parse_arxiv_id
 from .store import PaperStore
 
@@ -292,14 +293,26 @@ class LiveConfig:
     catch_up: bool = False  # start no later than the last complete run's end (`catch_up_start`): the scheduler's
 
 
-def usable_papers(results, run: IngestRun) -> Iterator[Paper]:
-    """The client's results as Papers, counted in `run.seen`; an entry that cannot be read is recorded in the
-    run's errors and skipped."""
+def usable_papers(results, run: IngestRun, today: date | None = None) -> Iterator[Paper]:
+    """The client's results as Papers, counted in `run.seen`; an entry that cannot be read, or that the snapshot
+    import would refuse (no title, published outside arXiv's life: a live run stored a paper "published 2031-01-01"
+    and one with a blank title, a walkthrough of an unreliable network), is recorded in the run's errors and
+    skipped; a future `updated` date is dropped, as the import drops it."""
+    today = today or datetime.now(UTC).date()
     for result in results:
         run.seen += 1
         try:
-            yield result_to_paper(result)
-        except (BadArxivId, AttributeError, ValueError) as exc:
+            paper = result_to_paper(result)
+            if not paper.title.strip():
+                raise ValueError("no title")
+            if paper.published:
+                published_date(paper.published, "published", today)
+            notes: list[str] = []
+            paper.updated = updated_date(paper.updated, paper.published, "updated", today, notes)
+            for note in notes:
+                log.info("arXiv entry %s: %s", paper.id, note)
+            yield paper
+        except (BadArxivId, AttributeError, ValueError) as exc:  # BadLine is a ValueError
             run.error(f"unusable entry {getattr(result, 'entry_id', '?')}: {exc}")
 
 
@@ -411,7 +424,7 @@ def ingest_live(
 
     failure: PageFailed | None = None
     try:
-        for paper in usable_papers(client_results(client.results(search)), run):
+        for paper in usable_papers(client_results(client.results(search)), run, today):
             if paper.published and (oldest_seen is None or paper.published < oldest_seen):
                 oldest_seen = paper.published
             page.append(paper)

@@ -409,3 +409,30 @@ def test_ctrl_c_records_the_run_as_interrupted_and_an_error_as_failed(tmp_path, 
         said = [x for x in collect_status(db, Home(tmp_path))["stale"] if x.startswith("last live ingest")]
         assert said and "see trendscope status" not in said[0], said
         assert ("stopped by Ctrl-C" in said[0]) == (outcome == "interrupted"), said
+
+
+def test_live_entries_are_checked_as_a_snapshot_line_is(tmp_path):
+    """A walkthrough of an unreliable network: a live run stored a paper "published 2031-01-01" and one with a
+    blank title, which the snapshot import refuses; a future `updated` date is dropped, as the import drops it."""
+    from datetime import datetime as dt
+    from types import SimpleNamespace
+
+    from trendscope.ingest.arxiv_live import usable_papers
+    from trendscope.ingest.ledger import IngestRun
+
+    def result(n: int, title: str, published: str, updated: str):
+        return SimpleNamespace(
+            entry_id=f"http://arxiv.org/abs/2412.0000{n}v1", title=title, summary="An abstract.",
+            authors=[SimpleNamespace(name="Ada Example")], categories=["cs.LG"], primary_category="cs.LG",
+            published=dt.fromisoformat(published), updated=dt.fromisoformat(updated), doi=None, journal_ref=None,
+            comment=None, links=[])
+
+    run = IngestRun(source="arxiv-api", query="q")
+    papers = list(usable_papers([result(1, "Good", "2024-12-02", "2024-12-03"),
+                                 result(2, "From the future", "2031-01-01", "2031-01-01"),
+                                 result(3, "   ", "2024-12-02", "2024-12-02"),
+                                 result(4, "Updated later", "2024-12-02", "2031-01-01")], run, TODAY))
+    assert [(p.id, p.updated) for p in papers] == [("2412.00001", "2024-12-03"), ("2412.00004", None)]
+    assert run.seen == 4 and run.errors == 2
+    assert "2412.00002v1: field 'published' 2031-01-01 is in the future" in run.error_messages[0]
+    assert run.error_messages[1].endswith("2412.00003v1: no title")
