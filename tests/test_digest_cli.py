@@ -64,6 +64,11 @@ def test_subscriptions_add_list_remove(dhome):
     assert bad.exit_code != 0 and "not a valid email address: 'x@y' (its domain 'y' has no dot)" in bad.output
     kept = cli(dhome, "subscriptions", "remove", "vision", input="n\n")
     assert kept.exit_code == 1 and "mailed to me@example.org?" in kept.output  # it mails someone: asked, kept
+    # where no one can answer (a script: stdin no terminal, or ended), it says how to answer, not "Aborted!"
+    unanswered = cli(dhome, "subscriptions", "remove", "vision", input="")
+    assert unanswered.exit_code == 1 and "Aborted" not in unanswered.output
+    assert ("Error: not confirmed: nothing removed (no terminal to answer: pass --yes to answer yes in a script)"
+            in unanswered.output), unanswered.output
     assert "vision" in cli(dhome, "subscriptions").output
     assert cli(dhome, "subscriptions", "remove", "vision", "--yes").exit_code == 0
     assert [s["name"] for s in json.loads(cli(dhome, "subscriptions", "list", "--json").output)] == ["llm"]

@@ -18,7 +18,7 @@ from trendscope.reading.exporters import to_records
 from trendscope.reading.list_store import STATUSES
 from trendscope.reading.lists import ReadingLists
 
-from .options import json_option
+from .options import confirm, json_option
 
 _MARKS = {"unread": "[ ]", "reading": "[~]", "read": "[x]"}
 
@@ -138,7 +138,7 @@ def delete_cmd(ctx: click.Context, name: str, yes: bool) -> None:
     rl = open_lists(ctx)
     n, shared = len(rl.items(name)), rl.deletion_note(name)
     if (n or shared) and not yes:
-        click.confirm(f"Delete list {quoted(name)} with {count(n, 'paper')}{shared}?", abort=True)
+        confirm(f"Delete list {quoted(name)} with {count(n, 'paper')}{shared}?", "nothing deleted")
     rl.delete(name)
     click.echo(f"Deleted list {quoted(name)} ({count(n, 'paper')}).")
 

@@ -99,3 +99,16 @@ class QueryCommand(click.Command):
                 exc.message += (" (a query that starts with '-' needs -- before it, after any options: "
                                 f"trendscope {ctx.info_name} -n 5 -- '-survey gans')")
             raise
+
+
+def confirm(question: str, nothing_done: str) -> None:
+    """Ask `question` [y/N]; anything but yes ends the command (exit status 1) saying `nothing_done`, and, where no
+    one can answer (a script, cron: stdin is no terminal), that --yes answers for them (`subscriptions remove`
+    ended "Aborted!" in an upgraded lab's scripts, which the release before had not asked: an upgrade walkthrough)."""
+    import sys
+
+    try:
+        click.confirm(question, abort=True)
+    except click.Abort:
+        hint = "" if sys.stdin.isatty() else " (no terminal to answer: pass --yes to answer yes in a script)"
+        raise click.ClickException(f"not confirmed: {nothing_done}{hint}") from None

@@ -8,6 +8,7 @@ import click
 from trendscope.foundation.address import split_addresses
 from trendscope.foundation.wording import quoted
 
+from .options import confirm
 from .subscriptions import acting_user, no_mail_server_note, open_db, subscriptions_group
 
 
@@ -67,8 +68,8 @@ def confirm_cmd(ctx: click.Context, name: str, email: str | None, yes: bool) -> 
     if email is None and not yes and (waiting := pending_addresses(db, name, user=actor)):
         # an admin confirmed every address a user had typed in at once, without seeing them (a blind walkthrough)
         click.echo(f"Unconfirmed addresses of {quoted(name)}: {', '.join(waiting)}")
-        click.confirm(f"Mail {'it' if len(waiting) == 1 else f'all {len(waiting)}'} from the next weekly run?",
-                      abort=True)
+        confirm(f"Mail {'it' if len(waiting) == 1 else f'all {len(waiting)}'} from the next weekly run?",
+                "nothing confirmed")
     done = confirm_addresses(db, name, email, user=actor)
     if done:
         click.echo(f"Confirmed {', '.join(done)} for {quoted(name)}: mailed from the next weekly run.")

@@ -13,7 +13,7 @@ from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.wording import count, quoted
 from trendscope.ingest.store import open_database
 
-from .options import category_hint, json_option
+from .options import category_hint, confirm, json_option
 
 log = logging.getLogger(__name__)
 
@@ -354,7 +354,7 @@ def remove_cmd(ctx: click.Context, name: str, yes: bool) -> None:
     # addresses, then was refused: a blind walkthrough)
     check_may_change(sub, acting_user(ctx))
     if sub.emails and not yes:
-        click.confirm(f"Remove subscription {quoted(name)}, mailed to {', '.join(sub.emails)}?", abort=True)
+        confirm(f"Remove subscription {quoted(name)}, mailed to {', '.join(sub.emails)}?", "nothing removed")
     feed = remove_subscription(open_db(ctx), name, user=acting_user(ctx), home=ctx.find_root().obj.home)
     # "(and its feed file)" was said of a --no-feed subscription that never had one (a blind docs audit)
     click.echo(f"Removed subscription {quoted(sub.name)}{' and its feed file' if feed else ''}.")

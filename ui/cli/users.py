@@ -15,7 +15,7 @@ from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.wording import count
 from trendscope.ingest.store import open_database
 
-from .options import json_option
+from .options import confirm, json_option
 
 
 def _accounts(ctx: click.Context):
@@ -176,8 +176,8 @@ def remove_cmd(ctx: click.Context, name: str, yes: bool) -> None:
     db = accounts.store.db
     lists, subs = ReadingLists(db).owned_count(user.name), subscriptions_of(db, user.name)
     if not yes:
-        click.confirm(f"Remove user {user.name!r} ({count(lists, 'reading list')}, {count(subs, 'subscription')} "
-                      "kept)?", abort=True)
+        confirm(f"Remove user {user.name!r} ({count(lists, 'reading list')}, {count(subs, 'subscription')} "
+                "kept)?", "nothing removed")
     email = (accounts.get(user.name).email or "") if accounts.get(user.name) else ""
     accounts.remove(user.name, by=actor)
     click.echo(f"Removed user {user.name!r}; their {count(lists, 'reading list')} and "
