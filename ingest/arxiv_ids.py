@@ -22,6 +22,7 @@ from .arxiv_live import (
     PoliteSession,
     arxiv_api_url,
     arxiv_client,
+    pace_file_for,
     usable_papers,
 )
 from .ledger import IngestFailed, IngestRun, LedgerStore
@@ -72,7 +73,7 @@ def fetch_ids(
     for message in bad:
         run.error(message)
     session = session or PoliteSession(delay_s=cfg.delay_s, timeout_s=cfg.timeout_s, retries=cfg.retries,
-                                       backoff_s=cfg.backoff_s, sleep=sleep, clock=clock)
+                                       backoff_s=cfg.backoff_s, sleep=sleep, clock=clock, pace_file=pace_file_for(db))
     client = arxiv_client(cfg, session, IDS_PER_REQUEST)
     found: set[str] = set()
     failure: PageFailed | None = None

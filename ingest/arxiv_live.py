@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import requests
@@ -27,6 +28,7 @@ import sqlite_utils
 import urllib3
 
 from trendscope.foundation.clock import parse_day
+from trendscope.foundation.db import database_path
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.home import DEFAULT_CATEGORIES
 from trendscope.foundation.progress import progress_bar
@@ -89,8 +91,15 @@ class PoliteSession(requests.Session):
         max_backoff_s: float = 120.0,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
+        pace_file: Path | None = None,
+        wall: Callable[[], float] = time.time,
     ):
         super().__init__()
+        # the time of the last request to arXiv from any process of this data home (the file's mtime): three
+        # `ingest` runs back to back asked 1.0-1.2 s apart, and the scheduler, the app's add-by-id and a shell loop
+        # together could exceed arXiv's one request per 3 s (a walkthrough of an unreliable network)
+        self.pace_file = pace_file
+        self.wall = wall
         self.delay_s = delay_s
         self.timeout_s = timeout_s
         self.retries = retries
@@ -110,12 +119,26 @@ class PoliteSession(requests.Session):
         self.headers["User-Agent"] = USER_AGENT
 
     def _wait_turn(self) -> None:
-        if self._last_request_end is None:
-            return
-        wait = self.delay_s - (self.clock() - self._last_request_end)
+        wait = 0.0 if self._last_request_end is None else self.delay_s - (self.clock() - self._last_request_end)
+        if self.pace_file is not None:
+            try:
+                wait = max(wait, self.delay_s - (self.wall() - self.pace_file.stat().st_mtime))
+            except OSError:  # no request yet from this home, or it cannot be read: this process's own pace
+                pass
         if wait > 0:
-            log.debug("politeness delay: sleeping %.2f s", wait)
-            self.sleep(wait)
+            log.debug("politeness delay: sleeping %.2f s", min(wait, self.delay_s))
+            self.sleep(min(wait, self.delay_s))  # a clock set back cannot make it wait longer
+
+    def _paced(self) -> None:
+        """This home's last request to arXiv is now (for the other processes' `_wait_turn`)."""
+        if self.pace_file is None:
+            return
+        try:
+            self.pace_file.touch()
+            now = self.wall()
+            os.utime(self.pace_file, (now, now))
+        except OSError:  # a read-only home: its own pace still holds
+            pass
 
     max_bytes = MAX_PAGE_BYTES  # a response larger is refused, unread past the limit
     too_big = "page over {mb} MB"
@@ -202,16 +225,19 @@ class PoliteSession(requests.Session):
                 problem = self._read_body(resp, started) or self._check(resp, url)
                 if problem is None:
                     self._last_request_end = self.clock()
+                    self._paced()
                     self.stats.pages += 1
                     return self._usable(resp, url)
                 if 400 <= resp.status_code < 500 and resp.status_code != 429:
                     self._last_request_end = self.clock()
+                    self._paced()
                     raise PageFailed(url, problem, attempt + 1, reachable=True)
                 retry_after = resp.headers.get("Retry-After", "")
                 if retry_after.isdigit():
                     self.sleep(min(float(retry_after), self.max_backoff_s))
             if connected:  # the politeness delay counts from the last request that reached the server
                 self._last_request_end = self.clock()
+                self._paced()
             self.stats.problems.append(problem)
             log.info("arXiv request failed (try %d of %d): %s: %s", attempt + 1, attempts, problem, url)
             if not reachable and attempt >= min(1, self.retries):
@@ -227,6 +253,15 @@ DEFAULT_DAYS = 7  # the window when --since is not given
 
 
 CATCH_UP_DAYS = 90  # how far back a catching-up window reaches at most (a home idle for a year asks for 90 days)
+
+
+PACE_FILE = "arxiv-requests.pace"  # beside the database: its mtime is the home's last request to arXiv
+
+
+def pace_file_for(db: sqlite_utils.Database) -> Path | None:
+    """The file every process of the data home paces its arXiv requests by (None for an in-memory database)."""
+    path = database_path(db)
+    return Path(path).with_name(PACE_FILE) if path else None
 
 
 def catch_up_start(since: date, covered: Sequence[tuple[str, str]], today: date) -> date:
@@ -381,7 +416,7 @@ def ingest_live(
     )
     session = session or PoliteSession(
         delay_s=cfg.delay_s, timeout_s=cfg.timeout_s, retries=cfg.retries, backoff_s=cfg.backoff_s,
-        sleep=sleep, clock=clock,
+        sleep=sleep, clock=clock, pace_file=pace_file_for(db),
     )
     client = arxiv_client(cfg, session, cfg.page_size)
     search = arxiv.Search(

@@ -34,7 +34,7 @@ from trendscope.foundation.errors import TrendscopeError, os_reason
 from trendscope.foundation.files import atomic_write
 from trendscope.foundation.home import Home
 
-from .arxiv_live import PageFailed, PoliteSession
+from .arxiv_live import PageFailed, PoliteSession, pace_file_for
 from .fulltext_store import FulltextRecord, FulltextStore, Passage, StoredReference
 from .paper_reads import PaperReads
 from .pdf_text import PaperText, PdfError, extract
@@ -163,7 +163,8 @@ def fetch_fulltext(
     """Fetch, structure and store the full text of each paper (see the module docstring); one outcome each."""
     store, reads = FulltextStore(db), PaperReads(db)
     base = (base_url or pdf_base_url()).rstrip("/")
-    session = session or PdfSession(delay_s=delay_s, timeout_s=timeout_s, retries=retries, sleep=sleep, clock=clock)
+    session = session or PdfSession(delay_s=delay_s, timeout_s=timeout_s, retries=retries, sleep=sleep, clock=clock,
+                                    pace_file=pace_file_for(db))
     outcomes = []
     for raw in ids:
         started = time.perf_counter()

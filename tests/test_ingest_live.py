@@ -436,3 +436,22 @@ def test_live_entries_are_checked_as_a_snapshot_line_is(tmp_path):
     assert run.seen == 4 and run.errors == 2
     assert "2412.00002v1: field 'published' 2031-01-01 is in the future" in run.error_messages[0]
     assert run.error_messages[1].endswith("2412.00003v1: no title")
+
+
+def test_requests_from_two_processes_of_one_home_keep_arxivs_pace(tmp_path, rows):
+    """A walkthrough of an unreliable network: three `ingest` runs back to back asked arXiv 1.0-1.2 s apart (each
+    process paced only itself), as could the scheduler, the app's add-by-id and a shell loop together."""
+    from trendscope.ingest.arxiv_live import pace_file_for
+
+    t = FakeTime()
+    db = open_database(tmp_path / "trendscope.db")
+    pace = pace_file_for(db)
+    assert pace == tmp_path / "arxiv-requests.pace"
+    with FakeArxiv(rows) as srv:
+        for _ in range(2):  # two processes, one after the other: each its own session, one home
+            session = PoliteSession(delay_s=3.0, timeout_s=2, retries=1, sleep=t.sleep, clock=t.clock,
+                                    pace_file=pace, wall=t.clock)
+            ingest_live(db, config(srv, max_results=20), session=session, today=TODAY)
+        times = [e.at for e in srv.log]
+    assert len(times) == 2 and pace.exists()
+    assert t.sleeps and t.sleeps[-1] == pytest.approx(3.0)  # the second process waited its turn
