@@ -15,17 +15,9 @@ import sqlite_utils
 
 from trendscope.foundation.errors import TrendscopeError
 
-from .arxiv_live import (
-    SNAPSHOT_HINT,
-    LiveConfig,
-    PageFailed,
-    PoliteSession,
-    arxiv_api_url,
-    arxiv_client,
-    pace_file_for,
-    usable_papers,
-)
+from .arxiv_live import SNAPSHOT_HINT, LiveConfig, arxiv_api_url, arxiv_client, usable_papers
 from .ledger import IngestFailed, IngestRun, LedgerStore
+from .polite_session import PageFailed, PoliteSession, pace_file_for
 from .records import BadArxivId, Paper, parse_arxiv_id
 from .store import PaperStore
 

@@ -34,10 +34,10 @@ from trendscope.foundation.errors import TrendscopeError, os_reason
 from trendscope.foundation.files import atomic_write
 from trendscope.foundation.home import Home
 
-from .arxiv_live import PageFailed, PoliteSession, pace_file_for
 from .fulltext_store import FulltextRecord, FulltextStore, Passage, StoredReference
 from .paper_reads import PaperReads
 from .pdf_text import PaperText, PdfError, extract
+from .polite_session import PageFailed, PoliteSession, pace_file_for
 from .records import BadArxivId, arxiv_id_in_text, parse_arxiv_id
 
 log = logging.getLogger(__name__)

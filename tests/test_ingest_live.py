@@ -12,8 +12,9 @@ from arxiv_server import FakeArxiv, Fault
 from click.testing import CliRunner
 
 from trendscope.foundation.errors import TrendscopeError
-from trendscope.ingest.arxiv_live import LiveConfig, PoliteSession, build_query, ingest_live
+from trendscope.ingest.arxiv_live import LiveConfig, build_query, ingest_live
 from trendscope.ingest.ledger import LedgerStore
+from trendscope.ingest.polite_session import PoliteSession
 from trendscope.ingest.store import PaperStore, open_database
 from trendscope.ui.cli import main
 
@@ -441,7 +442,7 @@ def test_live_entries_are_checked_as_a_snapshot_line_is(tmp_path):
 def test_requests_from_two_processes_of_one_home_keep_arxivs_pace(tmp_path, rows):
     """A walkthrough of an unreliable network: three `ingest` runs back to back asked arXiv 1.0-1.2 s apart (each
     process paced only itself), as could the scheduler, the app's add-by-id and a shell loop together."""
-    from trendscope.ingest.arxiv_live import pace_file_for
+    from trendscope.ingest.polite_session import pace_file_for
 
     t = FakeTime()
     db = open_database(tmp_path / "trendscope.db")
