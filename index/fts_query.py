@@ -24,6 +24,7 @@ TrendscopeError with a message for the user.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -73,35 +74,37 @@ class Item:
         middle initials may stand between (`au:"Christopher Manning"` found no paper of "Christopher D. Manning");
         searches then check the name as written (`known_item.names_author`)."""
         if self.column == "authors" and len(self.words) > 1 and not self.prefix:
-            return _either(author_near(self.words), (o := self.other_name()) and author_near(o))
+            return _either([author_near(w) for w in self.spellings()])
         if self.column == "authors":
-            return _either(self._in_a_row(self.words), (o := self.other_name()) and self._in_a_row(o))
+            return _either([self._in_a_row(w) for w in self.spellings()])
         return self.exact_fts()
 
     def exact_fts(self) -> str:
         """The item's words in a row: what an exclusion leaves out (never more than the name as written; the
         searches leave out the same name with middle initials after it); a name typed with umlauts also as they are
         written out ("Müller": "Mueller"), never the other way ("Mueller" is not the French "Muller")."""
-        other = self.other_name(umlauts_only=True)
-        return _either(self._in_a_row(self.words), other and self._in_a_row(other))
+        return _either([self._in_a_row(w) for w in self.spellings(umlauts_only=True)])
 
     def _in_a_row(self, words: tuple[str, ...]) -> str:
         s = '"' + " ".join(words) + '"' + ("*" if self.prefix else "")
         return f"{self.column} : {s}" if self.column else s
 
-    def other_name(self, umlauts_only: bool = False) -> tuple[str, ...] | None:
-        """An author's name as German writes it with or without umlauts ("Schölkopf" / "Schoelkopf": `au:` found
-        only the spelling typed); over-inclusive ("Michael": "Michal"), so the searches check each paper's authors
-        (`known_item.names_author`)."""
+    def spellings(self, umlauts_only: bool = False) -> list[tuple[str, ...]]:
+        """The words as typed, then an author's name as German writes it with or without umlauts, word by word
+        ("Schölkopf" / "Schoelkopf": `au:` found only the spelling typed; `au:"Jürgen Schoelkopf"` none of the
+        mixed ones: a review); over-inclusive ("Michael": "Michal"), so the searches check each paper's authors
+        (`known_item.names_author`). At most 8."""
         if self.column != "authors" or self.prefix:
-            return None
-        other = tuple((other_name_spelling(w) if not umlauts_only or fold_accents(w) != umlauts_spelt_out(w)
-                       else None) or w for w in self.words)
-        return other if other != self.words else None
+            return [self.words]
+        options = []
+        for w in self.words:
+            other = other_name_spelling(w) if not umlauts_only or fold_accents(w) != umlauts_spelt_out(w) else None
+            options.append((w, other) if other else (w,))
+        return list(itertools.islice(itertools.product(*options), 8))
 
 
-def _either(fts: str, other: str | None) -> str:
-    return f"({fts} OR {other})" if other else fts
+def _either(expressions: list[str]) -> str:
+    return expressions[0] if len(expressions) == 1 else "(" + " OR ".join(expressions) + ")"
 
 
 def author_near(words) -> str:

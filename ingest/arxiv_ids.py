@@ -15,7 +15,7 @@ import sqlite_utils
 
 from trendscope.foundation.errors import TrendscopeError
 
-from .arxiv_live import SNAPSHOT_HINT, LiveConfig, arxiv_api_url, arxiv_client, usable_papers
+from .arxiv_live import SNAPSHOT_HINT, LiveConfig, arxiv_api_url, arxiv_client, client_results, usable_papers
 from .ledger import IngestFailed, IngestRun, LedgerStore
 from .polite_session import PageFailed, PoliteSession, pace_file_for
 from .records import BadArxivId, Paper, parse_arxiv_id
@@ -73,7 +73,8 @@ def fetch_ids(
         for i in range(0, len(wanted), IDS_PER_REQUEST):
             chunk = wanted[i:i + IDS_PER_REQUEST]
             papers: list[Paper] = []
-            for paper in usable_papers(client.results(arxiv.Search(id_list=chunk, max_results=len(chunk))), run):
+            results = client_results(client.results(arxiv.Search(id_list=chunk, max_results=len(chunk))))
+            for paper in usable_papers(results, run, unreadable=session.stats.unreadable):
                 found.add(paper.id)
                 papers.append(paper)
             counts = store.upsert(papers)
@@ -88,8 +89,11 @@ def fetch_ids(
     except BaseException:
         ledger.mark_failed(run)
         raise
+    for reason in session.stats.skipped_entries:  # arXiv has it, but not readable ("not found" said: a review)
+        run.error(reason)
+    unreadable = {pid for pid in wanted if any(pid in r for r in session.stats.skipped_entries)}
     for pid in wanted:
-        if pid not in found and failure is None:
+        if pid not in found and pid not in unreadable and failure is None:
             run.error(f"{pid}: not found on arXiv")
     if failure is None:  # none of the ids found is a failed run ("partial" with seen 0: a blind walkthrough)
         ledger.finish(run, "ok" if found or not wanted else "failed")

@@ -115,7 +115,8 @@ class LiveConfig:
     catch_up: bool = False  # start no later than the last complete run's end (`catch_up_start`): the scheduler's
 
 
-def usable_papers(results, run: IngestRun, today: date | None = None) -> Iterator[Paper]:
+def usable_papers(results, run: IngestRun, today: date | None = None,
+                  unreadable: set[str] | frozenset[str] = frozenset()) -> Iterator[Paper]:
     """The client's results as Papers, counted in `run.seen`; an entry that cannot be read, or that the snapshot
     import would refuse (no title, published outside arXiv's life: a live run stored a paper "published 2031-01-01"
     and one with a blank title, a walkthrough of an unreliable network), is recorded in the run's errors and
@@ -123,6 +124,8 @@ def usable_papers(results, run: IngestRun, today: date | None = None) -> Iterato
     today = today or datetime.now(UTC).date()
     for result in results:
         run.seen += 1
+        if getattr(result, "entry_id", None) in unreadable:  # named by the session (`PoliteSession._usable`)
+            continue
         try:
             paper = result_to_paper(result)
             if not paper.title.strip():
@@ -246,7 +249,7 @@ def ingest_live(
 
     failure: PageFailed | None = None
     try:
-        for paper in usable_papers(client_results(client.results(search)), run, today):
+        for paper in usable_papers(client_results(client.results(search)), run, today, session.stats.unreadable):
             if paper.published and (oldest_seen is None or paper.published < oldest_seen):
                 oldest_seen = paper.published
             page.append(paper)

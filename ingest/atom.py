@@ -128,7 +128,7 @@ def parse_feed(body: bytes | str) -> AtomFeed:
     )
     for e in root.iterfind("atom:entry", NS):
         entry_id = _text(e, "atom:id")
-        if not entry_id:  # one entry, not the page: `without_unusable_entries` names and drops it
+        if not entry_id:  # one entry, not the page: `readable_entries` names it for the run to skip
             continue
         primary = e.find("arxiv:primary_category", NS)
         links = [ln.get("href") for ln in e.iterfind("atom:link", NS) if ln.get("href")]
@@ -160,23 +160,37 @@ def _is_datetime(text: str | None) -> bool:
         return False
 
 
-def without_unusable_entries(body: bytes) -> tuple[bytes, list[str]]:
-    """A well-formed page (`parse_feed` passed it) less the entries the `arxiv` client cannot read, and what was
-    wrong with each: an entry with no <id>, or a <published> or <updated> that is no date ("2026-02-30", "n/a").
-    The client raised on such an entry, losing the page's other entries and failing every run while it stayed in
-    the window (a walkthrough of an unreliable network). The body is returned as it is when every entry is
-    usable."""
+PLACEHOLDER_DATE = "1990-01-01T00:00:00Z"  # what an unreadable entry's dates become: before arXiv, never stored
+PLACEHOLDER_ID = "unreadable-entry-"  # + its position on the page, for an entry without an <id>
+
+
+def readable_entries(body: bytes) -> tuple[bytes, list[str], set[str]]:
+    """A well-formed page (`parse_feed` passed it) as the `arxiv` client can read it, what was wrong with each entry
+    it could not, and those entries' ids (as the client will give them) for the caller to skip. The client raised
+    on an entry with a <published> or <updated> that is no date ("2026-02-30", "n/a"), losing the page's other
+    entries and failing every run while it stayed in the window, and an entry without an <id> failed the page (a
+    walkthrough of an unreliable network). Such entries stay on the page with placeholder values (dropped, they
+    would shift the client's paging, which counts the entries it read: a review), and are skipped. The body is
+    returned as it is when every entry is readable."""
     parser = etree.XMLParser(resolve_entities=False, no_network=True, recover=False)
     root = etree.fromstring(body, parser=parser)
-    dropped = []
-    for e in list(root.iterfind("atom:entry", NS)):
+    reasons, skip = [], set()
+    for n, e in enumerate(root.iterfind("atom:entry", NS)):
         entry_id = _text(e, "atom:id")
-        bad = [f"<{f}> {_text(e, 'atom:' + f)!r} is not a date" for f in ("published", "updated")
-               if not _is_datetime(_text(e, "atom:" + f))]
+        bad = [f for f in ("published", "updated") if not _is_datetime(_text(e, "atom:" + f))]
         if entry_id and not bad:
             continue
-        dropped.append(f"entry {entry_id or '(no <id>)'} skipped: " + ("; ".join(bad) if entry_id else "no <id>"))
-        e.getparent().remove(e)
-    if not dropped:
-        return body, []
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8"), dropped
+        why = "; ".join(f"<{f}> {_text(e, 'atom:' + f)!r} is not a date" for f in bad) if entry_id else "no <id>"
+        reasons.append(f"entry {entry_id or '(no <id>)'} skipped: {why}")
+        if not entry_id:
+            entry_id = f"{PLACEHOLDER_ID}{n}"
+            etree.SubElement(e, f"{{{NS['atom']}}}id").text = entry_id
+        for f in bad:
+            elem = e.find(f"atom:{f}", NS)
+            if elem is None:
+                elem = etree.SubElement(e, f"{{{NS['atom']}}}{f}")
+            elem.text = PLACEHOLDER_DATE
+        skip.add(entry_id)
+    if not reasons:
+        return body, [], set()
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8"), reasons, skip

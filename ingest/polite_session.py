@@ -24,7 +24,7 @@ import urllib3
 from trendscope.foundation.db import database_path
 from trendscope.foundation.errors import TrendscopeError
 
-from .atom import AtomParseError, parse_feed, without_unusable_entries
+from .atom import AtomParseError, parse_feed, readable_entries
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +32,15 @@ USER_AGENT = "trendscope/0.1 (+https://github.com/; polite ingest, one request p
 
 
 MAX_PAGE_BYTES = 64_000_000  # an API page of 2,000 entries is about 5 MB
+MAX_ERROR_BYTES = 1_000_000  # of an answer other than 200: its status decides, not its body
+MIN_BYTES_PER_S = 20_000  # past the page deadline, an answer coming slower than this is given up
+
+
+def _declared_length(resp: requests.Response) -> int:
+    """The Content-Length a response declares (0 when none or unreadable; "14, 14", which RFC 9110 allows and
+    urllib3 accepts, raised ValueError: a review)."""
+    values = {v.strip() for v in (resp.headers.get("Content-Length") or "").split(",") if v.strip()}
+    return int(values.pop()) if len(values) == 1 and next(iter(values)).isdigit() else 0
 
 
 class PageFailed(TrendscopeError):
@@ -53,7 +62,8 @@ class SessionStats:
     retries: int = 0
     problems: list[str] = field(default_factory=list)
     request_times: list[float] = field(default_factory=list)  # injected-clock time of each attempt
-    skipped_entries: list[str] = field(default_factory=list)  # entries of good pages the client cannot read
+    skipped_entries: list[str] = field(default_factory=list)  # entries of good pages the client cannot read: why
+    unreadable: set[str] = field(default_factory=set)  # their ids as the client gives them (`usable_papers` skips)
 
 
 class PoliteSession(requests.Session):
@@ -126,16 +136,19 @@ class PoliteSession(requests.Session):
 
     def _usable(self, resp: requests.Response, url: str) -> requests.Response:
         """A good page as the client reads it: the entries it cannot read dropped and named."""
-        resp._content, dropped = without_unusable_entries(resp.content)
-        for reason in dropped:  # named in the run's errors; the page's other entries are stored
+        resp._content, reasons, skip = readable_entries(resp.content)
+        for reason in reasons:  # named in the run's errors; the page's other entries are stored
             log.warning("arXiv page %s: %s", url, reason)
-        self.stats.skipped_entries.extend(dropped)
+        self.stats.skipped_entries.extend(r for r in reasons if r not in self.stats.skipped_entries)
+        self.stats.unreadable |= skip
         return resp
 
     def _read_body(self, resp: requests.Response, started: float) -> str | None:
-        """Read a streamed response's body within the page deadline and size limit; what went wrong, if anything
-        (a body over the limit raises PageFailed: trying again brings the same)."""
-        if resp.status_code == 200 and int(resp.headers.get("Content-Length") or 0) > self.max_bytes:
+        """Read a streamed response's body within the size limit, as long as it keeps coming; what went wrong, if
+        anything (a body over the limit raises PageFailed: trying again brings the same). An answer other than 200
+        is read up to `MAX_ERROR_BYTES` only: its status decides."""
+        limit = self.max_bytes if resp.status_code == 200 else MAX_ERROR_BYTES
+        if resp.status_code == 200 and _declared_length(resp) > self.max_bytes:
             resp.close()  # refused on the header, unread (a 1 GB answer was read whole: a walkthrough)
             raise PageFailed(resp.url, self._too_big(), 1, reachable=True)
         chunks, size = [], 0
@@ -145,10 +158,15 @@ class PoliteSession(requests.Session):
             while chunk := resp.raw.read1(65536, decode_content=True):
                 chunks.append(chunk)
                 size += len(chunk)
-                if size > self.max_bytes and resp.status_code == 200:
-                    raise PageFailed(resp.url, self._too_big(), 1, reachable=True)
-                if self.clock() - started > self.page_deadline_s:
-                    return f"page not complete after {self.page_deadline_s:g} s"
+                if size > limit:
+                    if resp.status_code == 200:
+                        raise PageFailed(resp.url, self._too_big(), 1, reachable=True)
+                    break
+                elapsed = self.clock() - started
+                if elapsed > self.page_deadline_s and size < MIN_BYTES_PER_S * elapsed:
+                    # a stall, not a large answer coming at a usable pace (a 30 MB PDF at 1 Mbit/s: a review)
+                    return (f"page coming slower than {MIN_BYTES_PER_S // 1000} KB/s after "
+                            f"{self.page_deadline_s:g} s")
         except (urllib3.exceptions.HTTPError, requests.RequestException, OSError) as exc:  # cut mid-page:
             return f"connection broken mid-page ({type(exc).__name__})"  # retried as any bad page
         finally:

@@ -36,6 +36,7 @@ class Fault:
     status: int = 503
     seconds: float = 2.0  # for "slow"
     times: int = 1
+    entry: int = 0  # for "bad_date" / "no_id": which entry of the page (-1: its last)
 
 
 @dataclass
@@ -360,8 +361,9 @@ class FakeArxiv:
             body = body[: len(body) // 2]
         if fault and fault.kind in ("bad_date", "no_id") and "<entry>" in body:
             parts = body.split("<entry>")
-            parts[1] = (re.sub(r"<published>[^<]*</published>", "<published>2026-02-30T10:00:00Z</published>",
-                               parts[1]) if fault.kind == "bad_date" else re.sub(r"<id>[^<]*</id>", "", parts[1],
+            i = 1 + fault.entry if fault.entry >= 0 else len(parts) + fault.entry
+            parts[i] = (re.sub(r"<published>[^<]*</published>", "<published>2026-02-30T10:00:00Z</published>",
+                               parts[i]) if fault.kind == "bad_date" else re.sub(r"<id>[^<]*</id>", "", parts[i],
                                                                                    count=1))
             body = "<entry>".join(parts)
         if fault and fault.kind in ("cut", "trickle"):

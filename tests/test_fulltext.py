@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from arxiv_server import FakeArxiv, Fault
@@ -381,6 +382,17 @@ def test_a_pdf_over_the_limit_is_refused_on_its_length_not_read_whole(tmp_path, 
     assert out.status == "failed" and "the PDF is over the 0.01 MB limit" in out.message, out.message
     assert asked == 1  # refused at once: trying again brings the same
     assert not list(home.pdf_dir.rglob("*.pdf"))
+    # without a length to go by (chunked, or a header it cannot read: "14, 14" raised ValueError, a review), it
+    # stops once that much has come
+    from trendscope.ingest import polite_session
+
+    assert polite_session._declared_length(SimpleNamespace(headers={"Content-Length": "14, 14"})) == 14
+    assert polite_session._declared_length(SimpleNamespace(headers={"Content-Length": "14, 15"})) == 0
+    monkeypatch.setattr(polite_session, "_declared_length", lambda resp: 0)
+    with FakeArxiv([], pdfs={"2304.02623": pdfs["2304.02623"]}) as srv:
+        (out,) = fetch_fulltext(db, home, ["2304.02623"], base_url=srv.pdf_url, sleep=t.sleep, clock=t.clock,
+                                retries=2, timeout_s=1)
+    assert out.status == "failed" and "the PDF is over the 0.01 MB limit" in out.message, out.message
 
 
 def test_fetch_waits_politely_between_papers(tmp_path, pdfs):

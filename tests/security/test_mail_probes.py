@@ -405,9 +405,10 @@ def test_readable_config_with_password_warns(dhome, monkeypatch, caplog, mode, w
     with smtp_server() as (_, port):
         pass
     _write_config(dhome.config_path, port, mode=mode, tls="none", allow_plaintext_auth=True)
-    with caplog.at_level(logging.WARNING, logger="trendscope.digest.mailer"):
+    with caplog.at_level(logging.WARNING, logger="trendscope.digest.smtp_config"):
         load_smtp_config(dhome.config_path, env={})
-    logged = [r.getMessage() for r in caplog.records if "readable" in r.getMessage()]
+    logged = [r.getMessage() for r in caplog.records if "readable" in r.getMessage()
+              and r.name == "trendscope.digest.smtp_config"]
     assert bool(logged) == warns, logged
     r = cli(dhome.root, "digest", "--week", WEEK, "--send")
     assert ("chmod 600" in r.output) == warns, r.output
@@ -417,7 +418,7 @@ def test_config_without_password_does_not_warn(tmp_path, caplog):
     path = tmp_path / "config.toml"
     path.write_text('[smtp]\nhost = "127.0.0.1"\n')
     path.chmod(0o644)
-    with caplog.at_level(logging.WARNING, logger="trendscope.digest.mailer"):
+    with caplog.at_level(logging.WARNING, logger="trendscope.digest.smtp_config"):
         load_smtp_config(path, env={})
     assert not [r for r in caplog.records if "readable" in r.getMessage()]
 
