@@ -94,6 +94,9 @@ def arxiv_categories(values: list[str], name: str, notes: list[str]) -> list[str
     BadLine when there were some and none is a category: such a paper belongs nowhere and would be filed under
     "<b>evil</b>" (the line's other fields are no more to be trusted)."""
     good, bad = _sorted_out(values, is_category)
+    if not values:  # stored without a word, filed under no category (a walkthrough): said, the paper still kept
+        notes.append(f"field '{name}' is empty: stored without a category (category filters and trends by "
+                     "category leave it out)")
     if bad and not good:
         raise BadLine(f"field '{name}' holds no arXiv category (such as cs.LG or hep-th): {_examples(bad)}")
     if bad:

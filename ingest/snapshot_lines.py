@@ -115,8 +115,13 @@ def _string_list(value: object, name: str) -> list[str]:
 
 
 def _arxiv_id(value: object) -> tuple[str, int | None]:
-    if not isinstance(value, str) or not value.strip():
+    if value is None:
         raise BadLine("missing field 'id'")
+    if not isinstance(value, str):  # `"id": 12345` read "missing field 'id'" (a walkthrough)
+        raise BadLine(f"field 'id' must be a string such as \"2106.09685\", got {type(value).__name__} "
+                      f"{str(value)[:40]}")
+    if not value.strip():
+        raise BadLine("field 'id' is empty")
     try:
         return parse_arxiv_id(value)
     except BadArxivId:

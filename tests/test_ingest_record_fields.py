@@ -98,6 +98,11 @@ def test_categories_must_look_like_arxivs():
         parse_line(corpus(categories=["c" * 100_000]), TODAY)
     with pytest.raises(BadLine, match="holds no arXiv category .*: '<b>evil</b>', 'cs:LG' and 1 more$"):
         parse_line(kaggle(categories="<b>evil</b> cs:LG x;y"), TODAY)
+    # none at all: kept, and said (it was stored without a word: a walkthrough of an unreliable network)
+    for line in (corpus(categories=[]), kaggle(categories="")):
+        paper, notes = parsed(line)
+        assert paper.categories == [] and notes == ["field 'categories' is empty: stored without a category "
+                                                    "(category filters and trends by category leave it out)"]
 
 
 def test_many_categories_are_cut_to_the_first_twenty():
@@ -190,3 +195,13 @@ def test_the_import_skips_the_bad_lines_stores_the_rest_and_warns_of_dropped_fie
     assert warned == [f"{path}:3: field 'doi' '10.1/x}} @misc{{y' is not a DOI (10.NNNN/...): dropped",
                       f"{path}:3: field 'links': 'javascript:alert(1)' is not an http(s) link of at most 2,000 "
                       "characters: dropped"]
+
+
+def test_an_id_that_is_no_string_is_named_as_such_not_missing():
+    """`"id": 12345` was reported as "missing field 'id'" (a walkthrough of an unreliable network)."""
+    with pytest.raises(BadLine, match=r"^field 'id' must be a string such as \"2106.09685\", got int 12345$"):
+        parse_line(corpus(id=12345), TODAY)
+    with pytest.raises(BadLine, match="^field 'id' is empty$"):
+        parse_line(corpus(id=" "), TODAY)
+    with pytest.raises(BadLine, match="^missing field 'id'$"):
+        parse_line(json.dumps({k: v for k, v in json.loads(corpus()).items() if k != "id"}), TODAY)
