@@ -15,13 +15,8 @@ Configuration (environment variables override the file):
     timeout = 30                # seconds
     cafile = "/path/ca.pem"     # optional: trust this CA (a self-signed server)
 
-TLS: `auto` upgrades with STARTTLS whenever the server offers it (a certificate that does not verify is an
-error, never a fallback to cleartext); `starttls` requires it; `ssl` is TLS from the first byte. A password is
-never sent over a connection without TLS unless `allow_plaintext_auth = true`.
-
-No user-controlled text reaches a header unchecked: addresses must match a strict pattern (no display names,
-no CR/LF), display names must not hold RFC 2047 encoded words, and subjects are made single-line and inert
-(`text.header_text`).
+What the TLS modes do, and how headers are kept safe, is `mailer`'s to say; here the sender is validated
+(`format_sender`) and a password is refused without TLS before anything is sent.
 """
 from __future__ import annotations
 

@@ -120,14 +120,8 @@ def test_an_upgrade_over_several_index_rebuilds_fills_the_keyword_index_once(tmp
     each on the full corpus, "once" said five times)."""
     import logging
 
-    path = tmp_path / "t.db"
-    db = open_database(path)
-    PaperStore(db).upsert([_paper("2601.00001", "Continual learning"), _paper("2601.00002", "Behaviour cloning")])
-    for trigger in ("papers_terms_ai", "papers_terms_ad", "papers_terms_au"):  # as the release before it left it
-        db.execute(f"DROP TRIGGER {trigger}")
-    db.execute("DROP TABLE papers_terms")
-    db.execute("DELETE FROM _sqlite_migrations WHERE name >= 'm006' AND migration_set = 'trendscope.ingest'")
-    db.conn.close()
+    path = _home_before_the_keyword_index(tmp_path, ["Continual learning", "Behaviour cloning"],
+                                          "name >= 'm006' AND migration_set = 'trendscope.ingest'")
     with caplog.at_level(logging.INFO, logger="trendscope.ingest.store_schema"):
         db = open_database(path)
     said = [r.getMessage() for r in caplog.records if "building the keyword index" in r.getMessage()]
@@ -136,15 +130,23 @@ def test_an_upgrade_over_several_index_rebuilds_fills_the_keyword_index_once(tmp
     assert PaperStore(db).fts_integrity_ok()
 
 
-def test_a_home_made_before_the_keyword_index_gets_it_once(tmp_path):
+def _home_before_the_keyword_index(tmp_path, titles: list[str], unapplied: str):
+    """A database as the release before the keyword index left it (its papers `titles`), the migrations matched
+    by the SQL condition `unapplied` not yet applied."""
     path = tmp_path / "t.db"
     db = open_database(path)
-    PaperStore(db).upsert([_paper("2601.00001", "Continual learning"), _paper("2601.00002", "Continuous flows")])
-    for trigger in ("papers_terms_ai", "papers_terms_ad", "papers_terms_au"):  # as the release before it left it
+    PaperStore(db).upsert([_paper(f"2601.{i + 1:05d}", title) for i, title in enumerate(titles)])
+    for trigger in ("papers_terms_ai", "papers_terms_ad", "papers_terms_au"):
         db.execute(f"DROP TRIGGER {trigger}")
     db.execute("DROP TABLE papers_terms")
-    db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm006_light_terms'")
+    db.execute(f"DELETE FROM _sqlite_migrations WHERE {unapplied}")
     db.conn.close()
+    return path
+
+
+def test_a_home_made_before_the_keyword_index_gets_it_once(tmp_path):
+    path = _home_before_the_keyword_index(tmp_path, ["Continual learning", "Continuous flows"],
+                                          "name = 'm006_light_terms'")
     db = open_database(path)
     assert _titles(db, '"continual"') == {"Continual learning"} and PaperStore(db).fts_integrity_ok()
 
