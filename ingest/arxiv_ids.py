@@ -91,7 +91,12 @@ def fetch_ids(
         raise
     for reason in session.stats.skipped_entries:  # arXiv has it, but not readable ("not found" said: a review)
         run.error(reason)
-    unreadable = {pid for pid in wanted if any(pid in r for r in session.stats.skipped_entries)}
+    unreadable = set()
+    for entry_id in session.stats.unreadable:
+        try:
+            unreadable.add(parse_arxiv_id(entry_id)[0])
+        except BadArxivId:  # an entry without an id: none of the wanted ones can be told
+            pass
     for pid in wanted:
         if pid not in found and pid not in unreadable and failure is None:
             run.error(f"{pid}: not found on arXiv")

@@ -336,6 +336,11 @@ def test_fetch_by_id_through_the_real_client_politely(tmp_path, rows):
     assert len(asked) == 1 and set(asked[0].split(",")) == {*want, "2101.99999"}  # one request for all ids
     assert LedgerStore(db).last("arxiv-id").outcome == "ok"
     assert LedgerStore(db).last("arxiv-api") is None  # a by-id run covers no window
+    # an entry arXiv sends that the client cannot read is named as such, not "not found" (a review)
+    with FakeArxiv(rows, faults_by_start={0: Fault("bad_date", times=99)}) as srv:
+        run = fetch_ids(db, want, config(srv), sleep=t.sleep, clock=t.clock)
+    broken = [m for m in run.error_messages if "is not a date" in m]
+    assert len(broken) == 1 and run.errors == 1 and "not found" not in " ".join(run.error_messages), run.error_messages
 
 
 def test_cli_ingest_by_id(home, monkeypatch, rows):

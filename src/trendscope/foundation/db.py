@@ -254,8 +254,7 @@ def apply_migrations(db: sqlite_utils.Database, *sets: Migrations) -> None:
     """
     path = database_path(db) or "the database"
     try:
-        _refuse_a_newer_schema(db, sets, path)
-        if not any(migrations.pending(db) for migrations in sets):
+        if not _pending_of_a_known_schema(db, sets, path):
             return
     except sqlite3.DatabaseError as exc:
         err = storage_error(exc, path)
@@ -286,17 +285,21 @@ def apply_migrations(db: sqlite_utils.Database, *sets: Migrations) -> None:
         raise TrendscopeError(f"cannot update the database schema of {path}: {exc}") from exc
 
 
-def _refuse_a_newer_schema(db: sqlite_utils.Database, sets: tuple[Migrations, ...], path: str) -> None:
-    """Refuse a database a newer release has migrated: the release before ran on an upgraded home without a word,
+def _pending_of_a_known_schema(db: sqlite_utils.Database, sets: tuple[Migrations, ...], path: str) -> bool:
+    """Whether any of `sets` has migrations to apply (one read of what is applied per set, as `pending` makes);
+    a database a newer release has migrated is refused: the release before ran on an upgraded home without a word,
     its ingest failing in a traceback and its `index` undoing tags corrected by hand (an upgrade walkthrough)."""
+    pending = False
     for migrations in sets:
         known = {m.name for m in migrations._migrations}
-        unknown = [m.name for m in migrations.applied(db) if m.name not in known]
-        if unknown:
+        applied = {m.name for m in migrations.applied(db)}
+        if unknown := sorted(applied - known):
             raise TrendscopeError(
                 f"{path} was upgraded by a newer Trendscope release (its {migrations.name} schema has "
                 f"{', '.join(unknown[:3])}{' ...' if len(unknown) > 3 else ''}, which this release does not know): "
                 "run the newer release, or restore a backup made before the upgrade")
+        pending = pending or bool(known - applied)
+    return pending
 
 
 def _apply_retrying(db: sqlite_utils.Database, migrations: Migrations, attempts: int = 8) -> None:
