@@ -5,7 +5,11 @@
 * an HTTP timeout on every request, a deadline and a size limit on every page;
 * bounded retries with exponential backoff on timeouts, connection errors, 429/5xx, malformed, truncated or cut-off
   pages, and an empty page in the middle of a result set; other 4xx fail at once (a retry cannot fix them);
-* entries of a good page that the client cannot read dropped, and named.
+* entries of a good page that the client cannot read kept on it with placeholder values (its paging counts them),
+  named, and left for `arxiv_live.usable_papers` to skip (`atom.readable_entries`).
+
+Each good page is parsed twice, strictly to judge it (`atom.parse_feed`) and to mend its unreadable entries: a few
+milliseconds beside the 3 s between requests.
 """
 from __future__ import annotations
 
