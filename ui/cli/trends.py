@@ -65,40 +65,14 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
       trendscope trends -c cs.CL --freq quarter --since 2023
     """
     from trendscope.foundation.clock import parse_day
-    from trendscope.index.period_coverage import category_mix_shifts, drop_thin_tail, thin_periods_of
-    from trendscope.index.trend_chart import plot_trends
-    from trendscope.index.trends_over_time import (
-        drop_incomplete_tail,
-        is_complete,
-        newest_published,
-        period_start,
-        trend_table,
-    )
-    from trendscope.ingest.store import open_database
+    from trendscope.index.trends_over_time import newest_published, period_start, trend_table
 
     since = (day := parse_day(since, "--since")) and day.isoformat()
     until = (day := parse_day(until, "--until", end=True)) and day.isoformat()
     if since and until and until < since:
         raise click.UsageError(f"--until {until} is before --since {since}")
-    if not obj.home.db_path.exists():
-        raise TrendscopeError(
-            f"no database at {obj.home.db_path}; run `trendscope ingest` and `trendscope index` first"
-        )
-    db = open_database(obj.home.db_path)
-    from trendscope.index.taxonomy import load_taxonomy
-
-    try:
-        taxonomy_names = load_taxonomy(obj.home.taxonomy_path).names
-    except TrendscopeError as exc:  # `index` refuses to tag with it; this ran silently (a blind walkthrough)
-        if only:
-            raise
-        click.echo(f"warning: {exc} (`trendscope index` refuses to tag until it is mended: these are the trends as "
-                   "last tagged)", err=True)
-        taxonomy_names = None
-    if only:
-        from trendscope.foundation.wording import known_names
-
-        only = tuple(known_names(only, taxonomy_names))
+    db = _open_home(obj)
+    only = _known_trends(obj, only)
     newest = newest_published(db)
     # "--since 2024-01" showed the newest period alone: --last defaulted to 1 (a blind walkthrough)
     last = last or (None if since else 1)
@@ -117,54 +91,109 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
     categories = _stored_categories(db, categories)
     if recompute:
         raise click.UsageError("--recompute applies to --topics (the trend counts are always computed afresh)")
-    shifts = None  # the months whose papers' mix of categories changed, once computed
     df = trend_table(db, freq=freq, since=since, with_terms=as_json,  # the JSON's `terms`; the table has none
                      categories=categories)
     if only:  # shares stay shares of all the period's papers
         df = df[df["trend"].isin(only)]
     if until:  # growth and emerging scores are still those computed against the periods before
         df = df[df["period"] <= period_start(until, freq)]
-    if png:
-        output_file(png, "--png")
-        if Path(png).suffix.lower() != ".png":  # `--png x.txt` ended in matplotlib's traceback (a walkthrough)
-            raise click.BadParameter(f"{png} does not end in .png (the chart is written as PNG)",
-                                     param_hint="'--png'")
-        # pooled as the app's Trends page pools: weekly lines over 4 weeks, months and quarters as they are (the
-        # PNG's months pooled over 3 disagreed with the table and the app beside it: a blind walkthrough)
-        smooth = 4 if freq == "week" else 1
-        drawn = df if include_thin else drop_incomplete_tail(drop_thin_tail(df), freq, newest)
-        from trendscope.index.taxonomy import load_taxonomy
+    shifts = _draw_png(obj, db, df, png, freq, since, newest, include_thin, categories) if png else None
+    if as_json or as_csv:
+        _print_records(db, df, freq, since, newest, categories, as_csv, as_json)
+    elif df.empty:
+        click.echo(_nothing_between(since, until, newest))
+    else:
+        _print_table(db, df, freq, since, until, newest, last, include_thin, categories, shifts)
 
-        taxonomy = load_taxonomy(obj.home.taxonomy_path)
-        labels = {t.name: t.label for t in taxonomy.trends}
-        shifts = category_mix_shifts(db, categories=categories)
-        path = plot_trends(drawn, png, title=f"Trend share per {freq}" + (f" since {since}" if since else ""),
-                           smooth=smooth, labels=labels, order=taxonomy.names, freq=freq,
-                           thin=thin_periods_of(db, drawn, freq, categories=categories) if freq != "week" else (),
-                           shifts=[m.month for m in shifts])
-        click.echo(f"chart -> {path}", err=True)
+
+def _open_home(obj):
+    from trendscope.ingest.store import open_database
+
+    if not obj.home.db_path.exists():
+        raise TrendscopeError(
+            f"no database at {obj.home.db_path}; run `trendscope ingest` and `trendscope index` first"
+        )
+    return open_database(obj.home.db_path)
+
+
+def _known_trends(obj, only: tuple[str, ...]) -> tuple[str, ...]:
+    """`--trend` names as the taxonomy spells them; a taxonomy that cannot be read is a warning unless names are
+    asked for (`index` refuses to tag with it; this ran silently: a blind walkthrough)."""
+    from trendscope.index.taxonomy import load_taxonomy
+
+    try:
+        taxonomy_names = load_taxonomy(obj.home.taxonomy_path).names
+    except TrendscopeError as exc:
+        if only:
+            raise
+        click.echo(f"warning: {exc} (`trendscope index` refuses to tag until it is mended: these are the trends as "
+                   "last tagged)", err=True)
+        taxonomy_names = None
+    if not only:
+        return only
+    from trendscope.foundation.wording import known_names
+
+    return tuple(known_names(only, taxonomy_names))
+
+
+def _draw_png(obj, db, df, png: str, freq: str, since: str | None, newest: str | None, include_thin: bool,
+              categories: list[str]) -> list:
+    """Draw the shares to `png`; returns the category-mix shifts it computed (the text's notes reuse them)."""
+    from trendscope.index.period_coverage import category_mix_shifts, drop_thin_tail, thin_periods_of
+    from trendscope.index.taxonomy import load_taxonomy
+    from trendscope.index.trend_chart import plot_trends
+    from trendscope.index.trends_over_time import drop_incomplete_tail
+
+    output_file(png, "--png")
+    if Path(png).suffix.lower() != ".png":  # `--png x.txt` ended in matplotlib's traceback (a walkthrough)
+        raise click.BadParameter(f"{png} does not end in .png (the chart is written as PNG)", param_hint="'--png'")
+    # pooled as the app's Trends page pools: weekly lines over 4 weeks, months and quarters as they are (the PNG's
+    # months pooled over 3 disagreed with the table and the app beside it: a blind walkthrough)
+    smooth = 4 if freq == "week" else 1
+    drawn = df if include_thin else drop_incomplete_tail(drop_thin_tail(df), freq, newest)
+    taxonomy = load_taxonomy(obj.home.taxonomy_path)
+    labels = {t.name: t.label for t in taxonomy.trends}
+    shifts = category_mix_shifts(db, categories=categories)
+    path = plot_trends(drawn, png, title=f"Trend share per {freq}" + (f" since {since}" if since else ""),
+                       smooth=smooth, labels=labels, order=taxonomy.names, freq=freq,
+                       thin=thin_periods_of(db, drawn, freq, categories=categories) if freq != "week" else (),
+                       shifts=[m.month for m in shifts])
+    click.echo(f"chart -> {path}", err=True)
+    return shifts
+
+
+def _print_records(db, df, freq: str, since: str | None, newest: str | None, categories: list[str], as_csv: bool,
+                   with_terms: bool) -> None:
+    """The whole table as JSON lines (like every listing the CLI prints as JSON: `--topics --json`, `search --json`)
+    or CSV. A period still filling up (which the text leaves out) says so: its "growth" of -1.0 read as a collapse
+    to a script that took the newest period (a blind walkthrough); each period is also named as the text names it
+    ("2015-Q1" beside the JSON's "2015-01-01": a walkthrough)."""
+    from trendscope.index.period_coverage import drop_thin_tail, thin_periods_of
+    from trendscope.index.trends_over_time import drop_incomplete_tail, is_complete, period_start
+
     # a month the corpus holds few papers of (2025-02: 49 between months of thousands) read as a trend's jump
     thin = thin_periods_of(db, df, freq, categories=categories)
-    if as_json or as_csv:  # JSON lines, like every listing the CLI prints as JSON (`--topics --json`, `search --json`)
-        # the whole table; a period still filling up (which the text leaves out) says so: its "growth" of -1.0 read
-        # as a collapse to a script that took the newest period (a blind walkthrough); each period also named as the
-        # text names it ("2015-Q1" beside the JSON's "2015-01-01": a walkthrough)
-        filling = set(df["period"]) - set(drop_incomplete_tail(drop_thin_tail(df), freq, newest)["period"])
-        records = [{**record, "label": period_name(record["period"], freq), "few_papers": record["period"] in thin,
-                    # a lone period kept by the table (`--since` its first day) is still filling up all the same
-                    "complete": record["period"] not in filling and is_complete(record["period"], freq, newest),
-                    "no_papers": False}
-                   for record in df.to_dict(orient="records")]
-        records = with_empty_periods(records, freq, period_start(since, freq) if since else None, as_json)
-        if as_csv:
-            _print_csv(records)
-            return
-        for record in records:
-            click.echo(json.dumps(record, ensure_ascii=False))
+    filling = set(df["period"]) - set(drop_incomplete_tail(drop_thin_tail(df), freq, newest)["period"])
+    records = [{**record, "label": period_name(record["period"], freq), "few_papers": record["period"] in thin,
+                # a lone period kept by the table (`--since` its first day) is still filling up all the same
+                "complete": record["period"] not in filling and is_complete(record["period"], freq, newest),
+                "no_papers": False}
+               for record in df.to_dict(orient="records")]
+    records = with_empty_periods(records, freq, period_start(since, freq) if since else None, with_terms)
+    if as_csv:
+        _print_csv(records)
         return
-    if df.empty:
-        click.echo(_nothing_between(since, until, newest))
-        return
+    for record in records:
+        click.echo(json.dumps(record, ensure_ascii=False))
+
+
+def _print_table(db, df, freq: str, since: str | None, until: str | None, newest: str | None, last: int | None,
+                 include_thin: bool, categories: list[str], shifts: list | None) -> None:
+    """The text table: the newest `last` periods per trend, with notes on thin, filling and empty periods."""
+    from trendscope.index.period_coverage import drop_thin_tail, thin_periods_of
+    from trendscope.index.trends_over_time import drop_incomplete_tail, is_complete, period_start
+
+    thin = thin_periods_of(db, df, freq, categories=categories)
     if not include_thin:
         shown = drop_incomplete_tail(drop_thin_tail(df), freq, newest)
         if shown["period"].max() < df["period"].max():
