@@ -11,7 +11,7 @@ import logging
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 import requests
@@ -171,6 +171,61 @@ def arxiv_client(cfg: LiveConfig, session: PoliteSession, page_size: int):
     return client
 
 
+@dataclass
+class _PageWriter:
+    """Stores the run's papers a page at a time, counting the already-stored papers of a covered window in a row
+    (`stop_after_known` of them end the run early) and the oldest publication day seen."""
+
+    store: PaperStore
+    ledger: LedgerStore
+    run: IngestRun
+    session: PoliteSession
+    covered: list[tuple[str, str]]
+    page_size: int
+    stop_after_known: int | None
+    bar: object | None = None
+    page: list[Paper] = field(default_factory=list)
+    known_streak: int = 0
+    stopped_early: bool = False
+    oldest_seen: str | None = None
+
+    def add(self, paper: Paper) -> bool:
+        """Take one paper; True when the run should stop (a full page stored and the known streak reached)."""
+        if paper.published and (self.oldest_seen is None or paper.published < self.oldest_seen):
+            self.oldest_seen = paper.published
+        self.page.append(paper)
+        if len(self.page) >= self.page_size:
+            self.flush()
+        return self.stopped_early
+
+    def _is_covered(self, day: str | None) -> bool:
+        return bool(day) and any(a <= day <= b for a, b in self.covered)
+
+    def flush(self) -> None:
+        if not self.page:
+            return
+        versions = self.store.versions([p.id for p in self.page])
+        for p in self.page:
+            stored = versions.get(p.id)
+            if stored is not None and (p.version or 0) <= (stored[1] or 0) and self._is_covered(p.published):
+                self.known_streak += 1
+            else:
+                self.known_streak = 0
+            if self.stop_after_known is not None and self.known_streak >= self.stop_after_known:
+                self.stopped_early = True
+        counts = self.store.upsert(self.page)
+        run = self.run
+        run.new += counts.new
+        run.updated += counts.updated
+        run.skipped += counts.skipped
+        run.pages = self.session.stats.pages
+        self.ledger.save(run)
+        if self.bar is not None:
+            self.bar.update(len(self.page))
+            self.bar.set_postfix(new=run.new, updated=run.updated, skipped=run.skipped)
+        self.page.clear()
+
+
 def ingest_live(
     db: sqlite_utils.Database,
     config: LiveConfig | None = None,
@@ -193,7 +248,7 @@ def ingest_live(
     today = today or datetime.now(UTC).date()
     categories = list(dict.fromkeys(cfg.categories))
     since, until = live_window(cfg, today)
-    store, ledger = PaperStore(db), LedgerStore(db)
+    ledger = LedgerStore(db)
     covered = ledger.covered_windows(SOURCE, categories)
     start = catch_up_start(since, covered, today) if cfg.catch_up else since
     if start < since:
@@ -213,54 +268,16 @@ def ingest_live(
         query=query, max_results=cfg.max_results,
         sort_by=arxiv.SortCriterion.SubmittedDate, sort_order=arxiv.SortOrder.Descending,
     )
-
-    def is_covered(day: str | None) -> bool:
-        return bool(day) and any(a <= day <= b for a, b in covered)
-
-    bar = None
-    if progress:
-        bar = progress_bar(cfg.max_results, "arXiv", "paper")
-    page: list[Paper] = []
-    known_streak = 0
-    stopped_early = False
-    oldest_seen: str | None = None
-
-    def flush() -> None:
-        nonlocal known_streak, stopped_early
-        versions = store.versions([p.id for p in page])
-        for p in page:
-            stored = versions.get(p.id)
-            if stored is not None and (p.version or 0) <= (stored[1] or 0) and is_covered(p.published):
-                known_streak += 1
-            else:
-                known_streak = 0
-            if cfg.stop_after_known is not None and known_streak >= cfg.stop_after_known:
-                stopped_early = True
-        counts = store.upsert(page)
-        run.new += counts.new
-        run.updated += counts.updated
-        run.skipped += counts.skipped
-        run.pages = session.stats.pages
-        ledger.save(run)
-        if bar is not None:
-            bar.update(len(page))
-            bar.set_postfix(new=run.new, updated=run.updated, skipped=run.skipped)
-        page.clear()
-
+    writer = _PageWriter(PaperStore(db), ledger, run, session, list(covered), cfg.page_size, cfg.stop_after_known,
+                         progress_bar(cfg.max_results, "arXiv", "paper") if progress else None)
     failure: PageFailed | None = None
     try:
         for paper in usable_papers(client_results(client.results(search)), run, today, session.stats.unreadable):
-            if paper.published and (oldest_seen is None or paper.published < oldest_seen):
-                oldest_seen = paper.published
-            page.append(paper)
-            if len(page) >= cfg.page_size:
-                flush()
-                if stopped_early:
-                    log.info("reached %d already-stored papers in a covered window: stopping early",
-                             cfg.stop_after_known)
-                    break
-        if page:
-            flush()
+            if writer.add(paper):
+                log.info("reached %d already-stored papers in a covered window: stopping early",
+                         cfg.stop_after_known)
+                break
+        writer.flush()
     except PageFailed as exc:
         failure = exc
     except (arxiv.HTTPError, arxiv.UnexpectedEmptyPageError, requests.RequestException) as exc:
@@ -270,10 +287,15 @@ def ingest_live(
         ledger.mark_failed(run)
         raise
     finally:
-        if bar is not None:
-            bar.close()
-    if page:
-        flush()
+        if writer.bar is not None:
+            writer.bar.close()
+    writer.flush()
+    return _finish(ledger, run, cfg, session, failure, since, writer)
+
+
+def _finish(ledger: LedgerStore, run: IngestRun, cfg: LiveConfig, session: PoliteSession,
+            failure: PageFailed | None, since: date, writer: _PageWriter) -> IngestRun:
+    """Record the run's errors and its end: ok (with the window it covered), partial, or failed (raised)."""
     run.pages = session.stats.pages
     # one error per failed try; the try that ended the run reads as the failure ("errors 3" beside "failed
     # after 2 tries" counted the last try twice: a blind walkthrough)
@@ -287,10 +309,10 @@ def ingest_live(
     for problem in problems:
         run.error(problem)
     if failure is None:
-        hit_max = cfg.max_results is not None and run.seen >= cfg.max_results and not stopped_early
+        hit_max = cfg.max_results is not None and run.seen >= cfg.max_results and not writer.stopped_early
         # A run cut short by --max saw the window only down to the oldest paper it got.
-        if hit_max and oldest_seen:
-            run.covered_from = (date.fromisoformat(oldest_seen) + timedelta(days=1)).isoformat()
+        if hit_max and writer.oldest_seen:
+            run.covered_from = (date.fromisoformat(writer.oldest_seen) + timedelta(days=1)).isoformat()
         else:
             run.covered_from = since.isoformat()
         ledger.finish(run, "ok")
