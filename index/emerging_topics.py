@@ -65,7 +65,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from .rise_statistics import g2, growth_interval, mix_standardiser, the_rests_rise
+from .rise_statistics import growth_interval, mix_standardiser, rising_names
 from .topic_choice import MERGE_SHARE, choose_topics, specific_name_first
 from .topic_coherence import phrase_coherence
 from .topic_corpus import TopicCorpus, count_corpus, key_in_title, name_counts, written_forms
@@ -216,20 +216,8 @@ def emerging_topics(db, freq: str = "month", since: str | None = None, trends: l
         pks = by_trend[trend]
         votes = listable[trend]
         associated = set(votes)
-        per_period: dict[str, Counter] = defaultdict(Counter)
-        n_period: Counter = Counter()
-        members: dict[str, list[int]] = defaultdict(list)
-        per_category: dict[str, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
-        n_by_category: dict[str, Counter] = defaultdict(Counter)
-        for pk in pks:
-            keys = phrase_sets[pk] & associated
-            per_period[period[pk]].update(keys)
-            n_period[period[pk]] += 1
-            members[period[pk]].append(pk)
-            if category_prior is not None:
-                cat = c.category.get(pk, "")
-                per_category[period[pk]][cat].update(keys)
-                n_by_category[period[pk]][cat] += 1
+        t = _tally(pks, period, phrase_sets, associated, c.category if category_prior is not None else None)
+        per_period, n_period, members = t.per_period, t.n_period, t.members
         first_seen = first_users(sorted(pks, key=lambda p: (period[p], p)), phrase_sets, c.in_title, associated,
                                  c.title_words)
         for i, p in enumerate(periods):
@@ -250,34 +238,18 @@ def emerging_topics(db, freq: str = "month", since: str | None = None, trends: l
             counts_before = _sum_counts(per_period, prev)
             holders_now = [pk for q in now for pk in members[q]]
             expected = (None if category_prior is None else
-                        mix_standardiser(per_category, n_by_category, now, prev, category_prior))
-            scored = []
-            for k, a in counts_now.items():
-                if a < min_papers:
-                    continue
-                b = counts_before.get(k, 0)
-                share, share_before = a / now_n, (b + 0.5) / (before_n + 1)
-                growth = share / share_before
-                if growth < min_growth:
-                    continue
-                same_categories = None
-                if expected is not None:  # the rise must hold in the mix of now's categories too
-                    standardised = expected(k, share_before) / now_n
-                    same_categories = share / standardised
-                    b_same = b * standardised / share_before  # the papers before, as if in now's categories
-                    if same_categories < min_growth or g2(a, now_n, b_same, before_n) < min_g2:
-                        continue
-                ra = sum(per_period_all[q].get(k, 0) for q in now) - a
-                rb = sum(per_period_all[q].get(k, 0) for q in prev) - b
-                if the_rests_rise(a, growth, ra, rb, rest_now, rest_before, min_rest_share):
-                    continue
-                weeks = {week[pk] for pk in holders_now if k in phrase_sets[pk]}
-                if len(weeks) < 2:
-                    continue
-                burst = g2(a, now_n, b, before_n)
-                if burst >= min_g2:
-                    scored.append((burst, k, a, share_before, share, growth, same_categories))
-            scored.sort(key=lambda x: (-x[0], x[1]))
+                        mix_standardiser(t.per_category, t.n_by_category, now, prev, category_prior))
+
+            def rest_counts(k: str, a: int, b: int) -> tuple[int, int]:  # the name in papers outside the trend
+                return (sum(per_period_all[q].get(k, 0) for q in now) - a,
+                        sum(per_period_all[q].get(k, 0) for q in prev) - b)
+
+            def weeks_of(k: str) -> int:
+                return len({week[pk] for pk in holders_now if k in phrase_sets[pk]})
+
+            scored = rising_names(counts_now, counts_before, now_n, before_n, expected, rest_counts, rest_now,
+                                  rest_before, weeks_of, min_papers=min_papers, min_growth=min_growth,
+                                  min_g2=min_g2, min_rest_share=min_rest_share)
             chosen, merged = choose_topics(scored, n_topics, same_papers,
                                      lambda key: {pk for pk in holders_now if key in phrase_sets[pk]})
             rising = {c[1] for c in chosen}
@@ -309,6 +281,35 @@ def emerging_topics(db, freq: str = "month", since: str | None = None, trends: l
         r["topics"] = [t.name for t in r["details"]]
         r["details"] = [t.to_json() for t in r["details"]]
     return TopicsResult(freq, records, time.perf_counter() - started, len(period))
+
+
+@dataclass
+class _Tally:
+    """One trend's papers by period: the listable names' counts, paper counts, the papers, and the same per
+    primary category (for the category-mix standardisation; empty when it is off)."""
+
+    per_period: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    n_period: Counter = field(default_factory=Counter)
+    members: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    per_category: dict[str, dict[str, Counter]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(Counter)))
+    n_by_category: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+
+
+def _tally(pks, period: dict[int, str], phrase_sets: dict[int, set[str]], associated: set[str],
+           category: dict[int, str] | None) -> _Tally:
+    t = _Tally()
+    for pk in pks:
+        keys = phrase_sets[pk] & associated
+        p = period[pk]
+        t.per_period[p].update(keys)
+        t.n_period[p] += 1
+        t.members[p].append(pk)
+        if category is not None:
+            cat = category.get(pk, "")
+            t.per_category[p][cat].update(keys)
+            t.n_by_category[p][cat] += 1
+    return t
 
 
 def _sum_counts(per_period: dict[str, Counter], periods: list[str]) -> Counter:

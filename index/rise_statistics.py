@@ -112,3 +112,39 @@ def growth_words(detail: dict) -> str:
         n = detail.get("trend_papers_before") or 0
         return f"new: none of the trend's {n:,} paper{'s' if n != 1 else ''} the year before"
     return f"{detail['growth']:.1f}x its share the year before"
+
+
+def rising_names(counts_now: Counter, counts_before: Counter, now_n: int, before_n: int, expected,
+                 rest_counts: Callable[[str, int, int], tuple[int, int]], rest_now: int, rest_before: int,
+                 weeks_of: Callable[[str], int], *, min_papers: int, min_growth: float, min_g2: float,
+                 min_rest_share: float) -> list[tuple]:
+    """The span's rising names, strongest burst first: (G2, name, papers now, share before, share now, growth,
+    growth within now's category mix or None). A name must be held by `min_papers`, grow `min_growth`-fold (in the
+    trend and within the same categories), burst (G2), not merely ride a rise of the whole corpus (`the_rests_rise`),
+    and appear in at least two weeks."""
+    scored = []
+    for k, a in counts_now.items():
+        if a < min_papers:
+            continue
+        b = counts_before.get(k, 0)
+        share, share_before = a / now_n, (b + 0.5) / (before_n + 1)
+        growth = share / share_before
+        if growth < min_growth:
+            continue
+        same_categories = None
+        if expected is not None:  # the rise must hold in the mix of now's categories too
+            standardised = expected(k, share_before) / now_n
+            same_categories = share / standardised
+            b_same = b * standardised / share_before  # the papers before, as if in now's categories
+            if same_categories < min_growth or g2(a, now_n, b_same, before_n) < min_g2:
+                continue
+        ra, rb = rest_counts(k, a, b)
+        if the_rests_rise(a, growth, ra, rb, rest_now, rest_before, min_rest_share):
+            continue
+        if weeks_of(k) < 2:
+            continue
+        burst = g2(a, now_n, b, before_n)
+        if burst >= min_g2:
+            scored.append((burst, k, a, share_before, share, growth, same_categories))
+    scored.sort(key=lambda x: (-x[0], x[1]))
+    return scored
