@@ -60,23 +60,7 @@ def digest_cmd(ctx, week, names, fmt, out, send, feeds_only) -> None:
         api.app_url(home)
     actor = acting_user(ctx)
     if send or feeds_only:
-        from trendscope.digest.weekly import run_weekly
-
-        actor.require_admin("sending the weekly digests (--send)" if send else
-                            "issuing the weekly feeds (--feeds-only)")
-        from trendscope.ui.config_check import refuse_bad_settings
-
-        for warning in api.config_warnings(home):  # first: reading the settings below would log them again
-            click.echo(f"warning: {warning}", err=True)
-        refuse_bad_settings(home, "sending the digests" if send else "writing the feeds")
-        # --feeds-only: following a topic promised "its Atom feed each week", and only --send wrote feeds, mailing
-        # (and failing, without a mail server) every address on the way (a blind walkthrough on a laptop)
-        result = run_weekly(db, home, week=week, send=send, subscriptions=list(names) or None, progress=True)
-        click.echo(result.summary())
-        for err in result.errors:
-            click.echo(f"error: {err}", err=True)
-        if result.failed or result.broken:
-            ctx.exit(1)
+        _send_or_write_feeds(ctx, db, home, actor, week, send, names)
         return
     if names:
         subs = [api.get_subscription(db, n, user=actor) for n in names]
@@ -88,20 +72,7 @@ def digest_cmd(ctx, week, names, fmt, out, send, feeds_only) -> None:
         raise click.UsageError(f"--format {fmt} for {len(subs)} subscriptions needs --out DIR (one file each), or "
                                "--subscription NAME for one")
     ext = {"md": "md", "html": "html", "atom": "xml"}[fmt]
-    target = Path(out) if out else None
-    # a directory when it is one, when the name ends with a slash, or when there are several digests
-    into_dir = target is not None and (target.is_dir() or out.endswith(("/", os.sep)) or len(subs) > 1)
-    if target is not None and into_dir:
-        if target.exists() and not target.is_dir():
-            raise TrendscopeError(f"--out {out} must be a directory here, and it is a file")
-        if not target.exists() and target.suffix.lower() in (".md", ".html", ".xml") and len(subs) > 1:
-            raise TrendscopeError(f"--out {out} names a file, but {len(subs)} subscriptions need a directory "
-                                  "(e.g. --out digests/)")
-        if not target.parent.is_dir():  # `--out /nonexistent/x.md` made /nonexistent at the root (a walkthrough)
-            raise TrendscopeError(f"--out {out}: there is no folder {target.parent} (create it first)")
-        target.mkdir(exist_ok=True)
-    elif target is not None:
-        output_file(out, "--out")
+    target, into_dir = _output_target(out, len(subs))
     names = _file_names(subs, actor.name, f"-{week}.{ext}")
     broken = 0
     said_empty = False
@@ -113,27 +84,9 @@ def digest_cmd(ctx, week, names, fmt, out, send, feeds_only) -> None:
             click.echo(f"error: subscription {quoted(sub.command_name)}: {exc}", err=True)
             broken += 1
             continue
-        if digest.total_week_papers == 0 and not said_empty:  # "0 papers this week (0.0% of 0)" read as quiet
+        if not said_empty:
             said_empty = True
-            from trendscope.ingest.paper_reads import PaperReads
-
-            newest = PaperReads(db).published_range()[1]
-            # the newest paper's own week, by name, when the week asked for is after it (a blind walkthrough: the
-            # default week of a snapshot's home was empty, and the app opened on another)
-            latest = _week_of(newest) if newest else None
-            pick = (f"`--week {latest}` (the newest paper's week)" if latest and latest < week
-                    else "`--week` picks another week")
-            click.echo(f"note: the database holds no paper published in week {week} (the newest is from "
-                       f"{(newest or 'no date')[:10]}): `trendscope ingest` fetches new papers, {pick}", err=True)
-        elif not said_empty:  # the week the newest paper falls in, ending after it: the app says "incomplete"
-            said_empty = True
-            from trendscope.foundation.clock import week_bounds
-            from trendscope.ingest.paper_reads import PaperReads
-
-            newest = (PaperReads(db).published_range()[1] or "")[:10]
-            if newest and week_bounds(week)[0].isoformat() <= newest < week_bounds(week)[1].isoformat():
-                click.echo(f"note: week {week} may be incomplete: the newest stored paper is from {newest}, "
-                           "before the week's end", err=True)
+            _note_week_coverage(db, week, digest.total_week_papers)
         if target is None:
             click.echo(data.decode("utf-8"))
             continue
@@ -142,6 +95,67 @@ def digest_cmd(ctx, week, names, fmt, out, send, feeds_only) -> None:
         click.echo(f"Wrote {path}")
     if broken:
         ctx.exit(1)
+
+
+def _send_or_write_feeds(ctx, db, home, actor, week: str, send: bool, names: tuple[str, ...]) -> None:
+    """The operator's weekly run (admin only): mail every subscription and write the feeds, or the feeds alone."""
+    from trendscope.digest import api
+    from trendscope.digest.weekly import run_weekly
+    from trendscope.ui.config_check import refuse_bad_settings
+
+    actor.require_admin("sending the weekly digests (--send)" if send else "issuing the weekly feeds (--feeds-only)")
+    for warning in api.config_warnings(home):  # first: reading the settings below would log them again
+        click.echo(f"warning: {warning}", err=True)
+    refuse_bad_settings(home, "sending the digests" if send else "writing the feeds")
+    # --feeds-only: following a topic promised "its Atom feed each week", and only --send wrote feeds, mailing (and
+    # failing, without a mail server) every address on the way (a blind walkthrough on a laptop)
+    result = run_weekly(db, home, week=week, send=send, subscriptions=list(names) or None, progress=True)
+    click.echo(result.summary())
+    for err in result.errors:
+        click.echo(f"error: {err}", err=True)
+    if result.failed or result.broken:
+        ctx.exit(1)
+
+
+def _output_target(out: str | None, n_digests: int) -> tuple[Path | None, bool]:
+    """(where --out writes, whether that is a directory): a directory when it is one, when the name ends with a
+    slash, or when there are several digests; checked and made before any digest is built."""
+    target = Path(out) if out else None
+    into_dir = target is not None and (target.is_dir() or out.endswith(("/", os.sep)) or n_digests > 1)
+    if target is not None and into_dir:
+        if target.exists() and not target.is_dir():
+            raise TrendscopeError(f"--out {out} must be a directory here, and it is a file")
+        if not target.exists() and target.suffix.lower() in (".md", ".html", ".xml") and n_digests > 1:
+            raise TrendscopeError(f"--out {out} names a file, but {n_digests} subscriptions need a directory "
+                                  "(e.g. --out digests/)")
+        if not target.parent.is_dir():  # `--out /nonexistent/x.md` made /nonexistent at the root (a walkthrough)
+            raise TrendscopeError(f"--out {out}: there is no folder {target.parent} (create it first)")
+        target.mkdir(exist_ok=True)
+    elif target is not None:
+        output_file(out, "--out")
+    return target, into_dir
+
+
+def _note_week_coverage(db, week: str, week_papers: int) -> None:
+    """Say once when the week holds no stored paper ("0 papers this week (0.0% of 0)" read as quiet), naming the
+    newest paper's week when it is before the one asked for (a blind walkthrough: the default week of a snapshot's
+    home was empty, and the app opened on another); or when the newest paper falls inside the week, before its end
+    (the app says "incomplete")."""
+    from trendscope.foundation.clock import week_bounds
+    from trendscope.ingest.paper_reads import PaperReads
+
+    newest = PaperReads(db).published_range()[1]
+    if week_papers == 0:
+        latest = _week_of(newest) if newest else None
+        pick = (f"`--week {latest}` (the newest paper's week)" if latest and latest < week
+                else "`--week` picks another week")
+        click.echo(f"note: the database holds no paper published in week {week} (the newest is from "
+                   f"{(newest or 'no date')[:10]}): `trendscope ingest` fetches new papers, {pick}", err=True)
+        return
+    newest = (newest or "")[:10]
+    if newest and week_bounds(week)[0].isoformat() <= newest < week_bounds(week)[1].isoformat():
+        click.echo(f"note: week {week} may be incomplete: the newest stored paper is from {newest}, before the "
+                   "week's end", err=True)
 
 
 def _file_names(subs, me: str, suffix: str) -> list[str]:
