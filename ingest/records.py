@@ -5,7 +5,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
-from trendscope.foundation.text import clean_optional, clean_text
+from trendscope.foundation.text import clean_optional, clean_text, latex_accents, nfc
 
 # New-style ids (0704.0001, 2106.09685), old-style ids (cs/0112017; math.GT/0309136 is math/0309136), version.
 _ID_RE = re.compile(
@@ -55,8 +55,10 @@ _LEADING_AND_RE = re.compile(r"^and\s+(?=\S)", re.IGNORECASE)
 
 def author_name(name: str) -> str:
     """An author's name as stored and shown: clean text without the "and " that a split "A, B, and C" list leaves on
-    the last name (14 papers of the shared corpus: "and Wen Tong", exported as "Jun Wang and and Wen Tong")."""
-    return _LEADING_AND_RE.sub("", clean_text(name)).strip()
+    the last name (14 papers of the shared corpus: "and Wen Tong", exported as "Jun Wang and and Wen Tong"), its TeX
+    accents as the letters they make, composed (NFC): "M{\\aa}ns", "\\c{S}im\\c{s}ek" and a decomposed "Schütze"
+    were shown right but never found by `au:Måns`, `au:Şimşek` or `au:Schütze` (a blind walkthrough)."""
+    return nfc(latex_accents(_LEADING_AND_RE.sub("", clean_text(name)).strip()))
 
 
 class BadArxivId(ValueError):
@@ -113,8 +115,8 @@ class Paper:
     def __post_init__(self) -> None:
         # Untrusted text enters here (snapshots, the arXiv API, imports): no lone surrogate or control character
         # is ever stored, so nothing can break UTF-8 encoding or an XML export later (foundation.text).
-        self.title = clean_text(self.title)
-        self.abstract = clean_text(self.abstract)
+        self.title = nfc(clean_text(self.title))
+        self.abstract = nfc(clean_text(self.abstract))
         self.authors = [author_name(a) if isinstance(a, str) else a for a in self.authors]
         self.categories = [clean_text(c) if isinstance(c, str) else c for c in self.categories]
         self.links = [clean_text(u) if isinstance(u, str) else u for u in self.links]

@@ -360,3 +360,36 @@ def test_a_small_file_that_inflates_hugely_is_read_a_little_at_a_time(tmp_path):
         tracemalloc.stop()
     assert [(n, str(b).split(" (")[0]) for n, b in got] == [(1, "line too long")]
     assert peak < 48 << 20, peak >> 20
+
+
+def test_stored_author_names_with_tex_accents_are_mended_once_on_opening(tmp_path):
+    """Homes made before names were stored as the letters they show keep "M{\\aa}ns" and "Fran\\c{c}ois": migration
+    m011 rewrites those names once (the keyword indexes follow), leaves every other name alone, and `au:` then
+    finds them by the letters the app shows."""
+    path = tmp_path / "db.sqlite"
+    db = open_database(path)
+    store = PaperStore(db)
+    store.upsert([Paper(id=f"2401.0000{i}", title=f"Paper {i}", abstract="An abstract about words.", version=1,
+                        published="2024-01-02", updated="2024-01-02", authors=[name, "Plain Name"])
+                  for i, name in enumerate(["Måns Magnusson", "François Dupont", "Ada Lovelace"], start=1)])
+    raw = {"2401.00001": ["M{\\aa}ns Magnusson", "Plain Name"], "2401.00002": ["Fran\\c{c}ois Dupont", "Plain Name"]}
+    with db.conn:  # as an earlier release stored them
+        for pid, authors in raw.items():
+            db.execute("UPDATE papers SET authors = ? WHERE id = ?", [json.dumps(authors), pid])
+        db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm011_author_names_composed'")
+
+    def found(db, name: str, table: str = "papers_terms") -> list[str]:  # the index `au:` matches with
+        from trendscope.foundation.stemming import light_text
+
+        term = light_text(name) if table == "papers_terms" else name  # (its text is light-stemmed)
+        return sorted(r[0] for r in db.execute(f"SELECT p.id FROM {table} JOIN papers p ON p.pk = {table}.rowid "
+                                               f"WHERE {table} MATCH ?", [f'authors : "{term}"']))
+
+    assert found(db, "Mans") == [] and found(db, "Francois") == []  # what the earlier release's home answered
+    db.conn.close()
+    db = open_database(path)
+    assert [json.loads(r[0]) for r in db.execute("SELECT authors FROM papers ORDER BY id")] == [
+        ["Måns Magnusson", "Plain Name"], ["François Dupont", "Plain Name"], ["Ada Lovelace", "Plain Name"]]
+    for table in ("papers_terms", "papers_fts"):  # (porter's, for snippets, follows too)
+        assert found(db, "Mans", table) == ["2401.00001"] and found(db, "Francois", table) == ["2401.00002"]
+    assert found(db, "Plain") == ["2401.00001", "2401.00002", "2401.00003"]

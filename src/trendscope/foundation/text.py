@@ -104,6 +104,12 @@ def clean_text(text: str) -> str:
     return _UNSAFE.sub("", _SURROGATES.sub("\ufffd", text))
 
 
+def nfc(text: str) -> str:
+    """`text` in Unicode's composed form (NFC), as arXiv and most sources write it: a decomposed "e" + U+0301 and
+    the composed "é" then match in search and compare alike."""
+    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
+
+
 def clean_optional(text: str | None) -> str | None:
     return clean_text(text) if isinstance(text, str) else text
 
