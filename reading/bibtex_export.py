@@ -97,7 +97,25 @@ def _ascii_word(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", folded.lower())
 
 
+# a collaboration or other organisation written as an author ("ATLAS Collaboration", "The CMS Collaboration", "Euclid
+# Collaboration", "Gemini Team"): one name, no first and last name (styles printed "Collaboration, A.": a walkthrough
+# of odd real-world data)
+_ORGANISATION = re.compile(r"\b(?:collaboration|consortium|team|workshop|project|initiative|committee|alliance|"
+                           r"group|organi[sz]ation|institute|laboratory)\b", re.IGNORECASE)
+_ET_AL_NAME = re.compile(r"^(?:et\.?\s*al\.?|others)$", re.IGNORECASE)  # "et al." listed as an author
+_ET_AL_AFTER = re.compile(r"\s*,?\s+et\.?\s*al\.?$", re.IGNORECASE)  # "J. Doe et al."
+
+
+def is_organisation(name: str) -> bool:
+    """Whether an author's name names a collaboration or another organisation, not a person ("Last, First" never)."""
+    return "," not in name and _ORGANISATION.search(name) is not None
+
+
 def _last_name(author: str) -> str:
+    author = _ET_AL_AFTER.sub("", author)  # "J. Doe et al." keys "doe", not "al"
+    if is_organisation(author):  # its own first word: "The CMS Collaboration" keys "cms2024...", not "collaboration"
+        words = [w for w in (_ascii_word(x) for x in author.split()) if w and w != "the"]
+        return words[0] if words else ""
     parts = [p for p in re.split(r"[\s,]+", author.strip()) if p]
     if "," in author:  # "Last, First"
         parts = [author.split(",")[0]]
@@ -180,13 +198,19 @@ def _bib_author(name: str, whole: bool = False) -> str:
 
 
 def bib_authors(item: ListItem, authors: Sequence[str]) -> str:
-    """The `author` field of `authors` (the item's): a name its import braced braced again, and ` and others` at
-    the end of an import's list that had it (it was dropped, and A, B read as all the authors: a blind user
-    test)."""
+    """The `author` field of `authors` (the item's): a name its import braced braced again, as is a collaboration's,
+    and ` and others` at the end of an import's list that had it (it was dropped, and A, B read as all the authors: a
+    blind user test) or of a list naming "et al." as an author."""
     whole = set(item.forms.whole)
-    names = [_bib_author(shown, original in whole)
-             for original, shown in zip(authors, authors_as_prose(authors, first_last=False))]
-    return " and ".join(names + (["others"] if item.authors_incomplete else []))
+    names, others = [], item.authors_incomplete
+    for original, shown in zip(authors, authors_as_prose(authors, first_last=False)):
+        if _ET_AL_NAME.match(shown.strip()):  # "and et al." made a person of it: BibTeX's "and others"
+            others = True
+            continue
+        if _ET_AL_AFTER.search(shown):
+            shown, others = _ET_AL_AFTER.sub("", shown), True
+        names.append(_bib_author(shown, original in whole or is_organisation(shown)))
+    return " and ".join(names + (["others"] if others else []))
 
 
 def protect_words(escaped: str, words: Sequence[str]) -> str:

@@ -103,6 +103,26 @@ def test_an_organisation_written_as_one_brace_group_is_exported_braced(db, rows,
     assert _entries(text)[d]["author"] == "R&D 100% Lab and Émile Zola"
 
 
+def test_a_collaboration_is_one_name_and_et_al_is_others(db, rows, tmp_path):
+    """Physics papers list "The CMS Collaboration" and "ATLAS Collaboration" as authors, some "et al." too: BibTeX
+    got `author = {The CMS Collaboration and A. Tumasyan and et al.}`, styles printing "Collaboration, T." and a
+    person named "al.", keyed `collaboration2024...` (a walkthrough of odd real-world data)."""
+    a, b, c = (rows[i]["id"] for i in (0, 1, 2))
+    store = PaperStore(db)
+    store.upsert([to_paper(rows[0], authors=["The CMS Collaboration", "A. Tumasyan", "et al."], version=9),
+                  to_paper(rows[1], authors=["G. Aad", "M. Zur Nedden", "ATLAS Collaboration"], version=9),
+                  to_paper(rows[2], authors=["J. Doe et al."], version=9)])
+    rl = ReadingLists(db)
+    rl.create("Physics")
+    rl.add("Physics", [a, b, c])
+    raw = _entries(rl.export("Physics", "bibtex").decode("utf-8"), decode=False)
+    assert raw[a]["author"] == "{The CMS Collaboration} and A. Tumasyan and others"
+    assert _names(raw[a]["author"]) == [["{The CMS Collaboration}"], ["Tumasyan"], ["others"]]
+    assert raw[b]["author"] == "G. Aad and M. Zur Nedden and {ATLAS Collaboration}"
+    assert raw[c]["author"] == "J. Doe and others"
+    assert raw[a].key.startswith("cms") and raw[b].key.startswith("aad") and raw[c].key.startswith("doe")
+
+
 def test_an_entry_with_its_venue_keeps_the_venues_year(db, rows, tmp_path):
     """Lu et al. 2023 in "Proceedings of the 61st Annual Meeting of the ACL" was exported with the arXiv paper's
     2022: the venue and the year disagreed. The year of an entry whose venue is written goes with it; without a
