@@ -16,7 +16,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
-from trendscope.foundation.text import authors_as_prose, latex_text_as_prose
+from trendscope.foundation.text import authors_as_prose, is_organisation, latex_text_as_prose
 from trendscope.ingest.records import abs_url
 
 from .exporters import list_text
@@ -97,18 +97,8 @@ def _ascii_word(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", folded.lower())
 
 
-# a collaboration or other organisation written as an author ("ATLAS Collaboration", "The CMS Collaboration", "Euclid
-# Collaboration", "Gemini Team"): one name, no first and last name (styles printed "Collaboration, A.": a walkthrough
-# of odd real-world data)
-_ORGANISATION = re.compile(r"\b(?:collaboration|consortium|team|workshop|project|initiative|committee|alliance|"
-                           r"group|organi[sz]ation|institute|laboratory)\b", re.IGNORECASE)
 _ET_AL_NAME = re.compile(r"^(?:et\.?\s*al\.?|others)$", re.IGNORECASE)  # "et al." listed as an author
 _ET_AL_AFTER = re.compile(r"\s*,?\s+et\.?\s*al\.?$", re.IGNORECASE)  # "J. Doe et al."
-
-
-def is_organisation(name: str) -> bool:
-    """Whether an author's name names a collaboration or another organisation, not a person ("Last, First" never)."""
-    return "," not in name and _ORGANISATION.search(name) is not None
 
 
 def _last_name(author: str) -> str:
@@ -209,6 +199,7 @@ def bib_authors(item: ListItem, authors: Sequence[str]) -> str:
             continue
         if _ET_AL_AFTER.search(shown):
             shown, others = _ET_AL_AFTER.sub("", shown), True
+        # a collaboration is one name, no first and last (styles printed "Collaboration, A.": a walkthrough)
         names.append(_bib_author(shown, original in whole or is_organisation(shown)))
     return " and ".join(names + (["others"] if others else []))
 

@@ -445,6 +445,27 @@ def test_paper_page_leaves_out_fields_the_source_did_not_give(app_home, seed):
     assert f"**arXiv:** `{seed.math_id}` (v1)" in md and "**Version:**" not in md  # said once, beside the id
 
 
+def test_a_paper_with_thousands_of_authors_shows_the_first_and_the_rest_on_demand(app_home, seed):
+    """A 3,000-author ATLAS paper printed every name on its page (45 KB), its date and trends far below (a
+    walkthrough of odd real-world data): the first 25, how many more with the collaboration among them, and all of
+    them in an expander."""
+    from trendscope.foundation.text import AUTHORS_SHOWN
+    from trendscope.ingest.records import Paper
+    from trendscope.ingest.store import PaperStore, open_database
+
+    names = [f"A. Physicist{i}" for i in range(2999)] + ["ATLAS Collaboration"]
+    PaperStore(open_database(app_home / "trendscope.db")).upsert([Paper(
+        id="1207.7214", title="Observation of a new particle", abstract="A new boson is observed.",
+        categories=["hep-ex"], published="2012-07-31", authors=names)])
+    at = open_page(check(new_app().run()), "paper", id="1207.7214")
+    line = next(m for m in texts(at.markdown) if "**Authors:**" in m).replace("\\", "")  # (Markdown-escaped)
+    assert "A. Physicist24 and 2,975 more, among them ATLAS Collaboration" in line and "Physicist25," not in line
+    assert len(line) < 1000 and "**Published:** 2012-07-31" in line
+    (all_names,) = [e for e in at.expander if e.label == "All 3,000 authors"]
+    assert len(all_names.markdown) == 1 and all_names.markdown[0].value.replace("\\", "").count(", ") == 2999
+    assert AUTHORS_SHOWN == 25
+
+
 def test_paper_page_shows_the_authors_a_bibtex_import_gave(app_home, seed, tmp_path):
     """A blind walkthrough: a paper the snapshot stored without authors read "Authors: unknown" on its page while
     the user's imported .bib named them."""

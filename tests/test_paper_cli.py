@@ -114,3 +114,22 @@ def test_latex_in_the_title_and_abstract_is_shown_readable(tmp_path, sample_rows
     assert "A 2.0×~2.7× speedup with no loss." in out, out
     data = json.loads(CliRunner().invoke(main, ["--home", str(home.root), "paper", row["id"], "--json"]).output)
     assert data["title"] == r"\textbf{Fast} exits for $\alpha$-LLMs"  # JSON keeps the stored text
+
+
+def test_a_paper_with_thousands_of_authors_names_the_first_and_how_many_more(tmp_path):
+    """`trendscope paper` of a 3,000-author paper printed one 45 KB line (a walkthrough of odd real-world data); the
+    JSON still lists every name."""
+    from trendscope.ingest.records import Paper
+    from trendscope.ingest.store import PaperStore, open_database
+
+    names = [f"A. Physicist{i}" for i in range(2999)] + ["ATLAS Collaboration"]
+    PaperStore(open_database(tmp_path / "trendscope.db")).upsert([Paper(
+        id="1207.7214", title="Observation of a new particle", abstract="A new boson is observed.",
+        categories=["hep-ex"], published="2012-07-31", authors=names)])
+    run = CliRunner().invoke(main, ["--home", str(tmp_path), "paper", "1207.7214"])
+    assert run.exit_code == 0, run.output
+    (line,) = [x for x in run.output.splitlines() if x.startswith("Authors: ")]
+    assert line.startswith("Authors: A. Physicist0, A. Physicist1,") and len(line) < 1000
+    assert line.endswith("A. Physicist24 and 2,975 more, among them ATLAS Collaboration (--json lists them all)")
+    data = json.loads(CliRunner().invoke(main, ["--home", str(tmp_path), "paper", "1207.7214", "--json"]).output)
+    assert data["authors"] == names

@@ -14,7 +14,7 @@ import click
 
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.latex_math import readable_latex
-from trendscope.foundation.text import authors_as_prose
+from trendscope.foundation.text import AUTHORS_SHOWN, authors_as_prose, authors_shortened
 from trendscope.foundation.wording import clipped, vector_vote, vote_lean
 
 from .options import json_option
@@ -113,7 +113,9 @@ def paper_cmd(ctx: click.Context, paper_id: str, as_json: bool) -> None:
     # readable_latex: as the app and the digests show them (`\textbf{`, `$2.0\times$` were printed raw: a walkthrough)
     version = f"v{rec['version']}" if rec["version"] else ""
     click.echo(f"{rec['id']}{version}  {readable_latex(rec['title'])}")
-    click.echo(f"Authors: {', '.join(authors_as_prose(rec['authors'])) or _imported_authors(ctx, rec['id'])}")
+    names = authors_as_prose(rec["authors"])
+    more = " (--json lists them all)" if len(names) > AUTHORS_SHOWN else ""
+    click.echo(f"Authors: {authors_shortened(names) or _imported_authors(ctx, rec['id'])}{more}")
     dates = f"published {rec['published'] or '?'}" + (f", updated {rec['updated']}" if rec["updated"] else "")
     click.echo(f"{dates} · {', '.join(rec['categories']) or 'no category'} · {rec['url']}")
     if not rec["trends"] and rec["corrections"]:

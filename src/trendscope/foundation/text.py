@@ -177,6 +177,30 @@ def authors_as_prose(authors, first_last: bool = True) -> list[str]:
     return [_first_last(latex_text_as_prose(a)) if first_last else latex_text_as_prose(a) for a in authors or []]
 
 
+# a collaboration or other organisation written as an author ("ATLAS Collaboration", "The CMS Collaboration", "Euclid
+# Collaboration", "Gemini Team")
+_ORGANISATION = re.compile(r"\b(?:collaboration|consortium|team|workshop|project|initiative|committee|alliance|"
+                           r"group|organi[sz]ation|institute|laboratory)\b", re.IGNORECASE)
+AUTHORS_SHOWN = 25  # names a paper's page and `trendscope paper` show before "and N more"
+
+
+def is_organisation(name: str) -> bool:
+    """Whether an author's name names a collaboration or another organisation, not a person ("Last, First" never)."""
+    return "," not in name and _ORGANISATION.search(name) is not None
+
+
+def authors_shortened(names: list[str], shown: int = AUTHORS_SHOWN) -> str:
+    """Names as prose, comma-separated; past `shown` of them "and 2,974 more", naming a collaboration among those
+    left out (a 3,000-author ATLAS paper filled its page with 45 KB of names, its date and trends far below: a
+    walkthrough of odd real-world data; physics cites the collaboration)."""
+    if len(names) <= shown:
+        return ", ".join(names)
+    rest = names[shown:]
+    groups = [n for n in rest if is_organisation(n)][:3]
+    return (", ".join(names[:shown]) + f" and {len(rest):,} more"
+            + (f", among them {', '.join(groups)}" if groups else ""))
+
+
 def _first_last(name: str) -> str:
     m = _LAST_FIRST.match(name)
     if m is None or _SUFFIX.match(m[2]):  # "Martin Luther King, Jr." and "Google, Inc." stay as they are

@@ -7,7 +7,7 @@ import streamlit as st
 
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.latex_math import readable_latex
-from trendscope.foundation.text import authors_as_prose
+from trendscope.foundation.text import AUTHORS_SHOWN, authors_as_prose, authors_shortened
 from trendscope.ingest.records import BadArxivId, abs_url, html_url, parse_arxiv_id, pdf_url
 from trendscope.ui.app import fulltext_state, reader_view, trend_state, widgets
 from trendscope.ui.app import state as app
@@ -57,7 +57,8 @@ def _links(arxiv_id: str) -> None:
 
 def _metadata(paper, imported_authors: list[str]) -> None:
     """The paper's record; authors an import into one of the user's lists gave, where the record has none."""
-    authors = safe_inline(", ".join(authors_as_prose(paper.authors))) or (
+    names = authors_as_prose(paper.authors)
+    authors = safe_inline(authors_shortened(names)) or (
         safe_inline(", ".join(authors_as_prose(imported_authors))) + " *(from your reading-list import)*"
         if imported_authors else "*unknown*")
     rows = [
@@ -73,6 +74,9 @@ def _metadata(paper, imported_authors: list[str]) -> None:
         if value:
             rows.append((label, safe_inline(value)))
     st.markdown("\n".join(f"- **{label}:** {value}" for label, value in rows))
+    if len(names) > AUTHORS_SHOWN:
+        with st.expander(f"All {len(names):,} authors"):
+            st.markdown(safe_inline(", ".join(names)))
 
 
 def _trends(arxiv_id: str, pk: int) -> None:
