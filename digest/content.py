@@ -353,4 +353,4 @@ def build_digest(
                   # an empty list with no paper likely enough to name: which one came nearest (a walkthrough read
                   # "1 tagged paper falls below its bar" and had to hunt for it)
                   likeliest_left_out=likeliest[0] if likeliest and not papers and not less_sure else None,
-                  corpus_ends=ctx.corpus_ends_inside())
+                  corpus_ends=ctx.corpus_ends_inside(), newest_stored=ctx.newest_after())

@@ -225,6 +225,7 @@ class Digest:
     # an empty trend digest naming no less-sure paper: the likeliest tagged paper it left out (named in its message)
     likeliest_left_out: DigestPaper | None = None
     corpus_ends: str | None = None  # the newest stored paper's day when the week's papers stop before its Friday
+    newest_stored: str | None = None  # the newest stored paper's day, when it is after the week (a gap, not a lag)
 
     @property
     def empty(self) -> bool:
@@ -237,6 +238,10 @@ class Digest:
     @property
     def empty_message(self) -> str:
         span = f"week {self.week} ({self.start.isoformat()} to {self.end.isoformat()})"
+        if not self.total_week_papers and self.newest_stored:  # papers after it: a hole in the stored papers, not
+            # ingest lag (a past week "the corpus is behind" with six years of papers after it: a numbers audit)
+            return (f"No paper published in {span} is stored, though papers up to {self.newest_stored} are: a gap in "
+                    "the stored papers, not a quiet week (`trendscope ingest --since` or a snapshot can fill it).")
         if not self.total_week_papers:  # "No new papers for this subscription" read as a quiet week (a walkthrough)
             return (f"No paper published in {span} is stored yet: the corpus is behind, not the week quiet "
                     "(the operator's ingest brings it up to date).")

@@ -89,6 +89,11 @@ class WeekContext:
         not: a blind walkthrough compared "19 papers" with "34 a week")."""
         return self._cached("corpus_ends", lambda: partial_week_end(self.store.newest_published(), self.week))
 
+    def newest_after(self) -> str | None:
+        """The newest stored paper's day when it is after the week's Sunday, else None."""
+        newest = self._cached("newest", self.store.newest_published)
+        return newest[:10] if newest and newest[:10] > self.end.isoformat() else None
+
     def _cached(self, key, fn: Callable):
         if key not in self._cache:
             self._cache[key] = fn()

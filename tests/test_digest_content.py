@@ -523,6 +523,21 @@ def test_empty_week_says_so(db, dhome):
                "behind, not the week quiet" in " ".join(api.render(d, fmt).decode().split())
 
 
+def test_an_empty_week_before_stored_papers_is_a_gap_not_a_lag(db, dhome):
+    """A past week without any stored paper said "the corpus is behind ... the operator's ingest brings it up to
+    date", with six years of papers stored after it (a numbers audit): it is a gap in the stored papers."""
+    if "mm" not in [s.name for s in api.list_subscriptions(db)]:
+        api.add_subscription(db, dhome, "mm", trends=["multimodal"])
+    newest = db.execute("SELECT max(substr(published, 1, 10)) FROM papers").fetchone()[0]
+    d = api.build(db, dhome, "mm", "2005-W02")
+    assert d.empty and d.total_week_papers == 0 and d.newest_stored == newest
+    for fmt in ("md", "html", "text"):
+        text = " ".join(api.render(d, fmt).decode().split())
+        assert (f"No paper published in week 2005-W02 (2005-01-10 to 2005-01-16) is stored, though papers up to "
+                f"{newest} are: a gap in the stored papers, not a quiet week") in text, fmt
+        assert "behind" not in text
+
+
 def test_subscription_validation(db, dhome):
     with pytest.raises(TrendscopeError, match="unknown trend"):
         api.add_subscription(db, dhome, "x", trends=["astrology"])

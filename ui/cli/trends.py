@@ -15,7 +15,8 @@ from .topics_output import mix_notes, period_name, print_topics
 
 @click.command("trends")
 @click.option("--freq", type=click.Choice(["week", "month", "quarter"]), default="month", show_default=True,
-              help="Period length (a quarter is compared with the year before it, a week or month with the 8 before).")
+              help="Period length (a quarter is compared with the 4 before it, a week or month with the 8 before; "
+                   "periods without any stored paper, gaps in the data, are skipped).")
 @click.option("--topics", is_flag=True,
               help="Rising topics per trend and period: named phrases whose share of the trend's papers bursts "
                    "(at most 10, the strongest burst first: by its evidence, so a 2.6x rise of many papers may come "
