@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
 
 from trendscope.foundation.clock import utc_now
@@ -71,7 +71,22 @@ def _iso_date(value: object, name: str) -> str | None:
         date.fromisoformat(value[:10])
     except ValueError:  # "2026-13-45", "2026-02-30": stored, they broke every count by month
         raise BadLine(f"field '{name}' is not a calendar date: {value!r}") from None
-    return value[:10]
+    return _utc_day(value)
+
+
+def _utc_day(value: str) -> str:
+    """The day of an ISO date or timestamp in UTC, as arXiv dates its papers: "2025-12-31T23:30:00-05:00" is
+    2026-01-01 (stored as 2025-12-31, it fell in the wrong year and ISO week: a walkthrough of odd data); a
+    timestamp without an offset, or one that does not parse, is taken as written."""
+    if len(value) <= 10:
+        return value[:10]
+    try:
+        stamp = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        return value[:10]
+    if stamp.tzinfo is None:
+        return value[:10]
+    return stamp.astimezone(UTC).date().isoformat()
 
 
 def _required_date(value: object, name: str) -> str:

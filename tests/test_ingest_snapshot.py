@@ -5,6 +5,7 @@ import gzip
 import json
 import re
 import zlib
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -58,6 +59,20 @@ def test_parse_corpus_line(sample_rows):
     p = parse_line(json.dumps(row))
     assert (p.id, p.title, p.categories, p.published) == (row["id"], row["title"], row["categories"], row["published"])
     assert p.version is None
+
+
+@pytest.mark.parametrize("published, updated, day, updated_day", [
+    ("2025-12-31T23:30:00-05:00", "2026-01-02T20:00:00-08:00", "2026-01-01", "2026-01-03"),  # the next day in UTC
+    ("2026-01-01T01:00:00+09:00", None, "2025-12-31", None),  # the day before
+    ("2025-06-01T10:00:00Z", "2025-06-02", "2025-06-01", "2025-06-02"),  # already UTC, or a day
+    ("2025-06-01T23:59:00", None, "2025-06-01", None),  # no offset: as written
+])
+def test_a_timestamp_with_an_offset_is_dated_by_its_day_in_utc(sample_rows, published, updated, day, updated_day):
+    """arXiv dates papers in UTC; "2025-12-31T23:30:00-05:00" was stored as 2025-12-31 and counted in the wrong year
+    and ISO week (a walkthrough of odd real-world data)."""
+    row = {**sample_rows[0], "id": "2601.00001", "published": published, "updated": updated}
+    p = parse_line(json.dumps(row), today=date(2026, 6, 1))
+    assert (p.published, p.updated) == (day, updated_day)
 
 
 @pytest.mark.parametrize("line, reason", [
