@@ -100,6 +100,9 @@ def test_latex_text_markup_outside_math_reads_as_prose():
     assert latex_text_as_prose(r"tasks, \eg classification; Smith \etal{} show A \vs. B") == (
         "tasks, e.g. classification; Smith et al. show A vs. B")
     assert latex_text_as_prose(r"\egress and \etcetera stay") == r"\egress and \etcetera stay"
+    # TeX's old font switches ("{\em ...}" was shown raw: a walkthrough of odd real-world data), a plain argument only
+    assert latex_text_as_prose(r"A {\em fast} and {\bf bold} method, {\it nested {ab}}") == (
+        r"A fast and bold method, {\it nested {ab}}")
 
 
 @pytest.mark.parametrize("text", [r"\emph{[a](javascript:alert(1))}", r"\textbf{<b>x</b>}", r"\emph{\emph{x}}",

@@ -118,6 +118,9 @@ def clean_optional(text: str | None) -> str | None:
 # `$` or backslash inside; anything else stays literal), escaped special characters, TeX quotes
 _TEX_FONT = re.compile(r"\\(?:emph|textbf|textit|texttt|textrm|textsc|textsf|textsl|underline|mbox)\s*\{([^{}$\\]*)\}")
 _TEX_CHAR = re.compile(r"\\([%&_#])")
+# TeX's old font switches inside a group: "{\\em nested}" (shown raw in the app, the CLI and every export: a walkthrough
+# of odd real-world data); as for \\emph{}, only a plain-text argument
+_TEX_SWITCH = re.compile(r"\{\\(?:em|bf|it|sl|sc|tt|rm|sf)\s+([^{}$\\]*)\}")
 # \, \; \: \! and Fig.~3, T$^\star$~can, Adaptation~(LoRA), 10~% (not /~user, nor "~10x" for "about 10x")
 _TEX_SPACE = re.compile(r"\\[,;:!](?=\s|\w)|(?<=[^\s/~])~(?=[\w(\[%])")
 # a backslash before a letter TeX has no command for: the corpus has "Jo\ão" (from "Jo\~ao" half converted)
@@ -219,6 +222,7 @@ def latex_text_as_prose(text: str) -> str:
     removes characters or swaps them for letters, quotes, spaces, dashes or a citation's brackets, so whatever
     escaping comes after still holds."""
     text = _TEX_FONT.sub(r"\1", _TEX_CHAR.sub(r"\1", latex_accents(text)))
+    text = _TEX_SWITCH.sub(r"\1", text)
     text = _TEX_CITE.sub(_citation, text)
     text = _TEX_URL.sub(r"\1", text)
     text = _TEX_ABBREV_RE.sub(lambda m: _TEX_ABBREV[m[1]], text)  # "\eg" -> "e.g."
