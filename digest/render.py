@@ -248,10 +248,13 @@ def render_html(d: Digest, image_src: str | None = None, footer: Sequence[str] =
         reader = p.reader_url(d.app_url)
         h += [
             f'<div style="{_CSS["paper"]}">',
-            f'<a href="{_e(reader or p.abs_url)}" style="{_CSS["title"]}">{i}. {_e(p.title)}</a>',
+            # dir="auto": an Arabic or Hebrew title or abstract reads right to left, its Latin words in place (they
+            # came out in left-to-right order: a walkthrough of odd real-world data)
+            f'<a href="{_e(reader or p.abs_url)}" style="{_CSS["title"]}">{i}. '
+            f'<span dir="auto">{_e(p.title)}</span></a>',
             f'<p style="{_CSS["meta"]}">{meta} {tags}</p>',
             *([f'<p style="{_CSS["meta"]}">why: {_e(p.why)}</p>'] if p.why else []),
-            f'<p style="{_CSS["abs"]}">{_e(p.excerpt)}</p>',
+            f'<p dir="auto" style="{_CSS["abs"]}">{_e(p.excerpt)}</p>',
             (f'<a href="{_e(reader)}" style="{_CSS["link"]}">Read in Trendscope</a>' if reader else "")
             + f'<a href="{_e(p.abs_url)}" style="{_CSS["link"]}">arXiv abstract</a>'
             f'<a href="{_e(p.pdf_url)}" style="{_CSS["link"]}">PDF</a>',

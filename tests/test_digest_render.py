@@ -58,6 +58,9 @@ def test_html_escapes_titles_and_abstracts(db, dhome):
     assert "O(ε² log n)" in html and "5 &lt; 6" in html and "&amp; 5" in html
     assert 'src="data:image/png;base64,' in html  # standalone file: chart inline as data URI
     assert 'href="javascript' not in html
+    # every title and abstract sets its own direction: an Arabic title's Latin words came out in left-to-right
+    # order (a walkthrough of odd real-world data)
+    assert html.count('<span dir="auto">') == html.count('<p dir="auto"') == len(d.papers) > 0
 
 
 def test_markdown_escapes_titles(db, dhome):
