@@ -39,6 +39,29 @@ _ID_MONTH = re.compile(r"^(?:[a-z\-]+(?:\.[A-Z]{2})?/)?(\d\d)(0[1-9]|1[0-2])(?:\
 _WS = re.compile(r"\s+")
 _VERSION = re.compile(r"^v(\d+)$")
 _AUTHOR_SPLIT = re.compile(r",\s*|\s+and\s+")
+_PARENTHESISED = re.compile(r"\s*\([^()]*\)")  # an affiliation in parentheses, innermost first
+_GROUP_PREFIX = re.compile(r"^([^,:()]{2,80}\b(?:collaboration|consortium|team)):\s*", re.IGNORECASE)
+_NAME_SUFFIX = re.compile(r"^(?:jr|sr|ii|iii|iv)\.?$", re.IGNORECASE)
+
+
+def split_author_string(raw: str) -> list[str]:
+    """Kaggle's `authors` string as names, where a line has no `authors_parsed`: affiliations in parentheses left
+    out ("W. Adam (Institut f\\"ur Hochenergiephysik der OeAW, Wien)" made "Wien)" an author), a collaboration
+    before a colon kept as one name ("CMS Collaboration: S. Chatrchyan, ..."), and ", Jr." kept with its name (a
+    walkthrough of odd real-world data)."""
+    text = raw
+    while (shorter := _PARENTHESISED.sub("", text)) != text:
+        text = shorter
+    text = _GROUP_PREFIX.sub(r"\1, ", text.strip())
+    names: list[str] = []
+    for piece in (a.strip() for a in _AUTHOR_SPLIT.split(text)):
+        if not piece:
+            continue
+        if names and _NAME_SUFFIX.match(piece):
+            names[-1] += f", {piece}"
+        else:
+            names.append(piece)
+    return names
 
 
 # Longest real values: the shared corpus's 162,699 papers hold titles of at most 240 characters, abstracts of 4,031
@@ -186,8 +209,7 @@ def parse_kaggle_record(obj: dict, today: date, notes: list[str]) -> Paper:
             if name:
                 authors.append(_WS.sub(" ", name))
     else:
-        raw = _clean(obj.get("authors"), "authors", required=False) or ""
-        authors = [a.strip() for a in _AUTHOR_SPLIT.split(raw) if a.strip()]
+        authors = split_author_string(_clean(obj.get("authors"), "authors", required=False) or "")
     _string_list(authors, "authors")  # each name within its length
     authors = capped_authors(authors, notes)
     return Paper(

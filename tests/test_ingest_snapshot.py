@@ -53,6 +53,19 @@ def test_parse_official_arxiv_snapshot_line():
     assert p.doi == "10.1103/PhysRevD.76.013009" and p.journal_ref == "Phys.Rev.D76:013009,2007"
 
 
+def test_an_author_string_without_authors_parsed_keeps_names_whole():
+    """Without `authors_parsed`, "W. Adam (Institut f\\"ur Hochenergiephysik der OeAW, Wien)" gave an author "Wien)",
+    "J. Smith, Jr." an author "Jr." and "CMS Collaboration: S. Chatrchyan" one name of both (a walkthrough of odd
+    real-world data)."""
+    line = {k: v for k, v in KAGGLE.items() if k != "authors_parsed"}
+    line["authors"] = ("CMS Collaboration: S. Chatrchyan (Yerevan Physics Institute), W. Adam (Institut f\\\"ur "
+                       "Hochenergiephysik der OeAW, Wien (Austria)), J. Smith, Jr., M. Dragicevic and A. B. Last")
+    assert parse_line(json.dumps(line)).authors == [
+        "CMS Collaboration", "S. Chatrchyan", "W. Adam", "J. Smith, Jr.", "M. Dragicevic", "A. B. Last"]
+    assert parse_line(json.dumps({**line, "authors": KAGGLE["authors"]})).authors == [
+        "C. Balázs", "E. L. Berger", "P. M. Nadolsky", "C.-P. Yuan"]
+
+
 def test_parse_corpus_line(sample_rows):
     row = sample_rows[0]
     assert detect_format(row) == "trendscope"
