@@ -700,3 +700,82 @@ def test_a_month_in_which_the_trend_has_no_paper_lists_no_rising_topic(db, monke
     ctx = WeekContext(SubscriptionStore(db), "2026-W27")  # 2026-06-29 to 2026-07-05
     assert ctx.rising_topics("multimodal") == ("2026-06", [{"name": "june's own"}])
     assert ctx.rising_topics("privacy") == ("2026-07", [{"name": "july's own"}])
+
+
+def test_the_html_digest_escapes_the_subscription_name_and_each_papers_why():
+    """A mutation audit: the HTML footer's subscription name and a paper's "why:" line could be written without
+    escaping and no test failed (a stored name or a tag's evidence holding markup would have become markup)."""
+    from datetime import date
+
+    from trendscope.digest.model import Digest, DigestPaper, Subscription
+    from trendscope.digest.render import render_html
+
+    paper = DigestPaper(id="2605.00001", title="T", authors=["A"], published="2026-05-19", excerpt="E",
+                        trends=["multimodal"], categories=["cs.CL"], why="Multimodal: “<i>vision</i>” & more")
+    d = Digest(subscription=Subscription(name="app <b>x</b>", trends=["multimodal"]), week="2026-W21",
+               start=date(2026, 5, 18), end=date(2026, 5, 24), papers=[paper], lines=[], total_week_papers=1)
+    out = render_html(d)
+    assert "for the subscription app &lt;b&gt;x&lt;/b&gt;.</p>" in out and "<b>x</b>" not in out
+    assert "why: Multimodal: “&lt;i&gt;vision&lt;/i&gt;” &amp; more</p>" in out and "<i>" not in out
+
+
+def test_a_paper_published_on_the_weeks_sunday_is_counted_and_listed_in_that_week(db, dhome):
+    """A mutation audit: the week's exclusive end could be its Sunday (Sunday's papers dropped from the counts and
+    the list) with no test failing: the fixture holds no Sunday paper. One is moved to the Sunday here."""
+    start, end = week_bounds(WEEK)
+    assert end.isoformat() == "2026-05-24"
+    api.add_subscription(db, dhome, "mm", trends=["multimodal"], size=50)
+    aid = sorted(_week_ids(db, WEEK))[0]
+    db.execute("UPDATE papers SET published = ? WHERE id = ?", [end.isoformat(), aid])
+    db.execute(_TOP_TAG, [_pk(db, aid)])
+    total = db.execute("SELECT count(*) FROM papers WHERE published >= ? AND published < ?",
+                       [start.isoformat(), (end + timedelta(days=1)).isoformat()]).fetchone()[0]
+    d = api.build(db, dhome, "mm", WEEK)
+    assert aid in {p.id for p in d.papers} and d.total_week_papers == total
+    assert next(p for p in d.papers if p.id == aid).published == "2026-05-24"
+    ctx = WeekContext(SubscriptionStore(db), WEEK)
+    assert ctx.totals[start.isoformat()] == total and aid in {r["id"] for r in ctx.week_rows(())}
+    assert aid not in {p.id for p in api.build(db, dhome, "mm", NEXT_WEEK).papers}  # nor in the next week's
+
+
+def test_a_late_paper_of_the_previous_weeks_sunday_is_still_offered(db, dhome):
+    """A mutation audit: the weeks whose late papers a digest offers could end on their Sunday, exclusive (a
+    paper published on that Sunday and stored after its week's digest never offered), with no test failing."""
+    sub = api.add_subscription(db, dhome, "mm", trends=["multimodal"], size=3)
+    db.execute("UPDATE papers SET ingested_at = '2026-05-25T06:00:00Z'")  # all stored before the run below
+    d = api.build(db, dhome, "mm", WEEK)
+    SubscriptionStore(db).record_issue(sub.id, WEEK, [p.id for p in d.papers])
+    issued_at = db.execute("SELECT min(recorded_at) FROM digest_items").fetchone()[0]
+    late = sorted(i for i in _week_ids(db, WEEK) if i not in {p.id for p in d.papers})[0]
+    sunday = week_bounds(WEEK)[1].isoformat()
+    db.execute("UPDATE papers SET published = ?, ingested_at = ? WHERE id = ?",
+               [sunday, issued_at[:10] + "T23:59:59Z", late])
+    db.execute(_TOP_TAG, [_pk(db, late)])
+    db.execute("UPDATE subscriptions SET size = 50 WHERE id = ?", [sub.id])
+    assert WeekContext(SubscriptionStore(db), NEXT_WEEK).late_for(api.get_subscription(db, "mm")) == {late: WEEK}
+    got = {p.id: p for p in api.build(db, dhome, "mm", NEXT_WEEK).papers}
+    assert got[late].match_note == f"published in {WEEK}, announced after that week's digest"
+
+
+def test_the_novelty_background_of_a_saved_search_ends_before_the_weeks_monday(db, dhome):
+    """A mutation audit: a saved search's novelty background (its matches of the 8 weeks before) could take in the
+    papers of the week's own Monday (`<= start`), so a Monday paper was scored against itself; no test failed."""
+    sub = api.add_subscription(db, dhome, "lm", query="language models")
+    ctx = WeekContext(SubscriptionStore(db), WEEK)
+    monday = ctx.start.isoformat()
+    matches = ctx.query_matches(sub.query)
+    assert any(published == monday for _, published, _ in matches)  # the fixture's Monday holds a match
+    before = [pk for pk, published, _ in matches if published < monday]
+    assert before and ctx.novelty_for(sub).n == len(before)
+
+
+def test_the_last_complete_week_is_the_one_before_the_current_iso_week():
+    """A mutation audit: `last_complete_week` going back 6 days, not 7, named the week still under way on a Sunday
+    (no test ran it on a Sunday)."""
+    from datetime import datetime
+
+    assert last_complete_week(datetime(2026, 5, 24, 23, 59, tzinfo=UTC)) == "2026-W20"  # W21's Sunday
+    assert last_complete_week(datetime(2026, 5, 24, 0, 0, tzinfo=UTC)) == "2026-W20"
+    assert last_complete_week(datetime(2026, 5, 25, 0, 0, tzinfo=UTC)) == "2026-W21"  # W22's Monday
+    assert last_complete_week(datetime(2026, 1, 4, 12, tzinfo=UTC)) == "2025-W52"  # 2026-W01's Sunday
+    assert last_complete_week(datetime(2026, 1, 5, 12, tzinfo=UTC)) == "2026-W01"

@@ -415,3 +415,66 @@ def test_addresses_typed_as_one_say_how_to_separate_them():
     with pytest.raises(TrendscopeError) as err:
         validate_address("typo@@lab.example")
     assert "separate" not in str(err.value)
+
+
+def _mail_digest(name: str = "mm"):
+    from datetime import date
+
+    from trendscope.digest.model import Digest
+
+    return Digest(subscription=Subscription(name=name, trends=["multimodal"], id=1, token="t"), week=WEEK,
+                  start=date(2026, 5, 18), end=date(2026, 5, 24), papers=[], lines=[], total_week_papers=0)
+
+
+def test_a_mail_header_holds_one_address_and_no_control_character_once_parsed():
+    """A mutation audit: `_set_header` could accept a To/From/Reply-To of two addresses, and a C1 control
+    (\\x9b: CSI, \\x85: NEL) or U+2028/U+2029, typed or hidden in an encoded word, could reach the mail's header
+    bytes (no test built a message with them). Each is refused, or never reaches the parsed headers."""
+    from email import message_from_bytes, policy
+
+    from trendscope.digest.mail_message import build_message
+    from trendscope.digest.text import has_control, header_text
+
+    def build(d=None, sender=SENDER, recipient="reader@example.org", message_id="<1@example.org>", **kw):
+        return build_message(d or _mail_digest(), sender, recipient, message_id, NOW, **kw)
+
+    assert build()["To"] == "reader@example.org"
+    for two in ("a@x.org, b@y.org", "Ann <a@x.org>, Bob <b@y.org>"):
+        with pytest.raises(ValueError, match="exactly one address"):
+            build(recipient=two)
+        with pytest.raises(ValueError, match="exactly one address"):
+            build(sender=two)
+        with pytest.raises(ValueError, match="exactly one address"):
+            build(operator=two)
+    bad = ("\x9b", "\x85", "\x80", "\x9f", "\u2028", "\u2029")
+    for c in bad:
+        assert has_control(f"a{c}b") and header_text(f"a{c}b") == "a b"
+    hidden = {"\x9b": "=C2=9B", "\x85": "=C2=85", "\u2028": "=E2=80=A8", "\u2029": "=E2=80=A9"}
+    for c in bad:
+        tries = [dict(d=_mail_digest(f"mm{c}x")), dict(sender=f"Trendscope{c}x <digest@example.org>"),
+                 dict(message_id=f"<1{c}x@example.org>")]
+        if c in hidden:
+            tries.append(dict(sender=f"=?utf-8?q?Trend{hidden[c]}scope?= <digest@example.org>"))
+        for kw in tries:
+            try:
+                msg = build(**kw)
+            except ValueError:
+                continue  # refused
+            raw = msg.as_bytes()
+            assert c.encode() not in raw.split(b"\n\n", 1)[0], kw  # the header block
+            parsed = message_from_bytes(raw, policy=policy.default)
+            assert not any(c in str(v) for v in parsed.values()), (kw, parsed.items())
+    # the subscription's name is kept, its control character made a space
+    assert build(d=_mail_digest("mm\x9bx"))["Subject"] == f"Trendscope digest: mm x, week {WEEK}"
+
+
+def test_a_mail_header_that_would_not_read_back_as_written_is_refused():
+    """A mutation audit: `_set_header`'s read-back check (`text != value`) could be dropped with no test failing.
+    A Message-ID written as an encoded word decodes to another value: refused, not sent as something else."""
+    from trendscope.digest.mail_message import build_message
+
+    assert build_message(_mail_digest(), SENDER, "reader@example.org", "<1@example.org>", NOW)["Message-ID"] == \
+        "<1@example.org>"
+    for mid in ("=?utf-8?q?=3C1=40example=2Eorg=3E?=", "<1@example.org> =?utf-8?q?X?="):
+        with pytest.raises(ValueError, match="does not read back as written"):
+            build_message(_mail_digest(), SENDER, "reader@example.org", mid, NOW)
