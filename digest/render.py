@@ -59,9 +59,15 @@ def _line_sentence(line: TrendLine, total: int) -> str:
         verdict = "too few papers to tell a change from chance"
     # the weeks' own sizes beside the average: "0 papers this week (0.0% of 33), 8-week average 0.1 (1.5%)" read as
     # inconsistent, the 8 weeks before holding 8 papers a week, this one 33 (a blind walkthrough)
-    of = f" of {line.trailing_avg_total:.0f}" if line.trailing_avg_total else ""
-    s = (f"{label}: {count(line.count, 'paper')} this week ({line.share:.1%} of {total}), 8-week average "
-         f"{line.trailing_avg_count:.1f}{of} a week ({line.trailing_avg_share:.1%}) — {verdict}.")
+    if not line.trailing_avg_total and not line.trailing_avg_count:  # "8-week average 0.0 a week (0.0%)" over weeks
+        # holding no stored paper at all (a gap in the data) read as a trend that had none (a numbers audit)
+        s = (f"{label}: {count(line.count, 'paper')} this week ({line.share:.1%} of {total}); the 8 weeks before "
+             "hold no stored paper, so nothing to compare with.")
+    else:
+        tot = line.trailing_avg_total  # "0.0 of 0 a week" for 3 papers in 8 weeks (a numbers audit)
+        of = "" if not tot else f" of {tot:.0f}" if tot >= 10 else f" of {tot:.1f}"
+        s = (f"{label}: {count(line.count, 'paper')} this week ({line.share:.1%} of {total}), 8-week average "
+             f"{line.trailing_avg_count:.1f}{of} a week ({line.trailing_avg_share:.1%}) — {verdict}.")
     if line.rising:
         s += f" Rising in {line.label} (as of {line.rising_month}): " + "; ".join(
             f"{one_line(t['name'], 80)} ({_topic_counts(t, line.rising_month)})" for t in line.rising) + "."

@@ -152,3 +152,21 @@ def test_a_long_legend_label_is_cut_at_a_word():
     assert _short("Self-supervised and weakly supervised learning", 40) == "Self-supervised and weakly supervised…"
     assert _short("Zero-shot and few-shot generalisation", 40) == "Zero-shot and few-shot generalisation"
     assert len(_short("x" * 50, 40)) == 40
+
+
+def test_a_line_whose_eight_weeks_before_hold_no_paper_says_there_is_nothing_to_compare_with():
+    """"8-week average 0.0 a week (0.0%)" was said of 8 weeks holding no stored paper at all (a gap in the data), and
+    "0.0 of 0 a week" of 8 weeks holding 3 papers (a numbers audit)."""
+    from trendscope.digest.model import TrendLine
+    from trendscope.digest.render import _line_sentence
+
+    def line(avg_count: float, avg_total: float) -> TrendLine:
+        return TrendLine(label="multimodal learning", count=2, share=0.1, trailing_avg_count=avg_count,
+                         trailing_avg_share=avg_count / avg_total if avg_total else 0.0, direction="steady",
+                         weekly_counts=[], weekly_shares=[], trailing_avg_total=avg_total)
+
+    assert _line_sentence(line(0.0, 0.0), 20) == (
+        "Multimodal learning: 2 papers this week (10.0% of 20); the 8 weeks before hold no stored paper, so nothing "
+        "to compare with.")
+    assert "8-week average 0.1 of 0.4 a week (33.3%)" in _line_sentence(line(0.125, 0.375), 20)
+    assert "8-week average 3.0 of 30 a week (10.0%)" in _line_sentence(line(3.0, 30.0), 20)
