@@ -127,3 +127,90 @@ def test_a_database_a_newer_release_migrated_is_refused_not_used(tmp_path):
     out = CliRunner().invoke(main, ["--home", str(tmp_path), "status"])
     assert out.exit_code == 1 and "restore a backup made before the upgrade" in out.output
     assert "Traceback" not in out.output
+
+
+def test_a_write_transaction_whose_body_raises_leaves_nothing_written(tmp_path):
+    """A mutation audit: `write_transaction` committing instead of rolling back when its body raises went
+    uncaught. A row written before the error must not be in the database afterwards."""
+    db = connect(tmp_path / "t.db")
+    db.execute("CREATE TABLE t (x INTEGER)")
+    db.conn.commit()
+    from trendscope.foundation.db import write_transaction
+
+    with pytest.raises(ValueError, match="boom"):
+        with write_transaction(db):
+            db.execute("INSERT INTO t VALUES (1)")
+            raise ValueError("boom")
+    assert not db.conn.in_transaction
+    assert db.execute("SELECT count(*) FROM t").fetchone()[0] == 0
+    with write_transaction(db):
+        db.execute("INSERT INTO t VALUES (2)")
+    assert [r[0] for r in db.execute("SELECT x FROM t").fetchall()] == [2]
+
+
+def _parent_and_child(tmp_path) -> sqlite_utils.Database:
+    db = connect(tmp_path / "r.db")
+    db.execute("CREATE TABLE parent (id INTEGER PRIMARY KEY, name TEXT UNIQUE)")
+    db.execute("CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES parent(id))")
+    db.execute("INSERT INTO parent VALUES (1, 'a'), (2, 'b')")
+    db.execute("INSERT INTO child VALUES (10, 1), (20, 2)")
+    db.conn.commit()
+    return db
+
+
+def test_rebuild_table_refuses_a_copy_that_loses_a_row_and_keeps_the_original(tmp_path):
+    """A mutation audit: `rebuild_table`'s row-count check disabled went uncaught. A copy that drops a row must
+    be refused and the table left as it was (same rows, old definition)."""
+    from trendscope.foundation.db import rebuild_table
+
+    db = _parent_and_child(tmp_path)
+    with pytest.raises(RuntimeError, match="rebuilding parent: 2 rows before, 1 after"):
+        rebuild_table(db, "parent", "CREATE TABLE parent__new (id INTEGER PRIMARY KEY, name TEXT)",
+                      "INSERT INTO parent__new SELECT id, name FROM parent WHERE id = 1")
+    assert db.execute("SELECT id, name FROM parent ORDER BY id").fetchall() == [(1, "a"), (2, "b")]
+    assert "parent__new" not in db.table_names()
+    assert "UNIQUE" in db.execute("SELECT sql FROM sqlite_master WHERE name = 'parent'").fetchone()[0]
+    assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+
+
+def test_rebuild_table_refuses_a_rebuild_that_leaves_a_dangling_reference(tmp_path):
+    """A mutation audit: `rebuild_table`'s `PRAGMA foreign_key_check` disabled went uncaught. A rebuild that
+    keeps the row count but changes a key a child refers to must be refused, the original kept."""
+    from trendscope.foundation.db import rebuild_table
+
+    db = _parent_and_child(tmp_path)
+    with pytest.raises(RuntimeError, match="rebuilding parent broke references"):
+        rebuild_table(db, "parent", "CREATE TABLE parent__new (id INTEGER PRIMARY KEY, name TEXT)",
+                      "INSERT INTO parent__new SELECT id + 100, name FROM parent")
+    assert db.execute("SELECT id, name FROM parent ORDER BY id").fetchall() == [(1, "a"), (2, "b")]
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+    rebuild_table(db, "parent", "CREATE TABLE parent__new (id INTEGER PRIMARY KEY, name TEXT)",
+                  "INSERT INTO parent__new SELECT id, name FROM parent")
+    assert "UNIQUE" not in db.execute("SELECT sql FROM sqlite_master WHERE name = 'parent'").fetchone()[0]
+    assert db.execute("SELECT count(*) FROM child").fetchone()[0] == 2
+
+
+def test_apply_migrations_applies_a_first_set_even_when_the_last_has_nothing_pending(tmp_path):
+    """A mutation audit: deciding "anything pending?" from the last migration set alone went uncaught. With two
+    sets where only the first has a migration to apply, it must be applied."""
+    from sqlite_utils import Migrations
+
+    from trendscope.foundation.db import apply_migrations
+
+    first, second = Migrations("test.first"), Migrations("test.second")
+
+    @second()
+    def m001_b(db):
+        db.execute("CREATE TABLE b (x)")
+
+    db = connect(tmp_path / "m.db")
+    apply_migrations(db, second)
+    assert "b" in db.table_names()
+
+    @first()
+    def m001_a(db):
+        db.execute("CREATE TABLE a (x)")
+
+    apply_migrations(db, first, second)
+    assert "a" in db.table_names()
+    assert [m.name for m in first.applied(db)] == ["m001_a"]

@@ -1,6 +1,7 @@
 """FAISS index: exact search equals numpy brute force, IVF recall, filtered search, atomic files."""
 from __future__ import annotations
 
+import json
 import os
 
 import numpy as np
@@ -150,3 +151,30 @@ def test_a_malformed_exact_max_setting_is_said_not_ignored(monkeypatch, caplog):
         f"TRENDSCOPE_FAISS_EXACT_MAX='50k' is not a whole number of papers: {DEFAULT_EXACT_MAX} is used"]
     monkeypatch.setenv("TRENDSCOPE_FAISS_EXACT_MAX", "1000")
     assert exact_max_default() == 1000
+
+
+def test_an_index_file_with_bytes_appended_is_refused_without_the_checksum(saved):
+    """A mutation audit: removing the file-size check went uncaught. With `verify_checksum=False` the size is all
+    that is left to catch an index file that grew (FAISS reads such a file without complaint)."""
+    d, _ = saved
+    path = d / fi.INDEX_NAME
+    size = path.stat().st_size
+    with path.open("ab") as f:
+        f.write(b"\0" * 64)
+    with pytest.raises(IndexFileError, match=f"has {size + 64} bytes, its metadata says {size}") as e:
+        load_index(d, verify_checksum=False)
+    assert e.value.kind == "corrupt" and e.value.reason == "checksum"
+
+
+def test_a_sidecar_with_a_tampered_dimension_is_refused(saved):
+    """A mutation audit: the sidecar's `dim` left uncompared went uncaught. The index file is intact (size and
+    sha256 match), so only the shape check sees that the sidecar's dimension is not the index's."""
+    d, _ = saved
+    mpath = d / fi.META_NAME
+    meta = json.loads(mpath.read_text())
+    assert meta["dim"] == 16
+    meta["dim"] = 32
+    mpath.write_text(json.dumps(meta))
+    with pytest.raises(IndexFileError, match=r"holds 200x16, metadata says 200x32") as e:
+        load_index(d, verify_checksum=True)
+    assert e.value.kind == "corrupt" and e.value.reason == "shape"

@@ -260,3 +260,59 @@ def test_typographic_dashes_and_quotes_mean_what_their_plain_forms_do(typed, pla
     # a lone closing quote is an inch or seconds mark, not the start of a phrase (a review)
     assert [g.items for g in parse_query("12\u201d display panels").groups] == [
         g.items for g in parse_query("12 display panels").groups]
+
+
+@pytest.fixture
+def fts_three():
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE VIRTUAL TABLE papers_fts USING fts5(title, abstract, authors)")
+    for rowid, title in ((1, "graphs alone"), (2, "graphs with molecules"), (3, "graphs with proteins"),
+                         (4, "proteins only")):
+        conn.execute("INSERT INTO papers_fts (rowid, title, abstract, authors) VALUES (?, ?, '', '')", [rowid, title])
+    return conn
+
+
+def test_several_exclusions_leave_out_papers_holding_any_of_them(fts_three):
+    """A mutation audit: exclusions joined with AND instead of OR went uncaught. `a -b -c` leaves out every
+    paper holding b or c, not only those holding both."""
+    pq = parse_query("graphs -molecules -proteins")
+    assert pq.match == '("graphs") NOT ("molecules" OR "proteins")'
+    assert _rows(fts_three, pq.match) == [(1,)]
+    assert pq.exclude_match == '"molecules" OR "proteins"'
+    assert _rows(fts_three, pq.all_match_excluding) == [(1,)]
+
+
+def test_an_or_group_with_a_plain_word_only_ranks(fts_three):
+    """A mutation audit: an OR group made required when any one of its sides is (`and` -> `or`) went uncaught.
+    A group is one item a paper must contain only when every side is required: in `+molecules OR alone proteins`
+    the plain `alone` only ranks, so the group does not filter and a paper with neither side still matches."""
+    pq = parse_query("+molecules OR alone proteins")
+    assert [(g.label, g.required) for g in pq.groups] == [("molecules OR alone", False), ("proteins", False)]
+    assert pq.required == [] and pq.required_match is None
+    assert pq.match == '(("molecules" OR "alone") OR "proteins")'
+    assert _rows(fts_three, pq.match) == [(1,), (2,), (3,), (4,)]  # 4 holds neither molecules nor alone
+    both = parse_query("+molecules OR +alone proteins")
+    assert [g.required for g in both.groups] == [True, False]
+    assert _rows(fts_three, both.match) == [(1,), (2,)]
+
+
+@pytest.mark.parametrize("text", ["cat:1x", "cat:cs.CL.x", "-cat:2401.00001"])
+def test_a_category_filter_that_is_no_arxiv_category_is_refused(text):
+    """A mutation audit: removing the `cat:` check went uncaught. A value that cannot be an arXiv category is
+    refused with a message saying so, not searched as a filter that matches nothing."""
+    with pytest.raises(TrendscopeError, match=r"not an arXiv category: '.*' \(write e\.g\. cat:cs\.CL\)"):
+        parse_query(f"graphs {text}")
+    assert parse_query("graphs cat:cs.CL -cat:q-bio.NC").categories == ["cs.CL"]
+
+
+def test_a_query_of_exactly_the_longest_length_is_accepted_and_one_more_character_refused():
+    """A mutation audit: MAX_QUERY_CHARS off by one went uncaught. A query of exactly the limit is searched, one
+    character more refused with the lengths."""
+    from trendscope.index.fts_query import MAX_QUERY_CHARS
+
+    words = ("graphs " * MAX_QUERY_CHARS)[:MAX_QUERY_CHARS - 1] + "x"
+    assert len(words) == MAX_QUERY_CHARS
+    assert parse_query(words).groups
+    with pytest.raises(TrendscopeError, match=rf"query too long \({MAX_QUERY_CHARS + 1} characters, at most "
+                                              rf"{MAX_QUERY_CHARS}\)"):
+        parse_query(words + "y")

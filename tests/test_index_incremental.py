@@ -30,11 +30,15 @@ def indexed(tmp_path, sample_rows, embedder):
 def test_first_run_embeds_everything_and_rerun_does_nothing(indexed):
     home, db, rows, emb, res = indexed
     assert (res.embedded, res.new, res.changed, res.total, res.faiss) == (60, 60, 0, 60, "built")
-    assert res.tags is not None
+    # every paper tagged on the first run, a row in paper_trends for each tag written
+    assert (res.tags.tagged, res.tags.skipped) == (60, 0)
+    assert res.tags.tags == db.execute("SELECT count(*) FROM paper_trends").fetchone()[0] > 0
     ipath, mpath = index_paths(home.index_dir)
     stamp = (ipath.stat().st_mtime_ns, mpath.stat().st_mtime_ns)
     again = run_index(db, home, progress=False, embedder_factory=no_model)
     assert (again.embedded, again.faiss, again.total) == (0, "unchanged", 60)
+    assert (again.tags.tagged, again.tags.tags, again.tags.skipped) == (0, 0, 60)
+    assert db.execute("SELECT count(*) FROM paper_trends").fetchone()[0] == res.tags.tags
     assert (ipath.stat().st_mtime_ns, mpath.stat().st_mtime_ns) == stamp
     pks, vecs = VectorStore(db).load_all(res.model)
     assert len(pks) == 60 and vecs.shape == (60, 384)

@@ -142,6 +142,43 @@ def test_a_first_version_in_the_month_after_its_ids_or_before_it_is_a_real_date(
         assert parse_line(line).published == day
 
 
+
+def test_a_first_version_two_months_after_its_ids_month_is_a_bad_line():
+    """A mutation audit: the id-month window widened from one month to two went uncaught. docs/ingest.md: "a first
+    version cannot be dated more than a month after the month its arXiv id was given in", in either format."""
+    for line in (json.dumps({"id": "2101.00001", "title": "t", "abstract": "a", "published": "2021-03-01"}),
+                 json.dumps({"id": "2112.00001", "title": "t", "abstract": "a", "published": "2022-02-01"}),
+                 json.dumps({"id": "2101.00001", "title": "t", "abstract": "a", "categories": "cs.LG",
+                             "versions": [{"version": "v1", "created": "Mon, 1 Mar 2021 10:00:00 GMT"}]})):
+        with pytest.raises(BadLine, match=r"is after the month of arXiv id 21(01|12)\.00001 \(202[01]-(01|12)\)"):
+            parse_line(line, date(2026, 12, 7))
+    ok = json.dumps({"id": "2101.00001", "title": "t", "abstract": "a", "published": "2021-02-28"})
+    assert parse_line(ok, date(2026, 12, 7)).published == "2021-02-28"
+
+
+def test_kaggle_versions_listed_out_of_order_give_the_latest_version_and_both_dates():
+    """A mutation audit: dropping the sort of a Kaggle record's `versions` went uncaught. Listed v3, v1, v2, the
+    paper is version 3, published on v1's date and updated on v3's."""
+    line = json.dumps({**KAGGLE, "versions": [{"version": "v3", "created": "Wed, 1 Aug 2007 10:00:00 GMT"},
+                                              {"version": "v1", "created": "Mon, 2 Apr 2007 19:18:42 GMT"},
+                                              {"version": "v2", "created": "Tue, 24 Jul 2007 20:10:27 GMT"}]})
+    p = parse_line(line, date(2026, 12, 7))
+    assert (p.version, p.published, p.updated) == (3, "2007-04-02", "2007-08-01")
+
+
+def test_more_bad_lines_than_reported_are_all_counted_and_the_first_ones_reported(tmp_path, sample_rows):
+    """A mutation audit: removing the MAX_REPORTED_BAD_LINES cap went uncaught. A file with more bad lines than the
+    cap reports exactly the cap's number (the first ones) and still counts every one."""
+    from trendscope.ingest.snapshot import MAX_REPORTED_BAD_LINES
+
+    extra = 7
+    lines = [json.dumps(sample_rows[0])] + ["42"] * (MAX_REPORTED_BAD_LINES + extra)
+    res = import_snapshot(open_database(tmp_path / "db.sqlite"), write_lines(tmp_path / "s.jsonl", lines))
+    assert res.bad_count == MAX_REPORTED_BAD_LINES + extra == res.run.errors
+    assert len(res.bad_lines) == MAX_REPORTED_BAD_LINES
+    assert [b.line_no for b in res.bad_lines] == list(range(2, MAX_REPORTED_BAD_LINES + 2))
+    assert res.run.new == 1
+
 @pytest.mark.parametrize("suffix", [".jsonl", ".jsonl.gz"])
 def test_malformed_snapshot_stores_every_valid_line(tmp_path, sample_rows, suffix):
     good = sample_rows[:300]

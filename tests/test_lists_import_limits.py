@@ -113,3 +113,22 @@ def test_a_json_number_longer_than_python_reads_is_a_number_not_a_traceback(home
         _lists(home).import_file("imp", f, display_name="upload.json")
     assert str(err.value) == ("nothing imported: upload.json: item 1: arxiv_id must be text (got a number); "
                               "upload.json: item 2: status must be one of unread, reading, read (got Infinity)")
+
+
+def _nested(depth: int) -> str:
+    """A Trendscope export whose one item carries an unused field, arrays and objects `depth` levels deep in all
+    (the object, its items list and the item make three)."""
+    inner = "[" * (depth - 3) + "]" * (depth - 3)
+    return json.dumps({"items": [{"arxiv_id": AID, "extra": "X"}]}).replace('"X"', inner)
+
+
+def test_json_nested_to_the_depth_limit_is_read_and_one_level_deeper_refused():
+    """A mutation audit: the JSON depth limit made four times larger went uncaught. A file nested exactly
+    MAX_JSON_DEPTH levels imports its paper; one level deeper is refused before it is parsed, with the limit."""
+    from trendscope.reading.importers import MAX_JSON_DEPTH, parse_json
+
+    at_limit = parse_json(_nested(MAX_JSON_DEPTH))
+    assert at_limit.problems == [] and [it.arxiv_id for it in at_limit.items] == [AID]
+    deeper = parse_json(_nested(MAX_JSON_DEPTH + 1))
+    assert deeper.items == []
+    assert deeper.problems == [f"too deeply nested (more than {MAX_JSON_DEPTH} levels of arrays and objects)"]

@@ -729,3 +729,19 @@ def test_a_chart_file_not_ending_in_png_is_one_clear_line(tagged_db, home, tmp_p
     for args in (["--topics", "--png", str(tmp_path / "t.png")], ["--png", ""]):
         res = CliRunner().invoke(main, ["--home", str(home), "trends", *args])
         assert res.exit_code == 2 and "--png draws the trend table's shares" in res.output, args
+
+
+def test_the_first_and_last_days_of_arxivs_life_are_inside_it():
+    """A mutation audit: `in_arxiv_life`'s upper bound made exclusive went uncaught. With an injected today, a paper
+    dated on the last day a paper can be dated (today + FUTURE_DAYS) or on arXiv's first day is kept; one day past
+    either edge is left out."""
+    from datetime import date, timedelta
+
+    from trendscope.index import trends_over_time as tot
+
+    today = date(2026, 12, 7)
+    last = today + timedelta(days=tot.FUTURE_DAYS)
+    first = tot.ARXIV_START
+    rows = [(1, first.isoformat()), (2, (first - timedelta(days=1)).isoformat()), (3, "2021-06-01T10:00:00"),
+            (4, last.isoformat()), (5, (last + timedelta(days=1)).isoformat()), (6, None)]
+    assert [pk for pk, *_ in tot.in_arxiv_life(rows, today)] == [1, 3, 4]
