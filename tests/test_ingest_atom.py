@@ -10,6 +10,7 @@ from arxiv_server import FakeArxiv, parse_query, submitted_at
 from lxml import etree
 
 from trendscope.ingest.atom import NS, AtomParseError, parse_feed
+from trendscope.ingest.records import author_name
 
 
 def fixture_bodies(shared_dir) -> list[tuple[str, bytes]]:
@@ -93,7 +94,7 @@ def test_fake_server_matches_recorded_structure(shared_dir, sample_rows):
         assert (p.title, p.abstract, p.authors, p.categories) == (
             src["title"],
             src["abstract"],
-            src["authors"],
+            [author_name(a) for a in src["authors"]],  # as stored: TeX accents as letters ("R\\'e" -> "Ré")
             src["categories"],
         )
         assert r.get_short_id() == f"{p.id}v1" and r.primary_category == src["primary_category"]
