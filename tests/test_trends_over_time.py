@@ -21,6 +21,7 @@ from trendscope.index.trends_over_time import COLUMNS, period_start, tokens, tre
 from trendscope.ingest.records import Paper
 from trendscope.ingest.store import PaperStore, open_database
 from trendscope.ui.cli import main
+from trendscope.ui.cli.trends import CSV_COLUMNS
 
 
 @pytest.fixture(scope="module")
@@ -566,6 +567,10 @@ def test_trends_cli_until_shows_the_periods_up_to_a_date(tagged_db, home):
     assert res.exit_code == 2 and "--until 2023-06-30 is before --since 2024-01-01" in res.output
     res = runner.invoke(main, ["--home", str(home), "trends", "--until", "1990"])
     assert res.exit_code == 0 and res.stdout.strip() == "no tagged papers published up to 1990-12-31"
+    for fmt in ("--json", "--csv"):  # printed nothing at all, where the text said why (a numbers audit)
+        res = runner.invoke(main, ["--home", str(home), "trends", "--until", "1990", fmt])
+        assert res.exit_code == 0 and "note: no tagged papers published up to 1990-12-31" in res.stderr, fmt
+        assert res.stdout.strip() in ("", ",".join(CSV_COLUMNS)), fmt
 
 
 def test_the_table_names_the_periods_no_paper_was_published_in():

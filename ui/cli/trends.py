@@ -100,6 +100,8 @@ def trends_cmd(obj, freq: str, topics: bool, recompute: bool, since: str | None,
         df = df[df["period"] <= period_start(until, freq)]
     shifts = _draw_png(obj, db, df, png, freq, since, newest, include_thin, categories) if png else None
     if as_json or as_csv:
+        if df.empty:  # printed nothing at all, where the text said why (a numbers audit)
+            click.echo(f"note: {_nothing_between(since, until, newest)}", err=True)
         _print_records(db, df, freq, since, newest, categories, as_csv, as_json)
     elif df.empty:
         click.echo(_nothing_between(since, until, newest))
