@@ -11,12 +11,14 @@ from urllib.parse import quote
 from feedgen.feed import FeedGenerator
 
 from trendscope.foundation.actor import LAB, LOCAL_OWNER
+from trendscope.foundation.text import authors_beyond
 
 from .model import Digest, DigestPaper, Subscription, less_sure_heading
 from .render import likely_text, xml_safe
 from .text import one_line
 
 LESS_SURE_TERM = "less-sure"  # the Atom category of a paper named under "Less sure"
+FEED_AUTHORS = 20  # authors an entry lists (the rest counted in its summary)
 
 
 def feed_id(sub: Subscription) -> str:
@@ -72,8 +74,11 @@ def render_atom(sub: Subscription, entries: Iterable[tuple[DigestPaper, str, str
             fe.link(href=paper.reader_url(app_url), rel="related", type="text/html", title="Trendscope")
         fe.published(_as_datetime(paper.published))
         fe.updated(when)
-        for name in paper.authors[:20]:
+        for name in paper.authors[:FEED_AUTHORS]:
             fe.author({"name": xml_safe(one_line(name, 120)) or "unknown"})
+        # the names past the first 20 were dropped without a word, a collaboration listed last with them (a
+        # walkthrough of odd real-world data): the summary says how many, and names the collaboration
+        more = authors_beyond(paper.authors, FEED_AUTHORS)
         for trend, label in zip(paper.trends, paper.shown_trends):
             fe.category(term=xml_safe(trend), label=xml_safe(label))
         summary = paper.excerpt
@@ -91,6 +96,8 @@ def render_atom(sub: Subscription, entries: Iterable[tuple[DigestPaper, str, str
             summary += f" [{paper.match_note}]"
         if paper.why:
             summary += f" [why: {paper.why}]"
+        if more:
+            summary += f" [authors: the first {FEED_AUTHORS} and {more}]"
         fe.summary(xml_safe(summary))
     fg.updated(latest or _as_datetime(sub.created))
     return _fix_entry_links(fg.atom_str(pretty=True), app_url)

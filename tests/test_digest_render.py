@@ -91,6 +91,19 @@ def test_atom_feed_is_valid_and_escaped(db, dhome):
         datetime.fromisoformat(e.findtext(f"{A}published"))
 
 
+def test_an_atom_entry_of_thousands_of_authors_says_how_many_it_leaves_out(db, dhome):
+    """The feed listed a 3,000-author paper's first 20 names and dropped the rest, the ATLAS Collaboration listed
+    last with them, without a word (a walkthrough of odd real-world data)."""
+    d = _hostile_digest(db, dhome)
+    d.papers[0].authors = [f"A. Physicist{i}" for i in range(2999)] + ["ATLAS Collaboration"]
+    first = ET.fromstring(api.render(d, "atom")).findall(f"{A}entry")[0]
+    assert [a.findtext(f"{A}name") for a in first.findall(f"{A}author")] == [f"A. Physicist{i}" for i in range(20)]
+    assert first.findtext(f"{A}summary").endswith(
+        "[authors: the first 20 and 2,980 more, among them ATLAS Collaboration]")
+    d.papers[0].authors = d.papers[0].authors[:20]  # a whole list says nothing more
+    assert "[authors:" not in ET.fromstring(api.render(d, "atom")).findall(f"{A}entry")[0].findtext(f"{A}summary")
+
+
 def test_two_users_feeds_of_one_name_have_their_own_ids_and_titles(db, dhome):
     """ana's and bo's "privacy" feeds shared one Atom id and title (a blind walkthrough); the local owner's feed
     keeps the id it always had."""

@@ -198,10 +198,17 @@ def authors_shortened(names: list[str], shown: int = AUTHORS_SHOWN) -> str:
     walkthrough of odd real-world data; physics cites the collaboration)."""
     if len(names) <= shown:
         return ", ".join(names)
+    return ", ".join(names[:shown]) + " and " + authors_beyond(names, shown)
+
+
+def authors_beyond(names: list[str], shown: int) -> str:
+    """"2,975 more, among them ATLAS Collaboration": the names past the first `shown`, counted, a collaboration among
+    them named; "" when there are none."""
     rest = names[shown:]
+    if not rest:
+        return ""
     groups = [n for n in rest if is_organisation(n)][:3]
-    return (", ".join(names[:shown]) + f" and {len(rest):,} more"
-            + (f", among them {', '.join(groups)}" if groups else ""))
+    return f"{len(rest):,} more" + (f", among them {', '.join(groups)}" if groups else "")
 
 
 def _first_last(name: str) -> str:
