@@ -345,3 +345,26 @@ def test_a_list_imports_standard_input(home, db, rows):
     assert res.exit_code == 0 and "Imported 1 paper into 'piped' from stdin (ids)." in res.stdout
     assert "skipped: stdin: line 2: not an arXiv id or URL: 'not-an-id'" in res.stderr
     assert [i.arxiv_id for i in ReadingLists(db).items("piped")] == [rows[0]["id"]]
+
+
+def test_a_csv_author_cell_fits_a_spreadsheet_and_reads_back_as_incomplete(db, rows, tmp_path):
+    """A 3,000-author paper's CSV cell held 44,998 characters, past a spreadsheet cell's 32,767 (a walkthrough of
+    odd real-world data): the names that fit, then "et al.", which an import reads as an incomplete list."""
+    from trendscope.reading.exporters import CSV_CELL_CHARS
+
+    pid = rows[0]["id"]
+    names = [f"A. Physicist{i}" for i in range(2999)] + ["ATLAS Collaboration"]
+    PaperStore(db).upsert([to_paper(rows[0], authors=names, version=9)])
+    rl = ReadingLists(db)
+    rl.create("Big")
+    rl.add("Big", [pid])
+    (row,) = csv.DictReader(io.StringIO(rl.export("Big", "csv").decode("utf-8")))
+    cell = row["authors"]
+    assert len(cell) <= CSV_CELL_CHARS < 32_767 and cell.endswith("; et al.")
+    kept = cell.split("; ")[:-1]
+    assert kept == names[:len(kept)] and 1500 < len(kept) < 3000
+    out = tmp_path / "big.csv"
+    out.write_bytes(rl.export("Big", "csv"))
+    rl.import_file("again", out)
+    (again,) = rl.items("again")
+    assert again.authors_incomplete
