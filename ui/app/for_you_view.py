@@ -80,14 +80,10 @@ def render_for_you() -> None:
             chips = widgets.trend_chips(tags.get(p.pk, []))
             if chips:
                 st.markdown(chips)
-            c_open, c_add, c_links, c_vote = st.columns([1, 2, 2, 1])
-            with c_open:
+            with st.container(horizontal=True, gap="small"):  # as the search cards' row (a narrow-screen walkthrough)
                 widgets.open_button(p.arxiv_id, key=f"fyopen_{p.arxiv_id}")
-            with c_add:
                 widgets.add_to_list(p.arxiv_id, key=f"fy_{p.arxiv_id}")
-            with c_links:
                 widgets.source_links(p.arxiv_id)
-            with c_vote:
                 widgets.feedback_buttons(p.arxiv_id, votes, key="fyvote")
     _thumbs(votes)
 

@@ -40,9 +40,10 @@ def title_link(title: str, arxiv_id: str, terms: Sequence[str] = ()) -> None:
 
 def source_links(arxiv_id: str) -> None:
     """Buttons to the paper on arXiv: its abstract page and its PDF."""
-    c_abs, c_pdf = st.columns(2)
-    c_abs.link_button("arXiv", abs_url(arxiv_id), icon=":material/open_in_new:", help=f"{arxiv_id} on arXiv")
-    c_pdf.link_button("PDF", pdf_url(arxiv_id), icon=":material/picture_as_pdf:", help="The PDF on arXiv")
+    # a row of buttons as wide as their labels (in columns, a laptop window cut them to "a…", "P…": a walkthrough)
+    row = st.container(horizontal=True, gap="small", width="content", wrap=False)
+    row.link_button("arXiv", abs_url(arxiv_id), icon=":material/open_in_new:", help=f"{arxiv_id} on arXiv")
+    row.link_button("PDF", pdf_url(arxiv_id), icon=":material/picture_as_pdf:", help="The PDF on arXiv")
 
 
 def list_marks(names: Sequence[str]) -> str:
@@ -60,13 +61,13 @@ def memberships(arxiv_ids: Sequence[str]) -> dict[str, list[str]]:
 def feedback_buttons(arxiv_id: str, votes: dict[str, int], key: str) -> None:
     """Thumbs up / down for a paper (what "New for you" learns from); pressing the active one clears it."""
     vote = votes.get(arxiv_id, 0)
-    c_up, c_down = st.columns(2)
-    for col, value, icon, words in ((c_up, 1, ":material/thumb_up:", "More like this"),
-                                    (c_down, -1, ":material/thumb_down:", "Less like this")):
+    row = st.container(horizontal=True, gap="small", width="content", wrap=False)
+    for col, value, icon, words in ((row, 1, ":material/thumb_up:", "More like this"),
+                                    (row, -1, ":material/thumb_down:", "Less like this")):
         # the words as the button's label, seen only by screen readers (`navigation.STYLE`, "iconbtn_"): an empty
         # label was read as "thumb_up icon", the chosen one told apart by colour alone (a blind walkthrough)
         label = f"{words} (chosen: press to clear)" if vote == value else words
-        if col.container(key=f"iconbtn_{key}_{value}_{arxiv_id}").button(
+        if col.container(key=f"iconbtn_{key}_{value}_{arxiv_id}", width="content").button(
                 label, key=f"{key}_{'up' if value > 0 else 'down'}_{arxiv_id}", icon=icon, help=words,
                 type="primary" if vote == value else "secondary"):
             app.reading_lists().set_feedback(arxiv_id, 0 if vote == value else value)

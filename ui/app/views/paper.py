@@ -49,7 +49,9 @@ def _picker() -> None:
 
 
 def _links(arxiv_id: str) -> None:
-    c1, c2, c3, _ = st.columns([1, 1, 1, 3])
+    # a row of buttons as wide as their labels (columns cut them to "ar…", "HT…" in a laptop window: a
+    # narrow-screen walkthrough)
+    c1 = c2 = c3 = st.container(horizontal=True, gap="small")
     c1.link_button("arXiv abstract", abs_url(arxiv_id), icon=":material/open_in_new:")
     c2.link_button("PDF", pdf_url(arxiv_id), icon=":material/picture_as_pdf:")
     c3.link_button("HTML", html_url(arxiv_id), icon=":material/html:")

@@ -204,12 +204,14 @@ def _items(rl, name: str, editable: bool = True) -> None:
                 where = f"{safe_inline(n.section)}, passage {n.seq}" if n.section else f"passage {n.seq}"
                 st.caption(f":material/sticky_note_2: **{where}:** {literal_inline(n.note)}  \n"
                            f"“{safe_inline(clipped(n.quote, 240))}”")  # cut at a word, as stored
-            c_open, c_rm, _ = st.columns([1, 1, 4])
-            with c_open:  # a paper not ingested yet too: its page offers "Add from arXiv" (it had no button)
+            # a row of buttons as wide as their labels (columns cut them to "O…", "R…" in a laptop window: a
+            # narrow-screen walkthrough)
+            row = st.container(horizontal=True, gap="small")
+            with row:  # a paper not ingested yet too: its page offers "Add from arXiv" (it had no button)
                 widgets.open_button(item.arxiv_id, key=f"open_{item.arxiv_id}", help=None if item.paper else (
                     f"{item.arxiv_id} is not stored yet: its page adds it from arXiv"))
             if editable:  # asked first: one click removed a paper with a long note, for good (a blind walkthrough)
-                with c_rm.popover("Remove", icon=":material/remove_circle_outline:"):
+                with row.popover("Remove", icon=":material/remove_circle_outline:"):
                     title = item.metadata.title if item.metadata is not None and item.metadata.title else ""
                     named = f"“{safe_inline(title_text(title, 80))}”" if title else item.arxiv_id
                     lost = "Its note and its status go" if item.note.strip() else "Its status goes"
@@ -305,7 +307,7 @@ def _recommendations(rl, name: str, latest: str | None, editable: bool = True) -
             # (a blind walkthrough; the CLI dropped its score column for the same reason)
             st.caption(f"Because it is close to “{safe_inline(rec.because_title)}”" if rec.close else
                        f"Nearest list paper: “{safe_inline(rec.because_title)}”")
-            c_open, c_add, c_no, _ = st.columns([1, 1, 1.4, 2])
+            c_open = c_add = c_no = st.container(horizontal=True, gap="small")  # one row (a narrow-screen walkthrough)
             with c_open:
                 widgets.open_button(rec.arxiv_id, key=f"rec_open_{rec.arxiv_id}")
             if not editable:

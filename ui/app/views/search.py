@@ -45,14 +45,16 @@ def _form(summary: dict) -> dict | None:
     last = date.fromisoformat(summary["last"][:10]) if summary["last"] else None
     latest = max(date.today(), last) if last else date.today()
     with st.form("search_form", border=False):
-        c_query, c_button = st.columns([6, 1], vertical_alignment="bottom")
+        # the box takes the room, the button its label's (in columns a laptop window cut it to "S…": a narrow-screen
+        # walkthrough)
+        c_query = c_button = st.container(horizontal=True, vertical_alignment="bottom")
         query = c_query.text_input(
             "Query", key="q", placeholder="e.g. " + " · ".join(EXAMPLES),
             help="Words or a phrase. Papers with more of your words come first; \"exact phrases\", +required "
                  "words, ti:/au:/abs: fields, -excluded words and NOT narrow the results, OR widens them.",
         )
         submitted = c_button.form_submit_button("Search", type="primary", icon=":material/search:",
-                                                width="stretch")
+                                                width="content")
         with st.expander("Filters", icon=":material/filter_list:"):
             c_since, c_until, c_limit = st.columns([2, 2, 1])
             # any date (a date outside the corpus's turned the box red and silently kept the last one: a blind
@@ -71,7 +73,8 @@ def _form(summary: dict) -> dict | None:
             trends = st.multiselect("Trends", list(labels), format_func=labels.get, key="trends")
     # outside the form, so that a click searches again at once (inside it, Mode changed nothing until Search while
     # Sort re-sorted at once: modes were easy to compare wrongly, a blind walkthrough)
-    c_mode, c_sort = st.columns([5, 2])  # Mode's four options fit on one line
+    # one row that wraps (in columns a laptop window cut Sort to "Relevance | Newes": a narrow-screen walkthrough)
+    c_mode = c_sort = st.container(horizontal=True, gap="medium")
     mode = c_mode.segmented_control(
         "Mode", list(MODES), format_func=MODES.get, key="mode",
         help="Hybrid: your words and their meaning together, the best ranking on the blind-graded dev set (nDCG@10 "
@@ -261,14 +264,12 @@ def _results(state: dict) -> None:
             st.markdown(snippet_markdown(hit.snippet or hit.abstract[:300], terms))
             if hit.missing:
                 st.caption("Missing: " + ", ".join(f"~~{safe_inline(w)}~~" for w in hit.missing))
-            c_open, c_add, c_links, c_vote = st.columns([1, 2, 2, 1])
-            with c_open:
+            # one row of buttons as wide as their labels, wrapping on a phone (columns cut them to "O…", "a…" in a
+            # laptop window and stacked six of them on a phone: a narrow-screen walkthrough)
+            with st.container(horizontal=True, gap="small"):
                 widgets.open_button(hit.id, key=f"open_{hit.id}")
-            with c_add:
                 widgets.add_button(hit.id, target, key=f"add_{hit.id}", target_key="target")
-            with c_links:
                 widgets.source_links(hit.id)
-            with c_vote:
                 widgets.feedback_buttons(hit.id, votes, key="hitvote")
 
 

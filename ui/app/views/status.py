@@ -15,11 +15,13 @@ STALE_DAYS = 7  # data older than this (newest paper) is called out
 
 
 def _corpus(summary: dict) -> None:
-    c1, c2, c3, c4 = st.columns(4)
-    c1.metric("Papers", f"{summary['papers']:,}")
-    c2.metric("First published", summary["first"] or "—")
-    c3.metric("Last published", summary["last"] or "—")
-    c4.metric("Categories", f"{len(summary['categories']):,}")
+    # metrics as wide as their figures, wrapping (four columns cut the dates to "2015-…" in a laptop window, the
+    # data's age hidden: a narrow-screen walkthrough)
+    c1 = c2 = c3 = c4 = st.container(horizontal=True, gap="large")
+    c1.metric("Papers", f"{summary['papers']:,}", width="content")
+    c2.metric("First published", summary["first"] or "—", width="content")
+    c3.metric("Last published", summary["last"] or "—", width="content")
+    c4.metric("Categories", f"{len(summary['categories']):,}", width="content")
     if summary["categories"]:
         top = pd.DataFrame(summary["categories"][:15], columns=["category", "papers"])
         st.bar_chart(top, x="category", y="papers", horizontal=True, sort="-papers", height=380)

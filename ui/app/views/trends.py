@@ -244,7 +244,9 @@ def render() -> None:
     if asked["freq"] is not None and asked["freq"] not in FREQS:
         st.caption(f":material/info: The address's freq={literal_inline(asked['freq'][:20])} is none of "
                    f"{', '.join(FREQS)}: the monthly view is shown.")
-    c_freq, c_metric, c_window = st.columns(3)
+    # one row that wraps: in three columns of a laptop window "Show" lay over "Quarterly" and "Papers" (a
+    # narrow-screen walkthrough)
+    c_freq = c_metric = c_window = st.container(horizontal=True, gap="medium", vertical_alignment="bottom")
     freq = c_freq.segmented_control("Granularity", list(FREQS), format_func=FREQS.get, key="freq",
                                     default=asked["freq"] if asked["freq"] in FREQS else "month")
     freq = freq or "month"
@@ -264,7 +266,7 @@ def render() -> None:
         # was replaced by the latest period without a word: a walkthrough following rising topics)
         current = st.session_state.get(f"window_{freq}", next(iter(WINDOWS[freq])))
         st.session_state[f"window_{freq}"] = _window_holding(freq, asked["period"], current)
-    window = c_window.selectbox("Period", list(WINDOWS[freq]), key=f"window_{freq}")
+    window = c_window.selectbox("Period", list(WINDOWS[freq]), key=f"window_{freq}", width=180)
     chosen.update({freq: window, "last": window, "freq": freq})
     table = trend_state.trend_table(freq, WINDOWS[freq][window])
     if table.empty or not table["count"].sum():
