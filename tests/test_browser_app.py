@@ -107,7 +107,7 @@ def test_search_open_paper_add_to_list(app_url, driver, seed, tmp_path):
     opened = driver.current_url.split("id=")[1]
     click_button(driver, "Add to list")
     click_button(driver, "Add")
-    wait_text(driver, f"Added {opened} to {LIST_NAME}")
+    wait_text(driver, f"Added {opened} to the list “{LIST_NAME}”")
     assert not exceptions_on_page(driver)
     # the list page shows it
     load(driver, f"{app_url}/lists")

@@ -8,6 +8,7 @@ import streamlit as st
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.wording import count
 from trendscope.ui.app.state import actor, db, home, summary
+from trendscope.ui.app.text import safe_inline
 
 
 def subscriptions() -> list:
@@ -37,11 +38,12 @@ def follow_topic(topic: str, also: Sequence[str] = ()):
 
 def delivery_note(sub) -> str:
     """How a followed subscription reaches its reader, for the message after Follow ("lists its papers each week"
-    alone, above a feed-only subscription, read as a promise of mail: a blind walkthrough)."""
+    alone, above a feed-only subscription, read as a promise of mail: a blind walkthrough). Markdown: the addresses
+    escaped, the command as code (escaped whole, its backticks were shown: a narrow-screen walkthrough)."""
     if sub.confirmed_emails:
-        return f"mailed to {', '.join(sub.confirmed_emails)} each week"
+        return f"mailed to {safe_inline(', '.join(sub.confirmed_emails))} each week"
     if sub.emails:
-        return f"mailed to {', '.join(sub.emails)} once the operator confirms the address"
+        return f"mailed to {safe_inline(', '.join(sub.emails))} once the operator confirms the address"
     # "each week" held only where a schedule runs the digests: on a laptop without one the feed stayed empty (a
     # blind walkthrough)
     return ("in its Atom feed each week the digests run (the lab's schedule, or `trendscope digest --feeds-only`; "

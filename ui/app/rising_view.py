@@ -213,5 +213,5 @@ def _follow(topic: str, also: Sequence[str] = ()) -> bool:
         return False
     st.session_state["trends_flash"] = (f"Following **{safe_inline(topic)}**: the subscription "
                                         f"“{literal_inline(sub.name)}” lists its papers, "
-                                        f"{safe_inline(dg.delivery_note(sub))}.")
+                                        f"{dg.delivery_note(sub)}.")
     return True

@@ -152,7 +152,8 @@ def _add(arxiv_id: str, choice: str, new_name: str | None, cited: tuple[str, str
     st.session_state["last_list"] = res.list
     if res.added:
         app.run_cache().pop("addable_lists", None)
-        st.session_state["list_flash"] = f"Added {arxiv_id} to **{safe_inline(res.list)}**."
+        # the list's name stands out ("Added 2310.02699 to to read." read as a typo: a narrow-screen walkthrough)
+        st.session_state["list_flash"] = f"Added {arxiv_id} to the list **“{safe_inline(res.list)}”**."
     elif res.already:
         st.info(f"Already in **{safe_inline(res.list)}**.")
     for msg in res.bad:

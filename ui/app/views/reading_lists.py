@@ -300,7 +300,9 @@ def _recommendations(rl, name: str, latest: str | None, editable: bool = True) -
                        help="Close: the paper is far more similar to the list than papers picked at random are "
                             "(docs/reading.md).")
         with st.container(border=True, key=f"rec_{rec.arxiv_id}"):
-            who = safe_inline(", ".join(authors_as_prose(rec.authors[:4])))
+            # "+N" past the fourth name, as the list's own cards say it (8 authors read as 4: a walkthrough)
+            who = safe_inline(", ".join(authors_as_prose(rec.authors[:4]))
+                              + (f" +{len(rec.authors) - 4}" if len(rec.authors) > 4 else ""))
             byline = " · ".join(x for x in (rec.published or "undated", who) if x)  # no authors: no dangling " ·"
             st.markdown(f"**{safe_inline(rec.title)}**  \n:gray[{byline}]")
             # no similarity figure: the order also weighs the list's topic, so a shown cosine read as out of order

@@ -325,7 +325,7 @@ def _follow_search(params: dict, fixed: str | None = None) -> None:
             st.error(safe_inline(str(exc)))
             return
         st.session_state["list_flash"] = (f"Following this search: the subscription “{literal_inline(sub.name)}” "
-                                          f"lists its new papers, {safe_inline(dg.delivery_note(sub))}.")
+                                          f"lists its new papers, {dg.delivery_note(sub)}.")
         st.rerun()
 
 

@@ -34,7 +34,8 @@ WEEKS_POOLED = 4
 NOISE_GROWTH = 0.25  # a change under 25% is no direction whatever the score ...
 STEADY_GROWTH = 0.10  # ... and "steady" only under 10% ("● steady" beside -18 %: a blind walkthrough)
 MIN_DIRECTION_PAPERS = 5  # papers of a trend in a period below which no direction is read into its change
-LEGEND_COLUMNS = 2  # the long trend names, uncut, side by side still fit a laptop-wide page (4 ran off its edge)
+LEGEND_COLUMNS = 1  # the long trend names, uncut, one a line: two side by side ran off a phone's screen, half the
+# lines unnamed (a narrow-screen walkthrough), as 4 did on a laptop
 
 
 def _direction(z: float | None, growth: float | None, papers: int | None = None) -> str:
@@ -175,7 +176,7 @@ def _follow_trend(labels: dict[str, str]) -> None:
             return
         st.session_state["trend_follow_flash"] = (f"Following **{safe_inline(labels[trend])}**: the subscription "
                                                   f"“{literal_inline(sub.name)}” lists its papers, "
-                                                  f"{safe_inline(dg.delivery_note(sub))}.")
+                                                  f"{dg.delivery_note(sub)}.")
         st.rerun()
 
 
