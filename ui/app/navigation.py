@@ -68,6 +68,10 @@ STYLE = """<style>
   padding-top: 4rem;  /* Streamlit's 6rem left about 150 px blank above every page's title (a blind walkthrough); the
                          header is 3.75rem high: at 3rem it covered a page's first line on a phone */
 }
+@media (max-width: 640px) {
+  [data-testid="stMain"] h1 { font-size: 1.75rem; line-height: 1.25; }  /* a 205-character paper title filled more
+                                                                           than a phone's screen (a walkthrough) */
+}
 </style>"""
 
 
