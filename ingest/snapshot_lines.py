@@ -39,7 +39,9 @@ _ID_MONTH = re.compile(r"^(?:[a-z\-]+(?:\.[A-Z]{2})?/)?(\d\d)(0[1-9]|1[0-2])(?:\
 _WS = re.compile(r"\s+")
 _VERSION = re.compile(r"^v(\d+)$")
 _AUTHOR_SPLIT = re.compile(r",\s*|\s+and\s+")
-_PARENTHESISED = re.compile(r"\s*\([^()]*\)")  # an affiliation in parentheses, innermost first
+# an affiliation in parentheses after a name, innermost first (a group standing alone, "A. Doe, (The CMS
+# Collaboration)", is a name)
+_PARENTHESISED = re.compile(r"(?<=[^\s,(])\s*\([^()]*\)")
 _GROUP_PREFIX = re.compile(r"^([^,:()]{2,80}\b(?:collaboration|consortium|team)):\s*", re.IGNORECASE)
 _NAME_SUFFIX = re.compile(r"^(?:jr|sr|ii|iii|iv)\.?$", re.IGNORECASE)
 
@@ -47,18 +49,19 @@ _NAME_SUFFIX = re.compile(r"^(?:jr|sr|ii|iii|iv)\.?$", re.IGNORECASE)
 def split_author_string(raw: str) -> list[str]:
     """Kaggle's `authors` string as names, where a line has no `authors_parsed`: affiliations in parentheses left
     out ("W. Adam (Institut f\\"ur Hochenergiephysik der OeAW, Wien)" made "Wien)" an author), a collaboration
-    before a colon kept as one name ("CMS Collaboration: S. Chatrchyan, ..."), and ", Jr." kept with its name (a
-    walkthrough of odd real-world data)."""
+    before a colon kept as one name ("CMS Collaboration: S. Chatrchyan, ..."), and ", Jr." kept with its name as
+    "J. Smith Jr." (a walkthrough of odd real-world data)."""
     text = raw
     while (shorter := _PARENTHESISED.sub("", text)) != text:
         text = shorter
     text = _GROUP_PREFIX.sub(r"\1, ", text.strip())
     names: list[str] = []
-    for piece in (a.strip() for a in _AUTHOR_SPLIT.split(text)):
+    for piece in (a.strip().removeprefix("(").removesuffix(")").strip() for a in _AUTHOR_SPLIT.split(text)):
         if not piece:
             continue
         if names and _NAME_SUFFIX.match(piece):
-            names[-1] += f", {piece}"
+            names[-1] += f" {piece}"  # "J. Smith Jr.", as `authors_parsed` names are written ("J. Smith, Jr." read
+            # as last name "J. Smith" in BibTeX: a review)
         else:
             names.append(piece)
     return names
@@ -100,15 +103,21 @@ def _iso_date(value: object, name: str) -> str | None:
 def _utc_day(value: str) -> str:
     """The day of an ISO date or timestamp in UTC, as arXiv dates its papers: "2025-12-31T23:30:00-05:00" is
     2026-01-01 (stored as 2025-12-31, it fell in the wrong year and ISO week: a walkthrough of odd data); a
-    timestamp without an offset, or one that does not parse, is taken as written."""
+    timestamp without an offset, one at local midnight (a day written as a timestamp: "2026-01-05T00:00:00+01:00"
+    is 2026-01-05, not the Sunday before: a review), or one that does not parse is taken as written."""
     if len(value) <= 10:
         return value[:10]
     try:
         stamp = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
+        return _day_in_utc(stamp) or value[:10]
+    except (ValueError, OverflowError):  # (year 9999 after the shift: the date's own checks refuse it)
         return value[:10]
-    if stamp.tzinfo is None:
-        return value[:10]
+
+
+def _day_in_utc(stamp: datetime) -> str | None:
+    """`stamp`'s day in UTC; None when it has no offset or is a local midnight (a day, not an instant)."""
+    if stamp.tzinfo is None or (stamp.hour, stamp.minute, stamp.second, stamp.microsecond) == (0, 0, 0, 0):
+        return None
     return stamp.astimezone(UTC).date().isoformat()
 
 
@@ -167,9 +176,11 @@ def _arxiv_id(value: object) -> tuple[str, int | None]:
 
 
 def _rfc2822_date(text: object) -> str:
+    """A Kaggle version's date ("Mon, 2 Apr 2007 19:18:42 GMT"), by its day in UTC as the ISO dates are."""
     try:
-        return parsedate_to_datetime(str(text)).date().isoformat()
-    except (TypeError, ValueError, IndexError):
+        stamp = parsedate_to_datetime(str(text))
+        return _day_in_utc(stamp) or stamp.date().isoformat()
+    except (TypeError, ValueError, IndexError, OverflowError):
         raise BadLine(f"bad version date {text!r}") from None
 
 

@@ -206,13 +206,18 @@ def m010_british_inflections(db: sqlite_utils.Database) -> None:
 def m011_author_names_composed(db: sqlite_utils.Database) -> None:
     """Stored author names with TeX accents ("Fokou\\'e", "M{\\aa}ns") or decomposed accents made the letters they
     show ("Fokoué", "Måns"), as `records.author_name` now stores them, so that `au:` finds them; the keyword
-    indexes follow through their triggers. Only names holding a backslash or a combining mark are read."""
+    indexes follow through their triggers. Only rows holding a backslash or any non-ASCII character are read (6.6 s
+    for 20,000 rewritten of 162,699, a review's synthetic home). The rule is written out here, not taken from
+    `author_name`, so that a later change to that function does not change what this migration did."""
     import json
 
-    from .records import author_name
+    from trendscope.foundation.text import latex_accents, nfc
+
+    def author_name(name: str) -> str:
+        return nfc(latex_accents(name))
 
     rows = db.execute("SELECT pk, authors FROM papers WHERE authors LIKE '%\\%' OR authors GLOB ?",
-                      ["*[\u0300-\u036f]*"]).fetchall()
+                      ["*[^ -~]*"]).fetchall()
     changed = 0
     for pk, raw in rows:
         try:

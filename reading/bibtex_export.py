@@ -103,6 +103,8 @@ _ET_AL_AFTER = re.compile(r"\s*,?\s+et\.?\s*al\.?$", re.IGNORECASE)  # "J. Doe e
 
 def _last_name(author: str) -> str:
     author = _ET_AL_AFTER.sub("", author)  # "J. Doe et al." keys "doe", not "al"
+    if _ET_AL_NAME.match(author.strip()):  # a list starting "et al." has no first author to key by
+        return ""
     if is_organisation(author):  # its own first word: "The CMS Collaboration" keys "cms2024...", not "collaboration"
         words = [w for w in (_ascii_word(x) for x in author.split()) if w and w != "the"]
         return words[0] if words else ""

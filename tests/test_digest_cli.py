@@ -346,6 +346,9 @@ def test_a_digest_of_a_week_the_database_holds_no_paper_of_says_so(dhome):
     empty = cli(dhome, "digest", "--week", "2012-W10")
     assert empty.exit_code == 0 and "note: the database holds no paper published in week 2012-W10" in empty.output
     assert "# Trendscope digest: mm, week 2012-W10" in empty.output  # the digest itself still comes
+    # papers stored after it: a gap in the stored papers, which fetching new papers does not fill (a review)
+    assert "a gap in the stored papers (`trendscope ingest --since` or a snapshot can fill it)" in empty.output
+    assert "fetches new papers" not in empty.output
     full = cli(dhome, "digest", "--week", WEEK)
     assert "holds no paper" not in full.output and "may be incomplete" not in full.output
     # a week after the newest paper names the newest paper's week (a blind walkthrough: the default week of a

@@ -139,8 +139,8 @@ def test_trend_summary_counts_share_and_chart(db, dhome):
         # ... and the weeks' own size is said beside it ("average 0.1 (1.5%)" beside "0.0% of 33" read as wrong)
         assert line.trailing_avg_total == pytest.approx(sum(totals) / 8)
         tot = line.trailing_avg_total
-        assert (f"8-week average {line.trailing_avg_count:.1f} of {tot:.0f}" if tot >= 10 else f"{tot:.1f}"
-                f" a week ({line.trailing_avg_share:.1%})") in md
+        of = f"{tot:.0f}" if tot >= 10 else f"{tot:.1f}"
+        assert f"8-week average {line.trailing_avg_count:.1f} of {of} a week ({line.trailing_avg_share:.1%})" in md
         assert line.direction in ("growing", "steady", "cooling")
         few = max(line.count, line.trailing_avg_count) < 5  # "2 papers, average 0.1 — within the usual variation"
         said = {"growing": "— growing.", "cooling": "— cooling.",

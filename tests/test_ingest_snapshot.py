@@ -61,7 +61,10 @@ def test_an_author_string_without_authors_parsed_keeps_names_whole():
     line["authors"] = ("CMS Collaboration: S. Chatrchyan (Yerevan Physics Institute), W. Adam (Institut f\\\"ur "
                        "Hochenergiephysik der OeAW, Wien (Austria)), J. Smith, Jr., M. Dragicevic and A. B. Last")
     assert parse_line(json.dumps(line)).authors == [
-        "CMS Collaboration", "S. Chatrchyan", "W. Adam", "J. Smith, Jr.", "M. Dragicevic", "A. B. Last"]
+        "CMS Collaboration", "S. Chatrchyan", "W. Adam", "J. Smith Jr.", "M. Dragicevic", "A. B. Last"]
+    # a group standing alone in parentheses is a name, not an affiliation
+    assert parse_line(json.dumps({**line, "authors": "A. Doe, (The CMS Collaboration)"})).authors == [
+        "A. Doe", "The CMS Collaboration"]
     assert parse_line(json.dumps({**line, "authors": KAGGLE["authors"]})).authors == [
         "C. Balázs", "E. L. Berger", "P. M. Nadolsky", "C.-P. Yuan"]
 
@@ -79,6 +82,7 @@ def test_parse_corpus_line(sample_rows):
     ("2026-01-01T01:00:00+09:00", None, "2025-12-31", None),  # the day before
     ("2025-06-01T10:00:00Z", "2025-06-02", "2025-06-01", "2025-06-02"),  # already UTC, or a day
     ("2025-06-01T23:59:00", None, "2025-06-01", None),  # no offset: as written
+    ("2026-01-05T00:00:00+01:00", None, "2026-01-05", None),  # a day written as local midnight: that day
 ])
 def test_a_timestamp_with_an_offset_is_dated_by_its_day_in_utc(sample_rows, published, updated, day, updated_day):
     """arXiv dates papers in UTC; "2025-12-31T23:30:00-05:00" was stored as 2025-12-31 and counted in the wrong year
@@ -86,6 +90,16 @@ def test_a_timestamp_with_an_offset_is_dated_by_its_day_in_utc(sample_rows, publ
     row = {**sample_rows[0], "id": "2601.00001", "published": published, "updated": updated}
     p = parse_line(json.dumps(row), today=date(2026, 6, 1))
     assert (p.published, p.updated) == (day, updated_day)
+
+
+
+def test_a_kaggle_version_date_with_an_offset_is_its_day_in_utc():
+    """The version dates' path kept the day as written while the ISO path took UTC: the same instant, two days (a
+    review)."""
+    line = {**KAGGLE, "versions": [{"version": "v1", "created": "Wed, 31 Dec 2025 23:30:00 -0500"},
+                                   {"version": "v2", "created": "Mon, 5 Jan 2026 00:00:00 +0100"}]}
+    p = parse_line(json.dumps({**line, "id": "2601.00002"}), today=date(2026, 6, 1))
+    assert (p.published, p.updated) == ("2026-01-01", "2026-01-05")
 
 
 @pytest.mark.parametrize("line, reason", [
@@ -436,8 +450,9 @@ def test_stored_author_names_with_tex_accents_are_mended_once_on_opening(tmp_pat
     store = PaperStore(db)
     store.upsert([Paper(id=f"2401.0000{i}", title=f"Paper {i}", abstract="An abstract about words.", version=1,
                         published="2024-01-02", updated="2024-01-02", authors=[name, "Plain Name"])
-                  for i, name in enumerate(["Måns Magnusson", "François Dupont", "Ada Lovelace"], start=1)])
-    raw = {"2401.00001": ["M{\\aa}ns Magnusson", "Plain Name"], "2401.00002": ["Fran\\c{c}ois Dupont", "Plain Name"]}
+                  for i, name in enumerate(["Måns Magnusson", "François Dupont", "Ada Lovelace", "한 Kim"], start=1)])
+    raw = {"2401.00001": ["M{\\aa}ns Magnusson", "Plain Name"], "2401.00002": ["Fran\\c{c}ois Dupont", "Plain Name"],
+           "2401.00004": ["\u1112\u1161\u11ab Kim", "Plain Name"]}  # (decomposed Hangul, as macOS writes it)
     with db.conn:  # as an earlier release stored them
         for pid, authors in raw.items():
             db.execute("UPDATE papers SET authors = ? WHERE id = ?", [json.dumps(authors), pid])
@@ -454,7 +469,8 @@ def test_stored_author_names_with_tex_accents_are_mended_once_on_opening(tmp_pat
     db.conn.close()
     db = open_database(path)
     assert [json.loads(r[0]) for r in db.execute("SELECT authors FROM papers ORDER BY id")] == [
-        ["Måns Magnusson", "Plain Name"], ["François Dupont", "Plain Name"], ["Ada Lovelace", "Plain Name"]]
+        ["Måns Magnusson", "Plain Name"], ["François Dupont", "Plain Name"], ["Ada Lovelace", "Plain Name"],
+        ["한 Kim", "Plain Name"]]
     for table in ("papers_terms", "papers_fts"):  # (porter's, for snippets, follows too)
         assert found(db, "Mans", table) == ["2401.00001"] and found(db, "Francois", table) == ["2401.00002"]
-    assert found(db, "Plain") == ["2401.00001", "2401.00002", "2401.00003"]
+    assert found(db, "Plain") == ["2401.00001", "2401.00002", "2401.00003", "2401.00004"]

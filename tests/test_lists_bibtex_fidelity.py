@@ -121,6 +121,15 @@ def test_a_collaboration_is_one_name_and_et_al_is_others(db, rows, tmp_path):
     assert raw[b]["author"] == "G. Aad and M. Zur Nedden and {ATLAS Collaboration}"
     assert raw[c]["author"] == "J. Doe and others"
     assert raw[a].key.startswith("cms") and raw[b].key.startswith("aad") and raw[c].key.startswith("doe")
+    # surnames that are also organisation words stay people's names (a review); a hyphen joins a word to a name
+    from trendscope.foundation.text import is_organisation
+
+    assert [is_organisation(n) for n in ("Anna Group", "Sarah Alliance", "Jo Team-Smith", "Lee, Team",
+                                         "Gemini Team", "Euclid Collaboration", "BigScience Workshop")] == [
+        False, False, False, False, True, True, True]
+    from trendscope.reading.bibtex_export import _last_name
+
+    assert _last_name("et al.") == "" and _last_name("J. Doe et al.") == "doe"
 
 
 def test_an_entry_with_its_venue_keeps_the_venues_year(db, rows, tmp_path):

@@ -147,6 +147,11 @@ def _note_week_coverage(db, week: str, week_papers: int) -> None:
     newest = PaperReads(db).published_range()[1]
     if week_papers == 0:
         latest = _week_of(newest) if newest else None
+        if latest and latest > week:  # papers after it: a gap, which fetching new papers does not fill (a review)
+            click.echo(f"note: the database holds no paper published in week {week}, though papers up to "
+                       f"{newest[:10]} are stored: a gap in the stored papers (`trendscope ingest --since` or a "
+                       "snapshot can fill it)", err=True)
+            return
         pick = (f"`--week {latest}` (the newest paper's week)" if latest and latest < week
                 else "`--week` picks another week")
         click.echo(f"note: the database holds no paper published in week {week} (the newest is from "

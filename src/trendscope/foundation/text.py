@@ -182,8 +182,9 @@ def authors_as_prose(authors, first_last: bool = True) -> list[str]:
 
 # a collaboration or other organisation written as an author ("ATLAS Collaboration", "The CMS Collaboration", "Euclid
 # Collaboration", "Gemini Team")
-_ORGANISATION = re.compile(r"\b(?:collaboration|consortium|team|workshop|project|initiative|committee|alliance|"
-                           r"group|organi[sz]ation|institute|laboratory)\b", re.IGNORECASE)
+# ("Group", "Project", "Alliance" are also surnames: left out; a hyphen joins a word to a name: "Jo Team-Smith")
+_ORGANISATION = re.compile(r"(?<![\w-])(?:collaboration|consortium|team|workshop|initiative|committee|"
+                           r"organi[sz]ation|institute|laboratory)(?![\w-])", re.IGNORECASE)
 AUTHORS_SHOWN = 25  # names a paper's page and `trendscope paper` show before "and N more"
 
 
