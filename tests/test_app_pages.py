@@ -379,6 +379,12 @@ def test_adding_from_the_paper_page_shows_the_membership_at_once(app_home, seed)
     assert any(f"Added {pid} to the list **“" in s for s in texts(at.success)), texts(at.success)
     assert "Not in any reading list yet." not in texts(at.caption)
     assert at.text_area(key=item_key("note", LIST_NAME, pid, "")).value == ""  # its note and status form is there now
+    # the popover marks the list that holds it now, and starts on another (it offered the same list again without a
+    # word: a narrow-screen walkthrough)
+    held_by = rl.memberships([pid])[pid]
+    box = open_page(check(new_app().run()), "paper", id=pid).selectbox(key="paper_add_list")
+    assert held_by and all(f"{n} (holds it already)" in box.options for n in held_by), box.options
+    assert box.value not in held_by
 
 
 def test_the_paper_page_says_when_its_tags_are_of_an_earlier_version(app_home, seed):

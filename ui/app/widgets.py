@@ -180,11 +180,16 @@ def list_flash() -> None:
         st.success(msg, icon=icon)
 
 
-def _list_choice(key: str, label: str) -> tuple[str, str | None]:
+def _list_choice(key: str, label: str, holding: Sequence[str] = ()) -> tuple[str, str | None]:
+    """The list to add to: the last one added to, unless it already holds the paper (`holding`: those lists, marked
+    so: the paper page offered "to read" to a paper it held, without a word: a narrow-screen walkthrough)."""
     names = list_names()
     options = names + [NEW_LIST]
     last = default_list()
-    choice = st.selectbox(label, options, index=options.index(last) if last in options else 0, key=f"{key}_list")
+    if last in holding:
+        last = next((n for n in names if n not in holding), NEW_LIST)
+    choice = st.selectbox(label, options, index=options.index(last) if last in options else 0, key=f"{key}_list",
+                          format_func=lambda n: f"{n} (holds it already)" if n in holding else n)
     new_name = _new_list_name(key, names) if choice == NEW_LIST else None
     return choice, new_name
 
@@ -200,7 +205,7 @@ def _new_list_name(key: str, names: list[str]) -> str:
 def add_to_list(arxiv_id: str, key: str, cited: tuple[str, str] | None = None) -> None:
     """A popover to add one paper to an existing or a new reading list (`cited`: see `_add`)."""
     with st.popover("Add to list", icon=":material/bookmark_add:"):
-        choice, new_name = _list_choice(key, "Reading list")
+        choice, new_name = _list_choice(key, "Reading list", memberships([arxiv_id]).get(arxiv_id, []))
         if st.button("Add", key=f"{key}_add", type="primary") and _add(arxiv_id, choice, new_name, cited):
             st.rerun()
 
