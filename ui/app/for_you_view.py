@@ -82,7 +82,7 @@ def render_for_you() -> None:
                 st.markdown(chips)
             with st.container(horizontal=True, gap="small"):  # as the search cards' row (a narrow-screen walkthrough)
                 widgets.open_button(p.arxiv_id, key=f"fyopen_{p.arxiv_id}")
-                widgets.add_to_list(p.arxiv_id, key=f"fy_{p.arxiv_id}")
+                widgets.add_to_list(p.arxiv_id, key=f"fy_{p.arxiv_id}", holding=held.get(p.arxiv_id, []))
                 widgets.source_links(p.arxiv_id)
                 widgets.feedback_buttons(p.arxiv_id, votes, key="fyvote")
     _thumbs(votes)

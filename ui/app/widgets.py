@@ -202,10 +202,14 @@ def _new_list_name(key: str, names: list[str]) -> str:
                          placeholder=DEFAULT_LIST if not names else "a name for the new list")
 
 
-def add_to_list(arxiv_id: str, key: str, cited: tuple[str, str] | None = None) -> None:
-    """A popover to add one paper to an existing or a new reading list (`cited`: see `_add`)."""
+def add_to_list(arxiv_id: str, key: str, cited: tuple[str, str] | None = None,
+                holding: Sequence[str] | None = None) -> None:
+    """A popover to add one paper to an existing or a new reading list (`cited`: see `_add`; `holding`: the lists
+    holding it, when the page has read them already for all its cards)."""
     with st.popover("Add to list", icon=":material/bookmark_add:"):
-        choice, new_name = _list_choice(key, "Reading list", memberships([arxiv_id]).get(arxiv_id, []))
+        if holding is None:
+            holding = memberships([arxiv_id]).get(arxiv_id, [])
+        choice, new_name = _list_choice(key, "Reading list", holding)
         if st.button("Add", key=f"{key}_add", type="primary") and _add(arxiv_id, choice, new_name, cited):
             st.rerun()
 
