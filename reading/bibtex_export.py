@@ -20,6 +20,7 @@ from trendscope.foundation.text import authors_as_prose, is_organisation, latex_
 from trendscope.ingest.records import abs_url
 
 from .exporters import list_text
+from .imported import is_et_al
 from .list_store import ListItem
 
 _LATEX_SPECIALS = {
@@ -97,13 +98,12 @@ def _ascii_word(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", folded.lower())
 
 
-_ET_AL_NAME = re.compile(r"^(?:et\.?\s*al\.?|others)$", re.IGNORECASE)  # "et al." listed as an author
 _ET_AL_AFTER = re.compile(r"\s*,?\s+et\.?\s*al\.?$", re.IGNORECASE)  # "J. Doe et al."
 
 
 def _last_name(author: str) -> str:
     author = _ET_AL_AFTER.sub("", author)  # "J. Doe et al." keys "doe", not "al"
-    if _ET_AL_NAME.match(author.strip()):  # a list starting "et al." has no first author to key by
+    if is_et_al(author):  # a list starting "et al." has no first author to key by
         return ""
     if is_organisation(author):  # its own first word: "The CMS Collaboration" keys "cms2024...", not "collaboration"
         words = [w for w in (_ascii_word(x) for x in author.split()) if w and w != "the"]
@@ -196,7 +196,7 @@ def bib_authors(item: ListItem, authors: Sequence[str]) -> str:
     whole = set(item.forms.whole)
     names, others = [], item.authors_incomplete
     for original, shown in zip(authors, authors_as_prose(authors, first_last=False)):
-        if _ET_AL_NAME.match(shown.strip()):  # "and et al." made a person of it: BibTeX's "and others"
+        if is_et_al(shown):  # "and et al." made a person of it: BibTeX's "and others"
             others = True
             continue
         if _ET_AL_AFTER.search(shown):
