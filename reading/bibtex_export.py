@@ -217,7 +217,7 @@ def protect_words(escaped: str, words: Sequence[str]) -> str:
     return re.sub(rf"(?:(?<=\\_)|(?<![\\{{\w]))({alternatives})(?![\w}}])", r"{\1}", escaped)
 
 
-_MATH_SPAN_RE = re.compile(r"(?<![\\$])\$([^$]{1,200})(?<!\\)\$(?!\$)")
+_MATH_SPAN_RE = re.compile(r"(?<![\\$])\$((?:\\\$|[^$]){1,200}?)(?<!\\)\$(?!\$)")  # "$\\$0.8$": a dollar in math
 # Math commands a title may keep (symbols, Greek, fonts, operators): harmless to compile, unlike \input or \def
 _SAFE_MATH_COMMANDS = frozenset("""
 alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi pi varpi rho varrho
@@ -235,13 +235,15 @@ _SAFE_MATH_CHARS_RE = re.compile(r"[A-Za-z0-9\s+\-*/=<>()\[\]|.,;:!'^_{}\\]*")
 
 def _safe_math(body: str) -> bool:
     """Whether a title's `$...$` may go into BibTeX as math: plain symbols and the commands above only, braces
-    balanced; anything else (`\\input`, `\\def`, `#`, `%`, `$`) is written as literal text."""
-    if not _SAFE_MATH_CHARS_RE.fullmatch(body) or "\\\\" in body or body != body.strip():  # "5$ and 6$": money
+    balanced, an escaped dollar (`$\\$0.8$`); anything else (`\\input`, `\\def`, `#`, `%`, `$`) is written as
+    literal text."""
+    if (not _SAFE_MATH_CHARS_RE.fullmatch(body.replace("\\$", "")) or "\\\\" in body
+            or body != body.strip()):  # "5$ and 6$": money
         return False
     for command in re.findall(r"\\([A-Za-z]+|.)", body):
         if command.isalpha() and command not in _SAFE_MATH_COMMANDS:
             return False
-        if not command.isalpha() and command not in "{},;!| ":
+        if not command.isalpha() and command not in "{},;!| $":
             return False
     depth = 0
     for ch in re.sub(r"\\[{}]", "", body):

@@ -130,6 +130,8 @@ def test_a_match_mark_inside_a_formula_is_dropped_not_shown():
     ("A model for under $100", "A model for under $100"),  # a price keeps its dollar (a blind walkthrough)
     (":red[Red] ${7*7}", ":red[Red] ${7*7}"),  # a lone dollar stays ("{7*7}" was shown)
     ("$100 and $200 budgets", "$100 and $200 budgets"),
+    (r"Funding of \$1.9B and $\$0.8$ a query", "Funding of $1.9B and $0.8 a query"),  # "$\0.8" (odd real data)
+    (r"Kept $\$\hat{x}$ source", r"Kept \$\hat{x} source"),  # math it cannot read: its source, dollars dropped
 ])
 def test_a_title_label_drops_only_math_dollars(title, label):
     from trendscope.ui.app.text import title_text
@@ -152,6 +154,11 @@ def test_a_plural_query_word_bolds_the_singular_too():
     assert highlight("a study of studies", ["studies"]) == "a **study** of **studies**"
     assert highlight("box boxes", ["boxes"]) == "**box** **boxes**"
     assert highlight("analysis and class", ["analysis", "class"]) == "**analysis** and **class**"  # no "analysi"
+
+
+def test_an_escaped_dollar_in_paper_text_shows_as_a_dollar():
+    """A walkthrough of odd real-world data: "\\$1.9B" showed its backslash on the paper page."""
+    assert safe_markdown(r"applied to \$1.9B, and $\$0.8$") == r"applied to \$1\.9B\, and $\text{\textdollar}0.8$"
 
 
 def test_a_typed_name_is_literal_even_its_dollars():

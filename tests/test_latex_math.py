@@ -117,3 +117,14 @@ def test_citations_urls_and_braced_greek_left_in_abstracts_read_as_text():
     assert latex_text_as_prose(r"code: \url{https://github.com/x/y_z}") == "code: https://github.com/x/y_z"
     assert readable_latex(r"{\epsilon}-Seg with $\alpha$ and {\Gamma}") == "ε-Seg with α and Γ"
     assert readable_latex(r"{\unknown}-Seg") == r"{\unknown}-Seg"  # what the tables do not know stays
+
+
+def test_an_escaped_dollar_reads_as_a_dollar_in_text_and_in_math():
+    """A walkthrough of odd real-world data: the corpus writes money as "\\$1.9B", "0.01\\$ per query" and
+    "$\\$0.8$"; the CLI and digests printed the backslash, the app's link labels "$\\0.8" (arXiv shows "$")."""
+    assert readable_latex(r"applied to \$1.9B of funding, 0.01\$ per query") == \
+        "applied to $1.9B of funding, 0.01$ per query"
+    assert readable_latex(r"a few dollars, e.g., $\$0.8$, $\$1$, and $x^2$") == "a few dollars, e.g., $0.8, $1, and x²"
+    assert readable_latex(r"by \$3.3\times\$ on GPU") == r"by $3.3\times$ on GPU"  # escaped: text, as arXiv shows it
+    assert readable_latex(r"kept $\$\hat{x}$ as source") == r"kept $\$\hat{x}$ as source"  # math it cannot read
+    assert latex_text_as_prose(r"under \$5") == "under $5"

@@ -181,7 +181,8 @@ def title_text(title: str, width: int | None = None) -> str:
     """A paper title as one line of plain text for a link or button label: math as readable Unicode, math it
     cannot read as its source without the dollars (KaTeX in a label floated a superscript above its card), cut to
     `width` characters with "…". Not escaped: pass it through `safe_inline` or `highlight`."""
-    text = _MATH_DOLLARS.sub(r"\1", readable_latex(" ".join((title or "").split())))
+    text = _MATH_DOLLARS.sub(r"\1", readable_latex(" ".join((title or "").split()), dollar="\ue003"))
+    text = text.replace("\ue003", "$")  # an escaped dollar ("\\$1.9B") is no math's delimiter
     return text if width is None or len(text) <= width else text[: width - 1] + "…"
 
 

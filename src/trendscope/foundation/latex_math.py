@@ -81,6 +81,7 @@ _SYMBOLS = {
     "&": "&",
     "_": "_",
     "#": "#",
+    "$": "$",  # "$\\$0.8$": a dollar sign in math
     "{": "\ue000",  # a literal brace: kept through the grouping braces' removal and the prose step (`readable_latex`)
     "}": "\ue001",
     ",": " ",
@@ -116,7 +117,7 @@ _FONT_CMDS = ("mathcal", "mathbb", "mathbf", "mathrm", "mathit", "mathsf", "math
 # (so "costs $5 and $10" is not math).
 _MATH_RE = re.compile(r"(?<!\\)\$(?=[^\s$])([^$]{1,200}?)(?<=[^\s\\])\$")  # readable_latex checks the "$" before
 _FONT_RE = re.compile(r"\\(?:" + "|".join(_FONT_CMDS) + r")\s*\{([^{}]*)\}")
-_CMD_RE = re.compile(r"\\([A-Za-z]+|[%&_#{},;! |])")
+_CMD_RE = re.compile(r"\\([A-Za-z]+|[%&_#{},;! |$])")
 _BB = {"R": "ℝ", "N": "ℕ", "Z": "ℤ", "Q": "ℚ", "C": "ℂ", "E": "𝔼", "P": "ℙ"}
 
 
@@ -166,21 +167,27 @@ def _convert_math(src: str) -> str | None:
 _BRACED_GREEK = re.compile(r"\{\\(" + "|".join(sorted(_GREEK, key=len, reverse=True)) + r")\}")
 
 
-def readable_latex(text: str) -> str:
-    """Abstract text with simple inline math turned into Unicode; anything complex keeps its `$...$` source."""
-    text = text or ""
+def readable_latex(text: str, dollar: str = "$") -> str:
+    """Abstract text with simple inline math turned into Unicode; anything complex keeps its `$...$` source. An
+    escaped dollar outside math (`\\$1.9B`, `0.01\\$ per query`) or inside simple math (`$\\$0.8$`) reads as
+    `dollar`, as arXiv's own page shows it (the backslash was printed, or the math broken: a walkthrough of odd
+    real-world data)."""
+    text = (text or "").replace("\\$", "\ue003")
     parts, pos = [], 0
     for m in _MATH_RE.finditer(text):
         # a "$" right after another is display math ("$$x$$"), unless that one closed an inline formula just
         # before: "$2.0\times$$\sim$$2.7\times$" is three formulas side by side (printed raw: a walkthrough)
         if m.start() and text[m.start() - 1] == "$" and m.start() != pos:
             continue
-        out = _convert_math(m.group(1))  # its "~" is a tilde, not a LaTeX tie for the prose pass below
-        parts += [text[pos:m.start()], out.replace("~", "\ue002") if out is not None else m.group(0)]
+        out = _convert_math(m.group(1).replace("\ue003", "\\$"))  # its "~" is a tilde, not a TeX tie (below)
+        parts += [text[pos:m.start()],
+                  out.replace("~", "\ue002").replace("$", "\ue003") if out is not None
+                  else m.group(0).replace("\ue003", "\ue004")]  # math kept as its source keeps "\\$"
         pos = m.end()
     text = "".join(parts) + text[pos:]
     # a Greek letter braced outside math, as titles write a name: "{\epsilon}-Seg" (printed raw: a walkthrough)
     text = _BRACED_GREEK.sub(lambda m: _GREEK[m[1]], text)
     # \emph{x}, ``quotes'', \% ... outside math; then a math brace written \{ is a brace ("$\{\pm1\}$": {±1}; it
     # was dropped with the grouping ones: a blind walkthrough)
-    return latex_text_as_prose(text).replace("\ue000", "{").replace("\ue001", "}").replace("\ue002", "~")
+    text = latex_text_as_prose(text).replace("\ue000", "{").replace("\ue001", "}").replace("\ue002", "~")
+    return text.replace("\ue004", "\\" + dollar).replace("\ue003", dollar)
