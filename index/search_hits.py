@@ -29,5 +29,6 @@ def search_hits(store: SearchStore, ranked: list[tuple[int, float]], pq: ParsedQ
         snippet = snips.get(pk) or (r.abstract[:240] + ("…" if len(r.abstract) > 240 else ""))
         hits.append(SearchHit(pk=pk, id=r.id, title=r.title, score=round(float(score), 6),
                               published=r.published, categories=r.categories, authors=r.authors,
-                              abstract=r.abstract, snippet=snippet, missing=missing.get(pk, [])))
+                              abstract=r.abstract, snippet=snippet, missing=missing.get(pk, []),
+                              withdrawn=r.withdrawn))
     return hits

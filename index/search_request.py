@@ -44,6 +44,7 @@ class SearchHit:
     abstract: str
     snippet: str
     missing: list[str] = field(default_factory=list)  # query words (optional ones) this paper does not contain
+    withdrawn: str | None = None  # what a withdrawn paper says of it ("This paper has been withdrawn ..."), else None
 
     def to_json(self) -> dict:
         return asdict(self)

@@ -28,7 +28,7 @@ from trendscope.foundation.hashing import rows_digest
 from trendscope.foundation.stemming import light_match
 from trendscope.foundation.text import MATCH_CLOSE, MATCH_OPEN
 
-from .records import Paper, author_name
+from .records import Paper, author_name, withdrawal_note
 from .store import row_to_paper
 from .subset_match import SUBSET_LIMIT, SubsetMatcher
 
@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 
 # bm25() column weights for (title, abstract, authors), the column order of papers_fts.
 BM25_WEIGHTS = (3.0, 1.0, 1.0)
-_ROW_COLUMNS = "pk, id, title, abstract, published, categories, authors, content_hash"
+_ROW_COLUMNS = "pk, id, title, abstract, published, categories, authors, content_hash, comment"
 
 
 @dataclass
@@ -50,6 +50,12 @@ class PaperRow:
     categories: list[str]
     authors: list[str]
     content_hash: str
+    comment: str | None = None
+
+    @property
+    def withdrawn(self) -> str | None:
+        """What the paper says of its withdrawal (`records.withdrawal_note`), None when it is not withdrawn."""
+        return withdrawal_note(self.comment, self.abstract)
 
 
 @dataclass
@@ -84,7 +90,7 @@ def _leading_varint(blob: bytes) -> int:
 
 def _row(r: Sequence) -> PaperRow:
     authors = [author_name(a) if isinstance(a, str) else a for a in json.loads(r[6] or "[]")]  # as `Paper` reads them
-    return PaperRow(r[0], r[1], r[2], r[3], r[4], json.loads(r[5] or "[]"), authors, r[7])
+    return PaperRow(r[0], r[1], r[2], r[3], r[4], json.loads(r[5] or "[]"), authors, r[7], r[8])
 
 
 class PaperReads:

@@ -402,6 +402,27 @@ def test_the_paper_page_says_when_its_tags_are_of_an_earlier_version(app_home, s
     assert any(note in c for c in texts(at.caption)), texts(at.caption)
 
 
+def test_a_withdrawn_paper_is_marked_on_its_page_in_search_and_in_its_list(app_home, seed):
+    """A walkthrough of odd real-world data: arXiv keeps a withdrawn paper listed, and the app showed it like any
+    other; only the "Comment" line of its page said so. The comment is arXiv's own (a recorded OAI-PMH record)."""
+    from trendscope.ingest.store import PaperStore, open_database
+
+    store = PaperStore(open_database(app_home / "trendscope.db"))
+    aid, listed = seed.ids[-1], seed.math_id
+    comment = "This paper has been withdrawn. Theorem 38 and Corollary 39 are in error."
+    store.upsert([replace(p, comment=comment, version=(p.version or 1) + 1)  # a withdrawal is a new version
+                  for p in (store.get(aid), store.get(listed))])
+    mark = ":red-badge[:material/block: Withdrawn]"
+    md = all_markdown(open_page(check(new_app().run()), "paper", id=aid))
+    assert f"{mark} This paper has been withdrawn\\. Theorem 38" in md, md
+    cards = search(check(new_app().run()), seed.titles[aid])
+    marked = [m for m in texts(cards.markdown) if m.startswith(mark)]
+    assert len(marked) == 1 and "Corollary 39" in marked[0]  # its card only
+    lists = open_page(check(new_app().run()), "lists")
+    marked = [m for m in texts(lists.markdown) if mark in m]
+    assert len(marked) == 2 and all(m.startswith("**") for m in marked), marked  # both, beside their titles
+
+
 def test_paper_page_renders_latex_links_trends_similar(app_home, seed):
     at = open_page(check(new_app().run()), "paper", id=seed.math_id)
     md = all_markdown(at)

@@ -205,3 +205,35 @@ def test_an_id_that_is_no_string_is_named_as_such_not_missing():
         parse_line(corpus(id=" "), TODAY)
     with pytest.raises(BadLine, match="^missing field 'id'$"):
         parse_line(json.dumps({k: v for k, v in json.loads(corpus()).items() if k != "id"}), TODAY)
+
+
+@pytest.mark.parametrize("comment, abstract, note", [
+    # arXiv's own words (recorded OAI-PMH comments; the shared corpus's 1512.08982 abstract)
+    ("This paper has been withdrawn. Theorem 38 and Corollary 39 are in\n   error.", "x",
+     "This paper has been withdrawn. Theorem 38 and Corollary 39 are in error."),
+    (None, "This article has been withdrawn by arXiv administrators because the submitter did not have the legal "
+           "authority to grant the license applied to the work.",
+     "This article has been withdrawn by arXiv administrators because the submitter did not have the legal "
+     "authority to grant the license applied to the work."),
+    ("Withdrawn: a flaw in the proof of Lemma 2", "x", "Withdrawn: a flaw in the proof of Lemma 2"),
+    ("Paper withdrawn due to an error in Table 3", None, "Paper withdrawn due to an error in Table 3"),
+    # "withdrawn" about something else
+    ("Supersedes arXiv:1606.03705, which was withdrawn", "x", None),
+    (None, "Mixer services remove all connections between the input (deposited) Bitcoins and the output "
+           "(withdrawn) mixed Bitcoins.", None),
+    ("10 pages; withdrawn transactions are studied in Section 4", "x", None),
+    (None, None, None),
+])
+def test_a_withdrawn_paper_is_told_by_what_it_says_of_itself(comment, abstract, note):
+    from trendscope.ingest.records import Paper, withdrawal_note
+
+    assert withdrawal_note(comment, abstract) == note
+    assert Paper(id="2401.00001", title="t", abstract=abstract or "a", comment=comment).withdrawn == \
+        withdrawal_note(comment, abstract or "a")
+
+
+def test_a_long_withdrawal_note_is_cut():
+    from trendscope.ingest.records import MAX_WITHDRAWAL_NOTE, withdrawal_note
+
+    note = withdrawal_note("This paper has been withdrawn " + "because " * 100, None)
+    assert len(note) == MAX_WITHDRAWAL_NOTE and note.endswith("…")

@@ -133,3 +133,46 @@ def test_a_paper_with_thousands_of_authors_names_the_first_and_how_many_more(tmp
     assert line.endswith("A. Physicist24 and 2,975 more, among them ATLAS Collaboration (--json lists them all)")
     data = json.loads(CliRunner().invoke(main, ["--home", str(tmp_path), "paper", "1207.7214", "--json"]).output)
     assert data["authors"] == names
+
+
+# real records: the shared corpus's 1512.08982 (withdrawn by arXiv's administrators: its abstract says so) and
+# 2009.14007 ("withdrawn" as an ordinary word), and a comment as arXiv's OAI-PMH feed records it (math.GT paper,
+# tests' recorded ListRecords.xml)
+_WITHDRAWN_ROWS = [
+    {"id": "1512.08982", "title": "Technical Report: a tool for measuring Prosodic Accommodation",
+     "abstract": "This article has been withdrawn by arXiv administrators because the submitter did not have the "
+                 "legal authority to grant the license applied to the work.", "authors": [],
+     "categories": ["cs.SD", "cs.CL"], "published": "2015-12-30"},
+    {"id": "2009.14007", "title": "Tracking Mixed Bitcoins",
+     "abstract": "Mixer services purportedly remove all connections between the input (deposited) Bitcoins and the "
+                 "output (withdrawn) mixed Bitcoins, seemingly rendering taint analysis tracking ineffectual.",
+     "authors": ["Tin Tironsakkul", "Manuel Maarek"], "categories": ["cs.CR"], "published": "2020-09-30"},
+    {"id": "1606.01234", "title": "On the number of saddle connections in translation surfaces with poles",
+     "abstract": "Translation surfaces with poles correspond to meromorphic differentials on compact Riemann "
+                 "surfaces.", "authors": ["Guillaume Tahar"], "categories": ["math.GT"], "published": "2016-06-03",
+     "comment": "This paper has been withdrawn by the author because it was merged\n   into a new paper "
+                "(arXiv:1606.03705)"},
+]
+
+
+def test_a_withdrawn_paper_says_so_in_search_and_on_its_page(tmp_path):
+    """A walkthrough of odd real-world data: arXiv keeps a withdrawn paper listed, and Trendscope showed it like any
+    other in search results and on its page; only its comments (or its abstract) said so."""
+    snapshot = tmp_path / "papers.jsonl"
+    snapshot.write_text("".join(json.dumps(r) + "\n" for r in _WITHDRAWN_ROWS), encoding="utf-8")
+    home = str(tmp_path / "home")
+    assert CliRunner().invoke(main, ["--home", home, "ingest", "--snapshot", str(snapshot)]).exit_code == 0
+    page = CliRunner().invoke(main, ["--home", home, "paper", "1606.01234"])
+    assert "Withdrawn: This paper has been withdrawn by the author because it was merged into a new paper " \
+           "(arXiv:1606.03705)" in page.output
+    assert "Comment: This paper has been withdrawn" in page.output  # the record's comment, as the app shows it
+    assert "Withdrawn:" in CliRunner().invoke(main, ["--home", home, "paper", "1512.08982"]).output
+    assert "Withdrawn" not in CliRunner().invoke(main, ["--home", home, "paper", "2009.14007"]).output
+    query = ["--home", home, "search", "surfaces bitcoins prosodic", "--mode", "keyword"]
+    found = CliRunner().invoke(main, query)
+    lines = found.output.splitlines()
+    marked = [lines[i - 1] for i, line in enumerate(lines) if line.strip().startswith("withdrawn: ")]
+    assert sorted(line.split()[1] for line in marked) == ["1512.08982", "1606.01234"], found.output
+    hits = [json.loads(line) for line in CliRunner().invoke(main, [*query, "--json"]).output.splitlines()]
+    assert {h["id"]: bool(h["withdrawn"]) for h in hits} == {"1512.08982": True, "1606.01234": True,
+                                                             "2009.14007": False}

@@ -216,7 +216,8 @@ def test_a_verbose_snippet_reads_tex_as_the_title_does(capsys):
     from trendscope.ui.cli.index import _print_hits
 
     hit = SimpleNamespace(id="2106.09685", title="LoRA", score=0.3, published="2021-06-17", categories=["cs.CL"],
-                          authors=[], missing=[], snippet="Low-Rank Adaptation~(⟦LoRA⟧) on 50\\% of $\\alpha$")
+                          authors=[], missing=[], withdrawn=None,
+                          snippet="Low-Rank Adaptation~(⟦LoRA⟧) on 50\\% of $\\alpha$")
     _print_hits([hit], as_json=False, verbose=1)
     assert "       Low-Rank Adaptation (⟦LoRA⟧) on 50% of α\n" in capsys.readouterr().out
     _print_hits([hit], as_json=True, verbose=1)

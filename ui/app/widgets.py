@@ -91,6 +91,12 @@ def trend_chips(trends: Sequence[tuple[str, float]] | Sequence[str]) -> str:
     return " ".join(chips)
 
 
+def withdrawn_note(note: str) -> None:
+    """A withdrawn paper's mark above its card or page: arXiv keeps it listed, and only its comments (or, when arXiv's
+    administrators withdrew it, its abstract) say so: "This paper has been withdrawn by the author due to ..."."""
+    st.markdown(f":red-badge[:material/block: Withdrawn] {safe_inline(note)}")
+
+
 def meta_line(authors: Sequence[str], published: str | None, categories: Sequence[str], max_authors: int = 6,
               imported: Sequence[str] = (), et_al: bool = False) -> str:
     """Authors · date · categories of a card; `imported`: the authors a reading-list import gave a paper stored

@@ -138,7 +138,7 @@ def _terminal_width() -> int | None:
 def _hit_json(h) -> dict:
     """One hit as `--json` and `--batch` print it."""
     return {"id": h.id, "title": h.title, "score": h.score, "published": h.published, "categories": h.categories,
-            "authors": h.authors, "snippet": h.snippet, "missing": h.missing}
+            "authors": h.authors, "snippet": h.snippet, "missing": h.missing, "withdrawn": h.withdrawn}
 
 
 def _print_hits(hits, as_json: bool, verbose: int, scores: bool = True) -> None:
@@ -152,6 +152,8 @@ def _print_hits(hits, as_json: bool, verbose: int, scores: bool = True) -> None:
     width = _terminal_width()
     for i, h in enumerate(hits, 1):
         click.echo(_hit_line(i, h, width, scores))
+        if h.withdrawn:  # arXiv keeps a withdrawn paper listed; its comments say so (odd real-world data)
+            click.echo(f"       withdrawn: {h.withdrawn}")
         if h.missing:
             click.echo(f"       missing: {', '.join(h.missing)}")
         if verbose:  # TeX made readable as in the title ("Adaptation~(⟦LoRA⟧)": a blind docs audit); --json keeps it

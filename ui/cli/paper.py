@@ -53,6 +53,7 @@ def paper_record(db, raw_id: str, home=None) -> dict:
                    for c in trends.corrections_by_pk([pk]).get(pk, [])]
     return {"id": paper.id, "version": paper.version, "title": paper.title, "authors": paper.authors,
             "published": paper.published, "updated": paper.updated, "categories": paper.categories,
+            "doi": paper.doi, "journal_ref": paper.journal_ref, "comment": paper.comment, "withdrawn": paper.withdrawn,
             "url": abs_url(paper.id), "abstract": paper.abstract, "trends": tags, "tagged": trends.is_tagged(pk),
             "tags_outdated": trends.tags_outdated(pk) or bool(_retag(db, home, tags)), "corrections": corrections}
 
@@ -113,11 +114,16 @@ def paper_cmd(ctx: click.Context, paper_id: str, as_json: bool) -> None:
     # readable_latex: as the app and the digests show them (`\textbf{`, `$2.0\times$` were printed raw: a walkthrough)
     version = f"v{rec['version']}" if rec["version"] else ""
     click.echo(f"{rec['id']}{version}  {readable_latex(rec['title'])}")
+    if rec["withdrawn"]:  # arXiv keeps a withdrawn paper listed; its comments say so (odd real-world data)
+        click.echo(f"Withdrawn: {rec['withdrawn']}")
     names = authors_as_prose(rec["authors"])
     more = " (--json lists them all)" if len(names) > AUTHORS_SHOWN else ""
     click.echo(f"Authors: {authors_shortened(names) or _imported_authors(ctx, rec['id'])}{more}")
     dates = f"published {rec['published'] or '?'}" + (f", updated {rec['updated']}" if rec["updated"] else "")
     click.echo(f"{dates} · {', '.join(rec['categories']) or 'no category'} · {rec['url']}")
+    for label, key in (("Journal", "journal_ref"), ("DOI", "doi"), ("Comment", "comment")):  # as the app shows them
+        if rec[key]:
+            click.echo(f"{label}: {' '.join(rec[key].split())}")
     if not rec["trends"] and rec["corrections"]:
         click.echo("Trends: none (corrected by hand)")
     elif not rec["trends"] and rec["tagged"]:  # it read "`trendscope index` tags new papers" right after one did

@@ -269,6 +269,8 @@ def render() -> None:
             reader_view.pdf_uploader(arxiv_id)
         return
     st.title(safe_inline(paper.title), anchor=False)
+    if paper.withdrawn:  # arXiv keeps a withdrawn paper listed; its comments say so (odd real-world data)
+        widgets.withdrawn_note(paper.withdrawn)
     # the paper in the tab's title, not "Paper" for every paper (an accessibility walkthrough); plain text
     st.set_page_config(page_title=f"{' '.join(readable_latex(paper.title).split())[:90]} · Trendscope")
     _links(arxiv_id)

@@ -177,7 +177,9 @@ def _items(rl, name: str, editable: bool = True) -> None:
         with st.container(border=True, key=f"item_{item.arxiv_id}"):
             c_text, c_status = st.columns([4, 1])
             if item.paper:
-                c_text.markdown(f"**{safe_inline(item.paper.title)}**  \n"  # authors: the import's, when none stored
+                # a paper withdrawn since it was added says so (arXiv keeps it listed; its comments tell)
+                gone = " · :red-badge[:material/block: Withdrawn]" if item.paper.withdrawn else ""
+                c_text.markdown(f"**{safe_inline(item.paper.title)}**{gone}  \n"  # authors: an import's if none
                                 + widgets.meta_line(item.metadata.authors, item.paper.published, item.paper.categories,
                                                     et_al=item.authors_incomplete))
             elif item.imported is not None:  # what its BibTeX entry said, until it is ingested

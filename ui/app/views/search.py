@@ -254,6 +254,8 @@ def _results(state: dict) -> None:
     for i, hit in enumerate(hits):
         with st.container(border=True, key=f"hit_{i}"):
             widgets.title_link(hit.title, hit.id, terms)
+            if hit.withdrawn:  # arXiv keeps a withdrawn paper listed; its comments say so (odd real-world data)
+                widgets.withdrawn_note(hit.withdrawn)
             st.markdown(widgets.meta_line(hit.authors, hit.published, hit.categories,
                                           imported=imported.get(hit.id, ())))
             if held.get(hit.id):
