@@ -251,6 +251,20 @@ def parse_query(text: str, all_words: bool = False) -> ParsedQuery:
     """Parse a user query; raises TrendscopeError when nothing searchable is left.
 
     `all_words`: every plain word is required (as if each were written `+word`)."""
+    s = _checked_text(text)
+    tokens = list(_TOKEN_RE.finditer(s))
+    apart = _compounds_apart(tokens, s)
+    reading = _Reading(all_words)
+    for n, m in enumerate(tokens):
+        if m.group("lone") is not None or n - 1 in apart:
+            continue
+        reading.token(m, tokens[n + 1].group("bare") if n in apart else None)
+    return reading.finish()
+
+
+def _checked_text(text: str) -> str:
+    """The query normalised, "ti: lora" read as ti:lora; too long a query, or a field with nothing after it, is
+    refused with what to write instead."""
     if text is not None and len(text) > MAX_QUERY_CHARS:
         raise TrendscopeError(f"query too long ({len(text)} characters, at most {MAX_QUERY_CHARS})")
     s = _FIELD_SPACE_RE.sub(r"\1:", normalize(text))  # "ti: lora" is ti:lora
@@ -259,71 +273,89 @@ def parse_query(text: str, all_words: bool = False) -> ParsedQuery:
         example = {"authors": "hinton", "category": "cs.CL"}.get(FIELDS[dangling[1].lower()], "diffusion")
         raise TrendscopeError(f'"{dangling[1]}:" needs a word or a "phrase" right after it (e.g. '
                               f'{dangling[1]}:{example})')
-    out = ParsedQuery()
-    groups: list[Group] = []
-    pending_or = False
-    negate_next = False
-    count = prefixes = 0
-    tokens = list(_TOKEN_RE.finditer(s))
-    apart = _compounds_apart(tokens, s)
-    for n, m in enumerate(tokens):
-        if m.group("lone") is not None or n - 1 in apart:
-            continue
-        neg = bool(m.group("neg")) or negate_next
+    return s
+
+
+@dataclass
+class _Reading:
+    """A query read token by token, left to right: the groups so far, and what an OR or NOT before the next token
+    asks of it."""
+    all_words: bool
+    out: ParsedQuery = field(default_factory=ParsedQuery)
+    groups: list[Group] = field(default_factory=list)
+    pending_or: bool = False
+    negate_next: bool = False
+    count: int = 0
+    prefixes: int = 0
+
+    def token(self, m: re.Match, joined_next: str | None) -> None:
+        """One token; `joined_next`: the next token's word when the two are a compound written apart ("multi
+        modal" is "multi-modal", searched joined)."""
+        neg = bool(m.group("neg")) or self.negate_next
         plus = bool(m.group("plus"))
-        negate_next = False
+        self.negate_next = False
         fname = (m.group("field") or "").lower()
-        raw = m.group("phrase") if m.group("phrase") is not None else (m.group("bare") or "")
         is_phrase = m.group("phrase") is not None
+        raw = m.group("phrase") if is_phrase else (m.group("bare") or "")
         typed_label = None
-        if n in apart:  # "multi modal" is "multi-modal" (searched joined, below)
-            typed_label = f"{raw} {tokens[n + 1].group('bare')}"
-            raw = f"{raw}-{tokens[n + 1].group('bare')}"
+        if joined_next is not None:
+            typed_label = f"{raw} {joined_next}"
+            raw = f"{raw}-{joined_next}"
         if m.group("field") and fname not in FIELDS:
             # not a field we know ("http://x", "re:act"): the whole token is text
             raw = f"{m.group('field')}:{raw}"
             fname = ""
-        if not fname and not is_phrase and not neg and not plus:
-            if raw == "OR":
-                pending_or = bool(groups)
-                continue
-            if raw == "AND":
-                continue
-            if raw == "NOT":
-                negate_next = True
-                continue
+        if not fname and not is_phrase and not neg and not plus and self._operator(raw):
+            return
         column = FIELDS.get(fname) if fname else None
         if column == "category":
-            cat = raw.strip().strip(",;")
-            if not cat:
-                continue
-            if not _CATEGORY_RE.match(cat):
-                raise TrendscopeError(f"not an arXiv category: {cat!r} (write e.g. cat:cs.CL)")
-            (out.excluded_categories if neg else out.categories).append(cat)
-            continue
+            self._category(raw, neg)
+            return
         words = tuple(_WORD_RE.findall(raw))
         if not words:
-            pending_or = False
-            continue
+            self.pending_or = False
+            return
+        self._term(raw, words, _Form(column, neg, plus, is_phrase, typed_label))
+
+    def _operator(self, raw: str) -> bool:
+        """Whether a bare word is OR, AND or NOT (read, not searched)."""
+        if raw == "OR":
+            self.pending_or = bool(self.groups)
+        elif raw == "NOT":
+            self.negate_next = True
+        return raw in ("OR", "AND", "NOT")
+
+    def _category(self, raw: str, neg: bool) -> None:
+        cat = raw.strip().strip(",;")
+        if not cat:
+            return
+        if not _CATEGORY_RE.match(cat):
+            raise TrendscopeError(f"not an arXiv category: {cat!r} (write e.g. cat:cs.CL)")
+        (self.out.excluded_categories if neg else self.out.categories).append(cat)
+
+    def _term(self, raw: str, words: tuple[str, ...], form: _Form) -> None:
+        """A word, phrase or field term: excluded, embedded and grouped (an OR before it joins the last group)."""
+        out, column = self.out, form.column
         typed = words
         # "pre-training" is searched as "pretraining", which the keyword index also holds for papers that write it
         # hyphenated or apart (foundation.stemming.compounds_in): the spellings found different papers (a walkthrough)
         # (never in au:: a name is not a compound, and "Co-Reyes" searched as "CoReyes" found no author: a review)
-        joined = (None if is_phrase or len(words) != 2 or column == "authors"
+        joined = (None if form.phrase or len(words) != 2 or column == "authors"
                   else joined_compound(raw.strip().strip(_LABEL_EDGES)))
         if joined:
             words = (joined,)
-        prefix = (not is_phrase) and raw.endswith("*") and len(words) == 1
+        prefix = (not form.phrase) and raw.endswith("*") and len(words) == 1
         if prefix:
-            _check_prefix(words[0], prefixes := prefixes + 1)
+            self.prefixes += 1
+            _check_prefix(words[0], self.prefixes)
         item = Item(words=words, column=column, prefix=prefix)
         # "sim-to-real" and "sim2real" are one term to a reader: each is searched as either (papers write both;
         # "sim2real" found none of the sim-to-real papers: a blind walkthrough)
-        other = None if is_phrase or prefix else to_spelling(raw.strip().strip(_LABEL_EDGES), words)
+        other = None if form.phrase or prefix else to_spelling(raw.strip().strip(_LABEL_EDGES), words)
         alternative = Item(words=other, column=column) if other else None
-        count += 1
-        if count > MAX_ITEMS:
-            if neg or is_phrase or column or plus or prefix or pending_or:
+        self.count += 1
+        if self.count > MAX_ITEMS:
+            if form.neg or form.phrase or column or form.plus or prefix or self.pending_or:
                 # a pasted abstract with "ti:foo" at its end read "too many terms" of a query whose plain words
                 # past the limit are accepted (a blind docs audit): say which terms count
                 raise TrendscopeError(f"search syntax (phrases, fields such as ti:, -word, +word, prefix*, OR) is "
@@ -332,33 +364,48 @@ def parse_query(text: str, all_words: bool = False) -> ParsedQuery:
             # a pasted abstract was refused (a blind walkthrough): its words past the limit are still embedded
             out.embed_words.extend(words)
             out.embedded_only += 1
-            continue
-        if neg:
+            return
+        if form.neg:
             out.excluded.append(item)
-            pending_or = False
-            continue
+            self.pending_or = False
+            return
         if column != "authors":
             out.embed_words.extend(typed)
-        plain = not (is_phrase or column or plus)
-        required = all_words or not plain
+        plain = not (form.phrase or column or form.plus)
+        required = self.all_words or not plain
         # the word as typed ("pre-training", "GPT-4"), less the punctuation around it ("(survey):" read as
         # "missing: (survey):" on every hit: a blind walkthrough)
         # a hyphenated word as typed too: "missing: DP SGD" read as two words (a blind walkthrough)
-        label = typed_label or (" ".join(words) if is_phrase else raw.strip().strip(_LABEL_EDGES) or " ".join(words))
+        label = form.typed_label or (" ".join(words) if form.phrase
+                                     else raw.strip().strip(_LABEL_EDGES) or " ".join(words))
         items = [item, alternative] if alternative else [item]
-        if pending_or and groups:
-            last = groups[-1]
-            groups[-1] = Group(last.items + items, last.required and required, f"{last.label} OR {label}")
-            pending_or = False
+        if self.pending_or and self.groups:
+            last = self.groups[-1]
+            self.groups[-1] = Group(last.items + items, last.required and required, f"{last.label} OR {label}")
+            self.pending_or = False
         else:
             single = plain and len(words) == 1 and not prefix and not alternative
-            groups.append(Group(items, required, label, words[0] if single else ""))
-    if not groups and not out.categories and not out.excluded_categories:
-        if out.excluded:
-            raise TrendscopeError("the query only excludes words: add at least one word to look for")
-        raise TrendscopeError("empty query: give at least one word to look for (or a cat: filter)")
-    out.groups = _meaningful(groups)
-    return out
+            self.groups.append(Group(items, required, label, words[0] if single else ""))
+
+    def finish(self) -> ParsedQuery:
+        out = self.out
+        if not self.groups and not out.categories and not out.excluded_categories:
+            if out.excluded:
+                raise TrendscopeError("the query only excludes words: add at least one word to look for")
+            raise TrendscopeError("empty query: give at least one word to look for (or a cat: filter)")
+        out.groups = _meaningful(self.groups)
+        return out
+
+
+@dataclass(frozen=True)
+class _Form:
+    """How a term was written: its field's column, excluded (-), required (+), a quoted phrase, and the label of a
+    compound written apart."""
+    column: str | None
+    neg: bool
+    plus: bool
+    phrase: bool
+    typed_label: str | None
 
 
 _LABEL_EDGES = "()[]{}<>\"'.,;:!?*"
