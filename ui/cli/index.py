@@ -163,8 +163,9 @@ def _print_hits(hits, as_json: bool, verbose: int, scores: bool = True) -> None:
 @click.command("search", cls=QueryCommand)
 @click.argument("query", required=False)
 @click.option("--mode", type=click.Choice(["hybrid", "semantic", "keyword"]), default="hybrid", show_default=True,
-              help="hybrid: words and meaning together, the best ranking on the blind dev set (nDCG@10 0.85; "
-                   "keyword 0.79, semantic 0.69); semantic finds related wording but misses exact terms.")
+              help="hybrid: words and meaning together, the best ranking on the blind dev set's report half "
+                   "(nDCG@10 0.85; keyword 0.81, semantic 0.69); semantic finds related wording but misses exact "
+                   "terms.")
 @categories_option("Only papers in category CAT (repeatable: any of).")
 @click.option(
     "--trend", "-t", "trends", multiple=True, metavar="T", help="Only papers tagged with trend T (repeatable: any of)."
