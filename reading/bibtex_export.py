@@ -245,8 +245,15 @@ def _safe_math(body: str) -> bool:
             return False
         if not command.isalpha() and command not in "{},;!| $":
             return False
+    # balanced as TeX reads it (an escaped brace is a character) and as BibTeX reads it (every brace counts, escaped
+    # or not): `${\}\}\}}$` is balanced to TeX but closed the title's field for BibTeX and biber, so the rest of the
+    # title was read as fields and entries of its own (a security walkthrough)
+    return _balanced(re.sub(r"\\[{}]", "", body)) and _balanced(body)
+
+
+def _balanced(text: str) -> bool:
     depth = 0
-    for ch in re.sub(r"\\[{}]", "", body):
+    for ch in text:
         depth += {"{": 1, "}": -1}.get(ch, 0)
         if depth < 0:
             return False

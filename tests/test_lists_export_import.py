@@ -678,6 +678,24 @@ def test_bibtex_titles_keep_simple_math_as_math_and_write_the_rest_literally():
         r"Semi-parametric {$\gamma$}-ray modeling with {$\alpha \beta$}-{CROWN}"
 
 
+@pytest.mark.parametrize("title", [
+    r'T ${\}\}\}}$ @misc(evil, title = "Injected", url = "http://evil.example") x',
+    r'A $\}$, note = "evil", x = $\{$ B',
+    r"$\{{\}}$ and ${\{}\}$ and $x\}{\{$",
+])
+def test_a_title_cannot_close_its_bibtex_field(title):
+    r"""A security walkthrough: math whose escaped braces TeX balances (`${\}\}\}}$`) closed the title's field for
+    BibTeX and biber, which count every brace, so the rest of the title became fields and an entry of its own.
+    Every brace counts here as BibTeX counts it: the field's value never closes early and ends balanced."""
+    from trendscope.reading.bibtex_export import bib_title
+
+    depth = 0
+    for ch in bib_title(title):
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        assert depth >= 0, bib_title(title)
+    assert depth == 0
+
+
 def test_an_export_names_the_papers_without_authors_and_ingesting_them_again_fills_them(home, db, rows):
     """A blind walkthrough: half the BibTeX entries of a list had no author field, and the export said nothing.
     Most of the bulk snapshot's papers carry no authors; the export names them, and the same version from arXiv
