@@ -202,6 +202,11 @@ def test_math_with_link_material_is_shown_as_text(text):
     r"$\mathrlap{\hspace{-20em}\Huge\text{FAKE BUTTON}}$",
     r"$\raisebox{30em}{x}$", r"$\color{white} x$", r"$\llap{x}$", r"$\mkern-400mu x$", r"$\LARGE x$",
     r"$x" + r"\!" * 200 + r" y$", r"$\negthickspace\negthickspace x$", r"$\smash{\begin{array}{c}a\\b\end{array}}$",
+    # a second security walkthrough: a line break's negative spacing drew text 1,095 px above a title, over the
+    # page's own controls; `\!` runs broken by empty groups pushed text off the screen
+    r"Abstract $x\\[-12em]\text{INJECTED ABOVE}$ more", r"$a\\ [-25em]\text{FAKE TITLE OVERLAY}$",
+    r"$\begin{aligned}a\\*[-9em]b\end{aligned}$", r"$Y" + r"\!\!\!{}" * 100 + r"\text{SHIFTED LEFT}$",
+    r"$a\!{}\!{}\!{}\!{}\!{}\!{}\!{}\!{}b$",
 ])
 def test_math_that_could_draw_outside_its_place_is_shown_as_text(text):
     r"""A blind security walkthrough: `$\rule{300em}{300em}$` in a title covered the paper's page for every user,
@@ -209,6 +214,10 @@ def test_math_that_could_draw_outside_its_place_is_shown_as_text(text):
     assert all(not is_math for is_math, _ in math_segments(text))
     assert math_segments(r"$\lambda \! x$ and $\largest$") == [
         (True, r"$\lambda \! x$"), (False, r" and "), (True, r"$\largest$")]  # their kin stay math
+    # a genuine formula's tight spacing and line breaks stay math (4 of the corpus's 40,050 formulas have 4 `\!`)
+    for genuine in (r"$40\!\times\!20\!\times\!10$", r"$C_1\!\to\!E\!\leftarrow\!C_2$",
+                    r"$\begin{pmatrix}a\\b\end{pmatrix}$"):
+        assert math_segments(genuine) == [(True, genuine)]
 
 
 def test_adjacent_math_segments_are_joined_or_text():
