@@ -1138,6 +1138,27 @@ def test_adding_a_subscription_logs_no_widget_state_warning(app_home, monkeypatc
     assert not [m for m in said if "default value" in m], said
 
 
+def test_names_and_queries_users_typed_are_shown_as_typed_never_as_math_or_links(app_home, seed):
+    """A security walkthrough: a list's name and a subscription's query went through the paper-text renderer, so
+    `$x\\[-9em]X$` drew over the page's controls (math) and "www.evil.example" became a live link; a list, perhaps
+    shared with you, and a query are what their owner typed, shown literally (an address as inline code)."""
+    from trendscope.digest.model import Subscription
+    from trendscope.digest.subscription_store import SubscriptionStore
+    from trendscope.ingest.store import open_database
+    from trendscope.reading.lists import ReadingLists
+
+    db = open_database(app_home / "trendscope.db")
+    name = "see www.evil.example $x^2$"
+    ReadingLists(db).create(name)
+    ReadingLists(db).add(name, [seed.ids[-1]])
+    SubscriptionStore(db).add(Subscription(name="typed", query="model $y^2$ mail me@evil.example", size=5))
+    cards = search(check(new_app().run()), seed.titles[seed.ids[-1]])
+    marks = [m for m in texts(cards.markdown) if m.startswith(":material/bookmark:")]
+    assert any(r"see `www.evil.example` \$x\^2\$" in m for m in marks), marks
+    md = all_markdown(open_page(check(new_app().run()), "digests"))
+    assert r"model \$y\^2\$ mail `me@evil.example`" in md, md
+
+
 def test_digests_preview_downloads_and_subscription_management(app_home):
     at = open_page(check(new_app().run()), "digests")
     assert at.selectbox(key="digest_sub").value == SUBSCRIPTION

@@ -163,6 +163,8 @@ def test_an_escaped_dollar_in_paper_text_shows_as_a_dollar():
 
 def test_a_typed_name_is_literal_even_its_dollars():
     assert literal_inline("50% $\\alpha$ & {x}\n*b*") == r"50\% \$\\alpha\$ \& \{x\} \*b\*"
+    # an address is inline code: escaped, Streamlit's Markdown still made "www.evil.example" a live link
+    assert literal_inline("see www.evil.example, or mail me@x.org.") == r"see `www.evil.example`\, or mail `me@x.org`\."
     assert safe_inline("$\\alpha$") == "$\\alpha$"  # paper text keeps its math
 
 

@@ -24,7 +24,7 @@ from trendscope.foundation.actor import OWNER, Actor
 from trendscope.foundation.address import is_loopback_host
 from trendscope.foundation.errors import TrendscopeError
 from trendscope.ui.app import state
-from trendscope.ui.app.text import safe_inline
+from trendscope.ui.app.text import literal_inline, safe_inline
 
 SESSION_KEY = "ts_session"
 COOKIE = "trendscope_session"
@@ -246,5 +246,5 @@ def sign_out() -> None:
 
 def _signed_in_sidebar(who: Actor) -> None:
     with st.sidebar:
-        st.caption(f"Signed in as **{safe_inline(who.name)}**{' (admin)' if who.admin else ''}")
+        st.caption(f"Signed in as **{literal_inline(who.name)}**{' (admin)' if who.admin else ''}")
         st.button("Sign out", key="sign_out", on_click=sign_out, icon=":material/logout:")

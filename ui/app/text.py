@@ -213,8 +213,17 @@ def _spaced(raw: str, escaped: str) -> str:
 def literal_inline(text: str | None) -> str:
     """A name or note a user typed, on one line, shown exactly as typed: unlike paper text (`safe_inline`) its
     `$...$` is not math (a list named "50% $\\alpha$ & {x}" showed an italic α and lost its braces: a blind
-    walkthrough)."""
-    return escape_plain(" ".join((text or "").split()))
+    walkthrough). An address in it is inline code, as in paper text: escaped, "www.evil.example" in a list's name
+    was still made a live link (a security walkthrough)."""
+    text = " ".join((text or "").split())
+    out: list[str] = []
+    pos = 0
+    for m in _LINKY_RE.finditer(text):
+        url = _trim_url(m.group(0))
+        if url:
+            out += [escape_plain(text[pos:m.start()]), f"`{url}`"]
+            pos = m.start() + len(url)
+    return "".join(out) + escape_plain(text[pos:])
 
 
 def quoted_query(query: str | None) -> str:

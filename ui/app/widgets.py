@@ -14,7 +14,7 @@ from trendscope.ingest.records import abs_url, pdf_url
 from trendscope.reading.lists import MAX_NAME
 from trendscope.ui.app import navigation
 from trendscope.ui.app import state as app
-from trendscope.ui.app.text import highlight, safe_inline, title_text
+from trendscope.ui.app.text import highlight, literal_inline, safe_inline, title_text
 
 NEW_LIST = "+ New list…"
 DEFAULT_LIST = "To read"
@@ -50,7 +50,9 @@ def list_marks(names: Sequence[str]) -> str:
     """Markdown saying which reading lists already hold a paper ("" when none)."""
     if not names:
         return ""
-    return ":material/bookmark: in " + ", ".join(f"**{safe_inline(n)}**" for n in names)
+    # a list's name as its owner typed it, not paper text: its `$...$` is no math (a list named "$x\\[-9em]X$",
+    # perhaps shared with you, drew an "X" over the Search page's controls: a security walkthrough)
+    return ":material/bookmark: in " + ", ".join(f"**{literal_inline(n)}**" for n in names)
 
 
 def memberships(arxiv_ids: Sequence[str]) -> dict[str, list[str]]:
@@ -159,9 +161,9 @@ def _add(arxiv_id: str, choice: str, new_name: str | None, cited: tuple[str, str
     if res.added:
         app.run_cache().pop("addable_lists", None)
         # the list's name stands out ("Added 2310.02699 to to read." read as a typo: a narrow-screen walkthrough)
-        st.session_state["list_flash"] = f"Added {arxiv_id} to the list **“{safe_inline(res.list)}”**."
+        st.session_state["list_flash"] = f"Added {arxiv_id} to the list **“{literal_inline(res.list)}”**."
     elif res.already:
-        st.info(f"Already in **{safe_inline(res.list)}**.")
+        st.info(f"Already in **{literal_inline(res.list)}**.")
     for msg in res.bad:
         st.error(msg)
     return res.list if res.added else None
@@ -251,6 +253,6 @@ def add_button(arxiv_id: str, target: tuple[str, str | None], key: str, target_k
         if added_to and choice == NEW_LIST:  # make the new list the target, keeping the message
             st.session_state.pop("list_flash", None)
             st.session_state[f"{target_key}_next"] = added_to
-            st.session_state[f"{target_key}_flash"] = f"Created **{safe_inline(added_to)}** and added {arxiv_id}."
+            st.session_state[f"{target_key}_flash"] = f"Created **{literal_inline(added_to)}** and added {arxiv_id}."
         if added_to:
             st.rerun()  # every card's "in list" mark and the page's counts are read again

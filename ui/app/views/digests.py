@@ -238,7 +238,7 @@ def _manage(subs) -> None:
             targets = dg.shown_addresses(sub)
             size = count(sub.size, "paper")
             lab = " · lab-wide" if sub.lab_wide else ""
-            follows = safe_inline(sub.describe(app.trend_labels()))
+            follows = literal_inline(sub.describe(app.trend_labels()))  # a typed query: its `$...$` is no math
             c_text.markdown(f"**{literal_inline(sub.name)}**{lab} · {follows} · {size} · "
                             f"{safe_inline(targets)}{' · Atom feed' if sub.feed else ''}")
             if dg.may_change(sub):

@@ -363,9 +363,9 @@ def render() -> None:
         addressed = st.query_params.get("list") if not previous and not chosen else None
         gone = previous or addressed
         if gone and gone not in names and not chosen:
-            st.warning(f"The list “{safe_inline(gone)}” is no longer there: renamed or deleted in another tab or "
+            st.warning(f"The list “{literal_inline(gone)}” is no longer there: renamed or deleted in another tab or "
                        "by the CLI." if previous else  # a link's list may never have been (a blind walkthrough)
-                       f"There is no list “{safe_inline(gone)}” here: the link names a list that was renamed or "
+                       f"There is no list “{literal_inline(gone)}” here: the link names a list that was renamed or "
                        "deleted, or that never existed.")
         wanted = chosen or previous or addressed
         jump = "select_list_now" in st.session_state
