@@ -187,7 +187,11 @@ def render_page_png(pdf: bytes, page: int, *, width: int = 1000, source: str = "
 # -- text helpers (also used by pdf_sections) ------------------------------------------------------------------------
 
 _SAFE_NFKC = re.compile("[\ufb00-\ufb4f\uff01-\uff5e\u00a0\u2000-\u200a\U0001d400-\U0001d7ff]")
-_CONTROL = re.compile("[\u200b-\u200d\ufeff\ufffe\uffff\x00-\x01\x03-\x1f]")
+# control characters (not HYPHEN), DEL and C1 (U+009B is a terminal's CSI), bidirectional overrides and isolates
+# (U+202E showed a paragraph reversed in the reader), invisible marks: what `foundation.text.clean_text` drops
+# from every other text (a hand-made PDF's ToUnicode map put them in its text: a security walkthrough)
+_CONTROL = re.compile("[\u200b-\u200f\u2060\u061c\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff"
+                      "\x00-\x01\x03-\x1f\x7f-\x9f]")
 _WORD_END = re.compile(r"([A-Za-z][\w-]*)$")
 _WORD_START = re.compile(r"^([A-Za-z]+)")
 _URL_END = re.compile(r"(https?://|www\.)\S*[/._-]$")

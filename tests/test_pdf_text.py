@@ -308,6 +308,14 @@ def test_join_lines_and_clean_text():
         "Wojciech Krysciński, Mustafa Šuleyman, and D. Radev. BookSum: naïve"
 
 
+def test_pdf_text_drops_the_controls_every_other_text_drops():
+    """A security walkthrough: a hand-made PDF's ToUnicode map gave its text U+202E (the reader showed the rest of
+    the paragraph reversed), U+009B (a terminal's CSI, written raw by `trendscope read`), DEL and isolates."""
+    assert pdf_plain_text("a \u202ereversed\u202c b \x9b31m c \x7f d \u2066e\u2069 f \u200fg") == \
+        "a reversed b 31m c d e f g"
+    assert join_lines(["new tech" + HYPHEN, "nology"]) == "new technology"  # its own mark is kept to join lines
+
+
 # -- pages as images -------------------------------------------------------------------------------------------------
 
 
