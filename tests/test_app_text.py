@@ -130,7 +130,8 @@ def test_a_match_mark_inside_a_formula_is_dropped_not_shown():
     ("A model for under $100", "A model for under $100"),  # a price keeps its dollar (a blind walkthrough)
     (":red[Red] ${7*7}", ":red[Red] ${7*7}"),  # a lone dollar stays ("{7*7}" was shown)
     ("$100 and $200 budgets", "$100 and $200 budgets"),
-    (r"Funding of \$1.9B and $\$0.8$ a query", "Funding of $1.9B and $0.8 a query"),  # "$\0.8" (odd real data)
+    # an escaped dollar stays escaped, a dollar once rendered ("$\0.8" was shown: odd real-world data)
+    (r"Funding of \$1.9B and $\$0.8$ a query", r"Funding of \$1.9B and \$0.8 a query"),
     (r"Kept $\$\hat{x}$ source", r"Kept \$\hat{x} source"),  # math it cannot read: its source, dollars dropped
 ])
 def test_a_title_label_drops_only_math_dollars(title, label):
@@ -154,6 +155,17 @@ def test_a_plural_query_word_bolds_the_singular_too():
     assert highlight("a study of studies", ["studies"]) == "a **study** of **studies**"
     assert highlight("box boxes", ["boxes"]) == "**box** **boxes**"
     assert highlight("analysis and class", ["analysis", "class"]) == "**analysis** and **class**"  # no "analysi"
+
+
+def test_a_title_label_shows_escaped_dollars_as_dollars_not_math():
+    """A security walkthrough: "Pay \\$\\alpha\\$ now" read "Pay α now" in a card's label (its escaped dollars
+    became math's delimiters), while the paper's page showed the dollars."""
+    from trendscope.ui.app.text import title_text
+
+    assert safe_inline(title_text(r"Pay \$\alpha\$ now")) == r"Pay \$\\alpha\$ now"
+    assert highlight(title_text(r"Pay \$\alpha\$ now"), ["pay"]) == r"**Pay** \$\\alpha\$ now"
+    assert title_text(r"Costs \$" + "x" * 100, width=8) == r"Costs \$…"  # the dollar is one character
+    assert title_text("Costs \\" + "x" * 100, width=8) == "Costs …"  # no lone backslash left before the cut
 
 
 def test_an_escaped_dollar_in_paper_text_shows_as_a_dollar():

@@ -128,3 +128,12 @@ def test_an_escaped_dollar_reads_as_a_dollar_in_text_and_in_math():
     assert readable_latex(r"by \$3.3\times\$ on GPU") == r"by $3.3\times$ on GPU"  # escaped: text, as arXiv shows it
     assert readable_latex(r"kept $\$\hat{x}$ as source") == r"kept $\$\hat{x}$ as source"  # math it cannot read
     assert latex_text_as_prose(r"under \$5") == "under $5"
+
+
+def test_stored_private_use_marks_and_kept_math_are_left_as_they_are():
+    """A security walkthrough: the private-use characters readable_latex marks its work with, stored in a title,
+    printed "$x$", "{" and "\\$" where the title wrote none; and the prose rules ran inside math kept as source
+    (`\\mathchoice{a}{b}{c}{d}` lost its braces)."""
+    assert readable_latex("Sentinel \ue003x\ue003 math \ue000 brace \ue004 \ue005") == "Sentinel x math  brace  "
+    assert readable_latex(r"kept $\mathchoice{a}{b}{c}{d}$ and \emph{b}") == r"kept $\mathchoice{a}{b}{c}{d}$ and b"
+    assert readable_latex(r"$\mathchoice{a}{b}$ $\hat{x}$~and $\alpha$") == r"$\mathchoice{a}{b}$ $\hat{x}$ and α"

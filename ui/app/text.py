@@ -186,8 +186,11 @@ def title_text(title: str, width: int | None = None) -> str:
     cannot read as its source without the dollars (KaTeX in a label floated a superscript above its card), cut to
     `width` characters with "…". Not escaped: pass it through `safe_inline` or `highlight`."""
     text = _MATH_DOLLARS.sub(r"\1", readable_latex(" ".join((title or "").split()), dollar="\ue003"))
-    text = text.replace("\ue003", "$")  # an escaped dollar ("\\$1.9B") is no math's delimiter
-    return text if width is None or len(text) <= width else text[: width - 1] + "…"
+    if width is not None and len(text) > width:
+        text = text[: width - 1].rstrip("\\") + "…"
+    # an escaped dollar ("\\$1.9B") stays escaped, so that `safe_inline` and `highlight` show it as a dollar, not as
+    # math's delimiter ("Pay \\$\\alpha\\$ now" read "Pay α now" in a card's label: a security walkthrough)
+    return text.replace("\\\ue003", "\ue003").replace("\ue003", "\\$")
 
 
 def safe_inline(text: str | None) -> str:

@@ -167,22 +167,28 @@ def _convert_math(src: str) -> str | None:
 _BRACED_GREEK = re.compile(r"\{\\(" + "|".join(sorted(_GREEK, key=len, reverse=True)) + r")\}")
 
 
+# the private-use characters `readable_latex` marks its work with; a stored text's own are dropped first (a title
+# holding them printed "$x$" and "{" where it wrote none: a security walkthrough)
+_MARKS = re.compile("[\ue000-\ue005]")
+
+
 def readable_latex(text: str, dollar: str = "$") -> str:
-    """Abstract text with simple inline math turned into Unicode; anything complex keeps its `$...$` source. An
-    escaped dollar outside math (`\\$1.9B`, `0.01\\$ per query`) or inside simple math (`$\\$0.8$`) reads as
-    `dollar`, as arXiv's own page shows it (the backslash was printed, or the math broken: a walkthrough of odd
-    real-world data)."""
-    text = (text or "").replace("\\$", "\ue003")
-    parts, pos = [], 0
+    """Abstract text with simple inline math turned into Unicode; anything complex keeps its `$...$` source,
+    untouched by the prose rules (`\\mathchoice{a}{b}` lost its braces). An escaped dollar outside math
+    (`\\$1.9B`, `0.01\\$ per query`) or inside simple math (`$\\$0.8$`) reads as `dollar`, as arXiv's own page shows
+    it (the backslash was printed, or the math broken: a walkthrough of odd real-world data)."""
+    text = _MARKS.sub("", text or "").replace("\\$", "\ue003")
+    parts, kept, pos = [], [], 0
     for m in _MATH_RE.finditer(text):
         # a "$" right after another is display math ("$$x$$"), unless that one closed an inline formula just
         # before: "$2.0\times$$\sim$$2.7\times$" is three formulas side by side (printed raw: a walkthrough)
         if m.start() and text[m.start() - 1] == "$" and m.start() != pos:
             continue
         out = _convert_math(m.group(1).replace("\ue003", "\\$"))  # its "~" is a tilde, not a TeX tie (below)
-        parts += [text[pos:m.start()],
-                  out.replace("~", "\ue002").replace("$", "\ue003") if out is not None
-                  else m.group(0).replace("\ue003", "\ue004")]  # math kept as its source keeps "\\$"
+        if out is None:  # kept as its source, set aside from the prose pass ("\\$" in it stays escaped)
+            kept.append(m.group(0).replace("\ue003", "\\\ue003"))
+        parts += [text[pos:m.start()], out.replace("~", "\ue002").replace("$", "\ue003") if out is not None
+                  else "\ue005"]
         pos = m.end()
     text = "".join(parts) + text[pos:]
     # a Greek letter braced outside math, as titles write a name: "{\epsilon}-Seg" (printed raw: a walkthrough)
@@ -190,4 +196,5 @@ def readable_latex(text: str, dollar: str = "$") -> str:
     # \emph{x}, ``quotes'', \% ... outside math; then a math brace written \{ is a brace ("$\{\pm1\}$": {±1}; it
     # was dropped with the grouping ones: a blind walkthrough)
     text = latex_text_as_prose(text).replace("\ue000", "{").replace("\ue001", "}").replace("\ue002", "~")
-    return text.replace("\ue004", "\\" + dollar).replace("\ue003", dollar)
+    sources = iter(kept)
+    return re.sub("\ue005", lambda _: next(sources, ""), text).replace("\ue003", dollar)
