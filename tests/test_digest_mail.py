@@ -417,6 +417,22 @@ def test_addresses_typed_as_one_say_how_to_separate_them():
     assert "separate" not in str(err.value)
 
 
+def test_an_address_taken_is_one_every_digest_can_be_mailed_to():
+    """A security walkthrough: `subscriptions add-email all '=?utf-8?q?a?=@b.co'` was taken, and every
+    `digest --send` then failed for it ("the To header must hold exactly one address"): the check where an address
+    enters now asks what the mailer asks of its header."""
+    from trendscope.digest.mail_message import build_message
+    from trendscope.foundation.address import validate_address
+    from trendscope.foundation.errors import TrendscopeError
+
+    with pytest.raises(TrendscopeError, match="a mail header cannot carry it"):
+        validate_address("=?utf-8?q?a?=@b.co")
+    for ok in ("o'neil@x.org", "a+tag@x.org", "x=y@b.co", "a{b}@x.org", "Reader@Lab.example"):
+        assert validate_address(ok) == ok
+        msg = build_message(_mail_digest(), "Trendscope <ts@lab.example>", ok, "<m@lab.example>")
+        assert msg["To"].addresses[0].addr_spec == ok
+
+
 def _mail_digest(name: str = "mm"):
     from datetime import date
 

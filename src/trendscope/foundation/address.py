@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from email import errors, policy
+from email.message import EmailMessage
 
 from .errors import TrendscopeError
 
@@ -25,7 +27,19 @@ def validate_address(addr: str) -> str:
     domain = a.rsplit("@", 1)[1]
     if "." not in domain and domain.lower() != "localhost":
         raise TrendscopeError(f"not a valid email address: {addr!r} (its domain {domain!r} has no dot)")
+    if not _mailable(a):
+        raise TrendscopeError(f"not a valid email address: {addr!r} (a mail header cannot carry it as written)")
     return a
+
+
+def _mailable(addr: str) -> bool:
+    """Whether a To header holding `addr` reads back as that one address, as the mailer checks every header: an
+    encoded word ("=?utf-8?q?a?=@b.co") was taken here and refused at every send (a security walkthrough)."""
+    msg = EmailMessage(policy=policy.SMTP)
+    msg["To"] = addr
+    got = msg["To"]
+    return (not any(isinstance(d, errors.InvalidHeaderDefect) for d in got.defects)
+            and [a.addr_spec for a in got.addresses] == [addr])
 
 
 def split_addresses(typed) -> list[str]:
