@@ -1159,6 +1159,19 @@ def test_names_and_queries_users_typed_are_shown_as_typed_never_as_math_or_links
     assert r"model \$y\^2\$ mail `me@evil.example`" in md, md
 
 
+def test_a_gap_week_in_the_digest_preview_shows_its_command_as_code(app_home):
+    """A security walkthrough: the preview of a week without stored papers read "(\\` trendscope ingest --since\\`
+    or a snapshot can fill it)", its backticks escaped and shown."""
+    at = open_page(check(new_app().run()), "digests")
+    for week in at.selectbox(key="digest_week").options[2:]:
+        at.selectbox(key="digest_week").set_value(week)
+        at = check(at.run())
+        gap = [c for c in texts(at.caption) if "a gap in the stored papers" in c]
+        if gap:
+            break
+    assert gap and "`trendscope ingest --since` or a snapshot can fill it" in gap[0] and "\\`" not in gap[0], gap
+
+
 def test_digests_preview_downloads_and_subscription_management(app_home):
     at = open_page(check(new_app().run()), "digests")
     assert at.selectbox(key="digest_sub").value == SUBSCRIPTION

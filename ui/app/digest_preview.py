@@ -12,7 +12,7 @@ import streamlit as st
 
 from trendscope.digest import api
 from trendscope.ui.app import widgets
-from trendscope.ui.app.text import safe_inline, safe_markdown
+from trendscope.ui.app.text import message_inline, safe_inline, safe_markdown
 
 
 def show(digest) -> None:
@@ -31,7 +31,7 @@ def show(digest) -> None:
                      alt=chart_text(digest.lines))
     st.markdown("**Papers**")
     if digest.empty:
-        st.caption(safe_inline(digest.empty_message))
+        st.caption(message_inline(digest.empty_message))  # its command as code (a stray backtick showed)
     for i, p in enumerate(digest.papers, 1):
         with st.container(border=False, key=f"preview_paper_{i}"):
             widgets.title_link(f"{i}. {p.title}", p.id)
