@@ -147,23 +147,30 @@ class Paper:
 
 
 # arXiv keeps a withdrawn paper listed; its last version says so in the comments ("This paper has been withdrawn by
-# the author due to ...", "Withdrawn: ...", "Paper withdrawn") or, for a withdrawal by arXiv's administrators, in
-# the abstract itself. Only a sentence about the paper itself counts: "supersedes arXiv:X, which was withdrawn" and
-# "(withdrawn) mixed Bitcoins" do not.
-_WITHDRAWN_RE = re.compile(
-    r"^\W*(?:(?:this|the)\s+(?:paper|article|manuscript|submission|preprint|work|version|report)\s+"
-    r"(?:has\s+been|have\s+been|is|was|is\s+being|had\s+been)\s+|(?:paper|article|submission)\s+)?withdrawn\b",
+# the author due to ...", "Withdrawn: ...", "Paper withdrawn", or after the page count: "12 pages. This paper has
+# been withdrawn ...") or, for a withdrawal by arXiv's administrators, in the abstract itself ("This article has
+# been withdrawn by arXiv administrators ..."). Only a sentence about the paper itself counts: "supersedes
+# arXiv:X, which was withdrawn", "Withdrawn transactions in payment channels ..." and "(withdrawn) mixed Bitcoins"
+# do not.
+_SELF_WITHDRAWN = (r"(?:this|the)\s+(?:paper|article|manuscript|submission|preprint|work|version|report)\s+"
+                   r"(?:has\s+been|have\s+been|is|was|is\s+being|had\s+been)\s+withdrawn\b")
+_COMMENT_WITHDRAWN_RE = re.compile(
+    r"^\s*(?:(?:paper|article|submission)\s+)?withdrawn\b"  # and then what a withdrawal says, not a noun
+    r"(?=\s*(?:$|[.,:;!(\-\u2013\u2014]|(?:by|due|because|for|as|since|after|owing|pending|until|at|on|in)\b))"
+    rf"|(?:^|(?<=[.;!?])\s)\s*{_SELF_WITHDRAWN}",
     re.IGNORECASE)
+_ABSTRACT_WITHDRAWN_RE = re.compile(rf"^\s*{_SELF_WITHDRAWN}", re.IGNORECASE)
 MAX_WITHDRAWAL_NOTE = 300
 
 
 def withdrawal_note(comment: str | None, abstract: str | None) -> str | None:
-    """The sentence of a withdrawn paper's comments (or abstract) that says it is withdrawn, cut to 300 characters;
-    None for a paper that does not say so (a blind walkthrough of odd real-world data: withdrawn papers looked like
-    any other in search, lists and digests)."""
-    for text in (comment, abstract):
-        if text and _WITHDRAWN_RE.match(text):
-            note = " ".join(text.split())
+    """What a withdrawn paper says of its withdrawal: its comments (or abstract) from the words that say it is
+    withdrawn on, the reason with them, cut to 300 characters; None for a paper that does not say so (a walkthrough
+    of odd real-world data: withdrawn papers looked like any other in search, lists and digests)."""
+    for text, pattern in ((comment, _COMMENT_WITHDRAWN_RE), (abstract, _ABSTRACT_WITHDRAWN_RE)):
+        m = pattern.search(text) if text else None
+        if m:
+            note = " ".join(text[m.start():].split())
             return note if len(note) <= MAX_WITHDRAWAL_NOTE else note[:MAX_WITHDRAWAL_NOTE - 1] + "…"
     return None
 

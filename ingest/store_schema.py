@@ -234,6 +234,37 @@ def m011_author_names_composed(db: sqlite_utils.Database) -> None:
         log.info("author names of %d papers written with the letters their TeX or combining accents make", changed)
 
 
+@migrations()
+def m012_fulltext_controls(db: sqlite_utils.Database) -> None:
+    """Stored full text without what PDF text now drops where it enters (DEL, C1 controls such as a terminal's CSI,
+    bidirectional overrides and isolates, invisible marks): passages and references fetched before kept them, and
+    `trendscope read` printed them raw (a review). The rule is written out here, as of this migration."""
+    import re
+
+    bad = re.compile("[\u200b-\u200f\u2060\u061c\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff"
+                     "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+    def clean(text):
+        return bad.sub("", text) if isinstance(text, str) else text
+
+    changed = 0
+    for aid, seq, heading, label, text in db.execute(
+            "SELECT arxiv_id, seq, heading, label, text FROM paper_passages").fetchall():
+        if any(isinstance(t, str) and bad.search(t) for t in (heading, label, text)):
+            db.execute("UPDATE paper_passages SET heading = ?, label = ?, text = ? WHERE arxiv_id = ? AND seq = ?",
+                       [clean(heading), clean(label), clean(text), aid, seq])
+            db.execute("UPDATE passages_fts SET heading = ?, text = ? WHERE arxiv_id = ? AND seq = ?",
+                       [clean(heading), clean(text), aid, seq])
+            changed += 1
+    for aid, n, text, title in db.execute("SELECT arxiv_id, n, text, title FROM paper_references").fetchall():
+        if any(isinstance(t, str) and bad.search(t) for t in (text, title)):
+            db.execute("UPDATE paper_references SET text = ?, title = ? WHERE arxiv_id = ? AND n = ?",
+                       [clean(text), clean(title), aid, n])
+            changed += 1
+    if changed:
+        log.info("full text: %d stored passages and references cleaned of control characters", changed)
+
+
 FILL_TERMS = ("INSERT INTO papers_terms (rowid, title, abstract, authors) "
                "SELECT pk, light_text(title), light_text(abstract), light_text(authors) FROM papers")
 

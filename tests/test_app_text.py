@@ -168,6 +168,13 @@ def test_a_title_label_shows_escaped_dollars_as_dollars_not_math():
     assert title_text("Costs \\" + "x" * 100, width=8) == "Costs …"  # no lone backslash left before the cut
 
 
+def test_a_snippets_escaped_dollars_stay_dollars_not_math():
+    """A review: a search card's snippet read "0.5\\$/h on A100 and 2\\$/h" as a formula between the dollars,
+    and "Pay \\$\\alpha\\$" as α, once escaped dollars were read as dollars before the words were bolded."""
+    assert snippet_markdown(r"costs 0.5\$/h on A100 and 2\$/h", ["costs"]) == r"**costs** 0\.5\$\/h on A100 and 2\$\/h"
+    assert snippet_markdown(r"Pay \$\alpha\$ for lora and $x^2$", ["lora"]) == r"Pay \$\\alpha\$ for **lora** and $x^2$"
+
+
 def test_an_escaped_dollar_in_paper_text_shows_as_a_dollar():
     """A walkthrough of odd real-world data: "\\$1.9B" showed its backslash on the paper page."""
     assert safe_markdown(r"applied to \$1.9B, and $\$0.8$") == r"applied to \$1\.9B\, and $\text{\textdollar}0.8$"

@@ -223,6 +223,14 @@ def test_an_id_that_is_no_string_is_named_as_such_not_missing():
            "(withdrawn) mixed Bitcoins.", None),
     ("10 pages; withdrawn transactions are studied in Section 4", "x", None),
     (None, None, None),
+    # a review: an abstract or comment opening with "withdrawn" as an adjective, or "(withdrawn)", is no withdrawal;
+    # a comment saying it after the page count is
+    (None, "Withdrawn transactions in payment channels are studied.", None),
+    (None, "(withdrawn) mixed Bitcoins are tracked.", None),
+    ("Withdrawn transactions are studied", "x", None),
+    ("12 pages. This paper has been withdrawn by the author.", "x", "This paper has been withdrawn by the author."),
+    ("Withdrawn by the authors due to an error in Table 2", "x", "Withdrawn by the authors due to an error in Table 2"),
+    ("Withdrawn in favour of arXiv:1606.03705", "x", "Withdrawn in favour of arXiv:1606.03705"),
 ])
 def test_a_withdrawn_paper_is_told_by_what_it_says_of_itself(comment, abstract, note):
     from trendscope.ingest.records import Paper, withdrawal_note

@@ -137,3 +137,9 @@ def test_stored_private_use_marks_and_kept_math_are_left_as_they_are():
     assert readable_latex("Sentinel \ue003x\ue003 math \ue000 brace \ue004 \ue005") == "Sentinel x math  brace  "
     assert readable_latex(r"kept $\mathchoice{a}{b}{c}{d}$ and \emph{b}") == r"kept $\mathchoice{a}{b}{c}{d}$ and b"
     assert readable_latex(r"$\mathchoice{a}{b}$ $\hat{x}$~and $\alpha$") == r"$\mathchoice{a}{b}$ $\hat{x}$ and α"
+
+
+def test_a_tex_line_break_before_a_dollar_is_no_escaped_dollar():
+    """A review: "\\\\$x$" (a line break, then a formula) was read as an escaped dollar and lost its backslashes."""
+    assert readable_latex(r"a \\$x$ b") == r"a \\$x$ b"
+    assert latex_text_as_prose(r"10\% and \\%") == r"10% and \\%"

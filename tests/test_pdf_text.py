@@ -408,3 +408,29 @@ def test_a_pdf_longer_than_any_paper_is_refused_before_reading(monkeypatch):
     assert info.value.kind == "too_long" and str(info.value) == (
         "Cannot read upload.pdf: it has 4 pages; Trendscope reads papers of up to 3.")
     assert "too_long" in pdf_text.KINDS
+
+
+def test_full_text_stored_before_the_cleaning_is_cleaned_once_on_opening(tmp_path):
+    """A review: passages fetched before PDF text dropped C1 controls and bidirectional overrides kept them, and
+    `trendscope read` printed them raw; migration m012 cleans what is stored (its search index follows)."""
+    from trendscope.ingest.fulltext_store import FulltextRecord, FulltextStore, Passage, StoredReference
+    from trendscope.ingest.store import open_database
+
+    path = tmp_path / "db.sqlite"
+    db = open_database(path)
+    store = FulltextStore(db)
+    store.save(FulltextRecord("2405.00003", "ok", "0" * 64, 10, 1, "2026-01-01T00:00:00Z", "pdf_text/1", None),
+               [Passage(0, 1, "Intro\u202e", 1, "heading", "Intro\u202e"),
+                Passage(1, 1, "Intro\u202e", 1, "paragraph", "before \x9b31m after \u202ereversed \x7f text", 1),
+                Passage(2, 1, "Intro\u202e", 1, "paragraph", "a clean paragraph", 1)],
+               [StoredReference(1, 1, "A. Author. Title\u2066 x\u2069.", "Title\u2066", 2020, None)])
+    with db.conn:  # as an earlier release stored them
+        db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm012_fulltext_controls'")
+    db.conn.close()
+    db = open_database(path)
+    store = FulltextStore(db)
+    assert [(p.heading, p.text) for p in store.passages("2405.00003")] == [
+        ("Intro", "Intro"), ("Intro", "before 31m after reversed  text"), ("Intro", "a clean paragraph")]
+    assert [(r.text, r.title) for r in store.references("2405.00003")] == [("A. Author. Title x.", "Title")]
+    assert [h.seq for h in store.search("reversed")] == [1]
+    assert "\u202e" not in db.execute("SELECT group_concat(heading || text) FROM passages_fts").fetchone()[0]

@@ -207,6 +207,10 @@ def test_math_with_link_material_is_shown_as_text(text):
     r"Abstract $x\\[-12em]\text{INJECTED ABOVE}$ more", r"$a\\ [-25em]\text{FAKE TITLE OVERLAY}$",
     r"$\begin{aligned}a\\*[-9em]b\end{aligned}$", r"$Y" + r"\!\!\!{}" * 100 + r"\text{SHIFTED LEFT}$",
     r"$a\!{}\!{}\!{}\!{}\!{}\!{}\!{}\!{}b$",
+    # a review: a macro hid both from the checks, rendering exactly as the forms above
+    r"$\def\b{\\}x\b[-12em]\text{Sign in}$", r"$\let\b\\ x\b[-9em]y$",
+    r"$\def\a{\!\!\!{}}\def\b{\a\a\a\a\a\a\a\a\a\a}Y\b\b\b\b\b\b\text{X}$",
+    r"$\newcommand{\z}{\\}a\z[-5em]b$", r"$\gdef\q{x}\q$",
 ])
 def test_math_that_could_draw_outside_its_place_is_shown_as_text(text):
     r"""A blind security walkthrough: `$\rule{300em}{300em}$` in a title covered the paper's page for every user,

@@ -170,6 +170,8 @@ _BRACED_GREEK = re.compile(r"\{\\(" + "|".join(sorted(_GREEK, key=len, reverse=T
 # the private-use characters `readable_latex` marks its work with; a stored text's own are dropped first (a title
 # holding them printed "$x$" and "{" where it wrote none: a security walkthrough)
 _MARKS = re.compile("[\ue000-\ue005]")
+# "\\$" after an even run of backslashes: "\\\\$x$" is a line break before a formula, not an escaped dollar (a review)
+_ESCAPED_DOLLAR = re.compile(r"(?<!\\)((?:\\\\)*)\\\$")
 
 
 def readable_latex(text: str, dollar: str = "$") -> str:
@@ -177,7 +179,7 @@ def readable_latex(text: str, dollar: str = "$") -> str:
     untouched by the prose rules (`\\mathchoice{a}{b}` lost its braces). An escaped dollar outside math
     (`\\$1.9B`, `0.01\\$ per query`) or inside simple math (`$\\$0.8$`) reads as `dollar`, as arXiv's own page shows
     it (the backslash was printed, or the math broken: a walkthrough of odd real-world data)."""
-    text = _MARKS.sub("", text or "").replace("\\$", "\ue003")
+    text = _ESCAPED_DOLLAR.sub(lambda m: m[1] + "\ue003", _MARKS.sub("", text or ""))
     parts, kept, pos = [], [], 0
     for m in _MATH_RE.finditer(text):
         # a "$" right after another is display math ("$$x$$"), unless that one closed an inline formula just

@@ -117,7 +117,8 @@ def clean_optional(text: str | None) -> str | None:
 # LaTeX text markup that arXiv abstracts carry outside math: font commands whose argument is plain text (no braces,
 # `$` or backslash inside; anything else stays literal), escaped special characters, TeX quotes
 _TEX_FONT = re.compile(r"\\(?:emph|textbf|textit|texttt|textrm|textsc|textsf|textsl|underline|mbox)\s*\{([^{}$\\]*)\}")
-_TEX_CHAR = re.compile(r"\\([%&_#$])")  # "\\$1.9B" outside math is "$1.9B", as arXiv shows it
+# "\\$1.9B" outside math is "$1.9B", as arXiv shows it; not after an odd backslash ("\\\\%" is a line break and "%")
+_TEX_CHAR = re.compile(r"(?<!\\)((?:\\\\)*)\\([%&_#$])")
 # TeX's old font switches inside a group: "{\\em nested}" (shown raw in the app, the CLI and every export: a walkthrough
 # of odd real-world data); as for \\emph{}, only a plain-text argument
 _TEX_SWITCH = re.compile(r"\{\\(?:em|bf|it|sl|sc|tt|rm|sf)\s+([^{}$\\]*)\}")
@@ -229,7 +230,7 @@ def latex_text_as_prose(text: str) -> str:
     `\\%` -> `%`, `\\$` -> `$`, `30\\,dB` -> `30 dB`, `a--b` -> `a–b`, `Fokou\\'e` -> `Fokoué`, `\\cite{a,b}` ->
     `[a, b]`. Only removes characters or swaps them for letters, quotes, spaces, dashes or a citation's brackets, so
     whatever escaping comes after still holds."""
-    text = _TEX_FONT.sub(r"\1", _TEX_CHAR.sub(r"\1", latex_accents(text)))
+    text = _TEX_FONT.sub(r"\1", _TEX_CHAR.sub(r"\1\2", latex_accents(text)))
     text = _TEX_SWITCH.sub(r"\1", text)
     text = _TEX_CITE.sub(_citation, text)
     text = _TEX_URL.sub(r"\1", text)
