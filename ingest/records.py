@@ -153,11 +153,11 @@ class Paper:
 # arXiv:X, which was withdrawn", "Withdrawn transactions in payment channels ..." and "(withdrawn) mixed Bitcoins"
 # do not.
 _SELF_WITHDRAWN = (r"(?:this|the)\s+(?:paper|article|manuscript|submission|preprint|work|version|report)\s+"
-                   r"(?:has\s+been|have\s+been|is|was|is\s+being|had\s+been)\s+withdrawn\b")
+                   r"(?:has\s+been|have\s+been|is|was|is\s+being|had\s+been)\s+withdrawn\b(?!\s+from\b)")
 _COMMENT_WITHDRAWN_RE = re.compile(
     r"^\s*(?:(?:paper|article|submission)\s+)?withdrawn\b"  # and then what a withdrawal says, not a noun
     r"(?=\s*(?:$|[.,:;!(\-\u2013\u2014]|(?:by|due|because|for|as|since|after|owing|pending|until|at|on|in)\b))"
-    rf"|(?:^|(?<=[.;!?])\s)\s*{_SELF_WITHDRAWN}",
+    rf"|(?:^|(?<=[.!?])\s)\s*{_SELF_WITHDRAWN}",  # a sentence of its own ("Accepted at ICML; the submission ...")
     re.IGNORECASE)
 _ABSTRACT_WITHDRAWN_RE = re.compile(rf"^\s*{_SELF_WITHDRAWN}", re.IGNORECASE)
 MAX_WITHDRAWAL_NOTE = 300

@@ -377,6 +377,14 @@ def test_adding_from_the_paper_page_shows_the_membership_at_once(app_home, seed)
     at.button(key="paper_add_add").click()
     at = check(at.run())
     assert any(f"Added {pid} to the list **“" in s for s in texts(at.success)), texts(at.success)
+    # a list's name in the message is shown as typed (a mutation audit): no math, an address as code, not a link
+    ReadingLists(open_database(app_home / "trendscope.db")).create("$x^2$ www.e.example")
+    other = next(i for i in seed.ids if i not in held and i != pid)
+    again = open_page(check(new_app().run()), "paper", id=other)
+    again.selectbox(key="paper_add_list").set_value("$x^2$ www.e.example")
+    again = check(again.button(key="paper_add_add").click().run())
+    assert any(r"to the list **“\$x\^2\$ `www.e.example`”**" in s for s in texts(again.success)), \
+        texts(again.success)
     assert "Not in any reading list yet." not in texts(at.caption)
     assert at.text_area(key=item_key("note", LIST_NAME, pid, "")).value == ""  # its note and status form is there now
     # the popover marks the list that holds it now, and starts on another (it offered the same list again without a
@@ -1435,6 +1443,10 @@ def test_the_lists_page_address_names_its_list(app_home, seed):
     gone = open_page(check(new_app().run()), "lists", list="No such list")
     assert gone.selectbox(key="list_pick").value == first
     assert any("There is no list “No such list” here" in w for w in texts(gone.warning)), texts(gone.warning)
+    # a list named in a link from outside is shown as typed, never as math (a mutation audit)
+    crafted = open_page(check(new_app().run()), "lists", list="$x^2$ www.e.example")
+    assert any(r"There is no list “\$x\^2\$ `www.e.example`” here" in w for w in texts(crafted.warning)), \
+        texts(crafted.warning)
 
 
 @pytest.mark.slow  # full tier: keeps `make test-fast` under a minute

@@ -316,3 +316,17 @@ def test_a_query_of_exactly_the_longest_length_is_accepted_and_one_more_characte
     with pytest.raises(TrendscopeError, match=rf"query too long \({MAX_QUERY_CHARS + 1} characters, at most "
                                               rf"{MAX_QUERY_CHARS}\)"):
         parse_query(words + "y")
+
+
+@pytest.mark.parametrize("query, labels, excluded", [
+    ("lora OR adapter", ["lora OR adapter"], []),
+    ("OR lora adapter", ["lora", "adapter"], []),  # an OR with nothing before it joins nothing
+    ("lora OR -bert adapter", ["lora", "adapter"], [("bert",)]),  # an excluded word ends the OR
+    ("lora OR ??? adapter", ["lora", "adapter"], []),  # so does a token without a word
+    ("NOT bert lora", ["lora"], [("bert",)]),
+])
+def test_or_and_not_join_only_the_terms_beside_them(query, labels, excluded):
+    """A mutation audit of the parser's token reading (`_Reading`): an OR's state was never checked next to an
+    excluded or an empty term."""
+    pq = parse_query(query)
+    assert [g.label for g in pq.groups] == labels and [i.words for i in pq.excluded] == excluded

@@ -231,6 +231,15 @@ def test_an_id_that_is_no_string_is_named_as_such_not_missing():
     ("12 pages. This paper has been withdrawn by the author.", "x", "This paper has been withdrawn by the author."),
     ("Withdrawn by the authors due to an error in Table 2", "x", "Withdrawn by the authors due to an error in Table 2"),
     ("Withdrawn in favour of arXiv:1606.03705", "x", "Withdrawn in favour of arXiv:1606.03705"),
+    # a mutation audit: each part of the rules
+    ("This paper was withdrawn by the author", "x", "This paper was withdrawn by the author"),
+    ("Withdrawn (an error in Lemma 3)", "x", "Withdrawn (an error in Lemma 3)"),
+    ("Accepted at ICML 2021 after the submission was withdrawn from NeurIPS", "x", None),
+    ("Accepted at ICML; the submission was withdrawn from NeurIPS", "x", None),
+    ("Accepted at ICML. The submission was withdrawn from NeurIPS.", "x", None),
+    ("Withdrawn individuals are excluded from the cohort", "x", None),
+    (None, "We examine a case in which the paper was withdrawn after peer review.", None),
+    (None, "Withdrawn, anxious children were studied.", None),
 ])
 def test_a_withdrawn_paper_is_told_by_what_it_says_of_itself(comment, abstract, note):
     from trendscope.ingest.records import Paper, withdrawal_note

@@ -143,3 +143,11 @@ def test_a_tex_line_break_before_a_dollar_is_no_escaped_dollar():
     """A review: "\\\\$x$" (a line break, then a formula) was read as an escaped dollar and lost its backslashes."""
     assert readable_latex(r"a \\$x$ b") == r"a \\$x$ b"
     assert latex_text_as_prose(r"10\% and \\%") == r"10% and \\%"
+
+
+def test_the_marks_and_backslash_runs_readable_latex_reads_exactly():
+    """A mutation audit: a stored U+E005 took a kept formula's place; a run of backslashes before "$" or "%" is read
+    by its parity (an odd one escapes, an even one is line breaks)."""
+    assert readable_latex("a \ue005 b $\\hat{x}$ c") == "a  b $\\hat{x}$ c"
+    assert readable_latex(r"a \\\$5 b") == r"a \$5 b"  # a line break and "\$5": one backslash goes with the break
+    assert latex_text_as_prose(r"a \\\% b") == r"a \\% b"

@@ -671,6 +671,8 @@ def test_bibtex_titles_keep_simple_math_as_math_and_write_the_rest_literally():
     assert bib_title(r"Evil $\input{/etc/passwd}$ title") == r"Evil \$\textbackslash{}input\{/etc/passwd\}\$ title"
     assert bib_title(r"Bad $\def\x{1}$ and $a\\b$ and $x}{$") .count(r"\$") == 6
     assert bib_title(r"Costs 5$ and 6$ more") == r"Costs 5\$ and 6\$ more"  # dollars, not math
+    # math whose braces balance for BibTeX but not for TeX would not compile: literal text (a mutation audit)
+    assert bib_title(r"A ${\}$ B") == r"A \$\{\textbackslash{}\}\$ B"
     # an escaped dollar: a dollar in text ("\\textbackslash{}\\$" printed its backslash) and in math
     assert bib_title(r"Costs \$5 and $\$0.8$") == r"Costs \$5 and {$\$0.8$}"
     # Greek typed as Unicode inside math: a command (it was written "\$γ\$-ray", its dollars printed)

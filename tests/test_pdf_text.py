@@ -314,6 +314,7 @@ def test_pdf_text_drops_the_controls_every_other_text_drops():
     assert pdf_plain_text("a \u202ereversed\u202c b \x9b31m c \x7f d \u2066e\u2069 f \u200fg") == \
         "a reversed b 31m c d e f g"
     assert join_lines(["new tech" + HYPHEN, "nology"]) == "new technology"  # its own mark is kept to join lines
+    assert pdf_plain_text("a\u061cb\u2060c\u202ad\u202be\u202cf\u202dg\u2067h\u2068i") == "abcdefghi"
 
 
 # -- pages as images -------------------------------------------------------------------------------------------------
@@ -422,7 +423,8 @@ def test_full_text_stored_before_the_cleaning_is_cleaned_once_on_opening(tmp_pat
     store.save(FulltextRecord("2405.00003", "ok", "0" * 64, 10, 1, "2026-01-01T00:00:00Z", "pdf_text/1", None),
                [Passage(0, 1, "Intro\u202e", 1, "heading", "Intro\u202e"),
                 Passage(1, 1, "Intro\u202e", 1, "paragraph", "before \x9b31m after \u202ereversed \x7f text", 1),
-                Passage(2, 1, "Intro\u202e", 1, "paragraph", "a clean paragraph", 1)],
+                Passage(2, 1, "Intro\u202e", 1, "paragraph", "a clean paragraph", 1),
+                Passage(3, 1, "Intro\u202e", 1, "caption", "Fig 1: a plot", 1, label="Fig\u202e 1")],
                [StoredReference(1, 1, "A. Author. Title\u2066 x\u2069.", "Title\u2066", 2020, None)])
     with db.conn:  # as an earlier release stored them
         db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm012_fulltext_controls'")
@@ -430,7 +432,9 @@ def test_full_text_stored_before_the_cleaning_is_cleaned_once_on_opening(tmp_pat
     db = open_database(path)
     store = FulltextStore(db)
     assert [(p.heading, p.text) for p in store.passages("2405.00003")] == [
-        ("Intro", "Intro"), ("Intro", "before 31m after reversed  text"), ("Intro", "a clean paragraph")]
+        ("Intro", "Intro"), ("Intro", "before 31m after reversed  text"), ("Intro", "a clean paragraph"),
+        ("Intro", "Fig 1: a plot")]
+    assert store.passages("2405.00003")[3].label == "Fig 1"
     assert [(r.text, r.title) for r in store.references("2405.00003")] == [("A. Author. Title x.", "Title")]
     assert [h.seq for h in store.search("reversed")] == [1]
     assert "\u202e" not in db.execute("SELECT group_concat(heading || text) FROM passages_fts").fetchone()[0]

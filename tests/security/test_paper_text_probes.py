@@ -211,6 +211,9 @@ def test_math_with_link_material_is_shown_as_text(text):
     r"$\def\b{\\}x\b[-12em]\text{Sign in}$", r"$\let\b\\ x\b[-9em]y$",
     r"$\def\a{\!\!\!{}}\def\b{\a\a\a\a\a\a\a\a\a\a}Y\b\b\b\b\b\b\text{X}$",
     r"$\newcommand{\z}{\\}a\z[-5em]b$", r"$\gdef\q{x}\q$",
+    # (a mutation audit: every macro command KaTeX knows, and four `\!` in a row, each checked)
+    r"$\renewcommand{\z}{\\}a\z[-5em]b$", r"$\providecommand{\z}{\\}a\z[-5em]b$", r"$\edef\b{\\}x\b[-12em]y$",
+    r"$\xdef\b{\\}x\b[-12em]y$", r"$a\!\!\!\!b$",
 ])
 def test_math_that_could_draw_outside_its_place_is_shown_as_text(text):
     r"""A blind security walkthrough: `$\rule{300em}{300em}$` in a title covered the paper's page for every user,
@@ -220,7 +223,7 @@ def test_math_that_could_draw_outside_its_place_is_shown_as_text(text):
         (True, r"$\lambda \! x$"), (False, r" and "), (True, r"$\largest$")]  # their kin stay math
     # a genuine formula's tight spacing and line breaks stay math (4 of the corpus's 40,050 formulas have 4 `\!`)
     for genuine in (r"$40\!\times\!20\!\times\!10$", r"$C_1\!\to\!E\!\leftarrow\!C_2$",
-                    r"$\begin{pmatrix}a\\b\end{pmatrix}$"):
+                    r"$\begin{pmatrix}a\\b\end{pmatrix}$", "$a" + r"\!{}" * 7 + "b$"):  # seven apart: math
         assert math_segments(genuine) == [(True, genuine)]
 
 
