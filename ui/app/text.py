@@ -139,18 +139,21 @@ def _trim_url(url: str) -> str:
 def _plain(text: str, words: re.Pattern | None = None) -> str:
     """Text outside math: LaTeX text markup as prose, URLs and e-mail addresses as inline code, the rest escaped
     (`words` in bold)."""
-    text = latex_text_as_prose(text)
+    return _addresses_as_code(latex_text_as_prose(text), lambda part: _escaped(part, words))
+
+
+def _addresses_as_code(text: str, escape) -> str:
+    """`text` with its URLs and e-mail addresses as inline code (Streamlit would make them links even escaped) and
+    the rest passed through `escape`."""
     out: list[str] = []
     pos = 0
     for m in _LINKY_RE.finditer(text):
         url = _trim_url(m.group(0))
         if not url:
             continue
-        out.append(_escaped(text[pos : m.start()], words))
-        out.append(f"`{url}`")
+        out += [escape(text[pos : m.start()]), f"`{url}`"]
         pos = m.start() + len(url)
-    out.append(_escaped(text[pos:], words))
-    return "".join(out)
+    return "".join(out) + escape(text[pos:])
 
 
 def _escaped(text: str, words: re.Pattern | None) -> str:
@@ -221,15 +224,7 @@ def literal_inline(text: str | None) -> str:
     `$...$` is not math (a list named "50% $\\alpha$ & {x}" showed an italic α and lost its braces: a blind
     walkthrough). An address in it is inline code, as in paper text: escaped, "www.evil.example" in a list's name
     was still made a live link (a security walkthrough)."""
-    text = " ".join((text or "").split())
-    out: list[str] = []
-    pos = 0
-    for m in _LINKY_RE.finditer(text):
-        url = _trim_url(m.group(0))
-        if url:
-            out += [escape_plain(text[pos:m.start()]), f"`{url}`"]
-            pos = m.start() + len(url)
-    return "".join(out) + escape_plain(text[pos:])
+    return _addresses_as_code(" ".join((text or "").split()), escape_plain)
 
 
 def quoted_query(query: str | None) -> str:

@@ -18,6 +18,7 @@ from trendscope.ui.app.text import highlight, literal_inline, safe_inline, title
 
 NEW_LIST = "+ New list…"
 DEFAULT_LIST = "To read"
+WITHDRAWN_BADGE = ":red-badge[:material/block: Withdrawn]"  # a withdrawn paper's mark, on cards and in lists
 _CHIP_COLOURS = ("blue", "green", "orange", "violet", "red", "gray", "yellow", "primary")
 
 
@@ -96,7 +97,7 @@ def trend_chips(trends: Sequence[tuple[str, float]] | Sequence[str]) -> str:
 def withdrawn_note(note: str) -> None:
     """A withdrawn paper's mark above its card or page: arXiv keeps it listed, and only its comments (or, when arXiv's
     administrators withdrew it, its abstract) say so: "This paper has been withdrawn by the author due to ..."."""
-    st.markdown(f":red-badge[:material/block: Withdrawn] {safe_inline(note)}")
+    st.markdown(f"{WITHDRAWN_BADGE} {safe_inline(note)}")
 
 
 def meta_line(authors: Sequence[str], published: str | None, categories: Sequence[str], max_authors: int = 6,

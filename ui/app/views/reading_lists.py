@@ -178,7 +178,7 @@ def _items(rl, name: str, editable: bool = True) -> None:
             c_text, c_status = st.columns([4, 1])
             if item.paper:
                 # a paper withdrawn since it was added says so (arXiv keeps it listed; its comments tell)
-                gone = " · :red-badge[:material/block: Withdrawn]" if item.paper.withdrawn else ""
+                gone = f" · {widgets.WITHDRAWN_BADGE}" if item.paper.withdrawn else ""
                 c_text.markdown(f"**{safe_inline(item.paper.title)}**{gone}  \n"  # authors: an import's if none
                                 + widgets.meta_line(item.metadata.authors, item.paper.published, item.paper.categories,
                                                     et_al=item.authors_incomplete))
