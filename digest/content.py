@@ -185,9 +185,9 @@ def rank_week(sub: Subscription, ctx: WeekContext, query_scorer: QueryScorer | N
     match; trend subscriptions: at most `sub.size`, the most likely to be truly about the trend, as many as keep
     the list's expected precision at the calibration's target (see digest.confidence). For a trend subscription
     the count is of every paper tagged with one of its trends (the trend summary's papers, after the category,
-    exclusion and already-sent filters), so that a digest can say how many it left out and why. `less_sure`, when
-    given, receives the likeliest papers a trend subscription leaves out (P >= LESS_SURE_MIN, most likely first);
-    `likeliest_out` the single likeliest one it leaves out, however likely."""
+    exclusion, already-sent and withdrawn filters), so that a digest can say how many it left out and why.
+    `less_sure`, when given, receives the likeliest papers a trend subscription leaves out (P >= LESS_SURE_MIN,
+    most likely first); `likeliest_out` the single likeliest one it leaves out, however likely."""
     rows = ctx.week_rows(tuple(sub.categories))
     # papers of the weeks before that arXiv announced after their week's digest went out (a Friday submission is
     # announced on Monday, after a Monday run): they were never sent to anyone (a blind walkthrough)
@@ -230,8 +230,8 @@ def rank_week(sub: Subscription, ctx: WeekContext, query_scorer: QueryScorer | N
     pattern = exclude_pattern(sub.exclude)
     sent = ctx.store.ids_sent_elsewhere(sub.id, ctx.week) if sub.id is not None else set()
 
-    def kept(some: list) -> list:
-        return [r for r in some if r["id"] not in sent
+    def kept(some: list) -> list:  # a withdrawn paper is no news to send, whatever it was about
+        return [r for r in some if r["id"] not in sent and not r.get("withdrawn")
                 and not (pattern and pattern.search(f"{r['title']}\n{r['abstract']}"))]
 
     rows = kept(rows)

@@ -30,9 +30,9 @@ from .subscription_schema import migrations, new_token
 
 
 def _as_dict(r: PaperRow) -> dict:
-    """The paper fields a digest shows (`authors` and `categories` as lists)."""
+    """The paper fields a digest shows (`authors` and `categories` as lists) and whether it is withdrawn."""
     return {"pk": r.pk, "id": r.id, "title": r.title, "abstract": r.abstract, "authors": r.authors,
-            "categories": r.categories, "published": r.published}
+            "categories": r.categories, "published": r.published, "withdrawn": r.withdrawn is not None}
 
 
 def _sub_from_row(row: dict) -> Subscription:

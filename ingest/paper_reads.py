@@ -37,6 +37,9 @@ log = logging.getLogger(__name__)
 # bm25() column weights for (title, abstract, authors), the column order of papers_fts.
 BM25_WEIGHTS = (3.0, 1.0, 1.0)
 _ROW_COLUMNS = "pk, id, title, abstract, published, categories, authors, content_hash, comment"
+# the papers whose comments may say they are withdrawn: the condition of migration m013's partial index, word for word
+# (SQLite uses the index only for this very condition)
+WITHDRAWAL_COMMENT = "comment LIKE '%withdraw%'"
 
 
 @dataclass
@@ -129,6 +132,16 @@ class PaperReads:
 
     def pks_of(self, arxiv_ids: Iterable[str]) -> dict[str, int]:
         return dict(select_in(self.db, "SELECT id, pk FROM papers WHERE id IN ({in})", list(arxiv_ids)))
+
+    def withdrawn_pks(self) -> set[int]:
+        """pks of the papers that say they are withdrawn (`records.withdrawal_note`: the comments, or the abstract
+        of a paper withdrawn by arXiv's administrators). Only the rows that can say so are read: the comments of
+        m013's index and the abstracts the porter index finds "withdrawn" in."""
+        rows = self.db.execute(
+            f"SELECT pk, comment, abstract FROM papers WHERE {WITHDRAWAL_COMMENT} UNION "
+            "SELECT pk, comment, abstract FROM papers WHERE pk IN "
+            "(SELECT rowid FROM papers_fts WHERE papers_fts MATCH 'abstract : withdrawn')").fetchall()
+        return {pk for pk, comment, abstract in rows if withdrawal_note(comment, abstract)}
 
     def ids_of(self, pks: Iterable[int]) -> dict[int, str]:
         return dict(select_in(self.db, "SELECT pk, id FROM papers WHERE pk IN ({in})", sorted({int(p) for p in pks})))

@@ -265,6 +265,15 @@ def m012_fulltext_controls(db: sqlite_utils.Database) -> None:
         log.info("full text: %d stored passages and references cleaned of control characters", changed)
 
 
+@migrations()
+def m013_withdrawal_comments(db: sqlite_utils.Database) -> None:
+    """An index of the papers whose comments mention a withdrawal (a few in a hundred thousand), so that
+    `PaperReads.withdrawn_pks` reads those rows, not every paper's comment: digests and recommendations leave
+    withdrawn papers out. The condition must stay the one `paper_reads.WITHDRAWAL_COMMENT` writes."""
+    db.execute("CREATE INDEX IF NOT EXISTS idx_papers_withdrawal_comment ON papers(pk) "
+               "WHERE comment LIKE '%withdraw%'")
+
+
 FILL_TERMS = ("INSERT INTO papers_terms (rowid, title, abstract, authors) "
                "SELECT pk, light_text(title), light_text(abstract), light_text(authors) FROM papers")
 

@@ -93,6 +93,7 @@ def for_you(db, vectors: VectorSource, *, limit: int = 10, days: int = WINDOW_DA
     # a paper of a list shared with the reader is one they have already: ana was offered the paper she had just put
     # on the group's list (a blind walkthrough); it is left out, not learnt from
     excluded = set(kept_pks.values()) | set(shunned_pks.values()) | set(reads.pks_of(store.shared_ids(owner)).values())
+    excluded |= reads.withdrawn_pks()  # a withdrawn paper is no news, however close to what the reader keeps
     candidates = [p for p in window if p not in excluded]
     model = vectors.model_in_use()
     if kept_pks and model is not None:

@@ -415,6 +415,9 @@ class ListStore:
     def pks_of(self, arxiv_ids: Iterable[str]) -> dict[str, int]:
         return self.paper_reads.pks_of(arxiv_ids)
 
+    def withdrawn_pks(self) -> set[int]:
+        return self.paper_reads.withdrawn_pks()
+
     def pks_published_since(self, since: str) -> list[int]:
         return self.paper_reads.pks_published_since(since)
 

@@ -107,7 +107,7 @@ class RecommendResult:
     used: int = 0  # list papers that had a vector
     not_indexed: list[str] = field(default_factory=list)  # list papers without a vector (or not ingested)
     not_ingested: list[str] = field(default_factory=list)  # of those, the ones not in the corpus at all
-    excluded: int = 0  # candidates dropped because in the list or not interested (faiss: among its neighbours)
+    excluded: int = 0  # candidates dropped: in the list, not interested or withdrawn (faiss: among its neighbours)
     candidates: int = 0  # candidates scored (brute force: every stored vector passing `since`)
     method: str = "brute-force"  # or "faiss" (candidates from a NearestSource)
     floor: float | None = None  # the lowest ranking score that counts as close (None: too few papers to tell)
@@ -204,16 +204,17 @@ def score_candidates(q: np.ndarray, c: np.ndarray, c_pks: np.ndarray, limit: int
 
 
 def _nearest_candidates(nearest: NearestSource, vectors: VectorSource, model: str, q: np.ndarray, limit: int,
-                        excluded_pks: set[int], since: str | None,
-                        topics: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+                        excluded_pks: set[int], since: str | None, topics: tuple[np.ndarray, np.ndarray],
+                        first_depth: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Candidates from the nearest neighbours of each list paper and of each of the list's topic centroids, asked
     deeper until they provably hold the top `limit` (with an exact index): a paper outside every neighbour list
     whose best match is list paper j scores at most j's k-th similarity plus TOPIC_WEIGHT x the k-th of j's topic
     centroid, so once each topic's last place scores its largest such sum (`holds_every_topics_best`), no paper
-    left out could take a place."""
+    left out could take a place. `first_depth`: the neighbours asked first (default: enough to pass over every
+    excluded paper)."""
     centroids, of_paper = topics  # `list_topics(q)`
     queries = np.vstack([q, centroids])
-    k = limit + len(excluded_pks) + NEAREST_MARGIN
+    k = first_depth or limit + len(excluded_pks) + NEAREST_MARGIN
     while True:
         n_pks, n_sc = nearest.nearest(queries, k, since)
         n_pks, n_sc = np.asarray(n_pks, dtype=np.int64), np.asarray(n_sc, dtype=np.float32)
@@ -264,7 +265,10 @@ def recommend(
         raise TrendscopeError("no paper vectors stored yet: run `trendscope index` first")
     excluded_ids = member_ids | store.not_interested_ids(list_id)
     member_pks = store.pks_of(member_ids)
-    excluded_pks = set(store.pks_of(excluded_ids).values())
+    listed_pks = set(store.pks_of(excluded_ids).values())
+    # a withdrawn paper is not one to read next (a walkthrough of odd real-world data); few of them are anyone's
+    # neighbours, so they do not deepen the first FAISS search as the list's own papers do
+    excluded_pks = listed_pks | store.withdrawn_pks()
     member_vecs = vectors.get(list(member_pks.values()), model)
     q_pks = np.array(sorted(member_vecs), dtype=np.int64)
     res.used = len(q_pks)
@@ -278,7 +282,8 @@ def recommend(
 
     if nearest is not None and limit > 0:
         res.method = "faiss"
-        c_pks, c = _nearest_candidates(nearest, vectors, model, q, limit, excluded_pks, since, topics)
+        c_pks, c = _nearest_candidates(nearest, vectors, model, q, limit, excluded_pks, since, topics,
+                                       first_depth=limit + len(listed_pks) + NEAREST_MARGIN)
     elif since:
         cand = store.pks_published_since(since)
         got = vectors.get(cand, model)

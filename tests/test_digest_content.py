@@ -365,6 +365,24 @@ def test_exclude_words_and_categories(db, dhome):
     assert len(only.papers) <= len(full.papers)
 
 
+def test_a_withdrawn_paper_is_left_out_of_trend_and_query_digests(db, dhome):
+    """A walkthrough of odd real-world data: a paper whose new version says it is withdrawn was still sent."""
+    api.add_subscription(db, dhome, "mm", trends=["multimodal"], size=5)
+    before = api.build(db, dhome, "mm", WEEK)
+    top = before.papers[0]
+    word = next(w for w in top.title.split() if len(w) > 5 and w.isalpha())
+    api.add_subscription(db, dhome, "q", query=word, size=50)
+    assert top.id in {p.id for p in api.build(db, dhome, "q", WEEK).papers}
+    store = PaperStore(db)
+    paper = store.get(top.id)
+    assert store.upsert([replace(paper, version=(paper.version or 1) + 1,
+                                 comment="This paper has been withdrawn by the author due to an error.")]).updated == 1
+    after = api.build(db, dhome, "mm", WEEK)
+    assert top.id not in {p.id for p in after.papers}
+    assert after.papers and {p.id for p in after.papers} >= {p.id for p in before.papers[1:3]}
+    assert top.id not in {p.id for p in api.build(db, dhome, "q", WEEK).papers}
+
+
 def test_query_subscription_uses_keyword_matches(db, dhome):
     api.add_subscription(db, dhome, "llm", query="language models", size=20)
     d = build_digest(db, api.get_subscription(db, "llm"), WEEK)  # FTS5 scorer (no search index needed)

@@ -73,6 +73,24 @@ def test_the_feed_can_look_further_back_than_30_days(app_home, seed):
     assert (date.fromisoformat(year.newest) - date.fromisoformat(year.since)).days == 364
 
 
+def test_a_withdrawn_paper_is_not_offered(app_home, seed):
+    """A paper whose new version says it is withdrawn is no news, however close to what the reader keeps."""
+    from dataclasses import replace
+
+    from trendscope.index.vector_store import VectorStore
+    from trendscope.ingest.store import PaperStore
+
+    rl = ReadingLists(open_database(app_home / "trendscope.db"))
+    before = [p.arxiv_id for p in rl.for_you(VectorStore(rl.store.db), limit=10).picks]
+    store = PaperStore(rl.store.db)
+    paper = store.get(before[0])
+    note = "This paper has been withdrawn by the author: the experiments of Section 4 are flawed."
+    assert store.upsert([replace(paper, version=(paper.version or 1) + 1, comment=note)]).updated == 1
+    after = [p.arxiv_id for p in rl.for_you(VectorStore(rl.store.db), limit=10).picks]
+    assert before[0] not in after and len(after) == 10
+    assert len(set(after) & set(before[1:])) >= 7  # the rest of the ranking stands (one candidate fewer)
+
+
 def test_with_nothing_kept_the_newest_papers_come_with_a_hint(app_home, seed):
     rl = ReadingLists(open_database(app_home / "trendscope.db"))
     for summary in rl.lists():

@@ -254,3 +254,35 @@ def test_a_long_withdrawal_note_is_cut():
 
     note = withdrawal_note("This paper has been withdrawn " + "because " * 100, None)
     assert len(note) == MAX_WITHDRAWAL_NOTE and note.endswith("…")
+
+
+def test_withdrawn_papers_are_found_by_reading_only_the_rows_that_can_say_so(tmp_path: Path, sample_rows):
+    """Digests and recommendations leave withdrawn papers out: `PaperReads.withdrawn_pks` finds them through an
+    index of comments mentioning a withdrawal and the abstracts holding "withdrawn", not a scan of every paper."""
+    from dataclasses import replace
+
+    from trendscope.ingest.paper_reads import WITHDRAWAL_COMMENT, PaperReads
+    from trendscope.ingest.records import Paper
+
+    db = open_database(tmp_path / "trendscope.db")
+    store = PaperStore(db)
+    rows = [r for r in sample_rows if "/" not in r["id"]][:8]
+    store.upsert([Paper(**{k: v for k, v in r.items() if k in Paper.__dataclass_fields__}) for r in rows])
+    reads = PaperReads(db)
+    assert reads.withdrawn_pks() == set()
+    papers = [store.get(r["id"]) for r in rows[:4]]
+    admin = ("This article has been withdrawn by arXiv administrators because the submitter did not have the "
+             "legal authority to grant the license.")
+    store.upsert([
+        replace(papers[0], version=(papers[0].version or 1) + 1,
+                comment="This paper has been withdrawn by the author."),
+        replace(papers[1], version=(papers[1].version or 1) + 1, abstract=admin),
+        replace(papers[2], version=(papers[2].version or 1) + 1, comment="Supersedes arXiv:1606.03705, which was "
+                "withdrawn"),
+        replace(papers[3], version=(papers[3].version or 1) + 1,
+                abstract="We study withdrawn loans and the (withdrawn) deposits of banks."),
+    ])
+    assert reads.withdrawn_pks() == {store.pk_of(papers[0].id), store.pk_of(papers[1].id)}
+    # the comments are read through m013's partial index (the condition written alike in both places)
+    plan = " ".join(str(r) for r in db.execute(f"EXPLAIN QUERY PLAN SELECT pk FROM papers WHERE {WITHDRAWAL_COMMENT}"))
+    assert "idx_papers_withdrawal_comment" in plan, plan

@@ -149,5 +149,7 @@ def test_the_marks_and_backslash_runs_readable_latex_reads_exactly():
     """A mutation audit: a stored U+E005 took a kept formula's place; a run of backslashes before "$" or "%" is read
     by its parity (an odd one escapes, an even one is line breaks)."""
     assert readable_latex("a \ue005 b $\\hat{x}$ c") == "a  b $\\hat{x}$ c"
-    assert readable_latex(r"a \\\$5 b") == r"a \$5 b"  # a line break and "\$5": one backslash goes with the break
+    # a line break and "\$5": the break stays as written, as before "%" (one of its backslashes was lost)
+    assert readable_latex(r"a \\\$5 b") == r"a \\$5 b"
+    assert readable_latex(r"a \\\\\$5 b") == r"a \\\\$5 b"
     assert latex_text_as_prose(r"a \\\% b") == r"a \\% b"

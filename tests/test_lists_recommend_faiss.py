@@ -151,3 +151,27 @@ def test_adapter_filters_before_the_cut(home, faiss_home):
             assert scores[qi].tolist() == pytest.approx([s for s, _ in sims[:k]], abs=1e-5)
     pks, _ = fn.nearest(vecs[:2], 4, "2999-01-01")
     assert (pks == -1).all()
+
+
+def test_a_withdrawn_paper_is_never_recommended_by_either_path(home, faiss_home):
+    """A paper whose new version says it is withdrawn is not one to read next, however close to the list."""
+    from dataclasses import replace
+
+    db, rows, vecs = faiss_home
+    nearest = faiss_nearest(db, Home(home))
+    rl = ReadingLists(db)
+    rl.create("R")
+    members = [3, 40, 77]
+    rl.add("R", [rows[i]["id"] for i in members])
+    brute, _ = both(rl, nearest, "R", limit=10)
+    top = [r.arxiv_id for r in brute.items[:3]]
+    store = PaperStore(db)
+    withdrawn = [replace(p, version=(p.version or 1) + 1, comment="Withdrawn: the proof of Lemma 2 is wrong")
+                 for p in (store.get(a) for a in top)]
+    assert store.upsert(withdrawn).updated == 3
+    idx = {r["id"]: k for k, r in enumerate(rows)}
+    for limit in (3, 10):
+        brute, fast = both(rl, nearest, "R", limit=limit)
+        assert_same(brute, fast)
+        assert [r.arxiv_id for r in fast.items] == expected_ranking(
+            rows, vecs, members, set(members) | {idx[a] for a in top}, indexed=N_INDEXED, limit=limit)

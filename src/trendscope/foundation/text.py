@@ -124,8 +124,9 @@ _TEX_CHAR = re.compile(r"(?<!\\)((?:\\\\)*)\\([%&_#$])")
 _TEX_SWITCH = re.compile(r"\{\\(?:em|bf|it|sl|sc|tt|rm|sf)\s+([^{}$\\]*)\}")
 # \, \; \: \! and Fig.~3, T$^\star$~can, Adaptation~(LoRA), 10~% (not /~user, nor "~10x" for "about 10x")
 _TEX_SPACE = re.compile(r"\\[,;:!](?=\s|\w)|(?<=[^\s/~])~(?=[\w(\[%])")
-# a backslash before a letter TeX has no command for: the corpus has "Jo\ão" (from "Jo\~ao" half converted)
-_STRAY_BACKSLASH = re.compile(r"\\(?=[^\x00-\x7f])")
+# a backslash before a letter TeX has no command for: the corpus has "Jo\ão" (from "Jo\~ao" half converted); not
+# before a private-use mark of `readable_latex` (a TeX line break right before an escaped dollar lost a backslash)
+_STRAY_BACKSLASH = re.compile(r"\\(?=[^\x00-\x7f\ue000-\uf8ff])")
 _TEX_DASH = re.compile(r"(?<=\w)-{2,3}(?=\w)")  # TeX's en and em dashes between words or numbers
 # the abbreviation macros papers define and then leave in their arXiv abstracts ("\eg" showed raw)
 _TEX_ABBREV = {"eg": "e.g.", "ie": "i.e.", "etal": "et al.", "etc": "etc.", "cf": "cf.", "wrt": "w.r.t.",
