@@ -15,7 +15,7 @@ strength, core evidence and trend (`digest.confidence`, a logistic fit of hand j
 shows the largest set of the most likely ones, at most the subscription's size, whose mean P reaches the
 calibration's target (94%): a week with many clear papers gives a full list, a thin week a short one.
 Papers already
-issued to the subscription in another week, and papers containing an excluded word, are left out. Once a
+issued to the subscription in another week, papers containing an excluded word and withdrawn papers are left out. Once a
 week was issued (see `SubscriptionStore.record_issue`) its paper list, and the papers it named under "Less sure",
 are frozen, so retries and feeds show the same papers.
 
@@ -30,6 +30,7 @@ from __future__ import annotations
 import logging
 import math
 import re
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Protocol
@@ -177,6 +178,77 @@ def paper_from_row(row: dict, trends: dict[str, float]) -> DigestPaper:
     )
 
 
+@dataclass
+class _TrendFit:
+    """A trend subscription's view of the week's papers: those tagged with one of its trends, those tagged
+    strongly enough to be listed, and per listed paper (pk) its strength, core evidence and P(about the trend)."""
+
+    tagged: list[dict]
+    rows: list[dict]
+    strength: dict[int, float] = field(default_factory=dict)
+    core: dict[int, bool] = field(default_factory=dict)
+    confidence: dict[int, float] = field(default_factory=dict)
+
+
+def _rows_with_late(sub: Subscription, ctx: WeekContext) -> tuple[list[dict], dict[str, str]]:
+    """The week's rows in the subscription's categories, then the papers of the weeks before that arXiv announced
+    after their week's digest went out (a Friday submission is announced on Monday, after a Monday run: they were
+    never sent to anyone, a blind walkthrough), and those late papers' arXiv id -> week."""
+    rows = ctx.week_rows(tuple(sub.categories))
+    late = ctx.late_for(sub)
+    if late:
+        wanted = set(sub.categories)
+        extra = [r for r in ctx.store.papers_by_ids(list(late)).values()
+                 if not wanted or wanted & set(r["categories"])]
+        rows = rows + sorted(extra, key=lambda r: r["pk"])
+    return rows, late
+
+
+def _trend_fit(sub: Subscription, ctx: WeekContext, rows: list[dict], tags: dict[int, dict[str, float]]) -> _TrendFit:
+    """Which of `rows` a trend subscription counts (tagged) and lists (tagged strongly enough), and why."""
+    tagged = [r for r in rows if any(t in tags.get(r["pk"], {}) for t in sub.trends)]  # as the summary counts
+    rows = [r for r in tagged if max(tags.get(r["pk"], {}).get(t, -1.0) for t in sub.trends) >= MIN_TAG_SCORE]
+    stored = ctx.store.tag_strengths([r["pk"] for r in rows], sub.trends)
+    rules = ctx.rules()
+    fit = _TrendFit(tagged, rows)
+    qualifying: dict[int, list[str]] = {}  # pk -> its trends of the subscription tagged strongly enough
+    by_trend: dict[int, dict[str, float]] = {}  # pk -> trend -> strength
+    for r in rows:
+        got = tags.get(r["pk"], {})
+        strengths = {t: tag_strength(got[t], stored.get(r["pk"], {}).get(t))
+                     for t in sub.trends if got.get(t, -1.0) >= MIN_TAG_SCORE}
+        qualifying[r["pk"]] = [t for t, v in strengths.items() if v >= rules.strength_floor(t)]
+        by_trend[r["pk"]] = {t: strengths[t] for t in qualifying[r["pk"]]}
+        fit.strength[r["pk"]] = max(by_trend[r["pk"]].values(), default=0.0)
+    fit.rows = [r for r in rows if qualifying[r["pk"]]]
+    fit.core = ctx.core_for(qualifying, fit.rows)
+    cal = ctx.confidence_model()
+    fit.confidence = {r["pk"]: max(cal.probability(t, v, fit.core[r["pk"]]) for t, v in by_trend[r["pk"]].items())
+                      for r in fit.rows}
+    return fit
+
+
+def _scored(sub: Subscription, ctx: WeekContext, rows: list[dict], tags: dict[int, dict[str, float]],
+            qscores: dict[int, float], fit: _TrendFit | None, late: dict[str, str]) -> list[DigestPaper]:
+    """The listed rows as digest papers with relevance, novelty, centrality and their score."""
+    trend_rel = [min(fit.strength[r["pk"]], STRENGTH_SCALE) / STRENGTH_SCALE if fit else 0.0 for r in rows]
+    query_rel = rescale([qscores[r["pk"]] for r in rows]) if sub.query else [0.0] * len(rows)
+    scorer = ctx.novelty_for(sub)
+    novelty = rescale([scorer.novelty(ctx.terms_of(r)) for r in rows])
+    central = ctx.centrality_for(sub, [r["pk"] for r in rows])
+    papers = []
+    for r, tr, qr, nov in zip(rows, trend_rel, query_rel, novelty):
+        rel = (tr + qr) / 2 if sub.trends and sub.query else tr if sub.trends else qr
+        p = paper_from_row(r, tags.get(r["pk"], {}))
+        p.relevance, p.novelty, p.centrality = rel, nov, central.get(r["pk"], 0.0)
+        p.score = rel + CENTRALITY_WEIGHT * p.centrality + NOVELTY_WEIGHT * nov
+        p.core = fit.core.get(r["pk"], True) if fit else True
+        p.confidence = fit.confidence.get(r["pk"]) if fit else None
+        p.late_week = late.get(r["id"])
+        papers.append(p)
+    return papers
+
+
 def rank_week(sub: Subscription, ctx: WeekContext, query_scorer: QueryScorer | None,
               less_sure: list[DigestPaper] | None = None,
               likeliest_out: list[DigestPaper] | None = None) -> tuple[list[DigestPaper], int, int]:
@@ -188,15 +260,7 @@ def rank_week(sub: Subscription, ctx: WeekContext, query_scorer: QueryScorer | N
     exclusion, already-sent and withdrawn filters), so that a digest can say how many it left out and why.
     `less_sure`, when given, receives the likeliest papers a trend subscription leaves out (P >= LESS_SURE_MIN,
     most likely first); `likeliest_out` the single likeliest one it leaves out, however likely."""
-    rows = ctx.week_rows(tuple(sub.categories))
-    # papers of the weeks before that arXiv announced after their week's digest went out (a Friday submission is
-    # announced on Monday, after a Monday run): they were never sent to anyone (a blind walkthrough)
-    late = ctx.late_for(sub)
-    if late:
-        wanted = set(sub.categories)
-        extra = [r for r in ctx.store.papers_by_ids(list(late)).values()
-                 if not wanted or wanted & set(r["categories"])]
-        rows = rows + sorted(extra, key=lambda r: r["pk"])
+    rows, late = _rows_with_late(sub, ctx)
     qscores: dict[int, float] = {}
     if sub.query:
         if query_scorer is None:
@@ -205,28 +269,9 @@ def rank_week(sub: Subscription, ctx: WeekContext, query_scorer: QueryScorer | N
         qscores = query_scorer(sub, since, ctx.end)
         rows = [r for r in rows if r["pk"] in qscores]
     tags = ctx.store.tags_for([r["pk"] for r in rows])
-    strength: dict[int, float] = {}
-    if sub.trends:
-        tagged = [r for r in rows if any(t in tags.get(r["pk"], {}) for t in sub.trends)]  # as the summary counts
-        rows = [r for r in tagged if max(tags.get(r["pk"], {}).get(t, -1.0) for t in sub.trends) >= MIN_TAG_SCORE]
-        stored = ctx.store.tag_strengths([r["pk"] for r in rows], sub.trends)
-        rules = ctx.rules()
-        qualifying: dict[int, list[str]] = {}  # pk -> its trends of the subscription tagged strongly enough
-        by_trend: dict[int, dict[str, float]] = {}  # pk -> trend -> strength
-        for r in rows:
-            got = tags.get(r["pk"], {})
-            strengths = {t: tag_strength(got[t], stored.get(r["pk"], {}).get(t))
-                         for t in sub.trends if got.get(t, -1.0) >= MIN_TAG_SCORE}
-            qualifying[r["pk"]] = [t for t, v in strengths.items() if v >= rules.strength_floor(t)]
-            by_trend[r["pk"]] = {t: strengths[t] for t in qualifying[r["pk"]]}
-            strength[r["pk"]] = max(by_trend[r["pk"]].values(), default=0.0)
-        rows = [r for r in rows if qualifying[r["pk"]]]
-        core = ctx.core_for(qualifying, rows)
-        cal = ctx.confidence_model()
-        confidence = {r["pk"]: max(cal.probability(t, v, core[r["pk"]]) for t, v in by_trend[r["pk"]].items())
-                      for r in rows}
-    else:
-        core, confidence = {}, {}
+    fit = _trend_fit(sub, ctx, rows, tags) if sub.trends else None
+    if fit:
+        rows = fit.rows
     pattern = exclude_pattern(sub.exclude)
     sent = ctx.store.ids_sent_elsewhere(sub.id, ctx.week) if sub.id is not None else set()
 
@@ -235,32 +280,18 @@ def rank_week(sub: Subscription, ctx: WeekContext, query_scorer: QueryScorer | N
                 and not (pattern and pattern.search(f"{r['title']}\n{r['abstract']}"))]
 
     rows = kept(rows)
-    eligible = kept(tagged) if sub.trends else rows  # for a trend: every tagged paper (weakly tagged included)
-    n_tagged = len(eligible) if sub.trends else 0
+    eligible = kept(fit.tagged) if fit else rows  # for a trend: every tagged paper (weakly tagged included)
+    n_tagged = len(eligible) if fit else 0
     # the count says "this week" only of this week's papers (a walkthrough: late papers made it exceed the summary)
     n_late = sum(r["id"] in late for r in eligible)
     if not rows:
-        if likeliest_out is not None and sub.trends and eligible:  # tagged, but all below the strength floor
+        if likeliest_out is not None and fit and eligible:  # tagged, but all below the strength floor
             best = max(eligible, key=lambda r: (max(tags.get(r["pk"], {}).get(t, -1.0) for t in sub.trends), r["id"]))
             likeliest_out.append(paper_from_row(best, tags.get(best["pk"], {})))
         return [], n_tagged, n_late
-    trend_rel = [min(strength[r["pk"]], STRENGTH_SCALE) / STRENGTH_SCALE if sub.trends else 0.0 for r in rows]
-    query_rel = rescale([qscores[r["pk"]] for r in rows]) if sub.query else [0.0] * len(rows)
-    scorer = ctx.novelty_for(sub)
-    novelty = rescale([scorer.novelty(ctx.terms_of(r)) for r in rows])
-    central = ctx.centrality_for(sub, [r["pk"] for r in rows])
-    papers = []
-    for r, tr, qr, nov in zip(rows, trend_rel, query_rel, novelty):
-        rel = (tr + qr) / 2 if sub.trends and sub.query else tr if sub.trends else qr
-        p = paper_from_row(r, tags.get(r["pk"], {}))
-        p.relevance, p.novelty, p.centrality = rel, nov, central.get(r["pk"], 0.0)
-        p.score = rel + CENTRALITY_WEIGHT * p.centrality + NOVELTY_WEIGHT * nov
-        p.core = core.get(r["pk"], True)
-        p.confidence = confidence.get(r["pk"])
-        p.late_week = late.get(r["id"])
-        papers.append(p)
+    papers = _scored(sub, ctx, rows, tags, qscores, fit, late)
     n = max(len(papers), n_tagged)
-    if sub.trends:  # the most likely papers, as many as keep the list's expected precision at the target
+    if fit:  # the most likely papers, as many as keep the list's expected precision at the target
         cal = ctx.confidence_model()
         papers.sort(key=lambda p: (-(p.confidence or 0.0), -p.score, p.id))
         shown = confident_count([p.confidence or 0.0 for p in papers], sub.size, cal.target)

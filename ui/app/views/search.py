@@ -172,8 +172,15 @@ def _results(state: dict) -> None:
     if "passages" in state:
         _inside_results(state)
         return
+    if _nothing_to_list(state):
+        return
+    _result_notes(state)
+    _hit_cards(state)
+
+
+def _nothing_to_list(state: dict) -> bool:
+    """Say why a search lists nothing (or what its arXiv ids found): True when there are no results to show."""
     params, hits = state["params"], state["hits"]
-    terms = query_terms(params["query"])
     q = quoted_query(params["query"])
     newest = params.get("sort") == "date" and has_floor(params["query"])
     if not hits and (params.get("since") or params.get("until")) and not app.papers_in_window(params):
@@ -181,7 +188,7 @@ def _results(state: dict) -> None:
         st.info(f"No paper was published from {params.get('since') or '…'} to {params.get('until') or 'now'}: the "
                 f"stored papers run from {(s['first'] or '?')[:10]} to {(s['last'] or '?')[:10]}.",
                 icon=":material/event_busy:")
-        return
+        return True
     _did_you_mean(state)
     wanted = arxiv_ids_query(params["query"]) or []
     listed = {h.id for h in hits}
@@ -196,12 +203,12 @@ def _results(state: dict) -> None:
             st.info(f"{len(unlisted) - MAX_ID_NOTES} more of the ids are not listed: "
                     f"{', '.join(unlisted[MAX_ID_NOTES:])}.", icon=":material/search_off:")
         if not hits:
-            return
+            return True
     if not hits and newest:
         st.info(f"No paper is clearly about {q} here. *Newest first* lists only papers that hold the query as a "
                 "phrase, or most of its words with a close meaning, and come close to the best of them; sort by "
                 "*Relevance* to see the nearest matches.", icon=":material/search_off:")
-        return
+        return True
     if not hits:
         filtered = any(params[k] for k in ("since", "until", "categories", "trends"))
         why = ("with these filters. Try fewer filters or a wider date range, or another mode (semantic finds "
@@ -210,7 +217,15 @@ def _results(state: dict) -> None:
                "finds none of the words. Try fewer required items, or semantic mode (it finds related wording).")
         st.info(f"No papers match {q} {why}" if filtered else f"No papers match {q}. {why}",
                 icon=":material/search_off:")
-        return
+        return True
+    return False
+
+
+def _result_notes(state: dict) -> None:
+    """The line above the results and what the search wants the reader to know about them."""
+    params, hits = state["params"], state["hits"]
+    q = quoted_query(params["query"])
+    newest = params.get("sort") == "date" and has_floor(params["query"])
     shown_mode = "keyword" if state.get("warming") else params["mode"]
     st.caption(f"{count(len(hits), 'result')} for {q} · {MODES[shown_mode].lower()}{_filters_text(params)} · "
                f"{state['seconds'] * 1000:.0f} ms", help="Server time for the search itself.")
@@ -246,6 +261,12 @@ def _results(state: dict) -> None:
     elif params["mode"] != "semantic" and all(hit.missing for hit in hits):
         st.info("None of these results has every word of your query: they match some of them (each card says "
                 "which are missing). Mark a word that must occur with +, e.g. *+diffusion*.", icon=":material/rule:")
+
+
+def _hit_cards(state: dict) -> None:
+    """One card per result: title, withdrawal, authors and date, lists, trends, snippet, missing words, buttons."""
+    hits = state["hits"]
+    terms = query_terms(state["params"]["query"])
     target = widgets.list_target("target")
     widgets.list_flash()
     held = widgets.memberships([h.id for h in hits])
