@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import click
 
@@ -51,15 +52,29 @@ def period_name(period: str, freq: str) -> str:
 
 def print_topics(db, freq: str, since: str | None, as_json: bool, last: int | None, recompute: bool,
                   only: set[str], newest: str | None, include_thin: bool, until: str | None = None) -> None:
-    import pandas as pd
-
-    from trendscope.index.period_coverage import thin_periods_of
-    from trendscope.index.rise_statistics import growth_words, interval_text, same_categories_text
-    from trendscope.index.topic_listings import listed_topics
-    from trendscope.index.trends_over_time import is_complete, period_start
+    """`trendscope trends --topics`: the rising topics of each trend (`only`: of these) per period, as JSON lines or
+    as text (the `last` periods of each trend), with the notes the listing needs on stderr."""
+    from trendscope.index.trends_over_time import period_start
 
     # from the period holding `since` on, as the trend table reads it (a mid-month date dropped that month)
     since = period_start(since, freq) if since else None
+    res = _listing(db, freq, since, recompute)
+    records, thin = _marked_records(db, res.records, freq, only, newest, until)
+    if as_json:  # every period; `complete` false for one still filling up (it ends after the newest paper)
+        _print_json(records, listed_any=bool(res.records))
+        return
+    if not include_thin:
+        records = _without_filling_up(records, freq, newest)
+    if not records:
+        click.echo(_no_records_text(since, until, newest))
+        return
+    _print_text(db, records, thin, _TextView(freq, last), since, until)
+
+
+def _listing(db, freq: str, since: str | None, recompute: bool):
+    """The kept (or freshly computed) listing from `since` on, said on stderr: how many papers, kept or computed."""
+    from trendscope.index.topic_listings import listed_topics
+
     said: list[int] = []
 
     def computing(done: int, total: int) -> None:  # called only when the kept listing is not current
@@ -75,30 +90,69 @@ def print_topics(db, freq: str, since: str | None, as_json: bool, last: int | No
     how = (f"kept since {res.kept_since} (computed in {res.seconds:.1f}s; --recompute computes it again)"
            if res.kept_since else f"computed in {res.seconds:.1f}s")
     click.echo(f"topics for {res.papers} papers, {how}", err=True)
+    return res
+
+
+def _marked_records(db, listed: list[dict], freq: str, only: set[str], newest: str | None,
+                    until: str | None) -> tuple[list[dict], dict[str, int]]:
+    """The records of the trends in `only` (all when empty) up to the period holding `until`, each marked
+    `complete` and `few_papers`; and the thin periods among them (period -> papers)."""
+    import pandas as pd
+
+    from trendscope.index.period_coverage import thin_periods_of
+    from trendscope.index.trends_over_time import is_complete, period_start
+
     last_period = period_start(until, freq) if until else None
-    records = [{**r, "complete": is_complete(r["period"], freq, newest)} for r in res.records
+    records = [{**r, "complete": is_complete(r["period"], freq, newest)} for r in listed
                if (not only or r["trend"] in only) and (last_period is None or r["period"] <= last_period)]
     # a period the corpus holds few papers of, marked as the trend table marks it (its topics rest on a handful)
     thin = thin_periods_of(db, pd.DataFrame({"period": sorted({r["period"] for r in records})}), freq)
-    records = [{**r, "few_papers": r["period"] in thin} for r in records]
-    if as_json:  # every period; `complete` false for one still filling up (it ends after the newest paper)
-        if not records:  # no line at all said nothing about why (a home whose `index` was stopped before tagging)
-            click.echo("note: no records: " + ("no tagged papers yet (run `trendscope index`)" if not res.records
-                                               else "no tagged papers in the periods asked for"), err=True)
-        for r in records:
-            click.echo(json.dumps(r, ensure_ascii=False))
-        return
-    if not include_thin and any(not r["complete"] for r in records) and any(r["complete"] for r in records):
+    return [{**r, "few_papers": r["period"] in thin} for r in records], thin
+
+
+def _print_json(records: list[dict], listed_any: bool) -> None:
+    """One JSON line per record; a note on stderr when there is none (`listed_any`: the listing held records)."""
+    if not records:  # no line at all said nothing about why (a home whose `index` was stopped before tagging)
+        click.echo("note: no records: " + ("no tagged papers yet (run `trendscope index`)" if not listed_any
+                                           else "no tagged papers in the periods asked for"), err=True)
+    for r in records:
+        click.echo(json.dumps(r, ensure_ascii=False))
+
+
+def _without_filling_up(records: list[dict], freq: str, newest: str | None) -> list[dict]:
+    """The complete periods' records, saying which were left out as still filling up (when others are complete)."""
+    if any(not r["complete"] for r in records) and any(r["complete"] for r in records):
         left = sorted({r["period"] for r in records if not r["complete"]})
         click.echo(f"note: left out {', '.join(period_name(p, freq) for p in left)}, still filling up (the newest "
                    f"paper is from {(newest or '?')[:10]}; --include-thin shows it)", err=True)
         records = [r for r in records if r["complete"]]
-    if not records:
-        after = f" (the newest stored paper is from {newest[:10]})" if newest and since and newest[:10] < since else ""
-        click.echo("no tagged papers published" + (f" since {since}" if since else "")
-                   + (f" up to {until}" if until else "") + after if since or until
-                   else "no tagged papers yet: run `trendscope index` first")
-        return
+    return records
+
+
+def _no_records_text(since: str | None, until: str | None, newest: str | None) -> str:
+    """What the text says when no record is left to show."""
+    after = f" (the newest stored paper is from {newest[:10]})" if newest and since and newest[:10] < since else ""
+    return ("no tagged papers published" + (f" since {since}" if since else "")
+            + (f" up to {until}" if until else "") + after if since or until
+            else "no tagged papers yet: run `trendscope index` first")
+
+
+@dataclass(frozen=True)
+class _TextView:
+    """How the text shows a listing: by `freq`, the `last` periods of each trend (None: every period)."""
+
+    freq: str
+    last: int | None
+
+    def newest(self, recs: list) -> list:
+        """The `last` of one trend's records (or periods), oldest first: those the text shows."""
+        return recs[-(self.last or len(recs)):]
+
+
+def _print_text(db, records: list[dict], thin: dict[str, int], view: _TextView, since: str | None,
+                until: str | None) -> None:
+    """Each trend's shown periods with their topics, then the trends without a paper in them, the few-papers note
+    and the category-mix note."""
     by_trend: dict[str, list[dict]] = {}
     empty: dict[str, list[str]] = {}  # trend -> periods it has no paper in (skipped, and named: a docs audit)
     for r in records:
@@ -107,52 +161,73 @@ def print_topics(db, freq: str, since: str | None, as_json: bool, last: int | No
         else:
             empty.setdefault(r["trend"], []).append(r["period"])
     latest = max(r["period"] for r in records)
-    first_named = _first_paper_labels(db, [t for recs in by_trend.values() for r in recs[-(last or len(recs)):]
-                                       for t in r["details"]])
+    labels = _first_paper_labels(db, [t for recs in by_trend.values() for r in view.newest(recs)
+                                      for t in r["details"]])
     for trend, recs in sorted(by_trend.items()):
-        for r in recs[-(last or len(recs)):]:
-            span = ("" if r["since"] == r["period"] else f"; topics judged over the {freq}s from "
-                    f"{period_name(r['since'], freq)} through {period_name(r['period'], freq)}")
-            # named as the trend table names it ("efficiency 2026-06-01" beside the table's "2026-06": a walkthrough)
-            shown = period_name(r["period"], freq) + (f" ({r['period']})" if freq == "quarter" else "")
-            click.echo(f"{trend} {shown} ({count(r['papers'], 'paper')}{span})" + (" *" if r["few_papers"] else ""))
-            for t in r["details"]:
-                notes = "; ".join(n for n in (interval_text(t), same_categories_text(t)) if n)
-                also = f" (also written: {'; '.join(t['also'])})" if t.get("also") else ""
-                within = _span_text(r["since"], r["period"], freq)  # "46 papers" read as the month's (a walkthrough)
-                click.echo(f"  {t['name']}{also}: {count(t['papers'], 'paper')}{within}, {growth_words(t)}"
-                           f"{f' ({notes})' if notes else ''}")
-                # the first of this corpus's papers, not the topic's first anywhere (a blind walkthrough); the first
-                # to use it at all before those naming it in a title (a paper of 2026-05 was "first here" beside a
-                # curve from 2025-09: a walkthrough following rising topics)
-                if mention := t.get("first_mention"):
-                    click.echo(f"    first mention here: {first_named.get(mention, mention)}")
-                first = "first titles naming it" if mention else "first here"
-                for label, key in ((first, "first_papers"), ("typical now", "central_papers")):
-                    # the typical papers of its rise were in --json only, though --help promised them (a walkthrough)
-                    if papers := t.get(key):
-                        click.echo(f"    {label}: {first_named.get(papers[0], papers[0])}"
-                                   + (f"; then {', '.join(papers[1:])}" if papers[1:] else ""))
-            if not r["details"]:
-                click.echo("  (nothing rising)")
-        shown_from = recs[-(last or len(recs)):][0]["period"]
-        skipped = [p for p in empty.get(trend, []) if shown_from < p < recs[-1]["period"]]
-        if skipped:
-            click.echo(f"  (no {trend} paper in {', '.join(period_name(p, freq) for p in skipped)}: left out)")
-        if recs[-1]["period"] < latest:  # it showed an older month without a word (a blind walkthrough)
-            click.echo(f"  (no {trend} paper in the {freq}s after {period_name(recs[-1]['period'], freq)}, up to "
-                       f"{period_name(latest, freq)})")
+        _print_trend(trend, recs, empty.get(trend, []), latest, labels, view)
     for trend in sorted(set(empty) - set(by_trend)):  # a trend asked for was left out without a word (a walkthrough)
-        periods = empty[trend][-(last or len(empty[trend])):]
-        click.echo(f"{trend}: no {trend} paper in {', '.join(period_name(p, freq) for p in periods)} (nothing listed; "
-                   "--json gives the topics of the span before)")
-    shown = [r["period"] for recs in by_trend.values() for r in recs[-(last or len(recs)):]]
-    if few := [f"{period_name(p, freq)} ({count(n, 'paper')})" for p, n in sorted(thin.items()) if p in set(shown)]:
+        periods = view.newest(empty[trend])
+        click.echo(f"{trend}: no {trend} paper in {', '.join(period_name(p, view.freq) for p in periods)} (nothing "
+                   "listed; --json gives the topics of the span before)")
+    shown = [r["period"] for recs in by_trend.values() for r in view.newest(recs)]
+    if few := [f"{period_name(p, view.freq)} ({count(n, 'paper')})" for p, n in sorted(thin.items())
+               if p in set(shown)]:
         click.echo("note: * few papers: " + ", ".join(few) + (" holds" if len(few) == 1 else " hold")
                    + " under a quarter of the papers of the periods "
                    "around them; their topics rest on few papers", err=True)
     mix_notes(db, min(shown) if shown else since, topics=True, until=until)
 
+
+def _print_trend(trend: str, recs: list[dict], empty: list[str], latest: str, labels: dict[str, str],
+                 view: _TextView) -> None:
+    """One trend's shown periods, then the periods among them it has no paper in (`empty`) and, when it has none
+    after its last one shown, up to the `latest` period, a word on that."""
+    freq = view.freq
+    for r in view.newest(recs):
+        _print_record(trend, r, labels, freq)
+    shown_from = view.newest(recs)[0]["period"]
+    skipped = [p for p in empty if shown_from < p < recs[-1]["period"]]
+    if skipped:
+        click.echo(f"  (no {trend} paper in {', '.join(period_name(p, freq) for p in skipped)}: left out)")
+    if recs[-1]["period"] < latest:  # it showed an older month without a word (a blind walkthrough)
+        click.echo(f"  (no {trend} paper in the {freq}s after {period_name(recs[-1]['period'], freq)}, up to "
+                   f"{period_name(latest, freq)})")
+
+
+def _print_record(trend: str, r: dict, labels: dict[str, str], freq: str) -> None:
+    """A trend's period: its papers and span, then each rising topic (or that nothing rises)."""
+    span = ("" if r["since"] == r["period"] else f"; topics judged over the {freq}s from "
+            f"{period_name(r['since'], freq)} through {period_name(r['period'], freq)}")
+    # named as the trend table names it ("efficiency 2026-06-01" beside the table's "2026-06": a walkthrough)
+    shown = period_name(r["period"], freq) + (f" ({r['period']})" if freq == "quarter" else "")
+    click.echo(f"{trend} {shown} ({count(r['papers'], 'paper')}{span})" + (" *" if r["few_papers"] else ""))
+    within = _span_text(r["since"], r["period"], freq)  # "46 papers" read as the month's (a walkthrough)
+    for t in r["details"]:
+        _print_topic(t, within, labels)
+    if not r["details"]:
+        click.echo("  (nothing rising)")
+
+
+def _print_topic(t: dict, within: str, labels: dict[str, str]) -> None:
+    """A rising topic: its name, papers (`within`: over what span), growth, then its first and typical papers
+    (`labels`: arXiv id -> how the text names the paper)."""
+    from trendscope.index.rise_statistics import growth_words, interval_text, same_categories_text
+
+    notes = "; ".join(n for n in (interval_text(t), same_categories_text(t)) if n)
+    also = f" (also written: {'; '.join(t['also'])})" if t.get("also") else ""
+    click.echo(f"  {t['name']}{also}: {count(t['papers'], 'paper')}{within}, {growth_words(t)}"
+               f"{f' ({notes})' if notes else ''}")
+    # the first of this corpus's papers, not the topic's first anywhere (a blind walkthrough); the first
+    # to use it at all before those naming it in a title (a paper of 2026-05 was "first here" beside a
+    # curve from 2025-09: a walkthrough following rising topics)
+    if mention := t.get("first_mention"):
+        click.echo(f"    first mention here: {labels.get(mention, mention)}")
+    first = "first titles naming it" if mention else "first here"
+    for label, key in ((first, "first_papers"), ("typical now", "central_papers")):
+        # the typical papers of its rise were in --json only, though --help promised them (a walkthrough)
+        if papers := t.get(key):
+            click.echo(f"    {label}: {labels.get(papers[0], papers[0])}"
+                       + (f"; then {', '.join(papers[1:])}" if papers[1:] else ""))
 
 
 def _first_paper_labels(db, details: list[dict], width: int = 70) -> dict[str, str]:
