@@ -2,6 +2,7 @@
 weeks), what is growing and cooling, rising topics, and the top papers of each trend in the chosen period."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import altair as alt
@@ -231,6 +232,18 @@ def _top_papers(labels: dict[str, str], period: str, freq: str) -> None:
                     widgets.open_button(p["id"], key=f"top_{trend}_{p['id']}")
 
 
+@dataclass(frozen=True)
+class _View:
+    """What the page is asked to show: the granularity, the metric, the chart's range, the period the address names
+    (None: none), and whether this granularity's range is shown for the first time in this session."""
+
+    freq: str
+    metric: str
+    window: str
+    asked_period: str | None
+    first_view: bool
+
+
 def render() -> None:
     for stray in ("id", "passage"):  # the reader's: Back from a paper opened here kept `?id=` (a walkthrough)
         if stray in st.query_params:
@@ -239,6 +252,32 @@ def render() -> None:
     if app.empty_corpus_notice():
         return
     labels = app.trend_labels()
+    view = _pick_view()
+    freq = view.freq
+    table = trend_state.trend_table(freq, WINDOWS[freq][view.window])
+    if table.empty or not table["count"].sum():
+        st.info("No trend tags yet. Run `trendscope index` (it embeds new papers and tags them by trend).",
+                icon=":material/trending_flat:")
+        return
+    for stale in trend_state.outdated_tag_lines():
+        # only the Status page said so, while the counts and topics here came from those tags (a blind walkthrough)
+        st.caption(f":material/info: {safe_inline(stale[0].upper() + stale[1:])}; the counts and rising topics "
+                   "below are of the tags as they are until then.")
+    complete = drop_incomplete_tail(drop_thin_tail(table), freq, app.summary()["last"])
+    if complete["period"].max() < table["period"].max():
+        st.caption(f"Left out of the chart: {period_label(table['period'].max(), freq)}, still filling up (the "
+                   f"newest paper is from {app.summary()['last'][:10]}).")
+    thin, latest_full = _chart_section(table, complete, view.metric, freq, labels)
+    period = _pick_period(table, view, latest_full, thin)
+    st.query_params.update({"freq": freq, "window": view.window, "period": period})
+    latest = table[table["period"] == period]
+    _movers(latest, labels, period, freq)
+    rising_view.render(labels, period, freq)
+    _top_papers(labels, period, freq)
+
+
+def _pick_view() -> _View:
+    """The granularity, metric and range controls, started from the address's view where it holds one."""
     # the address holds the view (`?freq=quarter&window=5+years&period=2025-07-01`): Back from a paper opened here
     # lost the quarterly view, its period and its quarter (a blind walkthrough); a widget's own state wins over it
     asked = {k: st.query_params.get(k) for k in ("freq", "window", "period")}
@@ -253,35 +292,36 @@ def render() -> None:
     freq = freq or "month"
     metric = c_metric.segmented_control("Show", list(METRICS), format_func=METRICS.get, default="share",
                                         key="metric") or "share"
+    chosen = st.session_state.setdefault("trend_windows", {})  # granularity -> period label, and "last"
+    first_view = _restore_window(freq, chosen, asked["window"], asked["period"])
+    window = c_window.selectbox("Period", list(WINDOWS[freq]), key=f"window_{freq}", width=180)
+    chosen.update({freq: window, "last": window, "freq": freq})
+    return _View(freq, metric, window, asked["period"], first_view)
+
+
+def _restore_window(freq: str, chosen: dict, asked_window: str | None, asked_period: str | None) -> bool:
+    """Set the range control of `freq` before it is drawn, from the address or the ranges `chosen` before; True
+    when this granularity's range was not shown yet in this session."""
     # the period chosen carries over to the other granularity where it has the same one, else that granularity's
     # own last choice ("Weekly" silently turned "1 year" into "6 months": a blind walkthrough)
-    chosen = st.session_state.setdefault("trend_windows", {})  # granularity -> period label, and "last"
     first_view = f"window_{freq}" not in st.session_state
-    if f"window_{freq}" not in st.session_state and asked["window"] in WINDOWS[freq]:
-        st.session_state[f"window_{freq}"] = asked["window"]
+    if f"window_{freq}" not in st.session_state and asked_window in WINDOWS[freq]:
+        st.session_state[f"window_{freq}"] = asked_window
     elif chosen.get("freq") not in (None, freq):
         wanted = chosen.get("last") if chosen.get("last") in WINDOWS[freq] else chosen.get(freq)
         if wanted in WINDOWS[freq]:
             st.session_state[f"window_{freq}"] = wanted
-    if first_view and asked["period"]:  # a linked period older than the range: the range widened to hold it (it
+    if first_view and asked_period:  # a linked period older than the range: the range widened to hold it (it
         # was replaced by the latest period without a word: a walkthrough following rising topics)
         current = st.session_state.get(f"window_{freq}", next(iter(WINDOWS[freq])))
-        st.session_state[f"window_{freq}"] = _window_holding(freq, asked["period"], current)
-    window = c_window.selectbox("Period", list(WINDOWS[freq]), key=f"window_{freq}", width=180)
-    chosen.update({freq: window, "last": window, "freq": freq})
-    table = trend_state.trend_table(freq, WINDOWS[freq][window])
-    if table.empty or not table["count"].sum():
-        st.info("No trend tags yet. Run `trendscope index` (it embeds new papers and tags them by trend).",
-                icon=":material/trending_flat:")
-        return
-    for stale in trend_state.outdated_tag_lines():
-        # only the Status page said so, while the counts and topics here came from those tags (a blind walkthrough)
-        st.caption(f":material/info: {safe_inline(stale[0].upper() + stale[1:])}; the counts and rising topics "
-                   "below are of the tags as they are until then.")
-    complete = drop_incomplete_tail(drop_thin_tail(table), freq, app.summary()["last"])
-    if complete["period"].max() < table["period"].max():
-        st.caption(f"Left out of the chart: {period_label(table['period'].max(), freq)}, still filling up (the "
-                   f"newest paper is from {app.summary()['last'][:10]}).")
+        st.session_state[f"window_{freq}"] = _window_holding(freq, asked_period, current)
+    return first_view
+
+
+def _chart_section(table: pd.DataFrame, complete: pd.DataFrame, metric: str, freq: str,
+                   labels: dict[str, str]) -> tuple[dict[str, int], str]:
+    """The chart of the complete periods (`complete`), the trends in it picked here, and its notes; returns the
+    thin periods (period -> papers) and the latest complete period."""
     # eight overlapping lines over years could not go on a slide (a blind walkthrough): the chart draws the trends
     # picked here, the tables below keep every trend
     names = [t for t in app.trend_names() if t in set(complete["trend"])]
@@ -293,6 +333,13 @@ def render() -> None:
                    "and their volume change): compare shares across periods, counts within one.")
     thin, latest_full = trend_state.thin_periods(table, freq), complete["period"].max()
     _chart(complete[complete["trend"].isin(shown or names)], metric, freq, labels, tuple(thin))
+    _chart_notes(complete, freq, thin, latest_full)
+    return thin, latest_full
+
+
+def _chart_notes(complete: pd.DataFrame, freq: str, thin: dict[str, int], latest_full: str) -> None:
+    """Under the chart: its periods with few papers, the periods without any, and the months whose mix of
+    categories differs from the year before."""
     if few := [f"{period_label(p, freq)} ({count(n, 'paper')})" for p, n in sorted(thin.items()) if p <= latest_full]:
         st.caption(":material/info: Few papers in " + ", ".join(few) + " (hollow points): under a quarter of the "
                    "papers of the periods around them, so their shares and growth swing with a handful of papers.")
@@ -311,10 +358,15 @@ def render() -> None:
                    # each month named as the page names months ("2025-07" beside "June 2026": a walkthrough),
                    # and each one: "(and 3 earlier)" hid 2025-03
                    + "; ".join(safe_inline(m.text(period_label(m.month + "-01", "month"))) for m in shifts) + ".")
+
+
+def _pick_period(table: pd.DataFrame, view: _View, latest_full: str, thin: dict[str, int]) -> str:
+    """The period the tables below compare: the address's, else the latest complete one."""
+    freq = view.freq
     periods = sorted(table["period"].unique(), reverse=True)
-    first = asked["period"] if asked["period"] in periods else latest_full
-    if first_view and asked["period"] and asked["period"] not in periods:
-        st.caption(f":material/info: The address's period={literal_inline(asked['period'][:20])} is no "
+    first = view.asked_period if view.asked_period in periods else latest_full
+    if view.first_view and view.asked_period and view.asked_period not in periods:
+        st.caption(f":material/info: The address's period={literal_inline(view.asked_period[:20])} is no "
                    f"{FREQS[freq].lower()} period holding papers: the latest is shown.")
     period = st.selectbox("Period to compare", periods, index=periods.index(first), key=f"period_{freq}",
                           format_func=lambda p: period_label(p, freq) + _period_note(p, latest_full, thin),
@@ -324,11 +376,7 @@ def render() -> None:
     if period > latest_full:  # the chart leaves it out; its table and topics are of the papers so far
         st.caption(f":material/info: {period_label(period, freq)} is still filling up (the newest paper is from "
                    f"{app.summary()['last'][:10]}): its counts, shares and growth are of its papers so far.")
-    st.query_params.update({"freq": freq, "window": window, "period": period})
-    latest = table[table["period"] == period]
-    _movers(latest, labels, period, freq)
-    rising_view.render(labels, period, freq)
-    _top_papers(labels, period, freq)
+    return period
 
 
 if __name__ == "__main__":
