@@ -199,95 +199,24 @@ def config_file_warnings(config_path: str | Path | None) -> list[str]:
 def load_smtp_config(config_path: str | Path | None, env: Mapping[str, str] | None = None) -> SmtpConfig:
     """The [smtp] section of the config file (if any), overridden by TRENDSCOPE_SMTP_* variables."""
     env = os.environ if env is None else env
-    values: dict = {}
-    problems: list[str] = []  # every bad value at once: fixing one per run was a chore (a blind walkthrough)
-    where = "environment"
-    if config_path is not None and Path(config_path).exists():
-        where = str(config_path)
-        try:
-            doc = loads_toml(Path(config_path).read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise TrendscopeError(f"{config_path}: invalid TOML: {exc}") from exc
-        except OSError as exc:  # a folder, or a file this user may not read
-            raise TrendscopeError(f"cannot read {config_path}: {exc.strerror or exc}") from exc
-        section = doc.get("smtp", {})
-        if not isinstance(section, dict):
-            raise TrendscopeError(f"{config_path}: [smtp] must be a table")
-        unknown = sorted(set(section) - SMTP_KEYS)  # a misspelt "prot = 8025" was ignored: port 25, refused
-        if unknown:  # named beside the bad values, not before them (they showed one run later: a walkthrough)
-            problems.append(f"{config_path}: unknown key(s) in [smtp]: {', '.join(unknown)} "
-                            f"(known: {', '.join(sorted(SMTP_KEYS))})")
-        values.update({k: v for k, v in section.items() if k in SMTP_KEYS})
-    source = dict.fromkeys(values, where)  # where each value came from, for its error
-    for key, var in ENV.items():
-        if env.get(var):
-            values[key], source[key] = env[var], var
-    for key in ("user", "password", "from", "operator", "cafile"):  # `password = [1]` went out as "[1]" (an audit)
-        if values.get(key) is not None and not isinstance(values[key], str):
-            value = values.pop(key)  # a password's value is never shown (status output goes to cron mail and the
-            bad = f"a {_kind_of(value)}" if key == "password" else _shown(value)  # app: an operations walkthrough)
-            problems.append(f"{source.get(key, where)}: smtp {key} must be text in quotes, not {bad}")
-    tls = str(values.get("tls", "auto")).strip().lower() or "auto"
-    if tls in ("false", "off", "plain"):
-        tls = "none"
-    if tls in ("true", "tls", "smtps"):
-        tls = "ssl"
-    if tls not in TLS_MODES:
-        problems.append(f"{source.get('tls', where)}: smtp tls must be one of {', '.join(TLS_MODES)}, "
-                        f"not {values['tls']!r}")
-        tls = "auto"
-    port = DEFAULT_PORTS[tls]
-    try:
-        port = _port(values.get("port"), source.get("port", where), DEFAULT_PORTS[tls])
-    except TrendscopeError as exc:
-        problems.append(str(exc))
-    timeout = 30.0
-    try:
-        timeout = _seconds(values.get("timeout", 30), source.get("timeout", where))
-    except TrendscopeError as exc:
-        problems.append(str(exc))
-    else:
-        if not 0 < timeout <= 600:  # -5 failed at the first connection as "Timeout value out of range"
-            problems.append(f"{source.get('timeout', where)}: smtp timeout must be between 0 and 600 seconds, "
-                            f"not {_shown(values.get('timeout'))}")
-    host = None
-    if values.get("host") is not None and not isinstance(values["host"], str):  # host = 5 passed as "5", and
-        problems.append(f"{source.get('host', where)}: smtp host must be a host name in quotes, "  # the week was
-                        f"not {values['host']!r}")  # issued before each mail failed (a walkthrough)
-    elif values.get("host"):
-        host = str(values["host"]).strip()
-        if host and not re.fullmatch(r"[A-Za-z0-9.\-:\[\]]+", host):
-            problems.append(f"{source.get('host', where)}: smtp host is not a host name: {host!r}")
-    plaintext_ok = False
-    try:
-        plaintext_ok = _flag(values.get("allow_plaintext_auth", False), "allow_plaintext_auth",
-                             source.get("allow_plaintext_auth", where))  # the variable's error blamed the file
-    except TrendscopeError as exc:
-        problems.append(str(exc))
-    if values.get("user") and tls == "none" and not plaintext_ok:  # refused now, not at each mail after issuing
-        problems.append(f"{source.get('tls', where)}: " + PLAINTEXT_AUTH_REFUSED.format(
+    s = _read_settings(config_path, env)
+    tls = _tls(s)
+    port = _checked_port(s, tls)
+    timeout = _timeout(s)
+    host = _host(s)
+    plaintext_ok = _plaintext_ok(s)
+    if s.values.get("user") and tls == "none" and not plaintext_ok:  # refused now, not at each mail after issuing
+        s.problems.append(f"{s.origin('tls')}: " + PLAINTEXT_AUTH_REFUSED.format(
             host=host, port=port, why='tls = "none"'))
-    cafile = str(values["cafile"]) if values.get("cafile") else None
-    if cafile and not Path(cafile).expanduser().is_file():
-        problems.append(f"{source.get('cafile', where)}: smtp cafile is not a file: {cafile!r}")
-    sender = SmtpConfig.sender
-    try:  # "not a valid email address" named neither file nor key (a blind walkthrough)
-        sender = format_sender(values["from"]) if values.get("from") else SmtpConfig.sender
-    except (TrendscopeError, ValueError) as exc:
-        problems.append(f"{source.get('from', where)}: smtp from: {exc}")
-    operator = None
-    if values.get("operator"):
-        try:
-            operator = validate_address(str(values["operator"]))
-        except TrendscopeError as exc:
-            problems.append(f"{source.get('operator', where)}: smtp operator: {exc}")
-    elif values.get("from"):
-        operator = parseaddr(sender)[1]
-    if problems:
-        raise SettingsProblems(problems)
+    cafile = _cafile(s)
+    sender = _sender(s)
+    operator = _operator(s, sender)
+    if s.problems:
+        raise SettingsProblems(s.problems)
     for warning in config_file_warnings(config_path):
         if _first_warning(config_path):
             log.warning(warning)
+    values = s.values
     return SmtpConfig(
         host=host, port=port, tls=tls, user=(str(values["user"]) if values.get("user") else None),
         password=(str(values["password"]) if values.get("password") is not None else None),
@@ -295,3 +224,151 @@ def load_smtp_config(config_path: str | Path | None, env: Mapping[str, str] | No
         operator=operator, allow_plaintext_auth=plaintext_ok,
     )
 
+
+@dataclass
+class _Settings:
+    """The SMTP values read (the file's, overridden by variables), where they were read (`where`: the file, else
+    "environment"), where each came from, and every bad value found so far: all are named at once (fixing one per
+    run was a chore, a blind walkthrough)."""
+
+    values: dict
+    source: dict[str, str]
+    where: str
+    problems: list[str]
+
+    def origin(self, key: str) -> str:
+        """Where `key`'s value came from, for its error: the variable, else the file (or "environment")."""
+        return self.source.get(key, self.where)
+
+
+def _read_settings(config_path: str | Path | None, env: Mapping[str, str]) -> _Settings:
+    """The [smtp] section of the file (when it exists), overridden by the variables set in `env`; a value that must
+    be text and is not is a problem, and left out."""
+    values: dict = {}
+    problems: list[str] = []
+    where = "environment"
+    if config_path is not None and Path(config_path).exists():
+        where = str(config_path)
+        values.update(_file_section(config_path, problems))
+    source = dict.fromkeys(values, where)  # where each value came from, for its error
+    for key, var in ENV.items():
+        if env.get(var):
+            values[key], source[key] = env[var], var
+    s = _Settings(values, source, where, problems)
+    for key in ("user", "password", "from", "operator", "cafile"):  # `password = [1]` went out as "[1]" (an audit)
+        if values.get(key) is not None and not isinstance(values[key], str):
+            value = values.pop(key)  # a password's value is never shown (status output goes to cron mail and the
+            bad = f"a {_kind_of(value)}" if key == "password" else _shown(value)  # app: an operations walkthrough)
+            problems.append(f"{s.origin(key)}: smtp {key} must be text in quotes, not {bad}")
+    return s
+
+
+def _file_section(config_path: str | Path, problems: list[str]) -> dict:
+    """The known keys of the file's [smtp] section; unknown ones are a problem. A file that cannot be read or is
+    not TOML, or an [smtp] that is no table, raises."""
+    try:
+        doc = loads_toml(Path(config_path).read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise TrendscopeError(f"{config_path}: invalid TOML: {exc}") from exc
+    except OSError as exc:  # a folder, or a file this user may not read
+        raise TrendscopeError(f"cannot read {config_path}: {exc.strerror or exc}") from exc
+    section = doc.get("smtp", {})
+    if not isinstance(section, dict):
+        raise TrendscopeError(f"{config_path}: [smtp] must be a table")
+    unknown = sorted(set(section) - SMTP_KEYS)  # a misspelt "prot = 8025" was ignored: port 25, refused
+    if unknown:  # named beside the bad values, not before them (they showed one run later: a walkthrough)
+        problems.append(f"{config_path}: unknown key(s) in [smtp]: {', '.join(unknown)} "
+                        f"(known: {', '.join(sorted(SMTP_KEYS))})")
+    return {k: v for k, v in section.items() if k in SMTP_KEYS}
+
+
+def _tls(s: _Settings) -> str:
+    """The TLS mode, its other spellings read as the mode they mean ("auto" when it is none of them)."""
+    tls = str(s.values.get("tls", "auto")).strip().lower() or "auto"
+    if tls in ("false", "off", "plain"):
+        tls = "none"
+    if tls in ("true", "tls", "smtps"):
+        tls = "ssl"
+    if tls not in TLS_MODES:
+        s.problems.append(f"{s.origin('tls')}: smtp tls must be one of {', '.join(TLS_MODES)}, "
+                          f"not {s.values['tls']!r}")
+        tls = "auto"
+    return tls
+
+
+def _checked_port(s: _Settings, tls: str) -> int:
+    """The port, by default the TLS mode's."""
+    port = DEFAULT_PORTS[tls]
+    try:
+        port = _port(s.values.get("port"), s.origin("port"), DEFAULT_PORTS[tls])
+    except TrendscopeError as exc:
+        s.problems.append(str(exc))
+    return port
+
+
+def _timeout(s: _Settings) -> float:
+    """The timeout in seconds (30 by default), more than 0 and at most 600."""
+    timeout = 30.0
+    try:
+        timeout = _seconds(s.values.get("timeout", 30), s.origin("timeout"))
+    except TrendscopeError as exc:
+        s.problems.append(str(exc))
+    else:
+        if not 0 < timeout <= 600:  # -5 failed at the first connection as "Timeout value out of range"
+            s.problems.append(f"{s.origin('timeout')}: smtp timeout must be between 0 and 600 seconds, "
+                              f"not {_shown(s.values.get('timeout'))}")
+    return timeout
+
+
+def _host(s: _Settings) -> str | None:
+    """The host name (None when unset)."""
+    values, host = s.values, None
+    if values.get("host") is not None and not isinstance(values["host"], str):  # host = 5 passed as "5", and
+        s.problems.append(f"{s.origin('host')}: smtp host must be a host name in quotes, "  # the week was
+                          f"not {values['host']!r}")  # issued before each mail failed (a walkthrough)
+    elif values.get("host"):
+        host = str(values["host"]).strip()
+        if host and not re.fullmatch(r"[A-Za-z0-9.\-:\[\]]+", host):
+            s.problems.append(f"{s.origin('host')}: smtp host is not a host name: {host!r}")
+    return host
+
+
+def _plaintext_ok(s: _Settings) -> bool:
+    """Whether the password may be sent without TLS (`allow_plaintext_auth`; false by default)."""
+    try:
+        return _flag(s.values.get("allow_plaintext_auth", False), "allow_plaintext_auth",
+                     s.origin("allow_plaintext_auth"))  # the variable's error blamed the file
+    except TrendscopeError as exc:
+        s.problems.append(str(exc))
+    return False
+
+
+def _cafile(s: _Settings) -> str | None:
+    """The CA file to trust, as written (None when unset); it must be a file."""
+    cafile = str(s.values["cafile"]) if s.values.get("cafile") else None
+    if cafile and not Path(cafile).expanduser().is_file():
+        s.problems.append(f"{s.origin('cafile')}: smtp cafile is not a file: {cafile!r}")
+    return cafile
+
+
+def _sender(s: _Settings) -> str:
+    """The From header (`from`, validated), else SmtpConfig's default sender."""
+    sender = SmtpConfig.sender
+    try:  # "not a valid email address" named neither file nor key (a blind walkthrough)
+        sender = format_sender(s.values["from"]) if s.values.get("from") else SmtpConfig.sender
+    except (TrendscopeError, ValueError) as exc:
+        s.problems.append(f"{s.origin('from')}: smtp from: {exc}")
+    return sender
+
+
+def _operator(s: _Settings, sender: str) -> str | None:
+    """The operator's address: `operator`, else the `sender`'s address when `from` is set (None: neither)."""
+    operator = None
+    if s.values.get("operator"):
+        try:
+            operator = validate_address(str(s.values["operator"]))
+        except TrendscopeError as exc:
+            s.problems.append(f"{s.origin('operator')}: smtp operator: {exc}")
+    elif s.values.get("from"):
+        operator = parseaddr(sender)[1]
+    return operator
