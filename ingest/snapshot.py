@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 from zlib import error as zlib_error
 
 import sqlite_utils
@@ -283,31 +284,73 @@ def _import(db: sqlite_utils.Database, path: Path, batch_size: int, progress: bo
         result.unchanged_since = previous.run_id
         ledger.finish(run, "ok")
         return result
-    bar = None
-    on_read = None
-    if progress:
-        bar = progress_bar(path.stat().st_size, f"import {path.name}", "B", unit_scale=True)
-        on_read = bar.update
-    batch: list[tuple[int, Paper]] = []
+    _BatchImport(store, ledger, path, result).read(batch_size, progress, today)
+    _finish(ledger, path, result)
+    return result
 
-    def bad(line_no: int, reason: str) -> None:
+
+@dataclass
+class _BatchImport:
+    """One file read into the store batch by batch: its bad lines and dropped fields counted into `result`, its
+    counters saved to the ledger as each batch is stored."""
+
+    store: PaperStore
+    ledger: LedgerStore
+    path: Path
+    result: SnapshotResult
+    batch: list[tuple[int, Paper]] = field(default_factory=list)
+    bar: Any = None  # the progress bar over the file's bytes (None: no progress shown)
+
+    @property
+    def run(self) -> IngestRun:
+        return self.result.run
+
+    def read(self, batch_size: int, progress: bool, today: date | None) -> None:
+        """Every line of the file, stored `batch_size` papers at a time; the run is marked failed if it stops."""
+        on_read = None
+        if progress:
+            self.bar = progress_bar(self.path.stat().st_size, f"import {self.path.name}", "B", unit_scale=True)
+            on_read = self.bar.update
+        try:
+            for line_no, item in iter_snapshot(self.path, on_read, today=today, on_note=self.note):
+                self.result.lines = line_no
+                if isinstance(item, BadLine):
+                    self.bad(line_no, str(item))
+                    continue
+                self.run.seen += 1
+                self.batch.append((line_no, item))
+                if len(self.batch) >= batch_size:
+                    self.flush()
+            if self.batch:
+                self.flush()
+        except BaseException:
+            self.ledger.mark_failed(self.run)
+            raise
+        finally:
+            if self.bar is not None:
+                self.bar.close()
+
+    def bad(self, line_no: int, reason: str) -> None:
+        result = self.result
         result.bad_count += 1
-        run.error(f"line {line_no}: {reason}")
+        self.run.error(f"line {line_no}: {reason}")
         if len(result.bad_lines) < MAX_REPORTED_BAD_LINES:
             result.bad_lines.append(BadLineReport(line_no, reason))
-        log.info("%s:%d: skipped: %s", path, line_no, reason)  # the caller reports the first ones (CLI: 20)
+        log.info("%s:%d: skipped: %s", self.path, line_no, reason)  # the caller reports the first ones (CLI: 20)
 
-    def note(line_no: int, text: str) -> None:
+    def note(self, line_no: int, text: str) -> None:
         # a warning, not a bad line: the paper is stored, without the field (the run stays "ok")
+        result = self.result
         result.note_count += 1
         if len(result.notes) < MAX_REPORTED_BAD_LINES:
             result.notes.append(BadLineReport(line_no, text))
         log.log(logging.WARNING if result.note_count <= MAX_LOGGED_NOTES else logging.INFO, "%s:%d: %s",
-                path, line_no, text)
+                self.path, line_no, text)
 
-    def store_batch() -> UpsertCounts:
+    def store_batch(self) -> UpsertCounts:
+        batch = self.batch
         try:
-            return store.upsert([p for _, p in batch], batch_size=len(batch) or 1)
+            return self.store.upsert([p for _, p in batch], batch_size=len(batch) or 1)
         except StorageError:
             raise
         except _RECORD_ERRORS as exc:  # one bad record must not take the batch with it: one paper at a time
@@ -315,42 +358,30 @@ def _import(db: sqlite_utils.Database, path: Path, batch_size: int, progress: bo
         counts = UpsertCounts()
         for line_no, paper in batch:
             try:
-                counts += store.upsert([paper], batch_size=1)
+                counts += self.store.upsert([paper], batch_size=1)
             except StorageError:
                 raise
             except _RECORD_ERRORS as exc:
-                bad(line_no, f"cannot be stored ({exc.__class__.__name__}: {exc})")
+                self.bad(line_no, f"cannot be stored ({exc.__class__.__name__}: {exc})")
         return counts
 
-    def flush() -> None:
-        counts = store_batch()
+    def flush(self) -> None:
+        run = self.run
+        counts = self.store_batch()
         run.new += counts.new
         run.updated += counts.updated
         run.skipped += counts.skipped
-        batch.clear()
+        self.batch.clear()
         if counts.written:
-            ledger.save(run)  # progress a killed run still shows
-        if bar is not None:
-            bar.set_postfix(new=run.new, updated=run.updated, skipped=run.skipped, bad=result.bad_count)
+            self.ledger.save(run)  # progress a killed run still shows
+        if self.bar is not None:
+            self.bar.set_postfix(new=run.new, updated=run.updated, skipped=run.skipped, bad=self.result.bad_count)
 
-    try:
-        for line_no, item in iter_snapshot(path, on_read, today=today, on_note=note):
-            result.lines = line_no
-            if isinstance(item, BadLine):
-                bad(line_no, str(item))
-                continue
-            run.seen += 1
-            batch.append((line_no, item))
-            if len(batch) >= batch_size:
-                flush()
-        if batch:
-            flush()
-    except BaseException:
-        ledger.mark_failed(run)
-        raise
-    finally:
-        if bar is not None:
-            bar.close()
+
+def _finish(ledger: LedgerStore, path: Path, result: SnapshotResult) -> None:
+    """Log how many more fields were dropped than were told, then finish the run in the ledger: ok, partial (bad
+    lines), or failed when no line held a paper (that raises, naming the first bad line)."""
+    run = result.run
     if result.note_count > MAX_LOGGED_NOTES:
         log.warning("%s: %d more fields dropped from stored papers (run with -v to see them)", path,
                     result.note_count - MAX_LOGGED_NOTES)
@@ -363,4 +394,3 @@ def _import(db: sqlite_utils.Database, path: Path, batch_size: int, progress: bo
         raise TrendscopeError(f"{path} holds no paper record, nothing imported: {lines}; line {first.line_no}: "
                               f"{first.reason}")
     ledger.finish(run, "ok" if result.bad_count == 0 else "partial")
-    return result
