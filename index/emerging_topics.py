@@ -62,14 +62,14 @@ from __future__ import annotations
 
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from .rise_statistics import growth_interval, mix_standardiser, rising_names
 from .topic_choice import MERGE_SHARE, choose_topics, specific_name_first
 from .topic_coherence import phrase_coherence
-from .topic_corpus import TopicCorpus, count_corpus, key_in_title, name_counts, written_forms
+from .topic_corpus import TopicCorpus, count_corpus, name_counts, written_forms
 from .topic_names import TopicNameModel, load_name_model
+from .topic_papers import first_mention, first_papers, first_users, oldest_first, typical_papers
 from .topic_phrases import display_names, normalise
 from .trend_store import TrendStore
 from .trends_over_time import periods_between
@@ -198,89 +198,162 @@ def emerging_topics(db, freq: str = "month", since: str | None = None, trends: l
     if freq not in PERIODS_PER_YEAR:
         raise ValueError(f"freq must be week, month or quarter, not {freq!r}")
     year = PERIODS_PER_YEAR[freq]
-    window = window or year
+    rules = _Rules(year=year, window=window or year, n_topics=n_topics, min_papers=min_papers, min_g2=min_g2,
+                   min_now=min_now, min_growth=min_growth, min_rest_share=min_rest_share, same_papers=same_papers,
+                   category_prior=category_prior)
     started = time.perf_counter()
     store = TrendStore(db)
     c = count_corpus(db, store, freq, trends, min_papers, fragment_share, progress)
-    period, week, phrase_sets, by_trend = c.period, c.week, c.phrase_sets, c.by_trend
-    per_period_all, n_period_all = c.per_period_all, c.n_period_all
     listable = listable_names(db, c, min_papers=min_papers, min_lift=min_lift, min_title_share=min_title_share,
                               min_closed_share=min_closed_share, min_coherence=min_coherence, name_model=name_model,
                               min_topic_probability=min_topic_probability)
     # every calendar period, empty ones too: "at most a year" and "the year before" are counted in periods, and
     # months no paper was published in made a span of 12 periods cover 14 months (a blind walkthrough)
-    periods = periods_between(min(n_period_all), max(n_period_all), freq) if n_period_all else []
+    periods = periods_between(min(c.n_period_all), max(c.n_period_all), freq) if c.n_period_all else []
     records = []
     names_for: set[str] = set()
-    for trend in sorted(by_trend):
-        pks = by_trend[trend]
-        votes = listable[trend]
+    for trend in sorted(c.by_trend):
+        records += _TrendTopics(c, trend, listable[trend], periods, rules).records(since, names_for)
+    _name_and_identify(db, c, store, records, names_for)
+    return TopicsResult(freq, records, time.perf_counter() - started, len(c.period))
+
+
+@dataclass(frozen=True)
+class _Rules:
+    """The settings of `emerging_topics` that judge a trend's periods (`window`: the periods of "before")."""
+
+    year: int
+    window: int
+    n_topics: int
+    min_papers: int
+    min_g2: float
+    min_now: int
+    min_growth: float
+    min_rest_share: float
+    same_papers: float
+    category_prior: float | None
+
+
+@dataclass(frozen=True)
+class _Span:
+    """A record's two spans: `now` (its period, `periods[i]`, widened back to `periods[start]`) and `before`, with
+    the trend's papers in each and those of `now` (`holders`)."""
+
+    i: int
+    start: int
+    now: list[str]
+    before: list[str]
+    now_n: int
+    before_n: int
+    holders: list[int]
+
+
+class _TrendTopics:
+    """One trend's papers counted by period (`votes`: the names that may be listed in it, with the topic-name
+    model's vote), for its record of each period (`periods`: every calendar period of the corpus)."""
+
+    def __init__(self, c: TopicCorpus, trend: str, votes: dict[str, float | None], periods: list[str],
+                 rules: _Rules):
+        self.c, self.trend, self.votes, self.periods, self.rules = c, trend, votes, periods, rules
+        pks = c.by_trend[trend]
         associated = set(votes)
-        t = _tally(pks, period, phrase_sets, associated, c.category if category_prior is not None else None)
-        per_period, n_period, members = t.per_period, t.n_period, t.members
-        first_seen = first_users(sorted(pks, key=lambda p: (period[p], p)), phrase_sets, c.in_title, associated,
-                                 c.title_words)
-        for i, p in enumerate(periods):
-            if (since and p < since) or not n_period_all.get(p):  # no record for a period without papers
+        self.t = _tally(pks, c.period, c.phrase_sets, associated,
+                        c.category if rules.category_prior is not None else None)
+        self.first_seen = first_users(sorted(pks, key=lambda p: (c.period[p], p)), c.phrase_sets, c.in_title,
+                                      associated, c.title_words)
+
+    def records(self, since: str | None, names_for: set[str]) -> list[dict]:
+        """A record for each period from `since` on that holds papers; the keys of the topics listed, and of the
+        names written with them, are added to `names_for`."""
+        out = []
+        for i, p in enumerate(self.periods):
+            if (since and p < since) or not self.c.n_period_all.get(p):  # no record for a period without papers
                 continue
-            start, now_n = span_start(periods, n_period, i, min_now, year, window)
-            now = periods[start:i + 1]
-            prev = periods[max(0, start - window):start]
-            before_n = sum(n_period.get(q, 0) for q in prev)
-            record = {"trend": trend, "period": p, "papers": n_period.get(p, 0), "since": periods[start],
-                      "window_papers": now_n}
-            if now_n < min_papers or not prev or before_n == 0:
-                records.append({**record, "topics": [], "details": []})
-                continue
-            rest_now = sum(n_period_all[q] for q in now) - now_n
-            rest_before = sum(n_period_all[q] for q in prev) - before_n
-            counts_now = _sum_counts(per_period, now)
-            counts_before = _sum_counts(per_period, prev)
-            holders_now = [pk for q in now for pk in members[q]]
-            expected = (None if category_prior is None else
-                        mix_standardiser(t.per_category, t.n_by_category, now, prev, category_prior))
+            out.append(self.record(i, names_for))
+        return out
 
-            def rest_counts(k: str, a: int, b: int) -> tuple[int, int]:  # the name in papers outside the trend
-                return (sum(per_period_all[q].get(k, 0) for q in now) - a,
-                        sum(per_period_all[q].get(k, 0) for q in prev) - b)
+    def record(self, i: int, names_for: set[str]) -> dict:
+        """The record of `periods[i]`: the trend's papers in it and in the span now, and its rising topics."""
+        periods, n_period, rules = self.periods, self.t.n_period, self.rules
+        p = periods[i]
+        start, now_n = span_start(periods, n_period, i, rules.min_now, rules.year, rules.window)
+        now = periods[start:i + 1]
+        prev = periods[max(0, start - rules.window):start]
+        before_n = sum(n_period.get(q, 0) for q in prev)
+        record = {"trend": self.trend, "period": p, "papers": n_period.get(p, 0), "since": periods[start],
+                  "window_papers": now_n}
+        if now_n < rules.min_papers or not prev or before_n == 0:
+            return {**record, "topics": [], "details": []}
+        span = _Span(i, start, now, prev, now_n, before_n, [pk for q in now for pk in self.t.members[q]])
+        counts_before = _sum_counts(self.t.per_period, prev)
+        chosen, merged = self.chosen(span, counts_before)
+        rising = {c[1] for c in chosen}
+        details = []
+        for g, k, a, sb, sh, gr, gc in chosen:
+            details.append(self.topic(span, k, (g, a, sb, sh, gr, gc), counts_before.get(k, 0), rising,
+                                      merged.get(k, [])))
+            names_for.update([k, *merged.get(k, [])])
+        return {**record, "details": details}
 
-            def weeks_of(k: str) -> int:
-                return len({week[pk] for pk in holders_now if k in phrase_sets[pk]})
+    def chosen(self, span: _Span, counts_before: Counter) -> tuple[list[tuple], dict[str, list[str]]]:
+        """The names rising in the span, as `choose_topics` chooses them, and the names merged into each."""
+        c, t, rules = self.c, self.t, self.rules
+        now, prev, holders_now = span.now, span.before, span.holders
+        rest_now = sum(c.n_period_all[q] for q in now) - span.now_n
+        rest_before = sum(c.n_period_all[q] for q in prev) - span.before_n
+        counts_now = _sum_counts(t.per_period, now)
+        expected = (None if rules.category_prior is None else
+                    mix_standardiser(t.per_category, t.n_by_category, now, prev, rules.category_prior))
 
-            scored = rising_names(counts_now, counts_before, now_n, before_n, expected, rest_counts, rest_now,
-                                  rest_before, weeks_of, min_papers=min_papers, min_growth=min_growth,
-                                  min_g2=min_g2, min_rest_share=min_rest_share)
-            chosen, merged = choose_topics(scored, n_topics, same_papers,
-                                     lambda key: {pk for pk in holders_now if key in phrase_sets[pk]})
-            rising = {c[1] for c in chosen}
-            details = []
-            for g, k, a, sb, sh, gr, gc in chosen:
-                holders = typical_papers(k, [pk for pk in holders_now if k in phrase_sets[pk]], c, rising)
-                details.append(Topic(name=k, key=k, papers=a, before=round(sb, 4), share=round(sh, 4),
-                                     growth=round(gr, 2), score=round(g, 2), since=periods[start],
-                                     growth_same_categories=None if gc is None else round(gc, 2),
-                                     growth_interval=growth_interval(gr, a, now_n, counts_before.get(k, 0), before_n),
-                                     topic_probability=None if votes[k] is None else round(votes[k], 3),
-                                     first_papers=(firsts := first_papers(first_seen[k], lambda pk: period[pk] <= p)),
-                                     first_mention=first_mention(first_seen[k], firsts, lambda pk: period[pk] <= p),
-                                     central_papers=holders, also=merged.get(k, []),
-                                     curve=[[q, per_period.get(q, {}).get(k, 0), n_period.get(q, 0)]
-                                            for q in periods[max(0, i - 2 * year + 1):i + 1]],
-                                     papers_before=counts_before.get(k, 0), trend_papers_before=before_n))
-                names_for.update([k, *merged.get(k, [])])
-            records.append({**record, "details": details})
+        def rest_counts(k: str, a: int, b: int) -> tuple[int, int]:  # the name in papers outside the trend
+            return (sum(c.per_period_all[q].get(k, 0) for q in now) - a,
+                    sum(c.per_period_all[q].get(k, 0) for q in prev) - b)
+
+        def weeks_of(k: str) -> int:
+            return len({c.week[pk] for pk in holders_now if k in c.phrase_sets[pk]})
+
+        scored = rising_names(counts_now, counts_before, span.now_n, span.before_n, expected, rest_counts, rest_now,
+                              rest_before, weeks_of, min_papers=rules.min_papers, min_growth=rules.min_growth,
+                              min_g2=rules.min_g2, min_rest_share=rules.min_rest_share)
+        return choose_topics(scored, rules.n_topics, rules.same_papers,
+                             lambda key: {pk for pk in holders_now if key in c.phrase_sets[pk]})
+
+    def topic(self, span: _Span, k: str, scores: tuple, papers_before: int, rising: set[str],
+              also: list[str]) -> Topic:
+        """A chosen name `k` as a Topic (`scores`: its G2, papers now, shares before and now, growth and growth
+        within the same categories), its papers still as keys."""
+        c, periods, n_period, year = self.c, self.periods, self.t.n_period, self.rules.year
+        g, a, sb, sh, gr, gc = scores
+        p = periods[span.i]
+        holders = typical_papers(k, [pk for pk in span.holders if k in c.phrase_sets[pk]], c, rising)
+        firsts = first_papers(self.first_seen[k], lambda pk: c.period[pk] <= p)
+        return Topic(name=k, key=k, papers=a, before=round(sb, 4), share=round(sh, 4),
+                     growth=round(gr, 2), score=round(g, 2), since=periods[span.start],
+                     growth_same_categories=None if gc is None else round(gc, 2),
+                     growth_interval=growth_interval(gr, a, span.now_n, papers_before, span.before_n),
+                     topic_probability=None if self.votes[k] is None else round(self.votes[k], 3),
+                     first_papers=firsts,
+                     first_mention=first_mention(self.first_seen[k], firsts, lambda pk: c.period[pk] <= p),
+                     central_papers=holders, also=also,
+                     curve=[[q, self.t.per_period.get(q, {}).get(k, 0), n_period.get(q, 0)]
+                            for q in periods[max(0, span.i - 2 * year + 1):span.i + 1]],
+                     papers_before=papers_before, trend_papers_before=span.before_n)
+
+
+def _name_and_identify(db, c: TopicCorpus, store: TrendStore, records: list[dict], names_for: set[str]) -> None:
+    """The records' topics named as papers write them (`names_for`: the keys to name), their papers as arXiv ids
+    (first papers oldest first), and written as JSON, with each record's list of topic names."""
     names = display_names(written_forms(db, c, names_for), c.acronyms, names_for)
     pk_ids = store.ids_for([pk for r in records for t in r["details"] for pk in (
         *t.first_papers, *t.central_papers, *([t.first_mention] if t.first_mention else []))])
     for r in records:
         for t in r["details"]:
             t.name, t.also = specific_name_first(names.get(t.key, t.key), [names.get(k, k) for k in t.also])
-            t.first_papers = [pk_ids.get(pk, str(pk)) for pk in oldest_first(t.first_papers, pk_ids, period)]
+            t.first_papers = [pk_ids.get(pk, str(pk)) for pk in oldest_first(t.first_papers, pk_ids, c.period)]
             t.first_mention = None if t.first_mention is None else pk_ids.get(t.first_mention, str(t.first_mention))
             t.central_papers = [pk_ids.get(pk, str(pk)) for pk in t.central_papers]
         r["topics"] = [t.name for t in r["details"]]
         r["details"] = [t.to_json() for t in r["details"]]
-    return TopicsResult(freq, records, time.perf_counter() - started, len(period))
 
 
 @dataclass
@@ -317,66 +390,3 @@ def _sum_counts(per_period: dict[str, Counter], periods: list[str]) -> Counter:
     for q in periods:
         total.update(per_period.get(q, {}))
     return total
-
-
-def typical_papers(key: str, holders: list[int], c: TopicCorpus, rising: set[str], n: int = 3) -> list[int]:
-    """A rising topic's typical papers of its span: those whose title names it first, then those using fewer of
-    the period's other rising names (the papers using most of them came first before, so one paper on
-    vision-language trajectory forecasting was "typical" of both vision-language models and video generation, and
-    a paper on object-centric slots of video generation: a blind walkthrough)."""
-    def named(pk: int) -> bool:
-        return key in c.in_title.get(pk, ()) or key_in_title(key, c.title_words.get(pk) or "")
-
-    return sorted(holders, key=lambda pk: (not named(pk), len(c.phrase_sets[pk] & rising), pk))[:n]
-
-
-def first_users(ordered: list[int], phrase_sets: dict[int, set[str]], in_title: dict[int, set[str]],
-                keys: set[str], title_words: dict[int, str] | None = None,
-                n: int = 3) -> dict[str, tuple[list[int], list[int]]]:
-    """Per key, the first `n` papers of `ordered` (oldest first) that name it in their title, and the first `n`
-    that use it at all (`first_papers` picks from them). A title names a key when one of its phrases is the key or
-    holds the key's words in a row (`title_words`): "The Sparsely-Gated Mixture-of-Experts Layer" (2017) names
-    "mixture of experts", and was left out of its first papers once three later titles said "MoE" (a blind
-    walkthrough)."""
-    titled: dict[str, list[int]] = defaultdict(list)
-    anywhere: dict[str, list[int]] = defaultdict(list)
-    no_title: set[str] = set()
-    title_words = title_words or {}
-    for pk in ordered:
-        used = phrase_sets[pk] & keys
-        if not used:
-            continue
-        named = in_title.get(pk, no_title) & used
-        words = title_words.get(pk)
-        for k in used:
-            if len(titled[k]) < n and (k in named or (words is not None and key_in_title(k, words))):
-                titled[k].append(pk)
-        for k in used:
-            if len(anywhere[k]) < n:
-                anywhere[k].append(pk)
-    return {k: (titled.get(k, []), anywhere[k]) for k in anywhere}
-
-
-def first_papers(users: tuple[list[int], list[int]], published_by: Callable[[int], bool], n: int = 3) -> list[int]:
-    """A listed topic's first papers: of those published by the end of its period, the first `n` that name it in
-    their title, then, when fewer do, the first that use it at all. A paper that mentions "sparse autoencoders"
-    once in its abstract ("Group Sparse CNNs for Question Classification", 2017) was the first paper of Sparse
-    Autoencoders in interpretability, before "Sparse Autoencoders Find Highly Interpretable Features", and a
-    paper of 2026-05 was a "first paper" of a rise in 2025-03 (two blind walkthroughs)."""
-    titled = [pk for pk in users[0] if published_by(pk)]
-    return (titled + [pk for pk in users[1] if published_by(pk) and pk not in titled])[:n]
-
-
-def first_mention(users: tuple[list[int], list[int]], firsts: list[int],
-                  published_by: Callable[[int], bool]) -> int | None:
-    """The first paper (of those published by the end of the period) to use a topic at all, when `firsts` (titles
-    naming it first) do not hold it; None when they do."""
-    earliest = next((pk for pk in users[1] if published_by(pk)), None)
-    return None if earliest is None or earliest in firsts else earliest
-
-
-def oldest_first(pks: list[int], ids: dict[int, str], period: dict[int, str]) -> list[int]:
-    """First papers as readers scan them, oldest first (by month, then arXiv id, which counts up within a month):
-    titles naming the topic are chosen before papers that only use it, and listed "2021, 2017" they read as a
-    mistake (a blind walkthrough)."""
-    return sorted(pks, key=lambda pk: (period.get(pk, ""), ids.get(pk, ""), pk))

@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 # what computes a listing: a change to any of these files computes every kept listing afresh
 _CODE = ("emerging_topics.py", "topic_corpus.py", "topic_names.py", "topic_name_model.json", "topic_phrases.py",
          "topic_coherence.py", "topic_store.py", "trends_over_time.py", "rise_statistics.py", "topic_choice.py",
-         "query_terms.py")
+         "topic_papers.py", "query_terms.py")
 
 
 def code_stamp() -> str:
