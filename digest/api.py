@@ -33,7 +33,7 @@ from .mailer import message_id_for
 from .model import Delivery, Digest, DigestPaper, Subscription
 from .query import SearchQueryScorer
 from .render import likely_text, render_html, render_markdown, render_text, summary_text
-from .smtp_config import SmtpConfig, shown_config_warnings
+from .smtp_config import SmtpConfig, sender_warnings, shown_config_warnings
 from .subscription_input import (  # noqa: F401 (the stage's API: callers import these from here)
     MAX_EMAILS,
     MAX_SIZE,
@@ -413,8 +413,9 @@ def mail_configured(home: Home) -> bool:
 
 def config_warnings(home: Home) -> list[str]:
     """Warnings about the data home's config.toml (a password others can read) for the CLI and the app, which
-    show them (so reading the SMTP settings afterwards does not log them again)."""
-    return shown_config_warnings(home.config_path)
+    show them (so reading the SMTP settings afterwards does not log them again), and a mail server set without a
+    sender address."""
+    return shown_config_warnings(home.config_path) + sender_warnings(home.config_path)
 
 
 def feed(db: sqlite_utils.Database, name: str, home: Home | None = None, *, user: Actor = OWNER) -> bytes:

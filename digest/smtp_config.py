@@ -169,6 +169,22 @@ def shown_config_warnings(config_path: str | Path | None) -> list[str]:
     return out
 
 
+def sender_warnings(config_path: str | Path | None, env: Mapping[str, str] | None = None) -> list[str]:
+    """A mail server set and no `from`: digests would go out from SmtpConfig's default address, and readers'
+    unsubscribe requests to it, an address nobody reads (mailed without a word: a blind walkthrough). Bad settings
+    are `load_smtp_config`'s to report, not here."""
+    env = os.environ if env is None else env
+    try:
+        s = _read_settings(config_path, env)
+    except TrendscopeError:
+        return []
+    if not s.values.get("host") or s.values.get("from"):
+        return []
+    where = f"[smtp] of {config_path}" if s.source.get("host") != ENV["host"] else ENV["from"]
+    return [f"smtp from is not set: digests are mailed from {parseaddr(SmtpConfig.sender)[1]} and readers' "
+            f"unsubscribe requests go there; set `from` ({where}) to an address someone reads"]
+
+
 def _kind_of(value: object) -> str:
     """What a TOML value is, without showing it ("a number", "a list")."""
     if isinstance(value, bool):

@@ -24,11 +24,31 @@ def test_good_or_absent_settings_raise_nothing(home, monkeypatch):
         monkeypatch.delenv(var, raising=False)
     h = Home(home)
     assert config_problems(h, env={}) == []
-    h.config_path.write_text('[smtp]\nhost = "mail.lab.example"\nport = 587\n[app]\nurl = "https://ts.lab.example"\n'
-                             '[auth]\noidc_domains = ["lab.example"]\n')
+    h.config_path.write_text('[smtp]\nhost = "mail.lab.example"\nport = 587\nfrom = "Lab <digests@lab.example>"\n'
+                             '[app]\nurl = "https://ts.lab.example"\n[auth]\noidc_domains = ["lab.example"]\n')
     h.config_path.chmod(0o600)
     assert config_problems(h, env={}) == []
     assert _status(home)["config_problems"] == []
+
+
+def test_a_mail_server_without_a_sender_address_is_warned_of(home, monkeypatch):
+    """A blind walkthrough: with only [smtp] host set, digests went out from trendscope@localhost.localdomain, and
+    readers' unsubscribe requests to it, without a word."""
+    from trendscope.digest.smtp_config import sender_warnings
+
+    for var in ("TRENDSCOPE_SMTP_HOST", "TRENDSCOPE_MAIL_FROM"):
+        monkeypatch.delenv(var, raising=False)
+    h = Home(home)
+    h.config_path.write_text('[smtp]\nhost = "mail.lab.example"\nport = 587\n')
+    h.config_path.chmod(0o600)
+    assert config_problems(h, env={}) == []  # it works; it is a warning, not a refusal
+    warned = [w for w in _status(home)["config_problems"] if "smtp from is not set" in w]
+    assert len(warned) == 1 and "trendscope@localhost.localdomain" in warned[0] and str(h.config_path) in warned[0]
+    assert sender_warnings(h.config_path, env={"TRENDSCOPE_MAIL_FROM": "digests@lab.example"}) == []
+    h.config_path.write_text("")
+    (only,) = sender_warnings(h.config_path, env={"TRENDSCOPE_SMTP_HOST": "127.0.0.1"})
+    assert "TRENDSCOPE_MAIL_FROM" in only  # set by a variable: the variable that mends it
+    assert sender_warnings(h.config_path, env={}) == []  # no mail server, nothing mailed
 
 
 def test_each_bad_setting_is_one_line_naming_its_file_and_status_lists_it(home, monkeypatch):

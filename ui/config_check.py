@@ -97,12 +97,13 @@ def config_problems(home: Home, env: Mapping[str, str] | None = None, *, for_sen
 
 
 def config_warnings(home: Home) -> list[str]:
-    """Files holding secrets that others can read (the SMTP password, the sign-in secrets, the database)."""
+    """Files holding secrets that others can read (the SMTP password, the sign-in secrets, the database), and a mail
+    server set without a sender address."""
     from trendscope.accounts.sign_in_config import secrets_warnings
-    from trendscope.digest.smtp_config import config_file_warnings
+    from trendscope.digest.smtp_config import config_file_warnings, sender_warnings
 
-    return (config_file_warnings(home.config_path) + secrets_warnings(home.secrets_path)
-            + database_mode_warnings(home))
+    return (config_file_warnings(home.config_path) + sender_warnings(home.config_path)
+            + secrets_warnings(home.secrets_path) + database_mode_warnings(home))
 
 
 def database_mode_warnings(home: Home) -> list[str]:
