@@ -74,6 +74,27 @@ def test_a_home_that_does_not_exist_is_made_with_a_note(tmp_path):
     assert fresh.is_dir() and "did not exist" not in res.stderr
 
 
+def test_an_empty_home_is_refused_not_taken_for_the_default(tmp_path, monkeypatch):
+    """A blind walkthrough: `--home "$DIR"` with DIR unset (or an empty $TRENDSCOPE_HOME) ran in the default home,
+    making it when missing."""
+    from click.testing import CliRunner
+
+    from trendscope.ui.cli import main
+
+    monkeypatch.setenv("HOME", str(tmp_path / "user"))
+    monkeypatch.delenv("XDG_DATA_HOME", raising=False)
+    monkeypatch.delenv("TRENDSCOPE_HOME", raising=False)
+    res = CliRunner().invoke(main, ["--home", "", "status"])
+    assert res.exit_code == 2 and "--home is empty (an unset variable?)" in res.stderr
+    monkeypatch.setenv("TRENDSCOPE_HOME", "")
+    res = CliRunner().invoke(main, ["status"])
+    assert res.exit_code == 2 and "$TRENDSCOPE_HOME is empty" in res.stderr
+    assert not (tmp_path / "user").exists()  # no default home made
+    monkeypatch.delenv("TRENDSCOPE_HOME")
+    assert CliRunner().invoke(main, ["status"]).exit_code == 0  # left out: the default home, as before
+    assert (tmp_path / "user" / ".local" / "share" / "trendscope").is_dir()
+
+
 def test_asking_for_help_makes_no_home(tmp_path):
     """A blind walkthrough: `trendscope serve --help` made ~/.local/share/trendscope, an empty home nobody asked
     for. Help (the group's or a command's) and a bad option touch no home; a command that runs makes it."""

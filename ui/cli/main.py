@@ -133,6 +133,11 @@ def main(ctx: click.Context, home: str | None, user: str | None, verbose: int) -
         logging.getLogger("faiss.loader").setLevel(logging.WARNING)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    if home == "" or (home is None and os.environ.get("TRENDSCOPE_HOME") == ""):
+        # `--home "$DIR"` with DIR unset went on in the default home, making it when missing (a blind walkthrough)
+        given = "--home" if home == "" else "$TRENDSCOPE_HOME"
+        raise click.UsageError(f"{given} is empty (an unset variable?): give the data home's folder, or leave it "
+                               "out for the default")
     ctx.obj = AppContext(Home.resolve(home), verbose, user, note_if_new=ctx.invoked_subcommand != "ingest")
 
 
