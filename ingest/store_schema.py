@@ -274,6 +274,33 @@ def m013_withdrawal_comments(db: sqlite_utils.Database) -> None:
                "WHERE comment LIKE '%withdraw%'")
 
 
+@migrations()
+def m014_categories_of_no_archive(db: sqlite_utils.Database) -> None:
+    """Stored categories of no arXiv archive ("banana", and the shared corpus's "na" and "none" beside real ones)
+    dropped, as import now drops them; a primary category among them becomes the paper's first one left. The
+    archives are written out here, as of this migration."""
+    import json
+
+    archives = {
+        "astro-ph", "cond-mat", "cs", "econ", "eess", "gr-qc", "hep-ex", "hep-lat", "hep-ph", "hep-th", "math",
+        "math-ph", "nlin", "nucl-ex", "nucl-th", "physics", "q-bio", "q-fin", "quant-ph", "stat",
+        "acc-phys", "adap-org", "alg-geom", "ao-sci", "atom-ph", "bayes-an", "chao-dyn", "chem-ph", "cmp-lg",
+        "comp-gas", "dg-ga", "funct-an", "mtrl-th", "patt-sol", "plasm-ph", "q-alg", "solv-int", "supr-con"}
+    bad = [c for (c,) in db.execute("SELECT DISTINCT category FROM paper_categories").fetchall()
+           if c.split(".", 1)[0] not in archives]
+    if not bad:
+        return
+    marks = ", ".join("?" for _ in bad)
+    pks = [pk for (pk,) in db.execute(f"SELECT DISTINCT pk FROM paper_categories WHERE category IN ({marks})", bad)]
+    for pk in pks:
+        cats, primary = db.execute("SELECT categories, primary_category FROM papers WHERE pk = ?", [pk]).fetchone()
+        kept = [c for c in json.loads(cats or "[]") if c not in bad]
+        db.execute("UPDATE papers SET categories = ?, primary_category = ? WHERE pk = ?",
+                   [json.dumps(kept), primary if primary not in bad else (kept[0] if kept else None), pk])
+    db.execute(f"DELETE FROM paper_categories WHERE category IN ({marks})", bad)
+    log.info("categories of no arXiv archive dropped from %d papers: %s", len(pks), ", ".join(sorted(bad)[:5]))
+
+
 FILL_TERMS = ("INSERT INTO papers_terms (rowid, title, abstract, authors) "
                "SELECT pk, light_text(title), light_text(abstract), light_text(authors) FROM papers")
 

@@ -105,8 +105,21 @@ def test_categories_must_look_like_arxivs():
                                                     "(category filters and trends by category leave it out)"]
 
 
+def test_a_word_shaped_like_a_category_of_no_arxiv_archive_is_none():
+    """A blind walkthrough: "banana" and "notacat" were stored as categories (primary too), filtered on and
+    charted, while "cs.FAKE" was dropped; the shared corpus itself lists "na" and "none" beside real ones."""
+    paper, notes = parsed(corpus(categories=["banana", "cs.CV", "none"], primary_category="banana"))
+    assert paper.categories == ["cs.CV"] and paper.primary_category == "cs.CV"
+    assert notes == ["field 'categories': 'banana', 'none' are not arXiv categories: dropped",
+                     "field 'primary_category' 'banana' is not an arXiv category: the first category used instead"]
+    with pytest.raises(BadLine, match="holds no arXiv category .*: 'notacat'$"):
+        parse_line(corpus(categories=["notacat"]), TODAY)
+    old = ["cmp-lg", "solv-int", "alg-geom", "q-alg", "chao-dyn", "cond-mat.supr-con", "math.AG", "econ.EM"]
+    assert parsed(corpus(categories=old, primary_category="cmp-lg"))[0].categories == old  # every archive arXiv had
+
+
 def test_many_categories_are_cut_to_the_first_twenty():
-    words = ["".join(chr(97 + i // 26 ** k % 26) for k in range(4)) for i in range(300_000)]  # 300,000 distinct
+    words = ["cs." + "".join(chr(97 + i // 26 ** k % 26) for k in range(4)) for i in range(300_000)]  # distinct
     line = kaggle(categories=" ".join(words))
     assert len(line) > 1_500_000
     paper, notes = parsed(line)
@@ -286,3 +299,27 @@ def test_withdrawn_papers_are_found_by_reading_only_the_rows_that_can_say_so(tmp
     # the comments are read through m013's partial index (the condition written alike in both places)
     plan = " ".join(str(r) for r in db.execute(f"EXPLAIN QUERY PLAN SELECT pk FROM papers WHERE {WITHDRAWAL_COMMENT}"))
     assert "idx_papers_withdrawal_comment" in plan, plan
+
+
+def test_stored_categories_of_no_archive_are_dropped_once_on_opening(tmp_path: Path):
+    """Homes filled before archives were checked keep "banana" (and the shared corpus's "na"): migration m014 drops
+    them from the paper and its category rows, a primary among them becomes the first category left."""
+    from trendscope.ingest.records import Paper
+
+    path = tmp_path / "db.sqlite"
+    db = open_database(path)
+    PaperStore(db).upsert([Paper(id=f"2401.0000{i}", title=f"Paper {i}", abstract="Words.", version=1,
+                                 published="2024-01-02", categories=["cs.CV", "cs.LG"], primary_category="cs.CV")
+                           for i in (1, 2)])
+    with db.conn:  # as an earlier release stored them
+        db.execute("UPDATE papers SET categories = ?, primary_category = 'banana' WHERE id = '2401.00001'",
+                   [json.dumps(["banana", "cs.CV", "na"])])
+        db.execute("DELETE FROM paper_categories WHERE pk = (SELECT pk FROM papers WHERE id = '2401.00001')")
+        db.execute("INSERT INTO paper_categories (pk, category) SELECT p.pk, c.value FROM papers p, json_each(?) c "
+                   "WHERE p.id = '2401.00001'", [json.dumps(["banana", "cs.CV", "na"])])
+        db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm014_categories_of_no_archive'")
+    db.conn.close()
+    db = open_database(path)
+    rows = {r[0]: (json.loads(r[1]), r[2]) for r in db.execute("SELECT id, categories, primary_category FROM papers")}
+    assert rows == {"2401.00001": (["cs.CV"], "cs.CV"), "2401.00002": (["cs.CV", "cs.LG"], "cs.CV")}
+    assert sorted(c for (c,) in db.execute("SELECT DISTINCT category FROM paper_categories")) == ["cs.CV", "cs.LG"]
