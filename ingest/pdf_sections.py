@@ -19,17 +19,18 @@ from __future__ import annotations
 import logging
 import re
 from collections import defaultdict
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
 from .pdf_front_matter import front_matter
+from .pdf_headings import is_reference_heading, mark_headings
 from .pdf_layout import Layout, drop_furniture, order_page
 from .pdf_references import parse_reference
 from .pdf_text import (
-    HYPHEN,
     Caption,
     Line,
     PaperText,
     Paragraph,
+    Reference,
     Section,
     compounds,
     join_lines,
@@ -39,18 +40,6 @@ from .pdf_text import (
 log = logging.getLogger(__name__)
 
 _CAPTION = re.compile(r"^(Figure|FIGURE|Fig\.|Table|TABLE)\s*((?:[A-Z]\.?)?\d{1,3}|[IVX]{1,5})\s*(?:[:.|]|\s-)\s*")
-_NUMBERED = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+(\S.*)$")
-_LETTERED = re.compile(r"^(?:Appendix\s+|APPENDIX\s+)?([A-H](?:\.\d{1,2}){0,2})[.:]?\s+(\S.*)$")
-_APPENDIX = re.compile(r"^(Appendix|APPENDIX|Appendices|APPENDICES)(\s+[A-Z0-9]{1,2})?\s*([:.\-–—]\s*\S.*)?$")
-_KNOWN = {
-    "abstract", "introduction", "related work", "background", "method", "methods", "methodology", "results",
-    "discussion", "conclusion", "conclusions", "limitations", "future work", "acknowledgments",
-    "acknowledgements", "acknowledgment", "acknowledgement", "references", "bibliography", "keywords",
-    "ccs concepts", "index terms", "broader impact", "broader impacts", "ethics statement", "ethical considerations",
-    "author contributions", "checklist", "funding", "supplementary material", "conclusion and future work",
-    "conclusions and future work", "limitations and future work", "discussion and future work",
-}
-_REF_NAMES = {"references", "bibliography", "literature cited", "works cited"}
 _WORDLIKE = re.compile(r"[^\W\d_]{2,}")
 _LIST_MARK = re.compile(r"^([•●◦▪‣∙·\-–—*]\s|\(?\d{1,2}[.)]\s|\(?[a-z][.)]\s|\([ivx]{1,4}\)\s)")
 
@@ -90,108 +79,6 @@ def _mark_captions(lines: list[Line], lay: Layout) -> list[tuple[str, str, list[
         found.append((kind, f"{'Table' if kind == 'table' else 'Figure'} {m.group(2)}", block))
         i = j
     return found
-
-
-def _heading_text_ok(text: str) -> bool:
-    return 2 <= len(text) <= 160 and len(text.split()) <= 22 and not text.endswith((",", ";"))
-
-
-class _Numbering:
-    """Keeps numbered headings plausible: 1, 2, 2.1, 3 ... then A, A.1, B ... (a bold "4 participants" line in a
-    table is not section 4 when we are in section 7)."""
-
-    def __init__(self):
-        self.top = 0
-        self.letter = ""
-
-    def accept(self, number: str) -> bool:
-        first = number.split(".")[0]
-        if first.isdigit():
-            n = int(first)
-            if self.letter or not (self.top <= n <= self.top + 2) or (n == 0):
-                return False
-            self.top = n
-            return True
-        if first < self.letter:
-            return False
-        self.letter = first
-        return True
-
-
-def _heading_kind(ln: Line, nxt: Line | None, lay: Layout, numbering: _Numbering, after_refs: bool,
-                  front: bool) -> tuple[str, int] | None:
-    """(heading text, level) when the line (followed by `nxt`) is a heading, else None."""
-    text = ln.text.strip().replace(HYPHEN, "-")
-    if not _heading_text_ok(text) or ln.size < lay.body - 0.5:
-        return None
-    styled = ln.bold or ln.size >= lay.body + 0.9
-    plain = re.sub(r"[\s:.]+$", "", text).lower()
-    if plain in _KNOWN and (styled or text.isupper()):
-        return text.rstrip(":. "), 1
-    if _APPENDIX.match(text) and styled:
-        return text, 1
-    m = _NUMBERED.match(text)
-    # "6.1.3 Triaging ... Papers." in italics on a line of its own, the paragraph indented below it (not run in)
-    deep = bool(m) and m.group(1).count(".") >= 2 and ln.italic and nxt is not None and nxt.page == ln.page \
-        and nxt.col == ln.col and lay.is_indented(nxt) and not nxt.italic
-    if not (styled or deep):
-        return None
-    if m and (m.group(2)[0].isupper() or m.group(2)[0] in "[(“\"") and (deep or not text.endswith(".")) \
-            and numbering.accept(m.group(1)):
-        return text.rstrip(".") if deep else text, m.group(1).count(".") + 1
-    m = _LETTERED.match(text)
-    if m and m.group(2)[0].isupper() and (after_refs or "." in m.group(1)) and numbering.accept(m.group(1)):
-        return text, m.group(1).count(".") + 1
-    if (not front and (ln.size >= 1.3 * lay.body or ln.bold and ln.size >= lay.body + 0.9)
-            and len(text.split()) <= 10 and text[0].isupper() and not re.search(r"[.?!:]\s|[.?!:]$", text)):
-        return text, 0  # level decided by the caller
-    return None
-
-
-def _mark_headings(lines: list[Line], lay: Layout) -> dict[int, tuple[str, int, int]]:
-    """{index of first line: (heading, level, lines used)}; marks the lines' kind."""
-    numbering = _Numbering()
-    heads: dict[int, tuple[str, int, int]] = {}
-    after_refs = False
-    front = True
-    level_of_size: dict[float, int] = {}
-    last_level = 1
-    i = 0
-    while i < len(lines):
-        ln = lines[i]
-        if ln.kind:
-            i += 1
-            continue
-        hk = _heading_kind(ln, lines[i + 1] if i + 1 < len(lines) else None, lay, numbering, after_refs, front)
-        if hk is None:
-            i += 1
-            continue
-        text, level = hk
-        used = 1
-        # a heading wrapped onto a second (or third) line in the same style
-        while used < 3 and i + used < len(lines) and (ln.bold or ln.size > lay.body + 0.9):
-            nx = lines[i + used]
-            if (nx.kind or nx.page != ln.page or nx.col != ln.col or nx.bold != ln.bold or nx.italic != ln.italic
-                    or abs(nx.size - ln.size) > 0.3 or not 0 < nx.bottom - lines[i + used - 1].bottom
-                    <= 1.6 * lay.pitch_for(nx.size) or _NUMBERED.match(nx.text) or _LETTERED.match(nx.text)
-                    or nx.x0 < ln.x0 - 2
-                    or text.endswith(("?", ".")) or len(text) < 25):
-                break
-            text = join_lines([text, nx.text])
-            used += 1
-        if level == 0:
-            level = level_of_size.get(round(ln.size), min(last_level + 1, 3) if not front else 1)
-        else:
-            level_of_size.setdefault(round(ln.size), level)
-            front = False
-        last_level = level
-        clean = pdf_plain_text(text)
-        heads[i] = (clean, level, used)
-        for k in range(i, i + used):
-            lines[k].kind = "heading"
-        after_refs = after_refs or re.sub(r"[\s:.]+$", "", clean).lower() in _REF_NAMES
-        i += used
-    return heads
 
 
 def _streams(lines: list[Line]) -> dict[tuple[int, int], list[int]]:
@@ -349,8 +236,8 @@ def _split_references(lines: list[Line], lay: Layout) -> list[list[Line]]:
 # -- the whole -------------------------------------------------------------------------------------------------------
 
 
-def structure(lines: list[Line], sizes: list[tuple[float, float]]) -> PaperText:
-    """Sections, captions and references from the lines of all pages (`sizes`: (width, height) per page)."""
+def _reading_order(lines: list[Line], sizes: list[tuple[float, float]]) -> list[Line]:
+    """Steps 1 and 2: the lines without page furniture, page by page in reading order."""
     lines = drop_furniture(lines, sizes)
     by_page: dict[int, list[Line]] = defaultdict(list)
     for ln in lines:
@@ -358,81 +245,128 @@ def structure(lines: list[Line], sizes: list[tuple[float, float]]) -> PaperText:
     ordered: list[Line] = []
     for page in sorted(by_page):
         ordered += order_page(by_page[page], sizes[page - 1][0])
+    return ordered
+
+
+def _reference_zone(count: int, heads: dict[int, tuple[str, int, int]]) -> list[bool]:
+    """Which of `count` lines lie under a reference list's heading (up to the next heading)."""
+    in_refs = [False] * count
+    zone = False
+    for i in range(count):
+        if i in heads:
+            zone = is_reference_heading(heads[i][0])
+        elif zone:
+            in_refs[i] = True
+    return in_refs
+
+
+@dataclass
+class _Marked:
+    """The ordered lines after step 3: which are in the reference list, and the headings by first line."""
+    lines: list[Line]
+    in_refs: list[bool]
+    heads: dict[int, tuple[str, int, int]]
+
+    def without_script_fragments(self, lay: Layout) -> _Marked:
+        keep = [i for i, ln in enumerate(self.lines) if self.in_refs[i] or not _script_fragment(ln, lay)]
+        new_index = {old: new for new, old in enumerate(keep)}
+        return _Marked([self.lines[i] for i in keep], [self.in_refs[i] for i in keep],
+                       {new_index[i]: h for i, h in self.heads.items() if i in new_index})
+
+
+def _captions(found: list[tuple[str, str, list[Line]]], hyph: set[str]) -> list[Caption]:
+    return [Caption(kind, label, pdf_plain_text(_CAPTION.sub("", join_lines([b.text for b in block], hyph), count=1)),
+                    block[0].page) for kind, label, block in found]
+
+
+@dataclass
+class _Body:
+    """Step 4: the sections and their paragraphs, built line by line; the reference list's lines kept aside."""
+    lay: Layout
+    hyph: set[str]
+    current: Section
+    sections: list[Section] = field(default_factory=list)
+    para: list[Line] = field(default_factory=list)
+    ref_lines: list[Line] = field(default_factory=list)
+    interrupted: bool = False
+
+    def flush(self) -> None:
+        if self.para:
+            text = pdf_plain_text(join_lines([p.text for p in self.para], self.hyph))
+            if _WORDLIKE.search(text):  # else a formula or figure fragment ("γ", "2 2")
+                self.current.paragraphs.append(Paragraph(text, self.para[0].page))
+            self.para.clear()
+
+    def close_section(self) -> None:
+        self.flush()
+        if self.current.paragraphs or self.current.heading:
+            self.sections.append(self.current)
+
+    def heading(self, text: str, level: int, page: int) -> None:
+        self.close_section()
+        self.current = Section(text, level, page)
+        self.interrupted = False
+
+    def line(self, ln: Line, in_refs: bool) -> None:
+        if ln.kind:
+            self.interrupted = self.interrupted or bool(self.para)
+        elif in_refs:
+            self.ref_lines.append(ln)
+        else:
+            if self.para and _new_paragraph(self.para[0], self.para[-1], ln, self.lay, self.interrupted):
+                self.flush()
+            self.para.append(ln)
+            self.interrupted = False
+
+
+def _sections(marked: _Marked, lay: Layout, hyph: set[str]) -> _Body:
+    body = _Body(lay, hyph, Section("", 0, marked.lines[0].page if marked.lines else 1))
+    i = 0
+    while i < len(marked.lines):
+        ln = marked.lines[i]
+        if i in marked.heads:
+            text, level, used = marked.heads[i]
+            body.heading(text, level, ln.page)
+            i += used
+            continue
+        body.line(ln, marked.in_refs[i])
+        i += 1
+    body.close_section()
+    return body
+
+
+def _references(ref_lines: list[Line], lay: Layout, hyph: set[str], sections: list[Section]) -> list[Reference]:
+    """Step 5: the reference list's entries; its section shows one paragraph per entry."""
+    blocks = _split_references(ref_lines, lay) if ref_lines else []
+    references = [parse_reference(pdf_plain_text(join_lines([ln.text for ln in block], hyph))) for block in blocks]
+    for sec in sections:
+        if is_reference_heading(sec.heading) and references:
+            sec.paragraphs = [Paragraph((f"[{r.number}] " if r.number is not None else "") + r.text, b[0].page)
+                              for r, b in zip(references, blocks)]
+            break
+    return references
+
+
+def structure(lines: list[Line], sizes: list[tuple[float, float]]) -> PaperText:
+    """Sections, captions and references from the lines of all pages (`sizes`: (width, height) per page)."""
+    ordered = _reading_order(lines, sizes)
     lay = Layout(ordered)
     ordered = _same_row_joined(ordered, lay)
 
     found = _mark_captions(ordered, lay)
-    heads = _mark_headings(ordered, lay)
-    in_refs = [False] * len(ordered)
-    zone = False
-    for i in range(len(ordered)):
-        if i in heads:
-            zone = re.sub(r"[\s:.]+$", "", heads[i][0]).lower() in _REF_NAMES
-        elif zone:
-            in_refs[i] = True
+    heads = mark_headings(ordered, lay)
+    in_refs = _reference_zone(len(ordered), heads)
     _drop_float_text(ordered, lay, found, in_refs)
     _drop_footnotes(ordered, lay, sizes, in_refs)
-    keep = [i for i, ln in enumerate(ordered) if in_refs[i] or not _script_fragment(ln, lay)]
-    new_index = {old: new for new, old in enumerate(keep)}
-    ordered, in_refs = [ordered[i] for i in keep], [in_refs[i] for i in keep]
-    heads = {new_index[i]: h for i, h in heads.items() if i in new_index}
+    marked = _Marked(ordered, in_refs, heads).without_script_fragments(lay)
 
-    hyph = compounds(ln.text for ln in ordered)
-    captions = [Caption(kind, label,
-                        pdf_plain_text(_CAPTION.sub("", join_lines([b.text for b in block], hyph), count=1)),
-                        block[0].page) for kind, label, block in found]
-
-    sections: list[Section] = []
-    current = Section("", 0, ordered[0].page if ordered else 1)
-    para: list[Line] = []
-    ref_lines: list[Line] = []
-    interrupted = False
-
-    def flush() -> None:
-        if para:
-            text = pdf_plain_text(join_lines([p.text for p in para], hyph))
-            if _WORDLIKE.search(text):  # else a formula or figure fragment ("γ", "2 2")
-                current.paragraphs.append(Paragraph(text, para[0].page))
-            para.clear()
-
-    i = 0
-    while i < len(ordered):
-        ln = ordered[i]
-        if i in heads:
-            flush()
-            if current.paragraphs or current.heading:
-                sections.append(current)
-            text, level, used = heads[i]
-            current = Section(text, level, ln.page)
-            interrupted = False
-            i += used
-            continue
-        if ln.kind:
-            interrupted = interrupted or bool(para)
-            i += 1
-            continue
-        if in_refs[i]:
-            ref_lines.append(ln)
-            i += 1
-            continue
-        if para and _new_paragraph(para[0], para[-1], ln, lay, interrupted):
-            flush()
-        para.append(ln)
-        interrupted = False
-        i += 1
-    flush()
-    if current.paragraphs or current.heading:
-        sections.append(current)
-
-    blocks = _split_references(ref_lines, lay) if ref_lines else []
-    references = [parse_reference(pdf_plain_text(join_lines([ln.text for ln in block], hyph))) for block in blocks]
-    for sec in sections:  # the reference list's section shows one paragraph per entry
-        if re.sub(r"[\s:.]+$", "", sec.heading).lower() in _REF_NAMES and references:
-            sec.paragraphs = [Paragraph((f"[{r.number}] " if r.number is not None else "") + r.text, b[0].page)
-                              for r, b in zip(references, blocks)]
-            break
+    hyph = compounds(ln.text for ln in marked.lines)
+    captions = _captions(found, hyph)
+    body = _sections(marked, lay, hyph)
+    sections = body.sections
+    references = _references(body.ref_lines, lay, hyph, sections)
     if sections and sections[0].heading == "":
         sections[:1] = front_matter(sections[0], has_abstract=any(s.heading.lower() == "abstract" for s in sections))
-    log.debug("structured %d lines: %d sections, %d captions, %d references", len(ordered), len(sections),
+    log.debug("structured %d lines: %d sections, %d captions, %d references", len(marked.lines), len(sections),
               len(captions), len(references))
     return PaperText(pages=len(sizes), sections=sections, captions=captions, references=references)
