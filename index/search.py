@@ -102,6 +102,18 @@ def rrf_fuse(
     return sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
+def _pool_size(req: SearchRequest, pq: ParsedQuery, phrases: list) -> tuple[int, int]:
+    """(how many papers to rank, how many the request wants): a date sort orders a deeper pool, and required
+    phrases and au: names are ranked deeper, as their check may drop some."""
+    limit = int(req.limit)
+    wanted = limit
+    if req.sort == "date":
+        limit = min(max(DATE_SORT_POOL, 5 * wanted), MAX_LIMIT)
+    if (phrases or author_names(pq) or excluded_author_names(pq)) and req.sort != "date":  # so do au: names
+        limit = min(PHRASE_DEPTH * wanted, MAX_LIMIT)
+    return limit, wanted
+
+
 class Searcher(KeywordSide):
     """Answers SearchRequests against one database (+ its FAISS index under the home)."""
 
@@ -196,77 +208,22 @@ class Searcher(KeywordSide):
     def search(self, req: SearchRequest) -> list[SearchHit]:
         validate(req)
         allowed: dict[str, np.ndarray] = {}  # filter -> every pk passing it: the feedback round filters again
-        pq = parse_query(req.query, all_words=req.all_words)
-        if self.compounds and pq.required:
-            # a required word holds in its other spellings too: `--all-words "pretraining speech"` dropped the
-            # papers writing "pre-training", which the "missing" notes said held every word (a blind docs audit);
-            # optional words rank as typed (spellings OR-ed into the ranking lost 0.01 nDCG@10: performance.md)
-            pq = with_compound_spellings(pq, self._doc_count, required_only=True)
-        since, until = date_window(req.since, req.until)
-        trends = self._trend_names(req.trends)
-        base = SqlFilter(
-            categories=self._categories([*req.categories, *pq.categories], trends),
-            # `-cat:cs.cv` excluded nothing (the filter compares the corpus's spelling) and `-cat:cs.XX` passed
-            # without a word, while `-c cs.XX` was refused (a blind walkthrough): spelled and checked alike
-            excluded_categories=self._categories(pq.excluded_categories, []) if req.strict_exclusions else
-            [c for c in map(self.store.category_spelling, pq.excluded_categories) if c],
-            trends=trends,
-            since=since,
-            until=until,
-        )
+        pq = self._parsed_query(req)
+        base = self._base_filter(req, pq)
         arxiv_ids = arxiv_ids_query(req.query) if self.known_items else None
         if arxiv_ids:  # ids or arXiv addresses: those papers alone, in the order given (ten unrelated ones followed
             #            an id, each "missing: https arxiv org ...", and a pasted list of ids searched for more)
             return self._hits([hit for aid in arxiv_ids for hit in self._stored_paper(aid, base)], None)
-        limit = int(req.limit)
-        wanted = limit
-        if req.sort == "date":
-            limit = min(max(DATE_SORT_POOL, 5 * wanted), MAX_LIMIT)
         phrases = phrase_groups(pq)  # required phrases hold as written (phrase_check.py): ranked deeper, then kept
-        if (phrases or author_names(pq) or excluded_author_names(pq)) and req.sort != "date":  # so do au: names
-            limit = min(PHRASE_DEPTH * wanted, MAX_LIMIT)
-        mode = req.mode
+        limit, wanted = _pool_size(req, pq, phrases)
         known = self._known_beside(req.query, base, limit) if self.known_items and req.sort != "date" else None
-        if mode == "semantic" and not pq.semantic_text:
-            raise TrendscopeError("semantic search needs words to embed (author-only or category-only "
-                                  "queries work with --mode keyword)")
-        if mode == "hybrid" and (not pq.semantic_text or self.model() is None):
-            if pq.semantic_text:
-                log.warning("no embeddings yet: keyword results only (run `trendscope index`)")
-            mode = "keyword"
-        if mode == "keyword":
-            flt = SqlFilter(**{**asdict(base), "exclude_match": None if pq.match else pq.exclude_match})
-            ranked = self._keyword(pq, flt, limit, "relevance", self.keyword_mode_common_share)
-        elif mode == "semantic":
-            ranked = self._semantic(pq, base, limit, allowed=allowed)
-        else:
-            depth, kw_depth = max(self.depth, limit), max(self.keyword_depth, limit)
-            kw_job = self._keyword_beside(pq, base, kw_depth) if pq.match else None
-            sem = self._semantic(pq, base, depth, allowed=allowed, strict=True)
-            if kw_job is not None:
-                kw = kw_job.result()
-            else:
-                kw = self._keyword(pq, base, kw_depth, "relevance") if pq.match else []
-            fused = rrf_fuse({"keyword": [pk for pk, _ in kw], "semantic": [pk for pk, _ in sem]},
-                             self.rrf_k, self.rrf_weights)
-            if self.prf_docs > 0 and self.prf_weight > 0 and fused:
-                sem = self._semantic(pq, base, depth, feedback=[pk for pk, _ in fused[:self.prf_docs]],
-                                     allowed=allowed, strict=True)
-                fused = rrf_fuse({"keyword": [pk for pk, _ in kw], "semantic": [pk for pk, _ in sem]},
-                                 self.rrf_k, self.rrf_weights)
-            ranked = fused[:limit]
+        mode = self._effective_mode(req.mode, pq)
+        ranked = self._mode_ranked(mode, pq, base, limit, allowed)
         if mode == "semantic":  # its words are embedded, not matched (index.md): phrases do not filter it
             phrases = []
         ranked = keep_holding(self._authors_named(pq, ranked), phrases, self._texts)
         if self.known_items and req.sort != "date":
-            found = known.result() if known is not None else self._known_items(self.store, req.query, base, limit)
-            if found.person and found.pks and mode == "hybrid" and pq.all_match:
-                # after a person's papers, papers near the name by meaning alone ("Tang poems" for "Lijuan Wang",
-                # each "missing: Lijuan, Wang": a blind walkthrough) or by another "Wang" say nothing: only those
-                # holding the whole name stay
-                whole = {pk for pk, _ in self.store.keyword(pq.all_match, base, max(limit, 100))}
-                ranked = [r for r in ranked if r[0] in whole]
-            ranked = known_first(ranked, found.pks, limit, found.cap)
+            ranked = self._known_papers_first(req.query, pq, base, ranked, known, limit, mode)
         if req.sort == "date":
             # the newest papers matching the au: stem are checked too (`au:Manning` newest first began with papers
             # of "Yong Man Ro": a blind walkthrough)
@@ -277,6 +234,81 @@ class Searcher(KeywordSide):
         # the snippets come from porter's index, which holds "pre-training" as two words: the notes and snippets get
         # a compound's other spellings (the ranking's keyword index holds the joined word: foundation.stemming)
         return self._hits(ranked, with_compound_spellings(pq, self._doc_count) if self.compounds else pq)
+
+    def _parsed_query(self, req: SearchRequest) -> ParsedQuery:
+        pq = parse_query(req.query, all_words=req.all_words)
+        if self.compounds and pq.required:
+            # a required word holds in its other spellings too: `--all-words "pretraining speech"` dropped the
+            # papers writing "pre-training", which the "missing" notes said held every word (a blind docs audit);
+            # optional words rank as typed (spellings OR-ed into the ranking lost 0.01 nDCG@10: performance.md)
+            pq = with_compound_spellings(pq, self._doc_count, required_only=True)
+        return pq
+
+    def _base_filter(self, req: SearchRequest, pq: ParsedQuery) -> SqlFilter:
+        """The request's filters and the query's cat: items, spelled as the corpus spells them."""
+        since, until = date_window(req.since, req.until)
+        trends = self._trend_names(req.trends)
+        return SqlFilter(
+            categories=self._categories([*req.categories, *pq.categories], trends),
+            # `-cat:cs.cv` excluded nothing (the filter compares the corpus's spelling) and `-cat:cs.XX` passed
+            # without a word, while `-c cs.XX` was refused (a blind walkthrough): spelled and checked alike
+            excluded_categories=self._categories(pq.excluded_categories, []) if req.strict_exclusions else
+            [c for c in map(self.store.category_spelling, pq.excluded_categories) if c],
+            trends=trends,
+            since=since,
+            until=until,
+        )
+
+    def _effective_mode(self, mode: str, pq: ParsedQuery) -> str:
+        """The mode asked for, or keyword where hybrid has nothing to embed or no embeddings to search."""
+        if mode == "semantic" and not pq.semantic_text:
+            raise TrendscopeError("semantic search needs words to embed (author-only or category-only "
+                                  "queries work with --mode keyword)")
+        if mode == "hybrid" and (not pq.semantic_text or self.model() is None):
+            if pq.semantic_text:
+                log.warning("no embeddings yet: keyword results only (run `trendscope index`)")
+            mode = "keyword"
+        return mode
+
+    def _mode_ranked(self, mode: str, pq: ParsedQuery, base: SqlFilter, limit: int,
+                allowed: dict[str, np.ndarray]) -> list[tuple[int, float]]:
+        if mode == "keyword":
+            flt = SqlFilter(**{**asdict(base), "exclude_match": None if pq.match else pq.exclude_match})
+            return self._keyword(pq, flt, limit, "relevance", self.keyword_mode_common_share)
+        if mode == "semantic":
+            return self._semantic(pq, base, limit, allowed=allowed)
+        return self._hybrid(pq, base, limit, allowed)
+
+    def _hybrid(self, pq: ParsedQuery, base: SqlFilter, limit: int,
+                allowed: dict[str, np.ndarray]) -> list[tuple[int, float]]:
+        """Both sides fused by reciprocal rank, then the semantic side again with feedback from the first results."""
+        depth, kw_depth = max(self.depth, limit), max(self.keyword_depth, limit)
+        kw_job = self._keyword_beside(pq, base, kw_depth) if pq.match else None
+        sem = self._semantic(pq, base, depth, allowed=allowed, strict=True)
+        if kw_job is not None:
+            kw = kw_job.result()
+        else:
+            kw = self._keyword(pq, base, kw_depth, "relevance") if pq.match else []
+        fused = rrf_fuse({"keyword": [pk for pk, _ in kw], "semantic": [pk for pk, _ in sem]},
+                         self.rrf_k, self.rrf_weights)
+        if self.prf_docs > 0 and self.prf_weight > 0 and fused:
+            sem = self._semantic(pq, base, depth, feedback=[pk for pk, _ in fused[:self.prf_docs]],
+                                 allowed=allowed, strict=True)
+            fused = rrf_fuse({"keyword": [pk for pk, _ in kw], "semantic": [pk for pk, _ in sem]},
+                             self.rrf_k, self.rrf_weights)
+        return fused[:limit]
+
+    def _known_papers_first(self, query: str, pq: ParsedQuery, base: SqlFilter, ranked: list[tuple[int, float]],
+                            known: Future[KnownPapers] | None, limit: int, mode: str) -> list[tuple[int, float]]:
+        """The papers the query names (a title, a person's papers) first (`known_item`)."""
+        found = known.result() if known is not None else self._known_items(self.store, query, base, limit)
+        if found.person and found.pks and mode == "hybrid" and pq.all_match:
+            # after a person's papers, papers near the name by meaning alone ("Tang poems" for "Lijuan Wang",
+            # each "missing: Lijuan, Wang": a blind walkthrough) or by another "Wang" say nothing: only those
+            # holding the whole name stay
+            whole = {pk for pk, _ in self.store.keyword(pq.all_match, base, max(limit, 100))}
+            ranked = [r for r in ranked if r[0] in whole]
+        return known_first(ranked, found.pks, limit, found.cap)
 
     def _texts(self, pks: list[int]) -> dict[int, tuple[str, str]]:
         """pk -> (title, abstract), for the phrase check."""
