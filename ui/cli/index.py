@@ -5,7 +5,7 @@ import json
 import re
 import shutil
 import sys
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 
 import click
 
@@ -21,6 +21,7 @@ from .options import (
     published_since_option,
     published_until_option,
 )
+from .search_notes import empty_window_note, say_empty_window, search_notes
 
 
 def _progress(ctx: click.Context) -> bool:
@@ -204,8 +205,45 @@ def search_cmd(ctx, query, mode, categories, trends, since, until, sort, all_wor
       trendscope search 'ti:"low-rank adaptation" -quantization' --mode keyword --sort date -n 20
       trendscope search --batch - < queries.txt > results.jsonl
     """
-    from trendscope.index.search import SearchRequest
+    _check_query_given(ctx, query, batch)
+    searcher = _searcher(ctx)
+    args = _SearchArgs(mode, categories, trends, since, until, sort, all_words, limit)
+    if not searcher.store.doc_count():
+        _refuse_empty_home(args, query)
+    if batch is None:
+        _search_one(ctx, searcher, args, query, as_json)
+    else:
+        _search_batch(ctx, searcher, args, batch)
 
+
+@dataclass(frozen=True)
+class _SearchArgs:
+    """The options of `search` that make each query's request."""
+    mode: str
+    categories: tuple[str, ...]
+    trends: tuple[str, ...]
+    since: str | None
+    until: str | None
+    sort: str
+    all_words: bool
+    limit: int
+
+    def request(self, q: str):
+        from trendscope.index.search import SearchRequest
+
+        return SearchRequest(query=q, mode=self.mode, categories=list(self.categories), trends=list(self.trends),
+                             since=self.since, until=self.until, sort=self.sort, limit=self.limit,
+                             all_words=self.all_words)
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self.categories or self.trends or self.since or self.until)
+
+    def notes(self, searcher, q: str, hits) -> list[str]:
+        return search_notes(searcher, q, hits, self.mode, self.sort, self.limit, self.filtered)
+
+
+def _check_query_given(ctx: click.Context, query: str | None, batch) -> None:
     if batch is None and query is None:  # "" is a query given empty: the search says so, as for "   "
         dashed = ctx.meta.get("dash_words") or []
         hint = (f" ({dashed[0]!r} was read as options; a query that starts with '-' needs -- before it, after any "
@@ -213,60 +251,36 @@ def search_cmd(ctx, query, mode, categories, trends, since, until, sort, all_wor
         raise click.UsageError(f"give a QUERY or --batch FILE{hint}")
     if batch is not None and query is not None:
         raise click.UsageError("give either a QUERY or --batch FILE, not both")
-    searcher = _searcher(ctx)
 
-    def req(q: str) -> SearchRequest:
-        return SearchRequest(query=q, mode=mode, categories=list(categories), trends=list(trends),
-                             since=since, until=until, sort=sort, limit=limit, all_words=all_words)
 
-    if not searcher.store.doc_count():
-        from trendscope.index.search_request import date_window, validate
+def _refuse_empty_home(args: _SearchArgs, query: str | None) -> None:
+    from trendscope.index.search_request import date_window, validate
 
-        validate(req(query or "x"))  # a bad option is still named first
-        date_window(since, until)
-        # an empty home said "no embeddings yet ... (run `trendscope index`)", then "no results" (a walkthrough)
-        raise TrendscopeError("no papers stored yet: import some first (`trendscope ingest --snapshot FILE` or "
-                              "`trendscope ingest --since 3d`), then `trendscope index`")
+    validate(args.request(query or "x"))  # a bad option is still named first
+    date_window(args.since, args.until)
+    # an empty home said "no embeddings yet ... (run `trendscope index`)", then "no results" (a walkthrough)
+    raise TrendscopeError("no papers stored yet: import some first (`trendscope ingest --snapshot FILE` or "
+                          "`trendscope ingest --since 3d`), then `trendscope index`")
 
-    if batch is None:
-        hits = searcher.search(req(query))
-        # newest first: no score column (the list is in date order, and the newest matches added to it carry
-        # keyword scores beside fused ones: 6.76, 0.02, 7.99 read as a bug, a blind walkthrough)
-        _print_hits(hits, as_json, ctx.obj.verbose, scores=sort != "date")
-        if not hits and _say_empty_window(searcher, since, until):
-            return
-        for note in _search_notes(searcher, query, hits, mode, sort, limit,
-                                  bool(categories or trends or since or until)):
-            click.echo(f"({note})", err=True)
+
+def _search_one(ctx: click.Context, searcher, args: _SearchArgs, query: str, as_json: bool) -> None:
+    hits = searcher.search(args.request(query))
+    # newest first: no score column (the list is in date order, and the newest matches added to it carry
+    # keyword scores beside fused ones: 6.76, 0.02, 7.99 read as a bug, a blind walkthrough)
+    _print_hits(hits, as_json, ctx.obj.verbose, scores=args.sort != "date")
+    if not hits and say_empty_window(searcher, args.since, args.until):
         return
+    for note in args.notes(searcher, query, hits):
+        click.echo(f"({note})", err=True)
+
+
+def _search_batch(ctx: click.Context, searcher, args: _SearchArgs, batch) -> None:
     refused = 0
-    data = batch.read()
-    data = data[3:] if data.startswith(b"\xef\xbb\xbf") else data  # a BOM stayed in the first query (a review)
-    # any line ending, a lone CR too (a file from an old Mac was one query: a review)
-    for number, raw in enumerate(re.split(rb"\r\n|\r|\n", data), 1):
-        try:  # decoded line by line: one byte that is not UTF-8 was a traceback, and every answer before it lost
-            q = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            q = raw.decode("utf-8", "replace")
-            click.echo(json.dumps({"query": q, "hits": [], "error": f"line {number}: not UTF-8 (byte "
-                                   f"0x{raw[exc.start]:02x} at byte {exc.start + 1})"}, ensure_ascii=False))
-            refused += 1
+    for number, raw in _batch_lines(batch):
+        out = _batch_answer(searcher, args, number, raw)
+        if out is None:
             continue
-        if not q.strip():
-            continue
-        try:
-            hits = searcher.search(req(q))
-            # each hit as --json gives it: ids and scores alone had to be joined with the snapshot (a walkthrough)
-            out = {"query": q, "hits": [_hit_json(h) for h in hits]}
-            # what a single search says on stderr ("not stored", "did you mean", ...: lost here, a walkthrough)
-            # an empty window is all there is to say, as a single search says it alone
-            window = None if hits else _empty_window_note(searcher, since, until)
-            if notes := [window] if window else _search_notes(searcher, q, hits, mode, sort, limit,
-                                                             bool(categories or trends or since or until)):
-                out["notes"] = notes
-        except TrendscopeError as exc:
-            out = {"query": q, "hits": [], "error": str(exc)}
-            refused += 1
+        refused += "error" in out
         click.echo(json.dumps(out, ensure_ascii=False))
     if refused:  # as `ingest` and `tag` say a partial run: every other query answered (it exited 0: a walkthrough)
         click.echo(f"{count(refused, 'query', 'queries')} refused (each one's line says why in its \"error\"); "
@@ -274,49 +288,36 @@ def search_cmd(ctx, query, mode, categories, trends, since, until, sort, all_wor
         ctx.exit(3)
 
 
-def _search_notes(searcher, query: str, hits, mode: str, sort: str, limit: int, filtered: bool) -> list[str]:
-    """What a search's results need said beside them (the CLI's stderr lines, a --batch line's "notes")."""
-    from trendscope.index.known_item import arxiv_ids_query
-    from trendscope.index.relevance_floor import has_floor
-    from trendscope.index.search_request import long_query_note, unknown_field_note, words_none_holds
+def _batch_lines(batch) -> list[tuple[int, bytes]]:
+    """(line number, bytes) of each line of a --batch file."""
+    data = batch.read()
+    data = data[3:] if data.startswith(b"\xef\xbb\xbf") else data  # a BOM stayed in the first query (a review)
+    # any line ending, a lone CR too (a file from an old Mac was one query: a review)
+    return list(enumerate(re.split(rb"\r\n|\r|\n", data), 1))
 
-    notes = []
-    listed = {h.id for h in hits}
-    unlisted = [i for i in arxiv_ids_query(query) or () if i not in listed]
-    # an id lookup listed ten unrelated papers (a blind walkthrough); every id of a pasted list is accounted for
-    outside = [i for i in unlisted if searcher.store.pk_of(i) is not None]
-    absent = [i for i in unlisted if i not in outside]
-    if outside:
-        notes.append(f"arXiv {', '.join(outside)} {'is' if len(outside) == 1 else 'are'} stored but outside these "
-                     "filters")
-    if absent:
-        notes.append(f"arXiv {', '.join(absent)} {'is' if len(absent) == 1 else 'are'} not stored here: trendscope "
-                     f"ingest --id {','.join(absent)} fetches {'it' if len(absent) == 1 else 'them'}")
-    fixed = searcher.did_you_mean(query)
-    if fixed:  # "speculativ decodng" found nothing in keyword mode, without a hint (a blind walkthrough)
-        notes.append(f"did you mean: {fixed}?")
-    person = searcher.unknown_person(query)
-    if person:  # "Christopher Manning" listed unrelated papers without a word (a blind walkthrough)
-        notes.append(f"no stored paper lists an author named {person}: these results match the words")
-    elif hits and sort != "date" and (named := searcher.known_person(query)):
-        notes.append(f"{count(named[1], 'stored paper')} {'lists' if named[1] == 1 else 'list'} {named[0]} as an "
-                     "author: first, newest first")
-    if not hits and _names_an_author(query):  # au:"Percy Lang" said a bare "no results" (a blind docs audit)
-        notes.append("no stored paper lists an author matching the au: part of the query, within the filters; "
-                     "papers imported without their authors are never found by au:")
-    notes += [n for n in (long_query_note(query, mode), unknown_field_note(query)) if n]
-    unmatched = words_none_holds(hits, query) if mode != "semantic" else []
-    if unmatched:  # with filters, "no stored paper" read as the whole corpus (a blind walkthrough)
-        where = "no paper within these filters" if filtered else "no stored paper"
-        notes.append(f"{where} holds any of the words {', '.join(unmatched)}: these are the nearest by meaning")
-    if sort == "date" and len(hits) < limit and has_floor(query):
-        notes.append(f"{len(hits)} shown: newest first lists only papers that hold the query as a phrase, or most of "
-                     "its words with a close meaning; --sort relevance also ranks the papers that match it only "
-                     "partly, where there are any")
-    if sort == "date" and any(h.missing for h in hits):
-        # "clearly about the query" was said above 52 papers of 62 lacking "diffusion" (a blind walkthrough)
-        notes.append("papers marked missing lack that word of the query; write +word to require it")
-    return notes
+
+def _batch_answer(searcher, args: _SearchArgs, number: int, raw: bytes) -> dict | None:
+    """One --batch line's JSON object (with "error" when the query was refused); None for a blank line."""
+    try:  # decoded line by line: one byte that is not UTF-8 was a traceback, and every answer before it lost
+        q = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        q = raw.decode("utf-8", "replace")
+        return {"query": q, "hits": [], "error": f"line {number}: not UTF-8 (byte "
+                f"0x{raw[exc.start]:02x} at byte {exc.start + 1})"}
+    if not q.strip():
+        return None
+    try:
+        hits = searcher.search(args.request(q))
+        # each hit as --json gives it: ids and scores alone had to be joined with the snapshot (a walkthrough)
+        out = {"query": q, "hits": [_hit_json(h) for h in hits]}
+        # what a single search says on stderr ("not stored", "did you mean", ...: lost here, a walkthrough)
+        # an empty window is all there is to say, as a single search says it alone
+        window = None if hits else empty_window_note(searcher, args.since, args.until)
+        if notes := [window] if window else args.notes(searcher, q, hits):
+            out["notes"] = notes
+    except TrendscopeError as exc:
+        out = {"query": q, "hits": [], "error": str(exc)}
+    return out
 
 
 @click.command("similar")
@@ -339,35 +340,7 @@ def similar_cmd(ctx, arxiv_id, limit, categories, since, until, as_json):
     hits = searcher.similar(arxiv_id, limit, categories=list(categories), since=since, until=until)
     _print_hits(hits, as_json, ctx.obj.verbose)
     if not hits:  # a bare "no results" for --since 30d on a home last filled months ago (a blind docs audit)
-        _say_empty_window(searcher, since, until)
-
-
-def _names_an_author(query: str) -> bool:
-    """Whether the query limits a word or phrase to the authors (`au:`)."""
-    from trendscope.index.fts_query import parse_query
-
-    try:
-        pq = parse_query(query)
-    except TrendscopeError:
-        return False
-    return any(item.column == "authors" for g in pq.groups for item in g.items)
-
-
-def _say_empty_window(searcher, since: str | None, until: str | None) -> bool:
-    """Say on stderr when no stored paper was published in the --since/--until window (then no query could find
-    any: "--since 30d" on a home last filled months ago, or a weekend); whether it did."""
-    note = _empty_window_note(searcher, since, until)
-    if note:
-        click.echo(f"({note})", err=True)
-    return bool(note)
-
-
-def _empty_window_note(searcher, since: str | None, until: str | None) -> str | None:
-    if not (since or until) or searcher.papers_in_window(since, until):
-        return None
-    first, last = searcher.store.published_range()
-    return (f"no stored paper was published in this window; the stored papers were published from "
-            f"{(first or '?')[:10]} to {(last or '?')[:10]}")
+        say_empty_window(searcher, since, until)
 
 
 @click.command("doctor")
