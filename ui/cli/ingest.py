@@ -56,10 +56,17 @@ def ingest_cmd(ctx, snapshot, ids, categories, since, until, max_results, page_s
       trendscope ingest --id 1706.03762 --id https://arxiv.org/abs/2106.09685
       trendscope ingest --snapshot papers.jsonl.gz
     """
-    from trendscope.ingest.arxiv_live import LiveConfig
-    from trendscope.ingest.runner import run_ids, run_live, run_snapshot
-
     home = ctx.obj.home
+    _check_ingest_args(ctx, snapshot, ids)
+    if ids:
+        _ingest_ids(ctx, home, ids, as_json)
+    elif snapshot:
+        _ingest_snapshot(ctx, home, snapshot, batch_size, force, as_json)
+    else:
+        _ingest_window(ctx, home, categories, since, until, max_results, page_size, force, as_json)
+
+
+def _check_ingest_args(ctx: click.Context, snapshot, ids) -> None:
     if snapshot and ids:
         raise click.UsageError("give either --snapshot or --id, not both")
     if ids and not any(part.strip() for i in ids for part in i.split(",")):
@@ -68,48 +75,65 @@ def ingest_cmd(ctx, snapshot, ids, categories, since, until, max_results, page_s
     if not ids:  # a few papers by id, as any reader adds one in the app; a snapshot or a window fills every user's
         ctx.obj.actor.require_admin("importing a snapshot or an arXiv window (the corpus is every user's; "
                                     "--id adds single papers)")  # corpus (a blind walkthrough: a non-admin could)
-    if ids:
-        run = _recorded(lambda: run_ids(home, ids), as_json)
-        if as_json:  # the exit status as without --json: a cron job logging JSON missed every partial run
-            click.echo(json.dumps(_run_dict(run), indent=2))
-            if run.errors:
-                ctx.exit(1 if run.outcome == "failed" else PARTIAL)
-            return
-        click.echo(run.summary())
-        for message in run.error_messages:
-            click.echo(f"  {message}", err=True)
-        if run.outcome == "failed":
-            raise TrendscopeError("arXiv found none of the papers asked for")
+
+
+def _ingest_ids(ctx: click.Context, home, ids, as_json: bool) -> None:
+    from trendscope.ingest.runner import run_ids
+
+    run = _recorded(lambda: run_ids(home, ids), as_json)
+    if as_json:  # the exit status as without --json: a cron job logging JSON missed every partial run
+        click.echo(json.dumps(_run_dict(run), indent=2))
         if run.errors:
-            ctx.exit(PARTIAL)
+            ctx.exit(1 if run.outcome == "failed" else PARTIAL)
         return
-    if snapshot:
-        res = run_snapshot(home, snapshot, batch_size=batch_size, progress=_progress(ctx), force=force)
-        run = res.run
-        if res.unchanged_since is not None and not as_json:
-            # "fully imported" was said of a run that had skipped bad lines (a blind walkthrough)
-            click.echo(f"{snapshot} is unchanged since run {res.unchanged_since}, which read every line of it "
-                       "(`trendscope status` shows any it skipped): nothing new (use --force to rescan)")
-            return
-        if as_json:
-            out = dict(_run_dict(run), lines=res.lines, bad_count=res.bad_count,
-                       unchanged_since=res.unchanged_since,
-                       bad_lines=[{"line": b.line_no, "reason": b.reason} for b in res.bad_lines])
-            click.echo(json.dumps(out, indent=2))
-            if res.bad_count:
-                ctx.exit(PARTIAL)
-            return
-        click.echo(f"imported {snapshot}: {count(res.lines, 'line')}, {run.new:,} new, {run.updated:,} updated, "
-                   f"{run.skipped:,} unchanged, {count(res.bad_count, 'bad line')} skipped")
-        for b in res.bad_lines[:20]:
-            click.echo(f"  line {b.line_no}: {b.reason}", err=True)
-        if res.bad_count > 20:
-            click.echo(f"  ... and {res.bad_count - 20} more bad lines", err=True)
+    click.echo(run.summary())
+    for message in run.error_messages:
+        click.echo(f"  {message}", err=True)
+    if run.outcome == "failed":
+        raise TrendscopeError("arXiv found none of the papers asked for")
+    if run.errors:
+        ctx.exit(PARTIAL)
+
+
+def _ingest_snapshot(ctx: click.Context, home, snapshot: str, batch_size: int, force: bool, as_json: bool) -> None:
+    from trendscope.ingest.runner import run_snapshot
+
+    res = run_snapshot(home, snapshot, batch_size=batch_size, progress=_progress(ctx), force=force)
+    if res.unchanged_since is not None and not as_json:
+        # "fully imported" was said of a run that had skipped bad lines (a blind walkthrough)
+        click.echo(f"{snapshot} is unchanged since run {res.unchanged_since}, which read every line of it "
+                   "(`trendscope status` shows any it skipped): nothing new (use --force to rescan)")
+        return
+    if as_json:
+        out = dict(_run_dict(res.run), lines=res.lines, bad_count=res.bad_count,
+                   unchanged_since=res.unchanged_since,
+                   bad_lines=[{"line": b.line_no, "reason": b.reason} for b in res.bad_lines])
+        click.echo(json.dumps(out, indent=2))
         if res.bad_count:
-            click.echo(f"exit status {PARTIAL}: {count(res.bad_count, 'line')} skipped, every good line stored",
-                       err=True)
             ctx.exit(PARTIAL)
         return
+    _say_snapshot_import(ctx, snapshot, res)
+
+
+def _say_snapshot_import(ctx: click.Context, snapshot: str, res) -> None:
+    run = res.run
+    click.echo(f"imported {snapshot}: {count(res.lines, 'line')}, {run.new:,} new, {run.updated:,} updated, "
+               f"{run.skipped:,} unchanged, {count(res.bad_count, 'bad line')} skipped")
+    for b in res.bad_lines[:20]:
+        click.echo(f"  line {b.line_no}: {b.reason}", err=True)
+    if res.bad_count > 20:
+        click.echo(f"  ... and {res.bad_count - 20} more bad lines", err=True)
+    if res.bad_count:
+        click.echo(f"exit status {PARTIAL}: {count(res.bad_count, 'line')} skipped, every good line stored",
+                   err=True)
+        ctx.exit(PARTIAL)
+
+
+def _ingest_window(ctx: click.Context, home, categories, since, until, max_results, page_size, force: bool,
+                   as_json: bool) -> None:
+    from trendscope.ingest.arxiv_live import LiveConfig
+    from trendscope.ingest.runner import run_live
+
     cfg = LiveConfig(categories=list(categories) or list(DEFAULT_CATEGORIES), since=since, until=until,
                      max_results=max_results, page_size=page_size, stop_after_known=None if force else 25)
     run = _recorded(lambda: run_live(home, cfg, progress=_progress(ctx)), as_json)
