@@ -302,22 +302,48 @@ def eval_tags_cmd(obj, input_path: str | None, cv_labels, corpus: str | None, fo
     if bool(input_path) == bool(cv_labels):
         raise click.UsageError("give either --input FILE or --cv LABELS")
     if cv_labels:
-        from trendscope.index.tag_training import cross_validate, decisions_metrics
+        _eval_cross_validated(obj, cv_labels, corpus, folds, as_json, no_vectors)
+    else:
+        _eval_input(obj, input_path, corpus, as_json, no_vectors)
 
-        taxonomy, embedder = _load(obj, no_vectors)
-        papers = _labelled_papers(obj, cv_labels, corpus, taxonomy)
-        vectors = _vectors(obj, papers, embedder) if embedder is not None else None
-        with progress_bar(folds, "cross-validation", "fold", announce=True) as bar:
-            decisions = cross_validate(taxonomy, papers, vectors, embedder.model_id if embedder else "", k=folds,
-                                       on_fold=lambda: bar.update(1))
-        figures = decisions_metrics(papers, decisions, taxonomy.names)
-        figures.update(vectors=embedder is not None, folds=folds)
-        if as_json:
-            click.echo(json.dumps(figures, indent=2))
-        else:
-            _print_scores(figures, f"{folds}-fold cross-validation, {'rules + vectors' if embedder else 'rules only'}")
-        return
-    from trendscope.index.tag_files import InputPaper, evaluate, macro_trends, read_papers
+
+def _eval_cross_validated(obj, cv_labels, corpus: str | None, folds: int, as_json: bool, no_vectors: bool) -> None:
+    from trendscope.index.tag_training import cross_validate, decisions_metrics
+
+    taxonomy, embedder = _load(obj, no_vectors)
+    papers = _labelled_papers(obj, cv_labels, corpus, taxonomy)
+    vectors = _vectors(obj, papers, embedder) if embedder is not None else None
+    with progress_bar(folds, "cross-validation", "fold", announce=True) as bar:
+        decisions = cross_validate(taxonomy, papers, vectors, embedder.model_id if embedder else "", k=folds,
+                                   on_fold=lambda: bar.update(1))
+    figures = decisions_metrics(papers, decisions, taxonomy.names)
+    figures.update(vectors=embedder is not None, folds=folds)
+    if as_json:
+        click.echo(json.dumps(figures, indent=2))
+    else:
+        _print_scores(figures, f"{folds}-fold cross-validation, {'rules + vectors' if embedder else 'rules only'}")
+
+
+def _eval_input(obj, input_path: str, corpus: str | None, as_json: bool, no_vectors: bool) -> None:
+    from trendscope.index.tag_files import evaluate
+
+    papers = _evaluation_papers(obj, input_path, corpus)
+    taxonomy, embedder = _load(obj, no_vectors)
+    unknown = sorted({lab for p in papers for lab in p.labels} - set(taxonomy.names))
+    if unknown:
+        click.echo(f"warning: labels not in the taxonomy (ignored): {', '.join(unknown)}", err=True)
+    tags = _tag(papers, taxonomy, embedder, obj.home.root)
+    scores, macro = evaluate([p.labels for p in papers], [[t.trend for t in ts] for ts in tags], taxonomy.names)
+    if as_json:
+        _print_evaluation_json(papers, scores, macro, embedder is not None)
+    else:
+        _print_evaluation(papers, scores, macro, embedder is not None)
+
+
+def _evaluation_papers(obj, input_path: str, corpus: str | None) -> list:
+    """The labelled papers of --input (label-only lines get their text from the data home or --corpus); its
+    problems reported; an error when none is left."""
+    from trendscope.index.tag_files import InputPaper, read_papers
 
     bad: dict[int, tuple[str | None, str]] = {}
     papers, problems = read_papers(input_path, need_labels=True, bad=bad)
@@ -342,20 +368,23 @@ def eval_tags_cmd(obj, input_path: str | None, cv_labels, corpus: str | None, fo
     _report(problems)
     if not papers:
         raise TrendscopeError(f"{input_path}: no labelled papers to evaluate")
-    taxonomy, embedder = _load(obj, no_vectors)
-    unknown = sorted({lab for p in papers for lab in p.labels} - set(taxonomy.names))
-    if unknown:
-        click.echo(f"warning: labels not in the taxonomy (ignored): {', '.join(unknown)}", err=True)
-    tags = _tag(papers, taxonomy, embedder, obj.home.root)
-    scores, macro = evaluate([p.labels for p in papers], [[t.trend for t in ts] for ts in tags], taxonomy.names)
-    if as_json:
-        click.echo(json.dumps({
-            "papers": len(papers), "macro_f1": macro, "macro_trends": macro_trends(scores),
-            "vectors": embedder is not None,
-            "trends": {s.trend: {"precision": s.precision, "recall": s.recall, "f1": s.f1,
-                                 "support": s.support, "predicted": s.predicted} for s in scores},
-        }, indent=2))
-        return
+    return papers
+
+
+def _print_evaluation_json(papers: list, scores, macro: float, vectors: bool) -> None:
+    from trendscope.index.tag_files import macro_trends
+
+    click.echo(json.dumps({
+        "papers": len(papers), "macro_f1": macro, "macro_trends": macro_trends(scores),
+        "vectors": vectors,
+        "trends": {s.trend: {"precision": s.precision, "recall": s.recall, "f1": s.f1,
+                             "support": s.support, "predicted": s.predicted} for s in scores},
+    }, indent=2))
+
+
+def _print_evaluation(papers: list, scores, macro: float, vectors: bool) -> None:
+    from trendscope.index.tag_files import macro_trends
+
     click.echo(f"{'trend':18s} {'support':>7s} {'pred':>5s} {'P':>6s} {'R':>6s} {'F1':>6s}")
     for s in scores:
         click.echo(f"{s.trend:18s} {s.support:7d} {s.predicted:5d} {s.precision:6.3f} {s.recall:6.3f} {s.f1:6.3f}")
@@ -363,7 +392,7 @@ def eval_tags_cmd(obj, input_path: str | None, cv_labels, corpus: str | None, fo
     left_out = len(scores) - len(averaged)
     click.echo(f"macro-F1 {macro:.4f} over {count(len(averaged), 'trend')}"
                + (f" ({left_out} neither labelled nor tagged on any paper left out)" if left_out else "")
-               + f", {len(papers)} papers ({'rules + vectors' if embedder is not None else 'rules only'})")
+               + f", {len(papers)} papers ({'rules + vectors' if vectors else 'rules only'})")
 
 
 def register(group: click.Group) -> None:
