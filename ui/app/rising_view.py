@@ -51,6 +51,18 @@ def render(labels: dict[str, str], period: str, freq: str) -> None:
         st.caption(f"No topic rises clearly inside a trend this {unit} (a topic needs at least 4 papers in 2 "
                    "different weeks and 1.5 times its share in the year before).")
         return
+    _say_spans(labels, found, month, tfreq)
+    flash = st.session_state.pop("trends_flash", None)
+    if flash:
+        st.success(flash)
+    followed = {s.query for s in dg.subscriptions() if s.query}
+    for trend, details in sorted(shown, key=lambda x: labels.get(x[0], x[0])):
+        _trend_topics(trend, labels.get(trend, trend), details, followed, month, tfreq)
+
+
+def _say_spans(labels: dict[str, str], found: dict[str, list], month: str, tfreq: str) -> None:
+    """Captions for the trends judged over more than one period, and for the trends where nothing rises."""
+    unit = tfreq
     spans = trend_state.rising_spans(tfreq, month)
     if any(_periods(since, month, tfreq) > 1 for _, since in spans.values()):
         # "Rising topics, June 2026" above "4 papers in 12 months" read as a month's rise (a blind walkthrough)
@@ -62,55 +74,69 @@ def render(labels: dict[str, str], period: str, freq: str) -> None:
         st.caption(f"No topic rises clearly this {unit} in " + ", ".join(
             safe_inline(label) + (f" ({count(spans[t][0], 'paper')} {_span(spans[t][1], month, tfreq)})" if t in spans
                                   else "") for label, t in quiet) + ".")
-    flash = st.session_state.pop("trends_flash", None)
-    if flash:
-        st.success(flash)
-    followed = {s.query for s in dg.subscriptions() if s.query}
-    for trend, details in sorted(shown, key=lambda x: labels.get(x[0], x[0])):
-        # "may be chance" in the summary too: "Video Generation (8 papers in 12 months, 9.2x)" led the line, its
-        # interval (0.8-99.9x) only inside the box (a blind walkthrough)
-        names = ", ".join(f"{safe_inline(d['name'])} ({count(d['papers'], 'paper')}{_short_span(d, month, tfreq)}, "
-                          f"{'none the year before' if is_new(d) else format(d['growth'], '.1f') + 'x'}"
-                          f"{', may be chance' if may_be_chance(d) else ''})" for d in details[:5])
-        if len(details) > 5:  # the summary named 5 and the box held 6, with nothing to say so
-            names += f" and {len(details) - 5} more"
-        # keyed and tracked: Follow (a rerun) and Back from a paper opened here folded it (a blind walkthrough)
-        with st.expander(f"Rising in {labels.get(trend, trend)}: {names}", key=f"rising_{trend}", on_change="rerun"):
-            for d in details:
-                c_text, c_follow = st.columns([5, 1], vertical_alignment="center")
-                also = f" (also written: {'; '.join(safe_inline(a) for a in d['also'])})" if d.get("also") else ""
-                before = (f"none of its {count(d.get('trend_papers_before') or 0, 'paper')} the year before: new in "
-                          "the trend" if is_new(d) else f"the year before: {_percent(d['before'])}")
-                c_text.markdown(f"**{safe_inline(d['name'])}**{also}: {count(d['papers'], 'paper')} "
-                                f"{_span(d.get('since') or month, month, tfreq)}, {_percent(d['share'])} of the "
-                                "trend's "
-                                f"papers ({before}; {_growth_text(d)})")
-                if _followed(d["name"], followed, d.get("also") or ()):  # a second click said "already exists"
-                    c_follow.button("Following", key=f"follow_{trend}_{d['key']}", icon=":material/check:",
-                                    disabled=True, help="You follow this topic: its digest is on the Digests page")
-                elif c_follow.button("Follow", key=f"follow_{trend}_{d['key']}", icon=":material/add_alert:",
-                                     help="A weekly digest of the papers about this topic (Digests page)"):
-                    if _follow(d["name"], d.get("also") or ()):
-                        st.rerun()  # the button then says "Following"
-                # the first papers first, "first" then "then" (two "first" buttons two years apart, below a
-                # "typical" paper older than the second, read as a contradiction: a blind walkthrough)
-                firsts = d["first_papers"][:2]
-                # "first here": the first of this corpus's papers, not the topic's first paper ("first (2023-03):
-                # ChatGPT for Shaping the Future of Dentistry" for MLLMs on a 6,000-paper sample: a walkthrough)
-                picks = [(("first here", "then")[i], p) for i, p in enumerate(firsts)]
-                if mention := d.get("first_mention"):  # used before any title named it (a paper of 2026-05 was
-                    # "first here" beside a curve from 2025-09: a walkthrough following rising topics)
-                    picks = [("first mention", mention)] + [(("first in a title", "then")[i], p)
-                                                            for i, p in enumerate(firsts)]
-                picks += [("typical", p) for p in d["central_papers"][:3] if p not in firsts and p != mention]
-                papers = app.papers().get_many([p for _, p in picks])
-                for what, pid in picks:  # one per line: side by side, titles were cut to a dozen letters
-                    paper = papers.get(pid)
-                    name = safe_inline(title_text(paper.title if paper else pid, 90))  # a label renders Markdown
-                    when = f" ({paper.published[:7]})" if paper and paper.published else ""  # which came first
-                    widgets.open_button(pid, key=f"topic_{trend}_{d['key']}_{what}_{pid}",
-                                        label=f"{what}{when}: {name}")
-                _topic_curve(d, labels.get(trend, trend), tfreq)
+
+
+def _trend_topics(trend: str, label: str, details: list[dict], followed: set[str], month: str, tfreq: str) -> None:
+    """One trend's rising topics in a box, summed up in its title."""
+    # "may be chance" in the summary too: "Video Generation (8 papers in 12 months, 9.2x)" led the line, its
+    # interval (0.8-99.9x) only inside the box (a blind walkthrough)
+    names = ", ".join(f"{safe_inline(d['name'])} ({count(d['papers'], 'paper')}{_short_span(d, month, tfreq)}, "
+                      f"{'none the year before' if is_new(d) else format(d['growth'], '.1f') + 'x'}"
+                      f"{', may be chance' if may_be_chance(d) else ''})" for d in details[:5])
+    if len(details) > 5:  # the summary named 5 and the box held 6, with nothing to say so
+        names += f" and {len(details) - 5} more"
+    # keyed and tracked: Follow (a rerun) and Back from a paper opened here folded it (a blind walkthrough)
+    with st.expander(f"Rising in {label}: {names}", key=f"rising_{trend}", on_change="rerun"):
+        for d in details:
+            _topic_line(trend, d, followed, month, tfreq)
+            _topic_papers(trend, d)
+            _topic_curve(d, label, tfreq)
+
+
+def _topic_line(trend: str, d: dict, followed: set[str], month: str, tfreq: str) -> None:
+    """A topic's papers, share and growth, and its Follow button."""
+    c_text, c_follow = st.columns([5, 1], vertical_alignment="center")
+    also = f" (also written: {'; '.join(safe_inline(a) for a in d['also'])})" if d.get("also") else ""
+    before = (f"none of its {count(d.get('trend_papers_before') or 0, 'paper')} the year before: new in "
+              "the trend" if is_new(d) else f"the year before: {_percent(d['before'])}")
+    c_text.markdown(f"**{safe_inline(d['name'])}**{also}: {count(d['papers'], 'paper')} "
+                    f"{_span(d.get('since') or month, month, tfreq)}, {_percent(d['share'])} of the "
+                    "trend's "
+                    f"papers ({before}; {_growth_text(d)})")
+    if _followed(d["name"], followed, d.get("also") or ()):  # a second click said "already exists"
+        c_follow.button("Following", key=f"follow_{trend}_{d['key']}", icon=":material/check:",
+                        disabled=True, help="You follow this topic: its digest is on the Digests page")
+    elif c_follow.button("Follow", key=f"follow_{trend}_{d['key']}", icon=":material/add_alert:",
+                         help="A weekly digest of the papers about this topic (Digests page)"):
+        if _follow(d["name"], d.get("also") or ()):
+            st.rerun()  # the button then says "Following"
+
+
+def _topic_picks(d: dict) -> list[tuple[str, str]]:
+    """(what, arXiv id) of the papers a topic shows: its first ones, first mention, then typical ones."""
+    # the first papers first, "first" then "then" (two "first" buttons two years apart, below a
+    # "typical" paper older than the second, read as a contradiction: a blind walkthrough)
+    firsts = d["first_papers"][:2]
+    # "first here": the first of this corpus's papers, not the topic's first paper ("first (2023-03):
+    # ChatGPT for Shaping the Future of Dentistry" for MLLMs on a 6,000-paper sample: a walkthrough)
+    picks = [(("first here", "then")[i], p) for i, p in enumerate(firsts)]
+    if mention := d.get("first_mention"):  # used before any title named it (a paper of 2026-05 was
+        # "first here" beside a curve from 2025-09: a walkthrough following rising topics)
+        picks = [("first mention", mention)] + [(("first in a title", "then")[i], p)
+                                                for i, p in enumerate(firsts)]
+    picks += [("typical", p) for p in d["central_papers"][:3] if p not in firsts and p != mention]
+    return picks
+
+
+def _topic_papers(trend: str, d: dict) -> None:
+    picks = _topic_picks(d)
+    papers = app.papers().get_many([p for _, p in picks])
+    for what, pid in picks:  # one per line: side by side, titles were cut to a dozen letters
+        paper = papers.get(pid)
+        name = safe_inline(title_text(paper.title if paper else pid, 90))  # a label renders Markdown
+        when = f" ({paper.published[:7]})" if paper and paper.published else ""  # which came first
+        widgets.open_button(pid, key=f"topic_{trend}_{d['key']}_{what}_{pid}",
+                            label=f"{what}{when}: {name}")
 
 
 # A month whose trend holds fewer papers than this gives its share a faint bar: on a small home "100% of the trend"
