@@ -96,63 +96,108 @@ def _count_corpus(db, store: TrendStore, freq: str, trends: list[str] | None, mi
     topic_store = TopicStore(db)
     topic_store.refresh()  # new or changed papers only (`trendscope index` keeps it current)
     papers = store.publication_dates()  # dates only: the phrases come from the phrase cache, not the text
-    tags: dict[int, list[str]] = defaultdict(list)
-    for pk, trend in store.tag_pairs():
-        if trends is None or trend in trends:
-            tags[pk].append(trend)
+    tags = _trend_tags(store, trends)
     period: dict[int, str] = {}
     week: dict[int, str] = {}
     for pk, published in papers:
         period[pk] = period_of(published, freq)
         week[pk] = period_start(published, "week")
-    acronyms = AcronymMap()
-    phrase_sets: dict[int, set[str]] = {}  # the keys as written first; acronyms are merged once all are read
-    raw_title: dict[int, list[str]] = {}
-    raw_closed: dict[int, list[str]] = {}
-    own_definitions: dict[int, dict[str, str]] = {}  # the acronyms a paper defines itself
+    read = _read_phrases(topic_store, period, progress, len(papers))
+    mapping = read.acronyms.mapping()
+    merge = {**abbreviated_forms(mapping), **mapping}
+    merged = _merger(merge)
+    read.merge_acronyms(mapping, merged)
+    phrase_sets = read.phrase_sets
+    by_trend = _trend_papers(tags, period)
+    df_by_trend, candidates = _trend_counts(by_trend, phrase_sets, merged(set(extra)), min_papers)
+    fragments = _fragments(df_by_trend.values(), candidates, fragment_share)
+    title_df = _papers_with(read.raw_title.values(), merged, candidates)
+    closed_df = _papers_with(read.raw_closed.values(), merged, candidates)
+    in_title = {pk: kept for pk, keys in read.raw_title.items() if keys and (kept := merged(set(keys)) & candidates)}
+    title_words = {pk: title_words_of(keys) for pk, keys in read.raw_title.items() if keys}
+    read.raw_title, read.raw_closed = {}, {}  # freed before the corpus-wide counts
+    df_all, per_period_all, n_period_all = _corpus_counts(phrase_sets, period, candidates)
+    category = store.primary_categories()
+    return TopicCorpus(period, week, category, in_title, title_words, read.acronyms, merge, phrase_sets, by_trend,
+                       df_by_trend, candidates, fragments, title_df, closed_df, df_all, per_period_all, n_period_all,
+                       len(phrase_sets))
+
+
+def _trend_tags(store: TrendStore, trends: list[str] | None) -> dict[int, list[str]]:
+    """pk -> its trend tags (only `trends`, when given)."""
+    tags: dict[int, list[str]] = defaultdict(list)
+    for pk, trend in store.tag_pairs():
+        if trends is None or trend in trends:
+            tags[pk].append(trend)
+    return tags
+
+
+@dataclass
+class _PhraseCache:
+    """What the phrase cache holds for the dated papers: their keys as written, title and closed keys, and the
+    acronyms defined (corpus-wide, and each paper's own)."""
+    acronyms: AcronymMap
+    phrase_sets: dict[int, set[str]]  # the keys as written first; acronyms are merged once all are read
+    raw_title: dict[int, list[str]]
+    raw_closed: dict[int, list[str]]
+    own_definitions: dict[int, dict[str, str]]  # the acronyms a paper defines itself
+
+    def merge_acronyms(self, mapping: dict[str, str], merged: Callable[[set[str]], set[str]]) -> None:
+        """Each paper's acronym keys counted under their expansions (its phrase set changed in place)."""
+        for pk, keys in self.phrase_sets.items():
+            # a paper that defines an acronym otherwise than the corpus does means its own long form, which it writes
+            # too: "Deep learning models (DLMs)" counted among "Diffusion Language Models (DLM)" (a blind walkthrough)
+            for acronym, long_key in self.own_definitions.get(pk, {}).items():
+                if acronym in keys and mapping.get(acronym, long_key) != long_key:
+                    keys.discard(acronym)
+            merged(keys)
+
+
+def _read_phrases(topic_store: TopicStore, period: dict[int, str], progress, total: int) -> _PhraseCache:
+    read = _PhraseCache(AcronymMap(), {}, {}, {}, {})
     for i, (pk, pp) in enumerate(topic_store.iter_all()):
         if pk not in period:
             continue
-        acronyms.add(pp.definitions)
+        read.acronyms.add(pp.definitions)
         if pp.definitions:
-            own_definitions[pk] = pp.definitions
-        phrase_sets[pk] = set(pp.surfaces)  # how each key is written is read again for the listed names only
-        raw_title[pk] = pp.in_title
-        raw_closed[pk] = pp.closed
+            read.own_definitions[pk] = pp.definitions
+        read.phrase_sets[pk] = set(pp.surfaces)  # how each key is written is read again for the listed names only
+        read.raw_title[pk] = pp.in_title
+        read.raw_closed[pk] = pp.closed
         if progress and i % 20000 == 0:
-            progress(i, len(papers))
-    mapping = acronyms.mapping()
-    merge = {**abbreviated_forms(mapping), **mapping}
-    merged = _merger(merge)
-    for pk, keys in phrase_sets.items():
-        # a paper that defines an acronym otherwise than the corpus does means its own long form, which it writes
-        # too: "Deep learning models (DLMs)" counted among "Diffusion Language Models (DLM)" (a blind walkthrough)
-        for acronym, long_key in own_definitions.get(pk, {}).items():
-            if acronym in keys and mapping.get(acronym, long_key) != long_key:
-                keys.discard(acronym)
-        merged(keys)
+            progress(i, total)
+    return read
 
+
+def _trend_papers(tags: dict[int, list[str]], period: dict[int, str]) -> dict[str, list[int]]:
+    """trend -> its dated papers."""
     by_trend: dict[str, list[int]] = defaultdict(list)
     for pk, ts in tags.items():
         if pk in period:
             for t in ts:
                 by_trend[t].append(pk)
+    return by_trend
+
+
+def _trend_counts(by_trend: dict[str, list[int]], phrase_sets: dict[int, set[str]], candidates: set[str],
+                  min_papers: int) -> tuple[dict[str, Counter], set[str]]:
+    """Per trend, how many of its papers hold each key; and the candidates (`candidates` and more, in place)."""
     # Only phrases that some trend could list (in at least `min_papers` of its papers) are counted corpus-wide:
     # the background model needs nothing else, and most phrases occur in a handful of papers.
     df_by_trend: dict[str, Counter] = {}
-    candidates: set[str] = merged(set(extra))
     for trend, pks in by_trend.items():
         df_trend = Counter()
         for pk in pks:
             df_trend.update(phrase_sets[pk])
         df_by_trend[trend] = df_trend
         candidates.update(k for k, n in df_trend.items() if n >= min_papers and not EVENT_RE.match(k))
-    fragments = _fragments(df_by_trend.values(), candidates, fragment_share)
-    title_df = _papers_with(raw_title.values(), merged, candidates)
-    closed_df = _papers_with(raw_closed.values(), merged, candidates)
-    in_title = {pk: kept for pk, keys in raw_title.items() if keys and (kept := merged(set(keys)) & candidates)}
-    title_words = {pk: title_words_of(keys) for pk, keys in raw_title.items() if keys}
-    del raw_title, raw_closed
+    return df_by_trend, candidates
+
+
+def _corpus_counts(phrase_sets: dict[int, set[str]], period: dict[int, str],
+                   candidates: set[str]) -> tuple[Counter, dict[str, Counter], Counter]:
+    """Corpus-wide counts of the candidates: papers holding each, per period too, and papers per period; each
+    paper's phrase set cut to the candidates (in place)."""
     df_all: Counter = Counter()
     per_period_all: dict[str, Counter] = defaultdict(Counter)
     n_period_all: Counter = Counter()
@@ -162,10 +207,7 @@ def _count_corpus(db, store: TrendStore, freq: str, trends: list[str] | None, mi
         df_all.update(kept)
         per_period_all[period[pk]].update(kept)
         n_period_all[period[pk]] += 1
-    category = store.primary_categories()
-    return TopicCorpus(period, week, category, in_title, title_words, acronyms, merge, phrase_sets, by_trend,
-                       df_by_trend, candidates, fragments, title_df, closed_df, df_all, per_period_all, n_period_all,
-                       len(phrase_sets))
+    return df_all, per_period_all, n_period_all
 
 
 def name_counts(c: TopicCorpus, trend: str, coherence: dict[str, float] | None) -> NameCounts:
