@@ -8,7 +8,6 @@ from the stored vectors and written again (said in the log), never searched (`se
 """
 from __future__ import annotations
 
-import json
 import logging
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -57,6 +56,7 @@ from .search_hits import search_hits
 from .search_index import NO_VECTORS, open_search_index
 from .search_request import MAX_LIMIT, SearchHit, SearchRequest, checked_filters, date_window, validate
 from .search_store import BM25_WEIGHTS, SearchStore, SqlFilter
+from .semantic_side import SemanticSide
 from .spelling import held_nowhere, shared_vocabulary, suggest
 from .taxonomy import load_taxonomy
 from .vector_store import VectorStore
@@ -114,7 +114,7 @@ def _pool_size(req: SearchRequest, pq: ParsedQuery, phrases: list) -> tuple[int,
     return limit, wanted
 
 
-class Searcher(KeywordSide):
+class Searcher(KeywordSide, SemanticSide):
     """Answers SearchRequests against one database (+ its FAISS index under the home)."""
 
     def __init__(self, db: sqlite_utils.Database, home: Home | str | Path,
@@ -187,16 +187,6 @@ class Searcher(KeywordSide):
         # here) are loaded afresh by the next search, never taken for the version in memory
         self._index, self._index_stamp = vi, stamp
         return vi
-
-    def embed_query(self, text: str) -> np.ndarray:
-        if text in self._qcache:
-            self._qcache.move_to_end(text)
-            return self._qcache[text]
-        vec = self.embedder().encode([text])[0]
-        self._qcache[text] = vec
-        if len(self._qcache) > 512:
-            self._qcache.popitem(last=False)
-        return vec
 
     # -- search ---------------------------------------------------------------------------
     def papers_in_window(self, since: str | None, until: str | None) -> int:
@@ -373,49 +363,6 @@ class Searcher(KeywordSide):
     def held_nowhere(self, query: str, fixed: str) -> list[str]:
         """The words `did_you_mean` corrected that no stored paper holds at all (`spelling.held_nowhere`)."""
         return held_nowhere(query, fixed, self._doc_count)
-
-    def _semantic(self, pq: ParsedQuery, base: SqlFilter, k: int, feedback: list[int] | None = None,
-                  allowed: dict[str, np.ndarray] | None = None, strict: bool = False) -> list[tuple[int, float]]:
-        """Nearest papers to the query's words. Semantic mode requires only the `au:` items (the other words are
-        embedded); hybrid's semantic side (`strict`) every required item, as its keyword side does."""
-        required = pq.required_match if strict else pq.author_match
-        flt = SqlFilter(**{**asdict(base), "require_match": required, "exclude_match": pq.exclude_match})
-        qv = self.embed_query(pq.semantic_text)
-        if feedback:
-            vecs = list(self.vectors.get(feedback, self.model()).values())
-            if vecs:
-                qv = qv + self.prf_weight * np.mean(vecs, axis=0)
-                qv = (qv / np.linalg.norm(qv)).astype(np.float32)
-        return self.nearest(qv, k, flt, allowed=allowed)
-
-    def nearest(self, qv: np.ndarray, k: int, flt: SqlFilter | None = None, exclude: set[int] | None = None,
-                allowed: dict[str, np.ndarray] | None = None) -> list[tuple[int, float]]:
-        """Top-k (pk, cosine) for a query vector, among papers passing `flt` (filtered before the cut). `allowed`
-        keeps each filter's passing pks for the caller's next call (one search's feedback round)."""
-        vi = self.vector_index()
-        exclude = exclude or set()
-        kk = k + len(exclude)
-        if flt is None or not flt.active:
-            scores, ids = vi.search(qv, kk)
-        else:
-            # Broad filters: over-fetch and keep the candidates that pass. Narrow ones: search only
-            # among the allowed pks (an id selector inside FAISS), which still yields k when k exist.
-            scores, ids = vi.search(qv, kk * 8)
-            cand = [int(i) for i in ids[0] if i >= 0]
-            memo = {} if allowed is None else allowed
-            key = json.dumps(asdict(flt), sort_keys=True)
-            if key in memo:
-                passing = set(np.asarray(cand, dtype=np.int64)[np.isin(cand, memo[key])].tolist())
-            else:
-                passing = set(self.store.filtered_pks(flt, among=cand).tolist())
-            keep = [(int(i), float(s)) for s, i in zip(scores[0], ids[0]) if int(i) in passing]
-            if len(keep) >= kk or len(cand) >= vi.ntotal:
-                return [(pk, s) for pk, s in keep if pk not in exclude][:k]
-            if key not in memo:
-                memo[key] = self.store.filtered_pks(flt)
-            scores, ids = vi.search(qv, kk, allowed=memo[key])
-        out = [(int(i), float(s)) for s, i in zip(scores[0], ids[0]) if i >= 0 and int(i) not in exclude]
-        return out[:k]
 
     def similar(self, arxiv_id: str, limit: int = 10, categories: list[str] | None = None,
                 since: str | None = None, until: str | None = None) -> list[SearchHit]:
