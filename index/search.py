@@ -56,7 +56,7 @@ from .search_hits import search_hits
 from .search_index import NO_VECTORS, open_search_index
 from .search_request import MAX_LIMIT, SearchHit, SearchRequest, checked_filters, date_window, validate
 from .search_store import BM25_WEIGHTS, SearchStore, SqlFilter
-from .semantic_side import SemanticSide
+from .semantic_side import SemanticSide, with_unembedded
 from .spelling import held_nowhere, shared_vocabulary, suggest
 from .taxonomy import load_taxonomy
 from .vector_store import VectorStore
@@ -279,11 +279,13 @@ class Searcher(KeywordSide, SemanticSide):
             kw = kw_job.result()
         else:
             kw = self._keyword(pq, base, kw_depth, "relevance") if pq.match else []
+        fresh = self.embedded_now([pk for pk, _ in kw])  # none on a home that is fully indexed
+        sem = with_unembedded(sem, self.embed_query(pq.semantic_text), fresh, depth)
         fused = rrf_fuse({"keyword": [pk for pk, _ in kw], "semantic": [pk for pk, _ in sem]},
                          self.rrf_k, self.rrf_weights)
         if self.prf_docs > 0 and self.prf_weight > 0 and fused:
             sem = self._semantic(pq, base, depth, feedback=[pk for pk, _ in fused[:self.prf_docs]],
-                                 allowed=allowed, strict=True)
+                                 allowed=allowed, strict=True, unembedded=fresh)
             fused = rrf_fuse({"keyword": [pk for pk, _ in kw], "semantic": [pk for pk, _ in sem]},
                              self.rrf_k, self.rrf_weights)
         return fused[:limit]

@@ -32,7 +32,11 @@ def open_search_index(home: Home, vectors: VectorStore, model: str) -> VectorInd
     except IndexFileError as exc:
         if exc.kind == "corrupt":
             return _rebuild_damaged(home, vectors, model, exc)
-        log.warning("FAISS index unusable (%s); building it in memory -- run `trendscope doctor --repair`", exc)
+        # no file at all: an `index` run is under way or was stopped (`doctor --repair` was the advice, for a file
+        # `index` writes itself: a blind walkthrough); a stale one is `doctor --repair`'s to mend
+        mend = ("`trendscope index` writes it (an index run may be under way)" if exc.kind == "missing" else
+                "run `trendscope doctor --repair`")
+        log.warning("FAISS index unusable (%s); building it in memory -- %s", exc, mend)
         return _build_in_memory(vectors, model, exc)
 
 

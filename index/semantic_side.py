@@ -7,14 +7,33 @@ model (`model()`), the embedder (`embedder()`), the index (`vector_index()`) and
 from __future__ import annotations
 
 import json
+import logging
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import asdict
 
 import numpy as np
 
+from .embedder import paper_text
 from .fts_query import ParsedQuery
 from .search_store import SearchStore, SqlFilter
 from .vector_store import VectorStore
+
+log = logging.getLogger(__name__)
+
+UNEMBEDDED_MAX = 30  # keyword candidates without a stored vector embedded per search (as many as hybrid fuses)
+
+
+def with_unembedded(found: list[tuple[int, float]], qv: np.ndarray, unembedded: dict[int, np.ndarray],
+                    k: int) -> list[tuple[int, float]]:
+    """`found` (pk, cosine; best first, at most k) with the `unembedded` papers placed by their cosine to `qv`,
+    those that would have been among the k nearest had the index held them."""
+    if not unembedded:
+        return found
+    floor = found[-1][1] if len(found) >= k else -np.inf
+    seen = {pk for pk, _ in found}
+    extra = [(pk, float(v @ qv)) for pk, v in unembedded.items() if pk not in seen]
+    return sorted(found + [e for e in extra if e[1] >= floor], key=lambda x: (-x[1], x[0]))[:k]
 
 
 class SemanticSide:
@@ -22,6 +41,7 @@ class SemanticSide:
 
     store: SearchStore
     vectors: VectorStore
+    _texts: Callable[[list[int]], dict[int, tuple[str, str]]]
     prf_weight: float
     _qcache: OrderedDict[str, np.ndarray]
 
@@ -36,18 +56,39 @@ class SemanticSide:
         return vec
 
     def _semantic(self, pq: ParsedQuery, base: SqlFilter, k: int, feedback: list[int] | None = None,
-                  allowed: dict[str, np.ndarray] | None = None, strict: bool = False) -> list[tuple[int, float]]:
+                  allowed: dict[str, np.ndarray] | None = None, strict: bool = False,
+                  unembedded: dict[int, np.ndarray] | None = None) -> list[tuple[int, float]]:
         """Nearest papers to the query's words. Semantic mode requires only the `au:` items (the other words are
-        embedded); hybrid's semantic side (`strict`) every required item, as its keyword side does."""
+        embedded); hybrid's semantic side (`strict`) every required item, as its keyword side does. `unembedded`:
+        vectors of papers the index does not hold yet, placed by their cosine (`with_unembedded`)."""
         required = pq.required_match if strict else pq.author_match
         flt = SqlFilter(**{**asdict(base), "require_match": required, "exclude_match": pq.exclude_match})
         qv = self.embed_query(pq.semantic_text)
         if feedback:
-            vecs = list(self.vectors.get(feedback, self.model()).values())
+            vecs = [*self.vectors.get(feedback, self.model()).values(),
+                    *(unembedded[pk] for pk in feedback if unembedded and pk in unembedded)]
             if vecs:
                 qv = qv + self.prf_weight * np.mean(vecs, axis=0)
                 qv = (qv / np.linalg.norm(qv)).astype(np.float32)
-        return self.nearest(qv, k, flt, allowed=allowed)
+        return with_unembedded(self.nearest(qv, k, flt, allowed=allowed), qv, unembedded or {}, k)
+
+    def embedded_now(self, pks: list[int]) -> dict[int, np.ndarray]:
+        """Vectors, computed now, of those of `pks` (keyword candidates, filters passed) that have no stored vector
+        yet (ingested since the last `trendscope index`, or an index run stopped halfway): the meaning side could
+        not find them, so hybrid ranked a new paper holding the query's very phrase below older papers holding one
+        of its words (a blind walkthrough). At most UNEMBEDDED_MAX; none on a home that is fully indexed."""
+        model = self.model()
+        if model is None or not pks:
+            return {}
+        have = self.vectors.embedded_among(pks, model)
+        missing = [pk for pk in pks if pk not in have][:UNEMBEDDED_MAX]
+        if not missing:
+            return {}
+        texts = self._texts(missing)
+        missing = [pk for pk in missing if pk in texts]
+        vecs = self.embedder().encode([paper_text(*texts[pk]) for pk in missing]) if missing else []
+        log.info("%d keyword candidates not embedded yet: embedded for this search", len(missing))
+        return {pk: np.asarray(v, dtype=np.float32) for pk, v in zip(missing, vecs)}
 
     def nearest(self, qv: np.ndarray, k: int, flt: SqlFilter | None = None, exclude: set[int] | None = None,
                 allowed: dict[str, np.ndarray] | None = None) -> list[tuple[int, float]]:

@@ -149,6 +149,11 @@ class VectorStore:
         return {pk: np.frombuffer(blob, dtype=np.float32).copy()
                 for pk, blob in select_in(self.db, sql, [int(p) for p in pks], params=[model])}
 
+    def embedded_among(self, pks: Iterable[int], model: str) -> set[int]:
+        """Which of `pks` have a vector of `model` (read from the primary key, not the vectors)."""
+        sql = "SELECT pk FROM embeddings WHERE model = ? AND pk IN ({in})"
+        return {pk for (pk,) in select_in(self.db, sql, [int(p) for p in pks], params=[model])}
+
     def fingerprint(self, model: str | None = None) -> Fingerprint:
         """A digest of (pk, content_hash) of the stored vectors of `model` (default: the model in use)."""
         model = model or self.model_in_use()

@@ -207,3 +207,37 @@ def test_a_part_written_as_a_field_that_is_none_is_named():
     assert "--since and --until" in note
     assert unknown_field_note("ti:lora re:act https://x.org") is None  # real fields, words with a colon
 
+
+
+def test_papers_not_embedded_yet_are_placed_by_meaning_as_if_indexed(tmp_path, sample_rows, embedder, monkeypatch):
+    """A blind walkthrough: with part of the corpus not embedded (new papers before `index`, or an index run
+    stopped halfway), hybrid put papers holding one word of "speculative decoding" above the papers holding the
+    phrase, which the meaning side could not see. Keyword candidates with no vector are embedded for the search:
+    the ranking is the one of the fully indexed home. A stopped `index` says how far it got."""
+    from index_support import CachingEmbedder, make_home, spread
+
+    from trendscope.index.faiss_index import index_paths
+    from trendscope.index.indexer import run_index
+
+    home, db = make_home(tmp_path / "h", spread(sample_rows, 200))
+    run_index(db, home, progress=False, embedder=CachingEmbedder(embedder))
+    query = "neural machine translation"
+    req = SearchRequest(query=query, mode="hybrid", limit=10)
+    indexed = [h.id for h in Searcher(db, home, lambda model: embedder).search(req)]
+    unembedded = [pk for (pk,) in db.execute("SELECT rowid FROM papers_fts WHERE papers_fts MATCH 'translation'")]
+    assert len(unembedded) >= 3
+    db.execute(f"DELETE FROM embeddings WHERE pk IN ({', '.join(map(str, unembedded))})")
+    for path in index_paths(home.index_dir):  # as `index --rebuild` stopped halfway leaves it
+        path.unlink()
+    searcher = Searcher(db, home, lambda model: embedder)
+    assert [h.id for h in searcher.search(req)] == indexed
+    assert len(searcher.embedded_now([int(p) for p in unembedded])) == min(len(unembedded), 30)
+
+    def stopped(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("trendscope.index.indexer.run_index", stopped)
+    res = CliRunner().invoke(main, ["--home", str(home.root), "index"])
+    assert res.exit_code == 130
+    assert (f"interrupted: {200 - len(unembedded):,} of 200 papers embedded (kept; searches embed the others they "
+            "find); run `trendscope index` again to finish") in res.stderr

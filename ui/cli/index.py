@@ -80,7 +80,12 @@ def index_cmd(ctx, model, rebuild, tags_only, no_topics, as_json):
     else:
         from trendscope.index.indexer import run_index
 
-        res = run_index(db, ctx.obj.home, model=model, progress=_progress(ctx), rebuild=rebuild)
+        try:
+            res = run_index(db, ctx.obj.home, model=model, progress=_progress(ctx), rebuild=rebuild)
+        except KeyboardInterrupt:  # "Aborted!" alone said nothing of what was left (a blind walkthrough)
+            click.echo(f"interrupted: {_embedded_so_far(db)}; run `trendscope index` again to finish (it goes on "
+                       "from there)", err=True)
+            ctx.exit(130)
         line = res.summary()
     if not as_json:
         click.echo(line)  # before the listing: that can take a minute on a large corpus
@@ -90,6 +95,18 @@ def index_cmd(ctx, model, rebuild, tags_only, no_topics, as_json):
         click.echo(json.dumps({**record, "topics": topics}, indent=2, default=str))
     elif topics is not None and "error" not in topics:
         click.echo(f"rising topics: {topics['line']}")
+
+
+def _embedded_so_far(db) -> str:
+    """"4,096 of 6,005 papers embedded" (the model in use), for an index run stopped halfway."""
+    from trendscope.index.vector_store import VectorStore
+
+    vectors = VectorStore(db)
+    model = vectors.model_in_use()
+    if model is None:
+        return "no paper embedded yet"
+    total, pending = len(vectors.paper_reads.states()), vectors.count_pending(model)
+    return f"{total - pending:,} of {total:,} papers embedded (kept; searches embed the others they find)"
 
 
 def _keep_topics(db) -> dict:
