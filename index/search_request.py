@@ -127,6 +127,22 @@ def long_query_note(query: str, mode: str) -> str | None:
     return f"a long query: its first {MAX_ITEMS} terms were matched as words ({rest} more only by meaning)"
 
 
+def unclosed_quote_note(query: str) -> str | None:
+    """What a query whose last quote is not closed was searched as: the words after it as one phrase (`"unterminated
+    phrase` said a bare "no results": a blind walkthrough)."""
+    from .fts_query import normalize
+
+    text = normalize(query)
+    if text.count('"') % 2 == 0:
+        return None
+    rest = " ".join(text[text.rindex('"') + 1:].split())
+    if not rest:
+        return None
+    shown = rest if len(rest) <= 60 else rest[:59] + "…"
+    return (f"the last quote is not closed, so “{shown}” was searched as one phrase: close it where the phrase ends, "
+            "or leave the quote out to match the words anywhere")
+
+
 # names written as if they were search fields ("year:2024"): searched as words, "missing: year:2024" on every hit
 # without a word of why (a blind walkthrough)
 _NOT_FIELDS = ("year", "date", "since", "until", "before", "after", "venue", "journal", "conf", "trend", "tag",

@@ -106,6 +106,23 @@ def test_a_partly_matching_query_still_finds_papers_and_says_what_is_missing(app
                for t in texts(at.info)), texts(at.info)
 
 
+def test_a_quote_left_open_is_named_with_the_phrase_it_made(app_home, seed):
+    """A blind walkthrough: `"unterminated phrase` said "no results" and nothing of the open quote."""
+    title = seed.titles[seed.ids[-1]]
+    word = next(w for w in title.split() if len(w) > 3 and w.isalpha())
+    at = search(check(new_app().run()), f'{word} "zzqx *unterminated* phrase', mode="keyword")
+    assert not [b for b in at.button if b.key and b.key.startswith("open_")]
+    (caption,) = [c for c in texts(at.caption) if "quote is not closed" in c]
+    assert "\\*unterminated\\*" in caption  # typed text, shown literally (not in italics)
+    assert re.sub(r"\\(.)", r"\1", caption) == (
+        "The last quote is not closed, so “zzqx *unterminated* phrase” was searched as one phrase: close it where "
+        "the phrase ends, or leave the quote out to match the words anywhere.")
+    at = search(at, f'"{word}', mode="keyword")  # found papers: the note too
+    assert [b for b in at.button if b.key and b.key.startswith("open_")]
+    assert any(re.sub(r"\\(.)", r"\1", c).startswith(f"The last quote is not closed, so “{word}”")
+               for c in texts(at.caption))
+
+
 @pytest.mark.parametrize("mode", [*(pytest.param(m, marks=pytest.mark.slow) for m in ("hybrid", "semantic")),
                                   "keyword"])
 def test_nasty_queries_get_messages_not_exceptions(app_home, mode):

@@ -209,6 +209,22 @@ def test_a_part_written_as_a_field_that_is_none_is_named():
 
 
 
+def test_a_quote_left_open_is_named_with_the_phrase_it_made(searchable):
+    """A blind walkthrough: `"unterminated phrase` printed "no results", exit 0, and nothing of the open quote."""
+    from trendscope.index.search_request import unclosed_quote_note
+
+    assert unclosed_quote_note('lora "low  rank') == ("the last quote is not closed, so “low rank” was searched as one "
+                                                      "phrase: close it where the phrase ends, or leave the quote out "
+                                                      "to match the words anywhere")
+    assert unclosed_quote_note('“low rank” adapters') is None and unclosed_quote_note('"a" "b"') is None
+    assert unclosed_quote_note('"low rank" "') is None  # nothing after it: nothing was made a phrase
+    home, _, _ = searchable
+    res = CliRunner().invoke(main, ["--home", str(home.root), "search", '"zzqxunterminated phrase', "--mode",
+                                    "keyword"])
+    assert res.exit_code == 0 and "no results" in res.output
+    assert "the last quote is not closed, so “zzqxunterminated phrase” was searched as one phrase" in res.stderr
+
+
 def test_papers_not_embedded_yet_are_placed_by_meaning_as_if_indexed(tmp_path, sample_rows, embedder, monkeypatch):
     """A blind walkthrough: with part of the corpus not embedded (new papers before `index`, or an index run
     stopped halfway), hybrid put papers holding one word of "speculative decoding" above the papers holding the

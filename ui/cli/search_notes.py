@@ -12,7 +12,12 @@ def search_notes(searcher, query: str, hits, mode: str, sort: str, limit: int, f
     """What a search's results need said beside them (the CLI's stderr lines, a --batch line's "notes")."""
     from trendscope.index.known_item import arxiv_ids_query
     from trendscope.index.relevance_floor import has_floor
-    from trendscope.index.search_request import long_query_note, unknown_field_note, words_none_holds
+    from trendscope.index.search_request import (
+        long_query_note,
+        unclosed_quote_note,
+        unknown_field_note,
+        words_none_holds,
+    )
 
     notes = []
     listed = {h.id for h in hits}
@@ -38,7 +43,7 @@ def search_notes(searcher, query: str, hits, mode: str, sort: str, limit: int, f
     if not hits and names_an_author(query):  # au:"Percy Lang" said a bare "no results" (a blind docs audit)
         notes.append("no stored paper lists an author matching the au: part of the query, within the filters; "
                      "papers imported without their authors are never found by au:")
-    notes += [n for n in (long_query_note(query, mode), unknown_field_note(query)) if n]
+    notes += [n for n in (long_query_note(query, mode), unknown_field_note(query), unclosed_quote_note(query)) if n]
     unmatched = words_none_holds(hits, query) if mode != "semantic" else []
     if unmatched:  # with filters, "no stored paper" read as the whole corpus (a blind walkthrough)
         where = "no paper within these filters" if filtered else "no stored paper"

@@ -13,7 +13,12 @@ from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.wording import count
 from trendscope.index.known_item import arxiv_ids_query
 from trendscope.index.relevance_floor import has_floor
-from trendscope.index.search_request import long_query_note, unknown_field_note, words_none_holds
+from trendscope.index.search_request import (
+    long_query_note,
+    unclosed_quote_note,
+    unknown_field_note,
+    words_none_holds,
+)
 from trendscope.ui.app import digest_view as dg
 from trendscope.ui.app import fulltext_state as fulltext
 from trendscope.ui.app import navigation, trend_state, warmup, widgets
@@ -217,6 +222,8 @@ def _nothing_to_list(state: dict) -> bool:
                "finds none of the words. Try fewer required items, or semantic mode (it finds related wording).")
         st.info(f"No papers match {q} {why}" if filtered else f"No papers match {q}. {why}",
                 icon=":material/search_off:")
+        if quote := unclosed_quote_note(params["query"]):
+            st.caption(literal_inline(quote[0].upper() + quote[1:] + "."))
         return True
     return False
 
@@ -242,6 +249,8 @@ def _result_notes(state: dict) -> None:
     for note in (long_query_note(params["query"], shown_mode), unknown_field_note(params["query"])):
         if note:
             st.caption(note[0].upper() + note[1:] + ".")  # our own words (field names from a fixed list)
+    if quote := unclosed_quote_note(params["query"]):  # it quotes the query: typed text, shown literally
+        st.caption(literal_inline(quote[0].upper() + quote[1:] + "."))
     if state.get("known_person") and hits:  # her two papers came first and nothing said why (a walkthrough)
         name, n = state["known_person"]
         st.caption(f"{count(n, 'stored paper')} {'lists' if n == 1 else 'list'} {safe_inline(name)} as an author: "
