@@ -49,19 +49,16 @@ def read_oidc_settings(secrets_path: Path) -> OidcSettings | None:
     """The OpenID Connect providers of `secrets.toml` (None when the file or its [auth] is absent); a
     TrendscopeError naming the file and key when a setting Streamlit needs is missing."""
     data = read_toml(Path(secrets_path))
-    other = [k for k in data if k != "auth"]
-    if other:  # `[auht]` left sign-in off without a word (a blind walkthrough): the file holds [auth] alone
-        hint = " (did you mean [auth]?)" if get_close_matches(other[0].lower(), ["auth"], cutoff=0.5) else ""
-        what = f"no section [{other[0]}]{hint}" if isinstance(data[other[0]], dict) else \
-            f"{other[0]!r} is outside [auth] (write it below the [auth] line)"
-        raise TrendscopeError(f"{secrets_path}: {what}: the file holds [auth] and its providers [auth.NAME] only "
-                              "(see docs/accounts.md)")
-    auth = data.get("auth")
-    if auth is None:
-        return None
+    problems, auth = _sections(data, secrets_path)
     if not isinstance(auth, dict):
-        raise TrendscopeError(f"{secrets_path}: [auth] must be a table")
-    problems: list[str] = []  # every one at once: a misspelt key hid a short cookie_secret until fixed (a walkthrough)
+        problems += [f"{secrets_path}: [auth] must be a table"] if auth is not None else []
+        if len(problems) > 1:
+            raise SettingsProblems(problems)
+        if problems:
+            raise TrendscopeError(problems[0])
+        return None
+    # every one at once: a misspelt key hid a short cookie_secret until fixed, and a misspelt [auht] every mistake
+    # inside it (two walkthroughs)
     for key in ("redirect_uri", "cookie_secret"):
         if not isinstance(auth.get(key), str) or not auth[key].strip():
             problems.append(f"{secrets_path}: [auth] needs {key} (see docs/accounts.md)")
@@ -69,6 +66,11 @@ def read_oidc_settings(secrets_path: Path) -> OidcSettings | None:
     if isinstance(redirect, str) and redirect.strip() and not redirect.rstrip("/").endswith("/oauth2callback"):
         problems.append(f"{secrets_path}: [auth] redirect_uri must end with /oauth2callback, "
                         f"e.g. https://ts.lab.example/oauth2callback")
+    elif isinstance(redirect, str) and redirect.strip() and not _secure_url(redirect.strip()):
+        # the provider's one-time code and the session cookie would cross the network in clear (taken without a
+        # word: a blind walkthrough); a sign-in on this machine may use plain http
+        problems.append(f"{secrets_path}: [auth] redirect_uri must be an https:// address (plain http only on this "
+                        f"machine, e.g. http://localhost:8501/oauth2callback), not {redirect.strip()!r}")
     unknown = [k for k, v in auth.items() if k not in AUTH_KEYS and not isinstance(v, dict)]
     meant = {k: close[0] for k in unknown if (close := get_close_matches(k, AUTH_KEYS, n=1))}
     if unknown:
@@ -115,6 +117,23 @@ def read_oidc_settings(secrets_path: Path) -> OidcSettings | None:
     if problems:
         raise SettingsProblems(problems)
     return settings
+
+
+def _sections(data: dict, secrets_path: Path) -> tuple[list[str], object]:
+    """(problems, the [auth] table to check) of the file's top level: it holds [auth] alone. A section misspelt for
+    it ("[auht]", said alone before: its own mistakes showed one fix later, a blind walkthrough) is named and its
+    settings still checked, so that every mistake is said at once."""
+    problems: list[str] = []
+    auth = data.get("auth")
+    for key in (k for k in data if k != "auth"):  # `[auht]` left sign-in off without a word (a blind walkthrough)
+        meant = isinstance(data[key], dict) and bool(get_close_matches(key.lower(), ["auth"], cutoff=0.5))
+        what = (f"no section [{key}]{' (did you mean [auth]?)' if meant else ''}" if isinstance(data[key], dict)
+                else f"{key!r} is outside [auth] (write it below the [auth] line)")
+        problems.append(f"{secrets_path}: {what}: the file holds [auth] and its providers [auth.NAME] only "
+                        "(see docs/accounts.md)")
+        if meant and auth is None:
+            auth = data[key]
+    return problems, auth
 
 
 def _secure_url(url: str) -> bool:

@@ -192,6 +192,27 @@ def test_an_unknown_key_or_section_does_not_hide_the_bad_values(home, monkeypatc
     h.secrets_path.write_text(h.secrets_path.read_text().replace("[auth]", "[auht]"))
     text = "\n".join(config_problems(h, env={}))
     assert f"{h.secrets_path}: no section [auht] (did you mean [auth]?)" in text, text
+    # ... and its own mistakes at once, not one fix later (a blind walkthrough)
+    for said in ("has no setting 'client_secert'", "cookie_secret is 5"):
+        assert said in text, (said, text)
     h.secrets_path.write_text('cookie_secret = "x"\n' + h.secrets_path.read_text().replace("[auht]", "[auth]"))
     text = "\n".join(config_problems(h, env={}))
     assert f"{h.secrets_path}: 'cookie_secret' is outside [auth] (write it below the [auth] line)" in text, text
+    assert "cookie_secret is 5" in text  # the section's own mistakes too
+
+
+def test_a_sign_in_address_over_plain_http_to_another_machine_is_refused(home):
+    """A blind walkthrough: `redirect_uri = "http://ts.lab.example/oauth2callback"` was taken without a word (the
+    provider's one-time code and the session cookie would cross the network in clear)."""
+    h = Home(home)
+    body = ('cookie_secret = "{}"\nclient_id = "id"\nclient_secret = "s"\n'
+            'server_metadata_url = "https://idp.example/.well-known/openid-configuration"\n').format("k" * 40)
+    h.secrets_path.write_text('[auth]\nredirect_uri = "http://ts.lab.example/oauth2callback"\n' + body)
+    h.secrets_path.chmod(0o600)
+    assert config_problems(h, env={}) == [
+        f"{h.secrets_path}: [auth] redirect_uri must be an https:// address (plain http only on this machine, e.g. "
+        "http://localhost:8501/oauth2callback), not 'http://ts.lab.example/oauth2callback'"]
+    for fine in ("https://ts.lab.example/oauth2callback", "http://localhost:8501/oauth2callback",
+                 "http://127.0.0.1:8501/oauth2callback"):
+        h.secrets_path.write_text(f'[auth]\nredirect_uri = "{fine}"\n' + body)
+        assert config_problems(h, env={}) == [], fine
