@@ -126,8 +126,12 @@ def parse_bibtex(text: str) -> ParsedFile:
     decoder = latex_decoder()
     try:
         # the raw fields keep the braces that decoding drops (`{BigScience Workshop}`, `{Chinese}`: `forms_of`)
-        raw = bibtexparser.parse_string(without_comment_blocks(text))
+        # split with no middleware, so that a repeated key's entry is renamed before the parse stack reads any
+        # entry: bibtexparser leaves a duplicate (a failed block) as split, its values still enclosed
+        raw = bibtexparser.parse_string(without_comment_blocks(text), parse_stack=[])
         keys = _take_repeated_keys(raw)
+        for middleware in mw.default_parse_stack(allow_inplace_modification=True):
+            raw = middleware.transform(raw)
         cut = _cut_sources(raw.entries)
         raw_fields = {e.start_line: {k: str(v.value) for k, v in e.fields_dict.items()} for e in raw.entries}
         urls = _literal_specials(raw.entries)
@@ -217,7 +221,9 @@ def without_comment_blocks(text: str) -> str:
 def _take_repeated_keys(raw) -> dict[str, str]:
     """Entries whose citation key an earlier entry of the file has too, taken in under a stand-in key: both are
     imported (two papers with one key, as two Google Scholar entries often are; the second was refused as "broken":
-    a blind walkthrough), and the list's key rules settle who keeps it. Returns stand-in -> key as written."""
+    a blind walkthrough), and the list's key rules settle who keeps it. Called on the split file, before the parse
+    stack, which passes over failed blocks: a repeated key's entry taken in after it kept its enclosing braces (its
+    authors one braced name, its title case-locked: a blind walkthrough). Returns stand-in -> key as written."""
     from bibtexparser.model import DuplicateBlockKeyBlock
 
     keys: dict[str, str] = {}

@@ -69,6 +69,33 @@ def test_two_entries_sharing_a_key_are_both_imported(db, sample_rows, tmp_path):
     assert f"{big} wang2020survey -> " in said and "the smaller arXiv id keeps it" in said
 
 
+def test_an_entry_repeating_a_key_is_read_like_any_other(home, db, sample_rows, tmp_path):
+    """The second entry keyed `same` came back `author = {{Smith, Bob and White, Carol and others}}` (one braced
+    name, "and others" lost) with a case-locked title, and those authors were written onto its stored paper when it
+    had none (a blind walkthrough): bibtexparser leaves a duplicate's values as split, braces and all."""
+    from lists_support import cli, to_paper
+
+    from trendscope.ingest.store import PaperStore
+
+    first, bare, later = sample_rows[0]["id"], sample_rows[1]["id"], sample_rows[20]["id"]  # `later` not ingested
+    PaperStore(db).upsert([to_paper(sample_rows[1], authors=[], version=(sample_rows[1].get("version") or 1) + 1)])
+    path = tmp_path / "d.bib"
+    path.write_text(f"@string{{nat = \"Nature\"}}\n"
+                    f"@misc{{same, title={{First {{BERT}} paper}}, author={{Jones, Alice and Brown, Carl}}, "
+                    f"eprint={{{first}}}, year={{2025}}}}\n"
+                    f"@article{{same, title={{Second {{GPT}} D{{\\'e}}tection paper}}, author={{Smith, Bob and "
+                    f"White, Carol and others}}, journal=nat, eprint={{{bare}}}, year={{2024}}}}\n"
+                    f"@misc{{same, title={{Third {{GPT}} paper}}, eprint={{{later}}}}}\n", encoding="utf-8")
+    assert cli(home, "lists", "import", "L", str(path)).exit_code == 0
+    second = next(i for i in ReadingLists(db).items("L") if i.arxiv_id == bare)
+    assert second.imported.title == "Second GPT Détection paper" and second.imported.published == "2024"
+    assert second.imported.authors == ["Smith, Bob", "White, Carol"] and second.authors_incomplete
+    assert second.metadata.authors == ["Smith, Bob", "White, Carol"]  # its stored paper had none
+    exported = cli(home, "lists", "export", "L").stdout
+    assert "author = {Smith, Bob and White, Carol and others}" in exported and "journal = {Nature}" in exported
+    assert "title = {Third {GPT} paper}" in exported and "{{Smith" not in exported
+
+
 def test_notes_in_biblatex_and_jabref_fields_are_kept():
     """Better BibTeX's `annotation` and JabRef's `comment` were dropped; only `annote` was read."""
     _, items = _items("@online{hu2021, title={LoRA}, eprint={2106.09685}, eprinttype={arxiv},\n"
