@@ -108,6 +108,21 @@ def rekeyed_notes(before: dict[str, dict[str, str]], after: dict[str, dict[str, 
     return out
 
 
+def unended_notes(label: str, unended: Sequence[tuple[int, str, str]], added: Sequence[str],
+                  first_lines: dict[str, int | None]) -> list[str]:
+    """The records read without their end line (`ParsedFile.unended`), each said imported or why not added:
+    'm.ris: line 1: record of 2305.14314 without its end (ER) before the next record: read as ending there and
+    imported.' (it was counted "skipped" while it was imported: a blind walkthrough)."""
+    out = []
+    for line, aid, before in unended:
+        if first_lines.get(aid) != line:
+            done = "read as ending there; the file gives this id earlier, and that record was used"
+        else:
+            done = "read as ending there and imported" if aid in added else "read as ending there; already in the list"
+        out.append(f"{label}: line {line}: record of {aid} without its end (ER) before {before}: {done}.")
+    return out
+
+
 def unkept_key_notes(items: list, exported: dict[str, str]) -> list[str]:
     """The file's citation keys its papers do not keep in the list's BibTeX export (`exported`: arxiv id -> key),
     as when two entries share a key and the smaller arXiv id keeps it (the second entry was refused as "broken",

@@ -42,6 +42,8 @@ class ParsedFile:
     items: list[ImportedItem] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     cut: dict[str, str] = field(default_factory=dict)  # id -> message, of entries whose note was cut (`parse_file`)
+    # (line, id, what came before the end) of each record read without its end line (RIS's `ER`): imported, named
+    unended: list[tuple[int, str, str]] = field(default_factory=list)
 
     _lines: dict[str, list[int | None]] = field(default_factory=dict, repr=False)
 

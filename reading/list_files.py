@@ -10,7 +10,7 @@ from trendscope.foundation.wording import count
 
 from . import exporters, importers
 from .bibtex_export import bibtex_keys
-from .import_report import differences, rekeyed_notes, unkept_key_notes
+from .import_report import differences, rekeyed_notes, unended_notes, unkept_key_notes
 from .list_input import ImportResult
 from .list_store import ListItem
 
@@ -81,6 +81,7 @@ class ListFiles:
         res.repeated = parsed.repeated
         added = set(res.added)  # a paper left as it was kept its own note: no cut to report
         res.cut = [msg for aid, msg in parsed.cut.items() if aid in added]
+        res.unended = unended_notes(label, parsed.unended, res.added, {i.arxiv_id: i.line for i in parsed.items})
         if res.already:  # what the file says otherwise of papers left as they are
             already = set(res.already)
             res.differ = differences(self.store.items(lid, self.me), [i for i in parsed.items if i.arxiv_id in already])

@@ -53,12 +53,13 @@ class ImportResult:
     differ: list[Difference] = field(default_factory=list)  # how papers already in the list differ from the file
     repeated: dict[str, list[int | None]] = field(default_factory=dict)  # ids the file gives twice: their lines
     cut: list[str] = field(default_factory=list)  # entries added with their note cut to MAX_NOTE, in words
+    unended: list[str] = field(default_factory=list)  # records read without their end line (RIS's ER), in words
     rekeyed: list[str] = field(default_factory=list)  # citation keys it changed in the user's other lists, in words
 
     def notes(self) -> list[str]:
         """What the import left as it was or cut, in words (the CLI and the app show them after the counts)."""
         said = differences_note(self.differ)
-        return ([said] if said else []) + repeated_notes(self.repeated) + self.cut + self.rekeyed
+        return ([said] if said else []) + repeated_notes(self.repeated) + self.unended + self.cut + self.rekeyed
 
 
 def parse_ids(inputs: Iterable[str]) -> tuple[list[str], list[str]]:

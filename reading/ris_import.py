@@ -4,7 +4,8 @@ its DOI (`DO`, the arXiv DOI 10.48550/arXiv.X), its accession number (`AN`) or a
 where Zotero writes a preprint's Extra field); title (`TI`/`T1`), authors (`AU`/`A1`), year (`PY`/`Y1`/`DA`) are
 kept for a paper not ingested yet, as a BibTeX entry's are, and the other `N1` notes become the note. Pure
 parsing: one message per record without an arXiv id, naming its line (a RIS file was read as a list of ids, every
-line "not an arXiv id": a blind walkthrough)."""
+line "not an arXiv id": a blind walkthrough). A record without its `ER` line ends where the next record (or the
+file) begins and is imported, named in `ParsedFile.unended`."""
 from __future__ import annotations
 
 import html
@@ -42,8 +43,7 @@ def parse_ris(text: str) -> ParsedFile:
         tag, value = m.group(1), (m.group(2) or "").strip()
         if tag == "TY":
             if record:
-                out.problems.append(f"line {start}: record without its end (ER) before the next one")
-                _add_record(record, start, out)
+                _add_record(record, start, out, unended="the next record")
             record, start = {"TY": [value]}, n
         elif tag == "ER":
             if record:
@@ -57,8 +57,7 @@ def parse_ris(text: str) -> ParsedFile:
             continue
         last_tag = tag
     if record:
-        out.problems.append(f"line {start}: record without its end (ER)")
-        _add_record(record, start, out)
+        _add_record(record, start, out, unended="the end of the file")
     if not out.items and not out.problems and text.strip():
         out.problems.append("no RIS records found")
     return out
@@ -75,7 +74,9 @@ def _arxiv_id(record: dict[str, list[str]]) -> str | None:
     return None
 
 
-def _add_record(record: dict[str, list[str]], line: int, out: ParsedFile) -> None:
+def _add_record(record: dict[str, list[str]], line: int, out: ParsedFile, unended: str = "") -> None:
+    """Add one record; `unended` names what ended a record without its `ER` line (it was counted "skipped" while
+    it was imported: a blind walkthrough)."""
     aid = _arxiv_id(record)
     title = one_line(html.unescape(next(iter(record.get("TI", []) + record.get("T1", [])), "")), MAX_TITLE)
     if aid is None:
@@ -89,3 +90,5 @@ def _add_record(record: dict[str, list[str]], line: int, out: ParsedFile) -> Non
     note = list_text("\n\n".join(v for v in notes if v and not (_ID_ONLY_NOTE_RE.match(v) and arxiv_id_in_text(v))))
     out.add(ImportedItem(aid, note=note, line=line, title=title, authors=authors, year=year,
                          forms=ImportedForms(et_al=et_al and bool(authors))))
+    if unended:
+        out.unended.append((line, aid, unended))

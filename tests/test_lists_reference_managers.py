@@ -200,6 +200,28 @@ def test_ris_records_are_imported_with_their_notes(db, tmp_path):
     assert sorted(res.added) == ["2106.09685", "2301.00002"] and len(res.bad) == 1
 
 
+def test_a_ris_record_without_its_end_is_imported_and_said_so(db, home, tmp_path):
+    """A record lacking its `ER  -` line was imported, while the import said "skipped: ... record without its end
+    (ER) before the next one" and "Skipped 1 entry"."""
+    from lists_support import cli
+
+    path = tmp_path / "m.ris"
+    path.write_text("TY  - GEN\nTI  - first record without ER\nDO  - 10.48550/arXiv.2305.14314\nTY  - JOUR\n"
+                    "TI  - second\nUR  - https://arxiv.org/abs/2106.09685\nER  - \nTY  - JOUR\nTI  - last\n"
+                    "UR  - https://arxiv.org/abs/2301.00002\n")
+    r = cli(home, "lists", "import", "ris2", str(path), "--strict")  # nothing would be skipped
+    assert r.exit_code == 0 and "Imported 3 papers" in r.stdout and r.stderr == "", r.output
+    assert (f"{path}: line 1: record of 2305.14314 without its end (ER) before the next record: read as ending "
+            "there and imported.") in r.stdout
+    assert "line 8: record of 2301.00002 without its end (ER) before the end of the file" in r.stdout
+    assert sorted(i.arxiv_id for i in ReadingLists(db).items("ris2")) == ["2106.09685", "2301.00002", "2305.14314"]
+    again = ReadingLists(db).import_file("ris2", path)
+    assert again.bad == [] and again.notes()[0].endswith("read as ending there; already in the list.")
+    path.write_text("TY  - BOOK\nTI  - A book\nTY  - JOUR\nUR  - https://arxiv.org/abs/2106.09685\nER  - \n")
+    r = cli(home, "lists", "import", "ris3", str(path))  # a record without an id is skipped once, not twice
+    assert "Skipped 1 entry" in r.stderr and "has no arXiv id" in r.stderr and "(ER)" not in r.output, r.output
+
+
 def test_search_hits_piped_as_json_lines_or_an_array_are_imported(db, home, sample_rows):
     """`search --json | lists import NAME -` was "invalid JSON (Extra data)"; a JSON array on stdin was read as ids."""
     import json
