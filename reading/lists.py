@@ -70,8 +70,7 @@ class ReadingLists(ListFiles):
     # -- lists ----------------------------------------------------------------------------
     def lists(self) -> list[ListSummary]:
         """The user's own lists, then those shared with them."""
-        return self.store.summaries(self.me) + [s for s in self.store.shared_summaries(self.me)
-                                                if self._owner_present(s.owner)]
+        return self.own_lists() + [s for s in self.store.shared_summaries(self.me) if self._owner_present(s.owner)]
 
     def _owner_present(self, owner: str) -> bool:
         """Whether the owner of a list shared with the user still has an account: a removed member's shared lists
@@ -80,7 +79,18 @@ class ReadingLists(ListFiles):
         return Accounts(self.store.db).exists(owner)
 
     def own_lists(self) -> list[ListSummary]:
-        return self.store.summaries(self.me)
+        """The user's own lists, each with whom it is shared: everyone, and the users who have an account. A share
+        with a removed user's name stays stored, and the name added again has it back (as the removed user's own
+        lists), but it is no reader: the Lists page said "Shared with 1 reader" and deleting the list "(shared with
+        ana: they lose it too)" of a removed ana (a blind walkthrough). `unshare` still takes it away."""
+        out = self.store.summaries(self.me)
+        named = {g for s in out for g, _edit in s.shared_with if g != LAB}
+        if named:
+            accounts = Accounts(self.store.db)
+            gone = {g for g in named if not accounts.exists(g)}
+            for s in out:
+                s.shared_with = [(g, edit) for g, edit in s.shared_with if g not in gone]
+        return out
 
     def imported_authors(self, arxiv_id: str) -> list[str]:
         """The authors a BibTeX import into one of the user's lists gave the paper ([] when none did): shown where

@@ -486,6 +486,35 @@ def test_sharing_again_says_when_it_changes_the_right(home, db):
     assert "paper note" not in cli(home, "lists", "share", "noted", "bo", "--edit").output  # said once
 
 
+def test_a_list_shared_with_a_removed_user_no_longer_names_them(lab_home):
+    """A blind walkthrough: after `lists share "to read" ana` and `users remove ana --yes`, the Lists page still
+    said "Shared with 1 reader" and the delete confirmation "(shared with ana: they lose it too)". The share stays
+    stored for the name (added again, it has the list again, as docs/accounts.md says), but it is no reader."""
+    assert cli(lab_home, "lists", "create", "reading group").exit_code == 0
+    assert cli(lab_home, "lists", "share", "reading group", "ana").exit_code == 0
+    assert cli(lab_home, "lists", "share", "reading group", "bo", "--edit").exit_code == 0
+    assert cli(lab_home, "users", "remove", "ana", "--yes").exit_code == 0
+
+    def label():
+        at = open_page(check(_signed_in(lab_home, "owner").run()), "lists")
+        at.selectbox(key="list_pick").set_value(next(o for o in at.selectbox(key="list_pick").options
+                                                     if o.startswith("reading group")))
+        at = check(at.run())
+        return [e.label for e in at.expander if e.label.startswith("Shar")]
+
+    assert label() == ["Shared with 1 reader"]  # bo alone
+    listed = cli(lab_home, "lists").output
+    assert "; shared with bo (edit)" in listed and "ana" not in listed, listed
+    db = open_database(lab_home / "trendscope.db")
+    assert ReadingLists(db).deletion_note("reading group") == " (shared with bo: they lose it too)"
+    ReadingLists(db).unshare("reading group", "bo")
+    assert ReadingLists(db).deletion_note("reading group") == ""
+    db.conn.close()
+    assert label() == ["Share"]
+    assert cli(lab_home, "users", "add", "ana", "--no-password").exit_code == 0  # the name back: the share too
+    assert "; shared with ana (read)" in cli(lab_home, "lists").output
+
+
 def test_the_sharing_box_counts_everyone_apart_from_named_readers(lab_home):
     """A blind walkthrough read "Shared with 3 readers" for a list shared with ana, bo and everyone."""
     db = open_database(lab_home / "trendscope.db")
