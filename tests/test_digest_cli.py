@@ -304,6 +304,11 @@ def test_digest_files_never_share_a_name():
                      # al's "x-notes" and al-x's "notes" were both al-x-notes, al's taking the name (a walkthrough)
                      "al@x-notes-2026-W21.md", "al-x@notes-2026-W21.md"]
     assert len(set(names)) == len(names)
+    # a name with no ASCII letter was "subscription", then "subscription-2" (a blind walkthrough)
+    odd = [S(name="日本語 の 論文", owner="local", id=3), S(name="..", owner="local", id=7),
+           S(name="Übersicht", owner="local", id=8), S(name="Ελληνικά", owner="bo", id=9)]
+    assert _file_names(odd, "local", ".md") == ["日本語-の-論文.md", "subscription-7.md", "ubersicht.md",
+                                                "bo@Ελληνικά.md"]
 
 
 def test_following_a_topic_no_paper_holds_says_so(dhome):

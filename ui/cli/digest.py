@@ -168,10 +168,7 @@ def _file_names(subs, me: str, suffix: str) -> list[str]:
     with the owner's name as it is and "@" ("bo@mine-2026-W21.md"; user names hold no "@": with "-", al's
     "x-notes" and al-x's "notes" both read "al-x-notes", al's taking it: a blind walkthrough), a slug two names
     share numbered ("my-sub-2-2026-W21.md")."""
-    from trendscope.digest.weekly import feed_slug
-
-    stems = [feed_slug(s.name) if s.owner in (me, LAB) else f"{s.owner}@{feed_slug(s.name)}"
-             for s in subs]
+    stems = [_stem(s) if s.owner in (me, LAB) else f"{s.owner}@{_stem(s)}" for s in subs]
     used: set[str] = set()
     out = []
     for stem in stems:
@@ -182,6 +179,19 @@ def _file_names(subs, me: str, suffix: str) -> list[str]:
         used.add(name)
         out.append(name + suffix)
     return out
+
+
+def _stem(sub) -> str:
+    """The subscription's name as a file name: its ASCII slug; a name with no ASCII letter or digit keeps its own
+    letters ("日本語"), and one with none at all its id ("subscription-7"): both were "subscription", then
+    "subscription-2", telling nobody which file was which (a blind walkthrough)."""
+    from trendscope.digest.weekly import feed_slug
+
+    stem = feed_slug(sub.name)
+    if any(c.isascii() and c.isalnum() for c in sub.name):
+        return stem
+    own = "-".join(p for p in "".join(c if c.isalnum() else "-" for c in sub.name).split("-") if p)[:60]
+    return own or (f"subscription-{sub.id}" if sub.id is not None else stem)
 
 
 def register(group: click.Group) -> None:
