@@ -19,6 +19,7 @@ import sqlite_utils
 
 from trendscope.foundation.clock import utc_now_iso
 from trendscope.foundation.db import write_transaction
+from trendscope.foundation.errors import TrendscopeError
 from trendscope.foundation.text import MATCH_CLOSE, MATCH_OPEN
 
 HEADING_WEIGHT = 0.25  # a passage's section heading, against its text (1.0), in full-text search's BM25
@@ -212,6 +213,8 @@ class FulltextStore:
         foundation.text.MATCH_OPEN/MATCH_CLOSE mark ("⟦dataset⟧")."""
         expr = fts_expression(query)
         if expr is None:
+            if query_terms(query)[1]:  # "NOT citation" said "no passage matches", `search` refused it (a walkthrough)
+                raise TrendscopeError("the query only excludes words: add at least one word to look for")
             return []
         # the passage's own words count 4x its section heading's: the short caption "Comparing BART performance
         # ..." under "5 Human evaluation", holding neither query word, came first for "human evaluation" (a blind

@@ -259,6 +259,18 @@ def test_search_text_queries_keep_phrases_wherever_they_stand():
     assert fts_expression("NOT x") is None
 
 
+def test_a_passage_search_that_only_excludes_words_is_refused_as_search_refuses_it(tmp_path):
+    """A blind walkthrough: `search-text 'NOT citation'` said "no passage matches" (exit 0), while `search` refused
+    the same query."""
+    from trendscope.foundation.errors import TrendscopeError
+
+    store = FulltextStore(open_home_database(Home(tmp_path)))
+    for query in ("NOT citation", "-citation", '-"related work"'):
+        with pytest.raises(TrendscopeError, match="^the query only excludes words: add at least one word to look"):
+            store.search(query)
+    assert store.search("!!") == [] and store.search("citation -survey") == []  # nothing stored, nothing refused
+
+
 def test_search_inside_papers_finds_the_passage(fetched):
     root, _, _ = fetched
     res = CliRunner().invoke(main, ["--home", str(root), "search-text", "personalized citation context", "--json"])
