@@ -411,11 +411,11 @@ def mail_configured(home: Home) -> bool:
         return True
 
 
-def config_warnings(home: Home) -> list[str]:
+def config_warnings(home: Home, mailing: bool = True) -> list[str]:
     """Warnings about the data home's config.toml (a password others can read) for the CLI and the app, which
-    show them (so reading the SMTP settings afterwards does not log them again), and a mail server set without a
-    sender address."""
-    return shown_config_warnings(home.config_path) + sender_warnings(home.config_path)
+    show them (so reading the SMTP settings afterwards does not log them again), and, when mail is to go out
+    (`mailing`), a mail server set without a sender address."""
+    return shown_config_warnings(home.config_path) + (sender_warnings(home.config_path) if mailing else [])
 
 
 def feed(db: sqlite_utils.Database, name: str, home: Home | None = None, *, user: Actor = OWNER) -> bytes:

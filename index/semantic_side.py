@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import asdict
@@ -21,7 +22,10 @@ from .vector_store import VectorStore
 
 log = logging.getLogger(__name__)
 
-UNEMBEDDED_MAX = 30  # keyword candidates without a stored vector embedded per search (as many as hybrid fuses)
+UNEMBEDDED_MAX = 15  # keyword candidates without a stored vector embedded per search (the keyword side's first)
+FRESH_KEPT = 5_000  # such vectors kept by the process, for every searcher (the app makes one per search)
+_FRESH: OrderedDict[tuple[str, int, str], np.ndarray] = OrderedDict()  # (model, pk, text) -> vector
+_FRESH_LOCK = threading.Lock()  # the app's sessions search on threads of one process
 
 
 def with_unembedded(found: list[tuple[int, float]], qv: np.ndarray, unembedded: dict[int, np.ndarray],
@@ -84,11 +88,20 @@ class SemanticSide:
         missing = [pk for pk in pks if pk not in have][:UNEMBEDDED_MAX]
         if not missing:
             return {}
-        texts = self._texts(missing)
-        missing = [pk for pk in missing if pk in texts]
-        vecs = self.embedder().encode([paper_text(*texts[pk]) for pk in missing]) if missing else []
-        log.info("%d keyword candidates not embedded yet: embedded for this search", len(missing))
-        return {pk: np.asarray(v, dtype=np.float32) for pk, v in zip(missing, vecs)}
+        texts = {pk: paper_text(*t) for pk, t in self._texts(missing).items()}
+        keys = {pk: (model, pk, texts[pk]) for pk in missing if pk in texts}
+        with _FRESH_LOCK:
+            todo = [pk for pk, key in keys.items() if key not in _FRESH]
+        if todo:  # about a quarter of a second each with the NumPy query encoder on 2 cores: once per process
+            log.info("%d keyword candidates not embedded yet: embedded for this search", len(todo))
+            vecs = self.embedder().encode([texts[pk] for pk in todo])
+            with _FRESH_LOCK:
+                for pk, v in zip(todo, vecs):
+                    _FRESH[keys[pk]] = np.asarray(v, dtype=np.float32)
+                while len(_FRESH) > FRESH_KEPT:
+                    _FRESH.popitem(last=False)
+        with _FRESH_LOCK:
+            return {pk: _FRESH[key] for pk, key in keys.items() if key in _FRESH}
 
     def nearest(self, qv: np.ndarray, k: int, flt: SqlFilter | None = None, exclude: set[int] | None = None,
                 allowed: dict[str, np.ndarray] | None = None) -> list[tuple[int, float]]:

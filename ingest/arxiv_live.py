@@ -24,7 +24,7 @@ from trendscope.foundation.progress import progress_bar
 
 from .ledger import IngestFailed, IngestRun, LedgerStore
 from .polite_session import PageFailed, PoliteSession, pace_file_for
-from .record_fields import published_date, updated_date
+from .record_fields import api_categories, published_date, updated_date
 from .records import BadArxivId, Paper, parse_arxiv_id
 from .store import PaperStore
 
@@ -80,14 +80,14 @@ def build_query(categories: Sequence[str], since: date, until: date) -> str:
 def result_to_paper(result) -> Paper:
     """An `arxiv.Result` -> Paper (id without version; the version kept)."""
     pid, version = parse_arxiv_id(result.entry_id)
-    cats = list(dict.fromkeys(result.categories))
+    cats, primary = api_categories(list(result.categories), result.primary_category)
     return Paper(
         id=pid,
         title=" ".join(result.title.split()),
         abstract=" ".join(result.summary.split()),
         authors=[a.name for a in result.authors],
         categories=cats,
-        primary_category=result.primary_category or (cats[0] if cats else None),
+        primary_category=primary,
         published=result.published.date().isoformat() if result.published else None,
         updated=result.updated.date().isoformat() if result.updated else None,
         version=version,

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from lxml import etree
 
+from .record_fields import api_categories
 from .records import BadArxivId, Paper, parse_arxiv_id
 
 NS = {
@@ -51,13 +52,14 @@ class AtomEntry:
 
     def to_paper(self) -> Paper:
         pid, version = parse_arxiv_id(self.entry_id)
+        categories, primary = api_categories(self.categories, self.primary_category)
         return Paper(
             id=pid,
             title=self.title,
             abstract=self.summary,
             authors=list(self.authors),
-            categories=list(dict.fromkeys(self.categories)),
-            primary_category=self.primary_category or (self.categories[0] if self.categories else None),
+            categories=categories,
+            primary_category=primary,
             published=self.published[:10] or None,
             updated=self.updated[:10] or None,
             version=version,

@@ -89,6 +89,14 @@ def is_category(text: str) -> bool:
             and text.split(".", 1)[0] in ARXIV_ARCHIVES)
 
 
+def api_categories(terms: list[str], primary: str | None) -> tuple[list[str], str | None]:
+    """An arXiv API entry's categories (distinct, in order) and primary, arXiv's categories only: its category terms
+    may also hold ACM or MSC classes ("I.2.7", "68T05"), which no filter or chart takes, and which migration m014
+    drops from what was stored. The primary, when none, is the first category left."""
+    cats = [c for c in dict.fromkeys(terms) if is_category(c)]
+    return cats, primary if primary and is_category(primary) else (cats[0] if cats else None)
+
+
 def _shown(value: str) -> str:
     """A bad value in a message: on one line, cut at 40 characters (a 100,000-character category was one)."""
     return quoted(" ".join(clean_text(value).split()), 40)

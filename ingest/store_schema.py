@@ -286,13 +286,22 @@ def m014_categories_of_no_archive(db: sqlite_utils.Database) -> None:
         "math-ph", "nlin", "nucl-ex", "nucl-th", "physics", "q-bio", "q-fin", "quant-ph", "stat",
         "acc-phys", "adap-org", "alg-geom", "ao-sci", "atom-ph", "bayes-an", "chao-dyn", "chem-ph", "cmp-lg",
         "comp-gas", "dg-ga", "funct-an", "mtrl-th", "patt-sol", "plasm-ph", "q-alg", "solv-int", "supr-con"}
-    bad = [c for (c,) in db.execute("SELECT DISTINCT category FROM paper_categories").fetchall()
-           if c.split(".", 1)[0] not in archives]
-    if not bad:
+
+    def bad_one(category: str | None) -> bool:
+        return category is not None and category.split(".", 1)[0] not in archives
+
+    bad = [c for (c,) in db.execute("SELECT DISTINCT category FROM paper_categories").fetchall() if bad_one(c)]
+    # a primary of no archive that the paper's categories do not list (the import checked only its shape)
+    primaries = [p for (p,) in db.execute("SELECT DISTINCT primary_category FROM papers").fetchall() if bad_one(p)]
+    if not bad and not primaries:
         return
     marks = ", ".join("?" for _ in bad)
-    pks = [pk for (pk,) in db.execute(f"SELECT DISTINCT pk FROM paper_categories WHERE category IN ({marks})", bad)]
-    for pk in pks:
+    pks = {pk for (pk,) in db.execute(f"SELECT pk FROM paper_categories WHERE category IN ({marks})", bad)}
+    pks |= {pk for (pk,) in db.execute(
+        f"SELECT pk FROM papers WHERE primary_category IN ({', '.join('?' for _ in primaries)})", primaries)}
+    bad = [*bad, *primaries]
+    marks = ", ".join("?" for _ in bad)
+    for pk in sorted(pks):
         cats, primary = db.execute("SELECT categories, primary_category FROM papers WHERE pk = ?", [pk]).fetchone()
         kept = [c for c in json.loads(cats or "[]") if c not in bad]
         db.execute("UPDATE papers SET categories = ?, primary_category = ? WHERE pk = ?",

@@ -118,6 +118,22 @@ def test_a_word_shaped_like_a_category_of_no_arxiv_archive_is_none():
     assert parsed(corpus(categories=old, primary_category="cmp-lg"))[0].categories == old  # every archive arXiv had
 
 
+def test_an_api_entrys_acm_or_msc_classes_are_no_categories():
+    """The API's category terms may hold ACM or MSC classes beside arXiv's; a review: migration m014 dropped them
+    from what was stored while the next live ingest wrote them back. Live entries keep arXiv's categories only."""
+    from trendscope.ingest.record_fields import api_categories
+
+    assert api_categories(["cs.LG", "I.2.6", "68T05", "cs.LG", "stat.ML"], "cs.LG") == (["cs.LG", "stat.ML"], "cs.LG")
+    assert api_categories(["I.2.7", "cs.CL"], "I.2.7") == (["cs.CL"], "cs.CL")
+    assert api_categories(["68T05"], None) == ([], None)
+    from trendscope.ingest.atom import AtomEntry
+
+    entry = AtomEntry(entry_id="http://arxiv.org/abs/2401.00001v2", title="T", summary="A.", published="2024-01-02",
+                      updated="2024-01-03", categories=["I.2.6", "cs.LG", "68T05"], primary_category="I.2.6")
+    paper = entry.to_paper()
+    assert (paper.categories, paper.primary_category) == (["cs.LG"], "cs.LG")
+
+
 def test_many_categories_are_cut_to_the_first_twenty():
     words = ["cs." + "".join(chr(97 + i // 26 ** k % 26) for k in range(4)) for i in range(300_000)]  # distinct
     line = kaggle(categories=" ".join(words))
@@ -317,6 +333,8 @@ def test_stored_categories_of_no_archive_are_dropped_once_on_opening(tmp_path: P
         db.execute("DELETE FROM paper_categories WHERE pk = (SELECT pk FROM papers WHERE id = '2401.00001')")
         db.execute("INSERT INTO paper_categories (pk, category) SELECT p.pk, c.value FROM papers p, json_each(?) c "
                    "WHERE p.id = '2401.00001'", [json.dumps(["banana", "cs.CV", "na"])])
+        # a primary the categories do not list (the import checked only its shape: a review)
+        db.execute("UPDATE papers SET primary_category = 'notacat' WHERE id = '2401.00002'")
         db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm014_categories_of_no_archive'")
     db.conn.close()
     db = open_database(path)

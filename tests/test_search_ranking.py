@@ -245,9 +245,21 @@ def test_papers_not_embedded_yet_are_placed_by_meaning_as_if_indexed(tmp_path, s
     db.execute(f"DELETE FROM embeddings WHERE pk IN ({', '.join(map(str, unembedded))})")
     for path in index_paths(home.index_dir):  # as `index --rebuild` stopped halfway leaves it
         path.unlink()
-    searcher = Searcher(db, home, lambda model: embedder)
+    encoded = []
+
+    class Counting:  # the real embedder, counting the texts it embeds
+        model_id, dim = embedder.model_id, embedder.dim
+
+        def encode(self, texts, progress=None):
+            encoded.extend(texts)
+            return embedder.encode(texts)
+
+    searcher = Searcher(db, home, lambda model: Counting())
     assert [h.id for h in searcher.search(req)] == indexed
-    assert len(searcher.embedded_now([int(p) for p in unembedded])) == min(len(unembedded), 30)
+    assert len(searcher.embedded_now([int(p) for p in unembedded])) == min(len(unembedded), 15)
+    done = len(encoded)
+    again = Searcher(db, home, lambda model: Counting())  # the app makes a searcher per search
+    assert [h.id for h in again.search(req)] == indexed and len(encoded) == done + 1  # the query alone: kept
 
     def stopped(*args, **kwargs):
         raise KeyboardInterrupt
@@ -255,5 +267,5 @@ def test_papers_not_embedded_yet_are_placed_by_meaning_as_if_indexed(tmp_path, s
     monkeypatch.setattr("trendscope.index.indexer.run_index", stopped)
     res = CliRunner().invoke(main, ["--home", str(home.root), "index"])
     assert res.exit_code == 130
-    assert (f"interrupted: {200 - len(unembedded):,} of 200 papers embedded (kept; searches embed the others they "
-            "find); run `trendscope index` again to finish") in res.stderr
+    assert (f"interrupted: {200 - len(unembedded):,} of 200 papers embedded (kept; hybrid search embeds the others it "
+            "finds by their words, a few per search); run `trendscope index` again to finish") in res.stderr

@@ -104,7 +104,7 @@ def _send_or_write_feeds(ctx, db, home, actor, week: str, send: bool, names: tup
     from trendscope.ui.config_check import refuse_bad_settings
 
     actor.require_admin("sending the weekly digests (--send)" if send else "issuing the weekly feeds (--feeds-only)")
-    for warning in api.config_warnings(home):  # first: reading the settings below would log them again
+    for warning in api.config_warnings(home, mailing=send):  # first: reading the settings would log them again
         click.echo(f"warning: {warning}", err=True)
     refuse_bad_settings(home, "sending the digests" if send else "writing the feeds")
     # --feeds-only: following a topic promised "its Atom feed each week", and only --send wrote feeds, mailing (and

@@ -106,7 +106,8 @@ def _embedded_so_far(db) -> str:
     if model is None:
         return "no paper embedded yet"
     total, pending = len(vectors.paper_reads.states()), vectors.count_pending(model)
-    return f"{total - pending:,} of {total:,} papers embedded (kept; searches embed the others they find)"
+    return f"{total - pending:,} of {total:,} papers embedded (kept; hybrid search embeds the others it finds by " \
+           "their words, a few per search)"
 
 
 def _keep_topics(db) -> dict:
