@@ -486,6 +486,15 @@ def test_sharing_again_says_when_it_changes_the_right(home, db):
     assert "paper note" not in cli(home, "lists", "share", "noted", "bo", "--edit").output  # said once
 
 
+def _sharing_labels(lab_home, name: str) -> list[str]:
+    """The owner's Lists page, list `name` picked: the labels of its sharing box ("Share", "Shared with 1 reader")."""
+    at = open_page(check(_signed_in(lab_home, "owner").run()), "lists")
+    at.selectbox(key="list_pick").set_value(next(o for o in at.selectbox(key="list_pick").options
+                                                 if o.startswith(name)))
+    at = check(at.run())
+    return [e.label for e in at.expander if e.label.startswith("Shar")]
+
+
 def test_a_list_shared_with_a_removed_user_no_longer_names_them(lab_home):
     """A blind walkthrough: after `lists share "to read" ana` and `users remove ana --yes`, the Lists page still
     said "Shared with 1 reader" and the delete confirmation "(shared with ana: they lose it too)". The share stays
@@ -496,11 +505,7 @@ def test_a_list_shared_with_a_removed_user_no_longer_names_them(lab_home):
     assert cli(lab_home, "users", "remove", "ana", "--yes").exit_code == 0
 
     def label():
-        at = open_page(check(_signed_in(lab_home, "owner").run()), "lists")
-        at.selectbox(key="list_pick").set_value(next(o for o in at.selectbox(key="list_pick").options
-                                                     if o.startswith("reading group")))
-        at = check(at.run())
-        return [e.label for e in at.expander if e.label.startswith("Shar")]
+        return _sharing_labels(lab_home, "reading group")
 
     assert label() == ["Shared with 1 reader"]  # bo alone
     listed = cli(lab_home, "lists").output
@@ -524,11 +529,7 @@ def test_the_sharing_box_counts_everyone_apart_from_named_readers(lab_home):
     db.conn.close()
 
     def label():
-        at = open_page(check(_signed_in(lab_home, "owner").run()), "lists")
-        at.selectbox(key="list_pick").set_value(next(o for o in at.selectbox(key="list_pick").options
-                                                     if o.startswith("group")))
-        at = check(at.run())
-        return [e.label for e in at.expander if e.label.startswith("Shar")]
+        return _sharing_labels(lab_home, "group")
 
     assert label() == ["Shared with 1 reader"]
     db = open_database(lab_home / "trendscope.db")
