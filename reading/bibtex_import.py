@@ -227,11 +227,15 @@ def _take_repeated_keys(raw) -> dict[str, str]:
     from bibtexparser.model import DuplicateBlockKeyBlock
 
     keys: dict[str, str] = {}
+    taken = {e.key for e in raw.entries}  # a stand-in must be no key of the file ("k\x000" failed the whole file)
     for block in list(raw.failed_blocks):
         entry = block.ignore_error_block if isinstance(block, DuplicateBlockKeyBlock) else None
         if entry is None:
             continue
-        stand_in = f"{entry.key}\x00{len(keys)}"
+        n = len(keys)
+        while (stand_in := f"{entry.key}\x00{n}") in taken:
+            n += 1
+        taken.add(stand_in)
         keys[stand_in] = entry.key
         raw.remove(block)
         entry.key = stand_in

@@ -108,6 +108,9 @@ def rekeyed_notes(before: dict[str, dict[str, str]], after: dict[str, dict[str, 
     return out
 
 
+UNENDED_SHOWN = 5  # records without an end line named one by one; the rest counted
+
+
 def unended_notes(label: str, unended: Sequence[tuple[int, str, str]], added: Sequence[str],
                   first_lines: dict[str, int | None]) -> list[str]:
     """The records read without their end line (`ParsedFile.unended`), each said imported or why not added:
@@ -120,6 +123,10 @@ def unended_notes(label: str, unended: Sequence[tuple[int, str, str]], added: Se
         else:
             done = "read as ending there and imported" if aid in added else "read as ending there; already in the list"
         out.append(f"{label}: line {line}: record of {aid} without its end (ER) before {before}: {done}.")
+    if len(out) > UNENDED_SHOWN:  # 9,000 such records printed 9,000 lines (a hostile-input check)
+        more = len(out) - UNENDED_SHOWN
+        out = [*out[:UNENDED_SHOWN], f"{label}: {more:,} more record{'s' if more != 1 else ''} without an end (ER), "
+                                     "each read as ending where the next record begins"]
     return out
 
 

@@ -17,6 +17,7 @@ from .exporters import list_text
 from .imported import MAX_TITLE, ImportedItem, ParsedFile, author_list, html_note, one_line, year_of
 from .imported_forms import ImportedForms
 
+MAX_WRAPPED = 20_000  # characters a value keeps of the lines it is wrapped onto (a note is cut further on import)
 _TAG_RE = re.compile(r"^([A-Z][A-Z0-9])  -(?: (.*))?$")
 ID_TAGS = ("UR", "L1", "L2", "DO", "AN", "N1", "M1", "ID")
 # a note that only names the paper's arXiv id ("arXiv:2106.09685 [cs]", Zotero's Extra for a preprint): no note
@@ -37,7 +38,9 @@ def parse_ris(text: str) -> ParsedFile:
     for n, line in enumerate(text.splitlines(), 1):
         m = _TAG_RE.match(line.rstrip())
         if not m:
-            if line.strip() and last_tag and record:  # a value wrapped onto the next line: a note keeps its lines
+            if line.strip() and last_tag and record and len(record[last_tag][-1]) < MAX_WRAPPED:
+                # a value wrapped onto the next line: a note keeps its lines (past MAX_WRAPPED characters no more:
+                # a million wrapped lines took 79 s, each line copying the whole value, a hostile-input check)
                 record[last_tag][-1] += "\n" + line.strip()
             continue
         tag, value = m.group(1), (m.group(2) or "").strip()

@@ -309,6 +309,9 @@ def test_digest_files_never_share_a_name():
            S(name="Übersicht", owner="local", id=8), S(name="Ελληνικά", owner="bo", id=9)]
     assert _file_names(odd, "local", ".md") == ["日本語-の-論文.md", "subscription-7.md", "ubersicht.md",
                                                 "bo@Ελληνικά.md"]
+    # 80 letters of 4 bytes passed the 255-byte limit of a file name: `digest --out` stopped with a traceback
+    (long,) = _file_names([S(name="\U0001d400" * 80, owner="local", id=4)], "local", "-2026-W20.html")
+    assert long == "\U0001d400" * 30 + "-2026-W20.html" and len(long.encode()) <= 140
 
 
 def test_following_a_topic_no_paper_holds_says_so(dhome):

@@ -404,3 +404,53 @@ def test_odd_csl_items_are_read_or_named_never_a_traceback(tmp_path):
     lines = tmp_path / "odd.jsonl"
     lines.write_text("\n".join(json.dumps(r) for r in items[1:] * 2) + "\n")
     assert [i.arxiv_id for i in parse_file(lines, "json").items] == ["2301.00002"]
+
+
+def test_a_ris_value_wrapped_over_a_million_lines_is_cut_not_copied_each_time():
+    """A hostile-input check: a note wrapped onto 1,000,000 lines took 79 s (each line copied the whole value)."""
+    from trendscope.reading.ris_import import MAX_WRAPPED, parse_ris
+
+    text = "TY  - JOUR\nUR  - https://arxiv.org/abs/2601.00031\nN1  - start\n" + "abcd\n" * 1_000_000 + "ER  - \n"
+    parsed = parse_ris(text)  # (a timing belongs in a benchmark: bounded copying is what this checks)
+    (item,) = parsed.items
+    assert item.arxiv_id == "2601.00031"
+    assert len(item.note or "") <= MAX_WRAPPED + 5
+
+
+def test_hostile_imports_are_refused_early_and_read_right(tmp_path):
+    """A hostile-input check: a key equal to a repeated key's stand-in made the whole file "not parseable"; 50,000
+    entries were parsed for 21 s before being refused; after a BOM the bad byte was named off by three."""
+    from trendscope.foundation.errors import TrendscopeError
+    from trendscope.reading.importers import parse_file
+
+    bib = tmp_path / "c.bib"
+    bib.write_text("% " + "x" * 5000 + "\n@article{k, title={A}, eprint={1509.07175}}\n"
+                   "@article{k, title={B}, eprint={1506.01597}}\n@article{k\x000, title={C}, eprint={1506.05702}}\n")
+    parsed = parse_file(bib)
+    assert [i.arxiv_id for i in parsed.items] == ["1509.07175", "1506.01597", "1506.05702"] and not parsed.problems
+    big = tmp_path / "big.bib"
+    big.write_text("@string{v = {Venue}}\n" + "".join(f"@article{{k{i}, eprint={{2501.{i:05d}}}}}\n"
+                                                       for i in range(10_001)))
+    with pytest.raises(TrendscopeError, match=r"big.bib: 10,001 entries; one import adds at most 10,000 papers"):
+        parse_file(big)
+    ris = tmp_path / "big.ris"
+    ris.write_text("TY  - JOUR\nUR  - https://arxiv.org/abs/2501.00001\n" * 10_001)
+    with pytest.raises(TrendscopeError, match=r"big.ris: 10,001 entries"):
+        parse_file(ris)
+    bom = tmp_path / "bom.bib"
+    bom.write_bytes(b"\xef\xbb\xbf@article{x,\r\n title={Caf\xe9},\r\n eprint={2601.00062}\r\n}\r\n")
+    with pytest.raises(TrendscopeError, match=r"line 2: not UTF-8 text \(byte 0xe9 at byte 12 of the line\)"):
+        parse_file(bom)
+
+
+def test_many_ris_records_without_their_end_are_counted_not_named_one_by_one():
+    """A hostile-input check: 9,000 records without ER printed 9,000 lines."""
+    from trendscope.reading.import_report import UNENDED_SHOWN, unended_notes
+
+    unended = [(2 * i + 1, f"2601.{i:05d}", "the next record") for i in range(9_000)]
+    notes = unended_notes("f.ris", unended, [a for _, a, _ in unended], {a: n for n, a, _ in unended})
+    assert len(notes) == UNENDED_SHOWN + 1
+    assert notes[0] == ("f.ris: line 1: record of 2601.00000 without its end (ER) before the next record: read as "
+                        "ending there and imported.")
+    assert notes[-1] == ("f.ris: 8,995 more records without an end (ER), each read as ending where the next record "
+                         "begins")

@@ -181,6 +181,9 @@ def _file_names(subs, me: str, suffix: str) -> list[str]:
     return out
 
 
+MAX_STEM_BYTES = 120  # of a name kept in its own letters; file names hold 255 bytes, the rest is prefix and suffixes
+
+
 def _stem(sub) -> str:
     """The subscription's name as a file name: its ASCII slug; a name with no ASCII letter or digit keeps its own
     letters ("日本語"), and one with none at all its id ("subscription-7"): both were "subscription", then
@@ -190,7 +193,10 @@ def _stem(sub) -> str:
     stem = feed_slug(sub.name)
     if any(c.isascii() and c.isalnum() for c in sub.name):
         return stem
-    own = "-".join(p for p in "".join(c if c.isalnum() else "-" for c in sub.name).split("-") if p)[:60]
+    own = "-".join(p for p in "".join(c if c.isalnum() else "-" for c in sub.name).split("-") if p)
+    # cut by bytes, not letters: 60 letters of 4 bytes with the week, the extension and a temporary file's suffix
+    # passed the 255-byte limit of a file name, and the run stopped with a traceback (a hostile-input check)
+    own = own.encode("utf-8")[:MAX_STEM_BYTES].decode("utf-8", "ignore").strip("-")
     return own or (f"subscription-{sub.id}" if sub.id is not None else stem)
 
 
