@@ -259,17 +259,18 @@ class ListStore:
         return {r[0] for r in rows}
 
     def add_items(self, list_id: int, items: Sequence[tuple[str, str, str, str, str | None, str | None, str | None,
-                                                          str | None, str | None, str | None]]) -> int:
+                                                          str | None, str | None, str | None]],
+                  added_by: str | None = None) -> int:
         """Insert (arxiv_id, note, status, added, imported title, imported authors as JSON, imported year, imported
-        citation key, imported venue as JSON, imported forms as JSON) rows; ids already in the list are left as
-        they are."""
+        citation key, imported venue as JSON, imported forms as JSON) rows, put there by user `added_by`; ids
+        already in the list are left as they are."""
         with self.db.atomic():
             before = self.db.conn.total_changes
             self.db.conn.executemany(
                 "INSERT OR IGNORE INTO reading_list_items (list_id, arxiv_id, note, status, added, imported_title, "
-                "imported_authors, imported_year, imported_key, imported_venue, imported_forms) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(list_id, *row) for row in items],
+                "imported_authors, imported_year, imported_key, imported_venue, imported_forms, added_by) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(list_id, *row, added_by) for row in items],
             )
             return self.db.conn.total_changes - before
 
@@ -343,13 +344,15 @@ class ListStore:
                                                                               "imported_authors").items()}
 
     def imported_elsewhere(self, owner: str, arxiv_ids: set[str], column: str) -> dict[str, tuple[str, str | None]]:
-        """{arxiv id: (its `column`, that row's imported forms)} that the latest import giving one into any of the
-        owner's lists gave (`column`: imported_authors or imported_key)."""
+        """{arxiv id: (its `column`, that row's imported forms)} that the latest import by the owner giving one into
+        any of the owner's lists gave (`column`: imported_authors or imported_key)."""
         if column not in ("imported_authors", "imported_key"):
             raise ValueError(f"not an imported column: {column!r}")
+        # the owner's own imports only: an editor of a shared list set the authors of the owner's page of a paper
         sql = (f"SELECT i.arxiv_id, i.{column}, i.imported_forms FROM reading_list_items i JOIN reading_lists l "
                f"ON l.list_id = i.list_id WHERE l.owner = ? AND i.{column} IS NOT NULL AND i.{column} NOT IN "
-               "('', '[]') AND i.arxiv_id IN ({in}) ORDER BY i.added, i.rowid")
+               "('', '[]') AND coalesce(i.added_by, l.owner) = l.owner AND i.arxiv_id IN ({in}) "
+               "ORDER BY i.added, i.rowid")
         return {aid: (value, forms) for aid, value, forms in select_in(self.db, sql, sorted(arxiv_ids), params=[owner])}
 
     _OWN_ITEMS = ("SELECT DISTINCT i.arxiv_id FROM reading_list_items i JOIN reading_lists l "

@@ -343,7 +343,7 @@ class ReadingLists(ListFiles):
                          it.key or None, json.dumps(it.venue, ensure_ascii=False) if it.venue else None,
                          it.forms.to_json()))
             res.added.append(it.arxiv_id)
-        self.store.add_items(lid, rows)
+        self.store.add_items(lid, rows, added_by=self.me)
         known = self.store.pks_of(res.added)
         res.not_ingested = [a for a in res.added if a not in known]
 

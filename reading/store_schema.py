@@ -202,3 +202,14 @@ def m010_ids_without_subject_class(db: sqlite_utils.Database) -> None:
                            [aid, canonical, aid])
             db.execute(f"UPDATE OR IGNORE {table} SET arxiv_id = ? WHERE arxiv_id = ?", [canonical, aid])
             db.execute(f"DELETE FROM {table} WHERE arxiv_id = ?", [aid])  # those that had it twice
+
+
+
+@migrations()
+def m011_items_added_by(db: sqlite_utils.Database) -> None:
+    """Who put each item on its list: a reader who may edit a shared list imported a BibTeX entry whose authors
+    then showed on the owner's page of the paper and in the owner's other lists and exports (a hostile-input
+    check). Only the owner's own imports lend a paper's authors or key to the owner's other lists; items stored
+    before (NULL) count as the owner's."""
+    if "added_by" not in _columns(db, "reading_list_items"):
+        db.execute("ALTER TABLE reading_list_items ADD COLUMN added_by TEXT")

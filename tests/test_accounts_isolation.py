@@ -666,3 +666,32 @@ def test_an_account_made_at_first_sign_in_never_takes_a_removed_members_data(db)
                          holds_data=lambda name: holds_data(db, name))
     assert who.name == "carol2"
     assert ReadingLists(db, user=who).lists() == []
+
+
+def test_an_editor_of_a_shared_list_cannot_set_the_authors_of_the_owners_other_lists(lab_home, tmp_path):
+    """A hostile-input check: bo, who may edit the owner's shared list, imported a BibTeX entry naming "Mallory
+    Evil" as the authors of a stored paper without authors; the owner's page of the paper, their other list and its
+    BibTeX export then showed them. An import lends authors to the owner's other lists only when the owner made it."""
+    db = open_database(lab_home / "trendscope.db")
+    bare = db.execute("SELECT id FROM papers WHERE authors = '[]' LIMIT 1").fetchone()
+    if bare is None:  # the seed's papers all have authors: one without them, as snapshots store most
+        bare = db.execute("SELECT id FROM papers LIMIT 1").fetchone()
+        db.execute("UPDATE papers SET authors = '[]' WHERE id = ?", [bare[0]])
+        db.conn.commit()
+    aid = bare[0]
+    db.conn.close()
+    assert cli(lab_home, "lists", "create", "mine").exit_code == 0
+    assert cli(lab_home, "lists", "create", "other").exit_code == 0
+    assert cli(lab_home, "lists", "add", "other", aid).exit_code == 0
+    assert cli(lab_home, "lists", "share", "mine", "bo", "--edit").exit_code == 0
+    bib = tmp_path / "auth.bib"
+    bib.write_text(f"@misc{{x, title={{T}}, author={{Mallory Evil}}, eprint={{{aid}}}}}\n")
+    res = cli(lab_home, "--user", "bo", "lists", "import", "owner/mine", str(bib))
+    assert res.exit_code == 0, res.output
+    assert "Mallory" not in cli(lab_home, "paper", aid).output
+    assert "Mallory" not in cli(lab_home, "lists", "export", "other", "--format", "bibtex").output
+    assert "Mallory Evil" in cli(lab_home, "lists", "export", "mine", "--format", "bibtex").output  # its own list
+    # the owner's own import lends them, as before
+    assert cli(lab_home, "lists", "create", "third").exit_code == 0
+    assert cli(lab_home, "lists", "import", "third", str(bib)).exit_code == 0
+    assert "Mallory Evil" in cli(lab_home, "lists", "export", "other", "--format", "bibtex").output
