@@ -10,6 +10,7 @@ Who may cause mail to whom:
 from __future__ import annotations
 
 import logging
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
@@ -233,7 +234,7 @@ def all_subscriptions(db: sqlite_utils.Database) -> list[Subscription]:
 
 def _find(store: SubscriptionStore, name: str, user: Actor) -> Subscription | None:
     """`user`'s subscription `name`, else the lab-wide one; an admin may name anyone's as `owner/name`."""
-    key = (name or "").strip()
+    key = unicodedata.normalize("NFC", (name or "").strip())  # as stored (`make_subscription`)
     sub = store.get(key, user.name) or store.get(key, LAB)
     if sub is None and user.admin and "/" in key:
         owner, _, rest = key.partition("/")

@@ -4,6 +4,7 @@ topic. Pure functions: nothing here reads or writes the database."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 
 from trendscope.foundation.address import validate_address
@@ -61,7 +62,11 @@ def make_subscription(
     valid_trends: Sequence[str] | None = None,
 ) -> Subscription:
     """A validated Subscription (not stored)."""
-    name = checked_line(name, "subscription name", 80)
+    # one spelling of each letter: "한" typed composed and decomposed made two subscriptions that read alike (and two
+    # digest files of one name on a file system that normalises); a name of marks alone showed blank (a check)
+    name = unicodedata.normalize("NFC", checked_line(name, "subscription name", 80))
+    if not any(unicodedata.category(c)[0] in "LNPS" for c in name):
+        raise TrendscopeError(f"a subscription name needs a letter, digit or sign one can see: {name!r}")
     if "/" in name:  # "ana/privacy" is how others' subscriptions are named: one named so was another's to commands
         raise TrendscopeError(f"a subscription name cannot contain '/' ({name!r}): owner/name is how others' "
                               "subscriptions are named")

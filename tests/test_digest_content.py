@@ -798,3 +798,14 @@ def test_the_last_complete_week_is_the_one_before_the_current_iso_week():
     assert last_complete_week(datetime(2026, 5, 25, 0, 0, tzinfo=UTC)) == "2026-W21"  # W22's Monday
     assert last_complete_week(datetime(2026, 1, 4, 12, tzinfo=UTC)) == "2025-W52"  # 2026-W01's Sunday
     assert last_complete_week(datetime(2026, 1, 5, 12, tzinfo=UTC)) == "2026-W01"
+
+
+def test_a_subscription_name_has_one_spelling_and_something_to_see(db, dhome):
+    """A hostile-input check: "한" composed and decomposed made two subscriptions that read alike, and a name of
+    combining marks alone was accepted and showed blank."""
+    api.add_subscription(db, dhome, "\ud55c", trends=["multimodal"])
+    with pytest.raises(TrendscopeError, match="already exists"):
+        api.add_subscription(db, dhome, "\u1112\u1161\u11ab", trends=["multimodal"])
+    assert api.get_subscription(db, "\u1112\u1161\u11ab").name == "\ud55c"  # found however it is typed
+    with pytest.raises(TrendscopeError, match="needs a letter, digit or sign one can see"):
+        api.add_subscription(db, dhome, "\u0301\u0308", trends=["multimodal"])
