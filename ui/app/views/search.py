@@ -222,8 +222,7 @@ def _nothing_to_list(state: dict) -> bool:
                "finds none of the words. Try fewer required items, or semantic mode (it finds related wording).")
         st.info(f"No papers match {q} {why}" if filtered else f"No papers match {q}. {why}",
                 icon=":material/search_off:")
-        if quote := unclosed_quote_note(params["query"]):
-            st.caption(literal_inline(quote[0].upper() + quote[1:] + "."))
+        _open_quote_note(params["query"])
         return True
     return False
 
@@ -249,8 +248,7 @@ def _result_notes(state: dict) -> None:
     for note in (long_query_note(params["query"], shown_mode), unknown_field_note(params["query"])):
         if note:
             st.caption(note[0].upper() + note[1:] + ".")  # our own words (field names from a fixed list)
-    if quote := unclosed_quote_note(params["query"]):  # it quotes the query: typed text, shown literally
-        st.caption(literal_inline(quote[0].upper() + quote[1:] + "."))
+    _open_quote_note(params["query"])
     if state.get("known_person") and hits:  # her two papers came first and nothing said why (a walkthrough)
         name, n = state["known_person"]
         st.caption(f"{count(n, 'stored paper')} {'lists' if n == 1 else 'list'} {safe_inline(name)} as an author: "
@@ -270,6 +268,12 @@ def _result_notes(state: dict) -> None:
     elif params["mode"] != "semantic" and all(hit.missing for hit in hits):
         st.info("None of these results has every word of your query: they match some of them (each card says "
                 "which are missing). Mark a word that must occur with +, e.g. *+diffusion*.", icon=":material/rule:")
+
+
+def _open_quote_note(query: str) -> None:
+    """The words a quote left open made one phrase: it quotes the query, typed text, so it is shown literally."""
+    if quote := unclosed_quote_note(query):
+        st.caption(literal_inline(quote[0].upper() + quote[1:] + "."))
 
 
 def _hit_cards(state: dict) -> None:
