@@ -189,14 +189,14 @@ def _stem(sub) -> str:
     letters ("日本語"), and one with none at all its id ("subscription-7"): both were "subscription", then
     "subscription-2", telling nobody which file was which (a blind walkthrough)."""
     from trendscope.digest.weekly import feed_slug
+    from trendscope.foundation.text import letters_slug
 
     stem = feed_slug(sub.name)
     if any(c.isascii() and c.isalnum() for c in sub.name):
         return stem
-    own = "-".join(p for p in "".join(c if c.isalnum() else "-" for c in sub.name).split("-") if p)
     # cut by bytes, not letters: 60 letters of 4 bytes with the week, the extension and a temporary file's suffix
     # passed the 255-byte limit of a file name, and the run stopped with a traceback (a hostile-input check)
-    own = own.encode("utf-8")[:MAX_STEM_BYTES].decode("utf-8", "ignore").strip("-")
+    own = letters_slug(sub.name, MAX_STEM_BYTES)
     return own or (f"subscription-{sub.id}" if sub.id is not None else stem)
 
 

@@ -71,9 +71,20 @@ def slug(text: str, limit: int | None = None, fallback: str = "subscription") ->
     """Lower-case ASCII letters, digits and single dashes (file names, feed names, List-Id labels), at most `limit`
     characters; `fallback` when nothing is left ("Privacy & "MIA" {review} 100%" -> "privacy-mia-review-100").
     Accented letters lose their accents ("Müller" -> "muller"; it was "m-ller": a blind walkthrough)."""
-    s = "".join(c if c.isalnum() and c.isascii() else "-" for c in fold_accents(text))
-    s = "-".join(p for p in s.split("-") if p)[:limit].strip("-")
+    s = _dashed(fold_accents(text), lambda c: c.isalnum() and c.isascii())[:limit].strip("-")
     return s or fallback
+
+
+def letters_slug(text: str, max_bytes: int, fallback: str = "") -> str:
+    """Letters and digits of any script and single dashes ("日本語-の-論文"), cut at `max_bytes` of UTF-8 (file names
+    are limited in bytes, not letters); `fallback` when nothing is left."""
+    s = _dashed(text, str.isalnum).encode("utf-8")[:max_bytes].decode("utf-8", "ignore").strip("-")
+    return s or fallback
+
+
+def _dashed(text: str, keep) -> str:
+    """`text` with each character `keep` refuses made a dash, runs of dashes one, none at either end."""
+    return "-".join(p for p in "".join(c if keep(c) else "-" for c in text).split("-") if p)
 
 
 def has_bidi_control(text: str) -> bool:
